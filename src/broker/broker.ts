@@ -1,0 +1,231 @@
+/**
+ * The broker process: loads config, recovers logs, replays the metadata log, opens the
+ * listeners (only after recovery), registers itself in the metadata, and serves. Both
+ * the CLI and the embedded `startBroker` use this class.
+ */
+import { createServer, type Server } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { randomUuid } from '../../protocol/primitives/uuid.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import type { BrokerConfig } from '../common/config.js';
+import { SystemClock, type Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import { MetadataController } from '../metadata/controller.js';
+import { FileMetadataLog, MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { Dispatcher } from '../server/dispatcher.js';
+import { Connection } from '../server/connection.js';
+import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
+import { HANDLERS } from '../handlers/table.js';
+import { ReplicaManager } from './replica-manager.js';
+import type { PartitionLogFactory } from './partition-log.js';
+import { MemoryLogFactory } from './memory-log.js';
+import type { AdvertisedListener, BrokerServices } from './services.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  log: Logger;
+  clock?: Clock;
+  /** Where partition logs live; defaults to the on-disk storage under log.dirs. */
+  logFactory?: PartitionLogFactory;
+  /** Keep metadata in memory only (embedded, throwaway brokers). */
+  ephemeralMetadata?: boolean;
+}
+
+export interface BoundListener {
+  name: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly nodeId: number;
+  readonly clock: Clock;
+  private readonly log: Logger;
+  private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
+  private connections = new Set<Connection>();
+  private nextConnectionId = 1;
+  private metadataLog!: MetadataLogStore;
+  controller!: MetadataController;
+  replicas!: ReplicaManager;
+  services!: BrokerServices;
+  clusterId = '';
+  bound: BoundListener[] = [];
+
+  constructor(private readonly options: BrokerOptions) {
+    this.config = options.config;
+    this.nodeId = options.config.nodeId();
+    this.clock = options.clock ?? new SystemClock();
+    this.log = options.log;
+  }
+
+  private dataDir(): string {
+    return resolve(this.config.explicit('metadata.log.dir') ?? this.config.logDirs()[0]!);
+  }
+
+  /** Reads or writes meta.properties (cluster.id, node.id), as `kafka-storage format` would. */
+  private loadClusterId(): string {
+    const configured = this.config.explicit('cluster.id') ?? process.env.CLUSTER_ID;
+    if (this.options.ephemeralMetadata) return configured ?? randomUuid(randomBytes);
+    const dir = this.dataDir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'meta.properties');
+    if (existsSync(path)) {
+      const m = /cluster\.id=(.*)/.exec(readFileSync(path, 'utf8'));
+      if (m) return m[1]!.trim();
+    }
+    const id = configured ?? randomUuid(randomBytes);
+    writeFileSync(path, `#\n#Written by Gregor\nnode.id=${this.nodeId}\nversion=1\ncluster.id=${id}\n`);
+    return id;
+  }
+
+  async start(): Promise<void> {
+    const started = Date.now();
+    this.clusterId = this.loadClusterId();
+    for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
+    this.metadataLog = this.options.ephemeralMetadata ? new MemoryMetadataLog() : new FileMetadataLog(this.dataDir());
+    this.controller = new MetadataController(this.metadataLog);
+    this.controller.load();
+
+    const logFactory = this.options.logFactory ?? new MemoryLogFactory();
+    this.replicas = new ReplicaManager(this.nodeId, logFactory);
+    for (const topic of this.controller.image.topicsByName.values()) {
+      this.replicas.onMetadataChange({ kind: 'topic-created', topic });
+      for (const partition of topic.partitions.values()) this.replicas.onMetadataChange({ kind: 'partition-changed', topic, partition });
+    }
+    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+
+    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
+    for (const spec of listeners) await this.listen(spec);
+    this.registerBroker();
+    this.services = this.buildServices();
+    this.log.info(
+      { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
+      'Gregor broker started',
+    );
+  }
+
+  private listen(spec: ListenerSpec): Promise<void> {
+    const server = createServer((socket) => this.accept(spec, socket));
+    return new Promise((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
+        server.off('error', reject);
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : spec.port;
+        this.servers.push({ spec, server });
+        this.bound.push({ name: spec.name, host: spec.host === '' ? '127.0.0.1' : spec.host, port, securityProtocol: spec.securityProtocol });
+        resolveListen();
+      });
+    });
+  }
+
+  private accept(spec: ListenerSpec, socket: import('node:net').Socket): void {
+    if (!this.services) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(
+      socket,
+      {
+        connectionId: this.nextConnectionId++,
+        listenerName: spec.name,
+        clientHost: socket.remoteAddress ?? '',
+        clientPort: socket.remotePort ?? 0,
+      },
+      this.dispatcher!,
+      {
+        maxRequestBytes: this.config.int('socket.request.max.bytes'),
+        maxInFlight: this.config.int('queued.max.requests'),
+        idleMs: this.config.int('connections.max.idle.ms'),
+      },
+      this.log,
+      (c) => this.connections.delete(c),
+    );
+    this.connections.add(connection);
+  }
+
+  private dispatcher: Dispatcher | null = null;
+
+  /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
+  advertisedListeners(): AdvertisedListener[] {
+    const controllerNames = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    const advertised = this.config.list('advertised.listeners');
+    const specs = advertised.length > 0 ? parseListeners(advertised, protocolMap(this.config)) : [];
+    return this.bound
+      .filter((b) => !controllerNames.has(b.name) || this.bound.length === 1)
+      .map((b) => {
+        const adv = specs.find((s) => s.name === b.name);
+        const host = adv ? adv.host : b.host === '0.0.0.0' ? '127.0.0.1' : b.host;
+        const port = adv && adv.port !== 0 ? adv.port : b.port;
+        return { name: b.name, host, port, securityProtocol: b.securityProtocol };
+      });
+  }
+
+  private registerBroker(): void {
+    const endPoints = this.advertisedListeners().map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: SECURITY_PROTOCOL_ID[l.securityProtocol] ?? 0,
+    }));
+    const previous = this.controller.image.brokers.get(this.nodeId);
+    this.controller.commit([
+      {
+        type: 'RegisterBrokerRecord',
+        data: {
+          ...defaultRegisterBrokerRecord(),
+          brokerId: this.nodeId,
+          incarnationId: randomUuid(randomBytes),
+          brokerEpoch: BigInt(this.controller.image.lastAppliedOffset + 1),
+          endPoints,
+          rack: this.config.explicit('broker.rack') ?? null,
+          fenced: false,
+          logDirs: [],
+        },
+      },
+    ]);
+    void previous;
+  }
+
+  private buildServices(): BrokerServices {
+    const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
+      (a, b) => a.apiKey - b.apiKey,
+    );
+    const services: BrokerServices = {
+      config: this.config,
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      advertisedListeners: this.advertisedListeners(),
+      controller: this.controller,
+      replicas: this.replicas,
+      apiVersions: () => apiVersions,
+      autoCreateTopic: (name) => {
+        const result = this.controller.createTopic({
+          name,
+          numPartitions: this.config.int('num.partitions'),
+          replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
+        });
+        if (!result.ok) return result.error.errorCode;
+        this.controller.commit(result.records);
+        return 0;
+      },
+    };
+    this.dispatcher = new Dispatcher(services, this.clock, this.log);
+    return services;
+  }
+
+  /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
+  async stop(): Promise<void> {
+    const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    for (const c of this.connections) c.close('shutdown');
+    this.connections.clear();
+    await closed;
+    this.replicas?.close();
+    this.metadataLog?.close();
+    this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
+  }
+}

@@ -1,0 +1,117 @@
+/** An in-memory PartitionLog twin, for unit tests and `log.dirs=:memory:` brokers. */
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  ATTRIBUTES_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  batchSizeAt,
+  patchBaseOffset,
+  patchPartitionLeaderEpoch,
+} from '../../protocol/records/batch-header.js';
+import { crc32c } from '@node-rs/crc32';
+import { OffsetOutOfRangeError, type AppendInfo, type PartitionLog, type PartitionLogFactory } from './partition-log.js';
+
+interface StoredBatch {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  bytes: Buffer;
+}
+
+/** Rewrites a batch to LogAppendTime: timestamp type bit, max timestamp, and the CRC. */
+export function stampLogAppendTime(batch: Buffer, at: number, time: number): void {
+  const attrs = batch.readInt16BE(at + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK;
+  batch.writeInt16BE(attrs, at + ATTRIBUTES_OFFSET);
+  batch.writeBigInt64BE(BigInt(time), at + MAX_TIMESTAMP_OFFSET);
+  const end = at + batchSizeAt(batch, at);
+  batch.writeUInt32BE(crc32c(batch.subarray(at + ATTRIBUTES_OFFSET, end)) >>> 0, at + 17);
+}
+
+export class MemoryPartitionLog implements PartitionLog {
+  private batches: StoredBatch[] = [];
+  logStartOffset = 0;
+  logEndOffset = 0;
+
+  append(data: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo {
+    const bytes = Buffer.from(data);
+    const baseOffset = this.logEndOffset;
+    let pos = 0;
+    while (pos < bytes.length) {
+      const size = batchSizeAt(bytes, pos);
+      const lastDelta = bytes.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+      patchBaseOffset(bytes, pos, BigInt(this.logEndOffset));
+      patchPartitionLeaderEpoch(bytes, pos, options.leaderEpoch);
+      if (options.logAppendTime !== undefined) stampLogAppendTime(bytes, pos, options.logAppendTime);
+      const own = bytes.subarray(pos, pos + size);
+      this.batches.push({
+        baseOffset: this.logEndOffset,
+        lastOffset: this.logEndOffset + lastDelta,
+        maxTimestamp: Number(own.readBigInt64BE(MAX_TIMESTAMP_OFFSET)),
+        bytes: own,
+      });
+      this.logEndOffset += lastDelta + 1;
+      pos += size;
+    }
+    return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: options.logAppendTime ?? -1 };
+  }
+
+  read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Buffer {
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
+    }
+    const out: Buffer[] = [];
+    let size = 0;
+    for (const b of this.batches) {
+      if (b.lastOffset < offset) continue;
+      if (b.baseOffset >= maxOffset) break;
+      if (out.length > 0 && size + b.bytes.length > maxBytes) break;
+      out.push(b.bytes);
+      size += b.bytes.length;
+      if (size >= maxBytes) break;
+    }
+    return Buffer.concat(out);
+  }
+
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    for (const b of this.batches) {
+      if (b.maxTimestamp >= timestamp && b.lastOffset >= this.logStartOffset) {
+        const first = Number(b.bytes.readBigInt64BE(BASE_TIMESTAMP_OFFSET));
+        return { offset: Math.max(b.baseOffset, this.logStartOffset), timestamp: Math.max(first, Math.min(timestamp, b.maxTimestamp)) };
+      }
+    }
+    return null;
+  }
+
+  maxTimestamp(): { offset: number; timestamp: number } | null {
+    let best: { offset: number; timestamp: number } | null = null;
+    for (const b of this.batches) {
+      if (best === null || b.maxTimestamp > best.timestamp) best = { offset: b.lastOffset, timestamp: b.maxTimestamp };
+    }
+    return best;
+  }
+
+  deleteRecordsBefore(offset: number): void {
+    if (offset > this.logEndOffset) throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.logEndOffset}`);
+    this.logStartOffset = Math.max(this.logStartOffset, offset);
+    this.batches = this.batches.filter((b) => b.lastOffset >= this.logStartOffset);
+  }
+
+  truncateTo(offset: number): void {
+    this.batches = this.batches.filter((b) => b.lastOffset < offset);
+    this.logEndOffset = Math.min(this.logEndOffset, offset);
+  }
+
+  flush(): void {}
+  close(): void {}
+  delete(): void {
+    this.batches = [];
+  }
+}
+
+export class MemoryLogFactory implements PartitionLogFactory {
+  open(): PartitionLog {
+    return new MemoryPartitionLog();
+  }
+  close(): void {}
+}

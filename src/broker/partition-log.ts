@@ -1,0 +1,41 @@
+/**
+ * The broker's view of one partition's log: the small port the replica manager uses.
+ * Offsets are numbers (refused past 2^53). `storage/` provides the on-disk
+ * implementation; `MemoryPartitionLog` here is a twin for unit tests.
+ */
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  /** The LogAppendTime stamped on the batches, or -1 for CreateTime. */
+  logAppendTime: number;
+}
+
+export interface PartitionLog {
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /** Appends one or more validated v2 batches as they came, assigning offsets. */
+  append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo;
+  /** Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch), none at or past `maxOffset`. */
+  read(offset: number, maxBytes: number, maxOffset?: number): Buffer;
+  /** The first offset whose batch has a timestamp >= `timestamp`. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null;
+  /** The largest timestamp in the log and its offset. */
+  maxTimestamp(): { offset: number; timestamp: number } | null;
+  deleteRecordsBefore(offset: number): void;
+  truncateTo(offset: number): void;
+  flush(): void;
+  close(): void;
+  /** Deletes the log's files. */
+  delete(): void;
+}
+
+export interface PartitionLogFactory {
+  open(topic: string, partition: number, configs: ReadonlyMap<string, string>): PartitionLog;
+  /** Applies changed topic configs to an open log. */
+  updateConfig?(log: PartitionLog, configs: ReadonlyMap<string, string>): void;
+  close(): void;
+}
+
+export class OffsetOutOfRangeError extends Error {
+  override readonly name = 'OffsetOutOfRangeError';
+}

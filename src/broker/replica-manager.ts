@@ -1,0 +1,114 @@
+/**
+ * The partitions this broker hosts, kept in step with the metadata image: a log is
+ * opened when a partition appears and deleted with its topic. Appends wake the fetches
+ * and produces waiting on a partition (the delayed-operation purgatory, keyed by
+ * partition, woken by log-end changes).
+ */
+import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
+import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
+
+export class Partition {
+  /** The high watermark; with one replica it follows the log end at once. */
+  highWatermark = 0;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    readonly topic: string,
+    readonly topicId: string,
+    readonly index: number,
+    public state: PartitionState,
+    readonly log: PartitionLog,
+  ) {
+    this.highWatermark = log.logEndOffset;
+  }
+
+  get leaderEpoch(): number {
+    return this.state.leaderEpoch;
+  }
+
+  /** Calls `wake` once the partition changes (append, truncation, deletion). Returns a canceller. */
+  waitForChange(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+
+  notifyChange(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+}
+
+export class ReplicaManager {
+  private readonly partitions = new Map<string, Partition>();
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly logs: PartitionLogFactory,
+  ) {}
+
+  static key(topic: string, partition: number): string {
+    return `${topic}-${partition}`;
+  }
+
+  get(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(ReplicaManager.key(topic, partition));
+  }
+
+  all(): IterableIterator<Partition> {
+    return this.partitions.values();
+  }
+
+  /** Keeps the hosted partitions in step with a metadata change. */
+  onMetadataChange(change: ImageChange): void {
+    switch (change.kind) {
+      case 'topic-created':
+        break;
+      case 'partition-changed':
+        this.ensurePartition(change.topic, change.partition);
+        break;
+      case 'topic-deleted':
+        for (const p of change.topic.partitions.keys()) {
+          const key = ReplicaManager.key(change.topic.name, p);
+          const partition = this.partitions.get(key);
+          if (!partition) continue;
+          this.partitions.delete(key);
+          partition.notifyChange();
+          partition.log.close();
+          partition.log.delete();
+        }
+        break;
+      case 'config-changed':
+        if (change.resourceType === 2) {
+          for (const partition of this.partitions.values()) {
+            if (partition.topic === change.resourceName) this.logs.updateConfig?.(partition.log, this.topicConfigs.get(change.resourceName) ?? new Map());
+          }
+        }
+        break;
+    }
+  }
+
+  private topicConfigs = new Map<string, ReadonlyMap<string, string>>();
+
+  private ensurePartition(topic: TopicImage, state: PartitionState): void {
+    this.topicConfigs.set(topic.name, topic.configs);
+    const key = ReplicaManager.key(topic.name, state.partition);
+    const existing = this.partitions.get(key);
+    if (existing) {
+      existing.state = state;
+      return;
+    }
+    if (!state.replicas.includes(this.nodeId)) return;
+    const log = this.logs.open(topic.name, state.partition, topic.configs);
+    this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
+  }
+
+  close(): void {
+    for (const p of this.partitions.values()) {
+      p.log.flush();
+      p.log.close();
+    }
+    this.partitions.clear();
+    this.logs.close();
+  }
+}

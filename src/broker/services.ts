@@ -1,0 +1,29 @@
+/**
+ * Everything a handler may reach, in one object the broker builds at start. Handlers
+ * hold no state of their own; they read and change the broker through these services.
+ */
+import type { BrokerConfig } from '../common/config.js';
+import type { MetadataController } from '../metadata/controller.js';
+import type { ReplicaManager } from './replica-manager.js';
+import type { ApiVersionRange } from '../handlers/api-versions-range.js';
+
+export interface AdvertisedListener {
+  name: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+export interface BrokerServices {
+  config: BrokerConfig;
+  nodeId: number;
+  clusterId: string;
+  /** The listeners clients are told about, by listener name. */
+  advertisedListeners: AdvertisedListener[];
+  controller: MetadataController;
+  replicas: ReplicaManager;
+  /** The API versions this broker advertises (from the handler table). */
+  apiVersions(): ApiVersionRange[];
+  /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
+  autoCreateTopic(name: string): number;
+}

@@ -1,0 +1,134 @@
+/**
+ * Broker configuration: defaults < server.properties < KAFKA_* environment < overrides.
+ * The environment is mapped as the apache/kafka image maps it: strip KAFKA_, lower-case,
+ * `___` → `-`, `__` → `_`, `_` → `.` (so KAFKA_NODE_ID → node.id).
+ */
+import { readFileSync } from 'node:fs';
+import { BROKER_CONFIGS } from './config-defs.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses Java properties text: key=value or key: value, # and ! comments, \ continuations. */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!.trim());
+    else out.set(line, '');
+  }
+  return out;
+}
+
+/** Maps KAFKA_* variables to config names, as the apache/kafka image does. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
+  const out = new Map<string, string>();
+  const skip = new Set(['KAFKA_VERSION', 'KAFKA_HOME', 'KAFKA_OPTS', 'KAFKA_HEAP_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS', 'KAFKA_LOG4J_OPTS', 'KAFKA_JMX_OPTS', 'KAFKA_GC_LOG_OPTS', 'KAFKA_DEBUG']);
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('KAFKA_') || value === undefined || skip.has(key)) continue;
+    const name = key
+      .slice('KAFKA_'.length)
+      .toLowerCase()
+      .split('___')
+      .map((part) =>
+        part
+          .split('__')
+          .map((piece) => piece.replace(/_/g, '.'))
+          .join('_'),
+      )
+      .join('-');
+    out.set(name, value);
+  }
+  return out;
+}
+
+export class BrokerConfig {
+  private readonly values: Map<string, string>;
+
+  constructor(values: Map<string, string> | Record<string, string | number | boolean> = new Map()) {
+    this.values =
+      values instanceof Map ? new Map(values) : new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  }
+
+  static load(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, string> } = {}): BrokerConfig {
+    const merged = new Map<string, string>();
+    if (options.file) {
+      for (const [k, v] of parseProperties(readFileSync(options.file, 'utf8'))) merged.set(k, v);
+    }
+    if (options.env) for (const [k, v] of configFromEnv(options.env)) merged.set(k, v);
+    for (const [k, v] of Object.entries(options.overrides ?? {})) merged.set(k, v);
+    return new BrokerConfig(merged);
+  }
+
+  /** The explicitly set value, if any. */
+  explicit(name: string): string | undefined {
+    return this.values.get(name);
+  }
+
+  /** The value in force: explicit, else Kafka's default. */
+  raw(name: string): string | null {
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
+    return BROKER_CONFIGS[name]?.default ?? null;
+  }
+
+  string(name: string): string {
+    const v = this.raw(name);
+    if (v === null) throw new ConfigError(`${name} has no value`);
+    return v;
+  }
+
+  int(name: string): number {
+    const v = this.string(name);
+    const n = Number(v);
+    if (!Number.isFinite(n) || !Number.isInteger(n)) throw new ConfigError(`${name}=${v} is not an integer`);
+    return n;
+  }
+
+  bool(name: string): boolean {
+    const v = this.string(name).toLowerCase();
+    if (v !== 'true' && v !== 'false') throw new ConfigError(`${name}=${v} is not a boolean`);
+    return v === 'true';
+  }
+
+  list(name: string): string[] {
+    const v = this.raw(name);
+    if (v === null || v.trim() === '') return [];
+    return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+
+  /** Every key with an explicit value. */
+  entries(): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+
+  with(overrides: Record<string, string | number | boolean>): BrokerConfig {
+    const next = new Map(this.values);
+    for (const [k, v] of Object.entries(overrides)) next.set(k, String(v));
+    return new BrokerConfig(next);
+  }
+
+  nodeId(): number {
+    const explicitNode = this.values.get('node.id') ?? this.values.get('broker.id');
+    return explicitNode !== undefined ? Number(explicitNode) : this.int('node.id');
+  }
+
+  logDirs(): string[] {
+    const dirs = this.list('log.dirs');
+    return dirs.length > 0 ? dirs : [this.string('log.dir')];
+  }
+
+  /** Time-valued settings with Kafka's ms > minutes > hours precedence. */
+  millis(base: string): number {
+    const ms = this.raw(`${base}.ms`);
+    if (ms !== null) return Number(ms);
+    const minutes = this.raw(`${base}.minutes`);
+    if (minutes !== null) return Number(minutes) * 60_000;
+    const hours = this.raw(`${base}.hours`);
+    return Number(hours ?? '168') * 3_600_000;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Metadata (key 3), versions 0-12.
+ *
+ * Brokers on the listener the request came in on, the cluster id and controller, and
+ * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
+ * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
+ * `auto.create.topics.enable` is on and the request allows it (always before v4);
+ * creation is synchronous, so the new topic is answered at once. Topics by id (v10+)
+ * are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ */
+import { MetadataApi, type MetadataResponseMetadataResponseTopic } from '../../protocol/generated/messages/03-metadata.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
+import { defineHandler } from './handler.js';
+import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from './authorized-operations.js';
+import { isInternalTopic } from '../broker/internal-topics.js';
+import { validateTopicName } from '../metadata/controller.js';
+import type { TopicImage } from '../metadata/image.js';
+
+function unknownTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+}
+
+export const metadataHandler = defineHandler({
+  api: MetadataApi,
+  handle(ctx, request) {
+    const { broker, apiVersion } = ctx;
+    const image = broker.controller.image;
+    const describe = (topic: TopicImage): MetadataResponseMetadataResponseTopic => ({
+      errorCode: 0,
+      name: topic.name,
+      topicId: apiVersion >= 10 ? topic.topicId : ZERO_UUID,
+      isInternal: isInternalTopic(topic.name),
+      partitions: [...topic.partitions.values()]
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => ({
+          errorCode: 0,
+          partitionIndex: p.partition,
+          leaderId: p.leader,
+          leaderEpoch: apiVersion >= 7 ? p.leaderEpoch : -1,
+          replicaNodes: p.replicas,
+          isrNodes: p.isr,
+          offlineReplicas: [],
+        })),
+      topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    });
+
+    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    const topics: MetadataResponseMetadataResponseTopic[] = [];
+    if (all) {
+      for (const topic of image.topicsByName.values()) topics.push(describe(topic));
+    } else {
+      const autoCreate = broker.config.bool('auto.create.topics.enable') && (apiVersion < 4 || request.allowAutoTopicCreation);
+      for (const wanted of request.topics ?? []) {
+        if (wanted.name === null || wanted.name === '') {
+          const byId = image.topicsById.get(wanted.topicId);
+          topics.push(byId ? describe(byId) : unknownTopic(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          continue;
+        }
+        let topic = image.topicsByName.get(wanted.name);
+        if (!topic) {
+          const invalid = validateTopicName(wanted.name);
+          if (invalid) {
+            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+            continue;
+          }
+          if (autoCreate && !isInternalTopic(wanted.name)) {
+            const code = broker.autoCreateTopic(wanted.name);
+            topic = image.topicsByName.get(wanted.name);
+            if (!topic) {
+              topics.push(unknownTopic(wanted.name, ZERO_UUID, code || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+              continue;
+            }
+          } else {
+            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+            continue;
+          }
+        }
+        topics.push(describe(topic));
+      }
+    }
+
+    const brokers = [...image.brokers.values()]
+      .filter((b) => !b.fenced)
+      .flatMap((b) => {
+        const endpoint = b.endpoints.find((e) => e.name === ctx.listenerName) ?? b.endpoints[0];
+        return endpoint ? [{ nodeId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack }] : [];
+      });
+
+    return {
+      throttleTimeMs: 0,
+      brokers,
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations:
+        request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    };
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * The handler contract. Each API has one file in src/handlers exporting a handler made
+ * with `defineHandler`; `table.ts` lists them. The generated codecs decode the request
+ * and encode the response, so a handler only maps a typed request to a typed response.
+ */
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import type { Reader, Writer } from '../../protocol/primitives/index.js';
+import type { RequestContext } from '../server/request-context.js';
+
+/** Returned by a handler that must send no response at all (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol('no response');
+export type NoResponse = typeof NO_RESPONSE;
+
+export interface Handler<Req, Res> {
+  api: ApiDefinition<Req, Res>;
+  /** Versions served; default to the API's whole range. */
+  minVersion?: number;
+  maxVersion?: number;
+  handle(ctx: RequestContext, request: Req): Res | NoResponse | Promise<Res | NoResponse>;
+}
+
+/** A handler with its types erased behind a closure, as the dispatcher sees it. */
+export interface RegisteredHandler {
+  apiKey: number;
+  name: string;
+  minVersion: number;
+  maxVersion: number;
+  /** Decodes the body, runs the handler, and returns the response writer (null: no response). */
+  serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null>;
+}
+
+export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredHandler {
+  const { api } = handler;
+  return {
+    apiKey: api.apiKey,
+    name: api.name,
+    minVersion: handler.minVersion ?? api.minVersion,
+    maxVersion: handler.maxVersion ?? api.maxVersion,
+    async serve(ctx, body) {
+      const request = api.decodeRequest(body, ctx.apiVersion);
+      const response = await handler.handle(ctx, request);
+      if (response === NO_RESPONSE) return null;
+      return (w) => api.encodeResponse(w, ctx.apiVersion, response);
+    },
+  };
+}

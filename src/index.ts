@@ -1,0 +1,64 @@
+/**
+ * The embedded API, for users' tests:
+ *
+ *   import { startBroker } from 'gregor';
+ *   const broker = await startBroker();
+ *   // broker.bootstrap === '127.0.0.1:<ephemeral port>'
+ *   await broker.stop();
+ *
+ * Starts a single node on an ephemeral port with a temporary data dir (removed on stop).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerConfig } from './common/config.js';
+import { createLogger, type Logger } from './common/logger.js';
+import { Broker } from './broker/broker.js';
+
+export { Broker } from './broker/broker.js';
+export { BrokerConfig } from './common/config.js';
+
+export interface StartBrokerOptions {
+  /** Extra broker configs, by Kafka name. */
+  config?: Record<string, string | number | boolean>;
+  /** A data dir to use (kept on stop); a temporary one otherwise. */
+  dataDir?: string;
+  /** pino level; 'silent' by default. */
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface RunningBroker {
+  /** host:port of the PLAINTEXT listener, for clients' bootstrap servers. */
+  bootstrap: string;
+  port: number;
+  broker: Broker;
+  stop(): Promise<void>;
+}
+
+export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gregor-'));
+  const config = new BrokerConfig({
+    'node.id': 1,
+    listeners: 'PLAINTEXT://127.0.0.1:0',
+    'log.dirs': dataDir,
+    'group.initial.rebalance.delay.ms': 0,
+    'offsets.topic.num.partitions': 1,
+    'transaction.state.log.num.partitions': 1,
+    ...options.config,
+  });
+  const log = options.logger ?? createLogger({ level: options.logLevel ?? 'silent', pretty: false });
+  const broker = new Broker({ config, log });
+  await broker.start();
+  const listener = broker.bound.find((l) => l.securityProtocol === 'PLAINTEXT') ?? broker.bound[0]!;
+  return {
+    bootstrap: `${listener.host}:${listener.port}`,
+    port: listener.port,
+    broker,
+    async stop() {
+      await broker.stop();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The metadata image: what the cluster looks like, built only by replaying metadata
+ * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
+ * configs; brokers; the next producer-id block. Everything else reads from here.
+ */
+import type { MetadataRecord } from './records.js';
+
+export interface PartitionState {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicImage {
+  name: string;
+  topicId: string;
+  partitions: Map<number, PartitionState>;
+  configs: Map<string, string>;
+}
+
+export interface BrokerImage {
+  brokerId: number;
+  fenced: boolean;
+  rack: string | null;
+  endpoints: Array<{ name: string; host: string; port: number; securityProtocol: number }>;
+}
+
+export type ImageChange =
+  | { kind: 'topic-created'; topic: TopicImage }
+  | { kind: 'partition-changed'; topic: TopicImage; partition: PartitionState }
+  | { kind: 'topic-deleted'; topic: TopicImage }
+  | { kind: 'config-changed'; resourceType: number; resourceName: string; name: string; value: string | null };
+
+/** ConfigResource types, as Kafka numbers them. */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
+
+export class MetadataImage {
+  readonly topicsByName = new Map<string, TopicImage>();
+  readonly topicsById = new Map<string, TopicImage>();
+  readonly brokers = new Map<number, BrokerImage>();
+  readonly brokerConfigs = new Map<string, Map<string, string>>();
+  /** The first producer id not yet handed out in a block. */
+  nextProducerId = 0n;
+  /** Offset of the last record applied. */
+  lastAppliedOffset = -1;
+
+  /** Applies one record and returns what changed, for listeners. */
+  apply(record: MetadataRecord, offset: number): ImageChange | null {
+    this.lastAppliedOffset = offset;
+    switch (record.type) {
+      case 'TopicRecord': {
+        const topic: TopicImage = {
+          name: record.data.name,
+          topicId: record.data.topicId,
+          partitions: new Map(),
+          configs: new Map(),
+        };
+        this.topicsByName.set(topic.name, topic);
+        this.topicsById.set(topic.topicId, topic);
+        return { kind: 'topic-created', topic };
+      }
+      case 'PartitionRecord': {
+        const topic = this.topicsById.get(record.data.topicId);
+        if (!topic) return null;
+        const partition: PartitionState = {
+          partition: record.data.partitionId,
+          leader: record.data.leader,
+          leaderEpoch: record.data.leaderEpoch,
+          partitionEpoch: record.data.partitionEpoch,
+          replicas: [...record.data.replicas],
+          isr: [...record.data.isr],
+        };
+        topic.partitions.set(partition.partition, partition);
+        return { kind: 'partition-changed', topic, partition };
+      }
+      case 'PartitionChangeRecord': {
+        const topic = this.topicsById.get(record.data.topicId);
+        const partition = topic?.partitions.get(record.data.partitionId);
+        if (!topic || !partition) return null;
+        const d = record.data;
+        if (d.isr !== null) partition.isr = [...d.isr];
+        if (d.replicas !== null) partition.replicas = [...d.replicas];
+        // -2 means "no change" for the leader, -1 means "no leader".
+        if (d.leader !== -2) {
+          partition.leader = d.leader;
+          partition.leaderEpoch += 1;
+        }
+        partition.partitionEpoch += 1;
+        return { kind: 'partition-changed', topic, partition };
+      }
+      case 'ConfigRecord': {
+        const d = record.data;
+        let configs: Map<string, string> | undefined;
+        if (d.resourceType === ConfigResourceType.TOPIC) configs = this.topicsByName.get(d.resourceName)?.configs;
+        else {
+          configs = this.brokerConfigs.get(d.resourceName);
+          if (!configs) {
+            configs = new Map();
+            this.brokerConfigs.set(d.resourceName, configs);
+          }
+        }
+        if (!configs) return null;
+        if (d.value === null) configs.delete(d.name);
+        else configs.set(d.name, d.value);
+        return { kind: 'config-changed', resourceType: d.resourceType, resourceName: d.resourceName, name: d.name, value: d.value };
+      }
+      case 'RemoveTopicRecord': {
+        const topic = this.topicsById.get(record.data.topicId);
+        if (!topic) return null;
+        this.topicsById.delete(topic.topicId);
+        this.topicsByName.delete(topic.name);
+        return { kind: 'topic-deleted', topic };
+      }
+      case 'RegisterBrokerRecord': {
+        const d = record.data;
+        this.brokers.set(d.brokerId, {
+          brokerId: d.brokerId,
+          fenced: d.fenced,
+          rack: d.rack,
+          endpoints: d.endPoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+        });
+        return null;
+      }
+      case 'FenceBrokerRecord': {
+        const broker = this.brokers.get(record.data.id);
+        if (broker) broker.fenced = true;
+        return null;
+      }
+      case 'UnfenceBrokerRecord': {
+        const broker = this.brokers.get(record.data.id);
+        if (broker) broker.fenced = false;
+        return null;
+      }
+      case 'ProducerIdsRecord':
+        this.nextProducerId = record.data.nextProducerId;
+        return null;
+      case 'FeatureLevelRecord':
+      case 'NoOpRecord':
+        return null;
+    }
+  }
+}

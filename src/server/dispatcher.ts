@@ -1,0 +1,102 @@
+/**
+ * Turns one request frame into one response frame. Parses the header, finds the
+ * handler in the table, checks the version, decodes, runs, and encodes the response
+ * with the right header version. An unknown API key, an unimplemented API or a body
+ * that does not decode closes the connection, as Kafka does; an unsupported version of
+ * ApiVersions gets UNSUPPORTED_VERSION in the v0 layout.
+ */
+import { readRequestHeader, encodeFrame, writeResponseHeader } from '../../protocol/frame.js';
+import { Reader } from '../../protocol/primitives/index.js';
+import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { Logger } from '../common/logger.js';
+import type { Clock } from '../common/clock.js';
+import type { BrokerServices } from '../broker/services.js';
+import { HANDLER_BY_KEY } from '../handlers/table.js';
+import type { RequestContext } from './request-context.js';
+
+export interface ConnectionInfo {
+  connectionId: number;
+  listenerName: string;
+  clientHost: string;
+  clientPort: number;
+}
+
+/** A response to send (a list of buffers), nothing (acks=0), or a reason to close. */
+export type DispatchResult = { kind: 'respond'; frame: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
+
+const API_VERSIONS_KEY = 18;
+
+export class Dispatcher {
+  constructor(
+    private readonly services: BrokerServices,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch(frame: Buffer, connection: ConnectionInfo): Promise<DispatchResult> {
+    const r = new Reader(frame);
+    let header;
+    try {
+      header = readRequestHeader(r);
+    } catch (err) {
+      return { kind: 'close', reason: `bad request header: ${(err as Error).message}` };
+    }
+    const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
+    const handler = HANDLER_BY_KEY.get(apiKey);
+    if (!handler) return { kind: 'close', reason: `API key ${apiKey} is not served` };
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId) };
+      return { kind: 'close', reason: `${handler.name} v${apiVersion} is not supported` };
+    }
+    const ctx: RequestContext = {
+      apiKey,
+      apiVersion,
+      correlationId,
+      clientId: header.clientId,
+      listenerName: connection.listenerName,
+      clientHost: connection.clientHost,
+      clientPort: connection.clientPort,
+      connectionId: connection.connectionId,
+      clock: this.clock,
+      log: this.log,
+      broker: this.services,
+    };
+    let write;
+    try {
+      write = await handler.serve(ctx, r);
+    } catch (err) {
+      this.log.warn({ err, api: handler.name, apiVersion, clientId: header.clientId }, 'request failed; closing the connection');
+      return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
+    }
+    if (write === null) return { kind: 'none' };
+    try {
+      return {
+        kind: 'respond',
+        frame: encodeFrame((w) => {
+          writeResponseHeader(w, apiKey, apiVersion, correlationId);
+          write(w);
+        }),
+      };
+    } catch (err) {
+      this.log.error({ err, api: handler.name, apiVersion }, 'response could not be encoded');
+      return { kind: 'close', reason: `${handler.name} response failed to encode` };
+    }
+  }
+
+  /** ApiVersions answers an unsupported version in v0, with the versions it does support. */
+  private unsupportedApiVersions(correlationId: number): Buffer[] {
+    return encodeFrame((w) => {
+      writeResponseHeader(w, API_VERSIONS_KEY, 0, correlationId);
+      ApiVersionsApi.encodeResponse(w, 0, {
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        apiKeys: this.services.apiVersions(),
+        throttleTimeMs: 0,
+        supportedFeatures: [],
+        finalizedFeaturesEpoch: -1n,
+        finalizedFeatures: [],
+        zkMigrationReady: false,
+      });
+    });
+  }
+}

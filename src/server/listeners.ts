@@ -1,0 +1,31 @@
+/** Parses Kafka listener lists: `NAME://host:port,...`, with the security protocol map. */
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+export function parseListeners(value: string[], protocolMap: Map<string, string>): ListenerSpec[] {
+  return value.map((entry) => {
+    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry.trim());
+    if (!m) throw new ConfigError(`listener "${entry}" is not of the form NAME://host:port`);
+    const name = m[1]!.toUpperCase();
+    const host = m[2]!.replace(/^\[|\]$/g, '');
+    return { name, host, port: Number(m[3]), securityProtocol: protocolMap.get(name) ?? name };
+  });
+}
+
+export function protocolMap(config: BrokerConfig): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of config.list('listener.security.protocol.map')) {
+    const [name, protocol] = pair.split(':');
+    if (name && protocol) map.set(name.trim().toUpperCase(), protocol.trim().toUpperCase());
+  }
+  return map;
+}
+
+/** Security protocol ids as RegisterBrokerRecord stores them. */
+export const SECURITY_PROTOCOL_ID: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };

@@ -1,0 +1,20 @@
+/** What a handler knows about the request it serves: who sent it, on which listener, and the broker's services. */
+import type { Logger } from '../common/logger.js';
+import type { Clock } from '../common/clock.js';
+import type { BrokerServices } from '../broker/services.js';
+
+export interface RequestContext {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** The listener name the connection came in on (PLAINTEXT, CONTROLLER, ...). */
+  listenerName: string;
+  clientHost: string;
+  clientPort: number;
+  /** A stable id of the connection, for fetch sessions and logs. */
+  connectionId: number;
+  clock: Clock;
+  log: Logger;
+  broker: BrokerServices;
+}

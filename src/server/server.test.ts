@@ -1,0 +1,143 @@
+import t from 'tap';
+import { Socket } from 'node:net';
+import { once } from 'node:events';
+import { Kafka, logLevel } from 'kafkajs';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
+import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
+import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
+
+/** Sends raw frames on one socket and collects whole response frames. */
+async function rawClient(port: number): Promise<{ send(frames: Buffer[]): void; next(): Promise<Buffer>; closed: Promise<unknown>; socket: Socket }> {
+  const socket = new Socket();
+  socket.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let pending = Buffer.alloc(0);
+  const frames: Buffer[] = [];
+  const waiters: Array<(b: Buffer) => void> = [];
+  socket.on('data', (d: Buffer) => {
+    pending = Buffer.concat([pending, d]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const f = pending.subarray(4, 4 + pending.readInt32BE(0));
+      pending = pending.subarray(4 + f.length);
+      const w = waiters.shift();
+      if (w) w(f);
+      else frames.push(f);
+    }
+  });
+  return {
+    socket,
+    closed: once(socket, 'close'),
+    send: (bufs) => socket.write(Buffer.concat(bufs)),
+    next: () => {
+      const f = frames.shift();
+      return f ? Promise.resolve(f) : new Promise((r) => waiters.push(r));
+    },
+  };
+}
+
+function apiVersionsFrame(version: number, correlationId: number): Buffer[] {
+  return encodeFrame((w: Writer) => {
+    writeRequestHeader(w, { requestApiKey: 18, requestApiVersion: version, correlationId, clientId: 'test' });
+    if (version <= 4) ApiVersionsApi.encodeRequest(w, version, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+  });
+}
+
+t.test('ApiVersions advertises only served APIs, and answers unknown versions in v0 with UNSUPPORTED_VERSION', async (t) => {
+  const { port } = await brokerFor(t);
+  const c = await rawClient(port);
+  c.send(apiVersionsFrame(3, 7));
+  const r = new Reader(await c.next());
+  t.equal(r.int32(), 7, 'correlation id');
+  const res = ApiVersionsApi.decodeResponse(r, 3);
+  t.equal(res.errorCode, 0);
+  t.ok(res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 12), 'Metadata up to v12');
+  t.notOk(res.apiKeys.some((k) => k.apiKey === 71 || k.apiKey === 72), 'telemetry is not advertised');
+
+  c.send(apiVersionsFrame(99, 8));
+  const r2 = new Reader(await c.next());
+  t.equal(r2.int32(), 8);
+  const v0 = ApiVersionsApi.decodeResponse(r2, 0);
+  t.equal(v0.errorCode, 35, 'UNSUPPORTED_VERSION');
+  t.ok(v0.apiKeys.length > 0, 'lists what is supported');
+  c.socket.destroy();
+});
+
+t.test('pipelined requests are answered in order', async (t) => {
+  const { port } = await brokerFor(t);
+  const c = await rawClient(port);
+  const frames: Buffer[] = [];
+  for (let i = 0; i < 20; i++) {
+    frames.push(
+      ...(i % 2 === 0
+        ? apiVersionsFrame(2, i)
+        : encodeFrame((w) => {
+            writeRequestHeader(w, { requestApiKey: 3, requestApiVersion: 9, correlationId: i, clientId: null });
+            MetadataApi.encodeRequest(w, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+          })),
+    );
+  }
+  c.send(frames);
+  for (let i = 0; i < 20; i++) t.equal(new Reader(await c.next()).int32(), i, `response ${i} in order`);
+  c.socket.destroy();
+});
+
+t.test('an oversized frame or an unknown API key closes only that connection', async (t) => {
+  const { port } = await brokerFor(t, { config: { 'socket.request.max.bytes': 1000 } });
+  const big = await rawClient(port);
+  const head = Buffer.alloc(4);
+  head.writeInt32BE(2_000_000_000);
+  big.send([head]);
+  await big.closed;
+  t.pass('oversized frame closed the connection');
+
+  const unknown = await rawClient(port);
+  const f = Buffer.alloc(14);
+  f.writeInt32BE(10, 0);
+  f.writeInt16BE(999, 4);
+  unknown.send([f]);
+  await unknown.closed;
+  t.pass('unknown api key closed the connection');
+
+  const good = await rawClient(port);
+  good.send(apiVersionsFrame(0, 1));
+  t.equal(new Reader(await good.next()).int32(), 1, 'other clients are still served');
+  good.socket.destroy();
+});
+
+t.test('kafkajs sees the cluster; Metadata auto-creates topics only when allowed', async (t) => {
+  const { bootstrap, port } = await brokerFor(t, { config: { 'num.partitions': 3 } });
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const cluster = await admin.describeCluster();
+  t.equal(cluster.brokers.length, 1);
+  t.equal(cluster.brokers[0]!.nodeId, 1);
+  await t.rejects(admin.fetchTopicMetadata({ topics: ['not-there'] }), { type: 'UNKNOWN_TOPIC_OR_PARTITION' }, 'admin does not auto-create');
+
+  const c = await rawClient(port);
+  c.send(
+    encodeFrame((w) => {
+      writeRequestHeader(w, { requestApiKey: 3, requestApiVersion: 12, correlationId: 1, clientId: null });
+      MetadataApi.encodeRequest(w, 12, {
+        topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'auto-created' }, { topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'bad/name' }],
+        allowAutoTopicCreation: true,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+    }),
+  );
+  const r = new Reader(await c.next());
+  r.int32();
+  r.taggedFields();
+  const res = MetadataApi.decodeResponse(r, 12);
+  t.equal(res.topics[0]!.errorCode, 0);
+  t.equal(res.topics[0]!.partitions.length, 3, 'num.partitions applies to auto-created topics');
+  t.not(res.topics[0]!.topicId, 'AAAAAAAAAAAAAAAAAAAAAA', 'the topic has an id');
+  t.equal(res.topics[1]!.errorCode, 17, 'INVALID_TOPIC_EXCEPTION for an illegal name');
+  const md = await admin.fetchTopicMetadata({ topics: ['auto-created'] });
+  t.equal(md.topics[0]!.partitions.length, 3);
+  c.socket.destroy();
+  await admin.disconnect();
+});
