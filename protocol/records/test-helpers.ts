@@ -4,11 +4,9 @@
  */
 import { RecordsError, type RecordsCheck } from './errors.js';
 
-interface Assert {
-  fail(message: string): unknown;
-  ok(value: unknown, message?: string): unknown;
-  equal(a: unknown, b: unknown, message?: string): unknown;
-}
+import type { Test } from 'tap';
+
+type Assert = Pick<Test, 'fail' | 'ok' | 'equal'>;
 
 export function catchRecordsError(fn: () => unknown): RecordsError | Error | null {
   try {
