@@ -3,12 +3,13 @@
  * error code a broker should answer with, so a produce handler can map it directly:
  * framing, size, magic and CRC failures are CORRUPT_MESSAGE; structurally sound
  * batches that break Kafka's rules (offset range, record layout, control batches
- * from clients) are INVALID_RECORD. Decompression failures are CORRUPT_MESSAGE.
+ * from clients) are INVALID_RECORD; an oversize batch is MESSAGE_TOO_LARGE. Decompression failures are CORRUPT_MESSAGE.
  * This file holds no logic beyond construction.
  */
 import { ProtocolDecodeError } from '../primitives/index.js';
 
 export const CORRUPT_MESSAGE = 2;
+export const MESSAGE_TOO_LARGE = 10;
 export const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
 export const UNSUPPORTED_COMPRESSION_TYPE = 76;
 export const INVALID_RECORD = 87;
@@ -18,6 +19,8 @@ export type RecordsCheck =
   | 'truncated'
   /** A declared batch or message size that is below the minimum or past a limit. */
   | 'size'
+  /** A batch larger than the configured maximum (max.message.bytes). */
+  | 'too-large'
   /** A magic byte that this path does not accept. */
   | 'magic'
   /** CRC-32C (magic 2) or CRC-32 (magic 0/1) mismatch. */
@@ -32,12 +35,16 @@ export type RecordsCheck =
   | 'compression'
   /** Decompression would exceed the configured output cap. */
   | 'decompressed-size'
+  /** Producer id, epoch and base sequence that cannot go together. */
+  | 'producer'
   /** A client sent something only the broker may write (control batches, ...). */
   | 'not-allowed';
 
 const CODE_OF: Record<RecordsCheck, number> = {
   truncated: CORRUPT_MESSAGE,
   size: CORRUPT_MESSAGE,
+  'too-large': MESSAGE_TOO_LARGE,
+  producer: INVALID_RECORD,
   magic: CORRUPT_MESSAGE,
   crc: CORRUPT_MESSAGE,
   'record-count': INVALID_RECORD,
