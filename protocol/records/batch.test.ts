@@ -65,6 +65,7 @@ t.test('property: build then decode gives back every field and record', async (t
     }),
     { numRuns: 150 },
   );
+  t.pass('property held');
 });
 
 t.test('property: validation summarises what decode sees, over concatenated batches', async (t) => {
@@ -89,6 +90,7 @@ t.test('property: validation summarises what decode sees, over concatenated batc
     }),
     { numRuns: 60 },
   );
+  t.pass('property held');
 });
 
 t.test('property: every strict prefix raises truncated, never a RangeError', async (t) => {
@@ -106,6 +108,7 @@ t.test('property: every strict prefix raises truncated, never a RangeError', asy
     }),
     { numRuns: 60 },
   );
+  t.pass('property held');
 });
 
 t.test('property: any corruption of a batch raises a RecordsError or decodes, never crashes', async (t) => {
@@ -124,6 +127,7 @@ t.test('property: any corruption of a batch raises a RecordsError or decodes, ne
     }),
     { numRuns: 300 },
   );
+  t.pass('property held');
 });
 
 const plain = (): Buffer =>
