@@ -73,6 +73,7 @@ export class RecordsError extends ProtocolDecodeError {
 
 /** Raised when records cannot be written in the requested form (e.g. zstd in magic 0/1). */
 export class RecordsEncodeError extends Error {
+  override readonly name = 'RecordsEncodeError';
   constructor(
     message: string,
     /** The Kafka error code a broker would answer with. */
