@@ -36,12 +36,19 @@ export interface DecodeBatchesOptions extends DecodeBatchOptions {
 }
 
 /** Decodes the records section of a batch whose frame is already checked. */
-export function decodeBatchRecords(buffer: Buffer, at: number, size: number, header: BatchHeader, options: DecompressOptions = {}): DecodedRecord[] {
+export function decodeBatchRecords(
+  buffer: Buffer,
+  at: number,
+  size: number,
+  header: BatchHeader,
+  options: DecompressOptions = {},
+): DecodedRecord[] {
   const attributes = parseBatchAttributes(header.attributes);
   if (attributes.compression > 4) {
     throw new RecordsError('codec', `batch at ${at} names unknown compression codec ${attributes.compression}`, at);
   }
-  if (header.recordCount < 0) throw new RecordsError('record-count', `batch at ${at} declares ${header.recordCount} records`, at);
+  if (header.recordCount < 0)
+    throw new RecordsError('record-count', `batch at ${at} declares ${header.recordCount} records`, at);
   let payload = buffer.subarray(at + RECORD_BATCH_OVERHEAD, at + size);
   if (attributes.compression !== 0) {
     try {
@@ -52,7 +59,11 @@ export function decodeBatchRecords(buffer: Buffer, at: number, size: number, hea
     }
   }
   if (header.recordCount * MIN_RECORD_SIZE > payload.length) {
-    throw new RecordsError('record-count', `batch at ${at} declares ${header.recordCount} records in ${payload.length} bytes`, at);
+    throw new RecordsError(
+      'record-count',
+      `batch at ${at} declares ${header.recordCount} records in ${payload.length} bytes`,
+      at,
+    );
   }
   const logAppendTime = attributes.timestampType === TimestampType.LOG_APPEND_TIME ? header.maxTimestamp : null;
   const reader = new Reader(payload);
@@ -66,7 +77,11 @@ export function decodeBatchRecords(buffer: Buffer, at: number, size: number, hea
     throw error;
   }
   if (reader.remaining !== 0) {
-    throw new RecordsError('record-count', `batch at ${at}: ${reader.remaining} bytes remain after its ${header.recordCount} records`, at);
+    throw new RecordsError(
+      'record-count',
+      `batch at ${at}: ${reader.remaining} bytes remain after its ${header.recordCount} records`,
+      at,
+    );
   }
   return records;
 }

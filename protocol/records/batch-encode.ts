@@ -72,7 +72,8 @@ export function buildRecordBatch(options: BuildBatchOptions): Buffer {
   const first = records[0];
   const baseTimestamp = options.deleteHorizon ?? options.baseTimestamp ?? first?.timestamp ?? NO_TIMESTAMP;
   const last = records[records.length - 1];
-  const lastOffsetDelta = options.lastOffsetDelta ?? (last === undefined ? 0 : (last.offsetDelta ?? records.length - 1));
+  const lastOffsetDelta =
+    options.lastOffsetDelta ?? (last === undefined ? 0 : (last.offsetDelta ?? records.length - 1));
   const body = encodeRecords(records, baseTimestamp);
   const payload = codec === 0 ? body : compress(codec, body, options.compressOptions);
   const size = RECORD_BATCH_OVERHEAD + payload.length;

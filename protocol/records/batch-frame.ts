@@ -25,7 +25,8 @@ export interface FrameCheckOptions {
 
 /** The magic byte of the batch or legacy message at `at`; both formats keep it at byte 16. */
 export function magicAt(buffer: Buffer, at = 0): number {
-  if (at + MAGIC_OFFSET >= buffer.length) throw new RecordsError('truncated', `no magic byte at ${at}: the input ends at ${buffer.length}`, at);
+  if (at + MAGIC_OFFSET >= buffer.length)
+    throw new RecordsError('truncated', `no magic byte at ${at}: the input ends at ${buffer.length}`, at);
   return buffer.readInt8(at + MAGIC_OFFSET);
 }
 
@@ -43,21 +44,34 @@ export function checkBatchFrame(buffer: Buffer, at: number, options: FrameCheckO
   const batchLength = buffer.readInt32BE(at + BATCH_LENGTH_OFFSET);
   const size = batchLength + LOG_OVERHEAD;
   if (batchLength < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD) {
-    throw new RecordsError('size', `batch at ${at} declares length ${batchLength}, below the ${RECORD_BATCH_OVERHEAD - LOG_OVERHEAD}-byte minimum`, at);
+    throw new RecordsError(
+      'size',
+      `batch at ${at} declares length ${batchLength}, below the ${RECORD_BATCH_OVERHEAD - LOG_OVERHEAD}-byte minimum`,
+      at,
+    );
   }
   if (options.maxBatchSize !== undefined && size > options.maxBatchSize) {
-    throw new RecordsError('too-large', `batch at ${at} is ${size} bytes, over the ${options.maxBatchSize}-byte limit`, at);
+    throw new RecordsError(
+      'too-large',
+      `batch at ${at} is ${size} bytes, over the ${options.maxBatchSize}-byte limit`,
+      at,
+    );
   }
   if (size > remaining) {
     throw new RecordsError('truncated', `batch at ${at} declares ${size} bytes, only ${remaining} remain`, at);
   }
   const magic = buffer.readInt8(at + MAGIC_OFFSET);
-  if (magic !== CURRENT_MAGIC) throw new RecordsError('magic', `batch at ${at} has magic ${magic}, expected ${CURRENT_MAGIC}`, at);
+  if (magic !== CURRENT_MAGIC)
+    throw new RecordsError('magic', `batch at ${at} has magic ${magic}, expected ${CURRENT_MAGIC}`, at);
   if (options.verifyCrc !== false) {
     const stored = buffer.readUInt32BE(at + CRC_OFFSET);
     const computed = computeBatchCrc(buffer, at, size);
     if (stored !== computed) {
-      throw new RecordsError('crc', `batch at ${at} has CRC-32C 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`, at);
+      throw new RecordsError(
+        'crc',
+        `batch at ${at} has CRC-32C 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
+        at,
+      );
     }
   }
   return size;

@@ -3,13 +3,23 @@ import fc from 'fast-check';
 import { buildRecordBatch, type BuildBatchOptions } from './batch-encode.js';
 import { decodeRecordBatch, decodeRecordBatches } from './batch-decode.js';
 import { validateRecordBatches } from './validate.js';
-import { CRC_OFFSET, MAGIC_OFFSET, RECORD_COUNT_OFFSET, LAST_OFFSET_DELTA_OFFSET, TimestampType, patchBaseOffset } from './batch-header.js';
+import {
+  CRC_OFFSET,
+  MAGIC_OFFSET,
+  RECORD_COUNT_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  TimestampType,
+  patchBaseOffset,
+} from './batch-header.js';
 import { computeBatchCrc } from './batch-frame.js';
 import { RecordsError } from './errors.js';
 import { throwsRecordsError, catchRecordsError } from './test-helpers.js';
 import type { RecordInput } from './record.js';
 
-const bytes = fc.option(fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), { nil: null });
+const bytes = fc.option(
+  fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
 const recordArb: fc.Arbitrary<RecordInput> = fc.record({
   key: bytes,
   value: bytes,
@@ -113,18 +123,24 @@ t.test('property: every strict prefix raises truncated, never a RangeError', asy
 
 t.test('property: any corruption of a batch raises a RecordsError or decodes, never crashes', async (t) => {
   fc.assert(
-    fc.property(batchArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (options, flips) => {
-      const batch = Buffer.from(buildRecordBatch(options));
-      for (const [where, value] of flips) batch[where % batch.length] = value;
-      for (const verifyCrc of [true, false]) {
-        if (verifyCrc === false) rebuildCrc(batch);
-        const error = catchRecordsError(() => decodeRecordBatches(batch, { verifyCrc, maxDecompressedBytes: 1 << 20 }));
-        if (error !== null && !(error instanceof RecordsError)) throw error;
-        const validateError = catchRecordsError(() => validateRecordBatches(batch, { verifyCrc }));
-        if (validateError !== null && !(validateError instanceof RecordsError)) throw validateError;
-      }
-      return true;
-    }),
+    fc.property(
+      batchArb,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      (options, flips) => {
+        const batch = Buffer.from(buildRecordBatch(options));
+        for (const [where, value] of flips) batch[where % batch.length] = value;
+        for (const verifyCrc of [true, false]) {
+          if (verifyCrc === false) rebuildCrc(batch);
+          const error = catchRecordsError(() =>
+            decodeRecordBatches(batch, { verifyCrc, maxDecompressedBytes: 1 << 20 }),
+          );
+          if (error !== null && !(error instanceof RecordsError)) throw error;
+          const validateError = catchRecordsError(() => validateRecordBatches(batch, { verifyCrc }));
+          if (validateError !== null && !(validateError instanceof RecordsError)) throw validateError;
+        }
+        return true;
+      },
+    ),
     { numRuns: 300 },
   );
   t.pass('property held');
@@ -210,17 +226,25 @@ t.test('decode checks the declared record count against the records present', as
 
 t.test('log-append-time batches give every record the max timestamp', async (t) => {
   const options: BuildBatchOptions = {
-    records: [{ value: Buffer.from('a'), timestamp: 10n }, { value: Buffer.from('b'), timestamp: 20n }],
+    records: [
+      { value: Buffer.from('a'), timestamp: 10n },
+      { value: Buffer.from('b'), timestamp: 20n },
+    ],
     timestampType: TimestampType.LOG_APPEND_TIME,
     maxTimestamp: 99n,
   };
   const decoded = decodeRecordBatch(buildRecordBatch(options));
   t.equal(decoded.timestampType, TimestampType.LOG_APPEND_TIME);
-  t.same(decoded.records.map((r) => r.timestamp), [99n, 99n]);
+  t.same(
+    decoded.records.map((r) => r.timestamp),
+    [99n, 99n],
+  );
 });
 
 t.test('delete horizon sets the flag and the base timestamp', async (t) => {
-  const decoded = decodeRecordBatch(buildRecordBatch({ records: [{ value: null, timestamp: 50n }], deleteHorizon: 40n }));
+  const decoded = decodeRecordBatch(
+    buildRecordBatch({ records: [{ value: null, timestamp: 50n }], deleteHorizon: 40n }),
+  );
   t.equal(decoded.deleteHorizon, true);
   t.equal(decoded.baseTimestamp, 40n);
   t.equal(decoded.records[0]!.timestamp, 50n);

@@ -1,5 +1,13 @@
 import t from 'tap';
-import { buildTxnMarkerBatch, decodeControlKey, decodeEndTxnMarker, encodeControlKey, encodeEndTxnMarker, readTxnMarker, ControlRecordType } from './control.js';
+import {
+  buildTxnMarkerBatch,
+  decodeControlKey,
+  decodeEndTxnMarker,
+  encodeControlKey,
+  encodeEndTxnMarker,
+  readTxnMarker,
+  ControlRecordType,
+} from './control.js';
 import { decodeRecordBatch } from './batch-decode.js';
 import { validateRecordBatches } from './validate.js';
 import { throwsRecordsError } from './test-helpers.js';
@@ -16,7 +24,14 @@ t.test('control keys and end-transaction markers round-trip', async (t) => {
 
 t.test('a marker batch carries control + transactional attributes and one marker', async (t) => {
   for (const commit of [true, false]) {
-    const bytes = buildTxnMarkerBatch({ producerId: 99n, producerEpoch: 4, coordinatorEpoch: 12, commit, timestamp: 1234n, baseOffset: 77n });
+    const bytes = buildTxnMarkerBatch({
+      producerId: 99n,
+      producerEpoch: 4,
+      coordinatorEpoch: 12,
+      commit,
+      timestamp: 1234n,
+      baseOffset: 77n,
+    });
     const batch = decodeRecordBatch(bytes);
     t.equal(batch.control, true);
     t.equal(batch.transactional, true);
@@ -33,6 +48,15 @@ t.test('a marker batch carries control + transactional attributes and one marker
 });
 
 t.test('non-marker control types read as null markers', async (t) => {
-  const record = { offset: 0n, offsetDelta: 0, timestamp: 0n, timestampDelta: 0n, attributes: 0, key: encodeControlKey(ControlRecordType.LEADER_CHANGE), value: null, headers: [] };
+  const record = {
+    offset: 0n,
+    offsetDelta: 0,
+    timestamp: 0n,
+    timestampDelta: 0n,
+    attributes: 0,
+    key: encodeControlKey(ControlRecordType.LEADER_CHANGE),
+    value: null,
+    headers: [],
+  };
   t.equal(readTxnMarker(record), null);
 });

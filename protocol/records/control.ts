@@ -43,7 +43,10 @@ export function encodeControlKey(type: number, version = CONTROL_KEY_VERSION): B
 
 export function decodeControlKey(key: Buffer | null): ControlRecordKey {
   if (key === null || key.length < CONTROL_KEY_SIZE) {
-    throw new RecordsError('record', `control record key needs ${CONTROL_KEY_SIZE} bytes, has ${key?.length ?? 'null'}`);
+    throw new RecordsError(
+      'record',
+      `control record key needs ${CONTROL_KEY_SIZE} bytes, has ${key?.length ?? 'null'}`,
+    );
   }
   const version = key.readInt16BE(0);
   if (version < 0) throw new RecordsError('record', `control record key has version ${version}`);
@@ -59,7 +62,10 @@ export function encodeEndTxnMarker(coordinatorEpoch: number, version = END_TXN_M
 
 export function decodeEndTxnMarker(value: Buffer | null): EndTxnMarker {
   if (value === null || value.length < END_TXN_MARKER_SIZE) {
-    throw new RecordsError('record', `end transaction marker needs ${END_TXN_MARKER_SIZE} bytes, has ${value?.length ?? 'null'}`);
+    throw new RecordsError(
+      'record',
+      `end transaction marker needs ${END_TXN_MARKER_SIZE} bytes, has ${value?.length ?? 'null'}`,
+    );
   }
   const version = value.readInt16BE(0);
   if (version < 0) throw new RecordsError('record', `end transaction marker has version ${version}`);

@@ -25,8 +25,14 @@ t.test('legacy sets from old producers become one v2 batch', async (t) => {
       t.equal(summary!.producerId, -1n);
       const batch = decodeRecordBatch(batchBytes);
       t.equal(batch.compression, 1);
-      t.same(batch.records.map((r) => r.value?.toString() ?? null), ['v0', 'v1', null]);
-      t.same(batch.records.map((r) => r.key?.toString() ?? null), ['k0', null, 'k2']);
+      t.same(
+        batch.records.map((r) => r.value?.toString() ?? null),
+        ['v0', 'v1', null],
+      );
+      t.same(
+        batch.records.map((r) => r.key?.toString() ?? null),
+        ['k0', null, 'k2'],
+      );
       t.same(
         batch.records.map((r) => r.timestamp),
         magic === 0 ? [-1n, -1n, -1n] : [100n, 90n, 120n],
@@ -38,16 +44,28 @@ t.test('legacy sets from old producers become one v2 batch', async (t) => {
 
 t.test('up-conversion with log append time stamps the batch', async (t) => {
   const set = buildLegacyMessageSet({ magic: 1, messages });
-  const batch = decodeRecordBatch(convertLegacyMessageSet(set, { timestampType: TimestampType.LOG_APPEND_TIME, logAppendTime: 5000n }));
+  const batch = decodeRecordBatch(
+    convertLegacyMessageSet(set, { timestampType: TimestampType.LOG_APPEND_TIME, logAppendTime: 5000n }),
+  );
   t.equal(batch.timestampType, TimestampType.LOG_APPEND_TIME);
   t.equal(batch.maxTimestamp, 5000n);
-  t.same(batch.records.map((r) => r.timestamp), [5000n, 5000n, 5000n]);
+  t.same(
+    batch.records.map((r) => r.timestamp),
+    [5000n, 5000n, 5000n],
+  );
 });
 
 t.test('v2 batches down-convert to magic 0 and 1, dropping control batches', async (t) => {
   for (const compression of [0, 1, 2, 3]) {
     const first = buildRecordBatch({ baseOffset: 10n, compression, records: messages });
-    const marker = buildTxnMarkerBatch({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 2, commit: true, baseOffset: 13n, timestamp: 1n });
+    const marker = buildTxnMarkerBatch({
+      producerId: 1n,
+      producerEpoch: 0,
+      coordinatorEpoch: 2,
+      commit: true,
+      baseOffset: 13n,
+      timestamp: 1n,
+    });
     const gap = buildRecordBatch({
       baseOffset: 14n,
       compression,
@@ -61,10 +79,25 @@ t.test('v2 batches down-convert to magic 0 and 1, dropping control batches', asy
       const legacy = downConvertBatches(input, magic);
       const decoded = decodeLegacyMessageSet(legacy);
       const label = `codec ${compression} magic ${magic}`;
-      t.same(decoded.map((m) => m.offset), [10n, 11n, 12n, 14n, 17n], label);
-      t.same(decoded.map((m) => m.value?.toString() ?? null), ['v0', 'v1', null, 'a', 'b'], label);
-      t.same(decoded.map((m) => m.magic), [magic, magic, magic, magic, magic]);
-      t.same(decoded.map((m) => m.timestamp), magic === 0 ? [-1n, -1n, -1n, -1n, -1n] : [100n, 90n, 120n, 200n, 201n], label);
+      t.same(
+        decoded.map((m) => m.offset),
+        [10n, 11n, 12n, 14n, 17n],
+        label,
+      );
+      t.same(
+        decoded.map((m) => m.value?.toString() ?? null),
+        ['v0', 'v1', null, 'a', 'b'],
+        label,
+      );
+      t.same(
+        decoded.map((m) => m.magic),
+        [magic, magic, magic, magic, magic],
+      );
+      t.same(
+        decoded.map((m) => m.timestamp),
+        magic === 0 ? [-1n, -1n, -1n, -1n, -1n] : [100n, 90n, 120n, 200n, 201n],
+        label,
+      );
     }
   }
 });

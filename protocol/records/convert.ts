@@ -60,7 +60,9 @@ export function batchesToLegacy(batches: RecordBatch[], magic: LegacyMagic, opti
   for (const batch of batches) {
     if (batch.control || batch.records.length === 0) continue;
     if (batch.compression === CompressionCodec.ZSTD) {
-      throw new RecordsEncodeError(`batch at offset ${batch.baseOffset} is zstd-compressed and cannot be down-converted to magic ${magic}`);
+      throw new RecordsEncodeError(
+        `batch at offset ${batch.baseOffset} is zstd-compressed and cannot be down-converted to magic ${magic}`,
+      );
     }
     parts.push(
       buildLegacyMessageSet({

@@ -39,8 +39,19 @@ export {
   type TxnMarkerBatchOptions,
 } from './control.js';
 export * from './legacy-format.js';
-export { decodeLegacyEntry, decodeLegacyMessageSet, expandLegacyWrapper, type LegacyMessage, type LegacyDecodeOptions } from './legacy-decode.js';
-export { buildLegacyMessageSet, encodeLegacyEntry, type BuildLegacyOptions, type LegacyMessageInput } from './legacy-encode.js';
+export {
+  decodeLegacyEntry,
+  decodeLegacyMessageSet,
+  expandLegacyWrapper,
+  type LegacyMessage,
+  type LegacyDecodeOptions,
+} from './legacy-decode.js';
+export {
+  buildLegacyMessageSet,
+  encodeLegacyEntry,
+  type BuildLegacyOptions,
+  type LegacyMessageInput,
+} from './legacy-encode.js';
 export {
   batchesToLegacy,
   convertLegacyMessageSet,

@@ -36,7 +36,9 @@ interface KafkajsBatch {
 }
 
 const Long = require('kafkajs/src/utils/long') as LongStatic;
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch(o: object): Promise<KafkajsEncoder> };
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+  RecordBatch(o: object): Promise<KafkajsEncoder>;
+};
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: object) => KafkajsEncoder;
 const decodeKafkajs = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: unknown) => Promise<KafkajsBatch>;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => unknown;
@@ -49,9 +51,21 @@ const CODECS = [0, 1, 2, 3];
 
 async function kafkajsBatch(compression: number): Promise<Buffer> {
   const records = [
-    Record({ offsetDelta: 0, timestampDelta: 0, key: Buffer.from('key-0'), value: Buffer.from('value-0'), headers: { h: 'x' } }),
+    Record({
+      offsetDelta: 0,
+      timestampDelta: 0,
+      key: Buffer.from('key-0'),
+      value: Buffer.from('value-0'),
+      headers: { h: 'x' },
+    }),
     Record({ offsetDelta: 1, timestampDelta: 7, key: null, value: Buffer.from('value-1') }),
-    Record({ offsetDelta: 2, timestampDelta: 9, key: Buffer.from('key-2'), value: Buffer.alloc(3000, 65), headers: { a: '1', b: '2' } }),
+    Record({
+      offsetDelta: 2,
+      timestampDelta: 9,
+      key: Buffer.from('key-2'),
+      value: Buffer.alloc(3000, 65),
+      headers: { a: '1', b: '2' },
+    }),
   ];
   const encoder = await RecordBatch({
     compression,
@@ -88,7 +102,10 @@ t.test('batches from kafkajs decode and validate with ours', async (t) => {
       ],
     );
     t.same(batch.records[0]!.headers, [{ key: 'h', value: Buffer.from('x') }]);
-    t.same(batch.records[2]!.headers.map((h) => h.key), ['a', 'b']);
+    t.same(
+      batch.records[2]!.headers.map((h) => h.key),
+      ['a', 'b'],
+    );
   }
 });
 
@@ -101,7 +118,12 @@ t.test('batches we build decode with kafkajs', async (t) => {
       producerEpoch: 1,
       baseSequence: 3,
       records: [
-        { key: Buffer.from('a'), value: Buffer.from('alpha'), timestamp: 1000n, headers: [{ key: 'trace', value: Buffer.from('t1') }] },
+        {
+          key: Buffer.from('a'),
+          value: Buffer.from('alpha'),
+          timestamp: 1000n,
+          headers: [{ key: 'trace', value: Buffer.from('t1') }],
+        },
         { key: null, value: Buffer.alloc(5000, 66), timestamp: 990n },
       ],
     });
@@ -109,7 +131,13 @@ t.test('batches we build decode with kafkajs', async (t) => {
     t.equal(batch.firstOffset, '50', `codec ${compression}`);
     t.equal(batch.producerId, '9');
     t.equal(batch.firstSequence, 3);
-    t.same(batch.records.map((r) => [r.offset, r.timestamp]), [['50', '1000'], ['51', '990']]);
+    t.same(
+      batch.records.map((r) => [r.offset, r.timestamp]),
+      [
+        ['50', '1000'],
+        ['51', '990'],
+      ],
+    );
     t.equal(batch.records[0]!.value!.toString(), 'alpha');
     t.equal(batch.records[1]!.key, null);
     t.equal(batch.records[1]!.value!.length, 5000);

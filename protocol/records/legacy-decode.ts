@@ -44,30 +44,47 @@ export interface LegacyDecodeOptions extends DecompressOptions {
   allowPartialTrailing?: boolean;
 }
 
-function readNullableBytes(buffer: Buffer, at: number, end: number, what: string, position: number): [Buffer | null, number] {
+function readNullableBytes(
+  buffer: Buffer,
+  at: number,
+  end: number,
+  what: string,
+  position: number,
+): [Buffer | null, number] {
   if (at + 4 > end) throw new RecordsError('record', `message at ${position}: truncated ${what} length`, position);
   const size = buffer.readInt32BE(at);
   if (size < 0) return [null, at + 4];
-  if (at + 4 + size > end) throw new RecordsError('record', `message at ${position}: ${what} of ${size} bytes overruns the message`, position);
+  if (at + 4 + size > end)
+    throw new RecordsError('record', `message at ${position}: ${what} of ${size} bytes overruns the message`, position);
   return [buffer.subarray(at + 4, at + 4 + size), at + 4 + size];
 }
 
 /** Decodes the one shallow entry at `at` (a compressed wrapper stays compressed). */
 export function decodeLegacyEntry(buffer: Buffer, at = 0, options: LegacyDecodeOptions = {}): LegacyMessage {
   const remaining = buffer.length - at;
-  if (remaining < LEGACY_LOG_OVERHEAD) throw new RecordsError('truncated', `${remaining} bytes at ${at} cannot hold a message's offset and size`, at);
+  if (remaining < LEGACY_LOG_OVERHEAD)
+    throw new RecordsError('truncated', `${remaining} bytes at ${at} cannot hold a message's offset and size`, at);
   const size = buffer.readInt32BE(at + LEGACY_SIZE_OFFSET);
-  if (size < LEGACY_MIN_MESSAGE_SIZE[0]) throw new RecordsError('size', `message at ${at} declares size ${size}, below the minimum`, at);
+  if (size < LEGACY_MIN_MESSAGE_SIZE[0])
+    throw new RecordsError('size', `message at ${at} declares size ${size}, below the minimum`, at);
   const total = size + LEGACY_LOG_OVERHEAD;
-  if (total > remaining) throw new RecordsError('truncated', `message at ${at} declares ${total} bytes, only ${remaining} remain`, at);
+  if (total > remaining)
+    throw new RecordsError('truncated', `message at ${at} declares ${total} bytes, only ${remaining} remain`, at);
   const magic = buffer.readInt8(at + LEGACY_MAGIC_OFFSET);
-  if (!isLegacyMagic(magic)) throw new RecordsError('magic', `message at ${at} has magic ${magic}, expected 0 or 1`, at);
-  if (size < LEGACY_MIN_MESSAGE_SIZE[magic]) throw new RecordsError('size', `magic ${magic} message at ${at} declares size ${size}, below the minimum`, at);
+  if (!isLegacyMagic(magic))
+    throw new RecordsError('magic', `message at ${at} has magic ${magic}, expected 0 or 1`, at);
+  if (size < LEGACY_MIN_MESSAGE_SIZE[magic])
+    throw new RecordsError('size', `magic ${magic} message at ${at} declares size ${size}, below the minimum`, at);
   const end = at + total;
   const crc = buffer.readUInt32BE(at + LEGACY_CRC_OFFSET);
   if (options.verifyCrc !== false) {
     const computed = legacyCrc(buffer, at + LEGACY_MAGIC_OFFSET, end);
-    if (computed !== crc) throw new RecordsError('crc', `message at ${at} has CRC-32 0x${crc.toString(16)}, computed 0x${computed.toString(16)}`, at);
+    if (computed !== crc)
+      throw new RecordsError(
+        'crc',
+        `message at ${at} has CRC-32 0x${crc.toString(16)}, computed 0x${computed.toString(16)}`,
+        at,
+      );
   }
   const attributes = buffer.readInt8(at + LEGACY_ATTRIBUTES_OFFSET);
   let cursor = at + LEGACY_TIMESTAMP_OFFSET;
@@ -80,7 +97,8 @@ export function decodeLegacyEntry(buffer: Buffer, at = 0, options: LegacyDecodeO
   }
   const [key, afterKey] = readNullableBytes(buffer, cursor, end, 'key', at);
   const [value, afterValue] = readNullableBytes(buffer, afterKey, end, 'value', at);
-  if (afterValue !== end) throw new RecordsError('record', `message at ${at}: ${end - afterValue} bytes trail its value`, at);
+  if (afterValue !== end)
+    throw new RecordsError('record', `message at ${at}: ${end - afterValue} bytes trail its value`, at);
   return {
     offset: buffer.readBigInt64BE(at),
     magic,
@@ -105,7 +123,8 @@ function shallowEntries(buffer: Buffer, options: LegacyDecodeOptions, base: numb
       at += entry.sizeInBytes;
     } catch (error) {
       if (options.allowPartialTrailing && error instanceof RecordsError && error.check === 'truncated') break;
-      if (error instanceof RecordsError && base >= 0) throw new RecordsError(error.check, `inside wrapper at ${base}: ${error.message}`, base);
+      if (error instanceof RecordsError && base >= 0)
+        throw new RecordsError(error.check, `inside wrapper at ${base}: ${error.message}`, base);
       throw error;
     }
   }
@@ -113,22 +132,34 @@ function shallowEntries(buffer: Buffer, options: LegacyDecodeOptions, base: numb
 }
 
 /** Expands a compressed wrapper into its inner messages, with absolute offsets. */
-export function expandLegacyWrapper(wrapper: LegacyMessage, position: number, options: LegacyDecodeOptions = {}): LegacyMessage[] {
-  if (wrapper.value === null) throw new RecordsError('record', `compressed message at ${position} has a null value`, position);
+export function expandLegacyWrapper(
+  wrapper: LegacyMessage,
+  position: number,
+  options: LegacyDecodeOptions = {},
+): LegacyMessage[] {
+  if (wrapper.value === null)
+    throw new RecordsError('record', `compressed message at ${position} has a null value`, position);
   let inner: Buffer;
   try {
     inner = decompress(wrapper.compression, wrapper.value, options);
   } catch (error) {
-    if (error instanceof RecordsError) throw new RecordsError(error.check, `message at ${position}: ${error.message}`, position);
+    if (error instanceof RecordsError)
+      throw new RecordsError(error.check, `message at ${position}: ${error.message}`, position);
     throw error;
   }
   const messages = shallowEntries(inner, { ...options, allowPartialTrailing: false }, position);
-  if (messages.length === 0) throw new RecordsError('record', `compressed message at ${position} holds no messages`, position);
+  if (messages.length === 0)
+    throw new RecordsError('record', `compressed message at ${position} holds no messages`, position);
   const lastRelative = messages[messages.length - 1]!.offset;
   for (const message of messages) {
-    if (message.compression !== 0) throw new RecordsError('record', `compressed message at ${position} nests another compressed message`, position);
+    if (message.compression !== 0)
+      throw new RecordsError('record', `compressed message at ${position} nests another compressed message`, position);
     if (message.magic !== wrapper.magic) {
-      throw new RecordsError('record', `compressed message at ${position} has magic ${wrapper.magic} but holds magic ${message.magic}`, position);
+      throw new RecordsError(
+        'record',
+        `compressed message at ${position} has magic ${wrapper.magic} but holds magic ${message.magic}`,
+        position,
+      );
     }
     if (wrapper.magic === 1) {
       message.offset = wrapper.offset - lastRelative + message.offset;

@@ -77,28 +77,46 @@ export function encodeLegacyEntry(
 export function buildLegacyMessageSet(options: BuildLegacyOptions): Buffer {
   const { magic, messages } = options;
   const codec = options.compression ?? CompressionCodec.NONE;
-  if (codec === CompressionCodec.ZSTD) throw new RecordsEncodeError(`zstd cannot be written in magic ${magic} messages`);
+  if (codec === CompressionCodec.ZSTD)
+    throw new RecordsEncodeError(`zstd cannot be written in magic ${magic} messages`);
   const baseOffset = options.baseOffset ?? 0n;
   const logAppend = magic === 1 && options.timestampType === TimestampType.LOG_APPEND_TIME;
   const typeBit = logAppend ? LEGACY_TIMESTAMP_TYPE_MASK : 0;
   const timestampOf = (m: LegacyMessageInput): bigint =>
-    magic === 0 ? NO_TIMESTAMP : logAppend && options.logAppendTime !== undefined ? options.logAppendTime : (m.timestamp ?? NO_TIMESTAMP);
+    magic === 0
+      ? NO_TIMESTAMP
+      : logAppend && options.logAppendTime !== undefined
+        ? options.logAppendTime
+        : (m.timestamp ?? NO_TIMESTAMP);
   const offsets = messages.map((m, i) => m.offset ?? baseOffset + BigInt(i));
   if (codec === CompressionCodec.NONE) {
-    return Buffer.concat(messages.map((m, i) => encodeLegacyEntry(magic, offsets[i]!, typeBit, timestampOf(m), m.key ?? null, m.value ?? null)));
+    return Buffer.concat(
+      messages.map((m, i) =>
+        encodeLegacyEntry(magic, offsets[i]!, typeBit, timestampOf(m), m.key ?? null, m.value ?? null),
+      ),
+    );
   }
   if (messages.length === 0) return Buffer.alloc(0);
   const first = offsets[0]!;
   const inner = Buffer.concat(
     messages.map((m, i) =>
-      encodeLegacyEntry(magic, magic === 0 ? offsets[i]! : offsets[i]! - first, 0, timestampOf(m), m.key ?? null, m.value ?? null),
+      encodeLegacyEntry(
+        magic,
+        magic === 0 ? offsets[i]! : offsets[i]! - first,
+        0,
+        timestampOf(m),
+        m.key ?? null,
+        m.value ?? null,
+      ),
     ),
   );
   const packed = compress(codec, inner, { ...options.compressOptions, lz4BrokenHeaderChecksum: magic === 0 });
   let wrapperTimestamp = NO_TIMESTAMP;
   if (magic === 1) {
     if (logAppend && options.logAppendTime !== undefined) wrapperTimestamp = options.logAppendTime;
-    else for (const m of messages) if ((m.timestamp ?? NO_TIMESTAMP) > wrapperTimestamp) wrapperTimestamp = m.timestamp ?? NO_TIMESTAMP;
+    else
+      for (const m of messages)
+        if ((m.timestamp ?? NO_TIMESTAMP) > wrapperTimestamp) wrapperTimestamp = m.timestamp ?? NO_TIMESTAMP;
   }
   return encodeLegacyEntry(magic, offsets[offsets.length - 1]!, codec | typeBit, wrapperTimestamp, null, packed);
 }

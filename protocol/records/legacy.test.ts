@@ -16,14 +16,23 @@ interface KafkajsEncoder {
 }
 type MessageSetEncoder = (args: { messageVersion: number; compression?: number; entries: object[] }) => KafkajsEncoder;
 const MessageSet = require('kafkajs/src/protocol/messageSet') as MessageSetEncoder;
-const lookupCodec = (require('kafkajs/src/protocol/message/compression') as { lookupCodec(c: number): { compress(e: KafkajsEncoder): Promise<Buffer> } })
-  .lookupCodec;
+const lookupCodec = (
+  require('kafkajs/src/protocol/message/compression') as {
+    lookupCodec(c: number): { compress(e: KafkajsEncoder): Promise<Buffer> };
+  }
+).lookupCodec;
 
-const bytes = fc.option(fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)), { nil: null });
-const messagesArb = fc.array(fc.record({ key: bytes, value: bytes, timestamp: fc.bigInt({ min: 0n, max: 2n ** 45n }) }), {
-  minLength: 1,
-  maxLength: 10,
-});
+const bytes = fc.option(
+  fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
+const messagesArb = fc.array(
+  fc.record({ key: bytes, value: bytes, timestamp: fc.bigInt({ min: 0n, max: 2n ** 45n }) }),
+  {
+    minLength: 1,
+    maxLength: 10,
+  },
+);
 
 t.test('property: legacy sets round-trip in magic 0 and 1, plain and compressed', async (t) => {
   fc.assert(
@@ -55,18 +64,24 @@ t.test('property: legacy sets round-trip in magic 0 and 1, plain and compressed'
 
 t.test('property: corrupted or truncated sets raise RecordsError, never crash', async (t) => {
   fc.assert(
-    fc.property(messagesArb, fc.constantFrom(0, 1, 2, 3), fc.nat(), fc.integer({ min: 0, max: 255 }), (messages, compression, where, value) => {
-      const set = Buffer.from(buildLegacyMessageSet({ magic: 1, messages, compression }));
-      const cut = set.subarray(0, where % set.length);
-      const truncated = catchRecordsError(() => decodeLegacyMessageSet(cut));
-      if (truncated !== null && !(truncated instanceof RecordsError)) return false;
-      set[where % set.length] = value;
-      for (const verifyCrc of [true, false]) {
-        const error = catchRecordsError(() => decodeLegacyMessageSet(set, { verifyCrc }));
-        if (error !== null && !(error instanceof RecordsError)) throw error;
-      }
-      return true;
-    }),
+    fc.property(
+      messagesArb,
+      fc.constantFrom(0, 1, 2, 3),
+      fc.nat(),
+      fc.integer({ min: 0, max: 255 }),
+      (messages, compression, where, value) => {
+        const set = Buffer.from(buildLegacyMessageSet({ magic: 1, messages, compression }));
+        const cut = set.subarray(0, where % set.length);
+        const truncated = catchRecordsError(() => decodeLegacyMessageSet(cut));
+        if (truncated !== null && !(truncated instanceof RecordsError)) return false;
+        set[where % set.length] = value;
+        for (const verifyCrc of [true, false]) {
+          const error = catchRecordsError(() => decodeLegacyMessageSet(set, { verifyCrc }));
+          if (error !== null && !(error instanceof RecordsError)) throw error;
+        }
+        return true;
+      },
+    ),
     { numRuns: 200 },
   );
   t.pass('property held');
@@ -103,11 +118,20 @@ t.test('magic 1 log-append-time wrappers stamp their inner messages', async (t) 
     compression: 1,
     timestampType: TimestampType.LOG_APPEND_TIME,
     logAppendTime: 777n,
-    messages: [{ value: Buffer.from('a'), timestamp: 1n }, { value: Buffer.from('b'), timestamp: 2n }],
+    messages: [
+      { value: Buffer.from('a'), timestamp: 1n },
+      { value: Buffer.from('b'), timestamp: 2n },
+    ],
   });
   const decoded = decodeLegacyMessageSet(set);
-  t.same(decoded.map((m) => m.timestamp), [777n, 777n]);
-  t.same(decoded.map((m) => m.timestampType), [1, 1]);
+  t.same(
+    decoded.map((m) => m.timestamp),
+    [777n, 777n],
+  );
+  t.same(
+    decoded.map((m) => m.timestampType),
+    [1, 1],
+  );
 });
 
 t.test('magic 0 LZ4 wrappers carry the broken header checksum and still decode', async (t) => {
@@ -143,9 +167,18 @@ t.test('a kafkajs gzip wrapper (as produce v2 sends it) decodes', async (t) => {
   ];
   const inner = MessageSet({ messageVersion: 1, compression: 1, entries });
   const compressedValue = await lookupCodec(1).compress(inner);
-  const wrapper = MessageSet({ messageVersion: 1, entries: [{ compression: 1, timestamp: 10, value: compressedValue }] }).buffer;
+  const wrapper = MessageSet({
+    messageVersion: 1,
+    entries: [{ compression: 1, timestamp: 10, value: compressedValue }],
+  }).buffer;
   const decoded = decodeLegacyMessageSet(wrapper);
-  t.same(decoded.map((m) => m.value!.toString()), ['one', 'two']);
-  t.same(decoded.map((m) => m.timestamp), [10n, 20n]);
+  t.same(
+    decoded.map((m) => m.value!.toString()),
+    ['one', 'two'],
+  );
+  t.same(
+    decoded.map((m) => m.timestamp),
+    [10n, 20n],
+  );
   t.same(decompress(1, compressedValue), inner.buffer);
 });

@@ -74,17 +74,19 @@ interface EncodedHeader {
 }
 
 /** Appends one record; `timestampDelta` and `offsetDelta` are already relative to the batch. */
-export function writeRecord(
-  writer: Writer,
-  record: RecordInput,
-  timestampDelta: bigint,
-  offsetDelta: number,
-): void {
+export function writeRecord(writer: Writer, record: RecordInput, timestampDelta: bigint, offsetDelta: number): void {
   const key = record.key ?? null;
   const value = record.value ?? null;
-  const headers: EncodedHeader[] = (record.headers ?? []).map((h) => ({ key: Buffer.from(h.key, 'utf8'), value: h.value }));
+  const headers: EncodedHeader[] = (record.headers ?? []).map((h) => ({
+    key: Buffer.from(h.key, 'utf8'),
+    value: h.value,
+  }));
   let bodySize =
-    1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfNullableBytes(key) + sizeOfNullableBytes(value);
+    1 +
+    sizeOfVarlong(timestampDelta) +
+    sizeOfVarint(offsetDelta) +
+    sizeOfNullableBytes(key) +
+    sizeOfNullableBytes(value);
   bodySize += sizeOfVarint(headers.length);
   for (const h of headers) bodySize += sizeOfVarint(h.key.length) + h.key.length + sizeOfNullableBytes(h.value);
   writer.varint(bodySize).int8(0).varlong(timestampDelta).varint(offsetDelta);
@@ -111,7 +113,12 @@ function readNullable(reader: Reader): Buffer | null {
  * Reads one record at the reader's position. `logAppendTime`, when not null, replaces
  * every record's timestamp (batches with the LOG_APPEND_TIME attribute).
  */
-export function readRecord(reader: Reader, baseOffset: bigint, baseTimestamp: bigint, logAppendTime: bigint | null): DecodedRecord {
+export function readRecord(
+  reader: Reader,
+  baseOffset: bigint,
+  baseTimestamp: bigint,
+  logAppendTime: bigint | null,
+): DecodedRecord {
   const start = reader.offset;
   try {
     const size = reader.varint();
@@ -136,7 +143,10 @@ export function readRecord(reader: Reader, baseOffset: bigint, baseTimestamp: bi
       headers[i] = { key: headerKey, value: readNullable(body) };
     }
     if (body.offset !== end) {
-      throw new RecordsError('record', `record at ${start} declares ${size} bytes but its fields end ${end - body.offset} bytes early`);
+      throw new RecordsError(
+        'record',
+        `record at ${start} declares ${size} bytes but its fields end ${end - body.offset} bytes early`,
+      );
     }
     reader.offset = end;
     return {
@@ -151,7 +161,8 @@ export function readRecord(reader: Reader, baseOffset: bigint, baseTimestamp: bi
     };
   } catch (error) {
     if (error instanceof RecordsError) throw error;
-    if (error instanceof ProtocolDecodeError) throw new RecordsError('record', `malformed record at ${start}: ${error.message}`);
+    if (error instanceof ProtocolDecodeError)
+      throw new RecordsError('record', `malformed record at ${start}: ${error.message}`);
     throw error;
   }
 }

@@ -8,7 +8,13 @@
  * sequence/epoch state, timestamp bounds, compacted-topic keys, and Kafka's
  * one-batch-per-partition rule for produce v3+ (the summaries make it a length check).
  */
-import { NO_PRODUCER_ID, readBatchHeader, parseBatchAttributes, type BatchAttributes, type BatchHeader } from './batch-header.js';
+import {
+  NO_PRODUCER_ID,
+  readBatchHeader,
+  parseBatchAttributes,
+  type BatchAttributes,
+  type BatchHeader,
+} from './batch-header.js';
 import { checkBatchFrame, type FrameCheckOptions } from './batch-frame.js';
 import { RecordsError } from './errors.js';
 
@@ -27,7 +33,11 @@ export interface ValidateOptions extends FrameCheckOptions {
 function checkClientRules(s: BatchSummary): void {
   const at = s.position;
   if (s.lastOffsetDelta < 0) {
-    throw new RecordsError('record-count', `batch at ${at} has an invalid offset range: last offset delta ${s.lastOffsetDelta}`, at);
+    throw new RecordsError(
+      'record-count',
+      `batch at ${at} has an invalid offset range: last offset delta ${s.lastOffsetDelta}`,
+      at,
+    );
   }
   if (s.recordCount <= 0) throw new RecordsError('record-count', `batch at ${at} reports ${s.recordCount} records`, at);
   if (s.recordCount !== s.lastOffsetDelta + 1) {
@@ -39,7 +49,11 @@ function checkClientRules(s: BatchSummary): void {
   }
   if (s.control) throw new RecordsError('not-allowed', `batch at ${at}: clients may not write control batches`, at);
   if (s.producerId > NO_PRODUCER_ID && s.baseSequence < 0) {
-    throw new RecordsError('producer', `batch at ${at}: invalid base sequence ${s.baseSequence} with producer id ${s.producerId}`, at);
+    throw new RecordsError(
+      'producer',
+      `batch at ${at}: invalid base sequence ${s.baseSequence} with producer id ${s.producerId}`,
+      at,
+    );
   }
 }
 
@@ -47,8 +61,14 @@ function checkClientRules(s: BatchSummary): void {
 export function validateRecordBatch(buffer: Buffer, at = 0, options: ValidateOptions = {}): BatchSummary {
   const size = checkBatchFrame(buffer, at, options);
   const header = readBatchHeader(buffer, at);
-  const summary: BatchSummary = { ...header, ...parseBatchAttributes(header.attributes), position: at, sizeInBytes: size };
-  if (summary.compression > 4) throw new RecordsError('codec', `batch at ${at} names unknown compression codec ${summary.compression}`, at);
+  const summary: BatchSummary = {
+    ...header,
+    ...parseBatchAttributes(header.attributes),
+    position: at,
+    sizeInBytes: size,
+  };
+  if (summary.compression > 4)
+    throw new RecordsError('codec', `batch at ${at} names unknown compression codec ${summary.compression}`, at);
   if ((options.origin ?? 'client') === 'client') checkClientRules(summary);
   return summary;
 }

@@ -35,7 +35,12 @@ t.test('decompression past the cap raises a typed error for every codec', async 
   for (const codec of codecs) {
     const packed = compress(codec, data);
     t.ok(packed.length < 100_000, `codec ${codec} compresses the bomb`);
-    throwsRecordsError(t, () => decompress(codec, packed, { maxDecompressedBytes: 100_000 }), 'decompressed-size', `codec ${codec}`);
+    throwsRecordsError(
+      t,
+      () => decompress(codec, packed, { maxDecompressedBytes: 100_000 }),
+      'decompressed-size',
+      `codec ${codec}`,
+    );
     t.same(decompress(codec, packed, { maxDecompressedBytes: 1_000_000 }), data, `codec ${codec} at exactly the cap`);
   }
 });

@@ -15,7 +15,8 @@ export interface DecompressOptions {
 
 export function capOf(options?: DecompressOptions): number {
   const cap = options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxDecompressedBytes must be a non-negative integer, got ${cap}`);
+  if (!Number.isSafeInteger(cap) || cap < 0)
+    throw new TypeError(`maxDecompressedBytes must be a non-negative integer, got ${cap}`);
   return cap;
 }
 

@@ -90,7 +90,7 @@ export function lz4Decompress(data: Uint8Array, options?: DecompressOptions): Bu
   while (at < frame.length) {
     need(4, 'frame magic');
     const magic = frame.readUInt32LE(at);
-    if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       need(8, 'skippable frame');
       const skip = frame.readUInt32LE(at + 4);
       at += 8;
@@ -104,7 +104,8 @@ export function lz4Decompress(data: Uint8Array, options?: DecompressOptions): Bu
     need(2, 'frame descriptor');
     const flg = frame[at]!;
     const bd = frame[at + 1]!;
-    if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01) throw fail(`unsupported frame version in FLG 0x${flg.toString(16)}`);
+    if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01)
+      throw fail(`unsupported frame version in FLG 0x${flg.toString(16)}`);
     const blockSizeId = (bd >> 4) & 0x07;
     if (blockSizeId < 4) throw fail(`bad block size id ${blockSizeId}`);
     const blockMaxSize = 1 << (8 + 2 * blockSizeId);
@@ -148,7 +149,8 @@ export function lz4Decompress(data: Uint8Array, options?: DecompressOptions): Bu
         try {
           decoded = decodeBlock(block, limit, dictionary);
         } catch (error) {
-          if (limit < blockMaxSize && error instanceof Error && /too small/.test(error.message)) throw tooLarge('lz4', cap);
+          if (limit < blockMaxSize && error instanceof Error && /too small/.test(error.message))
+            throw tooLarge('lz4', cap);
           throw corrupt('lz4', error);
         }
       }

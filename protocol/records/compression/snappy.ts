@@ -79,7 +79,10 @@ export function snappyDecompress(data: Uint8Array, options?: DecompressOptions):
     const size = view.readInt32BE(at);
     at += 4;
     if (size < 0 || at + size > view.length) {
-      throw new RecordsError('compression', `xerial snappy block of ${size} bytes overruns the ${view.length}-byte payload`);
+      throw new RecordsError(
+        'compression',
+        `xerial snappy block of ${size} bytes overruns the ${view.length}-byte payload`,
+      );
     }
     const block = view.subarray(at, at + size);
     at += size;
