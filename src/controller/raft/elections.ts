@@ -48,8 +48,9 @@ export abstract class RaftElections extends RaftNodeCore {
     const upToDate = this.logIsUpToDate(request.lastOffsetEpoch, request.lastOffset);
 
     if (request.preVote) {
-      const liveLeader =
-        this.state.kind === 'leader' || (this.state.kind === 'follower' && this.follower !== undefined && now < this.follower.fetchDeadline);
+      // KIP-996: refuse while the leader was heard from within the fetch timeout.
+      const heard = this.follower?.lastLeaderContactMs ?? Number.NEGATIVE_INFINITY;
+      const liveLeader = this.state.kind === 'leader' || (this.state.kind === 'follower' && now - heard < this.config.fetchTimeoutMs);
       return answer(ErrorCode.NONE, ErrorCode.NONE, request.candidateEpoch > this.state.epoch && upToDate && !liveLeader);
     }
 
@@ -150,6 +151,7 @@ export abstract class RaftElections extends RaftNodeCore {
       return answer(ErrorCode.NONE, ErrorCode.INVALID_REQUEST);
     }
     if (!alreadyFollowing || request.leaderEpoch > this.state.epoch) this.becomeFollower(request.leaderEpoch, request.leaderId, now);
+    if (this.follower) this.follower.lastLeaderContactMs = now;
     answer(ErrorCode.NONE, ErrorCode.NONE);
   }
 

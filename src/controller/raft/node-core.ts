@@ -57,6 +57,8 @@ export interface FollowerProgress {
   download: SnapshotDownload | undefined;
   /** Do not fetch before this time (after an error answer). */
   retryAtMs: number;
+  /** Last time the leader answered a fetch or announced itself; -Infinity if never in this state. */
+  lastLeaderContactMs: number;
 }
 
 /** Messages a leader or resigned leader keeps sending until each voter answers. */
@@ -123,7 +125,7 @@ export abstract class RaftNodeCore {
       this.preferredSuccessors = this.otherVoters();
     } else if (stored.leaderId !== NO_NODE && stored.leaderId !== this.id) {
       this.state = { kind: 'follower', epoch, leaderId: stored.leaderId, votedId: stored.votedId };
-      this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now };
+      this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now, lastLeaderContactMs: Number.NEGATIVE_INFINITY };
     } else if (stored.votedId !== NO_NODE) {
       this.state = { kind: 'voted', epoch, leaderId: NO_NODE, votedId: stored.votedId };
     } else {
@@ -256,7 +258,7 @@ export abstract class RaftNodeCore {
   protected becomeFollower(epoch: number, leaderId: number, now: number): void {
     const votedId = epoch === this.state.epoch ? this.state.votedId : NO_NODE;
     this.transition({ kind: 'follower', epoch, leaderId, votedId });
-    this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now };
+    this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now, lastLeaderContactMs: Number.NEGATIVE_INFINITY };
   }
 
   protected becomeProspective(now: number): void {

@@ -214,6 +214,7 @@ export abstract class RaftReplication extends RaftElections {
       return false;
     }
     follower.fetchDeadline = now + this.config.fetchTimeoutMs;
+    follower.lastLeaderContactMs = now;
     return true;
   }
 
