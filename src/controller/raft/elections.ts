@@ -189,7 +189,8 @@ export abstract class RaftElections extends RaftNodeCore {
           type: 'EndQuorumEpoch',
           clusterId: this.clusterId,
           preferredCandidates: this.preferredSuccessors.length > 0 ? this.preferredSuccessors : this.otherVoters(),
-          ...this.leaderAndEpoch(),
+          leaderId: this.id,
+          leaderEpoch: this.state.epoch,
         });
       }
       announcement.lastSentMs.set(voter, now);
@@ -217,6 +218,7 @@ export abstract class RaftElections extends RaftNodeCore {
       this.becomeUnattached(request.leaderEpoch, now, deadline);
     } else if (this.state.kind === 'follower' && this.state.leaderId === request.leaderId && this.follower) {
       this.follower.fetchDeadline = Math.min(this.follower.fetchDeadline, deadline);
+      this.follower.lastLeaderContactMs = Number.NEGATIVE_INFINITY; // its leader is gone: pre-votes are welcome
     }
     answer(ErrorCode.NONE, ErrorCode.NONE);
   }

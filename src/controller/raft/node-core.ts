@@ -157,8 +157,10 @@ export abstract class RaftNodeCore {
     return this.applied;
   }
 
+  /** The leader this node advertises: none while it is resigning. */
   leaderAndEpoch(): LeaderIdAndEpoch {
-    return { leaderId: this.state.leaderId, leaderEpoch: this.state.epoch };
+    const leaderId = this.state.kind === 'resigned' ? NO_NODE : this.state.leaderId;
+    return { leaderId, leaderEpoch: this.state.epoch };
   }
 
   // ---- helpers ----

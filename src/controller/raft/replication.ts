@@ -165,9 +165,9 @@ export abstract class RaftReplication extends RaftElections {
   protected followerPoll(now: number): number {
     const follower = this.follower;
     if (!follower || this.state.kind !== 'follower') return Number.POSITIVE_INFINITY;
-    if (follower.inflight && now < follower.inflight.sentMs + this.config.requestTimeoutMs) {
-      return follower.inflight.sentMs + this.config.requestTimeoutMs;
-    }
+    // A fetch may be parked for fetchMaxWaitMs before its answer, so it gets that much longer.
+    const timeout = this.config.requestTimeoutMs + this.config.fetchMaxWaitMs;
+    if (follower.inflight && now < follower.inflight.sentMs + timeout) return follower.inflight.sentMs + timeout;
     if (now < follower.retryAtMs) return follower.retryAtMs;
     const leaderId = this.state.leaderId;
     if (follower.download) {
@@ -196,7 +196,7 @@ export abstract class RaftReplication extends RaftElections {
       };
       follower.inflight = { requestId: this.sendRequest(leaderId, request), sentMs: now };
     }
-    return now + this.config.requestTimeoutMs;
+    return now + timeout;
   }
 
   /** Common handling of a Fetch/FetchSnapshot answer's errors; returns true when the body may be used. */
