@@ -247,9 +247,15 @@ export abstract class RaftNodeCore {
 
   protected abstract abandonParkedFetches(): void;
 
+  /**
+   * A node whose election timer is already running keeps it (as KRaft does): otherwise a candidate
+   * that cannot win, bumping the epoch again and again, would keep every other timer from firing.
+   */
   protected becomeUnattached(epoch: number, now: number, deadline?: number): void {
+    const timerRunning: readonly StateKind[] = ['unattached', 'voted', 'prospective', 'candidate'];
+    const keep = timerRunning.includes(this.state.kind) ? this.electionDeadline : this.randomElectionDeadline(now);
     this.transition({ kind: 'unattached', epoch, leaderId: NO_NODE, votedId: NO_NODE });
-    this.electionDeadline = deadline ?? this.randomElectionDeadline(now);
+    this.electionDeadline = deadline ?? keep;
   }
 
   protected becomeVoted(epoch: number, candidateId: number, now: number): void {
