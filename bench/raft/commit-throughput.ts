@@ -54,7 +54,7 @@ export function measureCommitThroughput(totalRecords: number, batchSize: number)
   });
   let messages = 0;
   const deliver = (): void => {
-    for (let moved = true; moved; ) {
+    for (let moved = true; moved;) {
       moved = false;
       for (const m of members) {
         for (const out of m.outbox.drain()) {
@@ -92,7 +92,8 @@ export function measureCommitThroughput(totalRecords: number, batchSize: number)
   return { batchSize, records: totalRecords, seconds, recordsPerSecond: Math.round(totalRecords / seconds), messages };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
 if (isMain) {
   const total = Number(process.argv[2] ?? 200_000);
   measureCommitThroughput(20_000, 100); // warm-up

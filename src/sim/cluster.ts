@@ -28,7 +28,11 @@ export interface ClusterOptions {
   readonly snapshotIntervalMs: number;
 }
 
-export const SIM_RAFT_CONFIG: Partial<RaftConfig> = { requestTimeoutMs: 800, fetchMaxWaitMs: 500, snapshotChunkBytes: 3 };
+export const SIM_RAFT_CONFIG: Partial<RaftConfig> = {
+  requestTimeoutMs: 800,
+  fetchMaxWaitMs: 500,
+  snapshotChunkBytes: 3,
+};
 
 export interface SimReplica extends CheckedReplica {
   readonly id: number;

@@ -27,7 +27,12 @@ export interface CheckedReplica {
   readonly incarnation: number;
   /** undefined while crashed */
   readonly view:
-    | { readonly state: EpochState; readonly highWatermark: number; readonly appliedOffset: number; readonly machine: ChainState }
+    | {
+        readonly state: EpochState;
+        readonly highWatermark: number;
+        readonly appliedOffset: number;
+        readonly machine: ChainState;
+      }
     | undefined;
 }
 
@@ -66,7 +71,8 @@ export class InvariantChecker {
       if (!view) continue;
       const { state } = view;
       const last = this.lastEpoch.get(r.id) ?? 0;
-      if (state.epoch < last) throw new InvariantViolation(`node ${r.id}: epoch went back from ${last} to ${state.epoch}`);
+      if (state.epoch < last)
+        throw new InvariantViolation(`node ${r.id}: epoch went back from ${last} to ${state.epoch}`);
       this.lastEpoch.set(r.id, state.epoch);
       if (state.kind === 'leader') this.recordLeader(r.id, state.epoch);
       const hw = this.lastHw.get(r.id);
@@ -87,7 +93,8 @@ export class InvariantChecker {
     const hw = r.view?.highWatermark ?? 0;
     while (this.committed.length < hw) {
       const offset = this.committed.length;
-      const entry = this.entryAt(r.log, offset) ?? all.map((o) => this.entryAt(o.log, offset)).find((e) => e !== undefined);
+      const entry =
+        this.entryAt(r.log, offset) ?? all.map((o) => this.entryAt(o.log, offset)).find((e) => e !== undefined);
       if (!entry) return; // only under snapshots; a later step will not find it either, but nothing below is lost
       this.committed.push(entry);
       const before = this.prefix[offset] as ChainState;
@@ -117,7 +124,9 @@ export class InvariantChecker {
       if (entry && entry.epoch === expected.epoch && entry.payload.equals(expected.payload)) holders++;
     }
     if (holders < this.quorum) {
-      throw new InvariantViolation(`committed entry ${offset} (epoch ${expected.epoch}) held by ${holders} voters, quorum is ${this.quorum}`);
+      throw new InvariantViolation(
+        `committed entry ${offset} (epoch ${expected.epoch}) held by ${holders} voters, quorum is ${this.quorum}`,
+      );
     }
   }
 
@@ -130,8 +139,15 @@ export class InvariantChecker {
     for (let offset = Math.max(from, r.log.startOffset()); offset < upTo; offset++) {
       const entry = this.entryAt(r.log, offset);
       const expected = this.committed[offset] as RaftEntry;
-      if (!entry || entry.epoch !== expected.epoch || !entry.payload.equals(expected.payload) || entry.control !== expected.control) {
-        throw new InvariantViolation(`node ${r.id}: committed entry ${offset} differs (epoch ${entry?.epoch} vs ${expected.epoch})`);
+      if (
+        !entry ||
+        entry.epoch !== expected.epoch ||
+        !entry.payload.equals(expected.payload) ||
+        entry.control !== expected.control
+      ) {
+        throw new InvariantViolation(
+          `node ${r.id}: committed entry ${offset} differs (epoch ${entry?.epoch} vs ${expected.epoch})`,
+        );
       }
     }
     this.checkedUpTo.set(r.id, Math.max(from, upTo));

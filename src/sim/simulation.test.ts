@@ -51,7 +51,10 @@ t.test('the checker is not vacuous: a changed committed entry is caught', async 
   if (!victim) throw new Error('no follower with a long enough log');
   const entries = victim.log.allEntries().slice(5 - victim.log.startOffset());
   victim.log.truncateTo(5);
-  victim.log.append([{ ...(entries[0] as (typeof entries)[0]), payload: Buffer.from('tampered') }, ...entries.slice(1)]);
+  victim.log.append([
+    { ...(entries[0] as (typeof entries)[0]), payload: Buffer.from('tampered') },
+    ...entries.slice(1),
+  ]);
   victim.log.flush();
   t.throws(() => cluster.checker.fullCheck(cluster.replicas), InvariantViolation);
 });
@@ -61,7 +64,12 @@ t.test('the checker catches two leaders in one epoch', async (t) => {
   const leader = { kind: 'leader' as const, epoch: 9, leaderId: 1, votedId: 1 };
   cluster.checker.onTransition(1, { kind: 'candidate', epoch: 9, leaderId: -1, votedId: 1 }, leader);
   t.throws(
-    () => cluster.checker.onTransition(2, { kind: 'candidate', epoch: 9, leaderId: -1, votedId: 2 }, { ...leader, leaderId: 2, votedId: 2 }),
+    () =>
+      cluster.checker.onTransition(
+        2,
+        { kind: 'candidate', epoch: 9, leaderId: -1, votedId: 2 },
+        { ...leader, leaderId: 2, votedId: 2 },
+      ),
     InvariantViolation,
   );
 });

@@ -32,9 +32,12 @@ export class SimulationFailure extends Error {
     readonly step: number,
     cause: unknown,
   ) {
-    super(`seed ${seed} failed at step ${step}: ${cause instanceof Error ? cause.message : String(cause)} (replay with SEED=${seed})`, {
-      cause,
-    });
+    super(
+      `seed ${seed} failed at step ${step}: ${cause instanceof Error ? cause.message : String(cause)} (replay with SEED=${seed})`,
+      {
+        cause,
+      },
+    );
     this.name = 'SimulationFailure';
   }
 }
@@ -67,7 +70,9 @@ export function runSimulation(seed: number, voters: number, steps: number): Simu
     const target = leader.propose([Buffer.from('final')]).lastOffset + 1;
     const allApplied = (): boolean => cluster.replicas.every((r) => (r.node?.appliedOffset() ?? 0) >= target);
     if (!cluster.runUntil(allApplied, 60_000)) {
-      const where = cluster.replicas.map((r) => `${r.id}:${r.node?.currentState().kind}@${r.node?.appliedOffset()}`).join(' ');
+      const where = cluster.replicas
+        .map((r) => `${r.id}:${r.node?.currentState().kind}@${r.node?.appliedOffset()}`)
+        .join(' ');
       throw new Error(`not every node applied offset ${target} within 60 s of calm (${where})`);
     }
     cluster.checker.fullCheck(cluster.replicas);

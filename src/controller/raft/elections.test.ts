@@ -121,7 +121,13 @@ t.test('BeginQuorumEpoch: followers, fencing and voter checks', async (t) => {
   node.handleRequest(3, 2, { type: 'BeginQuorumEpoch', clusterId: 'c1', voterId: 1, leaderId: 3, leaderEpoch: 2 });
   node.handleRequest(7, 3, { type: 'BeginQuorumEpoch', clusterId: 'c1', voterId: 1, leaderId: 7, leaderEpoch: 9 });
   node.handleRequest(3, 4, { type: 'BeginQuorumEpoch', clusterId: 'zz', voterId: 1, leaderId: 3, leaderEpoch: 9 });
-  const codes = outbox.drain().map((m) => (m.kind === 'response' && m.response.type === 'BeginQuorumEpoch' ? [m.response.errorCode, m.response.partitionErrorCode] : []));
+  const codes = outbox
+    .drain()
+    .map((m) =>
+      m.kind === 'response' && m.response.type === 'BeginQuorumEpoch'
+        ? [m.response.errorCode, m.response.partitionErrorCode]
+        : [],
+    );
   t.same(codes, [
     [0, 0],
     [0, ErrorCode.FENCED_LEADER_EPOCH],
@@ -150,7 +156,9 @@ t.test('three voters elect the node with the earliest timeout, pre-vote first', 
   t.equal(h.node(1).epoch(), 1, 'pre-vote did not burn an epoch');
   t.match(h.node(2).currentState(), { kind: 'follower', leaderId: 1, epoch: 1 });
   t.match(h.node(3).currentState(), { kind: 'follower', leaderId: 1, epoch: 1 });
-  const kinds = h.delivered.filter((d) => d.message.kind === 'request').map((d) => (d.message.kind === 'request' ? d.message.request.type : ''));
+  const kinds = h.delivered
+    .filter((d) => d.message.kind === 'request')
+    .map((d) => (d.message.kind === 'request' ? d.message.request.type : ''));
   t.ok(kinds.includes('BeginQuorumEpoch'));
   t.equal(h.store(1).read()?.votedId, 1);
 });

@@ -26,10 +26,17 @@ export abstract class RaftElections extends RaftNodeCore {
   protected handleVoteRequest(source: number, requestId: number, request: VoteRequest): void {
     const now = this.clock.now();
     const answer = (errorCode: number, partitionErrorCode: number, voteGranted: boolean): void => {
-      const response: VoteResponse = { type: 'Vote', errorCode, partitionErrorCode, voteGranted, ...this.leaderAndEpoch() };
+      const response: VoteResponse = {
+        type: 'Vote',
+        errorCode,
+        partitionErrorCode,
+        voteGranted,
+        ...this.leaderAndEpoch(),
+      };
       this.sendResponse(source, requestId, response);
     };
-    if (!this.clusterIdMatches(request.clusterId)) return answer(ErrorCode.INCONSISTENT_CLUSTER_ID, ErrorCode.NONE, false);
+    if (!this.clusterIdMatches(request.clusterId))
+      return answer(ErrorCode.INCONSISTENT_CLUSTER_ID, ErrorCode.NONE, false);
     if (
       !isInt32(request.candidateEpoch) ||
       request.candidateEpoch < 0 ||
@@ -40,7 +47,8 @@ export abstract class RaftElections extends RaftNodeCore {
     ) {
       return answer(ErrorCode.INVALID_REQUEST, ErrorCode.NONE, false);
     }
-    if (request.voterId !== NO_NODE && request.voterId !== this.id) return answer(ErrorCode.NONE, ErrorCode.INVALID_VOTER_KEY, false);
+    if (request.voterId !== NO_NODE && request.voterId !== this.id)
+      return answer(ErrorCode.NONE, ErrorCode.INVALID_VOTER_KEY, false);
     if (!this.isVoter(request.candidateId) || !this.isVoter(this.id) || request.candidateId === this.id) {
       return answer(ErrorCode.NONE, ErrorCode.INCONSISTENT_VOTER_SET, false);
     }
@@ -50,8 +58,13 @@ export abstract class RaftElections extends RaftNodeCore {
     if (request.preVote) {
       // KIP-996: refuse while the leader was heard from within the fetch timeout.
       const heard = this.follower?.lastLeaderContactMs ?? Number.NEGATIVE_INFINITY;
-      const liveLeader = this.state.kind === 'leader' || (this.state.kind === 'follower' && now - heard < this.config.fetchTimeoutMs);
-      return answer(ErrorCode.NONE, ErrorCode.NONE, request.candidateEpoch > this.state.epoch && upToDate && !liveLeader);
+      const liveLeader =
+        this.state.kind === 'leader' || (this.state.kind === 'follower' && now - heard < this.config.fetchTimeoutMs);
+      return answer(
+        ErrorCode.NONE,
+        ErrorCode.NONE,
+        request.candidateEpoch > this.state.epoch && upToDate && !liveLeader,
+      );
     }
 
     if (request.candidateEpoch > this.state.epoch) this.becomeUnattached(request.candidateEpoch, now);
@@ -73,7 +86,10 @@ export abstract class RaftElections extends RaftNodeCore {
     tally.requestIds.delete(source);
     if (response.errorCode !== ErrorCode.NONE) return; // resent after the request timeout
     const kind = this.state.kind;
-    if (response.leaderEpoch > this.state.epoch || (response.leaderEpoch === this.state.epoch && response.leaderId !== NO_NODE)) {
+    if (
+      response.leaderEpoch > this.state.epoch ||
+      (response.leaderEpoch === this.state.epoch && response.leaderId !== NO_NODE)
+    ) {
       this.learnLeader(response.leaderEpoch, response.leaderId, now);
       if (this.state.kind !== kind || this.votes !== tally) return;
     }
@@ -137,20 +153,32 @@ export abstract class RaftElections extends RaftNodeCore {
   protected handleBeginQuorumEpochRequest(source: number, requestId: number, request: BeginQuorumEpochRequest): void {
     const now = this.clock.now();
     const answer = (errorCode: number, partitionErrorCode: number): void => {
-      const response: BeginQuorumEpochResponse = { type: 'BeginQuorumEpoch', errorCode, partitionErrorCode, ...this.leaderAndEpoch() };
+      const response: BeginQuorumEpochResponse = {
+        type: 'BeginQuorumEpoch',
+        errorCode,
+        partitionErrorCode,
+        ...this.leaderAndEpoch(),
+      };
       this.sendResponse(source, requestId, response);
     };
     if (!this.clusterIdMatches(request.clusterId)) return answer(ErrorCode.INCONSISTENT_CLUSTER_ID, ErrorCode.NONE);
-    if (!isInt32(request.leaderEpoch) || request.leaderEpoch < 0) return answer(ErrorCode.INVALID_REQUEST, ErrorCode.NONE);
-    if (request.voterId !== NO_NODE && request.voterId !== this.id) return answer(ErrorCode.NONE, ErrorCode.INVALID_VOTER_KEY);
-    if (!this.isVoter(request.leaderId) || request.leaderId === this.id) return answer(ErrorCode.NONE, ErrorCode.INCONSISTENT_VOTER_SET);
+    if (!isInt32(request.leaderEpoch) || request.leaderEpoch < 0)
+      return answer(ErrorCode.INVALID_REQUEST, ErrorCode.NONE);
+    if (request.voterId !== NO_NODE && request.voterId !== this.id)
+      return answer(ErrorCode.NONE, ErrorCode.INVALID_VOTER_KEY);
+    if (!this.isVoter(request.leaderId) || request.leaderId === this.id)
+      return answer(ErrorCode.NONE, ErrorCode.INCONSISTENT_VOTER_SET);
     if (request.leaderEpoch < this.state.epoch) return answer(ErrorCode.NONE, ErrorCode.FENCED_LEADER_EPOCH);
     const alreadyFollowing = this.state.kind === 'follower' && this.state.leaderId === request.leaderId;
-    if (request.leaderEpoch === this.state.epoch && (this.state.leaderId === this.id || (this.state.kind === 'follower' && !alreadyFollowing))) {
+    if (
+      request.leaderEpoch === this.state.epoch &&
+      (this.state.leaderId === this.id || (this.state.kind === 'follower' && !alreadyFollowing))
+    ) {
       // Two leaders in one epoch cannot happen; refuse rather than follow.
       return answer(ErrorCode.NONE, ErrorCode.INVALID_REQUEST);
     }
-    if (!alreadyFollowing || request.leaderEpoch > this.state.epoch) this.becomeFollower(request.leaderEpoch, request.leaderId, now);
+    if (!alreadyFollowing || request.leaderEpoch > this.state.epoch)
+      this.becomeFollower(request.leaderEpoch, request.leaderId, now);
     if (this.follower) this.follower.lastLeaderContactMs = now;
     answer(ErrorCode.NONE, ErrorCode.NONE);
   }
@@ -183,7 +211,12 @@ export abstract class RaftElections extends RaftNodeCore {
         continue;
       }
       if (this.state.kind === 'leader') {
-        this.sendRequest(voter, { type: 'BeginQuorumEpoch', clusterId: this.clusterId, voterId: voter, ...this.leaderAndEpoch() });
+        this.sendRequest(voter, {
+          type: 'BeginQuorumEpoch',
+          clusterId: this.clusterId,
+          voterId: voter,
+          ...this.leaderAndEpoch(),
+        });
       } else {
         this.sendRequest(voter, {
           type: 'EndQuorumEpoch',
@@ -204,14 +237,24 @@ export abstract class RaftElections extends RaftNodeCore {
   protected handleEndQuorumEpochRequest(source: number, requestId: number, request: EndQuorumEpochRequest): void {
     const now = this.clock.now();
     const answer = (errorCode: number, partitionErrorCode: number): void => {
-      const response: EndQuorumEpochResponse = { type: 'EndQuorumEpoch', errorCode, partitionErrorCode, ...this.leaderAndEpoch() };
+      const response: EndQuorumEpochResponse = {
+        type: 'EndQuorumEpoch',
+        errorCode,
+        partitionErrorCode,
+        ...this.leaderAndEpoch(),
+      };
       this.sendResponse(source, requestId, response);
     };
     if (!this.clusterIdMatches(request.clusterId)) return answer(ErrorCode.INCONSISTENT_CLUSTER_ID, ErrorCode.NONE);
-    if (!isInt32(request.leaderEpoch) || request.leaderEpoch < 0 || request.preferredCandidates.length > this.voters.length * 4 + 16) {
+    if (
+      !isInt32(request.leaderEpoch) ||
+      request.leaderEpoch < 0 ||
+      request.preferredCandidates.length > this.voters.length * 4 + 16
+    ) {
       return answer(ErrorCode.INVALID_REQUEST, ErrorCode.NONE);
     }
-    if (!this.isVoter(request.leaderId) || request.leaderId === this.id) return answer(ErrorCode.NONE, ErrorCode.INCONSISTENT_VOTER_SET);
+    if (!this.isVoter(request.leaderId) || request.leaderId === this.id)
+      return answer(ErrorCode.NONE, ErrorCode.INCONSISTENT_VOTER_SET);
     if (request.leaderEpoch < this.state.epoch) return answer(ErrorCode.NONE, ErrorCode.FENCED_LEADER_EPOCH);
     const deadline = now + this.endQuorumBackoff(request.preferredCandidates);
     if (request.leaderEpoch > this.state.epoch) {

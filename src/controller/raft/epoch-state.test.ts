@@ -3,7 +3,12 @@ import { assertLegalTransition, transitionRule, type EpochState, type StateKind 
 import { IllegalStateTransitionError } from './errors.js';
 
 const ME = 1;
-const s = (kind: StateKind, epoch: number, leaderId = -1, votedId = -1): EpochState => ({ kind, epoch, leaderId, votedId });
+const s = (kind: StateKind, epoch: number, leaderId = -1, votedId = -1): EpochState => ({
+  kind,
+  epoch,
+  leaderId,
+  votedId,
+});
 
 t.test('legal transitions pass', async (t) => {
   const legal: [EpochState, EpochState][] = [

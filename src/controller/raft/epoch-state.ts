@@ -31,10 +31,29 @@ export interface EpochState {
 type EpochRule = 'higher' | 'higherOrSame' | 'same' | 'next';
 
 const TRANSITIONS: Readonly<Record<StateKind, Partial<Record<StateKind, EpochRule>>>> = {
-  unattached: { unattached: 'higher', voted: 'higherOrSame', prospective: 'same', candidate: 'next', follower: 'higherOrSame' },
+  unattached: {
+    unattached: 'higher',
+    voted: 'higherOrSame',
+    prospective: 'same',
+    candidate: 'next',
+    follower: 'higherOrSame',
+  },
   voted: { unattached: 'higher', voted: 'higher', prospective: 'same', candidate: 'next', follower: 'higherOrSame' },
-  prospective: { unattached: 'higher', voted: 'higherOrSame', prospective: 'same', candidate: 'next', follower: 'higherOrSame' },
-  candidate: { unattached: 'higher', voted: 'higher', prospective: 'same', candidate: 'next', leader: 'same', follower: 'higherOrSame' },
+  prospective: {
+    unattached: 'higher',
+    voted: 'higherOrSame',
+    prospective: 'same',
+    candidate: 'next',
+    follower: 'higherOrSame',
+  },
+  candidate: {
+    unattached: 'higher',
+    voted: 'higher',
+    prospective: 'same',
+    candidate: 'next',
+    leader: 'same',
+    follower: 'higherOrSame',
+  },
   leader: { unattached: 'higher', voted: 'higher', follower: 'higher', resigned: 'same' },
   follower: { unattached: 'higher', voted: 'higher', prospective: 'same', candidate: 'next', follower: 'higher' },
   resigned: { unattached: 'higher', voted: 'higher', prospective: 'same', candidate: 'next', follower: 'higher' },
@@ -73,8 +92,10 @@ export function assertLegalTransition(from: EpochState, to: EpochState, localId:
   if ((to.kind === 'candidate' || to.kind === 'leader' || to.kind === 'resigned') && to.votedId !== localId) {
     fail('a candidate or leader votes for itself');
   }
-  if ((to.kind === 'leader' || to.kind === 'resigned') && to.leaderId !== localId) fail('leader id must be the local id');
-  if (to.kind === 'follower' && (to.leaderId === NO_NODE || to.leaderId === localId)) fail('follower needs another node as leader');
+  if ((to.kind === 'leader' || to.kind === 'resigned') && to.leaderId !== localId)
+    fail('leader id must be the local id');
+  if (to.kind === 'follower' && (to.leaderId === NO_NODE || to.leaderId === localId))
+    fail('follower needs another node as leader');
   if ((to.kind === 'unattached' || to.kind === 'voted' || to.kind === 'candidate') && to.leaderId !== NO_NODE) {
     fail('no leader is known in this state');
   }

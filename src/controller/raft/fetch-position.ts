@@ -18,7 +18,9 @@ export function validateFetchPosition(log: RaftLog, fetchOffset: number, lastFet
   const start = log.startOffset();
   const snapshot = log.latestSnapshotId();
   const toSnapshot = (): FetchPosition =>
-    snapshot ? { kind: 'snapshot', snapshotId: snapshot } : { kind: 'diverging', divergingEpoch: { epoch: 0, endOffset: 0 } };
+    snapshot
+      ? { kind: 'snapshot', snapshotId: snapshot }
+      : { kind: 'diverging', divergingEpoch: { epoch: 0, endOffset: 0 } };
   if (fetchOffset < start) return toSnapshot();
   if (fetchOffset === 0) return { kind: 'valid' };
   if (fetchOffset === start && snapshot) {
@@ -26,7 +28,8 @@ export function validateFetchPosition(log: RaftLog, fetchOffset: number, lastFet
   }
   const found = log.endOffsetForEpoch(lastFetchedEpoch);
   if (found.epoch < 0 || found.endOffset < start) return toSnapshot();
-  if (found.epoch !== lastFetchedEpoch || found.endOffset < fetchOffset) return { kind: 'diverging', divergingEpoch: found };
+  if (found.epoch !== lastFetchedEpoch || found.endOffset < fetchOffset)
+    return { kind: 'diverging', divergingEpoch: found };
   return { kind: 'valid' };
 }
 

@@ -4,7 +4,12 @@ import { truncationOffset, validateFetchPosition } from './fetch-position.js';
 import { InMemoryRaftLog } from './in-memory-raft-log.js';
 import type { RaftEntry } from './types.js';
 
-const e = (offset: number, epoch: number, text = `v${offset}`): RaftEntry => ({ offset, epoch, payload: Buffer.from(text), control: false });
+const e = (offset: number, epoch: number, text = `v${offset}`): RaftEntry => ({
+  offset,
+  epoch,
+  payload: Buffer.from(text),
+  control: false,
+});
 
 function logWith(epochs: number[]): InMemoryRaftLog {
   const log = new InMemoryRaftLog();
@@ -48,9 +53,16 @@ t.test('snapshots drop the prefix and answer epoch lookups at the boundary', asy
   t.equal(log.startOffset(), 3);
   t.equal(log.epochOf(2), 2);
   t.equal(log.epochOf(1), undefined);
-  t.same(log.read(3, 100).map((x) => x.offset), [3, 4]);
+  t.same(
+    log.read(3, 100).map((x) => x.offset),
+    [3, 4],
+  );
   t.throws(() => log.read(2, 100), RaftInvariantError);
-  t.throws(() => log.createSnapshot({ endOffset: 4, epoch: 9 }, Buffer.alloc(0)), RaftInvariantError, 'epoch must match');
+  t.throws(
+    () => log.createSnapshot({ endOffset: 4, epoch: 9 }, Buffer.alloc(0)),
+    RaftInvariantError,
+    'epoch must match',
+  );
   t.same(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 4 });
   t.same(log.endOffsetForEpoch(1), { epoch: -1, endOffset: -1 }, 'epoch 1 lies wholly under the snapshot');
   log.installSnapshot({ endOffset: 10, epoch: 4 }, Buffer.from('other'));

@@ -33,7 +33,8 @@ export class InMemoryRaftLog implements RaftLog {
     for (const entry of entries) {
       checkOffset(entry.offset);
       if (entry.offset !== next) throw new RaftInvariantError(`append at offset ${entry.offset}, log ends at ${next}`);
-      if (entry.epoch < lastEpoch) throw new RaftInvariantError(`append of epoch ${entry.epoch} after epoch ${lastEpoch}`);
+      if (entry.epoch < lastEpoch)
+        throw new RaftInvariantError(`append of epoch ${entry.epoch} after epoch ${lastEpoch}`);
       next++;
       lastEpoch = entry.epoch;
     }
@@ -64,7 +65,8 @@ export class InMemoryRaftLog implements RaftLog {
   }
 
   epochOf(offset: number): number | undefined {
-    if (offset >= this.start && offset < this.endOffset()) return (this.entries[offset - this.start] as RaftEntry).epoch;
+    if (offset >= this.start && offset < this.endOffset())
+      return (this.entries[offset - this.start] as RaftEntry).epoch;
     if (this.snapshot && offset === this.start - 1) return this.snapshot.id.epoch;
     return undefined;
   }
@@ -76,7 +78,8 @@ export class InMemoryRaftLog implements RaftLog {
       const entry = this.entries[i] as RaftEntry;
       if (entry.epoch <= epoch) return { epoch: entry.epoch, endOffset: entry.offset + 1 };
     }
-    if (this.snapshot && this.snapshot.id.epoch <= epoch) return { epoch: this.snapshot.id.epoch, endOffset: this.start };
+    if (this.snapshot && this.snapshot.id.epoch <= epoch)
+      return { epoch: this.snapshot.id.epoch, endOffset: this.start };
     return { epoch: -1, endOffset: -1 };
   }
 
@@ -101,8 +104,10 @@ export class InMemoryRaftLog implements RaftLog {
   createSnapshot(id: SnapshotId, data: Buffer): void {
     checkOffset(id.endOffset, 'snapshot end offset');
     if (id.endOffset <= this.start) return; // nothing newer than what the log already dropped
-    if (id.endOffset > this.flushed) throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
-    if (this.epochOf(id.endOffset - 1) !== id.epoch) throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
+    if (id.endOffset > this.flushed)
+      throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
+    if (this.epochOf(id.endOffset - 1) !== id.epoch)
+      throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
     this.snapshot = { id, data: Buffer.from(data) };
     this.entries = this.entries.slice(id.endOffset - this.start);
     this.start = id.endOffset;

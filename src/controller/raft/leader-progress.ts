@@ -78,6 +78,8 @@ export class LeaderProgress {
 
   /** Other voters, best log first: the preferred successors of an EndQuorumEpoch. */
   preferredSuccessors(): number[] {
-    return [...this.replicas.entries()].sort((a, b) => b[1].endOffset - a[1].endOffset || a[0] - b[0]).map(([id]) => id);
+    return [...this.replicas.entries()]
+      .sort((a, b) => b[1].endOffset - a[1].endOffset || a[0] - b[0])
+      .map(([id]) => id);
   }
 }

@@ -107,18 +107,10 @@ export interface FetchSnapshotResponse {
 }
 
 export type RaftRequest =
-  | VoteRequest
-  | BeginQuorumEpochRequest
-  | EndQuorumEpochRequest
-  | FetchRequest
-  | FetchSnapshotRequest;
+  VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | FetchRequest | FetchSnapshotRequest;
 
 export type RaftResponse =
-  | VoteResponse
-  | BeginQuorumEpochResponse
-  | EndQuorumEpochResponse
-  | FetchResponse
-  | FetchSnapshotResponse;
+  VoteResponse | BeginQuorumEpochResponse | EndQuorumEpochResponse | FetchResponse | FetchSnapshotResponse;
 
 /**
  * What a node sends. A request carries a node-chosen requestId; the transport hands the matching
@@ -126,7 +118,12 @@ export type RaftResponse =
  * id its request carried (`RaftNode.handleRequest` pushes it, possibly later for a parked fetch).
  */
 export type OutboundMessage =
-  | { readonly kind: 'request'; readonly destination: number; readonly requestId: number; readonly request: RaftRequest }
+  | {
+      readonly kind: 'request';
+      readonly destination: number;
+      readonly requestId: number;
+      readonly request: RaftRequest;
+    }
   | {
       readonly kind: 'response';
       readonly destination: number;

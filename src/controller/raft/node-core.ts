@@ -125,7 +125,13 @@ export abstract class RaftNodeCore {
       this.preferredSuccessors = this.otherVoters();
     } else if (stored.leaderId !== NO_NODE && stored.leaderId !== this.id) {
       this.state = { kind: 'follower', epoch, leaderId: stored.leaderId, votedId: stored.votedId };
-      this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now, lastLeaderContactMs: Number.NEGATIVE_INFINITY };
+      this.follower = {
+        fetchDeadline: now + this.config.fetchTimeoutMs,
+        inflight: undefined,
+        download: undefined,
+        retryAtMs: now,
+        lastLeaderContactMs: Number.NEGATIVE_INFINITY,
+      };
     } else if (stored.votedId !== NO_NODE) {
       this.state = { kind: 'voted', epoch, leaderId: NO_NODE, votedId: stored.votedId };
     } else {
@@ -219,7 +225,8 @@ export abstract class RaftNodeCore {
     const from = this.state;
     assertLegalTransition(from, to, this.id);
     if (to.kind === 'candidate' || to.kind === 'prospective' || to.kind === 'leader') {
-      if (!this.isVoter(this.id)) throw new RaftInvariantError(`node ${this.id} is not a voter and cannot become ${to.kind}`);
+      if (!this.isVoter(this.id))
+        throw new RaftInvariantError(`node ${this.id} is not a voter and cannot become ${to.kind}`);
     }
     this.state = to;
     this.persist(from);
@@ -266,7 +273,13 @@ export abstract class RaftNodeCore {
   protected becomeFollower(epoch: number, leaderId: number, now: number): void {
     const votedId = epoch === this.state.epoch ? this.state.votedId : NO_NODE;
     this.transition({ kind: 'follower', epoch, leaderId, votedId });
-    this.follower = { fetchDeadline: now + this.config.fetchTimeoutMs, inflight: undefined, download: undefined, retryAtMs: now, lastLeaderContactMs: Number.NEGATIVE_INFINITY };
+    this.follower = {
+      fetchDeadline: now + this.config.fetchTimeoutMs,
+      inflight: undefined,
+      download: undefined,
+      retryAtMs: now,
+      lastLeaderContactMs: Number.NEGATIVE_INFINITY,
+    };
   }
 
   protected becomeProspective(now: number): void {
@@ -282,7 +295,13 @@ export abstract class RaftNodeCore {
   }
 
   private startVoteTally(now: number): void {
-    this.votes = { granted: new Set([this.id]), rejected: new Set(), lastSentMs: new Map(), requestIds: new Map(), backingOff: false };
+    this.votes = {
+      granted: new Set([this.id]),
+      rejected: new Set(),
+      lastSentMs: new Map(),
+      requestIds: new Map(),
+      backingOff: false,
+    };
     this.electionDeadline = this.randomElectionDeadline(now);
   }
 
@@ -337,7 +356,8 @@ export abstract class RaftNodeCore {
   /** Raises the high watermark (never lowers it) and applies newly committed entries. */
   protected advanceHighWatermark(offset: number): boolean {
     if (offset <= this.hw) return false;
-    if (offset > this.log.endOffset()) throw new RaftInvariantError(`high watermark ${offset} past log end ${this.log.endOffset()}`);
+    if (offset > this.log.endOffset())
+      throw new RaftInvariantError(`high watermark ${offset} past log end ${this.log.endOffset()}`);
     this.hw = offset;
     this.applyCommitted();
     return true;

@@ -25,7 +25,14 @@ export interface QuorumStateStore {
 }
 
 export function initialQuorumState(clusterId: string | null, voters: readonly number[]): QuorumStateData {
-  return { clusterId, leaderId: NO_NODE, leaderEpoch: 0, votedId: NO_NODE, appliedOffset: 0, currentVoters: [...voters] };
+  return {
+    clusterId,
+    leaderId: NO_NODE,
+    leaderEpoch: 0,
+    votedId: NO_NODE,
+    appliedOffset: 0,
+    currentVoters: [...voters],
+  };
 }
 
 /** Keeps the state in memory; it survives a simulated crash because the simulation keeps the object. */

@@ -176,7 +176,14 @@ export class RaftNode extends RaftReplication {
     const { leaderId, leaderEpoch } = this.leaderAndEpoch();
     const leader = this.leader;
     if (this.state.kind !== 'leader' || !leader) {
-      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderId, leaderEpoch, highWatermark: this.hw, currentVoters: [], observers: [] };
+      return {
+        errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        leaderId,
+        leaderEpoch,
+        highWatermark: this.hw,
+        currentVoters: [],
+        observers: [],
+      };
     }
     const now = this.clock.now();
     const voters: QuorumReplicaState[] = this.voters.map((replicaId) => {
@@ -191,7 +198,14 @@ export class RaftNode extends RaftReplication {
         lastCaughtUpTimestamp: r ? r.lastCaughtUpMs : -1,
       };
     });
-    return { errorCode: ErrorCode.NONE, leaderId, leaderEpoch, highWatermark: this.hw, currentVoters: voters, observers: [] };
+    return {
+      errorCode: ErrorCode.NONE,
+      leaderId,
+      leaderEpoch,
+      highWatermark: this.hw,
+      currentVoters: voters,
+      observers: [],
+    };
   }
 
   /** End offset of the local log (for tests and metrics). */

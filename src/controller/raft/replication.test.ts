@@ -106,12 +106,22 @@ t.test('a follower with a diverging tail truncates it (DivergingEpoch)', async (
   t.not(h.node(1).currentState().kind, 'leader', 'check-quorum made the isolated leader step down');
   h.heal();
   h.run(3000);
-  const logs = [1, 2, 3].map((id) => h.member(id).log.allEntries().map((e) => `${e.epoch}:${e.payload.toString()}`));
+  const logs = [1, 2, 3].map((id) =>
+    h
+      .member(id)
+      .log.allEntries()
+      .map((e) => `${e.epoch}:${e.payload.toString()}`),
+  );
   t.same(logs[0], logs[1], 'node 1 now holds the same log');
   t.same(logs[1], logs[2]);
-  t.notOk(logs[0]?.some((e) => e.includes('lost')), 'the diverging entries were truncated');
+  t.notOk(
+    logs[0]?.some((e) => e.includes('lost')),
+    'the diverging entries were truncated',
+  );
   t.same(h.member(1).machine.items, ['shared', 'new-1']);
-  const diverging = h.delivered.some((d) => d.message.kind === 'response' && d.message.response.type === 'Fetch' && d.message.response.divergingEpoch);
+  const diverging = h.delivered.some(
+    (d) => d.message.kind === 'response' && d.message.response.type === 'Fetch' && d.message.response.divergingEpoch,
+  );
   t.ok(diverging, 'a fetch answer carried DivergingEpoch');
 });
 

@@ -200,7 +200,14 @@ export abstract class RaftReplication extends RaftElections {
   }
 
   /** Common handling of a Fetch/FetchSnapshot answer's errors; returns true when the body may be used. */
-  private acceptLeaderAnswer(source: number, requestId: number, errorCode: number, partitionErrorCode: number, epoch: number, leaderId: number): boolean {
+  private acceptLeaderAnswer(
+    source: number,
+    requestId: number,
+    errorCode: number,
+    partitionErrorCode: number,
+    epoch: number,
+    leaderId: number,
+  ): boolean {
     const now = this.clock.now();
     const follower = this.follower;
     if (!follower || follower.inflight?.requestId !== requestId || this.state.leaderId !== source) return false;
@@ -220,18 +227,32 @@ export abstract class RaftReplication extends RaftElections {
 
   protected handleFetchResponse(source: number, requestId: number, response: FetchResponse): void {
     const { leaderId, leaderEpoch } = response.currentLeader;
-    if (!this.acceptLeaderAnswer(source, requestId, response.errorCode, response.partitionErrorCode, leaderEpoch, leaderId)) return;
+    if (
+      !this.acceptLeaderAnswer(
+        source,
+        requestId,
+        response.errorCode,
+        response.partitionErrorCode,
+        leaderEpoch,
+        leaderId,
+      )
+    )
+      return;
     const follower = this.follower;
     if (!follower) return;
     if (response.divergingEpoch) {
       const to = truncationOffset(this.log, response.divergingEpoch);
-      if (to < this.hw) throw new RaftInvariantError(`node ${this.id}: leader asked to truncate to ${to}, below high watermark ${this.hw}`);
+      if (to < this.hw)
+        throw new RaftInvariantError(
+          `node ${this.id}: leader asked to truncate to ${to}, below high watermark ${this.hw}`,
+        );
       this.log.truncateTo(to);
       return;
     }
     if (response.snapshotId) {
       const id = response.snapshotId;
-      if (!Number.isSafeInteger(id.endOffset) || id.endOffset < 0 || !Number.isInteger(id.epoch) || id.epoch < 0) return;
+      if (!Number.isSafeInteger(id.endOffset) || id.endOffset < 0 || !Number.isInteger(id.epoch) || id.epoch < 0)
+        return;
       follower.download = { id, chunks: [], position: 0 };
       return;
     }
@@ -262,11 +283,27 @@ export abstract class RaftReplication extends RaftElections {
       follower.download = undefined; // the leader has a newer snapshot: fetch again to learn its id
       return;
     }
-    if (!this.acceptLeaderAnswer(source, requestId, response.errorCode, response.partitionErrorCode, leaderEpoch, leaderId)) return;
+    if (
+      !this.acceptLeaderAnswer(
+        source,
+        requestId,
+        response.errorCode,
+        response.partitionErrorCode,
+        leaderEpoch,
+        leaderId,
+      )
+    )
+      return;
     if (!follower || !download) return;
-    const sameId = response.snapshotId.endOffset === download.id.endOffset && response.snapshotId.epoch === download.id.epoch;
+    const sameId =
+      response.snapshotId.endOffset === download.id.endOffset && response.snapshotId.epoch === download.id.epoch;
     const chunkEnd = response.position + response.bytes.length;
-    if (!sameId || response.position !== download.position || chunkEnd > response.size || !Number.isSafeInteger(response.size)) {
+    if (
+      !sameId ||
+      response.position !== download.position ||
+      chunkEnd > response.size ||
+      !Number.isSafeInteger(response.size)
+    ) {
       follower.download = undefined;
       return;
     }

@@ -46,6 +46,7 @@ export const mathRandom: RandomSource = { next: () => Math.random() };
 
 /** Guards an offset: a non-negative safe integer. */
 export function checkOffset(offset: number, what = 'offset'): number {
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`${what} ${offset} is not a safe non-negative integer`);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new RangeError(`${what} ${offset} is not a safe non-negative integer`);
   return offset;
 }
