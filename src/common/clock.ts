@@ -1,6 +1,11 @@
-/** Time as the state machines see it: injected, so tests drive it by hand. */
+/**
+ * Time as an injected dependency. Logic never reads the wall clock directly: it asks a Clock.
+ * SystemClock reads Date.now(); ManualClock only moves when a test or simulation advances it.
+ * Leaves out: timers and scheduling (a Clock only tells the time).
+ */
+
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since an arbitrary epoch; never decreases. */
   now(): number;
 }
 
@@ -10,19 +15,28 @@ export class SystemClock implements Clock {
   }
 }
 
-/** A clock that moves only when told to. */
 export class ManualClock implements Clock {
-  constructor(private current = 0) {}
+  private current: number;
+
+  constructor(start = 0) {
+    this.current = start;
+  }
 
   now(): number {
     return this.current;
   }
 
-  advance(ms: number): void {
+  /** Moves time forward by `ms` (must be >= 0). */
+  advance(ms: number): number {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock cannot go backwards (advance ${ms})`);
     this.current += ms;
+    return this.current;
   }
 
-  set(ms: number): void {
-    this.current = ms;
+  /** Sets the time to `to`, which must not be earlier than now. */
+  set(to: number): number {
+    if (!(to >= this.current)) throw new RangeError(`ManualClock cannot go backwards (${this.current} -> ${to})`);
+    this.current = to;
+    return this.current;
   }
 }

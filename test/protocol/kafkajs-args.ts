@@ -88,9 +88,11 @@ export const KAFKAJS_REQUEST_ARGS: Record<string, Record<string, unknown>> = {
   DeleteAcls: { filters: [{ resourceType: 2, resourceName: 'orders', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }] },
   DescribeConfigs: { resources: [{ type: 2, name: 'orders', configNames: ['retention.ms'] }], includeSynonyms: true },
   AlterConfigs: { resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '1000' }] }], validateOnly: false },
-  SaslAuthenticate: { authBytes: Buffer.from('\u0000user\u0000pass') },
+  // kafkajs's SASL mechanisms hand over bytes already carrying their int32 length.
+  SaslAuthenticate: { authBytes: Buffer.from([0, 0, 0, 10, 0, 117, 115, 101, 114, 0, 112, 97, 115, 115]) },
   CreatePartitions: { topicPartitions: [{ topic: 'orders', count: 4, assignments: [[1]] }], validateOnly: false, timeout: 5000 },
-  DeleteGroups: { groupIds: ['g'] },
+  // kafkajs's DeleteGroups builder takes the id array itself, not an options object.
+  DeleteGroups: ['g', 'h'] as unknown as Record<string, unknown>,
   AlterPartitionReassignments: { topics: [{ topic: 'orders', partitionAssignment: [{ partition: 0, replicas: [1, 2] }] }], timeout: 5000 },
   ListPartitionReassignments: { topics: [{ topic: 'orders', partitions: [0, 1] }], timeout: 5000 },
 };

@@ -39,14 +39,35 @@ function leaves(value: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-/** Zeroes error codes and empties records: kafkajs parses record sets and some decoders throw on errors. */
+type Schema = ReturnType<typeof loadSchemas>[number];
+type StructDef = Schema['root'];
+
+/** Leaves of the fields that `version` carries, walking the schema. */
+function presentLeaves(schema: Schema, struct: StructDef, version: number, value: Record<string, unknown>, out: Set<string>): Set<string> {
+  for (const field of struct.fields) {
+    if (version < field.versions.min || version > field.versions.max) continue;
+    const v = value[field.property];
+    const t = field.type;
+    const nested = t.kind === 'struct' ? t.name : t.kind === 'array' && t.element?.kind === 'struct' ? t.element.name : null;
+    if (nested) {
+      const def = schema.structs[nested]!;
+      const items = Array.isArray(v) ? v : v === null ? [] : [v];
+      for (const item of items) presentLeaves(schema, def, version, item as Record<string, unknown>, out);
+    } else leaves(v, out);
+  }
+  return out;
+}
+
+/** Zeroes error codes, drops error messages and empties records: kafkajs parses record sets and some decoders throw on errors. */
 function tame(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(tame);
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k === 'errorCode') out[k] = 0;
-    else if (k === 'records') out[k] = null;
+    // kafkajs reads and drops some error messages (the reassignment APIs), so none are compared.
+    else if (k === 'errorMessage') out[k] = null;
+    else if (k === 'records') out[k] = Buffer.alloc(0);
     else out[k] = tame(v);
   }
   return out;
@@ -63,7 +84,9 @@ for (const [name, definition] of Object.entries(requestsByName)) {
   t.test(`${name} (key ${apiKey}): kafkajs requests decode and re-encode byte for byte`, async (t) => {
     for (const v of definition.versions.map(Number)) {
       const { request } = definition.protocol({ version: v })(args);
-      const bytes = (await request.encode()).buffer;
+      let bytes = (await request.encode()).buffer;
+      // kafkajs writes the flexible request header's empty tagged fields at the start of the body.
+      if (api.firstFlexibleVersion >= 0 && v >= api.firstFlexibleVersion) bytes = bytes.subarray(1);
       const r = new Reader(bytes);
       const decoded = api.decodeRequest(r, v);
       t.equal(r.remaining, 0, `${name} v${v}: every byte consumed`);
@@ -85,9 +108,13 @@ for (const [name, definition] of Object.entries(requestsByName)) {
         const value = tame(sample);
         const w = new Writer();
         api.encodeResponse(w, v, value);
-        const decoded = await response.decode(w.toBuffer());
+        // ...and likewise expects the flexible response header's tagged fields in the body.
+        const flexible = api.firstFlexibleVersion >= 0 && v >= api.firstFlexibleVersion && apiKey !== 18;
+        const body = flexible ? Buffer.concat([Buffer.from([0]), w.toBuffer()]) : w.toBuffer();
+        const decoded = await response.decode(body);
         const theirs = leaves(decoded, new Set());
-        const missing = [...leaves(value, new Set())].filter((x) => !theirs.has(x));
+        const ours = presentLeaves(responseSchema, responseSchema.root, v, value as Record<string, unknown>, new Set());
+        const missing = [...ours].filter((x) => !theirs.has(x));
         t.same(missing, [], `${name} v${v}: kafkajs reads every value Gregor wrote`);
       }
     }

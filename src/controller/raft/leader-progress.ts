@@ -1,0 +1,85 @@
+/**
+ * What a leader knows about its voters in its epoch: each one's fetched end offset and last contact,
+ * from which it computes the high watermark (the offset a majority holds, only once past the start
+ * of its own epoch) and the check-quorum deadline (a majority must fetch within the timeout).
+ * Leaves out: parked fetches and messaging (replication.ts), and observers (they never count).
+ */
+
+export interface ReplicaProgress {
+  endOffset: number;
+  lastFetchMs: number;
+  lastCaughtUpMs: number;
+  /** Highest high watermark sent to this replica in a fetch answer. */
+  lastSentHighWatermark: number;
+  /** Whether it acknowledged this epoch (BeginQuorumEpoch answer or a fetch). */
+  acknowledged: boolean;
+}
+
+export class LeaderProgress {
+  readonly replicas = new Map<number, ReplicaProgress>();
+
+  constructor(
+    readonly localId: number,
+    readonly voters: readonly number[],
+    readonly epochStartOffset: number,
+    readonly startedMs: number,
+  ) {
+    for (const id of voters) {
+      if (id === localId) continue;
+      this.replicas.set(id, {
+        endOffset: -1,
+        lastFetchMs: startedMs,
+        lastCaughtUpMs: -1,
+        lastSentHighWatermark: -1,
+        acknowledged: false,
+      });
+    }
+  }
+
+  /** Records a valid fetch from a voter; returns false for ids that are not other voters. */
+  recordFetch(id: number, fetchOffset: number, leaderEndOffset: number, now: number): boolean {
+    const replica = this.replicas.get(id);
+    if (!replica) return false;
+    replica.endOffset = fetchOffset;
+    replica.lastFetchMs = now;
+    replica.acknowledged = true;
+    if (fetchOffset >= leaderEndOffset) replica.lastCaughtUpMs = now;
+    return true;
+  }
+
+  /** Any contact that proves the voter follows this epoch (counts for check-quorum). */
+  recordContact(id: number, now: number): void {
+    const replica = this.replicas.get(id);
+    if (!replica) return;
+    replica.lastFetchMs = now;
+    replica.acknowledged = true;
+  }
+
+  /**
+   * The offset a majority of voters holds (the leader counts its durable end offset), if it lies past
+   * the start of this epoch; otherwise undefined. Raft commits older epochs' entries only indirectly.
+   */
+  majorityOffset(leaderDurableEnd: number): number | undefined {
+    const ends = [leaderDurableEnd];
+    for (const replica of this.replicas.values()) ends.push(replica.endOffset);
+    ends.sort((a, b) => b - a);
+    const quorum = Math.floor(this.voters.length / 2) + 1;
+    const offset = ends[quorum - 1] as number;
+    return offset > this.epochStartOffset ? offset : undefined;
+  }
+
+  /** Time by which a majority (the leader included) must have been heard from, else the leader resigns. */
+  checkQuorumDeadline(timeoutMs: number): number {
+    const contacts = [...this.replicas.values()].map((r) => r.lastFetchMs).sort((a, b) => b - a);
+    const othersNeeded = Math.floor(this.voters.length / 2);
+    if (othersNeeded === 0) return Number.POSITIVE_INFINITY;
+    return (contacts[othersNeeded - 1] as number) + timeoutMs;
+  }
+
+  /** Other voters, best log first: the preferred successors of an EndQuorumEpoch. */
+  preferredSuccessors(): number[] {
+    return [...this.replicas.entries()]
+      .sort((a, b) => b[1].endOffset - a[1].endOffset || a[0] - b[0])
+      .map(([id]) => id);
+  }
+}
