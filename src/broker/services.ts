@@ -6,6 +6,7 @@ import type { BrokerConfig } from '../common/config.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
+import type { DataPathServices } from './data-path.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -26,4 +27,6 @@ export interface BrokerServices {
   apiVersions(): ApiVersionRange[];
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** Fetch purgatory and producer-state hook of the data path. */
+  dataPath: DataPathServices;
 }
