@@ -1,5 +1,6 @@
 /**
- * The fixed 61-byte header of a record batch (magic 2), read and patched in place.
+ * The fixed 61-byte header of a record batch (magic 2): read, written whole, patched
+ * in place, and its attribute bits packed and unpacked.
  * Offsets and sizes follow Kafka's DefaultRecordBatch layout. The CRC-32C covers the
  * bytes from `attributes` to the end of the batch, so the base offset and the
  * partition leader epoch can be rewritten without touching it.
@@ -90,4 +91,68 @@ export function isTransactional(attributes: number): boolean {
 
 export function isControl(attributes: number): boolean {
   return (attributes & CONTROL_FLAG_MASK) !== 0;
+}
+
+export const TimestampType = {
+  CREATE_TIME: 0,
+  LOG_APPEND_TIME: 1,
+} as const;
+export type TimestampTypeId = (typeof TimestampType)[keyof typeof TimestampType];
+
+export const NO_TIMESTAMP = -1n;
+export const CURRENT_MAGIC = 2;
+
+export function timestampTypeOf(attributes: number): TimestampTypeId {
+  return (attributes & TIMESTAMP_TYPE_MASK) !== 0 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+}
+
+export function hasDeleteHorizon(attributes: number): boolean {
+  return (attributes & DELETE_HORIZON_FLAG_MASK) !== 0;
+}
+
+export interface BatchAttributes {
+  compression: number;
+  timestampType: TimestampTypeId;
+  transactional: boolean;
+  control: boolean;
+  deleteHorizon: boolean;
+}
+
+/** Packs the attribute bits of a v2 batch header. */
+export function makeBatchAttributes(a: BatchAttributes): number {
+  return (
+    (a.compression & COMPRESSION_CODEC_MASK) |
+    (a.timestampType === TimestampType.LOG_APPEND_TIME ? TIMESTAMP_TYPE_MASK : 0) |
+    (a.transactional ? TRANSACTIONAL_FLAG_MASK : 0) |
+    (a.control ? CONTROL_FLAG_MASK : 0) |
+    (a.deleteHorizon ? DELETE_HORIZON_FLAG_MASK : 0)
+  );
+}
+
+/** Unpacks the attribute bits of a v2 batch header. */
+export function parseBatchAttributes(attributes: number): BatchAttributes {
+  return {
+    compression: compressionCodecOf(attributes),
+    timestampType: timestampTypeOf(attributes),
+    transactional: isTransactional(attributes),
+    control: isControl(attributes),
+    deleteHorizon: hasDeleteHorizon(attributes),
+  };
+}
+
+/** Writes all 61 header bytes at `at`, the CRC field included as given. */
+export function writeBatchHeader(buffer: Buffer, at: number, h: BatchHeader): void {
+  buffer.writeBigInt64BE(BigInt.asIntN(64, h.baseOffset), at + BASE_OFFSET_OFFSET);
+  buffer.writeInt32BE(h.batchLength, at + BATCH_LENGTH_OFFSET);
+  buffer.writeInt32BE(h.partitionLeaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
+  buffer.writeInt8(h.magic, at + MAGIC_OFFSET);
+  buffer.writeUInt32BE(h.crc >>> 0, at + CRC_OFFSET);
+  buffer.writeInt16BE(h.attributes, at + ATTRIBUTES_OFFSET);
+  buffer.writeInt32BE(h.lastOffsetDelta, at + LAST_OFFSET_DELTA_OFFSET);
+  buffer.writeBigInt64BE(BigInt.asIntN(64, h.baseTimestamp), at + BASE_TIMESTAMP_OFFSET);
+  buffer.writeBigInt64BE(BigInt.asIntN(64, h.maxTimestamp), at + MAX_TIMESTAMP_OFFSET);
+  buffer.writeBigInt64BE(BigInt.asIntN(64, h.producerId), at + PRODUCER_ID_OFFSET);
+  buffer.writeInt16BE(h.producerEpoch, at + PRODUCER_EPOCH_OFFSET);
+  buffer.writeInt32BE(h.baseSequence, at + BASE_SEQUENCE_OFFSET);
+  buffer.writeInt32BE(h.recordCount, at + RECORD_COUNT_OFFSET);
 }

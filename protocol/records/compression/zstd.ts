@@ -1,0 +1,42 @@
+/**
+ * Codec 4, zstd, through `zstd-napi`. Decompression streams into bounded output
+ * buffers and stops at the cap, so a frame that declares (or hides) a huge content
+ * size cannot allocate past it. Several concatenated frames are accepted.
+ */
+import { createRequire } from 'node:module';
+import { compress } from 'zstd-napi';
+import { capOf, corrupt, tooLarge, type DecompressOptions } from './limits.js';
+import { RecordsError } from '../errors.js';
+
+// The native binding is CommonJS whose exports ESM cannot name statically.
+const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
+const OUTPUT_CHUNK = binding.dStreamOutSize();
+
+export function zstdCompress(data: Uint8Array, level?: number): Buffer {
+  return compress(data, level === undefined ? {} : { compressionLevel: level });
+}
+
+export function zstdDecompress(data: Uint8Array, options?: DecompressOptions): Buffer {
+  const cap = capOf(options);
+  if (data.length === 0) throw new RecordsError('compression', 'zstd: empty payload');
+  const dctx = new binding.DCtx();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let source = data;
+  try {
+    for (;;) {
+      const out = Buffer.allocUnsafe(Math.min(OUTPUT_CHUNK, cap - total + 1));
+      const [hint, produced, consumed] = dctx.decompressStream(out, source);
+      total += produced;
+      if (total > cap) throw tooLarge('zstd', cap);
+      if (produced > 0) chunks.push(out.subarray(0, produced));
+      source = source.subarray(consumed);
+      if (source.length === 0 && hint === 0) break;
+      if (source.length === 0 && produced < out.length) throw new RecordsError('compression', 'zstd: truncated frame');
+      if (produced === 0 && consumed === 0) throw new RecordsError('compression', 'zstd: decoder made no progress');
+    }
+  } catch (error) {
+    throw corrupt('zstd', error);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}

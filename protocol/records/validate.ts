@@ -1,0 +1,86 @@
+/**
+ * The hot-path check for produced v2 batches: walks a buffer of concatenated batches
+ * and, per batch, checks the frame (size, limit, magic 2, CRC-32C), a known codec id,
+ * and, for batches from clients, Kafka's LogValidator batch rules (recordCount ==
+ * lastOffsetDelta + 1 > 0, no control batches, a base sequence with a producer id).
+ * Records are never decoded or decompressed. Returns one summary per batch or raises
+ * a RecordsError naming the check and position. Leaves to the broker: producer
+ * sequence/epoch state, timestamp bounds, compacted-topic keys, and Kafka's
+ * one-batch-per-partition rule for produce v3+ (the summaries make it a length check).
+ */
+import {
+  NO_PRODUCER_ID,
+  readBatchHeader,
+  parseBatchAttributes,
+  type BatchAttributes,
+  type BatchHeader,
+} from './batch-header.js';
+import { checkBatchFrame, type FrameCheckOptions } from './batch-frame.js';
+import { RecordsError } from './errors.js';
+
+export interface BatchSummary extends BatchHeader, BatchAttributes {
+  /** Where the batch starts in the validated buffer. */
+  position: number;
+  /** Total bytes on the wire, log overhead included. */
+  sizeInBytes: number;
+}
+
+export interface ValidateOptions extends FrameCheckOptions {
+  /** 'client' (default) applies the produce-only rules; 'replication' skips them. */
+  origin?: 'client' | 'replication';
+}
+
+function checkClientRules(s: BatchSummary): void {
+  const at = s.position;
+  if (s.lastOffsetDelta < 0) {
+    throw new RecordsError(
+      'record-count',
+      `batch at ${at} has an invalid offset range: last offset delta ${s.lastOffsetDelta}`,
+      at,
+    );
+  }
+  if (s.recordCount <= 0) throw new RecordsError('record-count', `batch at ${at} reports ${s.recordCount} records`, at);
+  if (s.recordCount !== s.lastOffsetDelta + 1) {
+    throw new RecordsError(
+      'record-count',
+      `batch at ${at}: offset range of ${s.lastOffsetDelta + 1} does not match its count of ${s.recordCount} records`,
+      at,
+    );
+  }
+  if (s.control) throw new RecordsError('not-allowed', `batch at ${at}: clients may not write control batches`, at);
+  if (s.producerId > NO_PRODUCER_ID && s.baseSequence < 0) {
+    throw new RecordsError(
+      'producer',
+      `batch at ${at}: invalid base sequence ${s.baseSequence} with producer id ${s.producerId}`,
+      at,
+    );
+  }
+}
+
+/** Checks one batch at `at` and summarises it. */
+export function validateRecordBatch(buffer: Buffer, at = 0, options: ValidateOptions = {}): BatchSummary {
+  const size = checkBatchFrame(buffer, at, options);
+  const header = readBatchHeader(buffer, at);
+  const summary: BatchSummary = {
+    ...header,
+    ...parseBatchAttributes(header.attributes),
+    position: at,
+    sizeInBytes: size,
+  };
+  if (summary.compression > 4)
+    throw new RecordsError('codec', `batch at ${at} names unknown compression codec ${summary.compression}`, at);
+  if ((options.origin ?? 'client') === 'client') checkClientRules(summary);
+  return summary;
+}
+
+/** Checks every batch of a buffer of concatenated v2 batches. An empty buffer gives []. */
+export function validateRecordBatches(buffer: Buffer, options: ValidateOptions = {}): BatchSummary[] {
+  const summaries: BatchSummary[] = [];
+  let at = 0;
+  while (at < buffer.length) {
+    const summary = validateRecordBatch(buffer, at, options);
+    summaries.push(summary);
+    at += summary.sizeInBytes;
+  }
+  return summaries;
+}
