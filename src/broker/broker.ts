@@ -23,6 +23,7 @@ import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
 import { MemoryLogFactory } from './memory-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
+import { createDataPathServices } from './data-path.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -208,6 +209,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       apiVersions: () => apiVersions,
+      dataPath: createDataPathServices(),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
@@ -226,6 +228,7 @@ export class Broker {
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
   async stop(): Promise<void> {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;

@@ -7,6 +7,7 @@ import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
+import type { DataPathServices } from './data-path.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -29,4 +30,6 @@ export interface BrokerServices {
   groups: GroupCoordinatorService;
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** Fetch purgatory and producer-state hook of the data path. */
+  dataPath: DataPathServices;
 }

@@ -16,8 +16,16 @@ import { describeGroupsHandler } from './15-describe-groups.js';
 import { listGroupsHandler } from './16-list-groups.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
+import { produceHandler } from './00-produce.js';
+import { fetchHandler } from './01-fetch.js';
+import { listOffsetsHandler } from './02-list-offsets.js';
+import { deleteRecordsHandler } from './21-delete-records.js';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
 
 export const HANDLERS: readonly RegisteredHandler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
   metadataHandler,
   offsetCommitHandler,
   offsetFetchHandler,
@@ -31,6 +39,8 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   apiVersionsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
 ];
 
 export const HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> = new Map(HANDLERS.map((h) => [h.apiKey, h]));
