@@ -207,6 +207,11 @@ export class LogSegment {
     return null;
   }
 
+  /** The segment file, for whole-file scans (the cleaner). */
+  readHandle(): FileHandle {
+    return this.handle;
+  }
+
   /** Reads `size` bytes at `position` (a whole batch found by locate). */
   readAt(position: number, size: number): Buffer {
     const data = Buffer.allocUnsafe(size);
