@@ -91,7 +91,10 @@ export class LogManager {
         });
         this.openStats.logs++;
       }
-      if (clean) fs.unlink(marker);
+      if (clean) {
+        fs.unlink(marker);
+        fs.syncDir(path);
+      }
     } catch (error) {
       this.markOffline(entry.state, error);
     }
@@ -115,6 +118,7 @@ export class LogManager {
       ...state,
       snapshotHook: this.options.snapshotHookFor?.(topic, partition),
       onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
+      onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
       onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
     });
     entry.logs.set(key, log);

@@ -50,6 +50,8 @@ export interface PartitionLogOptions {
   snapshotHook?: ProducerSnapshotHook;
   /** Called when the log start offset moves (DeleteRecords, retention), to checkpoint it. */
   onLogStartOffsetChange?: (log: PartitionLog) => void;
+  /** Called after a truncation moved the recovery point back, to checkpoint it at once. */
+  onRecoveryPointRegress?: (log: PartitionLog) => void;
   onDirFailure?: (state: LogDirState) => void;
 }
 
@@ -378,7 +380,9 @@ export class PartitionLog {
   }
 
   private afterTruncation(): void {
+    const regressed = this.recovered > this.end;
     this.recovered = Math.min(this.recovered, this.end);
+    if (regressed) this.options.onRecoveryPointRegress?.(this);
     this.hw = Math.min(this.hw, this.end);
     this.logStart = Math.min(this.logStart, this.end);
     this.leaderEpochs.truncateFromEnd(this.end);

@@ -120,7 +120,11 @@ export class MemoryFileSystem implements FileSystem {
   private writeFault: FaultCode | null = null;
   private writeFaultPrefix = 0;
   private readFault = false;
-  /** Paths of files written since their last fsync: what a crash can lose. */
+  /** True after a simulated crash struck and before crash() restores the disk. */
+  isHalted(): boolean {
+    return this.halted;
+  }
+
   opCount(): number {
     return this.ops;
   }
