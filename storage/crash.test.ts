@@ -42,7 +42,7 @@ function runSeed(seed: number): string | null {
   let manager = open();
   let log: PartitionLog = manager.getOrCreate('t', 0);
   const flushed: Kept[] = [];
-  let pending: Kept[] = [];
+  const pending: Kept[] = [];
   let highestAssigned = -1;
   fs.crashAtOp(1 + int(120));
   try {

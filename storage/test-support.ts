@@ -118,3 +118,13 @@ export function splitBatches(data: Buffer): { baseOffset: number; lastOffset: nu
   }
   return out;
 }
+
+/** The Kafka error code a call fails with, or undefined when it does not fail with a StorageError. */
+export function errorCodeOf(work: () => unknown): number | undefined {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof Error && 'errorCode' in error && typeof error.errorCode === 'number') return error.errorCode;
+  }
+  return undefined;
+}
