@@ -56,6 +56,18 @@ export function batchExtent(buffer: Buffer, at: number, limit: number): number {
   return size <= limit - at ? size : BATCH_INCOMPLETE;
 }
 
+/** Like checkBatch without the CRC-32C: for batches whose CRC the caller already checked. */
+export function checkBatchStructure(buffer: Buffer, at: number, limit: number): number {
+  const size = batchExtent(buffer, at, limit);
+  if (size < 0) return size;
+  if (buffer[at + MAGIC_OFFSET] !== 2) return BATCH_CORRUPT;
+  if (buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) < 0) return BATCH_CORRUPT;
+  if (buffer.readInt32BE(at + RECORD_COUNT_OFFSET) < 0) return BATCH_CORRUPT;
+  const high = buffer.readInt32BE(at + BASE_OFFSET_OFFSET);
+  if (high < 0 || high > MAX_SAFE_HIGH) return BATCH_CORRUPT;
+  return size;
+}
+
 /**
  * Full check of the batch at `at`: length, magic 2, CRC-32C, sane offset delta and an
  * exact 53-bit base offset. Returns its size, BATCH_INCOMPLETE or BATCH_CORRUPT.
@@ -66,11 +78,7 @@ export function checkBatch(buffer: Buffer, at: number, limit: number): number {
   if (buffer[at + MAGIC_OFFSET] !== 2) return BATCH_CORRUPT;
   const stored = buffer.readUInt32BE(at + CRC_OFFSET);
   if (crc32c(buffer.subarray(at + ATTRIBUTES_OFFSET, at + size)) >>> 0 !== stored) return BATCH_CORRUPT;
-  if (buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) < 0) return BATCH_CORRUPT;
-  if (buffer.readInt32BE(at + RECORD_COUNT_OFFSET) < 0) return BATCH_CORRUPT;
-  const high = buffer.readInt32BE(at + BASE_OFFSET_OFFSET);
-  if (high < 0 || high > MAX_SAFE_HIGH) return BATCH_CORRUPT;
-  return size;
+  return checkBatchStructure(buffer, at, limit);
 }
 
 export function baseOffsetOf(buffer: Buffer, at: number): number {

@@ -12,7 +12,7 @@
  * Leaves out: producer-state validation, transactions (only the txn index is here).
  */
 import { ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
-import { baseOffsetOf, checkBatch, readInt64Number, rewriteCrc, writeInt64Number } from './batch-scan.js';
+import { baseOffsetOf, checkBatch, checkBatchStructure, readInt64Number, rewriteCrc, writeInt64Number } from './batch-scan.js';
 import type { LogConfig } from './config.js';
 import { CorruptRecordError, InvalidOffsetError, KafkaStorageError, OffsetOutOfRangeError, RecordBatchTooLargeError, StorageError } from './errors.js';
 import type { FileSystem } from './fs.js';
@@ -62,6 +62,11 @@ export interface AppendOptions {
   origin?: 'leader' | 'replication';
   /** Overrides message.timestamp.type for this append. */
   logAppendTime?: boolean;
+  /**
+   * The caller (the produce path) already checked each batch's CRC-32C: skip recomputing
+   * it. Sizes, magic and offsets are still checked. Default false: the log checks the CRC.
+   */
+  crcVerified?: boolean;
 }
 
 export interface AppendResult {
@@ -196,7 +201,7 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let recordCount = 0;
     for (let at = 0; at < records.length; ) {
-      const size = checkBatch(records, at, records.length);
+      const size = options.crcVerified ? checkBatchStructure(records, at, records.length) : checkBatch(records, at, records.length);
       if (size < 0) throw new CorruptRecordError(`batch at byte ${at} of the append failed its size, magic or CRC check`);
       if (size > this.config.segmentBytes) throw new RecordBatchTooLargeError(`batch of ${size} bytes exceeds segment.bytes`);
       let base = next;

@@ -55,6 +55,8 @@ export class LogSegment {
   private maxTs = -1;
   private offsetOfMaxTs = -1;
   private bytesSinceIndexEntry = 0;
+  /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
+  private largestBatch = 16 * 1024;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -144,6 +146,7 @@ export class LogSegment {
       this.bytesSinceIndexEntry = 0;
     }
     this.bytesSinceIndexEntry += size;
+    if (size > this.largestBatch) this.largestBatch = Math.min(size, 8 * 1024 * 1024);
   }
 
   /** The first batch whose last offset is >= offset, searching from `from` (a known batch start). */
@@ -168,10 +171,12 @@ export class LogSegment {
     if (offset >= this.nextOffset) return null;
     const indexed = this.offsetIndex.lookup(offset).position;
     // One window from the index entry usually covers the wanted batches: a single read.
-    const windowLength = Math.min(this.size - indexed, maxBytes + this.indexIntervalBytes + 65536);
+    // The entry can land up to one index interval plus one batch before the wanted batch.
+    const windowLength = Math.min(this.size - indexed, maxBytes + this.indexIntervalBytes + this.largestBatch);
     let window = Buffer.allocUnsafe(windowLength);
     window = window.subarray(0, this.handle.read(window, 0, windowLength, indexed));
     const first = this.locateIn(window, indexed, offset) ?? this.locate(offset, indexed);
+    if (first && first.size > this.largestBatch) this.largestBatch = Math.min(first.size, 8 * 1024 * 1024);
     if (!first || first.baseOffset >= maxOffset) return first ? Buffer.alloc(0) : null;
     const wanted = first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
     if (wanted === 0) return Buffer.alloc(0);
@@ -357,11 +362,12 @@ export class LogSegment {
     this.tailKnown = true;
   }
 
-  /** fsyncs the log file and writes (without fsync) pending index entries. */
+  /**
+   * fsyncs the log file only. Index entries stay in memory until the segment rolls or
+   * closes: recovery rebuilds the indexes of every segment from the recovery point on.
+   */
   flush(): void {
     this.handle.sync();
-    if (this.offsetIndexCache?.dirty) this.offsetIndexCache.persist(false);
-    if (this.timeIndexCache?.dirty) this.timeIndexCache.persist(false);
   }
 
   /** Makes the segment and its indexes durable; run when it stops being active and at close. */
