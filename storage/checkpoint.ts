@@ -31,18 +31,9 @@ export function writeCheckpointFile(fs: FileSystem, dir: string, name: string, l
 /** Entry lines of a checkpoint, each split on spaces with `fields` parts; null when missing or malformed. */
 export function readCheckpointFile(fs: FileSystem, dir: string, name: string, fields: number): string[][] | null {
   const path = joinPath(dir, name);
-  if (!fs.exists(path)) return null;
-  const handle = fs.open(path);
-  let text: string;
-  try {
-    const size = handle.size();
-    if (size > MAX_CHECKPOINT_BYTES) return null;
-    const data = Buffer.allocUnsafe(size);
-    handle.read(data, 0, size, 0);
-    text = data.toString('utf8');
-  } finally {
-    handle.close();
-  }
+  const data = fs.readFile(path);
+  if (!data || data.length > MAX_CHECKPOINT_BYTES) return null;
+  const text = data.toString('utf8');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   if (lines[0] !== '0' || lines.length < 2 || !/^\d+$/.test(lines[1]!)) return null;

@@ -33,6 +33,10 @@ export interface FileSystem {
   exists(path: string): boolean;
   /** Names (not paths) of the entries of a directory. */
   readdir(path: string): string[];
+  /** Names of the subdirectories of a directory. */
+  subdirectories(path: string): string[];
+  /** The whole content of a file, or null when it does not exist. */
+  readFile(path: string): Buffer | null;
   mkdir(path: string): void;
   /** Whether the path is a directory. */
   isDirectory(path: string): boolean;
@@ -99,6 +103,24 @@ export class NodeFileSystem implements FileSystem {
     return nodeFs.readdirSync(path);
   }
 
+  subdirectories(path: string): string[] {
+    return nodeFs
+      .readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  }
+
+  readFile(path: string): Buffer | null {
+    // Checked first: a thrown ENOENT costs far more than a stat.
+    if (!nodeFs.existsSync(path)) return null;
+    try {
+      return nodeFs.readFileSync(path);
+    } catch (error) {
+      if (error instanceof Error && (error as Error & { code?: string }).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
   mkdir(path: string): void {
     nodeFs.mkdirSync(path, { recursive: true });
   }
@@ -135,5 +157,7 @@ export class NodeFileSystem implements FileSystem {
 
 /** Joins path parts with '/', the separator of every platform Gregor runs on. */
 export function joinPath(...parts: string[]): string {
-  return parts.join('/').replace(/\/+/g, '/');
+  let path = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i++) path = path.endsWith('/') ? path + parts[i] : `${path}/${parts[i]}`;
+  return path;
 }

@@ -31,17 +31,8 @@ export class IndexFile {
 
   /** Reads the whole index file, or null when it is missing or not a whole number of entries. */
   static readFile(fs: FileSystem, path: string, entrySize: number): Buffer | null {
-    if (!fs.exists(path)) return null;
-    const handle = fs.open(path);
-    try {
-      const size = handle.size();
-      if (size % entrySize !== 0) return null;
-      const data = Buffer.allocUnsafe(size);
-      if (handle.read(data, 0, size, 0) !== size) return null;
-      return data;
-    } finally {
-      handle.close();
-    }
+    const data = fs.readFile(path);
+    return data && data.length % entrySize === 0 ? data : null;
   }
 
   protected reserve(): number {

@@ -15,6 +15,8 @@ export interface LoadResult {
   segments: LogSegment[];
   recoveredSegments: number;
   truncatedBytes: number;
+  /** Whether the directory holds producer snapshot files. */
+  hasSnapshots: boolean;
 }
 
 export interface LoadOptions {
@@ -29,8 +31,12 @@ export interface LoadOptions {
 export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions): LoadResult {
   const names = fs.readdir(dir);
   const forced = new Set<number>();
+  let changed = false;
   for (const name of names) {
-    if (name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX)) fs.unlink(joinPath(dir, name));
+    if (name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX)) {
+      fs.unlink(joinPath(dir, name));
+      changed = true;
+    }
   }
   for (const name of names) {
     const match = /^(\d{20})\.log\.swap$/.exec(name);
@@ -44,8 +50,10 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
       if (fs.exists(path)) fs.unlink(path);
     }
     forced.add(base);
+    changed = true;
   }
-  const current = fs.readdir(dir);
+  const current = changed ? fs.readdir(dir) : names;
+  const hasSnapshots = current.some((name) => name.endsWith('.snapshot'));
   const bases = current
     .filter((name) => /^\d{20}\.log$/.test(name))
     .map((name) => Number(name.slice(0, 20)))
@@ -57,7 +65,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   }
   if (bases.length === 0) {
     const segment = LogSegment.create(fs, dir, options.initialOffset, options.indexIntervalBytes, options.now);
-    return { segments: [segment], recoveredSegments: 0, truncatedBytes: 0 };
+    return { segments: [segment], recoveredSegments: 0, truncatedBytes: 0, hasSnapshots };
   }
   const segments = bases.map((base) => LogSegment.open(fs, dir, base, options.indexIntervalBytes, options.now));
   let recoveredSegments = 0;
@@ -81,5 +89,5 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
       break;
     }
   }
-  return { segments, recoveredSegments, truncatedBytes };
+  return { segments, recoveredSegments, truncatedBytes, hasSnapshots };
 }

@@ -77,13 +77,14 @@ export class LogManager {
       const recoveryPoints = readOffsetCheckpoint(fs, path, RECOVERY_POINT_CHECKPOINT);
       const startOffsets = readOffsetCheckpoint(fs, path, LOG_START_OFFSET_CHECKPOINT);
       const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
-      for (const name of fs.readdir(path)) {
+      for (const name of fs.subdirectories(path)) {
         const match = PARTITION_DIR.exec(name);
-        if (!match || !fs.isDirectory(joinPath(path, name))) continue;
+        if (!match) continue;
         const topic = match[1]!;
         const partition = Number(match[2]);
         const key = partitionKey(topic, partition);
         this.openLog(entry, topic, partition, {
+          create: false,
           cleanShutdown: clean,
           recoveryPoint: recoveryPoints.get(key) ?? 0,
           logStartOffset: startOffsets.get(key) ?? 0,
@@ -104,7 +105,7 @@ export class LogManager {
     entry: DirEntry,
     topic: string,
     partition: number,
-    state: { cleanShutdown: boolean; recoveryPoint: number; logStartOffset: number; highWatermark: number },
+    state: { create?: boolean; cleanShutdown: boolean; recoveryPoint: number; logStartOffset: number; highWatermark: number },
   ): PartitionLog {
     const key = partitionKey(topic, partition);
     const log = PartitionLog.open({
@@ -144,7 +145,7 @@ export class LogManager {
     const online = this.dirs.filter((d) => !d.state.offline);
     if (online.length === 0) throw new KafkaStorageError('no log dir is online');
     const entry = online.reduce((best, d) => (d.logs.size < best.logs.size ? d : best));
-    return this.openLog(entry, topic, partition, { cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
+    return this.openLog(entry, topic, partition, { create: true, cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
   }
 
   /** Closes and removes a partition's log and its directory. */

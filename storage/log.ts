@@ -47,6 +47,8 @@ export interface PartitionLogOptions {
   logStartOffset?: number;
   highWatermark?: number;
   cleanShutdown?: boolean;
+  /** Make the directory if it is missing (default true; LogManager passes false for dirs it listed). */
+  create?: boolean;
   snapshotHook?: ProducerSnapshotHook;
   /** Called when the log start offset moves (DeleteRecords, retention), to checkpoint it. */
   onLogStartOffsetChange?: (log: PartitionLog) => void;
@@ -125,7 +127,7 @@ export class PartitionLog {
     this.partition = options.partition;
     this.dir = dir;
     this.config = { ...config };
-    fs.mkdir(dir);
+    if (options.create !== false) fs.mkdir(dir);
     const loaded = loadSegments(fs, dir, {
       indexIntervalBytes: config.indexIntervalBytes,
       now: clock.now(),
@@ -142,7 +144,7 @@ export class PartitionLog {
     this.lastFlushMs = clock.now();
     this.leaderEpochs = new LeaderEpochCache(fs, dir);
     this.leaderEpochs.truncateFromEnd(this.end);
-    deleteSnapshotsOutside(fs, dir, 0, this.end);
+    if (loaded.hasSnapshots) deleteSnapshotsOutside(fs, dir, 0, this.end);
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it after an unclean shutdown. */

@@ -216,6 +216,18 @@ export class MemoryFileSystem implements FileSystem {
     return names.sort();
   }
 
+  subdirectories(path: string): string[] {
+    const p = normalize(path);
+    return this.readdir(p).filter((name) => this.dirs.has(p === '/' ? `/${name}` : `${p}/${name}`));
+  }
+
+  readFile(path: string): Buffer | null {
+    const file = this.files.get(normalize(path));
+    if (!file) return null;
+    this.beforeRead(path);
+    return Buffer.from(file.data.subarray(0, file.length));
+  }
+
   mkdir(path: string): void {
     let p = normalize(path);
     while (!this.dirs.has(p)) {

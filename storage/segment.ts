@@ -51,9 +51,12 @@ export class LogSegment {
   private offsetIndexCache: OffsetIndex | null = null;
   private timeIndexCache: TimeIndex | null = null;
   private tailKnown = false;
+  private maxTsKnown = false;
   private next = 0;
   private maxTs = -1;
   private offsetOfMaxTs = -1;
+  private logUnsynced = false;
+  private indexesUnsynced = false;
   private bytesSinceIndexEntry = 0;
   /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
   private largestBatch = 16 * 1024;
@@ -82,6 +85,7 @@ export class LogSegment {
     segment.offsetIndexCache = new OffsetIndex(fs, segment.indexPath, baseOffset);
     segment.timeIndexCache = new TimeIndex(fs, segment.timeIndexPath, baseOffset);
     segment.tailKnown = true;
+    segment.maxTsKnown = true;
     return segment;
   }
 
@@ -111,24 +115,36 @@ export class LogSegment {
 
   /** Largest batch max timestamp in the segment, -1 when none. */
   get maxTimestamp(): number {
-    this.ensureTail();
+    this.ensureMaxTimestamp();
     return this.maxTs;
   }
 
   get offsetIndex(): OffsetIndex {
-    this.ensureIndexes();
+    if (!this.offsetIndexCache) {
+      const data = IndexFile.readFile(this.fs, this.indexPath, OFFSET_INDEX_ENTRY_SIZE);
+      const index = new OffsetIndex(this.fs, this.indexPath, this.baseOffset, data ?? undefined);
+      if ((data !== null || this.size === 0) && index.isSane(this.size)) this.offsetIndexCache = index;
+      else this.recover();
+    }
     return this.offsetIndexCache!;
   }
 
   get timeIndex(): TimeIndex {
-    this.ensureIndexes();
+    if (!this.timeIndexCache) {
+      const data = IndexFile.readFile(this.fs, this.timeIndexPath, TIME_INDEX_ENTRY_SIZE);
+      const index = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset, data ?? undefined);
+      if ((data !== null || this.size === 0) && index.isSane()) this.timeIndexCache = index;
+      else this.recover();
+    }
     return this.timeIndexCache!;
   }
 
   /** Appends whole, checked batches whose offsets are already assigned; one write. */
   append(data: Buffer, batches: readonly AppendedBatch[]): void {
-    this.ensureTail();
+    this.ensureMaxTimestamp();
     const start = this.size;
+    this.logUnsynced = true;
+    this.indexesUnsynced = true;
     this.handle.write(data, start);
     this.size = start + data.length;
     for (const batch of batches) this.indexBatch(batch.lastOffset, batch.maxTimestamp, start + batch.at, batch.size);
@@ -249,8 +265,11 @@ export class LogSegment {
     this.timeIndex.truncateToOffset(cut.baseOffset);
     const removed = this.size - cut.position;
     this.handle.truncate(cut.position);
+    this.logUnsynced = true;
+    this.indexesUnsynced = true;
     this.size = cut.position;
     this.tailKnown = false;
+    this.maxTsKnown = false;
     this.ensureTail();
     return removed;
   }
@@ -289,8 +308,11 @@ export class LogSegment {
     if (truncatedBytes > 0) {
       this.handle.truncate(result.position);
       this.size = result.position;
+      this.logUnsynced = true;
     }
+    this.indexesUnsynced = true;
     this.tailKnown = true;
+    this.maxTsKnown = true;
     this.rewriteIndexFiles();
     return { validBytes: this.size, truncatedBytes };
   }
@@ -308,58 +330,65 @@ export class LogSegment {
     }
   }
 
-  private ensureIndexes(): void {
-    if (this.offsetIndexCache && this.timeIndexCache) return;
-    const offsetData = IndexFile.readFile(this.fs, this.indexPath, OFFSET_INDEX_ENTRY_SIZE);
-    const timeData = IndexFile.readFile(this.fs, this.timeIndexPath, TIME_INDEX_ENTRY_SIZE);
-    const offsetIndex = new OffsetIndex(this.fs, this.indexPath, this.baseOffset, offsetData ?? undefined);
-    const timeIndex = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset, timeData ?? undefined);
-    const usable =
-      (offsetData !== null || this.size === 0) &&
-      (timeData !== null || this.size === 0) &&
-      offsetIndex.isSane(this.size) &&
-      timeIndex.isSane() &&
-      this.lastEntryPointsAtBatch(offsetIndex);
-    if (!usable) {
+  /**
+   * Finds the next offset from the last offset-index entry and the batches after it,
+   * checking on the way that the entry points at a batch ending at its offset (else the
+   * segment is recovered, which rebuilds the indexes).
+   */
+  private ensureTail(): void {
+    if (this.tailKnown) return;
+    const index = this.offsetIndex;
+    if (this.tailKnown) return; // loading the index ran a recovery
+    const from = index.lastPosition();
+    const expected = index.count > 0 ? index.baseOffset + index.relativeOffsetAt(index.count - 1) : -1;
+    let next = this.baseOffset;
+    let bytesSince = 0;
+    let tailMax = -1;
+    let tailMaxOffset = -1;
+    let consistent = true;
+    walkBatches(this.handle, from, this.size, false, (buffer, at, position, size) => {
+      const last = baseOffsetOf(buffer, at) + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (position === from && expected >= 0 && last !== expected) {
+        consistent = false;
+        return false;
+      }
+      const ts = readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET);
+      if (ts > tailMax) {
+        tailMax = ts;
+        tailMaxOffset = last;
+      }
+      next = last + 1;
+      bytesSince += size;
+      return true;
+    });
+    if (!consistent) {
       this.recover();
       return;
     }
-    this.offsetIndexCache = offsetIndex;
-    this.timeIndexCache = timeIndex;
-  }
-
-  private lastEntryPointsAtBatch(index: OffsetIndex): boolean {
-    if (index.count === 0) return true;
-    const position = index.lastPosition();
-    const header = Buffer.alloc(27);
-    if (this.handle.read(header, 0, 27, position) !== 27) return false;
-    const expected = index.baseOffset + index.relativeOffsetAt(index.count - 1);
-    return baseOffsetOf(header, 0) + header.readInt32BE(LAST_OFFSET_DELTA_OFFSET) === expected;
-  }
-
-  /** Finds the next offset and max timestamp from the last index entries and the batches after them. */
-  private ensureTail(): void {
-    if (this.tailKnown) return;
-    const offsetIndex = this.offsetIndex;
-    if (this.tailKnown) return; // loading the indexes may have run a full recovery
-    const timeLast = this.timeIndex.lastEntry();
-    this.maxTs = timeLast ? timeLast.timestamp : -1;
-    this.offsetOfMaxTs = timeLast ? timeLast.offset : -1;
-    this.next = this.baseOffset;
-    const from = offsetIndex.lastPosition();
-    this.bytesSinceIndexEntry = 0;
-    walkBatches(this.handle, from, this.size, false, (buffer, at, _position, size) => {
-      const last = baseOffsetOf(buffer, at) + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      const ts = readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET);
-      if (ts > this.maxTs) {
-        this.maxTs = ts;
-        this.offsetOfMaxTs = last;
-      }
-      this.next = last + 1;
-      this.bytesSinceIndexEntry += size;
-      return true;
-    });
+    this.next = next;
+    this.bytesSinceIndexEntry = bytesSince;
+    this.tailMax = tailMax;
+    this.tailMaxOffset = tailMaxOffset;
     this.tailKnown = true;
+  }
+
+  private tailMax = -1;
+  private tailMaxOffset = -1;
+
+  /** Largest timestamp: the time index's last entry or a larger one among the tail batches. */
+  private ensureMaxTimestamp(): void {
+    if (this.maxTsKnown) return;
+    this.ensureTail();
+    if (this.maxTsKnown) return;
+    const last = this.timeIndex.lastEntry();
+    if (this.maxTsKnown) return;
+    this.maxTs = last ? last.timestamp : -1;
+    this.offsetOfMaxTs = last ? last.offset : -1;
+    if (this.tailMax > this.maxTs) {
+      this.maxTs = this.tailMax;
+      this.offsetOfMaxTs = this.tailMaxOffset;
+    }
+    this.maxTsKnown = true;
   }
 
   /**
@@ -367,17 +396,19 @@ export class LogSegment {
    * closes: recovery rebuilds the indexes of every segment from the recovery point on.
    */
   flush(): void {
+    if (!this.logUnsynced) return;
     this.handle.sync();
+    this.logUnsynced = false;
   }
 
   /** Makes the segment and its indexes durable; run when it stops being active and at close. */
   flushAll(): void {
-    this.handle.sync();
-    if (this.offsetIndexCache || this.timeIndexCache) {
-      if (this.tailKnown && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs);
-      this.offsetIndex.persist(true);
-      this.timeIndex.persist(true);
-    }
+    this.flush();
+    if (!this.indexesUnsynced) return;
+    if (this.maxTsKnown && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs);
+    this.offsetIndex.persist(true);
+    this.timeIndex.persist(true);
+    this.indexesUnsynced = false;
   }
 
   close(): void {

@@ -23,13 +23,10 @@ export class TxnIndex {
     private readonly fs: FileSystem,
     readonly path: string,
   ) {
-    if (!fs.exists(path)) return;
-    const handle = fs.open(path);
-    try {
-      const size = handle.size();
-      const whole = size - (size % TXN_ENTRY_SIZE);
-      const data = Buffer.allocUnsafe(whole);
-      handle.read(data, 0, whole, 0);
+    const data = fs.readFile(path);
+    if (!data) return;
+    {
+      const whole = data.length - (data.length % TXN_ENTRY_SIZE);
       for (let at = 0; at < whole; at += TXN_ENTRY_SIZE) {
         if (data.readInt16BE(at) !== 0) break;
         this.entries.push({
@@ -39,8 +36,6 @@ export class TxnIndex {
           lastStableOffset: readInt64Number(data, at + 26),
         });
       }
-    } finally {
-      handle.close();
     }
   }
 

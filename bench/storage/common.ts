@@ -37,3 +37,8 @@ export function config(overrides: Partial<LogConfig> = {}): LogConfig {
 export function fmt(n: number): string {
   return n.toFixed(n >= 100 ? 0 : 2);
 }
+
+/** A one-record batch of about `bytes` bytes. */
+export function batchSized(bytes: number): Buffer {
+  return batchOfSize(bytes, 1);
+}
