@@ -12,13 +12,21 @@ export interface EpochEntry {
 }
 
 export class LeaderEpochCache {
-  private entries: EpochEntry[];
+  private loaded: EpochEntry[] | null = null;
 
+  /** The checkpoint is read on first use. */
   constructor(
     private readonly fs: FileSystem,
     private readonly dir: string,
-  ) {
-    this.entries = LeaderEpochCache.load(fs, dir);
+  ) {}
+
+  private get entries(): EpochEntry[] {
+    if (!this.loaded) this.loaded = LeaderEpochCache.load(this.fs, this.dir);
+    return this.loaded;
+  }
+
+  private set entries(value: EpochEntry[]) {
+    this.loaded = value;
   }
 
   private static load(fs: FileSystem, dir: string): EpochEntry[] {

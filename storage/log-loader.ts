@@ -39,6 +39,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
     }
   }
   for (const name of names) {
+    if (!name.endsWith(SWAP_SUFFIX)) continue;
     const match = /^(\d{20})\.log\.swap$/.exec(name);
     if (!match) continue;
     const base = Number(match[1]);
@@ -55,11 +56,12 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   const current = changed ? fs.readdir(dir) : names;
   const hasSnapshots = current.some((name) => name.endsWith('.snapshot'));
   const bases = current
-    .filter((name) => /^\d{20}\.log$/.test(name))
+    .filter((name) => name.length === 24 && name.endsWith(LOG_SUFFIX) && /^\d{20}\.log$/.test(name))
     .map((name) => Number(name.slice(0, 20)))
     .sort((a, b) => a - b);
   const baseSet = new Set(bases);
   for (const name of current) {
+    if (!name.endsWith('index')) continue;
     const match = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name);
     if (match && !baseSet.has(Number(match[1]))) fs.unlink(joinPath(dir, name));
   }

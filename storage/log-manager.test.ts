@@ -30,6 +30,10 @@ t.test('creates logs across dirs, reopens them with their offsets, deletes them'
   const a2 = again.get('orders', 0)!;
   t.same([a2.startOffset, a2.endOffset, a2.highWatermark, a2.recoveryPoint], [4, 10, 8, 10]);
   t.equal(again.get('orders', 1)!.endOffset, 1);
+  t.equal(a2.append(batchOfSize(500), { leaderEpoch: 2 }).baseOffset, 10, 'appends continue at the checkpointed end');
+  t.same(a2.leaderEpochs.all(), [{ epoch: 0, startOffset: 4 }, { epoch: 2, startOffset: 10 }]);
+  a2.truncateTo(9);
+  t.equal(a2.endOffset, 9);
   again.delete('orders', 1);
   t.equal(again.get('orders', 1), undefined);
   t.notOk(fs.exists(`${again.dirOf('orders', 0)!.path === '/d1' ? '/d2' : '/d1'}/orders-1`));

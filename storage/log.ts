@@ -137,13 +137,18 @@ export class PartitionLog {
     });
     this.segments = loaded.segments;
     const active = this.active;
+    const checkpointedEnd = options.recoveryPoint ?? -1;
+    const plausible = active.size > 0 ? checkpointedEnd > active.baseOffset : checkpointedEnd === active.baseOffset;
+    if (options.cleanShutdown && plausible) {
+      active.presetNextOffset(checkpointedEnd);
+    }
     this.end = Math.max(active.nextOffset, active.baseOffset);
     this.logStart = Math.min(Math.max(options.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.end);
     this.recovered = this.end;
     this.hw = Math.min(options.highWatermark ?? 0, this.end);
     this.lastFlushMs = clock.now();
     this.leaderEpochs = new LeaderEpochCache(fs, dir);
-    this.leaderEpochs.truncateFromEnd(this.end);
+    if (!options.cleanShutdown) this.leaderEpochs.truncateFromEnd(this.end);
     if (loaded.hasSnapshots) deleteSnapshotsOutside(fs, dir, 0, this.end);
   }
 

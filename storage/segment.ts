@@ -109,8 +109,20 @@ export class LogSegment {
 
   /** One past the last offset stored here; the base offset when empty. */
   get nextOffset(): number {
+    if (!this.tailKnown && this.presetNext >= 0) return this.presetNext;
     this.ensureTail();
     return this.next;
+  }
+
+  private presetNext = -1;
+
+  /**
+   * After a clean shutdown the recovery-point checkpoint holds the log end offset: it
+   * stands in for the next offset until something needs the tail (an append, a read of
+   * the indexes), which then reads it from the file as usual.
+   */
+  presetNextOffset(offset: number): void {
+    this.presetNext = offset;
   }
 
   /** Largest batch max timestamp in the segment, -1 when none. */
