@@ -17,7 +17,7 @@ const note = (line: string) => {
   console.error(line);
 };
 note(`machine: ${process.platform} ${process.arch}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-note(describeAppend(runAppend(false, 16_384)));
+note(describeAppend(runAppend(false, 16_384, 4)));
 note(describeAppend(runAppend(true, 1_000, 5)));
 note(describeRead(runRead(readMiB, 5)));
 const clean = runCleanOpen(partitions);
