@@ -21,7 +21,7 @@ import { HANDLERS } from '../handlers/table.js';
 import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
-import { MemoryLogFactory } from './memory-log.js';
+import { DiskLogFactory } from './disk-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
 
@@ -93,7 +93,8 @@ export class Broker {
     this.controller = new MetadataController(this.metadataLog);
     this.controller.load();
 
-    const logFactory = this.options.logFactory ?? new MemoryLogFactory();
+    // Log recovery happens here, before any listener opens.
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
     this.replicas = new ReplicaManager(this.nodeId, logFactory);
     for (const topic of this.controller.image.topicsByName.values()) {
       this.replicas.onMetadataChange({ kind: 'topic-created', topic });

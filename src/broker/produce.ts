@@ -14,6 +14,7 @@
  * key checks, per-record recordErrors (the fast path never decodes records), delayed
  * produce for replicated partitions (the replication work owns the high watermark).
  */
+import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   CompressionCodec,
@@ -248,10 +249,17 @@ export function appendToLeader(
     throw error;
   }
   const logAppendTime = config.timestampType === TimestampType.LOG_APPEND_TIME ? request.now : undefined;
-  const info = partition.log.append(data, {
-    leaderEpoch: partition.leaderEpoch,
-    ...(logAppendTime === undefined ? {} : { logAppendTime }),
-  });
+  let info;
+  try {
+    info = partition.log.append(data, {
+      leaderEpoch: partition.leaderEpoch,
+      ...(logAppendTime === undefined ? {} : { logAppendTime }),
+    });
+  } catch (error) {
+    // A failing log dir (KAFKA_STORAGE_ERROR) or a batch storage refuses keeps its Kafka code.
+    if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
+    throw error;
+  }
   // One replica: the high watermark follows the log end. The replication work takes this over.
   partition.highWatermark = partition.log.logEndOffset;
   partition.notifyChange();
