@@ -204,7 +204,7 @@ export class Broker {
       controller: this.controller,
       replicas: this.replicas,
       apiVersions: () => apiVersions,
-      dataPath: createDataPathServices(),
+      dataPath: createDataPathServices({ maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots') }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
