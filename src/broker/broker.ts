@@ -210,7 +210,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       apiVersions: () => apiVersions,
-      dataPath: createDataPathServices(),
+      dataPath: createDataPathServices({ maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots') }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
