@@ -309,7 +309,7 @@ export function appendToLeader(
     errorMessage: null,
     recordErrors: [],
     baseOffset: info.baseOffset,
-    logAppendTime: logAppendTime ?? -1,
+    logAppendTime: info.logAppendTime,
     logStartOffset: partition.log.logStartOffset,
   };
 }
