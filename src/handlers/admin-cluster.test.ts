@@ -13,20 +13,20 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
   const c = await rawClient(port);
   t.teardown(() => c.close());
   const topic = (name: string, numPartitions: number) => ({ ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions, replicationFactor: 1 });
-  await c.request(CreateTopicsApi, 7, { topics: [topic('alpha', 3), topic('beta', 2), topic('gamma', 1)], timeoutMs: 1000, validateOnly: false });
+  await c.call(CreateTopicsApi, 7, { topics: [topic('alpha', 3), topic('beta', 2), topic('gamma', 1)], timeoutMs: 1000, validateOnly: false });
 
   t.test('DescribeCluster', async (t) => {
-    const v0 = await c.request(DescribeClusterApi, 0, { includeClusterAuthorizedOperations: true, endpointType: 1 });
+    const v0 = await c.call(DescribeClusterApi, 0, { includeClusterAuthorizedOperations: true, endpointType: 1 });
     t.equal(v0.errorCode, 0);
     t.equal(v0.clusterId, broker.clusterId);
     t.equal(v0.controllerId, 1);
     t.same(v0.brokers, [{ brokerId: 1, host: '127.0.0.1', port, rack: null }]);
     t.equal(v0.clusterAuthorizedOperations, CLUSTER_OPERATIONS, 'authorized operations when asked');
-    const v1 = await c.request(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+    const v1 = await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
     t.equal(v1.endpointType, 1);
     t.equal(v1.clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED);
-    t.equal((await c.request(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 })).errorCode, 114, 'MISMATCHED_ENDPOINT_TYPE');
-    t.equal((await c.request(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 7 })).errorCode, 115, 'UNSUPPORTED_ENDPOINT_TYPE');
+    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 })).errorCode, 114, 'MISMATCHED_ENDPOINT_TYPE');
+    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 7 })).errorCode, 115, 'UNSUPPORTED_ENDPOINT_TYPE');
   });
 
   t.test('DescribeLogDirs', async (t) => {
@@ -38,7 +38,7 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
     batch.writeInt8(2, 16);
     p.log.append(batch, { leaderEpoch: 0 });
     for (let v = 0; v <= 4; v++) {
-      const res = await c.request(DescribeLogDirsApi, v, { topics: null });
+      const res = await c.call(DescribeLogDirsApi, v, { topics: null });
       t.equal(res.results.length, 1, `v${v}: one log dir`);
       const dir = res.results[0]!;
       t.equal(dir.errorCode, 0);
@@ -56,7 +56,7 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
         t.ok(dir.usableBytes > 0n && dir.usableBytes <= dir.totalBytes, 'usable bytes');
       }
     }
-    const some = await c.request(DescribeLogDirsApi, 4, { topics: [{ topic: 'beta', partitions: [1] }, { topic: 'nope', partitions: [0] }] });
+    const some = await c.call(DescribeLogDirsApi, 4, { topics: [{ topic: 'beta', partitions: [1] }, { topic: 'nope', partitions: [0] }] });
     t.same(
       some.results[0]!.topics.map((x) => [x.name, x.partitions.map((q) => q.partitionIndex)]),
       [['beta', [1]]],
@@ -65,7 +65,7 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
   });
 
   t.test('DescribeTopicPartitions with cursor pagination', async (t) => {
-    const page1 = await c.request(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 4, cursor: null });
+    const page1 = await c.call(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 4, cursor: null });
     t.same(
       page1.topics.map((x) => [x.name, x.partitions.map((q) => q.partitionIndex)]),
       [
@@ -75,7 +75,7 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
     );
     t.same(page1.nextCursor, { topicName: 'beta', partitionIndex: 1 });
     t.same(page1.topics[0]!.partitions[0]!.eligibleLeaderReplicas, []);
-    const page2 = await c.request(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 4, cursor: page1.nextCursor });
+    const page2 = await c.call(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 4, cursor: page1.nextCursor });
     t.same(
       page2.topics.map((x) => [x.name, x.partitions.map((q) => q.partitionIndex)]),
       [
@@ -84,10 +84,10 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
       ],
     );
     t.equal(page2.nextCursor, null, 'last page');
-    const exact = await c.request(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 3, cursor: null });
+    const exact = await c.call(DescribeTopicPartitionsApi, 0, { topics: [], responsePartitionLimit: 3, cursor: null });
     t.same(exact.nextCursor, { topicName: 'beta', partitionIndex: 0 }, 'cursor at the start of the next topic');
 
-    const named = await c.request(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'gamma' }, { name: 'missing' }, { name: 'bad/name' }], responsePartitionLimit: 100, cursor: null });
+    const named = await c.call(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'gamma' }, { name: 'missing' }, { name: 'bad/name' }], responsePartitionLimit: 100, cursor: null });
     t.same(
       named.topics.map((x) => [x.name, x.errorCode]),
       [
@@ -97,7 +97,7 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
       ],
     );
     t.not(named.topics[1]!.topicId, ZERO_UUID);
-    const bad = await c.request(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'gamma' }], responsePartitionLimit: 100, cursor: { topicName: 'alpha', partitionIndex: 0 } });
+    const bad = await c.call(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'gamma' }], responsePartitionLimit: 100, cursor: { topicName: 'alpha', partitionIndex: 0 } });
     t.equal(bad.topics[0]!.errorCode, 42, 'cursor topic not in the list is INVALID_REQUEST');
   });
 });

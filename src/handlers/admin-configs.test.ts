@@ -11,7 +11,7 @@ const BROKER = 4;
 const BROKER_LOGGER = 8;
 
 async function describe(c: RawClient, version: number, resourceType: number, resourceName: string, keys: string[] | null = null) {
-  const res = await c.request(DescribeConfigsApi, version, {
+  const res = await c.call(DescribeConfigsApi, version, {
     resources: [{ resourceType, resourceName, configurationKeys: keys }],
     includeSynonyms: version >= 1,
     includeDocumentation: version >= 3,
@@ -22,7 +22,7 @@ async function describe(c: RawClient, version: number, resourceType: number, res
 const entry = (r: DescribeConfigsResponseDescribeConfigsResult, name: string) => r.configs.find((x) => x.name === name);
 
 async function incremental(c: RawClient, resourceType: number, resourceName: string, configs: Array<{ name: string; configOperation: number; value: string | null }>, validateOnly = false) {
-  const res = await c.request(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType, resourceName, configs }], validateOnly });
+  const res = await c.call(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType, resourceName, configs }], validateOnly });
   return res.responses[0]!;
 }
 
@@ -30,7 +30,7 @@ t.test('DescribeConfigs: topics and brokers, sources, synonyms, every version', 
   const { port } = await brokerFor(t, { config: { 'log.cleanup.policy': 'delete', 'log.retention.hours': 24 } });
   const c = await rawClient(port);
   t.teardown(() => c.close());
-  await c.request(CreateTopicsApi, 4, {
+  await c.call(CreateTopicsApi, 4, {
     topics: [{ ...defaultCreateTopicsRequestCreatableTopic(), name: 'cfg', numPartitions: 1, replicationFactor: 1, configs: [{ name: 'segment.bytes', value: '100000' }] }],
     timeoutMs: 1000,
     validateOnly: false,
@@ -102,7 +102,7 @@ t.test('AlterConfigs replaces a topic set; IncrementalAlterConfigs ops; validati
   const { port, broker } = await brokerFor(t);
   const c = await rawClient(port);
   t.teardown(() => c.close());
-  await c.request(CreateTopicsApi, 4, {
+  await c.call(CreateTopicsApi, 4, {
     topics: [{ ...defaultCreateTopicsRequestCreatableTopic(), name: 'alt', numPartitions: 1, replicationFactor: 1, configs: [{ name: 'retention.ms', value: '1000' }] }],
     timeoutMs: 1000,
     validateOnly: false,
@@ -110,11 +110,11 @@ t.test('AlterConfigs replaces a topic set; IncrementalAlterConfigs ops; validati
   const configs = () => Object.fromEntries(broker.controller.image.topicsByName.get('alt')!.configs);
 
   for (let v = 0; v <= 2; v++) {
-    const res = await c.request(AlterConfigsApi, v, { resources: [{ resourceType: TOPIC, resourceName: 'alt', configs: [{ name: 'segment.ms', value: String(1000 + v) }] }], validateOnly: false });
+    const res = await c.call(AlterConfigsApi, v, { resources: [{ resourceType: TOPIC, resourceName: 'alt', configs: [{ name: 'segment.ms', value: String(1000 + v) }] }], validateOnly: false });
     t.equal(res.responses[0]!.errorCode, 0, `v${v} alters`);
     t.same(configs(), { 'segment.ms': String(1000 + v) }, 'the whole set is replaced');
   }
-  const invalid = await c.request(AlterConfigsApi, 2, {
+  const invalid = await c.call(AlterConfigsApi, 2, {
     resources: [
       { resourceType: TOPIC, resourceName: 'alt', configs: [{ name: 'segment.ms', value: 'x' }] },
       { resourceType: TOPIC, resourceName: 'missing', configs: [{ name: 'segment.ms', value: '1' }] },

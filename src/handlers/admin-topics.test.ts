@@ -19,11 +19,11 @@ const topic = (over: Partial<CreateTopicsRequestCreatableTopic> & { name: string
 });
 
 async function create(c: RawClient, version: number, topics: CreateTopicsRequestCreatableTopic[], validateOnly = false) {
-  return c.request(CreateTopicsApi, version, { topics, timeoutMs: 1000, validateOnly });
+  return c.call(CreateTopicsApi, version, { topics, timeoutMs: 1000, validateOnly });
 }
 
 async function partitionsOf(c: RawClient, name: string): Promise<number> {
-  const md = await c.request(MetadataApi, 12, {
+  const md = await c.call(MetadataApi, 12, {
     topics: [{ topicId: ZERO_UUID, name }],
     allowAutoTopicCreation: false,
     includeClusterAuthorizedOperations: false,
@@ -114,7 +114,7 @@ t.test('DeleteTopics: by name and id, errors, and deletion disabled', async (t) 
   await create(c, 7, [topic({ name: 'a' }), topic({ name: 'b' }), topic({ name: 'c' })]);
   const bId = broker.controller.image.topicsByName.get('b')!.topicId;
 
-  const v0 = await c.request(DeleteTopicsApi, 0, { topics: [], topicNames: ['a', 'missing'], timeoutMs: 1000 });
+  const v0 = await c.call(DeleteTopicsApi, 0, { topics: [], topicNames: ['a', 'missing'], timeoutMs: 1000 });
   t.same(
     v0.responses.map((r) => [r.name, r.errorCode]),
     [
@@ -126,7 +126,7 @@ t.test('DeleteTopics: by name and id, errors, and deletion disabled', async (t) 
   t.equal(await partitionsOf(c, 'a'), -3, 'a is gone');
   t.notOk(broker.replicas.get('a', 0), 'its log is closed and deleted');
 
-  const v6 = await c.request(DeleteTopicsApi, 6, {
+  const v6 = await c.call(DeleteTopicsApi, 6, {
     topics: [
       { name: null, topicId: bId },
       { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
@@ -150,7 +150,7 @@ t.test('DeleteTopics: by name and id, errors, and deletion disabled', async (t) 
 
   for (let v = 1; v <= 5; v++) {
     await create(c, 7, [topic({ name: `d${v}` })]);
-    const res = await c.request(DeleteTopicsApi, v, { topics: [], topicNames: [`d${v}`], timeoutMs: 1000 });
+    const res = await c.call(DeleteTopicsApi, v, { topics: [], topicNames: [`d${v}`], timeoutMs: 1000 });
     t.equal(res.responses[0]!.errorCode, 0, `v${v} deletes`);
   }
 });
@@ -160,9 +160,9 @@ t.test('DeleteTopics with delete.topic.enable=false', async (t) => {
   const c = await rawClient(port);
   t.teardown(() => c.close());
   await create(c, 7, [topic({ name: 'kept' })]);
-  const v4 = await c.request(DeleteTopicsApi, 4, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
+  const v4 = await c.call(DeleteTopicsApi, 4, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
   t.equal(v4.responses[0]!.errorCode, 73, 'TOPIC_DELETION_DISABLED');
-  const v1 = await c.request(DeleteTopicsApi, 1, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
+  const v1 = await c.call(DeleteTopicsApi, 1, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
   t.equal(v1.responses[0]!.errorCode, 42, 'INVALID_REQUEST before v3');
   t.equal(await partitionsOf(c, 'kept'), 1);
 });
@@ -173,20 +173,20 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   t.teardown(() => c.close());
   await create(c, 7, [topic({ name: 'grow', numPartitions: 1 })]);
   for (let v = 0; v <= 3; v++) {
-    const res = await c.request(CreatePartitionsApi, v, { topics: [{ name: 'grow', count: v + 2, assignments: null }], timeoutMs: 1000, validateOnly: false });
+    const res = await c.call(CreatePartitionsApi, v, { topics: [{ name: 'grow', count: v + 2, assignments: null }], timeoutMs: 1000, validateOnly: false });
     t.equal(res.results[0]!.errorCode, 0, `v${v} grows`);
     t.equal(await partitionsOf(c, 'grow'), v + 2);
   }
   t.ok(broker.replicas.get('grow', 4), 'the new partition has a log');
 
-  const dry = await c.request(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 10, assignments: null }], timeoutMs: 1000, validateOnly: true });
+  const dry = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 10, assignments: null }], timeoutMs: 1000, validateOnly: true });
   t.equal(dry.results[0]!.errorCode, 0);
   t.equal(await partitionsOf(c, 'grow'), 5, 'validateOnly changes nothing');
 
-  const assigned = await c.request(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
+  const assigned = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
   t.equal(assigned.results[0]!.errorCode, 0, 'with an assignment');
 
-  const errors = await c.request(CreatePartitionsApi, 3, {
+  const errors = await c.call(CreatePartitionsApi, 3, {
     topics: [
       { name: 'grow', count: 3, assignments: null },
       { name: 'missing', count: 3, assignments: null },
@@ -197,9 +197,9 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   });
   t.equal(errors.results[0]!.errorCode, 37, 'INVALID_PARTITIONS for a decrease');
   t.equal(errors.results[1]!.errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
-  const badAssign = await c.request(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 8, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
+  const badAssign = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 8, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
   t.equal(badAssign.results[0]!.errorCode, 39, 'INVALID_REPLICA_ASSIGNMENT for too few assignments');
-  const badBroker = await c.request(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 7, assignments: [{ brokerIds: [5] }] }], timeoutMs: 1000, validateOnly: false });
+  const badBroker = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 7, assignments: [{ brokerIds: [5] }] }], timeoutMs: 1000, validateOnly: false });
   t.equal(badBroker.results[0]!.errorCode, 39, 'INVALID_REPLICA_ASSIGNMENT for an unknown broker');
   t.equal(await partitionsOf(c, 'grow'), 6);
 });
