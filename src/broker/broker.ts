@@ -24,6 +24,8 @@ import type { PartitionLogFactory } from './partition-log.js';
 import { DiskLogFactory } from './disk-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
+import { overlayDynamicConfigs } from '../admin/config-describe.js';
+import { ConfigResourceType } from '../metadata/image.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -201,8 +203,18 @@ export class Broker {
     const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
       (a, b) => a.apiKey - b.apiKey,
     );
+    const staticConfig = this.config;
+    let effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind === 'config-changed' && change.resourceType === ConfigResourceType.BROKER) {
+        effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
+      }
+    });
     const services: BrokerServices = {
-      config: this.config,
+      get config() {
+        return effectiveConfig;
+      },
+      staticConfig,
       nodeId: this.nodeId,
       clusterId: this.clusterId,
       advertisedListeners: this.advertisedListeners(),

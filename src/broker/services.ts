@@ -17,7 +17,10 @@ export interface AdvertisedListener {
 }
 
 export interface BrokerServices {
+  /** The config in force: static values with the dynamic broker configs (AlterConfigs) laid over them. */
   config: BrokerConfig;
+  /** The static config alone (server.properties, environment, overrides), for DescribeConfigs' sources. */
+  staticConfig?: BrokerConfig;
   nodeId: number;
   clusterId: string;
   /** The listeners clients are told about, by listener name. */
