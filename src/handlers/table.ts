@@ -31,6 +31,8 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments.js';
 export const HANDLERS: readonly RegisteredHandler[] = [
   produceHandler,
   fetchHandler,
@@ -59,6 +61,8 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   incrementalAlterConfigsHandler,
   describeClusterHandler,
   describeTopicPartitionsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ];
 
 export const HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> = new Map(HANDLERS.map((h) => [h.apiKey, h]));
