@@ -6,6 +6,8 @@ import type { BrokerConfig } from '../common/config.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
+import type { QuorumNode } from '../controller/quorum-node.js';
+import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -26,4 +28,10 @@ export interface BrokerServices {
   apiVersions(): ApiVersionRange[];
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** The metadata quorum's Raft node (KRaft); absent in stripped-down test services. */
+  quorum?: QuorumNode;
+  /** Broker registrations and heartbeats, served by the active controller. */
+  brokerHeartbeats?: BrokerHeartbeats;
+  /** Voter id -> controller listener address (DescribeQuorum v2 nodes). */
+  quorumVoters?: ReadonlyMap<number, { host: string; port: number }>;
 }
