@@ -49,6 +49,13 @@ interface Waiter {
 export class QuorumNode implements MetadataQuorumPort {
   readonly raft: RaftNode;
   readonly voterIds: readonly number[];
+  /** Raft RPCs to the other voters. */
+  private readonly raftPeers: PeerClient | null;
+  /**
+   * Everything else sent to controllers (broker registration, heartbeats, forwarded DescribeQuorum)
+   * on connections of its own: a connection answers in request order, so a registration waiting for
+   * a commit must never sit in front of the Fetch that lets the commit happen.
+   */
   readonly peers: PeerClient | null;
   private readonly inbound = new Map<number, (response: RaftResponse) => void>();
   private nextInboundId = 1;
@@ -57,6 +64,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private pollQueued = false;
   private stopped = false;
   private waiters: Waiter[] = [];
+  private reportedApplied = 0;
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
 
@@ -65,7 +73,9 @@ export class QuorumNode implements MetadataQuorumPort {
     this.voterIds = voterIds;
     const single = voterIds.length === 1 && voterIds[0] === options.nodeId;
     const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
-    this.peers = peers.size > 0 ? new PeerClient(peers, { clock: options.clock, clientId: `raft-client-${options.nodeId}` }) : null;
+    const clock = options.clock;
+    this.raftPeers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
+    this.peers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
     const outbox: Outbox = { send: (m) => this.deliver(m) };
     this.raft = new RaftNode({
       nodeId: options.nodeId,
@@ -98,6 +108,7 @@ export class QuorumNode implements MetadataQuorumPort {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.raftPeers?.close();
     this.peers?.close();
     this.failWaiters(-1);
     for (const [, answer] of this.inbound) answer(this.unavailable());
@@ -176,7 +187,7 @@ export class QuorumNode implements MetadataQuorumPort {
       }
       return;
     }
-    const peers = this.peers;
+    const peers = this.raftPeers;
     if (!peers || this.stopped) return;
     const { destination, requestId, request } = message;
     sendRaftRequest(peers, destination, request, this.raft.config.requestTimeoutMs).then(
@@ -185,8 +196,9 @@ export class QuorumNode implements MetadataQuorumPort {
         this.raft.handleResponse(destination, requestId, response);
         this.pollSoon();
       },
-      () => {
+      (err: unknown) => {
         // Lost or refused: the core resends after its request timeout.
+        this.options.logger.debug({ err, destination, type: request.type }, 'raft request failed');
       },
     );
   }
@@ -202,9 +214,11 @@ export class QuorumNode implements MetadataQuorumPort {
 
   private pollNow(): void {
     if (this.stopped) return;
-    const appliedBefore = this.raft.appliedOffset();
     const deadline = this.raft.poll(this.options.clock.now());
-    if (this.raft.appliedOffset() !== appliedBefore) {
+    // Entries may also have been applied while handling a request or response (a fetch moves the
+    // high watermark), so compare with what was last reported, not with the start of this poll.
+    if (this.raft.appliedOffset() !== this.reportedApplied) {
+      this.reportedApplied = this.raft.appliedOffset();
       this.settleWaiters();
       for (const l of this.applyListeners) l();
     }

@@ -274,7 +274,7 @@ export function fetchRequestToWire(m: M.FetchRequest): Fetch.FetchRequest {
   return {
     ...Fetch.defaultFetchRequest(),
     clusterId: m.clusterId,
-    replicaId: m.replicaId,
+    // Sent at v15+ (RAFT_SEND_VERSIONS.Fetch): the replica id travels in ReplicaState only.
     replicaState: { replicaId: m.replicaId, replicaEpoch: -1n },
     maxWaitMs: m.maxWaitMs,
     minBytes: 0,

@@ -49,7 +49,7 @@ export const describeQuorumHandler = defineHandler({
       return topLevelError(ctx, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic.topicName}-${partition.partitionIndex} is not the metadata partition`);
     }
     const leader = quorum.leaderId();
-    const forwarded = ctx.clientId?.startsWith('raft-client') ?? false;
+    const forwarded = ctx.clientId?.startsWith('controller-client') ?? false;
     if (!quorum.isLeader() && leader >= 0 && !forwarded && quorum.peers?.knows(leader)) {
       try {
         return await quorum.peers.request(leader, DescribeQuorumApi, ctx.apiVersion, request);
