@@ -8,12 +8,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
-import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerConfig } from '../common/config.js';
 import { SystemClock, type Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
-import { FileMetadataLog, MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
 import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
@@ -54,6 +55,8 @@ export class Broker {
   private nextConnectionId = 1;
   private metadataLog!: MetadataLogStore;
   controller!: MetadataController;
+  /** The KRaft metadata quorum: the metadata log is replicated and committed through Raft. */
+  quorum!: MetadataQuorum;
   replicas!: ReplicaManager;
   groups!: GroupCoordinatorService;
   services!: BrokerServices;
@@ -91,9 +94,18 @@ export class Broker {
     const started = Date.now();
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
-    this.metadataLog = this.options.ephemeralMetadata ? new MemoryMetadataLog() : new FileMetadataLog(this.dataDir());
+    // The metadata log is the Raft log now; the controller's own log store stays empty.
+    this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
-    this.controller.load();
+    this.quorum = new MetadataQuorum({
+      config: this.config,
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      dataDir: this.options.ephemeralMetadata ? undefined : this.dataDir(),
+      controller: this.controller,
+      clock: this.clock,
+      logger: this.log,
+    });
 
     // Log recovery happens here, before any listener opens.
     const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
@@ -103,12 +115,13 @@ export class Broker {
       for (const partition of topic.partitions.values()) this.replicas.onMetadataChange({ kind: 'partition-changed', topic, partition });
     }
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
-    this.registerBroker();
+    this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
     this.log.info(
       { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
@@ -173,30 +186,13 @@ export class Broker {
       });
   }
 
-  private registerBroker(): void {
-    const endPoints = this.advertisedListeners().map((l) => ({
+  private registrationEndpoints(): Array<{ name: string; host: string; port: number; securityProtocol: number }> {
+    return this.advertisedListeners().map((l) => ({
       name: l.name,
       host: l.host,
       port: l.port,
       securityProtocol: SECURITY_PROTOCOL_ID[l.securityProtocol] ?? 0,
     }));
-    const previous = this.controller.image.brokers.get(this.nodeId);
-    this.controller.commit([
-      {
-        type: 'RegisterBrokerRecord',
-        data: {
-          ...defaultRegisterBrokerRecord(),
-          brokerId: this.nodeId,
-          incarnationId: randomUuid(randomBytes),
-          brokerEpoch: BigInt(this.controller.image.lastAppliedOffset + 1),
-          endPoints,
-          rack: this.config.explicit('broker.rack') ?? null,
-          fenced: false,
-          logDirs: [],
-        },
-      },
-    ]);
-    void previous;
   }
 
   private buildServices(): BrokerServices {
@@ -230,9 +226,14 @@ export class Broker {
           replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
         });
         if (!result.ok) return result.error.errorCode;
+        if (!this.controller.isActive()) return ErrorCode.LEADER_NOT_AVAILABLE;
         this.controller.commit(result.records);
-        return 0;
+        // A quorum of one has applied it; a larger one commits it shortly (clients retry).
+        return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
       },
+      quorum: this.quorum.node,
+      brokerHeartbeats: this.quorum.heartbeats,
+      quorumVoters: this.quorum.voters,
     };
     this.dispatcher = new Dispatcher(services, this.clock, this.log);
     return services;
@@ -246,6 +247,7 @@ export class Broker {
     this.connections.clear();
     await closed;
     this.groups?.stop();
+    this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');

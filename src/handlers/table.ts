@@ -30,6 +30,7 @@ import { createPartitionsHandler } from './37-create-partitions.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
+import { describeQuorumHandler } from './55-describe-quorum.js';
 
 import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.js';
 import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments.js';
@@ -63,6 +64,7 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   describeTopicPartitionsHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
+  describeQuorumHandler,
 ];
 
 export const HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> = new Map(HANDLERS.map((h) => [h.apiKey, h]));

@@ -12,6 +12,7 @@ import { MetadataImage, ConfigResourceType, type ImageChange } from './image.js'
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './records.js';
 import type { MetadataLogStore } from './metadata-log.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -70,9 +71,11 @@ export interface ConfigOperation {
 export type MetadataListener = (change: ImageChange) => void;
 
 export class MetadataController {
-  readonly image = new MetadataImage();
+  image = new MetadataImage();
   private readonly listeners: MetadataListener[] = [];
   private nextOffset = 0;
+  /** Set when metadata goes through the Raft quorum (see attachQuorum). */
+  private quorum: MetadataQuorumPort | null = null;
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -88,9 +91,59 @@ export class MetadataController {
     this.listeners.push(listener);
   }
 
-  /** Appends records durably, then applies them. */
+  /**
+   * Commits through a Raft quorum instead of the local log: records are proposed by the leader and the
+   * image changes only when committed entries are applied (applyCommitted), on every node.
+   */
+  attachQuorum(quorum: MetadataQuorumPort): void {
+    this.quorum = quorum;
+  }
+
+  /** The active controller (Raft leader), or -1; this node when there is no quorum. */
+  activeControllerId(ownId: number): number {
+    return this.quorum ? this.quorum.leaderId() : ownId;
+  }
+
+  isActive(): boolean {
+    return this.quorum ? this.quorum.isLeader() : true;
+  }
+
+  /** Commits records; resolves once they are applied here. Rejects with NotControllerError on a non-leader. */
+  submit(records: MetadataRecord[]): Promise<void> {
+    if (!this.quorum) {
+      this.commit(records);
+      return Promise.resolve();
+    }
+    return this.quorum.propose(records.map(encodeMetadataRecord));
+  }
+
+  /** Applies one committed, encoded record (called by the Raft state machine). */
+  applyCommitted(payload: Buffer, offset: number): void {
+    const change = this.image.apply(decodeMetadataRecord(payload), offset);
+    this.nextOffset = offset + 1;
+    if (change) for (const l of this.listeners) l(change);
+  }
+
+  /** Starts over from an empty image (before a snapshot is restored). */
+  resetImage(): void {
+    this.image = new MetadataImage();
+    this.nextOffset = 0;
+  }
+
+  /**
+   * Commits records. Without a quorum: appended durably, then applied. With one: proposed through
+   * Raft; a quorum of one has applied them when this returns, a larger one applies them once a
+   * majority holds them (use submit() to wait). Throws NotControllerError on a non-leader.
+   */
   commit(records: MetadataRecord[]): void {
     if (records.length === 0) return;
+    if (this.quorum) {
+      if (!this.quorum.isLeader()) throw new NotControllerError(this.quorum.leaderId());
+      this.quorum.propose(records.map(encodeMetadataRecord)).catch(() => {
+        // Leadership lost before commit: the caller did not wait, Raft decides what survives.
+      });
+      return;
+    }
     this.log.append(records.map(encodeMetadataRecord));
     for (const record of records) {
       const change = this.applyOne(record);
