@@ -24,6 +24,7 @@ import type { PartitionLogFactory } from './partition-log.js';
 import { MemoryLogFactory } from './memory-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
+import { TransactionService } from '../transactions/service.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -54,6 +55,7 @@ export class Broker {
   controller!: MetadataController;
   replicas!: ReplicaManager;
   groups!: GroupCoordinatorService;
+  transactions!: TransactionService;
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
@@ -102,6 +104,16 @@ export class Broker {
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
+    this.transactions = new TransactionService({
+      config: this.config,
+      nodeId: this.nodeId,
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      clock: this.clock,
+      log: this.log,
+    });
+    this.transactions.start();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
@@ -209,7 +221,8 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       apiVersions: () => apiVersions,
-      dataPath: createDataPathServices(),
+      transactions: this.transactions,
+      dataPath: createDataPathServices({ producerStateCheck: this.transactions.hooks.check, producerAppended: this.transactions.hooks.appended }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
@@ -232,6 +245,7 @@ export class Broker {
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;
+    this.transactions?.stop();
     this.groups?.stop();
     this.replicas?.close();
     this.metadataLog?.close();

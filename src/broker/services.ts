@@ -8,6 +8,7 @@ import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
 import type { DataPathServices } from './data-path.js';
+import type { TransactionService } from '../transactions/service.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -30,6 +31,8 @@ export interface BrokerServices {
   groups: GroupCoordinatorService;
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** The transaction coordinator (`__transaction_state`, producer ids, markers). */
+  transactions: TransactionService;
   /** Fetch purgatory and producer-state hook of the data path. */
   dataPath: DataPathServices;
 }

@@ -9,7 +9,7 @@
  * session gets FETCH_SESSION_ID_NOT_FOUND, sessionId 0 with an epoch other than 0
  * or -1 gets INVALID_FETCH_SESSION_EPOCH.
  * Per version: lastStableOffset and abortedTransactions from v4 (null for
- * read_uncommitted, [] for read_committed: no aborted transactions are tracked yet),
+ * read_uncommitted; for read_committed the aborted transactions overlapping the read),
  * logStartOffset from v5, preferredReadReplica -1 from v11.
  * Gaps: no follower fetch state (replication work), no currentLeader/divergingEpoch hints.
  */
@@ -74,7 +74,10 @@ function partitionData(ctx: RequestContext, index: number, r: PartitionReadResul
     highWatermark: BigInt(r.highWatermark),
     lastStableOffset: v >= 4 ? BigInt(r.lastStableOffset) : -1n,
     logStartOffset: v >= 5 ? BigInt(r.logStartOffset) : -1n,
-    abortedTransactions: v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED ? null : [],
+    abortedTransactions:
+      v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED
+        ? null
+        : (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })),
     records: r.records,
   };
 }
