@@ -65,6 +65,7 @@ export class TransactionService {
 
   /** Replays `__transaction_state`, finishes half-done commits/aborts, and arms the timer. */
   start(): void {
+    this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.coordinator.pendingOffsets.has(g, t, p);
     for (const record of this.readAll()) this.coordinator.replay(record);
     this.run((c, now) => c.recover(now));
   }

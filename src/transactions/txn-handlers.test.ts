@@ -165,6 +165,8 @@ t.test('TxnOffsetCommit: offsets become visible on commit only; KIP-447 checks',
   t.equal((await commitOffsets(pid, epoch, 5n, { generationId: 3, memberId: 'm' })).topics[0]!.partitions[0]!.errorCode, ErrorCode.ILLEGAL_GENERATION, 'unknown generation');
   t.equal((await commitOffsets(pid, epoch, 5n)).topics[0]!.partitions[0]!.errorCode, 0);
   t.equal(await fetchCommitted(), -1n, 'not visible before the commit');
+  const stable = await c.call(OffsetFetchApi, 7, { ...defaultOffsetFetchRequest(), groupId: 'g', requireStable: true, topics: [{ name: 'in', partitionIndexes: [0] }] });
+  t.equal(stable.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT, 'requireStable sees the pending offset');
   await c.call(EndTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, committed: true });
   t.equal(await fetchCommitted(), 5n, 'visible after the commit');
   await c.call(AddOffsetsToTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, groupId: 'g' });
