@@ -222,7 +222,11 @@ export class Broker {
       groups: this.groups,
       apiVersions: () => apiVersions,
       transactions: this.transactions,
-      dataPath: createDataPathServices({ producerStateCheck: this.transactions.hooks.check, producerAppended: this.transactions.hooks.appended }),
+      dataPath: createDataPathServices({
+        maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
+        producerStateCheck: this.transactions.hooks.check,
+        producerAppended: this.transactions.hooks.appended,
+      }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,

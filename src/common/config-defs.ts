@@ -44,6 +44,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'queued.max.requests': def('int', '500', 'Requests in flight per connection before reading pauses.'),
   'connections.max.idle.ms': def('long', '600000', 'Idle connections are closed after this.'),
   'fetch.max.bytes': def('int', '57671680', 'Largest fetch response.'),
+  'max.incremental.fetch.session.cache.slots': def('int', '1000', 'Incremental fetch sessions kept (KIP-227).'),
   'log.segment.bytes': def('int', '1073741824', 'Segment size.'),
   'log.roll.ms': def('long', null, 'Segment roll time; log.roll.hours when absent.'),
   'log.roll.hours': def('int', '168', 'Segment roll time in hours.'),
