@@ -27,6 +27,7 @@ import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
+import { TransactionService } from '../transactions/service.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -59,6 +60,7 @@ export class Broker {
   quorum!: MetadataQuorum;
   replicas!: ReplicaManager;
   groups!: GroupCoordinatorService;
+  transactions!: TransactionService;
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
@@ -118,6 +120,16 @@ export class Broker {
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
+    this.transactions = new TransactionService({
+      config: this.config,
+      nodeId: this.nodeId,
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      clock: this.clock,
+      log: this.log,
+    });
+    this.transactions.start();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
@@ -218,7 +230,12 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       apiVersions: () => apiVersions,
-      dataPath: createDataPathServices({ maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots') }),
+      transactions: this.transactions,
+      dataPath: createDataPathServices({
+        maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
+        producerStateCheck: this.transactions.hooks.check,
+        producerAppended: this.transactions.hooks.appended,
+      }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
@@ -246,6 +263,7 @@ export class Broker {
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;
+    this.transactions?.stop();
     this.groups?.stop();
     this.quorum?.stop();
     this.replicas?.close();

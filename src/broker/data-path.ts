@@ -6,18 +6,21 @@
 import { randomInt } from 'node:crypto';
 import { FetchPurgatory, timerSchedule, type Schedule } from './delayed-fetch.js';
 import { FetchSessionCache } from './fetch-sessions.js';
-import { acceptAllProducers, type ProducerStateCheck } from './produce.js';
+import { acceptAllProducers, ignoreAppended, type ProducerAppended, type ProducerStateCheck } from './produce.js';
 
 export interface DataPathServices {
   fetchPurgatory: FetchPurgatory;
   fetchSessions: FetchSessionCache;
   /** Checks idempotent/transactional batches; replaced by the exactly-once work. */
   producerStateCheck: ProducerStateCheck;
+  /** Updates producer state after an append of idempotent/transactional batches. */
+  producerAppended: ProducerAppended;
 }
 
 export interface DataPathOptions {
   schedule?: Schedule;
   producerStateCheck?: ProducerStateCheck;
+  producerAppended?: ProducerAppended;
   /** max.incremental.fetch.session.cache.slots */
   maxFetchSessions?: number;
   nextSessionId?: () => number;
@@ -28,5 +31,6 @@ export function createDataPathServices(options: DataPathOptions = {}): DataPathS
     fetchPurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
     fetchSessions: new FetchSessionCache(options.maxFetchSessions ?? 1000, options.nextSessionId ?? (() => randomInt(1, 0x7fffffff))),
     producerStateCheck: options.producerStateCheck ?? acceptAllProducers,
+    producerAppended: options.producerAppended ?? ignoreAppended,
   };
 }

@@ -8,14 +8,16 @@
  * get a cut slice when their first batch does not fit, as Kafka sends it (clients drop a
  * partial trailing batch). Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
  * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
- * Leaves out: aborted transaction lists (none tracked yet: [] for read_committed),
- * message.downconversion.enable=false, follower state updates (replication work).
+ * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
+ * Leaves out: message.downconversion.enable=false, follower state updates (replication work).
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RecordsEncodeError, RecordsError, downConvertBatches } from '../../protocol/records/index.js';
 import { OffsetOutOfRangeError } from './partition-log.js';
-import { checkCurrentLeaderEpoch, fetchableEnd, lastStableOffset, type PartitionLookup } from './partition-access.js';
+import { IsolationLevel, checkCurrentLeaderEpoch, fetchableEnd, lastStableOffset, type PartitionLookup } from './partition-access.js';
+import { producerStateOf } from './producer-state-registry.js';
+import type { AbortedTxn } from './producer-state.js';
 import type { Partition } from './replica-manager.js';
 
 export interface FetchParams {
@@ -40,6 +42,8 @@ export interface PartitionReadResult {
   lastStableOffset: number;
   logStartOffset: number;
   records: Buffer;
+  /** For read_committed consumer fetches: aborted transactions overlapping the range read. */
+  abortedTransactions: AbortedTxn[] | null;
   /** The partition read, for waking a parked fetch (undefined on lookup errors). */
   partition: Partition | undefined;
 }
@@ -47,7 +51,7 @@ export interface PartitionReadResult {
 const EMPTY: Buffer = Buffer.alloc(0);
 
 function failed(errorCode: number, partition?: Partition): PartitionReadResult {
-  return { errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY, partition };
+  return { errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY, abortedTransactions: null, partition };
 }
 
 /** The legacy magic a fetch version understands, or null for magic 2. */
@@ -84,6 +88,10 @@ function readOne(params: FetchParams, request: PartitionFetch, budget: number, m
     lastStableOffset: lastStableOffset(partition),
     logStartOffset: log.logStartOffset,
     records,
+    abortedTransactions:
+      params.replicaId < 0 && params.isolationLevel === IsolationLevel.READ_COMMITTED && records.length > 0
+        ? producerStateOf(partition).abortedOverlapping(offset, end)
+        : null,
     partition,
   };
 }

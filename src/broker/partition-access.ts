@@ -10,6 +10,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { TopicImage } from '../metadata/image.js';
 import type { BrokerServices } from './services.js';
 import type { Partition } from './replica-manager.js';
+import { producerStateOf } from './producer-state-registry.js';
 
 export type PartitionLookup =
   | { ok: true; topic: TopicImage; partition: Partition }
@@ -53,11 +54,10 @@ export function checkCurrentLeaderEpoch(partition: Partition, requested: number)
 
 /**
  * The last stable offset: the first offset of the earliest open transaction, or the high
- * watermark when none is open. Transactions are not tracked yet, so it is the high
- * watermark; the exactly-once work replaces this function.
+ * watermark when none is open (producer state: src/broker/producer-state.ts).
  */
 export function lastStableOffset(partition: Partition): number {
-  return partition.highWatermark;
+  return producerStateOf(partition).lastStableOffset(partition.highWatermark);
 }
 
 /** The first offset a reader may not see: the LSO for read_committed, else the high watermark. */

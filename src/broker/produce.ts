@@ -44,15 +44,24 @@ import type { Partition } from './replica-manager.js';
 /**
  * Checks an idempotent or transactional batch (producerId >= 0) against the producer
  * state of its partition: epoch, sequence, transaction membership. Returns an error code
- * (0: accept). The exactly-once work provides the real one; until then all are accepted.
+ * (0: accept), or the offsets of the earlier append when the batch is a retried duplicate
+ * (answered with those offsets, not appended again). Filled by src/broker/idempotence.ts.
  */
 export type ProducerStateCheck = (
   partition: Partition,
   batch: BatchSummary,
   transactionalId: string | null,
-) => number;
+) => number | DuplicateBatch;
+
+export interface DuplicateBatch {
+  duplicateBaseOffset: number;
+}
+
+/** Told about the batches just appended (with the base offset of the first), to update producer state. */
+export type ProducerAppended = (partition: Partition, batches: readonly BatchSummary[], baseOffset: number) => void;
 
 export const acceptAllProducers: ProducerStateCheck = () => ErrorCode.NONE;
+export const ignoreAppended: ProducerAppended = () => {};
 
 export interface AppendRequest {
   records: Buffer | null;
@@ -245,6 +254,7 @@ export function appendToLeader(
   broker: BrokerConfig,
   request: AppendRequest,
   producerCheck: ProducerStateCheck = acceptAllProducers,
+  producerAppended: ProducerAppended = ignoreAppended,
 ): AppendResult {
   const config = topicAppendConfig(topic, broker);
   const records = request.records;
@@ -266,6 +276,7 @@ export function appendToLeader(
     );
   }
   let data: Buffer;
+  let producerBatches: BatchSummary[] = [];
   try {
     const magic = magicAt(records, 0);
     if (magic === 2) {
@@ -273,9 +284,15 @@ export function appendToLeader(
       for (const batch of prepared.batches) {
         if (batch.producerId < 0n) continue;
         const code = producerCheck(partition, batch, request.transactionalId);
+        if (typeof code !== 'number') {
+          if (prepared.batches.length !== 1) return refused(ErrorCode.DUPLICATE_SEQUENCE_NUMBER, null, partition);
+          return { errorCode: 0, errorMessage: null, recordErrors: [], baseOffset: code.duplicateBaseOffset, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+        }
         if (code !== ErrorCode.NONE) return refused(code, null, partition);
+        producerBatches.push(batch);
       }
       data = prepared.data;
+      if (producerBatches.length > 0) producerBatches = prepared.batches;
     } else if (magic === 0 || magic === 1) {
       data = prepareLegacy(records, request, config, request.now);
     } else {
@@ -301,6 +318,7 @@ export function appendToLeader(
     if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
     throw error;
   }
+  if (producerBatches.length > 0) producerAppended(partition, producerBatches, info.baseOffset);
   // One replica: the high watermark follows the log end. The replication work takes this over.
   partition.highWatermark = partition.log.logEndOffset;
   partition.notifyChange();

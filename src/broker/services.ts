@@ -10,6 +10,7 @@ import type { GroupCoordinatorService } from '../groups/service.js';
 import type { DataPathServices } from './data-path.js';
 import type { QuorumNode } from '../controller/quorum-node.js';
 import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
+import type { TransactionService } from '../transactions/service.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -35,6 +36,8 @@ export interface BrokerServices {
   groups: GroupCoordinatorService;
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** The transaction coordinator (`__transaction_state`, producer ids, markers). */
+  transactions: TransactionService;
   /** Fetch purgatory and producer-state hook of the data path. */
   dataPath: DataPathServices;
   /** The metadata quorum's Raft node (KRaft); absent in stripped-down test services. */

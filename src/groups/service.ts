@@ -33,6 +33,8 @@ export class GroupCoordinatorService {
   private timer: NodeJS.Timeout | null = null;
   private armedAt: number | null = null;
   private stopped = false;
+  /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
+  pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
 
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
@@ -50,6 +52,7 @@ export class GroupCoordinatorService {
       numPartitions: () => this.numPartitions(),
       env: {
         partitionExists: (topic, partition) => deps.controller.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+        hasPendingTransactionalOffset: (groupId, topic, partition) => this.pendingTransactionalOffset?.(groupId, topic, partition) ?? false,
       },
     });
   }

@@ -50,6 +50,7 @@ function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse 
           ctx.broker.config,
           { records: data.records, apiVersion: ctx.apiVersion, acks: request.acks, transactionalId: request.transactionalId, now },
           ctx.broker.dataPath.producerStateCheck,
+          ctx.broker.dataPath.producerAppended,
         );
         if (result.errorCode !== ErrorCode.NONE) {
           ctx.log.debug({ topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage }, 'produce refused');

@@ -6,7 +6,7 @@
  * Topics are named by id from v13 (UNKNOWN_TOPIC_ID when unknown).
  * Fetch sessions (KIP-227, v7+): full and incremental, see broker/fetch-sessions.ts.
  * Per version: lastStableOffset and abortedTransactions from v4 (null for
- * read_uncommitted, [] for read_committed: no aborted transactions are tracked yet),
+ * read_uncommitted; for read_committed the aborted transactions overlapping the read),
  * logStartOffset from v5, preferredReadReplica -1 from v11.
  * Gaps: no follower fetch state (replication work), no currentLeader/divergingEpoch hints.
  */
@@ -85,7 +85,10 @@ function respond(
       highWatermark: BigInt(r.highWatermark),
       lastStableOffset: v >= 4 ? BigInt(r.lastStableOffset) : -1n,
       logStartOffset: v >= 5 ? BigInt(r.logStartOffset) : -1n,
-      abortedTransactions: v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED ? null : [],
+      abortedTransactions:
+        v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED
+          ? null
+          : (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })),
       records: r.records,
     });
   });

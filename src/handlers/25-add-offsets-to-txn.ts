@@ -1,0 +1,29 @@
+/**
+ * AddOffsetsToTxn, versions 0-4. Adds the group's `__consumer_offsets` partition to the
+ * ongoing transaction, so TxnOffsetCommit may follow; `__consumer_offsets` is created
+ * on first use. Errors as AddPartitionsToTxn: INVALID_PRODUCER_ID_MAPPING,
+ * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS.
+ * Leaves out: ACL checks on the group.
+ */
+import { AddOffsetsToTxnApi } from '../../protocol/generated/messages/25-add-offsets-to-txn.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+import { fencedErrorFor } from '../transactions/errors.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import { partitionForGroup } from '../groups/records.js';
+
+export const addOffsetsToTxnHandler = defineHandler({
+  api: AddOffsetsToTxnApi,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request) {
+    const groups = ctx.broker.groups;
+    if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    if (groups.ensureOffsetsTopic() !== 0) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    const partition = partitionForGroup(request.groupId, groups.numPartitions());
+    const code = ctx.broker.transactions.run((c, now) =>
+      c.addPartitions(request.transactionalId, request.producerId, request.producerEpoch, [{ topic: CONSUMER_OFFSETS_TOPIC, partitions: [partition] }], now),
+    );
+    return { throttleTimeMs: 0, errorCode: fencedErrorFor(code, ctx.apiVersion, 2) };
+  },
+});

@@ -1,0 +1,24 @@
+/**
+ * EndTxn, versions 0-4. Commits or aborts the ongoing transaction: PrepareCommit/
+ * PrepareAbort is written to `__transaction_state`, markers go to every partition of
+ * the transaction, pending offsets are committed to (or dropped from) the group, then
+ * CompleteCommit/CompleteAbort. A retried EndTxn of a finished transaction succeeds;
+ * the opposite decision, or ending with nothing started, is INVALID_TXN_STATE; a stale
+ * epoch is PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2).
+ * Leaves out: v5 (KIP-890 part 2 epoch bump per transaction).
+ */
+import { EndTxnApi, defaultEndTxnResponse } from '../../protocol/generated/messages/26-end-txn.js';
+import { defineHandler } from './handler.js';
+import { fencedErrorFor } from '../transactions/errors.js';
+
+export const endTxnHandler = defineHandler({
+  api: EndTxnApi,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request) {
+    const code = ctx.broker.transactions.run((c, now) =>
+      c.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed, now),
+    );
+    return { ...defaultEndTxnResponse(), errorCode: fencedErrorFor(code, ctx.apiVersion, 2) };
+  },
+});

@@ -1,0 +1,79 @@
+/**
+ * TxnOffsetCommit, versions 0-4. Offsets sent inside a transaction wait in the
+ * coordinator until EndTxn: a commit makes them the group's committed offsets, an abort
+ * drops them. The producer must hold the transaction's current epoch
+ * (INVALID_PRODUCER_EPOCH), the transaction must be ongoing with the group's offsets
+ * partition added by AddOffsetsToTxn (INVALID_TXN_STATE otherwise). KIP-447 group
+ * fencing from v3: a request naming a generation, member or instance id is checked
+ * against the group as OffsetCommit is (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+ * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state.
+ * Per partition: OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { TxnOffsetCommitApi, type TxnOffsetCommitRequest } from '../../protocol/generated/messages/28-txn-offset-commit.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import { partitionForGroup } from '../groups/records.js';
+import type { RequestContext } from '../server/request-context.js';
+import type { PendingOffset } from '../transactions/pending-offsets.js';
+
+/** The KIP-447 group check; 0 when the commit may proceed. */
+function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): number {
+  if (ctx.apiVersion < 3) return 0;
+  const named = request.generationId >= 0 || request.memberId !== '' || request.groupInstanceId !== null;
+  return ctx.broker.groups.run((c) => {
+    const group = c.store.groups.get(request.groupId);
+    if (!group) return named && request.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : 0;
+    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!named) return 0;
+    const memberError = c.membership.validateMember(group, request.memberId, request.groupInstanceId);
+    if (memberError !== 0) return memberError;
+    return request.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : 0;
+  });
+}
+
+export const txnOffsetCommitHandler = defineHandler({
+  api: TxnOffsetCommitApi,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request) {
+    const all = (code: (topic: string, partition: number) => number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    });
+    const groups = ctx.broker.groups;
+    if (request.groupId === '') return all(() => ErrorCode.INVALID_GROUP_ID);
+    const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
+    const txns = ctx.broker.transactions;
+    const producerError = txns.coordinator.checkOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition);
+    if (producerError !== 0) return all(() => producerError);
+    const memberError = groupError(ctx, request);
+    if (memberError !== 0) return all(() => memberError);
+    const image = ctx.broker.controller.image;
+    const maxMetadata = groups.coordinator.config.offsetMetadataMaxBytes;
+    const accepted: PendingOffset[] = [];
+    const response = {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          let errorCode: number = ErrorCode.NONE;
+          if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMetadata) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+          else if (!(image.topicsByName.get(t.name)?.partitions.has(p.partitionIndex) ?? false)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          else {
+            accepted.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              offset: p.committedOffset,
+              leaderEpoch: ctx.apiVersion >= 2 ? p.committedLeaderEpoch : -1,
+              metadata: p.committedMetadata ?? '',
+            });
+          }
+          return { partitionIndex: p.partitionIndex, errorCode };
+        }),
+      })),
+    };
+    txns.coordinator.pendingOffsets.add(request.transactionalId, request.groupId, accepted);
+    return response;
+  },
+});

@@ -1,0 +1,28 @@
+/**
+ * ListTransactions, versions 0-1. The transactional ids this coordinator knows, filtered
+ * by state names (unknown names are echoed in unknownStateFilters), producer ids, and
+ * (v1) running time: with durationFilter >= 0 only transactions started at least that
+ * many ms ago. Leaves out: ACL filtering.
+ */
+import { ListTransactionsApi } from '../../protocol/generated/messages/66-list-transactions.js';
+import { defineHandler } from './handler.js';
+import { TXN_STATE_NAMES, txnStateByName } from '../transactions/txn-state.js';
+
+export const listTransactionsHandler = defineHandler({
+  api: ListTransactionsApi,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(ctx, request) {
+    const now = ctx.clock.now();
+    const unknownStateFilters = request.stateFilters.filter((s) => txnStateByName(s) === undefined);
+    const states = new Set(request.stateFilters);
+    const pids = new Set(request.producerIdFilters);
+    const duration = ctx.apiVersion >= 1 ? Number(request.durationFilter) : -1;
+    const transactionStates = [...ctx.broker.transactions.coordinator.txns.values()]
+      .filter((m) => states.size === 0 || states.has(TXN_STATE_NAMES[m.state]))
+      .filter((m) => pids.size === 0 || pids.has(m.producerId))
+      .filter((m) => duration < 0 || (m.startTimestamp >= 0 && now - m.startTimestamp >= duration))
+      .map((m) => ({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: TXN_STATE_NAMES[m.state] }));
+    return { throttleTimeMs: 0, errorCode: 0, unknownStateFilters, transactionStates };
+  },
+});

@@ -1,0 +1,197 @@
+import t from 'tap';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ManualClock } from '../common/clock.js';
+import { MAX_PRODUCER_EPOCH, TransactionCoordinator, type TxnEnvironment } from './coordinator.js';
+import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
+import { TXN_TRANSITIONS, TxnState, checkTxnTransition, type TxnStateId } from './txn-state.js';
+import type { PendingOffset } from './pending-offsets.js';
+
+interface Harness {
+  c: TransactionCoordinator;
+  clock: ManualClock;
+  log: TxnLogRecord[];
+  markers: Array<{ id: string; pid: bigint; epoch: number; commit: boolean; partitions: string[] }>;
+  offsets: Array<{ group: string; offsets: PendingOffset[] }>;
+  failAppends: { on: boolean };
+}
+
+function harness(maxTimeoutMs = 60_000): Harness {
+  const clock = new ManualClock(1_000);
+  const log: TxnLogRecord[] = [];
+  const markers: Harness['markers'] = [];
+  const offsets: Harness['offsets'] = [];
+  const failAppends = { on: false };
+  let nextPid = 1000n;
+  const env: TxnEnvironment = {
+    append: (_p, record) => {
+      if (failAppends.on) throw new Error('log down');
+      // Round-trip through the stored format, as the broker does.
+      const { key, value } = encodeTxnRecord(record);
+      const back = decodeTxnRecord(key, value)!;
+      log.push(back);
+    },
+    numPartitions: () => 50,
+    nextProducerId: () => nextPid++,
+    writeMarkers: (txn: TxnMetadata, commit) =>
+      void markers.push({
+        id: txn.transactionalId,
+        pid: txn.producerId,
+        epoch: txn.producerEpoch,
+        commit,
+        partitions: [...txn.partitions].flatMap(([topic, ps]) => [...ps].map((p) => `${topic}-${p}`)),
+      }),
+    commitOffsets: (group, list) => void offsets.push({ group, offsets: list }),
+  };
+  const c = new TransactionCoordinator({ maxTimeoutMs, transactionalIdExpirationMs: 3_600_000 }, env);
+  return { c, clock, log, markers, offsets, failAppends };
+}
+
+const tp = (topic: string, ...partitions: number[]) => ({ topic, partitions });
+
+t.test('the transition table matches Kafka and rejects illegal moves', (t) => {
+  t.doesNotThrow(() => checkTxnTransition('x', TxnState.Ongoing, TxnState.PrepareCommit));
+  t.throws(() => checkTxnTransition('x', TxnState.Empty, TxnState.PrepareCommit), { name: 'IllegalTxnTransitionError' });
+  t.throws(() => checkTxnTransition('x', TxnState.PrepareCommit, TxnState.CompleteAbort));
+  t.same(TXN_TRANSITIONS[TxnState.Dead], []);
+  for (const [from, tos] of Object.entries(TXN_TRANSITIONS)) {
+    for (const to of tos) t.doesNotThrow(() => checkTxnTransition('x', Number(from) as TxnStateId, to));
+  }
+  t.end();
+});
+
+t.test('InitProducerId: idempotent, new transactional id, epoch bumps, timeout bounds', (t) => {
+  const h = harness();
+  t.same(h.c.initProducerId(null, 0, null, h.clock.now()), { errorCode: 0, producerId: 1000n, producerEpoch: 0 });
+  t.equal(h.c.initProducerId('', 1000, null, 0).errorCode, ErrorCode.INVALID_REQUEST);
+  t.equal(h.c.initProducerId('a', 0, null, 0).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+  t.equal(h.c.initProducerId('a', 60_001, null, 0).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+  const first = h.c.initProducerId('a', 10_000, null, h.clock.now());
+  t.same(first, { errorCode: 0, producerId: 1001n, producerEpoch: 0 });
+  const again = h.c.initProducerId('a', 10_000, null, h.clock.now());
+  t.same(again, { errorCode: 0, producerId: 1001n, producerEpoch: 1 }, 're-init bumps the epoch');
+  t.equal(h.c.stateOf('a'), TxnState.Empty);
+  t.equal(h.log.length, 2, 'each change is written to the log');
+  // KIP-360: a client naming its producer id and epoch.
+  t.same(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0), { errorCode: 0, producerId: 1001n, producerEpoch: 2 });
+  t.same(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0), { errorCode: 0, producerId: 1001n, producerEpoch: 2 }, 'a retried bump gets the same answer');
+  t.equal(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 0 }, 0).errorCode, ErrorCode.PRODUCER_FENCED);
+  t.equal(h.c.initProducerId('a', 10_000, { producerId: 77n, epoch: 2 }, 0).errorCode, ErrorCode.PRODUCER_FENCED);
+  t.end();
+});
+
+t.test('epoch exhaustion moves to a new producer id', (t) => {
+  const h = harness();
+  h.c.initProducerId('a', 1000, null, 0);
+  h.c.txns.get('a')!.producerEpoch = MAX_PRODUCER_EPOCH;
+  const r = h.c.initProducerId('a', 1000, null, 0);
+  t.same(r, { errorCode: 0, producerId: 1001n, producerEpoch: 0 });
+  t.end();
+});
+
+t.test('commit: partitions, offsets, markers, retries and wrong decisions', (t) => {
+  const h = harness();
+  const { producerId: pid, producerEpoch: epoch } = h.c.initProducerId('a', 10_000, null, h.clock.now());
+  t.equal(h.c.endTxn('a', pid, epoch, true, 0), ErrorCode.INVALID_TXN_STATE, 'nothing to commit');
+  t.equal(h.c.addPartitions('a', pid, epoch, [tp('t', 0, 1)], h.clock.now()), 0);
+  t.equal(h.c.stateOf('a'), TxnState.Ongoing);
+  const writes = h.log.length;
+  t.equal(h.c.addPartitions('a', pid, epoch, [tp('t', 1)], h.clock.now()), 0);
+  t.equal(h.log.length, writes, 'adding a partition already in the transaction writes nothing');
+  t.equal(h.c.addPartitions('a', pid, epoch, [tp('__consumer_offsets', 3)], h.clock.now()), 0);
+  t.equal(h.c.verifyPartition('a', pid, epoch, 't', 1), 0);
+  t.equal(h.c.verifyPartition('a', pid, epoch, 't', 2), ErrorCode.INVALID_TXN_STATE);
+  t.equal(h.c.checkOffsetCommit('a', pid, epoch, '__consumer_offsets', 3), 0);
+  t.equal(h.c.checkOffsetCommit('a', pid, epoch, '__consumer_offsets', 4), ErrorCode.INVALID_TXN_STATE);
+  h.c.pendingOffsets.add('a', 'g', [{ topic: 'in', partition: 0, offset: 42n, leaderEpoch: -1, metadata: '' }]);
+  t.ok(h.c.pendingOffsets.has('g', 'in', 0));
+  t.equal(h.c.endTxn('a', pid, epoch + 1, true, 0), ErrorCode.PRODUCER_FENCED);
+  t.equal(h.c.endTxn('a', 5n, epoch, true, 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  t.equal(h.c.endTxn('a', pid, epoch, true, h.clock.now()), 0);
+  t.equal(h.c.stateOf('a'), TxnState.CompleteCommit);
+  t.same(h.markers, [{ id: 'a', pid, epoch, commit: true, partitions: ['t-0', 't-1', '__consumer_offsets-3'] }]);
+  t.same(h.offsets.map((o) => [o.group, o.offsets[0]!.offset]), [['g', 42n]]);
+  t.notOk(h.c.pendingOffsets.has('g', 'in', 0));
+  const states = h.log.slice(-2).map((r) => r.value!.state);
+  t.same(states, [TxnState.PrepareCommit, TxnState.CompleteCommit]);
+  t.equal(h.c.endTxn('a', pid, epoch, true, 0), 0, 'a retried commit succeeds');
+  t.equal(h.c.endTxn('a', pid, epoch, false, 0), ErrorCode.INVALID_TXN_STATE, 'abort after commit is refused');
+  t.end();
+});
+
+t.test('abort drops pending offsets', (t) => {
+  const h = harness();
+  const { producerId: pid, producerEpoch: epoch } = h.c.initProducerId('a', 10_000, null, 0);
+  h.c.addPartitions('a', pid, epoch, [tp('t', 0), tp('__consumer_offsets', 0)], 0);
+  h.c.pendingOffsets.add('a', 'g', [{ topic: 'in', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }]);
+  t.equal(h.c.endTxn('a', pid, epoch, false, 0), 0);
+  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
+  t.same(h.offsets, []);
+  t.notOk(h.c.pendingOffsets.has('g', 'in', 0));
+  t.equal(h.markers[0]!.commit, false);
+  t.end();
+});
+
+t.test('a new producer with the same id fences the old one and aborts its transaction', (t) => {
+  const h = harness();
+  const old = h.c.initProducerId('a', 10_000, null, 0);
+  h.c.addPartitions('a', old.producerId, old.producerEpoch, [tp('t', 0)], 0);
+  const fresh = h.c.initProducerId('a', 10_000, null, 0);
+  t.equal(fresh.producerEpoch, old.producerEpoch + 2, 'one bump for the fencing abort, one for the new producer');
+  t.same(h.markers, [{ id: 'a', pid: old.producerId, epoch: old.producerEpoch + 1, commit: false, partitions: ['t-0'] }]);
+  t.equal(h.c.addPartitions('a', old.producerId, old.producerEpoch, [tp('t', 1)], 0), ErrorCode.PRODUCER_FENCED);
+  t.equal(h.c.endTxn('a', old.producerId, old.producerEpoch, true, 0), ErrorCode.PRODUCER_FENCED);
+  t.equal(h.c.verifyPartition('a', old.producerId, old.producerEpoch, 't', 0), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.equal(h.c.checkOffsetCommit('a', old.producerId, old.producerEpoch, '__consumer_offsets', 0), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.end();
+});
+
+t.test('transactions past their timeout are aborted by poll, with an epoch bump', (t) => {
+  const h = harness();
+  const p = h.c.initProducerId('a', 5_000, null, h.clock.now());
+  t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], h.clock.now()), 0);
+  t.equal(h.c.nextDeadline(), 6_000);
+  h.clock.advance(4_999);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), TxnState.Ongoing);
+  h.clock.advance(1);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
+  t.equal(h.markers[0]!.epoch, p.producerEpoch + 1);
+  t.equal(h.c.endTxn('a', p.producerId, p.producerEpoch, true, h.clock.now()), ErrorCode.PRODUCER_FENCED, 'the timed-out producer is fenced');
+  t.end();
+});
+
+t.test('idle transactional ids expire into tombstones', (t) => {
+  const h = harness();
+  h.c.initProducerId('a', 5_000, null, h.clock.now());
+  h.clock.advance(3_600_000);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), undefined);
+  t.equal(h.log[h.log.length - 1]!.value, null);
+  t.end();
+});
+
+t.test('replay restores state; recover finishes a transaction caught in PrepareCommit', (t) => {
+  const h = harness();
+  const p = h.c.initProducerId('a', 10_000, null, 0);
+  h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], 0);
+  const prepared: TxnLogRecord = { transactionalId: 'a', value: { ...h.log[h.log.length - 1]!.value!, state: TxnState.PrepareCommit } };
+  const h2 = harness();
+  for (const r of [...h.log, prepared]) h2.c.replay(r);
+  t.equal(h2.c.stateOf('a'), TxnState.PrepareCommit);
+  t.equal(h2.c.initProducerId('a', 10_000, null, 0).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+  h2.c.recover(0);
+  t.equal(h2.c.stateOf('a'), TxnState.CompleteCommit);
+  t.same(h2.markers.map((m) => [m.commit, m.partitions]), [[true, ['t-0']]]);
+  t.end();
+});
+
+t.test('a log that cannot be written answers COORDINATOR_NOT_AVAILABLE and changes nothing', (t) => {
+  const h = harness();
+  const p = h.c.initProducerId('a', 10_000, null, 0);
+  h.failAppends.on = true;
+  t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], 0), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.equal(h.c.stateOf('a'), TxnState.Empty);
+  t.equal(h.c.initProducerId('b', 10_000, null, 0).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.end();
+});

@@ -1,0 +1,309 @@
+/**
+ * The transaction coordinator, as Kafka's TransactionCoordinator for one broker: the
+ * state of every transactional id (txn-state.ts has the states and the transition
+ * table, checked on every change), InitProducerId with epoch bumps and fencing,
+ * AddPartitionsToTxn/AddOffsetsToTxn, EndTxn with commit/abort markers written through
+ * `TxnEnvironment.writeMarkers`, pending transactional offsets, proactive abort of
+ * transactions past their timeout, and expiry of idle transactional ids.
+ * Commands write a record to `__transaction_state` first; only replaying it changes the
+ * cache, so loading the log on start is replay. Pure: every call takes `now`.
+ * Leaves out: TV2 (KIP-890 part 2: epoch bump per transaction, EndTxn v5), coordinator
+ * epochs (one broker: 0), WriteTxnMarkers between brokers.
+ */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { PendingOffsets, type PendingOffset } from './pending-offsets.js';
+import { cloneTxn, partitionForTransactionalId, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
+import { TxnState, checkTxnTransition, type TxnStateId } from './txn-state.js';
+
+/** Kafka bumps to a new producer id when the epoch reaches Short.MAX_VALUE - 1. */
+export const MAX_PRODUCER_EPOCH = 32766;
+export const COORDINATOR_EPOCH = 0;
+/** How long after a failed marker write the coordinator tries to complete the transaction again. */
+const RETRY_COMPLETE_MS = 1000;
+
+export interface TxnCoordinatorConfig {
+  maxTimeoutMs: number;
+  transactionalIdExpirationMs: number;
+}
+
+export interface TxnEnvironment {
+  /** Appends a record to the `__transaction_state` partition; throws when it cannot. */
+  append(partition: number, record: TxnLogRecord): void;
+  numPartitions(): number;
+  /** A fresh producer id (allocated in blocks through the metadata log). */
+  nextProducerId(): bigint;
+  /** Writes COMMIT/ABORT markers to every data partition of the transaction. */
+  writeMarkers(txn: TxnMetadata, commit: boolean, now: number): void;
+  /** Makes committed transactional offsets visible to their group. */
+  commitOffsets(groupId: string, offsets: PendingOffset[], now: number): void;
+}
+
+export interface InitResult {
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+const FAILED_INIT = (errorCode: number): InitResult => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+
+export class TransactionCoordinator {
+  readonly txns = new Map<string, TxnMetadata>();
+  readonly pendingOffsets = new PendingOffsets();
+
+  constructor(
+    readonly config: TxnCoordinatorConfig,
+    private readonly env: TxnEnvironment,
+  ) {}
+
+  /** Applies a record read back from the log (or just written). */
+  replay(record: TxnLogRecord): void {
+    if (record.value === null) this.txns.delete(record.transactionalId);
+    else this.txns.set(record.transactionalId, record.value);
+  }
+
+  /** After loading: finishes transactions caught between Prepare* and Complete*. */
+  recover(now: number): void {
+    for (const m of [...this.txns.values()]) {
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) this.complete(m, m.state === TxnState.PrepareCommit, now);
+    }
+  }
+
+  /** Validates, writes and replays a new state of `m`. */
+  private persist(m: TxnMetadata, next: TxnMetadata): void {
+    checkTxnTransition(m.transactionalId, m.state, next.state);
+    const record = { transactionalId: m.transactionalId, value: next };
+    this.env.append(partitionForTransactionalId(m.transactionalId, this.env.numPartitions()), record);
+    this.replay(record);
+  }
+
+  private create(transactionalId: string, timeoutMs: number, now: number): TxnMetadata {
+    const m: TxnMetadata = {
+      transactionalId,
+      producerId: this.env.nextProducerId(),
+      lastProducerEpoch: -1,
+      producerEpoch: 0,
+      timeoutMs,
+      state: TxnState.Empty,
+      partitions: new Map(),
+      startTimestamp: -1,
+      lastUpdateTimestamp: now,
+    };
+    const record = { transactionalId, value: m };
+    this.env.append(partitionForTransactionalId(transactionalId, this.env.numPartitions()), record);
+    this.replay(record);
+    return m;
+  }
+
+  initProducerId(transactionalId: string | null, timeoutMs: number, expected: { producerId: bigint; epoch: number } | null, now: number): InitResult {
+    if (transactionalId === null) return { errorCode: 0, producerId: this.env.nextProducerId(), producerEpoch: 0 };
+    if (transactionalId === '') return FAILED_INIT(ErrorCode.INVALID_REQUEST);
+    if (timeoutMs <= 0 || timeoutMs > this.config.maxTimeoutMs) return FAILED_INIT(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    try {
+      const m = this.txns.get(transactionalId);
+      if (!m || m.state === TxnState.Dead) {
+        const created = this.create(transactionalId, timeoutMs, now);
+        return { errorCode: 0, producerId: created.producerId, producerEpoch: created.producerEpoch };
+      }
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
+        return FAILED_INIT(ErrorCode.CONCURRENT_TRANSACTIONS);
+      }
+      if (expected !== null && expected.producerId >= 0n) {
+        const sameId = expected.producerId === m.producerId;
+        if (sameId && expected.epoch === m.lastProducerEpoch && m.state !== TxnState.Ongoing) {
+          return { errorCode: 0, producerId: m.producerId, producerEpoch: m.producerEpoch };
+        }
+        if (!sameId || expected.epoch !== m.producerEpoch) return FAILED_INIT(ErrorCode.PRODUCER_FENCED);
+      }
+      if (m.state === TxnState.Ongoing) this.fenceAndAbort(m, now);
+      const current = this.txns.get(transactionalId)!;
+      const next = cloneTxn(current);
+      if (current.producerEpoch >= MAX_PRODUCER_EPOCH) {
+        next.producerId = this.env.nextProducerId();
+        next.producerEpoch = 0;
+        next.lastProducerEpoch = -1;
+      } else {
+        next.producerEpoch = current.producerEpoch + 1;
+        next.lastProducerEpoch = current.producerEpoch;
+      }
+      next.state = TxnState.Empty;
+      next.timeoutMs = timeoutMs;
+      next.partitions = new Map();
+      next.startTimestamp = -1;
+      next.lastUpdateTimestamp = now;
+      this.persist(current, next);
+      return { errorCode: 0, producerId: next.producerId, producerEpoch: next.producerEpoch };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
+      return FAILED_INIT(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+  }
+
+  /** The common checks of a client's producer id and epoch against the stored state. */
+  private checkProducer(transactionalId: string, producerId: bigint, epoch: number): TxnMetadata | number {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.state === TxnState.Dead || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (m.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
+    if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
+      return ErrorCode.CONCURRENT_TRANSACTIONS;
+    }
+    return m;
+  }
+
+  /** AddPartitionsToTxn (and AddOffsetsToTxn): one error code for the whole set. */
+  addPartitions(transactionalId: string, producerId: bigint, epoch: number, add: TopicPartitions[], now: number): number {
+    const checked = this.checkProducer(transactionalId, producerId, epoch);
+    if (typeof checked === 'number') return checked;
+    const m = checked;
+    const missing = add.some((t) => t.partitions.some((p) => !(m.partitions.get(t.topic)?.has(p) ?? false)));
+    if (m.state === TxnState.Ongoing && !missing) return ErrorCode.NONE;
+    const next = cloneTxn(m);
+    if (m.state !== TxnState.Ongoing) {
+      next.partitions = new Map();
+      next.startTimestamp = now;
+    }
+    for (const t of add) {
+      let set = next.partitions.get(t.topic);
+      if (!set) next.partitions.set(t.topic, (set = new Set()));
+      for (const p of t.partitions) set.add(p);
+    }
+    next.state = TxnState.Ongoing;
+    next.lastUpdateTimestamp = now;
+    try {
+      this.persist(m, next);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * Whether a partition is in the producer's ongoing transaction (AddPartitionsToTxn
+   * verifyOnly, and the produce path's KIP-890 check). A stale epoch is INVALID_PRODUCER_EPOCH.
+   */
+  verifyPartition(transactionalId: string, producerId: bigint, epoch: number, topic: string, partition: number): number {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (epoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (epoch > m.producerEpoch || m.state !== TxnState.Ongoing) return ErrorCode.INVALID_TXN_STATE;
+    return m.partitions.get(topic)?.has(partition) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+  }
+
+  /** TxnOffsetCommit's producer check: the transaction is ongoing and holds the group's offsets partition. */
+  checkOffsetCommit(transactionalId: string, producerId: bigint, epoch: number, offsetsTopic: string, offsetsPartition: number): number {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (m.producerEpoch !== epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (m.state !== TxnState.Ongoing || !m.partitions.get(offsetsTopic)?.has(offsetsPartition)) return ErrorCode.INVALID_TXN_STATE;
+    return ErrorCode.NONE;
+  }
+
+  endTxn(transactionalId: string, producerId: bigint, epoch: number, commit: boolean, now: number): number {
+    const m = this.txns.get(transactionalId);
+    if (!m || m.state === TxnState.Dead || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (m.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
+    switch (m.state) {
+      case TxnState.Ongoing:
+        break;
+      case TxnState.CompleteCommit:
+        return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+      case TxnState.CompleteAbort:
+        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+      case TxnState.PrepareCommit:
+        return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE;
+      case TxnState.PrepareAbort:
+        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS;
+      default:
+        return ErrorCode.INVALID_TXN_STATE;
+    }
+    try {
+      this.prepare(m, commit, m.producerEpoch, now);
+      this.complete(this.txns.get(transactionalId)!, commit, now);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return ErrorCode.NONE;
+  }
+
+  private prepare(m: TxnMetadata, commit: boolean, epoch: number, now: number): void {
+    const next = cloneTxn(m);
+    next.state = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort;
+    if (epoch !== m.producerEpoch) {
+      next.lastProducerEpoch = m.producerEpoch;
+      next.producerEpoch = epoch;
+    }
+    next.lastUpdateTimestamp = now;
+    this.persist(m, next);
+  }
+
+  /** Writes the markers, settles pending offsets and records Complete*. */
+  private complete(m: TxnMetadata, commit: boolean, now: number): void {
+    this.env.writeMarkers(m, commit, now);
+    const offsets = this.pendingOffsets.take(m.transactionalId);
+    if (commit) for (const [group, list] of offsets) this.env.commitOffsets(group, list, now);
+    const next = cloneTxn(m);
+    next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort;
+    next.partitions = new Map();
+    next.lastUpdateTimestamp = now;
+    this.persist(m, next);
+  }
+
+  /** Aborts an ongoing transaction with a bumped epoch, fencing its producer. */
+  private fenceAndAbort(m: TxnMetadata, now: number): void {
+    checkTxnTransition(m.transactionalId, m.state, TxnState.PrepareEpochFence);
+    const fencing: TxnMetadata = { ...cloneTxn(m), state: TxnState.PrepareEpochFence };
+    this.txns.set(m.transactionalId, fencing);
+    const bumped = m.producerEpoch >= MAX_PRODUCER_EPOCH ? m.producerEpoch : m.producerEpoch + 1;
+    this.prepare(fencing, false, bumped, now);
+    this.complete(this.txns.get(m.transactionalId)!, false, now);
+  }
+
+  /** Aborts transactions past their timeout and expires idle transactional ids. */
+  poll(now: number): void {
+    for (const m of [...this.txns.values()]) {
+      try {
+        if (m.state === TxnState.Ongoing && m.startTimestamp + m.timeoutMs <= now) this.fenceAndAbort(m, now);
+        else if (this.preparing(m) && m.lastUpdateTimestamp + RETRY_COMPLETE_MS <= now) this.complete(m, m.state === TxnState.PrepareCommit, now);
+        else if (this.idle(m) && m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs <= now) {
+          checkTxnTransition(m.transactionalId, m.state, TxnState.Dead);
+          const record = { transactionalId: m.transactionalId, value: null };
+          this.env.append(partitionForTransactionalId(m.transactionalId, this.env.numPartitions()), record);
+          this.replay(record);
+        }
+      } catch (error) {
+        if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
+        // The log could not be written: the next poll tries again.
+      }
+    }
+  }
+
+  private preparing(m: TxnMetadata): boolean {
+    return m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort;
+  }
+
+  private idle(m: TxnMetadata): boolean {
+    return m.state === TxnState.Empty || m.state === TxnState.CompleteCommit || m.state === TxnState.CompleteAbort;
+  }
+
+  nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const m of this.txns.values()) {
+      let at: number | null = null;
+      if (m.state === TxnState.Ongoing) at = m.startTimestamp + m.timeoutMs;
+      else if (this.preparing(m)) at = m.lastUpdateTimestamp + RETRY_COMPLETE_MS;
+      else if (this.idle(m)) at = m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    return next;
+  }
+
+  stateOf(transactionalId: string): TxnStateId | undefined {
+    return this.txns.get(transactionalId)?.state;
+  }
+}

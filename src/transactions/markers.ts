@@ -1,0 +1,37 @@
+/**
+ * Writes a transaction's COMMIT or ABORT markers: one control batch per data partition
+ * of the transaction, appended straight to the partition's log (one broker, so no
+ * WriteTxnMarkers round trip), then the partition's producer state closes the
+ * transaction (an abort is recorded for read_committed fetches) and the last stable
+ * offset moves on. `__consumer_offsets` partitions get no marker: transactional
+ * offsets wait in the coordinator (pending-offsets.ts) and are committed directly.
+ * Partitions that are gone (topic deleted) or not led here are skipped.
+ */
+import { buildTxnMarkerBatch } from '../../protocol/records/index.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import type { ReplicaManager } from '../broker/replica-manager.js';
+import { producerStateOf } from '../broker/producer-state-registry.js';
+import { COORDINATOR_EPOCH } from './coordinator.js';
+import type { TxnMetadata } from './txn-log.js';
+
+export function writeTxnMarkers(replicas: ReplicaManager, txn: TxnMetadata, commit: boolean, now: number): void {
+  for (const [topic, partitions] of txn.partitions) {
+    if (topic === CONSUMER_OFFSETS_TOPIC) continue;
+    for (const index of partitions) {
+      const partition = replicas.get(topic, index);
+      if (!partition) continue;
+      const state = producerStateOf(partition, now);
+      const batch = buildTxnMarkerBatch({
+        producerId: txn.producerId,
+        producerEpoch: txn.producerEpoch,
+        coordinatorEpoch: COORDINATOR_EPOCH,
+        commit,
+        timestamp: BigInt(now),
+      });
+      const info = partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
+      state.marker(txn.producerId, txn.producerEpoch, commit, COORDINATOR_EPOCH, info.baseOffset, now);
+      partition.highWatermark = partition.log.logEndOffset;
+      partition.notifyChange();
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The broker side of the transaction coordinator: gives the pure TransactionCoordinator
+ * `__transaction_state` as its log (created on first use; records go in as v2 batches
+ * through the partition's PartitionLog and are replayed on start), producer ids in
+ * blocks from the metadata controller (ProducerIdsRecord), markers written straight
+ * into the data partitions (markers.ts), committed offsets handed to the group
+ * coordinator, and a real timer at the coordinator's next deadline (transaction
+ * timeouts, id expiry). Handlers reach the coordinator through `run`, which passes the
+ * clock's now and re-arms the timer afterwards. Also the produce path's hooks.
+ */
+import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
+import type { BrokerConfig } from '../common/config.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { MetadataController } from '../metadata/controller.js';
+import type { ReplicaManager } from '../broker/replica-manager.js';
+import type { GroupCoordinatorService } from '../groups/service.js';
+import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
+import { ensureInternalTopic } from '../groups/internal-topic.js';
+import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
+import { TransactionCoordinator } from './coordinator.js';
+import { writeTxnMarkers } from './markers.js';
+import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord } from './txn-log.js';
+import type { PendingOffset } from './pending-offsets.js';
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+export interface TxnServiceDeps {
+  config: BrokerConfig;
+  nodeId: number;
+  controller: MetadataController;
+  replicas: ReplicaManager;
+  groups: GroupCoordinatorService;
+  clock: Clock;
+  log: Logger;
+}
+
+export class TransactionService {
+  readonly coordinator: TransactionCoordinator;
+  readonly hooks: IdempotenceHooks;
+  private timer: NodeJS.Timeout | null = null;
+  private armedAt: number | null = null;
+  private stopped = false;
+  private nextId = 0n;
+  private blockEnd = 0n;
+
+  constructor(private readonly deps: TxnServiceDeps) {
+    const c = deps.config;
+    this.coordinator = new TransactionCoordinator(
+      { maxTimeoutMs: c.int('transaction.max.timeout.ms'), transactionalIdExpirationMs: c.int('transactional.id.expiration.ms') },
+      {
+        append: (partition, record) => this.append(partition, record),
+        numPartitions: () => this.numPartitions(),
+        nextProducerId: () => this.nextProducerId(),
+        writeMarkers: (txn, commit, now) => writeTxnMarkers(deps.replicas, txn, commit, now),
+        commitOffsets: (groupId, offsets, now) => this.commitOffsets(groupId, offsets, now),
+      },
+    );
+    this.hooks = createIdempotenceHooks(
+      deps.clock,
+      () => c.int('producer.id.expiration.ms'),
+      (txnId, pid, epoch, topic, partition) => this.coordinator.verifyPartition(txnId, pid, epoch, topic, partition),
+    );
+  }
+
+  /** Replays `__transaction_state`, finishes half-done commits/aborts, and arms the timer. */
+  start(): void {
+    this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.coordinator.pendingOffsets.has(g, t, p);
+    for (const record of this.readAll()) this.coordinator.replay(record);
+    this.run((c, now) => c.recover(now));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  run<T>(fn: (coordinator: TransactionCoordinator, now: number) => T): T {
+    try {
+      return fn(this.coordinator, this.deps.clock.now());
+    } finally {
+      this.rearm();
+    }
+  }
+
+  numPartitions(): number {
+    const topic = this.deps.controller.image.topicsByName.get(TRANSACTION_STATE_TOPIC);
+    return topic ? topic.partitions.size : this.deps.config.int('transaction.state.log.num.partitions');
+  }
+
+  ensureTopic(): number {
+    return ensureInternalTopic(
+      this.deps.controller,
+      this.deps.config,
+      TRANSACTION_STATE_TOPIC,
+      'transaction.state.log.num.partitions',
+      'transaction.state.log.replication.factor',
+    );
+  }
+
+  /** The next producer id, taking a new block from the controller when the current one is used up. */
+  nextProducerId(): bigint {
+    if (this.nextId >= this.blockEnd) {
+      const result = this.deps.controller.allocateProducerIds(this.deps.nodeId, 0n);
+      if (!result.ok) throw new Error(`producer id block refused: ${result.error.errorCode}`);
+      this.deps.controller.commit(result.records);
+      this.nextId = result.value.firstProducerId;
+      this.blockEnd = result.value.firstProducerId + result.value.size;
+    }
+    return this.nextId++;
+  }
+
+  private append(partitionIndex: number, record: TxnLogRecord): void {
+    if (this.ensureTopic() !== 0) throw new Error(`${TRANSACTION_STATE_TOPIC} cannot be created`);
+    const partition = this.deps.replicas.get(TRANSACTION_STATE_TOPIC, partitionIndex);
+    if (!partition) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partitionIndex} is not hosted here`);
+    const { key, value } = encodeTxnRecord(record);
+    const batch = buildRecordBatch({ records: [{ key, value, timestamp: BigInt(this.deps.clock.now()) }] });
+    partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
+    partition.highWatermark = partition.log.logEndOffset;
+    partition.notifyChange();
+  }
+
+  private commitOffsets(groupId: string, offsets: PendingOffset[], now: number): void {
+    this.deps.groups.run((c) => {
+      if (!c.store.groups.has(groupId)) c.store.getOrCreateGroup(groupId, now);
+      c.store.write(
+        groupId,
+        offsets.map((o) => ({
+          kind: 'offset' as const,
+          groupId,
+          topic: o.topic,
+          partition: o.partition,
+          value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
+        })),
+        now,
+      );
+    });
+  }
+
+  private *readAll(): Iterable<TxnLogRecord> {
+    const topic = this.deps.controller.image.topicsByName.get(TRANSACTION_STATE_TOPIC);
+    if (!topic) return;
+    for (const index of topic.partitions.keys()) {
+      const partition = this.deps.replicas.get(TRANSACTION_STATE_TOPIC, index);
+      if (!partition) continue;
+      let offset = partition.log.logStartOffset;
+      while (offset < partition.log.logEndOffset) {
+        const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
+        const before = offset;
+        for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
+          offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
+          if (batch.control) continue;
+          for (const record of batch.records) {
+            if (record.key === null) continue;
+            try {
+              const decoded = decodeTxnRecord(record.key, record.value);
+              if (decoded) yield decoded;
+            } catch (error) {
+              this.deps.log.warn({ partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable transaction record');
+            }
+          }
+        }
+        if (offset === before) break;
+      }
+    }
+  }
+
+  private rearm(): void {
+    if (this.stopped) return;
+    const next = this.coordinator.nextDeadline();
+    if (next === this.armedAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedAt = next;
+    if (next === null) return;
+    const delay = Math.max(0, Math.min(next - this.deps.clock.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.armedAt = null;
+      this.run((c, now) => c.poll(now));
+    }, delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The records the transaction coordinator writes to `__transaction_state`, in Kafka's
+ * formats: key = int16 version (0) + TransactionLogKey; value = int16 version (0) +
+ * TransactionLogValue, or null (a tombstone for an expired transactional id). Also the
+ * in-memory form of a transactional id's state and which partition holds it.
+ */
+import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { decodeTransactionLogKey, encodeTransactionLogKey } from '../../protocol/generated/records/transaction-coordinator/TransactionLogKey.js';
+import {
+  decodeTransactionLogValue,
+  defaultTransactionLogValue,
+  encodeTransactionLogValue,
+} from '../../protocol/generated/records/transaction-coordinator/TransactionLogValue.js';
+import { partitionForGroup } from '../groups/records.js';
+import { isTxnStateId, type TxnStateId } from './txn-state.js';
+
+export const TXN_KEY_VERSION = 0;
+export const TXN_VALUE_VERSION = 0;
+
+/** One transactional id's state, as stored. */
+export interface TxnMetadata {
+  transactionalId: string;
+  producerId: bigint;
+  /** The epoch before the last bump, -1 when none (lets a retried InitProducerId through). */
+  lastProducerEpoch: number;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnStateId;
+  /** Partitions in the transaction, as `topic` -> partition ids. */
+  partitions: Map<string, Set<number>>;
+  startTimestamp: number;
+  lastUpdateTimestamp: number;
+}
+
+export interface TxnLogRecord {
+  transactionalId: string;
+  /** null: a tombstone. */
+  value: TxnMetadata | null;
+}
+
+/** The `__transaction_state` partition of a transactional id (same hash as groups). */
+export function partitionForTransactionalId(transactionalId: string, numPartitions: number): number {
+  return partitionForGroup(transactionalId, numPartitions);
+}
+
+export function encodeTxnRecord(record: TxnLogRecord): { key: Buffer; value: Buffer | null } {
+  const k = new Writer(64);
+  k.int16(TXN_KEY_VERSION);
+  encodeTransactionLogKey(k, TXN_KEY_VERSION, { transactionalId: record.transactionalId });
+  const m = record.value;
+  if (m === null) return { key: k.toBuffer(), value: null };
+  const v = new Writer(128);
+  v.int16(TXN_VALUE_VERSION);
+  encodeTransactionLogValue(v, TXN_VALUE_VERSION, {
+    ...defaultTransactionLogValue(),
+    producerId: m.producerId,
+    producerEpoch: m.producerEpoch,
+    transactionTimeoutMs: m.timeoutMs,
+    transactionStatus: m.state,
+    transactionPartitions: [...m.partitions].map(([topic, ids]) => ({ topic, partitionIds: [...ids].sort((a, b) => a - b) })),
+    transactionLastUpdateTimestampMs: BigInt(m.lastUpdateTimestamp),
+    transactionStartTimestampMs: BigInt(m.startTimestamp),
+  });
+  return { key: k.toBuffer(), value: v.toBuffer() };
+}
+
+/** Decodes one record; null for key versions this coordinator does not know. Throws on corrupt bytes. */
+export function decodeTxnRecord(key: Buffer, value: Buffer | null): TxnLogRecord | null {
+  const k = new Reader(key);
+  const keyVersion = k.int16();
+  if (keyVersion !== TXN_KEY_VERSION) return null;
+  const { transactionalId } = decodeTransactionLogKey(k, keyVersion);
+  if (value === null) return { transactionalId, value: null };
+  const r = new Reader(value);
+  const valueVersion = r.int16();
+  const v = decodeTransactionLogValue(r, valueVersion);
+  if (!isTxnStateId(v.transactionStatus)) throw new RangeError(`transaction ${transactionalId} has unknown state ${v.transactionStatus}`);
+  const partitions = new Map<string, Set<number>>();
+  for (const t of v.transactionPartitions ?? []) partitions.set(t.topic, new Set(t.partitionIds));
+  return {
+    transactionalId,
+    value: {
+      transactionalId,
+      producerId: v.producerId,
+      lastProducerEpoch: -1,
+      producerEpoch: v.producerEpoch,
+      timeoutMs: v.transactionTimeoutMs,
+      state: v.transactionStatus,
+      partitions,
+      startTimestamp: Number(v.transactionStartTimestampMs),
+      lastUpdateTimestamp: Number(v.transactionLastUpdateTimestampMs),
+    },
+  };
+}
+
+export function cloneTxn(m: TxnMetadata): TxnMetadata {
+  return { ...m, partitions: new Map([...m.partitions].map(([t, s]) => [t, new Set(s)])) };
+}
