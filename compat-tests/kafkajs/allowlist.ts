@@ -37,7 +37,9 @@ export interface AllowlistEntry {
   note?: string;
 }
 
-export class AllowlistError extends Error {}
+export class AllowlistError extends Error {
+  override name = 'AllowlistError';
+}
 
 function isCause(value: unknown): value is Cause {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CAUSES, value);

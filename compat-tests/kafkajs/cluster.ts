@@ -6,7 +6,8 @@
  *
  * CLUSTER_FEATURES says what Gregor can do today; flip an entry (or pass --brokers 3, --ssl,
  * --sasl) as each lands. brokerConfigs() is pure: it builds every node's Kafka-named configs.
- * startCluster() starts them in this process through the embedded API (src/index.ts).
+ * startCluster() starts them in this process through the embedded API (src/index.ts of this
+ * repository, or of another Gregor tree given with --gregor).
  *
  * Leaves out: the multi-node quorum settings (controller.quorum.*) and the SSL/SASL config names
  * are Kafka's; Gregor may need other names when those features land. The SCRAM users the suite's
@@ -16,7 +17,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startBroker, type RunningBroker } from '../../src/index.js';
+import type { RunningBroker, StartBrokerOptions } from '../../src/index.js';
+
+export type StartBroker = (options: StartBrokerOptions) => Promise<RunningBroker>;
 
 export interface ClusterFeatures {
   /** 1 today; 3 when multi-node clusters land. */
@@ -149,11 +152,11 @@ export interface RunningCluster {
 
 export async function startCluster(
   features: ClusterFeatures,
-  options: { portOffset: number; workDir: string; logger: Logger },
+  options: { portOffset: number; workDir: string; logger: Logger; startBroker: StartBroker },
 ): Promise<RunningCluster> {
   const tls = features.ssl || features.sasl ? ensureTlsFiles(join(options.workDir, 'certs')) : undefined;
   const configs = brokerConfigs(features, { portOffset: options.portOffset, ...(tls ? { tls } : {}) });
-  const started = await Promise.all(configs.map((config) => startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })));
+  const started = await Promise.all(configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })));
   return {
     brokers: started,
     async stop() {

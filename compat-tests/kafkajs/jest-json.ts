@@ -34,7 +34,9 @@ export interface JestRun {
   files: FileOutcome[];
 }
 
-export class JestJsonError extends Error {}
+export class JestJsonError extends Error {
+  override name = 'JestJsonError';
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -17,7 +17,9 @@ import { join } from 'node:path';
 /** Bump when a patch changes, so prepared scratch copies are re-exported. */
 export const PATCHES_VERSION = 1;
 
-export class PatchError extends Error {}
+export class PatchError extends Error {
+  override name = 'PatchError';
+}
 
 const ADD_PARTITIONS_START = 'const addPartitions = async ({ topic, partitions }) => {';
 const ADD_PARTITIONS_END = 'const testIfKafkaVersion = ';

@@ -14,10 +14,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { loadAllowlist, skipPattern, type AllowlistEntry } from './allowlist.js';
-import { CLUSTER_FEATURES, describeCluster, NODES, startCluster, type ClusterFeatures } from './cluster.js';
+import { CLUSTER_FEATURES, describeCluster, NODES, startCluster, type ClusterFeatures, type StartBroker } from './cluster.js';
 import { parseJestJson } from './jest-json.js';
 import { closingLine, renderResults, summarize } from './report.js';
 import { PINNED_COMMIT, prepareSuite, SuiteNotFoundError } from './suite.js';
@@ -33,12 +33,14 @@ const USAGE = `usage: npm run compat:kafkajs -- [options] [jest path patterns...
   --clone               clone github.com/tulios/kafkajs into work/ when no --suite is given
   --commit <sha>        kafkajs commit to export (default: pinned ${PINNED_COMMIT.slice(0, 12)})
   --unit                no broker: only the spec files that use no broker helper (smoke test)
+  --broker-files        only the spec files that use a broker helper
   --brokers <1|2|3>     Gregor nodes to start (default ${CLUSTER_FEATURES.brokers})
   --ssl / --sasl        open the SSL / SASL_SSL listeners (default ${CLUSTER_FEATURES.ssl} / ${CLUSTER_FEATURES.sasl})
   --port-offset <n>     shift every listener port (9092..9100) by n, in Gregor and the suite
   --no-allowlist        run the allowlisted tests too
   --max-workers <n>     jest workers (default 2)
   --kafka-version <v>   KAFKA_VERSION for the suite's version gates (default 2.4)
+  --gregor <dir>        run another Gregor tree (its src/index.ts), e.g. an export of a branch
   --broker-log <level>  Gregor's pino level, written to work/gregor.log (default warn)
   --results <file>      where to write the report (default compat-tests/kafkajs/RESULTS.md)
   --report-only <json>  re-render the report from a saved jest --json file, run nothing
@@ -49,6 +51,7 @@ interface Options {
   clone: boolean;
   commit: string;
   unit: boolean;
+  brokerFiles: boolean;
   features: ClusterFeatures;
   portOffset: number;
   allowlist: boolean;
@@ -57,6 +60,7 @@ interface Options {
   brokerLog: string;
   results: string;
   reportOnly?: string;
+  gregor: string;
   patterns: string[];
 }
 
@@ -67,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     clone: false,
     commit: PINNED_COMMIT,
     unit: false,
+    brokerFiles: false,
     features: { ...CLUSTER_FEATURES },
     portOffset: 0,
     allowlist: true,
@@ -74,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     kafkaVersion: '2.4',
     brokerLog: 'warn',
     results: join(HERE, 'RESULTS.md'),
+    gregor: REPO,
     patterns: [],
   };
   const value = (i: number, flag: string): string => {
@@ -92,6 +98,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--clone') o.clone = true;
     else if (arg === '--commit') o.commit = value(++i, arg);
     else if (arg === '--unit') o.unit = true;
+    else if (arg === '--broker-files') o.brokerFiles = true;
     else if (arg === '--brokers') {
       const n = int(value(++i, arg), arg);
       if (n !== 1 && n !== 2 && n !== 3) throw new UsageError('--brokers takes 1, 2 or 3');
@@ -104,6 +111,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--kafka-version') o.kafkaVersion = value(++i, arg);
     else if (arg === '--broker-log') o.brokerLog = value(++i, arg);
     else if (arg === '--results') o.results = resolve(value(++i, arg));
+    else if (arg === '--gregor') o.gregor = resolve(value(++i, arg));
     else if (arg === '--report-only') o.reportOnly = resolve(value(++i, arg));
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else o.patterns.push(arg);
@@ -111,15 +119,26 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function gregorCommit(): string {
+function gregorCommit(dir: string): string {
   try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    const branch = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'protocol', 'storage'], { cwd: REPO, encoding: 'utf8' }).trim();
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    const branch = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'protocol', 'storage'], { cwd: dir, encoding: 'utf8' }).trim();
     return `${sha} (${branch}${dirty === '' ? '' : ', with uncommitted changes'})`;
   } catch {
-    return 'unknown';
+    const described = join(dir, 'GREGOR_COMMIT');
+    return existsSync(described) ? readFileSync(described, 'utf8').trim() : `unknown (${dir})`;
   }
+}
+
+async function loadStartBroker(dir: string): Promise<StartBroker> {
+  const entry = join(dir, 'src', 'index.ts');
+  if (!existsSync(entry)) throw new UsageError(`--gregor ${dir}: no src/index.ts`);
+  const mod: unknown = await import(pathToFileURL(entry).href);
+  if (typeof mod !== 'object' || mod === null || !('startBroker' in mod) || typeof mod.startBroker !== 'function') {
+    throw new UsageError(`${entry} exports no startBroker`);
+  }
+  return mod.startBroker as StartBroker;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -162,13 +181,14 @@ interface ReportInput {
   cluster: string;
   command: string;
   results: string;
+  gregor: string;
 }
 
 function writeReport(r: ReportInput): number {
   const run = parseJestJson(readFileSync(r.jsonPath, 'utf8'), r.suiteRoot);
   const summary = summarize(run, r.allowlist, r.brokerFiles);
   const date = new Date(run.startTime || Date.now()).toISOString();
-  writeFileSync(r.results, renderResults(summary, { date, kafkajsCommit: r.kafkajs, gregorCommit: gregorCommit(), cluster: r.cluster, command: r.command }));
+  writeFileSync(r.results, renderResults(summary, { date, kafkajsCommit: r.kafkajs, gregorCommit: gregorCommit(r.gregor), cluster: r.cluster, command: r.command }));
   console.log(`\nreport: ${relative(process.cwd(), r.results)}`);
   console.log(closingLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;
@@ -189,7 +209,7 @@ async function main(argv: string[]): Promise<number> {
   if (o.reportOnly !== undefined) {
     const root = guessRoot(o.reportOnly);
     const brokerFiles = existsSync(join(root, 'src')) ? new Set(classifySpecFiles(root).broker) : new Set<string>();
-    return writeReport({ jsonPath: o.reportOnly, suiteRoot: root, allowlist, brokerFiles, kafkajs: kafkajsCommitOf(root), cluster: 'as when the JSON was written', command, results: o.results });
+    return writeReport({ jsonPath: o.reportOnly, suiteRoot: root, allowlist, brokerFiles, kafkajs: kafkajsCommitOf(root), cluster: 'as when the JSON was written', command, results: o.results, gregor: o.gregor });
   }
 
   const log = (line: string): void => console.log(`[compat:kafkajs] ${line}`);
@@ -201,9 +221,9 @@ async function main(argv: string[]): Promise<number> {
   const pattern = skipPattern(allowlist);
   if (pattern !== undefined) jestArgs.push(`--testNamePattern=${pattern}`);
   const classes = classifySpecFiles(suite.root);
-  if (o.unit) {
-    const files = filterFiles(classes.unit, o.patterns);
-    if (files.length === 0) throw new UsageError('no unit spec file matches the given patterns');
+  if (o.unit || o.brokerFiles) {
+    const files = filterFiles(o.unit ? classes.unit : classes.broker, o.patterns);
+    if (files.length === 0) throw new UsageError('no spec file of that kind matches the given patterns');
     jestArgs.push('--runTestsByPath', ...files);
   } else jestArgs.push(...o.patterns);
 
@@ -212,7 +232,8 @@ async function main(argv: string[]): Promise<number> {
   if (!o.unit) {
     await checkPorts(o.features, o.portOffset);
     const logger = pino({ level: o.brokerLog }, pino.destination({ dest: join(workDir, 'gregor.log'), sync: true }));
-    running = await startCluster(o.features, { portOffset: o.portOffset, workDir, logger });
+    const startBroker = await loadStartBroker(o.gregor);
+    running = await startCluster(o.features, { portOffset: o.portOffset, workDir, logger, startBroker });
     log(`started ${cluster}; broker log in ${relative(process.cwd(), join(workDir, 'gregor.log'))}`);
   }
   let jestExit: number;
@@ -226,7 +247,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`jest wrote no results (exit ${jestExit})`);
     return 1;
   }
-  return writeReport({ jsonPath, suiteRoot: suite.root, allowlist, brokerFiles: new Set(classes.broker), kafkajs: suite.commit, cluster, command, results: o.results });
+  return writeReport({ jsonPath, suiteRoot: suite.root, allowlist, brokerFiles: new Set(classes.broker), kafkajs: suite.commit, cluster, command, results: o.results, gregor: o.gregor });
 }
 
 function filterFiles(files: string[], patterns: string[]): string[] {

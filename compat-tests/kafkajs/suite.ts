@@ -16,7 +16,9 @@ import { applyPatches, PATCHES_VERSION } from './patches.js';
 export const PINNED_COMMIT = '55b0b416308b9e597a5a6b97b0a6fd6b846255dc';
 export const UPSTREAM = 'https://github.com/tulios/kafkajs.git';
 
-export class SuiteNotFoundError extends Error {}
+export class SuiteNotFoundError extends Error {
+  override name = 'SuiteNotFoundError';
+}
 
 export interface SuiteOptions {
   /** A kafkajs checkout: git repository (bare or with a work tree) or plain directory. */
