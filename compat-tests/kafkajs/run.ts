@@ -19,7 +19,8 @@ import pino from 'pino';
 import { loadAllowlist, skipPattern, type AllowlistEntry } from './allowlist.js';
 import { CLUSTER_FEATURES, describeCluster, NODES, startCluster, type ClusterFeatures, type StartBroker } from './cluster.js';
 import { parseJestJson } from './jest-json.js';
-import { closingLine, renderResults, summarize } from './report.js';
+import { closingLine, firstLine, renderResults, summarize } from './report.js';
+import { proposeEntries, renderTriage, triage } from './triage.js';
 import { PINNED_COMMIT, prepareSuite, SuiteNotFoundError } from './suite.js';
 import { classifySpecFiles } from './unit-files.js';
 
@@ -44,6 +45,8 @@ const USAGE = `usage: npm run compat:kafkajs -- [options] [jest path patterns...
   --broker-log <level>  Gregor's pino level, written to work/gregor.log (default warn)
   --results <file>      where to write the report (default compat-tests/kafkajs/RESULTS.md)
   --report-only <json>  re-render the report from a saved jest --json file, run nothing
+  --triage <json>       group a saved run's failures by likely cause into work/TRIAGE.md and
+                        propose allowlist entries (work/allowlist-proposed.json), run nothing
   -h, --help`;
 
 interface Options {
@@ -60,6 +63,7 @@ interface Options {
   brokerLog: string;
   results: string;
   reportOnly?: string;
+  triage?: string;
   gregor: string;
   patterns: string[];
 }
@@ -112,6 +116,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--broker-log') o.brokerLog = value(++i, arg);
     else if (arg === '--results') o.results = resolve(value(++i, arg));
     else if (arg === '--gregor') o.gregor = resolve(value(++i, arg));
+    else if (arg === '--triage') o.triage = resolve(value(++i, arg));
     else if (arg === '--report-only') o.reportOnly = resolve(value(++i, arg));
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else o.patterns.push(arg);
@@ -206,6 +211,14 @@ async function main(argv: string[]): Promise<number> {
   const cluster = o.unit ? 'none (--unit: spec files that need no broker)' : describeCluster(o.features, o.portOffset);
   const command = `npm run compat:kafkajs -- ${argv.map((a) => (a === o.suite ? '<path>' : a)).join(' ')}`.trim();
 
+  if (o.triage !== undefined) {
+    const groups = triage(parseJestJson(readFileSync(o.triage, 'utf8'), guessRoot(o.triage)));
+    const detail = groups.map((g) => [`## ${g.group} (${g.tests.length})`, '', ...g.tests.map((x) => `- ${x.file}: \`${x.fullName}\`: ${firstLine(x.failure)}`), ''].join('\n'));
+    writeFileSync(join(workDir, 'TRIAGE.md'), `# Triage\n\n${renderTriage(groups)}\n\n${detail.join('\n')}`);
+    writeFileSync(join(workDir, 'allowlist-proposed.json'), JSON.stringify({ entries: proposeEntries(groups) }, null, 2));
+    console.log(renderTriage(groups));
+    return 0;
+  }
   if (o.reportOnly !== undefined) {
     const root = guessRoot(o.reportOnly);
     const brokerFiles = existsSync(join(root, 'src')) ? new Set(classifySpecFiles(root).broker) : new Set<string>();

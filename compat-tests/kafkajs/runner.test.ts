@@ -9,6 +9,7 @@ import { brokerConfigs, describeCluster } from './cluster.js';
 import { JestJsonError, parseJestJson } from './jest-json.js';
 import { PatchError, patchAddPartitions, shiftHelperPorts, shiftSpecPorts } from './patches.js';
 import { closingLine, directoryOf, firstLine, renderResults, summarize } from './report.js';
+import { brokerMethod, classifyFailure, proposeEntries, renderTriage, triage } from './triage.js';
 import { needsBroker } from './unit-files.js';
 
 const ROOT = '/scratch/kafkajs';
@@ -175,4 +176,29 @@ t.test('classification and helpers', async (t) => {
   t.equal(directoryOf('index.spec.js'), 'index.spec.js');
   t.equal(firstLine('\n\n  Error: boom\n at x'), 'Error: boom');
   t.equal(firstLine('x'.repeat(300), 10).length, 10);
+});
+
+t.test('triage groups failures by likely cause', async (t) => {
+  t.equal(classifyFailure('Producer support SSL connections', 'x').cause, 'needs-ssl');
+  t.equal(classifyFailure('Producer support SASL PLAIN connections', 'x').cause, 'needs-sasl');
+  t.equal(classifyFailure('A b', 'KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:9094').cause, 'needs-sasl');
+  t.equal(classifyFailure('A b', 'Error: connect ECONNREFUSED 127.0.0.1:9095').cause, 'needs-3-brokers');
+  const missing = classifyFailure(
+    'Producer transactions commit',
+    'KafkaJSServerDoesNotSupportApiKey: The Kafka server does not support the requested API version\n    at lookup (src/protocol/requests/index.js:92:11)\n    at Broker.initProducerId (src/broker/index.js:516:26)',
+  );
+  t.same(missing, { group: 'missing API: Broker.initProducerId' });
+  t.equal(classifyFailure('A', 'KafkaJSProtocolError: This server does not host this topic-partition').group, 'Kafka error: This server does not host this topic-partition');
+  t.equal(brokerMethod('at async Broker.[as produce] (x)'), 'produce');
+  const run = parseJestJson(JEST_JSON, ROOT);
+  const groups = triage(run);
+  t.same(
+    groups.map((g) => [g.group, g.tests.length]),
+    [
+      ['other: KafkaJSConnectionError: Connection | refused', 1],
+      ['other: Test suite failed to run', 1],
+    ],
+  );
+  t.same(proposeEntries([{ group: 'needs SSL', cause: 'needs-ssl', tests: [{ file: 'f', fullName: 'n', failure: '' }] }]), [{ file: 'f', test: 'n', cause: 'needs-ssl' }]);
+  t.match(renderTriage(groups), /\| 1 \| other: KafkaJSConnectionError: Connection \\\| refused \|/);
 });
