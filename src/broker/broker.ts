@@ -19,9 +19,11 @@ import { Connection } from '../server/connection.js';
 import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { ReplicaManager } from './replica-manager.js';
+import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
 import { MemoryLogFactory } from './memory-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
+import { createDataPathServices } from './data-path.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -51,6 +53,7 @@ export class Broker {
   private metadataLog!: MetadataLogStore;
   controller!: MetadataController;
   replicas!: ReplicaManager;
+  groups!: GroupCoordinatorService;
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
@@ -97,6 +100,8 @@ export class Broker {
       for (const partition of topic.partitions.values()) this.replicas.onMetadataChange({ kind: 'partition-changed', topic, partition });
     }
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
+    this.groups.start();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
@@ -202,7 +207,9 @@ export class Broker {
       advertisedListeners: this.advertisedListeners(),
       controller: this.controller,
       replicas: this.replicas,
+      groups: this.groups,
       apiVersions: () => apiVersions,
+      dataPath: createDataPathServices(),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
@@ -221,9 +228,11 @@ export class Broker {
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
   async stop(): Promise<void> {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;
+    this.groups?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');

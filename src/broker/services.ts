@@ -6,6 +6,8 @@ import type { BrokerConfig } from '../common/config.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
+import type { GroupCoordinatorService } from '../groups/service.js';
+import type { DataPathServices } from './data-path.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -24,6 +26,10 @@ export interface BrokerServices {
   replicas: ReplicaManager;
   /** The API versions this broker advertises (from the handler table). */
   apiVersions(): ApiVersionRange[];
+  /** The group coordinator (classic groups, committed offsets, `__consumer_offsets`). */
+  groups: GroupCoordinatorService;
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
   autoCreateTopic(name: string): number;
+  /** Fetch purgatory and producer-state hook of the data path. */
+  dataPath: DataPathServices;
 }

@@ -63,6 +63,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'offsets.topic.num.partitions': def('int', '50', 'Partitions of __consumer_offsets.'),
   'offsets.topic.replication.factor': def('int', '3', 'Replication of __consumer_offsets (falls back to the broker count).'),
   'offsets.retention.minutes': def('int', '10080', 'Retention of committed offsets of empty groups.'),
+  'offset.metadata.max.bytes': def('int', '4096', 'Largest metadata string of an offset commit.'),
   'offsets.retention.check.interval.ms': def('long', '600000', 'How often offset expiry runs.'),
   'group.initial.rebalance.delay.ms': def('int', '3000', 'Delay of the first rebalance of a new group.'),
   'group.min.session.timeout.ms': def('int', '6000', 'Smallest session timeout allowed.'),

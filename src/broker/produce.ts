@@ -1,0 +1,265 @@
+/**
+ * Appending one partition's produced records on the leader, as Kafka's LogValidator
+ * and Partition.appendRecordsToLeader do for a single broker:
+ * - v2 batches take the fast path: size (max.message.bytes), magic, CRC-32C and the
+ *   batch rules are checked from the headers; nothing is decompressed unless the
+ *   topic's compression.type asks for a different codec (then the batch is rebuilt).
+ * - legacy message sets (magic 0/1, Produce v0-v2) are decoded and converted to one v2 batch.
+ * - Produce v3+ must carry exactly one magic-2 batch; zstd needs v7+.
+ * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
+ *   watermark follows the log end at once, so nothing waits.
+ * - message.timestamp.type=LogAppendTime stamps the batches with the clock's time.
+ * Hooks: `ProducerStateCheck` (idempotence/transactions fill it; the default accepts).
+ * Leaves out: timestamp bounds (message.timestamp.before/after.max.ms), compacted-topic
+ * key checks, per-record recordErrors (the fast path never decodes records), delayed
+ * produce for replicated partitions (the replication work owns the high watermark).
+ */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import {
+  CompressionCodec,
+  RecordsError,
+  RecordsEncodeError,
+  TimestampType,
+  buildRecordBatch,
+  decodeLegacyMessageSet,
+  decodeRecordBatch,
+  legacyMessagesToBatch,
+  magicAt,
+  validateRecordBatches,
+  type BatchSummary,
+  type CompressOptions,
+  type TimestampTypeId,
+} from '../../protocol/records/index.js';
+import { LEGACY_ATTRIBUTES_OFFSET, LEGACY_LOG_OVERHEAD, LEGACY_SIZE_OFFSET } from '../../protocol/records/legacy-format.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import type { TopicImage } from '../metadata/image.js';
+import type { BrokerConfig } from '../common/config.js';
+import type { Partition } from './replica-manager.js';
+
+/**
+ * Checks an idempotent or transactional batch (producerId >= 0) against the producer
+ * state of its partition: epoch, sequence, transaction membership. Returns an error code
+ * (0: accept). The exactly-once work provides the real one; until then all are accepted.
+ */
+export type ProducerStateCheck = (
+  partition: Partition,
+  batch: BatchSummary,
+  transactionalId: string | null,
+) => number;
+
+export const acceptAllProducers: ProducerStateCheck = () => ErrorCode.NONE;
+
+export interface AppendRequest {
+  records: Buffer | null;
+  apiVersion: number;
+  acks: number;
+  transactionalId: string | null;
+  /** Milliseconds now, from the broker's clock (used for LogAppendTime). */
+  now: number;
+}
+
+export interface AppendResult {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: number;
+  /** -1 for CreateTime topics. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+const CODEC_BY_NAME: Readonly<Record<string, number>> = {
+  uncompressed: CompressionCodec.NONE,
+  gzip: CompressionCodec.GZIP,
+  snappy: CompressionCodec.SNAPPY,
+  lz4: CompressionCodec.LZ4,
+  zstd: CompressionCodec.ZSTD,
+};
+
+interface TopicAppendConfig {
+  maxMessageBytes: number;
+  timestampType: TimestampTypeId;
+  /** The codec the topic forces, or null for compression.type=producer. */
+  targetCodec: number | null;
+  compressOptions: CompressOptions;
+  minInsyncReplicas: number;
+}
+
+function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppendConfig {
+  const cfg = (name: string): string => effectiveTopicConfig(name, topic.configs, broker);
+  return {
+    maxMessageBytes: Number(cfg('max.message.bytes')),
+    timestampType:
+      cfg('message.timestamp.type') === 'LogAppendTime' ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
+    targetCodec: CODEC_BY_NAME[cfg('compression.type')] ?? null,
+    compressOptions: {
+      gzipLevel: Number(cfg('compression.gzip.level')),
+      zstdLevel: Number(cfg('compression.zstd.level')),
+    },
+    minInsyncReplicas: Number(cfg('min.insync.replicas')),
+  };
+}
+
+class AppendRefused extends Error {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rebuilds a v2 batch with another codec, keeping producer fields, offsets deltas and timestamps. */
+function recompress(batch: Buffer, codec: number, options: CompressOptions): Buffer {
+  const decoded = decodeRecordBatch(batch, 0);
+  return buildRecordBatch({
+    records: decoded.records.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      timestamp: r.timestamp,
+      offsetDelta: r.offsetDelta,
+    })),
+    compression: codec,
+    compressOptions: options,
+    timestampType: decoded.timestampType,
+    transactional: decoded.transactional,
+    producerId: decoded.producerId,
+    producerEpoch: decoded.producerEpoch,
+    baseSequence: decoded.baseSequence,
+    baseTimestamp: decoded.baseTimestamp,
+    maxTimestamp: decoded.maxTimestamp,
+    lastOffsetDelta: decoded.lastOffsetDelta,
+  });
+}
+
+/** Checks and, where the topic asks, recompresses magic-2 input. */
+function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendConfig): { data: Buffer; batches: BatchSummary[] } {
+  const batches = validateRecordBatches(records, { maxBatchSize: config.maxMessageBytes });
+  if (request.apiVersion >= 3 && batches.length !== 1) {
+    throw new AppendRefused(
+      ErrorCode.INVALID_RECORD,
+      `Produce requests with version ${request.apiVersion} are only allowed to contain exactly one record batch per partition`,
+    );
+  }
+  if (request.apiVersion < 7 && batches.some((b) => b.compression === CompressionCodec.ZSTD)) {
+    throw new AppendRefused(
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      `Produce requests with version ${request.apiVersion} may not use zstd compression`,
+    );
+  }
+  const target = config.targetCodec;
+  if (target === null || batches.every((b) => b.compression === target)) return { data: records, batches };
+  const rebuilt = batches.map((b) =>
+    recompress(records.subarray(b.position, b.position + b.sizeInBytes), target, config.compressOptions),
+  );
+  const data = Buffer.concat(rebuilt);
+  return { data, batches: validateRecordBatches(data, { verifyCrc: false }) };
+}
+
+/** The codec of the first compressed top-level entry of a legacy message set (0 if none). */
+function legacyWrapperCodec(records: Buffer, maxMessageBytes: number): number {
+  let codec = 0;
+  let at = 0;
+  while (at + LEGACY_LOG_OVERHEAD <= records.length) {
+    const size = records.readInt32BE(at + LEGACY_SIZE_OFFSET) + LEGACY_LOG_OVERHEAD;
+    if (size > maxMessageBytes) {
+      throw new AppendRefused(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `message at ${at} is ${size} bytes, over the ${maxMessageBytes}-byte limit`,
+      );
+    }
+    if (codec === 0 && at + LEGACY_ATTRIBUTES_OFFSET < records.length) codec = records[at + LEGACY_ATTRIBUTES_OFFSET]! & 0x07;
+    if (size <= LEGACY_LOG_OVERHEAD) break;
+    at += size;
+  }
+  return codec;
+}
+
+function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicAppendConfig, now: number): Buffer {
+  if (request.apiVersion >= 3) {
+    throw new AppendRefused(
+      ErrorCode.INVALID_RECORD,
+      `Produce requests with version ${request.apiVersion} are only allowed to contain record batches with magic version 2`,
+    );
+  }
+  const sourceCodec = legacyWrapperCodec(records, config.maxMessageBytes);
+  const messages = decodeLegacyMessageSet(records);
+  if (messages.length === 0) throw new AppendRefused(ErrorCode.CORRUPT_MESSAGE, 'the message set holds no message');
+  return legacyMessagesToBatch(messages, {
+    compression: config.targetCodec ?? sourceCodec,
+    compressOptions: config.compressOptions,
+    timestampType: config.timestampType,
+    logAppendTime: BigInt(now),
+  });
+}
+
+function refused(errorCode: number, errorMessage: string | null, partition: Partition): AppendResult {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+}
+
+/** Validates and appends one partition's records; never throws for bad input. */
+export function appendToLeader(
+  partition: Partition,
+  topic: TopicImage,
+  broker: BrokerConfig,
+  request: AppendRequest,
+  producerCheck: ProducerStateCheck = acceptAllProducers,
+): AppendResult {
+  const config = topicAppendConfig(topic, broker);
+  const records = request.records;
+  if (records === null || records.length === 0) {
+    if (request.apiVersion >= 3) {
+      return refused(
+        ErrorCode.INVALID_RECORD,
+        `Produce requests with version ${request.apiVersion} must have exactly one record batch per partition`,
+        partition,
+      );
+    }
+    return { errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+  }
+  if (request.acks === -1 && partition.state.isr.length < config.minInsyncReplicas) {
+    return refused(
+      ErrorCode.NOT_ENOUGH_REPLICAS,
+      `The size of the current ISR ${partition.state.isr.length} is insufficient to satisfy the min.isr requirement of ${config.minInsyncReplicas}`,
+      partition,
+    );
+  }
+  let data: Buffer;
+  try {
+    const magic = magicAt(records, 0);
+    if (magic === 2) {
+      const prepared = prepareV2(records, request, config);
+      for (const batch of prepared.batches) {
+        if (batch.producerId < 0n) continue;
+        const code = producerCheck(partition, batch, request.transactionalId);
+        if (code !== ErrorCode.NONE) return refused(code, null, partition);
+      }
+      data = prepared.data;
+    } else if (magic === 0 || magic === 1) {
+      data = prepareLegacy(records, request, config, request.now);
+    } else {
+      return refused(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`, partition);
+    }
+  } catch (error) {
+    if (error instanceof AppendRefused) return refused(error.errorCode, error.message, partition);
+    if (error instanceof RecordsError || error instanceof RecordsEncodeError) {
+      return refused(error.errorCode, error.message, partition);
+    }
+    throw error;
+  }
+  const logAppendTime = config.timestampType === TimestampType.LOG_APPEND_TIME ? request.now : undefined;
+  const info = partition.log.append(data, {
+    leaderEpoch: partition.leaderEpoch,
+    ...(logAppendTime === undefined ? {} : { logAppendTime }),
+  });
+  // One replica: the high watermark follows the log end. The replication work takes this over.
+  partition.highWatermark = partition.log.logEndOffset;
+  partition.notifyChange();
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    baseOffset: info.baseOffset,
+    logAppendTime: logAppendTime ?? -1,
+    logStartOffset: partition.log.logStartOffset,
+  };
+}

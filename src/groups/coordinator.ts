@@ -1,0 +1,66 @@
+/**
+ * The group coordinator for the `__consumer_offsets` partitions this broker leads:
+ * one object holding the groups, offsets and deadlines, with the classic protocol
+ * (membership.ts), offsets (offsets.ts) and admin operations (admin.ts) behind it.
+ * Pure code: every call takes `now`; the broker (service.ts) drives `poll(now)` with
+ * a real timer at `nextDeadline()`, tests with a ManualClock. `load` replays records
+ * read back from the log on start.
+ */
+import { randomUUID } from 'node:crypto';
+import { GroupAdmin } from './admin.js';
+import { DEFAULT_COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
+import { GroupStore, type GroupLogWriter } from './group-store.js';
+import { Membership } from './membership.js';
+import { OffsetManager, type OffsetEnvironment } from './offsets.js';
+import type { GroupRecord } from './records.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface CoordinatorOptions {
+  config?: Partial<CoordinatorConfig>;
+  writer: GroupLogWriter;
+  numPartitions: () => number;
+  env: OffsetEnvironment;
+  /** Member id suffixes; random UUIDs unless a test wants them predictable. */
+  newUuid?: () => string;
+}
+
+export class GroupCoordinator {
+  readonly config: CoordinatorConfig;
+  readonly store: GroupStore;
+  readonly timers = new TimerQueue();
+  readonly membership: Membership;
+  readonly offsets: OffsetManager;
+  readonly admin: GroupAdmin;
+
+  constructor(options: CoordinatorOptions) {
+    this.config = { ...DEFAULT_COORDINATOR_CONFIG, ...options.config };
+    this.store = new GroupStore(options.writer, options.numPartitions);
+    this.membership = new Membership(this.store, this.timers, this.config, options.newUuid ?? randomUUID);
+    this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env);
+    this.admin = new GroupAdmin(this.store, this.membership);
+  }
+
+  /** Replays records read from `__consumer_offsets`, then starts the loaded members' sessions. */
+  load(records: Iterable<GroupRecord>, now: number): void {
+    for (const r of records) this.store.replay(r, now);
+    for (const group of this.store.groups.values()) this.membership.resumeLoaded(group, now);
+  }
+
+  /** Starts the periodic offset expiry, first run one interval from now. */
+  startRetention(now: number): void {
+    const run = (at: number): void => {
+      this.offsets.expire(at);
+      this.timers.schedule('retention', at + this.config.offsetsRetentionCheckIntervalMs, run);
+    };
+    this.timers.schedule('retention', now + this.config.offsetsRetentionCheckIntervalMs, run);
+  }
+
+  /** Fires every deadline due at `now`. */
+  poll(now: number): void {
+    this.timers.poll(now);
+  }
+
+  nextDeadline(): number | null {
+    return this.timers.nextDeadline();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * What the coordinator keeps in memory: classic groups and committed offsets, and the
+ * one way changes reach `__consumer_offsets`. `write` encodes the records, appends them
+ * to the group's partition through the injected GroupLogWriter, and only when that
+ * append succeeded replays the offset records into the cache. Group metadata records
+ * are replayed only on load: at run time the classic state machine changes the group
+ * in memory first and writes the record that describes the result (as Kafka's classic
+ * coordinator does), answering clients only after the append.
+ */
+import { ClassicGroup } from './classic-group.js';
+import { encodeGroupRecord, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
+
+export interface CommittedOffset {
+  offset: bigint;
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestamp: number;
+  /** Explicit expiry (OffsetCommit v2-4 retention), or -1 for the broker's retention. */
+  expireTimestamp: number;
+}
+
+/** Appends records to one partition of `__consumer_offsets`; throws when it cannot. */
+export interface GroupLogWriter {
+  append(partition: number, records: RawRecord[]): void;
+}
+
+export class GroupStore {
+  readonly groups = new Map<string, ClassicGroup>();
+  /** groupId -> topic -> partition -> committed offset. */
+  readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+
+  constructor(
+    private readonly writer: GroupLogWriter,
+    /** The partition count of `__consumer_offsets`. */
+    readonly numPartitions: () => number,
+  ) {}
+
+  partitionFor(groupId: string): number {
+    return partitionForGroup(groupId, this.numPartitions());
+  }
+
+  /** Appends the records; on success replays the offset records. Throws if the append fails. */
+  write(groupId: string, records: GroupRecord[], now: number): void {
+    if (records.length === 0) return;
+    this.writer.append(this.partitionFor(groupId), records.map(encodeGroupRecord));
+    for (const r of records) if (r.kind === 'offset') this.replay(r, now);
+  }
+
+  getOrCreateGroup(groupId: string, now: number): ClassicGroup {
+    let group = this.groups.get(groupId);
+    if (!group) {
+      group = new ClassicGroup(groupId, now);
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  offsetCount(groupId: string): number {
+    let n = 0;
+    for (const partitions of this.offsets.get(groupId)?.values() ?? []) n += partitions.size;
+    return n;
+  }
+
+  committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.offsets.get(groupId)?.get(topic)?.get(partition);
+  }
+
+  /** Applies one record to the cache: the only place offsets change, and the load path for groups. */
+  replay(record: GroupRecord, now: number): void {
+    if (record.kind === 'offset') {
+      if (record.value === null) {
+        const topics = this.offsets.get(record.groupId);
+        const partitions = topics?.get(record.topic);
+        partitions?.delete(record.partition);
+        if (partitions && partitions.size === 0) topics!.delete(record.topic);
+        if (topics && topics.size === 0) this.offsets.delete(record.groupId);
+        return;
+      }
+      this.getOrCreateGroup(record.groupId, now);
+      let topics = this.offsets.get(record.groupId);
+      if (!topics) this.offsets.set(record.groupId, (topics = new Map()));
+      let partitions = topics.get(record.topic);
+      if (!partitions) topics.set(record.topic, (partitions = new Map()));
+      const v = record.value;
+      partitions.set(record.partition, {
+        offset: v.offset,
+        leaderEpoch: v.leaderEpoch,
+        metadata: v.metadata,
+        commitTimestamp: Number(v.commitTimestamp),
+        expireTimestamp: Number(v.expireTimestamp),
+      });
+      return;
+    }
+    if (record.value === null) {
+      this.groups.delete(record.groupId);
+      return;
+    }
+    const v = record.value;
+    const stamp = v.currentStateTimestamp >= 0n ? Number(v.currentStateTimestamp) : now;
+    const group = new ClassicGroup(record.groupId, stamp, v.members.length > 0 ? 'Stable' : 'Empty');
+    group.generationId = v.generation;
+    group.protocolType = v.protocolType.length > 0 ? v.protocolType : null;
+    group.protocolName = v.protocol;
+    for (const m of v.members) {
+      group.add({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout,
+        sessionTimeoutMs: m.sessionTimeout,
+        protocolType: v.protocolType,
+        protocols: [{ name: v.protocol ?? '', metadata: m.subscription }],
+        assignment: m.assignment,
+        awaitingJoin: null,
+        joinVersion: 0,
+        awaitingSync: null,
+        isNew: false,
+      });
+    }
+    group.leaderId = v.members.length > 0 ? v.leader : null;
+    this.groups.set(record.groupId, group);
+  }
+}

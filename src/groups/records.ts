@@ -1,0 +1,95 @@
+/**
+ * The records the group coordinator writes to `__consumer_offsets`, in Kafka's
+ * versioned formats: a key is an int16 version then the key struct (0/1: offset
+ * commit, 2: group metadata); a value is an int16 version then the value struct, or
+ * null for a tombstone. Offsets are written as OffsetCommitValue v3, or v1 when the
+ * commit carries an explicit expire timestamp; group metadata as GroupMetadataValue v3.
+ * Keys of later versions (KIP-848 consumer groups, share groups) decode to null and are
+ * skipped on replay. Also: which partition holds a group (Java's String.hashCode).
+ */
+import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/generated/records/group-coordinator/OffsetCommitKey.js';
+import {
+  decodeOffsetCommitValue,
+  encodeOffsetCommitValue,
+  type OffsetCommitValue,
+} from '../../protocol/generated/records/group-coordinator/OffsetCommitValue.js';
+import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/generated/records/group-coordinator/GroupMetadataKey.js';
+import {
+  decodeGroupMetadataValue,
+  encodeGroupMetadataValue,
+  type GroupMetadataValue,
+} from '../../protocol/generated/records/group-coordinator/GroupMetadataValue.js';
+
+export const OFFSET_COMMIT_KEY_VERSION = 1;
+export const GROUP_METADATA_KEY_VERSION = 2;
+export const GROUP_METADATA_VALUE_VERSION = 3;
+
+export type GroupRecord =
+  | { kind: 'offset'; groupId: string; topic: string; partition: number; value: OffsetCommitValue | null }
+  | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
+
+/** One key/value pair as it goes into a record batch. */
+export interface RawRecord {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+/** Java's String.hashCode over UTF-16 code units, as a signed 32-bit integer. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The `__consumer_offsets` partition of a group: Utils.abs(hashCode) % partitions. */
+export function partitionForGroup(groupId: string, numPartitions: number): number {
+  return (javaStringHashCode(groupId) & 0x7fffffff) % numPartitions;
+}
+
+export function encodeGroupRecord(record: GroupRecord): RawRecord {
+  const key = new Writer(64);
+  let value: Buffer | null = null;
+  if (record.kind === 'offset') {
+    key.int16(OFFSET_COMMIT_KEY_VERSION);
+    encodeOffsetCommitKey(key, OFFSET_COMMIT_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition });
+    if (record.value) {
+      const version = record.value.expireTimestamp >= 0n ? 1 : 3;
+      const w = new Writer(64);
+      w.int16(version);
+      encodeOffsetCommitValue(w, version, record.value);
+      value = w.toBuffer();
+    }
+  } else {
+    key.int16(GROUP_METADATA_KEY_VERSION);
+    encodeGroupMetadataKey(key, GROUP_METADATA_KEY_VERSION, { group: record.groupId });
+    if (record.value) {
+      const w = new Writer(256);
+      w.int16(GROUP_METADATA_VALUE_VERSION);
+      encodeGroupMetadataValue(w, GROUP_METADATA_VALUE_VERSION, record.value);
+      value = w.toBuffer();
+    }
+  }
+  return { key: key.toBuffer(), value };
+}
+
+/** Decodes one record; null for key versions this coordinator does not own. Throws ProtocolDecodeError on corrupt bytes. */
+export function decodeGroupRecord(key: Buffer, value: Buffer | null): GroupRecord | null {
+  const k = new Reader(key);
+  const keyVersion = k.int16();
+  if (keyVersion === 0 || keyVersion === 1) {
+    const { group, topic, partition } = decodeOffsetCommitKey(k, keyVersion);
+    if (value === null) return { kind: 'offset', groupId: group, topic, partition, value: null };
+    const v = new Reader(value);
+    const valueVersion = v.int16();
+    return { kind: 'offset', groupId: group, topic, partition, value: decodeOffsetCommitValue(v, valueVersion) };
+  }
+  if (keyVersion === 2) {
+    const { group } = decodeGroupMetadataKey(k, keyVersion);
+    if (value === null) return { kind: 'group', groupId: group, value: null };
+    const v = new Reader(value);
+    const valueVersion = v.int16();
+    return { kind: 'group', groupId: group, value: decodeGroupMetadataValue(v, valueVersion) };
+  }
+  return null;
+}

@@ -1,0 +1,94 @@
+import t from 'tap';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { createTopic } from '../../test/helpers/topics.js';
+import { rawClient } from '../../test/helpers/raw-client.js';
+import { FindCoordinatorApi } from '../../protocol/generated/messages/10-find-coordinator.js';
+import { JoinGroupApi } from '../../protocol/generated/messages/11-join-group.js';
+import { OffsetCommitApi } from '../../protocol/generated/messages/08-offset-commit.js';
+import { OffsetFetchApi } from '../../protocol/generated/messages/09-offset-fetch.js';
+import { ListGroupsApi } from '../../protocol/generated/messages/16-list-groups.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import { GroupCoordinatorService } from './service.js';
+
+t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of the group APIs answers', async (t) => {
+  const running = await brokerFor(t, { config: { 'offsets.topic.num.partitions': 3 } });
+  createTopic(running, 'topic', { partitions: 2 });
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  for (let v = 0; v <= 3; v++) {
+    const r = await c.call(FindCoordinatorApi, v, { key: 'g', keyType: 0, coordinatorKeys: [] });
+    t.equal(r.errorCode, 0, `FindCoordinator v${v}`);
+    t.equal(r.port, running.port);
+  }
+  const batched = await c.call(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['tx1', 'tx2'] });
+  t.same(batched.coordinators.map((x) => [x.key, x.errorCode, x.port]), [['tx1', 0, running.port], ['tx2', 0, running.port]]);
+  t.equal((await c.call(FindCoordinatorApi, 6, { key: '', keyType: 7, coordinatorKeys: ['x'] })).coordinators[0]!.errorCode, 42, 'INVALID_REQUEST');
+  t.equal(running.broker.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC)?.partitions.size, 3);
+  t.equal(running.broker.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC)?.configs.get('cleanup.policy'), 'compact');
+
+  for (let v = 0; v <= 9; v++) {
+    const r = await c.call(JoinGroupApi, v, {
+      groupId: `join-v${v}`,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.from('m') }],
+      reason: null,
+    });
+    t.equal(r.errorCode, v >= 4 ? 79 : 0, `JoinGroup v${v}`);
+  }
+  for (let v = 0; v <= 9; v++) {
+    const r = await c.call(OffsetCommitApi, v, {
+      groupId: 'simple',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [{ name: 'topic', partitions: [{ partitionIndex: 1, committedOffset: BigInt(v), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    });
+    t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, `OffsetCommit v${v}`);
+  }
+  for (let v = 1; v <= 7; v++) {
+    const r = await c.call(OffsetFetchApi, v, { groupId: 'simple', topics: [{ name: 'topic', partitionIndexes: [1] }], groups: [], requireStable: false });
+    t.equal(r.topics[0]!.partitions[0]!.committedOffset, 9n, `OffsetFetch v${v}`);
+  }
+  const multi = await c.call(OffsetFetchApi, 8, { groupId: '', topics: null, groups: [{ groupId: 'simple', memberId: null, memberEpoch: -1, topics: null }, { groupId: '', memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
+  t.equal(multi.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 9n);
+  t.equal(multi.groups[1]!.errorCode, 24, 'INVALID_GROUP_ID');
+  const listed = await c.call(ListGroupsApi, 5, { statesFilter: ['Empty'], typesFilter: [] });
+  t.ok(listed.groups.some((g) => g.groupId === 'simple' && g.groupState === 'Empty' && g.groupType === 'classic'));
+});
+
+t.test('the service writes record batches to __consumer_offsets and a new service replays them', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'topic', { partitions: 2 });
+  const { broker } = running;
+  const groups = broker.groups;
+  groups.ensureOffsetsTopic();
+  groups.run((c, now) =>
+    c.offsets.commit(
+      {
+        groupId: 'persisted',
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [{ name: 'topic', partitions: [{ partitionIndex: 0, committedOffset: 77n, committedLeaderEpoch: 2, committedMetadata: 'meta' }] }],
+        apiVersion: 8,
+      },
+      now,
+    ),
+  );
+  const log = broker.replicas.get(CONSUMER_OFFSETS_TOPIC, groups.coordinator.store.partitionFor('persisted'))!.log;
+  t.equal(log.logEndOffset, 1, 'one record appended');
+  // A second service over the same logs plays the broker after a restart.
+  const again = new GroupCoordinatorService({ config: broker.config, controller: broker.controller, replicas: broker.replicas, clock: broker.clock, log: { warn: () => undefined } as never });
+  again.start();
+  t.teardown(() => again.stop());
+  const c = again.coordinator.store.committed('persisted', 'topic', 0);
+  t.equal(c?.offset, 77n);
+  t.equal(c?.metadata, 'meta');
+  t.equal(c?.leaderEpoch, 2);
+});

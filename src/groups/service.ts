@@ -1,0 +1,146 @@
+/**
+ * The broker side of the group coordinator: builds the pure GroupCoordinator from the
+ * broker config, gives it `__consumer_offsets` as its log (records go in as v2 record
+ * batches through the partition's PartitionLog; on start every hosted partition is
+ * read back and replayed), creates `__consumer_offsets` on first use through the
+ * metadata controller, and drives the coordinator's deadlines with one real timer
+ * set at `nextDeadline()` after every call. Handlers reach the coordinator through
+ * `run`, which passes the clock's `now` and re-arms the timer afterwards.
+ */
+import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
+import type { BrokerConfig } from '../common/config.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { MetadataController } from '../metadata/controller.js';
+import type { ReplicaManager } from '../broker/replica-manager.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import { GroupCoordinator } from './coordinator.js';
+import { ensureInternalTopic } from './internal-topic.js';
+import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+export interface GroupServiceDeps {
+  config: BrokerConfig;
+  controller: MetadataController;
+  replicas: ReplicaManager;
+  clock: Clock;
+  log: Logger;
+}
+
+export class GroupCoordinatorService {
+  readonly coordinator: GroupCoordinator;
+  private timer: NodeJS.Timeout | null = null;
+  private armedAt: number | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: GroupServiceDeps) {
+    const c = deps.config;
+    this.coordinator = new GroupCoordinator({
+      config: {
+        initialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
+        minSessionTimeoutMs: c.int('group.min.session.timeout.ms'),
+        maxSessionTimeoutMs: c.int('group.max.session.timeout.ms'),
+        maxGroupSize: c.int('group.max.size'),
+        offsetsRetentionMs: c.int('offsets.retention.minutes') * 60_000,
+        offsetsRetentionCheckIntervalMs: c.int('offsets.retention.check.interval.ms'),
+        offsetMetadataMaxBytes: c.int('offset.metadata.max.bytes'),
+      },
+      writer: { append: (partition, records) => this.append(partition, records) },
+      numPartitions: () => this.numPartitions(),
+      env: {
+        partitionExists: (topic, partition) => deps.controller.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+      },
+    });
+  }
+
+  /** Replays the hosted `__consumer_offsets` partitions and starts offset expiry. */
+  start(): void {
+    const now = this.deps.clock.now();
+    this.coordinator.load(this.readAll(), now);
+    this.coordinator.startRetention(now);
+    this.rearm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Runs a coordinator call at the clock's now, then re-arms the deadline timer. */
+  run<T>(fn: (coordinator: GroupCoordinator, now: number) => T): T {
+    try {
+      return fn(this.coordinator, this.deps.clock.now());
+    } finally {
+      this.rearm();
+    }
+  }
+
+  numPartitions(): number {
+    const topic = this.deps.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC);
+    return topic ? topic.partitions.size : this.deps.config.int('offsets.topic.num.partitions');
+  }
+
+  /** Creates `__consumer_offsets` if it is missing; returns a Kafka error code (0 when it exists). */
+  ensureOffsetsTopic(): number {
+    return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor');
+  }
+
+  private append(partitionIndex: number, records: RawRecord[]): void {
+    if (this.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
+    const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, partitionIndex);
+    if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partitionIndex} is not hosted here`);
+    const timestamp = BigInt(this.deps.clock.now());
+    const batch = buildRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp })) });
+    partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
+    partition.highWatermark = partition.log.logEndOffset;
+    partition.notifyChange();
+  }
+
+  private *readAll(): Iterable<GroupRecord> {
+    const topic = this.deps.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC);
+    if (!topic) return;
+    for (const index of topic.partitions.keys()) {
+      const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, index);
+      if (!partition) continue;
+      let offset = partition.log.logStartOffset;
+      while (offset < partition.log.logEndOffset) {
+        const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
+        if (bytes.length === 0) break;
+        const before = offset;
+        for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
+          offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
+          if (batch.control) continue;
+          for (const record of batch.records) {
+            if (record.key === null) continue;
+            try {
+              const decoded = decodeGroupRecord(record.key, record.value);
+              if (decoded) yield decoded;
+            } catch (error) {
+              this.deps.log.warn({ partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable group record');
+            }
+          }
+        }
+        if (offset === before) break;
+      }
+    }
+  }
+
+  private rearm(): void {
+    if (this.stopped) return;
+    const next = this.coordinator.nextDeadline();
+    if (next === this.armedAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedAt = next;
+    if (next === null) return;
+    const delay = Math.max(0, Math.min(next - this.deps.clock.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.armedAt = null;
+      this.run((c, now) => c.poll(now));
+    }, delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Produce, versions 0-11.
+ * acks 1 and -1 answer after the append (one replica: -1 only adds the
+ * min.insync.replicas check, NOT_ENOUGH_REPLICAS); acks 0 sends no response at all.
+ * Other acks values get INVALID_REQUIRED_ACKS on every partition. Per partition:
+ * UNKNOWN_TOPIC_OR_PARTITION for unknown topics (Produce never auto-creates),
+ * NOT_LEADER_OR_FOLLOWER when another broker leads, INVALID_TOPIC_EXCEPTION for
+ * internal topics; validation, legacy conversion, LogAppendTime and recompression are
+ * in broker/produce.ts. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
+ * (v5+) and errorMessage (v8+).
+ * Gaps: with acks=0 Kafka closes the connection after an error; here the error is only
+ * dropped. No quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
+ */
+import {
+  ProduceApi,
+  defaultProduceResponsePartitionProduceResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+  type ProduceResponsePartitionProduceResponse,
+} from '../../protocol/generated/messages/00-produce.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler, NO_RESPONSE } from './handler.js';
+import { leaderPartition } from '../broker/partition-access.js';
+import { appendToLeader } from '../broker/produce.js';
+import { isInternalTopic } from '../broker/internal-topics.js';
+import type { RequestContext } from '../server/request-context.js';
+
+function partitionError(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
+  return { ...defaultProduceResponsePartitionProduceResponse(), index, errorCode, baseOffset: -1n };
+}
+
+function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse {
+  const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
+  const now = ctx.clock.now();
+  return {
+    throttleTimeMs: 0,
+    nodeEndpoints: [],
+    responses: request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((data) => {
+        if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (isInternalTopic(topic.name) && ctx.clientId !== '__admin_client') {
+          return partitionError(data.index, ErrorCode.INVALID_TOPIC_EXCEPTION);
+        }
+        const lookup = leaderPartition(ctx.broker, topic.name, data.index);
+        if (!lookup.ok) return partitionError(data.index, lookup.errorCode);
+        const result = appendToLeader(
+          lookup.partition,
+          lookup.topic,
+          ctx.broker.config,
+          { records: data.records, apiVersion: ctx.apiVersion, acks: request.acks, transactionalId: request.transactionalId, now },
+          ctx.broker.dataPath.producerStateCheck,
+        );
+        if (result.errorCode !== ErrorCode.NONE) {
+          ctx.log.debug({ topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage }, 'produce refused');
+        }
+        return {
+          ...defaultProduceResponsePartitionProduceResponse(),
+          index: data.index,
+          errorCode: result.errorCode,
+          baseOffset: BigInt(result.baseOffset),
+          logAppendTimeMs: BigInt(result.logAppendTime),
+          logStartOffset: BigInt(result.logStartOffset),
+          errorMessage: ctx.apiVersion >= 8 ? result.errorMessage : null,
+        };
+      }),
+    })),
+  };
+}
+
+export const produceHandler = defineHandler({
+  api: ProduceApi,
+  minVersion: 0,
+  maxVersion: 11,
+  handle(ctx, request) {
+    const response = produce(ctx, request);
+    return request.acks === 0 ? NO_RESPONSE : response;
+  },
+});

@@ -1,0 +1,56 @@
+import t from 'tap';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { rawClient } from '../../test/helpers/raw-client.js';
+import { createTopic } from '../../test/helpers/topics.js';
+import { batchOf, produce } from '../../test/helpers/data-path.js';
+import { ListOffsetsApi, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/messages/02-list-offsets.js';
+import type { RawClient } from '../../test/helpers/raw-client.js';
+
+async function listOffset(
+  c: RawClient,
+  version: number,
+  topic: string,
+  timestamp: bigint,
+  extra: { isolationLevel?: number; currentLeaderEpoch?: number; maxNumOffsets?: number } = {},
+): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
+  const response = await c.call(ListOffsetsApi, version, {
+    replicaId: -1,
+    isolationLevel: extra.isolationLevel ?? 0,
+    timeoutMs: 0,
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: extra.currentLeaderEpoch ?? -1, timestamp, maxNumOffsets: extra.maxNumOffsets ?? 1 }] }],
+  });
+  return response.topics[0]!.partitions[0]!;
+}
+
+t.test('ListOffsets 0-9: earliest, latest, by timestamp, max timestamp', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'lo');
+  const c = await rawClient(running.port);
+  // Timestamps 1_700_000_000_000 + i per record (see batchOf); three batches of two.
+  for (let i = 0; i < 3; i++) {
+    await produce(c, 9, 'lo', 0, batchOf([`a${i}`, `b${i}`]));
+  }
+  for (let v = 1; v <= 9; v++) {
+    const latest = await listOffset(c, v, 'lo', -1n);
+    t.equal(latest.offset, 6n, `v${v} latest`);
+    t.equal(latest.timestamp, -1n, `v${v} latest timestamp -1`);
+    t.equal(latest.leaderEpoch, v >= 4 ? 0 : -1, `v${v} leader epoch`);
+    t.equal((await listOffset(c, v, 'lo', -2n)).offset, 0n, `v${v} earliest`);
+    const byTime = await listOffset(c, v, 'lo', 1_700_000_000_001n);
+    t.equal(byTime.offset, 0n, `v${v} by timestamp: first batch reaching it`);
+  }
+  const none = await listOffset(c, 5, 'lo', 1_900_000_000_000n);
+  t.equal(none.offset, -1n, 'no offset after the newest timestamp');
+  t.equal(none.timestamp, -1n);
+  const max = await listOffset(c, 7, 'lo', -3n);
+  t.equal(max.timestamp, 1_700_000_000_001n, 'max timestamp');
+  t.ok(max.offset >= 0n && max.offset < 6n, 'offset of the max timestamp');
+  t.equal((await listOffset(c, 8, 'lo', -4n)).offset, 0n, 'earliest local');
+  t.equal((await listOffset(c, 9, 'lo', -5n)).offset, -1n, 'latest tiered: nothing tiered');
+  t.same((await listOffset(c, 0, 'lo', -1n)).oldStyleOffsets, [6n], 'v0 old style latest');
+  t.same((await listOffset(c, 0, 'lo', -2n)).oldStyleOffsets, [0n], 'v0 old style earliest');
+  t.equal((await listOffset(c, 4, 'lo', -1n, { isolationLevel: 1 })).offset, 6n, 'read_committed latest is the LSO');
+  t.equal((await listOffset(c, 4, 'nope', -1n)).errorCode, 3, 'unknown topic');
+  t.equal((await listOffset(c, 4, 'lo', -1n, { currentLeaderEpoch: 3 })).errorCode, 75, 'UNKNOWN_LEADER_EPOCH');
+  c.close();
+});

@@ -1,0 +1,94 @@
+/**
+ * ListOffsets, versions 0-9.
+ * Timestamps: -2 earliest (log start), -1 latest (high watermark, or the last stable
+ * offset for read_committed, or the log end for followers), -3 max timestamp (v7+:
+ * the record with the largest timestamp), -4 earliest local (v8+: the log start, there
+ * is no tiered storage), -5 latest tiered (v9+: offset -1, nothing is tiered); any other
+ * value finds the first offset whose timestamp is at or after it, among fetchable offsets
+ * (offset and timestamp -1 when there is none).
+ * v0 answers oldStyleOffsets: the single offset found (Kafka's per-segment list for
+ * timestamp lookups is not reproduced). leaderEpoch (v4+) is the partition's current
+ * epoch: the memory log keeps no epoch per offset. currentLeaderEpoch is checked (v4+).
+ */
+import {
+  ListOffsetsApi,
+  defaultListOffsetsResponseListOffsetsPartitionResponse,
+  type ListOffsetsRequest,
+  type ListOffsetsRequestListOffsetsPartition,
+  type ListOffsetsResponse,
+  type ListOffsetsResponseListOffsetsPartitionResponse,
+} from '../../protocol/generated/messages/02-list-offsets.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+import { IsolationLevel, checkCurrentLeaderEpoch, fetchableEnd, leaderPartition } from '../broker/partition-access.js';
+import type { Partition } from '../broker/replica-manager.js';
+import type { RequestContext } from '../server/request-context.js';
+
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+export const MAX_TIMESTAMP = -3n;
+export const EARLIEST_LOCAL_TIMESTAMP = -4n;
+export const LATEST_TIERED_TIMESTAMP = -5n;
+
+interface Found {
+  offset: number;
+  timestamp: number;
+}
+
+function lookup(partition: Partition, timestamp: bigint, end: number, version: number): Found | null {
+  const log = partition.log;
+  if (timestamp === LATEST_TIMESTAMP) return { offset: end, timestamp: -1 };
+  if (timestamp === EARLIEST_TIMESTAMP) return { offset: log.logStartOffset, timestamp: -1 };
+  if (timestamp === EARLIEST_LOCAL_TIMESTAMP && version >= 8) return { offset: log.logStartOffset, timestamp: -1 };
+  if (timestamp === LATEST_TIERED_TIMESTAMP && version >= 9) return null;
+  if (timestamp === MAX_TIMESTAMP && version >= 7) {
+    const max = log.maxTimestamp();
+    return max !== null && max.offset < end ? max : null;
+  }
+  const found = log.offsetForTimestamp(Number(timestamp));
+  return found !== null && found.offset < end ? found : null;
+}
+
+function answer(
+  ctx: RequestContext,
+  request: ListOffsetsRequest,
+  topic: string,
+  p: ListOffsetsRequestListOffsetsPartition,
+): ListOffsetsResponseListOffsetsPartitionResponse {
+  const base = { ...defaultListOffsetsResponseListOffsetsPartitionResponse(), partitionIndex: p.partitionIndex };
+  const found = leaderPartition(ctx.broker, topic, p.partitionIndex);
+  if (!found.ok) return { ...base, errorCode: found.errorCode };
+  const partition = found.partition;
+  const epochError = ctx.apiVersion >= 4 ? checkCurrentLeaderEpoch(partition, p.currentLeaderEpoch) : ErrorCode.NONE;
+  if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };
+  const isolation = ctx.apiVersion >= 2 ? request.isolationLevel : IsolationLevel.READ_UNCOMMITTED;
+  const end = request.replicaId === -1 ? fetchableEnd(partition, isolation) : partition.log.logEndOffset;
+  const result = lookup(partition, p.timestamp, end, ctx.apiVersion);
+  if (ctx.apiVersion === 0) {
+    return { ...base, oldStyleOffsets: result === null || p.maxNumOffsets < 1 ? [] : [BigInt(result.offset)] };
+  }
+  if (result === null) return base;
+  return {
+    ...base,
+    offset: BigInt(result.offset),
+    timestamp: BigInt(result.timestamp),
+    leaderEpoch: ctx.apiVersion >= 4 ? partition.leaderEpoch : -1,
+  };
+}
+
+function listOffsets(ctx: RequestContext, request: ListOffsetsRequest): ListOffsetsResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => answer(ctx, request, t.name, p)),
+    })),
+  };
+}
+
+export const listOffsetsHandler = defineHandler({
+  api: ListOffsetsApi,
+  minVersion: 0,
+  maxVersion: 9,
+  handle: listOffsets,
+});

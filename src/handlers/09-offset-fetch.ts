@@ -1,0 +1,46 @@
+/**
+ * OffsetFetch, versions 0-9: committed offsets of one group (v0-7) or several (v8+);
+ * null topics (v2+) fetch every partition the group has committed. Partitions with no
+ * commit answer offset -1. `requireStable` (v7+) asks the transaction hook and answers
+ * UNSTABLE_OFFSET_COMMIT while a transactional commit is pending (no transactions yet,
+ * so never). The KIP-848 member id and epoch of v9 are not checked (classic groups only).
+ */
+import { OffsetFetchApi, type OffsetFetchResponse } from '../../protocol/generated/messages/09-offset-fetch.js';
+import { defineHandler } from './handler.js';
+
+export const offsetFetchHandler = defineHandler({
+  api: OffsetFetchApi,
+  handle(ctx, request): OffsetFetchResponse {
+    const v = ctx.apiVersion;
+    const requireStable = v >= 7 && request.requireStable;
+    const groups = ctx.broker.groups;
+    if (v >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: 0,
+        groups: request.groups.map((g) => {
+          const r = groups.run((c) => c.offsets.fetch(g.groupId, g.topics, requireStable));
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
+        }),
+      };
+    }
+    const r = groups.run((c) => c.offsets.fetch(request.groupId, request.topics, requireStable));
+    const failed = r.errorCode !== 0;
+    const topics = failed
+      ? (request.topics ?? []).map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+        }))
+      : r.topics;
+    return {
+      throttleTimeMs: 0,
+      errorCode: v >= 2 ? r.errorCode : 0,
+      groups: [],
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),
+      })),
+    };
+  },
+});

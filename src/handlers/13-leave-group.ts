@@ -1,0 +1,19 @@
+/**
+ * LeaveGroup, versions 0-5: v0-2 remove one member by id (its error is the top-level
+ * error); v3+ remove a batch of members by member id and/or group.instance.id with an
+ * error each (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID). The group rebalances without
+ * them. The `reason` (v5) is ignored.
+ */
+import { LeaveGroupApi } from '../../protocol/generated/messages/13-leave-group.js';
+import { defineHandler } from './handler.js';
+
+export const leaveGroupHandler = defineHandler({
+  api: LeaveGroupApi,
+  handle(ctx, request) {
+    const v = ctx.apiVersion;
+    const identities = v >= 3 ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: request.memberId, groupInstanceId: null }];
+    const result = ctx.broker.groups.run((c, now) => c.membership.leave(request.groupId, identities, now));
+    if (v < 3) return { throttleTimeMs: 0, errorCode: result.errorCode !== 0 ? result.errorCode : (result.members[0]?.errorCode ?? 0), members: [] };
+    return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
+  },
+});

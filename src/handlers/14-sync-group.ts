@@ -1,0 +1,40 @@
+/**
+ * SyncGroup, versions 0-5: the leader sends the assignment of every member; each
+ * member gets its own once the leader's has been written to `__consumer_offsets`
+ * (followers that sync first wait for it). v3+ carries group.instance.id; v5 checks
+ * the protocol type and name against the group's (INCONSISTENT_GROUP_PROTOCOL) and
+ * returns them.
+ */
+import { SyncGroupApi, type SyncGroupResponse } from '../../protocol/generated/messages/14-sync-group.js';
+import { defineHandler } from './handler.js';
+
+export const syncGroupHandler = defineHandler({
+  api: SyncGroupApi,
+  handle(ctx, request) {
+    const v = ctx.apiVersion;
+    return new Promise<SyncGroupResponse>((resolve) => {
+      ctx.broker.groups.run((c, now) =>
+        c.membership.sync(
+          {
+            groupId: request.groupId,
+            generationId: request.generationId,
+            memberId: request.memberId,
+            groupInstanceId: v >= 3 ? request.groupInstanceId : null,
+            protocolType: v >= 5 ? request.protocolType : null,
+            protocolName: v >= 5 ? request.protocolName : null,
+            assignments: request.assignments,
+          },
+          now,
+          (r) =>
+            resolve({
+              throttleTimeMs: 0,
+              errorCode: r.errorCode,
+              protocolType: v >= 5 ? r.protocolType : null,
+              protocolName: v >= 5 ? r.protocolName : null,
+              assignment: r.assignment,
+            }),
+        ),
+      );
+    });
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * Per-log configuration with Kafka's defaults, and parsing from Kafka property names
+ * (`segment.bytes`, `retention.ms`, ...). Durations are milliseconds; -1 means unlimited
+ * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation.
+ */
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+export interface LogConfig {
+  segmentBytes: number;
+  segmentMs: number;
+  indexIntervalBytes: number;
+  retentionMs: number;
+  retentionBytes: number;
+  cleanupPolicyDelete: boolean;
+  cleanupPolicyCompact: boolean;
+  deleteRetentionMs: number;
+  flushMessages: number;
+  flushMs: number;
+  messageTimestampType: TimestampType;
+}
+
+/** Kafka's Long.MAX_VALUE defaults for flush.* mean "never": we use the largest safe number. */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  indexIntervalBytes: 4096,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  cleanupPolicyDelete: true,
+  cleanupPolicyCompact: false,
+  deleteRetentionMs: 24 * 3600 * 1000,
+  flushMessages: NEVER,
+  flushMs: NEVER,
+  messageTimestampType: 'CreateTime',
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function parseInteger(name: string, value: string, min: number): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new ConfigError(`${name}: not an integer: ${value}`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) return n > 0 ? NEVER : -NEVER;
+  if (n < min) throw new ConfigError(`${name}: ${n} is below ${min}`);
+  return n;
+}
+
+/** Applies Kafka topic properties over a base config; unknown names are ignored. */
+export function logConfigFromProperties(
+  properties: Readonly<Record<string, string>>,
+  base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG,
+): LogConfig {
+  const config: LogConfig = { ...base };
+  for (const [name, value] of Object.entries(properties)) {
+    switch (name) {
+      case 'segment.bytes':
+        config.segmentBytes = parseInteger(name, value, 14);
+        break;
+      case 'segment.ms':
+        config.segmentMs = parseInteger(name, value, 1);
+        break;
+      case 'index.interval.bytes':
+        config.indexIntervalBytes = parseInteger(name, value, 0);
+        break;
+      case 'retention.ms':
+        config.retentionMs = parseInteger(name, value, -1);
+        break;
+      case 'retention.bytes':
+        config.retentionBytes = parseInteger(name, value, -1);
+        break;
+      case 'delete.retention.ms':
+        config.deleteRetentionMs = parseInteger(name, value, 0);
+        break;
+      case 'flush.messages':
+        config.flushMessages = parseInteger(name, value, 1);
+        break;
+      case 'flush.ms':
+        config.flushMs = parseInteger(name, value, 0);
+        break;
+      case 'cleanup.policy': {
+        const parts = value.split(',').map((p) => p.trim().toLowerCase());
+        if (parts.some((p) => p !== 'delete' && p !== 'compact')) {
+          throw new ConfigError(`cleanup.policy: unknown value ${value}`);
+        }
+        config.cleanupPolicyDelete = parts.includes('delete');
+        config.cleanupPolicyCompact = parts.includes('compact');
+        break;
+      }
+      case 'message.timestamp.type':
+        if (value !== 'CreateTime' && value !== 'LogAppendTime') {
+          throw new ConfigError(`message.timestamp.type: unknown value ${value}`);
+        }
+        config.messageTimestampType = value;
+        break;
+      default:
+        break;
+    }
+  }
+  return config;
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import t from 'tap';
+import { NodeFileSystem, joinPath } from './fs.js';
+
+t.test('node file system: positional writes, reads, truncate, rename, readdir', async (t) => {
+  const root = mkdtempSync(joinPath(tmpdir(), 'gregor-fs-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const fs = new NodeFileSystem();
+  fs.mkdir(joinPath(root, 'a/b'));
+  const path = joinPath(root, 'a/b/f');
+  const file = fs.open(path, true);
+  file.write(Buffer.from('hello world'), 0);
+  file.write(Buffer.from('W'), 6);
+  file.sync();
+  const out = Buffer.alloc(11);
+  t.equal(file.read(out, 0, 11, 0), 11);
+  t.equal(out.toString(), 'hello World');
+  t.equal(file.read(out, 0, 11, 20), 0, 'reading past the end gives nothing');
+  file.truncate(5);
+  t.equal(file.size(), 5);
+  file.close();
+  fs.rename(path, joinPath(root, 'a/b/g'));
+  t.same(fs.readdir(joinPath(root, 'a/b')), ['g']);
+  t.ok(fs.isDirectory(joinPath(root, 'a')));
+  t.notOk(fs.isDirectory(joinPath(root, 'a/b/g')));
+  fs.syncDir(joinPath(root, 'a/b'));
+  fs.unlink(joinPath(root, 'a/b/g'));
+  t.notOk(fs.exists(joinPath(root, 'a/b/g')));
+  t.throws(() => fs.open(joinPath(root, 'missing')), { code: 'ENOENT' });
+  fs.removeDir(joinPath(root, 'a'));
+  t.notOk(fs.exists(joinPath(root, 'a')));
+});

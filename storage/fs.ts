@@ -1,0 +1,163 @@
+/**
+ * The file-system seam of storage: a small synchronous interface over the handful of
+ * operations a partition log needs, and its node:fs implementation. The in-memory twin
+ * used by the crash and fault tests lives in memory-fs.ts.
+ *
+ * Synchronous on purpose: an append is one positional write into the page cache, which
+ * is faster in Node than a round trip through the libuv pool, and a synchronous API keeps
+ * the log free of interleavings. fsync is the only slow call and the flush policy decides
+ * when it runs (never per write by default, as in Kafka).
+ *
+ * Leaves out: mmap, sendfile, file locking and directory-entry durability beyond
+ * `syncDir` (callers sync a directory after renames that must survive a power cut).
+ */
+import * as nodeFs from 'node:fs';
+
+export interface FileHandle {
+  readonly path: string;
+  /** Current size in bytes. */
+  size(): number;
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`; returns bytes read. */
+  read(buffer: Buffer, offset: number, length: number, position: number): number;
+  /** Writes all of `data` at `position`. */
+  write(data: Uint8Array, position: number): void;
+  truncate(size: number): void;
+  /** Makes everything written so far durable (fdatasync). */
+  sync(): void;
+  close(): void;
+}
+
+export interface FileSystem {
+  /** Opens an existing file for reading and writing; with `create`, makes it when missing. */
+  open(path: string, create?: boolean): FileHandle;
+  exists(path: string): boolean;
+  /** Names (not paths) of the entries of a directory. */
+  readdir(path: string): string[];
+  /** Names of the subdirectories of a directory. */
+  subdirectories(path: string): string[];
+  /** The whole content of a file, or null when it does not exist. */
+  readFile(path: string): Buffer | null;
+  mkdir(path: string): void;
+  /** Whether the path is a directory. */
+  isDirectory(path: string): boolean;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  /** Removes a directory and everything in it. */
+  removeDir(path: string): void;
+  /** Makes renames and creations inside a directory durable. */
+  syncDir(path: string): void;
+}
+
+class NodeFileHandle implements FileHandle {
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+  ) {}
+
+  size(): number {
+    return nodeFs.fstatSync(this.fd).size;
+  }
+
+  read(buffer: Buffer, offset: number, length: number, position: number): number {
+    let total = 0;
+    while (total < length) {
+      const n = nodeFs.readSync(this.fd, buffer, offset + total, length - total, position + total);
+      if (n === 0) break;
+      total += n;
+    }
+    return total;
+  }
+
+  write(data: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < data.length) {
+      done += nodeFs.writeSync(this.fd, data, done, data.length - done, position + done);
+    }
+  }
+
+  truncate(size: number): void {
+    nodeFs.ftruncateSync(this.fd, size);
+  }
+
+  sync(): void {
+    nodeFs.fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    nodeFs.closeSync(this.fd);
+  }
+}
+
+/** The real file system through node:fs synchronous calls. */
+export class NodeFileSystem implements FileSystem {
+  open(path: string, create = false): FileHandle {
+    const flags = create ? nodeFs.constants.O_RDWR | nodeFs.constants.O_CREAT : nodeFs.constants.O_RDWR;
+    return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644));
+  }
+
+  exists(path: string): boolean {
+    return nodeFs.existsSync(path);
+  }
+
+  readdir(path: string): string[] {
+    return nodeFs.readdirSync(path);
+  }
+
+  subdirectories(path: string): string[] {
+    return nodeFs
+      .readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  }
+
+  readFile(path: string): Buffer | null {
+    // Checked first: a thrown ENOENT costs far more than a stat.
+    if (!nodeFs.existsSync(path)) return null;
+    try {
+      return nodeFs.readFileSync(path);
+    } catch (error) {
+      if (error instanceof Error && (error as Error & { code?: string }).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  mkdir(path: string): void {
+    nodeFs.mkdirSync(path, { recursive: true });
+  }
+
+  isDirectory(path: string): boolean {
+    try {
+      return nodeFs.statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  rename(from: string, to: string): void {
+    nodeFs.renameSync(from, to);
+  }
+
+  unlink(path: string): void {
+    nodeFs.unlinkSync(path);
+  }
+
+  removeDir(path: string): void {
+    nodeFs.rmSync(path, { recursive: true, force: true });
+  }
+
+  syncDir(path: string): void {
+    const fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY);
+    try {
+      nodeFs.fsyncSync(fd);
+    } finally {
+      nodeFs.closeSync(fd);
+    }
+  }
+}
+
+/** Joins path parts with '/', the separator of every platform Gregor runs on. */
+export function joinPath(...parts: string[]): string {
+  let path = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i++) path = path.endsWith('/') ? path + parts[i] : `${path}/${parts[i]}`;
+  return path;
+}

@@ -1,0 +1,103 @@
+/**
+ * A sparse index of fixed-size big-endian entries kept in memory exactly as it is laid
+ * out on disk, so persisting it is one write of the unwritten tail. The offset index and
+ * the time index build on it. Entries are only appended or cut from the end.
+ * Leaves out: mmap and preallocation (Kafka's segment.index.bytes).
+ */
+import type { FileHandle, FileSystem } from './fs.js';
+
+export class IndexFile {
+  protected buffer: Buffer;
+  /** Number of entries held. */
+  count = 0;
+  /** Entries already written to the file; the file may hold more if we truncated since. */
+  private written = 0;
+  private truncatedSinceWrite = false;
+
+  constructor(
+    protected readonly fs: FileSystem,
+    public path: string,
+    readonly entrySize: number,
+    initial?: Buffer,
+  ) {
+    if (initial && initial.length >= entrySize) {
+      this.count = Math.floor(initial.length / entrySize);
+      this.buffer = initial;
+      this.written = this.count;
+    } else {
+      this.buffer = Buffer.alloc(entrySize * 64);
+    }
+  }
+
+  /** Reads the whole index file, or null when it is missing or not a whole number of entries. */
+  static readFile(fs: FileSystem, path: string, entrySize: number): Buffer | null {
+    const data = fs.readFile(path);
+    return data && data.length % entrySize === 0 ? data : null;
+  }
+
+  protected reserve(): number {
+    const at = this.count * this.entrySize;
+    if (at + this.entrySize > this.buffer.length) {
+      const grown = Buffer.alloc(this.buffer.length * 2 + this.entrySize);
+      this.buffer.copy(grown, 0, 0, at);
+      this.buffer = grown;
+    }
+    this.count++;
+    return at;
+  }
+
+  /** Keeps only the first `count` entries. */
+  truncateEntries(count: number): void {
+    if (count >= this.count) return;
+    this.count = count;
+    if (count < this.written) {
+      this.written = count;
+      this.truncatedSinceWrite = true;
+    }
+  }
+
+  /** Forgets what was written, so the next persist writes every entry. */
+  markUnwritten(): void {
+    this.written = 0;
+    this.truncatedSinceWrite = false;
+  }
+
+  get dirty(): boolean {
+    return this.truncatedSinceWrite || this.written < this.count;
+  }
+
+  /** Writes unwritten entries to the file; with `sync`, makes them durable. */
+  persist(sync: boolean, handle?: FileHandle): void {
+    if (!this.dirty && !sync) return;
+    const file = handle ?? this.fs.open(this.path, true);
+    try {
+      if (this.truncatedSinceWrite) file.truncate(this.written * this.entrySize);
+      if (this.written < this.count) {
+        const from = this.written * this.entrySize;
+        file.write(this.buffer.subarray(from, this.count * this.entrySize), from);
+      }
+      this.written = this.count;
+      this.truncatedSinceWrite = false;
+      if (sync) file.sync();
+    } finally {
+      if (!handle) file.close();
+    }
+  }
+
+  /** Index of the last entry whose key (read by `keyAt`) is <= target, or -1. */
+  protected floorEntry(target: number, keyAt: (i: number) => number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keyAt(mid) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+}

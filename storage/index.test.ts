@@ -1,0 +1,51 @@
+import t from 'tap';
+import { IndexFile } from './index-file.js';
+import { MemoryFileSystem } from './memory-fs.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+t.test('offset index: sparse entries, floor lookups, truncation, persistence', async (t) => {
+  const fs = new MemoryFileSystem();
+  const index = new OffsetIndex(fs, '/i.index', 100);
+  t.same(index.lookup(150), { offset: 100, position: 0 }, 'empty index points at the start');
+  index.append(109, 1000);
+  index.append(119, 2000);
+  index.append(115, 2500);
+  t.equal(index.count, 2, 'entries that do not move forward are ignored');
+  index.append(129, 3000);
+  t.same(index.lookup(105), { offset: 100, position: 0 });
+  t.same(index.lookup(109), { offset: 109, position: 1000 });
+  t.same(index.lookup(125), { offset: 119, position: 2000 });
+  t.same(index.lookup(1000), { offset: 129, position: 3000 });
+  index.persist(true);
+  t.equal(fs.fileSize('/i.index'), 24);
+  index.truncateToOffset(119);
+  t.equal(index.count, 1);
+  index.persist(false);
+  t.equal(fs.fileSize('/i.index'), 8);
+  const loaded = new OffsetIndex(fs, '/i.index', 100, IndexFile.readFile(fs, '/i.index', 8)!);
+  t.same(loaded.lookup(200), { offset: 109, position: 1000 });
+  t.ok(loaded.isSane(2000));
+  t.notOk(loaded.isSane(1000), 'a position past the log end is not sane');
+  fs.open('/odd', true).write(Buffer.alloc(7), 0);
+  t.equal(IndexFile.readFile(fs, '/odd', 8), null, 'a partial entry makes the file unusable');
+});
+
+t.test('time index: entries only when the timestamp grows, strict floor lookups', async (t) => {
+  const fs = new MemoryFileSystem();
+  const index = new TimeIndex(fs, '/i.timeindex', 0);
+  index.maybeAppend(1000, 5);
+  index.maybeAppend(1000, 9);
+  index.maybeAppend(900, 12);
+  index.maybeAppend(2000, 20);
+  t.equal(index.count, 2);
+  t.same(index.lookup(999), { timestamp: -1, offset: 0 });
+  t.same(index.lookup(1500), { timestamp: 1000, offset: 5 });
+  t.same(index.lastEntry(), { timestamp: 2000, offset: 20 });
+  t.ok(index.isSane());
+  index.truncateToOffset(20);
+  t.same(index.lastEntry(), { timestamp: 1000, offset: 5 });
+  index.persist(true);
+  const loaded = new TimeIndex(fs, '/i.timeindex', 0, IndexFile.readFile(fs, '/i.timeindex', 12)!);
+  t.same(loaded.lastEntry(), { timestamp: 1000, offset: 5 });
+});

@@ -1,0 +1,238 @@
+/**
+ * LogManager: the partition logs under the configured log dirs. Opens every
+ * `<topic>-<partition>` directory at start (skipping the recovery scan when the dir's
+ * clean-shutdown marker is there), creates logs in the dir holding the fewest, deletes
+ * them, checkpoints recovery points, log start offsets and high watermarks per dir, runs
+ * periodic work (flush.ms, retention, compaction) from `tick`, and marks a dir offline
+ * when any of its files fails (KAFKA_STORAGE_ERROR for every partition on it).
+ * Leaves out: moving logs between dirs, asynchronous deletion, a cleaner thread.
+ */
+import {
+  HIGH_WATERMARK_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  partitionKey,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+  type PartitionOffset,
+} from './checkpoint.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
+import { KafkaStorageError } from './errors.js';
+import { joinPath, type FileSystem } from './fs.js';
+import { PartitionLog, type Clock, type LogDirState } from './log.js';
+import type { ProducerSnapshotHook } from './producer-snapshots.js';
+
+export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+export interface LogManagerOptions {
+  fs: FileSystem;
+  logDirs: readonly string[];
+  clock: Clock;
+  defaultConfig?: LogConfig;
+  /** Effective config of a topic (defaults plus topic overrides). */
+  configFor?: (topic: string) => LogConfig;
+  snapshotHookFor?: (topic: string, partition: number) => ProducerSnapshotHook | undefined;
+  onDirFailure?: (dir: string, error: unknown) => void;
+  /** How often tick() compacts logs with cleanup.policy=compact. */
+  cleanerIntervalMs?: number;
+}
+
+interface DirEntry {
+  state: LogDirState;
+  logs: Map<string, PartitionLog>;
+}
+
+export class LogManager {
+  private readonly dirs: DirEntry[] = [];
+  private readonly byKey = new Map<string, PartitionLog>();
+  private lastCleanMs: number;
+  /** Logs that found their dir's clean-shutdown marker at open, and those recovered. */
+  readonly openStats = { cleanDirs: 0, uncleanDirs: 0, logs: 0 };
+
+  private constructor(private readonly options: LogManagerOptions) {
+    this.lastCleanMs = options.clock.now();
+  }
+
+  static open(options: LogManagerOptions): LogManager {
+    const manager = new LogManager(options);
+    for (const path of options.logDirs) manager.openDir(path);
+    return manager;
+  }
+
+  private configFor(topic: string): LogConfig {
+    return this.options.configFor?.(topic) ?? this.options.defaultConfig ?? DEFAULT_LOG_CONFIG;
+  }
+
+  private openDir(path: string): void {
+    const { fs } = this.options;
+    const entry: DirEntry = { state: { path, offline: false }, logs: new Map() };
+    this.dirs.push(entry);
+    try {
+      fs.mkdir(path);
+      const marker = joinPath(path, CLEAN_SHUTDOWN_MARKER);
+      const clean = fs.exists(marker);
+      if (clean) this.openStats.cleanDirs++;
+      else this.openStats.uncleanDirs++;
+      const recoveryPoints = readOffsetCheckpoint(fs, path, RECOVERY_POINT_CHECKPOINT);
+      const startOffsets = readOffsetCheckpoint(fs, path, LOG_START_OFFSET_CHECKPOINT);
+      const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
+      for (const name of fs.subdirectories(path)) {
+        const match = PARTITION_DIR.exec(name);
+        if (!match) continue;
+        const topic = match[1]!;
+        const partition = Number(match[2]);
+        const key = partitionKey(topic, partition);
+        this.openLog(entry, topic, partition, {
+          create: false,
+          cleanShutdown: clean,
+          recoveryPoint: recoveryPoints.get(key) ?? 0,
+          logStartOffset: startOffsets.get(key) ?? 0,
+          highWatermark: highWatermarks.get(key) ?? 0,
+        });
+        this.openStats.logs++;
+      }
+      if (clean) {
+        fs.unlink(marker);
+        fs.syncDir(path);
+      }
+    } catch (error) {
+      this.markOffline(entry.state, error);
+    }
+  }
+
+  private openLog(
+    entry: DirEntry,
+    topic: string,
+    partition: number,
+    state: { create?: boolean; cleanShutdown: boolean; recoveryPoint: number; logStartOffset: number; highWatermark: number },
+  ): PartitionLog {
+    const key = partitionKey(topic, partition);
+    const log = PartitionLog.open({
+      fs: this.options.fs,
+      dir: joinPath(entry.state.path, key),
+      topic,
+      partition,
+      config: this.configFor(topic),
+      clock: this.options.clock,
+      dirState: entry.state,
+      ...state,
+      snapshotHook: this.options.snapshotHookFor?.(topic, partition),
+      onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
+      onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
+      onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
+    });
+    entry.logs.set(key, log);
+    this.byKey.set(key, log);
+    return log;
+  }
+
+  private markOffline(state: LogDirState, error: unknown): void {
+    if (state.offline) return;
+    state.offline = true;
+    state.failure = error;
+    this.options.onDirFailure?.(state.path, error);
+  }
+
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.byKey.get(partitionKey(topic, partition));
+  }
+
+  /** The log of a partition, created empty in the online dir holding the fewest logs when missing. */
+  getOrCreate(topic: string, partition: number): PartitionLog {
+    const existing = this.get(topic, partition);
+    if (existing) return existing;
+    const online = this.dirs.filter((d) => !d.state.offline);
+    if (online.length === 0) throw new KafkaStorageError('no log dir is online');
+    const entry = online.reduce((best, d) => (d.logs.size < best.logs.size ? d : best));
+    return this.openLog(entry, topic, partition, { create: true, cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
+  }
+
+  /** Closes and removes a partition's log and its directory. */
+  delete(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    const log = this.byKey.get(key);
+    if (!log) return;
+    this.byKey.delete(key);
+    for (const entry of this.dirs) entry.logs.delete(key);
+    log.delete();
+  }
+
+  logs(): IterableIterator<PartitionLog> {
+    return this.byKey.values();
+  }
+
+  /** The log dir holding a partition, and whether it is offline. */
+  dirOf(topic: string, partition: number): LogDirState | undefined {
+    const key = partitionKey(topic, partition);
+    return this.dirs.find((d) => d.logs.has(key))?.state;
+  }
+
+  offlineDirs(): string[] {
+    return this.dirs.filter((d) => d.state.offline).map((d) => d.state.path);
+  }
+
+  /** Applies a topic's new config to its open logs. */
+  updateTopicConfig(topic: string, config: LogConfig): void {
+    for (const log of this.byKey.values()) if (log.topic === topic) log.updateConfig(config);
+  }
+
+  /** Periodic work for every log; compaction at most every cleanerIntervalMs. */
+  tick(now: number = this.options.clock.now()): void {
+    const clean = now - this.lastCleanMs >= (this.options.cleanerIntervalMs ?? 15_000);
+    if (clean) this.lastCleanMs = now;
+    for (const log of this.byKey.values()) {
+      try {
+        log.tick(now);
+        if (clean && log.currentConfig.cleanupPolicyCompact) log.compact(now);
+      } catch (error) {
+        if (!(error instanceof KafkaStorageError)) throw error;
+      }
+    }
+  }
+
+  /** Writes the recovery point, log start offset and high watermark checkpoints of every online dir. */
+  checkpoint(): void {
+    for (const entry of this.dirs) {
+      this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint);
+      this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset);
+      this.checkpointDir(entry, HIGH_WATERMARK_CHECKPOINT, (l) => l.highWatermark);
+    }
+  }
+
+  private checkpointDir(entry: DirEntry, name: string, value: (log: PartitionLog) => number): void {
+    if (entry.state.offline) return;
+    const entries: PartitionOffset[] = [];
+    for (const log of entry.logs.values()) entries.push({ topic: log.topic, partition: log.partition, offset: value(log) });
+    try {
+      writeOffsetCheckpoint(this.options.fs, entry.state.path, name, entries);
+    } catch (error) {
+      this.markOffline(entry.state, error);
+    }
+  }
+
+  /** Clean shutdown: flushes and closes every log, checkpoints, and leaves the marker in each healthy dir. */
+  close(): void {
+    for (const entry of this.dirs) {
+      for (const log of entry.logs.values()) {
+        try {
+          log.close();
+        } catch (error) {
+          this.markOffline(entry.state, error);
+        }
+      }
+    }
+    this.checkpoint();
+    for (const entry of this.dirs) {
+      if (entry.state.offline) continue;
+      try {
+        const marker = this.options.fs.open(joinPath(entry.state.path, CLEAN_SHUTDOWN_MARKER), true);
+        marker.sync();
+        marker.close();
+        this.options.fs.syncDir(entry.state.path);
+      } catch (error) {
+        this.markOffline(entry.state, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,585 @@
+/**
+ * PartitionLog: one partition's append-only log of record batches in segment files.
+ * Appends take already-checked v2 batches, recheck size and CRC-32C, assign offsets by
+ * patching base offset and leader epoch in place, and write them in one call. Reads
+ * return whole batches as file slices, undecoded. Also: ListOffsets by timestamp,
+ * truncation (replication), DeleteRecords, segment rolling, retention, compaction (in
+ * log-cleaner.ts), the flush policy, the leader epoch cache, aborted-transaction index
+ * and producer snapshots at roll.
+ *
+ * Offsets are numbers (exact up to 2^53; larger ones are refused). Any file-system
+ * failure marks the whole log dir offline and raises KafkaStorageError (56) from then on.
+ * Leaves out: producer-state validation, transactions (only the txn index is here).
+ */
+import { ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
+import { baseOffsetOf, checkBatch, checkBatchStructure, readInt64Number, rewriteCrc, writeInt64Number } from './batch-scan.js';
+import type { LogConfig } from './config.js';
+import { CorruptRecordError, InvalidOffsetError, KafkaStorageError, OffsetOutOfRangeError, RecordBatchTooLargeError, StorageError } from './errors.js';
+import type { FileSystem } from './fs.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { cleanSegments } from './log-cleaner.js';
+import { loadSegments } from './log-loader.js';
+import { deleteSnapshotsOutside, readLatestSnapshot, writeSnapshot, type ProducerSnapshot, type ProducerSnapshotHook } from './producer-snapshots.js';
+import { forEachRecord } from './records.js';
+import { LogSegment, type AppendedBatch } from './segment.js';
+import { TxnIndex, type AbortedTxn } from './txn-index.js';
+
+export interface Clock {
+  now(): number;
+}
+
+/** Shared by every log of one log dir: when one fails, all go offline. */
+export interface LogDirState {
+  readonly path: string;
+  offline: boolean;
+  failure?: unknown;
+}
+
+export interface PartitionLogOptions {
+  fs: FileSystem;
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock: Clock;
+  dirState: LogDirState;
+  recoveryPoint?: number;
+  logStartOffset?: number;
+  highWatermark?: number;
+  cleanShutdown?: boolean;
+  /** Make the directory if it is missing (default true; LogManager passes false for dirs it listed). */
+  create?: boolean;
+  snapshotHook?: ProducerSnapshotHook;
+  /** Called when the log start offset moves (DeleteRecords, retention), to checkpoint it. */
+  onLogStartOffsetChange?: (log: PartitionLog) => void;
+  /** Called after a truncation moved the recovery point back, to checkpoint it at once. */
+  onRecoveryPointRegress?: (log: PartitionLog) => void;
+  onDirFailure?: (state: LogDirState) => void;
+}
+
+export interface AppendOptions {
+  /** Stamped on every batch of a leader append. */
+  leaderEpoch: number;
+  /** 'replication' keeps the offsets and epochs in the batches (they must follow the log end). */
+  origin?: 'leader' | 'replication';
+  /** Overrides message.timestamp.type for this append. */
+  logAppendTime?: boolean;
+  /**
+   * The caller (the produce path) already checked each batch's CRC-32C: skip recomputing
+   * it. Sizes, magic and offsets are still checked. Default false: the log checks the CRC.
+   */
+  crcVerified?: boolean;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time stamped on the batches, -1 with CreateTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+  maxTimestamp: number;
+  recordCount: number;
+  batchCount: number;
+}
+
+export interface ReadOptions {
+  /** Batches starting at or past this offset are left out (high watermark, LSO). */
+  maxOffset?: number;
+  /** Return the first batch whole even when it exceeds maxBytes (Kafka's default). */
+  minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Whole batches as read from the segment file; empty when nothing is there. */
+  records: Buffer;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampLookup {
+  offset: number;
+  timestamp: number;
+}
+
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  readonly leaderEpochs: LeaderEpochCache;
+  private segments: LogSegment[];
+  private config: LogConfig;
+  private end: number;
+  private logStart: number;
+  private recovered: number;
+  private hw: number;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private readonly txnIndexes = new Map<number, TxnIndex>();
+  private closed = false;
+
+  private constructor(private readonly options: PartitionLogOptions) {
+    const { fs, dir, config, clock } = options;
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.dir = dir;
+    this.config = { ...config };
+    if (options.create !== false) fs.mkdir(dir);
+    const loaded = loadSegments(fs, dir, {
+      indexIntervalBytes: config.indexIntervalBytes,
+      now: clock.now(),
+      recoveryPoint: options.recoveryPoint ?? 0,
+      cleanShutdown: options.cleanShutdown ?? false,
+      initialOffset: options.logStartOffset ?? 0,
+    });
+    this.segments = loaded.segments;
+    const active = this.active;
+    const checkpointedEnd = options.recoveryPoint ?? -1;
+    const plausible = active.size > 0 ? checkpointedEnd > active.baseOffset : checkpointedEnd === active.baseOffset;
+    if (options.cleanShutdown && plausible) {
+      active.presetNextOffset(checkpointedEnd);
+    }
+    this.end = Math.max(active.nextOffset, active.baseOffset);
+    this.logStart = Math.min(Math.max(options.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.end);
+    this.recovered = this.end;
+    this.hw = Math.min(options.highWatermark ?? 0, this.end);
+    this.lastFlushMs = clock.now();
+    this.leaderEpochs = new LeaderEpochCache(fs, dir);
+    if (!options.cleanShutdown) this.leaderEpochs.truncateFromEnd(this.end);
+    if (loaded.hasSnapshots) deleteSnapshotsOutside(fs, dir, 0, this.end);
+  }
+
+  /** Opens (or creates) the log in `options.dir`, recovering it after an unclean shutdown. */
+  static open(options: PartitionLogOptions): PartitionLog {
+    if (options.dirState.offline) throw new KafkaStorageError(`log dir ${options.dirState.path} is offline`);
+    try {
+      return new PartitionLog(options);
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new KafkaStorageError(`cannot open ${options.dir}: ${String(error)}`, error);
+    }
+  }
+
+  get startOffset(): number {
+    return this.logStart;
+  }
+  get endOffset(): number {
+    return this.end;
+  }
+  get recoveryPoint(): number {
+    return this.recovered;
+  }
+  get highWatermark(): number {
+    return this.hw;
+  }
+  /** Set by replication; persisted by LogManager.checkpoint(). Clamped to the log. */
+  set highWatermark(offset: number) {
+    this.hw = Math.max(this.logStart, Math.min(offset, this.end));
+  }
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+  get currentConfig(): Readonly<LogConfig> {
+    return this.config;
+  }
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = { ...config };
+    for (const segment of this.segments) segment.indexIntervalBytes = config.indexIntervalBytes;
+  }
+
+  append(records: Buffer, options: AppendOptions): AppendResult {
+    this.checkOnline();
+    const replication = options.origin === 'replication';
+    const logAppendTime = options.logAppendTime ?? this.config.messageTimestampType === 'LogAppendTime';
+    const now = this.options.clock.now();
+    const batches: AppendedBatch[] = [];
+    const epochs: { epoch: number; offset: number }[] = [];
+    let next = this.end;
+    let maxTimestamp = -1;
+    let recordCount = 0;
+    for (let at = 0; at < records.length; ) {
+      const size = options.crcVerified ? checkBatchStructure(records, at, records.length) : checkBatch(records, at, records.length);
+      if (size < 0) throw new CorruptRecordError(`batch at byte ${at} of the append failed its size, magic or CRC check`);
+      if (size > this.config.segmentBytes) throw new RecordBatchTooLargeError(`batch of ${size} bytes exceeds segment.bytes`);
+      let base = next;
+      if (replication) {
+        base = baseOffsetOf(records, at);
+        if (base < next) throw new InvalidOffsetError(`replicated batch at ${base} is below the log end ${next}`);
+      } else {
+        writeInt64Number(records, at, base);
+        records.writeInt32BE(options.leaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
+      }
+      if (logAppendTime) {
+        records.writeInt16BE(records.readInt16BE(at + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
+        writeInt64Number(records, at + MAX_TIMESTAMP_OFFSET, now);
+        rewriteCrc(records, at, size);
+      }
+      const lastOffset = base + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (!Number.isSafeInteger(lastOffset + 1)) throw new InvalidOffsetError(`offset ${lastOffset} is past 2^53`);
+      const batchMax = readInt64Number(records, at + MAX_TIMESTAMP_OFFSET);
+      maxTimestamp = Math.max(maxTimestamp, batchMax);
+      recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
+      epochs.push({ epoch: records.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET), offset: base });
+      batches.push({ at, size, lastOffset, maxTimestamp: batchMax });
+      next = lastOffset + 1;
+      at += size;
+    }
+    const first = batches[0];
+    if (!first) throw new CorruptRecordError('empty append');
+    const baseOffset = replication ? baseOffsetOf(records, 0) : this.end;
+    this.io(`append to ${this.name}`, () => {
+      this.maybeRoll(records.length, baseOffset, next - 1, now);
+      this.active.append(records, batches);
+    });
+    this.end = next;
+    for (const { epoch, offset } of epochs) {
+      const latest = this.leaderEpochs.latest();
+      if (epoch >= 0 && (!latest || epoch > latest.epoch)) this.io('leader epoch checkpoint', () => this.leaderEpochs.assign(epoch, offset));
+    }
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= this.config.flushMessages) this.flush();
+    return {
+      baseOffset,
+      lastOffset: next - 1,
+      logAppendTime: logAppendTime ? now : -1,
+      logStartOffset: this.logStart,
+      maxTimestamp: logAppendTime ? now : maxTimestamp,
+      recordCount,
+      batchCount: batches.length,
+    };
+  }
+
+  private maybeRoll(incoming: number, baseOffset: number, lastOffset: number, now: number): void {
+    const active = this.active;
+    const full = active.size > 0 && active.size + incoming > this.config.segmentBytes;
+    const old = active.size > 0 && now - active.createdMs >= this.config.segmentMs;
+    const far = lastOffset - active.baseOffset > 0x7fffffff || baseOffset < active.baseOffset;
+    if (full || old || far) this.roll(baseOffset);
+  }
+
+  /** Starts a new active segment at `baseOffset` (the log end by default). */
+  roll(baseOffset = this.end): void {
+    this.io(`roll ${this.name}`, () => {
+      const active = this.active;
+      if (active.size === 0) {
+        if (active.baseOffset === baseOffset) return;
+        this.segments.pop();
+        active.delete();
+      } else {
+        active.flushAll();
+      }
+      const data = this.options.snapshotHook?.snapshot(baseOffset);
+      if (data) writeSnapshot(this.options.fs, this.dir, baseOffset, data);
+      this.segments.push(LogSegment.create(this.options.fs, this.dir, baseOffset, this.config.indexIntervalBytes, this.options.clock.now()));
+      if (active.size > 0) this.recovered = Math.max(this.recovered, active.nextOffset);
+    });
+  }
+
+  read(offset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    this.checkOnline();
+    if (offset < this.logStart || offset > this.end) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStart}, ${this.end}] of ${this.name}`);
+    }
+    const result = { records: Buffer.alloc(0), logStartOffset: this.logStart, logEndOffset: this.end };
+    if (offset === this.end) return result;
+    const maxOffset = Math.min(options.maxOffset ?? this.end, this.end);
+    if (offset >= maxOffset) return result;
+    return this.io(`read ${this.name}`, () => {
+      for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+        const data = this.segments[i]!.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true);
+        if (data) return { ...result, records: data };
+      }
+      return result;
+    });
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** ListOffsets: the first record (batch for compressed ones) with timestamp >= target; null when none. */
+  offsetForTimestamp(timestamp: number): TimestampLookup | null {
+    this.checkOnline();
+    if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.logStart, timestamp: -1 };
+    if (timestamp === LATEST_TIMESTAMP) return { offset: this.end, timestamp: -1 };
+    return this.io(`offsetForTimestamp ${this.name}`, () => {
+      let target = timestamp;
+      if (timestamp === MAX_TIMESTAMP) {
+        target = Math.max(-1, ...this.segments.map((s) => s.maxTimestamp));
+        if (target < 0) return null;
+      }
+      for (const segment of this.segments) {
+        if (segment.nextOffset <= this.logStart || segment.maxTimestamp < target) continue;
+        const found = segment.findByTimestamp(target, this.logStart);
+        if (!found) continue;
+        const batch = segment.readAt(found.position, found.size);
+        return this.recordAtOrAfter(batch, target, found.baseOffset, found.maxTimestamp);
+      }
+      return null;
+    });
+  }
+
+  private recordAtOrAfter(batch: Buffer, target: number, baseOffset: number, maxTimestamp: number): TimestampLookup {
+    const attributes = batch.readInt16BE(ATTRIBUTES_OFFSET);
+    const fallback = { offset: Math.max(baseOffset, this.logStart), timestamp: maxTimestamp };
+    if ((attributes & 0x07) !== 0 || (attributes & TIMESTAMP_TYPE_MASK) !== 0) return fallback;
+    let hit: TimestampLookup | null = null;
+    try {
+      forEachRecord(batch, (record) => {
+        const offset = baseOffset + record.offsetDelta;
+        if (offset < this.logStart || record.timestamp < target) return true;
+        hit = { offset, timestamp: record.timestamp };
+        return false;
+      });
+    } catch {
+      return fallback;
+    }
+    return hit ?? fallback;
+  }
+
+  /** Replication: removes everything at and after `offset` (whole batches). */
+  truncateTo(offset: number): void {
+    this.checkOnline();
+    if (offset >= this.end) return;
+    if (offset < this.logStart || offset <= this.segments[0]!.baseOffset) {
+      this.truncateFullyAndStartAt(Math.max(offset, 0));
+      return;
+    }
+    this.io(`truncate ${this.name}`, () => {
+      while (this.active.baseOffset >= offset) {
+        const dropped = this.segments.pop()!;
+        dropped.delete();
+        this.txnIndexes.delete(dropped.baseOffset);
+      }
+      const active = this.active;
+      active.truncateTo(offset);
+      active.flush();
+      this.end = Math.max(active.nextOffset, active.baseOffset);
+      this.afterTruncation();
+    });
+  }
+
+  /** Replication: drops the whole log and starts it empty at `offset`. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.checkOnline();
+    this.io(`truncate fully ${this.name}`, () => {
+      for (const segment of this.segments) segment.delete();
+      this.txnIndexes.clear();
+      this.segments = [LogSegment.create(this.options.fs, this.dir, offset, this.config.indexIntervalBytes, this.options.clock.now())];
+      this.end = offset;
+      this.logStart = offset;
+      this.afterTruncation();
+      this.leaderEpochs.truncateFromEnd(-1);
+      this.options.onLogStartOffsetChange?.(this);
+    });
+  }
+
+  private afterTruncation(): void {
+    const regressed = this.recovered > this.end;
+    this.recovered = Math.min(this.recovered, this.end);
+    if (regressed) this.options.onRecoveryPointRegress?.(this);
+    this.hw = Math.min(this.hw, this.end);
+    this.logStart = Math.min(this.logStart, this.end);
+    this.leaderEpochs.truncateFromEnd(this.end);
+    for (const index of this.txnIndexes.values()) index.truncateTo(this.end);
+    deleteSnapshotsOutside(this.options.fs, this.dir, 0, this.end);
+  }
+
+  /** DeleteRecords: raises the log start offset and deletes whole segments below it. */
+  deleteRecordsBefore(offset: number): number {
+    this.checkOnline();
+    if (offset > this.end || offset < 0) {
+      throw new OffsetOutOfRangeError(`cannot delete before ${offset}: log end is ${this.end}`);
+    }
+    if (offset <= this.logStart) return this.logStart;
+    this.logStart = offset;
+    this.hw = Math.max(this.hw, offset);
+    this.io(`delete records ${this.name}`, () => {
+      this.deleteSegmentsWhile((segment, next) => next !== undefined && next.baseOffset <= this.logStart && segment !== this.active);
+      this.leaderEpochs.truncateFromStart(this.logStart);
+      this.options.onLogStartOffsetChange?.(this);
+    });
+    return this.logStart;
+  }
+
+  /** Deletes leading segments (never the active one) while the predicate holds. */
+  private deleteSegmentsWhile(predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
+    let deleted = 0;
+    while (this.segments.length > 1 && predicate(this.segments[0]!, this.segments[1])) {
+      const segment = this.segments.shift()!;
+      segment.delete();
+      this.txnIndexes.delete(segment.baseOffset);
+      deleted++;
+    }
+    if (deleted > 0 && this.segments[0]!.baseOffset > this.logStart) {
+      this.logStart = this.segments[0]!.baseOffset;
+      this.hw = Math.max(this.hw, this.logStart);
+      this.recovered = Math.max(this.recovered, this.logStart);
+      this.leaderEpochs.truncateFromStart(this.logStart);
+      this.options.onLogStartOffsetChange?.(this);
+    }
+    if (deleted > 0) deleteSnapshotsOutside(this.options.fs, this.dir, this.segments[0]!.baseOffset, this.end);
+    return deleted;
+  }
+
+  /** retention.ms and retention.bytes (cleanup.policy includes delete); returns segments deleted. */
+  applyRetention(now: number = this.options.clock.now()): number {
+    this.checkOnline();
+    if (!this.config.cleanupPolicyDelete) return 0;
+    return this.io(`retention ${this.name}`, () => {
+      let deleted = 0;
+      const retentionMs = this.config.retentionMs;
+      if (retentionMs >= 0) {
+        deleted += this.deleteSegmentsWhile((segment) => {
+          const newest = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.createdMs;
+          return now - newest > retentionMs;
+        });
+      }
+      if (this.config.retentionBytes >= 0) {
+        let excess = this.size - this.config.retentionBytes;
+        deleted += this.deleteSegmentsWhile((segment) => {
+          if (excess - segment.size < 0) return false;
+          excess -= segment.size;
+          return true;
+        });
+      }
+      return deleted;
+    });
+  }
+
+  /** cleanup.policy=compact: rewrites every segment but the active one; returns bytes removed. */
+  compact(now: number = this.options.clock.now()): number {
+    this.checkOnline();
+    if (!this.config.cleanupPolicyCompact || this.segments.length < 2) return 0;
+    return this.io(`compact ${this.name}`, () => {
+      const before = this.size;
+      const inactive = this.segments.slice(0, -1);
+      const cleaned = cleanSegments(this.options.fs, this.dir, inactive, this.config, now, this.options.clock.now());
+      this.segments = [...cleaned, this.active];
+      return before - this.size;
+    });
+  }
+
+  /** Periodic work: the flush.ms policy, segment.ms rolls of idle logs, retention, compaction. */
+  tick(now: number = this.options.clock.now()): void {
+    if (this.options.dirState.offline || this.closed) return;
+    if (this.unflushedMessages > 0 && now - this.lastFlushMs >= this.config.flushMs) this.flush();
+    if (this.config.cleanupPolicyDelete) this.applyRetention(now);
+  }
+
+  /** fsyncs the active segment; everything up to the log end survives a power cut. */
+  flush(): void {
+    this.checkOnline();
+    this.io(`flush ${this.name}`, () => this.active.flush());
+    this.recovered = this.end;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.options.clock.now();
+  }
+
+  appendAbortedTxn(entry: AbortedTxn): void {
+    this.checkOnline();
+    this.io(`txn index ${this.name}`, () => {
+      const segment = this.segments[this.segmentIndexFor(entry.lastOffset)]!;
+      this.txnIndexFor(segment).append(entry, false);
+    });
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset). */
+  abortedTxns(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    this.checkOnline();
+    return this.io(`txn index ${this.name}`, () => {
+      const result: AbortedTxn[] = [];
+      for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+        const segment = this.segments[i]!;
+        if (segment.baseOffset >= upperBoundOffset) break;
+        result.push(...this.txnIndexFor(segment).overlapping(fetchOffset, upperBoundOffset));
+      }
+      return result;
+    });
+  }
+
+  private txnIndexFor(segment: LogSegment): TxnIndex {
+    let index = this.txnIndexes.get(segment.baseOffset);
+    if (!index) {
+      index = new TxnIndex(this.options.fs, segment.txnIndexPath);
+      this.txnIndexes.set(segment.baseOffset, index);
+    }
+    return index;
+  }
+
+  latestProducerSnapshot(): ProducerSnapshot | null {
+    this.checkOnline();
+    return this.io(`snapshot ${this.name}`, () => readLatestSnapshot(this.options.fs, this.dir));
+  }
+
+  /** Flushes everything (a clean close) and releases the files. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.options.dirState.offline) {
+      for (const segment of this.segments) this.quietly(() => segment.close());
+      return;
+    }
+    this.io(`close ${this.name}`, () => {
+      this.active.flushAll();
+      this.recovered = this.end;
+      for (const segment of this.segments) segment.close();
+    });
+  }
+
+  /** Closes and removes the partition directory. */
+  delete(): void {
+    this.closed = true;
+    for (const segment of this.segments) this.quietly(() => segment.close());
+    this.io(`delete ${this.name}`, () => this.options.fs.removeDir(this.dir));
+  }
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  private checkOnline(): void {
+    if (this.options.dirState.offline) throw new KafkaStorageError(`log dir ${this.options.dirState.path} is offline`, this.options.dirState.failure);
+    if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
+  }
+
+  private io<T>(what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      const state = this.options.dirState;
+      if (!state.offline) {
+        state.offline = true;
+        state.failure = error;
+        this.options.onDirFailure?.(state);
+      }
+      throw new KafkaStorageError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+  }
+
+  private quietly(work: () => void): void {
+    try {
+      work();
+    } catch {
+      // the dir is already offline; nothing more to report
+    }
+  }
+}

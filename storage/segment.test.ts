@@ -1,0 +1,95 @@
+import t from 'tap';
+import { loadSegments } from './log-loader.js';
+import { MemoryFileSystem } from './memory-fs.js';
+import { LogSegment } from './segment.js';
+import { batchOfSize, buildBatch, splitBatches } from './test-support.js';
+
+function fill(segment: LogSegment, count: number, firstOffset: number, records = 2): Buffer[] {
+  const written: Buffer[] = [];
+  let offset = firstOffset;
+  for (let i = 0; i < count; i++) {
+    const batch = buildBatch(
+      Array.from({ length: records }, (_, r) => ({ value: `v${i}-${r}`, timestamp: 1000 + i })),
+      { baseOffset: offset },
+    );
+    segment.append(batch, [{ at: 0, size: batch.length, lastOffset: offset + records - 1, maxTimestamp: 1000 + i }]);
+    written.push(batch);
+    offset += records;
+  }
+  return written;
+}
+
+t.test('segment append, locate, read, timestamp search and truncate', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const segment = LogSegment.create(fs, '/p', 100, 50, 0);
+  const written = fill(segment, 10, 100);
+  t.equal(segment.nextOffset, 120);
+  t.ok(segment.offsetIndex.count > 5, 'indexed every index.interval.bytes');
+  t.equal(segment.locate(105)!.baseOffset, 104);
+  t.same(segment.read(105, 1, Infinity, true), written[2]);
+  t.equal(segment.read(120, 1000, Infinity, true), null);
+  t.same(splitBatches(segment.read(100, 10_000, 106, true)!).map((b) => b.baseOffset), [100, 102, 104]);
+  t.equal(segment.findByTimestamp(1004, 100)!.baseOffset, 108);
+  t.equal(segment.findByTimestamp(1004, 112)!.baseOffset, 112);
+  t.equal(segment.maxTimestamp, 1009);
+  t.equal(segment.truncateTo(111), written.slice(5).reduce((s, b) => s + b.length, 0));
+  t.equal(segment.nextOffset, 110);
+  t.equal(segment.maxTimestamp, 1004);
+  t.same(segment.read(108, 10_000, Infinity, true), written[4]);
+});
+
+t.test('recovery keeps valid batches, cuts a corrupt tail and rebuilds indexes', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const segment = LogSegment.create(fs, '/p', 0, 100, 0);
+  const written = fill(segment, 8, 0);
+  segment.flushAll();
+  segment.close();
+  const sizeBefore = written.reduce((s, b) => s + b.length, 0);
+  const cut = written.slice(0, 5).reduce((s, b) => s + b.length, 0);
+  fs.corrupt('/p/00000000000000000000.log', cut + 30, Buffer.from([0xde, 0xad]));
+  fs.unlink('/p/00000000000000000000.index');
+  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 0, cleanShutdown: false, initialOffset: 0 });
+  t.equal(result.truncatedBytes, sizeBefore - cut);
+  const recovered = result.segments[0]!;
+  t.equal(recovered.nextOffset, 10);
+  t.ok(fs.exists('/p/00000000000000000000.index'), 'index rebuilt');
+  t.same(recovered.read(8, 1000, Infinity, true), written[4]);
+});
+
+t.test('after a clean shutdown nothing is scanned; a bad index is still rebuilt on use', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const segment = LogSegment.create(fs, '/p', 0, 100, 0);
+  const written = fill(segment, 8, 0);
+  segment.flushAll();
+  segment.close();
+  const garbage = Buffer.alloc(8);
+  garbage.writeInt32BE(3, 0);
+  garbage.writeInt32BE(5, 4);
+  fs.corrupt('/p/00000000000000000000.index', 0, garbage);
+  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 0, cleanShutdown: true, initialOffset: 0 });
+  t.equal(result.recoveredSegments, 0);
+  const loaded = result.segments[0]!;
+  t.equal(loaded.nextOffset, 16);
+  t.same(loaded.read(14, 1, Infinity, true), written[7]);
+});
+
+t.test('loader finishes interrupted compaction swaps and removes leftovers', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const segment = LogSegment.create(fs, '/p', 0, 100, 0);
+  fill(segment, 3, 0);
+  segment.flushAll();
+  segment.close();
+  const swap = fs.open('/p/00000000000000000000.log.swap', true);
+  const replacement = batchOfSize(200);
+  swap.write(replacement, 0);
+  swap.sync();
+  fs.open('/p/00000000000000000050.log.cleaned', true).close();
+  fs.open('/p/00000000000000000077.index', true).close();
+  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 100, cleanShutdown: true, initialOffset: 0 });
+  t.same(fs.readdir('/p'), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+  t.equal(result.segments[0]!.size, replacement.length);
+});

@@ -1,0 +1,437 @@
+/**
+ * One segment of a partition log: `<base>.log` with batches as they travel on the wire,
+ * its `.index` and `.timeindex`. Appends are one positional write; index entries are
+ * kept in memory and written out on flush, fsynced on roll and close (a crash rebuilds
+ * the indexes of every segment after the recovery point, so they need not be synced
+ * per write). Indexes and the tail summary of a segment opened after a clean shutdown
+ * are loaded lazily, on first use.
+ * Leaves out: decoding records (log.ts does it where needed), the txn index (txn-index.ts).
+ */
+import { LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/records/batch-header.js';
+import { baseOffsetOf, checkBatch, readInt64Number } from './batch-scan.js';
+import { walkBatches } from './batch-walker.js';
+import { joinPath, type FileHandle, type FileSystem } from './fs.js';
+import { IndexFile } from './index-file.js';
+import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js';
+import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+const RECOVERY_WINDOW = 4 * 1024 * 1024;
+
+export function offsetFileName(offset: number, suffix: string): string {
+  return `${String(offset).padStart(20, '0')}${suffix}`;
+}
+
+/** One batch of an append, positioned inside the appended buffer. */
+export interface AppendedBatch {
+  at: number;
+  size: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+/** Where a batch lies in the segment file. */
+export interface BatchLocation {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+export interface RecoveryResult {
+  validBytes: number;
+  truncatedBytes: number;
+}
+
+export class LogSegment {
+  private offsetIndexCache: OffsetIndex | null = null;
+  private timeIndexCache: TimeIndex | null = null;
+  private tailKnown = false;
+  private maxTsKnown = false;
+  private next = 0;
+  private maxTs = -1;
+  private offsetOfMaxTs = -1;
+  private logUnsynced = false;
+  private indexesUnsynced = false;
+  private bytesSinceIndexEntry = 0;
+  /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
+  private largestBatch = 16 * 1024;
+
+  private constructor(
+    private readonly fs: FileSystem,
+    readonly dir: string,
+    readonly baseOffset: number,
+    private readonly handle: FileHandle,
+    public size: number,
+    public indexIntervalBytes: number,
+    /** Clock time the segment was created or opened: what segment.ms counts from when no batch has a timestamp. */
+    readonly createdMs: number,
+  ) {
+    this.next = baseOffset;
+  }
+
+  static create(fs: FileSystem, dir: string, baseOffset: number, indexIntervalBytes: number, now: number): LogSegment {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
+      const path = joinPath(dir, offsetFileName(baseOffset, suffix));
+      if (fs.exists(path)) fs.unlink(path);
+    }
+    const handle = fs.open(joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX)), true);
+    handle.truncate(0);
+    const segment = new LogSegment(fs, dir, baseOffset, handle, 0, indexIntervalBytes, now);
+    segment.offsetIndexCache = new OffsetIndex(fs, segment.indexPath, baseOffset);
+    segment.timeIndexCache = new TimeIndex(fs, segment.timeIndexPath, baseOffset);
+    segment.tailKnown = true;
+    segment.maxTsKnown = true;
+    return segment;
+  }
+
+  static open(fs: FileSystem, dir: string, baseOffset: number, indexIntervalBytes: number, now: number): LogSegment {
+    const handle = fs.open(joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX)));
+    return new LogSegment(fs, dir, baseOffset, handle, handle.size(), indexIntervalBytes, now);
+  }
+
+  get logPath(): string {
+    return joinPath(this.dir, offsetFileName(this.baseOffset, LOG_SUFFIX));
+  }
+  get indexPath(): string {
+    return joinPath(this.dir, offsetFileName(this.baseOffset, INDEX_SUFFIX));
+  }
+  get timeIndexPath(): string {
+    return joinPath(this.dir, offsetFileName(this.baseOffset, TIME_INDEX_SUFFIX));
+  }
+  get txnIndexPath(): string {
+    return joinPath(this.dir, offsetFileName(this.baseOffset, TXN_INDEX_SUFFIX));
+  }
+
+  /** One past the last offset stored here; the base offset when empty. */
+  get nextOffset(): number {
+    if (!this.tailKnown && this.presetNext >= 0) return this.presetNext;
+    this.ensureTail();
+    return this.next;
+  }
+
+  private presetNext = -1;
+
+  /**
+   * After a clean shutdown the recovery-point checkpoint holds the log end offset: it
+   * stands in for the next offset until something needs the tail (an append, a read of
+   * the indexes), which then reads it from the file as usual.
+   */
+  presetNextOffset(offset: number): void {
+    this.presetNext = offset;
+  }
+
+  /** Largest batch max timestamp in the segment, -1 when none. */
+  get maxTimestamp(): number {
+    this.ensureMaxTimestamp();
+    return this.maxTs;
+  }
+
+  get offsetIndex(): OffsetIndex {
+    if (!this.offsetIndexCache) {
+      const data = IndexFile.readFile(this.fs, this.indexPath, OFFSET_INDEX_ENTRY_SIZE);
+      const index = new OffsetIndex(this.fs, this.indexPath, this.baseOffset, data ?? undefined);
+      if ((data !== null || this.size === 0) && index.isSane(this.size)) this.offsetIndexCache = index;
+      else this.recover();
+    }
+    return this.offsetIndexCache!;
+  }
+
+  get timeIndex(): TimeIndex {
+    if (!this.timeIndexCache) {
+      const data = IndexFile.readFile(this.fs, this.timeIndexPath, TIME_INDEX_ENTRY_SIZE);
+      const index = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset, data ?? undefined);
+      if ((data !== null || this.size === 0) && index.isSane()) this.timeIndexCache = index;
+      else this.recover();
+    }
+    return this.timeIndexCache!;
+  }
+
+  /** Appends whole, checked batches whose offsets are already assigned; one write. */
+  append(data: Buffer, batches: readonly AppendedBatch[]): void {
+    this.ensureMaxTimestamp();
+    const start = this.size;
+    this.logUnsynced = true;
+    this.indexesUnsynced = true;
+    this.handle.write(data, start);
+    this.size = start + data.length;
+    for (const batch of batches) this.indexBatch(batch.lastOffset, batch.maxTimestamp, start + batch.at, batch.size);
+    this.next = batches[batches.length - 1]!.lastOffset + 1;
+  }
+
+  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number): void {
+    if (maxTimestamp > this.maxTs) {
+      this.maxTs = maxTimestamp;
+      this.offsetOfMaxTs = lastOffset;
+    }
+    if (this.bytesSinceIndexEntry > this.indexIntervalBytes) {
+      this.offsetIndexCache!.append(lastOffset, position);
+      this.timeIndexCache!.maybeAppend(this.maxTs, this.offsetOfMaxTs);
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += size;
+    if (size > this.largestBatch) this.largestBatch = Math.min(size, 8 * 1024 * 1024);
+  }
+
+  /** The first batch whose last offset is >= offset, searching from `from` (a known batch start). */
+  locate(offset: number, from?: number): BatchLocation | null {
+    const start = from ?? this.offsetIndex.lookup(offset).position;
+    let found: BatchLocation | null = null;
+    walkBatches(this.handle, start, this.size, false, (buffer, at, position, size) => {
+      const last = baseOffsetOf(buffer, at) + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (last < offset) return true;
+      found = { position, size, baseOffset: baseOffsetOf(buffer, at), lastOffset: last, maxTimestamp: readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET) };
+      return false;
+    });
+    return found;
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, at most `maxBytes` (but the first batch
+   * whole when `minOneBatch`), stopping before a batch starting at or past `maxOffset`.
+   * Returns null when nothing in this segment is at or past `offset`.
+   */
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Buffer | null {
+    if (offset >= this.nextOffset) return null;
+    const indexed = this.offsetIndex.lookup(offset).position;
+    // One window from the index entry usually covers the wanted batches: a single read.
+    // The entry can land up to one index interval plus one batch before the wanted batch.
+    const windowLength = Math.min(this.size - indexed, maxBytes + this.indexIntervalBytes + this.largestBatch);
+    let window = Buffer.allocUnsafe(windowLength);
+    window = window.subarray(0, this.handle.read(window, 0, windowLength, indexed));
+    const first = this.locateIn(window, indexed, offset) ?? this.locate(offset, indexed);
+    if (first && first.size > this.largestBatch) this.largestBatch = Math.min(first.size, 8 * 1024 * 1024);
+    if (!first || first.baseOffset >= maxOffset) return first ? Buffer.alloc(0) : null;
+    const wanted = first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
+    if (wanted === 0) return Buffer.alloc(0);
+    let data: Buffer;
+    const from = first.position - indexed;
+    if (from + wanted <= window.length) {
+      data = window.subarray(from, from + wanted);
+    } else {
+      data = Buffer.allocUnsafe(wanted);
+      data = data.subarray(0, this.handle.read(data, 0, wanted, first.position));
+    }
+    let cut = 0;
+    while (cut + 12 <= data.length) {
+      const size = data.readInt32BE(cut + 8) + 12;
+      if (cut + size > data.length || (cut > 0 && baseOffsetOf(data, cut) >= maxOffset)) break;
+      cut += size;
+    }
+    return data.subarray(0, cut);
+  }
+
+  private locateIn(window: Buffer, windowPosition: number, offset: number): BatchLocation | null {
+    let at = 0;
+    while (at + 61 <= window.length) {
+      const size = window.readInt32BE(at + 8) + 12;
+      if (size < 61) return null;
+      const base = baseOffsetOf(window, at);
+      const last = base + window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (last >= offset) {
+        return { position: windowPosition + at, size, baseOffset: base, lastOffset: last, maxTimestamp: readInt64Number(window, at + MAX_TIMESTAMP_OFFSET) };
+      }
+      at += size;
+    }
+    return null;
+  }
+
+  /** The segment file, for whole-file scans (the cleaner). */
+  readHandle(): FileHandle {
+    return this.handle;
+  }
+
+  /** Reads `size` bytes at `position` (a whole batch found by locate). */
+  readAt(position: number, size: number): Buffer {
+    const data = Buffer.allocUnsafe(size);
+    return data.subarray(0, this.handle.read(data, 0, size, position));
+  }
+
+  /** First batch at or after `startingOffset` whose max timestamp is >= target. */
+  findByTimestamp(target: number, startingOffset: number): BatchLocation | null {
+    if (this.maxTimestamp < target) return null;
+    const entry = this.timeIndex.lookup(target - 1);
+    const from = this.offsetIndex.lookup(Math.max(entry.offset, startingOffset)).position;
+    let found: BatchLocation | null = null;
+    walkBatches(this.handle, from, this.size, false, (buffer, at, position, size) => {
+      const base = baseOffsetOf(buffer, at);
+      const last = base + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      const maxTimestamp = readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET);
+      if (last < startingOffset || maxTimestamp < target) return true;
+      found = { position, size, baseOffset: base, lastOffset: last, maxTimestamp };
+      return false;
+    });
+    return found;
+  }
+
+  /** Cuts every batch whose last offset is >= offset; returns the bytes removed. */
+  truncateTo(offset: number): number {
+    if (offset >= this.nextOffset) return 0;
+    const cut = this.locate(offset);
+    if (!cut) return 0;
+    this.offsetIndex.truncateToOffset(cut.baseOffset);
+    this.timeIndex.truncateToOffset(cut.baseOffset);
+    const removed = this.size - cut.position;
+    this.handle.truncate(cut.position);
+    this.logUnsynced = true;
+    this.indexesUnsynced = true;
+    this.size = cut.position;
+    this.tailKnown = false;
+    this.maxTsKnown = false;
+    this.ensureTail();
+    return removed;
+  }
+
+  /**
+   * Checks every batch (length, magic, CRC-32C, offsets increasing and inside this
+   * segment), rebuilds both indexes and cuts the file at the first bad batch.
+   */
+  recover(): RecoveryResult {
+    const offsetIndex = new OffsetIndex(this.fs, this.indexPath, this.baseOffset);
+    const timeIndex = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset);
+    offsetIndex.truncateEntries(0);
+    this.offsetIndexCache = offsetIndex;
+    this.timeIndexCache = timeIndex;
+    this.next = this.baseOffset;
+    this.maxTs = -1;
+    this.offsetOfMaxTs = -1;
+    this.bytesSinceIndexEntry = 0;
+    const result = walkBatches(
+      this.handle,
+      0,
+      this.size,
+      true,
+      (buffer, at, position, size) => {
+        if (checkBatch(buffer, at, at + size) !== size) return false;
+        const base = baseOffsetOf(buffer, at);
+        const last = base + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+        if (base < this.next || last - this.baseOffset > 0x7fffffff) return false;
+        this.indexBatch(last, readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET), position, size);
+        this.next = last + 1;
+        return true;
+      },
+      RECOVERY_WINDOW,
+    );
+    const truncatedBytes = this.size - result.position;
+    if (truncatedBytes > 0) {
+      this.handle.truncate(result.position);
+      this.size = result.position;
+      this.logUnsynced = true;
+    }
+    this.indexesUnsynced = true;
+    this.tailKnown = true;
+    this.maxTsKnown = true;
+    this.rewriteIndexFiles();
+    return { validBytes: this.size, truncatedBytes };
+  }
+
+  private rewriteIndexFiles(): void {
+    for (const index of [this.offsetIndexCache!, this.timeIndexCache!]) {
+      const handle = this.fs.open(index.path, true);
+      try {
+        handle.truncate(0);
+        index.markUnwritten();
+        index.persist(false, handle);
+      } finally {
+        handle.close();
+      }
+    }
+  }
+
+  /**
+   * Finds the next offset from the last offset-index entry and the batches after it,
+   * checking on the way that the entry points at a batch ending at its offset (else the
+   * segment is recovered, which rebuilds the indexes).
+   */
+  private ensureTail(): void {
+    if (this.tailKnown) return;
+    const index = this.offsetIndex;
+    if (this.tailKnown) return; // loading the index ran a recovery
+    const from = index.lastPosition();
+    const expected = index.count > 0 ? index.baseOffset + index.relativeOffsetAt(index.count - 1) : -1;
+    let next = this.baseOffset;
+    let bytesSince = 0;
+    let tailMax = -1;
+    let tailMaxOffset = -1;
+    let consistent = true;
+    walkBatches(this.handle, from, this.size, false, (buffer, at, position, size) => {
+      const last = baseOffsetOf(buffer, at) + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (position === from && expected >= 0 && last !== expected) {
+        consistent = false;
+        return false;
+      }
+      const ts = readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET);
+      if (ts > tailMax) {
+        tailMax = ts;
+        tailMaxOffset = last;
+      }
+      next = last + 1;
+      bytesSince += size;
+      return true;
+    });
+    if (!consistent) {
+      this.recover();
+      return;
+    }
+    this.next = next;
+    this.bytesSinceIndexEntry = bytesSince;
+    this.tailMax = tailMax;
+    this.tailMaxOffset = tailMaxOffset;
+    this.tailKnown = true;
+  }
+
+  private tailMax = -1;
+  private tailMaxOffset = -1;
+
+  /** Largest timestamp: the time index's last entry or a larger one among the tail batches. */
+  private ensureMaxTimestamp(): void {
+    if (this.maxTsKnown) return;
+    this.ensureTail();
+    if (this.maxTsKnown) return;
+    const last = this.timeIndex.lastEntry();
+    if (this.maxTsKnown) return;
+    this.maxTs = last ? last.timestamp : -1;
+    this.offsetOfMaxTs = last ? last.offset : -1;
+    if (this.tailMax > this.maxTs) {
+      this.maxTs = this.tailMax;
+      this.offsetOfMaxTs = this.tailMaxOffset;
+    }
+    this.maxTsKnown = true;
+  }
+
+  /**
+   * fsyncs the log file only. Index entries stay in memory until the segment rolls or
+   * closes: recovery rebuilds the indexes of every segment from the recovery point on.
+   */
+  flush(): void {
+    if (!this.logUnsynced) return;
+    this.handle.sync();
+    this.logUnsynced = false;
+  }
+
+  /** Makes the segment and its indexes durable; run when it stops being active and at close. */
+  flushAll(): void {
+    this.flush();
+    if (!this.indexesUnsynced) return;
+    if (this.maxTsKnown && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs);
+    this.offsetIndex.persist(true);
+    this.timeIndex.persist(true);
+    this.indexesUnsynced = false;
+  }
+
+  close(): void {
+    this.handle.close();
+  }
+
+  /** Closes and removes the segment's files. */
+  delete(): void {
+    this.handle.close();
+    for (const path of [this.logPath, this.indexPath, this.timeIndexPath, this.txnIndexPath]) {
+      if (this.fs.exists(path)) this.fs.unlink(path);
+    }
+  }
+}
