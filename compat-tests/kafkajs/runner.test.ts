@@ -185,7 +185,7 @@ t.test('triage groups failures by likely cause', async (t) => {
   t.equal(classifyFailure('A b', 'Error: connect ECONNREFUSED 127.0.0.1:9095').cause, 'needs-3-brokers');
   const missing = classifyFailure(
     'Producer transactions commit',
-    'KafkaJSServerDoesNotSupportApiKey: The Kafka server does not support the requested API version\n    at lookup (src/protocol/requests/index.js:92:11)\n    at Broker.initProducerId (src/broker/index.js:516:26)',
+    'KafkaJSServerDoesNotSupportApiKey: The Kafka server does not support the requested API version\n    at Broker.lookupRequest (src/protocol/requests/index.js:92:11)\n    at Broker.initProducerId (src/broker/index.js:516:26)',
   );
   t.same(missing, { group: 'missing API: Broker.initProducerId' });
   t.equal(classifyFailure('A', 'KafkaJSProtocolError: This server does not host this topic-partition').group, 'Kafka error: This server does not host this topic-partition');

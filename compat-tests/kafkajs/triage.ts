@@ -21,8 +21,10 @@ const OTHER_BROKERS = /ECONNREFUSED [\d.:]*:(9095|9098)\b/;
 
 /** The kafkajs Broker method nearest the top of a stack, e.g. "initProducerId". */
 export function brokerMethod(stack: string): string | undefined {
-  const m = /at (?:async )?Broker\.(?:\[as )?([A-Za-z]+)/.exec(stack);
-  return m?.[1];
+  for (const m of stack.matchAll(/at (?:async )?Broker\.(?:\[as )?([A-Za-z]+)/g)) {
+    if (m[1] !== 'lookupRequest') return m[1];
+  }
+  return undefined;
 }
 
 export function classifyFailure(fullName: string, failure: string): Verdict {
@@ -34,7 +36,9 @@ export function classifyFailure(fullName: string, failure: string): Verdict {
     return { cause: 'needs-acls', group: 'needs ACLs' };
   }
   if (/KafkaJSServerDoesNotSupportApiKey|does not support the requested API version/.test(failure)) {
-    return { group: `missing API: Broker.${brokerMethod(failure) ?? '?'}` };
+    const method = brokerMethod(failure) ?? '?';
+    if (/Acls$/.test(method)) return { cause: 'needs-acls', group: 'needs ACLs' };
+    return { group: `missing API: Broker.${method}` };
   }
   const protocol = /KafkaJSProtocolError: (.*)/.exec(failure);
   if (protocol) return { group: `Kafka error: ${protocol[1]!.trim()}` };
