@@ -127,9 +127,27 @@ export function ensureTlsFiles(dir: string): TlsFiles {
   const key = join(dir, 'localhost.key');
   const cert = join(dir, 'localhost.crt');
   if (!existsSync(key) || !existsSync(cert)) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '30', '-keyout', key, '-out', cert], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '30',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
   }
   return { key, cert };
 }
@@ -156,7 +174,9 @@ export async function startCluster(
 ): Promise<RunningCluster> {
   const tls = features.ssl || features.sasl ? ensureTlsFiles(join(options.workDir, 'certs')) : undefined;
   const configs = brokerConfigs(features, { portOffset: options.portOffset, ...(tls ? { tls } : {}) });
-  const started = await Promise.all(configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })));
+  const started = await Promise.all(
+    configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })),
+  );
   return {
     brokers: started,
     async stop() {

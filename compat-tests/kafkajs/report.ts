@@ -141,19 +141,41 @@ export function renderResults(summary: Summary, facts: RunFacts): string {
   out.push(`- Cluster: ${facts.cluster}`);
   out.push(`- Command: \`${facts.command}\``, '');
   const t = summary.total;
-  out.push(`**${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.leftOut} left out** (${t.tests} tests in ${t.files} files).`);
-  out.push('', 'Skipped: skipped by the suite itself (version gates, `test.skip`). Left out: in `allowlist.json`, cause in FINDINGS.md.', '');
-  out.push('| kind | files | tests | passed | failed | skipped | left out |', '| --- | --: | --: | --: | --: | --: | --: |');
-  out.push(countsRow('broker files (use a broker helper)', summary.broker), countsRow('unit files', summary.unit), countsRow('**total**', t), '');
+  out.push(
+    `**${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.leftOut} left out** (${t.tests} tests in ${t.files} files).`,
+  );
+  out.push(
+    '',
+    'Skipped: skipped by the suite itself (version gates, `test.skip`). Left out: in `allowlist.json`, cause in FINDINGS.md.',
+    '',
+  );
+  out.push(
+    '| kind | files | tests | passed | failed | skipped | left out |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
+  );
+  out.push(
+    countsRow('broker files (use a broker helper)', summary.broker),
+    countsRow('unit files', summary.unit),
+    countsRow('**total**', t),
+    '',
+  );
   out.push('## Per directory', '');
-  out.push('| directory | files | tests | passed | failed | skipped | left out |', '| --- | --: | --: | --: | --: | --: | --: |');
+  out.push(
+    '| directory | files | tests | passed | failed | skipped | left out |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
+  );
   for (const d of summary.byDirectory) out.push(countsRow(d.directory, d.counts));
   out.push(countsRow('**total**', t), '');
   out.push('## Per file', '');
-  out.push('| file | broker | tests | passed | failed | skipped | left out |', '| --- | :-: | --: | --: | --: | --: | --: |');
+  out.push(
+    '| file | broker | tests | passed | failed | skipped | left out |',
+    '| --- | :-: | --: | --: | --: | --: | --: |',
+  );
   for (const f of summary.files) {
     const c = f.counts;
-    out.push(`| ${cell(f.file)} | ${f.broker ? 'yes' : ''} | ${c.tests} | ${c.passed} | ${c.failed} | ${c.skipped} | ${c.leftOut} |`);
+    out.push(
+      `| ${cell(f.file)} | ${f.broker ? 'yes' : ''} | ${c.tests} | ${c.passed} | ${c.failed} | ${c.skipped} | ${c.leftOut} |`,
+    );
   }
   out.push('');
   const failing = summary.files.filter((f) => f.counts.failed > 0);

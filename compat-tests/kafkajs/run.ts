@@ -17,7 +17,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { loadAllowlist, skipPattern, type AllowlistEntry } from './allowlist.js';
-import { CLUSTER_FEATURES, describeCluster, NODES, startCluster, type ClusterFeatures, type StartBroker } from './cluster.js';
+import {
+  CLUSTER_FEATURES,
+  describeCluster,
+  NODES,
+  startCluster,
+  type ClusterFeatures,
+  type StartBroker,
+} from './cluster.js';
 import { parseJestJson } from './jest-json.js';
 import { closingLine, firstLine, renderResults, summarize } from './report.js';
 import { proposeEntries, renderTriage, triage } from './triage.js';
@@ -128,7 +135,10 @@ function gregorCommit(dir: string): string {
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
     const branch = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'protocol', 'storage'], { cwd: dir, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'protocol', 'storage'], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
     return `${sha} (${branch}${dirty === '' ? '' : ', with uncommitted changes'})`;
   } catch {
     const described = join(dir, 'GREGOR_COMMIT');
@@ -193,7 +203,16 @@ function writeReport(r: ReportInput): number {
   const run = parseJestJson(readFileSync(r.jsonPath, 'utf8'), r.suiteRoot);
   const summary = summarize(run, r.allowlist, r.brokerFiles);
   const date = new Date(run.startTime || Date.now()).toISOString();
-  writeFileSync(r.results, renderResults(summary, { date, kafkajsCommit: r.kafkajs, gregorCommit: gregorCommit(r.gregor), cluster: r.cluster, command: r.command }));
+  writeFileSync(
+    r.results,
+    renderResults(summary, {
+      date,
+      kafkajsCommit: r.kafkajs,
+      gregorCommit: gregorCommit(r.gregor),
+      cluster: r.cluster,
+      command: r.command,
+    }),
+  );
   console.log(`\nreport: ${relative(process.cwd(), r.results)}`);
   console.log(closingLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;
@@ -213,24 +232,59 @@ async function main(argv: string[]): Promise<number> {
 
   if (o.triage !== undefined) {
     const groups = triage(parseJestJson(readFileSync(o.triage, 'utf8'), guessRoot(o.triage)));
-    const detail = groups.map((g) => [`## ${g.group} (${g.tests.length})`, '', ...g.tests.map((x) => `- ${x.file}: \`${x.fullName}\`: ${firstLine(x.failure)}`), ''].join('\n'));
+    const detail = groups.map((g) =>
+      [
+        `## ${g.group} (${g.tests.length})`,
+        '',
+        ...g.tests.map((x) => `- ${x.file}: \`${x.fullName}\`: ${firstLine(x.failure)}`),
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(workDir, 'TRIAGE.md'), `# Triage\n\n${renderTriage(groups)}\n\n${detail.join('\n')}`);
-    writeFileSync(join(workDir, 'allowlist-proposed.json'), JSON.stringify({ entries: proposeEntries(groups) }, null, 2));
+    writeFileSync(
+      join(workDir, 'allowlist-proposed.json'),
+      JSON.stringify({ entries: proposeEntries(groups) }, null, 2),
+    );
     console.log(renderTriage(groups));
     return 0;
   }
   if (o.reportOnly !== undefined) {
     const root = guessRoot(o.reportOnly);
     const brokerFiles = existsSync(join(root, 'src')) ? new Set(classifySpecFiles(root).broker) : new Set<string>();
-    return writeReport({ jsonPath: o.reportOnly, suiteRoot: root, allowlist, brokerFiles, kafkajs: kafkajsCommitOf(root), cluster: 'as when the JSON was written', command, results: o.results, gregor: o.gregor });
+    return writeReport({
+      jsonPath: o.reportOnly,
+      suiteRoot: root,
+      allowlist,
+      brokerFiles,
+      kafkajs: kafkajsCommitOf(root),
+      cluster: 'as when the JSON was written',
+      command,
+      results: o.results,
+      gregor: o.gregor,
+    });
   }
 
   const log = (line: string): void => console.log(`[compat:kafkajs] ${line}`);
   const registry = process.env.npm_config_registry ?? 'https://registry.npmjs.org/';
-  const suite = prepareSuite({ ...(o.suite ? { source: o.suite } : {}), commit: o.commit, clone: o.clone, workDir, portOffset: o.portOffset, registry, log });
+  const suite = prepareSuite({
+    ...(o.suite ? { source: o.suite } : {}),
+    commit: o.commit,
+    clone: o.clone,
+    workDir,
+    portOffset: o.portOffset,
+    registry,
+    log,
+  });
 
   const jsonPath = join(workDir, 'jest-results.json');
-  const jestArgs = ['--ci', '--json', `--outputFile=${jsonPath}`, '--forceExit', `--maxWorkers=${o.maxWorkers}`, '--reporters=default'];
+  const jestArgs = [
+    '--ci',
+    '--json',
+    `--outputFile=${jsonPath}`,
+    '--forceExit',
+    `--maxWorkers=${o.maxWorkers}`,
+    '--reporters=default',
+  ];
   const pattern = skipPattern(allowlist);
   if (pattern !== undefined) jestArgs.push(`--testNamePattern=${pattern}`);
   const classes = classifySpecFiles(suite.root);
@@ -240,7 +294,12 @@ async function main(argv: string[]): Promise<number> {
     jestArgs.push('--runTestsByPath', ...files);
   } else jestArgs.push(...o.patterns);
 
-  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_VERSION: o.kafkaVersion, NODE_ENV: 'test', KAFKAJS_DEBUG_PROTOCOL_BUFFERS: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_VERSION: o.kafkaVersion,
+    NODE_ENV: 'test',
+    KAFKAJS_DEBUG_PROTOCOL_BUFFERS: '1',
+  };
   let running: Awaited<ReturnType<typeof startCluster>> | undefined;
   if (!o.unit) {
     await checkPorts(o.features, o.portOffset);
@@ -260,7 +319,17 @@ async function main(argv: string[]): Promise<number> {
     console.error(`jest wrote no results (exit ${jestExit})`);
     return 1;
   }
-  return writeReport({ jsonPath, suiteRoot: suite.root, allowlist, brokerFiles: new Set(classes.broker), kafkajs: suite.commit, cluster, command, results: o.results, gregor: o.gregor });
+  return writeReport({
+    jsonPath,
+    suiteRoot: suite.root,
+    allowlist,
+    brokerFiles: new Set(classes.broker),
+    kafkajs: suite.commit,
+    cluster,
+    command,
+    results: o.results,
+    gregor: o.gregor,
+  });
 }
 
 function filterFiles(files: string[], patterns: string[]): string[] {
@@ -271,7 +340,8 @@ function filterFiles(files: string[], patterns: string[]): string[] {
 function kafkajsCommitOf(root: string): string {
   try {
     const stamp: unknown = JSON.parse(readFileSync(join(root, '.gregor-prepared.json'), 'utf8'));
-    if (typeof stamp === 'object' && stamp !== null && 'commit' in stamp && typeof stamp.commit === 'string') return stamp.commit;
+    if (typeof stamp === 'object' && stamp !== null && 'commit' in stamp && typeof stamp.commit === 'string')
+      return stamp.commit;
   } catch {
     // no stamp: not prepared by this runner
   }

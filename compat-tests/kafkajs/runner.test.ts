@@ -24,7 +24,14 @@ const JEST_JSON = JSON.stringify({
       startTime: 1000,
       endTime: 3500,
       assertionResults: [
-        { ancestorTitles: ['Broker > connect'], title: 'plain', fullName: 'Broker > connect plain', status: 'passed', duration: 12, failureMessages: [] },
+        {
+          ancestorTitles: ['Broker > connect'],
+          title: 'plain',
+          fullName: 'Broker > connect plain',
+          status: 'passed',
+          duration: 12,
+          failureMessages: [],
+        },
         {
           ancestorTitles: ['Broker > connect'],
           title: 'fails',
@@ -32,8 +39,20 @@ const JEST_JSON = JSON.stringify({
           status: 'failed',
           failureMessages: ['\u001b[31mKafkaJSConnectionError: Connection | refused\u001b[39m\n    at x.js:1'],
         },
-        { ancestorTitles: ['Broker > connect', 'SSL'], title: 'ssl', fullName: 'Broker > connect SSL ssl', status: 'pending', failureMessages: [] },
-        { ancestorTitles: ['Broker > connect'], title: 'gated', fullName: 'Broker > connect gated', status: 'pending', failureMessages: [] },
+        {
+          ancestorTitles: ['Broker > connect', 'SSL'],
+          title: 'ssl',
+          fullName: 'Broker > connect SSL ssl',
+          status: 'pending',
+          failureMessages: [],
+        },
+        {
+          ancestorTitles: ['Broker > connect'],
+          title: 'gated',
+          fullName: 'Broker > connect gated',
+          status: 'pending',
+          failureMessages: [],
+        },
       ],
     },
     {
@@ -74,7 +93,11 @@ t.test('parses jest --json into per-file and per-test outcomes', async (t) => {
     connect.tests.map((x) => x.status),
     ['passed', 'failed', 'skipped', 'skipped'],
   );
-  t.equal(connect.tests[1]!.failure.startsWith('KafkaJSConnectionError: Connection | refused'), true, 'ANSI colours removed');
+  t.equal(
+    connect.tests[1]!.failure.startsWith('KafkaJSConnectionError: Connection | refused'),
+    true,
+    'ANSI colours removed',
+  );
   t.match(run.files[1]!.message, /Test suite failed to run/);
   t.equal(run.files[2]!.tests[0]!.fullName, 'Utils > once once', 'full name built from titles when absent');
   t.throws(() => parseJestJson('{', ROOT), JestJsonError);
@@ -83,7 +106,11 @@ t.test('parses jest --json into per-file and per-test outcomes', async (t) => {
 });
 
 t.test('summarizes per directory and tells left-out tests from the suite own skips', async (t) => {
-  const summary = summarize(parseJestJson(JEST_JSON, ROOT), ALLOWLIST, new Set(['src/broker/__tests__/connect.spec.js']));
+  const summary = summarize(
+    parseJestJson(JEST_JSON, ROOT),
+    ALLOWLIST,
+    new Set(['src/broker/__tests__/connect.spec.js']),
+  );
   t.same(summary.total, { files: 3, tests: 5, passed: 2, failed: 2, skipped: 1, leftOut: 1 });
   t.same(summary.broker, { files: 1, tests: 4, passed: 1, failed: 1, skipped: 1, leftOut: 1 });
   t.same(
@@ -93,7 +120,13 @@ t.test('summarizes per directory and tells left-out tests from the suite own ski
   t.equal(summary.byDirectory[1]!.counts.failed, 1, 'a file that fails to load counts as one failure');
   t.equal(closingLine(summary.total), '2 passed, 2 failed, 2 skipped');
 
-  const md = renderResults(summary, { date: 'D', kafkajsCommit: 'K', gregorCommit: 'G', cluster: 'C', command: 'npm run compat:kafkajs' });
+  const md = renderResults(summary, {
+    date: 'D',
+    kafkajsCommit: 'K',
+    gregorCommit: 'G',
+    cluster: 'C',
+    command: 'npm run compat:kafkajs',
+  });
   t.match(md, /- kafkajs commit: `K`/);
   t.match(md, /- Gregor commit: `G`/);
   t.match(md, /\*\*2 passed, 2 failed, 1 skipped, 1 left out\*\*/);
@@ -105,8 +138,16 @@ t.test('summarizes per directory and tells left-out tests from the suite own ski
 
 t.test('allowlist: validation, jest name pattern, lookup', async (t) => {
   t.throws(() => parseAllowlist('[]'), AllowlistError);
-  t.throws(() => parseAllowlist('{"entries":[{"file":"a","cause":"needs-ssl"}]}'), AllowlistError, 'needs test or describe');
-  t.throws(() => parseAllowlist('{"entries":[{"file":"a","test":"x","cause":"because"}]}'), AllowlistError, 'unknown cause');
+  t.throws(
+    () => parseAllowlist('{"entries":[{"file":"a","cause":"needs-ssl"}]}'),
+    AllowlistError,
+    'needs test or describe',
+  );
+  t.throws(
+    () => parseAllowlist('{"entries":[{"file":"a","test":"x","cause":"because"}]}'),
+    AllowlistError,
+    'unknown cause',
+  );
   t.equal(skipPattern([]), undefined);
   const entries = parseAllowlist(
     JSON.stringify({
@@ -163,7 +204,10 @@ t.test('cluster table: one PLAINTEXT node today, three with SSL and SASL later',
     three.map((c) => c['node.id']),
     [0, 1, 2],
   );
-  t.equal(three[2]!['advertised.listeners'], 'PLAINTEXT://localhost:9198,SSL://localhost:9199,SASL_SSL://localhost:9200');
+  t.equal(
+    three[2]!['advertised.listeners'],
+    'PLAINTEXT://localhost:9198,SSL://localhost:9199,SASL_SSL://localhost:9200',
+  );
   t.equal(three[0]!['controller.quorum.voters'], '0@127.0.0.1:19192,1@127.0.0.1:19195,2@127.0.0.1:19198');
   t.equal(three[1]!['default.replication.factor'], 2);
   t.match(describeCluster({ brokers: 1, ssl: false, sasl: false }, 0), /node 0 \(PLAINTEXT :9092\)/);
@@ -181,14 +225,20 @@ t.test('classification and helpers', async (t) => {
 t.test('triage groups failures by likely cause', async (t) => {
   t.equal(classifyFailure('Producer support SSL connections', 'x').cause, 'needs-ssl');
   t.equal(classifyFailure('Producer support SASL PLAIN connections', 'x').cause, 'needs-sasl');
-  t.equal(classifyFailure('A b', 'KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:9094').cause, 'needs-sasl');
+  t.equal(
+    classifyFailure('A b', 'KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:9094').cause,
+    'needs-sasl',
+  );
   t.equal(classifyFailure('A b', 'Error: connect ECONNREFUSED 127.0.0.1:9095').cause, 'needs-3-brokers');
   const missing = classifyFailure(
     'Producer transactions commit',
     'KafkaJSServerDoesNotSupportApiKey: The Kafka server does not support the requested API version\n    at Broker.lookupRequest (src/protocol/requests/index.js:92:11)\n    at Broker.initProducerId (src/broker/index.js:516:26)',
   );
   t.same(missing, { group: 'missing API: Broker.initProducerId' });
-  t.equal(classifyFailure('A', 'KafkaJSProtocolError: This server does not host this topic-partition').group, 'Kafka error: This server does not host this topic-partition');
+  t.equal(
+    classifyFailure('A', 'KafkaJSProtocolError: This server does not host this topic-partition').group,
+    'Kafka error: This server does not host this topic-partition',
+  );
   t.equal(brokerMethod('at async Broker.[as produce] (x)'), 'produce');
   const run = parseJestJson(JEST_JSON, ROOT);
   const groups = triage(run);
@@ -199,6 +249,9 @@ t.test('triage groups failures by likely cause', async (t) => {
       ['other: Test suite failed to run', 1],
     ],
   );
-  t.same(proposeEntries([{ group: 'needs SSL', cause: 'needs-ssl', tests: [{ file: 'f', fullName: 'n', failure: '' }] }]), [{ file: 'f', test: 'n', cause: 'needs-ssl' }]);
+  t.same(
+    proposeEntries([{ group: 'needs SSL', cause: 'needs-ssl', tests: [{ file: 'f', fullName: 'n', failure: '' }] }]),
+    [{ file: 'f', test: 'n', cause: 'needs-ssl' }],
+  );
   t.match(renderTriage(groups), /\| 1 \| other: KafkaJSConnectionError: Connection \\\| refused \|/);
 });

@@ -67,7 +67,8 @@ function notFound(): SuiteNotFoundError {
 function locateSource(options: SuiteOptions): { gitDir?: string; plainDir?: string } {
   const source = options.source ?? process.env.KAFKAJS_SUITE;
   if (source !== undefined && source !== '') {
-    if (!existsSync(source) || !statSync(source).isDirectory()) throw new SuiteNotFoundError(`--suite ${source}: no such directory`);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+      throw new SuiteNotFoundError(`--suite ${source}: no such directory`);
     const gitDir = gitDirOf(source);
     if (gitDir !== undefined) return { gitDir };
     if (!existsSync(join(source, 'testHelpers', 'index.js'))) {
@@ -113,7 +114,15 @@ function install(root: string, registry: string, log: (line: string) => void): v
     writeFileSync(lock, text.replaceAll('https://registry.yarnpkg.com/', registry.replace(/\/?$/, '/')));
   }
   log('installing the suite dev dependencies (yarn 1, frozen lock file, no install scripts)');
-  const args = ['-y', 'yarn@1', 'install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive', '--no-progress'];
+  const args = [
+    '-y',
+    'yarn@1',
+    'install',
+    '--frozen-lockfile',
+    '--ignore-scripts',
+    '--non-interactive',
+    '--no-progress',
+  ];
   const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`yarn install failed in ${root} (exit ${r.status ?? r.signal})`);
 }
@@ -134,7 +143,8 @@ export function prepareSuite(options: SuiteOptions): PreparedSuite {
   const name = gitDir !== undefined ? `kafkajs-${commit.slice(0, 12)}` : 'kafkajs-plain';
   const root = join(options.workDir, name);
   const stamp = readStamp(root);
-  const fresh = stamp?.commit === commit && stamp.patches === PATCHES_VERSION && stamp.portOffset === options.portOffset;
+  const fresh =
+    stamp?.commit === commit && stamp.patches === PATCHES_VERSION && stamp.portOffset === options.portOffset;
   if (!fresh || plainDir !== undefined) {
     // the same commit has the same lock file: keep the installed dependencies across re-exports
     const keepModules = stamp?.installed === true && stamp.commit === commit && existsSync(join(root, 'node_modules'));
@@ -145,7 +155,9 @@ export function prepareSuite(options: SuiteOptions): PreparedSuite {
     mkdirSync(root, { recursive: true });
     if (gitDir !== undefined) {
       options.log(`exporting kafkajs ${commit} from ${gitDir}`);
-      const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], { maxBuffer: 1 << 30 });
+      const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], {
+        maxBuffer: 1 << 30,
+      });
       if (archive.status !== 0) throw new Error(`git archive failed: ${archive.stderr.toString()}`);
       const untar = spawnSync('tar', ['-x', '-C', root], { input: archive.stdout });
       if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr.toString()}`);

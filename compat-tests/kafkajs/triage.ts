@@ -29,7 +29,8 @@ export function brokerMethod(stack: string): string | undefined {
 
 export function classifyFailure(fullName: string, failure: string): Verdict {
   const first = failure.split('\n').find((l) => l.trim() !== '') ?? '';
-  if (/\bSASL\b|SCRAM|OAUTHBEARER/i.test(fullName) || SASL_PORTS.test(failure)) return { cause: 'needs-sasl', group: 'needs SASL_SSL' };
+  if (/\bSASL\b|SCRAM|OAUTHBEARER/i.test(fullName) || SASL_PORTS.test(failure))
+    return { cause: 'needs-sasl', group: 'needs SASL_SSL' };
   if (/\bSSL\b/.test(fullName) || SSL_PORTS.test(failure)) return { cause: 'needs-ssl', group: 'needs SSL' };
   if (OTHER_BROKERS.test(failure)) return { cause: 'needs-3-brokers', group: 'needs brokers 1 and 2' };
   if (/\bACLs?\b/i.test(fullName) || /SECURITY_DISABLED|Security features are disabled/.test(failure)) {
@@ -57,7 +58,8 @@ export function triage(run: JestRun): TriageGroup[] {
   const groups = new Map<string, TriageGroup>();
   for (const file of run.files) {
     const failing = file.tests.filter((t) => t.status === 'failed');
-    const items = failing.length > 0 ? failing : file.status === 'failed' ? [{ fullName: '(file)', failure: file.message }] : [];
+    const items =
+      failing.length > 0 ? failing : file.status === 'failed' ? [{ fullName: '(file)', failure: file.message }] : [];
     for (const t of items) {
       const v = classifyFailure(t.fullName, t.failure);
       const g = groups.get(v.group) ?? { group: v.group, ...(v.cause ? { cause: v.cause } : {}), tests: [] };
@@ -71,7 +73,11 @@ export function triage(run: JestRun): TriageGroup[] {
 /** Allowlist entries for the failures the runner's cluster cannot serve (SSL, SASL, 3 brokers, ACLs). */
 export function proposeEntries(groups: TriageGroup[]): AllowlistEntry[] {
   return groups.flatMap((g) =>
-    g.cause === undefined ? [] : g.tests.filter((t) => t.fullName !== '(file)').map((t) => ({ file: t.file, test: t.fullName, cause: g.cause! })),
+    g.cause === undefined
+      ? []
+      : g.tests
+          .filter((t) => t.fullName !== '(file)')
+          .map((t) => ({ file: t.file, test: t.fullName, cause: g.cause! })),
   );
 }
 
@@ -79,7 +85,9 @@ export function renderTriage(groups: TriageGroup[]): string {
   const out = ['| failures | group | example |', '| --: | --- | --- |'];
   for (const g of groups) {
     const ex = g.tests[0]!;
-    out.push(`| ${g.tests.length} | ${g.group.replace(/\|/g, '\\|')} | ${ex.file}: ${ex.fullName.replace(/\|/g, '\\|')} |`);
+    out.push(
+      `| ${g.tests.length} | ${g.group.replace(/\|/g, '\\|')} | ${ex.file}: ${ex.fullName.replace(/\|/g, '\\|')} |`,
+    );
   }
   return out.join('\n');
 }
