@@ -196,7 +196,8 @@ interface ReportInput {
   cluster: string;
   command: string;
   results: string;
-  gregor: string;
+  /** Gregor's commit as the run started (the report is written after it). */
+  gregorCommit: string;
 }
 
 function writeReport(r: ReportInput): number {
@@ -208,7 +209,7 @@ function writeReport(r: ReportInput): number {
     renderResults(summary, {
       date,
       kafkajsCommit: r.kafkajs,
-      gregorCommit: gregorCommit(r.gregor),
+      gregorCommit: r.gregorCommit,
       cluster: r.cluster,
       command: r.command,
     }),
@@ -260,11 +261,12 @@ async function main(argv: string[]): Promise<number> {
       cluster: 'as when the JSON was written',
       command,
       results: o.results,
-      gregor: o.gregor,
+      gregorCommit: `${gregorCommit(o.gregor)} (now; the JSON may be older)`,
     });
   }
 
   const log = (line: string): void => console.log(`[compat:kafkajs] ${line}`);
+  const startedAt = gregorCommit(o.gregor);
   const registry = process.env.npm_config_registry ?? 'https://registry.npmjs.org/';
   const suite = prepareSuite({
     ...(o.suite ? { source: o.suite } : {}),
@@ -328,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
     cluster,
     command,
     results: o.results,
-    gregor: o.gregor,
+    gregorCommit: startedAt,
   });
 }
 
