@@ -8,12 +8,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
-import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerConfig } from '../common/config.js';
 import { SystemClock, type Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
-import { FileMetadataLog, MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
 import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
@@ -21,9 +22,11 @@ import { HANDLERS } from '../handlers/table.js';
 import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
-import { MemoryLogFactory } from './memory-log.js';
+import { DiskLogFactory } from './disk-log.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
+import { overlayDynamicConfigs } from '../admin/config-describe.js';
+import { ConfigResourceType } from '../metadata/image.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -52,6 +55,8 @@ export class Broker {
   private nextConnectionId = 1;
   private metadataLog!: MetadataLogStore;
   controller!: MetadataController;
+  /** The KRaft metadata quorum: the metadata log is replicated and committed through Raft. */
+  quorum!: MetadataQuorum;
   replicas!: ReplicaManager;
   groups!: GroupCoordinatorService;
   services!: BrokerServices;
@@ -89,23 +94,34 @@ export class Broker {
     const started = Date.now();
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
-    this.metadataLog = this.options.ephemeralMetadata ? new MemoryMetadataLog() : new FileMetadataLog(this.dataDir());
+    // The metadata log is the Raft log now; the controller's own log store stays empty.
+    this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
-    this.controller.load();
+    this.quorum = new MetadataQuorum({
+      config: this.config,
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      dataDir: this.options.ephemeralMetadata ? undefined : this.dataDir(),
+      controller: this.controller,
+      clock: this.clock,
+      logger: this.log,
+    });
 
-    const logFactory = this.options.logFactory ?? new MemoryLogFactory();
+    // Log recovery happens here, before any listener opens.
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
     this.replicas = new ReplicaManager(this.nodeId, logFactory);
     for (const topic of this.controller.image.topicsByName.values()) {
       this.replicas.onMetadataChange({ kind: 'topic-created', topic });
       for (const partition of topic.partitions.values()) this.replicas.onMetadataChange({ kind: 'partition-changed', topic, partition });
     }
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
-    this.registerBroker();
+    this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
     this.log.info(
       { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
@@ -170,38 +186,31 @@ export class Broker {
       });
   }
 
-  private registerBroker(): void {
-    const endPoints = this.advertisedListeners().map((l) => ({
+  private registrationEndpoints(): Array<{ name: string; host: string; port: number; securityProtocol: number }> {
+    return this.advertisedListeners().map((l) => ({
       name: l.name,
       host: l.host,
       port: l.port,
       securityProtocol: SECURITY_PROTOCOL_ID[l.securityProtocol] ?? 0,
     }));
-    const previous = this.controller.image.brokers.get(this.nodeId);
-    this.controller.commit([
-      {
-        type: 'RegisterBrokerRecord',
-        data: {
-          ...defaultRegisterBrokerRecord(),
-          brokerId: this.nodeId,
-          incarnationId: randomUuid(randomBytes),
-          brokerEpoch: BigInt(this.controller.image.lastAppliedOffset + 1),
-          endPoints,
-          rack: this.config.explicit('broker.rack') ?? null,
-          fenced: false,
-          logDirs: [],
-        },
-      },
-    ]);
-    void previous;
   }
 
   private buildServices(): BrokerServices {
     const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
       (a, b) => a.apiKey - b.apiKey,
     );
+    const staticConfig = this.config;
+    let effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind === 'config-changed' && change.resourceType === ConfigResourceType.BROKER) {
+        effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
+      }
+    });
     const services: BrokerServices = {
-      config: this.config,
+      get config() {
+        return effectiveConfig;
+      },
+      staticConfig,
       nodeId: this.nodeId,
       clusterId: this.clusterId,
       advertisedListeners: this.advertisedListeners(),
@@ -209,7 +218,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       apiVersions: () => apiVersions,
-      dataPath: createDataPathServices(),
+      dataPath: createDataPathServices({ maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots') }),
       autoCreateTopic: (name) => {
         const result = this.controller.createTopic({
           name,
@@ -217,9 +226,14 @@ export class Broker {
           replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
         });
         if (!result.ok) return result.error.errorCode;
+        if (!this.controller.isActive()) return ErrorCode.LEADER_NOT_AVAILABLE;
         this.controller.commit(result.records);
-        return 0;
+        // A quorum of one has applied it; a larger one commits it shortly (clients retry).
+        return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
       },
+      quorum: this.quorum.node,
+      brokerHeartbeats: this.quorum.heartbeats,
+      quorumVoters: this.quorum.voters,
     };
     this.dispatcher = new Dispatcher(services, this.clock, this.log);
     return services;
@@ -233,6 +247,7 @@ export class Broker {
     this.connections.clear();
     await closed;
     this.groups?.stop();
+    this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');

@@ -1,20 +1,32 @@
 /**
- * The state the data-path handlers share, held by the broker: the fetch purgatory and
- * the producer-state hook that idempotence and transactions will fill. Handlers stay
- * stateless; this object lives in BrokerServices as `dataPath`.
+ * The state the data-path handlers share, held by the broker: the fetch purgatory, the
+ * fetch session cache (KIP-227) and the producer-state hook that idempotence and
+ * transactions will fill. Handlers stay stateless; this lives in BrokerServices as `dataPath`.
  */
+import { randomInt } from 'node:crypto';
 import { FetchPurgatory, timerSchedule, type Schedule } from './delayed-fetch.js';
+import { FetchSessionCache } from './fetch-sessions.js';
 import { acceptAllProducers, type ProducerStateCheck } from './produce.js';
 
 export interface DataPathServices {
   fetchPurgatory: FetchPurgatory;
+  fetchSessions: FetchSessionCache;
   /** Checks idempotent/transactional batches; replaced by the exactly-once work. */
   producerStateCheck: ProducerStateCheck;
 }
 
-export function createDataPathServices(options: { schedule?: Schedule; producerStateCheck?: ProducerStateCheck } = {}): DataPathServices {
+export interface DataPathOptions {
+  schedule?: Schedule;
+  producerStateCheck?: ProducerStateCheck;
+  /** max.incremental.fetch.session.cache.slots */
+  maxFetchSessions?: number;
+  nextSessionId?: () => number;
+}
+
+export function createDataPathServices(options: DataPathOptions = {}): DataPathServices {
   return {
     fetchPurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
+    fetchSessions: new FetchSessionCache(options.maxFetchSessions ?? 1000, options.nextSessionId ?? (() => randomInt(1, 0x7fffffff))),
     producerStateCheck: options.producerStateCheck ?? acceptAllProducers,
   };
 }

@@ -11,6 +11,7 @@
  * Leaves out: aborted transaction lists (none tracked yet: [] for read_committed),
  * message.downconversion.enable=false, follower state updates (replication work).
  */
+import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RecordsEncodeError, RecordsError, downConvertBatches } from '../../protocol/records/index.js';
 import { OffsetOutOfRangeError } from './partition-log.js';
@@ -72,6 +73,7 @@ function readOne(params: FetchParams, request: PartitionFetch, budget: number, m
       records = log.read(offset, Math.max(limit, 1), end);
     } catch (error) {
       if (error instanceof OffsetOutOfRangeError) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+      if (isStorageError(error)) return failed(error.errorCode, partition);
       throw error;
     }
     if (!minOneBatch && records.length > limit) records = records.subarray(0, Math.max(limit, 0));

@@ -102,6 +102,12 @@ export class MemoryPartitionLog implements PartitionLog {
     this.logEndOffset = Math.min(this.logEndOffset, offset);
   }
 
+  size(): number {
+    let total = 0;
+    for (const b of this.batches) total += b.bytes.length;
+    return total;
+  }
+
   flush(): void {}
   close(): void {}
   delete(): void {

@@ -22,6 +22,8 @@ export interface PartitionLog {
   /** The largest timestamp in the log and its offset. */
   maxTimestamp(): { offset: number; timestamp: number } | null;
   deleteRecordsBefore(offset: number): void;
+  /** Bytes the log holds (all its segments), as DescribeLogDirs reports them. */
+  size(): number;
   truncateTo(offset: number): void;
   flush(): void;
   close(): void;

@@ -9,11 +9,15 @@
  * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
  *   watermark follows the log end at once, so nothing waits.
  * - message.timestamp.type=LogAppendTime stamps the batches with the clock's time.
+ * - CreateTime topics with message.timestamp.before/after.max.ms (or the deprecated
+ *   difference.max.ms) set decode the records and refuse any out of bounds with
+ *   INVALID_TIMESTAMP and one recordError per record (the only decode on the fast path,
+ *   and only when those bounds are configured).
  * Hooks: `ProducerStateCheck` (idempotence/transactions fill it; the default accepts).
- * Leaves out: timestamp bounds (message.timestamp.before/after.max.ms), compacted-topic
- * key checks, per-record recordErrors (the fast path never decodes records), delayed
- * produce for replicated partitions (the replication work owns the high watermark).
+ * Leaves out: compacted-topic key checks, delayed produce for replicated partitions
+ * (the replication work owns the high watermark).
  */
+import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   CompressionCodec,
@@ -23,6 +27,7 @@ import {
   buildRecordBatch,
   decodeLegacyMessageSet,
   decodeRecordBatch,
+  decodeRecordBatches,
   legacyMessagesToBatch,
   magicAt,
   validateRecordBatches,
@@ -58,9 +63,16 @@ export interface AppendRequest {
   now: number;
 }
 
+export interface RecordError {
+  /** Index of the record in the batch. */
+  batchIndex: number;
+  message: string;
+}
+
 export interface AppendResult {
   errorCode: number;
   errorMessage: string | null;
+  recordErrors: RecordError[];
   baseOffset: number;
   /** -1 for CreateTime topics. */
   logAppendTime: number;
@@ -82,6 +94,9 @@ interface TopicAppendConfig {
   targetCodec: number | null;
   compressOptions: CompressOptions;
   minInsyncReplicas: number;
+  /** Allowed lag and lead of CreateTime timestamps behind/ahead of the broker's clock. */
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
 }
 
 function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppendConfig {
@@ -96,6 +111,8 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
       zstdLevel: Number(cfg('compression.zstd.level')),
     },
     minInsyncReplicas: Number(cfg('min.insync.replicas')),
+    timestampBeforeMaxMs: Math.min(Number(cfg('message.timestamp.before.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
+    timestampAfterMaxMs: Math.min(Number(cfg('message.timestamp.after.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
   };
 }
 
@@ -103,8 +120,32 @@ class AppendRefused extends Error {
   constructor(
     readonly errorCode: number,
     message: string,
+    readonly recordErrors: RecordError[] = [],
   ) {
     super(message);
+  }
+}
+
+/** No bound is configured when both are Kafka's default (Long.MAX_VALUE). */
+const UNBOUNDED = 9e18;
+
+/** Refuses CreateTime records outside [now - before, now + after], naming each one. */
+function checkTimestamps(data: Buffer, config: TopicAppendConfig, now: number): void {
+  if (config.timestampType !== TimestampType.CREATE_TIME) return;
+  if (config.timestampBeforeMaxMs >= UNBOUNDED && config.timestampAfterMaxMs >= UNBOUNDED) return;
+  const low = now - config.timestampBeforeMaxMs;
+  const high = now + config.timestampAfterMaxMs;
+  for (const batch of decodeRecordBatches(data, { verifyCrc: false })) {
+    const errors: RecordError[] = [];
+    batch.records.forEach((record, index) => {
+      const ts = Number(record.timestamp);
+      if (ts < low || ts > high) {
+        errors.push({ batchIndex: index, message: `Timestamp ${ts} of message with offset ${index} is out of range. The timestamp should be within [${low}, ${high}]` });
+      }
+    });
+    if (errors.length > 0) {
+      throw new AppendRefused(ErrorCode.INVALID_TIMESTAMP, `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first error in the error message: ${errors[0]!.message}`, errors);
+    }
   }
 }
 
@@ -193,8 +234,8 @@ function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicApp
   });
 }
 
-function refused(errorCode: number, errorMessage: string | null, partition: Partition): AppendResult {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+function refused(errorCode: number, errorMessage: string | null, partition: Partition, recordErrors: RecordError[] = []): AppendResult {
+  return { errorCode, errorMessage, recordErrors, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
 }
 
 /** Validates and appends one partition's records; never throws for bad input. */
@@ -215,7 +256,7 @@ export function appendToLeader(
         partition,
       );
     }
-    return { errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+    return { errorCode: 0, errorMessage: null, recordErrors: [], baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
   }
   if (request.acks === -1 && partition.state.isr.length < config.minInsyncReplicas) {
     return refused(
@@ -240,26 +281,35 @@ export function appendToLeader(
     } else {
       return refused(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`, partition);
     }
+    checkTimestamps(data, config, request.now);
   } catch (error) {
-    if (error instanceof AppendRefused) return refused(error.errorCode, error.message, partition);
+    if (error instanceof AppendRefused) return refused(error.errorCode, error.message, partition, error.recordErrors);
     if (error instanceof RecordsError || error instanceof RecordsEncodeError) {
       return refused(error.errorCode, error.message, partition);
     }
     throw error;
   }
   const logAppendTime = config.timestampType === TimestampType.LOG_APPEND_TIME ? request.now : undefined;
-  const info = partition.log.append(data, {
-    leaderEpoch: partition.leaderEpoch,
-    ...(logAppendTime === undefined ? {} : { logAppendTime }),
-  });
+  let info;
+  try {
+    info = partition.log.append(data, {
+      leaderEpoch: partition.leaderEpoch,
+      ...(logAppendTime === undefined ? {} : { logAppendTime }),
+    });
+  } catch (error) {
+    // A failing log dir (KAFKA_STORAGE_ERROR) or a batch storage refuses keeps its Kafka code.
+    if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
+    throw error;
+  }
   // One replica: the high watermark follows the log end. The replication work takes this over.
   partition.highWatermark = partition.log.logEndOffset;
   partition.notifyChange();
   return {
     errorCode: ErrorCode.NONE,
     errorMessage: null,
+    recordErrors: [],
     baseOffset: info.baseOffset,
-    logAppendTime: logAppendTime ?? -1,
+    logAppendTime: info.logAppendTime,
     logStartOffset: partition.log.logStartOffset,
   };
 }

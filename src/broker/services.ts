@@ -8,6 +8,8 @@ import type { ReplicaManager } from './replica-manager.js';
 import type { ApiVersionRange } from '../handlers/api-versions-range.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
 import type { DataPathServices } from './data-path.js';
+import type { QuorumNode } from '../controller/quorum-node.js';
+import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -17,7 +19,10 @@ export interface AdvertisedListener {
 }
 
 export interface BrokerServices {
+  /** The config in force: static values with the dynamic broker configs (AlterConfigs) laid over them. */
   config: BrokerConfig;
+  /** The static config alone (server.properties, environment, overrides), for DescribeConfigs' sources. */
+  staticConfig?: BrokerConfig;
   nodeId: number;
   clusterId: string;
   /** The listeners clients are told about, by listener name. */
@@ -32,4 +37,10 @@ export interface BrokerServices {
   autoCreateTopic(name: string): number;
   /** Fetch purgatory and producer-state hook of the data path. */
   dataPath: DataPathServices;
+  /** The metadata quorum's Raft node (KRaft); absent in stripped-down test services. */
+  quorum?: QuorumNode;
+  /** Broker registrations and heartbeats, served by the active controller. */
+  brokerHeartbeats?: BrokerHeartbeats;
+  /** Voter id -> controller listener address (DescribeQuorum v2 nodes). */
+  quorumVoters?: ReadonlyMap<number, { host: string; port: number }>;
 }

@@ -258,3 +258,14 @@ t.test('members told MEMBER_ID_REQUIRED that never come back do not hold up a re
   h.advance(10_000);
   t.equal(rejoin.result?.generationId, 2, 'pending member expired after its session timeout');
 });
+
+t.test('a join with rebalance timeout 0 (kafkajs low-level joinGroup) still gets to sync', async (t) => {
+  const h = harness();
+  const a = joinNew(h, { rebalanceTimeoutMs: 0 });
+  const aId = a.result!.memberId;
+  t.equal(a.result?.errorCode, 0, 'joined');
+  h.advance(1);
+  const sync = new PendingSync(h, syncRequest(aId, a.result!.generationId, { [aId]: 'pa' }));
+  t.equal(sync.result?.errorCode, 0, 'the SyncGroup that follows is accepted');
+  t.equal(sync.result?.assignment.toString(), 'pa');
+});

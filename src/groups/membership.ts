@@ -339,7 +339,12 @@ export class Membership {
       });
     }
     const generation = group.generationId;
-    this.timers.schedule(key('sync', group.groupId), now + group.rebalanceTimeoutMs(), (at) => this.expirePendingSync(group, generation, at));
+    // Kafka 3.x bounds the wait for SyncGroup by the rebalance timeout. Clients that send a
+    // rebalance timeout of 0 (kafkajs's low-level joinGroup) would then lose the member before
+    // its SyncGroup arrives; older brokers kept it for its session timeout, so take the larger.
+    let syncDeadline = group.rebalanceTimeoutMs();
+    for (const m of group.members.values()) syncDeadline = Math.max(syncDeadline, m.sessionTimeoutMs);
+    this.timers.schedule(key('sync', group.groupId), now + syncDeadline, (at) => this.expirePendingSync(group, generation, at));
   }
 
   private expirePendingSync(group: ClassicGroup, generation: number, now: number): void {

@@ -10,6 +10,7 @@ import {
   CompressionCodec,
   TimestampType,
   buildLegacyMessageSet,
+  buildRecordBatch,
   buildTxnMarkerBatch,
   decodeRecordBatches,
 } from '../../protocol/records/index.js';
@@ -120,5 +121,28 @@ t.test('LogAppendTime, broker-side recompression and idempotent batches', async 
   const plain = decodeRecordBatches((await fetchOne(c, 11, { topic: 'plain' })).records!);
   t.equal(plain[0]!.compression, CompressionCodec.NONE, 'decompressed for compression.type=uncompressed');
   t.same(plain[0]!.records.map((r) => r.key!.toString()), ['k0', 'k1']);
+  c.close();
+});
+
+t.test('timestamp bounds: INVALID_TIMESTAMP with one recordError per record out of range', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'ts', { configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' } });
+  const c = await rawClient(running.port);
+  const now = BigInt(Date.now());
+  const mixed = buildRecordBatch({
+    records: [
+      { value: Buffer.from('old'), timestamp: now - 3_600_000n },
+      { value: Buffer.from('fine'), timestamp: now },
+      { value: Buffer.from('future'), timestamp: now + 3_600_000n },
+    ],
+    compression: CompressionCodec.GZIP,
+  });
+  const response = await c.call(ProduceApi, 9, produceRequest('ts', 0, mixed));
+  const r = response.responses[0]!.partitionResponses[0]!;
+  t.equal(r.errorCode, 32, 'INVALID_TIMESTAMP');
+  t.same(r.recordErrors.map((e) => e.batchIndex), [0, 2], 'the records out of range');
+  t.match(r.errorMessage, /out of range/);
+  t.equal((await produce(c, 7, 'ts', 0, mixed)).recordErrors.length, 0, 'no recordErrors before v8');
+  t.equal((await produce(c, 9, 'ts', 0, buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: now }] }))).errorCode, 0, 'in range');
   c.close();
 });

@@ -7,7 +7,7 @@
  * NOT_LEADER_OR_FOLLOWER when another broker leads, INVALID_TOPIC_EXCEPTION for
  * internal topics; validation, legacy conversion, LogAppendTime and recompression are
  * in broker/produce.ts. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
- * (v5+) and errorMessage (v8+).
+ * (v5+), errorMessage and recordErrors (v8+).
  * Gaps: with acks=0 Kafka closes the connection after an error; here the error is only
  * dropped. No quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
  */
@@ -62,6 +62,8 @@ function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse 
           logAppendTimeMs: BigInt(result.logAppendTime),
           logStartOffset: BigInt(result.logStartOffset),
           errorMessage: ctx.apiVersion >= 8 ? result.errorMessage : null,
+          recordErrors:
+            ctx.apiVersion >= 8 ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })) : [],
         };
       }),
     })),

@@ -79,7 +79,8 @@ t.test('limits: maxBytes, partitionMaxBytes and KIP-74 at least one batch', asyn
     fetchRequest([{ topic: 'l', partition: 0 }, { topic: 'l', partition: 1 }], { maxBytes: big.length + 100 }),
   );
   t.equal(shared.responses[0]!.partitions[0]!.records!.length, big.length, 'first partition: one batch');
-  t.equal(shared.responses[1]!.partitions[0]!.records!.length, 100, 'second partition: what is left of maxBytes');
+  t.equal(shared.responses.length, 1, 'partitions of one topic are grouped');
+  t.equal(shared.responses[0]!.partitions[1]!.records!.length, 100, 'second partition: what is left of maxBytes');
   const hard = await fetchOne(c, 2, { topic: 'l', partitionMaxBytes: 100 });
   t.ok(hard.records!.length <= 100, 'v0-v2 limits are hard');
   c.close();
@@ -131,5 +132,39 @@ t.test('read_committed reads up to the last stable offset', async (t) => {
   t.equal(decodeRecordBatches(committed.records!).length, 1);
   const uncommitted = await fetchOne(c, 12, { topic: 'rc' }, { isolationLevel: 0 });
   t.equal(uncommitted.abortedTransactions, null, 'read_uncommitted gets null');
+  c.close();
+});
+
+t.test('fetch sessions (KIP-227): full then incremental answers with only what changed', async (t) => {
+  const running = await brokerFor(t);
+  const topicId = createTopic(running, 's', { partitions: 2 });
+  const c = await rawClient(running.port);
+  await produce(c, 9, 's', 0, batchOf(['a']));
+  const full = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0 }, { topicId, partition: 1 }], { sessionId: 0, sessionEpoch: 0 }));
+  t.not(full.sessionId, 0, 'a session was created');
+  t.equal(full.responses[0]!.partitions.length, 2, 'a full answer lists every partition');
+  const sessionId = full.sessionId;
+
+  // Move partition 0 past its record; nothing else changed.
+  const inc1 = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0, offset: 1n }], { sessionId, sessionEpoch: 1 }));
+  t.equal(inc1.sessionId, sessionId);
+  t.same(inc1.responses, [], 'no news: empty incremental answer');
+
+  await produce(c, 9, 's', 1, batchOf(['b']));
+  const inc2 = await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 2 }));
+  t.equal(inc2.responses.length, 1);
+  t.same(inc2.responses[0]!.partitions.map((p) => p.partitionIndex), [1], 'only the partition with news');
+  t.equal(inc2.responses[0]!.topicId, topicId);
+
+  const parked = c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 1, offset: 1n }], { sessionId, sessionEpoch: 3, maxWaitMs: 30_000, minBytes: 1 }));
+  await until(() => running.broker.services.dataPath.fetchPurgatory.size === 1);
+  await produce(c, 9, 's', 0, batchOf(['c']));
+  const woken = await parked;
+  t.same(woken.responses[0]!.partitions.map((p) => [p.partitionIndex, p.highWatermark]), [[0, 2n]], 'a parked incremental fetch wakes with the news');
+
+  t.equal((await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 3 }))).errorCode, 71, 'a replayed epoch is refused');
+  const closed = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0 }], { sessionId, sessionEpoch: -1 }));
+  t.equal(closed.sessionId, 0, 'epoch -1 closes the session');
+  t.equal((await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 5 }))).errorCode, 70, 'closed sessions are gone');
   c.close();
 });

@@ -4,10 +4,7 @@
  * until a partition it reads changes or maxWaitMs passes; errors answer at once.
  * Reading (limits, KIP-74, isolation, down-conversion for v0-v3) is broker/fetch.ts.
  * Topics are named by id from v13 (UNKNOWN_TOPIC_ID when unknown).
- * Fetch sessions (KIP-227): not kept. Every fetch is answered in full with sessionId 0,
- * which clients read as "no session" and keep sending full fetches; a request naming a
- * session gets FETCH_SESSION_ID_NOT_FOUND, sessionId 0 with an epoch other than 0
- * or -1 gets INVALID_FETCH_SESSION_EPOCH.
+ * Fetch sessions (KIP-227, v7+): full and incremental, see broker/fetch-sessions.ts.
  * Per version: lastStableOffset and abortedTransactions from v4 (null for
  * read_uncommitted, [] for read_committed: no aborted transactions are tracked yet),
  * logStartOffset from v5, preferredReadReplica -1 from v11.
@@ -19,69 +16,89 @@ import {
   defaultFetchResponsePartitionData,
   type FetchRequest,
   type FetchResponse,
-  type FetchResponsePartitionData,
+  type FetchResponseFetchableTopicResponse,
 } from '../../protocol/generated/messages/01-fetch.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import { IsolationLevel, leaderPartition, leaderPartitionById } from '../broker/partition-access.js';
-import { bytesRead, readPartitions, type FetchParams, type PartitionFetch, type PartitionReadResult } from '../broker/fetch.js';
+import { bytesRead, readPartitions, type FetchParams, type PartitionReadResult } from '../broker/fetch.js';
+import { FetchSession, type SessionContext, type WantedPartition } from '../broker/fetch-sessions.js';
 import type { Partition } from '../broker/replica-manager.js';
 import type { RequestContext } from '../server/request-context.js';
 
-const FINAL_EPOCH = -1;
-const INITIAL_EPOCH = 0;
-
-interface TopicSlot {
-  topic: string;
-  topicId: string;
-  partitions: Array<{ index: number; fetch: PartitionFetch }>;
-}
-
-function sessionError(ctx: RequestContext, request: FetchRequest): number {
-  if (ctx.apiVersion < 7) return ErrorCode.NONE;
-  if (request.sessionId !== 0) return ErrorCode.FETCH_SESSION_ID_NOT_FOUND;
-  if (request.sessionEpoch !== INITIAL_EPOCH && request.sessionEpoch !== FINAL_EPOCH) return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
-  return ErrorCode.NONE;
-}
-
-/** Resolves every requested partition once; lookups are repeated on each retry so deletions are seen. */
-function plan(ctx: RequestContext, request: FetchRequest): TopicSlot[] {
+function wantedOf(ctx: RequestContext, request: FetchRequest): WantedPartition[] {
   const byId = ctx.apiVersion >= 13;
-  return request.topics.map((t) => {
-    const name = byId ? (ctx.broker.controller.image.topicsById.get(t.topicId)?.name ?? '') : t.topic;
-    return {
+  return request.topics.flatMap((t) =>
+    t.partitions.map((p) => ({
       topic: byId ? '' : t.topic,
       topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({
-        index: p.partition,
-        fetch: {
-          lookup: byId ? leaderPartitionById(ctx.broker, t.topicId, p.partition) : leaderPartition(ctx.broker, name, p.partition),
-          fetchOffset: Number(p.fetchOffset),
-          partitionMaxBytes: p.partitionMaxBytes,
-          currentLeaderEpoch: p.currentLeaderEpoch,
-        },
-      })),
-    };
-  });
+      partition: p.partition,
+      fetchOffset: Number(p.fetchOffset),
+      partitionMaxBytes: p.partitionMaxBytes,
+      currentLeaderEpoch: p.currentLeaderEpoch,
+    })),
+  );
 }
 
-function partitionData(ctx: RequestContext, index: number, r: PartitionReadResult, isolationLevel: number): FetchResponsePartitionData {
+function sessionContext(ctx: RequestContext, request: FetchRequest, wanted: WantedPartition[]): SessionContext {
+  if (ctx.apiVersion < 7) return { kind: 'full', session: null };
+  const usesTopicIds = ctx.apiVersion >= 13;
+  return ctx.broker.dataPath.fetchSessions.newContext(
+    {
+      sessionId: request.sessionId,
+      sessionEpoch: request.sessionEpoch,
+      usesTopicIds,
+      partitions: wanted,
+      forgotten: request.forgottenTopicsData.flatMap((f) =>
+        f.partitions.map((partition) => ({ topic: usesTopicIds ? '' : f.topic, topicId: f.topicId, partition })),
+      ),
+    },
+    ctx.clock.now(),
+  );
+}
+
+function respond(
+  ctx: RequestContext,
+  targets: WantedPartition[],
+  results: PartitionReadResult[],
+  isolationLevel: number,
+  session: FetchSession | null,
+  incremental: boolean,
+): FetchResponse {
   const v = ctx.apiVersion;
-  return {
-    ...defaultFetchResponsePartitionData(),
-    partitionIndex: index,
-    errorCode: r.errorCode,
-    highWatermark: BigInt(r.highWatermark),
-    lastStableOffset: v >= 4 ? BigInt(r.lastStableOffset) : -1n,
-    logStartOffset: v >= 5 ? BigInt(r.logStartOffset) : -1n,
-    abortedTransactions: v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED ? null : [],
-    records: r.records,
-  };
+  const topics: FetchResponseFetchableTopicResponse[] = [];
+  targets.forEach((target, i) => {
+    const r = results[i]!;
+    if (session) {
+      const news = { errorCode: r.errorCode, recordBytes: r.records.length, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset };
+      if (!session.noteAnswer(FetchSession.key(target, session.usesTopicIds), news, incremental)) return;
+    }
+    let topic = topics[topics.length - 1];
+    if (!topic || topic.topic !== target.topic || topic.topicId !== target.topicId) {
+      topic = { topic: target.topic, topicId: target.topicId, partitions: [] };
+      topics.push(topic);
+    }
+    topic.partitions.push({
+      ...defaultFetchResponsePartitionData(),
+      partitionIndex: target.partition,
+      errorCode: r.errorCode,
+      highWatermark: BigInt(r.highWatermark),
+      lastStableOffset: v >= 4 ? BigInt(r.lastStableOffset) : -1n,
+      logStartOffset: v >= 5 ? BigInt(r.logStartOffset) : -1n,
+      abortedTransactions: v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED ? null : [],
+      records: r.records,
+    });
+  });
+  return { ...defaultFetchResponse(), sessionId: session?.id ?? 0, responses: topics };
 }
 
 function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> | FetchResponse {
-  const sessionCode = sessionError(ctx, request);
-  if (sessionCode !== ErrorCode.NONE) return { ...defaultFetchResponse(), errorCode: sessionCode };
+  const wanted = wantedOf(ctx, request);
+  const context = sessionContext(ctx, request, wanted);
+  if (context.kind === 'error') return { ...defaultFetchResponse(), errorCode: context.errorCode };
+  const session = context.session;
+  const incremental = context.kind === 'incremental';
+  const targets = incremental ? [...context.session.partitions.values()] : wanted;
   const replicaId = ctx.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
   const isolationLevel = ctx.apiVersion >= 4 ? request.isolationLevel : IsolationLevel.READ_UNCOMMITTED;
   const params: FetchParams = {
@@ -90,28 +107,26 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
     maxBytes: replicaId >= 0 ? request.maxBytes : Math.min(request.maxBytes, ctx.broker.config.int('fetch.max.bytes')),
     isolationLevel,
   };
+  const byId = ctx.apiVersion >= 13;
   let watched: Partition[] = [];
   const attempt = (final: boolean): FetchResponse | null => {
-    const slots = plan(ctx, request);
-    const flat = slots.flatMap((s) => s.partitions.map((p) => p.fetch));
-    const results = readPartitions(params, flat);
+    const results = readPartitions(
+      params,
+      targets.map((t) => ({
+        lookup: byId ? leaderPartitionById(ctx.broker, t.topicId, t.partition) : leaderPartition(ctx.broker, t.topic, t.partition),
+        fetchOffset: t.fetchOffset,
+        partitionMaxBytes: t.partitionMaxBytes,
+        currentLeaderEpoch: t.currentLeaderEpoch,
+      })),
+    );
     const hasError = results.some((r) => r.errorCode !== ErrorCode.NONE);
     if (!final && !hasError && bytesRead(results) < request.minBytes) {
       watched = results.flatMap((r) => (r.partition ? [r.partition] : []));
       return null;
     }
-    let i = 0;
-    return {
-      ...defaultFetchResponse(),
-      sessionId: 0,
-      responses: slots.map((slot) => ({
-        topic: slot.topic,
-        topicId: slot.topicId,
-        partitions: slot.partitions.map((p) => partitionData(ctx, p.index, results[i++]!, isolationLevel)),
-      })),
-    };
+    return respond(ctx, targets, results, isolationLevel, session, incremental);
   };
-  const maxWaitMs = request.topics.length === 0 ? 0 : request.maxWaitMs;
+  const maxWaitMs = targets.length === 0 ? 0 : request.maxWaitMs;
   return ctx.broker.dataPath.fetchPurgatory.run(maxWaitMs, { attempt, watch: () => watched });
 }
 

@@ -91,7 +91,7 @@ export const metadataHandler = defineHandler({
       throttleTimeMs: 0,
       brokers,
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.controller.activeControllerId(broker.nodeId),
       topics,
       clusterAuthorizedOperations:
         request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,

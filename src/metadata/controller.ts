@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defaultPartitionRecord } from '../../protocol/generated/records/metadata/PartitionRecord.js';
-import { MetadataImage, ConfigResourceType, type ImageChange, type TopicImage } from './image.js';
+import { MetadataImage, ConfigResourceType, type ImageChange } from './image.js';
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './records.js';
 import type { MetadataLogStore } from './metadata-log.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -41,19 +42,40 @@ export function validateTopicName(name: string): CommandError | null {
 
 export interface CreateTopicSpec {
   name: string;
+  /** -1: the default (`defaultNumPartitions`). */
   numPartitions: number;
+  /** -1: the default (`defaultReplicationFactor`). */
   replicationFactor: number;
   /** Explicit replica assignment per partition, if given. */
   assignments?: Map<number, number[]>;
-  configs?: Map<string, string>;
+  configs?: Map<string, string | null>;
+  defaultNumPartitions?: number;
+  defaultReplicationFactor?: number;
+}
+
+export interface CreatedTopic {
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+/** IncrementalAlterConfigs operations, as Kafka numbers them. */
+export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+export interface ConfigOperation {
+  name: string;
+  op: number;
+  value: string | null;
 }
 
 export type MetadataListener = (change: ImageChange) => void;
 
 export class MetadataController {
-  readonly image = new MetadataImage();
+  image = new MetadataImage();
   private readonly listeners: MetadataListener[] = [];
   private nextOffset = 0;
+  /** Set when metadata goes through the Raft quorum (see attachQuorum). */
+  private quorum: MetadataQuorumPort | null = null;
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -69,9 +91,59 @@ export class MetadataController {
     this.listeners.push(listener);
   }
 
-  /** Appends records durably, then applies them. */
+  /**
+   * Commits through a Raft quorum instead of the local log: records are proposed by the leader and the
+   * image changes only when committed entries are applied (applyCommitted), on every node.
+   */
+  attachQuorum(quorum: MetadataQuorumPort): void {
+    this.quorum = quorum;
+  }
+
+  /** The active controller (Raft leader), or -1; this node when there is no quorum. */
+  activeControllerId(ownId: number): number {
+    return this.quorum ? this.quorum.leaderId() : ownId;
+  }
+
+  isActive(): boolean {
+    return this.quorum ? this.quorum.isLeader() : true;
+  }
+
+  /** Commits records; resolves once they are applied here. Rejects with NotControllerError on a non-leader. */
+  submit(records: MetadataRecord[]): Promise<void> {
+    if (!this.quorum) {
+      this.commit(records);
+      return Promise.resolve();
+    }
+    return this.quorum.propose(records.map(encodeMetadataRecord));
+  }
+
+  /** Applies one committed, encoded record (called by the Raft state machine). */
+  applyCommitted(payload: Buffer, offset: number): void {
+    const change = this.image.apply(decodeMetadataRecord(payload), offset);
+    this.nextOffset = offset + 1;
+    if (change) for (const l of this.listeners) l(change);
+  }
+
+  /** Starts over from an empty image (before a snapshot is restored). */
+  resetImage(): void {
+    this.image = new MetadataImage();
+    this.nextOffset = 0;
+  }
+
+  /**
+   * Commits records. Without a quorum: appended durably, then applied. With one: proposed through
+   * Raft; a quorum of one has applied them when this returns, a larger one applies them once a
+   * majority holds them (use submit() to wait). Throws NotControllerError on a non-leader.
+   */
   commit(records: MetadataRecord[]): void {
     if (records.length === 0) return;
+    if (this.quorum) {
+      if (!this.quorum.isLeader()) throw new NotControllerError(this.quorum.leaderId());
+      this.quorum.propose(records.map(encodeMetadataRecord)).catch(() => {
+        // Leadership lost before commit: the caller did not wait, Raft decides what survives.
+      });
+      return;
+    }
     this.log.append(records.map(encodeMetadataRecord));
     for (const record of records) {
       const change = this.applyOne(record);
@@ -87,43 +159,93 @@ export class MetadataController {
     return [...this.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId).sort((a, b) => a - b);
   }
 
-  createTopic(spec: CreateTopicSpec): CommandResult<TopicImage | { topicId: string }> {
+  /** Topics whose names collide with `name` once '.' and '_' are unified, as Kafka refuses them. */
+  private collidingTopic(name: string): string | null {
+    const unified = name.replace(/\./g, '_');
+    if (unified === name && !name.includes('_')) return null;
+    for (const existing of this.image.topicsByName.keys()) {
+      if (existing !== name && existing.replace(/\./g, '_') === unified) return existing;
+    }
+    return null;
+  }
+
+  /** Checks a manual assignment of one partition, as Kafka does. */
+  private checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
+    if (replicas.length === 0) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'The manual partition assignment includes an empty replica list.' };
+    const sorted = [...replicas].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i++) {
+      if (!this.image.brokers.has(sorted[i]!)) {
+        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes broker ${sorted[i]}, but no such broker is registered.` };
+      }
+      if (i > 0 && sorted[i] === sorted[i - 1]) {
+        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes the broker ${sorted[i]} more than once.` };
+      }
+    }
+    if (replicationFactor !== null && replicas.length !== replicationFactor) {
+      return {
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        errorMessage: `The manual partition assignment includes a partition with ${replicas.length} replica(s), but this is not consistent with previous partitions, which have ${replicationFactor} replica(s).`,
+      };
+    }
+    return null;
+  }
+
+  /** Round-robin placement of partitions [first, first + count) with `rf` replicas each. */
+  private place(first: number, count: number, rf: number): CommandResult<number[][]> {
+    const brokers = this.liveBrokerIds();
+    if (rf > brokers.length) {
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`,
+      );
+    }
+    const out: number[][] = [];
+    for (let p = first; p < first + count; p++) {
+      const replicas: number[] = [];
+      for (let i = 0; i < rf; i++) replicas.push(brokers[(p + i) % brokers.length]!);
+      out.push(replicas);
+    }
+    return { ok: true, records: [], value: out };
+  }
+
+  createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
     if (nameError) return { ok: false, error: nameError };
     if (this.image.topicsByName.has(spec.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
-    const brokers = this.liveBrokerIds();
+    const colliding = this.collidingTopic(spec.name);
+    if (colliding !== null) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${colliding}`);
+    const nullConfigs = [...(spec.configs ?? [])].filter(([, v]) => v === null).map(([k]) => k);
+    if (nullConfigs.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
+    for (const [name, value] of spec.configs ?? []) {
+      const problem = validateTopicConfig(name, value);
+      if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
+    }
     let assignments: number[][];
     if (spec.assignments && spec.assignments.size > 0) {
-      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
-        return fail(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      if (spec.replicationFactor !== -1) return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
+      if (spec.numPartitions !== -1) return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+      let rf: number | null = null;
+      for (const replicas of spec.assignments.values()) {
+        const problem = this.checkAssignment(replicas, rf);
+        if (problem) return { ok: false, error: problem };
+        rf = replicas.length;
       }
       assignments = [];
       for (let p = 0; p < spec.assignments.size; p++) {
         const replicas = spec.assignments.get(p);
-        if (!replicas) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partitions must be numbered consecutively from 0; ${p} is missing.`);
-        if (replicas.length === 0 || new Set(replicas).size !== replicas.length) {
-          return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partition ${p} has an empty or duplicated replica list.`);
-        }
-        const unknown = replicas.find((r) => !brokers.includes(r));
-        if (unknown !== undefined) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Broker ${unknown} in the assignment of partition ${p} does not exist.`);
+        if (!replicas) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
         assignments.push(replicas);
       }
     } else {
-      if (spec.numPartitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
-      if (spec.replicationFactor <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
-      if (spec.replicationFactor > brokers.length) {
-        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${spec.replicationFactor} time(s): The target replication factor of ${spec.replicationFactor} cannot be reached because only ${brokers.length} broker(s) are registered.`);
+      if (spec.replicationFactor < -1 || spec.replicationFactor === 0) {
+        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
       }
-      assignments = [];
-      for (let p = 0; p < spec.numPartitions; p++) {
-        const replicas: number[] = [];
-        for (let i = 0; i < spec.replicationFactor; i++) replicas.push(brokers[(p + i) % brokers.length]!);
-        assignments.push(replicas);
-      }
-    }
-    for (const [name, value] of spec.configs ?? []) {
-      const problem = validateTopicConfig(name, value);
-      if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
+      if (spec.numPartitions < -1 || spec.numPartitions === 0) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      const numPartitions = spec.numPartitions === -1 ? (spec.defaultNumPartitions ?? 1) : spec.numPartitions;
+      const rf = spec.replicationFactor === -1 ? (spec.defaultReplicationFactor ?? 1) : spec.replicationFactor;
+      const placed = this.place(0, numPartitions, rf);
+      if (!placed.ok) return placed;
+      assignments = placed.value;
     }
     const topicId = randomUuid(this.random);
     const records: MetadataRecord[] = [{ type: 'TopicRecord', data: { name: spec.name, topicId } }];
@@ -131,7 +253,7 @@ export class MetadataController {
       records.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.TOPIC, resourceName: spec.name, name, value } });
     }
     assignments.forEach((replicas, partitionId) => records.push(this.partitionRecord(topicId, partitionId, replicas)));
-    return { ok: true, records, value: { topicId } };
+    return { ok: true, records, value: { topicId, numPartitions: assignments.length, replicationFactor: assignments[0]!.length } };
   }
 
   private partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
@@ -149,36 +271,41 @@ export class MetadataController {
 
   createPartitions(name: string, count: number, assignments: number[][] | null): CommandResult<null> {
     const topic = this.image.topicsByName.get(name);
-    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition.`);
+    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     const current = topic.partitions.size;
-    if (count < current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
-    if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
-    const brokers = this.liveBrokerIds();
+    if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+    if (count < current) return fail(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
+    const additional = count - current;
+    if (assignments && assignments.length !== additional) {
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+    }
     const rf = topic.partitions.get(0)?.replicas.length ?? 1;
-    if (assignments && assignments.length !== count - current) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${count - current} but ${assignments.length} assignments provided.`);
-    }
-    const records: MetadataRecord[] = [];
-    for (let p = current; p < count; p++) {
-      let replicas: number[];
-      if (assignments) {
-        replicas = assignments[p - current]!;
-        const unknown = replicas.find((r) => !brokers.includes(r));
-        if (unknown !== undefined) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Broker ${unknown} does not exist.`);
-      } else {
-        if (rf > brokers.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Not enough brokers for replication factor ${rf}.`);
-        replicas = [];
-        for (let i = 0; i < rf; i++) replicas.push(brokers[(p + i) % brokers.length]!);
+    let placed: number[][];
+    if (assignments) {
+      for (const replicas of assignments) {
+        const problem = this.checkAssignment(replicas, rf);
+        if (problem) return { ok: false, error: problem };
       }
-      records.push(this.partitionRecord(topic.topicId, p, replicas));
+      placed = assignments;
+    } else {
+      const result = this.place(current, additional, rf);
+      if (!result.ok) return result;
+      placed = result.value;
     }
+    const records = placed.map((replicas, i) => this.partitionRecord(topic.topicId, current + i, replicas));
     return { ok: true, records, value: null };
   }
 
-  /** Sets (value) or deletes (null) configs of a resource. */
+  /** The configs currently stored for a resource (a topic's overrides, or a broker's dynamic configs). */
+  resourceConfigs(resourceType: number, resourceName: string): ReadonlyMap<string, string> {
+    if (resourceType === ConfigResourceType.TOPIC) return this.image.topicsByName.get(resourceName)?.configs ?? new Map();
+    return this.image.brokerConfigs.get(resourceName) ?? new Map();
+  }
+
+  /** Sets (value) or deletes (null) configs of a resource. Topic configs are validated (INVALID_CONFIG). */
   alterConfigs(resourceType: number, resourceName: string, changes: Array<{ name: string; value: string | null }>): CommandResult<null> {
     if (resourceType === ConfigResourceType.TOPIC) {
-      if (!this.image.topicsByName.has(resourceName)) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
+      if (!this.image.topicsByName.has(resourceName)) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
       for (const c of changes) {
         const problem = validateTopicConfig(c.name, c.value);
         if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
@@ -189,6 +316,59 @@ export class MetadataController {
       data: { resourceType, resourceName, name: c.name, value: c.value },
     }));
     return { ok: true, records, value: null };
+  }
+
+  /** Replaces the whole config set of a resource (legacy AlterConfigs): names left out are deleted. */
+  replaceConfigs(resourceType: number, resourceName: string, configs: ReadonlyMap<string, string>): CommandResult<null> {
+    const changes: Array<{ name: string; value: string | null }> = [];
+    for (const name of this.resourceConfigs(resourceType, resourceName).keys()) if (!configs.has(name)) changes.push({ name, value: null });
+    for (const [name, value] of configs) changes.push({ name, value });
+    return this.alterConfigs(resourceType, resourceName, changes);
+  }
+
+  /**
+   * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (list configs only; the
+   * base is the current value, else the config's default, `listDefault`).
+   */
+  incrementalAlterConfigs(
+    resourceType: number,
+    resourceName: string,
+    ops: ConfigOperation[],
+    listDefault: (name: string) => { isList: boolean; value: string | null },
+  ): CommandResult<null> {
+    const current = this.resourceConfigs(resourceType, resourceName);
+    const changes: Array<{ name: string; value: string | null }> = [];
+    for (const { name, op, value } of ops) {
+      switch (op) {
+        case AlterConfigOp.SET:
+          changes.push({ name, value });
+          break;
+        case AlterConfigOp.DELETE:
+          changes.push({ name, value: null });
+          break;
+        case AlterConfigOp.APPEND:
+        case AlterConfigOp.SUBTRACT: {
+          const schema = listDefault(name);
+          const opName = op === AlterConfigOp.APPEND ? 'APPEND' : 'SUBTRACT';
+          if (!schema.isList) return fail(ErrorCode.INVALID_CONFIG, `Can't ${opName} to key ${name} because its type is not LIST.`);
+          const base = current.get(name) ?? schema.value ?? '';
+          const parts = base.split(',').filter((p) => p !== '');
+          for (const v of (value ?? '').split(',')) {
+            if (op === AlterConfigOp.APPEND) {
+              if (!parts.includes(v)) parts.push(v);
+            } else {
+              const i = parts.indexOf(v);
+              if (i >= 0) parts.splice(i, 1);
+            }
+          }
+          changes.push({ name, value: parts.join(',') });
+          break;
+        }
+        default:
+          return fail(ErrorCode.INVALID_REQUEST, `Unknown operations type ${op}`);
+      }
+    }
+    return this.alterConfigs(resourceType, resourceName, changes);
   }
 
   /** Hands out the next block of producer ids to `brokerId`. */

@@ -1,11 +1,37 @@
 /**
  * Kafka's topic-level configs: type, the broker config each one falls back to (its
  * synonym in DescribeConfigs), the default, and validation. An unknown name or a bad
- * value is refused with a message, which handlers return as INVALID_CONFIG.
+ * value is refused with a message, which handlers return as INVALID_CONFIG. Also the
+ * config sources and type ids DescribeConfigs reports. Left out: cross-config checks
+ * (min.compaction.lag.ms <= max.compaction.lag.ms and the like).
  */
 import type { BrokerConfig } from '../common/config.js';
 
-type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double';
+export type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double';
+
+/** Where a config value comes from, as DescribeConfigs numbers it. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const;
+
+/** DescribeConfigs' config type ids (v3+). */
+export const CONFIG_TYPE_ID: Readonly<Record<string, number>> = {
+  boolean: 1,
+  string: 2,
+  int: 3,
+  short: 4,
+  long: 5,
+  double: 6,
+  list: 7,
+  class: 8,
+  password: 9,
+};
 
 export interface TopicConfigDef {
   kind: Kind;
@@ -77,12 +103,22 @@ export function validateTopicConfig(name: string, value: string | null): string 
   const def = TOPIC_CONFIGS[name];
   if (!def) return `Unknown topic config name: ${name}`;
   if (value === null) return null;
+  return validateConfigValue(name, value, def.kind, def.check);
+}
+
+/** Checks a value against a config type (and an extra check); returns an error message or null. */
+export function validateConfigValue(name: string, value: string, kind: string, check?: (v: string) => string | null): string | null {
   const v = value.trim();
-  switch (def.kind) {
+  switch (kind) {
     case 'int':
     case 'long':
-      if (!/^-?\d+$/.test(v)) return `Invalid value ${value} for configuration ${name}: Not a number of type ${def.kind.toUpperCase()}`;
-      if (def.kind === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648)) return `Invalid value ${value} for configuration ${name}: out of range for INT`;
+    case 'short':
+      if (!/^-?\d{1,19}$/.test(v)) return `Invalid value ${value} for configuration ${name}: Not a number of type ${kind.toUpperCase()}`;
+      if (kind === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648)) return `Invalid value ${value} for configuration ${name}: Not a number of type INT`;
+      if (kind === 'short' && (Number(v) > 32767 || Number(v) < -32768)) return `Invalid value ${value} for configuration ${name}: Not a number of type SHORT`;
+      if (kind === 'long' && (BigInt(v) > 9223372036854775807n || BigInt(v) < -9223372036854775808n)) {
+        return `Invalid value ${value} for configuration ${name}: Not a number of type LONG`;
+      }
       break;
     case 'double':
       if (!Number.isFinite(Number(v)) || v === '') return `Invalid value ${value} for configuration ${name}: Not a number of type DOUBLE`;
@@ -93,7 +129,7 @@ export function validateTopicConfig(name: string, value: string | null): string 
     default:
       break;
   }
-  const problem = def.check?.(v);
+  const problem = check?.(v);
   return problem ? `Invalid value ${value} for configuration ${name}: ${problem}` : null;
 }
 

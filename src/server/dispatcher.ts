@@ -13,7 +13,9 @@ import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import type { BrokerServices } from '../broker/services.js';
 import { HANDLER_BY_KEY } from '../handlers/table.js';
+import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
 import type { RequestContext } from './request-context.js';
+import type { RegisteredHandler } from '../handlers/handler.js';
 
 export interface ConnectionInfo {
   connectionId: number;
@@ -26,13 +28,29 @@ export interface ConnectionInfo {
 export type DispatchResult = { kind: 'respond'; frame: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
+const FETCH_KEY = 1;
 
 export class Dispatcher {
+  private readonly controllerListeners: ReadonlySet<string>;
+
   constructor(
     private readonly services: BrokerServices,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.controllerListeners = new Set(services.config.list('controller.listener.names').map((n) => n.toUpperCase()));
+  }
+
+  /**
+   * Controller listeners get the controller table (Raft RPCs, broker registration); a Fetch from
+   * another controller's Raft client (client id raft-client-*) on any listener is the metadata-log
+   * replica fetch. Everything else goes to the broker table.
+   */
+  private handlerFor(apiKey: number, listenerName: string, clientId: string | null): RegisteredHandler | undefined {
+    if (this.controllerListeners.has(listenerName)) return CONTROLLER_HANDLER_BY_KEY.get(apiKey);
+    if (apiKey === FETCH_KEY && clientId !== null && clientId.startsWith('raft-client')) return RAFT_FETCH_HANDLER;
+    return HANDLER_BY_KEY.get(apiKey);
+  }
 
   async dispatch(frame: Buffer, connection: ConnectionInfo): Promise<DispatchResult> {
     const r = new Reader(frame);
@@ -43,7 +61,7 @@ export class Dispatcher {
       return { kind: 'close', reason: `bad request header: ${(err as Error).message}` };
     }
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
-    const handler = HANDLER_BY_KEY.get(apiKey);
+    const handler = this.handlerFor(apiKey, connection.listenerName, header.clientId);
     if (!handler) return { kind: 'close', reason: `API key ${apiKey} is not served` };
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId) };

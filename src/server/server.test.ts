@@ -1,41 +1,11 @@
 import t from 'tap';
-import { Socket } from 'node:net';
-import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
+import { rawClient } from '../../test/helpers/raw-client.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
-
-/** Sends raw frames on one socket and collects whole response frames. */
-async function rawClient(port: number): Promise<{ send(frames: Buffer[]): void; next(): Promise<Buffer>; closed: Promise<unknown>; socket: Socket }> {
-  const socket = new Socket();
-  socket.connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  let pending = Buffer.alloc(0);
-  const frames: Buffer[] = [];
-  const waiters: Array<(b: Buffer) => void> = [];
-  socket.on('data', (d: Buffer) => {
-    pending = Buffer.concat([pending, d]);
-    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-      const f = pending.subarray(4, 4 + pending.readInt32BE(0));
-      pending = pending.subarray(4 + f.length);
-      const w = waiters.shift();
-      if (w) w(f);
-      else frames.push(f);
-    }
-  });
-  return {
-    socket,
-    closed: once(socket, 'close'),
-    send: (bufs) => socket.write(Buffer.concat(bufs)),
-    next: () => {
-      const f = frames.shift();
-      return f ? Promise.resolve(f) : new Promise((r) => waiters.push(r));
-    },
-  };
-}
 
 function apiVersionsFrame(version: number, correlationId: number): Buffer[] {
   return encodeFrame((w: Writer) => {

@@ -54,6 +54,13 @@ async function run(command: string, args: string[], timeout: number): Promise<vo
   await promisify(execFile)(command, args, { timeout });
 }
 
+async function runWithInput(command: string, args: string[], input: string, timeout: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const child = execFile(command, args, { timeout }, () => resolve());
+    child.stdin?.end(input);
+  });
+}
+
 function unique(frames: Captured[]): Captured[] {
   const seen = new Set<string>();
   return frames.filter((f) => {
@@ -77,8 +84,24 @@ async function main(): Promise<void> {
     const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.fetchTopicMetadata({ topics: [] }).catch(() => undefined);
+    await admin.createTopics({ topics: [{ topic: 'golden', numPartitions: 1 }] });
+    await admin.fetchTopicMetadata({ topics: ['golden'] });
     await admin.describeCluster();
+    await admin.describeConfigs({ resources: [{ type: 2, name: 'golden' }], includeSynonyms: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'golden', messages: [{ key: 'k', value: 'v', headers: { h: 'x' } }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'golden-group', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'golden', fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      void consumer.run({ eachMessage: async () => resolve() });
+    });
+    await consumer.disconnect();
+    await admin.fetchOffsets({ groupId: 'golden-group', topics: ['golden'] });
+    await admin.describeGroups(['golden-group']);
+    await admin.deleteTopics({ topics: ['golden'] });
     await admin.disconnect();
   });
   writeFileSync(new URL('kafkajs.json', out), JSON.stringify(unique(kafkajs), null, 1) + '\n');
@@ -87,6 +110,9 @@ async function main(): Promise<void> {
     advertise(port);
     try {
       await run('kcat', ['-b', `127.0.0.1:${port}`, '-L', '-m', '5'], 10000);
+      await runWithInput('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat', '-z', 'zstd', '-K', ':'], 'k:v\n', 10000);
+      await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat', '-o', 'beginning', '-e'], 10000);
+      await run('kcat', ['-Q', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat:0:0'], 10000);
     } catch {
       // kcat exits non-zero when the broker lacks an API it wants; the frames are still captured.
     }
@@ -97,6 +123,7 @@ async function main(): Promise<void> {
     advertise(port);
     try {
       await run('/usr/bin/python3', ['-c', `from kafka import KafkaAdminClient\nc=KafkaAdminClient(bootstrap_servers='127.0.0.1:${port}',request_timeout_ms=5000)\nc.list_topics()\nc.close()`], 20000);
+      await run('/usr/bin/python3', ['-c', `from kafka import KafkaProducer, KafkaConsumer, TopicPartition\np=KafkaProducer(bootstrap_servers='127.0.0.1:${port}', compression_type='snappy')\np.send('golden-py', b'v', key=b'k').get(10)\np.close()\nc=KafkaConsumer(bootstrap_servers='127.0.0.1:${port}', consumer_timeout_ms=3000)\ntp=TopicPartition('golden-py',0)\nc.assign([tp])\nc.seek_to_beginning(tp)\nnext(c)\nc.close()`], 30000);
     } catch {
       // as above
     }

@@ -1,0 +1,106 @@
+/**
+ * The shared path of AlterConfigs (legacy: replace a resource's whole config set) and
+ * IncrementalAlterConfigs (SET / DELETE / APPEND / SUBTRACT), following Kafka's
+ * broker-side preprocessing and then its controller: a resource named twice, a config
+ * key named twice or a null value (other than DELETE) get INVALID_REQUEST; broker
+ * resources must name this node (or be empty: the cluster default) and may change only
+ * dynamic configs, with valid values (else INVALID_REQUEST); topic configs are checked
+ * by the controller (unknown topic UNKNOWN_TOPIC_OR_PARTITION, bad config
+ * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly.
+ * Left out: BROKER_LOGGER changes, client-metrics and group resources.
+ */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { BrokerServices } from '../broker/services.js';
+import { ConfigResourceType } from '../metadata/image.js';
+import { AlterConfigOp, type CommandResult, type ConfigOperation } from '../metadata/controller.js';
+import type { MetadataRecord } from '../metadata/records.js';
+import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
+import { BROKER_CONFIG_SCHEMA, validateDynamicBrokerConfigs } from './broker-config-schema.js';
+import { checkBrokerResourceName } from './resource-names.js';
+
+export interface AlterResource {
+  resourceType: number;
+  resourceName: string;
+  /** For legacy AlterConfigs every op is SET. */
+  ops: ConfigOperation[];
+}
+
+export interface AlterOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+const OK: AlterOutcome = { errorCode: 0, errorMessage: null };
+const invalid = (errorMessage: string): AlterOutcome => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
+
+function listSchema(resourceType: number, name: string): { isList: boolean; value: string | null } {
+  if (resourceType === ConfigResourceType.TOPIC) {
+    const def = TOPIC_CONFIGS[name];
+    return { isList: def?.kind === 'list', value: def?.default ?? null };
+  }
+  const def = BROKER_CONFIG_SCHEMA.get(name);
+  return { isList: def?.type === 'list', value: def?.default ?? null };
+}
+
+/** The config map a resource would have after `records`. */
+function after(current: ReadonlyMap<string, string>, records: MetadataRecord[]): Map<string, string> {
+  const out = new Map(current);
+  for (const r of records) {
+    if (r.type !== 'ConfigRecord') continue;
+    if (r.data.value === null) out.delete(r.data.name);
+    else out.set(r.data.name, r.data.value);
+  }
+  return out;
+}
+
+/** Alters each resource in turn; results are in request order. */
+export function alterConfigs(broker: BrokerServices, resources: AlterResource[], incremental: boolean, validateOnly: boolean): AlterOutcome[] {
+  const controller = broker.controller;
+  const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
+  const resourceCounts = new Map<string, number>();
+  for (const r of resources) resourceCounts.set(keyOf(r), (resourceCounts.get(keyOf(r)) ?? 0) + 1);
+
+  return resources.map((resource): AlterOutcome => {
+    if ((resourceCounts.get(keyOf(resource)) ?? 0) > 1) return invalid('Each resource must appear at most once.');
+    const names = resource.ops.map((o) => o.name);
+    if (new Set(names).size !== names.length) return invalid('Error due to duplicate config keys');
+    const nullUpdates = resource.ops.filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE)).map((o) => o.name);
+    if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
+
+    const { resourceType, resourceName } = resource;
+    let result: CommandResult<null>;
+    switch (resourceType) {
+      case ConfigResourceType.TOPIC:
+        result = incremental
+          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) => listSchema(resourceType, n))
+          : controller.replaceConfigs(resourceType, resourceName, new Map(resource.ops.map((o) => [o.name, o.value ?? ''])));
+        break;
+      case ConfigResourceType.BROKER: {
+        if (resourceName !== '') {
+          const problem = checkBrokerResourceName(resourceName, broker.nodeId, false);
+          if (problem) return invalid(problem.replace('Broker id must', 'Node id must'));
+        }
+        for (const o of resource.ops) {
+          if (o.op < AlterConfigOp.SET || o.op > AlterConfigOp.SUBTRACT) return invalid(`Unknown operations type ${o.op}`);
+        }
+        result = incremental
+          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) => listSchema(resourceType, n))
+          : controller.replaceConfigs(resourceType, resourceName, new Map(resource.ops.map((o) => [o.name, o.value ?? ''])));
+        if (result.ok) {
+          const next = after(controller.resourceConfigs(resourceType, resourceName), result.records);
+          const problem = validateDynamicBrokerConfigs(next, resourceName !== '');
+          if (problem) return invalid(problem);
+        }
+        break;
+      }
+      case ConfigResourceType.BROKER_LOGGER:
+        if (!incremental) return invalid(`Unknown resource type ${resourceType}`);
+        return invalid('Changing broker logger levels is not supported by Gregor.');
+      default:
+        return invalid(`Unknown resource type ${resourceType}`);
+    }
+    if (!result.ok) return { errorCode: result.error.errorCode, errorMessage: result.error.errorMessage };
+    if (!validateOnly) controller.commit(result.records);
+    return OK;
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * Checks of config resource names that must be this broker's node id, with Kafka's
+ * messages (the answer is INVALID_REQUEST).
+ */
+
+/** Returns an error message, or null when `name` is this node's id. */
+export function checkBrokerResourceName(name: string, nodeId: number, emptyAllowed: boolean): string | null {
+  if (!/^-?\d+$/.test(name)) return `Broker id must be an integer, but it is: ${name}`;
+  if (Number(name) !== nodeId) {
+    return emptyAllowed ? `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}` : `Unexpected broker id, expected ${nodeId}, but received ${name}`;
+  }
+  return null;
+}

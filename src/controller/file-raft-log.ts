@@ -1,0 +1,295 @@
+/**
+ * A RaftLog on disk under `<metadata.log.dir>/__cluster_metadata-0/`, in Kafka's formats:
+ * - the log is one segment `<startOffset 20 digits>.log` of v2 record batches, one batch per entry
+ *   (partitionLeaderEpoch = entry epoch, control flag for Raft control records; CRC-32C per batch).
+ *   append() writes at once; flush() fsyncs. truncateTo() cuts the file at the entry's batch.
+ * - snapshots are `<endOffset 20 digits>-<epoch 10 digits>.checkpoint` files (the state machine's bytes),
+ *   written to a temp file, fsynced and renamed. Creating one rewrites the segment without the
+ *   covered prefix (temp + rename), so the segment's name always gives the log start.
+ * Opening recovers: the newest readable snapshot is the base; the segment is read batch by batch and
+ * cut at the first batch that fails its size/CRC check or breaks the offset/epoch sequence (a torn
+ * tail from a crash). Everything fsynced before the crash was a prefix of the file, so it survives.
+ * Entries stay in memory as well (the metadata log is small; snapshots bound it).
+ * Leaves out: several segments, retention of older snapshots (only the newest is kept).
+ */
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { checkBatchFrame, readBatchHeader } from '../../protocol/records/index.js';
+import { decodeEntries, encodeEntries } from './raft-entries-codec.js';
+import { fsyncDir } from './file-quorum-state-store.js';
+import { RaftInvariantError } from './raft/errors.js';
+import type { RaftLog } from './raft/raft-log.js';
+import { checkOffset, type EpochEndOffset, type OffsetAndEpoch, type RaftEntry, type SnapshotId } from './raft/types.js';
+
+const SEGMENT = /^(\d{20})\.log$/;
+const CHECKPOINT = /^(\d{20})-(\d{10})\.checkpoint$/;
+
+export function segmentName(startOffset: number): string {
+  return `${String(startOffset).padStart(20, '0')}.log`;
+}
+
+export function checkpointName(id: SnapshotId): string {
+  return `${String(id.endOffset).padStart(20, '0')}-${String(id.epoch).padStart(10, '0')}.checkpoint`;
+}
+
+function writeDurably(dir: string, name: string, data: Buffer): void {
+  const tmp = join(dir, `${name}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data, 0, data.length, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, name));
+  fsyncDir(dir);
+}
+
+export class FileRaftLog implements RaftLog {
+  private entries: RaftEntry[] = [];
+  /** Byte position of each entry's batch in the segment, plus the end position. */
+  private positions: number[] = [0];
+  private start = 0;
+  private flushed = 0;
+  private snapshot: { id: SnapshotId; data: Buffer } | undefined;
+  private fd: number;
+  /** Bytes cut from a torn or corrupt tail on open (for logs and tests). */
+  readonly recoveredTailBytes: number;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    const names = readdirSync(dir);
+    for (const name of names) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
+    this.snapshot = this.loadNewestSnapshot(names);
+    const segments = names.filter((n) => SEGMENT.test(n)).sort();
+    const segmentFile = segments[segments.length - 1];
+    this.start = this.snapshot ? this.snapshot.id.endOffset : 0;
+    for (const old of segments.slice(0, -1)) unlinkSync(join(dir, old));
+    if (segmentFile === undefined) {
+      this.fd = openSync(join(dir, segmentName(this.start)), 'w+');
+      this.recoveredTailBytes = 0;
+      return;
+    }
+    const path = join(dir, segmentFile);
+    const data = readFileSync(path);
+    const fileStart = Number(SEGMENT.exec(segmentFile)?.[1]);
+    const goodBytes = this.recover(data, fileStart);
+    this.recoveredTailBytes = data.length - goodBytes;
+    this.fd = openSync(path, 'r+');
+    if (goodBytes !== data.length) {
+      ftruncateSync(this.fd, goodBytes);
+      fsyncSync(this.fd);
+    }
+    if (fileStart !== this.start) {
+      // Crashed between writing a snapshot and rewriting the segment: finish the rewrite now.
+      this.rewriteSegment();
+    }
+    this.flushed = this.endOffset();
+  }
+
+  private loadNewestSnapshot(names: string[]): { id: SnapshotId; data: Buffer } | undefined {
+    const found = names
+      .map((n) => CHECKPOINT.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ name: m[0], id: { endOffset: Number(m[1]), epoch: Number(m[2]) } }))
+      .sort((a, b) => b.id.endOffset - a.id.endOffset);
+    const newest = found[0];
+    for (const older of found.slice(1)) unlinkSync(join(this.dir, older.name));
+    return newest ? { id: newest.id, data: readFileSync(join(this.dir, newest.name)) } : undefined;
+  }
+
+  /** Reads batches from the segment, keeping those at or above the log start; returns the good length. */
+  private recover(data: Buffer, fileStart: number): number {
+    let at = 0;
+    let expected = fileStart;
+    let lastEpoch = this.snapshot ? this.snapshot.id.epoch : 0;
+    while (at < data.length) {
+      let size: number;
+      let batchEntries: RaftEntry[];
+      try {
+        size = checkBatchFrame(data, at);
+        if (Number(readBatchHeader(data, at).baseOffset) !== expected) break;
+        batchEntries = decodeEntries(data.subarray(at, at + size));
+      } catch {
+        break;
+      }
+      const entry = batchEntries[0];
+      if (batchEntries.length !== 1 || !entry || entry.epoch < lastEpoch) break;
+      if (entry.offset >= this.start) {
+        if (entry.offset !== this.start + this.entries.length) break;
+        this.entries.push(entry);
+        this.positions.push(at + size);
+      } else {
+        this.positions[0] = at + size;
+      }
+      lastEpoch = entry.epoch;
+      expected++;
+      at += size;
+    }
+    if (this.start > fileStart && expected < this.start) {
+      // The snapshot is newer than the whole segment: nothing of it is kept.
+      this.positions = [at];
+    }
+    return at;
+  }
+
+  startOffset(): number {
+    return this.start;
+  }
+
+  endOffset(): number {
+    return this.start + this.entries.length;
+  }
+
+  lastFetched(): OffsetAndEpoch {
+    const last = this.entries[this.entries.length - 1];
+    if (last) return { offset: last.offset + 1, epoch: last.epoch };
+    return { offset: this.start, epoch: this.snapshot ? this.snapshot.id.epoch : 0 };
+  }
+
+  append(entries: readonly RaftEntry[]): void {
+    let { offset: next, epoch: lastEpoch } = this.lastFetched();
+    for (const entry of entries) {
+      checkOffset(entry.offset);
+      if (entry.offset !== next) throw new RaftInvariantError(`append at offset ${entry.offset}, log ends at ${next}`);
+      if (entry.epoch < lastEpoch) throw new RaftInvariantError(`append of epoch ${entry.epoch} after epoch ${lastEpoch}`);
+      next++;
+      lastEpoch = entry.epoch;
+    }
+    if (entries.length === 0) return;
+    const batches = entries.map((e) => encodeEntries([e]));
+    const all = batches.length === 1 ? (batches[0] as Buffer) : Buffer.concat(batches);
+    let position = this.positions[this.positions.length - 1] as number;
+    writeSync(this.fd, all, 0, all.length, position);
+    for (let i = 0; i < entries.length; i++) {
+      this.entries.push(entries[i] as RaftEntry);
+      position += (batches[i] as Buffer).length;
+      this.positions.push(position);
+    }
+  }
+
+  truncateTo(offset: number): void {
+    if (offset < this.start || offset > this.endOffset()) {
+      throw new RaftInvariantError(`truncate to ${offset} outside [${this.start}, ${this.endOffset()}]`);
+    }
+    const keep = offset - this.start;
+    if (keep === this.entries.length) return;
+    this.entries.length = keep;
+    this.positions.length = keep + 1;
+    ftruncateSync(this.fd, this.positions[keep] as number);
+    fsyncSync(this.fd);
+    this.flushed = Math.min(this.flushed, offset);
+  }
+
+  read(fromOffset: number, maxBytes: number): RaftEntry[] {
+    if (fromOffset < this.start || fromOffset > this.endOffset()) {
+      throw new RaftInvariantError(`read from ${fromOffset} outside [${this.start}, ${this.endOffset()}]`);
+    }
+    const out: RaftEntry[] = [];
+    let bytes = 0;
+    for (let i = fromOffset - this.start; i < this.entries.length; i++) {
+      const entry = this.entries[i] as RaftEntry;
+      if (out.length > 0 && bytes + entry.payload.length > maxBytes) break;
+      bytes += entry.payload.length;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  epochOf(offset: number): number | undefined {
+    if (offset >= this.start && offset < this.endOffset()) return (this.entries[offset - this.start] as RaftEntry).epoch;
+    if (this.snapshot && offset === this.start - 1) return this.snapshot.id.epoch;
+    return undefined;
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    const last = this.lastFetched();
+    if (epoch >= last.epoch) return { epoch: last.epoch, endOffset: last.offset };
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const entry = this.entries[i] as RaftEntry;
+      if (entry.epoch <= epoch) return { epoch: entry.epoch, endOffset: entry.offset + 1 };
+    }
+    if (this.snapshot && this.snapshot.id.epoch <= epoch) return { epoch: this.snapshot.id.epoch, endOffset: this.start };
+    return { epoch: -1, endOffset: -1 };
+  }
+
+  flush(): void {
+    if (this.flushed === this.endOffset()) return;
+    fsyncSync(this.fd);
+    this.flushed = this.endOffset();
+  }
+
+  flushedOffset(): number {
+    return this.flushed;
+  }
+
+  latestSnapshotId(): SnapshotId | undefined {
+    return this.snapshot?.id;
+  }
+
+  readSnapshot(id: SnapshotId): Buffer | undefined {
+    const snap = this.snapshot;
+    if (snap && snap.id.endOffset === id.endOffset && snap.id.epoch === id.epoch) return snap.data;
+    return undefined;
+  }
+
+  createSnapshot(id: SnapshotId, data: Buffer): void {
+    checkOffset(id.endOffset, 'snapshot end offset');
+    if (id.endOffset <= this.start) return;
+    if (id.endOffset > this.flushed) throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
+    if (this.epochOf(id.endOffset - 1) !== id.epoch) throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
+    this.replaceSnapshot(id, data);
+    this.entries = this.entries.slice(id.endOffset - this.start);
+    this.start = id.endOffset;
+    this.rewriteSegment();
+  }
+
+  installSnapshot(id: SnapshotId, data: Buffer): void {
+    checkOffset(id.endOffset, 'snapshot end offset');
+    this.replaceSnapshot(id, data);
+    this.entries = [];
+    this.start = id.endOffset;
+    this.rewriteSegment();
+    this.flushed = id.endOffset;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private replaceSnapshot(id: SnapshotId, data: Buffer): void {
+    const previous = this.snapshot;
+    writeDurably(this.dir, checkpointName(id), data);
+    this.snapshot = { id, data: Buffer.from(data) };
+    if (previous && checkpointName(previous.id) !== checkpointName(id)) unlinkSync(join(this.dir, checkpointName(previous.id)));
+  }
+
+  /** Writes the kept entries to `<start>.log` (temp + fsync + rename) and drops the old segment. */
+  private rewriteSegment(): void {
+    const batches = this.entries.map((e) => encodeEntries([e]));
+    const data = Buffer.concat(batches);
+    const name = segmentName(this.start);
+    closeSync(this.fd);
+    writeDurably(this.dir, name, data);
+    // Only once the new segment is durable may the old one go (the newest name wins on recovery).
+    for (const old of readdirSync(this.dir)) if (SEGMENT.test(old) && old !== name) unlinkSync(join(this.dir, old));
+    this.fd = openSync(join(this.dir, name), 'r+');
+    this.positions = [0];
+    let position = 0;
+    for (const b of batches) {
+      position += b.length;
+      this.positions.push(position);
+    }
+  }
+}

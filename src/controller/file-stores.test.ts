@@ -1,0 +1,95 @@
+/** File-backed quorum-state and Raft log: durable across reopen, torn tails cut, snapshots and truncation kept on disk. */
+import t from 'tap';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileQuorumStateStore, QuorumStateFileError } from './file-quorum-state-store.js';
+import { FileRaftLog, checkpointName } from './file-raft-log.js';
+import type { RaftEntry } from './raft/types.js';
+
+const entry = (offset: number, epoch: number, text = `e${offset}`, control = false): RaftEntry => ({ offset, epoch, payload: Buffer.from(text), control });
+
+t.test('quorum-state is Kafka JSON, survives reopen, and a corrupt file is refused', async (t) => {
+  const dir = t.testdir();
+  const store = new FileQuorumStateStore(dir);
+  t.equal(store.read(), undefined);
+  store.write({ clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [1, 2, 3] });
+  const json = JSON.parse(readFileSync(join(dir, 'quorum-state'), 'utf8')) as Record<string, unknown>;
+  t.same(json, { clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [{ voterId: 1 }, { voterId: 2 }, { voterId: 3 }], data_version: 0 });
+  t.same(new FileQuorumStateStore(dir).read(), { clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [1, 2, 3] });
+  t.notOk(existsSync(join(dir, 'quorum-state.tmp')), 'no temp file left');
+  writeFileSync(join(dir, 'quorum-state'), '{"leaderId": 1');
+  t.throws(() => new FileQuorumStateStore(dir), QuorumStateFileError);
+});
+
+t.test('raft log: append, flush, reopen, truncate', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  log.append([entry(0, 1, 'leader', true), entry(1, 1), entry(2, 1), entry(3, 2)]);
+  t.equal(log.endOffset(), 4);
+  t.equal(log.flushedOffset(), 0);
+  log.flush();
+  t.equal(log.flushedOffset(), 4);
+  log.truncateTo(3);
+  log.append([entry(3, 3, 'x')]);
+  log.flush();
+  log.close();
+  const again = new FileRaftLog(dir);
+  t.equal(again.endOffset(), 4);
+  t.same(again.read(0, 1 << 20), [entry(0, 1, 'leader', true), entry(1, 1), entry(2, 1), entry(3, 3, 'x')]);
+  t.same(again.endOffsetForEpoch(2), { epoch: 1, endOffset: 3 });
+  t.equal(again.recoveredTailBytes, 0);
+  again.close();
+});
+
+t.test('raft log: a torn or corrupt tail is cut on open, earlier entries kept', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  log.append([entry(0, 1), entry(1, 1), entry(2, 1)]);
+  log.flush();
+  log.close();
+  const segment = join(dir, '00000000000000000000.log');
+  const size = statSync(segment).size;
+  truncateSync(segment, size - 5); // torn last batch
+  const torn = new FileRaftLog(dir);
+  t.equal(torn.endOffset(), 2);
+  t.ok(torn.recoveredTailBytes > 0);
+  torn.append([entry(2, 1, 'again')]);
+  torn.flush();
+  torn.close();
+  appendFileSync(segment, Buffer.from('garbage that is not a batch at all, long enough to look like one........'));
+  const data = readFileSync(segment);
+  data[data.length - 100] = (data[data.length - 100] ?? 0) ^ 0xff; // flip a byte inside the last real batch
+  writeFileSync(segment, data);
+  const corrupt = new FileRaftLog(dir);
+  t.equal(corrupt.endOffset(), 2, 'corrupt batch and everything after it dropped');
+  t.same(corrupt.read(0, 1 << 20), [entry(0, 1), entry(1, 1)]);
+  corrupt.close();
+});
+
+t.test('raft log: snapshots are checkpoint files and drop the covered prefix', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  log.append([entry(0, 1), entry(1, 1), entry(2, 2), entry(3, 2)]);
+  log.flush();
+  log.createSnapshot({ endOffset: 3, epoch: 2 }, Buffer.from('state@3'));
+  t.ok(existsSync(join(dir, checkpointName({ endOffset: 3, epoch: 2 }))));
+  t.equal(checkpointName({ endOffset: 3, epoch: 2 }), '00000000000000000003-0000000002.checkpoint');
+  t.equal(log.startOffset(), 3);
+  log.append([entry(4, 2)]);
+  log.flush();
+  log.close();
+  const again = new FileRaftLog(dir);
+  t.equal(again.startOffset(), 3);
+  t.equal(again.endOffset(), 5);
+  t.same(again.latestSnapshotId(), { endOffset: 3, epoch: 2 });
+  t.equal(again.readSnapshot({ endOffset: 3, epoch: 2 })?.toString(), 'state@3');
+  t.equal(again.epochOf(2), 2);
+  t.same(readdirSync(dir).filter((n) => n.endsWith('.log')), ['00000000000000000003.log']);
+  again.installSnapshot({ endOffset: 10, epoch: 4 }, Buffer.from('state@10'));
+  again.close();
+  const installed = new FileRaftLog(dir);
+  t.equal(installed.startOffset(), 10);
+  t.equal(installed.endOffset(), 10);
+  t.same(installed.lastFetched(), { offset: 10, epoch: 4 });
+  installed.close();
+});

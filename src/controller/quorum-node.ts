@@ -1,0 +1,261 @@
+/**
+ * Runs a RaftNode in a live process: a timer calls poll() at the deadline it returns (and soon after
+ * every inbound message), outbound requests go to peers through PeerClient and their answers back
+ * into handleResponse, inbound requests (from the Raft handlers) wait for the answer the core pushes
+ * to the outbox. Proposals resolve once the state machine has applied them on this node, or reject
+ * with NotControllerError when leadership is lost first.
+ *
+ * A quorum of one (controller.quorum.voters empty or just this node) elects itself in the first
+ * poll and commits inside propose(): one voter is a majority, so nothing waits for a timer.
+ * Pre-vote is off on the wire: Vote v0-1 has no PreVote field (KIP-996 is v2).
+ * Leaves out: observers (broker-only processes), voter changes (KIP-853).
+ */
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { RaftNode, type QuorumDescription } from './raft/raft-node.js';
+import type { OutboundMessage, Outbox, RaftRequest, RaftResponse } from './raft/messages.js';
+import type { RaftLog } from './raft/raft-log.js';
+import type { QuorumStateStore } from './raft/quorum-state-store.js';
+import type { ReplicatedStateMachine } from './raft/state-machine.js';
+import type { RaftConfig } from './raft/config.js';
+import { mathRandom } from './raft/types.js';
+import { PeerClient, type PeerAddress } from './peer-client.js';
+import { NotControllerError, type MetadataQuorumPort } from '../metadata/quorum-port.js';
+import { sendRaftRequest } from './raft-rpc.js';
+
+export { NotControllerError };
+
+export interface QuorumNodeOptions {
+  readonly nodeId: number;
+  /** Voter id -> controller listener address; may be empty (a quorum of this node alone). */
+  readonly voters: ReadonlyMap<number, PeerAddress>;
+  readonly clusterId: string;
+  readonly log: RaftLog;
+  readonly store: QuorumStateStore;
+  readonly stateMachine: ReplicatedStateMachine;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config?: Partial<RaftConfig>;
+}
+
+interface Waiter {
+  readonly offset: number;
+  readonly epoch: number;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+export class QuorumNode implements MetadataQuorumPort {
+  readonly raft: RaftNode;
+  readonly voterIds: readonly number[];
+  /** Raft RPCs to the other voters. */
+  private readonly raftPeers: PeerClient | null;
+  /**
+   * Everything else sent to controllers (broker registration, heartbeats, forwarded DescribeQuorum)
+   * on connections of its own: a connection answers in request order, so a registration waiting for
+   * a commit must never sit in front of the Fetch that lets the commit happen.
+   */
+  readonly peers: PeerClient | null;
+  private readonly inbound = new Map<number, (response: RaftResponse) => void>();
+  private nextInboundId = 1;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private pollQueued = false;
+  private stopped = false;
+  private waiters: Waiter[] = [];
+  private reportedApplied = 0;
+  private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
+  private readonly applyListeners: Array<() => void> = [];
+
+  constructor(private readonly options: QuorumNodeOptions) {
+    const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
+    this.voterIds = voterIds;
+    const single = voterIds.length === 1 && voterIds[0] === options.nodeId;
+    const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
+    const clock = options.clock;
+    this.raftPeers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
+    this.peers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
+    const outbox: Outbox = { send: (m) => this.deliver(m) };
+    this.raft = new RaftNode({
+      nodeId: options.nodeId,
+      voters: voterIds,
+      clusterId: options.clusterId,
+      log: options.log,
+      store: options.store,
+      stateMachine: options.stateMachine,
+      outbox,
+      clock: options.clock,
+      random: mathRandom,
+      // A lone voter needs no election timeout: it is its own majority.
+      config: { preVote: false, ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0 } : {}) },
+      onTransition: (from, to) => {
+        options.logger.info({ from: from.kind, to: to.kind, epoch: to.epoch, leaderId: to.leaderId }, 'raft transition');
+        if (from.kind === 'leader') this.failWaiters(to.leaderId);
+        if (from.leaderId !== to.leaderId || from.epoch !== to.epoch) {
+          for (const l of this.leaderListeners) l(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
+        }
+      },
+    });
+  }
+
+  /** Runs the first poll (a lone voter becomes leader and commits the existing log here). */
+  start(): void {
+    this.pollNow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.raftPeers?.close();
+    this.peers?.close();
+    this.failWaiters(-1);
+    for (const [, answer] of this.inbound) answer(this.unavailable());
+    this.inbound.clear();
+  }
+
+  isLeader(): boolean {
+    return this.raft.isLeader();
+  }
+
+  /** The active controller (Raft leader) as this node knows it, or -1. */
+  leaderId(): number {
+    return this.raft.leaderAndEpoch().leaderId;
+  }
+
+  onLeaderChange(listener: (leaderId: number, epoch: number) => void): void {
+    this.leaderListeners.push(listener);
+  }
+
+  /** Called after every poll that applied something. */
+  onApplied(listener: () => void): void {
+    this.applyListeners.push(listener);
+  }
+
+  describe(): QuorumDescription {
+    return this.raft.describeQuorum();
+  }
+
+  /**
+   * Appends payloads as leader and resolves when this node has applied them. A lone voter has
+   * committed and applied them before this returns (the promise is already settled).
+   */
+  propose(payloads: readonly Buffer[]): Promise<void> {
+    if (payloads.length === 0) return Promise.resolve();
+    if (!this.raft.isLeader()) return Promise.reject(new NotControllerError(this.leaderId()));
+    const result = this.raft.propose(payloads);
+    const done = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ offset: result.lastOffset, epoch: result.epoch, resolve, reject });
+    });
+    this.pollNow();
+    return done;
+  }
+
+  /** True once `offset` has been applied on this node. */
+  applied(offset: number): boolean {
+    return this.raft.appliedOffset() > offset;
+  }
+
+  /** Hands an inbound request to the core and resolves with its answer (a parked fetch answers later). */
+  handle(source: number, request: RaftRequest): Promise<RaftResponse> {
+    if (this.stopped) return Promise.resolve(this.unavailable());
+    const requestId = this.nextInboundId++;
+    const answered = new Promise<RaftResponse>((resolve) => this.inbound.set(requestId, resolve));
+    this.raft.handleRequest(source, requestId, request);
+    this.pollSoon();
+    return answered;
+  }
+
+  private unavailable(): RaftResponse {
+    // Only used at shutdown: the connection closes right after.
+    return {
+      type: 'BeginQuorumEpoch',
+      errorCode: ErrorCode.BROKER_NOT_AVAILABLE,
+      partitionErrorCode: ErrorCode.NONE,
+      leaderId: -1,
+      leaderEpoch: -1,
+    };
+  }
+
+  private deliver(message: OutboundMessage): void {
+    if (message.kind === 'response') {
+      const answer = this.inbound.get(message.requestId);
+      if (answer) {
+        this.inbound.delete(message.requestId);
+        answer(message.response);
+      }
+      return;
+    }
+    const peers = this.raftPeers;
+    if (!peers || this.stopped) return;
+    const { destination, requestId, request } = message;
+    sendRaftRequest(peers, destination, request, this.raft.config.requestTimeoutMs).then(
+      (response) => {
+        if (this.stopped) return;
+        this.raft.handleResponse(destination, requestId, response);
+        this.pollSoon();
+      },
+      (err: unknown) => {
+        // Lost or refused: the core resends after its request timeout.
+        this.options.logger.debug({ err, destination, type: request.type }, 'raft request failed');
+      },
+    );
+  }
+
+  private pollSoon(): void {
+    if (this.pollQueued || this.stopped) return;
+    this.pollQueued = true;
+    setImmediate(() => {
+      this.pollQueued = false;
+      this.pollNow();
+    });
+  }
+
+  private pollNow(): void {
+    if (this.stopped) return;
+    const deadline = this.raft.poll(this.options.clock.now());
+    // Entries may also have been applied while handling a request or response (a fetch moves the
+    // high watermark), so compare with what was last reported, not with the start of this poll.
+    if (this.raft.appliedOffset() !== this.reportedApplied) {
+      this.reportedApplied = this.raft.appliedOffset();
+      this.settleWaiters();
+      for (const l of this.applyListeners) l();
+    }
+    this.arm(deadline);
+  }
+
+  private arm(deadline: number): void {
+    if (deadline >= this.timerAt && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    if (!Number.isFinite(deadline)) {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.timerAt = deadline;
+    const delay = Math.max(0, deadline - this.options.clock.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.pollNow();
+    }, delay);
+  }
+
+  private settleWaiters(): void {
+    const applied = this.raft.appliedOffset();
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (applied > w.offset) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private failWaiters(leaderId: number): void {
+    this.settleWaiters();
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w.reject(new NotControllerError(leaderId));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Real processes: three combined broker+controller nodes on 127.0.0.1 elect a leader over TCP; a
+ * topic is created; the leader is killed with SIGKILL; the survivors elect a new leader; a second
+ * topic is created; the killed node restarts from its files and catches up; both topics are then
+ * visible on all three nodes.
+ */
+import t from 'tap';
+import { ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+
+async function topicEverywhere(cluster: ProcessCluster, nodes: ClusterNode[], topic: string): Promise<boolean> {
+  const answers = await Promise.all(nodes.map((n) => cluster.metadata(n, [topic])));
+  return answers.every((a) => a?.topics[0]?.errorCode === 0 && (a.topics[0]?.partitions.length ?? 0) > 0);
+}
+
+async function createTopic(cluster: ClusterNode, c: ProcessCluster, topic: string): Promise<void> {
+  await c.waitFor(`topic ${topic} created on node ${cluster.id}`, 8000, async () => {
+    const r = await c.metadata(cluster, [topic], true);
+    return r?.topics[0]?.errorCode === 0;
+  });
+}
+
+t.test('three processes elect, fail over after kill -9, and keep every committed topic', async (t) => {
+  const cluster = new ProcessCluster({
+    'controller.quorum.election.timeout.ms': '500',
+    'controller.quorum.fetch.timeout.ms': '1000',
+    'controller.quorum.election.backoff.max.ms': '500',
+    'controller.quorum.request.timeout.ms': '1000',
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.start(3);
+  const all = cluster.nodes;
+
+  const first = await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
+  t.ok(first.leaderId >= 1 && first.leaderId <= 3, `node ${first.leaderId} leads epoch ${first.leaderEpoch}`);
+  const leader = all.find((n) => n.id === first.leaderId)!;
+
+  await createTopic(leader, cluster, 'before-kill');
+  await cluster.waitFor('before-kill on all nodes', 5000, () => topicEverywhere(cluster, all, 'before-kill'));
+  t.pass('topic created before the kill is on all three nodes');
+
+  const killedAt = Date.now();
+  cluster.kill(leader);
+  const survivors = all.filter((n) => n !== leader);
+  const second = await cluster.waitFor('a new leader', 10000, () => cluster.agreedLeader(survivors, leader.id));
+  t.ok(second.leaderEpoch > first.leaderEpoch, `node ${second.leaderId} leads epoch ${second.leaderEpoch}`);
+  const newLeader = all.find((n) => n.id === second.leaderId)!;
+  await createTopic(newLeader, cluster, 'after-kill');
+  t.comment(`failover + first commit took ${Date.now() - killedAt} ms`);
+  await cluster.waitFor('after-kill on survivors', 5000, () => topicEverywhere(cluster, survivors, 'after-kill'));
+
+  cluster.spawn(leader);
+  await cluster.waitFor('both topics on all three nodes', 10000, async () =>
+    (await topicEverywhere(cluster, all, 'before-kill')) && (await topicEverywhere(cluster, all, 'after-kill')),
+  );
+  t.pass('both topics are on all three nodes after the old leader restarts');
+  const final = await cluster.waitFor('agreement after restart', 5000, () => cluster.agreedLeader(all));
+  t.equal(final.leaderId, second.leaderId, 'the restarted node follows the new leader');
+});

@@ -1,0 +1,44 @@
+/**
+ * The single-node broker on the Raft path: a quorum of one commits at once (auto-created topics are
+ * answered in the same Metadata request), DescribeQuorum names it leader, and a restart from the same
+ * directory replays the committed log from the Raft files quickly.
+ */
+import t from 'tap';
+import { startBroker } from '../index.js';
+import { PeerClient } from './peer-client.js';
+import { SystemClock } from '../common/clock.js';
+import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
+import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
+
+t.test('a lone voter commits synchronously, answers DescribeQuorum and recovers its log', async (t) => {
+  const dataDir = t.testdir();
+  const first = await startBroker({ dataDir });
+  const client = new PeerClient(new Map([[1, { host: '127.0.0.1', port: first.port }]]), { clock: new SystemClock() });
+  t.teardown(() => client.close());
+  const created = await client.request(1, MetadataApi, 9, {
+    topics: [{ name: 'raft-single', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  t.equal(created.topics[0]?.errorCode, 0, 'auto-created topic answered at once');
+  t.equal(created.controllerId, 1, 'the lone voter is the active controller');
+  const quorum = await client.request(1, DescribeQuorumApi, 1, {
+    topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }],
+  });
+  const p = quorum.topics[0]?.partitions[0];
+  t.equal(p?.errorCode, 0);
+  t.equal(p?.leaderId, 1);
+  t.ok((p?.highWatermark ?? 0n) >= 3n, 'leader change, registration and the topic are committed');
+  t.same(p?.currentVoters.map((v) => v.replicaId), [1]);
+  const unknown = await client.request(1, DescribeQuorumApi, 1, { topics: [{ topicName: 'other', partitions: [{ partitionIndex: 0 }] }] });
+  t.equal(unknown.errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION for another partition');
+  await first.stop();
+
+  const started = Date.now();
+  const second = await startBroker({ dataDir });
+  t.teardown(() => second.stop());
+  t.ok(Date.now() - started < 1000, `restart took ${Date.now() - started} ms`);
+  t.ok(second.broker.controller.image.topicsByName.has('raft-single'), 'the topic survived the restart');
+  t.equal(second.broker.controller.image.brokers.get(1)?.fenced, false, 'registered again, unfenced');
+});

@@ -1,0 +1,95 @@
+/**
+ * CreateTopics (key 19), versions 0-7.
+ *
+ * Each topic goes through `controller.createTopic` and, unless validateOnly, its
+ * records are committed at once (the replica manager opens the logs from the image
+ * change). numPartitions / replicationFactor -1 take `num.partitions` /
+ * `default.replication.factor` (Kafka's KRaft controller does so for every version);
+ * a manual assignment needs both at -1. Configs are validated (INVALID_CONFIG with a
+ * message). Duplicate names in one request get INVALID_REQUEST, `__cluster_metadata`
+ * TOPIC_AUTHORIZATION_FAILED, as Kafka answers. Internal topics such as
+ * `__consumer_offsets` may be created, as Kafka allows. v5+ answers successful topics
+ * with partitions, replication factor and their effective configs; v7 with the topic
+ * id. Left out: create-topic policies and controller mutation quotas (throttle 0).
+ */
+import {
+  CreateTopicsApi,
+  type CreateTopicsResponseCreatableTopicResult,
+} from '../../protocol/generated/messages/19-create-topics.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
+import { defineHandler } from './handler.js';
+import { configLayers, describeTopicConfigs } from '../admin/config-describe.js';
+
+const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+}
+
+export const createTopicsHandler = defineHandler({
+  api: CreateTopicsApi,
+  handle(ctx, request) {
+    const { broker, apiVersion } = ctx;
+    const controller = broker.controller;
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const seen = new Set<string>();
+    const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    for (const topic of request.topics) {
+      if (seen.has(topic.name)) continue;
+      seen.add(topic.name);
+      if ((counts.get(topic.name) ?? 0) > 1) {
+        topics.push(failed(topic.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+        continue;
+      }
+      if (topic.name === CLUSTER_METADATA_TOPIC) {
+        topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
+      const assignments = new Map<number, number[]>();
+      let duplicatePartition: number | null = null;
+      for (const a of topic.assignments) {
+        if (assignments.has(a.partitionIndex)) duplicatePartition = a.partitionIndex;
+        assignments.set(a.partitionIndex, a.brokerIds);
+      }
+      if (duplicatePartition !== null) {
+        topics.push(failed(topic.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${duplicatePartition}`));
+        continue;
+      }
+      const configs = new Map<string, string | null>(topic.configs.map((c) => [c.name, c.value]));
+      const result = controller.createTopic({
+        name: topic.name,
+        numPartitions: topic.numPartitions,
+        replicationFactor: topic.replicationFactor,
+        assignments,
+        configs,
+        defaultNumPartitions: broker.config.int('num.partitions'),
+        defaultReplicationFactor: broker.config.int('default.replication.factor'),
+      });
+      if (!result.ok) {
+        topics.push(failed(topic.name, result.error.errorCode, result.error.errorMessage));
+        continue;
+      }
+      if (!request.validateOnly) controller.commit(result.records);
+      const created = result.value;
+      const entry: CreateTopicsResponseCreatableTopicResult = { ...failed(topic.name, 0, null), topicId: apiVersion >= 7 ? created.topicId : ZERO_UUID };
+      if (apiVersion >= 5) {
+        const layers = configLayers(broker.staticConfig ?? broker.config, controller.image, broker.nodeId);
+        const overrides = new Map<string, string>();
+        for (const [k, v] of configs) if (v !== null) overrides.set(k, v);
+        entry.numPartitions = created.numPartitions;
+        entry.replicationFactor = created.replicationFactor;
+        entry.configs = describeTopicConfigs(layers, overrides).map((c) => ({
+          name: c.name,
+          value: c.isSensitive ? null : c.value,
+          readOnly: c.readOnly,
+          configSource: c.source,
+          isSensitive: c.isSensitive,
+        }));
+      }
+      topics.push(entry);
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,86 @@
+/**
+ * DeleteTopics (key 20), versions 0-6.
+ *
+ * Topics by name (v0-5 `topicNames`, v6 `topics[].name`) or by id (v6). Each is
+ * removed through `controller.deleteTopic` and committed; the replica manager deletes
+ * the logs from the image change. Unknown names get UNKNOWN_TOPIC_OR_PARTITION,
+ * unknown ids UNKNOWN_TOPIC_ID; duplicates, both name and id, or neither get
+ * INVALID_REQUEST, as Kafka's controller answers. With `delete.topic.enable=false`
+ * every topic gets TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST (v0-2). Internal
+ * topics are not special: Kafka's broker deletes them too (only its CLI refuses).
+ * Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
+ * is synchronous) and controller mutation quotas.
+ */
+import { DeleteTopicsApi, type DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/messages/20-delete-topics.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
+import { defineHandler } from './handler.js';
+
+interface Wanted {
+  name: string | null;
+  topicId: string;
+}
+
+export const deleteTopicsHandler = defineHandler({
+  api: DeleteTopicsApi,
+  handle(ctx, request) {
+    const { broker, apiVersion } = ctx;
+    const controller = broker.controller;
+    const wanted: Wanted[] = apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const result = (w: Wanted, errorCode: number, errorMessage: string | null): DeleteTopicsResponseDeletableTopicResult => ({
+      name: w.name,
+      topicId: apiVersion >= 6 ? w.topicId : ZERO_UUID,
+      errorCode,
+      errorMessage: apiVersion >= 5 ? errorMessage : null,
+    });
+
+    if (!broker.config.bool('delete.topic.enable')) {
+      const code = apiVersion >= 3 ? ErrorCode.TOPIC_DELETION_DISABLED : ErrorCode.INVALID_REQUEST;
+      return { throttleTimeMs: 0, responses: wanted.map((w) => result(w, code, 'Topic deletion is disabled.')) };
+    }
+
+    const nameCounts = new Map<string, number>();
+    const idCounts = new Map<string, number>();
+    for (const w of wanted) {
+      if (w.name !== null && w.topicId === ZERO_UUID) nameCounts.set(w.name, (nameCounts.get(w.name) ?? 0) + 1);
+      else if (w.name === null && w.topicId !== ZERO_UUID) idCounts.set(w.topicId, (idCounts.get(w.topicId) ?? 0) + 1);
+    }
+    const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
+    const done = new Set<string>();
+    for (const w of wanted) {
+      const byName = w.name !== null && w.name !== '' && w.topicId === ZERO_UUID;
+      const key = byName ? `n:${w.name}` : `i:${w.topicId}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      if ((w.name === null || w.name === '') && w.topicId === ZERO_UUID) {
+        responses.push(result({ name: null, topicId: ZERO_UUID }, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'));
+        continue;
+      }
+      if (w.name !== null && w.name !== '' && w.topicId !== ZERO_UUID) {
+        responses.push(result(w, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'));
+        continue;
+      }
+      if (byName ? (nameCounts.get(w.name!) ?? 0) > 1 : (idCounts.get(w.topicId) ?? 0) > 1) {
+        responses.push(result(byName ? { name: w.name, topicId: ZERO_UUID } : { name: null, topicId: w.topicId }, ErrorCode.INVALID_REQUEST, byName ? 'Duplicate topic name.' : 'Duplicate topic id.'));
+        continue;
+      }
+      const topic = byName ? controller.image.topicsByName.get(w.name!) : controller.image.topicsById.get(w.topicId);
+      if (!topic) {
+        responses.push(
+          byName
+            ? result(w, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+            : result({ name: null, topicId: w.topicId }, ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'),
+        );
+        continue;
+      }
+      const deleted = controller.deleteTopic(topic.topicId);
+      if (!deleted.ok) {
+        responses.push(result({ name: topic.name, topicId: topic.topicId }, deleted.error.errorCode, deleted.error.errorMessage));
+        continue;
+      }
+      controller.commit(deleted.records);
+      responses.push(result({ name: topic.name, topicId: topic.topicId }, 0, null));
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+});

@@ -1,0 +1,43 @@
+/**
+ * CreatePartitions (key 37), versions 0-3.
+ *
+ * Raises a topic's partition count through `controller.createPartitions` (round-robin
+ * placement with the topic's replication factor, or the given assignments, one per new
+ * partition) and commits unless validateOnly; the replica manager opens the new logs.
+ * Errors as Kafka's controller: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (no
+ * increase), INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR; a topic named
+ * twice gets INVALID_REQUEST. Left out: the timeout and controller mutation quotas.
+ */
+import {
+  CreatePartitionsApi,
+  type CreatePartitionsResponseCreatePartitionsTopicResult,
+} from '../../protocol/generated/messages/37-create-partitions.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+
+export const createPartitionsHandler = defineHandler({
+  api: CreatePartitionsApi,
+  handle(ctx, request) {
+    const controller = ctx.broker.controller;
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const seen = new Set<string>();
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    for (const topic of request.topics) {
+      if (seen.has(topic.name)) continue;
+      seen.add(topic.name);
+      if ((counts.get(topic.name) ?? 0) > 1) {
+        results.push({ name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+        continue;
+      }
+      const outcome = controller.createPartitions(topic.name, topic.count, topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null);
+      if (!outcome.ok) {
+        results.push({ name: topic.name, errorCode: outcome.error.errorCode, errorMessage: outcome.error.errorMessage });
+        continue;
+      }
+      if (!request.validateOnly) controller.commit(outcome.records);
+      results.push({ name: topic.name, errorCode: 0, errorMessage: null });
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

@@ -1,0 +1,32 @@
+/**
+ * IncrementalAlterConfigs (key 44), versions 0-1.
+ *
+ * SET (0), DELETE (1), APPEND (2) and SUBTRACT (3; list configs only, else
+ * INVALID_CONFIG) on topic (2) and broker (4) resources, validateOnly. APPEND and
+ * SUBTRACT start from the current value, else the config's default. Checks and errors
+ * are those of `admin/alter-configs.ts`. Left out: broker logger levels (8) get
+ * INVALID_REQUEST.
+ */
+import { IncrementalAlterConfigsApi } from '../../protocol/generated/messages/44-incremental-alter-configs.js';
+import { defineHandler } from './handler.js';
+import { alterConfigs } from '../admin/alter-configs.js';
+
+export const incrementalAlterConfigsHandler = defineHandler({
+  api: IncrementalAlterConfigsApi,
+  handle(ctx, request) {
+    const outcomes = alterConfigs(
+      ctx.broker,
+      request.resources.map((r) => ({
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+      })),
+      true,
+      request.validateOnly,
+    );
+    return {
+      throttleTimeMs: 0,
+      responses: request.resources.map((r, i) => ({ ...outcomes[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),
+    };
+  },
+});

@@ -1,0 +1,54 @@
+/**
+ * DescribeCluster (key 60), versions 0-1.
+ *
+ * The live brokers with their endpoint on the listener the request came in on, the
+ * cluster id, a controller id (this node, as a KRaft broker names a live broker) and,
+ * when asked, the cluster's authorized operations (everything: no ACLs yet). v1: the
+ * endpoint type must be BROKER (1); CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE, any
+ * other UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0), as Kafka answers.
+ */
+import { DescribeClusterApi } from '../../protocol/generated/messages/60-describe-cluster.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+
+const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
+
+export const describeClusterHandler = defineHandler({
+  api: DescribeClusterApi,
+  handle(ctx, request) {
+    const { broker, apiVersion } = ctx;
+    const empty = { throttleTimeMs: 0, endpointType: EndpointType.BROKER, clusterId: '', controllerId: -1, brokers: [], clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+    if (request.endpointType !== EndpointType.BROKER && request.endpointType !== EndpointType.CONTROLLER) {
+      return {
+        ...empty,
+        errorCode: apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: `Unsupported endpoint type ${request.endpointType}`,
+      };
+    }
+    if (request.endpointType !== EndpointType.BROKER) {
+      return {
+        ...empty,
+        errorCode: apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+        errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+      };
+    }
+    const brokers = [...broker.controller.image.brokers.values()]
+      .filter((b) => !b.fenced)
+      .sort((a, b) => a.brokerId - b.brokerId)
+      .flatMap((b) => {
+        const endpoint = b.endpoints.find((e) => e.name === ctx.listenerName) ?? b.endpoints[0];
+        return endpoint ? [{ brokerId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack }] : [];
+      });
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      endpointType: EndpointType.BROKER,
+      clusterId: broker.clusterId,
+      controllerId: brokers.some((b) => b.brokerId === broker.nodeId) ? broker.nodeId : (brokers[0]?.brokerId ?? -1),
+      brokers,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    };
+  },
+});

@@ -1,0 +1,21 @@
+/**
+ * BrokerHeartbeat (key 63), versions 0-1, on the controller listener: keeps a registered broker's
+ * session alive; a fenced broker that heartbeats is unfenced. NOT_CONTROLLER on a non-leader,
+ * BROKER_ID_NOT_REGISTERED for an unknown broker, STALE_BROKER_EPOCH for an old registration.
+ * Gaps: wantFence / wantShutDown (controlled shutdown) and offline log dirs are ignored; a broker is
+ * reported caught up at once.
+ */
+import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+
+export const brokerHeartbeatHandler = defineHandler({
+  api: BrokerHeartbeatApi,
+  async handle(ctx, request) {
+    const heartbeats = ctx.broker.brokerHeartbeats;
+    const base = { throttleTimeMs: 0, isCaughtUp: false, isFenced: true, shouldShutDown: false };
+    if (!heartbeats) return { ...base, errorCode: ErrorCode.NOT_CONTROLLER };
+    const result = await heartbeats.heartbeat(request.brokerId, request.brokerEpoch);
+    return { ...base, errorCode: result.errorCode, isFenced: result.isFenced, isCaughtUp: result.isCaughtUp };
+  },
+});

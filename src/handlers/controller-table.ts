@@ -1,0 +1,39 @@
+/**
+ * The handler table of controller listeners (controller.listener.names): the Raft RPCs, broker
+ * registration and heartbeats, plus every handler of the main table whose API Kafka serves on
+ * controller listeners (ApiVersions, DescribeQuorum, ...). Fetch here is the metadata-log replica
+ * fetch served by Raft, never the client fetch path.
+ * Leaves out: a separate ApiVersions answer for controller listeners (it lists the main table).
+ */
+import type { RegisteredHandler } from './handler.js';
+import { HANDLERS } from './table.js';
+import { voteHandler } from './52-vote.js';
+import { beginQuorumEpochHandler } from './53-begin-quorum-epoch.js';
+import { endQuorumEpochHandler } from './54-end-quorum-epoch.js';
+import { fetchSnapshotHandler } from './59-fetch-snapshot.js';
+import { brokerRegistrationHandler } from './62-broker-registration.js';
+import { brokerHeartbeatHandler } from './63-broker-heartbeat.js';
+import { raftFetchHandler } from './raft-fetch.js';
+import { API_BY_KEY } from '../../protocol/generated/api-table.js';
+
+export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
+  raftFetchHandler,
+  voteHandler,
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  fetchSnapshotHandler,
+  brokerRegistrationHandler,
+  brokerHeartbeatHandler,
+];
+
+function servedOnControllers(h: RegisteredHandler): boolean {
+  return API_BY_KEY.get(h.apiKey)?.listeners.includes('controller') ?? false;
+}
+
+export const CONTROLLER_HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> = new Map([
+  ...HANDLERS.filter(servedOnControllers).map((h): [number, RegisteredHandler] => [h.apiKey, h]),
+  ...CONTROLLER_ONLY_HANDLERS.map((h): [number, RegisteredHandler] => [h.apiKey, h]),
+]);
+
+/** The Raft replica fetch, for a Fetch from another controller arriving on a broker listener. */
+export const RAFT_FETCH_HANDLER = raftFetchHandler;

@@ -1,0 +1,27 @@
+/**
+ * What the metadata controller needs from the Raft quorum it commits through (the quorum node in
+ * src/controller implements it), and the error a command gets on a node that is not the active
+ * controller (Kafka's NOT_CONTROLLER, 41).
+ * Leaves out: forwarding commands to the active controller (Envelope).
+ */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+
+export class NotControllerError extends Error {
+  readonly errorCode = ErrorCode.NOT_CONTROLLER;
+  constructor(readonly leaderId: number) {
+    super(leaderId >= 0 ? `this node is not the active controller (leader is ${leaderId})` : 'no active controller yet');
+    this.name = 'NotControllerError';
+  }
+}
+
+export interface MetadataQuorumPort {
+  isLeader(): boolean;
+  /** The active controller's id, or -1 while there is none. */
+  leaderId(): number;
+  /**
+   * Appends encoded records through Raft; resolves once this node has applied them, rejects with
+   * NotControllerError when this node is not (or stops being) the leader first. A quorum of one has
+   * applied them before this returns.
+   */
+  propose(payloads: readonly Buffer[]): Promise<void>;
+}
