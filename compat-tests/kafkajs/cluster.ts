@@ -1,0 +1,186 @@
+/**
+ * The Gregor cluster the kafkajs suite expects, as its docker-compose file (docker-compose.2_4.yml)
+ * describes it: host localhost; node ids 0, 1, 2; PLAINTEXT on 9092/9095/9098, SSL on
+ * 9093/9096/9099, SASL_SSL on 9094/9097/9100; auto.create.topics.enable=true, num.partitions=2,
+ * group.initial.rebalance.delay.ms=0; SASL users test/testtest (PLAIN) and testscram (SCRAM).
+ *
+ * CLUSTER_FEATURES says what Gregor can do today; flip an entry (or pass --brokers 3, --ssl,
+ * --sasl) as each lands. brokerConfigs() is pure: it builds every node's Kafka-named configs.
+ * startCluster() starts them in this process through the embedded API (src/index.ts of this
+ * repository, or of another Gregor tree given with --gregor).
+ *
+ * Leaves out: the multi-node quorum settings (controller.quorum.*) and the SSL/SASL config names
+ * are Kafka's; Gregor may need other names when those features land. The SCRAM users the suite's
+ * createScramCredentials.sh adds are passed as configs for the same reason.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { RunningBroker, StartBrokerOptions } from '../../src/index.js';
+
+export type StartBroker = (options: StartBrokerOptions) => Promise<RunningBroker>;
+
+export interface ClusterFeatures {
+  /** 1 today; 3 when multi-node clusters land. */
+  brokers: 1 | 2 | 3;
+  ssl: boolean;
+  sasl: boolean;
+}
+
+/** What Gregor supports now. */
+export const CLUSTER_FEATURES: ClusterFeatures = { brokers: 1, ssl: false, sasl: false };
+
+interface NodeLayout {
+  nodeId: number;
+  plaintext: number;
+  ssl: number;
+  sasl: number;
+  controller: number;
+}
+
+/** The suite's compose cluster, node by node (ports before --port-offset). */
+export const NODES: readonly NodeLayout[] = [
+  { nodeId: 0, plaintext: 9092, ssl: 9093, sasl: 9094, controller: 19092 },
+  { nodeId: 1, plaintext: 9095, ssl: 9096, sasl: 9097, controller: 19095 },
+  { nodeId: 2, plaintext: 9098, ssl: 9099, sasl: 9100, controller: 19098 },
+];
+
+/** Broker configs common to every node, from the compose file. */
+export const SUITE_CONFIG: Record<string, string | number | boolean> = {
+  'auto.create.topics.enable': true,
+  'num.partitions': 2,
+  'delete.topic.enable': true,
+  'group.initial.rebalance.delay.ms': 0,
+  'allow.everyone.if.no.acl.found': true,
+};
+
+export const SASL_USERS = {
+  plain: { test: 'testtest', bob: 'bobbob', alice: 'alicealice' },
+  scram: { user: 'testscram', sha256: 'testtestscram=256', sha512: 'testtestscram=512' },
+};
+
+export interface TlsFiles {
+  key: string;
+  cert: string;
+}
+
+export function brokerConfigs(
+  features: ClusterFeatures,
+  options: { portOffset: number; tls?: TlsFiles },
+): Array<Record<string, string | number | boolean>> {
+  const nodes = NODES.slice(0, features.brokers);
+  const at = (port: number): number => port + options.portOffset;
+  return nodes.map((node) => {
+    const listeners = [`PLAINTEXT://127.0.0.1:${at(node.plaintext)}`];
+    const advertised = [`PLAINTEXT://localhost:${at(node.plaintext)}`];
+    const protocolMap = ['PLAINTEXT:PLAINTEXT'];
+    const config: Record<string, string | number | boolean> = {
+      ...SUITE_CONFIG,
+      'node.id': node.nodeId,
+      // the compose file says 2; a single node can only hold 1
+      'default.replication.factor': Math.min(2, features.brokers),
+      'offsets.topic.replication.factor': Math.min(3, features.brokers),
+      'transaction.state.log.replication.factor': Math.min(3, features.brokers),
+      'transaction.state.log.min.isr': Math.min(2, features.brokers),
+    };
+    if (features.ssl) {
+      listeners.push(`SSL://127.0.0.1:${at(node.ssl)}`);
+      advertised.push(`SSL://localhost:${at(node.ssl)}`);
+      protocolMap.push('SSL:SSL');
+    }
+    if (features.sasl) {
+      listeners.push(`SASL_SSL://127.0.0.1:${at(node.sasl)}`);
+      advertised.push(`SASL_SSL://localhost:${at(node.sasl)}`);
+      protocolMap.push('SASL_SSL:SASL_SSL');
+      config['sasl.enabled.mechanisms'] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+      config['listener.name.sasl_ssl.plain.sasl.jaas.config'] =
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="test" password="testtest" ' +
+        Object.entries(SASL_USERS.plain)
+          .map(([user, password]) => `user_${user}="${password}"`)
+          .join(' ') +
+        ';';
+    }
+    if ((features.ssl || features.sasl) && options.tls) {
+      config['ssl.keystore.type'] = 'PEM';
+      config['ssl.keystore.location'] = options.tls.cert;
+      config['ssl.key.location'] = options.tls.key;
+    }
+    if (features.brokers > 1) {
+      listeners.push(`CONTROLLER://127.0.0.1:${at(node.controller)}`);
+      protocolMap.push('CONTROLLER:PLAINTEXT');
+      config['process.roles'] = 'broker,controller';
+      config['controller.listener.names'] = 'CONTROLLER';
+      config['inter.broker.listener.name'] = 'PLAINTEXT';
+      config['controller.quorum.voters'] = nodes.map((n) => `${n.nodeId}@127.0.0.1:${at(n.controller)}`).join(',');
+    }
+    config.listeners = listeners.join(',');
+    config['advertised.listeners'] = advertised.join(',');
+    config['listener.security.protocol.map'] = protocolMap.join(',');
+    return config;
+  });
+}
+
+/** A self-signed key and certificate for localhost (the suite's clients do not verify it). */
+export function ensureTlsFiles(dir: string): TlsFiles {
+  mkdirSync(dir, { recursive: true });
+  const key = join(dir, 'localhost.key');
+  const cert = join(dir, 'localhost.crt');
+  if (!existsSync(key) || !existsSync(cert)) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '30',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+  }
+  return { key, cert };
+}
+
+export function describeCluster(features: ClusterFeatures, portOffset: number): string {
+  const nodes = NODES.slice(0, features.brokers);
+  const parts = nodes.map((n) => {
+    const ports = [`PLAINTEXT :${n.plaintext + portOffset}`];
+    if (features.ssl) ports.push(`SSL :${n.ssl + portOffset}`);
+    if (features.sasl) ports.push(`SASL_SSL :${n.sasl + portOffset}`);
+    return `node ${n.nodeId} (${ports.join(', ')})`;
+  });
+  return `${nodes.length} Gregor broker${nodes.length > 1 ? 's' : ''} on localhost: ${parts.join('; ')}`;
+}
+
+export interface RunningCluster {
+  brokers: RunningBroker[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(
+  features: ClusterFeatures,
+  options: { portOffset: number; workDir: string; logger: Logger; startBroker: StartBroker },
+): Promise<RunningCluster> {
+  const tls = features.ssl || features.sasl ? ensureTlsFiles(join(options.workDir, 'certs')) : undefined;
+  const configs = brokerConfigs(features, { portOffset: options.portOffset, ...(tls ? { tls } : {}) });
+  const started = await Promise.all(
+    configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })),
+  );
+  return {
+    brokers: started,
+    async stop() {
+      await Promise.all(started.map((b) => b.stop()));
+    },
+  };
+}
