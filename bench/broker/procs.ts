@@ -75,6 +75,8 @@ export interface Server {
   /** performance.now() when spawned and when ApiVersions was first answered. */
   spawnedAt: number;
   readyAt: number;
+  /** CPU-seconds the process had used when ApiVersions was first answered. */
+  readyCpu: number;
   stop(): Promise<void>;
 }
 
@@ -106,7 +108,7 @@ async function startServer(
         throw new Error(`${name} exited before answering: ${stderr}`);
       }),
     ]);
-    return { name, port, child, spawnedAt, readyAt, stop };
+    return { name, port, child, spawnedAt, readyAt, readyCpu: cpuSeconds(child.pid!), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -146,10 +148,11 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Resident set size in MiB. */
-export function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
+/** Resident set size in MiB: all of it (VmRSS) and the anonymous part (RssAnon: heap, not mapped code). */
+export function rssMiB(pid: number): { rss: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
 }
 
 export interface LoadResult {
@@ -171,10 +174,13 @@ export function runLoad(args: string[], timeoutMs = 90_000): Promise<LoadResult>
   });
 }
 
-/** Spawn-to-exit time of `node -e 0`, Node's own start on this machine, in ms. */
-export function nodeStartMs(): Promise<number> {
+/** Node's own start on this machine: spawn-to-exit of an empty script, and its CPU time (ms). */
+export function nodeStart(): Promise<{ wallMs: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    execFile(process.execPath, ['-e', '0'], (err) => (err ? reject(err) : resolve(performance.now() - start)));
+    const script = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))';
+    execFile(process.execPath, ['-e', script], (err, stdout) =>
+      err ? reject(err) : resolve({ wallMs: performance.now() - start, cpuMs: Number(stdout) }),
+    );
   });
 }

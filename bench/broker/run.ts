@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT, cpuSeconds, nodeStartMs, rssMiB, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { ROOT, cpuSeconds, nodeStart, rssMiB, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const N_1K = Number(process.env.BENCH_1K_MESSAGES ?? 150_000);
@@ -36,8 +36,11 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 interface Measured {
   sinkRate: number;
   brokerRate: number;
+  /** CPU-seconds and payload bytes over all rounds, per server. */
   brokerCpu: number;
   brokerBytes: number;
+  sinkCpu: number;
+  sinkBytes: number;
 }
 
 /** Alternates sink and broker for ROUNDS rounds; rate = messages/s or bytes/s. */
@@ -50,37 +53,64 @@ async function compare(
 ): Promise<Measured> {
   const sinkRates: number[] = [];
   const brokerRates: number[] = [];
-  let brokerCpu = 0;
-  let brokerBytes = 0;
+  const totals = { broker: { cpu: 0, bytes: 0 }, sink: { cpu: 0, bytes: 0 } };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [sink, broker] : [broker, sink];
     for (const server of order) {
-      const cpuBefore = server === broker ? cpuSeconds(broker.child.pid!) : 0;
+      const cpuBefore = cpuSeconds(server.child.pid!);
       const result = await runLoad(args(server));
-      if (server === broker) {
-        brokerCpu += cpuSeconds(broker.child.pid!) - cpuBefore;
-        brokerBytes += result.bytes;
-        brokerRates.push(rate(result));
-      } else sinkRates.push(rate(result));
+      const total = server === broker ? totals.broker : totals.sink;
+      total.cpu += cpuSeconds(server.child.pid!) - cpuBefore;
+      total.bytes += result.bytes;
+      (server === broker ? brokerRates : sinkRates).push(rate(result));
       log(`${label} round ${round + 1} ${server.name}: ${f2(result.seconds)} s, ${f0(rate(result))}/s`);
     }
   }
-  return { sinkRate: median(sinkRates), brokerRate: median(brokerRates), brokerCpu, brokerBytes };
+  return {
+    sinkRate: median(sinkRates),
+    brokerRate: median(brokerRates),
+    brokerCpu: totals.broker.cpu,
+    brokerBytes: totals.broker.bytes,
+    sinkCpu: totals.sink.cpu,
+    sinkBytes: totals.sink.bytes,
+  };
 }
 
-async function measureStartup(): Promise<{ brokerMs: number; nodeMs: number; idleRss: number }> {
-  const starts: number[] = [];
-  const nodes: number[] = [];
-  const rss: number[] = [];
+interface Startup {
+  wallMs: number;
+  cpuMs: number;
+  nodeWallMs: number;
+  nodeCpuMs: number;
+  rss: number;
+  anon: number;
+}
+
+async function measureStartup(): Promise<Startup> {
+  const runs: Startup[] = [];
   for (let i = 0; i < STARTS; i++) {
-    nodes.push(await nodeStartMs());
+    const node = await nodeStart();
     const broker = await startBroker();
-    starts.push(broker.readyAt - broker.spawnedAt);
     await sleep(1_000);
-    rss.push(rssMiB(broker.child.pid!));
+    const { rss, anon } = rssMiB(broker.child.pid!);
+    runs.push({
+      wallMs: broker.readyAt - broker.spawnedAt,
+      cpuMs: broker.readyCpu * 1000,
+      nodeWallMs: node.wallMs,
+      nodeCpuMs: node.cpuMs,
+      rss,
+      anon,
+    });
     await broker.stop();
   }
-  return { brokerMs: median(starts), nodeMs: median(nodes), idleRss: median(rss) };
+  const pick = (k: keyof Startup): number => median(runs.map((r) => r[k]));
+  return {
+    wallMs: pick('wallMs'),
+    cpuMs: pick('cpuMs'),
+    nodeWallMs: pick('nodeWallMs'),
+    nodeCpuMs: pick('nodeCpuMs'),
+    rss: pick('rss'),
+    anon: pick('anon'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -89,7 +119,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   log(`load average ${loadBefore.map(f2).join(' ')}`);
   const startup = await measureStartup();
-  log(`start-up ${f0(startup.brokerMs)} ms (node -e 0: ${f0(startup.nodeMs)} ms), idle RSS ${f0(startup.idleRss)} MiB`);
+  log(`start-up ${f0(startup.wallMs)} ms wall, ${f0(startup.cpuMs)} ms CPU; idle RSS ${f0(startup.rss)} MiB`);
 
   const broker = await startBroker();
   const sink = await startSink('produce');
@@ -138,9 +168,9 @@ async function main(): Promise<void> {
       '1',
     ];
     const fetchCmp = await compare('fetch 1 KiB', broker, fetchSink, fetchArgs, bytesPerSec);
-    const rssAfter = rssMiB(broker.child.pid!);
+    const busy = rssMiB(broker.child.pid!);
     await sleep(1_000);
-    const rssIdleAfter = rssMiB(broker.child.pid!);
+    const after = rssMiB(broker.child.pid!);
 
     const loadAfter = loadavg();
     const mb = (n: number): string => `${f0(n / 1e6)} MB/s`;
@@ -148,7 +178,12 @@ async function main(): Promise<void> {
       const ratio = m.brokerRate / m.sinkRate;
       return `| ${figure} | ${unit(m.sinkRate)} | ${unit(m.brokerRate)} | ${f2(ratio)} | >= ${goal} | ${ratio >= goal ? 'yes' : 'no'} |`;
     };
-    const cpu = (m: Measured): string => f2(m.brokerCpu / (m.brokerBytes / GB));
+    const cpuRow = (figure: string, m: Measured): string => {
+      const broker = m.brokerCpu / (m.brokerBytes / GB);
+      const sink = m.sinkCpu / (m.sinkBytes / GB);
+      return `| ${figure} | ${f2(sink)} | ${f2(broker)} | ${f2(broker / sink)} |`;
+    };
+    const yes = (ok: boolean): string => (ok ? 'yes' : 'no');
     const lines = [
       `One run of \`npx tsx bench/broker/run.ts\`, ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ` +
         `load average ${loadBefore.map(f2).join(' ')} before and ${loadAfter.map(f2).join(' ')} after, ` +
@@ -161,18 +196,19 @@ async function main(): Promise<void> {
       row(`produce 100 B, 1 partition, acks=1 (${f0(N_100B)} messages)`, small, (n) => `${f0(n)} msg/s`, 0.4),
       row(`catch-up fetch, 1 KiB, 1 partition (${f0(N_FETCH)} messages)`, fetchCmp, mb, 0.6),
       '',
+      '| CPU-seconds per GB of payload | sink | broker | ratio |',
+      '| --- | ---: | ---: | ---: |',
+      cpuRow('produce 1 KiB, 1 partition', p1),
+      cpuRow('produce 1 KiB, 16 partitions', p16),
+      cpuRow('produce 100 B, 1 partition', small),
+      cpuRow('catch-up fetch 1 KiB', fetchCmp),
+      '',
       '| figure | broker | reference | goal | met |',
       '| --- | ---: | ---: | --- | --- |',
-      `| start-up: spawn of \`node bin/gregor.js start\` to first ApiVersions answer | ${f0(startup.brokerMs)} ms | \`node -e 0\` ${f0(startup.nodeMs)} ms | <= 150 ms | ${startup.brokerMs <= 150 ? 'yes' : 'no'} |`,
-      `| idle RSS, 1 s after start | ${f0(startup.idleRss)} MiB | | <= 60 MiB | ${startup.idleRss <= 60 ? 'yes' : 'no'} |`,
-      `| RSS right after the load / 1 s later | ${f0(rssAfter)} / ${f0(rssIdleAfter)} MiB | | | |`,
-      '',
-      '| broker CPU-seconds per GB of payload | CPU s/GB |',
-      '| --- | ---: |',
-      `| produce 1 KiB, 1 partition | ${cpu(p1)} |`,
-      `| produce 1 KiB, 16 partitions | ${cpu(p16)} |`,
-      `| produce 100 B, 1 partition | ${cpu(small)} |`,
-      `| catch-up fetch 1 KiB | ${cpu(fetchCmp)} |`,
+      `| start-up: spawn of \`node bin/gregor.js start\` to first ApiVersions answer, wall | ${f0(startup.wallMs)} ms | \`node -e\` (empty) spawn to exit ${f0(startup.nodeWallMs)} ms | <= 150 ms | ${yes(startup.wallMs <= 150)} |`,
+      `| start-up, CPU time used by then | ${f0(startup.cpuMs)} ms | \`node -e\` (empty) ${f0(startup.nodeCpuMs)} ms | | |`,
+      `| idle RSS, 1 s after start (anonymous part) | ${f0(startup.rss)} MiB (${f0(startup.anon)}) | | <= 60 MiB | ${yes(startup.rss <= 60)} |`,
+      `| RSS right after the load / 1 s later (anonymous) | ${f0(busy.rss)} (${f0(busy.anon)}) / ${f0(after.rss)} (${f0(after.anon)}) MiB | | | |`,
     ];
     console.log(lines.join('\n'));
   } finally {
