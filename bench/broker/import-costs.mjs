@@ -5,6 +5,7 @@
  * be counted): `node bench/broker/import-costs.mjs`. Groups load in dependency order, so
  * a later group counts only what the earlier ones did not already load.
  */
+/* global URL, process, console */
 const D = new URL('../../dist/', import.meta.url).href;
 const groups = [
   ['pino', 'pino'],
