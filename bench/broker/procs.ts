@@ -1,0 +1,186 @@
+/**
+ * Child processes of the broker benchmark: a free port on 127.0.0.1, the real broker
+ * (`node bin/gregor.js start` from dist/, temp data dir) and the sink (bench/broker/sink.ts
+ * under tsx), CPU time and RSS read from /proc, the Python load script, and an
+ * ApiVersions probe that tells when a server answers. Every wait is bounded.
+ * Leaves out: anything but Linux (/proc is required).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
+import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PYTHON = '/usr/bin/python3';
+const LOAD_SCRIPT = fileURLToPath(new URL('./load.py', import.meta.url));
+const SINK_SCRIPT = fileURLToPath(new URL('./sink.ts', import.meta.url));
+const CLK_TCK = 100;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const apiVersionsFrame = Buffer.concat(
+  encodeFrame((w) => {
+    writeRequestHeader(w, { requestApiKey: 18, requestApiVersion: 0, correlationId: 1, clientId: 'bench' });
+    ApiVersionsApi.encodeRequest(w, 0, defaultApiVersionsRequest());
+  }),
+);
+
+/** One ApiVersions v0 round trip; resolves false when the connection is refused or fails. */
+function probeOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let got = Buffer.alloc(0);
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(5_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write(apiVersionsFrame));
+    socket.on('data', (data: Buffer) => {
+      got = Buffer.concat([got, data]);
+      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) done(got.readInt32BE(4) === 1);
+    });
+  });
+}
+
+/** Polls until ApiVersions is answered; resolves the time it was, or throws after `timeoutMs`. */
+export async function waitForApiVersions(port: number, timeoutMs = 20_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await probeOnce(port)) return performance.now();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`no ApiVersions answer on port ${port} within ${timeoutMs} ms`);
+}
+
+export interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  /** performance.now() when spawned and when ApiVersions was first answered. */
+  spawnedAt: number;
+  readyAt: number;
+  /** CPU-seconds the process had used when ApiVersions was first answered. */
+  readyCpu: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(
+  name: string,
+  command: string,
+  args: string[],
+  port: number,
+  cleanup: () => void,
+): Promise<Server> {
+  const spawnedAt = performance.now();
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 10_000) stderr += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    cleanup();
+  };
+  try {
+    const readyAt = await Promise.race([
+      waitForApiVersions(port),
+      exited.then(() => {
+        throw new Error(`${name} exited before answering: ${stderr}`);
+      }),
+    ]);
+    return { name, port, child, spawnedAt, readyAt, readyCpu: cpuSeconds(child.pid!), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The real broker from dist/, on a free port with a fresh data dir. */
+export async function startBroker(extra: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-bench-'));
+  const overrides = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...extra };
+  const args = [
+    join(ROOT, 'bin/gregor.js'),
+    'start',
+    ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
+  ];
+  return startServer('broker', process.execPath, args, port, () => rmSync(dataDir, { recursive: true, force: true }));
+}
+
+/** The sink (bench/broker/sink.ts) under tsx. */
+export async function startSink(
+  mode: 'produce' | 'fetch',
+  options: { messages?: number; size?: number; batchRecords?: number } = {},
+): Promise<Server> {
+  const port = await freePort();
+  const args = ['--import', 'tsx', SINK_SCRIPT, '--port', String(port), '--mode', mode];
+  if (options.messages !== undefined) args.push('--messages', String(options.messages));
+  if (options.size !== undefined) args.push('--size', String(options.size));
+  if (options.batchRecords !== undefined) args.push('--batch-records', String(options.batchRecords));
+  return startServer(`${mode} sink`, process.execPath, args, port, () => undefined);
+}
+
+/** utime + stime of a process, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident set size in MiB: all of it (VmRSS) and the anonymous part (RssAnon: heap, not mapped code). */
+export function rssMiB(pid: number): { rss: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
+}
+
+export interface LoadResult {
+  seconds: number;
+  messages: number;
+  bytes: number;
+}
+
+/** Runs bench/broker/load.py with `args`; resolves its JSON line, rejects on failure. */
+export function runLoad(args: string[], timeoutMs = 90_000): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [LOAD_SCRIPT, ...args], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`load.py ${args.join(' ')} failed: ${String(stderr).slice(0, 2000)}`));
+        return;
+      }
+      resolve(JSON.parse(String(stdout).trim().split('\n').pop() ?? '{}') as LoadResult);
+    });
+  });
+}
+
+/** Node's own start on this machine: spawn-to-exit of an empty script, and its CPU time (ms). */
+export function nodeStart(): Promise<{ wallMs: number; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const script = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))';
+    execFile(process.execPath, ['-e', script], (err, stdout) =>
+      err ? reject(err) : resolve({ wallMs: performance.now() - start, cpuMs: Number(stdout) }),
+    );
+  });
+}

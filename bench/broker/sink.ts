@@ -1,0 +1,280 @@
+/**
+ * The baseline for the broker benchmark: a tiny Kafka server that answers ApiVersions,
+ * Metadata and Produce with success and stores nothing ("produce" mode), or also serves
+ * Fetch and ListOffsets from one prebuilt batch ("fetch" mode: any offset below
+ * `--messages` gets copies of that batch with their base offsets patched, up to the
+ * partition's byte budget). It decodes requests and encodes responses with the
+ * project's generated codecs and protocol/frame.ts, as the broker does, so the ratio
+ * broker/sink measures what the broker adds: validation, storage, bookkeeping.
+ *
+ *   node --import tsx bench/broker/sink.ts --port 0 --mode fetch --partitions 1 \
+ *        --messages 100000 --size 1024 --batch-records 100
+ *
+ * Prints `listening <port>` once bound. Leaves out: everything else (no groups, no
+ * errors, no topic existence: every topic asked for exists, with N partitions when its
+ * name ends in `-p<N>`, else --partitions).
+ */
+import { createServer, type Socket } from 'node:net';
+import { parseArgs } from 'node:util';
+import { encodeFrame, readRequestHeader, writeResponseHeader } from '../../protocol/frame.js';
+import { Reader, type Writer } from '../../protocol/primitives/index.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
+import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
+import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
+import { ProduceApi, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/messages/00-produce.js';
+import { FetchApi, type FetchResponseFetchableTopicResponse } from '../../protocol/generated/messages/01-fetch.js';
+import { ListOffsetsApi } from '../../protocol/generated/messages/02-list-offsets.js';
+import { LAST_OFFSET_DELTA_OFFSET, patchBaseOffset } from '../../protocol/records/batch-header.js';
+import { buildRecordBatch } from '../../protocol/records/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    mode: { type: 'string', default: 'produce' },
+    partitions: { type: 'string', default: '1' },
+    messages: { type: 'string', default: '0' },
+    size: { type: 'string', default: '1024' },
+    'batch-records': { type: 'string', default: '100' },
+  },
+});
+const fetchMode = args.mode === 'fetch';
+const defaultPartitions = Number(args.partitions);
+/** A topic named `...-p<N>` has N partitions; any other has --partitions. */
+function partitionsOf(topic: string): number {
+  const match = /-p(\d+)$/.exec(topic);
+  return match ? Number(match[1]) : defaultPartitions;
+}
+const totalMessages = Number(args.messages);
+const NODE_ID = 1;
+const MAX_FRAME = 100 * 1024 * 1024;
+
+/** The broker's own ranges for these APIs (src/handlers), so clients pick the same versions. */
+const API_RANGES = [
+  { apiKey: ProduceApi.apiKey, minVersion: 0, maxVersion: 11 },
+  { apiKey: MetadataApi.apiKey, minVersion: 0, maxVersion: 12 },
+  { apiKey: ApiVersionsApi.apiKey, minVersion: 0, maxVersion: 4 },
+  ...(fetchMode
+    ? [
+        { apiKey: FetchApi.apiKey, minVersion: 0, maxVersion: 17 },
+        { apiKey: ListOffsetsApi.apiKey, minVersion: 0, maxVersion: 9 },
+      ]
+    : []),
+];
+
+/**
+ * The fetch data set, prebuilt once: `--messages` records of `--size` bytes in batches of
+ * `--batch-records`, uncompressed, CreateTime, base offsets already set. A fetch gets
+ * zero-copy views of whole batches from the one holding its offset.
+ */
+const batchRecords = Number(args['batch-records']);
+const value = Buffer.alloc(Number(args.size), 0x61);
+const template = buildRecordBatch({
+  records: Array.from({ length: batchRecords }, (_, i) => ({
+    key: null,
+    value,
+    timestamp: 1_700_000_000_000n + BigInt(i),
+  })),
+});
+const batchCount = fetchMode ? Math.ceil(totalMessages / batchRecords) : 0;
+const dataSet = Buffer.allocUnsafe(batchCount * template.length);
+for (let i = 0; i < batchCount; i++) {
+  template.copy(dataSet, i * template.length);
+  patchBaseOffset(dataSet, i * template.length, BigInt(i * batchRecords));
+}
+const dataEnd = batchCount * batchRecords;
+
+/** Whole batches from the one holding `offset`, within `limit` bytes (at least one). */
+function readDataSet(offset: number, limit: number): Buffer {
+  if (offset >= dataEnd) return Buffer.alloc(0);
+  const first = Math.floor(offset / batchRecords);
+  const count = Math.max(1, Math.min(batchCount - first, Math.floor(limit / template.length)));
+  return dataSet.subarray(first * template.length, (first + count) * template.length);
+}
+
+let port = 0;
+const produceOffsets = new Map<string, number>();
+
+type Answer = ((w: Writer) => void) | null;
+
+function answer(apiKey: number, version: number, body: Reader): Answer {
+  switch (apiKey) {
+    case ApiVersionsApi.apiKey:
+      return (w) =>
+        ApiVersionsApi.encodeResponse(w, version, {
+          errorCode: 0,
+          apiKeys: API_RANGES,
+          throttleTimeMs: 0,
+          supportedFeatures: [],
+          finalizedFeaturesEpoch: -1n,
+          finalizedFeatures: [],
+          zkMigrationReady: false,
+        });
+    case MetadataApi.apiKey: {
+      const request = MetadataApi.decodeRequest(body, version);
+      const names =
+        request.topics === null || request.topics.length === 0 ? [] : request.topics.map((t) => t.name ?? '');
+      return (w) =>
+        MetadataApi.encodeResponse(w, version, {
+          throttleTimeMs: 0,
+          brokers: [{ nodeId: NODE_ID, host: '127.0.0.1', port, rack: null }],
+          clusterId: 'bench-sink',
+          controllerId: NODE_ID,
+          topics: names.map((name) => ({
+            errorCode: 0,
+            name,
+            topicId: ZERO_UUID,
+            isInternal: false,
+            partitions: Array.from({ length: partitionsOf(name) }, (_, p) => ({
+              errorCode: 0,
+              partitionIndex: p,
+              leaderId: NODE_ID,
+              leaderEpoch: version >= 7 ? 0 : -1,
+              replicaNodes: [NODE_ID],
+              isrNodes: [NODE_ID],
+              offlineReplicas: [],
+            })),
+            topicAuthorizedOperations: -2147483648,
+          })),
+          clusterAuthorizedOperations: -2147483648,
+        });
+    }
+    case ProduceApi.apiKey: {
+      const request = ProduceApi.decodeRequest(body, version);
+      const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => {
+          const key = `${topic.name}:${p.index}`;
+          const base = produceOffsets.get(key) ?? 0;
+          const count =
+            p.records && p.records.length > LAST_OFFSET_DELTA_OFFSET + 4
+              ? p.records.readInt32BE(LAST_OFFSET_DELTA_OFFSET) + 1
+              : 0;
+          produceOffsets.set(key, base + count);
+          return {
+            index: p.index,
+            errorCode: 0,
+            baseOffset: BigInt(base),
+            logAppendTimeMs: -1n,
+            logStartOffset: version >= 5 ? 0n : -1n,
+            recordErrors: [],
+            errorMessage: null,
+            currentLeader: { leaderId: -1, leaderEpoch: -1 },
+          };
+        }),
+      }));
+      if (request.acks === 0) return null;
+      return (w) => ProduceApi.encodeResponse(w, version, { responses, throttleTimeMs: 0, nodeEndpoints: [] });
+    }
+    case FetchApi.apiKey: {
+      const request = FetchApi.decodeRequest(body, version);
+      let budget = request.maxBytes;
+      const responses: FetchResponseFetchableTopicResponse[] = request.topics.map((topic) => ({
+        topic: topic.topic,
+        topicId: topic.topicId,
+        partitions: topic.partitions.map((p) => {
+          const records = readDataSet(Number(p.fetchOffset), Math.min(p.partitionMaxBytes, budget));
+          budget -= records.length;
+          return {
+            partitionIndex: p.partition,
+            errorCode: 0,
+            highWatermark: BigInt(dataEnd),
+            lastStableOffset: BigInt(dataEnd),
+            logStartOffset: 0n,
+            divergingEpoch: { epoch: -1, endOffset: -1n },
+            currentLeader: { leaderId: -1, leaderEpoch: -1 },
+            snapshotId: { endOffset: -1n, epoch: -1 },
+            abortedTransactions: version >= 4 ? [] : null,
+            preferredReadReplica: -1,
+            records,
+          };
+        }),
+      }));
+      return (w) =>
+        FetchApi.encodeResponse(w, version, {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          sessionId: 0,
+          responses,
+          nodeEndpoints: [],
+        });
+    }
+    case ListOffsetsApi.apiKey: {
+      const request = ListOffsetsApi.decodeRequest(body, version);
+      return (w) =>
+        ListOffsetsApi.encodeResponse(w, version, {
+          throttleTimeMs: 0,
+          topics: request.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => {
+              const offset = p.timestamp === -2n ? 0n : BigInt(dataEnd);
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: 0,
+                oldStyleOffsets: version === 0 ? [offset] : [],
+                timestamp: -1n,
+                offset: version === 0 ? -1n : offset,
+                leaderEpoch: version >= 4 ? 0 : -1,
+              };
+            }),
+          })),
+        });
+    }
+    default:
+      throw new Error(`API key ${apiKey} is not served by the sink`);
+  }
+}
+
+function serve(socket: Socket): void {
+  socket.setNoDelay(true);
+  let pending: Buffer[] = [];
+  let buffered = 0;
+  const onFrame = (frame: Buffer): void => {
+    const r = new Reader(frame);
+    let header;
+    let write;
+    try {
+      header = readRequestHeader(r);
+      write = answer(header.requestApiKey, header.requestApiVersion, r);
+    } catch {
+      // Kafka closes the connection on a request it cannot serve; so does the sink.
+      socket.destroy();
+      return;
+    }
+    if (write === null) return;
+    const chunks = encodeFrame((w) => {
+      writeResponseHeader(w, header.requestApiKey, header.requestApiVersion, header.correlationId);
+      write(w);
+    });
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    socket.uncork();
+  };
+  socket.on('data', (data: Buffer) => {
+    pending.push(data);
+    buffered += data.length;
+    // Joins chunks only once a whole frame is there (and for a size split across chunks).
+    while (buffered >= 4) {
+      const head = pending[0]!.length >= 4 ? pending[0]! : Buffer.concat(pending, buffered);
+      const size = head.readInt32BE(0);
+      if (size < 0 || size > MAX_FRAME) {
+        socket.destroy();
+        return;
+      }
+      if (buffered < 4 + size) return;
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, buffered);
+      onFrame(all.subarray(4, 4 + size));
+      const rest = all.subarray(4 + size);
+      buffered = rest.length;
+      pending = buffered > 0 ? [rest] : [];
+    }
+  });
+  socket.on('error', () => socket.destroy());
+}
+
+const server = createServer(serve);
+server.listen({ host: '127.0.0.1', port: Number(args.port) }, () => {
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`listening ${port}\n`);
+});
+process.on('SIGTERM', () => process.exit(0));
