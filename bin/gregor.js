@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The gregor CLI: runs the compiled broker from dist/ (built by `npm install` through `prepare`).
-import { main } from '../dist/src/cli/main.js';
+// The gregor CLI: runs the broker bundled into dist/ by `npm install` (its `prepare` builds).
+import { main } from '../dist/bundle/cli.mjs';
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

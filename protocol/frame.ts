@@ -3,7 +3,7 @@
  * uses, and reading/writing them. A frame is a 4-byte size followed by the header and
  * the body; the size prefix is handled by the connection, these work on what follows.
  */
-import { API_BY_KEY } from './generated/api-table.js';
+import { API_KEYS } from './generated/api-keys.js';
 import {
   decodeRequestHeader,
   encodeRequestHeader,
@@ -20,7 +20,7 @@ const API_VERSIONS_KEY = 18;
 const CONTROLLED_SHUTDOWN_KEY = 7;
 
 function isFlexible(apiKey: number, apiVersion: number): boolean {
-  const api = API_BY_KEY.get(apiKey);
+  const api = API_KEYS.get(apiKey);
   return api !== undefined && api.firstFlexibleVersion >= 0 && apiVersion >= api.firstFlexibleVersion;
 }
 
@@ -49,7 +49,7 @@ export function readRequestHeader(r: Reader): ParsedRequestHeader {
   if (r.remaining < 8) throw new ProtocolDecodeError(`request frame of ${r.remaining} bytes is too short for a header`);
   const apiKey = r.buffer.readInt16BE(r.offset);
   const apiVersion = r.buffer.readInt16BE(r.offset + 2);
-  if (!API_BY_KEY.has(apiKey)) throw new ProtocolDecodeError(`unknown API key ${apiKey}`);
+  if (!API_KEYS.has(apiKey)) throw new ProtocolDecodeError(`unknown API key ${apiKey}`);
   const headerVersion = requestHeaderVersion(apiKey, apiVersion);
   return { ...decodeRequestHeader(r, headerVersion), headerVersion };
 }

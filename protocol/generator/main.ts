@@ -3,7 +3,7 @@
  * `npm run gen -- --check` regenerates in memory and fails if anything differs.
  *
  * Output: messages/NN-name.ts per API key (request + response), headers.ts,
- * api-table.ts, error-codes.ts, data/<Name>.ts for the embedded data schemas
+ * api-table.ts (every API with its codecs), api-keys.ts (versions only, for framing), error-codes.ts, data/<Name>.ts for the embedded data schemas
  * (consumer protocol, KRaft control records), records/<folder>/<Name>.ts for the internal record
  * schemas, and schemas.json (the normalised schemas, for the property tests).
  */
@@ -75,6 +75,7 @@ export function generate(): Map<string, string> {
 
   const tableImports: string[] = [];
   const tableRows: string[] = [];
+  const keyRows: string[] = [];
   for (const key of [...byKey.keys()].sort((a, b) => a - b)) {
     const { request, response } = byKey.get(key)!;
     if (!request || !response) throw new Error(`api key ${key} lacks a request or response`);
@@ -101,6 +102,9 @@ export function generate(): Map<string, string> {
     const body = emitFile([request, response], '../../primitives/index.js', def);
     files.set(`messages/${file}.ts`, body.replace(/\n\n/, `\nimport type { ApiDefinition } from '../api-definition.js';\n\n`));
     tableImports.push(`import { ${base}Api } from './messages/${file}.js';`);
+    keyRows.push(
+      `  [${key}, { apiKey: ${key}, name: ${JSON.stringify(base)}, minVersion: ${request.validVersions.min}, maxVersion: ${request.validVersions.max}, firstFlexibleVersion: ${request.flexibleVersions.min > request.flexibleVersions.max ? -1 : request.flexibleVersions.min}, listeners: ${JSON.stringify(request.listeners)} }],`,
+    );
     tableRows.push(`  ${base}Api,`);
   }
 
@@ -133,6 +137,11 @@ export interface ApiDefinition<Req, Res> {
     `${HEADER}import type { ApiDefinition } from './api-definition.js';\n${tableImports.join('\n')}\n\n` +
       `/** Every API key Kafka defines, in key order. */\nexport const ALL_APIS: ReadonlyArray<ApiDefinition<unknown, unknown>> = [\n${tableRows.join('\n')}\n] as unknown as ReadonlyArray<ApiDefinition<unknown, unknown>>;\n\n` +
       `export const API_BY_KEY: ReadonlyMap<number, ApiDefinition<unknown, unknown>> = new Map(ALL_APIS.map((api) => [api.apiKey, api]));\n`,
+  );
+
+  files.set(
+    'api-keys.ts',
+    `${HEADER}\n/** What framing needs to know of each API key, without loading any codec. */\nexport interface ApiKeyInfo {\n  apiKey: number;\n  name: string;\n  minVersion: number;\n  maxVersion: number;\n  /** The first flexible version, or -1 when none is. */\n  firstFlexibleVersion: number;\n  listeners: readonly string[];\n}\n\nexport const API_KEYS: ReadonlyMap<number, ApiKeyInfo> = new Map([\n${keyRows.join('\n')}\n]);\n`,
   );
 
   const headerSpecs = specs.filter((s) => s.type === 'header');

@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
 
 /** Starts the CLI and resolves with the PLAINTEXT port once it logs that it started. */
 async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; output: () => string }> {

@@ -14,7 +14,7 @@ import { fetchSnapshotHandler } from './59-fetch-snapshot.js';
 import { brokerRegistrationHandler } from './62-broker-registration.js';
 import { brokerHeartbeatHandler } from './63-broker-heartbeat.js';
 import { raftFetchHandler } from './raft-fetch.js';
-import { API_BY_KEY } from '../../protocol/generated/api-table.js';
+import { API_KEYS } from '../../protocol/generated/api-keys.js';
 
 export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
   raftFetchHandler,
@@ -27,7 +27,7 @@ export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
 ];
 
 function servedOnControllers(h: RegisteredHandler): boolean {
-  return API_BY_KEY.get(h.apiKey)?.listeners.includes('controller') ?? false;
+  return API_KEYS.get(h.apiKey)?.listeners.includes('controller') ?? false;
 }
 
 export const CONTROLLER_HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> = new Map([

@@ -10,7 +10,13 @@
  * correct header checksum unless `brokenHeaderChecksum` asks for the magic-0 variant.
  * Linked (dependent) blocks are decoded with the previous 64 KiB as dictionary.
  */
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
+type Lz4Module = typeof import('lz4-napi');
+let lz4Module: Lz4Module | undefined;
+/** The native binding loads on first use: most brokers never see this codec, and loading it costs start-up time. */
+function lz4(): Lz4Module {
+  return (lz4Module ??= createRequire(import.meta.url)('lz4-napi') as Lz4Module);
+}
 import { xxh32 } from './xxhash32.js';
 import { capOf, corrupt, tooLarge, type DecompressOptions } from './limits.js';
 import { RecordsError } from '../errors.js';
@@ -55,7 +61,7 @@ export function lz4Compress(data: Uint8Array, options?: Lz4CompressOptions): Buf
   for (let at = 0; at < input.length; at += WRITE_BLOCK_SIZE) {
     const chunk = input.subarray(at, Math.min(input.length, at + WRITE_BLOCK_SIZE));
     // lz4-napi prepends the uncompressed size as 4 little-endian bytes; the frame does not want it.
-    const compressed = compressSync(chunk).subarray(4);
+    const compressed = lz4().compressSync(chunk).subarray(4);
     const size = Buffer.alloc(4);
     if (compressed.length < chunk.length) {
       size.writeUInt32LE(compressed.length, 0);
@@ -73,7 +79,7 @@ function decodeBlock(block: Buffer, limit: number, dictionary: Buffer | null): B
   const sized = Buffer.allocUnsafe(4 + block.length);
   sized.writeUInt32LE(limit, 0);
   block.copy(sized, 4);
-  return dictionary === null ? uncompressSync(sized) : uncompressSync(sized, dictionary);
+  return dictionary === null ? lz4().uncompressSync(sized) : lz4().uncompressSync(sized, dictionary);
 }
 
 /** Decompresses one or more concatenated LZ4 frames (skippable frames are skipped). */

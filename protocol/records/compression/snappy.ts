@@ -6,7 +6,13 @@
  * declares its uncompressed length up front, so the cap is checked before any output
  * is allocated. Writing defaults to xerial framing, as Kafka does; raw is an option.
  */
-import { compressSync, uncompressSync } from 'snappy';
+import { createRequire } from 'node:module';
+type SnappyModule = typeof import('snappy');
+let snappyModule: SnappyModule | undefined;
+/** The native binding loads on first use: most brokers never see this codec, and loading it costs start-up time. */
+function snappy(): SnappyModule {
+  return (snappyModule ??= createRequire(import.meta.url)('snappy') as SnappyModule);
+}
 import { capOf, corrupt, tooLarge, type DecompressOptions } from './limits.js';
 import { RecordsError } from '../errors.js';
 
@@ -39,7 +45,7 @@ export function snappyDeclaredLength(block: Uint8Array): number {
 
 function rawBlockDecompress(block: Uint8Array): Buffer {
   try {
-    const out = uncompressSync(block, { asBuffer: true });
+    const out = snappy().uncompressSync(block, { asBuffer: true });
     if (typeof out === 'string') return Buffer.from(out);
     return out;
   } catch (error) {
@@ -48,7 +54,7 @@ function rawBlockDecompress(block: Uint8Array): Buffer {
 }
 
 export function snappyCompress(data: Uint8Array, framing: SnappyFraming = 'xerial'): Buffer {
-  if (framing === 'raw') return compressSync(data);
+  if (framing === 'raw') return snappy().compressSync(data);
   const parts: Buffer[] = [];
   const header = Buffer.alloc(XERIAL_HEADER_SIZE);
   XERIAL_MAGIC.copy(header, 0);
@@ -56,7 +62,7 @@ export function snappyCompress(data: Uint8Array, framing: SnappyFraming = 'xeria
   header.writeInt32BE(XERIAL_COMPATIBLE_VERSION, 12);
   parts.push(header);
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(at, Math.min(data.length, at + XERIAL_BLOCK_SIZE)));
+    const block = snappy().compressSync(data.subarray(at, Math.min(data.length, at + XERIAL_BLOCK_SIZE)));
     const size = Buffer.alloc(4);
     size.writeInt32BE(block.length, 0);
     parts.push(size, block);

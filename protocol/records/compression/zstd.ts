@@ -4,21 +4,31 @@
  * size cannot allocate past it. Several concatenated frames are accepted.
  */
 import { createRequire } from 'node:module';
-import { compress } from 'zstd-napi';
 import { capOf, corrupt, tooLarge, type DecompressOptions } from './limits.js';
 import { RecordsError } from '../errors.js';
 
-// The native binding is CommonJS whose exports ESM cannot name statically.
-const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
-const OUTPUT_CHUNK = binding.dStreamOutSize();
+// The native binding is CommonJS whose exports ESM cannot name statically. It loads on
+// first use: most brokers never see a zstd batch, and loading it costs start-up time.
+type Binding = typeof import('zstd-napi/binding.js');
+let loaded: { binding: Binding; compress: typeof import('zstd-napi').compress; outputChunk: number } | undefined;
+function zstd(): NonNullable<typeof loaded> {
+  if (!loaded) {
+    const require = createRequire(import.meta.url);
+    const binding = require('zstd-napi/binding.js') as Binding;
+    const { compress } = require('zstd-napi') as typeof import('zstd-napi');
+    loaded = { binding, compress, outputChunk: binding.dStreamOutSize() };
+  }
+  return loaded;
+}
 
 export function zstdCompress(data: Uint8Array, level?: number): Buffer {
-  return compress(data, level === undefined ? {} : { compressionLevel: level });
+  return zstd().compress(data, level === undefined ? {} : { compressionLevel: level });
 }
 
 export function zstdDecompress(data: Uint8Array, options?: DecompressOptions): Buffer {
   const cap = capOf(options);
   if (data.length === 0) throw new RecordsError('compression', 'zstd: empty payload');
+  const { binding, outputChunk: OUTPUT_CHUNK } = zstd();
   const dctx = new binding.DCtx();
   const chunks: Buffer[] = [];
   let total = 0;
