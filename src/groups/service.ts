@@ -7,7 +7,8 @@
  * set at `nextDeadline()` after every call. Handlers reach the coordinator through
  * `run`, which passes the clock's `now` and re-arms the timer afterwards.
  */
-import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
+import { buildRecordBatch } from '../../protocol/records/index.js';
+import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -18,7 +19,6 @@ import { GroupCoordinator } from './coordinator.js';
 import { ensureInternalTopic } from './internal-topic.js';
 import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
 
-const READ_CHUNK_BYTES = 1 << 20;
 
 export interface GroupServiceDeps {
   config: BrokerConfig;
@@ -30,14 +30,14 @@ export interface GroupServiceDeps {
 
 export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
-  private timer: NodeJS.Timeout | null = null;
-  private armedAt: number | null = null;
+  private readonly deadline: DeadlineTimer;
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
 
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
+    this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
     this.coordinator = new GroupCoordinator({
       config: {
         initialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
@@ -67,8 +67,7 @@ export class GroupCoordinatorService {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline.cancel();
   }
 
   /** Runs a coordinator call at the clock's now, then re-arms the deadline timer. */
@@ -101,49 +100,12 @@ export class GroupCoordinatorService {
     partition.notifyChange();
   }
 
-  private *readAll(): Iterable<GroupRecord> {
-    const topic = this.deps.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC);
-    if (!topic) return;
-    for (const index of topic.partitions.keys()) {
-      const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, index);
-      if (!partition) continue;
-      let offset = partition.log.logStartOffset;
-      while (offset < partition.log.logEndOffset) {
-        const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
-        if (bytes.length === 0) break;
-        const before = offset;
-        for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
-          offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
-          if (batch.control) continue;
-          for (const record of batch.records) {
-            if (record.key === null) continue;
-            try {
-              const decoded = decodeGroupRecord(record.key, record.value);
-              if (decoded) yield decoded;
-            } catch (error) {
-              this.deps.log.warn({ partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable group record');
-            }
-          }
-        }
-        if (offset === before) break;
-      }
-    }
+  private readAll(): Iterable<GroupRecord> {
+    return replayInternalTopic(this.deps, CONSUMER_OFFSETS_TOPIC, decodeGroupRecord);
   }
 
   private rearm(): void {
     if (this.stopped) return;
-    const next = this.coordinator.nextDeadline();
-    if (next === this.armedAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.armedAt = next;
-    if (next === null) return;
-    const delay = Math.max(0, Math.min(next - this.deps.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.armedAt = null;
-      this.run((c, now) => c.poll(now));
-    }, delay);
-    this.timer.unref();
+    this.deadline.arm(this.coordinator.nextDeadline());
   }
 }

@@ -8,7 +8,8 @@
  * timeouts, id expiry). Handlers reach the coordinator through `run`, which passes the
  * clock's now and re-arms the timer afterwards. Also the produce path's hooks.
  */
-import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
+import { buildRecordBatch } from '../../protocol/records/index.js';
+import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -23,7 +24,6 @@ import { writeTxnMarkers } from './markers.js';
 import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord } from './txn-log.js';
 import type { PendingOffset } from './pending-offsets.js';
 
-const READ_CHUNK_BYTES = 1 << 20;
 
 export interface TxnServiceDeps {
   config: BrokerConfig;
@@ -38,14 +38,14 @@ export interface TxnServiceDeps {
 export class TransactionService {
   readonly coordinator: TransactionCoordinator;
   readonly hooks: IdempotenceHooks;
-  private timer: NodeJS.Timeout | null = null;
-  private armedAt: number | null = null;
+  private readonly deadline: DeadlineTimer;
   private stopped = false;
   private nextId = 0n;
   private blockEnd = 0n;
 
   constructor(private readonly deps: TxnServiceDeps) {
     const c = deps.config;
+    this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
     this.coordinator = new TransactionCoordinator(
       { maxTimeoutMs: c.int('transaction.max.timeout.ms'), transactionalIdExpirationMs: c.int('transactional.id.expiration.ms') },
       {
@@ -72,8 +72,7 @@ export class TransactionService {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline.cancel();
   }
 
   run<T>(fn: (coordinator: TransactionCoordinator, now: number) => T): T {
@@ -139,48 +138,12 @@ export class TransactionService {
     });
   }
 
-  private *readAll(): Iterable<TxnLogRecord> {
-    const topic = this.deps.controller.image.topicsByName.get(TRANSACTION_STATE_TOPIC);
-    if (!topic) return;
-    for (const index of topic.partitions.keys()) {
-      const partition = this.deps.replicas.get(TRANSACTION_STATE_TOPIC, index);
-      if (!partition) continue;
-      let offset = partition.log.logStartOffset;
-      while (offset < partition.log.logEndOffset) {
-        const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
-        const before = offset;
-        for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
-          offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
-          if (batch.control) continue;
-          for (const record of batch.records) {
-            if (record.key === null) continue;
-            try {
-              const decoded = decodeTxnRecord(record.key, record.value);
-              if (decoded) yield decoded;
-            } catch (error) {
-              this.deps.log.warn({ partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable transaction record');
-            }
-          }
-        }
-        if (offset === before) break;
-      }
-    }
+  private readAll(): Iterable<TxnLogRecord> {
+    return replayInternalTopic(this.deps, TRANSACTION_STATE_TOPIC, decodeTxnRecord);
   }
 
   private rearm(): void {
     if (this.stopped) return;
-    const next = this.coordinator.nextDeadline();
-    if (next === this.armedAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.armedAt = next;
-    if (next === null) return;
-    const delay = Math.max(0, Math.min(next - this.deps.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.armedAt = null;
-      this.run((c, now) => c.poll(now));
-    }, delay);
-    this.timer.unref();
+    this.deadline.arm(this.coordinator.nextDeadline());
   }
 }
