@@ -8,6 +8,10 @@
  * against the group as OffsetCommit is (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state.
  * Per partition: OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION.
+ * A transactional id the coordinator has never seen is answered with success and its
+ * offsets dropped: Kafka 3.9's group coordinator does not ask the transaction coordinator
+ * (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such offsets can never
+ * be committed there either; the kafkajs suite checks exactly this.
  */
 import { TxnOffsetCommitApi, type TxnOffsetCommitRequest } from '../../protocol/generated/messages/28-txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -45,6 +49,7 @@ export const txnOffsetCommitHandler = defineHandler({
     if (request.groupId === '') return all(() => ErrorCode.INVALID_GROUP_ID);
     const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
     const txns = ctx.broker.transactions;
+    if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
     const producerError = txns.coordinator.checkOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition);
     if (producerError !== 0) return all(() => producerError);
     const memberError = groupError(ctx, request);

@@ -228,3 +228,21 @@ t.test('a broker restart in the middle of a transaction: state is replayed and t
   const fresh = await init(c, 'restart', 300);
   t.same([fresh.producerId, fresh.producerEpoch], [pid, epoch + 2], 'epochs survive the restart');
 });
+
+t.test('TxnOffsetCommit for a transactional id never seen is accepted and has no effect (Kafka 3.9)', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'in');
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  const r = await c.call(TxnOffsetCommitApi, 2, {
+    ...defaultTxnOffsetCommitRequest(),
+    transactionalId: 'never-initialised',
+    groupId: 'g2',
+    producerId: 999n,
+    producerEpoch: 999,
+    topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  });
+  t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, 'accepted');
+  const fetched = await c.call(OffsetFetchApi, 5, { ...defaultOffsetFetchRequest(), groupId: 'g2', topics: [{ name: 'in', partitionIndexes: [0] }] });
+  t.equal(fetched.topics[0]!.partitions[0]!.committedOffset, -1n, 'nothing committed');
+});
