@@ -13,7 +13,7 @@ export type NoResponse = typeof NO_RESPONSE;
 
 export interface Handler<Req, Res> {
   api: ApiDefinition<Req, Res>;
-  /** Versions served; default to the API's whole range. */
+  /** Versions served; default to the API's range without a version Kafka marks unstable. */
   minVersion?: number;
   maxVersion?: number;
   handle(ctx: RequestContext, request: Req): Res | NoResponse | Promise<Res | NoResponse>;
@@ -35,7 +35,8 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
     apiKey: api.apiKey,
     name: api.name,
     minVersion: handler.minVersion ?? api.minVersion,
-    maxVersion: handler.maxVersion ?? api.maxVersion,
+    // A newest version Kafka marks unstable is generated but never advertised.
+    maxVersion: handler.maxVersion ?? (api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion),
     async serve(ctx, body) {
       const request = api.decodeRequest(body, ctx.apiVersion);
       const response = await handler.handle(ctx, request);

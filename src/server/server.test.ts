@@ -6,6 +6,7 @@ import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
+import { API_BY_KEY } from '../../protocol/generated/api-table.js';
 
 function apiVersionsFrame(version: number, correlationId: number): Buffer[] {
   return encodeFrame((w: Writer) => {
@@ -24,6 +25,11 @@ t.test('ApiVersions advertises only served APIs, and answers unknown versions in
   t.equal(res.errorCode, 0);
   t.ok(res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 12), 'Metadata up to v12');
   t.notOk(res.apiKeys.some((k) => k.apiKey === 71 || k.apiKey === 72), 'telemetry is not advertised');
+  for (const k of res.apiKeys) {
+    const api = API_BY_KEY.get(k.apiKey)!;
+    if (api.latestVersionUnstable) t.ok(k.maxVersion < api.maxVersion, `${api.name}: the unstable v${api.maxVersion} is not advertised`);
+    t.ok(k.maxVersion <= api.maxVersion && k.minVersion >= api.minVersion, `${api.name}: within Kafka's range`);
+  }
 
   c.send(apiVersionsFrame(99, 8));
   const r2 = new Reader(await c.next());
