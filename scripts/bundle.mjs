@@ -1,8 +1,19 @@
-// Bundles the compiled broker (dist/src) into one ESM file per entry point, so start-up
-// loads a handful of modules instead of several hundred (Node's ESM loader dominates the
-// start-up time otherwise). npm packages stay external and load from node_modules.
+// Bundles the compiled broker (dist/src) and its pure-JS dependencies into one ESM file
+// per entry point, so start-up loads a handful of modules instead of several hundred
+// (Node's module loader dominated the start-up time). Native bindings and pino-pretty
+// (loaded only on a TTY) stay external and load from node_modules.
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' };
+const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty'];
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);" },
+};
 await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/bundle/cli.mjs' });
 await build({ ...common, entryPoints: ['dist/src/index.js'], outfile: 'dist/bundle/index.mjs' });
