@@ -1,6 +1,7 @@
 /**
  * Starts bench/groups/broker-process.ts as a child process (Node with tsx) and waits
  * for its port; `stop()` closes its stdin and waits for it to exit (SIGKILL after 10 s).
+ * BROKER_NODE_ARGS adds Node options (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ export interface BrokerProcess {
 const script = fileURLToPath(new URL('./broker-process.ts', import.meta.url));
 
 export async function spawnBroker(spec: { config?: Record<string, string | number | boolean>; topics?: Record<string, number> }): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

@@ -8,7 +8,7 @@
  * coordinator does), answering clients only after the append.
  */
 import { ClassicGroup } from './classic-group.js';
-import { encodeGroupRecord, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
+import { encodeGroupRecords, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
 
 export interface CommittedOffset {
   offset: bigint;
@@ -47,7 +47,7 @@ export class GroupStore {
   /** Like `write`, for records of any groups that live in `partition` (batched commits): one append. */
   writeToPartition(partition: number, records: GroupRecord[], now: number): void {
     if (records.length === 0) return;
-    this.writer.append(partition, records.map(encodeGroupRecord));
+    this.writer.append(partition, encodeGroupRecords(records));
     for (const r of records) if (r.kind === 'offset') this.replay(r, now);
   }
 
