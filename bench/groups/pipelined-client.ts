@@ -42,11 +42,24 @@ export class PipelinedClient {
   }
 
   call<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req): Promise<Res> {
+    return this.callEncoded(api, version, PipelinedClient.encode(api, version, request));
+  }
+
+  /** Encodes a request once, to be sent many times with `callEncoded` (only the correlation id changes). */
+  static encode<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req): Buffer {
+    return Buffer.concat(
+      encodeFrame((w) => {
+        writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId: 0, clientId: 'bench' });
+        api.encodeRequest(w, version, request);
+      }),
+    );
+  }
+
+  /** Sends a copy of a frame from `encode` under a fresh correlation id (bytes 8-11: after size, key, version). */
+  callEncoded<Req, Res>(api: ApiDefinition<Req, Res>, version: number, frame: Buffer): Promise<Res> {
     const correlationId = this.nextCorrelation++;
-    const frame = encodeFrame((w) => {
-      writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId, clientId: 'bench' });
-      api.encodeRequest(w, version, request);
-    });
+    const copy = Buffer.from(frame);
+    copy.writeInt32BE(correlationId, 8);
     return new Promise<Res>((resolve, reject) => {
       this.pending.set(correlationId, {
         decode: (r) => {
@@ -59,7 +72,7 @@ export class PipelinedClient {
         },
         fail: reject,
       });
-      this.socket.write(Buffer.concat(frame));
+      this.socket.write(copy);
     });
   }
 
