@@ -19,6 +19,8 @@ export interface GroupMember {
   readonly name: string;
   /** Current partitions, as the member last reported them. */
   assignment: number[];
+  /** Every assignment the member reported, in order (a revocation shows as a change). */
+  readonly history: number[][];
   readonly messages: ConsumedMessage[];
   readonly errors: string[];
   exited: boolean;
@@ -49,6 +51,7 @@ function track(name: string, child: ChildProcess, stopLine: string | null): Grou
   const member: GroupMember = {
     name,
     assignment: [],
+    history: [],
     messages: [],
     errors: [],
     exited: false,
@@ -83,7 +86,10 @@ export function startJsonMember(name: string, command: string, args: string[]): 
       member.errors.push(`unparsable line: ${line}`);
       return;
     }
-    if (event.e === 'assignment') member.assignment = event.p;
+    if (event.e === 'assignment') {
+      member.assignment = event.p;
+      member.history.push(event.p);
+    }
     else if (event.e === 'msg') member.messages.push({ value: event.v, partition: event.p, offset: event.o });
     else if (event.e !== 'closed') member.errors.push(`${event.e}: ${event.err}`);
   });
@@ -111,6 +117,7 @@ export function startKcatMember(name: string, bootstrap: string, group: string, 
     if (m[1] === 'assigned' || m[1] === 'incremental assignment') for (const p of partitions) current.add(p);
     else for (const p of partitions) current.delete(p);
     member.assignment = [...current].sort((a, b) => a - b);
+    member.history.push(member.assignment);
   });
   return member;
 }

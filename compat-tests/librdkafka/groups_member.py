@@ -1,6 +1,6 @@
 """One balanced consumer-group member on python3-confluent-kafka (librdkafka), driven by a test.
 
-usage: groups_member.py <bootstrap> <group> <topic> <assignment strategy> <session timeout ms>
+usage: groups_member.py <bootstrap> <group> <topic> <assignment strategy> <session timeout ms> [group.instance.id]
 
 Subscribes, and for every message prints it, then commits its offset synchronously
 (processing first, commit after). Prints one JSON line per event on stdout:
@@ -17,6 +17,7 @@ import threading
 from confluent_kafka import Consumer, KafkaException
 
 bootstrap, group, topic, strategy, session_ms = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+instance_id = sys.argv[6] if len(sys.argv) > 6 else None
 incremental = strategy == "cooperative-sticky"
 
 
@@ -64,7 +65,7 @@ def on_revoke(consumer, partitions):
     emit({"e": "assignment", "p": sorted(current)})
 
 
-consumer = Consumer({
+config = {
     "bootstrap.servers": bootstrap,
     "group.id": group,
     "partition.assignment.strategy": strategy,
@@ -75,7 +76,10 @@ consumer = Consumer({
     "max.poll.interval.ms": 20000,
     "fetch.wait.max.ms": 100,
     "topic.metadata.refresh.interval.ms": 1000,
-})
+}
+if instance_id is not None:
+    config["group.instance.id"] = instance_id
+consumer = Consumer(config)
 consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
 
 while not stop.is_set():
