@@ -8,7 +8,7 @@
  * coordinator does), answering clients only after the append.
  */
 import { ClassicGroup } from './classic-group.js';
-import { encodeGroupRecord, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
+import { encodeGroupRecords, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
 
 export interface CommittedOffset {
   offset: bigint;
@@ -41,8 +41,13 @@ export class GroupStore {
 
   /** Appends the records; on success replays the offset records. Throws if the append fails. */
   write(groupId: string, records: GroupRecord[], now: number): void {
+    this.writeToPartition(this.partitionFor(groupId), records, now);
+  }
+
+  /** Like `write`, for records of any groups that live in `partition` (batched commits): one append. */
+  writeToPartition(partition: number, records: GroupRecord[], now: number): void {
     if (records.length === 0) return;
-    this.writer.append(this.partitionFor(groupId), records.map(encodeGroupRecord));
+    this.writer.append(partition, encodeGroupRecords(records));
     for (const r of records) if (r.kind === 'offset') this.replay(r, now);
   }
 

@@ -37,6 +37,19 @@ export interface CommitRequest {
 
 export type PartitionErrors = Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
 
+/** A validated commit: its answer, and the records to append before giving it. */
+export interface PreparedCommit {
+  results: PartitionErrors;
+  records: GroupRecord[];
+  /** The results of the partitions in `records`. */
+  written: Array<{ partitionIndex: number; errorCode: number }>;
+}
+
+/** Marks a prepared commit's written partitions COORDINATOR_NOT_AVAILABLE: its append failed. */
+export function failCommit(prepared: PreparedCommit): void {
+  for (const r of prepared.written) r.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+}
+
 export interface FetchedOffset {
   partitionIndex: number;
   committedOffset: bigint;
@@ -82,11 +95,27 @@ export class OffsetManager {
     return group.is('Empty') ? 0 : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
+  /** Validates and writes a commit; the answer follows the append. */
   commit(req: CommitRequest, now: number): PartitionErrors {
-    if (!isValidGroupId(req.groupId)) return allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID);
+    const prepared = this.prepareCommit(req, now);
+    try {
+      this.store.write(req.groupId, prepared.records, now);
+    } catch {
+      failCommit(prepared);
+    }
+    return prepared.results;
+  }
+
+  /**
+   * Validates a commit and builds its records without writing them, for callers that
+   * batch several commits into one append (the broker's service): they write
+   * `records`, then answer `results`, after `failCommit` if the append failed.
+   */
+  prepareCommit(req: CommitRequest, now: number): PreparedCommit {
+    if (!isValidGroupId(req.groupId)) return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
     const existing = this.store.groups.get(req.groupId);
     const error = this.validateCommit(existing, req);
-    if (error !== 0) return allPartitions(req.topics, error);
+    if (error !== 0) return { results: allPartitions(req.topics, error), records: [], written: [] };
     const group = existing ?? this.store.getOrCreateGroup(req.groupId, now);
     if (req.memberId !== '') this.membership.touch(group, req.memberId, now);
     const records: GroupRecord[] = [];
@@ -118,12 +147,7 @@ export class OffsetManager {
         return result;
       }),
     }));
-    try {
-      this.store.write(req.groupId, records, now);
-    } catch {
-      for (const r of written) r.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
-    return results;
+    return { results, records, written };
   }
 
   fetch(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable: boolean): FetchResult {

@@ -48,29 +48,44 @@ export function partitionForGroup(groupId: string, numPartitions: number): numbe
 }
 
 export function encodeGroupRecord(record: GroupRecord): RawRecord {
-  const key = new Writer(64);
-  let value: Buffer | null = null;
-  if (record.kind === 'offset') {
-    key.int16(OFFSET_COMMIT_KEY_VERSION);
-    encodeOffsetCommitKey(key, OFFSET_COMMIT_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition });
-    if (record.value) {
-      const version = record.value.expireTimestamp >= 0n ? 1 : 3;
-      const w = new Writer(64);
-      w.int16(version);
-      encodeOffsetCommitValue(w, version, record.value);
-      value = w.toBuffer();
+  return encodeGroupRecords([record])[0]!;
+}
+
+/**
+ * Encodes records into one shared buffer (one allocation for a whole batch of commits);
+ * each key and value is a view of it.
+ */
+export function encodeGroupRecords(records: readonly GroupRecord[]): RawRecord[] {
+  const w = new Writer(records.length * 96);
+  const spans: Array<[number, number, number, number]> = [];
+  for (const record of records) {
+    const keyStart = w.length;
+    let valueStart: number;
+    if (record.kind === 'offset') {
+      w.int16(OFFSET_COMMIT_KEY_VERSION);
+      encodeOffsetCommitKey(w, OFFSET_COMMIT_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition });
+      valueStart = w.length;
+      if (record.value) {
+        const version = record.value.expireTimestamp >= 0n ? 1 : 3;
+        w.int16(version);
+        encodeOffsetCommitValue(w, version, record.value);
+      }
+    } else {
+      w.int16(GROUP_METADATA_KEY_VERSION);
+      encodeGroupMetadataKey(w, GROUP_METADATA_KEY_VERSION, { group: record.groupId });
+      valueStart = w.length;
+      if (record.value) {
+        w.int16(GROUP_METADATA_VALUE_VERSION);
+        encodeGroupMetadataValue(w, GROUP_METADATA_VALUE_VERSION, record.value);
+      }
     }
-  } else {
-    key.int16(GROUP_METADATA_KEY_VERSION);
-    encodeGroupMetadataKey(key, GROUP_METADATA_KEY_VERSION, { group: record.groupId });
-    if (record.value) {
-      const w = new Writer(256);
-      w.int16(GROUP_METADATA_VALUE_VERSION);
-      encodeGroupMetadataValue(w, GROUP_METADATA_VALUE_VERSION, record.value);
-      value = w.toBuffer();
-    }
+    spans.push([keyStart, valueStart, w.length, record.value === null ? 0 : 1]);
   }
-  return { key: key.toBuffer(), value };
+  const bytes = w.toBuffer();
+  return spans.map(([keyStart, valueStart, end, hasValue]) => ({
+    key: bytes.subarray(keyStart, valueStart),
+    value: hasValue === 1 ? bytes.subarray(valueStart, end) : null,
+  }));
 }
 
 /** Decodes one record; null for key versions this coordinator does not own. Throws ProtocolDecodeError on corrupt bytes. */

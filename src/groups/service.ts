@@ -6,6 +6,13 @@
  * metadata controller, and drives the coordinator's deadlines with one real timer
  * set at `nextDeadline()` after every call. Handlers reach the coordinator through
  * `run`, which passes the clock's `now` and re-arms the timer afterwards.
+ *
+ * Offset commits are batched ("group commit"): `commit` validates at once, queues the
+ * records, and answers after one append per `__consumer_offsets` partition made at
+ * the end of the current I/O turn (setImmediate), so a burst of commits from many
+ * connections costs one record batch and one write. Every other call (`run`, the
+ * deadline timer, `stop`) first flushes the queue, so the log keeps the order in
+ * which decisions were made and reads (OffsetFetch) see every answered commit.
  */
 import { buildRecordBatch } from '../../protocol/records/index.js';
 import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
@@ -16,9 +23,18 @@ import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
+import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
 import { ensureInternalTopic } from './internal-topic.js';
 import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
 
+/** Batched commits are split so one append stays well under the default max.message.bytes (1 MiB). */
+const MAX_BATCHED_BYTES = 256 * 1024;
+
+interface QueuedCommit {
+  prepared: PreparedCommit;
+  bytes: number;
+  answer(results: PartitionErrors): void;
+}
 
 export interface GroupServiceDeps {
   config: BrokerConfig;
@@ -34,6 +50,9 @@ export class GroupCoordinatorService {
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
+  /** Commits waiting for the end-of-turn append, by `__consumer_offsets` partition. */
+  private queued = new Map<number, QueuedCommit[]>();
+  private flushScheduled = false;
 
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
@@ -66,16 +85,64 @@ export class GroupCoordinatorService {
   }
 
   stop(): void {
+    this.flushCommits();
     this.stopped = true;
     this.deadline.cancel();
   }
 
   /** Runs a coordinator call at the clock's now, then re-arms the deadline timer. */
   run<T>(fn: (coordinator: GroupCoordinator, now: number) => T): T {
+    this.flushCommits();
     try {
       return fn(this.coordinator, this.deps.clock.now());
     } finally {
       this.rearm();
+    }
+  }
+
+  /** Validates an offset commit now and answers once its records are appended (batched with this turn's other commits). */
+  commit(req: CommitRequest): Promise<PartitionErrors> {
+    let prepared: PreparedCommit;
+    try {
+      prepared = this.coordinator.offsets.prepareCommit(req, this.deps.clock.now());
+    } finally {
+      this.rearm();
+    }
+    if (prepared.records.length === 0) return Promise.resolve(prepared.results);
+    const partition = this.coordinator.store.partitionFor(req.groupId);
+    const bytes = prepared.records.reduce((sum, r) => sum + estimatedRecordBytes(r), 0);
+    return new Promise((answer) => {
+      let queue = this.queued.get(partition);
+      if (!queue) this.queued.set(partition, (queue = []));
+      queue.push({ prepared, bytes, answer });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushCommits());
+      }
+    });
+  }
+
+  /** Appends every queued commit (one append per partition and size chunk), then answers them. */
+  private flushCommits(): void {
+    this.flushScheduled = false;
+    if (this.queued.size === 0) return;
+    const queued = this.queued;
+    this.queued = new Map();
+    const now = this.deps.clock.now();
+    for (const [partition, commits] of queued) {
+      for (let start = 0; start < commits.length; ) {
+        let end = start;
+        let bytes = 0;
+        while (end < commits.length && (end === start || bytes + commits[end]!.bytes <= MAX_BATCHED_BYTES)) bytes += commits[end++]!.bytes;
+        const chunk = commits.slice(start, end);
+        try {
+          this.coordinator.store.writeToPartition(partition, chunk.flatMap((c) => c.prepared.records), now);
+        } catch {
+          for (const c of chunk) failCommit(c.prepared);
+        }
+        for (const c of chunk) c.answer(c.prepared.results);
+        start = end;
+      }
     }
   }
 
@@ -108,4 +175,10 @@ export class GroupCoordinatorService {
     if (this.stopped) return;
     this.deadline.arm(this.coordinator.nextDeadline());
   }
+}
+
+/** An upper bound on an offset record's encoded size in a batch (key, value, record framing). */
+function estimatedRecordBytes(record: GroupRecord): number {
+  const strings = record.kind === 'offset' ? record.groupId.length + record.topic.length + (record.value?.metadata.length ?? 0) : record.groupId.length;
+  return 64 + 3 * strings;
 }

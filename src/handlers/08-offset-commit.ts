@@ -7,38 +7,34 @@
  * create it. v9 (KIP-848 member epochs) is served for classic groups only, where a
  * missing group gets GROUP_ID_NOT_FOUND. Nonexistent partitions get
  * UNKNOWN_TOPIC_OR_PARTITION, metadata over offset.metadata.max.bytes
- * OFFSET_METADATA_TOO_LARGE. The answer follows the append to `__consumer_offsets`.
+ * OFFSET_METADATA_TOO_LARGE. The answer follows the append to `__consumer_offsets`,
+ * made once per I/O turn for all commits that arrived in it (see groups/service.ts).
  */
 import { OffsetCommitApi } from '../../protocol/generated/messages/08-offset-commit.js';
 import { defineHandler } from './handler.js';
 
 export const offsetCommitHandler = defineHandler({
   api: OffsetCommitApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const v = ctx.apiVersion;
     ctx.broker.groups.ensureOffsetsTopic();
-    const topics = ctx.broker.groups.run((c, now) =>
-      c.offsets.commit(
-        {
-          groupId: request.groupId,
-          generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,
-          memberId: v >= 1 ? request.memberId : '',
-          groupInstanceId: v >= 7 ? request.groupInstanceId : null,
-          retentionTimeMs: v >= 2 && v <= 4 ? Number(request.retentionTimeMs) : -1,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => ({
-              partitionIndex: p.partitionIndex,
-              committedOffset: p.committedOffset,
-              committedLeaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1,
-              committedMetadata: p.committedMetadata,
-            })),
-          })),
-          apiVersion: v,
-        },
-        now,
-      ),
-    );
+    const topics = await ctx.broker.groups.commit({
+      groupId: request.groupId,
+      generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,
+      memberId: v >= 1 ? request.memberId : '',
+      groupInstanceId: v >= 7 ? request.groupInstanceId : null,
+      retentionTimeMs: v >= 2 && v <= 4 ? Number(request.retentionTimeMs) : -1,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1,
+          committedMetadata: p.committedMetadata,
+        })),
+      })),
+      apiVersion: v,
+    });
     return { throttleTimeMs: 0, topics };
   },
 });
