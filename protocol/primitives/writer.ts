@@ -27,7 +27,7 @@ export class Writer {
 
   private ensure(size: number): void {
     if (this.position + size <= this.scratch.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.position + size));
+    const next = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.position + size, INITIAL_SCRATCH));
     this.scratch.copy(next, 0, 0, this.position);
     this.scratch = next;
   }
@@ -139,8 +139,9 @@ export class Writer {
     if (this.position === 0) return;
     this.chunks.push(this.scratch.subarray(0, this.position));
     this.flushedLength += this.position;
+    // Keep the unused tail; a new scratch is allocated only if more is written (most
+    // writers end with this call, so an eager allocation would be garbage at once).
     this.scratch = this.scratch.subarray(this.position);
-    if (this.scratch.length < 64) this.scratch = Buffer.allocUnsafe(INITIAL_SCRATCH);
     this.position = 0;
   }
 

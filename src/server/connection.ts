@@ -14,12 +14,18 @@ export interface ConnectionLimits {
   idleMs: number;
 }
 
+/** A dispatched request: its response once settled, and the promise until then. */
+interface PendingResponse {
+  promise: Promise<DispatchResult>;
+  result: DispatchResult | null;
+}
+
 export class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private inFlight = 0;
   /** Responses in request order; each resolves to what to send. */
-  private queue: Array<Promise<DispatchResult>> = [];
+  private queue: PendingResponse[] = [];
   private draining = false;
   private closed = false;
 
@@ -95,17 +101,31 @@ export class Connection {
   private submit(frame: Buffer): void {
     this.inFlight++;
     if (this.inFlight >= this.limits.maxInFlight) this.socket.pause();
-    this.queue.push(this.dispatcher.dispatch(frame, this.info));
+    const pending: PendingResponse = { promise: this.dispatcher.dispatch(frame, this.info), result: null };
+    pending.promise.then(
+      (result) => (pending.result = result),
+      () => undefined,
+    );
+    this.queue.push(pending);
     void this.drain();
   }
 
-  /** Sends finished responses strictly in request order. */
+  /**
+   * Sends finished responses strictly in request order. Every response already settled
+   * goes out under one cork, so pipelined answers share a socket write.
+   */
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    let corked = false;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const result = await this.queue[0]!;
+        const head = this.queue[0]!;
+        if (head.result === null && corked) {
+          this.socket.uncork();
+          corked = false;
+        }
+        const result = head.result ?? (await head.promise);
         this.queue.shift();
         this.inFlight--;
         if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
@@ -115,12 +135,15 @@ export class Connection {
           return;
         }
         if (result.kind === 'respond') {
-          this.socket.cork();
+          if (!corked) {
+            this.socket.cork();
+            corked = true;
+          }
           for (const chunk of result.frame) this.socket.write(chunk);
-          this.socket.uncork();
         }
       }
     } finally {
+      if (corked && !this.socket.destroyed) this.socket.uncork();
       this.draining = false;
     }
   }
