@@ -112,10 +112,8 @@ export class Broker {
     // Log recovery happens here, before any listener opens.
     const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
     this.replicas = new ReplicaManager(this.nodeId, logFactory);
-    for (const topic of this.controller.image.topicsByName.values()) {
-      this.replicas.onMetadataChange({ kind: 'topic-created', topic });
-      for (const partition of topic.partitions.values()) this.replicas.onMetadataChange({ kind: 'partition-changed', topic, partition });
-    }
+    // The image is empty until the quorum replays the metadata log: every partition reaches
+    // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
