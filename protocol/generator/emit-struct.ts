@@ -193,7 +193,7 @@ export class MessageEmitter {
     const what = `${structName}.${field.property}`;
     if (t.kind === 'primitive') {
       const mayBeNull = this.tsType(field).endsWith('| null');
-      return `${this.primitiveWrite(t.name, nullable || !mayBeNull ? nullable : false, compact, value, what, mayBeNull)};`;
+      return `${this.primitiveWrite(t.name, nullable, compact, value, what, mayBeNull)};`;
     }
     if (t.kind === 'struct') {
       const writer = this.writerFor(this.struct(t.name), version, flexible);
