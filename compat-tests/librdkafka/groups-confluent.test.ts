@@ -51,7 +51,11 @@ for (const strategy of ['range', 'roundrobin', 'cooperative-sticky']) {
     t.equal(counts.size, 180, 'every message consumed');
     const duplicates = [...counts].filter(([, n]) => n > 1);
     t.same(duplicates, [], 'no message consumed twice');
-    t.same(members.flatMap((m) => m.errors), [], 'no commit or consume errors');
+    // A commit that races the sync phase of a rebalance is refused with REBALANCE_IN_PROGRESS,
+    // as Kafka refuses it in CompletingRebalance; librdkafka retries, and the counts above show
+    // nothing was lost or doubled. Any other error fails the test.
+    const errors = members.flatMap((m) => m.errors).filter((e) => !/commit_error: .*REBALANCE_IN_PROGRESS/.test(e));
+    t.same(errors, [], 'no commit or consume errors but a commit racing a rebalance');
     await waitFor(async () => (await committedAndLag(running.bootstrap, group, topic)).committed === 180, 10_000, 'offsets committed');
     t.same(await committedAndLag(running.bootstrap, group, topic), { committed: 180, lag: 0 }, 'committed offsets at the end, lag 0');
     await Promise.all(members.map((m) => m.stop()));
