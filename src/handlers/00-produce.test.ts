@@ -96,6 +96,17 @@ t.test('acks=0 sends no response; acks=-1 checks min.insync.replicas', async (t)
   c.close();
 });
 
+t.test('an acks=0 produce that fails closes the connection, as Kafka does', async (t) => {
+  const running = await brokerFor(t);
+  const c = await rawClient(running.port);
+  c.send(c.frame(ProduceApi, 9, produceRequest('no-such-topic', 0, batchOf(['lost']), 0), 1));
+  await c.closed;
+  t.pass('the broker closed the connection instead of dropping the error silently');
+  const again = await rawClient(running.port);
+  t.equal((await again.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0, 'the broker keeps serving');
+  again.close();
+});
+
 t.test('LogAppendTime, broker-side recompression and idempotent batches', async (t) => {
   const running = await brokerFor(t);
   createTopic(running, 'lat', { configs: { 'message.timestamp.type': 'LogAppendTime' } });

@@ -1,15 +1,16 @@
 /**
  * Produce, versions 0-11.
  * acks 1 and -1 answer after the append (one replica: -1 only adds the
- * min.insync.replicas check, NOT_ENOUGH_REPLICAS); acks 0 sends no response at all.
+ * min.insync.replicas check, NOT_ENOUGH_REPLICAS); acks 0 sends no response at all,
+ * and, as Kafka does, closes the connection when any partition failed, since that is
+ * the only way an acks=0 producer learns of an error.
  * Other acks values get INVALID_REQUIRED_ACKS on every partition. Per partition:
  * UNKNOWN_TOPIC_OR_PARTITION for unknown topics (Produce never auto-creates),
  * NOT_LEADER_OR_FOLLOWER when another broker leads, INVALID_TOPIC_EXCEPTION for
  * internal topics; validation, legacy conversion, LogAppendTime and recompression are
  * in broker/produce.ts. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
- * Gaps: with acks=0 Kafka closes the connection after an error; here the error is only
- * dropped. No quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
+ * Gaps: no quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
  */
 import {
   ProduceApi,
@@ -19,7 +20,7 @@ import {
   type ProduceResponsePartitionProduceResponse,
 } from '../../protocol/generated/messages/00-produce.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { defineHandler, NO_RESPONSE } from './handler.js';
+import { CloseConnection, defineHandler, NO_RESPONSE } from './handler.js';
 import { leaderPartition } from '../broker/partition-access.js';
 import { appendToLeader } from '../broker/produce.js';
 import { isInternalTopic } from '../broker/internal-topics.js';
@@ -77,6 +78,8 @@ export const produceHandler = defineHandler({
   maxVersion: 11,
   handle(ctx, request) {
     const response = produce(ctx, request);
-    return request.acks === 0 ? NO_RESPONSE : response;
+    if (request.acks !== 0) return response;
+    const failed = response.responses.find((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+    return failed ? new CloseConnection(`acks=0 produce to ${failed.name} failed`) : NO_RESPONSE;
   },
 });

@@ -11,12 +11,20 @@ import type { RequestContext } from '../server/request-context.js';
 export const NO_RESPONSE: unique symbol = Symbol('no response');
 export type NoResponse = typeof NO_RESPONSE;
 
+/**
+ * Returned by a handler that must send no response and close the connection instead
+ * (Produce with acks=0 after an error: closing is the only way Kafka can tell the client).
+ */
+export class CloseConnection {
+  constructor(readonly reason: string) {}
+}
+
 export interface Handler<Req, Res> {
   api: ApiDefinition<Req, Res>;
   /** Versions served; default to the API's range without a version Kafka marks unstable. */
   minVersion?: number;
   maxVersion?: number;
-  handle(ctx: RequestContext, request: Req): Res | NoResponse | Promise<Res | NoResponse>;
+  handle(ctx: RequestContext, request: Req): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
 }
 
 /** A handler with its types erased behind a closure, as the dispatcher sees it. */
@@ -26,7 +34,7 @@ export interface RegisteredHandler {
   minVersion: number;
   maxVersion: number;
   /** Decodes the body, runs the handler, and returns the response writer (null: no response). */
-  serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null>;
+  serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null | CloseConnection>;
 }
 
 export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredHandler {
@@ -41,6 +49,7 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
       const request = api.decodeRequest(body, ctx.apiVersion);
       const response = await handler.handle(ctx, request);
       if (response === NO_RESPONSE) return null;
+      if (response instanceof CloseConnection) return response;
       return (w) => api.encodeResponse(w, ctx.apiVersion, response);
     },
   };

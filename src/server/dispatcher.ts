@@ -15,7 +15,7 @@ import type { BrokerServices } from '../broker/services.js';
 import { HANDLER_BY_KEY } from '../handlers/table.js';
 import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
 import type { RequestContext } from './request-context.js';
-import type { RegisteredHandler } from '../handlers/handler.js';
+import { CloseConnection, type RegisteredHandler } from '../handlers/handler.js';
 
 export interface ConnectionInfo {
   connectionId: number;
@@ -88,6 +88,7 @@ export class Dispatcher {
       return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
     }
     if (write === null) return { kind: 'none' };
+    if (write instanceof CloseConnection) return { kind: 'close', reason: write.reason };
     try {
       return {
         kind: 'respond',
