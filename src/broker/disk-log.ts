@@ -96,6 +96,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.size;
   }
 
+  logDir(): string | undefined {
+    return this.manager.dirOf(this.log.topic, this.log.partition)?.path;
+  }
+
   /** Logs stay open until the manager closes them all with a clean-shutdown marker. */
   close(): void {}
 

@@ -24,6 +24,8 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: number): void;
   /** Bytes the log holds (all its segments), as DescribeLogDirs reports them. */
   size(): number;
+  /** The log dir holding this log (absolute path); absent for logs that live in memory. */
+  logDir?(): string | undefined;
   truncateTo(offset: number): void;
   flush(): void;
   close(): void;

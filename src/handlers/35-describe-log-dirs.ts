@@ -5,8 +5,8 @@
  * for (a null topic list means all), each with its size in bytes, offset lag 0 and not
  * a future replica; topics with no matching partition are left out. v4 adds the file
  * system's total and usable bytes (statfs). A dir that cannot be read gets
- * KAFKA_STORAGE_ERROR. Gregor's replica manager does not record which dir holds a
- * partition, so every partition is reported under the first dir.
+ * KAFKA_STORAGE_ERROR. Each partition shows under the dir its log lives in; logs kept
+ * in memory (the embedded in-memory mode) show under the first dir.
  */
 import { statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,9 +23,12 @@ export const describeLogDirsHandler = defineHandler({
   handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const wanted = request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
-    const byTopic = new Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>();
+    const dirs = [...new Set(broker.config.logDirs().map((d) => resolve(d)))];
+    const topicsByDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>(dirs.map((d) => [d, new Map()]));
     for (const p of broker.replicas.all()) {
       if (wanted && !wanted.get(p.topic)?.has(p.index)) continue;
+      const byTopic = topicsByDir.get(p.log.logDir?.() ?? dirs[0] ?? '') ?? topicsByDir.get(dirs[0] ?? '');
+      if (!byTopic) continue;
       let topic = byTopic.get(p.topic);
       if (!topic) {
         topic = { name: p.topic, partitions: [] };
@@ -33,16 +36,18 @@ export const describeLogDirsHandler = defineHandler({
       }
       topic.partitions.push({ partitionIndex: p.index, partitionSize: BigInt(p.log.size()), offsetLag: 0n, isFutureKey: false });
     }
-    for (const t of byTopic.values()) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
-    const topics = [...byTopic.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const sortedTopics = (byTopic: Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>): DescribeLogDirsResponseDescribeLogDirsTopic[] => {
+      for (const t of byTopic.values()) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
+      return [...byTopic.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    };
 
-    const results = [...new Set(broker.config.logDirs().map((d) => resolve(d)))].map((logDir, i): DescribeLogDirsResponseDescribeLogDirsResult => {
+    const results = dirs.map((logDir): DescribeLogDirsResponseDescribeLogDirsResult => {
       try {
         const stats = statfsSync(logDir);
         return {
           errorCode: 0,
           logDir,
-          topics: i === 0 ? topics : [],
+          topics: sortedTopics(topicsByDir.get(logDir) ?? new Map()),
           totalBytes: apiVersion >= 4 ? BigInt(stats.blocks) * BigInt(stats.bsize) : -1n,
           usableBytes: apiVersion >= 4 ? BigInt(stats.bavail) * BigInt(stats.bsize) : -1n,
         };

@@ -1,4 +1,7 @@
 import t from 'tap';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
@@ -100,4 +103,32 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
     const bad = await c.call(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'gamma' }], responsePartitionLimit: 100, cursor: { topicName: 'alpha', partitionIndex: 0 } });
     t.equal(bad.topics[0]!.errorCode, 42, 'cursor topic not in the list is INVALID_REQUEST');
   });
+});
+
+t.test('DescribeLogDirs reports each partition under the log dir that holds it', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'gregor-dirs-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const dirs = [join(root, 'a'), join(root, 'b')];
+  const { port } = await brokerFor(t, { config: { 'log.dirs': dirs.join(',') } });
+  const c = await rawClient(port);
+  t.teardown(() => c.close());
+  const created = await c.call(CreateTopicsApi, 7, {
+    topics: [{ ...defaultCreateTopicsRequestCreatableTopic(), name: 'spread', numPartitions: 4, replicationFactor: 1 }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
+  t.equal(created.topics[0]!.errorCode, 0);
+  const res = await c.call(DescribeLogDirsApi, 4, { topics: null });
+  t.same(res.results.map((r) => r.logDir).sort(), dirs.sort(), 'one result per dir');
+  const seen: number[] = [];
+  for (const result of res.results) {
+    for (const topic of result.topics.filter((x) => x.name === 'spread')) {
+      for (const p of topic.partitions) {
+        seen.push(p.partitionIndex);
+        t.ok(existsSync(join(result.logDir, `spread-${p.partitionIndex}`)), `spread-${p.partitionIndex} lives in ${result.logDir}`);
+      }
+    }
+  }
+  t.same(seen.sort(), [0, 1, 2, 3], 'every partition reported once');
+  t.ok(res.results.every((r) => r.topics.some((x) => x.name === 'spread')), 'new logs go to the dir holding the fewest');
 });
