@@ -96,6 +96,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.size;
   }
 
+  recordHighWatermark(offset: number): void {
+    this.log.highWatermark = offset;
+  }
+
   logDir(): string | undefined {
     return this.manager.dirOf(this.log.topic, this.log.partition)?.path;
   }

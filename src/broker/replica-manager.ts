@@ -8,8 +8,7 @@ import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
 
 export class Partition {
-  /** The high watermark; with one replica it follows the log end at once. */
-  highWatermark = 0;
+  private hw = 0;
   private waiters = new Set<() => void>();
 
   constructor(
@@ -20,6 +19,19 @@ export class Partition {
     readonly log: PartitionLog,
   ) {
     this.highWatermark = log.logEndOffset;
+  }
+
+  /**
+   * The high watermark; with one replica it follows the log end at once. Setting it
+   * also tells the log, whose checkpoint (replication-offset-checkpoint) persists it.
+   */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  set highWatermark(offset: number) {
+    this.hw = offset;
+    this.log.recordHighWatermark?.(offset);
   }
 
   get leaderEpoch(): number {
