@@ -3,7 +3,7 @@
  * `__transaction_state`) share: replaying every hosted partition's key/value records on
  * start, and one real timer armed at the pure state machine's next deadline.
  */
-import { decodeRecordBatches } from '../../protocol/records/index.js';
+import { decodeRecordBatches, readTxnMarker } from '../../protocol/records/index.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import type { MetadataController } from '../metadata/controller.js';
@@ -11,21 +11,29 @@ import type { ReplicaManager } from './replica-manager.js';
 
 const READ_CHUNK_BYTES = 1 << 20;
 
+/** Records of a transaction still open at the end of a partition (no marker yet). */
+export type OpenTransactionRecords<T> = (producerId: bigint, producerEpoch: number, records: T[]) => void;
+
 /**
- * Every decodable record of `topicName`'s hosted partitions, in log order per partition.
- * Control batches and records without a key are passed over; a record that does not
- * decode is logged and skipped, never fatal.
+ * Every decodable record of `topicName`'s hosted partitions, in log order per partition,
+ * as a read_committed reader sees them: records of transactional batches are held per
+ * producer until their marker, then yielded at the marker (COMMIT) or dropped (ABORT);
+ * those still open at the end of a partition go to `onOpen` (Kafka's group coordinator
+ * keeps such offsets pending until the transaction ends). Records without a key are
+ * passed over; a record that does not decode is logged and skipped, never fatal.
  */
 export function* replayInternalTopic<T>(
   deps: { controller: MetadataController; replicas: ReplicaManager; log: Logger },
   topicName: string,
   decode: (key: Buffer, value: Buffer | null) => T | null,
+  onOpen?: OpenTransactionRecords<T>,
 ): Iterable<T> {
   const topic = deps.controller.image.topicsByName.get(topicName);
   if (!topic) return;
   for (const index of topic.partitions.keys()) {
     const partition = deps.replicas.get(topicName, index);
     if (!partition) continue;
+    const open = new Map<bigint, { epoch: number; records: T[] }>();
     let offset = partition.log.logStartOffset;
     while (offset < partition.log.logEndOffset) {
       const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
@@ -33,19 +41,36 @@ export function* replayInternalTopic<T>(
       const before = offset;
       for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
         offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
-        if (batch.control) continue;
+        if (batch.control) {
+          const marker = batch.records[0] ? readTxnMarker(batch.records[0]) : null;
+          const held = open.get(batch.producerId);
+          open.delete(batch.producerId);
+          if (marker?.commit && held) yield* held.records;
+          continue;
+        }
+        const decoded: T[] = [];
         for (const record of batch.records) {
           if (record.key === null) continue;
           try {
-            const decoded = decode(record.key, record.value);
-            if (decoded) yield decoded;
+            const value = decode(record.key, record.value);
+            if (value) decoded.push(value);
           } catch (error) {
             deps.log.warn({ topic: topicName, partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable internal record');
           }
         }
+        if (!batch.transactional) {
+          yield* decoded;
+          continue;
+        }
+        const held = open.get(batch.producerId);
+        if (held) {
+          held.epoch = batch.producerEpoch;
+          held.records.push(...decoded);
+        } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded });
       }
       if (offset === before) break;
     }
+    for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
   }
 }
 

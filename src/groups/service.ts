@@ -50,6 +50,8 @@ export class GroupCoordinatorService {
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
+  /** Transactional offsets found on load without their marker; the transaction coordinator takes them at its start. */
+  readonly openTransactionalOffsets: Array<{ producerId: bigint; records: GroupRecord[] }> = [];
   /** Commits waiting for the end-of-turn append, by `__consumer_offsets` partition. */
   private queued = new Map<number, QueuedCommit[]>();
   private flushScheduled = false;
@@ -168,7 +170,9 @@ export class GroupCoordinatorService {
   }
 
   private readAll(): Iterable<GroupRecord> {
-    return replayInternalTopic(this.deps, CONSUMER_OFFSETS_TOPIC, decodeGroupRecord);
+    return replayInternalTopic(this.deps, CONSUMER_OFFSETS_TOPIC, decodeGroupRecord, (producerId, _epoch, records) =>
+      this.openTransactionalOffsets.push({ producerId, records }),
+    );
   }
 
   private rearm(): void {

@@ -1,7 +1,8 @@
 /**
- * TxnOffsetCommit, versions 0-4. Offsets sent inside a transaction wait in the
- * coordinator until EndTxn: a commit makes them the group's committed offsets, an abort
- * drops them. The producer must hold the transaction's current epoch
+ * TxnOffsetCommit, versions 0-4. Offsets sent inside a transaction are appended to the
+ * group's `__consumer_offsets` partition as a transactional batch and wait until
+ * EndTxn's marker: a commit makes them the group's committed offsets, an abort drops
+ * them (a failed append answers COORDINATOR_NOT_AVAILABLE). The producer must hold the transaction's current epoch
  * (INVALID_PRODUCER_EPOCH), the transaction must be ongoing with the group's offsets
  * partition added by AddOffsetsToTxn (INVALID_TXN_STATE otherwise). KIP-447 group
  * fencing from v3: a request naming a generation, member or instance id is checked
@@ -78,7 +79,12 @@ export const txnOffsetCommitHandler = defineHandler({
         }),
       })),
     };
-    txns.coordinator.pendingOffsets.add(request.transactionalId, request.groupId, accepted);
+    try {
+      txns.addOffsets(request.transactionalId, { producerId: request.producerId, producerEpoch: request.producerEpoch }, request.groupId, accepted);
+    } catch (error) {
+      ctx.log.warn({ groupId: request.groupId, error: String(error) }, 'transactional offsets could not be appended');
+      return all(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
     return response;
   },
 });

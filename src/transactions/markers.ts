@@ -3,12 +3,11 @@
  * of the transaction, appended straight to the partition's log (one broker, so no
  * WriteTxnMarkers round trip), then the partition's producer state closes the
  * transaction (an abort is recorded for read_committed fetches) and the last stable
- * offset moves on. `__consumer_offsets` partitions get no marker: transactional
- * offsets wait in the coordinator (pending-offsets.ts) and are committed directly.
+ * offset moves on. The group's `__consumer_offsets` partition (added by AddOffsetsToTxn)
+ * gets its marker too, which settles the transactional offsets written there.
  * Partitions that are gone (topic deleted) or not led here are skipped.
  */
 import { buildTxnMarkerBatch } from '../../protocol/records/index.js';
-import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import { producerStateOf } from '../broker/producer-state-registry.js';
 import { COORDINATOR_EPOCH } from './coordinator.js';
@@ -16,7 +15,6 @@ import type { TxnMetadata } from './txn-log.js';
 
 export function writeTxnMarkers(replicas: ReplicaManager, txn: TxnMetadata, commit: boolean, now: number): void {
   for (const [topic, partitions] of txn.partitions) {
-    if (topic === CONSUMER_OFFSETS_TOPIC) continue;
     for (const index of partitions) {
       const partition = replicas.get(topic, index);
       if (!partition) continue;

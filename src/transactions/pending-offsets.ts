@@ -1,10 +1,8 @@
 /**
  * Offsets sent with TxnOffsetCommit wait here, per transactional id and group, until
  * the transaction ends: a commit hands them to the group coordinator (then a group
- * sees them), an abort drops them. Kafka keeps them as transactional records in
- * `__consumer_offsets`; here they are in memory only, so offsets of a transaction
- * caught between PrepareCommit and CompleteCommit by a crash are lost (the commit runs
- * in one synchronous step, so only a torn write can leave that state).
+ * sees them), an abort drops them. They are also in `__consumer_offsets` as a
+ * transactional batch (offsets-log.ts), from which a restart fills this map again.
  */
 export interface PendingOffset {
   topic: string;

@@ -3,8 +3,9 @@
  * `__transaction_state` as its log (created on first use; records go in as v2 batches
  * through the partition's PartitionLog and are replayed on start), producer ids in
  * blocks from the metadata controller (ProducerIdsRecord), markers written straight
- * into the data partitions (markers.ts), committed offsets handed to the group
- * coordinator, and a real timer at the coordinator's next deadline (transaction
+ * into the data partitions and `__consumer_offsets` (markers.ts), transactional offsets
+ * appended to `__consumer_offsets` as they come (offsets-log.ts) and handed to the group
+ * coordinator's cache on commit, and a real timer at the coordinator's next deadline (transaction
  * timeouts, id expiry). Handlers reach the coordinator through `run`, which passes the
  * clock's now and re-arms the timer afterwards. Also the produce path's hooks.
  */
@@ -16,13 +17,14 @@ import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
-import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { ensureInternalTopic } from '../groups/internal-topic.js';
 import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { writeTxnMarkers } from './markers.js';
 import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord } from './txn-log.js';
 import type { PendingOffset } from './pending-offsets.js';
+import { appendTransactionalOffsets, offsetRecords, pendingFromRecords } from './offsets-log.js';
 
 
 export interface TxnServiceDeps {
@@ -63,11 +65,41 @@ export class TransactionService {
     );
   }
 
-  /** Replays `__transaction_state`, finishes half-done commits/aborts, and arms the timer. */
+  /**
+   * Replays `__transaction_state`, takes back the transactional offsets the group
+   * coordinator found in `__consumer_offsets` without their marker (it starts first),
+   * finishes half-done commits/aborts, and arms the timer.
+   */
   start(): void {
     this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.coordinator.pendingOffsets.has(g, t, p);
     for (const record of this.readAll()) this.coordinator.replay(record);
+    for (const open of this.deps.groups.openTransactionalOffsets.splice(0)) {
+      const txn = [...this.coordinator.txns.values()].find((m) => m.producerId === open.producerId);
+      if (!txn) {
+        this.deps.log.warn({ producerId: String(open.producerId) }, 'transactional offsets of an unknown producer are dropped');
+        continue;
+      }
+      for (const [groupId, offsets] of pendingFromRecords(open.records)) this.coordinator.pendingOffsets.add(txn.transactionalId, groupId, offsets);
+    }
     this.run((c, now) => c.recover(now));
+  }
+
+  /**
+   * TxnOffsetCommit's accepted offsets: appended to the group's `__consumer_offsets`
+   * partition as a transactional batch, then held pending until EndTxn. Throws when the
+   * append fails (nothing is then pending).
+   */
+  addOffsets(transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, groupId: string, offsets: PendingOffset[]): void {
+    if (offsets.length === 0) return;
+    const groups = this.deps.groups;
+    groups.run((_c, now) => {
+      if (groups.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
+      const index = groups.coordinator.store.partitionFor(groupId);
+      const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, index);
+      if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${index} is not hosted here`);
+      appendTransactionalOffsets(partition, producer, groupId, offsets, now);
+    });
+    this.coordinator.pendingOffsets.add(transactionalId, groupId, offsets);
   }
 
   stop(): void {
@@ -121,20 +153,10 @@ export class TransactionService {
     partition.notifyChange();
   }
 
+  /** A committed transaction's offsets: already in the log before its marker, so only the cache changes. */
   private commitOffsets(groupId: string, offsets: PendingOffset[], now: number): void {
     this.deps.groups.run((c) => {
-      if (!c.store.groups.has(groupId)) c.store.getOrCreateGroup(groupId, now);
-      c.store.write(
-        groupId,
-        offsets.map((o) => ({
-          kind: 'offset' as const,
-          groupId,
-          topic: o.topic,
-          partition: o.partition,
-          value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
-        })),
-        now,
-      );
+      for (const record of offsetRecords(groupId, offsets, now)) c.store.replay(record, now);
     });
   }
 

@@ -246,3 +246,62 @@ t.test('TxnOffsetCommit for a transactional id never seen is accepted and has no
   const fetched = await c.call(OffsetFetchApi, 5, { ...defaultOffsetFetchRequest(), groupId: 'g2', topics: [{ name: 'in', partitionIndexes: [0] }] });
   t.equal(fetched.topics[0]!.partitions[0]!.committedOffset, -1n, 'nothing committed');
 });
+
+t.test('transactional offsets live in __consumer_offsets: a restart keeps pending, committed and aborted ones apart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-txn-offsets-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const logs = new KeptLogs();
+  let broker: Broker | null = null;
+  let c: RawClient | null = null;
+  const restart = async () => {
+    c?.close();
+    await broker?.stop();
+    const config = new BrokerConfig({ 'node.id': 1, listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'offsets.topic.num.partitions': 3 });
+    broker = new Broker({ config, log: createLogger({ level: 'silent', pretty: false }), logFactory: logs });
+    await broker.start();
+    c = await rawClient(broker.bound[0]!.port);
+    return c;
+  };
+  t.teardown(async () => {
+    c?.close();
+    await broker?.stop();
+  });
+  let client = await restart();
+  const topic = broker!.controller.createTopic({ name: 'in', numPartitions: 1, replicationFactor: 1 });
+  if (topic.ok) broker!.controller.commit(topic.records);
+  const committed = async (requireStable = false) => {
+    const r = await client.call(OffsetFetchApi, 7, { ...defaultOffsetFetchRequest(), groupId: 'eos', requireStable, topics: [{ name: 'in', partitionIndexes: [0] }] });
+    const p = r.topics[0]!.partitions[0]!;
+    return p.errorCode !== 0 ? `error ${p.errorCode}` : p.committedOffset;
+  };
+  const { producerId: pid, producerEpoch: epoch } = await init(client, 'eos-txn');
+  const sendOffset = async (offset: bigint) => {
+    t.equal((await client.call(AddOffsetsToTxnApi, 3, { transactionalId: 'eos-txn', producerId: pid, producerEpoch: epoch, groupId: 'eos' })).errorCode, 0);
+    const r = await client.call(TxnOffsetCommitApi, 3, {
+      ...defaultTxnOffsetCommitRequest(),
+      transactionalId: 'eos-txn',
+      groupId: 'eos',
+      producerId: pid,
+      producerEpoch: epoch,
+      topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+    });
+    t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, `offset ${offset} accepted`);
+  };
+  const endTxn = async (committed: boolean) =>
+    t.equal((await client.call(EndTxnApi, 3, { transactionalId: 'eos-txn', producerId: pid, producerEpoch: epoch, committed })).errorCode, 0);
+
+  await sendOffset(7n);
+  client = await restart();
+  t.equal(await committed(), -1n, 'after a restart the offset is still not visible');
+  t.equal(await committed(true), `error ${ErrorCode.UNSTABLE_OFFSET_COMMIT}`, 'but it is pending again (requireStable)');
+  await endTxn(true);
+  t.equal(await committed(), 7n, 'EndTxn after the restart commits the offset written before it');
+
+  client = await restart();
+  t.equal(await committed(true), 7n, 'a committed transactional offset replays from its marker');
+
+  await sendOffset(11n);
+  await endTxn(false);
+  client = await restart();
+  t.equal(await committed(true), 7n, 'an aborted one stays dropped after a restart');
+});
