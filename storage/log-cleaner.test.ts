@@ -4,6 +4,7 @@ import { PartitionLog } from './log.js';
 import { MemoryFileSystem } from './memory-fs.js';
 import { forEachRecord } from './records.js';
 import { ManualClock, buildBatch, splitBatches } from './test-support.js';
+import { buildRecordBatch, buildTxnMarkerBatch } from '../protocol/records/index.js';
 
 function contents(log: PartitionLog): [number, string | null, string | null][] {
   const out: [number, string | null, string | null][] = [];
@@ -72,4 +73,38 @@ t.test('compressed batches are kept whole', async (t) => {
   t.same(contents(log).map(([o]) => o), [2, 3], 'plain a@1 superseded by a@2');
   t.same(splitBatches(log.read(0, 1 << 20).records).map((b) => b.baseOffset), [0], 'the compressed batch stays whole');
   t.equal(log.segmentCount, 3, 'the emptied segment is deleted');
+});
+
+t.test('transactions: aborted records are removed and never shadow a committed value; undecided ones stay whole', async (t) => {
+  const fs = new MemoryFileSystem();
+  const clock = new ManualClock();
+  const config: LogConfig = { ...DEFAULT_LOG_CONFIG, segmentBytes: 1 << 20, cleanupPolicyCompact: true };
+  const log = PartitionLog.open({ fs, dir: '/d/t-0', topic: 't', partition: 0, config, clock, dirState: { path: '/d', offline: false } });
+  const txn = (producerId: bigint, key: string, value: string) =>
+    buildRecordBatch({ records: [{ key: Buffer.from(key), value: Buffer.from(value), timestamp: 1n }], producerId, producerEpoch: 0, transactional: true });
+  const marker = (producerId: bigint, commit: boolean) => buildTxnMarkerBatch({ producerId, producerEpoch: 0, coordinatorEpoch: 0, commit, timestamp: 1n });
+  const append = (batch: Buffer) => log.append(batch, { leaderEpoch: 0 });
+  append(buildBatch([{ key: 'k', value: 'committed' }])); // 0
+  append(txn(5n, 'k', 'aborted')); // 1
+  append(marker(5n, false)); // 2
+  append(txn(6n, 'j', 'kept')); // 3
+  append(marker(6n, true)); // 4
+  append(buildBatch([{ key: 'j', value: 'plain-old' }])); // 5: newer than the committed txn record
+  append(buildBatch([{ key: 'u', value: 'before' }])); // 6
+  append(txn(7n, 'u', 'undecided')); // 7: its marker comes after the cleaned range
+  log.roll();
+  append(marker(7n, true)); // 8, in the active segment
+  log.compact(clock.now());
+  const offsets: number[] = [];
+  for (let at = log.startOffset; at < log.endOffset; ) {
+    const batches = splitBatches(log.read(at, 1 << 20).records);
+    if (batches.length === 0) break;
+    offsets.push(...batches.map((b) => b.baseOffset));
+    at = batches[batches.length - 1]!.lastOffset + 1;
+  }
+  t.ok(offsets.includes(0), 'the committed k survives: the aborted k does not shadow it');
+  t.notOk(offsets.includes(1), 'the aborted batch is removed');
+  t.ok(offsets.includes(2) && offsets.includes(4) && offsets.includes(8), 'markers are kept');
+  t.notOk(offsets.includes(3), 'a committed transactional record is shadowed like any other');
+  t.ok(offsets.includes(6) && offsets.includes(7), 'an undecided transaction shadows nothing and stays whole');
 });

@@ -10,6 +10,10 @@
  * - Compressed batches, control batches and batches that fail to decode are kept
  *   whole; their keys do not enter the map, so an older uncompressed value of such a
  *   key may survive too (the newest value always survives).
+ * - Transactions (transaction-outcomes.ts): records of aborted transactions are
+ *   removed and never shadow an older value, as Kafka's cleaner discards them; batches
+ *   of a transaction with no marker in the cleaned range are kept whole and do not
+ *   enter the map either. Markers are kept.
  * - A tombstone is removed once its batch's max timestamp is older than
  *   now - delete.retention.ms (Kafka counts from when the cleaner first saw it).
  * - A batch left with no records is dropped; segments are cleaned one by one, never
@@ -26,6 +30,7 @@ import type { LogConfig } from './config.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from './log-loader.js';
 import { forEachRecord, type RecordView } from './records.js';
+import { TransactionOutcomeScanner } from './transaction-outcomes.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, offsetFileName } from './segment.js';
 
 const CLEAN_WINDOW = 1024 * 1024;
@@ -64,11 +69,15 @@ export function cleanSegments(
   now: number,
   clockNow: number,
 ): LogSegment[] {
+  const scanner = new TransactionOutcomeScanner();
+  for (const segment of segments) eachBatch(segment, (batch) => scanner.visit(batch));
+  const { aborted, undecided } = scanner.result();
   const latest = new Map<string, number>();
   for (const segment of segments) {
     eachBatch(segment, (batch) => {
       if (!isPlain(batch)) return;
       const base = baseOffsetOf(batch, 0);
+      if (aborted.has(base) || undecided.has(base)) return;
       for (const record of recordsOf(batch) ?? []) {
         if (record.key) latest.set(record.key.toString('latin1'), base + record.offsetDelta);
       }
@@ -80,7 +89,11 @@ export function cleanSegments(
     const parts: Buffer[] = [];
     let changed = false;
     eachBatch(segment, (batch) => {
-      const records = isPlain(batch) ? recordsOf(batch) : null;
+      if (aborted.has(baseOffsetOf(batch, 0)) && isPlain(batch)) {
+        changed = true;
+        return;
+      }
+      const records = isPlain(batch) && !undecided.has(baseOffsetOf(batch, 0)) ? recordsOf(batch) : null;
       if (!records) {
         parts.push(batch);
         return;
