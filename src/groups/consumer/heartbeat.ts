@@ -87,7 +87,7 @@ export class ConsumerGroupHeartbeats {
     const g = group ?? new ConsumerGroup(req.groupId);
 
     // The member: existing, new, or a static member replacing its departed self.
-    let member = req.memberId !== '' ? g.members.get(req.memberId) : undefined;
+    const member = req.memberId !== '' ? g.members.get(req.memberId) : undefined;
     let replaced: ConsumerMember | undefined;
     if (req.memberEpoch === 0 && req.instanceId !== null) {
       const holder = g.memberByInstanceId(req.instanceId);

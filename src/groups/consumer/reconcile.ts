@@ -62,7 +62,7 @@ function next(input: ReconcileInput, memberEpoch: number): CurrentAssignment {
   for (const topic of topics) {
     const have = current.assigned.get(topic) ?? new Set<number>();
     const want = target.get(topic) ?? new Set<number>();
-    for (const p of have) (want.has(p) ? addPartition(kept, topic, p) : addPartition(revoke, topic, p));
+    for (const p of have) addPartition(want.has(p) ? kept : revoke, topic, p);
     for (const p of want) {
       if (have.has(p)) continue;
       const owner = input.ownerOf(topic, p);

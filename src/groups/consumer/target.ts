@@ -47,7 +47,10 @@ export function computeTargetAssignment(
   const members: AssignorMember[] = [];
   const subscriptions = new Map<string, MemberSubscription>();
   for (const m of group.members.values()) subscriptions.set(m.memberId, m.subscription);
-  for (const [id, s] of overrides) (s === null ? subscriptions.delete(id) : subscriptions.set(id, s));
+  for (const [id, s] of overrides) {
+    if (s === null) subscriptions.delete(id);
+    else subscriptions.set(id, s);
+  }
   for (const [memberId, s] of subscriptions) {
     const ids = new Set<string>();
     for (const name of s.subscribedTopicNames) {
