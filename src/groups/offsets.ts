@@ -185,11 +185,12 @@ export class OffsetManager {
 
   delete(groupId: string, topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>, now: number): { errorCode: number; topics: PartitionErrors } {
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    const kip848 = this.store.consumerGroups.groups.get(groupId);
     const group = this.store.groups.get(groupId);
-    if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
-    const consumerGroup = group.protocolType === 'consumer';
-    if (!consumerGroup && !group.is('Empty')) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
-    const subscribed = consumerGroup && !group.is('Empty') ? subscribedTopics(group) : new Set<string>();
+    if (!kip848 && (!group || group.is('Dead'))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    const consumerGroup = kip848 !== undefined || group!.protocolType === 'consumer';
+    if (!consumerGroup && !group!.is('Empty')) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+    const subscribed = kip848 ? kip848.subscribedTopicNames() : consumerGroup && !group!.is('Empty') ? subscribedTopics(group!) : new Set<string>();
     const records: GroupRecord[] = [];
     const results = topics.map((t) => {
       const inUse = subscribed === null || subscribed.has(t.name);

@@ -264,6 +264,13 @@ t.test('offsets: commits checked by member epoch; classic APIs meet the consumer
   t.equal(h.coordinator.admin.describe('g').groupState, 'Dead', 'DescribeGroups v0-5 answers Dead for a consumer group, as Kafka');
   t.equal(h.coordinator.consumer.admin.classicJoinError('g', h.clock.now()), ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   t.equal(h.coordinator.consumer.admin.deleteGroup('g', h.clock.now()), ErrorCode.NON_EMPTY_GROUP);
+  h.topics.add('other', 1);
+  h.coordinator.offsets.commit(
+    { groupId: 'g', generationId: a.epoch, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, apiVersion: 9, topics: [{ name: 'other', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+    h.clock.now(),
+  );
+  const deleted = h.coordinator.offsets.delete('g', [{ name: 't', partitions: [{ partitionIndex: 0 }] }, { name: 'other', partitions: [{ partitionIndex: 0 }] }], h.clock.now());
+  t.same(deleted.topics.map((x) => x.partitions[0]!.errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, 0], 'OffsetDelete: only topics the group does not subscribe to');
   a.leave();
   t.equal(commit('', -1), 0, 'a simple commit once the group is empty');
   t.equal(h.coordinator.consumer.admin.deleteGroup('g', h.clock.now()), 0);
