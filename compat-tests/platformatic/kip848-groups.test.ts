@@ -9,9 +9,9 @@
  * lowered).
  *
  * Finding: after an assignment change this client (2.12.1) sometimes hands the same record
- * (same partition and offset) twice to the same member — with the classic protocol too,
- * and never without a rebalance — so the test asserts "once per member set", i.e. never
- * by two members, and reports same-member redeliveries as a comment.
+ * (same partition and offset) twice to the same member — with the classic protocol too and
+ * with the broker's fetch sessions off, never without a rebalance — so the test asserts that
+ * no message reaches two members, and reports same-member redeliveries as a comment.
  */
 import './node20-shim.js';
 import t from 'tap';
