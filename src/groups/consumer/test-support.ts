@@ -99,6 +99,8 @@ export class SimMember {
   /** While true, the member keeps partitions it was asked to give up. */
   holdRevocations = false;
   last: HeartbeatResult | null = null;
+  /** The last assignment given, which a member holding revocations has not fully applied. */
+  private given: Assignment | null = null;
 
   constructor(
     private readonly h: ConsumerHarness,
@@ -109,11 +111,14 @@ export class SimMember {
   join(): HeartbeatResult {
     this.epoch = 0;
     this.owned = new Map();
+    this.given = null;
     return this.beat({ subscribedTopicNames: this.subscription, rebalanceTimeoutMs: 30_000, topicPartitions: [] });
   }
 
   /** A regular heartbeat reporting what the member owns. */
   heartbeat(): HeartbeatResult {
+    // A member that stopped holding on finishes the revocation it was asked for before reporting.
+    if (!this.holdRevocations && this.given) this.owned = this.given;
     return this.beat({ subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: toWire(this.owned) });
   }
 
@@ -135,6 +140,7 @@ export class SimMember {
     this.epoch = r.memberEpoch;
     if (r.assignment) {
       const given = fromWire(r.assignment);
+      this.given = given;
       if (this.holdRevocations) {
         for (const [t, parts] of given) for (const p of parts) (this.owned.get(t) ?? this.owned.set(t, new Set()).get(t)!).add(p);
       } else {
