@@ -1,11 +1,12 @@
 /**
  * The group coordinator's admin side: DescribeGroups, ListGroups (state and type
- * filters, compared case-insensitively) and DeleteGroups (only Empty groups; writes
+ * filters, compared case-insensitively; KIP-848 consumer groups listed with type "consumer") and DeleteGroups (only Empty groups; writes
  * tombstones for the group and all its offsets). A group that does not exist is
  * described as Dead with no error, as Kafka does before DescribeGroups v6.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { ClassicGroupState } from './group-state.js';
+import type { ConsumerGroupState } from './consumer/consumer-group.js';
 import { isValidGroupId } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { Membership } from './membership.js';
@@ -32,8 +33,8 @@ export interface DescribedGroup {
 export interface ListedGroup {
   groupId: string;
   protocolType: string;
-  groupState: ClassicGroupState;
-  groupType: 'classic';
+  groupState: ClassicGroupState | ConsumerGroupState;
+  groupType: 'classic' | 'consumer';
 }
 
 export class GroupAdmin {
@@ -74,6 +75,11 @@ export class GroupAdmin {
       if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
       if (types.size > 0 && !types.has('classic')) continue;
       out.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
+    }
+    for (const group of this.store.consumerGroups.groups.values()) {
+      if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('consumer')) continue;
+      out.push({ groupId: group.groupId, protocolType: 'consumer', groupState: group.state, groupType: 'consumer' });
     }
     return out;
   }

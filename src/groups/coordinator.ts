@@ -1,13 +1,15 @@
 /**
  * The group coordinator for the `__consumer_offsets` partitions this broker leads:
  * one object holding the groups, offsets and deadlines, with the classic protocol
- * (membership.ts), offsets (offsets.ts) and admin operations (admin.ts) behind it.
+ * (membership.ts), offsets (offsets.ts), admin operations (admin.ts) and the KIP-848
+ * consumer protocol (consumer/) behind it.
  * Pure code: every call takes `now`; the broker (service.ts) drives `poll(now)` with
  * a real timer at `nextDeadline()`, tests with a ManualClock. `load` replays records
  * read back from the log on start.
  */
 import { randomUUID } from 'node:crypto';
 import { GroupAdmin } from './admin.js';
+import { ConsumerGroupCoordinator, NO_TOPICS, type ConsumerGroupConfig, type TopicSource } from './consumer/index.js';
 import { DEFAULT_COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { GroupStore, type GroupLogWriter } from './group-store.js';
 import { Membership } from './membership.js';
@@ -20,6 +22,9 @@ export interface CoordinatorOptions {
   writer: GroupLogWriter;
   numPartitions: () => number;
   env: OffsetEnvironment;
+  /** KIP-848 consumer groups: their knobs, and the metadata image's topics. */
+  consumerConfig?: Partial<ConsumerGroupConfig>;
+  topics?: TopicSource;
   /** Member id suffixes; random UUIDs unless a test wants them predictable. */
   newUuid?: () => string;
 }
@@ -31,12 +36,15 @@ export class GroupCoordinator {
   readonly membership: Membership;
   readonly offsets: OffsetManager;
   readonly admin: GroupAdmin;
+  readonly consumer: ConsumerGroupCoordinator;
 
   constructor(options: CoordinatorOptions) {
     this.config = { ...DEFAULT_COORDINATOR_CONFIG, ...options.config };
     this.store = new GroupStore(options.writer, options.numPartitions);
     this.membership = new Membership(this.store, this.timers, this.config, options.newUuid ?? randomUUID);
-    this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env);
+    this.consumer = new ConsumerGroupCoordinator(this.store, this.timers, options.consumerConfig ?? {}, options.topics ?? NO_TOPICS, options.newUuid ?? randomUUID);
+    const consumerAdmin = this.consumer.admin;
+    this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env, (g, m, e, v) => consumerAdmin.commitError(g, m, e, v));
     this.admin = new GroupAdmin(this.store, this.membership);
   }
 
@@ -44,6 +52,7 @@ export class GroupCoordinator {
   load(records: Iterable<GroupRecord>, now: number): void {
     for (const r of records) this.store.replay(r, now);
     for (const group of this.store.groups.values()) this.membership.resumeLoaded(group, now);
+    this.consumer.resumeLoaded(now);
   }
 
   /** Starts the periodic offset expiry, first run one interval from now. */

@@ -5,9 +5,12 @@
  * append succeeded replays the offset records into the cache. Group metadata records
  * are replayed only on load: at run time the classic state machine changes the group
  * in memory first and writes the record that describes the result (as Kafka's classic
- * coordinator does), answering clients only after the append.
+ * coordinator does), answering clients only after the append. KIP-848 consumer groups
+ * (`consumerGroups`) follow Kafka's new coordinator: their records are replayed after
+ * the append like offsets, so only replay changes them.
  */
 import { ClassicGroup } from './classic-group.js';
+import { ConsumerGroupStore } from './consumer/consumer-group.js';
 import { encodeGroupRecords, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
 
 export interface CommittedOffset {
@@ -28,6 +31,8 @@ export class GroupStore {
   readonly groups = new Map<string, ClassicGroup>();
   /** groupId -> topic -> partition -> committed offset. */
   readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+  /** KIP-848 consumer groups; a group id is either here or in `groups`, never both. */
+  readonly consumerGroups = new ConsumerGroupStore();
 
   constructor(
     private readonly writer: GroupLogWriter,
@@ -48,7 +53,7 @@ export class GroupStore {
   writeToPartition(partition: number, records: GroupRecord[], now: number): void {
     if (records.length === 0) return;
     this.writer.append(partition, encodeGroupRecords(records));
-    for (const r of records) if (r.kind === 'offset') this.replay(r, now);
+    for (const r of records) if (r.kind !== 'group') this.replay(r, now);
   }
 
   getOrCreateGroup(groupId: string, now: number): ClassicGroup {
@@ -72,6 +77,11 @@ export class GroupStore {
 
   /** Applies one record to the cache: the only place offsets change, and the load path for groups. */
   replay(record: GroupRecord, now: number): void {
+    if (record.kind !== 'offset' && record.kind !== 'group') {
+      this.consumerGroups.replay(record);
+      if (this.consumerGroups.groups.has(record.groupId)) this.groups.delete(record.groupId);
+      return;
+    }
     if (record.kind === 'offset') {
       if (record.value === null) {
         const topics = this.offsets.get(record.groupId);
@@ -81,7 +91,7 @@ export class GroupStore {
         if (topics && topics.size === 0) this.offsets.delete(record.groupId);
         return;
       }
-      this.getOrCreateGroup(record.groupId, now);
+      if (!this.consumerGroups.groups.has(record.groupId)) this.getOrCreateGroup(record.groupId, now);
       let topics = this.offsets.get(record.groupId);
       if (!topics) this.offsets.set(record.groupId, (topics = new Map()));
       let partitions = topics.get(record.topic);

@@ -7,11 +7,13 @@
  * the periodic expiry of offsets of empty groups after offsets.retention.minutes
  * (or an explicit v2-4 retention), which also removes groups left with nothing.
  * Every change is a record written through the GroupStore; the cache follows replay.
- * Leaves out: expiring offsets of topics a non-empty group stopped subscribing to.
+ * Commits to a KIP-848 consumer group are checked by its member epoch (consumer/admin.ts).
+ * Leaves out: expiring offsets of consumer groups, and of topics a non-empty group stopped subscribing to.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import type { ClassicGroup } from './classic-group.js';
+import type { ConsumerGroup } from './consumer/consumer-group.js';
 import { isValidGroupId, type CoordinatorConfig } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { Membership } from './membership.js';
@@ -79,7 +81,13 @@ export class OffsetManager {
     private readonly membership: Membership,
     private readonly config: CoordinatorConfig,
     private readonly env: OffsetEnvironment,
+    /** A KIP-848 consumer group's member/epoch check (consumer/admin.ts), 0 to accept. */
+    private readonly consumerCommitCheck: (group: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number) => number = () => 0,
   ) {}
+
+  private consumerCommitError(group: ConsumerGroup, req: CommitRequest): number {
+    return this.consumerCommitCheck(group, req.memberId, req.generationId, req.apiVersion);
+  }
 
   /** The group-level check of a commit; 0 when the commit may proceed. */
   private validateCommit(group: ClassicGroup | undefined, req: CommitRequest): number {
@@ -113,11 +121,14 @@ export class OffsetManager {
    */
   prepareCommit(req: CommitRequest, now: number): PreparedCommit {
     if (!isValidGroupId(req.groupId)) return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
-    const existing = this.store.groups.get(req.groupId);
-    const error = this.validateCommit(existing, req);
+    const consumerGroup = this.store.consumerGroups.groups.get(req.groupId);
+    const existing = consumerGroup ? undefined : this.store.groups.get(req.groupId);
+    const error = consumerGroup ? this.consumerCommitError(consumerGroup, req) : this.validateCommit(existing, req);
     if (error !== 0) return { results: allPartitions(req.topics, error), records: [], written: [] };
-    const group = existing ?? this.store.getOrCreateGroup(req.groupId, now);
-    if (req.memberId !== '') this.membership.touch(group, req.memberId, now);
+    if (!consumerGroup) {
+      const group = existing ?? this.store.getOrCreateGroup(req.groupId, now);
+      if (req.memberId !== '') this.membership.touch(group, req.memberId, now);
+    }
     const records: GroupRecord[] = [];
     const written: Array<{ partitionIndex: number; errorCode: number }> = [];
     const results: PartitionErrors = req.topics.map((t) => ({
@@ -174,11 +185,12 @@ export class OffsetManager {
 
   delete(groupId: string, topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>, now: number): { errorCode: number; topics: PartitionErrors } {
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    const kip848 = this.store.consumerGroups.groups.get(groupId);
     const group = this.store.groups.get(groupId);
-    if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
-    const consumerGroup = group.protocolType === 'consumer';
-    if (!consumerGroup && !group.is('Empty')) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
-    const subscribed = consumerGroup && !group.is('Empty') ? subscribedTopics(group) : new Set<string>();
+    if (!kip848 && (!group || group.is('Dead'))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    const consumerGroup = kip848 !== undefined || group!.protocolType === 'consumer';
+    if (!consumerGroup && !group!.is('Empty')) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+    const subscribed = kip848 ? kip848.subscribedTopicNames() : consumerGroup && !group!.is('Empty') ? subscribedTopics(group!) : new Set<string>();
     const records: GroupRecord[] = [];
     const results = topics.map((t) => {
       const inUse = subscribed === null || subscribed.has(t.name);

@@ -4,8 +4,8 @@
  * commit, 2: group metadata); a value is an int16 version then the value struct, or
  * null for a tombstone. Offsets are written as OffsetCommitValue v3, or v1 when the
  * commit carries an explicit expire timestamp; group metadata as GroupMetadataValue v3.
- * Keys of later versions (KIP-848 consumer groups, share groups) decode to null and are
- * skipped on replay. Also: which partition holds a group (Java's String.hashCode).
+ * KIP-848 consumer group records (key versions 3-8) are encoded and decoded by
+ * consumer/records.ts; later versions (share groups) decode to null and are skipped on replay. Also: which partition holds a group (Java's String.hashCode).
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/generated/records/group-coordinator/OffsetCommitKey.js';
@@ -20,6 +20,7 @@ import {
   encodeGroupMetadataValue,
   type GroupMetadataValue,
 } from '../../protocol/generated/records/group-coordinator/GroupMetadataValue.js';
+import { decodeConsumerGroupRecord, encodeConsumerGroupKey, encodeConsumerGroupValue, type ConsumerGroupRecord } from './consumer/records.js';
 
 export const OFFSET_COMMIT_KEY_VERSION = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;
@@ -27,7 +28,8 @@ export const GROUP_METADATA_VALUE_VERSION = 3;
 
 export type GroupRecord =
   | { kind: 'offset'; groupId: string; topic: string; partition: number; value: OffsetCommitValue | null }
-  | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
+  | { kind: 'group'; groupId: string; value: GroupMetadataValue | null }
+  | ConsumerGroupRecord;
 
 /** One key/value pair as it goes into a record batch. */
 export interface RawRecord {
@@ -70,6 +72,10 @@ export function encodeGroupRecords(records: readonly GroupRecord[]): RawRecord[]
         w.int16(version);
         encodeOffsetCommitValue(w, version, record.value);
       }
+    } else if (record.kind !== 'group') {
+      encodeConsumerGroupKey(w, record);
+      valueStart = w.length;
+      encodeConsumerGroupValue(w, record);
     } else {
       w.int16(GROUP_METADATA_KEY_VERSION);
       encodeGroupMetadataKey(w, GROUP_METADATA_KEY_VERSION, { group: record.groupId });
@@ -106,5 +112,5 @@ export function decodeGroupRecord(key: Buffer, value: Buffer | null): GroupRecor
     const valueVersion = v.int16();
     return { kind: 'group', groupId: group, value: decodeGroupMetadataValue(v, valueVersion) };
   }
-  return null;
+  return decodeConsumerGroupRecord(keyVersion, k, value);
 }

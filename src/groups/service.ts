@@ -23,6 +23,7 @@ import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
+import { consumerGroupConfigFrom, topicInfo } from './consumer/broker-config.js';
 import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
 import { ensureInternalTopic } from './internal-topic.js';
 import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
@@ -68,6 +69,11 @@ export class GroupCoordinatorService {
         offsetsRetentionMs: c.int('offsets.retention.minutes') * 60_000,
         offsetsRetentionCheckIntervalMs: c.int('offsets.retention.check.interval.ms'),
         offsetMetadataMaxBytes: c.int('offset.metadata.max.bytes'),
+      },
+      consumerConfig: consumerGroupConfigFrom(c),
+      topics: {
+        byName: (name) => topicInfo(deps.controller.image.topicsByName.get(name)),
+        byId: (id) => topicInfo(deps.controller.image.topicsById.get(id)),
       },
       writer: { append: (partition, records) => this.append(partition, records) },
       numPartitions: () => this.numPartitions(),

@@ -4,8 +4,10 @@
  * (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS while completing a
  * rebalance, FENCED_INSTANCE_ID for v7+ static members); v2-4 carry a retention time;
  * v6+ the leader epoch. Commits with generation -1 to a group that does not exist
- * create it. v9 (KIP-848 member epochs) is served for classic groups only, where a
- * missing group gets GROUP_ID_NOT_FOUND. Nonexistent partitions get
+ * create it. On v9 a missing group gets GROUP_ID_NOT_FOUND. For a KIP-848 consumer group the
+ * generation is the member epoch: an unknown member gets UNKNOWN_MEMBER_ID, a wrong epoch
+ * STALE_MEMBER_EPOCH, a member committing below v9 UNSUPPORTED_VERSION (commits with epoch
+ * -1 are accepted while the group has no members). Nonexistent partitions get
  * UNKNOWN_TOPIC_OR_PARTITION, metadata over offset.metadata.max.bytes
  * OFFSET_METADATA_TOO_LARGE. The answer follows the append to `__consumer_offsets`,
  * made once per I/O turn for all commits that arrived in it (see groups/service.ts).

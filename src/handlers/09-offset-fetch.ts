@@ -3,7 +3,8 @@
  * null topics (v2+) fetch every partition the group has committed. Partitions with no
  * commit answer offset -1. `requireStable` (v7+) asks the transaction hook and answers
  * UNSTABLE_OFFSET_COMMIT while a transactional commit is pending (no transactions yet,
- * so never). The KIP-848 member id and epoch of v9 are not checked (classic groups only).
+ * so never). v9's member id and epoch are checked for KIP-848 consumer groups
+ * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH; a null member id with epoch -1 is an admin fetch).
  */
 import { OffsetFetchApi, type OffsetFetchResponse } from '../../protocol/generated/messages/09-offset-fetch.js';
 import { defineHandler } from './handler.js';
@@ -20,6 +21,8 @@ export const offsetFetchHandler = defineHandler({
         topics: [],
         errorCode: 0,
         groups: request.groups.map((g) => {
+          const memberError = v >= 9 ? groups.run((c) => c.consumer.admin.fetchError(g.groupId, g.memberId, g.memberEpoch)) : 0;
+          if (memberError !== 0) return { groupId: g.groupId, errorCode: memberError, topics: [] };
           const r = groups.run((c) => c.offsets.fetch(g.groupId, g.topics, requireStable));
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),

@@ -5,6 +5,9 @@
  * join without a member id gets MEMBER_ID_REQUIRED (KIP-394) with the id to use; v5+
  * carries group.instance.id (static membership); v7+ returns the protocol type; v9 may
  * tell a restarted static leader to skip the assignment. The `reason` (v8) is ignored.
+ * A KIP-848 consumer group id: an empty one is removed and the classic group takes it
+ * (its offsets stay); a non-empty one answers INCONSISTENT_GROUP_PROTOCOL (classic
+ * members inside a consumer group, Kafka's migration path, are not supported).
  */
 import { JoinGroupApi, type JoinGroupResponse } from '../../protocol/generated/messages/11-join-group.js';
 import type { JoinResult } from '../groups/classic-group.js';
@@ -30,6 +33,10 @@ export const joinGroupHandler = defineHandler({
     const v = ctx.apiVersion;
     const groups = ctx.broker.groups;
     groups.ensureOffsetsTopic();
+    const consumerGroupError = groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
+    if (consumerGroupError !== 0) {
+      return toResponse({ errorCode: consumerGroupError, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: request.memberId, members: [] }, v);
+    }
     return new Promise<JoinGroupResponse>((resolve) => {
       groups.run((c, now) =>
         c.membership.join(

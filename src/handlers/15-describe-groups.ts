@@ -2,7 +2,9 @@
  * DescribeGroups, versions 0-5: state, protocol type, and members of each group; the
  * selected protocol and members' metadata and assignments only when the group is
  * Stable, as Kafka. An unknown group is described as Dead with no error (GROUP_ID_NOT_FOUND
- * comes with v6, not served). Authorized operations (v3+) are all group operations: no ACLs yet.
+ * comes with v6, not served); so is a KIP-848 consumer group, as Kafka does before v6 (its
+ * members are described by ConsumerGroupDescribe). Authorized operations (v3+) are all
+ * group operations: no ACLs yet.
  */
 import { DescribeGroupsApi } from '../../protocol/generated/messages/15-describe-groups.js';
 import { defineHandler } from './handler.js';

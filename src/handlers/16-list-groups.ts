@@ -1,7 +1,8 @@
 /**
  * ListGroups, versions 0-5: every group this coordinator owns, with its protocol type;
- * v4+ filter by state and report it, v5+ filter by type ("classic" only here: no
- * KIP-848 consumer groups) and report it. Filters compare case-insensitively.
+ * v4+ filter by state and report it, v5+ filter by type ("classic", or "consumer" for
+ * KIP-848 groups, whose protocol type is "consumer") and report it. Filters compare
+ * case-insensitively.
  */
 import { ListGroupsApi } from '../../protocol/generated/messages/16-list-groups.js';
 import { defineHandler } from './handler.js';
