@@ -14,7 +14,6 @@
  * deadline timer, `stop`) first flushes the queue, so the log keeps the order in
  * which decisions were made and reads (OffsetFetch) see every answered commit.
  */
-import { buildRecordBatch } from '../../protocol/records/index.js';
 import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
@@ -25,7 +24,8 @@ import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
 import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
 import { ensureInternalTopic } from './internal-topic.js';
-import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
+import { decodeGroupRecord, type GroupRecord } from './records.js';
+import { encodeGroupBatch } from './group-batch.js';
 
 /** Batched commits are split so one append stays well under the default max.message.bytes (1 MiB). */
 const MAX_BATCHED_BYTES = 256 * 1024;
@@ -156,12 +156,11 @@ export class GroupCoordinatorService {
     return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor');
   }
 
-  private append(partitionIndex: number, records: RawRecord[]): void {
+  private append(partitionIndex: number, records: readonly GroupRecord[]): void {
     if (this.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
     const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, partitionIndex);
     if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partitionIndex} is not hosted here`);
-    const timestamp = BigInt(this.deps.clock.now());
-    const batch = buildRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp })) });
+    const batch = encodeGroupBatch(records, BigInt(this.deps.clock.now()));
     partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
     partition.highWatermark = partition.log.logEndOffset;
     partition.notifyChange();
