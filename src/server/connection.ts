@@ -22,6 +22,8 @@ interface PendingResponse {
 
 export class Connection {
   private chunks: Buffer[] = [];
+  /** Bytes of `chunks[0]` already taken (read position in the first chunk, so taking a frame does not re-slice it). */
+  private headOffset = 0;
   private buffered = 0;
   private inFlight = 0;
   /** Responses in request order; each resolves to what to send. */
@@ -62,25 +64,40 @@ export class Connection {
 
   private peekSize(): number {
     const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(4, this.buffered));
-    return head.readInt32BE(0);
+    if (first.length - this.headOffset >= 4) return first.readInt32BE(this.headOffset);
+    this.gatherHead();
+    return this.chunks[0]!.readInt32BE(0);
+  }
+
+  /** Joins every buffered chunk into one, starting at the read position. */
+  private gatherHead(): void {
+    const first = this.chunks[0]!;
+    this.chunks[0] = first.subarray(this.headOffset);
+    this.headOffset = 0;
+    this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+  }
+
+  /** Drops `size` bytes (size prefixes) without making a view of them. */
+  private skip(size: number): void {
+    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
+    this.advance(size);
   }
 
   private take(size: number): Buffer {
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= size) {
-      out = first.subarray(0, size);
-      if (first.length === size) this.chunks.shift();
-      else this.chunks[0] = first.subarray(size);
-    } else {
-      const all = Buffer.concat(this.chunks, this.buffered);
-      out = all.subarray(0, size);
-      this.chunks = all.length > size ? [all.subarray(size)] : [];
-    }
-    this.buffered -= size;
+    if (size === 0) return Buffer.alloc(0);
+    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
+    const out = this.chunks[0]!.subarray(this.headOffset, this.headOffset + size);
+    this.advance(size);
     return out;
+  }
+
+  private advance(size: number): void {
+    this.headOffset += size;
+    this.buffered -= size;
+    if (this.headOffset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.headOffset = 0;
+    }
   }
 
   private extractFrames(): void {
@@ -92,7 +109,7 @@ export class Connection {
         return;
       }
       if (this.buffered < 4 + size) return;
-      this.take(4);
+      this.skip(4);
       const frame = this.take(size);
       this.submit(frame);
     }
@@ -107,7 +124,7 @@ export class Connection {
       () => undefined,
     );
     this.queue.push(pending);
-    void this.drain();
+    if (!this.draining) void this.drain();
   }
 
   /**
