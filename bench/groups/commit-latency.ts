@@ -3,7 +3,8 @@
  * R Hz over C shared connections (raw OffsetCommit v8 frames, generation -1: "simple"
  * groups, as admin tools and assign()-mode consumers commit), for a bounded duration
  * after a warm-up second. Commits are spread evenly over 10 ms ticks, scheduled from
- * the start time (no drift), sent whatever is still in flight (open loop). Latency is
+ * the start time (no drift), sent whatever is still in flight (open loop); a tick's
+ * requests on one connection go out in one socket write. Latency is
  * from the request's write to its answer; the "intended" figures count from the tick's
  * scheduled time instead, so a late timer in this process (its own CPU or the
  * machine's load) is charged too (no coordinated omission either way). The
@@ -41,6 +42,8 @@ export interface CommitResult {
   maxSendLagMs: number;
   /** This process's CPU (user + system) per commit, µs. */
   generatorCpuUs: number;
+  /** p99 of the commits sent in each second of the measured run, ms (shows whether outliers cluster). */
+  p99BySecond: number[];
   errors: number;
   maxInFlight: number;
 }
@@ -51,6 +54,8 @@ export async function commitLatency(port: number, load: CommitLoad): Promise<Com
   const clients = await Promise.all(Array.from({ length: load.connections }, () => PipelinedClient.connect(port)));
   const latencies: number[] = [];
   const intended: number[] = [];
+  let start = 0;
+  const bySecond: number[][] = [];
   let maxSendLagMs = 0;
   let errors = 0;
   let maxInFlight = 0;
@@ -84,6 +89,7 @@ export async function commitLatency(port: number, load: CommitLoad): Promise<Com
           const now = performance.now();
           latencies.push(now - sent);
           intended.push(now - scheduled);
+          (bySecond[Math.floor((scheduled - start - load.warmupMs) / 1000)] ??= []).push(now - sent);
         }
         if (r.topics.some((t) => t.partitions.some((x) => x.errorCode !== 0))) errors++;
       })
@@ -96,7 +102,7 @@ export async function commitLatency(port: number, load: CommitLoad): Promise<Com
   };
 
   const cpuBefore = process.cpuUsage();
-  const start = performance.now();
+  start = performance.now();
   const end = start + load.warmupMs + load.durationMs;
   let tick = 0;
   try {
@@ -107,7 +113,9 @@ export async function commitLatency(port: number, load: CommitLoad): Promise<Com
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const measure = at >= start + load.warmupMs;
       const slot = tick % ticksPerPeriod;
+      for (const c of clients) c.cork();
       for (let g = slot; g < load.groups; g += ticksPerPeriod) commit(g, measure, at);
+      for (const c of clients) c.uncork();
       tick++;
     }
     await Promise.all(outstanding);
@@ -124,6 +132,7 @@ export async function commitLatency(port: number, load: CommitLoad): Promise<Com
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     p999: percentile(latencies, 99.9),
+    p99BySecond: Array.from(bySecond, (xs) => percentile((xs ?? []).sort((a, b) => a - b), 99)),
     max: latencies[latencies.length - 1] ?? NaN,
     intendedP99: percentile(intended, 99),
     intendedMax: intended[intended.length - 1] ?? NaN,

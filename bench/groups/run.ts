@@ -55,6 +55,7 @@ try {
     `${load.groups} groups committing ${load.partitions} partitions each at ${load.hz} Hz over ${load.connections} connections for ${load.durationMs / 1000} s: ` +
       `${r.commits} commits (${fmt(r.ratePerSec, 0)}/s), latency p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, p99.9 ${fmt(r.p999, 2)} ms, max ${fmt(r.max, 2)} ms; ` +
       `from the scheduled send time p99 ${fmt(r.intendedP99, 2)} ms, max ${fmt(r.intendedMax, 2)} ms (generator timers up to ${fmt(r.maxSendLagMs, 1)} ms late); ` +
+      `p99 per second ${r.p99BySecond.map((x) => fmt(x, 0)).join('/')} ms; ` +
       `${r.errors} errors, at most ${r.maxInFlight} in flight; broker CPU ${fmt(cpuPerCommitUs, 0)} µs per commit, load generator CPU ${fmt(r.generatorCpuUs, 0)} µs per commit`,
   );
 } finally {

@@ -110,7 +110,8 @@ export class GroupCoordinatorService {
     }
     if (prepared.records.length === 0) return Promise.resolve(prepared.results);
     const partition = this.coordinator.store.partitionFor(req.groupId);
-    const bytes = prepared.records.reduce((sum, r) => sum + estimatedRecordBytes(r), 0);
+    let bytes = 0;
+    for (const r of prepared.records) bytes += estimatedRecordBytes(r);
     return new Promise((answer) => {
       let queue = this.queued.get(partition);
       if (!queue) this.queued.set(partition, (queue = []));
@@ -133,14 +134,23 @@ export class GroupCoordinatorService {
       for (let start = 0; start < commits.length; ) {
         let end = start;
         let bytes = 0;
-        while (end < commits.length && (end === start || bytes + commits[end]!.bytes <= MAX_BATCHED_BYTES)) bytes += commits[end++]!.bytes;
-        const chunk = commits.slice(start, end);
-        try {
-          this.coordinator.store.writeToPartition(partition, chunk.flatMap((c) => c.prepared.records), now);
-        } catch {
-          for (const c of chunk) failCommit(c.prepared);
+        const records: GroupRecord[] = [];
+        while (end < commits.length && (end === start || bytes + commits[end]!.bytes <= MAX_BATCHED_BYTES)) {
+          const c = commits[end++]!;
+          bytes += c.bytes;
+          for (const r of c.prepared.records) records.push(r);
         }
-        for (const c of chunk) c.answer(c.prepared.results);
+        let failed = false;
+        try {
+          this.coordinator.store.writeToPartition(partition, records, now);
+        } catch {
+          failed = true;
+        }
+        for (let i = start; i < end; i++) {
+          const c = commits[i]!;
+          if (failed) failCommit(c.prepared);
+          c.answer(c.prepared.results);
+        }
         start = end;
       }
     }

@@ -14,6 +14,9 @@ export interface ConnectionLimits {
   idleMs: number;
 }
 
+/** Settled responses up to this size are copied into one buffer for a single socket write. */
+const COALESCE_MAX_BYTES = 64 * 1024;
+
 /** A dispatched request: its response once settled, and the promise until then. */
 interface PendingResponse {
   promise: Promise<DispatchResult>;
@@ -29,6 +32,9 @@ export class Connection {
   /** Responses in request order; each resolves to what to send. */
   private queue: PendingResponse[] = [];
   private draining = false;
+  /** Settled response bytes not yet written (see drain). */
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
   private closed = false;
 
   constructor(
@@ -129,39 +135,53 @@ export class Connection {
 
   /**
    * Sends finished responses strictly in request order. Every response already settled
-   * goes out under one cork, so pipelined answers share a socket write.
+   * is gathered and goes out in one socket write (copied into one buffer while small,
+   * written under one cork when large), so pipelined answers share a write.
    */
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    let corked = false;
     try {
       while (this.queue.length > 0 && !this.closed) {
         const head = this.queue[0]!;
-        if (head.result === null && corked) {
-          this.socket.uncork();
-          corked = false;
-        }
+        if (head.result === null) this.sendGathered();
         const result = head.result ?? (await head.promise);
         this.queue.shift();
         this.inFlight--;
         if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
         if (result.kind === 'close') {
           this.log.info({ conn: this.info.connectionId, reason: result.reason }, 'closing connection');
+          this.sendGathered();
           this.close(result.reason);
           return;
         }
         if (result.kind === 'respond') {
-          if (!corked) {
-            this.socket.cork();
-            corked = true;
+          for (const chunk of result.frame) {
+            this.gathered.push(chunk);
+            this.gatheredBytes += chunk.length;
           }
-          for (const chunk of result.frame) this.socket.write(chunk);
         }
       }
     } finally {
-      if (corked && !this.socket.destroyed) this.socket.uncork();
+      if (!this.socket.destroyed) this.sendGathered();
+      this.gathered = [];
+      this.gatheredBytes = 0;
       this.draining = false;
     }
+  }
+
+  /** Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy of large record data). */
+  private sendGathered(): void {
+    const chunks = this.gathered;
+    if (chunks.length === 0) return;
+    if (chunks.length === 1) this.socket.write(chunks[0]!);
+    else if (this.gatheredBytes <= COALESCE_MAX_BYTES) this.socket.write(Buffer.concat(chunks, this.gatheredBytes));
+    else {
+      this.socket.cork();
+      for (const chunk of chunks) this.socket.write(chunk);
+      this.socket.uncork();
+    }
+    this.gathered = [];
+    this.gatheredBytes = 0;
   }
 }
