@@ -48,8 +48,8 @@ try {
     );
   }
 
-  const cpuBefore = processCpuMs(broker.pid);
-  const r = await commitLatency(broker.port, load);
+  let cpuBefore = NaN;
+  const r = await commitLatency(broker.port, load, () => (cpuBefore = processCpuMs(broker.pid)));
   const cpuPerCommitUs = ((processCpuMs(broker.pid) - cpuBefore) * 1000) / (r.commits + (r.commits * load.warmupMs) / load.durationMs);
   note(
     `${load.groups} groups committing ${load.partitions} partitions each at ${load.hz} Hz over ${load.connections} connections for ${load.durationMs / 1000} s: ` +
