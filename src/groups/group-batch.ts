@@ -44,9 +44,17 @@ function writeString(buffer: Buffer, at: number, value: string, size: number): n
 function writeInt64(buffer: Buffer, at: number, value: bigint): number {
   const n = Number(value);
   if (Number.isSafeInteger(n)) {
+    // Byte stores (a typed array keeps the low 8 bits; `>>>` gives the two's complement of a negative high word).
     const high = Math.floor(n / 0x1_0000_0000);
-    buffer.writeInt32BE(high, at);
-    buffer.writeUInt32BE(n - high * 0x1_0000_0000, at + 4);
+    const low = n - high * 0x1_0000_0000;
+    buffer[at] = high >>> 24;
+    buffer[at + 1] = high >>> 16;
+    buffer[at + 2] = high >>> 8;
+    buffer[at + 3] = high;
+    buffer[at + 4] = low >>> 24;
+    buffer[at + 5] = low >>> 16;
+    buffer[at + 6] = low >>> 8;
+    buffer[at + 7] = low;
   } else {
     buffer.writeBigInt64BE(BigInt.asIntN(64, value), at);
   }
