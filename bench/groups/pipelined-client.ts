@@ -76,6 +76,15 @@ export class PipelinedClient {
     });
   }
 
+  /** Holds writes until `uncork` sends them in one go (a tick's requests share one write, as a pipelining client's do). */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
   close(): void {
     this.socket.destroy();
   }

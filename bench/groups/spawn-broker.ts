@@ -21,7 +21,11 @@ export async function spawnBroker(spec: { config?: Record<string, string | numbe
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    // Other lines (e.g. --trace-gc output, which goes to stdout) are echoed to stderr.
+    lines.on('line', (line) => {
+      if (line.startsWith('{"port":')) resolve((JSON.parse(line) as { port: number }).port);
+      else process.stderr.write(`${line}\n`);
+    });
     child.once('exit', (code) => reject(new Error(`broker process exited with ${code}`)));
   });
   return {

@@ -1,7 +1,7 @@
 /**
  * What the coordinator keeps in memory: classic groups and committed offsets, and the
- * one way changes reach `__consumer_offsets`. `write` encodes the records, appends them
- * to the group's partition through the injected GroupLogWriter, and only when that
+ * one way changes reach `__consumer_offsets`. `write` hands the records to the injected
+ * GroupLogWriter, which encodes and appends them to the group's partition, and only when that
  * append succeeded replays the offset records into the cache. Group metadata records
  * are replayed only on load: at run time the classic state machine changes the group
  * in memory first and writes the record that describes the result (as Kafka's classic
@@ -11,7 +11,7 @@
  */
 import { ClassicGroup } from './classic-group.js';
 import { ConsumerGroupStore } from './consumer/consumer-group.js';
-import { encodeGroupRecords, partitionForGroup, type GroupRecord, type RawRecord } from './records.js';
+import { partitionForGroup, type GroupRecord } from './records.js';
 
 export interface CommittedOffset {
   offset: bigint;
@@ -22,9 +22,9 @@ export interface CommittedOffset {
   expireTimestamp: number;
 }
 
-/** Appends records to one partition of `__consumer_offsets`; throws when it cannot. */
+/** Encodes records and appends them to one partition of `__consumer_offsets` (one batch); throws when it cannot. */
 export interface GroupLogWriter {
-  append(partition: number, records: RawRecord[]): void;
+  append(partition: number, records: readonly GroupRecord[]): void;
 }
 
 export class GroupStore {
@@ -52,7 +52,7 @@ export class GroupStore {
   /** Like `write`, for records of any groups that live in `partition` (batched commits): one append. */
   writeToPartition(partition: number, records: GroupRecord[], now: number): void {
     if (records.length === 0) return;
-    this.writer.append(partition, encodeGroupRecords(records));
+    this.writer.append(partition, records);
     for (const r of records) if (r.kind !== 'group') this.replay(r, now);
   }
 
@@ -97,6 +97,17 @@ export class GroupStore {
       let partitions = topics.get(record.topic);
       if (!partitions) topics.set(record.topic, (partitions = new Map()));
       const v = record.value;
+      const existing = partitions.get(record.partition);
+      if (existing) {
+        // Updated in place: a commit replaces an entry that has usually lived long enough to be in the old
+        // generation, and a fresh object per commit would leave it there as garbage for a full GC.
+        existing.offset = v.offset;
+        existing.leaderEpoch = v.leaderEpoch;
+        existing.metadata = v.metadata;
+        existing.commitTimestamp = Number(v.commitTimestamp);
+        existing.expireTimestamp = Number(v.expireTimestamp);
+        return;
+      }
       partitions.set(record.partition, {
         offset: v.offset,
         leaderEpoch: v.leaderEpoch,

@@ -131,6 +131,8 @@ export class OffsetManager {
     }
     const records: GroupRecord[] = [];
     const written: Array<{ partitionIndex: number; errorCode: number }> = [];
+    const commitTimestamp = BigInt(now);
+    const expireTimestamp = req.retentionTimeMs >= 0 ? BigInt(now + req.retentionTimeMs) : -1n;
     const results: PartitionErrors = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
@@ -149,8 +151,8 @@ export class OffsetManager {
               offset: p.committedOffset,
               leaderEpoch: p.committedLeaderEpoch,
               metadata: p.committedMetadata ?? '',
-              commitTimestamp: BigInt(now),
-              expireTimestamp: req.retentionTimeMs >= 0 ? BigInt(now + req.retentionTimeMs) : -1n,
+              commitTimestamp,
+              expireTimestamp,
             },
           });
           written.push(result);

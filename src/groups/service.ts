@@ -14,7 +14,6 @@
  * deadline timer, `stop`) first flushes the queue, so the log keeps the order in
  * which decisions were made and reads (OffsetFetch) see every answered commit.
  */
-import { buildRecordBatch } from '../../protocol/records/index.js';
 import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
@@ -26,7 +25,8 @@ import { GroupCoordinator } from './coordinator.js';
 import { consumerGroupConfigFrom, topicInfo } from './consumer/broker-config.js';
 import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
 import { ensureInternalTopic } from './internal-topic.js';
-import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
+import { decodeGroupRecord, type GroupRecord } from './records.js';
+import { encodeGroupBatch } from './group-batch.js';
 
 /** Batched commits are split so one append stays well under the default max.message.bytes (1 MiB). */
 const MAX_BATCHED_BYTES = 256 * 1024;
@@ -118,7 +118,8 @@ export class GroupCoordinatorService {
     }
     if (prepared.records.length === 0) return Promise.resolve(prepared.results);
     const partition = this.coordinator.store.partitionFor(req.groupId);
-    const bytes = prepared.records.reduce((sum, r) => sum + estimatedRecordBytes(r), 0);
+    let bytes = 0;
+    for (const r of prepared.records) bytes += estimatedRecordBytes(r);
     return new Promise((answer) => {
       let queue = this.queued.get(partition);
       if (!queue) this.queued.set(partition, (queue = []));
@@ -141,14 +142,23 @@ export class GroupCoordinatorService {
       for (let start = 0; start < commits.length; ) {
         let end = start;
         let bytes = 0;
-        while (end < commits.length && (end === start || bytes + commits[end]!.bytes <= MAX_BATCHED_BYTES)) bytes += commits[end++]!.bytes;
-        const chunk = commits.slice(start, end);
-        try {
-          this.coordinator.store.writeToPartition(partition, chunk.flatMap((c) => c.prepared.records), now);
-        } catch {
-          for (const c of chunk) failCommit(c.prepared);
+        const records: GroupRecord[] = [];
+        while (end < commits.length && (end === start || bytes + commits[end]!.bytes <= MAX_BATCHED_BYTES)) {
+          const c = commits[end++]!;
+          bytes += c.bytes;
+          for (const r of c.prepared.records) records.push(r);
         }
-        for (const c of chunk) c.answer(c.prepared.results);
+        let failed = false;
+        try {
+          this.coordinator.store.writeToPartition(partition, records, now);
+        } catch {
+          failed = true;
+        }
+        for (let i = start; i < end; i++) {
+          const c = commits[i]!;
+          if (failed) failCommit(c.prepared);
+          c.answer(c.prepared.results);
+        }
         start = end;
       }
     }
@@ -164,12 +174,11 @@ export class GroupCoordinatorService {
     return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor');
   }
 
-  private append(partitionIndex: number, records: RawRecord[]): void {
+  private append(partitionIndex: number, records: readonly GroupRecord[]): void {
     if (this.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
     const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, partitionIndex);
     if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partitionIndex} is not hosted here`);
-    const timestamp = BigInt(this.deps.clock.now());
-    const batch = buildRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp })) });
+    const batch = encodeGroupBatch(records, BigInt(this.deps.clock.now()));
     partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
     partition.highWatermark = partition.log.logEndOffset;
     partition.notifyChange();

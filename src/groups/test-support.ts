@@ -10,19 +10,19 @@ import type { CoordinatorConfig } from './config.js';
 import { GroupCoordinator } from './coordinator.js';
 import type { GroupLogWriter } from './group-store.js';
 import type { JoinRequest, SyncRequest } from './membership.js';
-import { decodeGroupRecord, type GroupRecord, type RawRecord } from './records.js';
+import { decodeGroupRecord, encodeGroupRecords, type GroupRecord, type RawRecord } from './records.js';
 
 export class MemoryGroupLog implements GroupLogWriter {
   readonly partitions = new Map<number, RawRecord[]>();
   failNext = false;
 
-  append(partition: number, records: RawRecord[]): void {
+  append(partition: number, records: readonly GroupRecord[]): void {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('append failed');
     }
     const list = this.partitions.get(partition) ?? [];
-    list.push(...records);
+    list.push(...encodeGroupRecords(records));
     this.partitions.set(partition, list);
   }
 

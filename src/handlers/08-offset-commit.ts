@@ -26,15 +26,19 @@ export const offsetCommitHandler = defineHandler({
       memberId: v >= 1 ? request.memberId : '',
       groupInstanceId: v >= 7 ? request.groupInstanceId : null,
       retentionTimeMs: v >= 2 && v <= 4 ? Number(request.retentionTimeMs) : -1,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          committedOffset: p.committedOffset,
-          committedLeaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1,
-          committedMetadata: p.committedMetadata,
-        })),
-      })),
+      // v6+ carries every field the coordinator reads: the decoded topics go through as they are.
+      topics:
+        v >= 6
+          ? request.topics
+          : request.topics.map((t) => ({
+              name: t.name,
+              partitions: t.partitions.map((p) => ({
+                partitionIndex: p.partitionIndex,
+                committedOffset: p.committedOffset,
+                committedLeaderEpoch: -1,
+                committedMetadata: p.committedMetadata,
+              })),
+            })),
       apiVersion: v,
     });
     return { throttleTimeMs: 0, topics };

@@ -14,6 +14,9 @@ export interface ConnectionLimits {
   idleMs: number;
 }
 
+/** Settled responses up to this size are copied into one buffer for a single socket write. */
+const COALESCE_MAX_BYTES = 64 * 1024;
+
 /** A dispatched request: its response once settled, and the promise until then. */
 interface PendingResponse {
   promise: Promise<DispatchResult>;
@@ -22,11 +25,16 @@ interface PendingResponse {
 
 export class Connection {
   private chunks: Buffer[] = [];
+  /** Bytes of `chunks[0]` already taken (read position in the first chunk, so taking a frame does not re-slice it). */
+  private headOffset = 0;
   private buffered = 0;
   private inFlight = 0;
   /** Responses in request order; each resolves to what to send. */
   private queue: PendingResponse[] = [];
   private draining = false;
+  /** Settled response bytes not yet written (see drain). */
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
   private closed = false;
 
   constructor(
@@ -62,25 +70,40 @@ export class Connection {
 
   private peekSize(): number {
     const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(4, this.buffered));
-    return head.readInt32BE(0);
+    if (first.length - this.headOffset >= 4) return first.readInt32BE(this.headOffset);
+    this.gatherHead();
+    return this.chunks[0]!.readInt32BE(0);
+  }
+
+  /** Joins every buffered chunk into one, starting at the read position. */
+  private gatherHead(): void {
+    const first = this.chunks[0]!;
+    this.chunks[0] = first.subarray(this.headOffset);
+    this.headOffset = 0;
+    this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+  }
+
+  /** Drops `size` bytes (size prefixes) without making a view of them. */
+  private skip(size: number): void {
+    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
+    this.advance(size);
   }
 
   private take(size: number): Buffer {
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= size) {
-      out = first.subarray(0, size);
-      if (first.length === size) this.chunks.shift();
-      else this.chunks[0] = first.subarray(size);
-    } else {
-      const all = Buffer.concat(this.chunks, this.buffered);
-      out = all.subarray(0, size);
-      this.chunks = all.length > size ? [all.subarray(size)] : [];
-    }
-    this.buffered -= size;
+    if (size === 0) return Buffer.alloc(0);
+    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
+    const out = this.chunks[0]!.subarray(this.headOffset, this.headOffset + size);
+    this.advance(size);
     return out;
+  }
+
+  private advance(size: number): void {
+    this.headOffset += size;
+    this.buffered -= size;
+    if (this.headOffset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.headOffset = 0;
+    }
   }
 
   private extractFrames(): void {
@@ -92,7 +115,7 @@ export class Connection {
         return;
       }
       if (this.buffered < 4 + size) return;
-      this.take(4);
+      this.skip(4);
       const frame = this.take(size);
       this.submit(frame);
     }
@@ -107,44 +130,58 @@ export class Connection {
       () => undefined,
     );
     this.queue.push(pending);
-    void this.drain();
+    if (!this.draining) void this.drain();
   }
 
   /**
    * Sends finished responses strictly in request order. Every response already settled
-   * goes out under one cork, so pipelined answers share a socket write.
+   * is gathered and goes out in one socket write (copied into one buffer while small,
+   * written under one cork when large), so pipelined answers share a write.
    */
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    let corked = false;
     try {
       while (this.queue.length > 0 && !this.closed) {
         const head = this.queue[0]!;
-        if (head.result === null && corked) {
-          this.socket.uncork();
-          corked = false;
-        }
+        if (head.result === null) this.sendGathered();
         const result = head.result ?? (await head.promise);
         this.queue.shift();
         this.inFlight--;
         if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
         if (result.kind === 'close') {
           this.log.info({ conn: this.info.connectionId, reason: result.reason }, 'closing connection');
+          this.sendGathered();
           this.close(result.reason);
           return;
         }
         if (result.kind === 'respond') {
-          if (!corked) {
-            this.socket.cork();
-            corked = true;
+          for (const chunk of result.frame) {
+            this.gathered.push(chunk);
+            this.gatheredBytes += chunk.length;
           }
-          for (const chunk of result.frame) this.socket.write(chunk);
         }
       }
     } finally {
-      if (corked && !this.socket.destroyed) this.socket.uncork();
+      if (!this.socket.destroyed) this.sendGathered();
+      this.gathered = [];
+      this.gatheredBytes = 0;
       this.draining = false;
     }
+  }
+
+  /** Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy of large record data). */
+  private sendGathered(): void {
+    const chunks = this.gathered;
+    if (chunks.length === 0) return;
+    if (chunks.length === 1) this.socket.write(chunks[0]!);
+    else if (this.gatheredBytes <= COALESCE_MAX_BYTES) this.socket.write(Buffer.concat(chunks, this.gatheredBytes));
+    else {
+      this.socket.cork();
+      for (const chunk of chunks) this.socket.write(chunk);
+      this.socket.uncork();
+    }
+    this.gathered = [];
+    this.gatheredBytes = 0;
   }
 }

@@ -6,7 +6,7 @@
  * ApiVersions gets UNSUPPORTED_VERSION in the v0 layout.
  */
 import { readRequestHeader, encodeFrame, writeResponseHeader } from '../../protocol/frame.js';
-import { Reader } from '../../protocol/primitives/index.js';
+import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Logger } from '../common/logger.js';
@@ -29,6 +29,22 @@ export type DispatchResult = { kind: 'respond'; frame: Buffer[] } | { kind: 'non
 
 const API_VERSIONS_KEY = 18;
 const FETCH_KEY = 1;
+/**
+ * First scratch size of a response writer: most answers (commits, heartbeats, produce acks)
+ * are far smaller than the Writer's 1 KiB default, and every response holds its scratch
+ * until the socket write, so a small start keeps the allocation rate down; larger ones grow.
+ */
+const RESPONSE_SCRATCH_BYTES = 256;
+
+/** A size-prefixed response frame: header, then what `write` adds. */
+function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
+  const w = new Writer(RESPONSE_SCRATCH_BYTES);
+  w.int32(0);
+  writeResponseHeader(w, apiKey, apiVersion, correlationId);
+  write(w);
+  w.patchInt32(0, w.length - 4);
+  return w.chunksView();
+}
 
 export class Dispatcher {
   private readonly controllerListeners: ReadonlySet<string>;
@@ -90,13 +106,7 @@ export class Dispatcher {
     if (write === null) return { kind: 'none' };
     if (write instanceof CloseConnection) return { kind: 'close', reason: write.reason };
     try {
-      return {
-        kind: 'respond',
-        frame: encodeFrame((w) => {
-          writeResponseHeader(w, apiKey, apiVersion, correlationId);
-          write(w);
-        }),
-      };
+      return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, write) };
     } catch (err) {
       this.log.error({ err, api: handler.name, apiVersion }, 'response could not be encoded');
       return { kind: 'close', reason: `${handler.name} response failed to encode` };

@@ -76,6 +76,21 @@ t.test('an oversized frame or an unknown API key closes only that connection', a
   await unknown.closed;
   t.pass('unknown api key closed the connection');
 
+  const empty = await rawClient(port);
+  empty.send([Buffer.alloc(4)]);
+  await empty.closed;
+  t.pass('a zero-length frame (no header) closed the connection');
+
+  // Frames split at every byte and several in one chunk are reassembled.
+  const split = await rawClient(port);
+  const two = Buffer.concat([...apiVersionsFrame(0, 7), ...apiVersionsFrame(0, 8)]);
+  for (let i = 0; i < two.length; i++) split.send([two.subarray(i, i + 1)]);
+  t.equal(new Reader(await split.next()).int32(), 7);
+  t.equal(new Reader(await split.next()).int32(), 8);
+  split.send([Buffer.concat([two, two])]);
+  for (const id of [7, 8, 7, 8]) t.equal(new Reader(await split.next()).int32(), id, 'pipelined frames in one chunk answered in order');
+  split.socket.destroy();
+
   const good = await rawClient(port);
   good.send(apiVersionsFrame(0, 1));
   t.equal(new Reader(await good.next()).int32(), 1, 'other clients are still served');
