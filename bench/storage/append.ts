@@ -42,6 +42,8 @@ export interface AppendResult {
   /** Per-round ratios of bytes per CPU second of this process (log / raw), in percent. */
   cpuRatio: Spread;
   cpuRatioWithCrc: Spread;
+  /** CPU microseconds of this process per batch: raw, log, log rechecking CRC (medians). */
+  cpuMicrosPerBatch: [number, number, number];
 }
 
 interface Side {
@@ -152,6 +154,7 @@ export function runAppend(fsync: boolean, count: number, rounds = 5, block = fsy
       ratioWithCrc: spread(ratios(wall, 2)),
       cpuRatio: spread(ratios(cpu, 1)),
       cpuRatioWithCrc: spread(ratios(cpu, 2)),
+      cpuMicrosPerBatch: [0, 1, 2].map((s) => (batch.length / (1024 * 1024) / spread(cpu[s]!).median) * 1e6) as [number, number, number],
     };
   } finally {
     scratch.remove();
@@ -168,7 +171,8 @@ export function describeAppend(r: AppendResult): string {
     `append 16 KiB batches, fsync=${r.fsync ? 'every batch' : 'never'}, ${r.batches} batches (${fmt(mib)} MiB) per side per round, ` +
     `interleaved in blocks of ${r.block}, ${r.rounds} rounds, median (min-max): raw ${range(r.rawMiBs)} MiB/s, log ${range(r.logMiBs)} MiB/s, ` +
     `log/raw ${range(r.ratio, '%')} (per CPU second ${range(r.cpuRatio, '%')}); ` +
-    `log rechecking CRC ${range(r.logWithCrcMiBs)} MiB/s, log/raw ${range(r.ratioWithCrc, '%')} (per CPU second ${range(r.cpuRatioWithCrc, '%')})`
+    `log rechecking CRC ${range(r.logWithCrcMiBs)} MiB/s, log/raw ${range(r.ratioWithCrc, '%')} (per CPU second ${range(r.cpuRatioWithCrc, '%')}); ` +
+    `CPU per batch: raw ${r.cpuMicrosPerBatch[0].toFixed(1)} us, log ${r.cpuMicrosPerBatch[1].toFixed(1)} us, log rechecking CRC ${r.cpuMicrosPerBatch[2].toFixed(1)} us`
   );
 }
 
