@@ -60,6 +60,20 @@ export function appendCpuMicros(count: number, crcVerified: boolean): number {
   return (used.user + used.system) / count;
 }
 
+/** Median CPU microseconds per append over `rounds` runs (after one warm-up run). */
+export function runAppendCpu(rounds = 5): { verified: number; rechecked: number } {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  appendCpuMicros(50_000, true);
+  appendCpuMicros(5_000, false);
+  const verified: number[] = [];
+  const rechecked: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    verified.push(appendCpuMicros(100_000, true));
+    rechecked.push(appendCpuMicros(10_000, false));
+  }
+  return { verified: median(verified), rechecked: median(rechecked) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (let round = 0; round < 5; round++) {
     console.log(`append CPU: ${appendCpuMicros(200_000, true).toFixed(3)} us/batch (CRC checked by caller), ${appendCpuMicros(20_000, false).toFixed(3)} us/batch (rechecking CRC)`);
