@@ -21,10 +21,31 @@ import { InvalidOffsetError } from './errors.js';
 
 export const MAX_SAFE_HIGH = 0x1fffff;
 
+/**
+ * Big-endian int32 at `at` without Buffer's argument checks (a hot-path cost): the
+ * caller guarantees `at + 4 <= buffer.length`.
+ */
+export function int32At(buffer: Buffer, at: number): number {
+  return (buffer[at]! << 24) | (buffer[at + 1]! << 16) | (buffer[at + 2]! << 8) | buffer[at + 3]!;
+}
+
+/** Stores a big-endian int32 at `at`; the caller guarantees `at + 4 <= buffer.length`. */
+export function putInt32(buffer: Buffer, at: number, value: number): void {
+  buffer[at] = value >>> 24;
+  buffer[at + 1] = value >>> 16;
+  buffer[at + 2] = value >>> 8;
+  buffer[at + 3] = value;
+}
+
+function outOfRange(buffer: Buffer, at: number): RangeError {
+  return new RangeError(`int64 at ${at} lies outside a buffer of ${buffer.length} bytes`);
+}
+
 /** Reads an int64 as a number; throws InvalidOffsetError when it does not fit exactly. */
 export function readInt64Number(buffer: Buffer, at: number): number {
-  const high = buffer.readInt32BE(at);
-  const low = buffer.readUInt32BE(at + 4);
+  if (!(at >= 0 && at + 8 <= buffer.length)) throw outOfRange(buffer, at);
+  const high = int32At(buffer, at);
+  const low = int32At(buffer, at + 4) >>> 0;
   if (high > MAX_SAFE_HIGH || high < -MAX_SAFE_HIGH - 1) {
     throw new InvalidOffsetError(`int64 at ${at} does not fit in 2^53`);
   }
@@ -33,14 +54,15 @@ export function readInt64Number(buffer: Buffer, at: number): number {
 
 export function writeInt64Number(buffer: Buffer, at: number, value: number): void {
   if (!Number.isSafeInteger(value)) throw new InvalidOffsetError(`${value} is not a safe integer`);
+  if (!(at >= 0 && at + 8 <= buffer.length)) throw outOfRange(buffer, at);
   const low = value % 0x100000000;
   const high = (value - low) / 0x100000000;
   if (low < 0) {
-    buffer.writeInt32BE(high - 1, at);
-    buffer.writeUInt32BE(low + 0x100000000, at + 4);
+    putInt32(buffer, at, high - 1);
+    putInt32(buffer, at + 4, low + 0x100000000);
   } else {
-    buffer.writeInt32BE(high, at);
-    buffer.writeUInt32BE(low, at + 4);
+    putInt32(buffer, at, high);
+    putInt32(buffer, at + 4, low);
   }
 }
 
@@ -49,21 +71,23 @@ export const BATCH_CORRUPT = -2;
 
 /** Size of the batch at `at` if the whole batch lies before `limit`; else BATCH_INCOMPLETE. Checks the length only. */
 export function batchExtent(buffer: Buffer, at: number, limit: number): number {
-  if (limit - at < LOG_OVERHEAD) return BATCH_INCOMPLETE;
-  const length = buffer.readInt32BE(at + BATCH_LENGTH_OFFSET);
+  const end = Math.min(limit, buffer.length);
+  if (!(at >= 0) || end - at < LOG_OVERHEAD) return BATCH_INCOMPLETE;
+  const length = int32At(buffer, at + BATCH_LENGTH_OFFSET);
   if (length < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD) return BATCH_CORRUPT;
   const size = length + LOG_OVERHEAD;
-  return size <= limit - at ? size : BATCH_INCOMPLETE;
+  return size <= end - at ? size : BATCH_INCOMPLETE;
 }
 
 /** Like checkBatch without the CRC-32C: for batches whose CRC the caller already checked. */
 export function checkBatchStructure(buffer: Buffer, at: number, limit: number): number {
   const size = batchExtent(buffer, at, limit);
   if (size < 0) return size;
+  // The whole header lies inside the buffer now (size >= RECORD_BATCH_OVERHEAD).
   if (buffer[at + MAGIC_OFFSET] !== 2) return BATCH_CORRUPT;
-  if (buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) < 0) return BATCH_CORRUPT;
-  if (buffer.readInt32BE(at + RECORD_COUNT_OFFSET) < 0) return BATCH_CORRUPT;
-  const high = buffer.readInt32BE(at + BASE_OFFSET_OFFSET);
+  if (int32At(buffer, at + LAST_OFFSET_DELTA_OFFSET) < 0) return BATCH_CORRUPT;
+  if (int32At(buffer, at + RECORD_COUNT_OFFSET) < 0) return BATCH_CORRUPT;
+  const high = int32At(buffer, at + BASE_OFFSET_OFFSET);
   if (high < 0 || high > MAX_SAFE_HIGH) return BATCH_CORRUPT;
   return size;
 }
@@ -76,7 +100,7 @@ export function checkBatch(buffer: Buffer, at: number, limit: number): number {
   const size = batchExtent(buffer, at, limit);
   if (size < 0) return size;
   if (buffer[at + MAGIC_OFFSET] !== 2) return BATCH_CORRUPT;
-  const stored = buffer.readUInt32BE(at + CRC_OFFSET);
+  const stored = int32At(buffer, at + CRC_OFFSET) >>> 0;
   if (crc32c(buffer.subarray(at + ATTRIBUTES_OFFSET, at + size)) >>> 0 !== stored) return BATCH_CORRUPT;
   return checkBatchStructure(buffer, at, limit);
 }

@@ -11,17 +11,18 @@
  * failure marks the whole log dir offline and raises KafkaStorageError (56) from then on.
  * Leaves out: producer-state validation, transactions (only the txn index is here).
  */
-import { ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
-import { baseOffsetOf, checkBatch, checkBatchStructure, readInt64Number, rewriteCrc, writeInt64Number } from './batch-scan.js';
+import { ATTRIBUTES_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
+import { AppendScan, type AppendScanParams } from './append-scan.js';
+import { baseOffsetOf } from './batch-scan.js';
 import type { LogConfig } from './config.js';
-import { CorruptRecordError, InvalidOffsetError, KafkaStorageError, OffsetOutOfRangeError, RecordBatchTooLargeError, StorageError } from './errors.js';
+import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { cleanSegments } from './log-cleaner.js';
 import { loadSegments } from './log-loader.js';
 import { deleteSnapshotsOutside, readLatestSnapshot, writeSnapshot, type ProducerSnapshot, type ProducerSnapshotHook } from './producer-snapshots.js';
 import { forEachRecord } from './records.js';
-import { LogSegment, type AppendedBatch } from './segment.js';
+import { LogSegment } from './segment.js';
 import { TxnIndex, type AbortedTxn } from './txn-index.js';
 
 export interface Clock {
@@ -109,6 +110,8 @@ export class PartitionLog {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
+  /** `<topic>-<partition>`, for messages. */
+  readonly name: string;
   readonly leaderEpochs: LeaderEpochCache;
   private segments: LogSegment[];
   private config: LogConfig;
@@ -120,11 +123,15 @@ export class PartitionLog {
   private lastFlushMs: number;
   private readonly txnIndexes = new Map<number, TxnIndex>();
   private closed = false;
+  /** Reused by every append (appends are synchronous): no allocation per batch. */
+  private readonly scan = new AppendScan();
+  private readonly scanParams: AppendScanParams = { logEnd: 0, replication: false, leaderEpoch: -1, logAppendTime: false, now: 0, crcVerified: false, segmentBytes: 0, latestEpoch: -1 };
 
   private constructor(private readonly options: PartitionLogOptions) {
     const { fs, dir, config, clock } = options;
     this.topic = options.topic;
     this.partition = options.partition;
+    this.name = `${options.topic}-${options.partition}`;
     this.dir = dir;
     this.config = { ...config };
     if (options.create !== false) fs.mkdir(dir);
@@ -199,63 +206,45 @@ export class PartitionLog {
 
   append(records: Buffer, options: AppendOptions): AppendResult {
     this.checkOnline();
-    const replication = options.origin === 'replication';
     const logAppendTime = options.logAppendTime ?? this.config.messageTimestampType === 'LogAppendTime';
     const now = this.options.clock.now();
-    const batches: AppendedBatch[] = [];
-    const epochs: { epoch: number; offset: number }[] = [];
-    let next = this.end;
-    let maxTimestamp = -1;
-    let recordCount = 0;
-    for (let at = 0; at < records.length; ) {
-      const size = options.crcVerified ? checkBatchStructure(records, at, records.length) : checkBatch(records, at, records.length);
-      if (size < 0) throw new CorruptRecordError(`batch at byte ${at} of the append failed its size, magic or CRC check`);
-      if (size > this.config.segmentBytes) throw new RecordBatchTooLargeError(`batch of ${size} bytes exceeds segment.bytes`);
-      let base = next;
-      if (replication) {
-        base = baseOffsetOf(records, at);
-        if (base < next) throw new InvalidOffsetError(`replicated batch at ${base} is below the log end ${next}`);
-      } else {
-        writeInt64Number(records, at, base);
-        records.writeInt32BE(options.leaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
-      }
-      if (logAppendTime) {
-        records.writeInt16BE(records.readInt16BE(at + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-        writeInt64Number(records, at + MAX_TIMESTAMP_OFFSET, now);
-        rewriteCrc(records, at, size);
-      }
-      const lastOffset = base + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      if (!Number.isSafeInteger(lastOffset + 1)) throw new InvalidOffsetError(`offset ${lastOffset} is past 2^53`);
-      const batchMax = readInt64Number(records, at + MAX_TIMESTAMP_OFFSET);
-      maxTimestamp = Math.max(maxTimestamp, batchMax);
-      recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
-      epochs.push({ epoch: records.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET), offset: base });
-      batches.push({ at, size, lastOffset, maxTimestamp: batchMax });
-      next = lastOffset + 1;
-      at += size;
-    }
-    const first = batches[0];
-    if (!first) throw new CorruptRecordError('empty append');
-    const baseOffset = replication ? baseOffsetOf(records, 0) : this.end;
-    this.io(`append to ${this.name}`, () => {
+    const latestEpoch = this.leaderEpochs.latest();
+    const scan = this.scan;
+    const params = this.scanParams;
+    params.logEnd = this.end;
+    params.replication = options.origin === 'replication';
+    params.leaderEpoch = options.leaderEpoch;
+    params.logAppendTime = logAppendTime;
+    params.now = now;
+    params.crcVerified = options.crcVerified === true;
+    params.segmentBytes = this.config.segmentBytes;
+    params.latestEpoch = latestEpoch ? latestEpoch.epoch : -1;
+    scan.run(records, params);
+    const baseOffset = options.origin === 'replication' ? baseOffsetOf(records, 0) : this.end;
+    const next = scan.next;
+    try {
       this.maybeRoll(records.length, baseOffset, next - 1, now);
-      this.active.append(records, batches);
-    });
-    this.end = next;
-    for (const { epoch, offset } of epochs) {
-      const latest = this.leaderEpochs.latest();
-      if (epoch >= 0 && (!latest || epoch > latest.epoch)) this.io('leader epoch checkpoint', () => this.leaderEpochs.assign(epoch, offset));
+      this.active.append(records, scan);
+    } catch (error) {
+      throw this.failure('append to', error);
     }
-    this.unflushedMessages += recordCount;
+    this.end = next;
+    const epochs = scan.newEpochs;
+    for (let i = 0; i < scan.newEpochCount * 2; i += 2) {
+      const epoch = epochs[i]!;
+      const offset = epochs[i + 1]!;
+      this.io('leader epoch checkpoint', () => this.leaderEpochs.assign(epoch, offset));
+    }
+    this.unflushedMessages += scan.recordCount;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
     return {
       baseOffset,
       lastOffset: next - 1,
       logAppendTime: logAppendTime ? now : -1,
       logStartOffset: this.logStart,
-      maxTimestamp: logAppendTime ? now : maxTimestamp,
-      recordCount,
-      batchCount: batches.length,
+      maxTimestamp: logAppendTime ? now : scan.maxTimestamp,
+      recordCount: scan.recordCount,
+      batchCount: scan.count,
     };
   }
 
@@ -269,7 +258,7 @@ export class PartitionLog {
 
   /** Starts a new active segment at `baseOffset` (the log end by default). */
   roll(baseOffset = this.end): void {
-    this.io(`roll ${this.name}`, () => {
+    this.io('roll', () => {
       const active = this.active;
       if (active.size === 0) {
         if (active.baseOffset === baseOffset) return;
@@ -294,7 +283,7 @@ export class PartitionLog {
     if (offset === this.end) return result;
     const maxOffset = Math.min(options.maxOffset ?? this.end, this.end);
     if (offset >= maxOffset) return result;
-    return this.io(`read ${this.name}`, () => {
+    return this.io('read', () => {
       for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
         const data = this.segments[i]!.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true);
         if (data) return { ...result, records: data };
@@ -319,7 +308,7 @@ export class PartitionLog {
     this.checkOnline();
     if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.logStart, timestamp: -1 };
     if (timestamp === LATEST_TIMESTAMP) return { offset: this.end, timestamp: -1 };
-    return this.io(`offsetForTimestamp ${this.name}`, () => {
+    return this.io('offsetForTimestamp', () => {
       let target = timestamp;
       if (timestamp === MAX_TIMESTAMP) {
         target = Math.max(-1, ...this.segments.map((s) => s.maxTimestamp));
@@ -362,7 +351,7 @@ export class PartitionLog {
       this.truncateFullyAndStartAt(Math.max(offset, 0));
       return;
     }
-    this.io(`truncate ${this.name}`, () => {
+    this.io('truncate', () => {
       while (this.active.baseOffset >= offset) {
         const dropped = this.segments.pop()!;
         dropped.delete();
@@ -379,7 +368,7 @@ export class PartitionLog {
   /** Replication: drops the whole log and starts it empty at `offset`. */
   truncateFullyAndStartAt(offset: number): void {
     this.checkOnline();
-    this.io(`truncate fully ${this.name}`, () => {
+    this.io('truncate fully', () => {
       for (const segment of this.segments) segment.delete();
       this.txnIndexes.clear();
       this.segments = [LogSegment.create(this.options.fs, this.dir, offset, this.config.indexIntervalBytes, this.options.clock.now())];
@@ -411,7 +400,7 @@ export class PartitionLog {
     if (offset <= this.logStart) return this.logStart;
     this.logStart = offset;
     this.hw = Math.max(this.hw, offset);
-    this.io(`delete records ${this.name}`, () => {
+    this.io('delete records', () => {
       this.deleteSegmentsWhile((segment, next) => next !== undefined && next.baseOffset <= this.logStart && segment !== this.active);
       this.leaderEpochs.truncateFromStart(this.logStart);
       this.options.onLogStartOffsetChange?.(this);
@@ -443,7 +432,7 @@ export class PartitionLog {
   applyRetention(now: number = this.options.clock.now()): number {
     this.checkOnline();
     if (!this.config.cleanupPolicyDelete) return 0;
-    return this.io(`retention ${this.name}`, () => {
+    return this.io('retention', () => {
       let deleted = 0;
       const retentionMs = this.config.retentionMs;
       if (retentionMs >= 0) {
@@ -468,7 +457,7 @@ export class PartitionLog {
   compact(now: number = this.options.clock.now()): number {
     this.checkOnline();
     if (!this.config.cleanupPolicyCompact || this.segments.length < 2) return 0;
-    return this.io(`compact ${this.name}`, () => {
+    return this.io('compact', () => {
       const before = this.size;
       const inactive = this.segments.slice(0, -1);
       const cleaned = cleanSegments(this.options.fs, this.dir, inactive, this.config, now, this.options.clock.now());
@@ -487,7 +476,11 @@ export class PartitionLog {
   /** fsyncs the active segment; everything up to the log end survives a power cut. */
   flush(): void {
     this.checkOnline();
-    this.io(`flush ${this.name}`, () => this.active.flush());
+    try {
+      this.active.flush();
+    } catch (error) {
+      throw this.failure('flush', error);
+    }
     this.recovered = this.end;
     this.unflushedMessages = 0;
     this.lastFlushMs = this.options.clock.now();
@@ -495,7 +488,7 @@ export class PartitionLog {
 
   appendAbortedTxn(entry: AbortedTxn): void {
     this.checkOnline();
-    this.io(`txn index ${this.name}`, () => {
+    this.io('txn index', () => {
       const segment = this.segments[this.segmentIndexFor(entry.lastOffset)]!;
       this.txnIndexFor(segment).append(entry, false);
     });
@@ -504,7 +497,7 @@ export class PartitionLog {
   /** Aborted transactions overlapping [fetchOffset, upperBoundOffset). */
   abortedTxns(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
     this.checkOnline();
-    return this.io(`txn index ${this.name}`, () => {
+    return this.io('txn index', () => {
       const result: AbortedTxn[] = [];
       for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
         const segment = this.segments[i]!;
@@ -526,7 +519,7 @@ export class PartitionLog {
 
   latestProducerSnapshot(): ProducerSnapshot | null {
     this.checkOnline();
-    return this.io(`snapshot ${this.name}`, () => readLatestSnapshot(this.options.fs, this.dir));
+    return this.io('snapshot', () => readLatestSnapshot(this.options.fs, this.dir));
   }
 
   /** Flushes everything (a clean close) and releases the files. */
@@ -537,7 +530,7 @@ export class PartitionLog {
       for (const segment of this.segments) this.quietly(() => segment.close());
       return;
     }
-    this.io(`close ${this.name}`, () => {
+    this.io('close', () => {
       this.active.flushAll();
       this.recovered = this.end;
       for (const segment of this.segments) segment.close();
@@ -548,31 +541,34 @@ export class PartitionLog {
   delete(): void {
     this.closed = true;
     for (const segment of this.segments) this.quietly(() => segment.close());
-    this.io(`delete ${this.name}`, () => this.options.fs.removeDir(this.dir));
+    this.io('delete', () => this.options.fs.removeDir(this.dir));
   }
 
-  get name(): string {
-    return `${this.topic}-${this.partition}`;
-  }
 
   private checkOnline(): void {
     if (this.options.dirState.offline) throw new KafkaStorageError(`log dir ${this.options.dirState.path} is offline`, this.options.dirState.failure);
     if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
   }
 
+  /** Runs file-system work; any failure but a StorageError takes the log dir offline. */
   private io<T>(what: string, work: () => T): T {
     try {
       return work();
     } catch (error) {
-      if (error instanceof StorageError) throw error;
-      const state = this.options.dirState;
-      if (!state.offline) {
-        state.offline = true;
-        state.failure = error;
-        this.options.onDirFailure?.(state);
-      }
-      throw new KafkaStorageError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw this.failure(what, error);
     }
+  }
+
+  /** The error to raise for a failure of `what` (a verb; the log's name is added here). */
+  private failure(what: string, error: unknown): Error {
+    if (error instanceof StorageError) return error;
+    const state = this.options.dirState;
+    if (!state.offline) {
+      state.offline = true;
+      state.failure = error;
+      this.options.onDirFailure?.(state);
+    }
+    return new KafkaStorageError(`${what} ${this.name} failed: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 
   private quietly(work: () => void): void {

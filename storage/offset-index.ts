@@ -3,6 +3,7 @@
  * int32 position in the segment file), one at most every index.interval.bytes, keyed by
  * the last offset of the batch that starts at that position.
  */
+import { int32At, putInt32 } from './batch-scan.js';
 import type { FileSystem } from './fs.js';
 import { IndexFile } from './index-file.js';
 
@@ -38,12 +39,13 @@ export class OffsetIndex extends IndexFile {
   /** Adds an entry if it moves both offset and position forward. */
   append(offset: number, position: number): void {
     const relative = offset - this.baseOffset;
-    if (this.count > 0 && (relative <= this.relativeOffsetAt(this.count - 1) || position <= this.lastPosition())) {
-      return;
+    if (this.count > 0) {
+      const last = (this.count - 1) * OFFSET_INDEX_ENTRY_SIZE;
+      if (relative <= int32At(this.buffer, last) || position <= int32At(this.buffer, last + 4)) return;
     }
     const at = this.reserve();
-    this.buffer.writeInt32BE(relative, at);
-    this.buffer.writeInt32BE(position, at + 4);
+    putInt32(this.buffer, at, relative);
+    putInt32(this.buffer, at + 4, position);
   }
 
   /** The entry with the largest offset <= target, or the segment start. */

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { AppendScan } from './append-scan.js';
 import { loadSegments } from './log-loader.js';
 import { MemoryFileSystem } from './memory-fs.js';
 import { LogSegment } from './segment.js';
@@ -12,7 +13,9 @@ function fill(segment: LogSegment, count: number, firstOffset: number, records =
       Array.from({ length: records }, (_, r) => ({ value: `v${i}-${r}`, timestamp: 1000 + i })),
       { baseOffset: offset },
     );
-    segment.append(batch, [{ at: 0, size: batch.length, lastOffset: offset + records - 1, maxTimestamp: 1000 + i }]);
+    const scan = new AppendScan();
+    scan.run(batch, { logEnd: offset, replication: true, leaderEpoch: 0, logAppendTime: false, now: 0, crcVerified: false, segmentBytes: Infinity, latestEpoch: -1 });
+    segment.append(batch, scan);
     written.push(batch);
     offset += records;
   }

@@ -11,6 +11,7 @@ import { LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/reco
 import { baseOffsetOf, checkBatch, readInt64Number } from './batch-scan.js';
 import { walkBatches } from './batch-walker.js';
 import { joinPath, type FileHandle, type FileSystem } from './fs.js';
+import type { AppendScan } from './append-scan.js';
 import { IndexFile } from './index-file.js';
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.js';
@@ -23,14 +24,6 @@ const RECOVERY_WINDOW = 4 * 1024 * 1024;
 
 export function offsetFileName(offset: number, suffix: string): string {
   return `${String(offset).padStart(20, '0')}${suffix}`;
-}
-
-/** One batch of an append, positioned inside the appended buffer. */
-export interface AppendedBatch {
-  at: number;
-  size: number;
-  lastOffset: number;
-  maxTimestamp: number;
 }
 
 /** Where a batch lies in the segment file. */
@@ -151,16 +144,17 @@ export class LogSegment {
     return this.timeIndexCache!;
   }
 
-  /** Appends whole, checked batches whose offsets are already assigned; one write. */
-  append(data: Buffer, batches: readonly AppendedBatch[]): void {
-    this.ensureMaxTimestamp();
+  /** Appends whole, checked batches whose offsets are already assigned (by `scan`); one write. */
+  append(data: Buffer, scan: AppendScan): void {
+    if (!this.maxTsKnown) this.ensureMaxTimestamp();
     const start = this.size;
     this.logUnsynced = true;
     this.indexesUnsynced = true;
     this.handle.write(data, start);
     this.size = start + data.length;
-    for (const batch of batches) this.indexBatch(batch.lastOffset, batch.maxTimestamp, start + batch.at, batch.size);
-    this.next = batches[batches.length - 1]!.lastOffset + 1;
+    const count = scan.count;
+    for (let i = 0; i < count; i++) this.indexBatch(scan.lastOffset(i), scan.batchMaxTimestamp(i), start + scan.at(i), scan.size(i));
+    this.next = scan.next;
   }
 
   private indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number): void {

@@ -3,7 +3,7 @@
  * to the segment base). Each entry says: the largest timestamp up to this offset is this
  * one. Entries are added when the largest timestamp grows, at the offset index's pace.
  */
-import { readInt64Number, writeInt64Number } from './batch-scan.js';
+import { int32At, putInt32, readInt64Number, writeInt64Number } from './batch-scan.js';
 import type { FileSystem } from './fs.js';
 import { IndexFile } from './index-file.js';
 
@@ -39,14 +39,15 @@ export class TimeIndex extends IndexFile {
 
   /** Adds an entry when the timestamp is larger than the last one. */
   maybeAppend(timestamp: number, offset: number): void {
+    const relative = offset - this.baseOffset;
     if (this.count > 0) {
-      const last = this.count - 1;
-      if (timestamp <= this.timestampAt(last)) return;
-      if (offset - this.baseOffset <= this.relativeOffsetAt(last)) return;
+      const last = (this.count - 1) * TIME_INDEX_ENTRY_SIZE;
+      if (timestamp <= readInt64Number(this.buffer, last)) return;
+      if (relative <= int32At(this.buffer, last + 8)) return;
     }
     const at = this.reserve();
     writeInt64Number(this.buffer, at, timestamp);
-    this.buffer.writeInt32BE(offset - this.baseOffset, at + 8);
+    putInt32(this.buffer, at + 8, relative);
   }
 
   /** Entry with the largest timestamp <= target; the segment base when none. */
