@@ -19,6 +19,8 @@ import { Dispatcher } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
 import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
+import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
+import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
@@ -128,6 +130,7 @@ export class Broker {
       log: this.log,
     });
     this.transactions.start();
+    this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
@@ -209,6 +212,7 @@ export class Broker {
     const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
       (a, b) => a.apiKey - b.apiKey,
     );
+    const controllerListeners = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
     const staticConfig = this.config;
     let effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
     this.controller.onChange((change) => {
@@ -227,7 +231,7 @@ export class Broker {
       controller: this.controller,
       replicas: this.replicas,
       groups: this.groups,
-      apiVersions: () => apiVersions,
+      apiVersions: (listenerName) => (listenerName !== undefined && controllerListeners.has(listenerName) ? CONTROLLER_API_VERSIONS : apiVersions),
       transactions: this.transactions,
       dataPath: createDataPathServices({
         maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
@@ -241,7 +245,10 @@ export class Broker {
           replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
         });
         if (!result.ok) return result.error.errorCode;
-        if (!this.controller.isActive()) return ErrorCode.LEADER_NOT_AVAILABLE;
+        if (!this.controller.isActive()) {
+          this.forwardAutoCreate(name);
+          return ErrorCode.LEADER_NOT_AVAILABLE;
+        }
         this.controller.commit(result.records);
         // A quorum of one has applied it; a larger one commits it shortly (clients retry).
         return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
@@ -249,9 +256,23 @@ export class Broker {
       quorum: this.quorum.node,
       brokerHeartbeats: this.quorum.heartbeats,
       quorumVoters: this.quorum.voters,
+      forwarder: this.quorum.forwarder,
     };
     this.dispatcher = new Dispatcher(services, this.clock, this.log);
     return services;
+  }
+
+  private readonly autoCreating = new Set<string>();
+
+  /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
+  private forwardAutoCreate(name: string): void {
+    if (this.autoCreating.has(name)) return;
+    this.autoCreating.add(name);
+    const topic = { ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: -1, replicationFactor: -1 };
+    this.quorum.forwarder
+      .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
+      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded auto-creation failed'))
+      .finally(() => this.autoCreating.delete(name));
   }
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */

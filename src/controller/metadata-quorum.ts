@@ -22,6 +22,9 @@ import { parseQuorumVoters } from './quorum-voters.js';
 import { BrokerHeartbeats, type BrokerRegistrationInput } from './broker-heartbeats.js';
 import { BrokerLifecycle } from './broker-lifecycle.js';
 import type { PeerAddress } from './peer-client.js';
+import { RequestForwarder } from './forwarding.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { AllocateProducerIdsApi } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 
 export interface MetadataQuorumOptions {
   readonly config: BrokerConfig;
@@ -38,6 +41,8 @@ export class MetadataQuorum {
   readonly voters: ReadonlyMap<number, PeerAddress>;
   readonly node: QuorumNode;
   readonly heartbeats: BrokerHeartbeats;
+  /** Forwards metadata-changing requests to the active controller (Envelope). */
+  readonly forwarder: RequestForwarder;
   private lifecycle: BrokerLifecycle | null = null;
   private readonly raftLog: FileRaftLog | InMemoryRaftLog;
 
@@ -71,6 +76,13 @@ export class MetadataQuorum {
       options.logger,
     );
     options.controller.attachQuorum(this.node);
+    this.forwarder = new RequestForwarder({
+      quorum: this.node,
+      nodeId: options.nodeId,
+      timeoutMs: config.int('request.timeout.ms'),
+      logger: options.logger,
+      clock: options.clock,
+    });
   }
 
   /** First poll: a lone voter becomes leader and applies the whole committed log before this returns. */
@@ -91,6 +103,21 @@ export class MetadataQuorum {
       logger: this.options.logger,
     });
     this.lifecycle.start();
+  }
+
+  /** A producer-id block from the active controller (AllocateProducerIds), or the error code. */
+  async allocateProducerIds(): Promise<{ firstProducerId: bigint; size: bigint } | number> {
+    const leader = this.node.leaderId();
+    const peers = this.node.peers;
+    if (leader < 0 || leader === this.options.nodeId || !peers?.knows(leader)) return ErrorCode.NOT_CONTROLLER;
+    try {
+      const r = await peers.request(leader, AllocateProducerIdsApi, 0, { brokerId: this.options.nodeId, brokerEpoch: this.lifecycle?.epoch() ?? -1n });
+      if (r.errorCode !== ErrorCode.NONE) return r.errorCode;
+      if (r.producerIdLen <= 0 || r.producerIdStart < 0n) return ErrorCode.UNKNOWN_SERVER_ERROR;
+      return { firstProducerId: r.producerIdStart, size: BigInt(r.producerIdLen) };
+    } catch {
+      return ErrorCode.REQUEST_TIMED_OUT;
+    }
   }
 
   stop(): void {

@@ -67,6 +67,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private reportedApplied = 0;
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
+  private readonly onceLeaderListeners = new Set<() => void>();
 
   constructor(private readonly options: QuorumNodeOptions) {
     const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
@@ -94,6 +95,9 @@ export class QuorumNode implements MetadataQuorumPort {
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
         if (from.leaderId !== to.leaderId || from.epoch !== to.epoch) {
           for (const l of this.leaderListeners) l(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
+          const once = [...this.onceLeaderListeners];
+          this.onceLeaderListeners.clear();
+          for (const l of once) l();
         }
       },
     });
@@ -126,6 +130,12 @@ export class QuorumNode implements MetadataQuorumPort {
 
   onLeaderChange(listener: (leaderId: number, epoch: number) => void): void {
     this.leaderListeners.push(listener);
+  }
+
+  /** Calls `listener` once, at the next leader or epoch change; returns a function that cancels it. */
+  onceLeaderChange(listener: () => void): () => void {
+    this.onceLeaderListeners.add(listener);
+    return () => this.onceLeaderListeners.delete(listener);
   }
 
   /** Called after every poll that applied something. */

@@ -76,6 +76,8 @@ export class MetadataController {
   private nextOffset = 0;
   /** Set when metadata goes through the Raft quorum (see attachQuorum). */
   private quorum: MetadataQuorumPort | null = null;
+  /** The end of the last producer-id block handed out (see allocateProducerIds). */
+  private reservedProducerId = 0n;
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -115,6 +117,22 @@ export class MetadataController {
       return Promise.resolve();
     }
     return this.quorum.propose(records.map(encodeMetadataRecord));
+  }
+
+  /**
+   * Commits records and waits until they are applied here; answers the Kafka error code instead of
+   * throwing: 0, or NOT_CONTROLLER when this node is not (or stops being) the active controller
+   * before they commit. Handlers answer their clients with it.
+   */
+  async commitAndWait(records: MetadataRecord[]): Promise<number> {
+    if (records.length === 0) return ErrorCode.NONE;
+    try {
+      await this.submit(records);
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof NotControllerError) return ErrorCode.NOT_CONTROLLER;
+      throw err;
+    }
   }
 
   /** Applies one committed, encoded record (called by the Raft state machine). */
@@ -371,9 +389,13 @@ export class MetadataController {
     return this.alterConfigs(resourceType, resourceName, changes);
   }
 
-  /** Hands out the next block of producer ids to `brokerId`. */
+  /**
+   * Hands out the next block of producer ids to `brokerId`. Blocks handed out but not yet applied
+   * count too, so two allocations racing on the leader never get the same block.
+   */
   allocateProducerIds(brokerId: number, brokerEpoch: bigint): CommandResult<{ firstProducerId: bigint; size: bigint }> {
-    const first = this.image.nextProducerId;
+    const first = this.image.nextProducerId > this.reservedProducerId ? this.image.nextProducerId : this.reservedProducerId;
+    this.reservedProducerId = first + PRODUCER_ID_BLOCK_SIZE;
     return {
       ok: true,
       records: [{ type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE } }],
