@@ -101,6 +101,14 @@ export class Broker {
     // The metadata log is the Raft log now; the controller's own log store stays empty.
     this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
+
+    // Log recovery happens here, before any listener opens.
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
+    this.replicas = new ReplicaManager(this.nodeId, logFactory);
+    // The image is empty until the quorum replays the metadata log: every partition reaches
+    // the replica manager through this listener, on start as later.
+    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
       config: this.config,
       nodeId: this.nodeId,
@@ -110,13 +118,6 @@ export class Broker {
       clock: this.clock,
       logger: this.log,
     });
-
-    // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
-    this.replicas = new ReplicaManager(this.nodeId, logFactory);
-    // The image is empty until the quorum replays the metadata log: every partition reaches
-    // the replica manager through this listener, on start as later.
-    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();

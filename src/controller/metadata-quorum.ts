@@ -23,6 +23,7 @@ import { BrokerHeartbeats, type BrokerRegistrationInput } from './broker-heartbe
 import { BrokerLifecycle } from './broker-lifecycle.js';
 import type { PeerAddress } from './peer-client.js';
 import { RequestForwarder } from './forwarding.js';
+import { SnapshotTrigger } from './snapshot-trigger.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { AllocateProducerIdsApi } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 
@@ -45,6 +46,9 @@ export class MetadataQuorum {
   readonly forwarder: RequestForwarder;
   private lifecycle: BrokerLifecycle | null = null;
   private readonly raftLog: FileRaftLog | InMemoryRaftLog;
+  private readonly stateMachine: MetadataStateMachine;
+  private readonly snapshots: SnapshotTrigger;
+  private snapshotTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
@@ -52,13 +56,21 @@ export class MetadataQuorum {
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();
     const store = dir ? new FileQuorumStateStore(dir) : new InMemoryQuorumStateStore();
+    this.stateMachine = new MetadataStateMachine(options.controller);
+    this.snapshots = new SnapshotTrigger(
+      {
+        maxBytesBetweenSnapshots: config.int('metadata.log.max.record.bytes.between.snapshots'),
+        maxIntervalMs: config.int('metadata.log.max.snapshot.interval.ms'),
+      },
+      options.clock.now(),
+    );
     this.node = new QuorumNode({
       nodeId: options.nodeId,
       voters: this.voters,
       clusterId: options.clusterId,
       log: this.raftLog,
       store,
-      stateMachine: new MetadataStateMachine(options.controller),
+      stateMachine: this.stateMachine,
       clock: options.clock,
       logger: options.logger,
       config: {
@@ -87,7 +99,45 @@ export class MetadataQuorum {
 
   /** First poll: a lone voter becomes leader and applies the whole committed log before this returns. */
   start(): void {
+    this.node.onApplied(() => this.maybeSnapshot());
     this.node.start();
+    this.armSnapshotTimer();
+  }
+
+  /** Writes a snapshot when the trigger says one is due (see snapshot-trigger.ts). */
+  maybeSnapshot(): void {
+    const now = this.options.clock.now();
+    if (!this.snapshots.due(this.stateMachine.bytesSinceSnapshot, now)) return;
+    this.snapshotNow();
+  }
+
+  /** Snapshots the image at the applied offset now; the log prefix it covers is dropped. */
+  snapshotNow(): void {
+    const now = this.options.clock.now();
+    try {
+      const id = this.node.raft.takeSnapshot();
+      this.snapshots.taken(now);
+      if (id) this.options.logger.info({ endOffset: id.endOffset, epoch: id.epoch }, 'metadata snapshot written');
+    } catch (err) {
+      this.options.logger.error({ err }, 'metadata snapshot failed');
+    }
+    this.armSnapshotTimer();
+  }
+
+  private armSnapshotTimer(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    const at = this.snapshots.nextCheckAt();
+    if (!Number.isFinite(at)) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
+      else {
+        this.snapshots.taken(this.options.clock.now());
+        this.armSnapshotTimer();
+      }
+    }, Math.max(0, Math.min(at - this.options.clock.now(), 2 ** 31 - 1)));
+    this.snapshotTimer.unref();
   }
 
   /** Registers this broker (synchronously on a lone voter) and keeps heartbeating. */
@@ -122,6 +172,8 @@ export class MetadataQuorum {
 
   stop(): void {
     this.lifecycle?.stop();
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
     this.node.stop();
     if (this.raftLog instanceof FileRaftLog) this.raftLog.close();
   }

@@ -12,6 +12,7 @@ import { MetadataImage, ConfigResourceType, type ImageChange } from './image.js'
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './records.js';
 import type { MetadataLogStore } from './metadata-log.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { imageToRecords } from './image-records.js';
 import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
@@ -142,10 +143,35 @@ export class MetadataController {
     if (change) for (const l of this.listeners) l(change);
   }
 
-  /** Starts over from an empty image (before a snapshot is restored). */
+  /** Starts over from an empty image. */
   resetImage(): void {
     this.image = new MetadataImage();
     this.nextOffset = 0;
+  }
+
+  /** The encoded records that rebuild the current image (a snapshot's content). */
+  snapshotRecords(): Buffer[] {
+    return imageToRecords(this.image).map(encodeMetadataRecord);
+  }
+
+  /**
+   * Replaces the image with the one `payloads` build (a snapshot restore); listeners hear of every
+   * topic and partition in it and of each topic of the old image that is gone.
+   */
+  restoreImage(payloads: readonly Buffer[], lastOffset: number): void {
+    const old = this.image;
+    this.image = new MetadataImage();
+    const changes: ImageChange[] = [];
+    for (const payload of payloads) {
+      const change = this.image.apply(decodeMetadataRecord(payload), lastOffset);
+      if (change) changes.push(change);
+    }
+    this.image.lastAppliedOffset = lastOffset;
+    this.nextOffset = lastOffset + 1;
+    for (const topic of old.topicsById.values()) {
+      if (!this.image.topicsById.has(topic.topicId)) changes.unshift({ kind: 'topic-deleted', topic });
+    }
+    for (const change of changes) for (const l of this.listeners) l(change);
   }
 
   /**
