@@ -4,11 +4,13 @@
  * `<metadata.log.dir>/__cluster_metadata-0/` (in memory for ephemeral brokers), the state machine
  * that applies committed records to the MetadataController's image, the Raft node driver, the
  * active controller's broker registry and this broker's registration/heartbeat loop.
- * Leaves out: broker-only and controller-only processes (every process is a voter or, when not in
- * the voter list, an idle observer).
+ * A process with process.roles=broker is an observer: it is not in the voter list, fetches the
+ * metadata log from the leader and registers as a broker; process.roles with `controller` must be
+ * in the voter list (both checked at start, as Kafka does).
+ * Leaves out: controller-only processes (process.roles=controller still serves the broker APIs).
  */
 import { join } from 'node:path';
-import type { BrokerConfig } from '../common/config.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
@@ -38,6 +40,22 @@ export interface MetadataQuorumOptions {
   readonly logger: Logger;
 }
 
+/** Kafka's start-up checks of process.roles against controller.quorum.voters. */
+export function checkRoles(roles: readonly string[], nodeId: number, voters: ReadonlyMap<number, PeerAddress>, votersText: string): void {
+  const unknown = roles.filter((r) => r !== 'broker' && r !== 'controller');
+  if (unknown.length > 0 || roles.length === 0) throw new ConfigError(`Invalid value ${roles.join(',')} for configuration process.roles: each role must be broker or controller`);
+  if (voters.size === 0) {
+    if (!roles.includes('controller')) throw new ConfigError('A broker-only process (process.roles=broker) needs controller.quorum.voters');
+    return;
+  }
+  if (roles.includes('controller') && !voters.has(nodeId)) {
+    throw new ConfigError(`If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${votersText}`);
+  }
+  if (!roles.includes('controller') && voters.has(nodeId)) {
+    throw new ConfigError(`If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${votersText}`);
+  }
+}
+
 export class MetadataQuorum {
   readonly voters: ReadonlyMap<number, PeerAddress>;
   readonly node: QuorumNode;
@@ -53,6 +71,7 @@ export class MetadataQuorum {
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
     this.voters = parseQuorumVoters(config.list('controller.quorum.voters'));
+    checkRoles(config.list('process.roles'), options.nodeId, this.voters, config.list('controller.quorum.voters').join(','));
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();
     const store = dir ? new FileQuorumStateStore(dir) : new InMemoryQuorumStateStore();
