@@ -24,6 +24,12 @@ import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import type { QuorumNode } from './quorum-node.js';
+import type { PeerClient } from './peer-client.js';
+
+/** What forwarding needs of the quorum node (a narrow port, so tests can fake it). */
+export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceLeaderChange'> & {
+  readonly peers: Pick<PeerClient, 'knows' | 'request'> | null;
+};
 
 /** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
 export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 33, 37, 44, 45]);
@@ -54,7 +60,7 @@ export function hostAddressBytes(host: string): Buffer {
 }
 
 export interface ForwardOptions {
-  readonly quorum: QuorumNode;
+  readonly quorum: ForwardingQuorum;
   readonly nodeId: number;
   /** How long a request may wait for a reachable leader before the local NOT_CONTROLLER answer. */
   readonly timeoutMs: number;
