@@ -72,6 +72,7 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
     const nullUpdates = resource.ops.filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE)).map((o) => o.name);
     if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
 
+    if (!controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
     const { resourceType, resourceName } = resource;
     let result: CommandResult<null>;
     switch (resourceType) {

@@ -240,16 +240,16 @@ export class Broker {
         producerAppended: this.transactions.hooks.appended,
       }),
       autoCreateTopic: (name) => {
+        if (!this.controller.isActive()) {
+          this.forwardAutoCreate(name);
+          return ErrorCode.LEADER_NOT_AVAILABLE;
+        }
         const result = this.controller.createTopic({
           name,
           numPartitions: this.config.int('num.partitions'),
           replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
         });
         if (!result.ok) return result.error.errorCode;
-        if (!this.controller.isActive()) {
-          this.forwardAutoCreate(name);
-          return ErrorCode.LEADER_NOT_AVAILABLE;
-        }
         this.controller.commit(result.records);
         // A quorum of one has applied it; a larger one commits it shortly (clients retry).
         return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;

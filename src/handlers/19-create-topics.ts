@@ -49,6 +49,11 @@ export const createTopicsHandler = defineHandler({
         topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
         continue;
       }
+      if (!controller.isActive()) {
+        // Forwarding found no active controller: nothing is validated against a stale image.
+        topics.push(failed(topic.name, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'));
+        continue;
+      }
       const assignments = new Map<number, number[]>();
       let duplicatePartition: number | null = null;
       for (const a of topic.assignments) {

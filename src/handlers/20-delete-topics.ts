@@ -64,6 +64,10 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(result(byName ? { name: w.name, topicId: ZERO_UUID } : { name: null, topicId: w.topicId }, ErrorCode.INVALID_REQUEST, byName ? 'Duplicate topic name.' : 'Duplicate topic id.'));
         continue;
       }
+      if (!controller.isActive()) {
+        responses.push(result(w, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'));
+        continue;
+      }
       const topic = byName ? controller.image.topicsByName.get(w.name!) : controller.image.topicsById.get(w.topicId);
       if (!topic) {
         responses.push(

@@ -30,6 +30,10 @@ export const createPartitionsHandler = defineHandler({
         results.push({ name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
         continue;
       }
+      if (!controller.isActive()) {
+        results.push({ name: topic.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' });
+        continue;
+      }
       const outcome = controller.createPartitions(topic.name, topic.count, topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null);
       if (!outcome.ok) {
         results.push({ name: topic.name, errorCode: outcome.error.errorCode, errorMessage: outcome.error.errorMessage });

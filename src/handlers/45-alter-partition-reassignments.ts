@@ -18,6 +18,7 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignmentsApi,
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
+    if (!controller.isActive()) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
     const brokers = new Set(controller.liveBrokerIds());
     const records: MetadataRecord[] = [];
     const responses = request.topics.map((topic) => ({
