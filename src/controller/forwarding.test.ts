@@ -20,13 +20,23 @@ class FakeQuorum implements ForwardingQuorum {
   private listeners = new Set<() => void>();
   readonly peers = {
     knows: (id: number) => id >= 1 && id <= 3,
-    request: <Req, Res>(to: number, _api: unknown, _v: number, body: Req): Promise<Res> => {
+    request: <Req, Res>(to: number, api: { apiKey: number }, _v: number, body: Req): Promise<Res> => {
+      if (api.apiKey === 55) {
+        // The catch-up barrier asks the leader for its high watermark.
+        const dq = { errorCode: 0, topics: [{ partitions: [{ errorCode: 0, highWatermark: 7n }] }] };
+        return Promise.resolve(dq as unknown as Res);
+      }
       this.sent.push({ to, body: body as unknown as EnvelopeRequest });
       const next = this.answers.shift();
       if (!next) return Promise.reject(new Error('unreachable'));
       return Promise.resolve(next(to) as unknown as Res);
     },
   };
+  readonly appliedWaits: number[] = [];
+  waitApplied(offset: number): Promise<boolean> {
+    this.appliedWaits.push(offset);
+    return Promise.resolve(true);
+  }
   leaderId(): number {
     return this.leader;
   }
@@ -67,6 +77,7 @@ t.test('waits for a leader, then forwards the frame as it came', async (t) => {
   t.equal(q.sent[0]?.to, 2);
   t.same(q.sent[0]?.body.requestData, frame);
   t.same([...q.sent[0]!.body.clientHostAddress], [10, 0, 0, 7]);
+  t.same(q.appliedWaits, [7], 'the answer waited for this node to apply up to the leader high watermark');
 });
 
 t.test('NOT_CONTROLLER from the old leader: resent to the next one', async (t) => {

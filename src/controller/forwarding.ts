@@ -4,7 +4,8 @@
  * IncrementalAlterConfigs, AlterPartitionReassignments) arriving at a node whose controller is not
  * the Raft leader is wrapped, header and body as they came, in an Envelope (58) and sent to the
  * leader's controller listener; the leader runs it and returns the response (header + body), which
- * goes back to the client unchanged (its correlation id is the client's own).
+ * goes back to the client unchanged (its correlation id is the client's own), once this node has
+ * applied what the leader had committed by then (read-your-writes, bounded to 2 s).
  *
  * Waiting: with no known leader the request waits for one (or a leader change after the leader
  * answered NOT_CONTROLLER or could not be reached) until `timeoutMs`; then `forward` answers null
@@ -16,6 +17,8 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { EnvelopeApi } from '../../protocol/generated/messages/58-envelope.js';
+import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
+import { METADATA_PARTITION, METADATA_TOPIC } from './raft-wire.js';
 import { encodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
@@ -27,7 +30,7 @@ import type { QuorumNode } from './quorum-node.js';
 import type { PeerClient } from './peer-client.js';
 
 /** What forwarding needs of the quorum node (a narrow port, so tests can fake it). */
-export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceLeaderChange'> & {
+export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceLeaderChange' | 'waitApplied'> & {
   readonly peers: Pick<PeerClient, 'knows' | 'request'> | null;
 };
 
@@ -69,6 +72,8 @@ export interface ForwardOptions {
 }
 
 const ANONYMOUS = serializePrincipal('User', 'ANONYMOUS');
+/** The longest a forwarded answer waits for this node to apply the leader's commit. */
+const CATCH_UP_MAX_MS = 2000;
 
 export class RequestForwarder {
   constructor(private readonly options: ForwardOptions) {}
@@ -98,7 +103,10 @@ export class RequestForwarder {
       }
       try {
         const response = await quorum.peers.request(leader, EnvelopeApi, 0, request, left);
-        if (response.errorCode === ErrorCode.NONE && response.responseData) return response.responseData;
+        if (response.errorCode === ErrorCode.NONE && response.responseData) {
+          await this.catchUp(leader, deadline);
+          return response.responseData;
+        }
         logger.debug({ leader, errorCode: response.errorCode }, 'envelope refused by the controller');
         if (response.errorCode !== ErrorCode.NOT_CONTROLLER) return null;
       } catch (err) {
@@ -126,6 +134,25 @@ export class RequestForwarder {
   }
 
   private nextCorrelationId = 0;
+
+  /**
+   * Read-your-writes: before the answer goes back, wait (bounded) until this node has applied what
+   * the leader had committed when it answered, so the client's next Metadata here sees its change
+   * (kafkajs asks the same broker for the new topic's leaders right after CreateTopics).
+   */
+  private async catchUp(leader: number, deadline: number): Promise<void> {
+    const { quorum, clock } = this.options;
+    const left = Math.min(CATCH_UP_MAX_MS, deadline - clock.now());
+    if (left <= 0 || !quorum.peers) return;
+    try {
+      const r = await quorum.peers.request(leader, DescribeQuorumApi, 1, { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }] }, left);
+      const p = r.topics[0]?.partitions[0];
+      if (r.errorCode !== ErrorCode.NONE || !p || p.errorCode !== ErrorCode.NONE) return;
+      await quorum.waitApplied(Number(p.highWatermark), Math.min(CATCH_UP_MAX_MS, deadline - clock.now()));
+    } catch {
+      // The answer still goes back; the client retries what it does not see yet.
+    }
+  }
 
   private leaderChangeOrTimeout(ms: number): Promise<void> {
     return new Promise((resolve) => {

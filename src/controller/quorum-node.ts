@@ -74,6 +74,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
   private readonly onceLeaderListeners = new Set<() => void>();
+  private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
 
   constructor(private readonly options: QuorumNodeOptions) {
     const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
@@ -136,6 +137,10 @@ export class QuorumNode implements MetadataQuorumPort {
   stop(): void {
     this.stopped = true;
     this.discovery?.stop();
+    for (const w of this.appliedWaiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(false);
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.raftPeers?.close();
@@ -186,6 +191,26 @@ export class QuorumNode implements MetadataQuorumPort {
     });
     this.pollNow();
     return done;
+  }
+
+  /**
+   * Resolves true once this node has applied everything below `endOffset` (a high watermark), or
+   * false after `timeoutMs`.
+   */
+  waitApplied(endOffset: number, timeoutMs: number): Promise<boolean> {
+    if (this.raft.appliedOffset() >= endOffset) return Promise.resolve(true);
+    if (this.stopped || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        offset: endOffset,
+        resolve,
+        timer: setTimeout(() => {
+          this.appliedWaiters = this.appliedWaiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.appliedWaiters.push(waiter);
+    });
   }
 
   /** True once `offset` has been applied on this node. */
@@ -256,6 +281,15 @@ export class QuorumNode implements MetadataQuorumPort {
     if (this.raft.appliedOffset() !== this.reportedApplied) {
       this.reportedApplied = this.raft.appliedOffset();
       this.settleWaiters();
+      const applied = this.raft.appliedOffset();
+      const reached = this.appliedWaiters.filter((w) => applied >= w.offset);
+      if (reached.length > 0) {
+        this.appliedWaiters = this.appliedWaiters.filter((w) => applied < w.offset);
+        for (const w of reached) {
+          clearTimeout(w.timer);
+          w.resolve(true);
+        }
+      }
       for (const l of this.applyListeners) l();
     }
     this.arm(deadline);
