@@ -7,7 +7,8 @@
  * A process with process.roles=broker is an observer: it is not in the voter list, fetches the
  * metadata log from the leader and registers as a broker; process.roles with `controller` must be
  * in the voter list (both checked at start, as Kafka does).
- * Leaves out: controller-only processes (process.roles=controller still serves the broker APIs).
+ * A controller-only process (process.roles=controller) does not register as a broker.
+ * Leaves out: closing the broker listeners and APIs of controller-only processes.
  */
 import { join } from 'node:path';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
@@ -161,6 +162,8 @@ export class MetadataQuorum {
 
   /** Registers this broker (synchronously on a lone voter) and keeps heartbeating. */
   startBroker(endPoints: () => BrokerRegistrationInput['endPoints']): void {
+    // A controller-only process (process.roles=controller) is no broker: it never registers.
+    if (!this.options.config.list('process.roles').includes('broker')) return;
     this.lifecycle = new BrokerLifecycle({
       nodeId: this.options.nodeId,
       clusterId: this.options.clusterId,

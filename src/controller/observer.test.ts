@@ -112,4 +112,8 @@ t.test('process.roles is checked against the voters', async (t) => {
     'a controller outside the voter list',
   );
   await t.rejects(startBroker({ config: { 'node.id': 2, 'process.roles': 'broker' } }), ConfigError, 'a broker-only node without voters');
+  const controllerOnly = await startBroker({ config: { 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': `1@127.0.0.1:${port}`, listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${port}` } });
+  t.teardown(() => controllerOnly.stop());
+  t.ok(controllerOnly.broker.quorum.node.isLeader(), 'a lone controller-only voter leads');
+  t.equal(controllerOnly.broker.controller.image.brokers.size, 0, 'and does not register as a broker');
 });
