@@ -6,7 +6,8 @@
  * resources must name this node (or be empty: the cluster default) and may change only
  * dynamic configs, with valid values (else INVALID_REQUEST); topic configs are checked
  * by the controller (unknown topic UNKNOWN_TOPIC_OR_PARTITION, bad config
- * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly.
+ * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly, and
+ * answered once applied (NOT_CONTROLLER when no active controller takes them).
  * Left out: BROKER_LOGGER changes, client-metrics and group resources.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -54,19 +55,24 @@ function after(current: ReadonlyMap<string, string>, records: MetadataRecord[]):
 }
 
 /** Alters each resource in turn; results are in request order. */
-export function alterConfigs(broker: BrokerServices, resources: AlterResource[], incremental: boolean, validateOnly: boolean): AlterOutcome[] {
+export async function alterConfigs(broker: BrokerServices, resources: AlterResource[], incremental: boolean, validateOnly: boolean): Promise<AlterOutcome[]> {
   const controller = broker.controller;
   const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
   const resourceCounts = new Map<string, number>();
   for (const r of resources) resourceCounts.set(keyOf(r), (resourceCounts.get(keyOf(r)) ?? 0) + 1);
 
-  return resources.map((resource): AlterOutcome => {
+  const outcomes: AlterOutcome[] = [];
+  for (const resource of resources) outcomes.push(await alterOne(resource));
+  return outcomes;
+
+  async function alterOne(resource: AlterResource): Promise<AlterOutcome> {
     if ((resourceCounts.get(keyOf(resource)) ?? 0) > 1) return invalid('Each resource must appear at most once.');
     const names = resource.ops.map((o) => o.name);
     if (new Set(names).size !== names.length) return invalid('Error due to duplicate config keys');
     const nullUpdates = resource.ops.filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE)).map((o) => o.name);
     if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
 
+    if (!controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
     const { resourceType, resourceName } = resource;
     let result: CommandResult<null>;
     switch (resourceType) {
@@ -100,7 +106,8 @@ export function alterConfigs(broker: BrokerServices, resources: AlterResource[],
         return invalid(`Unknown resource type ${resourceType}`);
     }
     if (!result.ok) return { errorCode: result.error.errorCode, errorMessage: result.error.errorMessage };
-    if (!validateOnly) controller.commit(result.records);
-    return OK;
-  });
+    if (validateOnly) return OK;
+    const committed = await controller.commitAndWait(result.records);
+    return committed === 0 ? OK : { errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.' };
+  }
 }

@@ -19,6 +19,8 @@ import { Dispatcher } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
 import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
+import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
+import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
@@ -99,6 +101,14 @@ export class Broker {
     // The metadata log is the Raft log now; the controller's own log store stays empty.
     this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
+
+    // Log recovery happens here, before any listener opens.
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
+    this.replicas = new ReplicaManager(this.nodeId, logFactory);
+    // The image is empty until the quorum replays the metadata log: every partition reaches
+    // the replica manager through this listener, on start as later.
+    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
       config: this.config,
       nodeId: this.nodeId,
@@ -108,13 +118,6 @@ export class Broker {
       clock: this.clock,
       logger: this.log,
     });
-
-    // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
-    this.replicas = new ReplicaManager(this.nodeId, logFactory);
-    // The image is empty until the quorum replays the metadata log: every partition reaches
-    // the replica manager through this listener, on start as later.
-    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
@@ -128,6 +131,7 @@ export class Broker {
       log: this.log,
     });
     this.transactions.start();
+    this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
@@ -209,6 +213,7 @@ export class Broker {
     const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
       (a, b) => a.apiKey - b.apiKey,
     );
+    const controllerListeners = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
     const staticConfig = this.config;
     let effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
     this.controller.onChange((change) => {
@@ -227,7 +232,7 @@ export class Broker {
       controller: this.controller,
       replicas: this.replicas,
       groups: this.groups,
-      apiVersions: () => apiVersions,
+      apiVersions: (listenerName) => (listenerName !== undefined && controllerListeners.has(listenerName) ? CONTROLLER_API_VERSIONS : apiVersions),
       transactions: this.transactions,
       dataPath: createDataPathServices({
         maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
@@ -235,13 +240,16 @@ export class Broker {
         producerAppended: this.transactions.hooks.appended,
       }),
       autoCreateTopic: (name) => {
+        if (!this.controller.isActive()) {
+          this.forwardAutoCreate(name);
+          return ErrorCode.LEADER_NOT_AVAILABLE;
+        }
         const result = this.controller.createTopic({
           name,
           numPartitions: this.config.int('num.partitions'),
           replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
         });
         if (!result.ok) return result.error.errorCode;
-        if (!this.controller.isActive()) return ErrorCode.LEADER_NOT_AVAILABLE;
         this.controller.commit(result.records);
         // A quorum of one has applied it; a larger one commits it shortly (clients retry).
         return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
@@ -249,9 +257,23 @@ export class Broker {
       quorum: this.quorum.node,
       brokerHeartbeats: this.quorum.heartbeats,
       quorumVoters: this.quorum.voters,
+      forwarder: this.quorum.forwarder,
     };
     this.dispatcher = new Dispatcher(services, this.clock, this.log);
     return services;
+  }
+
+  private readonly autoCreating = new Set<string>();
+
+  /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
+  private forwardAutoCreate(name: string): void {
+    if (this.autoCreating.has(name)) return;
+    this.autoCreating.add(name);
+    const topic = { ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: -1, replicationFactor: -1 };
+    this.quorum.forwarder
+      .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
+      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded auto-creation failed'))
+      .finally(() => this.autoCreating.delete(name));
   }
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */

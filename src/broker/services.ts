@@ -11,6 +11,7 @@ import type { DataPathServices } from './data-path.js';
 import type { QuorumNode } from '../controller/quorum-node.js';
 import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 import type { TransactionService } from '../transactions/service.js';
+import type { RequestForwarder } from '../controller/forwarding.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -30,8 +31,8 @@ export interface BrokerServices {
   advertisedListeners: AdvertisedListener[];
   controller: MetadataController;
   replicas: ReplicaManager;
-  /** The API versions this broker advertises (from the handler table). */
-  apiVersions(): ApiVersionRange[];
+  /** The API versions advertised on a listener (the controller table on controller listeners, else the broker's). */
+  apiVersions(listenerName?: string): readonly ApiVersionRange[];
   /** The group coordinator (classic groups, committed offsets, `__consumer_offsets`). */
   groups: GroupCoordinatorService;
   /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
@@ -46,4 +47,6 @@ export interface BrokerServices {
   brokerHeartbeats?: BrokerHeartbeats;
   /** Voter id -> controller listener address (DescribeQuorum v2 nodes). */
   quorumVoters?: ReadonlyMap<number, { host: string; port: number }>;
+  /** Sends metadata-changing requests to the active controller when this node is not it (Envelope). */
+  forwarder?: RequestForwarder;
 }

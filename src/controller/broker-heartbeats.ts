@@ -100,6 +100,11 @@ export class BrokerHeartbeats {
     return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp: true };
   }
 
+  /** The epoch a broker registered with here (while this node leads), if known. */
+  epochOf(brokerId: number): bigint | undefined {
+    return this.epochs.get(brokerId);
+  }
+
   /** Fences brokers whose session expired; call periodically. Only the leader acts. */
   tick(): void {
     const now = this.clock.now();

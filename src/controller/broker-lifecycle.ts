@@ -36,6 +36,11 @@ export class BrokerLifecycle {
 
   constructor(private readonly options: BrokerLifecycleOptions) {}
 
+  /** The broker epoch of the current registration, -1 before one. */
+  epoch(): bigint {
+    return this.brokerEpoch;
+  }
+
   isRegistered(): boolean {
     return this.registered;
   }

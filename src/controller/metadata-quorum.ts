@@ -4,11 +4,14 @@
  * `<metadata.log.dir>/__cluster_metadata-0/` (in memory for ephemeral brokers), the state machine
  * that applies committed records to the MetadataController's image, the Raft node driver, the
  * active controller's broker registry and this broker's registration/heartbeat loop.
- * Leaves out: broker-only and controller-only processes (every process is a voter or, when not in
- * the voter list, an idle observer).
+ * A process with process.roles=broker is an observer: it is not in the voter list, fetches the
+ * metadata log from the leader and registers as a broker; process.roles with `controller` must be
+ * in the voter list (both checked at start, as Kafka does).
+ * A controller-only process (process.roles=controller) does not register as a broker.
+ * Leaves out: closing the broker listeners and APIs of controller-only processes.
  */
 import { join } from 'node:path';
-import type { BrokerConfig } from '../common/config.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
@@ -22,6 +25,10 @@ import { parseQuorumVoters } from './quorum-voters.js';
 import { BrokerHeartbeats, type BrokerRegistrationInput } from './broker-heartbeats.js';
 import { BrokerLifecycle } from './broker-lifecycle.js';
 import type { PeerAddress } from './peer-client.js';
+import { RequestForwarder } from './forwarding.js';
+import { SnapshotTrigger } from './snapshot-trigger.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { AllocateProducerIdsApi } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 
 export interface MetadataQuorumOptions {
   readonly config: BrokerConfig;
@@ -34,26 +41,56 @@ export interface MetadataQuorumOptions {
   readonly logger: Logger;
 }
 
+/** Kafka's start-up checks of process.roles against controller.quorum.voters. */
+export function checkRoles(roles: readonly string[], nodeId: number, voters: ReadonlyMap<number, PeerAddress>, votersText: string): void {
+  const unknown = roles.filter((r) => r !== 'broker' && r !== 'controller');
+  if (unknown.length > 0 || roles.length === 0) throw new ConfigError(`Invalid value ${roles.join(',')} for configuration process.roles: each role must be broker or controller`);
+  if (voters.size === 0) {
+    if (!roles.includes('controller')) throw new ConfigError('A broker-only process (process.roles=broker) needs controller.quorum.voters');
+    return;
+  }
+  if (roles.includes('controller') && !voters.has(nodeId)) {
+    throw new ConfigError(`If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${votersText}`);
+  }
+  if (!roles.includes('controller') && voters.has(nodeId)) {
+    throw new ConfigError(`If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${votersText}`);
+  }
+}
+
 export class MetadataQuorum {
   readonly voters: ReadonlyMap<number, PeerAddress>;
   readonly node: QuorumNode;
   readonly heartbeats: BrokerHeartbeats;
+  /** Forwards metadata-changing requests to the active controller (Envelope). */
+  readonly forwarder: RequestForwarder;
   private lifecycle: BrokerLifecycle | null = null;
   private readonly raftLog: FileRaftLog | InMemoryRaftLog;
+  private readonly stateMachine: MetadataStateMachine;
+  private readonly snapshots: SnapshotTrigger;
+  private snapshotTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
     this.voters = parseQuorumVoters(config.list('controller.quorum.voters'));
+    checkRoles(config.list('process.roles'), options.nodeId, this.voters, config.list('controller.quorum.voters').join(','));
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();
     const store = dir ? new FileQuorumStateStore(dir) : new InMemoryQuorumStateStore();
+    this.stateMachine = new MetadataStateMachine(options.controller);
+    this.snapshots = new SnapshotTrigger(
+      {
+        maxBytesBetweenSnapshots: config.int('metadata.log.max.record.bytes.between.snapshots'),
+        maxIntervalMs: config.int('metadata.log.max.snapshot.interval.ms'),
+      },
+      options.clock.now(),
+    );
     this.node = new QuorumNode({
       nodeId: options.nodeId,
       voters: this.voters,
       clusterId: options.clusterId,
       log: this.raftLog,
       store,
-      stateMachine: new MetadataStateMachine(options.controller),
+      stateMachine: this.stateMachine,
       clock: options.clock,
       logger: options.logger,
       config: {
@@ -71,15 +108,62 @@ export class MetadataQuorum {
       options.logger,
     );
     options.controller.attachQuorum(this.node);
+    this.forwarder = new RequestForwarder({
+      quorum: this.node,
+      nodeId: options.nodeId,
+      timeoutMs: config.int('request.timeout.ms'),
+      logger: options.logger,
+      clock: options.clock,
+    });
   }
 
   /** First poll: a lone voter becomes leader and applies the whole committed log before this returns. */
   start(): void {
+    this.node.onApplied(() => this.maybeSnapshot());
     this.node.start();
+    this.armSnapshotTimer();
+  }
+
+  /** Writes a snapshot when the trigger says one is due (see snapshot-trigger.ts). */
+  maybeSnapshot(): void {
+    const now = this.options.clock.now();
+    if (!this.snapshots.due(this.stateMachine.bytesSinceSnapshot, now)) return;
+    this.snapshotNow();
+  }
+
+  /** Snapshots the image at the applied offset now; the log prefix it covers is dropped. */
+  snapshotNow(): void {
+    const now = this.options.clock.now();
+    try {
+      const id = this.node.raft.takeSnapshot();
+      this.snapshots.taken(now);
+      if (id) this.options.logger.info({ endOffset: id.endOffset, epoch: id.epoch }, 'metadata snapshot written');
+    } catch (err) {
+      this.options.logger.error({ err }, 'metadata snapshot failed');
+    }
+    this.armSnapshotTimer();
+  }
+
+  private armSnapshotTimer(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    const at = this.snapshots.nextCheckAt();
+    if (!Number.isFinite(at)) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
+      else {
+        this.snapshots.taken(this.options.clock.now());
+        this.armSnapshotTimer();
+      }
+    }, Math.max(0, Math.min(at - this.options.clock.now(), 2 ** 31 - 1)));
+    this.snapshotTimer.unref();
   }
 
   /** Registers this broker (synchronously on a lone voter) and keeps heartbeating. */
   startBroker(endPoints: () => BrokerRegistrationInput['endPoints']): void {
+    // A controller-only process (process.roles=controller) is no broker: it never registers.
+    if (!this.options.config.list('process.roles').includes('broker')) return;
     this.lifecycle = new BrokerLifecycle({
       nodeId: this.options.nodeId,
       clusterId: this.options.clusterId,
@@ -93,8 +177,25 @@ export class MetadataQuorum {
     this.lifecycle.start();
   }
 
+  /** A producer-id block from the active controller (AllocateProducerIds), or the error code. */
+  async allocateProducerIds(): Promise<{ firstProducerId: bigint; size: bigint } | number> {
+    const leader = this.node.leaderId();
+    const peers = this.node.peers;
+    if (leader < 0 || leader === this.options.nodeId || !peers?.knows(leader)) return ErrorCode.NOT_CONTROLLER;
+    try {
+      const r = await peers.request(leader, AllocateProducerIdsApi, 0, { brokerId: this.options.nodeId, brokerEpoch: this.lifecycle?.epoch() ?? -1n });
+      if (r.errorCode !== ErrorCode.NONE) return r.errorCode;
+      if (r.producerIdLen <= 0 || r.producerIdStart < 0n) return ErrorCode.UNKNOWN_SERVER_ERROR;
+      return { firstProducerId: r.producerIdStart, size: BigInt(r.producerIdLen) };
+    } catch {
+      return ErrorCode.REQUEST_TIMED_OUT;
+    }
+  }
+
   stop(): void {
     this.lifecycle?.stop();
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
     this.node.stop();
     if (this.raftLog instanceof FileRaftLog) this.raftLog.close();
   }

@@ -8,7 +8,9 @@
  * A quorum of one (controller.quorum.voters empty or just this node) elects itself in the first
  * poll and commits inside propose(): one voter is a majority, so nothing waits for a timer.
  * Pre-vote is off on the wire: Vote v0-1 has no PreVote field (KIP-996 is v2).
- * Leaves out: observers (broker-only processes), voter changes (KIP-853).
+ * A node outside the voter set is an observer (a broker-only process): it finds the leader with
+ * ObserverDiscovery and fetches the metadata log as a non-voting replica.
+ * Leaves out: voter changes (KIP-853).
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -23,6 +25,7 @@ import { mathRandom } from './raft/types.js';
 import { PeerClient, type PeerAddress } from './peer-client.js';
 import { NotControllerError, type MetadataQuorumPort } from '../metadata/quorum-port.js';
 import { sendRaftRequest } from './raft-rpc.js';
+import { ObserverDiscovery } from './observer-discovery.js';
 
 export { NotControllerError };
 
@@ -49,6 +52,9 @@ interface Waiter {
 export class QuorumNode implements MetadataQuorumPort {
   readonly raft: RaftNode;
   readonly voterIds: readonly number[];
+  /** True when this node is not a voter: it replicates the metadata log without a vote. */
+  readonly observer: boolean;
+  private discovery: ObserverDiscovery | null = null;
   /** Raft RPCs to the other voters. */
   private readonly raftPeers: PeerClient | null;
   /**
@@ -67,10 +73,13 @@ export class QuorumNode implements MetadataQuorumPort {
   private reportedApplied = 0;
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
+  private readonly onceLeaderListeners = new Set<() => void>();
+  private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
 
   constructor(private readonly options: QuorumNodeOptions) {
     const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
     this.voterIds = voterIds;
+    this.observer = !voterIds.includes(options.nodeId);
     const single = voterIds.length === 1 && voterIds[0] === options.nodeId;
     const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
     const clock = options.clock;
@@ -94,6 +103,9 @@ export class QuorumNode implements MetadataQuorumPort {
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
         if (from.leaderId !== to.leaderId || from.epoch !== to.epoch) {
           for (const l of this.leaderListeners) l(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
+          const once = [...this.onceLeaderListeners];
+          this.onceLeaderListeners.clear();
+          for (const l of once) l();
         }
       },
     });
@@ -102,10 +114,33 @@ export class QuorumNode implements MetadataQuorumPort {
   /** Runs the first poll (a lone voter becomes leader and commits the existing log here). */
   start(): void {
     this.pollNow();
+    if (this.observer && this.peers) {
+      const fetchTimeoutMs = this.raft.config.fetchTimeoutMs;
+      this.discovery = new ObserverDiscovery({
+        voterIds: this.voterIds,
+        peers: this.peers,
+        current: () => this.raft.leaderAndEpoch(),
+        learn: (leaderId, leaderEpoch) => {
+          this.options.logger.info({ leaderId, leaderEpoch }, 'observer: following the active controller');
+          // As a BeginQuorumEpoch from that leader would: the core follows it (the answer is dropped).
+          void this.handle(leaderId, { type: 'BeginQuorumEpoch', clusterId: this.options.clusterId, leaderId, leaderEpoch, voterId: this.options.nodeId });
+        },
+        periodMs: Math.max(50, Math.floor(fetchTimeoutMs / 2)),
+        searchMs: Math.max(20, Math.min(200, Math.floor(fetchTimeoutMs / 10))),
+        requestTimeoutMs: this.raft.config.requestTimeoutMs,
+        logger: this.options.logger,
+      });
+      this.discovery.start();
+    }
   }
 
   stop(): void {
     this.stopped = true;
+    this.discovery?.stop();
+    for (const w of this.appliedWaiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(false);
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.raftPeers?.close();
@@ -126,6 +161,12 @@ export class QuorumNode implements MetadataQuorumPort {
 
   onLeaderChange(listener: (leaderId: number, epoch: number) => void): void {
     this.leaderListeners.push(listener);
+  }
+
+  /** Calls `listener` once, at the next leader or epoch change; returns a function that cancels it. */
+  onceLeaderChange(listener: () => void): () => void {
+    this.onceLeaderListeners.add(listener);
+    return () => this.onceLeaderListeners.delete(listener);
   }
 
   /** Called after every poll that applied something. */
@@ -150,6 +191,26 @@ export class QuorumNode implements MetadataQuorumPort {
     });
     this.pollNow();
     return done;
+  }
+
+  /**
+   * Resolves true once this node has applied everything below `endOffset` (a high watermark), or
+   * false after `timeoutMs`.
+   */
+  waitApplied(endOffset: number, timeoutMs: number): Promise<boolean> {
+    if (this.raft.appliedOffset() >= endOffset) return Promise.resolve(true);
+    if (this.stopped || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        offset: endOffset,
+        resolve,
+        timer: setTimeout(() => {
+          this.appliedWaiters = this.appliedWaiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.appliedWaiters.push(waiter);
+    });
   }
 
   /** True once `offset` has been applied on this node. */
@@ -220,6 +281,15 @@ export class QuorumNode implements MetadataQuorumPort {
     if (this.raft.appliedOffset() !== this.reportedApplied) {
       this.reportedApplied = this.raft.appliedOffset();
       this.settleWaiters();
+      const applied = this.raft.appliedOffset();
+      const reached = this.appliedWaiters.filter((w) => applied >= w.offset);
+      if (reached.length > 0) {
+        this.appliedWaiters = this.appliedWaiters.filter((w) => applied < w.offset);
+        for (const w of reached) {
+          clearTimeout(w.timer);
+          w.resolve(true);
+        }
+      }
       for (const l of this.applyListeners) l();
     }
     this.arm(deadline);

@@ -91,7 +91,9 @@ export const metadataHandler = defineHandler({
       throttleTimeMs: 0,
       brokers,
       clusterId: broker.clusterId,
-      controllerId: broker.controller.activeControllerId(broker.nodeId),
+      // KRaft brokers name a live broker (here: this one) as the controller and forward admin
+      // requests to the active controller themselves (Envelope); before it is registered, the leader.
+      controllerId: brokers.some((b) => b.nodeId === broker.nodeId) ? broker.nodeId : broker.controller.activeControllerId(broker.nodeId),
       topics,
       clusterAuthorizedOperations:
         request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,

@@ -2,7 +2,8 @@
  * ApiVersions (key 18), versions 0-4.
  *
  * Answers with the API keys and version ranges of the handler table, so nothing is
- * advertised that is not implemented. An unsupported request version gets
+ * advertised that is not implemented; on a controller listener, those of the controller
+ * table (Raft RPCs, Envelope, registration, ...). An unsupported request version gets
  * UNSUPPORTED_VERSION in the v0 layout with the supported ranges (the dispatcher does
  * that, as Kafka does). Advertises the metadata.version feature as finalized.
  * Left out: client software name/version validation.
@@ -19,7 +20,7 @@ export const apiVersionsHandler = defineHandler({
     const flexible = ctx.apiVersion >= 3;
     return {
       errorCode: 0,
-      apiKeys: ctx.broker.apiVersions(),
+      apiKeys: [...ctx.broker.apiVersions(ctx.listenerName)],
       throttleTimeMs: 0,
       supportedFeatures: flexible ? [{ name: 'metadata.version', minVersion: 1, maxVersion: METADATA_VERSION_LEVEL }] : [],
       finalizedFeaturesEpoch: flexible ? 0n : -1n,

@@ -10,7 +10,9 @@
  * TOPIC_AUTHORIZATION_FAILED, as Kafka answers. Internal topics such as
  * `__consumer_offsets` may be created, as Kafka allows. v5+ answers successful topics
  * with partitions, replication factor and their effective configs; v7 with the topic
- * id. Left out: create-topic policies and controller mutation quotas (throttle 0).
+ * id. A node that is not the active controller forwards the request (Envelope, see
+ * controller/forwarding.ts); one that answers itself without a leader gives NOT_CONTROLLER.
+ * Left out: create-topic policies and controller mutation quotas (throttle 0).
  */
 import {
   CreateTopicsApi,
@@ -29,7 +31,7 @@ function failed(name: string, errorCode: number, errorMessage: string | null): C
 
 export const createTopicsHandler = defineHandler({
   api: CreateTopicsApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const controller = broker.controller;
     const counts = new Map<string, number>();
@@ -45,6 +47,11 @@ export const createTopicsHandler = defineHandler({
       }
       if (topic.name === CLUSTER_METADATA_TOPIC) {
         topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
+      if (!controller.isActive()) {
+        // Forwarding found no active controller: nothing is validated against a stale image.
+        topics.push(failed(topic.name, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'));
         continue;
       }
       const assignments = new Map<number, number[]>();
@@ -71,7 +78,11 @@ export const createTopicsHandler = defineHandler({
         topics.push(failed(topic.name, result.error.errorCode, result.error.errorMessage));
         continue;
       }
-      if (!request.validateOnly) controller.commit(result.records);
+      const committed = request.validateOnly ? 0 : await controller.commitAndWait(result.records);
+      if (committed !== 0) {
+        topics.push(failed(topic.name, committed, 'This is not the correct controller for this cluster.'));
+        continue;
+      }
       const created = result.value;
       const entry: CreateTopicsResponseCreatableTopicResult = { ...failed(topic.name, 0, null), topicId: apiVersion >= 7 ? created.topicId : ZERO_UUID };
       if (apiVersion >= 5) {

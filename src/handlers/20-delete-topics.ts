@@ -8,7 +8,7 @@
  * INVALID_REQUEST, as Kafka's controller answers. With `delete.topic.enable=false`
  * every topic gets TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST (v0-2). Internal
  * topics are not special: Kafka's broker deletes them too (only its CLI refuses).
- * Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
+ * NOT_CONTROLLER when no active controller takes the change. Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
  * is synchronous) and controller mutation quotas.
  */
 import { DeleteTopicsApi, type DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/messages/20-delete-topics.js';
@@ -23,7 +23,7 @@ interface Wanted {
 
 export const deleteTopicsHandler = defineHandler({
   api: DeleteTopicsApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const controller = broker.controller;
     const wanted: Wanted[] = apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
@@ -64,6 +64,10 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(result(byName ? { name: w.name, topicId: ZERO_UUID } : { name: null, topicId: w.topicId }, ErrorCode.INVALID_REQUEST, byName ? 'Duplicate topic name.' : 'Duplicate topic id.'));
         continue;
       }
+      if (!controller.isActive()) {
+        responses.push(result(w, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'));
+        continue;
+      }
       const topic = byName ? controller.image.topicsByName.get(w.name!) : controller.image.topicsById.get(w.topicId);
       if (!topic) {
         responses.push(
@@ -78,8 +82,8 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(result({ name: topic.name, topicId: topic.topicId }, deleted.error.errorCode, deleted.error.errorMessage));
         continue;
       }
-      controller.commit(deleted.records);
-      responses.push(result({ name: topic.name, topicId: topic.topicId }, 0, null));
+      const committed = await controller.commitAndWait(deleted.records);
+      responses.push(result({ name: topic.name, topicId: topic.topicId }, committed, committed === 0 ? null : 'This is not the correct controller for this cluster.'));
     }
     return { throttleTimeMs: 0, responses };
   },

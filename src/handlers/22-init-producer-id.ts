@@ -7,7 +7,8 @@
  * (0, transaction.max.timeout.ms] (INVALID_TRANSACTION_TIMEOUT). v3+ may name the
  * producer id and epoch it holds (KIP-360): a retried bump is answered with the current
  * epoch, a stale pair gets PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v4).
- * `__transaction_state` is created on first use.
+ * `__transaction_state` is created on first use. Producer ids come in blocks from the active
+ * controller (AllocateProducerIds from other nodes); without one: COORDINATOR_LOAD_IN_PROGRESS.
  */
 import { InitProducerIdApi, type InitProducerIdResponse } from '../../protocol/generated/messages/22-init-producer-id.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -20,10 +21,12 @@ export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const txns = ctx.broker.transactions;
     const transactionalId = request.transactionalId;
     if (transactionalId !== null && transactionalId !== '' && txns.ensureTopic() !== 0) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    // A producer-id block from the active controller (Kafka answers COORDINATOR_LOAD_IN_PROGRESS while it has none).
+    if ((await txns.prepareProducerIds()) !== 0) return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     const expected = ctx.apiVersion >= 3 ? { producerId: request.producerId, epoch: request.producerEpoch } : null;
     try {
       const result = txns.run((c, now) => c.initProducerId(transactionalId, request.transactionTimeoutMs, expected, now));

@@ -13,8 +13,8 @@ import { AlterConfigOp } from '../metadata/controller.js';
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigsApi,
-  handle(ctx, request) {
-    const outcomes = alterConfigs(
+  async handle(ctx, request) {
+    const outcomes = await alterConfigs(
       ctx.broker,
       request.resources.map((r) => ({
         resourceType: r.resourceType,

@@ -6,7 +6,7 @@
  * partition) and commits unless validateOnly; the replica manager opens the new logs.
  * Errors as Kafka's controller: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (no
  * increase), INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR; a topic named
- * twice gets INVALID_REQUEST. Left out: the timeout and controller mutation quotas.
+ * twice gets INVALID_REQUEST; NOT_CONTROLLER when no active controller takes the change. Left out: the timeout and controller mutation quotas.
  */
 import {
   CreatePartitionsApi,
@@ -17,7 +17,7 @@ import { defineHandler } from './handler.js';
 
 export const createPartitionsHandler = defineHandler({
   api: CreatePartitionsApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const controller = ctx.broker.controller;
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
@@ -30,13 +30,17 @@ export const createPartitionsHandler = defineHandler({
         results.push({ name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
         continue;
       }
+      if (!controller.isActive()) {
+        results.push({ name: topic.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' });
+        continue;
+      }
       const outcome = controller.createPartitions(topic.name, topic.count, topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null);
       if (!outcome.ok) {
         results.push({ name: topic.name, errorCode: outcome.error.errorCode, errorMessage: outcome.error.errorMessage });
         continue;
       }
-      if (!request.validateOnly) controller.commit(outcome.records);
-      results.push({ name: topic.name, errorCode: 0, errorMessage: null });
+      const committed = request.validateOnly ? 0 : await controller.commitAndWait(outcome.records);
+      results.push({ name: topic.name, errorCode: committed, errorMessage: committed === 0 ? null : 'This is not the correct controller for this cluster.' });
     }
     return { throttleTimeMs: 0, results };
   },

@@ -13,8 +13,8 @@ import { alterConfigs } from '../admin/alter-configs.js';
 
 export const incrementalAlterConfigsHandler = defineHandler({
   api: IncrementalAlterConfigsApi,
-  handle(ctx, request) {
-    const outcomes = alterConfigs(
+  async handle(ctx, request) {
+    const outcomes = await alterConfigs(
       ctx.broker,
       request.resources.map((r) => ({
         resourceType: r.resourceType,

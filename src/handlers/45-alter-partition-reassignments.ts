@@ -5,7 +5,7 @@
  * UNKNOWN_TOPIC_OR_PARTITION; a cancellation (null replicas) with nothing in progress →
  * NO_REASSIGNMENT_IN_PROGRESS; empty, duplicated or unknown brokers →
  * INVALID_REPLICA_ASSIGNMENT. A new order of the same replicas is applied at once through
- * a PartitionChangeRecord. Left out: moving replicas to other brokers (data movement
+ * a PartitionChangeRecord (top-level NOT_CONTROLLER when no active controller takes it). Left out: moving replicas to other brokers (data movement
  * comes with replication); such requests get INVALID_REPLICA_ASSIGNMENT with a message.
  */
 import { AlterPartitionReassignmentsApi } from '../../protocol/generated/messages/45-alter-partition-reassignments.js';
@@ -16,8 +16,9 @@ import { defineHandler } from './handler.js';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignmentsApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const controller = ctx.broker.controller;
+    if (!controller.isActive()) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
     const brokers = new Set(controller.liveBrokerIds());
     const records: MetadataRecord[] = [];
     const responses = request.topics.map((topic) => ({
@@ -41,7 +42,8 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         return result(ErrorCode.NONE, null);
       }),
     }));
-    controller.commit(records);
+    const committed = await controller.commitAndWait(records);
+    if (committed !== 0) return { throttleTimeMs: 0, errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
     return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses };
   },
 });

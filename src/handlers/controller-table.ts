@@ -3,7 +3,8 @@
  * registration and heartbeats, plus every handler of the main table whose API Kafka serves on
  * controller listeners (ApiVersions, DescribeQuorum, ...). Fetch here is the metadata-log replica
  * fetch served by Raft, never the client fetch path.
- * Leaves out: a separate ApiVersions answer for controller listeners (it lists the main table).
+ * Envelope (58) carries requests brokers forward to the active controller. ApiVersions on a
+ * controller listener lists this table (CONTROLLER_API_VERSIONS), not the broker's.
  */
 import type { RegisteredHandler } from './handler.js';
 import { HANDLERS } from './table.js';
@@ -14,6 +15,9 @@ import { fetchSnapshotHandler } from './59-fetch-snapshot.js';
 import { brokerRegistrationHandler } from './62-broker-registration.js';
 import { brokerHeartbeatHandler } from './63-broker-heartbeat.js';
 import { raftFetchHandler } from './raft-fetch.js';
+import { envelopeHandler } from './58-envelope.js';
+import { allocateProducerIdsHandler } from './67-allocate-producer-ids.js';
+import type { ApiVersionRange } from './api-versions-range.js';
 import { API_KEYS } from '../../protocol/generated/api-keys.js';
 
 export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
@@ -24,6 +28,8 @@ export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
   fetchSnapshotHandler,
   brokerRegistrationHandler,
   brokerHeartbeatHandler,
+  envelopeHandler,
+  allocateProducerIdsHandler,
 ];
 
 function servedOnControllers(h: RegisteredHandler): boolean {
@@ -34,6 +40,11 @@ export const CONTROLLER_HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> =
   ...HANDLERS.filter(servedOnControllers).map((h): [number, RegisteredHandler] => [h.apiKey, h]),
   ...CONTROLLER_ONLY_HANDLERS.map((h): [number, RegisteredHandler] => [h.apiKey, h]),
 ]);
+
+/** What ApiVersions answers on a controller listener: exactly the APIs served there. */
+export const CONTROLLER_API_VERSIONS: readonly ApiVersionRange[] = [...CONTROLLER_HANDLER_BY_KEY.values()]
+  .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+  .sort((a, b) => a.apiKey - b.apiKey);
 
 /** The Raft replica fetch, for a Fetch from another controller arriving on a broker listener. */
 export const RAFT_FETCH_HANDLER = raftFetchHandler;

@@ -12,6 +12,7 @@ import { MetadataImage, ConfigResourceType, type ImageChange } from './image.js'
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './records.js';
 import type { MetadataLogStore } from './metadata-log.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { imageToRecords } from './image-records.js';
 import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
@@ -76,6 +77,8 @@ export class MetadataController {
   private nextOffset = 0;
   /** Set when metadata goes through the Raft quorum (see attachQuorum). */
   private quorum: MetadataQuorumPort | null = null;
+  /** The end of the last producer-id block handed out (see allocateProducerIds). */
+  private reservedProducerId = 0n;
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -117,6 +120,22 @@ export class MetadataController {
     return this.quorum.propose(records.map(encodeMetadataRecord));
   }
 
+  /**
+   * Commits records and waits until they are applied here; answers the Kafka error code instead of
+   * throwing: 0, or NOT_CONTROLLER when this node is not (or stops being) the active controller
+   * before they commit. Handlers answer their clients with it.
+   */
+  async commitAndWait(records: MetadataRecord[]): Promise<number> {
+    if (records.length === 0) return ErrorCode.NONE;
+    try {
+      await this.submit(records);
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof NotControllerError) return ErrorCode.NOT_CONTROLLER;
+      throw err;
+    }
+  }
+
   /** Applies one committed, encoded record (called by the Raft state machine). */
   applyCommitted(payload: Buffer, offset: number): void {
     const change = this.image.apply(decodeMetadataRecord(payload), offset);
@@ -124,10 +143,35 @@ export class MetadataController {
     if (change) for (const l of this.listeners) l(change);
   }
 
-  /** Starts over from an empty image (before a snapshot is restored). */
+  /** Starts over from an empty image. */
   resetImage(): void {
     this.image = new MetadataImage();
     this.nextOffset = 0;
+  }
+
+  /** The encoded records that rebuild the current image (a snapshot's content). */
+  snapshotRecords(): Buffer[] {
+    return imageToRecords(this.image).map(encodeMetadataRecord);
+  }
+
+  /**
+   * Replaces the image with the one `payloads` build (a snapshot restore); listeners hear of every
+   * topic and partition in it and of each topic of the old image that is gone.
+   */
+  restoreImage(payloads: readonly Buffer[], lastOffset: number): void {
+    const old = this.image;
+    this.image = new MetadataImage();
+    const changes: ImageChange[] = [];
+    for (const payload of payloads) {
+      const change = this.image.apply(decodeMetadataRecord(payload), lastOffset);
+      if (change) changes.push(change);
+    }
+    this.image.lastAppliedOffset = lastOffset;
+    this.nextOffset = lastOffset + 1;
+    for (const topic of old.topicsById.values()) {
+      if (!this.image.topicsById.has(topic.topicId)) changes.unshift({ kind: 'topic-deleted', topic });
+    }
+    for (const change of changes) for (const l of this.listeners) l(change);
   }
 
   /**
@@ -371,9 +415,13 @@ export class MetadataController {
     return this.alterConfigs(resourceType, resourceName, changes);
   }
 
-  /** Hands out the next block of producer ids to `brokerId`. */
+  /**
+   * Hands out the next block of producer ids to `brokerId`. Blocks handed out but not yet applied
+   * count too, so two allocations racing on the leader never get the same block.
+   */
   allocateProducerIds(brokerId: number, brokerEpoch: bigint): CommandResult<{ firstProducerId: bigint; size: bigint }> {
-    const first = this.image.nextProducerId;
+    const first = this.image.nextProducerId > this.reservedProducerId ? this.image.nextProducerId : this.reservedProducerId;
+    this.reservedProducerId = first + PRODUCER_ID_BLOCK_SIZE;
     return {
       ok: true,
       records: [{ type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE } }],

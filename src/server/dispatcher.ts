@@ -3,7 +3,9 @@
  * handler in the table, checks the version, decodes, runs, and encodes the response
  * with the right header version. An unknown API key, an unimplemented API or a body
  * that does not decode closes the connection, as Kafka does; an unsupported version of
- * ApiVersions gets UNSUPPORTED_VERSION in the v0 layout.
+ * ApiVersions gets UNSUPPORTED_VERSION in the v0 layout. On a node that is not the active
+ * controller, metadata-changing requests on broker listeners are forwarded to it in an Envelope
+ * (services.forwarder, see controller/forwarding.ts) and its answer is sent back unchanged.
  */
 import { readRequestHeader, encodeFrame, writeResponseHeader } from '../../protocol/frame.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
@@ -80,8 +82,18 @@ export class Dispatcher {
     const handler = this.handlerFor(apiKey, connection.listenerName, header.clientId);
     if (!handler) return { kind: 'close', reason: `API key ${apiKey} is not served` };
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-      if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId) };
+      if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId, connection.listenerName) };
       return { kind: 'close', reason: `${handler.name} v${apiVersion} is not supported` };
+    }
+    const forwarder = this.services.forwarder;
+    if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
+      const answer = await forwarder.forward(frame, connection.clientHost);
+      // The forwarded header is the client's, so the answer carries its correlation id.
+      if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(answer.length, 0);
+        return { kind: 'respond', frame: [size, answer] };
+      }
     }
     const ctx: RequestContext = {
       apiKey,
@@ -114,12 +126,12 @@ export class Dispatcher {
   }
 
   /** ApiVersions answers an unsupported version in v0, with the versions it does support. */
-  private unsupportedApiVersions(correlationId: number): Buffer[] {
+  private unsupportedApiVersions(correlationId: number, listenerName: string): Buffer[] {
     return encodeFrame((w) => {
       writeResponseHeader(w, API_VERSIONS_KEY, 0, correlationId);
       ApiVersionsApi.encodeResponse(w, 0, {
         errorCode: ErrorCode.UNSUPPORTED_VERSION,
-        apiKeys: this.services.apiVersions(),
+        apiKeys: [...this.services.apiVersions(listenerName)],
         throttleTimeMs: 0,
         supportedFeatures: [],
         finalizedFeaturesEpoch: -1n,

@@ -130,6 +130,34 @@ export class TransactionService {
     );
   }
 
+  /**
+   * Makes sure a producer-id block is at hand before the coordinator runs (InitProducerId): the
+   * active controller commits one here, any other node asks it with AllocateProducerIds
+   * (`remoteProducerIds`, set by the broker). Answers 0 or a retriable error code.
+   */
+  async prepareProducerIds(): Promise<number> {
+    if (this.nextId < this.blockEnd) return 0;
+    const controller = this.deps.controller;
+    let block: { firstProducerId: bigint; size: bigint } | number;
+    if (controller.isActive() || !this.remoteProducerIds) {
+      const result = controller.allocateProducerIds(this.deps.nodeId, 0n);
+      if (!result.ok) return result.error.errorCode;
+      const committed = await controller.commitAndWait(result.records);
+      block = committed === 0 ? result.value : committed;
+    } else {
+      block = await this.remoteProducerIds();
+    }
+    if (typeof block === 'number') return block;
+    if (this.nextId >= this.blockEnd) {
+      this.nextId = block.firstProducerId;
+      this.blockEnd = block.firstProducerId + block.size;
+    }
+    return 0;
+  }
+
+  /** Asks the active controller for a producer-id block (AllocateProducerIds); an error code when it cannot. */
+  remoteProducerIds: (() => Promise<{ firstProducerId: bigint; size: bigint } | number>) | null = null;
+
   /** The next producer id, taking a new block from the controller when the current one is used up. */
   nextProducerId(): bigint {
     if (this.nextId >= this.blockEnd) {

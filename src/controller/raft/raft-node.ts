@@ -83,6 +83,10 @@ export class RaftNode extends RaftReplication {
         return this.pollLeader(now);
       case 'follower': {
         const follower = this.follower;
+        if (follower && now >= follower.fetchDeadline && !this.isVoter(this.id)) {
+          // An observer never stands: it keeps fetching (its driver looks for a newer leader).
+          follower.fetchDeadline = now + this.config.fetchTimeoutMs;
+        }
         if (!follower || now >= follower.fetchDeadline) {
           this.startElection(now);
           return now;

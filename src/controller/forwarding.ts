@@ -1,0 +1,169 @@
+/**
+ * Forwarding from a broker to the active controller, as KRaft brokers do (KIP-590): a
+ * metadata-changing request (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs,
+ * IncrementalAlterConfigs, AlterPartitionReassignments) arriving at a node whose controller is not
+ * the Raft leader is wrapped, header and body as they came, in an Envelope (58) and sent to the
+ * leader's controller listener; the leader runs it and returns the response (header + body), which
+ * goes back to the client unchanged (its correlation id is the client's own), once this node has
+ * applied what the leader had committed by then (read-your-writes, bounded to 2 s).
+ *
+ * Waiting: with no known leader the request waits for one (or a leader change after the leader
+ * answered NOT_CONTROLLER or could not be reached) until `timeoutMs`; then `forward` answers null
+ * and the caller runs the request locally, where the handler answers NOT_CONTROLLER (retriable:
+ * clients refresh metadata and retry). Null also means "this node leads now: serve it here".
+ * Leaves out: a principal other than User:ANONYMOUS (no SASL on this path), building an error
+ * response from an envelope error other than NOT_CONTROLLER (the local handler answers instead),
+ * and AlterClientQuotas / ACL / SCRAM APIs (not served by Gregor).
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { EnvelopeApi } from '../../protocol/generated/messages/58-envelope.js';
+import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
+import { METADATA_PARTITION, METADATA_TOPIC } from './raft-wire.js';
+import { encodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import type { Logger } from '../common/logger.js';
+import type { Clock } from '../common/clock.js';
+import type { QuorumNode } from './quorum-node.js';
+import type { PeerClient } from './peer-client.js';
+
+/** What forwarding needs of the quorum node (a narrow port, so tests can fake it). */
+export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceLeaderChange' | 'waitApplied'> & {
+  readonly peers: Pick<PeerClient, 'knows' | 'request'> | null;
+};
+
+/** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
+export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 33, 37, 44, 45]);
+
+/** Kafka's DefaultPrincipalData serialization: int16 version, then the v0 struct. */
+export function serializePrincipal(type: string, name: string): Buffer {
+  const w = new Writer();
+  w.int16(0);
+  encodeDefaultPrincipalData(w, 0, { type, name, tokenAuthenticated: false });
+  return w.toBuffer();
+}
+
+/** The client's address as Kafka sends it in an Envelope: the 4 or 16 raw bytes of the IP. */
+export function hostAddressBytes(host: string): Buffer {
+  const plain = host.startsWith('::ffff:') && isIPv4(host.slice(7)) ? host.slice(7) : host;
+  if (isIPv4(plain)) return Buffer.from(plain.split('.').map(Number));
+  if (isIPv6(plain)) {
+    const [head = '', tail = ''] = plain.split('::');
+    const parts = (s: string): number[] => (s === '' ? [] : s.split(':').map((p) => parseInt(p, 16)));
+    const h = parts(head);
+    const tl = parts(tail);
+    const groups = plain.includes('::') ? [...h, ...new Array<number>(8 - h.length - tl.length).fill(0), ...tl] : h;
+    const out = Buffer.alloc(16);
+    groups.slice(0, 8).forEach((g, i) => out.writeUInt16BE(g & 0xffff, i * 2));
+    return out;
+  }
+  return Buffer.from([127, 0, 0, 1]);
+}
+
+export interface ForwardOptions {
+  readonly quorum: ForwardingQuorum;
+  readonly nodeId: number;
+  /** How long a request may wait for a reachable leader before the local NOT_CONTROLLER answer. */
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+const ANONYMOUS = serializePrincipal('User', 'ANONYMOUS');
+/** The longest a forwarded answer waits for this node to apply the leader's commit. */
+const CATCH_UP_MAX_MS = 2000;
+
+export class RequestForwarder {
+  constructor(private readonly options: ForwardOptions) {}
+
+  /** True when this node's controller is not the active one and there are peers to forward to. */
+  shouldForward(apiKey: number): boolean {
+    const { quorum } = this.options;
+    return FORWARDED_API_KEYS.has(apiKey) && quorum.peers !== null && !quorum.isLeader();
+  }
+
+  /**
+   * Sends `frame` (the client's request header + body) to the active controller in an Envelope and
+   * resolves with the response header + body, or null when this node should answer itself.
+   */
+  async forward(frame: Buffer, clientHost: string): Promise<Buffer | null> {
+    const { quorum, nodeId, timeoutMs, logger, clock } = this.options;
+    const deadline = clock.now() + timeoutMs;
+    const request = { requestData: frame, requestPrincipal: ANONYMOUS, clientHostAddress: hostAddressBytes(clientHost) };
+    for (;;) {
+      const leader = quorum.leaderId();
+      if (leader === nodeId) return null;
+      const left = deadline - clock.now();
+      if (left <= 0) return null;
+      if (leader < 0 || !quorum.peers?.knows(leader)) {
+        await this.leaderChangeOrTimeout(left);
+        continue;
+      }
+      try {
+        const response = await quorum.peers.request(leader, EnvelopeApi, 0, request, left);
+        if (response.errorCode === ErrorCode.NONE && response.responseData) {
+          await this.catchUp(leader, deadline);
+          return response.responseData;
+        }
+        logger.debug({ leader, errorCode: response.errorCode }, 'envelope refused by the controller');
+        if (response.errorCode !== ErrorCode.NOT_CONTROLLER) return null;
+      } catch (err) {
+        logger.debug({ err, leader }, 'forwarding to the active controller failed');
+      }
+      // The leader moved or is unreachable: wait for news (or a short pause) and try again.
+      await this.leaderChangeOrTimeout(Math.min(100, Math.max(0, deadline - clock.now())));
+    }
+  }
+
+  /**
+   * Sends a request of this broker's own (auto-created topics) to the active controller in an
+   * Envelope; resolves with the decoded answer, or null without a reachable leader.
+   */
+  async send<Req, Res>(api: ApiDefinition<Req, Res>, apiVersion: number, body: Req): Promise<Res | null> {
+    const correlationId = (this.nextCorrelationId = (this.nextCorrelationId + 1) | 0);
+    const w = new Writer();
+    writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: apiVersion, correlationId, clientId: `forwarder-${this.options.nodeId}` });
+    api.encodeRequest(w, apiVersion, body);
+    const answer = await this.forward(w.toBuffer(), '127.0.0.1');
+    if (!answer) return null;
+    const r = new Reader(answer);
+    readResponseHeader(r, api.apiKey, apiVersion);
+    return api.decodeResponse(r, apiVersion);
+  }
+
+  private nextCorrelationId = 0;
+
+  /**
+   * Read-your-writes: before the answer goes back, wait (bounded) until this node has applied what
+   * the leader had committed when it answered, so the client's next Metadata here sees its change
+   * (kafkajs asks the same broker for the new topic's leaders right after CreateTopics).
+   */
+  private async catchUp(leader: number, deadline: number): Promise<void> {
+    const { quorum, clock } = this.options;
+    const left = Math.min(CATCH_UP_MAX_MS, deadline - clock.now());
+    if (left <= 0 || !quorum.peers) return;
+    try {
+      const r = await quorum.peers.request(leader, DescribeQuorumApi, 1, { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }] }, left);
+      const p = r.topics[0]?.partitions[0];
+      if (r.errorCode !== ErrorCode.NONE || !p || p.errorCode !== ErrorCode.NONE) return;
+      await quorum.waitApplied(Number(p.highWatermark), Math.min(CATCH_UP_MAX_MS, deadline - clock.now()));
+    } catch {
+      // The answer still goes back; the client retries what it does not see yet.
+    }
+  }
+
+  private leaderChangeOrTimeout(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.options.quorum.onceLeaderChange(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      const timer = setTimeout(() => {
+        cancel();
+        resolve();
+      }, ms);
+    });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * AllocateProducerIds (key 67), version 0, on the controller listener: a broker whose controller
+ * is not the active one asks the active controller for its next block of producer ids (1000, as
+ * Kafka's controller hands out); the block is committed as a ProducerIdsRecord before the answer.
+ * NOT_CONTROLLER on any other node, BROKER_ID_NOT_REGISTERED for an unknown broker,
+ * STALE_BROKER_EPOCH for an epoch other than the broker's registration.
+ * Leaves out: nothing of the API; blocks of a failed commit are skipped, never handed out twice.
+ */
+import { AllocateProducerIdsApi, type AllocateProducerIdsResponse } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defineHandler } from './handler.js';
+
+const refused = (errorCode: number): AllocateProducerIdsResponse => ({ throttleTimeMs: 0, errorCode, producerIdStart: -1n, producerIdLen: 0 });
+
+export const allocateProducerIdsHandler = defineHandler({
+  api: AllocateProducerIdsApi,
+  async handle(ctx, request) {
+    const controller = ctx.broker.controller;
+    if (!controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
+    if (!controller.image.brokers.has(request.brokerId)) return refused(ErrorCode.BROKER_ID_NOT_REGISTERED);
+    const known = ctx.broker.brokerHeartbeats?.epochOf(request.brokerId);
+    if (known !== undefined && request.brokerEpoch !== known) return refused(ErrorCode.STALE_BROKER_EPOCH);
+    const result = controller.allocateProducerIds(request.brokerId, request.brokerEpoch);
+    if (!result.ok) return refused(result.error.errorCode);
+    const committed = await controller.commitAndWait(result.records);
+    if (committed !== ErrorCode.NONE) return refused(committed);
+    return { throttleTimeMs: 0, errorCode: 0, producerIdStart: result.value.firstProducerId, producerIdLen: Number(result.value.size) };
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * The records that rebuild a metadata image from nothing, for KIP-630 snapshots: each broker
+ * (RegisterBrokerRecord, fenced or not), broker configs, each topic (TopicRecord, its configs, one
+ * PartitionRecord per partition with its current leader, epochs, replicas and ISR) and the
+ * producer-id high mark. Replaying them into an empty image gives an equal image; deleted topics and
+ * superseded changes are gone, so a snapshot is as large as the image, not as the log.
+ * Leaves out: fields the image does not keep (broker incarnation ids and epochs, features, log dirs).
+ */
+import { defaultPartitionRecord } from '../../protocol/generated/records/metadata/PartitionRecord.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import { ConfigResourceType, type MetadataImage } from './image.js';
+import type { MetadataRecord } from './records.js';
+
+export function imageToRecords(image: MetadataImage): MetadataRecord[] {
+  const out: MetadataRecord[] = [];
+  for (const b of [...image.brokers.values()].sort((x, y) => x.brokerId - y.brokerId)) {
+    out.push({
+      type: 'RegisterBrokerRecord',
+      data: { ...defaultRegisterBrokerRecord(), brokerId: b.brokerId, fenced: b.fenced, rack: b.rack, endPoints: b.endpoints.map((e) => ({ ...e })), logDirs: [] },
+    });
+  }
+  for (const [resourceName, configs] of image.brokerConfigs) {
+    for (const [name, value] of configs) out.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.BROKER, resourceName, name, value } });
+  }
+  for (const topic of image.topicsByName.values()) {
+    out.push({ type: 'TopicRecord', data: { name: topic.name, topicId: topic.topicId } });
+    for (const [name, value] of topic.configs) out.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.TOPIC, resourceName: topic.name, name, value } });
+    for (const p of [...topic.partitions.values()].sort((x, y) => x.partition - y.partition)) {
+      out.push({
+        type: 'PartitionRecord',
+        data: {
+          ...defaultPartitionRecord(),
+          partitionId: p.partition,
+          topicId: topic.topicId,
+          replicas: [...p.replicas],
+          isr: [...p.isr],
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          partitionEpoch: p.partitionEpoch,
+        },
+      });
+    }
+  }
+  if (image.nextProducerId > 0n) out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId } });
+  return out;
+}
