@@ -20,7 +20,7 @@ import { readRequestHeader, writeResponseHeader } from '../../protocol/frame.js'
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives/index.js';
 import { FORWARDED_API_KEYS } from '../controller/forwarding.js';
 import type { RequestContext } from '../server/request-context.js';
-import { defineHandler } from './handler.js';
+import { CloseConnection, defineHandler } from './handler.js';
 import { HANDLER_BY_KEY } from './table.js';
 
 const refused = (errorCode: number): EnvelopeResponse => ({ responseData: null, errorCode });
@@ -79,7 +79,7 @@ export const envelopeHandler = defineHandler({
       ctx.log.warn({ err, api: handler.name, apiVersion }, 'forwarded request failed');
       return refused(err instanceof ProtocolDecodeError ? ErrorCode.INVALID_REQUEST : ErrorCode.UNKNOWN_SERVER_ERROR);
     }
-    if (write === null) return refused(ErrorCode.INVALID_REQUEST);
+    if (write === null || write instanceof CloseConnection) return refused(ErrorCode.INVALID_REQUEST);
     const w = new Writer();
     writeResponseHeader(w, apiKey, apiVersion, correlationId);
     write(w);
