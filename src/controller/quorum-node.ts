@@ -88,7 +88,7 @@ export class QuorumNode implements MetadataQuorumPort {
       clock: options.clock,
       random: mathRandom,
       // A lone voter needs no election timeout: it is its own majority.
-      config: { preVote: false, ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0 } : {}) },
+      config: { preVote: false, ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0, appendLingerMs: 0 } : {}) },
       onTransition: (from, to) => {
         options.logger.info({ from: from.kind, to: to.kind, epoch: to.epoch, leaderId: to.leaderId }, 'raft transition');
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
