@@ -14,7 +14,7 @@ import { ProcessCluster, type ClusterNode, type QuorumView } from './cluster.js'
 const seconds = Number(process.argv[2] ?? 5);
 const failovers = Number(process.argv[3] ?? 3);
 const kind = process.argv[4] ?? 'noop';
-const chunks = [1, 10, 100, 1000];
+const chunks = (process.env.CHUNKS ?? "1,10,100,1000").split(",").filter((c) => c !== "").map(Number);
 
 const load = (): string => execSync('uptime').toString().trim().replace(/.*load average: /, '');
 
