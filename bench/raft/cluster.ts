@@ -102,7 +102,8 @@ export class ProcessCluster {
       'log.dirs': node.dir,
       ...this.extra,
     };
-    const args = [this.bundle];
+    // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
+    const args = process.env.NODE_ARGS_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle] : [this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,

@@ -57,6 +57,10 @@ try {
     const result = JSON.parse(await cluster.nextLine(node)) as { committed: number; ms: number; perSecond: number };
     console.log(`${kind} records, ${chunk} per submit: ${result.committed} committed in ${result.ms} ms = ${result.perSecond} records/s (load ${load()})`);
   }
+  if (process.env.NODE_ARGS_PROFILE) {
+    for (const n of cluster.nodes) cluster.send(n, 'exit');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 } finally {
   await cluster.stop();
 }

@@ -70,5 +70,6 @@ process.stdin.on('close', () => process.exit(0));
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, ...args] = line.trim().split(/\s+/);
   if (command === 'feed') feed(Number(args[0] ?? 5), Number(args[1] ?? 100), Number(args[2] ?? 20000), args[3] ?? 'noop');
+  if (command === 'exit') process.exit(0); // lets --cpu-prof write its profile
   if (command === 'quorum') console.log(JSON.stringify(broker.quorum.node.describe()));
 });
