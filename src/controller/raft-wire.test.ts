@@ -9,6 +9,7 @@ import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
 import { FetchSnapshotApi } from '../../protocol/generated/messages/59-fetch-snapshot.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import * as W from './raft-wire.js';
+import { voteHandler } from '../handlers/52-vote.js';
 import type * as M from './raft/messages.js';
 
 function viaRequest<Req, Res>(api: ApiDefinition<Req, Res>, version: number, body: Req): Req {
@@ -40,6 +41,7 @@ t.test('Vote v2 carries the KIP-996 pre-vote flag; v0-1 cannot', async (t) => {
     type: 'Vote', clusterId: 'c', voterId: 2, candidateEpoch: 5, candidateId: 1, lastOffsetEpoch: 4, lastOffset: 17, preVote: true,
   };
   t.equal(W.RAFT_SEND_VERSIONS.Vote, 2, 'votes are sent at v2');
+  t.equal(voteHandler.maxVersion, 2, 'the controller listener serves (and advertises) Vote v2');
   t.same(W.voteRequestFromWire(viaRequest(VoteApi, 2, W.voteRequestToWire(pre))), pre, 'pre-vote survives v2');
   t.same(W.voteRequestFromWire(viaRequest(VoteApi, 2, W.voteRequestToWire({ ...pre, preVote: false }))), { ...pre, preVote: false });
   t.throws(() => viaRequest(VoteApi, 1, W.voteRequestToWire(pre)), 'a pre-vote cannot travel as v1 (it would become a real vote)');
