@@ -34,23 +34,28 @@ export interface ClusterNode {
   controllerPort: number;
   dir: string;
   process: ChildProcess | null;
+  /** Lines the node printed on stdout and nobody has read yet (entries other than node-process.ts). */
+  lines: string[];
+  lineWaiters: Array<(line: string) => void>;
 }
 
 export interface QuorumView {
   leaderId: number;
   leaderEpoch: number;
   highWatermark: number;
+  /** The leader's own log end (from its entry in currentVoters), -1 if absent. */
+  leaderEndOffset: number;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Bundles bench/raft/node-process.ts into one ESM file next to node_modules (packages stay external). */
-async function bundleNode(): Promise<string> {
+async function bundleNode(entry: string): Promise<string> {
   const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-quorum-'));
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'node.mjs');
   await build({
-    entryPoints: [join(ROOT, 'bench/raft/node-process.ts')],
+    entryPoints: [join(ROOT, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -71,14 +76,16 @@ export class ProcessCluster {
   constructor(
     private readonly extra: Record<string, string> = {},
     private readonly logLevel = 'warn',
+    /** The node's main module; node-process.ts runs the plain CLI, voter-process.ts adds a load generator. */
+    private readonly entry = 'bench/raft/node-process.ts',
   ) {
     this.base = mkdtempSync(join(tmpdir(), 'gregor-quorum-'));
   }
 
   async start(count: number): Promise<void> {
-    this.bundle = await bundleNode();
+    this.bundle = await bundleNode(this.entry);
     for (let id = 1; id <= count; id++) {
-      this.nodes.push({ id, port: await freePort(), controllerPort: await freePort(), dir: join(this.base, `node-${id}`), process: null });
+      this.nodes.push({ id, port: await freePort(), controllerPort: await freePort(), dir: join(this.base, `node-${id}`), process: null, lines: [], lineWaiters: [] });
     }
     const peers = new Map(this.nodes.map((n) => [n.id, { host: '127.0.0.1', port: n.port }]));
     this.client = new PeerClient(peers, { clock: new SystemClock(), clientId: 'cluster-test', requestTimeoutMs: 3000, reconnectBackoffMs: 20 });
@@ -95,17 +102,44 @@ export class ProcessCluster {
       'log.dirs': node.dir,
       ...this.extra,
     };
-    const args = [this.bundle];
+    // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
+    const args = process.env.NODE_ARGS_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle] : [this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, GREGOR_LOG_LEVEL: this.logLevel },
-      stdio: ['pipe', 'inherit', 'inherit'],
+      stdio: ['pipe', this.pipeStdout ? 'pipe' : 'inherit', 'inherit'],
     });
     node.process = child;
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        const waiter = node.lineWaiters.shift();
+        if (waiter) waiter(line);
+        else node.lines.push(line);
+      }
+    });
     child.on('exit', () => {
       if (node.process === child) node.process = null;
     });
+  }
+
+  private get pipeStdout(): boolean {
+    return this.entry !== 'bench/raft/node-process.ts';
+  }
+
+  /** Writes a command line to the node's stdin (voter-process.ts reads them). */
+  send(node: ClusterNode, line: string): void {
+    node.process?.stdin?.write(`${line}\n`);
+  }
+
+  /** The next line the node prints on stdout. */
+  nextLine(node: ClusterNode): Promise<string> {
+    const line = node.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((resolveLine) => node.lineWaiters.push(resolveLine));
   }
 
   /** kill -9 */
@@ -126,7 +160,13 @@ export class ProcessCluster {
       });
       const p = r.topics[0]?.partitions[0];
       if (r.errorCode !== 0 || !p || p.errorCode !== 0) return null;
-      return { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, highWatermark: Number(p.highWatermark) };
+      const self = p.currentVoters.find((v) => v.replicaId === p.leaderId);
+      return {
+        leaderId: p.leaderId,
+        leaderEpoch: p.leaderEpoch,
+        highWatermark: Number(p.highWatermark),
+        leaderEndOffset: self ? Number(self.logEndOffset) : -1,
+      };
     } catch {
       return null;
     }
@@ -145,14 +185,14 @@ export class ProcessCluster {
     }
   }
 
-  /** Polls `check` every 50 ms until it returns a value or `timeoutMs` passes. */
-  async waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
+  /** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes. */
+  async waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null | undefined | false>, intervalMs = 50): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();
       if (value !== null && value !== undefined && value !== false) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 

@@ -64,7 +64,7 @@ export const API_KEYS: ReadonlyMap<number, ApiKeyInfo> = new Map([
   [49, { apiKey: 49, name: "AlterClientQuotas", minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, listeners: ["zkBroker","broker","controller"] }],
   [50, { apiKey: 50, name: "DescribeUserScramCredentials", minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0, listeners: ["zkBroker","broker","controller"] }],
   [51, { apiKey: 51, name: "AlterUserScramCredentials", minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0, listeners: ["zkBroker","broker","controller"] }],
-  [52, { apiKey: 52, name: "Vote", minVersion: 0, maxVersion: 1, firstFlexibleVersion: 0, listeners: ["controller"] }],
+  [52, { apiKey: 52, name: "Vote", minVersion: 0, maxVersion: 2, firstFlexibleVersion: 0, listeners: ["controller"] }],
   [53, { apiKey: 53, name: "BeginQuorumEpoch", minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, listeners: ["controller"] }],
   [54, { apiKey: 54, name: "EndQuorumEpoch", minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, listeners: ["controller"] }],
   [55, { apiKey: 55, name: "DescribeQuorum", minVersion: 0, maxVersion: 2, firstFlexibleVersion: 0, listeners: ["broker","controller"] }],

@@ -59,10 +59,13 @@ function fmtRange(min: number, max: number): string {
 export function generate(): Map<string, string> {
   const files = new Map<string, string>();
   const messageDir = join(sharedDir, 'message');
+  // A schema in protocol/schema-overlay/message/ replaces the shared one of the same name (newer
+  // Kafka versions of a message, e.g. Vote v2 with KIP-996's PreVote).
+  const overlayDir = join(root, 'protocol', 'schema-overlay', 'message');
   const specs = readdirSync(messageDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => loadMessage(join(messageDir, f)));
+    .map((f) => loadMessage(existsSync(join(overlayDir, f)) ? join(overlayDir, f) : join(messageDir, f)));
 
   const byKey = new Map<number, { request?: MessageSpec; response?: MessageSpec }>();
   for (const spec of specs) {

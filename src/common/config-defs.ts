@@ -25,6 +25,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'controller.quorum.fetch.timeout.ms': def('int', '2000', 'Raft fetch timeout.'),
   'controller.quorum.election.backoff.max.ms': def('int', '1000', 'Largest random backoff after a lost election.'),
   'controller.quorum.request.timeout.ms': def('int', '2000', 'Raft request timeout (resend after).'),
+  'controller.quorum.append.linger.ms': def('int', '25', 'How long the Raft leader lets appends accumulate before it flushes them.'),
   'broker.heartbeat.interval.ms': def('int', '2000', 'How often a broker heartbeats to the active controller.'),
   'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.'),
   'request.timeout.ms': def('int', '30000', 'How long a request forwarded to the active controller may wait for it.'),

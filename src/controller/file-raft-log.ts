@@ -1,8 +1,10 @@
 /**
  * A RaftLog on disk under `<metadata.log.dir>/__cluster_metadata-0/`, in Kafka's formats:
- * - the log is one segment `<startOffset 20 digits>.log` of v2 record batches, one batch per entry
- *   (partitionLeaderEpoch = entry epoch, control flag for Raft control records; CRC-32C per batch).
- *   append() writes at once; flush() fsyncs. truncateTo() cuts the file at the entry's batch.
+ * - the log is one segment `<startOffset 20 digits>.log` of v2 record batches (partitionLeaderEpoch =
+ *   entry epoch, control flag for Raft control records; CRC-32C per batch). append() only keeps entries
+ *   in memory; flush() writes everything appended since the last flush as one batch per run of equal
+ *   epoch and kind (many records per batch, as KRaft's accumulator does) and fsyncs. truncateTo() cuts
+ *   the file at the entry's batch and rewrites the kept head of that batch.
  * - snapshots are `<endOffset 20 digits>-<epoch 10 digits>.checkpoint` files (the state machine's bytes),
  *   written to a temp file, fsynced and renamed. Creating one rewrites the segment without the
  *   covered prefix (temp + rename), so the segment's name always gives the log start.
@@ -33,6 +35,8 @@ import type { RaftLog } from './raft/raft-log.js';
 import { checkOffset, type EpochEndOffset, type OffsetAndEpoch, type RaftEntry, type SnapshotId } from './raft/types.js';
 
 const SEGMENT = /^(\d{20})\.log$/;
+/** Upper bound of records in one batch on disk (a fetch of 8 MiB of tiny records stays several batches). */
+const MAX_BATCH_ENTRIES = 4096;
 const CHECKPOINT = /^(\d{20})-(\d{10})\.checkpoint$/;
 
 export function segmentName(startOffset: number): string {
@@ -56,10 +60,37 @@ function writeDurably(dir: string, name: string, data: Buffer): void {
   fsyncDir(dir);
 }
 
+/**
+ * Encodes entries[from ..] as record batches laid out from file position `position`: one batch per run
+ * of equal epoch and kind, at most MAX_BATCH_ENTRIES records each. Returns the bytes, the batch start of
+ * each encoded entry and the end position.
+ */
+function layoutBatches(entries: readonly RaftEntry[], from: number, position: number): { data: Buffer; starts: number[]; end: number } {
+  const chunks: Buffer[] = [];
+  const starts: number[] = [];
+  while (from < entries.length) {
+    const first = entries[from] as RaftEntry;
+    let to = from + 1;
+    while (to < entries.length && to - from < MAX_BATCH_ENTRIES) {
+      const next = entries[to] as RaftEntry;
+      if (next.epoch !== first.epoch || next.control !== first.control) break;
+      to++;
+    }
+    const batch = encodeEntries(entries.slice(from, to));
+    for (let i = from; i < to; i++) starts.push(position);
+    chunks.push(batch);
+    position += batch.length;
+    from = to;
+  }
+  return { data: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), starts, end: position };
+}
+
 export class FileRaftLog implements RaftLog {
   private entries: RaftEntry[] = [];
-  /** Byte position of each entry's batch in the segment, plus the end position. */
-  private positions: number[] = [0];
+  /** File position of the batch holding each entry written so far (entries[0 .. batchStarts.length)). */
+  private batchStarts: number[] = [];
+  /** End of the written part of the segment. */
+  private fileEnd = 0;
   private start = 0;
   private flushed = 0;
   private snapshot: { id: SnapshotId; data: Buffer } | undefined;
@@ -124,23 +155,24 @@ export class FileRaftLog implements RaftLog {
       } catch {
         break;
       }
-      const entry = batchEntries[0];
-      if (batchEntries.length !== 1 || !entry || entry.epoch < lastEpoch) break;
-      if (entry.offset >= this.start) {
-        if (entry.offset !== this.start + this.entries.length) break;
-        this.entries.push(entry);
-        this.positions.push(at + size);
+      const first = batchEntries[0];
+      const last = batchEntries[batchEntries.length - 1];
+      if (!first || !last || first.epoch < lastEpoch || last.offset !== expected + batchEntries.length - 1) break;
+      if (last.offset < this.start) {
+        // a batch of the prefix the snapshot covers: skipped
       } else {
-        this.positions[0] = at + size;
+        if (first.offset < this.start) break; // a batch straddling the snapshot: the segment is rewritten anyway
+        if (first.offset !== this.start + this.entries.length) break;
+        for (const entry of batchEntries) {
+          this.entries.push(entry);
+          this.batchStarts.push(at);
+        }
       }
-      lastEpoch = entry.epoch;
-      expected++;
+      lastEpoch = last.epoch;
+      expected += batchEntries.length;
       at += size;
     }
-    if (this.start > fileStart && expected < this.start) {
-      // The snapshot is newer than the whole segment: nothing of it is kept.
-      this.positions = [at];
-    }
+    this.fileEnd = at;
     return at;
   }
 
@@ -167,16 +199,16 @@ export class FileRaftLog implements RaftLog {
       next++;
       lastEpoch = entry.epoch;
     }
-    if (entries.length === 0) return;
-    const batches = entries.map((e) => encodeEntries([e]));
-    const all = batches.length === 1 ? (batches[0] as Buffer) : Buffer.concat(batches);
-    let position = this.positions[this.positions.length - 1] as number;
-    writeSync(this.fd, all, 0, all.length, position);
-    for (let i = 0; i < entries.length; i++) {
-      this.entries.push(entries[i] as RaftEntry);
-      position += (batches[i] as Buffer).length;
-      this.positions.push(position);
-    }
+    for (const entry of entries) this.entries.push(entry);
+  }
+
+  /** Writes entries[batchStarts.length ..] to the segment: one batch per run of equal epoch and kind. */
+  private writePending(): void {
+    if (this.batchStarts.length === this.entries.length) return;
+    const { data, starts, end } = layoutBatches(this.entries, this.batchStarts.length, this.fileEnd);
+    writeSync(this.fd, data, 0, data.length, this.fileEnd);
+    for (const position of starts) this.batchStarts.push(position);
+    this.fileEnd = end;
   }
 
   truncateTo(offset: number): void {
@@ -186,10 +218,18 @@ export class FileRaftLog implements RaftLog {
     const keep = offset - this.start;
     if (keep === this.entries.length) return;
     this.entries.length = keep;
-    this.positions.length = keep + 1;
-    ftruncateSync(this.fd, this.positions[keep] as number);
-    fsyncSync(this.fd);
     this.flushed = Math.min(this.flushed, offset);
+    if (keep >= this.batchStarts.length) return; // only unwritten entries went
+    // Cut at the batch holding the first removed entry; the entries before it in that batch are
+    // written again (a batch is the unit on disk).
+    const cut = this.batchStarts[keep] as number;
+    let head = keep;
+    while (head > 0 && this.batchStarts[head - 1] === cut) head--;
+    this.batchStarts.length = head;
+    ftruncateSync(this.fd, cut);
+    this.fileEnd = cut;
+    this.writePending();
+    fsyncSync(this.fd);
   }
 
   read(fromOffset: number, maxBytes: number): RaftEntry[] {
@@ -226,6 +266,7 @@ export class FileRaftLog implements RaftLog {
 
   flush(): void {
     if (this.flushed === this.endOffset()) return;
+    this.writePending();
     fsyncSync(this.fd);
     this.flushed = this.endOffset();
   }
@@ -250,6 +291,8 @@ export class FileRaftLog implements RaftLog {
     if (id.endOffset > this.flushed) throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
     if (this.epochOf(id.endOffset - 1) !== id.epoch) throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
     this.replaceSnapshot(id, data);
+    // Everything the snapshot covers is flushed, so written: the rest keeps its written/pending split.
+    this.batchStarts = this.batchStarts.slice(id.endOffset - this.start);
     this.entries = this.entries.slice(id.endOffset - this.start);
     this.start = id.endOffset;
     this.rewriteSegment();
@@ -259,6 +302,7 @@ export class FileRaftLog implements RaftLog {
     checkOffset(id.endOffset, 'snapshot end offset');
     this.replaceSnapshot(id, data);
     this.entries = [];
+    this.batchStarts = [];
     this.start = id.endOffset;
     this.rewriteSegment();
     this.flushed = id.endOffset;
@@ -277,19 +321,16 @@ export class FileRaftLog implements RaftLog {
 
   /** Writes the kept entries to `<start>.log` (temp + fsync + rename) and drops the old segment. */
   private rewriteSegment(): void {
-    const batches = this.entries.map((e) => encodeEntries([e]));
-    const data = Buffer.concat(batches);
+    // Entries not written yet stay pending: they are written (and durable) at the next flush.
+    const written = Math.min(this.batchStarts.length, this.entries.length);
+    const { data, starts, end } = layoutBatches(this.entries.slice(0, written), 0, 0);
     const name = segmentName(this.start);
     closeSync(this.fd);
     writeDurably(this.dir, name, data);
     // Only once the new segment is durable may the old one go (the newest name wins on recovery).
     for (const old of readdirSync(this.dir)) if (SEGMENT.test(old) && old !== name) unlinkSync(join(this.dir, old));
     this.fd = openSync(join(this.dir, name), 'r+');
-    this.positions = [0];
-    let position = 0;
-    for (const b of batches) {
-      position += b.length;
-      this.positions.push(position);
-    }
+    this.batchStarts = starts;
+    this.fileEnd = end;
   }
 }

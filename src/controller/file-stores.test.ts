@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FileQuorumStateStore, QuorumStateFileError } from './file-quorum-state-store.js';
 import { FileRaftLog, checkpointName } from './file-raft-log.js';
 import type { RaftEntry } from './raft/types.js';
+import { decodeRecordBatches } from '../../protocol/records/index.js';
 
 const entry = (offset: number, epoch: number, text = `e${offset}`, control = false): RaftEntry => ({ offset, epoch, payload: Buffer.from(text), control });
 
@@ -44,8 +45,10 @@ t.test('raft log: append, flush, reopen, truncate', async (t) => {
 t.test('raft log: a torn or corrupt tail is cut on open, earlier entries kept', async (t) => {
   const dir = t.testdir();
   const log = new FileRaftLog(dir);
-  log.append([entry(0, 1), entry(1, 1), entry(2, 1)]);
-  log.flush();
+  for (let i = 0; i < 3; i++) {
+    log.append([entry(i, 1)]);
+    log.flush(); // one batch per flush
+  }
   log.close();
   const segment = join(dir, '00000000000000000000.log');
   const size = statSync(segment).size;
@@ -92,4 +95,26 @@ t.test('raft log: snapshots are checkpoint files and drop the covered prefix', a
   t.equal(installed.endOffset(), 10);
   t.same(installed.lastFetched(), { offset: 10, epoch: 4 });
   installed.close();
+});
+
+t.test('raft log: a flush writes one batch of many records; truncation inside a batch keeps its head', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  log.append([entry(0, 1), entry(1, 1)]);
+  log.append([entry(2, 1), entry(3, 2), entry(4, 2), entry(5, 2)]);
+  t.equal(statSync(join(dir, '00000000000000000000.log')).size, 0, 'nothing written before the flush');
+  log.flush();
+  const batches = decodeRecordBatches(readFileSync(join(dir, '00000000000000000000.log')), { allowPartialTrailing: false });
+  t.same(batches.map((b) => b.records.length), [3, 3], 'one batch per epoch run');
+  log.truncateTo(4); // inside the second batch
+  t.equal(log.endOffset(), 4);
+  log.append([entry(4, 3, 'new')]);
+  log.truncateTo(5); // an unwritten entry stays
+  t.equal(log.endOffset(), 5);
+  log.flush();
+  log.close();
+  const again = new FileRaftLog(dir);
+  t.equal(again.recoveredTailBytes, 0);
+  t.same(again.read(0, 1 << 20), [entry(0, 1), entry(1, 1), entry(2, 1), entry(3, 2), entry(4, 3, 'new')]);
+  again.close();
 });

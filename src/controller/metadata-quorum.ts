@@ -98,6 +98,7 @@ export class MetadataQuorum {
         fetchTimeoutMs: config.int('controller.quorum.fetch.timeout.ms'),
         electionBackoffMaxMs: config.int('controller.quorum.election.backoff.max.ms'),
         requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'),
+        appendLingerMs: config.int('controller.quorum.append.linger.ms'),
       },
     });
     this.heartbeats = new BrokerHeartbeats(

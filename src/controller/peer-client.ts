@@ -23,6 +23,8 @@ export class PeerRequestError extends Error {
   constructor(
     message: string,
     readonly peer: number,
+    /** `unreachable`: the connection was refused, reset or closed (or is backing off after that); `timeout`: no answer in time. */
+    readonly kind: 'unreachable' | 'timeout' | 'unknown-peer' = 'unreachable',
   ) {
     super(message);
     this.name = 'PeerRequestError';
@@ -124,7 +126,7 @@ class PeerConnection {
     for (const [id, p] of this.pending) {
       if (now >= p.deadline) {
         this.pending.delete(id);
-        p.settle(new PeerRequestError(`request to node ${this.id} timed out`, this.id), null);
+        p.settle(new PeerRequestError(`request to node ${this.id} timed out`, this.id, 'timeout'), null);
       }
     }
     return this.pending.size;
@@ -185,7 +187,7 @@ export class PeerClient {
     return new Promise<Res>((resolve, reject) => {
       const connection = this.connections.get(peer);
       if (!connection || this.closed) {
-        reject(new PeerRequestError(`node ${peer} is not a known peer`, peer));
+        reject(new PeerRequestError(`node ${peer} is not a known peer`, peer, 'unknown-peer'));
         return;
       }
       const correlationId = (this.correlationId = (this.correlationId + 1) | 0);

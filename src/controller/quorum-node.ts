@@ -7,7 +7,8 @@
  *
  * A quorum of one (controller.quorum.voters empty or just this node) elects itself in the first
  * poll and commits inside propose(): one voter is a majority, so nothing waits for a timer.
- * Pre-vote is off on the wire: Vote v0-1 has no PreVote field (KIP-996 is v2).
+ * Pre-vote (KIP-996) travels as Vote v2; a follower whose connection to the leader is refused or
+ * closed starts a pre-vote election at once instead of waiting out the fetch timeout.
  * A node outside the voter set is an observer (a broker-only process): it finds the leader with
  * ObserverDiscovery and fetches the metadata log as a non-voting replica.
  * Leaves out: voter changes (KIP-853).
@@ -22,7 +23,7 @@ import type { QuorumStateStore } from './raft/quorum-state-store.js';
 import type { ReplicatedStateMachine } from './raft/state-machine.js';
 import type { RaftConfig } from './raft/config.js';
 import { mathRandom } from './raft/types.js';
-import { PeerClient, type PeerAddress } from './peer-client.js';
+import { PeerClient, PeerRequestError, type PeerAddress } from './peer-client.js';
 import { NotControllerError, type MetadataQuorumPort } from '../metadata/quorum-port.js';
 import { sendRaftRequest } from './raft-rpc.js';
 import { ObserverDiscovery } from './observer-discovery.js';
@@ -97,7 +98,7 @@ export class QuorumNode implements MetadataQuorumPort {
       clock: options.clock,
       random: mathRandom,
       // A lone voter needs no election timeout: it is its own majority.
-      config: { preVote: false, ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0 } : {}) },
+      config: { ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0, appendLingerMs: 0 } : {}) },
       onTransition: (from, to) => {
         options.logger.info({ from: from.kind, to: to.kind, epoch: to.epoch, leaderId: to.leaderId }, 'raft transition');
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
@@ -258,8 +259,12 @@ export class QuorumNode implements MetadataQuorumPort {
         this.pollSoon();
       },
       (err: unknown) => {
-        // Lost or refused: the core resends after its request timeout.
+        // Lost or refused: the core resends after its request timeout. A refused or closed connection
+        // to the leader lets a follower start a (pre-vote) election at once.
         this.options.logger.debug({ err, destination, type: request.type }, 'raft request failed');
+        if (this.stopped || !(err instanceof PeerRequestError) || err.kind !== 'unreachable') return;
+        this.raft.peerUnreachable(destination);
+        this.pollSoon();
       },
     );
   }

@@ -9,6 +9,7 @@ import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
 import { FetchSnapshotApi } from '../../protocol/generated/messages/59-fetch-snapshot.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import * as W from './raft-wire.js';
+import { voteHandler } from '../handlers/52-vote.js';
 import type * as M from './raft/messages.js';
 
 function viaRequest<Req, Res>(api: ApiDefinition<Req, Res>, version: number, body: Req): Req {
@@ -33,6 +34,24 @@ t.test('Vote request and response round-trip (v0 and v1)', async (t) => {
   t.same(W.voteResponseFromWire(viaResponse(VoteApi, 1, W.voteResponseToWire(res))), res);
   const top: M.VoteResponse = { ...res, errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, partitionErrorCode: 0, leaderId: -1, leaderEpoch: -1 };
   t.same(W.voteResponseFromWire(viaResponse(VoteApi, 1, W.voteResponseToWire(top))), top, 'top-level error carried');
+});
+
+t.test('Vote v2 carries the KIP-996 pre-vote flag; v0-1 cannot', async (t) => {
+  const pre: M.VoteRequest = {
+    type: 'Vote', clusterId: 'c', voterId: 2, candidateEpoch: 5, candidateId: 1, lastOffsetEpoch: 4, lastOffset: 17, preVote: true,
+  };
+  t.equal(W.RAFT_SEND_VERSIONS.Vote, 2, 'votes are sent at v2');
+  t.equal(voteHandler.maxVersion, 2, 'the controller listener serves (and advertises) Vote v2');
+  t.same(W.voteRequestFromWire(viaRequest(VoteApi, 2, W.voteRequestToWire(pre))), pre, 'pre-vote survives v2');
+  t.same(W.voteRequestFromWire(viaRequest(VoteApi, 2, W.voteRequestToWire({ ...pre, preVote: false }))), { ...pre, preVote: false });
+  t.throws(() => viaRequest(VoteApi, 1, W.voteRequestToWire(pre)), 'a pre-vote cannot travel as v1 (it would become a real vote)');
+  const v2Bytes = new Writer();
+  VoteApi.encodeRequest(v2Bytes, 2, W.voteRequestToWire(pre));
+  const v1Bytes = new Writer();
+  VoteApi.encodeRequest(v1Bytes, 1, W.voteRequestToWire({ ...pre, preVote: false }));
+  t.equal(v2Bytes.toBuffer().length, v1Bytes.toBuffer().length + 1, 'v2 adds one bool per partition');
+  const res: M.VoteResponse = { type: 'Vote', errorCode: 0, partitionErrorCode: 0, leaderId: -1, leaderEpoch: 5, voteGranted: true };
+  t.same(W.voteResponseFromWire(viaResponse(VoteApi, 2, W.voteResponseToWire(res))), res);
 });
 
 t.test('BeginQuorumEpoch and EndQuorumEpoch round-trip', async (t) => {

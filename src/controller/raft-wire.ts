@@ -4,9 +4,9 @@
  * __cluster_metadata-0) and FetchSnapshot (59): `toWire*` builds the generated request/response
  * object, `fromWire*` reads one back. Every error code the core sets (top level and partition) is
  * carried. int64 fields beyond 2^53 are refused with RaftWireError, never rounded.
- * Leaves out: directory ids and endpoints (KIP-853; sent as defaults), Vote v2's PreVote field (the
- * schemas here stop at v1: a pre-vote travels as a Vote with the bumped epoch and the core's flag
- * is lost; our core therefore runs without pre-vote on the wire, see quorum-node.ts).
+ * Vote v2 carries KIP-996's PreVote flag (schema in protocol/schema-overlay/: the shared schemas are
+ * Kafka 3.9's); a v0-1 request decodes as a real vote.
+ * Leaves out: directory ids and endpoints (KIP-853; sent as defaults).
  */
 import * as Vote from '../../protocol/generated/messages/52-vote.js';
 import * as Begin from '../../protocol/generated/messages/53-begin-quorum-epoch.js';
@@ -23,7 +23,7 @@ export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 export const METADATA_PARTITION = 0;
 
 /** API versions this node sends to other voters. */
-export const RAFT_SEND_VERSIONS = { Vote: 1, BeginQuorumEpoch: 1, EndQuorumEpoch: 1, Fetch: 16, FetchSnapshot: 1 } as const;
+export const RAFT_SEND_VERSIONS = { Vote: 2, BeginQuorumEpoch: 1, EndQuorumEpoch: 1, Fetch: 16, FetchSnapshot: 1 } as const;
 export const RAFT_API_KEYS = { Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, Fetch: 1, FetchSnapshot: 59 } as const;
 
 export class RaftWireError extends Error {
@@ -71,6 +71,7 @@ export function voteRequestToWire(m: M.VoteRequest): Vote.VoteRequest {
             candidateId: m.candidateId,
             lastOffsetEpoch: m.lastOffsetEpoch,
             lastOffset: BigInt(m.lastOffset),
+            preVote: m.preVote,
           },
         ],
       },
@@ -90,7 +91,7 @@ export function voteRequestFromWire(w: Vote.VoteRequest): M.VoteRequest {
     candidateId: p.candidateId,
     lastOffsetEpoch: p.lastOffsetEpoch,
     lastOffset: num(p.lastOffset, 'lastOffset'),
-    preVote: false,
+    preVote: p.preVote,
   };
 }
 

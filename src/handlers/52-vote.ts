@@ -1,5 +1,6 @@
 /**
- * Vote (key 52), versions 0-1, on the controller listener: a candidate asks this voter for its vote.
+ * Vote (key 52), versions 0-2, on the controller listener: a candidate asks this voter for its vote;
+ * v2 (Kafka 4.0, KIP-996) may be a pre-vote, which the core answers without persisting anything.
  * The Raft core decides (one vote per epoch, only for a log at least as up to date, persisted before
  * the answer) and answers INCONSISTENT_CLUSTER_ID, INCONSISTENT_VOTER_SET, INVALID_VOTER_KEY or
  * FENCED_LEADER_EPOCH where Kafka does. Gaps: directory ids and endpoints are not checked or sent.

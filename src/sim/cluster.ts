@@ -3,7 +3,8 @@
  * random source. step() advances time to the next event (a message delivery, a node deadline, a
  * client proposal, a snapshot, a fault) and handles it; the InvariantChecker runs after each step.
  * Crashes keep only what a node made durable (the quorum-state store and the flushed log and
- * snapshot) and throw away everything else, including messages to and from it.
+ * snapshot) and throw away everything else, including messages to and from it; optionally its peers
+ * see their connections to it closed and later requests refused, as over TCP.
  * Leaves out: observers and voter changes.
  */
 import { ManualClock } from '../common/clock.js';
@@ -26,6 +27,11 @@ export interface ClusterOptions {
   readonly faultIntervalMs: number;
   readonly proposeIntervalMs: number;
   readonly snapshotIntervalMs: number;
+  /**
+   * Model TCP's connection refused/closed: a request that reaches a crashed node, and a crash itself,
+   * tell the senders/peers (RaftNode.peerUnreachable). Partitions stay silent.
+   */
+  readonly refuseConnections?: boolean;
 }
 
 export const SIM_RAFT_CONFIG: Partial<RaftConfig> = {
@@ -55,6 +61,7 @@ export class SimCluster {
   steps = 0;
   proposed = 0;
   crashes = 0;
+  refusals = 0;
   private faultsOn = true;
   private nextFaultAt: number;
   private nextProposeAt: number;
@@ -130,6 +137,18 @@ export class SimCluster {
     this.network.dropNode(id);
     this.crashes++;
     this.checker.fullCheck(this.replicas);
+    // Its TCP connections close: every node that can reach it sees that at once.
+    for (const peer of this.replicas) {
+      if (peer.node && this.network.connected(peer.id, id)) this.refuse(peer, id);
+    }
+  }
+
+  /** `replica`'s connection to `peer` was refused or closed (peer is down). */
+  private refuse(replica: SimReplica, peer: number): void {
+    if (!this.options.refuseConnections || !replica.node) return;
+    this.refusals++;
+    replica.node.peerUnreachable(peer);
+    this.pollReplica(replica);
   }
 
   restart(id: number): void {
@@ -183,6 +202,9 @@ export class SimCluster {
     if (message) {
       const target = this.replica(message.message.destination);
       const node = target.node;
+      if (!node && message.message.kind === 'request') {
+        this.refuse(this.replica(message.source), target.id); // connection refused
+      }
       if (node) {
         const m = message.message;
         if (m.kind === 'request') node.handleRequest(message.source, m.requestId, m.request);

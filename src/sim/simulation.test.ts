@@ -6,6 +6,7 @@
 import t from 'tap';
 import { SimCluster } from './cluster.js';
 import { InvariantViolation } from './invariants.js';
+import { CALM_NETWORK } from './network.js';
 import { clusterOptions, runSimulation, type SimulationResult } from './simulation.js';
 
 const seedEnv = process.env['SEED'];
@@ -37,7 +38,9 @@ if (seedEnv !== undefined) {
     const crashes = results.reduce((n, r) => n + r.crashes, 0);
     const committed = results.reduce((n, r) => n + r.committed, 0);
     const elections = results.reduce((n, r) => n + r.leaders, 0);
-    t.comment(`crashes ${crashes}, committed entries ${committed}, leader epochs ${elections}`);
+    const refusals = results.reduce((n, r) => n + r.refusals, 0);
+    t.comment(`crashes ${crashes}, refused connections ${refusals}, committed entries ${committed}, leader epochs ${elections}`);
+    t.ok(refusals > seeds, 'the runs refused connections to crashed nodes');
     t.ok(crashes > seeds, 'the runs did crash nodes');
     t.ok(elections > seeds * 2, 'the runs went through many elections');
     t.ok(committed > seeds * 100, 'the runs committed entries');
@@ -72,6 +75,40 @@ t.test('the checker catches two leaders in one epoch', async (t) => {
       ),
     InvariantViolation,
   );
+});
+
+t.test('a crashed leader whose connections are refused is replaced well before the fetch timeout', async (t) => {
+  const failover = (seed: number, refuseConnections: boolean): number => {
+    const cluster = new SimCluster({
+      ...clusterOptions(seed, 3),
+      faults: CALM_NETWORK,
+      faultIntervalMs: 0,
+      raft: { preVote: true },
+      refuseConnections,
+    });
+    const leaderCommitted = (): boolean => (cluster.leaders()[0]?.node?.highWatermark() ?? 0) > 0;
+    if (!cluster.runUntil(leaderCommitted, 10_000)) throw new Error(`seed ${seed}: no first leader`);
+    cluster.runUntil(() => false, 500);
+    const old = cluster.leaders()[0]!;
+    const epoch = old.node!.epoch();
+    const crashedAt = cluster.clock.now();
+    cluster.crash(old.id);
+    const replaced = (): boolean => cluster.leaders().some((r) => r.node!.epoch() > epoch && r.node!.highWatermark() > r.log.startOffset());
+    if (!cluster.runUntil(replaced, 20_000)) throw new Error(`seed ${seed}: no new leader`);
+    const newLeader = cluster.leaders()[0]!.node!;
+    const start = newLeader.highWatermark();
+    cluster.runUntil(() => newLeader.highWatermark() > start || newLeader.logEndOffset() === start, 1000);
+    return cluster.clock.now() - crashedAt;
+  };
+  const fast: number[] = [];
+  const slow: number[] = [];
+  for (let seed = 1; seed <= 20; seed++) {
+    fast.push(failover(seed, true));
+    slow.push(failover(seed, false));
+  }
+  t.comment(`failover ms with refused connections: max ${Math.max(...fast)}; without: min ${Math.min(...slow)}`);
+  t.ok(Math.max(...fast) < 1000, 'with refusals every failover is under a second (pre-vote starts at once)');
+  t.ok(Math.min(...slow) >= 1500, 'without them a follower waits out its fetch timeout (2000 ms after its last fetch)');
 });
 
 t.test('a run is reproducible from its seed', async (t) => {

@@ -24,6 +24,7 @@ export interface SimulationResult {
   readonly committed: number;
   readonly leaders: number;
   readonly crashes: number;
+  readonly refusals: number;
 }
 
 export class SimulationFailure extends Error {
@@ -52,6 +53,9 @@ export function clusterOptions(seed: number, voters: number): ClusterOptions {
     snapshotIntervalMs: 2500,
     // One seed in four runs without pre-vote, so both election paths face the faults.
     raft: { preVote: seed % 4 !== 0 },
+    // Two seeds in three tell peers about crashes as TCP would (refused/closed connections), which
+    // starts pre-vote elections early.
+    refuseConnections: seed % 3 !== 0,
   };
 }
 
@@ -83,6 +87,7 @@ export function runSimulation(seed: number, voters: number, steps: number): Simu
       committed: cluster.checker.committed.length,
       leaders: cluster.checker.leaderCount(),
       crashes: cluster.crashes,
+      refusals: cluster.refusals,
     };
   } catch (error) {
     throw new SimulationFailure(seed, cluster.steps, error);

@@ -19,6 +19,8 @@ export interface VoteRequestPartitionData {
   lastOffsetEpoch: number;
   /** The offset of the last record written to the metadata log (versions 0+) */
   lastOffset: bigint;
+  /** True for a pre-vote (KIP-996): nothing is persisted and no epoch changes (versions 2+) */
+  preVote: boolean;
 }
 
 export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
@@ -30,6 +32,7 @@ export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
     voterDirectoryId: ZERO_UUID,
     lastOffsetEpoch: 0,
     lastOffset: 0n,
+    preVote: false,
   };
 }
 
@@ -79,6 +82,7 @@ function readVoteRequestPartitionDataV0(r: Reader): VoteRequestPartitionData {
     voterDirectoryId: ZERO_UUID,
     lastOffsetEpoch: f_lastOffsetEpoch,
     lastOffset: f_lastOffset,
+    preVote: false,
   };
 }
 
@@ -109,6 +113,7 @@ function writeVoteRequestPartitionDataV0(w: Writer, m: VoteRequestPartitionData)
   w.int32(m.candidateId);
   w.int32(m.lastOffsetEpoch);
   w.int64(m.lastOffset);
+  if (!(m.preVote === false)) absentField("VoteRequestPartitionData.preVote");
   w.uvarint(0);
 }
 
@@ -141,6 +146,7 @@ function readVoteRequestPartitionDataV1(r: Reader): VoteRequestPartitionData {
     voterDirectoryId: f_voterDirectoryId,
     lastOffsetEpoch: f_lastOffsetEpoch,
     lastOffset: f_lastOffset,
+    preVote: false,
   };
 }
 
@@ -174,6 +180,7 @@ function writeVoteRequestPartitionDataV1(w: Writer, m: VoteRequestPartitionData)
   w.uuid(m.voterDirectoryId);
   w.int32(m.lastOffsetEpoch);
   w.int64(m.lastOffset);
+  if (!(m.preVote === false)) absentField("VoteRequestPartitionData.preVote");
   w.uvarint(0);
 }
 
@@ -190,8 +197,77 @@ function writeVoteRequestV1(w: Writer, m: VoteRequest): void {
   w.uvarint(0);
 }
 
-const VoteRequestReaders: ReadonlyArray<((r: Reader) => VoteRequest) | undefined> = [readVoteRequestV0, readVoteRequestV1];
-const VoteRequestWriters: ReadonlyArray<((w: Writer, m: VoteRequest) => void) | undefined> = [writeVoteRequestV0, writeVoteRequestV1];
+function readVoteRequestPartitionDataV2(r: Reader): VoteRequestPartitionData {
+  const f_partitionIndex = r.int32();
+  const f_candidateEpoch = r.int32();
+  const f_candidateId = r.int32();
+  const f_candidateDirectoryId = r.uuid();
+  const f_voterDirectoryId = r.uuid();
+  const f_lastOffsetEpoch = r.int32();
+  const f_lastOffset = r.int64();
+  const f_preVote = r.bool();
+  r.taggedFields();
+  return {
+    partitionIndex: f_partitionIndex,
+    candidateEpoch: f_candidateEpoch,
+    candidateId: f_candidateId,
+    candidateDirectoryId: f_candidateDirectoryId,
+    voterDirectoryId: f_voterDirectoryId,
+    lastOffsetEpoch: f_lastOffsetEpoch,
+    lastOffset: f_lastOffset,
+    preVote: f_preVote,
+  };
+}
+
+function readVoteRequestTopicDataV2(r: Reader): VoteRequestTopicData {
+  const f_topicName = r.compactString();
+  const f_partitions = readNonNullArray(r, true, 58, readVoteRequestPartitionDataV2, "Partitions");
+  r.taggedFields();
+  return {
+    topicName: f_topicName,
+    partitions: f_partitions,
+  };
+}
+
+function readVoteRequestV2(r: Reader): VoteRequest {
+  const f_clusterId = r.compactNullableString();
+  const f_voterId = r.int32();
+  const f_topics = readNonNullArray(r, true, 3, readVoteRequestTopicDataV2, "Topics");
+  r.taggedFields();
+  return {
+    clusterId: f_clusterId,
+    voterId: f_voterId,
+    topics: f_topics,
+  };
+}
+
+function writeVoteRequestPartitionDataV2(w: Writer, m: VoteRequestPartitionData): void {
+  w.int32(m.partitionIndex);
+  w.int32(m.candidateEpoch);
+  w.int32(m.candidateId);
+  w.uuid(m.candidateDirectoryId);
+  w.uuid(m.voterDirectoryId);
+  w.int32(m.lastOffsetEpoch);
+  w.int64(m.lastOffset);
+  w.bool(m.preVote);
+  w.uvarint(0);
+}
+
+function writeVoteRequestTopicDataV2(w: Writer, m: VoteRequestTopicData): void {
+  w.compactString(m.topicName);
+  writeArray(w, true, m.partitions, writeVoteRequestPartitionDataV2, false, "VoteRequestTopicData.partitions");
+  w.uvarint(0);
+}
+
+function writeVoteRequestV2(w: Writer, m: VoteRequest): void {
+  w.compactNullableString(m.clusterId);
+  w.int32(m.voterId);
+  writeArray(w, true, m.topics, writeVoteRequestTopicDataV2, false, "VoteRequest.topics");
+  w.uvarint(0);
+}
+
+const VoteRequestReaders: ReadonlyArray<((r: Reader) => VoteRequest) | undefined> = [readVoteRequestV0, readVoteRequestV1, readVoteRequestV2];
+const VoteRequestWriters: ReadonlyArray<((w: Writer, m: VoteRequest) => void) | undefined> = [writeVoteRequestV0, writeVoteRequestV1, writeVoteRequestV2];
 
 export function decodeVoteRequest(r: Reader, version: number): VoteRequest {
   const read = VoteRequestReaders[version];
@@ -381,8 +457,8 @@ function writeVoteResponseV1(w: Writer, m: VoteResponse): void {
   if (!((m.nodeEndpoints === null || m.nodeEndpoints.length === 0))) writeTaggedField(w, 0, (w) => { writeArray(w, true, m.nodeEndpoints, writeVoteResponseNodeEndpointV1, false, "VoteResponse.nodeEndpoints"); });
 }
 
-const VoteResponseReaders: ReadonlyArray<((r: Reader) => VoteResponse) | undefined> = [readVoteResponseV0, readVoteResponseV1];
-const VoteResponseWriters: ReadonlyArray<((w: Writer, m: VoteResponse) => void) | undefined> = [writeVoteResponseV0, writeVoteResponseV1];
+const VoteResponseReaders: ReadonlyArray<((r: Reader) => VoteResponse) | undefined> = [readVoteResponseV0, readVoteResponseV1, readVoteResponseV1];
+const VoteResponseWriters: ReadonlyArray<((w: Writer, m: VoteResponse) => void) | undefined> = [writeVoteResponseV0, writeVoteResponseV1, writeVoteResponseV1];
 
 export function decodeVoteResponse(r: Reader, version: number): VoteResponse {
   const read = VoteResponseReaders[version];
@@ -396,12 +472,12 @@ export function encodeVoteResponse(w: Writer, version: number, message: VoteResp
   write(w, message);
 }
 
-/** Vote: API key 52, versions 0-1, flexible 0+. */
+/** Vote: API key 52, versions 0-2, flexible 0+. */
 export const VoteApi: ApiDefinition<VoteRequest, VoteResponse> = {
   apiKey: 52,
   name: "Vote",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   latestVersionUnstable: false,
   listeners: ["controller"],

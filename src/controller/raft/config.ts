@@ -18,6 +18,12 @@ export interface RaftConfig {
   readonly fetchMaxBytes: number;
   /** Chunk size of FetchSnapshot answers. */
   readonly snapshotChunkBytes: number;
+  /**
+   * controller.quorum.append.linger.ms: how long the leader lets proposed entries accumulate before it
+   * flushes (fsyncs) them and counts them toward the high watermark (KRaft's batch accumulator linger).
+   * One flush then covers every proposal of that window.
+   */
+  readonly appendLingerMs: number;
   /** Pre-vote (KIP-996): ask for votes without bumping the epoch first. */
   readonly preVote: boolean;
   /** Check-quorum: a leader without fetches from a majority for checkQuorumFactor * fetchTimeoutMs resigns. */
@@ -32,6 +38,7 @@ export const DEFAULT_RAFT_CONFIG: RaftConfig = {
   fetchMaxWaitMs: 500,
   fetchMaxBytes: 8 * 1024 * 1024,
   snapshotChunkBytes: 1024 * 1024,
+  appendLingerMs: 25,
   preVote: true,
   checkQuorumFactor: 1.5,
 };

@@ -60,11 +60,9 @@ export abstract class RaftElections extends RaftNodeCore {
       const heard = this.follower?.lastLeaderContactMs ?? Number.NEGATIVE_INFINITY;
       const liveLeader =
         this.state.kind === 'leader' || (this.state.kind === 'follower' && now - heard < this.config.fetchTimeoutMs);
-      return answer(
-        ErrorCode.NONE,
-        ErrorCode.NONE,
-        request.candidateEpoch > this.state.epoch && upToDate && !liveLeader,
-      );
+      const grant = request.candidateEpoch > this.state.epoch && upToDate && !liveLeader;
+      if (grant) this.giveWayTo(now);
+      return answer(ErrorCode.NONE, ErrorCode.NONE, grant);
     }
 
     if (request.candidateEpoch > this.state.epoch) this.becomeUnattached(request.candidateEpoch, now);
@@ -86,9 +84,12 @@ export abstract class RaftElections extends RaftNodeCore {
     tally.requestIds.delete(source);
     if (response.errorCode !== ErrorCode.NONE) return; // resent after the request timeout
     const kind = this.state.kind;
+    // A voter that grants a pre-vote has lost its leader too, even if it still names it: only a
+    // refusal naming a leader of this epoch sends a Prospective back to following it.
+    const grantedPreVote = kind === 'prospective' && response.voteGranted && response.leaderEpoch === this.state.epoch;
     if (
       response.leaderEpoch > this.state.epoch ||
-      (response.leaderEpoch === this.state.epoch && response.leaderId !== NO_NODE)
+      (response.leaderEpoch === this.state.epoch && response.leaderId !== NO_NODE && !grantedPreVote)
     ) {
       this.learnLeader(response.leaderEpoch, response.leaderId, now);
       if (this.state.kind !== kind || this.votes !== tally) return;
@@ -100,12 +101,25 @@ export abstract class RaftElections extends RaftNodeCore {
       tally.rejected.delete(source);
     } else {
       tally.rejected.add(source);
-      if (tally.rejected.size >= this.quorum() && !tally.backingOff) {
-        tally.backingOff = true;
-        this.electionDeadline = Math.min(this.electionDeadline, now + this.randomBackoff());
-      }
+      this.maybeLoseElection(now);
     }
     this.maybeWinElection(now);
+  }
+
+  /**
+   * Backs off at once when a majority can no longer be reached: too many voters refused, or refused
+   * plus unreachable ones (two candidates that split the survivors' votes retry after a random
+   * backoff instead of waiting out their election timeouts).
+   */
+  private maybeLoseElection(now: number): void {
+    const tally = this.votes;
+    if (!tally || tally.backingOff) return;
+    let out = tally.rejected.size;
+    for (const voter of tally.unreachable) if (!tally.rejected.has(voter) && !tally.granted.has(voter)) out++;
+    if (tally.rejected.size >= this.quorum() || this.voters.length - out < this.quorum()) {
+      tally.backingOff = true;
+      this.electionDeadline = Math.min(this.electionDeadline, now + this.randomBackoff());
+    }
   }
 
   /** Prospective with a majority of pre-votes becomes Candidate; Candidate with a majority becomes Leader. */
@@ -272,6 +286,47 @@ export abstract class RaftElections extends RaftNodeCore {
     if (position < 0) return this.randomBackoff();
     if (position === 0) return 0;
     return Math.min(this.config.electionBackoffMaxMs, 50 * 2 ** (position - 1)) + Math.floor(this.random.next() * 50);
+  }
+
+  /**
+   * The transport saw the connection to `peer` refused, reset or closed. A follower of that peer stops
+   * counting on its leader: its fetch timeout ends now, give or take a few ms of jitter (then it starts a
+   * pre-vote election), and it grants other voters' pre-votes. A Prospective or Candidate counts the
+   * peer out of this election and backs off as soon as a majority is out of reach. This is safe only with pre-vote (KIP-996): a voter that still hears
+   * from the leader refuses, and the leader itself refuses, so no epoch is raised needlessly and the
+   * disrupted node goes back to following when an answer names the leader. Without pre-vote it does
+   * nothing: the fetch timeout decides.
+   */
+  peerUnreachable(peer: number): void {
+    if (!this.config.preVote || !this.isVoter(peer)) return;
+    const now = this.clock.now();
+    if (this.votes && (this.state.kind === 'prospective' || this.state.kind === 'candidate')) {
+      this.votes.unreachable.add(peer);
+      this.maybeLoseElection(now);
+      return;
+    }
+    const follower = this.follower;
+    if (this.state.kind !== 'follower' || this.state.leaderId !== peer || !follower) return;
+    follower.lastLeaderContactMs = Number.NEGATIVE_INFINITY;
+    // Followers that lost the same leader at the same instant take turns (by id, 100 ms apart, plus a
+    // little jitter) so that they rarely both become candidates and split the vote.
+    const rank = this.voters.filter((v) => v !== peer && v < this.id).length;
+    const jitter = Math.min(this.config.electionBackoffMaxMs, rank * 100 + Math.floor(this.random.next() * 50));
+    follower.fetchDeadline = Math.min(follower.fetchDeadline, now + jitter);
+  }
+
+  /**
+   * After granting a pre-vote, a node that has not started an election of its own waits a fresh
+   * election timeout before it does (as a real vote resets the timer), so that two followers that lost
+   * the same leader do not both become candidates and split the vote.
+   */
+  private giveWayTo(now: number): void {
+    const later = this.randomElectionDeadline(now);
+    if (this.follower && this.state.kind === 'follower') {
+      this.follower.fetchDeadline = Math.max(this.follower.fetchDeadline, later);
+    } else if (this.state.kind === 'unattached' || this.state.kind === 'voted') {
+      this.electionDeadline = Math.max(this.electionDeadline, later);
+    }
   }
 
   /** Leader steps down on purpose (shutdown, check-quorum): Resigned, then EndQuorumEpoch to the voters. */

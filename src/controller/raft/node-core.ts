@@ -34,6 +34,8 @@ export interface RaftNodeOptions {
 export interface VoteTally {
   readonly granted: Set<number>;
   readonly rejected: Set<number>;
+  /** Voters whose connection was refused or closed during this election (they cannot answer now). */
+  readonly unreachable: Set<number>;
   readonly lastSentMs: Map<number, number>;
   readonly requestIds: Map<number, number>;
   backingOff: boolean;
@@ -298,6 +300,7 @@ export abstract class RaftNodeCore {
     this.votes = {
       granted: new Set([this.id]),
       rejected: new Set(),
+      unreachable: new Set(),
       lastSentMs: new Map(),
       requestIds: new Map(),
       backingOff: false,

@@ -135,9 +135,17 @@ export class RaftNode extends RaftReplication {
   private pollLeader(now: number): number {
     const leader = this.leader;
     if (!leader) return now;
+    let lingerDeadline = Number.POSITIVE_INFINITY;
     if (this.log.flushedOffset() < this.log.endOffset()) {
-      this.log.flush();
-      this.maybeAdvanceLeaderHighWatermark();
+      // Proposals wait out the linger, so that one fsync covers them all; the leader's own
+      // LeaderChange entry (appended without a proposal) is flushed at once.
+      lingerDeadline = this.unflushedSinceMs === undefined ? now : this.unflushedSinceMs + this.config.appendLingerMs;
+      if (now >= lingerDeadline) {
+        this.log.flush();
+        this.unflushedSinceMs = undefined;
+        lingerDeadline = Number.POSITIVE_INFINITY;
+        this.maybeAdvanceLeaderHighWatermark();
+      }
     }
     const checkQuorumDeadline = leader.checkQuorumDeadline(this.config.fetchTimeoutMs * this.config.checkQuorumFactor);
     if (now >= checkQuorumDeadline) {
@@ -145,18 +153,22 @@ export class RaftNode extends RaftReplication {
       return now;
     }
     const parked = this.completeParkedFetches(now);
-    return Math.min(checkQuorumDeadline, parked, this.sendAnnouncements(now));
+    return Math.min(checkQuorumDeadline, parked, lingerDeadline, this.sendAnnouncements(now));
   }
 
+  /** When the oldest entry not yet flushed by the leader was appended (undefined: all flushed). */
+  private unflushedSinceMs: number | undefined;
+
   /**
-   * Appends entries as leader. They are flushed at the next poll() and committed once a majority
-   * holds them; throws NotLeaderError elsewhere.
+   * Appends entries as leader. They are flushed by the first poll() at least appendLingerMs after the
+   * oldest unflushed proposal, and committed once a majority holds them; throws NotLeaderError elsewhere.
    */
   propose(payloads: readonly Buffer[]): ProposeResult {
     if (this.state.kind !== 'leader') throw new NotLeaderError(this.state.leaderId, this.state.epoch);
     const epoch = this.state.epoch;
     const firstOffset = this.log.endOffset();
     this.log.append(payloads.map((payload, i) => ({ offset: firstOffset + i, epoch, payload, control: false })));
+    this.unflushedSinceMs ??= this.clock.now();
     return { epoch, firstOffset, lastOffset: firstOffset + payloads.length - 1 };
   }
 

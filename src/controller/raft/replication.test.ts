@@ -186,3 +186,32 @@ t.test('a resigning leader hands over through EndQuorumEpoch', async (t) => {
   t.equal(leaders.length, 1);
   t.not(leaders[0], h.node(1), 'a preferred successor took over quickly');
 });
+
+t.test('the leader lets proposals linger (append.linger.ms) and flushes them together', async (t) => {
+  const h = new Harness([1, 2, 3]);
+  h.run(1100);
+  const leader = h.node(1);
+  const log = h.member(1).log;
+  const hw = leader.highWatermark();
+  leader.propose([Buffer.from('a')]);
+  h.run(10);
+  leader.propose([Buffer.from('b'), Buffer.from('c')]);
+  h.run(10);
+  t.ok(log.flushedOffset() < log.endOffset(), 'the leader has not flushed 20 ms after the first proposal');
+  t.ok(h.member(2).log.endOffset() < log.endOffset(), 'parked follower fetches wait for the flush');
+  h.run(10);
+  t.equal(log.flushedOffset(), log.endOffset(), 'one flush after the 25 ms linger covers both proposals');
+  t.equal(h.member(2).log.endOffset(), log.endOffset(), 'one fetch answer carried all three entries');
+  t.equal(leader.highWatermark(), hw + 3, 'committed');
+  h.run(20);
+  t.same(h.member(3).machine.items, ['a', 'b', 'c']);
+});
+
+t.test('appendLingerMs 0 flushes at the next poll', async (t) => {
+  const h = new Harness([1, 2, 3], { appendLingerMs: 0 });
+  h.run(1100);
+  const hw = h.node(1).highWatermark();
+  h.node(1).propose([Buffer.from('a')]);
+  h.run(10);
+  t.equal(h.node(1).highWatermark(), hw + 1);
+});

@@ -102,10 +102,12 @@ export abstract class RaftReplication extends RaftElections {
     let next = Number.POSITIVE_INFINITY;
     for (const [source, parked] of this.parked) {
       const replica = this.leader?.replicas.get(source);
+      // New entries wake a parked fetch once the leader has flushed them (at the end of its append
+      // linger), so that one answer carries the whole batch instead of one answer per proposal.
       const ready =
         force ||
         now >= parked.deadline ||
-        this.log.endOffset() > parked.request.fetchOffset ||
+        this.log.flushedOffset() > parked.request.fetchOffset ||
         (replica !== undefined && replica.lastSentHighWatermark < this.hw);
       if (ready) {
         this.parked.delete(source);

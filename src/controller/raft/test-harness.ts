@@ -46,6 +46,8 @@ export class Harness {
   /** Messages delivered so far (for assertions). */
   readonly delivered: { from: number; message: OutboundMessage }[] = [];
   filter: LinkFilter = () => true;
+  /** A request to a crashed member is refused: its sender hears peerUnreachable (as a TCP transport would). */
+  refuseConnections = false;
 
   constructor(
     readonly voters: readonly number[],
@@ -130,6 +132,11 @@ export class Harness {
         for (const message of m.outbox.drain()) {
           moved = true;
           const target = this.members.get(message.destination);
+          if (target && !target.up && this.refuseConnections && message.kind === 'request') {
+            m.node.peerUnreachable(message.destination);
+            m.node.poll(this.clock.now());
+            continue;
+          }
           if (!target || !target.up || !this.filter(m.id, message)) continue;
           this.delivered.push({ from: m.id, message });
           if (message.kind === 'request') target.node.handleRequest(m.id, message.requestId, message.request);
@@ -150,6 +157,12 @@ export class Harness {
       this.pollAll();
       this.deliver();
     }
+  }
+
+  /** Runs in `stepMs` steps until `done` holds or `maxMs` pass. */
+  runUntil(done: () => boolean, maxMs: number, stepMs = 10): void {
+    const end = this.clock.now() + maxMs;
+    while (!done() && this.clock.now() < end) this.run(stepMs, stepMs);
   }
 
   leaders(): RaftNode[] {
