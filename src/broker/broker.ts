@@ -215,15 +215,19 @@ export class Broker {
     );
     const controllerListeners = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
     const staticConfig = this.config;
-    let effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
+    // The effective config is rebuilt lazily, on the first read after a change to this broker's
+    // or the cluster-default dynamic configs: a burst of ConfigRecords costs one rebuild, not one each.
+    let effectiveConfig: BrokerConfig | null = null;
+    const ownName = String(this.nodeId);
     this.controller.onChange((change) => {
-      if (change.kind === 'config-changed' && change.resourceType === ConfigResourceType.BROKER) {
-        effectiveConfig = overlayDynamicConfigs(staticConfig, this.controller.image, this.nodeId);
-      }
+      if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
+      if (change.resourceName === '' || change.resourceName === ownName) effectiveConfig = null;
     });
+    const image = () => this.controller.image;
+    const nodeId = this.nodeId;
     const services: BrokerServices = {
       get config() {
-        return effectiveConfig;
+        return (effectiveConfig ??= overlayDynamicConfigs(staticConfig, image(), nodeId));
       },
       staticConfig,
       nodeId: this.nodeId,

@@ -180,3 +180,21 @@ t.test('AlterConfigs replaces a topic set; IncrementalAlterConfigs ops; validati
   t.equal((await incremental(c, BROKER, '1', [{ name: 'log.retention.ms', configOperation: 1, value: null }])).errorCode, 0, 'DELETE a dynamic config');
   t.equal(broker.services.config.raw('log.retention.ms'), null, 'no longer in force');
 });
+
+t.test('the broker serves with its dynamic configs: own and cluster-default changes apply, rebuilt only on change', async (t) => {
+  const running = await brokerFor(t);
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  const config = () => running.broker.services.config;
+  const before = config().raw('log.retention.ms');
+  t.equal((await incremental(c, 4, '', [{ name: 'log.retention.ms', configOperation: 0, value: '5000' }])).errorCode, 0);
+  t.equal(config().int('log.retention.ms'), 5000, 'a cluster default applies');
+  t.equal((await incremental(c, 4, '1', [{ name: 'log.retention.ms', configOperation: 0, value: '7000' }])).errorCode, 0);
+  t.equal(config().int('log.retention.ms'), 7000, 'this broker\'s own value wins over the default');
+  const same = config();
+  t.equal(config(), same, 'no rebuild while nothing changes');
+  t.equal((await incremental(c, 4, '1', [{ name: 'log.retention.ms', configOperation: 1, value: null }])).errorCode, 0);
+  t.equal(config().int('log.retention.ms'), 5000, 'deleting it falls back to the default');
+  t.equal((await incremental(c, 4, '', [{ name: 'log.retention.ms', configOperation: 1, value: null }])).errorCode, 0);
+  t.equal(config().raw('log.retention.ms'), before, 'and then to the static value');
+});
