@@ -96,6 +96,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.size;
   }
 
+  recordAbortedTxn(entry: { producerId: bigint; firstOffset: number; lastOffset: number; lastStableOffset: number }): void {
+    this.log.appendAbortedTxn(entry);
+  }
+
   recordHighWatermark(offset: number): void {
     this.log.highWatermark = offset;
   }

@@ -2,7 +2,8 @@
  * Writes a transaction's COMMIT or ABORT markers: one control batch per data partition
  * of the transaction, appended straight to the partition's log (one broker, so no
  * WriteTxnMarkers round trip), then the partition's producer state closes the
- * transaction (an abort is recorded for read_committed fetches) and the last stable
+ * transaction (an abort is recorded for read_committed fetches, and in the segment's
+ * `.txnindex` as Kafka keeps it) and the last stable
  * offset moves on. The group's `__consumer_offsets` partition (added by AddOffsetsToTxn)
  * gets its marker too, which settles the transactional offsets written there.
  * Partitions that are gone (topic deleted) or not led here are skipped.
@@ -27,7 +28,8 @@ export function writeTxnMarkers(replicas: ReplicaManager, txn: TxnMetadata, comm
         timestamp: BigInt(now),
       });
       const info = partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
-      state.marker(txn.producerId, txn.producerEpoch, commit, COORDINATOR_EPOCH, info.baseOffset, now);
+      const aborted = state.marker(txn.producerId, txn.producerEpoch, commit, COORDINATOR_EPOCH, info.baseOffset, now);
+      if (aborted) partition.log.recordAbortedTxn?.(aborted);
       partition.highWatermark = partition.log.logEndOffset;
       partition.notifyChange();
     }

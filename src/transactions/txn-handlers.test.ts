@@ -5,7 +5,7 @@
  * and a broker restart in the middle of a transaction.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -304,4 +304,27 @@ t.test('transactional offsets live in __consumer_offsets: a restart keeps pendin
   await endTxn(false);
   client = await restart();
   t.equal(await committed(true), 7n, 'an aborted one stays dropped after a restart');
+});
+
+t.test('an aborted transaction is written to the segment .txnindex, in Kafka\'s 34-byte entry format', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'ti');
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  const { producerId: pid, producerEpoch: epoch } = await init(c, 'txn-index');
+  const run = async (values: string[], seq: number, committed: boolean) => {
+    t.same(await addPartitions(c, 'txn-index', pid, epoch, 'ti', [0]), [0]);
+    t.equal((await send(c, 'ti', txBatch(values, pid, epoch, seq), 'txn-index')).errorCode, 0);
+    t.equal((await c.call(EndTxnApi, 3, { transactionalId: 'txn-index', producerId: pid, producerEpoch: epoch, committed })).errorCode, 0);
+  };
+  await run(['a', 'b'], 0, false); // offsets 0-1, marker at 2
+  await run(['c'], 2, true); // offset 3, marker at 4: a commit writes no entry
+  const file = join(running.broker.config.logDirs()[0]!, 'ti-0', '00000000000000000000.txnindex');
+  const bytes = readFileSync(file);
+  t.equal(bytes.length, 34, 'one entry');
+  t.equal(bytes.readInt16BE(0), 0, 'version 0');
+  t.equal(bytes.readBigInt64BE(2), pid, 'producer id');
+  t.equal(bytes.readBigInt64BE(10), 0n, 'first offset');
+  t.equal(bytes.readBigInt64BE(18), 2n, 'last offset (the marker)');
+  t.equal(bytes.readBigInt64BE(26), 3n, 'last stable offset after the abort');
 });
