@@ -28,6 +28,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Short Raft timeouts and heartbeats for the multi-process tests (elections and fencing in well under a second). */
+export const FAST_QUORUM_SETTINGS: Readonly<Record<string, string>> = {
+  'controller.quorum.election.timeout.ms': '500',
+  'controller.quorum.fetch.timeout.ms': '1000',
+  'controller.quorum.election.backoff.max.ms': '500',
+  'controller.quorum.request.timeout.ms': '1000',
+  'broker.heartbeat.interval.ms': '200',
+};
+
 export interface ClusterNode {
   id: number;
   port: number;
@@ -50,7 +59,7 @@ export interface QuorumView {
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Bundles bench/raft/node-process.ts into one ESM file next to node_modules (packages stay external). */
-async function bundleNode(entry: string): Promise<string> {
+export async function bundleNode(entry: string): Promise<string> {
   const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-quorum-'));
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'node.mjs');

@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
@@ -41,11 +41,7 @@ async function topicGone(cluster: ProcessCluster, nodes: ClusterNode[], topic: s
 
 t.test('a follower forwards admin requests to the active controller', async (t) => {
   const cluster = new ProcessCluster({
-    'controller.quorum.election.timeout.ms': '500',
-    'controller.quorum.fetch.timeout.ms': '1000',
-    'controller.quorum.election.backoff.max.ms': '500',
-    'controller.quorum.request.timeout.ms': '1000',
-    'broker.heartbeat.interval.ms': '200',
+    ...FAST_QUORUM_SETTINGS,
   });
   t.teardown(() => cluster.stop());
   await cluster.start(3);

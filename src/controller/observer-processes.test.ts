@@ -6,30 +6,15 @@
  */
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
-import { ProcessCluster, freePort, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, bundleNode, freePort, type ClusterNode } from '../../bench/raft/cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SETTINGS: Record<string, string> = {
-  'controller.quorum.election.timeout.ms': '500',
-  'controller.quorum.fetch.timeout.ms': '1000',
-  'controller.quorum.election.backoff.max.ms': '500',
-  'controller.quorum.request.timeout.ms': '1000',
-  'broker.heartbeat.interval.ms': '200',
-};
-
-async function bundle(): Promise<string> {
-  const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-observer-'));
-  const outfile = join(dir, 'node.mjs');
-  await build({ entryPoints: [join(ROOT, 'bench/raft/node-process.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
-  return outfile;
-}
 
 async function quorumView(port: number): Promise<{ leaderId: number; leaderEpoch: number; voters: number[] } | null> {
   try {
@@ -60,8 +45,8 @@ async function metadata(port: number, topics: string[]): Promise<Awaited<ReturnT
 }
 
 t.test('a broker-only process observes three voter processes', async (t) => {
-  const cluster = new ProcessCluster(SETTINGS);
-  const file = await bundle();
+  const cluster = new ProcessCluster(FAST_QUORUM_SETTINGS);
+  const file = await bundleNode('bench/raft/node-process.ts');
   let observer: ChildProcess | null = null;
   t.teardown(async () => {
     observer?.kill('SIGKILL');
@@ -74,7 +59,7 @@ t.test('a broker-only process observes three voter processes', async (t) => {
   const dir = join(cluster.base, 'observer-4');
   const startObserver = (): ChildProcess => {
     const overrides: Record<string, string> = {
-      ...SETTINGS,
+      ...FAST_QUORUM_SETTINGS,
       'node.id': '4',
       'process.roles': 'broker',
       'cluster.id': 'gregor-quorum-test-cluster',

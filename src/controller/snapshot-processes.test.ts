@@ -9,7 +9,7 @@ import t from 'tap';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
 
 const TOPICS = Array.from({ length: 30 }, (_, i) => `snapshot-topic-${i}`);
 
@@ -30,11 +30,7 @@ async function allTopicsOn(cluster: ProcessCluster, node: ClusterNode): Promise<
 
 t.test('a wiped follower catches up from the leader snapshot', async (t) => {
   const cluster = new ProcessCluster({
-    'controller.quorum.election.timeout.ms': '500',
-    'controller.quorum.fetch.timeout.ms': '1000',
-    'controller.quorum.election.backoff.max.ms': '500',
-    'controller.quorum.request.timeout.ms': '1000',
-    'broker.heartbeat.interval.ms': '200',
+    ...FAST_QUORUM_SETTINGS,
     'metadata.log.max.record.bytes.between.snapshots': '1500',
   });
   t.teardown(() => cluster.stop());

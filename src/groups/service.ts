@@ -19,7 +19,7 @@ import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
-import type { ReplicaManager } from '../broker/replica-manager.js';
+import type { Partition, ReplicaManager } from '../broker/replica-manager.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
 import { consumerGroupConfigFrom, topicInfo } from './consumer/broker-config.js';
@@ -174,10 +174,16 @@ export class GroupCoordinatorService {
     return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor');
   }
 
-  private append(partitionIndex: number, records: readonly GroupRecord[]): void {
+  /** The hosted `__consumer_offsets` partition, creating the topic on first use; throws when it cannot. */
+  offsetsPartition(partitionIndex: number): Partition {
     if (this.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
     const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, partitionIndex);
     if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partitionIndex} is not hosted here`);
+    return partition;
+  }
+
+  private append(partitionIndex: number, records: readonly GroupRecord[]): void {
+    const partition = this.offsetsPartition(partitionIndex);
     const batch = encodeGroupBatch(records, BigInt(this.deps.clock.now()));
     partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
     partition.highWatermark = partition.log.logEndOffset;

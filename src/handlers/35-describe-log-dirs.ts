@@ -27,7 +27,7 @@ export const describeLogDirsHandler = defineHandler({
     const topicsByDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>(dirs.map((d) => [d, new Map()]));
     for (const p of broker.replicas.all()) {
       if (wanted && !wanted.get(p.topic)?.has(p.index)) continue;
-      const byTopic = topicsByDir.get(p.log.logDir?.() ?? dirs[0] ?? '') ?? topicsByDir.get(dirs[0] ?? '');
+      const byTopic = topicsByDir.get(p.log.logDir?.() ?? '') ?? topicsByDir.get(dirs[0]!);
       if (!byTopic) continue;
       let topic = byTopic.get(p.topic);
       if (!topic) {

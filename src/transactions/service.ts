@@ -17,7 +17,7 @@ import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
-import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
+import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { ensureInternalTopic } from '../groups/internal-topic.js';
 import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
 import { TransactionCoordinator } from './coordinator.js';
@@ -92,13 +92,7 @@ export class TransactionService {
   addOffsets(transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, groupId: string, offsets: PendingOffset[]): void {
     if (offsets.length === 0) return;
     const groups = this.deps.groups;
-    groups.run((_c, now) => {
-      if (groups.ensureOffsetsTopic() !== 0) throw new Error(`${CONSUMER_OFFSETS_TOPIC} cannot be created`);
-      const index = groups.coordinator.store.partitionFor(groupId);
-      const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, index);
-      if (!partition) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${index} is not hosted here`);
-      appendTransactionalOffsets(partition, producer, groupId, offsets, now);
-    });
+    groups.run((c, now) => appendTransactionalOffsets(groups.offsetsPartition(c.store.partitionFor(groupId)), producer, groupId, offsets, now));
     this.coordinator.pendingOffsets.add(transactionalId, groupId, offsets);
   }
 
