@@ -65,6 +65,8 @@ export class RecordsError extends ProtocolDecodeError {
     message: string,
     /** Byte position in the input where the failing batch or message starts (-1 if unknown). */
     readonly position = -1,
+    /** Index of the failing record inside its batch (-1 if the failure is not one record's). */
+    readonly recordIndex = -1,
   ) {
     super(message);
     this.errorCode = CODE_OF[check];

@@ -1,21 +1,25 @@
 /**
  * Appending one partition's produced records on the leader, as Kafka's LogValidator
  * and Partition.appendRecordsToLeader do for a single broker:
- * - v2 batches take the fast path: size (max.message.bytes), magic, CRC-32C and the
- *   batch rules are checked from the headers; nothing is decompressed unless the
- *   topic's compression.type asks for a different codec (then the batch is rebuilt).
- * - legacy message sets (magic 0/1, Produce v0-v2) are decoded and converted to one v2 batch.
+ * - v2 batches: size (max.message.bytes), magic, CRC-32C and the batch rules are
+ *   checked from the headers (once), then every record is walked, decompressed within
+ *   64 × max.message.bytes when the batch is compressed (record-validation.ts): record
+ *   lengths, varints, headers, the count against the batch header, a key on compacted
+ *   topics (cleanup.policy includes compact), the CreateTime window
+ *   (message.timestamp.before/after.max.ms, or the deprecated difference.max.ms).
+ *   Then the producer state is checked (epoch, sequence). A batch is rebuilt when the
+ *   topic's compression.type asks for another codec, or, as Kafka, when a compressed
+ *   batch's offset deltas are not 0, 1, 2, ...
+ * - legacy message sets (magic 0/1, Produce v0-v2) are decoded (decompressed within the
+ *   same bound), held to the same key and timestamp rules, and converted to one v2 batch.
  * - Produce v3+ must carry exactly one magic-2 batch; zstd needs v7+.
+ * - A failure refuses all of the partition's data in the request: nothing is appended.
  * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
  *   watermark follows the log end at once, so nothing waits.
  * - message.timestamp.type=LogAppendTime stamps the batches with the clock's time.
- * - CreateTime topics with message.timestamp.before/after.max.ms (or the deprecated
- *   difference.max.ms) set decode the records and refuse any out of bounds with
- *   INVALID_TIMESTAMP and one recordError per record (the only decode on the fast path,
- *   and only when those bounds are configured).
  * Hooks: `ProducerStateCheck` (idempotence/transactions fill it; the default accepts).
- * Leaves out: compacted-topic key checks, delayed produce for replicated partitions
- * (the replication work owns the high watermark).
+ * Leaves out: delayed produce for replicated partitions (the replication work owns the
+ * high watermark).
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -27,7 +31,6 @@ import {
   buildRecordBatch,
   decodeLegacyMessageSet,
   decodeRecordBatch,
-  decodeRecordBatches,
   legacyMessagesToBatch,
   magicAt,
   validateRecordBatches,
@@ -40,6 +43,17 @@ import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { TopicImage } from '../metadata/image.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Partition } from './replica-manager.js';
+import {
+  AppendRefused,
+  decompressedBound,
+  recordRulesFor,
+  validateLegacyRecords,
+  validateV2Records,
+  type RecordError,
+} from './record-validation.js';
+import type { RecordRules } from '../../protocol/records/record-walk.js';
+
+export type { RecordError } from './record-validation.js';
 
 /**
  * Checks an idempotent or transactional batch (producerId >= 0) against the producer
@@ -72,12 +86,6 @@ export interface AppendRequest {
   now: number;
 }
 
-export interface RecordError {
-  /** Index of the record in the batch. */
-  batchIndex: number;
-  message: string;
-}
-
 export interface AppendResult {
   errorCode: number;
   errorMessage: string | null;
@@ -106,6 +114,8 @@ interface TopicAppendConfig {
   /** Allowed lag and lead of CreateTime timestamps behind/ahead of the broker's clock. */
   timestampBeforeMaxMs: number;
   timestampAfterMaxMs: number;
+  /** cleanup.policy includes compact: every record needs a key. */
+  compacted: boolean;
 }
 
 function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppendConfig {
@@ -122,52 +132,24 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
     minInsyncReplicas: Number(cfg('min.insync.replicas')),
     timestampBeforeMaxMs: Math.min(Number(cfg('message.timestamp.before.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
     timestampAfterMaxMs: Math.min(Number(cfg('message.timestamp.after.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
+    compacted: cfg('cleanup.policy').split(',').some((p) => p.trim() === 'compact'),
   };
 }
 
-class AppendRefused extends Error {
-  constructor(
-    readonly errorCode: number,
-    message: string,
-    readonly recordErrors: RecordError[] = [],
-  ) {
-    super(message);
-  }
-}
-
-/** No bound is configured when both are Kafka's default (Long.MAX_VALUE). */
-const UNBOUNDED = 9e18;
-
-/** Refuses CreateTime records outside [now - before, now + after], naming each one. */
-function checkTimestamps(data: Buffer, config: TopicAppendConfig, now: number): void {
-  if (config.timestampType !== TimestampType.CREATE_TIME) return;
-  if (config.timestampBeforeMaxMs >= UNBOUNDED && config.timestampAfterMaxMs >= UNBOUNDED) return;
-  const low = now - config.timestampBeforeMaxMs;
-  const high = now + config.timestampAfterMaxMs;
-  for (const batch of decodeRecordBatches(data, { verifyCrc: false })) {
-    const errors: RecordError[] = [];
-    batch.records.forEach((record, index) => {
-      const ts = Number(record.timestamp);
-      if (ts < low || ts > high) {
-        errors.push({ batchIndex: index, message: `Timestamp ${ts} of message with offset ${index} is out of range. The timestamp should be within [${low}, ${high}]` });
-      }
-    });
-    if (errors.length > 0) {
-      throw new AppendRefused(ErrorCode.INVALID_TIMESTAMP, `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first error in the error message: ${errors[0]!.message}`, errors);
-    }
-  }
-}
-
-/** Rebuilds a v2 batch with another codec, keeping producer fields, offsets deltas and timestamps. */
-function recompress(batch: Buffer, codec: number, options: CompressOptions): Buffer {
-  const decoded = decodeRecordBatch(batch, 0);
+/**
+ * Rebuilds a v2 batch with `codec`, keeping producer fields and timestamps; offset deltas
+ * are kept, or renumbered 0, 1, 2, ... with `renumber` (Kafka's rebuild of a compressed
+ * batch whose inner offsets are out of order).
+ */
+function recompress(batch: Buffer, codec: number, options: CompressOptions, maxDecompressedBytes: number, renumber: boolean): Buffer {
+  const decoded = decodeRecordBatch(batch, 0, { verifyCrc: false, maxDecompressedBytes });
   return buildRecordBatch({
-    records: decoded.records.map((r) => ({
+    records: decoded.records.map((r, i) => ({
       key: r.key,
       value: r.value,
       headers: r.headers,
       timestamp: r.timestamp,
-      offsetDelta: r.offsetDelta,
+      offsetDelta: renumber ? i : r.offsetDelta,
     })),
     compression: codec,
     compressOptions: options,
@@ -178,12 +160,12 @@ function recompress(batch: Buffer, codec: number, options: CompressOptions): Buf
     baseSequence: decoded.baseSequence,
     baseTimestamp: decoded.baseTimestamp,
     maxTimestamp: decoded.maxTimestamp,
-    lastOffsetDelta: decoded.lastOffsetDelta,
+    lastOffsetDelta: renumber ? decoded.records.length - 1 : decoded.lastOffsetDelta,
   });
 }
 
 /** Checks and, where the topic asks, recompresses magic-2 input. */
-function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendConfig): { data: Buffer; batches: BatchSummary[] } {
+function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendConfig, rules: RecordRules): { data: Buffer; batches: BatchSummary[] } {
   const batches = validateRecordBatches(records, { maxBatchSize: config.maxMessageBytes });
   if (request.apiVersion >= 3 && batches.length !== 1) {
     throw new AppendRefused(
@@ -197,11 +179,17 @@ function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendC
       `Produce requests with version ${request.apiVersion} may not use zstd compression`,
     );
   }
+  const offsetsInOrder = validateV2Records(records, batches, rules, config.maxMessageBytes);
   const target = config.targetCodec;
-  if (target === null || batches.every((b) => b.compression === target)) return { data: records, batches };
-  const rebuilt = batches.map((b) =>
-    recompress(records.subarray(b.position, b.position + b.sizeInBytes), target, config.compressOptions),
-  );
+  const rebuildOf = (b: BatchSummary, i: number): boolean =>
+    (target !== null && b.compression !== target) || (b.compression !== CompressionCodec.NONE && !offsetsInOrder[i]);
+  if (!batches.some(rebuildOf)) return { data: records, batches };
+  const bound = decompressedBound(config.maxMessageBytes);
+  const rebuilt = batches.map((b, i) => {
+    const original = records.subarray(b.position, b.position + b.sizeInBytes);
+    if (!rebuildOf(b, i)) return original;
+    return recompress(original, target ?? b.compression, config.compressOptions, bound, !offsetsInOrder[i]);
+  });
   const data = Buffer.concat(rebuilt);
   return { data, batches: validateRecordBatches(data, { verifyCrc: false }) };
 }
@@ -225,7 +213,7 @@ function legacyWrapperCodec(records: Buffer, maxMessageBytes: number): number {
   return codec;
 }
 
-function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicAppendConfig, now: number): Buffer {
+function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicAppendConfig, rules: RecordRules, now: number): Buffer {
   if (request.apiVersion >= 3) {
     throw new AppendRefused(
       ErrorCode.INVALID_RECORD,
@@ -233,8 +221,9 @@ function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicApp
     );
   }
   const sourceCodec = legacyWrapperCodec(records, config.maxMessageBytes);
-  const messages = decodeLegacyMessageSet(records);
+  const messages = decodeLegacyMessageSet(records, { maxDecompressedBytes: decompressedBound(config.maxMessageBytes) });
   if (messages.length === 0) throw new AppendRefused(ErrorCode.CORRUPT_MESSAGE, 'the message set holds no message');
+  validateLegacyRecords(messages, rules);
   return legacyMessagesToBatch(messages, {
     compression: config.targetCodec ?? sourceCodec,
     compressOptions: config.compressOptions,
@@ -277,10 +266,11 @@ export function appendToLeader(
   }
   let data: Buffer;
   let producerBatches: BatchSummary[] = [];
+  const rules = recordRulesFor(config, `${partition.topic}-${partition.index}`, request.now);
   try {
     const magic = magicAt(records, 0);
     if (magic === 2) {
-      const prepared = prepareV2(records, request, config);
+      const prepared = prepareV2(records, request, config, rules);
       for (const batch of prepared.batches) {
         if (batch.producerId < 0n) continue;
         const code = producerCheck(partition, batch, request.transactionalId);
@@ -294,11 +284,10 @@ export function appendToLeader(
       data = prepared.data;
       if (producerBatches.length > 0) producerBatches = prepared.batches;
     } else if (magic === 0 || magic === 1) {
-      data = prepareLegacy(records, request, config, request.now);
+      data = prepareLegacy(records, request, config, rules, request.now);
     } else {
       return refused(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`, partition);
     }
-    checkTimestamps(data, config, request.now);
   } catch (error) {
     if (error instanceof AppendRefused) return refused(error.errorCode, error.message, partition, error.recordErrors);
     if (error instanceof RecordsError || error instanceof RecordsEncodeError) {

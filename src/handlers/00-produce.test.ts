@@ -152,7 +152,8 @@ t.test('timestamp bounds: INVALID_TIMESTAMP with one recordError per record out 
   const r = response.responses[0]!.partitionResponses[0]!;
   t.equal(r.errorCode, 32, 'INVALID_TIMESTAMP');
   t.same(r.recordErrors.map((e) => e.batchIndex), [0, 2], 'the records out of range');
-  t.match(r.errorMessage, /out of range/);
+  t.equal(r.errorMessage, 'One or more records have been rejected due to invalid timestamp', "Kafka's message");
+  t.match(r.recordErrors[0]!.batchIndexErrorMessage, /out of range/);
   t.equal((await produce(c, 7, 'ts', 0, mixed)).recordErrors.length, 0, 'no recordErrors before v8');
   t.equal((await produce(c, 9, 'ts', 0, buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: now }] }))).errorCode, 0, 'in range');
   c.close();

@@ -1,0 +1,243 @@
+/**
+ * The record-level check of a produced v2 batch, as Kafka's LogValidator and
+ * DefaultRecord.readFrom do it: every record's length varint, attributes, timestamp
+ * and offset deltas, key, value, header count and headers are read in place
+ * (decompressed first, within a bound, when the batch is compressed), the records
+ * must fill the batch exactly (no fewer than its count, no bytes after), and each
+ * record is held to the topic's rules: a key on compacted topics, the CreateTime
+ * window, no LogAppendTime batches from clients.
+ * Allocation-light: no record objects, no BigInt per record, no closures; only the
+ * decompressed payload and, when something fails, the error list are allocated.
+ * Structural failures raise RecordsError ('record' or 'record-count': INVALID_RECORD;
+ * 'compression' / 'decompressed-size': CORRUPT_MESSAGE); rule failures are returned
+ * as per-record errors, so the broker can answer them as Kafka does.
+ */
+import { RECORD_BATCH_OVERHEAD, TimestampType } from './batch-header.js';
+import { decompress } from './compression/index.js';
+import { RecordsError } from './errors.js';
+import type { BatchSummary } from './validate.js';
+
+/** What the topic asks of every record (Kafka's compactedTopic and message.timestamp.* settings). */
+export interface RecordRules {
+  /** Refuse records with a null key (cleanup.policy includes compact). */
+  requireKey: boolean;
+  /** The topic's message.timestamp.type is CreateTime (else LogAppendTime). */
+  createTime: boolean;
+  /** CreateTime window, in ms: [minTimestamp, maxTimestamp]. */
+  minTimestamp: number;
+  maxTimestamp: number;
+  /** Named in messages, as Kafka does: "topic partition <topic>-<partition>". */
+  partitionName: string;
+}
+
+/** One record that breaks a rule; `invalidTimestamp` tells INVALID_TIMESTAMP from INVALID_RECORD. */
+export interface RecordRuleError {
+  batchIndex: number;
+  invalidTimestamp: boolean;
+  message: string;
+}
+
+export interface RecordWalkResult {
+  /** Null when every record passed. */
+  ruleErrors: RecordRuleError[] | null;
+  /** Every record's offset delta equals its index (Kafka rebuilds compressed batches where not). */
+  offsetDeltasInOrder: boolean;
+}
+
+export interface RecordWalkOptions {
+  /** Largest decompressed payload accepted ('decompressed-size' past it). */
+  maxDecompressedBytes: number;
+}
+
+/** A varint cursor over one payload; fields instead of returned tuples keep the walk allocation-free. */
+class Cursor {
+  pos = 0;
+  end = 0;
+  buf: Buffer = Buffer.alloc(0);
+
+  byte(): number {
+    if (this.pos >= this.end) throw underflow();
+    return this.buf[this.pos++]!;
+  }
+
+  varint(): number {
+    let raw = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.byte();
+      raw |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return (raw >>> 1) ^ -(raw & 1);
+    }
+    throw structure('a varint is longer than 5 bytes');
+  }
+
+  /** A zig-zag varlong as a double (exact within ±2^53, enough for millisecond deltas). */
+  varlong(): number {
+    let raw = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      raw += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      scale *= 128;
+    }
+    throw structure('a varlong is longer than 10 bytes');
+  }
+
+  skip(size: number): void {
+    if (size > this.end - this.pos) throw underflow();
+    this.pos += size;
+  }
+}
+
+class Underflow extends Error {}
+function underflow(): Underflow {
+  return new Underflow('underflow');
+}
+function structure(detail: string): RecordsError {
+  return new RecordsError('record', `Found invalid record structure: ${detail}`);
+}
+
+const cursor = new Cursor();
+
+function ruleError(errors: RecordRuleError[] | null, error: RecordRuleError): RecordRuleError[] {
+  const list = errors ?? [];
+  list.push(error);
+  return list;
+}
+
+/**
+ * Reads the body of one record at cursor.pos (its length varint already read: `size`),
+ * leaving the cursor after it. Returns whether the key is present; the timestamp and
+ * offset deltas land in `fields`.
+ */
+const fields = { timestampDelta: 0, offsetDelta: 0, hasKey: false };
+function readRecordBody(c: Cursor, size: number): void {
+  const start = c.pos;
+  const recordEnd = start + size;
+  const outerEnd = c.end;
+  c.end = recordEnd;
+  try {
+    c.byte(); // attributes: unused in v2
+    fields.timestampDelta = c.varlong();
+    fields.offsetDelta = c.varint();
+    const keySize = c.varint();
+    fields.hasKey = keySize >= 0;
+    if (keySize > 0) c.skip(keySize);
+    const valueSize = c.varint();
+    if (valueSize > 0) c.skip(valueSize);
+    const headerCount = c.varint();
+    if (headerCount < 0) throw new RecordsError('record', `Found invalid number of record headers ${headerCount}`);
+    if (headerCount > c.end - c.pos) {
+      throw new RecordsError('record', `Found invalid number of record headers. ${headerCount} is larger than the remaining size of the buffer`);
+    }
+    for (let h = 0; h < headerCount; h++) {
+      const headerKeySize = c.varint();
+      if (headerKeySize < 0) throw new RecordsError('record', `Invalid negative header key size ${headerKeySize}`);
+      c.skip(headerKeySize);
+      const headerValueSize = c.varint();
+      if (headerValueSize > 0) c.skip(headerValueSize);
+    }
+  } catch (error) {
+    if (error instanceof Underflow) throw structure(`a field runs past the record's declared ${size} bytes`);
+    throw error;
+  } finally {
+    c.end = outerEnd;
+  }
+  if (c.pos !== recordEnd) {
+    throw new RecordsError('record', `Invalid record size: expected to read ${size} bytes in record payload, but instead read ${c.pos - start}`);
+  }
+}
+
+/** Walks `recordCount` records of `payload` and applies the rules; see the file header. */
+export function walkRecords(
+  payload: Buffer,
+  recordCount: number,
+  batch: Pick<BatchSummary, 'baseOffset' | 'baseTimestamp' | 'maxTimestamp' | 'timestampType'>,
+  rules: RecordRules,
+): RecordWalkResult {
+  if (recordCount < 0) throw new RecordsError('record-count', `Found invalid record count ${recordCount} in magic v2 batch`);
+  const c = cursor;
+  c.buf = payload;
+  c.pos = 0;
+  c.end = payload.length;
+  const batchLogAppendTime = batch.timestampType === TimestampType.LOG_APPEND_TIME;
+  const baseTimestamp = Number(batch.baseTimestamp);
+  const logAppendTime = Number(batch.maxTimestamp);
+  const baseOffset = Number(batch.baseOffset);
+  let errors: RecordRuleError[] | null = null;
+  let inOrder = true;
+  let index = 0;
+  try {
+    for (; index < recordCount; index++) {
+      let size: number;
+      try {
+        size = c.varint();
+      } catch (error) {
+        if (error instanceof Underflow) throw new RecordsError('record-count', 'Incorrect declared batch size, premature EOF reached');
+        throw error;
+      }
+      if (size < 0 || size > c.end - c.pos) {
+        throw new RecordsError('record', `Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${c.end - c.pos} remaining bytes.`);
+      }
+      readRecordBody(c, size);
+      if (fields.offsetDelta !== index) inOrder = false;
+      if (rules.requireKey && !fields.hasKey) {
+        errors = ruleError(errors, {
+          batchIndex: index,
+          invalidTimestamp: false,
+          message: `Compacted topic cannot accept message without key in topic partition ${rules.partitionName}.`,
+        });
+        continue;
+      }
+      const timestamp = batchLogAppendTime ? logAppendTime : baseTimestamp + fields.timestampDelta;
+      if (rules.createTime && timestamp !== -1) {
+        if (timestamp < rules.minTimestamp || timestamp > rules.maxTimestamp) {
+          errors = ruleError(errors, {
+            batchIndex: index,
+            invalidTimestamp: true,
+            message: `Timestamp ${timestamp} of message with offset ${baseOffset + fields.offsetDelta} is out of range. The timestamp should be within [${rules.minTimestamp}, ${rules.maxTimestamp}]`,
+          });
+        }
+      } else if (batchLogAppendTime) {
+        errors = ruleError(errors, {
+          batchIndex: index,
+          invalidTimestamp: true,
+          message: 'Invalid timestamp type in message. Producer should not set timestamp type to LogAppendTime.',
+        });
+      }
+    }
+    if (c.pos !== c.end) throw new RecordsError('record-count', 'Incorrect declared batch size, records still remaining in file');
+  } catch (error) {
+    if (error instanceof RecordsError) throw new RecordsError(error.check, error.message, error.position, Math.min(index, recordCount - 1));
+    throw error;
+  } finally {
+    c.buf = EMPTY;
+  }
+  return { ruleErrors: errors, offsetDeltasInOrder: inOrder };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Checks the records of the batch `summary` describes inside `buffer` (its frame and
+ * batch rules already checked by validateRecordBatch): decompresses within the bound,
+ * then walks. Errors name the batch's position.
+ */
+export function walkBatchRecords(
+  buffer: Buffer,
+  summary: BatchSummary,
+  rules: RecordRules,
+  options: RecordWalkOptions,
+): RecordWalkResult {
+  const at = summary.position;
+  let payload = buffer.subarray(at + RECORD_BATCH_OVERHEAD, at + summary.sizeInBytes);
+  try {
+    if (summary.compression !== 0) {
+      payload = decompress(summary.compression, payload, { maxDecompressedBytes: options.maxDecompressedBytes });
+    }
+    return walkRecords(payload, summary.recordCount, summary, rules);
+  } catch (error) {
+    if (error instanceof RecordsError) throw new RecordsError(error.check, error.message, at, error.recordIndex);
+    throw error;
+  }
+}
