@@ -49,55 +49,50 @@ export interface RecordWalkOptions {
   maxDecompressedBytes: number;
 }
 
-/** A varint cursor over one payload; fields instead of returned tuples keep the walk allocation-free. */
-class Cursor {
-  pos = 0;
-  end = 0;
-  buf: Buffer = Buffer.alloc(0);
-
-  byte(): number {
-    if (this.pos >= this.end) throw underflow();
-    return this.buf[this.pos++]!;
-  }
-
-  varint(): number {
-    let raw = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const b = this.byte();
-      raw |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return (raw >>> 1) ^ -(raw & 1);
-    }
-    throw structure('a varint is longer than 5 bytes');
-  }
-
-  /** A zig-zag varlong as a double (exact within ±2^53, enough for millisecond deltas). */
-  varlong(): number {
-    let raw = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      raw += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-      scale *= 128;
-    }
-    throw structure('a varlong is longer than 10 bytes');
-  }
-
-  skip(size: number): void {
-    if (size > this.end - this.pos) throw underflow();
-    this.pos += size;
-  }
-}
+/**
+ * Varint readers over (buffer, position, end) that leave the position after the value
+ * in `next`: no cursor object and no returned tuples, so the walk allocates nothing.
+ */
+let next = 0;
 
 class Underflow extends Error {}
-function underflow(): Underflow {
-  return new Underflow('underflow');
-}
+/** Thrown past the end of a record or payload; turned into Kafka's message by the caller. */
+const UNDERFLOW = new Underflow('underflow');
+
 function structure(detail: string): RecordsError {
   return new RecordsError('record', `Found invalid record structure: ${detail}`);
 }
 
-const cursor = new Cursor();
+function readVarint(buf: Buffer, pos: number, end: number): number {
+  let raw = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (pos >= end) throw UNDERFLOW;
+    const b = buf[pos++]!;
+    raw |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) {
+      next = pos;
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+  }
+  throw structure('a varint is longer than 5 bytes');
+}
+
+/** A zig-zag varlong as a double (exact within ±2^53, enough for millisecond deltas). */
+function readVarlong(buf: Buffer, pos: number, end: number): number {
+  let raw = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw UNDERFLOW;
+    const b = buf[pos++]!;
+    raw += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) {
+      next = pos;
+      return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    }
+    scale *= 128;
+  }
+  throw structure('a varlong is longer than 10 bytes');
+}
 
 function ruleError(errors: RecordRuleError[] | null, error: RecordRuleError): RecordRuleError[] {
   const list = errors ?? [];
@@ -105,46 +100,43 @@ function ruleError(errors: RecordRuleError[] | null, error: RecordRuleError): Re
   return list;
 }
 
+/** Fields of the record just read by readRecordBody (module state: no per-record object). */
+let timestampDelta = 0;
+let offsetDelta = 0;
+let hasKey = false;
+
 /**
- * Reads the body of one record at cursor.pos (its length varint already read: `size`),
- * leaving the cursor after it. Returns whether the key is present; the timestamp and
- * offset deltas land in `fields`.
+ * Reads the body of the record in [start, recordEnd) (its length varint already read)
+ * and checks that its fields end exactly at recordEnd.
  */
-const fields = { timestampDelta: 0, offsetDelta: 0, hasKey: false };
-function readRecordBody(c: Cursor, size: number): void {
-  const start = c.pos;
-  const recordEnd = start + size;
-  const outerEnd = c.end;
-  c.end = recordEnd;
-  try {
-    c.byte(); // attributes: unused in v2
-    fields.timestampDelta = c.varlong();
-    fields.offsetDelta = c.varint();
-    const keySize = c.varint();
-    fields.hasKey = keySize >= 0;
-    if (keySize > 0) c.skip(keySize);
-    const valueSize = c.varint();
-    if (valueSize > 0) c.skip(valueSize);
-    const headerCount = c.varint();
-    if (headerCount < 0) throw new RecordsError('record', `Found invalid number of record headers ${headerCount}`);
-    if (headerCount > c.end - c.pos) {
-      throw new RecordsError('record', `Found invalid number of record headers. ${headerCount} is larger than the remaining size of the buffer`);
-    }
-    for (let h = 0; h < headerCount; h++) {
-      const headerKeySize = c.varint();
-      if (headerKeySize < 0) throw new RecordsError('record', `Invalid negative header key size ${headerKeySize}`);
-      c.skip(headerKeySize);
-      const headerValueSize = c.varint();
-      if (headerValueSize > 0) c.skip(headerValueSize);
-    }
-  } catch (error) {
-    if (error instanceof Underflow) throw structure(`a field runs past the record's declared ${size} bytes`);
-    throw error;
-  } finally {
-    c.end = outerEnd;
+function readRecordBody(buf: Buffer, start: number, recordEnd: number): void {
+  let pos = start + 1; // attributes: unused in v2
+  if (pos > recordEnd) throw UNDERFLOW;
+  timestampDelta = readVarlong(buf, pos, recordEnd);
+  offsetDelta = readVarint(buf, next, recordEnd);
+  const keySize = readVarint(buf, next, recordEnd);
+  pos = next;
+  hasKey = keySize >= 0;
+  if (keySize > 0) pos += keySize;
+  const valueSize = readVarint(buf, pos, recordEnd);
+  pos = next;
+  if (valueSize > 0) pos += valueSize;
+  const headerCount = readVarint(buf, pos, recordEnd);
+  pos = next;
+  if (headerCount < 0) throw new RecordsError('record', `Found invalid number of record headers ${headerCount}`);
+  if (headerCount > recordEnd - pos) {
+    throw new RecordsError('record', `Found invalid number of record headers. ${headerCount} is larger than the remaining size of the buffer`);
   }
-  if (c.pos !== recordEnd) {
-    throw new RecordsError('record', `Invalid record size: expected to read ${size} bytes in record payload, but instead read ${c.pos - start}`);
+  for (let h = 0; h < headerCount; h++) {
+    const headerKeySize = readVarint(buf, pos, recordEnd);
+    if (headerKeySize < 0) throw new RecordsError('record', `Invalid negative header key size ${headerKeySize}`);
+    const headerValueSize = readVarint(buf, next + headerKeySize, recordEnd);
+    pos = next;
+    if (headerValueSize > 0) pos += headerValueSize;
+  }
+  if (pos > recordEnd) throw UNDERFLOW;
+  if (pos !== recordEnd) {
+    throw new RecordsError('record', `Invalid record size: expected to read ${recordEnd - start} bytes in record payload, but instead read ${pos - start}`);
   }
 }
 
@@ -156,10 +148,7 @@ export function walkRecords(
   rules: RecordRules,
 ): RecordWalkResult {
   if (recordCount < 0) throw new RecordsError('record-count', `Found invalid record count ${recordCount} in magic v2 batch`);
-  const c = cursor;
-  c.buf = payload;
-  c.pos = 0;
-  c.end = payload.length;
+  const end = payload.length;
   const batchLogAppendTime = batch.timestampType === TimestampType.LOG_APPEND_TIME;
   const baseTimestamp = Number(batch.baseTimestamp);
   const logAppendTime = Number(batch.maxTimestamp);
@@ -167,21 +156,29 @@ export function walkRecords(
   let errors: RecordRuleError[] | null = null;
   let inOrder = true;
   let index = 0;
+  let pos = 0;
   try {
     for (; index < recordCount; index++) {
       let size: number;
       try {
-        size = c.varint();
+        size = readVarint(payload, pos, end);
       } catch (error) {
         if (error instanceof Underflow) throw new RecordsError('record-count', 'Incorrect declared batch size, premature EOF reached');
         throw error;
       }
-      if (size < 0 || size > c.end - c.pos) {
-        throw new RecordsError('record', `Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${c.end - c.pos} remaining bytes.`);
+      pos = next;
+      if (size < 0 || size > end - pos) {
+        throw new RecordsError('record', `Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${end - pos} remaining bytes.`);
       }
-      readRecordBody(c, size);
-      if (fields.offsetDelta !== index) inOrder = false;
-      if (rules.requireKey && !fields.hasKey) {
+      try {
+        readRecordBody(payload, pos, pos + size);
+      } catch (error) {
+        if (error instanceof Underflow) throw structure(`a field runs past the record's declared ${size} bytes`);
+        throw error;
+      }
+      pos += size;
+      if (offsetDelta !== index) inOrder = false;
+      if (rules.requireKey && !hasKey) {
         errors = ruleError(errors, {
           batchIndex: index,
           invalidTimestamp: false,
@@ -189,13 +186,13 @@ export function walkRecords(
         });
         continue;
       }
-      const timestamp = batchLogAppendTime ? logAppendTime : baseTimestamp + fields.timestampDelta;
+      const timestamp = batchLogAppendTime ? logAppendTime : baseTimestamp + timestampDelta;
       if (rules.createTime && timestamp !== -1) {
         if (timestamp < rules.minTimestamp || timestamp > rules.maxTimestamp) {
           errors = ruleError(errors, {
             batchIndex: index,
             invalidTimestamp: true,
-            message: `Timestamp ${timestamp} of message with offset ${baseOffset + fields.offsetDelta} is out of range. The timestamp should be within [${rules.minTimestamp}, ${rules.maxTimestamp}]`,
+            message: `Timestamp ${timestamp} of message with offset ${baseOffset + offsetDelta} is out of range. The timestamp should be within [${rules.minTimestamp}, ${rules.maxTimestamp}]`,
           });
         }
       } else if (batchLogAppendTime) {
@@ -206,17 +203,13 @@ export function walkRecords(
         });
       }
     }
-    if (c.pos !== c.end) throw new RecordsError('record-count', 'Incorrect declared batch size, records still remaining in file');
+    if (pos !== end) throw new RecordsError('record-count', 'Incorrect declared batch size, records still remaining in file');
   } catch (error) {
     if (error instanceof RecordsError) throw new RecordsError(error.check, error.message, error.position, Math.min(index, recordCount - 1));
     throw error;
-  } finally {
-    c.buf = EMPTY;
   }
   return { ruleErrors: errors, offsetDeltasInOrder: inOrder };
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Checks the records of the batch `summary` describes inside `buffer` (its frame and
