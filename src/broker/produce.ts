@@ -118,6 +118,16 @@ interface TopicAppendConfig {
   compacted: boolean;
 }
 
+const LONG_MAX = '9223372036854775807';
+
+/**
+ * Kafka's LogConfig rule (KIP-937): message.timestamp.before/after.max.ms when set below
+ * Long.MAX_VALUE, else the deprecated message.timestamp.difference.max.ms.
+ */
+function timestampBound(bound: string, difference: string): number {
+  return Number(bound.trim() !== LONG_MAX ? bound : difference);
+}
+
 function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppendConfig {
   const cfg = (name: string): string => effectiveTopicConfig(name, topic.configs, broker);
   return {
@@ -130,8 +140,8 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
       zstdLevel: Number(cfg('compression.zstd.level')),
     },
     minInsyncReplicas: Number(cfg('min.insync.replicas')),
-    timestampBeforeMaxMs: Math.min(Number(cfg('message.timestamp.before.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
-    timestampAfterMaxMs: Math.min(Number(cfg('message.timestamp.after.max.ms')), Number(cfg('message.timestamp.difference.max.ms'))),
+    timestampBeforeMaxMs: timestampBound(cfg('message.timestamp.before.max.ms'), cfg('message.timestamp.difference.max.ms')),
+    timestampAfterMaxMs: timestampBound(cfg('message.timestamp.after.max.ms'), cfg('message.timestamp.difference.max.ms')),
     compacted: cfg('cleanup.policy').split(',').some((p) => p.trim() === 'compact'),
   };
 }

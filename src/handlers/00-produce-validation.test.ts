@@ -141,3 +141,28 @@ t.test('property: generated corrupt batches are never stored, the broker keeps s
   t.equal(all.reduce((n, b) => n + b.records.length, 0), expectedEnd, 'everything stored decodes whole');
   c.close();
 });
+
+t.test('timestamps: broker-level log.message.timestamp.* settings, Kafka 3.6+ names over difference.max.ms', async (t) => {
+  const running = await brokerFor(t, {
+    config: { 'log.message.timestamp.difference.max.ms': 60_000, 'log.message.timestamp.after.max.ms': 3_600_000 },
+  });
+  createTopic(running, 'ts');
+  createTopic(running, 'lat', { configs: { 'message.timestamp.type': 'LogAppendTime' } });
+  const c = await rawClient(running.port);
+  const now = Date.now();
+  const at = (offsetMs: number) => buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v'), timestamp: BigInt(now + offsetMs) }] });
+  const old = await produce(c, 9, 'ts', 0, at(-600_000));
+  t.equal(old.errorCode, 32, 'ten minutes old: over difference.max.ms (before.max.ms unset)');
+  t.match(old.recordErrors[0]?.batchIndexErrorMessage, /is out of range/);
+  t.equal((await produce(c, 9, 'ts', 0, at(1_800_000))).errorCode, 0, 'half an hour ahead: within after.max.ms, which wins over difference.max.ms');
+  t.equal((await produce(c, 9, 'ts', 0, at(7_200_000))).errorCode, 32, 'two hours ahead: over after.max.ms');
+  const legacyOld = buildLegacyMessageSet({ magic: 1, messages: [{ key: Buffer.from('k'), value: Buffer.from('v'), timestamp: BigInt(now - 600_000) }] });
+  t.equal((await produce(c, 2, 'ts', 0, legacyOld)).errorCode, 32, 'legacy magic 1 messages too');
+  const clientLat = buildRecordBatch({ records: [{ value: Buffer.from('v'), timestamp: BigInt(now) }], timestampType: 1 });
+  const lat = await produce(c, 9, 'lat', 0, clientLat);
+  t.equal(lat.errorCode, 32, 'a client batch marked LogAppendTime is INVALID_TIMESTAMP, as Kafka');
+  t.match(lat.recordErrors[0]?.batchIndexErrorMessage, /should not set timestamp type to LogAppendTime/);
+  t.equal((await produce(c, 9, 'lat', 0, at(-86_400_000))).errorCode, 0, 'LogAppendTime topics do not check CreateTime bounds');
+  t.equal(running.broker.replicas.get('ts', 0)!.log.logEndOffset, 1, 'only the accepted batch was stored');
+  c.close();
+});
