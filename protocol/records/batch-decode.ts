@@ -3,7 +3,8 @@
  * decompressed when the batch is compressed (capped by maxDecompressedBytes). Checks
  * that the declared record count fits the bytes before allocating, that exactly that
  * many records are present, and that no bytes trail the last one.
- * For the hot produce path, use validate.ts instead: it never touches the records.
+ * For the hot produce path, use validate.ts and record-walk.ts instead: they check the
+ * same structure without building record objects.
  */
 import { Reader } from '../primitives/index.js';
 import {

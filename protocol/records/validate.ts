@@ -3,10 +3,11 @@
  * and, per batch, checks the frame (size, limit, magic 2, CRC-32C), a known codec id,
  * and, for batches from clients, Kafka's LogValidator batch rules (recordCount ==
  * lastOffsetDelta + 1 > 0, no control batches, a base sequence with a producer id).
- * Records are never decoded or decompressed. Returns one summary per batch or raises
- * a RecordsError naming the check and position. Leaves to the broker: producer
- * sequence/epoch state, timestamp bounds, compacted-topic keys, and Kafka's
- * one-batch-per-partition rule for produce v3+ (the summaries make it a length check).
+ * Records are not decoded or decompressed here (record-walk.ts walks them next, in
+ * place). Returns one summary per batch or raises a RecordsError naming the check and
+ * position. Leaves to the broker: producer sequence/epoch state, the record walk with
+ * the topic's rules, and Kafka's one-batch-per-partition rule for produce v3+ (the
+ * summaries make it a length check).
  */
 import {
   NO_PRODUCER_ID,
