@@ -12,7 +12,8 @@
  *   batch's offset deltas are not 0, 1, 2, ...
  * - legacy message sets (magic 0/1, Produce v0-v2) are decoded (decompressed within the
  *   same bound), held to the same key and timestamp rules, and converted to one v2 batch.
- * - Produce v3+ must carry exactly one magic-2 batch; zstd needs v7+.
+ * - Produce v3+ must carry exactly one magic-2 batch, and older versions carrying magic 2
+ *   at most one (Kafka's LogValidator); zstd needs v7+.
  * - A failure refuses all of the partition's data in the request: nothing is appended.
  * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
  *   watermark follows the log end at once, so nothing waits.
@@ -183,6 +184,8 @@ function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendC
       `Produce requests with version ${request.apiVersion} are only allowed to contain exactly one record batch per partition`,
     );
   }
+  // Older requests may carry magic-2 data too; Kafka's LogValidator takes one v2 batch only.
+  if (batches.length > 1) throw new AppendRefused(ErrorCode.INVALID_RECORD, 'Compressed outer record has more than one batch');
   if (request.apiVersion < 7 && batches.some((b) => b.compression === CompressionCodec.ZSTD)) {
     throw new AppendRefused(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,

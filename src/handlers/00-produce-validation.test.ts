@@ -166,3 +166,13 @@ t.test('timestamps: broker-level log.message.timestamp.* settings, Kafka 3.6+ na
   t.equal(running.broker.replicas.get('ts', 0)!.log.logEndOffset, 1, 'only the accepted batch was stored');
   c.close();
 });
+
+t.test('produce v0-v2 carrying magic-2 data: one batch only, as Kafka', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'old');
+  const c = await rawClient(running.port);
+  t.equal((await produce(c, 2, 'old', 0, Buffer.concat([batchOf(['a']), batchOf(['b'])]))).errorCode, 87, 'two batches: INVALID_RECORD');
+  t.equal((await produce(c, 2, 'old', 0, batchOf(['a', 'b']))).errorCode, 0, 'one batch is accepted');
+  t.equal(running.broker.replicas.get('old', 0)!.log.logEndOffset, 2);
+  c.close();
+});
