@@ -7,7 +7,8 @@
  * Other acks values get INVALID_REQUIRED_ACKS on every partition. Per partition:
  * UNKNOWN_TOPIC_OR_PARTITION for unknown topics (Produce never auto-creates),
  * NOT_LEADER_OR_FOLLOWER when another broker leads, INVALID_TOPIC_EXCEPTION for
- * internal topics; validation, legacy conversion, LogAppendTime and recompression are
+ * internal topics; validation (every record, as Kafka's LogValidator:
+ * broker/record-validation.ts), legacy conversion, LogAppendTime and recompression are
  * in broker/produce.ts. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
  * Gaps: no quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
