@@ -103,8 +103,8 @@ export class Broker {
     this.controller = new MetadataController(this.metadataLog);
 
     // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
-    this.replicas = new ReplicaManager(this.nodeId, logFactory);
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), this.log);
+    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log);
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
@@ -119,6 +119,7 @@ export class Broker {
       logger: this.log,
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
+    this.replicas.reportUnserved();
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
     this.transactions = new TransactionService({
