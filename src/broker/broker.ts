@@ -30,6 +30,7 @@ import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
+import { LogDirLock } from './log-dir-lock.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -66,6 +67,8 @@ export class Broker {
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
+  /** The `.lock` of every log dir this broker uses, held until stop(). */
+  private dirLocks: LogDirLock[] = [];
 
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
@@ -96,6 +99,28 @@ export class Broker {
 
   async start(): Promise<void> {
     const started = Date.now();
+    this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
+    try {
+      await this.startLocked(started);
+    } catch (error) {
+      this.releaseDirLocks();
+      throw error;
+    }
+  }
+
+  /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
+  private lockedDirs(): string[] {
+    const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
+    if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
+    return dirs;
+  }
+
+  private releaseDirLocks(): void {
+    for (const lock of this.dirLocks) lock.release();
+    this.dirLocks = [];
+  }
+
+  private async startLocked(started: number): Promise<void> {
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -293,6 +318,7 @@ export class Broker {
     this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
+    this.releaseDirLocks();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
   }
 }
