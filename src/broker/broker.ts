@@ -4,8 +4,8 @@
  * the CLI and the embedded `startBroker` use this class.
  */
 import { createServer, type Server } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -31,6 +31,7 @@ import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
+import { ensureMetaProperties } from './meta-properties.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -81,20 +82,20 @@ export class Broker {
     return resolve(this.config.explicit('metadata.log.dir') ?? this.config.logDirs()[0]!);
   }
 
-  /** Reads or writes meta.properties (cluster.id, node.id), as `kafka-storage format` would. */
+  /**
+   * Checks meta.properties in every log dir against the configuration and each other (a
+   * mismatch stops start-up), formats the dirs that have none, and returns the cluster id.
+   */
   private loadClusterId(): string {
     const configured = this.config.explicit('cluster.id') ?? process.env.CLUSTER_ID;
     if (this.options.ephemeralMetadata) return configured ?? randomUuid(randomBytes);
-    const dir = this.dataDir();
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, 'meta.properties');
-    if (existsSync(path)) {
-      const m = /cluster\.id=(.*)/.exec(readFileSync(path, 'utf8'));
-      if (m) return m[1]!.trim();
-    }
-    const id = configured ?? randomUuid(randomBytes);
-    writeFileSync(path, `#\n#Written by Gregor\nnode.id=${this.nodeId}\nversion=1\ncluster.id=${id}\n`);
-    return id;
+    return ensureMetaProperties({
+      logDirs: this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d)),
+      metadataLogDir: this.dataDir(),
+      nodeId: this.nodeId,
+      configuredClusterId: configured,
+      newUuid: () => randomUuid(randomBytes),
+    });
   }
 
   async start(): Promise<void> {
