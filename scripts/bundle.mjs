@@ -4,7 +4,7 @@
 // (loaded only on a TTY) stay external and load from node_modules.
 import { build } from 'esbuild';
 
-const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty'];
+const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
 const common = {
   bundle: true,
   platform: 'node',

@@ -1,9 +1,11 @@
 /**
  * Power-cut property test: over many fixed seeds, a random workload (appends, flushes,
- * rolls, truncations, DeleteRecords, checkpoints, clean restarts) runs on the in-memory
- * file system until a crash at a random mutating operation; the survivors of the crash
- * (synced bytes, plus torn or garbage unsynced tails) are reopened, and we check that no
- * flushed batch is lost, every batch served passes its CRC, and offsets only grow.
+ * rolls, truncations, DeleteRecords, checkpoints, clean restarts, deleting the topic and
+ * creating it again under a new topic id) runs on the in-memory file system until a crash
+ * at a random mutating operation; the survivors of the crash (synced bytes, plus torn or
+ * garbage unsynced tails) are reopened, and we check that no flushed batch of the current
+ * topic is lost, a deleted topic's data never comes back, every batch served passes its
+ * CRC, and offsets only grow.
  */
 import t from 'tap';
 import { checkBatch } from './batch-scan.js';
@@ -15,6 +17,11 @@ import { MemoryFileSystem, SimulatedCrash } from './memory-fs.js';
 import { ManualClock, batchOfSize, seededRandom, splitBatches } from './test-support.js';
 
 const SEEDS = Number(process.env.STORAGE_CRASH_SEEDS ?? 200);
+
+/** A distinct, valid topic id per incarnation of the topic. */
+function topicIdOf(generation: number): string {
+  return `${'A'.repeat(16)}${String(generation).padStart(6, '0')}`;
+}
 
 interface Kept {
   baseOffset: number;
@@ -38,9 +45,12 @@ function runSeed(seed: number): string | null {
     indexIntervalBytes: int(2) === 0 ? 1 : 300,
     flushMessages: int(3) === 0 ? 4 : NEVER,
   };
-  const open = () => LogManager.open({ fs, logDirs: ['/d'], clock, defaultConfig: config });
+  const open = () => LogManager.open({ fs, logDirs: ['/d'], clock, defaultConfig: config, fileDeleteDelayMs: 50 });
   let manager = open();
-  let log: PartitionLog = manager.getOrCreate('t', 0);
+  let generation = 0;
+  let deletedUpTo = -1;
+  let deleting = false;
+  let log: PartitionLog = manager.getOrCreate('t', 0, topicIdOf(generation));
   const flushed: Kept[] = [];
   const pending: Kept[] = [];
   let highestAssigned = -1;
@@ -76,24 +86,43 @@ function runSeed(seed: number): string | null {
         log.deleteRecordsBefore(target);
       } else if (op < 0.88) {
         log.roll();
-      } else if (op < 0.95) {
+      } else if (op < 0.91) {
         manager.checkpoint();
+      } else if (op < 0.95) {
+        deleting = true;
+        manager.delete('t', 0, topicIdOf(generation));
+        deletedUpTo = generation;
+        flushed.splice(0);
+        pending.splice(0);
+        highestAssigned = -1;
+        generation++;
+        deleting = false;
+        log = manager.getOrCreate('t', 0, topicIdOf(generation));
+        manager.tick(clock.now());
       } else {
         manager.close();
         if (fs.isHalted()) throw new SimulatedCrash('crashed during close');
         flushed.push(...pending.splice(0));
         manager = open();
-        log = manager.get('t', 0)!;
+        log = manager.getOrCreate('t', 0, topicIdOf(generation));
       }
       clock.advance(10);
     }
   } catch (error) {
-    if (!isCrash(error)) throw error;
+    if (!isCrash(error) && !fs.isHalted()) throw error;
   }
   fs.crash(random);
   const reopened = open();
   const survivor = reopened.get('t', 0);
-  if (!survivor) return flushed.length === 0 ? null : 'partition lost';
+  if (!survivor) return flushed.length === 0 || deleting ? null : 'partition lost';
+  const onDisk = reopened.topicIdOf('t', 0);
+  if (onDisk === undefined) {
+    // Only a folder whose creation was cut short has no partition.metadata; it holds nothing.
+    return survivor.endOffset === 0 ? null : 'a folder without topic id holds data';
+  }
+  const diskGeneration = Number(onDisk.slice(16));
+  if (diskGeneration <= deletedUpTo) return `deleted topic id ${onDisk} came back`;
+  if (diskGeneration !== generation) return `unexpected topic id ${onDisk}`;
   // Everything served is valid and in order.
   const served = new Map<number, Buffer>();
   let offset = survivor.startOffset;
@@ -118,6 +147,7 @@ function runSeed(seed: number): string | null {
     const bytes = served.get(kept.baseOffset);
     if (!bytes || !bytes.equals(kept.bytes)) return `flushed batch ${kept.baseOffset}-${kept.lastOffset} lost`;
   }
+  if (reopened.getOrCreate('t', 0, topicIdOf(generation)) !== survivor) return 'the current topic id is refused';
   const next = survivor.append(batchOfSize(100), { leaderEpoch: 99 });
   if (next.baseOffset <= lastSeen) return `new append at ${next.baseOffset} reuses offsets up to ${lastSeen}`;
   reopened.close();

@@ -51,3 +51,11 @@ export class InvalidOffsetError extends StorageError {
     super(-1, message);
   }
 }
+
+/** INCONSISTENT_TOPIC_ID (103): a partition folder belongs to another topic id than the metadata's. */
+export class InconsistentTopicIdError extends StorageError {
+  override readonly name = 'InconsistentTopicIdError';
+  constructor(message: string) {
+    super(103, message);
+  }
+}

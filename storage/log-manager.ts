@@ -5,7 +5,13 @@
  * them, checkpoints recovery points, log start offsets and high watermarks per dir, runs
  * periodic work (flush.ms, retention, compaction) from `tick`, and marks a dir offline
  * when any of its files fails (KAFKA_STORAGE_ERROR for every partition on it).
- * Leaves out: moving logs between dirs, asynchronous deletion, a cleaner thread.
+ *
+ * Topic ids: a log created for a topic id gets `partition.metadata`; a folder whose file
+ * names another id is refused (INCONSISTENT_TOPIC_ID) and left alone. Deletion renames
+ * the folder to `<topic>-<p>.<uuid>-delete` and removes it from `tick` once
+ * `fileDeleteDelayMs` has passed; `-delete` folders found at start are removed likewise.
+ * `__cluster_metadata-0` (the Raft log) is never opened here.
+ * Leaves out: moving logs between dirs, stray-folder handling, a cleaner thread.
  */
 import {
   HIGH_WATERMARK_CHECKPOINT,
@@ -17,13 +23,17 @@ import {
   type PartitionOffset,
 } from './checkpoint.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
-import { KafkaStorageError } from './errors.js';
+import { InconsistentTopicIdError, KafkaStorageError } from './errors.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { PartitionLog, type Clock, type LogDirState } from './log.js';
+import { PendingDeletions, isDeleteDirName, renameForDeletion } from './log-deletion.js';
+import { readPartitionMetadata, writePartitionMetadata, type PartitionMetadata } from './partition-metadata.js';
 import type { ProducerSnapshotHook } from './producer-snapshots.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
+/** The Raft metadata log's folder: it lives in a log dir but is not a partition log. */
+export const METADATA_PARTITION_DIR = '__cluster_metadata-0';
 
 export interface LogManagerOptions {
   fs: FileSystem;
@@ -36,6 +46,10 @@ export interface LogManagerOptions {
   onDirFailure?: (dir: string, error: unknown) => void;
   /** How often tick() compacts logs with cleanup.policy=compact. */
   cleanerIntervalMs?: number;
+  /** How long a deleted partition folder waits before removal (Kafka's file.delete.delay.ms, 60 s). */
+  fileDeleteDelayMs?: number;
+  /** A deleted folder could not be removed (it is tried again a minute later). */
+  onRemovalFailure?: (path: string, error: unknown) => void;
 }
 
 interface DirEntry {
@@ -46,12 +60,20 @@ interface DirEntry {
 export class LogManager {
   private readonly dirs: DirEntry[] = [];
   private readonly byKey = new Map<string, PartitionLog>();
+  /** What each open log's partition.metadata says. */
+  private readonly topicIds = new Map<string, PartitionMetadata>();
+  private readonly deletions: PendingDeletions;
   private lastCleanMs: number;
   /** Logs that found their dir's clean-shutdown marker at open, and those recovered. */
   readonly openStats = { cleanDirs: 0, uncleanDirs: 0, logs: 0 };
 
   private constructor(private readonly options: LogManagerOptions) {
     this.lastCleanMs = options.clock.now();
+    this.deletions = new PendingDeletions(options.fs);
+  }
+
+  private get fileDeleteDelayMs(): number {
+    return this.options.fileDeleteDelayMs ?? 60_000;
   }
 
   static open(options: LogManagerOptions): LogManager {
@@ -78,8 +100,12 @@ export class LogManager {
       const startOffsets = readOffsetCheckpoint(fs, path, LOG_START_OFFSET_CHECKPOINT);
       const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
       for (const name of fs.subdirectories(path)) {
+        if (isDeleteDirName(name)) {
+          this.deletions.add(joinPath(path, name), this.options.clock.now() + this.fileDeleteDelayMs);
+          continue;
+        }
         const match = PARTITION_DIR.exec(name);
-        if (!match) continue;
+        if (!match || name === METADATA_PARTITION_DIR) continue;
         const topic = match[1]!;
         const partition = Number(match[2]);
         const key = partitionKey(topic, partition);
@@ -90,6 +116,7 @@ export class LogManager {
           logStartOffset: startOffsets.get(key) ?? 0,
           highWatermark: highWatermarks.get(key) ?? 0,
         });
+        this.topicIds.set(key, readPartitionMetadata(fs, joinPath(path, name)));
         this.openStats.logs++;
       }
       if (clean) {
@@ -138,24 +165,88 @@ export class LogManager {
     return this.byKey.get(partitionKey(topic, partition));
   }
 
-  /** The log of a partition, created empty in the online dir holding the fewest logs when missing. */
-  getOrCreate(topic: string, partition: number): PartitionLog {
+  /**
+   * The log of a partition, created empty in the online dir holding the fewest logs when
+   * missing. With a topic id, a new log's folder gets `partition.metadata`; an existing
+   * folder without one adopts the id; one holding another id (or an unreadable file)
+   * raises InconsistentTopicIdError and is left untouched.
+   */
+  getOrCreate(topic: string, partition: number, topicId?: string): PartitionLog {
     const existing = this.get(topic, partition);
-    if (existing) return existing;
+    if (existing) {
+      if (topicId !== undefined) this.checkTopicId(existing, topicId);
+      return existing;
+    }
     const online = this.dirs.filter((d) => !d.state.offline);
     if (online.length === 0) throw new KafkaStorageError('no log dir is online');
     const entry = online.reduce((best, d) => (d.logs.size < best.logs.size ? d : best));
-    return this.openLog(entry, topic, partition, { create: true, cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
+    const log = this.openLog(entry, topic, partition, { create: true, cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
+    this.topicIds.set(log.name, { kind: 'missing' });
+    if (topicId !== undefined) this.checkTopicId(log, topicId);
+    return log;
   }
 
-  /** Closes and removes a partition's log and its directory. */
-  delete(topic: string, partition: number): void {
+  /** The topic id a log's folder carries, when it has a readable partition.metadata. */
+  topicIdOf(topic: string, partition: number): string | undefined {
+    const found = this.topicIds.get(partitionKey(topic, partition));
+    return found?.kind === 'topic-id' ? found.topicId : undefined;
+  }
+
+  private checkTopicId(log: PartitionLog, topicId: string): void {
+    const found = this.topicIds.get(log.name) ?? { kind: 'missing' };
+    if (found.kind === 'topic-id') {
+      if (found.topicId === topicId) return;
+      throw new InconsistentTopicIdError(`partition folder ${log.dir} belongs to topic id ${found.topicId}, the metadata has ${topicId}`);
+    }
+    if (found.kind === 'malformed') {
+      throw new InconsistentTopicIdError(`partition folder ${log.dir} has an unreadable partition.metadata (${found.reason}), the metadata has topic id ${topicId}`);
+    }
+    try {
+      writePartitionMetadata(this.options.fs, log.dir, topicId);
+    } catch (error) {
+      const state = this.dirOf(log.topic, log.partition);
+      if (state) this.markOffline(state, error);
+      throw new KafkaStorageError(`cannot write partition.metadata in ${log.dir}: ${String(error)}`, error);
+    }
+    this.topicIds.set(log.name, { kind: 'topic-id', topicId });
+  }
+
+  /**
+   * Deletes a partition's log: closes it, renames its folder to `<topic>-<p>.<uuid>-delete`
+   * (durable before this returns), rewrites the dir's checkpoints without it, and leaves the
+   * removal of the files to `tick` after fileDeleteDelayMs. With a topic id, only a log of
+   * that id is deleted (InconsistentTopicIdError otherwise).
+   */
+  delete(topic: string, partition: number, topicId?: string): void {
     const key = partitionKey(topic, partition);
     const log = this.byKey.get(key);
     if (!log) return;
+    const found = this.topicIds.get(key);
+    if (topicId !== undefined && found?.kind === 'topic-id' && found.topicId !== topicId) {
+      throw new InconsistentTopicIdError(`partition folder ${log.dir} belongs to topic id ${found.topicId}, not ${topicId}: not deleted`);
+    }
+    const entry = this.dirs.find((d) => d.logs.get(key) === log)!;
     this.byKey.delete(key);
-    for (const entry of this.dirs) entry.logs.delete(key);
-    log.delete();
+    this.topicIds.delete(key);
+    entry.logs.delete(key);
+    log.discard();
+    if (entry.state.offline) throw new KafkaStorageError(`log dir ${entry.state.path} is offline`, entry.state.failure);
+    try {
+      const moved = renameForDeletion(this.options.fs, entry.state.path, topic, partition);
+      this.deletions.add(moved, this.options.clock.now() + this.fileDeleteDelayMs);
+    } catch (error) {
+      this.markOffline(entry.state, error);
+      throw new KafkaStorageError(`cannot delete ${log.dir}: ${String(error)}`, error);
+    }
+    // A checkpoint naming the old folder must not apply to a new one of the same name.
+    this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint);
+    this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset);
+    this.checkpointDir(entry, HIGH_WATERMARK_CHECKPOINT, (l) => l.highWatermark);
+  }
+
+  /** Deleted folders still waiting for removal. */
+  get pendingDeletions(): number {
+    return this.deletions.size;
   }
 
   logs(): IterableIterator<PartitionLog> {
@@ -181,6 +272,7 @@ export class LogManager {
   tick(now: number = this.options.clock.now()): void {
     const clean = now - this.lastCleanMs >= (this.options.cleanerIntervalMs ?? 15_000);
     if (clean) this.lastCleanMs = now;
+    this.deletions.removeDue(now, (path, error) => this.options.onRemovalFailure?.(path, error));
     for (const log of this.byKey.values()) {
       try {
         log.tick(now);

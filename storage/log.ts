@@ -537,6 +537,12 @@ export class PartitionLog {
     });
   }
 
+  /** Closes the files without flushing them: the caller is about to move the directory away for deletion. */
+  discard(): void {
+    this.closed = true;
+    for (const segment of this.segments) this.quietly(() => segment.close());
+  }
+
   /** Closes and removes the partition directory. */
   delete(): void {
     this.closed = true;

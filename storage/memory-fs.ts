@@ -243,11 +243,32 @@ export class MemoryFileSystem implements FileSystem {
   rename(from: string, to: string): void {
     const f = normalize(from);
     const t = normalize(to);
+    if (this.dirs.has(f)) {
+      this.beforeMutation('rename', f, 0);
+      this.renameDir(f, t);
+      return;
+    }
     const file = this.files.get(f);
     if (!file) throw fsError('ENOENT', `no such file ${f}`);
     this.beforeMutation('rename', f, 0);
     this.files.delete(f);
     this.files.set(t, file);
+  }
+
+  /** Moves a directory and everything under it (durable at once, as every rename here). */
+  private renameDir(from: string, to: string): void {
+    if (this.dirs.has(to) || this.files.has(to)) throw fsError('EEXIST', `${to} exists`);
+    const moved = (key: string): string => to + key.slice(from.length);
+    for (const [key, file] of [...this.files]) {
+      if (!key.startsWith(`${from}/`)) continue;
+      this.files.delete(key);
+      this.files.set(moved(key), file);
+    }
+    for (const key of [...this.dirs]) {
+      if (key !== from && !key.startsWith(`${from}/`)) continue;
+      this.dirs.delete(key);
+      this.dirs.add(moved(key));
+    }
   }
 
   unlink(path: string): void {

@@ -4,8 +4,8 @@
  * the CLI and the embedded `startBroker` use this class.
  */
 import { createServer, type Server } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -30,6 +30,8 @@ import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
+import { LogDirLock } from './log-dir-lock.js';
+import { ensureMetaProperties } from './meta-properties.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -66,6 +68,8 @@ export class Broker {
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
+  /** The `.lock` of every log dir this broker uses, held until stop(). */
+  private dirLocks: LogDirLock[] = [];
 
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
@@ -78,24 +82,46 @@ export class Broker {
     return resolve(this.config.explicit('metadata.log.dir') ?? this.config.logDirs()[0]!);
   }
 
-  /** Reads or writes meta.properties (cluster.id, node.id), as `kafka-storage format` would. */
+  /**
+   * Checks meta.properties in every log dir against the configuration and each other (a
+   * mismatch stops start-up), formats the dirs that have none, and returns the cluster id.
+   */
   private loadClusterId(): string {
     const configured = this.config.explicit('cluster.id') ?? process.env.CLUSTER_ID;
     if (this.options.ephemeralMetadata) return configured ?? randomUuid(randomBytes);
-    const dir = this.dataDir();
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, 'meta.properties');
-    if (existsSync(path)) {
-      const m = /cluster\.id=(.*)/.exec(readFileSync(path, 'utf8'));
-      if (m) return m[1]!.trim();
-    }
-    const id = configured ?? randomUuid(randomBytes);
-    writeFileSync(path, `#\n#Written by Gregor\nnode.id=${this.nodeId}\nversion=1\ncluster.id=${id}\n`);
-    return id;
+    return ensureMetaProperties({
+      logDirs: this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d)),
+      metadataLogDir: this.dataDir(),
+      nodeId: this.nodeId,
+      configuredClusterId: configured,
+      newUuid: () => randomUuid(randomBytes),
+    });
   }
 
   async start(): Promise<void> {
     const started = Date.now();
+    this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
+    try {
+      await this.startLocked(started);
+    } catch (error) {
+      this.releaseDirLocks();
+      throw error;
+    }
+  }
+
+  /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
+  private lockedDirs(): string[] {
+    const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
+    if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
+    return dirs;
+  }
+
+  private releaseDirLocks(): void {
+    for (const lock of this.dirLocks) lock.release();
+    this.dirLocks = [];
+  }
+
+  private async startLocked(started: number): Promise<void> {
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -103,8 +129,8 @@ export class Broker {
     this.controller = new MetadataController(this.metadataLog);
 
     // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)));
-    this.replicas = new ReplicaManager(this.nodeId, logFactory);
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), this.log);
+    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log);
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
@@ -119,6 +145,7 @@ export class Broker {
       logger: this.log,
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
+    this.replicas.reportUnserved();
     this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
     this.groups.start();
     this.transactions = new TransactionService({
@@ -292,6 +319,7 @@ export class Broker {
     this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
+    this.releaseDirLocks();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
   }
 }

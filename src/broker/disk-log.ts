@@ -13,6 +13,7 @@ import { NodeFileSystem } from '../../storage/fs.js';
 import { OffsetOutOfRangeError as StorageOffsetOutOfRange, StorageError } from '../../storage/errors.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { OffsetOutOfRangeError, type AppendInfo, type PartitionLog, type PartitionLogFactory } from './partition-log.js';
 
@@ -38,6 +39,7 @@ class DiskPartitionLog implements PartitionLog {
   constructor(
     readonly log: StorageLog,
     private readonly manager: LogManager,
+    private readonly topicId: string | undefined,
   ) {}
 
   get logStartOffset(): number {
@@ -112,8 +114,14 @@ class DiskPartitionLog implements PartitionLog {
   close(): void {}
 
   delete(): void {
-    this.manager.delete(this.log.topic, this.log.partition);
+    this.manager.delete(this.log.topic, this.log.partition, this.topicId);
   }
+}
+
+/** log.segment.delete.delay.ms (topic name file.delete.delay.ms): how long a deleted partition folder is kept. */
+function fileDeleteDelayMs(broker: BrokerConfig): number {
+  const value = Number(effectiveTopicConfig('file.delete.delay.ms', new Map(), broker));
+  return Number.isFinite(value) && value >= 0 ? value : 60_000;
 }
 
 export class DiskLogFactory implements PartitionLogFactory {
@@ -125,12 +133,15 @@ export class DiskLogFactory implements PartitionLogFactory {
     private readonly broker: BrokerConfig,
     private readonly clock: Clock,
     logDirs: string[],
+    log?: Logger,
   ) {
     this.manager = LogManager.open({
       fs: new NodeFileSystem(),
       logDirs,
       clock,
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
+      fileDeleteDelayMs: fileDeleteDelayMs(broker),
+      onRemovalFailure: (path, err) => log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });
     this.timer = setInterval(() => this.manager.tick(this.clock.now()), 1000);
     this.timer.unref();
@@ -142,9 +153,9 @@ export class DiskLogFactory implements PartitionLogFactory {
     return logConfigFromProperties(properties);
   }
 
-  open(topic: string, partition: number, configs: ReadonlyMap<string, string>): PartitionLog {
+  open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog {
     this.topicConfigs.set(topic, configs);
-    return new DiskPartitionLog(this.manager.getOrCreate(topic, partition), this.manager);
+    return new DiskPartitionLog(this.manager.getOrCreate(topic, partition, topicId), this.manager, topicId);
   }
 
   updateConfig(log: PartitionLog, configs: ReadonlyMap<string, string>): void {

@@ -38,7 +38,11 @@ export interface PartitionLog {
 }
 
 export interface PartitionLogFactory {
-  open(topic: string, partition: number, configs: ReadonlyMap<string, string>): PartitionLog;
+  /**
+   * Opens (creating when missing) a partition's log. With a topic id, a log that belongs to
+   * another topic id is refused with an error whose errorCode is INCONSISTENT_TOPIC_ID (103).
+   */
+  open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog;
   /** Applies changed topic configs to an open log. */
   updateConfig?(log: PartitionLog, configs: ReadonlyMap<string, string>): void;
   close(): void;

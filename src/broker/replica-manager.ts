@@ -3,9 +3,22 @@
  * opened when a partition appears and deleted with its topic. Appends wake the fetches
  * and produces waiting on a partition (the delayed-operation purgatory, keyed by
  * partition, woken by log-end changes).
+ *
+ * Logs are opened with the topic id: a partition folder that belongs to another topic id
+ * is not served. While the metadata log is replayed at start such a mismatch is normal
+ * (an old incarnation of a topic is replayed before its deletion, while the folder is the
+ * new one's), so mismatches are collected and only those left once replay is done are
+ * logged (`reportUnserved`); later ones are logged at once.
  */
+import type { Logger } from '../common/logger.js';
 import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
+
+const INCONSISTENT_TOPIC_ID = 103;
+
+function isInconsistentTopicId(error: unknown): error is Error & { errorCode: number } {
+  return error instanceof Error && (error as Error & { errorCode?: unknown }).errorCode === INCONSISTENT_TOPIC_ID;
+}
 
 export class Partition {
   private hw = 0;
@@ -53,11 +66,26 @@ export class Partition {
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  /** Partitions of the image whose folder belongs to another topic id: why, by partition key. */
+  private readonly unserved = new Map<string, string>();
+  private replaying = true;
 
   constructor(
     private readonly nodeId: number,
     private readonly logs: PartitionLogFactory,
+    private readonly log?: Logger,
   ) {}
+
+  /** Ends start-up replay: logs the partitions left unserved, and logs later ones as they happen. */
+  reportUnserved(): void {
+    this.replaying = false;
+    for (const [key, reason] of this.unserved) this.log?.error({ partition: key }, `partition not served: ${reason}`);
+  }
+
+  /** Partitions of the image not served because their folder belongs to another topic id. */
+  unservedPartitions(): ReadonlyMap<string, string> {
+    return this.unserved;
+  }
 
   static key(topic: string, partition: number): string {
     return `${topic}-${partition}`;
@@ -82,8 +110,9 @@ export class ReplicaManager {
       case 'topic-deleted':
         for (const p of change.topic.partitions.keys()) {
           const key = ReplicaManager.key(change.topic.name, p);
+          this.unserved.delete(key);
           const partition = this.partitions.get(key);
-          if (!partition) continue;
+          if (!partition || partition.topicId !== change.topic.topicId) continue;
           this.partitions.delete(key);
           partition.notifyChange();
           partition.log.close();
@@ -111,7 +140,16 @@ export class ReplicaManager {
       return;
     }
     if (!state.replicas.includes(this.nodeId)) return;
-    const log = this.logs.open(topic.name, state.partition, topic.configs);
+    let log: PartitionLog;
+    try {
+      log = this.logs.open(topic.name, state.partition, topic.configs, topic.topicId);
+    } catch (error) {
+      if (!isInconsistentTopicId(error)) throw error;
+      this.unserved.set(key, error.message);
+      if (!this.replaying) this.log?.error({ partition: key }, `partition not served: ${error.message}`);
+      return;
+    }
+    this.unserved.delete(key);
     this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
   }
 

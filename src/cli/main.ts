@@ -9,6 +9,7 @@
  */
 import { BrokerConfig, ConfigError } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
+import { StartupError } from '../common/startup-error.js';
 import { Broker } from '../broker/broker.js';
 
 const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...]`;
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     broker = new Broker({ config, log });
     await broker.start();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
       log.error(err.message);
       return 1;
     }

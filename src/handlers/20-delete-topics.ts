@@ -7,7 +7,11 @@
  * unknown ids UNKNOWN_TOPIC_ID; duplicates, both name and id, or neither get
  * INVALID_REQUEST, as Kafka's controller answers. With `delete.topic.enable=false`
  * every topic gets TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST (v0-2). Internal
- * topics are not special: Kafka's broker deletes them too (only its CLI refuses).
+ * topics are not special: Kafka 3.9's controller (ControllerApis.deleteTopics,
+ * ReplicationControlManager.deleteTopic) has no internal-topic check, so
+ * `__consumer_offsets` and `__transaction_state` are deleted (only kafka-topics.sh
+ * refuses, client-side) and created again on next use; `__cluster_metadata` is no topic
+ * of the image, so it gets UNKNOWN_TOPIC_OR_PARTITION, as on Kafka.
  * NOT_CONTROLLER when no active controller takes the change. Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
  * is synchronous) and controller mutation quotas.
  */

@@ -1,0 +1,134 @@
+/**
+ * `meta.properties` in every log dir, checked at start as Kafka's MetaPropertiesEnsemble
+ * does: each dir's cluster.id, node.id and directory.id must agree with the configuration
+ * (`cluster.id` / `CLUSTER_ID`, `node.id`) and with the other dirs, and directory ids must
+ * be unique and not one of Kafka's reserved ids. A mismatch stops start-up with a
+ * StartupError naming both values and the file. A dir without the file is formatted
+ * (version 1, cluster id, node id, a new directory id), as the apache/kafka image formats
+ * its storage at first start; a file without a directory id gets one, as Kafka does. The
+ * Raft metadata log folder may only be in the metadata log dir, as in Kafka.
+ * Leaves out: version 0 files' ZooKeeper broker.id synonyms beyond reading `broker.id`.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseProperties } from '../common/config.js';
+import { StartupError } from '../common/startup-error.js';
+
+export const META_PROPERTIES = 'meta.properties';
+/** Kafka's reserved directory ids (UNASSIGNED, LOST, MIGRATING): never a real dir's id. */
+const RESERVED_DIRECTORY_IDS = new Set(['AAAAAAAAAAAAAAAAAAAAAA', 'AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg']);
+
+export interface MetaProperties {
+  version: number;
+  clusterId: string | null;
+  nodeId: number | null;
+  directoryId: string | null;
+}
+
+export interface EnsureMetaPropertiesOptions {
+  /** Every log dir, and the metadata log dir (absolute paths). */
+  logDirs: readonly string[];
+  metadataLogDir: string;
+  nodeId: number;
+  /** `cluster.id` or `CLUSTER_ID`, when configured. */
+  configuredClusterId: string | undefined;
+  /** A new random uuid in Kafka's base64url text. */
+  newUuid: () => string;
+}
+
+function metaPath(dir: string): string {
+  return join(dir, META_PROPERTIES);
+}
+
+/** Reads a dir's meta.properties: null when absent; StartupError when it cannot be understood. */
+export function readMetaProperties(dir: string): MetaProperties | null {
+  const path = metaPath(dir);
+  if (!existsSync(path)) return null;
+  const props = parseProperties(readFileSync(path, 'utf8'));
+  const versionText = props.get('version') ?? '0';
+  const version = Number(versionText);
+  if (version !== 0 && version !== 1) throw new StartupError(`${path}: unknown version ${versionText} (expected 0 or 1)`);
+  const nodeText = props.get('node.id') ?? (version === 0 ? props.get('broker.id') : undefined);
+  const nodeId = nodeText === undefined ? null : Number(nodeText);
+  if (nodeId !== null && !Number.isInteger(nodeId)) throw new StartupError(`${path}: node.id "${nodeText}" is not an integer`);
+  const meta: MetaProperties = { version, clusterId: props.get('cluster.id') ?? null, nodeId, directoryId: props.get('directory.id') ?? null };
+  if (version === 1 && meta.clusterId === null) throw new StartupError(`${path}: cluster.id is missing (required in version 1)`);
+  if (version === 1 && meta.nodeId === null) throw new StartupError(`${path}: node.id is missing (required in version 1)`);
+  return meta;
+}
+
+/** Writes meta.properties atomically (temporary file, fsync, rename, directory fsync). */
+export function writeMetaProperties(dir: string, meta: { clusterId: string; nodeId: number; directoryId: string }): void {
+  mkdirSync(dir, { recursive: true });
+  const text = `#\n#Written by Gregor\nnode.id=${meta.nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`;
+  const tmp = `${metaPath(dir)}.tmp`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, metaPath(dir));
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/**
+ * Checks the meta.properties of every dir against the configuration and each other,
+ * formats the dirs that have none, and returns the cluster id.
+ */
+export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): string {
+  const dirs = [...new Set([options.metadataLogDir, ...options.logDirs])];
+  const found = new Map<string, MetaProperties | null>();
+  for (const dir of dirs) found.set(dir, readMetaProperties(dir));
+
+  let clusterId = options.configuredClusterId;
+  let clusterIdSource = 'the configuration (cluster.id / CLUSTER_ID)';
+  const seenDirectoryIds = new Map<string, string>();
+  for (const [dir, meta] of found) {
+    if (!meta) continue;
+    const path = metaPath(dir);
+    if (meta.clusterId !== null) {
+      if (clusterId === undefined) {
+        clusterId = meta.clusterId;
+        clusterIdSource = path;
+      } else if (meta.clusterId !== clusterId) {
+        throw new StartupError(`${path} has cluster.id ${meta.clusterId}, but ${clusterIdSource} has ${clusterId}: this log dir belongs to another cluster`);
+      }
+    }
+    if (meta.nodeId !== null && meta.nodeId !== options.nodeId) {
+      throw new StartupError(
+        `${path} has node.id ${meta.nodeId}, but the configuration has node.id ${options.nodeId}: if the data moved, configure the node id it was written by; for a new node, use empty log dirs`,
+      );
+    }
+    if (meta.directoryId !== null) {
+      if (RESERVED_DIRECTORY_IDS.has(meta.directoryId)) throw new StartupError(`${path} has the reserved directory.id ${meta.directoryId}`);
+      const other = seenDirectoryIds.get(meta.directoryId);
+      if (other !== undefined) {
+        throw new StartupError(`${path} has directory.id ${meta.directoryId}, the same as ${metaPath(other)}: every log dir needs its own (was one copied?)`);
+      }
+      seenDirectoryIds.set(meta.directoryId, dir);
+    }
+  }
+
+  for (const dir of dirs) {
+    if (dir === options.metadataLogDir) continue;
+    const misplaced = join(dir, '__cluster_metadata-0');
+    if (existsSync(misplaced)) throw new StartupError(`found the metadata log ${misplaced} outside the metadata log dir ${options.metadataLogDir}`);
+  }
+
+  const id = clusterId ?? options.newUuid();
+  for (const [dir, meta] of found) {
+    if (meta && meta.clusterId !== null && meta.nodeId !== null && meta.directoryId !== null && meta.version === 1) continue;
+    let directoryId = meta?.directoryId ?? null;
+    while (directoryId === null || RESERVED_DIRECTORY_IDS.has(directoryId) || seenDirectoryIds.has(directoryId)) directoryId = options.newUuid();
+    seenDirectoryIds.set(directoryId, dir);
+    writeMetaProperties(dir, { clusterId: id, nodeId: options.nodeId, directoryId });
+  }
+  return id;
+}

@@ -1,0 +1,66 @@
+/**
+ * Deleting a partition folder as Kafka does: the folder is first renamed to
+ * `<topic>-<partition>.<random uuid without dashes>-delete` (the topic part cut so the
+ * name stays within 255 bytes), which is durable at once, and removed in the background
+ * once `file.delete.delay.ms` has passed. A folder with the `-delete` suffix found at
+ * start is removed the same way. Because the partition's own name is free again the
+ * moment the rename is done, a topic created again under the same name never meets the
+ * old data, and a restart never mistakes the old folder for the new one.
+ */
+import { randomBytes } from 'node:crypto';
+import { joinPath, type FileSystem } from './fs.js';
+
+export const DELETE_DIR_SUFFIX = '-delete';
+const MAX_NAME_BYTES = 255;
+
+/** Kafka's name for a partition folder awaiting deletion. */
+export function deleteDirName(topic: string, partition: number, uniqueId: string = randomBytes(16).toString('hex')): string {
+  const suffix = `-${partition}.${uniqueId}${DELETE_DIR_SUFFIX}`;
+  return `${topic.slice(0, Math.max(0, MAX_NAME_BYTES - suffix.length))}${suffix}`;
+}
+
+export function isDeleteDirName(name: string): boolean {
+  return name.endsWith(DELETE_DIR_SUFFIX);
+}
+
+/** Folders renamed for deletion, removed once their delay has passed. */
+export class PendingDeletions {
+  private readonly pending: Array<{ path: string; dueMs: number }> = [];
+
+  constructor(private readonly fs: FileSystem) {}
+
+  add(path: string, dueMs: number): void {
+    this.pending.push({ path, dueMs });
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Removes the folders that are due; one that fails stays queued and the error goes to `onError`. */
+  removeDue(now: number, onError: (path: string, error: unknown) => void): void {
+    for (let i = 0; i < this.pending.length; ) {
+      const entry = this.pending[i]!;
+      if (entry.dueMs > now) {
+        i++;
+        continue;
+      }
+      try {
+        this.fs.removeDir(entry.path);
+        this.pending.splice(i, 1);
+      } catch (error) {
+        entry.dueMs = now + 60_000;
+        onError(entry.path, error);
+        i++;
+      }
+    }
+  }
+}
+
+/** Renames a partition folder for deletion and makes the rename durable; returns the new path. */
+export function renameForDeletion(fs: FileSystem, logDir: string, topic: string, partition: number, uniqueId?: string): string {
+  const target = joinPath(logDir, deleteDirName(topic, partition, uniqueId));
+  fs.rename(joinPath(logDir, `${topic}-${partition}`), target);
+  fs.syncDir(logDir);
+  return target;
+}
