@@ -30,6 +30,7 @@ import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
+import { Operations } from '../ops/operations.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -66,6 +67,8 @@ export class Broker {
   services!: BrokerServices;
   clusterId = '';
   bound: BoundListener[] = [];
+  /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
+  ops: Operations | null = null;
 
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
@@ -96,6 +99,18 @@ export class Broker {
 
   async start(): Promise<void> {
     const started = Date.now();
+    // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
+    this.ops = Operations.fromConfig(this.config, this.log);
+    if (this.ops) await this.ops.listen();
+    try {
+      await this.startServing(started);
+    } catch (err) {
+      await this.ops?.close();
+      throw err;
+    }
+  }
+
+  private async startServing(started: number): Promise<void> {
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -108,6 +123,8 @@ export class Broker {
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    const ops = this.ops;
+    if (ops) this.controller.onChange((change) => ops.observe(change));
     // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
       config: this.config,
@@ -137,8 +154,22 @@ export class Broker {
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
+    this.ops?.attach({
+      nodeId: this.nodeId,
+      isBroker: this.config.list('process.roles').includes('broker'),
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      quorum: this.quorum.node,
+    });
     this.log.info(
-      { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
+      {
+        nodeId: this.nodeId,
+        clusterId: this.clusterId,
+        listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`),
+        ...(this.ops?.address ? { metrics: `http://${this.ops.address.host}:${this.ops.address.port}` } : {}),
+        ms: Date.now() - started,
+      },
       'Gregor broker started',
     );
   }
@@ -262,6 +293,7 @@ export class Broker {
       brokerHeartbeats: this.quorum.heartbeats,
       quorumVoters: this.quorum.voters,
       forwarder: this.quorum.forwarder,
+      ...(this.ops ? { metrics: this.ops.traffic } : {}),
     };
     this.dispatcher = new Dispatcher(services, this.clock, this.log);
     return services;
@@ -282,6 +314,7 @@ export class Broker {
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
   async stop(): Promise<void> {
+    this.ops?.detach();
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
@@ -292,6 +325,7 @@ export class Broker {
     this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
+    await this.ops?.close();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
   }
 }

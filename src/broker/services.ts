@@ -12,6 +12,7 @@ import type { QuorumNode } from '../controller/quorum-node.js';
 import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 import type { TransactionService } from '../transactions/service.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
+import type { TrafficMetrics } from './traffic-metrics.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -49,4 +50,6 @@ export interface BrokerServices {
   quorumVoters?: ReadonlyMap<number, { host: string; port: number }>;
   /** Sends metadata-changing requests to the active controller when this node is not it (Envelope). */
   forwarder?: RequestForwarder;
+  /** Request, produce and fetch counters for /metrics; absent when `metrics.listener` is not set. */
+  metrics?: TrafficMetrics;
 }
