@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import type { BrokerConfig } from '../common/config.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
@@ -70,11 +71,17 @@ export class Broker {
   /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
   ops: Operations | null = null;
 
+  /** The named loggers whose levels BROKER_LOGGER configs change. */
+  readonly loggers: LogLevels;
+
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
     this.nodeId = options.config.nodeId();
     this.clock = options.clock ?? new SystemClock();
-    this.log = options.log;
+    this.loggers = new LogLevels(options.log);
+    const problem = applyStartupLevels(this.loggers, options.config.explicit('log4j.root.loglevel'), options.config.list('log4j.loggers'));
+    if (problem !== null) throw new ConfigError(problem);
+    this.log = this.loggers.logger('kafka.server');
   }
 
   private dataDir(): string {
@@ -133,10 +140,16 @@ export class Broker {
       dataDir: this.options.ephemeralMetadata ? undefined : this.dataDir(),
       controller: this.controller,
       clock: this.clock,
-      logger: this.log,
+      logger: this.loggers.logger('kafka.raft'),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
-    this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
+    this.groups = new GroupCoordinatorService({
+      config: this.config,
+      controller: this.controller,
+      replicas: this.replicas,
+      clock: this.clock,
+      log: this.loggers.logger('kafka.coordinator.group'),
+    });
     this.groups.start();
     this.transactions = new TransactionService({
       config: this.config,
@@ -145,7 +158,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       clock: this.clock,
-      log: this.log,
+      log: this.loggers.logger('kafka.coordinator.transaction'),
     });
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
@@ -208,7 +221,7 @@ export class Broker {
         maxInFlight: this.config.int('queued.max.requests'),
         idleMs: this.config.int('connections.max.idle.ms'),
       },
-      this.log,
+      this.loggers.logger('kafka.network'),
       (c) => this.connections.delete(c),
     );
     this.connections.add(connection);
@@ -294,8 +307,9 @@ export class Broker {
       quorumVoters: this.quorum.voters,
       forwarder: this.quorum.forwarder,
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
+      loggers: this.loggers,
     };
-    this.dispatcher = new Dispatcher(services, this.clock, this.log);
+    this.dispatcher = new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'));
     return services;
   }
 

@@ -13,6 +13,7 @@ import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 import type { TransactionService } from '../transactions/service.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
 import type { TrafficMetrics } from './traffic-metrics.js';
+import type { LogLevels } from '../common/log-levels.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -52,4 +53,6 @@ export interface BrokerServices {
   forwarder?: RequestForwarder;
   /** Request, produce and fetch counters for /metrics; absent when `metrics.listener` is not set. */
   metrics?: TrafficMetrics;
+  /** The broker's named loggers (BROKER_LOGGER configs); absent in stripped-down test services. */
+  loggers?: LogLevels;
 }

@@ -76,7 +76,7 @@ export const describeConfigsHandler = defineHandler({
           if (resource.resourceName === '') return error(ErrorCode.INVALID_REQUEST, 'Broker id must not be empty');
           const problem = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
           if (problem) return error(ErrorCode.INVALID_REQUEST, problem);
-          return ok(loggerEntries(ctx.log).filter((e) => !keys || keys.has(e.name)));
+          return ok(loggerEntries(broker.loggers, ctx.log).filter((e) => !keys || keys.has(e.name)));
         }
         default:
           return error(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resource.resourceType}`);
