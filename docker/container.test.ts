@@ -14,6 +14,8 @@ import { hasCommand, run } from '../test/helpers/external.js';
 const { Kafka, logLevel } = kafkajs;
 const unavailable = dockerUnavailable();
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+// Building the image the first time (npm ci and native addons inside) takes minutes on a busy machine.
+if (unavailable === null) t.setTimeout(1_800_000);
 
 async function roundTrip(t: Test, bootstrap: string, topic: string): Promise<{ clusterId: string; partitions: number }> {
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
