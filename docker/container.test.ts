@@ -76,7 +76,7 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
     t.teardown(async () => {
       await composeRun(['down', '-v', '-t', '5']);
     });
-    t.equal(up.code, 0, up.stderr);
+    t.equal(up.code, 0, up.code === 0 ? 'compose up' : up.stderr);
     await waitFor('/readyz', async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, 60_000);
     const { clusterId } = await roundTrip(t, `127.0.0.1:${port}`, 'compose-orders');
     t.equal(clusterId, 'MkU3OEVBNTcwNTJENDM2Qk', 'the CLUSTER_ID of compose.yml');
