@@ -4,6 +4,7 @@ import { RequestLatency } from './request-latency.js';
 import { TrafficCounters } from './traffic-counters.js';
 import { IsrChanges } from './isr-changes.js';
 import { parseMetricsListener } from './http-listener.js';
+import { readiness } from './readiness.js';
 import { ConfigError } from '../common/config.js';
 import type { TopicImage, PartitionState } from '../metadata/image.js';
 
@@ -66,4 +67,8 @@ t.test('metrics.listener takes http://host:port only', async (t) => {
   for (const bad of ['https://127.0.0.1:9644', '127.0.0.1:9644', 'http://127.0.0.1', 'http://127.0.0.1:9644/metrics', 'nonsense']) {
     t.throws(() => parseMetricsListener(bad), ConfigError, bad);
   }
+});
+
+t.test('readiness before the broker serves says so', async (t) => {
+  t.same(readiness(null), [{ name: 'started', ok: false, detail: 'recovering logs or binding listeners' }]);
 });
