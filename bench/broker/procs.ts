@@ -50,6 +50,8 @@ function probeOnce(port: number): Promise<boolean> {
     };
     socket.setTimeout(5_000, () => done(false));
     socket.once('error', () => done(false));
+    // A proxy in front of a port not yet listening (docker-proxy) accepts, then closes.
+    socket.once('close', () => done(false));
     socket.once('connect', () => socket.write(apiVersionsFrame));
     socket.on('data', (data: Buffer) => {
       got = Buffer.concat([got, data]);

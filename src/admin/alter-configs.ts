@@ -8,7 +8,8 @@
  * by the controller (unknown topic UNKNOWN_TOPIC_OR_PARTITION, bad config
  * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly, and
  * answered once applied (NOT_CONTROLLER when no active controller takes them).
- * Left out: BROKER_LOGGER changes, client-metrics and group resources.
+ * BROKER_LOGGER levels change on this node only (admin/broker-loggers.ts), never through the
+ * metadata log. Left out: client-metrics and group resources.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerServices } from '../broker/services.js';
@@ -18,6 +19,7 @@ import type { MetadataRecord } from '../metadata/records.js';
 import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
 import { BROKER_CONFIG_SCHEMA, validateDynamicBrokerConfigs } from './broker-config-schema.js';
 import { checkBrokerResourceName } from './resource-names.js';
+import { alterLoggerLevels } from './broker-loggers.js';
 
 export interface AlterResource {
   resourceType: number;
@@ -72,6 +74,7 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
     const nullUpdates = resource.ops.filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE)).map((o) => o.name);
     if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
 
+    if (resource.resourceType === ConfigResourceType.BROKER_LOGGER) return alterLoggers(resource);
     if (!controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
     const { resourceType, resourceName } = resource;
     let result: CommandResult<null>;
@@ -99,9 +102,6 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
         }
         break;
       }
-      case ConfigResourceType.BROKER_LOGGER:
-        if (!incremental) return invalid(`Unknown resource type ${resourceType}`);
-        return invalid('Changing broker logger levels is not supported by Gregor.');
       default:
         return invalid(`Unknown resource type ${resourceType}`);
     }
@@ -109,5 +109,14 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
     if (validateOnly) return OK;
     const committed = await controller.commitAndWait(result.records);
     return committed === 0 ? OK : { errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.' };
+  }
+
+  /** Logger levels are this node's alone: set here, never through the metadata log. */
+  function alterLoggers(resource: AlterResource): AlterOutcome {
+    if (!incremental) return invalid(`Unknown resource type ${resource.resourceType}`);
+    const problem = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
+    if (problem) return invalid(problem);
+    if (!broker.loggers) return invalid('This node has no named loggers.');
+    return alterLoggerLevels(broker.loggers, resource.ops, validateOnly) ?? OK;
   }
 }

@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import type { BrokerConfig } from '../common/config.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
@@ -32,6 +33,7 @@ import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { ensureMetaProperties } from './meta-properties.js';
+import { Operations } from '../ops/operations.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -71,11 +73,20 @@ export class Broker {
   /** The `.lock` of every log dir this broker uses, held until stop(). */
   private dirLocks: LogDirLock[] = [];
 
+  /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
+  ops: Operations | null = null;
+
+  /** The named loggers whose levels BROKER_LOGGER configs change. */
+  readonly loggers: LogLevels;
+
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
     this.nodeId = options.config.nodeId();
     this.clock = options.clock ?? new SystemClock();
-    this.log = options.log;
+    this.loggers = new LogLevels(options.log);
+    const problem = applyStartupLevels(this.loggers, options.config.explicit('log4j.root.loglevel'), options.config.list('log4j.loggers'));
+    if (problem !== null) throw new ConfigError(problem);
+    this.log = this.loggers.logger('kafka.server');
   }
 
   private dataDir(): string {
@@ -102,8 +113,12 @@ export class Broker {
     const started = Date.now();
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
-      await this.startLocked(started);
+      // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
+      this.ops = Operations.fromConfig(this.config, this.log);
+      if (this.ops) await this.ops.listen();
+      await this.startServing(started);
     } catch (error) {
+      await this.ops?.close();
       this.releaseDirLocks();
       throw error;
     }
@@ -121,7 +136,7 @@ export class Broker {
     this.dirLocks = [];
   }
 
-  private async startLocked(started: number): Promise<void> {
+  private async startServing(started: number): Promise<void> {
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -134,6 +149,8 @@ export class Broker {
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    const ops = this.ops;
+    if (ops) this.controller.onChange((change) => ops.observe(change));
     // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
       config: this.config,
@@ -142,11 +159,17 @@ export class Broker {
       dataDir: this.options.ephemeralMetadata ? undefined : this.dataDir(),
       controller: this.controller,
       clock: this.clock,
-      logger: this.log,
+      logger: this.loggers.logger('kafka.raft'),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.replicas.reportUnserved();
-    this.groups = new GroupCoordinatorService({ config: this.config, controller: this.controller, replicas: this.replicas, clock: this.clock, log: this.log });
+    this.groups = new GroupCoordinatorService({
+      config: this.config,
+      controller: this.controller,
+      replicas: this.replicas,
+      clock: this.clock,
+      log: this.loggers.logger('kafka.coordinator.group'),
+    });
     this.groups.start();
     this.transactions = new TransactionService({
       config: this.config,
@@ -155,7 +178,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       clock: this.clock,
-      log: this.log,
+      log: this.loggers.logger('kafka.coordinator.transaction'),
     });
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
@@ -164,8 +187,22 @@ export class Broker {
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
+    this.ops?.attach({
+      nodeId: this.nodeId,
+      isBroker: this.config.list('process.roles').includes('broker'),
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      quorum: this.quorum.node,
+    });
     this.log.info(
-      { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
+      {
+        nodeId: this.nodeId,
+        clusterId: this.clusterId,
+        listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`),
+        ...(this.ops?.address ? { metrics: `http://${this.ops.address.host}:${this.ops.address.port}` } : {}),
+        ms: Date.now() - started,
+      },
       'Gregor broker started',
     );
   }
@@ -204,7 +241,7 @@ export class Broker {
         maxInFlight: this.config.int('queued.max.requests'),
         idleMs: this.config.int('connections.max.idle.ms'),
       },
-      this.log,
+      this.loggers.logger('kafka.network'),
       (c) => this.connections.delete(c),
     );
     this.connections.add(connection);
@@ -289,8 +326,10 @@ export class Broker {
       brokerHeartbeats: this.quorum.heartbeats,
       quorumVoters: this.quorum.voters,
       forwarder: this.quorum.forwarder,
+      ...(this.ops ? { metrics: this.ops.traffic } : {}),
+      loggers: this.loggers,
     };
-    this.dispatcher = new Dispatcher(services, this.clock, this.log);
+    this.dispatcher = new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'));
     return services;
   }
 
@@ -309,6 +348,7 @@ export class Broker {
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
   async stop(): Promise<void> {
+    this.ops?.detach();
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
@@ -319,6 +359,7 @@ export class Broker {
     this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
+    await this.ops?.close();
     this.releaseDirLocks();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
   }

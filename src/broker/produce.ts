@@ -95,6 +95,8 @@ export interface AppendResult {
   /** -1 for CreateTime topics. */
   logAppendTime: number;
   logStartOffset: number;
+  /** Records this call appended (0 when refused or a retried duplicate), for MessagesInPerSec. */
+  appendedRecords?: number;
 }
 
 const CODEC_BY_NAME: Readonly<Record<string, number>> = {
@@ -331,5 +333,6 @@ export function appendToLeader(
     baseOffset: info.baseOffset,
     logAppendTime: info.logAppendTime,
     logStartOffset: partition.log.logStartOffset,
+    appendedRecords: info.lastOffset - info.baseOffset + 1,
   };
 }

@@ -12,6 +12,8 @@ import type { QuorumNode } from '../controller/quorum-node.js';
 import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 import type { TransactionService } from '../transactions/service.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
+import type { TrafficMetrics } from './traffic-metrics.js';
+import type { LogLevels } from '../common/log-levels.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -49,4 +51,8 @@ export interface BrokerServices {
   quorumVoters?: ReadonlyMap<number, { host: string; port: number }>;
   /** Sends metadata-changing requests to the active controller when this node is not it (Envelope). */
   forwarder?: RequestForwarder;
+  /** Request, produce and fetch counters for /metrics; absent when `metrics.listener` is not set. */
+  metrics?: TrafficMetrics;
+  /** The broker's named loggers (BROKER_LOGGER configs); absent in stripped-down test services. */
+  loggers?: LogLevels;
 }

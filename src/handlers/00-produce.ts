@@ -54,6 +54,9 @@ function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse 
           ctx.broker.dataPath.producerStateCheck,
           ctx.broker.dataPath.producerAppended,
         );
+        if (result.appendedRecords !== undefined && data.records !== null) {
+          ctx.broker.metrics?.messagesIn(topic.name, result.appendedRecords, data.records.length);
+        }
         if (result.errorCode !== ErrorCode.NONE) {
           ctx.log.debug({ topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage }, 'produce refused');
         }

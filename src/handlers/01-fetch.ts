@@ -78,6 +78,7 @@ function respond(
       topic = { topic: target.topic, topicId: target.topicId, partitions: [] };
       topics.push(topic);
     }
+    if (r.partition && r.records.length > 0) ctx.broker.metrics?.bytesOut(r.partition.topic, r.records.length);
     topic.partitions.push({
       ...defaultFetchResponsePartitionData(),
       partitionIndex: target.partition,

@@ -6,7 +6,8 @@
  * INVALID_TOPIC_EXCEPTION. Broker resources (4): this node's id lists every broker
  * config Gregor knows with static, dynamic and default layers; the empty name lists
  * the dynamic cluster defaults; another id gets INVALID_REQUEST, as Kafka. Broker
- * logger resources (8): the root logger's level. Named keys filter the list (unknown
+ * logger resources (8): root and every named logger with its effective log4j level
+ * (admin/broker-loggers.ts). Named keys filter the list (unknown
  * keys are left out). v0 reports isDefault instead of a source; v3+ adds the config
  * type and, when asked, documentation. Password configs are sensitive: value null.
  * Left out: client-metrics (16) and group (32) resources (INVALID_REQUEST).
@@ -76,7 +77,7 @@ export const describeConfigsHandler = defineHandler({
           if (resource.resourceName === '') return error(ErrorCode.INVALID_REQUEST, 'Broker id must not be empty');
           const problem = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
           if (problem) return error(ErrorCode.INVALID_REQUEST, problem);
-          return ok(loggerEntries(ctx.log).filter((e) => !keys || keys.has(e.name)));
+          return ok(loggerEntries(broker.loggers, ctx.log).filter((e) => !keys || keys.has(e.name)));
         }
         default:
           return error(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resource.resourceType}`);

@@ -8,6 +8,7 @@
  * (services.forwarder, see controller/forwarding.ts) and its answer is sent back unchanged.
  */
 import { readRequestHeader, encodeFrame, writeResponseHeader } from '../../protocol/frame.js';
+import type { ParsedRequestHeader } from '../../protocol/frame.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -85,6 +86,17 @@ export class Dispatcher {
       if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId, connection.listenerName) };
       return { kind: 'close', reason: `${handler.name} v${apiVersion} is not supported` };
     }
+    const metrics = this.services.metrics;
+    if (metrics === undefined) return this.serve(handler, header, frame, r, connection);
+    const started = metrics.requestStarted();
+    const result = await this.serve(handler, header, frame, r, connection);
+    metrics.requestDone(apiKey, handler.name, apiVersion, started);
+    return result;
+  }
+
+  /** Forwards the request to the active controller, or runs its handler and encodes the answer. */
+  private async serve(handler: RegisteredHandler, header: ParsedRequestHeader, frame: Buffer, r: Reader, connection: ConnectionInfo): Promise<DispatchResult> {
+    const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
       const answer = await forwarder.forward(frame, connection.clientHost);

@@ -165,6 +165,12 @@ export abstract class RaftNodeCore {
     return this.applied;
   }
 
+  /** What the raft-metrics gauges report: the state, the vote of this epoch, and the log end. */
+  metricsView(): { state: StateKind; votedId: number; logEndOffset: number; logEndEpoch: number } {
+    const end = this.log.lastFetched();
+    return { state: this.state.kind, votedId: this.state.votedId, logEndOffset: end.offset, logEndEpoch: end.epoch };
+  }
+
   /** The leader this node advertises: none while it is resigning. */
   leaderAndEpoch(): LeaderIdAndEpoch {
     const leaderId = this.state.kind === 'resigned' ? NO_NODE : this.state.leaderId;

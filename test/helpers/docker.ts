@@ -1,0 +1,57 @@
+/**
+ * Test helper for the Docker tests: is an engine reachable, build the image once, free
+ * host ports, and polling with a bound. The engine comes from the environment (DOCKER_HOST;
+ * `.ci/run` starts one with ../shared/tools/local-docker/start.sh); without one the tests skip.
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { run } from './external.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The image the tests use: GREGOR_TEST_IMAGE (CI builds it first), else gregor:test, built on demand. */
+export const TEST_IMAGE = process.env.GREGOR_TEST_IMAGE ?? 'gregor:test';
+/** The legacy builder works with every docker CLI, including static ones without buildx. */
+export const DOCKER_ENV = { DOCKER_BUILDKIT: '0' };
+
+/** Null when an engine answers, else why the Docker tests skip. */
+export function dockerUnavailable(): string | null {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 15_000 });
+  if (info.error) return `no docker CLI (${info.error.message}); run ../shared/tools/local-docker/start.sh or install Docker`;
+  if (info.status !== 0) return `no Docker engine answers (${info.stderr.trim().split('\n')[0] ?? ''}); .ci/run starts one with ../shared/tools/local-docker/start.sh`;
+  return null;
+}
+
+export async function imageExists(tag: string): Promise<boolean> {
+  return (await run('docker', ['image', 'inspect', tag], { timeoutMs: 30_000 })).code === 0;
+}
+
+/** Builds docker/Dockerfile as `tag` unless it exists. `--network host` lets `npm ci` reach the registry on engines without NAT. */
+export async function ensureImage(tag: string): Promise<void> {
+  if (await imageExists(tag)) return;
+  const built = await run('docker', ['build', '--network', 'host', '-f', 'docker/Dockerfile', '-t', tag, REPO_ROOT], { timeoutMs: 1_800_000, env: DOCKER_ENV });
+  if (built.code !== 0) throw new Error(`docker build failed:\n${built.stdout.slice(-3000)}\n${built.stderr.slice(-3000)}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(everyMs);
+  }
+}
