@@ -40,7 +40,7 @@ t.test('progress line and aligned tables in a terminal', { skip }, async (t) => 
   t.match(screen, /\[#{30}\] 100% 20000 msgs\s+[\d.]+ (KiB|MiB)\s+\d+ msg\/s/, 'the progress line ends full');
   t.match(screen, /produced 20000 message\(s\)/);
   const lines = screen.split('\n');
-  const header = lines.find((l) => l.startsWith('PARTITION'));
+  const header = lines.find((l) => l.startsWith('PARTITION '));
   t.ok(header, 'the partitions table is shown');
   const columnStart = header!.indexOf('LOG-END-OFFSET');
   const rows = lines.filter((l) => /^[01]\s/.test(l));
