@@ -12,6 +12,7 @@ import { produceCommand } from './commands/produce.js';
 import { consumeCommand } from './commands/consume.js';
 import { groupCommand } from './commands/group.js';
 import { clusterCommand } from './commands/cluster.js';
+import { consoleCommand } from './commands/console.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.command('start').description('start a broker (gregor start --help)').helpOption(false).allowUnknownOption().argument('[args...]');
-  for (const command of [topicCommand(), produceCommand(), consumeCommand(), groupCommand(), clusterCommand()]) program.addCommand(command);
+  for (const command of [topicCommand(), produceCommand(), consumeCommand(), groupCommand(), clusterCommand(), consoleCommand()]) program.addCommand(command);
   const override = (command: Command): void => {
     command.exitOverride();
     command.showHelpAfterError();
