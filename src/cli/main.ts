@@ -2,6 +2,7 @@
  * The `gregor` command.
  *
  *   gregor start [--config server.properties] [--override key=value ...]
+ *   gregor topic|produce|consume|group|cluster ... (the tools: src/cli/program.ts)
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
  * (mapped as the apache/kafka image maps them) < --override. SIGTERM and SIGINT shut
@@ -11,18 +12,22 @@ import { BrokerConfig, ConfigError } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { StartupError } from '../common/startup-error.js';
 import { Broker } from '../broker/broker.js';
+import { runTool } from './program.js';
 
 const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...]`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    return command === undefined ? 1 : 0;
-  }
-  if (command !== 'start') {
-    console.error(`unknown command ${command}\n${USAGE}`);
+  if (command === undefined) {
+    await runTool(['--help']);
     return 1;
+  }
+  if (command !== 'start' || rest.includes('--help') || rest.includes('-h')) {
+    if (command === 'start') {
+      console.log(USAGE);
+      return 0;
+    }
+    return runTool(argv);
   }
   let file: string | undefined;
   const overrides: Record<string, string> = {};

@@ -1,0 +1,71 @@
+/**
+ * What a cluster is made of: brokers and the active controller (DescribeCluster, or
+ * Metadata on brokers that lack it) and the metadata quorum (DescribeQuorum: leader,
+ * epoch, high watermark, voters and observers with their lag behind the leader).
+ */
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import { DescribeClusterApi, defaultDescribeClusterRequest } from '../../protocol/generated/messages/60-describe-cluster.js';
+import { DescribeQuorumApi, defaultDescribeQuorumRequest } from '../../protocol/generated/messages/55-describe-quorum.js';
+import type { Cluster } from './cluster.js';
+import { check } from './errors.js';
+
+export interface QuorumReplica {
+  id: number;
+  role: 'voter' | 'observer';
+  logEndOffset: string;
+  lag: string;
+}
+
+export interface ClusterInfo {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: Array<{ id: number; host: string; port: number; rack: string | null }>;
+  quorum: { leaderId: number; leaderEpoch: number; highWatermark: string; replicas: QuorumReplica[] } | null;
+}
+
+export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
+  return cluster.withRetries('DescribeCluster', async () => {
+    const connection = await cluster.any();
+    let info: ClusterInfo;
+    if (connection.versionFor(DescribeClusterApi as ApiDefinition<unknown, unknown>) >= 0) {
+      const response = await connection.send(DescribeClusterApi, defaultDescribeClusterRequest());
+      check(response.errorCode, 'DescribeCluster', response.errorMessage);
+      info = {
+        clusterId: response.clusterId,
+        controllerId: response.controllerId,
+        brokers: response.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.id - b.id),
+        quorum: null,
+      };
+    } else {
+      const metadata = await cluster.metadata([]);
+      info = {
+        clusterId: metadata.clusterId,
+        controllerId: metadata.controllerId,
+        brokers: metadata.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.id - b.id),
+        quorum: null,
+      };
+    }
+    if (connection.versionFor(DescribeQuorumApi as ApiDefinition<unknown, unknown>) >= 0) {
+      const request = defaultDescribeQuorumRequest();
+      request.topics = [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }];
+      const response = await connection.send(DescribeQuorumApi, request);
+      const partition = response.topics[0]?.partitions[0];
+      if (response.errorCode === 0 && partition && partition.errorCode === 0) {
+        const leaderEnd = partition.currentVoters.find((v) => v.replicaId === partition.leaderId)?.logEndOffset ?? partition.highWatermark;
+        const replica = (role: 'voter' | 'observer') => (r: { replicaId: number; logEndOffset: bigint }) => ({
+          id: r.replicaId,
+          role,
+          logEndOffset: String(r.logEndOffset),
+          lag: r.logEndOffset < 0n ? '-' : String(leaderEnd > r.logEndOffset ? leaderEnd - r.logEndOffset : 0n),
+        });
+        info.quorum = {
+          leaderId: partition.leaderId,
+          leaderEpoch: partition.leaderEpoch,
+          highWatermark: String(partition.highWatermark),
+          replicas: [...partition.currentVoters.map(replica('voter')), ...partition.observers.map(replica('observer'))],
+        };
+      }
+    }
+    return info;
+  });
+}

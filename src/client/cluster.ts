@@ -1,0 +1,169 @@
+/**
+ * Gregor's client view of a cluster: bootstrap servers, one connection per broker,
+ * cached metadata, and routing to partition leaders and group coordinators, with
+ * retries (bounded in count and time) when leadership or coordinators move
+ * (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR, LEADER_NOT_AVAILABLE, ...). Speaks only the
+ * Kafka protocol, so it works against any Kafka-compatible cluster.
+ */
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import { MetadataApi, defaultMetadataRequest, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
+import { FindCoordinatorApi, defaultFindCoordinatorRequest } from '../../protocol/generated/messages/10-find-coordinator.js';
+import { BrokerConnection } from './connection.js';
+import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+
+export interface ClusterOptions {
+  bootstrap: string[];
+  clientId?: string;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** How many times a retriable failure is tried again. */
+  retries?: number;
+}
+
+export interface BrokerAddress {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export const COORDINATOR_GROUP = 0;
+export const COORDINATOR_TRANSACTION = 1;
+
+/** Errors after which refreshing metadata or the coordinator and trying again may help. */
+const ROUTING_ERRORS = new Set([5, 6, 14, 15, 16, 41, 74, 75]);
+
+export class Cluster {
+  private readonly connections = new Map<string, Promise<BrokerConnection>>();
+  private readonly opened = new Map<string, BrokerConnection>();
+  private brokers = new Map<number, BrokerAddress>();
+  readonly clientId: string;
+  private readonly retries: number;
+
+  constructor(private readonly options: ClusterOptions) {
+    if (options.bootstrap.length === 0) throw new Error('no bootstrap server given');
+    this.clientId = options.clientId ?? 'gregor-cli';
+    this.retries = options.retries ?? 5;
+  }
+
+  /** Parses `host:port[,host:port]`; IPv6 hosts in brackets. */
+  static parseBootstrap(value: string): string[] {
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+
+  /** A connection to any bootstrap server, trying each in turn. */
+  async any(): Promise<BrokerConnection> {
+    let last: unknown = null;
+    for (const node of [...this.brokers.values()].map((b) => `${b.host}:${b.port}`).concat(this.options.bootstrap)) {
+      try {
+        return await this.connect(node);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last instanceof Error ? last : new BrokerUnreachableError('no bootstrap server answered');
+  }
+
+  async toNode(nodeId: number): Promise<BrokerConnection> {
+    let broker = this.brokers.get(nodeId);
+    if (!broker) {
+      await this.metadata([]);
+      broker = this.brokers.get(nodeId);
+    }
+    if (!broker) throw new KafkaClientError(5, `broker ${nodeId}`, 'not in the cluster metadata');
+    return this.connect(`${broker.host}:${broker.port}`);
+  }
+
+  /** Metadata for the given topics (all when null), without auto-creating any. */
+  async metadata(topics: string[] | null): Promise<MetadataResponse> {
+    const connection = await this.any();
+    const request = defaultMetadataRequest();
+    request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
+    request.allowAutoTopicCreation = false;
+    const response = await connection.send(MetadataApi, request);
+    this.brokers = new Map(response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]));
+    return response;
+  }
+
+  get knownBrokers(): BrokerAddress[] {
+    return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** The node leading each partition of a topic (fails if the topic does not exist). */
+  async leaders(topic: string): Promise<Map<number, number>> {
+    const response = await this.metadata([topic]);
+    const entry = response.topics[0];
+    if (!entry) throw new KafkaClientError(3, `topic ${topic}`);
+    if (entry.errorCode !== 0) throw new KafkaClientError(entry.errorCode, `topic ${topic}`);
+    return new Map(entry.partitions.map((p) => [p.partitionIndex, p.leaderId]));
+  }
+
+  /** The node coordinating a group (keyType 0) or a transactional id (1). */
+  async coordinator(key: string, keyType = COORDINATOR_GROUP): Promise<BrokerConnection> {
+    return this.withRetries(`FindCoordinator ${key}`, async () => {
+      const connection = await this.any();
+      const version = connection.versionFor(FindCoordinatorApi as ApiDefinition<unknown, unknown>);
+      const request = defaultFindCoordinatorRequest();
+      request.keyType = version >= 1 ? keyType : 0;
+      if (version >= 4) request.coordinatorKeys = [key];
+      else request.key = key;
+      const response = await connection.send(FindCoordinatorApi, request, version);
+      const answer = version >= 4 ? response.coordinators[0] : response;
+      if (!answer) throw new KafkaClientError(15, `FindCoordinator ${key}`);
+      if (answer.errorCode !== 0) throw new KafkaClientError(answer.errorCode, `FindCoordinator ${key}`, answer.errorMessage);
+      this.brokers.set(answer.nodeId, { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null });
+      return this.connect(`${answer.host}:${answer.port}`);
+    });
+  }
+
+  /**
+   * Runs `attempt`, retrying on retriable Kafka errors and lost connections with a
+   * growing backoff, at most `retries` times.
+   */
+  async withRetries<T>(_what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const retriable = err instanceof BrokerUnreachableError || (err instanceof KafkaClientError && (err.retriable || ROUTING_ERRORS.has(err.code)));
+        if (!retriable || tries >= this.retries) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** tries)));
+      }
+    }
+  }
+
+  close(): void {
+    for (const pending of this.connections.values()) void pending.then((c) => c.close(), () => undefined);
+    this.connections.clear();
+    this.opened.clear();
+  }
+
+  private connect(address: string): Promise<BrokerConnection> {
+    const existing = this.connections.get(address);
+    const open = this.opened.get(address);
+    if (existing && !(open && open.isClosed)) return existing;
+    this.opened.delete(address);
+    const colon = address.lastIndexOf(':');
+    const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+    const port = Number(address.slice(colon + 1));
+    if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      return Promise.reject(new Error(`"${address}" is not host:port`));
+    }
+    const opening = BrokerConnection.open({
+      host,
+      port,
+      clientId: this.clientId,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 5_000,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+    });
+    this.connections.set(address, opening);
+    opening.then(
+      (c) => this.opened.set(address, c),
+      () => this.connections.delete(address),
+    );
+    return opening;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * One connection of Gregor's client to one broker: size-prefixed frames, pipelined
+ * requests matched by correlation id, and the API versions negotiated once with
+ * ApiVersions v0 (which every broker answers), so each request goes at the highest
+ * version both sides serve. Reads frames into buffers sized from the length prefix.
+ */
+import { Socket } from 'node:net';
+import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
+import { Reader } from '../../protocol/primitives/index.js';
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
+import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+interface Pending {
+  resolve(frame: Buffer): void;
+  reject(err: Error): void;
+}
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  clientId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export class BrokerConnection {
+  private readonly pending = new Map<number, Pending>();
+  private readonly versions = new Map<number, { min: number; max: number }>();
+  private nextCorrelation = 1;
+  private closedError: Error | null = null;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly options: ConnectionOptions,
+  ) {
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('error', (err) => this.fail(new BrokerUnreachableError(`${this.address}: ${err.message}`)));
+    socket.on('close', () => this.fail(new BrokerUnreachableError(`${this.address}: connection closed`)));
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  static async open(options: ConnectionOptions): Promise<BrokerConnection> {
+    const socket = new Socket();
+    socket.setNoDelay(true);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new BrokerUnreachableError(`${options.host}:${options.port}: no connection within ${options.connectTimeoutMs} ms`));
+      }, options.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new BrokerUnreachableError(`${options.host}:${options.port}: ${err.message}`));
+      });
+      socket.connect(options.port, options.host);
+    });
+    const connection = new BrokerConnection(socket, options);
+    await connection.negotiate();
+    return connection;
+  }
+
+  /** The highest version of `api` both this client and the broker serve, or -1. */
+  versionFor(api: ApiDefinition<unknown, unknown>): number {
+    const range = this.versions.get(api.apiKey);
+    if (!range) return -1;
+    const max = Math.min(range.max, api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion);
+    return max >= Math.max(range.min, api.minVersion) ? max : -1;
+  }
+
+  /** Sends one request at the negotiated (or given) version and decodes its response. */
+  async send<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, version = this.versionFor(api as ApiDefinition<unknown, unknown>)): Promise<Res> {
+    if (version < 0) throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+    const frame = await this.roundTrip(api, version, request);
+    const reader = new Reader(frame);
+    readResponseHeader(reader, api.apiKey, version);
+    return api.decodeResponse(reader, version);
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0). */
+  async sendWithoutResponse<Req, Res>(api: ApiDefinition<Req, Res>, request: Req): Promise<void> {
+    if (this.closedError) throw this.closedError;
+    const version = this.versionFor(api as ApiDefinition<unknown, unknown>);
+    if (version < 0) throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+    const frames = this.encode(api, version, request, this.nextCorrelation++);
+    await new Promise<void>((resolve, reject) => {
+      for (let i = 0; i < frames.length; i++) {
+        if (i < frames.length - 1) this.socket.write(frames[i]!);
+        else this.socket.write(frames[i]!, (err) => (err ? reject(err) : resolve()));
+      }
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closedError !== null;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private async negotiate(): Promise<void> {
+    const response = await this.send(ApiVersionsApi, defaultApiVersionsRequest(), 0);
+    if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, `ApiVersions on ${this.address}`);
+    for (const key of response.apiKeys) this.versions.set(key.apiKey, { min: key.minVersion, max: key.maxVersion });
+  }
+
+  private roundTrip<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req): Promise<Buffer> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const correlationId = this.nextCorrelation++;
+    const frames = this.encode(api, version, request, correlationId);
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new BrokerUnreachableError(`${api.name} to ${this.address}: no answer within ${this.options.requestTimeoutMs} ms`));
+      }, this.options.requestTimeoutMs);
+      this.pending.set(correlationId, {
+        resolve: (frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+      for (const chunk of frames) this.socket.write(chunk);
+    });
+  }
+
+  private encode<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, correlationId: number): Buffer[] {
+    return encodeFrame((w) => {
+      writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId, clientId: this.options.clientId });
+      api.encodeRequest(w, version, request);
+    });
+  }
+
+  private onData(data: Buffer): void {
+    this.chunks.push(data);
+    this.buffered += data.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [head];
+      const size = head.readInt32BE(0);
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.fail(new BrokerUnreachableError(`${this.address}: response frame of ${size} bytes`));
+        this.socket.destroy();
+        return;
+      }
+      if (head.length < 4 + size) return;
+      const frame = head.subarray(4, 4 + size);
+      const rest = head.subarray(4 + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      const correlationId = frame.readInt32BE(0);
+      const waiter = this.pending.get(correlationId);
+      if (waiter) {
+        this.pending.delete(correlationId);
+        waiter.resolve(frame);
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    for (const waiter of this.pending.values()) waiter.reject(err);
+    this.pending.clear();
+  }
+}

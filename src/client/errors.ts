@@ -1,0 +1,31 @@
+/** Errors of Gregor's small client: a Kafka error code with its name, and whether a retry may help. */
+import { ERROR_INFO } from '../../protocol/generated/error-codes.js';
+
+export class KafkaClientError extends Error {
+  readonly code: number;
+  readonly errorName: string;
+  readonly retriable: boolean;
+
+  constructor(code: number, context: string, message?: string | null) {
+    const info = ERROR_INFO.get(code);
+    const name = info?.name ?? `ERROR_${code}`;
+    super(`${context}: ${name}${message ? ` (${message})` : ''}`);
+    this.name = 'KafkaClientError';
+    this.code = code;
+    this.errorName = name;
+    this.retriable = info?.retriable ?? false;
+  }
+}
+
+/** A broker could not be reached or closed the connection. */
+export class BrokerUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BrokerUnreachableError';
+  }
+}
+
+/** Throws a KafkaClientError for a non-zero code. */
+export function check(code: number, context: string, message?: string | null): void {
+  if (code !== 0) throw new KafkaClientError(code, context, message);
+}

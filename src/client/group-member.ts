@@ -1,0 +1,161 @@
+/**
+ * A member of a classic consumer group for one topic: JoinGroup (retrying with the
+ * member id the coordinator hands out), the leader computes a range assignment,
+ * SyncGroup, heartbeats every `heartbeatIntervalMs`, and a rejoin whenever the
+ * coordinator says the group is rebalancing. Commits go with the generation and member
+ * id; `leave` sends LeaveGroup. Leaves out: several topics, static membership,
+ * cooperative rebalancing, KIP-848.
+ */
+import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { encodeConsumerProtocolSubscription, defaultConsumerProtocolSubscription } from '../../protocol/generated/data/ConsumerProtocolSubscription.js';
+import { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
+import { JoinGroupApi, defaultJoinGroupRequest } from '../../protocol/generated/messages/11-join-group.js';
+import { SyncGroupApi, defaultSyncGroupRequest } from '../../protocol/generated/messages/14-sync-group.js';
+import { HeartbeatApi, defaultHeartbeatRequest } from '../../protocol/generated/messages/12-heartbeat.js';
+import { LeaveGroupApi, defaultLeaveGroupRequest } from '../../protocol/generated/messages/13-leave-group.js';
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import type { Cluster } from './cluster.js';
+import { KafkaClientError } from './errors.js';
+
+const MEMBER_ID_REQUIRED = 79;
+const REBALANCE_IN_PROGRESS = 27;
+const UNKNOWN_MEMBER_ID = 25;
+const ILLEGAL_GENERATION = 22;
+
+export interface GroupMemberOptions {
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+function encodeWithVersion(write: (w: Writer) => void): Buffer {
+  const w = new Writer();
+  w.int16(0);
+  write(w);
+  return w.toBuffer();
+}
+
+/** Range assignment of one topic's partitions over the members, sorted by member id. */
+export function rangeAssign(memberIds: string[], partitionCount: number): Map<string, number[]> {
+  const sorted = [...memberIds].sort();
+  const result = new Map<string, number[]>();
+  const per = Math.floor(partitionCount / sorted.length);
+  const extra = partitionCount % sorted.length;
+  let next = 0;
+  sorted.forEach((member, i) => {
+    const count = per + (i < extra ? 1 : 0);
+    result.set(
+      member,
+      Array.from({ length: count }, (_, k) => next + k),
+    );
+    next += count;
+  });
+  return result;
+}
+
+export class GroupMember {
+  memberId = '';
+  generationId = -1;
+  assigned: number[] = [];
+  private rejoinNeeded = true;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly options: GroupMemberOptions,
+  ) {}
+
+  get needsRejoin(): boolean {
+    return this.rejoinNeeded;
+  }
+
+  /** Joins (or rejoins) the group and returns the partitions assigned to this member. */
+  async join(): Promise<number[]> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const coordinator = await this.cluster.coordinator(this.options.groupId);
+      const request = defaultJoinGroupRequest();
+      request.groupId = this.options.groupId;
+      request.sessionTimeoutMs = this.options.sessionTimeoutMs;
+      request.rebalanceTimeoutMs = this.options.sessionTimeoutMs;
+      request.memberId = this.memberId;
+      request.protocolType = 'consumer';
+      const subscription = defaultConsumerProtocolSubscription();
+      subscription.topics = [this.options.topic];
+      request.protocols = [{ name: 'range', metadata: encodeWithVersion((w) => encodeConsumerProtocolSubscription(w, 0, subscription)) }];
+      const joined = await coordinator.send(JoinGroupApi, request);
+      if (joined.errorCode === MEMBER_ID_REQUIRED) {
+        this.memberId = joined.memberId;
+        continue;
+      }
+      if (joined.errorCode === UNKNOWN_MEMBER_ID) {
+        this.memberId = '';
+        continue;
+      }
+      if (joined.errorCode === REBALANCE_IN_PROGRESS) continue;
+      if (joined.errorCode !== 0) throw new KafkaClientError(joined.errorCode, `join group ${this.options.groupId}`);
+      this.memberId = joined.memberId;
+      this.generationId = joined.generationId;
+      const sync = defaultSyncGroupRequest();
+      sync.groupId = this.options.groupId;
+      sync.generationId = joined.generationId;
+      sync.memberId = this.memberId;
+      sync.protocolType = 'consumer';
+      sync.protocolName = joined.protocolName;
+      if (joined.leader === this.memberId) {
+        const partitionCount = (await this.cluster.leaders(this.options.topic)).size;
+        const plan = rangeAssign(
+          joined.members.map((m) => m.memberId),
+          partitionCount,
+        );
+        sync.assignments = [...plan].map(([memberId, partitions]) => ({
+          memberId,
+          assignment: encodeWithVersion((w) => encodeConsumerProtocolAssignment(w, 0, { assignedPartitions: [{ topic: this.options.topic, partitions }], userData: null })),
+        }));
+      }
+      const synced = await coordinator.send(SyncGroupApi, sync);
+      if (synced.errorCode === REBALANCE_IN_PROGRESS || synced.errorCode === ILLEGAL_GENERATION) continue;
+      if (synced.errorCode !== 0) throw new KafkaClientError(synced.errorCode, `sync group ${this.options.groupId}`);
+      this.assigned = this.decodeAssignment(synced.assignment);
+      this.rejoinNeeded = false;
+      return this.assigned;
+    }
+    throw new Error(`could not join group ${this.options.groupId} after 20 attempts`);
+  }
+
+  /** Sends one heartbeat; marks a rejoin as needed when the group rebalances. */
+  async heartbeat(): Promise<void> {
+    const coordinator = await this.cluster.coordinator(this.options.groupId);
+    const request = defaultHeartbeatRequest();
+    request.groupId = this.options.groupId;
+    request.generationId = this.generationId;
+    request.memberId = this.memberId;
+    const response = await coordinator.send(HeartbeatApi, request);
+    if (response.errorCode === REBALANCE_IN_PROGRESS || response.errorCode === ILLEGAL_GENERATION || response.errorCode === UNKNOWN_MEMBER_ID) {
+      if (response.errorCode === UNKNOWN_MEMBER_ID) this.memberId = '';
+      this.rejoinNeeded = true;
+    } else if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, `heartbeat to ${this.options.groupId}`);
+  }
+
+  async leave(): Promise<void> {
+    if (this.memberId === '') return;
+    const coordinator = await this.cluster.coordinator(this.options.groupId);
+    const request = defaultLeaveGroupRequest();
+    request.groupId = this.options.groupId;
+    request.memberId = this.memberId;
+    request.members = [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is closing' }];
+    const version = Math.max(0, coordinator.versionFor(LeaveGroupApi as ApiDefinition<unknown, unknown>));
+    if (version < 3) request.members = [];
+    else request.memberId = '';
+    if (version < 5) for (const m of request.members) m.reason = null;
+    await coordinator.send(LeaveGroupApi, request, version);
+    this.memberId = '';
+  }
+
+  private decodeAssignment(bytes: Buffer): number[] {
+    if (bytes.length < 2) return [];
+    const reader = new Reader(bytes);
+    const version = reader.int16();
+    const assignment = decodeConsumerProtocolAssignment(reader, Math.min(version, 3));
+    return assignment.assignedPartitions.filter((tp) => tp.topic === this.options.topic).flatMap((tp) => tp.partitions);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Consumer group administration over the Kafka protocol: list groups, describe one
+ * (state, members with their assignments, committed offsets, log end offsets and lag),
+ * reset its offsets (only while the group has no active member, as Kafka's tools
+ * require) and delete it.
+ */
+import { Reader } from '../../protocol/primitives/index.js';
+import { decodeConsumerProtocolAssignment } from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
+import { ListGroupsApi, defaultListGroupsRequest } from '../../protocol/generated/messages/16-list-groups.js';
+import { DescribeGroupsApi, defaultDescribeGroupsRequest } from '../../protocol/generated/messages/15-describe-groups.js';
+import { DeleteGroupsApi, defaultDeleteGroupsRequest } from '../../protocol/generated/messages/42-delete-groups.js';
+import type { Cluster } from './cluster.js';
+import { KafkaClientError, check } from './errors.js';
+import { LATEST, listOffsets } from './offsets.js';
+import { commitOffsets, fetchCommittedOffsets } from './group-offsets.js';
+
+export interface GroupListing {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  type: string;
+}
+
+export interface MemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  host: string;
+  assignment: string[];
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: string;
+  logEndOffset: string;
+  lag: string;
+  owner: string;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: MemberDescription[];
+  offsets: PartitionLag[];
+  totalLag: string;
+}
+
+export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
+  await cluster.metadata([]);
+  const all: GroupListing[] = [];
+  for (const broker of cluster.knownBrokers) {
+    const connection = await cluster.toNode(broker.nodeId);
+    const response = await connection.send(ListGroupsApi, defaultListGroupsRequest());
+    check(response.errorCode, `ListGroups on broker ${broker.nodeId}`);
+    for (const g of response.groups) all.push({ groupId: g.groupId, state: g.groupState, protocolType: g.protocolType, type: g.groupType });
+  }
+  return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
+}
+
+function decodeAssignment(bytes: Buffer): string[] {
+  if (bytes.length < 2) return [];
+  try {
+    const reader = new Reader(bytes);
+    const version = reader.int16();
+    const assignment = decodeConsumerProtocolAssignment(reader, Math.min(version, 3));
+    return assignment.assignedPartitions.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}-${p}`));
+  } catch {
+    return ['(not a consumer assignment)'];
+  }
+}
+
+export async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
+  const group = await cluster.withRetries(`DescribeGroups ${groupId}`, async () => {
+    const coordinator = await cluster.coordinator(groupId);
+    const request = defaultDescribeGroupsRequest();
+    request.groups = [groupId];
+    const response = await coordinator.send(DescribeGroupsApi, request);
+    const described = response.groups[0];
+    if (!described) throw new KafkaClientError(-1, `DescribeGroups ${groupId}`, 'empty answer');
+    check(described.errorCode, `describe group ${groupId}`);
+    return described;
+  });
+  const members = group.members.map((m) => ({
+    memberId: m.memberId,
+    groupInstanceId: m.groupInstanceId,
+    clientId: m.clientId,
+    host: m.clientHost,
+    assignment: group.protocolType === 'consumer' ? decodeAssignment(m.memberAssignment) : [],
+  }));
+  const owners = new Map<string, string>();
+  for (const m of members) for (const tp of m.assignment) owners.set(tp, m.clientId || m.memberId);
+  const committed = await fetchCommittedOffsets(cluster, groupId, null);
+  const offsets: PartitionLag[] = [];
+  let totalLag = 0n;
+  const byTopic = new Map<string, Map<number, bigint>>();
+  for (const c of committed) byTopic.set(c.topic, (byTopic.get(c.topic) ?? new Map<number, bigint>()).set(c.partition, c.offset));
+  for (const [topic, partitions] of [...byTopic].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const ends = await listOffsets(cluster, topic, [...partitions.keys()], LATEST).catch(() => new Map<number, bigint>());
+    for (const [partition, offset] of [...partitions].sort((a, b) => a[0] - b[0])) {
+      const end = ends.get(partition);
+      const lag = end !== undefined && offset >= 0n ? (end > offset ? end - offset : 0n) : null;
+      if (lag !== null) totalLag += lag;
+      offsets.push({
+        topic,
+        partition,
+        committedOffset: String(offset),
+        logEndOffset: end === undefined ? '-' : String(end),
+        lag: lag === null ? '-' : String(lag),
+        owner: owners.get(`${topic}-${partition}`) ?? '-',
+      });
+    }
+  }
+  return { groupId, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData, members, offsets, totalLag: String(totalLag) };
+}
+
+export async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
+  await cluster.withRetries(`DeleteGroups ${groupId}`, async () => {
+    const coordinator = await cluster.coordinator(groupId);
+    const request = defaultDeleteGroupsRequest();
+    request.groupsNames = [groupId];
+    const response = await coordinator.send(DeleteGroupsApi, request);
+    const result = response.results[0];
+    if (!result) throw new KafkaClientError(-1, `DeleteGroups ${groupId}`, 'empty answer');
+    check(result.errorCode, `delete group ${groupId}`);
+  });
+}
+
+export type ResetTarget = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'datetime'; timestampMs: bigint } | { kind: 'shift'; by: bigint } | { kind: 'offset'; offset: bigint };
+
+export interface PlannedReset {
+  topic: string;
+  partition: number;
+  currentOffset: string;
+  newOffset: string;
+}
+
+/**
+ * Computes new offsets for every partition of `topics` (default: the topics the group
+ * has offsets for) and, unless `dryRun`, commits them. Refused while the group has
+ * members, as kafka-consumer-groups.sh refuses it.
+ */
+export async function resetOffsets(cluster: Cluster, groupId: string, target: ResetTarget, topics: string[] | null, dryRun: boolean): Promise<PlannedReset[]> {
+  const description = await describeGroup(cluster, groupId);
+  if (!dryRun && description.members.length > 0) {
+    throw new Error(`group ${groupId} has ${description.members.length} active member(s) (state ${description.state}); stop its consumers before resetting offsets`);
+  }
+  const committed = await fetchCommittedOffsets(cluster, groupId, null);
+  const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
+  const plan: PlannedReset[] = [];
+  for (const topic of wanted.sort()) {
+    const partitions = [...(await cluster.leaders(topic)).keys()].sort((a, b) => a - b);
+    const earliest = await listOffsets(cluster, topic, partitions, -2n);
+    const latest = await listOffsets(cluster, topic, partitions, LATEST);
+    const atTime = target.kind === 'datetime' ? await listOffsets(cluster, topic, partitions, target.timestampMs) : null;
+    for (const partition of partitions) {
+      const current = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? -1n;
+      const low = earliest.get(partition) ?? 0n;
+      const high = latest.get(partition) ?? 0n;
+      let next: bigint;
+      if (target.kind === 'earliest') next = low;
+      else if (target.kind === 'latest') next = high;
+      else if (target.kind === 'offset') next = target.offset;
+      else if (target.kind === 'shift') next = (current < 0n ? high : current) + target.by;
+      else {
+        const found = atTime?.get(partition) ?? -1n;
+        next = found < 0n ? high : found;
+      }
+      if (next < low) next = low;
+      if (next > high) next = high;
+      plan.push({ topic, partition, currentOffset: String(current), newOffset: String(next) });
+    }
+  }
+  if (!dryRun && plan.length > 0) {
+    await commitOffsets(
+      cluster,
+      groupId,
+      { generationId: -1, memberId: '' },
+      plan.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.newOffset) })),
+    );
+  }
+  return plan;
+}
