@@ -34,6 +34,8 @@ import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { ensureMetaProperties } from './meta-properties.js';
 import { Operations } from '../ops/operations.js';
+import { Cluster } from '../client/cluster.js';
+import { consoleHandler } from '../console/server.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -75,6 +77,7 @@ export class Broker {
 
   /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
   ops: Operations | null = null;
+  private consoleCluster: Cluster | null = null;
 
   /** The named loggers whose levels BROKER_LOGGER configs change. */
   readonly loggers: LogLevels;
@@ -195,6 +198,7 @@ export class Broker {
       groups: this.groups,
       quorum: this.quorum.node,
     });
+    if (this.ops) this.attachConsole(this.ops);
     this.log.info(
       {
         nodeId: this.nodeId,
@@ -248,6 +252,21 @@ export class Broker {
   }
 
   private dispatcher: Dispatcher | null = null;
+
+  /**
+   * The web console at /ui of the operations listener, reading this broker through its
+   * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
+   */
+  private attachConsole(ops: Operations): void {
+    const plaintext = this.advertisedListeners().find((l) => l.securityProtocol === 'PLAINTEXT');
+    if (!plaintext) {
+      this.log.info('web console off: it needs a PLAINTEXT listener to read the cluster through');
+      return;
+    }
+    const cluster = new Cluster({ bootstrap: [`${plaintext.host}:${plaintext.port}`], clientId: 'gregor-console' });
+    this.consoleCluster = cluster;
+    ops.attachConsole(consoleHandler({ cluster, readOnly: this.config.bool('console.read.only') }));
+  }
 
   /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
   advertisedListeners(): AdvertisedListener[] {
@@ -359,6 +378,7 @@ export class Broker {
     this.quorum?.stop();
     this.replicas?.close();
     this.metadataLog?.close();
+    this.consoleCluster?.close();
     await this.ops?.close();
     this.releaseDirLocks();
     this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');

@@ -93,6 +93,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'producer.id.expiration.ms': def('int', '86400000', 'Idle producer ids expire after this.'),
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': def('int', '10000', 'How often timed-out transactions are aborted.'),
   // Operations (Gregor's own; Kafka has no HTTP listener): see docs/metrics.md.
+  'console.read.only': def('boolean', 'false', 'Gregor only: the web console at /ui of metrics.listener (and gregor console) refuses every change.'),
   'metrics.listener': def('string', null, 'Gregor only: http://host:port of the HTTP listener serving /metrics, /livez and /readyz; off when unset.'),
   'log4j.root.loglevel': def('string', null, 'Level of the root logger (TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF), as KAFKA_LOG4J_ROOT_LOGLEVEL sets it in the Confluent image.'),
   'log4j.loggers': def('list', '', 'Levels of named loggers, name=LEVEL,... (as KAFKA_LOG4J_LOGGERS); BROKER_LOGGER configs change them at run time.'),

@@ -3,7 +3,8 @@
  *   GET /metrics  Prometheus text format, from the prom-client registry
  *   GET /livez    200 while the process answers
  *   GET /readyz   200 when every readiness check passes, else 503; JSON lists the checks
- * Anything else is 404, a method other than GET/HEAD 405. Only http:// is served; an
+ *   /ui/...       the web console (src/console/), once the broker attaches it
+ * Anything else is 404, a method other than GET/HEAD 405 (the console also takes POST). Only http:// is served; an
  * https:// listener (or any other scheme) is refused at start-up, naming the setting.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -37,8 +38,12 @@ export function parseMetricsListener(value: string): HttpListenerAddress {
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) };
 }
 
+export type UiHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 export class OpsHttpListener {
   private server: Server | null = null;
+  /** Serves /ui once set. */
+  ui: UiHandler | null = null;
   /** The bound address, once listening. */
   address: HttpListenerAddress | null = null;
 
@@ -65,8 +70,12 @@ export class OpsHttpListener {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path === '/ui' || path.startsWith('/ui/')) {
+        if (this.ui) return this.ui(req, res);
+        return send(res, 503, 'text/plain', 'the console is not available until the broker serves\n');
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
-      const path = (req.url ?? '/').split('?')[0];
       if (path === '/metrics') return send(res, 200, this.registry.contentType, await this.registry.metrics());
       if (path === '/livez') return send(res, 200, 'text/plain', 'ok\n');
       if (path === '/readyz') {
@@ -74,7 +83,7 @@ export class OpsHttpListener {
         const ready = checks.every((c) => c.ok);
         return send(res, ready ? 200 : 503, 'application/json', `${JSON.stringify({ ready, checks })}\n`);
       }
-      send(res, 404, 'text/plain', 'not found: try /metrics, /livez or /readyz\n');
+      send(res, 404, 'text/plain', 'not found: try /metrics, /livez, /readyz or /ui\n');
     } catch (err) {
       this.log.warn({ err, url: req.url }, 'operations HTTP request failed');
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');

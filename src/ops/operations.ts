@@ -10,7 +10,7 @@ import type { BrokerConfig } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { ImageChange } from '../metadata/image.js';
 import type { BrokerView } from './broker-view.js';
-import { METRICS_LISTENER_CONFIG, OpsHttpListener, parseMetricsListener, type HttpListenerAddress } from './http-listener.js';
+import { METRICS_LISTENER_CONFIG, OpsHttpListener, parseMetricsListener, type HttpListenerAddress, type UiHandler } from './http-listener.js';
 import { IsrChanges } from './isr-changes.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { TrafficCounters } from './traffic-counters.js';
@@ -58,6 +58,11 @@ export class Operations {
   /** The broker serves: /readyz checks it and /metrics reads it from now on. */
   attach(view: BrokerView): void {
     this.view = view;
+  }
+
+  /** Serves the web console at /ui from now on. */
+  attachConsole(handler: UiHandler): void {
+    this.http.ui = handler;
   }
 
   /** The broker is stopping: /readyz fails from now on. */
