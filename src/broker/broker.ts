@@ -17,7 +17,7 @@ import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-l
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
-import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
+import { assertListenersServable, parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
 import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
@@ -96,6 +96,8 @@ export class Broker {
 
   async start(): Promise<void> {
     const started = Date.now();
+    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
+    assertListenersServable(listeners);
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -133,7 +135,6 @@ export class Broker {
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
-    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
