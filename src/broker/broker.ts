@@ -3,7 +3,8 @@
  * listeners (only after recovery), registers itself in the metadata, and serves. Both
  * the CLI and the embedded `startBroker` use this class.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,8 +16,10 @@ import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
-import { Dispatcher } from '../server/dispatcher.js';
+import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
+import { listenerTls, type ListenerTls } from '../server/tls.js';
+import { ANONYMOUS, type KafkaPrincipal } from '../server/principal.js';
 import { assertListenersServable, parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
@@ -53,6 +56,9 @@ export class Broker {
   readonly nodeId: number;
   readonly clock: Clock;
   private readonly log: Logger;
+  /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
+  private readonly listenerTls = new Map<string, ListenerTls>();
+  private readonly handshaking = new Set<Socket>();
   private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
   private connections = new Set<Connection>();
   private nextConnectionId = 1;
@@ -98,6 +104,9 @@ export class Broker {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners);
+    for (const spec of listeners) {
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
+    }
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -145,7 +154,7 @@ export class Broker {
   }
 
   private listen(spec: ListenerSpec): Promise<void> {
-    const server = createServer((socket) => this.accept(spec, socket));
+    const server = this.createListenerServer(spec);
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
       server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
@@ -159,7 +168,34 @@ export class Broker {
     });
   }
 
-  private accept(spec: ListenerSpec, socket: import('node:net').Socket): void {
+  /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
+  private createListenerServer(spec: ListenerSpec): Server {
+    const tls = this.listenerTls.get(spec.name);
+    if (!tls) return createServer((socket) => this.accept(spec, socket, ANONYMOUS));
+    const server = createTlsServer(tls.options, (socket) => {
+      let principal: KafkaPrincipal;
+      try {
+        principal = tls.principalOf(socket);
+      } catch (err) {
+        this.log.info({ listener: spec.name, client: socket.remoteAddress, err: (err as Error).message }, 'TLS client refused');
+        socket.destroy();
+        return;
+      }
+      this.accept(spec, socket, principal);
+    });
+    // Sockets still in their TLS handshake are not Connections yet; stop() closes them too.
+    server.on('connection', (raw: Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    server.on('tlsClientError', (err, socket) => {
+      this.log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    return server;
+  }
+
+  private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
     if (!this.services) {
       socket.destroy();
       return;
@@ -169,8 +205,10 @@ export class Broker {
       {
         connectionId: this.nextConnectionId++,
         listenerName: spec.name,
+        securityProtocol: spec.securityProtocol,
         clientHost: socket.remoteAddress ?? '',
         clientPort: socket.remotePort ?? 0,
+        principal,
       },
       this.dispatcher!,
       {
@@ -185,6 +223,11 @@ export class Broker {
   }
 
   private dispatcher: Dispatcher | null = null;
+
+  /** Who is connected, on which listener, as whom (for operators and tests). */
+  openConnections(): ConnectionInfo[] {
+    return [...this.connections].map((c) => c.info);
+  }
 
   /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
   advertisedListeners(): AdvertisedListener[] {
@@ -286,6 +329,8 @@ export class Broker {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
+    for (const raw of this.handshaking) raw.destroy();
+    this.handshaking.clear();
     this.connections.clear();
     await closed;
     this.transactions?.stop();

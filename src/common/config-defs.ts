@@ -86,6 +86,19 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.consumer.min.heartbeat.interval.ms': def('int', '5000', 'Smallest group.consumer.heartbeat.interval.ms allowed.'),
   'group.consumer.max.heartbeat.interval.ms': def('int', '15000', 'Largest group.consumer.heartbeat.interval.ms allowed.'),
   'group.consumer.max.size': def('int', '2147483647', 'Members allowed per KIP-848 consumer group.'),
+  // Security (docs/security.md). Each ssl.* and sasl.* setting may also be given per listener as
+  // listener.name.<listener name, lower case>.<setting>. ssl.keystore.location, ssl.keystore.password,
+  // ssl.key.password, ssl.truststore.location and ssl.truststore.password are defined with the dynamic
+  // broker configs (admin/broker-config-schema.ts).
+  'ssl.keystore.type': def('string', 'JKS', 'Key store format: PEM or PKCS12 (JKS is refused at start-up).'),
+  'ssl.keystore.certificate.chain': def('password', null, 'The certificate chain in PEM, inline (KIP-651; needs ssl.keystore.type=PEM).'),
+  'ssl.keystore.key': def('password', null, 'The private key in PEM, inline (KIP-651; needs ssl.keystore.type=PEM).'),
+  'ssl.truststore.type': def('string', 'JKS', 'Trust store format: PEM or PKCS12 (JKS is refused at start-up).'),
+  'ssl.truststore.certificates': def('password', null, 'Trusted certificates in PEM, inline (KIP-651; needs ssl.truststore.type=PEM).'),
+  'ssl.client.auth': def('string', 'none', 'Client certificates: none, requested or required.'),
+  'ssl.enabled.protocols': def('list', 'TLSv1.2,TLSv1.3', 'TLS versions served (a contiguous range of TLSv1 .. TLSv1.3).'),
+  'ssl.cipher.suites': def('list', '', 'Cipher suites (IANA/Java or OpenSSL names); empty: the TLS library defaults.'),
+  'ssl.principal.mapping.rules': def('string', 'DEFAULT', 'Rules mapping a client certificate subject to a user principal.'),
   'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.'),
   'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.'),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.'),

@@ -17,13 +17,18 @@ import type { BrokerServices } from '../broker/services.js';
 import { HANDLER_BY_KEY } from '../handlers/table.js';
 import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
 import type { RequestContext } from './request-context.js';
+import type { KafkaPrincipal } from './principal.js';
 import { CloseConnection, type RegisteredHandler } from '../handlers/handler.js';
 
 export interface ConnectionInfo {
   connectionId: number;
   listenerName: string;
+  /** The listener's security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
+  securityProtocol: string;
   clientHost: string;
   clientPort: number;
+  /** Who the client is: from its TLS certificate or SASL authentication, else User:ANONYMOUS. */
+  principal: KafkaPrincipal;
 }
 
 /** A response to send (a list of buffers), nothing (acks=0), or a reason to close. */
@@ -104,6 +109,7 @@ export class Dispatcher {
       clientHost: connection.clientHost,
       clientPort: connection.clientPort,
       connectionId: connection.connectionId,
+      principal: connection.principal,
       clock: this.clock,
       log: this.log,
       broker: this.services,
