@@ -19,6 +19,9 @@ import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
 import { listenerTls, type ListenerTls } from '../server/tls.js';
+import { listenerSasl, type ListenerSasl } from '../server/sasl/listener-sasl.js';
+import { SaslAuthenticator } from '../server/sasl/authenticator.js';
+import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import { ANONYMOUS, type KafkaPrincipal } from '../server/principal.js';
 import { assertListenersServable, parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
@@ -59,6 +62,8 @@ export class Broker {
   /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
   private readonly listenerTls = new Map<string, ListenerTls>();
   private readonly handshaking = new Set<Socket>();
+  /** SASL settings of the SASL_PLAINTEXT and SASL_SSL listeners. */
+  private readonly listenerSasl = new Map<string, ListenerSasl>();
   private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
   private connections = new Set<Connection>();
   private nextConnectionId = 1;
@@ -106,6 +111,7 @@ export class Broker {
     assertListenersServable(listeners);
     for (const spec of listeners) {
       if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
+      if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user)));
     }
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
@@ -200,16 +206,18 @@ export class Broker {
       socket.destroy();
       return;
     }
+    const info: ConnectionInfo = {
+      connectionId: this.nextConnectionId++,
+      listenerName: spec.name,
+      securityProtocol: spec.securityProtocol,
+      clientHost: socket.remoteAddress ?? '',
+      clientPort: socket.remotePort ?? 0,
+      principal,
+    };
+    const sasl = this.listenerSasl.get(spec.name);
     const connection = new Connection(
       socket,
-      {
-        connectionId: this.nextConnectionId++,
-        listenerName: spec.name,
-        securityProtocol: spec.securityProtocol,
-        clientHost: socket.remoteAddress ?? '',
-        clientPort: socket.remotePort ?? 0,
-        principal,
-      },
+      info,
       this.dispatcher!,
       {
         maxRequestBytes: this.config.int('socket.request.max.bytes'),
@@ -218,11 +226,17 @@ export class Broker {
       },
       this.log,
       (c) => this.connections.delete(c),
+      sasl ? new SaslAuthenticator(sasl, info, this.dispatcher!) : null,
     );
     this.connections.add(connection);
   }
 
   private dispatcher: Dispatcher | null = null;
+
+  /** A SCRAM credential from the metadata image (UserScramCredentialRecords). */
+  private scramCredential(mechanism: ScramMechanismName, user: string): ScramCredential | undefined {
+    return this.controller.image.scramCredentials.get(mechanism)?.get(user);
+  }
 
   /** Who is connected, on which listener, as whom (for operators and tests). */
   openConnections(): ConnectionInfo[] {

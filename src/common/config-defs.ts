@@ -99,6 +99,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'ssl.enabled.protocols': def('list', 'TLSv1.2,TLSv1.3', 'TLS versions served (a contiguous range of TLSv1 .. TLSv1.3).'),
   'ssl.cipher.suites': def('list', '', 'Cipher suites (IANA/Java or OpenSSL names); empty: the TLS library defaults.'),
   'ssl.principal.mapping.rules': def('string', 'DEFAULT', 'Rules mapping a client certificate subject to a user principal.'),
+  'sasl.enabled.mechanisms': def('list', 'GSSAPI', 'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI, the default, is refused at start-up).'),
+  'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.'),
   'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.'),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.'),

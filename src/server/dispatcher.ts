@@ -31,8 +31,8 @@ export interface ConnectionInfo {
   principal: KafkaPrincipal;
 }
 
-/** A response to send (a list of buffers), nothing (acks=0), or a reason to close. */
-export type DispatchResult = { kind: 'respond'; frame: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
+/** A response to send (a list of buffers; then close, when `thenClose` says why), nothing (acks=0), or a reason to close. */
+export type DispatchResult = { kind: 'respond'; frame: Buffer[]; thenClose?: string } | { kind: 'none' } | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
 const FETCH_KEY = 1;
@@ -44,7 +44,7 @@ const FETCH_KEY = 1;
 const RESPONSE_SCRATCH_BYTES = 256;
 
 /** A size-prefixed response frame: header, then what `write` adds. */
-function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
+export function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
   const w = new Writer(RESPONSE_SCRATCH_BYTES);
   w.int32(0);
   writeResponseHeader(w, apiKey, apiVersion, correlationId);

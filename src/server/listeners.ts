@@ -20,7 +20,7 @@ export function parseListeners(value: string[], protocolMap: Map<string, string>
 
 /** The security protocols Kafka knows, and the ones this broker serves. */
 export const KAFKA_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
-export const IMPLEMENTED_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set(['PLAINTEXT', 'SSL']);
+export const IMPLEMENTED_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
 
 /**
  * Refuses to start with a listener whose security protocol is unknown or not served yet,
