@@ -5,6 +5,11 @@ export class SaslAuthenticationError extends Error {
   override readonly name = 'SaslAuthenticationError';
 }
 
+/** A malformed or mismatched exchange; the client gets Kafka's generic "invalid credentials" message, not this one. */
+export class SaslMechanismError extends Error {
+  override readonly name = 'SaslMechanismError';
+}
+
 export interface SaslStep {
   /** Bytes for the client (empty when the mechanism has nothing to say). */
   challenge: Buffer;

@@ -12,7 +12,7 @@ import { DescribeUserScramCredentialsApi } from '../../../protocol/generated/mes
 import { AlterUserScramCredentialsApi } from '../../../protocol/generated/messages/51-alter-user-scram-credentials.js';
 import { parseJaasConfig } from './jaas.js';
 import { PlainExchange } from './plain.js';
-import { saltedPassword, type ScramMechanismName } from './scram.js';
+import { saltedPassword, scramCredentialFromPassword, ScramExchange, type ScramMechanismName } from './scram.js';
 import { principalToString } from '../principal.js';
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";';
@@ -250,4 +250,51 @@ t.test('hostile input before authentication closes that connection and the broke
   const idle = await Promise.all(Array.from({ length: 200 }, () => rawClient(port)));
   t.teardown(() => idle.forEach((c) => c.close()));
   await roundTrip(t, kafkaWith(port, { mechanism: 'plain', username: 'alice', password: 'alice-secret' }), 'still-up');
+});
+
+t.test('SCRAM exchange (RFC 5802 client built here with node:crypto): proof, server signature, and refusals', async (t) => {
+  const { createHash, createHmac } = await import('node:crypto');
+  const credential = scramCredentialFromPassword('SCRAM-SHA-256', 'pencil', 4096);
+  const lookup = (_m: ScramMechanismName, user: string) => (user === 'user' ? credential : undefined);
+  const run = (password: string, tamper: (final: string) => string = (f) => f): { serverFinal: string; expected: string } => {
+    const exchange = new ScramExchange('SCRAM-SHA-256', lookup);
+    const first = exchange.evaluate(Buffer.from('n,,n=user,r=rOprNGfwEbeRWgbNEkqO')).challenge.toString();
+    const attrs = new Map(first.split(',').map((p) => [p[0]!, p.slice(2)]));
+    t.ok(attrs.get('r')!.startsWith('rOprNGfwEbeRWgbNEkqO'), 'server nonce extends the client nonce');
+    const salted = saltedPassword('SCRAM-SHA-256', password, Buffer.from(attrs.get('s')!, 'base64'), Number(attrs.get('i')));
+    const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+    const withoutProof = `c=biws,r=${attrs.get('r')}`;
+    const authMessage = `n=user,r=rOprNGfwEbeRWgbNEkqO,${first},${withoutProof}`;
+    const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(authMessage).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
+    const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+    const step = exchange.evaluate(Buffer.from(tamper(`${withoutProof},p=${proof.toString('base64')}`)));
+    t.equal(step.complete, true);
+    t.equal(exchange.authorizationId(), 'user');
+    return { serverFinal: step.challenge.toString(), expected: `v=${createHmac('sha256', serverKey).update(authMessage).digest('base64')}` };
+  };
+  const { serverFinal, expected } = run('pencil');
+  t.equal(serverFinal, expected, 'server signature verifies');
+  t.throws(() => run('wrong'), { name: 'SaslAuthenticationError', message: /invalid credentials with SASL mechanism SCRAM-SHA-256/ });
+  t.throws(() => run('pencil', (f) => f.replace('c=biws', 'c=eSws')), { name: 'SaslMechanismError' }, 'channel binding data must match the gs2 header');
+  t.throws(() => run('pencil', (f) => f.replace(/r=[^,]+/, 'r=other')), { name: 'SaslMechanismError' }, 'nonce must match');
+  t.throws(() => new ScramExchange('SCRAM-SHA-256', lookup).evaluate(Buffer.from('p=tls-unique,,n=user,r=x')), { name: 'SaslMechanismError' }, 'channel binding refused');
+  t.throws(() => new ScramExchange('SCRAM-SHA-256', lookup).evaluate(Buffer.from('n,a=admin,n=user,r=x')), { message: /authorization id that is different/ });
+  t.throws(() => new ScramExchange('SCRAM-SHA-256', lookup).evaluate(Buffer.from('garbage')), { name: 'SaslMechanismError' });
+  const unknown = new ScramExchange('SCRAM-SHA-256', lookup);
+  t.match(unknown.evaluate(Buffer.from('n,,n=nobody,r=abc')).challenge.toString(), /^r=abc.+,s=.+,i=4096$/, 'an unknown user still gets a challenge');
+});
+
+t.test('SCRAM credentials are part of a metadata snapshot', async (t) => {
+  const { MetadataImage } = await import('../../metadata/image.js');
+  const { imageToRecords } = await import('../../metadata/image-records.js');
+  const { encodeMetadataRecord, decodeMetadataRecord } = await import('../../metadata/records.js');
+  const image = new MetadataImage();
+  const c = scramCredentialFromPassword('SCRAM-SHA-512', 'pw', 8192);
+  image.apply({ type: 'UserScramCredentialRecord', data: { name: 'eve', mechanism: 2, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: 8192 } }, 0);
+  const copy = new MetadataImage();
+  imageToRecords(image).forEach((r, i) => copy.apply(decodeMetadataRecord(encodeMetadataRecord(r)), i));
+  t.same(copy.scramCredentials.get('SCRAM-SHA-512')?.get('eve'), c);
+  copy.apply({ type: 'RemoveUserScramCredentialRecord', data: { name: 'eve', mechanism: 2 } }, 9);
+  t.equal(copy.scramCredentials.get('SCRAM-SHA-512')?.has('eve'), false);
 });

@@ -8,7 +8,7 @@
  * node:crypto (pbkdf2, HMAC, hashes). Left out: delegation tokens (`tokenauth` extension).
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SaslAuthenticationError, type SaslServerExchange, type SaslStep } from './mechanism.js';
+import { SaslAuthenticationError, SaslMechanismError, type SaslServerExchange, type SaslStep } from './mechanism.js';
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanismName = (typeof SCRAM_MECHANISMS)[number];
@@ -49,7 +49,7 @@ export function scramCredentialFromPassword(mechanism: ScramMechanismName, passw
 
 /** RFC 5802 saslname: `=2C` is ',' and `=3D` is '='; any other '=' is invalid. */
 function decodeSaslName(name: string): string {
-  if (/=(?!2C|3D)/.test(name)) throw new SaslAuthenticationError('Invalid SCRAM user name');
+  if (/=(?!2C|3D)/.test(name)) throw new SaslMechanismError('Invalid SCRAM user name');
   return name.replace(/=2C/g, ',').replace(/=3D/g, '=');
 }
 
@@ -57,7 +57,7 @@ function attributes(message: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of message.split(',')) {
     const eq = part.indexOf('=');
-    if (eq !== 1) throw new SaslAuthenticationError(`Invalid SCRAM message: ${part.slice(0, 16)}`);
+    if (eq !== 1) throw new SaslMechanismError(`Invalid SCRAM message: ${part.slice(0, 16)}`);
     out.set(part[0]!, part.slice(2));
   }
   return out;
@@ -84,24 +84,24 @@ export class ScramExchange implements SaslServerExchange {
   evaluate(token: Buffer): SaslStep {
     if (this.stage === 'first') return this.clientFirst(token.toString('utf8'));
     if (this.stage === 'final') return this.clientFinal(token.toString('utf8'));
-    throw new SaslAuthenticationError('Unexpected SCRAM message after authentication');
+    throw new SaslMechanismError('Unexpected SCRAM message after authentication');
   }
 
   private clientFirst(message: string): SaslStep {
     const m = /^([ny]|p=[^,]*),(a=[^,]*)?,(.*)$/.exec(message);
-    if (!m) throw new SaslAuthenticationError('Invalid SCRAM client first message');
-    if (m[1]!.startsWith('p=')) throw new SaslAuthenticationError('SCRAM channel binding is not supported');
+    if (!m) throw new SaslMechanismError('Invalid SCRAM client first message');
+    if (m[1]!.startsWith('p=')) throw new SaslMechanismError('SCRAM channel binding is not supported');
     this.gs2Header = `${m[1]},${m[2] ?? ''},`;
     this.clientFirstBare = m[3]!;
     const attrs = attributes(this.clientFirstBare);
     const user = attrs.get('n');
     const clientNonce = attrs.get('r');
-    if (user === undefined || user === '' || clientNonce === undefined || clientNonce === '') throw new SaslAuthenticationError('Invalid SCRAM client first message');
+    if (user === undefined || user === '' || clientNonce === undefined || clientNonce === '') throw new SaslMechanismError('Invalid SCRAM client first message');
     this.user = decodeSaslName(user);
     const authzid = m[2] ? decodeSaslName(m[2].slice(2)) : '';
     if (authzid !== '' && authzid !== this.user) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
     if (attrs.get('e') !== undefined || attrs.get('t') !== undefined || this.clientFirstBare.includes('tokenauth=')) {
-      throw new SaslAuthenticationError('SCRAM delegation tokens are not supported');
+      throw new SaslMechanismError('SCRAM delegation tokens are not supported');
     }
     this.credential = this.lookup(this.mechanism, this.user);
     if (this.credential !== undefined && this.credential.iterations < SCRAM_MIN_ITERATIONS) this.credential = undefined;
@@ -116,11 +116,12 @@ export class ScramExchange implements SaslServerExchange {
 
   private clientFinal(message: string): SaslStep {
     const proofAt = message.lastIndexOf(',p=');
-    if (proofAt < 0) throw new SaslAuthenticationError('Invalid SCRAM client final message');
+    if (proofAt < 0) throw new SaslMechanismError('Invalid SCRAM client final message');
     const withoutProof = message.slice(0, proofAt);
     const attrs = attributes(withoutProof);
-    if (attrs.get('c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new SaslAuthenticationError('Invalid SCRAM channel binding');
-    if (attrs.get('r') !== this.nonce) throw new SaslAuthenticationError('Invalid SCRAM nonce');
+    if (attrs.get('c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new SaslMechanismError('Invalid SCRAM channel binding');
+    // As Kafka: the final nonce must end with the server's combined nonce (librdkafka sends the client nonce twice).
+    if (!(attrs.get('r') ?? '').endsWith(this.nonce)) throw new SaslMechanismError('Invalid client nonce in the final client message.');
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');
     const credential = this.credential;
     const hash = scramHash(this.mechanism);
