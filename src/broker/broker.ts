@@ -111,7 +111,7 @@ export class Broker {
     assertListenersServable(listeners);
     for (const spec of listeners) {
       if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
-      if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user)));
+      if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user), () => this.clock.now()));
     }
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });

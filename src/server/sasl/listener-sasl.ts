@@ -3,7 +3,7 @@
  * start-up with Kafka's names, each also settable per listener
  * (`listener.name.<name>.sasl.enabled.mechanisms`): the enabled mechanisms, and per
  * mechanism the JAAS config (`listener.name.<name>.<mechanism>.sasl.jaas.config`, else
- * `sasl.jaas.config`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; any other
+ * `sasl.jaas.config`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; any other
  * (GSSAPI, Kafka's default) is refused at start-up.
  */
 import { ConfigError, type BrokerConfig } from '../../common/config.js';
@@ -11,6 +11,7 @@ import { listenerSetting } from '../tls.js';
 import { parseJaasConfig, type JaasEntry } from './jaas.js';
 import type { SaslExchangeFactory } from './mechanism.js';
 import { PlainExchange } from './plain.js';
+import { OAuthBearerExchange, oauthValidator } from './oauthbearer.js';
 import { ScramExchange, SCRAM_MECHANISMS, type ScramCredentialLookup, type ScramMechanismName } from './scram.js';
 
 export interface ListenerSasl {
@@ -23,6 +24,7 @@ export interface ListenerSasl {
 }
 
 const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
+const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 
 function jaasFor(config: BrokerConfig, listenerName: string, mechanism: string): { entries: JaasEntry[]; setting: string } | null {
   const prefixed = `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`;
@@ -47,7 +49,7 @@ function plainUsers(config: BrokerConfig, listenerName: string): Map<string, str
   return users;
 }
 
-export function listenerSasl(config: BrokerConfig, listenerName: string, scramCredentials: ScramCredentialLookup): ListenerSasl {
+export function listenerSasl(config: BrokerConfig, listenerName: string, scramCredentials: ScramCredentialLookup, now: () => number): ListenerSasl {
   const mechanisms = (listenerSetting(config, listenerName, 'sasl.enabled.mechanisms') ?? '')
     .split(',')
     .map((m) => m.trim())
@@ -61,8 +63,12 @@ export function listenerSasl(config: BrokerConfig, listenerName: string, scramCr
     } else if ((SCRAM_MECHANISMS as readonly string[]).includes(mechanism)) {
       const name = mechanism as ScramMechanismName;
       exchanges.set(mechanism, () => new ScramExchange(name, scramCredentials));
+    } else if (mechanism === 'OAUTHBEARER') {
+      const jaas = jaasFor(config, listenerName, mechanism);
+      const validate = oauthValidator(config, listenerName, jaas?.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null);
+      exchanges.set(mechanism, () => new OAuthBearerExchange(validate, now));
     } else {
-      throw new ConfigError(`listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
+      throw new ConfigError(`listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`);
     }
   }
   const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
