@@ -4,7 +4,7 @@
  * the CLI and the embedded `startBroker` use this class.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -62,6 +62,7 @@ export class Broker {
   /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
   private readonly listenerTls = new Map<string, ListenerTls>();
   private readonly handshaking = new Set<Socket>();
+  private readonly tlsServers = new Map<string, TlsServer>();
   /** SASL settings of the SASL_PLAINTEXT and SASL_SSL listeners. */
   private readonly listenerSasl = new Map<string, ListenerSasl>();
   private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
@@ -153,6 +154,7 @@ export class Broker {
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
+    this.reloadTlsOnConfigChange();
     this.log.info(
       { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
       'Gregor broker started',
@@ -181,7 +183,8 @@ export class Broker {
     const server = createTlsServer(tls.options, (socket) => {
       let principal: KafkaPrincipal;
       try {
-        principal = tls.principalOf(socket);
+        // The settings in force now: certificates may have been reloaded since the server started.
+        principal = (this.listenerTls.get(spec.name) ?? tls).principalOf(socket);
       } catch (err) {
         this.log.info({ listener: spec.name, client: socket.remoteAddress, err: (err as Error).message }, 'TLS client refused');
         socket.destroy();
@@ -194,6 +197,7 @@ export class Broker {
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
     });
+    this.tlsServers.set(spec.name, server);
     server.on('tlsClientError', (err, socket) => {
       this.log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
       socket.destroy();
@@ -232,6 +236,31 @@ export class Broker {
   }
 
   private dispatcher: Dispatcher | null = null;
+
+  /**
+   * Key and trust stores changed with (Incremental)AlterConfigs (ssl.* for this broker or the
+   * cluster default, or listener.name.<name>.ssl.*) are applied to new TLS connections
+   * without a restart, as Kafka does. Settings that do not load are logged and the previous
+   * ones stay in force.
+   */
+  private reloadTlsOnConfigChange(): void {
+    const ownName = String(this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
+      if (change.resourceName !== '' && change.resourceName !== ownName) return;
+      if (!/^(listener\.name\.[^.]+\.)?ssl\./.test(change.name)) return;
+      for (const [name, server] of this.tlsServers) {
+        try {
+          const next = listenerTls(this.services.config, name);
+          server.setSecureContext(next.options);
+          this.listenerTls.set(name, next);
+          this.log.info({ listener: name, config: change.name }, 'TLS settings reloaded');
+        } catch (err) {
+          this.log.error({ listener: name, config: change.name, err: (err as Error).message }, 'TLS settings not reloaded; the previous ones stay in force');
+        }
+      }
+    });
+  }
 
   /** A SCRAM credential from the metadata image (UserScramCredentialRecords). */
   private scramCredential(mechanism: ScramMechanismName, user: string): ScramCredential | undefined {

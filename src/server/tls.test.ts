@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { connect, type ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../index.js';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '../../test/helpers/certs.js';
@@ -182,4 +182,22 @@ t.test('kcat (librdkafka) over SSL with mTLS: produce and consume', { skip: skip
   t.same(consumed.stdout.trim().split('\n'), ['a=one', 'b=two']);
   const refused = await run('kcat', ['-b', running.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${c.caFile}`, '-L', '-m', '3'], { timeoutMs: 30_000 });
   t.not(refused.code, 0, 'kcat without a client certificate fails');
+});
+
+t.test('a key store changed with AlterConfigs is used for new connections without a restart; a broken one is not', { skip }, async (t) => {
+  const c = certs!;
+  const other = makeTestCerts();
+  t.teardown(() => other.cleanup());
+  const running = await sslBroker(t, pemStore(c));
+  t.match(await handshake(running.port, { ca: [c.caPem] }), /^ok/, 'the first certificate');
+  t.notMatch(await handshake(running.port, { ca: [other.caPem] }), /^ok/, 'not yet the second');
+  const admin = kafkaOver(running, { ca: [c.caPem, other.caPem], servername: 'localhost' }).admin();
+  await admin.connect();
+  const alter = (location: string): Promise<unknown> =>
+    admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'ssl.keystore.location', value: location }] }] });
+  await alter(other.serverPemStore);
+  t.match(await handshake(running.port, { ca: [other.caPem] }), /^ok/, 'the second certificate after AlterConfigs');
+  await alter('/nonexistent/store.pem');
+  t.match(await handshake(running.port, { ca: [other.caPem] }), /^ok/, 'a store that does not load leaves the previous one in force');
+  await admin.disconnect();
 });

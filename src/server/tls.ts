@@ -4,8 +4,8 @@
  * file or inline, KIP-651) or PKCS12, `ssl.client.auth` none / requested / required,
  * `ssl.enabled.protocols`, `ssl.cipher.suites` and the principal of a client certificate
  * through `ssl.principal.mapping.rules`. Every problem is a ConfigError at start-up.
- * Left out: JKS stores (refused), keystore reload through IncrementalAlterConfigs,
- * ssl.endpoint.identification.algorithm for broker-to-broker connections.
+ * The broker reloads them when they change through AlterConfigs (broker.ts). Left out: JKS
+ * stores (refused), ssl.endpoint.identification.algorithm for broker-to-broker connections.
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
