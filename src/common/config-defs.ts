@@ -101,6 +101,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'ssl.principal.mapping.rules': def('string', 'DEFAULT', 'Rules mapping a client certificate subject to a user principal.'),
   'sasl.enabled.mechanisms': def('list', 'GSSAPI', 'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI, the default, is refused at start-up).'),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
+  'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),
   'sasl.oauthbearer.jwks.endpoint.url': def('string', null, 'OAUTHBEARER: JWKS of the signed-token validator (https: or file: URL); unset: the unsecured validator.'),
   'sasl.oauthbearer.jwks.endpoint.refresh.ms': def('long', '3600000', 'OAUTHBEARER: how long fetched JWKS keys are cached.'),
   'sasl.oauthbearer.expected.audience': def('list', null, 'OAUTHBEARER: audiences a signed token must name (one of).'),

@@ -71,6 +71,11 @@ export function listenerSasl(config: BrokerConfig, listenerName: string, scramCr
       throw new ConfigError(`listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`);
     }
   }
+  for (const mechanism of ['', ...mechanisms.map((m) => `${m.toLowerCase()}.`)]) {
+    const key = `${mechanism}connections.max.reauth.ms`;
+    const value = listenerSetting(config, listenerName, key) ?? '0';
+    if (value !== '0') throw new ConfigError(`listener ${listenerName}: ${key}=${value}: re-authentication (KIP-368) is not implemented; leave it 0`);
+  }
   const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
   if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0) throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
   return { listenerName, mechanisms, exchanges, maxReceiveBytes };

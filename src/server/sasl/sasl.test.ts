@@ -89,6 +89,12 @@ t.test('start-up refuses SASL listeners it cannot serve', async (t) => {
   const base = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0' };
   await t.rejects(startBroker({ config: base }), { message: /SASL mechanism GSSAPI in sasl.enabled.mechanisms is not implemented/ }, "GSSAPI, Kafka's default");
   await t.rejects(startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN' } }), { message: /PLAIN needs users in listener.name.sasl_plaintext.plain.sasl.jaas.config/ });
+  await t.rejects(startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS, 'connections.max.reauth.ms': '3600000' } }), {
+    message: /connections.max.reauth.ms=3600000: re-authentication \(KIP-368\) is not implemented/,
+  });
+  await t.rejects(startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS, 'listener.name.sasl_plaintext.plain.connections.max.reauth.ms': '60000' } }), {
+    message: /plain.connections.max.reauth.ms=60000/,
+  });
   await t.rejects(startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN,GSSAPI', 'sasl.jaas.config': PLAIN_JAAS } }), { message: /GSSAPI .* is not implemented/ });
 });
 
