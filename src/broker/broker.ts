@@ -109,7 +109,7 @@ export class Broker {
   async start(): Promise<void> {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
-    assertListenersServable(listeners);
+    assertListenersServable(listeners, this.config.list('controller.listener.names'));
     for (const spec of listeners) {
       if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
       if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user), () => this.clock.now()));

@@ -15,3 +15,16 @@ t.test('SSL and SASL listeners without their settings refuse start-up rather tha
   await t.rejects(startBroker({ config: { listeners: 'SASL_SSL://127.0.0.1:0' } }), { message: /listener SASL_SSL: TLS needs a key store/ });
   await t.rejects(startBroker({ config: { listeners: 'SASL_PLAINTEXT://127.0.0.1:0' } }), { message: /listener SASL_PLAINTEXT: SASL mechanism GSSAPI/ });
 });
+
+t.test('a controller listener must be PLAINTEXT: the Raft peer client speaks nothing else', async (t) => {
+  await t.rejects(
+    startBroker({
+      config: {
+        listeners: 'PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:SSL',
+        'controller.listener.names': 'CONTROLLER',
+      },
+    }),
+    { message: /controller listener CONTROLLER uses security protocol SSL/ },
+  );
+});
