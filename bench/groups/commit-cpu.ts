@@ -7,6 +7,7 @@
  * processes on the machine is much smaller here than in the latency benchmark.
  * `npx tsx bench/groups/commit-cpu.ts`; ROUND, COMMITS scale it.
  */
+import { ANONYMOUS } from '../../src/server/principal.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { OffsetCommitApi } from '../../protocol/generated/messages/08-offset-commit.js';
 import { startBroker } from '../../src/index.js';
@@ -26,7 +27,7 @@ try {
   createTopic(running, COMMIT_TOPIC, { partitions: 4 });
   const broker = running.broker;
   const dispatcher = new Dispatcher(broker.services, broker.clock, createLogger({ level: 'silent', pretty: false }));
-  const info = { connectionId: 1, listenerName: 'PLAINTEXT', clientHost: '127.0.0.1', clientPort: 1 };
+  const info = { connectionId: 1, listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', clientHost: '127.0.0.1', clientPort: 1, principal: ANONYMOUS };
   const frames = Array.from({ length: groups }, (_, group) =>
     PipelinedClient.encode(OffsetCommitApi, 8, {
       groupId: `bench-group-${group}`,

@@ -3,7 +3,8 @@
  * listeners (only after recovery), registers itself in the metadata, and serves. Both
  * the CLI and the embedded `startBroker` use this class.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,9 +17,14 @@ import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
-import { Dispatcher } from '../server/dispatcher.js';
+import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
-import { parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
+import { listenerTls, type ListenerTls } from '../server/tls.js';
+import { listenerSasl, type ListenerSasl } from '../server/sasl/listener-sasl.js';
+import { SaslAuthenticator } from '../server/sasl/authenticator.js';
+import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
+import { ANONYMOUS, type KafkaPrincipal } from '../server/principal.js';
+import { assertListenersServable, parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
 import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
@@ -59,6 +65,12 @@ export class Broker {
   readonly nodeId: number;
   readonly clock: Clock;
   private readonly log: Logger;
+  /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
+  private readonly listenerTls = new Map<string, ListenerTls>();
+  private readonly handshaking = new Set<Socket>();
+  private readonly tlsServers = new Map<string, TlsServer>();
+  /** SASL settings of the SASL_PLAINTEXT and SASL_SSL listeners. */
+  private readonly listenerSasl = new Map<string, ListenerSasl>();
   private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
   private connections = new Set<Connection>();
   private nextConnectionId = 1;
@@ -114,12 +126,18 @@ export class Broker {
 
   async start(): Promise<void> {
     const started = Date.now();
+    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
+    assertListenersServable(listeners, this.config.list('controller.listener.names'));
+    for (const spec of listeners) {
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
+      if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user), () => this.clock.now()));
+    }
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
       // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
       this.ops = Operations.fromConfig(this.config, this.log);
       if (this.ops) await this.ops.listen();
-      await this.startServing(started);
+      await this.startServing(started, listeners);
     } catch (error) {
       await this.ops?.close();
       this.releaseDirLocks();
@@ -139,7 +157,7 @@ export class Broker {
     this.dirLocks = [];
   }
 
-  private async startServing(started: number): Promise<void> {
+  private async startServing(started: number, listeners: ListenerSpec[]): Promise<void> {
     this.clusterId = this.loadClusterId();
     for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
@@ -186,7 +204,6 @@ export class Broker {
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
-    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.services = this.buildServices();
@@ -199,6 +216,7 @@ export class Broker {
       quorum: this.quorum.node,
     });
     if (this.ops) this.attachConsole(this.ops);
+    this.reloadTlsOnConfigChange();
     this.log.info(
       {
         nodeId: this.nodeId,
@@ -212,7 +230,7 @@ export class Broker {
   }
 
   private listen(spec: ListenerSpec): Promise<void> {
-    const server = createServer((socket) => this.accept(spec, socket));
+    const server = this.createListenerServer(spec);
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
       server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
@@ -226,19 +244,52 @@ export class Broker {
     });
   }
 
-  private accept(spec: ListenerSpec, socket: import('node:net').Socket): void {
+  /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
+  private createListenerServer(spec: ListenerSpec): Server {
+    const tls = this.listenerTls.get(spec.name);
+    if (!tls) return createServer((socket) => this.accept(spec, socket, ANONYMOUS));
+    const server = createTlsServer(tls.options, (socket) => {
+      let principal: KafkaPrincipal;
+      try {
+        // The settings in force now: certificates may have been reloaded since the server started.
+        principal = (this.listenerTls.get(spec.name) ?? tls).principalOf(socket);
+      } catch (err) {
+        this.log.info({ listener: spec.name, client: socket.remoteAddress, err: (err as Error).message }, 'TLS client refused');
+        socket.destroy();
+        return;
+      }
+      this.accept(spec, socket, principal);
+    });
+    // Sockets still in their TLS handshake are not Connections yet; stop() closes them too.
+    server.on('connection', (raw: Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    this.tlsServers.set(spec.name, server);
+    server.on('tlsClientError', (err, socket) => {
+      this.log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    return server;
+  }
+
+  private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
     if (!this.services) {
       socket.destroy();
       return;
     }
+    const info: ConnectionInfo = {
+      connectionId: this.nextConnectionId++,
+      listenerName: spec.name,
+      securityProtocol: spec.securityProtocol,
+      clientHost: socket.remoteAddress ?? '',
+      clientPort: socket.remotePort ?? 0,
+      principal,
+    };
+    const sasl = this.listenerSasl.get(spec.name);
     const connection = new Connection(
       socket,
-      {
-        connectionId: this.nextConnectionId++,
-        listenerName: spec.name,
-        clientHost: socket.remoteAddress ?? '',
-        clientPort: socket.remotePort ?? 0,
-      },
+      info,
       this.dispatcher!,
       {
         maxRequestBytes: this.config.int('socket.request.max.bytes'),
@@ -247,6 +298,7 @@ export class Broker {
       },
       this.loggers.logger('kafka.network'),
       (c) => this.connections.delete(c),
+      sasl ? new SaslAuthenticator(sasl, info, this.dispatcher!) : null,
     );
     this.connections.add(connection);
   }
@@ -266,6 +318,41 @@ export class Broker {
     const cluster = new Cluster({ bootstrap: [`${plaintext.host}:${plaintext.port}`], clientId: 'gregor-console' });
     this.consoleCluster = cluster;
     ops.attachConsole(consoleHandler({ cluster, readOnly: this.config.bool('console.read.only') }));
+  }
+
+  /**
+   * Key and trust stores changed with (Incremental)AlterConfigs (ssl.* for this broker or the
+   * cluster default, or listener.name.<name>.ssl.*) are applied to new TLS connections
+   * without a restart, as Kafka does. Settings that do not load are logged and the previous
+   * ones stay in force.
+   */
+  private reloadTlsOnConfigChange(): void {
+    const ownName = String(this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
+      if (change.resourceName !== '' && change.resourceName !== ownName) return;
+      if (!/^(listener\.name\.[^.]+\.)?ssl\./.test(change.name)) return;
+      for (const [name, server] of this.tlsServers) {
+        try {
+          const next = listenerTls(this.services.config, name);
+          server.setSecureContext(next.options);
+          this.listenerTls.set(name, next);
+          this.log.info({ listener: name, config: change.name }, 'TLS settings reloaded');
+        } catch (err) {
+          this.log.error({ listener: name, config: change.name, err: (err as Error).message }, 'TLS settings not reloaded; the previous ones stay in force');
+        }
+      }
+    });
+  }
+
+  /** A SCRAM credential from the metadata image (UserScramCredentialRecords). */
+  private scramCredential(mechanism: ScramMechanismName, user: string): ScramCredential | undefined {
+    return this.controller.image.scramCredentials.get(mechanism)?.get(user);
+  }
+
+  /** Who is connected, on which listener, as whom (for operators and tests). */
+  openConnections(): ConnectionInfo[] {
+    return [...this.connections].map((c) => c.info);
   }
 
   /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
@@ -371,6 +458,8 @@ export class Broker {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
+    for (const raw of this.handshaking) raw.destroy();
+    this.handshaking.clear();
     this.connections.clear();
     await closed;
     this.transactions?.stop();

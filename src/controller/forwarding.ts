@@ -35,7 +35,7 @@ export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceL
 };
 
 /** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
-export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 33, 37, 44, 45]);
+export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 33, 37, 44, 45, 51]);
 
 /** Kafka's DefaultPrincipalData serialization: int16 version, then the v0 struct. */
 export function serializePrincipal(type: string, name: string): Buffer {

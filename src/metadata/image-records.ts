@@ -2,13 +2,13 @@
  * The records that rebuild a metadata image from nothing, for KIP-630 snapshots: each broker
  * (RegisterBrokerRecord, fenced or not), broker configs, each topic (TopicRecord, its configs, one
  * PartitionRecord per partition with its current leader, epochs, replicas and ISR) and the
- * producer-id high mark. Replaying them into an empty image gives an equal image; deleted topics and
+ * producer-id high mark, and the SCRAM credentials. Replaying them into an empty image gives an equal image; deleted topics and
  * superseded changes are gone, so a snapshot is as large as the image, not as the log.
  * Leaves out: fields the image does not keep (broker incarnation ids and epochs, features, log dirs).
  */
 import { defaultPartitionRecord } from '../../protocol/generated/records/metadata/PartitionRecord.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
-import { ConfigResourceType, type MetadataImage } from './image.js';
+import { ConfigResourceType, SCRAM_MECHANISM_IDS, type MetadataImage } from './image.js';
 import type { MetadataRecord } from './records.js';
 
 export function imageToRecords(image: MetadataImage): MetadataRecord[] {
@@ -39,6 +39,11 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
           partitionEpoch: p.partitionEpoch,
         },
       });
+    }
+  }
+  for (const [mechanism, users] of image.scramCredentials) {
+    for (const [name, c] of users) {
+      out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism: SCRAM_MECHANISM_IDS[mechanism], salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations } });
     }
   }
   if (image.nextProducerId > 0n) out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId } });

@@ -3,6 +3,7 @@
  * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
  * configs; brokers; the next producer-id block. Everything else reads from here.
  */
+import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import type { MetadataRecord } from './records.js';
 
 export interface PartitionState {
@@ -34,6 +35,13 @@ export type ImageChange =
   | { kind: 'topic-deleted'; topic: TopicImage }
   | { kind: 'config-changed'; resourceType: number; resourceName: string; name: string; value: string | null };
 
+/** Kafka's numbers of the SCRAM mechanisms (ScramMechanism.type). */
+export const SCRAM_MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+
+export function scramMechanismName(id: number): ScramMechanismName | undefined {
+  return id === 1 ? 'SCRAM-SHA-256' : id === 2 ? 'SCRAM-SHA-512' : undefined;
+}
+
 /** ConfigResource types, as Kafka numbers them. */
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
 
@@ -42,6 +50,8 @@ export class MetadataImage {
   readonly topicsById = new Map<string, TopicImage>();
   readonly brokers = new Map<number, BrokerImage>();
   readonly brokerConfigs = new Map<string, Map<string, string>>();
+  /** SCRAM credentials by mechanism, then user (UserScramCredentialRecords). */
+  readonly scramCredentials = new Map<ScramMechanismName, Map<string, ScramCredential>>();
   /** The first producer id not yet handed out in a block. */
   nextProducerId = 0n;
   /** Offset of the last record applied. */
@@ -137,6 +147,20 @@ export class MetadataImage {
       case 'ProducerIdsRecord':
         this.nextProducerId = record.data.nextProducerId;
         return null;
+      case 'UserScramCredentialRecord': {
+        const d = record.data;
+        const mechanism = scramMechanismName(d.mechanism);
+        if (!mechanism) return null;
+        let users = this.scramCredentials.get(mechanism);
+        if (!users) this.scramCredentials.set(mechanism, (users = new Map()));
+        users.set(d.name, { salt: d.salt, storedKey: d.storedKey, serverKey: d.serverKey, iterations: d.iterations });
+        return null;
+      }
+      case 'RemoveUserScramCredentialRecord': {
+        const mechanism = scramMechanismName(record.data.mechanism);
+        if (mechanism) this.scramCredentials.get(mechanism)?.delete(record.data.name);
+        return null;
+      }
       case 'FeatureLevelRecord':
       case 'NoOpRecord':
         return null;

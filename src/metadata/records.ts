@@ -15,6 +15,8 @@ import * as UnfenceBroker from '../../protocol/generated/records/metadata/Unfenc
 import * as ProducerIds from '../../protocol/generated/records/metadata/ProducerIdsRecord.js';
 import * as FeatureLevel from '../../protocol/generated/records/metadata/FeatureLevelRecord.js';
 import * as NoOp from '../../protocol/generated/records/metadata/NoOpRecord.js';
+import * as UserScram from '../../protocol/generated/records/metadata/UserScramCredentialRecord.js';
+import * as RemoveUserScram from '../../protocol/generated/records/metadata/RemoveUserScramCredentialRecord.js';
 
 export type MetadataRecord =
   | { type: 'TopicRecord'; data: Topic.TopicRecord }
@@ -27,7 +29,9 @@ export type MetadataRecord =
   | { type: 'UnfenceBrokerRecord'; data: UnfenceBroker.UnfenceBrokerRecord }
   | { type: 'ProducerIdsRecord'; data: ProducerIds.ProducerIdsRecord }
   | { type: 'FeatureLevelRecord'; data: FeatureLevel.FeatureLevelRecord }
-  | { type: 'NoOpRecord'; data: NoOp.NoOpRecord };
+  | { type: 'NoOpRecord'; data: NoOp.NoOpRecord }
+  | { type: 'UserScramCredentialRecord'; data: UserScram.UserScramCredentialRecord }
+  | { type: 'RemoveUserScramCredentialRecord'; data: RemoveUserScram.RemoveUserScramCredentialRecord };
 
 interface Codec {
   id: number;
@@ -68,6 +72,13 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     decode: FeatureLevel.decodeFeatureLevelRecord,
   },
   NoOpRecord: { id: 20, version: 0, encode: NoOp.encodeNoOpRecord, decode: NoOp.decodeNoOpRecord },
+  UserScramCredentialRecord: { id: 11, version: 0, encode: UserScram.encodeUserScramCredentialRecord, decode: UserScram.decodeUserScramCredentialRecord },
+  RemoveUserScramCredentialRecord: {
+    id: 22,
+    version: 0,
+    encode: RemoveUserScram.encodeRemoveUserScramCredentialRecord,
+    decode: RemoveUserScram.decodeRemoveUserScramCredentialRecord,
+  },
 };
 
 const BY_ID = new Map<number, MetadataRecord['type']>(

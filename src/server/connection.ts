@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/logger.js';
 import type { ConnectionInfo, DispatchResult, Dispatcher } from './dispatcher.js';
+import type { SaslAuthenticator } from './sasl/authenticator.js';
 
 export interface ConnectionLimits {
   maxRequestBytes: number;
@@ -44,6 +45,8 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
     private readonly onClose: (c: Connection) => void,
+    /** On SASL listeners: gates every frame until the client has authenticated. */
+    private readonly authenticator: SaslAuthenticator | null = null,
   ) {
     socket.setNoDelay(true);
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => this.close('idle'));
@@ -109,7 +112,8 @@ export class Connection {
   private extractFrames(): void {
     while (!this.closed && this.buffered >= 4) {
       const size = this.peekSize();
-      if (size < 0 || size > this.limits.maxRequestBytes) {
+      const limit = this.authenticator ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes) : this.limits.maxRequestBytes;
+      if (size < 0 || size > limit) {
         this.log.warn({ conn: this.info.connectionId, size, client: this.info.clientHost }, 'frame size out of bounds; closing');
         this.close('frame size');
         return;
@@ -124,7 +128,8 @@ export class Connection {
   private submit(frame: Buffer): void {
     this.inFlight++;
     if (this.inFlight >= this.limits.maxInFlight) this.socket.pause();
-    const pending: PendingResponse = { promise: this.dispatcher.dispatch(frame, this.info), result: null };
+    const promise = this.authenticator ? this.authenticator.submit(frame) : this.dispatcher.dispatch(frame, this.info);
+    const pending: PendingResponse = { promise, result: null };
     pending.promise.then(
       (result) => (pending.result = result),
       () => undefined,
@@ -159,6 +164,13 @@ export class Connection {
           for (const chunk of result.frame) {
             this.gathered.push(chunk);
             this.gatheredBytes += chunk.length;
+          }
+          if (result.thenClose !== undefined) {
+            this.log.info({ conn: this.info.connectionId, client: this.info.clientHost, reason: result.thenClose }, 'closing connection after the response');
+            this.sendGathered();
+            this.socket.end(() => this.socket.destroy());
+            this.closed = true;
+            return;
           }
         }
       }

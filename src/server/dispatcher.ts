@@ -18,17 +18,22 @@ import type { BrokerServices } from '../broker/services.js';
 import { HANDLER_BY_KEY } from '../handlers/table.js';
 import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
 import type { RequestContext } from './request-context.js';
+import type { KafkaPrincipal } from './principal.js';
 import { CloseConnection, type RegisteredHandler } from '../handlers/handler.js';
 
 export interface ConnectionInfo {
   connectionId: number;
   listenerName: string;
+  /** The listener's security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
+  securityProtocol: string;
   clientHost: string;
   clientPort: number;
+  /** Who the client is: from its TLS certificate or SASL authentication, else User:ANONYMOUS. */
+  principal: KafkaPrincipal;
 }
 
-/** A response to send (a list of buffers), nothing (acks=0), or a reason to close. */
-export type DispatchResult = { kind: 'respond'; frame: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
+/** A response to send (a list of buffers; then close, when `thenClose` says why), nothing (acks=0), or a reason to close. */
+export type DispatchResult = { kind: 'respond'; frame: Buffer[]; thenClose?: string } | { kind: 'none' } | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
 const FETCH_KEY = 1;
@@ -40,7 +45,7 @@ const FETCH_KEY = 1;
 const RESPONSE_SCRATCH_BYTES = 256;
 
 /** A size-prefixed response frame: header, then what `write` adds. */
-function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
+export function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
   const w = new Writer(RESPONSE_SCRATCH_BYTES);
   w.int32(0);
   writeResponseHeader(w, apiKey, apiVersion, correlationId);
@@ -116,6 +121,7 @@ export class Dispatcher {
       clientHost: connection.clientHost,
       clientPort: connection.clientPort,
       connectionId: connection.connectionId,
+      principal: connection.principal,
       clock: this.clock,
       log: this.log,
       broker: this.services,

@@ -2,6 +2,7 @@
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import type { BrokerServices } from '../broker/services.js';
+import type { KafkaPrincipal } from './principal.js';
 
 export interface RequestContext {
   apiKey: number;
@@ -14,6 +15,8 @@ export interface RequestContext {
   clientPort: number;
   /** A stable id of the connection, for fetch sessions and logs. */
   connectionId: number;
+  /** The authenticated principal of the connection (User:ANONYMOUS on PLAINTEXT). */
+  principal: KafkaPrincipal;
   clock: Clock;
   log: Logger;
   broker: BrokerServices;

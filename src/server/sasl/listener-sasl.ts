@@ -1,0 +1,82 @@
+/**
+ * The SASL settings of one SASL_PLAINTEXT or SASL_SSL listener, read and checked at
+ * start-up with Kafka's names, each also settable per listener
+ * (`listener.name.<name>.sasl.enabled.mechanisms`): the enabled mechanisms, and per
+ * mechanism the JAAS config (`listener.name.<name>.<mechanism>.sasl.jaas.config`, else
+ * `sasl.jaas.config`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; any other
+ * (GSSAPI, Kafka's default) is refused at start-up.
+ */
+import { ConfigError, type BrokerConfig } from '../../common/config.js';
+import { listenerSetting } from '../tls.js';
+import { parseJaasConfig, type JaasEntry } from './jaas.js';
+import type { SaslExchangeFactory } from './mechanism.js';
+import { PlainExchange } from './plain.js';
+import { OAuthBearerExchange, oauthValidator } from './oauthbearer.js';
+import { ScramExchange, SCRAM_MECHANISMS, type ScramCredentialLookup, type ScramMechanismName } from './scram.js';
+
+export interface ListenerSasl {
+  listenerName: string;
+  /** Enabled mechanisms in configured order (what SaslHandshake lists). */
+  mechanisms: string[];
+  exchanges: ReadonlyMap<string, SaslExchangeFactory>;
+  /** sasl.server.max.receive.size: the largest frame an unauthenticated client may send. */
+  maxReceiveBytes: number;
+}
+
+const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
+const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
+
+function jaasFor(config: BrokerConfig, listenerName: string, mechanism: string): { entries: JaasEntry[]; setting: string } | null {
+  const prefixed = `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`;
+  const text = config.explicit(prefixed);
+  if (text !== undefined) return { entries: parseJaasConfig(text, prefixed), setting: prefixed };
+  const global = config.explicit('sasl.jaas.config');
+  if (global !== undefined) return { entries: parseJaasConfig(global, 'sasl.jaas.config'), setting: 'sasl.jaas.config' };
+  return null;
+}
+
+function plainUsers(config: BrokerConfig, listenerName: string): Map<string, string> {
+  const jaas = jaasFor(config, listenerName, 'PLAIN');
+  if (!jaas) {
+    throw new ConfigError(
+      `listener ${listenerName}: PLAIN needs users in listener.name.${listenerName.toLowerCase()}.plain.sasl.jaas.config (or sasl.jaas.config): ${PLAIN_LOGIN_MODULE} required user_<name>="<password>";`,
+    );
+  }
+  const entry = jaas.entries.find((e) => e.loginModule === PLAIN_LOGIN_MODULE);
+  if (!entry) throw new ConfigError(`${jaas.setting}: PLAIN needs ${PLAIN_LOGIN_MODULE}`);
+  const users = new Map<string, string>();
+  for (const [key, value] of entry.options) if (key.startsWith('user_')) users.set(key.slice('user_'.length), value);
+  return users;
+}
+
+export function listenerSasl(config: BrokerConfig, listenerName: string, scramCredentials: ScramCredentialLookup, now: () => number): ListenerSasl {
+  const mechanisms = (listenerSetting(config, listenerName, 'sasl.enabled.mechanisms') ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  if (mechanisms.length === 0) throw new ConfigError(`listener ${listenerName}: sasl.enabled.mechanisms is empty`);
+  const exchanges = new Map<string, SaslExchangeFactory>();
+  for (const mechanism of mechanisms) {
+    if (mechanism === 'PLAIN') {
+      const users = plainUsers(config, listenerName);
+      exchanges.set(mechanism, () => new PlainExchange(users));
+    } else if ((SCRAM_MECHANISMS as readonly string[]).includes(mechanism)) {
+      const name = mechanism as ScramMechanismName;
+      exchanges.set(mechanism, () => new ScramExchange(name, scramCredentials));
+    } else if (mechanism === 'OAUTHBEARER') {
+      const jaas = jaasFor(config, listenerName, mechanism);
+      const validate = oauthValidator(config, listenerName, jaas?.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null);
+      exchanges.set(mechanism, () => new OAuthBearerExchange(validate, now));
+    } else {
+      throw new ConfigError(`listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`);
+    }
+  }
+  for (const mechanism of ['', ...mechanisms.map((m) => `${m.toLowerCase()}.`)]) {
+    const key = `${mechanism}connections.max.reauth.ms`;
+    const value = listenerSetting(config, listenerName, key) ?? '0';
+    if (value !== '0') throw new ConfigError(`listener ${listenerName}: ${key}=${value}: re-authentication (KIP-368) is not implemented; leave it 0`);
+  }
+  const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
+  if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0) throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
+  return { listenerName, mechanisms, exchanges, maxReceiveBytes };
+}

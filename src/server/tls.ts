@@ -1,0 +1,193 @@
+/**
+ * TLS for SSL and SASL_SSL listeners, configured with Kafka's ssl.* names (each also
+ * settable per listener as `listener.name.<name>.ssl.*`): key and trust stores in PEM (a
+ * file or inline, KIP-651) or PKCS12, `ssl.client.auth` none / requested / required,
+ * `ssl.enabled.protocols`, `ssl.cipher.suites` and the principal of a client certificate
+ * through `ssl.principal.mapping.rules`. Every problem is a ConfigError at start-up.
+ * The broker reloads them when they change through AlterConfigs (broker.ts). Left out: JKS
+ * stores (refused), ssl.endpoint.identification.algorithm for broker-to-broker connections.
+ */
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
+import forge from 'node-forge';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { ANONYMOUS, mapSslPrincipal, parseSslPrincipalMappingRules, rfc2253FromNodeSubject, userPrincipal, type KafkaPrincipal } from './principal.js';
+
+/** A setting for one listener: `listener.name.<name>.<key>` first, then `<key>`. */
+export function listenerSetting(config: BrokerConfig, listenerName: string, key: string): string | null {
+  return config.explicit(`listener.name.${listenerName.toLowerCase()}.${key}`) ?? config.raw(key);
+}
+
+export type ClientAuth = 'none' | 'requested' | 'required';
+
+export interface ListenerTls {
+  options: TlsOptions;
+  clientAuth: ClientAuth;
+  /** The principal of an established TLS connection (ANONYMOUS without a client certificate). */
+  principalOf(socket: TLSSocket): KafkaPrincipal;
+}
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** IANA (Java) cipher suite names of TLS 1.2 and earlier, with their OpenSSL names. TLS 1.3 names are the same in both. */
+const OPENSSL_CIPHER_NAMES: Readonly<Record<string, string>> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_DHE_RSA_WITH_AES_128_GCM_SHA256: 'DHE-RSA-AES128-GCM-SHA256',
+  TLS_DHE_RSA_WITH_AES_256_GCM_SHA384: 'DHE-RSA-AES256-GCM-SHA384',
+  TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'DHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: 'ECDHE-ECDSA-AES128-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 'ECDHE-RSA-AES128-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384: 'ECDHE-ECDSA-AES256-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384: 'ECDHE-RSA-AES256-SHA384',
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+};
+
+function readStoreFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`${what} ${path} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/** Certificates of a PKCS12 trust store as PEM (node's TLS takes trusted certificates only as PEM). */
+function pkcs12TrustedCertificates(der: Buffer, password: string, what: string): string[] {
+  let store: forge.pkcs12.Pkcs12Pfx;
+  try {
+    store = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))), password);
+  } catch (err) {
+    throw new ConfigError(`${what}: not a PKCS12 store, or a wrong password: ${(err as Error).message}`);
+  }
+  const bags = store.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+  // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
+  const pems = bags.map((bag) => {
+    const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+    return new X509Certificate(Buffer.from(forge.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
+  });
+  if (pems.length === 0) throw new ConfigError(`${what}: the PKCS12 store holds no certificate`);
+  return pems;
+}
+
+function checkStoreType(type: string, setting: string, listenerName: string): 'PEM' | 'PKCS12' {
+  const upper = type.toUpperCase();
+  if (upper === 'PEM' || upper === 'PKCS12') return upper;
+  throw new ConfigError(`listener ${listenerName}: ${setting}=${type} is not supported (use PEM or PKCS12)`);
+}
+
+function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions {
+  const get = (key: string): string | null => listenerSetting(config, listenerName, key);
+  const chain = get('ssl.keystore.certificate.chain');
+  const inlineKey = get('ssl.keystore.key');
+  const location = get('ssl.keystore.location');
+  const keyPassword = get('ssl.key.password') ?? undefined;
+  const type = get('ssl.keystore.type') ?? 'JKS';
+  if (chain !== null || inlineKey !== null) {
+    if (chain === null || inlineKey === null) throw new ConfigError(`listener ${listenerName}: ssl.keystore.certificate.chain and ssl.keystore.key go together`);
+    if (type.toUpperCase() !== 'PEM') throw new ConfigError(`listener ${listenerName}: an inline key store needs ssl.keystore.type=PEM (is ${type})`);
+    if (location !== null) throw new ConfigError(`listener ${listenerName}: give ssl.keystore.location or the inline key store, not both`);
+    return { cert: chain, key: inlineKey, passphrase: keyPassword };
+  }
+  if (location === null) throw new ConfigError(`listener ${listenerName}: TLS needs a key store (ssl.keystore.location, or ssl.keystore.certificate.chain and ssl.keystore.key)`);
+  const bytes = readStoreFile(location, `listener ${listenerName}: ssl.keystore.location`);
+  if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM') return { cert: bytes, key: bytes, passphrase: keyPassword };
+  const storePassword = get('ssl.keystore.password');
+  if (storePassword === null) throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
+  if (keyPassword !== undefined && keyPassword !== storePassword) {
+    throw new ConfigError(`listener ${listenerName}: a PKCS12 key store whose key password differs from ssl.keystore.password is not supported`);
+  }
+  return { pfx: bytes, passphrase: storePassword };
+}
+
+function truststoreCertificates(config: BrokerConfig, listenerName: string): Array<string | Buffer> | undefined {
+  const get = (key: string): string | null => listenerSetting(config, listenerName, key);
+  const inline = get('ssl.truststore.certificates');
+  const location = get('ssl.truststore.location');
+  const type = get('ssl.truststore.type') ?? 'JKS';
+  if (inline !== null) {
+    if (type.toUpperCase() !== 'PEM') throw new ConfigError(`listener ${listenerName}: ssl.truststore.certificates needs ssl.truststore.type=PEM (is ${type})`);
+    if (location !== null) throw new ConfigError(`listener ${listenerName}: give ssl.truststore.location or ssl.truststore.certificates, not both`);
+    return [inline];
+  }
+  if (location === null) return undefined;
+  const what = `listener ${listenerName}: ssl.truststore.location`;
+  const bytes = readStoreFile(location, what);
+  if (checkStoreType(type, 'ssl.truststore.type', listenerName) === 'PEM') return [bytes];
+  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what);
+}
+
+function protocolRange(config: BrokerConfig, listenerName: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
+  const raw = listenerSetting(config, listenerName, 'ssl.enabled.protocols') ?? '';
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const indexes = names.map((name) => {
+    const i = TLS_VERSIONS.indexOf(name as TlsVersion);
+    if (i < 0) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols: ${name} is not supported (${TLS_VERSIONS.join(', ')})`);
+    return i;
+  });
+  if (indexes.length === 0) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols is empty`);
+  const lo = Math.min(...indexes);
+  const hi = Math.max(...indexes);
+  for (let i = lo; i <= hi; i++) {
+    if (!indexes.includes(i)) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols must be a contiguous range of versions (missing ${TLS_VERSIONS[i]})`);
+  }
+  return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]! };
+}
+
+function cipherList(config: BrokerConfig, listenerName: string): string | undefined {
+  const raw = listenerSetting(config, listenerName, 'ssl.cipher.suites') ?? '';
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) return undefined;
+  return names
+    .map((name) => {
+      if (/^TLS_(AES|CHACHA20)_/.test(name) || name.includes('-')) return name;
+      const openssl = OPENSSL_CIPHER_NAMES[name];
+      if (!openssl) throw new ConfigError(`listener ${listenerName}: ssl.cipher.suites: ${name} is not supported`);
+      return openssl;
+    })
+    .join(':');
+}
+
+function clientAuthOf(config: BrokerConfig, listenerName: string): ClientAuth {
+  const value = (listenerSetting(config, listenerName, 'ssl.client.auth') ?? 'none').toLowerCase();
+  if (value === 'none' || value === 'requested' || value === 'required') return value;
+  throw new ConfigError(`listener ${listenerName}: ssl.client.auth=${value} is not one of none, requested, required`);
+}
+
+/** Builds and checks (by making a secure context once) the TLS settings of a listener. */
+export function listenerTls(config: BrokerConfig, listenerName: string): ListenerTls {
+  const clientAuth = clientAuthOf(config, listenerName);
+  const ciphers = cipherList(config, listenerName);
+  const options: TlsOptions = {
+    ...keystoreOptions(config, listenerName),
+    ...protocolRange(config, listenerName),
+    ca: truststoreCertificates(config, listenerName),
+    requestCert: clientAuth !== 'none',
+    // `requested` accepts a client without a certificate; one that shows an untrusted certificate is refused (principalOf).
+    rejectUnauthorized: clientAuth === 'required',
+    ...(ciphers !== undefined ? { ciphers } : {}),
+  };
+  try {
+    createSecureContext(options);
+  } catch (err) {
+    throw new ConfigError(`listener ${listenerName}: TLS settings rejected: ${(err as Error).message}`);
+  }
+  const rules = parseSslPrincipalMappingRules(listenerSetting(config, listenerName, 'ssl.principal.mapping.rules') ?? 'DEFAULT');
+  return {
+    options,
+    clientAuth,
+    principalOf(socket: TLSSocket): KafkaPrincipal {
+      if (clientAuth === 'none') return ANONYMOUS;
+      const cert = socket.getPeerX509Certificate();
+      if (!cert) return ANONYMOUS;
+      if (!socket.authorized) throw new Error(`client certificate not trusted: ${String(socket.authorizationError)}`);
+      return userPrincipal(mapSslPrincipal(rules, rfc2253FromNodeSubject(cert.subject)));
+    },
+  };
+}
