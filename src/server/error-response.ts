@@ -1,11 +1,13 @@
 /**
  * The answer to a request whose handler threw: the API's own response shape with
  * UNKNOWN_SERVER_ERROR in every error code, as Kafka's AbstractRequest.getErrorResponse
- * builds it. Built from Kafka's message schemas (protocol/generated/schemas.json, loaded on
- * the first failure): each response array that carries error codes mirrors the request
- * array it answers (same property name, else a shared key such as name / topicId /
- * partitionIndex), copying the keys and setting every error code; arrays without error codes
- * are left empty, other fields take their schema defaults, error messages Kafka's text.
+ * builds it. Built from Kafka's response schemas (protocol/generated/response-shapes.json,
+ * trimmed by the generator, loaded on the first failure): each response array that
+ * carries error codes mirrors the request array it answers (same property name, else a
+ * shared key such as name / topicId / partitionIndex), copying the keys and setting every
+ * error code; arrays without error codes are left empty, other fields take their schema
+ * defaults, error messages Kafka's text. Left out: Kafka's per-API special cases (e.g.
+ * Metadata listing brokers, JoinGroup's member id rules).
  */
 import { ZERO_UUID } from '../../protocol/primitives/index.js';
 
@@ -26,7 +28,6 @@ interface Struct {
   fields: Field[];
 }
 interface Schema {
-  type: string;
   apiKey: number | null;
   root: Struct;
   structs: Record<string, Struct>;
@@ -54,9 +55,9 @@ let schemasByKey: Promise<Map<number, Schema>> | null = null;
 
 /** Response schemas by API key, loaded once, on the first handler failure. */
 function responseSchemas(): Promise<Map<number, Schema>> {
-  schemasByKey ??= import('../../protocol/generated/schemas.json', { with: { type: 'json' } }).then((module) => {
+  schemasByKey ??= import('../../protocol/generated/response-shapes.json', { with: { type: 'json' } }).then((module) => {
     const all = module.default as unknown as Schema[];
-    return new Map(all.filter((s) => s.type === 'response' && s.apiKey !== null).map((s) => [s.apiKey!, s]));
+    return new Map(all.filter((s) => s.apiKey !== null).map((s) => [s.apiKey!, s]));
   });
   return schemasByKey;
 }

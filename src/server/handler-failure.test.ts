@@ -112,3 +112,14 @@ t.test('kafkajs: the failure surfaces as UNKNOWN_SERVER_ERROR, not a lost connec
   await producer.send({ topic: 'k', messages: [{ value: 'after' }] });
   t.pass('the producer goes on');
 });
+
+t.test('a connection closed for a protocol error logs "closing connection" once', async (t) => {
+  const { running, lines } = await loggedBroker(t);
+  const c = await rawClient(running.port);
+  // API key 9999 is not served: Kafka closes the connection.
+  c.send(c.frame({ ...ApiVersionsApi, apiKey: 9999 }, 0, { clientSoftwareName: '', clientSoftwareVersion: '' }, 1));
+  await c.closed;
+  const deadline = Date.now() + 10_000;
+  while (lines().filter((l) => l.msg === 'closing connection').length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  t.equal(lines().filter((l) => l.msg === 'closing connection').length, 1, 'one log line, not an info and a debug one');
+});
