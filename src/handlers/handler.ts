@@ -47,6 +47,8 @@ export interface RegisteredHandler {
   name: string;
   minVersion: number;
   maxVersion: number;
+  /** Encodes a response built outside the handler (the UNKNOWN_SERVER_ERROR answer to a HandlerFailure). */
+  encodeResponse(w: Writer, version: number, response: unknown): void;
   /** Decodes the body, runs the handler, and returns the response writer (null: no response); a handler's exception becomes a HandlerFailure. */
   serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null | CloseConnection>;
 }
@@ -59,6 +61,9 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
     minVersion: handler.minVersion ?? api.minVersion,
     // A newest version Kafka marks unstable is generated but never advertised.
     maxVersion: handler.maxVersion ?? (api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion),
+    encodeResponse(w, version, response) {
+      api.encodeResponse(w, version, response as Res);
+    },
     async serve(ctx, body) {
       const request = api.decodeRequest(body, ctx.apiVersion);
       let response: Res | NoResponse | CloseConnection;

@@ -20,7 +20,6 @@ import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/contr
 import type { RequestContext } from './request-context.js';
 import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../handlers/handler.js';
 import { buildErrorResponse } from './error-response.js';
-import { API_BY_KEY } from '../../protocol/generated/api-table.js';
 
 export interface ConnectionInfo {
   connectionId: number;
@@ -115,7 +114,7 @@ export class Dispatcher {
     try {
       write = await handler.serve(ctx, r);
     } catch (err) {
-      if (err instanceof HandlerFailure) return this.answerFailure(err, handler.name, ctx);
+      if (err instanceof HandlerFailure) return this.answerFailure(err, handler, ctx);
       this.log.warn({ err, api: handler.name, apiVersion, clientId: header.clientId }, 'request could not be decoded; closing the connection');
       return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
     }
@@ -134,15 +133,15 @@ export class Dispatcher {
    * UNKNOWN_SERVER_ERROR in the API's response shape; the connection stays open. Produce
    * with acks=0 expects no answer, so there (as in Kafka) the connection is closed.
    */
-  private async answerFailure(failure: HandlerFailure, apiName: string, ctx: RequestContext): Promise<DispatchResult> {
+  private async answerFailure(failure: HandlerFailure, handler: RegisteredHandler, ctx: RequestContext): Promise<DispatchResult> {
     const { apiKey, apiVersion, correlationId, clientId } = ctx;
+    const apiName = handler.name;
     this.log.error({ err: failure.cause, api: apiName, apiVersion, clientId, correlationId, conn: ctx.connectionId }, `${apiName} handler failed; answering UNKNOWN_SERVER_ERROR`);
     const request = failure.request as { acks?: unknown };
     if (apiKey === 0 && request.acks === 0) return { kind: 'close', reason: `${apiName} failed with acks=0` };
-    const api = API_BY_KEY.get(apiKey);
     try {
-      const response = api ? await buildErrorResponse(apiKey, apiVersion, failure.request, ErrorCode.UNKNOWN_SERVER_ERROR) : null;
-      if (api && response) return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) => api.encodeResponse(w, apiVersion, response)) };
+      const response = await buildErrorResponse(apiKey, apiVersion, failure.request, ErrorCode.UNKNOWN_SERVER_ERROR);
+      if (response) return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) => handler.encodeResponse(w, apiVersion, response)) };
     } catch (err) {
       this.log.error({ err, api: apiName, apiVersion }, 'error response could not be built');
     }

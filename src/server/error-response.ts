@@ -56,7 +56,9 @@ let schemasByKey: Promise<Map<number, Schema>> | null = null;
 /** Response schemas by API key, loaded once, on the first handler failure. */
 function responseSchemas(): Promise<Map<number, Schema>> {
   schemasByKey ??= import('../../protocol/generated/response-shapes.json', { with: { type: 'json' } }).then((module) => {
-    const all = module.default as unknown as Schema[];
+    // The bundle (scripts/bundle.mjs) embeds JSON as text, parsed here on first use.
+    const raw: unknown = module.default;
+    const all = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Schema[];
     return new Map(all.filter((s) => s.apiKey !== null).map((s) => [s.apiKey!, s]));
   });
   return schemasByKey;
