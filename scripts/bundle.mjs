@@ -12,6 +12,8 @@ const common = {
   target: 'node20',
   external,
   logLevel: 'warning',
+  // JSON (the response shapes of error answers) stays one string, parsed only when used.
+  loader: { '.json': 'text' },
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);" },
 };

@@ -7,16 +7,18 @@
  *   await broker.stop();
  *
  * Starts a single node on an ephemeral port with a temporary data dir (removed on stop).
+ * The configs are checked as the CLI checks them: a bad value throws a ConfigError.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig } from './common/config.js';
+import { unknownConfigsWarning, validateBrokerConfig } from './common/config-validate.js';
 import { createLogger, type Logger } from './common/logger.js';
 import { Broker } from './broker/broker.js';
 
 export { Broker } from './broker/broker.js';
-export { BrokerConfig } from './common/config.js';
+export { BrokerConfig, ConfigError } from './common/config.js';
 
 export interface StartBrokerOptions {
   /** Extra broker configs, by Kafka name. */
@@ -49,6 +51,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     ...options.config,
   });
   const log = options.logger ?? createLogger({ level: options.logLevel ?? 'silent', pretty: false });
+  const unknown = validateBrokerConfig(config);
+  if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
   const broker = new Broker({ config, log });
   await broker.start();
   const listener = broker.bound.find((l) => l.securityProtocol === 'PLAINTEXT') ?? broker.bound[0]!;

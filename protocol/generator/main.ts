@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageEmitter } from './emit-struct.js';
-import { loadMessage, type MessageSpec } from './schema.js';
+import { loadMessage, type FieldSpec, type MessageSpec, type StructSpec } from './schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -181,7 +181,21 @@ export interface ApiDefinition<Req, Res> {
     }
   }
   files.set('schemas.json', JSON.stringify(normalised, (key, value: unknown) => (key === 'about' ? undefined : value)) + '\n');
+  files.set('response-shapes.json', responseShapes(specs));
   return files;
+}
+
+/**
+ * The response schemas trimmed to what building an error response needs (field names,
+ * types, versions, nullability, defaults), for src/server/error-response.ts.
+ */
+function responseShapes(specs: MessageSpec[]): string {
+  const field = (f: FieldSpec): Record<string, unknown> => ({ name: f.name, property: f.property, type: f.type, versions: f.versions, nullableVersions: f.nullableVersions, default: f.default });
+  const struct = (st: StructSpec): Record<string, unknown> => ({ fields: st.fields.map(field) });
+  const responses = specs
+    .filter((s) => s.type === 'response')
+    .map((s) => ({ apiKey: s.apiKey, root: struct(s.root), structs: Object.fromEntries([...s.structs].map(([name, st]) => [name, struct(st)])) }));
+  return JSON.stringify(responses) + '\n';
 }
 
 function normalise(spec: MessageSpec): Record<string, unknown> {

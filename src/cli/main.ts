@@ -5,14 +5,17 @@
  *   gregor topic|produce|consume|group|cluster ... (the tools: src/cli/program.ts)
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
- * (mapped as the apache/kafka image maps them) < --override. SIGTERM and SIGINT shut
+ * (mapped as the apache/kafka image maps them) < --override. Every known value is checked
+ * before anything starts; a start-up failure is one line on stderr and exit code 1 (see
+ * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
  * down gracefully: stop accepting, drain, flush, mark a clean shutdown.
  */
-import { BrokerConfig, ConfigError } from '../common/config.js';
+import { BrokerConfig } from '../common/config.js';
+import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-validate.js';
 import { createLogger } from '../common/logger.js';
-import { StartupError } from '../common/startup-error.js';
 import { Broker } from '../broker/broker.js';
 import { runTool } from './program.js';
+import { reportStartupFailure } from './startup-errors.js';
 
 const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...]`;
 
@@ -52,14 +55,13 @@ export async function main(argv: string[]): Promise<number> {
   let broker: Broker;
   try {
     const config = BrokerConfig.load({ file, env: process.env, overrides });
+    const unknown = validateBrokerConfig(config);
+    if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
     broker = new Broker({ config, log });
     await broker.start();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StartupError) {
-      log.error(err.message);
-      return 1;
-    }
-    throw err;
+    reportStartupFailure(err, process.env, (line) => process.stderr.write(`${line}\n`));
+    return 1;
   }
   await new Promise<void>((resolveStop) => {
     let stopping = false;

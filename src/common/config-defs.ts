@@ -1,36 +1,68 @@
 /**
- * The broker configs Gregor knows, with Kafka's names, types and defaults (Kafka 3.9),
- * except where a dev-friendly default is documented: listeners default to
- * 127.0.0.1:9092 and log.dirs to ./data. Unknown keys are kept and reported, never fatal,
- * so existing server.properties files start unchanged.
+ * The one table of broker configs Gregor knows, with Kafka's names, types, defaults and
+ * ranges (Kafka 3.9), except where a dev-friendly default is documented: listeners default
+ * to 127.0.0.1:9092 and log.dirs to ./data. Start-up validation (`config-validate.ts`),
+ * DescribeConfigs / AlterConfigs (`admin/broker-config-schema.ts`) and docs/configuration.md
+ * (`scripts/gen-config-docs.ts`) all read it. A plain entry is `def(type, default, doc)`;
+ * the optional fourth argument adds a range, dynamic update, per-broker-only or a
+ * synonym-only default. Unknown keys are kept and reported in one warning, never fatal, so
+ * existing server.properties files start unchanged.
  */
+import { atLeast, between, defaultOrBetween, listOf, oneOf, unlimitedOrAtLeast, type ConfigValidator } from './config-validators.js';
+
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double' | 'password' | 'class';
+
+export interface ConfigOptions {
+  /** Range or choice beyond the type. */
+  validator?: ConfigValidator;
+  /** May be changed at run time with AlterConfigs / IncrementalAlterConfigs. */
+  dynamic?: boolean;
+  /** Dynamic for one broker only, not as the cluster default (implies dynamic). */
+  perBrokerOnly?: boolean;
+}
 
 export interface ConfigDef {
   type: ConfigType;
   default: string | null;
   doc: string;
+  validator: ConfigValidator | null;
+  dynamic: boolean;
+  perBrokerOnly: boolean;
 }
 
-const def = (type: ConfigType, dflt: string | null, doc: string): ConfigDef => ({ type, default: dflt, doc });
+const def = (type: ConfigType, dflt: string | null, doc: string, options: ConfigOptions = {}): ConfigDef => ({
+  type,
+  default: dflt,
+  doc,
+  validator: options.validator ?? null,
+  dynamic: options.dynamic === true || options.perBrokerOnly === true,
+  perBrokerOnly: options.perBrokerOnly === true,
+});
+
+const LONG_MAX = '9223372036854775807';
+const INT_MAX = '2147483647';
+/** Options of the broker synonym of a topic config: dynamic, with the topic config's range. */
+const topicSynonym = (validator?: ConfigValidator): ConfigOptions => (validator ? { dynamic: true, validator } : { dynamic: true });
+const positive = { validator: atLeast(1) };
+const nonNegative = { validator: atLeast(0) };
 
 export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
-  'node.id': def('int', '1', 'The node id of this server.'),
-  'broker.id': def('int', null, 'Alias of node.id from ZooKeeper mode.'),
-  'process.roles': def('list', 'broker,controller', 'The roles this process plays.'),
+  'node.id': def('int', '1', 'The node id of this server.', nonNegative),
+  'broker.id': def('int', null, 'Alias of node.id from ZooKeeper mode.', nonNegative),
+  'process.roles': def('list', 'broker,controller', 'The roles this process plays.', { validator: listOf('broker', 'controller') }),
   'controller.quorum.voters': def('list', '', 'The voters of the metadata quorum, id@host:port.'),
   'controller.quorum.bootstrap.servers': def('list', '', 'Bootstrap servers of the metadata quorum.'),
   'controller.listener.names': def('list', 'CONTROLLER', 'The listeners the controller uses.'),
-  'controller.quorum.election.timeout.ms': def('int', '1000', 'Raft election timeout.'),
-  'controller.quorum.fetch.timeout.ms': def('int', '2000', 'Raft fetch timeout.'),
-  'controller.quorum.election.backoff.max.ms': def('int', '1000', 'Largest random backoff after a lost election.'),
-  'controller.quorum.request.timeout.ms': def('int', '2000', 'Raft request timeout (resend after).'),
-  'controller.quorum.append.linger.ms': def('int', '25', 'How long the Raft leader lets appends accumulate before it flushes them.'),
-  'broker.heartbeat.interval.ms': def('int', '2000', 'How often a broker heartbeats to the active controller.'),
-  'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.'),
-  'request.timeout.ms': def('int', '30000', 'How long a request forwarded to the active controller may wait for it.'),
-  'metadata.log.max.record.bytes.between.snapshots': def('long', '20971520', 'Metadata log bytes appended since the last snapshot that trigger a new one.'),
-  'metadata.log.max.snapshot.interval.ms': def('long', '3600000', 'Longest time between metadata snapshots when the log changed (0: never by time).'),
+  'controller.quorum.election.timeout.ms': def('int', '1000', 'Raft election timeout.', positive),
+  'controller.quorum.fetch.timeout.ms': def('int', '2000', 'Raft fetch timeout.', positive),
+  'controller.quorum.election.backoff.max.ms': def('int', '1000', 'Largest random backoff after a lost election.', positive),
+  'controller.quorum.request.timeout.ms': def('int', '2000', 'Raft request timeout (resend after).', positive),
+  'controller.quorum.append.linger.ms': def('int', '25', 'How long the Raft leader lets appends accumulate before it flushes them.', nonNegative),
+  'broker.heartbeat.interval.ms': def('int', '2000', 'How often a broker heartbeats to the active controller.', positive),
+  'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.', positive),
+  'request.timeout.ms': def('int', '30000', 'How long a request forwarded to the active controller may wait for it.', nonNegative),
+  'metadata.log.max.record.bytes.between.snapshots': def('long', '20971520', 'Metadata log bytes appended since the last snapshot that trigger a new one.', positive),
+  'metadata.log.max.snapshot.interval.ms': def('long', '3600000', 'Longest time between metadata snapshots when the log changed (0: never by time).', nonNegative),
   'inter.broker.listener.name': def('string', null, 'The listener brokers use between themselves.'),
   listeners: def('list', 'PLAINTEXT://127.0.0.1:9092', 'Listener URIs.'),
   'advertised.listeners': def('list', null, 'Listener URIs given to clients; defaults to listeners.'),
@@ -43,49 +75,103 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.dirs': def('list', null, 'Directories of the partition logs.'),
   'log.dir': def('string', './data', 'The log directory when log.dirs is not set.'),
   'metadata.log.dir': def('string', null, 'Directory of the metadata log; defaults to the first log dir.'),
-  'num.partitions': def('int', '1', 'Default number of partitions of auto-created topics.'),
+  'num.partitions': def('int', '1', 'Default number of partitions of auto-created topics.', positive),
   'default.replication.factor': def('int', '1', 'Default replication factor of auto-created topics.'),
   'auto.create.topics.enable': def('boolean', 'true', 'Create topics on metadata requests for unknown topics.'),
   'delete.topic.enable': def('boolean', 'true', 'Allow topic deletion.'),
-  'message.max.bytes': def('int', '1048588', 'Largest record batch size allowed.'),
-  'socket.request.max.bytes': def('int', '104857600', 'Largest request frame accepted.'),
-  'queued.max.requests': def('int', '500', 'Requests in flight per connection before reading pauses.'),
+  'message.max.bytes': def('int', '1048588', 'Largest record batch size allowed.', topicSynonym(atLeast(0))),
+  'socket.request.max.bytes': def('int', '104857600', 'Largest request frame accepted.', positive),
+  'queued.max.requests': def('int', '500', 'Requests in flight per connection before reading pauses.', positive),
   'connections.max.idle.ms': def('long', '600000', 'Idle connections are closed after this.'),
-  'fetch.max.bytes': def('int', '57671680', 'Largest fetch response.'),
-  'max.incremental.fetch.session.cache.slots': def('int', '1000', 'Incremental fetch sessions kept (KIP-227).'),
-  'log.segment.bytes': def('int', '1073741824', 'Segment size.'),
-  'log.roll.ms': def('long', null, 'Segment roll time; log.roll.hours when absent.'),
-  'log.roll.hours': def('int', '168', 'Segment roll time in hours.'),
-  'log.retention.ms': def('long', null, 'Retention time; log.retention.minutes/hours when absent.'),
+  'fetch.max.bytes': def('int', '57671680', 'Largest fetch response.', { validator: atLeast(1024) }),
+  'max.incremental.fetch.session.cache.slots': def('int', '1000', 'Incremental fetch sessions kept (KIP-227).', nonNegative),
+  'log.segment.bytes': def('int', '1073741824', 'Segment size (at least 14, the smallest record).', topicSynonym(atLeast(14))),
+  'log.roll.ms': def('long', null, 'Segment roll time; log.roll.hours when absent.', topicSynonym(atLeast(1))),
+  'log.roll.hours': def('int', '168', 'Segment roll time in hours.', positive),
+  'log.roll.jitter.ms': def('long', null, 'Jitter of the segment roll time; log.roll.jitter.hours when absent.', topicSynonym(atLeast(0))),
+  'log.roll.jitter.hours': def('int', '0', 'Segment roll jitter in hours.', nonNegative),
+  'log.retention.ms': def('long', null, 'Retention time; log.retention.minutes/hours when absent.', topicSynonym(unlimitedOrAtLeast(1))),
   'log.retention.minutes': def('int', null, 'Retention time in minutes.'),
   'log.retention.hours': def('int', '168', 'Retention time in hours.'),
-  'log.retention.bytes': def('long', '-1', 'Retention size per partition.'),
-  'log.retention.check.interval.ms': def('long', '300000', 'How often retention runs.'),
-  'log.cleanup.policy': def('list', 'delete', 'Default cleanup policy.'),
-  'log.cleaner.delete.retention.ms': def('long', '86400000', 'How long tombstones are kept.'),
-  'log.index.interval.bytes': def('int', '4096', 'Bytes between index entries.'),
-  'log.flush.interval.messages': def('long', '9223372036854775807', 'Messages between fsyncs.'),
-  'log.flush.interval.ms': def('long', null, 'Time between fsyncs.'),
-  'log.message.timestamp.type': def('string', 'CreateTime', 'CreateTime or LogAppendTime.'),
-  'min.insync.replicas': def('int', '1', 'Minimum in-sync replicas for acks=all.'),
-  'compression.type': def('string', 'producer', 'Broker-side compression of topics.'),
-  'offsets.topic.num.partitions': def('int', '50', 'Partitions of __consumer_offsets.'),
-  'offsets.topic.replication.factor': def('int', '3', 'Replication of __consumer_offsets (falls back to the broker count).'),
-  'offsets.retention.minutes': def('int', '10080', 'Retention of committed offsets of empty groups.'),
+  'log.retention.bytes': def('long', '-1', 'Retention size per partition.', topicSynonym()),
+  'log.retention.check.interval.ms': def('long', '300000', 'How often retention runs.', positive),
+  'log.cleanup.policy': def('list', 'delete', 'Default cleanup policy.', topicSynonym(listOf('compact', 'delete'))),
+  'log.cleaner.delete.retention.ms': def('long', '86400000', 'How long tombstones are kept.', topicSynonym(atLeast(0))),
+  'log.cleaner.min.cleanable.ratio': def('double', '0.5', 'Dirty ratio before cleaning.', topicSynonym(between(0, 1))),
+  'log.cleaner.min.compaction.lag.ms': def('long', '0', 'Shortest time a record stays uncompacted.', topicSynonym(atLeast(0))),
+  'log.cleaner.max.compaction.lag.ms': def('long', LONG_MAX, 'Longest a record stays uncompacted.', topicSynonym(atLeast(1))),
+  'log.segment.delete.delay.ms': def('long', '60000', 'Delay before deleting a file.', topicSynonym(atLeast(0))),
+  'log.index.interval.bytes': def('int', '4096', 'Bytes between index entries.', topicSynonym(atLeast(0))),
+  'log.index.size.max.bytes': def('int', '10485760', 'Index file size.', topicSynonym(atLeast(4))),
+  'log.flush.interval.messages': def('long', LONG_MAX, 'Messages between fsyncs.', topicSynonym(atLeast(1))),
+  'log.flush.interval.ms': def('long', null, 'Time between fsyncs; log.flush.scheduler.interval.ms when absent.', topicSynonym(atLeast(0))),
+  'log.flush.scheduler.interval.ms': def('long', LONG_MAX, 'How often logs are checked for flushing.'),
+  'log.preallocate': def('boolean', 'false', 'Preallocate segment files.', topicSynonym()),
+  'log.message.timestamp.type': def('string', 'CreateTime', 'CreateTime or LogAppendTime.', topicSynonym(oneOf('CreateTime', 'LogAppendTime'))),
+  'log.message.timestamp.after.max.ms': def('long', LONG_MAX, 'Largest allowed timestamp lead.', topicSynonym(atLeast(0))),
+  'log.message.timestamp.before.max.ms': def('long', LONG_MAX, 'Largest allowed timestamp lag.', topicSynonym(atLeast(0))),
+  'log.message.timestamp.difference.max.ms': def('long', LONG_MAX, 'Deprecated timestamp skew bound.', topicSynonym(atLeast(0))),
+  'log.message.downconversion.enable': def('boolean', 'true', 'Down-convert for old fetchers.', topicSynonym()),
+  'log.message.format.version': def('string', '3.0-IV1', 'Deprecated message format version.'),
+  'log.local.retention.bytes': def('long', '-2', 'Local retention size (tiered storage).', topicSynonym(atLeast(-2))),
+  'log.local.retention.ms': def('long', '-2', 'Local retention time (tiered storage).', topicSynonym(atLeast(-2))),
+  'unclean.leader.election.enable': def('boolean', 'false', 'Allow unclean leader election.', topicSynonym()),
+  'min.insync.replicas': def('int', '1', 'Minimum in-sync replicas for acks=all.', topicSynonym(atLeast(1))),
+  'compression.type': def('string', 'producer', 'Broker-side compression of topics.', topicSynonym(oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'))),
+  'compression.gzip.level': def('int', '-1', 'gzip level.', topicSynonym(defaultOrBetween(1, 9))),
+  'compression.lz4.level': def('int', '9', 'lz4 level.', topicSynonym(between(1, 17))),
+  'compression.zstd.level': def('int', '3', 'zstd level.', topicSynonym(between(-131072, 22))),
+  'offsets.topic.num.partitions': def('int', '50', 'Partitions of __consumer_offsets.', positive),
+  'offsets.topic.replication.factor': def('int', '3', 'Replication of __consumer_offsets (falls back to the broker count).', positive),
+  'offsets.retention.minutes': def('int', '10080', 'Retention of committed offsets of empty groups.', positive),
   'offset.metadata.max.bytes': def('int', '4096', 'Largest metadata string of an offset commit.'),
-  'offsets.retention.check.interval.ms': def('long', '600000', 'How often offset expiry runs.'),
+  'offsets.retention.check.interval.ms': def('long', '600000', 'How often offset expiry runs.', positive),
   'group.initial.rebalance.delay.ms': def('int', '3000', 'Delay of the first rebalance of a new group.'),
   'group.min.session.timeout.ms': def('int', '6000', 'Smallest session timeout allowed.'),
   'group.max.session.timeout.ms': def('int', '1800000', 'Largest session timeout allowed.'),
-  'group.max.size': def('int', '2147483647', 'Members allowed per group.'),
+  'group.max.size': def('int', INT_MAX, 'Members allowed per group.', positive),
   'group.consumer.assignors': def('list', 'uniform,range', 'KIP-848 server-side assignors (short names or Kafka class names); the first is the default.'),
-  'group.consumer.session.timeout.ms': def('int', '45000', 'KIP-848 consumer group member session timeout.'),
-  'group.consumer.min.session.timeout.ms': def('int', '45000', 'Smallest group.consumer.session.timeout.ms allowed.'),
-  'group.consumer.max.session.timeout.ms': def('int', '60000', 'Largest group.consumer.session.timeout.ms allowed.'),
-  'group.consumer.heartbeat.interval.ms': def('int', '5000', 'KIP-848 consumer group heartbeat interval given to members.'),
-  'group.consumer.min.heartbeat.interval.ms': def('int', '5000', 'Smallest group.consumer.heartbeat.interval.ms allowed.'),
-  'group.consumer.max.heartbeat.interval.ms': def('int', '15000', 'Largest group.consumer.heartbeat.interval.ms allowed.'),
-  'group.consumer.max.size': def('int', '2147483647', 'Members allowed per KIP-848 consumer group.'),
+  'group.consumer.session.timeout.ms': def('int', '45000', 'KIP-848 consumer group member session timeout.', positive),
+  'group.consumer.min.session.timeout.ms': def('int', '45000', 'Smallest group.consumer.session.timeout.ms allowed.', positive),
+  'group.consumer.max.session.timeout.ms': def('int', '60000', 'Largest group.consumer.session.timeout.ms allowed.', positive),
+  'group.consumer.heartbeat.interval.ms': def('int', '5000', 'KIP-848 consumer group heartbeat interval given to members.', positive),
+  'group.consumer.min.heartbeat.interval.ms': def('int', '5000', 'Smallest group.consumer.heartbeat.interval.ms allowed.', positive),
+  'group.consumer.max.heartbeat.interval.ms': def('int', '15000', 'Largest group.consumer.heartbeat.interval.ms allowed.', positive),
+  'group.consumer.max.size': def('int', INT_MAX, 'Members allowed per KIP-848 consumer group.', positive),
+  'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.', positive),
+  'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.', positive),
+  'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
+  'transactional.id.expiration.ms': def('int', '604800000', 'Idle transactional ids expire after this.', positive),
+  'producer.id.expiration.ms': def('int', '86400000', 'Idle producer ids expire after this.', { dynamic: true, validator: atLeast(1) }),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': def('int', '10000', 'How often timed-out transactions are aborted.', positive),
+  // Dynamic settings Kafka lets AlterConfigs change. Gregor stores and describes them; the
+  // thread pools, cleaner, connection limits, throttles and TLS/SASL material take no
+  // effect yet (see docs/configuration.md).
+  'num.io.threads': def('int', '8', 'Threads doing disk I/O.', { dynamic: true, validator: atLeast(1) }),
+  'num.network.threads': def('int', '3', 'Threads handling network requests.', { dynamic: true, validator: atLeast(1) }),
+  'num.replica.fetchers': def('int', '1', 'Fetcher threads per source broker.', { dynamic: true }),
+  'num.recovery.threads.per.data.dir': def('int', '1', 'Threads per data dir for log recovery.', { dynamic: true, validator: atLeast(1) }),
+  'background.threads': def('int', '10', 'Threads for background tasks.', { dynamic: true, validator: atLeast(1) }),
+  'log.cleaner.threads': def('int', '1', 'Log cleaner threads.', { dynamic: true, validator: atLeast(0) }),
+  'log.cleaner.dedupe.buffer.size': def('long', '134217728', 'Memory for log deduplication.', { dynamic: true }),
+  'log.cleaner.io.buffer.size': def('int', '524288', 'Log cleaner I/O buffer memory.', { dynamic: true, validator: atLeast(0) }),
+  'log.cleaner.io.max.bytes.per.second': def('double', '1.7976931348623157E308', 'Log cleaner I/O throttle.', { dynamic: true }),
+  'log.cleaner.backoff.ms': def('long', '15000', 'Sleep when there is nothing to clean.', { dynamic: true, validator: atLeast(0) }),
+  'log.cleaner.io.buffer.load.factor': def('double', '0.9', 'Dedupe buffer load factor.', { dynamic: true }),
+  'max.connections': def('int', INT_MAX, 'Connections allowed at any time.', { dynamic: true, validator: atLeast(0) }),
+  'max.connections.per.ip': def('int', INT_MAX, 'Connections allowed per IP.', { dynamic: true, validator: atLeast(0) }),
+  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits.', { dynamic: true }),
+  'max.connection.creation.rate': def('int', INT_MAX, 'Connection creation rate allowed.', { dynamic: true, validator: atLeast(0) }),
+  'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
+  'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', { dynamic: true, validator: atLeast(0) }),
+  'leader.replication.throttled.rate': def('long', LONG_MAX, 'Leader replication throttle, bytes/s.', { dynamic: true, validator: atLeast(0) }),
+  'replica.alter.log.dirs.io.max.bytes.per.second': def('long', LONG_MAX, 'Log dir move throttle, bytes/s.', { dynamic: true, validator: atLeast(0) }),
+  'ssl.keystore.location': def('string', null, 'Key store location.', { perBrokerOnly: true }),
+  'ssl.keystore.password': def('password', null, 'Key store password.', { perBrokerOnly: true }),
+  'ssl.key.password': def('password', null, 'Private key password.', { perBrokerOnly: true }),
+  'ssl.truststore.location': def('string', null, 'Trust store location.', { perBrokerOnly: true }),
+  'ssl.truststore.password': def('password', null, 'Trust store password.', { perBrokerOnly: true }),
+  'sasl.jaas.config': def('password', null, 'JAAS login context.', { perBrokerOnly: true }),
   // Security (docs/security.md). Each ssl.* and sasl.* setting may also be given per listener as
   // listener.name.<listener name, lower case>.<setting>. ssl.keystore.location, ssl.keystore.password,
   // ssl.key.password, ssl.truststore.location and ssl.truststore.password are defined with the dynamic
@@ -108,12 +194,6 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'sasl.oauthbearer.expected.issuer': def('string', null, 'OAUTHBEARER: issuer a signed token must name.'),
   'sasl.oauthbearer.sub.claim.name': def('string', 'sub', 'OAUTHBEARER: the claim naming the principal of a signed token.'),
   'sasl.oauthbearer.clock.skew.seconds': def('int', '30', 'OAUTHBEARER: clock skew allowed when checking signed token times.'),
-  'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.'),
-  'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.'),
-  'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.'),
-  'transactional.id.expiration.ms': def('int', '604800000', 'Idle transactional ids expire after this.'),
-  'producer.id.expiration.ms': def('int', '86400000', 'Idle producer ids expire after this.'),
-  'transaction.abort.timed.out.transaction.cleanup.interval.ms': def('int', '10000', 'How often timed-out transactions are aborted.'),
   // Operations (Gregor's own; Kafka has no HTTP listener): see docs/metrics.md.
   'console.read.only': def('boolean', 'false', 'Gregor only: the web console at /ui of metrics.listener (and gregor console) refuses every change.'),
   'metrics.listener': def('string', null, 'Gregor only: http://host:port of the HTTP listener serving /metrics, /livez and /readyz; off when unset.'),

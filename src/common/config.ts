@@ -56,8 +56,16 @@ export class BrokerConfig {
 
   static load(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, string> } = {}): BrokerConfig {
     const merged = new Map<string, string>();
-    if (options.file) {
-      for (const [k, v] of parseProperties(readFileSync(options.file, 'utf8'))) merged.set(k, v);
+    if (options.file !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(options.file, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
+        throw new ConfigError(`cannot read config file ${options.file}: ${why}`);
+      }
+      for (const [k, v] of parseProperties(text)) merged.set(k, v);
     }
     if (options.env) for (const [k, v] of configFromEnv(options.env)) merged.set(k, v);
     for (const [k, v] of Object.entries(options.overrides ?? {})) merged.set(k, v);

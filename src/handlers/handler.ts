@@ -19,6 +19,20 @@ export class CloseConnection {
   constructor(readonly reason: string) {}
 }
 
+/**
+ * Thrown by `serve` when the handler itself failed (not the decoding): carries the decoded
+ * request, so the dispatcher can answer it with UNKNOWN_SERVER_ERROR in the API's shape.
+ */
+export class HandlerFailure extends Error {
+  override readonly name = 'HandlerFailure';
+  constructor(
+    override readonly cause: unknown,
+    readonly request: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 export interface Handler<Req, Res> {
   api: ApiDefinition<Req, Res>;
   /** Versions served; default to the API's range without a version Kafka marks unstable. */
@@ -33,7 +47,9 @@ export interface RegisteredHandler {
   name: string;
   minVersion: number;
   maxVersion: number;
-  /** Decodes the body, runs the handler, and returns the response writer (null: no response). */
+  /** Encodes a response built outside the handler (the UNKNOWN_SERVER_ERROR answer to a HandlerFailure). */
+  encodeResponse(w: Writer, version: number, response: unknown): void;
+  /** Decodes the body, runs the handler, and returns the response writer (null: no response); a handler's exception becomes a HandlerFailure. */
   serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null | CloseConnection>;
 }
 
@@ -45,9 +61,17 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
     minVersion: handler.minVersion ?? api.minVersion,
     // A newest version Kafka marks unstable is generated but never advertised.
     maxVersion: handler.maxVersion ?? (api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion),
+    encodeResponse(w, version, response) {
+      api.encodeResponse(w, version, response as Res);
+    },
     async serve(ctx, body) {
       const request = api.decodeRequest(body, ctx.apiVersion);
-      const response = await handler.handle(ctx, request);
+      let response: Res | NoResponse | CloseConnection;
+      try {
+        response = await handler.handle(ctx, request);
+      } catch (err) {
+        throw new HandlerFailure(err, request);
+      }
       if (response === NO_RESPONSE) return null;
       if (response instanceof CloseConnection) return response;
       return (w) => api.encodeResponse(w, ctx.apiVersion, response);

@@ -58,10 +58,11 @@ export class Connection {
     });
   }
 
-  close(reason: string): void {
+  /** Closes the socket; logged once, at `level` (info for protocol errors, debug for routine closes). */
+  close(reason: string, level: 'info' | 'debug' = 'debug'): void {
     if (this.closed) return;
     this.closed = true;
-    this.log.debug({ conn: this.info.connectionId, reason }, 'closing connection');
+    this.log[level]({ conn: this.info.connectionId, reason }, 'closing connection');
     this.socket.destroy();
   }
 
@@ -155,9 +156,8 @@ export class Connection {
         this.inFlight--;
         if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
         if (result.kind === 'close') {
-          this.log.info({ conn: this.info.connectionId, reason: result.reason }, 'closing connection');
           this.sendGathered();
-          this.close(result.reason);
+          this.close(result.reason, 'info');
           return;
         }
         if (result.kind === 'respond') {

@@ -2,7 +2,8 @@
  * Turns one request frame into one response frame. Parses the header, finds the
  * handler in the table, checks the version, decodes, runs, and encodes the response
  * with the right header version. An unknown API key, an unimplemented API or a body
- * that does not decode closes the connection, as Kafka does; an unsupported version of
+ * that does not decode closes the connection, as Kafka does; a handler that throws is
+ * answered with UNKNOWN_SERVER_ERROR in its API's shape (error-response.ts); an unsupported version of
  * ApiVersions gets UNSUPPORTED_VERSION in the v0 layout. On a node that is not the active
  * controller, metadata-changing requests on broker listeners are forwarded to it in an Envelope
  * (services.forwarder, see controller/forwarding.ts) and its answer is sent back unchanged.
@@ -19,7 +20,8 @@ import { HANDLER_BY_KEY } from '../handlers/table.js';
 import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
 import type { RequestContext } from './request-context.js';
 import type { KafkaPrincipal } from './principal.js';
-import { CloseConnection, type RegisteredHandler } from '../handlers/handler.js';
+import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../handlers/handler.js';
+import { buildErrorResponse } from './error-response.js';
 
 export interface ConnectionInfo {
   connectionId: number;
@@ -130,7 +132,8 @@ export class Dispatcher {
     try {
       write = await handler.serve(ctx, r);
     } catch (err) {
-      this.log.warn({ err, api: handler.name, apiVersion, clientId: header.clientId }, 'request failed; closing the connection');
+      if (err instanceof HandlerFailure) return this.answerFailure(err, handler, ctx);
+      this.log.warn({ err, api: handler.name, apiVersion, clientId: header.clientId }, 'request could not be decoded; closing the connection');
       return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
     }
     if (write === null) return { kind: 'none' };
@@ -141,6 +144,26 @@ export class Dispatcher {
       this.log.error({ err, api: handler.name, apiVersion }, 'response could not be encoded');
       return { kind: 'close', reason: `${handler.name} response failed to encode` };
     }
+  }
+
+  /**
+   * A handler threw: logged once with the API and client id, and answered with
+   * UNKNOWN_SERVER_ERROR in the API's response shape; the connection stays open. Produce
+   * with acks=0 expects no answer, so there (as in Kafka) the connection is closed.
+   */
+  private async answerFailure(failure: HandlerFailure, handler: RegisteredHandler, ctx: RequestContext): Promise<DispatchResult> {
+    const { apiKey, apiVersion, correlationId, clientId } = ctx;
+    const apiName = handler.name;
+    this.log.error({ err: failure.cause, api: apiName, apiVersion, clientId, correlationId, conn: ctx.connectionId }, `${apiName} handler failed; answering UNKNOWN_SERVER_ERROR`);
+    const request = failure.request as { acks?: unknown };
+    if (apiKey === 0 && request.acks === 0) return { kind: 'close', reason: `${apiName} failed with acks=0` };
+    try {
+      const response = await buildErrorResponse(apiKey, apiVersion, failure.request, ErrorCode.UNKNOWN_SERVER_ERROR);
+      if (response) return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) => handler.encodeResponse(w, apiVersion, response)) };
+    } catch (err) {
+      this.log.error({ err, api: apiName, apiVersion }, 'error response could not be built');
+    }
+    return { kind: 'close', reason: `${apiName} failed: ${failure.message}` };
   }
 
   /** ApiVersions answers an unsupported version in v0, with the versions it does support. */

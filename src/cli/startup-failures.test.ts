@@ -1,0 +1,104 @@
+/**
+ * Start-up failures through the real CLI (bin/gregor.js from dist/): each bad config value
+ * of issue #12, a port in use, a log dir that cannot be created and a missing --config file
+ * end with exit code 1 and one clear line on stderr, no stack trace (GREGOR_LOG_LEVEL=debug
+ * adds it). Unknown keys start the broker with one warning line naming them.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+const skip = built ? false : 'dist/ is not built (npm install builds it)';
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `gregor start` with the arguments; resolves when it exits (or, with `untilStarted`, once it has started, then stops it). */
+async function runCli(args: string[], logLevel = 'info', untilStarted = false): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GREGOR_LOG_LEVEL: logLevel };
+  const child = spawn(process.execPath, [bin, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (untilStarted && stdout.includes('Gregor broker started')) child.kill('SIGTERM');
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
+
+t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-startup-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const base = ['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`];
+
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const busyPort = (blocker.address() as { port: number }).port;
+  const aFile = join(dir, 'a-file');
+  writeFileSync(aFile, 'not a directory');
+
+  const cases: Array<{ what: string; args: string[]; line: RegExp }> = [
+    { what: 'num.partitions=abc', args: ['--override', 'num.partitions=abc'], line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/ },
+    { what: 'log.retention.ms=-5', args: ['--override', 'log.retention.ms=-5'], line: /invalid value for log\.retention\.ms: "-5" \(expected an integer -1 \(unlimited\) or ≥ 1\)$/ },
+    { what: 'message.max.bytes=abc', args: ['--override', 'message.max.bytes=abc'], line: /invalid value for message\.max\.bytes: "abc" \(expected an integer ≥ 0\)$/ },
+    { what: 'auto.create.topics.enable=maybe', args: ['--override', 'auto.create.topics.enable=maybe'], line: /invalid value for auto\.create\.topics\.enable: "maybe" \(expected true or false\)$/ },
+    { what: 'log.segment.bytes=10', args: ['--override', 'log.segment.bytes=10'], line: /invalid value for log\.segment\.bytes: "10" \(expected an integer ≥ 14\)$/ },
+    { what: 'node.id=abc', args: ['--override', 'node.id=abc'], line: /invalid value for node\.id: "abc" \(expected an integer ≥ 0\)$/ },
+    { what: 'port in use', args: ['--override', `listeners=PLAINTEXT://127.0.0.1:${busyPort}`], line: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort}: address already in use \\(EADDRINUSE\\)$`) },
+    {
+      what: 'a log dir that cannot be created',
+      args: ['--override', `log.dirs=${join(aFile, 'data')}`],
+      line: new RegExp(`cannot mkdir ${join(aFile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*: a path component is not a directory \\(ENOTDIR\\)$`),
+    },
+    { what: 'missing --config file', args: ['--config', join(dir, 'missing.properties')], line: /cannot read config file .*missing\.properties: no such file$/ },
+  ];
+  for (const c of cases) {
+    // Later arguments win: the case's override replaces the base one.
+    const outcome = await runCli([...base, ...c.args]);
+    t.equal(outcome.code, 1, `${c.what}: exit code 1`);
+    const errLines = lines(outcome.stderr);
+    t.equal(errLines.length, 1, `${c.what}: one line on stderr (got ${JSON.stringify(outcome.stderr)})`);
+    t.match(errLines[0] ?? '', c.line, `${c.what}: the line says what is wrong`);
+    t.notMatch(outcome.stderr + outcome.stdout, /\n\s+at /, `${c.what}: no stack trace`);
+  }
+});
+
+t.test('GREGOR_LOG_LEVEL=debug adds the stack trace', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-startup-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const aFile = join(dir, 'a-file');
+  writeFileSync(aFile, 'x');
+  const outcome = await runCli(['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(aFile, 'data')}`], 'debug');
+  t.equal(outcome.code, 1);
+  t.match(lines(outcome.stderr)[0], /^gregor: start-up failed: cannot mkdir/);
+  t.match(outcome.stderr, /\n\s+at /, 'the stack follows');
+});
+
+t.test('unknown keys: the broker starts, with one warning line naming them', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-startup-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const outcome = await runCli(
+    ['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`, '--override', 'no.such.setting=1', '--override', 'another.unknown=2'],
+    'info',
+    true,
+  );
+  t.equal(outcome.code, 0, 'started, then stopped cleanly');
+  const warnings = lines(outcome.stdout).filter((l) => l.includes('not known configs'));
+  t.equal(warnings.length, 1, 'one warning line');
+  t.match(warnings[0], /another\.unknown, no\.such\.setting/);
+});

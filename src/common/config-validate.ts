@@ -1,0 +1,112 @@
+/**
+ * Start-up validation of the broker configuration against the one table in
+ * `config-defs.ts`: every explicitly set known key (and every listener-prefixed override
+ * of one) is type- and range-checked, and start-up stops at the first bad value with
+ * `invalid value for num.partitions: "abc" (expected an integer ≥ 1)`. Keys the table does
+ * not know are returned, for one warning line like Kafka's "supplied but isn't a known
+ * config". Password values never appear in a message.
+ */
+import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config-defs.js';
+import { ConfigError, type BrokerConfig } from './config.js';
+
+const LISTENER_PREFIX = 'listener.name.';
+const INT_MIN = -2147483648n;
+const INT_MAX = 2147483647n;
+const LONG_MIN = -9223372036854775808n;
+const LONG_MAX = 9223372036854775807n;
+
+/**
+ * The table name a config name refers to: itself when known, else for a listener override
+ * (`listener.name.<l>.<config>` or `listener.name.<l>.<mechanism>.<config>`) the config it
+ * overrides; null when unknown.
+ */
+export function knownConfigName(name: string): string | null {
+  if (BROKER_CONFIGS[name]) return name;
+  if (!name.startsWith(LISTENER_PREFIX)) return null;
+  const parts = name.slice(LISTENER_PREFIX.length).split('.');
+  for (const skip of [1, 2]) {
+    const rest = parts.slice(skip).join('.');
+    if (rest !== '' && BROKER_CONFIGS[rest]) return rest;
+  }
+  return null;
+}
+
+/** How a type reads in "expected ..." (empty for free-form strings). */
+function typeNoun(type: ConfigType): string {
+  switch (type) {
+    case 'int':
+    case 'long':
+      return 'an integer';
+    case 'double':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return '';
+  }
+}
+
+/** What a config accepts, e.g. "an integer ≥ 1" (for messages and docs). */
+export function expectedValue(def: ConfigDef): string {
+  return [typeNoun(def.type), def.validator?.expected ?? ''].filter((s) => s !== '').join(' ') || 'any string';
+}
+
+function parsesAs(type: ConfigType, value: string): boolean {
+  const v = value.trim();
+  switch (type) {
+    case 'int':
+    case 'long': {
+      if (!/^[-+]?\d+$/.test(v)) return false;
+      const n = BigInt(v);
+      return type === 'int' ? n >= INT_MIN && n <= INT_MAX : n >= LONG_MIN && n <= LONG_MAX;
+    }
+    case 'double':
+      return v !== '' && Number.isFinite(Number(v));
+    case 'boolean':
+      return v.toLowerCase() === 'true' || v.toLowerCase() === 'false';
+    default:
+      return true;
+  }
+}
+
+/** The start-up message for a bad value, or null when `value` is valid for `def`. */
+export function startupProblem(name: string, value: string, def: ConfigDef): string | null {
+  const ok = parsesAs(def.type, value) && (def.validator === null || def.validator.problem(value.trim()) === null);
+  if (ok) return null;
+  const shown = def.type === 'password' ? '(hidden)' : JSON.stringify(value);
+  return `invalid value for ${name}: ${shown} (expected ${expectedValue(def)})`;
+}
+
+/** Kafka's rule on the retention time in force, whichever of ms/minutes/hours sets it. */
+function retentionProblem(config: BrokerConfig): string | null {
+  const source = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].find((n) => config.raw(n) !== null);
+  if (source === undefined) return null;
+  const ms = config.millis('log.retention');
+  if (ms === -1 || ms >= 1) return null;
+  return `invalid value for ${source}: ${JSON.stringify(config.raw(source))} (the retention time must be -1 (unlimited) or at least 1 ms)`;
+}
+
+/**
+ * Checks every explicitly set config; throws ConfigError naming the first bad value and
+ * returns the names the table does not know, sorted.
+ */
+export function validateBrokerConfig(config: BrokerConfig): string[] {
+  const unknown: string[] = [];
+  for (const [name, value] of config.entries()) {
+    const known = knownConfigName(name);
+    if (known === null) {
+      unknown.push(name);
+      continue;
+    }
+    const problem = startupProblem(name, value, BROKER_CONFIGS[known]!);
+    if (problem !== null) throw new ConfigError(problem);
+  }
+  const retention = retentionProblem(config);
+  if (retention !== null) throw new ConfigError(retention);
+  return unknown.sort();
+}
+
+/** Kafka's warning for keys it does not know, as one line. */
+export function unknownConfigsWarning(unknown: readonly string[]): string {
+  return `These configurations were supplied but are not known configs (ignored): ${unknown.join(', ')}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * Range and choice validators of the broker-config table (`config-defs.ts`), after Kafka's
+ * ConfigDef validators (atLeast, between, in, ValidList). Each one says what it accepts, for
+ * start-up messages and docs/configuration.md, and returns Kafka's wording of a problem for
+ * AlterConfigs' INVALID_CONFIG messages. They see a value that already parsed as its type.
+ */
+export interface ConfigValidator {
+  /** What is accepted, as read after the type: "≥ 1", "one of delete, compact". */
+  readonly expected: string;
+  /** Kafka's wording of the problem ("Value must be at least 1"), or null when the value is fine. */
+  problem(value: string): string | null;
+}
+
+const toNumber = (value: string): number => Number(value.trim());
+
+export function atLeast(min: number): ConfigValidator {
+  return {
+    expected: `≥ ${min}`,
+    problem: (v) => (toNumber(v) >= min ? null : `Value must be at least ${min}`),
+  };
+}
+
+export function between(min: number, max: number): ConfigValidator {
+  return {
+    expected: `between ${min} and ${max}`,
+    problem: (v) => {
+      const n = toNumber(v);
+      if (n < min) return `Value must be at least ${min}`;
+      return n > max ? `Value must be no more than ${max}` : null;
+    },
+  };
+}
+
+/** -1 (unlimited) or at least `min`, as Kafka requires of log.retention.ms. */
+export function unlimitedOrAtLeast(min: number): ConfigValidator {
+  return {
+    expected: `-1 (unlimited) or ≥ ${min}`,
+    problem: (v) => (toNumber(v) === -1 || toNumber(v) >= min ? null : `Value must be -1 (unlimited) or at least ${min}`),
+  };
+}
+
+/** -1 (the codec's default) or a level in [min, max], as Kafka's gzip level. */
+export function defaultOrBetween(min: number, max: number): ConfigValidator {
+  return {
+    expected: `-1 or between ${min} and ${max}`,
+    problem: (v) => {
+      const n = toNumber(v);
+      return n === -1 || (n >= min && n <= max) ? null : `Value must be -1 or between ${min} and ${max}`;
+    },
+  };
+}
+
+/** One of the given strings (case-sensitive, as Kafka's ValidString). */
+export function oneOf(...allowed: string[]): ConfigValidator {
+  return {
+    expected: `one of ${allowed.join(', ')}`,
+    problem: (v) => (allowed.includes(v.trim()) ? null : `String must be one of: ${allowed.join(', ')}`),
+  };
+}
+
+/** A comma-separated list whose every item is one of the given strings (Kafka's ValidList.in). */
+export function listOf(...allowed: string[]): ConfigValidator {
+  return {
+    expected: `a list of ${allowed.join(', ')}`,
+    problem: (v) => {
+      const items = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      const bad = items.find((s) => !allowed.includes(s));
+      return bad === undefined ? null : `Invalid value ${bad}; the valid values are: ${allowed.join(', ')}`;
+    },
+  };
+}
