@@ -10,6 +10,8 @@ import type { PartitionLog as StorageLog } from '../../storage/log.js';
 import { MAX_TIMESTAMP } from '../../storage/log.js';
 import { logConfigFromProperties, type LogConfig } from '../../storage/config.js';
 import { NodeFileSystem } from '../../storage/fs.js';
+import { BoundedFileSystem } from '../../storage/bounded-fs.js';
+import { logFileCacheSize } from '../common/open-files.js';
 import { OffsetOutOfRangeError as StorageOffsetOutOfRange, StorageError } from '../../storage/errors.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
@@ -118,6 +120,8 @@ class DiskPartitionLog implements PartitionLog {
 
 export class DiskLogFactory implements PartitionLogFactory {
   readonly manager: LogManager;
+  /** Segment files are opened on demand and closed when idle: at most `maxOpenFiles` at once. */
+  readonly files: BoundedFileSystem;
   private readonly topicConfigs = new Map<string, ReadonlyMap<string, string>>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -125,9 +129,11 @@ export class DiskLogFactory implements PartitionLogFactory {
     private readonly broker: BrokerConfig,
     private readonly clock: Clock,
     logDirs: string[],
+    maxOpenFiles: number = logFileCacheSize(),
   ) {
+    this.files = new BoundedFileSystem(new NodeFileSystem(), maxOpenFiles);
     this.manager = LogManager.open({
-      fs: new NodeFileSystem(),
+      fs: this.files,
       logDirs,
       clock,
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
