@@ -3,6 +3,11 @@
  * opened when a partition appears and deleted with its topic. Appends wake the fetches
  * and produces waiting on a partition (the delayed-operation purgatory, keyed by
  * partition, woken by log-end changes).
+ *
+ * A log that cannot be opened (its dir failed) never stops the image from applying the
+ * rest of a change: the topic stays whole in the metadata and that partition is offline
+ * here (KAFKA_STORAGE_ERROR on the data path, leader -1 and this node among the offline
+ * replicas in Metadata), as is every partition whose log dir failed later.
  */
 import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
@@ -53,11 +58,33 @@ export class Partition {
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  /** Partitions assigned here whose log could not be opened, with the error. */
+  private readonly unopened = new Map<string, unknown>();
 
   constructor(
     private readonly nodeId: number,
     private readonly logs: PartitionLogFactory,
+    private readonly onLogFailure: (topic: string, partition: number, error: unknown) => void = () => {},
   ) {}
+
+  /** Whether a partition assigned to this broker is offline here (its log dir failed, or its log could not be opened). */
+  isOffline(topic: string, partition: number): boolean {
+    const key = ReplicaManager.key(topic, partition);
+    if (this.unopened.has(key)) return true;
+    return this.partitions.get(key)?.log.isOffline?.() ?? false;
+  }
+
+  /** Every log dir and whether it failed; null when logs live in memory. */
+  logDirs(): Array<{ path: string; offline: boolean; failure?: unknown }> | null {
+    return this.logs.logDirs?.() ?? null;
+  }
+
+  /** How many hosted partitions are offline. */
+  offlineCount(): number {
+    let count = this.unopened.size;
+    for (const p of this.partitions.values()) if (p.log.isOffline?.()) count++;
+    return count;
+  }
 
   static key(topic: string, partition: number): string {
     return `${topic}-${partition}`;
@@ -82,12 +109,18 @@ export class ReplicaManager {
       case 'topic-deleted':
         for (const p of change.topic.partitions.keys()) {
           const key = ReplicaManager.key(change.topic.name, p);
+          this.unopened.delete(key);
           const partition = this.partitions.get(key);
           if (!partition) continue;
           this.partitions.delete(key);
           partition.notifyChange();
-          partition.log.close();
-          partition.log.delete();
+          try {
+            partition.log.close();
+            partition.log.delete();
+          } catch (error) {
+            // The dir failed: its files stay until the dir is back; the partition is gone from the image.
+            this.onLogFailure(change.topic.name, p, error);
+          }
         }
         break;
       case 'config-changed':
@@ -111,14 +144,27 @@ export class ReplicaManager {
       return;
     }
     if (!state.replicas.includes(this.nodeId)) return;
-    const log = this.logs.open(topic.name, state.partition, topic.configs);
+    let log: PartitionLog;
+    try {
+      log = this.logs.open(topic.name, state.partition, topic.configs);
+    } catch (error) {
+      if (!this.unopened.has(key)) this.onLogFailure(topic.name, state.partition, error);
+      this.unopened.set(key, error);
+      return;
+    }
+    this.unopened.delete(key);
     this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
   }
 
   close(): void {
     for (const p of this.partitions.values()) {
-      p.log.flush();
-      p.log.close();
+      if (p.log.isOffline?.()) continue;
+      try {
+        p.log.flush();
+        p.log.close();
+      } catch (error) {
+        this.onLogFailure(p.topic, p.index, error);
+      }
     }
     this.partitions.clear();
     this.logs.close();

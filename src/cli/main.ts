@@ -5,7 +5,8 @@
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
  * (mapped as the apache/kafka image maps them) < --override. SIGTERM and SIGINT shut
- * down gracefully: stop accepting, drain, flush, mark a clean shutdown.
+ * down gracefully: stop accepting, drain, flush, mark a clean shutdown. When every log
+ * dir has failed the broker stops itself and the command exits with 1.
  */
 import { BrokerConfig, ConfigError } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
@@ -55,16 +56,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  await new Promise<void>((resolveStop) => {
+  return new Promise<number>((resolveStop) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      void broker.stop().then(resolveStop);
+      void broker.stop().then(() => resolveStop(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // The broker stopped itself (every log dir failed): exit 1, as Kafka halts.
+    broker.onFatalStop(() => resolveStop(1));
   });
-  return 0;
 }
