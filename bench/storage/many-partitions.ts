@@ -9,68 +9,25 @@
  *
  * Prints the times and the descriptors the broker held (from /proc/<pid>/fd) at each step.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { bundleNode, freePort } from '../raft/cluster.js';
+import { CLI_ENTRY, descriptorsOf, startLimitedBroker, stopLimitedBroker, type LimitedBroker } from './limited-broker.js';
+
+const descriptors = descriptorsOf;
+const start = async (bundle: string, dataDir: string, port: number, controllerPort: number): Promise<{ running: LimitedBroker; ms: number }> => {
+  const running = await startLimitedBroker(bundle, dataDir, port, controllerPort, limit);
+  return { running, ms: running.startMs };
+};
+const stop = stopLimitedBroker;
 
 const partitions = Number(process.argv[2] ?? 20_000);
 const limit = Number(process.argv[3] ?? 1024);
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function descriptors(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return -1;
-  }
-}
-
-async function start(bundle: string, dataDir: string, port: number, controllerPort: number): Promise<{ running: Running; ms: number }> {
-  const started = Date.now();
-  const args = [
-    bundle,
-    'start',
-    '--override', `log.dirs=${dataDir}`,
-    '--override', `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    '--override', 'controller.listener.names=CONTROLLER',
-    '--override', 'process.roles=broker,controller',
-    '--override', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    '--override', 'node.id=1',
-  ];
-  const quoted = args.map((a) => `'${a}'`).join(' ');
-  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec '${process.execPath}' --max-old-space-size=4096 ${quoted}`], {
-    env: { ...process.env, GREGOR_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Gregor broker started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}:\n${out.slice(-4000)}`)));
-  });
-  return { running: { child, output: () => out }, ms: Date.now() - started };
-}
-
-async function stop(running: Running, signal: NodeJS.Signals): Promise<number> {
-  const started = Date.now();
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill(signal);
-  await exited;
-  return Date.now() - started;
-}
-
 async function main(): Promise<void> {
-  const bundle = await bundleNode('bench/storage/cli-entry.ts');
+  const bundle = await bundleNode(CLI_ENTRY);
   const dir = mkdtempSync(join(tmpdir(), 'gregor-many-partitions-'));
   const dataDir = join(dir, 'data');
   const port = await freePort();
@@ -83,12 +40,12 @@ async function main(): Promise<void> {
   };
   try {
     let { running, ms } = await start(bundle, dataDir, port, controllerPort);
-    note(`first start (empty dir): ${ms} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`first start (empty dir): ${ms} ms, ${descriptors(running.child.pid)} descriptors`);
     const admin = kafka.admin();
     await admin.connect();
     let t0 = Date.now();
     const created = await admin.createTopics({ topics: [{ topic: 'many', numPartitions: partitions }], timeout: 600_000 });
-    note(`CreateTopics with ${partitions} partitions: ${Date.now() - t0} ms (created: ${created}), ${descriptors(running.child.pid!)} descriptors`);
+    note(`CreateTopics with ${partitions} partitions: ${Date.now() - t0} ms (created: ${created}), ${descriptors(running.child.pid)} descriptors`);
     const producer = kafka.producer();
     await producer.connect();
     const step = Math.max(1, Math.floor(partitions / 2000));
@@ -98,23 +55,23 @@ async function main(): Promise<void> {
     for (let i = 0; i < targets.length; i += 500) {
       await producer.send({ topic: 'many', acks: -1, messages: targets.slice(i, i + 500).map((p) => ({ partition: p, value: `value of ${p}` })) });
     }
-    note(`produced one message to each of ${targets.length} partitions: ${Date.now() - t0} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`produced one message to each of ${targets.length} partitions: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
     await producer.disconnect();
     await admin.disconnect();
 
     note(`SIGTERM: ${await stop(running, 'SIGTERM')} ms`);
     ({ running, ms } = await start(bundle, dataDir, port, controllerPort));
-    note(`restart after a clean shutdown: ${ms} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`restart after a clean shutdown: ${ms} ms, ${descriptors(running.child.pid)} descriptors`);
     t0 = Date.now();
     const offsets = await readBack(kafka, targets);
-    note(`read back ${offsets} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`read back ${offsets} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
 
     note(`SIGKILL: ${await stop(running, 'SIGKILL')} ms`);
     ({ running, ms } = await start(bundle, dataDir, port, controllerPort));
-    note(`restart after SIGKILL (recovery): ${ms} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`restart after SIGKILL (recovery): ${ms} ms, ${descriptors(running.child.pid)} descriptors`);
     t0 = Date.now();
     const again = await readBack(kafka, targets);
-    note(`read back ${again} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid!)} descriptors`);
+    note(`read back ${again} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
     await stop(running, 'SIGTERM');
     if (offsets !== targets.length || again !== targets.length) process.exitCode = 1;
   } finally {
