@@ -4,6 +4,9 @@ import t from 'tap';
 import { BoundedFileSystem } from './bounded-fs.js';
 import { NodeFileSystem, joinPath, type FileHandle, type FileSystem } from './fs.js';
 import { MemoryFileSystem } from './memory-fs.js';
+import { LogManager } from './log-manager.js';
+import { DEFAULT_LOG_CONFIG } from './config.js';
+import { ManualClock, batchOfSize, seededRandom } from './test-support.js';
 
 function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;
@@ -137,4 +140,38 @@ t.test('EMFILE from the system (sockets took the rest): the cache gives back hal
 
 t.test('refuses a limit that is not a positive integer', async (t) => {
   t.throws(() => new BoundedFileSystem(new MemoryFileSystem(), 0), RangeError);
+});
+
+t.test('a LogManager over 4 descriptors: 60 partitions with rolled segments write, read, restart clean and after a crash', async (t) => {
+  const mem = new MemoryFileSystem();
+  const clock = new ManualClock();
+  const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 1500 };
+  const open = (): { fs: BoundedFileSystem; manager: LogManager } => {
+    const fs = new BoundedFileSystem(mem, 4);
+    return { fs, manager: LogManager.open({ fs, logDirs: ['/d1', '/d2'], clock, defaultConfig: config }) };
+  };
+  let { fs, manager } = open();
+  for (let round = 0; round < 5; round++) {
+    for (let p = 0; p < 60; p++) manager.getOrCreate('t', p).append(batchOfSize(400), { leaderEpoch: 0 });
+  }
+  t.ok(fs.stats.peak <= 4, `peak descriptors ${fs.stats.peak}`);
+  t.ok(manager.get('t', 7)!.segmentCount > 1, 'segments rolled');
+  for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.read(0, 1 << 20).records.length > 0, true);
+  manager.close();
+  t.equal(fs.stats.open, 0, 'a clean close gives every descriptor back');
+
+  ({ fs, manager } = open());
+  for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.endOffset, 5, `t-${p} reopened with its end offset`);
+  for (let p = 0; p < 60; p++) manager.get('t', p)!.append(batchOfSize(400), { leaderEpoch: 1 });
+  mem.crash(seededRandom(7), 'torn');
+  ({ fs, manager } = open());
+  t.equal(manager.openStats.uncleanDirs, 2, 'recovery after the crash');
+  for (let p = 0; p < 60; p++) {
+    const log = manager.get('t', p)!;
+    t.ok(log.endOffset >= 5, `t-${p} kept what was flushed`);
+    t.equal(log.read(0, 1 << 20).records.length > 0, true);
+  }
+  t.ok(fs.stats.peak <= 4, `peak descriptors through recovery ${fs.stats.peak}`);
+  t.same(manager.offlineDirs(), [], 'no dir went offline');
+  manager.close();
 });
