@@ -163,6 +163,7 @@ t.test('a LogManager over 4 descriptors: 60 partitions with rolled segments writ
   ({ fs, manager } = open());
   for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.endOffset, 5, `t-${p} reopened with its end offset`);
   for (let p = 0; p < 60; p++) manager.get('t', p)!.append(batchOfSize(400), { leaderEpoch: 1 });
+  t.ok(fs.stats.peak <= 4 && fs.stats.reopens > 0, `after the restart: peak ${fs.stats.peak}, reopens ${fs.stats.reopens}`);
   mem.crash(seededRandom(7), 'torn');
   ({ fs, manager } = open());
   t.equal(manager.openStats.uncleanDirs, 2, 'recovery after the crash');
