@@ -8,7 +8,9 @@
  * partition to ask for. Named unknown topics get UNKNOWN_TOPIC_OR_PARTITION (illegal
  * names INVALID_TOPIC_EXCEPTION). A cursor topic missing from a named list, or a
  * negative cursor partition, gets INVALID_REQUEST on every topic, as Kafka's error
- * response does. Authorized operations: everything (no ACLs yet).
+ * response does. Authorized operations: everything (no ACLs yet). A partition whose
+ * replica here is offline (log dir failed) shows leader -1, LEADER_NOT_AVAILABLE and this
+ * node in its offline replicas, as in Metadata.
  */
 import { partitionHealth } from '../broker/partition-health.js';
 import {
