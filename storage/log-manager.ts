@@ -24,6 +24,8 @@ import type { ProducerSnapshotHook } from './producer-snapshots.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
+/** The Raft metadata log's own directory lives among the partitions (metadata.log.dir): not a partition log, as Kafka skips it. */
+const METADATA_TOPIC = '__cluster_metadata';
 
 export interface LogManagerOptions {
   fs: FileSystem;
@@ -79,7 +81,7 @@ export class LogManager {
       const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
       for (const name of fs.subdirectories(path)) {
         const match = PARTITION_DIR.exec(name);
-        if (!match) continue;
+        if (!match || match[1] === METADATA_TOPIC) continue;
         const topic = match[1]!;
         const partition = Number(match[2]);
         const key = partitionKey(topic, partition);

@@ -311,7 +311,7 @@ export class Broker {
     const cause = error instanceof Error ? error.message : error === undefined ? 'failed while opening' : String(error);
     this.log.error({ dir, err: error, offlinePartitions: this.replicas.offlineCount() }, `log dir ${dir} failed (${cause}): its partitions are offline`);
     const dirs = this.replicas.logDirs() ?? [];
-    if (atStart || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping) return;
+    if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping) return;
     this.fatalStopping = true;
     const reason = `shutting down: all log dirs have failed (${dirs.map((d) => d.path).join(', ')})`;
     this.log.fatal({ dirs: dirs.map((d) => d.path) }, reason);
@@ -323,8 +323,15 @@ export class Broker {
     });
   }
 
-  /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | null = null;
+
+  /** Stops accepting, closes connections, flushes logs and closes the metadata log. Calling it again waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
     for (const c of this.connections) c.close('shutdown');
