@@ -2,8 +2,9 @@
  * Many partitions under the usual descriptor limit: starts the real broker (the CLI, bundled
  * from the sources) in a shell that set `ulimit -n 1024` (soft and hard, so Node cannot raise
  * it), creates one topic with N partitions in one CreateTopics (kafkajs), produces to a spread
- * of partitions, stops it with SIGTERM, starts it again, reads everything back, then SIGKILLs
- * it and starts it once more (recovery after an unclean shutdown).
+ * of partitions, stops it with SIGTERM, starts it again, checks each written partition's log
+ * end (one ListOffsets over the wire), then SIGKILLs it, starts it once more (recovery after
+ * an unclean shutdown) and checks again.
  *
  *   npx tsx bench/storage/many-partitions.ts [partitions=20000] [ulimit=1024]
  *
