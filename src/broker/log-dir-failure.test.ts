@@ -15,6 +15,7 @@ import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { CreateTopicsApi, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
+import { CreatePartitionsApi } from '../../protocol/generated/messages/37-create-partitions.js';
 import { DescribeLogDirsApi } from '../../protocol/generated/messages/35-describe-log-dirs.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
@@ -215,4 +216,27 @@ t.test('CreateTopics whose 10th log of 40 cannot be created: the topic is whole,
   let served = 0;
   for (const p of md.partitions) if (p.leaderId === 1 && (await produce(client, 9, 'forty', p.partitionIndex, batchOf(['x']))).errorCode === 0) served++;
   t.equal(served, 39, 'the other 39 take writes');
+});
+
+t.test('CreatePartitions whose 3rd new log of 10 cannot be created: all 10 are added, that one offline', async (t) => {
+  const factory = new FailingNthOpen(0);
+  const { broker, port } = await startOn(t, () => factory);
+  const client = await rawClient(port);
+  t.teardown(() => client.close());
+  await client.call(CreateTopicsApi, 7, {
+    topics: [{ ...defaultCreateTopicsRequestCreatableTopic(), name: 'growing', numPartitions: 2, replicationFactor: 1 }],
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+  factory.failAt = factory.opens + 3;
+  const grown = await client.call(CreatePartitionsApi, 3, { topics: [{ name: 'growing', count: 12, assignments: null }], timeoutMs: 5000, validateOnly: false });
+  t.equal(grown.results[0]!.errorCode, 0);
+  t.equal(broker.controller.image.topicsByName.get('growing')?.partitions.size, 12, 'the metadata holds all 12');
+  const md = await metadataOf(port, 'growing');
+  t.equal(md.partitions.length, 12);
+  t.same(
+    md.partitions.filter((p) => p.leaderId === -1).map((p) => p.partitionIndex),
+    [4],
+    'the 3rd new partition (index 4) is offline, the others lead',
+  );
 });
