@@ -102,3 +102,17 @@ t.test('tick runs flush.ms, retention and compaction', async (t) => {
   manager.updateTopicConfig('p', { ...config, retentionMs: 5 });
   t.equal(plain.currentConfig.retentionMs, 5);
 });
+
+t.test('the Raft metadata log directory among the partitions is not opened as a partition log', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/d/__cluster_metadata-0');
+  const raftSegment = fs.open('/d/__cluster_metadata-0/00000000000000000000.log', true);
+  raftSegment.write(Buffer.from('not a partition log'), 0);
+  raftSegment.close();
+  const manager = LogManager.open({ fs, logDirs: ['/d'], clock: new ManualClock(), defaultConfig: config });
+  t.equal(manager.get('__cluster_metadata', 0), undefined);
+  t.equal(manager.openStats.logs, 0);
+  manager.close();
+  t.equal(fs.readFile('/d/__cluster_metadata-0/00000000000000000000.log')?.toString(), 'not a partition log', 'its files are untouched');
+  t.same(manager.offlineDirs(), []);
+});

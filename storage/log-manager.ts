@@ -259,6 +259,11 @@ export class LogManager {
     return this.dirs.find((d) => d.logs.has(key))?.state;
   }
 
+  /** Every log dir with whether it is offline and, if so, what failed. */
+  dirStates(): readonly LogDirState[] {
+    return this.dirs.map((d) => d.state);
+  }
+
   offlineDirs(): string[] {
     return this.dirs.filter((d) => d.state.offline).map((d) => d.state.path);
   }

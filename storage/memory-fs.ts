@@ -119,6 +119,7 @@ export class MemoryFileSystem implements FileSystem {
   private halted = false;
   private writeFault: FaultCode | null = null;
   private writeFaultPrefix = 0;
+  private writeFaultUnder: string | null = null;
   private readFault = false;
   /** True after a simulated crash struck and before crash() restores the disk. */
   isHalted(): boolean {
@@ -134,10 +135,11 @@ export class MemoryFileSystem implements FileSystem {
     this.crashAt = this.ops + n;
   }
 
-  /** Fails every write (after writing `prefixBytes` of it) with the code, until cleared with null. */
-  failWrites(code: FaultCode | null, prefixBytes = 0): void {
+  /** Fails every write (after writing `prefixBytes` of it) with the code, until cleared with null; with `under`, only below that directory. */
+  failWrites(code: FaultCode | null, prefixBytes = 0, under?: string): void {
     this.writeFault = code;
     this.writeFaultPrefix = prefixBytes;
+    this.writeFaultUnder = under === undefined ? null : normalize(under);
   }
 
   failReads(on: boolean): void {
@@ -297,8 +299,10 @@ export class MemoryFileSystem implements FileSystem {
       this.halted = true;
       throw new SimulatedCrash(`crash at op ${this.ops} (${kind} ${path})`);
     }
-    if (this.writeFault && (kind === 'write' || kind === 'create' || kind === 'truncate' || kind === 'rename')) {
-      if (kind !== 'write') throw fsError(this.writeFault, `injected fault on ${kind} ${path}`);
+    const fault = this.writeFault;
+    const inScope = this.writeFaultUnder === null || path === this.writeFaultUnder || path.startsWith(`${this.writeFaultUnder}/`);
+    if (fault && inScope && (kind === 'write' || kind === 'create' || kind === 'truncate' || kind === 'rename')) {
+      if (kind !== 'write') throw fsError(fault, `injected fault on ${kind} ${path}`);
       return Math.min(bytes, this.writeFaultPrefix);
     }
     return bytes;

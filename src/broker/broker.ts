@@ -32,6 +32,7 @@ import { ReplicaManager } from './replica-manager.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
 import { DiskLogFactory } from './disk-log.js';
+import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
@@ -165,8 +166,21 @@ export class Broker {
     this.controller = new MetadataController(this.metadataLog);
 
     // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), this.log);
-    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log);
+    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), { log: this.log });
+    if (logFactory instanceof DiskLogFactory) {
+      const limit = currentOpenFileLimit();
+      this.log.info({ softLimit: limit?.soft, hardLimit: limit?.hard, logFilesOpenAtMost: logFactory.files.maxOpenFiles }, 'open file limit (RLIMIT_NOFILE)');
+    }
+    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log, (topic, partition, err) =>
+      this.log.error({ topic, partition, err }, `partition ${topic}-${partition} is offline: its log failed`),
+    );
+    logFactory.onDirFailure?.((dir, error) => this.logDirFailed(dir, error));
+    const dirs = logFactory.logDirs?.() ?? [];
+    for (const dir of dirs) if (dir.offline) this.logDirFailed(dir.path, dir.failure, true);
+    if (dirs.length > 0 && dirs.every((d) => d.offline)) {
+      logFactory.close();
+      throw new Error(`no log dir is online: every one of ${dirs.map((d) => d.path).join(', ')} failed to open (see the errors above)`);
+    }
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
@@ -452,8 +466,44 @@ export class Broker {
       .finally(() => this.autoCreating.delete(name));
   }
 
-  /** Stops accepting, closes connections, flushes logs and closes the metadata log. */
-  async stop(): Promise<void> {
+  private readonly fatalStopListeners: Array<(reason: string) => void> = [];
+  private fatalStopping = false;
+
+  /** Calls `listener` when the broker stops itself (every log dir failed), after it stopped. */
+  onFatalStop(listener: (reason: string) => void): void {
+    this.fatalStopListeners.push(listener);
+  }
+
+  /**
+   * A log dir failed (reported once per dir, from inside the failing storage call): logged
+   * with the dir and the cause; its partitions are offline from now on (Metadata, data path).
+   * When no dir is left online the broker stops, as Kafka halts ("all log dirs have failed").
+   */
+  private logDirFailed(dir: string, error: unknown, atStart = false): void {
+    const cause = error instanceof Error ? error.message : error === undefined ? 'failed while opening' : String(error);
+    this.log.error({ dir, err: error, offlinePartitions: this.replicas.offlineCount() }, `log dir ${dir} failed (${cause}): its partitions are offline`);
+    const dirs = this.replicas.logDirs() ?? [];
+    if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping) return;
+    this.fatalStopping = true;
+    const reason = `shutting down: all log dirs have failed (${dirs.map((d) => d.path).join(', ')})`;
+    this.log.fatal({ dirs: dirs.map((d) => d.path) }, reason);
+    // Not from inside the failing storage call: stop once it has unwound.
+    setImmediate(() => {
+      void this.stop().finally(() => {
+        for (const listener of this.fatalStopListeners) listener(reason);
+      });
+    });
+  }
+
+  private stopping: Promise<void> | null = null;
+
+  /** Stops accepting, closes connections, flushes logs and closes the metadata log. Calling it again waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     this.ops?.detach();
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();

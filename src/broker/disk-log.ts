@@ -9,7 +9,9 @@ import { LogManager } from '../../storage/log-manager.js';
 import type { PartitionLog as StorageLog } from '../../storage/log.js';
 import { MAX_TIMESTAMP } from '../../storage/log.js';
 import { logConfigFromProperties, type LogConfig } from '../../storage/config.js';
-import { NodeFileSystem } from '../../storage/fs.js';
+import { NodeFileSystem, type FileSystem } from '../../storage/fs.js';
+import { BoundedFileSystem } from '../../storage/bounded-fs.js';
+import { logFileCacheSize } from '../common/open-files.js';
 import { OffsetOutOfRangeError as StorageOffsetOutOfRange, StorageError } from '../../storage/errors.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
@@ -110,6 +112,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.manager.dirOf(this.log.topic, this.log.partition)?.path;
   }
 
+  isOffline(): boolean {
+    return this.manager.dirOf(this.log.topic, this.log.partition)?.offline ?? false;
+  }
+
   /** Logs stay open until the manager closes them all with a clean-shutdown marker. */
   close(): void {}
 
@@ -124,24 +130,40 @@ function fileDeleteDelayMs(broker: BrokerConfig): number {
   return Number.isFinite(value) && value >= 0 ? value : 60_000;
 }
 
+export interface DiskLogOptions {
+  /** The file system under the descriptor cache (tests inject faults here); node:fs by default. */
+  fs?: FileSystem;
+  /** Descriptors the logs may hold at once; half the soft RLIMIT_NOFILE by default. */
+  maxOpenFiles?: number;
+  /** Where storage warnings go (a deleted folder that cannot be removed). */
+  log?: Logger;
+}
+
 export class DiskLogFactory implements PartitionLogFactory {
   readonly manager: LogManager;
+  /** Segment files are opened on demand and closed when idle: at most `maxOpenFiles` at once. */
+  readonly files: BoundedFileSystem;
   private readonly topicConfigs = new Map<string, ReadonlyMap<string, string>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly dirFailureListeners: Array<(dir: string, error: unknown) => void> = [];
 
   constructor(
     private readonly broker: BrokerConfig,
     private readonly clock: Clock,
     logDirs: string[],
-    log?: Logger,
+    options: DiskLogOptions = {},
   ) {
+    this.files = new BoundedFileSystem(options.fs ?? new NodeFileSystem(), options.maxOpenFiles ?? logFileCacheSize());
     this.manager = LogManager.open({
-      fs: new NodeFileSystem(),
+      fs: this.files,
       logDirs,
       clock,
+      onDirFailure: (dir, error) => {
+        for (const listener of this.dirFailureListeners) listener(dir, error);
+      },
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
-      onRemovalFailure: (path, err) => log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
+      onRemovalFailure: (path, err) => options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });
     this.timer = setInterval(() => this.manager.tick(this.clock.now()), 1000);
     this.timer.unref();
@@ -156,6 +178,14 @@ export class DiskLogFactory implements PartitionLogFactory {
   open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog {
     this.topicConfigs.set(topic, configs);
     return new DiskPartitionLog(this.manager.getOrCreate(topic, partition, topicId), this.manager, topicId);
+  }
+
+  onDirFailure(listener: (dir: string, error: unknown) => void): void {
+    this.dirFailureListeners.push(listener);
+  }
+
+  logDirs(): Array<{ path: string; offline: boolean; failure?: unknown }> {
+    return this.manager.dirStates().map((d) => ({ path: d.path, offline: d.offline, failure: d.failure }));
   }
 
   updateConfig(log: PartitionLog, configs: ReadonlyMap<string, string>): void {

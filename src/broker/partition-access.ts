@@ -2,7 +2,7 @@
  * How the data-path handlers (Produce, Fetch, ListOffsets, OffsetForLeaderEpoch,
  * DeleteRecords) find the partition a request names and check that this broker leads
  * it, with the error codes Kafka answers: unknown topic or partition, unknown topic id,
- * not the leader, fenced or unknown leader epoch. Also the offset bounds every data-path
+ * not the leader, storage error (its log dir failed), fenced or unknown leader epoch. Also the offset bounds every data-path
  * handler reads: high watermark and last stable offset (the LSO hook).
  * Leaves out: follower reads (KIP-392) and authorization (done by the dispatcher).
  */
@@ -25,6 +25,8 @@ export function partitionOf(services: BrokerServices, topic: TopicImage | undefi
   const state = topic.partitions.get(index);
   if (!state) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
   if (state.leader !== services.nodeId) return { ok: false, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic };
+  // Kafka answers a partition whose log dir failed with KAFKA_STORAGE_ERROR (clients refresh metadata and see it offline).
+  if (services.replicas.isOffline(topic.name, index)) return { ok: false, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, topic };
   const partition = services.replicas.get(topic.name, index);
   if (!partition) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
   return { ok: true, topic, partition };

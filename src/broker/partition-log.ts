@@ -30,6 +30,8 @@ export interface PartitionLog {
   recordHighWatermark?(offset: number): void;
   /** The log dir holding this log (absolute path); absent for logs that live in memory. */
   logDir?(): string | undefined;
+  /** Whether the log's dir failed (then every call raises KAFKA_STORAGE_ERROR); absent means never. */
+  isOffline?(): boolean;
   truncateTo(offset: number): void;
   flush(): void;
   close(): void;
@@ -45,6 +47,10 @@ export interface PartitionLogFactory {
   open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog;
   /** Applies changed topic configs to an open log. */
   updateConfig?(log: PartitionLog, configs: ReadonlyMap<string, string>): void;
+  /** Every log dir, with whether it failed (absent for logs that live in memory). */
+  logDirs?(): Array<{ path: string; offline: boolean; failure?: unknown }>;
+  /** Calls `listener` once for each log dir that fails from now on (any file-system error in it), with the cause. */
+  onDirFailure?(listener: (dir: string, error: unknown) => void): void;
   close(): void;
 }
 

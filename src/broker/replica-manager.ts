@@ -9,6 +9,11 @@
  * (an old incarnation of a topic is replayed before its deletion, while the folder is the
  * new one's), so mismatches are collected and only those left once replay is done are
  * logged (`reportUnserved`); later ones are logged at once.
+ *
+ * A log that cannot be opened (its dir failed) never stops the image from applying the
+ * rest of a change: the topic stays whole in the metadata and that partition is offline
+ * here (KAFKA_STORAGE_ERROR on the data path, leader -1 and this node among the offline
+ * replicas in Metadata), as is every partition whose log dir failed later.
  */
 import type { Logger } from '../common/logger.js';
 import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
@@ -69,12 +74,34 @@ export class ReplicaManager {
   /** Partitions of the image whose folder belongs to another topic id: why, by partition key. */
   private readonly unserved = new Map<string, string>();
   private replaying = true;
+  /** Partitions assigned here whose log could not be opened, with the error. */
+  private readonly unopened = new Map<string, unknown>();
 
   constructor(
     private readonly nodeId: number,
     private readonly logs: PartitionLogFactory,
     private readonly log?: Logger,
+    private readonly onLogFailure: (topic: string, partition: number, error: unknown) => void = () => {},
   ) {}
+
+  /** Whether a partition assigned to this broker is offline here (its log dir failed, or its log could not be opened). */
+  isOffline(topic: string, partition: number): boolean {
+    const key = ReplicaManager.key(topic, partition);
+    if (this.unopened.has(key)) return true;
+    return this.partitions.get(key)?.log.isOffline?.() ?? false;
+  }
+
+  /** Every log dir and whether it failed; null when logs live in memory. */
+  logDirs(): Array<{ path: string; offline: boolean; failure?: unknown }> | null {
+    return this.logs.logDirs?.() ?? null;
+  }
+
+  /** How many hosted partitions are offline. */
+  offlineCount(): number {
+    let count = this.unopened.size;
+    for (const p of this.partitions.values()) if (p.log.isOffline?.()) count++;
+    return count;
+  }
 
   /** Ends start-up replay: logs the partitions left unserved, and logs later ones as they happen. */
   reportUnserved(): void {
@@ -111,12 +138,18 @@ export class ReplicaManager {
         for (const p of change.topic.partitions.keys()) {
           const key = ReplicaManager.key(change.topic.name, p);
           this.unserved.delete(key);
+          this.unopened.delete(key);
           const partition = this.partitions.get(key);
           if (!partition || partition.topicId !== change.topic.topicId) continue;
           this.partitions.delete(key);
           partition.notifyChange();
-          partition.log.close();
-          partition.log.delete();
+          try {
+            partition.log.close();
+            partition.log.delete();
+          } catch (error) {
+            // The dir failed: its files stay until the dir is back; the partition is gone from the image.
+            this.onLogFailure(change.topic.name, p, error);
+          }
         }
         break;
       case 'config-changed':
@@ -144,19 +177,29 @@ export class ReplicaManager {
     try {
       log = this.logs.open(topic.name, state.partition, topic.configs, topic.topicId);
     } catch (error) {
-      if (!isInconsistentTopicId(error)) throw error;
-      this.unserved.set(key, error.message);
-      if (!this.replaying) this.log?.error({ partition: key }, `partition not served: ${error.message}`);
+      if (isInconsistentTopicId(error)) {
+        this.unserved.set(key, error.message);
+        if (!this.replaying) this.log?.error({ partition: key }, `partition not served: ${error.message}`);
+        return;
+      }
+      if (!this.unopened.has(key)) this.onLogFailure(topic.name, state.partition, error);
+      this.unopened.set(key, error);
       return;
     }
     this.unserved.delete(key);
+    this.unopened.delete(key);
     this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
   }
 
   close(): void {
     for (const p of this.partitions.values()) {
-      p.log.flush();
-      p.log.close();
+      if (p.log.isOffline?.()) continue;
+      try {
+        p.log.flush();
+        p.log.close();
+      } catch (error) {
+        this.onLogFailure(p.topic, p.index, error);
+      }
     }
     this.partitions.clear();
     this.logs.close();

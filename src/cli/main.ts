@@ -8,7 +8,8 @@
  * (mapped as the apache/kafka image maps them) < --override. Every known value is checked
  * before anything starts; a start-up failure is one line on stderr and exit code 1 (see
  * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
- * down gracefully: stop accepting, drain, flush, mark a clean shutdown.
+ * down gracefully: stop accepting, drain, flush, mark a clean shutdown. When every log
+ * dir has failed the broker stops itself and the command exits with 1.
  */
 import { BrokerConfig } from '../common/config.js';
 import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-validate.js';
@@ -63,16 +64,17 @@ export async function main(argv: string[]): Promise<number> {
     reportStartupFailure(err, process.env, (line) => process.stderr.write(`${line}\n`));
     return 1;
   }
-  await new Promise<void>((resolveStop) => {
+  return new Promise<number>((resolveStop) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      void broker.stop().then(resolveStop);
+      void broker.stop().then(() => resolveStop(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // The broker stopped itself (every log dir failed): exit 1, as Kafka halts.
+    broker.onFatalStop(() => resolveStop(1));
   });
-  return 0;
 }

@@ -7,6 +7,8 @@
  * `auto.create.topics.enable` is on and the request allows it (always before v4);
  * creation is synchronous, so the new topic is answered at once. Topics by id (v10+)
  * are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ * A partition whose replica here is offline (log dir failed) has leader -1,
+ * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
  */
 import { MetadataApi, type MetadataResponseMetadataResponseTopic } from '../../protocol/generated/messages/03-metadata.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -16,6 +18,7 @@ import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from '
 import { isInternalTopic } from '../broker/internal-topics.js';
 import { validateTopicName } from '../metadata/controller.js';
 import type { TopicImage } from '../metadata/image.js';
+import { partitionHealth } from '../broker/partition-health.js';
 
 function unknownTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
   return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
@@ -33,15 +36,18 @@ export const metadataHandler = defineHandler({
       isInternal: isInternalTopic(topic.name),
       partitions: [...topic.partitions.values()]
         .sort((a, b) => a.partition - b.partition)
-        .map((p) => ({
-          errorCode: 0,
-          partitionIndex: p.partition,
-          leaderId: p.leader,
-          leaderEpoch: apiVersion >= 7 ? p.leaderEpoch : -1,
-          replicaNodes: p.replicas,
-          isrNodes: p.isr,
-          offlineReplicas: [],
-        })),
+        .map((p) => {
+          const health = partitionHealth(broker.replicas, broker.nodeId, topic.name, p);
+          return {
+            errorCode: health.errorCode,
+            partitionIndex: p.partition,
+            leaderId: health.leaderId,
+            leaderEpoch: apiVersion >= 7 ? p.leaderEpoch : -1,
+            replicaNodes: p.replicas,
+            isrNodes: p.isr,
+            offlineReplicas: health.offlineReplicas,
+          };
+        }),
       topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     });
 

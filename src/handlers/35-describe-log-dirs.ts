@@ -5,7 +5,8 @@
  * for (a null topic list means all), each with its size in bytes, offset lag 0 and not
  * a future replica; topics with no matching partition are left out. v4 adds the file
  * system's total and usable bytes (statfs). A dir that cannot be read gets
- * KAFKA_STORAGE_ERROR. Each partition shows under the dir its log lives in; logs kept
+ * KAFKA_STORAGE_ERROR, and so does a dir that failed while serving (its partitions are
+ * offline; Kafka lists no topics for it). Each partition shows under the dir its log lives in; logs kept
  * in memory (the embedded in-memory mode) show under the first dir.
  */
 import { statfsSync } from 'node:fs';
@@ -41,7 +42,9 @@ export const describeLogDirsHandler = defineHandler({
       return [...byTopic.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     };
 
+    const failed = new Set((broker.replicas.logDirs() ?? []).filter((d) => d.offline).map((d) => resolve(d.path)));
     const results = dirs.map((logDir): DescribeLogDirsResponseDescribeLogDirsResult => {
+      if (failed.has(logDir)) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n };
       try {
         const stats = statfsSync(logDir);
         return {

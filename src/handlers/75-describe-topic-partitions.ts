@@ -8,8 +8,11 @@
  * partition to ask for. Named unknown topics get UNKNOWN_TOPIC_OR_PARTITION (illegal
  * names INVALID_TOPIC_EXCEPTION). A cursor topic missing from a named list, or a
  * negative cursor partition, gets INVALID_REQUEST on every topic, as Kafka's error
- * response does. Authorized operations: everything (no ACLs yet).
+ * response does. Authorized operations: everything (no ACLs yet). A partition whose
+ * replica here is offline (log dir failed) shows leader -1, LEADER_NOT_AVAILABLE and this
+ * node in its offline replicas, as in Metadata.
  */
+import { partitionHealth } from '../broker/partition-health.js';
 import {
   DescribeTopicPartitionsApi,
   type DescribeTopicPartitionsResponse,
@@ -70,17 +73,20 @@ export const describeTopicPartitionsHandler = defineHandler({
         name,
         topicId: topic.topicId,
         isInternal: isInternalTopic(name),
-        partitions: page.map((p) => ({
-          errorCode: 0,
-          partitionIndex: p.partition,
-          leaderId: p.leader,
-          leaderEpoch: p.leaderEpoch,
-          replicaNodes: p.replicas,
-          isrNodes: p.isr,
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [],
-        })),
+        partitions: page.map((p) => {
+          const health = partitionHealth(ctx.broker.replicas, ctx.broker.nodeId, name, p);
+          return {
+            errorCode: health.errorCode,
+            partitionIndex: p.partition,
+            leaderId: health.leaderId,
+            leaderEpoch: p.leaderEpoch,
+            replicaNodes: p.replicas,
+            isrNodes: p.isr,
+            eligibleLeaderReplicas: [],
+            lastKnownElr: [],
+            offlineReplicas: health.offlineReplicas,
+          };
+        }),
         topicAuthorizedOperations: TOPIC_OPERATIONS,
       });
       if (sorted.length > page.length) {
