@@ -4,9 +4,14 @@
  * Brokers on the listener the request came in on, the cluster id and controller, and
  * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
  * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
- * `auto.create.topics.enable` is on and the request allows it (always before v4);
- * creation is synchronous, so the new topic is answered at once. Topics by id (v10+)
- * are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ * `auto.create.topics.enable` is on and the request allows it (always before v4). As a
+ * KRaft broker does, the creation is started (committed through the controller, or
+ * forwarded to it) and the topic is answered with UNKNOWN_TOPIC_OR_PARTITION and no
+ * partitions in every version, v0 included; the client sees the topic on a later
+ * Metadata. A creation the controller refuses (e.g. a policy or replication-factor
+ * error) is logged and the answer is the same, as in Kafka. Internal topics are never
+ * auto-created here. Topics by id (v10+) are looked up by id. Authorized operations:
+ * everything is allowed (no ACLs yet).
  */
 import { MetadataApi, type MetadataResponseMetadataResponseTopic } from '../../protocol/generated/messages/03-metadata.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -57,26 +62,23 @@ export const metadataHandler = defineHandler({
           topics.push(byId ? describe(byId) : unknownTopic(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
           continue;
         }
-        let topic = image.topicsByName.get(wanted.name);
-        if (!topic) {
-          const invalid = validateTopicName(wanted.name);
-          if (invalid) {
-            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
-            continue;
-          }
-          if (autoCreate && !isInternalTopic(wanted.name)) {
-            const code = broker.autoCreateTopic(wanted.name);
-            topic = image.topicsByName.get(wanted.name);
-            if (!topic) {
-              topics.push(unknownTopic(wanted.name, ZERO_UUID, code || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
-              continue;
-            }
-          } else {
-            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
-            continue;
+        const topic = image.topicsByName.get(wanted.name);
+        if (topic) {
+          topics.push(describe(topic));
+          continue;
+        }
+        if (validateTopicName(wanted.name)) {
+          topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+          continue;
+        }
+        if (autoCreate && !isInternalTopic(wanted.name)) {
+          const code = broker.autoCreateTopic(wanted.name);
+          if (code !== 0 && code !== ErrorCode.LEADER_NOT_AVAILABLE) {
+            ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
           }
         }
-        topics.push(describe(topic));
+        // created or not, this answer does not show it yet (Kafka in KRaft mode)
+        topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
     }
 
