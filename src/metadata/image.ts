@@ -1,9 +1,10 @@
 /**
  * The metadata image: what the cluster looks like, built only by replaying metadata
  * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
- * configs; brokers; the next producer-id block. Everything else reads from here.
+ * configs; brokers; client quotas; the next producer-id block. Everything else reads from here.
  */
 import type { MetadataRecord } from './records.js';
+import { applyClientQuotaRecord, type ClientQuotaEntry } from './client-quotas.js';
 
 export interface PartitionState {
   partition: number;
@@ -42,6 +43,8 @@ export class MetadataImage {
   readonly topicsById = new Map<string, TopicImage>();
   readonly brokers = new Map<number, BrokerImage>();
   readonly brokerConfigs = new Map<string, Map<string, string>>();
+  /** Client quotas by entity (see client-quotas.ts for the key). */
+  readonly clientQuotas = new Map<string, ClientQuotaEntry>();
   /** The first producer id not yet handed out in a block. */
   nextProducerId = 0n;
   /** Offset of the last record applied. */
@@ -136,6 +139,9 @@ export class MetadataImage {
       }
       case 'ProducerIdsRecord':
         this.nextProducerId = record.data.nextProducerId;
+        return null;
+      case 'ClientQuotaRecord':
+        applyClientQuotaRecord(this.clientQuotas, record.data);
         return null;
       case 'FeatureLevelRecord':
       case 'NoOpRecord':

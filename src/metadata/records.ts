@@ -15,6 +15,7 @@ import * as UnfenceBroker from '../../protocol/generated/records/metadata/Unfenc
 import * as ProducerIds from '../../protocol/generated/records/metadata/ProducerIdsRecord.js';
 import * as FeatureLevel from '../../protocol/generated/records/metadata/FeatureLevelRecord.js';
 import * as NoOp from '../../protocol/generated/records/metadata/NoOpRecord.js';
+import * as ClientQuota from '../../protocol/generated/records/metadata/ClientQuotaRecord.js';
 
 export type MetadataRecord =
   | { type: 'TopicRecord'; data: Topic.TopicRecord }
@@ -27,7 +28,8 @@ export type MetadataRecord =
   | { type: 'UnfenceBrokerRecord'; data: UnfenceBroker.UnfenceBrokerRecord }
   | { type: 'ProducerIdsRecord'; data: ProducerIds.ProducerIdsRecord }
   | { type: 'FeatureLevelRecord'; data: FeatureLevel.FeatureLevelRecord }
-  | { type: 'NoOpRecord'; data: NoOp.NoOpRecord };
+  | { type: 'NoOpRecord'; data: NoOp.NoOpRecord }
+  | { type: 'ClientQuotaRecord'; data: ClientQuota.ClientQuotaRecord };
 
 interface Codec {
   id: number;
@@ -68,6 +70,12 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     decode: FeatureLevel.decodeFeatureLevelRecord,
   },
   NoOpRecord: { id: 20, version: 0, encode: NoOp.encodeNoOpRecord, decode: NoOp.decodeNoOpRecord },
+  ClientQuotaRecord: {
+    id: 14,
+    version: 0,
+    encode: ClientQuota.encodeClientQuotaRecord,
+    decode: ClientQuota.decodeClientQuotaRecord,
+  },
 };
 
 const BY_ID = new Map<number, MetadataRecord['type']>(
