@@ -1,5 +1,6 @@
 /**
- * Metadata (key 3), versions 0-12.
+ * Metadata (key 3), versions 0-13 (v13 as Kafka 4.0, KIP-1102: a top-level ErrorCode, always 0
+ * here since Gregor never asks a client to rebootstrap; the schema is an overlay).
  *
  * Brokers on the listener the request came in on, the cluster id and controller, and
  * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
@@ -99,6 +100,7 @@ export const metadataHandler = defineHandler({
       topics,
       clusterAuthorizedOperations:
         request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      errorCode: 0,
     };
   },
 });

@@ -23,7 +23,7 @@ t.test('ApiVersions advertises only served APIs, and answers unknown versions in
   t.equal(r.int32(), 7, 'correlation id');
   const res = ApiVersionsApi.decodeResponse(r, 3);
   t.equal(res.errorCode, 0);
-  t.ok(res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 12), 'Metadata up to v12');
+  t.ok(res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 13), 'Metadata up to v13 (Kafka 4.0)');
   t.notOk(res.apiKeys.some((k) => k.apiKey === 71 || k.apiKey === 72), 'telemetry is not advertised');
   for (const k of res.apiKeys) {
     const api = API_BY_KEY.get(k.apiKey)!;
@@ -131,6 +131,9 @@ t.test('kafkajs sees the cluster; Metadata auto-creates topics only when allowed
   t.equal(first.topics[0]!.errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION while the creation starts');
   t.same(first.topics[0]!.partitions, [], 'no partitions yet');
   t.equal(first.topics[1]!.errorCode, 17, 'INVALID_TOPIC_EXCEPTION for an illegal name');
+  const v13 = await ask(13, ['auto-created'], 3);
+  t.equal(v13.errorCode, 0, 'v13 (Kafka 4.0, KIP-1102): top-level error code 0');
+  t.equal(v13.topics[0]!.errorCode, 0);
   const res = await ask(12, ['auto-created'], 2);
   t.equal(res.topics[0]!.errorCode, 0, 'a later Metadata shows the created topic');
   t.equal(res.topics[0]!.partitions.length, 3, 'num.partitions applies to auto-created topics');
