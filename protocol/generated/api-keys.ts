@@ -27,7 +27,7 @@ export const API_KEYS: ReadonlyMap<number, ApiKeyInfo> = new Map([
   [12, { apiKey: 12, name: "Heartbeat", minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4, listeners: ["zkBroker","broker"] }],
   [13, { apiKey: 13, name: "LeaveGroup", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4, listeners: ["zkBroker","broker"] }],
   [14, { apiKey: 14, name: "SyncGroup", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4, listeners: ["zkBroker","broker"] }],
-  [15, { apiKey: 15, name: "DescribeGroups", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 5, listeners: ["zkBroker","broker"] }],
+  [15, { apiKey: 15, name: "DescribeGroups", minVersion: 0, maxVersion: 6, firstFlexibleVersion: 5, listeners: ["zkBroker","broker"] }],
   [16, { apiKey: 16, name: "ListGroups", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 3, listeners: ["zkBroker","broker"] }],
   [17, { apiKey: 17, name: "SaslHandshake", minVersion: 0, maxVersion: 1, firstFlexibleVersion: -1, listeners: ["zkBroker","broker","controller"] }],
   [18, { apiKey: 18, name: "ApiVersions", minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3, listeners: ["zkBroker","broker","controller"] }],

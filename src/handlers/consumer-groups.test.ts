@@ -74,6 +74,15 @@ t.test('two members over the wire: join, revoke, describe, list, commit by membe
   t.same(list.groups, [{ groupId: 'cg', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' }]);
   const described = await c.call(DescribeGroupsApi, 5, { groups: ['cg'], includeAuthorizedOperations: false });
   t.equal(described.groups[0]!.groupState, 'Dead', 'DescribeGroups before v6 sees no classic group, as Kafka');
+  const v6 = await c.call(DescribeGroupsApi, 6, { groups: ['cg', 'no-such-group'], includeAuthorizedOperations: false });
+  t.same(
+    v6.groups.map((g) => [g.errorCode, g.errorMessage]),
+    [
+      [ErrorCode.GROUP_ID_NOT_FOUND, 'Group cg is not a classic group.'],
+      [ErrorCode.GROUP_ID_NOT_FOUND, 'Group no-such-group not found.'],
+    ],
+    'DescribeGroups v6 (Kafka 4.0, KIP-1043): GROUP_ID_NOT_FOUND with the message',
+  );
 
   t.equal((await commit(c, a.memberId!, 2)).topics[0]!.partitions[0]!.errorCode, 0);
   t.equal((await commit(c, a.memberId!, 1)).topics[0]!.partitions[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
