@@ -136,6 +136,7 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
             topicAuthorizedOperations: -2147483648,
           })),
           clusterAuthorizedOperations: -2147483648,
+          errorCode: 0,
         });
     }
     case ProduceApi.apiKey: {

@@ -187,4 +187,8 @@ t.test('eachBatch consumers resume from committed offsets after the group is rec
   const d = await raw.call(DescribeGroupsApi, 5, { groups: ['g-events', 'nope'], includeAuthorizedOperations: true });
   t.equal(d.groups[0]!.groupState, 'Stable');
   t.equal(d.groups[1]!.groupState, 'Dead');
+  const v6 = await raw.call(DescribeGroupsApi, 6, { groups: ['g-events', 'nope'], includeAuthorizedOperations: true });
+  t.equal(v6.groups[0]!.groupState, 'Stable', 'v6 describes a classic group as before');
+  t.equal(v6.groups[0]!.errorMessage, null);
+  t.equal(v6.groups[1]!.errorCode, 69, 'v6: GROUP_ID_NOT_FOUND for an unknown group');
 });

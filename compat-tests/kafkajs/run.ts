@@ -12,7 +12,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
@@ -25,6 +25,7 @@ import {
   type ClusterFeatures,
   type StartBroker,
 } from './cluster.js';
+import { buildJestArgs, unfinishedRunReason, type JestExit } from './jest-args.js';
 import { parseJestJson } from './jest-json.js';
 import { closingLine, firstLine, renderResults, summarize } from './report.js';
 import { proposeEntries, renderTriage, triage } from './triage.js';
@@ -175,7 +176,7 @@ async function checkPorts(features: ClusterFeatures, offset: number): Promise<vo
   }
 }
 
-function runJest(root: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runJest(root: string, args: string[], env: NodeJS.ProcessEnv): Promise<JestExit> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], {
       cwd: root,
@@ -183,7 +184,7 @@ function runJest(root: string, args: string[], env: NodeJS.ProcessEnv): Promise<
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.once('error', fail);
-    child.once('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+    child.once('exit', (code, signal) => done({ code, signal }));
   });
 }
 
@@ -279,22 +280,21 @@ async function main(argv: string[]): Promise<number> {
   });
 
   const jsonPath = join(workDir, 'jest-results.json');
-  const jestArgs = [
-    '--ci',
-    '--json',
-    `--outputFile=${jsonPath}`,
-    '--forceExit',
-    `--maxWorkers=${o.maxWorkers}`,
-    '--reporters=default',
-  ];
-  const pattern = skipPattern(allowlist);
-  if (pattern !== undefined) jestArgs.push(`--testNamePattern=${pattern}`);
   const classes = classifySpecFiles(suite.root);
-  if (o.unit || o.brokerFiles) {
-    const files = filterFiles(o.unit ? classes.unit : classes.broker, o.patterns);
-    if (files.length === 0) throw new UsageError('no spec file of that kind matches the given patterns');
-    jestArgs.push('--runTestsByPath', ...files);
-  } else jestArgs.push(...o.patterns);
+  let positionals = o.patterns;
+  const byPath = o.unit || o.brokerFiles;
+  if (byPath) {
+    positionals = filterFiles(o.unit ? classes.unit : classes.broker, o.patterns);
+    if (positionals.length === 0) throw new UsageError('no spec file of that kind matches the given patterns');
+  }
+  const pattern = skipPattern(allowlist);
+  const jestArgs = buildJestArgs({
+    jsonPath,
+    maxWorkers: o.maxWorkers,
+    positionals,
+    byPath,
+    ...(pattern !== undefined ? { namePattern: pattern } : {}),
+  });
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -310,15 +310,19 @@ async function main(argv: string[]): Promise<number> {
     running = await startCluster(o.features, { portOffset: o.portOffset, workDir, logger, startBroker });
     log(`started ${cluster}; broker log in ${relative(process.cwd(), join(workDir, 'gregor.log'))}`);
   }
-  let jestExit: number;
+  // a results file from an earlier run must never be taken for this one
+  rmSync(jsonPath, { force: true });
+  let jestExit: JestExit;
   try {
     log(`jest ${jestArgs.filter((a) => !a.startsWith('--testNamePattern')).join(' ')}`);
     jestExit = await runJest(suite.root, jestArgs, env);
   } finally {
     await running?.stop();
   }
-  if (!existsSync(jsonPath)) {
-    console.error(`jest wrote no results (exit ${jestExit})`);
+  const resultsText = existsSync(jsonPath) ? readFileSync(jsonPath, 'utf8') : undefined;
+  const unfinished = unfinishedRunReason(jestExit, resultsText);
+  if (unfinished !== undefined) {
+    console.error(`\n[compat:kafkajs] RUN FAILED: ${unfinished}. No report written; ${relative(process.cwd(), o.results)} is unchanged.`);
     return 1;
   }
   return writeReport({

@@ -6,6 +6,7 @@
 import t from 'tap';
 import { AllowlistError, entryFor, parseAllowlist, skipPattern } from './allowlist.js';
 import { brokerConfigs, describeCluster } from './cluster.js';
+import { buildJestArgs, readRunSummary, unfinishedRunReason } from './jest-args.js';
 import { JestJsonError, parseJestJson } from './jest-json.js';
 import { PatchError, patchAddPartitions, shiftHelperPorts, shiftSpecPorts } from './patches.js';
 import { closingLine, directoryOf, firstLine, renderResults, summarize } from './report.js';
@@ -254,4 +255,45 @@ t.test('triage groups failures by likely cause', async (t) => {
     [{ file: 'f', test: 'n', cause: 'needs-ssl' }],
   );
   t.match(renderTriage(groups), /\| 1 \| other: KafkaJSConnectionError: Connection \\\| refused \|/);
+});
+
+t.test('jest args: path patterns reach jest before every option', async (t) => {
+  const args = buildJestArgs({
+    jsonPath: '/w/jest-results.json',
+    maxWorkers: 2,
+    namePattern: '^(?!x)',
+    positionals: ['src/consumer', 'src/admin'],
+    byPath: false,
+  });
+  t.same(args.slice(0, 2), ['src/consumer', 'src/admin']);
+  const reporters = args.indexOf('--reporters=default');
+  t.ok(reporters > 1, 'reporters after the patterns');
+  // nothing positional may follow an option (array options would swallow it)
+  t.ok(args.slice(2).every((a) => a.startsWith('--')), 'only options after the patterns');
+  t.ok(args.includes('--testNamePattern=^(?!x)'));
+  t.notOk(args.includes('--runTestsByPath'));
+  const byPath = buildJestArgs({ jsonPath: '/j', maxWorkers: 1, positionals: ['a.spec.js'], byPath: true });
+  t.equal(byPath[0], 'a.spec.js');
+  t.ok(byPath.includes('--runTestsByPath'));
+  t.notOk(byPath.some((a) => a.startsWith('--testNamePattern')));
+});
+
+t.test('a jest run that did not finish fails loudly', async (t) => {
+  const finished = JSON.stringify({ numTotalTestSuites: 3, numTotalTests: 10, wasInterrupted: false, testResults: [] });
+  t.equal(unfinishedRunReason({ code: 0, signal: null }, finished), undefined);
+  t.equal(unfinishedRunReason({ code: 1, signal: null }, finished), undefined, 'failing tests are a finished run');
+  t.match(unfinishedRunReason({ code: 1, signal: null }, undefined), /no results file/);
+  t.match(unfinishedRunReason({ code: null, signal: 'SIGKILL' }, finished), /killed by SIGKILL/);
+  t.match(unfinishedRunReason({ code: 1, signal: null }, 'not json'), /not a jest --json report/);
+  const none = JSON.stringify({ numTotalTestSuites: 0, numTotalTests: 0, testResults: [] });
+  t.match(unfinishedRunReason({ code: 1, signal: null }, none), /ran no test file/);
+  const interrupted = JSON.stringify({ numTotalTestSuites: 3, wasInterrupted: true, testResults: [] });
+  t.match(unfinishedRunReason({ code: 1, signal: null }, interrupted), /interrupted/);
+  t.match(unfinishedRunReason({ code: 137, signal: null }, finished), /exited with code 137/);
+  t.same(readRunSummary(finished), {
+    numTotalTestSuites: 3,
+    numTotalTests: 10,
+    numRuntimeErrorTestSuites: 0,
+    wasInterrupted: false,
+  });
 });

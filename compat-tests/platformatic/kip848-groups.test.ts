@@ -103,6 +103,11 @@ t.test('three @platformatic/kafka KIP-848 members share six partitions; one leav
     'uniform: two partitions each',
   );
   t.equal(d.assignorName, 'uniform');
+  // ConsumerGroupHeartbeat v1 (Kafka 4.0, KIP-1082): the client made its member ids (crypto.randomUUID)
+  t.ok(
+    d.members.every((m) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.memberId)),
+    `client-generated member ids (v1): ${d.members.map((m) => m.memberId).join(', ')}`,
+  );
 
   const producer = new Producer({ clientId: 'producer', bootstrapBrokers: [running.bootstrap], serializers: stringSerializers });
   t.teardown(() => producer.close());

@@ -104,7 +104,7 @@ t.test('gives up at the timeout or when this node leads; other envelope errors a
   t.ok(f.shouldForward(19) && !f.shouldForward(0), 'CreateTopics is forwarded, Produce never');
   q.leading = true;
   t.notOk(f.shouldForward(19), 'not on the leader');
-  t.same([...FORWARDED_API_KEYS].sort((a, b) => a - b), [19, 20, 33, 37, 44, 45, 51]);
+  t.same([...FORWARDED_API_KEYS].sort((a, b) => a - b), [19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51]);
 });
 
 t.test('principal and address encodings', async (t) => {

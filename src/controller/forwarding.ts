@@ -1,7 +1,8 @@
 /**
  * Forwarding from a broker to the active controller, as KRaft brokers do (KIP-590): a
  * metadata-changing request (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs,
- * IncrementalAlterConfigs, AlterPartitionReassignments) arriving at a node whose controller is not
+ * IncrementalAlterConfigs, AlterPartitionReassignments, CreateAcls, DeleteAcls, ElectLeaders,
+ * AlterClientQuotas) arriving at a node whose controller is not
  * the Raft leader is wrapped, header and body as they came, in an Envelope (58) and sent to the
  * leader's controller listener; the leader runs it and returns the response (header + body), which
  * goes back to the client unchanged (its correlation id is the client's own), once this node has
@@ -13,7 +14,7 @@
  * clients refresh metadata and retry). Null also means "this node leads now: serve it here".
  * Leaves out: a principal other than User:ANONYMOUS (no SASL on this path), building an error
  * response from an envelope error other than NOT_CONTROLLER (the local handler answers instead),
- * and AlterClientQuotas / ACL / SCRAM APIs (not served by Gregor).
+ * and the SCRAM APIs.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { EnvelopeApi } from '../../protocol/generated/messages/58-envelope.js';
@@ -35,7 +36,7 @@ export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceL
 };
 
 /** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
-export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 33, 37, 44, 45, 51]);
+export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51]);
 
 /** Kafka's DefaultPrincipalData serialization: int16 version, then the v0 struct. */
 export function serializePrincipal(type: string, name: string): Buffer {

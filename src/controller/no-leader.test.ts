@@ -56,6 +56,6 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
     includeClusterAuthorizedOperations: false,
     includeTopicAuthorizedOperations: false,
   });
-  t.equal(md.topics[0]?.errorCode, ErrorCode.LEADER_NOT_AVAILABLE, 'auto-creation: LEADER_NOT_AVAILABLE');
+  t.equal(md.topics[0]?.errorCode, ErrorCode.LEADER_NOT_AVAILABLE, 'auto-creation: LEADER_NOT_AVAILABLE (retriable)');
   t.equal(md.controllerId, -1, 'Metadata names no controller');
 });

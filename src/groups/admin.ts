@@ -43,6 +43,11 @@ export class GroupAdmin {
     private readonly membership: Membership,
   ) {}
 
+  /** Whether a classic group (with members or only offsets) of this id exists. */
+  isClassicGroup(groupId: string): boolean {
+    return this.store.groups.has(groupId);
+  }
+
   describe(groupId: string): DescribedGroup {
     const none: DescribedGroup = { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
     if (!isValidGroupId(groupId)) return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID };

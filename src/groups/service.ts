@@ -74,6 +74,7 @@ export class GroupCoordinatorService {
       topics: {
         byName: (name) => topicInfo(deps.controller.image.topicsByName.get(name)),
         byId: (id) => topicInfo(deps.controller.image.topicsById.get(id)),
+        names: () => deps.controller.image.topicsByName.keys(),
       },
       writer: { append: (partition, records) => this.append(partition, records) },
       numPartitions: () => this.numPartitions(),

@@ -11,18 +11,18 @@ async function listOffset(
   version: number,
   topic: string,
   timestamp: bigint,
-  extra: { isolationLevel?: number; currentLeaderEpoch?: number; maxNumOffsets?: number } = {},
+  extra: { isolationLevel?: number; currentLeaderEpoch?: number; maxNumOffsets?: number; timeoutMs?: number } = {},
 ): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
   const response = await c.call(ListOffsetsApi, version, {
     replicaId: -1,
     isolationLevel: extra.isolationLevel ?? 0,
-    timeoutMs: 0,
+    timeoutMs: extra.timeoutMs ?? 0,
     topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: extra.currentLeaderEpoch ?? -1, timestamp, maxNumOffsets: extra.maxNumOffsets ?? 1 }] }],
   });
   return response.topics[0]!.partitions[0]!;
 }
 
-t.test('ListOffsets 0-9: earliest, latest, by timestamp, max timestamp', async (t) => {
+t.test('ListOffsets 0-10: earliest, latest, by timestamp, max timestamp', async (t) => {
   const running = await brokerFor(t);
   createTopic(running, 'lo');
   const c = await rawClient(running.port);
@@ -30,7 +30,7 @@ t.test('ListOffsets 0-9: earliest, latest, by timestamp, max timestamp', async (
   for (let i = 0; i < 3; i++) {
     await produce(c, 9, 'lo', 0, batchOf([`a${i}`, `b${i}`]));
   }
-  for (let v = 1; v <= 9; v++) {
+  for (let v = 1; v <= 10; v++) {
     const latest = await listOffset(c, v, 'lo', -1n);
     t.equal(latest.offset, 6n, `v${v} latest`);
     t.equal(latest.timestamp, -1n, `v${v} latest timestamp -1`);
@@ -47,6 +47,7 @@ t.test('ListOffsets 0-9: earliest, latest, by timestamp, max timestamp', async (
   t.ok(max.offset >= 0n && max.offset < 6n, 'offset of the max timestamp');
   t.equal((await listOffset(c, 8, 'lo', -4n)).offset, 0n, 'earliest local');
   t.equal((await listOffset(c, 9, 'lo', -5n)).offset, -1n, 'latest tiered: nothing tiered');
+  t.equal((await listOffset(c, 10, 'lo', -1n, { timeoutMs: 30_000 })).offset, 6n, 'v10 (Kafka 4.0) with its remote-storage timeout: answered at once');
   t.same((await listOffset(c, 0, 'lo', -1n)).oldStyleOffsets, [6n], 'v0 old style latest');
   t.same((await listOffset(c, 0, 'lo', -2n)).oldStyleOffsets, [0n], 'v0 old style earliest');
   t.equal((await listOffset(c, 4, 'lo', -1n, { isolationLevel: 1 })).offset, 6n, 'read_committed latest is the LSO');

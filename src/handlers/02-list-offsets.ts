@@ -1,5 +1,6 @@
 /**
- * ListOffsets, versions 0-9.
+ * ListOffsets, versions 0-10 (v10, served by Kafka 4.0, adds TimeoutMs, the wait for offsets in
+ * remote storage: Gregor has no tiered storage, every lookup is local and answers at once).
  * Timestamps: -2 earliest (log start), -1 latest (high watermark, or the last stable
  * offset for read_committed, or the log end for followers), -3 max timestamp (v7+:
  * the record with the largest timestamp), -4 earliest local (v8+: the log start, there
@@ -89,6 +90,6 @@ function listOffsets(ctx: RequestContext, request: ListOffsetsRequest): ListOffs
 export const listOffsetsHandler = defineHandler({
   api: ListOffsetsApi,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 10,
   handle: listOffsets,
 });

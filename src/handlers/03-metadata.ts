@@ -1,12 +1,20 @@
 /**
- * Metadata (key 3), versions 0-12.
+ * Metadata (key 3), versions 0-13 (v13 as Kafka 4.0, KIP-1102: a top-level ErrorCode, always 0
+ * here since Gregor never asks a client to rebootstrap; the schema is an overlay).
  *
  * Brokers on the listener the request came in on, the cluster id and controller, and
  * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
  * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
- * `auto.create.topics.enable` is on and the request allows it (always before v4);
- * creation is synchronous, so the new topic is answered at once. Topics by id (v10+)
- * are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ * `auto.create.topics.enable` is on and the request allows it (always before v4). The
+ * creation is started (committed through the controller, or forwarded to it) and the topic
+ * is answered with LEADER_NOT_AVAILABLE and no partitions, in every version; the client
+ * retries and sees the topic on a later Metadata. This is ZooKeeper-mode Kafka's answer;
+ * KRaft Kafka answers UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not retry (its
+ * BrokerPool only retries LEADER_NOT_AVAILABLE; tulios/kafkajs#815), so subscribing to a
+ * topic that does not exist yet would fail there. A creation the controller refuses (a
+ * policy or replication-factor error) and a topic that may not be auto-created get
+ * UNKNOWN_TOPIC_OR_PARTITION. Internal topics are never auto-created here. Topics by id
+ * (v10+) are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
  * A partition whose replica here is offline (log dir failed) has leader -1,
  * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
  */
@@ -63,26 +71,23 @@ export const metadataHandler = defineHandler({
           topics.push(byId ? describe(byId) : unknownTopic(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
           continue;
         }
-        let topic = image.topicsByName.get(wanted.name);
-        if (!topic) {
-          const invalid = validateTopicName(wanted.name);
-          if (invalid) {
-            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
-            continue;
-          }
-          if (autoCreate && !isInternalTopic(wanted.name)) {
-            const code = broker.autoCreateTopic(wanted.name);
-            topic = image.topicsByName.get(wanted.name);
-            if (!topic) {
-              topics.push(unknownTopic(wanted.name, ZERO_UUID, code || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
-              continue;
-            }
-          } else {
-            topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
-            continue;
-          }
+        const topic = image.topicsByName.get(wanted.name);
+        if (topic) {
+          topics.push(describe(topic));
+          continue;
         }
-        topics.push(describe(topic));
+        if (validateTopicName(wanted.name)) {
+          topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+          continue;
+        }
+        let started = false;
+        if (autoCreate && !isInternalTopic(wanted.name)) {
+          const code = broker.autoCreateTopic(wanted.name);
+          started = code === 0 || code === ErrorCode.LEADER_NOT_AVAILABLE;
+          if (!started) ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
+        }
+        // Created or not, this answer does not show the topic yet; a started creation is retried.
+        topics.push(unknownTopic(wanted.name, ZERO_UUID, started ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
     }
 
@@ -103,6 +108,7 @@ export const metadataHandler = defineHandler({
       topics,
       clusterAuthorizedOperations:
         request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      errorCode: 0,
     };
   },
 });

@@ -1,7 +1,8 @@
 /**
- * DescribeCluster (key 60), versions 0-1.
+ * DescribeCluster (key 60), versions 0-2 (v2 as Kafka 4.0, KIP-1073: the schema is an overlay).
  *
- * The live brokers with their endpoint on the listener the request came in on, the
+ * The live (unfenced) brokers, and with IncludeFencedBrokers (v2) the fenced ones too, each
+ * flagged IsFenced, with their endpoint on the listener the request came in on, the
  * cluster id, a controller id (this node, as a KRaft broker names a live broker) and,
  * when asked, the cluster's authorized operations (everything: no ACLs yet). v1: the
  * endpoint type must be BROKER (1); CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE, any
@@ -33,12 +34,13 @@ export const describeClusterHandler = defineHandler({
         errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       };
     }
+    const includeFenced = apiVersion >= 2 && request.includeFencedBrokers;
     const brokers = [...broker.controller.image.brokers.values()]
-      .filter((b) => !b.fenced)
+      .filter((b) => includeFenced || !b.fenced)
       .sort((a, b) => a.brokerId - b.brokerId)
       .flatMap((b) => {
         const endpoint = b.endpoints.find((e) => e.name === ctx.listenerName) ?? b.endpoints[0];
-        return endpoint ? [{ brokerId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack }] : [];
+        return endpoint ? [{ brokerId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack, isFenced: b.fenced }] : [];
       });
     return {
       throttleTimeMs: 0,
@@ -46,7 +48,7 @@ export const describeClusterHandler = defineHandler({
       errorMessage: null,
       endpointType: EndpointType.BROKER,
       clusterId: broker.clusterId,
-      controllerId: brokers.some((b) => b.brokerId === broker.nodeId) ? broker.nodeId : (brokers[0]?.brokerId ?? -1),
+      controllerId: brokers.some((b) => b.brokerId === broker.nodeId && !b.isFenced) ? broker.nodeId : (brokers.find((b) => !b.isFenced)?.brokerId ?? -1),
       brokers,
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };

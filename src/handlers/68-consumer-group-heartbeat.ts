@@ -1,7 +1,10 @@
 /**
- * ConsumerGroupHeartbeat (KIP-848), version 0 (v1, which adds SubscribedTopicRegex and
- * client-generated member ids, is marked unstable in Kafka 3.9 and not served). Joins
- * with member epoch 0 (the broker assigns the member id when it is empty), heartbeats,
+ * ConsumerGroupHeartbeat (KIP-848), versions 0-1. v0 as Kafka 3.9 serves it: joins with
+ * member epoch 0 (the broker assigns the member id when it is empty). v1 as Kafka 4.0
+ * released it (the schema is an overlay, protocol/schema-overlay/): the consumer generates
+ * its member id (an empty one is INVALID_REQUEST, also when joining), and may subscribe with
+ * SubscribedTopicRegex (RE2/J-like, see groups/consumer/topic-regex.ts;
+ * INVALID_REGULAR_EXPRESSION for a bad one). Both: heartbeats,
  * leaves with -1, and static members leave with -2 to come back under their instance id.
  * The group coordinator (groups/consumer/heartbeat.ts) validates (INVALID_REQUEST,
  * UNSUPPORTED_ASSIGNOR, UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, UNRELEASED_INSTANCE_ID,
@@ -28,10 +31,12 @@ export const consumerGroupHeartbeatHandler = defineHandler({
           rackId: request.rackId,
           rebalanceTimeoutMs: request.rebalanceTimeoutMs,
           subscribedTopicNames: request.subscribedTopicNames,
+          subscribedTopicRegex: request.subscribedTopicRegex,
           serverAssignor: request.serverAssignor,
           topicPartitions: request.topicPartitions,
           clientId: ctx.clientId ?? '',
           clientHost: `/${ctx.clientHost}`,
+          memberIdRequired: ctx.apiVersion >= 1,
         },
         now,
       ),

@@ -1,5 +1,7 @@
 /**
- * ConsumerGroupDescribe (KIP-848), version 0: each KIP-848 consumer group with its state
+ * ConsumerGroupDescribe (KIP-848), versions 0-1 (v1, Kafka 4.0, KIP-1099: each member's
+ * MemberType, always 1 "consumer" here since Gregor's consumer groups hold no classic-protocol
+ * members; the schema is an overlay, protocol/schema-overlay/): each KIP-848 consumer group with its state
  * (Empty, Assigning, Reconciling, Stable), group and assignment epochs, the assignor in
  * use, and every member's subscription, current assignment and target assignment (topic
  * ids with names from the metadata image). A classic group or an unknown id answers
@@ -10,13 +12,20 @@ import { ConsumerGroupDescribeApi, type ConsumerGroupDescribeResponse } from '..
 import { GROUP_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
 import { defineHandler } from './handler.js';
 
+/** KIP-1099 member types: -1 unknown, 0 classic protocol, 1 consumer protocol. */
+const CONSUMER_MEMBER_TYPE = 1;
+
 export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribeApi,
   handle(ctx, request): ConsumerGroupDescribeResponse {
     const operations = request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
     return {
       throttleTimeMs: 0,
-      groups: request.groupIds.map((groupId) => ({ ...ctx.broker.groups.run((c) => c.consumer.admin.describe(groupId)), authorizedOperations: operations })),
+      groups: request.groupIds.map((groupId) => {
+        const described = ctx.broker.groups.run((c) => c.consumer.admin.describe(groupId));
+        const members = described.members.map((m) => ({ ...m, memberType: CONSUMER_MEMBER_TYPE }));
+        return { ...described, members, authorizedOperations: operations };
+      }),
     };
   },
 });

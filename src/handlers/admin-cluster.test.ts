@@ -10,6 +10,7 @@ import { DescribeClusterApi } from '../../protocol/generated/messages/60-describ
 import { DescribeLogDirsApi } from '../../protocol/generated/messages/35-describe-log-dirs.js';
 import { DescribeTopicPartitionsApi } from '../../protocol/generated/messages/75-describe-topic-partitions.js';
 import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 
 t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t) => {
   const { port, broker } = await brokerFor(t);
@@ -19,17 +20,31 @@ t.test('DescribeCluster, DescribeLogDirs and DescribeTopicPartitions', async (t)
   await c.call(CreateTopicsApi, 7, { topics: [topic('alpha', 3), topic('beta', 2), topic('gamma', 1)], timeoutMs: 1000, validateOnly: false });
 
   t.test('DescribeCluster', async (t) => {
-    const v0 = await c.call(DescribeClusterApi, 0, { includeClusterAuthorizedOperations: true, endpointType: 1 });
+    const v0 = await c.call(DescribeClusterApi, 0, { includeClusterAuthorizedOperations: true, endpointType: 1, includeFencedBrokers: false });
     t.equal(v0.errorCode, 0);
     t.equal(v0.clusterId, broker.clusterId);
     t.equal(v0.controllerId, 1);
-    t.same(v0.brokers, [{ brokerId: 1, host: '127.0.0.1', port, rack: null }]);
+    t.same(v0.brokers, [{ brokerId: 1, host: '127.0.0.1', port, rack: null, isFenced: false }]);
     t.equal(v0.clusterAuthorizedOperations, CLUSTER_OPERATIONS, 'authorized operations when asked');
-    const v1 = await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+    const v1 = await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
     t.equal(v1.endpointType, 1);
     t.equal(v1.clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED);
-    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 })).errorCode, 114, 'MISMATCHED_ENDPOINT_TYPE');
-    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 7 })).errorCode, 115, 'UNSUPPORTED_ENDPOINT_TYPE');
+    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 2, includeFencedBrokers: false })).errorCode, 114, 'MISMATCHED_ENDPOINT_TYPE');
+    t.equal((await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 7, includeFencedBrokers: false })).errorCode, 115, 'UNSUPPORTED_ENDPOINT_TYPE');
+    // v2 (Kafka 4.0, KIP-1073): fenced brokers on request, flagged
+    broker.controller.commit([
+      {
+        type: 'RegisterBrokerRecord',
+        data: { ...defaultRegisterBrokerRecord(), brokerId: 7, fenced: true, endPoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1, securityProtocol: 0 }], logDirs: [] },
+      },
+    ]);
+    const live = await c.call(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
+    t.same(live.brokers.map((b) => [b.brokerId, b.isFenced]), [[1, false]], 'v2 without IncludeFencedBrokers: live brokers only');
+    const all = await c.call(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: true });
+    t.same(all.brokers.map((b) => [b.brokerId, b.isFenced]), [[1, false], [7, true]], 'v2 with IncludeFencedBrokers: the fenced one too');
+    t.equal(all.controllerId, 1);
+    const v1Live = await c.call(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
+    t.same(v1Live.brokers.map((b) => b.brokerId), [1], 'v1 (no such field): live brokers only');
   });
 
   t.test('DescribeLogDirs', async (t) => {

@@ -2,7 +2,7 @@
  * The records that rebuild a metadata image from nothing, for KIP-630 snapshots: each broker
  * (RegisterBrokerRecord, fenced or not), broker configs, each topic (TopicRecord, its configs, one
  * PartitionRecord per partition with its current leader, epochs, replicas and ISR) and the
- * producer-id high mark, and the SCRAM credentials. Replaying them into an empty image gives an equal image; deleted topics and
+ * producer-id high mark, the SCRAM credentials and the client quotas (one ClientQuotaRecord per entity and key). Replaying them into an empty image gives an equal image; deleted topics and
  * superseded changes are gone, so a snapshot is as large as the image, not as the log.
  * Leaves out: fields the image does not keep (broker incarnation ids and epochs, features, log dirs).
  */
@@ -45,6 +45,9 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     for (const [name, c] of users) {
       out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism: SCRAM_MECHANISM_IDS[mechanism], salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations } });
     }
+  }
+  for (const { entity, quotas } of image.clientQuotas.values()) {
+    for (const [key, value] of quotas) out.push({ type: 'ClientQuotaRecord', data: { entity: entity.map((p) => ({ ...p })), key, value, remove: false } });
   }
   if (image.nextProducerId > 0n) out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId } });
   return out;

@@ -1,10 +1,11 @@
 /**
  * The metadata image: what the cluster looks like, built only by replaying metadata
  * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
- * configs; brokers; the next producer-id block. Everything else reads from here.
+ * configs; brokers; client quotas; the next producer-id block. Everything else reads from here.
  */
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import type { MetadataRecord } from './records.js';
+import { applyClientQuotaRecord, type ClientQuotaEntry } from './client-quotas.js';
 
 export interface PartitionState {
   partition: number;
@@ -52,6 +53,8 @@ export class MetadataImage {
   readonly brokerConfigs = new Map<string, Map<string, string>>();
   /** SCRAM credentials by mechanism, then user (UserScramCredentialRecords). */
   readonly scramCredentials = new Map<ScramMechanismName, Map<string, ScramCredential>>();
+  /** Client quotas by entity (see client-quotas.ts for the key). */
+  readonly clientQuotas = new Map<string, ClientQuotaEntry>();
   /** The first producer id not yet handed out in a block. */
   nextProducerId = 0n;
   /** Offset of the last record applied. */
@@ -161,6 +164,9 @@ export class MetadataImage {
         if (mechanism) this.scramCredentials.get(mechanism)?.delete(record.data.name);
         return null;
       }
+      case 'ClientQuotaRecord':
+        applyClientQuotaRecord(this.clientQuotas, record.data);
+        return null;
       case 'FeatureLevelRecord':
       case 'NoOpRecord':
         return null;

@@ -17,6 +17,7 @@ import * as FeatureLevel from '../../protocol/generated/records/metadata/Feature
 import * as NoOp from '../../protocol/generated/records/metadata/NoOpRecord.js';
 import * as UserScram from '../../protocol/generated/records/metadata/UserScramCredentialRecord.js';
 import * as RemoveUserScram from '../../protocol/generated/records/metadata/RemoveUserScramCredentialRecord.js';
+import * as ClientQuota from '../../protocol/generated/records/metadata/ClientQuotaRecord.js';
 
 export type MetadataRecord =
   | { type: 'TopicRecord'; data: Topic.TopicRecord }
@@ -31,7 +32,8 @@ export type MetadataRecord =
   | { type: 'FeatureLevelRecord'; data: FeatureLevel.FeatureLevelRecord }
   | { type: 'NoOpRecord'; data: NoOp.NoOpRecord }
   | { type: 'UserScramCredentialRecord'; data: UserScram.UserScramCredentialRecord }
-  | { type: 'RemoveUserScramCredentialRecord'; data: RemoveUserScram.RemoveUserScramCredentialRecord };
+  | { type: 'RemoveUserScramCredentialRecord'; data: RemoveUserScram.RemoveUserScramCredentialRecord }
+  | { type: 'ClientQuotaRecord'; data: ClientQuota.ClientQuotaRecord };
 
 interface Codec {
   id: number;
@@ -78,6 +80,12 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     version: 0,
     encode: RemoveUserScram.encodeRemoveUserScramCredentialRecord,
     decode: RemoveUserScram.decodeRemoveUserScramCredentialRecord,
+  },
+  ClientQuotaRecord: {
+    id: 14,
+    version: 0,
+    encode: ClientQuota.encodeClientQuotaRecord,
+    decode: ClientQuota.decodeClientQuotaRecord,
   },
 };
 

@@ -217,8 +217,8 @@ function writeMetadataRequestV11(w: Writer, m: MetadataRequest): void {
   w.uvarint(0);
 }
 
-const MetadataRequestReaders: ReadonlyArray<((r: Reader) => MetadataRequest) | undefined> = [readMetadataRequestV0, readMetadataRequestV1, readMetadataRequestV1, readMetadataRequestV1, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV8, readMetadataRequestV9, readMetadataRequestV10, readMetadataRequestV11, readMetadataRequestV11];
-const MetadataRequestWriters: ReadonlyArray<((w: Writer, m: MetadataRequest) => void) | undefined> = [writeMetadataRequestV0, writeMetadataRequestV1, writeMetadataRequestV1, writeMetadataRequestV1, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV8, writeMetadataRequestV9, writeMetadataRequestV10, writeMetadataRequestV11, writeMetadataRequestV11];
+const MetadataRequestReaders: ReadonlyArray<((r: Reader) => MetadataRequest) | undefined> = [readMetadataRequestV0, readMetadataRequestV1, readMetadataRequestV1, readMetadataRequestV1, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV4, readMetadataRequestV8, readMetadataRequestV9, readMetadataRequestV10, readMetadataRequestV11, readMetadataRequestV11, readMetadataRequestV11];
+const MetadataRequestWriters: ReadonlyArray<((w: Writer, m: MetadataRequest) => void) | undefined> = [writeMetadataRequestV0, writeMetadataRequestV1, writeMetadataRequestV1, writeMetadataRequestV1, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV4, writeMetadataRequestV8, writeMetadataRequestV9, writeMetadataRequestV10, writeMetadataRequestV11, writeMetadataRequestV11, writeMetadataRequestV11];
 
 export function decodeMetadataRequest(r: Reader, version: number): MetadataRequest {
   const read = MetadataRequestReaders[version];
@@ -320,6 +320,8 @@ export interface MetadataResponse {
   topics: MetadataResponseMetadataResponseTopic[];
   /** 32-bit bitfield to represent authorized operations for this cluster. (versions 8-10) */
   clusterAuthorizedOperations: number;
+  /** The top-level error code, or 0 if there was no error. (versions 13+) */
+  errorCode: number;
 }
 
 export function defaultMetadataResponse(): MetadataResponse {
@@ -330,6 +332,7 @@ export function defaultMetadataResponse(): MetadataResponse {
     controllerId: -1,
     topics: [],
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -386,6 +389,7 @@ function readMetadataResponseV0(r: Reader): MetadataResponse {
     controllerId: -1,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -455,6 +459,7 @@ function readMetadataResponseV1(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -492,6 +497,7 @@ function readMetadataResponseV2(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -516,6 +522,7 @@ function readMetadataResponseV3(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -574,6 +581,7 @@ function readMetadataResponseV5(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -650,6 +658,7 @@ function readMetadataResponseV7(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -710,6 +719,7 @@ function readMetadataResponseV8(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: f_clusterAuthorizedOperations,
+    errorCode: 0,
   };
 }
 
@@ -796,6 +806,7 @@ function readMetadataResponseV9(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: f_clusterAuthorizedOperations,
+    errorCode: 0,
   };
 }
 
@@ -870,6 +881,7 @@ function readMetadataResponseV10(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: f_clusterAuthorizedOperations,
+    errorCode: 0,
   };
 }
 
@@ -907,6 +919,7 @@ function readMetadataResponseV11(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -952,6 +965,7 @@ function readMetadataResponseV12(r: Reader): MetadataResponse {
     controllerId: f_controllerId,
     topics: f_topics,
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -975,8 +989,38 @@ function writeMetadataResponseV12(w: Writer, m: MetadataResponse): void {
   w.uvarint(0);
 }
 
-const MetadataResponseReaders: ReadonlyArray<((r: Reader) => MetadataResponse) | undefined> = [readMetadataResponseV0, readMetadataResponseV1, readMetadataResponseV2, readMetadataResponseV3, readMetadataResponseV3, readMetadataResponseV5, readMetadataResponseV5, readMetadataResponseV7, readMetadataResponseV8, readMetadataResponseV9, readMetadataResponseV10, readMetadataResponseV11, readMetadataResponseV12];
-const MetadataResponseWriters: ReadonlyArray<((w: Writer, m: MetadataResponse) => void) | undefined> = [writeMetadataResponseV0, writeMetadataResponseV1, writeMetadataResponseV2, writeMetadataResponseV3, writeMetadataResponseV3, writeMetadataResponseV5, writeMetadataResponseV5, writeMetadataResponseV7, writeMetadataResponseV8, writeMetadataResponseV9, writeMetadataResponseV10, writeMetadataResponseV11, writeMetadataResponseV12];
+function readMetadataResponseV13(r: Reader): MetadataResponse {
+  const f_throttleTimeMs = r.int32();
+  const f_brokers = readNonNullArray(r, true, 11, readMetadataResponseMetadataResponseBrokerV9, "Brokers");
+  const f_clusterId = r.compactNullableString();
+  const f_controllerId = r.int32();
+  const f_topics = readNonNullArray(r, true, 26, readMetadataResponseMetadataResponseTopicV12, "Topics");
+  const f_errorCode = r.int16();
+  r.taggedFields();
+  return {
+    throttleTimeMs: f_throttleTimeMs,
+    brokers: f_brokers,
+    clusterId: f_clusterId,
+    controllerId: f_controllerId,
+    topics: f_topics,
+    clusterAuthorizedOperations: -2147483648,
+    errorCode: f_errorCode,
+  };
+}
+
+function writeMetadataResponseV13(w: Writer, m: MetadataResponse): void {
+  w.int32(m.throttleTimeMs);
+  writeArray(w, true, m.brokers, writeMetadataResponseMetadataResponseBrokerV9, false, "MetadataResponse.brokers");
+  w.compactNullableString(m.clusterId);
+  w.int32(m.controllerId);
+  writeArray(w, true, m.topics, writeMetadataResponseMetadataResponseTopicV12, false, "MetadataResponse.topics");
+  if (!(m.clusterAuthorizedOperations === -2147483648)) absentField("MetadataResponse.clusterAuthorizedOperations");
+  w.int16(m.errorCode);
+  w.uvarint(0);
+}
+
+const MetadataResponseReaders: ReadonlyArray<((r: Reader) => MetadataResponse) | undefined> = [readMetadataResponseV0, readMetadataResponseV1, readMetadataResponseV2, readMetadataResponseV3, readMetadataResponseV3, readMetadataResponseV5, readMetadataResponseV5, readMetadataResponseV7, readMetadataResponseV8, readMetadataResponseV9, readMetadataResponseV10, readMetadataResponseV11, readMetadataResponseV12, readMetadataResponseV13];
+const MetadataResponseWriters: ReadonlyArray<((w: Writer, m: MetadataResponse) => void) | undefined> = [writeMetadataResponseV0, writeMetadataResponseV1, writeMetadataResponseV2, writeMetadataResponseV3, writeMetadataResponseV3, writeMetadataResponseV5, writeMetadataResponseV5, writeMetadataResponseV7, writeMetadataResponseV8, writeMetadataResponseV9, writeMetadataResponseV10, writeMetadataResponseV11, writeMetadataResponseV12, writeMetadataResponseV13];
 
 export function decodeMetadataResponse(r: Reader, version: number): MetadataResponse {
   const read = MetadataResponseReaders[version];
@@ -990,12 +1034,12 @@ export function encodeMetadataResponse(w: Writer, version: number, message: Meta
   write(w, message);
 }
 
-/** Metadata: API key 3, versions 0-12, flexible 9+. */
+/** Metadata: API key 3, versions 0-13, flexible 9+. */
 export const MetadataApi: ApiDefinition<MetadataRequest, MetadataResponse> = {
   apiKey: 3,
   name: "Metadata",
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],

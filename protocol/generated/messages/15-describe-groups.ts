@@ -61,8 +61,8 @@ function writeDescribeGroupsRequestV5(w: Writer, m: DescribeGroupsRequest): void
   w.uvarint(0);
 }
 
-const DescribeGroupsRequestReaders: ReadonlyArray<((r: Reader) => DescribeGroupsRequest) | undefined> = [readDescribeGroupsRequestV0, readDescribeGroupsRequestV0, readDescribeGroupsRequestV0, readDescribeGroupsRequestV3, readDescribeGroupsRequestV3, readDescribeGroupsRequestV5];
-const DescribeGroupsRequestWriters: ReadonlyArray<((w: Writer, m: DescribeGroupsRequest) => void) | undefined> = [writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV3, writeDescribeGroupsRequestV3, writeDescribeGroupsRequestV5];
+const DescribeGroupsRequestReaders: ReadonlyArray<((r: Reader) => DescribeGroupsRequest) | undefined> = [readDescribeGroupsRequestV0, readDescribeGroupsRequestV0, readDescribeGroupsRequestV0, readDescribeGroupsRequestV3, readDescribeGroupsRequestV3, readDescribeGroupsRequestV5, readDescribeGroupsRequestV5];
+const DescribeGroupsRequestWriters: ReadonlyArray<((w: Writer, m: DescribeGroupsRequest) => void) | undefined> = [writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV0, writeDescribeGroupsRequestV3, writeDescribeGroupsRequestV3, writeDescribeGroupsRequestV5, writeDescribeGroupsRequestV5];
 
 export function decodeDescribeGroupsRequest(r: Reader, version: number): DescribeGroupsRequest {
   const read = DescribeGroupsRequestReaders[version];
@@ -105,6 +105,8 @@ export function defaultDescribeGroupsResponseDescribedGroupMember(): DescribeGro
 export interface DescribeGroupsResponseDescribedGroup {
   /** The describe error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
+  /** The describe error message, or null if there was no error. (versions 6+) */
+  errorMessage: string | null;
   /** The group ID string. (versions 0+) */
   groupId: string;
   /** The group state string, or the empty string. (versions 0+) */
@@ -122,6 +124,7 @@ export interface DescribeGroupsResponseDescribedGroup {
 export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsResponseDescribedGroup {
   return {
     errorCode: 0,
+    errorMessage: null,
     groupId: "",
     groupState: "",
     protocolType: "",
@@ -170,6 +173,7 @@ function readDescribeGroupsResponseDescribedGroupV0(r: Reader): DescribeGroupsRe
   const f_members = readNonNullArray(r, false, 14, readDescribeGroupsResponseDescribedGroupMemberV0, "Members");
   return {
     errorCode: f_errorCode,
+    errorMessage: null,
     groupId: f_groupId,
     groupState: f_groupState,
     protocolType: f_protocolType,
@@ -197,6 +201,7 @@ function writeDescribeGroupsResponseDescribedGroupMemberV0(w: Writer, m: Describ
 
 function writeDescribeGroupsResponseDescribedGroupV0(w: Writer, m: DescribeGroupsResponseDescribedGroup): void {
   w.int16(m.errorCode);
+  if (!(m.errorMessage === null)) absentField("DescribeGroupsResponseDescribedGroup.errorMessage");
   w.string(m.groupId);
   w.string(m.groupState);
   w.string(m.protocolType);
@@ -233,6 +238,7 @@ function readDescribeGroupsResponseDescribedGroupV3(r: Reader): DescribeGroupsRe
   const f_authorizedOperations = r.int32();
   return {
     errorCode: f_errorCode,
+    errorMessage: null,
     groupId: f_groupId,
     groupState: f_groupState,
     protocolType: f_protocolType,
@@ -253,6 +259,7 @@ function readDescribeGroupsResponseV3(r: Reader): DescribeGroupsResponse {
 
 function writeDescribeGroupsResponseDescribedGroupV3(w: Writer, m: DescribeGroupsResponseDescribedGroup): void {
   w.int16(m.errorCode);
+  if (!(m.errorMessage === null)) absentField("DescribeGroupsResponseDescribedGroup.errorMessage");
   w.string(m.groupId);
   w.string(m.groupState);
   w.string(m.protocolType);
@@ -293,6 +300,7 @@ function readDescribeGroupsResponseDescribedGroupV4(r: Reader): DescribeGroupsRe
   const f_authorizedOperations = r.int32();
   return {
     errorCode: f_errorCode,
+    errorMessage: null,
     groupId: f_groupId,
     groupState: f_groupState,
     protocolType: f_protocolType,
@@ -322,6 +330,7 @@ function writeDescribeGroupsResponseDescribedGroupMemberV4(w: Writer, m: Describ
 
 function writeDescribeGroupsResponseDescribedGroupV4(w: Writer, m: DescribeGroupsResponseDescribedGroup): void {
   w.int16(m.errorCode);
+  if (!(m.errorMessage === null)) absentField("DescribeGroupsResponseDescribedGroup.errorMessage");
   w.string(m.groupId);
   w.string(m.groupState);
   w.string(m.protocolType);
@@ -364,6 +373,7 @@ function readDescribeGroupsResponseDescribedGroupV5(r: Reader): DescribeGroupsRe
   r.taggedFields();
   return {
     errorCode: f_errorCode,
+    errorMessage: null,
     groupId: f_groupId,
     groupState: f_groupState,
     protocolType: f_protocolType,
@@ -395,6 +405,7 @@ function writeDescribeGroupsResponseDescribedGroupMemberV5(w: Writer, m: Describ
 
 function writeDescribeGroupsResponseDescribedGroupV5(w: Writer, m: DescribeGroupsResponseDescribedGroup): void {
   w.int16(m.errorCode);
+  if (!(m.errorMessage === null)) absentField("DescribeGroupsResponseDescribedGroup.errorMessage");
   w.compactString(m.groupId);
   w.compactString(m.groupState);
   w.compactString(m.protocolType);
@@ -410,8 +421,58 @@ function writeDescribeGroupsResponseV5(w: Writer, m: DescribeGroupsResponse): vo
   w.uvarint(0);
 }
 
-const DescribeGroupsResponseReaders: ReadonlyArray<((r: Reader) => DescribeGroupsResponse) | undefined> = [readDescribeGroupsResponseV0, readDescribeGroupsResponseV1, readDescribeGroupsResponseV1, readDescribeGroupsResponseV3, readDescribeGroupsResponseV4, readDescribeGroupsResponseV5];
-const DescribeGroupsResponseWriters: ReadonlyArray<((w: Writer, m: DescribeGroupsResponse) => void) | undefined> = [writeDescribeGroupsResponseV0, writeDescribeGroupsResponseV1, writeDescribeGroupsResponseV1, writeDescribeGroupsResponseV3, writeDescribeGroupsResponseV4, writeDescribeGroupsResponseV5];
+function readDescribeGroupsResponseDescribedGroupV6(r: Reader): DescribeGroupsResponseDescribedGroup {
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.compactNullableString();
+  const f_groupId = r.compactString();
+  const f_groupState = r.compactString();
+  const f_protocolType = r.compactString();
+  const f_protocolData = r.compactString();
+  const f_members = readNonNullArray(r, true, 7, readDescribeGroupsResponseDescribedGroupMemberV5, "Members");
+  const f_authorizedOperations = r.int32();
+  r.taggedFields();
+  return {
+    errorCode: f_errorCode,
+    errorMessage: f_errorMessage,
+    groupId: f_groupId,
+    groupState: f_groupState,
+    protocolType: f_protocolType,
+    protocolData: f_protocolData,
+    members: f_members,
+    authorizedOperations: f_authorizedOperations,
+  };
+}
+
+function readDescribeGroupsResponseV6(r: Reader): DescribeGroupsResponse {
+  const f_throttleTimeMs = r.int32();
+  const f_groups = readNonNullArray(r, true, 13, readDescribeGroupsResponseDescribedGroupV6, "Groups");
+  r.taggedFields();
+  return {
+    throttleTimeMs: f_throttleTimeMs,
+    groups: f_groups,
+  };
+}
+
+function writeDescribeGroupsResponseDescribedGroupV6(w: Writer, m: DescribeGroupsResponseDescribedGroup): void {
+  w.int16(m.errorCode);
+  w.compactNullableString(m.errorMessage);
+  w.compactString(m.groupId);
+  w.compactString(m.groupState);
+  w.compactString(m.protocolType);
+  w.compactString(m.protocolData);
+  writeArray(w, true, m.members, writeDescribeGroupsResponseDescribedGroupMemberV5, false, "DescribeGroupsResponseDescribedGroup.members");
+  w.int32(m.authorizedOperations);
+  w.uvarint(0);
+}
+
+function writeDescribeGroupsResponseV6(w: Writer, m: DescribeGroupsResponse): void {
+  w.int32(m.throttleTimeMs);
+  writeArray(w, true, m.groups, writeDescribeGroupsResponseDescribedGroupV6, false, "DescribeGroupsResponse.groups");
+  w.uvarint(0);
+}
+
+const DescribeGroupsResponseReaders: ReadonlyArray<((r: Reader) => DescribeGroupsResponse) | undefined> = [readDescribeGroupsResponseV0, readDescribeGroupsResponseV1, readDescribeGroupsResponseV1, readDescribeGroupsResponseV3, readDescribeGroupsResponseV4, readDescribeGroupsResponseV5, readDescribeGroupsResponseV6];
+const DescribeGroupsResponseWriters: ReadonlyArray<((w: Writer, m: DescribeGroupsResponse) => void) | undefined> = [writeDescribeGroupsResponseV0, writeDescribeGroupsResponseV1, writeDescribeGroupsResponseV1, writeDescribeGroupsResponseV3, writeDescribeGroupsResponseV4, writeDescribeGroupsResponseV5, writeDescribeGroupsResponseV6];
 
 export function decodeDescribeGroupsResponse(r: Reader, version: number): DescribeGroupsResponse {
   const read = DescribeGroupsResponseReaders[version];
@@ -425,12 +486,12 @@ export function encodeDescribeGroupsResponse(w: Writer, version: number, message
   write(w, message);
 }
 
-/** DescribeGroups: API key 15, versions 0-5, flexible 5+. */
+/** DescribeGroups: API key 15, versions 0-6, flexible 5+. */
 export const DescribeGroupsApi: ApiDefinition<DescribeGroupsRequest, DescribeGroupsResponse> = {
   apiKey: 15,
   name: "DescribeGroups",
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   firstFlexibleVersion: 5,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],

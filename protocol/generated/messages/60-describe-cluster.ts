@@ -9,12 +9,15 @@ export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   /** The endpoint type to describe. 1=brokers, 2=controllers. (versions 1+) */
   endpointType: number;
+  /** Whether to include fenced brokers when listing brokers. (versions 2+) */
+  includeFencedBrokers: boolean;
 }
 
 export function defaultDescribeClusterRequest(): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: false,
     endpointType: 1,
+    includeFencedBrokers: false,
   };
 }
 
@@ -24,12 +27,14 @@ function readDescribeClusterRequestV0(r: Reader): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: f_includeClusterAuthorizedOperations,
     endpointType: 1,
+    includeFencedBrokers: false,
   };
 }
 
 function writeDescribeClusterRequestV0(w: Writer, m: DescribeClusterRequest): void {
   w.bool(m.includeClusterAuthorizedOperations);
   if (!(m.endpointType === 1)) absentField("DescribeClusterRequest.endpointType");
+  if (!(m.includeFencedBrokers === false)) absentField("DescribeClusterRequest.includeFencedBrokers");
   w.uvarint(0);
 }
 
@@ -40,17 +45,38 @@ function readDescribeClusterRequestV1(r: Reader): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: f_includeClusterAuthorizedOperations,
     endpointType: f_endpointType,
+    includeFencedBrokers: false,
   };
 }
 
 function writeDescribeClusterRequestV1(w: Writer, m: DescribeClusterRequest): void {
   w.bool(m.includeClusterAuthorizedOperations);
   w.int8(m.endpointType);
+  if (!(m.includeFencedBrokers === false)) absentField("DescribeClusterRequest.includeFencedBrokers");
   w.uvarint(0);
 }
 
-const DescribeClusterRequestReaders: ReadonlyArray<((r: Reader) => DescribeClusterRequest) | undefined> = [readDescribeClusterRequestV0, readDescribeClusterRequestV1];
-const DescribeClusterRequestWriters: ReadonlyArray<((w: Writer, m: DescribeClusterRequest) => void) | undefined> = [writeDescribeClusterRequestV0, writeDescribeClusterRequestV1];
+function readDescribeClusterRequestV2(r: Reader): DescribeClusterRequest {
+  const f_includeClusterAuthorizedOperations = r.bool();
+  const f_endpointType = r.int8();
+  const f_includeFencedBrokers = r.bool();
+  r.taggedFields();
+  return {
+    includeClusterAuthorizedOperations: f_includeClusterAuthorizedOperations,
+    endpointType: f_endpointType,
+    includeFencedBrokers: f_includeFencedBrokers,
+  };
+}
+
+function writeDescribeClusterRequestV2(w: Writer, m: DescribeClusterRequest): void {
+  w.bool(m.includeClusterAuthorizedOperations);
+  w.int8(m.endpointType);
+  w.bool(m.includeFencedBrokers);
+  w.uvarint(0);
+}
+
+const DescribeClusterRequestReaders: ReadonlyArray<((r: Reader) => DescribeClusterRequest) | undefined> = [readDescribeClusterRequestV0, readDescribeClusterRequestV1, readDescribeClusterRequestV2];
+const DescribeClusterRequestWriters: ReadonlyArray<((w: Writer, m: DescribeClusterRequest) => void) | undefined> = [writeDescribeClusterRequestV0, writeDescribeClusterRequestV1, writeDescribeClusterRequestV2];
 
 export function decodeDescribeClusterRequest(r: Reader, version: number): DescribeClusterRequest {
   const read = DescribeClusterRequestReaders[version];
@@ -73,6 +99,8 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   port: number;
   /** The rack of the broker, or null if it has not been assigned to a rack. (versions 0+) */
   rack: string | null;
+  /** Whether the broker is fenced (versions 2+) */
+  isFenced: boolean;
 }
 
 export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeClusterResponseDescribeClusterBroker {
@@ -81,6 +109,7 @@ export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeC
     host: "",
     port: 0,
     rack: null,
+    isFenced: false,
   };
 }
 
@@ -127,6 +156,7 @@ function readDescribeClusterResponseDescribeClusterBrokerV0(r: Reader): Describe
     host: f_host,
     port: f_port,
     rack: f_rack,
+    isFenced: false,
   };
 }
 
@@ -156,6 +186,7 @@ function writeDescribeClusterResponseDescribeClusterBrokerV0(w: Writer, m: Descr
   w.compactString(m.host);
   w.int32(m.port);
   w.compactNullableString(m.rack);
+  if (!(m.isFenced === false)) absentField("DescribeClusterResponseDescribeClusterBroker.isFenced");
   w.uvarint(0);
 }
 
@@ -205,8 +236,67 @@ function writeDescribeClusterResponseV1(w: Writer, m: DescribeClusterResponse): 
   w.uvarint(0);
 }
 
-const DescribeClusterResponseReaders: ReadonlyArray<((r: Reader) => DescribeClusterResponse) | undefined> = [readDescribeClusterResponseV0, readDescribeClusterResponseV1];
-const DescribeClusterResponseWriters: ReadonlyArray<((w: Writer, m: DescribeClusterResponse) => void) | undefined> = [writeDescribeClusterResponseV0, writeDescribeClusterResponseV1];
+function readDescribeClusterResponseDescribeClusterBrokerV2(r: Reader): DescribeClusterResponseDescribeClusterBroker {
+  const f_brokerId = r.int32();
+  const f_host = r.compactString();
+  const f_port = r.int32();
+  const f_rack = r.compactNullableString();
+  const f_isFenced = r.bool();
+  r.taggedFields();
+  return {
+    brokerId: f_brokerId,
+    host: f_host,
+    port: f_port,
+    rack: f_rack,
+    isFenced: f_isFenced,
+  };
+}
+
+function readDescribeClusterResponseV2(r: Reader): DescribeClusterResponse {
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.compactNullableString();
+  const f_endpointType = r.int8();
+  const f_clusterId = r.compactString();
+  const f_controllerId = r.int32();
+  const f_brokers = readNonNullArray(r, true, 12, readDescribeClusterResponseDescribeClusterBrokerV2, "Brokers");
+  const f_clusterAuthorizedOperations = r.int32();
+  r.taggedFields();
+  return {
+    throttleTimeMs: f_throttleTimeMs,
+    errorCode: f_errorCode,
+    errorMessage: f_errorMessage,
+    endpointType: f_endpointType,
+    clusterId: f_clusterId,
+    controllerId: f_controllerId,
+    brokers: f_brokers,
+    clusterAuthorizedOperations: f_clusterAuthorizedOperations,
+  };
+}
+
+function writeDescribeClusterResponseDescribeClusterBrokerV2(w: Writer, m: DescribeClusterResponseDescribeClusterBroker): void {
+  w.int32(m.brokerId);
+  w.compactString(m.host);
+  w.int32(m.port);
+  w.compactNullableString(m.rack);
+  w.bool(m.isFenced);
+  w.uvarint(0);
+}
+
+function writeDescribeClusterResponseV2(w: Writer, m: DescribeClusterResponse): void {
+  w.int32(m.throttleTimeMs);
+  w.int16(m.errorCode);
+  w.compactNullableString(m.errorMessage);
+  w.int8(m.endpointType);
+  w.compactString(m.clusterId);
+  w.int32(m.controllerId);
+  writeArray(w, true, m.brokers, writeDescribeClusterResponseDescribeClusterBrokerV2, false, "DescribeClusterResponse.brokers");
+  w.int32(m.clusterAuthorizedOperations);
+  w.uvarint(0);
+}
+
+const DescribeClusterResponseReaders: ReadonlyArray<((r: Reader) => DescribeClusterResponse) | undefined> = [readDescribeClusterResponseV0, readDescribeClusterResponseV1, readDescribeClusterResponseV2];
+const DescribeClusterResponseWriters: ReadonlyArray<((w: Writer, m: DescribeClusterResponse) => void) | undefined> = [writeDescribeClusterResponseV0, writeDescribeClusterResponseV1, writeDescribeClusterResponseV2];
 
 export function decodeDescribeClusterResponse(r: Reader, version: number): DescribeClusterResponse {
   const read = DescribeClusterResponseReaders[version];
@@ -220,12 +310,12 @@ export function encodeDescribeClusterResponse(w: Writer, version: number, messag
   write(w, message);
 }
 
-/** DescribeCluster: API key 60, versions 0-1, flexible 0+. */
+/** DescribeCluster: API key 60, versions 0-2, flexible 0+. */
 export const DescribeClusterApi: ApiDefinition<DescribeClusterRequest, DescribeClusterResponse> = {
   apiKey: 60,
   name: "DescribeCluster",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker","controller"],

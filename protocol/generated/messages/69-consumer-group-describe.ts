@@ -34,8 +34,8 @@ function writeConsumerGroupDescribeRequestV0(w: Writer, m: ConsumerGroupDescribe
   w.uvarint(0);
 }
 
-const ConsumerGroupDescribeRequestReaders: ReadonlyArray<((r: Reader) => ConsumerGroupDescribeRequest) | undefined> = [readConsumerGroupDescribeRequestV0];
-const ConsumerGroupDescribeRequestWriters: ReadonlyArray<((w: Writer, m: ConsumerGroupDescribeRequest) => void) | undefined> = [writeConsumerGroupDescribeRequestV0];
+const ConsumerGroupDescribeRequestReaders: ReadonlyArray<((r: Reader) => ConsumerGroupDescribeRequest) | undefined> = [readConsumerGroupDescribeRequestV0, readConsumerGroupDescribeRequestV0];
+const ConsumerGroupDescribeRequestWriters: ReadonlyArray<((w: Writer, m: ConsumerGroupDescribeRequest) => void) | undefined> = [writeConsumerGroupDescribeRequestV0, writeConsumerGroupDescribeRequestV0];
 
 export function decodeConsumerGroupDescribeRequest(r: Reader, version: number): ConsumerGroupDescribeRequest {
   const read = ConsumerGroupDescribeRequestReaders[version];
@@ -98,6 +98,8 @@ export interface ConsumerGroupDescribeResponseMember {
   assignment: ConsumerGroupDescribeResponseAssignment;
   /** The target assignment. (versions 0+) */
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  /** -1 for unknown. 0 for classic member. +1 for consumer member. (versions 1+) */
+  memberType: number;
 }
 
 export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescribeResponseMember {
@@ -112,6 +114,7 @@ export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescr
     subscribedTopicRegex: null,
     assignment: defaultConsumerGroupDescribeResponseAssignment(),
     targetAssignment: defaultConsumerGroupDescribeResponseAssignment(),
+    memberType: -1,
   };
 }
 
@@ -207,6 +210,7 @@ function readConsumerGroupDescribeResponseMemberV0(r: Reader): ConsumerGroupDesc
     subscribedTopicRegex: f_subscribedTopicRegex,
     assignment: f_assignment,
     targetAssignment: f_targetAssignment,
+    memberType: -1,
   };
 }
 
@@ -289,8 +293,104 @@ function writeConsumerGroupDescribeResponseV0(w: Writer, m: ConsumerGroupDescrib
   w.uvarint(0);
 }
 
-const ConsumerGroupDescribeResponseReaders: ReadonlyArray<((r: Reader) => ConsumerGroupDescribeResponse) | undefined> = [readConsumerGroupDescribeResponseV0];
-const ConsumerGroupDescribeResponseWriters: ReadonlyArray<((w: Writer, m: ConsumerGroupDescribeResponse) => void) | undefined> = [writeConsumerGroupDescribeResponseV0];
+function readConsumerGroupDescribeResponseMemberV1(r: Reader): ConsumerGroupDescribeResponseMember {
+  const f_memberId = r.compactString();
+  const f_instanceId = r.compactNullableString();
+  const f_rackId = r.compactNullableString();
+  const f_memberEpoch = r.int32();
+  const f_clientId = r.compactString();
+  const f_clientHost = r.compactString();
+  const f_subscribedTopicNames = readNonNullArray(r, true, 1, (e) => e.compactString(), "SubscribedTopicNames");
+  const f_subscribedTopicRegex = r.compactNullableString();
+  const f_assignment = readConsumerGroupDescribeResponseAssignmentV0(r);
+  const f_targetAssignment = readConsumerGroupDescribeResponseAssignmentV0(r);
+  const f_memberType = r.int8();
+  r.taggedFields();
+  return {
+    memberId: f_memberId,
+    instanceId: f_instanceId,
+    rackId: f_rackId,
+    memberEpoch: f_memberEpoch,
+    clientId: f_clientId,
+    clientHost: f_clientHost,
+    subscribedTopicNames: f_subscribedTopicNames,
+    subscribedTopicRegex: f_subscribedTopicRegex,
+    assignment: f_assignment,
+    targetAssignment: f_targetAssignment,
+    memberType: f_memberType,
+  };
+}
+
+function readConsumerGroupDescribeResponseDescribedGroupV1(r: Reader): ConsumerGroupDescribeResponseDescribedGroup {
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.compactNullableString();
+  const f_groupId = r.compactString();
+  const f_groupState = r.compactString();
+  const f_groupEpoch = r.int32();
+  const f_assignmentEpoch = r.int32();
+  const f_assignorName = r.compactString();
+  const f_members = readNonNullArray(r, true, 17, readConsumerGroupDescribeResponseMemberV1, "Members");
+  const f_authorizedOperations = r.int32();
+  r.taggedFields();
+  return {
+    errorCode: f_errorCode,
+    errorMessage: f_errorMessage,
+    groupId: f_groupId,
+    groupState: f_groupState,
+    groupEpoch: f_groupEpoch,
+    assignmentEpoch: f_assignmentEpoch,
+    assignorName: f_assignorName,
+    members: f_members,
+    authorizedOperations: f_authorizedOperations,
+  };
+}
+
+function readConsumerGroupDescribeResponseV1(r: Reader): ConsumerGroupDescribeResponse {
+  const f_throttleTimeMs = r.int32();
+  const f_groups = readNonNullArray(r, true, 20, readConsumerGroupDescribeResponseDescribedGroupV1, "Groups");
+  r.taggedFields();
+  return {
+    throttleTimeMs: f_throttleTimeMs,
+    groups: f_groups,
+  };
+}
+
+function writeConsumerGroupDescribeResponseMemberV1(w: Writer, m: ConsumerGroupDescribeResponseMember): void {
+  w.compactString(m.memberId);
+  w.compactNullableString(m.instanceId);
+  w.compactNullableString(m.rackId);
+  w.int32(m.memberEpoch);
+  w.compactString(m.clientId);
+  w.compactString(m.clientHost);
+  writeArray(w, true, m.subscribedTopicNames, (w, e) => w.compactString(e), false, "ConsumerGroupDescribeResponseMember.subscribedTopicNames");
+  w.compactNullableString(m.subscribedTopicRegex);
+  writeConsumerGroupDescribeResponseAssignmentV0(w, nonNull(m.assignment, "ConsumerGroupDescribeResponseMember.assignment"));
+  writeConsumerGroupDescribeResponseAssignmentV0(w, nonNull(m.targetAssignment, "ConsumerGroupDescribeResponseMember.targetAssignment"));
+  w.int8(m.memberType);
+  w.uvarint(0);
+}
+
+function writeConsumerGroupDescribeResponseDescribedGroupV1(w: Writer, m: ConsumerGroupDescribeResponseDescribedGroup): void {
+  w.int16(m.errorCode);
+  w.compactNullableString(m.errorMessage);
+  w.compactString(m.groupId);
+  w.compactString(m.groupState);
+  w.int32(m.groupEpoch);
+  w.int32(m.assignmentEpoch);
+  w.compactString(m.assignorName);
+  writeArray(w, true, m.members, writeConsumerGroupDescribeResponseMemberV1, false, "ConsumerGroupDescribeResponseDescribedGroup.members");
+  w.int32(m.authorizedOperations);
+  w.uvarint(0);
+}
+
+function writeConsumerGroupDescribeResponseV1(w: Writer, m: ConsumerGroupDescribeResponse): void {
+  w.int32(m.throttleTimeMs);
+  writeArray(w, true, m.groups, writeConsumerGroupDescribeResponseDescribedGroupV1, false, "ConsumerGroupDescribeResponse.groups");
+  w.uvarint(0);
+}
+
+const ConsumerGroupDescribeResponseReaders: ReadonlyArray<((r: Reader) => ConsumerGroupDescribeResponse) | undefined> = [readConsumerGroupDescribeResponseV0, readConsumerGroupDescribeResponseV1];
+const ConsumerGroupDescribeResponseWriters: ReadonlyArray<((w: Writer, m: ConsumerGroupDescribeResponse) => void) | undefined> = [writeConsumerGroupDescribeResponseV0, writeConsumerGroupDescribeResponseV1];
 
 export function decodeConsumerGroupDescribeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
   const read = ConsumerGroupDescribeResponseReaders[version];
@@ -304,15 +404,15 @@ export function encodeConsumerGroupDescribeResponse(w: Writer, version: number, 
   write(w, message);
 }
 
-/** ConsumerGroupDescribe: API key 69, versions 0-0, flexible 0+. */
+/** ConsumerGroupDescribe: API key 69, versions 0-1, flexible 0+. */
 export const ConsumerGroupDescribeApi: ApiDefinition<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
   apiKey: 69,
   name: "ConsumerGroupDescribe",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   latestVersionUnstable: false,
-  listeners: ["zkBroker","broker"],
+  listeners: ["broker"],
   decodeRequest: decodeConsumerGroupDescribeRequest,
   encodeRequest: encodeConsumerGroupDescribeRequest,
   decodeResponse: decodeConsumerGroupDescribeResponse,

@@ -91,6 +91,17 @@ export class ConsumerGroup {
     return names;
   }
 
+  /** Every non-empty topic regex some member subscribes with. */
+  subscribedTopicRegexes(overrides?: ReadonlyMap<string, MemberSubscription | null>): Set<string> {
+    const regexes = new Set<string>();
+    const add = (s: MemberSubscription | null | undefined): void => {
+      if (s?.subscribedTopicRegex) regexes.add(s.subscribedTopicRegex);
+    };
+    for (const m of this.members.values()) if (!overrides?.has(m.memberId)) add(m.subscription);
+    for (const [, sub] of overrides ?? []) add(sub);
+    return regexes;
+  }
+
   /**
    * The assignor the group uses: the one most members ask for (ties: the first
    * configured), or the default when none asks (Kafka's preferred server assignor).

@@ -296,3 +296,45 @@ t.test('classic and consumer groups side by side; ids do not mix', async (t) => 
   t.ok(h2.coordinator.consumer.admin.get('classic'));
   t.equal(h2.coordinator.consumer.admin.describe('nope').errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
 });
+
+t.test('v1: a member id is required, also to join; the client\'s id is kept', async (t) => {
+  const h = setup();
+  const none = h.heartbeat({ memberIdRequired: true, memberId: '' });
+  t.equal(none.errorCode, ErrorCode.INVALID_REQUEST);
+  t.equal(none.errorMessage, "MemberId can't be empty.");
+  const r = h.heartbeat({ memberIdRequired: true, memberId: 'client-id-1' });
+  t.equal(r.errorCode, 0);
+  t.equal(r.memberId, 'client-id-1');
+  t.equal(assignmentSize(h.coordinator.consumer.admin.get('g')!.targetOf('client-id-1')), 6);
+});
+
+t.test('v1: regex subscriptions resolve against the topics, follow new ones and can be replaced', async (t) => {
+  const h = consumerHarness();
+  h.topics.add('orders-eu', 2);
+  h.topics.add('orders-us', 2);
+  h.topics.add('payments', 3);
+  const bad = h.heartbeat({ memberIdRequired: true, memberId: 'a', subscribedTopicNames: null, subscribedTopicRegex: 'orders-[' });
+  t.equal(bad.errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
+  t.equal(h.log.count(), 0, 'nothing written for a refused regex');
+  const a = new SimMember(h, [], { memberIdRequired: true, subscribedTopicRegex: 'orders-.*' });
+  a.memberId = 'a';
+  t.equal(a.join().errorCode, 0);
+  t.equal(a.ownedCount(), 4, 'both orders topics, not payments');
+  const names = (): string[] => h.coordinator.consumer.admin.describe('g').members[0]!.assignment.topicPartitions.map((tp) => tp.topicName).sort();
+  t.same(names(), ['orders-eu', 'orders-us']);
+  h.topics.add('orders-ap', 1);
+  a.heartbeat();
+  settle(h, [a]);
+  t.equal(a.ownedCount(), 5, 'a new matching topic is picked up on a later heartbeat');
+  // switching to names: an empty regex clears it
+  const switched = h.heartbeat({ memberIdRequired: true, memberId: 'a', memberEpoch: a.epoch, subscribedTopicNames: ['payments'], subscribedTopicRegex: '', rebalanceTimeoutMs: -1, topicPartitions: null });
+  t.equal(switched.errorCode, 0);
+  t.equal(h.coordinator.consumer.admin.describe('g').members[0]!.subscribedTopicRegex, null);
+  const b = new SimMember(h, ['payments'], { memberIdRequired: true });
+  b.memberId = 'b';
+  b.join();
+  settle(h, [a, b]);
+  const describe = h.coordinator.consumer.admin.describe('g');
+  const total = describe.members.reduce((n, m) => n + m.assignment.topicPartitions.reduce((k, tp) => k + tp.partitions.length, 0), 0);
+  t.equal(total, 3, 'only payments is subscribed now, shared by both');
+});

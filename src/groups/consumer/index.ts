@@ -14,7 +14,7 @@ export type { ConsumerGroupConfig } from './config.js';
 export type { TopicSource } from './target.js';
 
 /** No topics at all: for coordinators built without a metadata image (classic-only tests). */
-export const NO_TOPICS: TopicSource = { byName: () => undefined, byId: () => undefined };
+export const NO_TOPICS: TopicSource = { byName: () => undefined, byId: () => undefined, names: () => [] };
 
 export class ConsumerGroupCoordinator {
   readonly config: ConsumerGroupConfig;

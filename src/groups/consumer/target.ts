@@ -1,6 +1,6 @@
 /**
  * The pieces of a heartbeat that are pure functions of the group: the subscribed topics'
- * metadata (from the metadata image, by name) and a new target assignment from the
+ * metadata (from the metadata image, by name or by a member's regex, see topic-regex.ts) and a new target assignment from the
  * group's preferred assignor, both computed against the group as it will be after the
  * heartbeat's member change (`overrides`: member id -> new subscription, null = gone).
  */
@@ -8,19 +8,27 @@ import { assignmentsEqual, type Assignment } from './assignment.js';
 import { ASSIGNORS, type AssignorMember, type AssignorTopic } from './assignors.js';
 import type { ConsumerGroup } from './consumer-group.js';
 import type { ConsumerGroupRecord, MemberSubscription, SubscribedTopic } from './records.js';
+import { topicMatches } from './topic-regex.js';
 
 /** The metadata image, as the consumer coordinator sees it. */
 export interface TopicSource {
   byName(name: string): { topicId: string; numPartitions: number } | undefined;
   byId(topicId: string): { name: string; numPartitions: number } | undefined;
+  /** Every topic name, for regular-expression subscriptions. */
+  names(): Iterable<string>;
 }
 
 export type Overrides = ReadonlyMap<string, MemberSubscription | null>;
 
-/** The subscribed topics that exist, sorted by name. */
+/** The subscribed topics that exist (by name or matching a member's regex), sorted by name. */
 export function subscribedTopicsMetadata(group: ConsumerGroup, overrides: Overrides, topics: TopicSource): SubscribedTopic[] {
   const out: SubscribedTopic[] = [];
-  for (const name of [...group.subscribedTopicNames(overrides)].sort()) {
+  const names = group.subscribedTopicNames(overrides);
+  const regexes = group.subscribedTopicRegexes(overrides);
+  if (regexes.size > 0) {
+    for (const name of topics.names()) if ([...regexes].some((r) => topicMatches(r, name))) names.add(name);
+  }
+  for (const name of [...names].sort()) {
     const t = topics.byName(name);
     if (t) out.push({ topicId: t.topicId, name, numPartitions: t.numPartitions });
   }
@@ -57,6 +65,7 @@ export function computeTargetAssignment(
       const t = byName.get(name);
       if (t) ids.add(t.topicId);
     }
+    if (s.subscribedTopicRegex !== null) for (const t of subscribed) if (topicMatches(s.subscribedTopicRegex, t.name)) ids.add(t.topicId);
     members.push({ memberId, instanceId: s.instanceId, subscribedTopicIds: ids, previous: group.targetOf(memberId) });
   }
   const assignor = ASSIGNORS.get(assignorName) ?? ASSIGNORS.get('uniform')!;

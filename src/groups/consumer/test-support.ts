@@ -28,6 +28,10 @@ export class TopicTable implements TopicSource {
     return this.topics.get(name);
   }
 
+  names(): Iterable<string> {
+    return this.topics.keys();
+  }
+
   byId(topicId: string): { name: string; numPartitions: number } | undefined {
     for (const [name, t] of this.topics) if (t.topicId === topicId) return { name, numPartitions: t.numPartitions };
     return undefined;
@@ -84,10 +88,12 @@ export function heartbeatDefaults(): HeartbeatRequest {
     rackId: null,
     rebalanceTimeoutMs: 30_000,
     subscribedTopicNames: ['t'],
+    subscribedTopicRegex: null,
     serverAssignor: null,
     topicPartitions: [],
     clientId: 'client',
     clientHost: '/127.0.0.1',
+    memberIdRequired: false,
   };
 }
 
