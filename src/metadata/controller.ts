@@ -300,10 +300,15 @@ export class MetadataController {
     return { ok: true, records, value: { topicId, numPartitions: assignments.length, replicationFactor: assignments[0]!.length } };
   }
 
+  /**
+   * A new partition led by its first replica. Its ISR is the leader alone: no follower has fetched
+   * anything yet, and only a follower that has caught up may be reported in sync.
+   */
   private partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
+    const leader = replicas[0]!;
     return {
       type: 'PartitionRecord',
-      data: { ...defaultPartitionRecord(), partitionId, topicId, replicas, isr: [...replicas], leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0 },
+      data: { ...defaultPartitionRecord(), partitionId, topicId, replicas, isr: [leader], leader, leaderEpoch: 0, partitionEpoch: 0 },
     };
   }
 
