@@ -6,16 +6,16 @@
  *   topic's compression.type asks for a different codec (then the batch is rebuilt).
  * - legacy message sets (magic 0/1, Produce v0-v2) are decoded and converted to one v2 batch.
  * - Produce v3+ must carry exactly one magic-2 batch; zstd needs v7+.
- * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
- *   watermark follows the log end at once, so nothing waits.
+ * - acks=-1 checks min.insync.replicas against the ISR before the append; the append goes
+ *   through `Partition.appendAsLeader`, which owns the high watermark.
  * - message.timestamp.type=LogAppendTime stamps the batches with the clock's time.
  * - CreateTime topics with message.timestamp.before/after.max.ms (or the deprecated
  *   difference.max.ms) set decode the records and refuse any out of bounds with
  *   INVALID_TIMESTAMP and one recordError per record (the only decode on the fast path,
  *   and only when those bounds are configured).
  * Hooks: `ProducerStateCheck` (idempotence/transactions fill it; the default accepts).
- * Leaves out: compacted-topic key checks, delayed produce for replicated partitions
- * (the replication work owns the high watermark).
+ * Leaves out: compacted-topic key checks. Waiting for the ISR (acks=-1) is the caller's
+ * (src/broker/delayed-produce.ts).
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -309,19 +309,13 @@ export function appendToLeader(
   const logAppendTime = config.timestampType === TimestampType.LOG_APPEND_TIME ? request.now : undefined;
   let info;
   try {
-    info = partition.log.append(data, {
-      leaderEpoch: partition.leaderEpoch,
-      ...(logAppendTime === undefined ? {} : { logAppendTime }),
-    });
+    info = partition.appendAsLeader(data, logAppendTime === undefined ? {} : { logAppendTime });
   } catch (error) {
     // A failing log dir (KAFKA_STORAGE_ERROR) or a batch storage refuses keeps its Kafka code.
     if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
     throw error;
   }
   if (producerBatches.length > 0) producerAppended(partition, producerBatches, info.baseOffset);
-  // One replica: the high watermark follows the log end. The replication work takes this over.
-  partition.highWatermark = partition.log.logEndOffset;
-  partition.notifyChange();
   return {
     errorCode: ErrorCode.NONE,
     errorMessage: null,

@@ -5,51 +5,10 @@
  * partition, woken by log-end changes).
  */
 import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
-import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
+import type { PartitionLogFactory } from './partition-log.js';
+import { Partition } from './partition.js';
 
-export class Partition {
-  private hw = 0;
-  private waiters = new Set<() => void>();
-
-  constructor(
-    readonly topic: string,
-    readonly topicId: string,
-    readonly index: number,
-    public state: PartitionState,
-    readonly log: PartitionLog,
-  ) {
-    this.highWatermark = log.logEndOffset;
-  }
-
-  /**
-   * The high watermark; with one replica it follows the log end at once. Setting it
-   * also tells the log, whose checkpoint (replication-offset-checkpoint) persists it.
-   */
-  get highWatermark(): number {
-    return this.hw;
-  }
-
-  set highWatermark(offset: number) {
-    this.hw = offset;
-    this.log.recordHighWatermark?.(offset);
-  }
-
-  get leaderEpoch(): number {
-    return this.state.leaderEpoch;
-  }
-
-  /** Calls `wake` once the partition changes (append, truncation, deletion). Returns a canceller. */
-  waitForChange(wake: () => void): () => void {
-    this.waiters.add(wake);
-    return () => this.waiters.delete(wake);
-  }
-
-  notifyChange(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const w of waiters) w();
-  }
-}
+export { Partition };
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
@@ -112,7 +71,7 @@ export class ReplicaManager {
     }
     if (!state.replicas.includes(this.nodeId)) return;
     const log = this.logs.open(topic.name, state.partition, topic.configs);
-    this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
+    this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log, this.nodeId));
   }
 
   close(): void {
