@@ -284,6 +284,7 @@ export class Broker {
   async stop(): Promise<void> {
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
+    this.services?.dataPath.producePurgatory.close();
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;

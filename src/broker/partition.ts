@@ -7,7 +7,7 @@
  *   in-sync follower's as its fetches report it), and it never goes back;
  * - on a follower it is the leader's high watermark, capped at the local log end.
  * Waiters (delayed fetches and produces) are woken on appends, high-watermark moves,
- * truncation and deletion.
+ * state changes, truncation and deletion.
  */
 import type { PartitionState } from '../metadata/image.js';
 import type { AppendInfo, PartitionLog } from './partition-log.js';
@@ -54,7 +54,9 @@ export class Partition {
     // A new leadership (or none here) knows nothing of the followers' positions yet.
     if (newEpoch || !this.isLeader()) this.followers.clear();
     for (const id of [...this.followers.keys()]) if (!next.replicas.includes(id)) this.followers.delete(id);
-    if (this.advanceHighWatermark()) this.notifyChange();
+    this.advanceHighWatermark();
+    // Waiting fetches and produces look again (a lost leadership answers them).
+    this.notifyChange();
   }
 
   get leaderEpoch(): number {
