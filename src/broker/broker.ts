@@ -22,6 +22,7 @@ import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
 import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from './replica-manager.js';
+import { Replication } from './replication.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
 import { DiskLogFactory } from './disk-log.js';
@@ -136,6 +137,8 @@ export class Broker {
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
+    this.replication = new Replication({ nodeId: this.nodeId, config: this.config, clock: this.clock, logger: this.log, controller: this.controller, quorum: this.quorum, replicas: this.replicas });
+    this.replication.start();
     this.services = this.buildServices();
     this.log.info(
       { nodeId: this.nodeId, clusterId: this.clusterId, listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`), ms: Date.now() - started },
@@ -184,6 +187,7 @@ export class Broker {
   }
 
   private dispatcher: Dispatcher | null = null;
+  private replication: Replication | null = null;
 
   /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
   advertisedListeners(): AdvertisedListener[] {
@@ -288,6 +292,7 @@ export class Broker {
     for (const c of this.connections) c.close('shutdown');
     this.connections.clear();
     await closed;
+    this.replication?.stop();
     this.transactions?.stop();
     this.groups?.stop();
     this.quorum?.stop();

@@ -24,6 +24,8 @@ export class Partition {
   private hw: number;
   private waiters = new Set<() => void>();
   private readonly followers = new Map<number, FollowerPosition>();
+  /** Told of each follower fetch recorded on the leader (the ISR manager listens). */
+  followerFetchListener: ((partition: Partition, replicaId: number) => void) | null = null;
   /** A copy: the image changes its partition states in place. */
   private current: PartitionState;
 
@@ -118,6 +120,7 @@ export class Partition {
     };
     this.followers.set(replicaId, position);
     if (this.advanceHighWatermark()) this.notifyChange();
+    this.followerFetchListener?.(this, replicaId);
     return position;
   }
 

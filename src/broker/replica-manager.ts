@@ -12,6 +12,8 @@ export { Partition };
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  /** Told after a hosted partition appears or its state changes (`removed`: deleted). */
+  private readonly stateListeners: Array<(partition: Partition, removed: boolean) => void> = [];
 
   constructor(
     private readonly nodeId: number,
@@ -24,6 +26,10 @@ export class ReplicaManager {
 
   get(topic: string, partition: number): Partition | undefined {
     return this.partitions.get(ReplicaManager.key(topic, partition));
+  }
+
+  onPartitionState(listener: (partition: Partition, removed: boolean) => void): void {
+    this.stateListeners.push(listener);
   }
 
   all(): IterableIterator<Partition> {
@@ -44,6 +50,7 @@ export class ReplicaManager {
           const partition = this.partitions.get(key);
           if (!partition) continue;
           this.partitions.delete(key);
+          for (const l of this.stateListeners) l(partition, true);
           partition.notifyChange();
           partition.log.close();
           partition.log.delete();
@@ -67,11 +74,14 @@ export class ReplicaManager {
     const existing = this.partitions.get(key);
     if (existing) {
       existing.state = state;
+      for (const l of this.stateListeners) l(existing, false);
       return;
     }
     if (!state.replicas.includes(this.nodeId)) return;
     const log = this.logs.open(topic.name, state.partition, topic.configs);
-    this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log, this.nodeId));
+    const partition = new Partition(topic.name, topic.topicId, state.partition, state, log, this.nodeId);
+    this.partitions.set(key, partition);
+    for (const l of this.stateListeners) l(partition, false);
   }
 
   close(): void {
