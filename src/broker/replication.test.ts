@@ -2,7 +2,8 @@
  * Replication end to end on three in-process nodes (real sockets): followers fetch and join the
  * ISR, kafkajs acks=-1 writes with min.insync.replicas=2 are on every in-sync replica before they
  * are acknowledged, and after the leader stops, the controller fences it and elects a new leader
- * from the ISR (leader epoch up) from which every acknowledged record is read back once, in order.
+ * from the ISR (leader epoch up) from which every acknowledged record is read back once, in order;
+ * the idempotent producer carries on against the new leader without OUT_OF_ORDER_SEQUENCE.
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
@@ -29,7 +30,7 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   const before = stateOn(nodes[0]!)!;
   t.pass(`ISR ${before.isr.join(',')} with leader ${before.leader}`);
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const acked: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -46,7 +47,7 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   const hw = leaderNode.broker.replicas.get('replicated', 0)!.highWatermark;
   t.equal(hw, 100, 'the leader high watermark covers every acknowledged record');
   await eventually('followers learn the high watermark', 5000, () => nodes.every((n) => n.broker.replicas.get('replicated', 0)!.highWatermark === 100));
-  await producer.disconnect();
+  t.teardown(() => producer.disconnect());
 
   await leaderNode.stop();
   const survivors = nodes.filter((n) => n !== leaderNode);
@@ -56,6 +57,10 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   });
   t.ok(after.leaderEpoch > before.leaderEpoch, `leader epoch ${before.leaderEpoch} -> ${after.leaderEpoch}`);
   t.notOk(after.isr.includes(before.leader), 'the stopped broker left the ISR');
+
+  const [next] = await producer.send({ topic: 'replicated', acks: -1, messages: [{ value: 'idempotent-after-failover' }] });
+  t.equal(next?.baseOffset, '100', 'the idempotent producer carries on with the new leader (producer state rebuilt from the replicated log)');
+  acked.push('idempotent-after-failover');
 
   const survivorKafka = new Kafka({ clientId: 'replication-read', brokers: survivors.map((n) => n.bootstrap), logLevel: logLevel.NOTHING });
   const consumer = survivorKafka.consumer({ groupId: 'replication-check' });
@@ -71,5 +76,5 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   await p2.connect();
   t.teardown(() => p2.disconnect());
   const [r] = await p2.send({ topic: 'replicated', acks: -1, messages: [{ value: 'after-failover' }] });
-  t.equal(r?.baseOffset, '100', 'the new leader takes acks=-1 writes with the remaining ISR of two');
+  t.equal(r?.baseOffset, '101', 'the new leader takes acks=-1 writes with the remaining ISR of two');
 });

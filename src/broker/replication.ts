@@ -3,7 +3,8 @@
  * connections to the other brokers' inter-broker listeners (addresses from the metadata image), the
  * leader's ISR upkeep (src/broker/isr-manager.ts) with AlterPartition sent to the active controller
  * (or applied here when this node is it), and the periodic ISR shrink check. Follows every hosted
- * partition's state changes from the replica manager.
+ * partition's state changes from the replica manager. A follower's producer state is dropped, so
+ * that on becoming leader it is rebuilt from the replicated log (idempotent producers carry on).
  * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only), a per-broker fetcher pool.
  */
 import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
@@ -18,6 +19,7 @@ import type { MetadataQuorum } from '../controller/metadata-quorum.js';
 import type { MetadataController } from '../metadata/controller.js';
 import { timerSchedule } from './delayed-fetch.js';
 import { IsrManager } from './isr-manager.js';
+import { forgetProducerState } from './producer-state-registry.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -118,6 +120,8 @@ export class Replication {
         return;
       }
       partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      // A follower does not keep producer state up: rebuilt from its log when it leads.
+      if (!partition.isLeader()) forgetProducerState(partition);
       this.fetchers.update(partition);
     });
     for (const partition of replicas.all()) {
