@@ -18,6 +18,9 @@ export interface FollowerPosition {
   logEndOffset: number;
   /** When the follower last fetched up to the leader's log end (ms), for the ISR lag check. */
   lastCaughtUpTimeMs: number;
+  /** The leader's log end when it answered the previous fetch, and when that was. */
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchTimeMs: number;
 }
 
 export class Partition {
@@ -113,11 +116,13 @@ export class Partition {
    */
   recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): FollowerPosition {
     const previous = this.followers.get(replicaId);
-    const caughtUp = fetchOffset >= this.log.logEndOffset;
-    const position: FollowerPosition = {
-      logEndOffset: fetchOffset,
-      lastCaughtUpTimeMs: caughtUp ? now : (previous?.lastCaughtUpTimeMs ?? -1),
-    };
+    const leaderEnd = this.log.logEndOffset;
+    // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
+    // the log end that fetch was answered with.
+    let lastCaughtUpTimeMs = previous?.lastCaughtUpTimeMs ?? -1;
+    if (fetchOffset >= leaderEnd) lastCaughtUpTimeMs = now;
+    else if (previous && fetchOffset >= previous.lastFetchLeaderLogEndOffset) lastCaughtUpTimeMs = Math.max(lastCaughtUpTimeMs, previous.lastFetchTimeMs);
+    const position: FollowerPosition = { logEndOffset: fetchOffset, lastCaughtUpTimeMs, lastFetchLeaderLogEndOffset: leaderEnd, lastFetchTimeMs: now };
     this.followers.set(replicaId, position);
     if (this.advanceHighWatermark()) this.notifyChange();
     this.followerFetchListener?.(this, replicaId);
