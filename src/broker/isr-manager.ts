@@ -74,6 +74,8 @@ export class IsrManager {
     if (this.inFlight.has(partition)) return;
     this.inFlight.add(partition);
     const state = partition.state;
+    // A joining follower counts for the high watermark from now on (Kafka's maximal ISR).
+    partition.expectIsrJoins(newIsr);
     const request: AlterPartitionRequest = {
       brokerId: this.options.brokerId,
       brokerEpoch: this.options.brokerEpoch(),
@@ -101,9 +103,15 @@ export class IsrManager {
       .send(request)
       .then((response) => {
         const code = response.errorCode || (response.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.NONE);
-        if (code !== ErrorCode.NONE) this.options.logger.info({ topic: partition.topic, partition: partition.index, errorCode: code }, 'ISR change refused');
+        if (code !== ErrorCode.NONE) {
+          this.options.logger.info({ topic: partition.topic, partition: partition.index, errorCode: code }, 'ISR change refused');
+          partition.clearIsrJoins();
+        }
       })
-      .catch((err: unknown) => this.options.logger.info({ err: String(err) }, 'AlterPartition failed; will retry'))
+      .catch((err: unknown) => {
+        this.options.logger.info({ err: String(err) }, 'AlterPartition failed; will retry');
+        partition.clearIsrJoins();
+      })
       .finally(() => this.inFlight.delete(partition));
   }
 }

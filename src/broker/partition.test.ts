@@ -60,6 +60,20 @@ t.test('with followers in the ISR the high watermark is their smallest log end',
   t.equal(p.highWatermark, 4, 'replica 3 left the ISR: the high watermark moves on');
 });
 
+t.test('a follower proposed for the ISR counts for the high watermark until the metadata answers', async (t) => {
+  const p = new Partition('t', 'id', 0, state({ isr: [1, 2] }), new MemoryPartitionLog(), 1);
+  p.appendAsLeader(batchOf(['a', 'b']));
+  p.recordFollowerFetch(2, 2, 0);
+  p.recordFollowerFetch(3, 2, 0);
+  t.equal(p.highWatermark, 2);
+  p.expectIsrJoins([1, 2, 3]);
+  p.appendAsLeader(batchOf(['c']));
+  p.recordFollowerFetch(2, 3, 1);
+  t.equal(p.highWatermark, 2, 'replica 3 (joining) has not fetched offset 2 yet: held');
+  p.clearIsrJoins();
+  t.equal(p.highWatermark, 3, 'the proposal failed: replica 3 no longer holds it');
+});
+
 t.test('a new leader epoch forgets the followers until they fetch again', async (t) => {
   const p = new Partition('t', 'id', 0, state({ isr: [1, 2] }), new MemoryPartitionLog(), 1);
   p.appendAsLeader(batchOf(['a']));

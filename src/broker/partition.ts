@@ -29,6 +29,12 @@ export class Partition {
   private readonly followers = new Map<number, FollowerPosition>();
   /** Told of each follower fetch recorded on the leader (the ISR manager listens). */
   followerFetchListener: ((partition: Partition, replicaId: number) => void) | null = null;
+  /**
+   * Followers proposed to join the ISR and not yet confirmed by the metadata (Kafka's "maximal
+   * ISR"): they already count for the high watermark, since the controller may make them leader
+   * as soon as it commits them.
+   */
+  private pendingIsrJoins: number[] = [];
   /** A copy: the image changes its partition states in place. */
   private current: PartitionState;
 
@@ -56,6 +62,7 @@ export class Partition {
   set state(next: PartitionState) {
     const newEpoch = next.leaderEpoch !== this.current.leaderEpoch || next.leader !== this.current.leader;
     this.current = copyOf(next);
+    this.pendingIsrJoins = [];
     // A new leadership (or none here) knows nothing of the followers' positions yet.
     if (newEpoch || !this.isLeader()) this.followers.clear();
     for (const id of [...this.followers.keys()]) if (!next.replicas.includes(id)) this.followers.delete(id);
@@ -129,6 +136,17 @@ export class Partition {
     return position;
   }
 
+  /** The ISR manager proposed these followers for the ISR: count them until the metadata answers. */
+  expectIsrJoins(replicaIds: readonly number[]): void {
+    this.pendingIsrJoins = replicaIds.filter((r) => !this.current.isr.includes(r));
+  }
+
+  /** The proposal was refused or lost: the ISR is the metadata's again. */
+  clearIsrJoins(): void {
+    this.pendingIsrJoins = [];
+    if (this.advanceHighWatermark()) this.notifyChange();
+  }
+
   followerPosition(replicaId: number): FollowerPosition | undefined {
     return this.followers.get(replicaId);
   }
@@ -152,7 +170,7 @@ export class Partition {
   private advanceHighWatermark(): boolean {
     if (!this.isLeader()) return false;
     let candidate = this.log.logEndOffset;
-    for (const replica of this.current.isr) {
+    for (const replica of [...this.current.isr, ...this.pendingIsrJoins]) {
       if (replica === this.localReplicaId) continue;
       const follower = this.followers.get(replica);
       if (!follower) return false;

@@ -51,7 +51,7 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
 
   await leaderNode.stop();
   const survivors = nodes.filter((n) => n !== leaderNode);
-  const after = await eventually('a new leader from the ISR', 30000, () => {
+  const after = await eventually('a new leader from the ISR', 45000, () => {
     const s = stateOn(survivors[0]!);
     return s && s.leader !== before.leader && s.leader >= 0 && survivors.every((n) => stateOn(n)?.leader === s.leader) && s;
   });
