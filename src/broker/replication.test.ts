@@ -27,7 +27,7 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   await admin.createTopics({ topics: [{ topic: 'replicated', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
   const stateOn = (node: RunningBroker) => node.broker.controller.image.topicsByName.get('replicated')?.partitions.get(0);
   await eventually('the followers in the ISR on every node', 20000, () => nodes.every((n) => stateOn(n)?.isr.length === 3));
-  const before = stateOn(nodes[0]!)!;
+  const before = { ...stateOn(nodes[0]!)! }; // a copy: the image changes its states in place
   t.pass(`ISR ${before.isr.join(',')} with leader ${before.leader}`);
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
@@ -51,9 +51,16 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
 
   await leaderNode.stop();
   const survivors = nodes.filter((n) => n !== leaderNode);
+  nodes.splice(nodes.indexOf(leaderNode), 1); // stopped once: the cluster teardown stops the others
+  const view = () =>
+    survivors
+      .map((n) => `node ${n.broker.nodeId}: controller ${n.broker.controller.activeControllerId(n.broker.nodeId)}, partition ${JSON.stringify(stateOn(n))}, fenced ${JSON.stringify([...n.broker.controller.image.brokers.values()].map((b) => [b.brokerId, b.fenced]))}`)
+      .join('; ');
   const after = await eventually('a new leader from the ISR', 45000, () => {
     const s = stateOn(survivors[0]!);
     return s && s.leader !== before.leader && s.leader >= 0 && survivors.every((n) => stateOn(n)?.leader === s.leader) && s;
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${view()}`);
   });
   t.ok(after.leaderEpoch > before.leaderEpoch, `leader epoch ${before.leaderEpoch} -> ${after.leaderEpoch}`);
   t.notOk(after.isr.includes(before.leader), 'the stopped broker left the ISR');

@@ -27,6 +27,7 @@ export async function eventually<T>(what: string, timeoutMs: number, check: () =
   }
 }
 
+/** The nodes, stopped when the test ends; a test that stops one itself removes it from the array. */
 export async function threeNodeCluster(t: Test, config: Record<string, string | number> = {}): Promise<RunningBroker[]> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
