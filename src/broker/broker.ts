@@ -29,6 +29,7 @@ import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
 import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from './replica-manager.js';
+import { Replication } from './replication.js';
 import { GroupCoordinatorService } from '../groups/service.js';
 import type { PartitionLogFactory } from './partition-log.js';
 import { DiskLogFactory } from './disk-log.js';
@@ -220,6 +221,8 @@ export class Broker {
 
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
+    this.replication = new Replication({ nodeId: this.nodeId, config: this.config, clock: this.clock, logger: this.log, controller: this.controller, quorum: this.quorum, replicas: this.replicas });
+    this.replication.start();
     this.services = this.buildServices();
     this.ops?.attach({
       nodeId: this.nodeId,
@@ -318,6 +321,7 @@ export class Broker {
   }
 
   private dispatcher: Dispatcher | null = null;
+  private replication: Replication | null = null;
 
   /**
    * The web console at /ui of the operations listener, reading this broker through its
@@ -507,11 +511,13 @@ export class Broker {
     this.ops?.detach();
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();
+    this.services?.dataPath.producePurgatory.close();
     for (const c of this.connections) c.close('shutdown');
     for (const raw of this.handshaking) raw.destroy();
     this.handshaking.clear();
     this.connections.clear();
     await closed;
+    this.replication?.stop();
     this.transactions?.stop();
     this.groups?.stop();
     this.quorum?.stop();

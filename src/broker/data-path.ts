@@ -10,6 +10,8 @@ import { acceptAllProducers, ignoreAppended, type ProducerAppended, type Produce
 
 export interface DataPathServices {
   fetchPurgatory: FetchPurgatory;
+  /** acks=-1 produces waiting for the high watermark (src/broker/delayed-produce.ts). */
+  producePurgatory: FetchPurgatory;
   fetchSessions: FetchSessionCache;
   /** Checks idempotent/transactional batches; replaced by the exactly-once work. */
   producerStateCheck: ProducerStateCheck;
@@ -29,6 +31,7 @@ export interface DataPathOptions {
 export function createDataPathServices(options: DataPathOptions = {}): DataPathServices {
   return {
     fetchPurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
+    producePurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
     fetchSessions: new FetchSessionCache(options.maxFetchSessions ?? 1000, options.nextSessionId ?? (() => randomInt(1, 0x7fffffff))),
     producerStateCheck: options.producerStateCheck ?? acceptAllProducers,
     producerAppended: options.producerAppended ?? ignoreAppended,

@@ -62,6 +62,11 @@ class DiskPartitionLog implements PartitionLog {
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
   }
 
+  appendReplicated(batches: Buffer): AppendInfo {
+    const result = this.log.append(batches, { leaderEpoch: -1, origin: 'replication' });
+    return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
+  }
+
   read(offset: number, maxBytes: number, maxOffset?: number): Buffer {
     try {
       return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) }).records;

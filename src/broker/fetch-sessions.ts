@@ -27,6 +27,8 @@ export interface WantedPartition {
   fetchOffset: number;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /** A follower's epoch of its last fetched batch (Fetch v12+), -1 when absent. */
+  lastFetchedEpoch?: number;
 }
 
 /** A partition of a session: the fetcher's request and what the broker last told it. */

@@ -9,7 +9,10 @@
  * partial trailing batch). Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
  * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
  * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
- * Leaves out: message.downconversion.enable=false, follower state updates (replication work).
+ * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
+ * position with the partition (which may move the high watermark); from v12 its lastFetchedEpoch is
+ * checked and a diverging log gets `divergingEpoch` instead of records.
+ * Leaves out: message.downconversion.enable=false.
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -19,6 +22,7 @@ import { IsolationLevel, checkCurrentLeaderEpoch, fetchableEnd, lastStableOffset
 import { producerStateOf } from './producer-state-registry.js';
 import type { AbortedTxn } from './producer-state.js';
 import type { Partition } from './replica-manager.js';
+import { endOffsetForEpoch } from './leader-epochs.js';
 
 export interface FetchParams {
   apiVersion: number;
@@ -27,6 +31,8 @@ export interface FetchParams {
   /** The response budget (already capped by fetch.max.bytes for consumers). */
   maxBytes: number;
   isolationLevel: number;
+  /** Milliseconds now (a follower's fetch time, for the ISR lag check). */
+  now?: number;
 }
 
 export interface PartitionFetch {
@@ -34,6 +40,8 @@ export interface PartitionFetch {
   fetchOffset: number;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /** A follower's epoch of its last fetched batch (Fetch v12+), -1 when not given. */
+  lastFetchedEpoch?: number;
 }
 
 export interface PartitionReadResult {
@@ -46,6 +54,8 @@ export interface PartitionReadResult {
   abortedTransactions: AbortedTxn[] | null;
   /** The partition read, for waking a parked fetch (undefined on lookup errors). */
   partition: Partition | undefined;
+  /** Set for a follower whose log diverges from the leader's: the largest common epoch and its end. */
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -69,7 +79,20 @@ function readOne(params: FetchParams, request: PartitionFetch, budget: number, m
   const log = partition.log;
   const offset = request.fetchOffset;
   if (offset < log.logStartOffset || offset > log.logEndOffset) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
-  const end = params.replicaId >= 0 ? log.logEndOffset : fetchableEnd(partition, params.isolationLevel);
+  const follower = params.replicaId >= 0;
+  if (follower) {
+    if (!partition.state.replicas.includes(params.replicaId)) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
+    const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
+    if (lastFetchedEpoch >= 0) {
+      // Kafka's divergence check: the follower's last epoch must end at or after its fetch offset here.
+      const here = endOffsetForEpoch(partition, lastFetchedEpoch);
+      if (here.epoch < lastFetchedEpoch || here.endOffset < offset) {
+        return { ...failed(ErrorCode.NONE, partition), highWatermark: partition.highWatermark, lastStableOffset: lastStableOffset(partition), logStartOffset: log.logStartOffset, divergingEpoch: here };
+      }
+    }
+    partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0);
+  }
+  const end = follower ? log.logEndOffset : fetchableEnd(partition, params.isolationLevel);
   const limit = Math.min(request.partitionMaxBytes, budget);
   let records: Buffer = EMPTY;
   if (offset < end && (limit > 0 || minOneBatch)) {

@@ -56,6 +56,24 @@ export class MemoryPartitionLog implements PartitionLog {
     return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: options.logAppendTime ?? -1 };
   }
 
+  /** Keeps the batches' offsets and epochs; the first must start at the log end. */
+  appendReplicated(data: Buffer): AppendInfo {
+    const bytes = Buffer.from(data);
+    const baseOffset = this.logEndOffset;
+    let pos = 0;
+    while (pos < bytes.length) {
+      const size = batchSizeAt(bytes, pos);
+      const first = Number(bytes.readBigInt64BE(pos));
+      if (first !== this.logEndOffset) throw new Error(`replicated batch at offset ${first}, but the log ends at ${this.logEndOffset}`);
+      const lastOffset = first + bytes.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+      const own = bytes.subarray(pos, pos + size);
+      this.batches.push({ baseOffset: first, lastOffset, maxTimestamp: Number(own.readBigInt64BE(MAX_TIMESTAMP_OFFSET)), bytes: own });
+      this.logEndOffset = lastOffset + 1;
+      pos += size;
+    }
+    return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: -1 };
+  }
+
   read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Buffer {
     if (offset < this.logStartOffset || offset > this.logEndOffset) {
       throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);

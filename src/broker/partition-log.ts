@@ -15,6 +15,11 @@ export interface PartitionLog {
   readonly logEndOffset: number;
   /** Appends one or more validated v2 batches as they came, assigning offsets. */
   append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo;
+  /**
+   * Appends batches fetched from the leader as they are: their offsets (the first must be the log
+   * end) and leader epochs are kept. Absent on logs that cannot follow a leader.
+   */
+  appendReplicated?(batches: Buffer): AppendInfo;
   /** Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch), none at or past `maxOffset`. */
   read(offset: number, maxBytes: number, maxOffset?: number): Buffer;
   /** The first offset whose batch has a timestamp >= `timestamp`. */

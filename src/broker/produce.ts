@@ -15,12 +15,11 @@
  * - Produce v3+ must carry exactly one magic-2 batch, and older versions carrying magic 2
  *   at most one (Kafka's LogValidator); zstd needs v7+.
  * - A failure refuses all of the partition's data in the request: nothing is appended.
- * - acks=-1 checks min.insync.replicas against the ISR; with one replica the high
- *   watermark follows the log end at once, so nothing waits.
+ * - acks=-1 checks min.insync.replicas against the ISR before the append; the append goes
+ *   through `Partition.appendAsLeader`, which owns the high watermark.
  * - message.timestamp.type=LogAppendTime stamps the batches with the clock's time.
  * Hooks: `ProducerStateCheck` (idempotence/transactions fill it; the default accepts).
- * Leaves out: delayed produce for replicated partitions (the replication work owns the
- * high watermark).
+ * Leaves out: waiting for the ISR (acks=-1) is the caller's (src/broker/delayed-produce.ts).
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -313,19 +312,13 @@ export function appendToLeader(
   const logAppendTime = config.timestampType === TimestampType.LOG_APPEND_TIME ? request.now : undefined;
   let info;
   try {
-    info = partition.log.append(data, {
-      leaderEpoch: partition.leaderEpoch,
-      ...(logAppendTime === undefined ? {} : { logAppendTime }),
-    });
+    info = partition.appendAsLeader(data, logAppendTime === undefined ? {} : { logAppendTime });
   } catch (error) {
     // A failing log dir (KAFKA_STORAGE_ERROR) or a batch storage refuses keeps its Kafka code.
     if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
     throw error;
   }
   if (producerBatches.length > 0) producerAppended(partition, producerBatches, info.baseOffset);
-  // One replica: the high watermark follows the log end. The replication work takes this over.
-  partition.highWatermark = partition.log.logEndOffset;
-  partition.notifyChange();
   return {
     errorCode: ErrorCode.NONE,
     errorMessage: null,

@@ -18,6 +18,7 @@
 import type { Logger } from '../common/logger.js';
 import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
+import { Partition } from './partition.js';
 
 const INCONSISTENT_TOPIC_ID = 103;
 
@@ -25,52 +26,12 @@ function isInconsistentTopicId(error: unknown): error is Error & { errorCode: nu
   return error instanceof Error && (error as Error & { errorCode?: unknown }).errorCode === INCONSISTENT_TOPIC_ID;
 }
 
-export class Partition {
-  private hw = 0;
-  private waiters = new Set<() => void>();
-
-  constructor(
-    readonly topic: string,
-    readonly topicId: string,
-    readonly index: number,
-    public state: PartitionState,
-    readonly log: PartitionLog,
-  ) {
-    this.highWatermark = log.logEndOffset;
-  }
-
-  /**
-   * The high watermark; with one replica it follows the log end at once. Setting it
-   * also tells the log, whose checkpoint (replication-offset-checkpoint) persists it.
-   */
-  get highWatermark(): number {
-    return this.hw;
-  }
-
-  set highWatermark(offset: number) {
-    this.hw = offset;
-    this.log.recordHighWatermark?.(offset);
-  }
-
-  get leaderEpoch(): number {
-    return this.state.leaderEpoch;
-  }
-
-  /** Calls `wake` once the partition changes (append, truncation, deletion). Returns a canceller. */
-  waitForChange(wake: () => void): () => void {
-    this.waiters.add(wake);
-    return () => this.waiters.delete(wake);
-  }
-
-  notifyChange(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const w of waiters) w();
-  }
-}
+export { Partition };
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  /** Told after a hosted partition appears or its state changes (`removed`: deleted). */
+  private readonly stateListeners: Array<(partition: Partition, removed: boolean) => void> = [];
   /** Partitions of the image whose folder belongs to another topic id: why, by partition key. */
   private readonly unserved = new Map<string, string>();
   private replaying = true;
@@ -122,6 +83,10 @@ export class ReplicaManager {
     return this.partitions.get(ReplicaManager.key(topic, partition));
   }
 
+  onPartitionState(listener: (partition: Partition, removed: boolean) => void): void {
+    this.stateListeners.push(listener);
+  }
+
   all(): IterableIterator<Partition> {
     return this.partitions.values();
   }
@@ -142,6 +107,7 @@ export class ReplicaManager {
           const partition = this.partitions.get(key);
           if (!partition || partition.topicId !== change.topic.topicId) continue;
           this.partitions.delete(key);
+          for (const l of this.stateListeners) l(partition, true);
           partition.notifyChange();
           try {
             partition.log.close();
@@ -170,6 +136,7 @@ export class ReplicaManager {
     const existing = this.partitions.get(key);
     if (existing) {
       existing.state = state;
+      for (const l of this.stateListeners) l(existing, false);
       return;
     }
     if (!state.replicas.includes(this.nodeId)) return;
@@ -188,7 +155,9 @@ export class ReplicaManager {
     }
     this.unserved.delete(key);
     this.unopened.delete(key);
-    this.partitions.set(key, new Partition(topic.name, topic.topicId, state.partition, state, log));
+    const partition = new Partition(topic.name, topic.topicId, state.partition, state, log, this.nodeId);
+    this.partitions.set(key, partition);
+    for (const l of this.stateListeners) l(partition, false);
   }
 
   close(): void {

@@ -3,7 +3,9 @@
  * (BrokerHeartbeat, 63): a registration commits a RegisterBrokerRecord (broker epoch = the log end
  * offset it is proposed at), a heartbeat refreshes the broker's session, a fenced broker that
  * heartbeats is unfenced (UnfenceBrokerRecord), and `tick()` fences (FenceBrokerRecord) brokers whose
- * last heartbeat is older than broker.session.timeout.ms. Session times live only in the leader's
+ * last heartbeat is older than broker.session.timeout.ms, taking it out of every ISR and electing
+ * new leaders for its partitions from their ISRs (src/metadata/partition-leadership.ts); a
+ * heartbeat gives a broker the leaderless partitions whose ISR it is in. Session times live only in the leader's
  * memory: a new leader gives every broker a fresh session, as Kafka's controller does.
  * Leaves out: controlled shutdown, offline log dirs, features, the "caught up" check (a broker is
  * reported caught up at once).
@@ -16,6 +18,8 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
 import { NotControllerError } from '../metadata/quorum-port.js';
+import { fenceBroker, unfenceBroker, type UncleanElection } from '../metadata/partition-leadership.js';
+import type { MetadataRecord } from '../metadata/records.js';
 
 export interface BrokerRegistrationInput {
   brokerId: number;
@@ -51,6 +55,8 @@ export class BrokerHeartbeats {
     private readonly clock: Clock,
     private readonly sessionTimeoutMs: number,
     private readonly logger: Logger,
+    /** Whether a topic lets an out-of-sync replica lead (unclean.leader.election.enable). */
+    private readonly uncleanElection: UncleanElection = () => false,
   ) {}
 
   async register(input: BrokerRegistrationInput): Promise<RegistrationResult> {
@@ -90,9 +96,12 @@ export class BrokerHeartbeats {
       return { errorCode: ErrorCode.STALE_BROKER_EPOCH, isFenced: broker.fenced, isCaughtUp: false };
     }
     this.lastContact.set(brokerId, this.clock.now());
-    if (broker.fenced) {
+    // Unfence it, and give it the leaderless partitions whose ISR it is in.
+    const records: MetadataRecord[] = broker.fenced ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }] : [];
+    records.push(...unfenceBroker(this.controller.image, brokerId));
+    if (records.length > 0) {
       try {
-        await this.controller.submit([{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]);
+        await this.controller.submit(records);
       } catch (err) {
         return { errorCode: errorCodeOf(err), isFenced: true, isCaughtUp: false };
       }
@@ -121,7 +130,9 @@ export class BrokerHeartbeats {
       if (now - last <= this.sessionTimeoutMs) continue;
       this.logger.info({ brokerId: broker.brokerId, silentMs: now - last }, 'fencing broker: session expired');
       const epoch = this.epochs.get(broker.brokerId) ?? -1n;
-      this.controller.submit([{ type: 'FenceBrokerRecord', data: { id: broker.brokerId, epoch } }]).catch(() => {});
+      const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: broker.brokerId, epoch } }];
+      records.push(...fenceBroker(this.controller.image, broker.brokerId, this.uncleanElection));
+      this.controller.submit(records).catch(() => {});
       this.lastContact.set(broker.brokerId, now); // do not propose again while this one commits
     }
   }

@@ -10,6 +10,7 @@
  * A controller-only process (process.roles=controller) does not register as a broker.
  * Leaves out: closing the broker listeners and APIs of controller-only processes.
  */
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { join } from 'node:path';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
@@ -107,6 +108,7 @@ export class MetadataQuorum {
       options.clock,
       config.int('broker.session.timeout.ms'),
       options.logger,
+      (topic) => effectiveTopicConfig('unclean.leader.election.enable', topic.configs, config) === 'true',
     );
     options.controller.attachQuorum(this.node);
     this.forwarder = new RequestForwarder({
@@ -176,6 +178,11 @@ export class MetadataQuorum {
       logger: this.options.logger,
     });
     this.lifecycle.start();
+  }
+
+  /** This broker's epoch (its registration), -1 before one. */
+  brokerEpoch(): bigint {
+    return this.lifecycle?.epoch() ?? -1n;
   }
 
   /** A producer-id block from the active controller (AllocateProducerIds), or the error code. */

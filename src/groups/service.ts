@@ -186,9 +186,7 @@ export class GroupCoordinatorService {
   private append(partitionIndex: number, records: readonly GroupRecord[]): void {
     const partition = this.offsetsPartition(partitionIndex);
     const batch = encodeGroupBatch(records, BigInt(this.deps.clock.now()));
-    partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
-    partition.highWatermark = partition.log.logEndOffset;
-    partition.notifyChange();
+    partition.appendAsLeader(batch);
   }
 
   private readAll(): Iterable<GroupRecord> {

@@ -1,7 +1,10 @@
 /**
  * Produce, versions 0-11.
- * acks 1 and -1 answer after the append (one replica: -1 only adds the
- * min.insync.replicas check, NOT_ENOUGH_REPLICAS); acks 0 sends no response at all,
+ * acks 1 answers after the leader's append; acks -1 first checks min.insync.replicas
+ * against the ISR (NOT_ENOUGH_REPLICAS, nothing appended), then waits until the high
+ * watermark passes the write or timeoutMs ends (src/broker/delayed-produce.ts:
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT, NOT_LEADER_OR_FOLLOWER); with the
+ * leader alone in sync that is at once. acks 0 sends no response at all,
  * and, as Kafka does, closes the connection when any partition failed, since that is
  * the only way an acks=0 producer learns of an error.
  * Other acks values get INVALID_REQUIRED_ACKS on every partition. Per partition:
@@ -25,13 +28,16 @@ import { CloseConnection, defineHandler, NO_RESPONSE } from './handler.js';
 import { leaderPartition } from '../broker/partition-access.js';
 import { appendToLeader } from '../broker/produce.js';
 import { isInternalTopic } from '../broker/internal-topics.js';
+import { awaitReplication, type ReplicatedWrite } from '../broker/delayed-produce.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { RequestContext } from '../server/request-context.js';
 
 function partitionError(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
   return { ...defaultProduceResponsePartitionProduceResponse(), index, errorCode, baseOffset: -1n };
 }
 
-function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse {
+/** Appends every partition; acks=-1 appends that succeeded are listed in `writes` with their response. */
+function produce(ctx: RequestContext, request: ProduceRequest, writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>): ProduceResponse {
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
   const now = ctx.clock.now();
   return {
@@ -60,7 +66,7 @@ function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse 
         if (result.errorCode !== ErrorCode.NONE) {
           ctx.log.debug({ topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage }, 'produce refused');
         }
-        return {
+        const response: ProduceResponsePartitionProduceResponse = {
           ...defaultProduceResponsePartitionProduceResponse(),
           index: data.index,
           errorCode: result.errorCode,
@@ -71,6 +77,18 @@ function produce(ctx: RequestContext, request: ProduceRequest): ProduceResponse 
           recordErrors:
             ctx.apiVersion >= 8 ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })) : [],
         };
+        if (request.acks === -1 && result.errorCode === ErrorCode.NONE) {
+          const partition = lookup.partition;
+          const write: ReplicatedWrite = {
+            partition,
+            requiredOffset: partition.log.logEndOffset,
+            minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', lookup.topic.configs, ctx.broker.config)),
+            stillLeader: () => ctx.broker.replicas.get(topic.name, data.index) === partition && partition.isLeader(),
+            errorCode: null,
+          };
+          writes.push({ write, response });
+        }
+        return response;
       }),
     })),
   };
@@ -80,8 +98,18 @@ export const produceHandler = defineHandler({
   api: ProduceApi,
   minVersion: 0,
   maxVersion: 11,
-  handle(ctx, request) {
-    const response = produce(ctx, request);
+  async handle(ctx, request) {
+    const writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }> = [];
+    const response = produce(ctx, request, writes);
+    if (request.acks === -1) {
+      await awaitReplication(ctx.broker.dataPath.producePurgatory, request.timeoutMs, writes.map((w) => w.write));
+      for (const { write, response: partitionResponse } of writes) {
+        partitionResponse.errorCode = write.errorCode ?? ErrorCode.REQUEST_TIMED_OUT;
+        if (partitionResponse.errorCode !== ErrorCode.NONE && ctx.apiVersion >= 8) {
+          partitionResponse.errorMessage = `acks=all: ${write.errorCode === ErrorCode.REQUEST_TIMED_OUT ? 'the in-sync replicas did not confirm the write in time' : 'the write could not be confirmed by the in-sync replicas'}`;
+        }
+      }
+    }
     if (request.acks !== 0) return response;
     const failed = response.responses.find((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     return failed ? new CloseConnection(`acks=0 produce to ${failed.name} failed`) : NO_RESPONSE;

@@ -8,7 +8,9 @@
  * Per version: lastStableOffset and abortedTransactions from v4 (null for
  * read_uncommitted; for read_committed the aborted transactions overlapping the read),
  * logStartOffset from v5, preferredReadReplica -1 from v11.
- * Gaps: no follower fetch state (replication work), no currentLeader/divergingEpoch hints.
+ * Followers (replicaId >= 0, or ReplicaState from v15) read to the log end, their positions move the
+ * high watermark, and from v12 a diverging log gets divergingEpoch (broker/fetch.ts).
+ * Gaps: no currentLeader hints for consumers.
  */
 import {
   FetchApi,
@@ -36,6 +38,7 @@ function wantedOf(ctx: RequestContext, request: FetchRequest): WantedPartition[]
       fetchOffset: Number(p.fetchOffset),
       partitionMaxBytes: p.partitionMaxBytes,
       currentLeaderEpoch: p.currentLeaderEpoch,
+      lastFetchedEpoch: ctx.apiVersion >= 12 ? p.lastFetchedEpoch : -1,
     })),
   );
 }
@@ -91,6 +94,7 @@ function respond(
           ? null
           : (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })),
       records: r.records,
+      ...(r.divergingEpoch && v >= 12 ? { divergingEpoch: { epoch: r.divergingEpoch.epoch, endOffset: BigInt(r.divergingEpoch.endOffset) } } : {}),
     });
   });
   return { ...defaultFetchResponse(), sessionId: session?.id ?? 0, responses: topics };
@@ -110,6 +114,7 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
     replicaId,
     maxBytes: replicaId >= 0 ? request.maxBytes : Math.min(request.maxBytes, ctx.broker.config.int('fetch.max.bytes')),
     isolationLevel,
+    now: ctx.clock.now(),
   };
   const byId = ctx.apiVersion >= 13;
   let watched: Partition[] = [];
@@ -121,9 +126,10 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
         fetchOffset: t.fetchOffset,
         partitionMaxBytes: t.partitionMaxBytes,
         currentLeaderEpoch: t.currentLeaderEpoch,
+        lastFetchedEpoch: t.lastFetchedEpoch,
       })),
     );
-    const hasError = results.some((r) => r.errorCode !== ErrorCode.NONE);
+    const hasError = results.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch !== undefined);
     if (!final && !hasError && bytesRead(results) < request.minBytes) {
       watched = results.flatMap((r) => (r.partition ? [r.partition] : []));
       return null;

@@ -17,6 +17,7 @@ import { brokerHeartbeatHandler } from './63-broker-heartbeat.js';
 import { raftFetchHandler } from './raft-fetch.js';
 import { envelopeHandler } from './58-envelope.js';
 import { allocateProducerIdsHandler } from './67-allocate-producer-ids.js';
+import { alterPartitionHandler } from './56-alter-partition.js';
 import type { ApiVersionRange } from './api-versions-range.js';
 import { API_KEYS } from '../../protocol/generated/api-keys.js';
 
@@ -30,6 +31,7 @@ export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [
   brokerHeartbeatHandler,
   envelopeHandler,
   allocateProducerIdsHandler,
+  alterPartitionHandler,
 ];
 
 function servedOnControllers(h: RegisteredHandler): boolean {

@@ -234,7 +234,12 @@ export class MetadataController {
     return null;
   }
 
-  /** Round-robin placement of partitions [first, first + count) with `rf` replicas each. */
+  /**
+   * Placement of partitions [first, first + count) with `rf` replicas each over the unfenced
+   * brokers, as Kafka's round robin: the first replica walks the brokers from a random start, the
+   * others follow it at a random shift that moves on after each full round, so leaders and
+   * followers spread evenly. Leaves out: rack awareness (broker.rack).
+   */
   private place(first: number, count: number, rf: number): CommandResult<number[][]> {
     const brokers = this.liveBrokerIds();
     if (rf > brokers.length) {
@@ -243,13 +248,22 @@ export class MetadataController {
         `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`,
       );
     }
+    const n = brokers.length;
+    const start = this.randomBelow(n);
+    let shift = this.randomBelow(n);
     const out: number[][] = [];
     for (let p = first; p < first + count; p++) {
-      const replicas: number[] = [];
-      for (let i = 0; i < rf; i++) replicas.push(brokers[(p + i) % brokers.length]!);
+      if (p > first && (p - first) % n === 0) shift += 1;
+      const leaderIndex = (p + start) % n;
+      const replicas = [brokers[leaderIndex]!];
+      for (let j = 0; j < rf - 1; j++) replicas.push(brokers[(leaderIndex + 1 + ((shift + j) % (n - 1))) % n]!);
       out.push(replicas);
     }
     return { ok: true, records: [], value: out };
+  }
+
+  private randomBelow(n: number): number {
+    return n <= 1 ? 0 : this.random(4).readUInt32BE(0) % n;
   }
 
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
@@ -300,10 +314,15 @@ export class MetadataController {
     return { ok: true, records, value: { topicId, numPartitions: assignments.length, replicationFactor: assignments[0]!.length } };
   }
 
+  /**
+   * A new partition led by its first replica. Its ISR is the leader alone: no follower has fetched
+   * anything yet, and only a follower that has caught up may be reported in sync.
+   */
   private partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
+    const leader = replicas[0]!;
     return {
       type: 'PartitionRecord',
-      data: { ...defaultPartitionRecord(), partitionId, topicId, replicas, isr: [...replicas], leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0 },
+      data: { ...defaultPartitionRecord(), partitionId, topicId, replicas, isr: [leader], leader, leaderEpoch: 0, partitionEpoch: 0 },
     };
   }
 

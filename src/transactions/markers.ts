@@ -1,6 +1,6 @@
 /**
  * Writes a transaction's COMMIT or ABORT markers: one control batch per data partition
- * of the transaction, appended straight to the partition's log (one broker, so no
+ * of the transaction, appended through the partition (`appendAsLeader`) (one broker, so no
  * WriteTxnMarkers round trip), then the partition's producer state closes the
  * transaction (an abort is recorded for read_committed fetches, and in the segment's
  * `.txnindex` as Kafka keeps it) and the last stable
@@ -27,11 +27,9 @@ export function writeTxnMarkers(replicas: ReplicaManager, txn: TxnMetadata, comm
         commit,
         timestamp: BigInt(now),
       });
-      const info = partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
+      const info = partition.appendAsLeader(batch);
       const aborted = state.marker(txn.producerId, txn.producerEpoch, commit, COORDINATOR_EPOCH, info.baseOffset, now);
       if (aborted) partition.log.recordAbortedTxn?.(aborted);
-      partition.highWatermark = partition.log.logEndOffset;
-      partition.notifyChange();
     }
   }
 }

@@ -35,14 +35,12 @@ export function appendTransactionalOffsets(
   const records = encodeGroupRecords(offsetRecords(groupId, offsets, now)).map((r) => ({ key: r.key, value: r.value, timestamp }));
   const batch = buildRecordBatch({ records, producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true });
   const state = producerStateOf(partition, now);
-  const info = partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
+  const info = partition.appendAsLeader(batch);
   state.appended(
     { producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: -1, lastOffsetDelta: records.length - 1, transactional: true },
     info.baseOffset,
     now,
   );
-  partition.highWatermark = partition.log.logEndOffset;
-  partition.notifyChange();
 }
 
 /** Offsets found on load without their marker, as pending offsets by group. */

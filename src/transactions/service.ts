@@ -170,9 +170,7 @@ export class TransactionService {
     if (!partition) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partitionIndex} is not hosted here`);
     const { key, value } = encodeTxnRecord(record);
     const batch = buildRecordBatch({ records: [{ key, value, timestamp: BigInt(this.deps.clock.now()) }] });
-    partition.log.append(batch, { leaderEpoch: partition.leaderEpoch });
-    partition.highWatermark = partition.log.logEndOffset;
-    partition.notifyChange();
+    partition.appendAsLeader(batch);
   }
 
   /** A committed transaction's offsets: already in the log before its marker, so only the cache changes. */

@@ -1,0 +1,193 @@
+/**
+ * One hosted partition: the single owner of its appends and its high watermark, as Kafka's
+ * Partition is. Every writer (the produce path, the group and transaction coordinators, the
+ * marker writer) appends through `appendAsLeader`; a follower's fetcher through
+ * `appendAsFollower`. The high watermark is private:
+ * - on the leader it is the smallest log end offset over the ISR (the leader's own, and each
+ *   in-sync follower's as its fetches report it), and it never goes back;
+ * - on a follower it is the leader's high watermark, capped at the local log end.
+ * Waiters (delayed fetches and produces) are woken on appends, high-watermark moves,
+ * state changes, truncation and deletion.
+ */
+import type { PartitionState } from '../metadata/image.js';
+import type { AppendInfo, PartitionLog } from './partition-log.js';
+
+/** What the leader knows of one follower, from its fetches. */
+export interface FollowerPosition {
+  /** The follower's log end offset: the offset of its last fetch. */
+  logEndOffset: number;
+  /** When the follower last fetched up to the leader's log end (ms), for the ISR lag check. */
+  lastCaughtUpTimeMs: number;
+  /** The leader's log end when it answered the previous fetch, and when that was. */
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchTimeMs: number;
+}
+
+export class Partition {
+  private hw: number;
+  private waiters = new Set<() => void>();
+  private readonly followers = new Map<number, FollowerPosition>();
+  /** Told of each follower fetch recorded on the leader (the ISR manager listens). */
+  followerFetchListener: ((partition: Partition, replicaId: number) => void) | null = null;
+  /**
+   * Followers proposed to join the ISR and not yet confirmed by the metadata (Kafka's "maximal
+   * ISR"): they already count for the high watermark, since the controller may make them leader
+   * as soon as it commits them.
+   */
+  private pendingIsrJoins: number[] = [];
+  /** A copy: the image changes its partition states in place. */
+  private current: PartitionState;
+
+  constructor(
+    readonly topic: string,
+    readonly topicId: string,
+    readonly index: number,
+    state: PartitionState,
+    readonly log: PartitionLog,
+    /** This broker's id; by default the partition's leader (a single node). */
+    readonly localReplicaId: number = state.leader,
+  ) {
+    this.current = copyOf(state);
+    // Led here with the leader alone in sync, the high watermark is the log end at once;
+    // otherwise it starts at 0 and comes from the leader (or the followers) again.
+    this.hw = 0;
+    this.advanceHighWatermark();
+  }
+
+  get state(): PartitionState {
+    return this.current;
+  }
+
+  /** Takes a new partition state from the metadata image (leader, epochs, replicas, ISR). */
+  set state(next: PartitionState) {
+    const newEpoch = next.leaderEpoch !== this.current.leaderEpoch || next.leader !== this.current.leader;
+    this.current = copyOf(next);
+    this.pendingIsrJoins = [];
+    // A new leadership (or none here) knows nothing of the followers' positions yet.
+    if (newEpoch || !this.isLeader()) this.followers.clear();
+    for (const id of [...this.followers.keys()]) if (!next.replicas.includes(id)) this.followers.delete(id);
+    this.advanceHighWatermark();
+    // Waiting fetches and produces look again (a lost leadership answers them).
+    this.notifyChange();
+  }
+
+  get leaderEpoch(): number {
+    return this.current.leaderEpoch;
+  }
+
+  isLeader(): boolean {
+    return this.current.leader === this.localReplicaId;
+  }
+
+  /** The high watermark: the end of what the ISR holds (read-only; see the header). */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Appends validated batches as the leader (offsets assigned, the leader epoch stamped). */
+  appendAsLeader(batches: Buffer, options: { logAppendTime?: number } = {}): AppendInfo {
+    const info = this.log.append(batches, { leaderEpoch: this.current.leaderEpoch, ...options });
+    this.advanceHighWatermark();
+    this.notifyChange();
+    return info;
+  }
+
+  /**
+   * Appends batches fetched from the leader, keeping their offsets and epochs (they must start at
+   * the local log end), then takes the leader's high watermark up to the local log end.
+   */
+  appendAsFollower(batches: Buffer, leaderHighWatermark: number): AppendInfo | null {
+    if (!this.log.appendReplicated) throw new Error(`the log of ${this.topic}-${this.index} cannot take replicated batches`);
+    const info = batches.length > 0 ? this.log.appendReplicated(batches) : null;
+    this.followLeaderHighWatermark(leaderHighWatermark);
+    this.notifyChange();
+    return info;
+  }
+
+  /** A follower takes the leader's high watermark, capped at its own log end; it never goes back. */
+  followLeaderHighWatermark(leaderHighWatermark: number): void {
+    const next = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (next > this.hw) this.setHighWatermark(next);
+  }
+
+  /** Drops records at and after `offset` (a follower diverging from its leader). */
+  truncateTo(offset: number): void {
+    this.log.truncateTo(offset);
+    if (this.hw > this.log.logEndOffset) this.setHighWatermark(this.log.logEndOffset);
+    this.notifyChange();
+  }
+
+  /**
+   * The leader records a follower's fetch at `fetchOffset` (its log end) and advances the high
+   * watermark when the ISR allows. Returns the follower's position.
+   */
+  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): FollowerPosition {
+    const previous = this.followers.get(replicaId);
+    const leaderEnd = this.log.logEndOffset;
+    // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
+    // the log end that fetch was answered with.
+    let lastCaughtUpTimeMs = previous?.lastCaughtUpTimeMs ?? -1;
+    if (fetchOffset >= leaderEnd) lastCaughtUpTimeMs = now;
+    else if (previous && fetchOffset >= previous.lastFetchLeaderLogEndOffset) lastCaughtUpTimeMs = Math.max(lastCaughtUpTimeMs, previous.lastFetchTimeMs);
+    const position: FollowerPosition = { logEndOffset: fetchOffset, lastCaughtUpTimeMs, lastFetchLeaderLogEndOffset: leaderEnd, lastFetchTimeMs: now };
+    this.followers.set(replicaId, position);
+    if (this.advanceHighWatermark()) this.notifyChange();
+    this.followerFetchListener?.(this, replicaId);
+    return position;
+  }
+
+  /** The ISR manager proposed these followers for the ISR: count them until the metadata answers. */
+  expectIsrJoins(replicaIds: readonly number[]): void {
+    this.pendingIsrJoins = replicaIds.filter((r) => !this.current.isr.includes(r));
+  }
+
+  /** The proposal was refused or lost: the ISR is the metadata's again. */
+  clearIsrJoins(): void {
+    this.pendingIsrJoins = [];
+    if (this.advanceHighWatermark()) this.notifyChange();
+  }
+
+  followerPosition(replicaId: number): FollowerPosition | undefined {
+    return this.followers.get(replicaId);
+  }
+
+  /** Calls `wake` once the partition changes (append, high watermark, truncation, deletion). Returns a canceller. */
+  waitForChange(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+
+  notifyChange(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /**
+   * On the leader: the high watermark becomes the smallest log end over the ISR, when that is
+   * larger. A follower of the ISR that has not fetched yet holds it where it is. Returns whether it moved.
+   */
+  private advanceHighWatermark(): boolean {
+    if (!this.isLeader()) return false;
+    let candidate = this.log.logEndOffset;
+    for (const replica of [...this.current.isr, ...this.pendingIsrJoins]) {
+      if (replica === this.localReplicaId) continue;
+      const follower = this.followers.get(replica);
+      if (!follower) return false;
+      candidate = Math.min(candidate, follower.logEndOffset);
+    }
+    if (candidate <= this.hw) return false;
+    this.setHighWatermark(candidate);
+    return true;
+  }
+
+  /** Sets it and tells the log, whose checkpoint (replication-offset-checkpoint) persists it. */
+  private setHighWatermark(offset: number): void {
+    this.hw = offset;
+    this.log.recordHighWatermark?.(offset);
+  }
+}
+
+function copyOf(state: PartitionState): PartitionState {
+  return { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+}

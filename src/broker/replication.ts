@@ -1,0 +1,144 @@
+/**
+ * Wires replication into a broker process: follower fetchers (src/broker/replica-fetcher.ts) over
+ * connections to the other brokers' inter-broker listeners (addresses from the metadata image), the
+ * leader's ISR upkeep (src/broker/isr-manager.ts) with AlterPartition sent to the active controller
+ * (or applied here when this node is it), and the periodic ISR shrink check. Follows every hosted
+ * partition's state changes from the replica manager. A follower's producer state is dropped, so
+ * that on becoming leader it is rebuilt from the replicated log (idempotent producers carry on).
+ * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only), a per-broker fetcher pool.
+ */
+import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
+import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-partition.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { BrokerConfig } from '../common/config.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import { PeerClient, type PeerAddress } from '../controller/peer-client.js';
+import { applyAlterPartition } from '../controller/alter-partition.js';
+import type { MetadataQuorum } from '../controller/metadata-quorum.js';
+import type { MetadataController } from '../metadata/controller.js';
+import { timerSchedule } from './delayed-fetch.js';
+import { IsrManager } from './isr-manager.js';
+import { forgetProducerState } from './producer-state-registry.js';
+import { ReplicaFetcherManager } from './replica-fetcher.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+/** The Fetch version followers send: diverging epochs, topics by name. */
+const REPLICA_FETCH_VERSION = 12;
+const ALTER_PARTITION_VERSION = 3;
+
+export interface ReplicationOptions {
+  nodeId: number;
+  config: BrokerConfig;
+  clock: Clock;
+  logger: Logger;
+  controller: MetadataController;
+  quorum: MetadataQuorum;
+  replicas: ReplicaManager;
+}
+
+/** One connection per other broker, to the address its registration gives, reopened when that changes. */
+class BrokerConnections {
+  private readonly clients = new Map<number, { address: string; client: PeerClient }>();
+
+  constructor(
+    private readonly controller: MetadataController,
+    private readonly listenerName: string | null,
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+  ) {}
+
+  client(brokerId: number): PeerClient | null {
+    const broker = this.controller.image.brokers.get(brokerId);
+    if (!broker) return null;
+    const endpoint = broker.endpoints.find((e) => e.name === this.listenerName) ?? broker.endpoints.find((e) => e.name === 'PLAINTEXT') ?? broker.endpoints[0];
+    if (!endpoint) return null;
+    const address = `${endpoint.host}:${endpoint.port}`;
+    const known = this.clients.get(brokerId);
+    if (known && known.address === address) return known.client;
+    known?.client.close();
+    const peers = new Map<number, PeerAddress>([[brokerId, { host: endpoint.host, port: endpoint.port }]]);
+    const client = new PeerClient(peers, { clock: this.clock, clientId: 'replica-fetcher', requestTimeoutMs: this.timeoutMs, reconnectBackoffMs: 200 });
+    this.clients.set(brokerId, { address, client });
+    return client;
+  }
+
+  close(): void {
+    for (const { client } of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}
+
+export class Replication {
+  private readonly connections: BrokerConnections;
+  private readonly fetchers: ReplicaFetcherManager;
+  private readonly isr: IsrManager;
+  private shrinkTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: ReplicationOptions) {
+    const { config, controller, quorum, nodeId, clock, logger } = options;
+    const maxWaitMs = config.int('replica.fetch.wait.max.ms');
+    this.connections = new BrokerConnections(controller, config.raw('inter.broker.listener.name'), clock, maxWaitMs + config.int('request.timeout.ms'));
+    this.fetchers = new ReplicaFetcherManager({
+      brokerId: nodeId,
+      transport: (leaderId, request) => {
+        const client = this.connections.client(leaderId);
+        if (!client) return Promise.reject(new Error(`broker ${leaderId} has no known address`));
+        return client.request(leaderId, FetchApi, REPLICA_FETCH_VERSION, request, maxWaitMs + config.int('request.timeout.ms'));
+      },
+      schedule: timerSchedule,
+      maxWaitMs,
+      minBytes: config.int('replica.fetch.min.bytes'),
+      maxBytes: config.int('replica.fetch.max.bytes'),
+      backoffMs: config.int('replica.fetch.backoff.ms'),
+      logger,
+    });
+    this.isr = new IsrManager({
+      brokerId: nodeId,
+      brokerEpoch: () => quorum.brokerEpoch(),
+      brokerEpochOf: () => -1n,
+      send: async (request) => {
+        if (controller.isActive()) return applyAlterPartition(controller, (id) => quorum.heartbeats.epochOf(id), request, ALTER_PARTITION_VERSION);
+        const leader = quorum.node.leaderId();
+        const peers = quorum.node.peers;
+        if (leader < 0 || !peers?.knows(leader)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
+        return peers.request(leader, AlterPartitionApi, ALTER_PARTITION_VERSION, request);
+      },
+      now: () => clock.now(),
+      replicaLagTimeMaxMs: config.int('replica.lag.time.max.ms'),
+      logger,
+    });
+  }
+
+  /** Follows every hosted partition's state from now on, and the ones hosted already. */
+  start(): void {
+    const { replicas } = this.options;
+    replicas.onPartitionState((partition, removed) => {
+      if (removed) {
+        this.fetchers.remove(partition);
+        this.isr.forget(partition);
+        return;
+      }
+      partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      // A follower does not keep producer state up: rebuilt from its log when it leads.
+      if (!partition.isLeader()) forgetProducerState(partition);
+      this.fetchers.update(partition);
+    });
+    for (const partition of replicas.all()) {
+      partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      this.fetchers.update(partition);
+    }
+    const lagMs = this.options.config.int('replica.lag.time.max.ms');
+    this.shrinkTimer = setInterval(() => {
+      for (const partition of replicas.all()) this.isr.maybeShrink(partition);
+    }, Math.max(10, Math.floor(lagMs / 2)));
+    this.shrinkTimer.unref();
+  }
+
+  stop(): void {
+    if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    this.shrinkTimer = null;
+    this.fetchers.close();
+    this.connections.close();
+  }
+}

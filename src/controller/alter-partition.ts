@@ -1,0 +1,77 @@
+/**
+ * The active controller's side of AlterPartition (key 56), shared by the handler on the controller
+ * listener and by a broker that is itself the active controller. Each partition is checked by
+ * src/metadata/partition-leadership.ts and the accepted changes commit as PartitionChangeRecords
+ * before the answer, which carries the partition's state after them. Top level: NOT_CONTROLLER
+ * off the active controller, STALE_BROKER_EPOCH for a requester whose registration is newer; v3
+ * broker epochs of ISR members are checked the same way (INELIGIBLE_REPLICA).
+ */
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+  AlterPartitionResponsePartitionData,
+} from '../../protocol/generated/messages/56-alter-partition.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { alterPartition } from '../metadata/partition-leadership.js';
+import type { MetadataController } from '../metadata/controller.js';
+import type { MetadataRecord } from '../metadata/records.js';
+
+const refused = (errorCode: number): AlterPartitionResponse => ({ throttleTimeMs: 0, errorCode, topics: [] });
+
+export async function applyAlterPartition(
+  controller: MetadataController,
+  epochOf: (brokerId: number) => bigint | undefined,
+  request: AlterPartitionRequest,
+  apiVersion: number,
+): Promise<AlterPartitionResponse> {
+  if (!controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
+  const requesterEpoch = epochOf(request.brokerId);
+  if (requesterEpoch !== undefined && request.brokerEpoch >= 0n && request.brokerEpoch !== requesterEpoch) return refused(ErrorCode.STALE_BROKER_EPOCH);
+  const byId = apiVersion >= 2;
+  const records: MetadataRecord[] = [];
+  const pending: Array<{ answer: AlterPartitionResponsePartitionData; topicId: string }> = [];
+  const topics = request.topics.map((t) => {
+    const topic = byId ? controller.image.topicsById.get(t.topicId) : controller.image.topicsByName.get(t.topicName);
+    return {
+      topicName: byId ? '' : t.topicName,
+      topicId: byId ? t.topicId : (topic?.topicId ?? t.topicId),
+      partitions: t.partitions.map((p): AlterPartitionResponsePartitionData => {
+        const newIsr = apiVersion >= 3 ? p.newIsrWithEpochs.map((b) => b.brokerId) : p.newIsr;
+        const staleMember =
+          apiVersion >= 3 &&
+          p.newIsrWithEpochs.some((b) => {
+            const known = epochOf(b.brokerId);
+            return b.brokerEpoch >= 0n && known !== undefined && known !== b.brokerEpoch;
+          });
+        const outcome = staleMember
+          ? { errorCode: ErrorCode.INELIGIBLE_REPLICA, record: null, state: topic?.partitions.get(p.partitionIndex) ?? null }
+          : alterPartition(controller.image, { brokerId: request.brokerId, topic, partitionIndex: p.partitionIndex, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr });
+        const answer: AlterPartitionResponsePartitionData = {
+          partitionIndex: p.partitionIndex,
+          errorCode: outcome.errorCode,
+          leaderId: outcome.state?.leader ?? -1,
+          leaderEpoch: outcome.state?.leaderEpoch ?? -1,
+          isr: outcome.state ? [...outcome.state.isr] : [],
+          leaderRecoveryState: 0,
+          partitionEpoch: outcome.state?.partitionEpoch ?? -1,
+        };
+        if (outcome.record && topic) {
+          records.push(outcome.record);
+          pending.push({ answer, topicId: topic.topicId });
+        }
+        return answer;
+      }),
+    };
+  });
+  const committed = await controller.commitAndWait(records);
+  if (committed !== ErrorCode.NONE) return refused(committed);
+  for (const { answer, topicId } of pending) {
+    const state = controller.image.topicsById.get(topicId)?.partitions.get(answer.partitionIndex);
+    if (!state) continue;
+    answer.leaderId = state.leader;
+    answer.leaderEpoch = state.leaderEpoch;
+    answer.isr = [...state.isr];
+    answer.partitionEpoch = state.partitionEpoch;
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics };
+}

@@ -1,0 +1,19 @@
+/**
+ * AlterPartition (key 56), versions 0-3, on the controller listener: a partition leader asks the
+ * active controller to change its ISR (followers that caught up join, laggards leave). The checks
+ * and the commit are src/controller/alter-partition.ts: NOT_CONTROLLER, STALE_BROKER_EPOCH, and per
+ * partition NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH,
+ * INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA, INVALID_REQUEST. Topics by name (v0-1) or id (v2+),
+ * ISR members with broker epochs from v3.
+ * Leaves out: leader recovery state (always 0: recovered), eligible leader replicas (KIP-966).
+ */
+import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-partition.js';
+import { applyAlterPartition } from '../controller/alter-partition.js';
+import { defineHandler } from './handler.js';
+
+export const alterPartitionHandler = defineHandler({
+  api: AlterPartitionApi,
+  handle(ctx, request) {
+    return applyAlterPartition(ctx.broker.controller, (id) => ctx.broker.brokerHeartbeats?.epochOf(id), request, ctx.apiVersion);
+  },
+});

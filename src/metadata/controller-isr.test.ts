@@ -1,0 +1,68 @@
+/**
+ * Until followers fetch, the controller never reports a replica in sync that does not hold the data:
+ * a new partition's ISR is its leader alone, for created topics and for added partitions alike.
+ */
+import t from 'tap';
+import { MetadataController } from './controller.js';
+import { MemoryMetadataLog } from './metadata-log.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+
+function threeBrokers(): MetadataController {
+  const c = new MetadataController(new MemoryMetadataLog());
+  for (const brokerId of [1, 2, 3]) c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+  return c;
+}
+
+t.test('a new partition with three replicas has the leader alone in its ISR', async (t) => {
+  const c = threeBrokers();
+  const created = c.createTopic({ name: 'rf3', numPartitions: 3, replicationFactor: 3 });
+  if (!created.ok) throw new Error(created.error.errorMessage);
+  c.commit(created.records);
+  const partitions = [...c.image.topicsByName.get('rf3')!.partitions.values()];
+  t.equal(partitions.length, 3);
+  for (const p of partitions) {
+    t.equal(p.replicas.length, 3, `partition ${p.partition} has three replicas`);
+    t.same(p.isr, [p.leader], `partition ${p.partition}: ISR is the leader alone`);
+    t.equal(p.leader, p.replicas[0], 'the first replica leads');
+  }
+
+  const grown = c.createPartitions('rf3', 5, null);
+  if (!grown.ok) throw new Error(grown.error.errorMessage);
+  c.commit(grown.records);
+  const added = c.image.topicsByName.get('rf3')!.partitions.get(4)!;
+  t.same(added.isr, [added.leader], 'an added partition too');
+
+  const manual = c.createTopic({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [3, 1, 2]]]) });
+  if (!manual.ok) throw new Error(manual.error.errorMessage);
+  c.commit(manual.records);
+  const p0 = c.image.topicsByName.get('manual')!.partitions.get(0)!;
+  t.same([p0.leader, p0.isr], [3, [3]], 'a manual assignment: its first broker leads, alone in sync');
+});
+
+t.test('placement: round robin over the unfenced brokers from a random start', async (t) => {
+  const c = threeBrokers();
+  const created = c.createTopic({ name: 'spread', numPartitions: 6, replicationFactor: 2 });
+  if (!created.ok) throw new Error(created.error.errorMessage);
+  c.commit(created.records);
+  const partitions = [...c.image.topicsByName.get('spread')!.partitions.values()];
+  const leaders = new Map<number, number>();
+  for (const p of partitions) {
+    t.equal(new Set(p.replicas).size, 2, `partition ${p.partition}: two distinct replicas`);
+    leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+  }
+  t.same([...leaders.values()], [2, 2, 2], 'each broker leads two of six partitions');
+
+  const starts = new Set<number>();
+  for (let i = 0; i < 30; i++) {
+    const r = threeBrokers().createTopic({ name: `s${i}`, numPartitions: 1, replicationFactor: 1 });
+    if (r.ok) starts.add((r.records.find((x) => x.type === 'PartitionRecord')!.data as { leader: number }).leader);
+  }
+  t.ok(starts.size > 1, `the first partition's leader varies (${[...starts].join(',')})`);
+
+  c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
+  const onTwo = c.createTopic({ name: 'two', numPartitions: 4, replicationFactor: 2 });
+  if (!onTwo.ok) throw new Error(onTwo.error.errorMessage);
+  t.ok(onTwo.records.every((r) => r.type !== 'PartitionRecord' || !(r.data as { replicas: number[] }).replicas.includes(3)), 'a fenced broker gets no replica');
+  const tooMany = c.createTopic({ name: 'three', numPartitions: 1, replicationFactor: 3 });
+  t.match(tooMany, { ok: false, error: { errorCode: 38 } }, 'INVALID_REPLICATION_FACTOR above the live brokers');
+});

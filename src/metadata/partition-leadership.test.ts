@@ -1,0 +1,74 @@
+/**
+ * The controller's partition decisions: a fenced leader is replaced from the ISR (epoch up), a
+ * fenced follower leaves the ISR (never emptying it), with no live ISR member the partition has no
+ * leader unless unclean election lets an out-of-sync replica lead; the returning ISR member leads
+ * again; AlterPartition is checked against the leader, epochs and replicas.
+ */
+import t from 'tap';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import { MetadataController } from './controller.js';
+import { MemoryMetadataLog } from './metadata-log.js';
+import { alterPartition, fenceBroker, unfenceBroker } from './partition-leadership.js';
+
+function cluster(): MetadataController {
+  const c = new MetadataController(new MemoryMetadataLog());
+  for (const brokerId of [1, 2, 3]) c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+  const created = c.createTopic({ name: 't', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [1, 2, 3]]]) });
+  if (!created.ok) throw new Error(created.error.errorMessage);
+  c.commit(created.records);
+  return c;
+}
+
+const state = (c: MetadataController) => c.image.topicsByName.get('t')!.partitions.get(0)!;
+const topic = (c: MetadataController) => c.image.topicsByName.get('t')!;
+
+function setIsr(c: MetadataController, isr: number[]): void {
+  const s = state(c);
+  const out = alterPartition(c.image, { brokerId: s.leader, topic: topic(c), partitionIndex: 0, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, newIsr: isr });
+  if (!out.record) throw new Error(`refused ${out.errorCode}`);
+  c.commit([out.record]);
+}
+
+function fence(c: MetadataController, id: number, unclean = false): void {
+  c.commit([{ type: 'FenceBrokerRecord', data: { id, epoch: -1n } }, ...fenceBroker(c.image, id, () => unclean)]);
+}
+
+t.test('a fenced leader is replaced from the ISR, a fenced follower leaves it', async (t) => {
+  const c = cluster();
+  setIsr(c, [1, 2, 3]);
+  t.same([state(c).isr, state(c).partitionEpoch], [[1, 2, 3], 1]);
+  fence(c, 1);
+  t.same([state(c).leader, state(c).leaderEpoch, state(c).isr], [2, 1, [2, 3]], 'broker 2 leads in epoch 1');
+  fence(c, 3);
+  t.same([state(c).leader, state(c).isr], [2, [2]], 'broker 3 left the ISR');
+  fence(c, 2);
+  t.same([state(c).leader, state(c).isr], [-1, [2]], 'no live ISR member: no leader, the ISR keeps the last one');
+  c.commit([{ type: 'UnfenceBrokerRecord', data: { id: 3, epoch: -1n } }, ...unfenceBroker(c.image, 3)]);
+  t.equal(state(c).leader, -1, 'an out-of-sync replica does not lead (unclean election off)');
+  c.commit([{ type: 'UnfenceBrokerRecord', data: { id: 2, epoch: -1n } }, ...unfenceBroker(c.image, 2)]);
+  t.same([state(c).leader, state(c).isr], [2, [2]], 'the last in-sync replica leads again on its return');
+});
+
+t.test('unclean election lets an out-of-sync replica lead', async (t) => {
+  const c = cluster();
+  fence(c, 1, true);
+  t.same([state(c).leader, state(c).isr], [2, [2]], 'ISR was the leader alone: replica 2 leads, alone in sync');
+});
+
+t.test('AlterPartition is checked as Kafka checks it', async (t) => {
+  const c = cluster();
+  const s = state(c);
+  const ask = (over: Partial<{ brokerId: number; leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>) =>
+    alterPartition(c.image, { brokerId: 1, topic: topic(c), partitionIndex: 0, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, newIsr: [1, 2], ...over }).errorCode;
+  t.equal(ask({}), ErrorCode.NONE);
+  t.equal(ask({ brokerId: 2 }), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  t.equal(ask({ leaderEpoch: -1 }), ErrorCode.FENCED_LEADER_EPOCH);
+  t.equal(ask({ leaderEpoch: 5 }), ErrorCode.UNKNOWN_LEADER_EPOCH);
+  t.equal(ask({ partitionEpoch: 7 }), ErrorCode.INVALID_UPDATE_VERSION);
+  t.equal(ask({ newIsr: [2, 3] }), ErrorCode.INVALID_REQUEST, 'an ISR without its leader');
+  t.equal(ask({ newIsr: [1, 4] }), ErrorCode.INELIGIBLE_REPLICA, 'not a replica');
+  c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
+  t.equal(ask({ newIsr: [1, 3] }), ErrorCode.INELIGIBLE_REPLICA, 'a fenced broker cannot join');
+  t.equal(alterPartition(c.image, { brokerId: 1, topic: undefined, partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, newIsr: [1] }).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+});

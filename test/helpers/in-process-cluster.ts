@@ -1,0 +1,58 @@
+/**
+ * Test helper: three combined broker+controller nodes in this process on real sockets (ephemeral
+ * PLAINTEXT ports, free CONTROLLER ports), one quorum, stopped when the test ends. Resolves once a
+ * controller leads and every node is registered and unfenced in its image.
+ */
+import type { Test } from 'tap';
+import { startBroker, type RunningBroker } from '../../src/index.js';
+import { freePort } from '../../bench/raft/cluster.js';
+
+const QUORUM_SETTINGS = {
+  'controller.quorum.election.timeout.ms': 400,
+  'controller.quorum.fetch.timeout.ms': 800,
+  'controller.quorum.election.backoff.max.ms': 300,
+  'controller.quorum.request.timeout.ms': 800,
+  'broker.heartbeat.interval.ms': 100,
+  'broker.session.timeout.ms': 3000,
+};
+
+/** Polls `check` every 20 ms until it returns a value, failing after `timeoutMs`. */
+export async function eventually<T>(what: string, timeoutMs: number, check: () => T | null | undefined | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The nodes, stopped when the test ends; a test that stops one itself removes it from the array. */
+export async function threeNodeCluster(t: Test, config: Record<string, string | number> = {}): Promise<RunningBroker[]> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+  const base = t.testdir();
+  const nodes: RunningBroker[] = [];
+  t.teardown(async () => {
+    for (const node of nodes) await node.stop();
+  });
+  for (let i = 0; i < 3; i++) {
+    nodes.push(
+      await startBroker({
+        dataDir: `${base}/node-${i + 1}`,
+        config: {
+          ...QUORUM_SETTINGS,
+          'cluster.id': 'in-process-cluster',
+          ...config,
+          'node.id': i + 1,
+          listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[i]}`,
+          'controller.quorum.voters': voters,
+        },
+      }),
+    );
+  }
+  await eventually('every node registered and unfenced', 20000, () =>
+    nodes.every((n) => [1, 2, 3].every((id) => n.broker.controller.image.brokers.get(id)?.fenced === false)),
+  );
+  return nodes;
+}
