@@ -62,8 +62,13 @@ t.test('confluent-kafka: per-message delivery failures on a compacted topic', { 
   const reports = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { value: string; code: number | null; error: string | null });
   const byValue = new Map(reports.map((r) => [r.value, r]));
   t.equal(byValue.get('keyless')?.code, 87, 'the keyless message fails with INVALID_RECORD');
-  // Kafka refuses the whole batch, so the keyed message that shared it fails too.
-  t.equal(byValue.get('keyed-in-mixed')?.code, 87, 'its batch-mate fails with it');
+  // Kafka refuses the whole batch, so a keyed message that librdkafka put in the same batch
+  // fails with it (87); one that went in a batch of its own is delivered. Which happens
+  // depends on librdkafka's batching, so either is accepted, and the log holds exactly the
+  // delivered ones.
+  const mixed = byValue.get('keyed-in-mixed')?.code;
+  t.ok(mixed === 87 || mixed === null, `the keyed batch-mate is refused with it or delivered alone (${mixed})`);
   t.equal(byValue.get('keyed-alone')?.code, null, 'a keyed message alone is delivered');
-  t.equal(running.broker.replicas.get('compacted', 0)!.log.logEndOffset, 1, 'one message stored');
+  const delivered = reports.filter((r) => r.code === null).length;
+  t.equal(running.broker.replicas.get('compacted', 0)!.log.logEndOffset, delivered, 'exactly the delivered messages are stored');
 });
