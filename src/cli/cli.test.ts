@@ -107,5 +107,15 @@ t.test('gregor with no command prints usage', { skip: built ? false : 'dist/ is 
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'exit')) as [number];
   t.equal(code, 1);
+  t.match(out, /Usage: gregor \[options\] \[command\]/);
+  t.match(out, /start \[args\.\.\.\]\s+start a broker/, 'lists start among the commands');
+});
+
+t.test('gregor start --help prints the start usage', { skip: built ? false : 'dist/ is not built' }, async (t) => {
+  const child = spawn(process.execPath, [bin, 'start', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  t.equal(code, 0);
   t.match(out, /usage: gregor start/);
 });

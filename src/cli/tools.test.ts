@@ -159,8 +159,9 @@ t.test('topic, produce, consume, group and cluster commands against a broker', {
   t.match(JSON.parse(info.stdout), { controllerId: 1, brokers: [{ id: 1, host: '127.0.0.1' }], quorum: { leaderId: 1, replicas: [{ id: 1, role: 'voter', lag: '0' }] } });
 
   const fromFile = join(mkdtempSync(join(tmpdir(), 'gregor-tools-')), 'lines.txt');
-  writeFileSync(fromFile, 'one\ntwo\nthree\n');
-  const filed = await gregor(b, ['produce', 'orders', '-f', fromFile, '-p', '3', '--acks', '1']);
+  writeFileSync(fromFile, 'a:one\nb:two\nc:three\n');
+  // orders is compacted now: keys are required (a keyless message would get INVALID_RECORD)
+  const filed = await gregor(b, ['produce', 'orders', '-f', fromFile, '-k', ':', '-p', '3', '--acks', '1']);
   t.equal(filed.code, 0, filed.stderr);
   const partition3 = await gregor(b, ['consume', 'orders', '-p', '3', '--from-beginning', '-e']);
   t.equal(partition3.stdout, 'one\ntwo\nthree\n');

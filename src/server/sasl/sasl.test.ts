@@ -57,7 +57,7 @@ function saslPort(running: RunningBroker): number {
 }
 
 function kafkaWith(port: number, sasl: SASLOptions): Kafka {
-  return new Kafka({ clientId: 'sasl-test', brokers: [`127.0.0.1:${port}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5000 });
+  return new Kafka({ clientId: 'sasl-test', brokers: [`127.0.0.1:${port}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 }, connectionTimeout: 5000 });
 }
 
 async function roundTrip(t: Test, kafka: Kafka, topic: string): Promise<void> {
