@@ -2,9 +2,12 @@
  * The `gregor` tools over TLS and SASL: the built binary against a broker with an SSL
  * listener (mTLS required), a SASL_SSL listener (SCRAM-SHA-256/512) and a SASL_PLAINTEXT
  * listener (PLAIN). A SCRAM user is created with `gregor user create` over PLAIN, then used
- * with `gregor topic create/list -X ...`; settings come from -X and --command-config.
+ * with `gregor topic create/list -X ...` and `gregor console`; settings come from -X and
+ * --command-config.
  */
 import t, { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerFor } from '../../test/helpers/broker.js';
@@ -80,6 +83,25 @@ t.test('SCRAM users made with `gregor user`, then used over SASL_SSL', { skip },
   const jaas = await gregor(['topic', 'list', '-b', `127.0.0.1:${p.saslSsl}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanism=SCRAM-SHA-512', '-X', `ssl.truststore.location=${c.caFile}`, '-X', 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="carol-512";']);
   t.equal(jaas.code, 0, jaas.stderr);
   t.match(jaas.stdout, /scram-orders/);
+
+  const consoleChild = spawn(process.execPath, [GREGOR_BIN, 'console', '-l', '127.0.0.1:0', '--read-only', ...scram('SCRAM-SHA-256', 'carol-pw')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const consoleExit = once(consoleChild, 'exit');
+  t.teardown(() => {
+    if (consoleChild.exitCode === null) consoleChild.kill('SIGKILL');
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    consoleChild.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /console on (\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    consoleChild.once('exit', (code) => reject(new Error(`console exited with ${code}: ${err}`)));
+  });
+  const overview = await fetch(url).then((r) => r.text());
+  t.match(overview, /scram-orders/, 'the console reads the cluster over SASL_SSL with SCRAM');
+  consoleChild.kill('SIGTERM');
+  await consoleExit;
 
   const wrong = await gregor(['topic', 'list', ...scram('SCRAM-SHA-256', 'not-it')]);
   t.equal(wrong.code, 1, 'a wrong password exits 1');
