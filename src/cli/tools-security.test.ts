@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '../../test/helpers/certs.js';
-import { run, type RunResult } from '../../test/helpers/external.js';
+import { hasCommand, run, type RunResult } from '../../test/helpers/external.js';
 import { CLI_SKIP, GREGOR_BIN } from './cli-test-support.js';
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
@@ -156,3 +156,41 @@ t.test('SSL with a client certificate (mTLS), and refusals', { skip }, async (t)
   t.equal(consoleBad.code, 2);
   t.match(consoleBad.stderr, /sasl\.mechanism: "GSSAPI"/);
 });
+
+const tmuxSkip = CLI_SKIP !== false ? CLI_SKIP : hasCommand('tmux') ? false : 'tmux is not installed';
+t.test('on a terminal, `gregor user create` asks for the password without echoing it', { skip: tmuxSkip }, async (t) => {
+  const running = await brokerFor(t, {
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+    },
+  });
+  const plaintext = running.broker.bound.find((b) => b.name === 'PLAINTEXT')!.port;
+  const sasl = running.broker.bound.find((b) => b.name === 'SASL_PLAINTEXT')!.port;
+  const session = `gregor-user-${process.pid}`;
+  const command = `${process.execPath} ${GREGOR_BIN} user create erin --mechanism SCRAM-SHA-256 -b 127.0.0.1:${plaintext}; echo DONE-$?; sleep 30`;
+  const started = await run('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '20', command]);
+  t.equal(started.code, 0, started.stderr);
+  t.teardown(() => run('tmux', ['kill-session', '-t', session]).then(() => undefined));
+  t.match(await waitForScreen(session, /Password:/), /Password:/);
+  await run('tmux', ['send-keys', '-t', session, '-l', 'erin-secretX']);
+  await run('tmux', ['send-keys', '-t', session, 'BSpace', 'Enter']);
+  const screen = await waitForScreen(session, /DONE-\d/);
+  t.match(screen, /DONE-0/, screen);
+  t.match(screen, /erin: SCRAM-SHA-256 credential set/);
+  t.notMatch(screen, /erin-secret/, 'the password is not echoed');
+  const used = await gregor(['topic', 'list', '-b', `127.0.0.1:${sasl}`, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=SCRAM-SHA-256', '-X', 'sasl.username=erin', '-X', 'sasl.password=erin-secret']);
+  t.equal(used.code, 0, `the typed password (backspace applied) authenticates: ${used.stderr}`);
+});
+
+/** Polls the tmux pane until `pattern` shows (bounded), returning the screen. */
+async function waitForScreen(session: string, pattern: RegExp): Promise<string> {
+  let screen = '';
+  for (let i = 0; i < 300; i++) {
+    screen = (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout;
+    if (pattern.test(screen)) return screen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return screen;
+}
