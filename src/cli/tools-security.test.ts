@@ -115,6 +115,13 @@ t.test('SCRAM users made with `gregor user`, then used over SASL_SSL', { skip },
   t.equal(gone.code, 1, 'the deleted credential no longer authenticates');
   t.match(gone.stderr, /SASL_AUTHENTICATION_FAILED/);
 
+  const fewIterations = await gregor(['user', 'create', 'dave', '--mechanism', 'SCRAM-SHA-256', '--iterations', '1000', '--password', 'x', ...plainAdmin]);
+  t.equal(fewIterations.code, 1, 'the broker refuses too few iterations');
+  t.match(fewIterations.stderr, /UNACCEPTABLE_CREDENTIAL/);
+  const deleteMissing = await gregor(['user', 'delete', 'nobody', '--mechanism', 'SCRAM-SHA-256', ...plainAdmin]);
+  t.equal(deleteMissing.code, 1);
+  t.match(deleteMissing.stderr, /user nobody: RESOURCE_NOT_FOUND/);
+
   const badMechanism = await gregor(['user', 'create', 'dave', '--mechanism', 'SCRAM-SHA-1', '--password', 'x', ...plainAdmin]);
   t.equal(badMechanism.code, 2);
   t.match(badMechanism.stderr, /--mechanism takes SCRAM-SHA-256 or SCRAM-SHA-512/);
