@@ -2,7 +2,7 @@
  * The `gregor` command.
  *
  *   gregor start [--config server.properties] [--override key=value ...]
- *   gregor topic|produce|consume|group|cluster ... (the tools: src/cli/program.ts)
+ *   gregor topic|produce|consume|group|cluster|user|console ... (the tools: src/cli/program.ts)
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
  * (mapped as the apache/kafka image maps them) < --override. Every known value is checked

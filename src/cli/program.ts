@@ -1,6 +1,6 @@
 /**
- * The `gregor` tools besides `start`, on commander: topic, produce, consume, group and
- * cluster. They speak only the Kafka protocol (src/client/), so they work against any
+ * The `gregor` tools besides `start`, on commander: topic, produce, consume, group,
+ * cluster, user (SCRAM) and console. They speak only the Kafka protocol (src/client/), so they work against any
  * Kafka-compatible cluster. Exit codes: 0 done, 1 the cluster refused or failed (the
  * Kafka error is named), 2 a mistake on the command line.
  */
@@ -13,6 +13,7 @@ import { consumeCommand } from './commands/consume.js';
 import { groupCommand } from './commands/group.js';
 import { clusterCommand } from './commands/cluster.js';
 import { consoleCommand } from './commands/console.js';
+import { userCommand } from './commands/user.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.command('start').description('start a broker (gregor start --help)').helpOption(false).allowUnknownOption().argument('[args...]');
-  for (const command of [topicCommand(), produceCommand(), consumeCommand(), groupCommand(), clusterCommand(), consoleCommand()]) program.addCommand(command);
+  for (const command of [topicCommand(), produceCommand(), consumeCommand(), groupCommand(), clusterCommand(), userCommand(), consoleCommand()]) program.addCommand(command);
   const override = (command: Command): void => {
     command.exitOverride();
     command.showHelpAfterError();

@@ -10,6 +10,7 @@ import { MetadataApi, defaultMetadataRequest, type MetadataResponse } from '../.
 import { FindCoordinatorApi, defaultFindCoordinatorRequest } from '../../protocol/generated/messages/10-find-coordinator.js';
 import { BrokerConnection } from './connection.js';
 import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+import type { ClientSecurity } from './security.js';
 
 export interface ClusterOptions {
   bootstrap: string[];
@@ -18,6 +19,8 @@ export interface ClusterOptions {
   requestTimeoutMs?: number;
   /** How many times a retriable failure is tried again. */
   retries?: number;
+  /** TLS and SASL settings for every connection (PLAINTEXT when absent). */
+  security?: ClientSecurity;
 }
 
 export interface BrokerAddress {
@@ -158,6 +161,7 @@ export class Cluster {
       clientId: this.clientId,
       connectTimeoutMs: this.options.connectTimeoutMs ?? 5_000,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+      ...(this.options.security ? { security: this.options.security } : {}),
     });
     this.connections.set(address, opening);
     opening.then(

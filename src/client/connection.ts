@@ -3,13 +3,20 @@
  * requests matched by correlation id, and the API versions negotiated once with
  * ApiVersions v0 (which every broker answers), so each request goes at the highest
  * version both sides serve. Reads frames into buffers sized from the length prefix.
+ * With security settings it speaks TLS (node:tls, checking the server certificate and,
+ * unless turned off, its host name) and authenticates with SASL right after ApiVersions.
  */
-import { Socket } from 'node:net';
+import { Socket, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
+import { SaslHandshakeApi } from '../../protocol/generated/messages/17-sasl-handshake.js';
+import { SaslAuthenticateApi, defaultSaslAuthenticateRequest } from '../../protocol/generated/messages/36-sasl-authenticate.js';
 import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+import { authenticateSasl } from './sasl-client.js';
+import type { ClientSecurity, ClientTls } from './security.js';
 
 const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
@@ -24,6 +31,8 @@ export interface ConnectionOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** PLAINTEXT when absent. */
+  security?: ClientSecurity;
 }
 
 export class BrokerConnection {
@@ -48,25 +57,34 @@ export class BrokerConnection {
   }
 
   static async open(options: ConnectionOptions): Promise<BrokerConnection> {
-    const socket = new Socket();
+    const where = `${options.host}:${options.port}`;
+    const tls = options.security?.tls;
+    const socket = tls ? tlsSocket(options.host, options.port, tls) : new Socket();
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new BrokerUnreachableError(`${options.host}:${options.port}: no connection within ${options.connectTimeoutMs} ms`));
+        reject(new BrokerUnreachableError(`${where}: no connection within ${options.connectTimeoutMs} ms`));
       }, options.connectTimeoutMs);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         resolve();
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new BrokerUnreachableError(`${options.host}:${options.port}: ${err.message}`));
+        reject(new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`));
       });
-      socket.connect(options.port, options.host);
+      if (!tls) socket.connect(options.port, options.host);
     });
     const connection = new BrokerConnection(socket, options);
-    await connection.negotiate();
+    try {
+      await connection.negotiate();
+      const sasl = options.security?.sasl;
+      if (sasl) await connection.authenticate(sasl);
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
     return connection;
   }
 
@@ -113,6 +131,20 @@ export class BrokerConnection {
     const response = await this.send(ApiVersionsApi, defaultApiVersionsRequest(), 0);
     if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, `ApiVersions on ${this.address}`);
     for (const key of response.apiKeys) this.versions.set(key.apiKey, { min: key.minVersion, max: key.maxVersion });
+  }
+
+  private async authenticate(sasl: NonNullable<ClientSecurity['sasl']>): Promise<void> {
+    if (this.versionFor(SaslHandshakeApi as ApiDefinition<unknown, unknown>) < 1) {
+      throw new KafkaClientError(35, `SaslHandshake v1 on ${this.address}`, 'the broker does not serve SaslHandshake v1 with SaslAuthenticate');
+    }
+    await authenticateSasl(
+      {
+        address: this.address,
+        handshake: (mechanism) => this.send(SaslHandshakeApi, { mechanism }, 1),
+        authenticate: (authBytes) => this.send(SaslAuthenticateApi, { ...defaultSaslAuthenticateRequest(), authBytes }),
+      },
+      sasl,
+    );
   }
 
   private roundTrip<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req): Promise<Buffer> {
@@ -177,4 +209,17 @@ export class BrokerConnection {
     for (const waiter of this.pending.values()) waiter.reject(err);
     this.pending.clear();
   }
+}
+
+function tlsSocket(host: string, port: number, tls: ClientTls): Socket {
+  return tlsConnect({
+    host,
+    port,
+    servername: isIP(host) === 0 ? host : undefined,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: true,
+    ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+  });
 }

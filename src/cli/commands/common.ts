@@ -1,6 +1,12 @@
-/** What every `gregor` tool command shares: the cluster connection from -b / GREGOR_BROKERS. */
+/**
+ * What every `gregor` tool command shares: the cluster connection from -b / GREGOR_BROKERS,
+ * and its security settings from `-X key=value` and `--command-config client.properties`
+ * (Kafka's client property names; -X wins over the file).
+ */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Cluster } from '../../client/cluster.js';
+import { ClientConfigError, clientSecurityFrom, parseProperties, type ClientSecurity } from '../../client/security.js';
 import { UsageError } from '../output.js';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
@@ -9,6 +15,8 @@ export interface ClusterFlags {
   bootstrapServer?: string;
   clientId?: string;
   requestTimeout?: string;
+  X?: string[];
+  commandConfig?: string;
 }
 
 /** Adds -b/--bootstrap-server and --client-id to a command. */
@@ -16,14 +24,38 @@ export function withClusterOptions(command: Command): Command {
   return command
     .option('-b, --bootstrap-server <hosts>', `brokers to bootstrap from, host:port[,host:port] (env GREGOR_BROKERS, default ${DEFAULT_BOOTSTRAP})`)
     .option('--client-id <id>', 'client id sent to the brokers', 'gregor-cli')
-    .option('--request-timeout <ms>', 'how long one request may take', '30000');
+    .option('--request-timeout <ms>', 'how long one request may take', '30000')
+    .option('-X <key=value>', 'a client security setting (security.protocol, ssl.*, sasl.*), repeatable', collect, [])
+    .option('--command-config <file>', 'a client properties file with security settings');
+}
+
+/** The security settings of -X and --command-config; a bad one is a usage error (exit 2). */
+export function securityFrom(flags: ClusterFlags): ClientSecurity {
+  let props: Record<string, string> = {};
+  if (flags.commandConfig !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(flags.commandConfig, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--command-config: cannot read ${flags.commandConfig}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    props = parseProperties(text);
+  }
+  props = { ...props, ...keyValues('-X', flags.X ?? []) };
+  try {
+    return clientSecurityFrom(props);
+  } catch (err) {
+    if (err instanceof ClientConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function clusterFrom(flags: ClusterFlags): Cluster {
   const bootstrap = flags.bootstrapServer ?? process.env['GREGOR_BROKERS'] ?? DEFAULT_BOOTSTRAP;
   const timeout = Number(flags.requestTimeout ?? '30000');
   if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--request-timeout takes a positive number of ms, not "${flags.requestTimeout}"`);
-  return new Cluster({ bootstrap: Cluster.parseBootstrap(bootstrap), clientId: flags.clientId ?? 'gregor-cli', requestTimeoutMs: timeout });
+  const security = securityFrom(flags);
+  return new Cluster({ bootstrap: Cluster.parseBootstrap(bootstrap), clientId: flags.clientId ?? 'gregor-cli', requestTimeoutMs: timeout, security });
 }
 
 /** Runs `body` with a cluster that is closed afterwards. */

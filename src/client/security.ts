@@ -1,0 +1,157 @@
+/**
+ * The client security settings of the `gregor` tools, under Kafka's client property names
+ * (the Java client's and librdkafka's): `security.protocol`, the TLS trust and key files,
+ * `ssl.endpoint.identification.algorithm`, and SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512
+ * from `sasl.username`/`sasl.password` or `sasl.jaas.config`. Every key and value is checked:
+ * an unknown key, a bad value, or a setting the chosen protocol does not use is refused with
+ * a ClientConfigError naming it, never ignored. Left out: OAUTHBEARER, GSSAPI, PKCS12/JKS
+ * stores (PEM only), encrypted private keys.
+ */
+import { readFileSync } from 'node:fs';
+import { parseJaasConfig } from '../server/sasl/jaas.js';
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface ClientTls {
+  /** Trusted CA certificates (PEM); undefined means the system's trust store. */
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** Whether the server certificate must match the host name (`https`, the default). */
+  checkHostname: boolean;
+}
+
+export interface ClientSasl {
+  mechanism: ClientSaslMechanism;
+  username: string;
+  password: string;
+}
+
+export interface ClientSecurity {
+  protocol: SecurityProtocol;
+  tls?: ClientTls;
+  sasl?: ClientSasl;
+}
+
+/** A client setting that is unknown, malformed or unused: exit code 2. */
+export class ClientConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientConfigError';
+  }
+}
+
+export const PLAINTEXT_SECURITY: ClientSecurity = { protocol: 'PLAINTEXT' };
+
+const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+const MECHANISMS: readonly ClientSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const TLS_KEYS = ['ssl.ca.location', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.certificate.location', 'ssl.key.location', 'ssl.keystore.location', 'ssl.keystore.type', 'ssl.endpoint.identification.algorithm'];
+const SASL_KEYS = ['sasl.mechanism', 'sasl.mechanisms', 'sasl.username', 'sasl.password', 'sasl.jaas.config'];
+export const CLIENT_SECURITY_KEYS: readonly string[] = ['security.protocol', ...TLS_KEYS, ...SASL_KEYS];
+
+const LOGIN_MODULES: Record<string, 'plain' | 'scram'> = {
+  'org.apache.kafka.common.security.plain.PlainLoginModule': 'plain',
+  'org.apache.kafka.common.security.scram.ScramLoginModule': 'scram',
+};
+
+/** Parses a Java properties file's text: `key=value` or `key: value`, `#`/`!` comments, `\` line continuations. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.trimStart();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trimStart();
+    const match = /^((?:[^=:\s\\]|\\.)+)\s*[=:\s]\s*(.*)$/.exec(line);
+    const key = (match ? match[1]! : line).replace(/\\(.)/g, '$1');
+    out[key] = match ? match[2]!.trimEnd() : '';
+  }
+  return out;
+}
+
+function readPem(key: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ClientConfigError(`${key}: cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Checks the client properties and turns them into connection settings. */
+export function clientSecurityFrom(props: Record<string, string>): ClientSecurity {
+  const unknown = Object.keys(props).filter((k) => !CLIENT_SECURITY_KEYS.includes(k));
+  if (unknown.length > 0) throw new ClientConfigError(`unknown client setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${CLIENT_SECURITY_KEYS.join(', ')})`);
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new ClientConfigError(`security.protocol: "${props['security.protocol']}" is not one of ${PROTOCOLS.join(', ')}`);
+  const securityProtocol = protocol as SecurityProtocol;
+  const usesTls = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL';
+  const usesSasl = securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL';
+  const unused = Object.keys(props).filter((k) => (!usesTls && TLS_KEYS.includes(k)) || (!usesSasl && SASL_KEYS.includes(k)));
+  if (unused.length > 0) throw new ClientConfigError(`${unused.join(', ')} ${unused.length > 1 ? 'have' : 'has'} no effect with security.protocol=${securityProtocol}`);
+  const security: ClientSecurity = { protocol: securityProtocol };
+  if (usesTls) security.tls = tlsFrom(props);
+  if (usesSasl) security.sasl = saslFrom(props);
+  return security;
+}
+
+function tlsFrom(props: Record<string, string>): ClientTls {
+  for (const key of ['ssl.truststore.type', 'ssl.keystore.type']) {
+    const type = props[key];
+    if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ClientConfigError(`${key}: only PEM is supported, not "${type}"`);
+  }
+  if (props['ssl.ca.location'] !== undefined && props['ssl.truststore.location'] !== undefined) throw new ClientConfigError('give ssl.ca.location or ssl.truststore.location, not both');
+  if (props['ssl.keystore.location'] !== undefined && (props['ssl.certificate.location'] !== undefined || props['ssl.key.location'] !== undefined)) {
+    throw new ClientConfigError('give ssl.keystore.location or ssl.certificate.location with ssl.key.location, not both');
+  }
+  if ((props['ssl.certificate.location'] === undefined) !== (props['ssl.key.location'] === undefined)) throw new ClientConfigError('ssl.certificate.location and ssl.key.location go together');
+  const algorithm = props['ssl.endpoint.identification.algorithm'] ?? 'https';
+  if (algorithm !== '' && algorithm.toLowerCase() !== 'https' && algorithm.toLowerCase() !== 'none') {
+    throw new ClientConfigError(`ssl.endpoint.identification.algorithm: "${algorithm}" is not https, none or empty`);
+  }
+  const tls: ClientTls = { checkHostname: algorithm.toLowerCase() === 'https' };
+  const caKey = props['ssl.ca.location'] !== undefined ? 'ssl.ca.location' : 'ssl.truststore.location';
+  const caPath = props[caKey];
+  if (caPath !== undefined) tls.ca = readPem(caKey, caPath);
+  const store = props['ssl.keystore.location'];
+  if (store !== undefined) {
+    tls.cert = readPem('ssl.keystore.location', store);
+    tls.key = tls.cert;
+  } else if (props['ssl.certificate.location'] !== undefined && props['ssl.key.location'] !== undefined) {
+    tls.cert = readPem('ssl.certificate.location', props['ssl.certificate.location']);
+    tls.key = readPem('ssl.key.location', props['ssl.key.location']);
+  }
+  return tls;
+}
+
+function saslFrom(props: Record<string, string>): ClientSasl {
+  if (props['sasl.mechanism'] !== undefined && props['sasl.mechanisms'] !== undefined && props['sasl.mechanism'] !== props['sasl.mechanisms']) {
+    throw new ClientConfigError('sasl.mechanism and sasl.mechanisms disagree');
+  }
+  const mechanism = (props['sasl.mechanism'] ?? props['sasl.mechanisms'] ?? 'PLAIN').toUpperCase();
+  if (!(MECHANISMS as readonly string[]).includes(mechanism)) throw new ClientConfigError(`sasl.mechanism: "${mechanism}" is not one of ${MECHANISMS.join(', ')}`);
+  const saslMechanism = mechanism as ClientSaslMechanism;
+  const jaas = props['sasl.jaas.config'];
+  let username: string | undefined = props['sasl.username'];
+  let password: string | undefined = props['sasl.password'];
+  if (jaas !== undefined) {
+    if (username !== undefined || password !== undefined) throw new ClientConfigError('give sasl.jaas.config or sasl.username/sasl.password, not both');
+    let entries;
+    try {
+      entries = parseJaasConfig(jaas, 'sasl.jaas.config');
+    } catch (err) {
+      throw new ClientConfigError(err instanceof Error ? err.message : String(err));
+    }
+    if (entries.length !== 1) throw new ClientConfigError(`sasl.jaas.config: expected one login module, found ${entries.length}`);
+    const entry = entries[0]!;
+    const kind = LOGIN_MODULES[entry.loginModule];
+    if (kind === undefined) throw new ClientConfigError(`sasl.jaas.config: login module ${entry.loginModule} is not supported (${Object.keys(LOGIN_MODULES).join(', ')})`);
+    if ((kind === 'plain') !== (saslMechanism === 'PLAIN')) throw new ClientConfigError(`sasl.jaas.config: ${entry.loginModule} does not fit sasl.mechanism=${saslMechanism}`);
+    const extra = [...entry.options.keys()].filter((k) => k !== 'username' && k !== 'password');
+    if (extra.length > 0) throw new ClientConfigError(`sasl.jaas.config: unsupported option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`);
+    username = entry.options.get('username');
+    password = entry.options.get('password');
+  }
+  if (username === undefined || password === undefined) throw new ClientConfigError(`${saslMechanism} needs sasl.username and sasl.password (or sasl.jaas.config)`);
+  return { mechanism: saslMechanism, username, password };
+}
