@@ -40,7 +40,8 @@ import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
-import { ensureMetaProperties } from './meta-properties.js';
+import { ensureMetaProperties, requireSharedClusterId } from './meta-properties.js';
+import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { Operations } from '../ops/operations.js';
 import { Cluster } from '../client/cluster.js';
 import { consoleHandler } from '../console/server.js';
@@ -115,14 +116,19 @@ export class Broker {
    * mismatch stops start-up), formats the dirs that have none, and returns the cluster id.
    */
   private loadClusterId(): string {
-    const configured = this.config.explicit('cluster.id') ?? process.env.CLUSTER_ID;
-    if (this.options.ephemeralMetadata) return configured ?? randomUuid(randomBytes);
+    const configured = this.config.explicit('cluster.id') ?? (process.env.CLUSTER_ID || undefined);
+    const voterCount = parseQuorumVoters(this.config.list('controller.quorum.voters')).size;
+    if (this.options.ephemeralMetadata) {
+      requireSharedClusterId(configured, voterCount);
+      return configured ?? randomUuid(randomBytes);
+    }
     return ensureMetaProperties({
       logDirs: this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d)),
       metadataLogDir: this.dataDir(),
       nodeId: this.nodeId,
       configuredClusterId: configured,
       newUuid: () => randomUuid(randomBytes),
+      voterCount,
     });
   }
 
