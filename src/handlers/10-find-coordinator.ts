@@ -13,7 +13,6 @@ import { defineHandler } from './handler.js';
 import type { RequestContext } from '../server/request-context.js';
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { partitionForGroup } from '../groups/records.js';
-import { ensureInternalTopic } from '../groups/internal-topic.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -31,7 +30,7 @@ function findOne(ctx: RequestContext, key: string, keyType: number): Found {
     error = broker.groups.ensureOffsetsTopic();
   } else if (keyType === TRANSACTION) {
     topic = TRANSACTION_STATE_TOPIC;
-    error = ensureInternalTopic(broker.controller, broker.config, TRANSACTION_STATE_TOPIC, 'transaction.state.log.num.partitions', 'transaction.state.log.replication.factor');
+    error = broker.transactions.ensureTopic();
   } else {
     return failure(ErrorCode.INVALID_REQUEST, `Invalid coordinator type: ${keyType}`);
   }
