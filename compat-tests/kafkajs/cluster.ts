@@ -112,6 +112,8 @@ export function brokerConfigs(
       config['process.roles'] = 'broker,controller';
       config['controller.listener.names'] = 'CONTROLLER';
       config['inter.broker.listener.name'] = 'PLAINTEXT';
+      // Every voter needs the same cluster id (a node would otherwise refuse to start).
+      config['cluster.id'] = 'kafkajs-suite-cluster-00';
       config['controller.quorum.voters'] = nodes.map((n) => `${n.nodeId}@127.0.0.1:${at(n.controller)}`).join(',');
     }
     config.listeners = listeners.join(',');

@@ -40,7 +40,9 @@ import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
-import { ensureMetaProperties } from './meta-properties.js';
+import { ensureMetaProperties, requireSharedClusterId } from './meta-properties.js';
+import type { InternalTopicSpec } from '../groups/internal-topic.js';
+import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { Operations } from '../ops/operations.js';
 import { Cluster } from '../client/cluster.js';
 import { consoleHandler } from '../console/server.js';
@@ -115,14 +117,19 @@ export class Broker {
    * mismatch stops start-up), formats the dirs that have none, and returns the cluster id.
    */
   private loadClusterId(): string {
-    const configured = this.config.explicit('cluster.id') ?? process.env.CLUSTER_ID;
-    if (this.options.ephemeralMetadata) return configured ?? randomUuid(randomBytes);
+    const configured = this.config.explicit('cluster.id') ?? (process.env.CLUSTER_ID || undefined);
+    const voterCount = parseQuorumVoters(this.config.list('controller.quorum.voters')).size;
+    if (this.options.ephemeralMetadata) {
+      requireSharedClusterId(configured, voterCount);
+      return configured ?? randomUuid(randomBytes);
+    }
     return ensureMetaProperties({
       logDirs: this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d)),
       metadataLogDir: this.dataDir(),
       nodeId: this.nodeId,
       configuredClusterId: configured,
       newUuid: () => randomUuid(randomBytes),
+      voterCount,
     });
   }
 
@@ -205,6 +212,7 @@ export class Broker {
       replicas: this.replicas,
       clock: this.clock,
       log: this.loggers.logger('kafka.coordinator.group'),
+      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
     });
     this.groups.start();
     this.transactions = new TransactionService({
@@ -215,6 +223,7 @@ export class Broker {
       groups: this.groups,
       clock: this.clock,
       log: this.loggers.logger('kafka.coordinator.transaction'),
+      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
     });
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
@@ -461,12 +470,26 @@ export class Broker {
 
   /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
   private forwardAutoCreate(name: string): void {
+    this.forwardTopicCreation({ name, numPartitions: -1, replicationFactor: -1, configs: new Map() });
+  }
+
+  /**
+   * Starts a topic's creation on the active controller (a CreateTopics forwarded to it), once per
+   * name at a time; callers answer a retriable error meanwhile. -1 counts take the controller's defaults.
+   */
+  private forwardTopicCreation(spec: InternalTopicSpec): void {
+    const name = spec.name;
     if (this.autoCreating.has(name)) return;
     this.autoCreating.add(name);
-    const topic = { ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: -1, replicationFactor: -1 };
+    const configs = [...spec.configs].map(([key, value]) => ({ name: key, value }));
+    const topic = { ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, configs };
     this.quorum.forwarder
       .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
-      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded auto-creation failed'))
+      .then((response) => {
+        const code = response?.topics[0]?.errorCode ?? 0;
+        if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) this.log.warn({ topic: name, errorCode: code }, `the active controller did not create ${name} (error ${code})`);
+      })
+      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded topic creation failed'))
       .finally(() => this.autoCreating.delete(name));
   }
 

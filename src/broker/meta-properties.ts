@@ -6,7 +6,10 @@
  * StartupError naming both values and the file. A dir without the file is formatted
  * (version 1, cluster id, node id, a new directory id), as the apache/kafka image formats
  * its storage at first start; a file without a directory id gets one, as Kafka does. The
- * Raft metadata log folder may only be in the metadata log dir, as in Kafka.
+ * Raft metadata log folder may only be in the metadata log dir, as in Kafka. Only a node
+ * alone in its quorum may invent a cluster id: with more than one voter, every node must be
+ * given the same one (as `kafka-storage format --cluster-id` does), else each would write its
+ * own and the voters would reject each other forever.
  * Leaves out: version 0 files' ZooKeeper broker.id synonyms beyond reading `broker.id`.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,22 @@ export interface EnsureMetaPropertiesOptions {
   configuredClusterId: string | undefined;
   /** A new random uuid in Kafka's base64url text. */
   newUuid: () => string;
+  /** How many voters `controller.quorum.voters` names; with more than one, a cluster id must come from the configuration or a meta.properties. */
+  voterCount: number;
+}
+
+/** The one-line start-up failure when a node of a multi-voter quorum has no cluster id to use. */
+export function missingClusterIdMessage(voterCount: number): string {
+  return (
+    `no cluster id: controller.quorum.voters names ${voterCount} voters, which must all share one cluster id; ` +
+    'set cluster.id (or the CLUSTER_ID environment variable) to the same value on every node, ' +
+    'e.g. a uuid from `kafka-storage random-uuid`, as `kafka-storage format --cluster-id` would'
+  );
+}
+
+/** Throws the StartupError of missingClusterIdMessage when a multi-voter node has no cluster id. */
+export function requireSharedClusterId(clusterId: string | undefined, voterCount: number): void {
+  if (clusterId === undefined && voterCount > 1) throw new StartupError(missingClusterIdMessage(voterCount));
 }
 
 function metaPath(dir: string): string {
@@ -122,6 +141,7 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
     if (existsSync(misplaced)) throw new StartupError(`found the metadata log ${misplaced} outside the metadata log dir ${options.metadataLogDir}`);
   }
 
+  requireSharedClusterId(clusterId, options.voterCount);
   const id = clusterId ?? options.newUuid();
   for (const [dir, meta] of found) {
     if (meta && meta.clusterId !== null && meta.nodeId !== null && meta.directoryId !== null && meta.version === 1) continue;

@@ -76,7 +76,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
     'Listener name to security protocol.',
   ),
-  'cluster.id': def('string', null, 'The cluster id; generated and kept in meta.properties when absent.'),
+  'cluster.id': def('string', null, 'The cluster id (or the CLUSTER_ID environment variable); when absent, taken from meta.properties, else generated and kept there (a node alone in its quorum only: with more than one voter, start-up asks for it).'),
   'log.dirs': def('list', null, 'Directories of the partition logs.'),
   'log.dir': def('string', './data', 'The log directory when log.dirs is not set.'),
   'metadata.log.dir': def('string', null, 'Directory of the metadata log; defaults to the first log dir.'),

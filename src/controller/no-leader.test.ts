@@ -24,6 +24,7 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
       'node.id': 1,
       listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[0]}`,
       'controller.quorum.voters': ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(','),
+      'cluster.id': 'no-leader-test-cluster',
       'request.timeout.ms': 150,
       'controller.quorum.request.timeout.ms': 200,
     },

@@ -11,6 +11,7 @@
  * closed starts a pre-vote election at once instead of waiting out the fetch timeout.
  * A node outside the voter set is an observer (a broker-only process): it finds the leader with
  * ObserverDiscovery and fetches the metadata log as a non-voting replica.
+ * INCONSISTENT_CLUSTER_ID, sent or received, is logged as an error (ClusterIdMismatchReporter).
  * Leaves out: voter changes (KIP-853).
  */
 import type { Clock } from '../common/clock.js';
@@ -27,6 +28,7 @@ import { PeerClient, PeerRequestError, type PeerAddress } from './peer-client.js
 import { NotControllerError, type MetadataQuorumPort } from '../metadata/quorum-port.js';
 import { sendRaftRequest } from './raft-rpc.js';
 import { ObserverDiscovery } from './observer-discovery.js';
+import { ClusterIdMismatchReporter } from './cluster-id-mismatch.js';
 
 export { NotControllerError };
 
@@ -76,6 +78,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private readonly applyListeners: Array<() => void> = [];
   private readonly onceLeaderListeners = new Set<() => void>();
   private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private readonly clusterIdMismatch: ClusterIdMismatchReporter;
 
   constructor(private readonly options: QuorumNodeOptions) {
     const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
@@ -84,6 +87,7 @@ export class QuorumNode implements MetadataQuorumPort {
     const single = voterIds.length === 1 && voterIds[0] === options.nodeId;
     const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
     const clock = options.clock;
+    this.clusterIdMismatch = new ClusterIdMismatchReporter(options.clusterId, options.logger, clock);
     this.raftPeers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
     this.peers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
     const outbox: Outbox = { send: (m) => this.deliver(m) };
@@ -222,6 +226,7 @@ export class QuorumNode implements MetadataQuorumPort {
   /** Hands an inbound request to the core and resolves with its answer (a parked fetch answers later). */
   handle(source: number, request: RaftRequest): Promise<RaftResponse> {
     if (this.stopped) return Promise.resolve(this.unavailable());
+    this.clusterIdMismatch.requestFrom(source, request.type, request.clusterId);
     const requestId = this.nextInboundId++;
     const answered = new Promise<RaftResponse>((resolve) => this.inbound.set(requestId, resolve));
     this.raft.handleRequest(source, requestId, request);
@@ -255,6 +260,7 @@ export class QuorumNode implements MetadataQuorumPort {
     sendRaftRequest(peers, destination, request, this.raft.config.requestTimeoutMs).then(
       (response) => {
         if (this.stopped) return;
+        if (response.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) this.clusterIdMismatch.rejectedBy(destination, request.type);
         this.raft.handleResponse(destination, requestId, response);
         this.pollSoon();
       },

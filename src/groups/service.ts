@@ -24,7 +24,7 @@ import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
 import { consumerGroupConfigFrom, topicInfo } from './consumer/broker-config.js';
 import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
-import { ensureInternalTopic } from './internal-topic.js';
+import { ensureInternalTopic, type TopicCreationForwarder } from './internal-topic.js';
 import { decodeGroupRecord, type GroupRecord } from './records.js';
 import { encodeGroupBatch } from './group-batch.js';
 
@@ -43,6 +43,8 @@ export interface GroupServiceDeps {
   replicas: ReplicaManager;
   clock: Clock;
   log: Logger;
+  /** Creates `__consumer_offsets` through the active controller when this node is not it (the broker forwards a CreateTopics). */
+  forwardTopicCreation?: TopicCreationForwarder;
 }
 
 export class GroupCoordinatorService {
@@ -172,7 +174,7 @@ export class GroupCoordinatorService {
 
   /** Creates `__consumer_offsets` if it is missing; returns a Kafka error code (0 when it exists). */
   ensureOffsetsTopic(): number {
-    return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor');
+    return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor', this.deps.forwardTopicCreation);
   }
 
   /** The hosted `__consumer_offsets` partition, creating the topic on first use; throws when it cannot. */

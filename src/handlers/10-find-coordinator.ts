@@ -3,9 +3,11 @@
  * (coordinatorKeys -> coordinators[]) from v4. The coordinator of a key is the leader
  * of its partition of `__consumer_offsets` (groups) or `__transaction_state`
  * (transactions): partition = abs(String.hashCode(key)) % partitions. The internal
- * topic is created on first use through the metadata controller (at once, so the first
- * answer already names a coordinator, unlike Kafka's COORDINATOR_NOT_AVAILABLE on the
- * first try). Other key types get INVALID_REQUEST. Leaves out: ACL checks.
+ * topic is created on first use: on the active controller at once (a quorum of one answers
+ * with a coordinator already); on any other node the creation is forwarded to the active
+ * controller and the answer is COORDINATOR_NOT_AVAILABLE until the topic is in this node's
+ * metadata, as Kafka answers (clients retry). Other key types get INVALID_REQUEST.
+ * Leaves out: ACL checks.
  */
 import { FindCoordinatorApi, type FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/10-find-coordinator.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -13,7 +15,6 @@ import { defineHandler } from './handler.js';
 import type { RequestContext } from '../server/request-context.js';
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { partitionForGroup } from '../groups/records.js';
-import { ensureInternalTopic } from '../groups/internal-topic.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -31,7 +32,7 @@ function findOne(ctx: RequestContext, key: string, keyType: number): Found {
     error = broker.groups.ensureOffsetsTopic();
   } else if (keyType === TRANSACTION) {
     topic = TRANSACTION_STATE_TOPIC;
-    error = ensureInternalTopic(broker.controller, broker.config, TRANSACTION_STATE_TOPIC, 'transaction.state.log.num.partitions', 'transaction.state.log.replication.factor');
+    error = broker.transactions.ensureTopic();
   } else {
     return failure(ErrorCode.INVALID_REQUEST, `Invalid coordinator type: ${keyType}`);
   }

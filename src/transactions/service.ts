@@ -18,7 +18,7 @@ import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
 import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
-import { ensureInternalTopic } from '../groups/internal-topic.js';
+import { ensureInternalTopic, type TopicCreationForwarder } from '../groups/internal-topic.js';
 import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { writeTxnMarkers } from './markers.js';
@@ -35,6 +35,8 @@ export interface TxnServiceDeps {
   groups: GroupCoordinatorService;
   clock: Clock;
   log: Logger;
+  /** Creates `__transaction_state` through the active controller when this node is not it (the broker forwards a CreateTopics). */
+  forwardTopicCreation?: TopicCreationForwarder;
 }
 
 export class TransactionService {
@@ -121,6 +123,7 @@ export class TransactionService {
       TRANSACTION_STATE_TOPIC,
       'transaction.state.log.num.partitions',
       'transaction.state.log.replication.factor',
+      this.deps.forwardTopicCreation,
     );
   }
 
