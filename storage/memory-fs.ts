@@ -9,6 +9,9 @@
  * every later mutation throw too, so a test can stop the world anywhere. `failWrites()`
  * makes writes fail with ENOSPC or EIO after writing a prefix, as a full disk does.
  *
+ * With `keepDurableCopies: false` (an in-memory broker) sync() keeps no copy and crash()
+ * means nothing.
+ *
  * Leaves out: metadata durability. Creations, renames and unlinks are durable at once
  * (as on a journaling file system with ordered metadata); only file contents are lost.
  */
@@ -98,6 +101,7 @@ class MemFileHandle implements FileHandle {
   sync(): void {
     this.check();
     this.owner.beforeMutation('sync', this.path, 0);
+    if (!this.owner.keepsDurableCopies) return;
     this.file.durable = Buffer.from(this.file.data.subarray(0, this.file.length));
     this.file.appendOnlySinceSync = true;
   }
@@ -121,6 +125,23 @@ export class MemoryFileSystem implements FileSystem {
   private writeFaultPrefix = 0;
   private writeFaultUnder: string | null = null;
   private readFault = false;
+  /**
+   * Whether sync() keeps a copy of each file's synced content for crash(); a broker that
+   * keeps its logs in memory (log.dirs=memory:) turns it off, halving the memory used.
+   */
+  readonly keepsDurableCopies: boolean;
+
+  constructor(options: { keepDurableCopies?: boolean } = {}) {
+    this.keepsDurableCopies = options.keepDurableCopies ?? true;
+  }
+
+  /** The bytes of every file's content (not the spare capacity of their buffers). */
+  storedBytes(): number {
+    let total = 0;
+    for (const file of this.files.values()) total += file.length;
+    return total;
+  }
+
   /** True after a simulated crash struck and before crash() restores the disk. */
   isHalted(): boolean {
     return this.halted;
