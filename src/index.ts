@@ -64,10 +64,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     ...options.config,
   });
   const log = options.logger ?? createLogger({ level: options.logLevel ?? 'silent', pretty: false });
-  const unknown = validateBrokerConfig(config);
-  if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
-  const broker = new Broker({ config, log });
-  await broker.start();
+  let broker: Broker;
+  try {
+    const unknown = validateBrokerConfig(config);
+    if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
+    broker = new Broker({ config, log });
+    await broker.start();
+  } catch (error) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const listener = broker.bound.find((l) => l.securityProtocol === 'PLAINTEXT') ?? broker.bound[0]!;
   return {
     bootstrap: `${listener.host}:${listener.port}`,
