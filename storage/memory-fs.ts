@@ -75,7 +75,8 @@ class MemFileHandle implements FileHandle {
     const file = this.file;
     const end = position + bytes.length;
     if (end > file.data.length) {
-      const grown = Buffer.alloc(Math.max(end, file.data.length * 2, 64));
+      // Unfilled: bytes past `length` are never read, and a write past the end zero-fills the gap below.
+      const grown = Buffer.allocUnsafe(Math.max(end, file.data.length * 2, 64));
       file.data.copy(grown, 0, 0, file.length);
       file.data = grown;
     }
