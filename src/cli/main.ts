@@ -5,7 +5,8 @@
  *   gregor topic|produce|consume|group|cluster ... (the tools: src/cli/program.ts)
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
- * (mapped as the apache/kafka image maps them) < --override; --in-memory sets log.dirs=memory:. Every known value is checked
+ * (mapped as the apache/kafka image maps them) < --override; --in-memory sets
+ * log.dirs=memory: (refused beside another log.dirs override). Every known value is checked
  * before anything starts; a start-up failure is one line on stderr and exit code 1 (see
  * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
  * down gracefully: stop accepting, drain, flush, mark a clean shutdown. When every log
