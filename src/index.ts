@@ -6,13 +6,16 @@
  *   // broker.bootstrap === '127.0.0.1:<ephemeral port>'
  *   await broker.stop();
  *
- * Starts a single node on an ephemeral port with a temporary data dir (removed on stop).
+ * Starts a single node on an ephemeral port with a temporary data dir (removed on stop),
+ * or with `storage: 'memory'` entirely in memory: no file written at all (log.dirs=memory:,
+ * capped by memory.max.bytes).
  * The configs are checked as the CLI checks them: a bad value throws a ConfigError.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig } from './common/config.js';
+import { BrokerConfig, ConfigError } from './common/config.js';
+import { MEMORY_LOG_DIRS } from './broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from './common/config-validate.js';
 import { createLogger, type Logger } from './common/logger.js';
 import { Broker } from './broker/broker.js';
@@ -23,8 +26,10 @@ export { BrokerConfig, ConfigError } from './common/config.js';
 export interface StartBrokerOptions {
   /** Extra broker configs, by Kafka name. */
   config?: Record<string, string | number | boolean>;
-  /** A data dir to use (kept on stop); a temporary one otherwise. */
+  /** A data dir to use (kept on stop); a temporary one otherwise. Not with storage 'memory'. */
   dataDir?: string;
+  /** 'disk' (the default) or 'memory': logs, metadata and internal topics in memory (log.dirs=memory:). */
+  storage?: 'disk' | 'memory';
   /** pino level; 'silent' by default. */
   logLevel?: string;
   logger?: Logger;
@@ -39,8 +44,16 @@ export interface RunningBroker {
 }
 
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
-  const temporary = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gregor-'));
+  const inMemory = options.storage === 'memory';
+  if (options.storage !== undefined && options.storage !== 'memory' && options.storage !== 'disk') {
+    throw new ConfigError(`storage must be 'disk' or 'memory', got ${String(options.storage)}`);
+  }
+  if (inMemory && options.dataDir !== undefined) throw new ConfigError(`storage 'memory' writes no files: do not give it a dataDir (${options.dataDir})`);
+  if (inMemory && options.config?.['log.dirs'] !== undefined && options.config['log.dirs'] !== MEMORY_LOG_DIRS) {
+    throw new ConfigError(`storage 'memory' conflicts with log.dirs=${String(options.config['log.dirs'])}`);
+  }
+  const temporary = options.dataDir === undefined && !inMemory;
+  const dataDir = inMemory ? MEMORY_LOG_DIRS : (options.dataDir ?? mkdtempSync(join(tmpdir(), 'gregor-')));
   const config = new BrokerConfig({
     'node.id': 1,
     listeners: 'PLAINTEXT://127.0.0.1:0',
@@ -51,10 +64,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     ...options.config,
   });
   const log = options.logger ?? createLogger({ level: options.logLevel ?? 'silent', pretty: false });
-  const unknown = validateBrokerConfig(config);
-  if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
-  const broker = new Broker({ config, log });
-  await broker.start();
+  let broker: Broker;
+  try {
+    const unknown = validateBrokerConfig(config);
+    if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
+    broker = new Broker({ config, log });
+    await broker.start();
+  } catch (error) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const listener = broker.bound.find((l) => l.securityProtocol === 'PLAINTEXT') ?? broker.bound[0]!;
   return {
     bootstrap: `${listener.host}:${listener.port}`,

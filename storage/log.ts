@@ -428,6 +428,32 @@ export class PartitionLog {
     return deleted;
   }
 
+  /** When the oldest segment was created: an in-memory broker's memory.max.bytes drops the oldest first. */
+  get oldestSegmentCreatedMs(): number {
+    return this.segments[0]!.createdMs;
+  }
+
+  /**
+   * Deletes the oldest segment, rolling first when it is the only (active) one, so the log
+   * start offset moves past its records; returns the bytes freed (0 for an empty log).
+   * For memory.max.bytes of an in-memory broker, not for the retention configs.
+   */
+  dropOldestSegment(): number {
+    this.checkOnline();
+    if (this.size === 0) return 0;
+    if (this.segments.length === 1) this.roll();
+    const freed = this.segments[0]!.size;
+    let dropped = false;
+    this.io('drop oldest segment', () =>
+      this.deleteSegmentsWhile(() => {
+        if (dropped) return false;
+        dropped = true;
+        return true;
+      }),
+    );
+    return freed;
+  }
+
   /** retention.ms and retention.bytes (cleanup.policy includes delete); returns segments deleted. */
   applyRetention(now: number = this.options.clock.now()): number {
     this.checkOnline();

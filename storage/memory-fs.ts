@@ -9,10 +9,14 @@
  * every later mutation throw too, so a test can stop the world anywhere. `failWrites()`
  * makes writes fail with ENOSPC or EIO after writing a prefix, as a full disk does.
  *
+ * With `keepDurableCopies: false` (an in-memory broker) sync() keeps no copy and crash()
+ * means nothing.
+ *
  * Leaves out: metadata durability. Creations, renames and unlinks are durable at once
  * (as on a journaling file system with ordered metadata); only file contents are lost.
  */
 import type { FileHandle, FileSystem } from './fs.js';
+import { PagedBytes } from './paged-bytes.js';
 
 export class SimulatedCrash extends Error {
   override readonly name = 'SimulatedCrash';
@@ -22,7 +26,7 @@ export type CrashMode = 'drop' | 'torn' | 'garbage';
 export type FaultCode = 'ENOSPC' | 'EIO';
 
 interface MemFile {
-  data: Buffer;
+  data: PagedBytes;
   length: number;
   durable: Buffer;
   appendOnlySinceSync: boolean;
@@ -62,7 +66,7 @@ class MemFileHandle implements FileHandle {
     this.owner.beforeRead(this.path);
     const end = Math.min(this.file.length, position + length);
     if (end <= position) return 0;
-    return this.file.data.copy(buffer, offset, position, end);
+    return this.file.data.copyTo(buffer, offset, position, end);
   }
 
   write(data: Uint8Array, position: number): void {
@@ -71,14 +75,9 @@ class MemFileHandle implements FileHandle {
     const bytes = allowed < data.length ? data.subarray(0, allowed) : data;
     const file = this.file;
     const end = position + bytes.length;
-    if (end > file.data.length) {
-      const grown = Buffer.alloc(Math.max(end, file.data.length * 2, 64));
-      file.data.copy(grown, 0, 0, file.length);
-      file.data = grown;
-    }
-    if (position > file.length) file.data.fill(0, file.length, position);
+    if (file.data.length > file.length) file.data.truncate(file.length);
     if (position < file.durable.length) file.appendOnlySinceSync = false;
-    file.data.set(bytes, position);
+    file.data.write(bytes, position);
     file.length = Math.max(file.length, end);
     if (allowed < data.length) this.owner.throwWriteFault(this.path);
   }
@@ -93,12 +92,14 @@ class MemFileHandle implements FileHandle {
       return;
     }
     file.length = size;
+    file.data.truncate(size);
   }
 
   sync(): void {
     this.check();
     this.owner.beforeMutation('sync', this.path, 0);
-    this.file.durable = Buffer.from(this.file.data.subarray(0, this.file.length));
+    if (!this.owner.keepsDurableCopies) return;
+    this.file.durable = this.file.data.slice(0, this.file.length);
     this.file.appendOnlySinceSync = true;
   }
 
@@ -121,6 +122,23 @@ export class MemoryFileSystem implements FileSystem {
   private writeFaultPrefix = 0;
   private writeFaultUnder: string | null = null;
   private readFault = false;
+  /**
+   * Whether sync() keeps a copy of each file's synced content for crash(); a broker that
+   * keeps its logs in memory (log.dirs=memory:) turns it off, halving the memory used.
+   */
+  readonly keepsDurableCopies: boolean;
+
+  constructor(options: { keepDurableCopies?: boolean } = {}) {
+    this.keepsDurableCopies = options.keepDurableCopies ?? true;
+  }
+
+  /** The bytes of every file's content (not the spare capacity of their buffers). */
+  storedBytes(): number {
+    let total = 0;
+    for (const file of this.files.values()) total += file.length;
+    return total;
+  }
+
   /** True after a simulated crash struck and before crash() restores the disk. */
   isHalted(): boolean {
     return this.halted;
@@ -151,19 +169,19 @@ export class MemoryFileSystem implements FileSystem {
     for (const file of this.files.values()) {
       const unsynced = file.appendOnlySinceSync ? file.length - file.durable.length : 0;
       const chosen = mode ?? (['drop', 'torn', 'garbage'] as const)[Math.floor(random() * 3)]!;
-      let tail = Buffer.alloc(0);
+      let tail: Buffer = Buffer.alloc(0);
       if (unsynced > 0 && chosen === 'torn') {
         const keep = Math.floor(random() * (unsynced + 1));
-        tail = Buffer.from(file.data.subarray(file.durable.length, file.durable.length + keep));
+        tail = file.data.slice(file.durable.length, file.durable.length + keep);
       } else if (unsynced > 0 && chosen === 'garbage') {
         const keep = Math.floor(random() * (unsynced + 1));
         const start = file.durable.length;
-        tail = Buffer.from(file.data.subarray(start, start + keep));
+        tail = file.data.slice(start, start + keep);
         const flips = 1 + Math.floor(random() * 4);
         for (let i = 0; i < flips && keep > 0; i++) tail[Math.floor(random() * keep)] = Math.floor(random() * 256);
       }
       const content = Buffer.concat([file.durable, tail]);
-      file.data = content;
+      file.data = PagedBytes.from(content);
       file.length = content.length;
       file.durable = Buffer.from(content);
       file.appendOnlySinceSync = true;
@@ -183,8 +201,8 @@ export class MemoryFileSystem implements FileSystem {
   corrupt(path: string, position: number, bytes: Uint8Array): void {
     const file = this.files.get(normalize(path));
     if (!file) throw fsError('ENOENT', path);
-    file.data.set(bytes, position);
-    file.durable = Buffer.from(file.data.subarray(0, file.length));
+    file.data.write(bytes, position);
+    file.durable = file.data.slice(0, file.length);
   }
 
   open(path: string, create = false): FileHandle {
@@ -194,7 +212,7 @@ export class MemoryFileSystem implements FileSystem {
       if (!create) throw fsError('ENOENT', `no such file ${p}`);
       if (!this.dirs.has(parentOf(p))) throw fsError('ENOENT', `no directory for ${p}`);
       this.beforeMutation('create', p, 0);
-      file = { data: Buffer.alloc(0), length: 0, durable: Buffer.alloc(0), appendOnlySinceSync: true };
+      file = { data: new PagedBytes(), length: 0, durable: Buffer.alloc(0), appendOnlySinceSync: true };
       this.files.set(p, file);
     }
     return new MemFileHandle(p, file, this);
@@ -227,7 +245,7 @@ export class MemoryFileSystem implements FileSystem {
     const file = this.files.get(normalize(path));
     if (!file) return null;
     this.beforeRead(path);
-    return Buffer.from(file.data.subarray(0, file.length));
+    return file.data.slice(0, file.length);
   }
 
   mkdir(path: string): void {

@@ -40,6 +40,8 @@ import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from './log-dir-lock.js';
+import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from './memory-storage.js';
+import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from './meta-properties.js';
 import type { InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
@@ -97,6 +99,8 @@ export class Broker {
 
   /** The named loggers whose levels BROKER_LOGGER configs change. */
   readonly loggers: LogLevels;
+  /** log.dirs=memory:: logs, metadata and internal topics in memory, no file written. */
+  readonly inMemory: boolean;
 
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
@@ -106,6 +110,15 @@ export class Broker {
     const problem = applyStartupLevels(this.loggers, options.config.explicit('log4j.root.loglevel'), options.config.list('log4j.loggers'));
     if (problem !== null) throw new ConfigError(problem);
     this.log = this.loggers.logger('kafka.server');
+    this.inMemory = usesMemoryStorage(options.config);
+    if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
+      throw new ConfigError(`memory.max.bytes applies only to log.dirs=${MEMORY_LOG_DIRS} (in-memory mode), but log.dirs is ${options.config.logDirs().join(',')}`);
+    }
+  }
+
+  /** Metadata kept only in memory: an embedded throwaway broker, or in-memory mode. */
+  private get metadataInMemory(): boolean {
+    return this.inMemory || this.options.ephemeralMetadata === true;
   }
 
   private dataDir(): string {
@@ -119,7 +132,7 @@ export class Broker {
   private loadClusterId(): string {
     const configured = this.config.explicit('cluster.id') ?? (process.env.CLUSTER_ID || undefined);
     const voterCount = parseQuorumVoters(this.config.list('controller.quorum.voters')).size;
-    if (this.options.ephemeralMetadata) {
+    if (this.metadataInMemory) {
       requireSharedClusterId(configured, voterCount);
       return configured ?? randomUuid(randomBytes);
     }
@@ -156,6 +169,7 @@ export class Broker {
 
   /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
   private lockedDirs(): string[] {
+    if (this.inMemory) return [];
     const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
     if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
     return dirs;
@@ -168,14 +182,14 @@ export class Broker {
 
   private async startServing(started: number, listeners: ListenerSpec[]): Promise<void> {
     this.clusterId = this.loadClusterId();
-    for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
+    if (!this.inMemory) for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
     // The metadata log is the Raft log now; the controller's own log store stays empty.
     this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
 
     // Log recovery happens here, before any listener opens.
-    const logFactory = this.options.logFactory ?? new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), { log: this.log });
-    if (logFactory instanceof DiskLogFactory) {
+    const logFactory = this.options.logFactory ?? this.createLogFactory();
+    if (logFactory instanceof DiskLogFactory && !this.inMemory) {
       const limit = currentOpenFileLimit();
       this.log.info({ softLimit: limit?.soft, hardLimit: limit?.hard, logFilesOpenAtMost: logFactory.files.maxOpenFiles }, 'open file limit (RLIMIT_NOFILE)');
     }
@@ -199,7 +213,7 @@ export class Broker {
       config: this.config,
       nodeId: this.nodeId,
       clusterId: this.clusterId,
-      dataDir: this.options.ephemeralMetadata ? undefined : this.dataDir(),
+      dataDir: this.metadataInMemory ? undefined : this.dataDir(),
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
@@ -253,6 +267,18 @@ export class Broker {
       },
       'Gregor broker started',
     );
+  }
+
+  /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
+  private createLogFactory(): DiskLogFactory {
+    if (!this.inMemory) return new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), { log: this.log });
+    const maxTotalBytes = this.config.int('memory.max.bytes');
+    this.log.info({ maxBytes: maxTotalBytes }, 'in-memory storage (log.dirs=memory:): nothing is written to disk and everything is lost on stop');
+    return new DiskLogFactory(this.config, this.clock, [MEMORY_ROOT], {
+      fs: new MemoryFileSystem({ keepDurableCopies: false }),
+      log: this.log,
+      maxTotalBytes,
+    });
   }
 
   private listen(spec: ListenerSpec): Promise<void> {

@@ -17,6 +17,7 @@ import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import { MemoryCap, type MemoryCapOptions } from './memory-storage.js';
 import { OffsetOutOfRangeError, type AppendInfo, type PartitionLog, type PartitionLogFactory } from './partition-log.js';
 
 /** The topic configs storage understands. */
@@ -42,6 +43,7 @@ class DiskPartitionLog implements PartitionLog {
     readonly log: StorageLog,
     private readonly manager: LogManager,
     private readonly topicId: string | undefined,
+    private readonly onAppended: ((bytes: number) => void) | null,
   ) {}
 
   get logStartOffset(): number {
@@ -59,11 +61,13 @@ class DiskPartitionLog implements PartitionLog {
       // The produce path decides the timestamp type; storage stamps its own clock's time.
       logAppendTime: options.logAppendTime !== undefined,
     });
+    this.onAppended?.(batches.length);
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
   }
 
   appendReplicated(batches: Buffer): AppendInfo {
     const result = this.log.append(batches, { leaderEpoch: -1, origin: 'replication' });
+    this.onAppended?.(batches.length);
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
   }
 
@@ -142,6 +146,8 @@ export interface DiskLogOptions {
   maxOpenFiles?: number;
   /** Where storage warnings go (a deleted folder that cannot be removed). */
   log?: Logger;
+  /** memory.max.bytes of an in-memory broker: the cap on all partition logs together. */
+  maxTotalBytes?: number;
 }
 
 export class DiskLogFactory implements PartitionLogFactory {
@@ -151,6 +157,8 @@ export class DiskLogFactory implements PartitionLogFactory {
   private readonly topicConfigs = new Map<string, ReadonlyMap<string, string>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly dirFailureListeners: Array<(dir: string, error: unknown) => void> = [];
+  /** Set for an in-memory broker (maxTotalBytes): drops the oldest segments when over the cap. */
+  readonly cap: MemoryCap | null;
 
   constructor(
     private readonly broker: BrokerConfig,
@@ -170,7 +178,11 @@ export class DiskLogFactory implements PartitionLogFactory {
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
       onRemovalFailure: (path, err) => options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });
-    this.timer = setInterval(() => this.manager.tick(this.clock.now()), 1000);
+    this.cap = options.maxTotalBytes === undefined ? null : new MemoryCap(memoryCapOptions(this.manager, options.maxTotalBytes, options.log));
+    this.timer = setInterval(() => {
+      this.manager.tick(this.clock.now());
+      this.cap?.enforce();
+    }, 1000);
     this.timer.unref();
   }
 
@@ -182,7 +194,8 @@ export class DiskLogFactory implements PartitionLogFactory {
 
   open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog {
     this.topicConfigs.set(topic, configs);
-    return new DiskPartitionLog(this.manager.getOrCreate(topic, partition, topicId), this.manager, topicId);
+    const cap = this.cap;
+    return new DiskPartitionLog(this.manager.getOrCreate(topic, partition, topicId), this.manager, topicId, cap ? (bytes) => cap.appended(bytes) : null);
   }
 
   onDirFailure(listener: (dir: string, error: unknown) => void): void {
@@ -204,4 +217,21 @@ export class DiskLogFactory implements PartitionLogFactory {
     this.timer = null;
     this.manager.close();
   }
+}
+
+function memoryCapOptions(manager: LogManager, maxBytes: number, log: Logger | undefined): MemoryCapOptions {
+  let stuckWarned = false;
+  return {
+    manager,
+    maxBytes,
+    onDropped: (event) => {
+      stuckWarned = false;
+      log?.info({ ...event, maxBytes }, 'memory.max.bytes reached: dropped the oldest segments');
+    },
+    onStuck: (totalBytes) => {
+      if (stuckWarned) return;
+      stuckWarned = true;
+      log?.warn({ totalBytes, maxBytes }, 'partition logs are over memory.max.bytes and only compacted logs are left to drop from');
+    },
+  };
 }

@@ -21,8 +21,8 @@ export interface RunningCli {
 }
 
 /** Starts `gregor start <args>` and resolves once it logs that it started (rejects if it exits first). */
-export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
-  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunningCli> {
+  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {

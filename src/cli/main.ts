@@ -1,24 +1,27 @@
 /**
  * The `gregor` command.
  *
- *   gregor start [--config server.properties] [--override key=value ...]
+ *   gregor start [--config server.properties] [--override key=value ...] [--in-memory]
  *   gregor topic|produce|consume|group|cluster|user|console ... (the tools: src/cli/program.ts)
  *
  * Configs: Kafka's defaults < the properties file < KAFKA_* environment variables
- * (mapped as the apache/kafka image maps them) < --override. Every known value is checked
+ * (mapped as the apache/kafka image maps them) < --override; --in-memory sets
+ * log.dirs=memory: (refused beside another log.dirs override). Every known value is checked
  * before anything starts; a start-up failure is one line on stderr and exit code 1 (see
  * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
  * down gracefully: stop accepting, drain, flush, mark a clean shutdown. When every log
  * dir has failed the broker stops itself and the command exits with 1.
  */
-import { BrokerConfig } from '../common/config.js';
+import { BrokerConfig, ConfigError } from '../common/config.js';
+import { MEMORY_LOG_DIRS } from '../broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-validate.js';
 import { createLogger } from '../common/logger.js';
 import { Broker } from '../broker/broker.js';
 import { runTool } from './program.js';
 import { reportStartupFailure } from './startup-errors.js';
 
-const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...]`;
+const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...] [--in-memory]
+  --in-memory   keep logs, metadata and internal topics in memory (log.dirs=memory:); no file is written`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,9 +38,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   let file: string | undefined;
   const overrides: Record<string, string> = {};
+  let inMemory = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === '--config' || arg === '-c') file = rest[++i];
+    else if (arg === '--in-memory') inMemory = true;
     else if (arg === '--override') {
       const kv = rest[++i] ?? '';
       const eq = kv.indexOf('=');
@@ -55,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger();
   let broker: Broker;
   try {
-    const config = BrokerConfig.load({ file, env: process.env, overrides });
+    const config = BrokerConfig.load({ file, env: process.env, overrides: inMemory ? inMemoryOverrides(overrides) : overrides });
     const unknown = validateBrokerConfig(config);
     if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
     broker = new Broker({ config, log });
@@ -77,4 +82,11 @@ export async function main(argv: string[]): Promise<number> {
     // The broker stopped itself (every log dir failed): exit 1, as Kafka halts.
     broker.onFatalStop(() => resolveStop(1));
   });
+}
+
+/** --in-memory is log.dirs=memory:; an explicit log.dirs that says otherwise is refused, not overridden. */
+function inMemoryOverrides(overrides: Record<string, string>): Record<string, string> {
+  const given = overrides['log.dirs'];
+  if (given !== undefined && given !== MEMORY_LOG_DIRS) throw new ConfigError(`--in-memory conflicts with --override log.dirs=${given}`);
+  return { ...overrides, 'log.dirs': MEMORY_LOG_DIRS };
 }

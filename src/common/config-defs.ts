@@ -201,6 +201,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'sasl.oauthbearer.clock.skew.seconds': def('int', '30', 'OAUTHBEARER: clock skew allowed when checking signed token times.'),
   // Operations (Gregor's own; Kafka has no HTTP listener): see docs/metrics.md.
   'console.read.only': def('boolean', 'false', 'Gregor only: the web console at /ui of metrics.listener (and gregor console) refuses every change.'),
+  'memory.max.bytes': def('long', '1073741824', 'Gregor only: with log.dirs=memory: (in-memory mode), the cap on the bytes of all partition logs together; over it, the oldest segments of delete-policy topics are dropped. Refused with disk log dirs.', positive),
   'metrics.listener': def('string', null, 'Gregor only: http://host:port of the HTTP listener serving /metrics, /livez and /readyz; off when unset.'),
   'log4j.root.loglevel': def('string', null, 'Level of the root logger (TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF), as KAFKA_LOG4J_ROOT_LOGLEVEL sets it in the Confluent image.'),
   'log4j.loggers': def('list', '', 'Levels of named loggers, name=LEVEL,... (as KAFKA_LOG4J_LOGGERS); BROKER_LOGGER configs change them at run time.'),
