@@ -5,32 +5,14 @@
  * broker recovers and keeps every acknowledged message.
  */
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 
-const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
-
-/** Starts the CLI and resolves with the PLAINTEXT port once it logs that it started. */
-async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [bin, 'start', ...args], { env: { ...process.env, ...env, GREGOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"listeners":\["PLAINTEXT:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`gregor exited with ${code} before starting:\n${out}`)));
-  });
-  return { child, port, output: () => out };
-}
+import { CLI_BUILT as built, GREGOR_BIN as bin, startCli } from './cli-test-support.js';
 
 function kraftProperties(dataDir: string): string {
   return [

@@ -6,7 +6,8 @@
  * (UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED). Left out: channel binding,
  * SCRAM extensions, re-authentication (KIP-368), OAUTHBEARER.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { saltPassword } from '../server/sasl/scram.js';
 import { KafkaClientError } from './errors.js';
 import type { ClientSasl } from './security.js';
 
@@ -83,8 +84,7 @@ export class ScramClient {
     if (nonce === undefined || salt === undefined || !Number.isInteger(iterations) || iterations < 1 || !nonce.startsWith(this.clientNonce)) {
       throw new KafkaClientError(ILLEGAL_SASL_STATE, `SCRAM on ${where}`, 'malformed server-first message');
     }
-    const keyLength = this.hash === 'sha256' ? 32 : 64;
-    const salted = pbkdf2Sync(Buffer.from(this.password, 'utf8'), Buffer.from(salt, 'base64'), iterations, keyLength, this.hash);
+    const salted = saltPassword(this.hash, this.password, Buffer.from(salt, 'base64'), iterations);
     const clientKey = createHmac(this.hash, salted).update('Client Key').digest();
     const storedKey = createHash(this.hash).update(clientKey).digest();
     const withoutProof = `c=biws,r=${nonce}`;

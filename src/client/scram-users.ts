@@ -4,7 +4,8 @@
  * is computed here (PBKDF2 from node:crypto with a random 32-byte salt) and only the salt,
  * iteration count and salted password are sent; the password never leaves the client.
  */
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { saltedPassword } from '../server/sasl/scram.js';
 import { DescribeUserScramCredentialsApi } from '../../protocol/generated/messages/50-describe-user-scram-credentials.js';
 import { AlterUserScramCredentialsApi } from '../../protocol/generated/messages/51-alter-user-scram-credentials.js';
 import type { Cluster } from './cluster.js';
@@ -41,12 +42,11 @@ export async function describeScramUsers(cluster: Cluster, users: string[] | nul
 /** Creates or replaces the user's credential for one mechanism. */
 export async function upsertScramUser(cluster: Cluster, user: string, mechanism: ScramMechanism, password: string, iterations = DEFAULT_SCRAM_ITERATIONS): Promise<void> {
   const salt = randomBytes(32);
-  const hash = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
-  const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
+  const salted = saltedPassword(mechanism, password, salt, iterations);
   const connection = await cluster.any();
   const response = await connection.send(AlterUserScramCredentialsApi, {
     deletions: [],
-    upsertions: [{ name: user, mechanism: SCRAM_MECHANISM_CODES[mechanism], iterations, salt, saltedPassword }],
+    upsertions: [{ name: user, mechanism: SCRAM_MECHANISM_CODES[mechanism], iterations, salt, saltedPassword: salted }],
   });
   for (const result of response.results) check(result.errorCode, `user ${result.user}`, result.errorMessage);
 }

@@ -39,7 +39,11 @@ export function scramCredentialFromSaltedPassword(mechanism: ScramMechanismName,
 }
 
 export function saltedPassword(mechanism: ScramMechanismName, password: string, salt: Buffer, iterations: number): Buffer {
-  const hash = scramHash(mechanism);
+  return saltPassword(scramHash(mechanism), password, salt, iterations);
+}
+
+/** RFC 5802 Hi(): PBKDF2 of the UTF-8 password, the hash's own length. Shared with the client side (src/client). */
+export function saltPassword(hash: 'sha256' | 'sha512', password: string, salt: Buffer, iterations: number): Buffer {
   return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
 }
 
