@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['protocol/generated/**', 'dist/**', 'node_modules/**', 'compat-tests/kafkajs/work/**', '.tap/**', 'data/**'] },
+  {
+    ignores: [
+      'protocol/generated/**',
+      'dist/**',
+      'node_modules/**',
+      'compat-tests/kafkajs/work/**',
+      '.tap/**',
+      'data/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,13 +23,23 @@ export default tseslint.config(
   {
     files: ['protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**', '**/storage/**'], message: 'protocol/ imports nothing of ours outside protocol/' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/**', '**/storage/**'], message: 'protocol/ imports nothing of ours outside protocol/' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['storage/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'storage/ imports only protocol/' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/**'], message: 'storage/ imports only protocol/' }] },
+      ],
     },
   },
   {

@@ -8,7 +8,15 @@ import t, { type Test } from 'tap';
 import kafkajs from 'kafkajs';
 import { spawnSync } from 'node:child_process';
 import { GregorContainer } from '../src/testcontainers/index.js';
-import { DOCKER_ENV, REPO_ROOT, TEST_IMAGE, dockerUnavailable, ensureImage, freePort, waitFor } from '../test/helpers/docker.js';
+import {
+  DOCKER_ENV,
+  REPO_ROOT,
+  TEST_IMAGE,
+  dockerUnavailable,
+  ensureImage,
+  freePort,
+  waitFor,
+} from '../test/helpers/docker.js';
 import { hasCommand, run } from '../test/helpers/external.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -17,8 +25,16 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // Building the image the first time (npm ci and native addons inside) takes minutes on a busy machine.
 if (unavailable === null) t.setTimeout(1_800_000);
 
-async function roundTrip(t: Test, bootstrap: string, topic: string): Promise<{ clusterId: string; partitions: number }> {
-  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+async function roundTrip(
+  t: Test,
+  bootstrap: string,
+  topic: string,
+): Promise<{ clusterId: string; partitions: number }> {
+  const kafka = new Kafka({
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
@@ -50,7 +66,10 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
 
   t.test('through the Testcontainers module', { timeout: 180_000 }, async (t) => {
     const started = Date.now();
-    const container = await new GregorContainer(TEST_IMAGE).withClusterId('tc-cluster-id-00000001').withConfig('num.partitions', 3).start();
+    const container = await new GregorContainer(TEST_IMAGE)
+      .withClusterId('tc-cluster-id-00000001')
+      .withConfig('num.partitions', 3)
+      .start();
     t.teardown(() => container.stop());
     t.comment(`start to ready (/readyz 200): ${Date.now() - started} ms`);
     const { clusterId, partitions } = await roundTrip(t, container.getBootstrapServers(), 'tc-orders');
@@ -64,27 +83,61 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
     t.equal(user.output.trim(), '10001', 'runs as a non-root user');
   });
 
-  const compose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', 'compose'] : hasCommand('docker-compose') ? ['docker-compose'] : null;
-  t.test('through docker/compose.yml', { skip: compose ? false : 'neither `docker compose` nor `docker-compose` is installed', timeout: 180_000 }, async (t) => {
-    const [command, ...prefix] = compose!;
-    const port = await freePort();
-    const metricsPort = await freePort();
-    const project = `gregor-test-${process.pid}`;
-    const env = { ...DOCKER_ENV, GREGOR_IMAGE: TEST_IMAGE, GREGOR_PORT: String(port), GREGOR_METRICS_PORT: String(metricsPort) };
-    const composeRun = (args: string[]) => run(command!, [...prefix, '-p', project, '-f', `${REPO_ROOT}docker/compose.yml`, ...args], { env, timeoutMs: 120_000 });
-    const up = await composeRun(['up', '-d', '--no-build']);
-    t.teardown(async () => {
-      await composeRun(['down', '-v', '-t', '5']);
-    });
-    t.equal(up.code, 0, up.code === 0 ? 'compose up' : up.stderr);
-    await waitFor('/readyz', async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, 60_000);
-    const { clusterId } = await roundTrip(t, `127.0.0.1:${port}`, 'compose-orders');
-    t.equal(clusterId, 'MkU3OEVBNTcwNTJENDM2Qk', 'the CLUSTER_ID of compose.yml');
-    if (hasCommand('kcat')) {
-      const produced = await run('kcat', ['-b', `127.0.0.1:${port}`, '-P', '-t', 'compose-kcat', '-K', ':'], { input: 'a:1\nb:2\nc:3\n' });
-      t.equal(produced.code, 0, produced.stderr);
-      const consumed = await run('kcat', ['-b', `127.0.0.1:${port}`, '-C', '-t', 'compose-kcat', '-e', '-q', '-f', '%k=%s\n']);
-      t.same(consumed.stdout.trim().split('\n'), ['a=1', 'b=2', 'c=3'], 'kcat round trip');
-    } else t.comment('kcat is not installed: the kcat round trip is skipped');
-  });
+  const compose =
+    spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
+      ? ['docker', 'compose']
+      : hasCommand('docker-compose')
+        ? ['docker-compose']
+        : null;
+  t.test(
+    'through docker/compose.yml',
+    { skip: compose ? false : 'neither `docker compose` nor `docker-compose` is installed', timeout: 180_000 },
+    async (t) => {
+      const [command, ...prefix] = compose!;
+      const port = await freePort();
+      const metricsPort = await freePort();
+      const project = `gregor-test-${process.pid}`;
+      const env = {
+        ...DOCKER_ENV,
+        GREGOR_IMAGE: TEST_IMAGE,
+        GREGOR_PORT: String(port),
+        GREGOR_METRICS_PORT: String(metricsPort),
+      };
+      const composeRun = (args: string[]) =>
+        run(command!, [...prefix, '-p', project, '-f', `${REPO_ROOT}docker/compose.yml`, ...args], {
+          env,
+          timeoutMs: 120_000,
+        });
+      const up = await composeRun(['up', '-d', '--no-build']);
+      t.teardown(async () => {
+        await composeRun(['down', '-v', '-t', '5']);
+      });
+      t.equal(up.code, 0, up.code === 0 ? 'compose up' : up.stderr);
+      await waitFor(
+        '/readyz',
+        async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200,
+        60_000,
+      );
+      const { clusterId } = await roundTrip(t, `127.0.0.1:${port}`, 'compose-orders');
+      t.equal(clusterId, 'MkU3OEVBNTcwNTJENDM2Qk', 'the CLUSTER_ID of compose.yml');
+      if (hasCommand('kcat')) {
+        const produced = await run('kcat', ['-b', `127.0.0.1:${port}`, '-P', '-t', 'compose-kcat', '-K', ':'], {
+          input: 'a:1\nb:2\nc:3\n',
+        });
+        t.equal(produced.code, 0, produced.stderr);
+        const consumed = await run('kcat', [
+          '-b',
+          `127.0.0.1:${port}`,
+          '-C',
+          '-t',
+          'compose-kcat',
+          '-e',
+          '-q',
+          '-f',
+          '%k=%s\n',
+        ]);
+        t.same(consumed.stdout.trim().split('\n'), ['a=1', 'b=2', 'c=3'], 'kcat round trip');
+      } else t.comment('kcat is not installed: the kcat round trip is skipped');
+    },
+  );
 });

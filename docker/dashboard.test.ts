@@ -12,7 +12,9 @@ interface Panel {
   targets?: Array<{ expr: string }>;
 }
 
-const dashboard = JSON.parse(readFileSync(fileURLToPath(new URL('./grafana-dashboard.json', import.meta.url)), 'utf8')) as { panels: Panel[] };
+const dashboard = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./grafana-dashboard.json', import.meta.url)), 'utf8'),
+) as { panels: Panel[] };
 const METRIC_NAME = /\b(?:kafka|process|nodejs)_[a-z0-9_]+\b/g;
 
 t.test('every metric the Grafana dashboard queries is exposed', async (t) => {

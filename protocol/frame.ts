@@ -53,7 +53,13 @@ export function readRequestHeader(r: Reader): ParsedRequestHeader {
   const headerVersion = requestHeaderVersion(apiKey, apiVersion);
   const h = decodeRequestHeader(r, headerVersion);
   // Fields copied by name: an object spread here measured ~1.8 µs per request, a fifth of a small request's cost.
-  return { requestApiKey: h.requestApiKey, requestApiVersion: h.requestApiVersion, correlationId: h.correlationId, clientId: h.clientId, headerVersion };
+  return {
+    requestApiKey: h.requestApiKey,
+    requestApiVersion: h.requestApiVersion,
+    correlationId: h.correlationId,
+    clientId: h.clientId,
+    headerVersion,
+  };
 }
 
 export function writeRequestHeader(w: Writer, header: RequestHeader): void {

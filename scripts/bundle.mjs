@@ -15,7 +15,9 @@ const common = {
   // JSON (the response shapes of error answers) stays one string, parsed only when used.
   loader: { '.json': 'text' },
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);",
+  },
 };
 await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/bundle/cli.mjs' });
 await build({ ...common, entryPoints: ['dist/src/index.js'], outfile: 'dist/bundle/index.mjs' });

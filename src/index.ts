@@ -48,7 +48,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   if (options.storage !== undefined && options.storage !== 'memory' && options.storage !== 'disk') {
     throw new ConfigError(`storage must be 'disk' or 'memory', got ${String(options.storage)}`);
   }
-  if (inMemory && options.dataDir !== undefined) throw new ConfigError(`storage 'memory' writes no files: do not give it a dataDir (${options.dataDir})`);
+  if (inMemory && options.dataDir !== undefined)
+    throw new ConfigError(`storage 'memory' writes no files: do not give it a dataDir (${options.dataDir})`);
   if (inMemory && options.config?.['log.dirs'] !== undefined && options.config['log.dirs'] !== MEMORY_LOG_DIRS) {
     throw new ConfigError(`storage 'memory' conflicts with log.dirs=${String(options.config['log.dirs'])}`);
   }

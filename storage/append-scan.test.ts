@@ -1,16 +1,32 @@
 import t from 'tap';
 import { crc32c } from '@node-rs/crc32';
-import { ATTRIBUTES_OFFSET, CRC_OFFSET, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET } from '../protocol/records/batch-header.js';
+import {
+  ATTRIBUTES_OFFSET,
+  CRC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+} from '../protocol/records/batch-header.js';
 import { AppendScan, type AppendScanParams } from './append-scan.js';
 import { baseOffsetOf, readInt64Number } from './batch-scan.js';
 import { CorruptRecordError, InvalidOffsetError, RecordBatchTooLargeError } from './errors.js';
 import { buildBatch } from './test-support.js';
 
 function params(overrides: Partial<AppendScanParams> = {}): AppendScanParams {
-  return { logEnd: 0, replication: false, leaderEpoch: 3, logAppendTime: false, now: 5_000, crcVerified: false, segmentBytes: 1 << 20, latestEpoch: -1, ...overrides };
+  return {
+    logEnd: 0,
+    replication: false,
+    leaderEpoch: 3,
+    logAppendTime: false,
+    now: 5_000,
+    crcVerified: false,
+    segmentBytes: 1 << 20,
+    latestEpoch: -1,
+    ...overrides,
+  };
 }
 
-const records = (n: number, timestamp: number) => Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: timestamp + i }));
+const records = (n: number, timestamp: number) =>
+  Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: timestamp + i }));
 
 t.test('a leader append patches offsets and epochs in place and tables every batch', async (t) => {
   const first = buildBatch(records(3, 100));
@@ -23,7 +39,10 @@ t.test('a leader append patches offsets and epochs in place and tables every bat
   t.equal(scan.recordCount, 5);
   t.equal(scan.maxTimestamp, 201);
   t.same([scan.at(0), scan.size(0), scan.lastOffset(0), scan.batchMaxTimestamp(0)], [0, first.length, 42, 102]);
-  t.same([scan.at(1), scan.size(1), scan.lastOffset(1), scan.batchMaxTimestamp(1)], [first.length, second.length, 44, 201]);
+  t.same(
+    [scan.at(1), scan.size(1), scan.lastOffset(1), scan.batchMaxTimestamp(1)],
+    [first.length, second.length, 44, 201],
+  );
   t.equal(baseOffsetOf(data, 0), 40);
   t.equal(baseOffsetOf(data, first.length), 43);
   t.equal(data.readInt32BE(first.length + PARTITION_LEADER_EPOCH_OFFSET), 3);
@@ -43,7 +62,10 @@ t.test('many batches grow the table', async (t) => {
 });
 
 t.test('replication keeps offsets and epochs, refuses going below the log end', async (t) => {
-  const data = Buffer.concat([buildBatch(records(2, 1), { baseOffset: 10, partitionLeaderEpoch: 4 }), buildBatch(records(2, 1), { baseOffset: 14, partitionLeaderEpoch: 6 })]);
+  const data = Buffer.concat([
+    buildBatch(records(2, 1), { baseOffset: 10, partitionLeaderEpoch: 4 }),
+    buildBatch(records(2, 1), { baseOffset: 14, partitionLeaderEpoch: 6 }),
+  ]);
   const scan = new AppendScan();
   scan.run(data, params({ logEnd: 10, replication: true, latestEpoch: 4 }));
   t.equal(scan.next, 16);
@@ -54,10 +76,14 @@ t.test('replication keeps offsets and epochs, refuses going below the log end', 
 t.test('bad batches are refused: CRC, length, size limit, empty', async (t) => {
   const scan = new AppendScan();
   const bad = buildBatch(records(2, 1));
-  bad[bad.length - 1] ^= 0xff;
+  bad[bad.length - 1]! ^= 0xff;
   t.throws(() => scan.run(bad, params()), CorruptRecordError, 'the CRC-32C is checked');
   t.doesNotThrow(() => scan.run(Buffer.from(bad), params({ crcVerified: true })), 'unless the caller checked it');
-  t.throws(() => scan.run(bad.subarray(0, bad.length - 1), params({ crcVerified: true })), CorruptRecordError, 'a cut batch');
+  t.throws(
+    () => scan.run(bad.subarray(0, bad.length - 1), params({ crcVerified: true })),
+    CorruptRecordError,
+    'a cut batch',
+  );
   const wrongMagic = buildBatch(records(1, 1));
   wrongMagic[16] = 1;
   t.throws(() => scan.run(wrongMagic, params({ crcVerified: true })), CorruptRecordError);

@@ -9,8 +9,24 @@
  * every append (appends are synchronous, so they never overlap).
  * Leaves out: writing (segment.ts), record-level validation (the produce path).
  */
-import { ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, RECORD_COUNT_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
-import { baseOffsetOf, checkBatch, checkBatchStructure, int32At, putInt32, readInt64Number, rewriteCrc, writeInt64Number } from './batch-scan.js';
+import {
+  ATTRIBUTES_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_COUNT_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+} from '../protocol/records/batch-header.js';
+import {
+  baseOffsetOf,
+  checkBatch,
+  checkBatchStructure,
+  int32At,
+  putInt32,
+  readInt64Number,
+  rewriteCrc,
+  writeInt64Number,
+} from './batch-scan.js';
 import { CorruptRecordError, InvalidOffsetError, RecordBatchTooLargeError } from './errors.js';
 
 export interface AppendScanParams {
@@ -66,9 +82,10 @@ export class AppendScan {
     let next = p.logEnd;
     let topEpoch = p.latestEpoch;
     const length = records.length;
-    for (let at = 0; at < length; ) {
+    for (let at = 0; at < length;) {
       const size = p.crcVerified ? checkBatchStructure(records, at, length) : checkBatch(records, at, length);
-      if (size < 0) throw new CorruptRecordError(`batch at byte ${at} of the append failed its size, magic or CRC check`);
+      if (size < 0)
+        throw new CorruptRecordError(`batch at byte ${at} of the append failed its size, magic or CRC check`);
       if (size > p.segmentBytes) throw new RecordBatchTooLargeError(`batch of ${size} bytes exceeds segment.bytes`);
       // The whole 61-byte header lies inside `records` from here on.
       let base = next;

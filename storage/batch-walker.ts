@@ -41,7 +41,11 @@ export function walkBatches(
     if (size > to - position) return { position, reason: 'incomplete' };
     const need = wholeBatches ? size : Math.min(size, RECORD_BATCH_OVERHEAD);
     if (position + need > windowEnd) {
-      ({ window, windowStart, windowEnd } = readWindow(handle, position, Math.min(Math.max(windowSize, need), to - position)));
+      ({ window, windowStart, windowEnd } = readWindow(
+        handle,
+        position,
+        Math.min(Math.max(windowSize, need), to - position),
+      ));
       if (position + need > windowEnd) return { position, reason: 'incomplete' };
     }
     if (!visit(window, position - windowStart, position, size)) return { position, reason: 'stopped' };

@@ -12,42 +12,46 @@ function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-t.test('holds at most maxOpenFiles descriptors; evicted handles reopen on use with their data intact', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
-  const root = mkdtempSync(joinPath(tmpdir(), 'gregor-bounded-fs-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const fs = new BoundedFileSystem(new NodeFileSystem(), 16);
-  const before = openDescriptors();
-  const handles: FileHandle[] = [];
-  for (let i = 0; i < 300; i++) {
-    const handle = fs.open(joinPath(root, `f${i}`), true);
-    handle.write(Buffer.from(`file ${i};`), 0);
-    handles.push(handle);
-    t.ok(openDescriptors() - before <= 16, 'never more than 16 descriptors');
-  }
-  t.equal(fs.stats.open, 16);
-  t.equal(fs.stats.peak, 16);
-  // Every handle still works: append and read back, in an order that defeats the cache.
-  for (let round = 0; round < 2; round++) {
-    for (let i = 0; i < handles.length; i += 7) {
-      const handle = handles[i]!;
-      handle.write(Buffer.from(`+${round}`), handle.size());
+t.test(
+  'holds at most maxOpenFiles descriptors; evicted handles reopen on use with their data intact',
+  { skip: process.platform !== 'linux' && 'needs /proc' },
+  async (t) => {
+    const root = mkdtempSync(joinPath(tmpdir(), 'gregor-bounded-fs-'));
+    t.teardown(() => rmSync(root, { recursive: true, force: true }));
+    const fs = new BoundedFileSystem(new NodeFileSystem(), 16);
+    const before = openDescriptors();
+    const handles: FileHandle[] = [];
+    for (let i = 0; i < 300; i++) {
+      const handle = fs.open(joinPath(root, `f${i}`), true);
+      handle.write(Buffer.from(`file ${i};`), 0);
+      handles.push(handle);
+      t.ok(openDescriptors() - before <= 16, 'never more than 16 descriptors');
     }
-  }
-  for (let i = 0; i < handles.length; i++) {
-    const handle = handles[i]!;
-    const out = Buffer.alloc(handle.size());
-    handle.read(out, 0, out.length, 0);
-    t.equal(out.toString(), i % 7 === 0 ? `file ${i};+0+1` : `file ${i};`);
-  }
-  t.ok(openDescriptors() - before <= 16);
-  t.ok(fs.stats.evictions > 500, `evictions: ${fs.stats.evictions}`);
-  t.ok(fs.stats.reopens > 300, `reopens: ${fs.stats.reopens}`);
-  handles[5]!.sync();
-  for (const handle of handles) handle.close();
-  t.equal(fs.stats.open, 0);
-  t.ok(openDescriptors() <= before, 'closing every handle gives every descriptor back');
-  t.throws(() => handles[0]!.size(), /closed/, 'a closed handle refuses work');
-});
+    t.equal(fs.stats.open, 16);
+    t.equal(fs.stats.peak, 16);
+    // Every handle still works: append and read back, in an order that defeats the cache.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < handles.length; i += 7) {
+        const handle = handles[i]!;
+        handle.write(Buffer.from(`+${round}`), handle.size());
+      }
+    }
+    for (let i = 0; i < handles.length; i++) {
+      const handle = handles[i]!;
+      const out = Buffer.alloc(handle.size());
+      handle.read(out, 0, out.length, 0);
+      t.equal(out.toString(), i % 7 === 0 ? `file ${i};+0+1` : `file ${i};`);
+    }
+    t.ok(openDescriptors() - before <= 16);
+    t.ok(fs.stats.evictions > 500, `evictions: ${fs.stats.evictions}`);
+    t.ok(fs.stats.reopens > 300, `reopens: ${fs.stats.reopens}`);
+    handles[5]!.sync();
+    for (const handle of handles) handle.close();
+    t.equal(fs.stats.open, 0);
+    t.ok(openDescriptors() <= before, 'closing every handle gives every descriptor back');
+    t.throws(() => handles[0]!.size(), /closed/, 'a closed handle refuses work');
+  },
+);
 
 t.test('the most recently used handles keep their descriptors', async (t) => {
   const mem = new MemoryFileSystem();
@@ -142,37 +146,43 @@ t.test('refuses a limit that is not a positive integer', async (t) => {
   t.throws(() => new BoundedFileSystem(new MemoryFileSystem(), 0), RangeError);
 });
 
-t.test('a LogManager over 4 descriptors: 60 partitions with rolled segments write, read, restart clean and after a crash', async (t) => {
-  const mem = new MemoryFileSystem();
-  const clock = new ManualClock();
-  const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 1500 };
-  const open = (): { fs: BoundedFileSystem; manager: LogManager } => {
-    const fs = new BoundedFileSystem(mem, 4);
-    return { fs, manager: LogManager.open({ fs, logDirs: ['/d1', '/d2'], clock, defaultConfig: config }) };
-  };
-  let { fs, manager } = open();
-  for (let round = 0; round < 5; round++) {
-    for (let p = 0; p < 60; p++) manager.getOrCreate('t', p).append(batchOfSize(400), { leaderEpoch: 0 });
-  }
-  t.ok(fs.stats.peak <= 4, `peak descriptors ${fs.stats.peak}`);
-  t.ok(manager.get('t', 7)!.segmentCount > 1, 'segments rolled');
-  for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.read(0, 1 << 20).records.length > 0, true);
-  manager.close();
-  t.equal(fs.stats.open, 0, 'a clean close gives every descriptor back');
+t.test(
+  'a LogManager over 4 descriptors: 60 partitions with rolled segments write, read, restart clean and after a crash',
+  async (t) => {
+    const mem = new MemoryFileSystem();
+    const clock = new ManualClock();
+    const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 1500 };
+    const open = (): { fs: BoundedFileSystem; manager: LogManager } => {
+      const fs = new BoundedFileSystem(mem, 4);
+      return { fs, manager: LogManager.open({ fs, logDirs: ['/d1', '/d2'], clock, defaultConfig: config }) };
+    };
+    let { fs, manager } = open();
+    for (let round = 0; round < 5; round++) {
+      for (let p = 0; p < 60; p++) manager.getOrCreate('t', p).append(batchOfSize(400), { leaderEpoch: 0 });
+    }
+    t.ok(fs.stats.peak <= 4, `peak descriptors ${fs.stats.peak}`);
+    t.ok(manager.get('t', 7)!.segmentCount > 1, 'segments rolled');
+    for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.read(0, 1 << 20).records.length > 0, true);
+    manager.close();
+    t.equal(fs.stats.open, 0, 'a clean close gives every descriptor back');
 
-  ({ fs, manager } = open());
-  for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.endOffset, 5, `t-${p} reopened with its end offset`);
-  for (let p = 0; p < 60; p++) manager.get('t', p)!.append(batchOfSize(400), { leaderEpoch: 1 });
-  t.ok(fs.stats.peak <= 4 && fs.stats.reopens > 0, `after the restart: peak ${fs.stats.peak}, reopens ${fs.stats.reopens}`);
-  mem.crash(seededRandom(7), 'torn');
-  ({ fs, manager } = open());
-  t.equal(manager.openStats.uncleanDirs, 2, 'recovery after the crash');
-  for (let p = 0; p < 60; p++) {
-    const log = manager.get('t', p)!;
-    t.ok(log.endOffset >= 5, `t-${p} kept what was flushed`);
-    t.equal(log.read(0, 1 << 20).records.length > 0, true);
-  }
-  t.ok(fs.stats.peak <= 4, `peak descriptors through recovery ${fs.stats.peak}`);
-  t.same(manager.offlineDirs(), [], 'no dir went offline');
-  manager.close();
-});
+    ({ fs, manager } = open());
+    for (let p = 0; p < 60; p++) t.equal(manager.get('t', p)!.endOffset, 5, `t-${p} reopened with its end offset`);
+    for (let p = 0; p < 60; p++) manager.get('t', p)!.append(batchOfSize(400), { leaderEpoch: 1 });
+    t.ok(
+      fs.stats.peak <= 4 && fs.stats.reopens > 0,
+      `after the restart: peak ${fs.stats.peak}, reopens ${fs.stats.reopens}`,
+    );
+    mem.crash(seededRandom(7), 'torn');
+    ({ fs, manager } = open());
+    t.equal(manager.openStats.uncleanDirs, 2, 'recovery after the crash');
+    for (let p = 0; p < 60; p++) {
+      const log = manager.get('t', p)!;
+      t.ok(log.endOffset >= 5, `t-${p} kept what was flushed`);
+      t.equal(log.read(0, 1 << 20).records.length > 0, true);
+    }
+    t.ok(fs.stats.peak <= 4, `peak descriptors through recovery ${fs.stats.peak}`);
+    t.same(manager.offlineDirs(), [], 'no dir went offline');
+    manager.close();
+  },
+);

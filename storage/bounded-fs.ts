@@ -103,7 +103,8 @@ export class BoundedFileSystem implements FileSystem {
     private readonly inner: FileSystem,
     readonly maxOpenFiles: number,
   ) {
-    if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1) throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
+    if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1)
+      throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
   }
 
   get stats(): Readonly<OpenFileStats> {

@@ -1,5 +1,10 @@
 import t from 'tap';
-import { LEADER_EPOCH_CHECKPOINT, readCheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.js';
+import {
+  LEADER_EPOCH_CHECKPOINT,
+  readCheckpointFile,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+} from './checkpoint.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { MemoryFileSystem } from './memory-fs.js';
 
@@ -13,7 +18,13 @@ t.test('offset checkpoints use Kafka text format and round-trip', async (t) => {
   const raw = Buffer.alloc(100);
   const n = fs.open('/d/recovery-point-offset-checkpoint').read(raw, 0, 100, 0);
   t.equal(raw.subarray(0, n).toString(), '0\n2\na-b 3 42\nc 0 0\n');
-  t.same([...readOffsetCheckpoint(fs, '/d', 'recovery-point-offset-checkpoint')], [['a-b-3', 42], ['c-0', 0]]);
+  t.same(
+    [...readOffsetCheckpoint(fs, '/d', 'recovery-point-offset-checkpoint')],
+    [
+      ['a-b-3', 42],
+      ['c-0', 0],
+    ],
+  );
   t.same(readOffsetCheckpoint(fs, '/d', 'missing').size, 0);
 });
 
@@ -40,15 +51,24 @@ t.test('leader epoch cache: assign, end offsets, truncation both ends, persisten
   cache.assign(1, 5);
   cache.assign(3, 10);
   cache.assign(2, 12);
-  t.same(cache.all(), [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }]);
+  t.same(cache.all(), [
+    { epoch: 1, startOffset: 0 },
+    { epoch: 3, startOffset: 10 },
+  ]);
   t.same(cache.endOffsetFor(1, 20), { epoch: 1, startOffset: 10 });
   t.same(cache.endOffsetFor(2, 20), { epoch: 1, startOffset: 10 });
   t.same(cache.endOffsetFor(3, 20), { epoch: 3, startOffset: 20 });
   t.same(cache.endOffsetFor(0, 20), { epoch: -1, startOffset: -1 });
-  t.same(readCheckpointFile(fs, '/p', LEADER_EPOCH_CHECKPOINT, 2), [['1', '0'], ['3', '10']]);
+  t.same(readCheckpointFile(fs, '/p', LEADER_EPOCH_CHECKPOINT, 2), [
+    ['1', '0'],
+    ['3', '10'],
+  ]);
   cache.assign(4, 15);
   cache.truncateFromEnd(15);
-  t.same(new LeaderEpochCache(fs, '/p').all(), [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }]);
+  t.same(new LeaderEpochCache(fs, '/p').all(), [
+    { epoch: 1, startOffset: 0 },
+    { epoch: 3, startOffset: 10 },
+  ]);
   cache.truncateFromStart(12);
   t.same(cache.all(), [{ epoch: 3, startOffset: 12 }]);
 });

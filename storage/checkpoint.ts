@@ -77,7 +77,12 @@ export interface PartitionOffset {
   offset: number;
 }
 
-export function writeOffsetCheckpoint(fs: FileSystem, dir: string, name: string, entries: Iterable<PartitionOffset>): void {
+export function writeOffsetCheckpoint(
+  fs: FileSystem,
+  dir: string,
+  name: string,
+  entries: Iterable<PartitionOffset>,
+): void {
   const lines: string[] = [];
   for (const e of entries) lines.push(`${e.topic} ${e.partition} ${e.offset}`);
   writeCheckpointFile(fs, dir, name, lines);

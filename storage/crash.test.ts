@@ -130,7 +130,7 @@ function runSeed(seed: number): string | null {
   while (offset < survivor.endOffset) {
     const data = survivor.read(offset, 4096).records;
     if (data.length === 0) break;
-    for (let at = 0; at < data.length; ) {
+    for (let at = 0; at < data.length;) {
       const size = checkBatch(data, at, data.length);
       if (size < 0) return `corrupt batch served at ${offset}`;
       at += size;

@@ -3,7 +3,12 @@
  * order, persisted to `leader-epoch-checkpoint` in the partition directory on every
  * change. Answers OffsetsForLeaderEpoch (`endOffsetFor`) and is cut on truncation.
  */
-import { LEADER_EPOCH_CHECKPOINT, parseCheckpointNumber, readCheckpointFile, writeCheckpointFile } from './checkpoint.js';
+import {
+  LEADER_EPOCH_CHECKPOINT,
+  parseCheckpointNumber,
+  readCheckpointFile,
+  writeCheckpointFile,
+} from './checkpoint.js';
 import type { FileSystem } from './fs.js';
 
 export interface EpochEntry {
@@ -95,6 +100,11 @@ export class LeaderEpochCache {
   }
 
   private save(): void {
-    writeCheckpointFile(this.fs, this.dir, LEADER_EPOCH_CHECKPOINT, this.entries.map((e) => `${e.epoch} ${e.startOffset}`));
+    writeCheckpointFile(
+      this.fs,
+      this.dir,
+      LEADER_EPOCH_CHECKPOINT,
+      this.entries.map((e) => `${e.epoch} ${e.startOffset}`),
+    );
   }
 }

@@ -23,7 +23,15 @@
  * to `<base>.log.swap`, then replaces `<base>.log`. The loader deletes `.cleaned` files
  * and completes `.swap` renames.
  */
-import { BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_FLAG_MASK, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, RECORD_COUNT_OFFSET, ATTRIBUTES_OFFSET } from '../protocol/records/batch-header.js';
+import {
+  BATCH_LENGTH_OFFSET,
+  COMPRESSION_CODEC_MASK,
+  CONTROL_FLAG_MASK,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+  RECORD_COUNT_OFFSET,
+  ATTRIBUTES_OFFSET,
+} from '../protocol/records/batch-header.js';
 import { baseOffsetOf, maxTimestampOf, rewriteCrc } from './batch-scan.js';
 import { walkBatches } from './batch-walker.js';
 import type { LogConfig } from './config.js';
@@ -42,10 +50,17 @@ function isPlain(batch: Buffer): boolean {
 
 /** Visits each uncompressed data batch's records; false from forEachBatch means "decode failed". */
 function eachBatch(segment: LogSegment, visit: (batch: Buffer) => void): void {
-  walkBatches(segment.readHandle(), 0, segment.size, true, (buffer, at, _position, size) => {
-    visit(buffer.subarray(at, at + size));
-    return true;
-  }, CLEAN_WINDOW);
+  walkBatches(
+    segment.readHandle(),
+    0,
+    segment.size,
+    true,
+    (buffer, at, _position, size) => {
+      visit(buffer.subarray(at, at + size));
+      return true;
+    },
+    CLEAN_WINDOW,
+  );
 }
 
 function recordsOf(batch: Buffer): RecordView[] | null {
@@ -101,7 +116,10 @@ export function cleanSegments(
       const base = baseOffsetOf(batch, 0);
       const expired = maxTimestampOf(batch, 0) < tombstoneHorizon;
       const kept = records.filter(
-        (r) => r.key !== null && latest.get(r.key.toString('latin1')) === base + r.offsetDelta && !(r.valueIsNull && expired),
+        (r) =>
+          r.key !== null &&
+          latest.get(r.key.toString('latin1')) === base + r.offsetDelta &&
+          !(r.valueIsNull && expired),
       );
       if (kept.length === records.length) {
         parts.push(batch);

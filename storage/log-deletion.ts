@@ -14,7 +14,11 @@ export const DELETE_DIR_SUFFIX = '-delete';
 const MAX_NAME_BYTES = 255;
 
 /** Kafka's name for a partition folder awaiting deletion. */
-export function deleteDirName(topic: string, partition: number, uniqueId: string = randomBytes(16).toString('hex')): string {
+export function deleteDirName(
+  topic: string,
+  partition: number,
+  uniqueId: string = randomBytes(16).toString('hex'),
+): string {
   const suffix = `-${partition}.${uniqueId}${DELETE_DIR_SUFFIX}`;
   return `${topic.slice(0, Math.max(0, MAX_NAME_BYTES - suffix.length))}${suffix}`;
 }
@@ -39,7 +43,7 @@ export class PendingDeletions {
 
   /** Removes the folders that are due; one that fails stays queued and the error goes to `onError`. */
   removeDue(now: number, onError: (path: string, error: unknown) => void): void {
-    for (let i = 0; i < this.pending.length; ) {
+    for (let i = 0; i < this.pending.length;) {
       const entry = this.pending[i]!;
       if (entry.dueMs > now) {
         i++;
@@ -58,7 +62,13 @@ export class PendingDeletions {
 }
 
 /** Renames a partition folder for deletion and makes the rename durable; returns the new path. */
-export function renameForDeletion(fs: FileSystem, logDir: string, topic: string, partition: number, uniqueId?: string): string {
+export function renameForDeletion(
+  fs: FileSystem,
+  logDir: string,
+  topic: string,
+  partition: number,
+  uniqueId?: string,
+): string {
   const target = joinPath(logDir, deleteDirName(topic, partition, uniqueId));
   fs.rename(joinPath(logDir, `${topic}-${partition}`), target);
   fs.syncDir(logDir);

@@ -22,7 +22,10 @@ t.test('creates logs across dirs, reopens them with their offsets, deletes them'
   a.highWatermark = 8;
   manager.close();
   t.ok(fs.exists(`/d1/${CLEAN_SHUTDOWN_MARKER}`));
-  t.same(readOffsetCheckpoint(fs, manager.dirOf('orders', 0)!.path, 'replication-offset-checkpoint').get('orders-0'), 8);
+  t.same(
+    readOffsetCheckpoint(fs, manager.dirOf('orders', 0)!.path, 'replication-offset-checkpoint').get('orders-0'),
+    8,
+  );
 
   const again = LogManager.open({ fs, logDirs: ['/d1', '/d2'], clock, defaultConfig: config });
   t.same(again.openStats, { cleanDirs: 2, uncleanDirs: 0, logs: 2 });
@@ -31,13 +34,19 @@ t.test('creates logs across dirs, reopens them with their offsets, deletes them'
   t.same([a2.startOffset, a2.endOffset, a2.highWatermark, a2.recoveryPoint], [4, 10, 8, 10]);
   t.equal(again.get('orders', 1)!.endOffset, 1);
   t.equal(a2.append(batchOfSize(500), { leaderEpoch: 2 }).baseOffset, 10, 'appends continue at the checkpointed end');
-  t.same(a2.leaderEpochs.all(), [{ epoch: 0, startOffset: 4 }, { epoch: 2, startOffset: 10 }]);
+  t.same(a2.leaderEpochs.all(), [
+    { epoch: 0, startOffset: 4 },
+    { epoch: 2, startOffset: 10 },
+  ]);
   a2.truncateTo(9);
   t.equal(a2.endOffset, 9);
   again.delete('orders', 1);
   t.equal(again.get('orders', 1), undefined);
   t.notOk(fs.exists(`${again.dirOf('orders', 0)!.path === '/d1' ? '/d2' : '/d1'}/orders-1`));
-  t.same([...again.logs()].map((l) => l.name), ['orders-0']);
+  t.same(
+    [...again.logs()].map((l) => l.name),
+    ['orders-0'],
+  );
 });
 
 t.test('an unclean start recovers from the recovery point and cuts a torn tail', async (t) => {
@@ -61,7 +70,13 @@ t.test('a failing dir goes offline alone: KAFKA_STORAGE_ERROR there, the other d
   const fs = new MemoryFileSystem();
   const clock = new ManualClock();
   const failures: string[] = [];
-  const manager = LogManager.open({ fs, logDirs: ['/d1', '/d2'], clock, defaultConfig: config, onDirFailure: (dir) => failures.push(dir) });
+  const manager = LogManager.open({
+    fs,
+    logDirs: ['/d1', '/d2'],
+    clock,
+    defaultConfig: config,
+    onDirFailure: (dir) => failures.push(dir),
+  });
   const a = manager.getOrCreate('t', 0);
   const b = manager.getOrCreate('t', 1);
   const c = manager.getOrCreate('t', 2);
@@ -74,7 +89,10 @@ t.test('a failing dir goes offline alone: KAFKA_STORAGE_ERROR there, the other d
   t.same(manager.offlineDirs(), [failedDir]);
   const sameDir = manager.dirOf('t', 2)!.path === failedDir ? c : b;
   const otherDir = sameDir === c ? b : c;
-  t.equal(errorCodeOf(() => sameDir.read(0, 100)), 56);
+  t.equal(
+    errorCodeOf(() => sameDir.read(0, 100)),
+    56,
+  );
   t.equal(otherDir.append(batchOfSize(100), { leaderEpoch: 0 }).baseOffset, 0);
   t.equal(manager.dirOf('t', 3), undefined);
   manager.getOrCreate('t', 3);
@@ -90,7 +108,14 @@ t.test('tick runs flush.ms, retention and compaction', async (t) => {
     fs,
     logDirs: ['/d'],
     clock,
-    configFor: (topic) => ({ ...config, segmentBytes: 500, retentionMs: 1000, flushMs: 100, cleanupPolicyCompact: topic === 'c', cleanupPolicyDelete: topic !== 'c' }),
+    configFor: (topic) => ({
+      ...config,
+      segmentBytes: 500,
+      retentionMs: 1000,
+      flushMs: 100,
+      cleanupPolicyCompact: topic === 'c',
+      cleanupPolicyDelete: topic !== 'c',
+    }),
     cleanerIntervalMs: 50,
   });
   const plain = manager.getOrCreate('p', 0);
@@ -113,6 +138,10 @@ t.test('the Raft metadata log directory among the partitions is not opened as a 
   t.equal(manager.get('__cluster_metadata', 0), undefined);
   t.equal(manager.openStats.logs, 0);
   manager.close();
-  t.equal(fs.readFile('/d/__cluster_metadata-0/00000000000000000000.log')?.toString(), 'not a partition log', 'its files are untouched');
+  t.equal(
+    fs.readFile('/d/__cluster_metadata-0/00000000000000000000.log')?.toString(),
+    'not a partition log',
+    'its files are untouched',
+  );
   t.same(manager.offlineDirs(), []);
 });

@@ -132,7 +132,13 @@ export class LogManager {
     entry: DirEntry,
     topic: string,
     partition: number,
-    state: { create?: boolean; cleanShutdown: boolean; recoveryPoint: number; logStartOffset: number; highWatermark: number },
+    state: {
+      create?: boolean;
+      cleanShutdown: boolean;
+      recoveryPoint: number;
+      logStartOffset: number;
+      highWatermark: number;
+    },
   ): PartitionLog {
     const key = partitionKey(topic, partition);
     const log = PartitionLog.open({
@@ -180,7 +186,13 @@ export class LogManager {
     const online = this.dirs.filter((d) => !d.state.offline);
     if (online.length === 0) throw new KafkaStorageError('no log dir is online');
     const entry = online.reduce((best, d) => (d.logs.size < best.logs.size ? d : best));
-    const log = this.openLog(entry, topic, partition, { create: true, cleanShutdown: true, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
+    const log = this.openLog(entry, topic, partition, {
+      create: true,
+      cleanShutdown: true,
+      recoveryPoint: 0,
+      logStartOffset: 0,
+      highWatermark: 0,
+    });
     this.topicIds.set(log.name, { kind: 'missing' });
     if (topicId !== undefined) this.checkTopicId(log, topicId);
     return log;
@@ -196,10 +208,14 @@ export class LogManager {
     const found = this.topicIds.get(log.name) ?? { kind: 'missing' };
     if (found.kind === 'topic-id') {
       if (found.topicId === topicId) return;
-      throw new InconsistentTopicIdError(`partition folder ${log.dir} belongs to topic id ${found.topicId}, the metadata has ${topicId}`);
+      throw new InconsistentTopicIdError(
+        `partition folder ${log.dir} belongs to topic id ${found.topicId}, the metadata has ${topicId}`,
+      );
     }
     if (found.kind === 'malformed') {
-      throw new InconsistentTopicIdError(`partition folder ${log.dir} has an unreadable partition.metadata (${found.reason}), the metadata has topic id ${topicId}`);
+      throw new InconsistentTopicIdError(
+        `partition folder ${log.dir} has an unreadable partition.metadata (${found.reason}), the metadata has topic id ${topicId}`,
+      );
     }
     try {
       writePartitionMetadata(this.options.fs, log.dir, topicId);
@@ -223,7 +239,9 @@ export class LogManager {
     if (!log) return;
     const found = this.topicIds.get(key);
     if (topicId !== undefined && found?.kind === 'topic-id' && found.topicId !== topicId) {
-      throw new InconsistentTopicIdError(`partition folder ${log.dir} belongs to topic id ${found.topicId}, not ${topicId}: not deleted`);
+      throw new InconsistentTopicIdError(
+        `partition folder ${log.dir} belongs to topic id ${found.topicId}, not ${topicId}: not deleted`,
+      );
     }
     const entry = this.dirs.find((d) => d.logs.get(key) === log)!;
     this.byKey.delete(key);
@@ -300,7 +318,8 @@ export class LogManager {
   private checkpointDir(entry: DirEntry, name: string, value: (log: PartitionLog) => number): void {
     if (entry.state.offline) return;
     const entries: PartitionOffset[] = [];
-    for (const log of entry.logs.values()) entries.push({ topic: log.topic, partition: log.partition, offset: value(log) });
+    for (const log of entry.logs.values())
+      entries.push({ topic: log.topic, partition: log.partition, offset: value(log) });
     try {
       writeOffsetCheckpoint(this.options.fs, entry.state.path, name, entries);
     } catch (error) {

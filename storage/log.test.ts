@@ -7,7 +7,16 @@ import { ManualClock, batchOfSize, buildBatch, splitBatches, errorCodeOf } from 
 
 function openLog(fs = new MemoryFileSystem(), config: Partial<LogConfig> = {}, clock = new ManualClock(), extra = {}) {
   const dirState: LogDirState = { path: '/data', offline: false };
-  const log = PartitionLog.open({ fs, dir: '/data/t-0', topic: 't', partition: 0, config: { ...DEFAULT_LOG_CONFIG, ...config }, clock, dirState, ...extra });
+  const log = PartitionLog.open({
+    fs,
+    dir: '/data/t-0',
+    topic: 't',
+    partition: 0,
+    config: { ...DEFAULT_LOG_CONFIG, ...config },
+    clock,
+    dirState,
+    ...extra,
+  });
   return { log, fs, clock, dirState };
 }
 
@@ -22,9 +31,19 @@ t.test('append assigns offsets and patches base offset and leader epoch in place
   const r2 = log.append(two, { leaderEpoch: 8 });
   t.same([r2.baseOffset, r2.lastOffset, r2.batchCount], [3, 5, 2]);
   t.equal(log.endOffset, 6);
-  t.same(log.leaderEpochs.all(), [{ epoch: 7, startOffset: 0 }, { epoch: 8, startOffset: 3 }]);
+  t.same(log.leaderEpochs.all(), [
+    { epoch: 7, startOffset: 0 },
+    { epoch: 8, startOffset: 3 },
+  ]);
   const read = log.read(0, 1 << 20);
-  t.same(splitBatches(read.records).map((b) => [b.baseOffset, b.lastOffset]), [[0, 2], [3, 3], [4, 5]]);
+  t.same(
+    splitBatches(read.records).map((b) => [b.baseOffset, b.lastOffset]),
+    [
+      [0, 2],
+      [3, 3],
+      [4, 5],
+    ],
+  );
   t.same(log.read(4, 1 << 20).records, two.subarray(first.length - first.length + buildBatch([{ value: 'd' }]).length));
 });
 
@@ -40,7 +59,10 @@ t.test('reads return whole batches under the byte limit but always one batch fir
   t.ok(some.records.length <= 1500);
   t.equal(batches.length, Math.floor(1500 / batches[0]!.bytes.length));
   const bounded = log.read(0, 1 << 20, { maxOffset: 10 });
-  t.same(splitBatches(bounded.records).map((b) => b.baseOffset), [0, 2, 4, 6, 8]);
+  t.same(
+    splitBatches(bounded.records).map((b) => b.baseOffset),
+    [0, 2, 4, 6, 8],
+  );
   t.equal(log.read(40, 100).records.length, 0, 'reading at the end gives nothing');
   t.throws(() => log.read(41, 100), OffsetOutOfRangeError);
   t.throws(() => log.read(-1, 100), OffsetOutOfRangeError);
@@ -55,12 +77,15 @@ t.test('a corrupt batch is never appended', async (t) => {
   const { log } = openLog();
   log.append(buildBatch([{ value: 'ok' }]), { leaderEpoch: 0 });
   const bad = buildBatch([{ value: 'bad' }]);
-  bad[bad.length - 1] ^= 0xff;
+  bad[bad.length - 1]! ^= 0xff;
   t.throws(() => log.append(bad, { leaderEpoch: 0 }), CorruptRecordError);
   const truncated = buildBatch([{ value: 'x' }]).subarray(0, 40);
   t.throws(() => log.append(truncated, { leaderEpoch: 0 }), CorruptRecordError);
   const good = buildBatch([{ value: 'y' }]);
-  t.equal(errorCodeOf(() => log.append(Buffer.concat([good, bad]), { leaderEpoch: 0 })), 2);
+  t.equal(
+    errorCodeOf(() => log.append(Buffer.concat([good, bad]), { leaderEpoch: 0 })),
+    2,
+  );
   t.equal(log.endOffset, 1, 'nothing of a half-bad append is written');
 });
 
@@ -97,7 +122,13 @@ t.test('segments roll on segment.bytes and segment.ms; producer snapshot hook ru
 t.test('offsetForTimestamp follows ListOffsets', async (t) => {
   const { log } = openLog(undefined, { segmentBytes: 1000, indexIntervalBytes: 1 });
   for (let i = 0; i < 10; i++) {
-    log.append(buildBatch([{ value: 'x', timestamp: 1000 + i * 10 }, { value: 'y', timestamp: 1005 + i * 10 }]), { leaderEpoch: 0 });
+    log.append(
+      buildBatch([
+        { value: 'x', timestamp: 1000 + i * 10 },
+        { value: 'y', timestamp: 1005 + i * 10 },
+      ]),
+      { leaderEpoch: 0 },
+    );
   }
   t.same(log.offsetForTimestamp(1000), { offset: 0, timestamp: 1000 });
   t.same(log.offsetForTimestamp(1003), { offset: 1, timestamp: 1005 }, 'record inside an uncompressed batch');
@@ -117,14 +148,26 @@ t.test('truncateTo cuts whole batches, indexes, epochs and survives reopen', asy
   t.equal(log.endOffset, 24);
   log.truncateTo(15);
   t.equal(log.endOffset, 14, 'the batch holding 15 goes whole');
-  t.same(log.leaderEpochs.all(), [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 12 }]);
+  t.same(log.leaderEpochs.all(), [
+    { epoch: 1, startOffset: 0 },
+    { epoch: 2, startOffset: 12 },
+  ]);
   log.truncateTo(12);
   t.equal(log.endOffset, 12);
   t.same(log.leaderEpochs.all(), [{ epoch: 1, startOffset: 0 }]);
   const r = log.append(batchOfSize(400, 2), { leaderEpoch: 3 });
   t.equal(r.baseOffset, 12);
   log.close();
-  const reopened = PartitionLog.open({ fs, dir: '/data/t-0', topic: 't', partition: 0, config: DEFAULT_LOG_CONFIG, clock, dirState, cleanShutdown: true });
+  const reopened = PartitionLog.open({
+    fs,
+    dir: '/data/t-0',
+    topic: 't',
+    partition: 0,
+    config: DEFAULT_LOG_CONFIG,
+    clock,
+    dirState,
+    cleanShutdown: true,
+  });
   t.equal(reopened.endOffset, 14);
   t.same(splitBatches(reopened.read(12, 1 << 20).records)[0]!.baseOffset, 12);
   reopened.truncateTo(0);
@@ -139,15 +182,22 @@ t.test('replicated appends keep offsets and epochs', async (t) => {
   const b = buildBatch([{ value: 'c' }], { baseOffset: 5, partitionLeaderEpoch: 4 });
   log.append(Buffer.concat([a, b]), { leaderEpoch: -1, origin: 'replication' });
   t.equal(log.endOffset, 6);
-  t.same(log.leaderEpochs.all(), [{ epoch: 3, startOffset: 0 }, { epoch: 4, startOffset: 5 }]);
-  t.throws(() => log.append(buildBatch([{ value: 'old' }], { baseOffset: 2 }), { leaderEpoch: -1, origin: 'replication' }));
+  t.same(log.leaderEpochs.all(), [
+    { epoch: 3, startOffset: 0 },
+    { epoch: 4, startOffset: 5 },
+  ]);
+  t.throws(() =>
+    log.append(buildBatch([{ value: 'old' }], { baseOffset: 2 }), { leaderEpoch: -1, origin: 'replication' }),
+  );
   t.equal(splitBatches(log.read(3, 1000).records)[0]!.baseOffset, 5, 'gap skipped');
   t.same(log.leaderEpochs.endOffsetFor(3, log.endOffset), { epoch: 3, startOffset: 5 });
 });
 
 t.test('deleteRecordsBefore raises the log start and deletes whole segments below', async (t) => {
   const starts: number[] = [];
-  const { log } = openLog(undefined, { segmentBytes: 1000 }, undefined, { onLogStartOffsetChange: (l: PartitionLog) => starts.push(l.startOffset) });
+  const { log } = openLog(undefined, { segmentBytes: 1000 }, undefined, {
+    onLogStartOffsetChange: (l: PartitionLog) => starts.push(l.startOffset),
+  });
   for (let i = 0; i < 10; i++) log.append(batchOfSize(400), { leaderEpoch: 0 });
   t.equal(log.segmentCount, 5);
   t.equal(log.deleteRecordsBefore(5), 5);
@@ -206,9 +256,21 @@ t.test('a failing disk gives KAFKA_STORAGE_ERROR and damages nothing written', a
   fs.failWrites('ENOSPC', 50);
   t.throws(() => log.append(batchOfSize(300), { leaderEpoch: 0 }), KafkaStorageError);
   t.equal(dirState.offline, true);
-  t.equal(errorCodeOf(() => log.read(0, 100)), 56);
+  t.equal(
+    errorCodeOf(() => log.read(0, 100)),
+    56,
+  );
   fs.failWrites(null);
-  const reopened = PartitionLog.open({ fs, dir: '/data/t-0', topic: 't', partition: 0, config: DEFAULT_LOG_CONFIG, clock, dirState: { path: '/data', offline: false }, recoveryPoint: 5 });
+  const reopened = PartitionLog.open({
+    fs,
+    dir: '/data/t-0',
+    topic: 't',
+    partition: 0,
+    config: DEFAULT_LOG_CONFIG,
+    clock,
+    dirState: { path: '/data', offline: false },
+    recoveryPoint: 5,
+  });
   t.equal(reopened.endOffset, 5);
   t.same(reopened.read(0, 1 << 20).records, before);
 });
@@ -218,11 +280,32 @@ t.test('aborted transaction index append and read', async (t) => {
   for (let i = 0; i < 6; i++) log.append(batchOfSize(400), { leaderEpoch: 0 });
   log.appendAbortedTxn({ producerId: 5n, firstOffset: 1, lastOffset: 2, lastStableOffset: 1 });
   log.appendAbortedTxn({ producerId: 6n, firstOffset: 3, lastOffset: 4, lastStableOffset: 3 });
-  t.same(log.abortedTxns(0, 6).map((e) => e.producerId), [5n, 6n]);
-  t.same(log.abortedTxns(3, 6).map((e) => e.producerId), [6n]);
+  t.same(
+    log.abortedTxns(0, 6).map((e) => e.producerId),
+    [5n, 6n],
+  );
+  t.same(
+    log.abortedTxns(3, 6).map((e) => e.producerId),
+    [6n],
+  );
   log.close();
-  const reopened = PartitionLog.open({ fs, dir: '/data/t-0', topic: 't', partition: 0, config: DEFAULT_LOG_CONFIG, clock, dirState, cleanShutdown: true });
-  t.same(reopened.abortedTxns(0, 6).map((e) => e.lastOffset), [2, 4]);
+  const reopened = PartitionLog.open({
+    fs,
+    dir: '/data/t-0',
+    topic: 't',
+    partition: 0,
+    config: DEFAULT_LOG_CONFIG,
+    clock,
+    dirState,
+    cleanShutdown: true,
+  });
+  t.same(
+    reopened.abortedTxns(0, 6).map((e) => e.lastOffset),
+    [2, 4],
+  );
   reopened.truncateTo(3);
-  t.same(reopened.abortedTxns(0, 6).map((e) => e.lastOffset), [2]);
+  t.same(
+    reopened.abortedTxns(0, 6).map((e) => e.lastOffset),
+    [2],
+  );
 });

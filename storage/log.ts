@@ -20,7 +20,13 @@ import type { FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { cleanSegments } from './log-cleaner.js';
 import { loadSegments } from './log-loader.js';
-import { deleteSnapshotsOutside, readLatestSnapshot, writeSnapshot, type ProducerSnapshot, type ProducerSnapshotHook } from './producer-snapshots.js';
+import {
+  deleteSnapshotsOutside,
+  readLatestSnapshot,
+  writeSnapshot,
+  type ProducerSnapshot,
+  type ProducerSnapshotHook,
+} from './producer-snapshots.js';
 import { forEachRecord } from './records.js';
 import { LogSegment } from './segment.js';
 import { TxnIndex, type AbortedTxn } from './txn-index.js';
@@ -125,7 +131,16 @@ export class PartitionLog {
   private closed = false;
   /** Reused by every append (appends are synchronous): no allocation per batch. */
   private readonly scan = new AppendScan();
-  private readonly scanParams: AppendScanParams = { logEnd: 0, replication: false, leaderEpoch: -1, logAppendTime: false, now: 0, crcVerified: false, segmentBytes: 0, latestEpoch: -1 };
+  private readonly scanParams: AppendScanParams = {
+    logEnd: 0,
+    replication: false,
+    leaderEpoch: -1,
+    logAppendTime: false,
+    now: 0,
+    crcVerified: false,
+    segmentBytes: 0,
+    latestEpoch: -1,
+  };
 
   private constructor(private readonly options: PartitionLogOptions) {
     const { fs, dir, config, clock } = options;
@@ -269,7 +284,15 @@ export class PartitionLog {
       }
       const data = this.options.snapshotHook?.snapshot(baseOffset);
       if (data) writeSnapshot(this.options.fs, this.dir, baseOffset, data);
-      this.segments.push(LogSegment.create(this.options.fs, this.dir, baseOffset, this.config.indexIntervalBytes, this.options.clock.now()));
+      this.segments.push(
+        LogSegment.create(
+          this.options.fs,
+          this.dir,
+          baseOffset,
+          this.config.indexIntervalBytes,
+          this.options.clock.now(),
+        ),
+      );
       if (active.size > 0) this.recovered = Math.max(this.recovered, active.nextOffset);
     });
   }
@@ -371,7 +394,9 @@ export class PartitionLog {
     this.io('truncate fully', () => {
       for (const segment of this.segments) segment.delete();
       this.txnIndexes.clear();
-      this.segments = [LogSegment.create(this.options.fs, this.dir, offset, this.config.indexIntervalBytes, this.options.clock.now())];
+      this.segments = [
+        LogSegment.create(this.options.fs, this.dir, offset, this.config.indexIntervalBytes, this.options.clock.now()),
+      ];
       this.end = offset;
       this.logStart = offset;
       this.afterTruncation();
@@ -401,7 +426,9 @@ export class PartitionLog {
     this.logStart = offset;
     this.hw = Math.max(this.hw, offset);
     this.io('delete records', () => {
-      this.deleteSegmentsWhile((segment, next) => next !== undefined && next.baseOffset <= this.logStart && segment !== this.active);
+      this.deleteSegmentsWhile(
+        (segment, next) => next !== undefined && next.baseOffset <= this.logStart && segment !== this.active,
+      );
       this.leaderEpochs.truncateFromStart(this.logStart);
       this.options.onLogStartOffsetChange?.(this);
     });
@@ -576,9 +603,9 @@ export class PartitionLog {
     this.io('delete', () => this.options.fs.removeDir(this.dir));
   }
 
-
   private checkOnline(): void {
-    if (this.options.dirState.offline) throw new KafkaStorageError(`log dir ${this.options.dirState.path} is offline`, this.options.dirState.failure);
+    if (this.options.dirState.offline)
+      throw new KafkaStorageError(`log dir ${this.options.dirState.path} is offline`, this.options.dirState.failure);
     if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
   }
 
@@ -600,7 +627,10 @@ export class PartitionLog {
       state.failure = error;
       this.options.onDirFailure?.(state);
     }
-    return new KafkaStorageError(`${what} ${this.name} failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    return new KafkaStorageError(
+      `${what} ${this.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
 
   private quietly(work: () => void): void {

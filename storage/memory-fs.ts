@@ -318,7 +318,8 @@ export class MemoryFileSystem implements FileSystem {
       throw new SimulatedCrash(`crash at op ${this.ops} (${kind} ${path})`);
     }
     const fault = this.writeFault;
-    const inScope = this.writeFaultUnder === null || path === this.writeFaultUnder || path.startsWith(`${this.writeFaultUnder}/`);
+    const inScope =
+      this.writeFaultUnder === null || path === this.writeFaultUnder || path.startsWith(`${this.writeFaultUnder}/`);
     if (fault && inScope && (kind === 'write' || kind === 'create' || kind === 'truncate' || kind === 'rename')) {
       if (kind !== 'write') throw fsError(fault, `injected fault on ${kind} ${path}`);
       return Math.min(bytes, this.writeFaultPrefix);

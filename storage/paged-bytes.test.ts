@@ -15,9 +15,17 @@ t.test('writes and reads across page boundaries, zero-fills gaps, truncates', as
   bytes.truncate(PAGE_BYTES + 5);
   t.equal(bytes.length, PAGE_BYTES + 5);
   bytes.write(Buffer.from([7]), PAGE_BYTES + 10);
-  t.same([...bytes.slice(PAGE_BYTES + 4, PAGE_BYTES + 11)], [big[PAGE_BYTES + 4], 0, 0, 0, 0, 0, 7], 'the gap after a truncation reads as zeros');
+  t.same(
+    [...bytes.slice(PAGE_BYTES + 4, PAGE_BYTES + 11)],
+    [big[PAGE_BYTES + 4], 0, 0, 0, 0, 0, 7],
+    'the gap after a truncation reads as zeros',
+  );
   t.equal(bytes.copyTo(Buffer.alloc(10), 0, bytes.length, bytes.length + 10), 0, 'nothing past the end');
   const sparse = new PagedBytes();
   sparse.write(Buffer.from('x'), PAGE_BYTES * 3);
-  t.equal(sparse.slice(0, PAGE_BYTES * 3).every((b) => b === 0), true, 'a write far past the end zero-fills every page before it');
+  t.equal(
+    sparse.slice(0, PAGE_BYTES * 3).every((b) => b === 0),
+    true,
+    'a write far past the end zero-fills every page before it',
+  );
 });

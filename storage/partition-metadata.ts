@@ -12,13 +12,17 @@ const TOPIC_ID = /^[A-Za-z0-9_-]{22}$/;
 const MAX_FILE_BYTES = 4096;
 
 /** What a folder's partition.metadata says: its topic id, nothing (no file), or why it cannot be read. */
-export type PartitionMetadata = { kind: 'topic-id'; topicId: string } | { kind: 'missing' } | { kind: 'malformed'; reason: string };
+export type PartitionMetadata =
+  { kind: 'topic-id'; topicId: string } | { kind: 'missing' } | { kind: 'malformed'; reason: string };
 
 export function readPartitionMetadata(fs: FileSystem, dir: string): PartitionMetadata {
   const data = fs.readFile(joinPath(dir, PARTITION_METADATA_FILE));
   if (data === null) return { kind: 'missing' };
   if (data.length > MAX_FILE_BYTES) return { kind: 'malformed', reason: `${data.length} bytes` };
-  const lines = data.toString('utf8').split('\n').map((line) => line.trim());
+  const lines = data
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.trim());
   const version = /^version:\s*(\S+)$/.exec(lines[0] ?? '');
   if (!version) return { kind: 'malformed', reason: 'no version line' };
   if (version[1] !== '0') return { kind: 'malformed', reason: `unknown version ${version[1]}` };

@@ -35,6 +35,7 @@ export function forEachRecord(batch: Buffer, visit: (record: RecordView) => bool
     const keyLength = body.varint();
     const key = keyLength < 0 ? null : body.raw(keyLength);
     const valueLength = body.varint();
-    if (visit({ offsetDelta, timestamp, key, valueIsNull: valueLength < 0, start, end: reader.offset }) === false) return;
+    if (visit({ offsetDelta, timestamp, key, valueIsNull: valueLength < 0, start, end: reader.offset }) === false)
+      return;
   }
 }

@@ -14,7 +14,16 @@ function fill(segment: LogSegment, count: number, firstOffset: number, records =
       { baseOffset: offset },
     );
     const scan = new AppendScan();
-    scan.run(batch, { logEnd: offset, replication: true, leaderEpoch: 0, logAppendTime: false, now: 0, crcVerified: false, segmentBytes: Infinity, latestEpoch: -1 });
+    scan.run(batch, {
+      logEnd: offset,
+      replication: true,
+      leaderEpoch: 0,
+      logAppendTime: false,
+      now: 0,
+      crcVerified: false,
+      segmentBytes: Infinity,
+      latestEpoch: -1,
+    });
     segment.append(batch, scan);
     written.push(batch);
     offset += records;
@@ -32,11 +41,17 @@ t.test('segment append, locate, read, timestamp search and truncate', async (t) 
   t.equal(segment.locate(105)!.baseOffset, 104);
   t.same(segment.read(105, 1, Infinity, true), written[2]);
   t.equal(segment.read(120, 1000, Infinity, true), null);
-  t.same(splitBatches(segment.read(100, 10_000, 106, true)!).map((b) => b.baseOffset), [100, 102, 104]);
+  t.same(
+    splitBatches(segment.read(100, 10_000, 106, true)!).map((b) => b.baseOffset),
+    [100, 102, 104],
+  );
   t.equal(segment.findByTimestamp(1004, 100)!.baseOffset, 108);
   t.equal(segment.findByTimestamp(1004, 112)!.baseOffset, 112);
   t.equal(segment.maxTimestamp, 1009);
-  t.equal(segment.truncateTo(111), written.slice(5).reduce((s, b) => s + b.length, 0));
+  t.equal(
+    segment.truncateTo(111),
+    written.slice(5).reduce((s, b) => s + b.length, 0),
+  );
   t.equal(segment.nextOffset, 110);
   t.equal(segment.maxTimestamp, 1004);
   t.same(segment.read(108, 10_000, Infinity, true), written[4]);
@@ -53,7 +68,13 @@ t.test('recovery keeps valid batches, cuts a corrupt tail and rebuilds indexes',
   const cut = written.slice(0, 5).reduce((s, b) => s + b.length, 0);
   fs.corrupt('/p/00000000000000000000.log', cut + 30, Buffer.from([0xde, 0xad]));
   fs.unlink('/p/00000000000000000000.index');
-  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 0, cleanShutdown: false, initialOffset: 0 });
+  const result = loadSegments(fs, '/p', {
+    indexIntervalBytes: 100,
+    now: 0,
+    recoveryPoint: 0,
+    cleanShutdown: false,
+    initialOffset: 0,
+  });
   t.equal(result.truncatedBytes, sizeBefore - cut);
   const recovered = result.segments[0]!;
   t.equal(recovered.nextOffset, 10);
@@ -72,7 +93,13 @@ t.test('after a clean shutdown nothing is scanned; a bad index is still rebuilt 
   garbage.writeInt32BE(3, 0);
   garbage.writeInt32BE(5, 4);
   fs.corrupt('/p/00000000000000000000.index', 0, garbage);
-  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 0, cleanShutdown: true, initialOffset: 0 });
+  const result = loadSegments(fs, '/p', {
+    indexIntervalBytes: 100,
+    now: 0,
+    recoveryPoint: 0,
+    cleanShutdown: true,
+    initialOffset: 0,
+  });
   t.equal(result.recoveredSegments, 0);
   const loaded = result.segments[0]!;
   t.equal(loaded.nextOffset, 16);
@@ -92,7 +119,17 @@ t.test('loader finishes interrupted compaction swaps and removes leftovers', asy
   swap.sync();
   fs.open('/p/00000000000000000050.log.cleaned', true).close();
   fs.open('/p/00000000000000000077.index', true).close();
-  const result = loadSegments(fs, '/p', { indexIntervalBytes: 100, now: 0, recoveryPoint: 100, cleanShutdown: true, initialOffset: 0 });
-  t.same(fs.readdir('/p'), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+  const result = loadSegments(fs, '/p', {
+    indexIntervalBytes: 100,
+    now: 0,
+    recoveryPoint: 100,
+    cleanShutdown: true,
+    initialOffset: 0,
+  });
+  t.same(fs.readdir('/p'), [
+    '00000000000000000000.index',
+    '00000000000000000000.log',
+    '00000000000000000000.timeindex',
+  ]);
   t.equal(result.segments[0]!.size, replacement.length);
 });

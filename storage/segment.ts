@@ -153,7 +153,8 @@ export class LogSegment {
     this.handle.write(data, start);
     this.size = start + data.length;
     const count = scan.count;
-    for (let i = 0; i < count; i++) this.indexBatch(scan.lastOffset(i), scan.batchMaxTimestamp(i), start + scan.at(i), scan.size(i));
+    for (let i = 0; i < count; i++)
+      this.indexBatch(scan.lastOffset(i), scan.batchMaxTimestamp(i), start + scan.at(i), scan.size(i));
     this.next = scan.next;
   }
 
@@ -178,7 +179,13 @@ export class LogSegment {
     walkBatches(this.handle, start, this.size, false, (buffer, at, position, size) => {
       const last = baseOffsetOf(buffer, at) + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
       if (last < offset) return true;
-      found = { position, size, baseOffset: baseOffsetOf(buffer, at), lastOffset: last, maxTimestamp: readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET) };
+      found = {
+        position,
+        size,
+        baseOffset: baseOffsetOf(buffer, at),
+        lastOffset: last,
+        maxTimestamp: readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET),
+      };
       return false;
     });
     return found;
@@ -200,7 +207,8 @@ export class LogSegment {
     const first = this.locateIn(window, indexed, offset) ?? this.locate(offset, indexed);
     if (first && first.size > this.largestBatch) this.largestBatch = Math.min(first.size, 8 * 1024 * 1024);
     if (!first || first.baseOffset >= maxOffset) return first ? Buffer.alloc(0) : null;
-    const wanted = first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
+    const wanted =
+      first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
     if (wanted === 0) return Buffer.alloc(0);
     let data: Buffer;
     const from = first.position - indexed;
@@ -227,7 +235,13 @@ export class LogSegment {
       const base = baseOffsetOf(window, at);
       const last = base + window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
       if (last >= offset) {
-        return { position: windowPosition + at, size, baseOffset: base, lastOffset: last, maxTimestamp: readInt64Number(window, at + MAX_TIMESTAMP_OFFSET) };
+        return {
+          position: windowPosition + at,
+          size,
+          baseOffset: base,
+          lastOffset: last,
+          maxTimestamp: readInt64Number(window, at + MAX_TIMESTAMP_OFFSET),
+        };
       }
       at += size;
     }

@@ -110,7 +110,7 @@ export class ManualClock {
 /** Splits a buffer of whole batches into [baseOffset, lastOffset, bytes] triples. */
 export function splitBatches(data: Buffer): { baseOffset: number; lastOffset: number; bytes: Buffer }[] {
   const out: { baseOffset: number; lastOffset: number; bytes: Buffer }[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const size = data.readInt32BE(at + 8) + 12;
     const baseOffset = Number(data.readBigInt64BE(at));
     out.push({ baseOffset, lastOffset: baseOffset + data.readInt32BE(at + 23), bytes: data.subarray(at, at + size) });

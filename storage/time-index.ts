@@ -34,7 +34,10 @@ export class TimeIndex extends IndexFile {
 
   lastEntry(): TimestampOffset | null {
     if (this.count === 0) return null;
-    return { timestamp: this.timestampAt(this.count - 1), offset: this.baseOffset + this.relativeOffsetAt(this.count - 1) };
+    return {
+      timestamp: this.timestampAt(this.count - 1),
+      offset: this.baseOffset + this.relativeOffsetAt(this.count - 1),
+    };
   }
 
   /** Adds an entry when the timestamp is larger than the last one. */

@@ -20,7 +20,12 @@ const NEW_ID = 'q6Gz6mfuQ1y2kK0e_3nDRw';
 function setup(): { fs: MemoryFileSystem; clock: ManualClock; open: () => LogManager } {
   const fs = new MemoryFileSystem();
   const clock = new ManualClock();
-  return { fs, clock, open: () => LogManager.open({ fs, logDirs: ['/d'], clock, defaultConfig: DEFAULT_LOG_CONFIG, fileDeleteDelayMs: 1000 }) };
+  return {
+    fs,
+    clock,
+    open: () =>
+      LogManager.open({ fs, logDirs: ['/d'], clock, defaultConfig: DEFAULT_LOG_CONFIG, fileDeleteDelayMs: 1000 }),
+  };
 }
 
 t.test('partition.metadata is written in Kafka format when a log is created for a topic id', async (t) => {
@@ -35,8 +40,15 @@ t.test('partition.metadata is written in Kafka format when a log is created for 
   t.ok(again.getOrCreate('orders', 0, NEW_ID));
   const error = t.throws(() => again.getOrCreate('orders', 0, OLD_ID)) as InconsistentTopicIdError;
   t.equal(error.errorCode, 103, 'another topic id is INCONSISTENT_TOPIC_ID');
-  t.match(error.message, /orders-0 belongs to topic id q6Gz6mfuQ1y2kK0e_3nDRw, the metadata has AAAAAAAAAAAAAAAAAAAAAg/);
-  t.throws(() => again.delete('orders', 0, OLD_ID), InconsistentTopicIdError, 'a deletion for another id does not touch it');
+  t.match(
+    error.message,
+    /orders-0 belongs to topic id q6Gz6mfuQ1y2kK0e_3nDRw, the metadata has AAAAAAAAAAAAAAAAAAAAAg/,
+  );
+  t.throws(
+    () => again.delete('orders', 0, OLD_ID),
+    InconsistentTopicIdError,
+    'a deletion for another id does not touch it',
+  );
   t.ok(fs.exists('/d/orders-0/00000000000000000000.log'));
 });
 
@@ -65,7 +77,11 @@ t.test('deletion renames the folder, rewrites the checkpoints and removes it aft
   t.notOk(fs.exists('/d/orders-0'), 'the name is free at once');
   const renamed = fs.subdirectories('/d').filter((n) => /^orders-0\.[0-9a-f]{32}-delete$/.test(n));
   t.equal(renamed.length, 1, 'renamed to <topic>-<p>.<uuid>-delete');
-  t.equal(readOffsetCheckpoint(fs, '/d', 'recovery-point-offset-checkpoint').has('orders-0'), false, 'checkpoint no longer names it');
+  t.equal(
+    readOffsetCheckpoint(fs, '/d', 'recovery-point-offset-checkpoint').has('orders-0'),
+    false,
+    'checkpoint no longer names it',
+  );
   t.equal(manager.pendingDeletions, 1);
   manager.tick(clock.now() + 999);
   t.ok(fs.exists(`/d/${renamed[0]}`), 'kept until file.delete.delay.ms has passed');
@@ -74,27 +90,34 @@ t.test('deletion renames the folder, rewrites the checkpoints and removes it aft
   t.equal(manager.pendingDeletions, 0);
 });
 
-t.test('a topic created again keeps its data across a crash; leftover -delete folders are removed at start', async (t) => {
-  const { fs, clock, open } = setup();
-  const manager = open();
-  const old = manager.getOrCreate('orders', 0, OLD_ID);
-  for (let i = 0; i < 4; i++) old.append(batchOfSize(200), { leaderEpoch: 0 });
-  old.flush();
-  manager.checkpoint();
-  manager.delete('orders', 0, OLD_ID);
-  const fresh = manager.getOrCreate('orders', 0, NEW_ID);
-  t.equal(fresh.endOffset, 0, 'the new topic never meets the old data');
-  for (let i = 0; i < 5; i++) fresh.append(batchOfSize(100), { leaderEpoch: 0 });
-  fresh.flush();
-  // No clean shutdown: as after a power cut.
-  const again = open();
-  t.equal(again.pendingDeletions, 1, 'the -delete folder found at start is queued');
-  t.throws(() => again.getOrCreate('orders', 0, OLD_ID), InconsistentTopicIdError, 'replaying the old topic does not adopt the new folder');
-  const reopened = again.getOrCreate('orders', 0, NEW_ID);
-  t.equal(reopened.endOffset, 5, 'the new topic keeps its 5 batches');
-  again.tick(clock.now() + 1000);
-  t.same(fs.subdirectories('/d'), ['orders-0']);
-});
+t.test(
+  'a topic created again keeps its data across a crash; leftover -delete folders are removed at start',
+  async (t) => {
+    const { fs, clock, open } = setup();
+    const manager = open();
+    const old = manager.getOrCreate('orders', 0, OLD_ID);
+    for (let i = 0; i < 4; i++) old.append(batchOfSize(200), { leaderEpoch: 0 });
+    old.flush();
+    manager.checkpoint();
+    manager.delete('orders', 0, OLD_ID);
+    const fresh = manager.getOrCreate('orders', 0, NEW_ID);
+    t.equal(fresh.endOffset, 0, 'the new topic never meets the old data');
+    for (let i = 0; i < 5; i++) fresh.append(batchOfSize(100), { leaderEpoch: 0 });
+    fresh.flush();
+    // No clean shutdown: as after a power cut.
+    const again = open();
+    t.equal(again.pendingDeletions, 1, 'the -delete folder found at start is queued');
+    t.throws(
+      () => again.getOrCreate('orders', 0, OLD_ID),
+      InconsistentTopicIdError,
+      'replaying the old topic does not adopt the new folder',
+    );
+    const reopened = again.getOrCreate('orders', 0, NEW_ID);
+    t.equal(reopened.endOffset, 5, 'the new topic keeps its 5 batches');
+    again.tick(clock.now() + 1000);
+    t.same(fs.subdirectories('/d'), ['orders-0']);
+  },
+);
 
 t.test('__cluster_metadata-0 is not opened as a partition log', async (t) => {
   const { fs, open } = setup();

@@ -6,7 +6,12 @@
  * Batches are named by base offset. A marker's type is the int16 after the int16 version
  * at the start of its control record's key (0 ABORT, 1 COMMIT), as Kafka writes it.
  */
-import { ATTRIBUTES_OFFSET, CONTROL_FLAG_MASK, PRODUCER_ID_OFFSET, TRANSACTIONAL_FLAG_MASK } from '../protocol/records/batch-header.js';
+import {
+  ATTRIBUTES_OFFSET,
+  CONTROL_FLAG_MASK,
+  PRODUCER_ID_OFFSET,
+  TRANSACTIONAL_FLAG_MASK,
+} from '../protocol/records/batch-header.js';
 import { baseOffsetOf } from './batch-scan.js';
 import { forEachRecord } from './records.js';
 

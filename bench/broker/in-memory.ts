@@ -24,12 +24,19 @@ const batch = buildBatch(Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i
 const IN_FLIGHT = 4;
 
 async function measure(storage: 'disk' | 'memory'): Promise<number> {
-  const running = await startBroker(storage === 'memory' ? { storage, config: { 'memory.max.bytes': 4 * 1024 * 1024 * 1024 } } : { storage });
+  const running = await startBroker(
+    storage === 'memory' ? { storage, config: { 'memory.max.bytes': 4 * 1024 * 1024 * 1024 } } : { storage },
+  );
   try {
     createTopic(running, 'bench');
     const client = await rawClient(running.port);
     const send = async (): Promise<void> => {
-      const r = await client.call(ProduceApi, 9, { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }] });
+      const r = await client.call(ProduceApi, 9, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 30_000,
+        topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }],
+      });
       const code = r.responses[0]!.partitionResponses[0]!.errorCode;
       if (code !== 0) throw new Error(`produce failed with error ${code}`);
     };
@@ -70,8 +77,14 @@ for (let round = 0; round < rounds; round++) {
 }
 const loadAfter = loadavg();
 const ratios = memory.map((m, i) => m / disk[i]!);
-console.log(`produce 256 x 1 KiB per request, acks=1, ${requests} requests x ${rounds} rounds, ${(batch.length / 1024).toFixed(0)} KiB per batch`);
+console.log(
+  `produce 256 x 1 KiB per request, acks=1, ${requests} requests x ${rounds} rounds, ${(batch.length / 1024).toFixed(0)} KiB per batch`,
+);
 console.log(`disk:   median ${median(disk).toFixed(1)} MB/s (${disk.map((v) => v.toFixed(1)).join(', ')})`);
 console.log(`memory: median ${median(memory).toFixed(1)} MB/s (${memory.map((v) => v.toFixed(1)).join(', ')})`);
-console.log(`ratio memory/disk of the medians: ${(median(memory) / median(disk)).toFixed(2)} (per round ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
-console.log(`load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `ratio memory/disk of the medians: ${(median(memory) / median(disk)).toFixed(2)} (per round ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+);
+console.log(
+  `load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
+);

@@ -27,7 +27,14 @@ try {
   createTopic(running, COMMIT_TOPIC, { partitions: 4 });
   const broker = running.broker;
   const dispatcher = new Dispatcher(broker.services, broker.clock, createLogger({ level: 'silent', pretty: false }));
-  const info = { connectionId: 1, listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', clientHost: '127.0.0.1', clientPort: 1, principal: ANONYMOUS };
+  const info = {
+    connectionId: 1,
+    listenerName: 'PLAINTEXT',
+    securityProtocol: 'PLAINTEXT',
+    clientHost: '127.0.0.1',
+    clientPort: 1,
+    principal: ANONYMOUS,
+  };
   const frames = Array.from({ length: groups }, (_, group) =>
     PipelinedClient.encode(OffsetCommitApi, 8, {
       groupId: `bench-group-${group}`,
@@ -38,17 +45,27 @@ try {
       topics: [
         {
           name: COMMIT_TOPIC,
-          partitions: Array.from({ length: 4 }, (_, partitionIndex) => ({ partitionIndex, committedOffset: BigInt(group * 100 + partitionIndex), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })),
+          partitions: Array.from({ length: 4 }, (_, partitionIndex) => ({
+            partitionIndex,
+            committedOffset: BigInt(group * 100 + partitionIndex),
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: '',
+          })),
         },
       ],
     }).subarray(4),
   );
   let errors = 0;
   const run = async (n: number): Promise<void> => {
-    for (let sent = 0; sent < n; ) {
+    for (let sent = 0; sent < n;) {
       const pending: Promise<unknown>[] = [];
       for (let i = 0; i < round; i++, sent++) {
-        pending.push(dispatcher.dispatch(Buffer.from(frames[sent % groups]!), info).then((r) => (r.kind === 'respond' ? undefined : errors++)));
+        pending.push(
+          dispatcher
+            .dispatch(Buffer.from(frames[sent % groups]!), info)
+            .then((r) => (r.kind === 'respond' ? undefined : errors++)),
+        );
       }
       await nextTurn();
       await Promise.all(pending);
@@ -60,7 +77,9 @@ try {
   await run(commits);
   const used = process.cpuUsage(before);
   const wallMs = performance.now() - start;
-  console.log(`${commits} commits in rounds of ${round}: ${(((used.user + used.system) / commits)).toFixed(1)} µs CPU per commit (${((used.system / commits)).toFixed(1)} µs system), ${(wallMs * 1000 / commits).toFixed(1)} µs wall; ${errors} errors`);
+  console.log(
+    `${commits} commits in rounds of ${round}: ${((used.user + used.system) / commits).toFixed(1)} µs CPU per commit (${(used.system / commits).toFixed(1)} µs system), ${((wallMs * 1000) / commits).toFixed(1)} µs wall; ${errors} errors`,
+  );
 } finally {
   await running.stop();
 }

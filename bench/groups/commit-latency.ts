@@ -52,7 +52,11 @@ const TICK_MS = 10;
 const PRIME_ROUNDS = 3;
 
 /** `started` is called after priming, when the timed schedule (warm-up second included) begins. */
-export async function commitLatency(port: number, load: CommitLoad, started: () => void = () => undefined): Promise<CommitResult> {
+export async function commitLatency(
+  port: number,
+  load: CommitLoad,
+  started: () => void = () => undefined,
+): Promise<CommitResult> {
   const clients = await Promise.all(Array.from({ length: load.connections }, () => PipelinedClient.connect(port)));
   const latencies: number[] = [];
   const intended: number[] = [];
@@ -74,7 +78,13 @@ export async function commitLatency(port: number, load: CommitLoad, started: () 
       topics: [
         {
           name: COMMIT_TOPIC,
-          partitions: Array.from({ length: load.partitions }, (_, partitionIndex) => ({ partitionIndex, committedOffset: BigInt(group * 100 + partitionIndex), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })),
+          partitions: Array.from({ length: load.partitions }, (_, partitionIndex) => ({
+            partitionIndex,
+            committedOffset: BigInt(group * 100 + partitionIndex),
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: '',
+          })),
         },
       ],
     }),
@@ -100,7 +110,10 @@ export async function commitLatency(port: number, load: CommitLoad, started: () 
       })
       .finally(() => outstanding.delete(p));
     outstanding.add(p);
-    maxInFlight = Math.max(maxInFlight, clients.reduce((s, c) => s + c.inFlight, 0));
+    maxInFlight = Math.max(
+      maxInFlight,
+      clients.reduce((s, c) => s + c.inFlight, 0),
+    );
   };
 
   // Priming, closed loop: every group commits a few times, 100 at a time, so `__consumer_offsets` and the
@@ -108,7 +121,11 @@ export async function commitLatency(port: number, load: CommitLoad, started: () 
   // flooded at full rate builds a backlog that the whole run then spends draining).
   for (let round = 0; round < PRIME_ROUNDS; round++) {
     for (let g = 0; g < load.groups; g += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, load.groups - g) }, (_, i) => clients[(g + i) % clients.length]!.callEncoded(OffsetCommitApi, 8, frames[g + i]!)));
+      await Promise.all(
+        Array.from({ length: Math.min(100, load.groups - g) }, (_, i) =>
+          clients[(g + i) % clients.length]!.callEncoded(OffsetCommitApi, 8, frames[g + i]!),
+        ),
+      );
     }
   }
   started();
@@ -143,7 +160,12 @@ export async function commitLatency(port: number, load: CommitLoad, started: () 
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     p999: percentile(latencies, 99.9),
-    p99BySecond: Array.from(bySecond, (xs) => percentile((xs ?? []).sort((a, b) => a - b), 99)),
+    p99BySecond: Array.from(bySecond, (xs) =>
+      percentile(
+        (xs ?? []).sort((a, b) => a - b),
+        99,
+      ),
+    ),
     max: latencies[latencies.length - 1] ?? NaN,
     intendedP99: percentile(intended, 99),
     intendedMax: intended[intended.length - 1] ?? NaN,

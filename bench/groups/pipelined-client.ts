@@ -49,7 +49,12 @@ export class PipelinedClient {
   static encode<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req): Buffer {
     return Buffer.concat(
       encodeFrame((w) => {
-        writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId: 0, clientId: 'bench' });
+        writeRequestHeader(w, {
+          requestApiKey: api.apiKey,
+          requestApiVersion: version,
+          correlationId: 0,
+          clientId: 'bench',
+        });
         api.encodeRequest(w, version, request);
       }),
     );

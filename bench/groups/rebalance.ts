@@ -44,11 +44,17 @@ function assignment(topic: string, partitions: number[]): Buffer {
   return b;
 }
 
-function assignAll(members: JoinGroupResponse['members'], partitions: number): Array<{ memberId: string; assignment: Buffer }> {
+function assignAll(
+  members: JoinGroupResponse['members'],
+  partitions: number,
+): Array<{ memberId: string; assignment: Buffer }> {
   const ids = members.map((m) => m.memberId).sort();
   return ids.map((memberId, i) => ({
     memberId,
-    assignment: assignment(TOPIC, Array.from({ length: partitions }, (_, p) => p).filter((p) => p % ids.length === i)),
+    assignment: assignment(
+      TOPIC,
+      Array.from({ length: partitions }, (_, p) => p).filter((p) => p % ids.length === i),
+    ),
   }));
 }
 
@@ -91,7 +97,15 @@ class Member {
       if (join.errorCode !== 0) throw new Error(`JoinGroup error ${join.errorCode}`);
       this.memberId = join.memberId;
       const assignments = join.leader === this.memberId ? assignAll(join.members, this.partitions) : [];
-      const sync = await this.client.call(SyncGroupApi, 3, { groupId: this.groupId, generationId: join.generationId, memberId: this.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments });
+      const sync = await this.client.call(SyncGroupApi, 3, {
+        groupId: this.groupId,
+        generationId: join.generationId,
+        memberId: this.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments,
+      });
       if (sync.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) continue;
       if (sync.errorCode !== 0) throw new Error(`SyncGroup error ${sync.errorCode}`);
       this.generation = join.generationId;
@@ -107,8 +121,14 @@ class Member {
       while (this.heartbeating) {
         await sleep(intervalMs);
         if (!this.heartbeating) return;
-        const hb = await this.client.call(HeartbeatApi, 3, { groupId: this.groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: null });
-        if (hb.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || hb.errorCode === ErrorCode.ILLEGAL_GENERATION) await this.joinAndSync();
+        const hb = await this.client.call(HeartbeatApi, 3, {
+          groupId: this.groupId,
+          generationId: this.generation,
+          memberId: this.memberId,
+          groupInstanceId: null,
+        });
+        if (hb.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || hb.errorCode === ErrorCode.ILLEGAL_GENERATION)
+          await this.joinAndSync();
         else if (hb.errorCode !== 0) throw new Error(`Heartbeat error ${hb.errorCode}`);
       }
     })();
@@ -120,7 +140,11 @@ class Member {
   }
 
   async leave(): Promise<void> {
-    const r = await this.client.call(LeaveGroupApi, 3, { groupId: this.groupId, memberId: '', members: [{ memberId: this.memberId, groupInstanceId: null, reason: null }] });
+    const r = await this.client.call(LeaveGroupApi, 3, {
+      groupId: this.groupId,
+      memberId: '',
+      members: [{ memberId: this.memberId, groupInstanceId: null, reason: null }],
+    });
     if (r.errorCode !== 0) throw new Error(`LeaveGroup error ${r.errorCode}`);
   }
 }
@@ -140,7 +164,12 @@ export interface RebalanceTrial {
 }
 
 /** One trial: N members join a fresh group, settle, one leaves; returns the times. */
-export async function rebalanceTrial(port: number, groupId: string, members: number, heartbeatMs: number): Promise<RebalanceTrial> {
+export async function rebalanceTrial(
+  port: number,
+  groupId: string,
+  members: number,
+  heartbeatMs: number,
+): Promise<RebalanceTrial> {
   const clients = await Promise.all(Array.from({ length: members }, () => PipelinedClient.connect(port)));
   try {
     const group = clients.map((c) => new Member(c, groupId, members));
@@ -151,7 +180,11 @@ export async function rebalanceTrial(port: number, groupId: string, members: num
       // The members already in heartbeat and rejoin; wait until everyone shares a generation.
       await joining;
       group[i]!.startHeartbeats(heartbeatMs);
-      await until(() => others.every((m) => !m.rejoining && m.generation === group[i]!.generation), 20_000, `member ${i} settled`);
+      await until(
+        () => others.every((m) => !m.rejoining && m.generation === group[i]!.generation),
+        20_000,
+        `member ${i} settled`,
+      );
     }
     const before = group[0]!.generation;
     const leaving = group.pop()!;

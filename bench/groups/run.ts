@@ -17,8 +17,16 @@ const env = (name: string, fallback: number): number => Number(process.env[name]
 const members = 10;
 const trials = env('TRIALS', 7);
 // HEARTBEATS=none skips the rebalance trials.
-const heartbeats = process.env.HEARTBEATS === 'none' ? [] : (process.env.HEARTBEATS ?? '100,500').split(',').map(Number);
-const load = { groups: env('GROUPS', 1000), hz: env('HZ', 10), partitions: 4, connections: env('CONNECTIONS', 4), durationMs: env('SECONDS', 10) * 1000, warmupMs: 1000 };
+const heartbeats =
+  process.env.HEARTBEATS === 'none' ? [] : (process.env.HEARTBEATS ?? '100,500').split(',').map(Number);
+const load = {
+  groups: env('GROUPS', 1000),
+  hz: env('HZ', 10),
+  partitions: 4,
+  connections: env('CONNECTIONS', 4),
+  durationMs: env('SECONDS', 10) * 1000,
+  warmupMs: 1000,
+};
 
 const lines: string[] = [];
 const note = (line: string) => {
@@ -26,7 +34,11 @@ const note = (line: string) => {
   console.error(line);
 };
 
-note(`machine: ${process.platform} ${process.arch}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; broker in a child process`);
+note(
+  `machine: ${process.platform} ${process.arch}, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; broker in a child process`,
+);
 
 const broker = await spawnBroker({ topics: { [REBALANCE_TOPIC]: members, [COMMIT_TOPIC]: load.partitions } });
 try {
@@ -50,7 +62,8 @@ try {
 
   let cpuBefore = NaN;
   const r = await commitLatency(broker.port, load, () => (cpuBefore = processCpuMs(broker.pid)));
-  const cpuPerCommitUs = ((processCpuMs(broker.pid) - cpuBefore) * 1000) / (r.commits + (r.commits * load.warmupMs) / load.durationMs);
+  const cpuPerCommitUs =
+    ((processCpuMs(broker.pid) - cpuBefore) * 1000) / (r.commits + (r.commits * load.warmupMs) / load.durationMs);
   note(
     `${load.groups} groups committing ${load.partitions} partitions each at ${load.hz} Hz over ${load.connections} connections for ${load.durationMs / 1000} s: ` +
       `${r.commits} commits (${fmt(r.ratePerSec, 0)}/s), latency p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, p99.9 ${fmt(r.p999, 2)} ms, max ${fmt(r.max, 2)} ms; ` +

@@ -16,8 +16,21 @@ export interface BrokerProcess {
 
 const script = fileURLToPath(new URL('./broker-process.ts', import.meta.url));
 
-export async function spawnBroker(spec: { config?: Record<string, string | number | boolean>; topics?: Record<string, number> }): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, [...(process.env.BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function spawnBroker(spec: {
+  config?: Record<string, string | number | boolean>;
+  topics?: Record<string, number>;
+}): Promise<BrokerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      script,
+      JSON.stringify(spec),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

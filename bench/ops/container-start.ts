@@ -18,7 +18,10 @@ const docker = (...args: string[]): string => execFileSync('docker', args, { enc
 async function readyAt(port: number, timeoutMs = 20_000): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return performance.now();
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -34,7 +37,18 @@ async function main(): Promise<void> {
     const port = await freePort();
     const metricsPort = await freePort();
     const began = performance.now();
-    const id = docker('run', '-d', '--rm', '-p', `127.0.0.1:${port}:9092`, '-p', `127.0.0.1:${metricsPort}:9644`, '-e', `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`, image);
+    const id = docker(
+      'run',
+      '-d',
+      '--rm',
+      '-p',
+      `127.0.0.1:${port}:9092`,
+      '-p',
+      `127.0.0.1:${metricsPort}:9644`,
+      '-e',
+      `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+      image,
+    );
     try {
       toApi.push((await waitForApiVersions(port)) - began);
       toReady.push((await readyAt(metricsPort)) - began);

@@ -21,12 +21,29 @@ function time(label: string, calls: number, fn: (i: number) => void): string {
 
 const traffic = new TrafficCounters(() => performance.now());
 const registry = new Registry();
-const counter = new Counter({ name: 'c_total', help: 'c', labelNames: ['request', 'version'], registers: [registry] }).labels('Produce', '9');
-const histogram = new Histogram({ name: 'h', help: 'h', labelNames: ['request'], registers: [registry] }).labels('Produce');
-const summary = new Summary({ name: 's', help: 's', labelNames: ['request'], percentiles: [0.5, 0.75, 0.95, 0.98, 0.99, 0.999], maxAgeSeconds: 300, ageBuckets: 5, registers: [registry] }).labels('Produce');
+const counter = new Counter({
+  name: 'c_total',
+  help: 'c',
+  labelNames: ['request', 'version'],
+  registers: [registry],
+}).labels('Produce', '9');
+const histogram = new Histogram({ name: 'h', help: 'h', labelNames: ['request'], registers: [registry] }).labels(
+  'Produce',
+);
+const summary = new Summary({
+  name: 's',
+  help: 's',
+  labelNames: ['request'],
+  percentiles: [0.5, 0.75, 0.95, 0.98, 0.99, 0.999],
+  maxAgeSeconds: 300,
+  ageBuckets: 5,
+  registers: [registry],
+}).labels('Produce');
 
 const rows = [
-  time('request: requestStarted + requestDone (Gregor)', N, () => traffic.requestDone(0, 'Produce', 9, traffic.requestStarted())),
+  time('request: requestStarted + requestDone (Gregor)', N, () =>
+    traffic.requestDone(0, 'Produce', 9, traffic.requestStarted()),
+  ),
   time('produced partition: messagesIn (Gregor)', N, (i) => traffic.messagesIn(topics[i & 15]!, 100, 10_000)),
   time('fetched partition: bytesOut (Gregor)', N, (i) => traffic.bytesOut(topics[i & 15]!, 10_000)),
   time('prom-client Counter child inc()', N, () => counter.inc()),

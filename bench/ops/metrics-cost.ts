@@ -36,8 +36,18 @@ async function main(): Promise<void> {
       await runLoad(['create', boot(s), 'cost-1k-p16', '16']);
     }
     const figures = [
-      { label: `produce 100 B, 1 partition (${f0(N_100B)} messages)`, args: (s: Server) => ['produce', boot(s), 'cost-100b', String(N_100B), '100', '1'], unit: 'msg/s', rate: (r: { seconds: number; messages: number; bytes: number }) => r.messages / r.seconds },
-      { label: `produce 1 KiB, 16 partitions (${f0(N_1K)} messages)`, args: (s: Server) => ['produce', boot(s), 'cost-1k-p16', String(N_1K), '1024', '16'], unit: 'MB/s', rate: (r: { seconds: number; messages: number; bytes: number }) => r.bytes / r.seconds / 1e6 },
+      {
+        label: `produce 100 B, 1 partition (${f0(N_100B)} messages)`,
+        args: (s: Server) => ['produce', boot(s), 'cost-100b', String(N_100B), '100', '1'],
+        unit: 'msg/s',
+        rate: (r: { seconds: number; messages: number; bytes: number }) => r.messages / r.seconds,
+      },
+      {
+        label: `produce 1 KiB, 16 partitions (${f0(N_1K)} messages)`,
+        args: (s: Server) => ['produce', boot(s), 'cost-1k-p16', String(N_1K), '1024', '16'],
+        unit: 'MB/s',
+        rate: (r: { seconds: number; messages: number; bytes: number }) => r.bytes / r.seconds / 1e6,
+      },
     ];
     for (const figure of figures) {
       const rates = { on: [] as number[], off: [] as number[] };

@@ -7,7 +7,11 @@
 import { crc32c } from '@node-rs/crc32';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { ProduceApi, type ProduceRequest } from '../../protocol/generated/messages/00-produce.js';
-import { FetchApi, defaultFetchResponse, defaultFetchResponsePartitionData } from '../../protocol/generated/messages/01-fetch.js';
+import {
+  FetchApi,
+  defaultFetchResponse,
+  defaultFetchResponsePartitionData,
+} from '../../protocol/generated/messages/01-fetch.js';
 import { buildRecordBatch, validateRecordBatches } from '../../protocol/records/index.js';
 
 interface Result {
@@ -29,7 +33,12 @@ function measure(label: string, bytesPerOp: number, fn: () => unknown, minMs = 4
 }
 
 const batch = buildRecordBatch({
-  records: Array.from({ length: 16 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(1000, i), timestamp: 1_700_000_000_000n + BigInt(i), headers: [] })),
+  records: Array.from({ length: 16 }, (_, i) => ({
+    key: Buffer.from(`k${i}`),
+    value: Buffer.alloc(1000, i),
+    timestamp: 1_700_000_000_000n + BigInt(i),
+    headers: [],
+  })),
 });
 
 function produceRequest(partitions: number): ProduceRequest {
@@ -37,21 +46,29 @@ function produceRequest(partitions: number): ProduceRequest {
     transactionalId: null,
     acks: 1,
     timeoutMs: 30000,
-    topicData: [{ name: 'bench', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) }],
+    topicData: [
+      { name: 'bench', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) },
+    ],
   };
 }
 
 const results: Result[] = [];
 const crcInput = Buffer.alloc(batch.length * 16, 7);
 results.push(measure('raw CRC-32C (baseline)', crcInput.length, () => crc32c(crcInput)));
-results.push(measure('validate produced batch (size, magic, CRC, count)', batch.length, () => validateRecordBatches(batch)));
+results.push(
+  measure('validate produced batch (size, magic, CRC, count)', batch.length, () => validateRecordBatches(batch)),
+);
 
 for (const version of [3, 9, 11]) {
   const req = produceRequest(16);
   const w = new Writer();
   ProduceApi.encodeRequest(w, version, req);
   const frame = w.toBuffer();
-  results.push(measure(`Produce v${version} request decode (16 x 16 KiB)`, frame.length, () => ProduceApi.decodeRequest(new Reader(frame), version)));
+  results.push(
+    measure(`Produce v${version} request decode (16 x 16 KiB)`, frame.length, () =>
+      ProduceApi.decodeRequest(new Reader(frame), version),
+    ),
+  );
   results.push(
     measure(`Produce v${version} request encode (16 x 16 KiB)`, frame.length, () => {
       const out = new Writer();
@@ -90,7 +107,11 @@ for (const version of [4, 12, 16]) {
       return out.chunksView();
     }),
   );
-  results.push(measure(`Fetch v${version} response decode (16 x 16 KiB)`, frame.length, () => FetchApi.decodeResponse(new Reader(frame), version)));
+  results.push(
+    measure(`Fetch v${version} response decode (16 x 16 KiB)`, frame.length, () =>
+      FetchApi.decodeResponse(new Reader(frame), version),
+    ),
+  );
 }
 
 const crc = results[0]!.mbps;

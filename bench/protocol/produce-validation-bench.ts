@@ -37,9 +37,20 @@ const records: RecordInput[] = Array.from({ length: 100 }, (_, i) => ({
   timestamp: BigInt(Date.now()) + BigInt(i),
   headers: [{ key: 'trace', value: Buffer.from('abc') }],
 }));
-const rules: RecordRules = { requireKey: false, createTime: true, minTimestamp: -9e18, maxTimestamp: 9e18, partitionName: 'bench-0' };
+const rules: RecordRules = {
+  requireKey: false,
+  createTime: true,
+  minTimestamp: -9e18,
+  maxTimestamp: 9e18,
+  partitionName: 'bench-0',
+};
 const walkOptions = { maxDecompressedBytes: 64 * 1024 * 1024 };
-const topic: TopicImage = { name: 'bench', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: new Map(), configs: new Map() };
+const topic: TopicImage = {
+  name: 'bench',
+  topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  partitions: new Map(),
+  configs: new Map(),
+};
 const brokerConfig = new BrokerConfig();
 const state = { partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] };
 
@@ -53,7 +64,11 @@ function appender(): () => MemoryPartitionLog {
   };
 }
 
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, node ${process.version}`,
+);
 console.log('codec   batch B  frame µs  +walk µs  walk/frame  raw append µs  appendToLeader µs  leader/raw');
 for (const codec of [0, 1, 2, 3, 4] as CompressionCodecId[]) {
   const batch = buildRecordBatch({ records, compression: codec });
@@ -67,7 +82,13 @@ for (const codec of [0, 1, 2, 3, 4] as CompressionCodecId[]) {
   const leaderLog = appender();
   const leader = time(iterations, () => {
     const partition = new Partition('bench', topic.topicId, 0, state, leaderLog());
-    return appendToLeader(partition, topic, brokerConfig, { records: batch, apiVersion: 9, acks: 1, transactionalId: null, now: Date.now() });
+    return appendToLeader(partition, topic, brokerConfig, {
+      records: batch,
+      apiVersion: 9,
+      acks: 1,
+      transactionalId: null,
+      now: Date.now(),
+    });
   });
   console.log(
     `${CODEC_NAMES[codec].padEnd(7)} ${String(batch.length).padStart(7)} ${frame.toFixed(2).padStart(9)} ${walked.toFixed(2).padStart(9)} ${(walked / frame).toFixed(2).padStart(11)} ${raw.toFixed(2).padStart(14)} ${leader.toFixed(2).padStart(18)} ${(leader / raw).toFixed(2).padStart(11)}`,
@@ -94,4 +115,6 @@ const plain = buildRecordBatch({ records, compression: 0 });
 const [summary] = validateRecordBatches(plain);
 const walkGcs = await scavenges(50_000, () => walkBatchRecords(plain, summary!, rules, walkOptions));
 const decodeGcs = await scavenges(50_000, () => decodeRecordBatch(plain));
-console.log(`minor GCs over 50,000 uncompressed batches (5M records): record walk ${walkGcs}, full decode ${decodeGcs}`);
+console.log(
+  `minor GCs over 50,000 uncompressed batches (5M records): record walk ${walkGcs}, full decode ${decodeGcs}`,
+);

@@ -94,10 +94,23 @@ export class ProcessCluster {
   async start(count: number): Promise<void> {
     this.bundle = await bundleNode(this.entry);
     for (let id = 1; id <= count; id++) {
-      this.nodes.push({ id, port: await freePort(), controllerPort: await freePort(), dir: join(this.base, `node-${id}`), process: null, lines: [], lineWaiters: [] });
+      this.nodes.push({
+        id,
+        port: await freePort(),
+        controllerPort: await freePort(),
+        dir: join(this.base, `node-${id}`),
+        process: null,
+        lines: [],
+        lineWaiters: [],
+      });
     }
     const peers = new Map(this.nodes.map((n) => [n.id, { host: '127.0.0.1', port: n.port }]));
-    this.client = new PeerClient(peers, { clock: new SystemClock(), clientId: 'cluster-test', requestTimeoutMs: 3000, reconnectBackoffMs: 20 });
+    this.client = new PeerClient(peers, {
+      clock: new SystemClock(),
+      clientId: 'cluster-test',
+      requestTimeoutMs: 3000,
+      reconnectBackoffMs: 20,
+    });
     for (const node of this.nodes) this.spawn(node);
   }
 
@@ -112,7 +125,9 @@ export class ProcessCluster {
       ...this.extra,
     };
     // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
-    const args = process.env.NODE_ARGS_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle] : [this.bundle];
+    const args = process.env.NODE_ARGS_PROFILE
+      ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle]
+      : [this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -195,7 +210,12 @@ export class ProcessCluster {
   }
 
   /** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes. */
-  async waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null | undefined | false>, intervalMs = 50): Promise<T> {
+  async waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<T | null | undefined | false>,
+    intervalMs = 50,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();

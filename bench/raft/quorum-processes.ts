@@ -25,13 +25,19 @@ try {
   const worker = async (): Promise<void> => {
     while (next < topics) {
       const name = `bench-${next++}`;
-      await cluster.waitFor(name, 10000, async () => (await cluster.metadata(leader, [name], true))?.topics[0]?.errorCode === 0);
+      await cluster.waitFor(
+        name,
+        10000,
+        async () => (await cluster.metadata(leader, [name], true))?.topics[0]?.errorCode === 0,
+      );
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const ms = Date.now() - started;
   const after = (await cluster.describeQuorum(leader))!.highWatermark;
-  console.log(`${topics} topics, ${after - before} records committed in ${ms} ms: ${Math.round(((after - before) * 1000) / ms)} records/s`);
+  console.log(
+    `${topics} topics, ${after - before} records committed in ${ms} ms: ${Math.round(((after - before) * 1000) / ms)} records/s`,
+  );
 
   const killed = Date.now();
   cluster.kill(leader);
@@ -39,7 +45,11 @@ try {
   const second = await cluster.waitFor('new leader', 30000, () => cluster.agreedLeader(survivors, leader.id));
   const elected = Date.now() - killed;
   const newLeader = cluster.nodes.find((n) => n.id === second.leaderId)!;
-  await cluster.waitFor('commit', 10000, async () => (await cluster.metadata(newLeader, ['after-failover'], true))?.topics[0]?.errorCode === 0);
+  await cluster.waitFor(
+    'commit',
+    10000,
+    async () => (await cluster.metadata(newLeader, ['after-failover'], true))?.topics[0]?.errorCode === 0,
+  );
   console.log(`failover: new leader agreed after ${elected} ms, first commit after ${Date.now() - killed} ms`);
 } finally {
   await cluster.stop();

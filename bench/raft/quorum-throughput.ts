@@ -14,11 +14,22 @@ import { ProcessCluster, type ClusterNode, type QuorumView } from './cluster.js'
 const seconds = Number(process.argv[2] ?? 5);
 const failovers = Number(process.argv[3] ?? 3);
 const kind = process.argv[4] ?? 'noop';
-const chunks = (process.env.CHUNKS ?? "1,10,100,1000").split(",").filter((c) => c !== "").map(Number);
+const chunks = (process.env.CHUNKS ?? '1,10,100,1000')
+  .split(',')
+  .filter((c) => c !== '')
+  .map(Number);
 
-const load = (): string => execSync('uptime').toString().trim().replace(/.*load average: /, '');
+const load = (): string =>
+  execSync('uptime')
+    .toString()
+    .trim()
+    .replace(/.*load average: /, '');
 
-async function leaderOf(cluster: ProcessCluster, live: ClusterNode[], notId = -1): Promise<{ view: QuorumView; node: ClusterNode }> {
+async function leaderOf(
+  cluster: ProcessCluster,
+  live: ClusterNode[],
+  notId = -1,
+): Promise<{ view: QuorumView; node: ClusterNode }> {
   const view = await cluster.waitFor('a leader', 30000, () => cluster.agreedLeader(live, notId));
   return { view, node: cluster.nodes.find((n) => n.id === view.leaderId)! };
 }
@@ -34,15 +45,23 @@ try {
     const killed = Date.now();
     cluster.kill(leader);
     const survivors = live.filter((n) => n !== leader);
-    const view = await cluster.waitFor('new leader commit', 30000, async () => {
-      for (const n of survivors) {
-        const v = await cluster.describeQuorum(n);
-        if (v && v.leaderEpoch > old.leaderEpoch && v.leaderId !== leader.id && v.highWatermark === v.leaderEndOffset) return v;
-      }
-      return null;
-    }, 5);
+    const view = await cluster.waitFor(
+      'new leader commit',
+      30000,
+      async () => {
+        for (const n of survivors) {
+          const v = await cluster.describeQuorum(n);
+          if (v && v.leaderEpoch > old.leaderEpoch && v.leaderId !== leader.id && v.highWatermark === v.leaderEndOffset)
+            return v;
+        }
+        return null;
+      },
+      5,
+    );
     const ms = Date.now() - killed;
-    console.log(`failover ${round + 1}: leader ${leader.id} (epoch ${old.leaderEpoch}) killed; leader ${view.leaderId} (epoch ${view.leaderEpoch}) committed after ${ms} ms (load ${load()})`);
+    console.log(
+      `failover ${round + 1}: leader ${leader.id} (epoch ${old.leaderEpoch}) killed; leader ${view.leaderId} (epoch ${view.leaderEpoch}) committed after ${ms} ms (load ${load()})`,
+    );
     cluster.spawn(leader);
     await leaderOf(cluster, cluster.nodes);
     await cluster.waitFor('all caught up', 30000, async () => {
@@ -55,7 +74,9 @@ try {
     const { node } = await leaderOf(cluster, cluster.nodes);
     cluster.send(node, `feed ${seconds} ${chunk} 20000 ${kind}`);
     const result = JSON.parse(await cluster.nextLine(node)) as { committed: number; ms: number; perSecond: number };
-    console.log(`${kind} records, ${chunk} per submit: ${result.committed} committed in ${result.ms} ms = ${result.perSecond} records/s (load ${load()})`);
+    console.log(
+      `${kind} records, ${chunk} per submit: ${result.committed} committed in ${result.ms} ms = ${result.perSecond} records/s (load ${load()})`,
+    );
   }
   if (process.env.NODE_ARGS_PROFILE) {
     for (const n of cluster.nodes) cluster.send(n, 'exit');

@@ -29,7 +29,12 @@ function record(kind: string, i: number): MetadataRecord {
   if (kind === 'config') {
     return {
       type: 'ConfigRecord',
-      data: { resourceType: 4, resourceName: String(broker.quorum.node.raft.id), name: `bench.key.${i % 64}`, value: `value-${i}` },
+      data: {
+        resourceType: 4,
+        resourceName: String(broker.quorum.node.raft.id),
+        name: `bench.key.${i % 64}`,
+        value: `value-${i}`,
+      },
     };
   }
   return { type: 'NoOpRecord', data: {} };
@@ -51,7 +56,9 @@ function feed(seconds: number, chunk: number, window: number, kind: string): voi
     if (warm && now - warm.at >= seconds * 1000) {
       const hw = raft.highWatermark();
       const ms = now - warm.at;
-      console.log(JSON.stringify({ committed: hw - warm.hw, ms, perSecond: Math.round(((hw - warm.hw) * 1000) / ms), failed }));
+      console.log(
+        JSON.stringify({ committed: hw - warm.hw, ms, perSecond: Math.round(((hw - warm.hw) * 1000) / ms), failed }),
+      );
       return;
     }
     const uncommitted = raft.logEndOffset() - raft.highWatermark();
@@ -69,7 +76,8 @@ function feed(seconds: number, chunk: number, window: number, kind: string): voi
 process.stdin.on('close', () => process.exit(0));
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, ...args] = line.trim().split(/\s+/);
-  if (command === 'feed') feed(Number(args[0] ?? 5), Number(args[1] ?? 100), Number(args[2] ?? 20000), args[3] ?? 'noop');
+  if (command === 'feed')
+    feed(Number(args[0] ?? 5), Number(args[1] ?? 100), Number(args[2] ?? 20000), args[3] ?? 'noop');
   if (command === 'exit') process.exit(0); // lets --cpu-prof write its profile
   if (command === 'quorum') console.log(JSON.stringify(broker.quorum.node.describe()));
 });

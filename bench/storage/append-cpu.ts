@@ -76,6 +76,8 @@ export function runAppendCpu(rounds = 5): { verified: number; rechecked: number 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (let round = 0; round < 5; round++) {
-    console.log(`append CPU: ${appendCpuMicros(200_000, true).toFixed(3)} us/batch (CRC checked by caller), ${appendCpuMicros(20_000, false).toFixed(3)} us/batch (rechecking CRC)`);
+    console.log(
+      `append CPU: ${appendCpuMicros(200_000, true).toFixed(3)} us/batch (CRC checked by caller), ${appendCpuMicros(20_000, false).toFixed(3)} us/batch (rechecking CRC)`,
+    );
   }
 }

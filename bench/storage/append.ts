@@ -91,7 +91,8 @@ function logSide(dir: string, batch: Buffer, fsync: boolean, crcVerified: boolea
       for (let i = 0; i < n; i++) log.append(batch, options);
     },
     finish(batches) {
-      if (log.endOffset !== batches * batch.readInt32BE(57) || log.size !== batches * batch.length) throw new Error('lost appends');
+      if (log.endOffset !== batches * batch.readInt32BE(57) || log.size !== batches * batch.length)
+        throw new Error('lost appends');
       if (fsync && log.recoveryPoint !== log.endOffset) throw new Error('flush policy did not flush');
       log.delete();
     },
@@ -128,7 +129,11 @@ function spread(values: number[]): Spread {
 export function runAppend(fsync: boolean, count: number, rounds = 5, block = fsync ? 1 : 256): AppendResult {
   const batch = batch16k();
   const scratch = scratchDir('append');
-  const sidesFor = () => [rawSide(scratch.path, batch, fsync), logSide(scratch.path, batch, fsync, true), logSide(scratch.path, batch, fsync, false)];
+  const sidesFor = () => [
+    rawSide(scratch.path, batch, fsync),
+    logSide(scratch.path, batch, fsync, true),
+    logSide(scratch.path, batch, fsync, false),
+  ];
   try {
     round(sidesFor(), Math.min(count, 2_000), block);
     const mib = (count * batch.length) / (1024 * 1024);
@@ -154,7 +159,11 @@ export function runAppend(fsync: boolean, count: number, rounds = 5, block = fsy
       ratioWithCrc: spread(ratios(wall, 2)),
       cpuRatio: spread(ratios(cpu, 1)),
       cpuRatioWithCrc: spread(ratios(cpu, 2)),
-      cpuMicrosPerBatch: [0, 1, 2].map((s) => (batch.length / (1024 * 1024) / spread(cpu[s]!).median) * 1e6) as [number, number, number],
+      cpuMicrosPerBatch: [0, 1, 2].map((s) => (batch.length / (1024 * 1024) / spread(cpu[s]!).median) * 1e6) as [
+        number,
+        number,
+        number,
+      ],
     };
   } finally {
     scratch.remove();
@@ -178,6 +187,8 @@ export function describeAppend(r: AppendResult): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.env.ROUNDS ?? 5);
-  if (process.env.NOSYNC !== '0') console.log(describeAppend(runAppend(false, Number(process.env.BATCHES ?? 16_384), rounds)));
-  if (process.env.FSYNC !== '0') console.log(describeAppend(runAppend(true, Number(process.env.FSYNC_BATCHES ?? 1_000), rounds)));
+  if (process.env.NOSYNC !== '0')
+    console.log(describeAppend(runAppend(false, Number(process.env.BATCHES ?? 16_384), rounds)));
+  if (process.env.FSYNC !== '0')
+    console.log(describeAppend(runAppend(true, Number(process.env.FSYNC_BATCHES ?? 1_000), rounds)));
 }

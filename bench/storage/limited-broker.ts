@@ -15,23 +15,39 @@ export interface LimitedBroker {
 
 export const CLI_ENTRY = 'bench/storage/cli-entry.ts';
 
-export async function startLimitedBroker(bundle: string, dataDir: string, port: number, controllerPort: number, limit: number): Promise<LimitedBroker> {
+export async function startLimitedBroker(
+  bundle: string,
+  dataDir: string,
+  port: number,
+  controllerPort: number,
+  limit: number,
+): Promise<LimitedBroker> {
   const started = Date.now();
   const args = [
     bundle,
     'start',
-    '--override', `log.dirs=${dataDir}`,
-    '--override', `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    '--override', 'controller.listener.names=CONTROLLER',
-    '--override', 'process.roles=broker,controller',
-    '--override', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    '--override', 'node.id=1',
+    '--override',
+    `log.dirs=${dataDir}`,
+    '--override',
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    '--override',
+    'controller.listener.names=CONTROLLER',
+    '--override',
+    'process.roles=broker,controller',
+    '--override',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    '--override',
+    'node.id=1',
   ];
   const quoted = args.map((a) => `'${a}'`).join(' ');
-  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec '${process.execPath}' --max-old-space-size=4096 ${quoted}`], {
-    env: { ...process.env, GREGOR_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'bash',
+    ['-c', `ulimit -n ${limit} && exec '${process.execPath}' --max-old-space-size=4096 ${quoted}`],
+    {
+      env: { ...process.env, GREGOR_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -17,11 +17,26 @@ import { Kafka, logLevel } from 'kafkajs';
 import { bundleNode, freePort } from '../raft/cluster.js';
 import { PeerClient } from '../../src/controller/peer-client.js';
 import { SystemClock } from '../../src/common/clock.js';
-import { ListOffsetsApi, defaultListOffsetsRequest, defaultListOffsetsRequestListOffsetsPartition } from '../../protocol/generated/messages/02-list-offsets.js';
-import { CLI_ENTRY, descriptorsOf, startLimitedBroker, stopLimitedBroker, type LimitedBroker } from './limited-broker.js';
+import {
+  ListOffsetsApi,
+  defaultListOffsetsRequest,
+  defaultListOffsetsRequestListOffsetsPartition,
+} from '../../protocol/generated/messages/02-list-offsets.js';
+import {
+  CLI_ENTRY,
+  descriptorsOf,
+  startLimitedBroker,
+  stopLimitedBroker,
+  type LimitedBroker,
+} from './limited-broker.js';
 
 const descriptors = descriptorsOf;
-const start = async (bundle: string, dataDir: string, port: number, controllerPort: number): Promise<{ running: LimitedBroker; ms: number }> => {
+const start = async (
+  bundle: string,
+  dataDir: string,
+  port: number,
+  controllerPort: number,
+): Promise<{ running: LimitedBroker; ms: number }> => {
   const running = await startLimitedBroker(bundle, dataDir, port, controllerPort, limit);
   return { running, ms: running.startMs };
 };
@@ -36,7 +51,12 @@ async function main(): Promise<void> {
   const dataDir = join(dir, 'data');
   const port = await freePort();
   const controllerPort = await freePort();
-  const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, requestTimeout: 600_000, connectionTimeout: 10_000 });
+  const kafka = new Kafka({
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    requestTimeout: 600_000,
+    connectionTimeout: 10_000,
+  });
   const results: string[] = [];
   const note = (line: string): void => {
     results.push(line);
@@ -48,8 +68,13 @@ async function main(): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
     let t0 = Date.now();
-    const created = await admin.createTopics({ topics: [{ topic: 'many', numPartitions: partitions }], timeout: 600_000 });
-    note(`CreateTopics with ${partitions} partitions: ${Date.now() - t0} ms (created: ${created}), ${descriptors(running.child.pid)} descriptors`);
+    const created = await admin.createTopics({
+      topics: [{ topic: 'many', numPartitions: partitions }],
+      timeout: 600_000,
+    });
+    note(
+      `CreateTopics with ${partitions} partitions: ${Date.now() - t0} ms (created: ${created}), ${descriptors(running.child.pid)} descriptors`,
+    );
     const producer = kafka.producer();
     await producer.connect();
     const step = Math.max(1, Math.floor(partitions / 2000));
@@ -57,9 +82,15 @@ async function main(): Promise<void> {
     for (let p = 0; p < partitions; p += step) targets.push(p);
     t0 = Date.now();
     for (let i = 0; i < targets.length; i += 500) {
-      await producer.send({ topic: 'many', acks: -1, messages: targets.slice(i, i + 500).map((p) => ({ partition: p, value: `value of ${p}` })) });
+      await producer.send({
+        topic: 'many',
+        acks: -1,
+        messages: targets.slice(i, i + 500).map((p) => ({ partition: p, value: `value of ${p}` })),
+      });
     }
-    note(`produced one message to each of ${targets.length} partitions: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
+    note(
+      `produced one message to each of ${targets.length} partitions: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`,
+    );
     await producer.disconnect();
     await admin.disconnect();
 
@@ -68,14 +99,18 @@ async function main(): Promise<void> {
     note(`restart after a clean shutdown: ${ms} ms, ${descriptors(running.child.pid)} descriptors`);
     t0 = Date.now();
     const offsets = await readBack(port, targets);
-    note(`read back ${offsets} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
+    note(
+      `read back ${offsets} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`,
+    );
 
     note(`SIGKILL: ${await stop(running, 'SIGKILL')} ms`);
     ({ running, ms } = await start(bundle, dataDir, port, controllerPort));
     note(`restart after SIGKILL (recovery): ${ms} ms, ${descriptors(running.child.pid)} descriptors`);
     t0 = Date.now();
     const again = await readBack(port, targets);
-    note(`read back ${again} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`);
+    note(
+      `read back ${again} of ${targets.length} messages: ${Date.now() - t0} ms, ${descriptors(running.child.pid)} descriptors`,
+    );
     await stop(running, 'SIGTERM');
     if (offsets !== targets.length || again !== targets.length) process.exitCode = 1;
   } finally {
@@ -86,12 +121,25 @@ async function main(): Promise<void> {
 
 /** ListOffsets (latest) of each target partition over the wire (kafkajs' fetchTopicOffsets asks for every partition, which took it minutes at 100,000); returns how many hold their message. */
 async function readBack(port: number, targets: number[]): Promise<number> {
-  const client = new PeerClient(new Map([[1, { host: '127.0.0.1', port }]]), { clock: new SystemClock(), requestTimeoutMs: 600_000, clientId: 'many-partitions' });
+  const client = new PeerClient(new Map([[1, { host: '127.0.0.1', port }]]), {
+    clock: new SystemClock(),
+    requestTimeoutMs: 600_000,
+    clientId: 'many-partitions',
+  });
   try {
     const response = await client.request(1, ListOffsetsApi, 7, {
       ...defaultListOffsetsRequest(),
       replicaId: -1,
-      topics: [{ name: 'many', partitions: targets.map((p) => ({ ...defaultListOffsetsRequestListOffsetsPartition(), partitionIndex: p, timestamp: -1n })) }],
+      topics: [
+        {
+          name: 'many',
+          partitions: targets.map((p) => ({
+            ...defaultListOffsetsRequestListOffsetsPartition(),
+            partitionIndex: p,
+            timestamp: -1n,
+          })),
+        },
+      ],
     });
     return response.topics[0]!.partitions.filter((p) => p.errorCode === 0 && p.offset === 1n).length;
   } finally {

@@ -45,7 +45,8 @@ export function runCleanOpen(partitions: number): Timing {
       reopened = LogManager.open({ fs, logDirs: [scratch.path], clock, defaultConfig: config() });
       for (const log of reopened.logs()) total += log.endOffset;
     });
-    if (!reopened || reopened.openStats.logs !== partitions || total !== partitions * 5) throw new Error('partitions missing after reopen');
+    if (!reopened || reopened.openStats.logs !== partitions || total !== partitions * 5)
+      throw new Error('partitions missing after reopen');
     reopened.close();
     return timing;
   } finally {
@@ -66,7 +67,8 @@ export function runUncleanOpen(totalMiB: number): Timing {
     const timing = timed(() => {
       reopened = LogManager.open({ fs, logDirs: [scratch.path], clock, defaultConfig: config() });
     });
-    if (!reopened || reopened.openStats.uncleanDirs !== 1 || reopened.get('big', 0)!.endOffset !== count * 16) throw new Error('recovery lost data');
+    if (!reopened || reopened.openStats.uncleanDirs !== 1 || reopened.get('big', 0)!.endOffset !== count * 16)
+      throw new Error('recovery lost data');
     return timing;
   } finally {
     scratch.remove();
@@ -76,8 +78,12 @@ export function runUncleanOpen(totalMiB: number): Timing {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const partitions = Number(process.env.PARTITIONS ?? 10_000);
   const clean = runCleanOpen(partitions);
-  console.log(`open ${partitions} partitions after clean shutdown: ${fmt(clean.wallMs)} ms wall, ${fmt(clean.cpuMs)} ms CPU`);
+  console.log(
+    `open ${partitions} partitions after clean shutdown: ${fmt(clean.wallMs)} ms wall, ${fmt(clean.cpuMs)} ms CPU`,
+  );
   const mib = Number(process.env.RECOVER_MIB ?? 1024);
   const unclean = runUncleanOpen(mib);
-  console.log(`open a ${mib} MiB log after unclean shutdown: ${fmt(unclean.wallMs)} ms wall, ${fmt(unclean.cpuMs)} ms CPU`);
+  console.log(
+    `open a ${mib} MiB log after unclean shutdown: ${fmt(unclean.wallMs)} ms wall, ${fmt(unclean.cpuMs)} ms CPU`,
+  );
 }

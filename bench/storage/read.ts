@@ -42,7 +42,9 @@ function readLog(log: PartitionLog): number {
 function readRaw(dir: string): number {
   const start = process.hrtime.bigint();
   let bytes = 0;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     const fd = openSync(join(dir, name), 'r');
     for (;;) {
       const chunk = Buffer.allocUnsafe(FETCH_BYTES);
@@ -59,7 +61,15 @@ export function runRead(totalMiB: number, rounds = 3): ReadResult {
   const scratch = scratchDir('read');
   try {
     const dir = join(scratch.path, 'bench-0');
-    const log = PartitionLog.open({ fs, dir, topic: 'bench', partition: 0, config: config({ segmentBytes: 256 * 1024 * 1024 }), clock, dirState: { path: scratch.path, offline: false } });
+    const log = PartitionLog.open({
+      fs,
+      dir,
+      topic: 'bench',
+      partition: 0,
+      config: config({ segmentBytes: 256 * 1024 * 1024 }),
+      clock,
+      dirState: { path: scratch.path, offline: false },
+    });
     const batch = batch16k();
     const count = Math.floor((totalMiB * 1024 * 1024) / batch.length);
     for (let i = 0; i < count; i++) log.append(batch, { leaderEpoch: 0, crcVerified: true });

@@ -18,14 +18,22 @@ const note = (line: string) => {
   lines.push(`- ${line}`);
   console.error(line);
 };
-note(`machine: ${process.platform} ${process.arch}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+note(
+  `machine: ${process.platform} ${process.arch}, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 note(describeAppend(runAppend(false, 16_384, Number(process.env.ROUNDS ?? 5))));
 const cpu = runAppendCpu();
-note(`append CPU without the write (a file system that drops the bytes), median: ${cpu.verified.toFixed(2)} us per 16 KiB batch, ${cpu.rechecked.toFixed(2)} us rechecking CRC-32C`);
+note(
+  `append CPU without the write (a file system that drops the bytes), median: ${cpu.verified.toFixed(2)} us per 16 KiB batch, ${cpu.rechecked.toFixed(2)} us rechecking CRC-32C`,
+);
 note(describeAppend(runAppend(true, 1_000, Number(process.env.ROUNDS ?? 5))));
 note(describeRead(runRead(readMiB, 5)));
 const clean = runCleanOpen(partitions);
 note(`open ${partitions} partitions after clean shutdown: ${fmt(clean.wallMs)} ms wall, ${fmt(clean.cpuMs)} ms CPU`);
 const unclean = runUncleanOpen(recoverMiB);
-note(`open a ${recoverMiB} MiB log after unclean shutdown (every batch CRC-checked, indexes rebuilt): ${fmt(unclean.wallMs)} ms wall, ${fmt(unclean.cpuMs)} ms CPU`);
+note(
+  `open a ${recoverMiB} MiB log after unclean shutdown (every batch CRC-checked, indexes rebuilt): ${fmt(unclean.wallMs)} ms wall, ${fmt(unclean.cpuMs)} ms CPU`,
+);
 console.log(lines.join('\n'));

@@ -49,7 +49,9 @@ async function pipelineRate(kafka: Kafka, input: string, output: string, transac
     eachBatch: async ({ batch }) => {
       if (start === 0n) start = process.hrtime.bigint();
       const messages = batch.messages.map((m) => ({ value: m.value, partition: batch.partition }));
-      const offsets = [{ topic: input, partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }] }];
+      const offsets = [
+        { topic: input, partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }] },
+      ];
       if (transactional) {
         const tx = await producer.transaction();
         await tx.send({ topic: output, messages });
@@ -74,7 +76,8 @@ async function main(): Promise<void> {
   const running = await startBroker();
   try {
     const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-    for (const name of ['plain', 'idem', 'in', 'out-tx', 'out-plain']) topic(running, name, name === 'plain' || name === 'idem' ? 1 : 2);
+    for (const name of ['plain', 'idem', 'in', 'out-tx', 'out-plain'])
+      topic(running, name, name === 'plain' || name === 'idem' ? 1 : 2);
     const plain: number[] = [];
     const idem: number[] = [];
     for (let round = 0; round < 3; round++) {
@@ -82,16 +85,31 @@ async function main(): Promise<void> {
       idem.push(await produceRate(kafka, 'idem', true));
     }
     const best = (xs: number[]) => Math.max(...xs);
-    console.log(JSON.stringify({ bench: 'produce', plainMsgsPerSec: Math.round(best(plain)), idempotentMsgsPerSec: Math.round(best(idem)), idempotentVsPlain: +(best(idem) / best(plain)).toFixed(3) }));
+    console.log(
+      JSON.stringify({
+        bench: 'produce',
+        plainMsgsPerSec: Math.round(best(plain)),
+        idempotentMsgsPerSec: Math.round(best(idem)),
+        idempotentVsPlain: +(best(idem) / best(plain)).toFixed(3),
+      }),
+    );
 
     const filler = kafka.producer();
     await filler.connect();
     const values = Array.from({ length: 500 }, (_, i) => ({ value: `in-${i}-${'y'.repeat(90)}` }));
-    for (let i = 0; i < INPUT / 500; i++) await filler.send({ topic: 'in', messages: values.map((v, j) => ({ ...v, partition: j % 2 })) });
+    for (let i = 0; i < INPUT / 500; i++)
+      await filler.send({ topic: 'in', messages: values.map((v, j) => ({ ...v, partition: j % 2 })) });
     await filler.disconnect();
     const plainPipe = await pipelineRate(kafka, 'in', 'out-plain', false);
     const txPipe = await pipelineRate(kafka, 'in', 'out-tx', true);
-    console.log(JSON.stringify({ bench: 'pipeline', plainMsgsPerSec: Math.round(plainPipe), transactionalMsgsPerSec: Math.round(txPipe), transactionalVsPlain: +(txPipe / plainPipe).toFixed(3) }));
+    console.log(
+      JSON.stringify({
+        bench: 'pipeline',
+        plainMsgsPerSec: Math.round(plainPipe),
+        transactionalMsgsPerSec: Math.round(txPipe),
+        transactionalVsPlain: +(txPipe / plainPipe).toFixed(3),
+      }),
+    );
   } finally {
     await running.stop();
   }

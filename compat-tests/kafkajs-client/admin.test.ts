@@ -18,8 +18,14 @@ const errorType = (e: unknown): string | undefined => {
 };
 
 t.test('kafkajs admin', async (t) => {
-  const { bootstrap } = await brokerFor(t, { config: { 'auto.create.topics.enable': false, 'log.retention.hours': 48 } });
-  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+  const { bootstrap } = await brokerFor(t, {
+    config: { 'auto.create.topics.enable': false, 'log.retention.hours': 48 },
+  });
+  const kafka = new Kafka({
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 1, initialRetryTime: 50 },
+  });
   const admin: Admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
@@ -29,33 +35,52 @@ t.test('kafkajs admin', async (t) => {
       await admin.createTopics({
         topics: [
           { topic: 'orders', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-          { topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }] },
+          {
+            topic: 'assigned',
+            replicaAssignment: [
+              { partition: 0, replicas: [1] },
+              { partition: 1, replicas: [1] },
+            ],
+          },
         ],
       }),
       true,
     );
     t.equal(await admin.createTopics({ topics: [{ topic: 'orders' }] }), false, 'already exists gives false');
-    t.equal(await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'dry', numPartitions: 2 }] }), true);
+    t.equal(
+      await admin.createTopics({
+        validateOnly: true,
+        waitForLeaders: false,
+        topics: [{ topic: 'dry', numPartitions: 2 }],
+      }),
+      true,
+    );
     const topics = await admin.listTopics();
     t.ok(topics.includes('orders') && topics.includes('assigned'));
     t.notOk(topics.includes('dry'), 'validateOnly created nothing');
     const md = await admin.fetchTopicMetadata({ topics: ['orders', 'assigned'] });
-    t.same(
-      md.topics.map((x) => [x.name, x.partitions.length]).sort(),
-      [
-        ['assigned', 2],
-        ['orders', 3],
-      ],
-    );
+    t.same(md.topics.map((x) => [x.name, x.partitions.length]).sort(), [
+      ['assigned', 2],
+      ['orders', 3],
+    ]);
   });
 
   t.test('invalid configs give INVALID_CONFIG and the broker keeps serving', async (t) => {
-    const bad = await admin.createTopics({ topics: [{ topic: 'bad-config', configEntries: [{ name: 'retention.ms', value: 'forever' }] }] }).catch((e: unknown) => e);
+    const bad = await admin
+      .createTopics({ topics: [{ topic: 'bad-config', configEntries: [{ name: 'retention.ms', value: 'forever' }] }] })
+      .catch((e: unknown) => e);
     t.equal(errorType(bad), 'INVALID_CONFIG');
-    const unknown = await admin.createTopics({ topics: [{ topic: 'bad-config', configEntries: [{ name: 'made.up', value: '1' }] }] }).catch((e: unknown) => e);
+    const unknown = await admin
+      .createTopics({ topics: [{ topic: 'bad-config', configEntries: [{ name: 'made.up', value: '1' }] }] })
+      .catch((e: unknown) => e);
     t.equal(errorType(unknown), 'INVALID_CONFIG');
     const alter = await admin
-      .alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'segment.bytes', value: 'big' }] }] })
+      .alterConfigs({
+        validateOnly: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'segment.bytes', value: 'big' }] },
+        ],
+      })
       .catch((e: unknown) => e);
     t.equal(errorType(alter), 'INVALID_CONFIG');
     t.notOk((await admin.listTopics()).includes('bad-config'));
@@ -89,9 +114,19 @@ t.test('kafkajs admin', async (t) => {
   });
 
   t.test('alterConfigs replaces the topic configs', async (t) => {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '60000' }] }] });
-    const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configNames: ['retention.ms', 'cleanup.policy'] }] });
-    const entries = Object.fromEntries(res.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.configSource]]));
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: 'orders', configEntries: [{ name: 'retention.ms', value: '60000' }] },
+      ],
+    });
+    const res = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configNames: ['retention.ms', 'cleanup.policy'] }],
+    });
+    const entries = Object.fromEntries(
+      res.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.configSource]]),
+    );
     t.same(entries['retention.ms'], ['60000', 1]);
     t.same(entries['cleanup.policy'], ['delete', 5], 'the earlier override is gone');
   });
@@ -103,14 +138,20 @@ t.test('kafkajs admin', async (t) => {
     t.equal((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions.length, 3);
     await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic: 'orders', count: 9 }] });
     t.equal((await admin.fetchTopicMetadata({ topics: ['orders'] })).topics[0]!.partitions.length, 5, 'validateOnly');
-    const shrink = await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 2 }] }).catch((e: unknown) => e);
+    const shrink = await admin
+      .createPartitions({ topicPartitions: [{ topic: 'orders', count: 2 }] })
+      .catch((e: unknown) => e);
     t.equal(errorType(shrink), 'INVALID_PARTITIONS');
 
     await admin.deleteTopics({ topics: ['assigned'] });
     t.notOk((await admin.listTopics()).includes('assigned'));
     const missing = await admin.deleteTopics({ topics: ['assigned'] }).catch((e: unknown) => e);
     t.equal(errorType(missing), 'UNKNOWN_TOPIC_OR_PARTITION');
-    t.equal(await admin.createTopics({ topics: [{ topic: 'assigned', numPartitions: 1 }] }), true, 'a deleted topic can be created again');
+    t.equal(
+      await admin.createTopics({ topics: [{ topic: 'assigned', numPartitions: 1 }] }),
+      true,
+      'a deleted topic can be created again',
+    );
   });
 
   t.test('describeCluster', async (t) => {

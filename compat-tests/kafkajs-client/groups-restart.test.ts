@@ -28,7 +28,13 @@ async function waitFor(condition: () => boolean | Promise<boolean>, ms: number, 
   }
 }
 
-const kafkaFor = (running: RunningBroker) => new Kafka({ clientId: 'restart-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
+const kafkaFor = (running: RunningBroker) =>
+  new Kafka({
+    clientId: 'restart-test',
+    brokers: [running.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 50 },
+  });
 
 async function produce(running: RunningBroker, values: string[]): Promise<void> {
   const producer = kafkaFor(running).producer();
@@ -41,7 +47,10 @@ async function startConsumer(running: RunningBroker, seen: string[]): Promise<Co
   const consumer = kafkaFor(running).consumer({ groupId: GROUP, ...GROUP_TIMINGS });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-  await consumer.run({ autoCommitThreshold: 1, eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  await consumer.run({
+    autoCommitThreshold: 1,
+    eachMessage: async ({ message }) => void seen.push(message.value!.toString()),
+  });
   return consumer;
 }
 
@@ -67,7 +76,9 @@ async function describe(running: RunningBroker): Promise<GroupDescription> {
 }
 
 for (const leaveBeforeStop of [true, false]) {
-  const how = leaveBeforeStop ? 'the consumer leaves, then the broker stops' : 'the broker stops under a running consumer';
+  const how = leaveBeforeStop
+    ? 'the consumer leaves, then the broker stops'
+    : 'the broker stops under a running consumer';
   t.test(`a group resumes at its committed offsets after a restart: ${how}`, async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gregor-groups-restart-'));
     t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -99,7 +110,9 @@ for (const leaveBeforeStop of [true, false]) {
     const loaded = await describe(second);
     t.same(
       { state: loaded.state, members: loaded.members.length, protocolType: loaded.protocolType },
-      leaveBeforeStop ? { state: 'Empty', members: 0, protocolType: 'consumer' } : { state: 'Stable', members: 1, protocolType: 'consumer' },
+      leaveBeforeStop
+        ? { state: 'Empty', members: 0, protocolType: 'consumer' }
+        : { state: 'Stable', members: 1, protocolType: 'consumer' },
       'the group metadata came back from the log',
     );
     if (!leaveBeforeStop) await produce(second, pending);
@@ -110,12 +123,17 @@ for (const leaveBeforeStop of [true, false]) {
     await produce(second, after);
     await waitFor(() => seenAfter.length >= 30, 20_000, 'the 30 new messages consumed after the restart');
     await waitFor(async () => (await committed(second)).reduce((a, b) => a + b, 0) === 60, 10_000, 'all 60 committed');
-    t.same([...seenAfter].sort(), [...pending, ...after].sort(), 'exactly the messages after the committed offsets: none again, none skipped');
+    t.same(
+      [...seenAfter].sort(),
+      [...pending, ...after].sort(),
+      'exactly the messages after the committed offsets: none again, none skipped',
+    );
     t.same(seenBefore.sort(), [...before].sort(), 'the first consumer saw the first 30 once');
 
     const now = await describe(second);
     t.equal(now.state, 'Stable');
     t.equal(now.members.length, 1, 'only the new consumer is a member');
-    if (!leaveBeforeStop) t.not(now.members[0]!.memberId, loaded.members[0]!.memberId, 'the member from before the restart was expired');
+    if (!leaveBeforeStop)
+      t.not(now.members[0]!.memberId, loaded.members[0]!.memberId, 'the member from before the restart was expired');
   });
 }

@@ -7,7 +7,14 @@
  */
 import t from 'tap';
 import { connect, type Socket } from 'node:net';
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type EachMessagePayload, type ISocketFactory } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type EachBatchPayload,
+  type EachMessagePayload,
+  type ISocketFactory,
+} from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
@@ -35,7 +42,13 @@ function kafkaFor(bootstrap: string, clientId: string, socketFactory?: ISocketFa
   const base = { clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING };
   if (!socketFactory) return new Kafka({ ...base, retry: { retries: 8, initialRetryTime: 50 } });
   // The crashable client gives up fast once silenced and does not restart.
-  return new Kafka({ ...base, socketFactory, requestTimeout: 1500, connectionTimeout: 500, retry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false } });
+  return new Kafka({
+    ...base,
+    socketFactory,
+    requestTimeout: 1500,
+    connectionTimeout: 500,
+    retry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false },
+  });
 }
 
 async function produceValues(kafka: Kafka, topic: string, values: string[]): Promise<void> {
@@ -51,11 +64,13 @@ t.test('three kafkajs members share six partitions; each message once; leave and
   const kafka = kafkaFor(running.bootstrap, 'groups-test');
   const seen = new Map<string, number>();
   const byMember = new Map<string, number>();
-  const record = (name: string) => async ({ message }: EachMessagePayload) => {
-    const v = message.value!.toString();
-    seen.set(v, (seen.get(v) ?? 0) + 1);
-    byMember.set(name, (byMember.get(name) ?? 0) + 1);
-  };
+  const record =
+    (name: string) =>
+    async ({ message }: EachMessagePayload) => {
+      const v = message.value!.toString();
+      seen.set(v, (seen.get(v) ?? 0) + 1);
+      byMember.set(name, (byMember.get(name) ?? 0) + 1);
+    };
 
   // The third member's sockets can be silenced to play a crash: its requests go nowhere.
   let silenced = false;
@@ -71,7 +86,10 @@ t.test('three kafkajs members share six partitions; each message once; leave and
 
   const consumers: Consumer[] = [];
   const start = async (name: string, factory?: ISocketFactory) => {
-    const c = (factory ? kafkaFor(running.bootstrap, name, factory) : kafka).consumer({ groupId: 'g-orders', ...GROUP_TIMINGS });
+    const c = (factory ? kafkaFor(running.bootstrap, name, factory) : kafka).consumer({
+      groupId: 'g-orders',
+      ...GROUP_TIMINGS,
+    });
     await c.connect();
     await c.subscribe({ topic: 'orders', fromBeginning: true });
     await c.run({ autoCommitThreshold: 1, eachMessage: record(name) });
@@ -89,10 +107,14 @@ t.test('three kafkajs members share six partitions; each message once; leave and
     for (const c of consumers) if (c !== crashing) await c.disconnect().catch(() => undefined);
   });
 
-  await waitFor(async () => {
-    const d = await admin.describeGroups(['g-orders']);
-    return d.groups[0]!.state === 'Stable' && d.groups[0]!.members.length === 3;
-  }, 20_000, 'three members stable');
+  await waitFor(
+    async () => {
+      const d = await admin.describeGroups(['g-orders']);
+      return d.groups[0]!.state === 'Stable' && d.groups[0]!.members.length === 3;
+    },
+    20_000,
+    'three members stable',
+  );
 
   const first = Array.from({ length: 60 }, (_, i) => `m${i}`);
   await produceValues(kafka, 'orders', first);
@@ -121,27 +143,42 @@ t.test('three kafkajs members share six partitions; each message once; leave and
   });
   t.same(assigned.sort(), [0, 1, 2, 3, 4, 5], 'describeGroups shows all six partitions assigned');
 
-  await waitFor(async () => {
-    const offsets = await admin.fetchOffsets({ groupId: 'g-orders', topics: ['orders'] });
-    return offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === 60;
-  }, 10_000, 'offsets committed');
+  await waitFor(
+    async () => {
+      const offsets = await admin.fetchOffsets({ groupId: 'g-orders', topics: ['orders'] });
+      return offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === 60;
+    },
+    10_000,
+    'offsets committed',
+  );
   const ends = await admin.fetchTopicOffsets('orders');
   const committed = await admin.fetchOffsets({ groupId: 'g-orders', topics: ['orders'] });
-  const lag = ends.reduce((sum, e) => sum + Number(e.high) - Number(committed[0]!.partitions.find((p) => p.partition === e.partition)!.offset), 0);
+  const lag = ends.reduce(
+    (sum, e) =>
+      sum + Number(e.high) - Number(committed[0]!.partitions.find((p) => p.partition === e.partition)!.offset),
+    0,
+  );
   t.equal(lag, 0, 'no lag once everything is committed');
 
   // b leaves cleanly; c crashes (silence, no LeaveGroup): the session timeout removes it.
   await b.disconnect();
   consumers.splice(consumers.indexOf(b), 1);
   silenced = true;
-  await waitFor(async () => {
-    const d = await admin.describeGroups(['g-orders']);
-    return d.groups[0]!.state === 'Stable' && d.groups[0]!.members.length === 1;
-  }, 20_000, 'only a left');
+  await waitFor(
+    async () => {
+      const d = await admin.describeGroups(['g-orders']);
+      return d.groups[0]!.state === 'Stable' && d.groups[0]!.members.length === 1;
+    },
+    20_000,
+    'only a left',
+  );
   const second = Array.from({ length: 30 }, (_, i) => `n${i}`);
   await produceValues(kafka, 'orders', second);
   await waitFor(() => second.every((v) => seen.has(v)), 20_000, 'second 30 consumed by a');
-  t.ok([...seen.values()].every((n) => n === 1), 'every message consumed exactly once');
+  t.ok(
+    [...seen.values()].every((n) => n === 1),
+    'every message consumed exactly once',
+  );
   t.equal(seen.size, 90);
   for (const s of sockets) s.destroy();
   await crashing.disconnect().catch(() => undefined);
@@ -152,7 +189,11 @@ t.test('eachBatch consumers resume from committed offsets after the group is rec
   const running = await brokerFor(t, { config: BROKER_CONFIG });
   createTopic(running, 'events', { partitions: 6 });
   const kafka = kafkaFor(running.bootstrap, 'batch-test');
-  await produceValues(kafka, 'events', Array.from({ length: 40 }, (_, i) => `e${i}`));
+  await produceValues(
+    kafka,
+    'events',
+    Array.from({ length: 40 }, (_, i) => `e${i}`),
+  );
   const seen: string[] = [];
   const consume = async (): Promise<Consumer> => {
     const c = kafka.consumer({ groupId: 'g-events', ...GROUP_TIMINGS });
@@ -174,7 +215,11 @@ t.test('eachBatch consumers resume from committed offsets after the group is rec
   const first = await consume();
   await waitFor(() => seen.length >= 40, 20_000, '40 consumed');
   await first.disconnect();
-  await produceValues(kafka, 'events', Array.from({ length: 10 }, (_, i) => `f${i}`));
+  await produceValues(
+    kafka,
+    'events',
+    Array.from({ length: 10 }, (_, i) => `f${i}`),
+  );
   const second = await consume();
   t.teardown(() => second.disconnect());
   await waitFor(() => seen.length >= 50, 20_000, '50 consumed');

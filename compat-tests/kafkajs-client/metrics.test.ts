@@ -34,7 +34,11 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
   t.equal((await fetch(`${base}/nope`)).status, 404);
   t.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405);
 
-  const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
+  const kafka = new Kafka({
+    brokers: [running.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 50 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
@@ -42,8 +46,14 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
   const producer = kafka.producer();
   await producer.connect();
   t.teardown(() => producer.disconnect());
-  await producer.send({ topic: 'measured', messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })) });
-  await producer.send({ topic: 'measured', messages: Array.from({ length: 5 }, (_, i) => ({ partition: 1, value: `w${i}` })) });
+  await producer.send({
+    topic: 'measured',
+    messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })),
+  });
+  await producer.send({
+    topic: 'measured',
+    messages: Array.from({ length: 5 }, (_, i) => ({ partition: 1, value: `w${i}` })),
+  });
 
   const consumer = kafka.consumer({ groupId: 'metered', maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -59,7 +69,10 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
   });
   await allSeen;
   await consumer.stop(); // commits what it consumed
-  await producer.send({ topic: 'measured', messages: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: `late${i}` })) });
+  await producer.send({
+    topic: 'measured',
+    messages: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: `late${i}` })),
+  });
 
   const s = await scrape(base);
   const topic = { topic: 'measured' };
@@ -67,10 +80,22 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
   t.ok((sampleValue(s, 'kafka_server_brokertopicmetrics_messagesin_total') ?? 0) >= 18, 'messages in, all topics');
   t.ok((sampleValue(s, 'kafka_server_brokertopicmetrics_bytesin_total', topic) ?? 0) > 18 * 2, 'bytes in');
   t.ok((sampleValue(s, 'kafka_server_brokertopicmetrics_bytesout_total', topic) ?? 0) > 15 * 2, 'bytes out');
-  t.ok((sampleValue(s, 'kafka_network_requestmetrics_requests_total', { request: 'Produce' }) ?? 0) >= 3, 'Produce requests');
-  t.ok((sampleValue(s, 'kafka_network_requestmetrics_requests_total', { request: 'ApiVersions' }) ?? 0) >= 1, 'ApiVersions requests');
-  t.ok((sampleValue(s, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' }) ?? 0) >= 3, 'Produce timed');
-  t.ok((sampleValue(s, 'kafka_network_requestmetrics_totaltimems', { request: 'Produce', quantile: '0.99' }) ?? 0) > 0, 'Produce p99');
+  t.ok(
+    (sampleValue(s, 'kafka_network_requestmetrics_requests_total', { request: 'Produce' }) ?? 0) >= 3,
+    'Produce requests',
+  );
+  t.ok(
+    (sampleValue(s, 'kafka_network_requestmetrics_requests_total', { request: 'ApiVersions' }) ?? 0) >= 1,
+    'ApiVersions requests',
+  );
+  t.ok(
+    (sampleValue(s, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' }) ?? 0) >= 3,
+    'Produce timed',
+  );
+  t.ok(
+    (sampleValue(s, 'kafka_network_requestmetrics_totaltimems', { request: 'Produce', quantile: '0.99' }) ?? 0) > 0,
+    'Produce p99',
+  );
   t.ok((sampleValue(s, 'kafka_log_log_size', { topic: 'measured', partition: '0' }) ?? 0) > 0, 'log size');
   t.equal(sampleValue(s, 'kafka_log_log_logendoffset', { topic: 'measured', partition: '0' }), 13);
   t.equal(sampleValue(s, 'kafka_topic_partition_current_offset', { topic: 'measured', partition: '0' }), 13);
@@ -78,7 +103,11 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
   t.equal(sampleValue(s, 'kafka_topic_partitions', topic), 2);
   const group = { consumergroup: 'metered', topic: 'measured' };
   t.equal(sampleValue(s, 'kafka_consumergroup_current_offset', { ...group, partition: '0' }), 10);
-  t.equal(sampleValue(s, 'kafka_consumergroup_lag', { ...group, partition: '0' }), 3, 'three produced after the commit');
+  t.equal(
+    sampleValue(s, 'kafka_consumergroup_lag', { ...group, partition: '0' }),
+    3,
+    'three produced after the commit',
+  );
   t.equal(sampleValue(s, 'kafka_consumergroup_lag', { ...group, partition: '1' }), 0);
   t.equal(sampleValue(s, 'kafka_brokers'), 1);
   t.equal(sampleValue(s, 'kafka_controller_kafkacontroller_activecontrollercount'), 1);
@@ -92,7 +121,11 @@ t.test('metrics, liveness and readiness over HTTP', async (t) => {
 
   await admin.deleteTopics({ topics: ['measured'] });
   const after = await scrape(base);
-  t.equal(sampleValue(after, 'kafka_server_brokertopicmetrics_messagesin_total', topic), undefined, 'a deleted topic loses its series');
+  t.equal(
+    sampleValue(after, 'kafka_server_brokertopicmetrics_messagesin_total', topic),
+    undefined,
+    'a deleted topic loses its series',
+  );
 });
 
 t.test('off unless set; a bad value stops start-up naming the setting', async (t) => {

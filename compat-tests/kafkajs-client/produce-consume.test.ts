@@ -89,10 +89,14 @@ t.test('kafkajs produces with every codec; records come back intact', async (t) 
     });
     t.equal(records[3]!.key, null, `${name}: null key kept`);
     t.equal(records[5]!.value, null, `${name}: null value kept`);
-    t.same(records[7]!.headers, [
-      { key: 'h', value: Buffer.from('header-7') },
-      { key: 'second', value: Buffer.from([7, 255]) },
-    ], `${name}: headers kept`);
+    t.same(
+      records[7]!.headers,
+      [
+        { key: 'h', value: Buffer.from('header-7') },
+        { key: 'second', value: Buffer.from([7, 255]) },
+      ],
+      `${name}: headers kept`,
+    );
     t.equal(records[19]!.timestamp, 1_700_000_000_019n, `${name}: timestamps kept`);
 
     // kafkajs's own fetch decoder reads the broker's response bytes.
@@ -112,7 +116,12 @@ t.test('kafkajs admin: ListOffsets and DeleteRecords; producer errors', async (t
   const running = await brokerFor(t);
   createTopic(running, 'offsets', { partitions: 2 });
   createTopic(running, 'tiny', { configs: { 'max.message.bytes': '500' } });
-  const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING, clientId: 'compat', retry: { retries: 0 } });
+  const kafka = new Kafka({
+    brokers: [running.bootstrap],
+    logLevel: logLevel.NOTHING,
+    clientId: 'compat',
+    retry: { retries: 0 },
+  });
   const producer = kafka.producer();
   const admin = kafka.admin();
   await producer.connect();
@@ -123,7 +132,10 @@ t.test('kafkajs admin: ListOffsets and DeleteRecords; producer errors', async (t
   });
 
   for (let i = 0; i < 5; i++) {
-    await producer.send({ topic: 'offsets', messages: [{ partition: 0, value: `m${i}`, timestamp: String(1_700_000_000_000 + i * 1000) }] });
+    await producer.send({
+      topic: 'offsets',
+      messages: [{ partition: 0, value: `m${i}`, timestamp: String(1_700_000_000_000 + i * 1000) }],
+    });
   }
   await producer.send({ topic: 'offsets', messages: [{ partition: 1, value: 'other' }] });
   const offsets = await admin.fetchTopicOffsets('offsets');
@@ -137,7 +149,9 @@ t.test('kafkajs admin: ListOffsets and DeleteRecords; producer errors', async (t
   const after = await admin.fetchTopicOffsets('offsets');
   t.equal(after.find((o) => o.partition === 0)!.low, '2', 'log start moved by DeleteRecords');
 
-  const tooBig = (await producer.send({ topic: 'tiny', messages: [{ value: 'y'.repeat(2000) }] }).catch((e: unknown) => e)) as { type?: string };
+  const tooBig = (await producer
+    .send({ topic: 'tiny', messages: [{ value: 'y'.repeat(2000) }] })
+    .catch((e: unknown) => e)) as { type?: string };
   t.equal(tooBig.type, 'MESSAGE_TOO_LARGE', 'oversized batch refused');
   const [ok] = await producer.send({ topic: 'tiny', messages: [{ value: 'small' }] });
   t.equal(ok!.errorCode, 0, 'the producer keeps working');

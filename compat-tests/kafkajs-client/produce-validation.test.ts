@@ -18,7 +18,12 @@ const { Kafka, logLevel } = kafkajs;
 t.test('a kafkajs consumer reads every message around the refused corrupt batches and does not crash', async (t) => {
   const running = await brokerFor(t);
   createTopic(running, 'around-corrupt');
-  const kafka = new Kafka({ clientId: 'validation', brokers: [running.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
+  const kafka = new Kafka({
+    clientId: 'validation',
+    brokers: [running.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 50 },
+  });
   const producer = kafka.producer();
   await producer.connect();
   const c = await rawClient(running.port);
@@ -33,7 +38,12 @@ t.test('a kafkajs consumer reads every message around the refused corrupt batche
   await producer.disconnect();
   c.close();
 
-  const consumer = kafka.consumer({ groupId: 'validation-group', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: 'validation-group',
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 200,
+  });
   let crashed: unknown = null;
   consumer.on(consumer.events.CRASH, (event) => {
     crashed = event.payload.error;
@@ -60,14 +70,23 @@ t.test('a kafkajs consumer reads every message around the refused corrupt batche
 t.test('kafkajs: a keyless message to a compacted topic is refused with INVALID_RECORD', async (t) => {
   const running = await brokerFor(t);
   createTopic(running, 'compacted', { configs: { 'cleanup.policy': 'compact' } });
-  const kafka = new Kafka({ clientId: 'validation', brokers: [running.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'validation',
+    brokers: [running.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const producer = kafka.producer();
   await producer.connect();
   const refusal = await producer.send({ topic: 'compacted', messages: [{ value: 'no key' }] }).then(
     () => null,
     (error: unknown) => error,
   );
-  t.equal(refusal instanceof Error && 'type' in refusal ? refusal.type : refusal, 'INVALID_RECORD', 'KafkaJSProtocolError INVALID_RECORD');
+  t.equal(
+    refusal instanceof Error && 'type' in refusal ? refusal.type : refusal,
+    'INVALID_RECORD',
+    'KafkaJSProtocolError INVALID_RECORD',
+  );
   await producer.send({ topic: 'compacted', messages: [{ key: 'k', value: 'keyed' }] });
   await producer.disconnect();
   t.equal(running.broker.replicas.get('compacted', 0)!.log.logEndOffset, 1, 'only the keyed message was stored');

@@ -26,11 +26,21 @@ async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs
 }
 
 function kafkaFor(bootstrap: string, clientId = 'txn-test'): Kafka {
-  return new Kafka({ brokers: [bootstrap], clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
+  return new Kafka({
+    brokers: [bootstrap],
+    clientId,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 50 },
+  });
 }
 
 /** Reads a topic with read_committed until a sentinel has arrived on every partition. */
-async function readCommitted(kafka: Kafka, topic: string, groupId: string, partitions = PARTITIONS): Promise<Map<number, string[]>> {
+async function readCommitted(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  partitions = PARTITIONS,
+): Promise<Map<number, string[]>> {
   const sentinel = kafka.producer();
   await sentinel.connect();
   for (let p = 0; p < partitions; p++) await sentinel.send({ topic, messages: [{ partition: p, value: 'END' }] });
@@ -84,7 +94,10 @@ async function startPipeline(kafka: Kafka, crashAfter: number | null): Promise<P
         for (;;) {
           const tx = await producer.transaction();
           await tx.send({ topic: 'out', messages: chunk.map((m) => ({ partition: batch.partition, value: m.value })) });
-          await tx.sendOffsets({ consumerGroupId: 'pipeline-group', topics: [{ topic: 'in', partitions: [{ partition: batch.partition, offset: next }] }] });
+          await tx.sendOffsets({
+            consumerGroupId: 'pipeline-group',
+            topics: [{ topic: 'in', partitions: [{ partition: batch.partition, offset: next }] }],
+          });
           attempts++;
           if (crashAfter !== null && run.committed >= crashAfter) {
             run.crashed = true;
@@ -114,7 +127,8 @@ async function fillInput(kafka: Kafka): Promise<Map<number, string[]>> {
     const values = Array.from({ length: PER_PARTITION }, (_, i) => `p${p}-m${i}`);
     input.set(p, values);
     // Several produce requests, so fetches see several batches.
-    for (let i = 0; i < values.length; i += 7) await producer.send({ topic: 'in', messages: values.slice(i, i + 7).map((value) => ({ partition: p, value })) });
+    for (let i = 0; i < values.length; i += 7)
+      await producer.send({ topic: 'in', messages: values.slice(i, i + 7).map((value) => ({ partition: p, value })) });
   }
   await producer.disconnect();
   return input;
@@ -122,7 +136,8 @@ async function fillInput(kafka: Kafka): Promise<Map<number, string[]>> {
 
 function committedInput(running: RunningBroker): number {
   let total = 0;
-  for (let p = 0; p < PARTITIONS; p++) total += Number(running.broker.groups.coordinator.store.committed('pipeline-group', 'in', p)?.offset ?? 0n);
+  for (let p = 0; p < PARTITIONS; p++)
+    total += Number(running.broker.groups.coordinator.store.committed('pipeline-group', 'in', p)?.offset ?? 0n);
   return total;
 }
 
@@ -135,7 +150,11 @@ t.test('read-process-write pipeline: aborts, a killed run and a restart deliver 
 
   const first = await startPipeline(kafka, 3);
   await eventually(() => first.crashed);
-  t.equal(running.broker.transactions.coordinator.stateOf('pipeline'), TxnState.Ongoing, 'the killed run left its transaction open');
+  t.equal(
+    running.broker.transactions.coordinator.stateOf('pipeline'),
+    TxnState.Ongoing,
+    'the killed run left its transaction open',
+  );
   await first.consumer.disconnect();
   await first.producer.disconnect();
 
@@ -146,7 +165,8 @@ t.test('read-process-write pipeline: aborts, a killed run and a restart deliver 
   t.ok(first.aborted + second.aborted > 0, 'some transactions were aborted on purpose');
 
   const output = await readCommitted(kafka, 'out', 'verify-committed');
-  for (let p = 0; p < PARTITIONS; p++) t.same(output.get(p), input.get(p), `partition ${p}: every input once, in order`);
+  for (let p = 0; p < PARTITIONS; p++)
+    t.same(output.get(p), input.get(p), `partition ${p}: every input once, in order`);
   for (let p = 0; p < PARTITIONS; p++) {
     const partition = running.broker.replicas.get('out', p)!;
     t.ok(partition.log.logEndOffset > PER_PARTITION, `partition ${p} holds aborted data and markers too`);
@@ -157,7 +177,12 @@ t.test('a zombie producer with an old epoch can neither write nor commit', async
   const running = await brokerFor(t);
   createTopic(running, 'z', { partitions: 1 });
   const kafka = kafkaFor(running.bootstrap);
-  const zombie = kafka.producer({ transactionalId: 'zombie', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 10 } });
+  const zombie = kafka.producer({
+    transactionalId: 'zombie',
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 1, initialRetryTime: 10 },
+  });
   await zombie.connect();
   const ztx = await zombie.transaction();
   await ztx.send({ topic: 'z', messages: [{ value: 'zombie-1' }] });

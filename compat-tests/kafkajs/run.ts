@@ -322,7 +322,9 @@ async function main(argv: string[]): Promise<number> {
   const resultsText = existsSync(jsonPath) ? readFileSync(jsonPath, 'utf8') : undefined;
   const unfinished = unfinishedRunReason(jestExit, resultsText);
   if (unfinished !== undefined) {
-    console.error(`\n[compat:kafkajs] RUN FAILED: ${unfinished}. No report written; ${relative(process.cwd(), o.results)} is unchanged.`);
+    console.error(
+      `\n[compat:kafkajs] RUN FAILED: ${unfinished}. No report written; ${relative(process.cwd(), o.results)} is unchanged.`,
+    );
     return 1;
   }
   return writeReport({

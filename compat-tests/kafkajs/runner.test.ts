@@ -269,7 +269,10 @@ t.test('jest args: path patterns reach jest before every option', async (t) => {
   const reporters = args.indexOf('--reporters=default');
   t.ok(reporters > 1, 'reporters after the patterns');
   // nothing positional may follow an option (array options would swallow it)
-  t.ok(args.slice(2).every((a) => a.startsWith('--')), 'only options after the patterns');
+  t.ok(
+    args.slice(2).every((a) => a.startsWith('--')),
+    'only options after the patterns',
+  );
   t.ok(args.includes('--testNamePattern=^(?!x)'));
   t.notOk(args.includes('--runTestsByPath'));
   const byPath = buildJestArgs({ jsonPath: '/j', maxWorkers: 1, positionals: ['a.spec.js'], byPath: true });

@@ -12,52 +12,79 @@ import { fileURLToPath } from 'node:url';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { DEBIAN_PYTHON, hasPythonModule } from '../../test/helpers/external.js';
-import { balanced, committedAndLag, consumptionCounts, describeMembers, produceSpread, startJsonMember, waitFor, type GroupMember } from './groups-members.js';
+import {
+  balanced,
+  committedAndLag,
+  consumptionCounts,
+  describeMembers,
+  produceSpread,
+  startJsonMember,
+  waitFor,
+  type GroupMember,
+} from './groups-members.js';
 
 const script = fileURLToPath(new URL('./groups_member.py', import.meta.url));
 const available = hasPythonModule('confluent_kafka');
 const PARTITIONS = 6;
 
 for (const strategy of ['range', 'roundrobin', 'cooperative-sticky']) {
-  t.test(`confluent-kafka ${strategy}: three members, one leaves, each message once`, { skip: available ? false : 'python3-confluent-kafka is not installed' }, async (t) => {
-    const running = await brokerFor(t, { config: { 'group.min.session.timeout.ms': 1000 } });
-    const topic = `ck-${strategy}`;
-    const group = `g-${strategy}`;
-    createTopic(running, topic, { partitions: PARTITIONS });
-    const members: GroupMember[] = [];
-    t.teardown(() => members.forEach((m) => m.kill()));
-    const state = () => describeMembers(members);
-    for (const name of ['a', 'b', 'c']) {
-      members.push(startJsonMember(name, DEBIAN_PYTHON, [script, running.bootstrap, group, topic, strategy, '6000']));
-    }
-    await waitFor(() => balanced(members, PARTITIONS), 30_000, 'three members sharing six partitions', state);
-    t.ok(members.every((m) => m.assignment.length === 2), `two partitions each: ${state()}`);
+  t.test(
+    `confluent-kafka ${strategy}: three members, one leaves, each message once`,
+    { skip: available ? false : 'python3-confluent-kafka is not installed' },
+    async (t) => {
+      const running = await brokerFor(t, { config: { 'group.min.session.timeout.ms': 1000 } });
+      const topic = `ck-${strategy}`;
+      const group = `g-${strategy}`;
+      createTopic(running, topic, { partitions: PARTITIONS });
+      const members: GroupMember[] = [];
+      t.teardown(() => members.forEach((m) => m.kill()));
+      const state = () => describeMembers(members);
+      for (const name of ['a', 'b', 'c']) {
+        members.push(startJsonMember(name, DEBIAN_PYTHON, [script, running.bootstrap, group, topic, strategy, '6000']));
+      }
+      await waitFor(() => balanced(members, PARTITIONS), 30_000, 'three members sharing six partitions', state);
+      t.ok(
+        members.every((m) => m.assignment.length === 2),
+        `two partitions each: ${state()}`,
+      );
 
-    const first = Array.from({ length: 60 }, (_, i) => `a${i}`);
-    await produceSpread(running.bootstrap, topic, first, PARTITIONS);
-    await waitFor(() => consumptionCounts(members).size >= 60, 20_000, 'first 60 consumed', state);
-    t.ok(members.every((m) => m.messages.length > 0), 'every member consumed');
+      const first = Array.from({ length: 60 }, (_, i) => `a${i}`);
+      await produceSpread(running.bootstrap, topic, first, PARTITIONS);
+      await waitFor(() => consumptionCounts(members).size >= 60, 20_000, 'first 60 consumed', state);
+      t.ok(
+        members.every((m) => m.messages.length > 0),
+        'every member consumed',
+      );
 
-    // b leaves while more messages arrive; a and c take its partitions over.
-    const leaving = members[1]!;
-    const second = Array.from({ length: 60 }, (_, i) => `b${i}`);
-    await Promise.all([leaving.stop(), produceSpread(running.bootstrap, topic, second, PARTITIONS)]);
-    await waitFor(() => balanced(members, PARTITIONS), 30_000, 'two members sharing six partitions', state);
-    const third = Array.from({ length: 60 }, (_, i) => `c${i}`);
-    await produceSpread(running.bootstrap, topic, third, PARTITIONS);
-    await waitFor(() => consumptionCounts(members).size >= 180, 30_000, 'all 180 consumed', state);
+      // b leaves while more messages arrive; a and c take its partitions over.
+      const leaving = members[1]!;
+      const second = Array.from({ length: 60 }, (_, i) => `b${i}`);
+      await Promise.all([leaving.stop(), produceSpread(running.bootstrap, topic, second, PARTITIONS)]);
+      await waitFor(() => balanced(members, PARTITIONS), 30_000, 'two members sharing six partitions', state);
+      const third = Array.from({ length: 60 }, (_, i) => `c${i}`);
+      await produceSpread(running.bootstrap, topic, third, PARTITIONS);
+      await waitFor(() => consumptionCounts(members).size >= 180, 30_000, 'all 180 consumed', state);
 
-    const counts = consumptionCounts(members);
-    t.equal(counts.size, 180, 'every message consumed');
-    const duplicates = [...counts].filter(([, n]) => n > 1);
-    t.same(duplicates, [], 'no message consumed twice');
-    // A commit that races the sync phase of a rebalance is refused with REBALANCE_IN_PROGRESS,
-    // as Kafka refuses it in CompletingRebalance; librdkafka retries, and the counts above show
-    // nothing was lost or doubled. Any other error fails the test.
-    const errors = members.flatMap((m) => m.errors).filter((e) => !/commit_error: .*REBALANCE_IN_PROGRESS/.test(e));
-    t.same(errors, [], 'no commit or consume errors but a commit racing a rebalance');
-    await waitFor(async () => (await committedAndLag(running.bootstrap, group, topic)).committed === 180, 10_000, 'offsets committed');
-    t.same(await committedAndLag(running.bootstrap, group, topic), { committed: 180, lag: 0 }, 'committed offsets at the end, lag 0');
-    await Promise.all(members.map((m) => m.stop()));
-  });
+      const counts = consumptionCounts(members);
+      t.equal(counts.size, 180, 'every message consumed');
+      const duplicates = [...counts].filter(([, n]) => n > 1);
+      t.same(duplicates, [], 'no message consumed twice');
+      // A commit that races the sync phase of a rebalance is refused with REBALANCE_IN_PROGRESS,
+      // as Kafka refuses it in CompletingRebalance; librdkafka retries, and the counts above show
+      // nothing was lost or doubled. Any other error fails the test.
+      const errors = members.flatMap((m) => m.errors).filter((e) => !/commit_error: .*REBALANCE_IN_PROGRESS/.test(e));
+      t.same(errors, [], 'no commit or consume errors but a commit racing a rebalance');
+      await waitFor(
+        async () => (await committedAndLag(running.bootstrap, group, topic)).committed === 180,
+        10_000,
+        'offsets committed',
+      );
+      t.same(
+        await committedAndLag(running.bootstrap, group, topic),
+        { committed: 180, lag: 0 },
+        'committed offsets at the end, lag 0',
+      );
+      await Promise.all(members.map((m) => m.stop()));
+    },
+  );
 }

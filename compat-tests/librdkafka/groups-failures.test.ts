@@ -14,7 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { DEBIAN_PYTHON, hasPythonModule } from '../../test/helpers/external.js';
-import { balanced, committedAndLag, consumptionCounts, describeMembers, produceSpread, startJsonMember, waitFor, type GroupMember } from './groups-members.js';
+import {
+  balanced,
+  committedAndLag,
+  consumptionCounts,
+  describeMembers,
+  produceSpread,
+  startJsonMember,
+  waitFor,
+  type GroupMember,
+} from './groups-members.js';
 
 const script = fileURLToPath(new URL('./groups_member.py', import.meta.url));
 const available = hasPythonModule('confluent_kafka');
@@ -27,9 +36,17 @@ t.test('a killed librdkafka member is expired; the others take over and nothing 
   const members: GroupMember[] = [];
   t.teardown(() => members.forEach((m) => m.kill()));
   const state = () => describeMembers(members);
-  for (const name of ['a', 'b', 'c']) members.push(startJsonMember(name, DEBIAN_PYTHON, [script, running.bootstrap, 'g-crash', 'crash', 'range', '2000']));
+  for (const name of ['a', 'b', 'c'])
+    members.push(
+      startJsonMember(name, DEBIAN_PYTHON, [script, running.bootstrap, 'g-crash', 'crash', 'range', '2000']),
+    );
   await waitFor(() => balanced(members, PARTITIONS), 30_000, 'three members sharing six partitions', state);
-  await produceSpread(running.bootstrap, 'crash', Array.from({ length: 60 }, (_, i) => `a${i}`), PARTITIONS);
+  await produceSpread(
+    running.bootstrap,
+    'crash',
+    Array.from({ length: 60 }, (_, i) => `a${i}`),
+    PARTITIONS,
+  );
   await waitFor(() => consumptionCounts(members).size >= 60, 20_000, 'first 60 consumed', state);
 
   const victim = members[2]!;
@@ -37,7 +54,12 @@ t.test('a killed librdkafka member is expired; the others take over and nothing 
   victim.kill();
   await waitFor(() => victim.exited, 5_000, 'the kill');
   await waitFor(() => balanced(members, PARTITIONS), 30_000, 'the two survivors sharing six partitions', state);
-  await produceSpread(running.bootstrap, 'crash', Array.from({ length: 60 }, (_, i) => `b${i}`), PARTITIONS);
+  await produceSpread(
+    running.bootstrap,
+    'crash',
+    Array.from({ length: 60 }, (_, i) => `b${i}`),
+    PARTITIONS,
+  );
   await waitFor(() => consumptionCounts(members).size >= 120, 20_000, 'all 120 consumed', state);
 
   const counts = consumptionCounts(members);
@@ -51,7 +73,16 @@ t.test('a killed librdkafka member is expired; the others take over and nothing 
 t.test('a static librdkafka member restarts without a rebalance', { skip }, async (t) => {
   const running = await brokerFor(t, { config: { 'group.min.session.timeout.ms': 1000 } });
   createTopic(running, 'static', { partitions: PARTITIONS });
-  const start = (name: string) => startJsonMember(name, DEBIAN_PYTHON, [script, running.bootstrap, 'g-static', 'static', 'range', '4000', `instance-${name}`]);
+  const start = (name: string) =>
+    startJsonMember(name, DEBIAN_PYTHON, [
+      script,
+      running.bootstrap,
+      'g-static',
+      'static',
+      'range',
+      '4000',
+      `instance-${name}`,
+    ]);
   const members: GroupMember[] = [start('a'), start('b')];
   t.teardown(() => members.forEach((m) => m.kill()));
   const state = () => describeMembers(members);
@@ -65,7 +96,12 @@ t.test('a static librdkafka member restarts without a rebalance', { skip }, asyn
   members.push(again);
   await waitFor(() => again.assignment.length > 0, 20_000, 'b back', state);
   t.same(again.assignment, bPartitions, 'b got its old partitions back');
-  await produceSpread(running.bootstrap, 'static', Array.from({ length: 30 }, (_, i) => `s${i}`), PARTITIONS);
+  await produceSpread(
+    running.bootstrap,
+    'static',
+    Array.from({ length: 30 }, (_, i) => `s${i}`),
+    PARTITIONS,
+  );
   await waitFor(() => consumptionCounts(members).size >= 30, 20_000, '30 consumed', state);
   t.equal(a.history.length, aBefore, 'a saw no rebalance while b restarted');
 

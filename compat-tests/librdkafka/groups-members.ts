@@ -31,10 +31,19 @@ export interface GroupMember {
   stderr(): string;
 }
 
-type JsonEvent = { e: 'assignment'; p: number[] } | { e: 'msg'; v: string; p: number; o: number } | { e: 'commit_error' | 'error'; err: string } | { e: 'closed' };
+type JsonEvent =
+  | { e: 'assignment'; p: number[] }
+  | { e: 'msg'; v: string; p: number; o: number }
+  | { e: 'commit_error' | 'error'; err: string }
+  | { e: 'closed' };
 
 /** Polls `condition` every 20 ms until it holds; fails after `ms` with `what` and a description of the state. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, ms: number, what: string, describe: () => string = () => ''): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+  describe: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${describe()}`);
@@ -89,8 +98,7 @@ export function startJsonMember(name: string, command: string, args: string[]): 
     if (event.e === 'assignment') {
       member.assignment = event.p;
       member.history.push(event.p);
-    }
-    else if (event.e === 'msg') member.messages.push({ value: event.v, partition: event.p, offset: event.o });
+    } else if (event.e === 'msg') member.messages.push({ value: event.v, partition: event.p, offset: event.o });
     else if (event.e !== 'closed') member.errors.push(`${event.e}: ${event.err}`);
   });
   return member;
@@ -100,7 +108,13 @@ export function startJsonMember(name: string, command: string, args: string[]): 
  * Starts `kcat -G` printing `msg <partition> <offset> <value>` lines; its rebalance
  * notices on stderr ("... assigned: topic [0], topic [3]" / "revoked: ...") give the assignment.
  */
-export function startKcatMember(name: string, bootstrap: string, group: string, topic: string, extra: string[]): GroupMember {
+export function startKcatMember(
+  name: string,
+  bootstrap: string,
+  group: string,
+  topic: string,
+  extra: string[],
+): GroupMember {
   const args = ['-b', bootstrap, '-G', group, '-u', '-f', 'msg %p %o %s\\n', ...extra, topic];
   const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const member = track(name, child, null);
@@ -131,7 +145,12 @@ export function balanced(members: GroupMember[], partitions: number): boolean {
 }
 
 export function describeMembers(members: GroupMember[]): string {
-  return members.map((m) => `${m.name}${m.exited ? '(exited)' : ''}: [${m.assignment.join(',')}] ${m.messages.length} msgs ${m.errors.length} errors`).join('; ');
+  return members
+    .map(
+      (m) =>
+        `${m.name}${m.exited ? '(exited)' : ''}: [${m.assignment.join(',')}] ${m.messages.length} msgs ${m.errors.length} errors`,
+    )
+    .join('; ');
 }
 
 /** How many times each value was consumed across the members. */
@@ -142,7 +161,12 @@ export function consumptionCounts(members: GroupMember[]): Map<string, number> {
 }
 
 /** Produces `values` round-robin over `partitions` partitions with kafkajs (acks=all). */
-export async function produceSpread(bootstrap: string, topic: string, values: string[], partitions: number): Promise<void> {
+export async function produceSpread(
+  bootstrap: string,
+  topic: string,
+  values: string[],
+  partitions: number,
+): Promise<void> {
   const kafka = new Kafka({ clientId: 'groups-producer', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
@@ -154,7 +178,11 @@ export async function produceSpread(bootstrap: string, topic: string, values: st
 }
 
 /** The group's committed offsets summed over the topic's partitions, and its lag (kafkajs admin). */
-export async function committedAndLag(bootstrap: string, group: string, topic: string): Promise<{ committed: number; lag: number }> {
+export async function committedAndLag(
+  bootstrap: string,
+  group: string,
+  topic: string,
+): Promise<{ committed: number; lag: number }> {
   const kafka = new Kafka({ clientId: 'groups-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -29,26 +29,31 @@ function python(args: string[]): Promise<Record<string, unknown>> {
   });
 }
 
-t.test('confluent-kafka transactional pipeline: killed and restarted, output exactly once', { skip: available ? false : 'python3-confluent-kafka not installed' }, async (t) => {
-  const running = await brokerFor(t);
-  createTopic(running, 'in', { partitions: PARTITIONS });
-  createTopic(running, 'out', { partitions: PARTITIONS });
-  const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const input = new Map<string, string[]>();
-  for (let p = 0; p < PARTITIONS; p++) {
-    const values = Array.from({ length: PER_PARTITION }, (_, i) => `rdk-p${p}-${i}`);
-    input.set(String(p), values);
-    await producer.send({ topic: 'in', messages: values.map((value) => ({ partition: p, value })) });
-  }
-  await producer.disconnect();
-  const total = String(PARTITIONS * PER_PARTITION);
+t.test(
+  'confluent-kafka transactional pipeline: killed and restarted, output exactly once',
+  { skip: available ? false : 'python3-confluent-kafka not installed' },
+  async (t) => {
+    const running = await brokerFor(t);
+    createTopic(running, 'in', { partitions: PARTITIONS });
+    createTopic(running, 'out', { partitions: PARTITIONS });
+    const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const input = new Map<string, string[]>();
+    for (let p = 0; p < PARTITIONS; p++) {
+      const values = Array.from({ length: PER_PARTITION }, (_, i) => `rdk-p${p}-${i}`);
+      input.set(String(p), values);
+      await producer.send({ topic: 'in', messages: values.map((value) => ({ partition: p, value })) });
+    }
+    await producer.disconnect();
+    const total = String(PARTITIONS * PER_PARTITION);
 
-  const first = await python([running.bootstrap, 'run', total, '2']);
-  t.equal(first.crashed, true, 'the first run was killed inside a transaction');
-  const second = await python([running.bootstrap, 'run', total]);
-  t.equal(second.crashed, false);
-  const output = await python([running.bootstrap, 'verify', String(PARTITIONS)]);
-  for (let p = 0; p < PARTITIONS; p++) t.same(output[String(p)], input.get(String(p)), `partition ${p}: every input once, in order`);
-});
+    const first = await python([running.bootstrap, 'run', total, '2']);
+    t.equal(first.crashed, true, 'the first run was killed inside a transaction');
+    const second = await python([running.bootstrap, 'run', total]);
+    t.equal(second.crashed, false);
+    const output = await python([running.bootstrap, 'verify', String(PARTITIONS)]);
+    for (let p = 0; p < PARTITIONS; p++)
+      t.same(output[String(p)], input.get(String(p)), `partition ${p}: every input once, in order`);
+  },
+);

@@ -15,7 +15,14 @@
  */
 import './node20-shim.js';
 import t from 'tap';
-import { Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
+import {
+  Consumer,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+  type Message,
+  type MessagesStream,
+} from '@platformatic/kafka';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import type { RunningBroker } from '../../src/index.js';
@@ -54,7 +61,16 @@ t.test('three @platformatic/kafka KIP-848 members share six partitions; one leav
     const orig = hb.heartbeat.bind(hb);
     hb.heartbeat = (req, now) => {
       const r = orig(req, now);
-      console.error('HB', req.clientId, req.memberEpoch, JSON.stringify(req.topicPartitions?.map((x) => x.partitions)), '->', r.errorCode, r.memberEpoch, JSON.stringify(r.assignment?.map((x) => x.partitions)));
+      console.error(
+        'HB',
+        req.clientId,
+        req.memberEpoch,
+        JSON.stringify(req.topicPartitions?.map((x) => x.partitions)),
+        '->',
+        r.errorCode,
+        r.memberEpoch,
+        JSON.stringify(r.assignment?.map((x) => x.partitions)),
+      );
       return r;
     };
   }
@@ -72,7 +88,12 @@ t.test('three @platformatic/kafka KIP-848 members share six partitions; one leav
       deserializers: stringDeserializers,
       maxWaitTime: 200,
     });
-    const stream = await consumer.consume({ topics: ['orders'], mode: 'committed', fallbackMode: 'earliest', autocommit: false });
+    const stream = await consumer.consume({
+      topics: ['orders'],
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+    });
     const member: Member = { name, consumer, stream, consumed: 0 };
     stream.on('data', (message: Message<string, string, string, string>) => {
       seen.set(message.value, (seen.get(message.value) ?? 0) + 1);
@@ -109,17 +130,39 @@ t.test('three @platformatic/kafka KIP-848 members share six partitions; one leav
     `client-generated member ids (v1): ${d.members.map((m) => m.memberId).join(', ')}`,
   );
 
-  const producer = new Producer({ clientId: 'producer', bootstrapBrokers: [running.bootstrap], serializers: stringSerializers });
+  const producer = new Producer({
+    clientId: 'producer',
+    bootstrapBrokers: [running.bootstrap],
+    serializers: stringSerializers,
+  });
   t.teardown(() => producer.close());
   const produce = async (prefix: string, n: number): Promise<void> => {
-    await producer.send({ messages: Array.from({ length: n }, (_, i) => ({ topic: 'orders', key: `k${i}`, value: `${prefix}-${i}`, partition: i % 6 })) });
+    await producer.send({
+      messages: Array.from({ length: n }, (_, i) => ({
+        topic: 'orders',
+        key: `k${i}`,
+        value: `${prefix}-${i}`,
+        partition: i % 6,
+      })),
+    });
   };
 
   await produce('first', 60);
   await waitFor(() => seen.size === 60, 30_000, 'first 60 messages');
-  t.ok(members.every((m) => m.consumed > 0), 'every member consumed some');
+  t.ok(
+    members.every((m) => m.consumed > 0),
+    'every member consumed some',
+  );
   const offsets = running.broker.services.groups.coordinator.offsets;
-  await waitFor(() => (offsets.fetch('kip848-orders', null, false).topics[0]?.partitions ?? []).reduce((s, p) => s + Number(p.committedOffset), 0) === 60, 10_000, 'commits');
+  await waitFor(
+    () =>
+      (offsets.fetch('kip848-orders', null, false).topics[0]?.partitions ?? []).reduce(
+        (s, p) => s + Number(p.committedOffset),
+        0,
+      ) === 60,
+    10_000,
+    'commits',
+  );
 
   const leaver = members.find((m) => m.name === 'c')!;
   const leaverCount = leaver.consumed;
@@ -137,8 +180,19 @@ t.test('three @platformatic/kafka KIP-848 members share six partitions; one leav
   await produce('second', 60);
   await waitFor(() => seen.size === 120, 30_000, 'second 60 messages');
   t.equal(leaver.consumed, leaverCount, 'the member that left consumed nothing more');
-  t.ok([...receivedBy.values()].every((by) => by.size === 1), 'no message reached two members');
+  t.ok(
+    [...receivedBy.values()].every((by) => by.size === 1),
+    'no message reached two members',
+  );
   const redelivered = [...seen.values()].filter((n) => n > 1).length;
   t.comment(`same-member redeliveries by the client after the rebalance: ${redelivered} of 120`);
-  await waitFor(() => (offsets.fetch('kip848-orders', null, false).topics[0]?.partitions ?? []).reduce((s, p) => s + Number(p.committedOffset), 0) === 120, 10_000, 'commits after the leave');
+  await waitFor(
+    () =>
+      (offsets.fetch('kip848-orders', null, false).topics[0]?.partitions ?? []).reduce(
+        (s, p) => s + Number(p.committedOffset),
+        0,
+      ) === 120,
+    10_000,
+    'commits after the leave',
+  );
 });

@@ -72,7 +72,8 @@ export class MessageEmitter {
     if (t.kind === 'primitive') base = primitiveTsType(t.name);
     else if (t.kind === 'struct') base = this.struct(t.name).typeName;
     else {
-      const el = t.element.kind === 'primitive' ? primitiveTsType(t.element.name) : this.struct(t.element.name).typeName;
+      const el =
+        t.element.kind === 'primitive' ? primitiveTsType(t.element.name) : this.struct(t.element.name).typeName;
       base = `${el}[]`;
     }
     const nullable = isNullableAnywhere(field) || (t.kind === 'primitive' && t.name === 'records');
@@ -152,7 +153,14 @@ export class MessageEmitter {
     return isNullable ? `${r}.nullableBytes()` : `${r}.bytes()`;
   }
 
-  private primitiveWrite(name: PrimitiveType, nullable: boolean, compact: boolean, value: string, what: string, mayBeNull = false): string {
+  private primitiveWrite(
+    name: PrimitiveType,
+    nullable: boolean,
+    compact: boolean,
+    value: string,
+    what: string,
+    mayBeNull = false,
+  ): string {
     const fixed = PRIMITIVE_READ[name];
     if (fixed) return `w.${fixed}(${value})`;
     const kind = name === 'string' ? 'String' : 'Bytes';
@@ -186,7 +194,14 @@ export class MessageEmitter {
     return `${fn}(${r}, ${compact}${nullArg}, ${elementMin}, ${elementRead}, ${what})`;
   }
 
-  private writeStmt(field: FieldSpec, version: number, flexible: boolean, tagged: boolean, value: string, structName: string): string {
+  private writeStmt(
+    field: FieldSpec,
+    version: number,
+    flexible: boolean,
+    tagged: boolean,
+    value: string,
+    structName: string,
+  ): string {
     const t = field.type;
     const compact = tagged || this.fieldFlexible(field, version, flexible);
     const nullable = inRange(field.nullableVersions, version);
@@ -223,9 +238,14 @@ export class MessageEmitter {
     const known = this.readerNames.get(memo);
     if (known) return known;
     const lines: string[] = [];
-    const regular = struct.fields.filter((f) => inRange(f.versions, version) && !(flexible && inRange(f.taggedVersions, version)));
-    const tagged = flexible ? struct.fields.filter((f) => inRange(f.versions, version) && inRange(f.taggedVersions, version)) : [];
-    for (const f of regular) lines.push(`  const f_${f.property} = ${this.readExpr(f, version, flexible, false, 'r')};`);
+    const regular = struct.fields.filter(
+      (f) => inRange(f.versions, version) && !(flexible && inRange(f.taggedVersions, version)),
+    );
+    const tagged = flexible
+      ? struct.fields.filter((f) => inRange(f.versions, version) && inRange(f.taggedVersions, version))
+      : [];
+    for (const f of regular)
+      lines.push(`  const f_${f.property} = ${this.readExpr(f, version, flexible, false, 'r')};`);
     for (const f of tagged) lines.push(`  let f_${f.property}: ${this.tsType(f)} = ${this.defaultExpr(f)};`);
     if (flexible) {
       if (tagged.length === 0) lines.push('  r.taggedFields();');
@@ -265,12 +285,16 @@ export class MessageEmitter {
     const known = this.writerNames.get(memo);
     if (known) return known;
     const lines: string[] = [];
-    const tagged = flexible ? struct.fields.filter((f) => inRange(f.versions, version) && inRange(f.taggedVersions, version)) : [];
+    const tagged = flexible
+      ? struct.fields.filter((f) => inRange(f.versions, version) && inRange(f.taggedVersions, version))
+      : [];
     for (const f of struct.fields) {
       const value = `m.${f.property}`;
       if (!inRange(f.versions, version)) {
         if (!f.ignorable) {
-          lines.push(`  if (!(${this.isDefaultExpr(f, value)})) absentField(${JSON.stringify(`${struct.typeName}.${f.property}`)});`);
+          lines.push(
+            `  if (!(${this.isDefaultExpr(f, value)})) absentField(${JSON.stringify(`${struct.typeName}.${f.property}`)});`,
+          );
         }
         continue;
       }
@@ -286,13 +310,20 @@ export class MessageEmitter {
         const sorted = [...tagged].sort((a, b) => (a.tag ?? 0) - (b.tag ?? 0));
         for (const f of sorted) {
           const stmt = this.writeStmt(f, version, flexible, true, `m.${f.property}`, struct.typeName);
-          lines.push(`  if (!(${this.isDefaultExpr(f, `m.${f.property}`)})) writeTaggedField(w, ${f.tag ?? -1}, (w) => { ${stmt} });`);
+          lines.push(
+            `  if (!(${this.isDefaultExpr(f, `m.${f.property}`)})) writeTaggedField(w, ${f.tag ?? -1}, (w) => { ${stmt} });`,
+          );
         }
       }
     }
     const usesM = lines.some((l) => l.includes('m.'));
     const usesW = lines.some((l) => /\bw[.,)]/.test(l));
-    const body = [`function FUNCTION_NAME(${usesW ? 'w' : '_w'}: Writer, ${usesM ? 'm' : '_m'}: ${struct.typeName}): void {`, ...lines, '}', ''].join('\n');
+    const body = [
+      `function FUNCTION_NAME(${usesW ? 'w' : '_w'}: Writer, ${usesM ? 'm' : '_m'}: ${struct.typeName}): void {`,
+      ...lines,
+      '}',
+      '',
+    ].join('\n');
     const name = this.share('write', struct, version, body);
     this.writerNames.set(memo, name);
     return name;

@@ -159,7 +159,7 @@ const plain = (): Buffer =>
 
 t.test('a flipped bit fails the CRC with CORRUPT_MESSAGE', async (t) => {
   const batch = plain();
-  batch[batch.length - 1] ^= 1;
+  batch[batch.length - 1]! ^= 1;
   throwsRecordsError(t, () => validateRecordBatches(batch), 'crc');
   throwsRecordsError(t, () => decodeRecordBatch(batch), 'crc');
   const error = catchRecordsError(() => validateRecordBatches(batch)) as RecordsError;

@@ -90,7 +90,7 @@ t.test('property: corrupted or truncated sets raise RecordsError, never crash', 
 t.test('CRC, magic and size failures are named', async (t) => {
   const set = buildLegacyMessageSet({ magic: 1, messages: [{ value: Buffer.from('hello'), timestamp: 5n }] });
   const crc = Buffer.from(set);
-  crc[crc.length - 1] ^= 1;
+  crc[crc.length - 1]! ^= 1;
   throwsRecordsError(t, () => decodeLegacyMessageSet(crc), 'crc');
   const magic = Buffer.from(set);
   magic[16] = 2;

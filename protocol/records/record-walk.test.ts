@@ -32,9 +32,20 @@ function refusal(batch: Buffer, rules: RecordRules = OPEN, options = BOUND): Rec
 
 /** One hand-made record: attributes 0, deltas 0, null key, value "abc", no headers (length 9). */
 const ABC_RECORD = Buffer.from([0x12, 0x00, 0x00, 0x00, 0x01, 0x06, 0x61, 0x62, 0x63, 0x00]);
-const CODECS = [CompressionCodec.NONE, CompressionCodec.GZIP, CompressionCodec.SNAPPY, CompressionCodec.LZ4, CompressionCodec.ZSTD];
+const CODECS = [
+  CompressionCodec.NONE,
+  CompressionCodec.GZIP,
+  CompressionCodec.SNAPPY,
+  CompressionCodec.LZ4,
+  CompressionCodec.ZSTD,
+];
 const sample = (n: number): RecordInput[] =>
-  Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), headers: [{ key: 'h', value: Buffer.from('x') }], timestamp: 1000n + BigInt(i) }));
+  Array.from({ length: n }, (_, i) => ({
+    key: Buffer.from(`k${i}`),
+    value: Buffer.from(`v${i}`),
+    headers: [{ key: 'h', value: Buffer.from('x') }],
+    timestamp: 1000n + BigInt(i),
+  }));
 /** A one-record batch to reframe around hand-made payloads. */
 const TEMPLATE = buildRecordBatch({ records: [{ value: Buffer.from('abc'), timestamp: 0n }] });
 
@@ -132,24 +143,62 @@ t.test('rules: keys on compacted topics, the CreateTime window, LogAppendTime fr
     compression: CompressionCodec.LZ4,
   });
   const compacted = walk(mixed, { ...OPEN, requireKey: true });
-  t.same(compacted.ruleErrors, [
-    { batchIndex: 1, invalidTimestamp: false, message: 'Compacted topic cannot accept message without key in topic partition t-0.' },
-  ], 'only the null key; an empty key is a key');
+  t.same(
+    compacted.ruleErrors,
+    [
+      {
+        batchIndex: 1,
+        invalidTimestamp: false,
+        message: 'Compacted topic cannot accept message without key in topic partition t-0.',
+      },
+    ],
+    'only the null key; an empty key is a key',
+  );
   const window = walk(mixed, { ...OPEN, minTimestamp: 0, maxTimestamp: 2000 });
-  t.same(window.ruleErrors?.map((e) => [e.batchIndex, e.invalidTimestamp]), [[2, true]]);
-  t.match(window.ruleErrors?.[0]?.message, /Timestamp 5000 of message with offset 2 is out of range. The timestamp should be within \[0, 2000\]/);
+  t.same(
+    window.ruleErrors?.map((e) => [e.batchIndex, e.invalidTimestamp]),
+    [[2, true]],
+  );
+  t.match(
+    window.ruleErrors?.[0]?.message,
+    /Timestamp 5000 of message with offset 2 is out of range. The timestamp should be within \[0, 2000\]/,
+  );
   const noTimestamp = buildRecordBatch({ records: [{ value: Buffer.from('x'), timestamp: -1n }] });
-  t.equal(walk(noTimestamp, { ...OPEN, minTimestamp: 0, maxTimestamp: 1 }).ruleErrors, null, 'NO_TIMESTAMP is not checked');
-  const lat = buildRecordBatch({ records: [{ value: Buffer.from('x'), timestamp: 5n }], timestampType: TimestampType.LOG_APPEND_TIME });
-  t.match(walk(lat, { ...OPEN, createTime: false }).ruleErrors?.[0]?.message, /should not set timestamp type to LogAppendTime/);
-  const outOfOrder = buildRecordBatch({ records: [{ value: Buffer.from('a'), offsetDelta: 1 }, { value: Buffer.from('b'), offsetDelta: 0 }], lastOffsetDelta: 1 });
+  t.equal(
+    walk(noTimestamp, { ...OPEN, minTimestamp: 0, maxTimestamp: 1 }).ruleErrors,
+    null,
+    'NO_TIMESTAMP is not checked',
+  );
+  const lat = buildRecordBatch({
+    records: [{ value: Buffer.from('x'), timestamp: 5n }],
+    timestampType: TimestampType.LOG_APPEND_TIME,
+  });
+  t.match(
+    walk(lat, { ...OPEN, createTime: false }).ruleErrors?.[0]?.message,
+    /should not set timestamp type to LogAppendTime/,
+  );
+  const outOfOrder = buildRecordBatch({
+    records: [
+      { value: Buffer.from('a'), offsetDelta: 1 },
+      { value: Buffer.from('b'), offsetDelta: 0 },
+    ],
+    lastOffsetDelta: 1,
+  });
   t.equal(walk(outOfOrder).offsetDeltasInOrder, false, 'offset deltas out of order are reported');
 });
 
 const recordArb: fc.Arbitrary<RecordInput> = fc.record({
-  key: fc.option(fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)), { nil: null }),
-  value: fc.option(fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a)), { nil: null }),
-  headers: fc.array(fc.record({ key: fc.string({ maxLength: 6 }), value: fc.constant(Buffer.from('v')) }), { maxLength: 2 }),
+  key: fc.option(
+    fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)),
+    { nil: null },
+  ),
+  value: fc.option(
+    fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a)),
+    { nil: null },
+  ),
+  headers: fc.array(fc.record({ key: fc.string({ maxLength: 6 }), value: fc.constant(Buffer.from('v')) }), {
+    maxLength: 2,
+  }),
   timestamp: fc.bigInt({ min: 0n, max: 2n ** 41n }),
 });
 
@@ -157,7 +206,11 @@ const recordArb: fc.Arbitrary<RecordInput> = fc.record({
 const corruptionArb = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bits: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }),
+  }),
   fc.record({ kind: fc.constant('varint' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 11 }) }),
 );
 type Corruption = typeof corruptionArb extends fc.Arbitrary<infer C> ? C : never;
@@ -182,20 +235,27 @@ t.test('property: a corrupt records section is refused, or decodes fully as the 
   let refused = 0;
   let accepted = 0;
   fc.assert(
-    fc.property(fc.array(recordArb, { minLength: 1, maxLength: 6 }), corruptionArb, fc.constantFrom(...CODECS), (records, corruption, codec) => {
-      const batch = buildRecordBatch({ records });
-      const body = corrupt(encodeRecords(records, records[0]!.timestamp!), corruption);
-      const payload = compress(codec, body);
-      const framed = reframeBatch(batch, payload, codec);
-      const error = catchRecordsError(() => walk(framed));
-      if (error === null) {
-        accepted++;
-        const decoded = decodeRecordBatch(framed, 0);
-        return decoded.records.length === records.length;
-      }
-      refused++;
-      return error instanceof RecordsError && (error.errorCode === INVALID_RECORD || error.errorCode === CORRUPT_MESSAGE);
-    }),
+    fc.property(
+      fc.array(recordArb, { minLength: 1, maxLength: 6 }),
+      corruptionArb,
+      fc.constantFrom(...CODECS),
+      (records, corruption, codec) => {
+        const batch = buildRecordBatch({ records });
+        const body = corrupt(encodeRecords(records, records[0]!.timestamp!), corruption);
+        const payload = compress(codec, body);
+        const framed = reframeBatch(batch, payload, codec);
+        const error = catchRecordsError(() => walk(framed));
+        if (error === null) {
+          accepted++;
+          const decoded = decodeRecordBatch(framed, 0);
+          return decoded.records.length === records.length;
+        }
+        refused++;
+        return (
+          error instanceof RecordsError && (error.errorCode === INVALID_RECORD || error.errorCode === CORRUPT_MESSAGE)
+        );
+      },
+    ),
     { numRuns: 400 },
   );
   t.ok(refused > 100, `${refused} refused, ${accepted} accepted (accepted ones decode whole)`);
@@ -203,10 +263,14 @@ t.test('property: a corrupt records section is refused, or decodes fully as the 
 
 t.test('property: garbage compressed payloads and bombs never pass and never exceed the bound', async (t) => {
   fc.assert(
-    fc.property(fc.constantFrom(...CODECS.slice(1)), fc.uint8Array({ minLength: 0, maxLength: 200 }), (codec, bytes) => {
-      const error = catchRecordsError(() => walk(reframeBatch(TEMPLATE, Buffer.from(bytes), codec)));
-      return error instanceof RecordsError;
-    }),
+    fc.property(
+      fc.constantFrom(...CODECS.slice(1)),
+      fc.uint8Array({ minLength: 0, maxLength: 200 }),
+      (codec, bytes) => {
+        const error = catchRecordsError(() => walk(reframeBatch(TEMPLATE, Buffer.from(bytes), codec)));
+        return error instanceof RecordsError;
+      },
+    ),
     { numRuns: 300 },
   );
   fc.assert(
@@ -219,4 +283,3 @@ t.test('property: garbage compressed payloads and bombs never pass and never exc
   );
   t.pass('all refused');
 });
-

@@ -125,7 +125,10 @@ function readRecordBody(buf: Buffer, start: number, recordEnd: number): void {
   pos = next;
   if (headerCount < 0) throw new RecordsError('record', `Found invalid number of record headers ${headerCount}`);
   if (headerCount > recordEnd - pos) {
-    throw new RecordsError('record', `Found invalid number of record headers. ${headerCount} is larger than the remaining size of the buffer`);
+    throw new RecordsError(
+      'record',
+      `Found invalid number of record headers. ${headerCount} is larger than the remaining size of the buffer`,
+    );
   }
   for (let h = 0; h < headerCount; h++) {
     const headerKeySize = readVarint(buf, pos, recordEnd);
@@ -136,7 +139,10 @@ function readRecordBody(buf: Buffer, start: number, recordEnd: number): void {
   }
   if (pos > recordEnd) throw UNDERFLOW;
   if (pos !== recordEnd) {
-    throw new RecordsError('record', `Invalid record size: expected to read ${recordEnd - start} bytes in record payload, but instead read ${pos - start}`);
+    throw new RecordsError(
+      'record',
+      `Invalid record size: expected to read ${recordEnd - start} bytes in record payload, but instead read ${pos - start}`,
+    );
   }
 }
 
@@ -147,7 +153,8 @@ export function walkRecords(
   batch: Pick<BatchSummary, 'baseOffset' | 'baseTimestamp' | 'maxTimestamp' | 'timestampType'>,
   rules: RecordRules,
 ): RecordWalkResult {
-  if (recordCount < 0) throw new RecordsError('record-count', `Found invalid record count ${recordCount} in magic v2 batch`);
+  if (recordCount < 0)
+    throw new RecordsError('record-count', `Found invalid record count ${recordCount} in magic v2 batch`);
   const end = payload.length;
   const batchLogAppendTime = batch.timestampType === TimestampType.LOG_APPEND_TIME;
   const baseTimestamp = Number(batch.baseTimestamp);
@@ -163,12 +170,16 @@ export function walkRecords(
       try {
         size = readVarint(payload, pos, end);
       } catch (error) {
-        if (error instanceof Underflow) throw new RecordsError('record-count', 'Incorrect declared batch size, premature EOF reached');
+        if (error instanceof Underflow)
+          throw new RecordsError('record-count', 'Incorrect declared batch size, premature EOF reached');
         throw error;
       }
       pos = next;
       if (size < 0 || size > end - pos) {
-        throw new RecordsError('record', `Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${end - pos} remaining bytes.`);
+        throw new RecordsError(
+          'record',
+          `Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${end - pos} remaining bytes.`,
+        );
       }
       try {
         readRecordBody(payload, pos, pos + size);
@@ -203,9 +214,11 @@ export function walkRecords(
         });
       }
     }
-    if (pos !== end) throw new RecordsError('record-count', 'Incorrect declared batch size, records still remaining in file');
+    if (pos !== end)
+      throw new RecordsError('record-count', 'Incorrect declared batch size, records still remaining in file');
   } catch (error) {
-    if (error instanceof RecordsError) throw new RecordsError(error.check, error.message, error.position, Math.min(index, recordCount - 1));
+    if (error instanceof RecordsError)
+      throw new RecordsError(error.check, error.message, error.position, Math.min(index, recordCount - 1));
     throw error;
   }
   return { ruleErrors: errors, offsetDeltasInOrder: inOrder };

@@ -57,7 +57,12 @@ function after(current: ReadonlyMap<string, string>, records: MetadataRecord[]):
 }
 
 /** Alters each resource in turn; results are in request order. */
-export async function alterConfigs(broker: BrokerServices, resources: AlterResource[], incremental: boolean, validateOnly: boolean): Promise<AlterOutcome[]> {
+export async function alterConfigs(
+  broker: BrokerServices,
+  resources: AlterResource[],
+  incremental: boolean,
+  validateOnly: boolean,
+): Promise<AlterOutcome[]> {
   const controller = broker.controller;
   const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
   const resourceCounts = new Map<string, number>();
@@ -71,18 +76,30 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
     if ((resourceCounts.get(keyOf(resource)) ?? 0) > 1) return invalid('Each resource must appear at most once.');
     const names = resource.ops.map((o) => o.name);
     if (new Set(names).size !== names.length) return invalid('Error due to duplicate config keys');
-    const nullUpdates = resource.ops.filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE)).map((o) => o.name);
+    const nullUpdates = resource.ops
+      .filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE))
+      .map((o) => o.name);
     if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
 
     if (resource.resourceType === ConfigResourceType.BROKER_LOGGER) return alterLoggers(resource);
-    if (!controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
+    if (!controller.isActive())
+      return {
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        errorMessage: 'This is not the correct controller for this cluster.',
+      };
     const { resourceType, resourceName } = resource;
     let result: CommandResult<null>;
     switch (resourceType) {
       case ConfigResourceType.TOPIC:
         result = incremental
-          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) => listSchema(resourceType, n))
-          : controller.replaceConfigs(resourceType, resourceName, new Map(resource.ops.map((o) => [o.name, o.value ?? ''])));
+          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) =>
+              listSchema(resourceType, n),
+            )
+          : controller.replaceConfigs(
+              resourceType,
+              resourceName,
+              new Map(resource.ops.map((o) => [o.name, o.value ?? ''])),
+            );
         break;
       case ConfigResourceType.BROKER: {
         if (resourceName !== '') {
@@ -90,11 +107,18 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
           if (problem) return invalid(problem.replace('Broker id must', 'Node id must'));
         }
         for (const o of resource.ops) {
-          if (o.op < AlterConfigOp.SET || o.op > AlterConfigOp.SUBTRACT) return invalid(`Unknown operations type ${o.op}`);
+          if (o.op < AlterConfigOp.SET || o.op > AlterConfigOp.SUBTRACT)
+            return invalid(`Unknown operations type ${o.op}`);
         }
         result = incremental
-          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) => listSchema(resourceType, n))
-          : controller.replaceConfigs(resourceType, resourceName, new Map(resource.ops.map((o) => [o.name, o.value ?? ''])));
+          ? controller.incrementalAlterConfigs(resourceType, resourceName, resource.ops, (n) =>
+              listSchema(resourceType, n),
+            )
+          : controller.replaceConfigs(
+              resourceType,
+              resourceName,
+              new Map(resource.ops.map((o) => [o.name, o.value ?? ''])),
+            );
         if (result.ok) {
           const next = after(controller.resourceConfigs(resourceType, resourceName), result.records);
           const problem = validateDynamicBrokerConfigs(next, resourceName !== '');
@@ -108,7 +132,9 @@ export async function alterConfigs(broker: BrokerServices, resources: AlterResou
     if (!result.ok) return { errorCode: result.error.errorCode, errorMessage: result.error.errorMessage };
     if (validateOnly) return OK;
     const committed = await controller.commitAndWait(result.records);
-    return committed === 0 ? OK : { errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.' };
+    return committed === 0
+      ? OK
+      : { errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.' };
   }
 
   /** Logger levels are this node's alone: set here, never through the metadata log. */

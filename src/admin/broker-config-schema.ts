@@ -59,7 +59,8 @@ export function validateDynamicBrokerConfigs(configs: ReadonlyMap<string, string
   if (nonDynamic.length > 0) return `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`;
   if (!perBroker) {
     const perBrokerOnly = [...configs.keys()].filter((n) => BROKER_CONFIG_SCHEMA.get(n)?.perBrokerOnly === true);
-    if (perBrokerOnly.length > 0) return `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBrokerOnly.join(', ')})`;
+    if (perBrokerOnly.length > 0)
+      return `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBrokerOnly.join(', ')})`;
   }
   for (const [name, value] of configs) {
     const def = BROKER_CONFIG_SCHEMA.get(name);

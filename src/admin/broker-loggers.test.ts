@@ -23,12 +23,24 @@ const DELETE = 1;
 const APPEND = 2;
 
 async function levels(c: RawClient): Promise<Record<string, string>> {
-  const res = await c.call(DescribeConfigsApi, 4, { resources: [{ resourceType: BROKER_LOGGER, resourceName: '1', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  const res = await c.call(DescribeConfigsApi, 4, {
+    resources: [{ resourceType: BROKER_LOGGER, resourceName: '1', configurationKeys: null }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
   return Object.fromEntries(res.results[0]!.configs.map((e) => [e.name, e.value ?? '']));
 }
 
-async function alter(c: RawClient, configs: Array<{ name: string; configOperation: number; value: string | null }>, resourceName = '1', validateOnly = false) {
-  const res = await c.call(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType: BROKER_LOGGER, resourceName, configs }], validateOnly });
+async function alter(
+  c: RawClient,
+  configs: Array<{ name: string; configOperation: number; value: string | null }>,
+  resourceName = '1',
+  validateOnly = false,
+) {
+  const res = await c.call(IncrementalAlterConfigsApi, 1, {
+    resources: [{ resourceType: BROKER_LOGGER, resourceName, configs }],
+    validateOnly,
+  });
   return res.responses[0]!;
 }
 
@@ -70,9 +82,17 @@ t.test('DescribeConfigs and IncrementalAlterConfigs on BROKER_LOGGER', async (t)
 
   // A refused produce is logged at debug by the request path (kafka.network): not at INFO.
   await produce(c, 9, 'quiet', 0, null);
-  t.notOk(lines.some((l) => l.includes('produce refused')), 'nothing at INFO');
+  t.notOk(
+    lines.some((l) => l.includes('produce refused')),
+    'nothing at INFO',
+  );
 
-  t.same(await alter(c, [{ name: 'kafka.network', configOperation: SET, value: 'debug' }], '1', true), { errorCode: 0, errorMessage: null, resourceType: BROKER_LOGGER, resourceName: '1' });
+  t.same(await alter(c, [{ name: 'kafka.network', configOperation: SET, value: 'debug' }], '1', true), {
+    errorCode: 0,
+    errorMessage: null,
+    resourceType: BROKER_LOGGER,
+    resourceName: '1',
+  });
   t.equal((await levels(c))['kafka.network'], 'INFO', 'validateOnly changes nothing');
   t.equal((await alter(c, [{ name: 'kafka.network', configOperation: SET, value: 'DEBUG' }])).errorCode, 0);
   t.equal((await levels(c))['kafka.network'], 'DEBUG');
@@ -87,16 +107,35 @@ t.test('DescribeConfigs and IncrementalAlterConfigs on BROKER_LOGGER', async (t)
   t.equal((await alter(c, [{ name: 'root', configOperation: SET, value: 'WARN' }])).errorCode, 0);
   t.equal((await levels(c))['kafka.raft'], 'WARN', 'root reaches every logger without its own level');
 
-  t.equal((await alter(c, [{ name: 'root', configOperation: DELETE, value: null }])).errorCode, ErrorCode.INVALID_REQUEST);
-  t.equal((await alter(c, [{ name: 'kafka.raft', configOperation: APPEND, value: 'DEBUG' }])).errorCode, ErrorCode.INVALID_REQUEST);
-  t.equal((await alter(c, [{ name: 'no.such.logger', configOperation: SET, value: 'DEBUG' }])).errorCode, ErrorCode.INVALID_CONFIG);
-  t.equal((await alter(c, [{ name: 'kafka.raft', configOperation: SET, value: 'LOUD' }])).errorCode, ErrorCode.INVALID_CONFIG);
-  t.equal((await alter(c, [{ name: 'kafka.raft', configOperation: SET, value: 'DEBUG' }], '2')).errorCode, ErrorCode.INVALID_REQUEST, 'another node');
+  t.equal(
+    (await alter(c, [{ name: 'root', configOperation: DELETE, value: null }])).errorCode,
+    ErrorCode.INVALID_REQUEST,
+  );
+  t.equal(
+    (await alter(c, [{ name: 'kafka.raft', configOperation: APPEND, value: 'DEBUG' }])).errorCode,
+    ErrorCode.INVALID_REQUEST,
+  );
+  t.equal(
+    (await alter(c, [{ name: 'no.such.logger', configOperation: SET, value: 'DEBUG' }])).errorCode,
+    ErrorCode.INVALID_CONFIG,
+  );
+  t.equal(
+    (await alter(c, [{ name: 'kafka.raft', configOperation: SET, value: 'LOUD' }])).errorCode,
+    ErrorCode.INVALID_CONFIG,
+  );
+  t.equal(
+    (await alter(c, [{ name: 'kafka.raft', configOperation: SET, value: 'DEBUG' }], '2')).errorCode,
+    ErrorCode.INVALID_REQUEST,
+    'another node',
+  );
 });
 
 t.test('start-up levels from log4j.root.loglevel and log4j.loggers', async (t) => {
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
-  const running = await brokerFor(t, { config: { 'log4j.root.loglevel': 'WARN', 'log4j.loggers': 'kafka.raft=DEBUG' }, logger: pino({ level: 'info' }, discard) });
+  const running = await brokerFor(t, {
+    config: { 'log4j.root.loglevel': 'WARN', 'log4j.loggers': 'kafka.raft=DEBUG' },
+    logger: pino({ level: 'info' }, discard),
+  });
   const c = await rawClient(running.port);
   t.teardown(() => c.close());
   const now = await levels(c);

@@ -34,17 +34,31 @@ export function loggerEntries(levels: LogLevels | undefined, root: Logger): Conf
 }
 
 /** Validates and (unless validateOnly) applies logger level changes; null when they all apply. */
-export function alterLoggerLevels(levels: LogLevels, ops: readonly ConfigOperation[], validateOnly: boolean): { errorCode: number; errorMessage: string } | null {
+export function alterLoggerLevels(
+  levels: LogLevels,
+  ops: readonly ConfigOperation[],
+  validateOnly: boolean,
+): { errorCode: number; errorMessage: string } | null {
   for (const o of ops) {
     if (o.op !== AlterConfigOp.SET && o.op !== AlterConfigOp.DELETE) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Operation ${o.op} is not allowed for the BROKER_LOGGER resource` };
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: `Operation ${o.op} is not allowed for the BROKER_LOGGER resource`,
+      };
     }
-    if (!levels.has(o.name)) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Logger ${o.name} does not exist!` };
+    if (!levels.has(o.name))
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Logger ${o.name} does not exist!` };
     if (o.op === AlterConfigOp.DELETE && o.name === ROOT_LOGGER) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Removing the log level of the root logger is not allowed' };
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'Removing the log level of the root logger is not allowed',
+      };
     }
     if (o.op === AlterConfigOp.SET && (o.value === null || pinoLevel(o.value) === undefined)) {
-      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Cannot set the log level of ${o.name} to ${o.value} as it is not a supported log level. Valid log levels are ${LOG4J_LEVELS.join(', ')}` };
+      return {
+        errorCode: ErrorCode.INVALID_CONFIG,
+        errorMessage: `Cannot set the log level of ${o.name} to ${o.value} as it is not a supported log level. Valid log levels are ${LOG4J_LEVELS.join(', ')}`,
+      };
     }
   }
   if (validateOnly) return null;

@@ -8,7 +8,12 @@ import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/me
 
 function controllerWith(configs: Array<[string, string, string]>): MetadataController {
   const c = new MetadataController(new MemoryMetadataLog());
-  c.commit(configs.map(([resourceName, name, value]) => ({ type: 'ConfigRecord', data: { resourceType: 4, resourceName, name, value } })));
+  c.commit(
+    configs.map(([resourceName, name, value]) => ({
+      type: 'ConfigRecord',
+      data: { resourceType: 4, resourceName, name, value },
+    })),
+  );
   return c;
 }
 
@@ -31,10 +36,18 @@ t.test('synonyms follow Kafka order: dynamic broker, dynamic default, static, de
     ],
   );
   const noOverride = describeTopicConfig(layers, new Map(), 'segment.bytes', false, false);
-  t.same([noOverride.value, noOverride.source, noOverride.synonyms], ['3000', 2, []], 'the per-broker dynamic value is in force');
+  t.same(
+    [noOverride.value, noOverride.source, noOverride.synonyms],
+    ['3000', 2, []],
+    'the per-broker dynamic value is in force',
+  );
   const clusterDefault = describeBrokerConfig(layers, 'log.segment.bytes', false, true, false);
   t.same([clusterDefault.value, clusterDefault.source], ['2000', 3]);
-  t.same(clusterDefault.synonyms.map((s) => s.source), [3], 'the default resource shows only dynamic defaults');
+  t.same(
+    clusterDefault.synonyms.map((s) => s.source),
+    [3],
+    'the default resource shows only dynamic defaults',
+  );
 });
 
 t.test('retention.ms drops the hours synonym, as Kafka does, but its value follows it', async (t) => {
@@ -51,7 +64,10 @@ t.test('password configs are sensitive and hidden', async (t) => {
   const layers = configLayers(new BrokerConfig(), c.image, 1);
   const e = describeBrokerConfig(layers, 'ssl.keystore.password', true, true, false);
   t.same([e.value, e.isSensitive, e.source], [null, true, 2]);
-  t.same(e.synonyms.map((s) => s.value), [null]);
+  t.same(
+    e.synonyms.map((s) => s.value),
+    [null],
+  );
 });
 
 t.test('dynamic broker config validation', async (t) => {
@@ -65,7 +81,13 @@ t.test('dynamic broker config validation', async (t) => {
 t.test('controller: incremental ops and legacy replace', async (t) => {
   const c = new MetadataController(new MemoryMetadataLog());
   c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId: 1, fenced: false } }]);
-  const created = c.createTopic({ name: 'x', numPartitions: -1, replicationFactor: -1, defaultNumPartitions: 3, defaultReplicationFactor: 1 });
+  const created = c.createTopic({
+    name: 'x',
+    numPartitions: -1,
+    replicationFactor: -1,
+    defaultNumPartitions: 3,
+    defaultReplicationFactor: 1,
+  });
   t.ok(created.ok);
   if (!created.ok) return;
   t.same([created.value.numPartitions, created.value.replicationFactor], [3, 1]);

@@ -9,7 +9,12 @@
 import type { BrokerConfig } from '../common/config.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { CONFIG_TYPE_ID, ConfigSource, TOPIC_CONFIGS, effectiveTopicConfig } from '../metadata/topic-configs.js';
-import { BROKER_CONFIG_SCHEMA, DYNAMIC_BROKER_CONFIGS, brokerSynonyms, isSensitiveBrokerConfig } from './broker-config-schema.js';
+import {
+  BROKER_CONFIG_SCHEMA,
+  DYNAMIC_BROKER_CONFIGS,
+  brokerSynonyms,
+  isSensitiveBrokerConfig,
+} from './broker-config-schema.js';
 
 export interface ConfigSynonym {
   name: string;
@@ -103,7 +108,12 @@ export function describeTopicConfig(
 }
 
 /** All topic configs of a topic, sorted by name. */
-export function describeTopicConfigs(layers: ConfigLayers, topicConfigs: ReadonlyMap<string, string>, includeSynonyms = false, includeDocumentation = false): ConfigEntry[] {
+export function describeTopicConfigs(
+  layers: ConfigLayers,
+  topicConfigs: ReadonlyMap<string, string>,
+  includeSynonyms = false,
+  includeDocumentation = false,
+): ConfigEntry[] {
   return Object.keys(TOPIC_CONFIGS)
     .sort()
     .map((name) => describeTopicConfig(layers, topicConfigs, name, includeSynonyms, includeDocumentation));
@@ -113,7 +123,13 @@ export function describeTopicConfigs(layers: ConfigLayers, topicConfigs: Readonl
  * One broker config. `perBroker` describes this broker (all layers); otherwise the
  * cluster default resource, which shows only dynamic cluster defaults.
  */
-export function describeBrokerConfig(layers: ConfigLayers, name: string, perBroker: boolean, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry {
+export function describeBrokerConfig(
+  layers: ConfigLayers,
+  name: string,
+  perBroker: boolean,
+  includeSynonyms: boolean,
+  includeDocumentation: boolean,
+): ConfigEntry {
   const def = BROKER_CONFIG_SCHEMA.get(name);
   const sensitive = isSensitiveBrokerConfig(name);
   const synonyms = configSynonyms(layers, name, sensitive, perBroker);

@@ -7,7 +7,9 @@
 export function checkBrokerResourceName(name: string, nodeId: number, emptyAllowed: boolean): string | null {
   if (!/^-?\d+$/.test(name)) return `Broker id must be an integer, but it is: ${name}`;
   if (Number(name) !== nodeId) {
-    return emptyAllowed ? `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}` : `Unexpected broker id, expected ${nodeId}, but received ${name}`;
+    return emptyAllowed
+      ? `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`
+      : `Unexpected broker id, expected ${nodeId}, but received ${name}`;
   }
   return null;
 }

@@ -29,7 +29,11 @@ export interface UserResult {
   errorMessage: string | null;
 }
 
-export function planScramAlterations(image: MetadataImage, deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): { results: UserResult[]; records: MetadataRecord[] } {
+export function planScramAlterations(
+  image: MetadataImage,
+  deletions: readonly ScramDeletion[],
+  upsertions: readonly ScramUpsertion[],
+): { results: UserResult[]; records: MetadataRecord[] } {
   const users: string[] = [];
   const problems = new Map<string, UserResult>();
   const recordsByUser = new Map<string, MetadataRecord[]>();
@@ -49,7 +53,11 @@ export function planScramAlterations(image: MetadataImage, deletions: readonly S
     const mechanism = scramMechanismName(mechanismId);
     if (!mechanism) return (note(name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism'), false);
     const key = `${mechanismId}\u0000${name}`;
-    if (seen.has(key)) return (note(name, ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request'), false);
+    if (seen.has(key))
+      return (
+        note(name, ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request'),
+        false
+      );
     seen.add(key);
     return true;
   };
@@ -60,7 +68,9 @@ export function planScramAlterations(image: MetadataImage, deletions: readonly S
       note(d.name, ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
       continue;
     }
-    recordsByUser.get(d.name)!.push({ type: 'RemoveUserScramCredentialRecord', data: { name: d.name, mechanism: d.mechanism } });
+    recordsByUser
+      .get(d.name)!
+      .push({ type: 'RemoveUserScramCredentialRecord', data: { name: d.name, mechanism: d.mechanism } });
   }
   for (const u of upsertions) {
     if (!check(u.name, u.mechanism)) continue;
@@ -76,7 +86,14 @@ export function planScramAlterations(image: MetadataImage, deletions: readonly S
     const c = scramCredentialFromSaltedPassword(mechanism, u.saltedPassword, u.salt, u.iterations);
     recordsByUser.get(u.name)!.push({
       type: 'UserScramCredentialRecord',
-      data: { name: u.name, mechanism: SCRAM_MECHANISM_IDS[mechanism], salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations },
+      data: {
+        name: u.name,
+        mechanism: SCRAM_MECHANISM_IDS[mechanism],
+        salt: c.salt,
+        storedKey: c.storedKey,
+        serverKey: c.serverKey,
+        iterations: c.iterations,
+      },
     });
   }
   const records: MetadataRecord[] = [];
@@ -105,14 +122,28 @@ export function describeScramCredentials(image: MetadataImage, names: readonly s
   if (names === null || names.length === 0) {
     const all = new Set<string>();
     for (const users of image.scramCredentials.values()) for (const user of users.keys()) all.add(user);
-    return [...all].sort().map((user) => ({ user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: credentialsOf(user) }));
+    return [...all]
+      .sort()
+      .map((user) => ({ user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: credentialsOf(user) }));
   }
   const counts = new Map<string, number>();
   for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
   return [...counts.keys()].map((user) => {
-    if (counts.get(user)! > 1) return { user, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request', credentialInfos: [] };
+    if (counts.get(user)! > 1)
+      return {
+        user,
+        errorCode: ErrorCode.DUPLICATE_RESOURCE,
+        errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request',
+        credentialInfos: [],
+      };
     const credentialInfos = credentialsOf(user);
-    if (credentialInfos.length === 0) return { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: 'Attempt to describe a user credential that does not exist', credentialInfos: [] };
+    if (credentialInfos.length === 0)
+      return {
+        user,
+        errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+        errorMessage: 'Attempt to describe a user credential that does not exist',
+        credentialInfos: [],
+      };
     return { user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos };
   });
 }

@@ -11,7 +11,8 @@ import kafkajs from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 
 const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="jaas-s3cret";';
+const JAAS =
+  'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="jaas-s3cret";';
 
 t.test('password configs, prefixed or not, are masked in DescribeConfigs and absent from logs', async (t) => {
   let logged = '';
@@ -36,10 +37,19 @@ t.test('password configs, prefixed or not, are masked in DescribeConfigs and abs
 
   await admin.alterConfigs({
     validateOnly: false,
-    resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'listener.name.plaintext.scram-sha-256.sasl.jaas.config', value: 'dynamic-s3cret' }] }],
+    resources: [
+      {
+        type: ConfigResourceTypes.BROKER,
+        name: '1',
+        configEntries: [{ name: 'listener.name.plaintext.scram-sha-256.sasl.jaas.config', value: 'dynamic-s3cret' }],
+      },
+    ],
   });
 
-  const described = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }] });
+  const described = await admin.describeConfigs({
+    includeSynonyms: true,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
+  });
   const entries = described.resources[0]!.configEntries;
   const byName = new Map(entries.map((e) => [e.configName, e]));
   for (const name of [
@@ -53,7 +63,8 @@ t.test('password configs, prefixed or not, are masked in DescribeConfigs and abs
     t.ok(entry, `${name} is described`);
     t.equal(entry?.configValue, null, `${name}: value hidden`);
     t.equal(entry?.isSensitive, true, `${name}: sensitive`);
-    for (const s of entry?.configSynonyms ?? []) t.equal(s.configValue, null, `${name}: synonym ${s.configName} hidden`);
+    for (const s of entry?.configSynonyms ?? [])
+      t.equal(s.configValue, null, `${name}: synonym ${s.configName} hidden`);
   }
   t.equal(byName.get('num.partitions')?.isSensitive, false, 'ordinary configs are not sensitive');
   t.equal(byName.get('num.partitions')?.configValue, '1', 'and show their value');

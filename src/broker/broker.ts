@@ -24,10 +24,20 @@ import { listenerSasl, type ListenerSasl } from '../server/sasl/listener-sasl.js
 import { SaslAuthenticator } from '../server/sasl/authenticator.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import { ANONYMOUS, type KafkaPrincipal } from '../server/principal.js';
-import { assertListenersServable, parseListeners, protocolMap, SECURITY_PROTOCOL_ID, type ListenerSpec } from '../server/listeners.js';
+import {
+  assertListenersServable,
+  parseListeners,
+  protocolMap,
+  SECURITY_PROTOCOL_ID,
+  type ListenerSpec,
+} from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
-import { CreateTopicsApi, defaultCreateTopicsRequest, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
+import {
+  CreateTopicsApi,
+  defaultCreateTopicsRequest,
+  defaultCreateTopicsRequestCreatableTopic,
+} from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from './replica-manager.js';
 import { Replication } from './replication.js';
 import { GroupCoordinatorService } from '../groups/service.js';
@@ -107,12 +117,18 @@ export class Broker {
     this.nodeId = options.config.nodeId();
     this.clock = options.clock ?? new SystemClock();
     this.loggers = new LogLevels(options.log);
-    const problem = applyStartupLevels(this.loggers, options.config.explicit('log4j.root.loglevel'), options.config.list('log4j.loggers'));
+    const problem = applyStartupLevels(
+      this.loggers,
+      options.config.explicit('log4j.root.loglevel'),
+      options.config.list('log4j.loggers'),
+    );
     if (problem !== null) throw new ConfigError(problem);
     this.log = this.loggers.logger('kafka.server');
     this.inMemory = usesMemoryStorage(options.config);
     if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
-      throw new ConfigError(`memory.max.bytes applies only to log.dirs=${MEMORY_LOG_DIRS} (in-memory mode), but log.dirs is ${options.config.logDirs().join(',')}`);
+      throw new ConfigError(
+        `memory.max.bytes applies only to log.dirs=${MEMORY_LOG_DIRS} (in-memory mode), but log.dirs is ${options.config.logDirs().join(',')}`,
+      );
     }
   }
 
@@ -151,8 +167,18 @@ export class Broker {
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners, this.config.list('controller.listener.names'));
     for (const spec of listeners) {
-      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
-      if (spec.securityProtocol.startsWith('SASL_')) this.listenerSasl.set(spec.name, listenerSasl(this.config, spec.name, (mechanism, user) => this.scramCredential(mechanism, user), () => this.clock.now()));
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL')
+        this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
+      if (spec.securityProtocol.startsWith('SASL_'))
+        this.listenerSasl.set(
+          spec.name,
+          listenerSasl(
+            this.config,
+            spec.name,
+            (mechanism, user) => this.scramCredential(mechanism, user),
+            () => this.clock.now(),
+          ),
+        );
     }
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
@@ -191,7 +217,10 @@ export class Broker {
     const logFactory = this.options.logFactory ?? this.createLogFactory();
     if (logFactory instanceof DiskLogFactory && !this.inMemory) {
       const limit = currentOpenFileLimit();
-      this.log.info({ softLimit: limit?.soft, hardLimit: limit?.hard, logFilesOpenAtMost: logFactory.files.maxOpenFiles }, 'open file limit (RLIMIT_NOFILE)');
+      this.log.info(
+        { softLimit: limit?.soft, hardLimit: limit?.hard, logFilesOpenAtMost: logFactory.files.maxOpenFiles },
+        'open file limit (RLIMIT_NOFILE)',
+      );
     }
     this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log, (topic, partition, err) =>
       this.log.error({ topic, partition, err }, `partition ${topic}-${partition} is offline: its log failed`),
@@ -201,7 +230,9 @@ export class Broker {
     for (const dir of dirs) if (dir.offline) this.logDirFailed(dir.path, dir.failure, true);
     if (dirs.length > 0 && dirs.every((d) => d.offline)) {
       logFactory.close();
-      throw new Error(`no log dir is online: every one of ${dirs.map((d) => d.path).join(', ')} failed to open (see the errors above)`);
+      throw new Error(
+        `no log dir is online: every one of ${dirs.map((d) => d.path).join(', ')} failed to open (see the errors above)`,
+      );
     }
     // The image is empty until the quorum replays the metadata log: every partition reaches
     // the replica manager through this listener, on start as later.
@@ -244,7 +275,15 @@ export class Broker {
 
     for (const spec of listeners) await this.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
-    this.replication = new Replication({ nodeId: this.nodeId, config: this.config, clock: this.clock, logger: this.log, controller: this.controller, quorum: this.quorum, replicas: this.replicas });
+    this.replication = new Replication({
+      nodeId: this.nodeId,
+      config: this.config,
+      clock: this.clock,
+      logger: this.log,
+      controller: this.controller,
+      quorum: this.quorum,
+      replicas: this.replicas,
+    });
     this.replication.start();
     this.services = this.buildServices();
     this.ops?.attach({
@@ -271,9 +310,18 @@ export class Broker {
 
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
   private createLogFactory(): DiskLogFactory {
-    if (!this.inMemory) return new DiskLogFactory(this.config, this.clock, this.config.logDirs().map((d) => resolve(d)), { log: this.log });
+    if (!this.inMemory)
+      return new DiskLogFactory(
+        this.config,
+        this.clock,
+        this.config.logDirs().map((d) => resolve(d)),
+        { log: this.log },
+      );
     const maxTotalBytes = this.config.int('memory.max.bytes');
-    this.log.info({ maxBytes: maxTotalBytes }, 'in-memory storage (log.dirs=memory:): nothing is written to disk and everything is lost on stop');
+    this.log.info(
+      { maxBytes: maxTotalBytes },
+      'in-memory storage (log.dirs=memory:): nothing is written to disk and everything is lost on stop',
+    );
     return new DiskLogFactory(this.config, this.clock, [MEMORY_ROOT], {
       fs: new MemoryFileSystem({ keepDurableCopies: false }),
       log: this.log,
@@ -290,7 +338,12 @@ export class Broker {
         const address = server.address();
         const port = typeof address === 'object' && address ? address.port : spec.port;
         this.servers.push({ spec, server });
-        this.bound.push({ name: spec.name, host: spec.host === '' ? '127.0.0.1' : spec.host, port, securityProtocol: spec.securityProtocol });
+        this.bound.push({
+          name: spec.name,
+          host: spec.host === '' ? '127.0.0.1' : spec.host,
+          port,
+          securityProtocol: spec.securityProtocol,
+        });
         resolveListen();
       });
     });
@@ -306,7 +359,10 @@ export class Broker {
         // The settings in force now: certificates may have been reloaded since the server started.
         principal = (this.listenerTls.get(spec.name) ?? tls).principalOf(socket);
       } catch (err) {
-        this.log.info({ listener: spec.name, client: socket.remoteAddress, err: (err as Error).message }, 'TLS client refused');
+        this.log.info(
+          { listener: spec.name, client: socket.remoteAddress, err: (err as Error).message },
+          'TLS client refused',
+        );
         socket.destroy();
         return;
       }
@@ -392,7 +448,10 @@ export class Broker {
           this.listenerTls.set(name, next);
           this.log.info({ listener: name, config: change.name }, 'TLS settings reloaded');
         } catch (err) {
-          this.log.error({ listener: name, config: change.name, err: (err as Error).message }, 'TLS settings not reloaded; the previous ones stay in force');
+          this.log.error(
+            { listener: name, config: change.name, err: (err as Error).message },
+            'TLS settings not reloaded; the previous ones stay in force',
+          );
         }
       }
     });
@@ -433,9 +492,11 @@ export class Broker {
   }
 
   private buildServices(): BrokerServices {
-    const apiVersions = HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort(
-      (a, b) => a.apiKey - b.apiKey,
-    );
+    const apiVersions = HANDLERS.map((h) => ({
+      apiKey: h.apiKey,
+      minVersion: h.minVersion,
+      maxVersion: h.maxVersion,
+    })).sort((a, b) => a.apiKey - b.apiKey);
     const controllerListeners = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
     const staticConfig = this.config;
     // The effective config is rebuilt lazily, on the first read after a change to this broker's
@@ -459,7 +520,8 @@ export class Broker {
       controller: this.controller,
       replicas: this.replicas,
       groups: this.groups,
-      apiVersions: (listenerName) => (listenerName !== undefined && controllerListeners.has(listenerName) ? CONTROLLER_API_VERSIONS : apiVersions),
+      apiVersions: (listenerName) =>
+        listenerName !== undefined && controllerListeners.has(listenerName) ? CONTROLLER_API_VERSIONS : apiVersions,
       transactions: this.transactions,
       dataPath: createDataPathServices({
         maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
@@ -474,7 +536,10 @@ export class Broker {
         const result = this.controller.createTopic({
           name,
           numPartitions: this.config.int('num.partitions'),
-          replicationFactor: Math.min(this.config.int('default.replication.factor'), Math.max(1, this.controller.liveBrokerIds().length)),
+          replicationFactor: Math.min(
+            this.config.int('default.replication.factor'),
+            Math.max(1, this.controller.liveBrokerIds().length),
+          ),
         });
         if (!result.ok) return result.error.errorCode;
         this.controller.commit(result.records);
@@ -508,12 +573,22 @@ export class Broker {
     if (this.autoCreating.has(name)) return;
     this.autoCreating.add(name);
     const configs = [...spec.configs].map(([key, value]) => ({ name: key, value }));
-    const topic = { ...defaultCreateTopicsRequestCreatableTopic(), name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, configs };
+    const topic = {
+      ...defaultCreateTopicsRequestCreatableTopic(),
+      name,
+      numPartitions: spec.numPartitions,
+      replicationFactor: spec.replicationFactor,
+      configs,
+    };
     this.quorum.forwarder
       .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
       .then((response) => {
         const code = response?.topics[0]?.errorCode ?? 0;
-        if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) this.log.warn({ topic: name, errorCode: code }, `the active controller did not create ${name} (error ${code})`);
+        if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
+          this.log.warn(
+            { topic: name, errorCode: code },
+            `the active controller did not create ${name} (error ${code})`,
+          );
       })
       .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded topic creation failed'))
       .finally(() => this.autoCreating.delete(name));
@@ -534,9 +609,13 @@ export class Broker {
    */
   private logDirFailed(dir: string, error: unknown, atStart = false): void {
     const cause = error instanceof Error ? error.message : error === undefined ? 'failed while opening' : String(error);
-    this.log.error({ dir, err: error, offlinePartitions: this.replicas.offlineCount() }, `log dir ${dir} failed (${cause}): its partitions are offline`);
+    this.log.error(
+      { dir, err: error, offlinePartitions: this.replicas.offlineCount() },
+      `log dir ${dir} failed (${cause}): its partitions are offline`,
+    );
     const dirs = this.replicas.logDirs() ?? [];
-    if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping) return;
+    if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping)
+      return;
     this.fatalStopping = true;
     const reason = `shutting down: all log dirs have failed (${dirs.map((d) => d.path).join(', ')})`;
     this.log.fatal({ dirs: dirs.map((d) => d.path) }, reason);

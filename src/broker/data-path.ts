@@ -32,7 +32,10 @@ export function createDataPathServices(options: DataPathOptions = {}): DataPathS
   return {
     fetchPurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
     producePurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
-    fetchSessions: new FetchSessionCache(options.maxFetchSessions ?? 1000, options.nextSessionId ?? (() => randomInt(1, 0x7fffffff))),
+    fetchSessions: new FetchSessionCache(
+      options.maxFetchSessions ?? 1000,
+      options.nextSessionId ?? (() => randomInt(1, 0x7fffffff)),
+    ),
     producerStateCheck: options.producerStateCheck ?? acceptAllProducers,
     producerAppended: options.producerAppended ?? ignoreAppended,
   };

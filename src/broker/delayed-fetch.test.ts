@@ -21,7 +21,13 @@ function manualTimers(): { schedule: Schedule; fireAll(): void; pending(): numbe
 }
 
 const partition = (): Partition =>
-  new Partition('t', 'id', 0, { partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] }, new MemoryPartitionLog());
+  new Partition(
+    't',
+    'id',
+    0,
+    { partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] },
+    new MemoryPartitionLog(),
+  );
 
 t.test('answers at once when satisfied or when maxWaitMs is 0', async (t) => {
   const timers = manualTimers();

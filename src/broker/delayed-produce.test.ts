@@ -30,9 +30,21 @@ function manualTimers(): { schedule: Schedule; fireAll(): void; pending(): numbe
   };
 }
 
-const state = (over: Partial<PartitionState> = {}): PartitionState => ({ partition: 0, leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: [1, 2, 3], ...over });
+const state = (over: Partial<PartitionState> = {}): PartitionState => ({
+  partition: 0,
+  leader: 1,
+  leaderEpoch: 0,
+  partitionEpoch: 0,
+  replicas: [1, 2, 3],
+  isr: [1, 2, 3],
+  ...over,
+});
 
-function written(p: Partition, minInsyncReplicas: number, leading: () => boolean = () => p.isLeader()): ReplicatedWrite {
+function written(
+  p: Partition,
+  minInsyncReplicas: number,
+  leading: () => boolean = () => p.isLeader(),
+): ReplicatedWrite {
   p.appendAsLeader(batchOf(['x']));
   return { partition: p, requiredOffset: p.log.logEndOffset, minInsyncReplicas, stillLeader: leading, errorCode: null };
 }

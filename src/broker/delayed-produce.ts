@@ -27,11 +27,17 @@ export interface ReplicatedWrite {
 export function replicationOutcome(write: ReplicatedWrite): number | null {
   if (!write.stillLeader()) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (write.partition.highWatermark < write.requiredOffset) return null;
-  return write.partition.state.isr.length >= write.minInsyncReplicas ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+  return write.partition.state.isr.length >= write.minInsyncReplicas
+    ? ErrorCode.NONE
+    : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }
 
 /** Resolves once every write has its answer (`errorCode`), at the latest after `timeoutMs`. */
-export async function awaitReplication(purgatory: FetchPurgatory, timeoutMs: number, writes: readonly ReplicatedWrite[]): Promise<void> {
+export async function awaitReplication(
+  purgatory: FetchPurgatory,
+  timeoutMs: number,
+  writes: readonly ReplicatedWrite[],
+): Promise<void> {
   if (writes.length === 0) return;
   await purgatory.run(Math.max(0, timeoutMs), {
     attempt: (final) => {

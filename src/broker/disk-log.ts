@@ -18,7 +18,12 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { MemoryCap, type MemoryCapOptions } from './memory-storage.js';
-import { OffsetOutOfRangeError, type AppendInfo, type PartitionLog, type PartitionLogFactory } from './partition-log.js';
+import {
+  OffsetOutOfRangeError,
+  type AppendInfo,
+  type PartitionLog,
+  type PartitionLogFactory,
+} from './partition-log.js';
 
 /** The topic configs storage understands. */
 const STORAGE_CONFIGS = [
@@ -73,7 +78,8 @@ class DiskPartitionLog implements PartitionLog {
 
   read(offset: number, maxBytes: number, maxOffset?: number): Buffer {
     try {
-      return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) }).records;
+      return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) })
+        .records;
     } catch (error) {
       if (error instanceof StorageOffsetOutOfRange) throw new OffsetOutOfRangeError(error.message);
       throw error;
@@ -109,7 +115,12 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.size;
   }
 
-  recordAbortedTxn(entry: { producerId: bigint; firstOffset: number; lastOffset: number; lastStableOffset: number }): void {
+  recordAbortedTxn(entry: {
+    producerId: bigint;
+    firstOffset: number;
+    lastOffset: number;
+    lastStableOffset: number;
+  }): void {
     this.log.appendAbortedTxn(entry);
   }
 
@@ -176,9 +187,13 @@ export class DiskLogFactory implements PartitionLogFactory {
       },
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
-      onRemovalFailure: (path, err) => options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
+      onRemovalFailure: (path, err) =>
+        options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });
-    this.cap = options.maxTotalBytes === undefined ? null : new MemoryCap(memoryCapOptions(this.manager, options.maxTotalBytes, options.log));
+    this.cap =
+      options.maxTotalBytes === undefined
+        ? null
+        : new MemoryCap(memoryCapOptions(this.manager, options.maxTotalBytes, options.log));
     this.timer = setInterval(() => {
       this.manager.tick(this.clock.now());
       this.cap?.enforce();
@@ -195,7 +210,12 @@ export class DiskLogFactory implements PartitionLogFactory {
   open(topic: string, partition: number, configs: ReadonlyMap<string, string>, topicId?: string): PartitionLog {
     this.topicConfigs.set(topic, configs);
     const cap = this.cap;
-    return new DiskPartitionLog(this.manager.getOrCreate(topic, partition, topicId), this.manager, topicId, cap ? (bytes) => cap.appended(bytes) : null);
+    return new DiskPartitionLog(
+      this.manager.getOrCreate(topic, partition, topicId),
+      this.manager,
+      topicId,
+      cap ? (bytes) => cap.appended(bytes) : null,
+    );
   }
 
   onDirFailure(listener: (dir: string, error: unknown) => void): void {
@@ -231,7 +251,10 @@ function memoryCapOptions(manager: LogManager, maxBytes: number, log: Logger | u
     onStuck: (totalBytes) => {
       if (stuckWarned) return;
       stuckWarned = true;
-      log?.warn({ totalBytes, maxBytes }, 'partition logs are over memory.max.bytes and only compacted logs are left to drop from');
+      log?.warn(
+        { totalBytes, maxBytes },
+        'partition logs are over memory.max.bytes and only compacted logs are left to drop from',
+      );
     },
   };
 }

@@ -18,7 +18,13 @@ import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RecordsEncodeError, RecordsError, downConvertBatches } from '../../protocol/records/index.js';
 import { OffsetOutOfRangeError } from './partition-log.js';
-import { IsolationLevel, checkCurrentLeaderEpoch, fetchableEnd, lastStableOffset, type PartitionLookup } from './partition-access.js';
+import {
+  IsolationLevel,
+  checkCurrentLeaderEpoch,
+  fetchableEnd,
+  lastStableOffset,
+  type PartitionLookup,
+} from './partition-access.js';
 import { producerStateOf } from './producer-state-registry.js';
 import type { AbortedTxn } from './producer-state.js';
 import type { Partition } from './replica-manager.js';
@@ -61,7 +67,15 @@ export interface PartitionReadResult {
 const EMPTY: Buffer = Buffer.alloc(0);
 
 function failed(errorCode: number, partition?: Partition): PartitionReadResult {
-  return { errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY, abortedTransactions: null, partition };
+  return {
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: EMPTY,
+    abortedTransactions: null,
+    partition,
+  };
 }
 
 /** The legacy magic a fetch version understands, or null for magic 2. */
@@ -71,7 +85,12 @@ export function legacyMagicFor(apiVersion: number): 0 | 1 | null {
   return null;
 }
 
-function readOne(params: FetchParams, request: PartitionFetch, budget: number, minOneBatch: boolean): PartitionReadResult {
+function readOne(
+  params: FetchParams,
+  request: PartitionFetch,
+  budget: number,
+  minOneBatch: boolean,
+): PartitionReadResult {
   if (!request.lookup.ok) return failed(request.lookup.errorCode);
   const partition = request.lookup.partition;
   const epochError = checkCurrentLeaderEpoch(partition, request.currentLeaderEpoch);
@@ -81,13 +100,20 @@ function readOne(params: FetchParams, request: PartitionFetch, budget: number, m
   if (offset < log.logStartOffset || offset > log.logEndOffset) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
   const follower = params.replicaId >= 0;
   if (follower) {
-    if (!partition.state.replicas.includes(params.replicaId)) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
+    if (!partition.state.replicas.includes(params.replicaId))
+      return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
     const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
     if (lastFetchedEpoch >= 0) {
       // Kafka's divergence check: the follower's last epoch must end at or after its fetch offset here.
       const here = endOffsetForEpoch(partition, lastFetchedEpoch);
       if (here.epoch < lastFetchedEpoch || here.endOffset < offset) {
-        return { ...failed(ErrorCode.NONE, partition), highWatermark: partition.highWatermark, lastStableOffset: lastStableOffset(partition), logStartOffset: log.logStartOffset, divergingEpoch: here };
+        return {
+          ...failed(ErrorCode.NONE, partition),
+          highWatermark: partition.highWatermark,
+          lastStableOffset: lastStableOffset(partition),
+          logStartOffset: log.logStartOffset,
+          divergingEpoch: here,
+        };
       }
     }
     partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0);

@@ -17,14 +17,24 @@ import { producerStateOf } from './producer-state-registry.js';
 import type { Partition } from './replica-manager.js';
 
 /** Asks the transaction coordinator whether a transactional batch may be written (0: yes). */
-export type TransactionVerifier = (transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number) => number;
+export type TransactionVerifier = (
+  transactionalId: string,
+  producerId: bigint,
+  producerEpoch: number,
+  topic: string,
+  partition: number,
+) => number;
 
 export interface IdempotenceHooks {
   check: ProducerStateCheck;
   appended: ProducerAppended;
 }
 
-export function createIdempotenceHooks(clock: Clock, expirationMs: () => number, verifier: TransactionVerifier | null): IdempotenceHooks {
+export function createIdempotenceHooks(
+  clock: Clock,
+  expirationMs: () => number,
+  verifier: TransactionVerifier | null,
+): IdempotenceHooks {
   const stateOf = (partition: Partition, now: number) => {
     const state = producerStateOf(partition, now);
     state.setExpiration(expirationMs());
@@ -38,7 +48,8 @@ export function createIdempotenceHooks(clock: Clock, expirationMs: () => number,
     if (result.kind === 'error') return result.errorCode;
     if (batch.transactional) {
       if (transactionalId === null) return ErrorCode.INVALID_TXN_STATE;
-      if (verifier) return verifier(transactionalId, batch.producerId, batch.producerEpoch, partition.topic, partition.index);
+      if (verifier)
+        return verifier(transactionalId, batch.producerId, batch.producerEpoch, partition.topic, partition.index);
     }
     return ErrorCode.NONE;
   };

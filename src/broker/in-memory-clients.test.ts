@@ -29,11 +29,20 @@ t.test('kafkajs produce, group consume and transactions on an in-memory broker w
   const kafka = new Kafka({ clientId: 'inmem', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'plain', numPartitions: 2 }, { topic: 'txn', numPartitions: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [
+      { topic: 'plain', numPartitions: 2 },
+      { topic: 'txn', numPartitions: 1 },
+    ],
+    waitForLeaders: true,
+  });
 
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic: 'plain', messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+  await producer.send({
+    topic: 'plain',
+    messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  });
 
   const txProducer = kafka.producer({ transactionalId: 'inmem-tx', idempotent: true, maxInFlightRequests: 1 });
   await txProducer.connect();
@@ -56,10 +65,19 @@ t.test('kafkajs produce, group consume and transactions on an in-memory broker w
       },
     });
   });
-  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${seen.length} messages: ${seen.join(',')}`)), 60_000).unref())]);
+  await Promise.race([
+    done,
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`only ${seen.length} messages: ${seen.join(',')}`)), 60_000).unref(),
+    ),
+  ]);
   await consumer.stop();
   await consumer.disconnect();
-  t.same(seen.filter((v) => v.startsWith('kept')), ['kept-1', 'kept-2'], 'read_committed sees the committed transaction only');
+  t.same(
+    seen.filter((v) => v.startsWith('kept')),
+    ['kept-1', 'kept-2'],
+    'read_committed sees the committed transaction only',
+  );
   t.notOk(seen.includes('dropped'), 'the aborted record is not delivered');
   t.equal(seen.filter((v) => v.startsWith('v')).length, 20);
 
@@ -76,7 +94,16 @@ t.test('kafkajs produce, group consume and transactions on an in-memory broker w
 });
 
 t.test("startBroker refuses storage 'memory' with a data dir or a disk log.dirs", async (t) => {
-  await t.rejects(startBroker({ storage: 'memory', dataDir: '/tmp/somewhere' }), { name: 'ConfigError', message: /writes no files/ });
-  await t.rejects(startBroker({ storage: 'memory', config: { 'log.dirs': '/tmp/x' } }), { name: 'ConfigError', message: /conflicts with log\.dirs=\/tmp\/x/ });
-  await t.rejects(startBroker({ config: { 'log.dirs': 'memory:,/tmp/x' } }), { name: 'ConfigError', message: /mixes memory: with disk dirs/ });
+  await t.rejects(startBroker({ storage: 'memory', dataDir: '/tmp/somewhere' }), {
+    name: 'ConfigError',
+    message: /writes no files/,
+  });
+  await t.rejects(startBroker({ storage: 'memory', config: { 'log.dirs': '/tmp/x' } }), {
+    name: 'ConfigError',
+    message: /conflicts with log\.dirs=\/tmp\/x/,
+  });
+  await t.rejects(startBroker({ config: { 'log.dirs': 'memory:,/tmp/x' } }), {
+    name: 'ConfigError',
+    message: /mixes memory: with disk dirs/,
+  });
 });

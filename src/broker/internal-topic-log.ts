@@ -55,7 +55,10 @@ export function* replayInternalTopic<T>(
             const value = decode(record.key, record.value);
             if (value) decoded.push(value);
           } catch (error) {
-            deps.log.warn({ topic: topicName, partition: index, offset: String(record.offset), error: String(error) }, 'skipping an unreadable internal record');
+            deps.log.warn(
+              { topic: topicName, partition: index, offset: String(record.offset), error: String(error) },
+              'skipping an unreadable internal record',
+            );
           }
         }
         if (!batch.transactional) {

@@ -10,21 +10,39 @@ import { eventually, threeNodeCluster } from '../../test/helpers/in-process-clus
 
 t.test('the ISR holds the data and acks=-1 respects min.insync.replicas', async (t) => {
   const nodes = await threeNodeCluster(t, { 'min.insync.replicas': 2, 'replica.fetch.wait.max.ms': 100 });
-  const kafka = new Kafka({ clientId: 'isr-claims', brokers: nodes.map((n) => n.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'isr-claims',
+    brokers: nodes.map((n) => n.bootstrap),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
   await admin.createTopics({
     topics: [
       { topic: 'single', numPartitions: 1, replicationFactor: 1 },
-      { topic: 'pair', numPartitions: 1, replicationFactor: 2, configEntries: [{ name: 'min.insync.replicas', value: '3' }] },
-      { topic: 'rf3', numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '1' }] },
+      {
+        topic: 'pair',
+        numPartitions: 1,
+        replicationFactor: 2,
+        configEntries: [{ name: 'min.insync.replicas', value: '3' }],
+      },
+      {
+        topic: 'rf3',
+        numPartitions: 3,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+      },
     ],
   });
-  await eventually('the topics on every node', 10000, () => nodes.every((n) => n.broker.controller.image.topicsByName.has('rf3')));
+  await eventually('the topics on every node', 10000, () =>
+    nodes.every((n) => n.broker.controller.image.topicsByName.has('rf3')),
+  );
 
   const created = await admin.fetchTopicMetadata({ topics: ['rf3'] });
-  for (const p of created.topics[0]!.partitions) t.equal(p.replicas.length, 3, `partition ${p.partitionId}: three replicas`);
+  for (const p of created.topics[0]!.partitions)
+    t.equal(p.replicas.length, 3, `partition ${p.partitionId}: three replicas`);
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
   await producer.connect();
@@ -33,16 +51,25 @@ t.test('the ISR holds the data and acks=-1 respects min.insync.replicas', async 
     () => null,
     (error: unknown) => error,
   );
-  t.match(refusal, { cause: { type: 'NOT_ENOUGH_REPLICAS' } }, 'broker min.insync.replicas=2, one replica: NOT_ENOUGH_REPLICAS');
+  t.match(
+    refusal,
+    { cause: { type: 'NOT_ENOUGH_REPLICAS' } },
+    'broker min.insync.replicas=2, one replica: NOT_ENOUGH_REPLICAS',
+  );
   const topicRefusal = await producer.send({ topic: 'pair', acks: -1, messages: [{ value: 'never' }] }).then(
     () => null,
     (error: unknown) => error,
   );
-  t.match(topicRefusal, { cause: { type: 'NOT_ENOUGH_REPLICAS' } }, 'topic min.insync.replicas=3, two replicas: NOT_ENOUGH_REPLICAS');
+  t.match(
+    topicRefusal,
+    { cause: { type: 'NOT_ENOUGH_REPLICAS' } },
+    'topic min.insync.replicas=3, two replicas: NOT_ENOUGH_REPLICAS',
+  );
   const [one] = await producer.send({ topic: 'single', acks: 1, messages: [{ value: 'acks-1' }] });
   t.equal(one?.baseOffset, '0', 'acks=1 is served, and the refused write was not appended');
 
-  for (let i = 0; i < 10; i++) await producer.send({ topic: 'rf3', acks: 1, messages: [{ partition: i % 3, value: `v${i}` }] });
+  for (let i = 0; i < 10; i++)
+    await producer.send({ topic: 'rf3', acks: 1, messages: [{ partition: i % 3, value: `v${i}` }] });
   // Whatever the ISR says at any moment, each member holds the leader's high watermark.
   for (let check = 0; check < 20; check++) {
     const metadata = await admin.fetchTopicMetadata({ topics: ['rf3'] });
@@ -50,10 +77,17 @@ t.test('the ISR holds the data and acks=-1 respects min.insync.replicas', async 
       const leader = nodes.find((n) => n.broker.nodeId === p.leader)!.broker.replicas.get('rf3', p.partitionId)!;
       for (const member of p.isr) {
         const replica = nodes.find((n) => n.broker.nodeId === member)!.broker.replicas.get('rf3', p.partitionId)!;
-        if (replica.log.logEndOffset < leader.highWatermark) t.fail(`partition ${p.partitionId}: ISR member ${member} ends at ${replica.log.logEndOffset}, below the high watermark ${leader.highWatermark}`);
+        if (replica.log.logEndOffset < leader.highWatermark)
+          t.fail(
+            `partition ${p.partitionId}: ISR member ${member} ends at ${replica.log.logEndOffset}, below the high watermark ${leader.highWatermark}`,
+          );
       }
     }
   }
-  await eventually('every follower in sync', 20000, () => nodes.every((n) => [0, 1, 2].every((i) => n.broker.controller.image.topicsByName.get('rf3')!.partitions.get(i)!.isr.length === 3)));
+  await eventually('every follower in sync', 20000, () =>
+    nodes.every((n) =>
+      [0, 1, 2].every((i) => n.broker.controller.image.topicsByName.get('rf3')!.partitions.get(i)!.isr.length === 3),
+    ),
+  );
   t.pass('followers that caught up joined the ISR');
 });

@@ -7,7 +7,10 @@
  * broker's image, never before. The transport and the clock are injected ports.
  * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966).
  */
-import type { AlterPartitionRequest, AlterPartitionResponse } from '../../protocol/generated/messages/56-alter-partition.js';
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+} from '../../protocol/generated/messages/56-alter-partition.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Logger } from '../common/logger.js';
 import type { Partition } from './partition.js';
@@ -89,7 +92,10 @@ export class IsrManager {
               partitionIndex: partition.index,
               leaderEpoch: state.leaderEpoch,
               newIsr: [],
-              newIsrWithEpochs: newIsr.map((brokerId) => ({ brokerId, brokerEpoch: this.options.brokerEpochOf(brokerId) })),
+              newIsrWithEpochs: newIsr.map((brokerId) => ({
+                brokerId,
+                brokerEpoch: this.options.brokerEpochOf(brokerId),
+              })),
               leaderRecoveryState: 0,
               partitionEpoch: state.partitionEpoch,
             },
@@ -97,14 +103,20 @@ export class IsrManager {
         },
       ],
     };
-    this.options.logger.info({ topic: partition.topic, partition: partition.index, isr: state.isr, newIsr }, 'proposing an ISR change');
+    this.options.logger.info(
+      { topic: partition.topic, partition: partition.index, isr: state.isr, newIsr },
+      'proposing an ISR change',
+    );
     // An answer that is not this change (refused, or lost) is retried on the next fetch or check.
     this.options
       .send(request)
       .then((response) => {
         const code = response.errorCode || (response.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.NONE);
         if (code !== ErrorCode.NONE) {
-          this.options.logger.info({ topic: partition.topic, partition: partition.index, errorCode: code }, 'ISR change refused');
+          this.options.logger.info(
+            { topic: partition.topic, partition: partition.index, errorCode: code },
+            'ISR change refused',
+          );
           partition.clearIsrJoins();
         }
       })

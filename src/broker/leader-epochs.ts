@@ -9,7 +9,11 @@
  * as Kafka does for epochs older than its cache.
  * The on-disk storage keeps a real leader-epoch checkpoint; it can replace `epochHistory`.
  */
-import { LAST_OFFSET_DELTA_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, batchSizeAt } from '../../protocol/records/batch-header.js';
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  batchSizeAt,
+} from '../../protocol/records/batch-header.js';
 import type { Partition } from './replica-manager.js';
 
 export const UNDEFINED_EPOCH = -1;
@@ -65,5 +69,7 @@ export function endOffsetForEpoch(partition: Partition, requested: number): { ep
   if (!higher) return { epoch: requested, endOffset: logEnd };
   let floor: EpochEntry | undefined;
   for (const e of history) if (e.epoch <= requested) floor = e;
-  return floor ? { epoch: floor.epoch, endOffset: higher.startOffset } : { epoch: requested, endOffset: higher.startOffset };
+  return floor
+    ? { epoch: floor.epoch, endOffset: higher.startOffset }
+    : { epoch: requested, endOffset: higher.startOffset };
 }

@@ -26,7 +26,9 @@ function flock(): FlockModule {
   try {
     flockModule = loadNative('fs-ext') as FlockModule;
   } catch (error) {
-    throw new StartupError(`cannot lock the log dirs: the fs-ext native module did not load (${error instanceof Error ? error.message : String(error)}); run npm install`);
+    throw new StartupError(
+      `cannot lock the log dirs: the fs-ext native module did not load (${error instanceof Error ? error.message : String(error)}); run npm install`,
+    );
   }
   return flockModule;
 }
@@ -39,7 +41,9 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function inUse(dir: string): StartupError {
-  return new StartupError(`log dir ${dir} is in use by another broker process: cannot lock ${join(dir, LOCK_FILE)} (stop the other process or give this one its own log.dirs)`);
+  return new StartupError(
+    `log dir ${dir} is in use by another broker process: cannot lock ${join(dir, LOCK_FILE)} (stop the other process or give this one its own log.dirs)`,
+  );
 }
 
 export class LogDirLock {
@@ -62,7 +66,9 @@ export class LogDirLock {
       closeSync(fd);
       const code = errorCode(error);
       if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EACCES') throw inUse(dir);
-      throw new StartupError(`cannot lock ${join(dir, LOCK_FILE)}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new StartupError(
+        `cannot lock ${join(dir, LOCK_FILE)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     heldHere.add(realDir);
     return new LogDirLock(dir, realDir, fd);

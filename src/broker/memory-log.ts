@@ -10,7 +10,12 @@ import {
   patchPartitionLeaderEpoch,
 } from '../../protocol/records/batch-header.js';
 import { crc32c } from '@node-rs/crc32';
-import { OffsetOutOfRangeError, type AppendInfo, type PartitionLog, type PartitionLogFactory } from './partition-log.js';
+import {
+  OffsetOutOfRangeError,
+  type AppendInfo,
+  type PartitionLog,
+  type PartitionLogFactory,
+} from './partition-log.js';
 
 interface StoredBatch {
   baseOffset: number;
@@ -64,10 +69,16 @@ export class MemoryPartitionLog implements PartitionLog {
     while (pos < bytes.length) {
       const size = batchSizeAt(bytes, pos);
       const first = Number(bytes.readBigInt64BE(pos));
-      if (first !== this.logEndOffset) throw new Error(`replicated batch at offset ${first}, but the log ends at ${this.logEndOffset}`);
+      if (first !== this.logEndOffset)
+        throw new Error(`replicated batch at offset ${first}, but the log ends at ${this.logEndOffset}`);
       const lastOffset = first + bytes.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
       const own = bytes.subarray(pos, pos + size);
-      this.batches.push({ baseOffset: first, lastOffset, maxTimestamp: Number(own.readBigInt64BE(MAX_TIMESTAMP_OFFSET)), bytes: own });
+      this.batches.push({
+        baseOffset: first,
+        lastOffset,
+        maxTimestamp: Number(own.readBigInt64BE(MAX_TIMESTAMP_OFFSET)),
+        bytes: own,
+      });
       this.logEndOffset = lastOffset + 1;
       pos += size;
     }
@@ -95,7 +106,10 @@ export class MemoryPartitionLog implements PartitionLog {
     for (const b of this.batches) {
       if (b.maxTimestamp >= timestamp && b.lastOffset >= this.logStartOffset) {
         const first = Number(b.bytes.readBigInt64BE(BASE_TIMESTAMP_OFFSET));
-        return { offset: Math.max(b.baseOffset, this.logStartOffset), timestamp: Math.max(first, Math.min(timestamp, b.maxTimestamp)) };
+        return {
+          offset: Math.max(b.baseOffset, this.logStartOffset),
+          timestamp: Math.max(first, Math.min(timestamp, b.maxTimestamp)),
+        };
       }
     }
     return null;
@@ -110,7 +124,8 @@ export class MemoryPartitionLog implements PartitionLog {
   }
 
   deleteRecordsBefore(offset: number): void {
-    if (offset > this.logEndOffset) throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.logEndOffset}`);
+    if (offset > this.logEndOffset)
+      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.logEndOffset}`);
     this.logStartOffset = Math.max(this.logStartOffset, offset);
     this.batches = this.batches.filter((b) => b.lastOffset >= this.logStartOffset);
   }

@@ -10,7 +10,11 @@ import { createLogger } from '../common/logger.js';
 
 const silent = createLogger({ level: 'silent', pretty: false });
 
-function memoryFactory(maxTotalBytes: number, clock: ManualClock, extra: Record<string, string> = {}): { factory: DiskLogFactory; fs: MemoryFileSystem } {
+function memoryFactory(
+  maxTotalBytes: number,
+  clock: ManualClock,
+  extra: Record<string, string> = {},
+): { factory: DiskLogFactory; fs: MemoryFileSystem } {
   const config = new BrokerConfig({ 'log.dirs': 'memory:', 'log.segment.bytes': 1024, ...extra });
   const fs = new MemoryFileSystem({ keepDurableCopies: false });
   const factory = new DiskLogFactory(config, clock, [MEMORY_ROOT], { fs, maxTotalBytes });
@@ -22,8 +26,13 @@ const record = (i: number): Buffer => buildBatch([{ key: `k${i}`, value: 'v'.rep
 t.test('log.dirs=memory: is recognised; mixed with disk dirs or with metadata.log.dir it is refused', async (t) => {
   t.equal(usesMemoryStorage(new BrokerConfig({ 'log.dirs': 'memory:' })), true);
   t.equal(usesMemoryStorage(new BrokerConfig({ 'log.dirs': '/var/lib/kafka' })), false);
-  t.throws(() => usesMemoryStorage(new BrokerConfig({ 'log.dirs': 'memory:,/var/lib/kafka' })), { name: 'ConfigError', message: /mixes memory: with disk dirs/ });
-  t.throws(() => usesMemoryStorage(new BrokerConfig({ 'log.dirs': 'memory:', 'metadata.log.dir': '/meta' })), { message: /metadata\.log\.dir=\/meta cannot be used with log\.dirs=memory:/ });
+  t.throws(() => usesMemoryStorage(new BrokerConfig({ 'log.dirs': 'memory:,/var/lib/kafka' })), {
+    name: 'ConfigError',
+    message: /mixes memory: with disk dirs/,
+  });
+  t.throws(() => usesMemoryStorage(new BrokerConfig({ 'log.dirs': 'memory:', 'metadata.log.dir': '/meta' })), {
+    message: /metadata\.log\.dir=\/meta cannot be used with log\.dirs=memory:/,
+  });
   t.throws(
     () => new Broker({ config: new BrokerConfig({ 'log.dirs': '/tmp/x', 'memory.max.bytes': 1000 }), log: silent }),
     new ConfigError('memory.max.bytes applies only to log.dirs=memory: (in-memory mode), but log.dirs is /tmp/x'),
@@ -43,7 +52,10 @@ t.test('memory.max.bytes drops the oldest segments across partitions, keeping th
   }
   const total = a.size() + b.size();
   t.ok(total <= 4096 + factory.cap!.checkEveryBytes + 1024 + batchBytes, `total ${total} stays near the cap (4096)`);
-  t.ok(a.logStartOffset > 0 && b.logStartOffset > 0, `both partitions lost their oldest records (a from ${a.logStartOffset}, b from ${b.logStartOffset})`);
+  t.ok(
+    a.logStartOffset > 0 && b.logStartOffset > 0,
+    `both partitions lost their oldest records (a from ${a.logStartOffset}, b from ${b.logStartOffset})`,
+  );
   t.equal(a.logEndOffset, 20, 'the log end is untouched');
   t.equal(b.logEndOffset, 20);
   const newest = a.read(19, 1 << 20);

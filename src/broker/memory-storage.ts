@@ -27,11 +27,15 @@ export function usesMemoryStorage(config: BrokerConfig): boolean {
   const dirs = config.logDirs();
   if (!dirs.includes(MEMORY_LOG_DIRS)) return false;
   if (dirs.length > 1) {
-    throw new ConfigError(`log.dirs=${dirs.join(',')} mixes ${MEMORY_LOG_DIRS} with disk dirs: use either ${MEMORY_LOG_DIRS} alone (everything in memory) or disk dirs only`);
+    throw new ConfigError(
+      `log.dirs=${dirs.join(',')} mixes ${MEMORY_LOG_DIRS} with disk dirs: use either ${MEMORY_LOG_DIRS} alone (everything in memory) or disk dirs only`,
+    );
   }
   const metadataDir = config.explicit('metadata.log.dir');
   if (metadataDir !== undefined) {
-    throw new ConfigError(`metadata.log.dir=${metadataDir} cannot be used with log.dirs=${MEMORY_LOG_DIRS}: the metadata log is kept in memory too; remove metadata.log.dir`);
+    throw new ConfigError(
+      `metadata.log.dir=${metadataDir} cannot be used with log.dirs=${MEMORY_LOG_DIRS}: the metadata log is kept in memory too; remove metadata.log.dir`,
+    );
   }
   return true;
 }

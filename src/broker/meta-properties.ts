@@ -12,7 +12,16 @@
  * own and the voters would reject each other forever.
  * Leaves out: version 0 files' ZooKeeper broker.id synonyms beyond reading `broker.id`.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseProperties } from '../common/config.js';
 import { StartupError } from '../common/startup-error.js';
@@ -66,18 +75,30 @@ export function readMetaProperties(dir: string): MetaProperties | null {
   const props = parseProperties(readFileSync(path, 'utf8'));
   const versionText = props.get('version') ?? '0';
   const version = Number(versionText);
-  if (version !== 0 && version !== 1) throw new StartupError(`${path}: unknown version ${versionText} (expected 0 or 1)`);
+  if (version !== 0 && version !== 1)
+    throw new StartupError(`${path}: unknown version ${versionText} (expected 0 or 1)`);
   const nodeText = props.get('node.id') ?? (version === 0 ? props.get('broker.id') : undefined);
   const nodeId = nodeText === undefined ? null : Number(nodeText);
-  if (nodeId !== null && !Number.isInteger(nodeId)) throw new StartupError(`${path}: node.id "${nodeText}" is not an integer`);
-  const meta: MetaProperties = { version, clusterId: props.get('cluster.id') ?? null, nodeId, directoryId: props.get('directory.id') ?? null };
-  if (version === 1 && meta.clusterId === null) throw new StartupError(`${path}: cluster.id is missing (required in version 1)`);
-  if (version === 1 && meta.nodeId === null) throw new StartupError(`${path}: node.id is missing (required in version 1)`);
+  if (nodeId !== null && !Number.isInteger(nodeId))
+    throw new StartupError(`${path}: node.id "${nodeText}" is not an integer`);
+  const meta: MetaProperties = {
+    version,
+    clusterId: props.get('cluster.id') ?? null,
+    nodeId,
+    directoryId: props.get('directory.id') ?? null,
+  };
+  if (version === 1 && meta.clusterId === null)
+    throw new StartupError(`${path}: cluster.id is missing (required in version 1)`);
+  if (version === 1 && meta.nodeId === null)
+    throw new StartupError(`${path}: node.id is missing (required in version 1)`);
   return meta;
 }
 
 /** Writes meta.properties atomically (temporary file, fsync, rename, directory fsync). */
-export function writeMetaProperties(dir: string, meta: { clusterId: string; nodeId: number; directoryId: string }): void {
+export function writeMetaProperties(
+  dir: string,
+  meta: { clusterId: string; nodeId: number; directoryId: string },
+): void {
   mkdirSync(dir, { recursive: true });
   const text = `#\n#Written by Gregor\nnode.id=${meta.nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`;
   const tmp = `${metaPath(dir)}.tmp`;
@@ -117,7 +138,9 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
         clusterId = meta.clusterId;
         clusterIdSource = path;
       } else if (meta.clusterId !== clusterId) {
-        throw new StartupError(`${path} has cluster.id ${meta.clusterId}, but ${clusterIdSource} has ${clusterId}: this log dir belongs to another cluster`);
+        throw new StartupError(
+          `${path} has cluster.id ${meta.clusterId}, but ${clusterIdSource} has ${clusterId}: this log dir belongs to another cluster`,
+        );
       }
     }
     if (meta.nodeId !== null && meta.nodeId !== options.nodeId) {
@@ -126,10 +149,13 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
       );
     }
     if (meta.directoryId !== null) {
-      if (RESERVED_DIRECTORY_IDS.has(meta.directoryId)) throw new StartupError(`${path} has the reserved directory.id ${meta.directoryId}`);
+      if (RESERVED_DIRECTORY_IDS.has(meta.directoryId))
+        throw new StartupError(`${path} has the reserved directory.id ${meta.directoryId}`);
       const other = seenDirectoryIds.get(meta.directoryId);
       if (other !== undefined) {
-        throw new StartupError(`${path} has directory.id ${meta.directoryId}, the same as ${metaPath(other)}: every log dir needs its own (was one copied?)`);
+        throw new StartupError(
+          `${path} has directory.id ${meta.directoryId}, the same as ${metaPath(other)}: every log dir needs its own (was one copied?)`,
+        );
       }
       seenDirectoryIds.set(meta.directoryId, dir);
     }
@@ -138,15 +164,20 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
   for (const dir of dirs) {
     if (dir === options.metadataLogDir) continue;
     const misplaced = join(dir, '__cluster_metadata-0');
-    if (existsSync(misplaced)) throw new StartupError(`found the metadata log ${misplaced} outside the metadata log dir ${options.metadataLogDir}`);
+    if (existsSync(misplaced))
+      throw new StartupError(
+        `found the metadata log ${misplaced} outside the metadata log dir ${options.metadataLogDir}`,
+      );
   }
 
   requireSharedClusterId(clusterId, options.voterCount);
   const id = clusterId ?? options.newUuid();
   for (const [dir, meta] of found) {
-    if (meta && meta.clusterId !== null && meta.nodeId !== null && meta.directoryId !== null && meta.version === 1) continue;
+    if (meta && meta.clusterId !== null && meta.nodeId !== null && meta.directoryId !== null && meta.version === 1)
+      continue;
     let directoryId = meta?.directoryId ?? null;
-    while (directoryId === null || RESERVED_DIRECTORY_IDS.has(directoryId) || seenDirectoryIds.has(directoryId)) directoryId = options.newUuid();
+    while (directoryId === null || RESERVED_DIRECTORY_IDS.has(directoryId) || seenDirectoryIds.has(directoryId))
+      directoryId = options.newUuid();
     seenDirectoryIds.set(directoryId, dir);
     writeMetaProperties(dir, { clusterId: id, nodeId: options.nodeId, directoryId });
   }

@@ -26,7 +26,8 @@ export function partitionOf(services: BrokerServices, topic: TopicImage | undefi
   if (!state) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
   if (state.leader !== services.nodeId) return { ok: false, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic };
   // Kafka answers a partition whose log dir failed with KAFKA_STORAGE_ERROR (clients refresh metadata and see it offline).
-  if (services.replicas.isOffline(topic.name, index)) return { ok: false, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, topic };
+  if (services.replicas.isOffline(topic.name, index))
+    return { ok: false, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, topic };
   const partition = services.replicas.get(topic.name, index);
   if (!partition) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
   return { ok: true, topic, partition };

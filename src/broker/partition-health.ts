@@ -19,10 +19,19 @@ export interface PartitionHealth {
 
 const HEALTHY: readonly number[] = [];
 
-export function partitionHealth(replicas: ReplicaManager, nodeId: number, topic: string, state: PartitionState): PartitionHealth {
+export function partitionHealth(
+  replicas: ReplicaManager,
+  nodeId: number,
+  topic: string,
+  state: PartitionState,
+): PartitionHealth {
   if (!state.replicas.includes(nodeId) || !replicas.isOffline(topic, state.partition)) {
     return { errorCode: ErrorCode.NONE, leaderId: state.leader, offlineReplicas: HEALTHY as number[] };
   }
   const leaderId = state.leader === nodeId ? -1 : state.leader;
-  return { errorCode: leaderId === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE, leaderId, offlineReplicas: [nodeId] };
+  return {
+    errorCode: leaderId === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    leaderId,
+    offlineReplicas: [nodeId],
+  };
 }

@@ -30,7 +30,12 @@ export interface PartitionLog {
   /** Bytes the log holds (all its segments), as DescribeLogDirs reports them. */
   size(): number;
   /** Records an aborted transaction in the log's `.txnindex` (storage-backed logs only). */
-  recordAbortedTxn?(entry: { producerId: bigint; firstOffset: number; lastOffset: number; lastStableOffset: number }): void;
+  recordAbortedTxn?(entry: {
+    producerId: bigint;
+    firstOffset: number;
+    lastOffset: number;
+    lastStableOffset: number;
+  }): void;
   /** Records the partition's high watermark for the log's checkpoint (storage-backed logs only). */
   recordHighWatermark?(offset: number): void;
   /** The log dir holding this log (absolute path); absent for logs that live in memory. */

@@ -49,7 +49,11 @@ t.test('with followers in the ISR the high watermark is their smallest log end',
   t.equal(p.followerPosition(3)?.lastCaughtUpTimeMs, 120);
   p.appendAsLeader(batchOf(['x']));
   p.recordFollowerFetch(3, 3, 125);
-  t.equal(p.followerPosition(3)?.lastCaughtUpTimeMs, 120, 'at the log end of the previous answer: caught up as of then');
+  t.equal(
+    p.followerPosition(3)?.lastCaughtUpTimeMs,
+    120,
+    'at the log end of the previous answer: caught up as of then',
+  );
   p.truncateTo(3);
 
   p.appendAsLeader(batchOf(['d']));

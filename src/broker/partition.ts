@@ -97,7 +97,8 @@ export class Partition {
    * the local log end), then takes the leader's high watermark up to the local log end.
    */
   appendAsFollower(batches: Buffer, leaderHighWatermark: number): AppendInfo | null {
-    if (!this.log.appendReplicated) throw new Error(`the log of ${this.topic}-${this.index} cannot take replicated batches`);
+    if (!this.log.appendReplicated)
+      throw new Error(`the log of ${this.topic}-${this.index} cannot take replicated batches`);
     const info = batches.length > 0 ? this.log.appendReplicated(batches) : null;
     this.followLeaderHighWatermark(leaderHighWatermark);
     this.notifyChange();
@@ -128,8 +129,14 @@ export class Partition {
     // the log end that fetch was answered with.
     let lastCaughtUpTimeMs = previous?.lastCaughtUpTimeMs ?? -1;
     if (fetchOffset >= leaderEnd) lastCaughtUpTimeMs = now;
-    else if (previous && fetchOffset >= previous.lastFetchLeaderLogEndOffset) lastCaughtUpTimeMs = Math.max(lastCaughtUpTimeMs, previous.lastFetchTimeMs);
-    const position: FollowerPosition = { logEndOffset: fetchOffset, lastCaughtUpTimeMs, lastFetchLeaderLogEndOffset: leaderEnd, lastFetchTimeMs: now };
+    else if (previous && fetchOffset >= previous.lastFetchLeaderLogEndOffset)
+      lastCaughtUpTimeMs = Math.max(lastCaughtUpTimeMs, previous.lastFetchTimeMs);
+    const position: FollowerPosition = {
+      logEndOffset: fetchOffset,
+      lastCaughtUpTimeMs,
+      lastFetchLeaderLogEndOffset: leaderEnd,
+      lastFetchTimeMs: now,
+    };
     this.followers.set(replicaId, position);
     if (this.advanceHighWatermark()) this.notifyChange();
     this.followerFetchListener?.(this, replicaId);

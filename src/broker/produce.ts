@@ -38,7 +38,11 @@ import {
   type CompressOptions,
   type TimestampTypeId,
 } from '../../protocol/records/index.js';
-import { LEGACY_ATTRIBUTES_OFFSET, LEGACY_LOG_OVERHEAD, LEGACY_SIZE_OFFSET } from '../../protocol/records/legacy-format.js';
+import {
+  LEGACY_ATTRIBUTES_OFFSET,
+  LEGACY_LOG_OVERHEAD,
+  LEGACY_SIZE_OFFSET,
+} from '../../protocol/records/legacy-format.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { TopicImage } from '../metadata/image.js';
 import type { BrokerConfig } from '../common/config.js';
@@ -142,9 +146,17 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
       zstdLevel: Number(cfg('compression.zstd.level')),
     },
     minInsyncReplicas: Number(cfg('min.insync.replicas')),
-    timestampBeforeMaxMs: timestampBound(cfg('message.timestamp.before.max.ms'), cfg('message.timestamp.difference.max.ms')),
-    timestampAfterMaxMs: timestampBound(cfg('message.timestamp.after.max.ms'), cfg('message.timestamp.difference.max.ms')),
-    compacted: cfg('cleanup.policy').split(',').some((p) => p.trim() === 'compact'),
+    timestampBeforeMaxMs: timestampBound(
+      cfg('message.timestamp.before.max.ms'),
+      cfg('message.timestamp.difference.max.ms'),
+    ),
+    timestampAfterMaxMs: timestampBound(
+      cfg('message.timestamp.after.max.ms'),
+      cfg('message.timestamp.difference.max.ms'),
+    ),
+    compacted: cfg('cleanup.policy')
+      .split(',')
+      .some((p) => p.trim() === 'compact'),
   };
 }
 
@@ -153,7 +165,13 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
  * are kept, or renumbered 0, 1, 2, ... with `renumber` (Kafka's rebuild of a compressed
  * batch whose inner offsets are out of order).
  */
-function recompress(batch: Buffer, codec: number, options: CompressOptions, maxDecompressedBytes: number, renumber: boolean): Buffer {
+function recompress(
+  batch: Buffer,
+  codec: number,
+  options: CompressOptions,
+  maxDecompressedBytes: number,
+  renumber: boolean,
+): Buffer {
   const decoded = decodeRecordBatch(batch, 0, { verifyCrc: false, maxDecompressedBytes });
   return buildRecordBatch({
     records: decoded.records.map((r, i) => ({
@@ -177,7 +195,12 @@ function recompress(batch: Buffer, codec: number, options: CompressOptions, maxD
 }
 
 /** Checks and, where the topic asks, recompresses magic-2 input. */
-function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendConfig, rules: RecordRules): { data: Buffer; batches: BatchSummary[] } {
+function prepareV2(
+  records: Buffer,
+  request: AppendRequest,
+  config: TopicAppendConfig,
+  rules: RecordRules,
+): { data: Buffer; batches: BatchSummary[] } {
   const batches = validateRecordBatches(records, { maxBatchSize: config.maxMessageBytes });
   if (request.apiVersion >= 3 && batches.length !== 1) {
     throw new AppendRefused(
@@ -186,7 +209,8 @@ function prepareV2(records: Buffer, request: AppendRequest, config: TopicAppendC
     );
   }
   // Older requests may carry magic-2 data too; Kafka's LogValidator takes one v2 batch only.
-  if (batches.length > 1) throw new AppendRefused(ErrorCode.INVALID_RECORD, 'Compressed outer record has more than one batch');
+  if (batches.length > 1)
+    throw new AppendRefused(ErrorCode.INVALID_RECORD, 'Compressed outer record has more than one batch');
   if (request.apiVersion < 7 && batches.some((b) => b.compression === CompressionCodec.ZSTD)) {
     throw new AppendRefused(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
@@ -220,14 +244,21 @@ function legacyWrapperCodec(records: Buffer, maxMessageBytes: number): number {
         `message at ${at} is ${size} bytes, over the ${maxMessageBytes}-byte limit`,
       );
     }
-    if (codec === 0 && at + LEGACY_ATTRIBUTES_OFFSET < records.length) codec = records[at + LEGACY_ATTRIBUTES_OFFSET]! & 0x07;
+    if (codec === 0 && at + LEGACY_ATTRIBUTES_OFFSET < records.length)
+      codec = records[at + LEGACY_ATTRIBUTES_OFFSET]! & 0x07;
     if (size <= LEGACY_LOG_OVERHEAD) break;
     at += size;
   }
   return codec;
 }
 
-function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicAppendConfig, rules: RecordRules, now: number): Buffer {
+function prepareLegacy(
+  records: Buffer,
+  request: AppendRequest,
+  config: TopicAppendConfig,
+  rules: RecordRules,
+  now: number,
+): Buffer {
   if (request.apiVersion >= 3) {
     throw new AppendRefused(
       ErrorCode.INVALID_RECORD,
@@ -246,8 +277,20 @@ function prepareLegacy(records: Buffer, request: AppendRequest, config: TopicApp
   });
 }
 
-function refused(errorCode: number, errorMessage: string | null, partition: Partition, recordErrors: RecordError[] = []): AppendResult {
-  return { errorCode, errorMessage, recordErrors, baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+function refused(
+  errorCode: number,
+  errorMessage: string | null,
+  partition: Partition,
+  recordErrors: RecordError[] = [],
+): AppendResult {
+  return {
+    errorCode,
+    errorMessage,
+    recordErrors,
+    baseOffset: -1,
+    logAppendTime: -1,
+    logStartOffset: partition.log.logStartOffset,
+  };
 }
 
 /** Validates and appends one partition's records; never throws for bad input. */
@@ -269,7 +312,14 @@ export function appendToLeader(
         partition,
       );
     }
-    return { errorCode: 0, errorMessage: null, recordErrors: [], baseOffset: -1, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+    return {
+      errorCode: 0,
+      errorMessage: null,
+      recordErrors: [],
+      baseOffset: -1,
+      logAppendTime: -1,
+      logStartOffset: partition.log.logStartOffset,
+    };
   }
   if (request.acks === -1 && partition.state.isr.length < config.minInsyncReplicas) {
     return refused(
@@ -290,7 +340,14 @@ export function appendToLeader(
         const code = producerCheck(partition, batch, request.transactionalId);
         if (typeof code !== 'number') {
           if (prepared.batches.length !== 1) return refused(ErrorCode.DUPLICATE_SEQUENCE_NUMBER, null, partition);
-          return { errorCode: 0, errorMessage: null, recordErrors: [], baseOffset: code.duplicateBaseOffset, logAppendTime: -1, logStartOffset: partition.log.logStartOffset };
+          return {
+            errorCode: 0,
+            errorMessage: null,
+            recordErrors: [],
+            baseOffset: code.duplicateBaseOffset,
+            logAppendTime: -1,
+            logStartOffset: partition.log.logStartOffset,
+          };
         }
         if (code !== ErrorCode.NONE) return refused(code, null, partition);
         producerBatches.push(batch);

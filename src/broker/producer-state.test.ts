@@ -78,7 +78,11 @@ t.test('transactions: LSO, markers, aborted index', (t) => {
   s.appended(batch(3n, 0, 0, 1, true), 5, 0);
   t.equal(s.lastStableOffset(6), 2, 'held at the first open transaction');
   const plain = s.check(batch(2n, 0, 3), 0);
-  t.equal(plain.kind === 'error' && plain.errorCode, ErrorCode.INVALID_TXN_STATE, 'no plain batch inside an open transaction');
+  t.equal(
+    plain.kind === 'error' && plain.errorCode,
+    ErrorCode.INVALID_TXN_STATE,
+    'no plain batch inside an open transaction',
+  );
   t.equal(s.marker(2n, 0, false, 0, 6, 0)?.firstOffset, 2, 'abort recorded');
   t.equal(s.lastStableOffset(7), 5, 'moves to the next open transaction');
   t.equal(s.marker(3n, 0, true, 0, 7, 0), null, 'commit not recorded');
@@ -100,10 +104,20 @@ t.test('transactions: LSO, markers, aborted index', (t) => {
 t.test('rebuild from the log replays batches and markers', (t) => {
   const log = new MemoryPartitionLog();
   const records = (n: number) => Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`v${i}`), timestamp: 1n }));
-  log.append(buildRecordBatch({ records: records(2), producerId: 5n, producerEpoch: 0, baseSequence: 0 }), { leaderEpoch: 0 });
-  log.append(buildRecordBatch({ records: records(3), producerId: 6n, producerEpoch: 1, baseSequence: 0, transactional: true }), { leaderEpoch: 0 });
-  log.append(buildTxnMarkerBatch({ producerId: 6n, producerEpoch: 1, coordinatorEpoch: 0, commit: false }), { leaderEpoch: 0 });
-  log.append(buildRecordBatch({ records: records(1), producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true }), { leaderEpoch: 0 });
+  log.append(buildRecordBatch({ records: records(2), producerId: 5n, producerEpoch: 0, baseSequence: 0 }), {
+    leaderEpoch: 0,
+  });
+  log.append(
+    buildRecordBatch({ records: records(3), producerId: 6n, producerEpoch: 1, baseSequence: 0, transactional: true }),
+    { leaderEpoch: 0 },
+  );
+  log.append(buildTxnMarkerBatch({ producerId: 6n, producerEpoch: 1, coordinatorEpoch: 0, commit: false }), {
+    leaderEpoch: 0,
+  });
+  log.append(
+    buildRecordBatch({ records: records(1), producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true }),
+    { leaderEpoch: 0 },
+  );
   log.append(buildRecordBatch({ records: records(1) }), { leaderEpoch: 0 });
   const s = rebuildProducerState(log, 0);
   t.same(s.check({ producerId: 5n, producerEpoch: 0, baseSequence: 0, lastOffsetDelta: 1, transactional: false }, 0), {
@@ -112,6 +126,9 @@ t.test('rebuild from the log replays batches and markers', (t) => {
     lastOffset: 1,
   });
   t.equal(s.lastStableOffset(log.logEndOffset), 6, 'producer 7 still open at 6');
-  t.same(s.abortedOverlapping(0, 10).map((a) => [a.producerId, a.firstOffset, a.lastOffset]), [[6n, 2, 5]]);
+  t.same(
+    s.abortedOverlapping(0, 10).map((a) => [a.producerId, a.firstOffset, a.lastOffset]),
+    [[6n, 2, 5]],
+  );
   t.end();
 });

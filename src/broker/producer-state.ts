@@ -125,7 +125,11 @@ export class PartitionProducerState {
       };
     }
     if (!batch.transactional && e.currentTxnFirstOffset >= 0) {
-      return { kind: 'error', errorCode: ErrorCode.INVALID_TXN_STATE, message: `producer ${batch.producerId} has an open transaction` };
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.INVALID_TXN_STATE,
+        message: `producer ${batch.producerId} has an open transaction`,
+      };
     }
     return APPEND;
   }
@@ -134,7 +138,14 @@ export class PartitionProducerState {
   appended(batch: ProducerBatch, firstOffset: number, now: number): void {
     let e = this.entry(batch.producerId, now);
     if (!e) {
-      e = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: now, currentTxnFirstOffset: -1, coordinatorEpoch: -1 };
+      e = {
+        producerId: batch.producerId,
+        epoch: batch.producerEpoch,
+        batches: [],
+        lastTimestamp: now,
+        currentTxnFirstOffset: -1,
+        coordinatorEpoch: -1,
+      };
       this.producers.set(batch.producerId, e);
     }
     if (batch.producerEpoch !== e.epoch) {
@@ -142,7 +153,12 @@ export class PartitionProducerState {
       e.batches = [];
     }
     if (batch.baseSequence >= 0) {
-      e.batches.push({ firstSeq: batch.baseSequence, lastSeq: lastSeqOf(batch), firstOffset, lastOffset: firstOffset + batch.lastOffsetDelta });
+      e.batches.push({
+        firstSeq: batch.baseSequence,
+        lastSeq: lastSeqOf(batch),
+        firstOffset,
+        lastOffset: firstOffset + batch.lastOffsetDelta,
+      });
       if (e.batches.length > BATCHES_KEPT) e.batches.shift();
     }
     e.lastTimestamp = now;
@@ -156,7 +172,14 @@ export class PartitionProducerState {
    * Applies a COMMIT or ABORT marker written at `markerOffset`: closes the producer's open
    * transaction here and, for an abort, records it. A marker may carry a bumped epoch.
    */
-  marker(producerId: bigint, epoch: number, commit: boolean, coordinatorEpoch: number, markerOffset: number, now: number): AbortedTxn | null {
+  marker(
+    producerId: bigint,
+    epoch: number,
+    commit: boolean,
+    coordinatorEpoch: number,
+    markerOffset: number,
+    now: number,
+  ): AbortedTxn | null {
     let e = this.producers.get(producerId);
     if (!e) {
       e = { producerId, epoch, batches: [], lastTimestamp: now, currentTxnFirstOffset: -1, coordinatorEpoch };
@@ -172,7 +195,12 @@ export class PartitionProducerState {
     e.currentTxnFirstOffset = -1;
     this.ongoing.delete(producerId);
     if (commit || first < 0) return null;
-    const entry: AbortedTxn = { producerId, firstOffset: first, lastOffset: markerOffset, lastStableOffset: this.firstUnstableOffset() ?? markerOffset + 1 };
+    const entry: AbortedTxn = {
+      producerId,
+      firstOffset: first,
+      lastOffset: markerOffset,
+      lastStableOffset: this.firstUnstableOffset() ?? markerOffset + 1,
+    };
     this.aborted.push(entry);
     return entry;
   }

@@ -46,7 +46,10 @@ const MAX_DECOMPRESSED_BOUND = 2 ** 31 - 1;
 
 /** The bound on one batch's decompressed records: 64 × max.message.bytes, at least 1 MiB. */
 export function decompressedBound(maxMessageBytes: number): number {
-  return Math.min(MAX_DECOMPRESSED_BOUND, Math.max(MIN_DECOMPRESSED_BOUND, maxMessageBytes * DECOMPRESSION_RATIO_BOUND));
+  return Math.min(
+    MAX_DECOMPRESSED_BOUND,
+    Math.max(MIN_DECOMPRESSED_BOUND, maxMessageBytes * DECOMPRESSION_RATIO_BOUND),
+  );
 }
 
 export interface RecordRuleConfig {
@@ -70,7 +73,11 @@ export function recordRulesFor(config: RecordRuleConfig, partitionName: string, 
 function refuseRuleErrors(errors: RecordRuleError[]): AppendRefused {
   const recordErrors = errors.map((e) => ({ batchIndex: e.batchIndex, message: e.message }));
   if (errors.some((e) => e.invalidTimestamp)) {
-    return new AppendRefused(ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp', recordErrors);
+    return new AppendRefused(
+      ErrorCode.INVALID_TIMESTAMP,
+      'One or more records have been rejected due to invalid timestamp',
+      recordErrors,
+    );
   }
   const shown = recordErrors
     .slice(0, 3)
@@ -119,11 +126,20 @@ export function validateLegacyRecords(messages: readonly LegacyMessage[], rules:
   const errors: RecordRuleError[] = [];
   messages.forEach((m, batchIndex) => {
     if (rules.requireKey && m.key === null) {
-      errors.push({ batchIndex, invalidTimestamp: false, message: `Compacted topic cannot accept message without key in topic partition ${rules.partitionName}.` });
+      errors.push({
+        batchIndex,
+        invalidTimestamp: false,
+        message: `Compacted topic cannot accept message without key in topic partition ${rules.partitionName}.`,
+      });
       return;
     }
     const timestamp = Number(m.timestamp);
-    if (rules.createTime && m.magic > 0 && timestamp !== -1 && (timestamp < rules.minTimestamp || timestamp > rules.maxTimestamp)) {
+    if (
+      rules.createTime &&
+      m.magic > 0 &&
+      timestamp !== -1 &&
+      (timestamp < rules.minTimestamp || timestamp > rules.maxTimestamp)
+    ) {
       errors.push({
         batchIndex,
         invalidTimestamp: true,

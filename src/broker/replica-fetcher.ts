@@ -12,9 +12,18 @@
  * Leaves out: fetch sessions (every fetch is full), num.replica.fetchers > 1, fetching from a
  * leader's log start when the follower is behind it (OFFSET_OUT_OF_RANGE stops the partition), quotas.
  */
-import { defaultFetchRequest, defaultFetchRequestFetchPartition, type FetchRequest, type FetchResponse } from '../../protocol/generated/messages/01-fetch.js';
+import {
+  defaultFetchRequest,
+  defaultFetchRequestFetchPartition,
+  type FetchRequest,
+  type FetchResponse,
+} from '../../protocol/generated/messages/01-fetch.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { LAST_OFFSET_DELTA_OFFSET, PARTITION_LEADER_EPOCH_OFFSET, batchSizeAt } from '../../protocol/records/batch-header.js';
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  batchSizeAt,
+} from '../../protocol/records/batch-header.js';
 import type { Logger } from '../common/logger.js';
 import type { Schedule } from './delayed-fetch.js';
 import { endOffsetForEpoch, epochHistory } from './leader-epochs.js';
@@ -70,7 +79,11 @@ class FetchLoop {
       this.partitions.get(partition)!.paused = false;
     } else {
       const history = epochHistory(partition);
-      this.partitions.set(partition, { partition, lastFetchedEpoch: history[history.length - 1]?.epoch ?? -1, paused: false });
+      this.partitions.set(partition, {
+        partition,
+        lastFetchedEpoch: history[history.length - 1]?.epoch ?? -1,
+        paused: false,
+      });
     }
     this.kick();
   }
@@ -156,7 +169,10 @@ class FetchLoop {
   private handle(followed: Followed, p: FetchResponse['responses'][number]['partitions'][number]): void {
     const partition = followed.partition;
     if (p.errorCode !== ErrorCode.NONE) {
-      this.options.logger.debug({ topic: partition.topic, partition: partition.index, errorCode: p.errorCode, leader: this.leaderId }, 'replica fetch refused; backing off');
+      this.options.logger.debug(
+        { topic: partition.topic, partition: partition.index, errorCode: p.errorCode, leader: this.leaderId },
+        'replica fetch refused; backing off',
+      );
       followed.paused = true;
       this.options.schedule(this.options.backoffMs, () => {
         followed.paused = false;
@@ -166,8 +182,15 @@ class FetchLoop {
     }
     if (p.divergingEpoch.epoch >= 0 || p.divergingEpoch.endOffset >= 0n) {
       const ours = endOffsetForEpoch(partition, p.divergingEpoch.epoch);
-      const to = Math.min(Number(p.divergingEpoch.endOffset), ours.endOffset < 0 ? Number(p.divergingEpoch.endOffset) : ours.endOffset, partition.log.logEndOffset);
-      this.options.logger.info({ topic: partition.topic, partition: partition.index, from: partition.log.logEndOffset, to }, 'truncating a diverging follower log');
+      const to = Math.min(
+        Number(p.divergingEpoch.endOffset),
+        ours.endOffset < 0 ? Number(p.divergingEpoch.endOffset) : ours.endOffset,
+        partition.log.logEndOffset,
+      );
+      this.options.logger.info(
+        { topic: partition.topic, partition: partition.index, from: partition.log.logEndOffset, to },
+        'truncating a diverging follower log',
+      );
       partition.truncateTo(Math.max(0, to));
       const history = epochHistory(partition);
       followed.lastFetchedEpoch = history[history.length - 1]?.epoch ?? -1;
@@ -191,7 +214,8 @@ export class ReplicaFetcherManager {
   update(partition: Partition): void {
     const state = partition.state;
     const leader = state.leader;
-    const shouldFollow = leader >= 0 && leader !== this.options.brokerId && state.replicas.includes(this.options.brokerId);
+    const shouldFollow =
+      leader >= 0 && leader !== this.options.brokerId && state.replicas.includes(this.options.brokerId);
     const current = this.following.get(partition);
     if (current !== undefined && (!shouldFollow || current !== leader)) {
       this.loops.get(current)?.remove(partition);

@@ -121,7 +121,8 @@ export class ReplicaManager {
       case 'config-changed':
         if (change.resourceType === 2) {
           for (const partition of this.partitions.values()) {
-            if (partition.topic === change.resourceName) this.logs.updateConfig?.(partition.log, this.topicConfigs.get(change.resourceName) ?? new Map());
+            if (partition.topic === change.resourceName)
+              this.logs.updateConfig?.(partition.log, this.topicConfigs.get(change.resourceName) ?? new Map());
           }
         }
         break;

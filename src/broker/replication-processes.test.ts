@@ -27,7 +27,11 @@ t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowle
   await cluster.start(3);
   const all = cluster.nodes;
   await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
-  await cluster.waitFor('three registered brokers', 15000, async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3);
+  await cluster.waitFor(
+    'three registered brokers',
+    15000,
+    async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
+  );
 
   const kafka = new Kafka({
     clientId: 'replication-processes',
@@ -38,7 +42,16 @@ t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowle
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+  await admin.createTopics({
+    topics: [
+      {
+        topic: TOPIC,
+        numPartitions: 1,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
+  });
   const partitionOn = async (node: ClusterNode) => (await cluster.metadata(node, [TOPIC]))?.topics[0]?.partitions[0];
   const initial = await cluster.waitFor('the ISR of three', 20000, async () => {
     const p = await partitionOn(all[0]!);
@@ -66,13 +79,21 @@ t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowle
     if (b >= KILL_AFTER && firstAckAfterKillMs < 0) firstAckAfterKillMs = Date.now() - killedAt.ms;
     acked.push(...messages.map((m) => m.value));
   }
-  t.equal(acked.length, BATCHES * PER_BATCH, `all ${acked.length} records acknowledged across the kill (first ack ${firstAckAfterKillMs} ms after it)`);
+  t.equal(
+    acked.length,
+    BATCHES * PER_BATCH,
+    `all ${acked.length} records acknowledged across the kill (first ack ${firstAckAfterKillMs} ms after it)`,
+  );
 
   const survivors = all.filter((n) => n !== victim);
   const after = await partitionOn(survivors[0]!);
   t.not(after?.leaderId, victim.id, `a new leader (${after?.leaderId}) from the ISR`);
 
-  const readers = new Kafka({ clientId: 'replication-read', brokers: survivors.map((n) => `127.0.0.1:${n.port}`), logLevel: logLevel.NOTHING });
+  const readers = new Kafka({
+    clientId: 'replication-read',
+    brokers: survivors.map((n) => `127.0.0.1:${n.port}`),
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = readers.consumer({ groupId: 'replication-processes-check' });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());
@@ -92,7 +113,11 @@ t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowle
     seen.add(v);
   }
   t.same(firstSeen, acked, 'every acknowledged record readable from the survivors, in order');
-  t.same(repeated.filter((v) => !mayRepeat.has(v)), [], `no record twice but the batch in flight at the kill (${repeated.length} repeated)`);
+  t.same(
+    repeated.filter((v) => !mayRepeat.has(v)),
+    [],
+    `no record twice but the batch in flight at the kill (${repeated.length} repeated)`,
+  );
 
   cluster.spawn(victim);
   const healed = await cluster.waitFor('the killed node back in the ISR', 30000, async () => {

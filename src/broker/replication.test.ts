@@ -19,14 +19,35 @@ function valuesIn(node: RunningBroker, topic: string, partition: number): string
 }
 
 t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', async (t) => {
-  const nodes = await threeNodeCluster(t, { 'replica.lag.time.max.ms': 4000, 'replica.fetch.wait.max.ms': 100, 'replica.fetch.backoff.ms': 100 });
-  const kafka = new Kafka({ clientId: 'replication', brokers: nodes.map((n) => n.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+  const nodes = await threeNodeCluster(t, {
+    'replica.lag.time.max.ms': 4000,
+    'replica.fetch.wait.max.ms': 100,
+    'replica.fetch.backoff.ms': 100,
+  });
+  const kafka = new Kafka({
+    clientId: 'replication',
+    brokers: nodes.map((n) => n.bootstrap),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 100 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: 'replicated', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
-  const stateOn = (node: RunningBroker) => node.broker.controller.image.topicsByName.get('replicated')?.partitions.get(0);
-  await eventually('the followers in the ISR on every node', 20000, () => nodes.every((n) => stateOn(n)?.isr.length === 3));
+  await admin.createTopics({
+    topics: [
+      {
+        topic: 'replicated',
+        numPartitions: 1,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
+  });
+  const stateOn = (node: RunningBroker) =>
+    node.broker.controller.image.topicsByName.get('replicated')?.partitions.get(0);
+  await eventually('the followers in the ISR on every node', 20000, () =>
+    nodes.every((n) => stateOn(n)?.isr.length === 3),
+  );
   const before = { ...stateOn(nodes[0]!)! }; // a copy: the image changes its states in place
   t.pass(`ISR ${before.isr.join(',')} with leader ${before.leader}`);
 
@@ -41,12 +62,17 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
     const holding = nodes.filter((n) => valuesIn(n, 'replicated', 0).length >= acked.length).length;
     if (holding < 2) t.fail(`batch ${i} acknowledged while only ${holding} replica(s) hold it`);
   }
-  await eventually('every replica holds all 100 records', 10000, () => nodes.every((n) => valuesIn(n, 'replicated', 0).length === 100));
-  for (const n of nodes) t.same(valuesIn(n, 'replicated', 0), acked, `node ${n.broker.nodeId}: the same records, in order`);
+  await eventually('every replica holds all 100 records', 10000, () =>
+    nodes.every((n) => valuesIn(n, 'replicated', 0).length === 100),
+  );
+  for (const n of nodes)
+    t.same(valuesIn(n, 'replicated', 0), acked, `node ${n.broker.nodeId}: the same records, in order`);
   const leaderNode = nodes.find((n) => n.broker.nodeId === before.leader)!;
   const hw = leaderNode.broker.replicas.get('replicated', 0)!.highWatermark;
   t.equal(hw, 100, 'the leader high watermark covers every acknowledged record');
-  await eventually('followers learn the high watermark', 5000, () => nodes.every((n) => n.broker.replicas.get('replicated', 0)!.highWatermark === 100));
+  await eventually('followers learn the high watermark', 5000, () =>
+    nodes.every((n) => n.broker.replicas.get('replicated', 0)!.highWatermark === 100),
+  );
   t.teardown(() => producer.disconnect());
 
   await leaderNode.stop();
@@ -54,22 +80,39 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   nodes.splice(nodes.indexOf(leaderNode), 1); // stopped once: the cluster teardown stops the others
   const view = () =>
     survivors
-      .map((n) => `node ${n.broker.nodeId}: controller ${n.broker.controller.activeControllerId(n.broker.nodeId)}, partition ${JSON.stringify(stateOn(n))}, fenced ${JSON.stringify([...n.broker.controller.image.brokers.values()].map((b) => [b.brokerId, b.fenced]))}`)
+      .map(
+        (n) =>
+          `node ${n.broker.nodeId}: controller ${n.broker.controller.activeControllerId(n.broker.nodeId)}, partition ${JSON.stringify(stateOn(n))}, fenced ${JSON.stringify([...n.broker.controller.image.brokers.values()].map((b) => [b.brokerId, b.fenced]))}`,
+      )
       .join('; ');
   const after = await eventually('a new leader from the ISR', 45000, () => {
     const s = stateOn(survivors[0]!);
-    return s && s.leader !== before.leader && s.leader >= 0 && survivors.every((n) => stateOn(n)?.leader === s.leader) && s;
+    return (
+      s && s.leader !== before.leader && s.leader >= 0 && survivors.every((n) => stateOn(n)?.leader === s.leader) && s
+    );
   }).catch((error: unknown) => {
     throw new Error(`${String(error)}: ${view()}`);
   });
   t.ok(after.leaderEpoch > before.leaderEpoch, `leader epoch ${before.leaderEpoch} -> ${after.leaderEpoch}`);
   t.notOk(after.isr.includes(before.leader), 'the stopped broker left the ISR');
 
-  const [next] = await producer.send({ topic: 'replicated', acks: -1, messages: [{ value: 'idempotent-after-failover' }] });
-  t.equal(next?.baseOffset, '100', 'the idempotent producer carries on with the new leader (producer state rebuilt from the replicated log)');
+  const [next] = await producer.send({
+    topic: 'replicated',
+    acks: -1,
+    messages: [{ value: 'idempotent-after-failover' }],
+  });
+  t.equal(
+    next?.baseOffset,
+    '100',
+    'the idempotent producer carries on with the new leader (producer state rebuilt from the replicated log)',
+  );
   acked.push('idempotent-after-failover');
 
-  const survivorKafka = new Kafka({ clientId: 'replication-read', brokers: survivors.map((n) => n.bootstrap), logLevel: logLevel.NOTHING });
+  const survivorKafka = new Kafka({
+    clientId: 'replication-read',
+    brokers: survivors.map((n) => n.bootstrap),
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = survivorKafka.consumer({ groupId: 'replication-check' });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());

@@ -51,14 +51,22 @@ class BrokerConnections {
   client(brokerId: number): PeerClient | null {
     const broker = this.controller.image.brokers.get(brokerId);
     if (!broker) return null;
-    const endpoint = broker.endpoints.find((e) => e.name === this.listenerName) ?? broker.endpoints.find((e) => e.name === 'PLAINTEXT') ?? broker.endpoints[0];
+    const endpoint =
+      broker.endpoints.find((e) => e.name === this.listenerName) ??
+      broker.endpoints.find((e) => e.name === 'PLAINTEXT') ??
+      broker.endpoints[0];
     if (!endpoint) return null;
     const address = `${endpoint.host}:${endpoint.port}`;
     const known = this.clients.get(brokerId);
     if (known && known.address === address) return known.client;
     known?.client.close();
     const peers = new Map<number, PeerAddress>([[brokerId, { host: endpoint.host, port: endpoint.port }]]);
-    const client = new PeerClient(peers, { clock: this.clock, clientId: 'replica-fetcher', requestTimeoutMs: this.timeoutMs, reconnectBackoffMs: 200 });
+    const client = new PeerClient(peers, {
+      clock: this.clock,
+      clientId: 'replica-fetcher',
+      requestTimeoutMs: this.timeoutMs,
+      reconnectBackoffMs: 200,
+    });
     this.clients.set(brokerId, { address, client });
     return client;
   }
@@ -78,13 +86,24 @@ export class Replication {
   constructor(private readonly options: ReplicationOptions) {
     const { config, controller, quorum, nodeId, clock, logger } = options;
     const maxWaitMs = config.int('replica.fetch.wait.max.ms');
-    this.connections = new BrokerConnections(controller, config.raw('inter.broker.listener.name'), clock, maxWaitMs + config.int('request.timeout.ms'));
+    this.connections = new BrokerConnections(
+      controller,
+      config.raw('inter.broker.listener.name'),
+      clock,
+      maxWaitMs + config.int('request.timeout.ms'),
+    );
     this.fetchers = new ReplicaFetcherManager({
       brokerId: nodeId,
       transport: (leaderId, request) => {
         const client = this.connections.client(leaderId);
         if (!client) return Promise.reject(new Error(`broker ${leaderId} has no known address`));
-        return client.request(leaderId, FetchApi, REPLICA_FETCH_VERSION, request, maxWaitMs + config.int('request.timeout.ms'));
+        return client.request(
+          leaderId,
+          FetchApi,
+          REPLICA_FETCH_VERSION,
+          request,
+          maxWaitMs + config.int('request.timeout.ms'),
+        );
       },
       schedule: timerSchedule,
       maxWaitMs,
@@ -98,10 +117,17 @@ export class Replication {
       brokerEpoch: () => quorum.brokerEpoch(),
       brokerEpochOf: () => -1n,
       send: async (request) => {
-        if (controller.isActive()) return applyAlterPartition(controller, (id) => quorum.heartbeats.epochOf(id), request, ALTER_PARTITION_VERSION);
+        if (controller.isActive())
+          return applyAlterPartition(
+            controller,
+            (id) => quorum.heartbeats.epochOf(id),
+            request,
+            ALTER_PARTITION_VERSION,
+          );
         const leader = quorum.node.leaderId();
         const peers = quorum.node.peers;
-        if (leader < 0 || !peers?.knows(leader)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
+        if (leader < 0 || !peers?.knows(leader))
+          return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
         return peers.request(leader, AlterPartitionApi, ALTER_PARTITION_VERSION, request);
       },
       now: () => clock.now(),
@@ -129,9 +155,12 @@ export class Replication {
       this.fetchers.update(partition);
     }
     const lagMs = this.options.config.int('replica.lag.time.max.ms');
-    this.shrinkTimer = setInterval(() => {
-      for (const partition of replicas.all()) this.isr.maybeShrink(partition);
-    }, Math.max(10, Math.floor(lagMs / 2)));
+    this.shrinkTimer = setInterval(
+      () => {
+        for (const partition of replicas.all()) this.isr.maybeShrink(partition);
+      },
+      Math.max(10, Math.floor(lagMs / 2)),
+    );
     this.shrinkTimer.unref();
   }
 

@@ -44,7 +44,11 @@ t.test('a folder of another topic id is not served, logged, and kept as it is', 
   t.teardown(() => second.stop());
   const complaint = lines.find((l) => l.includes('partition not served'));
   t.ok(complaint, 'logged at start');
-  t.match(complaint, new RegExp(`mismatch-0 belongs to topic id ${FOREIGN_ID}, the metadata has ${ownId}`), 'names both ids and the folder');
+  t.match(
+    complaint,
+    new RegExp(`mismatch-0 belongs to topic id ${FOREIGN_ID}, the metadata has ${ownId}`),
+    'names both ids and the folder',
+  );
   t.equal(second.broker.replicas.get('mismatch', 0), undefined, 'not served');
   t.equal(second.broker.replicas.unservedPartitions().size, 1);
 

@@ -22,7 +22,11 @@ export interface RunningCli {
 
 /** Starts `gregor start <args>` and resolves once it logs that it started (rejects if it exits first). */
 export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunningCli> {
-  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
+  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], {
+    env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd === undefined ? {} : { cwd }),
+  });
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -47,8 +51,15 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?
 }
 
 /** Runs `gregor start <args>` expecting it to fail at start: its exit code and everything it printed. */
-export async function runCliToExit(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCliToExit(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...args], {
+    env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -39,49 +39,53 @@ function kraftProperties(dataDir: string): string {
   ].join('\n');
 }
 
-t.test('a KRaft server.properties starts it; SIGTERM is clean; SIGKILL loses nothing acknowledged', { skip: built ? false : 'dist/ is not built (npm install builds it)' }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gregor-cli-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const dataDir = join(dir, 'data');
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, kraftProperties(dataDir));
+t.test(
+  'a KRaft server.properties starts it; SIGTERM is clean; SIGKILL loses nothing acknowledged',
+  { skip: built ? false : 'dist/ is not built (npm install builds it)' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gregor-cli-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const dataDir = join(dir, 'data');
+    const props = join(dir, 'server.properties');
+    writeFileSync(props, kraftProperties(dataDir));
 
-  // The environment overrides the file (num.partitions), as the apache/kafka image maps it.
-  const first = await startCli(['--config', props], { KAFKA_NUM_PARTITIONS: '3' });
-  const kafka = (port: number): Kafka => new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
-  const producer = kafka(first.port).producer();
-  await producer.connect();
-  await producer.send({ topic: 'cli-topic', messages: [{ value: 'one' }, { value: 'two' }] });
-  await producer.disconnect();
-  const admin = kafka(first.port).admin();
-  await admin.connect();
-  const md = await admin.fetchTopicMetadata({ topics: ['cli-topic'] });
-  t.equal(md.topics[0]!.partitions.length, 3, 'KAFKA_NUM_PARTITIONS overrides the file');
-  await admin.disconnect();
+    // The environment overrides the file (num.partitions), as the apache/kafka image maps it.
+    const first = await startCli(['--config', props], { KAFKA_NUM_PARTITIONS: '3' });
+    const kafka = (port: number): Kafka => new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
+    const producer = kafka(first.port).producer();
+    await producer.connect();
+    await producer.send({ topic: 'cli-topic', messages: [{ value: 'one' }, { value: 'two' }] });
+    await producer.disconnect();
+    const admin = kafka(first.port).admin();
+    await admin.connect();
+    const md = await admin.fetchTopicMetadata({ topics: ['cli-topic'] });
+    t.equal(md.topics[0]!.partitions.length, 3, 'KAFKA_NUM_PARTITIONS overrides the file');
+    await admin.disconnect();
 
-  first.child.kill('SIGTERM');
-  const [code] = (await once(first.child, 'exit')) as [number];
-  t.equal(code, 0, 'SIGTERM exits 0');
-  t.ok(existsSync(join(dataDir, '.kafka_cleanshutdown')), 'clean-shutdown marker written');
+    first.child.kill('SIGTERM');
+    const [code] = (await once(first.child, 'exit')) as [number];
+    t.equal(code, 0, 'SIGTERM exits 0');
+    t.ok(existsSync(join(dataDir, '.kafka_cleanshutdown')), 'clean-shutdown marker written');
 
-  const second = await startCli(['--config', props, '--override', 'num.partitions=3']);
-  const p2 = kafka(second.port).producer();
-  await p2.connect();
-  await p2.send({ topic: 'cli-topic', messages: [{ value: 'three', partition: 0 }] });
-  await p2.disconnect();
-  second.child.kill('SIGKILL');
-  await once(second.child, 'exit');
+    const second = await startCli(['--config', props, '--override', 'num.partitions=3']);
+    const p2 = kafka(second.port).producer();
+    await p2.connect();
+    await p2.send({ topic: 'cli-topic', messages: [{ value: 'three', partition: 0 }] });
+    await p2.disconnect();
+    second.child.kill('SIGKILL');
+    await once(second.child, 'exit');
 
-  const third = await startCli(['--config', props]);
-  const a3 = kafka(third.port).admin();
-  await a3.connect();
-  const offsets = await a3.fetchTopicOffsets('cli-topic');
-  const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  t.equal(total, 3, 'all three acknowledged messages survive SIGTERM and SIGKILL');
-  await a3.disconnect();
-  third.child.kill('SIGTERM');
-  await once(third.child, 'exit');
-});
+    const third = await startCli(['--config', props]);
+    const a3 = kafka(third.port).admin();
+    await a3.connect();
+    const offsets = await a3.fetchTopicOffsets('cli-topic');
+    const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    t.equal(total, 3, 'all three acknowledged messages survive SIGTERM and SIGKILL');
+    await a3.disconnect();
+    third.child.kill('SIGTERM');
+    await once(third.child, 'exit');
+  },
+);
 
 t.test('gregor with no command prints usage', { skip: built ? false : 'dist/ is not built' }, async (t) => {
   const child = spawn(process.execPath, [bin], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -17,7 +17,19 @@ t.test('gregor start --in-memory serves kafkajs and writes no file', { skip: CLI
     rmSync(cwd, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   });
-  const cli = await startCli(['--in-memory', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'offsets.topic.num.partitions=1', '--override', 'group.initial.rebalance.delay.ms=0'], { TMPDIR: tmp }, cwd);
+  const cli = await startCli(
+    [
+      '--in-memory',
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      'offsets.topic.num.partitions=1',
+      '--override',
+      'group.initial.rebalance.delay.ms=0',
+    ],
+    { TMPDIR: tmp },
+    cwd,
+  );
   t.teardown(() => cli.stop('SIGKILL'));
   t.match(cli.output(), /in-memory storage/, 'the start-up log says so');
   const kafka = new Kafka({ clientId: 'cli-inmem', brokers: [`127.0.0.1:${cli.port}`], logLevel: logLevel.NOTHING });
@@ -43,7 +55,10 @@ t.test('gregor start --in-memory serves kafkajs and writes no file', { skip: CLI
       },
     });
   });
-  t.same(seen, Array.from({ length: 10 }, (_, i) => `m${i}`));
+  t.same(
+    seen,
+    Array.from({ length: 10 }, (_, i) => `m${i}`),
+  );
   await consumer.disconnect();
   await producer.disconnect();
   await admin.disconnect();
@@ -52,11 +67,26 @@ t.test('gregor start --in-memory serves kafkajs and writes no file', { skip: CLI
   t.same(readdirSync(tmp), [], 'nothing under TMPDIR');
 });
 
-t.test('--in-memory with a disk log.dirs, or memory: mixed with disk dirs, fails at start', { skip: CLI_SKIP }, async (t) => {
-  const conflict = await runCliToExit(['--in-memory', '--override', 'log.dirs=/tmp/gregor-never', '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
-  t.equal(conflict.code, 1);
-  t.match(conflict.output, /--in-memory conflicts with --override log\.dirs=\/tmp\/gregor-never/);
-  const mixed = await runCliToExit(['--override', 'log.dirs=memory:,/tmp/gregor-never', '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
-  t.equal(mixed.code, 1);
-  t.match(mixed.output, /mixes memory: with disk dirs/);
-});
+t.test(
+  '--in-memory with a disk log.dirs, or memory: mixed with disk dirs, fails at start',
+  { skip: CLI_SKIP },
+  async (t) => {
+    const conflict = await runCliToExit([
+      '--in-memory',
+      '--override',
+      'log.dirs=/tmp/gregor-never',
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+    ]);
+    t.equal(conflict.code, 1);
+    t.match(conflict.output, /--in-memory conflicts with --override log\.dirs=\/tmp\/gregor-never/);
+    const mixed = await runCliToExit([
+      '--override',
+      'log.dirs=memory:,/tmp/gregor-never',
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+    ]);
+    t.equal(mixed.code, 1);
+    t.match(mixed.output, /mixes memory: with disk dirs/);
+  },
+);

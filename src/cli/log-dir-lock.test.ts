@@ -33,7 +33,12 @@ t.test('a second process on the same log dir fails at start with one clear line'
   t.notMatch(second.output, /\n\s+at /, 'no stack trace');
 
   // A second log dir that is locked is refused too, even when the first is free.
-  const third = await runCliToExit(['--override', `log.dirs=${other},${shared}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
+  const third = await runCliToExit([
+    '--override',
+    `log.dirs=${other},${shared}`,
+    '--override',
+    'listeners=PLAINTEXT://127.0.0.1:0',
+  ]);
   t.equal(third.code, 1);
   t.match(third.output, `log dir ${shared} is in use`);
 
@@ -48,7 +53,10 @@ t.test('two embedded brokers in one process cannot share a log dir; stop release
   const dataDir = mkdtempSync(join(tmpdir(), 'gregor-lock-embedded-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const first = await startBroker({ dataDir });
-  await t.rejects(startBroker({ dataDir }), { name: 'StartupError', message: new RegExp(`log dir ${dataDir} is in use`) });
+  await t.rejects(startBroker({ dataDir }), {
+    name: 'StartupError',
+    message: new RegExp(`log dir ${dataDir} is in use`),
+  });
   await first.stop();
   const again = await startBroker({ dataDir });
   t.ok(again.port > 0, 'free again after stop');

@@ -60,7 +60,11 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger();
   let broker: Broker;
   try {
-    const config = BrokerConfig.load({ file, env: process.env, overrides: inMemory ? inMemoryOverrides(overrides) : overrides });
+    const config = BrokerConfig.load({
+      file,
+      env: process.env,
+      overrides: inMemory ? inMemoryOverrides(overrides) : overrides,
+    });
     const unknown = validateBrokerConfig(config);
     if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
     broker = new Broker({ config, log });
@@ -87,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
 /** --in-memory is log.dirs=memory:; an explicit log.dirs that says otherwise is refused, not overridden. */
 function inMemoryOverrides(overrides: Record<string, string>): Record<string, string> {
   const given = overrides['log.dirs'];
-  if (given !== undefined && given !== MEMORY_LOG_DIRS) throw new ConfigError(`--in-memory conflicts with --override log.dirs=${given}`);
+  if (given !== undefined && given !== MEMORY_LOG_DIRS)
+    throw new ConfigError(`--in-memory conflicts with --override log.dirs=${given}`);
   return { ...overrides, 'log.dirs': MEMORY_LOG_DIRS };
 }

@@ -32,23 +32,37 @@ t.test('cluster id, node id and a foreign second log dir are checked at start', 
   const otherCluster = await runCliToExit(args(data, ['--override', 'cluster.id=ZZZZZZZZZZZZZZZZZZZZZZ']));
   t.equal(otherCluster.code, 1, 'cluster.id that differs: exit 1');
   t.equal(otherCluster.output.trim().split('\n').length, 1, 'one line');
-  t.match(otherCluster.output, `${file} has cluster.id ${clusterId}, but the configuration (cluster.id / CLUSTER_ID) has ZZZZZZZZZZZZZZZZZZZZZZ`);
+  t.match(
+    otherCluster.output,
+    `${file} has cluster.id ${clusterId}, but the configuration (cluster.id / CLUSTER_ID) has ZZZZZZZZZZZZZZZZZZZZZZ`,
+  );
 
   const envCluster = await runCliToExit(args(data), { CLUSTER_ID: 'YYYYYYYYYYYYYYYYYYYYYY' });
   t.equal(envCluster.code, 1, 'CLUSTER_ID that differs: exit 1');
-  t.match(envCluster.output, `has cluster.id ${clusterId}, but the configuration (cluster.id / CLUSTER_ID) has YYYYYYYYYYYYYYYYYYYYYY`);
+  t.match(
+    envCluster.output,
+    `has cluster.id ${clusterId}, but the configuration (cluster.id / CLUSTER_ID) has YYYYYYYYYYYYYYYYYYYYYY`,
+  );
 
-  const otherNode = await runCliToExit(args(data, ['--override', 'node.id=2', '--override', 'controller.quorum.voters=2@127.0.0.1:1']));
+  const otherNode = await runCliToExit(
+    args(data, ['--override', 'node.id=2', '--override', 'controller.quorum.voters=2@127.0.0.1:1']),
+  );
   t.equal(otherNode.code, 1, 'node.id=2 on node 1 data: exit 1');
   t.match(otherNode.output, `${file} has node.id 1, but the configuration has node.id 2`);
 
   // A second log dir formatted by another cluster.
   const foreign = join(root, 'foreign');
   mkdirSync(foreign, { recursive: true });
-  writeFileSync(join(foreign, 'meta.properties'), 'version=1\ncluster.id=XXXXXXXXXXXXXXXXXXXXXX\nnode.id=1\ndirectory.id=q6Gz6mfuQ1y2kK0e_3nDRw\n');
+  writeFileSync(
+    join(foreign, 'meta.properties'),
+    'version=1\ncluster.id=XXXXXXXXXXXXXXXXXXXXXX\nnode.id=1\ndirectory.id=q6Gz6mfuQ1y2kK0e_3nDRw\n',
+  );
   const twoDirs = await runCliToExit(args(`${data},${foreign}`));
   t.equal(twoDirs.code, 1, 'a log dir of another cluster: exit 1');
-  t.match(twoDirs.output, `${join(foreign, 'meta.properties')} has cluster.id XXXXXXXXXXXXXXXXXXXXXX, but ${file} has ${clusterId}`);
+  t.match(
+    twoDirs.output,
+    `${join(foreign, 'meta.properties')} has cluster.id XXXXXXXXXXXXXXXXXXXXXX, but ${file} has ${clusterId}`,
+  );
 
   t.equal(readFileSync(file, 'utf8'), before, 'meta.properties untouched by the refused starts');
   const again = await startCli(args(data, ['--override', `cluster.id=${clusterId}`]));

@@ -24,8 +24,22 @@ export function buildProgram(): Command {
     .description('Gregor, a Kafka-compatible broker, and tools that work with any Kafka cluster')
     .showHelpAfterError()
     .exitOverride();
-  program.command('start').description('start a broker (gregor start --help)').helpOption(false).allowUnknownOption().argument('[args...]');
-  for (const command of [topicCommand(), produceCommand(), consumeCommand(), groupCommand(), clusterCommand(), userCommand(), consoleCommand()]) program.addCommand(command);
+  program
+    .command('start')
+    .description('start a broker (gregor start --help)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[args...]');
+  for (const command of [
+    topicCommand(),
+    produceCommand(),
+    consumeCommand(),
+    groupCommand(),
+    clusterCommand(),
+    userCommand(),
+    consoleCommand(),
+  ])
+    program.addCommand(command);
   const override = (command: Command): void => {
     command.exitOverride();
     command.showHelpAfterError();
@@ -48,7 +62,8 @@ export async function runTool(argv: string[]): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return EXIT_OK;
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {
@@ -61,7 +76,8 @@ export async function runTool(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
-    if (process.env['GREGOR_LOG_LEVEL'] === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (process.env['GREGOR_LOG_LEVEL'] === 'debug' && err instanceof Error && err.stack)
+      process.stderr.write(`${err.stack}\n`);
     return EXIT_FAILED;
   }
 }

@@ -2,12 +2,22 @@ import t from 'tap';
 import { ConfigError } from '../common/config.js';
 import { describeStartupError, reportStartupFailure } from './startup-errors.js';
 
-const systemError = (code: string, fields: Record<string, string | number>): Error => Object.assign(new Error(`${code}: raw`), { code, ...fields });
+const systemError = (code: string, fields: Record<string, string | number>): Error =>
+  Object.assign(new Error(`${code}: raw`), { code, ...fields });
 
 t.test('system errors read as one line naming the path or address', async (t) => {
-  t.equal(describeStartupError(systemError('EROFS', { syscall: 'open', path: '/data/.lock' })), 'cannot open /data/.lock: read-only file system (EROFS)');
-  t.equal(describeStartupError(systemError('EACCES', { syscall: 'mkdir', path: '/var/lib/gregor' })), 'cannot mkdir /var/lib/gregor: permission denied (EACCES)');
-  t.equal(describeStartupError(systemError('EADDRINUSE', { syscall: 'listen', address: '127.0.0.1', port: 9092 })), 'cannot listen on 127.0.0.1:9092: address already in use (EADDRINUSE)');
+  t.equal(
+    describeStartupError(systemError('EROFS', { syscall: 'open', path: '/data/.lock' })),
+    'cannot open /data/.lock: read-only file system (EROFS)',
+  );
+  t.equal(
+    describeStartupError(systemError('EACCES', { syscall: 'mkdir', path: '/var/lib/gregor' })),
+    'cannot mkdir /var/lib/gregor: permission denied (EACCES)',
+  );
+  t.equal(
+    describeStartupError(systemError('EADDRINUSE', { syscall: 'listen', address: '127.0.0.1', port: 9092 })),
+    'cannot listen on 127.0.0.1:9092: address already in use (EADDRINUSE)',
+  );
   t.equal(describeStartupError(new ConfigError('invalid value for x')), 'invalid value for x');
   t.equal(describeStartupError('plain'), 'plain');
 });

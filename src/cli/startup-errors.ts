@@ -37,7 +37,8 @@ export function describeStartupError(err: unknown): string {
   if (isSystemError(err)) {
     const text = `${ERRNO_TEXT[err.code] ?? err.message} (${err.code})`;
     if (err.path !== undefined) return `cannot ${err.syscall ?? 'use'} ${err.path}: ${text}`;
-    if (err.address !== undefined) return `cannot ${err.syscall ?? 'bind'} on ${err.address}${err.port !== undefined ? `:${err.port}` : ''}: ${text}`;
+    if (err.address !== undefined)
+      return `cannot ${err.syscall ?? 'bind'} on ${err.address}${err.port !== undefined ? `:${err.port}` : ''}: ${text}`;
     return `${err.message}`;
   }
   return err instanceof Error ? err.message : String(err);

@@ -53,19 +53,53 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
   writeFileSync(aFile, 'not a directory');
 
   const cases: Array<{ what: string; args: string[]; line: RegExp }> = [
-    { what: 'num.partitions=abc', args: ['--override', 'num.partitions=abc'], line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/ },
-    { what: 'log.retention.ms=-5', args: ['--override', 'log.retention.ms=-5'], line: /invalid value for log\.retention\.ms: "-5" \(expected an integer -1 \(unlimited\) or ≥ 1\)$/ },
-    { what: 'message.max.bytes=abc', args: ['--override', 'message.max.bytes=abc'], line: /invalid value for message\.max\.bytes: "abc" \(expected an integer ≥ 0\)$/ },
-    { what: 'auto.create.topics.enable=maybe', args: ['--override', 'auto.create.topics.enable=maybe'], line: /invalid value for auto\.create\.topics\.enable: "maybe" \(expected true or false\)$/ },
-    { what: 'log.segment.bytes=10', args: ['--override', 'log.segment.bytes=10'], line: /invalid value for log\.segment\.bytes: "10" \(expected an integer ≥ 14\)$/ },
-    { what: 'node.id=abc', args: ['--override', 'node.id=abc'], line: /invalid value for node\.id: "abc" \(expected an integer ≥ 0\)$/ },
-    { what: 'port in use', args: ['--override', `listeners=PLAINTEXT://127.0.0.1:${busyPort}`], line: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort}: address already in use \\(EADDRINUSE\\)$`) },
+    {
+      what: 'num.partitions=abc',
+      args: ['--override', 'num.partitions=abc'],
+      line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/,
+    },
+    {
+      what: 'log.retention.ms=-5',
+      args: ['--override', 'log.retention.ms=-5'],
+      line: /invalid value for log\.retention\.ms: "-5" \(expected an integer -1 \(unlimited\) or ≥ 1\)$/,
+    },
+    {
+      what: 'message.max.bytes=abc',
+      args: ['--override', 'message.max.bytes=abc'],
+      line: /invalid value for message\.max\.bytes: "abc" \(expected an integer ≥ 0\)$/,
+    },
+    {
+      what: 'auto.create.topics.enable=maybe',
+      args: ['--override', 'auto.create.topics.enable=maybe'],
+      line: /invalid value for auto\.create\.topics\.enable: "maybe" \(expected true or false\)$/,
+    },
+    {
+      what: 'log.segment.bytes=10',
+      args: ['--override', 'log.segment.bytes=10'],
+      line: /invalid value for log\.segment\.bytes: "10" \(expected an integer ≥ 14\)$/,
+    },
+    {
+      what: 'node.id=abc',
+      args: ['--override', 'node.id=abc'],
+      line: /invalid value for node\.id: "abc" \(expected an integer ≥ 0\)$/,
+    },
+    {
+      what: 'port in use',
+      args: ['--override', `listeners=PLAINTEXT://127.0.0.1:${busyPort}`],
+      line: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort}: address already in use \\(EADDRINUSE\\)$`),
+    },
     {
       what: 'a log dir that cannot be created',
       args: ['--override', `log.dirs=${join(aFile, 'data')}`],
-      line: new RegExp(`cannot mkdir ${join(aFile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*: a path component is not a directory \\(ENOTDIR\\)$`),
+      line: new RegExp(
+        `cannot mkdir ${join(aFile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*: a path component is not a directory \\(ENOTDIR\\)$`,
+      ),
     },
-    { what: 'missing --config file', args: ['--config', join(dir, 'missing.properties')], line: /cannot read config file .*missing\.properties: no such file$/ },
+    {
+      what: 'missing --config file',
+      args: ['--config', join(dir, 'missing.properties')],
+      line: /cannot read config file .*missing\.properties: no such file$/,
+    },
   ];
   for (const c of cases) {
     // Later arguments win: the case's override replaces the base one.
@@ -83,7 +117,10 @@ t.test('GREGOR_LOG_LEVEL=debug adds the stack trace', { skip }, async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const aFile = join(dir, 'a-file');
   writeFileSync(aFile, 'x');
-  const outcome = await runCli(['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(aFile, 'data')}`], 'debug');
+  const outcome = await runCli(
+    ['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(aFile, 'data')}`],
+    'debug',
+  );
   t.equal(outcome.code, 1);
   t.match(lines(outcome.stderr)[0], /^gregor: start-up failed: cannot mkdir/);
   t.match(outcome.stderr, /\n\s+at /, 'the stack follows');
@@ -93,7 +130,16 @@ t.test('unknown keys: the broker starts, with one warning line naming them', { s
   const dir = mkdtempSync(join(tmpdir(), 'gregor-startup-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const outcome = await runCli(
-    ['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`, '--override', 'no.such.setting=1', '--override', 'another.unknown=2'],
+    [
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      `log.dirs=${join(dir, 'data')}`,
+      '--override',
+      'no.such.setting=1',
+      '--override',
+      'another.unknown=2',
+    ],
     'info',
     true,
   );

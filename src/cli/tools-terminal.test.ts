@@ -32,7 +32,17 @@ t.test('progress line and aligned tables in a terminal', { skip }, async (t) => 
   writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `message number ${i}`).join('\n') + '\n');
   const session = `gregor-tools-${process.pid}`;
   const command = `GREGOR_BROKERS=${broker.bootstrap} ${process.execPath} ${bin} topic create tty -p 2 >/dev/null && GREGOR_BROKERS=${broker.bootstrap} ${process.execPath} ${bin} produce tty -f ${file} && GREGOR_BROKERS=${broker.bootstrap} ${process.execPath} ${bin} topic describe tty; echo DONE-$?`;
-  const started = await run('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', command + '; sleep 30']);
+  const started = await run('tmux', [
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '120',
+    '-y',
+    '40',
+    command + '; sleep 30',
+  ]);
   t.equal(started.code, 0, started.stderr);
   t.teardown(() => run('tmux', ['kill-session', '-t', session]).then(() => undefined));
   const screen = await waitForScreen(session, /DONE-\d/);

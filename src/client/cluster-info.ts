@@ -4,8 +4,14 @@
  * epoch, high watermark, voters and observers with their lag behind the leader).
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
-import { DescribeClusterApi, defaultDescribeClusterRequest } from '../../protocol/generated/messages/60-describe-cluster.js';
-import { DescribeQuorumApi, defaultDescribeQuorumRequest } from '../../protocol/generated/messages/55-describe-quorum.js';
+import {
+  DescribeClusterApi,
+  defaultDescribeClusterRequest,
+} from '../../protocol/generated/messages/60-describe-cluster.js';
+import {
+  DescribeQuorumApi,
+  defaultDescribeQuorumRequest,
+} from '../../protocol/generated/messages/55-describe-quorum.js';
 import type { Cluster } from './cluster.js';
 import { check } from './errors.js';
 
@@ -33,7 +39,9 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
       info = {
         clusterId: response.clusterId,
         controllerId: response.controllerId,
-        brokers: response.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.id - b.id),
+        brokers: response.brokers
+          .map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack }))
+          .sort((a, b) => a.id - b.id),
         quorum: null,
       };
     } else {
@@ -41,7 +49,9 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
       info = {
         clusterId: metadata.clusterId,
         controllerId: metadata.controllerId,
-        brokers: metadata.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.id - b.id),
+        brokers: metadata.brokers
+          .map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack }))
+          .sort((a, b) => a.id - b.id),
         quorum: null,
       };
     }
@@ -51,7 +61,9 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
       const response = await connection.send(DescribeQuorumApi, request);
       const partition = response.topics[0]?.partitions[0];
       if (response.errorCode === 0 && partition && partition.errorCode === 0) {
-        const leaderEnd = partition.currentVoters.find((v) => v.replicaId === partition.leaderId)?.logEndOffset ?? partition.highWatermark;
+        const leaderEnd =
+          partition.currentVoters.find((v) => v.replicaId === partition.leaderId)?.logEndOffset ??
+          partition.highWatermark;
         const replica = (role: 'voter' | 'observer') => (r: { replicaId: number; logEndOffset: bigint }) => ({
           id: r.replicaId,
           role,

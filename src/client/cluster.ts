@@ -6,8 +6,15 @@
  * Kafka protocol, so it works against any Kafka-compatible cluster.
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
-import { MetadataApi, defaultMetadataRequest, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
-import { FindCoordinatorApi, defaultFindCoordinatorRequest } from '../../protocol/generated/messages/10-find-coordinator.js';
+import {
+  MetadataApi,
+  defaultMetadataRequest,
+  type MetadataResponse,
+} from '../../protocol/generated/messages/03-metadata.js';
+import {
+  FindCoordinatorApi,
+  defaultFindCoordinatorRequest,
+} from '../../protocol/generated/messages/10-find-coordinator.js';
 import { BrokerConnection } from './connection.js';
 import { BrokerUnreachableError, KafkaClientError } from './errors.js';
 import type { ClientSecurity } from './security.js';
@@ -87,7 +94,9 @@ export class Cluster {
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
     request.allowAutoTopicCreation = false;
     const response = await connection.send(MetadataApi, request);
-    this.brokers = new Map(response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]));
+    this.brokers = new Map(
+      response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
+    );
     return response;
   }
 
@@ -116,7 +125,8 @@ export class Cluster {
       const response = await connection.send(FindCoordinatorApi, request, version);
       const answer = version >= 4 ? response.coordinators[0] : response;
       if (!answer) throw new KafkaClientError(15, `FindCoordinator ${key}`);
-      if (answer.errorCode !== 0) throw new KafkaClientError(answer.errorCode, `FindCoordinator ${key}`, answer.errorMessage);
+      if (answer.errorCode !== 0)
+        throw new KafkaClientError(answer.errorCode, `FindCoordinator ${key}`, answer.errorMessage);
       this.brokers.set(answer.nodeId, { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null });
       return this.connect(`${answer.host}:${answer.port}`);
     });
@@ -131,7 +141,9 @@ export class Cluster {
       try {
         return await attempt();
       } catch (err) {
-        const retriable = err instanceof BrokerUnreachableError || (err instanceof KafkaClientError && (err.retriable || ROUTING_ERRORS.has(err.code)));
+        const retriable =
+          err instanceof BrokerUnreachableError ||
+          (err instanceof KafkaClientError && (err.retriable || ROUTING_ERRORS.has(err.code)));
         if (!retriable || tries >= this.retries) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** tries)));
       }
@@ -139,7 +151,11 @@ export class Cluster {
   }
 
   close(): void {
-    for (const pending of this.connections.values()) void pending.then((c) => c.close(), () => undefined);
+    for (const pending of this.connections.values())
+      void pending.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     this.connections.clear();
     this.opened.clear();
   }

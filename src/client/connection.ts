@@ -13,7 +13,10 @@ import { Reader } from '../../protocol/primitives/index.js';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
 import { SaslHandshakeApi } from '../../protocol/generated/messages/17-sasl-handshake.js';
-import { SaslAuthenticateApi, defaultSaslAuthenticateRequest } from '../../protocol/generated/messages/36-sasl-authenticate.js';
+import {
+  SaslAuthenticateApi,
+  defaultSaslAuthenticateRequest,
+} from '../../protocol/generated/messages/36-sasl-authenticate.js';
 import { BrokerUnreachableError, KafkaClientError } from './errors.js';
 import { authenticateSasl } from './sasl-client.js';
 import type { ClientSecurity, ClientTls } from './security.js';
@@ -97,8 +100,13 @@ export class BrokerConnection {
   }
 
   /** Sends one request at the negotiated (or given) version and decodes its response. */
-  async send<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, version = this.versionFor(api as ApiDefinition<unknown, unknown>)): Promise<Res> {
-    if (version < 0) throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+  async send<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    version = this.versionFor(api as ApiDefinition<unknown, unknown>),
+  ): Promise<Res> {
+    if (version < 0)
+      throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
     const frame = await this.roundTrip(api, version, request);
     const reader = new Reader(frame);
     readResponseHeader(reader, api.apiKey, version);
@@ -109,7 +117,8 @@ export class BrokerConnection {
   async sendWithoutResponse<Req, Res>(api: ApiDefinition<Req, Res>, request: Req): Promise<void> {
     if (this.closedError) throw this.closedError;
     const version = this.versionFor(api as ApiDefinition<unknown, unknown>);
-    if (version < 0) throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+    if (version < 0)
+      throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
     const frames = this.encode(api, version, request, this.nextCorrelation++);
     await new Promise<void>((resolve, reject) => {
       for (let i = 0; i < frames.length; i++) {
@@ -135,7 +144,11 @@ export class BrokerConnection {
 
   private async authenticate(sasl: NonNullable<ClientSecurity['sasl']>): Promise<void> {
     if (this.versionFor(SaslHandshakeApi as ApiDefinition<unknown, unknown>) < 1) {
-      throw new KafkaClientError(35, `SaslHandshake v1 on ${this.address}`, 'the broker does not serve SaslHandshake v1 with SaslAuthenticate');
+      throw new KafkaClientError(
+        35,
+        `SaslHandshake v1 on ${this.address}`,
+        'the broker does not serve SaslHandshake v1 with SaslAuthenticate',
+      );
     }
     await authenticateSasl(
       {
@@ -154,7 +167,11 @@ export class BrokerConnection {
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
-        reject(new BrokerUnreachableError(`${api.name} to ${this.address}: no answer within ${this.options.requestTimeoutMs} ms`));
+        reject(
+          new BrokerUnreachableError(
+            `${api.name} to ${this.address}: no answer within ${this.options.requestTimeoutMs} ms`,
+          ),
+        );
       }, this.options.requestTimeoutMs);
       this.pending.set(correlationId, {
         resolve: (frame) => {
@@ -170,9 +187,19 @@ export class BrokerConnection {
     });
   }
 
-  private encode<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, correlationId: number): Buffer[] {
+  private encode<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    version: number,
+    request: Req,
+    correlationId: number,
+  ): Buffer[] {
     return encodeFrame((w) => {
-      writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId, clientId: this.options.clientId });
+      writeRequestHeader(w, {
+        requestApiKey: api.apiKey,
+        requestApiVersion: version,
+        correlationId,
+        clientId: this.options.clientId,
+      });
       api.encodeRequest(w, version, request);
     });
   }

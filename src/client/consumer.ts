@@ -5,7 +5,11 @@
  * as Kafka's consumers do). Leaves out: legacy (magic 0/1) message sets, fetch sessions.
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
-import { FetchApi, defaultFetchRequest, type FetchResponsePartitionData } from '../../protocol/generated/messages/01-fetch.js';
+import {
+  FetchApi,
+  defaultFetchRequest,
+  type FetchResponsePartitionData,
+} from '../../protocol/generated/messages/01-fetch.js';
 import { decodeRecordBatches, type DecodedRecord, type RecordBatch } from '../../protocol/records/index.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError } from './errors.js';
@@ -88,7 +92,8 @@ export class Fetcher {
 
   private take(data: FetchResponsePartitionData): ConsumedRecord[] {
     const partition = data.partitionIndex;
-    if (data.errorCode === OFFSET_OUT_OF_RANGE) throw new KafkaClientError(1, `${this.topic}-${partition} at offset ${this.positions.get(partition)}`);
+    if (data.errorCode === OFFSET_OUT_OF_RANGE)
+      throw new KafkaClientError(1, `${this.topic}-${partition} at offset ${this.positions.get(partition)}`);
     if (data.errorCode !== 0) {
       if (data.errorCode === 6 || data.errorCode === 5) return [];
       throw new KafkaClientError(data.errorCode, `Fetch ${this.topic}-${partition}`);
@@ -106,7 +111,8 @@ export class Fetcher {
       next = end + 1n;
       if (this.isAborted(batch, aborted)) continue;
       if (batch.control) continue;
-      for (const record of batch.records) if (record.offset >= position) out.push({ ...record, topic: this.topic, partition });
+      for (const record of batch.records)
+        if (record.offset >= position) out.push({ ...record, topic: this.topic, partition });
     }
     this.positions.set(partition, next);
     return out;

@@ -7,8 +7,14 @@
  * cooperative rebalancing, KIP-848.
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
-import { encodeConsumerProtocolSubscription, defaultConsumerProtocolSubscription } from '../../protocol/generated/data/ConsumerProtocolSubscription.js';
-import { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
+import {
+  encodeConsumerProtocolSubscription,
+  defaultConsumerProtocolSubscription,
+} from '../../protocol/generated/data/ConsumerProtocolSubscription.js';
+import {
+  decodeConsumerProtocolAssignment,
+  encodeConsumerProtocolAssignment,
+} from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
 import { JoinGroupApi, defaultJoinGroupRequest } from '../../protocol/generated/messages/11-join-group.js';
 import { SyncGroupApi, defaultSyncGroupRequest } from '../../protocol/generated/messages/14-sync-group.js';
 import { HeartbeatApi, defaultHeartbeatRequest } from '../../protocol/generated/messages/12-heartbeat.js';
@@ -81,7 +87,9 @@ export class GroupMember {
       request.protocolType = 'consumer';
       const subscription = defaultConsumerProtocolSubscription();
       subscription.topics = [this.options.topic];
-      request.protocols = [{ name: 'range', metadata: encodeWithVersion((w) => encodeConsumerProtocolSubscription(w, 0, subscription)) }];
+      request.protocols = [
+        { name: 'range', metadata: encodeWithVersion((w) => encodeConsumerProtocolSubscription(w, 0, subscription)) },
+      ];
       const joined = await coordinator.send(JoinGroupApi, request);
       if (joined.errorCode === MEMBER_ID_REQUIRED) {
         this.memberId = joined.memberId;
@@ -109,7 +117,12 @@ export class GroupMember {
         );
         sync.assignments = [...plan].map(([memberId, partitions]) => ({
           memberId,
-          assignment: encodeWithVersion((w) => encodeConsumerProtocolAssignment(w, 0, { assignedPartitions: [{ topic: this.options.topic, partitions }], userData: null })),
+          assignment: encodeWithVersion((w) =>
+            encodeConsumerProtocolAssignment(w, 0, {
+              assignedPartitions: [{ topic: this.options.topic, partitions }],
+              userData: null,
+            }),
+          ),
         }));
       }
       const synced = await coordinator.send(SyncGroupApi, sync);
@@ -130,10 +143,15 @@ export class GroupMember {
     request.generationId = this.generationId;
     request.memberId = this.memberId;
     const response = await coordinator.send(HeartbeatApi, request);
-    if (response.errorCode === REBALANCE_IN_PROGRESS || response.errorCode === ILLEGAL_GENERATION || response.errorCode === UNKNOWN_MEMBER_ID) {
+    if (
+      response.errorCode === REBALANCE_IN_PROGRESS ||
+      response.errorCode === ILLEGAL_GENERATION ||
+      response.errorCode === UNKNOWN_MEMBER_ID
+    ) {
       if (response.errorCode === UNKNOWN_MEMBER_ID) this.memberId = '';
       this.rejoinNeeded = true;
-    } else if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, `heartbeat to ${this.options.groupId}`);
+    } else if (response.errorCode !== 0)
+      throw new KafkaClientError(response.errorCode, `heartbeat to ${this.options.groupId}`);
   }
 
   async leave(): Promise<void> {

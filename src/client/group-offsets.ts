@@ -12,7 +12,11 @@ export interface CommittedOffset {
 }
 
 /** The group's committed offsets, for the given topics' partitions or all (null). */
-export async function fetchCommittedOffsets(cluster: Cluster, groupId: string, topics: Array<{ topic: string; partitions: number[] }> | null): Promise<CommittedOffset[]> {
+export async function fetchCommittedOffsets(
+  cluster: Cluster,
+  groupId: string,
+  topics: Array<{ topic: string; partitions: number[] }> | null,
+): Promise<CommittedOffset[]> {
   return cluster.withRetries(`OffsetFetch ${groupId}`, async () => {
     const coordinator = await cluster.coordinator(groupId);
     const version = coordinator.versionFor(OffsetFetchApi as ApiDefinition<unknown, unknown>);
@@ -31,10 +35,14 @@ export async function fetchCommittedOffsets(cluster: Cluster, groupId: string, t
       const group = response.groups[0];
       if (!group) throw new KafkaClientError(-1, `OffsetFetch ${groupId}`, 'empty answer');
       check(group.errorCode, `fetch offsets of ${groupId}`);
-      for (const t of group.topics) for (const p of t.partitions) if (p.errorCode === 0) result.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+      for (const t of group.topics)
+        for (const p of t.partitions)
+          if (p.errorCode === 0) result.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
     } else {
       check(response.errorCode, `fetch offsets of ${groupId}`);
-      for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) result.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+      for (const t of response.topics)
+        for (const p of t.partitions)
+          if (p.errorCode === 0) result.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
     }
     return result.filter((r) => r.offset >= 0n);
   });
@@ -45,7 +53,12 @@ export interface CommitIdentity {
   memberId: string;
 }
 
-export async function commitOffsets(cluster: Cluster, groupId: string, identity: CommitIdentity, offsets: CommittedOffset[]): Promise<void> {
+export async function commitOffsets(
+  cluster: Cluster,
+  groupId: string,
+  identity: CommitIdentity,
+  offsets: CommittedOffset[],
+): Promise<void> {
   await cluster.withRetries(`OffsetCommit ${groupId}`, async () => {
     const coordinator = await cluster.coordinator(groupId);
     const version = coordinator.versionFor(OffsetCommitApi as ApiDefinition<unknown, unknown>);
@@ -57,9 +70,16 @@ export async function commitOffsets(cluster: Cluster, groupId: string, identity:
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
     request.topics = [...byTopic].map(([name, list]) => ({
       name,
-      partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })),
+      partitions: list.map((o) => ({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: -1,
+        commitTimestamp: -1n,
+        committedMetadata: '',
+      })),
     }));
     const response = await coordinator.send(OffsetCommitApi, request, version);
-    for (const t of response.topics) for (const p of t.partitions) check(p.errorCode, `commit ${t.name}-${p.partitionIndex} for ${groupId}`);
+    for (const t of response.topics)
+      for (const p of t.partitions) check(p.errorCode, `commit ${t.name}-${p.partitionIndex} for ${groupId}`);
   });
 }

@@ -7,7 +7,10 @@
 import { Reader } from '../../protocol/primitives/index.js';
 import { decodeConsumerProtocolAssignment } from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
 import { ListGroupsApi, defaultListGroupsRequest } from '../../protocol/generated/messages/16-list-groups.js';
-import { DescribeGroupsApi, defaultDescribeGroupsRequest } from '../../protocol/generated/messages/15-describe-groups.js';
+import {
+  DescribeGroupsApi,
+  defaultDescribeGroupsRequest,
+} from '../../protocol/generated/messages/15-describe-groups.js';
 import { DeleteGroupsApi, defaultDeleteGroupsRequest } from '../../protocol/generated/messages/42-delete-groups.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
@@ -55,7 +58,8 @@ export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
     const connection = await cluster.toNode(broker.nodeId);
     const response = await connection.send(ListGroupsApi, defaultListGroupsRequest());
     check(response.errorCode, `ListGroups on broker ${broker.nodeId}`);
-    for (const g of response.groups) all.push({ groupId: g.groupId, state: g.groupState, protocolType: g.protocolType, type: g.groupType });
+    for (const g of response.groups)
+      all.push({ groupId: g.groupId, state: g.groupState, protocolType: g.protocolType, type: g.groupType });
   }
   return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
 }
@@ -96,9 +100,12 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
   const offsets: PartitionLag[] = [];
   let totalLag = 0n;
   const byTopic = new Map<string, Map<number, bigint>>();
-  for (const c of committed) byTopic.set(c.topic, (byTopic.get(c.topic) ?? new Map<number, bigint>()).set(c.partition, c.offset));
+  for (const c of committed)
+    byTopic.set(c.topic, (byTopic.get(c.topic) ?? new Map<number, bigint>()).set(c.partition, c.offset));
   for (const [topic, partitions] of [...byTopic].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const ends = await listOffsets(cluster, topic, [...partitions.keys()], LATEST).catch(() => new Map<number, bigint>());
+    const ends = await listOffsets(cluster, topic, [...partitions.keys()], LATEST).catch(
+      () => new Map<number, bigint>(),
+    );
     for (const [partition, offset] of [...partitions].sort((a, b) => a[0] - b[0])) {
       const end = ends.get(partition);
       const lag = end !== undefined && offset >= 0n ? (end > offset ? end - offset : 0n) : null;
@@ -113,7 +120,15 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
       });
     }
   }
-  return { groupId, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData, members, offsets, totalLag: String(totalLag) };
+  return {
+    groupId,
+    state: group.groupState,
+    protocolType: group.protocolType,
+    protocol: group.protocolData,
+    members,
+    offsets,
+    totalLag: String(totalLag),
+  };
 }
 
 export async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
@@ -128,7 +143,12 @@ export async function deleteGroup(cluster: Cluster, groupId: string): Promise<vo
   });
 }
 
-export type ResetTarget = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'datetime'; timestampMs: bigint } | { kind: 'shift'; by: bigint } | { kind: 'offset'; offset: bigint };
+export type ResetTarget =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'datetime'; timestampMs: bigint }
+  | { kind: 'shift'; by: bigint }
+  | { kind: 'offset'; offset: bigint };
 
 export interface PlannedReset {
   topic: string;
@@ -142,10 +162,18 @@ export interface PlannedReset {
  * has offsets for) and, unless `dryRun`, commits them. Refused while the group has
  * members, as kafka-consumer-groups.sh refuses it.
  */
-export async function resetOffsets(cluster: Cluster, groupId: string, target: ResetTarget, topics: string[] | null, dryRun: boolean): Promise<PlannedReset[]> {
+export async function resetOffsets(
+  cluster: Cluster,
+  groupId: string,
+  target: ResetTarget,
+  topics: string[] | null,
+  dryRun: boolean,
+): Promise<PlannedReset[]> {
   const description = await describeGroup(cluster, groupId);
   if (!dryRun && description.members.length > 0) {
-    throw new Error(`group ${groupId} has ${description.members.length} active member(s) (state ${description.state}); stop its consumers before resetting offsets`);
+    throw new Error(
+      `group ${groupId} has ${description.members.length} active member(s) (state ${description.state}); stop its consumers before resetting offsets`,
+    );
   }
   const committed = await fetchCommittedOffsets(cluster, groupId, null);
   const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
@@ -154,7 +182,8 @@ export async function resetOffsets(cluster: Cluster, groupId: string, target: Re
     const partitions = [...(await cluster.leaders(topic)).keys()].sort((a, b) => a - b);
     const earliest = await listOffsets(cluster, topic, partitions, -2n);
     const latest = await listOffsets(cluster, topic, partitions, LATEST);
-    const atTime = target.kind === 'datetime' ? await listOffsets(cluster, topic, partitions, target.timestampMs) : null;
+    const atTime =
+      target.kind === 'datetime' ? await listOffsets(cluster, topic, partitions, target.timestampMs) : null;
     for (const partition of partitions) {
       const current = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? -1n;
       const low = earliest.get(partition) ?? 0n;

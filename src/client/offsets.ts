@@ -11,7 +11,13 @@ export const EARLIEST = -2n;
 export const LATEST = -1n;
 
 /** Offsets per partition for one topic; `spec` is EARLIEST, LATEST or a timestamp in ms. */
-export async function listOffsets(cluster: Cluster, topic: string, partitions: number[], spec: bigint, isolationLevel = 0): Promise<Map<number, bigint>> {
+export async function listOffsets(
+  cluster: Cluster,
+  topic: string,
+  partitions: number[],
+  spec: bigint,
+  isolationLevel = 0,
+): Promise<Map<number, bigint>> {
   return cluster.withRetries(`ListOffsets ${topic}`, async () => {
     const leaders = await cluster.leaders(topic);
     const byLeader = new Map<number, number[]>();
@@ -31,7 +37,12 @@ export async function listOffsets(cluster: Cluster, topic: string, partitions: n
       request.topics = [
         {
           name: topic,
-          partitions: owned.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: spec, maxNumOffsets: 1 })),
+          partitions: owned.map((partitionIndex) => ({
+            partitionIndex,
+            currentLeaderEpoch: -1,
+            timestamp: spec,
+            maxNumOffsets: 1,
+          })),
         },
       ];
       const response = await connection.send(ListOffsetsApi, request, version);

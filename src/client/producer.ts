@@ -42,12 +42,14 @@ export class Producer {
 
   /** Sends one group of records; resolves when every batch is acknowledged (or at once for acks=0). */
   async send(records: OutgoingRecord[]): Promise<SendResult[]> {
-    if (this.partitionCount === 0) this.partitionCount = (await this.cluster.withRetries('Metadata', () => this.cluster.leaders(this.topic))).size;
+    if (this.partitionCount === 0)
+      this.partitionCount = (await this.cluster.withRetries('Metadata', () => this.cluster.leaders(this.topic))).size;
     const byPartition = new Map<number, RecordInput[]>();
     const now = BigInt(Date.now());
     for (const record of records) {
       const partition = record.partition ?? this.partitioner.partitionFor(record.key, this.partitionCount);
-      if (partition < 0 || partition >= this.partitionCount) throw new KafkaClientError(3, `${this.topic}-${partition}`, `the topic has ${this.partitionCount} partitions`);
+      if (partition < 0 || partition >= this.partitionCount)
+        throw new KafkaClientError(3, `${this.topic}-${partition}`, `the topic has ${this.partitionCount} partitions`);
       const list = byPartition.get(partition) ?? [];
       list.push({ key: record.key, value: record.value, headers: record.headers, timestamp: now });
       byPartition.set(partition, list);
@@ -74,8 +76,14 @@ export class Producer {
       const answer = response.responses[0]?.partitionResponses[0];
       if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
       if (answer.errorCode !== 0) {
-        const detail = answer.recordErrors.map((e) => `record ${e.batchIndex}: ${e.batchIndexErrorMessage ?? ''}`).join('; ');
-        throw new KafkaClientError(answer.errorCode, `produce to ${this.topic}-${partition}`, answer.errorMessage ?? (detail || null));
+        const detail = answer.recordErrors
+          .map((e) => `record ${e.batchIndex}: ${e.batchIndexErrorMessage ?? ''}`)
+          .join('; ');
+        throw new KafkaClientError(
+          answer.errorCode,
+          `produce to ${this.topic}-${partition}`,
+          answer.errorMessage ?? (detail || null),
+        );
       }
       return { partition, baseOffset: answer.baseOffset, count: records.length };
     });

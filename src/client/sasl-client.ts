@@ -24,11 +24,20 @@ export interface SaslTransport {
 export async function authenticateSasl(transport: SaslTransport, sasl: ClientSasl): Promise<void> {
   const handshake = await transport.handshake(sasl.mechanism);
   if (handshake.errorCode !== 0) {
-    throw new KafkaClientError(handshake.errorCode, `SaslHandshake ${sasl.mechanism} on ${transport.address}`, `the broker offers ${handshake.mechanisms.join(', ') || 'none'}`);
+    throw new KafkaClientError(
+      handshake.errorCode,
+      `SaslHandshake ${sasl.mechanism} on ${transport.address}`,
+      `the broker offers ${handshake.mechanisms.join(', ') || 'none'}`,
+    );
   }
   const step = async (token: Buffer): Promise<Buffer> => {
     const response = await transport.authenticate(token);
-    if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, `SaslAuthenticate ${sasl.mechanism} as ${sasl.username} on ${transport.address}`, response.errorMessage);
+    if (response.errorCode !== 0)
+      throw new KafkaClientError(
+        response.errorCode,
+        `SaslAuthenticate ${sasl.mechanism} as ${sasl.username} on ${transport.address}`,
+        response.errorMessage,
+      );
     return response.authBytes;
   };
   if (sasl.mechanism === 'PLAIN') {
@@ -81,7 +90,13 @@ export class ScramClient {
     const salt = attrs.get('s');
     const iterations = Number(attrs.get('i'));
     if (attrs.has('e')) throw new KafkaClientError(SASL_AUTHENTICATION_FAILED, `SCRAM on ${where}`, attrs.get('e'));
-    if (nonce === undefined || salt === undefined || !Number.isInteger(iterations) || iterations < 1 || !nonce.startsWith(this.clientNonce)) {
+    if (
+      nonce === undefined ||
+      salt === undefined ||
+      !Number.isInteger(iterations) ||
+      iterations < 1 ||
+      !nonce.startsWith(this.clientNonce)
+    ) {
       throw new KafkaClientError(ILLEGAL_SASL_STATE, `SCRAM on ${where}`, 'malformed server-first message');
     }
     const salted = saltPassword(this.hash, this.password, Buffer.from(salt, 'base64'), iterations);
@@ -103,7 +118,11 @@ export class ScramClient {
     const signature = Buffer.from(attrs.get('v') ?? '', 'base64');
     const expected = this.expectedServerSignature;
     if (!expected || signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
-      throw new KafkaClientError(SASL_AUTHENTICATION_FAILED, `SCRAM on ${where}`, 'the server signature does not match: not the server that holds this user');
+      throw new KafkaClientError(
+        SASL_AUTHENTICATION_FAILED,
+        `SCRAM on ${where}`,
+        'the server signature does not match: not the server that holds this user',
+      );
     }
   }
 }

@@ -29,18 +29,27 @@ function mechanismName(code: number): string {
 /** Every SCRAM credential of the given users (all users when null), one row per user and mechanism. */
 export async function describeScramUsers(cluster: Cluster, users: string[] | null): Promise<ScramUser[]> {
   const connection = await cluster.any();
-  const response = await connection.send(DescribeUserScramCredentialsApi, { users: users === null ? null : users.map((name) => ({ name })) });
+  const response = await connection.send(DescribeUserScramCredentialsApi, {
+    users: users === null ? null : users.map((name) => ({ name })),
+  });
   check(response.errorCode, 'DescribeUserScramCredentials', response.errorMessage);
   const rows: ScramUser[] = [];
   for (const result of response.results) {
     check(result.errorCode, `user ${result.user}`, result.errorMessage);
-    for (const info of result.credentialInfos) rows.push({ user: result.user, mechanism: mechanismName(info.mechanism), iterations: info.iterations });
+    for (const info of result.credentialInfos)
+      rows.push({ user: result.user, mechanism: mechanismName(info.mechanism), iterations: info.iterations });
   }
   return rows.sort((a, b) => a.user.localeCompare(b.user) || a.mechanism.localeCompare(b.mechanism));
 }
 
 /** Creates or replaces the user's credential for one mechanism. */
-export async function upsertScramUser(cluster: Cluster, user: string, mechanism: ScramMechanism, password: string, iterations = DEFAULT_SCRAM_ITERATIONS): Promise<void> {
+export async function upsertScramUser(
+  cluster: Cluster,
+  user: string,
+  mechanism: ScramMechanism,
+  password: string,
+  iterations = DEFAULT_SCRAM_ITERATIONS,
+): Promise<void> {
   const salt = randomBytes(32);
   const salted = saltedPassword(mechanism, password, salt, iterations);
   const connection = await cluster.any();
@@ -54,6 +63,9 @@ export async function upsertScramUser(cluster: Cluster, user: string, mechanism:
 /** Deletes the user's credential for one mechanism. */
 export async function deleteScramUser(cluster: Cluster, user: string, mechanism: ScramMechanism): Promise<void> {
   const connection = await cluster.any();
-  const response = await connection.send(AlterUserScramCredentialsApi, { deletions: [{ name: user, mechanism: SCRAM_MECHANISM_CODES[mechanism] }], upsertions: [] });
+  const response = await connection.send(AlterUserScramCredentialsApi, {
+    deletions: [{ name: user, mechanism: SCRAM_MECHANISM_CODES[mechanism] }],
+    upsertions: [],
+  });
   for (const result of response.results) check(result.errorCode, `user ${result.user}`, result.errorMessage);
 }

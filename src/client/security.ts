@@ -46,7 +46,16 @@ export const PLAINTEXT_SECURITY: ClientSecurity = { protocol: 'PLAINTEXT' };
 
 const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 const MECHANISMS: readonly ClientSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
-const TLS_KEYS = ['ssl.ca.location', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.certificate.location', 'ssl.key.location', 'ssl.keystore.location', 'ssl.keystore.type', 'ssl.endpoint.identification.algorithm'];
+const TLS_KEYS = [
+  'ssl.ca.location',
+  'ssl.truststore.location',
+  'ssl.truststore.type',
+  'ssl.certificate.location',
+  'ssl.key.location',
+  'ssl.keystore.location',
+  'ssl.keystore.type',
+  'ssl.endpoint.identification.algorithm',
+];
 const SASL_KEYS = ['sasl.mechanism', 'sasl.mechanisms', 'sasl.username', 'sasl.password', 'sasl.jaas.config'];
 export const CLIENT_SECURITY_KEYS: readonly string[] = ['security.protocol', ...TLS_KEYS, ...SASL_KEYS];
 
@@ -81,14 +90,25 @@ function readPem(key: string, path: string): Buffer {
 /** Checks the client properties and turns them into connection settings. */
 export function clientSecurityFrom(props: Record<string, string>): ClientSecurity {
   const unknown = Object.keys(props).filter((k) => !CLIENT_SECURITY_KEYS.includes(k));
-  if (unknown.length > 0) throw new ClientConfigError(`unknown client setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${CLIENT_SECURITY_KEYS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new ClientConfigError(
+      `unknown client setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${CLIENT_SECURITY_KEYS.join(', ')})`,
+    );
   const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
-  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new ClientConfigError(`security.protocol: "${props['security.protocol']}" is not one of ${PROTOCOLS.join(', ')}`);
+  if (!(PROTOCOLS as readonly string[]).includes(protocol))
+    throw new ClientConfigError(
+      `security.protocol: "${props['security.protocol']}" is not one of ${PROTOCOLS.join(', ')}`,
+    );
   const securityProtocol = protocol as SecurityProtocol;
   const usesTls = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL';
   const usesSasl = securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL';
-  const unused = Object.keys(props).filter((k) => (!usesTls && TLS_KEYS.includes(k)) || (!usesSasl && SASL_KEYS.includes(k)));
-  if (unused.length > 0) throw new ClientConfigError(`${unused.join(', ')} ${unused.length > 1 ? 'have' : 'has'} no effect with security.protocol=${securityProtocol}`);
+  const unused = Object.keys(props).filter(
+    (k) => (!usesTls && TLS_KEYS.includes(k)) || (!usesSasl && SASL_KEYS.includes(k)),
+  );
+  if (unused.length > 0)
+    throw new ClientConfigError(
+      `${unused.join(', ')} ${unused.length > 1 ? 'have' : 'has'} no effect with security.protocol=${securityProtocol}`,
+    );
   const security: ClientSecurity = { protocol: securityProtocol };
   if (usesTls) security.tls = tlsFrom(props);
   if (usesSasl) security.sasl = saslFrom(props);
@@ -98,13 +118,21 @@ export function clientSecurityFrom(props: Record<string, string>): ClientSecurit
 function tlsFrom(props: Record<string, string>): ClientTls {
   for (const key of ['ssl.truststore.type', 'ssl.keystore.type']) {
     const type = props[key];
-    if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ClientConfigError(`${key}: only PEM is supported, not "${type}"`);
+    if (type !== undefined && type.toUpperCase() !== 'PEM')
+      throw new ClientConfigError(`${key}: only PEM is supported, not "${type}"`);
   }
-  if (props['ssl.ca.location'] !== undefined && props['ssl.truststore.location'] !== undefined) throw new ClientConfigError('give ssl.ca.location or ssl.truststore.location, not both');
-  if (props['ssl.keystore.location'] !== undefined && (props['ssl.certificate.location'] !== undefined || props['ssl.key.location'] !== undefined)) {
-    throw new ClientConfigError('give ssl.keystore.location or ssl.certificate.location with ssl.key.location, not both');
+  if (props['ssl.ca.location'] !== undefined && props['ssl.truststore.location'] !== undefined)
+    throw new ClientConfigError('give ssl.ca.location or ssl.truststore.location, not both');
+  if (
+    props['ssl.keystore.location'] !== undefined &&
+    (props['ssl.certificate.location'] !== undefined || props['ssl.key.location'] !== undefined)
+  ) {
+    throw new ClientConfigError(
+      'give ssl.keystore.location or ssl.certificate.location with ssl.key.location, not both',
+    );
   }
-  if ((props['ssl.certificate.location'] === undefined) !== (props['ssl.key.location'] === undefined)) throw new ClientConfigError('ssl.certificate.location and ssl.key.location go together');
+  if ((props['ssl.certificate.location'] === undefined) !== (props['ssl.key.location'] === undefined))
+    throw new ClientConfigError('ssl.certificate.location and ssl.key.location go together');
   const algorithm = props['ssl.endpoint.identification.algorithm'] ?? 'https';
   if (algorithm !== '' && algorithm.toLowerCase() !== 'https' && algorithm.toLowerCase() !== 'none') {
     throw new ClientConfigError(`ssl.endpoint.identification.algorithm: "${algorithm}" is not https, none or empty`);
@@ -125,33 +153,50 @@ function tlsFrom(props: Record<string, string>): ClientTls {
 }
 
 function saslFrom(props: Record<string, string>): ClientSasl {
-  if (props['sasl.mechanism'] !== undefined && props['sasl.mechanisms'] !== undefined && props['sasl.mechanism'] !== props['sasl.mechanisms']) {
+  if (
+    props['sasl.mechanism'] !== undefined &&
+    props['sasl.mechanisms'] !== undefined &&
+    props['sasl.mechanism'] !== props['sasl.mechanisms']
+  ) {
     throw new ClientConfigError('sasl.mechanism and sasl.mechanisms disagree');
   }
   const mechanism = (props['sasl.mechanism'] ?? props['sasl.mechanisms'] ?? 'PLAIN').toUpperCase();
-  if (!(MECHANISMS as readonly string[]).includes(mechanism)) throw new ClientConfigError(`sasl.mechanism: "${mechanism}" is not one of ${MECHANISMS.join(', ')}`);
+  if (!(MECHANISMS as readonly string[]).includes(mechanism))
+    throw new ClientConfigError(`sasl.mechanism: "${mechanism}" is not one of ${MECHANISMS.join(', ')}`);
   const saslMechanism = mechanism as ClientSaslMechanism;
   const jaas = props['sasl.jaas.config'];
   let username: string | undefined = props['sasl.username'];
   let password: string | undefined = props['sasl.password'];
   if (jaas !== undefined) {
-    if (username !== undefined || password !== undefined) throw new ClientConfigError('give sasl.jaas.config or sasl.username/sasl.password, not both');
+    if (username !== undefined || password !== undefined)
+      throw new ClientConfigError('give sasl.jaas.config or sasl.username/sasl.password, not both');
     let entries;
     try {
       entries = parseJaasConfig(jaas, 'sasl.jaas.config');
     } catch (err) {
       throw new ClientConfigError(err instanceof Error ? err.message : String(err));
     }
-    if (entries.length !== 1) throw new ClientConfigError(`sasl.jaas.config: expected one login module, found ${entries.length}`);
+    if (entries.length !== 1)
+      throw new ClientConfigError(`sasl.jaas.config: expected one login module, found ${entries.length}`);
     const entry = entries[0]!;
     const kind = LOGIN_MODULES[entry.loginModule];
-    if (kind === undefined) throw new ClientConfigError(`sasl.jaas.config: login module ${entry.loginModule} is not supported (${Object.keys(LOGIN_MODULES).join(', ')})`);
-    if ((kind === 'plain') !== (saslMechanism === 'PLAIN')) throw new ClientConfigError(`sasl.jaas.config: ${entry.loginModule} does not fit sasl.mechanism=${saslMechanism}`);
+    if (kind === undefined)
+      throw new ClientConfigError(
+        `sasl.jaas.config: login module ${entry.loginModule} is not supported (${Object.keys(LOGIN_MODULES).join(', ')})`,
+      );
+    if ((kind === 'plain') !== (saslMechanism === 'PLAIN'))
+      throw new ClientConfigError(
+        `sasl.jaas.config: ${entry.loginModule} does not fit sasl.mechanism=${saslMechanism}`,
+      );
     const extra = [...entry.options.keys()].filter((k) => k !== 'username' && k !== 'password');
-    if (extra.length > 0) throw new ClientConfigError(`sasl.jaas.config: unsupported option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`);
+    if (extra.length > 0)
+      throw new ClientConfigError(
+        `sasl.jaas.config: unsupported option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`,
+      );
     username = entry.options.get('username');
     password = entry.options.get('password');
   }
-  if (username === undefined || password === undefined) throw new ClientConfigError(`${saslMechanism} needs sasl.username and sasl.password (or sasl.jaas.config)`);
+  if (username === undefined || password === undefined)
+    throw new ClientConfigError(`${saslMechanism} needs sasl.username and sasl.password (or sasl.jaas.config)`);
   return { mechanism: saslMechanism, username, password };
 }

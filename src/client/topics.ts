@@ -7,9 +7,18 @@
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { CreateTopicsApi, defaultCreateTopicsRequest } from '../../protocol/generated/messages/19-create-topics.js';
 import { DeleteTopicsApi, defaultDeleteTopicsRequest } from '../../protocol/generated/messages/20-delete-topics.js';
-import { CreatePartitionsApi, defaultCreatePartitionsRequest } from '../../protocol/generated/messages/37-create-partitions.js';
-import { DescribeConfigsApi, defaultDescribeConfigsRequest } from '../../protocol/generated/messages/32-describe-configs.js';
-import { IncrementalAlterConfigsApi, defaultIncrementalAlterConfigsRequest } from '../../protocol/generated/messages/44-incremental-alter-configs.js';
+import {
+  CreatePartitionsApi,
+  defaultCreatePartitionsRequest,
+} from '../../protocol/generated/messages/37-create-partitions.js';
+import {
+  DescribeConfigsApi,
+  defaultDescribeConfigsRequest,
+} from '../../protocol/generated/messages/32-describe-configs.js';
+import {
+  IncrementalAlterConfigsApi,
+  defaultIncrementalAlterConfigsRequest,
+} from '../../protocol/generated/messages/44-incremental-alter-configs.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
 import { EARLIEST, LATEST, listOffsets } from './offsets.js';
@@ -49,7 +58,16 @@ export interface TopicDetail extends TopicSummary {
   configs: ConfigEntry[];
 }
 
-const CONFIG_SOURCES = ['UNKNOWN', 'DYNAMIC_TOPIC_CONFIG', 'DYNAMIC_BROKER_CONFIG', 'DYNAMIC_DEFAULT_BROKER_CONFIG', 'STATIC_BROKER_CONFIG', 'DEFAULT_CONFIG', 'DYNAMIC_BROKER_LOGGER_CONFIG', 'CLIENT_METRICS_CONFIG'];
+const CONFIG_SOURCES = [
+  'UNKNOWN',
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  'STATIC_BROKER_CONFIG',
+  'DEFAULT_CONFIG',
+  'DYNAMIC_BROKER_LOGGER_CONFIG',
+  'CLIENT_METRICS_CONFIG',
+];
 
 export async function listTopics(cluster: Cluster, includeInternal: boolean): Promise<TopicSummary[]> {
   const response = await cluster.withRetries('Metadata', () => cluster.metadata(null));
@@ -72,7 +90,11 @@ export interface CreateTopicOptions {
   validateOnly?: boolean;
 }
 
-export async function createTopic(cluster: Cluster, name: string, options: CreateTopicOptions): Promise<{ topicId: string; partitions: number; replicationFactor: number }> {
+export async function createTopic(
+  cluster: Cluster,
+  name: string,
+  options: CreateTopicOptions,
+): Promise<{ topicId: string; partitions: number; replicationFactor: number }> {
   return cluster.withRetries(`CreateTopics ${name}`, async () => {
     const connection = await cluster.any();
     const request = defaultCreateTopicsRequest();
@@ -124,7 +146,12 @@ export async function addPartitions(cluster: Cluster, name: string, totalCount: 
 }
 
 /** Sets (value given) or deletes (value null) configs of a topic or broker. */
-export async function alterConfigs(cluster: Cluster, resourceType: number, resourceName: string, changes: Record<string, string | null>): Promise<void> {
+export async function alterConfigs(
+  cluster: Cluster,
+  resourceType: number,
+  resourceName: string,
+  changes: Record<string, string | null>,
+): Promise<void> {
   await cluster.withRetries(`IncrementalAlterConfigs ${resourceName}`, async () => {
     const connection = await cluster.any();
     const request = defaultIncrementalAlterConfigsRequest();
@@ -132,7 +159,11 @@ export async function alterConfigs(cluster: Cluster, resourceType: number, resou
       {
         resourceType,
         resourceName,
-        configs: Object.entries(changes).map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })),
+        configs: Object.entries(changes).map(([name, value]) => ({
+          name,
+          configOperation: value === null ? 1 : 0,
+          value,
+        })),
       },
     ];
     const response = await connection.send(IncrementalAlterConfigsApi, request);
@@ -142,9 +173,14 @@ export async function alterConfigs(cluster: Cluster, resourceType: number, resou
   });
 }
 
-export async function describeConfigs(cluster: Cluster, resourceType: number, resourceName: string): Promise<ConfigEntry[]> {
+export async function describeConfigs(
+  cluster: Cluster,
+  resourceType: number,
+  resourceName: string,
+): Promise<ConfigEntry[]> {
   return cluster.withRetries(`DescribeConfigs ${resourceName}`, async () => {
-    const connection = resourceType === RESOURCE_BROKER ? await cluster.toNode(Number(resourceName)) : await cluster.any();
+    const connection =
+      resourceType === RESOURCE_BROKER ? await cluster.toNode(Number(resourceName)) : await cluster.any();
     const request = defaultDescribeConfigsRequest();
     request.resources = [{ resourceType, resourceName, configurationKeys: null }];
     const response = await connection.send(DescribeConfigsApi, request);
@@ -152,7 +188,13 @@ export async function describeConfigs(cluster: Cluster, resourceType: number, re
     if (!result) throw new KafkaClientError(-1, `DescribeConfigs ${resourceName}`, 'empty answer');
     check(result.errorCode, `describe configs of ${resourceName}`, result.errorMessage);
     return result.configs
-      .map((c) => ({ name: c.name, value: c.value, source: CONFIG_SOURCES[c.configSource] ?? String(c.configSource), sensitive: c.isSensitive, readOnly: c.readOnly }))
+      .map((c) => ({
+        name: c.name,
+        value: c.value,
+        source: CONFIG_SOURCES[c.configSource] ?? String(c.configSource),
+        sensitive: c.isSensitive,
+        readOnly: c.readOnly,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   });
 }

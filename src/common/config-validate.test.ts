@@ -17,16 +17,44 @@ const problemOf = (values: Record<string, string>): string | null => {
 t.test('the bad values of issue #12 stop start-up with one clear message each', async (t) => {
   t.equal(problemOf({ 'num.partitions': 'abc' }), 'invalid value for num.partitions: "abc" (expected an integer ≥ 1)');
   t.equal(problemOf({ 'num.partitions': '0' }), 'invalid value for num.partitions: "0" (expected an integer ≥ 1)');
-  t.equal(problemOf({ 'log.retention.ms': '-5' }), 'invalid value for log.retention.ms: "-5" (expected an integer -1 (unlimited) or ≥ 1)');
-  t.equal(problemOf({ 'message.max.bytes': 'abc' }), 'invalid value for message.max.bytes: "abc" (expected an integer ≥ 0)');
-  t.equal(problemOf({ 'auto.create.topics.enable': 'maybe' }), 'invalid value for auto.create.topics.enable: "maybe" (expected true or false)');
-  t.equal(problemOf({ 'log.segment.bytes': '10' }), 'invalid value for log.segment.bytes: "10" (expected an integer ≥ 14)');
+  t.equal(
+    problemOf({ 'log.retention.ms': '-5' }),
+    'invalid value for log.retention.ms: "-5" (expected an integer -1 (unlimited) or ≥ 1)',
+  );
+  t.equal(
+    problemOf({ 'message.max.bytes': 'abc' }),
+    'invalid value for message.max.bytes: "abc" (expected an integer ≥ 0)',
+  );
+  t.equal(
+    problemOf({ 'auto.create.topics.enable': 'maybe' }),
+    'invalid value for auto.create.topics.enable: "maybe" (expected true or false)',
+  );
+  t.equal(
+    problemOf({ 'log.segment.bytes': '10' }),
+    'invalid value for log.segment.bytes: "10" (expected an integer ≥ 14)',
+  );
   t.equal(problemOf({ 'node.id': 'abc' }), 'invalid value for node.id: "abc" (expected an integer ≥ 0)');
-  t.equal(problemOf({ 'node.id': '2147483648' }), 'invalid value for node.id: "2147483648" (expected an integer ≥ 0)', 'beyond INT');
-  t.equal(problemOf({ 'log.cleanup.policy': 'delete,shred' }), 'invalid value for log.cleanup.policy: "delete,shred" (expected a list of compact, delete)');
-  t.equal(problemOf({ 'log.message.timestamp.type': 'Now' }), 'invalid value for log.message.timestamp.type: "Now" (expected one of CreateTime, LogAppendTime)');
-  t.equal(problemOf({ 'log.cleaner.min.cleanable.ratio': '2' }), 'invalid value for log.cleaner.min.cleanable.ratio: "2" (expected a number between 0 and 1)');
-  t.equal(problemOf({ 'log.retention.hours': '0' }), 'invalid value for log.retention.hours: "0" (the retention time must be -1 (unlimited) or at least 1 ms)');
+  t.equal(
+    problemOf({ 'node.id': '2147483648' }),
+    'invalid value for node.id: "2147483648" (expected an integer ≥ 0)',
+    'beyond INT',
+  );
+  t.equal(
+    problemOf({ 'log.cleanup.policy': 'delete,shred' }),
+    'invalid value for log.cleanup.policy: "delete,shred" (expected a list of compact, delete)',
+  );
+  t.equal(
+    problemOf({ 'log.message.timestamp.type': 'Now' }),
+    'invalid value for log.message.timestamp.type: "Now" (expected one of CreateTime, LogAppendTime)',
+  );
+  t.equal(
+    problemOf({ 'log.cleaner.min.cleanable.ratio': '2' }),
+    'invalid value for log.cleaner.min.cleanable.ratio: "2" (expected a number between 0 and 1)',
+  );
+  t.equal(
+    problemOf({ 'log.retention.hours': '0' }),
+    'invalid value for log.retention.hours: "0" (the retention time must be -1 (unlimited) or at least 1 ms)',
+  );
 });
 
 t.test('the first bad value is the one reported', async (t) => {
@@ -34,25 +62,48 @@ t.test('the first bad value is the one reported', async (t) => {
 });
 
 t.test('good values, Kafka spellings and every default pass', async (t) => {
-  t.equal(problemOf({ 'num.partitions': '3', 'auto.create.topics.enable': 'TRUE', 'log.retention.ms': '-1', 'log.segment.bytes': '14', 'node.id': '0' }), null);
+  t.equal(
+    problemOf({
+      'num.partitions': '3',
+      'auto.create.topics.enable': 'TRUE',
+      'log.retention.ms': '-1',
+      'log.segment.bytes': '14',
+      'node.id': '0',
+    }),
+    null,
+  );
   for (const [name, def] of Object.entries(BROKER_CONFIGS)) {
     if (def.default !== null) t.equal(startupProblem(name, def.default, def), null, `default of ${name}`);
   }
 });
 
 t.test('unknown keys are returned for one warning; listener overrides are known by their base config', async (t) => {
-  const unknown = validateBrokerConfig(new BrokerConfig({ 'no.such.thing': '1', 'socket.send.buffer.bytes': '1', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x', 'listener.name.ssl.ssl.key.password': 'y' }));
+  const unknown = validateBrokerConfig(
+    new BrokerConfig({
+      'no.such.thing': '1',
+      'socket.send.buffer.bytes': '1',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x',
+      'listener.name.ssl.ssl.key.password': 'y',
+    }),
+  );
   t.same(unknown, ['no.such.thing', 'socket.send.buffer.bytes']);
   t.equal(unknownConfigsWarning(unknown).split('\n').length, 1);
   t.equal(knownConfigName('listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config'), 'sasl.jaas.config');
   t.equal(knownConfigName('listener.name.external.ssl.keystore.password'), 'ssl.keystore.password');
   t.equal(knownConfigName('listener.name.external.nothing'), null);
-  t.match(problemOf({ 'listener.name.x.message.max.bytes': 'big' }), /listener\.name\.x\.message\.max\.bytes: "big"/, 'overrides are checked as their base');
+  t.match(
+    problemOf({ 'listener.name.x.message.max.bytes': 'big' }),
+    /listener\.name\.x\.message\.max\.bytes: "big"/,
+    'overrides are checked as their base',
+  );
 });
 
 t.test('password values never appear in a message', async (t) => {
   const def = { ...BROKER_CONFIGS['sasl.jaas.config']!, validator: { expected: 'never', problem: () => 'no' } };
-  t.equal(startupProblem('sasl.jaas.config', 'secret', def), 'invalid value for sasl.jaas.config: (hidden) (expected never)');
+  t.equal(
+    startupProblem('sasl.jaas.config', 'secret', def),
+    'invalid value for sasl.jaas.config: (hidden) (expected never)',
+  );
 });
 
 t.test('one table: every broker synonym of a topic config is in it, dynamic (but the format version)', async (t) => {

@@ -79,7 +79,9 @@ export function startupProblem(name: string, value: string, def: ConfigDef): str
 
 /** Kafka's rule on the retention time in force, whichever of ms/minutes/hours sets it. */
 function retentionProblem(config: BrokerConfig): string | null {
-  const source = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].find((n) => config.raw(n) !== null);
+  const source = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].find(
+    (n) => config.raw(n) !== null,
+  );
   if (source === undefined) return null;
   const ms = config.millis('log.retention');
   if (ms === -1 || ms >= 1) return null;

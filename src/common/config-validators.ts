@@ -35,7 +35,8 @@ export function between(min: number, max: number): ConfigValidator {
 export function unlimitedOrAtLeast(min: number): ConfigValidator {
   return {
     expected: `-1 (unlimited) or ≥ ${min}`,
-    problem: (v) => (toNumber(v) === -1 || toNumber(v) >= min ? null : `Value must be -1 (unlimited) or at least ${min}`),
+    problem: (v) =>
+      toNumber(v) === -1 || toNumber(v) >= min ? null : `Value must be -1 (unlimited) or at least ${min}`,
   };
 }
 

@@ -27,7 +27,17 @@ export function parseProperties(text: string): Map<string, string> {
 /** Maps KAFKA_* variables to config names, as the apache/kafka image does. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
   const out = new Map<string, string>();
-  const skip = new Set(['KAFKA_VERSION', 'KAFKA_HOME', 'KAFKA_OPTS', 'KAFKA_HEAP_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS', 'KAFKA_LOG4J_OPTS', 'KAFKA_JMX_OPTS', 'KAFKA_GC_LOG_OPTS', 'KAFKA_DEBUG']);
+  const skip = new Set([
+    'KAFKA_VERSION',
+    'KAFKA_HOME',
+    'KAFKA_OPTS',
+    'KAFKA_HEAP_OPTS',
+    'KAFKA_JVM_PERFORMANCE_OPTS',
+    'KAFKA_LOG4J_OPTS',
+    'KAFKA_JMX_OPTS',
+    'KAFKA_GC_LOG_OPTS',
+    'KAFKA_DEBUG',
+  ]);
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('KAFKA_') || value === undefined || skip.has(key)) continue;
     const name = key
@@ -54,7 +64,9 @@ export class BrokerConfig {
       values instanceof Map ? new Map(values) : new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
   }
 
-  static load(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, string> } = {}): BrokerConfig {
+  static load(
+    options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, string> } = {},
+  ): BrokerConfig {
     const merged = new Map<string, string>();
     if (options.file !== undefined) {
       let text: string;
@@ -62,7 +74,14 @@ export class BrokerConfig {
         text = readFileSync(options.file, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
+        const why =
+          code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : code === 'EISDIR'
+                ? 'is a directory'
+                : code;
         throw new ConfigError(`cannot read config file ${options.file}: ${why}`);
       }
       for (const [k, v] of parseProperties(text)) merged.set(k, v);
@@ -106,7 +125,10 @@ export class BrokerConfig {
   list(name: string): string[] {
     const v = this.raw(name);
     if (v === null || v.trim() === '') return [];
-    return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
 
   /** Every key with an explicit value. */

@@ -65,7 +65,7 @@ export class LogLevels {
 
   /** The log4j level in force for `name`: its own, else its closest ancestor's, else root's. */
   effective(name: string): string {
-    for (let n = name; ; ) {
+    for (let n = name; ;) {
       const own = this.explicit.get(n);
       if (own !== undefined) return own;
       const dot = n.lastIndexOf('.');
@@ -77,7 +77,8 @@ export class LogLevels {
   /** Sets a level (a log4j name; throws RangeError for anything else) and re-levels the loggers it reaches. */
   set(name: string, log4jLevel: string): void {
     const level = log4jLevel.toUpperCase();
-    if (pinoLevel(level) === undefined) throw new RangeError(`${log4jLevel} is not a valid log level: one of ${LOG4J_LEVELS.join(', ')}`);
+    if (pinoLevel(level) === undefined)
+      throw new RangeError(`${log4jLevel} is not a valid log level: one of ${LOG4J_LEVELS.join(', ')}`);
     this.explicit.set(name, level === 'ALL' ? 'TRACE' : level);
     this.relevel();
   }
@@ -97,12 +98,19 @@ export class LogLevels {
   /** Every logger with its effective level, root first, then by name. */
   describe(): Array<{ name: string; level: string }> {
     const names = [...this.loggers.keys()].sort();
-    return [{ name: ROOT_LOGGER, level: this.effective(ROOT_LOGGER) }, ...names.map((name) => ({ name, level: this.effective(name) }))];
+    return [
+      { name: ROOT_LOGGER, level: this.effective(ROOT_LOGGER) },
+      ...names.map((name) => ({ name, level: this.effective(name) })),
+    ];
   }
 }
 
 /** Applies `log4j.root.loglevel` and `log4j.loggers` (name=LEVEL,...); returns the first problem, or null. */
-export function applyStartupLevels(levels: LogLevels, rootLevel: string | undefined, loggers: readonly string[]): string | null {
+export function applyStartupLevels(
+  levels: LogLevels,
+  rootLevel: string | undefined,
+  loggers: readonly string[],
+): string | null {
   try {
     if (rootLevel !== undefined && rootLevel !== '') levels.set(ROOT_LOGGER, rootLevel);
     for (const entry of loggers) {

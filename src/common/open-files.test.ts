@@ -24,10 +24,22 @@ t.test('the log file cache takes half the soft limit, within bounds', async (t) 
   t.equal(logFileCacheSize(Number.MAX_SAFE_INTEGER), 65_536, 'at most 65,536');
 });
 
-t.test('Node raises the soft limit to the hard limit itself (no setrlimit needed)', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
-  t.ok(currentOpenFileLimit(), 'this process can read its limit');
-  const script = `console.log(JSON.stringify(require('fs').readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\\s+(\\S+)\\s+(\\S+)/m).slice(1)))`;
-  const run = spawnSync('bash', ['-c', `ulimit -Sn 64 && ulimit -Hn 512 && exec '${process.execPath}' -e "${script}"`], { encoding: 'utf8' });
-  t.equal(run.status, 0, run.stderr);
-  t.same(JSON.parse(run.stdout) as string[], ['512', '512'], 'a soft limit of 64 under a hard 512 is 512 inside Node');
-});
+t.test(
+  'Node raises the soft limit to the hard limit itself (no setrlimit needed)',
+  { skip: process.platform !== 'linux' && 'needs /proc' },
+  async (t) => {
+    t.ok(currentOpenFileLimit(), 'this process can read its limit');
+    const script = `console.log(JSON.stringify(require('fs').readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\\s+(\\S+)\\s+(\\S+)/m).slice(1)))`;
+    const run = spawnSync(
+      'bash',
+      ['-c', `ulimit -Sn 64 && ulimit -Hn 512 && exec '${process.execPath}' -e "${script}"`],
+      { encoding: 'utf8' },
+    );
+    t.equal(run.status, 0, run.stderr);
+    t.same(
+      JSON.parse(run.stdout) as string[],
+      ['512', '512'],
+      'a soft limit of 64 under a hard 512 is 512 inside Node',
+    );
+  },
+);

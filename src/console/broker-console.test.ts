@@ -7,7 +7,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 
 t.test('the broker serves the console at /ui of its HTTP listener', async (t) => {
-  const running = await brokerFor(t, { config: { 'metrics.listener': 'http://127.0.0.1:0', 'console.read.only': true } });
+  const running = await brokerFor(t, {
+    config: { 'metrics.listener': 'http://127.0.0.1:0', 'console.read.only': true },
+  });
   const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

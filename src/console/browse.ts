@@ -63,10 +63,15 @@ export async function browse(cluster: Cluster, request: BrowseRequest): Promise<
   let start: bigint;
   if (request.offset !== null) start = request.offset;
   else if (request.timestampMs !== null) {
-    const found = (await listOffsets(cluster, request.topic, partitions, request.timestampMs)).get(request.partition) ?? -1n;
+    const found =
+      (await listOffsets(cluster, request.topic, partitions, request.timestampMs)).get(request.partition) ?? -1n;
     start = found < 0n ? end : found;
   } else start = (await listOffsets(cluster, request.topic, partitions, EARLIEST)).get(request.partition) ?? 0n;
-  const fetcher = new Fetcher(cluster, request.topic, [{ partition: request.partition, offset: start }], { isolationLevel: 0, maxWaitMs: 100, partitionMaxBytes: 1024 * 1024 });
+  const fetcher = new Fetcher(cluster, request.topic, [{ partition: request.partition, offset: start }], {
+    isolationLevel: 0,
+    maxWaitMs: 100,
+    partitionMaxBytes: 1024 * 1024,
+  });
   const messages: BrowsedMessage[] = [];
   let scanned = 0;
   let next = start;

@@ -20,7 +20,11 @@ import { startConsole } from './server.js';
 const CHROMIUM = '/usr/bin/chromium';
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
-const skip = !existsSync(CHROMIUM) ? 'Debian chromium is not installed (apt-get install chromium)' : !built ? 'dist/ is not built' : false;
+const skip = !existsSync(CHROMIUM)
+  ? 'Debian chromium is not installed (apt-get install chromium)'
+  : !built
+    ? 'dist/ is not built'
+    : false;
 const SHOTS = process.env['GREGOR_CONSOLE_SHOTS'] ?? mkdtempSync(join(tmpdir(), 'gregor-console-'));
 
 async function seed(bootstrap: string): Promise<void> {
@@ -33,7 +37,12 @@ async function seed(bootstrap: string): Promise<void> {
   await producer.connect();
   await producer.send({
     topic: 'payments',
-    messages: Array.from({ length: 40 }, (_, i) => ({ key: `user-${i % 5}`, value: JSON.stringify({ id: i, amount: i * 10, note: i === 17 ? 'needle-in-haystack' : 'plain' }), partition: i % 2, headers: { origin: 'seed' } })),
+    messages: Array.from({ length: 40 }, (_, i) => ({
+      key: `user-${i % 5}`,
+      value: JSON.stringify({ id: i, amount: i * 10, note: i === 17 ? 'needle-in-haystack' : 'plain' }),
+      partition: i % 2,
+      headers: { origin: 'seed' },
+    })),
   });
   await producer.disconnect();
   const consumer = kafka.consumer({ groupId: 'billing' });
@@ -48,7 +57,9 @@ async function seed(bootstrap: string): Promise<void> {
 
 /** Starts `gregor console` as users do and resolves with its URL once it listens. */
 async function consoleProcess(bootstrap: string, extra: string[]): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [bin, 'console', '-b', bootstrap, '-l', '127.0.0.1:0', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'console', '-b', bootstrap, '-l', '127.0.0.1:0', ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -69,7 +80,15 @@ t.test('console pages in headless Chromium', { skip }, async (t) => {
   t.teardown(running.stop);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -120,24 +139,32 @@ t.test('console pages in headless Chromium', { skip }, async (t) => {
   t.comment(`screenshots in ${SHOTS}`);
 });
 
-t.test('read-only mode refuses changes and hides their forms', { skip: built ? false : 'dist/ is not built' }, async (t) => {
-  const broker = await brokerFor(t);
-  await seed(broker.bootstrap);
-  const cluster = new Cluster({ bootstrap: [broker.bootstrap] });
-  const running = await startConsole({ cluster, readOnly: true, host: '127.0.0.1', port: 0 });
-  t.teardown(async () => {
-    await running.close();
-    cluster.close();
-  });
-  const group = await fetch(`${running.url}/groups/billing`);
-  t.equal(group.status, 200);
-  const body = await group.text();
-  t.notMatch(body, /dry-run/, 'no reset form');
-  t.notMatch(body, /\/ui\/produce/, 'no produce link');
-  const reset = await fetch(`${running.url}/groups/billing/reset`, { method: 'POST', body: 'target=earliest&apply=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  t.equal(reset.status, 403);
-  const produce = await fetch(`${running.url}/produce`, { method: 'POST', body: 'topic=payments&value=x' });
-  t.equal(produce.status, 403);
-  const lag = await fetch(`${running.url}/groups/billing`).then((r) => r.text());
-  t.match(lag, /id="total-lag">0</, 'nothing changed');
-});
+t.test(
+  'read-only mode refuses changes and hides their forms',
+  { skip: built ? false : 'dist/ is not built' },
+  async (t) => {
+    const broker = await brokerFor(t);
+    await seed(broker.bootstrap);
+    const cluster = new Cluster({ bootstrap: [broker.bootstrap] });
+    const running = await startConsole({ cluster, readOnly: true, host: '127.0.0.1', port: 0 });
+    t.teardown(async () => {
+      await running.close();
+      cluster.close();
+    });
+    const group = await fetch(`${running.url}/groups/billing`);
+    t.equal(group.status, 200);
+    const body = await group.text();
+    t.notMatch(body, /dry-run/, 'no reset form');
+    t.notMatch(body, /\/ui\/produce/, 'no produce link');
+    const reset = await fetch(`${running.url}/groups/billing/reset`, {
+      method: 'POST',
+      body: 'target=earliest&apply=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    t.equal(reset.status, 403);
+    const produce = await fetch(`${running.url}/produce`, { method: 'POST', body: 'topic=payments&value=x' });
+    t.equal(produce.status, 403);
+    const lag = await fetch(`${running.url}/groups/billing`).then((r) => r.text());
+    t.match(lag, /id="total-lag">0</, 'nothing changed');
+  },
+);

@@ -45,14 +45,40 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:700px}.notice{b
 `;
 
 export function page(title: string, body: Html, readOnly: boolean): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Gregor console</title>
-<style>${raw(STYLE)}</style></head><body>
-<header><strong>Gregor console</strong><a href="/ui">Overview</a><a href="/ui/groups">Consumer groups</a>${readOnly ? raw('<span>(read-only)</span>') : html`<a href="/ui/produce">Produce</a>`}</header>
-<main>${body}</main></body></html>`.html;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title} · Gregor console</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>Gregor console</strong><a href="/ui">Overview</a
+          ><a href="/ui/groups">Consumer groups</a
+          >${readOnly ? raw('<span>(read-only)</span>') : html`<a href="/ui/produce">Produce</a>`}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.html;
 }
 
 export function table(columns: string[], rows: unknown[][], numeric: Set<number> = new Set()): Html {
-  return html`<table><thead><tr>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>${rows.map(
-    (row) => html`<tr>${row.map((cell, i) => (numeric.has(i) ? html`<td class="num">${cell}</td>` : html`<td>${cell}</td>`))}</tr>`,
-  )}</tbody></table>`;
+  return html`<table>
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th>${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (row) =>
+          html`<tr>
+            ${row.map((cell, i) => (numeric.has(i) ? html`<td class="num">${cell}</td>` : html`<td>${cell}</td>`))}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

@@ -53,7 +53,10 @@ export function consoleHandler(options: ConsoleOptions): (request: IncomingMessa
   };
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://console');
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     const method = request.method ?? 'GET';
     if (parts[0] !== 'ui') {
       response.writeHead(302, { location: '/ui' });
@@ -63,15 +66,23 @@ export function consoleHandler(options: ConsoleOptions): (request: IncomingMessa
     const isChange = method === 'POST';
     if (isChange && readOnly) throw new HttpError(403, 'the console is read-only (console.read.only=true)');
     if (parts.length === 1) return send(response, 200, 'Overview', await overviewPage(cluster));
-    if (parts[1] === 'topics' && parts[2] !== undefined && parts.length === 3) return send(response, 200, `Topic ${parts[2]}`, await topicPage(cluster, parts[2], url.searchParams));
-    if (parts[1] === 'groups' && parts.length === 2) return send(response, 200, 'Consumer groups', await groupsPage(cluster));
-    if (parts[1] === 'groups' && parts[2] !== undefined && parts.length === 3) return send(response, 200, `Group ${parts[2]}`, await groupPage(cluster, parts[2], readOnly, null));
+    if (parts[1] === 'topics' && parts[2] !== undefined && parts.length === 3)
+      return send(response, 200, `Topic ${parts[2]}`, await topicPage(cluster, parts[2], url.searchParams));
+    if (parts[1] === 'groups' && parts.length === 2)
+      return send(response, 200, 'Consumer groups', await groupsPage(cluster));
+    if (parts[1] === 'groups' && parts[2] !== undefined && parts.length === 3)
+      return send(response, 200, `Group ${parts[2]}`, await groupPage(cluster, parts[2], readOnly, null));
     if (parts[1] === 'groups' && parts[2] !== undefined && parts[3] === 'reset' && isChange) {
       const form = await readForm(request);
       const target = form.get('target') === 'latest' ? 'latest' : 'earliest';
       const apply = form.get('apply') === '1';
       const rows = await resetGroup(cluster, parts[2], target, apply);
-      return send(response, 200, `Group ${parts[2]}`, await groupPage(cluster, parts[2], readOnly, { rows, applied: apply, target }));
+      return send(
+        response,
+        200,
+        `Group ${parts[2]}`,
+        await groupPage(cluster, parts[2], readOnly, { rows, applied: apply, target }),
+      );
     }
     if (parts[1] === 'produce' && parts.length === 2) {
       if (readOnly) throw new HttpError(403, 'the console is read-only (console.read.only=true)');
@@ -83,7 +94,14 @@ export function consoleHandler(options: ConsoleOptions): (request: IncomingMessa
   };
   return (request, response) => {
     route(request, response).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : err instanceof KafkaClientError && err.code === 3 ? 404 : err instanceof KafkaClientError || err instanceof BrokerUnreachableError ? 502 : 500;
+      const status =
+        err instanceof HttpError
+          ? err.status
+          : err instanceof KafkaClientError && err.code === 3
+            ? 404
+            : err instanceof KafkaClientError || err instanceof BrokerUnreachableError
+              ? 502
+              : 500;
       const message = err instanceof Error ? err.message : String(err);
       if (!response.headersSent) send(response, status, 'Error', html`<div class="error">${message}</div>`);
       else response.end();

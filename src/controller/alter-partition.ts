@@ -26,7 +26,8 @@ export async function applyAlterPartition(
 ): Promise<AlterPartitionResponse> {
   if (!controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
   const requesterEpoch = epochOf(request.brokerId);
-  if (requesterEpoch !== undefined && request.brokerEpoch >= 0n && request.brokerEpoch !== requesterEpoch) return refused(ErrorCode.STALE_BROKER_EPOCH);
+  if (requesterEpoch !== undefined && request.brokerEpoch >= 0n && request.brokerEpoch !== requesterEpoch)
+    return refused(ErrorCode.STALE_BROKER_EPOCH);
   const byId = apiVersion >= 2;
   const records: MetadataRecord[] = [];
   const pending: Array<{ answer: AlterPartitionResponsePartitionData; topicId: string }> = [];
@@ -44,8 +45,19 @@ export async function applyAlterPartition(
             return b.brokerEpoch >= 0n && known !== undefined && known !== b.brokerEpoch;
           });
         const outcome = staleMember
-          ? { errorCode: ErrorCode.INELIGIBLE_REPLICA, record: null, state: topic?.partitions.get(p.partitionIndex) ?? null }
-          : alterPartition(controller.image, { brokerId: request.brokerId, topic, partitionIndex: p.partitionIndex, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr });
+          ? {
+              errorCode: ErrorCode.INELIGIBLE_REPLICA,
+              record: null,
+              state: topic?.partitions.get(p.partitionIndex) ?? null,
+            }
+          : alterPartition(controller.image, {
+              brokerId: request.brokerId,
+              topic,
+              partitionIndex: p.partitionIndex,
+              leaderEpoch: p.leaderEpoch,
+              partitionEpoch: p.partitionEpoch,
+              newIsr,
+            });
         const answer: AlterPartitionResponsePartitionData = {
           partitionIndex: p.partitionIndex,
           errorCode: outcome.errorCode,

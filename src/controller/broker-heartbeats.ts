@@ -97,7 +97,9 @@ export class BrokerHeartbeats {
     }
     this.lastContact.set(brokerId, this.clock.now());
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
-    const records: MetadataRecord[] = broker.fenced ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }] : [];
+    const records: MetadataRecord[] = broker.fenced
+      ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
+      : [];
     records.push(...unfenceBroker(this.controller.image, brokerId));
     if (records.length > 0) {
       try {

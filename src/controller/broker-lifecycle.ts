@@ -12,7 +12,12 @@ import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { BrokerRegistrationApi } from '../../protocol/generated/messages/62-broker-registration.js';
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
 import type { Logger } from '../common/logger.js';
-import type { BrokerHeartbeats, BrokerRegistrationInput, HeartbeatResult, RegistrationResult } from './broker-heartbeats.js';
+import type {
+  BrokerHeartbeats,
+  BrokerRegistrationInput,
+  HeartbeatResult,
+  RegistrationResult,
+} from './broker-heartbeats.js';
 import type { QuorumNode } from './quorum-node.js';
 
 export interface BrokerLifecycleOptions {

@@ -37,9 +37,16 @@ t.test('a foreign cluster id is logged as an error with both ids, once a minute 
   reporter.rejectedBy(2, 'Vote');
   reporter.rejectedBy(2, 'BeginQuorumEpoch');
   await new Promise((r) => setImmediate(r));
-  t.equal(lines.length, 3, '100 rejections over 10 s from one peer give one line; another peer and the other direction have their own');
+  t.equal(
+    lines.length,
+    3,
+    '100 rejections over 10 s from one peer give one line; another peer and the other direction have their own',
+  );
   t.match(lines[0], { level: 50, peer: 2, rpc: 'Vote', peerClusterId: 'theirs', clusterId: 'ours' });
-  t.match(String(lines[0]?.msg), /node 2 sent Vote for cluster id theirs, but this node's cluster id is ours: rejected with INCONSISTENT_CLUSTER_ID/);
+  t.match(
+    String(lines[0]?.msg),
+    /node 2 sent Vote for cluster id theirs, but this node's cluster id is ours: rejected with INCONSISTENT_CLUSTER_ID/,
+  );
   t.match(lines[1], { level: 50, peer: 3, peerClusterId: 'other' });
   t.match(lines[2], { level: 50, peer: 2, rpc: 'Vote', clusterId: 'ours' });
   t.match(String(lines[2]?.msg), /node 2 rejected Vote with INCONSISTENT_CLUSTER_ID: this node's cluster id is ours/);

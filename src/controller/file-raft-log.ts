@@ -32,7 +32,13 @@ import { decodeEntries, encodeEntries } from './raft-entries-codec.js';
 import { fsyncDir } from './file-quorum-state-store.js';
 import { RaftInvariantError } from './raft/errors.js';
 import type { RaftLog } from './raft/raft-log.js';
-import { checkOffset, type EpochEndOffset, type OffsetAndEpoch, type RaftEntry, type SnapshotId } from './raft/types.js';
+import {
+  checkOffset,
+  type EpochEndOffset,
+  type OffsetAndEpoch,
+  type RaftEntry,
+  type SnapshotId,
+} from './raft/types.js';
 
 const SEGMENT = /^(\d{20})\.log$/;
 /** Upper bound of records in one batch on disk (a fetch of 8 MiB of tiny records stays several batches). */
@@ -65,7 +71,11 @@ function writeDurably(dir: string, name: string, data: Buffer): void {
  * of equal epoch and kind, at most MAX_BATCH_ENTRIES records each. Returns the bytes, the batch start of
  * each encoded entry and the end position.
  */
-function layoutBatches(entries: readonly RaftEntry[], from: number, position: number): { data: Buffer; starts: number[]; end: number } {
+function layoutBatches(
+  entries: readonly RaftEntry[],
+  from: number,
+  position: number,
+): { data: Buffer; starts: number[]; end: number } {
   const chunks: Buffer[] = [];
   const starts: number[] = [];
   while (from < entries.length) {
@@ -195,7 +205,8 @@ export class FileRaftLog implements RaftLog {
     for (const entry of entries) {
       checkOffset(entry.offset);
       if (entry.offset !== next) throw new RaftInvariantError(`append at offset ${entry.offset}, log ends at ${next}`);
-      if (entry.epoch < lastEpoch) throw new RaftInvariantError(`append of epoch ${entry.epoch} after epoch ${lastEpoch}`);
+      if (entry.epoch < lastEpoch)
+        throw new RaftInvariantError(`append of epoch ${entry.epoch} after epoch ${lastEpoch}`);
       next++;
       lastEpoch = entry.epoch;
     }
@@ -248,7 +259,8 @@ export class FileRaftLog implements RaftLog {
   }
 
   epochOf(offset: number): number | undefined {
-    if (offset >= this.start && offset < this.endOffset()) return (this.entries[offset - this.start] as RaftEntry).epoch;
+    if (offset >= this.start && offset < this.endOffset())
+      return (this.entries[offset - this.start] as RaftEntry).epoch;
     if (this.snapshot && offset === this.start - 1) return this.snapshot.id.epoch;
     return undefined;
   }
@@ -260,7 +272,8 @@ export class FileRaftLog implements RaftLog {
       const entry = this.entries[i] as RaftEntry;
       if (entry.epoch <= epoch) return { epoch: entry.epoch, endOffset: entry.offset + 1 };
     }
-    if (this.snapshot && this.snapshot.id.epoch <= epoch) return { epoch: this.snapshot.id.epoch, endOffset: this.start };
+    if (this.snapshot && this.snapshot.id.epoch <= epoch)
+      return { epoch: this.snapshot.id.epoch, endOffset: this.start };
     return { epoch: -1, endOffset: -1 };
   }
 
@@ -288,8 +301,10 @@ export class FileRaftLog implements RaftLog {
   createSnapshot(id: SnapshotId, data: Buffer): void {
     checkOffset(id.endOffset, 'snapshot end offset');
     if (id.endOffset <= this.start) return;
-    if (id.endOffset > this.flushed) throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
-    if (this.epochOf(id.endOffset - 1) !== id.epoch) throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
+    if (id.endOffset > this.flushed)
+      throw new RaftInvariantError(`snapshot at ${id.endOffset} past durable ${this.flushed}`);
+    if (this.epochOf(id.endOffset - 1) !== id.epoch)
+      throw new RaftInvariantError(`snapshot epoch ${id.epoch} does not match the log`);
     this.replaceSnapshot(id, data);
     // Everything the snapshot covers is flushed, so written: the rest keeps its written/pending split.
     this.batchStarts = this.batchStarts.slice(id.endOffset - this.start);
@@ -316,7 +331,8 @@ export class FileRaftLog implements RaftLog {
     const previous = this.snapshot;
     writeDurably(this.dir, checkpointName(id), data);
     this.snapshot = { id, data: Buffer.from(data) };
-    if (previous && checkpointName(previous.id) !== checkpointName(id)) unlinkSync(join(this.dir, checkpointName(previous.id)));
+    if (previous && checkpointName(previous.id) !== checkpointName(id))
+      unlinkSync(join(this.dir, checkpointName(previous.id)));
   }
 
   /** Writes the kept entries to `<start>.log` (temp + fsync + rename) and drops the old segment. */

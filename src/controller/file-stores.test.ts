@@ -7,16 +7,43 @@ import { FileRaftLog, checkpointName } from './file-raft-log.js';
 import type { RaftEntry } from './raft/types.js';
 import { decodeRecordBatches } from '../../protocol/records/index.js';
 
-const entry = (offset: number, epoch: number, text = `e${offset}`, control = false): RaftEntry => ({ offset, epoch, payload: Buffer.from(text), control });
+const entry = (offset: number, epoch: number, text = `e${offset}`, control = false): RaftEntry => ({
+  offset,
+  epoch,
+  payload: Buffer.from(text),
+  control,
+});
 
 t.test('quorum-state is Kafka JSON, survives reopen, and a corrupt file is refused', async (t) => {
   const dir = t.testdir();
   const store = new FileQuorumStateStore(dir);
   t.equal(store.read(), undefined);
-  store.write({ clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [1, 2, 3] });
+  store.write({
+    clusterId: 'abc',
+    leaderId: 2,
+    leaderEpoch: 7,
+    votedId: 2,
+    appliedOffset: 5,
+    currentVoters: [1, 2, 3],
+  });
   const json = JSON.parse(readFileSync(join(dir, 'quorum-state'), 'utf8')) as Record<string, unknown>;
-  t.same(json, { clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [{ voterId: 1 }, { voterId: 2 }, { voterId: 3 }], data_version: 0 });
-  t.same(new FileQuorumStateStore(dir).read(), { clusterId: 'abc', leaderId: 2, leaderEpoch: 7, votedId: 2, appliedOffset: 5, currentVoters: [1, 2, 3] });
+  t.same(json, {
+    clusterId: 'abc',
+    leaderId: 2,
+    leaderEpoch: 7,
+    votedId: 2,
+    appliedOffset: 5,
+    currentVoters: [{ voterId: 1 }, { voterId: 2 }, { voterId: 3 }],
+    data_version: 0,
+  });
+  t.same(new FileQuorumStateStore(dir).read(), {
+    clusterId: 'abc',
+    leaderId: 2,
+    leaderEpoch: 7,
+    votedId: 2,
+    appliedOffset: 5,
+    currentVoters: [1, 2, 3],
+  });
   t.notOk(existsSync(join(dir, 'quorum-state.tmp')), 'no temp file left');
   writeFileSync(join(dir, 'quorum-state'), '{"leaderId": 1');
   t.throws(() => new FileQuorumStateStore(dir), QuorumStateFileError);
@@ -87,7 +114,10 @@ t.test('raft log: snapshots are checkpoint files and drop the covered prefix', a
   t.same(again.latestSnapshotId(), { endOffset: 3, epoch: 2 });
   t.equal(again.readSnapshot({ endOffset: 3, epoch: 2 })?.toString(), 'state@3');
   t.equal(again.epochOf(2), 2);
-  t.same(readdirSync(dir).filter((n) => n.endsWith('.log')), ['00000000000000000003.log']);
+  t.same(
+    readdirSync(dir).filter((n) => n.endsWith('.log')),
+    ['00000000000000000003.log'],
+  );
   again.installSnapshot({ endOffset: 10, epoch: 4 }, Buffer.from('state@10'));
   again.close();
   const installed = new FileRaftLog(dir);
@@ -104,8 +134,14 @@ t.test('raft log: a flush writes one batch of many records; truncation inside a 
   log.append([entry(2, 1), entry(3, 2), entry(4, 2), entry(5, 2)]);
   t.equal(statSync(join(dir, '00000000000000000000.log')).size, 0, 'nothing written before the flush');
   log.flush();
-  const batches = decodeRecordBatches(readFileSync(join(dir, '00000000000000000000.log')), { allowPartialTrailing: false });
-  t.same(batches.map((b) => b.records.length), [3, 3], 'one batch per epoch run');
+  const batches = decodeRecordBatches(readFileSync(join(dir, '00000000000000000000.log')), {
+    allowPartialTrailing: false,
+  });
+  t.same(
+    batches.map((b) => b.records.length),
+    [3, 3],
+    'one batch per epoch run',
+  );
   log.truncateTo(4); // inside the second batch
   t.equal(log.endOffset(), 4);
   log.append([entry(4, 3, 'new')]);

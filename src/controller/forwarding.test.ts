@@ -10,7 +10,13 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { EnvelopeRequest, EnvelopeResponse } from '../../protocol/generated/messages/58-envelope.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logger.js';
-import { FORWARDED_API_KEYS, RequestForwarder, hostAddressBytes, serializePrincipal, type ForwardingQuorum } from './forwarding.js';
+import {
+  FORWARDED_API_KEYS,
+  RequestForwarder,
+  hostAddressBytes,
+  serializePrincipal,
+  type ForwardingQuorum,
+} from './forwarding.js';
 
 class FakeQuorum implements ForwardingQuorum {
   leader = -1;
@@ -59,7 +65,8 @@ class FakeQuorum implements ForwardingQuorum {
 }
 
 const logger = createLogger({ level: 'silent', pretty: false });
-const make = (quorum: FakeQuorum, timeoutMs = 5000) => new RequestForwarder({ quorum, nodeId: 1, timeoutMs, logger, clock: new SystemClock() });
+const make = (quorum: FakeQuorum, timeoutMs = 5000) =>
+  new RequestForwarder({ quorum, nodeId: 1, timeoutMs, logger, clock: new SystemClock() });
 const frame = Buffer.from('inner request');
 
 async function untilWaiting(q: FakeQuorum): Promise<void> {
@@ -89,7 +96,10 @@ t.test('NOT_CONTROLLER from the old leader: resent to the next one', async (t) =
   await untilWaiting(q);
   q.changeLeader(3);
   t.same(await pending, Buffer.from('from 3'));
-  t.same(q.sent.map((s) => s.to), [2, 3]);
+  t.same(
+    q.sent.map((s) => s.to),
+    [2, 3],
+  );
 });
 
 t.test('gives up at the timeout or when this node leads; other envelope errors answer locally', async (t) => {
@@ -104,7 +114,10 @@ t.test('gives up at the timeout or when this node leads; other envelope errors a
   t.ok(f.shouldForward(19) && !f.shouldForward(0), 'CreateTopics is forwarded, Produce never');
   q.leading = true;
   t.notOk(f.shouldForward(19), 'not on the leader');
-  t.same([...FORWARDED_API_KEYS].sort((a, b) => a - b), [19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51]);
+  t.same(
+    [...FORWARDED_API_KEYS].sort((a, b) => a - b),
+    [19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51],
+  );
 });
 
 t.test('principal and address encodings', async (t) => {

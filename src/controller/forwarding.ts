@@ -92,7 +92,11 @@ export class RequestForwarder {
   async forward(frame: Buffer, clientHost: string): Promise<Buffer | null> {
     const { quorum, nodeId, timeoutMs, logger, clock } = this.options;
     const deadline = clock.now() + timeoutMs;
-    const request = { requestData: frame, requestPrincipal: ANONYMOUS, clientHostAddress: hostAddressBytes(clientHost) };
+    const request = {
+      requestData: frame,
+      requestPrincipal: ANONYMOUS,
+      clientHostAddress: hostAddressBytes(clientHost),
+    };
     for (;;) {
       const leader = quorum.leaderId();
       if (leader === nodeId) return null;
@@ -125,7 +129,12 @@ export class RequestForwarder {
   async send<Req, Res>(api: ApiDefinition<Req, Res>, apiVersion: number, body: Req): Promise<Res | null> {
     const correlationId = (this.nextCorrelationId = (this.nextCorrelationId + 1) | 0);
     const w = new Writer();
-    writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: apiVersion, correlationId, clientId: `forwarder-${this.options.nodeId}` });
+    writeRequestHeader(w, {
+      requestApiKey: api.apiKey,
+      requestApiVersion: apiVersion,
+      correlationId,
+      clientId: `forwarder-${this.options.nodeId}`,
+    });
     api.encodeRequest(w, apiVersion, body);
     const answer = await this.forward(w.toBuffer(), '127.0.0.1');
     if (!answer) return null;
@@ -146,7 +155,13 @@ export class RequestForwarder {
     const left = Math.min(CATCH_UP_MAX_MS, deadline - clock.now());
     if (left <= 0 || !quorum.peers) return;
     try {
-      const r = await quorum.peers.request(leader, DescribeQuorumApi, 1, { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }] }, left);
+      const r = await quorum.peers.request(
+        leader,
+        DescribeQuorumApi,
+        1,
+        { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }] },
+        left,
+      );
       const p = r.topics[0]?.partitions[0];
       if (r.errorCode !== ErrorCode.NONE || !p || p.errorCode !== ErrorCode.NONE) return;
       await quorum.waitApplied(Number(p.highWatermark), Math.min(CATCH_UP_MAX_MS, deadline - clock.now()));

@@ -43,18 +43,31 @@ export interface MetadataQuorumOptions {
 }
 
 /** Kafka's start-up checks of process.roles against controller.quorum.voters. */
-export function checkRoles(roles: readonly string[], nodeId: number, voters: ReadonlyMap<number, PeerAddress>, votersText: string): void {
+export function checkRoles(
+  roles: readonly string[],
+  nodeId: number,
+  voters: ReadonlyMap<number, PeerAddress>,
+  votersText: string,
+): void {
   const unknown = roles.filter((r) => r !== 'broker' && r !== 'controller');
-  if (unknown.length > 0 || roles.length === 0) throw new ConfigError(`Invalid value ${roles.join(',')} for configuration process.roles: each role must be broker or controller`);
+  if (unknown.length > 0 || roles.length === 0)
+    throw new ConfigError(
+      `Invalid value ${roles.join(',')} for configuration process.roles: each role must be broker or controller`,
+    );
   if (voters.size === 0) {
-    if (!roles.includes('controller')) throw new ConfigError('A broker-only process (process.roles=broker) needs controller.quorum.voters');
+    if (!roles.includes('controller'))
+      throw new ConfigError('A broker-only process (process.roles=broker) needs controller.quorum.voters');
     return;
   }
   if (roles.includes('controller') && !voters.has(nodeId)) {
-    throw new ConfigError(`If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${votersText}`);
+    throw new ConfigError(
+      `If process.roles contains the 'controller' role, the node id ${nodeId} must be included in the set of voters controller.quorum.voters=${votersText}`,
+    );
   }
   if (!roles.includes('controller') && voters.has(nodeId)) {
-    throw new ConfigError(`If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${votersText}`);
+    throw new ConfigError(
+      `If process.roles contains just the 'broker' role, the node id ${nodeId} must not be included in the set of voters controller.quorum.voters=${votersText}`,
+    );
   }
 }
 
@@ -73,7 +86,12 @@ export class MetadataQuorum {
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
     this.voters = parseQuorumVoters(config.list('controller.quorum.voters'));
-    checkRoles(config.list('process.roles'), options.nodeId, this.voters, config.list('controller.quorum.voters').join(','));
+    checkRoles(
+      config.list('process.roles'),
+      options.nodeId,
+      this.voters,
+      config.list('controller.quorum.voters').join(','),
+    );
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();
     const store = dir ? new FileQuorumStateStore(dir) : new InMemoryQuorumStateStore();
@@ -152,14 +170,17 @@ export class MetadataQuorum {
     this.snapshotTimer = null;
     const at = this.snapshots.nextCheckAt();
     if (!Number.isFinite(at)) return;
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
-      else {
-        this.snapshots.taken(this.options.clock.now());
-        this.armSnapshotTimer();
-      }
-    }, Math.max(0, Math.min(at - this.options.clock.now(), 2 ** 31 - 1)));
+    this.snapshotTimer = setTimeout(
+      () => {
+        this.snapshotTimer = null;
+        if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
+        else {
+          this.snapshots.taken(this.options.clock.now());
+          this.armSnapshotTimer();
+        }
+      },
+      Math.max(0, Math.min(at - this.options.clock.now(), 2 ** 31 - 1)),
+    );
     this.snapshotTimer.unref();
   }
 
@@ -191,7 +212,10 @@ export class MetadataQuorum {
     const peers = this.node.peers;
     if (leader < 0 || leader === this.options.nodeId || !peers?.knows(leader)) return ErrorCode.NOT_CONTROLLER;
     try {
-      const r = await peers.request(leader, AllocateProducerIdsApi, 0, { brokerId: this.options.nodeId, brokerEpoch: this.lifecycle?.epoch() ?? -1n });
+      const r = await peers.request(leader, AllocateProducerIdsApi, 0, {
+        brokerId: this.options.nodeId,
+        brokerEpoch: this.lifecycle?.epoch() ?? -1n,
+      });
       if (r.errorCode !== ErrorCode.NONE) return r.errorCode;
       if (r.producerIdLen <= 0 || r.producerIdStart < 0n) return ErrorCode.UNKNOWN_SERVER_ERROR;
       return { firstProducerId: r.producerIdStart, size: BigInt(r.producerIdLen) };

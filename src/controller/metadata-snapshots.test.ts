@@ -34,13 +34,30 @@ function populated(): { controller: MetadataController; machine: MetadataStateMa
   const machine = new MetadataStateMachine(controller);
   let offset = 0;
   const apply = (records: Parameters<MetadataController['commit']>[0]): void => {
-    for (const r of records) machine.apply({ offset: offset++, epoch: 1, payload: encodeMetadataRecord(r), control: false });
+    for (const r of records)
+      machine.apply({ offset: offset++, epoch: 1, payload: encodeMetadataRecord(r), control: false });
   };
   for (const id of [1, 2, 3]) {
-    apply([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId: id, fenced: id === 3, rack: id === 1 ? 'r1' : null, endPoints: [{ name: 'PLAINTEXT', host: 'h', port: 9000 + id, securityProtocol: 0 }] } }]);
+    apply([
+      {
+        type: 'RegisterBrokerRecord',
+        data: {
+          ...defaultRegisterBrokerRecord(),
+          brokerId: id,
+          fenced: id === 3,
+          rack: id === 1 ? 'r1' : null,
+          endPoints: [{ name: 'PLAINTEXT', host: 'h', port: 9000 + id, securityProtocol: 0 }],
+        },
+      },
+    ]);
   }
   for (const name of ['a', 'b', 'gone']) {
-    const created = controller.createTopic({ name, numPartitions: 3, replicationFactor: 2, configs: new Map([['retention.ms', '1000']]) });
+    const created = controller.createTopic({
+      name,
+      numPartitions: 3,
+      replicationFactor: 2,
+      configs: new Map([['retention.ms', '1000']]),
+    });
     if (!created.ok) throw new Error(created.error.errorMessage);
     apply(created.records);
   }
@@ -48,7 +65,9 @@ function populated(): { controller: MetadataController; machine: MetadataStateMa
   if (!more.ok) throw new Error(more.error.errorMessage);
   apply(more.records);
   const gone = controller.image.topicsByName.get('gone')!;
-  apply(controller.deleteTopic(gone.topicId).ok ? [{ type: 'RemoveTopicRecord', data: { topicId: gone.topicId } }] : []);
+  apply(
+    controller.deleteTopic(gone.topicId).ok ? [{ type: 'RemoveTopicRecord', data: { topicId: gone.topicId } }] : [],
+  );
   const alter = controller.alterConfigs(4, '', [{ name: 'log.retention.ms', value: '5' }]);
   if (alter.ok) apply(alter.records);
   const pids = controller.allocateProducerIds(1, 0n);
@@ -66,12 +85,18 @@ t.test('a snapshot restores an equal image, smaller than the log', async (t) => 
   // The other image holds a topic the snapshot does not know: listeners hear it is gone.
   const stale = other.createTopic({ name: 'stale', numPartitions: 1, replicationFactor: -1 });
   t.notOk(stale.ok, 'no brokers: placement fails; register one first');
-  other.applyCommitted(encodeMetadataRecord({ type: 'TopicRecord', data: { name: 'stale', topicId: 'AAAAAAAAAAAAAAAAAAAAAg' } }), 0);
+  other.applyCommitted(
+    encodeMetadataRecord({ type: 'TopicRecord', data: { name: 'stale', topicId: 'AAAAAAAAAAAAAAAAAAAAAg' } }),
+    0,
+  );
   changes.length = 0;
   new MetadataStateMachine(other).restore(bytes);
   t.same(view(other.image), view(controller.image), 'same topics, partitions, configs, brokers and producer ids');
   t.equal(other.image.lastAppliedOffset, controller.image.lastAppliedOffset, 'the applied offset comes back');
-  t.ok(changes.some((c) => c.kind === 'topic-deleted' && c.topic.name === 'stale'), 'a vanished topic is reported deleted');
+  t.ok(
+    changes.some((c) => c.kind === 'topic-deleted' && c.topic.name === 'stale'),
+    'a vanished topic is reported deleted',
+  );
   t.equal(changes.filter((c) => c.kind === 'topic-created').length, 2, 'each topic is reported created');
   t.equal(changes.filter((c) => c.kind === 'partition-changed').length, 8, 'each partition is reported');
   t.notOk(other.image.topicsByName.has('gone'), 'a deleted topic is not in the snapshot');
@@ -148,7 +173,11 @@ t.test('a broker snapshots automatically and restarts from snapshot + tail', asy
 
   const second = await startBroker({ dataDir, config });
   t.teardown(() => second.stop());
-  t.same(topicsOf(second.broker.controller.image), before, 'the same topics after snapshot + tail (the broker re-registers on a new port)');
+  t.same(
+    topicsOf(second.broker.controller.image),
+    before,
+    'the same topics after snapshot + tail (the broker re-registers on a new port)',
+  );
   t.ok(second.broker.replicas.get('snap-11', 1), 'partitions from the snapshot are open');
   t.notOk(second.broker.replicas.get('snap-3', 0), 'the deleted topic stays deleted');
 });

@@ -78,8 +78,10 @@ function readImageFormat(snapshot: Buffer): ParsedSnapshot {
   if (snapshot.length < 16) throw new ProtocolDecodeError('metadata snapshot too short');
   const lastOffset = snapshot.readDoubleBE(4);
   const count = snapshot.readInt32BE(12);
-  if (!Number.isSafeInteger(lastOffset) || lastOffset < -1) throw new ProtocolDecodeError(`metadata snapshot offset ${lastOffset}`);
-  if (count < 0 || count > (snapshot.length - 16) / 4) throw new ProtocolDecodeError(`metadata snapshot claims ${count} records`);
+  if (!Number.isSafeInteger(lastOffset) || lastOffset < -1)
+    throw new ProtocolDecodeError(`metadata snapshot offset ${lastOffset}`);
+  if (count < 0 || count > (snapshot.length - 16) / 4)
+    throw new ProtocolDecodeError(`metadata snapshot claims ${count} records`);
   const payloads: Buffer[] = [];
   let at = 16;
   for (let i = 0; i < count; i++) {
@@ -94,7 +96,8 @@ function readImageFormat(snapshot: Buffer): ParsedSnapshot {
 
 function readLegacyFormat(snapshot: Buffer): ParsedSnapshot {
   const count = snapshot.readInt32BE(0);
-  if (count < 0 || count > (snapshot.length - 4) / 12) throw new ProtocolDecodeError(`metadata snapshot claims ${count} records`);
+  if (count < 0 || count > (snapshot.length - 4) / 12)
+    throw new ProtocolDecodeError(`metadata snapshot claims ${count} records`);
   const payloads: Buffer[] = [];
   let lastOffset = -1;
   let at = 4;

@@ -48,7 +48,9 @@ export class ObserverDiscovery {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.ask().finally(() => this.schedule(this.options.current().leaderId >= 0 ? this.options.periodMs : this.options.searchMs));
+      void this.ask().finally(() =>
+        this.schedule(this.options.current().leaderId >= 0 ? this.options.periodMs : this.options.searchMs),
+      );
     }, delayMs);
     this.timer.unref();
   }
@@ -68,7 +70,8 @@ export class ObserverDiscovery {
       const p = r.topics[0]?.partitions[0];
       if (r.errorCode !== 0 || !p || p.errorCode !== 0 || p.leaderId < 0 || !voterIds.includes(p.leaderId)) return;
       const known = current();
-      if (p.leaderEpoch < known.leaderEpoch || (p.leaderEpoch === known.leaderEpoch && known.leaderId === p.leaderId)) return;
+      if (p.leaderEpoch < known.leaderEpoch || (p.leaderEpoch === known.leaderEpoch && known.leaderId === p.leaderId))
+        return;
       learn(p.leaderId, p.leaderEpoch);
     } catch (err) {
       this.options.logger.debug({ err, voter }, 'observer: DescribeQuorum failed');

@@ -9,7 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, bundleNode, freePort, type ClusterNode } from '../../bench/raft/cluster.js';
+import {
+  FAST_QUORUM_SETTINGS,
+  ProcessCluster,
+  bundleNode,
+  freePort,
+  type ClusterNode,
+} from '../../bench/raft/cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
@@ -20,9 +26,13 @@ async function quorumView(port: number): Promise<{ leaderId: number; leaderEpoch
   try {
     const c = await rawClient(port);
     try {
-      const r = await c.call(DescribeQuorumApi, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] });
+      const r = await c.call(DescribeQuorumApi, 1, {
+        topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }],
+      });
       const p = r.topics[0]?.partitions[0];
-      return p && p.errorCode === 0 ? { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, voters: p.currentVoters.map((v) => v.replicaId).sort() } : null;
+      return p && p.errorCode === 0
+        ? { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, voters: p.currentVoters.map((v) => v.replicaId).sort() }
+        : null;
     } finally {
       c.close();
     }
@@ -31,11 +41,19 @@ async function quorumView(port: number): Promise<{ leaderId: number; leaderEpoch
   }
 }
 
-async function metadata(port: number, topics: string[]): Promise<Awaited<ReturnType<typeof MetadataApi.decodeResponse>> | null> {
+async function metadata(
+  port: number,
+  topics: string[],
+): Promise<Awaited<ReturnType<typeof MetadataApi.decodeResponse>> | null> {
   try {
     const c = await rawClient(port);
     try {
-      return await c.call(MetadataApi, 9, { topics: topics.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      return await c.call(MetadataApi, 9, {
+        topics: topics.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
     } finally {
       c.close();
     }
@@ -69,7 +87,11 @@ t.test('a broker-only process observes three voter processes', async (t) => {
     };
     const args = [file];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-    return spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, GREGOR_LOG_LEVEL: 'warn' }, stdio: ['pipe', 'inherit', 'inherit'] });
+    return spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, GREGOR_LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
   };
   observer = startObserver();
 
@@ -82,10 +104,19 @@ t.test('a broker-only process observes three voter processes', async (t) => {
   await cluster.waitFor('four unfenced brokers', 10000, async () => (await metadata(port, []))?.brokers.length === 4);
   t.pass(`the observer follows node ${first.leaderId} and is registered, unfenced`);
 
-  const admin = new Kafka({ clientId: 'observer-processes', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } }).admin();
+  const admin = new Kafka({
+    clientId: 'observer-processes',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 },
+  }).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
-  t.equal(await admin.createTopics({ topics: [{ topic: 'obs-a', numPartitions: 2 }] }), true, 'createTopics through the observer');
+  t.equal(
+    await admin.createTopics({ topics: [{ topic: 'obs-a', numPartitions: 2 }] }),
+    true,
+    'createTopics through the observer',
+  );
   const everywhere = async (topic: string, nodes: ClusterNode[]): Promise<boolean> => {
     const answers = await Promise.all([...nodes.map((n) => metadata(n.port, [topic])), metadata(port, [topic])]);
     return answers.every((a) => a?.topics[0]?.errorCode === 0);
@@ -100,13 +131,21 @@ t.test('a broker-only process observes three voter processes', async (t) => {
     return v && o && o.leaderId === v.leaderId && v;
   });
   t.ok(second.leaderEpoch > first.leaderEpoch, `node ${second.leaderId} leads epoch ${second.leaderEpoch}`);
-  t.equal(await admin.createTopics({ topics: [{ topic: 'obs-b', numPartitions: 1 }] }), true, 'createTopics after the failover');
+  t.equal(
+    await admin.createTopics({ topics: [{ topic: 'obs-b', numPartitions: 1 }] }),
+    true,
+    'createTopics after the failover',
+  );
   await cluster.waitFor('obs-b on the survivors and the observer', 5000, () => everywhere('obs-b', survivors));
   await admin.disconnect();
 
   observer.kill('SIGKILL');
   await new Promise((r) => observer!.once('exit', r));
   observer = startObserver();
-  await cluster.waitFor('the restarted observer has both topics', 15000, async () => (await everywhere('obs-a', [])) && (await everywhere('obs-b', [])));
+  await cluster.waitFor(
+    'the restarted observer has both topics',
+    15000,
+    async () => (await everywhere('obs-a', [])) && (await everywhere('obs-b', [])),
+  );
   t.pass('the observer restarted from its files and caught up');
 });

@@ -43,13 +43,24 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
     voterNodes.push(
       await startBroker({
         dataDir: dirs[i],
-        config: { ...QUORUM, 'node.id': i + 1, listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[i]}`, 'controller.quorum.voters': voters },
+        config: {
+          ...QUORUM,
+          'node.id': i + 1,
+          listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[i]}`,
+          'controller.quorum.voters': voters,
+        },
       }),
     );
   }
   const observer = await startBroker({
     dataDir: dirs[3],
-    config: { ...QUORUM, 'node.id': 4, 'process.roles': 'broker', listeners: 'PLAINTEXT://127.0.0.1:0', 'controller.quorum.voters': voters },
+    config: {
+      ...QUORUM,
+      'node.id': 4,
+      'process.roles': 'broker',
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'controller.quorum.voters': voters,
+    },
   });
   const running = new Set([...voterNodes, observer]);
   t.teardown(async () => {
@@ -65,24 +76,47 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
   });
   t.ok(leaderId >= 1 && leaderId <= 3, `everyone, the observer too, follows node ${leaderId}`);
   const leader = voterNodes[leaderId - 1]!;
-  await until('node 4 registered and unfenced', 10000, () => leader.broker.controller.image.brokers.get(4)?.fenced === false);
+  await until(
+    'node 4 registered and unfenced',
+    10000,
+    () => leader.broker.controller.image.brokers.get(4)?.fenced === false,
+  );
   t.pass('the observer registered with the active controller and is unfenced');
 
-  const admin = new Kafka({ clientId: 'observer-test', brokers: [observer.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'observer-test',
+    brokers: [observer.bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
-  t.equal(await admin.createTopics({ topics: [{ topic: 'observed', numPartitions: 2, replicationFactor: 1 }] }), true, 'createTopics through the observer');
-  await until('the topic in the observer image', 5000, () => observer.broker.controller.image.topicsByName.get('observed'));
-  t.ok(voterNodes.every((b) => b.broker.controller.image.topicsByName.has('observed')), 'and in every voter image');
+  t.equal(
+    await admin.createTopics({ topics: [{ topic: 'observed', numPartitions: 2, replicationFactor: 1 }] }),
+    true,
+    'createTopics through the observer',
+  );
+  await until('the topic in the observer image', 5000, () =>
+    observer.broker.controller.image.topicsByName.get('observed'),
+  );
+  t.ok(
+    voterNodes.every((b) => b.broker.controller.image.topicsByName.has('observed')),
+    'and in every voter image',
+  );
 
   const raw = await rawClient(observer.port);
-  const dq = await raw.call(DescribeQuorumApi, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] });
+  const dq = await raw.call(DescribeQuorumApi, 1, {
+    topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }],
+  });
   raw.close();
   const p = dq.topics[0]?.partitions[0];
   t.same(p?.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3], 'the observer is not a voter');
   t.equal(p?.leaderId, leaderId);
   const hw = Number(p?.highWatermark ?? -1n);
-  await until('the observer applied up to the leader high watermark', 5000, () => quorumOf(observer).raft.appliedOffset() >= hw);
+  await until(
+    'the observer applied up to the leader high watermark',
+    5000,
+    () => quorumOf(observer).raft.appliedOffset() >= hw,
+  );
   t.pass(`the observer applied the committed log up to ${hw}`);
 
   // Stop the leader: the observer finds the new one.
@@ -94,25 +128,46 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
     return ids.every((id) => id > 0 && id !== leaderId && id === ids[0]) && ids[0];
   });
   t.not(next, leaderId, `the observer follows node ${next}`);
-  t.equal(await admin.createTopics({ topics: [{ topic: 'observed-2', numPartitions: 1, replicationFactor: 1 }] }), true, 'createTopics after the failover');
-  await until('the second topic in the observer image', 5000, () => observer.broker.controller.image.topicsByName.get('observed-2'));
+  t.equal(
+    await admin.createTopics({ topics: [{ topic: 'observed-2', numPartitions: 1, replicationFactor: 1 }] }),
+    true,
+    'createTopics after the failover',
+  );
+  await until('the second topic in the observer image', 5000, () =>
+    observer.broker.controller.image.topicsByName.get('observed-2'),
+  );
   t.pass('the observer applied the new leader commits');
 });
 
 t.test('process.roles is checked against the voters', async (t) => {
   const port = await freePort();
   await t.rejects(
-    startBroker({ config: { 'node.id': 1, 'process.roles': 'broker', 'controller.quorum.voters': `1@127.0.0.1:${port}` } }),
+    startBroker({
+      config: { 'node.id': 1, 'process.roles': 'broker', 'controller.quorum.voters': `1@127.0.0.1:${port}` },
+    }),
     ConfigError,
     'a broker-only node in the voter list',
   );
   await t.rejects(
-    startBroker({ config: { 'node.id': 2, 'process.roles': 'broker,controller', 'controller.quorum.voters': `1@127.0.0.1:${port}` } }),
+    startBroker({
+      config: { 'node.id': 2, 'process.roles': 'broker,controller', 'controller.quorum.voters': `1@127.0.0.1:${port}` },
+    }),
     /must be included in the set of voters/,
     'a controller outside the voter list',
   );
-  await t.rejects(startBroker({ config: { 'node.id': 2, 'process.roles': 'broker' } }), ConfigError, 'a broker-only node without voters');
-  const controllerOnly = await startBroker({ config: { 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': `1@127.0.0.1:${port}`, listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${port}` } });
+  await t.rejects(
+    startBroker({ config: { 'node.id': 2, 'process.roles': 'broker' } }),
+    ConfigError,
+    'a broker-only node without voters',
+  );
+  const controllerOnly = await startBroker({
+    config: {
+      'node.id': 1,
+      'process.roles': 'controller',
+      'controller.quorum.voters': `1@127.0.0.1:${port}`,
+      listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${port}`,
+    },
+  });
   t.teardown(() => controllerOnly.stop());
   t.ok(controllerOnly.broker.quorum.node.isLeader(), 'a lone controller-only voter leads');
   t.equal(controllerOnly.broker.controller.image.brokers.size, 0, 'and does not register as a broker');

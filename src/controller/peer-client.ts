@@ -165,10 +165,7 @@ export class PeerClient {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(
-    peers: ReadonlyMap<number, PeerAddress>,
-    options: PeerClientOptions,
-  ) {
+  constructor(peers: ReadonlyMap<number, PeerAddress>, options: PeerClientOptions) {
     this.options = {
       clientId: 'raft-client',
       requestTimeoutMs: 2000,
@@ -183,7 +180,13 @@ export class PeerClient {
     return this.connections.has(peer);
   }
 
-  request<Req, Res>(peer: number, api: ApiDefinition<Req, Res>, apiVersion: number, body: Req, timeoutMs?: number): Promise<Res> {
+  request<Req, Res>(
+    peer: number,
+    api: ApiDefinition<Req, Res>,
+    apiVersion: number,
+    body: Req,
+    timeoutMs?: number,
+  ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       const connection = this.connections.get(peer);
       if (!connection || this.closed) {
@@ -194,7 +197,12 @@ export class PeerClient {
       let frame: Buffer[];
       try {
         frame = encodeFrame((w) => {
-          writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: apiVersion, correlationId, clientId: this.options.clientId });
+          writeRequestHeader(w, {
+            requestApiKey: api.apiKey,
+            requestApiVersion: apiVersion,
+            correlationId,
+            clientId: this.options.clientId,
+          });
           api.encodeRequest(w, apiVersion, body);
         });
       } catch (err) {

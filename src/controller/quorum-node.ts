@@ -88,8 +88,10 @@ export class QuorumNode implements MetadataQuorumPort {
     const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
     const clock = options.clock;
     this.clusterIdMismatch = new ClusterIdMismatchReporter(options.clusterId, options.logger, clock);
-    this.raftPeers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
-    this.peers = peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
+    this.raftPeers =
+      peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
+    this.peers =
+      peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
     const outbox: Outbox = { send: (m) => this.deliver(m) };
     this.raft = new RaftNode({
       nodeId: options.nodeId,
@@ -102,9 +104,15 @@ export class QuorumNode implements MetadataQuorumPort {
       clock: options.clock,
       random: mathRandom,
       // A lone voter needs no election timeout: it is its own majority.
-      config: { ...options.config, ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0, appendLingerMs: 0 } : {}) },
+      config: {
+        ...options.config,
+        ...(single ? { electionTimeoutMs: 0, electionBackoffMaxMs: 0, appendLingerMs: 0 } : {}),
+      },
       onTransition: (from, to) => {
-        options.logger.info({ from: from.kind, to: to.kind, epoch: to.epoch, leaderId: to.leaderId }, 'raft transition');
+        options.logger.info(
+          { from: from.kind, to: to.kind, epoch: to.epoch, leaderId: to.leaderId },
+          'raft transition',
+        );
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
         if (from.leaderId !== to.leaderId || from.epoch !== to.epoch) {
           for (const l of this.leaderListeners) l(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
@@ -128,7 +136,13 @@ export class QuorumNode implements MetadataQuorumPort {
         learn: (leaderId, leaderEpoch) => {
           this.options.logger.info({ leaderId, leaderEpoch }, 'observer: following the active controller');
           // As a BeginQuorumEpoch from that leader would: the core follows it (the answer is dropped).
-          void this.handle(leaderId, { type: 'BeginQuorumEpoch', clusterId: this.options.clusterId, leaderId, leaderEpoch, voterId: this.options.nodeId });
+          void this.handle(leaderId, {
+            type: 'BeginQuorumEpoch',
+            clusterId: this.options.clusterId,
+            leaderId,
+            leaderEpoch,
+            voterId: this.options.nodeId,
+          });
         },
         periodMs: Math.max(50, Math.floor(fetchTimeoutMs / 2)),
         searchMs: Math.max(20, Math.min(200, Math.floor(fetchTimeoutMs / 10))),
@@ -260,7 +274,8 @@ export class QuorumNode implements MetadataQuorumPort {
     sendRaftRequest(peers, destination, request, this.raft.config.requestTimeoutMs).then(
       (response) => {
         if (this.stopped) return;
-        if (response.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) this.clusterIdMismatch.rejectedBy(destination, request.type);
+        if (response.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID)
+          this.clusterIdMismatch.rejectedBy(destination, request.type);
         this.raft.handleResponse(destination, requestId, response);
         this.pollSoon();
       },

@@ -50,8 +50,11 @@ t.test('three processes elect, fail over after kill -9, and keep every committed
   await cluster.waitFor('after-kill on survivors', 5000, () => topicEverywhere(cluster, survivors, 'after-kill'));
 
   cluster.spawn(leader);
-  await cluster.waitFor('both topics on all three nodes', 10000, async () =>
-    (await topicEverywhere(cluster, all, 'before-kill')) && (await topicEverywhere(cluster, all, 'after-kill')),
+  await cluster.waitFor(
+    'both topics on all three nodes',
+    10000,
+    async () =>
+      (await topicEverywhere(cluster, all, 'before-kill')) && (await topicEverywhere(cluster, all, 'after-kill')),
   );
   t.pass('both topics are on all three nodes after the old leader restarts');
   const final = await cluster.waitFor('agreement after restart', 5000, () => cluster.agreedLeader(all));

@@ -15,7 +15,8 @@ export function parseQuorumVoters(entries: readonly string[]): Map<number, PeerA
     if (!m) throw new ConfigError(`controller.quorum.voters entry "${entry}" is not of the form id@host:port`);
     const id = Number(m[1]);
     const port = Number(m[3]);
-    if (!Number.isSafeInteger(id) || id < 0 || id > 2147483647) throw new ConfigError(`voter id ${m[1]} is out of range`);
+    if (!Number.isSafeInteger(id) || id < 0 || id > 2147483647)
+      throw new ConfigError(`voter id ${m[1]} is out of range`);
     if (port < 0 || port > 65535) throw new ConfigError(`voter port ${m[3]} is out of range`);
     if (voters.has(id)) throw new ConfigError(`voter ${id} appears twice in controller.quorum.voters`);
     voters.set(id, { host: (m[2] as string).replace(/^\[|\]$/g, ''), port });

@@ -49,7 +49,8 @@ export function decodeEntries(bytes: Buffer | null): RaftEntry[] {
   for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
     for (const record of batch.records) {
       const offset = Number(record.offset);
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolDecodeError(`record offset ${record.offset} out of range`);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new ProtocolDecodeError(`record offset ${record.offset} out of range`);
       entries.push({
         offset,
         epoch: batch.partitionLeaderEpoch,

@@ -12,11 +12,18 @@ import type { RaftRequest, RaftResponse } from './raft/messages.js';
 import type { PeerClient } from './peer-client.js';
 import * as W from './raft-wire.js';
 
-export async function sendRaftRequest(client: PeerClient, peer: number, request: RaftRequest, timeoutMs: number): Promise<RaftResponse> {
+export async function sendRaftRequest(
+  client: PeerClient,
+  peer: number,
+  request: RaftRequest,
+  timeoutMs: number,
+): Promise<RaftResponse> {
   const v = W.RAFT_SEND_VERSIONS;
   switch (request.type) {
     case 'Vote':
-      return W.voteResponseFromWire(await client.request(peer, VoteApi, v.Vote, W.voteRequestToWire(request), timeoutMs));
+      return W.voteResponseFromWire(
+        await client.request(peer, VoteApi, v.Vote, W.voteRequestToWire(request), timeoutMs),
+      );
     case 'BeginQuorumEpoch':
       return W.beginResponseFromWire(
         await client.request(peer, BeginQuorumEpochApi, v.BeginQuorumEpoch, W.beginRequestToWire(request), timeoutMs),

@@ -23,8 +23,20 @@ export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 export const METADATA_PARTITION = 0;
 
 /** API versions this node sends to other voters. */
-export const RAFT_SEND_VERSIONS = { Vote: 2, BeginQuorumEpoch: 1, EndQuorumEpoch: 1, Fetch: 16, FetchSnapshot: 1 } as const;
-export const RAFT_API_KEYS = { Vote: 52, BeginQuorumEpoch: 53, EndQuorumEpoch: 54, Fetch: 1, FetchSnapshot: 59 } as const;
+export const RAFT_SEND_VERSIONS = {
+  Vote: 2,
+  BeginQuorumEpoch: 1,
+  EndQuorumEpoch: 1,
+  Fetch: 16,
+  FetchSnapshot: 1,
+} as const;
+export const RAFT_API_KEYS = {
+  Vote: 52,
+  BeginQuorumEpoch: 53,
+  EndQuorumEpoch: 54,
+  Fetch: 1,
+  FetchSnapshot: 59,
+} as const;
 
 export class RaftWireError extends Error {
   constructor(
@@ -50,7 +62,8 @@ function onlyPartition<P>(topics: ReadonlyArray<{ partitions: readonly P[] }>, w
 }
 
 function checkTopic(name: string, what: string): void {
-  if (name !== METADATA_TOPIC) throw new RaftWireError(`${what} for topic ${name}`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (name !== METADATA_TOPIC)
+    throw new RaftWireError(`${what} for topic ${name}`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
 // ---- Vote ----
@@ -176,7 +189,9 @@ interface AnnouncementResponseWire {
   nodeEndpoints: Array<{ nodeId: number; host: string; port: number }>;
 }
 
-function announcementResponseToWire(m: M.BeginQuorumEpochResponse | M.EndQuorumEpochResponse): AnnouncementResponseWire {
+function announcementResponseToWire(
+  m: M.BeginQuorumEpochResponse | M.EndQuorumEpochResponse,
+): AnnouncementResponseWire {
   return {
     errorCode: m.errorCode,
     topics:
@@ -313,7 +328,8 @@ export function fetchReplicaId(w: Fetch.FetchRequest, version: number): number {
 }
 
 export function fetchRequestFromWire(w: Fetch.FetchRequest, version: number): M.FetchRequest {
-  if (!isMetadataFetch(w, version)) throw new RaftWireError('Fetch does not name __cluster_metadata', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!isMetadataFetch(w, version))
+    throw new RaftWireError('Fetch does not name __cluster_metadata', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const p = onlyPartition(w.topics, 'Fetch');
   return {
     type: 'Fetch',
@@ -339,7 +355,8 @@ export function fetchResponseToWire(m: M.FetchResponse): Fetch.FetchResponse {
     currentLeader: { leaderId: m.currentLeader.leaderId, leaderEpoch: m.currentLeader.leaderEpoch },
     records: encodeEntries(m.records),
   };
-  if (m.divergingEpoch) partition.divergingEpoch = { epoch: m.divergingEpoch.epoch, endOffset: BigInt(m.divergingEpoch.endOffset) };
+  if (m.divergingEpoch)
+    partition.divergingEpoch = { epoch: m.divergingEpoch.epoch, endOffset: BigInt(m.divergingEpoch.endOffset) };
   if (m.snapshotId) partition.snapshotId = { endOffset: BigInt(m.snapshotId.endOffset), epoch: m.snapshotId.epoch };
   return {
     ...Fetch.defaultFetchResponse(),
@@ -376,7 +393,9 @@ export function fetchResponseFromWire(w: Fetch.FetchResponse): M.FetchResponse {
     ...(diverging
       ? { divergingEpoch: { epoch: p.divergingEpoch.epoch, endOffset: num(p.divergingEpoch.endOffset, 'endOffset') } }
       : {}),
-    ...(snapshot ? { snapshotId: { endOffset: num(p.snapshotId.endOffset, 'endOffset'), epoch: p.snapshotId.epoch } } : {}),
+    ...(snapshot
+      ? { snapshotId: { endOffset: num(p.snapshotId.endOffset, 'endOffset'), epoch: p.snapshotId.epoch } }
+      : {}),
     records: decodeEntries(p.records),
   };
 }
@@ -453,8 +472,12 @@ export function snapshotResponseFromWire(w: Snap.FetchSnapshotResponse): M.Fetch
     type: 'FetchSnapshot',
     errorCode: w.errorCode,
     partitionErrorCode: p ? p.errorCode : ErrorCode.NONE,
-    currentLeader: p ? { leaderId: p.currentLeader.leaderId, leaderEpoch: p.currentLeader.leaderEpoch } : { leaderId: -1, leaderEpoch: -1 },
-    snapshotId: p ? { endOffset: num(p.snapshotId.endOffset, 'endOffset'), epoch: p.snapshotId.epoch } : { endOffset: -1, epoch: -1 },
+    currentLeader: p
+      ? { leaderId: p.currentLeader.leaderId, leaderEpoch: p.currentLeader.leaderEpoch }
+      : { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: p
+      ? { endOffset: num(p.snapshotId.endOffset, 'endOffset'), epoch: p.snapshotId.epoch }
+      : { endOffset: -1, epoch: -1 },
     size: p ? num(p.size, 'size') : -1,
     position: p ? num(p.position, 'position') : -1,
     bytes: p?.unalignedRecords ?? Buffer.alloc(0),

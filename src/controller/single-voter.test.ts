@@ -34,8 +34,13 @@ t.test('a lone voter commits synchronously, answers DescribeQuorum and recovers 
   t.equal(p?.errorCode, 0);
   t.equal(p?.leaderId, 1);
   t.ok((p?.highWatermark ?? 0n) >= 3n, 'leader change, registration and the topic are committed');
-  t.same(p?.currentVoters.map((v) => v.replicaId), [1]);
-  const unknown = await client.request(1, DescribeQuorumApi, 1, { topics: [{ topicName: 'other', partitions: [{ partitionIndex: 0 }] }] });
+  t.same(
+    p?.currentVoters.map((v) => v.replicaId),
+    [1],
+  );
+  const unknown = await client.request(1, DescribeQuorumApi, 1, {
+    topics: [{ topicName: 'other', partitions: [{ partitionIndex: 0 }] }],
+  });
   t.equal(unknown.errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION for another partition');
   await first.stop();
 

@@ -25,7 +25,11 @@ function logStart(node: ClusterNode): number {
 
 async function allTopicsOn(cluster: ProcessCluster, node: ClusterNode): Promise<boolean> {
   const md = await cluster.metadata(node, TOPICS);
-  return md !== null && md.topics.length === TOPICS.length && md.topics.every((x) => x.errorCode === 0 && x.partitions.length === 1);
+  return (
+    md !== null &&
+    md.topics.length === TOPICS.length &&
+    md.topics.every((x) => x.errorCode === 0 && x.partitions.length === 1)
+  );
 }
 
 t.test('a wiped follower catches up from the leader snapshot', async (t) => {
@@ -39,18 +43,41 @@ t.test('a wiped follower catches up from the leader snapshot', async (t) => {
   const view = await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
   const leader = all.find((n) => n.id === view.leaderId)!;
   const follower = all.find((n) => n.id !== view.leaderId)!;
-  await cluster.waitFor('three registered brokers', 10000, async () => (await cluster.metadata(follower, []))?.brokers.length === 3);
+  await cluster.waitFor(
+    'three registered brokers',
+    10000,
+    async () => (await cluster.metadata(follower, []))?.brokers.length === 3,
+  );
 
-  const admin = new Kafka({ clientId: 'snapshot-test', brokers: [`127.0.0.1:${follower.port}`], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'snapshot-test',
+    brokers: [`127.0.0.1:${follower.port}`],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
-  t.equal(await admin.createTopics({ topics: TOPICS.map((topic) => ({ topic, numPartitions: 1 })) }), true, 'topics created');
-  for (const node of all) await cluster.waitFor(`all topics on node ${node.id}`, 8000, () => allTopicsOn(cluster, node));
+  t.equal(
+    await admin.createTopics({ topics: TOPICS.map((topic) => ({ topic, numPartitions: 1 })) }),
+    true,
+    'topics created',
+  );
+  for (const node of all)
+    await cluster.waitFor(`all topics on node ${node.id}`, 8000, () => allTopicsOn(cluster, node));
   await admin.disconnect();
 
-  const leaderStart = await cluster.waitFor('the leader drops a log prefix', 5000, async () => logStart(leader) > 0 && logStart(leader));
-  t.ok(metadataFiles(leader).some((f) => f.endsWith('.checkpoint')), `the leader wrote a snapshot; its log starts at ${leaderStart}`);
-  t.ok(all.every((n) => metadataFiles(n).some((f) => f.endsWith('.checkpoint'))), 'every node snapshots on its own');
+  const leaderStart = await cluster.waitFor(
+    'the leader drops a log prefix',
+    5000,
+    async () => logStart(leader) > 0 && logStart(leader),
+  );
+  t.ok(
+    metadataFiles(leader).some((f) => f.endsWith('.checkpoint')),
+    `the leader wrote a snapshot; its log starts at ${leaderStart}`,
+  );
+  t.ok(
+    all.every((n) => metadataFiles(n).some((f) => f.endsWith('.checkpoint'))),
+    'every node snapshots on its own',
+  );
 
   cluster.kill(follower);
   rmSync(follower.dir, { recursive: true, force: true });

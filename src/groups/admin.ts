@@ -49,7 +49,14 @@ export class GroupAdmin {
   }
 
   describe(groupId: string): DescribedGroup {
-    const none: DescribedGroup = { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    const none: DescribedGroup = {
+      errorCode: 0,
+      groupId,
+      groupState: 'Dead',
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    };
     if (!isValidGroupId(groupId)) return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID };
     const group = this.store.groups.get(groupId);
     if (!group) return none;
@@ -79,7 +86,12 @@ export class GroupAdmin {
     for (const group of this.store.groups.values()) {
       if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
       if (types.size > 0 && !types.has('classic')) continue;
-      out.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
+      out.push({
+        groupId: group.groupId,
+        protocolType: group.protocolType ?? '',
+        groupState: group.state,
+        groupType: 'classic',
+      });
     }
     for (const group of this.store.consumerGroups.groups.values()) {
       if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
@@ -96,7 +108,8 @@ export class GroupAdmin {
     if (!group.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
     const records: GroupRecord[] = [];
     for (const [topic, partitions] of this.store.offsets.get(groupId) ?? []) {
-      for (const partition of partitions.keys()) records.push({ kind: 'offset', groupId, topic, partition, value: null });
+      for (const partition of partitions.keys())
+        records.push({ kind: 'offset', groupId, topic, partition, value: null });
     }
     records.push({ kind: 'group', groupId, value: null });
     try {

@@ -54,7 +54,16 @@ export interface ClassicMember {
 }
 
 export function joinError(errorCode: number, memberId = ''): JoinResult {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, skipAssignment: false, members: [] };
+  return {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    memberId,
+    skipAssignment: false,
+    members: [],
+  };
 }
 
 export function syncError(errorCode: number): SyncResult {
@@ -145,7 +154,8 @@ export class ClassicGroup {
   /** Protocol names with how many members support each. */
   private protocolSupport(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const m of this.members.values()) for (const p of m.protocols) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+    for (const m of this.members.values())
+      for (const p of m.protocols) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
     return counts;
   }
 

@@ -23,7 +23,12 @@ const commitFor = (groupId: string, offset: bigint): CommitRequest => ({
   memberId: '',
   groupInstanceId: null,
   retentionTimeMs: -1,
-  topics: [{ name: 'topic', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+  topics: [
+    {
+      name: 'topic',
+      partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }],
+    },
+  ],
   apiVersion: 8,
 });
 
@@ -44,12 +49,35 @@ t.test('pipelined commits share record batches; a fetch behind them sees every o
         memberId: '',
         groupInstanceId: null,
         retentionTimeMs: -1n,
-        topics: [{ name: 'topic', partitions: [{ partitionIndex: 0, committedOffset: BigInt(i + 1), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }] }],
+        topics: [
+          {
+            name: 'topic',
+            partitions: [
+              {
+                partitionIndex: 0,
+                committedOffset: BigInt(i + 1),
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1n,
+                committedMetadata: '',
+              },
+            ],
+          },
+        ],
       },
       i + 1,
     ),
   ).flat();
-  const fetch = c.frame(OffsetFetchApi, 7, { groupId: `g${commits - 1}`, topics: [{ name: 'topic', partitionIndexes: [0] }], groups: [], requireStable: false }, commits + 1);
+  const fetch = c.frame(
+    OffsetFetchApi,
+    7,
+    {
+      groupId: `g${commits - 1}`,
+      topics: [{ name: 'topic', partitionIndexes: [0] }],
+      groups: [],
+      requireStable: false,
+    },
+    commits + 1,
+  );
   c.send([...frames, ...fetch]);
   for (let i = 0; i < commits; i++) {
     const r = new Reader(await c.next());
@@ -58,7 +86,11 @@ t.test('pipelined commits share record batches; a fetch behind them sees every o
   }
   const r = new Reader(await c.next());
   readResponseHeader(r, OffsetFetchApi.apiKey, 7);
-  t.equal(OffsetFetchApi.decodeResponse(r, 7).topics[0]!.partitions[0]!.committedOffset, BigInt(commits), 'the fetch sees the last commit');
+  t.equal(
+    OffsetFetchApi.decodeResponse(r, 7).topics[0]!.partitions[0]!.committedOffset,
+    BigInt(commits),
+    'the fetch sees the last commit',
+  );
 
   const log = running.broker.replicas.get(CONSUMER_OFFSETS_TOPIC, 0)!.log;
   t.equal(log.logEndOffset, commits, 'one record per commit');
@@ -81,7 +113,13 @@ t.test('a failed batched append answers COORDINATOR_NOT_AVAILABLE and commits no
       },
     }),
   };
-  const service = new GroupCoordinatorService({ config: broker.config, controller: broker.controller, replicas: failing as never, clock: broker.clock, log: { warn: () => undefined } as never });
+  const service = new GroupCoordinatorService({
+    config: broker.config,
+    controller: broker.controller,
+    replicas: failing as never,
+    clock: broker.clock,
+    log: { warn: () => undefined } as never,
+  });
   t.teardown(() => service.stop());
   const answers = await Promise.all([service.commit(commitFor('a', 5n)), service.commit(commitFor('b', 6n))]);
   t.same(

@@ -42,9 +42,17 @@ export class GroupCoordinator {
     this.config = { ...DEFAULT_COORDINATOR_CONFIG, ...options.config };
     this.store = new GroupStore(options.writer, options.numPartitions);
     this.membership = new Membership(this.store, this.timers, this.config, options.newUuid ?? randomUUID);
-    this.consumer = new ConsumerGroupCoordinator(this.store, this.timers, options.consumerConfig ?? {}, options.topics ?? NO_TOPICS, options.newUuid ?? randomUUID);
+    this.consumer = new ConsumerGroupCoordinator(
+      this.store,
+      this.timers,
+      options.consumerConfig ?? {},
+      options.topics ?? NO_TOPICS,
+      options.newUuid ?? randomUUID,
+    );
     const consumerAdmin = this.consumer.admin;
-    this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env, (g, m, e, v) => consumerAdmin.commitError(g, m, e, v));
+    this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env, (g, m, e, v) =>
+      consumerAdmin.commitError(g, m, e, v),
+    );
     this.admin = new GroupAdmin(this.store, this.membership);
   }
 

@@ -102,12 +102,20 @@ function sizesOf(record: GroupRecord): Sizes {
     if (group <= MAX_INT16_STRING_BYTES && topic <= MAX_INT16_STRING_BYTES && metadata <= MAX_INT16_STRING_BYTES) {
       const key = 2 + 2 + group + 2 + topic + 4;
       // v1 (explicit expiry): offset, metadata, commit and expire timestamps; v3: offset, leader epoch, metadata, commit timestamp.
-      const value = v === null ? -1 : v.expireTimestamp >= 0n ? 2 + 8 + 2 + metadata + 8 + 8 : 2 + 8 + 4 + 2 + metadata + 8;
+      const value =
+        v === null ? -1 : v.expireTimestamp >= 0n ? 2 + 8 + 2 + metadata + 8 + 8 : 2 + 8 + 4 + 2 + metadata + 8;
       return { key, value, group, topic, metadata, raw: null };
     }
   }
   const raw = encodeGroupRecord(record);
-  return { key: raw.key.length, value: raw.value === null ? -1 : raw.value.length, group: 0, topic: 0, metadata: 0, raw };
+  return {
+    key: raw.key.length,
+    value: raw.value === null ? -1 : raw.value.length,
+    group: 0,
+    topic: 0,
+    metadata: 0,
+    raw,
+  };
 }
 
 /** The record body (everything after its length varint) at offset delta `index`. */
@@ -117,7 +125,12 @@ function bodySize(s: Sizes, index: number): number {
   return 1 + 1 + sizeOfZigzag(index) + sizeOfZigzag(s.key) + s.key + value + 1;
 }
 
-function writeOffsetKey(buffer: Buffer, at: number, record: Extract<GroupRecord, { kind: 'offset' }>, s: Sizes): number {
+function writeOffsetKey(
+  buffer: Buffer,
+  at: number,
+  record: Extract<GroupRecord, { kind: 'offset' }>,
+  s: Sizes,
+): number {
   buffer.writeInt16BE(OFFSET_COMMIT_KEY_VERSION, at);
   at = writeString(buffer, at + 2, record.groupId, s.group);
   at = writeString(buffer, at, record.topic, s.topic);
@@ -125,7 +138,12 @@ function writeOffsetKey(buffer: Buffer, at: number, record: Extract<GroupRecord,
   return at + 4;
 }
 
-function writeOffsetValue(buffer: Buffer, at: number, record: Extract<GroupRecord, { kind: 'offset' }>, s: Sizes): number {
+function writeOffsetValue(
+  buffer: Buffer,
+  at: number,
+  record: Extract<GroupRecord, { kind: 'offset' }>,
+  s: Sizes,
+): number {
   const v = record.value!;
   const explicitExpiry = v.expireTimestamp >= 0n;
   buffer.writeInt16BE(explicitExpiry ? 1 : 3, at);
@@ -143,7 +161,11 @@ function writeOffsetValue(buffer: Buffer, at: number, record: Extract<GroupRecor
  * One complete batch (CRC included, base offset 0: the log assigns it) holding `records`
  * in order, each with create time `timestamp`. At least one record.
  */
-export function encodeGroupBatch(records: readonly GroupRecord[], timestamp: bigint, partitionLeaderEpoch = NO_PARTITION_LEADER_EPOCH): Buffer {
+export function encodeGroupBatch(
+  records: readonly GroupRecord[],
+  timestamp: bigint,
+  partitionLeaderEpoch = NO_PARTITION_LEADER_EPOCH,
+): Buffer {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const sizes = records.map(sizesOf);
   let size = RECORD_BATCH_OVERHEAD;

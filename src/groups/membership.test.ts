@@ -1,11 +1,20 @@
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { harness, joinRequest, PendingJoin, PendingSync, protocols, syncRequest, type Harness } from './test-support.js';
+import {
+  harness,
+  joinRequest,
+  PendingJoin,
+  PendingSync,
+  protocols,
+  syncRequest,
+  type Harness,
+} from './test-support.js';
 
 /** Joins a dynamic member the v4+ way: MEMBER_ID_REQUIRED, then join again with the id. */
 function joinNew(h: Harness, over: Parameters<typeof joinRequest>[0] = {}): PendingJoin {
   const first = new PendingJoin(h, joinRequest(over));
-  if (first.result?.errorCode !== ErrorCode.MEMBER_ID_REQUIRED) throw new Error(`expected MEMBER_ID_REQUIRED, got ${JSON.stringify(first.result)}`);
+  if (first.result?.errorCode !== ErrorCode.MEMBER_ID_REQUIRED)
+    throw new Error(`expected MEMBER_ID_REQUIRED, got ${JSON.stringify(first.result)}`);
   return new PendingJoin(h, joinRequest({ ...over, memberId: first.result.memberId }));
 }
 
@@ -16,7 +25,8 @@ function stableGroup(h: Harness, n: number): string[] {
     // Everyone already in must rejoin for the rebalance to complete.
     const ids = joins.map((j) => j.result?.memberId ?? '');
     joins.push(joinNew(h));
-    for (let k = 0; k < ids.length; k++) if (joins[k]!.result) joins[k] = new PendingJoin(h, joinRequest({ memberId: ids[k]! }));
+    for (let k = 0; k < ids.length; k++)
+      if (joins[k]!.result) joins[k] = new PendingJoin(h, joinRequest({ memberId: ids[k]! }));
   }
   const results = joins.map((j) => j.result!);
   const gen = results[0]!.generationId;
@@ -37,7 +47,10 @@ t.test('a first join gets MEMBER_ID_REQUIRED (v4+), then joins, leads and syncs 
   t.equal(join.result?.generationId, 1);
   t.equal(join.result?.leader, 'client-uuid1');
   t.equal(join.result?.protocolName, 'range');
-  t.same(join.result?.members.map((m) => m.memberId), ['client-uuid1']);
+  t.same(
+    join.result?.members.map((m) => m.memberId),
+    ['client-uuid1'],
+  );
   t.equal(h.coordinator.store.groups.get('g')?.state, 'CompletingRebalance');
   const sync = new PendingSync(h, syncRequest('client-uuid1', 1, { 'client-uuid1': 'mine' }));
   t.equal(sync.result?.errorCode, 0);
@@ -56,17 +69,35 @@ t.test('JoinGroup v0-3 joins at once without MEMBER_ID_REQUIRED', async (t) => {
 t.test('bad joins get Kafka error codes and leave the group untouched', async (t) => {
   const h = harness({ maxGroupSize: 2 });
   t.equal(new PendingJoin(h, joinRequest({ groupId: '' })).result?.errorCode, ErrorCode.INVALID_GROUP_ID);
-  t.equal(new PendingJoin(h, joinRequest({ groupId: 'x'.repeat(40000) })).result?.errorCode, ErrorCode.INVALID_GROUP_ID);
-  t.equal(new PendingJoin(h, joinRequest({ sessionTimeoutMs: 10 })).result?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
-  t.equal(new PendingJoin(h, joinRequest({ sessionTimeoutMs: 99_999_999 })).result?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
+  t.equal(
+    new PendingJoin(h, joinRequest({ groupId: 'x'.repeat(40000) })).result?.errorCode,
+    ErrorCode.INVALID_GROUP_ID,
+  );
+  t.equal(
+    new PendingJoin(h, joinRequest({ sessionTimeoutMs: 10 })).result?.errorCode,
+    ErrorCode.INVALID_SESSION_TIMEOUT,
+  );
+  t.equal(
+    new PendingJoin(h, joinRequest({ sessionTimeoutMs: 99_999_999 })).result?.errorCode,
+    ErrorCode.INVALID_SESSION_TIMEOUT,
+  );
   t.equal(new PendingJoin(h, joinRequest({ memberId: 'ghost' })).result?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  t.equal(new PendingJoin(h, joinRequest({ protocolType: '' })).result?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  t.equal(
+    new PendingJoin(h, joinRequest({ protocolType: '' })).result?.errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
   t.equal(new PendingJoin(h, joinRequest({ protocols: [] })).result?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   const [a, b] = stableGroup(h, 2);
   const group = h.coordinator.store.groups.get('g')!;
   const before = { state: group.state, generation: group.generationId };
-  t.equal(new PendingJoin(h, joinRequest({ protocolType: 'connect' })).result?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-  t.equal(new PendingJoin(h, joinRequest({ protocols: protocols('roundrobin') })).result?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  t.equal(
+    new PendingJoin(h, joinRequest({ protocolType: 'connect' })).result?.errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
+  t.equal(
+    new PendingJoin(h, joinRequest({ protocols: protocols('roundrobin') })).result?.errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
   t.equal(new PendingJoin(h, joinRequest()).result?.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED, 'group.max.size');
   t.same({ state: group.state, generation: group.generationId }, before);
   // Stale generations and unknown members on Heartbeat and SyncGroup.
@@ -76,7 +107,10 @@ t.test('bad joins get Kafka error codes and leave the group untouched', async (t
   t.equal(h.coordinator.membership.heartbeat('', 1, a!, null, h.clock.now()), ErrorCode.INVALID_GROUP_ID);
   t.equal(new PendingSync(h, syncRequest(b!, 99)).result?.errorCode, ErrorCode.ILLEGAL_GENERATION);
   t.equal(new PendingSync(h, syncRequest('nobody', group.generationId)).result?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  t.equal(new PendingSync(h, syncRequest(b!, group.generationId, {}, { protocolName: 'other' })).result?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  t.equal(
+    new PendingSync(h, syncRequest(b!, group.generationId, {}, { protocolName: 'other' })).result?.errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
   t.same({ state: group.state, generation: group.generationId }, before);
   t.equal(h.coordinator.membership.heartbeat('g', group.generationId, b!, null, h.clock.now()), 0);
 });
@@ -110,7 +144,10 @@ t.test('a member that stops heartbeating is evicted after its session timeout', 
   t.equal(h.coordinator.membership.heartbeat('g', gen, a!, null, h.clock.now()), ErrorCode.REBALANCE_IN_PROGRESS);
   const rejoin = new PendingJoin(h, joinRequest({ memberId: a! }));
   t.equal(rejoin.result?.generationId, gen + 1);
-  t.same(rejoin.result?.members.map((m) => m.memberId), [a]);
+  t.same(
+    rejoin.result?.members.map((m) => m.memberId),
+    [a],
+  );
 });
 
 t.test('a slow joiner is dropped after the rebalance timeout', async (t) => {
@@ -122,13 +159,22 @@ t.test('a slow joiner is dropped after the rebalance timeout', async (t) => {
   t.equal(aRejoin.result, null);
   // b heartbeats (so its session never expires) but never rejoins.
   for (let elapsed = 0; elapsed < 30_000; elapsed += 5_000) {
-    t.equal(h.coordinator.membership.heartbeat('g', group.generationId, b!, null, h.clock.now()), ErrorCode.REBALANCE_IN_PROGRESS);
+    t.equal(
+      h.coordinator.membership.heartbeat('g', group.generationId, b!, null, h.clock.now()),
+      ErrorCode.REBALANCE_IN_PROGRESS,
+    );
     h.advance(5_000);
   }
   t.equal(aRejoin.result?.errorCode, 0, 'completed at the rebalance timeout');
-  t.same(aRejoin.result?.members.map((m) => m.memberId), [a]);
+  t.same(
+    aRejoin.result?.members.map((m) => m.memberId),
+    [a],
+  );
   t.notOk(group.members.has(b!));
-  t.equal(h.coordinator.membership.heartbeat('g', group.generationId, b!, null, h.clock.now()), ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(
+    h.coordinator.membership.heartbeat('g', group.generationId, b!, null, h.clock.now()),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
 });
 
 t.test('a member that never sends SyncGroup is removed after the rebalance timeout', async (t) => {
@@ -154,7 +200,10 @@ t.test('a static member that restarts rejoins without a rebalance and keeps its 
   new PendingJoin(h, joinRequest({ memberId: aId, groupInstanceId: 'inst-a' }));
   const bId = b.result!.memberId;
   new PendingSync(h, syncRequest(bId, 2));
-  const leaderSync = new PendingSync(h, syncRequest(aId, 2, { [aId]: 'pa', [bId]: 'pb' }, { groupInstanceId: 'inst-a' }));
+  const leaderSync = new PendingSync(
+    h,
+    syncRequest(aId, 2, { [aId]: 'pa', [bId]: 'pb' }, { groupInstanceId: 'inst-a' }),
+  );
   t.equal(leaderSync.result?.assignment.toString(), 'pa');
   const group = h.coordinator.store.groups.get('g')!;
   t.equal(group.state, 'Stable');
@@ -167,8 +216,16 @@ t.test('a static member that restarts rejoins without a rebalance and keeps its 
   t.equal(restarted.result?.skipAssignment, true, 'the leader need not assign again (v9)');
   t.equal(group.state, 'Stable');
   const newId = restarted.result!.memberId;
-  t.equal(new PendingSync(h, syncRequest(newId, 2, {}, { groupInstanceId: 'inst-a' })).result?.assignment.toString(), 'pa', 'assignment kept');
-  t.equal(h.coordinator.membership.heartbeat('g', 2, aId, 'inst-a', h.clock.now()), ErrorCode.FENCED_INSTANCE_ID, 'the old incarnation is fenced');
+  t.equal(
+    new PendingSync(h, syncRequest(newId, 2, {}, { groupInstanceId: 'inst-a' })).result?.assignment.toString(),
+    'pa',
+    'assignment kept',
+  );
+  t.equal(
+    h.coordinator.membership.heartbeat('g', 2, aId, 'inst-a', h.clock.now()),
+    ErrorCode.FENCED_INSTANCE_ID,
+    'the old incarnation is fenced',
+  );
   t.equal(h.coordinator.membership.heartbeat('g', 2, bId, null, h.clock.now()), 0, 'b saw no rebalance');
 });
 
@@ -204,10 +261,23 @@ t.test('LeaveGroup: batched members, unknown members and fenced instances', asyn
     h.clock.now(),
   );
   t.equal(r.errorCode, 0);
-  t.same(r.members.map((m) => m.errorCode), [0, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.UNKNOWN_MEMBER_ID]);
+  t.same(
+    r.members.map((m) => m.errorCode),
+    [0, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.UNKNOWN_MEMBER_ID],
+  );
   t.equal(group.state, 'PreparingRebalance');
-  t.equal(h.coordinator.membership.leave('nogroup', [{ memberId: a!, groupInstanceId: null }], h.clock.now()).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  h.coordinator.membership.leave('g', [{ memberId: b!, groupInstanceId: null }, { memberId: c!, groupInstanceId: null }], h.clock.now());
+  t.equal(
+    h.coordinator.membership.leave('nogroup', [{ memberId: a!, groupInstanceId: null }], h.clock.now()).errorCode,
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
+  h.coordinator.membership.leave(
+    'g',
+    [
+      { memberId: b!, groupInstanceId: null },
+      { memberId: c!, groupInstanceId: null },
+    ],
+    h.clock.now(),
+  );
   t.equal(group.state, 'Empty', 'the last leave completes the rebalance with no members');
 });
 
@@ -227,12 +297,19 @@ t.test('cooperative rebalancing: two rebalances in a row, assignments pass throu
   const s2 = new PendingSync(h, syncRequest(aId, 2, { [aId]: 'p0,p1', [bId]: '' }));
   t.equal(s2.result?.assignment.toString(), 'p0,p1');
   // a keeps consuming p0,p1 and commits during the second rebalance it starts.
-  const aAgain = new PendingJoin(h, joinRequest({ memberId: aId, protocols: [{ name: 'cooperative-sticky', metadata: Buffer.from('owned p0,p1') }] }));
+  const aAgain = new PendingJoin(
+    h,
+    joinRequest({ memberId: aId, protocols: [{ name: 'cooperative-sticky', metadata: Buffer.from('owned p0,p1') }] }),
+  );
   t.equal(h.coordinator.membership.heartbeat('g', 2, bId, null, h.clock.now()), ErrorCode.REBALANCE_IN_PROGRESS);
   const bAgain = new PendingJoin(h, joinRequest({ memberId: bId, protocols: coop }));
   t.equal(aAgain.result?.generationId, 3);
   t.equal(bAgain.result?.generationId, 3);
-  t.equal(aAgain.result?.members.find((m) => m.memberId === aId)?.metadata.toString(), 'owned p0,p1', 'owned partitions reach the leader');
+  t.equal(
+    aAgain.result?.members.find((m) => m.memberId === aId)?.metadata.toString(),
+    'owned p0,p1',
+    'owned partitions reach the leader',
+  );
   const bSync = new PendingSync(h, syncRequest(bId, 3));
   new PendingSync(h, syncRequest(aId, 3, { [aId]: 'p0,p1', [bId]: 'p2,p3' }));
   t.equal(bSync.result?.assignment.toString(), 'p2,p3');

@@ -13,7 +13,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { joinError, syncError, type ClassicGroup, type ClassicMember, type JoinResult, type MemberProtocol, type SyncResult } from './classic-group.js';
+import {
+  joinError,
+  syncError,
+  type ClassicGroup,
+  type ClassicMember,
+  type JoinResult,
+  type MemberProtocol,
+  type SyncResult,
+} from './classic-group.js';
 import { isValidGroupId, type CoordinatorConfig } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { GroupRecord } from './records.js';
@@ -67,7 +75,10 @@ export class Membership {
 
   join(req: JoinRequest, now: number, respond: (r: JoinResult) => void): void {
     if (!isValidGroupId(req.groupId)) return respond(joinError(ErrorCode.INVALID_GROUP_ID, req.memberId));
-    if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
+    if (
+      req.sessionTimeoutMs < this.config.minSessionTimeoutMs ||
+      req.sessionTimeoutMs > this.config.maxSessionTimeoutMs
+    ) {
       return respond(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
     }
     const unknownMember = req.memberId === '';
@@ -77,7 +88,12 @@ export class Membership {
       group = this.store.getOrCreateGroup(req.groupId, now);
     }
     if (group.is('Dead')) return respond(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId));
-    if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        req.protocolType,
+        req.protocols.map((p) => p.name),
+      )
+    ) {
       return respond(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
     }
     if (unknownMember) this.joinNewMember(group, req, now, respond);
@@ -100,13 +116,20 @@ export class Membership {
     const memberId = `${req.clientId}-${this.newUuid()}`;
     if (req.apiVersion >= 4) {
       group.pendingMembers.add(memberId);
-      this.timers.schedule(key('pending', group.groupId, memberId), now + req.sessionTimeoutMs, (at) => this.expirePending(group, memberId, at));
+      this.timers.schedule(key('pending', group.groupId, memberId), now + req.sessionTimeoutMs, (at) =>
+        this.expirePending(group, memberId, at),
+      );
       return respond(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
     }
     this.addMemberAndRebalance(group, memberId, req, now, respond);
   }
 
-  private joinExistingMember(group: ClassicGroup, req: JoinRequest, now: number, respond: (r: JoinResult) => void): void {
+  private joinExistingMember(
+    group: ClassicGroup,
+    req: JoinRequest,
+    now: number,
+    respond: (r: JoinResult) => void,
+  ): void {
     const memberId = req.memberId;
     if (group.pendingMembers.has(memberId)) {
       group.pendingMembers.delete(memberId);
@@ -120,7 +143,8 @@ export class Membership {
       case 'PreparingRebalance':
         return this.updateMemberAndRebalance(group, member, req, now, respond);
       case 'CompletingRebalance':
-        if (sameProtocols(member.protocols, req.protocols)) return respond(this.currentGenerationResult(group, member, req.apiVersion, true));
+        if (sameProtocols(member.protocols, req.protocols))
+          return respond(this.currentGenerationResult(group, member, req.apiVersion, true));
         return this.updateMemberAndRebalance(group, member, req, now, respond);
       case 'Stable':
         if (group.isLeader(memberId) || !sameProtocols(member.protocols, req.protocols)) {
@@ -143,7 +167,12 @@ export class Membership {
     return group.members.has(memberId) ? 0 : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
-  private currentGenerationResult(group: ClassicGroup, member: ClassicMember, apiVersion: number, completing: boolean): JoinResult {
+  private currentGenerationResult(
+    group: ClassicGroup,
+    member: ClassicMember,
+    apiVersion: number,
+    completing: boolean,
+  ): JoinResult {
     const isLeader = group.isLeader(member.memberId);
     const listMembers = isLeader && (completing || apiVersion >= 9);
     return {
@@ -160,7 +189,11 @@ export class Membership {
 
   private memberList(group: ClassicGroup): JoinResult['members'] {
     const protocol = group.protocolName ?? '';
-    return [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: group.metadataFor(m, protocol) }));
+    return [...group.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: group.metadataFor(m, protocol),
+    }));
   }
 
   private newMember(memberId: string, req: JoinRequest, respond: (r: JoinResult) => void): ClassicMember {
@@ -181,7 +214,13 @@ export class Membership {
     };
   }
 
-  private addMemberAndRebalance(group: ClassicGroup, memberId: string, req: JoinRequest, now: number, respond: (r: JoinResult) => void): void {
+  private addMemberAndRebalance(
+    group: ClassicGroup,
+    memberId: string,
+    req: JoinRequest,
+    now: number,
+    respond: (r: JoinResult) => void,
+  ): void {
     group.add(this.newMember(memberId, req, respond));
     group.newMemberAdded = true;
     if (group.is('PreparingRebalance')) this.maybeCompleteJoin(group, now);
@@ -197,18 +236,32 @@ export class Membership {
     member.joinVersion = req.apiVersion;
     if (respond) {
       // A member joining again while its previous join still waits: the old request is superseded.
-      if (member.awaitingJoin && member.awaitingJoin !== respond) member.awaitingJoin(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
+      if (member.awaitingJoin && member.awaitingJoin !== respond)
+        member.awaitingJoin(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
       member.awaitingJoin = respond;
     }
   }
 
-  private updateMemberAndRebalance(group: ClassicGroup, member: ClassicMember, req: JoinRequest, now: number, respond: (r: JoinResult) => void): void {
+  private updateMemberAndRebalance(
+    group: ClassicGroup,
+    member: ClassicMember,
+    req: JoinRequest,
+    now: number,
+    respond: (r: JoinResult) => void,
+  ): void {
     this.updateMember(member, req, respond);
     if (group.is('PreparingRebalance')) this.maybeCompleteJoin(group, now);
     else this.prepareRebalance(group, now);
   }
 
-  private replaceStaticMember(group: ClassicGroup, existing: ClassicMember, newMemberId: string, req: JoinRequest, now: number, respond: (r: JoinResult) => void): void {
+  private replaceStaticMember(
+    group: ClassicGroup,
+    existing: ClassicMember,
+    newMemberId: string,
+    req: JoinRequest,
+    now: number,
+    respond: (r: JoinResult) => void,
+  ): void {
     const instanceId = req.groupInstanceId!;
     existing.awaitingJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, existing.memberId));
     existing.awaitingSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
@@ -260,7 +313,9 @@ export class Membership {
       this.scheduleInitialJoin(group, now + delay, remaining);
       return;
     }
-    this.timers.schedule(key('join', group.groupId), now + group.rebalanceTimeoutMs(), (at) => this.completeJoin(group, at));
+    this.timers.schedule(key('join', group.groupId), now + group.rebalanceTimeoutMs(), (at) =>
+      this.completeJoin(group, at),
+    );
     this.maybeCompleteJoin(group, now);
   }
 
@@ -311,7 +366,9 @@ export class Membership {
       const joined = [...group.members.values()].find((m) => m.awaitingJoin !== null);
       if (!joined) {
         // Only static members that did not rejoin remain: wait for them or their session expiry.
-        this.timers.schedule(key('join', group.groupId), now + group.rebalanceTimeoutMs(), (at) => this.completeJoin(group, at));
+        this.timers.schedule(key('join', group.groupId), now + group.rebalanceTimeoutMs(), (at) =>
+          this.completeJoin(group, at),
+        );
         return;
       }
       group.leaderId = joined.memberId;
@@ -344,7 +401,9 @@ export class Membership {
     // its SyncGroup arrives; older brokers kept it for its session timeout, so take the larger.
     let syncDeadline = group.rebalanceTimeoutMs();
     for (const m of group.members.values()) syncDeadline = Math.max(syncDeadline, m.sessionTimeoutMs);
-    this.timers.schedule(key('sync', group.groupId), now + syncDeadline, (at) => this.expirePendingSync(group, generation, at));
+    this.timers.schedule(key('sync', group.groupId), now + syncDeadline, (at) =>
+      this.expirePendingSync(group, generation, at),
+    );
   }
 
   private expirePendingSync(group: ClassicGroup, generation: number, now: number): void {
@@ -368,7 +427,10 @@ export class Membership {
     const error = this.validateMember(group, req.memberId, req.groupInstanceId);
     if (error !== 0) return respond(syncError(error));
     if (req.generationId !== group.generationId) return respond(syncError(ErrorCode.ILLEGAL_GENERATION));
-    if ((req.protocolType !== null && req.protocolType !== group.protocolType) || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
+    if (
+      (req.protocolType !== null && req.protocolType !== group.protocolType) ||
+      (req.protocolName !== null && req.protocolName !== group.protocolName)
+    ) {
       return respond(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     const member = group.members.get(req.memberId)!;
@@ -421,7 +483,13 @@ export class Membership {
 
   // ---- Heartbeat and LeaveGroup ---------------------------------------------
 
-  heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, now: number): number {
+  heartbeat(
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null,
+    now: number,
+  ): number {
     if (!isValidGroupId(groupId)) return ErrorCode.INVALID_GROUP_ID;
     const group = this.store.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
@@ -484,7 +552,9 @@ export class Membership {
 
   scheduleSession(group: ClassicGroup, member: ClassicMember, now: number): void {
     const memberId = member.memberId;
-    this.timers.schedule(key('session', group.groupId, memberId), now + member.sessionTimeoutMs, (at) => this.expireSession(group, memberId, at));
+    this.timers.schedule(key('session', group.groupId, memberId), now + member.sessionTimeoutMs, (at) =>
+      this.expireSession(group, memberId, at),
+    );
   }
 
   /** Refreshes a member's session when it shows life (heartbeat, sync, offset commit). */

@@ -28,7 +28,10 @@ t.test('__consumer_offsets deleted: later commits survive a restart; __cluster_m
     (error: unknown) => error as { errors?: Array<{ type?: string }> } & Error,
   );
   t.ok(refused, '__cluster_metadata is not deleted');
-  t.match(JSON.stringify(refused?.errors ?? refused?.message), /UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/);
+  t.match(
+    JSON.stringify(refused?.errors ?? refused?.message),
+    /UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/,
+  );
   await admin.setOffsets({ groupId: 'after', topic: 'events', partitions: [{ partition: 0, offset: '4' }] });
   t.ok((await admin.listTopics()).includes('__consumer_offsets'), 'created again by the next commit');
   await admin.disconnect();

@@ -15,7 +15,14 @@ function commit(h: Harness, over: Partial<CommitRequest> = {}, offset = 42n): nu
       memberId: '',
       groupInstanceId: null,
       retentionTimeMs: -1,
-      topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: 3, committedMetadata: 'md' }] }],
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: 3, committedMetadata: 'md' },
+          ],
+        },
+      ],
       apiVersion: 8,
       ...over,
     },
@@ -35,7 +42,10 @@ function subscription(...topics: string[]): Buffer {
 }
 
 function stableMember(h: Harness, topics = ['t1']): { memberId: string; generationId: number } {
-  const join = new PendingJoin(h, joinRequest({ apiVersion: 3, protocols: [{ name: 'range', metadata: subscription(...topics) }] }));
+  const join = new PendingJoin(
+    h,
+    joinRequest({ apiVersion: 3, protocols: [{ name: 'range', metadata: subscription(...topics) }] }),
+  );
   const memberId = join.result!.memberId;
   new PendingSync(h, syncRequest(memberId, join.result!.generationId, { [memberId]: 'x' }));
   return { memberId, generationId: join.result!.generationId };
@@ -45,7 +55,12 @@ t.test('simple commits (generation -1) create the group and are fetched back', a
   const h = harness();
   t.same(commit(h), [0]);
   const fetched = h.coordinator.offsets.fetch('g', null, false);
-  t.same(fetched.topics, [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: 3, metadata: 'md', errorCode: 0 }] }]);
+  t.same(fetched.topics, [
+    {
+      name: 't1',
+      partitions: [{ partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: 3, metadata: 'md', errorCode: 0 }],
+    },
+  ]);
   t.equal(h.coordinator.store.groups.get('g')?.state, 'Empty');
   const missing = h.coordinator.offsets.fetch('g', [{ name: 't1', partitionIndexes: [1] }], false);
   t.equal(missing.topics[0]!.partitions[0]!.committedOffset, -1n, 'no commit: -1');
@@ -55,7 +70,11 @@ t.test('simple commits (generation -1) create the group and are fetched back', a
 t.test('commit validation: generations, members, partitions, metadata size, group ids', async (t) => {
   const h = harness({ offsetMetadataMaxBytes: 8 });
   t.same(commit(h, { groupId: '' }), [ErrorCode.INVALID_GROUP_ID]);
-  t.same(commit(h, { groupId: 'nope', generationId: 3, memberId: 'm' }), [ErrorCode.ILLEGAL_GENERATION], 'no group, real generation');
+  t.same(
+    commit(h, { groupId: 'nope', generationId: 3, memberId: 'm' }),
+    [ErrorCode.ILLEGAL_GENERATION],
+    'no group, real generation',
+  );
   t.same(commit(h, { groupId: 'nope', generationId: 3, memberId: 'm', apiVersion: 9 }), [ErrorCode.GROUP_ID_NOT_FOUND]);
   const { memberId, generationId } = stableMember(h);
   t.same(commit(h, { generationId, memberId }), [0]);
@@ -70,7 +89,10 @@ t.test('commit validation: generations, members, partitions, metadata size, grou
       groupInstanceId: null,
       retentionTimeMs: -1,
       topics: [
-        { name: 'nosuchtopic', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
+        {
+          name: 'nosuchtopic',
+          partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }],
+        },
         {
           name: 't1',
           partitions: [
@@ -86,13 +108,21 @@ t.test('commit validation: generations, members, partitions, metadata size, grou
   );
   t.same(
     bad.flatMap((r) => r.partitions.map((p) => p.errorCode)),
-    [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.OFFSET_METADATA_TOO_LARGE, 0],
+    [
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      ErrorCode.OFFSET_METADATA_TOO_LARGE,
+      0,
+    ],
   );
   t.equal(h.coordinator.store.committed('g', 't1', 0)?.offset, 42n, 'earlier commit intact');
   t.equal(h.coordinator.store.committed('g', 't1', 2)?.offset, 7n);
   t.equal(h.coordinator.store.groups.get('g')?.state, 'Stable', 'group state intact');
   // A rebalance in its completing phase refuses commits.
-  new PendingJoin(h, joinRequest({ apiVersion: 3, memberId, protocols: [{ name: 'range', metadata: subscription('t1', 't2') }] }));
+  new PendingJoin(
+    h,
+    joinRequest({ apiVersion: 3, memberId, protocols: [{ name: 'range', metadata: subscription('t1', 't2') }] }),
+  );
   t.equal(h.coordinator.store.groups.get('g')?.state, 'CompletingRebalance');
   t.same(commit(h, { generationId: generationId + 1, memberId }), [ErrorCode.REBALANCE_IN_PROGRESS]);
 });
@@ -125,10 +155,28 @@ t.test('offsets of empty groups expire after the retention; the group goes with 
 t.test('OffsetDelete, DeleteGroups, ListGroups and DescribeGroups', async (t) => {
   const h = harness();
   t.same(commit(h, { groupId: 'g' }), [0]);
-  commit(h, { groupId: 'g', topics: [{ name: 't2', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  commit(h, {
+    groupId: 'g',
+    topics: [
+      {
+        name: 't2',
+        partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }],
+      },
+    ],
+  });
   const { memberId } = stableMember(h, ['t1']);
-  const del = h.coordinator.offsets.delete('g', [{ name: 't1', partitions: [{ partitionIndex: 0 }] }, { name: 't2', partitions: [{ partitionIndex: 0 }] }], h.clock.now());
-  t.same(del.topics.map((x) => x.partitions[0]!.errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, 0]);
+  const del = h.coordinator.offsets.delete(
+    'g',
+    [
+      { name: 't1', partitions: [{ partitionIndex: 0 }] },
+      { name: 't2', partitions: [{ partitionIndex: 0 }] },
+    ],
+    h.clock.now(),
+  );
+  t.same(
+    del.topics.map((x) => x.partitions[0]!.errorCode),
+    [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, 0],
+  );
   t.ok(h.coordinator.store.committed('g', 't1', 0));
   t.notOk(h.coordinator.store.committed('g', 't2', 0));
   t.equal(h.coordinator.offsets.delete('missing', [], h.clock.now()).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
@@ -139,8 +187,17 @@ t.test('OffsetDelete, DeleteGroups, ListGroups and DescribeGroups', async (t) =>
   t.equal(described.members[0]?.memberAssignment.toString(), 'x');
   t.equal(h.coordinator.admin.describe('missing').groupState, 'Dead');
   commit(h, { groupId: 'simple' });
-  t.same(h.coordinator.admin.list([], []).map((g) => g.groupId).sort(), ['g', 'simple']);
-  t.same(h.coordinator.admin.list(['STABLE'], []).map((g) => g.groupId), ['g']);
+  t.same(
+    h.coordinator.admin
+      .list([], [])
+      .map((g) => g.groupId)
+      .sort(),
+    ['g', 'simple'],
+  );
+  t.same(
+    h.coordinator.admin.list(['STABLE'], []).map((g) => g.groupId),
+    ['g'],
+  );
   t.same(h.coordinator.admin.list([], ['consumer']), []);
 
   t.equal(h.coordinator.admin.deleteGroup('g', h.clock.now()), ErrorCode.NON_EMPTY_GROUP);
@@ -166,7 +223,11 @@ t.test('restart: a new coordinator replays the log and resumes groups and offset
   t.equal(group.leaderId, memberId);
   t.equal(restarted.coordinator.store.committed('g', 't1', 0)?.offset, 1234n);
   t.notOk(restarted.coordinator.store.groups.has('gone'), 'tombstones replayed');
-  t.equal(restarted.coordinator.membership.heartbeat('g', generationId, memberId, null, h.clock.now()), 0, 'the member carries on');
+  t.equal(
+    restarted.coordinator.membership.heartbeat('g', generationId, memberId, null, h.clock.now()),
+    0,
+    'the member carries on',
+  );
   t.equal(new PendingSync(restarted, syncRequest(memberId, generationId)).result?.assignment.toString(), 'x');
   restarted.advance(10_000);
   t.equal(group.state, 'Empty', 'a loaded member that never heartbeats expires; the group empties');
@@ -178,7 +239,15 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
   t.equal(javaStringHashCode('polygenelubricants'), -2147483648);
   t.equal(partitionForGroup('polygenelubricants', 50), 0);
   t.equal(partitionForGroup('hello', 50), 99162322 % 50);
-  t.equal(javaStringHashCode('é😀'), (() => { let h = 0; for (const c of [0xe9, 0xd83d, 0xde00]) h = (Math.imul(h, 31) + c) | 0; return h; })(), 'UTF-16 code units');
+  t.equal(
+    javaStringHashCode('é😀'),
+    (() => {
+      let h = 0;
+      for (const c of [0xe9, 0xd83d, 0xde00]) h = (Math.imul(h, 31) + c) | 0;
+      return h;
+    })(),
+    'UTF-16 code units',
+  );
 });
 
 t.test('the transition table refuses illegal moves; the timer queue fires in order', async (t) => {

@@ -72,8 +72,14 @@ export interface OffsetEnvironment {
   hasPendingTransactionalOffset?(groupId: string, topic: string, partition: number): boolean;
 }
 
-const allPartitions = (topics: CommitRequest['topics'] | Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>, errorCode: number): PartitionErrors =>
-  topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+const allPartitions = (
+  topics: CommitRequest['topics'] | Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>,
+  errorCode: number,
+): PartitionErrors =>
+  topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+  }));
 
 export class OffsetManager {
   constructor(
@@ -82,7 +88,12 @@ export class OffsetManager {
     private readonly config: CoordinatorConfig,
     private readonly env: OffsetEnvironment,
     /** A KIP-848 consumer group's member/epoch check (consumer/admin.ts), 0 to accept. */
-    private readonly consumerCommitCheck: (group: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number) => number = () => 0,
+    private readonly consumerCommitCheck: (
+      group: ConsumerGroup,
+      memberId: string,
+      memberEpoch: number,
+      apiVersion: number,
+    ) => number = () => 0,
   ) {}
 
   private consumerCommitError(group: ConsumerGroup, req: CommitRequest): number {
@@ -91,7 +102,12 @@ export class OffsetManager {
 
   /** The group-level check of a commit; 0 when the commit may proceed. */
   private validateCommit(group: ClassicGroup | undefined, req: CommitRequest): number {
-    if (!group) return req.generationId < 0 ? 0 : req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
+    if (!group)
+      return req.generationId < 0
+        ? 0
+        : req.apiVersion >= 9
+          ? ErrorCode.GROUP_ID_NOT_FOUND
+          : ErrorCode.ILLEGAL_GENERATION;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
       const error = this.membership.validateMember(group, req.memberId, req.groupInstanceId);
@@ -120,7 +136,8 @@ export class OffsetManager {
    * `records`, then answer `results`, after `failCommit` if the append failed.
    */
   prepareCommit(req: CommitRequest, now: number): PreparedCommit {
-    if (!isValidGroupId(req.groupId)) return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
+    if (!isValidGroupId(req.groupId))
+      return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
     const consumerGroup = this.store.consumerGroups.groups.get(req.groupId);
     const existing = consumerGroup ? undefined : this.store.groups.get(req.groupId);
     const error = consumerGroup ? this.consumerCommitError(consumerGroup, req) : this.validateCommit(existing, req);
@@ -137,7 +154,10 @@ export class OffsetManager {
       name: t.name,
       partitions: t.partitions.map((p) => {
         const result = { partitionIndex: p.partitionIndex, errorCode: 0 };
-        if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > this.config.offsetMetadataMaxBytes) {
+        if (
+          p.committedMetadata !== null &&
+          Buffer.byteLength(p.committedMetadata) > this.config.offsetMetadataMaxBytes
+        ) {
           result.errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         } else if (!this.env.partitionExists(t.name, p.partitionIndex)) {
           result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -163,36 +183,64 @@ export class OffsetManager {
     return { results, records, written };
   }
 
-  fetch(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable: boolean): FetchResult {
+  fetch(
+    groupId: string,
+    topics: Array<{ name: string; partitionIndexes: number[] }> | null,
+    requireStable: boolean,
+  ): FetchResult {
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     const committed = this.store.offsets.get(groupId);
     const wanted =
-      topics ?? [...(committed?.entries() ?? [])].map(([name, partitions]) => ({ name, partitionIndexes: [...partitions.keys()].sort((a, b) => a - b) }));
+      topics ??
+      [...(committed?.entries() ?? [])].map(([name, partitions]) => ({
+        name,
+        partitionIndexes: [...partitions.keys()].sort((a, b) => a - b),
+      }));
     return {
       errorCode: 0,
       topics: wanted.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
           if (requireStable && this.env.hasPendingTransactionalOffset?.(groupId, t.name, partitionIndex)) {
-            return { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+            return {
+              partitionIndex,
+              committedOffset: -1n,
+              committedLeaderEpoch: -1,
+              metadata: '',
+              errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+            };
           }
           const c = committed?.get(t.name)?.get(partitionIndex);
           return c
-            ? { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata, errorCode: 0 }
+            ? {
+                partitionIndex,
+                committedOffset: c.offset,
+                committedLeaderEpoch: c.leaderEpoch,
+                metadata: c.metadata,
+                errorCode: 0,
+              }
             : { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 };
         }),
       })),
     };
   }
 
-  delete(groupId: string, topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>, now: number): { errorCode: number; topics: PartitionErrors } {
+  delete(
+    groupId: string,
+    topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>,
+    now: number,
+  ): { errorCode: number; topics: PartitionErrors } {
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     const kip848 = this.store.consumerGroups.groups.get(groupId);
     const group = this.store.groups.get(groupId);
     if (!kip848 && (!group || group.is('Dead'))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     const consumerGroup = kip848 !== undefined || group!.protocolType === 'consumer';
     if (!consumerGroup && !group!.is('Empty')) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
-    const subscribed = kip848 ? kip848.subscribedTopicNames() : consumerGroup && !group!.is('Empty') ? subscribedTopics(group!) : new Set<string>();
+    const subscribed = kip848
+      ? kip848.subscribedTopicNames()
+      : consumerGroup && !group!.is('Empty')
+        ? subscribedTopics(group!)
+        : new Set<string>();
     const records: GroupRecord[] = [];
     const results = topics.map((t) => {
       const inUse = subscribed === null || subscribed.has(t.name);
@@ -223,7 +271,8 @@ export class OffsetManager {
       const records: GroupRecord[] = [];
       for (const [topic, partitions] of this.store.offsets.get(group.groupId) ?? []) {
         for (const [partition, c] of partitions) {
-          const base = group.protocolType !== null ? Math.max(group.currentStateTimestamp, c.commitTimestamp) : c.commitTimestamp;
+          const base =
+            group.protocolType !== null ? Math.max(group.currentStateTimestamp, c.commitTimestamp) : c.commitTimestamp;
           const deadline = c.expireTimestamp >= 0 ? c.expireTimestamp : base + this.config.offsetsRetentionMs;
           if (now >= deadline) records.push({ kind: 'offset', groupId: group.groupId, topic, partition, value: null });
         }

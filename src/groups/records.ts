@@ -8,19 +8,30 @@
  * consumer/records.ts; later versions (share groups) decode to null and are skipped on replay. Also: which partition holds a group (Java's String.hashCode).
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
-import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/generated/records/group-coordinator/OffsetCommitKey.js';
+import {
+  decodeOffsetCommitKey,
+  encodeOffsetCommitKey,
+} from '../../protocol/generated/records/group-coordinator/OffsetCommitKey.js';
 import {
   decodeOffsetCommitValue,
   encodeOffsetCommitValue,
   type OffsetCommitValue,
 } from '../../protocol/generated/records/group-coordinator/OffsetCommitValue.js';
-import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/generated/records/group-coordinator/GroupMetadataKey.js';
+import {
+  decodeGroupMetadataKey,
+  encodeGroupMetadataKey,
+} from '../../protocol/generated/records/group-coordinator/GroupMetadataKey.js';
 import {
   decodeGroupMetadataValue,
   encodeGroupMetadataValue,
   type GroupMetadataValue,
 } from '../../protocol/generated/records/group-coordinator/GroupMetadataValue.js';
-import { decodeConsumerGroupRecord, encodeConsumerGroupKey, encodeConsumerGroupValue, type ConsumerGroupRecord } from './consumer/records.js';
+import {
+  decodeConsumerGroupRecord,
+  encodeConsumerGroupKey,
+  encodeConsumerGroupValue,
+  type ConsumerGroupRecord,
+} from './consumer/records.js';
 
 export const OFFSET_COMMIT_KEY_VERSION = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;
@@ -65,7 +76,11 @@ export function encodeGroupRecords(records: readonly GroupRecord[]): RawRecord[]
     let valueStart: number;
     if (record.kind === 'offset') {
       w.int16(OFFSET_COMMIT_KEY_VERSION);
-      encodeOffsetCommitKey(w, OFFSET_COMMIT_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition });
+      encodeOffsetCommitKey(w, OFFSET_COMMIT_KEY_VERSION, {
+        group: record.groupId,
+        topic: record.topic,
+        partition: record.partition,
+      });
       valueStart = w.length;
       if (record.value) {
         const version = record.value.expireTimestamp >= 0n ? 1 : 3;

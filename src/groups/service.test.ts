@@ -21,10 +21,23 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
     t.equal(r.port, running.port);
   }
   const batched = await c.call(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['tx1', 'tx2'] });
-  t.same(batched.coordinators.map((x) => [x.key, x.errorCode, x.port]), [['tx1', 0, running.port], ['tx2', 0, running.port]]);
-  t.equal((await c.call(FindCoordinatorApi, 6, { key: '', keyType: 7, coordinatorKeys: ['x'] })).coordinators[0]!.errorCode, 42, 'INVALID_REQUEST');
+  t.same(
+    batched.coordinators.map((x) => [x.key, x.errorCode, x.port]),
+    [
+      ['tx1', 0, running.port],
+      ['tx2', 0, running.port],
+    ],
+  );
+  t.equal(
+    (await c.call(FindCoordinatorApi, 6, { key: '', keyType: 7, coordinatorKeys: ['x'] })).coordinators[0]!.errorCode,
+    42,
+    'INVALID_REQUEST',
+  );
   t.equal(running.broker.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC)?.partitions.size, 3);
-  t.equal(running.broker.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC)?.configs.get('cleanup.policy'), 'compact');
+  t.equal(
+    running.broker.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC)?.configs.get('cleanup.policy'),
+    'compact',
+  );
 
   for (let v = 0; v <= 9; v++) {
     const r = await c.call(JoinGroupApi, v, {
@@ -46,15 +59,41 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
       memberId: '',
       groupInstanceId: null,
       retentionTimeMs: -1n,
-      topics: [{ name: 'topic', partitions: [{ partitionIndex: 1, committedOffset: BigInt(v), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+      topics: [
+        {
+          name: 'topic',
+          partitions: [
+            {
+              partitionIndex: 1,
+              committedOffset: BigInt(v),
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
     });
     t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, `OffsetCommit v${v}`);
   }
   for (let v = 1; v <= 7; v++) {
-    const r = await c.call(OffsetFetchApi, v, { groupId: 'simple', topics: [{ name: 'topic', partitionIndexes: [1] }], groups: [], requireStable: false });
+    const r = await c.call(OffsetFetchApi, v, {
+      groupId: 'simple',
+      topics: [{ name: 'topic', partitionIndexes: [1] }],
+      groups: [],
+      requireStable: false,
+    });
     t.equal(r.topics[0]!.partitions[0]!.committedOffset, 9n, `OffsetFetch v${v}`);
   }
-  const multi = await c.call(OffsetFetchApi, 8, { groupId: '', topics: null, groups: [{ groupId: 'simple', memberId: null, memberEpoch: -1, topics: null }, { groupId: '', memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
+  const multi = await c.call(OffsetFetchApi, 8, {
+    groupId: '',
+    topics: null,
+    groups: [
+      { groupId: 'simple', memberId: null, memberEpoch: -1, topics: null },
+      { groupId: '', memberId: null, memberEpoch: -1, topics: null },
+    ],
+    requireStable: true,
+  });
   t.equal(multi.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 9n);
   t.equal(multi.groups[1]!.errorCode, 24, 'INVALID_GROUP_ID');
   const listed = await c.call(ListGroupsApi, 5, { statesFilter: ['Empty'], typesFilter: [] });
@@ -75,7 +114,14 @@ t.test('the service writes record batches to __consumer_offsets and a new servic
         memberId: '',
         groupInstanceId: null,
         retentionTimeMs: -1,
-        topics: [{ name: 'topic', partitions: [{ partitionIndex: 0, committedOffset: 77n, committedLeaderEpoch: 2, committedMetadata: 'meta' }] }],
+        topics: [
+          {
+            name: 'topic',
+            partitions: [
+              { partitionIndex: 0, committedOffset: 77n, committedLeaderEpoch: 2, committedMetadata: 'meta' },
+            ],
+          },
+        ],
         apiVersion: 8,
       },
       now,
@@ -84,7 +130,13 @@ t.test('the service writes record batches to __consumer_offsets and a new servic
   const log = broker.replicas.get(CONSUMER_OFFSETS_TOPIC, groups.coordinator.store.partitionFor('persisted'))!.log;
   t.equal(log.logEndOffset, 1, 'one record appended');
   // A second service over the same logs plays the broker after a restart.
-  const again = new GroupCoordinatorService({ config: broker.config, controller: broker.controller, replicas: broker.replicas, clock: broker.clock, log: { warn: () => undefined } as never });
+  const again = new GroupCoordinatorService({
+    config: broker.config,
+    controller: broker.controller,
+    replicas: broker.replicas,
+    clock: broker.clock,
+    log: { warn: () => undefined } as never,
+  });
   again.start();
   t.teardown(() => again.stop());
   const c = again.coordinator.store.committed('persisted', 'topic', 0);

@@ -81,8 +81,10 @@ export class GroupCoordinatorService {
       writer: { append: (partition, records) => this.append(partition, records) },
       numPartitions: () => this.numPartitions(),
       env: {
-        partitionExists: (topic, partition) => deps.controller.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
-        hasPendingTransactionalOffset: (groupId, topic, partition) => this.pendingTransactionalOffset?.(groupId, topic, partition) ?? false,
+        partitionExists: (topic, partition) =>
+          deps.controller.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+        hasPendingTransactionalOffset: (groupId, topic, partition) =>
+          this.pendingTransactionalOffset?.(groupId, topic, partition) ?? false,
       },
     });
   }
@@ -142,7 +144,7 @@ export class GroupCoordinatorService {
     this.queued = new Map();
     const now = this.deps.clock.now();
     for (const [partition, commits] of queued) {
-      for (let start = 0; start < commits.length; ) {
+      for (let start = 0; start < commits.length;) {
         let end = start;
         let bytes = 0;
         const records: GroupRecord[] = [];
@@ -174,7 +176,14 @@ export class GroupCoordinatorService {
 
   /** Creates `__consumer_offsets` if it is missing; returns a Kafka error code (0 when it exists). */
   ensureOffsetsTopic(): number {
-    return ensureInternalTopic(this.deps.controller, this.deps.config, CONSUMER_OFFSETS_TOPIC, 'offsets.topic.num.partitions', 'offsets.topic.replication.factor', this.deps.forwardTopicCreation);
+    return ensureInternalTopic(
+      this.deps.controller,
+      this.deps.config,
+      CONSUMER_OFFSETS_TOPIC,
+      'offsets.topic.num.partitions',
+      'offsets.topic.replication.factor',
+      this.deps.forwardTopicCreation,
+    );
   }
 
   /** The hosted `__consumer_offsets` partition, creating the topic on first use; throws when it cannot. */
@@ -205,6 +214,9 @@ export class GroupCoordinatorService {
 
 /** An upper bound on an offset record's encoded size in a batch (key, value, record framing). */
 function estimatedRecordBytes(record: GroupRecord): number {
-  const strings = record.kind === 'offset' ? record.groupId.length + record.topic.length + (record.value?.metadata.length ?? 0) : record.groupId.length;
+  const strings =
+    record.kind === 'offset'
+      ? record.groupId.length + record.topic.length + (record.value?.metadata.length ?? 0)
+      : record.groupId.length;
   return 64 + 3 * strings;
 }

@@ -50,7 +50,11 @@ export interface Harness {
   advance(ms: number): void;
 }
 
-export function harness(config: Partial<CoordinatorConfig> = {}, log = new MemoryGroupLog(), clock = new ManualClock(1_000_000)): Harness {
+export function harness(
+  config: Partial<CoordinatorConfig> = {},
+  log = new MemoryGroupLog(),
+  clock = new ManualClock(1_000_000),
+): Harness {
   let n = 0;
   const coordinator = new GroupCoordinator({
     config: { initialRebalanceDelayMs: 0, ...config },
@@ -109,7 +113,12 @@ export class PendingSync {
   }
 }
 
-export function syncRequest(memberId: string, generationId: number, assignments: Record<string, string> = {}, over: Partial<SyncRequest> = {}): SyncRequest {
+export function syncRequest(
+  memberId: string,
+  generationId: number,
+  assignments: Record<string, string> = {},
+  over: Partial<SyncRequest> = {},
+): SyncRequest {
   return {
     groupId: 'g',
     generationId,

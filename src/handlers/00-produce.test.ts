@@ -23,9 +23,19 @@ t.test('every produce version 0-11 appends and returns its base offset', async (
   for (let v = 0; v <= 11; v++) {
     const records =
       v <= 1
-        ? buildLegacyMessageSet({ magic: 0, messages: [{ value: Buffer.from(`v${v}-a`) }, { value: Buffer.from(`v${v}-b`) }] })
+        ? buildLegacyMessageSet({
+            magic: 0,
+            messages: [{ value: Buffer.from(`v${v}-a`) }, { value: Buffer.from(`v${v}-b`) }],
+          })
         : v === 2
-          ? buildLegacyMessageSet({ magic: 1, compression: CompressionCodec.GZIP, messages: [{ value: Buffer.from('v2-a'), timestamp: 5n }, { value: Buffer.from('v2-b'), timestamp: 6n }] })
+          ? buildLegacyMessageSet({
+              magic: 1,
+              compression: CompressionCodec.GZIP,
+              messages: [
+                { value: Buffer.from('v2-a'), timestamp: 5n },
+                { value: Buffer.from('v2-b'), timestamp: 6n },
+              ],
+            })
           : batchOf([`v${v}-a`, `v${v}-b`]);
     const r = await produce(c, v, 'p', 0, records);
     t.equal(r.errorCode, 0, `v${v} accepted`);
@@ -51,7 +61,7 @@ t.test('bad input gets Kafka error codes and the broker keeps serving', async (t
   const c = await rawClient(running.port);
 
   const corrupt = batchOf(['x']);
-  corrupt[corrupt.length - 1] ^= 0xff;
+  corrupt[corrupt.length - 1]! ^= 0xff;
   t.equal((await produce(c, 9, 'bad', 0, corrupt)).errorCode, 2, 'CRC mismatch: CORRUPT_MESSAGE');
   t.equal((await produce(c, 9, 'bad', 0, Buffer.from([1, 2, 3]))).errorCode, 2, 'garbage: CORRUPT_MESSAGE');
   t.equal((await produce(c, 9, 'bad', 0, batchOf(['y'.repeat(3000)]))).errorCode, 10, 'over message.max.bytes');
@@ -59,15 +69,37 @@ t.test('bad input gets Kafka error codes and the broker keeps serving', async (t
   t.equal((await produce(c, 9, 'nope', 0, batchOf(['z']))).errorCode, 3, 'unknown topic');
   t.equal((await produce(c, 9, 'bad', 7, batchOf(['z']))).errorCode, 3, 'unknown partition');
   t.equal((await produce(c, 9, 'bad', 0, batchOf(['z']), 2)).errorCode, 21, 'INVALID_REQUIRED_ACKS');
-  t.equal((await produce(c, 9, 'bad', 0, Buffer.concat([batchOf(['a']), batchOf(['b'])]))).errorCode, 87, 'two batches in v3+');
+  t.equal(
+    (await produce(c, 9, 'bad', 0, Buffer.concat([batchOf(['a']), batchOf(['b'])]))).errorCode,
+    87,
+    'two batches in v3+',
+  );
   t.equal((await produce(c, 9, 'bad', 0, null)).errorCode, 87, 'null records in v3+');
-  t.equal((await produce(c, 6, 'bad', 0, batchOf(['a'], { compression: CompressionCodec.ZSTD }))).errorCode, 76, 'zstd before v7');
+  t.equal(
+    (await produce(c, 6, 'bad', 0, batchOf(['a'], { compression: CompressionCodec.ZSTD }))).errorCode,
+    76,
+    'zstd before v7',
+  );
   const marker = buildTxnMarkerBatch({ producerId: 1n, producerEpoch: 0, commit: true, coordinatorEpoch: 0 });
   t.equal((await produce(c, 9, 'bad', 0, marker)).errorCode, 87, 'clients may not write control batches');
-  const legacyV3 = await produce(c, 3, 'bad', 0, buildLegacyMessageSet({ magic: 1, messages: [{ value: Buffer.from('a') }] }));
+  const legacyV3 = await produce(
+    c,
+    3,
+    'bad',
+    0,
+    buildLegacyMessageSet({ magic: 1, messages: [{ value: Buffer.from('a') }] }),
+  );
   t.equal(legacyV3.errorCode, 87, 'magic 1 in produce v3+');
-  const withMessage = await c.call(ProduceApi, 8, produceRequest('bad', 0, Buffer.concat([batchOf(['a']), batchOf(['b'])])));
-  t.match(withMessage.responses[0]!.partitionResponses[0]!.errorMessage, /exactly one record batch/, 'errorMessage from v8');
+  const withMessage = await c.call(
+    ProduceApi,
+    8,
+    produceRequest('bad', 0, Buffer.concat([batchOf(['a']), batchOf(['b'])])),
+  );
+  t.match(
+    withMessage.responses[0]!.partitionResponses[0]!.errorMessage,
+    /exactly one record batch/,
+    'errorMessage from v8',
+  );
 
   const ok = await produce(c, 9, 'bad', 0, batchOf(['fine']));
   t.equal(ok.errorCode, 0, 'the same connection still works');
@@ -103,7 +135,11 @@ t.test('an acks=0 produce that fails closes the connection, as Kafka does', asyn
   await c.closed;
   t.pass('the broker closed the connection instead of dropping the error silently');
   const again = await rawClient(running.port);
-  t.equal((await again.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0, 'the broker keeps serving');
+  t.equal(
+    (await again.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode,
+    0,
+    'the broker keeps serving',
+  );
   again.close();
 });
 
@@ -116,28 +152,49 @@ t.test('LogAppendTime, broker-side recompression and idempotent batches', async 
 
   const before = BigInt(Date.now());
   const lat = await produce(c, 9, 'lat', 0, batchOf(['a', 'b']));
-  t.ok(lat.logAppendTimeMs >= before && lat.logAppendTimeMs <= BigInt(Date.now()), 'logAppendTimeMs is the append time');
+  t.ok(
+    lat.logAppendTimeMs >= before && lat.logAppendTimeMs <= BigInt(Date.now()),
+    'logAppendTimeMs is the append time',
+  );
   const latBatch = decodeRecordBatches((await fetchOne(c, 11, { topic: 'lat' })).records!)[0]!;
   t.equal(latBatch.timestampType, TimestampType.LOG_APPEND_TIME);
   t.equal(latBatch.records[1]!.timestamp, lat.logAppendTimeMs, 'records read back with the append time');
   t.equal((await produce(c, 9, 'gz', 0, batchOf(['c']))).logAppendTimeMs, -1n, 'CreateTime topics answer -1');
 
-  await produce(c, 9, 'gz', 0, batchOf(['d', 'e'], { compression: CompressionCodec.SNAPPY, producerId: 7n, producerEpoch: 0, baseSequence: 0 }));
+  await produce(
+    c,
+    9,
+    'gz',
+    0,
+    batchOf(['d', 'e'], { compression: CompressionCodec.SNAPPY, producerId: 7n, producerEpoch: 0, baseSequence: 0 }),
+  );
   const gz = decodeRecordBatches((await fetchOne(c, 11, { topic: 'gz' })).records!);
-  t.same(gz.map((b) => b.compression), [CompressionCodec.GZIP, CompressionCodec.GZIP], 'recompressed to gzip');
+  t.same(
+    gz.map((b) => b.compression),
+    [CompressionCodec.GZIP, CompressionCodec.GZIP],
+    'recompressed to gzip',
+  );
   t.equal(gz[1]!.producerId, 7n, 'producer id kept through recompression');
-  t.same(gz[1]!.records.map((r) => r.value!.toString()), ['d', 'e']);
+  t.same(
+    gz[1]!.records.map((r) => r.value!.toString()),
+    ['d', 'e'],
+  );
 
   await produce(c, 9, 'plain', 0, batchOf(['f', 'g'], { compression: CompressionCodec.LZ4 }));
   const plain = decodeRecordBatches((await fetchOne(c, 11, { topic: 'plain' })).records!);
   t.equal(plain[0]!.compression, CompressionCodec.NONE, 'decompressed for compression.type=uncompressed');
-  t.same(plain[0]!.records.map((r) => r.key!.toString()), ['k0', 'k1']);
+  t.same(
+    plain[0]!.records.map((r) => r.key!.toString()),
+    ['k0', 'k1'],
+  );
   c.close();
 });
 
 t.test('timestamp bounds: INVALID_TIMESTAMP with one recordError per record out of range', async (t) => {
   const running = await brokerFor(t);
-  createTopic(running, 'ts', { configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' } });
+  createTopic(running, 'ts', {
+    configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' },
+  });
   const c = await rawClient(running.port);
   const now = BigInt(Date.now());
   const mixed = buildRecordBatch({
@@ -151,10 +208,19 @@ t.test('timestamp bounds: INVALID_TIMESTAMP with one recordError per record out 
   const response = await c.call(ProduceApi, 9, produceRequest('ts', 0, mixed));
   const r = response.responses[0]!.partitionResponses[0]!;
   t.equal(r.errorCode, 32, 'INVALID_TIMESTAMP');
-  t.same(r.recordErrors.map((e) => e.batchIndex), [0, 2], 'the records out of range');
+  t.same(
+    r.recordErrors.map((e) => e.batchIndex),
+    [0, 2],
+    'the records out of range',
+  );
   t.equal(r.errorMessage, 'One or more records have been rejected due to invalid timestamp', "Kafka's message");
   t.match(r.recordErrors[0]!.batchIndexErrorMessage, /out of range/);
   t.equal((await produce(c, 7, 'ts', 0, mixed)).recordErrors.length, 0, 'no recordErrors before v8');
-  t.equal((await produce(c, 9, 'ts', 0, buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: now }] }))).errorCode, 0, 'in range');
+  t.equal(
+    (await produce(c, 9, 'ts', 0, buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: now }] })))
+      .errorCode,
+    0,
+    'in range',
+  );
   c.close();
 });

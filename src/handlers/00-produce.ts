@@ -37,7 +37,11 @@ function partitionError(index: number, errorCode: number): ProduceResponsePartit
 }
 
 /** Appends every partition; acks=-1 appends that succeeded are listed in `writes` with their response. */
-function produce(ctx: RequestContext, request: ProduceRequest, writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>): ProduceResponse {
+function produce(
+  ctx: RequestContext,
+  request: ProduceRequest,
+  writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>,
+): ProduceResponse {
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
   const now = ctx.clock.now();
   return {
@@ -56,7 +60,13 @@ function produce(ctx: RequestContext, request: ProduceRequest, writes: Array<{ w
           lookup.partition,
           lookup.topic,
           ctx.broker.config,
-          { records: data.records, apiVersion: ctx.apiVersion, acks: request.acks, transactionalId: request.transactionalId, now },
+          {
+            records: data.records,
+            apiVersion: ctx.apiVersion,
+            acks: request.acks,
+            transactionalId: request.transactionalId,
+            now,
+          },
           ctx.broker.dataPath.producerStateCheck,
           ctx.broker.dataPath.producerAppended,
         );
@@ -64,7 +74,10 @@ function produce(ctx: RequestContext, request: ProduceRequest, writes: Array<{ w
           ctx.broker.metrics?.messagesIn(topic.name, result.appendedRecords, data.records.length);
         }
         if (result.errorCode !== ErrorCode.NONE) {
-          ctx.log.debug({ topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage }, 'produce refused');
+          ctx.log.debug(
+            { topic: topic.name, partition: data.index, errorCode: result.errorCode, reason: result.errorMessage },
+            'produce refused',
+          );
         }
         const response: ProduceResponsePartitionProduceResponse = {
           ...defaultProduceResponsePartitionProduceResponse(),
@@ -75,14 +88,18 @@ function produce(ctx: RequestContext, request: ProduceRequest, writes: Array<{ w
           logStartOffset: BigInt(result.logStartOffset),
           errorMessage: ctx.apiVersion >= 8 ? result.errorMessage : null,
           recordErrors:
-            ctx.apiVersion >= 8 ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })) : [],
+            ctx.apiVersion >= 8
+              ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }))
+              : [],
         };
         if (request.acks === -1 && result.errorCode === ErrorCode.NONE) {
           const partition = lookup.partition;
           const write: ReplicatedWrite = {
             partition,
             requiredOffset: partition.log.logEndOffset,
-            minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', lookup.topic.configs, ctx.broker.config)),
+            minInsyncReplicas: Number(
+              effectiveTopicConfig('min.insync.replicas', lookup.topic.configs, ctx.broker.config),
+            ),
             stillLeader: () => ctx.broker.replicas.get(topic.name, data.index) === partition && partition.isLeader(),
             errorCode: null,
           };
@@ -102,7 +119,11 @@ export const produceHandler = defineHandler({
     const writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }> = [];
     const response = produce(ctx, request, writes);
     if (request.acks === -1) {
-      await awaitReplication(ctx.broker.dataPath.producePurgatory, request.timeoutMs, writes.map((w) => w.write));
+      await awaitReplication(
+        ctx.broker.dataPath.producePurgatory,
+        request.timeoutMs,
+        writes.map((w) => w.write),
+      );
       for (const { write, response: partitionResponse } of writes) {
         partitionResponse.errorCode = write.errorCode ?? ErrorCode.REQUEST_TIMED_OUT;
         if (partitionResponse.errorCode !== ErrorCode.NONE && ctx.apiVersion >= 8) {

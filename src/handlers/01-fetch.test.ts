@@ -76,7 +76,13 @@ t.test('limits: maxBytes, partitionMaxBytes and KIP-74 at least one batch', asyn
   const shared = await c.call(
     FetchApi,
     12,
-    fetchRequest([{ topic: 'l', partition: 0 }, { topic: 'l', partition: 1 }], { maxBytes: big.length + 100 }),
+    fetchRequest(
+      [
+        { topic: 'l', partition: 0 },
+        { topic: 'l', partition: 1 },
+      ],
+      { maxBytes: big.length + 100 },
+    ),
   );
   t.equal(shared.responses[0]!.partitions[0]!.records!.length, big.length, 'first partition: one batch');
   t.equal(shared.responses.length, 1, 'partitions of one topic are grouped');
@@ -97,7 +103,11 @@ t.test('long polling: a parked fetch wakes on produce; an idle one answers at ma
   await until(() => purgatory.size === 1);
   await produce(producer, 9, 'w', 0, batchOf(['wake']));
   const woken = (await waiting).responses[0]!.partitions[0]!;
-  t.same(decodeRecordBatches(woken.records!)[0]!.records.map((r) => r.value!.toString()), ['wake'], 'woken with the new data');
+  t.same(
+    decodeRecordBatches(woken.records!)[0]!.records.map((r) => r.value!.toString()),
+    ['wake'],
+    'woken with the new data',
+  );
   t.equal(purgatory.size, 0);
 
   const started = Date.now();
@@ -105,7 +115,11 @@ t.test('long polling: a parked fetch wakes on produce; an idle one answers at ma
   t.ok(Date.now() - started >= 45, 'waited for maxWaitMs');
   t.equal(idle.records!.length, 0, 'empty at the deadline');
 
-  const enough = consumer.call(FetchApi, 12, fetchRequest([{ topic: 'w', offset: 1n }], { maxWaitMs: 30_000, minBytes: 200 }));
+  const enough = consumer.call(
+    FetchApi,
+    12,
+    fetchRequest([{ topic: 'w', offset: 1n }], { maxWaitMs: 30_000, minBytes: 200 }),
+  );
   await until(() => purgatory.size === 1);
   await produce(producer, 9, 'w', 0, batchOf(['small']));
   t.equal(purgatory.size, 1, 'still parked below minBytes');
@@ -113,7 +127,9 @@ t.test('long polling: a parked fetch wakes on produce; an idle one answers at ma
   const full = (await enough).responses[0]!.partitions[0]!;
   t.equal(decodeRecordBatches(full.records!).length, 2, 'answered once minBytes is reached');
 
-  consumer.send(consumer.frame(FetchApi, 12, fetchRequest([{ topic: 'w', offset: 3n }], { maxWaitMs: 30_000, minBytes: 1 }), 77));
+  consumer.send(
+    consumer.frame(FetchApi, 12, fetchRequest([{ topic: 'w', offset: 3n }], { maxWaitMs: 30_000, minBytes: 1 }), 77),
+  );
   await until(() => purgatory.size === 1);
   purgatory.close();
   t.equal(new Reader(await consumer.next()).int32(), 77, 'close() answers parked fetches');
@@ -140,31 +156,70 @@ t.test('fetch sessions (KIP-227): full then incremental answers with only what c
   const topicId = createTopic(running, 's', { partitions: 2 });
   const c = await rawClient(running.port);
   await produce(c, 9, 's', 0, batchOf(['a']));
-  const full = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0 }, { topicId, partition: 1 }], { sessionId: 0, sessionEpoch: 0 }));
+  const full = await c.call(
+    FetchApi,
+    13,
+    fetchRequest(
+      [
+        { topicId, partition: 0 },
+        { topicId, partition: 1 },
+      ],
+      { sessionId: 0, sessionEpoch: 0 },
+    ),
+  );
   t.not(full.sessionId, 0, 'a session was created');
   t.equal(full.responses[0]!.partitions.length, 2, 'a full answer lists every partition');
   const sessionId = full.sessionId;
 
   // Move partition 0 past its record; nothing else changed.
-  const inc1 = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0, offset: 1n }], { sessionId, sessionEpoch: 1 }));
+  const inc1 = await c.call(
+    FetchApi,
+    13,
+    fetchRequest([{ topicId, partition: 0, offset: 1n }], { sessionId, sessionEpoch: 1 }),
+  );
   t.equal(inc1.sessionId, sessionId);
   t.same(inc1.responses, [], 'no news: empty incremental answer');
 
   await produce(c, 9, 's', 1, batchOf(['b']));
   const inc2 = await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 2 }));
   t.equal(inc2.responses.length, 1);
-  t.same(inc2.responses[0]!.partitions.map((p) => p.partitionIndex), [1], 'only the partition with news');
+  t.same(
+    inc2.responses[0]!.partitions.map((p) => p.partitionIndex),
+    [1],
+    'only the partition with news',
+  );
   t.equal(inc2.responses[0]!.topicId, topicId);
 
-  const parked = c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 1, offset: 1n }], { sessionId, sessionEpoch: 3, maxWaitMs: 30_000, minBytes: 1 }));
+  const parked = c.call(
+    FetchApi,
+    13,
+    fetchRequest([{ topicId, partition: 1, offset: 1n }], {
+      sessionId,
+      sessionEpoch: 3,
+      maxWaitMs: 30_000,
+      minBytes: 1,
+    }),
+  );
   await until(() => running.broker.services.dataPath.fetchPurgatory.size === 1);
   await produce(c, 9, 's', 0, batchOf(['c']));
   const woken = await parked;
-  t.same(woken.responses[0]!.partitions.map((p) => [p.partitionIndex, p.highWatermark]), [[0, 2n]], 'a parked incremental fetch wakes with the news');
+  t.same(
+    woken.responses[0]!.partitions.map((p) => [p.partitionIndex, p.highWatermark]),
+    [[0, 2n]],
+    'a parked incremental fetch wakes with the news',
+  );
 
-  t.equal((await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 3 }))).errorCode, 71, 'a replayed epoch is refused');
+  t.equal(
+    (await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 3 }))).errorCode,
+    71,
+    'a replayed epoch is refused',
+  );
   const closed = await c.call(FetchApi, 13, fetchRequest([{ topicId, partition: 0 }], { sessionId, sessionEpoch: -1 }));
   t.equal(closed.sessionId, 0, 'epoch -1 closes the session');
-  t.equal((await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 5 }))).errorCode, 70, 'closed sessions are gone');
+  t.equal(
+    (await c.call(FetchApi, 13, fetchRequest([], { sessionId, sessionEpoch: 5 }))).errorCode,
+    70,
+    'closed sessions are gone',
+  );
   c.close();
 });

@@ -73,7 +73,13 @@ function respond(
   targets.forEach((target, i) => {
     const r = results[i]!;
     if (session) {
-      const news = { errorCode: r.errorCode, recordBytes: r.records.length, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset };
+      const news = {
+        errorCode: r.errorCode,
+        recordBytes: r.records.length,
+        highWatermark: r.highWatermark,
+        lastStableOffset: r.lastStableOffset,
+        logStartOffset: r.logStartOffset,
+      };
       if (!session.noteAnswer(FetchSession.key(target, session.usesTopicIds), news, incremental)) return;
     }
     let topic = topics[topics.length - 1];
@@ -92,9 +98,14 @@ function respond(
       abortedTransactions:
         v >= 4 && isolationLevel !== IsolationLevel.READ_COMMITTED
           ? null
-          : (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })),
+          : (r.abortedTransactions ?? []).map((a) => ({
+              producerId: a.producerId,
+              firstOffset: BigInt(a.firstOffset),
+            })),
       records: r.records,
-      ...(r.divergingEpoch && v >= 12 ? { divergingEpoch: { epoch: r.divergingEpoch.epoch, endOffset: BigInt(r.divergingEpoch.endOffset) } } : {}),
+      ...(r.divergingEpoch && v >= 12
+        ? { divergingEpoch: { epoch: r.divergingEpoch.epoch, endOffset: BigInt(r.divergingEpoch.endOffset) } }
+        : {}),
     });
   });
   return { ...defaultFetchResponse(), sessionId: session?.id ?? 0, responses: topics };
@@ -122,7 +133,9 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
     const results = readPartitions(
       params,
       targets.map((t) => ({
-        lookup: byId ? leaderPartitionById(ctx.broker, t.topicId, t.partition) : leaderPartition(ctx.broker, t.topic, t.partition),
+        lookup: byId
+          ? leaderPartitionById(ctx.broker, t.topicId, t.partition)
+          : leaderPartition(ctx.broker, t.topic, t.partition),
         fetchOffset: t.fetchOffset,
         partitionMaxBytes: t.partitionMaxBytes,
         currentLeaderEpoch: t.currentLeaderEpoch,

@@ -3,7 +3,10 @@ import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { batchOf, produce } from '../../test/helpers/data-path.js';
-import { ListOffsetsApi, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/messages/02-list-offsets.js';
+import {
+  ListOffsetsApi,
+  type ListOffsetsResponseListOffsetsPartitionResponse,
+} from '../../protocol/generated/messages/02-list-offsets.js';
 import type { RawClient } from '../../test/helpers/raw-client.js';
 
 async function listOffset(
@@ -17,7 +20,19 @@ async function listOffset(
     replicaId: -1,
     isolationLevel: extra.isolationLevel ?? 0,
     timeoutMs: extra.timeoutMs ?? 0,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: extra.currentLeaderEpoch ?? -1, timestamp, maxNumOffsets: extra.maxNumOffsets ?? 1 }] }],
+    topics: [
+      {
+        name: topic,
+        partitions: [
+          {
+            partitionIndex: 0,
+            currentLeaderEpoch: extra.currentLeaderEpoch ?? -1,
+            timestamp,
+            maxNumOffsets: extra.maxNumOffsets ?? 1,
+          },
+        ],
+      },
+    ],
   });
   return response.topics[0]!.partitions[0]!;
 }
@@ -47,7 +62,11 @@ t.test('ListOffsets 0-10: earliest, latest, by timestamp, max timestamp', async 
   t.ok(max.offset >= 0n && max.offset < 6n, 'offset of the max timestamp');
   t.equal((await listOffset(c, 8, 'lo', -4n)).offset, 0n, 'earliest local');
   t.equal((await listOffset(c, 9, 'lo', -5n)).offset, -1n, 'latest tiered: nothing tiered');
-  t.equal((await listOffset(c, 10, 'lo', -1n, { timeoutMs: 30_000 })).offset, 6n, 'v10 (Kafka 4.0) with its remote-storage timeout: answered at once');
+  t.equal(
+    (await listOffset(c, 10, 'lo', -1n, { timeoutMs: 30_000 })).offset,
+    6n,
+    'v10 (Kafka 4.0) with its remote-storage timeout: answered at once',
+  );
   t.same((await listOffset(c, 0, 'lo', -1n)).oldStyleOffsets, [6n], 'v0 old style latest');
   t.same((await listOffset(c, 0, 'lo', -2n)).oldStyleOffsets, [0n], 'v0 old style earliest');
   t.equal((await listOffset(c, 4, 'lo', -1n, { isolationLevel: 1 })).offset, 6n, 'read_committed latest is the LSO');

@@ -18,7 +18,10 @@
  * A partition whose replica here is offline (log dir failed) has leader -1,
  * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
  */
-import { MetadataApi, type MetadataResponseMetadataResponseTopic } from '../../protocol/generated/messages/03-metadata.js';
+import {
+  MetadataApi,
+  type MetadataResponseMetadataResponseTopic,
+} from '../../protocol/generated/messages/03-metadata.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
@@ -29,7 +32,14 @@ import type { TopicImage } from '../metadata/image.js';
 import { partitionHealth } from '../broker/partition-health.js';
 
 function unknownTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
-  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
 }
 
 export const metadataHandler = defineHandler({
@@ -64,7 +74,8 @@ export const metadataHandler = defineHandler({
     if (all) {
       for (const topic of image.topicsByName.values()) topics.push(describe(topic));
     } else {
-      const autoCreate = broker.config.bool('auto.create.topics.enable') && (apiVersion < 4 || request.allowAutoTopicCreation);
+      const autoCreate =
+        broker.config.bool('auto.create.topics.enable') && (apiVersion < 4 || request.allowAutoTopicCreation);
       for (const wanted of request.topics ?? []) {
         if (wanted.name === null || wanted.name === '') {
           const byId = image.topicsById.get(wanted.topicId);
@@ -87,7 +98,13 @@ export const metadataHandler = defineHandler({
           if (!started) ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
         }
         // Created or not, this answer does not show the topic yet; a started creation is retried.
-        topics.push(unknownTopic(wanted.name, ZERO_UUID, started ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        topics.push(
+          unknownTopic(
+            wanted.name,
+            ZERO_UUID,
+            started ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          ),
+        );
       }
     }
 
@@ -104,10 +121,14 @@ export const metadataHandler = defineHandler({
       clusterId: broker.clusterId,
       // KRaft brokers name a live broker (here: this one) as the controller and forward admin
       // requests to the active controller themselves (Envelope); before it is registered, the leader.
-      controllerId: brokers.some((b) => b.nodeId === broker.nodeId) ? broker.nodeId : broker.controller.activeControllerId(broker.nodeId),
+      controllerId: brokers.some((b) => b.nodeId === broker.nodeId)
+        ? broker.nodeId
+        : broker.controller.activeControllerId(broker.nodeId),
       topics,
       clusterAuthorizedOperations:
-        request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10 ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+        request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10
+          ? CLUSTER_OPERATIONS
+          : OPERATIONS_NOT_REQUESTED,
       errorCode: 0,
     };
   },

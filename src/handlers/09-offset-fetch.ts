@@ -21,7 +21,8 @@ export const offsetFetchHandler = defineHandler({
         topics: [],
         errorCode: 0,
         groups: request.groups.map((g) => {
-          const memberError = v >= 9 ? groups.run((c) => c.consumer.admin.fetchError(g.groupId, g.memberId, g.memberEpoch)) : 0;
+          const memberError =
+            v >= 9 ? groups.run((c) => c.consumer.admin.fetchError(g.groupId, g.memberId, g.memberEpoch)) : 0;
           if (memberError !== 0) return { groupId: g.groupId, errorCode: memberError, topics: [] };
           const r = groups.run((c) => c.offsets.fetch(g.groupId, g.topics, requireStable));
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
@@ -33,7 +34,13 @@ export const offsetFetchHandler = defineHandler({
     const topics = failed
       ? (request.topics ?? []).map((t) => ({
           name: t.name,
-          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+          partitions: t.partitionIndexes.map((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: -1n,
+            committedLeaderEpoch: -1,
+            metadata: '',
+            errorCode: r.errorCode,
+          })),
         }))
       : r.topics;
     return {

@@ -9,7 +9,10 @@
  * metadata, as Kafka answers (clients retry). Other key types get INVALID_REQUEST.
  * Leaves out: ACL checks.
  */
-import { FindCoordinatorApi, type FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/10-find-coordinator.js';
+import {
+  FindCoordinatorApi,
+  type FindCoordinatorResponseCoordinator,
+} from '../../protocol/generated/messages/10-find-coordinator.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import type { RequestContext } from '../server/request-context.js';
@@ -21,7 +24,13 @@ const TRANSACTION = 1;
 
 type Found = Omit<FindCoordinatorResponseCoordinator, 'key'>;
 
-const failure = (errorCode: number, errorMessage: string): Found => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+const failure = (errorCode: number, errorMessage: string): Found => ({
+  nodeId: -1,
+  host: '',
+  port: -1,
+  errorCode,
+  errorMessage,
+});
 
 function findOne(ctx: RequestContext, key: string, keyType: number): Found {
   const { broker } = ctx;
@@ -40,7 +49,8 @@ function findOne(ctx: RequestContext, key: string, keyType: number): Found {
   const image = broker.controller.image.topicsByName.get(topic);
   const partition = image?.partitions.get(partitionForGroup(key, image.partitions.size));
   const node = partition ? broker.controller.image.brokers.get(partition.leader) : undefined;
-  const endpoint = node && !node.fenced ? (node.endpoints.find((e) => e.name === ctx.listenerName) ?? node.endpoints[0]) : undefined;
+  const endpoint =
+    node && !node.fenced ? (node.endpoints.find((e) => e.name === ctx.listenerName) ?? node.endpoints[0]) : undefined;
   if (!node || !endpoint) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
   return { nodeId: node.brokerId, host: endpoint.host, port: endpoint.port, errorCode: 0, errorMessage: null };
 }

@@ -23,7 +23,11 @@ function toResponse(r: JoinResult, v: number): JoinGroupResponse {
     leader: r.leader,
     skipAssignment: v >= 9 ? r.skipAssignment : false,
     memberId: r.memberId,
-    members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: v >= 5 ? m.groupInstanceId : null, metadata: m.metadata })),
+    members: r.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: v >= 5 ? m.groupInstanceId : null,
+      metadata: m.metadata,
+    })),
   };
 }
 
@@ -35,7 +39,19 @@ export const joinGroupHandler = defineHandler({
     groups.ensureOffsetsTopic();
     const consumerGroupError = groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
     if (consumerGroupError !== 0) {
-      return toResponse({ errorCode: consumerGroupError, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: request.memberId, members: [] }, v);
+      return toResponse(
+        {
+          errorCode: consumerGroupError,
+          generationId: -1,
+          protocolType: null,
+          protocolName: null,
+          leader: '',
+          skipAssignment: false,
+          memberId: request.memberId,
+          members: [],
+        },
+        v,
+      );
     }
     return new Promise<JoinGroupResponse>((resolve) => {
       groups.run((c, now) =>

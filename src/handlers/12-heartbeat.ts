@@ -10,7 +10,9 @@ export const heartbeatHandler = defineHandler({
   api: HeartbeatApi,
   handle(ctx, request) {
     const instanceId = ctx.apiVersion >= 3 ? request.groupInstanceId : null;
-    const errorCode = ctx.broker.groups.run((c, now) => c.membership.heartbeat(request.groupId, request.generationId, request.memberId, instanceId, now));
+    const errorCode = ctx.broker.groups.run((c, now) =>
+      c.membership.heartbeat(request.groupId, request.generationId, request.memberId, instanceId, now),
+    );
     return { throttleTimeMs: 0, errorCode };
   },
 });

@@ -11,9 +11,17 @@ export const leaveGroupHandler = defineHandler({
   api: LeaveGroupApi,
   handle(ctx, request) {
     const v = ctx.apiVersion;
-    const identities = v >= 3 ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: request.memberId, groupInstanceId: null }];
+    const identities =
+      v >= 3
+        ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+        : [{ memberId: request.memberId, groupInstanceId: null }];
     const result = ctx.broker.groups.run((c, now) => c.membership.leave(request.groupId, identities, now));
-    if (v < 3) return { throttleTimeMs: 0, errorCode: result.errorCode !== 0 ? result.errorCode : (result.members[0]?.errorCode ?? 0), members: [] };
+    if (v < 3)
+      return {
+        throttleTimeMs: 0,
+        errorCode: result.errorCode !== 0 ? result.errorCode : (result.members[0]?.errorCode ?? 0),
+        members: [],
+      };
     return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
   },
 });

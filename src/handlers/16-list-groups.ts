@@ -11,7 +11,9 @@ export const listGroupsHandler = defineHandler({
   api: ListGroupsApi,
   handle(ctx, request) {
     const v = ctx.apiVersion;
-    const listed = ctx.broker.groups.run((c) => c.admin.list(v >= 4 ? request.statesFilter : [], v >= 5 ? request.typesFilter : []));
+    const listed = ctx.broker.groups.run((c) =>
+      c.admin.list(v >= 4 ? request.statesFilter : [], v >= 5 ? request.typesFilter : []),
+    );
     return {
       throttleTimeMs: 0,
       errorCode: 0,

@@ -22,9 +22,19 @@ export const apiVersionsHandler = defineHandler({
       errorCode: 0,
       apiKeys: [...ctx.broker.apiVersions(ctx.listenerName)],
       throttleTimeMs: 0,
-      supportedFeatures: flexible ? [{ name: 'metadata.version', minVersion: 1, maxVersion: METADATA_VERSION_LEVEL }] : [],
+      supportedFeatures: flexible
+        ? [{ name: 'metadata.version', minVersion: 1, maxVersion: METADATA_VERSION_LEVEL }]
+        : [],
       finalizedFeaturesEpoch: flexible ? 0n : -1n,
-      finalizedFeatures: flexible ? [{ name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL }] : [],
+      finalizedFeatures: flexible
+        ? [
+            {
+              name: 'metadata.version',
+              maxVersionLevel: METADATA_VERSION_LEVEL,
+              minVersionLevel: METADATA_VERSION_LEVEL,
+            },
+          ]
+        : [],
       zkMigrationReady: false,
     };
   },

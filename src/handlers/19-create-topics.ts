@@ -25,8 +25,21 @@ import { configLayers, describeTopicConfigs } from '../admin/config-describe.js'
 
 const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
-function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
-  return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+function failed(
+  name: string,
+  errorCode: number,
+  errorMessage: string | null,
+): CreateTopicsResponseCreatableTopicResult {
+  return {
+    name,
+    topicId: ZERO_UUID,
+    errorCode,
+    errorMessage,
+    topicConfigErrorCode: 0,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: [],
+  };
 }
 
 export const createTopicsHandler = defineHandler({
@@ -51,7 +64,9 @@ export const createTopicsHandler = defineHandler({
       }
       if (!controller.isActive()) {
         // Forwarding found no active controller: nothing is validated against a stale image.
-        topics.push(failed(topic.name, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'));
+        topics.push(
+          failed(topic.name, ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.'),
+        );
         continue;
       }
       const assignments = new Map<number, number[]>();
@@ -61,7 +76,13 @@ export const createTopicsHandler = defineHandler({
         assignments.set(a.partitionIndex, a.brokerIds);
       }
       if (duplicatePartition !== null) {
-        topics.push(failed(topic.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${duplicatePartition}`));
+        topics.push(
+          failed(
+            topic.name,
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Found multiple manual partition assignments for partition ${duplicatePartition}`,
+          ),
+        );
         continue;
       }
       const configs = new Map<string, string | null>(topic.configs.map((c) => [c.name, c.value]));
@@ -84,7 +105,10 @@ export const createTopicsHandler = defineHandler({
         continue;
       }
       const created = result.value;
-      const entry: CreateTopicsResponseCreatableTopicResult = { ...failed(topic.name, 0, null), topicId: apiVersion >= 7 ? created.topicId : ZERO_UUID };
+      const entry: CreateTopicsResponseCreatableTopicResult = {
+        ...failed(topic.name, 0, null),
+        topicId: apiVersion >= 7 ? created.topicId : ZERO_UUID,
+      };
       if (apiVersion >= 5) {
         const layers = configLayers(broker.staticConfig ?? broker.config, controller.image, broker.nodeId);
         const overrides = new Map<string, string>();

@@ -15,7 +15,10 @@
  * NOT_CONTROLLER when no active controller takes the change. Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
  * is synchronous) and controller mutation quotas.
  */
-import { DeleteTopicsApi, type DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/messages/20-delete-topics.js';
+import {
+  DeleteTopicsApi,
+  type DeleteTopicsResponseDeletableTopicResult,
+} from '../../protocol/generated/messages/20-delete-topics.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
@@ -30,8 +33,15 @@ export const deleteTopicsHandler = defineHandler({
   async handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const controller = broker.controller;
-    const wanted: Wanted[] = apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-    const result = (w: Wanted, errorCode: number, errorMessage: string | null): DeleteTopicsResponseDeletableTopicResult => ({
+    const wanted: Wanted[] =
+      apiVersion >= 6
+        ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+        : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const result = (
+      w: Wanted,
+      errorCode: number,
+      errorMessage: string | null,
+    ): DeleteTopicsResponseDeletableTopicResult => ({
       name: w.name,
       topicId: apiVersion >= 6 ? w.topicId : ZERO_UUID,
       errorCode,
@@ -57,7 +67,13 @@ export const deleteTopicsHandler = defineHandler({
       if (done.has(key)) continue;
       done.add(key);
       if ((w.name === null || w.name === '') && w.topicId === ZERO_UUID) {
-        responses.push(result({ name: null, topicId: ZERO_UUID }, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'));
+        responses.push(
+          result(
+            { name: null, topicId: ZERO_UUID },
+            ErrorCode.INVALID_REQUEST,
+            'Neither topic name nor id were specified.',
+          ),
+        );
         continue;
       }
       if (w.name !== null && w.name !== '' && w.topicId !== ZERO_UUID) {
@@ -65,7 +81,13 @@ export const deleteTopicsHandler = defineHandler({
         continue;
       }
       if (byName ? (nameCounts.get(w.name!) ?? 0) > 1 : (idCounts.get(w.topicId) ?? 0) > 1) {
-        responses.push(result(byName ? { name: w.name, topicId: ZERO_UUID } : { name: null, topicId: w.topicId }, ErrorCode.INVALID_REQUEST, byName ? 'Duplicate topic name.' : 'Duplicate topic id.'));
+        responses.push(
+          result(
+            byName ? { name: w.name, topicId: ZERO_UUID } : { name: null, topicId: w.topicId },
+            ErrorCode.INVALID_REQUEST,
+            byName ? 'Duplicate topic name.' : 'Duplicate topic id.',
+          ),
+        );
         continue;
       }
       if (!controller.isActive()) {
@@ -77,17 +99,29 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(
           byName
             ? result(w, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-            : result({ name: null, topicId: w.topicId }, ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'),
+            : result(
+                { name: null, topicId: w.topicId },
+                ErrorCode.UNKNOWN_TOPIC_ID,
+                'This server does not host this topic ID.',
+              ),
         );
         continue;
       }
       const deleted = controller.deleteTopic(topic.topicId);
       if (!deleted.ok) {
-        responses.push(result({ name: topic.name, topicId: topic.topicId }, deleted.error.errorCode, deleted.error.errorMessage));
+        responses.push(
+          result({ name: topic.name, topicId: topic.topicId }, deleted.error.errorCode, deleted.error.errorMessage),
+        );
         continue;
       }
       const committed = await controller.commitAndWait(deleted.records);
-      responses.push(result({ name: topic.name, topicId: topic.topicId }, committed, committed === 0 ? null : 'This is not the correct controller for this cluster.'));
+      responses.push(
+        result(
+          { name: topic.name, topicId: topic.topicId },
+          committed,
+          committed === 0 ? null : 'This is not the correct controller for this cluster.',
+        ),
+      );
     }
     return { throttleTimeMs: 0, responses };
   },

@@ -7,7 +7,10 @@ import { DeleteRecordsApi } from '../../protocol/generated/messages/21-delete-re
 import type { RawClient } from '../../test/helpers/raw-client.js';
 
 async function deleteBefore(c: RawClient, version: number, topic: string, offset: bigint) {
-  const r = await c.call(DeleteRecordsApi, version, { timeoutMs: 1000, topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }] });
+  const r = await c.call(DeleteRecordsApi, version, {
+    timeoutMs: 1000,
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }],
+  });
   return r.topics[0]!.partitions[0]!;
 }
 
@@ -23,7 +26,11 @@ t.test('DeleteRecords 0-2 moves the log start; -1 is the high watermark; past it
   t.equal((await deleteBefore(c, 1, 'dr', 1n)).lowWatermark, 2n, 'an older offset does not move the start back');
   t.equal((await deleteBefore(c, 2, 'dr', 6n)).errorCode, 1, 'past the high watermark');
   t.equal((await deleteBefore(c, 2, 'dr', -7n)).errorCode, 1, 'below -1');
-  t.same(await deleteBefore(c, 2, 'dr', -1n), { partitionIndex: 0, lowWatermark: 5n, errorCode: 0 }, '-1: up to the high watermark');
+  t.same(
+    await deleteBefore(c, 2, 'dr', -1n),
+    { partitionIndex: 0, lowWatermark: 5n, errorCode: 0 },
+    '-1: up to the high watermark',
+  );
   t.equal((await deleteBefore(c, 2, 'none', 0n)).errorCode, 3, 'unknown topic');
   const after = await produce(c, 9, 'dr', 0, batchOf(['next']));
   t.equal(after.baseOffset, 5n, 'offsets continue');

@@ -21,8 +21,17 @@ import type { RequestContext } from '../server/request-context.js';
 
 const HIGH_WATERMARK = -1n;
 
-function deleteOne(ctx: RequestContext, topic: string, index: number, requested: bigint): DeleteRecordsResponseDeleteRecordsPartitionResult {
-  const failed = (errorCode: number): DeleteRecordsResponseDeleteRecordsPartitionResult => ({ partitionIndex: index, lowWatermark: -1n, errorCode });
+function deleteOne(
+  ctx: RequestContext,
+  topic: string,
+  index: number,
+  requested: bigint,
+): DeleteRecordsResponseDeleteRecordsPartitionResult {
+  const failed = (errorCode: number): DeleteRecordsResponseDeleteRecordsPartitionResult => ({
+    partitionIndex: index,
+    lowWatermark: -1n,
+    errorCode,
+  });
   const found = leaderPartition(ctx.broker, topic, index);
   if (!found.ok) return failed(found.errorCode);
   const partition = found.partition;

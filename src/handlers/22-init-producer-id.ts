@@ -10,12 +10,20 @@
  * `__transaction_state` is created on first use. Producer ids come in blocks from the active
  * controller (AllocateProducerIds from other nodes); without one: COORDINATOR_LOAD_IN_PROGRESS.
  */
-import { InitProducerIdApi, type InitProducerIdResponse } from '../../protocol/generated/messages/22-init-producer-id.js';
+import {
+  InitProducerIdApi,
+  type InitProducerIdResponse,
+} from '../../protocol/generated/messages/22-init-producer-id.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import { fencedErrorFor } from '../transactions/errors.js';
 
-const failed = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
+const failed = (errorCode: number): InitProducerIdResponse => ({
+  throttleTimeMs: 0,
+  errorCode,
+  producerId: -1n,
+  producerEpoch: -1,
+});
 
 export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
@@ -24,12 +32,15 @@ export const initProducerIdHandler = defineHandler({
   async handle(ctx, request) {
     const txns = ctx.broker.transactions;
     const transactionalId = request.transactionalId;
-    if (transactionalId !== null && transactionalId !== '' && txns.ensureTopic() !== 0) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (transactionalId !== null && transactionalId !== '' && txns.ensureTopic() !== 0)
+      return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     // A producer-id block from the active controller (Kafka answers COORDINATOR_LOAD_IN_PROGRESS while it has none).
     if ((await txns.prepareProducerIds()) !== 0) return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     const expected = ctx.apiVersion >= 3 ? { producerId: request.producerId, epoch: request.producerEpoch } : null;
     try {
-      const result = txns.run((c, now) => c.initProducerId(transactionalId, request.transactionTimeoutMs, expected, now));
+      const result = txns.run((c, now) =>
+        c.initProducerId(transactionalId, request.transactionTimeoutMs, expected, now),
+      );
       return {
         throttleTimeMs: 0,
         errorCode: fencedErrorFor(result.errorCode, ctx.apiVersion, 4),

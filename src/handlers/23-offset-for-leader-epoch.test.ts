@@ -51,6 +51,10 @@ t.test('older epochs are answered from the batch headers in the log', async (t) 
   partition.log.deleteRecordsBefore(3);
   t.same(endOffsetForEpoch(partition, 1), { epoch: 1, endOffset: 3 }, 'older than the log: the next known epoch start');
   const r = await epochEnd(c, 4, 'hist', 2, 5);
-  t.same([r.leaderEpoch, r.endOffset], [2, 3n], 'epoch 2 was deleted: (requested epoch, start of the next known epoch)');
+  t.same(
+    [r.leaderEpoch, r.endOffset],
+    [2, 3n],
+    'epoch 2 was deleted: (requested epoch, start of the next known epoch)',
+  );
   c.close();
 });

@@ -28,7 +28,8 @@ function offsetForLeaderEpoch(ctx: RequestContext, request: OffsetForLeaderEpoch
         const base = { ...defaultOffsetForLeaderEpochResponseEpochEndOffset(), partition: p.partition };
         const found = leaderPartition(ctx.broker, t.topic, p.partition);
         if (!found.ok) return { ...base, errorCode: found.errorCode };
-        const epochError = ctx.apiVersion >= 2 ? checkCurrentLeaderEpoch(found.partition, p.currentLeaderEpoch) : ErrorCode.NONE;
+        const epochError =
+          ctx.apiVersion >= 2 ? checkCurrentLeaderEpoch(found.partition, p.currentLeaderEpoch) : ErrorCode.NONE;
         if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };
         const end = endOffsetForEpoch(found.partition, p.leaderEpoch);
         return { ...base, leaderEpoch: ctx.apiVersion >= 1 ? end.epoch : -1, endOffset: BigInt(end.endOffset) };

@@ -24,19 +24,38 @@ type Topics = AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
 type Results = AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
 
 function uniform(topics: Topics, code: (topic: string, partition: number) => number): Results {
-  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code(t.name, p) })) }));
+  return topics.map((t) => ({
+    name: t.name,
+    resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code(t.name, p) })),
+  }));
 }
 
-function addOne(ctx: RequestContext, transactionalId: string, producerId: bigint, epoch: number, topics: Topics, verifyOnly: boolean): Results {
+function addOne(
+  ctx: RequestContext,
+  transactionalId: string,
+  producerId: bigint,
+  epoch: number,
+  topics: Topics,
+  verifyOnly: boolean,
+): Results {
   const image = ctx.broker.controller.image;
   const known = (topic: string, p: number): boolean => image.topicsByName.get(topic)?.partitions.has(p) ?? false;
   if (topics.some((t) => t.partitions.some((p) => !known(t.name, p)))) {
-    return uniform(topics, (t, p) => (known(t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+    return uniform(topics, (t, p) =>
+      known(t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
   }
   const txns = ctx.broker.transactions;
-  if (verifyOnly) return uniform(topics, (t, p) => txns.coordinator.verifyPartition(transactionalId, producerId, epoch, t, p));
+  if (verifyOnly)
+    return uniform(topics, (t, p) => txns.coordinator.verifyPartition(transactionalId, producerId, epoch, t, p));
   const code = txns.run((c, now) =>
-    c.addPartitions(transactionalId, producerId, epoch, topics.map((t) => ({ topic: t.name, partitions: t.partitions })), now),
+    c.addPartitions(
+      transactionalId,
+      producerId,
+      epoch,
+      topics.map((t) => ({ topic: t.name, partitions: t.partitions })),
+      now,
+    ),
   );
   return uniform(topics, () => fencedErrorFor(code, ctx.apiVersion, 2));
 }

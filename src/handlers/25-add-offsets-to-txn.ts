@@ -22,7 +22,13 @@ export const addOffsetsToTxnHandler = defineHandler({
     if (groups.ensureOffsetsTopic() !== 0) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     const partition = partitionForGroup(request.groupId, groups.numPartitions());
     const code = ctx.broker.transactions.run((c, now) =>
-      c.addPartitions(request.transactionalId, request.producerId, request.producerEpoch, [{ topic: CONSUMER_OFFSETS_TOPIC, partitions: [partition] }], now),
+      c.addPartitions(
+        request.transactionalId,
+        request.producerId,
+        request.producerEpoch,
+        [{ topic: CONSUMER_OFFSETS_TOPIC, partitions: [partition] }],
+        now,
+      ),
     );
     return { throttleTimeMs: 0, errorCode: fencedErrorFor(code, ctx.apiVersion, 2) };
   },

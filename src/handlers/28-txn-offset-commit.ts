@@ -14,7 +14,10 @@
  * (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such offsets can never
  * be committed there either; the kafkajs suite checks exactly this.
  */
-import { TxnOffsetCommitApi, type TxnOffsetCommitRequest } from '../../protocol/generated/messages/28-txn-offset-commit.js';
+import {
+  TxnOffsetCommitApi,
+  type TxnOffsetCommitRequest,
+} from '../../protocol/generated/messages/28-txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
@@ -44,14 +47,26 @@ export const txnOffsetCommitHandler = defineHandler({
   handle(ctx, request) {
     const all = (code: (topic: string, partition: number) => number) => ({
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: code(t.name, p.partitionIndex),
+        })),
+      })),
     });
     const groups = ctx.broker.groups;
     if (request.groupId === '') return all(() => ErrorCode.INVALID_GROUP_ID);
     const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
     const txns = ctx.broker.transactions;
     if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
-    const producerError = txns.coordinator.checkOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition);
+    const producerError = txns.coordinator.checkOffsetCommit(
+      request.transactionalId,
+      request.producerId,
+      request.producerEpoch,
+      CONSUMER_OFFSETS_TOPIC,
+      offsetsPartition,
+    );
     if (producerError !== 0) return all(() => producerError);
     const memberError = groupError(ctx, request);
     if (memberError !== 0) return all(() => memberError);
@@ -64,8 +79,10 @@ export const txnOffsetCommitHandler = defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => {
           let errorCode: number = ErrorCode.NONE;
-          if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMetadata) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-          else if (!(image.topicsByName.get(t.name)?.partitions.has(p.partitionIndex) ?? false)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMetadata)
+            errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+          else if (!(image.topicsByName.get(t.name)?.partitions.has(p.partitionIndex) ?? false))
+            errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else {
             accepted.push({
               topic: t.name,
@@ -80,7 +97,12 @@ export const txnOffsetCommitHandler = defineHandler({
       })),
     };
     try {
-      txns.addOffsets(request.transactionalId, { producerId: request.producerId, producerEpoch: request.producerEpoch }, request.groupId, accepted);
+      txns.addOffsets(
+        request.transactionalId,
+        { producerId: request.producerId, producerEpoch: request.producerEpoch },
+        request.groupId,
+        accepted,
+      );
     } catch (error) {
       ctx.log.warn({ groupId: request.groupId, error: String(error) }, 'transactional offsets could not be appended');
       return all(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -15,6 +15,11 @@ export const NO_AUTHORIZER_MESSAGE = 'No Authorizer is configured.';
 export const describeAclsHandler = defineHandler({
   api: DescribeAclsApi,
   handle() {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER_MESSAGE, resources: [] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.SECURITY_DISABLED,
+      errorMessage: NO_AUTHORIZER_MESSAGE,
+      resources: [],
+    };
   },
 });

@@ -15,7 +15,10 @@ export const createAclsHandler = defineHandler({
   handle(_ctx, request) {
     return {
       throttleTimeMs: 0,
-      results: request.creations.map(() => ({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER_MESSAGE })),
+      results: request.creations.map(() => ({
+        errorCode: ErrorCode.SECURITY_DISABLED,
+        errorMessage: NO_AUTHORIZER_MESSAGE,
+      })),
     };
   },
 });

@@ -22,7 +22,13 @@ import { defineHandler } from './handler.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { ConfigSource } from '../metadata/topic-configs.js';
 import { validateTopicName } from '../metadata/controller.js';
-import { brokerConfigNames, configLayers, describeBrokerConfig, describeTopicConfig, type ConfigEntry } from '../admin/config-describe.js';
+import {
+  brokerConfigNames,
+  configLayers,
+  describeBrokerConfig,
+  describeTopicConfig,
+  type ConfigEntry,
+} from '../admin/config-describe.js';
 import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
 import { checkBrokerResourceName } from '../admin/resource-names.js';
 import { loggerEntries } from '../admin/broker-loggers.js';
@@ -49,10 +55,23 @@ export const describeConfigsHandler = defineHandler({
     });
 
     const results = request.resources.map((resource): DescribeConfigsResponseDescribeConfigsResult => {
-      const keys = resource.configurationKeys === null || resource.configurationKeys.length === 0 ? null : new Set(resource.configurationKeys);
+      const keys =
+        resource.configurationKeys === null || resource.configurationKeys.length === 0
+          ? null
+          : new Set(resource.configurationKeys);
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-      const error = (errorCode: number, errorMessage: string | null): DescribeConfigsResponseDescribeConfigsResult => ({ ...base, errorCode, errorMessage, configs: [] });
-      const ok = (entries: ConfigEntry[]): DescribeConfigsResponseDescribeConfigsResult => ({ ...base, errorCode: 0, errorMessage: null, configs: entries.map(toWire) });
+      const error = (errorCode: number, errorMessage: string | null): DescribeConfigsResponseDescribeConfigsResult => ({
+        ...base,
+        errorCode,
+        errorMessage,
+        configs: [],
+      });
+      const ok = (entries: ConfigEntry[]): DescribeConfigsResponseDescribeConfigsResult => ({
+        ...base,
+        errorCode: 0,
+        errorMessage: null,
+        configs: entries.map(toWire),
+      });
       const wanted = (names: string[]): string[] => (keys ? names.filter((n) => keys.has(n)) : names);
 
       switch (resource.resourceType) {

@@ -26,7 +26,11 @@ export const alterConfigsHandler = defineHandler({
     );
     return {
       throttleTimeMs: 0,
-      responses: request.resources.map((r, i) => ({ ...outcomes[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),
+      responses: request.resources.map((r, i) => ({
+        ...outcomes[i]!,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
     };
   },
 });

@@ -23,9 +23,12 @@ export const describeLogDirsHandler = defineHandler({
   api: DescribeLogDirsApi,
   handle(ctx, request) {
     const { broker, apiVersion } = ctx;
-    const wanted = request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
+    const wanted =
+      request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
     const dirs = [...new Set(broker.config.logDirs().map((d) => resolve(d)))];
-    const topicsByDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>(dirs.map((d) => [d, new Map()]));
+    const topicsByDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>(
+      dirs.map((d) => [d, new Map()]),
+    );
     for (const p of broker.replicas.all()) {
       if (wanted && !wanted.get(p.topic)?.has(p.index)) continue;
       const byTopic = topicsByDir.get(p.log.logDir?.() ?? '') ?? topicsByDir.get(dirs[0]!);
@@ -35,16 +38,24 @@ export const describeLogDirsHandler = defineHandler({
         topic = { name: p.topic, partitions: [] };
         byTopic.set(p.topic, topic);
       }
-      topic.partitions.push({ partitionIndex: p.index, partitionSize: BigInt(p.log.size()), offsetLag: 0n, isFutureKey: false });
+      topic.partitions.push({
+        partitionIndex: p.index,
+        partitionSize: BigInt(p.log.size()),
+        offsetLag: 0n,
+        isFutureKey: false,
+      });
     }
-    const sortedTopics = (byTopic: Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>): DescribeLogDirsResponseDescribeLogDirsTopic[] => {
+    const sortedTopics = (
+      byTopic: Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>,
+    ): DescribeLogDirsResponseDescribeLogDirsTopic[] => {
       for (const t of byTopic.values()) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
       return [...byTopic.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     };
 
     const failed = new Set((broker.replicas.logDirs() ?? []).filter((d) => d.offline).map((d) => resolve(d.path)));
     const results = dirs.map((logDir): DescribeLogDirsResponseDescribeLogDirsResult => {
-      if (failed.has(logDir)) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n };
+      if (failed.has(logDir))
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n };
       try {
         const stats = statfsSync(logDir);
         return {

@@ -31,16 +31,32 @@ export const createPartitionsHandler = defineHandler({
         continue;
       }
       if (!controller.isActive()) {
-        results.push({ name: topic.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' });
+        results.push({
+          name: topic.name,
+          errorCode: ErrorCode.NOT_CONTROLLER,
+          errorMessage: 'This is not the correct controller for this cluster.',
+        });
         continue;
       }
-      const outcome = controller.createPartitions(topic.name, topic.count, topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null);
+      const outcome = controller.createPartitions(
+        topic.name,
+        topic.count,
+        topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null,
+      );
       if (!outcome.ok) {
-        results.push({ name: topic.name, errorCode: outcome.error.errorCode, errorMessage: outcome.error.errorMessage });
+        results.push({
+          name: topic.name,
+          errorCode: outcome.error.errorCode,
+          errorMessage: outcome.error.errorMessage,
+        });
         continue;
       }
       const committed = request.validateOnly ? 0 : await controller.commitAndWait(outcome.records);
-      results.push({ name: topic.name, errorCode: committed, errorMessage: committed === 0 ? null : 'This is not the correct controller for this cluster.' });
+      results.push({
+        name: topic.name,
+        errorCode: committed,
+        errorMessage: committed === 0 ? null : 'This is not the correct controller for this cluster.',
+      });
     }
     return { throttleTimeMs: 0, results };
   },

@@ -12,7 +12,12 @@ export const deleteGroupsHandler = defineHandler({
   handle(ctx, request) {
     return {
       throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId) => ({ groupId, errorCode: ctx.broker.groups.run((c, now) => c.consumer.admin.deleteGroup(groupId, now) ?? c.admin.deleteGroup(groupId, now)) })),
+      results: request.groupsNames.map((groupId) => ({
+        groupId,
+        errorCode: ctx.broker.groups.run(
+          (c, now) => c.consumer.admin.deleteGroup(groupId, now) ?? c.admin.deleteGroup(groupId, now),
+        ),
+      })),
     };
   },
 });

@@ -25,18 +25,35 @@ export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
 
 const NO_REPLICATION = 'Gregor does not move partition leaders yet (no replication).';
 
-function electOne(image: MetadataImage, topic: string, partitionId: number, electionType: number): ElectLeadersResponsePartitionResult {
-  const result = (errorCode: number, errorMessage: string | null): ElectLeadersResponsePartitionResult => ({ partitionId, errorCode, errorMessage });
+function electOne(
+  image: MetadataImage,
+  topic: string,
+  partitionId: number,
+  electionType: number,
+): ElectLeadersResponsePartitionResult {
+  const result = (errorCode: number, errorMessage: string | null): ElectLeadersResponsePartitionResult => ({
+    partitionId,
+    errorCode,
+    errorMessage,
+  });
   const info = image.topicsByName.get(topic);
   if (!info) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such topic as ${topic}`);
   const partition = info.partitions.get(partitionId);
   if (!partition) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such partition as ${topic}-${partitionId}`);
   if (electionType === ElectionType.PREFERRED) {
-    if (partition.leader === partition.replicas[0]) return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
-    return result(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, `The preferred leader was not available. ${NO_REPLICATION}`);
+    if (partition.leader === partition.replicas[0])
+      return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
+    return result(
+      ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+      `The preferred leader was not available. ${NO_REPLICATION}`,
+    );
   }
-  if (partition.leader >= 0) return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
-  return result(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, `Eligible topic partition leaders are not available. ${NO_REPLICATION}`);
+  if (partition.leader >= 0)
+    return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
+  return result(
+    ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+    `Eligible topic partition leaders are not available. ${NO_REPLICATION}`,
+  );
 }
 
 export const electLeadersHandler = defineHandler({
@@ -52,11 +69,19 @@ export const electLeadersHandler = defineHandler({
       }));
     if (!known) {
       const message = `Unknown election type ${electionType}`;
-      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: refuse(ErrorCode.INVALID_REQUEST, message) };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        replicaElectionResults: refuse(ErrorCode.INVALID_REQUEST, message),
+      };
     }
     if (!controller.isActive()) {
       const message = 'This is not the correct controller for this cluster.';
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, replicaElectionResults: refuse(ErrorCode.NOT_CONTROLLER, message) };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        replicaElectionResults: refuse(ErrorCode.NOT_CONTROLLER, message),
+      };
     }
     const image = controller.image;
     const results: ElectLeadersResponseReplicaElectionResult[] = [];
@@ -70,7 +95,10 @@ export const electLeadersHandler = defineHandler({
       }
     } else {
       for (const t of request.topicPartitions) {
-        results.push({ topic: t.topic, partitionResult: t.partitions.map((p) => electOne(image, t.topic, p, electionType)) });
+        results.push({
+          topic: t.topic,
+          partitionResult: t.partitions.map((p) => electOne(image, t.topic, p, electionType)),
+        });
       }
     }
     return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: results };

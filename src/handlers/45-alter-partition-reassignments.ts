@@ -18,32 +18,68 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignmentsApi,
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
-    if (!controller.isActive()) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
+    if (!controller.isActive())
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        errorMessage: 'This is not the correct controller for this cluster.',
+        responses: [],
+      };
     const brokers = new Set(controller.liveBrokerIds());
     const records: MetadataRecord[] = [];
     const responses = request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((p) => {
-        const result = (errorCode: number, errorMessage: string | null) => ({ partitionIndex: p.partitionIndex, errorCode, errorMessage });
+        const result = (errorCode: number, errorMessage: string | null) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode,
+          errorMessage,
+        });
         const image = controller.image.topicsByName.get(topic.name);
         const state = image?.partitions.get(p.partitionIndex);
         if (!image || !state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
-        if (p.replicas === null) return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No reassignment is in progress for this partition.');
-        if (p.replicas.length === 0) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
-        if (new Set(p.replicas).size !== p.replicas.length) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes duplicate replicas.');
+        if (p.replicas === null)
+          return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No reassignment is in progress for this partition.');
+        if (p.replicas.length === 0)
+          return result(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            'The manual partition assignment includes an empty replica list.',
+          );
+        if (new Set(p.replicas).size !== p.replicas.length)
+          return result(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            'The manual partition assignment includes duplicate replicas.',
+          );
         const unknown = p.replicas.find((r) => !brokers.has(r));
-        if (unknown !== undefined) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown}, which is not registered.`);
-        const sameSet = p.replicas.length === state.replicas.length && p.replicas.every((r) => state.replicas.includes(r));
-        if (!sameSet) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Moving replicas to other brokers is not supported yet.');
+        if (unknown !== undefined)
+          return result(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `The manual partition assignment includes broker ${unknown}, which is not registered.`,
+          );
+        const sameSet =
+          p.replicas.length === state.replicas.length && p.replicas.every((r) => state.replicas.includes(r));
+        if (!sameSet)
+          return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Moving replicas to other brokers is not supported yet.');
         records.push({
           type: 'PartitionChangeRecord',
-          data: { ...defaultPartitionChangeRecord(), topicId: image.topicId, partitionId: p.partitionIndex, replicas: [...p.replicas] },
+          data: {
+            ...defaultPartitionChangeRecord(),
+            topicId: image.topicId,
+            partitionId: p.partitionIndex,
+            replicas: [...p.replicas],
+          },
         });
         return result(ErrorCode.NONE, null);
       }),
     }));
     const committed = await controller.commitAndWait(records);
-    if (committed !== 0) return { throttleTimeMs: 0, errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
+    if (committed !== 0)
+      return {
+        throttleTimeMs: 0,
+        errorCode: committed,
+        errorMessage: 'This is not the correct controller for this cluster.',
+        responses: [],
+      };
     return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses };
   },
 });

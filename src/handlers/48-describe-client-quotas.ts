@@ -17,7 +17,8 @@ export const describeClientQuotasHandler = defineHandler({
   api: DescribeClientQuotasApi,
   handle(ctx, request) {
     const found = describeClientQuotas(ctx.broker.controller.image.clientQuotas, request.components, request.strict);
-    if ('errorCode' in found) return { throttleTimeMs: 0, errorCode: found.errorCode, errorMessage: found.errorMessage, entries: null };
+    if ('errorCode' in found)
+      return { throttleTimeMs: 0, errorCode: found.errorCode, errorMessage: found.errorMessage, entries: null };
     return {
       throttleTimeMs: 0,
       errorCode: 0,

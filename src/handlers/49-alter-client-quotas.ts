@@ -12,7 +12,10 @@
  * Leaves out: enforcement. The stored quotas are described (DescribeClientQuotas) but no
  * request is throttled by them yet.
  */
-import { AlterClientQuotasApi, type AlterClientQuotasResponseEntryData } from '../../protocol/generated/messages/49-alter-client-quotas.js';
+import {
+  AlterClientQuotasApi,
+  type AlterClientQuotasResponseEntryData,
+} from '../../protocol/generated/messages/49-alter-client-quotas.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { alterClientQuota } from '../metadata/client-quotas.js';
 import type { MetadataRecord } from '../metadata/records.js';

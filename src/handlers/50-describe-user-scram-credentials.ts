@@ -12,6 +12,11 @@ export const describeUserScramCredentialsHandler = defineHandler({
   api: DescribeUserScramCredentialsApi,
   handle(ctx, request) {
     const names = request.users === null ? null : request.users.map((u) => u.name);
-    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: describeScramCredentials(ctx.broker.controller.image, names) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      results: describeScramCredentials(ctx.broker.controller.image, names),
+    };
   },
 });

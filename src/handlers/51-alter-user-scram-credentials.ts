@@ -18,7 +18,10 @@ export const alterUserScramCredentialsHandler = defineHandler({
     const { results, records } = planScramAlterations(controller.image, request.deletions, request.upsertions);
     const errorCode = await controller.commitAndWait(records);
     if (errorCode !== ErrorCode.NONE) {
-      return { throttleTimeMs: 0, results: results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode, errorMessage: null } : r)) };
+      return {
+        throttleTimeMs: 0,
+        results: results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode, errorMessage: null } : r)),
+      };
     }
     return { throttleTimeMs: 0, results };
   },

@@ -4,7 +4,10 @@
  * get FENCED_LEADER_EPOCH, a leader outside the voter set INCONSISTENT_VOTER_SET, another cluster
  * INCONSISTENT_CLUSTER_ID. Gaps: leader endpoints (v1) are ignored; voters come from the config.
  */
-import { BeginQuorumEpochApi, defaultBeginQuorumEpochResponse } from '../../protocol/generated/messages/53-begin-quorum-epoch.js';
+import {
+  BeginQuorumEpochApi,
+  defaultBeginQuorumEpochResponse,
+} from '../../protocol/generated/messages/53-begin-quorum-epoch.js';
 import { beginRequestFromWire, beginResponseToWire } from '../controller/raft-wire.js';
 import { defineHandler } from './handler.js';
 import { answerRaft } from './raft-rpc.js';

@@ -3,7 +3,10 @@
  * voters to elect a successor; the first preferred candidate starts its election at once, the others
  * after a backoff. Errors as for BeginQuorumEpoch. Gaps: candidate directory ids and endpoints.
  */
-import { EndQuorumEpochApi, defaultEndQuorumEpochResponse } from '../../protocol/generated/messages/54-end-quorum-epoch.js';
+import {
+  EndQuorumEpochApi,
+  defaultEndQuorumEpochResponse,
+} from '../../protocol/generated/messages/54-end-quorum-epoch.js';
 import { endRequestFromWire, endResponseToWire } from '../controller/raft-wire.js';
 import { defineHandler } from './handler.js';
 import { answerRaft } from './raft-rpc.js';

@@ -46,7 +46,11 @@ export const describeQuorumHandler = defineHandler({
       return topLevelError(ctx, ErrorCode.INVALID_REQUEST, 'DescribeQuorum must name exactly one partition');
     }
     if (topic.topicName !== METADATA_TOPIC || partition.partitionIndex !== METADATA_PARTITION) {
-      return topLevelError(ctx, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic.topicName}-${partition.partitionIndex} is not the metadata partition`);
+      return topLevelError(
+        ctx,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        `${topic.topicName}-${partition.partitionIndex} is not the metadata partition`,
+      );
     }
     const leader = quorum.leaderId();
     const forwarded = ctx.clientId?.startsWith('controller-client') ?? false;
@@ -81,7 +85,10 @@ export const describeQuorumHandler = defineHandler({
       ],
       nodes:
         ctx.apiVersion >= 2 && voters
-          ? [...voters].map(([nodeId, a]) => ({ nodeId, listeners: [{ name: listenerName, host: a.host, port: a.port }] }))
+          ? [...voters].map(([nodeId, a]) => ({
+              nodeId,
+              listeners: [{ name: listenerName, host: a.host, port: a.port }],
+            }))
           : [],
     };
   },

@@ -14,6 +14,11 @@ import { defineHandler } from './handler.js';
 export const alterPartitionHandler = defineHandler({
   api: AlterPartitionApi,
   handle(ctx, request) {
-    return applyAlterPartition(ctx.broker.controller, (id) => ctx.broker.brokerHeartbeats?.epochOf(id), request, ctx.apiVersion);
+    return applyAlterPartition(
+      ctx.broker.controller,
+      (id) => ctx.broker.brokerHeartbeats?.epochOf(id),
+      request,
+      ctx.apiVersion,
+    );
   },
 });

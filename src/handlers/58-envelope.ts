@@ -62,7 +62,8 @@ export const envelopeHandler = defineHandler({
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
     const handler = FORWARDED_API_KEYS.has(apiKey) ? HANDLER_BY_KEY.get(apiKey) : undefined;
     if (!handler) return refused(ErrorCode.INVALID_REQUEST);
-    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) return refused(ErrorCode.UNSUPPORTED_VERSION);
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion)
+      return refused(ErrorCode.UNSUPPORTED_VERSION);
     if (!principalDecodes(request.requestPrincipal)) return refused(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
     const inner: RequestContext = {
       ...ctx,

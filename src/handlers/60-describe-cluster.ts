@@ -19,7 +19,14 @@ export const describeClusterHandler = defineHandler({
   api: DescribeClusterApi,
   handle(ctx, request) {
     const { broker, apiVersion } = ctx;
-    const empty = { throttleTimeMs: 0, endpointType: EndpointType.BROKER, clusterId: '', controllerId: -1, brokers: [], clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+    const empty = {
+      throttleTimeMs: 0,
+      endpointType: EndpointType.BROKER,
+      clusterId: '',
+      controllerId: -1,
+      brokers: [],
+      clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+    };
     if (request.endpointType !== EndpointType.BROKER && request.endpointType !== EndpointType.CONTROLLER) {
       return {
         ...empty,
@@ -31,7 +38,8 @@ export const describeClusterHandler = defineHandler({
       return {
         ...empty,
         errorCode: apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.MISMATCHED_ENDPOINT_TYPE,
-        errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+        errorMessage:
+          'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       };
     }
     const includeFenced = apiVersion >= 2 && request.includeFencedBrokers;
@@ -40,7 +48,9 @@ export const describeClusterHandler = defineHandler({
       .sort((a, b) => a.brokerId - b.brokerId)
       .flatMap((b) => {
         const endpoint = b.endpoints.find((e) => e.name === ctx.listenerName) ?? b.endpoints[0];
-        return endpoint ? [{ brokerId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack, isFenced: b.fenced }] : [];
+        return endpoint
+          ? [{ brokerId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack, isFenced: b.fenced }]
+          : [];
       });
     return {
       throttleTimeMs: 0,
@@ -48,9 +58,13 @@ export const describeClusterHandler = defineHandler({
       errorMessage: null,
       endpointType: EndpointType.BROKER,
       clusterId: broker.clusterId,
-      controllerId: brokers.some((b) => b.brokerId === broker.nodeId && !b.isFenced) ? broker.nodeId : (brokers.find((b) => !b.isFenced)?.brokerId ?? -1),
+      controllerId: brokers.some((b) => b.brokerId === broker.nodeId && !b.isFenced)
+        ? broker.nodeId
+        : (brokers.find((b) => !b.isFenced)?.brokerId ?? -1),
       brokers,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+        ? CLUSTER_OPERATIONS
+        : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

@@ -21,7 +21,8 @@ export const describeProducersHandler = defineHandler({
         name: t.name,
         partitions: t.partitionIndexes.map((index) => {
           const found = leaderPartition(ctx.broker, t.name, index);
-          if (!found.ok) return { partitionIndex: index, errorCode: found.errorCode, errorMessage: null, activeProducers: [] };
+          if (!found.ok)
+            return { partitionIndex: index, errorCode: found.errorCode, errorMessage: null, activeProducers: [] };
           const state = producerStateOf(found.partition, now);
           return {
             partitionIndex: index,

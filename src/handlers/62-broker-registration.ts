@@ -18,7 +18,12 @@ export const brokerRegistrationHandler = defineHandler({
       brokerId: request.brokerId,
       clusterId: request.clusterId,
       incarnationId: request.incarnationId,
-      endPoints: request.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
+      endPoints: request.listeners.map((l) => ({
+        name: l.name,
+        host: l.host,
+        port: l.port,
+        securityProtocol: l.securityProtocol,
+      })),
       rack: request.rack,
     });
     return { throttleTimeMs: 0, errorCode: result.errorCode, brokerEpoch: result.brokerEpoch };

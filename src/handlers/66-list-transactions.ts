@@ -22,7 +22,11 @@ export const listTransactionsHandler = defineHandler({
       .filter((m) => states.size === 0 || states.has(TXN_STATE_NAMES[m.state]))
       .filter((m) => pids.size === 0 || pids.has(m.producerId))
       .filter((m) => duration < 0 || (m.startTimestamp >= 0 && now - m.startTimestamp >= duration))
-      .map((m) => ({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: TXN_STATE_NAMES[m.state] }));
+      .map((m) => ({
+        transactionalId: m.transactionalId,
+        producerId: m.producerId,
+        transactionState: TXN_STATE_NAMES[m.state],
+      }));
     return { throttleTimeMs: 0, errorCode: 0, unknownStateFilters, transactionStates };
   },
 });

@@ -6,11 +6,19 @@
  * STALE_BROKER_EPOCH for an epoch other than the broker's registration.
  * Leaves out: nothing of the API; blocks of a failed commit are skipped, never handed out twice.
  */
-import { AllocateProducerIdsApi, type AllocateProducerIdsResponse } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
+import {
+  AllocateProducerIdsApi,
+  type AllocateProducerIdsResponse,
+} from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 
-const refused = (errorCode: number): AllocateProducerIdsResponse => ({ throttleTimeMs: 0, errorCode, producerIdStart: -1n, producerIdLen: 0 });
+const refused = (errorCode: number): AllocateProducerIdsResponse => ({
+  throttleTimeMs: 0,
+  errorCode,
+  producerIdStart: -1n,
+  producerIdLen: 0,
+});
 
 export const allocateProducerIdsHandler = defineHandler({
   api: AllocateProducerIdsApi,
@@ -24,6 +32,11 @@ export const allocateProducerIdsHandler = defineHandler({
     if (!result.ok) return refused(result.error.errorCode);
     const committed = await controller.commitAndWait(result.records);
     if (committed !== ErrorCode.NONE) return refused(committed);
-    return { throttleTimeMs: 0, errorCode: 0, producerIdStart: result.value.firstProducerId, producerIdLen: Number(result.value.size) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      producerIdStart: result.value.firstProducerId,
+      producerIdLen: Number(result.value.size),
+    };
   },
 });

@@ -13,7 +13,10 @@
  * heartbeat interval and, when it changed or the request was a full one, the assignment.
  * Error answers carry Kafka's error message.
  */
-import { ConsumerGroupHeartbeatApi, type ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
+import {
+  ConsumerGroupHeartbeatApi,
+  type ConsumerGroupHeartbeatResponse,
+} from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
 import { defineHandler } from './handler.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({

@@ -8,7 +8,10 @@
  * GROUP_ID_NOT_FOUND with Kafka's message. Authorized operations, when asked, are all
  * group operations (no ACLs yet).
  */
-import { ConsumerGroupDescribeApi, type ConsumerGroupDescribeResponse } from '../../protocol/generated/messages/69-consumer-group-describe.js';
+import {
+  ConsumerGroupDescribeApi,
+  type ConsumerGroupDescribeResponse,
+} from '../../protocol/generated/messages/69-consumer-group-describe.js';
 import { GROUP_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
 import { defineHandler } from './handler.js';
 

@@ -45,10 +45,16 @@ export const describeTopicPartitionsHandler = defineHandler({
     const all = request.topics.length === 0;
     const cursor = request.cursor;
     const from = cursor?.topicName ?? '';
-    const names = [...new Set(all ? image.topicsByName.keys() : request.topics.map((t) => t.name))].filter((n) => n >= from).sort();
+    const names = [...new Set(all ? image.topicsByName.keys() : request.topics.map((t) => t.name))]
+      .filter((n) => n >= from)
+      .sort();
     const badCursor = cursor !== null && ((!all && !names.includes(cursor.topicName)) || cursor.partitionIndex < 0);
     if (badCursor) {
-      return { throttleTimeMs: 0, topics: request.topics.map((t) => errorTopic(t.name, ErrorCode.INVALID_REQUEST)), nextCursor: null };
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((t) => errorTopic(t.name, ErrorCode.INVALID_REQUEST)),
+        nextCursor: null,
+      };
     }
 
     let remaining = Math.max(Math.min(MAX_PARTITIONS, request.responsePartitionLimit), 1);
@@ -62,11 +68,19 @@ export const describeTopicPartitionsHandler = defineHandler({
         break;
       }
       if (!topic) {
-        if (!all) topics.push(errorTopic(name, validateTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        if (!all)
+          topics.push(
+            errorTopic(
+              name,
+              validateTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            ),
+          );
         continue;
       }
       const start = cursor !== null && name === cursor.topicName ? cursor.partitionIndex : 0;
-      const sorted = [...topic.partitions.values()].filter((p) => p.partition >= start).sort((a, b) => a.partition - b.partition);
+      const sorted = [...topic.partitions.values()]
+        .filter((p) => p.partition >= start)
+        .sort((a, b) => a.partition - b.partition);
       const page = sorted.slice(0, remaining);
       topics.push({
         errorCode: 0,

@@ -8,7 +8,10 @@ import kafkajs from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { CreateTopicsApi, defaultCreateTopicsRequestCreatableTopic } from '../../protocol/generated/messages/19-create-topics.js';
+import {
+  CreateTopicsApi,
+  defaultCreateTopicsRequestCreatableTopic,
+} from '../../protocol/generated/messages/19-create-topics.js';
 import { DescribeAclsApi } from '../../protocol/generated/messages/29-describe-acls.js';
 import { CreateAclsApi } from '../../protocol/generated/messages/30-create-acls.js';
 import { DeleteAclsApi } from '../../protocol/generated/messages/31-delete-acls.js';
@@ -18,8 +21,24 @@ import { AlterClientQuotasApi } from '../../protocol/generated/messages/49-alter
 
 const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
-const acl = { resourceType: 2, resourceName: 'orders', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
-const filter = { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
+const acl = {
+  resourceType: 2,
+  resourceName: 'orders',
+  resourcePatternType: 3,
+  principal: 'User:alice',
+  host: '*',
+  operation: 3,
+  permissionType: 3,
+};
+const filter = {
+  resourceTypeFilter: 1,
+  resourceNameFilter: null,
+  patternTypeFilter: 1,
+  principalFilter: null,
+  hostFilter: null,
+  operation: 1,
+  permissionType: 1,
+};
 
 t.test('ACL APIs answer SECURITY_DISABLED without an authorizer, in every version', async (t) => {
   const { port, bootstrap } = await brokerFor(t);
@@ -41,7 +60,11 @@ t.test('ACL APIs answer SECURITY_DISABLED without an authorizer, in every versio
     t.equal(described.errorCode, ErrorCode.SECURITY_DISABLED, `DescribeAcls v${v}`);
     t.same(described.resources, []);
     const deleted = await c.call(DeleteAclsApi, v, { filters: [versionFilter] });
-    t.same(deleted.filterResults.map((r) => [r.errorCode, r.matchingAcls.length]), [[ErrorCode.SECURITY_DISABLED, 0]], `DeleteAcls v${v}`);
+    t.same(
+      deleted.filterResults.map((r) => [r.errorCode, r.matchingAcls.length]),
+      [[ErrorCode.SECURITY_DISABLED, 0]],
+      `DeleteAcls v${v}`,
+    );
   }
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   await admin.connect();
@@ -77,18 +100,45 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   const dataDir = t.testdir();
   let running = await brokerFor(t, { dataDir });
   let c = await rawClient(running.port);
-  const alter = (entity: Array<{ entityType: string; entityName: string | null }>, ops: Array<{ key: string; value: number; remove: boolean }>, validateOnly = false) =>
-    c.call(AlterClientQuotasApi, 1, { entries: [{ entity, ops }], validateOnly });
-  const describe = (components: Array<{ entityType: string; matchType: number; match: string | null }>, strict = false, version = 1) =>
-    c.call(DescribeClientQuotasApi, version, { components, strict });
+  const alter = (
+    entity: Array<{ entityType: string; entityName: string | null }>,
+    ops: Array<{ key: string; value: number; remove: boolean }>,
+    validateOnly = false,
+  ) => c.call(AlterClientQuotasApi, 1, { entries: [{ entity, ops }], validateOnly });
+  const describe = (
+    components: Array<{ entityType: string; matchType: number; match: string | null }>,
+    strict = false,
+    version = 1,
+  ) => c.call(DescribeClientQuotasApi, version, { components, strict });
 
   const ok = await c.call(AlterClientQuotasApi, 0, {
     entries: [
-      { entity: [{ entityType: 'user', entityName: 'alice' }], ops: [{ key: 'producer_byte_rate', value: 1048576, remove: false }] },
-      { entity: [{ entityType: 'user', entityName: null }, { entityType: 'client-id', entityName: 'app' }], ops: [{ key: 'request_percentage', value: 25.5, remove: false }] },
-      { entity: [{ entityType: 'ip', entityName: '10.1.2.3' }], ops: [{ key: 'connection_creation_rate', value: 10, remove: false }] },
-      { entity: [{ entityType: 'ip', entityName: '10.1.2.3' }, { entityType: 'user', entityName: 'x' }], ops: [] },
-      { entity: [{ entityType: 'user', entityName: 'bob' }], ops: [{ key: 'producer_byte_rate', value: 1.5, remove: false }] },
+      {
+        entity: [{ entityType: 'user', entityName: 'alice' }],
+        ops: [{ key: 'producer_byte_rate', value: 1048576, remove: false }],
+      },
+      {
+        entity: [
+          { entityType: 'user', entityName: null },
+          { entityType: 'client-id', entityName: 'app' },
+        ],
+        ops: [{ key: 'request_percentage', value: 25.5, remove: false }],
+      },
+      {
+        entity: [{ entityType: 'ip', entityName: '10.1.2.3' }],
+        ops: [{ key: 'connection_creation_rate', value: 10, remove: false }],
+      },
+      {
+        entity: [
+          { entityType: 'ip', entityName: '10.1.2.3' },
+          { entityType: 'user', entityName: 'x' },
+        ],
+        ops: [],
+      },
+      {
+        entity: [{ entityType: 'user', entityName: 'bob' }],
+        ops: [{ key: 'producer_byte_rate', value: 1.5, remove: false }],
+      },
       { entity: [{ entityType: 'group', entityName: 'g' }], ops: [] },
     ],
     validateOnly: false,
@@ -99,18 +149,45 @@ t.test('client quotas are validated, stored in the metadata log and described', 
     'per-entry results',
   );
   t.equal(ok.entries[4]!.errorMessage, 'producer_byte_rate cannot be a fractional value.');
-  t.same(ok.entries[1]!.entity, [{ entityType: 'user', entityName: null }, { entityType: 'client-id', entityName: 'app' }], 'entity echoed');
-  const dry = await alter([{ entityType: 'user', entityName: 'carol' }], [{ key: 'consumer_byte_rate', value: 100, remove: false }], true);
+  t.same(
+    ok.entries[1]!.entity,
+    [
+      { entityType: 'user', entityName: null },
+      { entityType: 'client-id', entityName: 'app' },
+    ],
+    'entity echoed',
+  );
+  const dry = await alter(
+    [{ entityType: 'user', entityName: 'carol' }],
+    [{ key: 'consumer_byte_rate', value: 100, remove: false }],
+    true,
+  );
   t.equal(dry.entries[0]!.errorCode, 0, 'validateOnly accepted');
 
   const all = await describe([]);
   t.equal(all.errorCode, 0);
   t.equal(all.entries?.length, 3, 'validateOnly wrote nothing, refused entries neither');
   const alice = await describe([{ entityType: 'user', matchType: 0, match: 'alice' }], true, 0);
-  t.same(alice.entries, [{ entity: [{ entityType: 'user', entityName: 'alice' }], values: [{ key: 'producer_byte_rate', value: 1048576 }] }], 'v0 exact');
+  t.same(
+    alice.entries,
+    [
+      {
+        entity: [{ entityType: 'user', entityName: 'alice' }],
+        values: [{ key: 'producer_byte_rate', value: 1048576 }],
+      },
+    ],
+    'v0 exact',
+  );
   const defaults = await describe([{ entityType: 'user', matchType: 1, match: null }]);
-  t.same(defaults.entries?.[0]?.values, [{ key: 'request_percentage', value: 25.5 }], 'default user, with client-id app');
-  const bad = await describe([{ entityType: 'ip', matchType: 2, match: null }, { entityType: 'user', matchType: 2, match: null }]);
+  t.same(
+    defaults.entries?.[0]?.values,
+    [{ key: 'request_percentage', value: 25.5 }],
+    'default user, with client-id app',
+  );
+  const bad = await describe([
+    { entityType: 'ip', matchType: 2, match: null },
+    { entityType: 'user', matchType: 2, match: null },
+  ]);
   t.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
   t.equal(bad.entries, null);
 
@@ -121,10 +198,15 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   c = await rawClient(running.port);
   t.teardown(() => c.close());
   t.equal((await describe([])).entries?.length, 3, 'replayed from the metadata log');
-  const removed = await alter([{ entityType: 'user', entityName: 'alice' }], [{ key: 'producer_byte_rate', value: 0, remove: true }]);
+  const removed = await alter(
+    [{ entityType: 'user', entityName: 'alice' }],
+    [{ key: 'producer_byte_rate', value: 0, remove: true }],
+  );
   t.equal(removed.entries[0]!.errorCode, 0);
   t.same(
-    (await describe([{ entityType: 'user', matchType: 2, match: null }])).entries?.map((e) => e.entity.map((p) => p.entityName)),
+    (await describe([{ entityType: 'user', matchType: 2, match: null }])).entries?.map((e) =>
+      e.entity.map((p) => p.entityName),
+    ),
     [['app', null]],
     'alice removed with her last quota',
   );
@@ -151,17 +233,36 @@ t.test('ElectLeaders answers per partition as a single-node Kafka', async (t) =>
     t.same(
       res.replicaElectionResults.map((r) => [r.topic, r.partitionResult.map((p) => [p.partitionId, p.errorCode])]),
       [
-        ['elect', [[0, ErrorCode.ELECTION_NOT_NEEDED], [1, ErrorCode.ELECTION_NOT_NEEDED], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+        [
+          'elect',
+          [
+            [0, ErrorCode.ELECTION_NOT_NEEDED],
+            [1, ErrorCode.ELECTION_NOT_NEEDED],
+            [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+          ],
+        ],
         ['missing', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
       ],
       `v${v}: preferred leader already leads`,
     );
   }
-  const unclean = await c.call(ElectLeadersApi, 1, { electionType: 1, topicPartitions: [{ topic: 'elect', partitions: [0] }], timeoutMs: 1000 });
-  t.equal(unclean.replicaElectionResults[0]!.partitionResult[0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED, 'unclean: the partition has a leader');
+  const unclean = await c.call(ElectLeadersApi, 1, {
+    electionType: 1,
+    topicPartitions: [{ topic: 'elect', partitions: [0] }],
+    timeoutMs: 1000,
+  });
+  t.equal(
+    unclean.replicaElectionResults[0]!.partitionResult[0]!.errorCode,
+    ErrorCode.ELECTION_NOT_NEEDED,
+    'unclean: the partition has a leader',
+  );
   const everything = await c.call(ElectLeadersApi, 2, { electionType: 0, topicPartitions: null, timeoutMs: 1000 });
   t.equal(everything.errorCode, 0);
   t.same(everything.replicaElectionResults, [], 'all partitions: none needed an election');
-  const unknownType = await c.call(ElectLeadersApi, 1, { electionType: 5, topicPartitions: [{ topic: 'elect', partitions: [0] }], timeoutMs: 1000 });
+  const unknownType = await c.call(ElectLeadersApi, 1, {
+    electionType: 5,
+    topicPartitions: [{ topic: 'elect', partitions: [0] }],
+    timeoutMs: 1000,
+  });
   t.equal(unknownType.errorCode, ErrorCode.INVALID_REQUEST);
 });

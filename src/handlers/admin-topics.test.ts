@@ -11,14 +11,21 @@ import { DeleteTopicsApi } from '../../protocol/generated/messages/20-delete-top
 import { CreatePartitionsApi } from '../../protocol/generated/messages/37-create-partitions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
 
-const topic = (over: Partial<CreateTopicsRequestCreatableTopic> & { name: string }): CreateTopicsRequestCreatableTopic => ({
+const topic = (
+  over: Partial<CreateTopicsRequestCreatableTopic> & { name: string },
+): CreateTopicsRequestCreatableTopic => ({
   ...defaultCreateTopicsRequestCreatableTopic(),
   numPartitions: 1,
   replicationFactor: 1,
   ...over,
 });
 
-async function create(c: RawClient, version: number, topics: CreateTopicsRequestCreatableTopic[], validateOnly = false) {
+async function create(
+  c: RawClient,
+  version: number,
+  topics: CreateTopicsRequestCreatableTopic[],
+  validateOnly = false,
+) {
   return c.call(CreateTopicsApi, version, { topics, timeoutMs: 1000, validateOnly });
 }
 
@@ -57,7 +64,9 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   t.equal(defaults.topics[0]!.numPartitions, 4, '-1 takes num.partitions');
 
   await create(c, 7, [topic({ name: 'compacted_x' })]);
-  const withConfigs = await create(c, 5, [topic({ name: 'compacted', configs: [{ name: 'cleanup.policy', value: 'compact' }] })]);
+  const withConfigs = await create(c, 5, [
+    topic({ name: 'compacted', configs: [{ name: 'cleanup.policy', value: 'compact' }] }),
+  ]);
   const policy = withConfigs.topics[0]!.configs!.find((x) => x.name === 'cleanup.policy');
   t.same([policy?.value, policy?.configSource], ['compact', 1], 'the topic config is TOPIC_CONFIG');
   t.equal(broker.controller.image.topicsByName.get('compacted')?.configs.get('cleanup.policy'), 'compact');
@@ -71,9 +80,24 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
     topic({ name: 'unknown-config', configs: [{ name: 'no.such.config', value: '1' }] }),
     topic({ name: 'bad-value', configs: [{ name: 'retention.ms', value: 'soon' }] }),
     topic({ name: 'null-value', configs: [{ name: 'retention.ms', value: null }] }),
-    topic({ name: 'bad-assign', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [9] }] }),
-    topic({ name: 'gap-assign', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 1, brokerIds: [1] }] }),
-    topic({ name: 'assign-and-count', numPartitions: 2, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
+    topic({
+      name: 'bad-assign',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [{ partitionIndex: 0, brokerIds: [9] }],
+    }),
+    topic({
+      name: 'gap-assign',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [{ partitionIndex: 1, brokerIds: [1] }],
+    }),
+    topic({
+      name: 'assign-and-count',
+      numPartitions: 2,
+      replicationFactor: -1,
+      assignments: [{ partitionIndex: 0, brokerIds: [1] }],
+    }),
     topic({ name: 'dup' }),
     topic({ name: 'dup' }),
     topic({ name: 'compacted.x' }),
@@ -85,7 +109,10 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   t.equal(code('rf0'), 38, 'INVALID_REPLICATION_FACTOR');
   t.equal(code('rf3'), 38, 'INVALID_REPLICATION_FACTOR past the broker count');
   t.equal(code('unknown-config'), 40, 'INVALID_CONFIG for an unknown config');
-  t.match(errors.topics.find((x) => x.name === 'unknown-config')?.errorMessage, /Unknown topic config name: no.such.config/);
+  t.match(
+    errors.topics.find((x) => x.name === 'unknown-config')?.errorMessage,
+    /Unknown topic config name: no.such.config/,
+  );
   t.equal(code('bad-value'), 40, 'INVALID_CONFIG for a bad value');
   t.equal(code('null-value'), 40, 'INVALID_CONFIG for a null value');
   t.equal(code('bad-assign'), 39, 'INVALID_REPLICA_ASSIGNMENT for an unknown broker');
@@ -99,7 +126,17 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   t.equal(validate.topics[0]!.errorCode, 0, 'validateOnly succeeds');
   t.equal(await partitionsOf(c, 'dry-run'), -3, 'but creates nothing');
 
-  const assigned = await create(c, 3, [topic({ name: 'assigned', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1] }, { partitionIndex: 1, brokerIds: [1] }] })]);
+  const assigned = await create(c, 3, [
+    topic({
+      name: 'assigned',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [
+        { partitionIndex: 0, brokerIds: [1] },
+        { partitionIndex: 1, brokerIds: [1] },
+      ],
+    }),
+  ]);
   t.equal(assigned.topics[0]!.errorCode, 0, 'a manual assignment creates');
   t.equal(await partitionsOf(c, 'assigned'), 2);
 
@@ -173,17 +210,29 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   t.teardown(() => c.close());
   await create(c, 7, [topic({ name: 'grow', numPartitions: 1 })]);
   for (let v = 0; v <= 3; v++) {
-    const res = await c.call(CreatePartitionsApi, v, { topics: [{ name: 'grow', count: v + 2, assignments: null }], timeoutMs: 1000, validateOnly: false });
+    const res = await c.call(CreatePartitionsApi, v, {
+      topics: [{ name: 'grow', count: v + 2, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
     t.equal(res.results[0]!.errorCode, 0, `v${v} grows`);
     t.equal(await partitionsOf(c, 'grow'), v + 2);
   }
   t.ok(broker.replicas.get('grow', 4), 'the new partition has a log');
 
-  const dry = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 10, assignments: null }], timeoutMs: 1000, validateOnly: true });
+  const dry = await c.call(CreatePartitionsApi, 3, {
+    topics: [{ name: 'grow', count: 10, assignments: null }],
+    timeoutMs: 1000,
+    validateOnly: true,
+  });
   t.equal(dry.results[0]!.errorCode, 0);
   t.equal(await partitionsOf(c, 'grow'), 5, 'validateOnly changes nothing');
 
-  const assigned = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
+  const assigned = await c.call(CreatePartitionsApi, 3, {
+    topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
   t.equal(assigned.results[0]!.errorCode, 0, 'with an assignment');
 
   const errors = await c.call(CreatePartitionsApi, 3, {
@@ -197,9 +246,17 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   });
   t.equal(errors.results[0]!.errorCode, 37, 'INVALID_PARTITIONS for a decrease');
   t.equal(errors.results[1]!.errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
-  const badAssign = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 8, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000, validateOnly: false });
+  const badAssign = await c.call(CreatePartitionsApi, 3, {
+    topics: [{ name: 'grow', count: 8, assignments: [{ brokerIds: [1] }] }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
   t.equal(badAssign.results[0]!.errorCode, 39, 'INVALID_REPLICA_ASSIGNMENT for too few assignments');
-  const badBroker = await c.call(CreatePartitionsApi, 3, { topics: [{ name: 'grow', count: 7, assignments: [{ brokerIds: [5] }] }], timeoutMs: 1000, validateOnly: false });
+  const badBroker = await c.call(CreatePartitionsApi, 3, {
+    topics: [{ name: 'grow', count: 7, assignments: [{ brokerIds: [5] }] }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
   t.equal(badBroker.results[0]!.errorCode, 39, 'INVALID_REPLICA_ASSIGNMENT for an unknown broker');
   t.equal(await partitionsOf(c, 'grow'), 6);
 });

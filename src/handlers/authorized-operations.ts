@@ -17,7 +17,15 @@ const READ = 3,
 const bits = (...ops: number[]): number => ops.reduce((acc, op) => acc | (1 << op), 0);
 
 export const TOPIC_OPERATIONS = bits(READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
-export const CLUSTER_OPERATIONS = bits(CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE);
+export const CLUSTER_OPERATIONS = bits(
+  CREATE,
+  ALTER,
+  DESCRIBE,
+  CLUSTER_ACTION,
+  DESCRIBE_CONFIGS,
+  ALTER_CONFIGS,
+  IDEMPOTENT_WRITE,
+);
 export const GROUP_OPERATIONS = bits(READ, DELETE, DESCRIBE);
 /** Sent when the client did not ask for authorized operations. */
 export const OPERATIONS_NOT_REQUESTED = -2147483648;

@@ -38,7 +38,10 @@ export interface Handler<Req, Res> {
   /** Versions served; default to the API's range without a version Kafka marks unstable. */
   minVersion?: number;
   maxVersion?: number;
-  handle(ctx: RequestContext, request: Req): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
+  handle(
+    ctx: RequestContext,
+    request: Req,
+  ): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
 }
 
 /** A handler with its types erased behind a closure, as the dispatcher sees it. */

@@ -55,27 +55,37 @@ export interface QuotaOp {
 
 /** A stable key for an entity, independent of the order its parts came in. */
 export function entityKey(parts: readonly QuotaEntityPart[]): string {
-  return JSON.stringify([...parts].sort((a, b) => (a.entityType < b.entityType ? -1 : 1)).map((p) => [p.entityType, p.entityName]));
+  return JSON.stringify(
+    [...parts].sort((a, b) => (a.entityType < b.entityType ? -1 : 1)).map((p) => [p.entityType, p.entityName]),
+  );
 }
 
 const invalid = (errorMessage: string): QuotaError => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
 
 /** Checks an entity as Kafka's controller does; returns the keys it takes, or the error. */
-export function validateEntity(parts: readonly QuotaEntityPart[]): { keys: ReadonlyMap<string, QuotaValueKind> } | QuotaError {
+export function validateEntity(
+  parts: readonly QuotaEntityPart[],
+): { keys: ReadonlyMap<string, QuotaValueKind> } | QuotaError {
   if (parts.length === 0) return invalid('Invalid empty client quota entity');
   const types = new Set<string>();
   for (const { entityType, entityName } of parts) {
-    if (types.has(entityType)) return invalid(`Invalid empty client quota entity, duplicate entity entry ${entityType}`);
+    if (types.has(entityType))
+      return invalid(`Invalid empty client quota entity, duplicate entity entry ${entityType}`);
     if (entityType === QuotaEntityType.IP) {
-      if (entityName !== null && isIP(entityName) === 0) return invalid(`${entityName} is not a valid IP or resolvable host.`);
+      if (entityName !== null && isIP(entityName) === 0)
+        return invalid(`${entityName} is not a valid IP or resolvable host.`);
     } else if (entityType !== QuotaEntityType.USER && entityType !== QuotaEntityType.CLIENT_ID) {
-      return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: `Unhandled client quota entity type: ${entityType}` };
+      return {
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        errorMessage: `Unhandled client quota entity type: ${entityType}`,
+      };
     }
     if (entityName === '') return invalid(`Empty ${entityType} not supported`);
     types.add(entityType);
   }
   if (types.has(QuotaEntityType.IP)) {
-    if (types.size > 1) return invalid('Invalid quota entity combination, IP entity should not be combined with User or ClientId');
+    if (types.size > 1)
+      return invalid('Invalid quota entity combination, IP entity should not be combined with User or ClientId');
     return { keys: IP_KEYS };
   }
   return { keys: CLIENT_KEYS };
@@ -171,7 +181,8 @@ export function describeClientQuotas(
       if (c.match !== null) return invalid('Request specified MATCH_TYPE_DEFAULT, but also specified a match string.');
       exact.set(c.entityType, null);
     } else if (c.matchType === QuotaMatchType.SPECIFIED) {
-      if (c.match !== null) return invalid('Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.');
+      if (c.match !== null)
+        return invalid('Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.');
       specified.add(c.entityType);
     } else {
       return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: `Unknown match type ${c.matchType}` };
@@ -179,7 +190,9 @@ export function describeClientQuotas(
   }
   const uses = (type: string): boolean => exact.has(type) || specified.has(type);
   if (uses(QuotaEntityType.IP) && (uses(QuotaEntityType.USER) || uses(QuotaEntityType.CLIENT_ID))) {
-    return invalid('Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.');
+    return invalid(
+      'Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.',
+    );
   }
   const matches = (entry: ClientQuotaEntry): boolean => {
     const names = new Map(entry.entity.map((p) => [p.entityType, p.entityName]));

@@ -9,7 +9,8 @@ import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/me
 
 function threeBrokers(): MetadataController {
   const c = new MetadataController(new MemoryMetadataLog());
-  for (const brokerId of [1, 2, 3]) c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+  for (const brokerId of [1, 2, 3])
+    c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
   return c;
 }
 
@@ -32,7 +33,12 @@ t.test('a new partition with three replicas has the leader alone in its ISR', as
   const added = c.image.topicsByName.get('rf3')!.partitions.get(4)!;
   t.same(added.isr, [added.leader], 'an added partition too');
 
-  const manual = c.createTopic({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [3, 1, 2]]]) });
+  const manual = c.createTopic({
+    name: 'manual',
+    numPartitions: -1,
+    replicationFactor: -1,
+    assignments: new Map([[0, [3, 1, 2]]]),
+  });
   if (!manual.ok) throw new Error(manual.error.errorMessage);
   c.commit(manual.records);
   const p0 = c.image.topicsByName.get('manual')!.partitions.get(0)!;
@@ -62,7 +68,12 @@ t.test('placement: round robin over the unfenced brokers from a random start', a
   c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
   const onTwo = c.createTopic({ name: 'two', numPartitions: 4, replicationFactor: 2 });
   if (!onTwo.ok) throw new Error(onTwo.error.errorMessage);
-  t.ok(onTwo.records.every((r) => r.type !== 'PartitionRecord' || !(r.data as { replicas: number[] }).replicas.includes(3)), 'a fenced broker gets no replica');
+  t.ok(
+    onTwo.records.every(
+      (r) => r.type !== 'PartitionRecord' || !(r.data as { replicas: number[] }).replicas.includes(3),
+    ),
+    'a fenced broker gets no replica',
+  );
   const tooMany = c.createTopic({ name: 'three', numPartitions: 1, replicationFactor: 3 });
   t.match(tooMany, { ok: false, error: { errorCode: 38 } }, 'INVALID_REPLICATION_FACTOR above the live brokers');
 });

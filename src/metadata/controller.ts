@@ -27,16 +27,27 @@ export interface CommandError {
 
 export type CommandResult<T> = { ok: true; records: MetadataRecord[]; value: T } | { ok: false; error: CommandError };
 
-const fail = <T>(errorCode: number, errorMessage: string): CommandResult<T> => ({ ok: false, error: { errorCode, errorMessage } });
+const fail = <T>(errorCode: number, errorMessage: string): CommandResult<T> => ({
+  ok: false,
+  error: { errorCode, errorMessage },
+});
 
 export function validateTopicName(name: string): CommandError | null {
-  if (name.length === 0) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: 'Topic name is illegal, it can\'t be empty' };
-  if (name === '.' || name === '..') return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name cannot be "${name}"` };
+  if (name.length === 0)
+    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic name is illegal, it can't be empty" };
+  if (name === '.' || name === '..')
+    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name cannot be "${name}"` };
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}` };
+    return {
+      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+      errorMessage: `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`,
+    };
   }
   if (!LEGAL_TOPIC_NAME.test(name)) {
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name ${name} is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
+    return {
+      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+      errorMessage: `Topic name ${name} is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
+    };
   }
   return null;
 }
@@ -200,7 +211,10 @@ export class MetadataController {
   }
 
   liveBrokerIds(): number[] {
-    return [...this.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId).sort((a, b) => a - b);
+    return [...this.image.brokers.values()]
+      .filter((b) => !b.fenced)
+      .map((b) => b.brokerId)
+      .sort((a, b) => a - b);
   }
 
   /** Topics whose names collide with `name` once '.' and '_' are unified, as Kafka refuses them. */
@@ -215,14 +229,24 @@ export class MetadataController {
 
   /** Checks a manual assignment of one partition, as Kafka does. */
   private checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
-    if (replicas.length === 0) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'The manual partition assignment includes an empty replica list.' };
+    if (replicas.length === 0)
+      return {
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        errorMessage: 'The manual partition assignment includes an empty replica list.',
+      };
     const sorted = [...replicas].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; i++) {
       if (!this.image.brokers.has(sorted[i]!)) {
-        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes broker ${sorted[i]}, but no such broker is registered.` };
+        return {
+          errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          errorMessage: `The manual partition assignment includes broker ${sorted[i]}, but no such broker is registered.`,
+        };
       }
       if (i > 0 && sorted[i] === sorted[i - 1]) {
-        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes the broker ${sorted[i]} more than once.` };
+        return {
+          errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          errorMessage: `The manual partition assignment includes the broker ${sorted[i]} more than once.`,
+        };
       }
     }
     if (replicationFactor !== null && replicas.length !== replicationFactor) {
@@ -269,19 +293,30 @@ export class MetadataController {
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
     if (nameError) return { ok: false, error: nameError };
-    if (this.image.topicsByName.has(spec.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    if (this.image.topicsByName.has(spec.name))
+      return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     const colliding = this.collidingTopic(spec.name);
-    if (colliding !== null) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${colliding}`);
+    if (colliding !== null)
+      return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${colliding}`);
     const nullConfigs = [...(spec.configs ?? [])].filter(([, v]) => v === null).map(([k]) => k);
-    if (nullConfigs.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
+    if (nullConfigs.length > 0)
+      return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
     for (const [name, value] of spec.configs ?? []) {
       const problem = validateTopicConfig(name, value);
       if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
     }
     let assignments: number[][];
     if (spec.assignments && spec.assignments.size > 0) {
-      if (spec.replicationFactor !== -1) return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
-      if (spec.numPartitions !== -1) return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+      if (spec.replicationFactor !== -1)
+        return fail(
+          ErrorCode.INVALID_REQUEST,
+          'A manual partition assignment was specified, but replication factor was not set to -1.',
+        );
+      if (spec.numPartitions !== -1)
+        return fail(
+          ErrorCode.INVALID_REQUEST,
+          'A manual partition assignment was specified, but numPartitions was not set to -1.',
+        );
       let rf: number | null = null;
       for (const replicas of spec.assignments.values()) {
         const problem = this.checkAssignment(replicas, rf);
@@ -291,14 +326,22 @@ export class MetadataController {
       assignments = [];
       for (let p = 0; p < spec.assignments.size; p++) {
         const replicas = spec.assignments.get(p);
-        if (!replicas) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
+        if (!replicas)
+          return fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            'partitions should be a consecutive 0-based integer sequence',
+          );
         assignments.push(replicas);
       }
     } else {
       if (spec.replicationFactor < -1 || spec.replicationFactor === 0) {
-        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+        return fail(
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          'Replication factor must be larger than 0, or -1 to use the default value.',
+        );
       }
-      if (spec.numPartitions < -1 || spec.numPartitions === 0) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      if (spec.numPartitions < -1 || spec.numPartitions === 0)
+        return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
       const numPartitions = spec.numPartitions === -1 ? (spec.defaultNumPartitions ?? 1) : spec.numPartitions;
       const rf = spec.replicationFactor === -1 ? (spec.defaultReplicationFactor ?? 1) : spec.replicationFactor;
       const placed = this.place(0, numPartitions, rf);
@@ -308,10 +351,17 @@ export class MetadataController {
     const topicId = randomUuid(this.random);
     const records: MetadataRecord[] = [{ type: 'TopicRecord', data: { name: spec.name, topicId } }];
     for (const [name, value] of spec.configs ?? []) {
-      records.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.TOPIC, resourceName: spec.name, name, value } });
+      records.push({
+        type: 'ConfigRecord',
+        data: { resourceType: ConfigResourceType.TOPIC, resourceName: spec.name, name, value },
+      });
     }
     assignments.forEach((replicas, partitionId) => records.push(this.partitionRecord(topicId, partitionId, replicas)));
-    return { ok: true, records, value: { topicId, numPartitions: assignments.length, replicationFactor: assignments[0]!.length } };
+    return {
+      ok: true,
+      records,
+      value: { topicId, numPartitions: assignments.length, replicationFactor: assignments[0]!.length },
+    };
   }
 
   /**
@@ -322,7 +372,16 @@ export class MetadataController {
     const leader = replicas[0]!;
     return {
       type: 'PartitionRecord',
-      data: { ...defaultPartitionRecord(), partitionId, topicId, replicas, isr: [leader], leader, leaderEpoch: 0, partitionEpoch: 0 },
+      data: {
+        ...defaultPartitionRecord(),
+        partitionId,
+        topicId,
+        replicas,
+        isr: [leader],
+        leader,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      },
     };
   }
 
@@ -337,10 +396,17 @@ export class MetadataController {
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     const current = topic.partitions.size;
     if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
-    if (count < current) return fail(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
+    if (count < current)
+      return fail(
+        ErrorCode.INVALID_PARTITIONS,
+        `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
+      );
     const additional = count - current;
     if (assignments && assignments.length !== additional) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+      return fail(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+      );
     }
     const rf = topic.partitions.get(0)?.replicas.length ?? 1;
     let placed: number[][];
@@ -361,14 +427,20 @@ export class MetadataController {
 
   /** The configs currently stored for a resource (a topic's overrides, or a broker's dynamic configs). */
   resourceConfigs(resourceType: number, resourceName: string): ReadonlyMap<string, string> {
-    if (resourceType === ConfigResourceType.TOPIC) return this.image.topicsByName.get(resourceName)?.configs ?? new Map();
+    if (resourceType === ConfigResourceType.TOPIC)
+      return this.image.topicsByName.get(resourceName)?.configs ?? new Map();
     return this.image.brokerConfigs.get(resourceName) ?? new Map();
   }
 
   /** Sets (value) or deletes (null) configs of a resource. Topic configs are validated (INVALID_CONFIG). */
-  alterConfigs(resourceType: number, resourceName: string, changes: Array<{ name: string; value: string | null }>): CommandResult<null> {
+  alterConfigs(
+    resourceType: number,
+    resourceName: string,
+    changes: Array<{ name: string; value: string | null }>,
+  ): CommandResult<null> {
     if (resourceType === ConfigResourceType.TOPIC) {
-      if (!this.image.topicsByName.has(resourceName)) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+      if (!this.image.topicsByName.has(resourceName))
+        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
       for (const c of changes) {
         const problem = validateTopicConfig(c.name, c.value);
         if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
@@ -382,9 +454,14 @@ export class MetadataController {
   }
 
   /** Replaces the whole config set of a resource (legacy AlterConfigs): names left out are deleted. */
-  replaceConfigs(resourceType: number, resourceName: string, configs: ReadonlyMap<string, string>): CommandResult<null> {
+  replaceConfigs(
+    resourceType: number,
+    resourceName: string,
+    configs: ReadonlyMap<string, string>,
+  ): CommandResult<null> {
     const changes: Array<{ name: string; value: string | null }> = [];
-    for (const name of this.resourceConfigs(resourceType, resourceName).keys()) if (!configs.has(name)) changes.push({ name, value: null });
+    for (const name of this.resourceConfigs(resourceType, resourceName).keys())
+      if (!configs.has(name)) changes.push({ name, value: null });
     for (const [name, value] of configs) changes.push({ name, value });
     return this.alterConfigs(resourceType, resourceName, changes);
   }
@@ -413,7 +490,8 @@ export class MetadataController {
         case AlterConfigOp.SUBTRACT: {
           const schema = listDefault(name);
           const opName = op === AlterConfigOp.APPEND ? 'APPEND' : 'SUBTRACT';
-          if (!schema.isList) return fail(ErrorCode.INVALID_CONFIG, `Can't ${opName} to key ${name} because its type is not LIST.`);
+          if (!schema.isList)
+            return fail(ErrorCode.INVALID_CONFIG, `Can't ${opName} to key ${name} because its type is not LIST.`);
           const base = current.get(name) ?? schema.value ?? '';
           const parts = base.split(',').filter((p) => p !== '');
           for (const v of (value ?? '').split(',')) {
@@ -439,11 +517,14 @@ export class MetadataController {
    * count too, so two allocations racing on the leader never get the same block.
    */
   allocateProducerIds(brokerId: number, brokerEpoch: bigint): CommandResult<{ firstProducerId: bigint; size: bigint }> {
-    const first = this.image.nextProducerId > this.reservedProducerId ? this.image.nextProducerId : this.reservedProducerId;
+    const first =
+      this.image.nextProducerId > this.reservedProducerId ? this.image.nextProducerId : this.reservedProducerId;
     this.reservedProducerId = first + PRODUCER_ID_BLOCK_SIZE;
     return {
       ok: true,
-      records: [{ type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE } }],
+      records: [
+        { type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE } },
+      ],
       value: { firstProducerId: first, size: PRODUCER_ID_BLOCK_SIZE },
     };
   }

@@ -16,15 +16,27 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
   for (const b of [...image.brokers.values()].sort((x, y) => x.brokerId - y.brokerId)) {
     out.push({
       type: 'RegisterBrokerRecord',
-      data: { ...defaultRegisterBrokerRecord(), brokerId: b.brokerId, fenced: b.fenced, rack: b.rack, endPoints: b.endpoints.map((e) => ({ ...e })), logDirs: [] },
+      data: {
+        ...defaultRegisterBrokerRecord(),
+        brokerId: b.brokerId,
+        fenced: b.fenced,
+        rack: b.rack,
+        endPoints: b.endpoints.map((e) => ({ ...e })),
+        logDirs: [],
+      },
     });
   }
   for (const [resourceName, configs] of image.brokerConfigs) {
-    for (const [name, value] of configs) out.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.BROKER, resourceName, name, value } });
+    for (const [name, value] of configs)
+      out.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.BROKER, resourceName, name, value } });
   }
   for (const topic of image.topicsByName.values()) {
     out.push({ type: 'TopicRecord', data: { name: topic.name, topicId: topic.topicId } });
-    for (const [name, value] of topic.configs) out.push({ type: 'ConfigRecord', data: { resourceType: ConfigResourceType.TOPIC, resourceName: topic.name, name, value } });
+    for (const [name, value] of topic.configs)
+      out.push({
+        type: 'ConfigRecord',
+        data: { resourceType: ConfigResourceType.TOPIC, resourceName: topic.name, name, value },
+      });
     for (const p of [...topic.partitions.values()].sort((x, y) => x.partition - y.partition)) {
       out.push({
         type: 'PartitionRecord',
@@ -43,12 +55,30 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
   }
   for (const [mechanism, users] of image.scramCredentials) {
     for (const [name, c] of users) {
-      out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism: SCRAM_MECHANISM_IDS[mechanism], salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations } });
+      out.push({
+        type: 'UserScramCredentialRecord',
+        data: {
+          name,
+          mechanism: SCRAM_MECHANISM_IDS[mechanism],
+          salt: c.salt,
+          storedKey: c.storedKey,
+          serverKey: c.serverKey,
+          iterations: c.iterations,
+        },
+      });
     }
   }
   for (const { entity, quotas } of image.clientQuotas.values()) {
-    for (const [key, value] of quotas) out.push({ type: 'ClientQuotaRecord', data: { entity: entity.map((p) => ({ ...p })), key, value, remove: false } });
+    for (const [key, value] of quotas)
+      out.push({
+        type: 'ClientQuotaRecord',
+        data: { entity: entity.map((p) => ({ ...p })), key, value, remove: false },
+      });
   }
-  if (image.nextProducerId > 0n) out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId } });
+  if (image.nextProducerId > 0n)
+    out.push({
+      type: 'ProducerIdsRecord',
+      data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId },
+    });
   return out;
 }

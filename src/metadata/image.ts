@@ -37,7 +37,10 @@ export type ImageChange =
   | { kind: 'config-changed'; resourceType: number; resourceName: string; name: string; value: string | null };
 
 /** Kafka's numbers of the SCRAM mechanisms (ScramMechanism.type). */
-export const SCRAM_MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+export const SCRAM_MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = {
+  'SCRAM-SHA-256': 1,
+  'SCRAM-SHA-512': 2,
+};
 
 export function scramMechanismName(id: number): ScramMechanismName | undefined {
   return id === 1 ? 'SCRAM-SHA-256' : id === 2 ? 'SCRAM-SHA-512' : undefined;
@@ -118,7 +121,13 @@ export class MetadataImage {
         if (!configs) return null;
         if (d.value === null) configs.delete(d.name);
         else configs.set(d.name, d.value);
-        return { kind: 'config-changed', resourceType: d.resourceType, resourceName: d.resourceName, name: d.name, value: d.value };
+        return {
+          kind: 'config-changed',
+          resourceType: d.resourceType,
+          resourceName: d.resourceName,
+          name: d.name,
+          value: d.value,
+        };
       }
       case 'RemoveTopicRecord': {
         const topic = this.topicsById.get(record.data.topicId);
@@ -133,7 +142,12 @@ export class MetadataImage {
           brokerId: d.brokerId,
           fenced: d.fenced,
           rack: d.rack,
-          endpoints: d.endPoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+          endpoints: d.endPoints.map((e) => ({
+            name: e.name,
+            host: e.host,
+            port: e.port,
+            securityProtocol: e.securityProtocol,
+          })),
         });
         return null;
       }

@@ -13,8 +13,14 @@ import { alterPartition, fenceBroker, unfenceBroker } from './partition-leadersh
 
 function cluster(): MetadataController {
   const c = new MetadataController(new MemoryMetadataLog());
-  for (const brokerId of [1, 2, 3]) c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
-  const created = c.createTopic({ name: 't', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [1, 2, 3]]]) });
+  for (const brokerId of [1, 2, 3])
+    c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+  const created = c.createTopic({
+    name: 't',
+    numPartitions: -1,
+    replicationFactor: -1,
+    assignments: new Map([[0, [1, 2, 3]]]),
+  });
   if (!created.ok) throw new Error(created.error.errorMessage);
   c.commit(created.records);
   return c;
@@ -25,7 +31,14 @@ const topic = (c: MetadataController) => c.image.topicsByName.get('t')!;
 
 function setIsr(c: MetadataController, isr: number[]): void {
   const s = state(c);
-  const out = alterPartition(c.image, { brokerId: s.leader, topic: topic(c), partitionIndex: 0, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, newIsr: isr });
+  const out = alterPartition(c.image, {
+    brokerId: s.leader,
+    topic: topic(c),
+    partitionIndex: 0,
+    leaderEpoch: s.leaderEpoch,
+    partitionEpoch: s.partitionEpoch,
+    newIsr: isr,
+  });
   if (!out.record) throw new Error(`refused ${out.errorCode}`);
   c.commit([out.record]);
 }
@@ -60,7 +73,15 @@ t.test('AlterPartition is checked as Kafka checks it', async (t) => {
   const c = cluster();
   const s = state(c);
   const ask = (over: Partial<{ brokerId: number; leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>) =>
-    alterPartition(c.image, { brokerId: 1, topic: topic(c), partitionIndex: 0, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, newIsr: [1, 2], ...over }).errorCode;
+    alterPartition(c.image, {
+      brokerId: 1,
+      topic: topic(c),
+      partitionIndex: 0,
+      leaderEpoch: s.leaderEpoch,
+      partitionEpoch: s.partitionEpoch,
+      newIsr: [1, 2],
+      ...over,
+    }).errorCode;
   t.equal(ask({}), ErrorCode.NONE);
   t.equal(ask({ brokerId: 2 }), ErrorCode.NOT_LEADER_OR_FOLLOWER);
   t.equal(ask({ leaderEpoch: -1 }), ErrorCode.FENCED_LEADER_EPOCH);
@@ -70,5 +91,15 @@ t.test('AlterPartition is checked as Kafka checks it', async (t) => {
   t.equal(ask({ newIsr: [1, 4] }), ErrorCode.INELIGIBLE_REPLICA, 'not a replica');
   c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
   t.equal(ask({ newIsr: [1, 3] }), ErrorCode.INELIGIBLE_REPLICA, 'a fenced broker cannot join');
-  t.equal(alterPartition(c.image, { brokerId: 1, topic: undefined, partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, newIsr: [1] }).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  t.equal(
+    alterPartition(c.image, {
+      brokerId: 1,
+      topic: undefined,
+      partitionIndex: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      newIsr: [1],
+    }).errorCode,
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  );
 });

@@ -26,7 +26,13 @@ export type UncleanElection = (topic: TopicImage) => boolean;
 function change(topic: TopicImage, partition: number, fields: { leader?: number; isr?: number[] }): MetadataRecord {
   return {
     type: 'PartitionChangeRecord',
-    data: { ...defaultPartitionChangeRecord(), topicId: topic.topicId, partitionId: partition, leader: fields.leader ?? -2, isr: fields.isr ?? null },
+    data: {
+      ...defaultPartitionChangeRecord(),
+      topicId: topic.topicId,
+      partitionId: partition,
+      leader: fields.leader ?? -2,
+      isr: fields.isr ?? null,
+    },
   };
 }
 
@@ -49,7 +55,11 @@ export function fenceBroker(image: MetadataImage, brokerId: number, unclean: Unc
           records.push(change(topic, p.partition, { leader: next, isr: remaining }));
         } else if (unclean(topic)) {
           const outOfSync = p.replicas.find((r) => isLive(image, r, brokerId));
-          records.push(outOfSync === undefined ? change(topic, p.partition, { leader: NO_LEADER }) : change(topic, p.partition, { leader: outOfSync, isr: [outOfSync] }));
+          records.push(
+            outOfSync === undefined
+              ? change(topic, p.partition, { leader: NO_LEADER })
+              : change(topic, p.partition, { leader: outOfSync, isr: [outOfSync] }),
+          );
         } else {
           records.push(change(topic, p.partition, { leader: NO_LEADER }));
         }
@@ -66,7 +76,8 @@ export function unfenceBroker(image: MetadataImage, brokerId: number): MetadataR
   const records: MetadataRecord[] = [];
   for (const topic of image.topicsById.values()) {
     for (const p of topic.partitions.values()) {
-      if (p.leader === NO_LEADER && p.isr.includes(brokerId)) records.push(change(topic, p.partition, { leader: brokerId }));
+      if (p.leader === NO_LEADER && p.isr.includes(brokerId))
+        records.push(change(topic, p.partition, { leader: brokerId }));
     }
   }
   return records;
@@ -94,7 +105,12 @@ export function alterPartition(image: MetadataImage, input: AlterPartitionInput)
   if (input.partitionEpoch !== p.partitionEpoch) return refuse(ErrorCode.INVALID_UPDATE_VERSION);
   if (!input.newIsr.includes(p.leader)) return refuse(ErrorCode.INVALID_REQUEST);
   const added = input.newIsr.filter((r) => !p.isr.includes(r));
-  if (input.newIsr.some((r) => !p.replicas.includes(r)) || added.some((r) => !isLive(image, r, -1))) return refuse(ErrorCode.INELIGIBLE_REPLICA);
+  if (input.newIsr.some((r) => !p.replicas.includes(r)) || added.some((r) => !isLive(image, r, -1)))
+    return refuse(ErrorCode.INELIGIBLE_REPLICA);
   if (new Set(input.newIsr).size !== input.newIsr.length) return refuse(ErrorCode.INVALID_REQUEST);
-  return { errorCode: ErrorCode.NONE, record: change(input.topic, input.partitionIndex, { isr: [...input.newIsr] }), state: p };
+  return {
+    errorCode: ErrorCode.NONE,
+    record: change(input.topic, input.partitionIndex, { isr: [...input.newIsr] }),
+    state: p,
+  };
 }

@@ -9,7 +9,9 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 export class NotControllerError extends Error {
   readonly errorCode = ErrorCode.NOT_CONTROLLER;
   constructor(readonly leaderId: number) {
-    super(leaderId >= 0 ? `this node is not the active controller (leader is ${leaderId})` : 'no active controller yet');
+    super(
+      leaderId >= 0 ? `this node is not the active controller (leader is ${leaderId})` : 'no active controller yet',
+    );
     this.name = 'NotControllerError';
   }
 }

@@ -44,7 +44,12 @@ interface Codec {
 
 const CODECS: Record<MetadataRecord['type'], Codec> = {
   TopicRecord: { id: 2, version: 0, encode: Topic.encodeTopicRecord, decode: Topic.decodeTopicRecord },
-  PartitionRecord: { id: 3, version: 0, encode: Partition.encodePartitionRecord, decode: Partition.decodePartitionRecord },
+  PartitionRecord: {
+    id: 3,
+    version: 0,
+    encode: Partition.encodePartitionRecord,
+    decode: Partition.decodePartitionRecord,
+  },
   PartitionChangeRecord: {
     id: 5,
     version: 0,
@@ -52,21 +57,36 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     decode: PartitionChange.decodePartitionChangeRecord,
   },
   ConfigRecord: { id: 4, version: 0, encode: Config.encodeConfigRecord, decode: Config.decodeConfigRecord },
-  RemoveTopicRecord: { id: 9, version: 0, encode: RemoveTopic.encodeRemoveTopicRecord, decode: RemoveTopic.decodeRemoveTopicRecord },
+  RemoveTopicRecord: {
+    id: 9,
+    version: 0,
+    encode: RemoveTopic.encodeRemoveTopicRecord,
+    decode: RemoveTopic.decodeRemoveTopicRecord,
+  },
   RegisterBrokerRecord: {
     id: 0,
     version: 3,
     encode: RegisterBroker.encodeRegisterBrokerRecord,
     decode: RegisterBroker.decodeRegisterBrokerRecord,
   },
-  FenceBrokerRecord: { id: 7, version: 0, encode: FenceBroker.encodeFenceBrokerRecord, decode: FenceBroker.decodeFenceBrokerRecord },
+  FenceBrokerRecord: {
+    id: 7,
+    version: 0,
+    encode: FenceBroker.encodeFenceBrokerRecord,
+    decode: FenceBroker.decodeFenceBrokerRecord,
+  },
   UnfenceBrokerRecord: {
     id: 8,
     version: 0,
     encode: UnfenceBroker.encodeUnfenceBrokerRecord,
     decode: UnfenceBroker.decodeUnfenceBrokerRecord,
   },
-  ProducerIdsRecord: { id: 15, version: 0, encode: ProducerIds.encodeProducerIdsRecord, decode: ProducerIds.decodeProducerIdsRecord },
+  ProducerIdsRecord: {
+    id: 15,
+    version: 0,
+    encode: ProducerIds.encodeProducerIdsRecord,
+    decode: ProducerIds.decodeProducerIdsRecord,
+  },
   FeatureLevelRecord: {
     id: 12,
     version: 0,
@@ -74,7 +94,12 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     decode: FeatureLevel.decodeFeatureLevelRecord,
   },
   NoOpRecord: { id: 20, version: 0, encode: NoOp.encodeNoOpRecord, decode: NoOp.decodeNoOpRecord },
-  UserScramCredentialRecord: { id: 11, version: 0, encode: UserScram.encodeUserScramCredentialRecord, decode: UserScram.decodeUserScramCredentialRecord },
+  UserScramCredentialRecord: {
+    id: 11,
+    version: 0,
+    encode: UserScram.encodeUserScramCredentialRecord,
+    decode: UserScram.decodeUserScramCredentialRecord,
+  },
   RemoveUserScramCredentialRecord: {
     id: 22,
     version: 0,

@@ -54,48 +54,130 @@ const atLeast =
   (v: string): string | null =>
     Number(v) >= min ? null : `must be at least ${min}`;
 
-const d = (kind: Kind, brokerSynonym: string | null, dflt: string, doc: string, check?: TopicConfigDef['check']): TopicConfigDef =>
+const d = (
+  kind: Kind,
+  brokerSynonym: string | null,
+  dflt: string,
+  doc: string,
+  check?: TopicConfigDef['check'],
+): TopicConfigDef =>
   check ? { kind, brokerSynonym, default: dflt, doc, check } : { kind, brokerSynonym, default: dflt, doc };
 
 export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
   'cleanup.policy': d('list', 'log.cleanup.policy', 'delete', 'delete, compact, or both.', (v) =>
     v.split(',').every((p) => ['delete', 'compact'].includes(p.trim())) ? null : 'must be a list of delete and compact',
   ),
-  'compression.type': d('string', 'compression.type', 'producer', 'Final compression of the topic.', oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer')),
+  'compression.type': d(
+    'string',
+    'compression.type',
+    'producer',
+    'Final compression of the topic.',
+    oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'),
+  ),
   'compression.gzip.level': d('int', 'compression.gzip.level', '-1', 'gzip level.'),
   'compression.lz4.level': d('int', 'compression.lz4.level', '9', 'lz4 level.'),
   'compression.zstd.level': d('int', 'compression.zstd.level', '3', 'zstd level.'),
-  'delete.retention.ms': d('long', 'log.cleaner.delete.retention.ms', '86400000', 'How long tombstones are kept.', atLeast(0)),
-  'file.delete.delay.ms': d('long', 'log.segment.delete.delay.ms', '60000', 'Delay before deleting a file.', atLeast(0)),
+  'delete.retention.ms': d(
+    'long',
+    'log.cleaner.delete.retention.ms',
+    '86400000',
+    'How long tombstones are kept.',
+    atLeast(0),
+  ),
+  'file.delete.delay.ms': d(
+    'long',
+    'log.segment.delete.delay.ms',
+    '60000',
+    'Delay before deleting a file.',
+    atLeast(0),
+  ),
   'flush.messages': d('long', 'log.flush.interval.messages', LONG_MAX, 'Messages between fsyncs.', atLeast(1)),
   'flush.ms': d('long', 'log.flush.interval.ms', LONG_MAX, 'Time between fsyncs.', atLeast(0)),
   'follower.replication.throttled.replicas': d('list', null, '', 'Throttled follower replicas.'),
   'leader.replication.throttled.replicas': d('list', null, '', 'Throttled leader replicas.'),
-  'index.interval.bytes': d('int', 'log.index.interval.bytes', '4096', 'Bytes between offset index entries.', atLeast(0)),
+  'index.interval.bytes': d(
+    'int',
+    'log.index.interval.bytes',
+    '4096',
+    'Bytes between offset index entries.',
+    atLeast(0),
+  ),
   'local.retention.bytes': d('long', 'log.local.retention.bytes', '-2', 'Local retention size (tiered storage).'),
   'local.retention.ms': d('long', 'log.local.retention.ms', '-2', 'Local retention time (tiered storage).'),
-  'max.compaction.lag.ms': d('long', 'log.cleaner.max.compaction.lag.ms', LONG_MAX, 'Longest a record stays uncompacted.', atLeast(1)),
-  'max.message.bytes': d('int', 'message.max.bytes', '1048588', 'Largest record batch.', atLeast(0)),
-  'message.downconversion.enable': d('boolean', 'log.message.downconversion.enable', 'true', 'Down-convert for old fetchers.'),
-  'message.format.version': d('string', 'log.message.format.version', '3.0-IV1', 'Deprecated message format version.'),
-  'message.timestamp.after.max.ms': d('long', 'log.message.timestamp.after.max.ms', LONG_MAX, 'Largest allowed timestamp lead.', atLeast(0)),
-  'message.timestamp.before.max.ms': d('long', 'log.message.timestamp.before.max.ms', LONG_MAX, 'Largest allowed timestamp lag.', atLeast(0)),
-  'message.timestamp.difference.max.ms': d('long', 'log.message.timestamp.difference.max.ms', LONG_MAX, 'Deprecated timestamp skew bound.', atLeast(0)),
-  'message.timestamp.type': d('string', 'log.message.timestamp.type', 'CreateTime', 'CreateTime or LogAppendTime.', oneOf('CreateTime', 'LogAppendTime')),
-  'min.cleanable.dirty.ratio': d('double', 'log.cleaner.min.cleanable.ratio', '0.5', 'Dirty ratio before cleaning.', (v) =>
-    Number(v) >= 0 && Number(v) <= 1 ? null : 'must be between 0 and 1',
+  'max.compaction.lag.ms': d(
+    'long',
+    'log.cleaner.max.compaction.lag.ms',
+    LONG_MAX,
+    'Longest a record stays uncompacted.',
+    atLeast(1),
   ),
-  'min.compaction.lag.ms': d('long', 'log.cleaner.min.compaction.lag.ms', '0', 'Shortest time a record stays uncompacted.', atLeast(0)),
+  'max.message.bytes': d('int', 'message.max.bytes', '1048588', 'Largest record batch.', atLeast(0)),
+  'message.downconversion.enable': d(
+    'boolean',
+    'log.message.downconversion.enable',
+    'true',
+    'Down-convert for old fetchers.',
+  ),
+  'message.format.version': d('string', 'log.message.format.version', '3.0-IV1', 'Deprecated message format version.'),
+  'message.timestamp.after.max.ms': d(
+    'long',
+    'log.message.timestamp.after.max.ms',
+    LONG_MAX,
+    'Largest allowed timestamp lead.',
+    atLeast(0),
+  ),
+  'message.timestamp.before.max.ms': d(
+    'long',
+    'log.message.timestamp.before.max.ms',
+    LONG_MAX,
+    'Largest allowed timestamp lag.',
+    atLeast(0),
+  ),
+  'message.timestamp.difference.max.ms': d(
+    'long',
+    'log.message.timestamp.difference.max.ms',
+    LONG_MAX,
+    'Deprecated timestamp skew bound.',
+    atLeast(0),
+  ),
+  'message.timestamp.type': d(
+    'string',
+    'log.message.timestamp.type',
+    'CreateTime',
+    'CreateTime or LogAppendTime.',
+    oneOf('CreateTime', 'LogAppendTime'),
+  ),
+  'min.cleanable.dirty.ratio': d(
+    'double',
+    'log.cleaner.min.cleanable.ratio',
+    '0.5',
+    'Dirty ratio before cleaning.',
+    (v) => (Number(v) >= 0 && Number(v) <= 1 ? null : 'must be between 0 and 1'),
+  ),
+  'min.compaction.lag.ms': d(
+    'long',
+    'log.cleaner.min.compaction.lag.ms',
+    '0',
+    'Shortest time a record stays uncompacted.',
+    atLeast(0),
+  ),
   'min.insync.replicas': d('int', 'min.insync.replicas', '1', 'Replicas that must acknowledge acks=all.', atLeast(1)),
   preallocate: d('boolean', 'log.preallocate', 'false', 'Preallocate segment files.'),
-  'remote.storage.enable': d('boolean', null, 'false', 'Tiered storage (not supported).', (v) => (v === 'false' ? null : 'tiered storage is not supported')),
+  'remote.storage.enable': d('boolean', null, 'false', 'Tiered storage (not supported).', (v) =>
+    v === 'false' ? null : 'tiered storage is not supported',
+  ),
   'retention.bytes': d('long', 'log.retention.bytes', '-1', 'Retention size per partition.'),
   'retention.ms': d('long', 'log.retention.ms', '604800000', 'Retention time.', atLeast(-1)),
   'segment.bytes': d('int', 'log.segment.bytes', '1073741824', 'Segment size.', atLeast(14)),
   'segment.index.bytes': d('int', 'log.index.size.max.bytes', '10485760', 'Index file size.', atLeast(4)),
   'segment.jitter.ms': d('long', 'log.roll.jitter.ms', '0', 'Jitter of segment roll time.', atLeast(0)),
   'segment.ms': d('long', 'log.roll.ms', '604800000', 'Segment roll time.', atLeast(1)),
-  'unclean.leader.election.enable': d('boolean', 'unclean.leader.election.enable', 'false', 'Allow unclean leader election.'),
+  'unclean.leader.election.enable': d(
+    'boolean',
+    'unclean.leader.election.enable',
+    'false',
+    'Allow unclean leader election.',
+  ),
 };
 
 /** Checks one topic config; returns an error message or null. */
@@ -107,24 +189,34 @@ export function validateTopicConfig(name: string, value: string | null): string 
 }
 
 /** Checks a value against a config type (and an extra check); returns an error message or null. */
-export function validateConfigValue(name: string, value: string, kind: string, check?: (v: string) => string | null): string | null {
+export function validateConfigValue(
+  name: string,
+  value: string,
+  kind: string,
+  check?: (v: string) => string | null,
+): string | null {
   const v = value.trim();
   switch (kind) {
     case 'int':
     case 'long':
     case 'short':
-      if (!/^-?\d{1,19}$/.test(v)) return `Invalid value ${value} for configuration ${name}: Not a number of type ${kind.toUpperCase()}`;
-      if (kind === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648)) return `Invalid value ${value} for configuration ${name}: Not a number of type INT`;
-      if (kind === 'short' && (Number(v) > 32767 || Number(v) < -32768)) return `Invalid value ${value} for configuration ${name}: Not a number of type SHORT`;
+      if (!/^-?\d{1,19}$/.test(v))
+        return `Invalid value ${value} for configuration ${name}: Not a number of type ${kind.toUpperCase()}`;
+      if (kind === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648))
+        return `Invalid value ${value} for configuration ${name}: Not a number of type INT`;
+      if (kind === 'short' && (Number(v) > 32767 || Number(v) < -32768))
+        return `Invalid value ${value} for configuration ${name}: Not a number of type SHORT`;
       if (kind === 'long' && (BigInt(v) > 9223372036854775807n || BigInt(v) < -9223372036854775808n)) {
         return `Invalid value ${value} for configuration ${name}: Not a number of type LONG`;
       }
       break;
     case 'double':
-      if (!Number.isFinite(Number(v)) || v === '') return `Invalid value ${value} for configuration ${name}: Not a number of type DOUBLE`;
+      if (!Number.isFinite(Number(v)) || v === '')
+        return `Invalid value ${value} for configuration ${name}: Not a number of type DOUBLE`;
       break;
     case 'boolean':
-      if (v !== 'true' && v !== 'false') return `Invalid value ${value} for configuration ${name}: Expected value to be either true or false`;
+      if (v !== 'true' && v !== 'false')
+        return `Invalid value ${value} for configuration ${name}: Expected value to be either true or false`;
       break;
     default:
       break;
@@ -134,7 +226,11 @@ export function validateConfigValue(name: string, value: string, kind: string, c
 }
 
 /** The value in force for a topic: its own config, else the broker's synonym, else Kafka's default. */
-export function effectiveTopicConfig(name: string, topicConfigs: ReadonlyMap<string, string>, broker: BrokerConfig): string {
+export function effectiveTopicConfig(
+  name: string,
+  topicConfigs: ReadonlyMap<string, string>,
+  broker: BrokerConfig,
+): string {
   const own = topicConfigs.get(name);
   if (own !== undefined) return own;
   const def = TOPIC_CONFIGS[name];

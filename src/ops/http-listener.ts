@@ -27,13 +27,19 @@ export function parseMetricsListener(value: string): HttpListenerAddress {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: expected http://host:port`);
+    throw new ConfigError(
+      `Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: expected http://host:port`,
+    );
   }
   if (url.protocol !== 'http:') {
-    throw new ConfigError(`Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: only http:// is supported`);
+    throw new ConfigError(
+      `Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: only http:// is supported`,
+    );
   }
   if (url.port === '' || url.pathname !== '/' || url.search !== '' || url.username !== '') {
-    throw new ConfigError(`Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: expected http://host:port with an explicit port`);
+    throw new ConfigError(
+      `Invalid value ${value} for configuration ${METRICS_LISTENER_CONFIG}: expected http://host:port with an explicit port`,
+    );
   }
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) };
 }

@@ -10,7 +10,13 @@ import type { BrokerConfig } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { ImageChange } from '../metadata/image.js';
 import type { BrokerView } from './broker-view.js';
-import { METRICS_LISTENER_CONFIG, OpsHttpListener, parseMetricsListener, type HttpListenerAddress, type UiHandler } from './http-listener.js';
+import {
+  METRICS_LISTENER_CONFIG,
+  OpsHttpListener,
+  parseMetricsListener,
+  type HttpListenerAddress,
+  type UiHandler,
+} from './http-listener.js';
 import { IsrChanges } from './isr-changes.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { TrafficCounters } from './traffic-counters.js';

@@ -50,8 +50,20 @@ t.test('traffic counters add per topic and for all topics; requests by key and v
 
 t.test('ISR shrinks and expands count on led partitions only', async (t) => {
   const isr = new IsrChanges(1);
-  const state = (isrIds: number[], leader = 1): PartitionState => ({ partition: 0, leader, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2, 3], isr: isrIds });
-  const topic: TopicImage = { name: 't', topicId: 'id', partitions: new Map([[0, state([1, 2, 3])]]), configs: new Map() };
+  const state = (isrIds: number[], leader = 1): PartitionState => ({
+    partition: 0,
+    leader,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    replicas: [1, 2, 3],
+    isr: isrIds,
+  });
+  const topic: TopicImage = {
+    name: 't',
+    topicId: 'id',
+    partitions: new Map([[0, state([1, 2, 3])]]),
+    configs: new Map(),
+  };
   isr.observe({ kind: 'topic-created', topic });
   isr.observe({ kind: 'partition-changed', topic, partition: state([1, 2]) });
   isr.observe({ kind: 'partition-changed', topic, partition: state([1]) });
@@ -64,7 +76,13 @@ t.test('ISR shrinks and expands count on led partitions only', async (t) => {
 t.test('metrics.listener takes http://host:port only', async (t) => {
   t.same(parseMetricsListener('http://127.0.0.1:9644'), { host: '127.0.0.1', port: 9644 });
   t.same(parseMetricsListener('http://[::1]:0'), { host: '::1', port: 0 });
-  for (const bad of ['https://127.0.0.1:9644', '127.0.0.1:9644', 'http://127.0.0.1', 'http://127.0.0.1:9644/metrics', 'nonsense']) {
+  for (const bad of [
+    'https://127.0.0.1:9644',
+    '127.0.0.1:9644',
+    'http://127.0.0.1',
+    'http://127.0.0.1:9644/metrics',
+    'nonsense',
+  ]) {
     t.throws(() => parseMetricsListener(bad), ConfigError, bad);
   }
 });

@@ -29,7 +29,12 @@ export function readiness(view: BrokerView | null): ReadinessCheck[] {
     checks.push({
       name: 'unfenced',
       ok: registration !== undefined && !registration.fenced,
-      detail: registration === undefined ? 'not registered with the controller' : registration.fenced ? 'fenced' : 'registered and unfenced',
+      detail:
+        registration === undefined
+          ? 'not registered with the controller'
+          : registration.fenced
+            ? 'fenced'
+            : 'registered and unfenced',
     });
   }
   return checks;

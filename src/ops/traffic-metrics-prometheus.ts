@@ -9,7 +9,13 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { QUANTILES } from './request-latency.js';
 import type { TrafficCounters, TopicTraffic } from './traffic-counters.js';
 
-function topicCounter(registry: Registry, name: string, help: string, traffic: TrafficCounters, field: keyof TopicTraffic): void {
+function topicCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  traffic: TrafficCounters,
+  field: keyof TopicTraffic,
+): void {
   new Counter({
     name,
     help,
@@ -24,9 +30,27 @@ function topicCounter(registry: Registry, name: string, help: string, traffic: T
 }
 
 export function registerTrafficMetrics(registry: Registry, traffic: TrafficCounters, now: () => number): void {
-  topicCounter(registry, 'kafka_server_brokertopicmetrics_messagesin_total', 'Records appended as leader (MessagesInPerSec count).', traffic, 'messagesIn');
-  topicCounter(registry, 'kafka_server_brokertopicmetrics_bytesin_total', 'Record bytes produced (BytesInPerSec count).', traffic, 'bytesIn');
-  topicCounter(registry, 'kafka_server_brokertopicmetrics_bytesout_total', 'Record bytes fetched (BytesOutPerSec count).', traffic, 'bytesOut');
+  topicCounter(
+    registry,
+    'kafka_server_brokertopicmetrics_messagesin_total',
+    'Records appended as leader (MessagesInPerSec count).',
+    traffic,
+    'messagesIn',
+  );
+  topicCounter(
+    registry,
+    'kafka_server_brokertopicmetrics_bytesin_total',
+    'Record bytes produced (BytesInPerSec count).',
+    traffic,
+    'bytesIn',
+  );
+  topicCounter(
+    registry,
+    'kafka_server_brokertopicmetrics_bytesout_total',
+    'Record bytes fetched (BytesOutPerSec count).',
+    traffic,
+    'bytesOut',
+  );
   new Counter({
     name: 'kafka_network_requestmetrics_requests_total',
     help: 'Requests served, by API and version (RequestsPerSec count).',

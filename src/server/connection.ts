@@ -113,9 +113,14 @@ export class Connection {
   private extractFrames(): void {
     while (!this.closed && this.buffered >= 4) {
       const size = this.peekSize();
-      const limit = this.authenticator ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes) : this.limits.maxRequestBytes;
+      const limit = this.authenticator
+        ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes)
+        : this.limits.maxRequestBytes;
       if (size < 0 || size > limit) {
-        this.log.warn({ conn: this.info.connectionId, size, client: this.info.clientHost }, 'frame size out of bounds; closing');
+        this.log.warn(
+          { conn: this.info.connectionId, size, client: this.info.clientHost },
+          'frame size out of bounds; closing',
+        );
         this.close('frame size');
         return;
       }
@@ -166,7 +171,10 @@ export class Connection {
             this.gatheredBytes += chunk.length;
           }
           if (result.thenClose !== undefined) {
-            this.log.info({ conn: this.info.connectionId, client: this.info.clientHost, reason: result.thenClose }, 'closing connection after the response');
+            this.log.info(
+              { conn: this.info.connectionId, client: this.info.clientHost, reason: result.thenClose },
+              'closing connection after the response',
+            );
             this.sendGathered();
             this.socket.end(() => this.socket.destroy());
             this.closed = true;

@@ -35,7 +35,8 @@ export interface ConnectionInfo {
 }
 
 /** A response to send (a list of buffers; then close, when `thenClose` says why), nothing (acks=0), or a reason to close. */
-export type DispatchResult = { kind: 'respond'; frame: Buffer[]; thenClose?: string } | { kind: 'none' } | { kind: 'close'; reason: string };
+export type DispatchResult =
+  { kind: 'respond'; frame: Buffer[]; thenClose?: string } | { kind: 'none' } | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
 const FETCH_KEY = 1;
@@ -47,7 +48,12 @@ const FETCH_KEY = 1;
 const RESPONSE_SCRATCH_BYTES = 256;
 
 /** A size-prefixed response frame: header, then what `write` adds. */
-export function encodeResponseFrame(apiKey: number, apiVersion: number, correlationId: number, write: (w: Writer) => void): Buffer[] {
+export function encodeResponseFrame(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  write: (w: Writer) => void,
+): Buffer[] {
   const w = new Writer(RESPONSE_SCRATCH_BYTES);
   w.int32(0);
   writeResponseHeader(w, apiKey, apiVersion, correlationId);
@@ -90,7 +96,8 @@ export class Dispatcher {
     const handler = this.handlerFor(apiKey, connection.listenerName, header.clientId);
     if (!handler) return { kind: 'close', reason: `API key ${apiKey} is not served` };
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-      if (apiKey === API_VERSIONS_KEY) return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId, connection.listenerName) };
+      if (apiKey === API_VERSIONS_KEY)
+        return { kind: 'respond', frame: this.unsupportedApiVersions(correlationId, connection.listenerName) };
       return { kind: 'close', reason: `${handler.name} v${apiVersion} is not supported` };
     }
     const metrics = this.services.metrics;
@@ -102,7 +109,13 @@ export class Dispatcher {
   }
 
   /** Forwards the request to the active controller, or runs its handler and encodes the answer. */
-  private async serve(handler: RegisteredHandler, header: ParsedRequestHeader, frame: Buffer, r: Reader, connection: ConnectionInfo): Promise<DispatchResult> {
+  private async serve(
+    handler: RegisteredHandler,
+    header: ParsedRequestHeader,
+    frame: Buffer,
+    r: Reader,
+    connection: ConnectionInfo,
+  ): Promise<DispatchResult> {
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
@@ -133,7 +146,10 @@ export class Dispatcher {
       write = await handler.serve(ctx, r);
     } catch (err) {
       if (err instanceof HandlerFailure) return this.answerFailure(err, handler, ctx);
-      this.log.warn({ err, api: handler.name, apiVersion, clientId: header.clientId }, 'request could not be decoded; closing the connection');
+      this.log.warn(
+        { err, api: handler.name, apiVersion, clientId: header.clientId },
+        'request could not be decoded; closing the connection',
+      );
       return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
     }
     if (write === null) return { kind: 'none' };
@@ -151,15 +167,28 @@ export class Dispatcher {
    * UNKNOWN_SERVER_ERROR in the API's response shape; the connection stays open. Produce
    * with acks=0 expects no answer, so there (as in Kafka) the connection is closed.
    */
-  private async answerFailure(failure: HandlerFailure, handler: RegisteredHandler, ctx: RequestContext): Promise<DispatchResult> {
+  private async answerFailure(
+    failure: HandlerFailure,
+    handler: RegisteredHandler,
+    ctx: RequestContext,
+  ): Promise<DispatchResult> {
     const { apiKey, apiVersion, correlationId, clientId } = ctx;
     const apiName = handler.name;
-    this.log.error({ err: failure.cause, api: apiName, apiVersion, clientId, correlationId, conn: ctx.connectionId }, `${apiName} handler failed; answering UNKNOWN_SERVER_ERROR`);
+    this.log.error(
+      { err: failure.cause, api: apiName, apiVersion, clientId, correlationId, conn: ctx.connectionId },
+      `${apiName} handler failed; answering UNKNOWN_SERVER_ERROR`,
+    );
     const request = failure.request as { acks?: unknown };
     if (apiKey === 0 && request.acks === 0) return { kind: 'close', reason: `${apiName} failed with acks=0` };
     try {
       const response = await buildErrorResponse(apiKey, apiVersion, failure.request, ErrorCode.UNKNOWN_SERVER_ERROR);
-      if (response) return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) => handler.encodeResponse(w, apiVersion, response)) };
+      if (response)
+        return {
+          kind: 'respond',
+          frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
+            handler.encodeResponse(w, apiVersion, response),
+          ),
+        };
     } catch (err) {
       this.log.error({ err, api: apiName, apiVersion }, 'error response could not be built');
     }

@@ -19,14 +19,24 @@ const UNKNOWN_SERVER_ERROR = -1;
 const generatedDir = fileURLToPath(new URL('../../protocol/generated/', import.meta.url));
 const messageFiles = readdirSync(`${generatedDir}messages`);
 const schemas = loadSchemas();
-const requestSchemas = new Map(schemas.filter((s) => s.type === 'request' && s.apiKey !== null).map((s) => [s.apiKey!, s]));
-const responseSchemas = new Map(schemas.filter((s) => s.type === 'response' && s.apiKey !== null).map((s) => [s.apiKey!, s]));
+const requestSchemas = new Map(
+  schemas.filter((s) => s.type === 'request' && s.apiKey !== null).map((s) => [s.apiKey!, s]),
+);
+const responseSchemas = new Map(
+  schemas.filter((s) => s.type === 'response' && s.apiKey !== null).map((s) => [s.apiKey!, s]),
+);
 
 type Schema = ReturnType<typeof loadSchemas>[number];
 type Struct = Schema['root'];
 
 /** Every error code present at `version` in a decoded message, with its path. */
-function errorCodes(schema: Schema, struct: Struct, value: Record<string, unknown>, version: number, path = ''): Array<[string, unknown]> {
+function errorCodes(
+  schema: Schema,
+  struct: Struct,
+  value: Record<string, unknown>,
+  version: number,
+  path = '',
+): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   for (const f of struct.fields) {
     if (version < f.versions.min || version > f.versions.max) continue;
@@ -40,7 +50,9 @@ function errorCodes(schema: Schema, struct: Struct, value: Record<string, unknow
     const inner = typeName ? schema.structs[typeName] : undefined;
     if (!inner) continue;
     const items = Array.isArray(v) ? v : v ? [v] : [];
-    items.forEach((item, i) => out.push(...errorCodes(schema, inner, item as Record<string, unknown>, version, `${here}[${i}]`)));
+    items.forEach((item, i) =>
+      out.push(...errorCodes(schema, inner, item as Record<string, unknown>, version, `${here}[${i}]`)),
+    );
   }
   return out;
 }
@@ -60,7 +72,9 @@ for (const handler of HANDLERS) {
         api.encodeResponse(w, v, response);
         const decoded = api.decodeResponse(new Reader(w.toBuffer()), v);
         const responseSchema = responseSchemas.get(handler.apiKey)!;
-        const wrong = errorCodes(responseSchema, responseSchema.root, decoded as Record<string, unknown>, v).filter(([, code]) => code !== UNKNOWN_SERVER_ERROR);
+        const wrong = errorCodes(responseSchema, responseSchema.root, decoded as Record<string, unknown>, v).filter(
+          ([, code]) => code !== UNKNOWN_SERVER_ERROR,
+        );
         if (wrong.length > 0) t.fail(`${handler.name} v${v}: error codes not set: ${wrong.map(([p]) => p).join(', ')}`);
       }
     }
@@ -68,24 +82,43 @@ for (const handler of HANDLERS) {
 }
 
 t.test('Produce and Fetch mirror every requested topic and partition', async (t) => {
-  const produce = (await buildErrorResponse(0, 9, {
-    acks: 1,
-    topicData: [
-      { name: 'a', partitionData: [{ index: 0 }, { index: 3 }] },
-      { name: 'b', partitionData: [{ index: 1 }] },
-    ],
-  }, UNKNOWN_SERVER_ERROR)) as { responses: Array<{ name: string; partitionResponses: Array<{ index: number; errorCode: number }> }> };
+  const produce = (await buildErrorResponse(
+    0,
+    9,
+    {
+      acks: 1,
+      topicData: [
+        { name: 'a', partitionData: [{ index: 0 }, { index: 3 }] },
+        { name: 'b', partitionData: [{ index: 1 }] },
+      ],
+    },
+    UNKNOWN_SERVER_ERROR,
+  )) as { responses: Array<{ name: string; partitionResponses: Array<{ index: number; errorCode: number }> }> };
   t.same(
     produce.responses.map((r) => [r.name, r.partitionResponses.map((p) => [p.index, p.errorCode])]),
     [
-      ['a', [[0, -1], [3, -1]]],
+      [
+        'a',
+        [
+          [0, -1],
+          [3, -1],
+        ],
+      ],
       ['b', [[1, -1]]],
     ],
   );
-  const fetch = (await buildErrorResponse(1, 12, { topics: [{ topic: 'f', partitions: [{ partition: 2 }] }] }, UNKNOWN_SERVER_ERROR)) as {
+  const fetch = (await buildErrorResponse(
+    1,
+    12,
+    { topics: [{ topic: 'f', partitions: [{ partition: 2 }] }] },
+    UNKNOWN_SERVER_ERROR,
+  )) as {
     errorCode: number;
     responses: Array<{ topic: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
   };
   t.equal(fetch.errorCode, -1, 'top-level error code');
-  t.same(fetch.responses.map((r) => [r.topic, r.partitions.map((p) => [p.partitionIndex, p.errorCode])]), [['f', [[2, -1]]]]);
+  t.same(
+    fetch.responses.map((r) => [r.topic, r.partitions.map((p) => [p.partitionIndex, p.errorCode])]),
+    [['f', [[2, -1]]]],
+  );
 });

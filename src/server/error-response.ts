@@ -15,7 +15,8 @@ interface Range {
   min: number;
   max: number;
 }
-type FieldType = { kind: 'primitive'; name: string } | { kind: 'struct'; name: string } | { kind: 'array'; element: FieldType };
+type FieldType =
+  { kind: 'primitive'; name: string } | { kind: 'struct'; name: string } | { kind: 'array'; element: FieldType };
 interface Field {
   name: string;
   property: string;
@@ -46,21 +47,39 @@ const KEY_ALIASES: Readonly<Record<string, readonly string[]>> = {
   topic: ['topic', 'name', 'topicName'],
   topicName: ['topicName', 'name', 'topic'],
 };
-const KEY_NAMES = new Set(['name', 'topic', 'topicName', 'topicId', 'partitionIndex', 'partition', 'index', 'groupId', 'transactionalId', 'resourceName', 'resourceType', 'key', 'memberId', 'brokerId']);
+const KEY_NAMES = new Set([
+  'name',
+  'topic',
+  'topicName',
+  'topicId',
+  'partitionIndex',
+  'partition',
+  'index',
+  'groupId',
+  'transactionalId',
+  'resourceName',
+  'resourceType',
+  'key',
+  'memberId',
+  'brokerId',
+]);
 
 const inRange = (r: Range, v: number): boolean => v >= r.min && v <= r.max;
-const isMessage = (v: unknown): v is Message => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+const isMessage = (v: unknown): v is Message =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 
 let schemasByKey: Promise<Map<number, Schema>> | null = null;
 
 /** Response schemas by API key, loaded once, on the first handler failure. */
 function responseSchemas(): Promise<Map<number, Schema>> {
-  schemasByKey ??= import('../../protocol/generated/response-shapes.json', { with: { type: 'json' } }).then((module) => {
-    // The bundle (scripts/bundle.mjs) embeds JSON as text, parsed here on first use.
-    const raw: unknown = module.default;
-    const all = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Schema[];
-    return new Map(all.filter((s) => s.apiKey !== null).map((s) => [s.apiKey!, s]));
-  });
+  schemasByKey ??= import('../../protocol/generated/response-shapes.json', { with: { type: 'json' } }).then(
+    (module) => {
+      // The bundle (scripts/bundle.mjs) embeds JSON as text, parsed here on first use.
+      const raw: unknown = module.default;
+      const all = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Schema[];
+      return new Map(all.filter((s) => s.apiKey !== null).map((s) => [s.apiKey!, s]));
+    },
+  );
   return schemasByKey;
 }
 
@@ -140,14 +159,21 @@ class ErrorResponseBuilder {
   private mirror(field: Field, element: Struct, request: Message | null): Message[] {
     if (request === null) return [];
     const keys = element.fields.filter((f) => f.type.kind === 'primitive' && KEY_NAMES.has(f.property));
-    const candidates = Object.entries(request).filter(([, v]) => Array.isArray(v) && v.length > 0) as Array<[string, unknown[]]>;
+    const candidates = Object.entries(request).filter(([, v]) => Array.isArray(v) && v.length > 0) as Array<
+      [string, unknown[]]
+    >;
     const sameName = candidates.find(([p, v]) => p === field.property && v.every(isMessage));
-    const byKey = candidates.find(([, v]) => v.every(isMessage) && keys.some((k) => (KEY_ALIASES[k.property] ?? [k.property]).some((a) => (v[0] as Message)[a] !== undefined)));
+    const byKey = candidates.find(
+      ([, v]) =>
+        v.every(isMessage) &&
+        keys.some((k) => (KEY_ALIASES[k.property] ?? [k.property]).some((a) => (v[0] as Message)[a] !== undefined)),
+    );
     const objects = sameName ?? byKey;
     if (objects) return objects[1].map((r) => this.struct(element, r as Message));
     // A request list of bare keys (group ids, partition indexes) answered one element each.
     const firstKey = keys[0];
-    const bare = firstKey && candidates.find(([, v]) => v.every((x) => sameKind(x, (firstKey.type as { name: string }).name)));
+    const bare =
+      firstKey && candidates.find(([, v]) => v.every((x) => sameKind(x, (firstKey.type as { name: string }).name)));
     if (!bare || !firstKey) return [];
     return bare[1].map((value) => this.struct(element, { [firstKey.property]: value }));
   }
@@ -171,7 +197,8 @@ function sameKind(value: unknown, primitive: string): boolean {
 }
 
 function primitiveDefault(name: string, dflt: string | null, nullable: boolean): unknown {
-  if (dflt === 'null' || (nullable && dflt === null && (name === 'string' || name === 'bytes' || name === 'records'))) return null;
+  if (dflt === 'null' || (nullable && dflt === null && (name === 'string' || name === 'bytes' || name === 'records')))
+    return null;
   switch (name) {
     case 'int64':
       return dflt !== null && /^-?\d+$/.test(dflt) ? BigInt(dflt) : 0n;
@@ -192,7 +219,12 @@ function primitiveDefault(name: string, dflt: string | null, nullable: boolean):
 }
 
 /** The API's response to `request` at `version` with `errorCode` everywhere; null when the API has no schema. */
-export async function buildErrorResponse(apiKey: number, version: number, request: unknown, errorCode: number): Promise<Message | null> {
+export async function buildErrorResponse(
+  apiKey: number,
+  version: number,
+  request: unknown,
+  errorCode: number,
+): Promise<Message | null> {
   const schema = (await responseSchemas()).get(apiKey);
   if (!schema) return null;
   return new ErrorResponseBuilder(schema, version, errorCode).struct(schema.root, isMessage(request) ? request : null);

@@ -72,9 +72,18 @@ t.test('raw frames: every partition answered with UNKNOWN_SERVER_ERROR, logged o
     ],
   });
   t.same(
-    response.responses.map((r) => ({ name: r.name, partitions: r.partitionResponses.map((p) => [p.index, p.errorCode]) })),
+    response.responses.map((r) => ({
+      name: r.name,
+      partitions: r.partitionResponses.map((p) => [p.index, p.errorCode]),
+    })),
     [
-      { name: 'a', partitions: [[0, UNKNOWN_SERVER_ERROR], [1, UNKNOWN_SERVER_ERROR]] },
+      {
+        name: 'a',
+        partitions: [
+          [0, UNKNOWN_SERVER_ERROR],
+          [1, UNKNOWN_SERVER_ERROR],
+        ],
+      },
       { name: 'b', partitions: [[0, UNKNOWN_SERVER_ERROR]] },
     ],
     'every topic and partition of the request, each with UNKNOWN_SERVER_ERROR',
@@ -83,7 +92,12 @@ t.test('raw frames: every partition answered with UNKNOWN_SERVER_ERROR, logged o
   const versions = await c.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
   t.equal(versions.errorCode, 0, 'the same connection serves the next request');
   restore();
-  const ok = await c.call(ProduceApi, 9, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'b', partitionData: [{ index: 0, records: batchOf(['z']) }] }] });
+  const ok = await c.call(ProduceApi, 9, {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: 'b', partitionData: [{ index: 0, records: batchOf(['z']) }] }],
+  });
   t.equal(ok.responses[0]!.partitionResponses[0]!.errorCode, 0, 'and produces once the fault is gone');
 
   const failures = lines().filter((l) => typeof l.msg === 'string' && l.msg.includes('handler failed'));
@@ -107,7 +121,11 @@ t.test('kafkajs: the failure surfaces as UNKNOWN_SERVER_ERROR, not a lost connec
     (e: unknown) => e,
   );
   restore();
-  t.match(String((err as { cause?: unknown } | null)?.cause ?? err), /unexpected error|UNKNOWN_SERVER_ERROR/i, 'the client sees UNKNOWN_SERVER_ERROR');
+  t.match(
+    String((err as { cause?: unknown } | null)?.cause ?? err),
+    /unexpected error|UNKNOWN_SERVER_ERROR/i,
+    'the client sees UNKNOWN_SERVER_ERROR',
+  );
   t.notMatch(String(err), /Connection|closed|ECONNRESET/i, 'not a connection error');
   await producer.send({ topic: 'k', messages: [{ value: 'after' }] });
   t.pass('the producer goes on');
@@ -120,6 +138,7 @@ t.test('a connection closed for a protocol error logs "closing connection" once'
   c.send(c.frame({ ...ApiVersionsApi, apiKey: 9999 }, 0, { clientSoftwareName: '', clientSoftwareVersion: '' }, 1));
   await c.closed;
   const deadline = Date.now() + 10_000;
-  while (lines().filter((l) => l.msg === 'closing connection').length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  while (lines().filter((l) => l.msg === 'closing connection').length === 0 && Date.now() < deadline)
+    await new Promise((r) => setImmediate(r));
   t.equal(lines().filter((l) => l.msg === 'closing connection').length, 1, 'one log line, not an info and a debug one');
 });

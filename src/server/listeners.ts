@@ -19,18 +19,37 @@ export function parseListeners(value: string[], protocolMap: Map<string, string>
 }
 
 /** The security protocols Kafka knows, and the ones this broker serves. */
-export const KAFKA_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
-export const IMPLEMENTED_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
+export const KAFKA_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set([
+  'PLAINTEXT',
+  'SSL',
+  'SASL_PLAINTEXT',
+  'SASL_SSL',
+]);
+export const IMPLEMENTED_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set([
+  'PLAINTEXT',
+  'SSL',
+  'SASL_PLAINTEXT',
+  'SASL_SSL',
+]);
 
 /**
  * Refuses to start with a listener whose security protocol is unknown or not served yet,
  * rather than serve plaintext where the operator asked for TLS or authentication.
  */
-export function assertListenersServable(specs: readonly ListenerSpec[], controllerListenerNames: readonly string[] = []): void {
+export function assertListenersServable(
+  specs: readonly ListenerSpec[],
+  controllerListenerNames: readonly string[] = [],
+): void {
   const controllers = new Set(controllerListenerNames.map((n) => n.toUpperCase()));
   for (const spec of specs) {
-    if (controllers.has(spec.name) && spec.securityProtocol !== 'PLAINTEXT' && KAFKA_SECURITY_PROTOCOLS.has(spec.securityProtocol)) {
-      throw new ConfigError(`controller listener ${spec.name} uses security protocol ${spec.securityProtocol}; controller (Raft) connections only speak PLAINTEXT in Gregor`);
+    if (
+      controllers.has(spec.name) &&
+      spec.securityProtocol !== 'PLAINTEXT' &&
+      KAFKA_SECURITY_PROTOCOLS.has(spec.securityProtocol)
+    ) {
+      throw new ConfigError(
+        `controller listener ${spec.name} uses security protocol ${spec.securityProtocol}; controller (Raft) connections only speak PLAINTEXT in Gregor`,
+      );
     }
     if (!KAFKA_SECURITY_PROTOCOLS.has(spec.securityProtocol)) {
       throw new ConfigError(

@@ -23,7 +23,8 @@ export function principalToString(p: KafkaPrincipal): string {
   return `${p.type}:${p.name}`;
 }
 
-type MappingRule = { kind: 'default' } | { kind: 'rule'; pattern: RegExp; replacement: string; caseChange: '' | 'L' | 'U' };
+type MappingRule =
+  { kind: 'default' } | { kind: 'rule'; pattern: RegExp; replacement: string; caseChange: '' | 'L' | 'U' };
 
 export class NoMatchingRuleError extends Error {
   override readonly name = 'NoMatchingRuleError';
@@ -69,7 +70,8 @@ export function parseSslPrincipalMappingRules(rules: string): MappingRule[] {
       throw new ConfigError(`ssl.principal.mapping.rules: invalid rule at "${rules.slice(i)}"`);
     }
     while (i < rules.length && /\s/.test(rules[i]!)) i++;
-    if (i < rules.length && rules[i] !== ',') throw new ConfigError(`ssl.principal.mapping.rules: invalid rule at "${rules.slice(i)}"`);
+    if (i < rules.length && rules[i] !== ',')
+      throw new ConfigError(`ssl.principal.mapping.rules: invalid rule at "${rules.slice(i)}"`);
   }
   if (out.length === 0) throw new ConfigError('ssl.principal.mapping.rules: no rule given');
   return out;

@@ -11,34 +11,45 @@ import { API_BY_KEY } from '../../protocol/generated/api-table.js';
 function apiVersionsFrame(version: number, correlationId: number): Buffer[] {
   return encodeFrame((w: Writer) => {
     writeRequestHeader(w, { requestApiKey: 18, requestApiVersion: version, correlationId, clientId: 'test' });
-    if (version <= 4) ApiVersionsApi.encodeRequest(w, version, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+    if (version <= 4)
+      ApiVersionsApi.encodeRequest(w, version, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
   });
 }
 
-t.test('ApiVersions advertises only served APIs, and answers unknown versions in v0 with UNSUPPORTED_VERSION', async (t) => {
-  const { port } = await brokerFor(t);
-  const c = await rawClient(port);
-  c.send(apiVersionsFrame(3, 7));
-  const r = new Reader(await c.next());
-  t.equal(r.int32(), 7, 'correlation id');
-  const res = ApiVersionsApi.decodeResponse(r, 3);
-  t.equal(res.errorCode, 0);
-  t.ok(res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 13), 'Metadata up to v13 (Kafka 4.0)');
-  t.notOk(res.apiKeys.some((k) => k.apiKey === 71 || k.apiKey === 72), 'telemetry is not advertised');
-  for (const k of res.apiKeys) {
-    const api = API_BY_KEY.get(k.apiKey)!;
-    if (api.latestVersionUnstable) t.ok(k.maxVersion < api.maxVersion, `${api.name}: the unstable v${api.maxVersion} is not advertised`);
-    t.ok(k.maxVersion <= api.maxVersion && k.minVersion >= api.minVersion, `${api.name}: within Kafka's range`);
-  }
+t.test(
+  'ApiVersions advertises only served APIs, and answers unknown versions in v0 with UNSUPPORTED_VERSION',
+  async (t) => {
+    const { port } = await brokerFor(t);
+    const c = await rawClient(port);
+    c.send(apiVersionsFrame(3, 7));
+    const r = new Reader(await c.next());
+    t.equal(r.int32(), 7, 'correlation id');
+    const res = ApiVersionsApi.decodeResponse(r, 3);
+    t.equal(res.errorCode, 0);
+    t.ok(
+      res.apiKeys.some((k) => k.apiKey === 3 && k.maxVersion === 13),
+      'Metadata up to v13 (Kafka 4.0)',
+    );
+    t.notOk(
+      res.apiKeys.some((k) => k.apiKey === 71 || k.apiKey === 72),
+      'telemetry is not advertised',
+    );
+    for (const k of res.apiKeys) {
+      const api = API_BY_KEY.get(k.apiKey)!;
+      if (api.latestVersionUnstable)
+        t.ok(k.maxVersion < api.maxVersion, `${api.name}: the unstable v${api.maxVersion} is not advertised`);
+      t.ok(k.maxVersion <= api.maxVersion && k.minVersion >= api.minVersion, `${api.name}: within Kafka's range`);
+    }
 
-  c.send(apiVersionsFrame(99, 8));
-  const r2 = new Reader(await c.next());
-  t.equal(r2.int32(), 8);
-  const v0 = ApiVersionsApi.decodeResponse(r2, 0);
-  t.equal(v0.errorCode, 35, 'UNSUPPORTED_VERSION');
-  t.ok(v0.apiKeys.length > 0, 'lists what is supported');
-  c.socket.destroy();
-});
+    c.send(apiVersionsFrame(99, 8));
+    const r2 = new Reader(await c.next());
+    t.equal(r2.int32(), 8);
+    const v0 = ApiVersionsApi.decodeResponse(r2, 0);
+    t.equal(v0.errorCode, 35, 'UNSUPPORTED_VERSION');
+    t.ok(v0.apiKeys.length > 0, 'lists what is supported');
+    c.socket.destroy();
+  },
+);
 
 t.test('pipelined requests are answered in order', async (t) => {
   const { port } = await brokerFor(t);
@@ -50,7 +61,12 @@ t.test('pipelined requests are answered in order', async (t) => {
         ? apiVersionsFrame(2, i)
         : encodeFrame((w) => {
             writeRequestHeader(w, { requestApiKey: 3, requestApiVersion: 9, correlationId: i, clientId: null });
-            MetadataApi.encodeRequest(w, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+            MetadataApi.encodeRequest(w, 9, {
+              topics: null,
+              allowAutoTopicCreation: false,
+              includeClusterAuthorizedOperations: false,
+              includeTopicAuthorizedOperations: false,
+            });
           })),
     );
   }
@@ -88,7 +104,8 @@ t.test('an oversized frame or an unknown API key closes only that connection', a
   t.equal(new Reader(await split.next()).int32(), 7);
   t.equal(new Reader(await split.next()).int32(), 8);
   split.send([Buffer.concat([two, two])]);
-  for (const id of [7, 8, 7, 8]) t.equal(new Reader(await split.next()).int32(), id, 'pipelined frames in one chunk answered in order');
+  for (const id of [7, 8, 7, 8])
+    t.equal(new Reader(await split.next()).int32(), id, 'pipelined frames in one chunk answered in order');
   split.socket.destroy();
 
   const good = await rawClient(port);
@@ -97,71 +114,76 @@ t.test('an oversized frame or an unknown API key closes only that connection', a
   good.socket.destroy();
 });
 
-t.test('kafkajs sees the cluster; Metadata auto-creates topics only when allowed, answering as KRaft Kafka does', async (t) => {
-  const { bootstrap, port } = await brokerFor(t, { config: { 'num.partitions': 3 } });
-  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const cluster = await admin.describeCluster();
-  t.equal(cluster.brokers.length, 1);
-  t.equal(cluster.brokers[0]!.nodeId, 1);
-  const missing = (await admin.fetchTopicMetadata({ topics: ['not-there'] }).catch((e: unknown) => e)) as { type?: string };
-  t.equal(missing.type, 'UNKNOWN_TOPIC_OR_PARTITION', 'admin does not auto-create');
+t.test(
+  'kafkajs sees the cluster; Metadata auto-creates topics only when allowed, answering as KRaft Kafka does',
+  async (t) => {
+    const { bootstrap, port } = await brokerFor(t, { config: { 'num.partitions': 3 } });
+    const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    t.equal(cluster.brokers.length, 1);
+    t.equal(cluster.brokers[0]!.nodeId, 1);
+    const missing = (await admin.fetchTopicMetadata({ topics: ['not-there'] }).catch((e: unknown) => e)) as {
+      type?: string;
+    };
+    t.equal(missing.type, 'UNKNOWN_TOPIC_OR_PARTITION', 'admin does not auto-create');
 
-  const c = await rawClient(port);
-  const ask = async (version: number, names: string[], correlationId: number): Promise<MetadataResponse> => {
-    c.send(
-      encodeFrame((w) => {
-        writeRequestHeader(w, { requestApiKey: 3, requestApiVersion: version, correlationId, clientId: null });
-        MetadataApi.encodeRequest(w, version, {
-          topics: names.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name })),
-          allowAutoTopicCreation: true,
-          includeClusterAuthorizedOperations: false,
-          includeTopicAuthorizedOperations: false,
-        });
-      }),
-    );
-    const r = new Reader(await c.next());
-    t.equal(r.int32(), correlationId);
-    if (version >= 9) r.taggedFields();
-    return MetadataApi.decodeResponse(r, version);
-  };
-  // The Metadata that starts the creation answers LEADER_NOT_AVAILABLE with no partitions (clients retry)
-  const first = await ask(12, ['auto-created', 'bad/name'], 1);
-  t.equal(first.topics[0]!.errorCode, 5, 'LEADER_NOT_AVAILABLE while the creation starts');
-  t.same(first.topics[0]!.partitions, [], 'no partitions yet');
-  t.equal(first.topics[1]!.errorCode, 17, 'INVALID_TOPIC_EXCEPTION for an illegal name');
-  const v13 = await ask(13, ['auto-created'], 3);
-  t.equal(v13.errorCode, 0, 'v13 (Kafka 4.0, KIP-1102): top-level error code 0');
-  t.equal(v13.topics[0]!.errorCode, 0);
-  const res = await ask(12, ['auto-created'], 2);
-  t.equal(res.topics[0]!.errorCode, 0, 'a later Metadata shows the created topic');
-  t.equal(res.topics[0]!.partitions.length, 3, 'num.partitions applies to auto-created topics');
-  t.not(res.topics[0]!.topicId, 'AAAAAAAAAAAAAAAAAAAAAA', 'the topic has an id');
-  // v0 and v1 always allow auto-creation, and answer the same way
-  for (const version of [0, 1]) {
-    const name = `auto-v${version}`;
-    const before = await ask(version, [name], 10 + version);
-    t.equal(before.topics[0]!.errorCode, 5, `v${version}: LEADER_NOT_AVAILABLE first`);
-    t.same(before.topics[0]!.partitions, []);
-    const after = await ask(version, [name], 20 + version);
-    t.equal(after.topics[0]!.errorCode, 0, `v${version}: created`);
-  }
-  // a deleted topic is observed as gone by the Metadata that re-creates it
-  await admin.deleteTopics({ topics: ['auto-v1'] });
-  const gone = await ask(1, ['auto-v1'], 30);
-  t.equal(gone.topics[0]!.errorCode, 5, 'after a delete, the topic is not answered as existing');
-  t.same(gone.topics[0]!.partitions, [], 'no partitions: the old ones are gone');
-  const back = await ask(1, ['auto-v1'], 31);
-  t.equal(back.topics[0]!.errorCode, 0, 're-created by the auto-creating Metadata');
-  const md = await admin.fetchTopicMetadata({ topics: ['auto-created'] });
-  t.equal(md.topics[0]!.partitions.length, 3);
-  // kafkajs retries on LEADER_NOT_AVAILABLE: a send to a new topic lands
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  const sent = await producer.send({ topic: 'kafkajs-auto', messages: [{ value: 'v' }] });
-  t.equal(sent[0]!.errorCode, 0, 'kafkajs produced to an auto-created topic');
-  await producer.disconnect();
-  c.socket.destroy();
-  await admin.disconnect();
-});
+    const c = await rawClient(port);
+    const ask = async (version: number, names: string[], correlationId: number): Promise<MetadataResponse> => {
+      c.send(
+        encodeFrame((w) => {
+          writeRequestHeader(w, { requestApiKey: 3, requestApiVersion: version, correlationId, clientId: null });
+          MetadataApi.encodeRequest(w, version, {
+            topics: names.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name })),
+            allowAutoTopicCreation: true,
+            includeClusterAuthorizedOperations: false,
+            includeTopicAuthorizedOperations: false,
+          });
+        }),
+      );
+      const r = new Reader(await c.next());
+      t.equal(r.int32(), correlationId);
+      if (version >= 9) r.taggedFields();
+      return MetadataApi.decodeResponse(r, version);
+    };
+    // The Metadata that starts the creation answers LEADER_NOT_AVAILABLE with no partitions (clients retry)
+    const first = await ask(12, ['auto-created', 'bad/name'], 1);
+    t.equal(first.topics[0]!.errorCode, 5, 'LEADER_NOT_AVAILABLE while the creation starts');
+    t.same(first.topics[0]!.partitions, [], 'no partitions yet');
+    t.equal(first.topics[1]!.errorCode, 17, 'INVALID_TOPIC_EXCEPTION for an illegal name');
+    const v13 = await ask(13, ['auto-created'], 3);
+    t.equal(v13.errorCode, 0, 'v13 (Kafka 4.0, KIP-1102): top-level error code 0');
+    t.equal(v13.topics[0]!.errorCode, 0);
+    const res = await ask(12, ['auto-created'], 2);
+    t.equal(res.topics[0]!.errorCode, 0, 'a later Metadata shows the created topic');
+    t.equal(res.topics[0]!.partitions.length, 3, 'num.partitions applies to auto-created topics');
+    t.not(res.topics[0]!.topicId, 'AAAAAAAAAAAAAAAAAAAAAA', 'the topic has an id');
+    // v0 and v1 always allow auto-creation, and answer the same way
+    for (const version of [0, 1]) {
+      const name = `auto-v${version}`;
+      const before = await ask(version, [name], 10 + version);
+      t.equal(before.topics[0]!.errorCode, 5, `v${version}: LEADER_NOT_AVAILABLE first`);
+      t.same(before.topics[0]!.partitions, []);
+      const after = await ask(version, [name], 20 + version);
+      t.equal(after.topics[0]!.errorCode, 0, `v${version}: created`);
+    }
+    // a deleted topic is observed as gone by the Metadata that re-creates it
+    await admin.deleteTopics({ topics: ['auto-v1'] });
+    const gone = await ask(1, ['auto-v1'], 30);
+    t.equal(gone.topics[0]!.errorCode, 5, 'after a delete, the topic is not answered as existing');
+    t.same(gone.topics[0]!.partitions, [], 'no partitions: the old ones are gone');
+    const back = await ask(1, ['auto-v1'], 31);
+    t.equal(back.topics[0]!.errorCode, 0, 're-created by the auto-creating Metadata');
+    const md = await admin.fetchTopicMetadata({ topics: ['auto-created'] });
+    t.equal(md.topics[0]!.partitions.length, 3);
+    // kafkajs retries on LEADER_NOT_AVAILABLE: a send to a new topic lands
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    const sent = await producer.send({ topic: 'kafkajs-auto', messages: [{ value: 'v' }] });
+    t.equal(sent[0]!.errorCode, 0, 'kafkajs produced to an auto-created topic');
+    await producer.disconnect();
+    c.socket.destroy();
+    await admin.disconnect();
+  },
+);

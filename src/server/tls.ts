@@ -12,7 +12,14 @@ import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
 import forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
-import { ANONYMOUS, mapSslPrincipal, parseSslPrincipalMappingRules, rfc2253FromNodeSubject, userPrincipal, type KafkaPrincipal } from './principal.js';
+import {
+  ANONYMOUS,
+  mapSslPrincipal,
+  parseSslPrincipalMappingRules,
+  rfc2253FromNodeSubject,
+  userPrincipal,
+  type KafkaPrincipal,
+} from './principal.js';
 
 /** A setting for one listener: `listener.name.<name>.<key>` first, then `<key>`. */
 export function listenerSetting(config: BrokerConfig, listenerName: string, key: string): string | null {
@@ -66,7 +73,8 @@ function pkcs12TrustedCertificates(der: Buffer, password: string, what: string):
   } catch (err) {
     throw new ConfigError(`${what}: not a PKCS12 store, or a wrong password: ${(err as Error).message}`);
   }
-  const bags = store.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+  const certBag = forge.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
+  const bags = store.getBags({ bagType: certBag })[certBag] ?? [];
   // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
   const pems = bags.map((bag) => {
     const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
@@ -90,18 +98,30 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
   const keyPassword = get('ssl.key.password') ?? undefined;
   const type = get('ssl.keystore.type') ?? 'JKS';
   if (chain !== null || inlineKey !== null) {
-    if (chain === null || inlineKey === null) throw new ConfigError(`listener ${listenerName}: ssl.keystore.certificate.chain and ssl.keystore.key go together`);
-    if (type.toUpperCase() !== 'PEM') throw new ConfigError(`listener ${listenerName}: an inline key store needs ssl.keystore.type=PEM (is ${type})`);
-    if (location !== null) throw new ConfigError(`listener ${listenerName}: give ssl.keystore.location or the inline key store, not both`);
+    if (chain === null || inlineKey === null)
+      throw new ConfigError(
+        `listener ${listenerName}: ssl.keystore.certificate.chain and ssl.keystore.key go together`,
+      );
+    if (type.toUpperCase() !== 'PEM')
+      throw new ConfigError(`listener ${listenerName}: an inline key store needs ssl.keystore.type=PEM (is ${type})`);
+    if (location !== null)
+      throw new ConfigError(`listener ${listenerName}: give ssl.keystore.location or the inline key store, not both`);
     return { cert: chain, key: inlineKey, passphrase: keyPassword };
   }
-  if (location === null) throw new ConfigError(`listener ${listenerName}: TLS needs a key store (ssl.keystore.location, or ssl.keystore.certificate.chain and ssl.keystore.key)`);
+  if (location === null)
+    throw new ConfigError(
+      `listener ${listenerName}: TLS needs a key store (ssl.keystore.location, or ssl.keystore.certificate.chain and ssl.keystore.key)`,
+    );
   const bytes = readStoreFile(location, `listener ${listenerName}: ssl.keystore.location`);
-  if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM') return { cert: bytes, key: bytes, passphrase: keyPassword };
+  if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM')
+    return { cert: bytes, key: bytes, passphrase: keyPassword };
   const storePassword = get('ssl.keystore.password');
-  if (storePassword === null) throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
+  if (storePassword === null)
+    throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
   if (keyPassword !== undefined && keyPassword !== storePassword) {
-    throw new ConfigError(`listener ${listenerName}: a PKCS12 key store whose key password differs from ssl.keystore.password is not supported`);
+    throw new ConfigError(
+      `listener ${listenerName}: a PKCS12 key store whose key password differs from ssl.keystore.password is not supported`,
+    );
   }
   return { pfx: bytes, passphrase: storePassword };
 }
@@ -112,8 +132,14 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
   const location = get('ssl.truststore.location');
   const type = get('ssl.truststore.type') ?? 'JKS';
   if (inline !== null) {
-    if (type.toUpperCase() !== 'PEM') throw new ConfigError(`listener ${listenerName}: ssl.truststore.certificates needs ssl.truststore.type=PEM (is ${type})`);
-    if (location !== null) throw new ConfigError(`listener ${listenerName}: give ssl.truststore.location or ssl.truststore.certificates, not both`);
+    if (type.toUpperCase() !== 'PEM')
+      throw new ConfigError(
+        `listener ${listenerName}: ssl.truststore.certificates needs ssl.truststore.type=PEM (is ${type})`,
+      );
+    if (location !== null)
+      throw new ConfigError(
+        `listener ${listenerName}: give ssl.truststore.location or ssl.truststore.certificates, not both`,
+      );
     return [inline];
   }
   if (location === null) return undefined;
@@ -125,24 +151,36 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
 
 function protocolRange(config: BrokerConfig, listenerName: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
   const raw = listenerSetting(config, listenerName, 'ssl.enabled.protocols') ?? '';
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const indexes = names.map((name) => {
     const i = TLS_VERSIONS.indexOf(name as TlsVersion);
-    if (i < 0) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols: ${name} is not supported (${TLS_VERSIONS.join(', ')})`);
+    if (i < 0)
+      throw new ConfigError(
+        `listener ${listenerName}: ssl.enabled.protocols: ${name} is not supported (${TLS_VERSIONS.join(', ')})`,
+      );
     return i;
   });
   if (indexes.length === 0) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols is empty`);
   const lo = Math.min(...indexes);
   const hi = Math.max(...indexes);
   for (let i = lo; i <= hi; i++) {
-    if (!indexes.includes(i)) throw new ConfigError(`listener ${listenerName}: ssl.enabled.protocols must be a contiguous range of versions (missing ${TLS_VERSIONS[i]})`);
+    if (!indexes.includes(i))
+      throw new ConfigError(
+        `listener ${listenerName}: ssl.enabled.protocols must be a contiguous range of versions (missing ${TLS_VERSIONS[i]})`,
+      );
   }
   return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]! };
 }
 
 function cipherList(config: BrokerConfig, listenerName: string): string | undefined {
   const raw = listenerSetting(config, listenerName, 'ssl.cipher.suites') ?? '';
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) return undefined;
   return names
     .map((name) => {
@@ -178,7 +216,9 @@ export function listenerTls(config: BrokerConfig, listenerName: string): Listene
   } catch (err) {
     throw new ConfigError(`listener ${listenerName}: TLS settings rejected: ${(err as Error).message}`);
   }
-  const rules = parseSslPrincipalMappingRules(listenerSetting(config, listenerName, 'ssl.principal.mapping.rules') ?? 'DEFAULT');
+  const rules = parseSslPrincipalMappingRules(
+    listenerSetting(config, listenerName, 'ssl.principal.mapping.rules') ?? 'DEFAULT',
+  );
   return {
     options,
     clientAuth,

@@ -23,7 +23,10 @@ t.test('no invariant breaks under loss, delay and crashes', async (t) => {
     totals.leaderChanges += stats.leaderChanges;
     totals.steps += stats.steps;
   }
-  t.ok(totals.acked > 0 && totals.crashes > 0 && totals.leaderChanges >= SEEDS, `${SEEDS} seeds: ${totals.steps} steps, ${totals.acked} acks, ${totals.crashes} crashes, ${totals.leaderChanges} leader epochs`);
+  t.ok(
+    totals.acked > 0 && totals.crashes > 0 && totals.leaderChanges >= SEEDS,
+    `${SEEDS} seeds: ${totals.steps} steps, ${totals.acked} acks, ${totals.crashes} crashes, ${totals.leaderChanges} leader epochs`,
+  );
 });
 
 t.test('the checker catches acks=-1 acknowledged after the leader append alone', async (t) => {

@@ -13,7 +13,12 @@
  * Leaves out: the metadata quorum itself (docs/raft.md simulates it), producer retries.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { defaultFetchResponse, defaultFetchResponsePartitionData, type FetchRequest, type FetchResponse } from '../../protocol/generated/messages/01-fetch.js';
+import {
+  defaultFetchResponse,
+  defaultFetchResponsePartitionData,
+  type FetchRequest,
+  type FetchResponse,
+} from '../../protocol/generated/messages/01-fetch.js';
 import type { AlterPartitionResponse } from '../../protocol/generated/messages/56-alter-partition.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
@@ -110,7 +115,9 @@ export class ReplicationSim {
   async run(): Promise<ReplicationSim['stats']> {
     for (const id of BROKERS) {
       this.brokers.set(id, new Broker(id));
-      this.controller.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId: id, fenced: false } }]);
+      this.controller.commit([
+        { type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId: id, fenced: false } },
+      ]);
       this.lastContact.set(id, 0);
     }
     this.controller.onChange((change) => {
@@ -118,7 +125,12 @@ export class ReplicationSim {
       const state = { ...change.partition, replicas: [...change.partition.replicas], isr: [...change.partition.isr] };
       for (const broker of this.brokers.values()) this.schedule(this.delay(), () => this.applyState(broker, state));
     });
-    const created = this.controller.createTopic({ name: TOPIC, numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, BROKERS]]) });
+    const created = this.controller.createTopic({
+      name: TOPIC,
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: new Map([[0, BROKERS]]),
+    });
     if (!created.ok) throw new Error(created.error.errorMessage);
     this.topicId = (created.value as { topicId: string }).topicId;
     this.controller.commit(created.records);
@@ -186,7 +198,9 @@ export class ReplicationSim {
         new Promise<AlterPartitionResponse>((resolve, reject) => {
           if (this.lost()) return void this.schedule(50, () => reject(new Error('lost')));
           this.schedule(this.delay(), () => {
-            void applyAlterPartition(this.controller, () => undefined, request, 3).then((response) => this.schedule(this.delay(), () => resolve(response)));
+            void applyAlterPartition(this.controller, () => undefined, request, 3).then((response) =>
+              this.schedule(this.delay(), () => resolve(response)),
+            );
           });
         }),
       now: () => this.now,
@@ -205,10 +219,28 @@ export class ReplicationSim {
         if (!leader.alive || !from.alive) return void this.schedule(50, () => reject(new Error('connection reset')));
         const wanted = request.topics[0]?.partitions[0];
         const p = leader.partition;
-        const lookup = p && p.isLeader() ? { ok: true as const, topic: this.controller.image.topicsById.get(this.topicId)!, partition: p } : { ok: false as const, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic: undefined };
-        const [result] = readPartitions({ apiVersion: 12, replicaId: request.replicaId, maxBytes: request.maxBytes, isolationLevel: 0, now: this.now }, [
-          { lookup, fetchOffset: Number(wanted?.fetchOffset ?? 0n), partitionMaxBytes: wanted?.partitionMaxBytes ?? 0, currentLeaderEpoch: wanted?.currentLeaderEpoch ?? -1, lastFetchedEpoch: wanted?.lastFetchedEpoch ?? -1 },
-        ]);
+        const lookup =
+          p && p.isLeader()
+            ? { ok: true as const, topic: this.controller.image.topicsById.get(this.topicId)!, partition: p }
+            : { ok: false as const, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic: undefined };
+        const [result] = readPartitions(
+          {
+            apiVersion: 12,
+            replicaId: request.replicaId,
+            maxBytes: request.maxBytes,
+            isolationLevel: 0,
+            now: this.now,
+          },
+          [
+            {
+              lookup,
+              fetchOffset: Number(wanted?.fetchOffset ?? 0n),
+              partitionMaxBytes: wanted?.partitionMaxBytes ?? 0,
+              currentLeaderEpoch: wanted?.currentLeaderEpoch ?? -1,
+              lastFetchedEpoch: wanted?.lastFetchedEpoch ?? -1,
+            },
+          ],
+        );
         const r = result!;
         const response: FetchResponse = {
           ...defaultFetchResponse(),
@@ -223,7 +255,14 @@ export class ReplicationSim {
                   errorCode: r.errorCode,
                   highWatermark: BigInt(r.highWatermark),
                   records: r.records,
-                  ...(r.divergingEpoch ? { divergingEpoch: { epoch: r.divergingEpoch.epoch, endOffset: BigInt(r.divergingEpoch.endOffset) } } : {}),
+                  ...(r.divergingEpoch
+                    ? {
+                        divergingEpoch: {
+                          epoch: r.divergingEpoch.epoch,
+                          endOffset: BigInt(r.divergingEpoch.endOffset),
+                        },
+                      }
+                    : {}),
                 },
               ],
             },
@@ -241,7 +280,8 @@ export class ReplicationSim {
         this.schedule(this.delay(), () => {
           this.lastContact.set(broker.id, this.now);
           const image = this.controller.image;
-          if (image.brokers.get(broker.id)?.fenced) this.controller.commit([{ type: 'UnfenceBrokerRecord', data: { id: broker.id, epoch: -1n } }]);
+          if (image.brokers.get(broker.id)?.fenced)
+            this.controller.commit([{ type: 'UnfenceBrokerRecord', data: { id: broker.id, epoch: -1n } }]);
           this.controller.commit(unfenceBroker(image, broker.id));
         });
       }
@@ -253,7 +293,10 @@ export class ReplicationSim {
     this.schedule(50, () => {
       for (const b of this.controller.image.brokers.values()) {
         if (b.fenced || this.now - (this.lastContact.get(b.brokerId) ?? 0) <= SESSION_TIMEOUT_MS) continue;
-        this.controller.commit([{ type: 'FenceBrokerRecord', data: { id: b.brokerId, epoch: -1n } }, ...fenceBroker(this.controller.image, b.brokerId, () => false)]);
+        this.controller.commit([
+          { type: 'FenceBrokerRecord', data: { id: b.brokerId, epoch: -1n } },
+          ...fenceBroker(this.controller.image, b.brokerId, () => false),
+        ]);
       }
       this.controllerTick();
     });
@@ -269,7 +312,13 @@ export class ReplicationSim {
         else {
           const value = `v${this.nextValue++}`;
           p.appendAsLeader(buildRecordBatch({ records: [{ value: Buffer.from(value), timestamp: BigInt(this.now) }] }));
-          const write: ReplicatedWrite = { partition: p, requiredOffset: p.log.logEndOffset, minInsyncReplicas: MIN_ISR, stillLeader: () => leader.alive && leader.partition === p && p.isLeader(), errorCode: null };
+          const write: ReplicatedWrite = {
+            partition: p,
+            requiredOffset: p.log.logEndOffset,
+            minInsyncReplicas: MIN_ISR,
+            stillLeader: () => leader.alive && leader.partition === p && p.isLeader(),
+            errorCode: null,
+          };
           if (this.options.ackOnAppend) this.ack(value);
           else {
             const purgatory = new FetchPurgatory(this.schedule);
@@ -314,7 +363,10 @@ export class ReplicationSim {
     let cached = this.decoded.get(broker);
     if (!cached || cached.key !== key) {
       const data = broker.log.logEndOffset > 0 ? broker.log.read(broker.log.logStartOffset, 1 << 30) : Buffer.alloc(0);
-      cached = { key, values: decodeRecordBatches(data).flatMap((b) => b.records.map((r) => r.value?.toString() ?? '')) };
+      cached = {
+        key,
+        values: decodeRecordBatches(data).flatMap((b) => b.records.map((r) => r.value?.toString() ?? '')),
+      };
       this.decoded.set(broker, cached);
     }
     // One record per batch in this simulation: offsets and positions agree.
@@ -328,11 +380,15 @@ export class ReplicationSim {
       if (!b.alive || !p) continue;
       const key = `${b.id}/${b.incarnation}`;
       const previous = this.lastHw.get(key) ?? 0;
-      if (p.highWatermark < previous) throw new ReplicationInvariantViolation(`broker ${b.id}: high watermark went back from ${previous} to ${p.highWatermark}`);
+      if (p.highWatermark < previous)
+        throw new ReplicationInvariantViolation(
+          `broker ${b.id}: high watermark went back from ${previous} to ${p.highWatermark}`,
+        );
       this.lastHw.set(key, p.highWatermark);
       if (p.isLeader()) {
         const known = this.leaderOfEpoch.get(p.leaderEpoch);
-        if (known !== undefined && known !== b.id) throw new ReplicationInvariantViolation(`leader epoch ${p.leaderEpoch} led by ${known} and ${b.id}`);
+        if (known !== undefined && known !== b.id)
+          throw new ReplicationInvariantViolation(`leader epoch ${p.leaderEpoch} led by ${known} and ${b.id}`);
         if (known === undefined) this.stats.leaderChanges++;
         this.leaderOfEpoch.set(p.leaderEpoch, b.id);
         const current = this.controller.image.topicsById.get(this.topicId)?.partitions.get(0);
@@ -343,12 +399,16 @@ export class ReplicationSim {
     const leaderValues = this.valuesOf(leader, leader.log.logEndOffset);
     const held = new Set(leaderValues);
     const lost = this.acked.find((v) => !held.has(v));
-    if (lost !== undefined) throw new ReplicationInvariantViolation(`acknowledged record ${lost} is not in the log of leader ${leader.id}`);
+    if (lost !== undefined)
+      throw new ReplicationInvariantViolation(`acknowledged record ${lost} is not in the log of leader ${leader.id}`);
     for (const b of this.brokers.values()) {
       if (b === leader || !b.alive || !b.partition) continue;
       const upTo = Math.min(b.partition.highWatermark, leader.partition!.highWatermark);
       const mine = this.valuesOf(b, upTo);
-      if (mine.some((v, i) => v !== leaderValues[i])) throw new ReplicationInvariantViolation(`broker ${b.id}: log up to ${upTo} is not a prefix of leader ${leader.id}'s`);
+      if (mine.some((v, i) => v !== leaderValues[i]))
+        throw new ReplicationInvariantViolation(
+          `broker ${b.id}: log up to ${upTo} is not a prefix of leader ${leader.id}'s`,
+        );
     }
   }
 }

@@ -39,7 +39,9 @@ if (seedEnv !== undefined) {
     const committed = results.reduce((n, r) => n + r.committed, 0);
     const elections = results.reduce((n, r) => n + r.leaders, 0);
     const refusals = results.reduce((n, r) => n + r.refusals, 0);
-    t.comment(`crashes ${crashes}, refused connections ${refusals}, committed entries ${committed}, leader epochs ${elections}`);
+    t.comment(
+      `crashes ${crashes}, refused connections ${refusals}, committed entries ${committed}, leader epochs ${elections}`,
+    );
     t.ok(refusals > seeds, 'the runs refused connections to crashed nodes');
     t.ok(crashes > seeds, 'the runs did crash nodes');
     t.ok(elections > seeds * 2, 'the runs went through many elections');
@@ -93,7 +95,8 @@ t.test('a crashed leader whose connections are refused is replaced well before t
     const epoch = old.node!.epoch();
     const crashedAt = cluster.clock.now();
     cluster.crash(old.id);
-    const replaced = (): boolean => cluster.leaders().some((r) => r.node!.epoch() > epoch && r.node!.highWatermark() > r.log.startOffset());
+    const replaced = (): boolean =>
+      cluster.leaders().some((r) => r.node!.epoch() > epoch && r.node!.highWatermark() > r.log.startOffset());
     if (!cluster.runUntil(replaced, 20_000)) throw new Error(`seed ${seed}: no new leader`);
     const newLeader = cluster.leaders()[0]!.node!;
     const start = newLeader.highWatermark();

@@ -14,7 +14,14 @@
  * answers 200. Configs are Kafka's names, passed as the image's KAFKA_* variables.
  * Left out: a listener for other containers on a shared network.
  */
-import { AbstractStartedContainer, GenericContainer, getContainerRuntimeClient, RandomPortGenerator, Wait, type StartedTestContainer } from 'testcontainers';
+import {
+  AbstractStartedContainer,
+  GenericContainer,
+  getContainerRuntimeClient,
+  RandomPortGenerator,
+  Wait,
+  type StartedTestContainer,
+} from 'testcontainers';
 
 export const GREGOR_IMAGE = 'gregor:latest';
 export const GREGOR_METRICS_PORT = 9644;

@@ -50,7 +50,9 @@ const tp = (topic: string, ...partitions: number[]) => ({ topic, partitions });
 
 t.test('the transition table matches Kafka and rejects illegal moves', (t) => {
   t.doesNotThrow(() => checkTxnTransition('x', TxnState.Ongoing, TxnState.PrepareCommit));
-  t.throws(() => checkTxnTransition('x', TxnState.Empty, TxnState.PrepareCommit), { name: 'IllegalTxnTransitionError' });
+  t.throws(() => checkTxnTransition('x', TxnState.Empty, TxnState.PrepareCommit), {
+    name: 'IllegalTxnTransitionError',
+  });
   t.throws(() => checkTxnTransition('x', TxnState.PrepareCommit, TxnState.CompleteAbort));
   t.same(TXN_TRANSITIONS[TxnState.Dead], []);
   for (const [from, tos] of Object.entries(TXN_TRANSITIONS)) {
@@ -72,8 +74,16 @@ t.test('InitProducerId: idempotent, new transactional id, epoch bumps, timeout b
   t.equal(h.c.stateOf('a'), TxnState.Empty);
   t.equal(h.log.length, 2, 'each change is written to the log');
   // KIP-360: a client naming its producer id and epoch.
-  t.same(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0), { errorCode: 0, producerId: 1001n, producerEpoch: 2 });
-  t.same(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0), { errorCode: 0, producerId: 1001n, producerEpoch: 2 }, 'a retried bump gets the same answer');
+  t.same(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0), {
+    errorCode: 0,
+    producerId: 1001n,
+    producerEpoch: 2,
+  });
+  t.same(
+    h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 1 }, 0),
+    { errorCode: 0, producerId: 1001n, producerEpoch: 2 },
+    'a retried bump gets the same answer',
+  );
   t.equal(h.c.initProducerId('a', 10_000, { producerId: 1001n, epoch: 0 }, 0).errorCode, ErrorCode.PRODUCER_FENCED);
   t.equal(h.c.initProducerId('a', 10_000, { producerId: 77n, epoch: 2 }, 0).errorCode, ErrorCode.PRODUCER_FENCED);
   t.end();
@@ -109,7 +119,10 @@ t.test('commit: partitions, offsets, markers, retries and wrong decisions', (t) 
   t.equal(h.c.endTxn('a', pid, epoch, true, h.clock.now()), 0);
   t.equal(h.c.stateOf('a'), TxnState.CompleteCommit);
   t.same(h.markers, [{ id: 'a', pid, epoch, commit: true, partitions: ['t-0', 't-1', '__consumer_offsets-3'] }]);
-  t.same(h.offsets.map((o) => [o.group, o.offsets[0]!.offset]), [['g', 42n]]);
+  t.same(
+    h.offsets.map((o) => [o.group, o.offsets[0]!.offset]),
+    [['g', 42n]],
+  );
   t.notOk(h.c.pendingOffsets.has('g', 'in', 0));
   const states = h.log.slice(-2).map((r) => r.value!.state);
   t.same(states, [TxnState.PrepareCommit, TxnState.CompleteCommit]);
@@ -137,11 +150,16 @@ t.test('a new producer with the same id fences the old one and aborts its transa
   h.c.addPartitions('a', old.producerId, old.producerEpoch, [tp('t', 0)], 0);
   const fresh = h.c.initProducerId('a', 10_000, null, 0);
   t.equal(fresh.producerEpoch, old.producerEpoch + 2, 'one bump for the fencing abort, one for the new producer');
-  t.same(h.markers, [{ id: 'a', pid: old.producerId, epoch: old.producerEpoch + 1, commit: false, partitions: ['t-0'] }]);
+  t.same(h.markers, [
+    { id: 'a', pid: old.producerId, epoch: old.producerEpoch + 1, commit: false, partitions: ['t-0'] },
+  ]);
   t.equal(h.c.addPartitions('a', old.producerId, old.producerEpoch, [tp('t', 1)], 0), ErrorCode.PRODUCER_FENCED);
   t.equal(h.c.endTxn('a', old.producerId, old.producerEpoch, true, 0), ErrorCode.PRODUCER_FENCED);
   t.equal(h.c.verifyPartition('a', old.producerId, old.producerEpoch, 't', 0), ErrorCode.INVALID_PRODUCER_EPOCH);
-  t.equal(h.c.checkOffsetCommit('a', old.producerId, old.producerEpoch, '__consumer_offsets', 0), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.equal(
+    h.c.checkOffsetCommit('a', old.producerId, old.producerEpoch, '__consumer_offsets', 0),
+    ErrorCode.INVALID_PRODUCER_EPOCH,
+  );
   t.end();
 });
 
@@ -157,7 +175,11 @@ t.test('transactions past their timeout are aborted by poll, with an epoch bump'
   h.c.poll(h.clock.now());
   t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
   t.equal(h.markers[0]!.epoch, p.producerEpoch + 1);
-  t.equal(h.c.endTxn('a', p.producerId, p.producerEpoch, true, h.clock.now()), ErrorCode.PRODUCER_FENCED, 'the timed-out producer is fenced');
+  t.equal(
+    h.c.endTxn('a', p.producerId, p.producerEpoch, true, h.clock.now()),
+    ErrorCode.PRODUCER_FENCED,
+    'the timed-out producer is fenced',
+  );
   t.end();
 });
 
@@ -175,14 +197,20 @@ t.test('replay restores state; recover finishes a transaction caught in PrepareC
   const h = harness();
   const p = h.c.initProducerId('a', 10_000, null, 0);
   h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], 0);
-  const prepared: TxnLogRecord = { transactionalId: 'a', value: { ...h.log[h.log.length - 1]!.value!, state: TxnState.PrepareCommit } };
+  const prepared: TxnLogRecord = {
+    transactionalId: 'a',
+    value: { ...h.log[h.log.length - 1]!.value!, state: TxnState.PrepareCommit },
+  };
   const h2 = harness();
   for (const r of [...h.log, prepared]) h2.c.replay(r);
   t.equal(h2.c.stateOf('a'), TxnState.PrepareCommit);
   t.equal(h2.c.initProducerId('a', 10_000, null, 0).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
   h2.c.recover(0);
   t.equal(h2.c.stateOf('a'), TxnState.CompleteCommit);
-  t.same(h2.markers.map((m) => [m.commit, m.partitions]), [[true, ['t-0']]]);
+  t.same(
+    h2.markers.map((m) => [m.commit, m.partitions]),
+    [[true, ['t-0']]],
+  );
   t.end();
 });
 

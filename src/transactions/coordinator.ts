@@ -69,7 +69,8 @@ export class TransactionCoordinator {
   /** After loading: finishes transactions caught between Prepare* and Complete*. */
   recover(now: number): void {
     for (const m of [...this.txns.values()]) {
-      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) this.complete(m, m.state === TxnState.PrepareCommit, now);
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)
+        this.complete(m, m.state === TxnState.PrepareCommit, now);
     }
   }
 
@@ -99,17 +100,27 @@ export class TransactionCoordinator {
     return m;
   }
 
-  initProducerId(transactionalId: string | null, timeoutMs: number, expected: { producerId: bigint; epoch: number } | null, now: number): InitResult {
+  initProducerId(
+    transactionalId: string | null,
+    timeoutMs: number,
+    expected: { producerId: bigint; epoch: number } | null,
+    now: number,
+  ): InitResult {
     if (transactionalId === null) return { errorCode: 0, producerId: this.env.nextProducerId(), producerEpoch: 0 };
     if (transactionalId === '') return FAILED_INIT(ErrorCode.INVALID_REQUEST);
-    if (timeoutMs <= 0 || timeoutMs > this.config.maxTimeoutMs) return FAILED_INIT(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    if (timeoutMs <= 0 || timeoutMs > this.config.maxTimeoutMs)
+      return FAILED_INIT(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     try {
       const m = this.txns.get(transactionalId);
       if (!m || m.state === TxnState.Dead) {
         const created = this.create(transactionalId, timeoutMs, now);
         return { errorCode: 0, producerId: created.producerId, producerEpoch: created.producerEpoch };
       }
-      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
+      if (
+        m.state === TxnState.PrepareCommit ||
+        m.state === TxnState.PrepareAbort ||
+        m.state === TxnState.PrepareEpochFence
+      ) {
         return FAILED_INIT(ErrorCode.CONCURRENT_TRANSACTIONS);
       }
       if (expected !== null && expected.producerId >= 0n) {
@@ -148,14 +159,24 @@ export class TransactionCoordinator {
     const m = this.txns.get(transactionalId);
     if (!m || m.state === TxnState.Dead || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (m.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
-    if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence) {
+    if (
+      m.state === TxnState.PrepareCommit ||
+      m.state === TxnState.PrepareAbort ||
+      m.state === TxnState.PrepareEpochFence
+    ) {
       return ErrorCode.CONCURRENT_TRANSACTIONS;
     }
     return m;
   }
 
   /** AddPartitionsToTxn (and AddOffsetsToTxn): one error code for the whole set. */
-  addPartitions(transactionalId: string, producerId: bigint, epoch: number, add: TopicPartitions[], now: number): number {
+  addPartitions(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    add: TopicPartitions[],
+    now: number,
+  ): number {
     const checked = this.checkProducer(transactionalId, producerId, epoch);
     if (typeof checked === 'number') return checked;
     const m = checked;
@@ -186,7 +207,13 @@ export class TransactionCoordinator {
    * Whether a partition is in the producer's ongoing transaction (AddPartitionsToTxn
    * verifyOnly, and the produce path's KIP-890 check). A stale epoch is INVALID_PRODUCER_EPOCH.
    */
-  verifyPartition(transactionalId: string, producerId: bigint, epoch: number, topic: string, partition: number): number {
+  verifyPartition(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    topic: string,
+    partition: number,
+  ): number {
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (epoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -195,11 +222,18 @@ export class TransactionCoordinator {
   }
 
   /** TxnOffsetCommit's producer check: the transaction is ongoing and holds the group's offsets partition. */
-  checkOffsetCommit(transactionalId: string, producerId: bigint, epoch: number, offsetsTopic: string, offsetsPartition: number): number {
+  checkOffsetCommit(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    offsetsTopic: string,
+    offsetsPartition: number,
+  ): number {
     const m = this.txns.get(transactionalId);
     if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (m.producerEpoch !== epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-    if (m.state !== TxnState.Ongoing || !m.partitions.get(offsetsTopic)?.has(offsetsPartition)) return ErrorCode.INVALID_TXN_STATE;
+    if (m.state !== TxnState.Ongoing || !m.partitions.get(offsetsTopic)?.has(offsetsPartition))
+      return ErrorCode.INVALID_TXN_STATE;
     return ErrorCode.NONE;
   }
 
@@ -269,7 +303,8 @@ export class TransactionCoordinator {
     for (const m of [...this.txns.values()]) {
       try {
         if (m.state === TxnState.Ongoing && m.startTimestamp + m.timeoutMs <= now) this.fenceAndAbort(m, now);
-        else if (this.preparing(m) && m.lastUpdateTimestamp + RETRY_COMPLETE_MS <= now) this.complete(m, m.state === TxnState.PrepareCommit, now);
+        else if (this.preparing(m) && m.lastUpdateTimestamp + RETRY_COMPLETE_MS <= now)
+          this.complete(m, m.state === TxnState.PrepareCommit, now);
         else if (this.idle(m) && m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs <= now) {
           checkTxnTransition(m.transactionalId, m.state, TxnState.Dead);
           const record = { transactionalId: m.transactionalId, value: null };

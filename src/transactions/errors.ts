@@ -6,5 +6,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
  * versions are told INVALID_PRODUCER_EPOCH (47), as Kafka does.
  */
 export function fencedErrorFor(errorCode: number, apiVersion: number, firstVersionWithFenced: number): number {
-  return errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < firstVersionWithFenced ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode;
+  return errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < firstVersionWithFenced
+    ? ErrorCode.INVALID_PRODUCER_EPOCH
+    : errorCode;
 }

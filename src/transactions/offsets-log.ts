@@ -18,7 +18,13 @@ export function offsetRecords(groupId: string, offsets: readonly PendingOffset[]
     groupId,
     topic: o.topic,
     partition: o.partition,
-    value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
+    value: {
+      offset: o.offset,
+      leaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      commitTimestamp: BigInt(now),
+      expireTimestamp: -1n,
+    },
   }));
 }
 
@@ -32,12 +38,27 @@ export function appendTransactionalOffsets(
 ): void {
   if (offsets.length === 0) return;
   const timestamp = BigInt(now);
-  const records = encodeGroupRecords(offsetRecords(groupId, offsets, now)).map((r) => ({ key: r.key, value: r.value, timestamp }));
-  const batch = buildRecordBatch({ records, producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true });
+  const records = encodeGroupRecords(offsetRecords(groupId, offsets, now)).map((r) => ({
+    key: r.key,
+    value: r.value,
+    timestamp,
+  }));
+  const batch = buildRecordBatch({
+    records,
+    producerId: producer.producerId,
+    producerEpoch: producer.producerEpoch,
+    transactional: true,
+  });
   const state = producerStateOf(partition, now);
   const info = partition.appendAsLeader(batch);
   state.appended(
-    { producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: -1, lastOffsetDelta: records.length - 1, transactional: true },
+    {
+      producerId: producer.producerId,
+      producerEpoch: producer.producerEpoch,
+      baseSequence: -1,
+      lastOffsetDelta: records.length - 1,
+      transactional: true,
+    },
     info.baseOffset,
     now,
   );
@@ -50,7 +71,13 @@ export function pendingFromRecords(records: readonly GroupRecord[]): Map<string,
     if (r.kind !== 'offset' || r.value === null) continue;
     let list = byGroup.get(r.groupId);
     if (!list) byGroup.set(r.groupId, (list = []));
-    list.push({ topic: r.topic, partition: r.partition, offset: r.value.offset, leaderEpoch: r.value.leaderEpoch, metadata: r.value.metadata });
+    list.push({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.value.offset,
+      leaderEpoch: r.value.leaderEpoch,
+      metadata: r.value.metadata,
+    });
   }
   return byGroup;
 }

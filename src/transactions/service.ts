@@ -26,7 +26,6 @@ import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord } from './txn-log.j
 import type { PendingOffset } from './pending-offsets.js';
 import { appendTransactionalOffsets, offsetRecords, pendingFromRecords } from './offsets-log.js';
 
-
 export interface TxnServiceDeps {
   config: BrokerConfig;
   nodeId: number;
@@ -51,7 +50,10 @@ export class TransactionService {
     const c = deps.config;
     this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
     this.coordinator = new TransactionCoordinator(
-      { maxTimeoutMs: c.int('transaction.max.timeout.ms'), transactionalIdExpirationMs: c.int('transactional.id.expiration.ms') },
+      {
+        maxTimeoutMs: c.int('transaction.max.timeout.ms'),
+        transactionalIdExpirationMs: c.int('transactional.id.expiration.ms'),
+      },
       {
         append: (partition, record) => this.append(partition, record),
         numPartitions: () => this.numPartitions(),
@@ -78,10 +80,14 @@ export class TransactionService {
     for (const open of this.deps.groups.openTransactionalOffsets.splice(0)) {
       const txn = [...this.coordinator.txns.values()].find((m) => m.producerId === open.producerId);
       if (!txn) {
-        this.deps.log.warn({ producerId: String(open.producerId) }, 'transactional offsets of an unknown producer are dropped');
+        this.deps.log.warn(
+          { producerId: String(open.producerId) },
+          'transactional offsets of an unknown producer are dropped',
+        );
         continue;
       }
-      for (const [groupId, offsets] of pendingFromRecords(open.records)) this.coordinator.pendingOffsets.add(txn.transactionalId, groupId, offsets);
+      for (const [groupId, offsets] of pendingFromRecords(open.records))
+        this.coordinator.pendingOffsets.add(txn.transactionalId, groupId, offsets);
     }
     this.run((c, now) => c.recover(now));
   }
@@ -91,10 +97,23 @@ export class TransactionService {
    * partition as a transactional batch, then held pending until EndTxn. Throws when the
    * append fails (nothing is then pending).
    */
-  addOffsets(transactionalId: string, producer: { producerId: bigint; producerEpoch: number }, groupId: string, offsets: PendingOffset[]): void {
+  addOffsets(
+    transactionalId: string,
+    producer: { producerId: bigint; producerEpoch: number },
+    groupId: string,
+    offsets: PendingOffset[],
+  ): void {
     if (offsets.length === 0) return;
     const groups = this.deps.groups;
-    groups.run((c, now) => appendTransactionalOffsets(groups.offsetsPartition(c.store.partitionFor(groupId)), producer, groupId, offsets, now));
+    groups.run((c, now) =>
+      appendTransactionalOffsets(
+        groups.offsetsPartition(c.store.partitionFor(groupId)),
+        producer,
+        groupId,
+        offsets,
+        now,
+      ),
+    );
     this.coordinator.pendingOffsets.add(transactionalId, groupId, offsets);
   }
 

@@ -10,10 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { InitProducerIdApi } from '../../protocol/generated/messages/22-init-producer-id.js';
-import { AddPartitionsToTxnApi, defaultAddPartitionsToTxnRequest } from '../../protocol/generated/messages/24-add-partitions-to-txn.js';
+import {
+  AddPartitionsToTxnApi,
+  defaultAddPartitionsToTxnRequest,
+} from '../../protocol/generated/messages/24-add-partitions-to-txn.js';
 import { AddOffsetsToTxnApi } from '../../protocol/generated/messages/25-add-offsets-to-txn.js';
 import { EndTxnApi } from '../../protocol/generated/messages/26-end-txn.js';
-import { TxnOffsetCommitApi, defaultTxnOffsetCommitRequest } from '../../protocol/generated/messages/28-txn-offset-commit.js';
+import {
+  TxnOffsetCommitApi,
+  defaultTxnOffsetCommitRequest,
+} from '../../protocol/generated/messages/28-txn-offset-commit.js';
 import { OffsetFetchApi, defaultOffsetFetchRequest } from '../../protocol/generated/messages/09-offset-fetch.js';
 import { ListOffsetsApi, defaultListOffsetsRequest } from '../../protocol/generated/messages/02-list-offsets.js';
 import { ProduceApi } from '../../protocol/generated/messages/00-produce.js';
@@ -32,10 +38,23 @@ import type { PartitionLog, PartitionLogFactory } from '../broker/partition-log.
 import { TxnState } from './txn-state.js';
 
 async function init(c: RawClient, transactionalId: string | null, timeoutMs = 60_000, version = 4) {
-  return c.call(InitProducerIdApi, version, { transactionalId, transactionTimeoutMs: timeoutMs, producerId: -1n, producerEpoch: -1 });
+  return c.call(InitProducerIdApi, version, {
+    transactionalId,
+    transactionTimeoutMs: timeoutMs,
+    producerId: -1n,
+    producerEpoch: -1,
+  });
 }
 
-async function addPartitions(c: RawClient, id: string, pid: bigint, epoch: number, topic: string, partitions: number[], version = 3) {
+async function addPartitions(
+  c: RawClient,
+  id: string,
+  pid: bigint,
+  epoch: number,
+  topic: string,
+  partitions: number[],
+  version = 3,
+) {
   const r = await c.call(AddPartitionsToTxnApi, version, {
     ...defaultAddPartitionsToTxnRequest(),
     v3AndBelowTransactionalId: id,
@@ -56,7 +75,9 @@ async function listOffset(c: RawClient, topic: string, isolationLevel: number): 
     ...defaultListOffsetsRequest(),
     replicaId: -1,
     isolationLevel,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+    topics: [
+      { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] },
+    ],
   });
   return r.topics[0]!.partitions[0]!.offset;
 }
@@ -79,7 +100,11 @@ t.test('idempotent produce: duplicates, gaps, stale epochs over the wire', async
   t.same([dup.errorCode, dup.baseOffset], [0, 0n], 'a duplicate is answered with its first offset');
   const gap = await send(c, 'i', batchOf(['c'], { producerId: pid, producerEpoch: epoch, baseSequence: 5 }));
   t.equal(gap.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-  t.equal((await send(c, 'i', batchOf(['c'], { producerId: pid, producerEpoch: epoch + 1, baseSequence: 0 }))).errorCode, 0, 'a bumped epoch restarts at 0');
+  t.equal(
+    (await send(c, 'i', batchOf(['c'], { producerId: pid, producerEpoch: epoch + 1, baseSequence: 0 }))).errorCode,
+    0,
+    'a bumped epoch restarts at 0',
+  );
   const stale = await send(c, 'i', batchOf(['d'], { producerId: pid, producerEpoch: epoch, baseSequence: 2 }));
   t.equal(stale.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
   t.equal(running.broker.replicas.get('i', 0)!.log.logEndOffset, 3);
@@ -99,9 +124,17 @@ t.test('transactional produce: membership, LSO, aborted lists, verifyOnly, admin
   t.teardown(() => c.close());
   t.equal((await init(c, 'tx', 100_001)).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   const { producerId: pid, producerEpoch: epoch } = await init(c, 'tx');
-  t.equal((await send(c, 'x', txBatch(['early'], pid, epoch, 0), 'tx')).errorCode, ErrorCode.INVALID_TXN_STATE, 'not added to the transaction (KIP-890)');
+  t.equal(
+    (await send(c, 'x', txBatch(['early'], pid, epoch, 0), 'tx')).errorCode,
+    ErrorCode.INVALID_TXN_STATE,
+    'not added to the transaction (KIP-890)',
+  );
   t.same(await addPartitions(c, 'tx', pid, epoch, 'nope', [0]), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-  t.same(await addPartitions(c, 'tx', pid, epoch + 1, 'x', [0], 1), [ErrorCode.INVALID_PRODUCER_EPOCH], 'fenced is INVALID_PRODUCER_EPOCH before v2');
+  t.same(
+    await addPartitions(c, 'tx', pid, epoch + 1, 'x', [0], 1),
+    [ErrorCode.INVALID_PRODUCER_EPOCH],
+    'fenced is INVALID_PRODUCER_EPOCH before v2',
+  );
   t.same(await addPartitions(c, 'tx', pid, epoch + 1, 'x', [0], 3), [ErrorCode.PRODUCER_FENCED]);
   t.same(await addPartitions(c, 'tx', pid, epoch, 'x', [0]), [0]);
   await send(c, 'x', batchOf(['plain']));
@@ -113,9 +146,21 @@ t.test('transactional produce: membership, LSO, aborted lists, verifyOnly, admin
   t.equal(committedView.lastStableOffset, 1n);
   const verify = await c.call(AddPartitionsToTxnApi, 4, {
     ...defaultAddPartitionsToTxnRequest(),
-    transactions: [{ transactionalId: 'tx', producerId: pid, producerEpoch: epoch, verifyOnly: true, topics: [{ name: 'x', partitions: [0] }] }],
+    transactions: [
+      {
+        transactionalId: 'tx',
+        producerId: pid,
+        producerEpoch: epoch,
+        verifyOnly: true,
+        topics: [{ name: 'x', partitions: [0] }],
+      },
+    ],
   });
-  t.equal(verify.resultsByTransaction[0]!.topicResults[0]!.resultsByPartition[0]!.partitionErrorCode, 0, 'verifyOnly: in the transaction');
+  t.equal(
+    verify.resultsByTransaction[0]!.topicResults[0]!.resultsByPartition[0]!.partitionErrorCode,
+    0,
+    'verifyOnly: in the transaction',
+  );
   const described = await c.call(DescribeTransactionsApi, 0, { transactionalIds: ['tx', 'unknown'] });
   t.same(
     described.transactionStates.map((s) => [s.transactionalId, s.errorCode, s.transactionState, s.topics]),
@@ -124,18 +169,35 @@ t.test('transactional produce: membership, LSO, aborted lists, verifyOnly, admin
       ['unknown', ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, '', []],
     ],
   );
-  const listed = await c.call(ListTransactionsApi, 1, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1n });
+  const listed = await c.call(ListTransactionsApi, 1, {
+    stateFilters: ['Ongoing', 'Bogus'],
+    producerIdFilters: [],
+    durationFilter: -1n,
+  });
   t.same(listed.unknownStateFilters, ['Bogus']);
-  t.same(listed.transactionStates.map((s) => s.transactionalId), ['tx']);
+  t.same(
+    listed.transactionStates.map((s) => s.transactionalId),
+    ['tx'],
+  );
 
-  const end = await c.call(EndTxnApi, 3, { transactionalId: 'tx', producerId: pid, producerEpoch: epoch, committed: false });
+  const end = await c.call(EndTxnApi, 3, {
+    transactionalId: 'tx',
+    producerId: pid,
+    producerEpoch: epoch,
+    committed: false,
+  });
   t.equal(end.errorCode, 0);
   t.equal(await listOffset(c, 'x', 1), 5n, 'the abort marker releases the LSO');
   const afterAbort = await fetchOne(c, 12, { topic: 'x' }, { isolationLevel: 1 });
   t.same(afterAbort.abortedTransactions, [{ producerId: pid, firstOffset: 1n }]);
   const uncommitted = await fetchOne(c, 12, { topic: 'x' }, { isolationLevel: 0 });
   t.equal(uncommitted.abortedTransactions, null);
-  const fenced = await c.call(EndTxnApi, 1, { transactionalId: 'tx', producerId: pid, producerEpoch: epoch - 1, committed: true });
+  const fenced = await c.call(EndTxnApi, 1, {
+    transactionalId: 'tx',
+    producerId: pid,
+    producerEpoch: epoch - 1,
+    committed: true,
+  });
   t.equal(fenced.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
 });
 
@@ -145,10 +207,19 @@ t.test('TxnOffsetCommit: offsets become visible on commit only; KIP-447 checks',
   const c = await rawClient(running.port);
   t.teardown(() => c.close());
   const fetchCommitted = async () => {
-    const r = await c.call(OffsetFetchApi, 5, { ...defaultOffsetFetchRequest(), groupId: 'g', topics: [{ name: 'in', partitionIndexes: [0] }] });
+    const r = await c.call(OffsetFetchApi, 5, {
+      ...defaultOffsetFetchRequest(),
+      groupId: 'g',
+      topics: [{ name: 'in', partitionIndexes: [0] }],
+    });
     return r.topics[0]!.partitions[0]!.committedOffset;
   };
-  const commitOffsets = (pid: bigint, epoch: number, offset: bigint, extra: { generationId?: number; memberId?: string } = {}) =>
+  const commitOffsets = (
+    pid: bigint,
+    epoch: number,
+    offset: bigint,
+    extra: { generationId?: number; memberId?: string } = {},
+  ) =>
     c.call(TxnOffsetCommitApi, 3, {
       ...defaultTxnOffsetCommitRequest(),
       transactionalId: 'o',
@@ -157,16 +228,44 @@ t.test('TxnOffsetCommit: offsets become visible on commit only; KIP-447 checks',
       producerEpoch: epoch,
       generationId: extra.generationId ?? -1,
       memberId: extra.memberId ?? '',
-      topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      topics: [
+        {
+          name: 'in',
+          partitions: [
+            { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null },
+          ],
+        },
+      ],
     });
   const { producerId: pid, producerEpoch: epoch } = await init(c, 'o');
-  t.equal((await commitOffsets(pid, epoch, 5n)).topics[0]!.partitions[0]!.errorCode, ErrorCode.INVALID_TXN_STATE, 'AddOffsetsToTxn first');
-  t.equal((await c.call(AddOffsetsToTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, groupId: 'g' })).errorCode, 0);
-  t.equal((await commitOffsets(pid, epoch, 5n, { generationId: 3, memberId: 'm' })).topics[0]!.partitions[0]!.errorCode, ErrorCode.ILLEGAL_GENERATION, 'unknown generation');
+  t.equal(
+    (await commitOffsets(pid, epoch, 5n)).topics[0]!.partitions[0]!.errorCode,
+    ErrorCode.INVALID_TXN_STATE,
+    'AddOffsetsToTxn first',
+  );
+  t.equal(
+    (await c.call(AddOffsetsToTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, groupId: 'g' }))
+      .errorCode,
+    0,
+  );
+  t.equal(
+    (await commitOffsets(pid, epoch, 5n, { generationId: 3, memberId: 'm' })).topics[0]!.partitions[0]!.errorCode,
+    ErrorCode.ILLEGAL_GENERATION,
+    'unknown generation',
+  );
   t.equal((await commitOffsets(pid, epoch, 5n)).topics[0]!.partitions[0]!.errorCode, 0);
   t.equal(await fetchCommitted(), -1n, 'not visible before the commit');
-  const stable = await c.call(OffsetFetchApi, 7, { ...defaultOffsetFetchRequest(), groupId: 'g', requireStable: true, topics: [{ name: 'in', partitionIndexes: [0] }] });
-  t.equal(stable.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT, 'requireStable sees the pending offset');
+  const stable = await c.call(OffsetFetchApi, 7, {
+    ...defaultOffsetFetchRequest(),
+    groupId: 'g',
+    requireStable: true,
+    topics: [{ name: 'in', partitionIndexes: [0] }],
+  });
+  t.equal(
+    stable.topics[0]!.partitions[0]!.errorCode,
+    ErrorCode.UNSTABLE_OFFSET_COMMIT,
+    'requireStable sees the pending offset',
+  );
   await c.call(EndTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, committed: true });
   t.equal(await fetchCommitted(), 5n, 'visible after the commit');
   await c.call(AddOffsetsToTxnApi, 3, { transactionalId: 'o', producerId: pid, producerEpoch: epoch, groupId: 'g' });
@@ -192,7 +291,12 @@ t.test('a broker restart in the middle of a transaction: state is replayed and t
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const logs = new KeptLogs();
   const start = async () => {
-    const config = new BrokerConfig({ 'node.id': 1, listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'transaction.state.log.num.partitions': 1 });
+    const config = new BrokerConfig({
+      'node.id': 1,
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'log.dirs': dir,
+      'transaction.state.log.num.partitions': 1,
+    });
     const broker = new Broker({ config, log: createLogger({ level: 'silent', pretty: false }), logFactory: logs });
     await broker.start();
     return broker;
@@ -212,7 +316,10 @@ t.test('a broker restart in the middle of a transaction: state is replayed and t
   c = await rawClient(broker.bound[0]!.port);
   t.teardown(() => c.close());
   const state = broker.transactions.coordinator.stateOf('restart');
-  t.ok(state === TxnState.Ongoing || state === TxnState.CompleteAbort, 'the transaction came back from __transaction_state');
+  t.ok(
+    state === TxnState.Ongoing || state === TxnState.CompleteAbort,
+    'the transaction came back from __transaction_state',
+  );
   const partition = broker.replicas.get('r', 0)!;
   await new Promise<void>((resolve) => {
     // Markers are appended before CompleteAbort is written: look again a turn after each change.
@@ -240,73 +347,126 @@ t.test('TxnOffsetCommit for a transactional id never seen is accepted and has no
     groupId: 'g2',
     producerId: 999n,
     producerEpoch: 999,
-    topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    topics: [
+      {
+        name: 'in',
+        partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }],
+      },
+    ],
   });
   t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, 'accepted');
-  const fetched = await c.call(OffsetFetchApi, 5, { ...defaultOffsetFetchRequest(), groupId: 'g2', topics: [{ name: 'in', partitionIndexes: [0] }] });
+  const fetched = await c.call(OffsetFetchApi, 5, {
+    ...defaultOffsetFetchRequest(),
+    groupId: 'g2',
+    topics: [{ name: 'in', partitionIndexes: [0] }],
+  });
   t.equal(fetched.topics[0]!.partitions[0]!.committedOffset, -1n, 'nothing committed');
 });
 
-t.test('transactional offsets live in __consumer_offsets: a restart keeps pending, committed and aborted ones apart', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gregor-txn-offsets-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const logs = new KeptLogs();
-  let broker: Broker | null = null;
-  let c: RawClient | null = null;
-  const restart = async () => {
-    c?.close();
-    await broker?.stop();
-    const config = new BrokerConfig({ 'node.id': 1, listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'offsets.topic.num.partitions': 3 });
-    broker = new Broker({ config, log: createLogger({ level: 'silent', pretty: false }), logFactory: logs });
-    await broker.start();
-    c = await rawClient(broker.bound[0]!.port);
-    return c;
-  };
-  t.teardown(async () => {
-    c?.close();
-    await broker?.stop();
-  });
-  let client = await restart();
-  const topic = broker!.controller.createTopic({ name: 'in', numPartitions: 1, replicationFactor: 1 });
-  if (topic.ok) broker!.controller.commit(topic.records);
-  const committed = async (requireStable = false) => {
-    const r = await client.call(OffsetFetchApi, 7, { ...defaultOffsetFetchRequest(), groupId: 'eos', requireStable, topics: [{ name: 'in', partitionIndexes: [0] }] });
-    const p = r.topics[0]!.partitions[0]!;
-    return p.errorCode !== 0 ? `error ${p.errorCode}` : p.committedOffset;
-  };
-  const { producerId: pid, producerEpoch: epoch } = await init(client, 'eos-txn');
-  const sendOffset = async (offset: bigint) => {
-    t.equal((await client.call(AddOffsetsToTxnApi, 3, { transactionalId: 'eos-txn', producerId: pid, producerEpoch: epoch, groupId: 'eos' })).errorCode, 0);
-    const r = await client.call(TxnOffsetCommitApi, 3, {
-      ...defaultTxnOffsetCommitRequest(),
-      transactionalId: 'eos-txn',
-      groupId: 'eos',
-      producerId: pid,
-      producerEpoch: epoch,
-      topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+t.test(
+  'transactional offsets live in __consumer_offsets: a restart keeps pending, committed and aborted ones apart',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gregor-txn-offsets-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const logs = new KeptLogs();
+    let broker: Broker | null = null;
+    let c: RawClient | null = null;
+    const restart = async () => {
+      c?.close();
+      await broker?.stop();
+      const config = new BrokerConfig({
+        'node.id': 1,
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'log.dirs': dir,
+        'offsets.topic.num.partitions': 3,
+      });
+      broker = new Broker({ config, log: createLogger({ level: 'silent', pretty: false }), logFactory: logs });
+      await broker.start();
+      c = await rawClient(broker.bound[0]!.port);
+      return c;
+    };
+    t.teardown(async () => {
+      c?.close();
+      await broker?.stop();
     });
-    t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, `offset ${offset} accepted`);
-  };
-  const endTxn = async (committed: boolean) =>
-    t.equal((await client.call(EndTxnApi, 3, { transactionalId: 'eos-txn', producerId: pid, producerEpoch: epoch, committed })).errorCode, 0);
+    let client = await restart();
+    const topic = broker!.controller.createTopic({ name: 'in', numPartitions: 1, replicationFactor: 1 });
+    if (topic.ok) broker!.controller.commit(topic.records);
+    const committed = async (requireStable = false) => {
+      const r = await client.call(OffsetFetchApi, 7, {
+        ...defaultOffsetFetchRequest(),
+        groupId: 'eos',
+        requireStable,
+        topics: [{ name: 'in', partitionIndexes: [0] }],
+      });
+      const p = r.topics[0]!.partitions[0]!;
+      return p.errorCode !== 0 ? `error ${p.errorCode}` : p.committedOffset;
+    };
+    const { producerId: pid, producerEpoch: epoch } = await init(client, 'eos-txn');
+    const sendOffset = async (offset: bigint) => {
+      t.equal(
+        (
+          await client.call(AddOffsetsToTxnApi, 3, {
+            transactionalId: 'eos-txn',
+            producerId: pid,
+            producerEpoch: epoch,
+            groupId: 'eos',
+          })
+        ).errorCode,
+        0,
+      );
+      const r = await client.call(TxnOffsetCommitApi, 3, {
+        ...defaultTxnOffsetCommitRequest(),
+        transactionalId: 'eos-txn',
+        groupId: 'eos',
+        producerId: pid,
+        producerEpoch: epoch,
+        topics: [
+          {
+            name: 'in',
+            partitions: [
+              { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' },
+            ],
+          },
+        ],
+      });
+      t.equal(r.topics[0]!.partitions[0]!.errorCode, 0, `offset ${offset} accepted`);
+    };
+    const endTxn = async (committed: boolean) =>
+      t.equal(
+        (
+          await client.call(EndTxnApi, 3, {
+            transactionalId: 'eos-txn',
+            producerId: pid,
+            producerEpoch: epoch,
+            committed,
+          })
+        ).errorCode,
+        0,
+      );
 
-  await sendOffset(7n);
-  client = await restart();
-  t.equal(await committed(), -1n, 'after a restart the offset is still not visible');
-  t.equal(await committed(true), `error ${ErrorCode.UNSTABLE_OFFSET_COMMIT}`, 'but it is pending again (requireStable)');
-  await endTxn(true);
-  t.equal(await committed(), 7n, 'EndTxn after the restart commits the offset written before it');
+    await sendOffset(7n);
+    client = await restart();
+    t.equal(await committed(), -1n, 'after a restart the offset is still not visible');
+    t.equal(
+      await committed(true),
+      `error ${ErrorCode.UNSTABLE_OFFSET_COMMIT}`,
+      'but it is pending again (requireStable)',
+    );
+    await endTxn(true);
+    t.equal(await committed(), 7n, 'EndTxn after the restart commits the offset written before it');
 
-  client = await restart();
-  t.equal(await committed(true), 7n, 'a committed transactional offset replays from its marker');
+    client = await restart();
+    t.equal(await committed(true), 7n, 'a committed transactional offset replays from its marker');
 
-  await sendOffset(11n);
-  await endTxn(false);
-  client = await restart();
-  t.equal(await committed(true), 7n, 'an aborted one stays dropped after a restart');
-});
+    await sendOffset(11n);
+    await endTxn(false);
+    client = await restart();
+    t.equal(await committed(true), 7n, 'an aborted one stays dropped after a restart');
+  },
+);
 
-t.test('an aborted transaction is written to the segment .txnindex, in Kafka\'s 34-byte entry format', async (t) => {
+t.test("an aborted transaction is written to the segment .txnindex, in Kafka's 34-byte entry format", async (t) => {
   const running = await brokerFor(t);
   createTopic(running, 'ti');
   const c = await rawClient(running.port);
@@ -315,7 +475,11 @@ t.test('an aborted transaction is written to the segment .txnindex, in Kafka\'s 
   const run = async (values: string[], seq: number, committed: boolean) => {
     t.same(await addPartitions(c, 'txn-index', pid, epoch, 'ti', [0]), [0]);
     t.equal((await send(c, 'ti', txBatch(values, pid, epoch, seq), 'txn-index')).errorCode, 0);
-    t.equal((await c.call(EndTxnApi, 3, { transactionalId: 'txn-index', producerId: pid, producerEpoch: epoch, committed })).errorCode, 0);
+    t.equal(
+      (await c.call(EndTxnApi, 3, { transactionalId: 'txn-index', producerId: pid, producerEpoch: epoch, committed }))
+        .errorCode,
+      0,
+    );
   };
   await run(['a', 'b'], 0, false); // offsets 0-1, marker at 2
   await run(['c'], 2, true); // offset 3, marker at 4: a commit writes no entry

@@ -5,7 +5,10 @@
  * in-memory form of a transactional id's state and which partition holds it.
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
-import { decodeTransactionLogKey, encodeTransactionLogKey } from '../../protocol/generated/records/transaction-coordinator/TransactionLogKey.js';
+import {
+  decodeTransactionLogKey,
+  encodeTransactionLogKey,
+} from '../../protocol/generated/records/transaction-coordinator/TransactionLogKey.js';
 import {
   decodeTransactionLogValue,
   defaultTransactionLogValue,
@@ -57,7 +60,10 @@ export function encodeTxnRecord(record: TxnLogRecord): { key: Buffer; value: Buf
     producerEpoch: m.producerEpoch,
     transactionTimeoutMs: m.timeoutMs,
     transactionStatus: m.state,
-    transactionPartitions: [...m.partitions].map(([topic, ids]) => ({ topic, partitionIds: [...ids].sort((a, b) => a - b) })),
+    transactionPartitions: [...m.partitions].map(([topic, ids]) => ({
+      topic,
+      partitionIds: [...ids].sort((a, b) => a - b),
+    })),
     transactionLastUpdateTimestampMs: BigInt(m.lastUpdateTimestamp),
     transactionStartTimestampMs: BigInt(m.startTimestamp),
   });
@@ -74,7 +80,8 @@ export function decodeTxnRecord(key: Buffer, value: Buffer | null): TxnLogRecord
   const r = new Reader(value);
   const valueVersion = r.int16();
   const v = decodeTransactionLogValue(r, valueVersion);
-  if (!isTxnStateId(v.transactionStatus)) throw new RangeError(`transaction ${transactionalId} has unknown state ${v.transactionStatus}`);
+  if (!isTxnStateId(v.transactionStatus))
+    throw new RangeError(`transaction ${transactionalId} has unknown state ${v.transactionStatus}`);
   const partitions = new Map<string, Set<number>>();
   for (const t of v.transactionPartitions ?? []) partitions.set(t.topic, new Set(t.partitionIds));
   return {

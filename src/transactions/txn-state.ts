@@ -71,6 +71,8 @@ export function txnStateByName(name: string): TxnStateId | undefined {
 /** Throws unless `from -> to` is in the table. */
 export function checkTxnTransition(transactionalId: string, from: TxnStateId, to: TxnStateId): void {
   if (!TXN_TRANSITIONS[from].includes(to)) {
-    throw new IllegalTxnTransitionError(`transaction ${transactionalId}: illegal transition ${TXN_STATE_NAMES[from]} -> ${TXN_STATE_NAMES[to]}`);
+    throw new IllegalTxnTransitionError(
+      `transaction ${transactionalId}: illegal transition ${TXN_STATE_NAMES[from]} -> ${TXN_STATE_NAMES[to]}`,
+    );
   }
 }

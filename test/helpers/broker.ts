@@ -10,7 +10,8 @@ function withTestStorage(options: StartBrokerOptions): StartBrokerOptions {
   const wanted = process.env.GREGOR_TEST_STORAGE;
   if (wanted === undefined || wanted === '' || wanted === 'disk') return options;
   if (wanted !== 'memory') throw new Error(`GREGOR_TEST_STORAGE must be disk or memory, got ${wanted}`);
-  if (options.storage !== undefined || options.dataDir !== undefined || options.config?.['log.dirs'] !== undefined) return options;
+  if (options.storage !== undefined || options.dataDir !== undefined || options.config?.['log.dirs'] !== undefined)
+    return options;
   return { ...options, storage: 'memory' };
 }
 

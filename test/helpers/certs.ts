@@ -48,14 +48,46 @@ function newKey(dir: string, name: string): void {
 
 function selfSignedCa(dir: string, name: string, subject: string): void {
   newKey(dir, `${name}.key`);
-  openssl(dir, ['req', '-x509', '-new', '-key', `${name}.key`, '-subj', subject, '-days', '2', '-out', `${name}.pem`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    `${name}.key`,
+    '-subj',
+    subject,
+    '-days',
+    '2',
+    '-out',
+    `${name}.pem`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 }
 
 function signed(dir: string, ca: string, name: string, subject: string, extensions: string): void {
   newKey(dir, `${name}.key`);
   openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  ]);
 }
 
 export function makeTestCerts(): TestCerts {
@@ -63,12 +95,44 @@ export function makeTestCerts(): TestCerts {
   const storePassword = 'test-store-pw';
   selfSignedCa(dir, 'ca', '/CN=Gregor Test CA');
   selfSignedCa(dir, 'other-ca', '/CN=Untrusted CA');
-  signed(dir, 'ca', 'server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  signed(
+    dir,
+    'ca',
+    'server',
+    '/CN=localhost',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
   signed(dir, 'ca', 'client', '/C=US/O=Gregor Test/OU=clients/CN=alice', 'extendedKeyUsage=clientAuth\n');
   signed(dir, 'other-ca', 'stranger', '/CN=mallory', 'extendedKeyUsage=clientAuth\n');
-  writeFileSync(join(dir, 'server-store.pem'), readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'));
-  openssl(dir, ['pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-certfile', 'ca.pem', '-passout', `pass:${storePassword}`, '-out', 'server.p12']);
-  openssl(dir, ['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-passout', `pass:${storePassword}`, '-out', 'truststore.p12']);
+  writeFileSync(
+    join(dir, 'server-store.pem'),
+    readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'),
+  );
+  openssl(dir, [
+    'pkcs12',
+    '-export',
+    '-in',
+    'server.pem',
+    '-inkey',
+    'server.key',
+    '-certfile',
+    'ca.pem',
+    '-passout',
+    `pass:${storePassword}`,
+    '-out',
+    'server.p12',
+  ]);
+  openssl(dir, [
+    'pkcs12',
+    '-export',
+    '-nokeys',
+    '-in',
+    'ca.pem',
+    '-passout',
+    `pass:${storePassword}`,
+    '-out',
+    'truststore.p12',
+  ]);
   return {
     dir,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),

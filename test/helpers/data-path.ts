@@ -16,13 +16,28 @@ import type { RawClient } from './raw-client.js';
 
 export function batchOf(values: string[], options: Partial<BuildBatchOptions> = {}): Buffer {
   return buildRecordBatch({
-    records: values.map((v, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(v), timestamp: 1_700_000_000_000n + BigInt(i) })),
+    records: values.map((v, i) => ({
+      key: Buffer.from(`k${i}`),
+      value: Buffer.from(v),
+      timestamp: 1_700_000_000_000n + BigInt(i),
+    })),
     ...options,
   });
 }
 
-export function produceRequest(topic: string, partition: number, records: Buffer | null, acks = 1, transactionalId: string | null = null) {
-  return { transactionalId, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
+export function produceRequest(
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  acks = 1,
+  transactionalId: string | null = null,
+) {
+  return {
+    transactionalId,
+    acks,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
 }
 
 export async function produce(
@@ -67,7 +82,12 @@ export function fetchRequest(parts: FetchOne[], overrides: Partial<FetchRequest>
   };
 }
 
-export async function fetchOne(client: RawClient, version: number, part: FetchOne, overrides: Partial<FetchRequest> = {}): Promise<FetchResponsePartitionData> {
+export async function fetchOne(
+  client: RawClient,
+  version: number,
+  part: FetchOne,
+  overrides: Partial<FetchRequest> = {},
+): Promise<FetchResponsePartitionData> {
   const response: FetchResponse = await client.call(FetchApi, version, fetchRequest([part], overrides));
   if (response.errorCode !== 0) throw new Error(`fetch error ${response.errorCode}`);
   return response.responses[0]!.partitions[0]!;

@@ -18,8 +18,10 @@ export const DOCKER_ENV = { DOCKER_BUILDKIT: '0' };
 /** Null when an engine answers, else why the Docker tests skip. */
 export function dockerUnavailable(): string | null {
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 15_000 });
-  if (info.error) return `no docker CLI (${info.error.message}); run ../shared/tools/local-docker/start.sh or install Docker`;
-  if (info.status !== 0) return `no Docker engine answers (${info.stderr.trim().split('\n')[0] ?? ''}); .ci/run starts one with ../shared/tools/local-docker/start.sh`;
+  if (info.error)
+    return `no docker CLI (${info.error.message}); run ../shared/tools/local-docker/start.sh or install Docker`;
+  if (info.status !== 0)
+    return `no Docker engine answers (${info.stderr.trim().split('\n')[0] ?? ''}); .ci/run starts one with ../shared/tools/local-docker/start.sh`;
   return null;
 }
 
@@ -30,8 +32,12 @@ export async function imageExists(tag: string): Promise<boolean> {
 /** Builds docker/Dockerfile as `tag` unless it exists. `--network host` lets `npm ci` reach the registry on engines without NAT. */
 export async function ensureImage(tag: string): Promise<void> {
   if (await imageExists(tag)) return;
-  const built = await run('docker', ['build', '--network', 'host', '-f', 'docker/Dockerfile', '-t', tag, REPO_ROOT], { timeoutMs: 1_800_000, env: DOCKER_ENV });
-  if (built.code !== 0) throw new Error(`docker build failed:\n${built.stdout.slice(-3000)}\n${built.stderr.slice(-3000)}`);
+  const built = await run('docker', ['build', '--network', 'host', '-f', 'docker/Dockerfile', '-t', tag, REPO_ROOT], {
+    timeoutMs: 1_800_000,
+    env: DOCKER_ENV,
+  });
+  if (built.code !== 0)
+    throw new Error(`docker build failed:\n${built.stdout.slice(-3000)}\n${built.stderr.slice(-3000)}`);
 }
 
 export function freePort(): Promise<number> {
@@ -47,7 +53,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;

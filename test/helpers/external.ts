@@ -20,7 +20,11 @@ export interface RunResult {
 }
 
 /** Runs a command with optional stdin, bounded by `timeoutMs`; never throws on a non-zero exit. */
-export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       command,

@@ -17,7 +17,11 @@ const QUORUM_SETTINGS = {
 };
 
 /** Polls `check` every 20 ms until it returns a value, failing after `timeoutMs`. */
-export async function eventually<T>(what: string, timeoutMs: number, check: () => T | null | undefined | false): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | null | undefined | false,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = check();
@@ -28,7 +32,10 @@ export async function eventually<T>(what: string, timeoutMs: number, check: () =
 }
 
 /** The nodes, stopped when the test ends; a test that stops one itself removes it from the array. */
-export async function threeNodeCluster(t: Test, config: Record<string, string | number> = {}): Promise<RunningBroker[]> {
+export async function threeNodeCluster(
+  t: Test,
+  config: Record<string, string | number> = {},
+): Promise<RunningBroker[]> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   const base = t.testdir();

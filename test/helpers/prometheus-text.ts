@@ -22,7 +22,10 @@ export function parsePrometheusText(text: string): Sample[] {
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const keys = Object.keys(labels);
   const exact = keys.length === 0;
-  return samples.find((s) => s.name === name && (exact ? Object.keys(s.labels).length === 0 : keys.every((k) => s.labels[k] === labels[k])))?.value;
+  return samples.find(
+    (s) =>
+      s.name === name && (exact ? Object.keys(s.labels).length === 0 : keys.every((k) => s.labels[k] === labels[k])),
+  )?.value;
 }
 
 export async function scrape(base: string): Promise<Sample[]> {

@@ -50,7 +50,12 @@ export async function rawClient(port: number): Promise<RawClient> {
     },
     frame: (api, version, request, correlationId) =>
       encodeFrame((w) => {
-        writeRequestHeader(w, { requestApiKey: api.apiKey, requestApiVersion: version, correlationId, clientId: 'raw-test' });
+        writeRequestHeader(w, {
+          requestApiKey: api.apiKey,
+          requestApiVersion: version,
+          correlationId,
+          clientId: 'raw-test',
+        });
         api.encodeRequest(w, version, request);
       }),
     async call(api, version, request) {

@@ -110,7 +110,12 @@ async function main(): Promise<void> {
     advertise(port);
     try {
       await run('kcat', ['-b', `127.0.0.1:${port}`, '-L', '-m', '5'], 10000);
-      await runWithInput('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat', '-z', 'zstd', '-K', ':'], 'k:v\n', 10000);
+      await runWithInput(
+        'kcat',
+        ['-P', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat', '-z', 'zstd', '-K', ':'],
+        'k:v\n',
+        10000,
+      );
       await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat', '-o', 'beginning', '-e'], 10000);
       await run('kcat', ['-Q', '-b', `127.0.0.1:${port}`, '-t', 'golden-kcat:0:0'], 10000);
     } catch {
@@ -122,15 +127,31 @@ async function main(): Promise<void> {
   const python = await withProxy(broker.port, async (port) => {
     advertise(port);
     try {
-      await run('/usr/bin/python3', ['-c', `from kafka import KafkaAdminClient\nc=KafkaAdminClient(bootstrap_servers='127.0.0.1:${port}',request_timeout_ms=5000)\nc.list_topics()\nc.close()`], 20000);
-      await run('/usr/bin/python3', ['-c', `from kafka import KafkaProducer, KafkaConsumer, TopicPartition\np=KafkaProducer(bootstrap_servers='127.0.0.1:${port}', compression_type='snappy')\np.send('golden-py', b'v', key=b'k').get(10)\np.close()\nc=KafkaConsumer(bootstrap_servers='127.0.0.1:${port}', consumer_timeout_ms=3000)\ntp=TopicPartition('golden-py',0)\nc.assign([tp])\nc.seek_to_beginning(tp)\nnext(c)\nc.close()`], 30000);
+      await run(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `from kafka import KafkaAdminClient\nc=KafkaAdminClient(bootstrap_servers='127.0.0.1:${port}',request_timeout_ms=5000)\nc.list_topics()\nc.close()`,
+        ],
+        20000,
+      );
+      await run(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `from kafka import KafkaProducer, KafkaConsumer, TopicPartition\np=KafkaProducer(bootstrap_servers='127.0.0.1:${port}', compression_type='snappy')\np.send('golden-py', b'v', key=b'k').get(10)\np.close()\nc=KafkaConsumer(bootstrap_servers='127.0.0.1:${port}', consumer_timeout_ms=3000)\ntp=TopicPartition('golden-py',0)\nc.assign([tp])\nc.seek_to_beginning(tp)\nnext(c)\nc.close()`,
+        ],
+        30000,
+      );
     } catch {
       // as above
     }
   });
   writeFileSync(new URL('kafka-python.json', out), JSON.stringify(unique(python), null, 1) + '\n');
   await broker.stop();
-  console.log(`captured ${unique(kafkajs).length} kafkajs, ${unique(kcat).length} kcat, ${unique(python).length} kafka-python frames`);
+  console.log(
+    `captured ${unique(kafkajs).length} kafkajs, ${unique(kcat).length} kcat, ${unique(python).length} kafka-python frames`,
+  );
 }
 
 void main();

@@ -11,7 +11,11 @@ import { API_BY_KEY } from '../../protocol/generated/api-table.js';
 
 const dir = new URL('./golden/', import.meta.url);
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-  const frames = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Array<{ apiKey: number; apiVersion: number; hex: string }>;
+  const frames = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Array<{
+    apiKey: number;
+    apiVersion: number;
+    hex: string;
+  }>;
   t.test(file, async (t) => {
     t.ok(frames.length > 0, 'has frames');
     for (const f of frames) {

@@ -17,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>;
-const requests = require('kafkajs/src/protocol/requests') as { requests: Record<string, { versions: string[]; protocol(o: { version: number }): (args: Record<string, unknown>) => KafkajsPair }> };
+const requests = require('kafkajs/src/protocol/requests') as {
+  requests: Record<
+    string,
+    { versions: string[]; protocol(o: { version: number }): (args: Record<string, unknown>) => KafkajsPair }
+  >;
+};
 
 interface KafkajsPair {
   request: { apiKey: number; apiVersion: number; encode(): Promise<{ buffer: Buffer }> };
@@ -43,12 +48,19 @@ type Schema = ReturnType<typeof loadSchemas>[number];
 type StructDef = Schema['root'];
 
 /** Leaves of the fields that `version` carries, walking the schema. */
-function presentLeaves(schema: Schema, struct: StructDef, version: number, value: Record<string, unknown>, out: Set<string>): Set<string> {
+function presentLeaves(
+  schema: Schema,
+  struct: StructDef,
+  version: number,
+  value: Record<string, unknown>,
+  out: Set<string>,
+): Set<string> {
   for (const field of struct.fields) {
     if (version < field.versions.min || version > field.versions.max) continue;
     const v = value[field.property];
     const t = field.type;
-    const nested = t.kind === 'struct' ? t.name : t.kind === 'array' && t.element?.kind === 'struct' ? t.element.name : null;
+    const nested =
+      t.kind === 'struct' ? t.name : t.kind === 'array' && t.element?.kind === 'struct' ? t.element.name : null;
     if (nested) {
       const def = schema.structs[nested]!;
       const items = Array.isArray(v) ? v : v === null ? [] : [v];
@@ -103,7 +115,10 @@ for (const [name, definition] of Object.entries(requestsByName)) {
     const mod = (await import(`${generatedDir}messages/${file}`)) as DefaultFactories;
     for (const v of definition.versions.map(Number)) {
       const { response } = definition.protocol({ version: v })(args);
-      const samples = fc.sample(structArbitrary(responseSchema, responseSchema.root, v, mod), { numRuns: 5, seed: apiKey * 100 + v });
+      const samples = fc.sample(structArbitrary(responseSchema, responseSchema.root, v, mod), {
+        numRuns: 5,
+        seed: apiKey * 100 + v,
+      });
       for (const sample of samples) {
         const value = tame(sample);
         const w = new Writer();

@@ -16,7 +16,8 @@ const generatedDir = fileURLToPath(new URL('../../protocol/generated/', import.m
 const messageFiles = readdirSync(`${generatedDir}messages`);
 
 async function moduleFor(schema: NormalisedSchema): Promise<DefaultFactories> {
-  if (schema.folder) return (await import(`${generatedDir}records/${schema.folder}/${schema.name}.ts`)) as DefaultFactories;
+  if (schema.folder)
+    return (await import(`${generatedDir}records/${schema.folder}/${schema.name}.ts`)) as DefaultFactories;
   if (schema.type === 'data') return (await import(`${generatedDir}data/${schema.name}.ts`)) as DefaultFactories;
   if (schema.apiKey === null) return (await import(`${generatedDir}headers.ts`)) as DefaultFactories;
   const prefix = `${String(schema.apiKey).padStart(2, '0')}-`;

@@ -62,7 +62,8 @@ export function zstdDecompress(data: Uint8Array, options?: DecompressOptions): B
     } catch (error) {
       throw corrupt('zstd', error);
     }
-    if (produced !== declared) throw new RecordsError('compression', `zstd: frame declares ${declared} bytes, holds ${produced}`);
+    if (produced !== declared)
+      throw new RecordsError('compression', `zstd: frame declares ${declared} bytes, holds ${produced}`);
     return out;
   }
   const chunks: Buffer[] = [];

@@ -6,7 +6,11 @@ import { withCluster, withClusterOptions, type ClusterFlags } from './common.js'
 
 export function clusterCommand(): Command {
   const cluster = new Command('cluster').description('brokers, controller and quorum');
-  withClusterOptions(cluster.command('info').description('brokers, the active controller and the metadata quorum (leader, epoch, voters and their lag)'))
+  withClusterOptions(
+    cluster
+      .command('info')
+      .description('brokers, the active controller and the metadata quorum (leader, epoch, voters and their lag)'),
+  )
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: ClusterFlags & { format: string }) => {
       const format = parseFormat(flags.format);
@@ -19,7 +23,15 @@ export function clusterCommand(): Command {
           table(info.brokers, ['id', 'host', 'port', 'rack']),
           '',
           info.quorum
-            ? [`QUORUM LEADER ${info.quorum.leaderId}  EPOCH ${info.quorum.leaderEpoch}  HIGH WATERMARK ${info.quorum.highWatermark}`, table(info.quorum.replicas as unknown as Array<Record<string, unknown>>, ['id', 'role', 'logEndOffset', 'lag'])].join('\n')
+            ? [
+                `QUORUM LEADER ${info.quorum.leaderId}  EPOCH ${info.quorum.leaderEpoch}  HIGH WATERMARK ${info.quorum.highWatermark}`,
+                table(info.quorum.replicas as unknown as Array<Record<string, unknown>>, [
+                  'id',
+                  'role',
+                  'logEndOffset',
+                  'lag',
+                ]),
+              ].join('\n')
             : '(the cluster does not answer DescribeQuorum)',
         ].join('\n'),
       );

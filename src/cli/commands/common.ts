@@ -22,7 +22,10 @@ export interface ClusterFlags {
 /** Adds -b/--bootstrap-server and --client-id to a command. */
 export function withClusterOptions(command: Command): Command {
   return command
-    .option('-b, --bootstrap-server <hosts>', `brokers to bootstrap from, host:port[,host:port] (env GREGOR_BROKERS, default ${DEFAULT_BOOTSTRAP})`)
+    .option(
+      '-b, --bootstrap-server <hosts>',
+      `brokers to bootstrap from, host:port[,host:port] (env GREGOR_BROKERS, default ${DEFAULT_BOOTSTRAP})`,
+    )
     .option('--client-id <id>', 'client id sent to the brokers', 'gregor-cli')
     .option('--request-timeout <ms>', 'how long one request may take', '30000')
     .option('-X <key=value>', 'a client security setting (security.protocol, ssl.*, sasl.*), repeatable', collect, [])
@@ -37,7 +40,9 @@ export function securityFrom(flags: ClusterFlags): ClientSecurity {
     try {
       text = readFileSync(flags.commandConfig, 'utf8');
     } catch (err) {
-      throw new UsageError(`--command-config: cannot read ${flags.commandConfig}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(
+        `--command-config: cannot read ${flags.commandConfig}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     props = parseProperties(text);
   }
@@ -53,9 +58,15 @@ export function securityFrom(flags: ClusterFlags): ClientSecurity {
 export function clusterFrom(flags: ClusterFlags): Cluster {
   const bootstrap = flags.bootstrapServer ?? process.env['GREGOR_BROKERS'] ?? DEFAULT_BOOTSTRAP;
   const timeout = Number(flags.requestTimeout ?? '30000');
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--request-timeout takes a positive number of ms, not "${flags.requestTimeout}"`);
+  if (!Number.isInteger(timeout) || timeout <= 0)
+    throw new UsageError(`--request-timeout takes a positive number of ms, not "${flags.requestTimeout}"`);
   const security = securityFrom(flags);
-  return new Cluster({ bootstrap: Cluster.parseBootstrap(bootstrap), clientId: flags.clientId ?? 'gregor-cli', requestTimeoutMs: timeout, security });
+  return new Cluster({
+    bootstrap: Cluster.parseBootstrap(bootstrap),
+    clientId: flags.clientId ?? 'gregor-cli',
+    requestTimeoutMs: timeout,
+    security,
+  });
 }
 
 /** Runs `body` with a cluster that is closed afterwards. */

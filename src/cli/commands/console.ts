@@ -12,7 +12,8 @@ export function consoleCommand(): Command {
       const at = flags.listen.lastIndexOf(':');
       const host = flags.listen.slice(0, at).replace(/^\[|\]$/g, '');
       const port = Number(flags.listen.slice(at + 1));
-      if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen takes host:port, not "${flags.listen}"`);
+      if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--listen takes host:port, not "${flags.listen}"`);
       const cluster = clusterFrom(flags);
       const running = await startConsole({ cluster, readOnly: flags.readOnly ?? false, host, port });
       process.stderr.write(`console on ${running.url}\n`);

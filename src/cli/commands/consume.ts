@@ -40,10 +40,12 @@ function startFrom(flags: ConsumeFlags): Start | null {
   }
   if (flags.fromTimestamp !== undefined) {
     const ms = /^\d+$/.test(flags.fromTimestamp) ? Number(flags.fromTimestamp) : Date.parse(flags.fromTimestamp);
-    if (Number.isNaN(ms)) throw new UsageError(`--from-timestamp takes ms since the epoch or an ISO date, not "${flags.fromTimestamp}"`);
+    if (Number.isNaN(ms))
+      throw new UsageError(`--from-timestamp takes ms since the epoch or an ISO date, not "${flags.fromTimestamp}"`);
     given.push({ kind: 'spec', spec: BigInt(ms) });
   }
-  if (given.length > 1) throw new UsageError('give at most one of --from-beginning, --from-end, --offset, --from-timestamp');
+  if (given.length > 1)
+    throw new UsageError('give at most one of --from-beginning, --from-end, --offset, --from-timestamp');
   return given[0] ?? null;
 }
 
@@ -62,7 +64,12 @@ function render(record: ConsumedRecord, format: string, separator: string): stri
   });
 }
 
-async function resolveStart(cluster: Cluster, topic: string, partitions: number[], start: Start): Promise<Map<number, bigint>> {
+async function resolveStart(
+  cluster: Cluster,
+  topic: string,
+  partitions: number[],
+  start: Start,
+): Promise<Map<number, bigint>> {
   if (start.kind === 'offset') return new Map(partitions.map((p) => [p, start.offset]));
   const found = await listOffsets(cluster, topic, partitions, start.spec);
   if (start.spec >= 0n) {
@@ -80,15 +87,27 @@ export function consumeCommand(): Command {
     .option('--from-timestamp <time>', 'start at the first message at or after a time (ms or ISO date)')
     .option('-n, --num <count>', 'stop after this many messages')
     .option('-g, --group <group>', 'consume as a member of this consumer group, committing offsets')
-    .option('-p, --partition <n>', 'read only this partition (repeatable; not with --group)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option(
+      '-p, --partition <n>',
+      'read only this partition (repeatable; not with --group)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('--isolation <level>', 'read_uncommitted or read_committed', 'read_uncommitted')
-    .option('--format <format>', 'value, kv (key<sep>value) or json (with partition, offset, timestamp, headers)', 'value')
+    .option(
+      '--format <format>',
+      'value, kv (key<sep>value) or json (with partition, offset, timestamp, headers)',
+      'value',
+    )
     .option('--key-separator <sep>', 'separator for --format kv', '\t')
     .option('-e, --exit', 'stop at the end of the partitions instead of waiting for more')
     .action(async (topic: string, flags: ConsumeFlags) => {
-      if (!['value', 'kv', 'json'].includes(flags.format)) throw new UsageError(`--format takes value, kv or json, not "${flags.format}"`);
-      if (flags.isolation !== 'read_uncommitted' && flags.isolation !== 'read_committed') throw new UsageError(`--isolation takes read_uncommitted or read_committed, not "${flags.isolation}"`);
-      if (flags.group && flags.partition.length > 0) throw new UsageError('--partition and --group do not go together: a group assigns partitions');
+      if (!['value', 'kv', 'json'].includes(flags.format))
+        throw new UsageError(`--format takes value, kv or json, not "${flags.format}"`);
+      if (flags.isolation !== 'read_uncommitted' && flags.isolation !== 'read_committed')
+        throw new UsageError(`--isolation takes read_uncommitted or read_committed, not "${flags.isolation}"`);
+      if (flags.group && flags.partition.length > 0)
+        throw new UsageError('--partition and --group do not go together: a group assigns partitions');
       const limit = flags.num === undefined ? Infinity : positiveInt('--num', flags.num);
       const start = startFrom(flags);
       const isolationLevel = flags.isolation === 'read_committed' ? 1 : 0;
@@ -101,29 +120,62 @@ export function consumeCommand(): Command {
       let printed = 0;
       try {
         await withCluster(flags, async (cluster) => {
-          const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()].sort((a, b) => a - b);
-          const member = flags.group ? new GroupMember(cluster, { groupId: flags.group, topic, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 }) : null;
+          const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()].sort(
+            (a, b) => a - b,
+          );
+          const member = flags.group
+            ? new GroupMember(cluster, {
+                groupId: flags.group,
+                topic,
+                sessionTimeoutMs: 30_000,
+                heartbeatIntervalMs: 3_000,
+              })
+            : null;
           let fetcher: Fetcher | null = null;
           let lastHeartbeat = 0;
           const assign = async (): Promise<void> => {
-            const partitions = member ? await member.join() : flags.partition.length > 0 ? flags.partition.map((p) => Number(p)) : all;
+            const partitions = member
+              ? await member.join()
+              : flags.partition.length > 0
+                ? flags.partition.map((p) => Number(p))
+                : all;
             for (const p of partitions) if (!all.includes(p)) throw new UsageError(`${topic} has no partition ${p}`);
-            let positions = await resolveStart(cluster, topic, partitions, start ?? { kind: 'spec', spec: member ? LATEST : EARLIEST });
+            let positions = await resolveStart(
+              cluster,
+              topic,
+              partitions,
+              start ?? { kind: 'spec', spec: member ? LATEST : EARLIEST },
+            );
             if (member && partitions.length > 0) {
               const committed = await fetchCommittedOffsets(cluster, flags.group!, [{ topic, partitions }]);
               const fallback = positions;
-              positions = new Map(partitions.map((p) => [p, committed.find((c) => c.partition === p)?.offset ?? fallback.get(p) ?? 0n]));
+              positions = new Map(
+                partitions.map((p) => [p, committed.find((c) => c.partition === p)?.offset ?? fallback.get(p) ?? 0n]),
+              );
             }
-            fetcher = new Fetcher(cluster, topic, [...positions].map(([partition, offset]) => ({ partition, offset })), { isolationLevel, maxWaitMs: 500, partitionMaxBytes: 1024 * 1024 });
+            fetcher = new Fetcher(
+              cluster,
+              topic,
+              [...positions].map(([partition, offset]) => ({ partition, offset })),
+              { isolationLevel, maxWaitMs: 500, partitionMaxBytes: 1024 * 1024 },
+            );
             lastHeartbeat = Date.now();
           };
           const commit = async (): Promise<void> => {
             if (!member || !fetcher || member.memberId === '') return;
             const offsets = [...fetcher.positions].map(([partition, offset]) => ({ topic, partition, offset }));
-            if (offsets.length > 0) await commitOffsets(cluster, flags.group!, { generationId: member.generationId, memberId: member.memberId }, offsets);
+            if (offsets.length > 0)
+              await commitOffsets(
+                cluster,
+                flags.group!,
+                { generationId: member.generationId, memberId: member.memberId },
+                offsets,
+              );
           };
           await assign();
-          const ends = flags.exit ? await listOffsets(cluster, topic, [...fetcher!.positions.keys()], LATEST, isolationLevel) : null;
+          const ends = flags.exit
+            ? await listOffsets(cluster, topic, [...fetcher!.positions.keys()], LATEST, isolationLevel)
+            : null;
           while (!stopping && printed < limit) {
             if (member && Date.now() - lastHeartbeat >= 3_000) {
               await member.heartbeat();

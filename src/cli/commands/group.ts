@@ -24,7 +24,8 @@ function resetTarget(flags: ResetFlags): ResetTarget {
   if (flags.toLatest) chosen.push({ kind: 'latest' });
   if (flags.toDatetime !== undefined) {
     const ms = Date.parse(flags.toDatetime);
-    if (Number.isNaN(ms)) throw new UsageError(`--to-datetime takes an ISO date such as 2026-01-31T12:00:00Z, not "${flags.toDatetime}"`);
+    if (Number.isNaN(ms))
+      throw new UsageError(`--to-datetime takes an ISO date such as 2026-01-31T12:00:00Z, not "${flags.toDatetime}"`);
     chosen.push({ kind: 'datetime', timestampMs: BigInt(ms) });
   }
   if (flags.toOffset !== undefined) {
@@ -35,7 +36,8 @@ function resetTarget(flags: ResetFlags): ResetTarget {
     if (!/^-?\d+$/.test(flags.shiftBy)) throw new UsageError(`--shift-by takes a whole number, not "${flags.shiftBy}"`);
     chosen.push({ kind: 'shift', by: BigInt(flags.shiftBy) });
   }
-  if (chosen.length !== 1) throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offset, --shift-by');
+  if (chosen.length !== 1)
+    throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offset, --shift-by');
   return chosen[0]!;
 }
 
@@ -47,10 +49,14 @@ export function groupCommand(): Command {
     .action(async (flags: FormatFlags) => {
       const format = parseFormat(flags.format);
       const groups = await withCluster(flags, (c) => listGroups(c));
-      print(format, groups, () => table(groups as unknown as Array<Record<string, unknown>>, ['groupId', 'state', 'type', 'protocolType']));
+      print(format, groups, () =>
+        table(groups as unknown as Array<Record<string, unknown>>, ['groupId', 'state', 'type', 'protocolType']),
+      );
     });
 
-  withClusterOptions(group.command('describe').description('members, committed offsets and lag of a group').argument('<group>'))
+  withClusterOptions(
+    group.command('describe').description('members, committed offsets and lag of a group').argument('<group>'),
+  )
     .option('--format <format>', 'table or json', 'table')
     .action(async (groupId: string, flags: FormatFlags) => {
       const format = parseFormat(flags.format);
@@ -63,39 +69,76 @@ export function groupCommand(): Command {
           `MEMBERS     ${d.members.length}`,
           `TOTAL LAG   ${d.totalLag}`,
           '',
-          d.members.length > 0 ? table(d.members as unknown as Array<Record<string, unknown>>, ['memberId', 'clientId', 'host', 'assignment']) : '(no active members)',
+          d.members.length > 0
+            ? table(d.members as unknown as Array<Record<string, unknown>>, [
+                'memberId',
+                'clientId',
+                'host',
+                'assignment',
+              ])
+            : '(no active members)',
           '',
-          d.offsets.length > 0 ? table(d.offsets as unknown as Array<Record<string, unknown>>, ['topic', 'partition', 'committedOffset', 'logEndOffset', 'lag', 'owner']) : '(no committed offsets)',
+          d.offsets.length > 0
+            ? table(d.offsets as unknown as Array<Record<string, unknown>>, [
+                'topic',
+                'partition',
+                'committedOffset',
+                'logEndOffset',
+                'lag',
+                'owner',
+              ])
+            : '(no committed offsets)',
         ].join('\n'),
       );
     });
 
-  withClusterOptions(group.command('reset-offsets').description('move a group’s committed offsets (the group must have no active members)').argument('<group>'))
+  withClusterOptions(
+    group
+      .command('reset-offsets')
+      .description('move a group’s committed offsets (the group must have no active members)')
+      .argument('<group>'),
+  )
     .option('--to-earliest', 'to the log start offset')
     .option('--to-latest', 'to the log end offset')
     .option('--to-datetime <iso>', 'to the first offset at or after a time')
     .option('--to-offset <offset>', 'to an offset (clamped to the log)')
     .option('--shift-by <n>', 'by n from the committed offset (negative goes back)')
-    .option('-t, --topic <topic>', 'only this topic (repeatable; default: every topic the group has offsets for)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option(
+      '-t, --topic <topic>',
+      'only this topic (repeatable; default: every topic the group has offsets for)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('--dry-run', 'show the new offsets, change nothing')
     .option('--format <format>', 'table or json', 'table')
     .action(async (groupId: string, flags: ResetFlags) => {
       const format = parseFormat(flags.format);
       const target = resetTarget(flags);
-      const plan = await withCluster(flags, (c) => resetOffsets(c, groupId, target, flags.topic.length > 0 ? flags.topic : null, flags.dryRun ?? false));
+      const plan = await withCluster(flags, (c) =>
+        resetOffsets(c, groupId, target, flags.topic.length > 0 ? flags.topic : null, flags.dryRun ?? false),
+      );
       print(format, { dryRun: flags.dryRun ?? false, offsets: plan }, () =>
-        [table(plan as unknown as Array<Record<string, unknown>>, ['topic', 'partition', 'currentOffset', 'newOffset']), flags.dryRun ? '(dry run: nothing was changed)' : `reset ${plan.length} partition(s)`].join('\n'),
+        [
+          table(plan as unknown as Array<Record<string, unknown>>, [
+            'topic',
+            'partition',
+            'currentOffset',
+            'newOffset',
+          ]),
+          flags.dryRun ? '(dry run: nothing was changed)' : `reset ${plan.length} partition(s)`,
+        ].join('\n'),
       );
     });
 
-  withClusterOptions(group.command('delete').alias('rm').description('delete groups (they must be empty)').argument('<groups...>'))
-    .action(async (groups: string[], flags: ClusterFlags) => {
-      await withCluster(flags, async (c) => {
-        for (const g of groups) {
-          await deleteGroup(c, g);
-          process.stdout.write(`deleted group ${g}\n`);
-        }
-      });
+  withClusterOptions(
+    group.command('delete').alias('rm').description('delete groups (they must be empty)').argument('<groups...>'),
+  ).action(async (groups: string[], flags: ClusterFlags) => {
+    await withCluster(flags, async (c) => {
+      for (const g of groups) {
+        await deleteGroup(c, g);
+        process.stdout.write(`deleted group ${g}\n`);
+      }
     });
+  });
   return group;
 }

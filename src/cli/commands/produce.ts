@@ -32,7 +32,9 @@ function parseAcks(value: string): number {
 }
 
 export function produceCommand(): Command {
-  return withClusterOptions(new Command('produce').description('send lines from stdin or a file as messages').argument('<topic>'))
+  return withClusterOptions(
+    new Command('produce').description('send lines from stdin or a file as messages').argument('<topic>'),
+  )
     .option('-f, --file <path>', 'read messages from a file instead of stdin')
     .option('-k, --key-separator <sep>', 'split each line into key<sep>value')
     .option('-H, --header <key=value>', 'a header on every message (repeatable)', collect, [])
@@ -41,12 +43,17 @@ export function produceCommand(): Command {
     .option('--acks <acks>', 'all (-1), 1 or 0', 'all')
     .action(async (topic: string, flags: ProduceFlags) => {
       const codec = CODECS[flags.compression];
-      if (codec === undefined) throw new UsageError(`--compression takes none, gzip, snappy, lz4 or zstd, not "${flags.compression}"`);
+      if (codec === undefined)
+        throw new UsageError(`--compression takes none, gzip, snappy, lz4 or zstd, not "${flags.compression}"`);
       const acks = parseAcks(flags.acks);
       const partition = flags.partition === undefined ? undefined : Number(flags.partition);
-      if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) throw new UsageError(`--partition takes a partition number, not "${flags.partition}"`);
+      if (partition !== undefined && (!Number.isInteger(partition) || partition < 0))
+        throw new UsageError(`--partition takes a partition number, not "${flags.partition}"`);
       if (flags.keySeparator === '') throw new UsageError('--key-separator must not be empty');
-      const headers = Object.entries(keyValues('--header', flags.header)).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      const headers = Object.entries(keyValues('--header', flags.header)).map(([key, value]) => ({
+        key,
+        value: Buffer.from(value),
+      }));
       const input = flags.file ? createReadStream(flags.file) : process.stdin;
       const totalBytes = flags.file ? statSync(flags.file).size : 0;
       const progress = flags.file && process.stderr.isTTY ? new ProgressLine(process.stderr, totalBytes) : null;
@@ -88,6 +95,8 @@ export function produceCommand(): Command {
       progress?.update(messages, bytes, true);
       progress?.finish();
       const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-      process.stderr.write(`produced ${messages} message(s), ${bytes} bytes to ${topic} in ${seconds.toFixed(2)} s (${Math.round(messages / seconds)} msg/s)\n`);
+      process.stderr.write(
+        `produced ${messages} message(s), ${bytes} bytes to ${topic} in ${seconds.toFixed(2)} s (${Math.round(messages / seconds)} msg/s)\n`,
+      );
     });
 }

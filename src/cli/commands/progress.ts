@@ -19,7 +19,10 @@ export class ProgressLine {
     const seconds = Math.max(0.001, (now - this.started) / 1000);
     const fraction = this.totalBytes > 0 ? Math.min(1, bytes / this.totalBytes) : 0;
     const filled = Math.round(fraction * WIDTH);
-    const bar = this.totalBytes > 0 ? `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
+    const bar =
+      this.totalBytes > 0
+        ? `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `
+        : '';
     const line = `${bar}${messages} msgs  ${formatBytes(bytes)}  ${Math.round(messages / seconds)} msg/s  ${formatBytes(bytes / seconds)}/s`;
     this.stream.write(`\r${line.padEnd(Math.min(this.stream.columns ?? 80, 100) - 1)}`);
   }

@@ -1,6 +1,14 @@
 /** `gregor topic list | create | describe | alter-config | add-partitions | delete`. */
 import { Command } from 'commander';
-import { addPartitions, alterConfigs, createTopic, deleteTopic, describeTopic, listTopics, RESOURCE_TOPIC } from '../../client/topics.js';
+import {
+  addPartitions,
+  alterConfigs,
+  createTopic,
+  deleteTopic,
+  describeTopic,
+  listTopics,
+  RESOURCE_TOPIC,
+} from '../../client/topics.js';
 import { parseFormat, print, table, UsageError } from '../output.js';
 import { collect, keyValues, positiveInt, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
 
@@ -17,32 +25,55 @@ export function topicCommand(): Command {
     .action(async (flags: FormatFlags & { internal?: boolean }) => {
       const format = parseFormat(flags.format);
       const topics = await withCluster(flags, (c) => listTopics(c, flags.internal ?? false));
-      print(format, topics, () => table(topics as unknown as Array<Record<string, unknown>>, ['name', 'partitions', 'replicationFactor', 'internal']));
+      print(format, topics, () =>
+        table(topics as unknown as Array<Record<string, unknown>>, [
+          'name',
+          'partitions',
+          'replicationFactor',
+          'internal',
+        ]),
+      );
     });
 
-  withClusterOptions(topic.command('create').description('create one or more topics').argument('<topics...>', 'topic names'))
+  withClusterOptions(
+    topic.command('create').description('create one or more topics').argument('<topics...>', 'topic names'),
+  )
     .option('-p, --partitions <n>', 'number of partitions (default: the broker’s num.partitions)')
     .option('-r, --replication-factor <n>', 'replicas per partition (default: the broker’s default.replication.factor)')
     .option('-c, --config <key=value>', 'a topic config (repeatable)', collect, [])
     .option('--dry-run', 'validate only, create nothing')
     .option('--format <format>', 'table or json', 'table')
-    .action(async (names: string[], flags: FormatFlags & { partitions?: string; replicationFactor?: string; config: string[]; dryRun?: boolean }) => {
-      const format = parseFormat(flags.format);
-      const options = {
-        partitions: flags.partitions === undefined ? -1 : positiveInt('--partitions', flags.partitions),
-        replicationFactor: flags.replicationFactor === undefined ? -1 : positiveInt('--replication-factor', flags.replicationFactor),
-        configs: keyValues('--config', flags.config),
-        validateOnly: flags.dryRun ?? false,
-      };
-      const created = await withCluster(flags, async (c) => {
-        const out = [];
-        for (const name of names) out.push({ name, ...(await createTopic(c, name, options)), validateOnly: options.validateOnly });
-        return out;
-      });
-      print(format, created, () => table(created, ['name', 'topicId', 'partitions', 'replicationFactor', 'validateOnly']));
-    });
+    .action(
+      async (
+        names: string[],
+        flags: FormatFlags & { partitions?: string; replicationFactor?: string; config: string[]; dryRun?: boolean },
+      ) => {
+        const format = parseFormat(flags.format);
+        const options = {
+          partitions: flags.partitions === undefined ? -1 : positiveInt('--partitions', flags.partitions),
+          replicationFactor:
+            flags.replicationFactor === undefined ? -1 : positiveInt('--replication-factor', flags.replicationFactor),
+          configs: keyValues('--config', flags.config),
+          validateOnly: flags.dryRun ?? false,
+        };
+        const created = await withCluster(flags, async (c) => {
+          const out = [];
+          for (const name of names)
+            out.push({ name, ...(await createTopic(c, name, options)), validateOnly: options.validateOnly });
+          return out;
+        });
+        print(format, created, () =>
+          table(created, ['name', 'topicId', 'partitions', 'replicationFactor', 'validateOnly']),
+        );
+      },
+    );
 
-  withClusterOptions(topic.command('describe').description('partitions (leader, replicas, ISR, offsets) and configs of a topic').argument('<topic>'))
+  withClusterOptions(
+    topic
+      .command('describe')
+      .description('partitions (leader, replicas, ISR, offsets) and configs of a topic')
+      .argument('<topic>'),
+  )
     .option('--format <format>', 'table or json', 'table')
     .option('-a, --all-configs', 'list every config, not only those set on the topic')
     .action(async (name: string, flags: FormatFlags & { allConfigs?: boolean }) => {
@@ -57,9 +88,20 @@ export function topicCommand(): Command {
           `REPLICAS     ${detail.replicationFactor}`,
           `INTERNAL     ${detail.internal}`,
           '',
-          table(detail.partitionDetails as unknown as Array<Record<string, unknown>>, ['partition', 'leader', 'leaderEpoch', 'replicas', 'isr', 'offline', 'logStartOffset', 'logEndOffset']),
+          table(detail.partitionDetails as unknown as Array<Record<string, unknown>>, [
+            'partition',
+            'leader',
+            'leaderEpoch',
+            'replicas',
+            'isr',
+            'offline',
+            'logStartOffset',
+            'logEndOffset',
+          ]),
           '',
-          configs.length > 0 ? table(configs as unknown as Array<Record<string, unknown>>, ['name', 'value', 'source']) : '(no config set on the topic; --all-configs lists the defaults)',
+          configs.length > 0
+            ? table(configs as unknown as Array<Record<string, unknown>>, ['name', 'value', 'source'])
+            : '(no config set on the topic; --all-configs lists the defaults)',
         ].join('\n');
       });
     });
@@ -75,7 +117,9 @@ export function topicCommand(): Command {
       process.stdout.write(`altered ${Object.keys(changes).length} config(s) of ${name}\n`);
     });
 
-  withClusterOptions(topic.command('add-partitions').description('grow a topic to a total number of partitions').argument('<topic>'))
+  withClusterOptions(
+    topic.command('add-partitions').description('grow a topic to a total number of partitions').argument('<topic>'),
+  )
     .requiredOption('-n, --num <total>', 'the new total number of partitions')
     .action(async (name: string, flags: ClusterFlags & { num: string }) => {
       const total = positiveInt('--num', flags.num);
@@ -83,14 +127,15 @@ export function topicCommand(): Command {
       process.stdout.write(`${name} now has ${total} partitions\n`);
     });
 
-  withClusterOptions(topic.command('delete').alias('rm').description('delete topics').argument('<topics...>'))
-    .action(async (names: string[], flags: ClusterFlags) => {
+  withClusterOptions(topic.command('delete').alias('rm').description('delete topics').argument('<topics...>')).action(
+    async (names: string[], flags: ClusterFlags) => {
       await withCluster(flags, async (c) => {
         for (const name of names) {
           await deleteTopic(c, name);
           process.stdout.write(`deleted ${name}\n`);
         }
       });
-    });
+    },
+  );
   return topic;
 }

@@ -4,7 +4,14 @@
  * --password, or is read from stdin (first line; on a terminal, typed without echo).
  */
 import { Command } from 'commander';
-import { DEFAULT_SCRAM_ITERATIONS, SCRAM_MECHANISM_CODES, deleteScramUser, describeScramUsers, upsertScramUser, type ScramMechanism } from '../../client/scram-users.js';
+import {
+  DEFAULT_SCRAM_ITERATIONS,
+  SCRAM_MECHANISM_CODES,
+  deleteScramUser,
+  describeScramUsers,
+  upsertScramUser,
+  type ScramMechanism,
+} from '../../client/scram-users.js';
 import { parseFormat, print, table, UsageError } from '../output.js';
 import { positiveInt, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
 
@@ -17,7 +24,10 @@ interface UserFlags extends ClusterFlags {
 
 function mechanismOf(flags: UserFlags): ScramMechanism {
   const m = (flags.mechanism ?? '').toUpperCase();
-  if (!(m in SCRAM_MECHANISM_CODES)) throw new UsageError(`--mechanism takes ${Object.keys(SCRAM_MECHANISM_CODES).join(' or ')}, not "${flags.mechanism ?? ''}"`);
+  if (!(m in SCRAM_MECHANISM_CODES))
+    throw new UsageError(
+      `--mechanism takes ${Object.keys(SCRAM_MECHANISM_CODES).join(' or ')}, not "${flags.mechanism ?? ''}"`,
+    );
   return m as ScramMechanism;
 }
 
@@ -56,15 +66,25 @@ async function readPassword(): Promise<string> {
 export function userCommand(): Command {
   const user = new Command('user').description('list, create and delete SCRAM users');
 
-  withClusterOptions(user.command('list').alias('ls').description('SCRAM users with their mechanisms and iteration counts').argument('[users...]'))
+  withClusterOptions(
+    user
+      .command('list')
+      .alias('ls')
+      .description('SCRAM users with their mechanisms and iteration counts')
+      .argument('[users...]'),
+  )
     .option('--format <format>', 'table or json', 'table')
     .action(async (names: string[], flags: UserFlags) => {
       const format = parseFormat(flags.format ?? 'table');
       const rows = await withCluster(flags, (c) => describeScramUsers(c, names.length > 0 ? names : null));
-      print(format, rows, () => table(rows as unknown as Array<Record<string, unknown>>, ['user', 'mechanism', 'iterations']));
+      print(format, rows, () =>
+        table(rows as unknown as Array<Record<string, unknown>>, ['user', 'mechanism', 'iterations']),
+      );
     });
 
-  withClusterOptions(user.command('create').description('create a SCRAM user, or set a new password').argument('<user>'))
+  withClusterOptions(
+    user.command('create').description('create a SCRAM user, or set a new password').argument('<user>'),
+  )
     .requiredOption('--mechanism <mechanism>', 'SCRAM-SHA-256 or SCRAM-SHA-512')
     .option('--iterations <n>', 'PBKDF2 iterations (the broker accepts 4096-16384)', String(DEFAULT_SCRAM_ITERATIONS))
     .option('--password <password>', 'the password (else read from stdin, or typed without echo on a terminal)')
@@ -78,7 +98,9 @@ export function userCommand(): Command {
       process.stdout.write(`user ${name}: ${mechanism} credential set (${iterations} iterations)\n`);
     });
 
-  withClusterOptions(user.command('delete').description("delete a SCRAM user's credential for one mechanism").argument('<user>'))
+  withClusterOptions(
+    user.command('delete').description("delete a SCRAM user's credential for one mechanism").argument('<user>'),
+  )
     .requiredOption('--mechanism <mechanism>', 'SCRAM-SHA-256 or SCRAM-SHA-512')
     .action(async (name: string, flags: UserFlags) => {
       const mechanism = mechanismOf(flags);

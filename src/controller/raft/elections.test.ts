@@ -198,7 +198,10 @@ t.test('a follower that sees its dead leader refuse connections elects a new lea
   h.runUntil(() => h.leaders().length === 1, 2000);
   const leader = h.leaders()[0];
   t.ok(leader, 'a new leader');
-  t.ok(h.clock.now() - killedAt < 300, `elected ${h.clock.now() - killedAt} ms after the crash, long before the 2000 ms fetch timeout`);
+  t.ok(
+    h.clock.now() - killedAt < 300,
+    `elected ${h.clock.now() - killedAt} ms after the crash, long before the 2000 ms fetch timeout`,
+  );
   t.equal(leader?.epoch(), 2, 'one epoch: no split vote, no wasted epoch');
   t.equal(leader?.id, 2, 'the lower-ranked survivor went first');
   h.node(2).propose([Buffer.from('after')]);
@@ -216,9 +219,14 @@ t.test('a refused connection to a live leader does not unseat it or raise the ep
   t.equal(h.node(1).currentState().kind, 'leader', 'node 1 still leads');
   for (const id of [1, 2, 3]) t.equal(h.node(id).epoch(), 1, `node ${id} stays in epoch 1`);
   t.match(h.node(2).currentState(), { kind: 'follower', leaderId: 1 }, 'node 2 follows node 1 again');
-  const votes = h.delivered.slice(before).filter((d) => d.message.kind === 'request' && d.message.request.type === 'Vote');
+  const votes = h.delivered
+    .slice(before)
+    .filter((d) => d.message.kind === 'request' && d.message.request.type === 'Vote');
   t.ok(votes.length > 0, 'node 2 asked for pre-votes');
-  t.ok(votes.every((d) => d.message.kind === 'request' && d.message.request.type === 'Vote' && d.message.request.preVote), 'only pre-votes were sent');
+  t.ok(
+    votes.every((d) => d.message.kind === 'request' && d.message.request.type === 'Vote' && d.message.request.preVote),
+    'only pre-votes were sent',
+  );
 });
 
 t.test('without pre-vote a refused connection changes nothing: the fetch timeout decides', async (t) => {
@@ -234,15 +242,22 @@ t.test('without pre-vote a refused connection changes nothing: the fetch timeout
   t.equal(h.leaders().length, 1);
 });
 
-t.test('a pre-vote granted by a voter that still names the old leader counts (no return to the lost leader)', async (t) => {
-  const h = new Harness([1, 2, 3]);
-  h.run(1100);
-  h.crash(1);
-  h.refuseConnections = true;
-  h.node(3).peerUnreachable(1); // node 3 has lost the leader but still names it in its answers
-  h.node(2).peerUnreachable(1);
-  h.run(10);
-  t.match(h.node(3).currentState(), { kind: 'follower', leaderId: 1 }, 'node 3 still follows node 1 when node 2 asks');
-  h.runUntil(() => h.leaders().length === 1, 500);
-  t.equal(h.leaders()[0]?.id, 2);
-});
+t.test(
+  'a pre-vote granted by a voter that still names the old leader counts (no return to the lost leader)',
+  async (t) => {
+    const h = new Harness([1, 2, 3]);
+    h.run(1100);
+    h.crash(1);
+    h.refuseConnections = true;
+    h.node(3).peerUnreachable(1); // node 3 has lost the leader but still names it in its answers
+    h.node(2).peerUnreachable(1);
+    h.run(10);
+    t.match(
+      h.node(3).currentState(),
+      { kind: 'follower', leaderId: 1 },
+      'node 3 still follows node 1 when node 2 asks',
+    );
+    h.runUntil(() => h.leaders().length === 1, 500);
+    t.equal(h.leaders()[0]?.id, 2);
+  },
+);

@@ -61,11 +61,17 @@ export class ConsumerGroupAdmin {
     const group = this.get(groupId);
     const none = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     if (!group) {
-      const message = this.store.groups.has(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      const message = this.store.groups.has(groupId)
+        ? `Group ${groupId} is not a consumer group.`
+        : `Group ${groupId} not found.`;
       return { ...none, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: message };
     }
     const described = (a: Assignment): { topicPartitions: DescribedTopicPartitions[] } => ({
-      topicPartitions: toWire(a).map((tp) => ({ topicId: tp.topicId, topicName: this.topics.byId(tp.topicId)?.name ?? '', partitions: tp.partitions })),
+      topicPartitions: toWire(a).map((tp) => ({
+        topicId: tp.topicId,
+        topicName: this.topics.byId(tp.topicId)?.name ?? '',
+        partitions: tp.partitions,
+      })),
     });
     return {
       errorCode: 0,
@@ -137,7 +143,8 @@ export class ConsumerGroupAdmin {
     if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     const records = this.tombstones(group);
     for (const [topic, partitions] of this.store.offsets.get(groupId) ?? []) {
-      for (const partition of partitions.keys()) records.push({ kind: 'offset', groupId, topic, partition, value: null });
+      for (const partition of partitions.keys())
+        records.push({ kind: 'offset', groupId, topic, partition, value: null });
     }
     try {
       this.store.write(groupId, records, now);

@@ -26,7 +26,10 @@ export interface AssignorTopic {
   numPartitions: number;
 }
 
-export type Assignor = (members: readonly AssignorMember[], topics: ReadonlyMap<string, AssignorTopic>) => Map<string, Assignment>;
+export type Assignor = (
+  members: readonly AssignorMember[],
+  topics: ReadonlyMap<string, AssignorTopic>,
+) => Map<string, Assignment>;
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -42,7 +45,11 @@ export const uniformAssignor: Assignor = (members, topics) => {
     taken.add(key(topicId, p));
   };
   const subscribers = new Map<string, AssignorMember[]>();
-  for (const topicId of [...topics.keys()].sort(byId)) subscribers.set(topicId, sorted.filter((m) => m.subscribedTopicIds.has(topicId)));
+  for (const topicId of [...topics.keys()].sort(byId))
+    subscribers.set(
+      topicId,
+      sorted.filter((m) => m.subscribedTopicIds.has(topicId)),
+    );
 
   // 1. Keep previous partitions that still exist and are still subscribed, up to a fair share.
   const share = fairShares(sorted, topics, subscribers);
@@ -52,7 +59,8 @@ export const uniformAssignor: Assignor = (members, topics) => {
       const topic = topics.get(topicId);
       if (!topic || !m.subscribedTopicIds.has(topicId)) continue;
       for (const p of [...parts].sort((a, b) => a - b)) {
-        if (p < topic.numPartitions && !taken.has(key(topicId, p)) && counts.get(m.memberId)! < limit) give(m.memberId, topicId, p);
+        if (p < topic.numPartitions && !taken.has(key(topicId, p)) && counts.get(m.memberId)! < limit)
+          give(m.memberId, topicId, p);
       }
     }
   }
@@ -69,13 +77,17 @@ export const uniformAssignor: Assignor = (members, topics) => {
     }
   }
   // 3. Move partitions from fuller to emptier members while one can take one from another holding two more.
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
-    const fullest = [...sorted].sort((a, b) => counts.get(b.memberId)! - counts.get(a.memberId)! || byId(a.memberId, b.memberId));
+    const fullest = [...sorted].sort(
+      (a, b) => counts.get(b.memberId)! - counts.get(a.memberId)! || byId(a.memberId, b.memberId),
+    );
     outer: for (const from of fullest) {
       const fromCount = counts.get(from.memberId)!;
       const own = result.get(from.memberId)!;
-      const receivers = [...sorted].sort((a, b) => counts.get(a.memberId)! - counts.get(b.memberId)! || byId(a.memberId, b.memberId));
+      const receivers = [...sorted].sort(
+        (a, b) => counts.get(a.memberId)! - counts.get(b.memberId)! || byId(a.memberId, b.memberId),
+      );
       for (const to of receivers) {
         if (counts.get(to.memberId)! + 1 >= fromCount) break;
         for (const topicId of [...own.keys()].sort(byId)) {
@@ -101,9 +113,16 @@ export const uniformAssignor: Assignor = (members, topics) => {
  * ceiling of partitions/members for the first `remainder` keepers and the floor for the
  * rest; otherwise the ceiling of each of its topics' share (step 3 evens out the rest).
  */
-function fairShares(members: readonly AssignorMember[], topics: ReadonlyMap<string, AssignorTopic>, subscribers: ReadonlyMap<string, AssignorMember[]>): Map<string, number> {
+function fairShares(
+  members: readonly AssignorMember[],
+  topics: ReadonlyMap<string, AssignorTopic>,
+  subscribers: ReadonlyMap<string, AssignorMember[]>,
+): Map<string, number> {
   const shares = new Map<string, number>();
-  const total = [...topics.values()].reduce((sum, t) => sum + ((subscribers.get(t.topicId)?.length ?? 0) > 0 ? t.numPartitions : 0), 0);
+  const total = [...topics.values()].reduce(
+    (sum, t) => sum + ((subscribers.get(t.topicId)?.length ?? 0) > 0 ? t.numPartitions : 0),
+    0,
+  );
   const homogeneous = members.every((m) => sameSet(m.subscribedTopicIds, members[0]!.subscribedTopicIds));
   if (homogeneous && members.length > 0) {
     const floor = Math.floor(total / members.length);
@@ -145,7 +164,9 @@ export const rangeAssignor: Assignor = (members, topics) => {
   const result = new Map<string, Assignment>(members.map((m) => [m.memberId, new Map()]));
   const order = (m: AssignorMember): string => `${m.instanceId ?? '\uffff'}\u0000${m.memberId}`;
   for (const topic of topics.values()) {
-    const subs = members.filter((m) => m.subscribedTopicIds.has(topic.topicId)).sort((a, b) => byId(order(a), order(b)));
+    const subs = members
+      .filter((m) => m.subscribedTopicIds.has(topic.topicId))
+      .sort((a, b) => byId(order(a), order(b)));
     if (subs.length === 0) continue;
     const base = Math.floor(topic.numPartitions / subs.length);
     const extra = topic.numPartitions % subs.length;

@@ -19,10 +19,19 @@ export function consumerGroupConfigFrom(c: BrokerConfig): ConsumerGroupConfig {
   const problem = checkConsumerGroupBounds(v);
   if (problem) throw new Error(problem);
   const assignors = assignorNames(c.list('group.consumer.assignors'));
-  for (const a of assignors) if (a !== 'uniform' && a !== 'range') throw new Error(`group.consumer.assignors: unknown assignor ${a} (uniform and range are built in)`);
-  return { assignors, sessionTimeoutMs: v.sessionTimeoutMs, heartbeatIntervalMs: v.heartbeatIntervalMs, maxSize: c.int('group.consumer.max.size') };
+  for (const a of assignors)
+    if (a !== 'uniform' && a !== 'range')
+      throw new Error(`group.consumer.assignors: unknown assignor ${a} (uniform and range are built in)`);
+  return {
+    assignors,
+    sessionTimeoutMs: v.sessionTimeoutMs,
+    heartbeatIntervalMs: v.heartbeatIntervalMs,
+    maxSize: c.int('group.consumer.max.size'),
+  };
 }
 
-export function topicInfo(t: TopicImage | undefined): { topicId: string; name: string; numPartitions: number } | undefined {
+export function topicInfo(
+  t: TopicImage | undefined,
+): { topicId: string; name: string; numPartitions: number } | undefined {
   return t && { topicId: t.topicId, name: t.name, numPartitions: t.partitions.size };
 }

@@ -31,7 +31,10 @@ const CLASS_NAMES: Record<string, string> = {
 
 /** Maps configured assignor entries to the names clients send (`uniform`, `range`); unknown entries stay as given. */
 export function assignorNames(entries: readonly string[]): string[] {
-  return entries.map((e) => e.trim()).filter((e) => e.length > 0).map((e) => CLASS_NAMES[e] ?? e);
+  return entries
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)
+    .map((e) => CLASS_NAMES[e] ?? e);
 }
 
 /**
@@ -52,6 +55,7 @@ export function checkConsumerGroupBounds(v: {
   if (v.heartbeatIntervalMs < v.minHeartbeatIntervalMs || v.heartbeatIntervalMs > v.maxHeartbeatIntervalMs) {
     return 'group.consumer.heartbeat.interval.ms must be within group.consumer.min/max.heartbeat.interval.ms';
   }
-  if (v.heartbeatIntervalMs >= v.sessionTimeoutMs) return 'group.consumer.heartbeat.interval.ms must be below group.consumer.session.timeout.ms';
+  if (v.heartbeatIntervalMs >= v.sessionTimeoutMs)
+    return 'group.consumer.heartbeat.interval.ms must be below group.consumer.session.timeout.ms';
   return null;
 }

@@ -19,7 +19,13 @@
  * member's acknowledgement decide); `Dead` is final (the object is dropped).
  */
 import { copyAssignment, emptyAssignment, type Assignment } from './assignment.js';
-import { MemberState, type ConsumerGroupRecord, type CurrentAssignment, type MemberSubscription, type SubscribedTopic } from './records.js';
+import {
+  MemberState,
+  type ConsumerGroupRecord,
+  type CurrentAssignment,
+  type MemberSubscription,
+  type SubscribedTopic,
+} from './records.js';
 
 export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable';
 
@@ -30,7 +36,13 @@ export interface ConsumerMember {
 }
 
 export function initialCurrentAssignment(): CurrentAssignment {
-  return { memberEpoch: 0, previousMemberEpoch: 0, state: MemberState.STABLE, assigned: emptyAssignment(), pendingRevocation: emptyAssignment() };
+  return {
+    memberEpoch: 0,
+    previousMemberEpoch: 0,
+    state: MemberState.STABLE,
+    assigned: emptyAssignment(),
+    pendingRevocation: emptyAssignment(),
+  };
 }
 
 export function emptySubscription(): MemberSubscription {
@@ -61,7 +73,8 @@ export class ConsumerGroup {
     if (this.members.size === 0) return 'Empty';
     if (this.groupEpoch > this.assignmentEpoch) return 'Assigning';
     for (const m of this.members.values()) {
-      if (m.current.state !== MemberState.STABLE || m.current.memberEpoch !== this.assignmentEpoch) return 'Reconciling';
+      if (m.current.state !== MemberState.STABLE || m.current.memberEpoch !== this.assignmentEpoch)
+        return 'Reconciling';
     }
     return 'Stable';
   }
@@ -140,7 +153,12 @@ export class ConsumerGroup {
         }
         const existing = this.members.get(r.memberId);
         if (existing) existing.subscription = r.value;
-        else this.members.set(r.memberId, { memberId: r.memberId, subscription: r.value, current: initialCurrentAssignment() });
+        else
+          this.members.set(r.memberId, {
+            memberId: r.memberId,
+            subscription: r.value,
+            current: initialCurrentAssignment(),
+          });
         return;
       }
       case 'cg-target-epoch':
@@ -158,8 +176,18 @@ export class ConsumerGroup {
           this.members.set(r.memberId, m);
         }
         const next: CurrentAssignment = r.value
-          ? { ...r.value, assigned: copyAssignment(r.value.assigned), pendingRevocation: copyAssignment(r.value.pendingRevocation) }
-          : { memberEpoch: -1, previousMemberEpoch: -1, state: MemberState.STABLE, assigned: emptyAssignment(), pendingRevocation: emptyAssignment() };
+          ? {
+              ...r.value,
+              assigned: copyAssignment(r.value.assigned),
+              pendingRevocation: copyAssignment(r.value.pendingRevocation),
+            }
+          : {
+              memberEpoch: -1,
+              previousMemberEpoch: -1,
+              state: MemberState.STABLE,
+              assigned: emptyAssignment(),
+              pendingRevocation: emptyAssignment(),
+            };
         this.setOwnership(m, next);
         m.current = next;
         return;

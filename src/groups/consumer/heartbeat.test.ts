@@ -51,7 +51,10 @@ t.test('revoke before assign: a joining member gets partitions only after the ow
   const ra = a.heartbeat();
   t.equal(ra.memberEpoch, 1, 'a stays at its epoch while revoking');
   t.equal(assignmentSize(new Map(ra.assignment!.map((tp) => [tp.topicId, new Set(tp.partitions)]))), 3);
-  t.equal(h.coordinator.consumer.admin.get('g')!.members.get(a.memberId)!.current.state, MemberState.UNREVOKED_PARTITIONS);
+  t.equal(
+    h.coordinator.consumer.admin.get('g')!.members.get(a.memberId)!.current.state,
+    MemberState.UNREVOKED_PARTITIONS,
+  );
   t.same(b.heartbeat().assignment, null, 'still nothing for b while a holds the partitions');
   a.holdRevocations = false;
   a.owned = new Map(ra.assignment!.map((tp) => [tp.topicId, new Set(tp.partitions)]));
@@ -77,7 +80,10 @@ t.test('three members converge with no partition ever owned twice', async (t) =>
   settle(h, members);
   t.equal(h.coordinator.consumer.admin.get('g')!.state, 'Stable');
   t.same(members.map((m) => m.ownedCount()).sort(), [2, 2, 3]);
-  t.equal(members.reduce((s, m) => s + m.ownedCount(), 0), 7);
+  t.equal(
+    members.reduce((s, m) => s + m.ownedCount(), 0),
+    7,
+  );
   t.ok(members.every((m) => m.epoch === 3));
 });
 
@@ -93,7 +99,10 @@ t.test('leave (-1) bumps the group epoch and the others take the partitions', as
   t.equal(g.members.size, 2);
   t.equal(g.groupEpoch, 4);
   settle(h, members.slice(0, 2));
-  t.same(members.slice(0, 2).map((m) => m.ownedCount()), [3, 3]);
+  t.same(
+    members.slice(0, 2).map((m) => m.ownedCount()),
+    [3, 3],
+  );
   t.equal(members[0]!.leave().errorCode, 0);
   t.equal(members[0]!.leave().errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'a second leave: the member is gone');
 });
@@ -142,15 +151,47 @@ t.test('fencing: epochs ahead or behind, unknown members and groups', async (t) 
   const b = new SimMember(h);
   b.join();
   settle(h, [a, b]);
-  t.equal(h.heartbeat({ memberId: a.memberId, memberEpoch: a.epoch + 1, subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: null }).errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
-  const stale = h.heartbeat({ memberId: a.memberId, memberEpoch: 1, subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: null });
+  t.equal(
+    h.heartbeat({
+      memberId: a.memberId,
+      memberEpoch: a.epoch + 1,
+      subscribedTopicNames: null,
+      rebalanceTimeoutMs: -1,
+      topicPartitions: null,
+    }).errorCode,
+    ErrorCode.FENCED_MEMBER_EPOCH,
+  );
+  const stale = h.heartbeat({
+    memberId: a.memberId,
+    memberEpoch: 1,
+    subscribedTopicNames: null,
+    rebalanceTimeoutMs: -1,
+    topicPartitions: null,
+  });
   t.equal(stale.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
   t.match(stale.errorMessage, /smaller member epoch/);
   // The previous epoch with owned partitions inside the assignment is a lost answer: accepted.
-  const prev = h.heartbeat({ memberId: b.memberId, memberEpoch: 1, subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: [] });
-  t.equal(prev.errorCode, b.epoch === 2 && h.coordinator.consumer.admin.get('g')!.members.get(b.memberId)!.current.previousMemberEpoch === 1 ? 0 : ErrorCode.FENCED_MEMBER_EPOCH);
-  t.equal(h.heartbeat({ memberId: 'nobody', memberEpoch: 3, topicPartitions: null }).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  t.equal(h.heartbeat({ groupId: 'other', memberId: 'x', memberEpoch: 3, topicPartitions: null }).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  const prev = h.heartbeat({
+    memberId: b.memberId,
+    memberEpoch: 1,
+    subscribedTopicNames: null,
+    rebalanceTimeoutMs: -1,
+    topicPartitions: [],
+  });
+  t.equal(
+    prev.errorCode,
+    b.epoch === 2 && h.coordinator.consumer.admin.get('g')!.members.get(b.memberId)!.current.previousMemberEpoch === 1
+      ? 0
+      : ErrorCode.FENCED_MEMBER_EPOCH,
+  );
+  t.equal(
+    h.heartbeat({ memberId: 'nobody', memberEpoch: 3, topicPartitions: null }).errorCode,
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
+  t.equal(
+    h.heartbeat({ groupId: 'other', memberId: 'x', memberEpoch: 3, topicPartitions: null }).errorCode,
+    ErrorCode.GROUP_ID_NOT_FOUND,
+  );
 });
 
 t.test('request validation and assignors', async (t) => {
@@ -160,7 +201,11 @@ t.test('request validation and assignors', async (t) => {
   t.equal(h.heartbeat({ topicPartitions: null }).errorCode, ErrorCode.INVALID_REQUEST);
   t.equal(h.heartbeat({ subscribedTopicNames: null }).errorCode, ErrorCode.INVALID_REQUEST);
   t.equal(h.heartbeat({ memberEpoch: -3, memberId: 'x' }).errorCode, ErrorCode.INVALID_REQUEST);
-  t.equal(h.heartbeat({ memberEpoch: -2, memberId: 'x' }).errorCode, ErrorCode.INVALID_REQUEST, 'static leave needs an instance id');
+  t.equal(
+    h.heartbeat({ memberEpoch: -2, memberId: 'x' }).errorCode,
+    ErrorCode.INVALID_REQUEST,
+    'static leave needs an instance id',
+  );
   const bad = h.heartbeat({ serverAssignor: 'sticky' });
   t.equal(bad.errorCode, ErrorCode.UNSUPPORTED_ASSIGNOR);
   t.match(bad.errorMessage, /uniform, range/);
@@ -192,28 +237,42 @@ t.test('a failed append answers COORDINATOR_NOT_AVAILABLE and changes nothing', 
   t.equal(h.coordinator.nextDeadline(), null);
 });
 
-t.test('static member: leave with -2 keeps its partitions, a rejoin under the instance id takes them back', async (t) => {
-  const h = setup();
-  const a = new SimMember(h, ['t'], { instanceId: 'i-a' });
-  const b = new SimMember(h, ['t'], { instanceId: 'i-b' });
-  a.join();
-  b.join();
-  settle(h, [a, b]);
-  const before = a.owned;
-  const epochBefore = h.coordinator.consumer.admin.get('g')!.groupEpoch;
-  const left = h.heartbeat({ memberId: a.memberId, memberEpoch: -2, instanceId: 'i-a', subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: null });
-  t.equal(left.memberEpoch, -2);
-  const g = h.coordinator.consumer.admin.get('g')!;
-  t.equal(g.groupEpoch, epochBefore, 'no epoch bump: the partitions wait for the instance');
-  t.equal(new SimMember(h, ['t'], { instanceId: 'i-b' }).join().errorCode, ErrorCode.UNRELEASED_INSTANCE_ID, 'an active instance id cannot be taken');
-  const again = new SimMember(h, ['t'], { instanceId: 'i-a' });
-  const r = again.join();
-  t.equal(r.errorCode, 0);
-  t.not(again.memberId, a.memberId);
-  t.same(again.owned, before, 'the same partitions, no rebalance');
-  t.notOk(g.members.has(a.memberId));
-  t.equal(g.state, 'Stable');
-});
+t.test(
+  'static member: leave with -2 keeps its partitions, a rejoin under the instance id takes them back',
+  async (t) => {
+    const h = setup();
+    const a = new SimMember(h, ['t'], { instanceId: 'i-a' });
+    const b = new SimMember(h, ['t'], { instanceId: 'i-b' });
+    a.join();
+    b.join();
+    settle(h, [a, b]);
+    const before = a.owned;
+    const epochBefore = h.coordinator.consumer.admin.get('g')!.groupEpoch;
+    const left = h.heartbeat({
+      memberId: a.memberId,
+      memberEpoch: -2,
+      instanceId: 'i-a',
+      subscribedTopicNames: null,
+      rebalanceTimeoutMs: -1,
+      topicPartitions: null,
+    });
+    t.equal(left.memberEpoch, -2);
+    const g = h.coordinator.consumer.admin.get('g')!;
+    t.equal(g.groupEpoch, epochBefore, 'no epoch bump: the partitions wait for the instance');
+    t.equal(
+      new SimMember(h, ['t'], { instanceId: 'i-b' }).join().errorCode,
+      ErrorCode.UNRELEASED_INSTANCE_ID,
+      'an active instance id cannot be taken',
+    );
+    const again = new SimMember(h, ['t'], { instanceId: 'i-a' });
+    const r = again.join();
+    t.equal(r.errorCode, 0);
+    t.not(again.memberId, a.memberId);
+    t.same(again.owned, before, 'the same partitions, no rebalance');
+    t.notOk(g.members.has(a.memberId));
+    t.equal(g.state, 'Stable');
+  },
+);
 
 t.test('persistence: a restart replays the group; members that do not return expire', async (t) => {
   const h = setup();
@@ -246,7 +305,20 @@ t.test('offsets: commits checked by member epoch; classic APIs meet the consumer
   a.join();
   const commit = (memberId: string, generationId: number, apiVersion = 9): number =>
     h.coordinator.offsets.commit(
-      { groupId: 'g', generationId, memberId, groupInstanceId: null, retentionTimeMs: -1, apiVersion, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+      {
+        groupId: 'g',
+        generationId,
+        memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        apiVersion,
+        topics: [
+          {
+            name: 't',
+            partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }],
+          },
+        ],
+      },
       h.clock.now(),
     )[0]!.partitions[0]!.errorCode;
   t.equal(commit(a.memberId, a.epoch), 0);
@@ -259,18 +331,48 @@ t.test('offsets: commits checked by member epoch; classic APIs meet the consumer
   t.equal(h.coordinator.consumer.admin.fetchError('g', a.memberId, a.epoch), 0);
   t.equal(h.coordinator.consumer.admin.fetchError('g', a.memberId, 7), ErrorCode.STALE_MEMBER_EPOCH);
   t.equal(h.coordinator.consumer.admin.fetchError('g', null, -1), 0);
-  t.same(h.coordinator.admin.list([], []), [{ groupId: 'g', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' }]);
+  t.same(h.coordinator.admin.list([], []), [
+    { groupId: 'g', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' },
+  ]);
   t.same(h.coordinator.admin.list([], ['classic']), []);
-  t.equal(h.coordinator.admin.describe('g').groupState, 'Dead', 'DescribeGroups v0-5 answers Dead for a consumer group, as Kafka');
+  t.equal(
+    h.coordinator.admin.describe('g').groupState,
+    'Dead',
+    'DescribeGroups v0-5 answers Dead for a consumer group, as Kafka',
+  );
   t.equal(h.coordinator.consumer.admin.classicJoinError('g', h.clock.now()), ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   t.equal(h.coordinator.consumer.admin.deleteGroup('g', h.clock.now()), ErrorCode.NON_EMPTY_GROUP);
   h.topics.add('other', 1);
   h.coordinator.offsets.commit(
-    { groupId: 'g', generationId: a.epoch, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, apiVersion: 9, topics: [{ name: 'other', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+    {
+      groupId: 'g',
+      generationId: a.epoch,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      apiVersion: 9,
+      topics: [
+        {
+          name: 'other',
+          partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }],
+        },
+      ],
+    },
     h.clock.now(),
   );
-  const deleted = h.coordinator.offsets.delete('g', [{ name: 't', partitions: [{ partitionIndex: 0 }] }, { name: 'other', partitions: [{ partitionIndex: 0 }] }], h.clock.now());
-  t.same(deleted.topics.map((x) => x.partitions[0]!.errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, 0], 'OffsetDelete: only topics the group does not subscribe to');
+  const deleted = h.coordinator.offsets.delete(
+    'g',
+    [
+      { name: 't', partitions: [{ partitionIndex: 0 }] },
+      { name: 'other', partitions: [{ partitionIndex: 0 }] },
+    ],
+    h.clock.now(),
+  );
+  t.same(
+    deleted.topics.map((x) => x.partitions[0]!.errorCode),
+    [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, 0],
+    'OffsetDelete: only topics the group does not subscribe to',
+  );
   a.leave();
   t.equal(commit('', -1), 0, 'a simple commit once the group is empty');
   t.equal(h.coordinator.consumer.admin.deleteGroup('g', h.clock.now()), 0);
@@ -282,7 +384,20 @@ t.test('offsets: commits checked by member epoch; classic APIs meet the consumer
 t.test('classic and consumer groups side by side; ids do not mix', async (t) => {
   const h = setup();
   h.coordinator.offsets.commit(
-    { groupId: 'classic', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 2, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+    {
+      groupId: 'classic',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      apiVersion: 2,
+      topics: [
+        {
+          name: 't',
+          partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }],
+        },
+      ],
+    },
     h.clock.now(),
   );
   t.ok(h.coordinator.store.groups.has('classic'));
@@ -297,7 +412,7 @@ t.test('classic and consumer groups side by side; ids do not mix', async (t) => 
   t.equal(h2.coordinator.consumer.admin.describe('nope').errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
 });
 
-t.test('v1: a member id is required, also to join; the client\'s id is kept', async (t) => {
+t.test("v1: a member id is required, also to join; the client's id is kept", async (t) => {
   const h = setup();
   const none = h.heartbeat({ memberIdRequired: true, memberId: '' });
   t.equal(none.errorCode, ErrorCode.INVALID_REQUEST);
@@ -313,21 +428,38 @@ t.test('v1: regex subscriptions resolve against the topics, follow new ones and 
   h.topics.add('orders-eu', 2);
   h.topics.add('orders-us', 2);
   h.topics.add('payments', 3);
-  const bad = h.heartbeat({ memberIdRequired: true, memberId: 'a', subscribedTopicNames: null, subscribedTopicRegex: 'orders-[' });
+  const bad = h.heartbeat({
+    memberIdRequired: true,
+    memberId: 'a',
+    subscribedTopicNames: null,
+    subscribedTopicRegex: 'orders-[',
+  });
   t.equal(bad.errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
   t.equal(h.log.count(), 0, 'nothing written for a refused regex');
   const a = new SimMember(h, [], { memberIdRequired: true, subscribedTopicRegex: 'orders-.*' });
   a.memberId = 'a';
   t.equal(a.join().errorCode, 0);
   t.equal(a.ownedCount(), 4, 'both orders topics, not payments');
-  const names = (): string[] => h.coordinator.consumer.admin.describe('g').members[0]!.assignment.topicPartitions.map((tp) => tp.topicName).sort();
+  const names = (): string[] =>
+    h.coordinator.consumer.admin
+      .describe('g')
+      .members[0]!.assignment.topicPartitions.map((tp) => tp.topicName)
+      .sort();
   t.same(names(), ['orders-eu', 'orders-us']);
   h.topics.add('orders-ap', 1);
   a.heartbeat();
   settle(h, [a]);
   t.equal(a.ownedCount(), 5, 'a new matching topic is picked up on a later heartbeat');
   // switching to names: an empty regex clears it
-  const switched = h.heartbeat({ memberIdRequired: true, memberId: 'a', memberEpoch: a.epoch, subscribedTopicNames: ['payments'], subscribedTopicRegex: '', rebalanceTimeoutMs: -1, topicPartitions: null });
+  const switched = h.heartbeat({
+    memberIdRequired: true,
+    memberId: 'a',
+    memberEpoch: a.epoch,
+    subscribedTopicNames: ['payments'],
+    subscribedTopicRegex: '',
+    rebalanceTimeoutMs: -1,
+    topicPartitions: null,
+  });
   t.equal(switched.errorCode, 0);
   t.equal(h.coordinator.consumer.admin.describe('g').members[0]!.subscribedTopicRegex, null);
   const b = new SimMember(h, ['payments'], { memberIdRequired: true });
@@ -335,6 +467,9 @@ t.test('v1: regex subscriptions resolve against the topics, follow new ones and 
   b.join();
   settle(h, [a, b]);
   const describe = h.coordinator.consumer.admin.describe('g');
-  const total = describe.members.reduce((n, m) => n + m.assignment.topicPartitions.reduce((k, tp) => k + tp.partitions.length, 0), 0);
+  const total = describe.members.reduce(
+    (n, m) => n + m.assignment.topicPartitions.reduce((k, tp) => k + tp.partitions.length, 0),
+    0,
+  );
   t.equal(total, 3, 'only payments is subscribed now, shared by both');
 });

@@ -24,7 +24,14 @@ import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import type { GroupStore } from '../group-store.js';
 import type { GroupRecord } from '../records.js';
 import type { TimerQueue } from '../timer-queue.js';
-import { assignmentsEqual, fromWire, isSubset, toWire, type Assignment, type TopicPartitionsWire } from './assignment.js';
+import {
+  assignmentsEqual,
+  fromWire,
+  isSubset,
+  toWire,
+  type Assignment,
+  type TopicPartitionsWire,
+} from './assignment.js';
 import type { ConsumerGroupConfig } from './config.js';
 import { ConsumerGroup, emptySubscription, initialCurrentAssignment, type ConsumerMember } from './consumer-group.js';
 import { MemberState, type ConsumerGroupRecord, type CurrentAssignment, type MemberSubscription } from './records.js';
@@ -62,7 +69,14 @@ export interface HeartbeatResult {
   assignment: TopicPartitionsWire[] | null;
 }
 
-const fail = (errorCode: number, errorMessage: string): HeartbeatResult => ({ errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+const fail = (errorCode: number, errorMessage: string): HeartbeatResult => ({
+  errorCode,
+  errorMessage,
+  memberId: null,
+  memberEpoch: 0,
+  heartbeatIntervalMs: 0,
+  assignment: null,
+});
 
 export class ConsumerGroupHeartbeats {
   constructor(
@@ -102,18 +116,25 @@ export class ConsumerGroupHeartbeats {
       const holder = g.memberByInstanceId(req.instanceId);
       if (holder && holder.memberId !== req.memberId) {
         if (holder.current.memberEpoch !== STATIC_LEAVE_EPOCH) {
-          return fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${holder.memberId} with instance id ${req.instanceId} is still active.`);
+          return fail(
+            ErrorCode.UNRELEASED_INSTANCE_ID,
+            `Static member ${holder.memberId} with instance id ${req.instanceId} is still active.`,
+          );
         }
         replaced = holder;
       }
     }
     if (req.memberEpoch !== 0) {
-      if (!member) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+      if (!member)
+        return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
       const fenced = epochError(member, req);
       if (fenced) return fenced;
     }
     if (!member && !replaced && g.members.size >= this.config.maxSize) {
-      return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
+      return fail(
+        ErrorCode.GROUP_MAX_SIZE_REACHED,
+        `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`,
+      );
     }
     const memberId = member?.memberId ?? (req.memberId !== '' ? req.memberId : this.newUuid());
     const previous = member?.subscription ?? replaced?.subscription ?? emptySubscription();
@@ -167,7 +188,13 @@ export class ConsumerGroupHeartbeats {
     let target: Assignment = replaced && !g.target.has(memberId) ? g.targetOf(replaced.memberId) : g.targetOf(memberId);
     if (replaced) records.push({ kind: 'cg-target', groupId: g.groupId, memberId, value: target });
     if (groupEpoch > g.assignmentEpoch) {
-      const computed = computeTargetAssignment(g, overrides, subscribed, g.preferredAssignor(this.config.assignors, overrides), groupEpoch);
+      const computed = computeTargetAssignment(
+        g,
+        overrides,
+        subscribed,
+        g.preferredAssignor(this.config.assignors, overrides),
+        groupEpoch,
+      );
       records.push(...computed.records);
       targetEpoch = groupEpoch;
       target = computed.targets.get(memberId) ?? new Map();
@@ -196,7 +223,11 @@ export class ConsumerGroupHeartbeats {
     if (replaced) this.cancelTimers(g.groupId, replaced.memberId);
     this.scheduleSession(g.groupId, memberId, now);
     if (next.state === MemberState.UNREVOKED_PARTITIONS) {
-      if (current.state !== MemberState.UNREVOKED_PARTITIONS || current.memberEpoch !== next.memberEpoch || !this.timers.has(rebalanceKey(g.groupId, memberId))) {
+      if (
+        current.state !== MemberState.UNREVOKED_PARTITIONS ||
+        current.memberEpoch !== next.memberEpoch ||
+        !this.timers.has(rebalanceKey(g.groupId, memberId))
+      ) {
         this.scheduleRebalance(g.groupId, memberId, next.memberEpoch, subscription.rebalanceTimeoutMs, now);
       }
     } else {
@@ -204,7 +235,9 @@ export class ConsumerGroupHeartbeats {
     }
     const fullRequest =
       req.memberEpoch === 0 ||
-      (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null);
+      (req.rebalanceTimeoutMs !== -1 &&
+        (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) &&
+        req.topicPartitions !== null);
     return {
       errorCode: 0,
       errorMessage: null,
@@ -217,7 +250,8 @@ export class ConsumerGroupHeartbeats {
 
   /** Starts a session for every member of the loaded groups (members that do not come back expire). */
   resumeLoaded(now: number): void {
-    for (const g of this.groups.values()) for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId, now);
+    for (const g of this.groups.values())
+      for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId, now);
   }
 
   /** The records removing a member (current, target, subscription), the group's new topics and epoch. */
@@ -228,7 +262,8 @@ export class ConsumerGroupHeartbeats {
       { kind: 'cg-member', groupId: g.groupId, memberId, value: null },
     ];
     const subscribed = subscribedTopicsMetadata(g, new Map([[memberId, null]]), this.topics);
-    if (!sameTopics(subscribed, g.subscribedTopics)) records.push({ kind: 'cg-topics', groupId: g.groupId, value: subscribed });
+    if (!sameTopics(subscribed, g.subscribedTopics))
+      records.push({ kind: 'cg-topics', groupId: g.groupId, value: subscribed });
     records.push({ kind: 'cg-epoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1 } });
     return records;
   }
@@ -254,8 +289,16 @@ export class ConsumerGroupHeartbeats {
   private leave(group: ConsumerGroup | undefined, req: HeartbeatRequest, now: number): HeartbeatResult {
     if (!group) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} not found.`);
     const member = group.members.get(req.memberId);
-    if (!member) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
-    const ok = (): HeartbeatResult => ({ errorCode: 0, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null });
+    if (!member)
+      return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+    const ok = (): HeartbeatResult => ({
+      errorCode: 0,
+      errorMessage: null,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      heartbeatIntervalMs: 0,
+      assignment: null,
+    });
     if (req.memberEpoch === STATIC_LEAVE_EPOCH) {
       // The static member keeps its partitions until it rejoins or its session expires.
       const c = member.current;
@@ -263,7 +306,13 @@ export class ConsumerGroupHeartbeats {
         kind: 'cg-current',
         groupId: group.groupId,
         memberId: member.memberId,
-        value: { memberEpoch: STATIC_LEAVE_EPOCH, previousMemberEpoch: c.memberEpoch, state: MemberState.STABLE, assigned: c.assigned, pendingRevocation: new Map() },
+        value: {
+          memberEpoch: STATIC_LEAVE_EPOCH,
+          previousMemberEpoch: c.memberEpoch,
+          state: MemberState.STABLE,
+          assigned: c.assigned,
+          pendingRevocation: new Map(),
+        },
       };
       try {
         this.store.write(group.groupId, [record], now);
@@ -273,7 +322,8 @@ export class ConsumerGroupHeartbeats {
       this.timers.cancel(rebalanceKey(group.groupId, member.memberId));
       return ok();
     }
-    if (!this.fence(group.groupId, member.memberId, now)) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator could not write the group records.');
+    if (!this.fence(group.groupId, member.memberId, now))
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator could not write the group records.');
     return ok();
   }
 
@@ -287,7 +337,8 @@ export class ConsumerGroupHeartbeats {
     } else if (req.memberEpoch === 0) {
       if (req.memberIdRequired && req.memberId === '') return bad("MemberId can't be empty.");
       if (req.rebalanceTimeoutMs === -1) return bad('RebalanceTimeoutMs must be provided in first request.');
-      if (req.topicPartitions === null || req.topicPartitions.length > 0) return bad('TopicPartitions must be empty when (re-)joining.');
+      if (req.topicPartitions === null || req.topicPartitions.length > 0)
+        return bad('TopicPartitions must be empty when (re-)joining.');
       if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) {
         return bad(
           req.memberIdRequired
@@ -306,7 +357,10 @@ export class ConsumerGroupHeartbeats {
       if (!compiled.ok) return fail(ErrorCode.INVALID_REGULAR_EXPRESSION, compiled.message);
     }
     if (req.serverAssignor !== null && !this.config.assignors.includes(req.serverAssignor)) {
-      return fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${this.config.assignors.join(', ')}.`);
+      return fail(
+        ErrorCode.UNSUPPORTED_ASSIGNOR,
+        `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${this.config.assignors.join(', ')}.`,
+      );
     }
     return null;
   }
@@ -320,13 +374,15 @@ export class ConsumerGroupHeartbeats {
   private scheduleRebalance(groupId: string, memberId: string, epoch: number, timeoutMs: number, now: number): void {
     this.timers.schedule(rebalanceKey(groupId, memberId), now + Math.max(0, timeoutMs), (at) => {
       const m = this.groups.get(groupId)?.members.get(memberId);
-      if (m && m.current.state === MemberState.UNREVOKED_PARTITIONS && m.current.memberEpoch === epoch) this.fence(groupId, memberId, at);
+      if (m && m.current.state === MemberState.UNREVOKED_PARTITIONS && m.current.memberEpoch === epoch)
+        this.fence(groupId, memberId, at);
     });
   }
 }
 
 const sessionKey = (groupId: string, memberId: string): string => `consumer-session\u0000${groupId}\u0000${memberId}`;
-const rebalanceKey = (groupId: string, memberId: string): string => `consumer-rebalance\u0000${groupId}\u0000${memberId}`;
+const rebalanceKey = (groupId: string, memberId: string): string =>
+  `consumer-rebalance\u0000${groupId}\u0000${memberId}`;
 
 /** FENCED_MEMBER_EPOCH unless the epoch is the member's, or its previous one with owned partitions inside its assignment (a lost answer). */
 function epochError(member: ConsumerMember, req: HeartbeatRequest): HeartbeatResult | null {

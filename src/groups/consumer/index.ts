@@ -21,7 +21,13 @@ export class ConsumerGroupCoordinator {
   readonly heartbeats: ConsumerGroupHeartbeats;
   readonly admin: ConsumerGroupAdmin;
 
-  constructor(store: GroupStore, timers: TimerQueue, config: Partial<ConsumerGroupConfig>, topics: TopicSource, newUuid: () => string) {
+  constructor(
+    store: GroupStore,
+    timers: TimerQueue,
+    config: Partial<ConsumerGroupConfig>,
+    topics: TopicSource,
+    newUuid: () => string,
+  ) {
     this.config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, ...config };
     this.heartbeats = new ConsumerGroupHeartbeats(store, timers, this.config, topics, newUuid);
     this.admin = new ConsumerGroupAdmin(store, this.heartbeats, topics, this.config.assignors);

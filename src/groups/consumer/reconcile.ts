@@ -71,13 +71,25 @@ function next(input: ReconcileInput, memberEpoch: number): CurrentAssignment {
     }
   }
   if (revoke.size > 0 && ownsAnyOf(input.owned, revoke)) {
-    return transition(current, { memberEpoch, previousMemberEpoch: current.memberEpoch === memberEpoch ? current.previousMemberEpoch : current.memberEpoch, state: MemberState.UNREVOKED_PARTITIONS, assigned: kept, pendingRevocation: revoke });
+    return transition(current, {
+      memberEpoch,
+      previousMemberEpoch: current.memberEpoch === memberEpoch ? current.previousMemberEpoch : current.memberEpoch,
+      state: MemberState.UNREVOKED_PARTITIONS,
+      assigned: kept,
+      pendingRevocation: revoke,
+    });
   }
   const assigned = copyAssignment(kept);
   for (const [topic, parts] of gained) for (const p of parts) addPartition(assigned, topic, p);
   const state = unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE;
   const previousMemberEpoch = targetEpoch === current.memberEpoch ? current.previousMemberEpoch : current.memberEpoch;
-  return transition(current, { memberEpoch: targetEpoch, previousMemberEpoch, state, assigned, pendingRevocation: new Map() });
+  return transition(current, {
+    memberEpoch: targetEpoch,
+    previousMemberEpoch,
+    state,
+    assigned,
+    pendingRevocation: new Map(),
+  });
 }
 
 function transition(from: CurrentAssignment, to: CurrentAssignment): CurrentAssignment {
@@ -87,7 +99,10 @@ function transition(from: CurrentAssignment, to: CurrentAssignment): CurrentAssi
 
 /** Throws on an impossible move: an epoch going down, or a member left in UNREVOKED_PARTITIONS with nothing to revoke. */
 export function checkMemberTransition(from: CurrentAssignment, to: CurrentAssignment): void {
-  if (to.memberEpoch < from.memberEpoch) throw new Error(`member epoch cannot go down (${from.memberEpoch} -> ${to.memberEpoch})`);
-  if (to.state === MemberState.UNREVOKED_PARTITIONS && to.pendingRevocation.size === 0) throw new Error('UNREVOKED_PARTITIONS with nothing to revoke');
-  if (to.state !== MemberState.UNREVOKED_PARTITIONS && to.pendingRevocation.size > 0) throw new Error(`state ${to.state} cannot hold partitions pending revocation`);
+  if (to.memberEpoch < from.memberEpoch)
+    throw new Error(`member epoch cannot go down (${from.memberEpoch} -> ${to.memberEpoch})`);
+  if (to.state === MemberState.UNREVOKED_PARTITIONS && to.pendingRevocation.size === 0)
+    throw new Error('UNREVOKED_PARTITIONS with nothing to revoke');
+  if (to.state !== MemberState.UNREVOKED_PARTITIONS && to.pendingRevocation.size > 0)
+    throw new Error(`state ${to.state} cannot hold partitions pending revocation`);
 }

@@ -63,13 +63,27 @@ export type ConsumerGroupRecord =
   | { kind: 'cg-target'; groupId: string; memberId: string; value: Assignment | null }
   | { kind: 'cg-current'; groupId: string; memberId: string; value: CurrentAssignment | null };
 
-export const CONSUMER_GROUP_KINDS: ReadonlySet<string> = new Set(['cg-epoch', 'cg-topics', 'cg-member', 'cg-target-epoch', 'cg-target', 'cg-current']);
+export const CONSUMER_GROUP_KINDS: ReadonlySet<string> = new Set([
+  'cg-epoch',
+  'cg-topics',
+  'cg-member',
+  'cg-target-epoch',
+  'cg-target',
+  'cg-current',
+]);
 
 export function isConsumerGroupRecord(r: { kind: string }): r is ConsumerGroupRecord {
   return CONSUMER_GROUP_KINDS.has(r.kind);
 }
 
-const KEY_VERSION = { 'cg-epoch': 3, 'cg-topics': 4, 'cg-member': 5, 'cg-target-epoch': 6, 'cg-target': 7, 'cg-current': 8 } as const;
+const KEY_VERSION = {
+  'cg-epoch': 3,
+  'cg-topics': 4,
+  'cg-member': 5,
+  'cg-target-epoch': 6,
+  'cg-target': 7,
+  'cg-current': 8,
+} as const;
 
 /** Writes the key (int16 version, then the key struct). */
 export function encodeConsumerGroupKey(w: Writer, r: ConsumerGroupRecord): void {
@@ -100,7 +114,12 @@ export function encodeConsumerGroupValue(w: Writer, r: ConsumerGroupRecord): voi
       return V3.encodeConsumerGroupMetadataValue(w, 0, { epoch: r.value.epoch });
     case 'cg-topics':
       return V4.encodeConsumerGroupPartitionMetadataValue(w, 0, {
-        topics: r.value.map((t) => ({ topicId: t.topicId, topicName: t.name, numPartitions: t.numPartitions, partitionMetadata: [] })),
+        topics: r.value.map((t) => ({
+          topicId: t.topicId,
+          topicName: t.name,
+          numPartitions: t.numPartitions,
+          partitionMetadata: [],
+        })),
       });
     case 'cg-member':
       return V5.encodeConsumerGroupMemberMetadataValue(w, 0, { ...r.value, classicMemberMetadata: null });
@@ -127,17 +146,31 @@ function memberState(b: number): MemberStateValue {
  * Decodes a consumer group record whose key version (3-8) was already read from `k`;
  * null for other versions. Throws ProtocolDecodeError on corrupt bytes.
  */
-export function decodeConsumerGroupRecord(keyVersion: number, k: Reader, value: Buffer | null): ConsumerGroupRecord | null {
+export function decodeConsumerGroupRecord(
+  keyVersion: number,
+  k: Reader,
+  value: Buffer | null,
+): ConsumerGroupRecord | null {
   const v = value === null ? null : new ValueReader(value);
   const valueVersion = v === null ? 0 : v.int16();
   switch (keyVersion) {
     case 3: {
       const { groupId } = K3.decodeConsumerGroupMetadataKey(k, keyVersion);
-      return { kind: 'cg-epoch', groupId, value: v && { epoch: V3.decodeConsumerGroupMetadataValue(v, valueVersion).epoch } };
+      return {
+        kind: 'cg-epoch',
+        groupId,
+        value: v && { epoch: V3.decodeConsumerGroupMetadataValue(v, valueVersion).epoch },
+      };
     }
     case 4: {
       const { groupId } = K4.decodeConsumerGroupPartitionMetadataKey(k, keyVersion);
-      const topics = v && V4.decodeConsumerGroupPartitionMetadataValue(v, valueVersion).topics.map((t) => ({ topicId: t.topicId, name: t.topicName, numPartitions: t.numPartitions }));
+      const topics =
+        v &&
+        V4.decodeConsumerGroupPartitionMetadataValue(v, valueVersion).topics.map((t) => ({
+          topicId: t.topicId,
+          name: t.topicName,
+          numPartitions: t.numPartitions,
+        }));
       return { kind: 'cg-topics', groupId, value: topics };
     }
     case 5: {
@@ -162,11 +195,22 @@ export function decodeConsumerGroupRecord(keyVersion: number, k: Reader, value: 
     }
     case 6: {
       const { groupId } = K6.decodeConsumerGroupTargetAssignmentMetadataKey(k, keyVersion);
-      return { kind: 'cg-target-epoch', groupId, value: v && { assignmentEpoch: V6.decodeConsumerGroupTargetAssignmentMetadataValue(v, valueVersion).assignmentEpoch } };
+      return {
+        kind: 'cg-target-epoch',
+        groupId,
+        value: v && {
+          assignmentEpoch: V6.decodeConsumerGroupTargetAssignmentMetadataValue(v, valueVersion).assignmentEpoch,
+        },
+      };
     }
     case 7: {
       const { groupId, memberId } = K7.decodeConsumerGroupTargetAssignmentMemberKey(k, keyVersion);
-      return { kind: 'cg-target', groupId, memberId, value: v && fromWire(V7.decodeConsumerGroupTargetAssignmentMemberValue(v, valueVersion).topicPartitions) };
+      return {
+        kind: 'cg-target',
+        groupId,
+        memberId,
+        value: v && fromWire(V7.decodeConsumerGroupTargetAssignmentMemberValue(v, valueVersion).topicPartitions),
+      };
     }
     case 8: {
       const { groupId, memberId } = K8.decodeConsumerGroupCurrentMemberAssignmentKey(k, keyVersion);

@@ -21,7 +21,11 @@ export interface TopicSource {
 export type Overrides = ReadonlyMap<string, MemberSubscription | null>;
 
 /** The subscribed topics that exist (by name or matching a member's regex), sorted by name. */
-export function subscribedTopicsMetadata(group: ConsumerGroup, overrides: Overrides, topics: TopicSource): SubscribedTopic[] {
+export function subscribedTopicsMetadata(
+  group: ConsumerGroup,
+  overrides: Overrides,
+  topics: TopicSource,
+): SubscribedTopic[] {
   const out: SubscribedTopic[] = [];
   const names = group.subscribedTopicNames(overrides);
   const regexes = group.subscribedTopicRegexes(overrides);
@@ -36,7 +40,10 @@ export function subscribedTopicsMetadata(group: ConsumerGroup, overrides: Overri
 }
 
 export function sameTopics(a: readonly SubscribedTopic[], b: readonly SubscribedTopic[]): boolean {
-  return a.length === b.length && a.every((t, i) => t.topicId === b[i]!.topicId && t.name === b[i]!.name && t.numPartitions === b[i]!.numPartitions);
+  return (
+    a.length === b.length &&
+    a.every((t, i) => t.topicId === b[i]!.topicId && t.name === b[i]!.name && t.numPartitions === b[i]!.numPartitions)
+  );
 }
 
 /**
@@ -51,7 +58,9 @@ export function computeTargetAssignment(
   epoch: number,
 ): { targets: Map<string, Assignment>; records: ConsumerGroupRecord[] } {
   const byName = new Map(subscribed.map((t) => [t.name, t]));
-  const topicMap = new Map<string, AssignorTopic>(subscribed.map((t) => [t.topicId, { topicId: t.topicId, name: t.name, numPartitions: t.numPartitions }]));
+  const topicMap = new Map<string, AssignorTopic>(
+    subscribed.map((t) => [t.topicId, { topicId: t.topicId, name: t.name, numPartitions: t.numPartitions }]),
+  );
   const members: AssignorMember[] = [];
   const subscriptions = new Map<string, MemberSubscription>();
   for (const m of group.members.values()) subscriptions.set(m.memberId, m.subscription);
@@ -65,7 +74,8 @@ export function computeTargetAssignment(
       const t = byName.get(name);
       if (t) ids.add(t.topicId);
     }
-    if (s.subscribedTopicRegex !== null) for (const t of subscribed) if (topicMatches(s.subscribedTopicRegex, t.name)) ids.add(t.topicId);
+    if (s.subscribedTopicRegex !== null)
+      for (const t of subscribed) if (topicMatches(s.subscribedTopicRegex, t.name)) ids.add(t.topicId);
     members.push({ memberId, instanceId: s.instanceId, subscribedTopicIds: ids, previous: group.targetOf(memberId) });
   }
   const assignor = ASSIGNORS.get(assignorName) ?? ASSIGNORS.get('uniform')!;

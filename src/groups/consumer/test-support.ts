@@ -49,7 +49,12 @@ export interface ConsumerHarness {
   restart(): ConsumerHarness;
 }
 
-export function consumerHarness(config: Partial<ConsumerGroupConfig> = {}, log = new MemoryGroupLog(), topics = new TopicTable(), clock = new ManualClock(1_000_000)): ConsumerHarness {
+export function consumerHarness(
+  config: Partial<ConsumerGroupConfig> = {},
+  log = new MemoryGroupLog(),
+  topics = new TopicTable(),
+  clock = new ManualClock(1_000_000),
+): ConsumerHarness {
   let n = 0;
   const coordinator = new GroupCoordinator({
     config: { initialRebalanceDelayMs: 0 },
@@ -129,7 +134,14 @@ export class SimMember {
   }
 
   leave(): HeartbeatResult {
-    return this.h.heartbeat({ ...this.extra, memberId: this.memberId, memberEpoch: -1, subscribedTopicNames: null, rebalanceTimeoutMs: -1, topicPartitions: null });
+    return this.h.heartbeat({
+      ...this.extra,
+      memberId: this.memberId,
+      memberEpoch: -1,
+      subscribedTopicNames: null,
+      rebalanceTimeoutMs: -1,
+      topicPartitions: null,
+    });
   }
 
   ownedCount(): number {
@@ -148,7 +160,8 @@ export class SimMember {
       const given = fromWire(r.assignment);
       this.given = given;
       if (this.holdRevocations) {
-        for (const [t, parts] of given) for (const p of parts) (this.owned.get(t) ?? this.owned.set(t, new Set()).get(t)!).add(p);
+        for (const [t, parts] of given)
+          for (const p of parts) (this.owned.get(t) ?? this.owned.set(t, new Set()).get(t)!).add(p);
       } else {
         this.owned = given;
       }

@@ -4,8 +4,23 @@ import { compileTopicRegex, topicMatches } from './topic-regex.js';
 
 const valid = (re: string): boolean => compileTopicRegex(re).ok;
 
-t.test('invalid in RE2 is invalid here, with Kafka\'s message shape', async (t) => {
-  for (const re of ['orders-(', '[a-', '*x', 'a{2', 'a\\', '(?=x)y', '(?!x)y', '(?<=x)y', '(?<!x)y', '(a)\\1', '(?<n>a)\\k<n>', 'a\\Z', '[[:nope:]]', '\\_']) {
+t.test("invalid in RE2 is invalid here, with Kafka's message shape", async (t) => {
+  for (const re of [
+    'orders-(',
+    '[a-',
+    '*x',
+    'a{2',
+    'a\\',
+    '(?=x)y',
+    '(?!x)y',
+    '(?<=x)y',
+    '(?<!x)y',
+    '(a)\\1',
+    '(?<n>a)\\k<n>',
+    'a\\Z',
+    '[[:nope:]]',
+    '\\_',
+  ]) {
     const r = compileTopicRegex(re);
     t.notOk(r.ok, `${re} refused`);
     if (!r.ok) t.match(r.message, /^SubscribedTopicRegex `.*` is not a valid regular expression: .+\.$/);

@@ -68,7 +68,8 @@ function translate(expression: string): { source: string; flags: string } | stri
         i = end < 0 ? rest.length : end + 1;
         continue;
       }
-      if (/[1-9]/.test(next) || next === 'k') return `invalid escape sequence: \`\\${next}\` (back-references are not supported)`;
+      if (/[1-9]/.test(next) || next === 'k')
+        return `invalid escape sequence: \`\\${next}\` (back-references are not supported)`;
       if (next === 'A') out += '^';
       else if (next === 'z') out += '$';
       else if (next === 'Z') return 'invalid escape sequence: `\\Z`';

@@ -72,7 +72,9 @@ export class SaslAuthenticator {
     try {
       header = readRequestHeader(r);
     } catch {
-      return this.fail('Invalid request, potential reasons: kafka client configured with the wrong security protocol, it does not support KIP-43 or it is not a kafka client.');
+      return this.fail(
+        'Invalid request, potential reasons: kafka client configured with the wrong security protocol, it does not support KIP-43 or it is not a kafka client.',
+      );
     }
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = header;
     if (this.state === 'handshake' || this.state === 'handshake-after-versions') {
@@ -80,15 +82,22 @@ export class SaslAuthenticator {
         this.state = 'handshake-after-versions';
         return this.dispatcher.dispatch(frame, this.info);
       }
-      if (apiKey !== SASL_HANDSHAKE) return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL handshake.`);
+      if (apiKey !== SASL_HANDSHAKE)
+        return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL handshake.`);
       if (version < 0 || version > 1) return this.fail(`SaslHandshake v${version} is not supported`);
       const request = SaslHandshakeApi.decodeRequest(r, version);
       const respond = (errorCode: number): Buffer[] =>
-        encodeResponseFrame(SASL_HANDSHAKE, version, correlationId, (w) => SaslHandshakeApi.encodeResponse(w, version, { errorCode, mechanisms: this.sasl.mechanisms }));
+        encodeResponseFrame(SASL_HANDSHAKE, version, correlationId, (w) =>
+          SaslHandshakeApi.encodeResponse(w, version, { errorCode, mechanisms: this.sasl.mechanisms }),
+        );
       const factory = this.sasl.exchanges.get(request.mechanism);
       if (!factory) {
         this.state = 'failed';
-        return { kind: 'respond', frame: respond(ErrorCode.UNSUPPORTED_SASL_MECHANISM), thenClose: `Unsupported SASL mechanism ${request.mechanism}` };
+        return {
+          kind: 'respond',
+          frame: respond(ErrorCode.UNSUPPORTED_SASL_MECHANISM),
+          thenClose: `Unsupported SASL mechanism ${request.mechanism}`,
+        };
       }
       this.mechanism = request.mechanism;
       this.exchange = factory();
@@ -101,9 +110,14 @@ export class SaslAuthenticator {
       const frameOut = encodeResponseFrame(SASL_HANDSHAKE, version, correlationId, (w) =>
         SaslHandshakeApi.encodeResponse(w, version, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] }),
       );
-      return { kind: 'respond', frame: frameOut, thenClose: 'Unexpected Kafka request of type SASL_HANDSHAKE during SASL authentication.' };
+      return {
+        kind: 'respond',
+        frame: frameOut,
+        thenClose: 'Unexpected Kafka request of type SASL_HANDSHAKE during SASL authentication.',
+      };
     }
-    if (apiKey !== SASL_AUTHENTICATE) return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL authentication.`);
+    if (apiKey !== SASL_AUTHENTICATE)
+      return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL authentication.`);
     if (version < 0 || version > 2) return this.fail(`SaslAuthenticate v${version} is not supported`);
     const request = SaslAuthenticateApi.decodeRequest(r, version);
     const answer = (errorCode: number, errorMessage: string | null, authBytes: Buffer): Buffer[] =>
@@ -116,8 +130,15 @@ export class SaslAuthenticator {
       return { kind: 'respond', frame: answer(ErrorCode.NONE, null, challenge) };
     } catch (err) {
       this.state = 'failed';
-      const message = err instanceof SaslAuthenticationError ? err.message : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`;
-      return { kind: 'respond', frame: answer(ErrorCode.SASL_AUTHENTICATION_FAILED, message, Buffer.alloc(0)), thenClose: message };
+      const message =
+        err instanceof SaslAuthenticationError
+          ? err.message
+          : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`;
+      return {
+        kind: 'respond',
+        frame: answer(ErrorCode.SASL_AUTHENTICATION_FAILED, message, Buffer.alloc(0)),
+        thenClose: message,
+      };
     }
   }
 

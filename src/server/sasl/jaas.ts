@@ -26,7 +26,8 @@ function tokenize(text: string, setting: string): string[] {
     } else if (ch === '"') {
       let value = '';
       i++;
-      for (; i < text.length && text[i] !== '"'; i++) value += text[i] === '\\' && i + 1 < text.length ? text[++i]! : text[i]!;
+      for (; i < text.length && text[i] !== '"'; i++)
+        value += text[i] === '\\' && i + 1 < text.length ? text[++i]! : text[i]!;
       if (i >= text.length) throw new ConfigError(`${setting}: unterminated quoted value`);
       i++;
       tokens.push(`"${value}`);
@@ -48,11 +49,15 @@ export function parseJaasConfig(text: string, setting: string): JaasEntry[] {
   while (i < tokens.length) {
     const loginModule = tokens[i++]!;
     const flag = (tokens[i++] ?? '').toLowerCase();
-    if (!FLAGS.has(flag)) throw new ConfigError(`${setting}: login module ${loginModule} needs a flag (required, requisite, sufficient or optional)`);
+    if (!FLAGS.has(flag))
+      throw new ConfigError(
+        `${setting}: login module ${loginModule} needs a flag (required, requisite, sufficient or optional)`,
+      );
     const options = new Map<string, string>();
     while (i < tokens.length && tokens[i] !== ';') {
       const key = tokens[i++]!;
-      if (tokens[i++] !== '=' || i >= tokens.length || tokens[i] === ';') throw new ConfigError(`${setting}: option ${key} of ${loginModule} has no value`);
+      if (tokens[i++] !== '=' || i >= tokens.length || tokens[i] === ';')
+        throw new ConfigError(`${setting}: option ${key} of ${loginModule} has no value`);
       options.set(unquote(key), unquote(tokens[i++]!));
     }
     if (tokens[i++] !== ';') throw new ConfigError(`${setting}: the entry of ${loginModule} must end with ';'`);

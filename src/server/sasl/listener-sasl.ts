@@ -26,12 +26,17 @@ export interface ListenerSasl {
 const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 
-function jaasFor(config: BrokerConfig, listenerName: string, mechanism: string): { entries: JaasEntry[]; setting: string } | null {
+function jaasFor(
+  config: BrokerConfig,
+  listenerName: string,
+  mechanism: string,
+): { entries: JaasEntry[]; setting: string } | null {
   const prefixed = `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`;
   const text = config.explicit(prefixed);
   if (text !== undefined) return { entries: parseJaasConfig(text, prefixed), setting: prefixed };
   const global = config.explicit('sasl.jaas.config');
-  if (global !== undefined) return { entries: parseJaasConfig(global, 'sasl.jaas.config'), setting: 'sasl.jaas.config' };
+  if (global !== undefined)
+    return { entries: parseJaasConfig(global, 'sasl.jaas.config'), setting: 'sasl.jaas.config' };
   return null;
 }
 
@@ -49,7 +54,12 @@ function plainUsers(config: BrokerConfig, listenerName: string): Map<string, str
   return users;
 }
 
-export function listenerSasl(config: BrokerConfig, listenerName: string, scramCredentials: ScramCredentialLookup, now: () => number): ListenerSasl {
+export function listenerSasl(
+  config: BrokerConfig,
+  listenerName: string,
+  scramCredentials: ScramCredentialLookup,
+  now: () => number,
+): ListenerSasl {
   const mechanisms = (listenerSetting(config, listenerName, 'sasl.enabled.mechanisms') ?? '')
     .split(',')
     .map((m) => m.trim())
@@ -65,18 +75,28 @@ export function listenerSasl(config: BrokerConfig, listenerName: string, scramCr
       exchanges.set(mechanism, () => new ScramExchange(name, scramCredentials));
     } else if (mechanism === 'OAUTHBEARER') {
       const jaas = jaasFor(config, listenerName, mechanism);
-      const validate = oauthValidator(config, listenerName, jaas?.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null);
+      const validate = oauthValidator(
+        config,
+        listenerName,
+        jaas?.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null,
+      );
       exchanges.set(mechanism, () => new OAuthBearerExchange(validate, now));
     } else {
-      throw new ConfigError(`listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`);
+      throw new ConfigError(
+        `listener ${listenerName}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not implemented (served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`,
+      );
     }
   }
   for (const mechanism of ['', ...mechanisms.map((m) => `${m.toLowerCase()}.`)]) {
     const key = `${mechanism}connections.max.reauth.ms`;
     const value = listenerSetting(config, listenerName, key) ?? '0';
-    if (value !== '0') throw new ConfigError(`listener ${listenerName}: ${key}=${value}: re-authentication (KIP-368) is not implemented; leave it 0`);
+    if (value !== '0')
+      throw new ConfigError(
+        `listener ${listenerName}: ${key}=${value}: re-authentication (KIP-368) is not implemented; leave it 0`,
+      );
   }
   const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
-  if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0) throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
+  if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0)
+    throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
   return { listenerName, mechanisms, exchanges, maxReceiveBytes };
 }

@@ -29,7 +29,9 @@ const INVALID_TOKEN = '{"status":"invalid_token"}';
 function base64UrlJson(part: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -49,12 +51,16 @@ export function unsecuredValidator(options: ReadonlyMap<string, string>): TokenV
     if (!header || !claims || header.alg !== 'none') return Promise.resolve({ error: INVALID_TOKEN });
     const principal = claims[principalClaim];
     const exp = claims.exp;
-    if (typeof principal !== 'string' || principal.trim() === '' || typeof exp !== 'number') return Promise.resolve({ error: INVALID_TOKEN });
+    if (typeof principal !== 'string' || principal.trim() === '' || typeof exp !== 'number')
+      return Promise.resolve({ error: INVALID_TOKEN });
     if (nowMs - skewMs >= exp * 1000) return Promise.resolve({ error: INVALID_TOKEN });
-    if (typeof claims.iat === 'number' && claims.iat * 1000 > nowMs + skewMs) return Promise.resolve({ error: INVALID_TOKEN });
+    if (typeof claims.iat === 'number' && claims.iat * 1000 > nowMs + skewMs)
+      return Promise.resolve({ error: INVALID_TOKEN });
     const rawScope = claims[scopeClaim];
-    const scope = typeof rawScope === 'string' ? rawScope.split(' ') : Array.isArray(rawScope) ? rawScope.map(String) : [];
-    if (requiredScope.some((s) => !scope.includes(s))) return Promise.resolve({ error: '{"status":"insufficient_scope"}' });
+    const scope =
+      typeof rawScope === 'string' ? rawScope.split(' ') : Array.isArray(rawScope) ? rawScope.map(String) : [];
+    if (requiredScope.some((s) => !scope.includes(s)))
+      return Promise.resolve({ error: '{"status":"insufficient_scope"}' });
     return Promise.resolve({ principal });
   };
 }
@@ -66,16 +72,27 @@ export function signedValidator(config: BrokerConfig, listenerName: string): Tok
   let keys: JWTVerifyGetKey;
   if (url.startsWith('file:')) {
     try {
-      keys = createLocalJWKSet(JSON.parse(readFileSync(new URL(url), 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+      keys = createLocalJWKSet(
+        JSON.parse(readFileSync(new URL(url), 'utf8')) as Parameters<typeof createLocalJWKSet>[0],
+      );
     } catch (err) {
-      throw new ConfigError(`listener ${listenerName}: sasl.oauthbearer.jwks.endpoint.url ${url}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `listener ${listenerName}: sasl.oauthbearer.jwks.endpoint.url ${url}: ${(err as Error).message}`,
+      );
     }
   } else if (url.startsWith('https:')) {
-    keys = createRemoteJWKSet(new URL(url), { cacheMaxAge: Number(get('sasl.oauthbearer.jwks.endpoint.refresh.ms') ?? '3600000') });
+    keys = createRemoteJWKSet(new URL(url), {
+      cacheMaxAge: Number(get('sasl.oauthbearer.jwks.endpoint.refresh.ms') ?? '3600000'),
+    });
   } else {
-    throw new ConfigError(`listener ${listenerName}: sasl.oauthbearer.jwks.endpoint.url must be an https: or file: URL (is ${url})`);
+    throw new ConfigError(
+      `listener ${listenerName}: sasl.oauthbearer.jwks.endpoint.url must be an https: or file: URL (is ${url})`,
+    );
   }
-  const audience = (get('sasl.oauthbearer.expected.audience') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const audience = (get('sasl.oauthbearer.expected.audience') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   const issuer = get('sasl.oauthbearer.expected.issuer');
   const subClaim = get('sasl.oauthbearer.sub.claim.name') ?? 'sub';
   const clockTolerance = Number(get('sasl.oauthbearer.clock.skew.seconds') ?? '30');
@@ -97,11 +114,14 @@ export function signedValidator(config: BrokerConfig, listenerName: string): Tok
   };
 }
 
-const UNSECURED_HANDLER = 'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler';
+const UNSECURED_HANDLER =
+  'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler';
 
 /** The validator of a listener: signed when a JWKS is configured, else Kafka's unsecured one. */
 export function oauthValidator(config: BrokerConfig, listenerName: string, jaas: JaasEntry | null): TokenValidator {
-  const handler = config.explicit(`listener.name.${listenerName.toLowerCase()}.oauthbearer.sasl.server.callback.handler.class`);
+  const handler = config.explicit(
+    `listener.name.${listenerName.toLowerCase()}.oauthbearer.sasl.server.callback.handler.class`,
+  );
   const jwks = listenerSetting(config, listenerName, 'sasl.oauthbearer.jwks.endpoint.url');
   if (jwks !== null && jwks !== '') return signedValidator(config, listenerName);
   if (handler !== undefined && handler !== UNSECURED_HANDLER) {
@@ -127,9 +147,13 @@ export class OAuthBearerExchange implements SaslServerExchange {
     const text = response.toString('utf8');
     const gs2 = /^n,(a=[^,]*)?,/.exec(text);
     const SEPARATOR = String.fromCharCode(1);
-    if (!gs2 || !text.startsWith(SEPARATOR, gs2[0].length) || !text.endsWith(SEPARATOR)) throw new SaslMechanismError('Invalid OAUTHBEARER client first message');
+    if (!gs2 || !text.startsWith(SEPARATOR, gs2[0].length) || !text.endsWith(SEPARATOR))
+      throw new SaslMechanismError('Invalid OAUTHBEARER client first message');
     const m = [gs2[0], gs2[1]] as const;
-    const pairs = text.slice(gs2[0].length).split(SEPARATOR).filter((p) => p !== '');
+    const pairs = text
+      .slice(gs2[0].length)
+      .split(SEPARATOR)
+      .filter((p) => p !== '');
     const auth = pairs.find((p) => p.startsWith('auth='));
     const bearer = auth ? /^auth=Bearer +([A-Za-z0-9\-._~+/]*=*)$/i.exec(auth) : null;
     if (!bearer) throw new SaslMechanismError('Invalid OAUTHBEARER client first message');

@@ -21,15 +21,20 @@ export class PlainExchange implements SaslServerExchange {
 
   evaluate(token: Buffer): { challenge: Buffer; complete: boolean } {
     const parts = token.toString('utf8').split('\u0000');
-    if (parts.length !== 3) throw new SaslAuthenticationError(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
+    if (parts.length !== 3)
+      throw new SaslAuthenticationError(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
     const [authzid, username, password] = parts as [string, string, string];
     if (username === '') throw new SaslAuthenticationError('Authentication failed: username not specified');
     if (password === '') throw new SaslAuthenticationError('Authentication failed: password not specified');
     const expected = this.users.get(username);
     // Compare even for an unknown user, so timing does not tell which users exist.
     const matches = secretsEqual(password, expected ?? '\u0000unknown user');
-    if (expected === undefined || !matches) throw new SaslAuthenticationError('Authentication failed: Invalid username or password');
-    if (authzid !== '' && authzid !== username) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
+    if (expected === undefined || !matches)
+      throw new SaslAuthenticationError('Authentication failed: Invalid username or password');
+    if (authzid !== '' && authzid !== username)
+      throw new SaslAuthenticationError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     this.user = username;
     return { challenge: Buffer.alloc(0), complete: true };
   }

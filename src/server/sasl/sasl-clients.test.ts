@@ -35,11 +35,22 @@ async function saslBroker(t: Test): Promise<{ running: RunningBroker; saslSsl: n
     },
   });
   const admin = await rawClient(running.port);
-  for (const [name, mechanism, password] of [['carol', 1, 'carol-pw'], ['dan', 2, 'dan-pw']] as const) {
+  for (const [name, mechanism, password] of [
+    ['carol', 1, 'carol-pw'],
+    ['dan', 2, 'dan-pw'],
+  ] as const) {
     const salt = randomBytes(16);
     const res = await admin.call(AlterUserScramCredentialsApi, 0, {
       deletions: [],
-      upsertions: [{ name, mechanism, iterations: 4096, salt, saltedPassword: saltedPassword(mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', password, salt, 4096) }],
+      upsertions: [
+        {
+          name,
+          mechanism,
+          iterations: 4096,
+          salt,
+          saltedPassword: saltedPassword(mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', password, salt, 4096),
+        },
+      ],
     });
     t.equal(res.results[0]!.errorCode, 0, `SCRAM user ${name}`);
   }
@@ -49,21 +60,46 @@ async function saslBroker(t: Test): Promise<{ running: RunningBroker; saslSsl: n
 }
 
 const kcat = hasCommand('kcat');
-t.test('kcat over SASL_SSL with SCRAM-SHA-256 and SCRAM-SHA-512', { skip: !haveOpenssl ? 'openssl is not installed' : kcat ? false : 'kcat is not installed' }, async (t) => {
-  const { saslSsl } = await saslBroker(t);
-  const c = certs!;
-  const opts = (mechanism: string, user: string, password: string): string[] => [
-    '-b', `127.0.0.1:${saslSsl}`, '-X', 'security.protocol=SASL_SSL', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`, '-X', `ssl.ca.location=${c.caFile}`,
-  ];
-  const produced = await run('kcat', [...opts('SCRAM-SHA-256', 'carol', 'carol-pw'), '-P', '-t', 'kcat-scram', '-K', ':'], { input: 'a:one\nb:two\n', timeoutMs: 30_000 });
-  t.equal(produced.code, 0, produced.stderr);
-  const consumed = await run('kcat', [...opts('SCRAM-SHA-512', 'dan', 'dan-pw'), '-C', '-t', 'kcat-scram', '-o', 'beginning', '-e', '-f', '%k=%s\n'], { timeoutMs: 30_000 });
-  t.equal(consumed.code, 0, consumed.stderr);
-  t.same(consumed.stdout.trim().split('\n'), ['a=one', 'b=two']);
-  const wrong = await run('kcat', [...opts('SCRAM-SHA-256', 'carol', 'nope'), '-L', '-m', '5'], { timeoutMs: 30_000 });
-  t.not(wrong.code, 0, 'a wrong password fails');
-  t.match(wrong.stderr, /Authentication failed|SASL authentication error/, wrong.stderr);
-});
+t.test(
+  'kcat over SASL_SSL with SCRAM-SHA-256 and SCRAM-SHA-512',
+  { skip: !haveOpenssl ? 'openssl is not installed' : kcat ? false : 'kcat is not installed' },
+  async (t) => {
+    const { saslSsl } = await saslBroker(t);
+    const c = certs!;
+    const opts = (mechanism: string, user: string, password: string): string[] => [
+      '-b',
+      `127.0.0.1:${saslSsl}`,
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `sasl.mechanisms=${mechanism}`,
+      '-X',
+      `sasl.username=${user}`,
+      '-X',
+      `sasl.password=${password}`,
+      '-X',
+      `ssl.ca.location=${c.caFile}`,
+    ];
+    const produced = await run(
+      'kcat',
+      [...opts('SCRAM-SHA-256', 'carol', 'carol-pw'), '-P', '-t', 'kcat-scram', '-K', ':'],
+      { input: 'a:one\nb:two\n', timeoutMs: 30_000 },
+    );
+    t.equal(produced.code, 0, produced.stderr);
+    const consumed = await run(
+      'kcat',
+      [...opts('SCRAM-SHA-512', 'dan', 'dan-pw'), '-C', '-t', 'kcat-scram', '-o', 'beginning', '-e', '-f', '%k=%s\n'],
+      { timeoutMs: 30_000 },
+    );
+    t.equal(consumed.code, 0, consumed.stderr);
+    t.same(consumed.stdout.trim().split('\n'), ['a=one', 'b=two']);
+    const wrong = await run('kcat', [...opts('SCRAM-SHA-256', 'carol', 'nope'), '-L', '-m', '5'], {
+      timeoutMs: 30_000,
+    });
+    t.not(wrong.code, 0, 'a wrong password fails');
+    t.match(wrong.stderr, /Authentication failed|SASL authentication error/, wrong.stderr);
+  },
+);
 
 const confluent = hasPythonModule('confluent_kafka');
 const CONFLUENT_SCRIPT = `
@@ -92,12 +128,20 @@ for _ in range(200):
 c.close()
 print(json.dumps(got))
 `;
-t.test('python3-confluent-kafka over SASL_SSL with SCRAM-SHA-512: produce and consume in a group', { skip: !haveOpenssl ? 'openssl is not installed' : confluent ? false : 'python3-confluent-kafka is not installed' }, async (t) => {
-  const { saslSsl } = await saslBroker(t);
-  const result = await run(DEBIAN_PYTHON, ['-c', CONFLUENT_SCRIPT, `127.0.0.1:${saslSsl}`, certs!.caFile, 'SCRAM-SHA-512', 'dan', 'dan-pw', 'ck-scram'], { timeoutMs: 90_000 });
-  t.equal(result.code, 0, result.stderr);
-  t.same(JSON.parse(result.stdout.trim()), ['v0', 'v1', 'v2', 'v3', 'v4']);
-});
+t.test(
+  'python3-confluent-kafka over SASL_SSL with SCRAM-SHA-512: produce and consume in a group',
+  { skip: !haveOpenssl ? 'openssl is not installed' : confluent ? false : 'python3-confluent-kafka is not installed' },
+  async (t) => {
+    const { saslSsl } = await saslBroker(t);
+    const result = await run(
+      DEBIAN_PYTHON,
+      ['-c', CONFLUENT_SCRIPT, `127.0.0.1:${saslSsl}`, certs!.caFile, 'SCRAM-SHA-512', 'dan', 'dan-pw', 'ck-scram'],
+      { timeoutMs: 90_000 },
+    );
+    t.equal(result.code, 0, result.stderr);
+    t.same(JSON.parse(result.stdout.trim()), ['v0', 'v1', 'v2', 'v3', 'v4']);
+  },
+);
 
 const kafkaPython = hasPythonModule('kafka');
 const KAFKA_PYTHON_SCRIPT = `
@@ -124,28 +168,53 @@ for m in c:
 c.close()
 print(json.dumps({'got': got}))
 `;
-t.test('kafka-python over SASL_PLAINTEXT with PLAIN; a wrong password gets an authentication error', { skip: !haveOpenssl ? 'openssl is not installed' : kafkaPython ? false : 'python3-kafka is not installed' }, async (t) => {
-  const { saslPlaintext } = await saslBroker(t);
-  const ok = await run(DEBIAN_PYTHON, ['-c', KAFKA_PYTHON_SCRIPT, `127.0.0.1:${saslPlaintext}`, 'alice', 'alice-secret', 'kp-plain'], { timeoutMs: 90_000 });
-  t.equal(ok.code, 0, ok.stderr);
-  t.same(JSON.parse(ok.stdout.trim()), { got: ['m0', 'm1', 'm2'] });
-  const wrong = await run(DEBIAN_PYTHON, ['-c', KAFKA_PYTHON_SCRIPT, `127.0.0.1:${saslPlaintext}`, 'alice', 'wrong', 'kp-plain'], { timeoutMs: 90_000 });
-  t.equal(wrong.code, 0, wrong.stderr);
-  t.match(String((JSON.parse(wrong.stdout.trim()) as { error?: string }).error), /Authentication|NoBrokersAvailable/);
-});
+t.test(
+  'kafka-python over SASL_PLAINTEXT with PLAIN; a wrong password gets an authentication error',
+  { skip: !haveOpenssl ? 'openssl is not installed' : kafkaPython ? false : 'python3-kafka is not installed' },
+  async (t) => {
+    const { saslPlaintext } = await saslBroker(t);
+    const ok = await run(
+      DEBIAN_PYTHON,
+      ['-c', KAFKA_PYTHON_SCRIPT, `127.0.0.1:${saslPlaintext}`, 'alice', 'alice-secret', 'kp-plain'],
+      { timeoutMs: 90_000 },
+    );
+    t.equal(ok.code, 0, ok.stderr);
+    t.same(JSON.parse(ok.stdout.trim()), { got: ['m0', 'm1', 'm2'] });
+    const wrong = await run(
+      DEBIAN_PYTHON,
+      ['-c', KAFKA_PYTHON_SCRIPT, `127.0.0.1:${saslPlaintext}`, 'alice', 'wrong', 'kp-plain'],
+      { timeoutMs: 90_000 },
+    );
+    t.equal(wrong.code, 0, wrong.stderr);
+    t.match(String((JSON.parse(wrong.stdout.trim()) as { error?: string }).error), /Authentication|NoBrokersAvailable/);
+  },
+);
 
-t.test('kafkajs over SASL_SSL with PLAIN and SCRAM-SHA-256', { skip: haveOpenssl ? false : 'openssl is not installed' }, async (t) => {
-  const { saslSsl, running } = await saslBroker(t);
-  for (const sasl of [
-    { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
-    { mechanism: 'scram-sha-256', username: 'carol', password: 'carol-pw' },
-  ] as const) {
-    const kafka = new Kafka({ brokers: [`127.0.0.1:${saslSsl}`], ssl: { ca: [certs!.caPem], servername: 'localhost' }, sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `js-${sasl.mechanism}` }], waitForLeaders: true });
-    const onListener = running.broker.openConnections().filter((i) => i.listenerName === 'SASL_SSL');
-    t.ok(onListener.some((i) => i.principal.name === sasl.username && i.securityProtocol === 'SASL_SSL'), `${sasl.mechanism}: User:${sasl.username} over TLS`);
-    await admin.disconnect();
-  }
-});
+t.test(
+  'kafkajs over SASL_SSL with PLAIN and SCRAM-SHA-256',
+  { skip: haveOpenssl ? false : 'openssl is not installed' },
+  async (t) => {
+    const { saslSsl, running } = await saslBroker(t);
+    for (const sasl of [
+      { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+      { mechanism: 'scram-sha-256', username: 'carol', password: 'carol-pw' },
+    ] as const) {
+      const kafka = new Kafka({
+        brokers: [`127.0.0.1:${saslSsl}`],
+        ssl: { ca: [certs!.caPem], servername: 'localhost' },
+        sasl,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: `js-${sasl.mechanism}` }], waitForLeaders: true });
+      const onListener = running.broker.openConnections().filter((i) => i.listenerName === 'SASL_SSL');
+      t.ok(
+        onListener.some((i) => i.principal.name === sasl.username && i.securityProtocol === 'SASL_SSL'),
+        `${sasl.mechanism}: User:${sasl.username} over TLS`,
+      );
+      await admin.disconnect();
+    }
+  },
+);

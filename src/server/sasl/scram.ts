@@ -32,13 +32,28 @@ export function scramHash(mechanism: ScramMechanismName): 'sha256' | 'sha512' {
 const hmac = (hash: string, key: Buffer, data: string | Buffer): Buffer => createHmac(hash, key).update(data).digest();
 
 /** Stored and server keys from a salted password (what AlterUserScramCredentials receives). */
-export function scramCredentialFromSaltedPassword(mechanism: ScramMechanismName, saltedPassword: Buffer, salt: Buffer, iterations: number): ScramCredential {
+export function scramCredentialFromSaltedPassword(
+  mechanism: ScramMechanismName,
+  saltedPassword: Buffer,
+  salt: Buffer,
+  iterations: number,
+): ScramCredential {
   const hash = scramHash(mechanism);
   const clientKey = hmac(hash, saltedPassword, 'Client Key');
-  return { salt, iterations, storedKey: createHash(hash).update(clientKey).digest(), serverKey: hmac(hash, saltedPassword, 'Server Key') };
+  return {
+    salt,
+    iterations,
+    storedKey: createHash(hash).update(clientKey).digest(),
+    serverKey: hmac(hash, saltedPassword, 'Server Key'),
+  };
 }
 
-export function saltedPassword(mechanism: ScramMechanismName, password: string, salt: Buffer, iterations: number): Buffer {
+export function saltedPassword(
+  mechanism: ScramMechanismName,
+  password: string,
+  salt: Buffer,
+  iterations: number,
+): Buffer {
   return saltPassword(scramHash(mechanism), password, salt, iterations);
 }
 
@@ -47,8 +62,18 @@ export function saltPassword(hash: 'sha256' | 'sha512', password: string, salt: 
   return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
 }
 
-export function scramCredentialFromPassword(mechanism: ScramMechanismName, password: string, iterations = SCRAM_MIN_ITERATIONS, salt = randomBytes(32)): ScramCredential {
-  return scramCredentialFromSaltedPassword(mechanism, saltedPassword(mechanism, password, salt, iterations), salt, iterations);
+export function scramCredentialFromPassword(
+  mechanism: ScramMechanismName,
+  password: string,
+  iterations = SCRAM_MIN_ITERATIONS,
+  salt = randomBytes(32),
+): ScramCredential {
+  return scramCredentialFromSaltedPassword(
+    mechanism,
+    saltedPassword(mechanism, password, salt, iterations),
+    salt,
+    iterations,
+  );
 }
 
 /** RFC 5802 saslname: `=2C` is ',' and `=3D` is '='; any other '=' is invalid. */
@@ -82,7 +107,9 @@ export class ScramExchange implements SaslServerExchange {
   ) {}
 
   private invalidCredentials(): SaslAuthenticationError {
-    return new SaslAuthenticationError(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`);
+    return new SaslAuthenticationError(
+      `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`,
+    );
   }
 
   evaluate(token: Buffer): SaslStep {
@@ -100,10 +127,14 @@ export class ScramExchange implements SaslServerExchange {
     const attrs = attributes(this.clientFirstBare);
     const user = attrs.get('n');
     const clientNonce = attrs.get('r');
-    if (user === undefined || user === '' || clientNonce === undefined || clientNonce === '') throw new SaslMechanismError('Invalid SCRAM client first message');
+    if (user === undefined || user === '' || clientNonce === undefined || clientNonce === '')
+      throw new SaslMechanismError('Invalid SCRAM client first message');
     this.user = decodeSaslName(user);
     const authzid = m[2] ? decodeSaslName(m[2].slice(2)) : '';
-    if (authzid !== '' && authzid !== this.user) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
+    if (authzid !== '' && authzid !== this.user)
+      throw new SaslAuthenticationError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     if (attrs.get('e') !== undefined || attrs.get('t') !== undefined || this.clientFirstBare.includes('tokenauth=')) {
       throw new SaslMechanismError('SCRAM delegation tokens are not supported');
     }
@@ -123,9 +154,11 @@ export class ScramExchange implements SaslServerExchange {
     if (proofAt < 0) throw new SaslMechanismError('Invalid SCRAM client final message');
     const withoutProof = message.slice(0, proofAt);
     const attrs = attributes(withoutProof);
-    if (attrs.get('c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new SaslMechanismError('Invalid SCRAM channel binding');
+    if (attrs.get('c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64'))
+      throw new SaslMechanismError('Invalid SCRAM channel binding');
     // As Kafka: the final nonce must end with the server's combined nonce (librdkafka sends the client nonce twice).
-    if (!(attrs.get('r') ?? '').endsWith(this.nonce)) throw new SaslMechanismError('Invalid client nonce in the final client message.');
+    if (!(attrs.get('r') ?? '').endsWith(this.nonce))
+      throw new SaslMechanismError('Invalid client nonce in the final client message.');
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');
     const credential = this.credential;
     const hash = scramHash(this.mechanism);
@@ -134,7 +167,8 @@ export class ScramExchange implements SaslServerExchange {
     const clientSignature = hmac(hash, credential.storedKey, authMessage);
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
-    if (!timingSafeEqual(createHash(hash).update(clientKey).digest(), credential.storedKey)) throw this.invalidCredentials();
+    if (!timingSafeEqual(createHash(hash).update(clientKey).digest(), credential.storedKey))
+      throw this.invalidCredentials();
     this.stage = 'done';
     const serverSignature = hmac(hash, credential.serverKey, authMessage);
     return { challenge: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), complete: true };
