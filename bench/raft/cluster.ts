@@ -3,6 +3,7 @@
  * with esbuild (well under a second; loading TypeScript through tsx in each process takes seconds),
  * picks free ports, spawns each node (`node <bundle> --override ...`), kills (SIGKILL) and restarts nodes,
  * and talks to them with PeerClient (DescribeQuorum, Metadata) over their PLAINTEXT listeners.
+ * KEEP_CLUSTER_DIR=1 keeps the nodes' data dirs after stop() (the path is printed) for a post-mortem.
  * Leaves out: anything but combined broker+controller nodes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -166,6 +167,19 @@ export class ProcessCluster {
     return new Promise((resolveLine) => node.lineWaiters.push(resolveLine));
   }
 
+  /** SIGTERM (a clean, controlled shutdown); resolves with the exit code once the process is gone. */
+  terminate(node: ClusterNode): Promise<number | null> {
+    const child = node.process;
+    if (!child) return Promise.resolve(null);
+    return new Promise((resolveExit) => {
+      child.once('exit', (code) => {
+        if (node.process === child) node.process = null;
+        resolveExit(code);
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
   /** kill -9 */
   kill(node: ClusterNode): void {
     node.process?.kill('SIGKILL');
@@ -245,7 +259,8 @@ export class ProcessCluster {
         }),
     );
     await Promise.all(exits);
-    rmSync(this.base, { recursive: true, force: true });
+    if (process.env.KEEP_CLUSTER_DIR) console.log(`cluster dir kept: ${this.base}`);
+    else rmSync(this.base, { recursive: true, force: true });
     if (this.bundle !== '') rmSync(resolve(this.bundle, '..'), { recursive: true, force: true });
   }
 }

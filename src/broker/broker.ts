@@ -636,6 +636,8 @@ export class Broker {
   }
 
   private async stopOnce(): Promise<void> {
+    // Controlled shutdown first, while still serving: clients follow the moved leaderships.
+    if (!this.fatalStopping) await this.quorum?.controlledShutdown();
     this.ops?.detach();
     const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
     this.services?.dataPath.fetchPurgatory.close();

@@ -40,11 +40,14 @@ export function rebuildProducerState(log: PartitionLog, now: number, expirationM
       const base = Number(h.baseOffset);
       const next = base + h.lastOffsetDelta + 1;
       if (next > offset && h.producerId >= 0n) {
+        // Without a clock (now 0: the fetch path's LSO), the batch's own time stamps the producer,
+        // as Kafka's load does; else a state first built there would expire every producer at once.
+        const stamp = now > 0 ? now : Math.max(0, Number(h.maxTimestamp));
         if (isControl(h.attributes)) {
           const batch = decodeRecordBatch(bytes.subarray(at, at + size), 0);
           const record = batch.records[0];
           const marker = record ? readTxnMarker(record) : null;
-          if (marker) state.marker(h.producerId, h.producerEpoch, marker.commit, marker.coordinatorEpoch, base, now);
+          if (marker) state.marker(h.producerId, h.producerEpoch, marker.commit, marker.coordinatorEpoch, base, stamp);
         } else {
           state.appended(
             {
@@ -55,7 +58,7 @@ export function rebuildProducerState(log: PartitionLog, now: number, expirationM
               transactional: isTransactional(h.attributes),
             },
             base,
-            now,
+            stamp,
           );
         }
       }

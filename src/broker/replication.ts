@@ -20,6 +20,7 @@ import type { MetadataController } from '../metadata/controller.js';
 import { timerSchedule } from './delayed-fetch.js';
 import { IsrManager } from './isr-manager.js';
 import { forgetProducerState } from './producer-state-registry.js';
+import type { Partition } from './partition.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -82,6 +83,8 @@ export class Replication {
   private readonly fetchers: ReplicaFetcherManager;
   private readonly isr: IsrManager;
   private shrinkTimer: NodeJS.Timeout | null = null;
+  /** The leader epoch each partition was last seen leading at (-1: following), for producer state. */
+  private readonly producerStateEpochs = new WeakMap<Partition, number>();
 
   constructor(private readonly options: ReplicationOptions) {
     const { config, controller, quorum, nodeId, clock, logger } = options;
@@ -146,12 +149,12 @@ export class Replication {
         return;
       }
       partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
-      // A follower does not keep producer state up: rebuilt from its log when it leads.
-      if (!partition.isLeader()) forgetProducerState(partition);
+      this.forgetStaleProducerState(partition);
       this.fetchers.update(partition);
     });
     for (const partition of replicas.all()) {
       partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      this.forgetStaleProducerState(partition);
       this.fetchers.update(partition);
     }
     const lagMs = this.options.config.int('replica.lag.time.max.ms');
@@ -162,6 +165,17 @@ export class Replication {
       Math.max(10, Math.floor(lagMs / 2)),
     );
     this.shrinkTimer.unref();
+  }
+
+  /**
+   * A follower does not keep producer state up (its fetcher appends without it), so state built
+   * while following (a fetch's LSO, DescribeProducers) would be stale: it is dropped on every
+   * leadership or leader-epoch change and rebuilt from the replicated log on first use.
+   */
+  private forgetStaleProducerState(partition: Partition): void {
+    const epoch = partition.isLeader() ? partition.leaderEpoch : -1;
+    if (epoch < 0 || this.producerStateEpochs.get(partition) !== epoch) forgetProducerState(partition);
+    this.producerStateEpochs.set(partition, epoch);
   }
 
   stop(): void {

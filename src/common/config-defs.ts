@@ -86,6 +86,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     positive,
   ),
   'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.', positive),
+  'controlled.shutdown.enable': def(
+    'boolean',
+    'true',
+    'On stop, ask the active controller to move leadership and ISR places away first (waits at most broker.session.timeout.ms).',
+  ),
   'replica.lag.time.max.ms': def(
     'long',
     '30000',

@@ -7,8 +7,13 @@
  * new leaders for its partitions from their ISRs (src/metadata/partition-leadership.ts); a
  * heartbeat gives a broker the leaderless partitions whose ISR it is in. Session times live only in the leader's
  * memory: a new leader gives every broker a fresh session, as Kafka's controller does.
- * Leaves out: controlled shutdown, offline log dirs, features, the "caught up" check (a broker is
- * reported caught up at once).
+ * Controlled shutdown (a heartbeat with wantShutDown), as Kafka's controller does it: the first
+ * such heartbeat commits a BrokerRegistrationChangeRecord (inControlledShutdown) with the moves
+ * that take the broker out of every leadership and ISR (the fencing moves); from then on it is
+ * never elected nor added to an ISR. Once it leads nothing and its metadata offset has reached
+ * that commit, it is fenced and told shouldShutDown. A new registration clears the state.
+ * Leaves out: offline log dirs, features, the "caught up" check (a broker is reported caught up
+ * at once).
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -18,7 +23,12 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
 import { NotControllerError } from '../metadata/quorum-port.js';
-import { fenceBroker, unfenceBroker, type UncleanElection } from '../metadata/partition-leadership.js';
+import {
+  fenceBroker,
+  leadsAnyPartition,
+  unfenceBroker,
+  type UncleanElection,
+} from '../metadata/partition-leadership.js';
 import type { MetadataRecord } from '../metadata/records.js';
 
 export interface BrokerRegistrationInput {
@@ -38,7 +48,16 @@ export interface HeartbeatResult {
   errorCode: number;
   isFenced: boolean;
   isCaughtUp: boolean;
+  shouldShutDown: boolean;
 }
+
+export interface HeartbeatRequestInput {
+  wantShutDown: boolean;
+  /** The metadata offset the broker has applied (-1: unknown, never enough to shut down). */
+  currentMetadataOffset: number;
+}
+
+const NO_SHUTDOWN: HeartbeatRequestInput = { wantShutDown: false, currentMetadataOffset: -1 };
 
 function errorCodeOf(err: unknown): number {
   return err instanceof NotControllerError ? ErrorCode.NOT_CONTROLLER : ErrorCode.UNKNOWN_SERVER_ERROR;
@@ -47,6 +66,8 @@ function errorCodeOf(err: unknown): number {
 export class BrokerHeartbeats {
   private readonly lastContact = new Map<number, number>();
   private readonly epochs = new Map<number, bigint>();
+  /** Brokers in controlled shutdown → the metadata offset their broker must reach before it may stop. */
+  private readonly shutdownOffsets = new Map<number, number>();
   private wasLeader = false;
 
   constructor(
@@ -84,18 +105,31 @@ export class BrokerHeartbeats {
     }
     this.lastContact.set(input.brokerId, this.clock.now());
     this.epochs.set(input.brokerId, brokerEpoch);
+    this.shutdownOffsets.delete(input.brokerId);
     return { errorCode: ErrorCode.NONE, brokerEpoch };
   }
 
-  async heartbeat(brokerId: number, brokerEpoch: bigint): Promise<HeartbeatResult> {
-    if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, isFenced: true, isCaughtUp: false };
+  async heartbeat(
+    brokerId: number,
+    brokerEpoch: bigint,
+    request: HeartbeatRequestInput = NO_SHUTDOWN,
+  ): Promise<HeartbeatResult> {
+    const refused = (errorCode: number, isFenced = true): HeartbeatResult => ({
+      errorCode,
+      isFenced,
+      isCaughtUp: false,
+      shouldShutDown: false,
+    });
+    if (!this.controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
     const broker = this.controller.image.brokers.get(brokerId);
-    if (!broker) return { errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, isFenced: true, isCaughtUp: false };
+    if (!broker) return refused(ErrorCode.BROKER_ID_NOT_REGISTERED);
     const known = this.epochs.get(brokerId);
     if (known !== undefined && brokerEpoch >= 0n && brokerEpoch !== known) {
-      return { errorCode: ErrorCode.STALE_BROKER_EPOCH, isFenced: broker.fenced, isCaughtUp: false };
+      return refused(ErrorCode.STALE_BROKER_EPOCH, broker.fenced);
     }
     this.lastContact.set(brokerId, this.clock.now());
+    if (request.wantShutDown || broker.inControlledShutdown)
+      return this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
     const records: MetadataRecord[] = broker.fenced
       ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
@@ -105,10 +139,56 @@ export class BrokerHeartbeats {
       try {
         await this.controller.submit(records);
       } catch (err) {
-        return { errorCode: errorCodeOf(err), isFenced: true, isCaughtUp: false };
+        return refused(errorCodeOf(err));
       }
     }
-    return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp: true };
+    return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp: true, shouldShutDown: false };
+  }
+
+  /**
+   * One heartbeat of a broker that asked to shut down: the first moves its leaderships and ISR
+   * places away; it may stop once it leads nothing and has applied those moves (then it is fenced).
+   */
+  private async controlledShutdown(
+    brokerId: number,
+    brokerEpoch: bigint,
+    metadataOffset: number,
+  ): Promise<HeartbeatResult> {
+    const image = this.controller.image;
+    const broker = image.brokers.get(brokerId);
+    const answer = (shouldShutDown: boolean, isFenced: boolean): HeartbeatResult => ({
+      errorCode: ErrorCode.NONE,
+      isFenced,
+      isCaughtUp: true,
+      shouldShutDown,
+    });
+    if (!broker || broker.fenced) return answer(true, true);
+    const records: MetadataRecord[] = [];
+    if (!broker.inControlledShutdown) {
+      this.logger.info({ brokerId }, 'controlled shutdown: moving leaderships and ISR places away');
+      records.push({
+        type: 'BrokerRegistrationChangeRecord',
+        data: { brokerId, brokerEpoch, fenced: 0, inControlledShutdown: 1, logDirs: [] },
+      });
+    }
+    if (records.length > 0 || leadsAnyPartition(image, brokerId))
+      records.push(...fenceBroker(image, brokerId, this.uncleanElection));
+    try {
+      if (records.length > 0) {
+        await this.controller.submit(records);
+        this.shutdownOffsets.set(brokerId, this.controller.image.lastAppliedOffset);
+      }
+      const needed = this.shutdownOffsets.get(brokerId) ?? this.controller.image.lastAppliedOffset;
+      this.shutdownOffsets.set(brokerId, needed);
+      if (leadsAnyPartition(this.controller.image, brokerId) || metadataOffset < needed) return answer(false, false);
+      const epoch = this.epochs.get(brokerId) ?? brokerEpoch;
+      await this.controller.submit([{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }]);
+    } catch (err) {
+      return { errorCode: errorCodeOf(err), isFenced: false, isCaughtUp: false, shouldShutDown: false };
+    }
+    this.shutdownOffsets.delete(brokerId);
+    this.logger.info({ brokerId }, 'controlled shutdown: broker leads nothing, fenced; it may stop');
+    return answer(true, true);
   }
 
   /** The epoch a broker registered with here (while this node leads), if known. */

@@ -4,7 +4,10 @@
  * controller), then heartbeat (BrokerHeartbeat 63) every broker.heartbeat.interval.ms. A
  * BROKER_ID_NOT_REGISTERED or STALE_BROKER_EPOCH answer makes it register again; a leader change
  * makes it try at once. On a lone voter the registration commits inside start().
- * Leaves out: controlled shutdown (wantShutDown), waiting to be caught up before serving.
+ * Controlled shutdown (`controlledShutdown`): heartbeats carry wantShutDown, back to back, until the
+ * controller answers shouldShutDown (it has moved this broker's leaderships and ISR places away and
+ * fenced it) or the time bound passes, as Kafka's BrokerLifecycleManager does.
+ * Leaves out: waiting to be caught up before serving.
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -31,6 +34,9 @@ export interface BrokerLifecycleOptions {
   readonly logger: Logger;
 }
 
+/** The pause between two heartbeats of a controlled shutdown. */
+const SHUTDOWN_HEARTBEAT_GAP_MS = 20;
+
 export class BrokerLifecycle {
   private readonly incarnationId = randomUuid(randomBytes);
   private brokerEpoch = -1n;
@@ -38,6 +44,8 @@ export class BrokerLifecycle {
   private busy = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set while a controlled shutdown waits: resolves it (true: the controller agreed). */
+  private shutdownWaiter: ((approved: boolean) => void) | null = null;
 
   constructor(private readonly options: BrokerLifecycleOptions) {}
 
@@ -58,7 +66,26 @@ export class BrokerLifecycle {
     this.timer.unref();
   }
 
+  /**
+   * Asks the active controller to move leadership and ISR places away; resolves true once it
+   * answers shouldShutDown, false after `timeoutMs` (or at once when not registered).
+   */
+  controlledShutdown(timeoutMs: number): Promise<boolean> {
+    if (this.stopped || !this.registered) return Promise.resolve(!this.registered);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (approved: boolean): void => {
+        clearTimeout(timer);
+        this.shutdownWaiter = null;
+        resolve(approved);
+      };
+      this.shutdownWaiter = finish;
+      this.step();
+    });
+  }
+
   stop(): void {
+    this.shutdownWaiter?.(false);
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -68,12 +95,18 @@ export class BrokerLifecycle {
     this.options.heartbeats.tick();
     const leader = this.options.quorum.leaderId();
     if (this.stopped || this.busy || leader < 0) return;
+    if (this.shutdownWaiter && !this.registered) {
+      this.shutdownWaiter(true); // no registration left: nothing of ours to move
+      return;
+    }
     this.busy = true;
     const work = this.registered ? this.heartbeat(leader) : this.register(leader);
     work
       .catch((err: unknown) => this.options.logger.debug({ err, leader }, 'controller request failed; will retry'))
       .finally(() => {
         this.busy = false;
+        // While shutting down, heartbeat back to back (a little apart) instead of every interval.
+        if (this.shutdownWaiter && !this.stopped) setTimeout(() => this.step(), SHUTDOWN_HEARTBEAT_GAP_MS).unref();
       });
   }
 
@@ -113,23 +146,38 @@ export class BrokerLifecycle {
 
   private async heartbeat(leader: number): Promise<void> {
     let result: HeartbeatResult;
+    const wantShutDown = this.shutdownWaiter !== null;
+    // The last metadata offset applied here (Raft's applied offset is the next one).
+    const currentMetadataOffset = this.options.quorum.raft.appliedOffset() - 1;
     if (leader === this.options.nodeId) {
-      result = await this.options.heartbeats.heartbeat(this.options.nodeId, this.brokerEpoch);
+      result = await this.options.heartbeats.heartbeat(this.options.nodeId, this.brokerEpoch, {
+        wantShutDown,
+        currentMetadataOffset,
+      });
     } else {
       const peers = this.options.quorum.peers;
       if (!peers || !peers.knows(leader)) return;
       const response = await peers.request(leader, BrokerHeartbeatApi, 0, {
         brokerId: this.options.nodeId,
         brokerEpoch: this.brokerEpoch,
-        currentMetadataOffset: BigInt(this.options.quorum.raft.appliedOffset()),
+        currentMetadataOffset: BigInt(currentMetadataOffset),
         wantFence: false,
-        wantShutDown: false,
+        wantShutDown,
         offlineLogDirs: [],
       });
-      result = { errorCode: response.errorCode, isFenced: response.isFenced, isCaughtUp: response.isCaughtUp };
+      result = {
+        errorCode: response.errorCode,
+        isFenced: response.isFenced,
+        isCaughtUp: response.isCaughtUp,
+        shouldShutDown: response.shouldShutDown,
+      };
     }
     if (result.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED || result.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
       this.registered = false;
+    }
+    if (wantShutDown && result.errorCode === ErrorCode.NONE && result.shouldShutDown) {
+      this.options.logger.info({ leader }, 'controlled shutdown approved by the controller');
+      this.shutdownWaiter?.(true);
     }
   }
 }

@@ -201,6 +201,27 @@ export class MetadataQuorum {
     this.lifecycle.start();
   }
 
+  /**
+   * Controlled shutdown (controlled.shutdown.enable): asks the active controller to move this
+   * broker's leaderships and ISR places to others and waits for its approval, at most
+   * broker.session.timeout.ms (after that the controller would fence a silent broker anyway).
+   * Skipped when no other broker could take over (a single node) or the broker never registered.
+   * Resolves whether the controller approved.
+   */
+  async controlledShutdown(): Promise<boolean> {
+    const config = this.options.config;
+    if (!this.lifecycle || !config.bool('controlled.shutdown.enable')) return false;
+    const others = this.options.controller.liveBrokerIds().filter((id) => id !== this.options.nodeId);
+    if (others.length === 0) return false;
+    const timeoutMs = config.int('broker.session.timeout.ms');
+    const started = this.options.clock.now();
+    const approved = await this.lifecycle.controlledShutdown(timeoutMs);
+    const tookMs = this.options.clock.now() - started;
+    if (approved) this.options.logger.info({ tookMs }, 'controlled shutdown complete');
+    else this.options.logger.warn({ tookMs }, 'controlled shutdown not approved in time; stopping anyway');
+    return approved;
+  }
+
   /** This broker's epoch (its registration), -1 before one. */
   brokerEpoch(): bigint {
     return this.lifecycle?.epoch() ?? -1n;

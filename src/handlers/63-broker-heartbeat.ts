@@ -2,8 +2,9 @@
  * BrokerHeartbeat (key 63), versions 0-1, on the controller listener: keeps a registered broker's
  * session alive; a fenced broker that heartbeats is unfenced. NOT_CONTROLLER on a non-leader,
  * BROKER_ID_NOT_REGISTERED for an unknown broker, STALE_BROKER_EPOCH for an old registration.
- * Gaps: wantFence / wantShutDown (controlled shutdown) and offline log dirs are ignored; a broker is
- * reported caught up at once.
+ * wantShutDown starts or continues a controlled shutdown (src/controller/broker-heartbeats.ts):
+ * shouldShutDown once the broker leads nothing and has applied the metadata that says so.
+ * Gaps: wantFence and offline log dirs are ignored; a broker is reported caught up at once.
  */
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -15,7 +16,10 @@ export const brokerHeartbeatHandler = defineHandler({
     const heartbeats = ctx.broker.brokerHeartbeats;
     const base = { throttleTimeMs: 0, isCaughtUp: false, isFenced: true, shouldShutDown: false };
     if (!heartbeats) return { ...base, errorCode: ErrorCode.NOT_CONTROLLER };
-    const result = await heartbeats.heartbeat(request.brokerId, request.brokerEpoch);
-    return { ...base, errorCode: result.errorCode, isFenced: result.isFenced, isCaughtUp: result.isCaughtUp };
+    const result = await heartbeats.heartbeat(request.brokerId, request.brokerEpoch, {
+      wantShutDown: request.wantShutDown,
+      currentMetadataOffset: Number(request.currentMetadataOffset),
+    });
+    return { ...base, ...result };
   },
 });

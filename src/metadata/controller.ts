@@ -212,7 +212,7 @@ export class MetadataController {
 
   liveBrokerIds(): number[] {
     return [...this.image.brokers.values()]
-      .filter((b) => !b.fenced)
+      .filter((b) => !b.fenced && !b.inControlledShutdown)
       .map((b) => b.brokerId)
       .sort((a, b) => a - b);
   }

@@ -20,6 +20,7 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
         ...defaultRegisterBrokerRecord(),
         brokerId: b.brokerId,
         fenced: b.fenced,
+        inControlledShutdown: b.inControlledShutdown,
         rack: b.rack,
         endPoints: b.endpoints.map((e) => ({ ...e })),
         logDirs: [],

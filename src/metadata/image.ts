@@ -26,6 +26,8 @@ export interface TopicImage {
 export interface BrokerImage {
   brokerId: number;
   fenced: boolean;
+  /** Asked to shut down (BrokerHeartbeat wantShutDown): no leaderships, no ISR places, until it registers again. */
+  inControlledShutdown: boolean;
   rack: string | null;
   endpoints: Array<{ name: string; host: string; port: number; securityProtocol: number }>;
 }
@@ -141,6 +143,7 @@ export class MetadataImage {
         this.brokers.set(d.brokerId, {
           brokerId: d.brokerId,
           fenced: d.fenced,
+          inControlledShutdown: d.inControlledShutdown,
           rack: d.rack,
           endpoints: d.endPoints.map((e) => ({
             name: e.name,
@@ -159,6 +162,15 @@ export class MetadataImage {
       case 'UnfenceBrokerRecord': {
         const broker = this.brokers.get(record.data.id);
         if (broker) broker.fenced = false;
+        return null;
+      }
+      case 'BrokerRegistrationChangeRecord': {
+        // Kafka's encoding: fenced 1 fences, -1 unfences, 0 leaves it; inControlledShutdown 1 sets it.
+        const broker = this.brokers.get(record.data.brokerId);
+        if (!broker) return null;
+        if (record.data.fenced === 1) broker.fenced = true;
+        else if (record.data.fenced === -1) broker.fenced = false;
+        if (record.data.inControlledShutdown === 1) broker.inControlledShutdown = true;
         return null;
       }
       case 'ProducerIdsRecord':

@@ -7,6 +7,7 @@
  *   `unclean.leader.election.enable` allows it (the ISR becomes that replica alone), else no
  *   leader (-1) and the ISR is kept, so the last in-sync replica may lead again on its return.
  * - `unfenceBroker`: partitions without a leader whose ISR holds the returning broker elect it.
+ * A broker in controlled shutdown counts as gone for all of these (never elected, never added).
  * - `alterPartition`: the leader's ISR change (AlterPartition), checked as Kafka checks it:
  *   FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER for a stale leader, INVALID_UPDATE_VERSION for a
  *   stale partition epoch, INELIGIBLE_REPLICA for a fenced or unknown replica, INVALID_REQUEST for
@@ -36,13 +37,24 @@ function change(topic: TopicImage, partition: number, fields: { leader?: number;
   };
 }
 
-function isLive(image: MetadataImage, brokerId: number, excluded: number): boolean {
+/** May lead or join an ISR: registered, unfenced and not in controlled shutdown. */
+export function isLive(image: MetadataImage, brokerId: number, excluded = -1): boolean {
   if (brokerId === excluded) return false;
   const broker = image.brokers.get(brokerId);
-  return broker !== undefined && !broker.fenced;
+  return broker !== undefined && !broker.fenced && !broker.inControlledShutdown;
 }
 
-/** The records that take a fenced broker out of leadership and ISRs. */
+/** Whether the broker leads any partition. */
+export function leadsAnyPartition(image: MetadataImage, brokerId: number): boolean {
+  for (const topic of image.topicsById.values())
+    for (const p of topic.partitions.values()) if (p.leader === brokerId) return true;
+  return false;
+}
+
+/**
+ * The records that take a fenced broker (or one in controlled shutdown: the same moves, as Kafka's
+ * controller makes them for both) out of leadership and ISRs.
+ */
 export function fenceBroker(image: MetadataImage, brokerId: number, unclean: UncleanElection): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   for (const topic of image.topicsById.values()) {
@@ -74,6 +86,7 @@ export function fenceBroker(image: MetadataImage, brokerId: number, unclean: Unc
 /** The records that give leaderless partitions back to a returning broker that is in their ISR. */
 export function unfenceBroker(image: MetadataImage, brokerId: number): MetadataRecord[] {
   const records: MetadataRecord[] = [];
+  if (image.brokers.get(brokerId)?.inControlledShutdown) return records;
   for (const topic of image.topicsById.values()) {
     for (const p of topic.partitions.values()) {
       if (p.leader === NO_LEADER && p.isr.includes(brokerId))

@@ -12,6 +12,7 @@ import * as RemoveTopic from '../../protocol/generated/records/metadata/RemoveTo
 import * as RegisterBroker from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 import * as FenceBroker from '../../protocol/generated/records/metadata/FenceBrokerRecord.js';
 import * as UnfenceBroker from '../../protocol/generated/records/metadata/UnfenceBrokerRecord.js';
+import * as BrokerRegistrationChange from '../../protocol/generated/records/metadata/BrokerRegistrationChangeRecord.js';
 import * as ProducerIds from '../../protocol/generated/records/metadata/ProducerIdsRecord.js';
 import * as FeatureLevel from '../../protocol/generated/records/metadata/FeatureLevelRecord.js';
 import * as NoOp from '../../protocol/generated/records/metadata/NoOpRecord.js';
@@ -28,6 +29,7 @@ export type MetadataRecord =
   | { type: 'RegisterBrokerRecord'; data: RegisterBroker.RegisterBrokerRecord }
   | { type: 'FenceBrokerRecord'; data: FenceBroker.FenceBrokerRecord }
   | { type: 'UnfenceBrokerRecord'; data: UnfenceBroker.UnfenceBrokerRecord }
+  | { type: 'BrokerRegistrationChangeRecord'; data: BrokerRegistrationChange.BrokerRegistrationChangeRecord }
   | { type: 'ProducerIdsRecord'; data: ProducerIds.ProducerIdsRecord }
   | { type: 'FeatureLevelRecord'; data: FeatureLevel.FeatureLevelRecord }
   | { type: 'NoOpRecord'; data: NoOp.NoOpRecord }
@@ -80,6 +82,12 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     version: 0,
     encode: UnfenceBroker.encodeUnfenceBrokerRecord,
     decode: UnfenceBroker.decodeUnfenceBrokerRecord,
+  },
+  BrokerRegistrationChangeRecord: {
+    id: 17,
+    version: 1,
+    encode: BrokerRegistrationChange.encodeBrokerRegistrationChangeRecord,
+    decode: BrokerRegistrationChange.decodeBrokerRegistrationChangeRecord,
   },
   ProducerIdsRecord: {
     id: 15,

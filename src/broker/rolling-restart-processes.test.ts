@@ -1,0 +1,139 @@
+/**
+ * A clean rolling restart of three real processes (combined broker+controller nodes) under an
+ * acks=-1 stream: each node in turn gets SIGTERM, which runs a controlled shutdown (BrokerHeartbeat
+ * wantShutDown: the active controller moves its leaderships and ISR places away before it exits),
+ * restarts, and the ISR is three again before the next node goes. Idempotent kafkajs producers, one
+ * per partition, write all the time; every acknowledged record is read back once, in order, and the
+ * longest gap between two acknowledgements of a partition (its unavailability) is measured and
+ * must stay well under the session timeout (no wait for fencing).
+ */
+import t from 'tap';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+
+const TOPIC = 'rolling';
+const PARTITIONS = 3;
+const SESSION_TIMEOUT_MS = 6000;
+
+t.test('a clean rolling restart of all three nodes loses nothing acknowledged', async (t) => {
+  const cluster = new ProcessCluster({
+    ...FAST_QUORUM_SETTINGS,
+    'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS),
+    'replica.lag.time.max.ms': '3000',
+    'replica.fetch.wait.max.ms': '100',
+    'replica.fetch.backoff.ms': '100',
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.start(3);
+  const all = cluster.nodes;
+  await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
+  await cluster.waitFor(
+    'three registered brokers',
+    15000,
+    async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
+  );
+  const kafka = new Kafka({
+    clientId: 'rolling-restart',
+    brokers: all.map((n) => `127.0.0.1:${n.port}`),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 50, initialRetryTime: 50, maxRetryTime: 500 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      {
+        topic: TOPIC,
+        numPartitions: PARTITIONS,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
+  });
+  await admin.disconnect();
+  const fullIsr = async (via: ClusterNode): Promise<boolean> => {
+    const topic = (await cluster.metadata(via, [TOPIC]))?.topics[0];
+    return (
+      topic !== undefined &&
+      topic.partitions.length === PARTITIONS &&
+      topic.partitions.every((p) => p.isrNodes.length === 3 && p.leaderId >= 0)
+    );
+  };
+  await cluster.waitFor('the ISR of three everywhere', 30000, () => fullIsr(all[0]!));
+
+  const producers: Producer[] = [];
+  const acked: string[][] = [];
+  const gaps: number[] = Array.from({ length: PARTITIONS }, () => 0);
+  let running = true;
+  const loops: Array<Promise<void>> = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    producers.push(producer);
+    const mine: string[] = [];
+    acked.push(mine);
+    loops.push(
+      (async () => {
+        let last = Date.now();
+        for (let i = 0; running && i < 100000; i++) {
+          const value = `p${p}-${i}`;
+          await producer.send({ topic: TOPIC, acks: -1, messages: [{ value, partition: p }] });
+          const now = Date.now();
+          gaps[p] = Math.max(gaps[p] ?? 0, now - last);
+          last = now;
+          mine.push(value);
+        }
+      })(),
+    );
+  }
+  t.teardown(async () => {
+    for (const producer of producers) await producer.disconnect();
+  });
+
+  await new Promise((r) => setTimeout(r, 500));
+  const shutdownMs: number[] = [];
+  for (const node of all) {
+    const started = Date.now();
+    const code = await cluster.terminate(node);
+    shutdownMs.push(Date.now() - started);
+    t.equal(code, 0, `node ${node.id}: SIGTERM exits 0 after ${shutdownMs.at(-1)} ms`);
+    const others = all.filter((n) => n !== node);
+    const view = await cluster.metadata(others[0]!, [TOPIC]);
+    const led = view?.topics[0]?.partitions.filter((p) => p.leaderId === node.id).length ?? -1;
+    t.equal(led, 0, `node ${node.id} leads nothing once it has stopped`);
+    cluster.spawn(node);
+    await cluster.waitFor(`node ${node.id} back in every ISR`, 40000, () => fullIsr(others[0]!));
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  running = false;
+  await Promise.all(loops);
+  const total = acked.reduce((n, a) => n + a.length, 0);
+  t.ok(total > 0, `${total} records acknowledged across the rolling restart`);
+  t.ok(
+    shutdownMs.every((ms) => ms < SESSION_TIMEOUT_MS),
+    `each controlled shutdown took ${shutdownMs.join(', ')} ms (bound ${SESSION_TIMEOUT_MS} ms)`,
+  );
+  const worst = Math.max(...gaps);
+  t.ok(
+    worst < SESSION_TIMEOUT_MS,
+    `longest gap between two acknowledgements per partition: ${gaps.join(', ')} ms (unavailability)`,
+  );
+
+  const consumer = kafka.consumer({ groupId: 'rolling-check' });
+  await consumer.connect();
+  t.teardown(() => consumer.disconnect());
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  const read: string[][] = Array.from({ length: PARTITIONS }, () => []);
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => void read[partition]?.push(message.value?.toString() ?? ''),
+  });
+  await cluster.waitFor(
+    'every acknowledged record read',
+    30000,
+    async () => read.every((r, p) => r.length >= (acked[p]?.length ?? 0)),
+    100,
+  );
+  await consumer.stop();
+  for (let p = 0; p < PARTITIONS; p++)
+    t.same(read[p], acked[p], `partition ${p}: every acknowledged record once, in order (${acked[p]?.length})`);
+});
