@@ -405,7 +405,11 @@ export class Broker {
         idleMs: this.config.int('connections.max.idle.ms'),
       },
       this.loggers.logger('kafka.network'),
-      (c) => this.connections.delete(c),
+      (c) => {
+        this.connections.delete(c);
+        // A broker's heartbeat connection reset: fence it now (not while this node stops).
+        if (this.stopping === null) this.quorum?.heartbeats.connectionClosed(c.info.connectionId);
+      },
       sasl ? new SaslAuthenticator(sasl, info, this.dispatcher!) : null,
     );
     this.connections.add(connection);

@@ -12,6 +12,8 @@
  * that take the broker out of every leadership and ISR (the fencing moves); from then on it is
  * never elected nor added to an ISR. Once it leads nothing and its metadata offset has reached
  * that commit, it is fenced and told shouldShutDown. A new registration clears the state.
+ * A closed heartbeat connection fences the broker at once (`connectionClosed`), the session
+ * timeout staying the backstop for a process that is paused or cut off without a reset.
  * Leaves out: offline log dirs, features, the "caught up" check (a broker is reported caught up
  * at once).
  */
@@ -53,6 +55,8 @@ export interface HeartbeatResult {
 
 export interface HeartbeatRequestInput {
   wantShutDown: boolean;
+  /** The connection the heartbeat came on (its close fences the broker at once), if any. */
+  connectionId?: number;
   /** The metadata offset the broker has applied (-1: unknown, never enough to shut down). */
   currentMetadataOffset: number;
 }
@@ -68,6 +72,8 @@ export class BrokerHeartbeats {
   private readonly epochs = new Map<number, bigint>();
   /** Brokers in controlled shutdown → the metadata offset their broker must reach before it may stop. */
   private readonly shutdownOffsets = new Map<number, number>();
+  /** Broker → the connection its last heartbeat came on. */
+  private readonly heartbeatConnections = new Map<number, number>();
   private wasLeader = false;
 
   constructor(
@@ -128,6 +134,7 @@ export class BrokerHeartbeats {
       return refused(ErrorCode.STALE_BROKER_EPOCH, broker.fenced);
     }
     this.lastContact.set(brokerId, this.clock.now());
+    if (request.connectionId !== undefined) this.heartbeatConnections.set(brokerId, request.connectionId);
     if (request.wantShutDown || broker.inControlledShutdown)
       return this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
@@ -196,6 +203,22 @@ export class BrokerHeartbeats {
     return this.epochs.get(brokerId);
   }
 
+  /**
+   * The connection a broker heartbeats on closed: a process that died resets its connections, so
+   * the active controller fences it now instead of after broker.session.timeout.ms (a strong hint
+   * the issue allows; Kafka waits for the session). A broker that is alive heartbeats again on a
+   * new connection and is unfenced. Call only while this node serves (not while it stops).
+   */
+  connectionClosed(connectionId: number): void {
+    for (const [brokerId, id] of this.heartbeatConnections) {
+      if (id !== connectionId) continue;
+      this.heartbeatConnections.delete(brokerId);
+      const broker = this.controller.image.brokers.get(brokerId);
+      if (!this.controller.isActive() || !broker || broker.fenced || broker.inControlledShutdown) continue;
+      this.fence(brokerId, 'fencing broker: its heartbeat connection closed', this.clock.now());
+    }
+  }
+
   /** Fences brokers whose session expired; call periodically. Only the leader acts. */
   tick(): void {
     const now = this.clock.now();
@@ -210,12 +233,16 @@ export class BrokerHeartbeats {
       const last = this.lastContact.get(broker.brokerId) ?? now;
       if (!this.lastContact.has(broker.brokerId)) this.lastContact.set(broker.brokerId, now);
       if (now - last <= this.sessionTimeoutMs) continue;
-      this.logger.info({ brokerId: broker.brokerId, silentMs: now - last }, 'fencing broker: session expired');
-      const epoch = this.epochs.get(broker.brokerId) ?? -1n;
-      const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: broker.brokerId, epoch } }];
-      records.push(...fenceBroker(this.controller.image, broker.brokerId, this.uncleanElection));
-      this.controller.submit(records).catch(() => {});
-      this.lastContact.set(broker.brokerId, now); // do not propose again while this one commits
+      this.fence(broker.brokerId, 'fencing broker: session expired', now, now - last);
     }
+  }
+
+  private fence(brokerId: number, why: string, now: number, silentMs?: number): void {
+    this.logger.info({ brokerId, silentMs }, why);
+    const epoch = this.epochs.get(brokerId) ?? -1n;
+    const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }];
+    records.push(...fenceBroker(this.controller.image, brokerId, this.uncleanElection));
+    this.controller.submit(records).catch(() => {});
+    this.lastContact.set(brokerId, now); // do not propose again while this one commits
   }
 }

@@ -4,7 +4,8 @@
  * the ISRs (BrokerRegistrationChangeRecord inControlledShutdown + PartitionChangeRecords); the
  * broker is then never elected nor added back to an ISR; shouldShutDown (and a fence) come only
  * once it leads nothing and reports a metadata offset at or past that commit; a new registration
- * clears the state. A lone replica's partition goes leaderless, as Kafka's does.
+ * clears the state. A lone replica's partition goes leaderless, as Kafka's does. A closed heartbeat
+ * connection fences the broker at once (the fast failover hint).
  */
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -105,4 +106,18 @@ t.test('a fenced broker that wants to shut down may do so at once', async (t) =>
   t.same([r.errorCode, r.shouldShutDown], [ErrorCode.NONE, true]);
   const unknown = await heartbeats.heartbeat(9, -1n, { wantShutDown: true, currentMetadataOffset: -1 });
   t.equal(unknown.errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
+});
+
+t.test('a closed heartbeat connection fences the broker at once; a new heartbeat unfences it', async (t) => {
+  const { c, p, heartbeats } = setUp();
+  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
+  await heartbeats.heartbeat(2, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 42 });
+  heartbeats.connectionClosed(99);
+  t.notOk(c.image.brokers.get(1)?.fenced, 'another connection closing changes nothing');
+  heartbeats.connectionClosed(41);
+  await new Promise((r) => setImmediate(r));
+  t.ok(c.image.brokers.get(1)?.fenced, 'broker 1 fenced without waiting for the session timeout');
+  t.same([p(0).leader, p(0).isr], [2, [2, 3]], 'and its partition led by an ISR member');
+  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 43 });
+  t.notOk(c.image.brokers.get(1)?.fenced, 'alive after all: its next heartbeat unfences it');
 });

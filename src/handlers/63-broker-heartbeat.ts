@@ -4,6 +4,7 @@
  * BROKER_ID_NOT_REGISTERED for an unknown broker, STALE_BROKER_EPOCH for an old registration.
  * wantShutDown starts or continues a controlled shutdown (src/controller/broker-heartbeats.ts):
  * shouldShutDown once the broker leads nothing and has applied the metadata that says so.
+ * The connection is remembered: when it closes the broker is fenced at once (process died).
  * Gaps: wantFence and offline log dirs are ignored; a broker is reported caught up at once.
  */
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
@@ -19,6 +20,7 @@ export const brokerHeartbeatHandler = defineHandler({
     const result = await heartbeats.heartbeat(request.brokerId, request.brokerEpoch, {
       wantShutDown: request.wantShutDown,
       currentMetadataOffset: Number(request.currentMetadataOffset),
+      connectionId: ctx.connectionId,
     });
     return { ...base, ...result };
   },

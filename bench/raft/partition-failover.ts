@@ -1,0 +1,80 @@
+/**
+ * Partition failover of three real combined nodes with default timeouts (broker.session.timeout.ms
+ * 9 s, broker.heartbeat.interval.ms 2 s, the quorum's defaults): a topic with three replicas and
+ * min.insync.replicas=2, a kafkajs producer writing acks=-1 one record at a time to a partition
+ * whose leader is not the active controller; kill -9 of that leader, then the time until the
+ * first acknowledged write that was sent after the kill. Repeated on a fresh cluster each run;
+ * prints every run and the median.
+ * Run: npx tsx bench/raft/partition-failover.ts [runs=5]
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { ProcessCluster } from './cluster.js';
+
+const runs = Number(process.argv[2] ?? 5);
+const TOPIC = 'failover';
+
+interface Run {
+  ms: number;
+  victimWasController: boolean;
+}
+
+async function once(): Promise<Run> {
+  const cluster = new ProcessCluster({});
+  try {
+    await cluster.start(3);
+    const all = cluster.nodes;
+    await cluster.waitFor(
+      'three brokers',
+      30000,
+      async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
+    );
+    const kafka = new Kafka({
+      clientId: 'failover-bench',
+      brokers: all.map((n) => `127.0.0.1:${n.port}`),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 100, initialRetryTime: 20, maxRetryTime: 100 },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic: TOPIC,
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+    });
+    await admin.disconnect();
+    const partitions = await cluster.waitFor('the ISR of three', 60000, async () => {
+      const t = (await cluster.metadata(all[0]!, [TOPIC]))?.topics[0];
+      return t && t.partitions.length === 3 && t.partitions.every((p) => p.isrNodes.length === 3) && t.partitions;
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    for (let i = 0; i < 20; i++)
+      await producer.send({ topic: TOPIC, acks: -1, messages: [{ value: `warm-${i}`, partition: i % 3 }] });
+    const quorum = await cluster.waitFor('a leader', 30000, () => cluster.agreedLeader(all));
+    const target = partitions.find((p) => p.leaderId !== quorum.leaderId) ?? partitions[0]!;
+    const victim = all.find((n) => n.id === target.leaderId)!;
+    cluster.kill(victim);
+    const killedAt = Date.now();
+    await producer.send({ topic: TOPIC, acks: -1, messages: [{ value: 'after', partition: target.partitionIndex }] });
+    const ms = Date.now() - killedAt;
+    await producer.disconnect();
+    return { ms, victimWasController: victim.id === quorum.leaderId };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const results: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const run = await once();
+  results.push(run.ms);
+  const note = run.victimWasController ? ' (the victim was also the active controller)' : '';
+  console.log(`run ${r + 1}: kill -9 -> first acks=-1 ack ${run.ms} ms${note}`);
+}
+const sorted = [...results].sort((a, b) => a - b);
+console.log(`median ${sorted[Math.floor(sorted.length / 2)]} ms over ${runs} runs (${results.join(' / ')})`);
