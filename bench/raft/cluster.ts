@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SystemClock } from '../../src/common/clock.js';
 import { PeerClient } from '../../src/controller/peer-client.js';
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
 
@@ -189,6 +190,11 @@ export class ProcessCluster {
   private get peers(): PeerClient {
     if (!this.client) throw new Error('cluster not started');
     return this.client;
+  }
+
+  /** Any request to a node's PLAINTEXT listener (rejects when it cannot be reached). */
+  call<Req, Res>(node: ClusterNode, api: ApiDefinition<Req, Res>, version: number, body: Req): Promise<Res> {
+    return this.peers.request(node.id, api, version, body, 15000);
   }
 
   async describeQuorum(node: ClusterNode): Promise<QuorumView | null> {

@@ -86,6 +86,23 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     positive,
   ),
   'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.', positive),
+  'auto.leader.rebalance.enable': def(
+    'boolean',
+    'true',
+    'The active controller moves leadership back to preferred replicas when a broker is imbalanced.',
+  ),
+  'leader.imbalance.check.interval.seconds': def(
+    'long',
+    '300',
+    'How often the active controller checks leader imbalance.',
+    positive,
+  ),
+  'leader.imbalance.per.broker.percentage': def(
+    'int',
+    '10',
+    'The share of misled partitions a broker may have before a rebalance.',
+    nonNegative,
+  ),
   'controlled.shutdown.enable': def(
     'boolean',
     'true',

@@ -28,6 +28,7 @@ import { BrokerLifecycle } from './broker-lifecycle.js';
 import type { PeerAddress } from './peer-client.js';
 import { RequestForwarder } from './forwarding.js';
 import { SnapshotTrigger } from './snapshot-trigger.js';
+import { LeaderRebalancer } from './leader-rebalance.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { AllocateProducerIdsApi } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 
@@ -82,6 +83,9 @@ export class MetadataQuorum {
   private readonly stateMachine: MetadataStateMachine;
   private readonly snapshots: SnapshotTrigger;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  private rebalanceTimer: NodeJS.Timeout | null = null;
+  /** Auto leader rebalance on the active controller (null when auto.leader.rebalance.enable=false). */
+  readonly rebalancer: LeaderRebalancer | null;
 
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
@@ -129,6 +133,9 @@ export class MetadataQuorum {
       (topic) => effectiveTopicConfig('unclean.leader.election.enable', topic.configs, config) === 'true',
     );
     options.controller.attachQuorum(this.node);
+    this.rebalancer = config.bool('auto.leader.rebalance.enable')
+      ? new LeaderRebalancer(options.controller, config.int('leader.imbalance.per.broker.percentage'), options.logger)
+      : null;
     this.forwarder = new RequestForwarder({
       quorum: this.node,
       nodeId: options.nodeId,
@@ -143,6 +150,12 @@ export class MetadataQuorum {
     this.node.onApplied(() => this.maybeSnapshot());
     this.node.start();
     this.armSnapshotTimer();
+    if (this.rebalancer) {
+      const rebalancer = this.rebalancer;
+      const everyMs = Math.min(this.options.config.int('leader.imbalance.check.interval.seconds') * 1000, 2 ** 31 - 1);
+      this.rebalanceTimer = setInterval(() => void rebalancer.check(), everyMs);
+      this.rebalanceTimer.unref();
+    }
   }
 
   /** Writes a snapshot when the trigger says one is due (see snapshot-trigger.ts). */
@@ -246,6 +259,8 @@ export class MetadataQuorum {
   }
 
   stop(): void {
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
     this.lifecycle?.stop();
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.snapshotTimer = null;

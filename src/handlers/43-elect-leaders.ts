@@ -1,16 +1,18 @@
 /**
- * ElectLeaders (key 43), versions 0-2 (v0 has no election type: preferred).
+ * ElectLeaders (key 43), versions 0-2 (v0 has no election type: preferred), on the active
+ * controller (forwarded there by other nodes; NOT_CONTROLLER when none takes it).
  *
- * Answers per partition as Kafka's controller does: an unknown topic or partition gets
- * UNKNOWN_TOPIC_OR_PARTITION; a PREFERRED (0) election where the first replica already leads,
- * or an UNCLEAN (1) one where the partition has a leader, gets ELECTION_NOT_NEEDED. A null
- * partition list means every partition, and then, as in Kafka, only partitions that needed an
- * election are listed (on a single node: none). An unknown election type gets INVALID_REQUEST.
- * Forwarded to the active controller; NOT_CONTROLLER when none takes it.
- * Leaves out: moving a leader. Gregor has no replication yet, so a partition that would need a
- * new leader is answered PREFERRED_LEADER_NOT_AVAILABLE (preferred) or
- * ELIGIBLE_LEADERS_NOT_AVAILABLE (unclean), never success; the replication work gives
- * ElectLeaders real elections.
+ * Elections for real (src/metadata/partition-leadership.ts), as Kafka's controller makes them:
+ * PREFERRED (0) makes the first replica leader when it is in the ISR and live
+ * (PREFERRED_LEADER_NOT_AVAILABLE otherwise, ELECTION_NOT_NEEDED when it leads already); UNCLEAN
+ * (1) gives a partition without a leader a live ISR member, else a live out-of-sync replica (which
+ * may lose acknowledged records, as on Kafka), ELIGIBLE_LEADERS_NOT_AVAILABLE when none is live,
+ * ELECTION_NOT_NEEDED when it has a leader. The moves commit as PartitionChangeRecords before the
+ * answer. An unknown topic or partition gets UNKNOWN_TOPIC_OR_PARTITION; a null partition list
+ * means every partition, and then, as in Kafka, only partitions that needed an election are
+ * listed. An unknown election type gets INVALID_REQUEST.
+ * Leaves out: waiting for the new leaders to take over on the brokers (the answer comes once the
+ * change is committed and applied on the controller; timeoutMs is not used).
  */
 import {
   ElectLeadersApi,
@@ -19,17 +21,18 @@ import {
 } from '../../protocol/generated/messages/43-elect-leaders.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { MetadataImage } from '../metadata/image.js';
+import type { MetadataRecord } from '../metadata/records.js';
+import { electPreferred, electUnclean } from '../metadata/partition-leadership.js';
 import { defineHandler } from './handler.js';
 
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
-
-const NO_REPLICATION = 'Gregor does not move partition leaders yet (no replication).';
 
 function electOne(
   image: MetadataImage,
   topic: string,
   partitionId: number,
   electionType: number,
+  records: MetadataRecord[],
 ): ElectLeadersResponsePartitionResult {
   const result = (errorCode: number, errorMessage: string | null): ElectLeadersResponsePartitionResult => ({
     partitionId,
@@ -40,25 +43,17 @@ function electOne(
   if (!info) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such topic as ${topic}`);
   const partition = info.partitions.get(partitionId);
   if (!partition) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such partition as ${topic}-${partitionId}`);
-  if (electionType === ElectionType.PREFERRED) {
-    if (partition.leader === partition.replicas[0])
-      return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
-    return result(
-      ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
-      `The preferred leader was not available. ${NO_REPLICATION}`,
-    );
-  }
-  if (partition.leader >= 0)
-    return result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
-  return result(
-    ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
-    `Eligible topic partition leaders are not available. ${NO_REPLICATION}`,
-  );
+  const outcome =
+    electionType === ElectionType.PREFERRED
+      ? electPreferred(image, info, partition)
+      : electUnclean(image, info, partition);
+  if (outcome.record) records.push(outcome.record);
+  return result(outcome.errorCode, outcome.errorMessage);
 }
 
 export const electLeadersHandler = defineHandler({
   api: ElectLeadersApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const controller = ctx.broker.controller;
     const electionType = ctx.apiVersion === 0 ? ElectionType.PREFERRED : request.electionType;
     const known = electionType === ElectionType.PREFERRED || electionType === ElectionType.UNCLEAN;
@@ -85,11 +80,12 @@ export const electLeadersHandler = defineHandler({
     }
     const image = controller.image;
     const results: ElectLeadersResponseReplicaElectionResult[] = [];
+    const records: MetadataRecord[] = [];
     if (request.topicPartitions === null) {
       for (const topic of image.topicsByName.values()) {
         const needed = [...topic.partitions.keys()]
           .sort((a, b) => a - b)
-          .map((p) => electOne(image, topic.name, p, electionType))
+          .map((p) => electOne(image, topic.name, p, electionType, records))
           .filter((r) => r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED);
         if (needed.length > 0) results.push({ topic: topic.name, partitionResult: needed });
       }
@@ -97,8 +93,19 @@ export const electLeadersHandler = defineHandler({
       for (const t of request.topicPartitions) {
         results.push({
           topic: t.topic,
-          partitionResult: t.partitions.map((p) => electOne(image, t.topic, p, electionType)),
+          partitionResult: t.partitions.map((p) => electOne(image, t.topic, p, electionType, records)),
         });
+      }
+    }
+    if (records.length > 0) {
+      try {
+        await controller.submit(records);
+      } catch {
+        const message = 'The controller lost its leadership before the election committed.';
+        for (const topic of results)
+          for (const p of topic.partitionResult)
+            if (p.errorCode === ErrorCode.NONE)
+              Object.assign(p, { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: message });
       }
     }
     return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: results };

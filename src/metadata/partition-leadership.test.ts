@@ -9,7 +9,14 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 import { MetadataController } from './controller.js';
 import { MemoryMetadataLog } from './metadata-log.js';
-import { alterPartition, fenceBroker, unfenceBroker } from './partition-leadership.js';
+import {
+  alterPartition,
+  electPreferred,
+  electUnclean,
+  fenceBroker,
+  rebalanceLeaders,
+  unfenceBroker,
+} from './partition-leadership.js';
 
 function cluster(): MetadataController {
   const c = new MetadataController(new MemoryMetadataLog());
@@ -101,5 +108,42 @@ t.test('AlterPartition is checked as Kafka checks it', async (t) => {
       newIsr: [1],
     }).errorCode,
     ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  );
+});
+
+t.test('preferred and unclean elections, and the per-broker imbalance threshold', async (t) => {
+  const c = cluster();
+  setIsr(c, [1, 2, 3]);
+  t.equal(electPreferred(c.image, topic(c), state(c)).errorCode, ErrorCode.ELECTION_NOT_NEEDED, 'broker 1 leads');
+  fence(c, 1);
+  t.equal(state(c).leader, 2);
+  t.equal(
+    electPreferred(c.image, topic(c), state(c)).errorCode,
+    ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+    'fenced and out of the ISR: not available',
+  );
+  t.same(rebalanceLeaders(c.image, 10), [], 'no rebalance while the preferred replica cannot lead');
+  c.commit([{ type: 'UnfenceBrokerRecord', data: { id: 1, epoch: -1n } }]);
+  setIsr(c, [2, 3, 1]);
+  t.same(rebalanceLeaders(c.image, 100), [], 'misled share 100% is not above a 100% threshold');
+  const records = rebalanceLeaders(c.image, 10);
+  t.equal(records.length, 1, 'above 10%: one preferred election');
+  c.commit(records);
+  t.same([state(c).leader, state(c).isr], [1, [2, 3, 1]], 'broker 1 leads again, the ISR unchanged');
+
+  t.equal(electUnclean(c.image, topic(c), state(c)).errorCode, ErrorCode.ELECTION_NOT_NEEDED, 'it has a leader');
+  setIsr(c, [1]);
+  fence(c, 1);
+  t.equal(state(c).leader, -1, 'the only in-sync replica is gone: no leader');
+  const unclean = electUnclean(c.image, topic(c), state(c));
+  t.equal(unclean.errorCode, ErrorCode.NONE);
+  c.commit([unclean.record!]);
+  t.same([state(c).leader, state(c).isr], [2, [2]], 'an out-of-sync live replica leads, the ISR is it alone');
+  fence(c, 2);
+  fence(c, 3);
+  t.equal(
+    electUnclean(c.image, topic(c), state(c)).errorCode,
+    ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+    'no live replica',
   );
 });

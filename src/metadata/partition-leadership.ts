@@ -127,3 +127,81 @@ export function alterPartition(image: MetadataImage, input: AlterPartitionInput)
     state: p,
   };
 }
+
+export type ElectionOutcome = { errorCode: number; errorMessage: string | null; record: MetadataRecord | null };
+
+const NOT_NEEDED: ElectionOutcome = {
+  errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+  errorMessage: 'Leader election not needed for topic partition.',
+  record: null,
+};
+
+/**
+ * A PREFERRED election (ElectLeaders, auto leader rebalance): the first replica leads when it is
+ * in the ISR and live; ELECTION_NOT_NEEDED when it leads already, PREFERRED_LEADER_NOT_AVAILABLE
+ * otherwise.
+ */
+export function electPreferred(image: MetadataImage, topic: TopicImage, p: PartitionState): ElectionOutcome {
+  const preferred = p.replicas[0];
+  if (preferred === undefined || p.leader === preferred) return NOT_NEEDED;
+  if (!p.isr.includes(preferred) || !isLive(image, preferred))
+    return {
+      errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+      errorMessage: `Failed to elect leader for partition ${topic.name}-${p.partition} under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
+      record: null,
+    };
+  return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader: preferred }) };
+}
+
+/**
+ * An UNCLEAN election (ElectLeaders): only for a partition without a leader; a live ISR member if
+ * there is one, else a live out-of-sync replica, which becomes the ISR alone (acknowledged records
+ * may be lost, as on Kafka); ELIGIBLE_LEADERS_NOT_AVAILABLE when no replica is live.
+ */
+export function electUnclean(image: MetadataImage, topic: TopicImage, p: PartitionState): ElectionOutcome {
+  if (p.leader !== NO_LEADER) return NOT_NEEDED;
+  const inSync = p.isr.find((r) => isLive(image, r));
+  if (inSync !== undefined)
+    return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader: inSync }) };
+  const outOfSync = p.replicas.find((r) => isLive(image, r));
+  if (outOfSync === undefined)
+    return {
+      errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+      errorMessage: `Failed to elect leader for partition ${topic.name}-${p.partition} under strategy UncleanLeaderElectionStrategy`,
+      record: null,
+    };
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    record: change(topic, p.partition, { leader: outOfSync, isr: [outOfSync] }),
+  };
+}
+
+/**
+ * Auto leader rebalance (auto.leader.rebalance.enable), as Kafka's controller checks it every
+ * leader.imbalance.check.interval.seconds: per broker, the share of the partitions it is the
+ * preferred leader of that it does not lead; above leader.imbalance.per.broker.percentage, a
+ * preferred election for each of those that can have one.
+ */
+export function rebalanceLeaders(image: MetadataImage, imbalancePercentage: number): MetadataRecord[] {
+  const preferredOf = new Map<number, { total: number; misled: Array<[TopicImage, PartitionState]> }>();
+  for (const topic of image.topicsById.values()) {
+    for (const p of topic.partitions.values()) {
+      const preferred = p.replicas[0];
+      if (preferred === undefined) continue;
+      let entry = preferredOf.get(preferred);
+      if (!entry) preferredOf.set(preferred, (entry = { total: 0, misled: [] }));
+      entry.total++;
+      if (p.leader !== preferred) entry.misled.push([topic, p]);
+    }
+  }
+  const records: MetadataRecord[] = [];
+  for (const { total, misled } of preferredOf.values()) {
+    if (misled.length === 0 || (misled.length * 100) / total <= imbalancePercentage) continue;
+    for (const [topic, p] of misled) {
+      const outcome = electPreferred(image, topic, p);
+      if (outcome.record) records.push(outcome.record);
+    }
+  }
+  return records;
+}
