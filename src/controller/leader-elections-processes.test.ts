@@ -7,11 +7,13 @@
  *   ELECTION_NOT_NEEDED; kafkajs' admin sees the preferred leaders;
  * - or, with auto.leader.rebalance.enable and a 1 s leader.imbalance.check.interval.seconds, the
  *   active controller moves them back by itself.
+ * While the node is down, Metadata and DescribeTopicPartitions list it as an offline replica.
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
 import { ElectLeadersApi } from '../../protocol/generated/messages/43-elect-leaders.js';
+import { DescribeTopicPartitionsApi } from '../../protocol/generated/messages/75-describe-topic-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 
 const TOPIC = 'elections';
@@ -28,6 +30,7 @@ interface View {
   leaderId: number;
   replicaNodes: number[];
   isrNodes: number[];
+  offlineReplicas: number[];
 }
 
 async function startWithTopic(
@@ -99,6 +102,25 @@ t.test('ElectLeaders PREFERRED moves leadership back to the first replica', asyn
     theirs.map(() => ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE),
     'the preferred replica is down: PREFERRED_LEADER_NOT_AVAILABLE',
   );
+  const fencedView = await cluster.waitFor('the killed node fenced', 20000, async () => {
+    const ps = await view(other);
+    return ps && ps.every((p) => p.offlineReplicas.includes(victim.id)) && ps;
+  });
+  t.same(
+    fencedView.map((p) => p.offlineReplicas),
+    fencedView.map(() => [victim.id]),
+    'Metadata: the killed node is an offline replica of every partition',
+  );
+  const described = await cluster.call(other, DescribeTopicPartitionsApi, 0, {
+    topics: [{ name: TOPIC }],
+    responsePartitionLimit: 100,
+    cursor: null,
+  });
+  t.same(
+    described.topics[0]?.partitions.map((p) => p.offlineReplicas),
+    fencedView.map(() => [victim.id]),
+    'DescribeTopicPartitions: the same offline replicas',
+  );
   const unclean = await elect(1, [theirs[0]!]);
   t.equal(
     unclean.replicaElectionResults[0]?.partitionResult[0]?.errorCode,
@@ -111,7 +133,12 @@ t.test('ElectLeaders PREFERRED moves leadership back to the first replica', asyn
     const ps = await view(other);
     return ps && ps.every((p) => p.isrNodes.length === 3);
   });
-  t.notOk(preferredLed(await view(other)), 'without a rebalance, others still lead its partitions');
+  const back = await view(other);
+  t.notOk(preferredLed(back), 'without a rebalance, others still lead its partitions');
+  t.ok(
+    back?.every((p) => p.offlineReplicas.length === 0),
+    'no offline replica once it is back',
+  );
   const all1 = await elect(0, null);
   const moved = all1.replicaElectionResults.flatMap((r) => r.partitionResult);
   t.same(

@@ -15,6 +15,7 @@
  * policy or replication-factor error) and a topic that may not be auto-created get
  * UNKNOWN_TOPIC_OR_PARTITION. Internal topics are never auto-created here. Topics by id
  * (v10+) are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ * Offline replicas: those on fenced or unregistered brokers (broker/partition-health.ts).
  * A partition whose replica here is offline (log dir failed) has leader -1,
  * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
  */
@@ -55,7 +56,7 @@ export const metadataHandler = defineHandler({
       partitions: [...topic.partitions.values()]
         .sort((a, b) => a.partition - b.partition)
         .map((p) => {
-          const health = partitionHealth(broker.replicas, broker.nodeId, topic.name, p);
+          const health = partitionHealth(broker.replicas, broker.nodeId, topic.name, p, image.brokers);
           return {
             errorCode: health.errorCode,
             partitionIndex: p.partition,

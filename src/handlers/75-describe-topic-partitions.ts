@@ -88,7 +88,7 @@ export const describeTopicPartitionsHandler = defineHandler({
         topicId: topic.topicId,
         isInternal: isInternalTopic(name),
         partitions: page.map((p) => {
-          const health = partitionHealth(ctx.broker.replicas, ctx.broker.nodeId, name, p);
+          const health = partitionHealth(ctx.broker.replicas, ctx.broker.nodeId, name, p, image.brokers);
           return {
             errorCode: health.errorCode,
             partitionIndex: p.partition,
