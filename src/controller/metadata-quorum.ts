@@ -218,14 +218,16 @@ export class MetadataQuorum {
    * Controlled shutdown (controlled.shutdown.enable): asks the active controller to move this
    * broker's leaderships and ISR places to others and waits for its approval, at most
    * broker.session.timeout.ms (after that the controller would fence a silent broker anyway).
-   * Skipped when no other broker could take over (a single node) or the broker never registered.
+   * Skipped when no other broker could take over (a single node), when no active controller is
+   * known, or when the broker never registered.
    * Resolves whether the controller approved.
    */
   async controlledShutdown(): Promise<boolean> {
     const config = this.options.config;
     if (!this.lifecycle || !config.bool('controlled.shutdown.enable')) return false;
     const others = this.options.controller.liveBrokerIds().filter((id) => id !== this.options.nodeId);
-    if (others.length === 0) return false;
+    // Nobody could take over, or no controller to ask (a quorum already gone): stop at once.
+    if (others.length === 0 || this.node.leaderId() < 0) return false;
     const timeoutMs = config.int('broker.session.timeout.ms');
     const started = this.options.clock.now();
     const approved = await this.lifecycle.controlledShutdown(timeoutMs);
