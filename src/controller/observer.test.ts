@@ -36,6 +36,11 @@ async function until<T>(what: string, timeoutMs: number, check: () => T | null |
 t.test('a broker-only process observes the quorum, registers and forwards', async (t) => {
   const ports = [await freePort(), await freePort(), await freePort()];
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+  // Registered before t.testdir(): tap removes the test dir only after these teardowns have run.
+  const running = new Set<RunningBroker>();
+  t.teardown(async () => {
+    for (const b of running) await b.stop();
+  });
   const base = t.testdir();
   const dirs = [1, 2, 3, 4].map((i) => `${base}/node-${i}`);
   const voterNodes: RunningBroker[] = [];
@@ -62,10 +67,7 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
       'controller.quorum.voters': voters,
     },
   });
-  const running = new Set([...voterNodes, observer]);
-  t.teardown(async () => {
-    for (const b of running) await b.stop();
-  });
+  for (const b of [...voterNodes, observer]) running.add(b);
 
   const quorumOf = (b: RunningBroker) => b.broker.quorum.node;
   t.ok(quorumOf(observer).observer, 'node 4 is an observer');

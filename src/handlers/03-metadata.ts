@@ -2,7 +2,8 @@
  * Metadata (key 3), versions 0-13 (v13 as Kafka 4.0, KIP-1102: a top-level ErrorCode, always 0
  * here since Gregor never asks a client to rebootstrap; the schema is an overlay).
  *
- * Brokers on the listener the request came in on, the cluster id and controller, and
+ * Brokers (unfenced ones) on the listener the request came in on, the cluster id and a
+ * controller id that is always one of those brokers (`advertisedControllerId`), and
  * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
  * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
  * `auto.create.topics.enable` is on and the request allows it (always before v4). The
@@ -120,11 +121,11 @@ export const metadataHandler = defineHandler({
       throttleTimeMs: 0,
       brokers,
       clusterId: broker.clusterId,
-      // KRaft brokers name a live broker (here: this one) as the controller and forward admin
-      // requests to the active controller themselves (Envelope); before it is registered, the leader.
-      controllerId: brokers.some((b) => b.nodeId === broker.nodeId)
-        ? broker.nodeId
-        : broker.controller.activeControllerId(broker.nodeId),
+      controllerId: advertisedControllerId(
+        brokers.map((b) => b.nodeId),
+        broker.nodeId,
+        broker.controller.activeControllerId(broker.nodeId),
+      ),
       topics,
       clusterAuthorizedOperations:
         request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10
@@ -134,3 +135,16 @@ export const metadataHandler = defineHandler({
     };
   },
 });
+
+/**
+ * KRaft brokers name a live broker as the controller (clients send admin requests there and the
+ * broker forwards them to the active controller itself), always one of the brokers listed: a
+ * client such as kafkajs fails at once on a controller id missing from the list. This broker if
+ * listed, else the active controller if listed, else the first listed broker (this one may not
+ * have applied its own unfencing yet); the active controller when no broker is listed at all.
+ */
+export function advertisedControllerId(listed: number[], ownId: number, activeControllerId: number): number {
+  if (listed.includes(ownId)) return ownId;
+  if (listed.includes(activeControllerId)) return activeControllerId;
+  return listed[0] ?? activeControllerId;
+}
