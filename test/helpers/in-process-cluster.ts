@@ -38,11 +38,13 @@ export async function threeNodeCluster(
 ): Promise<RunningBroker[]> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
-  const base = t.testdir();
+  // Registered before t.testdir(): tap removes the test dir only after these teardowns have run
+  // (a node still stopping, e.g. in a controlled shutdown, must not lose its files under it).
   const nodes: RunningBroker[] = [];
   t.teardown(async () => {
     for (const node of nodes) await node.stop();
   });
+  const base = t.testdir();
   for (let i = 0; i < 3; i++) {
     nodes.push(
       await startBroker({
