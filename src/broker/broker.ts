@@ -19,7 +19,7 @@ import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-l
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
 import { Connection } from '../server/connection.js';
-import { listenerTls, type ListenerTls } from '../server/tls.js';
+import { listenerSetting, listenerTls, type ListenerTls } from '../server/tls.js';
 import { listenerSasl, type ListenerSasl } from '../server/sasl/listener-sasl.js';
 import { SaslAuthenticator } from '../server/sasl/authenticator.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
@@ -56,8 +56,8 @@ import { ensureMetaProperties, requireSharedClusterId } from './meta-properties.
 import type { InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { Operations } from '../ops/operations.js';
-import { Cluster } from '../client/cluster.js';
 import { consoleHandler } from '../console/server.js';
+import { brokerConsoleAccess } from '../console/broker-access.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -105,7 +105,7 @@ export class Broker {
 
   /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
   ops: Operations | null = null;
-  private consoleCluster: Cluster | null = null;
+  private consoleCluster: { close(): void } | null = null;
 
   /** The named loggers whose levels BROKER_LOGGER configs change. */
   readonly loggers: LogLevels;
@@ -419,14 +419,26 @@ export class Broker {
    * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
    */
   private attachConsole(ops: Operations): void {
-    const plaintext = this.advertisedListeners().find((l) => l.securityProtocol === 'PLAINTEXT');
-    if (!plaintext) {
-      this.log.info('web console off: it needs a PLAINTEXT listener to read the cluster through');
+    const access = brokerConsoleAccess(
+      this.advertisedListeners().map((l) => ({
+        ...l,
+        mechanisms: (listenerSetting(this.config, l.name, 'sasl.enabled.mechanisms') ?? '')
+          .split(',')
+          .map((m) => m.trim()),
+      })),
+    );
+    if ('off' in access) {
+      this.log.info(`web console off: ${access.off}`);
       return;
     }
-    const cluster = new Cluster({ bootstrap: [`${plaintext.host}:${plaintext.port}`], clientId: 'gregor-console' });
-    this.consoleCluster = cluster;
-    ops.attachConsole(consoleHandler({ cluster, readOnly: this.config.bool('console.read.only') }));
+    const handler = consoleHandler({ ...access.options, readOnly: this.config.bool('console.read.only') });
+    this.consoleCluster = {
+      close: () => {
+        handler.close();
+        access.close();
+      },
+    };
+    ops.attachConsole(handler);
   }
 
   /**
