@@ -8,7 +8,6 @@
 import type { Clock } from '../../common/clock.js';
 import type { RaftConfig } from './config.js';
 import type { ElectionTimer } from './election-timer.js';
-import { isInt32 } from './election.js';
 import { ErrorCode } from './errors.js';
 import type {
   BeginQuorumEpochRequest,
@@ -19,7 +18,7 @@ import type {
 import type { RaftMessenger } from './messenger.js';
 import type { QuorumState } from './quorum-state.js';
 import type { RoleChanges } from './transitions.js';
-import { NO_NODE } from './types.js';
+import { isInt32, NO_NODE } from './types.js';
 
 /** What an announcement receiver changes on its follower side. */
 export interface FollowerAnnouncementView {

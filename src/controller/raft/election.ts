@@ -14,7 +14,7 @@ import type { RaftMessenger } from './messenger.js';
 import type { QuorumState } from './quorum-state.js';
 import type { RaftLog } from './raft-log.js';
 import type { RoleChanges } from './transitions.js';
-import { NO_NODE } from './types.js';
+import { isInt32, NO_NODE } from './types.js';
 
 /** Vote bookkeeping of a Prospective or Candidate. */
 export interface VoteTally {
@@ -44,10 +44,6 @@ export interface ElectionDeps {
   readonly timer: ElectionTimer;
   readonly roles: RoleChanges;
   readonly follower: FollowerLeaderView;
-}
-
-export function isInt32(n: number): boolean {
-  return Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff;
 }
 
 export class Election {
