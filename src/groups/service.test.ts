@@ -135,7 +135,7 @@ t.test('the service writes record batches to __consumer_offsets and a new servic
     controller: broker.controller,
     replicas: broker.replicas,
     clock: broker.clock,
-    log: { warn: () => undefined } as never,
+    log: { warn: () => undefined, info: () => undefined, error: () => undefined } as never,
   });
   again.start();
   t.teardown(() => again.stop());

@@ -21,6 +21,8 @@ export const offsetFetchHandler = defineHandler({
         topics: [],
         errorCode: 0,
         groups: request.groups.map((g) => {
+          const notHere = groups.coordinatorError(g.groupId);
+          if (notHere !== 0) return { groupId: g.groupId, errorCode: notHere, topics: [] };
           const memberError =
             v >= 9 ? groups.run((c) => c.consumer.admin.fetchError(g.groupId, g.memberId, g.memberEpoch)) : 0;
           if (memberError !== 0) return { groupId: g.groupId, errorCode: memberError, topics: [] };
@@ -29,7 +31,11 @@ export const offsetFetchHandler = defineHandler({
         }),
       };
     }
-    const r = groups.run((c) => c.offsets.fetch(request.groupId, request.topics, requireStable));
+    const notHere = groups.coordinatorError(request.groupId);
+    const r =
+      notHere !== 0
+        ? { errorCode: notHere, topics: [] }
+        : groups.run((c) => c.offsets.fetch(request.groupId, request.topics, requireStable));
     const failed = r.errorCode !== 0;
     const topics = failed
       ? (request.topics ?? []).map((t) => ({

@@ -36,8 +36,9 @@ export const joinGroupHandler = defineHandler({
   handle(ctx, request) {
     const v = ctx.apiVersion;
     const groups = ctx.broker.groups;
-    groups.ensureOffsetsTopic();
-    const consumerGroupError = groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
+    const notHere = groups.coordinatorError(request.groupId);
+    const consumerGroupError =
+      notHere !== 0 ? notHere : groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
     if (consumerGroupError !== 0) {
       return toResponse(
         {
@@ -69,7 +70,10 @@ export const joinGroupHandler = defineHandler({
             apiVersion: v,
           },
           now,
-          (result) => resolve(toResponse(result, v)),
+          (result) =>
+            void groups
+              .whenCommitted(request.groupId)
+              .then((code) => resolve(toResponse(code !== 0 ? { ...result, errorCode: code } : result, v))),
         ),
       );
     });

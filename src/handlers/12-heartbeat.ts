@@ -10,6 +10,8 @@ export const heartbeatHandler = defineHandler({
   api: HeartbeatApi,
   handle(ctx, request) {
     const instanceId = ctx.apiVersion >= 3 ? request.groupInstanceId : null;
+    const notHere = ctx.broker.groups.coordinatorError(request.groupId);
+    if (notHere !== 0) return { throttleTimeMs: 0, errorCode: notHere };
     const errorCode = ctx.broker.groups.run((c, now) =>
       c.membership.heartbeat(request.groupId, request.generationId, request.memberId, instanceId, now),
     );

@@ -9,13 +9,17 @@ import { defineHandler } from './handler.js';
 
 export const leaveGroupHandler = defineHandler({
   api: LeaveGroupApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const v = ctx.apiVersion;
+    const notHere = ctx.broker.groups.coordinatorError(request.groupId);
+    if (notHere !== 0) return { throttleTimeMs: 0, errorCode: notHere, members: [] };
     const identities =
       v >= 3
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
         : [{ memberId: request.memberId, groupInstanceId: null }];
-    const result = ctx.broker.groups.run((c, now) => c.membership.leave(request.groupId, identities, now));
+    const left = ctx.broker.groups.run((c, now) => c.membership.leave(request.groupId, identities, now));
+    const committed = await ctx.broker.groups.whenCommitted(request.groupId);
+    const result = committed !== 0 && left.errorCode === 0 ? { ...left, errorCode: committed } : left;
     if (v < 3)
       return {
         throttleTimeMs: 0,

@@ -20,6 +20,18 @@ export const describeGroupsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere !== 0)
+          return {
+            errorCode: notHere,
+            errorMessage: null,
+            groupId,
+            groupState: '',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
         const { d, classic, consumer } = ctx.broker.groups.run((c) => ({
           d: c.admin.describe(groupId),
           classic: c.admin.isClassicGroup(groupId),

@@ -15,10 +15,17 @@ export const endTxnHandler = defineHandler({
   api: EndTxnApi,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, request) {
-    const code = ctx.broker.transactions.run((c, now) =>
+  async handle(ctx, request) {
+    const txns = ctx.broker.transactions;
+    const notHere = txns.coordinatorError(request.transactionalId);
+    if (notHere !== 0) return { ...defaultEndTxnResponse(), errorCode: notHere };
+    const code = txns.run((c, now) =>
       c.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed, now),
     );
-    return { ...defaultEndTxnResponse(), errorCode: fencedErrorFor(code, ctx.apiVersion, 2) };
+    const committed = code === 0 ? await txns.whenCommitted(request.transactionalId) : 0;
+    return {
+      ...defaultEndTxnResponse(),
+      errorCode: committed !== 0 ? committed : fencedErrorFor(code, ctx.apiVersion, 2),
+    };
   },
 });

@@ -9,15 +9,21 @@ import { defineHandler } from './handler.js';
 
 export const deleteGroupsHandler = defineHandler({
   api: DeleteGroupsApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
+    const groups = ctx.broker.groups;
+    const deleteOne = async (groupId: string): Promise<number> => {
+      const notHere = groups.coordinatorError(groupId);
+      if (notHere !== 0) return notHere;
+      const code = groups.run(
+        (c, now) => c.consumer.admin.deleteGroup(groupId, now) ?? c.admin.deleteGroup(groupId, now),
+      );
+      const committed = await groups.whenCommitted(groupId);
+      return code === 0 ? committed : code;
+    };
+    const codes = await Promise.all(request.groupsNames.map(deleteOne));
     return {
       throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId) => ({
-        groupId,
-        errorCode: ctx.broker.groups.run(
-          (c, now) => c.consumer.admin.deleteGroup(groupId, now) ?? c.admin.deleteGroup(groupId, now),
-        ),
-      })),
+      results: request.groupsNames.map((groupId, i) => ({ groupId, errorCode: codes[i] ?? 0 })),
     };
   },
 });

@@ -9,8 +9,12 @@ import { defineHandler } from './handler.js';
 
 export const offsetDeleteHandler = defineHandler({
   api: OffsetDeleteApi,
-  handle(ctx, request) {
-    const r = ctx.broker.groups.run((c, now) => c.offsets.delete(request.groupId, request.topics, now));
-    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: r.topics };
+  async handle(ctx, request) {
+    const groups = ctx.broker.groups;
+    const notHere = groups.coordinatorError(request.groupId);
+    if (notHere !== 0) return { errorCode: notHere, throttleTimeMs: 0, topics: [] };
+    const r = groups.run((c, now) => c.offsets.delete(request.groupId, request.topics, now));
+    const committed = await groups.whenCommitted(request.groupId);
+    return { errorCode: r.errorCode === 0 ? committed : r.errorCode, throttleTimeMs: 0, topics: r.topics };
   },
 });

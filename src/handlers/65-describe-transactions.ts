@@ -17,10 +17,11 @@ export const describeTransactionsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((id) => {
-        const m = txns.get(id);
+        const notHere = ctx.broker.transactions.coordinatorError(id);
+        const m = notHere === 0 ? txns.get(id) : undefined;
         if (!m) {
           return {
-            errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            errorCode: notHere !== 0 ? notHere : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
             transactionalId: id,
             transactionState: '',
             transactionTimeoutMs: 0,

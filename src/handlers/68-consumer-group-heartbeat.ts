@@ -21,9 +21,19 @@ import { defineHandler } from './handler.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
   api: ConsumerGroupHeartbeatApi,
-  handle(ctx, request): ConsumerGroupHeartbeatResponse {
+  async handle(ctx, request): Promise<ConsumerGroupHeartbeatResponse> {
     const groups = ctx.broker.groups;
-    groups.ensureOffsetsTopic();
+    const notHere = groups.coordinatorError(request.groupId);
+    if (notHere !== 0)
+      return {
+        throttleTimeMs: 0,
+        errorCode: notHere,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     const r = groups.run((c, now) =>
       c.consumer.heartbeats.heartbeat(
         {
@@ -44,6 +54,17 @@ export const consumerGroupHeartbeatHandler = defineHandler({
         now,
       ),
     );
+    const committed = await groups.whenCommitted(request.groupId);
+    if (committed !== 0 && r.errorCode === 0)
+      return {
+        throttleTimeMs: 0,
+        errorCode: committed,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,

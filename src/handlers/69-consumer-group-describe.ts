@@ -25,6 +25,19 @@ export const consumerGroupDescribeHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: request.groupIds.map((groupId) => {
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere !== 0)
+          return {
+            errorCode: notHere,
+            errorMessage: null,
+            groupId,
+            groupState: '',
+            groupEpoch: 0,
+            assignmentEpoch: 0,
+            assignorName: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
         const described = ctx.broker.groups.run((c) => c.consumer.admin.describe(groupId));
         const members = described.members.map((m) => ({ ...m, memberType: CONSUMER_MEMBER_TYPE }));
         return { ...described, members, authorizedOperations: operations };
