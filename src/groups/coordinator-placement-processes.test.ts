@@ -2,7 +2,8 @@
  * Issue #15: group coordinators live on the leaders of their `__consumer_offsets` partitions,
  * across three real processes (combined broker+controller nodes) with kafkajs. FindCoordinator
  * (v3 and batched v4) names the partition's leader on every node; JoinGroup sent to another node
- * gets NOT_COORDINATOR; an offset committed as 42 (acknowledged only once the ISR of three holds
+ * gets NOT_COORDINATOR, as InitProducerId with a transactional id does away from its transaction
+ * coordinator; an offset committed as 42 (acknowledged only once the ISR of three holds
  * it) survives a kill -9 of the coordinator's broker (a new coordinator is found, measured) and a
  * full restart of all three nodes, and a consumer of the group starts from it.
  */
@@ -15,12 +16,17 @@ import {
   defaultFindCoordinatorRequest,
 } from '../../protocol/generated/messages/10-find-coordinator.js';
 import { JoinGroupApi, defaultJoinGroupRequest } from '../../protocol/generated/messages/11-join-group.js';
+import {
+  InitProducerIdApi,
+  defaultInitProducerIdRequest,
+} from '../../protocol/generated/messages/22-init-producer-id.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { partitionForGroup } from './records.js';
 
 const TOPIC = 'orders';
 const GROUP = 'placement-group';
+const TXN = 'placement-txn';
 const OFFSETS_PARTITIONS = 5;
 
 t.test(
@@ -130,6 +136,48 @@ t.test(
       100,
     );
     t.equal(join.errorCode, ErrorCode.NOT_COORDINATOR, `JoinGroup to node ${elsewhere.id} gets NOT_COORDINATOR`);
+
+    // The transaction coordinator likewise: InitProducerId with a transactional id elsewhere gets NOT_COORDINATOR.
+    const txnCoordinatorId = await cluster.waitFor(
+      'a transaction coordinator',
+      20000,
+      async () => {
+        const r = await first.call(FindCoordinatorApi, 3, { ...defaultFindCoordinatorRequest(), key: TXN, keyType: 1 });
+        return r.errorCode === ErrorCode.NONE ? r.nodeId : null;
+      },
+      100,
+    );
+    const initOn = async (node: ClusterNode) => {
+      const c = await raw(node);
+      return cluster.waitFor(
+        `an InitProducerId answer from node ${node.id}`,
+        15000,
+        async () => {
+          const r = await c.call(InitProducerIdApi, 4, {
+            ...defaultInitProducerIdRequest(),
+            transactionalId: TXN,
+            transactionTimeoutMs: 60000,
+          });
+          return r.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE ||
+            r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+            ? null
+            : r;
+        },
+        100,
+      );
+    };
+    const notTxnCoordinator = all.find((n) => n.id !== txnCoordinatorId)!;
+    t.equal(
+      (await initOn(notTxnCoordinator)).errorCode,
+      ErrorCode.NOT_COORDINATOR,
+      `InitProducerId for ${TXN} on node ${notTxnCoordinator.id} gets NOT_COORDINATOR`,
+    );
+    const init = await initOn(all.find((n) => n.id === txnCoordinatorId)!);
+    t.equal(
+      init.errorCode,
+      ErrorCode.NONE,
+      `its coordinator (node ${txnCoordinatorId}) gives producer id ${init.producerId}`,
+    );
 
     await admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '42' }] });
     const committedOn = async (a: Admin): Promise<string | undefined> =>
