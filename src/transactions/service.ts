@@ -183,15 +183,11 @@ export class TransactionService {
   ): void {
     if (offsets.length === 0) return;
     const groups = this.deps.groups;
-    groups.run((c, now) =>
-      appendTransactionalOffsets(
-        groups.offsetsPartition(c.store.partitionFor(groupId)),
-        producer,
-        groupId,
-        offsets,
-        now,
-      ),
-    );
+    groups.run((c, now) => {
+      const partition = groups.offsetsPartition(c.store.partitionFor(groupId));
+      checkCoordinatorAppend(partition, groups.minInsyncReplicas());
+      appendTransactionalOffsets(partition, producer, groupId, offsets, now);
+    });
     this.coordinator.pendingOffsets.add(transactionalId, groupId, offsets);
   }
 
