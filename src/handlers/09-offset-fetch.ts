@@ -5,6 +5,8 @@
  * UNSTABLE_OFFSET_COMMIT while a transactional commit is pending (no transactions yet,
  * so never). v9's member id and epoch are checked for KIP-848 consumer groups
  * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH; a null member id with epoch -1 is an admin fetch).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import { OffsetFetchApi, type OffsetFetchResponse } from '../../protocol/generated/messages/09-offset-fetch.js';
 import { defineHandler } from './handler.js';

@@ -8,6 +8,8 @@
  * A KIP-848 consumer group id: an empty one is removed and the classic group takes it
  * (its offsets stay); a non-empty one answers INCONSISTENT_GROUP_PROTOCOL (classic
  * members inside a consumer group, Kafka's migration path, are not supported).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { JoinGroupApi, type JoinGroupResponse } from '../../protocol/generated/messages/11-join-group.js';
 import type { JoinResult } from '../groups/classic-group.js';

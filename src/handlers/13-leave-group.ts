@@ -3,6 +3,8 @@
  * error); v3+ remove a batch of members by member id and/or group.instance.id with an
  * error each (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID). The group rebalances without
  * them. The `reason` (v5) is ignored.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { LeaveGroupApi } from '../../protocol/generated/messages/13-leave-group.js';
 import { defineHandler } from './handler.js';

@@ -4,6 +4,8 @@
  * (followers that sync first wait for it). v3+ carries group.instance.id; v5 checks
  * the protocol type and name against the group's (INCONSISTENT_GROUP_PROTOCOL) and
  * returns them.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { SyncGroupApi, type SyncGroupResponse } from '../../protocol/generated/messages/14-sync-group.js';
 import { defineHandler } from './handler.js';

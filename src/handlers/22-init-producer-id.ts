@@ -9,6 +9,8 @@
  * epoch, a stale pair gets PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v4).
  * `__transaction_state` is created on first use. Producer ids come in blocks from the active
  * controller (AllocateProducerIds from other nodes); without one: COORDINATOR_LOAD_IN_PROGRESS.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   InitProducerIdApi,

@@ -9,6 +9,8 @@
  * v4-5 (brokers): a batch of transactions, each answered separately; verifyOnly asks
  * whether each partition is already in the transaction (INVALID_TXN_STATE if not).
  * Leaves out: ACL checks per topic and the transactional id.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   AddPartitionsToTxnApi,

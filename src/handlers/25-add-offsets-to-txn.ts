@@ -4,6 +4,8 @@
  * on first use. Errors as AddPartitionsToTxn: INVALID_PRODUCER_ID_MAPPING,
  * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS.
  * Leaves out: ACL checks on the group.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { AddOffsetsToTxnApi } from '../../protocol/generated/messages/25-add-offsets-to-txn.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

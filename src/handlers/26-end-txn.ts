@@ -6,6 +6,8 @@
  * the opposite decision, or ending with nothing started, is INVALID_TXN_STATE; a stale
  * epoch is PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2).
  * Leaves out: v5 (KIP-890 part 2 epoch bump per transaction).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { EndTxnApi, defaultEndTxnResponse } from '../../protocol/generated/messages/26-end-txn.js';
 import { defineHandler } from './handler.js';

@@ -13,6 +13,8 @@
  * offsets dropped: Kafka 3.9's group coordinator does not ask the transaction coordinator
  * (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such offsets can never
  * be committed there either; the kafkajs suite checks exactly this.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   TxnOffsetCommitApi,

@@ -3,6 +3,8 @@
  * (tombstones in `__consumer_offsets`). A group with members gets NON_EMPTY_GROUP, an
  * unknown one GROUP_ID_NOT_FOUND, an empty or overlong id INVALID_GROUP_ID. KIP-848
  * consumer groups are deleted the same way (all their records tombstoned).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { DeleteGroupsApi } from '../../protocol/generated/messages/42-delete-groups.js';
 import { defineHandler } from './handler.js';

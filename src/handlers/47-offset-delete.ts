@@ -3,6 +3,8 @@
  * A consumer group still subscribed to a topic gets GROUP_SUBSCRIBED_TO_TOPIC for its
  * partitions; a non-empty group of another protocol type NON_EMPTY_GROUP; an unknown
  * group GROUP_ID_NOT_FOUND.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { OffsetDeleteApi } from '../../protocol/generated/messages/47-offset-delete.js';
 import { defineHandler } from './handler.js';

@@ -12,6 +12,8 @@
  * group's records to `__consumer_offsets`, and answers with the member epoch, the
  * heartbeat interval and, when it changed or the request was a full one, the assignment.
  * Error answers carry Kafka's error message.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   ConsumerGroupHeartbeatApi,

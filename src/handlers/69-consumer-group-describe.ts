@@ -7,6 +7,8 @@
  * ids with names from the metadata image). A classic group or an unknown id answers
  * GROUP_ID_NOT_FOUND with Kafka's message. Authorized operations, when asked, are all
  * group operations (no ACLs yet).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import {
   ConsumerGroupDescribeApi,
