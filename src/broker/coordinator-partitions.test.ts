@@ -221,3 +221,12 @@ t.test(
     t.equal(await slow, ErrorCode.COORDINATOR_NOT_AVAILABLE, 'offsets.commit.timeout.ms passed');
   },
 );
+
+t.test('loading() tells whether any partition led here still loads', async (t) => {
+  const { placement, runScheduled } = harness();
+  t.notOk(placement.loading());
+  placement.onPartitionState(partitionWithRecords(1), false);
+  t.ok(placement.loading(), 'one partition loading');
+  runScheduled();
+  t.notOk(placement.loading(), 'all loaded');
+});

@@ -77,6 +77,12 @@ export class CoordinatorPartitions {
     return this.partitions.get(index)?.epoch ?? -1;
   }
 
+  /** Whether a partition led here is still loading (ListGroups/ListTransactions answer COORDINATOR_LOAD_IN_PROGRESS). */
+  loading(): boolean {
+    for (const s of this.partitions.values()) if (s.state === 'loading') return true;
+    return false;
+  }
+
   /** The partitions coordinated here (loaded), ascending. */
   active(): number[] {
     return [...this.partitions].filter(([, s]) => s.state === 'active').map(([i]) => i);
