@@ -247,6 +247,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Replication of __consumer_offsets (falls back to the broker count).',
     positive,
   ),
+  'offsets.commit.timeout.ms': def(
+    'int',
+    '5000',
+    'How long a coordinator write (offset commit, group or transaction state) waits for the in-sync replicas.',
+    positive,
+  ),
   'offsets.retention.minutes': def('int', '10080', 'Retention of committed offsets of empty groups.', positive),
   'offset.metadata.max.bytes': def('int', '4096', 'Largest metadata string of an offset commit.'),
   'offsets.retention.check.interval.ms': def('long', '600000', 'How often offset expiry runs.', positive),

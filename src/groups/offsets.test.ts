@@ -239,6 +239,8 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
   t.equal(javaStringHashCode('polygenelubricants'), -2147483648);
   t.equal(partitionForGroup('polygenelubricants', 50), 0);
   t.equal(partitionForGroup('hello', 50), 99162322 % 50);
+  t.equal(javaStringHashCode('my-group'), -1906497762);
+  t.equal(partitionForGroup('my-group', 50), 12, 'a negative hash is negated (Math.abs), not masked');
   t.equal(
     javaStringHashCode('é😀'),
     (() => {

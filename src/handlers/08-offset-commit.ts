@@ -10,7 +10,9 @@
  * -1 are accepted while the group has no members). Nonexistent partitions get
  * UNKNOWN_TOPIC_OR_PARTITION, metadata over offset.metadata.max.bytes
  * OFFSET_METADATA_TOO_LARGE. The answer follows the append to `__consumer_offsets`,
- * made once per I/O turn for all commits that arrived in it (see groups/service.ts).
+ * made once per I/O turn for all commits that arrived in it, once the high watermark of the
+ * group's partition passes it (see groups/service.ts). A group coordinated elsewhere gets
+ * NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its partition loads) on every partition.
  */
 import { OffsetCommitApi } from '../../protocol/generated/messages/08-offset-commit.js';
 import { defineHandler } from './handler.js';
@@ -19,7 +21,14 @@ export const offsetCommitHandler = defineHandler({
   api: OffsetCommitApi,
   async handle(ctx, request) {
     const v = ctx.apiVersion;
-    ctx.broker.groups.ensureOffsetsTopic();
+    const notHere = ctx.broker.groups.coordinatorError(request.groupId);
+    if (notHere !== 0) {
+      const topics = request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: notHere })),
+      }));
+      return { throttleTimeMs: 0, topics };
+    }
     const topics = await ctx.broker.groups.commit({
       groupId: request.groupId,
       generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,

@@ -5,6 +5,8 @@
  * UNSTABLE_OFFSET_COMMIT while a transactional commit is pending (no transactions yet,
  * so never). v9's member id and epoch are checked for KIP-848 consumer groups
  * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH; a null member id with epoch -1 is an admin fetch).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import { OffsetFetchApi, type OffsetFetchResponse } from '../../protocol/generated/messages/09-offset-fetch.js';
 import { defineHandler } from './handler.js';
@@ -21,6 +23,8 @@ export const offsetFetchHandler = defineHandler({
         topics: [],
         errorCode: 0,
         groups: request.groups.map((g) => {
+          const notHere = groups.coordinatorError(g.groupId);
+          if (notHere !== 0) return { groupId: g.groupId, errorCode: notHere, topics: [] };
           const memberError =
             v >= 9 ? groups.run((c) => c.consumer.admin.fetchError(g.groupId, g.memberId, g.memberEpoch)) : 0;
           if (memberError !== 0) return { groupId: g.groupId, errorCode: memberError, topics: [] };
@@ -29,7 +33,11 @@ export const offsetFetchHandler = defineHandler({
         }),
       };
     }
-    const r = groups.run((c) => c.offsets.fetch(request.groupId, request.topics, requireStable));
+    const notHere = groups.coordinatorError(request.groupId);
+    const r =
+      notHere !== 0
+        ? { errorCode: notHere, topics: [] }
+        : groups.run((c) => c.offsets.fetch(request.groupId, request.topics, requireStable));
     const failed = r.errorCode !== 0;
     const topics = failed
       ? (request.topics ?? []).map((t) => ({

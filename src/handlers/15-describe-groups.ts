@@ -6,6 +6,8 @@
  * as Dead with no error; from v6 (Kafka 4.0, KIP-1043; the schema is an overlay)
  * GROUP_ID_NOT_FOUND with the message ("Group g not found." or "Group g is not a classic
  * group."). Authorized operations (v3+) are all group operations: no ACLs yet.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import { DescribeGroupsApi } from '../../protocol/generated/messages/15-describe-groups.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -20,6 +22,18 @@ export const describeGroupsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere !== 0)
+          return {
+            errorCode: notHere,
+            errorMessage: null,
+            groupId,
+            groupState: '',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
         const { d, classic, consumer } = ctx.broker.groups.run((c) => ({
           d: c.admin.describe(groupId),
           classic: c.admin.isClassicGroup(groupId),

@@ -13,6 +13,8 @@
  * offsets dropped: Kafka 3.9's group coordinator does not ask the transaction coordinator
  * (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such offsets can never
  * be committed there either; the kafkajs suite checks exactly this.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   TxnOffsetCommitApi,
@@ -44,7 +46,7 @@ export const txnOffsetCommitHandler = defineHandler({
   api: TxnOffsetCommitApi,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const all = (code: (topic: string, partition: number) => number) => ({
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
@@ -57,6 +59,8 @@ export const txnOffsetCommitHandler = defineHandler({
     });
     const groups = ctx.broker.groups;
     if (request.groupId === '') return all(() => ErrorCode.INVALID_GROUP_ID);
+    const notHere = groups.coordinatorError(request.groupId);
+    if (notHere !== 0) return all(() => notHere);
     const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
     const txns = ctx.broker.transactions;
     if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
@@ -107,6 +111,8 @@ export const txnOffsetCommitHandler = defineHandler({
       ctx.log.warn({ groupId: request.groupId, error: String(error) }, 'transactional offsets could not be appended');
       return all(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    const committed = accepted.length > 0 ? await groups.whenCommitted(request.groupId) : 0;
+    if (committed !== 0) return all(() => committed);
     return response;
   },
 });

@@ -2,9 +2,11 @@
  * ListTransactions, versions 0-1. The transactional ids this coordinator knows, filtered
  * by state names (unknown names are echoed in unknownStateFilters), producer ids, and
  * (v1) running time: with durationFilter >= 0 only transactions started at least that
- * many ms ago. Leaves out: ACL filtering.
+ * many ms ago. Lists the ids of the `__transaction_state` partitions this broker leads;
+ * COORDINATOR_LOAD_IN_PROGRESS while one of them loads, as Kafka. Leaves out: ACL filtering.
  */
 import { ListTransactionsApi } from '../../protocol/generated/messages/66-list-transactions.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import { TXN_STATE_NAMES, txnStateByName } from '../transactions/txn-state.js';
 
@@ -15,6 +17,13 @@ export const listTransactionsHandler = defineHandler({
   handle(ctx, request) {
     const now = ctx.clock.now();
     const unknownStateFilters = request.stateFilters.filter((s) => txnStateByName(s) === undefined);
+    if (ctx.broker.transactions.partitions.loading())
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+        unknownStateFilters,
+        transactionStates: [],
+      };
     const states = new Set(request.stateFilters);
     const pids = new Set(request.producerIdFilters);
     const duration = ctx.apiVersion >= 1 ? Number(request.durationFilter) : -1;

@@ -7,6 +7,8 @@
  * ids with names from the metadata image). A classic group or an unknown id answers
  * GROUP_ID_NOT_FOUND with Kafka's message. Authorized operations, when asked, are all
  * group operations (no ACLs yet).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import {
   ConsumerGroupDescribeApi,
@@ -25,6 +27,19 @@ export const consumerGroupDescribeHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: request.groupIds.map((groupId) => {
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere !== 0)
+          return {
+            errorCode: notHere,
+            errorMessage: null,
+            groupId,
+            groupState: '',
+            groupEpoch: 0,
+            assignmentEpoch: 0,
+            assignorName: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
         const described = ctx.broker.groups.run((c) => c.consumer.admin.describe(groupId));
         const members = described.members.map((m) => ({ ...m, memberType: CONSUMER_MEMBER_TYPE }));
         return { ...described, members, authorizedOperations: operations };

@@ -2,7 +2,13 @@ import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ManualClock } from '../common/clock.js';
 import { MAX_PRODUCER_EPOCH, TransactionCoordinator, type TxnEnvironment } from './coordinator.js';
-import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
+import {
+  decodeTxnRecord,
+  encodeTxnRecord,
+  partitionForTransactionalId,
+  type TxnLogRecord,
+  type TxnMetadata,
+} from './txn-log.js';
 import { TXN_TRANSITIONS, TxnState, checkTxnTransition, type TxnStateId } from './txn-state.js';
 import type { PendingOffset } from './pending-offsets.js';
 
@@ -221,5 +227,41 @@ t.test('a log that cannot be written answers COORDINATOR_NOT_AVAILABLE and chang
   t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], 0), ErrorCode.COORDINATOR_NOT_AVAILABLE);
   t.equal(h.c.stateOf('a'), TxnState.Empty);
   t.equal(h.c.initProducerId('b', 10_000, null, 0).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.end();
+});
+
+t.test('a __transaction_state partition unloads its ids only; a reload finishes its half-done commits only', (t) => {
+  const h = harness();
+  const now = h.clock.now();
+  const ids = ['txn-a', 'txn-b', 'txn-c', 'txn-d', 'txn-e'];
+  for (const id of ids) h.c.initProducerId(id, 10_000, null, now);
+  const byPartition = new Map<number, string[]>();
+  for (const id of ids) {
+    const p = partitionForTransactionalId(id, 50);
+    byPartition.set(p, [...(byPartition.get(p) ?? []), id]);
+  }
+  const [moved, kept] = [...byPartition.entries()];
+  t.ok(moved && kept, 'ids on at least two partitions');
+  const [movedPartition, movedIds] = moved!;
+  const movedId = movedIds[0]!;
+  const m = h.c.txns.get(movedId)!;
+  t.equal(h.c.addPartitions(movedId, m.producerId, m.producerEpoch, [tp('t', 0)], now), 0);
+  h.c.pendingOffsets.add(movedId, 'g', [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '' }]);
+  // Its record in PrepareCommit, as a coordinator that died between Prepare and Complete left it.
+  const preparing = { ...h.c.txns.get(movedId)!, state: TxnState.PrepareCommit };
+
+  h.c.unloadPartition(movedPartition);
+  for (const id of movedIds) t.notOk(h.c.txns.has(id), `${id} unloaded`);
+  t.notOk(h.c.pendingOffsets.has('g', 't', 0), 'its pending offsets are dropped');
+  for (const id of kept![1]) t.ok(h.c.txns.has(id), `${id} (another partition) stays`);
+
+  h.c.replay({ transactionalId: movedId, value: preparing });
+  h.c.recover(now, (id) => partitionForTransactionalId(id, 50) === movedPartition);
+  t.equal(h.c.stateOf(movedId), TxnState.CompleteCommit, 'the reloaded PrepareCommit is completed');
+  t.same(
+    h.markers.map((k) => [k.id, k.commit]),
+    [[movedId, true]],
+    'its markers are written',
+  );
   t.end();
 });

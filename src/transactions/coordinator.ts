@@ -7,8 +7,10 @@
  * transactions past their timeout, and expiry of idle transactional ids.
  * Commands write a record to `__transaction_state` first; only replaying it changes the
  * cache, so loading the log on start is replay. Pure: every call takes `now`.
+ * Holds only the transactional ids of the `__transaction_state` partitions this broker leads
+ * (the service loads and unloads them with leadership).
  * Leaves out: TV2 (KIP-890 part 2: epoch bump per transaction, EndTxn v5), coordinator
- * epochs (one broker: 0), WriteTxnMarkers between brokers.
+ * epochs in markers (0), WriteTxnMarkers between brokers.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { PendingOffsets, type PendingOffset } from './pending-offsets.js';
@@ -66,9 +68,19 @@ export class TransactionCoordinator {
     else this.txns.set(record.transactionalId, record.value);
   }
 
-  /** After loading: finishes transactions caught between Prepare* and Complete*. */
-  recover(now: number): void {
+  /** Drops the transactional ids of a `__transaction_state` partition whose leadership moved (and their pending offsets). */
+  unloadPartition(partition: number): void {
+    for (const id of [...this.txns.keys()]) {
+      if (partitionForTransactionalId(id, this.env.numPartitions()) !== partition) continue;
+      this.txns.delete(id);
+      this.pendingOffsets.take(id);
+    }
+  }
+
+  /** After loading (`only`: the transactional ids just loaded): finishes transactions caught between Prepare* and Complete*. */
+  recover(now: number, only: (transactionalId: string) => boolean = () => true): void {
     for (const m of [...this.txns.values()]) {
+      if (!only(m.transactionalId)) continue;
       if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)
         this.complete(m, m.state === TxnState.PrepareCommit, now);
     }
