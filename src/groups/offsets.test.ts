@@ -3,7 +3,14 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Writer } from '../../protocol/primitives/index.js';
 import { checkTransition, IllegalStateTransitionError } from './group-state.js';
 import type { CommitRequest } from './offsets.js';
-import { harness, joinRequest, PendingJoin, PendingSync, syncRequest, type Harness } from './test-support.js';
+import {
+  harness,
+  joinRequest,
+  PendingJoin,
+  PendingSync,
+  syncRequest,
+  type Harness,
+} from '../../test/helpers/groups.js';
 import { javaStringHashCode, partitionForGroup } from './records.js';
 import { TimerQueue } from './timer-queue.js';
 
