@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Writer } from '../../protocol/primitives/index.js';
-import { checkTransition, IllegalStateTransitionError } from './group-state.js';
+import { checkTransition, IllegalGroupTransitionError } from './group-state.js';
 import type { CommitRequest } from './offsets.js';
 import {
   harness,
@@ -258,8 +258,8 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
 });
 
 t.test('the transition table refuses illegal moves; the timer queue fires in order', async (t) => {
-  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalStateTransitionError);
-  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalStateTransitionError);
+  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalGroupTransitionError);
+  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalGroupTransitionError);
   t.doesNotThrow(() => checkTransition('g', 'CompletingRebalance', 'Stable'));
   const q = new TimerQueue();
   const fired: string[] = [];
