@@ -16,7 +16,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { run, type RunResult } from '../../test/helpers/external.js';
-import { CLI_SKIP, GREGOR_BIN } from './cli-test-support.js';
+import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
 
 const OAUTH_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { run } from '../../test/helpers/external.js';
-import { CLI_SKIP, GREGOR_BIN } from '../cli/cli-test-support.js';
+import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
 
 const PLAIN_JAAS =
   'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret" user_bob="bob-secret";';

@@ -32,12 +32,12 @@ export const VALID_PREVIOUS_STATES: Readonly<Record<ClassicGroupState, readonly 
   Dead: ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'],
 };
 
-export class IllegalStateTransitionError extends Error {
-  override readonly name = 'IllegalStateTransitionError';
+export class IllegalGroupTransitionError extends Error {
+  override readonly name = 'IllegalGroupTransitionError';
 }
 
 export function checkTransition(groupId: string, from: ClassicGroupState, to: ClassicGroupState): void {
   if (!VALID_PREVIOUS_STATES[to].includes(from)) {
-    throw new IllegalStateTransitionError(`group ${groupId}: illegal transition ${from} -> ${to}`);
+    throw new IllegalGroupTransitionError(`group ${groupId}: illegal transition ${from} -> ${to}`);
   }
 }

@@ -1,9 +1,16 @@
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Writer } from '../../protocol/primitives/index.js';
-import { checkTransition, IllegalStateTransitionError } from './group-state.js';
+import { checkTransition, IllegalGroupTransitionError } from './group-state.js';
 import type { CommitRequest } from './offsets.js';
-import { harness, joinRequest, PendingJoin, PendingSync, syncRequest, type Harness } from './test-support.js';
+import {
+  harness,
+  joinRequest,
+  PendingJoin,
+  PendingSync,
+  syncRequest,
+  type Harness,
+} from '../../test/helpers/groups.js';
 import { javaStringHashCode, partitionForGroup } from './records.js';
 import { TimerQueue } from './timer-queue.js';
 
@@ -253,8 +260,8 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
 });
 
 t.test('the transition table refuses illegal moves; the timer queue fires in order', async (t) => {
-  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalStateTransitionError);
-  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalStateTransitionError);
+  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalGroupTransitionError);
+  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalGroupTransitionError);
   t.doesNotThrow(() => checkTransition('g', 'CompletingRebalance', 'Stable'));
   const q = new TimerQueue();
   const fired: string[] = [];

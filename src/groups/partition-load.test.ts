@@ -7,7 +7,7 @@
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { decodeGroupRecord, partitionForGroup, type GroupRecord } from './records.js';
-import { harness, joinRequest, PendingJoin, type Harness } from './test-support.js';
+import { harness, joinRequest, PendingJoin, type Harness } from '../../test/helpers/groups.js';
 
 const PARTITIONS = 4;
 

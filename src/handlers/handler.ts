@@ -4,34 +4,14 @@
  * and encode the response, so a handler only maps a typed request to a typed response.
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
-import type { Reader, Writer } from '../../protocol/primitives/index.js';
 import type { RequestContext } from '../server/request-context.js';
+import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../server/handler-contract.js';
+
+export { CloseConnection, HandlerFailure, type RegisteredHandler } from '../server/handler-contract.js';
 
 /** Returned by a handler that must send no response at all (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
 export type NoResponse = typeof NO_RESPONSE;
-
-/**
- * Returned by a handler that must send no response and close the connection instead
- * (Produce with acks=0 after an error: closing is the only way Kafka can tell the client).
- */
-export class CloseConnection {
-  constructor(readonly reason: string) {}
-}
-
-/**
- * Thrown by `serve` when the handler itself failed (not the decoding): carries the decoded
- * request, so the dispatcher can answer it with UNKNOWN_SERVER_ERROR in the API's shape.
- */
-export class HandlerFailure extends Error {
-  override readonly name = 'HandlerFailure';
-  constructor(
-    override readonly cause: unknown,
-    readonly request: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
 
 export interface Handler<Req, Res> {
   api: ApiDefinition<Req, Res>;
@@ -42,18 +22,6 @@ export interface Handler<Req, Res> {
     ctx: RequestContext,
     request: Req,
   ): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
-}
-
-/** A handler with its types erased behind a closure, as the dispatcher sees it. */
-export interface RegisteredHandler {
-  apiKey: number;
-  name: string;
-  minVersion: number;
-  maxVersion: number;
-  /** Encodes a response built outside the handler (the UNKNOWN_SERVER_ERROR answer to a HandlerFailure). */
-  encodeResponse(w: Writer, version: number, response: unknown): void;
-  /** Decodes the body, runs the handler, and returns the response writer (null: no response); a handler's exception becomes a HandlerFailure. */
-  serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null | CloseConnection>;
 }
 
 export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredHandler {

@@ -3,7 +3,7 @@
  * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
  * configs; brokers; client quotas; the next producer-id block. Everything else reads from here.
  */
-import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
+import type { ScramCredential, ScramMechanismName } from '../common/scram-credential.js';
 import type { MetadataRecord } from './records.js';
 import { applyClientQuotaRecord, type ClientQuotaEntry } from './client-quotas.js';
 

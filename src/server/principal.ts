@@ -8,20 +8,8 @@
  */
 import { ConfigError } from '../common/config.js';
 
-export interface KafkaPrincipal {
-  type: string;
-  name: string;
-}
-
-export const ANONYMOUS: KafkaPrincipal = Object.freeze({ type: 'User', name: 'ANONYMOUS' });
-
-export function userPrincipal(name: string): KafkaPrincipal {
-  return { type: 'User', name };
-}
-
-export function principalToString(p: KafkaPrincipal): string {
-  return `${p.type}:${p.name}`;
-}
+/** The principal itself is plain data in src/common/ (the controller and metadata read it too). */
+export { ANONYMOUS, principalToString, userPrincipal, type KafkaPrincipal } from '../common/principal.js';
 
 type MappingRule =
   { kind: 'default' } | { kind: 'rule'; pattern: RegExp; replacement: string; caseChange: '' | 'L' | 'U' };

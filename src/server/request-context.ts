@@ -1,7 +1,7 @@
 /** What a handler knows about the request it serves: who sent it, on which listener, and the broker's services. */
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
-import type { BrokerServices } from '../broker/services.js';
+import type { BrokerServices } from './services.js';
 import type { KafkaPrincipal } from './principal.js';
 
 export interface RequestContext {

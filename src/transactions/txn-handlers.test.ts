@@ -30,7 +30,7 @@ import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient, type RawClient } from '../../test/helpers/raw-client.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { batchOf, fetchOne, produceRequest } from '../../test/helpers/data-path.js';
-import { Broker } from '../broker/broker.js';
+import { Broker } from '../node/broker.js';
 import { BrokerConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { MemoryPartitionLog } from '../broker/memory-log.js';

@@ -13,7 +13,7 @@ export interface LimitedBroker {
   startMs: number;
 }
 
-export const CLI_ENTRY = 'bench/storage/cli-entry.ts';
+export const CLI_ENTRY = 'test/helpers/cli-entry.ts';
 
 export async function startLimitedBroker(
   bundle: string,

@@ -5,13 +5,13 @@
  * it owns; adopts the assignment it is given, revoking first unless told to hold on).
  * Used only by tests.
  */
-import { ManualClock } from '../../common/clock.js';
-import { GroupCoordinator } from '../coordinator.js';
-import { MemoryGroupLog } from '../test-support.js';
-import { fromWire, toWire, type Assignment } from './assignment.js';
-import type { ConsumerGroupConfig } from './config.js';
-import type { HeartbeatRequest, HeartbeatResult } from './heartbeat.js';
-import type { TopicSource } from './target.js';
+import { ManualClock } from '../../src/common/clock.js';
+import { GroupCoordinator } from '../../src/groups/coordinator.js';
+import { MemoryGroupLog } from './groups.js';
+import { fromWire, toWire, type Assignment } from '../../src/groups/consumer/assignment.js';
+import type { ConsumerGroupConfig } from '../../src/groups/consumer/config.js';
+import type { HeartbeatRequest, HeartbeatResult } from '../../src/groups/consumer/heartbeat.js';
+import type { TopicSource } from '../../src/groups/consumer/target.js';
 
 export class TopicTable implements TopicSource {
   readonly topics = new Map<string, { topicId: string; numPartitions: number }>();

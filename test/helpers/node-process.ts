@@ -1,5 +1,5 @@
 /**
- * Runs one Gregor node in this process from TypeScript sources (`node --import tsx bench/raft/node-process.ts
+ * Runs one Gregor node in this process from TypeScript sources (`node --import tsx test/helpers/node-process.ts
  * --override k=v ...`), for the multi-process quorum test and benchmarks: no build step needed.
  * Prints nothing of its own; the broker logs at GREGOR_LOG_LEVEL.
  */

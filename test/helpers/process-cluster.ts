@@ -58,7 +58,7 @@ export interface QuorumView {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Bundles bench/raft/node-process.ts into one ESM file next to node_modules (packages stay external). */
+/** Bundles test/helpers/node-process.ts into one ESM file next to node_modules (packages stay external). */
 export async function bundleNode(entry: string): Promise<string> {
   const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-quorum-'));
   mkdirSync(dir, { recursive: true });
@@ -86,7 +86,7 @@ export class ProcessCluster {
     private readonly extra: Record<string, string> = {},
     private readonly logLevel = 'warn',
     /** The node's main module; node-process.ts runs the plain CLI, voter-process.ts adds a load generator. */
-    private readonly entry = 'bench/raft/node-process.ts',
+    private readonly entry = 'test/helpers/node-process.ts',
   ) {
     this.base = mkdtempSync(join(tmpdir(), 'gregor-quorum-'));
   }
@@ -151,7 +151,7 @@ export class ProcessCluster {
   }
 
   private get pipeStdout(): boolean {
-    return this.entry !== 'bench/raft/node-process.ts';
+    return this.entry !== 'test/helpers/node-process.ts';
   }
 
   /** Writes a command line to the node's stdin (voter-process.ts reads them). */

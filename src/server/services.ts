@@ -4,15 +4,15 @@
  */
 import type { BrokerConfig } from '../common/config.js';
 import type { MetadataController } from '../metadata/controller.js';
-import type { ReplicaManager } from './replica-manager.js';
-import type { ApiVersionRange } from '../handlers/api-versions-range.js';
+import type { ReplicaManager } from '../broker/replica-manager.js';
+import type { ApiVersionRange } from './api-versions-range.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
-import type { DataPathServices } from './data-path.js';
+import type { DataPathServices } from '../broker/data-path.js';
 import type { QuorumNode } from '../controller/quorum-node.js';
 import type { BrokerHeartbeats } from '../controller/broker-heartbeats.js';
 import type { TransactionService } from '../transactions/service.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
-import type { TrafficMetrics } from './traffic-metrics.js';
+import type { TrafficMetrics } from '../broker/traffic-metrics.js';
 import type { LogLevels } from '../common/log-levels.js';
 
 export interface AdvertisedListener {

@@ -4,13 +4,13 @@
  * predictable member ids, and small helpers that turn the callback-style JoinGroup and
  * SyncGroup into values. Used only by tests.
  */
-import { ManualClock } from '../common/clock.js';
-import type { JoinResult, MemberProtocol, SyncResult } from './classic-group.js';
-import type { CoordinatorConfig } from './config.js';
-import { GroupCoordinator } from './coordinator.js';
-import type { GroupLogWriter } from './group-store.js';
-import type { JoinRequest, SyncRequest } from './membership.js';
-import { decodeGroupRecord, encodeGroupRecords, type GroupRecord, type RawRecord } from './records.js';
+import { ManualClock } from '../../src/common/clock.js';
+import type { JoinResult, MemberProtocol, SyncResult } from '../../src/groups/classic-group.js';
+import type { CoordinatorConfig } from '../../src/groups/config.js';
+import { GroupCoordinator } from '../../src/groups/coordinator.js';
+import type { GroupLogWriter } from '../../src/groups/group-store.js';
+import type { JoinRequest, SyncRequest } from '../../src/groups/membership.js';
+import { decodeGroupRecord, encodeGroupRecords, type GroupRecord, type RawRecord } from '../../src/groups/records.js';
 
 export class MemoryGroupLog implements GroupLogWriter {
   readonly partitions = new Map<number, RawRecord[]>();

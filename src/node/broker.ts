@@ -1,10 +1,9 @@
 /**
- * The broker process: loads config, recovers logs, replays the metadata log, opens the
- * listeners (only after recovery), registers itself in the metadata, and serves. Both
- * the CLI and the embedded `startBroker` use this class.
+ * The node process, the composition root: loads config, recovers logs, replays the metadata
+ * log, builds the services, wires the handler tables into the dispatcher, opens the listeners
+ * (only after recovery; the sockets are src/server/'s ListenerServers), registers itself in the
+ * metadata, and serves. Both the CLI and the embedded `startBroker` use this class.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,12 +17,9 @@ import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
-import { Connection } from '../server/connection.js';
-import { listenerSetting, listenerTls, type ListenerTls } from '../server/tls.js';
-import { listenerSasl, type ListenerSasl } from '../server/sasl/listener-sasl.js';
-import { SaslAuthenticator } from '../server/sasl/authenticator.js';
+import { ListenerServers, type BoundListener } from '../server/listener-servers.js';
+import { listenerSetting } from '../server/tls.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
-import { ANONYMOUS, type KafkaPrincipal } from '../server/principal.js';
 import {
   assertListenersServable,
   parseListeners,
@@ -33,26 +29,27 @@ import {
 } from '../server/listeners.js';
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
+import { HANDLER_TABLES } from './handler-tables.js';
 import {
   CreateTopicsApi,
   defaultCreateTopicsRequest,
   defaultCreateTopicsRequestCreatableTopic,
 } from '../../protocol/generated/messages/19-create-topics.js';
-import { ReplicaManager } from './replica-manager.js';
-import { Replication } from './replication.js';
+import { ReplicaManager } from '../broker/replica-manager.js';
+import { Replication } from '../broker/replication.js';
 import { GroupCoordinatorService } from '../groups/service.js';
-import type { PartitionLogFactory } from './partition-log.js';
-import { DiskLogFactory } from './disk-log.js';
+import type { PartitionLogFactory } from '../broker/partition-log.js';
+import { DiskLogFactory } from '../broker/disk-log.js';
 import { currentOpenFileLimit } from '../common/open-files.js';
-import type { AdvertisedListener, BrokerServices } from './services.js';
-import { createDataPathServices } from './data-path.js';
+import type { AdvertisedListener, BrokerServices } from '../server/services.js';
+import { createDataPathServices } from '../broker/data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
-import { LogDirLock } from './log-dir-lock.js';
-import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from './memory-storage.js';
+import { LogDirLock } from '../broker/log-dir-lock.js';
+import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
-import { ensureMetaProperties, requireSharedClusterId } from './meta-properties.js';
+import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import type { InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { Operations } from '../ops/operations.js';
@@ -69,27 +66,15 @@ export interface BrokerOptions {
   ephemeralMetadata?: boolean;
 }
 
-export interface BoundListener {
-  name: string;
-  host: string;
-  port: number;
-  securityProtocol: string;
-}
+export type { BoundListener } from '../server/listener-servers.js';
 
 export class Broker {
   readonly config: BrokerConfig;
   readonly nodeId: number;
   readonly clock: Clock;
   private readonly log: Logger;
-  /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
-  private readonly listenerTls = new Map<string, ListenerTls>();
-  private readonly handshaking = new Set<Socket>();
-  private readonly tlsServers = new Map<string, TlsServer>();
-  /** SASL settings of the SASL_PLAINTEXT and SASL_SSL listeners. */
-  private readonly listenerSasl = new Map<string, ListenerSasl>();
-  private servers: Array<{ spec: ListenerSpec; server: Server }> = [];
-  private connections = new Set<Connection>();
-  private nextConnectionId = 1;
+  /** The listeners' sockets and connections. */
+  private readonly listeners: ListenerServers;
   private metadataLog!: MetadataLogStore;
   controller!: MetadataController;
   /** The KRaft metadata quorum: the metadata log is replicated and committed through Raft. */
@@ -99,7 +84,6 @@ export class Broker {
   transactions!: TransactionService;
   services!: BrokerServices;
   clusterId = '';
-  bound: BoundListener[] = [];
   /** The `.lock` of every log dir this broker uses, held until stop(). */
   private dirLocks: LogDirLock[] = [];
 
@@ -124,6 +108,13 @@ export class Broker {
     );
     if (problem !== null) throw new ConfigError(problem);
     this.log = this.loggers.logger('kafka.server');
+    this.listeners = new ListenerServers({
+      config: options.config,
+      clock: this.clock,
+      log: this.log,
+      networkLog: this.loggers.logger('kafka.network'),
+      scramCredential: (mechanism, user) => this.scramCredential(mechanism, user),
+    });
     this.inMemory = usesMemoryStorage(options.config);
     if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
       throw new ConfigError(
@@ -166,20 +157,7 @@ export class Broker {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners, this.config.list('controller.listener.names'));
-    for (const spec of listeners) {
-      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL')
-        this.listenerTls.set(spec.name, listenerTls(this.config, spec.name));
-      if (spec.securityProtocol.startsWith('SASL_'))
-        this.listenerSasl.set(
-          spec.name,
-          listenerSasl(
-            this.config,
-            spec.name,
-            (mechanism, user) => this.scramCredential(mechanism, user),
-            () => this.clock.now(),
-          ),
-        );
-    }
+    this.listeners.prepare(listeners);
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
       // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
@@ -273,7 +251,7 @@ export class Broker {
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
-    for (const spec of listeners) await this.listen(spec);
+    for (const spec of listeners) await this.listeners.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     this.replication = new Replication({
       nodeId: this.nodeId,
@@ -329,89 +307,6 @@ export class Broker {
     });
   }
 
-  private listen(spec: ListenerSpec): Promise<void> {
-    const server = this.createListenerServer(spec);
-    return new Promise((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
-        server.off('error', reject);
-        const address = server.address();
-        const port = typeof address === 'object' && address ? address.port : spec.port;
-        this.servers.push({ spec, server });
-        this.bound.push({
-          name: spec.name,
-          host: spec.host === '' ? '127.0.0.1' : spec.host,
-          port,
-          securityProtocol: spec.securityProtocol,
-        });
-        resolveListen();
-      });
-    });
-  }
-
-  /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
-  private createListenerServer(spec: ListenerSpec): Server {
-    const tls = this.listenerTls.get(spec.name);
-    if (!tls) return createServer((socket) => this.accept(spec, socket, ANONYMOUS));
-    const server = createTlsServer(tls.options, (socket) => {
-      let principal: KafkaPrincipal;
-      try {
-        // The settings in force now: certificates may have been reloaded since the server started.
-        principal = (this.listenerTls.get(spec.name) ?? tls).principalOf(socket);
-      } catch (err) {
-        this.log.info(
-          { listener: spec.name, client: socket.remoteAddress, err: (err as Error).message },
-          'TLS client refused',
-        );
-        socket.destroy();
-        return;
-      }
-      this.accept(spec, socket, principal);
-    });
-    // Sockets still in their TLS handshake are not Connections yet; stop() closes them too.
-    server.on('connection', (raw: Socket) => {
-      this.handshaking.add(raw);
-      raw.once('close', () => this.handshaking.delete(raw));
-    });
-    this.tlsServers.set(spec.name, server);
-    server.on('tlsClientError', (err, socket) => {
-      this.log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
-      socket.destroy();
-    });
-    return server;
-  }
-
-  private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
-    if (!this.services) {
-      socket.destroy();
-      return;
-    }
-    const info: ConnectionInfo = {
-      connectionId: this.nextConnectionId++,
-      listenerName: spec.name,
-      securityProtocol: spec.securityProtocol,
-      clientHost: socket.remoteAddress ?? '',
-      clientPort: socket.remotePort ?? 0,
-      principal,
-    };
-    const sasl = this.listenerSasl.get(spec.name);
-    const connection = new Connection(
-      socket,
-      info,
-      this.dispatcher!,
-      {
-        maxRequestBytes: this.config.int('socket.request.max.bytes'),
-        maxInFlight: this.config.int('queued.max.requests'),
-        idleMs: this.config.int('connections.max.idle.ms'),
-      },
-      this.loggers.logger('kafka.network'),
-      (c) => this.connections.delete(c),
-      sasl ? new SaslAuthenticator(sasl, info, this.dispatcher!) : null,
-    );
-    this.connections.add(connection);
-  }
-
-  private dispatcher: Dispatcher | null = null;
   private replication: Replication | null = null;
 
   /**
@@ -453,19 +348,7 @@ export class Broker {
       if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
       if (change.resourceName !== '' && change.resourceName !== ownName) return;
       if (!/^(listener\.name\.[^.]+\.)?ssl\./.test(change.name)) return;
-      for (const [name, server] of this.tlsServers) {
-        try {
-          const next = listenerTls(this.services.config, name);
-          server.setSecureContext(next.options);
-          this.listenerTls.set(name, next);
-          this.log.info({ listener: name, config: change.name }, 'TLS settings reloaded');
-        } catch (err) {
-          this.log.error(
-            { listener: name, config: change.name, err: (err as Error).message },
-            'TLS settings not reloaded; the previous ones stay in force',
-          );
-        }
-      }
+      this.listeners.reloadTls(this.services.config, change.name);
     });
   }
 
@@ -476,7 +359,12 @@ export class Broker {
 
   /** Who is connected, on which listener, as whom (for operators and tests). */
   openConnections(): ConnectionInfo[] {
-    return [...this.connections].map((c) => c.info);
+    return this.listeners.openConnections();
+  }
+
+  /** The listeners as bound (port 0 resolved to the port the system chose). */
+  get bound(): readonly BoundListener[] {
+    return this.listeners.bound;
   }
 
   /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
@@ -565,7 +453,7 @@ export class Broker {
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
     };
-    this.dispatcher = new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'));
+    this.listeners.attach(new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'), HANDLER_TABLES));
     return services;
   }
 
@@ -649,13 +537,10 @@ export class Broker {
 
   private async stopOnce(): Promise<void> {
     this.ops?.detach();
-    const closed = Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    const closed = this.listeners.stopAccepting();
     this.services?.dataPath.fetchPurgatory.close();
     this.services?.dataPath.producePurgatory.close();
-    for (const c of this.connections) c.close('shutdown');
-    for (const raw of this.handshaking) raw.destroy();
-    this.handshaking.clear();
-    this.connections.clear();
+    this.listeners.closeConnections();
     await closed;
     this.replication?.stop();
     this.transactions?.stop();
