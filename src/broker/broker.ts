@@ -13,6 +13,9 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
+import type { ListenerHost, Transport } from '../common/transport.js';
+import type { RandomSource } from '../controller/raft/types.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
@@ -46,6 +49,7 @@ import { DiskLogFactory } from './disk-log.js';
 import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { createDataPathServices } from './data-path.js';
+import { scheduleOn } from './delayed-fetch.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
@@ -67,6 +71,14 @@ export interface BrokerOptions {
   logFactory?: PartitionLogFactory;
   /** Keep metadata in memory only (embedded, throwaway brokers). */
   ephemeralMetadata?: boolean;
+  /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
+  scheduler?: Scheduler;
+  /** How other nodes are reached; defaults to TCP sockets. */
+  transport?: Transport;
+  /** Serve the listeners in the process instead of on sockets (the simulation, src/sim/). */
+  listenerHost?: ListenerHost;
+  /** Raft election randomness; defaults to Math.random. */
+  random?: RandomSource;
 }
 
 export interface BoundListener {
@@ -115,7 +127,7 @@ export class Broker {
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
     this.nodeId = options.config.nodeId();
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.scheduler ?? options.clock ?? new SystemClock();
     this.loggers = new LogLevels(options.log);
     const problem = applyStartupLevels(
       this.loggers,
@@ -248,6 +260,8 @@ export class Broker {
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.replicas.reportUnserved();
@@ -283,6 +297,7 @@ export class Broker {
       controller: this.controller,
       quorum: this.quorum,
       replicas: this.replicas,
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
     });
     this.replication.start();
     this.services = this.buildServices();
@@ -330,6 +345,7 @@ export class Broker {
   }
 
   private listen(spec: ListenerSpec): Promise<void> {
+    if (this.options.listenerHost) return this.listenInProcess(spec, this.options.listenerHost);
     const server = this.createListenerServer(spec);
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
@@ -347,6 +363,26 @@ export class Broker {
         resolveListen();
       });
     });
+  }
+
+  /** A listener served through the listener host (no socket): PLAINTEXT only. */
+  private listenInProcess(spec: ListenerSpec, host: ListenerHost): Promise<void> {
+    if (spec.securityProtocol !== 'PLAINTEXT')
+      throw new ConfigError(`listener ${spec.name}: in-process listeners serve PLAINTEXT only`);
+    const port = host.listen(spec.host, spec.port, (frame, client) => {
+      const dispatcher = this.dispatcher;
+      if (!dispatcher) return Promise.resolve({ kind: 'close', reason: 'not serving yet' });
+      return dispatcher.dispatch(frame, {
+        connectionId: client.connectionId,
+        listenerName: spec.name,
+        securityProtocol: spec.securityProtocol,
+        clientHost: client.host,
+        clientPort: client.port,
+        principal: ANONYMOUS,
+      });
+    });
+    this.bound.push({ name: spec.name, host: spec.host, port, securityProtocol: spec.securityProtocol });
+    return Promise.resolve();
   }
 
   /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
@@ -527,6 +563,7 @@ export class Broker {
         maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
         producerStateCheck: this.transactions.hooks.check,
         producerAppended: this.transactions.hooks.appended,
+        schedule: scheduleOn(schedulerFor(this.clock)),
       }),
       autoCreateTopic: (name) => {
         if (!this.controller.isActive()) {
