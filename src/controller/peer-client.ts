@@ -140,8 +140,8 @@ export class PeerClient {
       requestTimeoutMs: 2000,
       reconnectBackoffMs: 50,
       maxResponseBytes: 64 * 1024 * 1024,
-      transport: new SocketTransport(),
       ...options,
+      transport: options.transport ?? new SocketTransport(),
     };
     for (const [id, address] of peers) this.connections.set(id, new PeerConnection(id, address, this.options));
   }
