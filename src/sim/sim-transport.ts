@@ -1,9 +1,10 @@
 /**
  * An in-memory network for whole broker cores (the Transport and ListenerHost ports of
  * common/transport.ts) on one seeded Scheduler: every frame takes a random delay, frames on one
- * connection arrive in the order sent (as over TCP), a frame may be lost (its request then times
- * out), a partition silently drops frames between two groups, and a crashed node's connections close
- * (its peers see onClose after a delay) and new connections to it are refused.
+ * connection arrive in the order sent (as over TCP); a lost packet costs a retransmission delay
+ * (TCP never drops a frame from a live connection), a connection may be reset (both ends see it
+ * close), a partition silently drops frames between two groups, and a crashed node's connections
+ * close (its peers see onClose after a delay) and new connections to it are refused.
  * Server side: the node's listener (Broker with `listenerHost`) serves each frame; answers go back
  * in request order per connection, as Gregor's Connection sends them.
  * Leaves out: bandwidth and frame sizes, half-open connections, connect timeouts across a partition
@@ -24,11 +25,14 @@ import type { SeededRandom } from './random.js';
 export interface SimNetFaults {
   minDelayMs: number;
   maxDelayMs: number;
-  /** Chance that a frame is lost. */
+  /** Chance that a frame's packet is lost and retransmitted, `retransmitMs` later. */
   lossRate: number;
+  retransmitMs: number;
+  /** Chance that sending a frame resets its connection instead. */
+  resetRate: number;
 }
 
-export const CALM_SIM_NET: SimNetFaults = { minDelayMs: 1, maxDelayMs: 5, lossRate: 0 };
+export const CALM_SIM_NET: SimNetFaults = { minDelayMs: 1, maxDelayMs: 5, lossRate: 0, retransmitMs: 0, resetRate: 0 };
 
 interface Listening {
   readonly node: number;
@@ -42,7 +46,7 @@ export class SimNet {
   private readonly open = new Set<SimConnection>();
   private nextConnectionId = 1;
   private nextPort = 40000;
-  readonly stats = { frames: 0, lost: 0, refused: 0, closed: 0 };
+  readonly stats = { frames: 0, retransmitted: 0, dropped: 0, resets: 0, refused: 0, closed: 0 };
 
   constructor(
     readonly scheduler: Scheduler,
@@ -55,12 +59,16 @@ export class SimNet {
     return new SimNodeNetwork(this, id, host);
   }
 
+  /** A frame's time on the wire: a random delay, plus a retransmission when its packet is lost. */
   delay(): number {
-    return this.random.int(this.faults.minDelayMs, this.faults.maxDelayMs);
+    const delay = this.random.int(this.faults.minDelayMs, this.faults.maxDelayMs);
+    if (!this.random.chance(this.faults.lossRate)) return delay;
+    this.stats.retransmitted++;
+    return delay + this.random.int(1, Math.max(1, this.faults.retransmitMs));
   }
 
-  lost(): boolean {
-    return this.random.chance(this.faults.lossRate);
+  reset(): boolean {
+    return this.random.chance(this.faults.resetRate);
   }
 
   listen(node: number, host: string, port: number, serve: FrameServer): number {
@@ -130,6 +138,8 @@ export class SimNodeNetwork implements Transport, ListenerHost {
 
 class SimConnection implements TransportConnection {
   private closed = false;
+  /** The client closed it: no event goes to it any more. */
+  private closedByClient = false;
   /** Arrival time of the last frame each way, so frames never overtake each other. */
   private lastToServer = 0;
   private lastToClient = 0;
@@ -159,8 +169,13 @@ class SimConnection implements TransportConnection {
   send(frame: readonly Buffer[]): void {
     if (this.closed) return;
     this.net.stats.frames++;
-    if (this.net.lost() || !this.net.connected(this.from, this.to)) {
-      this.net.stats.lost++;
+    if (this.net.reset()) {
+      this.net.stats.resets++;
+      this.fail('connection reset');
+      return;
+    }
+    if (!this.net.connected(this.from, this.to)) {
+      this.net.stats.dropped++;
       return;
     }
     const arrive = (this.lastToServer = this.at(this.lastToServer));
@@ -179,8 +194,8 @@ class SimConnection implements TransportConnection {
       return;
     }
     const thenClose = result.thenClose;
-    if (!this.net.connected(this.from, this.to) || this.net.lost()) {
-      this.net.stats.lost++;
+    if (!this.net.connected(this.from, this.to)) {
+      this.net.stats.dropped++;
       return;
     }
     const arrive = (this.lastToClient = this.at(this.lastToClient));
@@ -199,12 +214,13 @@ class SimConnection implements TransportConnection {
     this.net.forget(this);
     this.net.stats.closed++;
     this.net.scheduler.after(this.net.delay(), () => {
-      if (!this.net.isDown(this.from)) this.events.onClose(reason);
+      if (!this.net.isDown(this.from) && !this.closedByClient) this.events.onClose(reason);
     });
   }
 
   close(): void {
     this.closed = true;
+    this.closedByClient = true;
     this.net.forget(this);
   }
 }
