@@ -15,6 +15,7 @@
  * which decisions were made and reads (OffsetFetch) see every answered commit.
  */
 import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -50,6 +51,8 @@ export interface GroupServiceDeps {
 export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
   private readonly deadline: DeadlineTimer;
+  /** The clock's own timers when it is a Scheduler (the simulation), else Node's (ref'd, as setImmediate was). */
+  private readonly scheduler: Scheduler;
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
@@ -62,6 +65,7 @@ export class GroupCoordinatorService {
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
     this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
+    this.scheduler = schedulerFor(deps.clock, undefined, { keepAlive: true });
     this.coordinator = new GroupCoordinator({
       config: {
         initialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
@@ -131,7 +135,7 @@ export class GroupCoordinatorService {
       queue.push({ prepared, bytes, answer });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flushCommits());
+        this.scheduler.soon(() => this.flushCommits());
       }
     });
   }
