@@ -1,6 +1,7 @@
 /**
- * Runs a RaftNode in a live process: a timer calls poll() at the deadline it returns (and soon after
- * every inbound message), outbound requests go to peers through PeerClient and their answers back
+ * Runs a RaftNode in a live process: a timer of the Scheduler port calls poll() at the deadline it
+ * returns (and soon after every inbound message), outbound requests go to peers through PeerClient
+ * (over the Transport port) and their answers back
  * into handleResponse, inbound requests (from the Raft handlers) wait for the answer the core pushes
  * to the outbox. Proposals resolve once the state machine has applied them on this node, or reject
  * with NotControllerError when leadership is lost first.
