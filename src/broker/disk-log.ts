@@ -15,6 +15,7 @@ import { logFileCacheSize } from '../common/open-files.js';
 import { StorageError } from '../../storage/errors.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Timer } from '../common/scheduler.js';
 import type { Logger } from '../common/logger.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { MemoryCap, type MemoryCapOptions } from './memory-storage.js';
@@ -151,7 +152,7 @@ export class DiskLogFactory implements PartitionLogFactory {
   /** Segment files are opened on demand and closed when idle: at most `maxOpenFiles` at once. */
   readonly files: BoundedFileSystem;
   private readonly topicConfigs = new Map<string, ReadonlyMap<string, string>>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private readonly dirFailureListeners: Array<(dir: string, error: unknown) => void> = [];
   /** Set for an in-memory broker (maxTotalBytes): drops the oldest segments when over the cap. */
   readonly cap: MemoryCap | null;
@@ -179,11 +180,10 @@ export class DiskLogFactory implements PartitionLogFactory {
       options.maxTotalBytes === undefined
         ? null
         : new MemoryCap(memoryCapOptions(this.manager, options.maxTotalBytes, options.log));
-    this.timer = setInterval(() => {
+    this.timer = schedulerFor(clock).every(1000, () => {
       this.manager.tick(this.clock.now());
       this.cap?.enforce();
-    }, 1000);
-    this.timer.unref();
+    });
   }
 
   private logConfig(topicConfigs: ReadonlyMap<string, string>): LogConfig {
@@ -218,7 +218,7 @@ export class DiskLogFactory implements PartitionLogFactory {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.manager.close();
   }

@@ -6,6 +6,7 @@
 import { decodeRecordBatches, readTxnMarker } from '../../protocol/records/index.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { MetadataController } from '../metadata/controller.js';
 import type { Partition, ReplicaManager } from './replica-manager.js';
 
@@ -86,15 +87,18 @@ export function* replayInternalPartition<T>(
   for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
 }
 
-/** One unref'd timer kept at a state machine's next deadline. */
+/** One timer kept at a state machine's next deadline (on the clock's Scheduler, see common/scheduler.ts). */
 export class DeadlineTimer {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private armedAt: number | null = null;
+  private readonly scheduler: Scheduler;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly fire: () => void,
-  ) {}
+  ) {
+    this.scheduler = schedulerFor(clock);
+  }
 
   /** Arms the timer for `next` (null: nothing due), unless it is armed for it already. */
   arm(next: number | null): void {
@@ -102,17 +106,15 @@ export class DeadlineTimer {
     this.cancel();
     this.armedAt = next;
     if (next === null) return;
-    const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => {
+    this.timer = this.scheduler.after(next - this.scheduler.now(), () => {
       this.timer = null;
       this.armedAt = null;
       this.fire();
-    }, delay);
-    this.timer.unref();
+    });
   }
 
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.armedAt = null;
   }

@@ -6,6 +6,7 @@
  * makes it try at once. On a lone voter the registration commits inside start().
  * Leaves out: controlled shutdown (wantShutDown), waiting to be caught up before serving.
  */
+import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
@@ -28,6 +29,8 @@ export interface BrokerLifecycleOptions {
   readonly quorum: QuorumNode;
   readonly heartbeats: BrokerHeartbeats;
   readonly heartbeatIntervalMs: number;
+  /** Defaults to Node's timers. */
+  readonly scheduler?: Scheduler;
   readonly logger: Logger;
 }
 
@@ -36,7 +39,7 @@ export class BrokerLifecycle {
   private brokerEpoch = -1n;
   private registered = false;
   private busy = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private stopped = false;
 
   constructor(private readonly options: BrokerLifecycleOptions) {}
@@ -54,13 +57,13 @@ export class BrokerLifecycle {
   start(): void {
     this.options.quorum.onLeaderChange(() => this.step());
     this.step();
-    this.timer = setInterval(() => this.step(), this.options.heartbeatIntervalMs);
-    this.timer.unref();
+    const scheduler = this.options.scheduler ?? new NodeScheduler();
+    this.timer = scheduler.every(this.options.heartbeatIntervalMs, () => this.step());
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 

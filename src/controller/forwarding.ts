@@ -27,6 +27,7 @@ import { readResponseHeader, writeRequestHeader } from '../../protocol/frame.js'
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor } from '../common/scheduler.js';
 import type { QuorumNode } from './quorum-node.js';
 import type { PeerClient } from './peer-client.js';
 
@@ -173,13 +174,13 @@ export class RequestForwarder {
   private leaderChangeOrTimeout(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const cancel = this.options.quorum.onceLeaderChange(() => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       });
-      const timer = setTimeout(() => {
+      const timer = schedulerFor(this.options.clock, undefined, { keepAlive: true }).after(ms, () => {
         cancel();
         resolve();
-      }, ms);
+      });
     });
   }
 }

@@ -31,6 +31,7 @@ import {
   type SetTimer,
 } from '../broker/coordinator-writes.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -70,6 +71,8 @@ export interface GroupServiceDeps {
 export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
   private readonly deadline: DeadlineTimer;
+  /** The clock's own timers when it is a Scheduler (the simulation), else Node's (ref'd, as setImmediate was). */
+  private readonly scheduler: Scheduler;
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
@@ -93,6 +96,7 @@ export class GroupCoordinatorService {
         deps.log.error({ partition: index, err: error }, `${CONSUMER_OFFSETS_TOPIC}-${index} could not be loaded`),
     });
     this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
+    this.scheduler = schedulerFor(deps.clock, undefined, { keepAlive: true });
     this.coordinator = new GroupCoordinator({
       config: {
         initialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
@@ -214,7 +218,7 @@ export class GroupCoordinatorService {
       queue.push({ prepared, bytes, answer });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flushCommits());
+        this.scheduler.soon(() => this.flushCommits());
       }
     });
   }

@@ -12,6 +12,9 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
+import type { ListenerHost, Transport } from '../common/transport.js';
+import type { RandomSource } from '../controller/raft/types.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
@@ -43,6 +46,7 @@ import { DiskLogFactory } from '../broker/disk-log.js';
 import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from '../server/services.js';
 import { createDataPathServices } from '../broker/data-path.js';
+import { scheduleOn } from '../broker/delayed-fetch.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
@@ -64,6 +68,14 @@ export interface BrokerOptions {
   logFactory?: PartitionLogFactory;
   /** Keep metadata in memory only (embedded, throwaway brokers). */
   ephemeralMetadata?: boolean;
+  /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
+  scheduler?: Scheduler;
+  /** How other nodes are reached; defaults to TCP sockets. */
+  transport?: Transport;
+  /** Serve the listeners in the process instead of on sockets (the simulation, src/sim/). */
+  listenerHost?: ListenerHost;
+  /** Raft election randomness; defaults to Math.random. */
+  random?: RandomSource;
 }
 
 export type { BoundListener } from '../server/listener-servers.js';
@@ -99,7 +111,7 @@ export class Broker {
   constructor(private readonly options: BrokerOptions) {
     this.config = options.config;
     this.nodeId = options.config.nodeId();
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.scheduler ?? options.clock ?? new SystemClock();
     this.loggers = new LogLevels(options.log);
     const problem = applyStartupLevels(
       this.loggers,
@@ -114,6 +126,7 @@ export class Broker {
       log: this.log,
       networkLog: this.loggers.logger('kafka.network'),
       scramCredential: (mechanism, user) => this.scramCredential(mechanism, user),
+      ...(options.listenerHost ? { listenerHost: options.listenerHost } : {}),
     });
     this.inMemory = usesMemoryStorage(options.config);
     if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
@@ -226,6 +239,8 @@ export class Broker {
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.replicas.reportUnserved();
@@ -261,6 +276,7 @@ export class Broker {
       controller: this.controller,
       quorum: this.quorum,
       replicas: this.replicas,
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
     });
     this.replication.start();
     this.services = this.buildServices();
@@ -427,6 +443,7 @@ export class Broker {
         maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
         producerStateCheck: this.transactions.hooks.check,
         producerAppended: this.transactions.hooks.appended,
+        schedule: scheduleOn(schedulerFor(this.clock)),
       }),
       autoCreateTopic: (name) => {
         if (!this.controller.isActive()) {

@@ -18,6 +18,7 @@ import { SaslAuthenticator } from './sasl/authenticator.js';
 import type { ScramCredentialLookup } from './sasl/scram.js';
 import { ANONYMOUS, type KafkaPrincipal } from './principal.js';
 import type { ListenerSpec } from './listeners.js';
+import type { ListenerHost } from '../common/transport.js';
 
 export interface BoundListener {
   name: string;
@@ -35,6 +36,8 @@ export interface ListenerServersOptions {
   networkLog: Logger;
   /** SCRAM credentials (from the metadata image), for the SASL listeners. */
   scramCredential: ScramCredentialLookup;
+  /** Serve PLAINTEXT listeners through this host instead of sockets (the simulation, src/sim/). */
+  listenerHost?: ListenerHost;
 }
 
 export class ListenerServers {
@@ -72,6 +75,7 @@ export class ListenerServers {
   }
 
   listen(spec: ListenerSpec): Promise<void> {
+    if (this.options.listenerHost) return this.listenInProcess(spec, this.options.listenerHost);
     const server = this.createListenerServer(spec);
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
@@ -89,6 +93,26 @@ export class ListenerServers {
         resolveListen();
       });
     });
+  }
+
+  /** A listener served through the listener host (no socket): PLAINTEXT only. */
+  private listenInProcess(spec: ListenerSpec, host: ListenerHost): Promise<void> {
+    if (spec.securityProtocol !== 'PLAINTEXT')
+      return Promise.reject(new Error(`listener ${spec.name}: in-process listeners serve PLAINTEXT only`));
+    const port = host.listen(spec.host, spec.port, (frame, client) => {
+      const dispatcher = this.dispatcher;
+      if (!dispatcher) return Promise.resolve({ kind: 'close', reason: 'not serving yet' });
+      return dispatcher.dispatch(frame, {
+        connectionId: client.connectionId,
+        listenerName: spec.name,
+        securityProtocol: spec.securityProtocol,
+        clientHost: client.host,
+        clientPort: client.port,
+        principal: ANONYMOUS,
+      });
+    });
+    this.bound.push({ name: spec.name, host: spec.host, port, securityProtocol: spec.securityProtocol });
+    return Promise.resolve();
   }
 
   /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
