@@ -8,6 +8,9 @@
  * and the committed consumer offsets (TxnOffsetCommit on the group's broker, settled by the
  * marker the coordinator sends there) must end at the input's end. Then python3-confluent-kafka's
  * transactional producer (librdkafka) commits and aborts on the same cluster (skipped without it).
+ * Second test: kill -9 of the output partition's leader in the middle of a transaction; the
+ * commit's marker is retried until the new leader (elected from the ISR) takes it, and the
+ * transaction ends CompleteCommit (DescribeTransactions) with its records read exactly once.
  * Not covered here: kill -9 of the coordinator's broker mid-transaction (coordinators do not
  * move to the new partition leader until the "coord" work lands; see docs/transactions.md).
  */
@@ -20,6 +23,7 @@ import {
   FindCoordinatorApi,
   defaultFindCoordinatorRequest,
 } from '../../protocol/generated/messages/10-find-coordinator.js';
+import { DescribeTransactionsApi } from '../../protocol/generated/messages/65-describe-transactions.js';
 
 const TXN_ID = 'cluster-pipeline';
 const GROUP = 'cluster-pipeline-group';
@@ -214,4 +218,73 @@ print('done')
     await pyReader.disconnect();
     t.same(seen, ['py-0', 'py-1', 'py-2', 'py-3', 'py-4'], 'only the committed python transaction is read');
   });
+});
+
+t.test('kill -9 of the output leader mid-transaction: the commit marker reaches the new leader', async (t) => {
+  const cluster = new ProcessCluster({
+    ...FAST_QUORUM_SETTINGS,
+    'broker.session.timeout.ms': '2000',
+    'transaction.state.log.num.partitions': '1',
+    'transaction.state.log.replication.factor': '3',
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.start(3);
+  const nodes = cluster.nodes;
+  await cluster.waitFor('a leader', 30_000, () => cluster.agreedLeader(nodes));
+  const txnId = 'leader-kill';
+  const coordinator = await coordinatorOf(nodes[0]!, txnId, 1);
+  const victim = nodes.find((n) => n.id !== coordinator)!;
+  const survivor = nodes.find((n) => n.id !== coordinator && n.id !== victim.id)!;
+  t.comment(`transaction coordinator ${coordinator}; output leader ${victim.id} is killed; ${survivor.id} takes over`);
+  const kafka = new Kafka({
+    brokers: nodes.map((n) => `127.0.0.1:${n.port}`),
+    clientId: 'txn-leader-kill',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 15, initialRetryTime: 200 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: 'out2', replicaAssignment: [{ partition: 0, replicas: [victim.id, survivor.id, coordinator] }] }],
+  });
+  await admin.disconnect();
+
+  const producer = kafka.producer({ transactionalId: txnId, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const tx = await producer.transaction();
+  const values = Array.from({ length: 10 }, (_, i) => `k${i}`);
+  await tx.send({ topic: 'out2', messages: values.map((value) => ({ value })) });
+  cluster.kill(victim);
+  await tx.commit();
+  await producer.disconnect();
+
+  const c = await rawClient(nodes.find((n) => n.id === coordinator)!.port);
+  t.teardown(() => c.close());
+  const state = await eventually('CompleteCommit after the markers reached the new leader', async () => {
+    const r = await c.call(DescribeTransactionsApi, 0, { transactionalIds: [txnId] });
+    const s = r.transactionStates[0]?.transactionState;
+    return s === 'CompleteCommit' ? s : null;
+  });
+  t.equal(state, 'CompleteCommit');
+
+  const live = kafka.producer();
+  await live.connect();
+  await live.send({ topic: 'out2', acks: -1, messages: [{ value: 'END' }] });
+  await live.disconnect();
+  const reader = kafka.consumer({ groupId: 'leader-kill-verify', readUncommitted: false });
+  const got: string[] = [];
+  let ended = false;
+  await reader.connect();
+  await reader.subscribe({ topic: 'out2', fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const value = String(message.value);
+      if (value === 'END') ended = true;
+      else got.push(value);
+    },
+  });
+  await eventually('the read_committed reader to reach the sentinel', () => Promise.resolve(ended));
+  await reader.disconnect();
+  t.same(got, values, 'the committed records, once, from the new leader');
 });
