@@ -26,7 +26,6 @@ import {
 import { DescribeTransactionsApi } from '../../protocol/generated/messages/65-describe-transactions.js';
 
 const TXN_ID = 'cluster-pipeline';
-const GROUP = 'cluster-pipeline-group';
 const INPUT = 40;
 const CHUNK = 5;
 
@@ -56,7 +55,7 @@ async function coordinatorOf(node: ClusterNode, key: string, keyType: number): P
 t.test('a transactional pipeline across three brokers delivers exactly once', async (t) => {
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,
-    'offsets.topic.num.partitions': '1',
+    'offsets.topic.num.partitions': '3',
     'offsets.topic.replication.factor': '3',
     'transaction.state.log.num.partitions': '1',
     'transaction.state.log.replication.factor': '3',
@@ -67,7 +66,13 @@ t.test('a transactional pipeline across three brokers delivers exactly once', as
   await cluster.waitFor('a leader', 30_000, () => cluster.agreedLeader(nodes));
   const first = nodes[0]!;
   const txnCoordinator = await coordinatorOf(first, TXN_ID, 1);
-  const groupCoordinator = await coordinatorOf(first, GROUP, 0);
+  // KIP-447 across brokers: a group whose coordinator is not the transaction coordinator.
+  let GROUP = '';
+  let groupCoordinator = -1;
+  for (let i = 0; i < 30 && (GROUP === '' || groupCoordinator === txnCoordinator); i++) {
+    GROUP = `cluster-pipeline-group-${i}`;
+    groupCoordinator = await coordinatorOf(first, GROUP, 0);
+  }
   const others = nodes.map((n) => n.id).filter((id) => id !== txnCoordinator);
   const inputLeader = others[0]!;
   const outputLeader = others[1]!;
@@ -96,6 +101,7 @@ t.test('a transactional pipeline across three brokers delivers exactly once', as
     return leaderOf('in') === inputLeader && leaderOf('out') === outputLeader ? md : null;
   });
   t.ok(leaders, 'input, output and transaction coordinator are on three different brokers');
+  t.not(groupCoordinator, txnCoordinator, 'the group is coordinated by another broker than the transaction');
   await admin.disconnect();
 
   const plain = kafka.producer();
