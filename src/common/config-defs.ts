@@ -300,6 +300,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.', positive),
   'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.', positive),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
+  'transaction.partition.verification.enable': def(
+    'boolean',
+    'true',
+    'KIP-890 part 1: a partition leader asks the transaction coordinator before the first transactional write of a producer to a partition.',
+  ),
   'transactional.id.expiration.ms': def('int', '604800000', 'Idle transactional ids expire after this.', positive),
   'producer.id.expiration.ms': def('int', '86400000', 'Idle producer ids expire after this.', {
     dynamic: true,

@@ -12,7 +12,11 @@
  * NOT_LEADER_OR_FOLLOWER when another broker leads, INVALID_TOPIC_EXCEPTION for
  * internal topics; validation (every record, as Kafka's LogValidator:
  * broker/record-validation.ts), legacy conversion, LogAppendTime and recompression are
- * in broker/produce.ts. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
+ * in broker/produce.ts. Transactional data (KIP-890 part 1): before a producer's first write
+ * to a partition in a transaction, the leader asks the transaction coordinator, on this broker
+ * or another (src/transactions/verification.ts); a refusal is that partition's answer
+ * (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, ...; NOT_ENOUGH_REPLICAS while the coordinator
+ * cannot answer). Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
  * Gaps: no quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
  */
@@ -41,6 +45,7 @@ function produce(
   ctx: RequestContext,
   request: ProduceRequest,
   writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>,
+  refusedByCoordinator: ReadonlyMap<string, number>,
 ): ProduceResponse {
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
   const now = ctx.clock.now();
@@ -56,6 +61,8 @@ function produce(
         }
         const lookup = leaderPartition(ctx.broker, topic.name, data.index);
         if (!lookup.ok) return partitionError(data.index, lookup.errorCode);
+        const refusal = refusedByCoordinator.get(`${topic.name}\0${data.index}`);
+        if (refusal !== undefined) return partitionError(data.index, refusal);
         const result = appendToLeader(
           lookup.partition,
           lookup.topic,
@@ -117,7 +124,13 @@ export const produceHandler = defineHandler({
   maxVersion: 11,
   async handle(ctx, request) {
     const writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }> = [];
-    const response = produce(ctx, request, writes);
+    const refusedByCoordinator = await ctx.broker.transactions.verifyTransactionalWrites(
+      request.transactionalId,
+      request.topicData.flatMap((t) =>
+        t.partitionData.map((d) => ({ topic: t.name, partition: d.index, records: d.records })),
+      ),
+    );
+    const response = produce(ctx, request, writes, refusedByCoordinator);
     if (request.acks === -1) {
       await awaitReplication(
         ctx.broker.dataPath.producePurgatory,

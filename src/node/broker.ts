@@ -280,6 +280,7 @@ export class Broker {
     });
     this.replication.start();
     this.services = this.buildServices();
+    this.transactions.producePurgatory = this.services.dataPath.producePurgatory;
     this.ops?.attach({
       nodeId: this.nodeId,
       isBroker: this.config.list('process.roles').includes('broker'),

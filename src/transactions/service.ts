@@ -1,20 +1,24 @@
 /**
- * The broker side of the transaction coordinator: gives the pure TransactionCoordinator
+ * The broker side of transactions: gives the pure TransactionCoordinator
  * `__transaction_state` as its log (created on first use; records go in as v2 batches
  * through the partition's PartitionLog and are replayed on start), producer ids in
- * blocks from the metadata controller (ProducerIdsRecord), markers written straight
- * into the data partitions and `__consumer_offsets` (markers.ts), transactional offsets
- * appended to `__consumer_offsets` as they come (offsets-log.ts) and handed to the group
- * coordinator's cache on commit, and a real timer at the coordinator's next deadline (transaction
- * timeouts, id expiry). Handlers reach the coordinator through `run`, which passes the
- * clock's now and re-arms the timer afterwards. Also the produce path's hooks.
+ * blocks from the metadata controller (ProducerIdsRecord), markers sent to the partitions'
+ * leaders by the marker sender (marker-sender.ts: WriteTxnMarkers to other brokers, written in
+ * place by markers.ts where this broker leads), and a real timer at the coordinator's next
+ * deadline (transaction timeouts, id expiry, completion retries). Handlers reach the
+ * coordinator through `run`, which passes the clock's now and re-arms the timer afterwards.
+ * On every broker, whether it coordinates or not: the produce path's hooks and KIP-890
+ * verification (verification.ts), the WriteTxnMarkers side (`writeMarkersHere`), and the
+ * transactional offsets of the groups it coordinates, appended to `__consumer_offsets` as they
+ * come (offsets-log.ts) and held per producer until their marker arrives there.
  *
  * A transactional id lives on the leader of its `__transaction_state` partition: partitions
  * are loaded when this broker becomes their leader (replayed, then half-done commits/aborts
- * finished) and unloaded when leadership moves (`CoordinatorPartitions`); `coordinatorError`
- * gives handlers NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. Appends need the leadership
- * and `min.insync.replicas` in-sync replicas; `whenCommitted` lets handlers answer only once
- * the high watermark passed them.
+ * finished by sending their markers again) and unloaded when leadership moves
+ * (`CoordinatorPartitions`; their marker sends stop); `coordinatorError` gives handlers
+ * NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. Appends need the leadership and
+ * `min.insync.replicas` in-sync replicas; `whenCommitted` lets handlers answer only once the high
+ * watermark passed them.
  */
 import { buildRecordBatch } from '../../protocol/records/index.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -34,10 +38,36 @@ import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { ensureInternalTopic, type TopicCreationForwarder } from '../groups/internal-topic.js';
 import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
 import { TransactionCoordinator } from './coordinator.js';
-import { writeTxnMarkers } from './markers.js';
-import { decodeTxnRecord, encodeTxnRecord, partitionForTransactionalId, type TxnLogRecord } from './txn-log.js';
-import type { PendingOffset } from './pending-offsets.js';
+import { writeMarkersHere, type MarkerWriteOutcome } from './markers.js';
+import {
+  decodeTxnRecord,
+  encodeTxnRecord,
+  partitionForTransactionalId,
+  type TxnLogRecord,
+  type TxnMetadata,
+} from './txn-log.js';
+import { PendingOffsets, type PendingOffset } from './pending-offsets.js';
 import { appendTransactionalOffsets, offsetRecords, pendingFromRecords } from './offsets-log.js';
+import { TxnMarkerSender, type MarkerResult, type MarkerTarget, type TxnMarker } from './marker-sender.js';
+import { BrokerChannel } from './broker-channel.js';
+import { transactionCoordinatorOf, verifyWithCoordinator } from './verification.js';
+import { WriteTxnMarkersApi } from '../../protocol/generated/messages/27-write-txn-markers.js';
+import { RECORD_BATCH_OVERHEAD, isTransactional, magicAt, readBatchHeader } from '../../protocol/records/index.js';
+import { producerStateOf } from '../broker/producer-state-registry.js';
+import { awaitReplication } from '../broker/delayed-produce.js';
+import type { FetchPurgatory } from '../broker/delayed-fetch.js';
+import { partitionForGroup } from '../groups/records.js';
+
+/** WriteTxnMarkers version the coordinator sends (v1: flexible). */
+const WRITE_TXN_MARKERS_VERSION = 1;
+const MARKER_RETRY_BACKOFF_MS = 100;
+
+/** One partition's produced data, as the produce handler passes it for verification. */
+export interface TransactionalWrite {
+  topic: string;
+  partition: number;
+  records: Buffer | null;
+}
 
 export interface TxnServiceDeps {
   config: BrokerConfig;
@@ -65,14 +95,51 @@ export class TransactionService {
   /** The `__transaction_state` partitions coordinated here (loaded on leadership, unloaded on its loss). */
   readonly partitions: CoordinatorPartitions;
 
+  /** Transactional offsets of the groups coordinated here, per producer, until their marker. */
+  readonly pendingOffsets = new PendingOffsets();
+  readonly markerSender: TxnMarkerSender;
+  private readonly channel: BrokerChannel;
+  /** acks=-1 waits of marker writes (set by the broker once its data path exists). */
+  producePurgatory: FetchPurgatory | null = null;
+
   constructor(private readonly deps: TxnServiceDeps) {
     const c = deps.config;
     this.partitions = new CoordinatorPartitions(TRANSACTION_STATE_TOPIC, {
       load: (partition) => this.loadPartition(partition),
-      unload: (index) => this.run((co) => co.unloadPartition(index)),
+      unload: (index) =>
+        this.run((co) => {
+          for (const id of co.unloadPartition(index)) this.markerSender.cancel(id);
+        }),
       schedule: deps.schedule ?? ((fn) => void setImmediate(fn)),
       loadFailed: (index, error) =>
         deps.log.error({ partition: index, err: error }, `${TRANSACTION_STATE_TOPIC}-${index} could not be loaded`),
+    });
+    this.channel = new BrokerChannel(
+      () => deps.controller.image,
+      c.raw('inter.broker.listener.name'),
+      deps.clock,
+      `gregor-txn-${deps.nodeId}`,
+      c.int('request.timeout.ms'),
+    );
+    this.markerSender = new TxnMarkerSender({
+      leaderOf: (topic, partition) => {
+        const image = deps.controller.image.topicsByName.get(topic)?.partitions.get(partition);
+        return image ? image.leader : null;
+      },
+      write: (brokerId, marker, targets) => this.writeMarkersTo(brokerId, marker, targets),
+      schedule: (ms, fn) => {
+        const timer = setTimeout(fn, ms);
+        timer.unref();
+        return () => clearTimeout(timer);
+      },
+      retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+      onRetry: (transactionalId, attempt, waiting) => {
+        if (attempt === 1 || attempt % 50 === 0)
+          deps.log.info(
+            { transactionalId, attempt, waiting: waiting.map((w) => `${w.topic}-${w.partition}:${w.errorCode}`) },
+            'transaction markers not all written yet; retrying',
+          );
+      },
     });
     this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
     this.coordinator = new TransactionCoordinator(
@@ -84,15 +151,185 @@ export class TransactionService {
         append: (partition, record) => this.append(partition, record),
         numPartitions: () => this.numPartitions(),
         nextProducerId: () => this.nextProducerId(),
-        writeMarkers: (txn, commit, now) => writeTxnMarkers(deps.replicas, txn, commit, now),
-        commitOffsets: (groupId, offsets, now) => this.commitOffsets(groupId, offsets, now),
+        sendMarkers: (txn, commit, done) => this.sendMarkers(txn, commit, done),
+        sendingMarkers: (transactionalId) => this.markerSender.isSending(transactionalId),
       },
     );
     this.hooks = createIdempotenceHooks(
       deps.clock,
       () => c.int('producer.id.expiration.ms'),
-      (txnId, pid, epoch, topic, partition) => this.coordinator.verifyPartition(txnId, pid, epoch, topic, partition),
+      () => c.bool('transaction.partition.verification.enable'),
     );
+  }
+
+  /** The coordinator epoch markers carry: the leader epoch of the transactional id's partition. */
+  private coordinatorEpochOf(transactionalId: string): number {
+    const topic = this.deps.controller.image.topicsByName.get(TRANSACTION_STATE_TOPIC);
+    if (!topic || topic.partitions.size === 0) return 0;
+    const partition = topic.partitions.get(partitionForTransactionalId(transactionalId, topic.partitions.size));
+    return Math.max(0, partition?.leaderEpoch ?? 0);
+  }
+
+  private sendMarkers(txn: TxnMetadata, commit: boolean, done: (now: number) => void): void {
+    const targets: MarkerTarget[] = [];
+    for (const [topic, partitions] of txn.partitions)
+      for (const partition of partitions) targets.push({ topic, partition });
+    const marker: TxnMarker = {
+      producerId: txn.producerId,
+      producerEpoch: txn.producerEpoch,
+      coordinatorEpoch: this.coordinatorEpochOf(txn.transactionalId),
+      commit,
+    };
+    this.markerSender.send(txn.transactionalId, marker, targets, {
+      done: () => this.run((_c, now) => done(now)),
+      abandoned: (errorCode) => {
+        this.deps.log.warn(
+          { transactionalId: txn.transactionalId, errorCode },
+          'a partition leader refused the transaction markers (newer coordinator); sending stopped',
+        );
+        this.run((c, now) => c.markersAbandoned(txn.transactionalId, now));
+      },
+    });
+  }
+
+  /** The marker sender's write: in place when `brokerId` is this broker, else WriteTxnMarkers. */
+  private writeMarkersTo(
+    brokerId: number,
+    marker: TxnMarker,
+    targets: readonly MarkerTarget[],
+  ): readonly MarkerResult[] | Promise<readonly MarkerResult[]> {
+    if (brokerId === this.deps.nodeId) {
+      const outcome = this.writeMarkersHere(marker, targets);
+      return outcome.replicated.length === 0 ? outcome.results : this.confirmMarkers(outcome);
+    }
+    return this.channel
+      .request(brokerId, WriteTxnMarkersApi, WRITE_TXN_MARKERS_VERSION, {
+        markers: [
+          {
+            producerId: marker.producerId,
+            producerEpoch: marker.producerEpoch,
+            transactionResult: marker.commit,
+            coordinatorEpoch: marker.coordinatorEpoch,
+            topics: groupByTopic(targets),
+          },
+        ],
+      })
+      .then((response) => {
+        const results: MarkerResult[] = [];
+        for (const m of response.markers)
+          for (const t of m.topics)
+            for (const p of t.partitions)
+              results.push({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode });
+        return results;
+      });
+  }
+
+  /** Writes markers into partitions led here (the WriteTxnMarkers handler and the local sender). */
+  writeMarkersHere(marker: TxnMarker, targets: readonly MarkerTarget[]): MarkerWriteOutcome {
+    return writeMarkersHere(
+      {
+        replicas: this.deps.replicas,
+        image: () => this.deps.controller.image,
+        config: this.deps.config,
+        onOffsetsMarker: (partition, producerId, commit, now) => this.settleOffsets(partition, producerId, commit, now),
+      },
+      marker,
+      targets,
+      this.deps.clock.now(),
+    );
+  }
+
+  /** Waits until the high watermark passes the markers that were not yet replicated (or request.timeout.ms). */
+  async confirmMarkers(outcome: MarkerWriteOutcome): Promise<MarkerResult[]> {
+    const purgatory = this.producePurgatory;
+    if (!purgatory) return outcome.results;
+    const writes = outcome.replicated.map((r) => r.write);
+    await awaitReplication(purgatory, this.deps.config.int('request.timeout.ms'), writes);
+    for (const { result, write } of outcome.replicated)
+      result.errorCode = write.errorCode ?? ErrorCode.REQUEST_TIMED_OUT;
+    return outcome.results;
+  }
+
+  /** A marker reached `__consumer_offsets`-`partition`: its producer's offsets there are committed or dropped. */
+  private settleOffsets(partition: number, producerId: bigint, commit: boolean, now: number): void {
+    const groups = this.deps.groups;
+    const numPartitions = groups.numPartitions();
+    const offsets = this.pendingOffsets.take(producerId, (g) => partitionForGroup(g, numPartitions) === partition);
+    if (commit) for (const [group, list] of offsets) this.commitOffsets(group, list, now);
+  }
+
+  /**
+   * KIP-890 part 1 for one produce request: asks the transaction coordinator about each
+   * partition this producer has no open transaction in yet, and marks the verified ones in
+   * the partition's producer state. Answers the refused partitions (`topic\0partition` ->
+   * error code); partitions not led here or not transactional are left to the produce path.
+   */
+  async verifyTransactionalWrites(
+    transactionalId: string | null,
+    writes: readonly TransactionalWrite[],
+  ): Promise<Map<string, number>> {
+    const refused = new Map<string, number>();
+    if (transactionalId === null || !this.deps.config.bool('transaction.partition.verification.enable')) return refused;
+    const now = this.deps.clock.now();
+    const checks: Array<Promise<void>> = [];
+    for (const w of writes) {
+      const records = w.records;
+      if (records === null || records.length < RECORD_BATCH_OVERHEAD || magicAt(records, 0) !== 2) continue;
+      const header = readBatchHeader(records, 0);
+      if (header.producerId < 0n || !isTransactional(header.attributes)) continue;
+      const partition = this.deps.replicas.get(w.topic, w.partition);
+      if (!partition?.isLeader()) continue;
+      const state = producerStateOf(partition, now);
+      if (state.inTransaction(header.producerId, header.producerEpoch)) continue;
+      if (state.isVerified(header.producerId, header.producerEpoch)) continue;
+      checks.push(
+        verifyWithCoordinator(this.verifierDeps(), {
+          transactionalId,
+          producerId: header.producerId,
+          producerEpoch: header.producerEpoch,
+          topic: w.topic,
+          partition: w.partition,
+        }).then((code) => {
+          if (code === ErrorCode.NONE)
+            producerStateOf(partition, this.deps.clock.now()).markVerified(header.producerId, header.producerEpoch);
+          else refused.set(`${w.topic}\0${w.partition}`, code);
+        }),
+      );
+    }
+    await Promise.all(checks);
+    return refused;
+  }
+
+  /** Asks the transaction coordinator (here or remote) whether a partition is in the producer's ongoing transaction. */
+  verifyPartition(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    topic: string,
+    partition: number,
+  ): Promise<number> {
+    return verifyWithCoordinator(this.verifierDeps(), {
+      transactionalId,
+      producerId,
+      producerEpoch: epoch,
+      topic,
+      partition,
+    });
+  }
+
+  /** Whether this broker leads the transactional id's `__transaction_state` partition. */
+  coordinatesHere(transactionalId: string): boolean {
+    return transactionCoordinatorOf(this.deps.controller.image, transactionalId) === this.deps.nodeId;
+  }
+
+  private verifierDeps() {
+    return {
+      nodeId: this.deps.nodeId,
+      image: () => this.deps.controller.image,
+      channel: this.channel,
+      verifyLocally: (txnId: string, pid: bigint, epoch: number, topic: string, partition: number) =>
+        this.coordinator.verifyPartition(txnId, pid, epoch, topic, partition),
+    };
   }
 
   /**
@@ -102,7 +339,7 @@ export class TransactionService {
    * hands over those of later loads as they come).
    */
   start(): void {
-    this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.coordinator.pendingOffsets.has(g, t, p);
+    this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.pendingOffsets.has(g, t, p);
     this.deps.replicas.onPartitionState((p, removed) => this.partitions.onPartitionState(p, removed));
     for (const p of this.deps.replicas.all()) this.partitions.onPartitionState(p, false, { loadNow: true });
     for (const open of this.deps.groups.openTransactionalOffsets.splice(0))
@@ -111,25 +348,17 @@ export class TransactionService {
     this.rearm();
   }
 
+  /** Transactional offsets found in `__consumer_offsets` without their marker wait for their producer's marker. */
   private takeOpenOffsets(producerId: bigint, records: GroupRecord[]): void {
-    const txn = [...this.coordinator.txns.values()].find((m) => m.producerId === producerId);
-    if (!txn) {
-      this.deps.log.warn(
-        { producerId: String(producerId) },
-        'transactional offsets of an unknown producer are dropped',
-      );
-      return;
-    }
-    for (const [groupId, offsets] of pendingFromRecords(records))
-      this.coordinator.pendingOffsets.add(txn.transactionalId, groupId, offsets);
+    for (const [groupId, offsets] of pendingFromRecords(records)) this.pendingOffsets.add(producerId, groupId, offsets);
   }
 
   private loadPartition(partition: Partition): void {
     const index = partition.index;
     const records = replayInternalPartition(partition, this.deps.log, decodeTxnRecord);
-    this.run((c, now) => {
+    this.run((c) => {
       for (const record of records) c.replay(record);
-      c.recover(now, (id) => partitionForTransactionalId(id, this.numPartitions()) === index);
+      c.recover((id) => partitionForTransactionalId(id, this.numPartitions()) === index);
     });
     this.deps.log.info(
       { partition: index, epoch: partition.leaderEpoch },
@@ -172,15 +401,10 @@ export class TransactionService {
 
   /**
    * TxnOffsetCommit's accepted offsets: appended to the group's `__consumer_offsets`
-   * partition as a transactional batch, then held pending until EndTxn. Throws when the
-   * append fails (nothing is then pending).
+   * partition as a transactional batch, then held pending until the producer's marker
+   * reaches that partition. Throws when the append fails (nothing is then pending).
    */
-  addOffsets(
-    transactionalId: string,
-    producer: { producerId: bigint; producerEpoch: number },
-    groupId: string,
-    offsets: PendingOffset[],
-  ): void {
+  addOffsets(producer: { producerId: bigint; producerEpoch: number }, groupId: string, offsets: PendingOffset[]): void {
     if (offsets.length === 0) return;
     const groups = this.deps.groups;
     groups.run((c, now) => {
@@ -188,12 +412,14 @@ export class TransactionService {
       checkCoordinatorAppend(partition, groups.minInsyncReplicas());
       appendTransactionalOffsets(partition, producer, groupId, offsets, now);
     });
-    this.coordinator.pendingOffsets.add(transactionalId, groupId, offsets);
+    this.pendingOffsets.add(producer.producerId, groupId, offsets);
   }
 
   stop(): void {
     this.stopped = true;
     this.deadline.cancel();
+    this.markerSender.cancelAll();
+    this.channel.close();
   }
 
   run<T>(fn: (coordinator: TransactionCoordinator, now: number) => T): T {
@@ -285,4 +511,14 @@ export class TransactionService {
     if (this.stopped) return;
     this.deadline.arm(this.coordinator.nextDeadline());
   }
+}
+
+function groupByTopic(targets: readonly MarkerTarget[]): Array<{ name: string; partitionIndexes: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const t of targets) {
+    let list = byTopic.get(t.topic);
+    if (!list) byTopic.set(t.topic, (list = []));
+    list.push(t.partition);
+  }
+  return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
 }
