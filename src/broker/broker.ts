@@ -45,6 +45,7 @@ import type { PartitionLogFactory } from './partition-log.js';
 import { DiskLogFactory } from './disk-log.js';
 import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
+import { authorizerFromConfig } from '../authorizer/standard-authorizer.js';
 import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
@@ -553,6 +554,8 @@ export class Broker {
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
     };
+    const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
+    if (authorizer) services.authorizer = authorizer;
     this.dispatcher = new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'));
     return services;
   }

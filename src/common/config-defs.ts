@@ -396,6 +396,18 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'GSSAPI',
     'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI, the default, is refused at start-up).',
   ),
+  'authorizer.class.name': def(
+    'class',
+    '',
+    'The authorizer: empty (none) or org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log).',
+    { validator: oneOf('', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer') },
+  ),
+  'super.users': def('string', '', 'Principals (User:name, separated by ;) the authorizer allows everything.'),
+  'allow.everyone.if.no.acl.found': def(
+    'boolean',
+    'false',
+    'With an authorizer: allow an operation on a resource that has no ACL at all.',
+  ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),
   'sasl.oauthbearer.jwks.endpoint.url': def(
