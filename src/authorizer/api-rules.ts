@@ -100,7 +100,10 @@ const createTopicsRule: ApiRule = (a, request) => {
 };
 
 const deleteTopicsRule: ApiRule = (a, request, version) => {
-  if (version < 6) return topicsByName('topicNames', 'responses', Op.DELETE)(a, request, version);
+  if (version < 6)
+    return splitEntries<string>(request, 'topicNames', 'responses', (name) =>
+      a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED,
+    );
   return splitEntries<DeleteTopicsRequestDeleteTopicState>(request, 'topics', 'responses', (t) => {
     const name = t.name ?? a.topicNameById(t.topicId);
     if (name === null) return null;

@@ -169,7 +169,11 @@ class ErrorResponseBuilder {
         v.every(isMessage) &&
         keys.some((k) => (KEY_ALIASES[k.property] ?? [k.property]).some((a) => (v[0] as Message)[a] !== undefined)),
     );
-    const objects = sameName ?? byKey;
+    // An element without keys answers the request's one list of objects position by position
+    // (CreateAcls' creations, DeleteAcls' filters).
+    const objectLists = candidates.filter(([, v]) => v.every(isMessage));
+    const positional = keys.length === 0 && objectLists.length === 1 ? objectLists[0] : undefined;
+    const objects = sameName ?? byKey ?? positional;
     if (objects) return objects[1].map((r) => this.struct(element, r as Message));
     // A request list of bare keys (group ids, partition indexes) answered one element each.
     const firstKey = keys[0];
