@@ -96,7 +96,12 @@ function nameOf(table: Readonly<Record<string, number>>, code: number): string {
 }
 
 function codeOf(table: Readonly<Record<string, number>>, name: string): number | undefined {
-  const key = name.trim().toUpperCase().replace(/-/g, '_');
+  // Kafka's names in any of their spellings: CLUSTER_ACTION, ClusterAction, cluster-action.
+  const key = name
+    .trim()
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .replace(/-/g, '_');
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 

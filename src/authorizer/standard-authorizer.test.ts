@@ -175,3 +175,12 @@ t.test('authorizerFromConfig', async (t) => {
     authorizerFromConfig(config({ 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' }), table),
   );
 });
+
+t.test('operation names in Kafka spellings', async (t) => {
+  const { operationCode } = await import('./acl-types.js');
+  t.equal(operationCode('ClusterAction'), Op.CLUSTER_ACTION);
+  t.equal(operationCode('cluster-action'), Op.CLUSTER_ACTION);
+  t.equal(operationCode('DESCRIBE_CONFIGS'), Op.DESCRIBE_CONFIGS);
+  t.equal(operationCode('read'), Op.READ);
+  t.equal(operationCode('nope'), undefined);
+});
