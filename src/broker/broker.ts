@@ -46,6 +46,7 @@ import { DiskLogFactory } from './disk-log.js';
 import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from './services.js';
 import { authorizerFromConfig } from '../authorizer/standard-authorizer.js';
+import { connectionRefusal, parsePerIpOverrides } from '../server/connection-limits.js';
 import { createDataPathServices } from './data-path.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
@@ -387,6 +388,12 @@ export class Broker {
       socket.destroy();
       return;
     }
+    const refusal = this.connectionLimitRefusal(spec.name, socket.remoteAddress ?? '');
+    if (refusal !== null) {
+      this.log.info({ listener: spec.name, client: socket.remoteAddress }, `connection refused: ${refusal}`);
+      socket.destroy();
+      return;
+    }
     const info: ConnectionInfo = {
       connectionId: this.nextConnectionId++,
       listenerName: spec.name,
@@ -410,6 +417,25 @@ export class Broker {
       sasl ? new SaslAuthenticator(sasl, info, this.dispatcher!) : null,
     );
     this.connections.add(connection);
+  }
+
+  /** max.connections / max.connections.per.ip (dynamic: read at each accept); controller listeners are not limited. */
+  private connectionLimitRefusal(listenerName: string, clientHost: string): string | null {
+    const config = this.services!.config;
+    const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    if (controllerNames.has(listenerName)) return null;
+    const open = [...this.connections].map((c) => c.info).filter((i) => !controllerNames.has(i.listenerName));
+    return connectionRefusal(
+      {
+        maxConnections: config.int('max.connections'),
+        maxConnectionsPerIp: config.int('max.connections.per.ip'),
+        perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
+      },
+      open,
+      listenerName,
+      clientHost,
+      listenerName === (config.raw('inter.broker.listener.name') ?? '').toUpperCase(),
+    );
   }
 
   private dispatcher: Dispatcher | null = null;

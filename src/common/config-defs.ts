@@ -338,11 +338,26 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     dynamic: true,
     validator: atLeast(0),
   }),
-  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits.', { dynamic: true }),
-  'max.connection.creation.rate': def('int', INT_MAX, 'Connection creation rate allowed.', {
+  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits, host:limit,...', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: {
+      expected: 'host:limit[,host:limit...]',
+      problem: (v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== '')
+          .every((e) => /^.+:\d+$/.test(e))
+          ? null
+          : 'Each entry must be host:limit',
+    },
   }),
+  'max.connection.creation.rate': def(
+    'int',
+    INT_MAX,
+    'Connection creation rate allowed; not enforced by Gregor, so only the default is accepted.',
+    { dynamic: true, validator: oneOf(INT_MAX) },
+  ),
   'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {
     dynamic: true,
