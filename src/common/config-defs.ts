@@ -349,11 +349,26 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     dynamic: true,
     validator: atLeast(0),
   }),
-  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits.', { dynamic: true }),
-  'max.connection.creation.rate': def('int', INT_MAX, 'Connection creation rate allowed.', {
+  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits, host:limit,...', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: {
+      expected: 'host:limit[,host:limit...]',
+      problem: (v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== '')
+          .every((e) => /^.+:\d+$/.test(e))
+          ? null
+          : 'Each entry must be host:limit',
+    },
   }),
+  'max.connection.creation.rate': def(
+    'int',
+    INT_MAX,
+    'Connection creation rate allowed; not enforced by Gregor, so only the default is accepted.',
+    { dynamic: true, validator: oneOf(INT_MAX) },
+  ),
   'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {
     dynamic: true,
@@ -406,6 +421,18 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'list',
     'GSSAPI',
     'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI, the default, is refused at start-up).',
+  ),
+  'authorizer.class.name': def(
+    'class',
+    '',
+    'The authorizer: empty (none) or org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log).',
+    { validator: oneOf('', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer') },
+  ),
+  'super.users': def('string', '', 'Principals (User:name, separated by ;) the authorizer allows everything.'),
+  'allow.everyone.if.no.acl.found': def(
+    'boolean',
+    'false',
+    'With an authorizer: allow an operation on a resource that has no ACL at all.',
   ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),

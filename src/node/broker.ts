@@ -47,6 +47,8 @@ import { currentOpenFileLimit } from '../common/open-files.js';
 import type { AdvertisedListener, BrokerServices } from '../server/services.js';
 import { createDataPathServices } from '../broker/data-path.js';
 import { scheduleOn } from '../broker/delayed-fetch.js';
+import { authorizerFromConfig } from '../metadata/standard-authorizer.js';
+import { connectionRefusal, parsePerIpOverrides } from '../server/connection-limits.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
@@ -127,6 +129,7 @@ export class Broker {
       networkLog: this.loggers.logger('kafka.network'),
       scramCredential: (mechanism, user) => this.scramCredential(mechanism, user),
       ...(options.listenerHost ? { listenerHost: options.listenerHost } : {}),
+      refuseConnection: (listenerName, clientHost, open) => this.connectionLimitRefusal(listenerName, clientHost, open),
     });
     this.inMemory = usesMemoryStorage(options.config);
     if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
@@ -324,6 +327,30 @@ export class Broker {
     });
   }
 
+  /** max.connections / max.connections.per.ip (dynamic: read at each accept); controller listeners are not limited. */
+  private connectionLimitRefusal(
+    listenerName: string,
+    clientHost: string,
+    openConnections: readonly ConnectionInfo[],
+  ): string | null {
+    if (!this.services) return null;
+    const config = this.services!.config;
+    const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    if (controllerNames.has(listenerName)) return null;
+    const open = openConnections.filter((i) => !controllerNames.has(i.listenerName));
+    return connectionRefusal(
+      {
+        maxConnections: config.int('max.connections'),
+        maxConnectionsPerIp: config.int('max.connections.per.ip'),
+        perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
+      },
+      open,
+      listenerName,
+      clientHost,
+      listenerName === (config.raw('inter.broker.listener.name') ?? '').toUpperCase(),
+    );
+  }
+
   private replication: Replication | null = null;
 
   /**
@@ -471,6 +498,8 @@ export class Broker {
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
     };
+    const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
+    if (authorizer) services.authorizer = authorizer;
     this.listeners.attach(new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'), HANDLER_TABLES));
     return services;
   }

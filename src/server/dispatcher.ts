@@ -118,7 +118,7 @@ export class Dispatcher {
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
-      const answer = await forwarder.forward(frame, connection.clientHost);
+      const answer = await forwarder.forward(frame, connection.clientHost, connection.principal);
       // The forwarded header is the client's, so the answer carries its correlation id.
       if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
         const size = Buffer.allocUnsafe(4);
@@ -136,6 +136,7 @@ export class Dispatcher {
       clientPort: connection.clientPort,
       connectionId: connection.connectionId,
       principal: connection.principal,
+      interBroker: this.controllerListeners.has(connection.listenerName),
       clock: this.clock,
       log: this.log,
       broker: this.services,

@@ -36,6 +36,11 @@ export interface ListenerServersOptions {
   networkLog: Logger;
   /** SCRAM credentials (from the metadata image), for the SASL listeners. */
   scramCredential: ScramCredentialLookup;
+  /**
+   * Why a new connection must be refused (max.connections, max.connections.per.ip), given those
+   * open now; null to accept it. Read at each accept, so dynamic changes apply.
+   */
+  refuseConnection?: (listenerName: string, clientHost: string, open: readonly ConnectionInfo[]) => string | null;
   /** Serve PLAINTEXT listeners through this host instead of sockets (the simulation, src/sim/). */
   listenerHost?: ListenerHost;
 }
@@ -155,6 +160,16 @@ export class ListenerServers {
       return;
     }
     const { config } = this.options;
+    const refusal = this.options.refuseConnection?.(
+      spec.name,
+      socket.remoteAddress ?? '',
+      [...this.connections].map((c) => c.info),
+    );
+    if (refusal) {
+      this.options.log.info({ listener: spec.name, client: socket.remoteAddress }, `connection refused: ${refusal}`);
+      socket.destroy();
+      return;
+    }
     const info: ConnectionInfo = {
       connectionId: this.nextConnectionId++,
       listenerName: spec.name,

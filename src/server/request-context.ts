@@ -17,6 +17,8 @@ export interface RequestContext {
   connectionId: number;
   /** The authenticated principal of the connection (User:ANONYMOUS on PLAINTEXT). */
   principal: KafkaPrincipal;
+  /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
+  interBroker?: boolean;
   clock: Clock;
   log: Logger;
   broker: BrokerServices;

@@ -14,6 +14,7 @@ import type { TransactionService } from '../transactions/service.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
 import type { TrafficMetrics } from '../broker/traffic-metrics.js';
 import type { LogLevels } from '../common/log-levels.js';
+import type { StandardAuthorizer } from '../metadata/standard-authorizer.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -55,4 +56,6 @@ export interface BrokerServices {
   metrics?: TrafficMetrics;
   /** The broker's named loggers (BROKER_LOGGER configs); absent in stripped-down test services. */
   loggers?: LogLevels;
+  /** The ACL authorizer (`authorizer.class.name`); absent: every request is allowed, as on Kafka without one. */
+  authorizer?: StandardAuthorizer;
 }
