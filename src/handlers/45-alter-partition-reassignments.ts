@@ -44,6 +44,11 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         if (!image || !state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
         if (p.replicas === null)
           return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No reassignment is in progress for this partition.');
+        if (!allowReplicationFactorChange && p.replicas.length !== state.replicas.length)
+          return result(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `The replication factor is changed from ${state.replicas.length} to ${p.replicas.length}`,
+          );
         if (p.replicas.length === 0)
           return result(
             ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -59,11 +64,6 @@ export const alterPartitionReassignmentsHandler = defineHandler({
           return result(
             ErrorCode.INVALID_REPLICA_ASSIGNMENT,
             `The manual partition assignment includes broker ${unknown}, which is not registered.`,
-          );
-        if (!allowReplicationFactorChange && p.replicas.length !== state.replicas.length)
-          return result(
-            ErrorCode.INVALID_REPLICATION_FACTOR,
-            `The replication factor is changed from ${state.replicas.length} to ${p.replicas.length}`,
           );
         const sameSet =
           p.replicas.length === state.replicas.length && p.replicas.every((r) => state.replicas.includes(r));
