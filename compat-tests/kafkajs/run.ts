@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
+import { format, resolveConfig } from 'prettier';
 import { loadAllowlist, skipPattern, type AllowlistEntry } from './allowlist.js';
 import {
   CLUSTER_FEATURES,
@@ -217,20 +218,20 @@ interface ReportInput {
   gregorCommit: string;
 }
 
-function writeReport(r: ReportInput): number {
+async function writeReport(r: ReportInput): Promise<number> {
   const run = parseJestJson(readFileSync(r.jsonPath, 'utf8'), r.suiteRoot);
   const summary = summarize(run, r.allowlist, r.brokerFiles);
   const date = new Date(run.startTime || Date.now()).toISOString();
-  writeFileSync(
-    r.results,
-    renderResults(summary, {
-      date,
-      kafkajsCommit: r.kafkajs,
-      gregorCommit: r.gregorCommit,
-      cluster: r.cluster,
-      command: r.command,
-    }),
-  );
+  const text = renderResults(summary, {
+    date,
+    kafkajsCommit: r.kafkajs,
+    gregorCommit: r.gregorCommit,
+    cluster: r.cluster,
+    command: r.command,
+  });
+  // The report is committed: it goes through Prettier as every file of the tree does.
+  const style = (await resolveConfig(r.results)) ?? {};
+  writeFileSync(r.results, await format(text, { ...style, filepath: r.results }));
   console.log(`\nreport: ${relative(process.cwd(), r.results)}`);
   console.log(closingLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;
