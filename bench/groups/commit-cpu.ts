@@ -51,6 +51,7 @@ try {
       topics: [
         {
           name: COMMIT_TOPIC,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
           partitions: Array.from({ length: 4 }, (_, partitionIndex) => ({
             partitionIndex,
             committedOffset: BigInt(group * 100 + partitionIndex),

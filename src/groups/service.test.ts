@@ -62,6 +62,7 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
       topics: [
         {
           name: 'topic',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
           partitions: [
             {
               partitionIndex: 1,

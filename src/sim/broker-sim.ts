@@ -11,6 +11,7 @@
  * (the producer counts acks=1 answers as acks=-1 acknowledgements) to show the checker fails.
  * Leaves out: restarts of the dead node, more failures than RF - min.insync.replicas (= 1).
  */
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   CreateTopicsApi,
@@ -265,6 +266,7 @@ class Producer {
       topicData: [
         {
           name: SIM_TOPIC,
+          topicId: ZERO_UUID,
           partitionData: [
             {
               index: partition,

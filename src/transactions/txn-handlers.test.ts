@@ -171,6 +171,7 @@ t.test('transactional produce: membership, LSO, aborted lists, verifyOnly, admin
     ],
   );
   const listed = await c.call(ListTransactionsApi, 1, {
+    transactionalIdPattern: null,
     stateFilters: ['Ongoing', 'Bogus'],
     producerIdFilters: [],
     durationFilter: -1n,
