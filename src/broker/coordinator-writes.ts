@@ -9,6 +9,8 @@
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Partition } from './partition.js';
+import { CoordinatorWriteError } from './errors.js';
+export { CoordinatorWriteError };
 
 /** A one-shot timer: returns a canceller. */
 export type SetTimer = (fire: () => void, delayMs: number) => () => void;
@@ -18,17 +20,6 @@ export const realTimer: SetTimer = (fire, delayMs) => {
   timer.unref();
   return () => clearTimeout(timer);
 };
-
-/** Thrown by a coordinator append that may not be made; carries the Kafka error code to answer with. */
-export class CoordinatorWriteError extends Error {
-  override readonly name = 'CoordinatorWriteError';
-  constructor(
-    readonly errorCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Throws a CoordinatorWriteError unless the partition may take a coordinator append now. */
 export function checkCoordinatorAppend(partition: Partition, minInsyncReplicas: number): void {

@@ -14,19 +14,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UnsecuredJWT } from 'jose';
+import { OAuthTokenError } from './errors.js';
+export { OAuthTokenError };
 
 export type OAuthTokenSource =
   | { kind: 'unsecured'; principal: string; principalClaimName: string; scope?: string; lifetimeSeconds: number }
   | { kind: 'file'; path: string }
   | { kind: 'endpoint'; url: string; clientId: string; clientSecret: string; scope?: string };
-
-/** A token could not be had: the tools print it and exit 1. */
-export class OAuthTokenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OAuthTokenError';
-  }
-}
 
 const endpointCache = new Map<string, { token: string; expiresAtMs: number }>();
 

@@ -16,6 +16,8 @@ import {
   OAuthTokenError,
   type OAuthTokenSource,
 } from './oauthbearer-token.js';
+import { ClientConfigError } from './errors.js';
+export { ClientConfigError };
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
@@ -46,14 +48,6 @@ export interface ClientSecurity {
   protocol: SecurityProtocol;
   tls?: ClientTls;
   sasl?: ClientSasl;
-}
-
-/** A client setting that is unknown, malformed or unused: exit code 2. */
-export class ClientConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClientConfigError';
-  }
 }
 
 export const PLAINTEXT_SECURITY: ClientSecurity = { protocol: 'PLAINTEXT' };

@@ -19,20 +19,10 @@ import {
   type TransportAddress,
   type TransportConnection,
 } from '../common/transport.js';
+import { PeerRequestError } from './errors.js';
+export { PeerRequestError };
 
 export type PeerAddress = TransportAddress;
-
-export class PeerRequestError extends Error {
-  constructor(
-    message: string,
-    readonly peer: number,
-    /** `unreachable`: the connection was refused, reset or closed (or is backing off after that); `timeout`: no answer in time. */
-    readonly kind: 'unreachable' | 'timeout' | 'unknown-peer' = 'unreachable',
-  ) {
-    super(message);
-    this.name = 'PeerRequestError';
-  }
-}
 
 interface Pending {
   readonly settle: (error: Error | null, body: Reader | null) => void;

@@ -13,6 +13,8 @@
  *
  * A group loaded from `__consumer_offsets` starts as Empty (no members) or Stable.
  */
+import { IllegalGroupTransitionError } from './errors.js';
+export { IllegalGroupTransitionError };
 export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
 export const CLASSIC_GROUP_STATES: readonly ClassicGroupState[] = [
@@ -31,10 +33,6 @@ export const VALID_PREVIOUS_STATES: Readonly<Record<ClassicGroupState, readonly 
   Stable: ['CompletingRebalance'],
   Dead: ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'],
 };
-
-export class IllegalGroupTransitionError extends Error {
-  override readonly name = 'IllegalGroupTransitionError';
-}
 
 export function checkTransition(groupId: string, from: ClassicGroupState, to: ClassicGroupState): void {
   if (!VALID_PREVIOUS_STATES[to].includes(from)) {

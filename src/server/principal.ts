@@ -7,16 +7,14 @@
  * that applies wins; a name no rule applies to is refused.
  */
 import { ConfigError } from '../common/config.js';
+import { NoMatchingRuleError } from './errors.js';
+export { NoMatchingRuleError };
 
 /** The principal itself is plain data in src/common/ (the controller and metadata read it too). */
 export { ANONYMOUS, principalToString, userPrincipal, type KafkaPrincipal } from '../common/principal.js';
 
 type MappingRule =
   { kind: 'default' } | { kind: 'rule'; pattern: RegExp; replacement: string; caseChange: '' | 'L' | 'U' };
-
-export class NoMatchingRuleError extends Error {
-  override readonly name = 'NoMatchingRuleError';
-}
 
 /** Reads up to the next unescaped '/', returning the text (escapes `\/` resolved) and the index after the '/'. */
 function readUntilSlash(text: string, from: number, rules: string): [string, number] {

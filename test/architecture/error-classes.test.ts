@@ -1,6 +1,7 @@
 /**
  * Error classes have unique names across protocol/, storage/ and src/ (tests aside), so a
- * name in a log line or a `{ name }` assertion points at one class.
+ * name in a log line or a `{ name }` assertion points at one class; and every exported error
+ * class is declared in its folder's one error module, `errors.ts` (other files re-export it).
  */
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -48,5 +49,16 @@ t.test('every error class has a name of its own', (t) => {
   t.ok(byName.size >= 30, `found the error classes (${byName.size})`);
   const duplicates = [...byName].filter(([, where]) => where.length > 1);
   t.same(duplicates, [], 'no error class name is declared twice');
+  t.end();
+});
+
+t.test("exported error classes live in their folder's errors.ts", (t) => {
+  const misplaced: string[] = [];
+  for (const file of ROOTS.flatMap((r) => sourceFiles(join(ROOT, r)))) {
+    if (file.endsWith('/errors.ts')) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/^export class (\w+Error) extends/gm))
+      misplaced.push(`${m[1]!} in ${relative(ROOT, file)}`);
+  }
+  t.same(misplaced, [], 'no exported error class outside an errors.ts');
   t.end();
 });
