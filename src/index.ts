@@ -18,9 +18,9 @@ import { BrokerConfig, ConfigError } from './common/config.js';
 import { MEMORY_LOG_DIRS } from './broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from './common/config-validate.js';
 import { createLogger, type Logger } from './common/logger.js';
-import { Broker } from './broker/broker.js';
+import { Broker } from './node/broker.js';
 
-export { Broker } from './broker/broker.js';
+export { Broker } from './node/broker.js';
 export { BrokerConfig, ConfigError } from './common/config.js';
 
 export interface StartBrokerOptions {

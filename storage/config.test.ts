@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConfigError, DEFAULT_LOG_CONFIG, NEVER, logConfigFromProperties } from './config.js';
+import { DEFAULT_LOG_CONFIG, NEVER, logConfigFromProperties } from './config.js';
+import { LogConfigError } from './errors.js';
 
 t.test('Kafka property names map onto the log config with Kafka defaults', async (t) => {
   t.equal(DEFAULT_LOG_CONFIG.flushMessages, NEVER, 'no fsync per write by default');
@@ -17,7 +18,7 @@ t.test('Kafka property names map onto the log config with Kafka defaults', async
   t.ok(config.cleanupPolicyCompact && config.cleanupPolicyDelete);
   t.equal(config.flushMessages, NEVER, 'Long.MAX_VALUE becomes "never"');
   t.equal(config.messageTimestampType, 'LogAppendTime');
-  t.throws(() => logConfigFromProperties({ 'segment.bytes': 'big' }), ConfigError);
-  t.throws(() => logConfigFromProperties({ 'cleanup.policy': 'shred' }), ConfigError);
-  t.throws(() => logConfigFromProperties({ 'retention.ms': '-5' }), ConfigError);
+  t.throws(() => logConfigFromProperties({ 'segment.bytes': 'big' }), LogConfigError);
+  t.throws(() => logConfigFromProperties({ 'cleanup.policy': 'shred' }), LogConfigError);
+  t.throws(() => logConfigFromProperties({ 'retention.ms': '-5' }), LogConfigError);
 });

@@ -3,6 +3,8 @@
  * (`segment.bytes`, `retention.ms`, ...). Durations are milliseconds; -1 means unlimited
  * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation.
  */
+import { LogConfigError } from './errors.js';
+
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface LogConfig {
@@ -36,15 +38,11 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   messageTimestampType: 'CreateTime',
 });
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 function parseInteger(name: string, value: string, min: number): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new ConfigError(`${name}: not an integer: ${value}`);
+  if (!/^-?\d+$/.test(value.trim())) throw new LogConfigError(`${name}: not an integer: ${value}`);
   const n = Number(value);
   if (!Number.isSafeInteger(n)) return n > 0 ? NEVER : -NEVER;
-  if (n < min) throw new ConfigError(`${name}: ${n} is below ${min}`);
+  if (n < min) throw new LogConfigError(`${name}: ${n} is below ${min}`);
   return n;
 }
 
@@ -83,7 +81,7 @@ export function logConfigFromProperties(
       case 'cleanup.policy': {
         const parts = value.split(',').map((p) => p.trim().toLowerCase());
         if (parts.some((p) => p !== 'delete' && p !== 'compact')) {
-          throw new ConfigError(`cleanup.policy: unknown value ${value}`);
+          throw new LogConfigError(`cleanup.policy: unknown value ${value}`);
         }
         config.cleanupPolicyDelete = parts.includes('delete');
         config.cleanupPolicyCompact = parts.includes('compact');
@@ -91,7 +89,7 @@ export function logConfigFromProperties(
       }
       case 'message.timestamp.type':
         if (value !== 'CreateTime' && value !== 'LogAppendTime') {
-          throw new ConfigError(`message.timestamp.type: unknown value ${value}`);
+          throw new LogConfigError(`message.timestamp.type: unknown value ${value}`);
         }
         config.messageTimestampType = value;
         break;

@@ -12,6 +12,11 @@ export class StorageError extends Error {
   }
 }
 
+/** A topic config storage cannot use (not a number, below its minimum, an unknown policy). */
+export class LogConfigError extends Error {
+  override readonly name = 'LogConfigError';
+}
+
 /** OFFSET_OUT_OF_RANGE (1): a read or lookup outside [log start, log end]. */
 export class OffsetOutOfRangeError extends StorageError {
   override readonly name = 'OffsetOutOfRangeError';

@@ -15,7 +15,7 @@ const groups = [
   ['protocol/records', D + 'protocol/records/index.js'],
   ['storage', D + 'storage/log-manager.js'],
   ['handlers (table)', D + 'src/handlers/table.js'],
-  ['broker (rest)', D + 'src/broker/broker.js'],
+  ['broker (rest)', D + 'src/node/broker.js'],
   ['cli', D + 'src/cli/main.js'],
 ];
 const out = [];

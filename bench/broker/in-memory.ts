@@ -35,7 +35,9 @@ async function measure(storage: 'disk' | 'memory'): Promise<number> {
         transactionalId: null,
         acks: 1,
         timeoutMs: 30_000,
-        topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }],
+        topicData: [
+          { name: 'bench', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: [{ index: 0, records: batch }] },
+        ],
       });
       const code = r.responses[0]!.partitionResponses[0]!.errorCode;
       if (code !== 0) throw new Error(`produce failed with error ${code}`);

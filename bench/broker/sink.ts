@@ -143,6 +143,7 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
       const request = ProduceApi.decodeRequest(body, version);
       const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topic) => ({
         name: topic.name,
+        topicId: topic.topicId,
         partitionResponses: topic.partitionData.map((p) => {
           const key = `${topic.name}:${p.index}`;
           const base = produceOffsets.get(key) ?? 0;

@@ -12,6 +12,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { OffsetCommitApi } from '../../protocol/generated/messages/08-offset-commit.js';
 import { startBroker } from '../../src/index.js';
 import { Dispatcher } from '../../src/server/dispatcher.js';
+import { HANDLER_TABLES } from '../../src/node/handler-tables.js';
 import { createLogger } from '../../src/common/logger.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { COMMIT_TOPIC } from './commit-latency.js';
@@ -26,7 +27,12 @@ const running = await startBroker();
 try {
   createTopic(running, COMMIT_TOPIC, { partitions: 4 });
   const broker = running.broker;
-  const dispatcher = new Dispatcher(broker.services, broker.clock, createLogger({ level: 'silent', pretty: false }));
+  const dispatcher = new Dispatcher(
+    broker.services,
+    broker.clock,
+    createLogger({ level: 'silent', pretty: false }),
+    HANDLER_TABLES,
+  );
   const info = {
     connectionId: 1,
     listenerName: 'PLAINTEXT',
@@ -45,6 +51,7 @@ try {
       topics: [
         {
           name: COMMIT_TOPIC,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
           partitions: Array.from({ length: 4 }, (_, partitionIndex) => ({
             partitionIndex,
             committedOffset: BigInt(group * 100 + partitionIndex),

@@ -78,6 +78,7 @@ export async function commitLatency(
       topics: [
         {
           name: COMMIT_TOPIC,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
           partitions: Array.from({ length: load.partitions }, (_, partitionIndex) => ({
             partitionIndex,
             committedOffset: BigInt(group * 100 + partitionIndex),

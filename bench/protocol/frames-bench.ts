@@ -47,7 +47,11 @@ function produceRequest(partitions: number): ProduceRequest {
     acks: 1,
     timeoutMs: 30000,
     topicData: [
-      { name: 'bench', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) },
+      {
+        name: 'bench',
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })),
+      },
     ],
   };
 }

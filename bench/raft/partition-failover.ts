@@ -8,7 +8,7 @@
  * Run: npx tsx bench/raft/partition-failover.ts [runs=5]
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { ProcessCluster } from './cluster.js';
+import { ProcessCluster } from '../../test/helpers/process-cluster.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const TOPIC = 'failover';

@@ -5,7 +5,7 @@
  * - failover: kill -9 the leader, time until a new leader has committed a new topic.
  * Run: npx tsx bench/raft/quorum-processes.ts [topics=2000] [concurrency=64]
  */
-import { ProcessCluster } from './cluster.js';
+import { ProcessCluster } from '../../test/helpers/process-cluster.js';
 
 const topics = Number(process.argv[2] ?? 2000);
 const concurrency = Number(process.argv[3] ?? 64);

@@ -9,7 +9,7 @@
  * Run: npx tsx bench/raft/quorum-throughput.ts [seconds=5] [failovers=3] [records=noop|config]
  */
 import { execSync } from 'node:child_process';
-import { ProcessCluster, type ClusterNode, type QuorumView } from './cluster.js';
+import { ProcessCluster, type ClusterNode, type QuorumView } from '../../test/helpers/process-cluster.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const failovers = Number(process.argv[3] ?? 3);

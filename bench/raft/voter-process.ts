@@ -11,7 +11,7 @@
 import { createInterface } from 'node:readline';
 import { BrokerConfig } from '../../src/common/config.js';
 import { createLogger } from '../../src/common/logger.js';
-import { Broker } from '../../src/broker/broker.js';
+import { Broker } from '../../src/node/broker.js';
 import type { MetadataRecord } from '../../src/metadata/records.js';
 
 const overrides: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { bundleNode, freePort } from '../raft/cluster.js';
+import { bundleNode, freePort } from '../../test/helpers/process-cluster.js';
 import { PeerClient } from '../../src/controller/peer-client.js';
 import { SystemClock } from '../../src/common/clock.js';
 import {
@@ -28,7 +28,7 @@ import {
   startLimitedBroker,
   stopLimitedBroker,
   type LimitedBroker,
-} from './limited-broker.js';
+} from '../../test/helpers/limited-broker.js';
 
 const descriptors = descriptorsOf;
 const start = async (

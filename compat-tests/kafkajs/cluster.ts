@@ -4,20 +4,24 @@
  * 9093/9096/9099, SASL_SSL on 9094/9097/9100; auto.create.topics.enable=true, num.partitions=2,
  * group.initial.rebalance.delay.ms=0; SASL users test/testtest (PLAIN) and testscram (SCRAM).
  *
+ * The SSL and SASL_SSL listeners use the suite's own key (suite-security.ts) as a PEM key store;
+ * SASL_SSL serves PLAIN (the users of testHelpers/kafka/server-jaas.conf) and SCRAM-SHA-256/512
+ * (the user of scripts/createScramCredentials.sh, added with AlterUserScramCredentials once the
+ * broker is up), or, for the suite's OAUTHBEARER pass (docker-compose.2_4_oauthbearer.yml), only
+ * OAUTHBEARER with Kafka's unsecured validator (server-jaas_oauth.conf).
+ *
  * CLUSTER_FEATURES says what Gregor can do today; flip an entry (or pass --brokers 3, --ssl,
  * --sasl) as each lands. brokerConfigs() is pure: it builds every node's Kafka-named configs.
  * startCluster() starts them in this process through the embedded API (src/index.ts of this
  * repository, or of another Gregor tree given with --gregor).
  *
- * Leaves out: the multi-node quorum settings (controller.quorum.*) and the SSL/SASL config names
- * are Kafka's; Gregor may need other names when those features land. The SCRAM users the suite's
- * createScramCredentials.sh adds are passed as configs for the same reason.
+ * Leaves out: the compose file's authorizer (kafka.security.auth.SimpleAclAuthorizer with
+ * allow.everyone.if.no.acl.found) until Gregor has one; the ACL tests stay in the allowlist.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RunningBroker, StartBrokerOptions } from '../../src/index.js';
+import { createSuiteScramUser, SUITE_SCRAM_USER, suiteTlsFiles } from './suite-security.js';
 
 export type StartBroker = (options: StartBrokerOptions) => Promise<RunningBroker>;
 
@@ -26,10 +30,12 @@ export interface ClusterFeatures {
   brokers: 1 | 2 | 3;
   ssl: boolean;
   sasl: boolean;
+  /** The suite's OAUTHBEARER pass: SASL_SSL serves only OAUTHBEARER (OAUTHBEARER_ENABLED=1). */
+  oauthbearer?: boolean;
 }
 
 /** What Gregor supports now. */
-export const CLUSTER_FEATURES: ClusterFeatures = { brokers: 1, ssl: false, sasl: false };
+export const CLUSTER_FEATURES: ClusterFeatures = { brokers: 1, ssl: true, sasl: true };
 
 interface NodeLayout {
   nodeId: number;
@@ -60,9 +66,23 @@ export const SASL_USERS = {
   scram: { user: 'testscram', sha256: 'testtestscram=256', sha512: 'testtestscram=512' },
 };
 
+/** The spec files of the suite's `test:group:oauthbearer` script (package.json). */
+export const OAUTHBEARER_FILES = [
+  'src/producer/index.spec.js',
+  'src/broker/__tests__/connect.spec.js',
+  'src/consumer/__tests__/connection.spec.js',
+  'src/broker/__tests__/disconnect.spec.js',
+  'src/admin/__tests__/connection.spec.js',
+  'src/broker/__tests__/reauthenticate.spec.js',
+];
+
+/** The unsecured OAUTHBEARER login of server-jaas_oauth.conf (Kafka's development validator). */
+export const OAUTHBEARER_JAAS =
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin";';
+
 export interface TlsFiles {
-  key: string;
-  cert: string;
+  /** One PEM file with the private key and the certificate chain. */
+  keystore: string;
 }
 
 export function brokerConfigs(
@@ -93,18 +113,22 @@ export function brokerConfigs(
       listeners.push(`SASL_SSL://127.0.0.1:${at(node.sasl)}`);
       advertised.push(`SASL_SSL://localhost:${at(node.sasl)}`);
       protocolMap.push('SASL_SSL:SASL_SSL');
-      config['sasl.enabled.mechanisms'] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
-      config['listener.name.sasl_ssl.plain.sasl.jaas.config'] =
-        'org.apache.kafka.common.security.plain.PlainLoginModule required username="test" password="testtest" ' +
-        Object.entries(SASL_USERS.plain)
-          .map(([user, password]) => `user_${user}="${password}"`)
-          .join(' ') +
-        ';';
+      if (features.oauthbearer === true) {
+        config['sasl.enabled.mechanisms'] = 'OAUTHBEARER';
+        config['listener.name.sasl_ssl.oauthbearer.sasl.jaas.config'] = OAUTHBEARER_JAAS;
+      } else {
+        config['sasl.enabled.mechanisms'] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+        config['listener.name.sasl_ssl.plain.sasl.jaas.config'] =
+          'org.apache.kafka.common.security.plain.PlainLoginModule required username="test" password="testtest" ' +
+          Object.entries(SASL_USERS.plain)
+            .map(([user, password]) => `user_${user}="${password}"`)
+            .join(' ') +
+          ';';
+      }
     }
     if ((features.ssl || features.sasl) && options.tls) {
       config['ssl.keystore.type'] = 'PEM';
-      config['ssl.keystore.location'] = options.tls.cert;
-      config['ssl.key.location'] = options.tls.key;
+      config['ssl.keystore.location'] = options.tls.keystore;
     }
     if (features.brokers > 1) {
       listeners.push(`CONTROLLER://127.0.0.1:${at(node.controller)}`);
@@ -123,43 +147,13 @@ export function brokerConfigs(
   });
 }
 
-/** A self-signed key and certificate for localhost (the suite's clients do not verify it). */
-export function ensureTlsFiles(dir: string): TlsFiles {
-  mkdirSync(dir, { recursive: true });
-  const key = join(dir, 'localhost.key');
-  const cert = join(dir, 'localhost.crt');
-  if (!existsSync(key) || !existsSync(cert)) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-days',
-        '30',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-  }
-  return { key, cert };
-}
-
 export function describeCluster(features: ClusterFeatures, portOffset: number): string {
   const nodes = NODES.slice(0, features.brokers);
   const parts = nodes.map((n) => {
     const ports = [`PLAINTEXT :${n.plaintext + portOffset}`];
     if (features.ssl) ports.push(`SSL :${n.ssl + portOffset}`);
-    if (features.sasl) ports.push(`SASL_SSL :${n.sasl + portOffset}`);
+    if (features.sasl)
+      ports.push(`SASL_SSL :${n.sasl + portOffset}${features.oauthbearer === true ? ' (OAUTHBEARER only)' : ''}`);
     return `node ${n.nodeId} (${ports.join(', ')})`;
   });
   return `${nodes.length} Gregor broker${nodes.length > 1 ? 's' : ''} on localhost: ${parts.join('; ')}`;
@@ -172,13 +166,29 @@ export interface RunningCluster {
 
 export async function startCluster(
   features: ClusterFeatures,
-  options: { portOffset: number; workDir: string; logger: Logger; startBroker: StartBroker },
+  options: {
+    portOffset: number;
+    workDir: string;
+    suiteRoot: string;
+    logger: Logger;
+    startBroker: StartBroker;
+    log: (line: string) => void;
+  },
 ): Promise<RunningCluster> {
-  const tls = features.ssl || features.sasl ? ensureTlsFiles(join(options.workDir, 'certs')) : undefined;
+  let tls: TlsFiles | undefined;
+  if (features.ssl || features.sasl) {
+    const files = suiteTlsFiles(options.suiteRoot, join(options.workDir, 'certs'));
+    options.log(`TLS key store: ${files.origin}`);
+    tls = { keystore: files.keystore };
+  }
   const configs = brokerConfigs(features, { portOffset: options.portOffset, ...(tls ? { tls } : {}) });
   const started = await Promise.all(
     configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })),
   );
+  if (features.sasl && features.oauthbearer !== true && started[0]) {
+    await createSuiteScramUser(started[0].bootstrap);
+    options.log(`SCRAM user ${SUITE_SCRAM_USER.name} added (SCRAM-SHA-256, SCRAM-SHA-512)`);
+  }
   return {
     brokers: started,
     async stop() {

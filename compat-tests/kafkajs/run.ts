@@ -16,11 +16,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
+import { format, resolveConfig } from 'prettier';
 import { loadAllowlist, skipPattern, type AllowlistEntry } from './allowlist.js';
 import {
   CLUSTER_FEATURES,
   describeCluster,
   NODES,
+  OAUTHBEARER_FILES,
   startCluster,
   type ClusterFeatures,
   type StartBroker,
@@ -45,6 +47,10 @@ const USAGE = `usage: npm run compat:kafkajs -- [options] [jest path patterns...
   --broker-files        only the spec files that use a broker helper
   --brokers <1|2|3>     Gregor nodes to start (default ${CLUSTER_FEATURES.brokers})
   --ssl / --sasl        open the SSL / SASL_SSL listeners (default ${CLUSTER_FEATURES.ssl} / ${CLUSTER_FEATURES.sasl})
+  --no-ssl / --no-sasl  leave them closed
+  --oauthbearer         the suite's OAUTHBEARER pass: SASL_SSL serves only OAUTHBEARER (unsecured
+                        JWTs), OAUTHBEARER_ENABLED=1, the six files of its test:group:oauthbearer
+                        script unless patterns are given; report in RESULTS-oauthbearer.md
   --port-offset <n>     shift every listener port (9092..9100) by n, in Gregor and the suite
   --no-allowlist        run the allowlisted tests too
   --max-workers <n>     jest workers (default 2)
@@ -74,6 +80,7 @@ interface Options {
   triage?: string;
   gregor: string;
   patterns: string[];
+  oauthbearer: boolean;
 }
 
 class UsageError extends Error {}
@@ -93,6 +100,7 @@ function parseArgs(argv: string[]): Options {
     results: join(HERE, 'RESULTS.md'),
     gregor: REPO,
     patterns: [],
+    oauthbearer: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -117,6 +125,9 @@ function parseArgs(argv: string[]): Options {
       o.features.brokers = n;
     } else if (arg === '--ssl') o.features.ssl = true;
     else if (arg === '--sasl') o.features.sasl = true;
+    else if (arg === '--no-ssl') o.features.ssl = false;
+    else if (arg === '--no-sasl') o.features.sasl = false;
+    else if (arg === '--oauthbearer') o.oauthbearer = true;
     else if (arg === '--port-offset') o.portOffset = int(value(++i, arg), arg);
     else if (arg === '--no-allowlist') o.allowlist = false;
     else if (arg === '--max-workers') o.maxWorkers = int(value(++i, arg), arg);
@@ -128,6 +139,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--report-only') o.reportOnly = resolve(value(++i, arg));
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else o.patterns.push(arg);
+  }
+  if (o.oauthbearer) {
+    o.features.sasl = true;
+    o.features.oauthbearer = true;
+    if (o.patterns.length === 0) o.patterns = [...OAUTHBEARER_FILES];
+    if (!argv.includes('--results')) o.results = join(HERE, 'RESULTS-oauthbearer.md');
   }
   return o;
 }
@@ -201,20 +218,20 @@ interface ReportInput {
   gregorCommit: string;
 }
 
-function writeReport(r: ReportInput): number {
+async function writeReport(r: ReportInput): Promise<number> {
   const run = parseJestJson(readFileSync(r.jsonPath, 'utf8'), r.suiteRoot);
   const summary = summarize(run, r.allowlist, r.brokerFiles);
   const date = new Date(run.startTime || Date.now()).toISOString();
-  writeFileSync(
-    r.results,
-    renderResults(summary, {
-      date,
-      kafkajsCommit: r.kafkajs,
-      gregorCommit: r.gregorCommit,
-      cluster: r.cluster,
-      command: r.command,
-    }),
-  );
+  const text = renderResults(summary, {
+    date,
+    kafkajsCommit: r.kafkajs,
+    gregorCommit: r.gregorCommit,
+    cluster: r.cluster,
+    command: r.command,
+  });
+  // The report is committed: it goes through Prettier as every file of the tree does.
+  const style = (await resolveConfig(r.results)) ?? {};
+  writeFileSync(r.results, await format(text, { ...style, filepath: r.results }));
   console.log(`\nreport: ${relative(process.cwd(), r.results)}`);
   console.log(closingLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;
@@ -301,13 +318,21 @@ async function main(argv: string[]): Promise<number> {
     KAFKA_VERSION: o.kafkaVersion,
     NODE_ENV: 'test',
     KAFKAJS_DEBUG_PROTOCOL_BUFFERS: '1',
+    ...(o.oauthbearer ? { OAUTHBEARER_ENABLED: '1' } : {}),
   };
   let running: Awaited<ReturnType<typeof startCluster>> | undefined;
   if (!o.unit) {
     await checkPorts(o.features, o.portOffset);
     const logger = pino({ level: o.brokerLog }, pino.destination({ dest: join(workDir, 'gregor.log'), sync: true }));
     const startBroker = await loadStartBroker(o.gregor);
-    running = await startCluster(o.features, { portOffset: o.portOffset, workDir, logger, startBroker });
+    running = await startCluster(o.features, {
+      portOffset: o.portOffset,
+      workDir,
+      suiteRoot: suite.root,
+      logger,
+      startBroker,
+      log,
+    });
     log(`started ${cluster}; broker log in ${relative(process.cwd(), join(workDir, 'gregor.log'))}`);
   }
   // a results file from an earlier run must never be taken for this one

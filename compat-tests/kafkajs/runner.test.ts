@@ -190,7 +190,7 @@ t.test('patches: addPartitions through the admin API, port offset', async (t) =>
   t.equal(shiftSpecPorts('port: 9094,\nbroker: "localhost:9092"', 10), 'port: 9104,\nbroker: "localhost:9092"');
 });
 
-t.test('cluster table: one PLAINTEXT node today, three with SSL and SASL later', async (t) => {
+t.test('cluster table: PLAINTEXT, SSL and SASL_SSL as the compose file lays them out', async (t) => {
   const [one, ...none] = brokerConfigs({ brokers: 1, ssl: false, sasl: false }, { portOffset: 0 });
   t.same(none, []);
   t.equal(one!['node.id'], 0);
@@ -200,7 +200,22 @@ t.test('cluster table: one PLAINTEXT node today, three with SSL and SASL later',
   t.equal(one!['auto.create.topics.enable'], true);
   t.equal(one!['group.initial.rebalance.delay.ms'], 0);
   t.equal(one!['default.replication.factor'], 1);
-  const three = brokerConfigs({ brokers: 3, ssl: true, sasl: true }, { portOffset: 100, tls: { key: 'k', cert: 'c' } });
+  const three = brokerConfigs({ brokers: 3, ssl: true, sasl: true }, { portOffset: 100, tls: { keystore: 'ks.pem' } });
+  t.equal(three[0]!['ssl.keystore.type'], 'PEM');
+  t.equal(three[0]!['ssl.keystore.location'], 'ks.pem');
+  t.equal(three[0]!['sasl.enabled.mechanisms'], 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+  t.match(String(three[0]!['listener.name.sasl_ssl.plain.sasl.jaas.config']), /user_test="testtest"/);
+  const [oauth] = brokerConfigs({ brokers: 1, ssl: true, sasl: true, oauthbearer: true }, { portOffset: 0 });
+  t.equal(oauth!['sasl.enabled.mechanisms'], 'OAUTHBEARER');
+  t.match(
+    String(oauth!['listener.name.sasl_ssl.oauthbearer.sasl.jaas.config']),
+    /unsecuredLoginStringClaim_sub="admin"/,
+  );
+  t.equal(oauth!['listener.name.sasl_ssl.plain.sasl.jaas.config'], undefined);
+  t.match(
+    describeCluster({ brokers: 1, ssl: true, sasl: true, oauthbearer: true }, 0),
+    /SASL_SSL :9094 \(OAUTHBEARER only\)/,
+  );
   t.same(
     three.map((c) => c['node.id']),
     [0, 1, 2],

@@ -12,7 +12,7 @@
  * metadata log. Left out: client-metrics and group resources.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import type { BrokerServices } from '../broker/services.js';
+import type { BrokerServices } from '../server/services.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { AlterConfigOp, type CommandResult, type ConfigOperation } from '../metadata/controller.js';
 import type { MetadataRecord } from '../metadata/records.js';

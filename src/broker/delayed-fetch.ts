@@ -7,16 +7,21 @@
  * The timer source is injected so tests can fire deadlines by hand.
  */
 import type { Partition } from './replica-manager.js';
+import { NodeScheduler, type Scheduler } from '../common/scheduler.js';
 
 /** Schedules `fire` after `ms` milliseconds; returns a canceller. */
 export type Schedule = (ms: number, fire: () => void) => () => void;
 
-/** Real timers, unref'd so a parked fetch never keeps the process alive. */
-export const timerSchedule: Schedule = (ms, fire) => {
-  const timer = setTimeout(fire, Math.max(0, ms));
-  timer.unref();
-  return () => clearTimeout(timer);
-};
+/** A Schedule on a Scheduler's timers (common/scheduler.ts). */
+export function scheduleOn(scheduler: Scheduler): Schedule {
+  return (ms, fire) => {
+    const timer = scheduler.after(ms, fire);
+    return () => timer.cancel();
+  };
+}
+
+/** Node's timers, unref'd so a parked fetch never keeps the process alive. */
+export const timerSchedule: Schedule = scheduleOn(new NodeScheduler());
 
 /**
  * One try of a fetch: the result if it may be sent now (`final` forces it), or null to

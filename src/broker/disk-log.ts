@@ -2,8 +2,8 @@
  * The on-disk PartitionLog: adapts `storage/`'s LogManager and PartitionLog to the
  * broker's port. Topic configs are resolved (topic value, else the broker's synonym,
  * else Kafka's default) into the storage LogConfig; storage errors keep their Kafka
- * error codes (KAFKA_STORAGE_ERROR, CORRUPT_MESSAGE, ...), and an out-of-range read
- * becomes the broker's OffsetOutOfRangeError.
+ * error codes (KAFKA_STORAGE_ERROR, CORRUPT_MESSAGE, ...); an out-of-range read throws
+ * storage's OffsetOutOfRangeError, which the port (partition-log.ts) re-exports.
  */
 import { LogManager } from '../../storage/log-manager.js';
 import type { PartitionLog as StorageLog } from '../../storage/log.js';
@@ -12,18 +12,14 @@ import { logConfigFromProperties, type LogConfig } from '../../storage/config.js
 import { NodeFileSystem, type FileSystem } from '../../storage/fs.js';
 import { BoundedFileSystem } from '../../storage/bounded-fs.js';
 import { logFileCacheSize } from '../common/open-files.js';
-import { OffsetOutOfRangeError as StorageOffsetOutOfRange, StorageError } from '../../storage/errors.js';
+import { StorageError } from '../../storage/errors.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Timer } from '../common/scheduler.js';
 import type { Logger } from '../common/logger.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { MemoryCap, type MemoryCapOptions } from './memory-storage.js';
-import {
-  OffsetOutOfRangeError,
-  type AppendInfo,
-  type PartitionLog,
-  type PartitionLogFactory,
-} from './partition-log.js';
+import type { AppendInfo, PartitionLog, PartitionLogFactory } from './partition-log.js';
 
 /** The topic configs storage understands. */
 const STORAGE_CONFIGS = [
@@ -77,13 +73,8 @@ class DiskPartitionLog implements PartitionLog {
   }
 
   read(offset: number, maxBytes: number, maxOffset?: number): Buffer {
-    try {
-      return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) })
-        .records;
-    } catch (error) {
-      if (error instanceof StorageOffsetOutOfRange) throw new OffsetOutOfRangeError(error.message);
-      throw error;
-    }
+    return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) })
+      .records;
   }
 
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
@@ -95,12 +86,7 @@ class DiskPartitionLog implements PartitionLog {
   }
 
   deleteRecordsBefore(offset: number): void {
-    try {
-      this.log.deleteRecordsBefore(offset);
-    } catch (error) {
-      if (error instanceof StorageOffsetOutOfRange) throw new OffsetOutOfRangeError(error.message);
-      throw error;
-    }
+    this.log.deleteRecordsBefore(offset);
   }
 
   truncateTo(offset: number): void {
@@ -166,7 +152,7 @@ export class DiskLogFactory implements PartitionLogFactory {
   /** Segment files are opened on demand and closed when idle: at most `maxOpenFiles` at once. */
   readonly files: BoundedFileSystem;
   private readonly topicConfigs = new Map<string, ReadonlyMap<string, string>>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private readonly dirFailureListeners: Array<(dir: string, error: unknown) => void> = [];
   /** Set for an in-memory broker (maxTotalBytes): drops the oldest segments when over the cap. */
   readonly cap: MemoryCap | null;
@@ -194,11 +180,10 @@ export class DiskLogFactory implements PartitionLogFactory {
       options.maxTotalBytes === undefined
         ? null
         : new MemoryCap(memoryCapOptions(this.manager, options.maxTotalBytes, options.log));
-    this.timer = setInterval(() => {
+    this.timer = schedulerFor(clock).every(1000, () => {
       this.manager.tick(this.clock.now());
       this.cap?.enforce();
-    }, 1000);
-    this.timer.unref();
+    });
   }
 
   private logConfig(topicConfigs: ReadonlyMap<string, string>): LogConfig {
@@ -233,7 +218,7 @@ export class DiskLogFactory implements PartitionLogFactory {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.manager.close();
   }

@@ -3,9 +3,10 @@
  * - before an append, each idempotent/transactional batch is checked against its
  *   partition's producer state: a retried batch among the last five is answered with
  *   its original offsets, a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch
- *   INVALID_PRODUCER_EPOCH; a transactional batch must belong to a partition the
- *   coordinator has in the producer's ongoing transaction (KIP-890 part 1), else
- *   INVALID_TXN_STATE (or INVALID_PRODUCER_EPOCH when the coordinator has moved on);
+ *   INVALID_PRODUCER_EPOCH; with transaction.partition.verification.enable (KIP-890 part 1)
+ *   a transactional batch must continue the producer's open transaction in this partition,
+ *   or have been verified with its transaction coordinator just before (the produce handler
+ *   asks it first: src/transactions/verification.ts), else INVALID_TXN_STATE;
  * - after the append, the state records the batches' sequences and offsets.
  * producer.id.expiration.ms makes idle producers without an open transaction forgotten.
  */
@@ -16,15 +17,6 @@ import type { ProducerAppended, ProducerStateCheck } from './produce.js';
 import { producerStateOf } from './producer-state-registry.js';
 import type { Partition } from './replica-manager.js';
 
-/** Asks the transaction coordinator whether a transactional batch may be written (0: yes). */
-export type TransactionVerifier = (
-  transactionalId: string,
-  producerId: bigint,
-  producerEpoch: number,
-  topic: string,
-  partition: number,
-) => number;
-
 export interface IdempotenceHooks {
   check: ProducerStateCheck;
   appended: ProducerAppended;
@@ -33,7 +25,7 @@ export interface IdempotenceHooks {
 export function createIdempotenceHooks(
   clock: Clock,
   expirationMs: () => number,
-  verifier: TransactionVerifier | null,
+  verificationEnabled: () => boolean,
 ): IdempotenceHooks {
   const stateOf = (partition: Partition, now: number) => {
     const state = producerStateOf(partition, now);
@@ -48,8 +40,12 @@ export function createIdempotenceHooks(
     if (result.kind === 'error') return result.errorCode;
     if (batch.transactional) {
       if (transactionalId === null) return ErrorCode.INVALID_TXN_STATE;
-      if (verifier)
-        return verifier(transactionalId, batch.producerId, batch.producerEpoch, partition.topic, partition.index);
+      if (
+        verificationEnabled() &&
+        !state.inTransaction(batch.producerId, batch.producerEpoch) &&
+        !state.isVerified(batch.producerId, batch.producerEpoch)
+      )
+        return ErrorCode.INVALID_TXN_STATE;
     }
     return ErrorCode.NONE;
   };

@@ -1,13 +1,14 @@
 /**
  * What the coordinators built on internal topics (`__consumer_offsets`,
- * `__transaction_state`) share: replaying every hosted partition's key/value records on
- * start, and one real timer armed at the pure state machine's next deadline.
+ * `__transaction_state`) share: replaying a partition's key/value records when its
+ * coordinator loads it, and one real timer armed at the pure state machine's next deadline.
  */
 import { decodeRecordBatches, readTxnMarker } from '../../protocol/records/index.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { MetadataController } from '../metadata/controller.js';
-import type { ReplicaManager } from './replica-manager.js';
+import type { Partition, ReplicaManager } from './replica-manager.js';
 
 const READ_CHUNK_BYTES = 1 << 20;
 
@@ -32,60 +33,72 @@ export function* replayInternalTopic<T>(
   if (!topic) return;
   for (const index of topic.partitions.keys()) {
     const partition = deps.replicas.get(topicName, index);
-    if (!partition) continue;
-    const open = new Map<bigint, { epoch: number; records: T[] }>();
-    let offset = partition.log.logStartOffset;
-    while (offset < partition.log.logEndOffset) {
-      const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
-      if (bytes.length === 0) break;
-      const before = offset;
-      for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
-        offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
-        if (batch.control) {
-          const marker = batch.records[0] ? readTxnMarker(batch.records[0]) : null;
-          const held = open.get(batch.producerId);
-          open.delete(batch.producerId);
-          if (marker?.commit && held) yield* held.records;
-          continue;
-        }
-        const decoded: T[] = [];
-        for (const record of batch.records) {
-          if (record.key === null) continue;
-          try {
-            const value = decode(record.key, record.value);
-            if (value) decoded.push(value);
-          } catch (error) {
-            deps.log.warn(
-              { topic: topicName, partition: index, offset: String(record.offset), error: String(error) },
-              'skipping an unreadable internal record',
-            );
-          }
-        }
-        if (!batch.transactional) {
-          yield* decoded;
-          continue;
-        }
-        const held = open.get(batch.producerId);
-        if (held) {
-          held.epoch = batch.producerEpoch;
-          held.records.push(...decoded);
-        } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded });
-      }
-      if (offset === before) break;
-    }
-    for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
+    if (partition) yield* replayInternalPartition(partition, deps.log, decode, onOpen);
   }
 }
 
-/** One unref'd timer kept at a state machine's next deadline. */
+/** The same for one partition (a coordinator loading the partition it now leads). */
+export function* replayInternalPartition<T>(
+  partition: Partition,
+  log: Logger,
+  decode: (key: Buffer, value: Buffer | null) => T | null,
+  onOpen?: OpenTransactionRecords<T>,
+): Iterable<T> {
+  const open = new Map<bigint, { epoch: number; records: T[] }>();
+  let offset = partition.log.logStartOffset;
+  while (offset < partition.log.logEndOffset) {
+    const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
+    if (bytes.length === 0) break;
+    const before = offset;
+    for (const batch of decodeRecordBatches(bytes, { allowPartialTrailing: true })) {
+      offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
+      if (batch.control) {
+        const marker = batch.records[0] ? readTxnMarker(batch.records[0]) : null;
+        const held = open.get(batch.producerId);
+        open.delete(batch.producerId);
+        if (marker?.commit && held) yield* held.records;
+        continue;
+      }
+      const decoded: T[] = [];
+      for (const record of batch.records) {
+        if (record.key === null) continue;
+        try {
+          const value = decode(record.key, record.value);
+          if (value) decoded.push(value);
+        } catch (error) {
+          log.warn(
+            { topic: partition.topic, partition: partition.index, offset: String(record.offset), error: String(error) },
+            'skipping an unreadable internal record',
+          );
+        }
+      }
+      if (!batch.transactional) {
+        yield* decoded;
+        continue;
+      }
+      const held = open.get(batch.producerId);
+      if (held) {
+        held.epoch = batch.producerEpoch;
+        held.records.push(...decoded);
+      } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded });
+    }
+    if (offset === before) break;
+  }
+  for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
+}
+
+/** One timer kept at a state machine's next deadline (on the clock's Scheduler, see common/scheduler.ts). */
 export class DeadlineTimer {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private armedAt: number | null = null;
+  private readonly scheduler: Scheduler;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly fire: () => void,
-  ) {}
+  ) {
+    this.scheduler = schedulerFor(clock);
+  }
 
   /** Arms the timer for `next` (null: nothing due), unless it is armed for it already. */
   arm(next: number | null): void {
@@ -93,17 +106,15 @@ export class DeadlineTimer {
     this.cancel();
     this.armedAt = next;
     if (next === null) return;
-    const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => {
+    this.timer = this.scheduler.after(next - this.scheduler.now(), () => {
       this.timer = null;
       this.armedAt = null;
       this.fire();
-    }, delay);
-    this.timer.unref();
+    });
   }
 
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.armedAt = null;
   }

@@ -27,7 +27,7 @@ import { BrokerConfig } from '../common/config.js';
 import { SystemClock } from '../common/clock.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { batchOf, produce } from '../../test/helpers/data-path.js';
-import { Broker } from './broker.js';
+import { Broker } from '../node/broker.js';
 import { DiskLogFactory } from './disk-log.js';
 import { MemoryPartitionLog } from './memory-log.js';
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';

@@ -5,7 +5,7 @@ import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { buildBatch } from '../../storage/test-support.js';
 import { DiskLogFactory } from './disk-log.js';
 import { MEMORY_ROOT, usesMemoryStorage } from './memory-storage.js';
-import { Broker } from './broker.js';
+import { Broker } from '../node/broker.js';
 import { createLogger } from '../common/logger.js';
 
 const silent = createLogger({ level: 'silent', pretty: false });

@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { bundleNode, freePort } from '../../bench/raft/cluster.js';
+import { bundleNode, freePort } from '../../test/helpers/process-cluster.js';
 import {
   CLI_ENTRY,
   descriptorsOf,
   startLimitedBroker,
   stopLimitedBroker,
   type LimitedBroker,
-} from '../../bench/storage/limited-broker.js';
+} from '../../test/helpers/limited-broker.js';
 
 const PARTITIONS = 600;
 const LIMIT = 128;

@@ -8,8 +8,8 @@
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { TopicImage } from '../metadata/image.js';
-import type { BrokerServices } from './services.js';
-import type { Partition } from './replica-manager.js';
+import type { MetadataController } from '../metadata/controller.js';
+import type { Partition, ReplicaManager } from './replica-manager.js';
 import { producerStateOf } from './producer-state-registry.js';
 
 export type PartitionLookup =
@@ -19,8 +19,15 @@ export type PartitionLookup =
 /** The isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
 
+/** What a partition lookup reads (the handlers pass their BrokerServices). */
+export interface PartitionScope {
+  nodeId: number;
+  replicas: ReplicaManager;
+  controller: MetadataController;
+}
+
 /** Finds a partition of a known topic that this broker leads. */
-export function partitionOf(services: BrokerServices, topic: TopicImage | undefined, index: number): PartitionLookup {
+export function partitionOf(services: PartitionScope, topic: TopicImage | undefined, index: number): PartitionLookup {
   if (!topic) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
   const state = topic.partitions.get(index);
   if (!state) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic };
@@ -33,12 +40,12 @@ export function partitionOf(services: BrokerServices, topic: TopicImage | undefi
   return { ok: true, topic, partition };
 }
 
-export function leaderPartition(services: BrokerServices, topicName: string, index: number): PartitionLookup {
+export function leaderPartition(services: PartitionScope, topicName: string, index: number): PartitionLookup {
   return partitionOf(services, services.controller.image.topicsByName.get(topicName), index);
 }
 
 /** The partition named by topic id (Fetch v13+); UNKNOWN_TOPIC_ID when the id is not known. */
-export function leaderPartitionById(services: BrokerServices, topicId: string, index: number): PartitionLookup {
+export function leaderPartitionById(services: PartitionScope, topicId: string, index: number): PartitionLookup {
   const topic = services.controller.image.topicsById.get(topicId);
   if (!topic) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, topic };
   return partitionOf(services, topic, index);

@@ -64,6 +64,5 @@ export interface PartitionLogFactory {
   close(): void;
 }
 
-export class OffsetOutOfRangeError extends Error {
-  override readonly name = 'OffsetOutOfRangeError';
-}
+/** A read or delete outside [log start, log end]: storage's error (OFFSET_OUT_OF_RANGE), for every PartitionLog. */
+export { OffsetOutOfRangeError } from '../../storage/errors.js';

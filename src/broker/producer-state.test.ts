@@ -132,3 +132,20 @@ t.test('rebuild from the log replays batches and markers', (t) => {
   );
   t.end();
 });
+
+t.test('KIP-890 verification guard: kept until the first append or a marker', (t) => {
+  const s = new PartitionProducerState();
+  t.notOk(s.inTransaction(4n, 0));
+  s.markVerified(4n, 0);
+  t.ok(s.isVerified(4n, 0));
+  t.notOk(s.isVerified(4n, 1), 'another epoch is not verified');
+  s.appended(batch(4n, 0, 0, 1, true), 0, 0);
+  t.ok(s.inTransaction(4n, 0), 'the first append opens the transaction');
+  t.notOk(s.isVerified(4n, 0), 'and uses up the guard');
+  s.marker(4n, 0, true, 0, 1, 0);
+  t.notOk(s.inTransaction(4n, 0));
+  s.markVerified(4n, 0);
+  s.marker(4n, 0, false, 0, 2, 0);
+  t.notOk(s.isVerified(4n, 0), 'a marker after the verification drops the guard: the write must verify again');
+  t.end();
+});

@@ -6,8 +6,7 @@
  * seen. Also the open transactions (for the last stable offset) and the aborted
  * transactions (what read_committed fetches are told to drop).
  * Pure: time is passed in; the broker rebuilds it by scanning batch headers
- * (producer-state-rebuild.ts). Leaves out: snapshot files (storage owns them), the
- * coordinator epoch checks of WriteTxnMarkers (markers are written locally).
+ * (producer-state-registry.ts). Leaves out: snapshot files (storage owns them).
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 
@@ -70,6 +69,13 @@ export class PartitionProducerState {
   /** producerId -> first offset of its open transaction here, in offset order of insertion. */
   private readonly ongoing = new Map<bigint, number>();
   private readonly aborted: AbortedTxn[] = [];
+  /**
+   * KIP-890 part 1: producerId -> epoch the transaction coordinator confirmed holds this
+   * partition in its ongoing transaction (Kafka's VerificationGuard). Cleared by the
+   * transaction's first append here or by a marker, so a write verified before a marker
+   * arrived cannot slip into the next transaction.
+   */
+  private readonly verified = new Map<bigint, number>();
 
   constructor(private expirationMs = Number.MAX_SAFE_INTEGER) {}
 
@@ -134,6 +140,20 @@ export class PartitionProducerState {
     return APPEND;
   }
 
+  /** Whether the producer has an open transaction here, at this epoch (no verification needed). */
+  inTransaction(producerId: bigint, epoch: number): boolean {
+    const e = this.producers.get(producerId);
+    return e !== undefined && e.epoch === epoch && e.currentTxnFirstOffset >= 0;
+  }
+
+  markVerified(producerId: bigint, epoch: number): void {
+    this.verified.set(producerId, epoch);
+  }
+
+  isVerified(producerId: bigint, epoch: number): boolean {
+    return this.verified.get(producerId) === epoch;
+  }
+
   /** Records a batch appended at [firstOffset, firstOffset + lastOffsetDelta]. */
   appended(batch: ProducerBatch, firstOffset: number, now: number): void {
     let e = this.entry(batch.producerId, now);
@@ -163,6 +183,7 @@ export class PartitionProducerState {
     }
     e.lastTimestamp = now;
     if (batch.transactional && e.currentTxnFirstOffset < 0) {
+      this.verified.delete(batch.producerId);
       e.currentTxnFirstOffset = firstOffset;
       this.ongoing.set(batch.producerId, firstOffset);
     }
@@ -191,6 +212,7 @@ export class PartitionProducerState {
     }
     e.coordinatorEpoch = coordinatorEpoch;
     e.lastTimestamp = now;
+    this.verified.delete(producerId);
     const first = e.currentTxnFirstOffset;
     e.currentTxnFirstOffset = -1;
     this.ongoing.delete(producerId);

@@ -12,12 +12,14 @@ import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-pa
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
+import type { Transport } from '../common/transport.js';
 import type { Logger } from '../common/logger.js';
 import { PeerClient, type PeerAddress } from '../controller/peer-client.js';
 import { applyAlterPartition } from '../controller/alter-partition.js';
 import type { MetadataQuorum } from '../controller/metadata-quorum.js';
 import type { MetadataController } from '../metadata/controller.js';
-import { timerSchedule } from './delayed-fetch.js';
+import { scheduleOn } from './delayed-fetch.js';
 import { IsrManager } from './isr-manager.js';
 import { forgetProducerState } from './producer-state-registry.js';
 import type { Partition } from './partition.js';
@@ -36,6 +38,10 @@ export interface ReplicationOptions {
   controller: MetadataController;
   quorum: MetadataQuorum;
   replicas: ReplicaManager;
+  /** Timers; defaults to the clock's own when it is a Scheduler, else Node's. */
+  scheduler?: Scheduler;
+  /** How the other brokers are reached; defaults to TCP sockets. */
+  transport?: Transport;
 }
 
 /** One connection per other broker, to the address its registration gives, reopened when that changes. */
@@ -47,6 +53,7 @@ class BrokerConnections {
     private readonly listenerName: string | null,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
+    private readonly transport: Transport | undefined,
   ) {}
 
   client(brokerId: number): PeerClient | null {
@@ -64,6 +71,7 @@ class BrokerConnections {
     const peers = new Map<number, PeerAddress>([[brokerId, { host: endpoint.host, port: endpoint.port }]]);
     const client = new PeerClient(peers, {
       clock: this.clock,
+      ...(this.transport ? { transport: this.transport } : {}),
       clientId: 'replica-fetcher',
       requestTimeoutMs: this.timeoutMs,
       reconnectBackoffMs: 200,
@@ -82,18 +90,22 @@ export class Replication {
   private readonly connections: BrokerConnections;
   private readonly fetchers: ReplicaFetcherManager;
   private readonly isr: IsrManager;
-  private shrinkTimer: NodeJS.Timeout | null = null;
+  private shrinkTimer: Timer | null = null;
+  private readonly scheduler: Scheduler;
   /** The leader epoch each partition was last seen leading at (-1: following), for producer state. */
   private readonly producerStateEpochs = new WeakMap<Partition, number>();
 
   constructor(private readonly options: ReplicationOptions) {
-    const { config, controller, quorum, nodeId, clock, logger } = options;
+    const { config, controller, quorum, nodeId, logger } = options;
+    const clock = schedulerFor(options.clock, options.scheduler);
+    this.scheduler = clock;
     const maxWaitMs = config.int('replica.fetch.wait.max.ms');
     this.connections = new BrokerConnections(
       controller,
       config.raw('inter.broker.listener.name'),
       clock,
       maxWaitMs + config.int('request.timeout.ms'),
+      options.transport,
     );
     this.fetchers = new ReplicaFetcherManager({
       brokerId: nodeId,
@@ -108,7 +120,7 @@ export class Replication {
           maxWaitMs + config.int('request.timeout.ms'),
         );
       },
-      schedule: timerSchedule,
+      schedule: scheduleOn(clock),
       maxWaitMs,
       minBytes: config.int('replica.fetch.min.bytes'),
       maxBytes: config.int('replica.fetch.max.bytes'),
@@ -158,13 +170,9 @@ export class Replication {
       this.fetchers.update(partition);
     }
     const lagMs = this.options.config.int('replica.lag.time.max.ms');
-    this.shrinkTimer = setInterval(
-      () => {
-        for (const partition of replicas.all()) this.isr.maybeShrink(partition);
-      },
-      Math.max(10, Math.floor(lagMs / 2)),
-    );
-    this.shrinkTimer.unref();
+    this.shrinkTimer = this.scheduler.every(Math.max(10, Math.floor(lagMs / 2)), () => {
+      for (const partition of replicas.all()) this.isr.maybeShrink(partition);
+    });
   }
 
   /**
@@ -179,7 +187,7 @@ export class Replication {
   }
 
   stop(): void {
-    if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    this.shrinkTimer?.cancel();
     this.shrinkTimer = null;
     this.fetchers.close();
     this.connections.close();

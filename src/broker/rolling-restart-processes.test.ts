@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 
 const TOPIC = 'rolling';
 const PARTITIONS = 3;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 
-import { CLI_BUILT as built, GREGOR_BIN as bin, startCli } from './cli-test-support.js';
+import { CLI_BUILT as built, GREGOR_BIN as bin, startCli } from '../../test/helpers/cli.js';
 
 function kraftProperties(dataDir: string): string {
   return [

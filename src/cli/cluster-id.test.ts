@@ -8,8 +8,8 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../bench/raft/cluster.js';
-import { CLI_SKIP, runCliToExit, startCli, type RunningCli } from './cli-test-support.js';
+import { freePort } from '../../test/helpers/process-cluster.js';
+import { CLI_SKIP, runCliToExit, startCli, type RunningCli } from '../../test/helpers/cli.js';
 
 function nodeArgs(id: number, root: string, controllerPorts: number[], extra: string[] = []): string[] {
   const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');

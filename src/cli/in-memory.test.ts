@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { CLI_SKIP, runCliToExit, startCli } from './cli-test-support.js';
+import { CLI_SKIP, runCliToExit, startCli } from '../../test/helpers/cli.js';
 
 t.test('gregor start --in-memory serves kafkajs and writes no file', { skip: CLI_SKIP }, async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'gregor-cli-inmem-cwd-'));

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '../index.js';
-import { CLI_SKIP, runCliToExit, startCli } from './cli-test-support.js';
+import { CLI_SKIP, runCliToExit, startCli } from '../../test/helpers/cli.js';
 
 function args(dataDir: string, extra: string[] = []): string[] {
   return ['--override', `log.dirs=${dataDir}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', ...extra];

@@ -16,7 +16,7 @@ import { BrokerConfig, ConfigError } from '../common/config.js';
 import { MEMORY_LOG_DIRS } from '../broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-validate.js';
 import { createLogger } from '../common/logger.js';
-import { Broker } from '../broker/broker.js';
+import { Broker } from '../node/broker.js';
 import { runTool } from './program.js';
 import { reportStartupFailure } from './startup-errors.js';
 

@@ -7,7 +7,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_SKIP, runCliToExit, startCli } from './cli-test-support.js';
+import { CLI_SKIP, runCliToExit, startCli } from '../../test/helpers/cli.js';
 
 function args(logDirs: string, extra: string[] = []): string[] {
   return ['--override', `log.dirs=${logDirs}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', ...extra];

@@ -1,17 +1,11 @@
 /** Output of the `gregor` tools: aligned tables for people, JSON for scripts. */
+import { UsageError } from './errors.js';
+export { UsageError };
 export type OutputFormat = 'table' | 'json';
 
 export function parseFormat(value: string): OutputFormat {
   if (value !== 'table' && value !== 'json') throw new UsageError(`--format takes table or json, not "${value}"`);
   return value;
-}
-
-/** A mistake in the command line: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export function table(rows: Array<Record<string, unknown>>, columns: string[]): string {

@@ -14,6 +14,7 @@ import { groupCommand } from './commands/group.js';
 import { clusterCommand } from './commands/cluster.js';
 import { consoleCommand } from './commands/console.js';
 import { userCommand } from './commands/user.js';
+import { aclCommand } from './commands/acl.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     groupCommand(),
     clusterCommand(),
     userCommand(),
+    aclCommand(),
     consoleCommand(),
   ])
     program.addCommand(command);

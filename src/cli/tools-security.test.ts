@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '../../test/helpers/certs.js';
 import { hasCommand, run, type RunResult } from '../../test/helpers/external.js';
-import { CLI_SKIP, GREGOR_BIN } from './cli-test-support.js';
+import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
 const haveOpenssl = opensslAvailable();

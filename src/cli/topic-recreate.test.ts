@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { CLI_SKIP, startCli } from './cli-test-support.js';
+import { CLI_SKIP, startCli } from '../../test/helpers/cli.js';
 
 const TOPIC = 'recreated';
 

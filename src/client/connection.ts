@@ -91,11 +91,14 @@ export class BrokerConnection {
     return connection;
   }
 
-  /** The highest version of `api` both this client and the broker serve, or -1. */
-  versionFor(api: ApiDefinition<unknown, unknown>): number {
+  /**
+   * The highest version of `api` both this client and the broker serve, or -1; at most `cap`
+   * when given (the client names topics, and newer versions name them by id only).
+   */
+  versionFor(api: ApiDefinition<unknown, unknown>, cap = Number.MAX_SAFE_INTEGER): number {
     const range = this.versions.get(api.apiKey);
     if (!range) return -1;
-    const max = Math.min(range.max, api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion);
+    const max = Math.min(range.max, cap, api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion);
     return max >= Math.max(range.min, api.minVersion) ? max : -1;
   }
 
@@ -114,9 +117,9 @@ export class BrokerConnection {
   }
 
   /** Sends a request that gets no response (Produce with acks=0). */
-  async sendWithoutResponse<Req, Res>(api: ApiDefinition<Req, Res>, request: Req): Promise<void> {
+  async sendWithoutResponse<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, cap?: number): Promise<void> {
     if (this.closedError) throw this.closedError;
-    const version = this.versionFor(api as ApiDefinition<unknown, unknown>);
+    const version = this.versionFor(api as ApiDefinition<unknown, unknown>, cap);
     if (version < 0)
       throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
     const frames = this.encode(api, version, request, this.nextCorrelation++);

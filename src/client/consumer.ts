@@ -80,6 +80,7 @@ export class Fetcher {
           logStartOffset: -1n,
           partitionMaxBytes: this.options.partitionMaxBytes,
           replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
+          highWatermark: 9223372036854775807n,
         })),
       },
     ];

@@ -29,3 +29,19 @@ export class BrokerUnreachableError extends Error {
 export function check(code: number, context: string, message?: string | null): void {
   if (code !== 0) throw new KafkaClientError(code, context, message);
 }
+
+/** A token could not be had: the tools print it and exit 1. */
+export class OAuthTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OAuthTokenError';
+  }
+}
+
+/** A client setting that is unknown, malformed or unused: exit code 2. */
+export class ClientConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientConfigError';
+  }
+}

@@ -2,8 +2,12 @@
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { OffsetFetchApi, defaultOffsetFetchRequest } from '../../protocol/generated/messages/09-offset-fetch.js';
 import { OffsetCommitApi, defaultOffsetCommitRequest } from '../../protocol/generated/messages/08-offset-commit.js';
+import { ZERO_UUID } from '../../protocol/primitives/index.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
+
+/** The last OffsetCommit / OffsetFetch version that names topics (v10, Kafka 4.2, names them by id only). */
+const LAST_OFFSETS_VERSION_BY_NAME = 9;
 
 export interface CommittedOffset {
   topic: string;
@@ -19,9 +23,15 @@ export async function fetchCommittedOffsets(
 ): Promise<CommittedOffset[]> {
   return cluster.withRetries(`OffsetFetch ${groupId}`, async () => {
     const coordinator = await cluster.coordinator(groupId);
-    const version = coordinator.versionFor(OffsetFetchApi as ApiDefinition<unknown, unknown>);
+    const version = coordinator.versionFor(
+      OffsetFetchApi as ApiDefinition<unknown, unknown>,
+      LAST_OFFSETS_VERSION_BY_NAME,
+    );
     const request = defaultOffsetFetchRequest();
-    const wanted = topics === null ? null : topics.map((t) => ({ name: t.topic, partitionIndexes: t.partitions }));
+    const wanted =
+      topics === null
+        ? null
+        : topics.map((t) => ({ name: t.topic, topicId: ZERO_UUID, partitionIndexes: t.partitions }));
     if (version >= 8) {
       request.groups = [{ groupId, memberId: null, memberEpoch: -1, topics: wanted }];
       request.topics = [];
@@ -61,7 +71,10 @@ export async function commitOffsets(
 ): Promise<void> {
   await cluster.withRetries(`OffsetCommit ${groupId}`, async () => {
     const coordinator = await cluster.coordinator(groupId);
-    const version = coordinator.versionFor(OffsetCommitApi as ApiDefinition<unknown, unknown>);
+    const version = coordinator.versionFor(
+      OffsetCommitApi as ApiDefinition<unknown, unknown>,
+      LAST_OFFSETS_VERSION_BY_NAME,
+    );
     const request = defaultOffsetCommitRequest();
     request.groupId = groupId;
     request.generationIdOrMemberEpoch = identity.generationId;
@@ -70,6 +83,7 @@ export async function commitOffsets(
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
     request.topics = [...byTopic].map(([name, list]) => ({
       name,
+      topicId: ZERO_UUID,
       partitions: list.map((o) => ({
         partitionIndex: o.partition,
         committedOffset: o.offset,

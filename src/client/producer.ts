@@ -5,11 +5,16 @@
  * Retries on leadership changes; not idempotent (a retried batch may be written twice,
  * as with any producer without enable.idempotence).
  */
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { ProduceApi, defaultProduceRequest } from '../../protocol/generated/messages/00-produce.js';
+import { ZERO_UUID } from '../../protocol/primitives/index.js';
 import { buildRecordBatch, type RecordInput } from '../../protocol/records/index.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError } from './errors.js';
 import { Partitioner } from './partitioner.js';
+
+/** The last Produce version that names topics (v13, Kafka 4.1, names them by id only). */
+const PRODUCE_VERSION_BY_NAME = 12;
 
 export interface OutgoingRecord {
   key: Buffer | null;
@@ -67,12 +72,18 @@ export class Producer {
       const request = defaultProduceRequest();
       request.acks = this.options.acks;
       request.timeoutMs = this.options.timeoutMs ?? 30_000;
-      request.topicData = [{ name: this.topic, partitionData: [{ index: partition, records: batch }] }];
+      request.topicData = [
+        { name: this.topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] },
+      ];
       if (this.options.acks === 0) {
-        await connection.sendWithoutResponse(ProduceApi, request);
+        await connection.sendWithoutResponse(ProduceApi, request, PRODUCE_VERSION_BY_NAME);
         return { partition, baseOffset: -1n, count: records.length };
       }
-      const response = await connection.send(ProduceApi, request);
+      const response = await connection.send(
+        ProduceApi,
+        request,
+        connection.versionFor(ProduceApi as ApiDefinition<unknown, unknown>, PRODUCE_VERSION_BY_NAME),
+      );
       const answer = response.responses[0]?.partitionResponses[0];
       if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
       if (answer.errorCode !== 0) {

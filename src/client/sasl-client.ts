@@ -1,14 +1,16 @@
 /**
  * The client side of SASL for Gregor's client: SaslHandshake v1 (v0 frames are not used),
- * then SaslAuthenticate tokens for PLAIN (RFC 4616) or SCRAM-SHA-256/512 (RFC 5802, built
- * on node:crypto's pbkdf2, HMAC and hashes; the server's signature is verified). A refused
+ * then SaslAuthenticate tokens for PLAIN (RFC 4616), SCRAM-SHA-256/512 (RFC 5802, built
+ * on node:crypto's pbkdf2, HMAC and hashes; the server's signature is verified) or OAUTHBEARER
+ * (RFC 7628: the GS2 header and `auth=Bearer`; an error challenge is acknowledged with ^A). A refused
  * mechanism or credentials raise a KafkaClientError with the broker's code
  * (UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED). Left out: channel binding,
- * SCRAM extensions, re-authentication (KIP-368), OAUTHBEARER.
+ * SCRAM and OAUTHBEARER extensions, re-authentication (KIP-368).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { saltPassword } from '../server/sasl/scram.js';
 import { KafkaClientError } from './errors.js';
+import { oauthToken, OAuthTokenError } from './oauthbearer-token.js';
 import type { ClientSasl } from './security.js';
 
 const SASL_AUTHENTICATION_FAILED = 58;
@@ -35,11 +37,36 @@ export async function authenticateSasl(transport: SaslTransport, sasl: ClientSas
     if (response.errorCode !== 0)
       throw new KafkaClientError(
         response.errorCode,
-        `SaslAuthenticate ${sasl.mechanism} as ${sasl.username} on ${transport.address}`,
+        `SaslAuthenticate ${sasl.mechanism}${sasl.mechanism === 'OAUTHBEARER' ? '' : ` as ${sasl.username}`} on ${transport.address}`,
         response.errorMessage,
       );
     return response.authBytes;
   };
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    let token: string;
+    try {
+      token = await oauthToken(sasl.token);
+    } catch (err) {
+      if (err instanceof OAuthTokenError)
+        throw new KafkaClientError(
+          SASL_AUTHENTICATION_FAILED,
+          `OAUTHBEARER token for ${transport.address}`,
+          err.message,
+        );
+      throw err;
+    }
+    const challenge = await step(Buffer.from(`n,,\u0001auth=Bearer ${token}\u0001\u0001`, 'utf8'));
+    // RFC 7628 §3.2.2: a non-empty answer is an error challenge; the client acknowledges it and fails.
+    if (challenge.length > 0) {
+      await step(Buffer.from([1]));
+      throw new KafkaClientError(
+        SASL_AUTHENTICATION_FAILED,
+        `OAUTHBEARER on ${transport.address}`,
+        challenge.toString('utf8'),
+      );
+    }
+    return;
+  }
   if (sasl.mechanism === 'PLAIN') {
     await step(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));
     return;

@@ -54,7 +54,28 @@ t.test('settings are checked, never ignored', async (t) => {
       { 'security.protocol': 'SSL', 'ssl.ca.location': '/does/not/exist' },
       /ssl\.ca\.location: cannot read \/does\/not\/exist/,
     ],
-    [{ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER' }, /sasl\.mechanism: "OAUTHBEARER"/],
+    [{ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER' }, /OAUTHBEARER needs a token source/],
+    [{ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'GSSAPI' }, /sasl\.mechanism: "GSSAPI"/],
+    [
+      { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.oauthbearer.config': 'principal=a' },
+      /only used with sasl\.mechanism=OAUTHBEARER/,
+    ],
+    [
+      { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.method': 'oidc' },
+      /oidc needs sasl\.oauthbearer\.token\.endpoint\.url/,
+    ],
+    [
+      {
+        'security.protocol': 'SASL_SSL',
+        'sasl.mechanism': 'OAUTHBEARER',
+        'sasl.oauthbearer.token.endpoint.url': 'https://idp.test/token',
+      },
+      /needs a client id and secret/,
+    ],
+    [
+      { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.config': 'principal' },
+      /"principal" is not name=value/,
+    ],
     [{ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN' }, /PLAIN needs sasl\.username and sasl\.password/],
     [{ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.mechanisms': 'SCRAM-SHA-256' }, /disagree/],
     [

@@ -4,14 +4,23 @@
  * `ssl.endpoint.identification.algorithm`, and SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512
  * from `sasl.username`/`sasl.password` or `sasl.jaas.config`. Every key and value is checked:
  * an unknown key, a bad value, or a setting the chosen protocol does not use is refused with
- * a ClientConfigError naming it, never ignored. Left out: OAUTHBEARER, GSSAPI, PKCS12/JKS
- * stores (PEM only), encrypted private keys.
+ * a ClientConfigError naming it, never ignored. OAUTHBEARER takes its token as oauthbearer-token.ts
+ * describes (unsecured JWT, a token file, or a client-credentials endpoint). Left out: GSSAPI,
+ * PKCS12/JKS stores (PEM only), encrypted private keys, SASL extensions.
  */
 import { readFileSync } from 'node:fs';
-import { parseJaasConfig } from '../server/sasl/jaas.js';
+import { parseJaasConfig, type JaasEntry } from '../server/sasl/jaas.js';
+import {
+  fileUrlPath,
+  parseLibrdkafkaUnsecuredConfig,
+  OAuthTokenError,
+  type OAuthTokenSource,
+} from './oauthbearer-token.js';
+import { ClientConfigError } from './errors.js';
+export { ClientConfigError };
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
 
 export interface ClientTls {
   /** Trusted CA certificates (PEM); undefined means the system's trust store. */
@@ -22,11 +31,18 @@ export interface ClientTls {
   checkHostname: boolean;
 }
 
-export interface ClientSasl {
-  mechanism: ClientSaslMechanism;
+export interface PasswordSasl {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
   username: string;
   password: string;
 }
+
+export interface OAuthBearerSasl {
+  mechanism: 'OAUTHBEARER';
+  token: OAuthTokenSource;
+}
+
+export type ClientSasl = PasswordSasl | OAuthBearerSasl;
 
 export interface ClientSecurity {
   protocol: SecurityProtocol;
@@ -34,18 +50,10 @@ export interface ClientSecurity {
   sasl?: ClientSasl;
 }
 
-/** A client setting that is unknown, malformed or unused: exit code 2. */
-export class ClientConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClientConfigError';
-  }
-}
-
 export const PLAINTEXT_SECURITY: ClientSecurity = { protocol: 'PLAINTEXT' };
 
 const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
-const MECHANISMS: readonly ClientSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const MECHANISMS: readonly ClientSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
 const TLS_KEYS = [
   'ssl.ca.location',
   'ssl.truststore.location',
@@ -56,13 +64,31 @@ const TLS_KEYS = [
   'ssl.keystore.type',
   'ssl.endpoint.identification.algorithm',
 ];
-const SASL_KEYS = ['sasl.mechanism', 'sasl.mechanisms', 'sasl.username', 'sasl.password', 'sasl.jaas.config'];
+const OAUTH_KEYS = [
+  'sasl.oauthbearer.config',
+  'sasl.oauthbearer.method',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.id',
+  'sasl.oauthbearer.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.login.callback.handler.class',
+];
+const SASL_KEYS = [
+  'sasl.mechanism',
+  'sasl.mechanisms',
+  'sasl.username',
+  'sasl.password',
+  'sasl.jaas.config',
+  ...OAUTH_KEYS,
+];
 export const CLIENT_SECURITY_KEYS: readonly string[] = ['security.protocol', ...TLS_KEYS, ...SASL_KEYS];
 
-const LOGIN_MODULES: Record<string, 'plain' | 'scram'> = {
+const LOGIN_MODULES: Record<string, 'plain' | 'scram' | 'oauthbearer'> = {
   'org.apache.kafka.common.security.plain.PlainLoginModule': 'plain',
   'org.apache.kafka.common.security.scram.ScramLoginModule': 'scram',
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule': 'oauthbearer',
 };
+const OAUTH_LOGIN_HANDLER = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler';
 
 /** Parses a Java properties file's text: `key=value` or `key: value`, `#`/`!` comments, `\` line continuations. */
 export function parseProperties(text: string): Record<string, string> {
@@ -164,21 +190,25 @@ function saslFrom(props: Record<string, string>): ClientSasl {
   if (!(MECHANISMS as readonly string[]).includes(mechanism))
     throw new ClientConfigError(`sasl.mechanism: "${mechanism}" is not one of ${MECHANISMS.join(', ')}`);
   const saslMechanism = mechanism as ClientSaslMechanism;
+  const jaasEntry = jaasFrom(props);
+  if (
+    jaasEntry !== undefined &&
+    (LOGIN_MODULES[jaasEntry.loginModule] === 'oauthbearer') !== (saslMechanism === 'OAUTHBEARER')
+  )
+    throw new ClientConfigError(
+      `sasl.jaas.config: ${jaasEntry.loginModule} does not fit sasl.mechanism=${saslMechanism}`,
+    );
+  if (saslMechanism === 'OAUTHBEARER') return oauthBearerFrom(props, jaasEntry);
+  const oauthOnly = OAUTH_KEYS.filter((k) => props[k] !== undefined);
+  if (oauthOnly.length > 0)
+    throw new ClientConfigError(`${oauthOnly.join(', ')}: only used with sasl.mechanism=OAUTHBEARER`);
   const jaas = props['sasl.jaas.config'];
   let username: string | undefined = props['sasl.username'];
   let password: string | undefined = props['sasl.password'];
   if (jaas !== undefined) {
     if (username !== undefined || password !== undefined)
       throw new ClientConfigError('give sasl.jaas.config or sasl.username/sasl.password, not both');
-    let entries;
-    try {
-      entries = parseJaasConfig(jaas, 'sasl.jaas.config');
-    } catch (err) {
-      throw new ClientConfigError(err instanceof Error ? err.message : String(err));
-    }
-    if (entries.length !== 1)
-      throw new ClientConfigError(`sasl.jaas.config: expected one login module, found ${entries.length}`);
-    const entry = entries[0]!;
+    const entry = jaasEntry!;
     const kind = LOGIN_MODULES[entry.loginModule];
     if (kind === undefined)
       throw new ClientConfigError(
@@ -199,4 +229,122 @@ function saslFrom(props: Record<string, string>): ClientSasl {
   if (username === undefined || password === undefined)
     throw new ClientConfigError(`${saslMechanism} needs sasl.username and sasl.password (or sasl.jaas.config)`);
   return { mechanism: saslMechanism, username, password };
+}
+
+function jaasFrom(props: Record<string, string>): JaasEntry | undefined {
+  const jaas = props['sasl.jaas.config'];
+  if (jaas === undefined) return undefined;
+  let entries;
+  try {
+    entries = parseJaasConfig(jaas, 'sasl.jaas.config');
+  } catch (err) {
+    throw new ClientConfigError(err instanceof Error ? err.message : String(err));
+  }
+  if (entries.length !== 1)
+    throw new ClientConfigError(`sasl.jaas.config: expected one login module, found ${entries.length}`);
+  const entry = entries[0]!;
+  if (LOGIN_MODULES[entry.loginModule] === undefined)
+    throw new ClientConfigError(
+      `sasl.jaas.config: login module ${entry.loginModule} is not supported (${Object.keys(LOGIN_MODULES).join(', ')})`,
+    );
+  return entry;
+}
+
+/**
+ * OAUTHBEARER in the Java client's words (`sasl.jaas.config` with OAuthBearerLoginModule, its
+ * `unsecuredLoginStringClaim_sub` or `clientId`/`clientSecret`/`scope`, and
+ * `sasl.oauthbearer.token.endpoint.url`) or librdkafka's (`sasl.oauthbearer.config=principal=...`,
+ * or `sasl.oauthbearer.method=oidc` with `sasl.oauthbearer.client.id`/`.client.secret`/`.scope`).
+ */
+function oauthBearerFrom(props: Record<string, string>, jaas: JaasEntry | undefined): OAuthBearerSasl {
+  for (const key of ['sasl.username', 'sasl.password'])
+    if (props[key] !== undefined) throw new ClientConfigError(`${key}: not used by OAUTHBEARER`);
+  const handler = props['sasl.login.callback.handler.class'];
+  if (handler !== undefined && handler !== OAUTH_LOGIN_HANDLER)
+    throw new ClientConfigError(`sasl.login.callback.handler.class: only ${OAUTH_LOGIN_HANDLER} is supported`);
+  const method = (props['sasl.oauthbearer.method'] ?? 'default').toLowerCase();
+  if (method !== 'default' && method !== 'oidc')
+    throw new ClientConfigError(
+      `sasl.oauthbearer.method: "${props['sasl.oauthbearer.method']}" is not default or oidc`,
+    );
+  const options = jaas?.options ?? new Map<string, string>();
+  const known = [
+    'unsecuredLoginStringClaim_sub',
+    'unsecuredLoginPrincipalClaimName',
+    'unsecuredLoginLifetimeSeconds',
+    'clientId',
+    'clientSecret',
+    'scope',
+  ];
+  const extra = [...options.keys()].filter((k) => !known.includes(k));
+  if (extra.length > 0) throw new ClientConfigError(`sasl.jaas.config: unsupported option(s) ${extra.join(', ')}`);
+  const url = props['sasl.oauthbearer.token.endpoint.url'];
+  const clientId = props['sasl.oauthbearer.client.id'] ?? options.get('clientId');
+  const clientSecret = props['sasl.oauthbearer.client.secret'] ?? options.get('clientSecret');
+  const scope = props['sasl.oauthbearer.scope'] ?? options.get('scope');
+  const unsecured = props['sasl.oauthbearer.config'];
+  const sub = options.get('unsecuredLoginStringClaim_sub');
+  if (url !== undefined) {
+    if (unsecured !== undefined || sub !== undefined)
+      throw new ClientConfigError('sasl.oauthbearer.token.endpoint.url and an unsecured principal exclude each other');
+    const path = fileUrlPath(url);
+    if (path !== undefined) {
+      if (clientId !== undefined || clientSecret !== undefined)
+        throw new ClientConfigError('a file token endpoint takes no client id or secret');
+      return { mechanism: 'OAUTHBEARER', token: { kind: 'file', path } };
+    }
+    if (!/^https?:\/\//i.test(url))
+      throw new ClientConfigError(`sasl.oauthbearer.token.endpoint.url: "${url}" is not an http(s) or file URL`);
+    if (clientId === undefined || clientSecret === undefined)
+      throw new ClientConfigError(
+        'a token endpoint needs a client id and secret (clientId/clientSecret in sasl.jaas.config, or sasl.oauthbearer.client.id/.client.secret)',
+      );
+    return {
+      mechanism: 'OAUTHBEARER',
+      token: { kind: 'endpoint', url, clientId, clientSecret, ...(scope !== undefined ? { scope } : {}) },
+    };
+  }
+  if (method === 'oidc')
+    throw new ClientConfigError('sasl.oauthbearer.method=oidc needs sasl.oauthbearer.token.endpoint.url');
+  if (clientId !== undefined || clientSecret !== undefined)
+    throw new ClientConfigError('a client id and secret need sasl.oauthbearer.token.endpoint.url');
+  if (unsecured !== undefined && sub !== undefined)
+    throw new ClientConfigError('give sasl.oauthbearer.config or unsecuredLoginStringClaim_sub, not both');
+  let principal = sub;
+  let principalClaimName = options.get('unsecuredLoginPrincipalClaimName') ?? 'sub';
+  let lifetime = options.get('unsecuredLoginLifetimeSeconds') ?? '3600';
+  let unsecuredScope = scope;
+  if (unsecured !== undefined) {
+    let parsed: Map<string, string>;
+    try {
+      parsed = parseLibrdkafkaUnsecuredConfig(unsecured);
+    } catch (err) {
+      throw new ClientConfigError(err instanceof OAuthTokenError ? err.message : String(err));
+    }
+    const unknown = [...parsed.keys()].filter(
+      (k) => !['principal', 'principalClaimName', 'scope', 'lifeSeconds'].includes(k),
+    );
+    if (unknown.length > 0) throw new ClientConfigError(`sasl.oauthbearer.config: unsupported ${unknown.join(', ')}`);
+    principal = parsed.get('principal');
+    principalClaimName = parsed.get('principalClaimName') ?? principalClaimName;
+    lifetime = parsed.get('lifeSeconds') ?? lifetime;
+    unsecuredScope = parsed.get('scope') ?? unsecuredScope;
+  }
+  if (principal === undefined || principal === '')
+    throw new ClientConfigError(
+      'OAUTHBEARER needs a token source: sasl.oauthbearer.token.endpoint.url, sasl.oauthbearer.config=principal=..., or unsecuredLoginStringClaim_sub in sasl.jaas.config',
+    );
+  const lifetimeSeconds = Number(lifetime);
+  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds <= 0)
+    throw new ClientConfigError(`OAUTHBEARER token lifetime "${lifetime}" is not a positive whole number of seconds`);
+  return {
+    mechanism: 'OAUTHBEARER',
+    token: {
+      kind: 'unsecured',
+      principal,
+      principalClaimName,
+      lifetimeSeconds,
+      ...(unsecuredScope !== undefined ? { scope: unsecuredScope } : {}),
+    },
+  };
 }

@@ -269,6 +269,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Replication of __consumer_offsets (falls back to the broker count).',
     positive,
   ),
+  'offsets.commit.timeout.ms': def(
+    'int',
+    '5000',
+    'How long a coordinator write (offset commit, group or transaction state) waits for the in-sync replicas.',
+    positive,
+  ),
   'offsets.retention.minutes': def('int', '10080', 'Retention of committed offsets of empty groups.', positive),
   'offset.metadata.max.bytes': def('int', '4096', 'Largest metadata string of an offset commit.'),
   'offsets.retention.check.interval.ms': def('long', '600000', 'How often offset expiry runs.', positive),
@@ -316,6 +322,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.', positive),
   'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.', positive),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
+  'transaction.partition.verification.enable': def(
+    'boolean',
+    'true',
+    'KIP-890 part 1: a partition leader asks the transaction coordinator before the first transactional write of a producer to a partition.',
+  ),
   'transactional.id.expiration.ms': def('int', '604800000', 'Idle transactional ids expire after this.', positive),
   'producer.id.expiration.ms': def('int', '86400000', 'Idle producer ids expire after this.', {
     dynamic: true,
@@ -360,11 +371,26 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     dynamic: true,
     validator: atLeast(0),
   }),
-  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits.', { dynamic: true }),
-  'max.connection.creation.rate': def('int', INT_MAX, 'Connection creation rate allowed.', {
+  'max.connections.per.ip.overrides': def('string', '', 'Per-IP or host connection limits, host:limit,...', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: {
+      expected: 'host:limit[,host:limit...]',
+      problem: (v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== '')
+          .every((e) => /^.+:\d+$/.test(e))
+          ? null
+          : 'Each entry must be host:limit',
+    },
   }),
+  'max.connection.creation.rate': def(
+    'int',
+    INT_MAX,
+    'Connection creation rate allowed; not enforced by Gregor, so only the default is accepted.',
+    { dynamic: true, validator: oneOf(INT_MAX) },
+  ),
   'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {
     dynamic: true,
@@ -417,6 +443,18 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'list',
     'GSSAPI',
     'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI, the default, is refused at start-up).',
+  ),
+  'authorizer.class.name': def(
+    'class',
+    '',
+    'The authorizer: empty (none) or org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log).',
+    { validator: oneOf('', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer') },
+  ),
+  'super.users': def('string', '', 'Principals (User:name, separated by ;) the authorizer allows everything.'),
+  'allow.everyone.if.no.acl.found': def(
+    'boolean',
+    'false',
+    'With an authorizer: allow an operation on a resource that has no ACL at all.',
   ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),

@@ -5,10 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS } from './config-defs.js';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from './errors.js';
+export { ConfigError };
 
 /** Parses Java properties text: key=value or key: value, # and ! comments, \ continuations. */
 export function parseProperties(text: string): Map<string, string> {

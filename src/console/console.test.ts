@@ -106,7 +106,7 @@ t.test('console pages in headless Chromium', { skip }, async (t) => {
   await page.fill('input[name=search]', 'needle-in');
   await page.click('button:has-text("Browse")');
   const summary = await page.textContent('#browse-summary');
-  t.match(summary, /Scanned 20 message\(s\) from offset 0 \(log end 20\); 1 shown/);
+  t.match(summary, /Scanned 20 message\(s\) from offset 0 \(log end 20\);\s+1 shown/);
   const found = await page.textContent('main table:last-of-type tbody');
   t.match(found, /"note": "needle-in-haystack"/, 'the JSON value is pretty-printed');
   t.match(found, /origin=seed/);

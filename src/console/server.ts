@@ -2,22 +2,32 @@
  * The web console's HTTP server: server-rendered pages under /ui over the protocol
  * client, so it works against any Kafka-compatible cluster. Read-only mode refuses every
  * change (403) and hides the forms that make them. Form bodies are capped at 1 MiB.
- * Leaves out: authentication (the console trusts whoever reaches its port: bind it to
- * 127.0.0.1 or put it behind a proxy).
+ * Who the console acts as is login.ts's: one shared client (whoever reaches the port acts as
+ * it: bind it to 127.0.0.1 or put it behind a proxy), or, with a login, each browser user's own
+ * SASL credentials from HTTP Basic, so the cluster authenticates and authorizes them as on its
+ * Kafka port: refused credentials get 401, denied operations 403.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from '../client/cluster.js';
 import { KafkaClientError, BrokerUnreachableError } from '../client/errors.js';
 import { html, page } from './html.js';
+import { basicCredentials, LoginSessions, type ConsoleAccess } from './login.js';
 import { groupPage, groupsPage, overviewPage, produceMessage, producePage, resetGroup, topicPage } from './pages.js';
 
 const MAX_FORM_BYTES = 1024 * 1024;
 
 export interface ConsoleOptions {
-  cluster: Cluster;
+  /** The one client every visitor acts as; or `login` instead. */
+  cluster?: Cluster;
+  /** Each visitor signs in with HTTP Basic; their credentials are used as SASL on the cluster. */
+  login?: Extract<ConsoleAccess, { kind: 'login' }>;
   readOnly: boolean;
 }
+
+const SASL_AUTHENTICATION_FAILED = 58;
+/** TOPIC_, GROUP_, CLUSTER_ and TRANSACTIONAL_ID_AUTHORIZATION_FAILED: shown as 403. */
+const AUTHORIZATION_FAILED = new Set([29, 30, 31, 53]);
 
 export interface RunningConsole {
   server: Server;
@@ -45,13 +55,22 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export function consoleHandler(options: ConsoleOptions): (request: IncomingMessage, response: ServerResponse) => void {
-  const { cluster, readOnly } = options;
+export interface ConsoleHandler {
+  (request: IncomingMessage, response: ServerResponse): void;
+  /** Closes the clients of logged-in users (not a shared cluster, which belongs to the caller). */
+  close(): void;
+}
+
+export function consoleHandler(options: ConsoleOptions): ConsoleHandler {
+  const { readOnly } = options;
+  if ((options.cluster === undefined) === (options.login === undefined))
+    throw new Error('the console takes either a cluster or a login');
+  const sessions = options.login ? new LoginSessions(options.login) : null;
   const send = (response: ServerResponse, status: number, title: string, body: ReturnType<typeof html>): void => {
     response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     response.end(page(title, body, readOnly));
   };
-  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const route = async (request: IncomingMessage, response: ServerResponse, cluster: Cluster): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://console');
     const parts = url.pathname
       .split('/')
@@ -92,26 +111,46 @@ export function consoleHandler(options: ConsoleOptions): (request: IncomingMessa
     }
     throw new HttpError(404, `no page at ${url.pathname}`);
   };
-  return (request, response) => {
-    route(request, response).catch((err: unknown) => {
+  const challenge = (response: ServerResponse, message: string): void => {
+    response.setHeader('www-authenticate', 'Basic realm="Gregor console", charset="UTF-8"');
+    send(response, 401, 'Sign in', html`<div class="error">${message}</div>`);
+  };
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    const credentials = sessions ? basicCredentials(request) : null;
+    if (sessions && credentials === null) {
+      challenge(response, 'sign in with a user of the cluster (its SASL user name and password)');
+      return;
+    }
+    const cluster = credentials ? sessions!.clusterFor(credentials) : options.cluster!;
+    route(request, response, cluster).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      if (credentials && err instanceof KafkaClientError && err.code === SASL_AUTHENTICATION_FAILED) {
+        sessions!.forget(credentials);
+        if (!response.headersSent) challenge(response, message);
+        else response.end();
+        return;
+      }
       const status =
         err instanceof HttpError
           ? err.status
           : err instanceof KafkaClientError && err.code === 3
             ? 404
-            : err instanceof KafkaClientError || err instanceof BrokerUnreachableError
-              ? 502
-              : 500;
-      const message = err instanceof Error ? err.message : String(err);
+            : err instanceof KafkaClientError && AUTHORIZATION_FAILED.has(err.code)
+              ? 403
+              : err instanceof KafkaClientError || err instanceof BrokerUnreachableError
+                ? 502
+                : 500;
       if (!response.headersSent) send(response, status, 'Error', html`<div class="error">${message}</div>`);
       else response.end();
     });
   };
+  return Object.assign(handler, { close: () => sessions?.close() });
 }
 
 /** Starts the console on host:port (port 0: an ephemeral one). */
 export async function startConsole(options: ConsoleOptions & { host: string; port: number }): Promise<RunningConsole> {
-  const server = createServer(consoleHandler(options));
+  const handler = consoleHandler(options);
+  const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -120,6 +159,11 @@ export async function startConsole(options: ConsoleOptions & { host: string; por
   return {
     server,
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}/ui`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        handler.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

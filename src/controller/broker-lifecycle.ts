@@ -9,6 +9,7 @@
  * fenced it) or the time bound passes, as Kafka's BrokerLifecycleManager does.
  * Leaves out: waiting to be caught up before serving.
  */
+import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
@@ -31,6 +32,8 @@ export interface BrokerLifecycleOptions {
   readonly quorum: QuorumNode;
   readonly heartbeats: BrokerHeartbeats;
   readonly heartbeatIntervalMs: number;
+  /** Defaults to Node's timers. */
+  readonly scheduler?: Scheduler;
   readonly logger: Logger;
 }
 
@@ -42,12 +45,16 @@ export class BrokerLifecycle {
   private brokerEpoch = -1n;
   private registered = false;
   private busy = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private stopped = false;
   /** Set while a controlled shutdown waits: resolves it (true: the controller agreed). */
   private shutdownWaiter: ((approved: boolean) => void) | null = null;
 
-  constructor(private readonly options: BrokerLifecycleOptions) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly options: BrokerLifecycleOptions) {
+    this.scheduler = options.scheduler ?? new NodeScheduler();
+  }
 
   /** The broker epoch of the current registration, -1 before one. */
   epoch(): bigint {
@@ -62,8 +69,7 @@ export class BrokerLifecycle {
   start(): void {
     this.options.quorum.onLeaderChange(() => this.step());
     this.step();
-    this.timer = setInterval(() => this.step(), this.options.heartbeatIntervalMs);
-    this.timer.unref();
+    this.timer = this.scheduler.every(this.options.heartbeatIntervalMs, () => this.step());
   }
 
   /**
@@ -73,9 +79,9 @@ export class BrokerLifecycle {
   controlledShutdown(timeoutMs: number): Promise<boolean> {
     if (this.stopped || !this.registered) return Promise.resolve(!this.registered);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => finish(false), timeoutMs);
+      const timer = this.scheduler.after(timeoutMs, () => finish(false));
       const finish = (approved: boolean): void => {
-        clearTimeout(timer);
+        timer.cancel();
         this.shutdownWaiter = null;
         resolve(approved);
       };
@@ -87,7 +93,7 @@ export class BrokerLifecycle {
   stop(): void {
     this.shutdownWaiter?.(false);
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 
@@ -106,7 +112,7 @@ export class BrokerLifecycle {
       .finally(() => {
         this.busy = false;
         // While shutting down, heartbeat back to back (a little apart) instead of every interval.
-        if (this.shutdownWaiter && !this.stopped) setTimeout(() => this.step(), SHUTDOWN_HEARTBEAT_GAP_MS).unref();
+        if (this.shutdownWaiter && !this.stopped) this.scheduler.after(SHUTDOWN_HEARTBEAT_GAP_MS, () => this.step());
       });
   }
 

@@ -9,15 +9,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuorumStateData, QuorumStateStore } from './raft/quorum-state-store.js';
+import { QuorumStateFileError } from './errors.js';
+export { QuorumStateFileError };
 
 export const QUORUM_STATE_FILE = 'quorum-state';
-
-export class QuorumStateFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'QuorumStateFileError';
-  }
-}
 
 interface QuorumStateJson {
   clusterId: string;

@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';

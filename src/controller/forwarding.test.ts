@@ -6,6 +6,7 @@
 import t from 'tap';
 import { decodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';
 import { Reader } from '../../protocol/primitives/index.js';
+import { ANONYMOUS } from '../server/principal.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { EnvelopeRequest, EnvelopeResponse } from '../../protocol/generated/messages/58-envelope.js';
 import { SystemClock } from '../common/clock.js';
@@ -76,7 +77,7 @@ async function untilWaiting(q: FakeQuorum): Promise<void> {
 t.test('waits for a leader, then forwards the frame as it came', async (t) => {
   const q = new FakeQuorum();
   q.answers.push(() => ({ errorCode: 0, responseData: Buffer.from('answer') }));
-  const pending = make(q).forward(frame, '10.0.0.7');
+  const pending = make(q).forward(frame, '10.0.0.7', ANONYMOUS);
   await untilWaiting(q);
   t.equal(q.sent.length, 0, 'nothing sent without a leader');
   q.changeLeader(2);
@@ -92,7 +93,7 @@ t.test('NOT_CONTROLLER from the old leader: resent to the next one', async (t) =
   q.leader = 2;
   q.answers.push(() => ({ errorCode: ErrorCode.NOT_CONTROLLER, responseData: null }));
   q.answers.push(() => ({ errorCode: 0, responseData: Buffer.from('from 3') }));
-  const pending = make(q).forward(frame, '127.0.0.1');
+  const pending = make(q).forward(frame, '127.0.0.1', ANONYMOUS);
   await untilWaiting(q);
   q.changeLeader(3);
   t.same(await pending, Buffer.from('from 3'));
@@ -104,12 +105,12 @@ t.test('NOT_CONTROLLER from the old leader: resent to the next one', async (t) =
 
 t.test('gives up at the timeout or when this node leads; other envelope errors answer locally', async (t) => {
   const q = new FakeQuorum();
-  t.equal(await make(q, 30).forward(frame, '127.0.0.1'), null, 'no leader within the timeout');
+  t.equal(await make(q, 30).forward(frame, '127.0.0.1', ANONYMOUS), null, 'no leader within the timeout');
   q.leader = 1;
-  t.equal(await make(q).forward(frame, '127.0.0.1'), null, 'this node is the leader: serve it here');
+  t.equal(await make(q).forward(frame, '127.0.0.1', ANONYMOUS), null, 'this node is the leader: serve it here');
   q.leader = 2;
   q.answers.push(() => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, responseData: null }));
-  t.equal(await make(q).forward(frame, '127.0.0.1'), null);
+  t.equal(await make(q).forward(frame, '127.0.0.1', ANONYMOUS), null);
   const f = make(q);
   t.ok(f.shouldForward(19) && !f.shouldForward(0), 'CreateTopics is forwarded, Produce never');
   q.leading = true;

@@ -12,7 +12,9 @@
  * answered NOT_CONTROLLER or could not be reached) until `timeoutMs`; then `forward` answers null
  * and the caller runs the request locally, where the handler answers NOT_CONTROLLER (retriable:
  * clients refresh metadata and retry). Null also means "this node leads now: serve it here".
- * Leaves out: a principal other than User:ANONYMOUS (no SASL on this path), building an error
+ * The envelope carries the client's principal, which the controller authorizes again (a broker's
+ * own request, auto-creation, carries none and runs as the inter-broker principal).
+ * Leaves out: building an error
  * response from an envelope error other than NOT_CONTROLLER (the local handler answers instead),
  * and the SCRAM APIs.
  */
@@ -27,8 +29,10 @@ import { readResponseHeader, writeRequestHeader } from '../../protocol/frame.js'
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor } from '../common/scheduler.js';
 import type { QuorumNode } from './quorum-node.js';
 import type { PeerClient } from './peer-client.js';
+import type { KafkaPrincipal } from '../common/principal.js';
 
 /** What forwarding needs of the quorum node (a narrow port, so tests can fake it). */
 export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceLeaderChange' | 'waitApplied'> & {
@@ -72,7 +76,6 @@ export interface ForwardOptions {
   readonly clock: Clock;
 }
 
-const ANONYMOUS = serializePrincipal('User', 'ANONYMOUS');
 /** The longest a forwarded answer waits for this node to apply the leader's commit. */
 const CATCH_UP_MAX_MS = 2000;
 
@@ -89,12 +92,13 @@ export class RequestForwarder {
    * Sends `frame` (the client's request header + body) to the active controller in an Envelope and
    * resolves with the response header + body, or null when this node should answer itself.
    */
-  async forward(frame: Buffer, clientHost: string): Promise<Buffer | null> {
+  async forward(frame: Buffer, clientHost: string, principal: KafkaPrincipal | null): Promise<Buffer | null> {
     const { quorum, nodeId, timeoutMs, logger, clock } = this.options;
     const deadline = clock.now() + timeoutMs;
     const request = {
       requestData: frame,
-      requestPrincipal: ANONYMOUS,
+      // The client's principal, authorized again by the controller; null: this broker's own request.
+      requestPrincipal: principal === null ? null : serializePrincipal(principal.type, principal.name),
       clientHostAddress: hostAddressBytes(clientHost),
     };
     for (;;) {
@@ -136,7 +140,7 @@ export class RequestForwarder {
       clientId: `forwarder-${this.options.nodeId}`,
     });
     api.encodeRequest(w, apiVersion, body);
-    const answer = await this.forward(w.toBuffer(), '127.0.0.1');
+    const answer = await this.forward(w.toBuffer(), '127.0.0.1', null);
     if (!answer) return null;
     const r = new Reader(answer);
     readResponseHeader(r, api.apiKey, apiVersion);
@@ -173,13 +177,13 @@ export class RequestForwarder {
   private leaderChangeOrTimeout(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const cancel = this.options.quorum.onceLeaderChange(() => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       });
-      const timer = setTimeout(() => {
+      const timer = schedulerFor(this.options.clock, undefined, { keepAlive: true }).after(ms, () => {
         cancel();
         resolve();
-      }, ms);
+      });
     });
   }
 }

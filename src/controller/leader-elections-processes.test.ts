@@ -11,7 +11,7 @@
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { ElectLeadersApi } from '../../protocol/generated/messages/43-elect-leaders.js';
 import { DescribeTopicPartitionsApi } from '../../protocol/generated/messages/75-describe-topic-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

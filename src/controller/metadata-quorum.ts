@@ -14,6 +14,9 @@ import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { join } from 'node:path';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
+import type { Transport } from '../common/transport.js';
+import type { RandomSource } from './raft/types.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
 import { InMemoryRaftLog } from './raft/in-memory-raft-log.js';
@@ -41,6 +44,12 @@ export interface MetadataQuorumOptions {
   readonly controller: MetadataController;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Timers; defaults to the clock's own when it is a Scheduler, else Node's. */
+  readonly scheduler?: Scheduler;
+  /** How the other controllers are reached; defaults to TCP sockets. */
+  readonly transport?: Transport;
+  /** Election randomness; defaults to Math.random. */
+  readonly random?: RandomSource;
 }
 
 /** Kafka's start-up checks of process.roles against controller.quorum.voters. */
@@ -82,13 +91,15 @@ export class MetadataQuorum {
   private readonly raftLog: FileRaftLog | InMemoryRaftLog;
   private readonly stateMachine: MetadataStateMachine;
   private readonly snapshots: SnapshotTrigger;
-  private snapshotTimer: NodeJS.Timeout | null = null;
-  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: Timer | null = null;
+  private rebalanceTimer: Timer | null = null;
+  private readonly scheduler: Scheduler;
   /** Auto leader rebalance on the active controller (null when auto.leader.rebalance.enable=false). */
   readonly rebalancer: LeaderRebalancer | null;
 
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
+    this.scheduler = schedulerFor(options.clock, options.scheduler);
     this.voters = parseQuorumVoters(config.list('controller.quorum.voters'));
     checkRoles(
       config.list('process.roles'),
@@ -115,6 +126,9 @@ export class MetadataQuorum {
       store,
       stateMachine: this.stateMachine,
       clock: options.clock,
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.random ? { random: options.random } : {}),
       logger: options.logger,
       config: {
         electionTimeoutMs: config.int('controller.quorum.election.timeout.ms'),
@@ -141,7 +155,7 @@ export class MetadataQuorum {
       nodeId: options.nodeId,
       timeoutMs: config.int('request.timeout.ms'),
       logger: options.logger,
-      clock: options.clock,
+      clock: options.scheduler ?? options.clock,
     });
   }
 
@@ -153,8 +167,7 @@ export class MetadataQuorum {
     if (this.rebalancer) {
       const rebalancer = this.rebalancer;
       const everyMs = Math.min(this.options.config.int('leader.imbalance.check.interval.seconds') * 1000, 2 ** 31 - 1);
-      this.rebalanceTimer = setInterval(() => void rebalancer.check(), everyMs);
-      this.rebalanceTimer.unref();
+      this.rebalanceTimer = this.scheduler.every(everyMs, () => void rebalancer.check());
     }
   }
 
@@ -179,22 +192,18 @@ export class MetadataQuorum {
   }
 
   private armSnapshotTimer(): void {
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer?.cancel();
     this.snapshotTimer = null;
     const at = this.snapshots.nextCheckAt();
     if (!Number.isFinite(at)) return;
-    this.snapshotTimer = setTimeout(
-      () => {
-        this.snapshotTimer = null;
-        if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
-        else {
-          this.snapshots.taken(this.options.clock.now());
-          this.armSnapshotTimer();
-        }
-      },
-      Math.max(0, Math.min(at - this.options.clock.now(), 2 ** 31 - 1)),
-    );
-    this.snapshotTimer.unref();
+    this.snapshotTimer = this.scheduler.after(at - this.scheduler.now(), () => {
+      this.snapshotTimer = null;
+      if (this.stateMachine.bytesSinceSnapshot > 0) this.snapshotNow();
+      else {
+        this.snapshots.taken(this.options.clock.now());
+        this.armSnapshotTimer();
+      }
+    });
   }
 
   /** Registers this broker (synchronously on a lone voter) and keeps heartbeating. */
@@ -209,6 +218,7 @@ export class MetadataQuorum {
       quorum: this.node,
       heartbeats: this.heartbeats,
       heartbeatIntervalMs: this.options.config.int('broker.heartbeat.interval.ms'),
+      scheduler: this.scheduler,
       logger: this.options.logger,
     });
     this.lifecycle.start();
@@ -261,10 +271,10 @@ export class MetadataQuorum {
   }
 
   stop(): void {
-    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer?.cancel();
     this.rebalanceTimer = null;
     this.lifecycle?.stop();
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer?.cancel();
     this.snapshotTimer = null;
     this.node.stop();
     if (this.raftLog instanceof FileRaftLog) this.raftLog.close();

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { startBroker } from '../index.js';
-import { freePort } from '../../bench/raft/cluster.js';
+import { freePort } from '../../test/helpers/process-cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {

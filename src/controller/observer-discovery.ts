@@ -11,6 +11,7 @@
  */
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import type { Logger } from '../common/logger.js';
+import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { METADATA_PARTITION, METADATA_TOPIC } from './raft-wire.js';
 import type { PeerClient } from './peer-client.js';
 
@@ -24,11 +25,13 @@ export interface ObserverDiscoveryOptions {
   readonly periodMs: number;
   readonly searchMs: number;
   readonly requestTimeoutMs: number;
+  /** Defaults to Node's timers. */
+  readonly scheduler?: Scheduler;
   readonly logger: Logger;
 }
 
 export class ObserverDiscovery {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private next = 0;
   private stopped = false;
 
@@ -40,19 +43,19 @@ export class ObserverDiscovery {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
+    const scheduler = this.options.scheduler ?? new NodeScheduler();
+    this.timer = scheduler.after(delayMs, () => {
       this.timer = null;
       void this.ask().finally(() =>
         this.schedule(this.options.current().leaderId >= 0 ? this.options.periodMs : this.options.searchMs),
       );
-    }, delayMs);
-    this.timer.unref();
+    });
   }
 
   private async ask(): Promise<void> {

@@ -15,7 +15,7 @@ import {
   bundleNode,
   freePort,
   type ClusterNode,
-} from '../../bench/raft/cluster.js';
+} from '../../test/helpers/process-cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
@@ -64,7 +64,7 @@ async function metadata(
 
 t.test('a broker-only process observes three voter processes', async (t) => {
   const cluster = new ProcessCluster(FAST_QUORUM_SETTINGS);
-  const file = await bundleNode('bench/raft/node-process.ts');
+  const file = await bundleNode('test/helpers/node-process.ts');
   let observer: ChildProcess | null = null;
   t.teardown(async () => {
     observer?.kill('SIGKILL');

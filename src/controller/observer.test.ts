@@ -8,7 +8,7 @@
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../index.js';
-import { freePort } from '../../bench/raft/cluster.js';
+import { freePort } from '../../test/helpers/process-cluster.js';
 import { ConfigError } from '../common/config.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { rawClient } from '../../test/helpers/raw-client.js';

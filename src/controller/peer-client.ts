@@ -1,6 +1,6 @@
 /**
- * A Kafka-protocol client to the other controllers (the voters of `controller.quorum.voters`): one TCP
- * connection per peer, opened on first use and reopened after a failure (no more often than
+ * A Kafka-protocol client to other nodes (the voters of `controller.quorum.voters`, or brokers): one
+ * connection per peer through the Transport port (TCP sockets by default, in memory in src/sim/), opened on first use and reopened after a failure (no more often than
  * `reconnectBackoffMs`), requests framed with encodeFrame/writeRequestHeader and matched to their
  * responses by correlation id. `request()` resolves with the decoded response or rejects (connection
  * lost, peer unreachable, response timeout, undecodable frame); the Raft core simply resends later.
@@ -8,28 +8,21 @@
  * Leaves out: TLS/SASL on the controller listener, ApiVersions negotiation (the versions sent are
  * fixed: all our nodes speak them).
  */
-import { Socket } from 'node:net';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Timer } from '../common/scheduler.js';
+import {
+  SocketTransport,
+  type Transport,
+  type TransportAddress,
+  type TransportConnection,
+} from '../common/transport.js';
+import { PeerRequestError } from './errors.js';
+export { PeerRequestError };
 
-export interface PeerAddress {
-  readonly host: string;
-  readonly port: number;
-}
-
-export class PeerRequestError extends Error {
-  constructor(
-    message: string,
-    readonly peer: number,
-    /** `unreachable`: the connection was refused, reset or closed (or is backing off after that); `timeout`: no answer in time. */
-    readonly kind: 'unreachable' | 'timeout' | 'unknown-peer' = 'unreachable',
-  ) {
-    super(message);
-    this.name = 'PeerRequestError';
-  }
-}
+export type PeerAddress = TransportAddress;
 
 interface Pending {
   readonly settle: (error: Error | null, body: Reader | null) => void;
@@ -39,12 +32,8 @@ interface Pending {
 }
 
 class PeerConnection {
-  private socket: Socket | null = null;
-  private connected = false;
-  private queue: Buffer[][] = [];
+  private connection: TransportConnection | null = null;
   private pending = new Map<number, Pending>();
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -55,7 +44,7 @@ class PeerConnection {
 
   send(correlationId: number, frame: Buffer[], pending: Pending): void {
     const now = this.options.clock.now();
-    if (!this.socket) {
+    if (!this.connection) {
       if (now < this.lastAttemptMs + this.options.reconnectBackoffMs) {
         pending.settle(new PeerRequestError(`node ${this.id} is unreachable (backing off)`, this.id), null);
         return;
@@ -63,48 +52,23 @@ class PeerConnection {
       this.open(now);
     }
     this.pending.set(correlationId, pending);
-    if (this.connected) this.write(frame);
-    else this.queue.push(frame);
+    this.connection?.send(frame);
   }
 
   private open(now: number): void {
     this.lastAttemptMs = now;
-    const socket = new Socket();
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.connected = true;
-      for (const frame of this.queue.splice(0)) this.write(frame);
-    });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.fail('connection error'));
-    socket.on('close', () => this.fail('connection closed'));
-    socket.connect(this.address.port, this.address.host);
-  }
-
-  private write(frame: Buffer[]): void {
-    for (const chunk of frame) this.socket?.write(chunk);
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffered.push(chunk);
-    this.bufferedBytes += chunk.length;
-    for (;;) {
-      if (this.bufferedBytes < 4) return;
-      const head = this.buffered.length === 1 ? (this.buffered[0] as Buffer) : Buffer.concat(this.buffered);
-      this.buffered = [head];
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.options.maxResponseBytes) {
-        this.fail(`response frame of ${size} bytes`);
-        return;
-      }
-      if (head.length < 4 + size) return;
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
-      this.buffered = rest.length > 0 ? [rest] : [];
-      this.bufferedBytes = rest.length;
-      this.onFrame(frame);
-    }
+    const connection = this.options.transport.connect(
+      this.address,
+      {
+        onOpen: () => {},
+        onFrame: (frame) => this.onFrame(frame),
+        onClose: (reason) => {
+          if (this.connection === connection) this.fail(reason);
+        },
+      },
+      this.options.maxResponseBytes,
+    );
+    this.connection = connection;
   }
 
   private onFrame(frame: Buffer): void {
@@ -133,17 +97,9 @@ class PeerConnection {
   }
 
   fail(reason: string): void {
-    const socket = this.socket;
-    this.socket = null;
-    this.connected = false;
-    this.queue = [];
-    this.buffered = [];
-    this.bufferedBytes = 0;
-    if (socket) {
-      socket.removeAllListeners();
-      socket.on('error', () => {});
-      socket.destroy();
-    }
+    const connection = this.connection;
+    this.connection = null;
+    connection?.close();
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.settle(new PeerRequestError(`node ${this.id}: ${reason}`, this.id), null);
@@ -151,7 +107,10 @@ class PeerConnection {
 }
 
 export interface PeerClientOptions {
+  /** Request deadlines; its timers are the clock's own when it is a Scheduler, else Node's. */
   readonly clock: Clock;
+  /** How connections are opened; defaults to TCP sockets. */
+  readonly transport?: Transport;
   readonly clientId?: string;
   readonly requestTimeoutMs?: number;
   readonly reconnectBackoffMs?: number;
@@ -162,7 +121,7 @@ export class PeerClient {
   private readonly connections = new Map<number, PeerConnection>();
   private readonly options: Required<PeerClientOptions>;
   private correlationId = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private closed = false;
 
   constructor(peers: ReadonlyMap<number, PeerAddress>, options: PeerClientOptions) {
@@ -172,6 +131,7 @@ export class PeerClient {
       reconnectBackoffMs: 50,
       maxResponseBytes: 64 * 1024 * 1024,
       ...options,
+      transport: options.transport ?? new SocketTransport(),
     };
     for (const [id, address] of peers) this.connections.set(id, new PeerConnection(id, address, this.options));
   }
@@ -232,21 +192,20 @@ export class PeerClient {
 
   private armTimer(): void {
     if (this.timer || this.closed) return;
-    this.timer = setInterval(() => {
+    this.timer = schedulerFor(this.options.clock).every(100, () => {
       const now = this.options.clock.now();
       let waiting = 0;
       for (const c of this.connections.values()) waiting += c.expire(now);
       if (waiting === 0 && this.timer) {
-        clearInterval(this.timer);
+        this.timer.cancel();
         this.timer = null;
       }
-    }, 100);
-    this.timer.unref();
+    });
   }
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     for (const c of this.connections.values()) c.fail('client closed');
   }

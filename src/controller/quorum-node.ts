@@ -1,6 +1,7 @@
 /**
- * Runs a RaftNode in a live process: a timer calls poll() at the deadline it returns (and soon after
- * every inbound message), outbound requests go to peers through PeerClient and their answers back
+ * Runs a RaftNode in a live process: a timer of the Scheduler port calls poll() at the deadline it
+ * returns (and soon after every inbound message), outbound requests go to peers through PeerClient
+ * (over the Transport port) and their answers back
  * into handleResponse, inbound requests (from the Raft handlers) wait for the answer the core pushes
  * to the outbox. Proposals resolve once the state machine has applied them on this node, or reject
  * with NotControllerError when leadership is lost first.
@@ -15,6 +16,8 @@
  * Leaves out: voter changes (KIP-853).
  */
 import type { Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
+import type { Transport } from '../common/transport.js';
 import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RaftNode, type QuorumDescription } from './raft/raft-node.js';
@@ -23,7 +26,7 @@ import type { RaftLog } from './raft/raft-log.js';
 import type { QuorumStateStore } from './raft/quorum-state-store.js';
 import type { ReplicatedStateMachine } from './raft/state-machine.js';
 import type { RaftConfig } from './raft/config.js';
-import { mathRandom } from './raft/types.js';
+import { mathRandom, type RandomSource } from './raft/types.js';
 import { PeerClient, PeerRequestError, type PeerAddress } from './peer-client.js';
 import { NotControllerError, type MetadataQuorumPort } from '../metadata/quorum-port.js';
 import { sendRaftRequest } from './raft-rpc.js';
@@ -41,6 +44,12 @@ export interface QuorumNodeOptions {
   readonly store: QuorumStateStore;
   readonly stateMachine: ReplicatedStateMachine;
   readonly clock: Clock;
+  /** Timers (poll deadlines, waits); defaults to the clock's own when it is a Scheduler, else Node's. */
+  readonly scheduler?: Scheduler;
+  /** How peers are reached; defaults to TCP sockets. */
+  readonly transport?: Transport;
+  /** Randomness of election timeouts and backoff; defaults to Math.random. */
+  readonly random?: RandomSource;
   readonly logger: Logger;
   readonly config?: Partial<RaftConfig>;
 }
@@ -68,7 +77,8 @@ export class QuorumNode implements MetadataQuorumPort {
   readonly peers: PeerClient | null;
   private readonly inbound = new Map<number, (response: RaftResponse) => void>();
   private nextInboundId = 1;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
+  private readonly scheduler: Scheduler;
   private timerAt = Number.POSITIVE_INFINITY;
   private pollQueued = false;
   private stopped = false;
@@ -77,7 +87,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
   private readonly onceLeaderListeners = new Set<() => void>();
-  private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: Timer }> = [];
   private readonly clusterIdMismatch: ClusterIdMismatchReporter;
 
   constructor(private readonly options: QuorumNodeOptions) {
@@ -87,11 +97,19 @@ export class QuorumNode implements MetadataQuorumPort {
     const single = voterIds.length === 1 && voterIds[0] === options.nodeId;
     const peers = new Map([...options.voters].filter(([id]) => id !== options.nodeId));
     const clock = options.clock;
+    // Its poll timer keeps the process alive, as it always did.
+    const scheduler = schedulerFor(clock, options.scheduler, { keepAlive: true });
+    this.scheduler = scheduler;
+    const transport = options.transport;
     this.clusterIdMismatch = new ClusterIdMismatchReporter(options.clusterId, options.logger, clock);
     this.raftPeers =
-      peers.size > 0 ? new PeerClient(peers, { clock, clientId: `raft-client-${options.nodeId}` }) : null;
+      peers.size > 0
+        ? new PeerClient(peers, { clock: scheduler, transport, clientId: `raft-client-${options.nodeId}` })
+        : null;
     this.peers =
-      peers.size > 0 ? new PeerClient(peers, { clock, clientId: `controller-client-${options.nodeId}` }) : null;
+      peers.size > 0
+        ? new PeerClient(peers, { clock: scheduler, transport, clientId: `controller-client-${options.nodeId}` })
+        : null;
     const outbox: Outbox = { send: (m) => this.deliver(m) };
     this.raft = new RaftNode({
       nodeId: options.nodeId,
@@ -102,7 +120,7 @@ export class QuorumNode implements MetadataQuorumPort {
       stateMachine: options.stateMachine,
       outbox,
       clock: options.clock,
-      random: mathRandom,
+      random: options.random ?? mathRandom,
       // A lone voter needs no election timeout: it is its own majority.
       config: {
         ...options.config,
@@ -147,6 +165,7 @@ export class QuorumNode implements MetadataQuorumPort {
         periodMs: Math.max(50, Math.floor(fetchTimeoutMs / 2)),
         searchMs: Math.max(20, Math.min(200, Math.floor(fetchTimeoutMs / 10))),
         requestTimeoutMs: this.raft.config.requestTimeoutMs,
+        scheduler: this.scheduler,
         logger: this.options.logger,
       });
       this.discovery.start();
@@ -157,10 +176,10 @@ export class QuorumNode implements MetadataQuorumPort {
     this.stopped = true;
     this.discovery?.stop();
     for (const w of this.appliedWaiters.splice(0)) {
-      clearTimeout(w.timer);
+      w.timer.cancel();
       w.resolve(false);
     }
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.raftPeers?.close();
     this.peers?.close();
@@ -223,10 +242,10 @@ export class QuorumNode implements MetadataQuorumPort {
       const waiter = {
         offset: endOffset,
         resolve,
-        timer: setTimeout(() => {
+        timer: this.scheduler.after(timeoutMs, () => {
           this.appliedWaiters = this.appliedWaiters.filter((w) => w !== waiter);
           resolve(false);
-        }, timeoutMs),
+        }),
       };
       this.appliedWaiters.push(waiter);
     });
@@ -293,7 +312,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private pollSoon(): void {
     if (this.pollQueued || this.stopped) return;
     this.pollQueued = true;
-    setImmediate(() => {
+    this.scheduler.soon(() => {
       this.pollQueued = false;
       this.pollNow();
     });
@@ -312,7 +331,7 @@ export class QuorumNode implements MetadataQuorumPort {
       if (reached.length > 0) {
         this.appliedWaiters = this.appliedWaiters.filter((w) => applied < w.offset);
         for (const w of reached) {
-          clearTimeout(w.timer);
+          w.timer.cancel();
           w.resolve(true);
         }
       }
@@ -323,19 +342,18 @@ export class QuorumNode implements MetadataQuorumPort {
 
   private arm(deadline: number): void {
     if (deadline >= this.timerAt && this.timer) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     if (!Number.isFinite(deadline)) {
       this.timer = null;
       this.timerAt = Number.POSITIVE_INFINITY;
       return;
     }
     this.timerAt = deadline;
-    const delay = Math.max(0, deadline - this.options.clock.now());
-    this.timer = setTimeout(() => {
+    this.timer = this.scheduler.after(deadline - this.scheduler.now(), () => {
       this.timer = null;
       this.timerAt = Number.POSITIVE_INFINITY;
       this.pollNow();
-    }, delay);
+    });
   }
 
   private settleWaiters(): void {

@@ -6,7 +6,7 @@
  * visible on all three nodes.
  */
 import t from 'tap';
-import { ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 
 async function topicEverywhere(cluster: ProcessCluster, nodes: ClusterNode[], topic: string): Promise<boolean> {
   const answers = await Promise.all(nodes.map((n) => cluster.metadata(n, [topic])));

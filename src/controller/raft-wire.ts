@@ -16,6 +16,8 @@ import * as Snap from '../../protocol/generated/messages/59-fetch-snapshot.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type * as M from './raft/messages.js';
 import { decodeEntries, encodeEntries } from './raft-entries-codec.js';
+import { RaftWireError } from './errors.js';
+export { RaftWireError };
 
 export const METADATA_TOPIC = '__cluster_metadata';
 /** Kafka's fixed topic id of __cluster_metadata (Uuid(0, 1)). */
@@ -37,16 +39,6 @@ export const RAFT_API_KEYS = {
   Fetch: 1,
   FetchSnapshot: 59,
 } as const;
-
-export class RaftWireError extends Error {
-  constructor(
-    message: string,
-    readonly errorCode: number = ErrorCode.INVALID_REQUEST,
-  ) {
-    super(message);
-    this.name = 'RaftWireError';
-  }
-}
 
 function num(value: bigint, what: string): number {
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {

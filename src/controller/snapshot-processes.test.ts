@@ -9,7 +9,7 @@ import t from 'tap';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../bench/raft/cluster.js';
+import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 
 const TOPICS = Array.from({ length: 30 }, (_, i) => `snapshot-topic-${i}`);
 

@@ -52,6 +52,7 @@ t.test('pipelined commits share record batches; a fetch behind them sees every o
         topics: [
           {
             name: 'topic',
+            topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
             partitions: [
               {
                 partitionIndex: 0,

@@ -63,6 +63,36 @@ export class GroupCoordinator {
     this.consumer.resumeLoaded(now);
   }
 
+  /**
+   * Loads one `__consumer_offsets` partition this broker now leads: replays its records, then
+   * starts the sessions of its groups' members (those that do not heartbeat again expire).
+   */
+  loadPartition(partition: number, records: Iterable<GroupRecord>, now: number): void {
+    for (const r of records) this.store.replay(r, now);
+    const here = (groupId: string): boolean => this.store.partitionFor(groupId) === partition;
+    for (const group of this.store.groups.values()) if (here(group.groupId)) this.membership.resumeLoaded(group, now);
+    this.consumer.resumeLoaded(now, here);
+  }
+
+  /**
+   * Unloads a partition whose leadership moved: its groups, offsets and consumer groups are
+   * dropped, their deadlines stop, and members waiting in JoinGroup/SyncGroup get NOT_COORDINATOR.
+   */
+  unloadPartition(partition: number): void {
+    const here = (groupId: string): boolean => this.store.partitionFor(groupId) === partition;
+    for (const group of [...this.store.groups.values()]) {
+      if (!here(group.groupId)) continue;
+      this.store.groups.delete(group.groupId);
+      this.membership.unload(group);
+    }
+    for (const groupId of [...this.store.offsets.keys()]) if (here(groupId)) this.store.offsets.delete(groupId);
+    for (const group of [...this.store.consumerGroups.groups.values()]) {
+      if (!here(group.groupId)) continue;
+      for (const memberId of group.members.keys()) this.consumer.heartbeats.cancelTimers(group.groupId, memberId);
+      this.store.consumerGroups.groups.delete(group.groupId);
+    }
+  }
+
   /** Starts the periodic offset expiry, first run one interval from now. */
   startRetention(now: number): void {
     const run = (at: number): void => {

@@ -13,6 +13,8 @@
  *
  * A group loaded from `__consumer_offsets` starts as Empty (no members) or Stable.
  */
+import { IllegalGroupTransitionError } from './errors.js';
+export { IllegalGroupTransitionError };
 export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
 export const CLASSIC_GROUP_STATES: readonly ClassicGroupState[] = [
@@ -32,12 +34,8 @@ export const VALID_PREVIOUS_STATES: Readonly<Record<ClassicGroupState, readonly 
   Dead: ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'],
 };
 
-export class IllegalStateTransitionError extends Error {
-  override readonly name = 'IllegalStateTransitionError';
-}
-
 export function checkTransition(groupId: string, from: ClassicGroupState, to: ClassicGroupState): void {
   if (!VALID_PREVIOUS_STATES[to].includes(from)) {
-    throw new IllegalStateTransitionError(`group ${groupId}: illegal transition ${from} -> ${to}`);
+    throw new IllegalGroupTransitionError(`group ${groupId}: illegal transition ${from} -> ${to}`);
   }
 }

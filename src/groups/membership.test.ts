@@ -8,7 +8,7 @@ import {
   protocols,
   syncRequest,
   type Harness,
-} from './test-support.js';
+} from '../../test/helpers/groups.js';
 
 /** Joins a dynamic member the v4+ way: MEMBER_ID_REQUIRED, then join again with the id. */
 function joinNew(h: Harness, over: Parameters<typeof joinRequest>[0] = {}): PendingJoin {

@@ -580,6 +580,19 @@ export class Membership {
     for (const m of group.members.values()) this.scheduleSession(group, m, now);
   }
 
+  /** Its partition moved to another coordinator: waiting joins and syncs get NOT_COORDINATOR, deadlines stop. */
+  unload(group: ClassicGroup): void {
+    this.forget(group);
+    for (const m of group.members.values()) {
+      const join = m.awaitingJoin;
+      const sync = m.awaitingSync;
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
+      join?.(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+      sync?.(syncError(ErrorCode.NOT_COORDINATOR));
+    }
+  }
+
   /** Cancels every deadline of a group being deleted. */
   forget(group: ClassicGroup): void {
     for (const kind of ['join', 'initial-join', 'sync']) this.timers.cancel(key(kind, group.groupId));

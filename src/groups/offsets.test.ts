@@ -1,9 +1,16 @@
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Writer } from '../../protocol/primitives/index.js';
-import { checkTransition, IllegalStateTransitionError } from './group-state.js';
+import { checkTransition, IllegalGroupTransitionError } from './group-state.js';
 import type { CommitRequest } from './offsets.js';
-import { harness, joinRequest, PendingJoin, PendingSync, syncRequest, type Harness } from './test-support.js';
+import {
+  harness,
+  joinRequest,
+  PendingJoin,
+  PendingSync,
+  syncRequest,
+  type Harness,
+} from '../../test/helpers/groups.js';
 import { javaStringHashCode, partitionForGroup } from './records.js';
 import { TimerQueue } from './timer-queue.js';
 
@@ -239,6 +246,8 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
   t.equal(javaStringHashCode('polygenelubricants'), -2147483648);
   t.equal(partitionForGroup('polygenelubricants', 50), 0);
   t.equal(partitionForGroup('hello', 50), 99162322 % 50);
+  t.equal(javaStringHashCode('my-group'), -1906497762);
+  t.equal(partitionForGroup('my-group', 50), 12, 'a negative hash is negated (Math.abs), not masked');
   t.equal(
     javaStringHashCode('é😀'),
     (() => {
@@ -251,8 +260,8 @@ t.test('group partition follows Java String.hashCode and Utils.abs', async (t) =
 });
 
 t.test('the transition table refuses illegal moves; the timer queue fires in order', async (t) => {
-  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalStateTransitionError);
-  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalStateTransitionError);
+  t.throws(() => checkTransition('g', 'Empty', 'Stable'), IllegalGroupTransitionError);
+  t.throws(() => checkTransition('g', 'Dead', 'Empty'), IllegalGroupTransitionError);
   t.doesNotThrow(() => checkTransition('g', 'CompletingRebalance', 'Stable'));
   const q = new TimerQueue();
   const fired: string[] = [];

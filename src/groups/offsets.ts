@@ -47,9 +47,9 @@ export interface PreparedCommit {
   written: Array<{ partitionIndex: number; errorCode: number }>;
 }
 
-/** Marks a prepared commit's written partitions COORDINATOR_NOT_AVAILABLE: its append failed. */
-export function failCommit(prepared: PreparedCommit): void {
-  for (const r of prepared.written) r.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+/** Marks a prepared commit's written partitions with `errorCode` (COORDINATOR_NOT_AVAILABLE by default): its append failed. */
+export function failCommit(prepared: PreparedCommit, errorCode: number = ErrorCode.COORDINATOR_NOT_AVAILABLE): void {
+  for (const r of prepared.written) r.errorCode = errorCode;
 }
 
 export interface FetchedOffset {

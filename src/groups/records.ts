@@ -55,9 +55,14 @@ export function javaStringHashCode(s: string): number {
   return h;
 }
 
-/** The `__consumer_offsets` partition of a group: Utils.abs(hashCode) % partitions. */
+/**
+ * The `__consumer_offsets` partition of a group: Utils.abs(hashCode) % partitions, where Kafka's
+ * Utils.abs is Math.abs except that Integer.MIN_VALUE gives 0 (not a bit mask: -5 gives 5).
+ */
 export function partitionForGroup(groupId: string, numPartitions: number): number {
-  return (javaStringHashCode(groupId) & 0x7fffffff) % numPartitions;
+  const hash = javaStringHashCode(groupId);
+  const abs = hash === -0x80000000 ? 0 : Math.abs(hash);
+  return abs % numPartitions;
 }
 
 export function encodeGroupRecord(record: GroupRecord): RawRecord {

@@ -62,6 +62,7 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
       topics: [
         {
           name: 'topic',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
           partitions: [
             {
               partitionIndex: 1,
@@ -135,7 +136,7 @@ t.test('the service writes record batches to __consumer_offsets and a new servic
     controller: broker.controller,
     replicas: broker.replicas,
     clock: broker.clock,
-    log: { warn: () => undefined } as never,
+    log: { warn: () => undefined, info: () => undefined, error: () => undefined } as never,
   });
   again.start();
   t.teardown(() => again.stop());
@@ -143,4 +144,49 @@ t.test('the service writes record batches to __consumer_offsets and a new servic
   t.equal(c?.offset, 77n);
   t.equal(c?.metadata, 'meta');
   t.equal(c?.leaderEpoch, 2);
+});
+
+t.test('an offset commit is answered when the ISR holds it, not at the local append', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'topic', { partitions: 1 });
+  const groups = running.broker.groups;
+  t.equal(groups.coordinatorError('acked'), 0, 'coordinated here (a single node leads every partition)');
+  const partition = running.broker.replicas.get(
+    CONSUMER_OFFSETS_TOPIC,
+    groups.coordinator.store.partitionFor('acked'),
+  )!;
+  // A second in-sync replica that has not fetched yet: the high watermark stays where it is.
+  partition.state = { ...partition.state, replicas: [running.broker.nodeId, 99], isr: [running.broker.nodeId, 99] };
+  const commit = (offset: bigint) =>
+    groups.commit({
+      groupId: 'acked',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [
+        {
+          name: 'topic',
+          partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }],
+        },
+      ],
+      apiVersion: 8,
+    });
+  let answered: number | null = null;
+  const pending = commit(5n).then((topics) => (answered = topics[0]?.partitions[0]?.errorCode ?? -1));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.equal(partition.log.logEndOffset, 1, 'appended locally');
+  t.equal(answered, null, 'but not answered: replica 99 does not hold it');
+  partition.recordFollowerFetch(99, partition.log.logEndOffset, Date.now());
+  await pending;
+  t.equal(answered, 0, 'answered once the high watermark passed it');
+
+  // Leadership moves away while a commit waits: NOT_COORDINATOR, and the group is no longer served here.
+  const waiting = commit(6n);
+  await new Promise((r) => setImmediate(r));
+  partition.state = { ...partition.state, leader: 99, leaderEpoch: partition.leaderEpoch + 1 };
+  running.broker.groups.partitions.onPartitionState(partition, false);
+  t.equal((await waiting)[0]?.partitions[0]?.errorCode, 16, 'NOT_COORDINATOR');
+  t.equal(groups.coordinatorError('acked'), 16, 'NOT_COORDINATOR for the group from now on');
 });

@@ -1,11 +1,17 @@
 /**
  * The broker side of the group coordinator: builds the pure GroupCoordinator from the
  * broker config, gives it `__consumer_offsets` as its log (records go in as v2 record
- * batches through the partition's PartitionLog; on start every hosted partition is
- * read back and replayed), creates `__consumer_offsets` on first use through the
- * metadata controller, and drives the coordinator's deadlines with one real timer
+ * batches through the partition's PartitionLog), creates `__consumer_offsets` on first use
+ * through the metadata controller, and drives the coordinator's deadlines with one real timer
  * set at `nextDeadline()` after every call. Handlers reach the coordinator through
  * `run`, which passes the clock's `now` and re-arms the timer afterwards.
+ *
+ * A group lives on the leader of its `__consumer_offsets` partition (Kafka's placement):
+ * `CoordinatorPartitions` loads a partition when this broker becomes its leader and unloads it
+ * when leadership moves, at any time; `coordinatorError` gives handlers NOT_COORDINATOR or
+ * COORDINATOR_LOAD_IN_PROGRESS for groups not served here. Appends need the leadership and
+ * `min.insync.replicas` in-sync replicas, and answers wait for the high watermark to pass
+ * them (`whenCommitted`, `offsets.commit.timeout.ms`), as Kafka's acks=all coordinator writes.
  *
  * Offset commits are batched ("group commit"): `commit` validates at once, queues the
  * records, and answers after one append per `__consumer_offsets` partition made at
@@ -14,7 +20,18 @@
  * deadline timer, `stop`) first flushes the queue, so the log keeps the order in
  * which decisions were made and reads (OffsetFetch) see every answered commit.
  */
-import { DeadlineTimer, replayInternalTopic } from '../broker/internal-topic-log.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { DeadlineTimer, replayInternalPartition } from '../broker/internal-topic-log.js';
+import { CoordinatorPartitions } from '../broker/coordinator-partitions.js';
+import {
+  checkCoordinatorAppend,
+  CoordinatorWriteError,
+  realTimer,
+  waitForCommitted,
+  type SetTimer,
+} from '../broker/coordinator-writes.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -45,23 +62,41 @@ export interface GroupServiceDeps {
   log: Logger;
   /** Creates `__consumer_offsets` through the active controller when this node is not it (the broker forwards a CreateTopics). */
   forwardTopicCreation?: TopicCreationForwarder;
+  /** Runs a partition load later (default: setImmediate); tests run it by hand. */
+  schedule?: (fn: () => void) => void;
+  /** The timer of the wait for the high watermark (default: a real unref'd timeout). */
+  setTimer?: SetTimer;
 }
 
 export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
   private readonly deadline: DeadlineTimer;
+  /** The clock's own timers when it is a Scheduler (the simulation), else Node's (ref'd, as setImmediate was). */
+  private readonly scheduler: Scheduler;
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
   /** Transactional offsets found on load without their marker; the transaction coordinator takes them at its start. */
   readonly openTransactionalOffsets: Array<{ producerId: bigint; records: GroupRecord[] }> = [];
+  /** Set by the transaction coordinator once started: takes the open transactional offsets of each later load. */
+  onOpenTransactionalOffsets: ((producerId: bigint, records: GroupRecord[]) => void) | null = null;
+  /** The `__consumer_offsets` partitions coordinated here (loaded on leadership, unloaded on its loss). */
+  readonly partitions: CoordinatorPartitions;
   /** Commits waiting for the end-of-turn append, by `__consumer_offsets` partition. */
   private queued = new Map<number, QueuedCommit[]>();
   private flushScheduled = false;
 
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
+    this.partitions = new CoordinatorPartitions(CONSUMER_OFFSETS_TOPIC, {
+      load: (partition) => this.loadPartition(partition),
+      unload: (index) => this.run((co) => co.unloadPartition(index)),
+      schedule: deps.schedule ?? ((fn) => void setImmediate(fn)),
+      loadFailed: (index, error) =>
+        deps.log.error({ partition: index, err: error }, `${CONSUMER_OFFSETS_TOPIC}-${index} could not be loaded`),
+    });
     this.deadline = new DeadlineTimer(deps.clock, () => this.run((co, now) => co.poll(now)));
+    this.scheduler = schedulerFor(deps.clock, undefined, { keepAlive: true });
     this.coordinator = new GroupCoordinator({
       config: {
         initialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
@@ -89,12 +124,64 @@ export class GroupCoordinatorService {
     });
   }
 
-  /** Replays the hosted `__consumer_offsets` partitions and starts offset expiry. */
+  /**
+   * Loads the `__consumer_offsets` partitions led here now (at once: a single node serves at
+   * once after start), follows leadership from then on, and starts offset expiry.
+   */
   start(): void {
-    const now = this.deps.clock.now();
-    this.coordinator.load(this.readAll(), now);
-    this.coordinator.startRetention(now);
+    this.deps.replicas.onPartitionState((p, removed) => this.partitions.onPartitionState(p, removed));
+    for (const p of this.deps.replicas.all()) this.partitions.onPartitionState(p, false, { loadNow: true });
+    this.coordinator.startRetention(this.deps.clock.now());
     this.rearm();
+  }
+
+  /**
+   * 0 when `groupId` is coordinated here; else COORDINATOR_NOT_AVAILABLE (no `__consumer_offsets`
+   * yet: its creation starts), COORDINATOR_LOAD_IN_PROGRESS or NOT_COORDINATOR.
+   */
+  coordinatorError(groupId: string): number {
+    if (this.ensureOffsetsTopic() !== 0 || !this.deps.controller.image.topicsByName.has(CONSUMER_OFFSETS_TOPIC))
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return this.partitions.errorFor(this.coordinator.store.partitionFor(groupId));
+  }
+
+  /** The coordinator epoch of a group coordinated here (its partition's leader epoch), else -1. */
+  coordinatorEpoch(groupId: string): number {
+    return this.partitions.epochOf(this.coordinator.store.partitionFor(groupId));
+  }
+
+  /**
+   * Resolves 0 once everything appended so far to the group's partition is committed (the high
+   * watermark passed it); NOT_COORDINATOR when leadership moved first, COORDINATOR_NOT_AVAILABLE
+   * after `offsets.commit.timeout.ms`. Handlers answer a write only after it.
+   */
+  whenCommitted(groupId: string): Promise<number> {
+    const index = this.coordinator.store.partitionFor(groupId);
+    const partition = this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, index);
+    if (!partition) return Promise.resolve(ErrorCode.NONE);
+    return this.waitForPartition(partition, partition.log.logEndOffset);
+  }
+
+  private waitForPartition(partition: Partition, offset: number): Promise<number> {
+    return waitForCommitted(
+      partition,
+      offset,
+      partition.leaderEpoch,
+      this.deps.config.int('offsets.commit.timeout.ms'),
+      this.deps.setTimer ?? realTimer,
+    );
+  }
+
+  private loadPartition(partition: Partition): void {
+    const records = replayInternalPartition(partition, this.deps.log, decodeGroupRecord, (producerId, _epoch, open) => {
+      if (this.onOpenTransactionalOffsets) this.onOpenTransactionalOffsets(producerId, open);
+      else this.openTransactionalOffsets.push({ producerId, records: open });
+    });
+    this.run((c, now) => c.loadPartition(partition.index, records, now));
+    this.deps.log.info(
+      { partition: partition.index, epoch: partition.leaderEpoch },
+      `${CONSUMER_OFFSETS_TOPIC}-${partition.index} loaded: this broker coordinates its groups`,
+    );
   }
 
   stop(): void {
@@ -131,7 +218,7 @@ export class GroupCoordinatorService {
       queue.push({ prepared, bytes, answer });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flushCommits());
+        this.scheduler.soon(() => this.flushCommits());
       }
     });
   }
@@ -153,17 +240,23 @@ export class GroupCoordinatorService {
           bytes += c.bytes;
           for (const r of c.prepared.records) records.push(r);
         }
-        let failed = false;
+        let failed: number = ErrorCode.NONE;
         try {
           this.coordinator.store.writeToPartition(partition, records, now);
-        } catch {
-          failed = true;
+        } catch (error) {
+          failed = error instanceof CoordinatorWriteError ? error.errorCode : ErrorCode.COORDINATOR_NOT_AVAILABLE;
         }
-        for (let i = start; i < end; i++) {
-          const c = commits[i]!;
-          if (failed) failCommit(c.prepared);
-          c.answer(c.prepared.results);
-        }
+        const answered = commits.slice(start, end);
+        const settle = (code: number): void => {
+          for (const c of answered) {
+            if (code !== ErrorCode.NONE) failCommit(c.prepared, code);
+            c.answer(c.prepared.results);
+          }
+        };
+        const written =
+          failed === ErrorCode.NONE ? this.deps.replicas.get(CONSUMER_OFFSETS_TOPIC, partition) : undefined;
+        if (written) void this.waitForPartition(written, written.log.logEndOffset).then(settle);
+        else settle(failed);
         start = end;
       }
     }
@@ -196,14 +289,15 @@ export class GroupCoordinatorService {
 
   private append(partitionIndex: number, records: readonly GroupRecord[]): void {
     const partition = this.offsetsPartition(partitionIndex);
+    checkCoordinatorAppend(partition, this.minInsyncReplicas());
     const batch = encodeGroupBatch(records, BigInt(this.deps.clock.now()));
     partition.appendAsLeader(batch);
   }
 
-  private readAll(): Iterable<GroupRecord> {
-    return replayInternalTopic(this.deps, CONSUMER_OFFSETS_TOPIC, decodeGroupRecord, (producerId, _epoch, records) =>
-      this.openTransactionalOffsets.push({ producerId, records }),
-    );
+  /** `min.insync.replicas` of `__consumer_offsets`: its own config, else the broker's. */
+  minInsyncReplicas(): number {
+    const topic = this.deps.controller.image.topicsByName.get(CONSUMER_OFFSETS_TOPIC);
+    return Number(effectiveTopicConfig('min.insync.replicas', topic?.configs ?? new Map(), this.deps.config));
   }
 
   private rearm(): void {

@@ -1,5 +1,6 @@
 /**
- * Fetch, versions 0-17.
+ * Fetch, versions 0-18 (v18, Kafka 4.1's, adds the follower's known high watermark as a
+ * tagged field, KIP-1166: read and ignored, Gregor's followers learn it from the answer).
  * Long polling: a fetch that has fewer than minBytes is parked in the fetch purgatory
  * until a partition it reads changes or maxWaitMs passes; errors answer at once.
  * Reading (limits, KIP-74, isolation, down-conversion for v0-v3) is broker/fetch.ts.
@@ -156,6 +157,6 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
 export const fetchHandler = defineHandler({
   api: FetchApi,
   minVersion: 0,
-  maxVersion: 17,
+  maxVersion: 18,
   handle: fetch,
 });

@@ -1,6 +1,7 @@
 /**
- * ListOffsets, versions 0-10 (v10, served by Kafka 4.0, adds TimeoutMs, the wait for offsets in
- * remote storage: Gregor has no tiered storage, every lookup is local and answers at once).
+ * ListOffsets, versions 0-11 (v10, served by Kafka 4.0, adds TimeoutMs, the wait for offsets in
+ * remote storage: Gregor has no tiered storage, every lookup is local and answers at once;
+ * v11, Kafka 4.2's, allows -6, earliest pending upload, KIP-1023: offset -1, nothing is tiered).
  * Timestamps: -2 earliest (log start), -1 latest (high watermark, or the last stable
  * offset for read_committed, or the log end for followers), -3 max timestamp (v7+:
  * the record with the largest timestamp), -4 earliest local (v8+: the log start, there
@@ -30,6 +31,7 @@ export const EARLIEST_TIMESTAMP = -2n;
 export const MAX_TIMESTAMP = -3n;
 export const EARLIEST_LOCAL_TIMESTAMP = -4n;
 export const LATEST_TIERED_TIMESTAMP = -5n;
+export const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -6n;
 
 interface Found {
   offset: number;
@@ -42,6 +44,7 @@ function lookup(partition: Partition, timestamp: bigint, end: number, version: n
   if (timestamp === EARLIEST_TIMESTAMP) return { offset: log.logStartOffset, timestamp: -1 };
   if (timestamp === EARLIEST_LOCAL_TIMESTAMP && version >= 8) return { offset: log.logStartOffset, timestamp: -1 };
   if (timestamp === LATEST_TIERED_TIMESTAMP && version >= 9) return null;
+  if (timestamp === EARLIEST_PENDING_UPLOAD_TIMESTAMP && version >= 11) return null;
   if (timestamp === MAX_TIMESTAMP && version >= 7) {
     const max = log.maxTimestamp();
     return max !== null && max.offset < end ? max : null;
@@ -90,6 +93,6 @@ function listOffsets(ctx: RequestContext, request: ListOffsetsRequest): ListOffs
 export const listOffsetsHandler = defineHandler({
   api: ListOffsetsApi,
   minVersion: 0,
-  maxVersion: 10,
+  maxVersion: 11,
   handle: listOffsets,
 });

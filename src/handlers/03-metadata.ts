@@ -15,7 +15,10 @@
  * topic that does not exist yet would fail there. A creation the controller refuses (a
  * policy or replication-factor error) and a topic that may not be auto-created get
  * UNKNOWN_TOPIC_OR_PARTITION. Internal topics are never auto-created here. Topics by id
- * (v10+) are looked up by id. Authorized operations: everything is allowed (no ACLs yet).
+ * (v10+) are looked up by id. With an authorizer: topics the principal may not DESCRIBE are
+ * left out of an all-topics answer and answered TOPIC_AUTHORIZATION_FAILED when named;
+ * auto-creation needs CREATE on the cluster or the topic (else TOPIC_AUTHORIZATION_FAILED);
+ * the authorized-operation fields say what the principal may do.
  * Offline replicas: those on fenced or unregistered brokers (broker/partition-health.ts).
  * A partition whose replica here is offline (log dir failed) has leader -1,
  * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
@@ -27,7 +30,9 @@ import {
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
-import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from './authorized-operations.js';
+import { OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+import { RequestAuthz } from '../server/request-authz.js';
+import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../metadata/acl-types.js';
 import { isInternalTopic } from '../broker/internal-topics.js';
 import { validateTopicName } from '../metadata/controller.js';
 import type { TopicImage } from '../metadata/image.js';
@@ -48,6 +53,7 @@ export const metadataHandler = defineHandler({
   api: MetadataApi,
   handle(ctx, request) {
     const { broker, apiVersion } = ctx;
+    const authz = new RequestAuthz(ctx);
     const image = broker.controller.image;
     const describe = (topic: TopicImage): MetadataResponseMetadataResponseTopic => ({
       errorCode: 0,
@@ -68,20 +74,31 @@ export const metadataHandler = defineHandler({
             offlineReplicas: health.offlineReplicas,
           };
         }),
-      topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      topicAuthorizedOperations: authz.operationsIf(
+        request.includeTopicAuthorizedOperations,
+        ResourceType.TOPIC,
+        topic.name,
+      ),
     });
+    const mayDescribe = (name: string): boolean => authz.onTopic(AclOperation.DESCRIBE, name);
 
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseMetadataResponseTopic[] = [];
     if (all) {
-      for (const topic of image.topicsByName.values()) topics.push(describe(topic));
+      for (const topic of image.topicsByName.values()) if (mayDescribe(topic.name)) topics.push(describe(topic));
     } else {
       const autoCreate =
         broker.config.bool('auto.create.topics.enable') && (apiVersion < 4 || request.allowAutoTopicCreation);
       for (const wanted of request.topics ?? []) {
         if (wanted.name === null || wanted.name === '') {
           const byId = image.topicsById.get(wanted.topicId);
-          topics.push(byId ? describe(byId) : unknownTopic(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          if (byId && !mayDescribe(byId.name))
+            topics.push(unknownTopic(null, wanted.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          else topics.push(byId ? describe(byId) : unknownTopic(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          continue;
+        }
+        if (!mayDescribe(wanted.name)) {
+          topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
           continue;
         }
         const topic = image.topicsByName.get(wanted.name);
@@ -94,6 +111,11 @@ export const metadataHandler = defineHandler({
           continue;
         }
         let started = false;
+        const mayCreate = authz.onCluster(AclOperation.CREATE) || authz.onTopic(AclOperation.CREATE, wanted.name);
+        if (autoCreate && !isInternalTopic(wanted.name) && !mayCreate) {
+          topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         if (autoCreate && !isInternalTopic(wanted.name)) {
           const code = broker.autoCreateTopic(wanted.name);
           started = code === 0 || code === ErrorCode.LEADER_NOT_AVAILABLE;
@@ -127,10 +149,11 @@ export const metadataHandler = defineHandler({
         broker.controller.activeControllerId(broker.nodeId),
       ),
       topics,
-      clusterAuthorizedOperations:
-        request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10
-          ? CLUSTER_OPERATIONS
-          : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: authz.operationsIf(
+        request.includeClusterAuthorizedOperations && apiVersion >= 8 && apiVersion <= 10,
+        ResourceType.CLUSTER,
+        CLUSTER_RESOURCE_NAME,
+      ),
       errorCode: 0,
     };
   },

@@ -2,7 +2,9 @@
  * FindCoordinator, versions 0-6. Key type 0 (group) and 1 (transaction); batched keys
  * (coordinatorKeys -> coordinators[]) from v4. The coordinator of a key is the leader
  * of its partition of `__consumer_offsets` (groups) or `__transaction_state`
- * (transactions): partition = abs(String.hashCode(key)) % partitions. The internal
+ * (transactions): partition = abs(String.hashCode(key)) % partitions (Kafka's Utils.abs), the
+ * broker that loads it on becoming its leader; other brokers answer that key's requests
+ * NOT_COORDINATOR (docs/replication.md). A leaderless or fenced leader is COORDINATOR_NOT_AVAILABLE. The internal
  * topic is created on first use: on the active controller at once (a quorum of one answers
  * with a coordinator already); on any other node the creation is forwarded to the active
  * controller and the answer is COORDINATOR_NOT_AVAILABLE until the topic is in this node's

@@ -8,6 +8,8 @@
  * A KIP-848 consumer group id: an empty one is removed and the classic group takes it
  * (its offsets stay); a non-empty one answers INCONSISTENT_GROUP_PROTOCOL (classic
  * members inside a consumer group, Kafka's migration path, are not supported).
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { JoinGroupApi, type JoinGroupResponse } from '../../protocol/generated/messages/11-join-group.js';
 import type { JoinResult } from '../groups/classic-group.js';
@@ -36,8 +38,9 @@ export const joinGroupHandler = defineHandler({
   handle(ctx, request) {
     const v = ctx.apiVersion;
     const groups = ctx.broker.groups;
-    groups.ensureOffsetsTopic();
-    const consumerGroupError = groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
+    const notHere = groups.coordinatorError(request.groupId);
+    const consumerGroupError =
+      notHere !== 0 ? notHere : groups.run((c, now) => c.consumer.admin.classicJoinError(request.groupId, now));
     if (consumerGroupError !== 0) {
       return toResponse(
         {
@@ -69,7 +72,10 @@ export const joinGroupHandler = defineHandler({
             apiVersion: v,
           },
           now,
-          (result) => resolve(toResponse(result, v)),
+          (result) =>
+            void groups
+              .whenCommitted(request.groupId)
+              .then((code) => resolve(toResponse(code !== 0 ? { ...result, errorCode: code } : result, v))),
         ),
       );
     });

@@ -9,6 +9,8 @@
  * epoch, a stale pair gets PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v4).
  * `__transaction_state` is created on first use. Producer ids come in blocks from the active
  * controller (AllocateProducerIds from other nodes); without one: COORDINATOR_LOAD_IN_PROGRESS.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   InitProducerIdApi,
@@ -32,8 +34,11 @@ export const initProducerIdHandler = defineHandler({
   async handle(ctx, request) {
     const txns = ctx.broker.transactions;
     const transactionalId = request.transactionalId;
-    if (transactionalId !== null && transactionalId !== '' && txns.ensureTopic() !== 0)
-      return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const transactional = transactionalId !== null && transactionalId !== '';
+    if (transactional) {
+      const notHere = txns.coordinatorError(transactionalId);
+      if (notHere !== 0) return failed(notHere);
+    }
     // A producer-id block from the active controller (Kafka answers COORDINATOR_LOAD_IN_PROGRESS while it has none).
     if ((await txns.prepareProducerIds()) !== 0) return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     const expected = ctx.apiVersion >= 3 ? { producerId: request.producerId, epoch: request.producerEpoch } : null;
@@ -41,6 +46,8 @@ export const initProducerIdHandler = defineHandler({
       const result = txns.run((c, now) =>
         c.initProducerId(transactionalId, request.transactionTimeoutMs, expected, now),
       );
+      const committed = transactional && result.errorCode === 0 ? await txns.whenCommitted(transactionalId) : 0;
+      if (committed !== 0) return failed(committed);
       return {
         throttleTimeMs: 0,
         errorCode: fencedErrorFor(result.errorCode, ctx.apiVersion, 4),

@@ -9,6 +9,8 @@
  * v4-5 (brokers): a batch of transactions, each answered separately; verifyOnly asks
  * whether each partition is already in the transaction (INVALID_TXN_STATE if not).
  * Leaves out: ACL checks per topic and the transactional id.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   AddPartitionsToTxnApi,
@@ -30,14 +32,16 @@ function uniform(topics: Topics, code: (topic: string, partition: number) => num
   }));
 }
 
-function addOne(
+async function addOne(
   ctx: RequestContext,
   transactionalId: string,
   producerId: bigint,
   epoch: number,
   topics: Topics,
   verifyOnly: boolean,
-): Results {
+): Promise<Results> {
+  const notHere = ctx.broker.transactions.coordinatorError(transactionalId);
+  if (notHere !== 0) return uniform(topics, () => notHere);
   const image = ctx.broker.controller.image;
   const known = (topic: string, p: number): boolean => image.topicsByName.get(topic)?.partitions.has(p) ?? false;
   if (topics.some((t) => t.partitions.some((p) => !known(t.name, p)))) {
@@ -57,20 +61,21 @@ function addOne(
       now,
     ),
   );
-  return uniform(topics, () => fencedErrorFor(code, ctx.apiVersion, 2));
+  const committed = code === 0 ? await txns.whenCommitted(transactionalId) : 0;
+  return uniform(topics, () => (committed !== 0 ? committed : fencedErrorFor(code, ctx.apiVersion, 2)));
 }
 
 export const addPartitionsToTxnHandler = defineHandler({
   api: AddPartitionsToTxnApi,
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     if (ctx.apiVersion <= 3) {
       return {
         throttleTimeMs: 0,
         errorCode: 0,
         resultsByTransaction: [],
-        resultsByTopicV3AndBelow: addOne(
+        resultsByTopicV3AndBelow: await addOne(
           ctx,
           request.v3AndBelowTransactionalId,
           request.v3AndBelowProducerId,
@@ -84,10 +89,12 @@ export const addPartitionsToTxnHandler = defineHandler({
       throttleTimeMs: 0,
       errorCode: 0,
       resultsByTopicV3AndBelow: [],
-      resultsByTransaction: request.transactions.map((t) => ({
-        transactionalId: t.transactionalId,
-        topicResults: addOne(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly),
-      })),
+      resultsByTransaction: await Promise.all(
+        request.transactions.map(async (t) => ({
+          transactionalId: t.transactionalId,
+          topicResults: await addOne(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly),
+        })),
+      ),
     };
   },
 });

@@ -4,6 +4,8 @@
  * on first use. Errors as AddPartitionsToTxn: INVALID_PRODUCER_ID_MAPPING,
  * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS.
  * Leaves out: ACL checks on the group.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import { AddOffsetsToTxnApi } from '../../protocol/generated/messages/25-add-offsets-to-txn.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -16,8 +18,10 @@ export const addOffsetsToTxnHandler = defineHandler({
   api: AddOffsetsToTxnApi,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const groups = ctx.broker.groups;
+    const notHere = ctx.broker.transactions.coordinatorError(request.transactionalId);
+    if (notHere !== 0) return { throttleTimeMs: 0, errorCode: notHere };
     if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
     if (groups.ensureOffsetsTopic() !== 0) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     const partition = partitionForGroup(request.groupId, groups.numPartitions());
@@ -30,6 +34,7 @@ export const addOffsetsToTxnHandler = defineHandler({
         now,
       ),
     );
-    return { throttleTimeMs: 0, errorCode: fencedErrorFor(code, ctx.apiVersion, 2) };
+    const committed = code === 0 ? await ctx.broker.transactions.whenCommitted(request.transactionalId) : 0;
+    return { throttleTimeMs: 0, errorCode: committed !== 0 ? committed : fencedErrorFor(code, ctx.apiVersion, 2) };
   },
 });

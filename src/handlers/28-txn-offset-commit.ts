@@ -9,10 +9,19 @@
  * against the group as OffsetCommit is (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state.
  * Per partition: OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION.
- * A transactional id the coordinator has never seen is answered with success and its
- * offsets dropped: Kafka 3.9's group coordinator does not ask the transaction coordinator
- * (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such offsets can never
- * be committed there either; the kafkajs suite checks exactly this.
+ * The group and the transaction may be coordinated by different brokers (KIP-447): the
+ * producer check then goes to the transaction coordinator as AddPartitionsToTxn v4
+ * verifyOnly for the group's `__consumer_offsets` partition (INVALID_PRODUCER_ID_MAPPING,
+ * INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE as it answers; COORDINATOR_NOT_AVAILABLE when it
+ * cannot be asked), and the offsets wait on this broker for the marker the coordinator sends
+ * to that partition (src/transactions/service.ts).
+ * When this broker coordinates the transaction too (or `__transaction_state` does not exist
+ * yet), a transactional id it has never seen is
+ * answered with success and its offsets dropped: Kafka 3.9's group coordinator does not ask the
+ * transaction coordinator (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such
+ * offsets can never be committed there either; the kafkajs suite checks exactly this.
+ * A group coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   TxnOffsetCommitApi,
@@ -20,7 +29,7 @@ import {
 } from '../../protocol/generated/messages/28-txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
-import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
 import { partitionForGroup } from '../groups/records.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { PendingOffset } from '../transactions/pending-offsets.js';
@@ -44,7 +53,7 @@ export const txnOffsetCommitHandler = defineHandler({
   api: TxnOffsetCommitApi,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const all = (code: (topic: string, partition: number) => number) => ({
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
@@ -57,16 +66,32 @@ export const txnOffsetCommitHandler = defineHandler({
     });
     const groups = ctx.broker.groups;
     if (request.groupId === '') return all(() => ErrorCode.INVALID_GROUP_ID);
+    const notHere = groups.coordinatorError(request.groupId);
+    if (notHere !== 0) return all(() => notHere);
     const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
     const txns = ctx.broker.transactions;
-    if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
-    const producerError = txns.coordinator.checkOffsetCommit(
-      request.transactionalId,
-      request.producerId,
-      request.producerEpoch,
-      CONSUMER_OFFSETS_TOPIC,
-      offsetsPartition,
-    );
+    let producerError: number;
+    const noTransactionEverSeen = !ctx.broker.controller.image.topicsByName.has(TRANSACTION_STATE_TOPIC);
+    if (noTransactionEverSeen) return all(() => ErrorCode.NONE);
+    if (txns.coordinatesHere(request.transactionalId)) {
+      if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
+      producerError = txns.coordinator.checkOffsetCommit(
+        request.transactionalId,
+        request.producerId,
+        request.producerEpoch,
+        CONSUMER_OFFSETS_TOPIC,
+        offsetsPartition,
+      );
+    } else {
+      producerError = await txns.verifyPartition(
+        request.transactionalId,
+        request.producerId,
+        request.producerEpoch,
+        CONSUMER_OFFSETS_TOPIC,
+        offsetsPartition,
+      );
+      if (producerError === ErrorCode.NOT_ENOUGH_REPLICAS) producerError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
     if (producerError !== 0) return all(() => producerError);
     const memberError = groupError(ctx, request);
     if (memberError !== 0) return all(() => memberError);
@@ -98,7 +123,6 @@ export const txnOffsetCommitHandler = defineHandler({
     };
     try {
       txns.addOffsets(
-        request.transactionalId,
         { producerId: request.producerId, producerEpoch: request.producerEpoch },
         request.groupId,
         accepted,
@@ -107,6 +131,8 @@ export const txnOffsetCommitHandler = defineHandler({
       ctx.log.warn({ groupId: request.groupId, error: String(error) }, 'transactional offsets could not be appended');
       return all(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    const committed = accepted.length > 0 ? await groups.whenCommitted(request.groupId) : 0;
+    if (committed !== 0) return all(() => committed);
     return response;
   },
 });

@@ -1,5 +1,7 @@
 /**
- * AlterPartitionReassignments (key 45), versions 0-0.
+ * AlterPartitionReassignments (key 45), versions 0-1 (v1 is Kafka 4.1's, KIP-860: with
+ * allowReplicationFactorChange false, a target whose replica count differs from the current
+ * one gets INVALID_REPLICATION_FACTOR; the answer echoes the option).
  *
  * Validates each partition as Kafka's controller does: unknown topic or partition →
  * UNKNOWN_TOPIC_OR_PARTITION; a cancellation (null replicas) with nothing in progress →
@@ -18,9 +20,11 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignmentsApi,
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
+    const allowReplicationFactorChange = request.allowReplicationFactorChange;
     if (!controller.isActive())
       return {
         throttleTimeMs: 0,
+        allowReplicationFactorChange,
         errorCode: ErrorCode.NOT_CONTROLLER,
         errorMessage: 'This is not the correct controller for this cluster.',
         responses: [],
@@ -40,6 +44,11 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         if (!image || !state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
         if (p.replicas === null)
           return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No reassignment is in progress for this partition.');
+        if (!allowReplicationFactorChange && p.replicas.length !== state.replicas.length)
+          return result(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `The replication factor is changed from ${state.replicas.length} to ${p.replicas.length}`,
+          );
         if (p.replicas.length === 0)
           return result(
             ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -76,10 +85,11 @@ export const alterPartitionReassignmentsHandler = defineHandler({
     if (committed !== 0)
       return {
         throttleTimeMs: 0,
+        allowReplicationFactorChange,
         errorCode: committed,
         errorMessage: 'This is not the correct controller for this cluster.',
         responses: [],
       };
-    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses };
+    return { throttleTimeMs: 0, allowReplicationFactorChange, errorCode: 0, errorMessage: null, responses };
   },
 });

@@ -10,8 +10,10 @@
  * request that does not parse or is not forwardable, UNSUPPORTED_VERSION for an inner version not
  * served, PRINCIPAL_DESERIALIZATION_FAILURE for a principal that does not decode, and
  * UNKNOWN_SERVER_ERROR when the inner handler fails.
- * Leaves out: CLUSTER_ACTION authorization of the forwarding broker (no ACLs in Gregor) and
- * forwarded client quotas.
+ * The inner request is authorized as the forwarded principal (from the client's address); one
+ * without a principal is the broker's own and runs as the inter-broker principal.
+ * Leaves out: CLUSTER_ACTION authorization of the forwarding broker (controller listeners are
+ * trusted, see authorizer/request-authz.ts) and forwarded client quotas.
  */
 import { EnvelopeApi, type EnvelopeResponse } from '../../protocol/generated/messages/58-envelope.js';
 import { decodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';
@@ -20,21 +22,23 @@ import { readRequestHeader, writeResponseHeader } from '../../protocol/frame.js'
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives/index.js';
 import { FORWARDED_API_KEYS } from '../controller/forwarding.js';
 import type { RequestContext } from '../server/request-context.js';
+import type { KafkaPrincipal } from '../server/principal.js';
 import { CloseConnection, defineHandler } from './handler.js';
 import { HANDLER_BY_KEY } from './table.js';
 
 const refused = (errorCode: number): EnvelopeResponse => ({ responseData: null, errorCode });
 
-function principalDecodes(bytes: Buffer | null): boolean {
-  if (bytes === null) return true;
+/** The forwarded principal; null for none (a broker's own request); undefined when it does not decode. */
+function decodePrincipal(bytes: Buffer | null): KafkaPrincipal | null | undefined {
+  if (bytes === null) return null;
   try {
     const r = new Reader(bytes);
     const version = r.int16();
-    if (version !== 0) return false;
-    decodeDefaultPrincipalData(r, 0);
-    return true;
+    if (version !== 0) return undefined;
+    const data = decodeDefaultPrincipalData(r, 0);
+    return { type: data.type, name: data.name };
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -64,9 +68,13 @@ export const envelopeHandler = defineHandler({
     if (!handler) return refused(ErrorCode.INVALID_REQUEST);
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion)
       return refused(ErrorCode.UNSUPPORTED_VERSION);
-    if (!principalDecodes(request.requestPrincipal)) return refused(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
+    const principal = decodePrincipal(request.requestPrincipal);
+    if (principal === undefined) return refused(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
     const inner: RequestContext = {
       ...ctx,
+      // The client's request is authorized as the client; a broker's own as the inter-broker principal.
+      principal: principal ?? ctx.principal,
+      interBroker: principal === null,
       apiKey,
       apiVersion,
       correlationId,

@@ -4,14 +4,14 @@
  * The live (unfenced) brokers, and with IncludeFencedBrokers (v2) the fenced ones too, each
  * flagged IsFenced, with their endpoint on the listener the request came in on, the
  * cluster id, a controller id (this node, as a KRaft broker names a live broker) and,
- * when asked, the cluster's authorized operations (everything: no ACLs yet). v1: the
+ * when asked, the cluster's authorized operations (what the principal may do). v1: the
  * endpoint type must be BROKER (1); CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE, any
  * other UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0), as Kafka answers.
  */
 import { DescribeClusterApi } from '../../protocol/generated/messages/60-describe-cluster.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
-import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+import { OPERATIONS_NOT_REQUESTED, clusterOperations } from './authorized-operations.js';
 
 const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
 
@@ -62,9 +62,7 @@ export const describeClusterHandler = defineHandler({
         ? broker.nodeId
         : (brokers.find((b) => !b.isFenced)?.brokerId ?? -1),
       brokers,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? CLUSTER_OPERATIONS
-        : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: clusterOperations(ctx, request.includeClusterAuthorizedOperations),
     };
   },
 });

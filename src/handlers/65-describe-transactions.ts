@@ -2,6 +2,8 @@
  * DescribeTransactions, version 0. The state of each named transactional id: state
  * name, timeout, start time, producer id and epoch, and its partitions.
  * Unknown ids get TRANSACTIONAL_ID_NOT_FOUND. Leaves out: ACL checks.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import { DescribeTransactionsApi } from '../../protocol/generated/messages/65-describe-transactions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -17,10 +19,11 @@ export const describeTransactionsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((id) => {
-        const m = txns.get(id);
+        const notHere = ctx.broker.transactions.coordinatorError(id);
+        const m = notHere === 0 ? txns.get(id) : undefined;
         if (!m) {
           return {
-            errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            errorCode: notHere !== 0 ? notHere : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
             transactionalId: id,
             transactionState: '',
             transactionTimeoutMs: 0,

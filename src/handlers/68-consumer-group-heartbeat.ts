@@ -12,6 +12,8 @@
  * group's records to `__consumer_offsets`, and answers with the member epoch, the
  * heartbeat interval and, when it changed or the request was a full one, the assignment.
  * Error answers carry Kafka's error message.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
 import {
   ConsumerGroupHeartbeatApi,
@@ -21,9 +23,19 @@ import { defineHandler } from './handler.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
   api: ConsumerGroupHeartbeatApi,
-  handle(ctx, request): ConsumerGroupHeartbeatResponse {
+  async handle(ctx, request): Promise<ConsumerGroupHeartbeatResponse> {
     const groups = ctx.broker.groups;
-    groups.ensureOffsetsTopic();
+    const notHere = groups.coordinatorError(request.groupId);
+    if (notHere !== 0)
+      return {
+        throttleTimeMs: 0,
+        errorCode: notHere,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     const r = groups.run((c, now) =>
       c.consumer.heartbeats.heartbeat(
         {
@@ -44,6 +56,17 @@ export const consumerGroupHeartbeatHandler = defineHandler({
         now,
       ),
     );
+    const committed = await groups.whenCommitted(request.groupId);
+    if (committed !== 0 && r.errorCode === 0)
+      return {
+        throttleTimeMs: 0,
+        errorCode: committed,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,

@@ -5,14 +5,16 @@
  * (Empty, Assigning, Reconciling, Stable), group and assignment epochs, the assignor in
  * use, and every member's subscription, current assignment and target assignment (topic
  * ids with names from the metadata image). A classic group or an unknown id answers
- * GROUP_ID_NOT_FOUND with Kafka's message. Authorized operations, when asked, are all
- * group operations (no ACLs yet).
+ * GROUP_ID_NOT_FOUND with Kafka's message. Authorized operations, when asked: what the
+ * principal may do to the group.
+ * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
+ * partition loads) (docs/replication.md).
  */
 import {
   ConsumerGroupDescribeApi,
   type ConsumerGroupDescribeResponse,
 } from '../../protocol/generated/messages/69-consumer-group-describe.js';
-import { GROUP_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+import { OPERATIONS_NOT_REQUESTED, groupOperations } from './authorized-operations.js';
 import { defineHandler } from './handler.js';
 
 /** KIP-1099 member types: -1 unknown, 0 classic protocol, 1 consumer protocol. */
@@ -21,13 +23,29 @@ const CONSUMER_MEMBER_TYPE = 1;
 export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribeApi,
   handle(ctx, request): ConsumerGroupDescribeResponse {
-    const operations = request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
     return {
       throttleTimeMs: 0,
       groups: request.groupIds.map((groupId) => {
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere !== 0)
+          return {
+            errorCode: notHere,
+            errorMessage: null,
+            groupId,
+            groupState: '',
+            groupEpoch: 0,
+            assignmentEpoch: 0,
+            assignorName: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
         const described = ctx.broker.groups.run((c) => c.consumer.admin.describe(groupId));
         const members = described.members.map((m) => ({ ...m, memberType: CONSUMER_MEMBER_TYPE }));
-        return { ...described, members, authorizedOperations: operations };
+        return {
+          ...described,
+          members,
+          authorizedOperations: groupOperations(ctx, request.includeAuthorizedOperations, groupId),
+        };
       }),
     };
   },

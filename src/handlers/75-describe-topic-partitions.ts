@@ -8,7 +8,8 @@
  * partition to ask for. Named unknown topics get UNKNOWN_TOPIC_OR_PARTITION (illegal
  * names INVALID_TOPIC_EXCEPTION). A cursor topic missing from a named list, or a
  * negative cursor partition, gets INVALID_REQUEST on every topic, as Kafka's error
- * response does. Authorized operations: everything (no ACLs yet). A partition whose
+ * response does. With an authorizer, topics the principal may not DESCRIBE are hidden from a listing and
+ * answered TOPIC_AUTHORIZATION_FAILED when named; authorized operations say what it may do. A partition whose
  * replica here is offline (log dir failed) shows leader -1, LEADER_NOT_AVAILABLE and this
  * node in its offline replicas, as in Metadata.
  */
@@ -21,7 +22,9 @@ import {
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
-import { TOPIC_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
+import { OPERATIONS_NOT_REQUESTED, topicOperations } from './authorized-operations.js';
+import { RequestAuthz } from '../server/request-authz.js';
+import { AclOperation } from '../metadata/acl-types.js';
 import { isInternalTopic } from '../broker/internal-topics.js';
 import { validateTopicName } from '../metadata/controller.js';
 
@@ -60,7 +63,13 @@ export const describeTopicPartitionsHandler = defineHandler({
     let remaining = Math.max(Math.min(MAX_PARTITIONS, request.responsePartitionLimit), 1);
     const topics: TopicResult[] = [];
     let nextCursor: DescribeTopicPartitionsResponse['nextCursor'] = null;
+    const authz = new RequestAuthz(ctx);
     for (const name of names) {
+      if (!authz.onTopic(AclOperation.DESCRIBE, name)) {
+        // Hidden from a listing; refused when named, as Kafka.
+        if (!all) topics.push(errorTopic(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       const topic = image.topicsByName.get(name);
       if (remaining === 0) {
         // The next page starts at this topic, whether or not it exists.
@@ -101,7 +110,7 @@ export const describeTopicPartitionsHandler = defineHandler({
             offlineReplicas: health.offlineReplicas,
           };
         }),
-        topicAuthorizedOperations: TOPIC_OPERATIONS,
+        topicAuthorizedOperations: topicOperations(ctx, true, name),
       });
       if (sorted.length > page.length) {
         nextCursor = { topicName: name, partitionIndex: sorted[page.length]!.partition };

@@ -1,31 +1,33 @@
 /**
- * Authorized-operation bit fields, as Metadata and DescribeCluster report them when
- * asked. Without ACLs every operation on a resource is allowed. Bits are Kafka's
- * AclOperation codes.
+ * Authorized-operation bit fields, as Metadata, DescribeCluster, DescribeGroups,
+ * ConsumerGroupDescribe and DescribeTopicPartitions report them when asked: one bit per
+ * Kafka AclOperation code the principal may do on the resource (authorizer/request-authz.ts;
+ * without an authorizer every operation of the resource type).
  */
-const READ = 3,
-  WRITE = 4,
-  CREATE = 5,
-  DELETE = 6,
-  ALTER = 7,
-  DESCRIBE = 8,
-  CLUSTER_ACTION = 9,
-  DESCRIBE_CONFIGS = 10,
-  ALTER_CONFIGS = 11,
-  IDEMPOTENT_WRITE = 12;
+import type { RequestContext } from '../server/request-context.js';
+import { RequestAuthz, OPERATIONS_NOT_REQUESTED } from '../server/request-authz.js';
+import {
+  CLUSTER_RESOURCE_NAME,
+  OPERATIONS_BY_RESOURCE_TYPE,
+  ResourceType,
+  operationBits,
+} from '../metadata/acl-types.js';
 
-const bits = (...ops: number[]): number => ops.reduce((acc, op) => acc | (1 << op), 0);
+export { OPERATIONS_NOT_REQUESTED };
 
-export const TOPIC_OPERATIONS = bits(READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
-export const CLUSTER_OPERATIONS = bits(
-  CREATE,
-  ALTER,
-  DESCRIBE,
-  CLUSTER_ACTION,
-  DESCRIBE_CONFIGS,
-  ALTER_CONFIGS,
-  IDEMPOTENT_WRITE,
-);
-export const GROUP_OPERATIONS = bits(READ, DELETE, DESCRIBE);
-/** Sent when the client did not ask for authorized operations. */
-export const OPERATIONS_NOT_REQUESTED = -2147483648;
+export function clusterOperations(ctx: RequestContext, requested: boolean): number {
+  return new RequestAuthz(ctx).operationsIf(requested, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+}
+
+export function topicOperations(ctx: RequestContext, requested: boolean, topic: string): number {
+  return new RequestAuthz(ctx).operationsIf(requested, ResourceType.TOPIC, topic);
+}
+
+export function groupOperations(ctx: RequestContext, requested: boolean, groupId: string): number {
+  return new RequestAuthz(ctx).operationsIf(requested, ResourceType.GROUP, groupId);
+}
+
+/** Every operation of the type: what the fields say without an authorizer. */
+export const CLUSTER_OPERATIONS = operationBits(OPERATIONS_BY_RESOURCE_TYPE[ResourceType.CLUSTER] ?? []);
+export const TOPIC_OPERATIONS = operationBits(OPERATIONS_BY_RESOURCE_TYPE[ResourceType.TOPIC] ?? []);
+export const GROUP_OPERATIONS = operationBits(OPERATIONS_BY_RESOURCE_TYPE[ResourceType.GROUP] ?? []);

@@ -39,6 +39,7 @@ const commit = (c: RawClient, memberId: string, epoch: number) =>
     topics: [
       {
         name: 'orders',
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
         partitions: [
           {
             partitionIndex: 0,

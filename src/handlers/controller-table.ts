@@ -18,7 +18,7 @@ import { raftFetchHandler } from './raft-fetch.js';
 import { envelopeHandler } from './58-envelope.js';
 import { allocateProducerIdsHandler } from './67-allocate-producer-ids.js';
 import { alterPartitionHandler } from './56-alter-partition.js';
-import type { ApiVersionRange } from './api-versions-range.js';
+import type { ApiVersionRange } from '../server/api-versions-range.js';
 import { API_KEYS } from '../../protocol/generated/api-keys.js';
 
 export const CONTROLLER_ONLY_HANDLERS: readonly RegisteredHandler[] = [

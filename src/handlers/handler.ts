@@ -4,34 +4,17 @@
  * and encode the response, so a handler only maps a typed request to a typed response.
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
-import type { Reader, Writer } from '../../protocol/primitives/index.js';
 import type { RequestContext } from '../server/request-context.js';
+import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../server/handler-contract.js';
+
+export { CloseConnection, HandlerFailure, type RegisteredHandler } from '../server/handler-contract.js';
+import { buildErrorResponse } from '../server/error-response.js';
+import { API_RULES } from '../server/api-rules.js';
+import { RequestAuthz } from '../server/request-authz.js';
 
 /** Returned by a handler that must send no response at all (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
 export type NoResponse = typeof NO_RESPONSE;
-
-/**
- * Returned by a handler that must send no response and close the connection instead
- * (Produce with acks=0 after an error: closing is the only way Kafka can tell the client).
- */
-export class CloseConnection {
-  constructor(readonly reason: string) {}
-}
-
-/**
- * Thrown by `serve` when the handler itself failed (not the decoding): carries the decoded
- * request, so the dispatcher can answer it with UNKNOWN_SERVER_ERROR in the API's shape.
- */
-export class HandlerFailure extends Error {
-  override readonly name = 'HandlerFailure';
-  constructor(
-    override readonly cause: unknown,
-    readonly request: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
 
 export interface Handler<Req, Res> {
   api: ApiDefinition<Req, Res>;
@@ -42,18 +25,6 @@ export interface Handler<Req, Res> {
     ctx: RequestContext,
     request: Req,
   ): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
-}
-
-/** A handler with its types erased behind a closure, as the dispatcher sees it. */
-export interface RegisteredHandler {
-  apiKey: number;
-  name: string;
-  minVersion: number;
-  maxVersion: number;
-  /** Encodes a response built outside the handler (the UNKNOWN_SERVER_ERROR answer to a HandlerFailure). */
-  encodeResponse(w: Writer, version: number, response: unknown): void;
-  /** Decodes the body, runs the handler, and returns the response writer (null: no response); a handler's exception becomes a HandlerFailure. */
-  serve(ctx: RequestContext, body: Reader): Promise<((w: Writer) => void) | null | CloseConnection>;
 }
 
 export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredHandler {
@@ -71,7 +42,7 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
       const request = api.decodeRequest(body, ctx.apiVersion);
       let response: Res | NoResponse | CloseConnection;
       try {
-        response = await handler.handle(ctx, request);
+        response = await authorizedHandle(handler, ctx, request);
       } catch (err) {
         throw new HandlerFailure(err, request);
       }
@@ -80,4 +51,48 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
       return (w) => api.encodeResponse(w, ctx.apiVersion, response);
     },
   };
+}
+
+/**
+ * Runs the handler behind the API's authorization rule (authorizer/api-rules.ts): a refused
+ * request is answered with the error code everywhere; refused entries are answered beside the
+ * handler's answer for the rest. Produce with acks=0 has no answer to carry a refusal, so the
+ * connection is closed, as Kafka does.
+ */
+async function authorizedHandle<Req, Res>(
+  handler: Handler<Req, Res>,
+  ctx: RequestContext,
+  request: Req,
+): Promise<Res | NoResponse | CloseConnection> {
+  const rule = API_RULES.get(handler.api.apiKey);
+  const authz = new RequestAuthz(ctx);
+  if (rule === undefined || !authz.enforcing) return handler.handle(ctx, request);
+  const plan = rule(authz, request, ctx.apiVersion);
+  const acksZero = handler.api.apiKey === 0 && (request as { acks?: unknown }).acks === 0;
+  if (plan.kind === 'deny') {
+    if (acksZero) return new CloseConnection('produce with acks=0 refused by the authorizer');
+    const refused = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, request, plan.errorCode, null);
+    if (refused === null) throw new Error(`no error response shape for API ${handler.api.apiKey}`);
+    return refused as Res;
+  }
+  if (plan.denied.length > 0 && acksZero) return new CloseConnection('produce with acks=0 refused by the authorizer');
+  let response: Res | NoResponse | CloseConnection;
+  if (plan.othersGet !== null && plan.denied.length > 0) {
+    const shell = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, { ...request }, 0, null);
+    if (shell === null) throw new Error(`no error response shape for API ${handler.api.apiKey}`);
+    (shell as Record<string, unknown>)[plan.responseField] = [];
+    response = shell as Res;
+  } else {
+    response = await handler.handle(ctx, plan.request as Req);
+  }
+  if (response === NO_RESPONSE || response instanceof CloseConnection) return response;
+  const fields = response as Record<string, unknown>;
+  for (const part of plan.denied) {
+    const answered = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, part.request, part.errorCode, null);
+    const entries = answered?.[plan.responseField];
+    const existing = fields[plan.responseField];
+    if (Array.isArray(entries) && Array.isArray(existing)) fields[plan.responseField] = [...existing, ...entries];
+  }
+  plan.filterResponse?.(response);
+  return response;
 }

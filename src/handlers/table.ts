@@ -35,6 +35,7 @@ import { initProducerIdHandler } from './22-init-producer-id.js';
 import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
 import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
 import { endTxnHandler } from './26-end-txn.js';
+import { writeTxnMarkersHandler } from './27-write-txn-markers.js';
 import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
 import { describeProducersHandler } from './61-describe-producers.js';
 import { describeTransactionsHandler } from './65-describe-transactions.js';
@@ -89,6 +90,7 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,
   endTxnHandler,
+  writeTxnMarkersHandler,
   txnOffsetCommitHandler,
   describeProducersHandler,
   describeTransactionsHandler,

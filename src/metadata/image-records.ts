@@ -2,7 +2,7 @@
  * The records that rebuild a metadata image from nothing, for KIP-630 snapshots: each broker
  * (RegisterBrokerRecord, fenced or not), broker configs, each topic (TopicRecord, its configs, one
  * PartitionRecord per partition with its current leader, epochs, replicas and ISR) and the
- * producer-id high mark, the SCRAM credentials and the client quotas (one ClientQuotaRecord per entity and key). Replaying them into an empty image gives an equal image; deleted topics and
+ * producer-id high mark, the SCRAM credentials and the client quotas (one ClientQuotaRecord per entity and key) and the ACL bindings (one AccessControlEntryRecord each). Replaying them into an empty image gives an equal image; deleted topics and
  * superseded changes are gone, so a snapshot is as large as the image, not as the log.
  * Leaves out: fields the image does not keep (broker incarnation ids and epochs, features, log dirs).
  */
@@ -76,6 +76,7 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
         data: { entity: entity.map((p) => ({ ...p })), key, value, remove: false },
       });
   }
+  for (const acl of image.acls.all()) out.push({ type: 'AccessControlEntryRecord', data: { ...acl } });
   if (image.nextProducerId > 0n)
     out.push({
       type: 'ProducerIdsRecord',

@@ -1,11 +1,12 @@
 /**
  * The metadata image: what the cluster looks like, built only by replaying metadata
  * records. Topics with their ids, partitions (leader, replicas, ISR, epochs) and
- * configs; brokers; client quotas; the next producer-id block. Everything else reads from here.
+ * configs; brokers; client quotas; ACL bindings; the next producer-id block. Everything else reads from here.
  */
-import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
+import type { ScramCredential, ScramMechanismName } from '../common/scram-credential.js';
 import type { MetadataRecord } from './records.js';
 import { applyClientQuotaRecord, type ClientQuotaEntry } from './client-quotas.js';
+import { AclTable } from './acl-table.js';
 
 export interface PartitionState {
   partition: number;
@@ -60,6 +61,8 @@ export class MetadataImage {
   readonly scramCredentials = new Map<ScramMechanismName, Map<string, ScramCredential>>();
   /** Client quotas by entity (see client-quotas.ts for the key). */
   readonly clientQuotas = new Map<string, ClientQuotaEntry>();
+  /** ACL bindings (AccessControlEntryRecords) by id. */
+  readonly acls = new AclTable();
   /** The first producer id not yet handed out in a block. */
   nextProducerId = 0n;
   /** Offset of the last record applied. */
@@ -192,6 +195,12 @@ export class MetadataImage {
       }
       case 'ClientQuotaRecord':
         applyClientQuotaRecord(this.clientQuotas, record.data);
+        return null;
+      case 'AccessControlEntryRecord':
+        this.acls.add({ ...record.data });
+        return null;
+      case 'RemoveAccessControlEntryRecord':
+        this.acls.remove(record.data.id);
         return null;
       case 'FeatureLevelRecord':
       case 'NoOpRecord':

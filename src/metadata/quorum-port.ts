@@ -4,17 +4,8 @@
  * controller (Kafka's NOT_CONTROLLER, 41).
  * Leaves out: forwarding commands to the active controller (Envelope).
  */
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
-
-export class NotControllerError extends Error {
-  readonly errorCode = ErrorCode.NOT_CONTROLLER;
-  constructor(readonly leaderId: number) {
-    super(
-      leaderId >= 0 ? `this node is not the active controller (leader is ${leaderId})` : 'no active controller yet',
-    );
-    this.name = 'NotControllerError';
-  }
-}
+import { NotControllerError } from './errors.js';
+export { NotControllerError };
 
 export interface MetadataQuorumPort {
   isLeader(): boolean;

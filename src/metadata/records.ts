@@ -19,6 +19,8 @@ import * as NoOp from '../../protocol/generated/records/metadata/NoOpRecord.js';
 import * as UserScram from '../../protocol/generated/records/metadata/UserScramCredentialRecord.js';
 import * as RemoveUserScram from '../../protocol/generated/records/metadata/RemoveUserScramCredentialRecord.js';
 import * as ClientQuota from '../../protocol/generated/records/metadata/ClientQuotaRecord.js';
+import * as AccessControlEntry from '../../protocol/generated/records/metadata/AccessControlEntryRecord.js';
+import * as RemoveAccessControlEntry from '../../protocol/generated/records/metadata/RemoveAccessControlEntryRecord.js';
 
 export type MetadataRecord =
   | { type: 'TopicRecord'; data: Topic.TopicRecord }
@@ -35,7 +37,9 @@ export type MetadataRecord =
   | { type: 'NoOpRecord'; data: NoOp.NoOpRecord }
   | { type: 'UserScramCredentialRecord'; data: UserScram.UserScramCredentialRecord }
   | { type: 'RemoveUserScramCredentialRecord'; data: RemoveUserScram.RemoveUserScramCredentialRecord }
-  | { type: 'ClientQuotaRecord'; data: ClientQuota.ClientQuotaRecord };
+  | { type: 'ClientQuotaRecord'; data: ClientQuota.ClientQuotaRecord }
+  | { type: 'AccessControlEntryRecord'; data: AccessControlEntry.AccessControlEntryRecord }
+  | { type: 'RemoveAccessControlEntryRecord'; data: RemoveAccessControlEntry.RemoveAccessControlEntryRecord };
 
 interface Codec {
   id: number;
@@ -119,6 +123,18 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     version: 0,
     encode: ClientQuota.encodeClientQuotaRecord,
     decode: ClientQuota.decodeClientQuotaRecord,
+  },
+  AccessControlEntryRecord: {
+    id: 18,
+    version: 0,
+    encode: AccessControlEntry.encodeAccessControlEntryRecord,
+    decode: AccessControlEntry.decodeAccessControlEntryRecord,
+  },
+  RemoveAccessControlEntryRecord: {
+    id: 19,
+    version: 0,
+    encode: RemoveAccessControlEntry.encodeRemoveAccessControlEntryRecord,
+    decode: RemoveAccessControlEntry.decodeRemoveAccessControlEntryRecord,
   },
 };
 

@@ -15,12 +15,10 @@ import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-version
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
-import type { BrokerServices } from '../broker/services.js';
-import { HANDLER_BY_KEY } from '../handlers/table.js';
-import { CONTROLLER_HANDLER_BY_KEY, RAFT_FETCH_HANDLER } from '../handlers/controller-table.js';
+import type { BrokerServices } from './services.js';
 import type { RequestContext } from './request-context.js';
 import type { KafkaPrincipal } from './principal.js';
-import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../handlers/handler.js';
+import { CloseConnection, HandlerFailure, type HandlerTables, type RegisteredHandler } from './handler-contract.js';
 import { buildErrorResponse } from './error-response.js';
 
 export interface ConnectionInfo {
@@ -69,6 +67,7 @@ export class Dispatcher {
     private readonly services: BrokerServices,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly handlers: HandlerTables,
   ) {
     this.controllerListeners = new Set(services.config.list('controller.listener.names').map((n) => n.toUpperCase()));
   }
@@ -79,9 +78,9 @@ export class Dispatcher {
    * replica fetch. Everything else goes to the broker table.
    */
   private handlerFor(apiKey: number, listenerName: string, clientId: string | null): RegisteredHandler | undefined {
-    if (this.controllerListeners.has(listenerName)) return CONTROLLER_HANDLER_BY_KEY.get(apiKey);
-    if (apiKey === FETCH_KEY && clientId !== null && clientId.startsWith('raft-client')) return RAFT_FETCH_HANDLER;
-    return HANDLER_BY_KEY.get(apiKey);
+    if (this.controllerListeners.has(listenerName)) return this.handlers.controller.get(apiKey);
+    if (apiKey === FETCH_KEY && clientId !== null && clientId.startsWith('raft-client')) return this.handlers.raftFetch;
+    return this.handlers.broker.get(apiKey);
   }
 
   async dispatch(frame: Buffer, connection: ConnectionInfo): Promise<DispatchResult> {
@@ -119,7 +118,7 @@ export class Dispatcher {
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
-      const answer = await forwarder.forward(frame, connection.clientHost);
+      const answer = await forwarder.forward(frame, connection.clientHost, connection.principal);
       // The forwarded header is the client's, so the answer carries its correlation id.
       if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
         const size = Buffer.allocUnsafe(4);
@@ -137,6 +136,7 @@ export class Dispatcher {
       clientPort: connection.clientPort,
       connectionId: connection.connectionId,
       principal: connection.principal,
+      interBroker: this.controllerListeners.has(connection.listenerName),
       clock: this.clock,
       log: this.log,
       broker: this.services,

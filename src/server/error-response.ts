@@ -88,6 +88,7 @@ class ErrorResponseBuilder {
     private readonly schema: Schema,
     private readonly version: number,
     private readonly errorCode: number,
+    private readonly errorMessage: string | null,
   ) {}
 
   struct(struct: Struct, request: Message | null): Message {
@@ -145,7 +146,7 @@ class ErrorResponseBuilder {
 
   private primitive(field: Field, name: string, nullable: boolean, request: Message | null): unknown {
     if (name === 'int16' && field.name.endsWith('ErrorCode')) return this.errorCode;
-    if (field.name === 'ErrorMessage') return UNKNOWN_SERVER_ERROR_MESSAGE;
+    if (field.name === 'ErrorMessage') return this.errorMessage ?? (nullable ? null : '');
     if (request !== null) {
       for (const alias of KEY_ALIASES[field.property] ?? [field.property]) {
         const v = request[alias];
@@ -168,7 +169,11 @@ class ErrorResponseBuilder {
         v.every(isMessage) &&
         keys.some((k) => (KEY_ALIASES[k.property] ?? [k.property]).some((a) => (v[0] as Message)[a] !== undefined)),
     );
-    const objects = sameName ?? byKey;
+    // An element without keys answers the request's one list of objects position by position
+    // (CreateAcls' creations, DeleteAcls' filters).
+    const objectLists = candidates.filter(([, v]) => v.every(isMessage));
+    const positional = keys.length === 0 && objectLists.length === 1 ? objectLists[0] : undefined;
+    const objects = sameName ?? byKey ?? positional;
     if (objects) return objects[1].map((r) => this.struct(element, r as Message));
     // A request list of bare keys (group ids, partition indexes) answered one element each.
     const firstKey = keys[0];
@@ -224,8 +229,12 @@ export async function buildErrorResponse(
   version: number,
   request: unknown,
   errorCode: number,
+  errorMessage: string | null = UNKNOWN_SERVER_ERROR_MESSAGE,
 ): Promise<Message | null> {
   const schema = (await responseSchemas()).get(apiKey);
   if (!schema) return null;
-  return new ErrorResponseBuilder(schema, version, errorCode).struct(schema.root, isMessage(request) ? request : null);
+  return new ErrorResponseBuilder(schema, version, errorCode, errorMessage).struct(
+    schema.root,
+    isMessage(request) ? request : null,
+  );
 }

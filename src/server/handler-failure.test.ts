@@ -67,8 +67,12 @@ t.test('raw frames: every partition answered with UNKNOWN_SERVER_ERROR, logged o
     acks: 1,
     timeoutMs: 5000,
     topicData: [
-      { name: 'a', partitionData: [0, 1].map((index) => ({ index, records: batchOf(['x']) })) },
-      { name: 'b', partitionData: [{ index: 0, records: batchOf(['y']) }] },
+      {
+        name: 'a',
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitionData: [0, 1].map((index) => ({ index, records: batchOf(['x']) })),
+      },
+      { name: 'b', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: [{ index: 0, records: batchOf(['y']) }] },
     ],
   });
   t.same(
@@ -96,7 +100,9 @@ t.test('raw frames: every partition answered with UNKNOWN_SERVER_ERROR, logged o
     transactionalId: null,
     acks: 1,
     timeoutMs: 5000,
-    topicData: [{ name: 'b', partitionData: [{ index: 0, records: batchOf(['z']) }] }],
+    topicData: [
+      { name: 'b', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: [{ index: 0, records: batchOf(['z']) }] },
+    ],
   });
   t.equal(ok.responses[0]!.partitionResponses[0]!.errorCode, 0, 'and produces once the fault is gone');
 

@@ -7,28 +7,14 @@
  * that applies wins; a name no rule applies to is refused.
  */
 import { ConfigError } from '../common/config.js';
+import { NoMatchingRuleError } from './errors.js';
+export { NoMatchingRuleError };
 
-export interface KafkaPrincipal {
-  type: string;
-  name: string;
-}
-
-export const ANONYMOUS: KafkaPrincipal = Object.freeze({ type: 'User', name: 'ANONYMOUS' });
-
-export function userPrincipal(name: string): KafkaPrincipal {
-  return { type: 'User', name };
-}
-
-export function principalToString(p: KafkaPrincipal): string {
-  return `${p.type}:${p.name}`;
-}
+/** The principal itself is plain data in src/common/ (the controller and metadata read it too). */
+export { ANONYMOUS, principalToString, userPrincipal, type KafkaPrincipal } from '../common/principal.js';
 
 type MappingRule =
   { kind: 'default' } | { kind: 'rule'; pattern: RegExp; replacement: string; caseChange: '' | 'L' | 'U' };
-
-export class NoMatchingRuleError extends Error {
-  override readonly name = 'NoMatchingRuleError';
-}
 
 /** Reads up to the next unescaped '/', returning the text (escapes `\/` resolved) and the index after the '/'. */
 function readUntilSlash(text: string, from: number, rules: string): [string, number] {

@@ -1,7 +1,7 @@
 /** What a handler knows about the request it serves: who sent it, on which listener, and the broker's services. */
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
-import type { BrokerServices } from '../broker/services.js';
+import type { BrokerServices } from './services.js';
 import type { KafkaPrincipal } from './principal.js';
 
 export interface RequestContext {
@@ -17,6 +17,8 @@ export interface RequestContext {
   connectionId: number;
   /** The authenticated principal of the connection (User:ANONYMOUS on PLAINTEXT). */
   principal: KafkaPrincipal;
+  /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
+  interBroker?: boolean;
   clock: Clock;
   log: Logger;
   broker: BrokerServices;

@@ -2,25 +2,33 @@ import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ManualClock } from '../common/clock.js';
 import { MAX_PRODUCER_EPOCH, TransactionCoordinator, type TxnEnvironment } from './coordinator.js';
-import { decodeTxnRecord, encodeTxnRecord, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
+import {
+  decodeTxnRecord,
+  encodeTxnRecord,
+  partitionForTransactionalId,
+  type TxnLogRecord,
+  type TxnMetadata,
+} from './txn-log.js';
 import { TXN_TRANSITIONS, TxnState, checkTxnTransition, type TxnStateId } from './txn-state.js';
-import type { PendingOffset } from './pending-offsets.js';
+import { PendingOffsets } from './pending-offsets.js';
 
 interface Harness {
   c: TransactionCoordinator;
   clock: ManualClock;
   log: TxnLogRecord[];
   markers: Array<{ id: string; pid: bigint; epoch: number; commit: boolean; partitions: string[] }>;
-  offsets: Array<{ group: string; offsets: PendingOffset[] }>;
   failAppends: { on: boolean };
+  /** When on, markers are not confirmed until `release` runs the held callbacks. */
+  holdMarkers: { on: boolean; held: Map<string, (now: number) => void> };
+  release(now: number): void;
 }
 
 function harness(maxTimeoutMs = 60_000): Harness {
   const clock = new ManualClock(1_000);
   const log: TxnLogRecord[] = [];
   const markers: Harness['markers'] = [];
-  const offsets: Harness['offsets'] = [];
   const failAppends = { on: false };
+  const holdMarkers: Harness['holdMarkers'] = { on: false, held: new Map() };
   let nextPid = 1000n;
   const env: TxnEnvironment = {
     append: (_p, record) => {
@@ -32,18 +40,27 @@ function harness(maxTimeoutMs = 60_000): Harness {
     },
     numPartitions: () => 50,
     nextProducerId: () => nextPid++,
-    writeMarkers: (txn: TxnMetadata, commit) =>
-      void markers.push({
+    sendMarkers: (txn: TxnMetadata, commit, done) => {
+      if (holdMarkers.held.has(txn.transactionalId)) return;
+      markers.push({
         id: txn.transactionalId,
         pid: txn.producerId,
         epoch: txn.producerEpoch,
         commit,
         partitions: [...txn.partitions].flatMap(([topic, ps]) => [...ps].map((p) => `${topic}-${p}`)),
-      }),
-    commitOffsets: (group, list) => void offsets.push({ group, offsets: list }),
+      });
+      if (holdMarkers.on) holdMarkers.held.set(txn.transactionalId, done);
+      else done(clock.now());
+    },
+    sendingMarkers: (id) => holdMarkers.held.has(id),
   };
   const c = new TransactionCoordinator({ maxTimeoutMs, transactionalIdExpirationMs: 3_600_000 }, env);
-  return { c, clock, log, markers, offsets, failAppends };
+  const release = (now: number): void => {
+    const held = [...holdMarkers.held.values()];
+    holdMarkers.held.clear();
+    for (const done of held) done(now);
+  };
+  return { c, clock, log, markers, failAppends, holdMarkers, release };
 }
 
 const tp = (topic: string, ...partitions: number[]) => ({ topic, partitions });
@@ -112,18 +129,11 @@ t.test('commit: partitions, offsets, markers, retries and wrong decisions', (t) 
   t.equal(h.c.verifyPartition('a', pid, epoch, 't', 2), ErrorCode.INVALID_TXN_STATE);
   t.equal(h.c.checkOffsetCommit('a', pid, epoch, '__consumer_offsets', 3), 0);
   t.equal(h.c.checkOffsetCommit('a', pid, epoch, '__consumer_offsets', 4), ErrorCode.INVALID_TXN_STATE);
-  h.c.pendingOffsets.add('a', 'g', [{ topic: 'in', partition: 0, offset: 42n, leaderEpoch: -1, metadata: '' }]);
-  t.ok(h.c.pendingOffsets.has('g', 'in', 0));
   t.equal(h.c.endTxn('a', pid, epoch + 1, true, 0), ErrorCode.PRODUCER_FENCED);
   t.equal(h.c.endTxn('a', 5n, epoch, true, 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
   t.equal(h.c.endTxn('a', pid, epoch, true, h.clock.now()), 0);
   t.equal(h.c.stateOf('a'), TxnState.CompleteCommit);
   t.same(h.markers, [{ id: 'a', pid, epoch, commit: true, partitions: ['t-0', 't-1', '__consumer_offsets-3'] }]);
-  t.same(
-    h.offsets.map((o) => [o.group, o.offsets[0]!.offset]),
-    [['g', 42n]],
-  );
-  t.notOk(h.c.pendingOffsets.has('g', 'in', 0));
   const states = h.log.slice(-2).map((r) => r.value!.state);
   t.same(states, [TxnState.PrepareCommit, TxnState.CompleteCommit]);
   t.equal(h.c.endTxn('a', pid, epoch, true, 0), 0, 'a retried commit succeeds');
@@ -131,16 +141,71 @@ t.test('commit: partitions, offsets, markers, retries and wrong decisions', (t) 
   t.end();
 });
 
-t.test('abort drops pending offsets', (t) => {
+t.test('abort sends ABORT markers', (t) => {
   const h = harness();
   const { producerId: pid, producerEpoch: epoch } = h.c.initProducerId('a', 10_000, null, 0);
   h.c.addPartitions('a', pid, epoch, [tp('t', 0), tp('__consumer_offsets', 0)], 0);
-  h.c.pendingOffsets.add('a', 'g', [{ topic: 'in', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }]);
   t.equal(h.c.endTxn('a', pid, epoch, false, 0), 0);
   t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
-  t.same(h.offsets, []);
-  t.notOk(h.c.pendingOffsets.has('g', 'in', 0));
   t.equal(h.markers[0]!.commit, false);
+  t.end();
+});
+
+t.test('pending transactional offsets wait per producer and group partition', (t) => {
+  const pending = new PendingOffsets();
+  const o = (offset: bigint) => [{ topic: 'in', partition: 0, offset, leaderEpoch: -1, metadata: '' }];
+  pending.add(7n, 'g1', o(1n));
+  pending.add(7n, 'g2', o(2n));
+  pending.add(8n, 'g1', o(3n));
+  t.ok(pending.has('g1', 'in', 0));
+  const taken = pending.take(7n, (g) => g === 'g1');
+  t.same([...taken.keys()], ['g1']);
+  t.equal(taken.get('g1')![0]!.offset, 1n);
+  t.ok(pending.has('g2', 'in', 0), 'the other group (another partition) still waits for its marker');
+  t.same([...pending.take(7n).keys()], ['g2']);
+  t.same([...pending.take(7n).keys()], []);
+  t.ok(pending.has('g1', 'in', 0), "another producer's offsets stay");
+  t.end();
+});
+
+t.test('markers written later: Prepare* until every marker is written, then Complete*', (t) => {
+  const h = harness();
+  h.holdMarkers.on = true;
+  const { producerId: pid, producerEpoch: epoch } = h.c.initProducerId('a', 10_000, null, 0);
+  h.c.addPartitions('a', pid, epoch, [tp('t', 0)], 0);
+  t.equal(h.c.endTxn('a', pid, epoch, true, 0), 0, 'EndTxn answers once PrepareCommit is written');
+  t.equal(h.c.stateOf('a'), TxnState.PrepareCommit);
+  t.equal(h.c.endTxn('a', pid, epoch, true, 0), ErrorCode.CONCURRENT_TRANSACTIONS);
+  t.equal(h.c.addPartitions('a', pid, epoch, [tp('t', 1)], 0), ErrorCode.CONCURRENT_TRANSACTIONS);
+  t.equal(h.c.initProducerId('a', 10_000, null, 0).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+  t.equal(h.c.nextDeadline(), null, 'no retry deadline while the sender works');
+  h.c.poll(5_000);
+  t.equal(h.markers.length, 1, 'poll does not send again while markers are in flight');
+  h.release(6_000);
+  t.equal(h.c.stateOf('a'), TxnState.CompleteCommit);
+  t.equal(h.c.endTxn('a', pid, epoch, true, 0), 0);
+
+  // An abandoned send (a newer coordinator epoch somewhere) is tried again after a pause.
+  h.c.addPartitions('a', pid, epoch, [tp('t', 0)], 7_000);
+  h.c.endTxn('a', pid, epoch, false, 7_000);
+  h.holdMarkers.held.clear();
+  h.c.markersAbandoned('a', 7_000);
+  t.equal(h.c.nextDeadline(), 8_000);
+  h.holdMarkers.on = false;
+  h.c.poll(8_000);
+  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
+  t.equal(h.markers.length, 3);
+
+  // Fencing an open transaction whose markers are slow: InitProducerId is retried.
+  h.holdMarkers.on = true;
+  h.c.addPartitions('a', pid, epoch, [tp('t', 0)], 9_000);
+  const first = h.c.initProducerId('a', 10_000, null, 9_000);
+  t.equal(first.errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+  t.equal(h.c.stateOf('a'), TxnState.PrepareAbort);
+  h.release(9_500);
+  const second = h.c.initProducerId('a', 10_000, null, 9_600);
+  t.equal(second.errorCode, 0);
+  t.equal(second.producerEpoch, epoch + 2, 'the fence bumped once, the new producer once more');
   t.end();
 });
 
@@ -205,7 +270,7 @@ t.test('replay restores state; recover finishes a transaction caught in PrepareC
   for (const r of [...h.log, prepared]) h2.c.replay(r);
   t.equal(h2.c.stateOf('a'), TxnState.PrepareCommit);
   t.equal(h2.c.initProducerId('a', 10_000, null, 0).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
-  h2.c.recover(0);
+  h2.c.recover();
   t.equal(h2.c.stateOf('a'), TxnState.CompleteCommit);
   t.same(
     h2.markers.map((m) => [m.commit, m.partitions]),
@@ -221,5 +286,39 @@ t.test('a log that cannot be written answers COORDINATOR_NOT_AVAILABLE and chang
   t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], 0), ErrorCode.COORDINATOR_NOT_AVAILABLE);
   t.equal(h.c.stateOf('a'), TxnState.Empty);
   t.equal(h.c.initProducerId('b', 10_000, null, 0).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.end();
+});
+
+t.test('a __transaction_state partition unloads its ids only; a reload finishes its half-done commits only', (t) => {
+  const h = harness();
+  const now = h.clock.now();
+  const ids = ['txn-a', 'txn-b', 'txn-c', 'txn-d', 'txn-e'];
+  for (const id of ids) h.c.initProducerId(id, 10_000, null, now);
+  const byPartition = new Map<number, string[]>();
+  for (const id of ids) {
+    const p = partitionForTransactionalId(id, 50);
+    byPartition.set(p, [...(byPartition.get(p) ?? []), id]);
+  }
+  const [moved, kept] = [...byPartition.entries()];
+  t.ok(moved && kept, 'ids on at least two partitions');
+  const [movedPartition, movedIds] = moved!;
+  const movedId = movedIds[0]!;
+  const m = h.c.txns.get(movedId)!;
+  t.equal(h.c.addPartitions(movedId, m.producerId, m.producerEpoch, [tp('t', 0)], now), 0);
+  // Its record in PrepareCommit, as a coordinator that died between Prepare and Complete left it.
+  const preparing = { ...h.c.txns.get(movedId)!, state: TxnState.PrepareCommit };
+
+  h.c.unloadPartition(movedPartition);
+  for (const id of movedIds) t.notOk(h.c.txns.has(id), `${id} unloaded`);
+  for (const id of kept![1]) t.ok(h.c.txns.has(id), `${id} (another partition) stays`);
+
+  h.c.replay({ transactionalId: movedId, value: preparing });
+  h.c.recover((id) => partitionForTransactionalId(id, 50) === movedPartition);
+  t.equal(h.c.stateOf(movedId), TxnState.CompleteCommit, 'the reloaded PrepareCommit is completed');
+  t.same(
+    h.markers.map((k) => [k.id, k.commit]),
+    [[movedId, true]],
+    'its markers are written',
+  );
   t.end();
 });

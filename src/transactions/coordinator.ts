@@ -2,23 +2,24 @@
  * The transaction coordinator, as Kafka's TransactionCoordinator for one broker: the
  * state of every transactional id (txn-state.ts has the states and the transition
  * table, checked on every change), InitProducerId with epoch bumps and fencing,
- * AddPartitionsToTxn/AddOffsetsToTxn, EndTxn with commit/abort markers written through
- * `TxnEnvironment.writeMarkers`, pending transactional offsets, proactive abort of
- * transactions past their timeout, and expiry of idle transactional ids.
+ * AddPartitionsToTxn/AddOffsetsToTxn, EndTxn with commit/abort markers sent through
+ * `TxnEnvironment.sendMarkers` (to the partitions' leaders, wherever they are: it calls back
+ * once every marker is written, then Complete* is recorded; until then the transaction stays
+ * in Prepare* and clients get CONCURRENT_TRANSACTIONS), proactive abort of transactions past
+ * their timeout, and expiry of idle transactional ids.
  * Commands write a record to `__transaction_state` first; only replaying it changes the
  * cache, so loading the log on start is replay. Pure: every call takes `now`.
- * Leaves out: TV2 (KIP-890 part 2: epoch bump per transaction, EndTxn v5), coordinator
- * epochs (one broker: 0), WriteTxnMarkers between brokers.
+ * Holds only the transactional ids of the `__transaction_state` partitions this broker leads
+ * (the service loads and unloads them with leadership).
+ * Leaves out: TV2 (KIP-890 part 2: epoch bump per transaction, EndTxn v5).
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { PendingOffsets, type PendingOffset } from './pending-offsets.js';
 import { cloneTxn, partitionForTransactionalId, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
 import { TxnState, checkTxnTransition, type TxnStateId } from './txn-state.js';
 
 /** Kafka bumps to a new producer id when the epoch reaches Short.MAX_VALUE - 1. */
 export const MAX_PRODUCER_EPOCH = 32766;
-export const COORDINATOR_EPOCH = 0;
-/** How long after a failed marker write the coordinator tries to complete the transaction again. */
+/** How long after an abandoned marker send or a failed Complete* write the coordinator tries again. */
 const RETRY_COMPLETE_MS = 1000;
 
 export interface TxnCoordinatorConfig {
@@ -32,10 +33,14 @@ export interface TxnEnvironment {
   numPartitions(): number;
   /** A fresh producer id (allocated in blocks through the metadata log). */
   nextProducerId(): bigint;
-  /** Writes COMMIT/ABORT markers to every data partition of the transaction. */
-  writeMarkers(txn: TxnMetadata, commit: boolean, now: number): void;
-  /** Makes committed transactional offsets visible to their group. */
-  commitOffsets(groupId: string, offsets: PendingOffset[], now: number): void;
+  /**
+   * Writes COMMIT/ABORT markers to every partition of the transaction (the marker sender);
+   * `done(now)` runs once all are written, possibly before this returns. Nothing when a send
+   * for this transactional id is already under way.
+   */
+  sendMarkers(txn: TxnMetadata, commit: boolean, done: (now: number) => void): void;
+  /** Whether markers of this transactional id are being sent. */
+  sendingMarkers(transactionalId: string): boolean;
 }
 
 export interface InitResult {
@@ -53,7 +58,8 @@ const FAILED_INIT = (errorCode: number): InitResult => ({ errorCode, producerId:
 
 export class TransactionCoordinator {
   readonly txns = new Map<string, TxnMetadata>();
-  readonly pendingOffsets = new PendingOffsets();
+  /** Prepared transactions whose completion failed or was abandoned: when to try again. */
+  private readonly retryAt = new Map<string, number>();
 
   constructor(
     readonly config: TxnCoordinatorConfig,
@@ -66,11 +72,23 @@ export class TransactionCoordinator {
     else this.txns.set(record.transactionalId, record.value);
   }
 
-  /** After loading: finishes transactions caught between Prepare* and Complete*. */
-  recover(now: number): void {
+  /** Drops the transactional ids of a `__transaction_state` partition whose leadership moved; returns them. */
+  unloadPartition(partition: number): string[] {
+    const dropped: string[] = [];
+    for (const id of [...this.txns.keys()]) {
+      if (partitionForTransactionalId(id, this.env.numPartitions()) !== partition) continue;
+      this.txns.delete(id);
+      dropped.push(id);
+    }
+    return dropped;
+  }
+
+  /** After loading (`only`: the transactional ids just loaded): finishes transactions caught between Prepare* and Complete*. */
+  recover(only: (transactionalId: string) => boolean = () => true): void {
     for (const m of [...this.txns.values()]) {
+      if (!only(m.transactionalId)) continue;
       if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)
-        this.complete(m, m.state === TxnState.PrepareCommit, now);
+        this.complete(m, m.state === TxnState.PrepareCommit);
     }
   }
 
@@ -130,7 +148,12 @@ export class TransactionCoordinator {
         }
         if (!sameId || expected.epoch !== m.producerEpoch) return FAILED_INIT(ErrorCode.PRODUCER_FENCED);
       }
-      if (m.state === TxnState.Ongoing) this.fenceAndAbort(m, now);
+      if (m.state === TxnState.Ongoing) {
+        this.fenceAndAbort(m, now);
+        // Markers still on their way: the client retries (Kafka answers the same).
+        if (this.txns.get(transactionalId)?.state !== TxnState.CompleteAbort)
+          return FAILED_INIT(ErrorCode.CONCURRENT_TRANSACTIONS);
+      }
       const current = this.txns.get(transactionalId)!;
       const next = cloneTxn(current);
       if (current.producerEpoch >= MAX_PRODUCER_EPOCH) {
@@ -257,7 +280,7 @@ export class TransactionCoordinator {
     }
     try {
       this.prepare(m, commit, m.producerEpoch, now);
-      this.complete(this.txns.get(transactionalId)!, commit, now);
+      this.complete(this.txns.get(transactionalId)!, commit);
     } catch (error) {
       if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -276,16 +299,42 @@ export class TransactionCoordinator {
     this.persist(m, next);
   }
 
-  /** Writes the markers, settles pending offsets and records Complete*. */
-  private complete(m: TxnMetadata, commit: boolean, now: number): void {
-    this.env.writeMarkers(m, commit, now);
-    const offsets = this.pendingOffsets.take(m.transactionalId);
-    if (commit) for (const [group, list] of offsets) this.env.commitOffsets(group, list, now);
+  /** Sends the markers; once all are written, records Complete* (see `finish`). */
+  private complete(m: TxnMetadata, commit: boolean): void {
+    const { transactionalId, producerId, producerEpoch } = m;
+    this.env.sendMarkers(cloneTxn(m), commit, (now) =>
+      this.finish(transactionalId, producerId, producerEpoch, commit, now),
+    );
+  }
+
+  /** Every marker is written: CompleteCommit/CompleteAbort, if the transaction is still the one prepared. */
+  private finish(transactionalId: string, producerId: bigint, epoch: number, commit: boolean, now: number): void {
+    const m = this.txns.get(transactionalId);
+    const prepared = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort;
+    if (!m || m.producerId !== producerId || m.producerEpoch !== epoch || m.state !== prepared) return;
     const next = cloneTxn(m);
     next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort;
     next.partitions = new Map();
     next.lastUpdateTimestamp = now;
-    this.persist(m, next);
+    try {
+      this.persist(m, next);
+      this.retryAt.delete(transactionalId);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
+      // The log could not be written: the transaction stays prepared and poll tries again.
+      this.retryAt.set(transactionalId, now + RETRY_COMPLETE_MS);
+    }
+  }
+
+  /** The marker sender gave up on this transaction (a newer coordinator owns it): try again later. */
+  markersAbandoned(transactionalId: string, now: number): void {
+    this.retryAt.set(transactionalId, now + RETRY_COMPLETE_MS);
+  }
+
+  /** When a prepared transaction not being sent should be completed again, or null. */
+  private completionRetryAt(m: TxnMetadata): number | null {
+    if (!this.preparing(m) || this.env.sendingMarkers(m.transactionalId)) return null;
+    return this.retryAt.get(m.transactionalId) ?? m.lastUpdateTimestamp + RETRY_COMPLETE_MS;
   }
 
   /** Aborts an ongoing transaction with a bumped epoch, fencing its producer. */
@@ -295,7 +344,7 @@ export class TransactionCoordinator {
     this.txns.set(m.transactionalId, fencing);
     const bumped = m.producerEpoch >= MAX_PRODUCER_EPOCH ? m.producerEpoch : m.producerEpoch + 1;
     this.prepare(fencing, false, bumped, now);
-    this.complete(this.txns.get(m.transactionalId)!, false, now);
+    this.complete(this.txns.get(m.transactionalId)!, false);
   }
 
   /** Aborts transactions past their timeout and expires idle transactional ids. */
@@ -303,9 +352,10 @@ export class TransactionCoordinator {
     for (const m of [...this.txns.values()]) {
       try {
         if (m.state === TxnState.Ongoing && m.startTimestamp + m.timeoutMs <= now) this.fenceAndAbort(m, now);
-        else if (this.preparing(m) && m.lastUpdateTimestamp + RETRY_COMPLETE_MS <= now)
-          this.complete(m, m.state === TxnState.PrepareCommit, now);
-        else if (this.idle(m) && m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs <= now) {
+        else if ((this.completionRetryAt(m) ?? Infinity) <= now) {
+          this.retryAt.delete(m.transactionalId);
+          this.complete(m, m.state === TxnState.PrepareCommit);
+        } else if (this.idle(m) && m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs <= now) {
           checkTxnTransition(m.transactionalId, m.state, TxnState.Dead);
           const record = { transactionalId: m.transactionalId, value: null };
           this.env.append(partitionForTransactionalId(m.transactionalId, this.env.numPartitions()), record);
@@ -331,7 +381,7 @@ export class TransactionCoordinator {
     for (const m of this.txns.values()) {
       let at: number | null = null;
       if (m.state === TxnState.Ongoing) at = m.startTimestamp + m.timeoutMs;
-      else if (this.preparing(m)) at = m.lastUpdateTimestamp + RETRY_COMPLETE_MS;
+      else if (this.preparing(m)) at = this.completionRetryAt(m);
       else if (this.idle(m)) at = m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs;
       if (at !== null && (next === null || at < next)) next = at;
     }

@@ -10,3 +10,7 @@ export function fencedErrorFor(errorCode: number, apiVersion: number, firstVersi
     ? ErrorCode.INVALID_PRODUCER_EPOCH
     : errorCode;
 }
+
+export class IllegalTxnTransitionError extends Error {
+  override readonly name = 'IllegalTxnTransitionError';
+}

@@ -1,35 +1,106 @@
 /**
- * Writes a transaction's COMMIT or ABORT markers: one control batch per data partition
- * of the transaction, appended through the partition (`appendAsLeader`) (one broker, so no
- * WriteTxnMarkers round trip), then the partition's producer state closes the
- * transaction (an abort is recorded for read_committed fetches, and in the segment's
- * `.txnindex` as Kafka keeps it) and the last stable
- * offset moves on. The group's `__consumer_offsets` partition (added by AddOffsetsToTxn)
- * gets its marker too, which settles the transactional offsets written there.
- * Partitions that are gone (topic deleted) or not led here are skipped.
+ * Writes COMMIT/ABORT markers into partitions this broker leads: the WriteTxnMarkers handler
+ * (markers from a coordinator on another broker) and the coordinator's own marker sender (when
+ * it leads the partition itself) both come here. Per partition: a control batch appended
+ * through `Partition.appendAsLeader`, then the partition's producer state closes the
+ * transaction (an abort is recorded for read_committed fetches and in the segment's
+ * `.txnindex`), so the last stable offset moves on. A `__consumer_offsets` partition's marker
+ * also settles the transactional offsets held for the producer (`onOffsetsMarker`).
+ * Errors: NOT_LEADER_OR_FOLLOWER (not led here), UNKNOWN_TOPIC_OR_PARTITION, the storage's
+ * code, TRANSACTION_COORDINATOR_FENCED when the producer already saw a newer coordinator epoch.
+ * The write is confirmed once the high watermark passes the marker (acks=-1, as Kafka writes
+ * markers); `replicated` lists those still waiting.
  */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { buildTxnMarkerBatch } from '../../protocol/records/index.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
+import type { MetadataImage } from '../metadata/image.js';
 import { producerStateOf } from '../broker/producer-state-registry.js';
-import { COORDINATOR_EPOCH } from './coordinator.js';
-import type { TxnMetadata } from './txn-log.js';
+import { isStorageError } from '../broker/disk-log.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
+import type { ReplicatedWrite } from '../broker/delayed-produce.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import type { BrokerConfig } from '../common/config.js';
+import type { MarkerResult, MarkerTarget, TxnMarker } from './marker-sender.js';
 
-export function writeTxnMarkers(replicas: ReplicaManager, txn: TxnMetadata, commit: boolean, now: number): void {
-  for (const [topic, partitions] of txn.partitions) {
-    for (const index of partitions) {
-      const partition = replicas.get(topic, index);
-      if (!partition) continue;
-      const state = producerStateOf(partition, now);
-      const batch = buildTxnMarkerBatch({
-        producerId: txn.producerId,
-        producerEpoch: txn.producerEpoch,
-        coordinatorEpoch: COORDINATOR_EPOCH,
-        commit,
-        timestamp: BigInt(now),
-      });
-      const info = partition.appendAsLeader(batch);
-      const aborted = state.marker(txn.producerId, txn.producerEpoch, commit, COORDINATOR_EPOCH, info.baseOffset, now);
-      if (aborted) partition.log.recordAbortedTxn?.(aborted);
+export interface MarkerWriteDeps {
+  replicas: ReplicaManager;
+  image: () => MetadataImage;
+  config: BrokerConfig;
+  /** A `__consumer_offsets` partition got a marker for this producer. */
+  onOffsetsMarker(partition: number, producerId: bigint, commit: boolean, now: number): void;
+}
+
+export interface MarkerWriteOutcome {
+  results: MarkerResult[];
+  /** Appended markers whose result waits for the high watermark (errorCode filled then). */
+  replicated: Array<{ result: MarkerResult; write: ReplicatedWrite }>;
+}
+
+export function writeMarkersHere(
+  deps: MarkerWriteDeps,
+  marker: TxnMarker,
+  targets: readonly MarkerTarget[],
+  now: number,
+): MarkerWriteOutcome {
+  const outcome: MarkerWriteOutcome = { results: [], replicated: [] };
+  for (const target of targets) {
+    const result: MarkerResult = { ...target, errorCode: ErrorCode.NONE };
+    outcome.results.push(result);
+    const topic = deps.image().topicsByName.get(target.topic);
+    if (!topic?.partitions.has(target.partition)) {
+      result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      continue;
+    }
+    const partition = deps.replicas.get(target.topic, target.partition);
+    if (!partition?.isLeader()) {
+      result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      continue;
+    }
+    const state = producerStateOf(partition, now);
+    const known = state.producers.get(marker.producerId);
+    if (known && known.coordinatorEpoch > marker.coordinatorEpoch) {
+      result.errorCode = ErrorCode.TRANSACTION_COORDINATOR_FENCED;
+      continue;
+    }
+    const batch = buildTxnMarkerBatch({
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      commit: marker.commit,
+      timestamp: BigInt(now),
+    });
+    let baseOffset: number;
+    try {
+      baseOffset = partition.appendAsLeader(batch).baseOffset;
+    } catch (error) {
+      if (isStorageError(error)) {
+        result.errorCode = error.errorCode;
+        continue;
+      }
+      throw error;
+    }
+    const aborted = state.marker(
+      marker.producerId,
+      marker.producerEpoch,
+      marker.commit,
+      marker.coordinatorEpoch,
+      baseOffset,
+      now,
+    );
+    if (aborted) partition.log.recordAbortedTxn?.(aborted);
+    if (target.topic === CONSUMER_OFFSETS_TOPIC)
+      deps.onOffsetsMarker(target.partition, marker.producerId, marker.commit, now);
+    if (partition.highWatermark <= baseOffset) {
+      const write: ReplicatedWrite = {
+        partition,
+        requiredOffset: baseOffset + 1,
+        minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', topic.configs, deps.config)),
+        stillLeader: () => deps.replicas.get(target.topic, target.partition) === partition && partition.isLeader(),
+        errorCode: null,
+      };
+      outcome.replicated.push({ result, write });
     }
   }
+  return outcome;
 }

@@ -1,8 +1,10 @@
 /**
- * Offsets sent with TxnOffsetCommit wait here, per transactional id and group, until
- * the transaction ends: a commit hands them to the group coordinator (then a group
- * sees them), an abort drops them. They are also in `__consumer_offsets` as a
- * transactional batch (offsets-log.ts), from which a restart fills this map again.
+ * Offsets sent with TxnOffsetCommit wait here on the group coordinator's broker, per
+ * producer id and group, until the transaction's marker reaches the group's
+ * `__consumer_offsets` partition: COMMIT hands them to the group coordinator (then the group
+ * sees them), ABORT drops them (Kafka's GroupMetadata pendingTransactionalOffsetCommits). They
+ * are also in `__consumer_offsets` as a transactional batch (offsets-log.ts), from which a
+ * restart fills this map again.
  */
 export interface PendingOffset {
   topic: string;
@@ -13,30 +15,35 @@ export interface PendingOffset {
 }
 
 export class PendingOffsets {
-  /** transactionalId -> groupId -> `topic\0partition` -> offset. */
-  private readonly byTxn = new Map<string, Map<string, Map<string, PendingOffset>>>();
+  /** producerId -> groupId -> `topic\0partition` -> offset. */
+  private readonly byProducer = new Map<bigint, Map<string, Map<string, PendingOffset>>>();
 
-  add(transactionalId: string, groupId: string, offsets: PendingOffset[]): void {
-    let groups = this.byTxn.get(transactionalId);
-    if (!groups) this.byTxn.set(transactionalId, (groups = new Map()));
+  add(producerId: bigint, groupId: string, offsets: readonly PendingOffset[]): void {
+    let groups = this.byProducer.get(producerId);
+    if (!groups) this.byProducer.set(producerId, (groups = new Map()));
     let entries = groups.get(groupId);
     if (!entries) groups.set(groupId, (entries = new Map()));
     for (const o of offsets) entries.set(`${o.topic}\0${o.partition}`, o);
   }
 
-  /** Removes and returns a transaction's offsets, by group. */
-  take(transactionalId: string): Map<string, PendingOffset[]> {
-    const groups = this.byTxn.get(transactionalId);
-    this.byTxn.delete(transactionalId);
+  /** Removes and returns a producer's offsets of the groups `inPartition` selects, by group. */
+  take(producerId: bigint, inPartition: (groupId: string) => boolean = () => true): Map<string, PendingOffset[]> {
+    const groups = this.byProducer.get(producerId);
     const out = new Map<string, PendingOffset[]>();
-    for (const [group, entries] of groups ?? []) out.set(group, [...entries.values()]);
+    if (!groups) return out;
+    for (const [group, entries] of groups) {
+      if (!inPartition(group)) continue;
+      out.set(group, [...entries.values()]);
+      groups.delete(group);
+    }
+    if (groups.size === 0) this.byProducer.delete(producerId);
     return out;
   }
 
   /** True while an open transaction holds an offset for this group partition. */
   has(groupId: string, topic: string, partition: number): boolean {
     const key = `${topic}\0${partition}`;
-    for (const groups of this.byTxn.values()) if (groups.get(groupId)?.has(key)) return true;
+    for (const groups of this.byProducer.values()) if (groups.get(groupId)?.has(key)) return true;
     return false;
   }
 }

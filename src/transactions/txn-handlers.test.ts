@@ -16,6 +16,7 @@ import {
 } from '../../protocol/generated/messages/24-add-partitions-to-txn.js';
 import { AddOffsetsToTxnApi } from '../../protocol/generated/messages/25-add-offsets-to-txn.js';
 import { EndTxnApi } from '../../protocol/generated/messages/26-end-txn.js';
+import { WriteTxnMarkersApi } from '../../protocol/generated/messages/27-write-txn-markers.js';
 import {
   TxnOffsetCommitApi,
   defaultTxnOffsetCommitRequest,
@@ -30,7 +31,7 @@ import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient, type RawClient } from '../../test/helpers/raw-client.js';
 import { createTopic } from '../../test/helpers/topics.js';
 import { batchOf, fetchOne, produceRequest } from '../../test/helpers/data-path.js';
-import { Broker } from '../broker/broker.js';
+import { Broker } from '../node/broker.js';
 import { BrokerConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { MemoryPartitionLog } from '../broker/memory-log.js';
@@ -170,6 +171,7 @@ t.test('transactional produce: membership, LSO, aborted lists, verifyOnly, admin
     ],
   );
   const listed = await c.call(ListTransactionsApi, 1, {
+    transactionalIdPattern: null,
     stateFilters: ['Ongoing', 'Bogus'],
     producerIdFilters: [],
     durationFilter: -1n,
@@ -491,4 +493,44 @@ t.test("an aborted transaction is written to the segment .txnindex, in Kafka's 3
   t.equal(bytes.readBigInt64BE(10), 0n, 'first offset');
   t.equal(bytes.readBigInt64BE(18), 2n, 'last offset (the marker)');
   t.equal(bytes.readBigInt64BE(26), 3n, 'last stable offset after the abort');
+});
+
+t.test('WriteTxnMarkers: the leader writes the marker, moves the LSO, fences an older coordinator epoch', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'w');
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  const { producerId: pid, producerEpoch: epoch } = await init(c, 'wtx');
+  t.same(await addPartitions(c, 'wtx', pid, epoch, 'w', [0]), [0]);
+  t.equal((await send(c, 'w', txBatch(['a', 'b'], pid, epoch, 0), 'wtx')).errorCode, 0);
+  t.equal(await listOffset(c, 'w', 1), 0n, 'the open transaction holds the LSO');
+  const markers = (coordinatorEpoch: number, topics: Array<{ name: string; partitionIndexes: number[] }>) =>
+    c.call(WriteTxnMarkersApi, 1, {
+      markers: [{ producerId: pid, producerEpoch: epoch, transactionResult: true, coordinatorEpoch, topics }],
+    });
+  const written = await markers(5, [
+    { name: 'w', partitionIndexes: [0, 7] },
+    { name: 'nope', partitionIndexes: [0] },
+  ]);
+  t.same(
+    written.markers[0]!.topics.map((x) => [x.name, x.partitions.map((p) => [p.partitionIndex, p.errorCode])]),
+    [
+      [
+        'w',
+        [
+          [0, 0],
+          [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+        ],
+      ],
+      ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+    ],
+  );
+  t.equal(await listOffset(c, 'w', 1), 3n, 'the COMMIT marker closed the transaction: the LSO is the log end');
+  const stale = await markers(4, [{ name: 'w', partitionIndexes: [0] }]);
+  t.equal(
+    stale.markers[0]!.topics[0]!.partitions[0]!.errorCode,
+    ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+    'an older coordinator epoch than the partition has seen',
+  );
+  t.equal(running.broker.replicas.get('w', 0)!.log.logEndOffset, 3, 'nothing written for the fenced marker');
 });

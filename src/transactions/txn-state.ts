@@ -17,6 +17,8 @@
  * Empty/Complete* -> Empty is an InitProducerId epoch bump; Empty/Complete* ->
  * PrepareAbort is the epoch-bump abort of KIP-360 with nothing open (markers: none).
  */
+import { IllegalTxnTransitionError } from './errors.js';
+export { IllegalTxnTransitionError };
 export const TxnState = {
   Empty: 0,
   Ongoing: 1,
@@ -54,10 +56,6 @@ export const TXN_TRANSITIONS: Readonly<Record<TxnStateId, readonly TxnStateId[]>
   [S.PrepareEpochFence]: [S.PrepareAbort],
   [S.Dead]: [],
 };
-
-export class IllegalTxnTransitionError extends Error {
-  override readonly name = 'IllegalTxnTransitionError';
-}
 
 export function isTxnStateId(n: number): n is TxnStateId {
   return Number.isInteger(n) && n >= 0 && n <= 7;

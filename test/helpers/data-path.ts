@@ -36,7 +36,7 @@ export function produceRequest(
     transactionalId,
     acks,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+    topicData: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: [{ index: partition, records }] }],
   };
 }
 

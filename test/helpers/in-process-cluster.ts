@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
-import { freePort } from '../../bench/raft/cluster.js';
+import { freePort } from './process-cluster.js';
 
 const QUORUM_SETTINGS = {
   'controller.quorum.election.timeout.ms': 400,

@@ -33,6 +33,8 @@ export interface FetchRequestFetchPartition {
   partitionMaxBytes: number;
   /** The directory id of the follower fetching (versions 17+) */
   replicaDirectoryId: string;
+  /** The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported. (versions 18+) */
+  highWatermark: bigint;
 }
 
 export function defaultFetchRequestFetchPartition(): FetchRequestFetchPartition {
@@ -44,6 +46,7 @@ export function defaultFetchRequestFetchPartition(): FetchRequestFetchPartition 
     logStartOffset: -1n,
     partitionMaxBytes: 0,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -137,6 +140,7 @@ function readFetchRequestFetchPartitionV0(r: Reader): FetchRequestFetchPartition
     logStartOffset: -1n,
     partitionMaxBytes: f_partitionMaxBytes,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -271,6 +275,7 @@ function readFetchRequestFetchPartitionV5(r: Reader): FetchRequestFetchPartition
     logStartOffset: f_logStartOffset,
     partitionMaxBytes: f_partitionMaxBytes,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -399,6 +404,7 @@ function readFetchRequestFetchPartitionV9(r: Reader): FetchRequestFetchPartition
     logStartOffset: f_logStartOffset,
     partitionMaxBytes: f_partitionMaxBytes,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -522,6 +528,7 @@ function readFetchRequestFetchPartitionV12(r: Reader): FetchRequestFetchPartitio
     logStartOffset: f_logStartOffset,
     partitionMaxBytes: f_partitionMaxBytes,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -805,6 +812,7 @@ function readFetchRequestFetchPartitionV17(r: Reader): FetchRequestFetchPartitio
     logStartOffset: f_logStartOffset,
     partitionMaxBytes: f_partitionMaxBytes,
     replicaDirectoryId: f_replicaDirectoryId,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -895,8 +903,128 @@ function writeFetchRequestV17(w: Writer, m: FetchRequest): void {
   if (!(deepEqual(m.replicaState, defaultFetchRequestReplicaState()))) writeTaggedField(w, 1, (w) => { writeFetchRequestReplicaStateV15(w, nonNull(m.replicaState, "FetchRequest.replicaState")); });
 }
 
-const FetchRequestReaders: ReadonlyArray<((r: Reader) => FetchRequest) | undefined> = [readFetchRequestV0, readFetchRequestV0, readFetchRequestV0, readFetchRequestV3, readFetchRequestV4, readFetchRequestV5, readFetchRequestV5, readFetchRequestV7, readFetchRequestV7, readFetchRequestV9, readFetchRequestV9, readFetchRequestV11, readFetchRequestV12, readFetchRequestV13, readFetchRequestV13, readFetchRequestV15, readFetchRequestV15, readFetchRequestV17];
-const FetchRequestWriters: ReadonlyArray<((w: Writer, m: FetchRequest) => void) | undefined> = [writeFetchRequestV0, writeFetchRequestV0, writeFetchRequestV0, writeFetchRequestV3, writeFetchRequestV4, writeFetchRequestV5, writeFetchRequestV5, writeFetchRequestV7, writeFetchRequestV7, writeFetchRequestV9, writeFetchRequestV9, writeFetchRequestV11, writeFetchRequestV12, writeFetchRequestV13, writeFetchRequestV13, writeFetchRequestV15, writeFetchRequestV15, writeFetchRequestV17];
+function readFetchRequestFetchPartitionV18(r: Reader): FetchRequestFetchPartition {
+  const f_partition = r.int32();
+  const f_currentLeaderEpoch = r.int32();
+  const f_fetchOffset = r.int64();
+  const f_lastFetchedEpoch = r.int32();
+  const f_logStartOffset = r.int64();
+  const f_partitionMaxBytes = r.int32();
+  let f_replicaDirectoryId: string = ZERO_UUID;
+  let f_highWatermark: bigint = 9223372036854775807n;
+  r.taggedFields((tag, t) => {
+    switch (tag) {
+      case 0:
+        f_replicaDirectoryId = t.uuid();
+        break;
+      case 1:
+        f_highWatermark = t.int64();
+        break;
+    }
+  });
+  return {
+    partition: f_partition,
+    currentLeaderEpoch: f_currentLeaderEpoch,
+    fetchOffset: f_fetchOffset,
+    lastFetchedEpoch: f_lastFetchedEpoch,
+    logStartOffset: f_logStartOffset,
+    partitionMaxBytes: f_partitionMaxBytes,
+    replicaDirectoryId: f_replicaDirectoryId,
+    highWatermark: f_highWatermark,
+  };
+}
+
+function readFetchRequestFetchTopicV18(r: Reader): FetchRequestFetchTopic {
+  const f_topicId = r.uuid();
+  const f_partitions = readNonNullArray(r, true, 33, readFetchRequestFetchPartitionV18, "Partitions");
+  r.taggedFields();
+  return {
+    topic: "",
+    topicId: f_topicId,
+    partitions: f_partitions,
+  };
+}
+
+function readFetchRequestV18(r: Reader): FetchRequest {
+  const f_maxWaitMs = r.int32();
+  const f_minBytes = r.int32();
+  const f_maxBytes = r.int32();
+  const f_isolationLevel = r.int8();
+  const f_sessionId = r.int32();
+  const f_sessionEpoch = r.int32();
+  const f_topics = readNonNullArray(r, true, 18, readFetchRequestFetchTopicV18, "Topics");
+  const f_forgottenTopicsData = readNonNullArray(r, true, 18, readFetchRequestForgottenTopicV13, "ForgottenTopicsData");
+  const f_rackId = r.compactString();
+  let f_clusterId: string | null = null;
+  let f_replicaState: FetchRequestReplicaState = defaultFetchRequestReplicaState();
+  r.taggedFields((tag, t) => {
+    switch (tag) {
+      case 0:
+        f_clusterId = t.compactNullableString();
+        break;
+      case 1:
+        f_replicaState = readFetchRequestReplicaStateV15(t);
+        break;
+    }
+  });
+  return {
+    clusterId: f_clusterId,
+    replicaId: -1,
+    replicaState: f_replicaState,
+    maxWaitMs: f_maxWaitMs,
+    minBytes: f_minBytes,
+    maxBytes: f_maxBytes,
+    isolationLevel: f_isolationLevel,
+    sessionId: f_sessionId,
+    sessionEpoch: f_sessionEpoch,
+    topics: f_topics,
+    forgottenTopicsData: f_forgottenTopicsData,
+    rackId: f_rackId,
+  };
+}
+
+function writeFetchRequestFetchPartitionV18(w: Writer, m: FetchRequestFetchPartition): void {
+  w.int32(m.partition);
+  w.int32(m.currentLeaderEpoch);
+  w.int64(m.fetchOffset);
+  w.int32(m.lastFetchedEpoch);
+  w.int64(m.logStartOffset);
+  w.int32(m.partitionMaxBytes);
+  let tagCount = 0;
+  if (!(m.replicaDirectoryId === ZERO_UUID)) tagCount++;
+  if (!(m.highWatermark === 9223372036854775807n)) tagCount++;
+  w.uvarint(tagCount);
+  if (!(m.replicaDirectoryId === ZERO_UUID)) writeTaggedField(w, 0, (w) => { w.uuid(m.replicaDirectoryId); });
+  if (!(m.highWatermark === 9223372036854775807n)) writeTaggedField(w, 1, (w) => { w.int64(m.highWatermark); });
+}
+
+function writeFetchRequestFetchTopicV18(w: Writer, m: FetchRequestFetchTopic): void {
+  w.uuid(m.topicId);
+  writeArray(w, true, m.partitions, writeFetchRequestFetchPartitionV18, false, "FetchRequestFetchTopic.partitions");
+  w.uvarint(0);
+}
+
+function writeFetchRequestV18(w: Writer, m: FetchRequest): void {
+  if (!(m.replicaId === -1)) absentField("FetchRequest.replicaId");
+  w.int32(m.maxWaitMs);
+  w.int32(m.minBytes);
+  w.int32(m.maxBytes);
+  w.int8(m.isolationLevel);
+  w.int32(m.sessionId);
+  w.int32(m.sessionEpoch);
+  writeArray(w, true, m.topics, writeFetchRequestFetchTopicV18, false, "FetchRequest.topics");
+  writeArray(w, true, m.forgottenTopicsData, writeFetchRequestForgottenTopicV13, false, "FetchRequest.forgottenTopicsData");
+  w.compactString(m.rackId);
+  let tagCount = 0;
+  if (!(m.clusterId === null)) tagCount++;
+  if (!(deepEqual(m.replicaState, defaultFetchRequestReplicaState()))) tagCount++;
+  w.uvarint(tagCount);
+  if (!(m.clusterId === null)) writeTaggedField(w, 0, (w) => { w.compactNullableString(m.clusterId); });
+  if (!(deepEqual(m.replicaState, defaultFetchRequestReplicaState()))) writeTaggedField(w, 1, (w) => { writeFetchRequestReplicaStateV15(w, nonNull(m.replicaState, "FetchRequest.replicaState")); });
+}
+
+const FetchRequestReaders: ReadonlyArray<((r: Reader) => FetchRequest) | undefined> = [readFetchRequestV0, readFetchRequestV0, readFetchRequestV0, readFetchRequestV3, readFetchRequestV4, readFetchRequestV5, readFetchRequestV5, readFetchRequestV7, readFetchRequestV7, readFetchRequestV9, readFetchRequestV9, readFetchRequestV11, readFetchRequestV12, readFetchRequestV13, readFetchRequestV13, readFetchRequestV15, readFetchRequestV15, readFetchRequestV17, readFetchRequestV18];
+const FetchRequestWriters: ReadonlyArray<((w: Writer, m: FetchRequest) => void) | undefined> = [writeFetchRequestV0, writeFetchRequestV0, writeFetchRequestV0, writeFetchRequestV3, writeFetchRequestV4, writeFetchRequestV5, writeFetchRequestV5, writeFetchRequestV7, writeFetchRequestV7, writeFetchRequestV9, writeFetchRequestV9, writeFetchRequestV11, writeFetchRequestV12, writeFetchRequestV13, writeFetchRequestV13, writeFetchRequestV15, writeFetchRequestV15, writeFetchRequestV17, writeFetchRequestV18];
 
 export function decodeFetchRequest(r: Reader, version: number): FetchRequest {
   const read = FetchRequestReaders[version];
@@ -1660,8 +1788,8 @@ function writeFetchResponseV16(w: Writer, m: FetchResponse): void {
   if (!((m.nodeEndpoints === null || m.nodeEndpoints.length === 0))) writeTaggedField(w, 0, (w) => { writeArray(w, true, m.nodeEndpoints, writeFetchResponseNodeEndpointV16, false, "FetchResponse.nodeEndpoints"); });
 }
 
-const FetchResponseReaders: ReadonlyArray<((r: Reader) => FetchResponse) | undefined> = [readFetchResponseV0, readFetchResponseV1, readFetchResponseV1, readFetchResponseV1, readFetchResponseV4, readFetchResponseV5, readFetchResponseV5, readFetchResponseV7, readFetchResponseV7, readFetchResponseV7, readFetchResponseV7, readFetchResponseV11, readFetchResponseV12, readFetchResponseV13, readFetchResponseV13, readFetchResponseV13, readFetchResponseV16, readFetchResponseV16];
-const FetchResponseWriters: ReadonlyArray<((w: Writer, m: FetchResponse) => void) | undefined> = [writeFetchResponseV0, writeFetchResponseV1, writeFetchResponseV1, writeFetchResponseV1, writeFetchResponseV4, writeFetchResponseV5, writeFetchResponseV5, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV11, writeFetchResponseV12, writeFetchResponseV13, writeFetchResponseV13, writeFetchResponseV13, writeFetchResponseV16, writeFetchResponseV16];
+const FetchResponseReaders: ReadonlyArray<((r: Reader) => FetchResponse) | undefined> = [readFetchResponseV0, readFetchResponseV1, readFetchResponseV1, readFetchResponseV1, readFetchResponseV4, readFetchResponseV5, readFetchResponseV5, readFetchResponseV7, readFetchResponseV7, readFetchResponseV7, readFetchResponseV7, readFetchResponseV11, readFetchResponseV12, readFetchResponseV13, readFetchResponseV13, readFetchResponseV13, readFetchResponseV16, readFetchResponseV16, readFetchResponseV16];
+const FetchResponseWriters: ReadonlyArray<((w: Writer, m: FetchResponse) => void) | undefined> = [writeFetchResponseV0, writeFetchResponseV1, writeFetchResponseV1, writeFetchResponseV1, writeFetchResponseV4, writeFetchResponseV5, writeFetchResponseV5, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV7, writeFetchResponseV11, writeFetchResponseV12, writeFetchResponseV13, writeFetchResponseV13, writeFetchResponseV13, writeFetchResponseV16, writeFetchResponseV16, writeFetchResponseV16];
 
 export function decodeFetchResponse(r: Reader, version: number): FetchResponse {
   const read = FetchResponseReaders[version];
@@ -1675,12 +1803,12 @@ export function encodeFetchResponse(w: Writer, version: number, message: FetchRe
   write(w, message);
 }
 
-/** Fetch: API key 1, versions 0-17, flexible 12+. */
+/** Fetch: API key 1, versions 0-18, flexible 12+. */
 export const FetchApi: ApiDefinition<FetchRequest, FetchResponse> = {
   apiKey: 1,
   name: "Fetch",
   minVersion: 0,
-  maxVersion: 17,
+  maxVersion: 18,
   firstFlexibleVersion: 12,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker","controller"],

@@ -303,8 +303,8 @@ function writeListOffsetsRequestV10(w: Writer, m: ListOffsetsRequest): void {
   w.uvarint(0);
 }
 
-const ListOffsetsRequestReaders: ReadonlyArray<((r: Reader) => ListOffsetsRequest) | undefined> = [readListOffsetsRequestV0, readListOffsetsRequestV1, readListOffsetsRequestV2, readListOffsetsRequestV2, readListOffsetsRequestV4, readListOffsetsRequestV4, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV10];
-const ListOffsetsRequestWriters: ReadonlyArray<((w: Writer, m: ListOffsetsRequest) => void) | undefined> = [writeListOffsetsRequestV0, writeListOffsetsRequestV1, writeListOffsetsRequestV2, writeListOffsetsRequestV2, writeListOffsetsRequestV4, writeListOffsetsRequestV4, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV10];
+const ListOffsetsRequestReaders: ReadonlyArray<((r: Reader) => ListOffsetsRequest) | undefined> = [readListOffsetsRequestV0, readListOffsetsRequestV1, readListOffsetsRequestV2, readListOffsetsRequestV2, readListOffsetsRequestV4, readListOffsetsRequestV4, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV6, readListOffsetsRequestV10, readListOffsetsRequestV10];
+const ListOffsetsRequestWriters: ReadonlyArray<((w: Writer, m: ListOffsetsRequest) => void) | undefined> = [writeListOffsetsRequestV0, writeListOffsetsRequestV1, writeListOffsetsRequestV2, writeListOffsetsRequestV2, writeListOffsetsRequestV4, writeListOffsetsRequestV4, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV6, writeListOffsetsRequestV10, writeListOffsetsRequestV10];
 
 export function decodeListOffsetsRequest(r: Reader, version: number): ListOffsetsRequest {
   const read = ListOffsetsRequestReaders[version];
@@ -597,8 +597,8 @@ function writeListOffsetsResponseV6(w: Writer, m: ListOffsetsResponse): void {
   w.uvarint(0);
 }
 
-const ListOffsetsResponseReaders: ReadonlyArray<((r: Reader) => ListOffsetsResponse) | undefined> = [readListOffsetsResponseV0, readListOffsetsResponseV1, readListOffsetsResponseV2, readListOffsetsResponseV2, readListOffsetsResponseV4, readListOffsetsResponseV4, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6];
-const ListOffsetsResponseWriters: ReadonlyArray<((w: Writer, m: ListOffsetsResponse) => void) | undefined> = [writeListOffsetsResponseV0, writeListOffsetsResponseV1, writeListOffsetsResponseV2, writeListOffsetsResponseV2, writeListOffsetsResponseV4, writeListOffsetsResponseV4, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6];
+const ListOffsetsResponseReaders: ReadonlyArray<((r: Reader) => ListOffsetsResponse) | undefined> = [readListOffsetsResponseV0, readListOffsetsResponseV1, readListOffsetsResponseV2, readListOffsetsResponseV2, readListOffsetsResponseV4, readListOffsetsResponseV4, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6, readListOffsetsResponseV6];
+const ListOffsetsResponseWriters: ReadonlyArray<((w: Writer, m: ListOffsetsResponse) => void) | undefined> = [writeListOffsetsResponseV0, writeListOffsetsResponseV1, writeListOffsetsResponseV2, writeListOffsetsResponseV2, writeListOffsetsResponseV4, writeListOffsetsResponseV4, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6, writeListOffsetsResponseV6];
 
 export function decodeListOffsetsResponse(r: Reader, version: number): ListOffsetsResponse {
   const read = ListOffsetsResponseReaders[version];
@@ -612,12 +612,12 @@ export function encodeListOffsetsResponse(w: Writer, version: number, message: L
   write(w, message);
 }
 
-/** ListOffsets: API key 2, versions 0-10, flexible 6+. */
+/** ListOffsets: API key 2, versions 0-11, flexible 6+. */
 export const ListOffsetsApi: ApiDefinition<ListOffsetsRequest, ListOffsetsResponse> = {
   apiKey: 2,
   name: "ListOffsets",
   minVersion: 0,
-  maxVersion: 10,
+  maxVersion: 11,
   firstFlexibleVersion: 6,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],

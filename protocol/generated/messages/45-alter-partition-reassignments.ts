@@ -35,6 +35,8 @@ export function defaultAlterPartitionReassignmentsRequestReassignableTopic(): Al
 export interface AlterPartitionReassignmentsRequest {
   /** The time in ms to wait for the request to complete. (versions 0+) */
   timeoutMs: number;
+  /** The option indicating whether changing the replication factor of any given partition as part of this request is a valid move. (versions 1+) */
+  allowReplicationFactorChange: boolean;
   /** The topics to reassign. (versions 0+) */
   topics: AlterPartitionReassignmentsRequestReassignableTopic[];
 }
@@ -42,6 +44,7 @@ export interface AlterPartitionReassignmentsRequest {
 export function defaultAlterPartitionReassignmentsRequest(): AlterPartitionReassignmentsRequest {
   return {
     timeoutMs: 60000,
+    allowReplicationFactorChange: true,
     topics: [],
   };
 }
@@ -72,6 +75,7 @@ function readAlterPartitionReassignmentsRequestV0(r: Reader): AlterPartitionReas
   r.taggedFields();
   return {
     timeoutMs: f_timeoutMs,
+    allowReplicationFactorChange: true,
     topics: f_topics,
   };
 }
@@ -94,8 +98,27 @@ function writeAlterPartitionReassignmentsRequestV0(w: Writer, m: AlterPartitionR
   w.uvarint(0);
 }
 
-const AlterPartitionReassignmentsRequestReaders: ReadonlyArray<((r: Reader) => AlterPartitionReassignmentsRequest) | undefined> = [readAlterPartitionReassignmentsRequestV0];
-const AlterPartitionReassignmentsRequestWriters: ReadonlyArray<((w: Writer, m: AlterPartitionReassignmentsRequest) => void) | undefined> = [writeAlterPartitionReassignmentsRequestV0];
+function readAlterPartitionReassignmentsRequestV1(r: Reader): AlterPartitionReassignmentsRequest {
+  const f_timeoutMs = r.int32();
+  const f_allowReplicationFactorChange = r.bool();
+  const f_topics = readNonNullArray(r, true, 3, readAlterPartitionReassignmentsRequestReassignableTopicV0, "Topics");
+  r.taggedFields();
+  return {
+    timeoutMs: f_timeoutMs,
+    allowReplicationFactorChange: f_allowReplicationFactorChange,
+    topics: f_topics,
+  };
+}
+
+function writeAlterPartitionReassignmentsRequestV1(w: Writer, m: AlterPartitionReassignmentsRequest): void {
+  w.int32(m.timeoutMs);
+  w.bool(m.allowReplicationFactorChange);
+  writeArray(w, true, m.topics, writeAlterPartitionReassignmentsRequestReassignableTopicV0, false, "AlterPartitionReassignmentsRequest.topics");
+  w.uvarint(0);
+}
+
+const AlterPartitionReassignmentsRequestReaders: ReadonlyArray<((r: Reader) => AlterPartitionReassignmentsRequest) | undefined> = [readAlterPartitionReassignmentsRequestV0, readAlterPartitionReassignmentsRequestV1];
+const AlterPartitionReassignmentsRequestWriters: ReadonlyArray<((w: Writer, m: AlterPartitionReassignmentsRequest) => void) | undefined> = [writeAlterPartitionReassignmentsRequestV0, writeAlterPartitionReassignmentsRequestV1];
 
 export function decodeAlterPartitionReassignmentsRequest(r: Reader, version: number): AlterPartitionReassignmentsRequest {
   const read = AlterPartitionReassignmentsRequestReaders[version];
@@ -143,6 +166,8 @@ export function defaultAlterPartitionReassignmentsResponseReassignableTopicRespo
 export interface AlterPartitionReassignmentsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
+  /** The option indicating whether changing the replication factor of any given partition as part of this request is a valid move. (versions 1+) */
+  allowReplicationFactorChange: boolean;
   /** The top-level error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The top-level error message, or null if there was no error. (versions 0+) */
@@ -154,6 +179,7 @@ export interface AlterPartitionReassignmentsResponse {
 export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReassignmentsResponse {
   return {
     throttleTimeMs: 0,
+    allowReplicationFactorChange: true,
     errorCode: 0,
     errorMessage: "",
     responses: [],
@@ -190,6 +216,7 @@ function readAlterPartitionReassignmentsResponseV0(r: Reader): AlterPartitionRea
   r.taggedFields();
   return {
     throttleTimeMs: f_throttleTimeMs,
+    allowReplicationFactorChange: true,
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     responses: f_responses,
@@ -217,8 +244,33 @@ function writeAlterPartitionReassignmentsResponseV0(w: Writer, m: AlterPartition
   w.uvarint(0);
 }
 
-const AlterPartitionReassignmentsResponseReaders: ReadonlyArray<((r: Reader) => AlterPartitionReassignmentsResponse) | undefined> = [readAlterPartitionReassignmentsResponseV0];
-const AlterPartitionReassignmentsResponseWriters: ReadonlyArray<((w: Writer, m: AlterPartitionReassignmentsResponse) => void) | undefined> = [writeAlterPartitionReassignmentsResponseV0];
+function readAlterPartitionReassignmentsResponseV1(r: Reader): AlterPartitionReassignmentsResponse {
+  const f_throttleTimeMs = r.int32();
+  const f_allowReplicationFactorChange = r.bool();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.compactNullableString();
+  const f_responses = readNonNullArray(r, true, 3, readAlterPartitionReassignmentsResponseReassignableTopicResponseV0, "Responses");
+  r.taggedFields();
+  return {
+    throttleTimeMs: f_throttleTimeMs,
+    allowReplicationFactorChange: f_allowReplicationFactorChange,
+    errorCode: f_errorCode,
+    errorMessage: f_errorMessage,
+    responses: f_responses,
+  };
+}
+
+function writeAlterPartitionReassignmentsResponseV1(w: Writer, m: AlterPartitionReassignmentsResponse): void {
+  w.int32(m.throttleTimeMs);
+  w.bool(m.allowReplicationFactorChange);
+  w.int16(m.errorCode);
+  w.compactNullableString(m.errorMessage);
+  writeArray(w, true, m.responses, writeAlterPartitionReassignmentsResponseReassignableTopicResponseV0, false, "AlterPartitionReassignmentsResponse.responses");
+  w.uvarint(0);
+}
+
+const AlterPartitionReassignmentsResponseReaders: ReadonlyArray<((r: Reader) => AlterPartitionReassignmentsResponse) | undefined> = [readAlterPartitionReassignmentsResponseV0, readAlterPartitionReassignmentsResponseV1];
+const AlterPartitionReassignmentsResponseWriters: ReadonlyArray<((w: Writer, m: AlterPartitionReassignmentsResponse) => void) | undefined> = [writeAlterPartitionReassignmentsResponseV0, writeAlterPartitionReassignmentsResponseV1];
 
 export function decodeAlterPartitionReassignmentsResponse(r: Reader, version: number): AlterPartitionReassignmentsResponse {
   const read = AlterPartitionReassignmentsResponseReaders[version];
@@ -232,12 +284,12 @@ export function encodeAlterPartitionReassignmentsResponse(w: Writer, version: nu
   write(w, message);
 }
 
-/** AlterPartitionReassignments: API key 45, versions 0-0, flexible 0+. */
+/** AlterPartitionReassignments: API key 45, versions 0-1, flexible 0+. */
 export const AlterPartitionReassignmentsApi: ApiDefinition<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse> = {
   apiKey: 45,
   name: "AlterPartitionReassignments",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   latestVersionUnstable: false,
   listeners: ["broker","controller","zkBroker"],

@@ -11,6 +11,8 @@ export interface ListTransactionsRequest {
   producerIdFilters: bigint[];
   /** Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned (versions 1+) */
   durationFilter: bigint;
+  /** The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; otherwise, only the transactions matching the given regular expression will be returned. (versions 2+) */
+  transactionalIdPattern: string | null;
 }
 
 export function defaultListTransactionsRequest(): ListTransactionsRequest {
@@ -18,6 +20,7 @@ export function defaultListTransactionsRequest(): ListTransactionsRequest {
     stateFilters: [],
     producerIdFilters: [],
     durationFilter: -1n,
+    transactionalIdPattern: null,
   };
 }
 
@@ -29,6 +32,7 @@ function readListTransactionsRequestV0(r: Reader): ListTransactionsRequest {
     stateFilters: f_stateFilters,
     producerIdFilters: f_producerIdFilters,
     durationFilter: -1n,
+    transactionalIdPattern: null,
   };
 }
 
@@ -36,6 +40,7 @@ function writeListTransactionsRequestV0(w: Writer, m: ListTransactionsRequest): 
   writeArray(w, true, m.stateFilters, (w, e) => w.compactString(e), false, "ListTransactionsRequest.stateFilters");
   writeArray(w, true, m.producerIdFilters, (w, e) => w.int64(e), false, "ListTransactionsRequest.producerIdFilters");
   if (!(m.durationFilter === -1n)) absentField("ListTransactionsRequest.durationFilter");
+  if (!(m.transactionalIdPattern === null)) absentField("ListTransactionsRequest.transactionalIdPattern");
   w.uvarint(0);
 }
 
@@ -48,6 +53,7 @@ function readListTransactionsRequestV1(r: Reader): ListTransactionsRequest {
     stateFilters: f_stateFilters,
     producerIdFilters: f_producerIdFilters,
     durationFilter: f_durationFilter,
+    transactionalIdPattern: null,
   };
 }
 
@@ -55,11 +61,34 @@ function writeListTransactionsRequestV1(w: Writer, m: ListTransactionsRequest): 
   writeArray(w, true, m.stateFilters, (w, e) => w.compactString(e), false, "ListTransactionsRequest.stateFilters");
   writeArray(w, true, m.producerIdFilters, (w, e) => w.int64(e), false, "ListTransactionsRequest.producerIdFilters");
   w.int64(m.durationFilter);
+  if (!(m.transactionalIdPattern === null)) absentField("ListTransactionsRequest.transactionalIdPattern");
   w.uvarint(0);
 }
 
-const ListTransactionsRequestReaders: ReadonlyArray<((r: Reader) => ListTransactionsRequest) | undefined> = [readListTransactionsRequestV0, readListTransactionsRequestV1];
-const ListTransactionsRequestWriters: ReadonlyArray<((w: Writer, m: ListTransactionsRequest) => void) | undefined> = [writeListTransactionsRequestV0, writeListTransactionsRequestV1];
+function readListTransactionsRequestV2(r: Reader): ListTransactionsRequest {
+  const f_stateFilters = readNonNullArray(r, true, 1, (e) => e.compactString(), "StateFilters");
+  const f_producerIdFilters = readNonNullArray(r, true, 8, (e) => e.int64(), "ProducerIdFilters");
+  const f_durationFilter = r.int64();
+  const f_transactionalIdPattern = r.compactNullableString();
+  r.taggedFields();
+  return {
+    stateFilters: f_stateFilters,
+    producerIdFilters: f_producerIdFilters,
+    durationFilter: f_durationFilter,
+    transactionalIdPattern: f_transactionalIdPattern,
+  };
+}
+
+function writeListTransactionsRequestV2(w: Writer, m: ListTransactionsRequest): void {
+  writeArray(w, true, m.stateFilters, (w, e) => w.compactString(e), false, "ListTransactionsRequest.stateFilters");
+  writeArray(w, true, m.producerIdFilters, (w, e) => w.int64(e), false, "ListTransactionsRequest.producerIdFilters");
+  w.int64(m.durationFilter);
+  w.compactNullableString(m.transactionalIdPattern);
+  w.uvarint(0);
+}
+
+const ListTransactionsRequestReaders: ReadonlyArray<((r: Reader) => ListTransactionsRequest) | undefined> = [readListTransactionsRequestV0, readListTransactionsRequestV1, readListTransactionsRequestV2];
+const ListTransactionsRequestWriters: ReadonlyArray<((w: Writer, m: ListTransactionsRequest) => void) | undefined> = [writeListTransactionsRequestV0, writeListTransactionsRequestV1, writeListTransactionsRequestV2];
 
 export function decodeListTransactionsRequest(r: Reader, version: number): ListTransactionsRequest {
   const read = ListTransactionsRequestReaders[version];
@@ -151,8 +180,8 @@ function writeListTransactionsResponseV0(w: Writer, m: ListTransactionsResponse)
   w.uvarint(0);
 }
 
-const ListTransactionsResponseReaders: ReadonlyArray<((r: Reader) => ListTransactionsResponse) | undefined> = [readListTransactionsResponseV0, readListTransactionsResponseV0];
-const ListTransactionsResponseWriters: ReadonlyArray<((w: Writer, m: ListTransactionsResponse) => void) | undefined> = [writeListTransactionsResponseV0, writeListTransactionsResponseV0];
+const ListTransactionsResponseReaders: ReadonlyArray<((r: Reader) => ListTransactionsResponse) | undefined> = [readListTransactionsResponseV0, readListTransactionsResponseV0, readListTransactionsResponseV0];
+const ListTransactionsResponseWriters: ReadonlyArray<((w: Writer, m: ListTransactionsResponse) => void) | undefined> = [writeListTransactionsResponseV0, writeListTransactionsResponseV0, writeListTransactionsResponseV0];
 
 export function decodeListTransactionsResponse(r: Reader, version: number): ListTransactionsResponse {
   const read = ListTransactionsResponseReaders[version];
@@ -166,12 +195,12 @@ export function encodeListTransactionsResponse(w: Writer, version: number, messa
   write(w, message);
 }
 
-/** ListTransactions: API key 66, versions 0-1, flexible 0+. */
+/** ListTransactions: API key 66, versions 0-2, flexible 0+. */
 export const ListTransactionsApi: ApiDefinition<ListTransactionsRequest, ListTransactionsResponse> = {
   apiKey: 66,
   name: "ListTransactions",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],

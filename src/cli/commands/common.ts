@@ -32,8 +32,8 @@ export function withClusterOptions(command: Command): Command {
     .option('--command-config <file>', 'a client properties file with security settings');
 }
 
-/** The security settings of -X and --command-config; a bad one is a usage error (exit 2). */
-export function securityFrom(flags: ClusterFlags): ClientSecurity {
+/** The client properties of --command-config with -X over them, unchecked. */
+export function securityPropsFrom(flags: ClusterFlags): Record<string, string> {
   let props: Record<string, string> = {};
   if (flags.commandConfig !== undefined) {
     let text: string;
@@ -46,7 +46,14 @@ export function securityFrom(flags: ClusterFlags): ClientSecurity {
     }
     props = parseProperties(text);
   }
-  props = { ...props, ...keyValues('-X', flags.X ?? []) };
+  return { ...props, ...keyValues('-X', flags.X ?? []) };
+}
+
+/** The security settings of -X and --command-config; a bad one is a usage error (exit 2). */
+export function securityFrom(
+  flags: ClusterFlags,
+  props: Record<string, string> = securityPropsFrom(flags),
+): ClientSecurity {
   try {
     return clientSecurityFrom(props);
   } catch (err) {
@@ -55,12 +62,11 @@ export function securityFrom(flags: ClusterFlags): ClientSecurity {
   }
 }
 
-export function clusterFrom(flags: ClusterFlags): Cluster {
+export function clusterFrom(flags: ClusterFlags, security: ClientSecurity = securityFrom(flags)): Cluster {
   const bootstrap = flags.bootstrapServer ?? process.env['GREGOR_BROKERS'] ?? DEFAULT_BOOTSTRAP;
   const timeout = Number(flags.requestTimeout ?? '30000');
   if (!Number.isInteger(timeout) || timeout <= 0)
     throw new UsageError(`--request-timeout takes a positive number of ms, not "${flags.requestTimeout}"`);
-  const security = securityFrom(flags);
   return new Cluster({
     bootstrap: Cluster.parseBootstrap(bootstrap),
     clientId: flags.clientId ?? 'gregor-cli',

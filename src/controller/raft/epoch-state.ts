@@ -14,7 +14,8 @@
  *
  * E> : the new epoch must be higher; E>= : equal or higher; E= : same epoch; E+1 : exactly one higher.
  * * : to Voted in the same epoch only if no vote was cast in it yet.
- * Leaves out: the timers and per-role bookkeeping (they live in the node, keyed by these states).
+ * Leaves out: the timers and per-role bookkeeping (the collaborators own them; transitions.ts sets them
+ * up and clears them around each change).
  */
 import { IllegalStateTransitionError } from './errors.js';
 import { NO_NODE } from './types.js';

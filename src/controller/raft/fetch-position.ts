@@ -3,7 +3,7 @@
  * (fetchOffset, lastFetchedEpoch) against its own log and answers valid, diverging (truncate to this
  * epoch's end) or snapshot (the position is below the log start); the follower turns a diverging
  * answer into the offset it truncates to.
- * Leaves out: the fetch itself (replication.ts) and any I/O.
+ * Leaves out: the fetch itself (leader-replication.ts, follower-replication.ts) and any I/O.
  */
 import type { RaftLog } from './raft-log.js';
 import type { EpochEndOffset, SnapshotId } from './types.js';

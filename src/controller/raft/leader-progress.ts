@@ -2,7 +2,7 @@
  * What a leader knows about its voters in its epoch: each one's fetched end offset and last contact,
  * from which it computes the high watermark (the offset a majority holds, only once past the start
  * of its own epoch) and the check-quorum deadline (a majority must fetch within the timeout).
- * Leaves out: parked fetches and messaging (replication.ts), and observers (they never count).
+ * Leaves out: parked fetches and messaging (leader-replication.ts), and observers (they never count).
  */
 
 export interface ReplicaProgress {

@@ -4,51 +4,149 @@
  * fetches, flushing the leader's log, check-quorum, parked fetches) and returns the next deadline.
  * Outbound messages go to the injected Outbox. The leader proposes with propose(); entries are
  * committed once the high watermark passes them and are then applied to the state machine.
+ *
+ * RaftNode is a facade over collaborators, each with its own state and a narrow interface:
+ * QuorumState (epoch, vote, leader; persisted), RoleTransitions (role changes), ElectionTimer,
+ * Election (Vote), Announcements (BeginQuorumEpoch/EndQuorumEpoch), LeaderReplication and
+ * FollowerReplication (Fetch/FetchSnapshot), CommitState (high watermark, applied offset) and
+ * Snapshots. It dispatches messages and runs the poll loop.
  * Leaves out: the wire (an adapter maps messages.ts to Kafka's codecs), voter changes (KIP-853),
  * observers beyond answering their fetches.
  */
-import { ErrorCode, NotLeaderError } from './errors.js';
-import type { RaftRequest, RaftResponse } from './messages.js';
-import { RaftReplication } from './replication.js';
-import type { SnapshotId } from './types.js';
+import type { Clock } from '../../common/clock.js';
+import { Announcements } from './announcements.js';
+import { CommitState } from './commit-state.js';
+import { DEFAULT_RAFT_CONFIG, type RaftConfig } from './config.js';
+import { Election } from './election.js';
+import { ElectionTimer } from './election-timer.js';
+import type { EpochState, StateKind } from './epoch-state.js';
+import { FollowerReplication } from './follower-replication.js';
+import { LeaderReplication, type ProposeResult, type QuorumDescription } from './leader-replication.js';
+import type { LeaderIdAndEpoch, Outbox, RaftRequest, RaftResponse } from './messages.js';
+import { RaftMessenger } from './messenger.js';
+import { QuorumState } from './quorum-state.js';
+import type { QuorumStateStore } from './quorum-state-store.js';
+import type { RaftLog } from './raft-log.js';
+import { Snapshots } from './snapshots.js';
+import type { ReplicatedStateMachine } from './state-machine.js';
+import { RoleTransitions } from './transitions.js';
+import type { RandomSource, SnapshotId } from './types.js';
 
-export interface QuorumReplicaState {
-  readonly replicaId: number;
-  readonly logEndOffset: number;
-  readonly lastFetchTimestamp: number;
-  readonly lastCaughtUpTimestamp: number;
+export type { ProposeResult, QuorumDescription, QuorumReplicaState } from './leader-replication.js';
+
+export interface RaftNodeOptions {
+  readonly nodeId: number;
+  readonly voters: readonly number[];
+  readonly clusterId: string | null;
+  readonly log: RaftLog;
+  readonly store: QuorumStateStore;
+  readonly stateMachine: ReplicatedStateMachine;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly config?: Partial<RaftConfig>;
+  /** Called after every state change (for logging and tests). */
+  readonly onTransition?: (from: EpochState, to: EpochState) => void;
 }
 
-/** DescribeQuorum (55) answer for the metadata partition. */
-export interface QuorumDescription {
-  readonly errorCode: number;
-  readonly leaderId: number;
-  readonly leaderEpoch: number;
-  readonly highWatermark: number;
-  readonly currentVoters: readonly QuorumReplicaState[];
-  readonly observers: readonly QuorumReplicaState[];
-}
+export class RaftNode {
+  readonly id: number;
+  readonly voters: readonly number[];
+  readonly clusterId: string | null;
+  readonly config: RaftConfig;
+  private readonly log: RaftLog;
+  private readonly clock: Clock;
+  private readonly quorum: QuorumState;
+  private readonly commit: CommitState;
+  private readonly snapshots: Snapshots;
+  private readonly timer: ElectionTimer;
+  private readonly roles: RoleTransitions;
+  private readonly election: Election;
+  private readonly announcements: Announcements;
+  private readonly leader: LeaderReplication;
+  private readonly follower: FollowerReplication;
 
-export interface ProposeResult {
-  readonly epoch: number;
-  readonly firstOffset: number;
-  readonly lastOffset: number;
-}
+  constructor(options: RaftNodeOptions) {
+    const config: RaftConfig = { ...DEFAULT_RAFT_CONFIG, ...options.config };
+    const { log, clock } = options;
+    const commit = new CommitState(log, options.stateMachine, config.fetchMaxBytes);
+    const quorum = new QuorumState({
+      localId: options.nodeId,
+      voters: options.voters,
+      clusterId: options.clusterId,
+      store: options.store,
+      appliedOffset: () => commit.appliedOffset(),
+    });
+    const snapshots = new Snapshots(log, options.stateMachine, commit);
+    const timer = new ElectionTimer(config, options.random);
+    const messenger = new RaftMessenger(options.outbox);
+    const roles = new RoleTransitions(quorum, log, timer, config.preVote, options.onTransition);
+    const follower = new FollowerReplication({
+      quorum,
+      log,
+      commit,
+      snapshots,
+      messenger,
+      config,
+      clock,
+      timer,
+      roles,
+    });
+    const election = new Election({ quorum, log, messenger, config, clock, timer, roles, follower });
+    const announcements = new Announcements({ quorum, messenger, config, clock, timer, roles, follower });
+    const leader = new LeaderReplication({
+      quorum,
+      log,
+      commit,
+      snapshots,
+      messenger,
+      config,
+      clock,
+      roles,
+      announcements,
+    });
+    roles.bind({ election, announcements, leader, follower });
 
-export class RaftNode extends RaftReplication {
+    this.id = quorum.localId;
+    this.voters = quorum.voters;
+    this.clusterId = quorum.clusterId;
+    this.config = config;
+    this.log = log;
+    this.clock = clock;
+    this.quorum = quorum;
+    this.commit = commit;
+    this.snapshots = snapshots;
+    this.timer = timer;
+    this.roles = roles;
+    this.election = election;
+    this.announcements = announcements;
+    this.leader = leader;
+    this.follower = follower;
+
+    // Start where the stored state left off (QuorumState chose the role), with the latest snapshot restored.
+    snapshots.restoreLatest();
+    const now = clock.now();
+    if (quorum.current.kind === 'resigned') announcements.startAsResigned(quorum.otherVoters());
+    else if (quorum.current.kind === 'follower') follower.start(now);
+    timer.restart(now);
+    quorum.persist();
+  }
+
+  // ---- messages ----
+
   /** Handles one inbound request; its answer goes to the outbox (a parked fetch answers later). */
   handleRequest(source: number, requestId: number, request: RaftRequest): void {
     switch (request.type) {
       case 'Vote':
-        return this.handleVoteRequest(source, requestId, request);
+        return this.election.handleVoteRequest(source, requestId, request);
       case 'BeginQuorumEpoch':
-        return this.handleBeginQuorumEpochRequest(source, requestId, request);
+        return this.announcements.handleBeginQuorumEpochRequest(source, requestId, request);
       case 'EndQuorumEpoch':
-        return this.handleEndQuorumEpochRequest(source, requestId, request);
+        return this.announcements.handleEndQuorumEpochRequest(source, requestId, request);
       case 'Fetch':
-        return this.handleFetchRequest(source, requestId, request);
+        return this.leader.handleFetchRequest(source, requestId, request);
       case 'FetchSnapshot':
-        return this.handleFetchSnapshotRequest(source, requestId, request);
+        return this.leader.handleFetchSnapshotRequest(source, requestId, request);
     }
   }
 
@@ -56,120 +154,77 @@ export class RaftNode extends RaftReplication {
   handleResponse(source: number, requestId: number, response: RaftResponse): void {
     switch (response.type) {
       case 'Vote':
-        return this.handleVoteResponse(source, requestId, response);
+        return this.election.handleVoteResponse(source, requestId, response);
       case 'BeginQuorumEpoch':
-        return this.handleAnnouncementResponse(source, response, 'leader');
+        if (this.announcements.handleResponse(source, response, 'leader'))
+          this.leader.recordContact(source, this.clock.now());
+        return;
       case 'EndQuorumEpoch':
-        return this.handleAnnouncementResponse(source, response, 'resigned');
+        this.announcements.handleResponse(source, response, 'resigned');
+        return;
       case 'Fetch':
-        return this.handleFetchResponse(source, requestId, response);
+        return this.follower.handleFetchResponse(source, requestId, response);
       case 'FetchSnapshot':
-        return this.handleFetchSnapshotResponse(source, requestId, response);
+        return this.follower.handleFetchSnapshotResponse(source, requestId, response);
     }
   }
+
+  /**
+   * The transport saw the connection to `peer` refused, reset or closed. A follower of that peer stops
+   * counting on its leader (its fetch timeout ends within a few ms, then it runs a pre-vote election,
+   * and it grants other voters' pre-votes); a Prospective or Candidate counts the peer out of this
+   * election and backs off as soon as a majority is out of reach. This is safe only with pre-vote
+   * (KIP-996): a voter that still hears from the leader refuses, and so does the leader, so no epoch
+   * is raised needlessly. Without pre-vote it does nothing: the fetch timeout decides.
+   */
+  peerUnreachable(peer: number): void {
+    if (!this.config.preVote || !this.quorum.isVoter(peer)) return;
+    const now = this.clock.now();
+    if (this.election.countUnreachable(peer, now)) return;
+    this.follower.leaderUnreachable(peer, now);
+  }
+
+  // ---- timed work ----
 
   /** Does the work that is due and returns the time of the next deadline. Call after every handle*(). */
   poll(now: number = this.clock.now()): number {
     for (let round = 0; ; round++) {
-      const before = this.state;
+      const before = this.quorum.current;
       const deadline = this.pollOnce(now);
-      if (this.state === before || round >= 8) return deadline;
+      if (this.quorum.current === before || round >= 8) return deadline;
     }
   }
 
   private pollOnce(now: number): number {
-    switch (this.state.kind) {
-      case 'leader':
-        return this.pollLeader(now);
-      case 'follower': {
-        const follower = this.follower;
-        if (follower && now >= follower.fetchDeadline && !this.isVoter(this.id)) {
-          // An observer never stands: it keeps fetching (its driver looks for a newer leader).
-          follower.fetchDeadline = now + this.config.fetchTimeoutMs;
-        }
-        if (!follower || now >= follower.fetchDeadline) {
-          this.startElection(now);
-          return now;
-        }
-        return Math.min(follower.fetchDeadline, this.followerPoll(now));
+    switch (this.quorum.current.kind) {
+      case 'leader': {
+        const deadline = this.leader.poll(now);
+        if (this.quorum.current.kind !== 'leader') return now;
+        return Math.min(deadline, this.announcements.send(now));
       }
+      case 'follower':
+        return this.follower.poll(now);
       case 'prospective':
-      case 'candidate': {
-        const tally = this.votes;
-        if (now >= this.electionDeadline) {
-          if (tally && !tally.backingOff) {
-            tally.backingOff = true;
-            this.electionDeadline = now + this.randomBackoff();
-          } else {
-            this.retryElection(now);
-            return now;
-          }
-        }
-        this.maybeWinElection(now);
-        if (this.state.kind !== 'prospective' && this.state.kind !== 'candidate') return now;
-        const resend = tally && !tally.backingOff ? this.sendVoteRequests(now) : Number.POSITIVE_INFINITY;
-        return Math.min(this.electionDeadline, resend);
-      }
-      case 'resigned': {
-        if (now >= this.electionDeadline) {
-          this.startElection(now);
-          return now;
-        }
-        return Math.min(this.electionDeadline, this.sendAnnouncements(now));
-      }
+      case 'candidate':
+        return this.election.poll(now);
+      case 'resigned':
+        if (this.election.startElectionIfDue(now)) return now;
+        return Math.min(this.timer.deadline, this.announcements.send(now));
       case 'unattached':
       case 'voted':
-        if (now >= this.electionDeadline) {
-          this.startElection(now);
-          return now;
-        }
-        return this.electionDeadline;
+        if (this.election.startElectionIfDue(now)) return now;
+        return this.timer.deadline;
     }
   }
 
-  private retryElection(now: number): void {
-    if (this.config.preVote) this.becomeProspective(now);
-    else this.becomeCandidate(now);
-  }
-
-  private pollLeader(now: number): number {
-    const leader = this.leader;
-    if (!leader) return now;
-    let lingerDeadline = Number.POSITIVE_INFINITY;
-    if (this.log.flushedOffset() < this.log.endOffset()) {
-      // Proposals wait out the linger, so that one fsync covers them all; the leader's own
-      // LeaderChange entry (appended without a proposal) is flushed at once.
-      lingerDeadline = this.unflushedSinceMs === undefined ? now : this.unflushedSinceMs + this.config.appendLingerMs;
-      if (now >= lingerDeadline) {
-        this.log.flush();
-        this.unflushedSinceMs = undefined;
-        lingerDeadline = Number.POSITIVE_INFINITY;
-        this.maybeAdvanceLeaderHighWatermark();
-      }
-    }
-    const checkQuorumDeadline = leader.checkQuorumDeadline(this.config.fetchTimeoutMs * this.config.checkQuorumFactor);
-    if (now >= checkQuorumDeadline) {
-      this.becomeResigned(now);
-      return now;
-    }
-    const parked = this.completeParkedFetches(now);
-    return Math.min(checkQuorumDeadline, parked, lingerDeadline, this.sendAnnouncements(now));
-  }
-
-  /** When the oldest entry not yet flushed by the leader was appended (undefined: all flushed). */
-  private unflushedSinceMs: number | undefined;
+  // ---- commands ----
 
   /**
    * Appends entries as leader. They are flushed by the first poll() at least appendLingerMs after the
    * oldest unflushed proposal, and committed once a majority holds them; throws NotLeaderError elsewhere.
    */
   propose(payloads: readonly Buffer[]): ProposeResult {
-    if (this.state.kind !== 'leader') throw new NotLeaderError(this.state.leaderId, this.state.epoch);
-    const epoch = this.state.epoch;
-    const firstOffset = this.log.endOffset();
-    this.log.append(payloads.map((payload, i) => ({ offset: firstOffset + i, epoch, payload, control: false })));
-    this.unflushedSinceMs ??= this.clock.now();
-    return { epoch, firstOffset, lastOffset: firstOffset + payloads.length - 1 };
+    return this.leader.propose(payloads);
   }
 
   /**
@@ -177,51 +232,52 @@ export class RaftNode extends RaftReplication {
    * covers. Returns the snapshot id, or undefined when there is nothing new to cover.
    */
   takeSnapshot(): SnapshotId | undefined {
-    const endOffset = this.applied;
-    if (endOffset <= this.log.startOffset()) return undefined;
-    const epoch = this.log.epochOf(endOffset - 1);
-    if (epoch === undefined) return undefined;
-    if (this.log.flushedOffset() < endOffset) this.log.flush();
-    const id: SnapshotId = { endOffset, epoch };
-    this.log.createSnapshot(id, this.stateMachine.snapshot());
-    return id;
+    return this.snapshots.take();
+  }
+
+  /** Leader steps down on purpose (shutdown, check-quorum): Resigned, then EndQuorumEpoch to the voters. */
+  resign(): void {
+    if (this.quorum.current.kind !== 'leader') return;
+    this.roles.becomeResigned(this.clock.now());
+  }
+
+  // ---- accessors ----
+
+  currentState(): EpochState {
+    return this.quorum.current;
+  }
+
+  epoch(): number {
+    return this.quorum.epoch;
+  }
+
+  isLeader(): boolean {
+    return this.quorum.current.kind === 'leader';
+  }
+
+  highWatermark(): number {
+    return this.commit.highWatermark();
+  }
+
+  appliedOffset(): number {
+    return this.commit.appliedOffset();
+  }
+
+  /** The leader this node advertises: none while it is resigning. */
+  leaderAndEpoch(): LeaderIdAndEpoch {
+    return this.quorum.leaderAndEpoch();
+  }
+
+  /** What the raft-metrics gauges report: the state, the vote of this epoch, and the log end. */
+  metricsView(): { state: StateKind; votedId: number; logEndOffset: number; logEndEpoch: number } {
+    const end = this.log.lastFetched();
+    const { kind, votedId } = this.quorum.current;
+    return { state: kind, votedId, logEndOffset: end.offset, logEndEpoch: end.epoch };
   }
 
   /** DescribeQuorum, answered by the leader; other nodes answer NOT_LEADER_OR_FOLLOWER. */
   describeQuorum(): QuorumDescription {
-    const { leaderId, leaderEpoch } = this.leaderAndEpoch();
-    const leader = this.leader;
-    if (this.state.kind !== 'leader' || !leader) {
-      return {
-        errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
-        leaderId,
-        leaderEpoch,
-        highWatermark: this.hw,
-        currentVoters: [],
-        observers: [],
-      };
-    }
-    const now = this.clock.now();
-    const voters: QuorumReplicaState[] = this.voters.map((replicaId) => {
-      if (replicaId === this.id) {
-        return { replicaId, logEndOffset: this.log.endOffset(), lastFetchTimestamp: now, lastCaughtUpTimestamp: now };
-      }
-      const r = leader.replicas.get(replicaId);
-      return {
-        replicaId,
-        logEndOffset: r ? r.endOffset : -1,
-        lastFetchTimestamp: r ? r.lastFetchMs : -1,
-        lastCaughtUpTimestamp: r ? r.lastCaughtUpMs : -1,
-      };
-    });
-    return {
-      errorCode: ErrorCode.NONE,
-      leaderId,
-      leaderEpoch,
-      highWatermark: this.hw,
-      currentVoters: voters,
-      observers: [],
-    };
+    return this.leader.describe();
   }
 
   /** End offset of the local log (for tests and metrics). */

@@ -44,6 +44,11 @@ export interface RandomSource {
 
 export const mathRandom: RandomSource = { next: () => Math.random() };
 
+/** Whether `n` fits Kafka's int32 (epochs, ids on the wire). */
+export function isInt32(n: number): boolean {
+  return Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff;
+}
+
 /** Guards an offset: a non-negative safe integer. */
 export function checkOffset(offset: number, what = 'offset'): number {
   if (!Number.isSafeInteger(offset) || offset < 0)

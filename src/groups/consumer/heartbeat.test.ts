@@ -2,7 +2,12 @@ import t from 'tap';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { assignmentSize } from './assignment.js';
 import { MemberState } from './records.js';
-import { assertDisjoint, consumerHarness, SimMember, type ConsumerHarness } from './test-support.js';
+import {
+  assertDisjoint,
+  consumerHarness,
+  SimMember,
+  type ConsumerHarness,
+} from '../../../test/helpers/consumer-groups.js';
 
 function setup(partitions = 6): ConsumerHarness {
   const h = consumerHarness();

@@ -249,9 +249,9 @@ export class ConsumerGroupHeartbeats {
   }
 
   /** Starts a session for every member of the loaded groups (members that do not come back expire). */
-  resumeLoaded(now: number): void {
+  resumeLoaded(now: number, loaded: (groupId: string) => boolean = () => true): void {
     for (const g of this.groups.values())
-      for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId, now);
+      if (loaded(g.groupId)) for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId, now);
   }
 
   /** The records removing a member (current, target, subscription), the group's new topics and epoch. */

@@ -33,7 +33,7 @@ export class ConsumerGroupCoordinator {
     this.admin = new ConsumerGroupAdmin(store, this.heartbeats, topics, this.config.assignors);
   }
 
-  resumeLoaded(now: number): void {
-    this.heartbeats.resumeLoaded(now);
+  resumeLoaded(now: number, loaded?: (groupId: string) => boolean): void {
+    this.heartbeats.resumeLoaded(now, loaded);
   }
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { assertDisjoint, consumerHarness, SimMember } from './test-support.js';
+import { assertDisjoint, consumerHarness, SimMember } from '../../../test/helpers/consumer-groups.js';
 
 type Step =
   | { op: 'beat'; who: number }

@@ -146,11 +146,14 @@ function findClassEnd(text: string, open: number): number {
   return -1;
 }
 
-/** Compiles a SubscribedTopicRegex; the error message is Kafka's INVALID_REGULAR_EXPRESSION text. */
-export function compileTopicRegex(expression: string): CompiledTopicRegex {
+/**
+ * Compiles a SubscribedTopicRegex (or another RE2/J expression Kafka matches whole names with,
+ * named by `field` in the message); the error message is Kafka's INVALID_REGULAR_EXPRESSION text.
+ */
+export function compileTopicRegex(expression: string, field = 'SubscribedTopicRegex'): CompiledTopicRegex {
   const invalid = (why: string): CompiledTopicRegex => ({
     ok: false,
-    message: `SubscribedTopicRegex \`${expression}\` is not a valid regular expression: ${why}.`,
+    message: `${field} \`${expression}\` is not a valid regular expression: ${why}.`,
   });
   const translated = translate(expression);
   if (typeof translated === 'string') return invalid(translated);

@@ -1,14 +1,7 @@
 /** The server side of one SASL exchange, as each mechanism (PLAIN, SCRAM-*) implements it. */
-
-/** A failed exchange; `message` goes to the client in SaslAuthenticate's error message. */
-export class SaslAuthenticationError extends Error {
-  override readonly name = 'SaslAuthenticationError';
-}
-
-/** A malformed or mismatched exchange; the client gets Kafka's generic "invalid credentials" message, not this one. */
-export class SaslMechanismError extends Error {
-  override readonly name = 'SaslMechanismError';
-}
+import { SaslAuthenticationError } from '../errors.js';
+export { SaslMechanismError } from '../errors.js';
+export { SaslAuthenticationError };
 
 export interface SaslStep {
   /** Bytes for the client (empty when the mechanism has nothing to say). */

@@ -10,18 +10,15 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SaslAuthenticationError, SaslMechanismError, type SaslServerExchange, type SaslStep } from './mechanism.js';
 
-export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-export type ScramMechanismName = (typeof SCRAM_MECHANISMS)[number];
-/** Kafka's bounds on SCRAM iterations. */
-export const SCRAM_MIN_ITERATIONS = 4096;
-export const SCRAM_MAX_ITERATIONS = 16384;
+import { SCRAM_MIN_ITERATIONS, type ScramCredential, type ScramMechanismName } from '../../common/scram-credential.js';
 
-export interface ScramCredential {
-  salt: Buffer;
-  storedKey: Buffer;
-  serverKey: Buffer;
-  iterations: number;
-}
+export {
+  SCRAM_MECHANISMS,
+  SCRAM_MIN_ITERATIONS,
+  SCRAM_MAX_ITERATIONS,
+  type ScramMechanismName,
+  type ScramCredential,
+} from '../../common/scram-credential.js';
 
 export type ScramCredentialLookup = (mechanism: ScramMechanismName, user: string) => ScramCredential | undefined;
 

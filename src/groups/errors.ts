@@ -1,0 +1,5 @@
+/** The errors of the group coordinator. */
+
+export class IllegalGroupTransitionError extends Error {
+  override readonly name = 'IllegalGroupTransitionError';
+}

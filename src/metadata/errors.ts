@@ -1,0 +1,12 @@
+/** The errors of the metadata layer (controller commands and the quorum port). */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+
+export class NotControllerError extends Error {
+  readonly errorCode = ErrorCode.NOT_CONTROLLER;
+  constructor(readonly leaderId: number) {
+    super(
+      leaderId >= 0 ? `this node is not the active controller (leader is ${leaderId})` : 'no active controller yet',
+    );
+    this.name = 'NotControllerError';
+  }
+}

@@ -1,0 +1,609 @@
+/**
+ * The node process, the composition root: loads config, recovers logs, replays the metadata
+ * log, builds the services, wires the handler tables into the dispatcher, opens the listeners
+ * (only after recovery; the sockets are src/server/'s ListenerServers), registers itself in the
+ * metadata, and serves. Both the CLI and the embedded `startBroker` use this class.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { randomUuid } from '../../protocol/primitives/uuid.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
+import { SystemClock, type Clock } from '../common/clock.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
+import type { ListenerHost, Transport } from '../common/transport.js';
+import type { RandomSource } from '../controller/raft/types.js';
+import type { Logger } from '../common/logger.js';
+import { MetadataController } from '../metadata/controller.js';
+import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-log.js';
+import { MetadataQuorum } from '../controller/metadata-quorum.js';
+import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
+import { ListenerServers, type BoundListener } from '../server/listener-servers.js';
+import { listenerSetting } from '../server/tls.js';
+import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
+import {
+  assertListenersServable,
+  parseListeners,
+  protocolMap,
+  SECURITY_PROTOCOL_ID,
+  type ListenerSpec,
+} from '../server/listeners.js';
+import { HANDLERS } from '../handlers/table.js';
+import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
+import { HANDLER_TABLES } from './handler-tables.js';
+import {
+  CreateTopicsApi,
+  defaultCreateTopicsRequest,
+  defaultCreateTopicsRequestCreatableTopic,
+} from '../../protocol/generated/messages/19-create-topics.js';
+import { ReplicaManager } from '../broker/replica-manager.js';
+import { Replication } from '../broker/replication.js';
+import { GroupCoordinatorService } from '../groups/service.js';
+import type { PartitionLogFactory } from '../broker/partition-log.js';
+import { DiskLogFactory } from '../broker/disk-log.js';
+import { currentOpenFileLimit } from '../common/open-files.js';
+import type { AdvertisedListener, BrokerServices } from '../server/services.js';
+import { createDataPathServices } from '../broker/data-path.js';
+import { scheduleOn } from '../broker/delayed-fetch.js';
+import { authorizerFromConfig } from '../metadata/standard-authorizer.js';
+import { connectionRefusal, parsePerIpOverrides } from '../server/connection-limits.js';
+import { overlayDynamicConfigs } from '../admin/config-describe.js';
+import { ConfigResourceType } from '../metadata/image.js';
+import { TransactionService } from '../transactions/service.js';
+import { LogDirLock } from '../broker/log-dir-lock.js';
+import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
+import { MemoryFileSystem } from '../../storage/memory-fs.js';
+import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
+import type { InternalTopicSpec } from '../groups/internal-topic.js';
+import { parseQuorumVoters } from '../controller/quorum-voters.js';
+import { Operations } from '../ops/operations.js';
+import { consoleHandler } from '../console/server.js';
+import { brokerConsoleAccess } from '../console/broker-access.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  log: Logger;
+  clock?: Clock;
+  /** Where partition logs live; defaults to the on-disk storage under log.dirs. */
+  logFactory?: PartitionLogFactory;
+  /** Keep metadata in memory only (embedded, throwaway brokers). */
+  ephemeralMetadata?: boolean;
+  /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
+  scheduler?: Scheduler;
+  /** How other nodes are reached; defaults to TCP sockets. */
+  transport?: Transport;
+  /** Serve the listeners in the process instead of on sockets (the simulation, src/sim/). */
+  listenerHost?: ListenerHost;
+  /** Raft election randomness; defaults to Math.random. */
+  random?: RandomSource;
+}
+
+export type { BoundListener } from '../server/listener-servers.js';
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly nodeId: number;
+  readonly clock: Clock;
+  private readonly log: Logger;
+  /** The listeners' sockets and connections. */
+  private readonly listeners: ListenerServers;
+  private metadataLog!: MetadataLogStore;
+  controller!: MetadataController;
+  /** The KRaft metadata quorum: the metadata log is replicated and committed through Raft. */
+  quorum!: MetadataQuorum;
+  replicas!: ReplicaManager;
+  groups!: GroupCoordinatorService;
+  transactions!: TransactionService;
+  services!: BrokerServices;
+  clusterId = '';
+  /** The `.lock` of every log dir this broker uses, held until stop(). */
+  private dirLocks: LogDirLock[] = [];
+
+  /** /metrics, /livez and /readyz, when `metrics.listener` is set. */
+  ops: Operations | null = null;
+  private consoleCluster: { close(): void } | null = null;
+
+  /** The named loggers whose levels BROKER_LOGGER configs change. */
+  readonly loggers: LogLevels;
+  /** log.dirs=memory:: logs, metadata and internal topics in memory, no file written. */
+  readonly inMemory: boolean;
+
+  constructor(private readonly options: BrokerOptions) {
+    this.config = options.config;
+    this.nodeId = options.config.nodeId();
+    this.clock = options.scheduler ?? options.clock ?? new SystemClock();
+    this.loggers = new LogLevels(options.log);
+    const problem = applyStartupLevels(
+      this.loggers,
+      options.config.explicit('log4j.root.loglevel'),
+      options.config.list('log4j.loggers'),
+    );
+    if (problem !== null) throw new ConfigError(problem);
+    this.log = this.loggers.logger('kafka.server');
+    this.listeners = new ListenerServers({
+      config: options.config,
+      clock: this.clock,
+      log: this.log,
+      networkLog: this.loggers.logger('kafka.network'),
+      scramCredential: (mechanism, user) => this.scramCredential(mechanism, user),
+      ...(options.listenerHost ? { listenerHost: options.listenerHost } : {}),
+      refuseConnection: (listenerName, clientHost, open) => this.connectionLimitRefusal(listenerName, clientHost, open),
+      // A broker's heartbeat connection reset: fence it now (not while this node stops).
+      onConnectionClosed: (info) => {
+        if (this.stopping === null) this.quorum?.heartbeats.connectionClosed(info.connectionId);
+      },
+    });
+    this.inMemory = usesMemoryStorage(options.config);
+    if (!this.inMemory && options.config.explicit('memory.max.bytes') !== undefined) {
+      throw new ConfigError(
+        `memory.max.bytes applies only to log.dirs=${MEMORY_LOG_DIRS} (in-memory mode), but log.dirs is ${options.config.logDirs().join(',')}`,
+      );
+    }
+  }
+
+  /** Metadata kept only in memory: an embedded throwaway broker, or in-memory mode. */
+  private get metadataInMemory(): boolean {
+    return this.inMemory || this.options.ephemeralMetadata === true;
+  }
+
+  private dataDir(): string {
+    return resolve(this.config.explicit('metadata.log.dir') ?? this.config.logDirs()[0]!);
+  }
+
+  /**
+   * Checks meta.properties in every log dir against the configuration and each other (a
+   * mismatch stops start-up), formats the dirs that have none, and returns the cluster id.
+   */
+  private loadClusterId(): string {
+    const configured = this.config.explicit('cluster.id') ?? (process.env.CLUSTER_ID || undefined);
+    const voterCount = parseQuorumVoters(this.config.list('controller.quorum.voters')).size;
+    if (this.metadataInMemory) {
+      requireSharedClusterId(configured, voterCount);
+      return configured ?? randomUuid(randomBytes);
+    }
+    return ensureMetaProperties({
+      logDirs: this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d)),
+      metadataLogDir: this.dataDir(),
+      nodeId: this.nodeId,
+      configuredClusterId: configured,
+      newUuid: () => randomUuid(randomBytes),
+      voterCount,
+    });
+  }
+
+  async start(): Promise<void> {
+    const started = Date.now();
+    const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
+    assertListenersServable(listeners, this.config.list('controller.listener.names'));
+    this.listeners.prepare(listeners);
+    this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
+    try {
+      // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
+      this.ops = Operations.fromConfig(this.config, this.log);
+      if (this.ops) await this.ops.listen();
+      await this.startServing(started, listeners);
+    } catch (error) {
+      await this.ops?.close();
+      this.releaseDirLocks();
+      throw error;
+    }
+  }
+
+  /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
+  private lockedDirs(): string[] {
+    if (this.inMemory) return [];
+    const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
+    if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
+    return dirs;
+  }
+
+  private releaseDirLocks(): void {
+    for (const lock of this.dirLocks) lock.release();
+    this.dirLocks = [];
+  }
+
+  private async startServing(started: number, listeners: ListenerSpec[]): Promise<void> {
+    this.clusterId = this.loadClusterId();
+    if (!this.inMemory) for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
+    // The metadata log is the Raft log now; the controller's own log store stays empty.
+    this.metadataLog = new MemoryMetadataLog();
+    this.controller = new MetadataController(this.metadataLog);
+
+    // Log recovery happens here, before any listener opens.
+    const logFactory = this.options.logFactory ?? this.createLogFactory();
+    if (logFactory instanceof DiskLogFactory && !this.inMemory) {
+      const limit = currentOpenFileLimit();
+      this.log.info(
+        { softLimit: limit?.soft, hardLimit: limit?.hard, logFilesOpenAtMost: logFactory.files.maxOpenFiles },
+        'open file limit (RLIMIT_NOFILE)',
+      );
+    }
+    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log, (topic, partition, err) =>
+      this.log.error({ topic, partition, err }, `partition ${topic}-${partition} is offline: its log failed`),
+    );
+    logFactory.onDirFailure?.((dir, error) => this.logDirFailed(dir, error));
+    const dirs = logFactory.logDirs?.() ?? [];
+    for (const dir of dirs) if (dir.offline) this.logDirFailed(dir.path, dir.failure, true);
+    if (dirs.length > 0 && dirs.every((d) => d.offline)) {
+      logFactory.close();
+      throw new Error(
+        `no log dir is online: every one of ${dirs.map((d) => d.path).join(', ')} failed to open (see the errors above)`,
+      );
+    }
+    // The image is empty until the quorum replays the metadata log: every partition reaches
+    // the replica manager through this listener, on start as later.
+    this.controller.onChange((change) => this.replicas.onMetadataChange(change));
+    const ops = this.ops;
+    if (ops) this.controller.onChange((change) => ops.observe(change));
+    // Built after the listener above: opening the quorum restores the latest metadata snapshot.
+    this.quorum = new MetadataQuorum({
+      config: this.config,
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      dataDir: this.metadataInMemory ? undefined : this.dataDir(),
+      controller: this.controller,
+      clock: this.clock,
+      logger: this.loggers.logger('kafka.raft'),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    this.quorum.start(); // a lone voter is leader now and has applied the committed log
+    this.replicas.reportUnserved();
+    this.groups = new GroupCoordinatorService({
+      config: this.config,
+      controller: this.controller,
+      replicas: this.replicas,
+      clock: this.clock,
+      log: this.loggers.logger('kafka.coordinator.group'),
+      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
+    });
+    this.groups.start();
+    this.transactions = new TransactionService({
+      config: this.config,
+      nodeId: this.nodeId,
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      clock: this.clock,
+      log: this.loggers.logger('kafka.coordinator.transaction'),
+      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
+    });
+    this.transactions.start();
+    this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
+
+    for (const spec of listeners) await this.listeners.listen(spec);
+    this.quorum.startBroker(() => this.registrationEndpoints());
+    this.replication = new Replication({
+      nodeId: this.nodeId,
+      config: this.config,
+      clock: this.clock,
+      logger: this.log,
+      controller: this.controller,
+      quorum: this.quorum,
+      replicas: this.replicas,
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
+    });
+    this.replication.start();
+    this.services = this.buildServices();
+    this.transactions.producePurgatory = this.services.dataPath.producePurgatory;
+    this.ops?.attach({
+      nodeId: this.nodeId,
+      isBroker: this.config.list('process.roles').includes('broker'),
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      quorum: this.quorum.node,
+    });
+    if (this.ops) this.attachConsole(this.ops);
+    this.reloadTlsOnConfigChange();
+    this.log.info(
+      {
+        nodeId: this.nodeId,
+        clusterId: this.clusterId,
+        listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`),
+        ...(this.ops?.address ? { metrics: `http://${this.ops.address.host}:${this.ops.address.port}` } : {}),
+        ms: Date.now() - started,
+      },
+      'Gregor broker started',
+    );
+  }
+
+  /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
+  private createLogFactory(): DiskLogFactory {
+    if (!this.inMemory)
+      return new DiskLogFactory(
+        this.config,
+        this.clock,
+        this.config.logDirs().map((d) => resolve(d)),
+        { log: this.log },
+      );
+    const maxTotalBytes = this.config.int('memory.max.bytes');
+    this.log.info(
+      { maxBytes: maxTotalBytes },
+      'in-memory storage (log.dirs=memory:): nothing is written to disk and everything is lost on stop',
+    );
+    return new DiskLogFactory(this.config, this.clock, [MEMORY_ROOT], {
+      fs: new MemoryFileSystem({ keepDurableCopies: false }),
+      log: this.log,
+      maxTotalBytes,
+    });
+  }
+
+  /** max.connections / max.connections.per.ip (dynamic: read at each accept); controller listeners are not limited. */
+  private connectionLimitRefusal(
+    listenerName: string,
+    clientHost: string,
+    openConnections: readonly ConnectionInfo[],
+  ): string | null {
+    if (!this.services) return null;
+    const config = this.services!.config;
+    const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    if (controllerNames.has(listenerName)) return null;
+    const open = openConnections.filter((i) => !controllerNames.has(i.listenerName));
+    return connectionRefusal(
+      {
+        maxConnections: config.int('max.connections'),
+        maxConnectionsPerIp: config.int('max.connections.per.ip'),
+        perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
+      },
+      open,
+      listenerName,
+      clientHost,
+      listenerName === (config.raw('inter.broker.listener.name') ?? '').toUpperCase(),
+    );
+  }
+
+  private replication: Replication | null = null;
+
+  /**
+   * The web console at /ui of the operations listener, reading this broker through its
+   * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
+   */
+  private attachConsole(ops: Operations): void {
+    const access = brokerConsoleAccess(
+      this.advertisedListeners().map((l) => ({
+        ...l,
+        mechanisms: (listenerSetting(this.config, l.name, 'sasl.enabled.mechanisms') ?? '')
+          .split(',')
+          .map((m) => m.trim()),
+      })),
+    );
+    if ('off' in access) {
+      this.log.info(`web console off: ${access.off}`);
+      return;
+    }
+    const handler = consoleHandler({ ...access.options, readOnly: this.config.bool('console.read.only') });
+    this.consoleCluster = {
+      close: () => {
+        handler.close();
+        access.close();
+      },
+    };
+    ops.attachConsole(handler);
+  }
+
+  /**
+   * Key and trust stores changed with (Incremental)AlterConfigs (ssl.* for this broker or the
+   * cluster default, or listener.name.<name>.ssl.*) are applied to new TLS connections
+   * without a restart, as Kafka does. Settings that do not load are logged and the previous
+   * ones stay in force.
+   */
+  private reloadTlsOnConfigChange(): void {
+    const ownName = String(this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
+      if (change.resourceName !== '' && change.resourceName !== ownName) return;
+      if (!/^(listener\.name\.[^.]+\.)?ssl\./.test(change.name)) return;
+      this.listeners.reloadTls(this.services.config, change.name);
+    });
+  }
+
+  /** A SCRAM credential from the metadata image (UserScramCredentialRecords). */
+  private scramCredential(mechanism: ScramMechanismName, user: string): ScramCredential | undefined {
+    return this.controller.image.scramCredentials.get(mechanism)?.get(user);
+  }
+
+  /** Who is connected, on which listener, as whom (for operators and tests). */
+  openConnections(): ConnectionInfo[] {
+    return this.listeners.openConnections();
+  }
+
+  /** The listeners as bound (port 0 resolved to the port the system chose). */
+  get bound(): readonly BoundListener[] {
+    return this.listeners.bound;
+  }
+
+  /** Listeners as clients should see them: advertised.listeners, else the bound ones, minus controller listeners. */
+  advertisedListeners(): AdvertisedListener[] {
+    const controllerNames = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    const advertised = this.config.list('advertised.listeners');
+    const specs = advertised.length > 0 ? parseListeners(advertised, protocolMap(this.config)) : [];
+    return this.bound
+      .filter((b) => !controllerNames.has(b.name) || this.bound.length === 1)
+      .map((b) => {
+        const adv = specs.find((s) => s.name === b.name);
+        const host = adv ? adv.host : b.host === '0.0.0.0' ? '127.0.0.1' : b.host;
+        const port = adv && adv.port !== 0 ? adv.port : b.port;
+        return { name: b.name, host, port, securityProtocol: b.securityProtocol };
+      });
+  }
+
+  private registrationEndpoints(): Array<{ name: string; host: string; port: number; securityProtocol: number }> {
+    return this.advertisedListeners().map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: SECURITY_PROTOCOL_ID[l.securityProtocol] ?? 0,
+    }));
+  }
+
+  private buildServices(): BrokerServices {
+    const apiVersions = HANDLERS.map((h) => ({
+      apiKey: h.apiKey,
+      minVersion: h.minVersion,
+      maxVersion: h.maxVersion,
+    })).sort((a, b) => a.apiKey - b.apiKey);
+    const controllerListeners = new Set(this.config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    const staticConfig = this.config;
+    // The effective config is rebuilt lazily, on the first read after a change to this broker's
+    // or the cluster-default dynamic configs: a burst of ConfigRecords costs one rebuild, not one each.
+    let effectiveConfig: BrokerConfig | null = null;
+    const ownName = String(this.nodeId);
+    this.controller.onChange((change) => {
+      if (change.kind !== 'config-changed' || change.resourceType !== ConfigResourceType.BROKER) return;
+      if (change.resourceName === '' || change.resourceName === ownName) effectiveConfig = null;
+    });
+    const image = () => this.controller.image;
+    const nodeId = this.nodeId;
+    const services: BrokerServices = {
+      get config() {
+        return (effectiveConfig ??= overlayDynamicConfigs(staticConfig, image(), nodeId));
+      },
+      staticConfig,
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      advertisedListeners: this.advertisedListeners(),
+      controller: this.controller,
+      replicas: this.replicas,
+      groups: this.groups,
+      apiVersions: (listenerName) =>
+        listenerName !== undefined && controllerListeners.has(listenerName) ? CONTROLLER_API_VERSIONS : apiVersions,
+      transactions: this.transactions,
+      dataPath: createDataPathServices({
+        maxFetchSessions: this.config.int('max.incremental.fetch.session.cache.slots'),
+        producerStateCheck: this.transactions.hooks.check,
+        producerAppended: this.transactions.hooks.appended,
+        schedule: scheduleOn(schedulerFor(this.clock)),
+      }),
+      autoCreateTopic: (name) => {
+        if (!this.controller.isActive()) {
+          this.forwardAutoCreate(name);
+          return ErrorCode.LEADER_NOT_AVAILABLE;
+        }
+        const result = this.controller.createTopic({
+          name,
+          numPartitions: this.config.int('num.partitions'),
+          replicationFactor: Math.min(
+            this.config.int('default.replication.factor'),
+            Math.max(1, this.controller.liveBrokerIds().length),
+          ),
+        });
+        if (!result.ok) return result.error.errorCode;
+        this.controller.commit(result.records);
+        // A quorum of one has applied it; a larger one commits it shortly (clients retry).
+        return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
+      },
+      quorum: this.quorum.node,
+      brokerHeartbeats: this.quorum.heartbeats,
+      quorumVoters: this.quorum.voters,
+      forwarder: this.quorum.forwarder,
+      ...(this.ops ? { metrics: this.ops.traffic } : {}),
+      loggers: this.loggers,
+    };
+    const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
+    if (authorizer) services.authorizer = authorizer;
+    this.listeners.attach(new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'), HANDLER_TABLES));
+    return services;
+  }
+
+  private readonly autoCreating = new Set<string>();
+
+  /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
+  private forwardAutoCreate(name: string): void {
+    this.forwardTopicCreation({ name, numPartitions: -1, replicationFactor: -1, configs: new Map() });
+  }
+
+  /**
+   * Starts a topic's creation on the active controller (a CreateTopics forwarded to it), once per
+   * name at a time; callers answer a retriable error meanwhile. -1 counts take the controller's defaults.
+   */
+  private forwardTopicCreation(spec: InternalTopicSpec): void {
+    const name = spec.name;
+    if (this.autoCreating.has(name)) return;
+    this.autoCreating.add(name);
+    const configs = [...spec.configs].map(([key, value]) => ({ name: key, value }));
+    const topic = {
+      ...defaultCreateTopicsRequestCreatableTopic(),
+      name,
+      numPartitions: spec.numPartitions,
+      replicationFactor: spec.replicationFactor,
+      configs,
+    };
+    this.quorum.forwarder
+      .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
+      .then((response) => {
+        const code = response?.topics[0]?.errorCode ?? 0;
+        if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
+          this.log.warn(
+            { topic: name, errorCode: code },
+            `the active controller did not create ${name} (error ${code})`,
+          );
+      })
+      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded topic creation failed'))
+      .finally(() => this.autoCreating.delete(name));
+  }
+
+  private readonly fatalStopListeners: Array<(reason: string) => void> = [];
+  private fatalStopping = false;
+
+  /** Calls `listener` when the broker stops itself (every log dir failed), after it stopped. */
+  onFatalStop(listener: (reason: string) => void): void {
+    this.fatalStopListeners.push(listener);
+  }
+
+  /**
+   * A log dir failed (reported once per dir, from inside the failing storage call): logged
+   * with the dir and the cause; its partitions are offline from now on (Metadata, data path).
+   * When no dir is left online the broker stops, as Kafka halts ("all log dirs have failed").
+   */
+  private logDirFailed(dir: string, error: unknown, atStart = false): void {
+    const cause = error instanceof Error ? error.message : error === undefined ? 'failed while opening' : String(error);
+    this.log.error(
+      { dir, err: error, offlinePartitions: this.replicas.offlineCount() },
+      `log dir ${dir} failed (${cause}): its partitions are offline`,
+    );
+    const dirs = this.replicas.logDirs() ?? [];
+    if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping)
+      return;
+    this.fatalStopping = true;
+    const reason = `shutting down: all log dirs have failed (${dirs.map((d) => d.path).join(', ')})`;
+    this.log.fatal({ dirs: dirs.map((d) => d.path) }, reason);
+    // Not from inside the failing storage call: stop once it has unwound.
+    setImmediate(() => {
+      void this.stop().finally(() => {
+        for (const listener of this.fatalStopListeners) listener(reason);
+      });
+    });
+  }
+
+  private stopping: Promise<void> | null = null;
+
+  /** Stops accepting, closes connections, flushes logs and closes the metadata log. Calling it again waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    // Controlled shutdown first, while still serving: clients follow the moved leaderships.
+    if (!this.fatalStopping) await this.quorum?.controlledShutdown();
+    this.ops?.detach();
+    const closed = this.listeners.stopAccepting();
+    this.services?.dataPath.fetchPurgatory.close();
+    this.services?.dataPath.producePurgatory.close();
+    this.listeners.closeConnections();
+    await closed;
+    this.replication?.stop();
+    this.transactions?.stop();
+    this.groups?.stop();
+    this.quorum?.stop();
+    this.replicas?.close();
+    this.metadataLog?.close();
+    this.consoleCluster?.close();
+    await this.ops?.close();
+    this.releaseDirLocks();
+    this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * What each API checks before it runs, after Kafka 3.9's KafkaApis / ControllerApis: the
+ * operation, the resource and the error code of a refusal. APIs not listed need no
+ * permission (ApiVersions, SASL, DescribeCluster) or check inside their handler (Metadata,
+ * DescribeTopicPartitions: what is hidden; authorized-operation fields). Requests served on
+ * controller listeners (Raft, registration, AlterPartition, Envelope) come from other nodes
+ * and are not checked here (request-authz.ts). See docs/security.md for what is left out.
+ */
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { FetchRequestFetchTopic } from '../../protocol/generated/messages/01-fetch.js';
+import type { ProduceRequest } from '../../protocol/generated/messages/00-produce.js';
+import type { InitProducerIdRequest } from '../../protocol/generated/messages/22-init-producer-id.js';
+import type { DeleteTopicsRequestDeleteTopicState } from '../../protocol/generated/messages/20-delete-topics.js';
+import type { AddPartitionsToTxnRequest } from '../../protocol/generated/messages/24-add-partitions-to-txn.js';
+import type { OffsetFetchRequest } from '../../protocol/generated/messages/09-offset-fetch.js';
+import type { FindCoordinatorRequest } from '../../protocol/generated/messages/10-find-coordinator.js';
+import type { RequestAuthz } from './request-authz.js';
+import { AclOperation as Op, ResourceType } from '../metadata/acl-types.js';
+import { SERVE_AS_IS, filterField, splitEntries, type ApiRule, type RequestPlan } from './request-gate.js';
+
+const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+const TXN_DENIED = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+
+type Fields = Record<string, unknown>;
+const deny = (errorCode: number): RequestPlan => ({ kind: 'deny', errorCode });
+
+/** A whole-request check on the cluster resource. */
+const cluster =
+  (op: number): ApiRule =>
+  (a, request) =>
+    a.onCluster(op) ? SERVE_AS_IS(request) : deny(CLUSTER_DENIED);
+
+/** A whole-request check on the group named by `groupId`. */
+const group =
+  (op: number): ApiRule =>
+  (a, request) =>
+    a.onGroup(op, (request as Fields)['groupId'] as string) ? SERVE_AS_IS(request) : deny(GROUP_DENIED);
+
+/** Entries with a topic `name`, each needing `op` on it. */
+const topicsByName =
+  (field: string, responseField: string, op: number): ApiRule =>
+  (a, request) =>
+    splitEntries<{ name: string }>(request, field, responseField, (t) => (a.onTopic(op, t.name) ? null : TOPIC_DENIED));
+
+/** A group check for the whole request, then a per-topic split. */
+const groupThenTopics =
+  (groupOp: number, field: string, responseField: string, topicOp: number): ApiRule =>
+  (a, request, version) => {
+    const byGroup = group(groupOp)(a, request, version);
+    return byGroup.kind === 'deny' ? byGroup : topicsByName(field, responseField, topicOp)(a, request, version);
+  };
+
+/** Config resources: topics need `op` on the topic, broker and logger resources on the cluster. */
+const configResources =
+  (responseField: string, op: number): ApiRule =>
+  (a, request) =>
+    splitEntries<{ resourceType: number; resourceName: string }>(request, 'resources', responseField, (r) => {
+      if (r.resourceType === 2) return a.onTopic(op, r.resourceName) ? null : TOPIC_DENIED;
+      return a.onCluster(op) ? null : CLUSTER_DENIED;
+    });
+
+const fetchRule: ApiRule = (a, request) => {
+  const req = request as Fields & { replicaId: number; replicaState: { replicaId: number } };
+  const replicaId = req.replicaId >= 0 ? req.replicaId : req.replicaState.replicaId;
+  if (replicaId >= 0) {
+    // A follower fetch needs CLUSTER_ACTION; without it every partition is refused (as KafkaApis).
+    if (a.onCluster(Op.CLUSTER_ACTION)) return SERVE_AS_IS(request);
+    return splitEntries<FetchRequestFetchTopic>(request, 'topics', 'responses', () => TOPIC_DENIED);
+  }
+  return splitEntries<FetchRequestFetchTopic>(request, 'topics', 'responses', (t) => {
+    const name = t.topic !== '' ? t.topic : a.topicNameById(t.topicId);
+    if (name === null) return null; // unknown ids are the handler's UNKNOWN_TOPIC_ID
+    return a.onTopic(Op.READ, name) ? null : TOPIC_DENIED;
+  });
+};
+
+const produceRule: ApiRule = (a, request, version) => {
+  const req = request as ProduceRequest;
+  if (req.transactionalId !== null && !a.onTransactionalId(Op.WRITE, req.transactionalId)) return deny(TXN_DENIED);
+  return topicsByName('topicData', 'responses', Op.WRITE)(a, request, version);
+};
+
+const initProducerIdRule: ApiRule = (a, request) => {
+  const { transactionalId } = request as InitProducerIdRequest;
+  if (transactionalId !== null)
+    return a.onTransactionalId(Op.WRITE, transactionalId) ? SERVE_AS_IS(request) : deny(TXN_DENIED);
+  // Idempotent producers: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+  return a.onCluster(Op.IDEMPOTENT_WRITE) || a.onAnyOfType(Op.WRITE, ResourceType.TOPIC)
+    ? SERVE_AS_IS(request)
+    : deny(CLUSTER_DENIED);
+};
+
+const createTopicsRule: ApiRule = (a, request) => {
+  if (a.onCluster(Op.CREATE)) return SERVE_AS_IS(request);
+  return splitEntries<{ name: string }>(request, 'topics', 'topics', (t) =>
+    a.onTopic(Op.CREATE, t.name) ? null : TOPIC_DENIED,
+  );
+};
+
+const deleteTopicsRule: ApiRule = (a, request, version) => {
+  if (version < 6)
+    return splitEntries<string>(request, 'topicNames', 'responses', (name) =>
+      a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED,
+    );
+  return splitEntries<DeleteTopicsRequestDeleteTopicState>(request, 'topics', 'responses', (t) => {
+    const name = t.name ?? a.topicNameById(t.topicId);
+    if (name === null) return null;
+    return a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED;
+  });
+};
+
+const offsetForLeaderEpochRule: ApiRule = (a, request) =>
+  a.onCluster(Op.CLUSTER_ACTION)
+    ? SERVE_AS_IS(request)
+    : splitEntries<{ topic: string }>(request, 'topics', 'topics', (t) =>
+        a.onTopic(Op.DESCRIBE, t.topic) ? null : TOPIC_DENIED,
+      );
+
+const addPartitionsToTxnRule: ApiRule = (a, request, version) => {
+  const req = request as AddPartitionsToTxnRequest;
+  if (version >= 4) return a.onCluster(Op.CLUSTER_ACTION) ? SERVE_AS_IS(request) : deny(CLUSTER_DENIED);
+  if (!a.onTransactionalId(Op.WRITE, req.v3AndBelowTransactionalId)) return deny(TXN_DENIED);
+  return splitEntries<{ name: string }>(
+    request,
+    'v3AndBelowTopics',
+    'resultsByTopicV3AndBelow',
+    (t) => (a.onTopic(Op.WRITE, t.name) ? null : TOPIC_DENIED),
+    ErrorCode.OPERATION_NOT_ATTEMPTED,
+  );
+};
+
+const transactional =
+  (then: ApiRule | null): ApiRule =>
+  (a, request, version) => {
+    if (!a.onTransactionalId(Op.WRITE, (request as Fields)['transactionalId'] as string)) return deny(TXN_DENIED);
+    return then === null ? SERVE_AS_IS(request) : then(a, request, version);
+  };
+
+const offsetFetchRule: ApiRule = (a, request, version) => {
+  const req = request as OffsetFetchRequest;
+  if (version < 8) return a.onGroup(Op.DESCRIBE, req.groupId) ? SERVE_AS_IS(request) : deny(GROUP_DENIED);
+  return splitEntries<{ groupId: string }>(request, 'groups', 'groups', (g) =>
+    a.onGroup(Op.DESCRIBE, g.groupId) ? null : GROUP_DENIED,
+  );
+};
+
+const findCoordinatorRule: ApiRule = (a, request, version) => {
+  const req = request as FindCoordinatorRequest;
+  const refusal = (key: string): number | null => {
+    if (req.keyType === 1) return a.onTransactionalId(Op.DESCRIBE, key) ? null : TXN_DENIED;
+    if (req.keyType === 0) return a.onGroup(Op.DESCRIBE, key) ? null : GROUP_DENIED;
+    return null;
+  };
+  if (version < 4) {
+    const code = refusal(req.key);
+    return code === null ? SERVE_AS_IS(request) : deny(code);
+  }
+  return splitEntries<string>(request, 'coordinatorKeys', 'coordinators', refusal);
+};
+
+const groupsListed =
+  (field: string, responseField: string, op: number): ApiRule =>
+  (a, request) =>
+    splitEntries<string>(request, field, responseField, (g) => (a.onGroup(op, g) ? null : GROUP_DENIED));
+
+const listGroupsRule: ApiRule = (a, request) => {
+  if (a.onCluster(Op.DESCRIBE)) return SERVE_AS_IS(request);
+  return {
+    ...SERVE_AS_IS(request),
+    filterResponse: filterField<{ groupId: string }>('groups', (g) => a.onGroup(Op.DESCRIBE, g.groupId)),
+  };
+};
+
+const listTransactionsRule: ApiRule = (a, request) => ({
+  ...SERVE_AS_IS(request),
+  filterResponse: filterField<{ transactionalId: string }>('transactionStates', (t) =>
+    a.onTransactionalId(Op.DESCRIBE, t.transactionalId),
+  ),
+});
+
+export const API_RULES: ReadonlyMap<number, ApiRule> = new Map<number, ApiRule>([
+  [0, produceRule],
+  [1, fetchRule],
+  [2, topicsByName('topics', 'topics', Op.DESCRIBE)],
+  [8, groupThenTopics(Op.READ, 'topics', 'topics', Op.READ)],
+  [9, offsetFetchRule],
+  [10, findCoordinatorRule],
+  [11, group(Op.READ)],
+  [12, group(Op.READ)],
+  [13, group(Op.READ)],
+  [14, group(Op.READ)],
+  [15, groupsListed('groups', 'groups', Op.DESCRIBE)],
+  [16, listGroupsRule],
+  [19, createTopicsRule],
+  [20, deleteTopicsRule],
+  [21, topicsByName('topics', 'topics', Op.DELETE)],
+  [22, initProducerIdRule],
+  [23, offsetForLeaderEpochRule],
+  [24, addPartitionsToTxnRule],
+  [25, transactional(group(Op.READ))],
+  [26, transactional(null)],
+  [28, transactional(groupThenTopics(Op.READ, 'topics', 'topics', Op.READ))],
+  [29, cluster(Op.DESCRIBE)],
+  [30, cluster(Op.ALTER)],
+  [31, cluster(Op.ALTER)],
+  [32, configResources('results', Op.DESCRIBE_CONFIGS)],
+  [33, configResources('responses', Op.ALTER_CONFIGS)],
+  [35, cluster(Op.DESCRIBE)],
+  [37, topicsByName('topics', 'results', Op.ALTER)],
+  [42, groupsListed('groupsNames', 'results', Op.DELETE)],
+  [43, cluster(Op.ALTER)],
+  [44, configResources('responses', Op.ALTER_CONFIGS)],
+  [45, cluster(Op.ALTER)],
+  [46, cluster(Op.DESCRIBE)],
+  [47, groupThenTopics(Op.DELETE, 'topics', 'topics', Op.READ)],
+  [48, cluster(Op.DESCRIBE_CONFIGS)],
+  [49, cluster(Op.ALTER_CONFIGS)],
+  [50, cluster(Op.DESCRIBE)],
+  [51, cluster(Op.ALTER)],
+  [55, cluster(Op.DESCRIBE)],
+  [61, topicsByName('topics', 'topics', Op.READ)],
+  [
+    65,
+    (a: RequestAuthz, request: unknown) =>
+      splitEntries<string>(request, 'transactionalIds', 'transactionStates', (id) =>
+        a.onTransactionalId(Op.DESCRIBE, id) ? null : TXN_DENIED,
+      ),
+  ],
+  [66, listTransactionsRule],
+  [68, group(Op.READ)],
+  [69, groupsListed('groupIds', 'groups', Op.DESCRIBE)],
+]);

@@ -1,0 +1,57 @@
+import t from 'tap';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { rawClient } from '../../test/helpers/raw-client.js';
+import { connectionRefusal, parsePerIpOverrides } from './connection-limits.js';
+
+const open = (hosts: string[]) => hosts.map((clientHost) => ({ clientHost, listenerName: 'PLAINTEXT' }));
+
+t.test('limits decided from the open connections', async (t) => {
+  const settings = { maxConnections: 3, maxConnectionsPerIp: 2, perIpOverrides: parsePerIpOverrides('10.0.0.9:5') };
+  t.equal(connectionRefusal(settings, open(['a', 'b']), 'PLAINTEXT', 'a', false), null);
+  t.match(connectionRefusal(settings, open(['a', 'a']), 'PLAINTEXT', 'a', false), /max.connections.per.ip \(2\)/);
+  t.match(connectionRefusal(settings, open(['a', 'b', 'c']), 'PLAINTEXT', 'd', false), /max.connections \(3\)/);
+  t.equal(connectionRefusal(settings, open(['a', 'b', 'c']), 'INTERNAL', 'd', true), null, 'inter-broker exempt');
+  t.equal(
+    connectionRefusal({ ...settings, maxConnections: 10 }, open(['10.0.0.9', '10.0.0.9']), 'P', '10.0.0.9', false),
+    null,
+    'override',
+  );
+  t.throws(() => parsePerIpOverrides('nolimit'));
+  t.same(
+    [...parsePerIpOverrides(' a:1, ::1:2 ')],
+    [
+      ['a', 1],
+      ['::1', 2],
+    ],
+  );
+});
+
+async function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref());
+  return Promise.race([once(socket, 'close').then(() => true), timer]);
+}
+
+t.test('max.connections.per.ip closes the connection over the limit', async (t) => {
+  const running = await brokerFor(t, { config: { 'max.connections.per.ip': '2' } });
+  const first = await rawClient(running.port);
+  const second = await rawClient(running.port);
+  t.teardown(() => {
+    first.close();
+    second.close();
+  });
+  t.equal((await first.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0);
+  const third = connect(running.port, '127.0.0.1');
+  t.ok(await closedWithin(third, 10_000), 'the third connection from 127.0.0.1 is closed');
+  t.equal(
+    (await second.call(ApiVersionsApi, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode,
+    0,
+    'the others are served',
+  );
+});
+
+t.test('max.connection.creation.rate is refused unless default', async (t) => {
+  await t.rejects(brokerFor(t, { config: { 'max.connection.creation.rate': '10' } }), /max.connection.creation.rate/);
+});

@@ -1,0 +1,244 @@
+/**
+ * The sockets of a node's listeners: one TCP server per listener, a TLS one for SSL and
+ * SASL_SSL (the client principal from its certificate), SASL authentication on the SASL_*
+ * listeners, and a Connection per accepted socket, handed to the dispatcher. Connections
+ * accepted before the dispatcher is attached are closed. The composition root (src/node/)
+ * builds it, attaches the dispatcher once the services exist, and closes it on stop.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { BrokerConfig } from '../common/config.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { Dispatcher, ConnectionInfo } from './dispatcher.js';
+import { Connection } from './connection.js';
+import { listenerTls, type ListenerTls } from './tls.js';
+import { listenerSasl, type ListenerSasl } from './sasl/listener-sasl.js';
+import { SaslAuthenticator } from './sasl/authenticator.js';
+import type { ScramCredentialLookup } from './sasl/scram.js';
+import { ANONYMOUS, type KafkaPrincipal } from './principal.js';
+import type { ListenerSpec } from './listeners.js';
+import type { ListenerHost } from '../common/transport.js';
+
+export interface BoundListener {
+  name: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+export interface ListenerServersOptions {
+  config: BrokerConfig;
+  clock: Clock;
+  /** kafka.server: TLS refusals and reloads. */
+  log: Logger;
+  /** kafka.network: the connections' own logger. */
+  networkLog: Logger;
+  /** SCRAM credentials (from the metadata image), for the SASL listeners. */
+  scramCredential: ScramCredentialLookup;
+  /**
+   * Why a new connection must be refused (max.connections, max.connections.per.ip), given those
+   * open now; null to accept it. Read at each accept, so dynamic changes apply.
+   */
+  refuseConnection?: (listenerName: string, clientHost: string, open: readonly ConnectionInfo[]) => string | null;
+  /** Told of every closed connection (the controller fences a broker whose heartbeat connection closed). */
+  onConnectionClosed?: (info: ConnectionInfo) => void;
+  /** Serve PLAINTEXT listeners through this host instead of sockets (the simulation, src/sim/). */
+  listenerHost?: ListenerHost;
+}
+
+export class ListenerServers {
+  /** TLS settings of the SSL and SASL_SSL listeners, checked before anything starts. */
+  private readonly listenerTls = new Map<string, ListenerTls>();
+  private readonly handshaking = new Set<Socket>();
+  private readonly tlsServers = new Map<string, TlsServer>();
+  /** SASL settings of the SASL_PLAINTEXT and SASL_SSL listeners. */
+  private readonly listenerSasl = new Map<string, ListenerSasl>();
+  private readonly servers: Array<{ spec: ListenerSpec; server: Server }> = [];
+  private readonly connections = new Set<Connection>();
+  private nextConnectionId = 1;
+  private dispatcher: Dispatcher | null = null;
+  readonly bound: BoundListener[] = [];
+
+  constructor(private readonly options: ListenerServersOptions) {}
+
+  /** Loads every listener's TLS and SASL settings: a bad one throws before anything starts. */
+  prepare(listeners: readonly ListenerSpec[]): void {
+    const { config, clock, scramCredential } = this.options;
+    for (const spec of listeners) {
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL')
+        this.listenerTls.set(spec.name, listenerTls(config, spec.name));
+      if (spec.securityProtocol.startsWith('SASL_'))
+        this.listenerSasl.set(
+          spec.name,
+          listenerSasl(config, spec.name, scramCredential, () => clock.now()),
+        );
+    }
+  }
+
+  /** From now on accepted sockets become connections served by `dispatcher`. */
+  attach(dispatcher: Dispatcher): void {
+    this.dispatcher = dispatcher;
+  }
+
+  listen(spec: ListenerSpec): Promise<void> {
+    if (this.options.listenerHost) return this.listenInProcess(spec, this.options.listenerHost);
+    const server = this.createListenerServer(spec);
+    return new Promise((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
+        server.off('error', reject);
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : spec.port;
+        this.servers.push({ spec, server });
+        this.bound.push({
+          name: spec.name,
+          host: spec.host === '' ? '127.0.0.1' : spec.host,
+          port,
+          securityProtocol: spec.securityProtocol,
+        });
+        resolveListen();
+      });
+    });
+  }
+
+  /** A listener served through the listener host (no socket): PLAINTEXT only. */
+  private listenInProcess(spec: ListenerSpec, host: ListenerHost): Promise<void> {
+    if (spec.securityProtocol !== 'PLAINTEXT')
+      return Promise.reject(new Error(`listener ${spec.name}: in-process listeners serve PLAINTEXT only`));
+    const port = host.listen(spec.host, spec.port, (frame, client) => {
+      const dispatcher = this.dispatcher;
+      if (!dispatcher) return Promise.resolve({ kind: 'close', reason: 'not serving yet' });
+      return dispatcher.dispatch(frame, {
+        connectionId: client.connectionId,
+        listenerName: spec.name,
+        securityProtocol: spec.securityProtocol,
+        clientHost: client.host,
+        clientPort: client.port,
+        principal: ANONYMOUS,
+      });
+    });
+    this.bound.push({ name: spec.name, host: spec.host, port, securityProtocol: spec.securityProtocol });
+    return Promise.resolve();
+  }
+
+  /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
+  private createListenerServer(spec: ListenerSpec): Server {
+    const tls = this.listenerTls.get(spec.name);
+    if (!tls) return createServer((socket) => this.accept(spec, socket, ANONYMOUS));
+    const log = this.options.log;
+    const server = createTlsServer(tls.options, (socket) => {
+      let principal: KafkaPrincipal;
+      try {
+        // The settings in force now: certificates may have been reloaded since the server started.
+        principal = (this.listenerTls.get(spec.name) ?? tls).principalOf(socket);
+      } catch (err) {
+        log.info(
+          { listener: spec.name, client: socket.remoteAddress, err: (err as Error).message },
+          'TLS client refused',
+        );
+        socket.destroy();
+        return;
+      }
+      this.accept(spec, socket, principal);
+    });
+    // Sockets still in their TLS handshake are not Connections yet; close() ends them too.
+    server.on('connection', (raw: Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    this.tlsServers.set(spec.name, server);
+    server.on('tlsClientError', (err, socket) => {
+      log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    return server;
+  }
+
+  private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
+    const dispatcher = this.dispatcher;
+    if (!dispatcher) {
+      socket.destroy();
+      return;
+    }
+    const { config } = this.options;
+    const refusal = this.options.refuseConnection?.(
+      spec.name,
+      socket.remoteAddress ?? '',
+      [...this.connections].map((c) => c.info),
+    );
+    if (refusal) {
+      this.options.log.info({ listener: spec.name, client: socket.remoteAddress }, `connection refused: ${refusal}`);
+      socket.destroy();
+      return;
+    }
+    const info: ConnectionInfo = {
+      connectionId: this.nextConnectionId++,
+      listenerName: spec.name,
+      securityProtocol: spec.securityProtocol,
+      clientHost: socket.remoteAddress ?? '',
+      clientPort: socket.remotePort ?? 0,
+      principal,
+    };
+    const sasl = this.listenerSasl.get(spec.name);
+    const connection = new Connection(
+      socket,
+      info,
+      dispatcher,
+      {
+        maxRequestBytes: config.int('socket.request.max.bytes'),
+        maxInFlight: config.int('queued.max.requests'),
+        idleMs: config.int('connections.max.idle.ms'),
+      },
+      this.options.networkLog,
+      (c) => {
+        this.connections.delete(c);
+        this.options.onConnectionClosed?.(c.info);
+      },
+      sasl ? new SaslAuthenticator(sasl, info, dispatcher) : null,
+    );
+    this.connections.add(connection);
+  }
+
+  /**
+   * Loads the TLS settings of every TLS listener again from `config` (the effective one, with
+   * dynamic configs) for new connections. Settings that do not load are logged and the previous
+   * ones stay in force.
+   */
+  reloadTls(config: BrokerConfig, changedConfig: string): void {
+    const log = this.options.log;
+    for (const [name, server] of this.tlsServers) {
+      try {
+        const next = listenerTls(config, name);
+        server.setSecureContext(next.options);
+        this.listenerTls.set(name, next);
+        log.info({ listener: name, config: changedConfig }, 'TLS settings reloaded');
+      } catch (err) {
+        log.error(
+          { listener: name, config: changedConfig, err: (err as Error).message },
+          'TLS settings not reloaded; the previous ones stay in force',
+        );
+      }
+    }
+  }
+
+  /** Who is connected, on which listener, as whom. */
+  openConnections(): ConnectionInfo[] {
+    return [...this.connections].map((c) => c.info);
+  }
+
+  /** Stops accepting; the promise settles once every server has closed. */
+  stopAccepting(): Promise<void> {
+    return Promise.all(
+      this.servers.map(({ server }) => new Promise<void>((resolveClose) => server.close(() => resolveClose()))),
+    ).then(() => undefined);
+  }
+
+  /** Closes every connection and every socket still in its TLS handshake. */
+  closeConnections(): void {
+    for (const c of this.connections) c.close('shutdown');
+    for (const raw of this.handshaking) raw.destroy();
+    this.handshaking.clear();
+    this.connections.clear();
+  }
+}

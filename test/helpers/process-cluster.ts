@@ -1,0 +1,272 @@
+/**
+ * A cluster of real Gregor processes on 127.0.0.1 for tests and benchmarks: bundles the sources once
+ * with esbuild (well under a second; loading TypeScript through tsx in each process takes seconds),
+ * picks free ports, spawns each node (`node <bundle> --override ...`), kills (SIGKILL) and restarts nodes,
+ * and talks to them with PeerClient (DescribeQuorum, Metadata) over their PLAINTEXT listeners.
+ * KEEP_CLUSTER_DIR=1 keeps the nodes' data dirs after stop() (the path is printed) for a post-mortem.
+ * Leaves out: anything but combined broker+controller nodes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SystemClock } from '../../src/common/clock.js';
+import { PeerClient } from '../../src/controller/peer-client.js';
+import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
+import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
+import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Short Raft timeouts and heartbeats for the multi-process tests (elections and fencing in well under a second). */
+export const FAST_QUORUM_SETTINGS: Readonly<Record<string, string>> = {
+  'controller.quorum.election.timeout.ms': '500',
+  'controller.quorum.fetch.timeout.ms': '1000',
+  'controller.quorum.election.backoff.max.ms': '500',
+  'controller.quorum.request.timeout.ms': '1000',
+  'broker.heartbeat.interval.ms': '200',
+};
+
+export interface ClusterNode {
+  id: number;
+  port: number;
+  controllerPort: number;
+  dir: string;
+  process: ChildProcess | null;
+  /** Lines the node printed on stdout and nobody has read yet (entries other than node-process.ts). */
+  lines: string[];
+  lineWaiters: Array<(line: string) => void>;
+}
+
+export interface QuorumView {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: number;
+  /** The leader's own log end (from its entry in currentVoters), -1 if absent. */
+  leaderEndOffset: number;
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Bundles test/helpers/node-process.ts into one ESM file next to node_modules (packages stay external). */
+export async function bundleNode(entry: string): Promise<string> {
+  const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-quorum-'));
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'node.mjs');
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+export class ProcessCluster {
+  readonly nodes: ClusterNode[] = [];
+  readonly base: string;
+  private client: PeerClient | null = null;
+  private bundle = '';
+
+  constructor(
+    private readonly extra: Record<string, string> = {},
+    private readonly logLevel = 'warn',
+    /** The node's main module; node-process.ts runs the plain CLI, voter-process.ts adds a load generator. */
+    private readonly entry = 'test/helpers/node-process.ts',
+  ) {
+    this.base = mkdtempSync(join(tmpdir(), 'gregor-quorum-'));
+  }
+
+  async start(count: number): Promise<void> {
+    this.bundle = await bundleNode(this.entry);
+    for (let id = 1; id <= count; id++) {
+      this.nodes.push({
+        id,
+        port: await freePort(),
+        controllerPort: await freePort(),
+        dir: join(this.base, `node-${id}`),
+        process: null,
+        lines: [],
+        lineWaiters: [],
+      });
+    }
+    const peers = new Map(this.nodes.map((n) => [n.id, { host: '127.0.0.1', port: n.port }]));
+    this.client = new PeerClient(peers, {
+      clock: new SystemClock(),
+      clientId: 'cluster-test',
+      requestTimeoutMs: 3000,
+      reconnectBackoffMs: 20,
+    });
+    for (const node of this.nodes) this.spawn(node);
+  }
+
+  spawn(node: ClusterNode): void {
+    const voters = this.nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    const overrides: Record<string, string> = {
+      'node.id': String(node.id),
+      'cluster.id': 'gregor-quorum-test-cluster',
+      listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+      'controller.quorum.voters': voters,
+      'log.dirs': node.dir,
+      ...this.extra,
+    };
+    // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
+    const args = process.env.NODE_ARGS_PROFILE
+      ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle]
+      : [this.bundle];
+    for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, GREGOR_LOG_LEVEL: this.logLevel },
+      stdio: ['pipe', this.pipeStdout ? 'pipe' : 'inherit', 'inherit'],
+    });
+    node.process = child;
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        const waiter = node.lineWaiters.shift();
+        if (waiter) waiter(line);
+        else node.lines.push(line);
+      }
+    });
+    child.on('exit', () => {
+      if (node.process === child) node.process = null;
+    });
+  }
+
+  private get pipeStdout(): boolean {
+    return this.entry !== 'test/helpers/node-process.ts';
+  }
+
+  /** Writes a command line to the node's stdin (voter-process.ts reads them). */
+  send(node: ClusterNode, line: string): void {
+    node.process?.stdin?.write(`${line}\n`);
+  }
+
+  /** The next line the node prints on stdout. */
+  nextLine(node: ClusterNode): Promise<string> {
+    const line = node.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((resolveLine) => node.lineWaiters.push(resolveLine));
+  }
+
+  /** SIGTERM (a clean, controlled shutdown); resolves with the exit code once the process is gone. */
+  terminate(node: ClusterNode): Promise<number | null> {
+    const child = node.process;
+    if (!child) return Promise.resolve(null);
+    return new Promise((resolveExit) => {
+      child.once('exit', (code) => {
+        if (node.process === child) node.process = null;
+        resolveExit(code);
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** kill -9 */
+  kill(node: ClusterNode): void {
+    node.process?.kill('SIGKILL');
+    node.process = null;
+  }
+
+  private get peers(): PeerClient {
+    if (!this.client) throw new Error('cluster not started');
+    return this.client;
+  }
+
+  /** Any request to a node's PLAINTEXT listener (rejects when it cannot be reached). */
+  call<Req, Res>(node: ClusterNode, api: ApiDefinition<Req, Res>, version: number, body: Req): Promise<Res> {
+    return this.peers.request(node.id, api, version, body, 15000);
+  }
+
+  async describeQuorum(node: ClusterNode): Promise<QuorumView | null> {
+    try {
+      const r = await this.peers.request(node.id, DescribeQuorumApi, 1, {
+        topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }],
+      });
+      const p = r.topics[0]?.partitions[0];
+      if (r.errorCode !== 0 || !p || p.errorCode !== 0) return null;
+      const self = p.currentVoters.find((v) => v.replicaId === p.leaderId);
+      return {
+        leaderId: p.leaderId,
+        leaderEpoch: p.leaderEpoch,
+        highWatermark: Number(p.highWatermark),
+        leaderEndOffset: self ? Number(self.logEndOffset) : -1,
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  async metadata(node: ClusterNode, topics: string[] | null, autoCreate = false): Promise<MetadataResponse | null> {
+    try {
+      return await this.peers.request(node.id, MetadataApi, 9, {
+        topics: topics === null ? null : topics.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
+        allowAutoTopicCreation: autoCreate,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes. */
+  async waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<T | null | undefined | false>,
+    intervalMs = 50,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== null && value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  /** A leader that every live node agrees on. */
+  async agreedLeader(live: ClusterNode[], notId = -1): Promise<QuorumView | null> {
+    const views = await Promise.all(live.map((n) => this.describeQuorum(n)));
+    const first = views[0];
+    if (!first || first.leaderId < 0 || first.leaderId === notId) return null;
+    return views.every((v) => v && v.leaderId === first.leaderId && v.leaderEpoch === first.leaderEpoch) ? first : null;
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    const exits = this.nodes.map(
+      (n) =>
+        new Promise<void>((r) => {
+          const p = n.process;
+          if (!p) return r();
+          p.once('exit', () => r());
+          p.kill('SIGKILL');
+        }),
+    );
+    await Promise.all(exits);
+    if (process.env.KEEP_CLUSTER_DIR) console.log(`cluster dir kept: ${this.base}`);
+    else rmSync(this.base, { recursive: true, force: true });
+    if (this.bundle !== '') rmSync(resolve(this.bundle, '..'), { recursive: true, force: true });
+  }
+}
