@@ -24,14 +24,8 @@ t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowle
     'replica.fetch.backoff.ms': '100',
   });
   t.teardown(() => cluster.stop());
-  await cluster.start(3);
+  await cluster.startRegistered(3);
   const all = cluster.nodes;
-  await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
-  await cluster.waitFor(
-    'three registered brokers',
-    15000,
-    async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
-  );
 
   const kafka = new Kafka({
     clientId: 'replication-processes',

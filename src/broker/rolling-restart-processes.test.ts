@@ -24,14 +24,8 @@ t.test('a clean rolling restart of all three nodes loses nothing acknowledged', 
     'replica.fetch.backoff.ms': '100',
   });
   t.teardown(() => cluster.stop());
-  await cluster.start(3);
+  await cluster.startRegistered(3);
   const all = cluster.nodes;
-  await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
-  await cluster.waitFor(
-    'three registered brokers',
-    15000,
-    async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
-  );
   const kafka = new Kafka({
     clientId: 'rolling-restart',
     brokers: all.map((n) => `127.0.0.1:${n.port}`),

@@ -42,14 +42,8 @@ t.test(
       'group.initial.rebalance.delay.ms': '0',
     });
     t.teardown(() => cluster.stop());
-    await cluster.start(3);
+    await cluster.startRegistered(3);
     const all = cluster.nodes;
-    await cluster.waitFor('a leader', 20000, () => cluster.agreedLeader(all));
-    await cluster.waitFor(
-      'three registered brokers',
-      15000,
-      async () => (await cluster.metadata(all[0]!, []))?.brokers.length === 3,
-    );
     const clients: RawClient[] = [];
     t.teardown(() => clients.forEach((c) => c.close()));
     const raw = async (node: ClusterNode): Promise<RawClient> => {

@@ -245,6 +245,18 @@ export class ProcessCluster {
     }
   }
 
+  /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
+  async startRegistered(count: number): Promise<QuorumView> {
+    await this.start(count);
+    const view = await this.waitFor('a leader', 20000, () => this.agreedLeader(this.nodes));
+    await this.waitFor(
+      `${count} registered brokers`,
+      15000,
+      async () => (await this.metadata(this.nodes[0]!, []))?.brokers.length === count,
+    );
+    return view;
+  }
+
   /** A leader that every live node agrees on. */
   async agreedLeader(live: ClusterNode[], notId = -1): Promise<QuorumView | null> {
     const views = await Promise.all(live.map((n) => this.describeQuorum(n)));
