@@ -248,7 +248,7 @@ export class ProcessCluster {
   /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
   async startRegistered(count: number): Promise<QuorumView> {
     await this.start(count);
-    const view = await this.waitFor('a leader', 20000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes));
     await this.waitFor(
       `${count} registered brokers`,
       15000,
