@@ -15,6 +15,14 @@ import type {
   ResourcePatternTypes as PatternTypes,
 } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
+import { rawClient, type RawClient } from '../../test/helpers/raw-client.js';
+import { OffsetFetchApi, defaultOffsetFetchRequest } from '../../protocol/generated/messages/09-offset-fetch.js';
+import {
+  ConsumerGroupHeartbeatApi,
+  defaultConsumerGroupHeartbeatRequest,
+} from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
+import { SaslHandshakeApi } from '../../protocol/generated/messages/17-sasl-handshake.js';
+import { SaslAuthenticateApi } from '../../protocol/generated/messages/36-sasl-authenticate.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../metadata/standard-authorizer.js';
 import { AclOperation, PatternType, PermissionType, ResourceType } from '../metadata/acl-types.js';
 
@@ -62,6 +70,15 @@ async function aclBroker(t: Test, extra: Record<string, string> = {}): Promise<n
     },
   });
   return running.broker.bound.find((b) => b.name === 'SASL_PLAINTEXT')!.port;
+}
+
+/** A raw connection authenticated as `user` (SaslHandshake v1, SaslAuthenticate v2 with PLAIN). */
+async function rawAs(port: number, user: string): Promise<RawClient> {
+  const raw = await rawClient(port);
+  await raw.call(SaslHandshakeApi, 1, { mechanism: 'PLAIN' });
+  const auth = await raw.call(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`\0${user}\0${user}-pw`) });
+  if (auth.errorCode !== 0) throw new Error(`SASL/PLAIN as ${user} failed: ${auth.errorMessage ?? ''}`);
+  return raw;
 }
 
 function kafkaAs(port: number, user: string): Kafka {
@@ -251,6 +268,71 @@ t.test('ACL matrix with kafkajs over SASL/PLAIN', async (t) => {
       'orders',
       'OffsetFetch with DESCRIBE on the group',
     );
+
+    // Offsets of a topic alice may not DESCRIBE stay hidden (Kafka's fetchOffsetsForGroup).
+    await admin.createTopics({ topics: [{ topic: 'hidden', numPartitions: 1 }] });
+    await admin.setOffsets({ groupId: 'g1', topic: 'hidden', partitions: [{ partition: 0, offset: '7' }] });
+    t.same(
+      (await admin.fetchOffsets({ groupId: 'g1', topics: ['hidden'] }))[0]?.partitions[0]?.offset,
+      '7',
+      'the super user reads the committed offset of hidden',
+    );
+    // kafkajs asks Metadata first (refused); the raw requests show OffsetFetch's own answer.
+    const raw = await rawAs(port, 'alice');
+    t.teardown(() => raw.close());
+    const v7 = await raw.call(OffsetFetchApi, 7, {
+      ...defaultOffsetFetchRequest(),
+      groupId: 'g1',
+      topics: [{ name: 'hidden', partitionIndexes: [0] }],
+    });
+    t.same(
+      v7.topics[0]?.partitions[0],
+      { partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 29 },
+      'v7, asked by name: -1 with TOPIC_AUTHORIZATION_FAILED, not the offset',
+    );
+    const v8 = await raw.call(OffsetFetchApi, 8, {
+      ...defaultOffsetFetchRequest(),
+      groups: [
+        {
+          groupId: 'g1',
+          memberId: null,
+          memberEpoch: -1,
+          topics: [{ name: 'hidden', topicId: '', partitionIndexes: [0] }],
+        },
+      ],
+    });
+    t.equal(v8.groups[0]?.topics[0]?.partitions[0]?.errorCode, 29, 'v8: TOPIC_AUTHORIZATION_FAILED');
+    t.equal(v8.groups[0]?.topics[0]?.partitions[0]?.committedOffset, -1n, 'v8: the offset stays hidden');
+    const all = await alice.fetchOffsets({ groupId: 'g1' });
+    t.same(
+      all.map((o) => o.topic),
+      ['orders'],
+      'asked for all: the topic without DESCRIBE is left out',
+    );
+
+    // KIP-848 heartbeats need DESCRIBE on every subscribed topic (Kafka 4.0).
+    const join = (topics: string[]) =>
+      raw.call(ConsumerGroupHeartbeatApi, 0, {
+        ...defaultConsumerGroupHeartbeatRequest(),
+        groupId: 'g-next',
+        rebalanceTimeoutMs: 30000,
+        subscribedTopicNames: topics,
+        topicPartitions: [],
+      });
+    await admin.createAcls({ acl: [allow(AclResourceTypes.GROUP, 'g-next', AclOperationTypes.READ)] });
+    t.equal(
+      (await join(['orders', 'hidden'])).errorCode,
+      29,
+      'a subscription naming hidden: TOPIC_AUTHORIZATION_FAILED',
+    );
+    const joined = await join(['orders']);
+    t.equal(joined.errorCode, 0, 'a subscription to topics alice may describe joins');
+    await raw.call(ConsumerGroupHeartbeatApi, 0, {
+      ...defaultConsumerGroupHeartbeatRequest(),
+      groupId: 'g-next',
+      memberId: joined.memberId ?? '',
+      memberEpoch: -1,
+    });
   });
 
   await t.test('ACL APIs need the cluster permissions; alice sees CLUSTER_AUTHORIZATION_FAILED', async (t) => {

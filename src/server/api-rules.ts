@@ -12,7 +12,8 @@ import type { ProduceRequest } from '../../protocol/generated/messages/00-produc
 import type { InitProducerIdRequest } from '../../protocol/generated/messages/22-init-producer-id.js';
 import type { DeleteTopicsRequestDeleteTopicState } from '../../protocol/generated/messages/20-delete-topics.js';
 import type { AddPartitionsToTxnRequest } from '../../protocol/generated/messages/24-add-partitions-to-txn.js';
-import type { OffsetFetchRequest } from '../../protocol/generated/messages/09-offset-fetch.js';
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/generated/messages/09-offset-fetch.js';
+import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
 import type { FindCoordinatorRequest } from '../../protocol/generated/messages/10-find-coordinator.js';
 import type { RequestAuthz } from './request-authz.js';
 import { AclOperation as Op, ResourceType } from '../metadata/acl-types.js';
@@ -138,12 +139,79 @@ const transactional =
     return then === null ? SERVE_AS_IS(request) : then(a, request, version);
   };
 
+interface OffsetTopicAnswer {
+  name: string;
+  topicId?: string;
+  partitions: Array<{
+    committedOffset: bigint;
+    committedLeaderEpoch: number;
+    metadata: string | null;
+    errorCode: number;
+  }>;
+}
+
+/**
+ * Offsets of topics the principal may not DESCRIBE stay hidden, as in Kafka's
+ * fetchOffsetsForGroup / fetchAllOffsetsForGroup: asked for by name or id, each partition is
+ * answered -1 with TOPIC_AUTHORIZATION_FAILED; listed because all were asked (null topics),
+ * the topic is left out. Group-level errors keep their (empty) answer.
+ */
+function hideUndescribableTopics<T extends OffsetTopicAnswer>(a: RequestAuthz, askedAll: boolean, topics: T[]): T[] {
+  const visible = (t: T): boolean => {
+    const name = t.name !== '' ? t.name : t.topicId !== undefined ? a.topicNameById(t.topicId) : null;
+    return name === null || a.onTopic(Op.DESCRIBE, name);
+  };
+  if (askedAll) return topics.filter(visible);
+  for (const t of topics) {
+    if (visible(t)) continue;
+    for (const p of t.partitions) {
+      p.committedOffset = -1n;
+      p.committedLeaderEpoch = -1;
+      p.metadata = '';
+      p.errorCode = TOPIC_DENIED;
+    }
+  }
+  return topics;
+}
+
 const offsetFetchRule: ApiRule = (a, request, version) => {
   const req = request as OffsetFetchRequest;
-  if (version < 8) return a.onGroup(Op.DESCRIBE, req.groupId) ? SERVE_AS_IS(request) : deny(GROUP_DENIED);
-  return splitEntries<{ groupId: string }>(request, 'groups', 'groups', (g) =>
+  if (version < 8) {
+    if (!a.onGroup(Op.DESCRIBE, req.groupId)) return deny(GROUP_DENIED);
+    if (!a.enforcing) return SERVE_AS_IS(request);
+    const askedAll = req.topics === null;
+    return {
+      ...SERVE_AS_IS(request),
+      filterResponse: (response) => {
+        const res = response as OffsetFetchResponse;
+        res.topics = hideUndescribableTopics(a, askedAll, res.topics);
+      },
+    };
+  }
+  const plan = splitEntries<{ groupId: string }>(request, 'groups', 'groups', (g) =>
     a.onGroup(Op.DESCRIBE, g.groupId) ? null : GROUP_DENIED,
   );
+  if (plan.kind === 'deny' || !a.enforcing) return plan;
+  const askedAll = new Map(req.groups.map((g) => [g.groupId, g.topics === null]));
+  return {
+    ...plan,
+    filterResponse: (response) => {
+      for (const g of (response as OffsetFetchResponse).groups) {
+        g.topics = hideUndescribableTopics(a, askedAll.get(g.groupId) ?? false, g.topics);
+      }
+    },
+  };
+};
+
+/**
+ * READ on the group, then (Kafka 4.0) DESCRIBE on every subscribed topic named: one topic
+ * without it refuses the heartbeat with TOPIC_AUTHORIZATION_FAILED.
+ */
+const consumerGroupHeartbeatRule: ApiRule = (a, request, version) => {
+  const byGroup = group(Op.READ)(a, request, version);
+  if (byGroup.kind === 'deny') return byGroup;
+  const names = (request as ConsumerGroupHeartbeatRequest).subscribedTopicNames ?? [];
+  return names.every((name) => a.onTopic(Op.DESCRIBE, name)) ? byGroup : deny(TOPIC_DENIED);
 };
 
 const findCoordinatorRule: ApiRule = (a, request, version) => {
@@ -229,6 +297,6 @@ export const API_RULES: ReadonlyMap<number, ApiRule> = new Map<number, ApiRule>(
       ),
   ],
   [66, listTransactionsRule],
-  [68, group(Op.READ)],
+  [68, consumerGroupHeartbeatRule],
   [69, groupsListed('groupIds', 'groups', Op.DESCRIBE)],
 ]);
