@@ -9,8 +9,8 @@
  * Errors per partition: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
  * TRANSACTION_COORDINATOR_FENCED (an older coordinator epoch than the producer has seen),
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, KAFKA_STORAGE_ERROR.
- * Leaves out: the CLUSTER_ACTION authorization of the caller (there is no authorizer yet),
- * so any connection may send it, as on a Kafka cluster without ACLs.
+ * With an authorizer the caller needs CLUSTER_ACTION on the cluster (server/api-rules.ts), as
+ * on Kafka: the brokers' principal must have it (or be a super user). Leaves out: nothing of v0-1.
  */
 import { WriteTxnMarkersApi } from '../../protocol/generated/messages/27-write-txn-markers.js';
 import { defineHandler } from './handler.js';

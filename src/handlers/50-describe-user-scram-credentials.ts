@@ -2,7 +2,8 @@
  * DescribeUserScramCredentials (key 50), version 0: the SCRAM mechanisms and iterations of
  * the named users (RESOURCE_NOT_FOUND for a user without any, DUPLICATE_RESOURCE for a
  * name given twice), or of every user when none is named; from the metadata image.
- * Left out: authorization (DESCRIBE on the cluster) until the authorizer exists.
+ * DESCRIBE on the cluster is checked before it runs (server/api-rules.ts). Left out: nothing
+ * of version 0.
  */
 import { DescribeUserScramCredentialsApi } from '../../protocol/generated/messages/50-describe-user-scram-credentials.js';
 import { describeScramCredentials } from '../admin/scram-credentials.js';

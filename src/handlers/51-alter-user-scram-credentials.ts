@@ -3,8 +3,8 @@
  * client; iterations 4096..16384) and deletions of SCRAM credentials, written as
  * UserScramCredentialRecord / RemoveUserScramCredentialRecord to the metadata log, one result
  * per user (admin/scram-credentials.ts has the checks). A node that is not the active
- * controller forwards it there. Left out: authorization (ALTER on the cluster) until the
- * authorizer exists.
+ * controller forwards it there. ALTER on the cluster is checked before it runs
+ * (server/api-rules.ts). Left out: nothing of version 0.
  */
 import { AlterUserScramCredentialsApi } from '../../protocol/generated/messages/51-alter-user-scram-credentials.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

@@ -21,6 +21,7 @@ import {
   ConsumerGroupHeartbeatApi,
   defaultConsumerGroupHeartbeatRequest,
 } from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
+import { WriteTxnMarkersApi } from '../../protocol/generated/messages/27-write-txn-markers.js';
 import { SaslHandshakeApi } from '../../protocol/generated/messages/17-sasl-handshake.js';
 import { SaslAuthenticateApi } from '../../protocol/generated/messages/36-sasl-authenticate.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../metadata/standard-authorizer.js';
@@ -333,6 +334,23 @@ t.test('ACL matrix with kafkajs over SASL/PLAIN', async (t) => {
       memberId: joined.memberId ?? '',
       memberEpoch: -1,
     });
+  });
+
+  await t.test('WriteTxnMarkers is for brokers: CLUSTER_ACTION, else CLUSTER_AUTHORIZATION_FAILED', async (t) => {
+    const raw = await rawAs(port, 'alice');
+    t.teardown(() => raw.close());
+    const r = await raw.call(WriteTxnMarkersApi, 1, {
+      markers: [
+        {
+          producerId: 1000n,
+          producerEpoch: 0,
+          transactionResult: true,
+          topics: [{ name: 'orders', partitionIndexes: [0] }],
+          coordinatorEpoch: 0,
+        },
+      ],
+    });
+    t.equal(r.markers[0]?.topics[0]?.partitions[0]?.errorCode, 31, 'CLUSTER_AUTHORIZATION_FAILED for the partition');
   });
 
   await t.test('ACL APIs need the cluster permissions; alice sees CLUSTER_AUTHORIZATION_FAILED', async (t) => {

@@ -269,6 +269,7 @@ export const API_RULES: ReadonlyMap<number, ApiRule> = new Map<number, ApiRule>(
   [24, addPartitionsToTxnRule],
   [25, transactional(group(Op.READ))],
   [26, transactional(null)],
+  [27, cluster(Op.CLUSTER_ACTION)],
   [28, transactional(groupThenTopics(Op.READ, 'topics', 'topics', Op.READ))],
   [29, cluster(Op.DESCRIBE)],
   [30, cluster(Op.ALTER)],
