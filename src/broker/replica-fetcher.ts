@@ -68,6 +68,7 @@ class FetchLoop {
   readonly partitions = new Map<Partition, Followed>();
   private running = false;
   private stopped = false;
+  private refusalLogged = false;
 
   constructor(
     readonly leaderId: number,
@@ -122,9 +123,11 @@ class FetchLoop {
       return;
     }
     if (response.errorCode !== ErrorCode.NONE) {
+      this.warnOnceIfRefused(response.errorCode);
       this.options.schedule(this.options.backoffMs, () => this.continueLoop());
       return;
     }
+    this.refusalLogged = false;
     const byKey = new Map(wanted.map((f) => [`${f.partition.topic}-${f.partition.index}`, f]));
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
@@ -133,6 +136,19 @@ class FetchLoop {
       }
     }
     this.continueLoop();
+  }
+
+  /**
+   * A refusal by the leader's authorizer does not heal by retrying: say once (until a fetch
+   * succeeds again) what the operator has to grant.
+   */
+  private warnOnceIfRefused(errorCode: number): void {
+    if (errorCode !== ErrorCode.CLUSTER_AUTHORIZATION_FAILED || this.refusalLogged) return;
+    this.refusalLogged = true;
+    this.options.logger.warn(
+      { leader: this.leaderId, errorCode },
+      "replica fetch refused with CLUSTER_AUTHORIZATION_FAILED: the brokers' principal on the inter-broker listener needs CLUSTER_ACTION on the cluster (or to be in super.users)",
+    );
   }
 
   private continueLoop(): void {

@@ -35,6 +35,8 @@ export async function eventually<T>(
 export async function threeNodeCluster(
   t: Test,
   config: Record<string, string | number> = {},
+  /** The nodes' client listeners (ephemeral ports); the CONTROLLER listener is added. */
+  clientListeners = 'PLAINTEXT://127.0.0.1:0',
 ): Promise<RunningBroker[]> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
@@ -54,7 +56,7 @@ export async function threeNodeCluster(
           'cluster.id': 'in-process-cluster',
           ...config,
           'node.id': i + 1,
-          listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[i]}`,
+          listeners: `${clientListeners},CONTROLLER://127.0.0.1:${ports[i]}`,
           'controller.quorum.voters': voters,
         },
       }),
