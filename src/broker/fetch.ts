@@ -97,8 +97,12 @@ function readOne(
   if (epochError !== ErrorCode.NONE) return failed(epochError, partition);
   const log = partition.log;
   const offset = request.fetchOffset;
-  if (offset < log.logStartOffset || offset > log.logEndOffset) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
   const follower = params.replicaId >= 0;
+  if (offset < log.logStartOffset || offset > log.logEndOffset) {
+    // A follower behind the log start learns where the log starts now, and restarts there.
+    const outOfRange = failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+    return follower ? { ...outOfRange, logStartOffset: log.logStartOffset } : outOfRange;
+  }
   if (follower) {
     if (!partition.state.replicas.includes(params.replicaId))
       return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);

@@ -111,6 +111,25 @@ export class Partition {
     if (next > this.hw) this.setHighWatermark(next);
   }
 
+  /**
+   * A follower takes the leader's log start offset (DeleteRecords, retention), as far as its own
+   * high watermark (Kafka's bound), deleting the whole segments below it. Returns whether it moved.
+   */
+  followLeaderLogStart(leaderLogStartOffset: number): boolean {
+    const next = Math.min(leaderLogStartOffset, this.hw, this.log.logEndOffset);
+    if (next <= this.log.logStartOffset) return false;
+    this.log.deleteRecordsBefore(next);
+    this.notifyChange();
+    return true;
+  }
+
+  /** A follower whose log ends below the leader's log start: its log restarts empty at that offset. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.setHighWatermark(offset);
+    this.notifyChange();
+  }
+
   /** Drops records at and after `offset` (a follower diverging from its leader). */
   truncateTo(offset: number): void {
     this.log.truncateTo(offset);
@@ -196,5 +215,8 @@ export class Partition {
 }
 
 function copyOf(state: PartitionState): PartitionState {
-  return { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+  const copy: PartitionState = { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+  if (state.addingReplicas) copy.addingReplicas = [...state.addingReplicas];
+  if (state.removingReplicas) copy.removingReplicas = [...state.removingReplicas];
+  return copy;
 }
