@@ -40,11 +40,7 @@ async function startCluster(t: Test): Promise<{ cluster: ProcessCluster; control
   return { cluster, controllerId: view.leaderId };
 }
 
-async function connect(
-  t: Test,
-  cluster: ProcessCluster,
-  nodes: ClusterNode[],
-): Promise<{ kafka: Kafka; admin: Admin }> {
+async function connect(t: Test, nodes: ClusterNode[]): Promise<{ kafka: Kafka; admin: Admin }> {
   const kafka = new Kafka({
     clientId: 'reassignment-processes',
     brokers: nodes.map((n) => `127.0.0.1:${n.port}`),
@@ -68,11 +64,9 @@ async function produceValues(kafka: Kafka, topic: string, values: string[]): Pro
   }
 }
 
-t.test('a partition moves from node 1 to nodes 2 and 3 and survives the loss of node 1', async (t) => {
-  t.setTimeout(150_000);
-  const { cluster } = await startCluster(t);
+async function moveAndKill(t: Test, cluster: ProcessCluster): Promise<void> {
   const [a, b, c] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
-  const { kafka, admin } = await connect(t, cluster, cluster.nodes);
+  const { kafka, admin } = await connect(t, cluster.nodes);
   const topic = 'moved';
   await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [a.id] }] }] });
   const partitionOn = async (node: ClusterNode) => (await cluster.metadata(node, [topic]))?.topics[0]?.partitions[0];
@@ -109,7 +103,7 @@ t.test('a partition moves from node 1 to nodes 2 and 3 and survives the loss of 
   const read = await cluster.waitFor('every record from the new leader', 20000, () => readAll(cluster, leader, topic));
   t.same(read, before, 'every acknowledged record is on the new replicas, in order');
 
-  const survivors = await connect(t, cluster, [b, c]);
+  const survivors = await connect(t, [b, c]);
   const after = Array.from({ length: 100 }, (_, i) => `after-${i}`);
   await produceValues(survivors.kafka, topic, after);
   const follower = leader === b ? c : b;
@@ -119,18 +113,15 @@ t.test('a partition moves from node 1 to nodes 2 and 3 and survives the loss of 
   });
   t.same(all, [...before, ...after], 'the moved partition takes writes with node 1 gone');
   t.ok(hostsPartitionFolder(follower, topic), `node ${follower.id} follows`);
-});
+}
 
-t.test('a reassignment in flight is listed and cancelled back to the original replica', async (t) => {
-  t.setTimeout(150_000);
-  const { cluster, controllerId } = await startCluster(t);
+async function cancelInFlight(t: Test, cluster: ProcessCluster, controllerId: number): Promise<void> {
   // The stopped node must not be the active controller (the cancel goes through it).
   const others = cluster.nodes.filter((n) => n.id !== controllerId);
   const stopped = others[0]!;
   const home = cluster.nodes.find((n) => n !== stopped)!;
   const { kafka, admin } = await connect(
     t,
-    cluster,
     cluster.nodes.filter((n) => n !== stopped),
   );
   const topic = 'cancelled';
@@ -199,4 +190,21 @@ t.test('a reassignment in flight is listed and cancelled back to the original re
     async () => (await partitionOn(stopped))?.replicaNodes.join() === String(home.id),
   );
   t.notOk(hostsPartitionFolder(stopped, topic), 'the resumed node keeps no copy');
+  await cluster.waitFor(
+    'the resumed node unfenced',
+    30000,
+    async () => (await cluster.metadata(home, []))?.brokers.length === 3,
+    200,
+  );
+}
+
+t.test('reassignments on three processes', async (t) => {
+  t.setTimeout(170_000);
+  const { cluster, controllerId } = await startCluster(t);
+  await t.test('a reassignment in flight is listed and cancelled back to the original replica', (t) =>
+    cancelInFlight(t, cluster, controllerId),
+  );
+  await t.test('a partition moves from node 1 to nodes 2 and 3 and survives the loss of node 1', (t) =>
+    moveAndKill(t, cluster),
+  );
 });

@@ -4,6 +4,8 @@
  * offsets past the high watermark or below -1 get OFFSET_OUT_OF_RANGE. Answers the new
  * low watermark (the log start offset; -1 on errors). Parked fetches of the partition
  * are woken, so a reader below the new start sees OFFSET_OUT_OF_RANGE at once.
+ * Followers take the new log start from their next fetch answers (woken at once here) and delete
+ * their segments below it (src/broker/replica-fetcher.ts).
  * Gaps: with replicas, Kafka waits for followers to reach the new start (timeoutMs);
  * here the leader's log start is the answer.
  */
