@@ -21,6 +21,8 @@ export interface FollowerPosition {
   /** The leader's log end when it answered the previous fetch, and when that was. */
   lastFetchLeaderLogEndOffset: number;
   lastFetchTimeMs: number;
+  /** The follower's log start offset, as its last fetch gave it (-1: unknown). */
+  logStartOffset: number;
 }
 
 export class Partition {
@@ -141,7 +143,7 @@ export class Partition {
    * The leader records a follower's fetch at `fetchOffset` (its log end) and advances the high
    * watermark when the ISR allows. Returns the follower's position.
    */
-  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): FollowerPosition {
+  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number, logStartOffset = -1): FollowerPosition {
     const previous = this.followers.get(replicaId);
     const leaderEnd = this.log.logEndOffset;
     // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
@@ -155,11 +157,28 @@ export class Partition {
       lastCaughtUpTimeMs,
       lastFetchLeaderLogEndOffset: leaderEnd,
       lastFetchTimeMs: now,
+      logStartOffset,
     };
     this.followers.set(replicaId, position);
-    if (this.advanceHighWatermark()) this.notifyChange();
+    // A moved follower log start may complete a waiting DeleteRecords (the low watermark).
+    const logStartMoved = previous !== undefined && previous.logStartOffset !== logStartOffset;
+    if (this.advanceHighWatermark() || logStartMoved) this.notifyChange();
     this.followerFetchListener?.(this, replicaId);
     return position;
+  }
+
+  /**
+   * On the leader, Kafka's low watermark: the smallest log start offset over this replica and the
+   * followers on live brokers, as their fetches report it (-1 for one that has not fetched in this
+   * leader epoch). DeleteRecords answers once it reaches the requested offset.
+   */
+  lowWatermark(isLive: (brokerId: number) => boolean): number {
+    let low = this.log.logStartOffset;
+    for (const replica of this.current.replicas) {
+      if (replica === this.localReplicaId || !isLive(replica)) continue;
+      low = Math.min(low, this.followers.get(replica)?.logStartOffset ?? -1);
+    }
+    return low;
   }
 
   /** The ISR manager proposed these followers for the ISR: count them until the metadata answers. */
