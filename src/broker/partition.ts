@@ -10,6 +10,7 @@
  * state changes, truncation and deletion.
  */
 import type { PartitionState } from '../metadata/image.js';
+import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET } from '../../protocol/records/batch-header.js';
 import type { AppendInfo, PartitionLog } from './partition-log.js';
 
 /** What the leader knows of one follower, from its fetches. */
@@ -101,10 +102,25 @@ export class Partition {
   appendAsFollower(batches: Buffer, leaderHighWatermark: number): AppendInfo | null {
     if (!this.log.appendReplicated)
       throw new Error(`the log of ${this.topic}-${this.index} cannot take replicated batches`);
+    if (batches.length > 0) this.alignEmptyLogTo(batches);
     const info = batches.length > 0 ? this.log.appendReplicated(batches) : null;
     this.followLeaderHighWatermark(leaderHighWatermark);
     this.notifyChange();
     return info;
+  }
+
+  /**
+   * An empty follower log that starts inside the first fetched batch (it restarted at a leader log
+   * start that DeleteRecords set mid-batch, and the leader sends whole batches) restarts at that
+   * batch's base offset, as Kafka's follower does on UnexpectedAppendOffsetException; the leader's
+   * log start then moves it up again.
+   */
+  private alignEmptyLogTo(batches: Buffer): void {
+    const end = this.log.logEndOffset;
+    if (this.log.logStartOffset !== end || batches.length < LAST_OFFSET_DELTA_OFFSET + 4) return;
+    const base = Number(batches.readBigInt64BE(BASE_OFFSET_OFFSET));
+    const last = base + batches.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+    if (base < end && last >= end) this.log.truncateFullyAndStartAt(base);
   }
 
   /** A follower takes the leader's high watermark, capped at its own log end; it never goes back. */

@@ -4,7 +4,9 @@
  * - a topic with one replica on node 1 and 400 acknowledged records is reassigned to nodes 2 and 3
  *   (alterPartitionReassignments); they fetch, catch up and join the ISR, the controller completes it
  *   (listPartitionReassignments empty, replicas and ISR [2, 3], a new leader) and node 1 deletes its
- *   copy; node 1 is killed and every record is read back from the new leader, which takes more;
+ *   copy; node 1 is killed and every record is read back from the new leader, which takes more; a
+ *   second topic, trimmed to offset 60 by DeleteRecords, moves in the same request to node 2, whose
+ *   new replica starts at the leader's log start (OFFSET_OUT_OF_RANGE, then from 60);
  * - a reassignment to a stopped node (SIGSTOP) stays in flight (listed with its adding and removing
  *   replicas) until it is cancelled (AlterPartitionReassignments with null replicas): the partition
  *   is back on its original replica, keeps its records and takes writes; the stopped node, resumed,
@@ -15,7 +17,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { AlterPartitionReassignmentsApi } from '../../protocol/generated/messages/45-alter-partition-reassignments.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
-import { hostsPartitionFolder, readAll } from '../../test/helpers/partition-reads.js';
+import { hostsPartitionFolder, listOffset, readAll } from '../../test/helpers/partition-reads.js';
 
 const SETTINGS = {
   ...FAST_QUORUM_SETTINGS,
@@ -74,13 +76,27 @@ async function moveAndKill(t: Test, cluster: ProcessCluster): Promise<void> {
   const before = Array.from({ length: 400 }, (_, i) => `before-${i}`);
   await produceValues(kafka, topic, before);
   t.ok(hostsPartitionFolder(a, topic), 'node 1 holds the partition');
+  // A second topic, trimmed by DeleteRecords first: its new replica starts at the leader's log start.
+  const trimmed = 'moved-trimmed';
+  await admin.createTopics({ topics: [{ topic: trimmed, replicaAssignment: [{ partition: 0, replicas: [a.id] }] }] });
+  await cluster.waitFor('the second topic', 20000, async () => {
+    const p = (await cluster.metadata(c, [trimmed]))?.topics[0]?.partitions[0];
+    return p?.leaderId === a.id;
+  });
+  const trimmedValues = Array.from({ length: 100 }, (_, i) => `t-${i}`);
+  await produceValues(kafka, trimmed, trimmedValues);
+  await admin.fetchTopicMetadata({ topics: [trimmed] });
+  await admin.deleteTopicRecords({ topic: trimmed, partitions: [{ partition: 0, offset: '60' }] });
 
   await admin.alterPartitionReassignments({
-    topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [b.id, c.id] }] }],
+    topics: [
+      { topic, partitionAssignment: [{ partition: 0, replicas: [b.id, c.id] }] },
+      { topic: trimmed, partitionAssignment: [{ partition: 0, replicas: [b.id] }] },
+    ],
   });
   const started = Date.now();
   await cluster.waitFor('no reassignment in flight', 30000, async () => {
-    const listed = await admin.listPartitionReassignments({ topics: [{ topic, partitions: [0] }] });
+    const listed = await admin.listPartitionReassignments({});
     return listed.topics.length === 0;
   });
   const moved = await cluster.waitFor('replicas [2, 3] on every node', 20000, async () => {
@@ -97,6 +113,14 @@ async function moveAndKill(t: Test, cluster: ProcessCluster): Promise<void> {
   await cluster.waitFor('node 1 to delete its copy', 20000, async () => !hostsPartitionFolder(a, topic));
   t.pass('node 1 deleted its copy of the partition');
   t.ok(hostsPartitionFolder(b, topic) && hostsPartitionFolder(c, topic), 'nodes 2 and 3 hold it');
+
+  const trimmedOnB = await cluster.waitFor('the trimmed topic on node 2', 20000, async () => {
+    const p = (await cluster.metadata(b, [trimmed]))?.topics[0]?.partitions[0];
+    return p?.leaderId === b.id && p.replicaNodes.join() === String(b.id);
+  });
+  t.ok(trimmedOnB, 'the trimmed topic moved to node 2');
+  t.equal(await listOffset(cluster, b, trimmed, 'earliest'), 60, 'its new replica starts at the log start, 60');
+  t.same(await readAll(cluster, b, trimmed, 60), trimmedValues.slice(60), 'with every record from there');
 
   cluster.kill(a);
   const leader = cluster.nodes.find((n) => n.id === moved.leaderId)!;

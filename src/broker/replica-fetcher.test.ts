@@ -128,3 +128,21 @@ t.test('OFFSET_OUT_OF_RANGE with the leader log start below the follower log end
   t.equal(f.timers.length, 1, 'paused for the backoff');
   f.manager.close();
 });
+
+t.test('a leader log start inside a batch: the empty follower log starts at the batch, then moves up', async (t) => {
+  const leader = new MemoryPartitionLog();
+  leader.append(batchOf(Array.from({ length: 10 }, (_, i) => `r${i}`)), { leaderEpoch: 0 });
+  leader.deleteRecordsBefore(5);
+  const f = follower([
+    () => answer({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, logStartOffset: 5n }),
+    (request) => {
+      t.equal(request.topics[0]?.partitions[0]?.fetchOffset, 5n, 'fetches from the leader log start');
+      return answer({ records: leader.read(5, 1 << 20), highWatermark: 10n, logStartOffset: 5n });
+    },
+  ]);
+  f.manager.update(f.partition);
+  await turns();
+  t.same([f.partition.log.logStartOffset, f.partition.log.logEndOffset], [5, 10], 'the whole batch taken, log start 5');
+  t.equal(f.partition.highWatermark, 10);
+  f.manager.close();
+});
