@@ -93,6 +93,10 @@ class DiskPartitionLog implements PartitionLog {
     this.log.truncateTo(offset);
   }
 
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+  }
+
   flush(): void {
     this.log.flush();
   }

@@ -29,6 +29,8 @@ export interface WantedPartition {
   currentLeaderEpoch: number;
   /** A follower's epoch of its last fetched batch (Fetch v12+), -1 when absent. */
   lastFetchedEpoch?: number;
+  /** The fetcher's own log start offset (Fetch v5+; followers send theirs), -1 when absent. */
+  fetcherLogStartOffset?: number;
 }
 
 /** A partition of a session: the fetcher's request and what the broker last told it. */

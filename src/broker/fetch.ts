@@ -10,8 +10,10 @@
  * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
  * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
  * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
- * position with the partition (which may move the high watermark); from v12 its lastFetchedEpoch is
- * checked and a diverging log gets `divergingEpoch` instead of records.
+ * position and its log start offset with the partition (which may move the high watermark or the
+ * low watermark DeleteRecords waits for); from v12 its lastFetchedEpoch is checked and a diverging
+ * log gets `divergingEpoch` instead of records; one below the log start gets OFFSET_OUT_OF_RANGE with
+ * the log start offset, so that it restarts there.
  * Leaves out: message.downconversion.enable=false.
  */
 import { isStorageError } from './disk-log.js';
@@ -48,6 +50,8 @@ export interface PartitionFetch {
   currentLeaderEpoch: number;
   /** A follower's epoch of its last fetched batch (Fetch v12+), -1 when not given. */
   lastFetchedEpoch?: number;
+  /** A follower's own log start offset (Fetch v5+), -1 when not given. */
+  followerLogStartOffset?: number;
 }
 
 export interface PartitionReadResult {
@@ -97,8 +101,12 @@ function readOne(
   if (epochError !== ErrorCode.NONE) return failed(epochError, partition);
   const log = partition.log;
   const offset = request.fetchOffset;
-  if (offset < log.logStartOffset || offset > log.logEndOffset) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
   const follower = params.replicaId >= 0;
+  if (offset < log.logStartOffset || offset > log.logEndOffset) {
+    // A follower behind the log start learns where the log starts now, and restarts there.
+    const outOfRange = failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+    return follower ? { ...outOfRange, logStartOffset: log.logStartOffset } : outOfRange;
+  }
   if (follower) {
     if (!partition.state.replicas.includes(params.replicaId))
       return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
@@ -116,7 +124,7 @@ function readOne(
         };
       }
     }
-    partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0);
+    partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0, request.followerLogStartOffset ?? -1);
   }
   const end = follower ? log.logEndOffset : fetchableEnd(partition, params.isolationLevel);
   const limit = Math.min(request.partitionMaxBytes, budget);

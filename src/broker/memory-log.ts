@@ -135,6 +135,12 @@ export class MemoryPartitionLog implements PartitionLog {
     this.logEndOffset = Math.min(this.logEndOffset, offset);
   }
 
+  truncateFullyAndStartAt(offset: number): void {
+    this.batches = [];
+    this.logStartOffset = offset;
+    this.logEndOffset = offset;
+  }
+
   size(): number {
     let total = 0;
     for (const b of this.batches) total += b.bytes.length;

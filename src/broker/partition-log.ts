@@ -43,6 +43,8 @@ export interface PartitionLog {
   /** Whether the log's dir failed (then every call raises KAFKA_STORAGE_ERROR); absent means never. */
   isOffline?(): boolean;
   truncateTo(offset: number): void;
+  /** Drops the whole log and starts it empty at `offset` (a follower behind its leader's log start). */
+  truncateFullyAndStartAt(offset: number): void;
   flush(): void;
   close(): void;
   /** Deletes the log's files. */

@@ -107,3 +107,27 @@ t.test('a follower keeps the leader offsets and follows its high watermark', asy
   follower.followLeaderHighWatermark(1);
   t.equal(follower.highWatermark, 2, 'an older leader high watermark does not move it back');
 });
+
+t.test('the low watermark: the smallest log start over the leader and the live followers', async (t) => {
+  const p = new Partition('t', 'id', 0, state({ isr: [1, 2, 3] }), new MemoryPartitionLog(), 1);
+  for (let i = 0; i < 5; i++) p.appendAsLeader(batchOf([`m${i}`]));
+  const everyoneLive = () => true;
+  t.equal(p.lowWatermark(everyoneLive), -1, 'followers that have not fetched hold it at -1');
+  p.recordFollowerFetch(2, 5, 0, 0);
+  p.recordFollowerFetch(3, 5, 0, 0);
+  t.equal(p.lowWatermark(everyoneLive), 0);
+  p.log.deleteRecordsBefore(3);
+  t.equal(p.lowWatermark(everyoneLive), 0, 'the followers have not moved yet');
+  let woken = 0;
+  p.waitForChange(() => woken++);
+  p.recordFollowerFetch(2, 5, 1, 3);
+  t.equal(woken, 1, 'a follower log start that moves wakes waiters (a DeleteRecords waiting)');
+  t.equal(p.lowWatermark(everyoneLive), 0, 'replica 3 still starts at 0');
+  t.equal(
+    p.lowWatermark((id) => id !== 3),
+    3,
+    'a replica on a dead broker does not count',
+  );
+  p.recordFollowerFetch(3, 5, 1, 3);
+  t.equal(p.lowWatermark(everyoneLive), 3);
+});

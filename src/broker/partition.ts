@@ -10,6 +10,7 @@
  * state changes, truncation and deletion.
  */
 import type { PartitionState } from '../metadata/image.js';
+import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET } from '../../protocol/records/batch-header.js';
 import type { AppendInfo, PartitionLog } from './partition-log.js';
 
 /** What the leader knows of one follower, from its fetches. */
@@ -21,6 +22,8 @@ export interface FollowerPosition {
   /** The leader's log end when it answered the previous fetch, and when that was. */
   lastFetchLeaderLogEndOffset: number;
   lastFetchTimeMs: number;
+  /** The follower's log start offset, as its last fetch gave it (-1: unknown). */
+  logStartOffset: number;
 }
 
 export class Partition {
@@ -99,16 +102,50 @@ export class Partition {
   appendAsFollower(batches: Buffer, leaderHighWatermark: number): AppendInfo | null {
     if (!this.log.appendReplicated)
       throw new Error(`the log of ${this.topic}-${this.index} cannot take replicated batches`);
+    if (batches.length > 0) this.alignEmptyLogTo(batches);
     const info = batches.length > 0 ? this.log.appendReplicated(batches) : null;
     this.followLeaderHighWatermark(leaderHighWatermark);
     this.notifyChange();
     return info;
   }
 
+  /**
+   * An empty follower log that starts inside the first fetched batch (it restarted at a leader log
+   * start that DeleteRecords set mid-batch, and the leader sends whole batches) restarts at that
+   * batch's base offset, as Kafka's follower does on UnexpectedAppendOffsetException; the leader's
+   * log start then moves it up again.
+   */
+  private alignEmptyLogTo(batches: Buffer): void {
+    const end = this.log.logEndOffset;
+    if (this.log.logStartOffset !== end || batches.length < LAST_OFFSET_DELTA_OFFSET + 4) return;
+    const base = Number(batches.readBigInt64BE(BASE_OFFSET_OFFSET));
+    const last = base + batches.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+    if (base < end && last >= end) this.log.truncateFullyAndStartAt(base);
+  }
+
   /** A follower takes the leader's high watermark, capped at its own log end; it never goes back. */
   followLeaderHighWatermark(leaderHighWatermark: number): void {
     const next = Math.min(leaderHighWatermark, this.log.logEndOffset);
     if (next > this.hw) this.setHighWatermark(next);
+  }
+
+  /**
+   * A follower takes the leader's log start offset (DeleteRecords, retention), as far as its own
+   * high watermark (Kafka's bound), deleting the whole segments below it. Returns whether it moved.
+   */
+  followLeaderLogStart(leaderLogStartOffset: number): boolean {
+    const next = Math.min(leaderLogStartOffset, this.hw, this.log.logEndOffset);
+    if (next <= this.log.logStartOffset) return false;
+    this.log.deleteRecordsBefore(next);
+    this.notifyChange();
+    return true;
+  }
+
+  /** A follower whose log ends below the leader's log start: its log restarts empty at that offset. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.setHighWatermark(offset);
+    this.notifyChange();
   }
 
   /** Drops records at and after `offset` (a follower diverging from its leader). */
@@ -122,7 +159,7 @@ export class Partition {
    * The leader records a follower's fetch at `fetchOffset` (its log end) and advances the high
    * watermark when the ISR allows. Returns the follower's position.
    */
-  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): FollowerPosition {
+  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number, logStartOffset = -1): FollowerPosition {
     const previous = this.followers.get(replicaId);
     const leaderEnd = this.log.logEndOffset;
     // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
@@ -136,11 +173,28 @@ export class Partition {
       lastCaughtUpTimeMs,
       lastFetchLeaderLogEndOffset: leaderEnd,
       lastFetchTimeMs: now,
+      logStartOffset,
     };
     this.followers.set(replicaId, position);
-    if (this.advanceHighWatermark()) this.notifyChange();
+    // A moved follower log start may complete a waiting DeleteRecords (the low watermark).
+    const logStartMoved = previous !== undefined && previous.logStartOffset !== logStartOffset;
+    if (this.advanceHighWatermark() || logStartMoved) this.notifyChange();
     this.followerFetchListener?.(this, replicaId);
     return position;
+  }
+
+  /**
+   * On the leader, Kafka's low watermark: the smallest log start offset over this replica and the
+   * followers on live brokers, as their fetches report it (-1 for one that has not fetched in this
+   * leader epoch). DeleteRecords answers once it reaches the requested offset.
+   */
+  lowWatermark(isLive: (brokerId: number) => boolean): number {
+    let low = this.log.logStartOffset;
+    for (const replica of this.current.replicas) {
+      if (replica === this.localReplicaId || !isLive(replica)) continue;
+      low = Math.min(low, this.followers.get(replica)?.logStartOffset ?? -1);
+    }
+    return low;
   }
 
   /** The ISR manager proposed these followers for the ISR: count them until the metadata answers. */
@@ -196,5 +250,8 @@ export class Partition {
 }
 
 function copyOf(state: PartitionState): PartitionState {
-  return { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+  const copy: PartitionState = { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+  if (state.addingReplicas) copy.addingReplicas = [...state.addingReplicas];
+  if (state.removingReplicas) copy.removingReplicas = [...state.removingReplicas];
+  return copy;
 }

@@ -3,14 +3,16 @@
  * of the partitions this broker follows), sending Fetch v12 with this broker's replica id, the
  * current leader epoch and the epoch of the last fetched batch. Per partition in the answer:
  * - records: appended as they are (leader offsets and epochs kept; a cut trailing batch is dropped)
- *   and the leader's high watermark followed up to the local log end;
+ *   and the leader's high watermark followed up to the local log end; the leader's log start offset
+ *   is followed too (up to the local high watermark), deleting the segments below it;
  * - divergingEpoch: the local log is truncated to where it agrees with the leader's, then fetched on;
+ * - OFFSET_OUT_OF_RANGE with the leader's log start past the local log end: the local log restarts
+ *   empty at the leader's log start (a follower behind DeleteRecords or retention, a new replica);
  * - an error (the leader moved, epochs differ, the leader does not host it yet): the partition
  *   pauses for `replica.fetch.backoff.ms` or until its state changes.
  * A failed request backs off `replica.fetch.backoff.ms`. The transport and the scheduler are
  * injected ports, so the loop runs under tests as on sockets.
- * Leaves out: fetch sessions (every fetch is full), num.replica.fetchers > 1, fetching from a
- * leader's log start when the follower is behind it (OFFSET_OUT_OF_RANGE stops the partition), quotas.
+ * Leaves out: fetch sessions (every fetch is full), num.replica.fetchers > 1, quotas.
  */
 import {
   defaultFetchRequest,
@@ -184,6 +186,18 @@ class FetchLoop {
 
   private handle(followed: Followed, p: FetchResponse['responses'][number]['partitions'][number]): void {
     const partition = followed.partition;
+    const leaderLogStart = Number(p.logStartOffset);
+    if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && leaderLogStart > partition.log.logEndOffset) {
+      // Behind the leader's log start (DeleteRecords, retention, a new replica of a trimmed log):
+      // start over, empty, from there, as Kafka's fetcher does.
+      this.options.logger.info(
+        { topic: partition.topic, partition: partition.index, from: partition.log.logEndOffset, to: leaderLogStart },
+        'follower behind the leader log start; restarting its log there',
+      );
+      partition.truncateFullyAndStartAt(leaderLogStart);
+      followed.lastFetchedEpoch = -1;
+      return;
+    }
     if (p.errorCode !== ErrorCode.NONE) {
       this.options.logger.debug(
         { topic: partition.topic, partition: partition.index, errorCode: p.errorCode, leader: this.leaderId },
@@ -216,6 +230,7 @@ class FetchLoop {
     const whole = wholeBatches(records);
     partition.appendAsFollower(whole.bytes, Number(p.highWatermark));
     if (whole.lastEpoch >= 0) followed.lastFetchedEpoch = whole.lastEpoch;
+    if (leaderLogStart > partition.log.logStartOffset) partition.followLeaderLogStart(leaderLogStart);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The partitions this broker hosts, kept in step with the metadata image: a log is
- * opened when a partition appears and deleted with its topic. Appends wake the fetches
+ * opened when a partition is assigned here (created, or reassigned to this broker) and deleted
+ * with its topic or when a reassignment removes this broker from its replicas. Appends wake the fetches
  * and produces waiting on a partition (the delayed-operation purgatory, keyed by
  * partition, woken by log-end changes).
  *
@@ -106,16 +107,7 @@ export class ReplicaManager {
           this.unopened.delete(key);
           const partition = this.partitions.get(key);
           if (!partition || partition.topicId !== change.topic.topicId) continue;
-          this.partitions.delete(key);
-          for (const l of this.stateListeners) l(partition, true);
-          partition.notifyChange();
-          try {
-            partition.log.close();
-            partition.log.delete();
-          } catch (error) {
-            // The dir failed: its files stay until the dir is back; the partition is gone from the image.
-            this.onLogFailure(change.topic.name, p, error);
-          }
+          this.dropPartition(key, partition);
         }
         break;
       case 'config-changed':
@@ -129,18 +121,46 @@ export class ReplicaManager {
     }
   }
 
+  /** Stops serving a hosted partition (listeners told, waiters woken) and deletes its log. */
+  private dropPartition(key: string, partition: Partition): void {
+    this.partitions.delete(key);
+    for (const l of this.stateListeners) l(partition, true);
+    partition.notifyChange();
+    try {
+      partition.log.close();
+      partition.log.delete();
+    } catch (error) {
+      // The dir failed: its files stay until the dir is back; the partition is gone from here.
+      this.onLogFailure(partition.topic, partition.index, error);
+    }
+  }
+
   private topicConfigs = new Map<string, ReadonlyMap<string, string>>();
 
   private ensurePartition(topic: TopicImage, state: PartitionState): void {
     this.topicConfigs.set(topic.name, topic.configs);
     const key = ReplicaManager.key(topic.name, state.partition);
     const existing = this.partitions.get(key);
+    if (existing && !state.replicas.includes(this.nodeId)) {
+      // Reassigned away: stop following or leading it and delete this broker's copy (Kafka's StopReplica with delete).
+      this.log?.info(
+        { partition: key, replicas: state.replicas },
+        'replica removed from this broker; deleting its log',
+      );
+      existing.state = state;
+      this.dropPartition(key, existing);
+      return;
+    }
     if (existing) {
       existing.state = state;
       for (const l of this.stateListeners) l(existing, false);
       return;
     }
-    if (!state.replicas.includes(this.nodeId)) return;
+    if (!state.replicas.includes(this.nodeId)) {
+      this.unopened.delete(key);
+      this.unserved.delete(key);
+      return;
+    }
     let log: PartitionLog;
     try {
       log = this.logs.open(topic.name, state.partition, topic.configs, topic.topicId);

@@ -40,6 +40,7 @@ function wantedOf(ctx: RequestContext, request: FetchRequest): WantedPartition[]
       partitionMaxBytes: p.partitionMaxBytes,
       currentLeaderEpoch: p.currentLeaderEpoch,
       lastFetchedEpoch: ctx.apiVersion >= 12 ? p.lastFetchedEpoch : -1,
+      fetcherLogStartOffset: ctx.apiVersion >= 5 ? Number(p.logStartOffset) : -1,
     })),
   );
 }
@@ -141,6 +142,7 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
         partitionMaxBytes: t.partitionMaxBytes,
         currentLeaderEpoch: t.currentLeaderEpoch,
         lastFetchedEpoch: t.lastFetchedEpoch,
+        followerLogStartOffset: t.fetcherLogStartOffset ?? -1,
       })),
     );
     const hasError = results.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch !== undefined);

@@ -1,19 +1,26 @@
 /**
  * AlterPartitionReassignments (key 45), versions 0-1 (v1 is Kafka 4.1's, KIP-860: with
- * allowReplicationFactorChange false, a target whose replica count differs from the current
- * one gets INVALID_REPLICATION_FACTOR; the answer echoes the option).
+ * allowReplicationFactorChange false, a target whose replica count differs from the partition's
+ * replicas before any reassignment gets INVALID_REPLICATION_FACTOR; the answer echoes the option).
+ * Served by the active controller (other nodes forward it in an Envelope).
  *
  * Validates each partition as Kafka's controller does: unknown topic or partition →
  * UNKNOWN_TOPIC_OR_PARTITION; a cancellation (null replicas) with nothing in progress →
- * NO_REASSIGNMENT_IN_PROGRESS; empty, duplicated or unknown brokers →
- * INVALID_REPLICA_ASSIGNMENT. A new order of the same replicas is applied at once through
- * a PartitionChangeRecord (top-level NOT_CONTROLLER when no active controller takes it). Left out: moving replicas to other brokers (data movement
- * comes with replication); such requests get INVALID_REPLICA_ASSIGNMENT with a message.
+ * NO_REASSIGNMENT_IN_PROGRESS; empty, duplicated or unregistered brokers →
+ * INVALID_REPLICA_ASSIGNMENT. Accepted ones commit as PartitionChangeRecords
+ * (src/metadata/partition-reassignment.ts): the target replicas are added (addingReplicas /
+ * removingReplicas), fetch from the leader and join the ISR; the AlterPartition that brings in
+ * the last one completes it (the removed replicas leave, the leader moves if it is removed, and
+ * the removed brokers delete their copy). A reorder of the same replicas applies at once. A
+ * cancellation goes back to the replicas before it (INVALID_REPLICA_ASSIGNMENT when that needs an
+ * unclean election the topic does not allow). Top-level NOT_CONTROLLER when no active
+ * controller takes it. Leaves out: replication throttles (the moves run at full speed).
  */
 import { AlterPartitionReassignmentsApi } from '../../protocol/generated/messages/45-alter-partition-reassignments.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { defaultPartitionChangeRecord } from '../../protocol/generated/records/metadata/PartitionChangeRecord.js';
 import type { MetadataRecord } from '../metadata/records.js';
+import { cancelReassignment, originalReplicas, startReassignment } from '../metadata/partition-reassignment.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { defineHandler } from './handler.js';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
@@ -42,12 +49,18 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         const image = controller.image.topicsByName.get(topic.name);
         const state = image?.partitions.get(p.partitionIndex);
         if (!image || !state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
-        if (p.replicas === null)
-          return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No reassignment is in progress for this partition.');
-        if (!allowReplicationFactorChange && p.replicas.length !== state.replicas.length)
+        if (p.replicas === null) {
+          const unclean =
+            effectiveTopicConfig('unclean.leader.election.enable', image.configs, ctx.broker.config) === 'true';
+          const outcome = cancelReassignment(controller.image, image, state, unclean);
+          if (outcome.record) records.push(outcome.record);
+          return result(outcome.errorCode, outcome.errorMessage);
+        }
+        const before = originalReplicas(state);
+        if (!allowReplicationFactorChange && p.replicas.length !== before.length)
           return result(
             ErrorCode.INVALID_REPLICATION_FACTOR,
-            `The replication factor is changed from ${state.replicas.length} to ${p.replicas.length}`,
+            `The replication factor is changed from ${before.length} to ${p.replicas.length}`,
           );
         if (p.replicas.length === 0)
           return result(
@@ -65,19 +78,8 @@ export const alterPartitionReassignmentsHandler = defineHandler({
             ErrorCode.INVALID_REPLICA_ASSIGNMENT,
             `The manual partition assignment includes broker ${unknown}, which is not registered.`,
           );
-        const sameSet =
-          p.replicas.length === state.replicas.length && p.replicas.every((r) => state.replicas.includes(r));
-        if (!sameSet)
-          return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Moving replicas to other brokers is not supported yet.');
-        records.push({
-          type: 'PartitionChangeRecord',
-          data: {
-            ...defaultPartitionChangeRecord(),
-            topicId: image.topicId,
-            partitionId: p.partitionIndex,
-            replicas: [...p.replicas],
-          },
-        });
+        const record = startReassignment(controller.image, image, state, [...p.replicas]);
+        if (record) records.push(record);
         return result(ErrorCode.NONE, null);
       }),
     }));

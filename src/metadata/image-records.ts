@@ -47,6 +47,8 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
           topicId: topic.topicId,
           replicas: [...p.replicas],
           isr: [...p.isr],
+          removingReplicas: [...(p.removingReplicas ?? [])],
+          addingReplicas: [...(p.addingReplicas ?? [])],
           leader: p.leader,
           leaderEpoch: p.leaderEpoch,
           partitionEpoch: p.partitionEpoch,

@@ -15,6 +15,10 @@ export interface PartitionState {
   partitionEpoch: number;
   replicas: number[];
   isr: number[];
+  /** A reassignment in flight (src/metadata/partition-reassignment.ts): replicas being added; absent or empty when none. */
+  addingReplicas?: number[];
+  /** A reassignment in flight: replicas being removed (they stay in `replicas` until it completes). */
+  removingReplicas?: number[];
 }
 
 export interface TopicImage {
@@ -38,6 +42,11 @@ export type ImageChange =
   | { kind: 'partition-changed'; topic: TopicImage; partition: PartitionState }
   | { kind: 'topic-deleted'; topic: TopicImage }
   | { kind: 'config-changed'; resourceType: number; resourceName: string; name: string; value: string | null };
+
+function setOrClear(partition: PartitionState, field: 'addingReplicas' | 'removingReplicas', ids: number[]): void {
+  if (ids.length > 0) partition[field] = [...ids];
+  else delete partition[field];
+}
 
 /** Kafka's numbers of the SCRAM mechanisms (ScramMechanism.type). */
 export const SCRAM_MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = {
@@ -93,6 +102,8 @@ export class MetadataImage {
           partitionEpoch: record.data.partitionEpoch,
           replicas: [...record.data.replicas],
           isr: [...record.data.isr],
+          ...(record.data.addingReplicas.length > 0 ? { addingReplicas: [...record.data.addingReplicas] } : {}),
+          ...(record.data.removingReplicas.length > 0 ? { removingReplicas: [...record.data.removingReplicas] } : {}),
         };
         topic.partitions.set(partition.partition, partition);
         return { kind: 'partition-changed', topic, partition };
@@ -104,6 +115,9 @@ export class MetadataImage {
         const d = record.data;
         if (d.isr !== null) partition.isr = [...d.isr];
         if (d.replicas !== null) partition.replicas = [...d.replicas];
+        // null: no change; an empty list: the reassignment completed or was cancelled.
+        if (d.addingReplicas !== null) setOrClear(partition, 'addingReplicas', d.addingReplicas);
+        if (d.removingReplicas !== null) setOrClear(partition, 'removingReplicas', d.removingReplicas);
         // -2 means "no change" for the leader, -1 means "no leader".
         if (d.leader !== -2) {
           partition.leader = d.leader;

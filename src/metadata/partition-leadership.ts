@@ -12,12 +12,15 @@
  *   FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER for a stale leader, INVALID_UPDATE_VERSION for a
  *   stale partition epoch, INELIGIBLE_REPLICA for a fenced or unknown replica, INVALID_REQUEST for
  *   an ISR without the leader.
- * Leaves out: eligible leader replicas (KIP-966), leader recovery state, reassignment.
+ *   During a reassignment (src/metadata/partition-reassignment.ts) the ISR change that brings in the
+ *   last target replica also completes it.
+ * Leaves out: eligible leader replicas (KIP-966), leader recovery state.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defaultPartitionChangeRecord } from '../../protocol/generated/records/metadata/PartitionChangeRecord.js';
 import type { MetadataImage, PartitionState, TopicImage } from './image.js';
 import type { MetadataRecord } from './records.js';
+import { buildPartitionChange, isReassigning } from './partition-reassignment.js';
 
 export const NO_LEADER = -1;
 
@@ -121,11 +124,16 @@ export function alterPartition(image: MetadataImage, input: AlterPartitionInput)
   if (input.newIsr.some((r) => !p.replicas.includes(r)) || added.some((r) => !isLive(image, r, -1)))
     return refuse(ErrorCode.INELIGIBLE_REPLICA);
   if (new Set(input.newIsr).size !== input.newIsr.length) return refuse(ErrorCode.INVALID_REQUEST);
-  return {
-    errorCode: ErrorCode.NONE,
-    record: change(input.topic, input.partitionIndex, { isr: [...input.newIsr] }),
-    state: p,
-  };
+  // During a reassignment the same record completes it once the ISR holds every target replica.
+  const record = isReassigning(p)
+    ? buildPartitionChange(image, input.topic, p, {
+        replicas: p.replicas,
+        isr: [...input.newIsr],
+        adding: p.addingReplicas ?? [],
+        removing: p.removingReplicas ?? [],
+      })
+    : change(input.topic, input.partitionIndex, { isr: [...input.newIsr] });
+  return { errorCode: ErrorCode.NONE, record, state: p };
 }
 
 export type ElectionOutcome = { errorCode: number; errorMessage: string | null; record: MetadataRecord | null };
