@@ -81,7 +81,11 @@ export class KafkajsPipeline {
     });
     let consumer: Consumer | null = null;
     try {
-      await bounded('producer connect (InitProducerId)', 60_000, producer.connect());
+      await bounded('producer connect', 30_000, producer.connect());
+      // kafkajs sends the transactional InitProducerId at the first transaction(): do it before reading
+      // the committed offset, so a transaction of the previous incarnation has ended (its offsets are stable).
+      const first = await bounded('InitProducerId', 60_000, producer.transaction());
+      await first.abort();
       this.position = await this.committedOffset();
       consumer = this.kafka.consumer({ groupId: this.group, sessionTimeout: 10_000, heartbeatInterval: 500 });
       await bounded('consumer connect', 30_000, consumer.connect());
