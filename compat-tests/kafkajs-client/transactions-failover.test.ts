@@ -20,7 +20,7 @@ const GROUP = 'failover-pipeline-group';
 const WAVE = 15;
 
 t.test('kafkajs pipeline: kill -9 of the coordinator, input leader and output leader in turn', async (t) => {
-  t.setTimeout(150_000);
+  t.setTimeout(200_000);
   const tc = await startTxnCluster(t, TXN_ID);
   t.comment(`roles: ${JSON.stringify(tc.roles)}`);
   const kafka = new Kafka({ brokers: tc.bootstrap(), logLevel: logLevel.NOTHING, retry: { retries: 12 } });

@@ -30,7 +30,7 @@ const ZOMBIE = 'zombie-txn';
 const ABANDONED = 'abandoned-txn';
 
 t.test('fencing and transaction timeouts survive a coordinator failover', async (t) => {
-  t.setTimeout(150_000);
+  t.setTimeout(200_000);
   const tc = await startTxnCluster(t, ZOMBIE);
   const oldCoordinator = tc.node(tc.roles.coordinator);
   t.equal(await coordinatorOf(tc, oldCoordinator, ABANDONED, 1), oldCoordinator.id, 'both ids on one coordinator');

@@ -32,7 +32,7 @@ async function stateOn(tc: TxnCluster, node: ClusterNode): Promise<string | null
 }
 
 t.test('a PrepareCommit held by an unreachable partition is finished by the next coordinator', async (t) => {
-  t.setTimeout(150_000);
+  t.setTimeout(200_000);
   const tc = await startTxnCluster(t, TXN_ID);
   const coordinator = tc.node(tc.roles.coordinator);
   const output = tc.node(tc.roles.output);
