@@ -11,8 +11,9 @@
  * Second test: kill -9 of the output partition's leader in the middle of a transaction; the
  * commit's marker is retried until the new leader (elected from the ISR) takes it, and the
  * transaction ends CompleteCommit (DescribeTransactions) with its records read exactly once.
- * Not covered here: kill -9 of the coordinator's broker mid-transaction (coordinators do not
- * move to the new partition leader until the "coord" work lands; see docs/transactions.md).
+ * kill -9 of the coordinator's and the input leader's brokers, fencing and timeouts across a
+ * coordinator failover: transactions-failover, transactions-fencing-failover and
+ * transactions-prepared-failover tests, and compat-tests/librdkafka/transactions-failover.test.ts.
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';

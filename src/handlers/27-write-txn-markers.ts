@@ -8,6 +8,7 @@
  * marker, as Kafka writes markers with acks=-1 (request.timeout.ms, then REQUEST_TIMED_OUT).
  * Errors per partition: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
  * TRANSACTION_COORDINATOR_FENCED (an older coordinator epoch than the producer has seen),
+ * NOT_ENOUGH_REPLICAS (ISR below min.insync.replicas: nothing appended),
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, KAFKA_STORAGE_ERROR.
  * With an authorizer the caller needs CLUSTER_ACTION on the cluster (server/api-rules.ts), as
  * on Kafka: the brokers' principal must have it (or be a super user). Leaves out: nothing of v0-1.

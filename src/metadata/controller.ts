@@ -14,6 +14,7 @@ import type { MetadataLogStore } from './metadata-log.js';
 import { validateTopicConfig } from './topic-configs.js';
 import { imageToRecords } from './image-records.js';
 import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
+import { TopicCreationInFlightError } from './errors.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -90,6 +91,13 @@ export class MetadataController {
   private quorum: MetadataQuorumPort | null = null;
   /** The end of the last producer-id block handed out (see allocateProducerIds). */
   private reservedProducerId = 0n;
+  /**
+   * Names of topics whose TopicRecord is proposed through Raft and not applied yet. Commands check
+   * the applied image only, so without this two creations of one name close together (a coordinator's
+   * internal topic created here and forwarded from another broker) would both commit: two topic ids
+   * for one name, and brokers that disagree on who leads its partitions.
+   */
+  private readonly topicsInFlight = new Set<string>();
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -128,7 +136,32 @@ export class MetadataController {
       this.commit(records);
       return Promise.resolve();
     }
-    return this.quorum.propose(records.map(encodeMetadataRecord));
+    const duplicate = this.duplicateTopic(records);
+    if (duplicate !== null) return Promise.reject(new TopicCreationInFlightError(duplicate));
+    return this.propose(this.quorum, records);
+  }
+
+  /** A topic that `records` create and that exists or is being created already, or null. */
+  private duplicateTopic(records: readonly MetadataRecord[]): string | null {
+    for (const record of records)
+      if (
+        record.type === 'TopicRecord' &&
+        (this.topicsInFlight.has(record.data.name) || this.image.topicsByName.has(record.data.name))
+      )
+        return record.data.name;
+    return null;
+  }
+
+  /** Proposes through Raft, holding the names of the topics created until the records are applied or dropped. */
+  private propose(quorum: MetadataQuorumPort, records: readonly MetadataRecord[]): Promise<void> {
+    const created = records.flatMap((r) => (r.type === 'TopicRecord' ? [r.data.name] : []));
+    for (const name of created) this.topicsInFlight.add(name);
+    const release = (): void => {
+      for (const name of created) this.topicsInFlight.delete(name);
+    };
+    const proposed = quorum.propose(records.map(encodeMetadataRecord));
+    proposed.then(release, release);
+    return proposed;
   }
 
   /**
@@ -143,6 +176,7 @@ export class MetadataController {
       return ErrorCode.NONE;
     } catch (err) {
       if (err instanceof NotControllerError) return ErrorCode.NOT_CONTROLLER;
+      if (err instanceof TopicCreationInFlightError) return ErrorCode.TOPIC_ALREADY_EXISTS;
       throw err;
     }
   }
@@ -194,7 +228,9 @@ export class MetadataController {
     if (records.length === 0) return;
     if (this.quorum) {
       if (!this.quorum.isLeader()) throw new NotControllerError(this.quorum.leaderId());
-      this.quorum.propose(records.map(encodeMetadataRecord)).catch(() => {
+      // A creation of a topic that is already on its way: the first one wins, this one is dropped.
+      if (this.duplicateTopic(records) !== null) return;
+      this.propose(this.quorum, records).catch(() => {
         // Leadership lost before commit: the caller did not wait, Raft decides what survives.
       });
       return;

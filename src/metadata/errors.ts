@@ -10,3 +10,12 @@ export class NotControllerError extends Error {
     this.name = 'NotControllerError';
   }
 }
+
+/** A topic creation proposed while another creation of the same name is still on its way to commit. */
+export class TopicCreationInFlightError extends Error {
+  readonly errorCode = ErrorCode.TOPIC_ALREADY_EXISTS;
+  constructor(readonly topic: string) {
+    super(`Topic '${topic}' already exists.`);
+    this.name = 'TopicCreationInFlightError';
+  }
+}

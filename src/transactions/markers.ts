@@ -7,7 +7,9 @@
  * `.txnindex`), so the last stable offset moves on. A `__consumer_offsets` partition's marker
  * also settles the transactional offsets held for the producer (`onOffsetsMarker`).
  * Errors: NOT_LEADER_OR_FOLLOWER (not led here), UNKNOWN_TOPIC_OR_PARTITION, the storage's
- * code, TRANSACTION_COORDINATOR_FENCED when the producer already saw a newer coordinator epoch.
+ * code, TRANSACTION_COORDINATOR_FENCED when the producer already saw a newer coordinator epoch,
+ * NOT_ENOUGH_REPLICAS when the ISR is smaller than `min.insync.replicas` (checked before the append,
+ * as Kafka does for acks=-1, so the coordinator's retries do not pile up markers in the log).
  * The write is confirmed once the high watermark passes the marker (acks=-1, as Kafka writes
  * markers); `replicated` lists those still waiting.
  */
@@ -63,6 +65,11 @@ export function writeMarkersHere(
       result.errorCode = ErrorCode.TRANSACTION_COORDINATOR_FENCED;
       continue;
     }
+    const minInsyncReplicas = Number(effectiveTopicConfig('min.insync.replicas', topic.configs, deps.config));
+    if (partition.state.isr.length < minInsyncReplicas) {
+      result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+      continue;
+    }
     const batch = buildTxnMarkerBatch({
       producerId: marker.producerId,
       producerEpoch: marker.producerEpoch,
@@ -95,7 +102,7 @@ export function writeMarkersHere(
       const write: ReplicatedWrite = {
         partition,
         requiredOffset: baseOffset + 1,
-        minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', topic.configs, deps.config)),
+        minInsyncReplicas,
         stillLeader: () => deps.replicas.get(target.topic, target.partition) === partition && partition.isLeader(),
         errorCode: null,
       };

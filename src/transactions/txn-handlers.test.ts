@@ -534,3 +534,30 @@ t.test('WriteTxnMarkers: the leader writes the marker, moves the LSO, fences an 
   );
   t.equal(running.broker.replicas.get('w', 0)!.log.logEndOffset, 3, 'nothing written for the fenced marker');
 });
+
+t.test(
+  'WriteTxnMarkers: an ISR below min.insync.replicas is NOT_ENOUGH_REPLICAS before anything is appended',
+  async (t) => {
+    const running = await brokerFor(t);
+    createTopic(running, 'short-isr', { configs: { 'min.insync.replicas': '2' } });
+    const c = await rawClient(running.port);
+    t.teardown(() => c.close());
+    const answer = await c.call(WriteTxnMarkersApi, 1, {
+      markers: [
+        {
+          producerId: 7n,
+          producerEpoch: 0,
+          transactionResult: true,
+          coordinatorEpoch: 0,
+          topics: [{ name: 'short-isr', partitionIndexes: [0] }],
+        },
+      ],
+    });
+    t.equal(answer.markers[0]!.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    t.equal(
+      running.broker.replicas.get('short-isr', 0)!.log.logEndOffset,
+      0,
+      'no marker appended (the sender retries)',
+    );
+  },
+);

@@ -1,0 +1,83 @@
+/**
+ * Two creations of one topic name while the first is still on its way through Raft (a coordinator's
+ * internal topic created by the active controller and, at the same moment, forwarded from another
+ * broker): only the first is proposed; the second is dropped (`commit`) or answered
+ * TOPIC_ALREADY_EXISTS (`commitAndWait`), so the name never gets two topic ids. Once the first is
+ * applied, or its proposal fails, the name is free for the normal checks again.
+ */
+import t from 'tap';
+import { MetadataController } from './controller.js';
+import { MemoryMetadataLog } from './metadata-log.js';
+import { decodeMetadataRecord } from './records.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
+import type { MetadataQuorumPort } from './quorum-port.js';
+
+/** A quorum whose proposals wait until the test commits (applies) or fails them. */
+class HeldQuorum implements MetadataQuorumPort {
+  readonly proposals: Array<{ payloads: readonly Buffer[]; resolve: () => void; reject: (e: Error) => void }> = [];
+  private offset = 100;
+  constructor(private readonly controller: () => MetadataController) {}
+  isLeader(): boolean {
+    return true;
+  }
+  leaderId(): number {
+    return 1;
+  }
+  propose(payloads: readonly Buffer[]): Promise<void> {
+    return new Promise((resolve, reject) => this.proposals.push({ payloads, resolve, reject }));
+  }
+  applyNext(): void {
+    const p = this.proposals.shift()!;
+    for (const payload of p.payloads) this.controller().applyCommitted(payload, this.offset++);
+    p.resolve();
+  }
+  failNext(): void {
+    this.proposals.shift()!.reject(new Error('leadership lost'));
+  }
+  topicNames(): string[] {
+    return this.proposals.flatMap((p) =>
+      p.payloads.map(decodeMetadataRecord).flatMap((r) => (r.type === 'TopicRecord' ? [r.data.name] : [])),
+    );
+  }
+}
+
+function controllerWithHeldQuorum(): { c: MetadataController; quorum: HeldQuorum } {
+  const c = new MetadataController(new MemoryMetadataLog());
+  for (const brokerId of [1, 2, 3])
+    c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+  const quorum = new HeldQuorum(() => c);
+  c.attachQuorum(quorum);
+  return { c, quorum };
+}
+
+function create(c: MetadataController, name: string) {
+  const result = c.createTopic({ name, numPartitions: 1, replicationFactor: 3 });
+  if (!result.ok) throw new Error(result.error.errorMessage);
+  return result.records;
+}
+
+t.test('a second creation of a name in flight is not proposed', async (t) => {
+  const { c, quorum } = controllerWithHeldQuorum();
+  c.commit(create(c, '__consumer_offsets'));
+  c.commit(create(c, '__consumer_offsets'));
+  const waited = c.commitAndWait(create(c, '__consumer_offsets'));
+  t.same(quorum.topicNames(), ['__consumer_offsets'], 'one TopicRecord proposed');
+  t.equal(await waited, ErrorCode.TOPIC_ALREADY_EXISTS, 'a waiting creation is answered TOPIC_ALREADY_EXISTS');
+  quorum.applyNext();
+  t.equal(c.image.topicsByName.size, 1, 'one topic');
+  const again = c.createTopic({ name: '__consumer_offsets', numPartitions: 1, replicationFactor: 3 });
+  t.equal(again.ok ? 0 : again.error.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS, 'then the image answers');
+});
+
+t.test('a failed proposal frees the name', async (t) => {
+  const { c, quorum } = controllerWithHeldQuorum();
+  const first = c.commitAndWait(create(c, 'orders'));
+  quorum.failNext();
+  await first.catch(() => {});
+  const second = c.commitAndWait(create(c, 'orders'));
+  t.same(quorum.topicNames(), ['orders'], 'the name is proposed again');
+  quorum.applyNext();
+  t.equal(await second, ErrorCode.NONE);
+  t.ok(c.image.topicsByName.has('orders'));
+});
