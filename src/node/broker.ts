@@ -48,6 +48,7 @@ import type { AdvertisedListener, BrokerServices } from '../server/services.js';
 import { createDataPathServices } from '../broker/data-path.js';
 import { scheduleOn } from '../broker/delayed-fetch.js';
 import { authorizerFromConfig } from '../metadata/standard-authorizer.js';
+import { ClientQuotas } from '../server/quotas/client-quotas.js';
 import { connectionRefusal, parsePerIpOverrides } from '../server/connection-limits.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
@@ -501,6 +502,7 @@ export class Broker {
       forwarder: this.quorum.forwarder,
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
+      quotas: ClientQuotas.fromConfig(staticConfig, image),
     };
     const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
     if (authorizer) services.authorizer = authorizer;
