@@ -140,3 +140,28 @@ t.test('the token bucket refills at the rate up to samples × window × rate', a
   t.equal(bucket.measure(10, 1_000_000), -40);
   t.equal(bucket.measure(10, 1_004_000), 0, 'refilled at 10 per second');
 });
+
+t.test(
+  'all-or-nothing fetches get less than the quota when large, as on Kafka (a lump holds the rate up until it expires)',
+  async (t) => {
+    const steadyRate = (samples: number, fetchBytes: number): number => {
+      const src = source();
+      src.set(undefined, 'c', 'consumer_byte_rate', 100_000);
+      const fetch = new ClientQuotaManager('consumer_byte_rate', { samples, windowMs: 1000 }, () => src);
+      const warmup = samples * 1000 + 2000;
+      let now = 0;
+      let got = 0;
+      while (now < warmup + 20_000) {
+        const throttle = fetch.recordAndGetThrottleMs('u', 'c', fetchBytes, now);
+        if (throttle > 0) fetch.unrecord('u', 'c', fetchBytes, now);
+        else if (now >= warmup) got += fetchBytes;
+        now += throttle + 3;
+      }
+      return got / 20;
+    };
+    const small = steadyRate(2, 16_384);
+    t.ok(small > 85_000 && small <= 100_000, `2 samples, 16 KiB fetches: ${Math.round(small)} B/s`);
+    const large = steadyRate(11, 60_000);
+    t.ok(large < 70_000, `11 samples, 60 KB fetches: ${Math.round(large)} B/s`);
+  },
+);
