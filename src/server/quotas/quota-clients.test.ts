@@ -6,7 +6,7 @@
  * a new client starts with (samples - 1 windows of its quota) is small against the run. Skips when
  * python3-confluent-kafka is not installed.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../../test/helpers/broker.js';
 import { rawClient } from '../../../test/helpers/raw-client.js';
@@ -42,7 +42,7 @@ print(json.dumps({'rate': len(measured) * len(value) / (seconds - warmup), 'acke
 
 const QUOTA = 100_000;
 
-async function quotaBroker(t: Parameters<Parameters<typeof t.test>[1]>[0], samples: number) {
+async function quotaBroker(t: Test, samples: number) {
   const running = await brokerFor(t, {
     storage: 'memory',
     config: { 'quota.window.num': samples, 'quota.window.size.seconds': 1 },

@@ -5,7 +5,7 @@
  * Fetch over consumer_byte_rate returns no data, with throttle_time_ms; request_percentage throttles
  * any API; clients without a quota are untouched.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { brokerFor } from '../../../test/helpers/broker.js';
 import { rawClient, type RawClient } from '../../../test/helpers/raw-client.js';
 import { batchOf, fetchRequest, produceRequest } from '../../../test/helpers/data-path.js';
@@ -30,7 +30,7 @@ async function setQuota(c: RawClient, clientId: string | null, key: string, valu
 const apiVersions = (c: RawClient) =>
   c.call(ApiVersionsApi, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const running = await brokerFor(t, {
     storage: 'memory',
     config: { 'quota.window.num': 2, 'quota.window.size.seconds': 1 },
