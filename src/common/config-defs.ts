@@ -459,7 +459,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'With an authorizer: allow an operation on a resource that has no ACL at all.',
   ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
-  'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),
+  'connections.max.reauth.ms': def(
+    'long',
+    '0',
+    'SASL session lifetime (KIP-368): clients re-authenticate within it, else their connection is closed at its next request; 0: no limit (an OAUTHBEARER token still ends its session when it expires). Also per listener and mechanism.',
+    nonNegative,
+  ),
   'sasl.oauthbearer.jwks.endpoint.url': def(
     'string',
     null,
