@@ -296,6 +296,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       quorum: this.quorum.node,
+      ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
     if (this.ops) this.attachConsole(this.ops);
     this.reloadTlsOnConfigChange();
@@ -502,7 +503,7 @@ export class Broker {
       forwarder: this.quorum.forwarder,
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
-      quotas: ClientQuotas.fromConfig(staticConfig, image),
+      quotas: ClientQuotas.fromConfig(staticConfig, image, () => this.clock.now()),
     };
     const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
     if (authorizer) services.authorizer = authorizer;

@@ -20,16 +20,19 @@ export class ClientQuotas {
   constructor(
     readonly window: QuotaWindowConfig,
     source: () => QuotaSource,
+    /** The clock requests are recorded on (the request context's), for reading the rates. */
+    readonly now: () => number,
   ) {
     this.produce = new ClientQuotaManager('producer_byte_rate', window, source);
     this.fetch = new ClientQuotaManager('consumer_byte_rate', window, source);
     this.request = new ClientQuotaManager('request_percentage', window, source, window.windowMs);
   }
 
-  static fromConfig(config: BrokerConfig, source: () => QuotaSource): ClientQuotas {
+  static fromConfig(config: BrokerConfig, source: () => QuotaSource, now: () => number): ClientQuotas {
     return new ClientQuotas(
       { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 },
       source,
+      now,
     );
   }
 }

@@ -3,11 +3,12 @@
  * client's allowance is one second of its quota): a Produce over producer_byte_rate is appended
  * and answered at once with throttle_time_ms, then the connection reads nothing for that long; a
  * Fetch over consumer_byte_rate returns no data, with throttle_time_ms; request_percentage throttles
- * any API; clients without a quota are untouched.
+ * any API; clients without a quota are untouched; /metrics shows the rates and throttle times.
  */
 import t, { type Test } from 'tap';
 import { brokerFor } from '../../../test/helpers/broker.js';
 import { rawClient, type RawClient } from '../../../test/helpers/raw-client.js';
+import { sampleValue, scrape } from '../../../test/helpers/prometheus-text.js';
 import { batchOf, fetchRequest, produceRequest } from '../../../test/helpers/data-path.js';
 import { ProduceApi } from '../../../protocol/generated/messages/00-produce.js';
 import { FetchApi } from '../../../protocol/generated/messages/01-fetch.js';
@@ -33,7 +34,7 @@ const apiVersions = (c: RawClient) =>
 async function setup(t: Test) {
   const running = await brokerFor(t, {
     storage: 'memory',
-    config: { 'quota.window.num': 2, 'quota.window.size.seconds': 1 },
+    config: { 'quota.window.num': 2, 'quota.window.size.seconds': 1, 'metrics.listener': 'http://127.0.0.1:0' },
   });
   const admin = await rawClient(running.port, 'admin');
   t.teardown(() => admin.close());
@@ -63,6 +64,15 @@ t.test('Produce over producer_byte_rate: appended, answered with throttle_time_m
   t.ok(waited >= first.throttleTimeMs / 2, `the next request waited ${waited} ms for the mute`);
   const fetched = await admin.call(FetchApi, 12, fetchRequest([{ topic: 'q', partition: 0 }]));
   t.ok(fetched.responses[0]!.partitions[0]!.records!.length > 9000, 'the throttled produce was appended');
+
+  const metrics = await scrape(`http://127.0.0.1:${running.broker.ops!.address!.port}`);
+  const tags = { user: '', client_id: 'raw-test' };
+  t.ok((sampleValue(metrics, 'kafka_server_produce_byte_rate', tags) ?? 0) > 5000, '/metrics: the measured rate');
+  t.equal(
+    sampleValue(metrics, 'kafka_server_produce_throttle_time_ms_total', tags),
+    first.throttleTimeMs,
+    '/metrics: the throttle answered',
+  );
 
   // another client id has no quota: never throttled
   const other = await admin.call(ProduceApi, 9, produceRequest('q', 0, big));
