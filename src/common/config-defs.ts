@@ -158,6 +158,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'message.max.bytes': def('int', '1048588', 'Largest record batch size allowed.', topicSynonym(atLeast(0))),
   'socket.request.max.bytes': def('int', '104857600', 'Largest request frame accepted.', positive),
   'queued.max.requests': def('int', '500', 'Requests in flight per connection before reading pauses.', positive),
+  'quota.window.num': def('int', '11', 'The number of samples client quota rates are measured over.', positive),
+  'quota.window.size.seconds': def('int', '1', 'The time span of each client quota sample.', positive),
   'connections.max.idle.ms': def('long', '600000', 'Idle connections are closed after this.'),
   'fetch.max.bytes': def('int', '57671680', 'Largest fetch response.', { validator: atLeast(1024) }),
   'max.incremental.fetch.session.cache.slots': def(
@@ -457,7 +459,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'With an authorizer: allow an operation on a resource that has no ACL at all.',
   ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
-  'connections.max.reauth.ms': def('long', '0', 'Re-authentication (KIP-368) is not implemented: only 0 is accepted.'),
+  'connections.max.reauth.ms': def(
+    'long',
+    '0',
+    'SASL session lifetime (KIP-368): clients re-authenticate within it, else their connection is closed at its next request; 0: no limit (an OAUTHBEARER token still ends its session when it expires). Also per listener and mechanism.',
+    nonNegative,
+  ),
   'sasl.oauthbearer.jwks.endpoint.url': def(
     'string',
     null,

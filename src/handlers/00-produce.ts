@@ -26,7 +26,10 @@
  * (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, ...; NOT_ENOUGH_REPLICAS while the coordinator
  * cannot answer). Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
- * Gaps: no quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
+ * Client quotas: the request's size counts against producer_byte_rate once the partitions are
+ * appended (handlers/throttling.ts); over it the answer (sent at once, data appended) carries
+ * throttle_time_ms and the connection is muted that long, acks=0 included.
+ * Gaps: no currentLeader/nodeEndpoints hints (v10+).
  */
 import {
   ProduceApi,
@@ -44,6 +47,7 @@ import { isInternalTopic } from '../broker/internal-topics.js';
 import { awaitReplication, type ReplicatedWrite } from '../broker/delayed-produce.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { RequestContext } from '../server/request-context.js';
+import { throttleProduce } from './throttling.js';
 
 /** The first Produce version that names topics by id (Kafka 4.1, KIP-516). */
 export const PRODUCE_TOPIC_ID_VERSION = 13;
@@ -174,6 +178,7 @@ export const produceHandler = defineHandler({
       }),
     );
     const response = produce(ctx, request, writes, refusedByCoordinator);
+    throttleProduce(ctx);
     if (request.acks === -1) {
       await awaitReplication(
         ctx.broker.dataPath.producePurgatory,

@@ -11,7 +11,11 @@
  * logStartOffset from v5, preferredReadReplica -1 from v11.
  * Followers (replicaId >= 0, or ReplicaState from v15) read to the log end, their positions move the
  * high watermark, and from v12 a diverging log gets divergingEpoch (broker/fetch.ts).
- * Gaps: no currentLeader hints for consumers.
+ * Client quotas (consumer_byte_rate, handlers/throttling.ts): a consumer's maxBytes is capped to
+ * what its quota allows at once; an answer that would bring it over the quota carries no data and
+ * throttle_time_ms instead, as Kafka's. Follower fetches are exempt.
+ * Gaps: no currentLeader hints for consumers; the bytes counted are the records' (Kafka counts the
+ * whole response).
  */
 import {
   FetchApi,
@@ -28,6 +32,7 @@ import { bytesRead, readPartitions, type FetchParams, type PartitionReadResult }
 import { FetchSession, type SessionContext, type WantedPartition } from '../broker/fetch-sessions.js';
 import type { Partition } from '../broker/replica-manager.js';
 import type { RequestContext } from '../server/request-context.js';
+import { fetchQuotaBytes, throttleFetch } from './throttling.js';
 
 function wantedOf(ctx: RequestContext, request: FetchRequest): WantedPartition[] {
   const byId = ctx.apiVersion >= 13;
@@ -125,7 +130,11 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
   const params: FetchParams = {
     apiVersion: ctx.apiVersion,
     replicaId,
-    maxBytes: replicaId >= 0 ? request.maxBytes : Math.min(request.maxBytes, ctx.broker.config.int('fetch.max.bytes')),
+    // A consumer reads at most what its consumer_byte_rate lets it take at once, so it always progresses.
+    maxBytes:
+      replicaId >= 0
+        ? request.maxBytes
+        : Math.min(request.maxBytes, ctx.broker.config.int('fetch.max.bytes'), Math.floor(fetchQuotaBytes(ctx))),
     isolationLevel,
     now: ctx.clock.now(),
   };
@@ -150,6 +159,9 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
       watched = results.flatMap((r) => (r.partition ? [r.partition] : []));
       return null;
     }
+    // Over consumer_byte_rate: no data (the session's state untouched), throttle_time_ms says how long to wait.
+    if (replicaId < 0 && throttleFetch(ctx, bytesRead(results)))
+      return { ...defaultFetchResponse(), sessionId: incremental ? (session?.id ?? 0) : 0, responses: [] };
     return respond(ctx, targets, results, isolationLevel, session, incremental);
   };
   const maxWaitMs = targets.length === 0 ? 0 : request.maxWaitMs;

@@ -145,9 +145,26 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   });
   t.same(
     ok.entries.map((e) => e.errorCode),
-    [0, 0, 0, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.UNSUPPORTED_VERSION],
+    [
+      0,
+      0,
+      ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_REQUEST,
+      ErrorCode.UNSUPPORTED_VERSION,
+    ],
     'per-entry results',
   );
+  t.equal(
+    ok.entries[2]!.errorMessage,
+    'connection_creation_rate is not enforced by Gregor; it cannot be set',
+    'a quota Gregor would not enforce is refused, not stored',
+  );
+  const mutation = await alter(
+    [{ entityType: 'user', entityName: 'alice' }],
+    [{ key: 'controller_mutation_rate', value: 10, remove: false }],
+  );
+  t.equal(mutation.entries[0]!.errorCode, ErrorCode.INVALID_REQUEST, 'controller_mutation_rate refused');
   t.equal(ok.entries[4]!.errorMessage, 'producer_byte_rate cannot be a fractional value.');
   t.same(
     ok.entries[1]!.entity,
@@ -166,7 +183,7 @@ t.test('client quotas are validated, stored in the metadata log and described', 
 
   const all = await describe([]);
   t.equal(all.errorCode, 0);
-  t.equal(all.entries?.length, 3, 'validateOnly wrote nothing, refused entries neither');
+  t.equal(all.entries?.length, 2, 'validateOnly wrote nothing, refused entries neither');
   const alice = await describe([{ entityType: 'user', matchType: 0, match: 'alice' }], true, 0);
   t.same(
     alice.entries,
@@ -197,7 +214,7 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   running = await brokerFor(t, { dataDir });
   c = await rawClient(running.port);
   t.teardown(() => c.close());
-  t.equal((await describe([])).entries?.length, 3, 'replayed from the metadata log');
+  t.equal((await describe([])).entries?.length, 2, 'replayed from the metadata log');
   const removed = await alter(
     [{ entityType: 'user', entityName: 'alice' }],
     [{ key: 'producer_byte_rate', value: 0, remove: true }],

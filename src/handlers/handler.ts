@@ -11,6 +11,7 @@ export { CloseConnection, HandlerFailure, type RegisteredHandler } from '../serv
 import { buildErrorResponse } from '../server/error-response.js';
 import { API_RULES } from '../server/api-rules.js';
 import { RequestAuthz } from '../server/request-authz.js';
+import { noteRequestTime } from './throttling.js';
 
 /** Returned by a handler that must send no response at all (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
@@ -39,15 +40,25 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
       api.encodeResponse(w, version, response as Res);
     },
     async serve(ctx, body) {
+      const started = performance.now();
       const request = api.decodeRequest(body, ctx.apiVersion);
       let response: Res | NoResponse | CloseConnection;
       try {
-        response = await authorizedHandle(handler, ctx, request);
+        const pending = authorizedHandle(handler, ctx, request);
+        // The request quota counts the event-loop time up to the handler's first wait (Kafka
+        // counts the request thread's time; waits in a purgatory are not the client's load).
+        const busyMs = performance.now() - started;
+        response = await pending;
+        if (!(api.apiKey === 0 && (request as { acks?: unknown }).acks === 0)) noteRequestTime(ctx, busyMs);
       } catch (err) {
         throw new HandlerFailure(err, request);
       }
       if (response === NO_RESPONSE) return null;
       if (response instanceof CloseConnection) return response;
+      const throttleMs = ctx.throttleTimeMs ?? 0;
+      const fields = response as { throttleTimeMs?: unknown };
+      if (throttleMs > 0 && typeof fields.throttleTimeMs === 'number' && fields.throttleTimeMs < throttleMs)
+        fields.throttleTimeMs = throttleMs;
       return (w) => api.encodeResponse(w, ctx.apiVersion, response);
     },
   };

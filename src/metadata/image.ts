@@ -70,6 +70,8 @@ export class MetadataImage {
   readonly scramCredentials = new Map<ScramMechanismName, Map<string, ScramCredential>>();
   /** Client quotas by entity (see client-quotas.ts for the key). */
   readonly clientQuotas = new Map<string, ClientQuotaEntry>();
+  /** Moves on every ClientQuotaRecord applied, so quota enforcement knows to read them again. */
+  clientQuotasVersion = 0;
   /** ACL bindings (AccessControlEntryRecords) by id. */
   readonly acls = new AclTable();
   /** The first producer id not yet handed out in a block. */
@@ -209,6 +211,7 @@ export class MetadataImage {
       }
       case 'ClientQuotaRecord':
         applyClientQuotaRecord(this.clientQuotas, record.data);
+        this.clientQuotasVersion++;
         return null;
       case 'AccessControlEntryRecord':
         this.acls.add({ ...record.data });

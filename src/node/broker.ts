@@ -48,7 +48,8 @@ import type { AdvertisedListener, BrokerServices } from '../server/services.js';
 import { createDataPathServices } from '../broker/data-path.js';
 import { scheduleOn } from '../broker/delayed-fetch.js';
 import { authorizerFromConfig } from '../metadata/standard-authorizer.js';
-import { connectionRefusal, parsePerIpOverrides } from '../server/connection-limits.js';
+import { ClientQuotas } from '../server/quotas/client-quotas.js';
+import { connectionRefusal, listenerMaxConnections, parsePerIpOverrides } from '../server/connection-limits.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
@@ -178,6 +179,13 @@ export class Broker {
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners, this.config.list('controller.listener.names'));
     this.listeners.prepare(listeners);
+    for (const spec of listeners) {
+      try {
+        listenerMaxConnections((key) => this.config.explicit(key), spec.name);
+      } catch (err) {
+        throw new ConfigError((err as Error).message);
+      }
+    }
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
       // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
@@ -295,6 +303,7 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       quorum: this.quorum.node,
+      ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
     if (this.ops) this.attachConsole(this.ops);
     this.reloadTlsOnConfigChange();
@@ -347,6 +356,7 @@ export class Broker {
         maxConnections: config.int('max.connections'),
         maxConnectionsPerIp: config.int('max.connections.per.ip'),
         perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
+        listenerMaxConnections: listenerMaxConnections((key) => config.explicit(key), listenerName),
       },
       open,
       listenerName,
@@ -501,6 +511,7 @@ export class Broker {
       forwarder: this.quorum.forwarder,
       ...(this.ops ? { metrics: this.ops.traffic } : {}),
       loggers: this.loggers,
+      quotas: ClientQuotas.fromConfig(staticConfig, image, () => this.clock.now()),
     };
     const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
     if (authorizer) services.authorizer = authorizer;

@@ -6,6 +6,7 @@ import type { MetadataController } from '../metadata/controller.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
 import type { QuorumNode } from '../controller/quorum-node.js';
+import type { ClientQuotas } from '../server/quotas/client-quotas.js';
 
 export interface BrokerView {
   readonly nodeId: number;
@@ -15,6 +16,8 @@ export interface BrokerView {
   readonly replicas: ReplicaManager;
   readonly groups: GroupCoordinatorService;
   readonly quorum: QuorumNode;
+  /** Client quota rates (kafka_server_produce/fetch/request_* families). */
+  readonly quotas?: ClientQuotas;
 }
 
 export type BrokerViewSource = () => BrokerView | null;

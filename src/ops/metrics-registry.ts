@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { BrokerViewSource } from './broker-view.js';
 import type { IsrChanges } from './isr-changes.js';
 import { registerStateMetrics } from './state-metrics.js';
+import { registerQuotaMetrics } from './quota-metrics.js';
 import type { TrafficCounters } from './traffic-counters.js';
 import { registerTrafficMetrics } from './traffic-metrics-prometheus.js';
 
@@ -22,6 +23,7 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
   const registry = new Registry();
   registerTrafficMetrics(registry, sources.traffic, sources.now);
   registerStateMetrics(registry, sources.view);
+  registerQuotaMetrics(registry, sources.view);
   const isr = sources.isr;
   new Counter({
     name: 'kafka_server_replicamanager_isrshrinks_total',

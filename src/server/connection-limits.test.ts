@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
-import { connectionRefusal, parsePerIpOverrides } from './connection-limits.js';
+import { connectionRefusal, listenerMaxConnections, parsePerIpOverrides } from './connection-limits.js';
 
 const open = (hosts: string[]) => hosts.map((clientHost) => ({ clientHost, listenerName: 'PLAINTEXT' }));
 
@@ -19,6 +19,31 @@ t.test('limits decided from the open connections', async (t) => {
     null,
     'override',
   );
+  t.match(
+    connectionRefusal(
+      { ...settings, maxConnections: 10, listenerMaxConnections: 1 },
+      open(['a']),
+      'PLAINTEXT',
+      'b',
+      false,
+    ),
+    /listener.name.plaintext.max.connections \(1\)/,
+    'per-listener limit',
+  );
+  t.equal(
+    connectionRefusal({ ...settings, maxConnections: 10, listenerMaxConnections: 1 }, open(['a']), 'OTHER', 'b', false),
+    null,
+    'only that listener counts',
+  );
+  t.equal(
+    listenerMaxConnections(() => undefined, 'PLAINTEXT'),
+    null,
+  );
+  t.equal(
+    listenerMaxConnections((k) => (k === 'listener.name.plaintext.max.connections' ? '4' : undefined), 'PLAINTEXT'),
+    4,
+  );
+  t.throws(() => listenerMaxConnections(() => '-1', 'X'), /listener.name.x.max.connections=-1/);
   t.throws(() => parsePerIpOverrides('nolimit'));
   t.same(
     [...parsePerIpOverrides(' a:1, ::1:2 ')],
@@ -54,4 +79,15 @@ t.test('max.connections.per.ip closes the connection over the limit', async (t) 
 
 t.test('max.connection.creation.rate is refused unless default', async (t) => {
   await t.rejects(brokerFor(t, { config: { 'max.connection.creation.rate': '10' } }), /max.connection.creation.rate/);
+});
+
+t.test('listener.name.<listener>.max.connections closes the connection over the limit on that listener', async (t) => {
+  const running = await brokerFor(t, { config: { 'listener.name.plaintext.max.connections': '1' } });
+  const first = await rawClient(running.port);
+  t.teardown(() => first.close());
+  const second = connect(running.port, '127.0.0.1');
+  t.teardown(() => second.destroy());
+  t.ok(await closedWithin(second, 10_000), 'the second connection is closed');
+  const answer = await first.call(ApiVersionsApi, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+  t.equal(answer.errorCode, 0, 'the first is still served');
 });

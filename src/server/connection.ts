@@ -2,10 +2,13 @@
  * One client connection: splits the byte stream into frames on the 4-byte size,
  * refusing frames over `socket.request.max.bytes` before allocating; dispatches each
  * frame; writes responses in request order even when handlers finish out of order;
- * pauses reading while `queued.max.requests` are in flight; closes when idle.
+ * pauses reading while `queued.max.requests` are in flight; closes when idle. A response that
+ * carries a quota throttle is sent at once, then the connection reads no further request for
+ * that long (KIP-219: the channel is muted after the response).
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/logger.js';
+import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { ConnectionInfo, DispatchResult, Dispatcher } from './dispatcher.js';
 import type { SaslAuthenticator } from './sasl/authenticator.js';
 
@@ -37,6 +40,9 @@ export class Connection {
   private gathered: Buffer[] = [];
   private gatheredBytes = 0;
   private closed = false;
+  /** While a quota throttle runs: no request is read until it fires. */
+  private muteTimer: Timer | null = null;
+  private mutedUntil = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -47,6 +53,7 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
     /** On SASL listeners: gates every frame until the client has authenticated. */
     private readonly authenticator: SaslAuthenticator | null = null,
+    private readonly scheduler: Scheduler = new NodeScheduler(),
   ) {
     socket.setNoDelay(true);
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => this.close('idle'));
@@ -54,6 +61,7 @@ export class Connection {
     socket.on('error', (err) => this.log.debug({ err, conn: info.connectionId }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
+      this.muteTimer?.cancel();
       this.onClose(this);
     });
   }
@@ -111,7 +119,7 @@ export class Connection {
   }
 
   private extractFrames(): void {
-    while (!this.closed && this.buffered >= 4) {
+    while (!this.closed && this.muteTimer === null && this.buffered >= 4) {
       const size = this.peekSize();
       const limit = this.authenticator
         ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes)
@@ -159,12 +167,14 @@ export class Connection {
         const result = head.result ?? (await head.promise);
         this.queue.shift();
         this.inFlight--;
-        if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
+        if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused() && this.muteTimer === null)
+          this.socket.resume();
         if (result.kind === 'close') {
           this.sendGathered();
           this.close(result.reason, 'info');
           return;
         }
+        if (result.throttleMs !== undefined) this.mute(result.throttleMs);
         if (result.kind === 'respond') {
           for (const chunk of result.frame) {
             this.gathered.push(chunk);
@@ -188,6 +198,24 @@ export class Connection {
       this.gatheredBytes = 0;
       this.draining = false;
     }
+  }
+
+  /** Stops reading requests for `ms` (a quota throttle); a longer throttle already running is kept. */
+  private mute(ms: number): void {
+    if (ms <= 0 || this.closed) return;
+    const until = this.scheduler.now() + ms;
+    if (until <= this.mutedUntil) return;
+    this.mutedUntil = until;
+    this.socket.pause();
+    this.muteTimer?.cancel();
+    this.muteTimer = this.scheduler.after(ms, () => this.unmute());
+  }
+
+  private unmute(): void {
+    this.muteTimer = null;
+    if (this.closed) return;
+    if (this.inFlight < this.limits.maxInFlight) this.socket.resume();
+    this.extractFrames();
   }
 
   /** Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy of large record data). */

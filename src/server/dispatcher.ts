@@ -32,9 +32,15 @@ export interface ConnectionInfo {
   principal: KafkaPrincipal;
 }
 
-/** A response to send (a list of buffers; then close, when `thenClose` says why), nothing (acks=0), or a reason to close. */
+/**
+ * A response to send (a list of buffers; then close, when `thenClose` says why), nothing (acks=0),
+ * or a reason to close; `throttleMs`: mute the connection that long once the response is sent
+ * (client quotas, KIP-219).
+ */
 export type DispatchResult =
-  { kind: 'respond'; frame: Buffer[]; thenClose?: string } | { kind: 'none' } | { kind: 'close'; reason: string };
+  | { kind: 'respond'; frame: Buffer[]; thenClose?: string; throttleMs?: number }
+  | { kind: 'none'; throttleMs?: number }
+  | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
 const FETCH_KEY = 1;
@@ -137,6 +143,8 @@ export class Dispatcher {
       connectionId: connection.connectionId,
       principal: connection.principal,
       interBroker: this.controllerListeners.has(connection.listenerName),
+      requestBytes: frame.length,
+      throttleTimeMs: 0,
       clock: this.clock,
       log: this.log,
       broker: this.services,
@@ -152,10 +160,12 @@ export class Dispatcher {
       );
       return { kind: 'close', reason: `${handler.name} failed: ${(err as Error).message}` };
     }
-    if (write === null) return { kind: 'none' };
+    const throttleMs = ctx.throttleTimeMs ?? 0;
+    if (write === null) return throttleMs > 0 ? { kind: 'none', throttleMs } : { kind: 'none' };
     if (write instanceof CloseConnection) return { kind: 'close', reason: write.reason };
     try {
-      return { kind: 'respond', frame: encodeResponseFrame(apiKey, apiVersion, correlationId, write) };
+      const frameOut = encodeResponseFrame(apiKey, apiVersion, correlationId, write);
+      return throttleMs > 0 ? { kind: 'respond', frame: frameOut, throttleMs } : { kind: 'respond', frame: frameOut };
     } catch (err) {
       this.log.error({ err, api: handler.name, apiVersion }, 'response could not be encoded');
       return { kind: 'close', reason: `${handler.name} response failed to encode` };

@@ -19,6 +19,7 @@ import type { ScramCredentialLookup } from './sasl/scram.js';
 import { ANONYMOUS, type KafkaPrincipal } from './principal.js';
 import type { ListenerSpec } from './listeners.js';
 import type { ListenerHost } from '../common/transport.js';
+import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 
 export interface BoundListener {
   name: string;
@@ -58,9 +59,13 @@ export class ListenerServers {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private dispatcher: Dispatcher | null = null;
+  /** Timers of the connections (quota mutes, re-authentication deadlines). */
+  private readonly scheduler: Scheduler;
   readonly bound: BoundListener[] = [];
 
-  constructor(private readonly options: ListenerServersOptions) {}
+  constructor(private readonly options: ListenerServersOptions) {
+    this.scheduler = schedulerFor(options.clock);
+  }
 
   /** Loads every listener's TLS and SASL settings: a bad one throws before anything starts. */
   prepare(listeners: readonly ListenerSpec[]): void {
@@ -196,6 +201,7 @@ export class ListenerServers {
         this.options.onConnectionClosed?.(c.info);
       },
       sasl ? new SaslAuthenticator(sasl, info, dispatcher) : null,
+      this.scheduler,
     );
     this.connections.add(connection);
   }

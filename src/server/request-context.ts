@@ -19,6 +19,15 @@ export interface RequestContext {
   principal: KafkaPrincipal;
   /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
   interBroker?: boolean;
+  /** A client's request a broker forwarded in an Envelope: not throttled here (the forwarding broker throttles its client). */
+  forwarded?: boolean;
+  /** The request frame's size in bytes (what producer_byte_rate counts). */
+  requestBytes?: number;
+  /**
+   * How long the client is throttled by its quotas (handlers/throttling.ts): the response's
+   * throttle_time_ms, and the connection is muted that long after the response.
+   */
+  throttleTimeMs?: number;
   clock: Clock;
   log: Logger;
   broker: BrokerServices;

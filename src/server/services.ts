@@ -15,6 +15,7 @@ import type { RequestForwarder } from '../controller/forwarding.js';
 import type { TrafficMetrics } from '../broker/traffic-metrics.js';
 import type { LogLevels } from '../common/log-levels.js';
 import type { StandardAuthorizer } from '../metadata/standard-authorizer.js';
+import type { ClientQuotas } from './quotas/client-quotas.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -58,4 +59,6 @@ export interface BrokerServices {
   loggers?: LogLevels;
   /** The ACL authorizer (`authorizer.class.name`); absent: every request is allowed, as on Kafka without one. */
   authorizer?: StandardAuthorizer;
+  /** Client quotas (ClientQuotaRecords) enforced on requests; absent in stripped-down test services. */
+  quotas?: ClientQuotas;
 }

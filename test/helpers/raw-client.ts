@@ -22,7 +22,7 @@ export interface RawClient {
   close(): void;
 }
 
-export async function rawClient(port: number): Promise<RawClient> {
+export async function rawClient(port: number, clientId = 'raw-test'): Promise<RawClient> {
   const socket = new Socket();
   socket.connect(port, '127.0.0.1');
   await once(socket, 'connect');
@@ -54,7 +54,7 @@ export async function rawClient(port: number): Promise<RawClient> {
           requestApiKey: api.apiKey,
           requestApiVersion: version,
           correlationId,
-          clientId: 'raw-test',
+          clientId,
         });
         api.encodeRequest(w, version, request);
       }),

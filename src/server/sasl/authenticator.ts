@@ -7,8 +7,14 @@
  * authentication ILLEGAL_SASL_STATE; each is answered, then the connection is closed. Any
  * other request before authentication, or a frame over sasl.server.max.receive.size,
  * closes the connection. Frames are handled one at a time until authentication completes;
- * afterwards they go straight to the dispatcher. Left out: re-authentication (KIP-368):
- * the session lifetime is 0 and a later SaslHandshake gets ILLEGAL_SASL_STATE.
+ * afterwards they go straight to the dispatcher.
+ * Re-authentication (KIP-368): with `connections.max.reauth.ms` set for the mechanism, or an
+ * OAUTHBEARER token (which expires), the session lasts the smaller of the two and SaslAuthenticate
+ * v1+ tells the client (session_lifetime_ms). A SaslHandshake on an authenticated connection (at
+ * most one a second) starts re-authentication with the same mechanism; the principal must stay the
+ * same (else SASL_AUTHENTICATION_FAILED, then close). Other requests keep being served while it
+ * runs. Once the session has expired, any request but a re-authentication closes the connection,
+ * as Kafka does; an idle expired connection stays open until it sends something.
  */
 import { readRequestHeader } from '../../../protocol/frame.js';
 import { Reader } from '../../../protocol/primitives/index.js';
@@ -32,6 +38,13 @@ export class SaslAuthenticator {
   private mechanism = '';
   private tail: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  /** When the session expires (ms), or null when it does not. */
+  private sessionExpiresAtMs: number | null = null;
+  /** During a re-authentication: who the connection was (it must stay so). */
+  private previous: { principal: string; mechanism: string } | null = null;
+  private lastReauthStartMs = Number.NEGATIVE_INFINITY;
+  /** A re-authentication asked for another mechanism: refused at its SaslAuthenticate, as Kafka. */
+  private badMechanismMessage: string | null = null;
 
   constructor(
     private readonly sasl: ListenerSasl,
@@ -49,7 +62,10 @@ export class SaslAuthenticator {
   }
 
   submit(frame: Buffer): Promise<DispatchResult> {
-    if (this.state === 'complete' && this.waiting === 0) return this.dispatcher.dispatch(frame, this.info);
+    if (this.state === 'complete' && this.waiting === 0) {
+      const gate = this.sessionGate(frame);
+      if (gate !== 'reauthenticate') return gate ?? this.dispatcher.dispatch(frame, this.info);
+    }
     this.waiting++;
     const turn = this.tail.then(() => (this.state === 'complete' ? null : this.step(frame)));
     this.tail = turn.then(
@@ -57,6 +73,24 @@ export class SaslAuthenticator {
       () => this.waiting--,
     );
     return turn.then((result) => result ?? this.dispatcher.dispatch(frame, this.info));
+  }
+
+  /**
+   * On an authenticated connection whose session may expire: 'reauthenticate' for a SaslHandshake
+   * that starts a re-authentication, a close once the session has expired, null to serve the request.
+   */
+  private sessionGate(frame: Buffer): Promise<DispatchResult> | 'reauthenticate' | null {
+    if (this.sessionExpiresAtMs === null) return null;
+    const now = this.sasl.now();
+    const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+    if (apiKey === SASL_HANDSHAKE && now - this.lastReauthStartMs >= 1000) {
+      this.lastReauthStartMs = now;
+      this.previous = { principal: this.info.principal.name, mechanism: this.mechanism };
+      this.state = 'handshake-after-versions';
+      return 'reauthenticate';
+    }
+    if (now > this.sessionExpiresAtMs) return Promise.resolve({ kind: 'close', reason: 'SASL session expired' });
+    return null;
   }
 
   private fail(reason: string): DispatchResult {
@@ -77,6 +111,12 @@ export class SaslAuthenticator {
       );
     }
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = header;
+    // during a re-authentication the old session serves other requests until it expires
+    if (this.previous !== null && apiKey !== SASL_HANDSHAKE && apiKey !== SASL_AUTHENTICATE) {
+      if (this.sessionExpiresAtMs !== null && this.sasl.now() > this.sessionExpiresAtMs)
+        return { kind: 'close', reason: 'SASL session expired' };
+      return this.dispatcher.dispatch(frame, this.info);
+    }
     if (this.state === 'handshake' || this.state === 'handshake-after-versions') {
       if (apiKey === API_VERSIONS && this.state === 'handshake') {
         this.state = 'handshake-after-versions';
@@ -99,6 +139,8 @@ export class SaslAuthenticator {
           thenClose: `Unsupported SASL mechanism ${request.mechanism}`,
         };
       }
+      if (this.previous !== null && request.mechanism !== this.previous.mechanism)
+        this.badMechanismMessage = `SASL mechanism '${request.mechanism}' requested by client is not supported for re-authentication of mechanism '${this.previous.mechanism}'`;
       this.mechanism = request.mechanism;
       this.exchange = factory();
       this.state = version === 0 ? 'authenticate-raw' : 'authenticate';
@@ -120,14 +162,20 @@ export class SaslAuthenticator {
       return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL authentication.`);
     if (version < 0 || version > 2) return this.fail(`SaslAuthenticate v${version} is not supported`);
     const request = SaslAuthenticateApi.decodeRequest(r, version);
-    const answer = (errorCode: number, errorMessage: string | null, authBytes: Buffer): Buffer[] =>
+    const answer = (errorCode: number, errorMessage: string | null, authBytes: Buffer, lifetimeMs = 0): Buffer[] =>
       encodeResponseFrame(SASL_AUTHENTICATE, version, correlationId, (w) =>
-        SaslAuthenticateApi.encodeResponse(w, version, { errorCode, errorMessage, authBytes, sessionLifetimeMs: 0n }),
+        SaslAuthenticateApi.encodeResponse(w, version, {
+          errorCode,
+          errorMessage,
+          authBytes,
+          sessionLifetimeMs: BigInt(lifetimeMs),
+        }),
       );
     try {
+      if (this.badMechanismMessage !== null) throw new SaslAuthenticationError(this.badMechanismMessage);
       const { challenge, complete } = await this.exchange!.evaluate(request.authBytes);
-      if (complete) this.complete();
-      return { kind: 'respond', frame: answer(ErrorCode.NONE, null, challenge) };
+      const lifetimeMs = complete ? this.complete() : 0;
+      return { kind: 'respond', frame: answer(ErrorCode.NONE, null, challenge, lifetimeMs) };
     } catch (err) {
       this.state = 'failed';
       const message =
@@ -155,8 +203,34 @@ export class SaslAuthenticator {
     }
   }
 
-  private complete(): void {
+  /**
+   * Authentication (or re-authentication) succeeded: the principal, and the session's lifetime
+   * (returned, 0 when it does not expire): connections.max.reauth.ms for the mechanism and the
+   * credential's own expiry, the smaller one, as Kafka's SaslServerAuthenticator.
+   */
+  private complete(): number {
+    const name = this.exchange!.authorizationId();
+    if (this.previous !== null && this.previous.principal !== name)
+      throw new SaslAuthenticationError(
+        `Cannot change principals during re-authentication from User.${this.previous.principal}: User.${name}`,
+      );
     this.state = 'complete';
-    this.info.principal = userPrincipal(this.exchange!.authorizationId());
+    this.previous = null;
+    this.info.principal = userPrincipal(name);
+    const now = this.sasl.now();
+    const maxReauthMs = this.sasl.maxReauthMs.get(this.mechanism) ?? 0;
+    const credentialExpiresAtMs = this.exchange!.credentialExpiresAtMs?.() ?? null;
+    if (credentialExpiresAtMs === null && maxReauthMs <= 0) {
+      this.sessionExpiresAtMs = null;
+      return 0;
+    }
+    const untilCredentialExpires =
+      credentialExpiresAtMs === null ? Number.POSITIVE_INFINITY : credentialExpiresAtMs - now;
+    const lifetimeMs = Math.max(
+      0,
+      Math.min(untilCredentialExpires, maxReauthMs > 0 ? maxReauthMs : Number.POSITIVE_INFINITY),
+    );
+    this.sessionExpiresAtMs = now + lifetimeMs;
+    return lifetimeMs;
   }
 }

@@ -3,7 +3,8 @@
  * start-up with Kafka's names, each also settable per listener
  * (`listener.name.<name>.sasl.enabled.mechanisms`): the enabled mechanisms, and per
  * mechanism the JAAS config (`listener.name.<name>.<mechanism>.sasl.jaas.config`, else
- * `sasl.jaas.config`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; any other
+ * `sasl.jaas.config`), and `connections.max.reauth.ms` (KIP-368, also per mechanism:
+ * `listener.name.<name>.<mechanism>.connections.max.reauth.ms`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; any other
  * (GSSAPI, Kafka's default) is refused at start-up.
  */
 import { ConfigError, type BrokerConfig } from '../../common/config.js';
@@ -21,6 +22,10 @@ export interface ListenerSasl {
   exchanges: ReadonlyMap<string, SaslExchangeFactory>;
   /** sasl.server.max.receive.size: the largest frame an unauthenticated client may send. */
   maxReceiveBytes: number;
+  /** connections.max.reauth.ms by mechanism (0: sessions do not expire unless the credential does). */
+  maxReauthMs: ReadonlyMap<string, number>;
+  /** The clock, in ms. */
+  now: () => number;
 }
 
 const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
@@ -87,16 +92,21 @@ export function listenerSasl(
       );
     }
   }
-  for (const mechanism of ['', ...mechanisms.map((m) => `${m.toLowerCase()}.`)]) {
-    const key = `${mechanism}connections.max.reauth.ms`;
-    const value = listenerSetting(config, listenerName, key) ?? '0';
-    if (value !== '0')
-      throw new ConfigError(
-        `listener ${listenerName}: ${key}=${value}: re-authentication (KIP-368) is not implemented; leave it 0`,
-      );
+  // KIP-368: listener.name.<l>.<mechanism>.connections.max.reauth.ms, else the listener's or the broker's
+  const maxReauthMs = new Map<string, number>();
+  for (const mechanism of mechanisms) {
+    const key = `${mechanism.toLowerCase()}.connections.max.reauth.ms`;
+    const value =
+      config.explicit(`listener.name.${listenerName.toLowerCase()}.${key}`) ??
+      listenerSetting(config, listenerName, 'connections.max.reauth.ms') ??
+      '0';
+    const ms = Number(value);
+    if (!Number.isSafeInteger(ms) || ms < 0)
+      throw new ConfigError(`listener ${listenerName}: connections.max.reauth.ms=${value} must be a whole number >= 0`);
+    maxReauthMs.set(mechanism, ms);
   }
   const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
   if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0)
     throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
-  return { listenerName, mechanisms, exchanges, maxReceiveBytes };
+  return { listenerName, mechanisms, exchanges, maxReceiveBytes, maxReauthMs, now };
 }

@@ -15,6 +15,8 @@ export interface SaslServerExchange {
   evaluate(token: Buffer): Promise<SaslStep> | SaslStep;
   /** The authenticated user name, once complete. */
   authorizationId(): string;
+  /** When the credential expires (OAUTHBEARER tokens), ms since the epoch; the session ends then at the latest. */
+  credentialExpiresAtMs?(): number | null;
 }
 
 export type SaslExchangeFactory = () => SaslServerExchange;

@@ -22,7 +22,11 @@ import type { JaasEntry } from './jaas.js';
 import { SaslAuthenticationError, SaslMechanismError, type SaslServerExchange, type SaslStep } from './mechanism.js';
 
 /** Validates a token: the principal name, or an error for the client. */
-export type TokenValidator = (token: string, nowMs: number) => Promise<{ principal: string } | { error: string }>;
+/** A valid token's principal and expiry (ms since the epoch, its `exp`), or the RFC 7628 error. */
+export type TokenValidator = (
+  token: string,
+  nowMs: number,
+) => Promise<{ principal: string; expiresAtMs: number } | { error: string }>;
 
 const INVALID_TOKEN = '{"status":"invalid_token"}';
 
@@ -61,7 +65,7 @@ export function unsecuredValidator(options: ReadonlyMap<string, string>): TokenV
       typeof rawScope === 'string' ? rawScope.split(' ') : Array.isArray(rawScope) ? rawScope.map(String) : [];
     if (requiredScope.some((s) => !scope.includes(s)))
       return Promise.resolve({ error: '{"status":"insufficient_scope"}' });
-    return Promise.resolve({ principal });
+    return Promise.resolve({ principal, expiresAtMs: exp * 1000 });
   };
 }
 
@@ -107,7 +111,7 @@ export function signedValidator(config: BrokerConfig, listenerName: string): Tok
       });
       const principal = payload[subClaim];
       if (typeof principal !== 'string' || principal === '') return { error: INVALID_TOKEN };
-      return { principal };
+      return { principal, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : nowMs };
     } catch {
       return { error: INVALID_TOKEN };
     }
@@ -133,6 +137,7 @@ export function oauthValidator(config: BrokerConfig, listenerName: string, jaas:
 export class OAuthBearerExchange implements SaslServerExchange {
   private errorSent: string | null = null;
   private principal: string | null = null;
+  private expiresAtMs: number | null = null;
 
   constructor(
     private readonly validate: TokenValidator,
@@ -168,11 +173,17 @@ export class OAuthBearerExchange implements SaslServerExchange {
       return { challenge: Buffer.from(this.errorSent, 'utf8'), complete: false };
     }
     this.principal = result.principal;
+    this.expiresAtMs = result.expiresAtMs;
     return { challenge: Buffer.alloc(0), complete: true };
   }
 
   authorizationId(): string {
     if (this.principal === null) throw new Error('OAUTHBEARER exchange not complete');
     return this.principal;
+  }
+
+  /** The token's expiry: the session ends then at the latest (KIP-368). */
+  credentialExpiresAtMs(): number | null {
+    return this.expiresAtMs;
   }
 }
