@@ -104,8 +104,15 @@ export class ProcessCluster {
     await this.startNodes(Array.from({ length: count }, (): NodeRole => 'combined'));
   }
 
-  /** Split mode: `controllers` controller-only nodes (ids 1..) then `brokers` broker-only nodes. */
-  async startSplit(controllers: number, brokers: number): Promise<void> {
+  /** Broker-only nodes that find the controllers through controller.quorum.bootstrap.servers instead of the voters. */
+  private readonly viaBootstrapServers = new Set<number>();
+
+  /**
+   * Split mode: `controllers` controller-only nodes (ids 1..) then `brokers` broker-only nodes; the
+   * brokers in `viaBootstrapServers` are given controller.quorum.bootstrap.servers, the others the voters.
+   */
+  async startSplit(controllers: number, brokers: number, viaBootstrapServers: number[] = []): Promise<void> {
+    for (const id of viaBootstrapServers) this.viaBootstrapServers.add(id);
     await this.startNodes([
       ...Array.from({ length: controllers }, (): NodeRole => 'controller'),
       ...Array.from({ length: brokers }, (): NodeRole => 'broker'),
@@ -158,11 +165,16 @@ export class ProcessCluster {
 
   spawn(node: ClusterNode): void {
     const voters = this.controllers.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    const quorum: Record<string, string> = this.viaBootstrapServers.has(node.id)
+      ? {
+          'controller.quorum.bootstrap.servers': this.controllers.map((n) => `127.0.0.1:${n.controllerPort}`).join(','),
+        }
+      : { 'controller.quorum.voters': voters };
     const overrides: Record<string, string> = {
       'node.id': String(node.id),
       'cluster.id': 'gregor-quorum-test-cluster',
       ...this.listenersOf(node),
-      'controller.quorum.voters': voters,
+      ...quorum,
       'log.dirs': node.dir,
       ...this.extra,
     };
@@ -292,17 +304,21 @@ export class ProcessCluster {
   }
 
   /** Split mode: starts the controllers and brokers, waits for a leader and every broker registered. */
-  async startSplitRegistered(controllers: number, brokers: number): Promise<QuorumView> {
-    await this.startSplit(controllers, brokers);
+  async startSplitRegistered(
+    controllers: number,
+    brokers: number,
+    viaBootstrapServers: number[] = [],
+  ): Promise<QuorumView> {
+    await this.startSplit(controllers, brokers, viaBootstrapServers);
     return this.awaitRegistered();
   }
 
   private async awaitRegistered(): Promise<QuorumView> {
-    const view = await this.waitFor('a leader', 20000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes));
     const brokers = this.brokers;
     await this.waitFor(
       `${brokers.length} registered brokers`,
-      15000,
+      30000,
       async () => (await this.metadata(brokers[0]!, []))?.brokers.length === brokers.length,
     );
     return view;
