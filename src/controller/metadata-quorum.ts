@@ -7,8 +7,8 @@
  * A process with process.roles=broker is an observer: it is not in the voter list, fetches the
  * metadata log from the leader and registers as a broker; process.roles with `controller` must be
  * in the voter list (both checked at start, as Kafka does).
- * A controller-only process (process.roles=controller) does not register as a broker.
- * Leaves out: closing the broker listeners and APIs of controller-only processes.
+ * A controller-only process (process.roles=controller) does not register as a broker (its listeners are
+ * controller listeners alone, checked at start by the node).
  */
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { join } from 'node:path';

@@ -314,7 +314,12 @@ export class ProcessCluster {
   }
 
   private async awaitRegistered(): Promise<QuorumView> {
-    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes)).catch(async (err) => {
+      const views = await Promise.all(
+        this.nodes.map(async (n) => `${n.id}: ${JSON.stringify(await this.describeQuorum(n))}`),
+      );
+      throw new Error(`${(err as Error).message}; each node's view: ${views.join('; ')}`);
+    });
     const brokers = this.brokers;
     await this.waitFor(
       `${brokers.length} registered brokers`,
