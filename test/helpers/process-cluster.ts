@@ -314,7 +314,7 @@ export class ProcessCluster {
   }
 
   private async awaitRegistered(): Promise<QuorumView> {
-    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes)).catch(async (err) => {
+    const view = await this.waitFor('a leader', 120000, () => this.agreedLeader(this.nodes)).catch(async (err) => {
       const views = await Promise.all(
         this.nodes.map(async (n) => `${n.id}: ${JSON.stringify(await this.describeQuorum(n))}`),
       );
