@@ -159,7 +159,7 @@ t.test('split mode: three controllers, three brokers, kill -9 of a leader and of
   t.same(read, acked, 'every acknowledged record read back exactly once, in order, from the survivors');
 
   cluster.spawn(leader);
-  const healed = await cluster.waitFor('the killed broker back in the ISR', 30000, async () => {
+  const healed = await cluster.waitFor('the killed broker back in the ISR', 60000, async () => {
     const p = await partitionOn(survivors[0]!);
     return p && p.isrNodes.length === 3 && p;
   });
