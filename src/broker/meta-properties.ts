@@ -48,20 +48,31 @@ export interface EnsureMetaPropertiesOptions {
   newUuid: () => string;
   /** How many voters `controller.quorum.voters` names; with more than one, a cluster id must come from the configuration or a meta.properties. */
   voterCount: number;
+  /** A broker-only node that finds its voters through controller.quorum.bootstrap.servers: it always joins others. */
+  bootstrapServers?: string;
 }
 
 /** The one-line start-up failure when a node of a multi-voter quorum has no cluster id to use. */
-export function missingClusterIdMessage(voterCount: number): string {
+export function missingClusterIdMessage(voterCount: number, bootstrapServers?: string): string {
+  const quorum =
+    bootstrapServers === undefined
+      ? `controller.quorum.voters names ${voterCount} voters, which must all share one cluster id`
+      : `this broker joins the quorum at controller.quorum.bootstrap.servers=${bootstrapServers}, whose cluster id it must share`;
   return (
-    `no cluster id: controller.quorum.voters names ${voterCount} voters, which must all share one cluster id; ` +
+    `no cluster id: ${quorum}; ` +
     'set cluster.id (or the CLUSTER_ID environment variable) to the same value on every node, ' +
     'e.g. a uuid from `kafka-storage random-uuid`, as `kafka-storage format --cluster-id` would'
   );
 }
 
 /** Throws the StartupError of missingClusterIdMessage when a multi-voter node has no cluster id. */
-export function requireSharedClusterId(clusterId: string | undefined, voterCount: number): void {
-  if (clusterId === undefined && voterCount > 1) throw new StartupError(missingClusterIdMessage(voterCount));
+export function requireSharedClusterId(
+  clusterId: string | undefined,
+  voterCount: number,
+  bootstrapServers?: string,
+): void {
+  if (clusterId === undefined && (voterCount > 1 || bootstrapServers !== undefined))
+    throw new StartupError(missingClusterIdMessage(voterCount, bootstrapServers));
 }
 
 function metaPath(dir: string): string {
@@ -170,7 +181,7 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
       );
   }
 
-  requireSharedClusterId(clusterId, options.voterCount);
+  requireSharedClusterId(clusterId, options.voterCount, options.bootstrapServers);
   const id = clusterId ?? options.newUuid();
   for (const [dir, meta] of found) {
     if (meta && meta.clusterId !== null && meta.nodeId !== null && meta.directoryId !== null && meta.version === 1)

@@ -7,8 +7,8 @@
  * A process with process.roles=broker is an observer: it is not in the voter list, fetches the
  * metadata log from the leader and registers as a broker; process.roles with `controller` must be
  * in the voter list (both checked at start, as Kafka does).
- * A controller-only process (process.roles=controller) does not register as a broker.
- * Leaves out: closing the broker listeners and APIs of controller-only processes.
+ * A controller-only process (process.roles=controller) does not register as a broker (its listeners are
+ * controller listeners alone, checked at start by the node).
  */
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ export interface MetadataQuorumOptions {
   readonly transport?: Transport;
   /** Election randomness; defaults to Math.random. */
   readonly random?: RandomSource;
+  /** The voters when they are not in controller.quorum.voters (learnt from the bootstrap servers). */
+  readonly voters?: ReadonlyMap<number, PeerAddress>;
 }
 
 /** Kafka's start-up checks of process.roles against controller.quorum.voters. */
@@ -66,7 +68,9 @@ export function checkRoles(
     );
   if (voters.size === 0) {
     if (!roles.includes('controller'))
-      throw new ConfigError('A broker-only process (process.roles=broker) needs controller.quorum.voters');
+      throw new ConfigError(
+        'If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.',
+      );
     return;
   }
   if (roles.includes('controller') && !voters.has(nodeId)) {
@@ -100,12 +104,12 @@ export class MetadataQuorum {
   constructor(private readonly options: MetadataQuorumOptions) {
     const { config } = options;
     this.scheduler = schedulerFor(options.clock, options.scheduler);
-    this.voters = parseQuorumVoters(config.list('controller.quorum.voters'));
+    this.voters = options.voters ?? parseQuorumVoters(config.list('controller.quorum.voters'));
     checkRoles(
       config.list('process.roles'),
       options.nodeId,
       this.voters,
-      config.list('controller.quorum.voters').join(','),
+      [...this.voters].map(([id, a]) => `${id}@${a.host}:${a.port}`).join(','),
     );
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();

@@ -7,7 +7,9 @@
  * its own node id as replica id (the leader answers, never counting it towards the high watermark),
  * and applies the committed records to its image. Asks every `periodMs` while a leader is known (to
  * notice a failover), every `searchMs` while none is.
- * Leaves out: Kafka's controller.quorum.bootstrap.servers discovery through Fetch (KIP-853).
+ * Leaves out: Kafka's leader discovery through Fetch to controller.quorum.bootstrap.servers (a broker
+ * given only the bootstrap servers learns the voters from them at start, quorum-bootstrap.ts, then asks
+ * the voters here like any observer).
  */
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import type { Logger } from '../common/logger.js';

@@ -1,7 +1,7 @@
 /**
  * Parses `controller.quorum.voters` (Kafka's `id@host:port,...`; IPv6 hosts in brackets) into a map
  * of voter id to address. An empty list means a quorum of one: this node alone.
- * Leaves out: `controller.quorum.bootstrap.servers` (KIP-853 dynamic quorums).
+ * `controller.quorum.bootstrap.servers` is quorum-bootstrap.ts's (broker-only processes; no dynamic quorum).
  */
 import { ConfigError } from '../common/config.js';
 import type { PeerAddress } from './peer-client.js';

@@ -24,6 +24,7 @@ import { ListenerServers, type BoundListener } from '../server/listener-servers.
 import { listenerSetting } from '../server/tls.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import {
+  assertListenersFitRoles,
   assertListenersServable,
   parseListeners,
   protocolMap,
@@ -59,6 +60,8 @@ import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import type { InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
+import { discoverVoters, parseBootstrapServers, refuseDynamicQuorum } from '../controller/quorum-bootstrap.js';
+import type { PeerAddress } from '../controller/peer-client.js';
 import { Operations } from '../ops/operations.js';
 import { consoleHandler } from '../console/server.js';
 import { brokerConsoleAccess } from '../console/broker-access.js';
@@ -160,8 +163,11 @@ export class Broker {
   private loadClusterId(): string {
     const configured = this.config.explicit('cluster.id') ?? (process.env.CLUSTER_ID || undefined);
     const voterCount = parseQuorumVoters(this.config.list('controller.quorum.voters')).size;
+    const bootstrap = this.config.list('controller.quorum.bootstrap.servers').filter((s) => s.trim() !== '');
+    // Only a broker-only process uses the bootstrap servers (a controller with them alone is refused).
+    const bootstrapServers = voterCount === 0 && bootstrap.length > 0 ? bootstrap.join(',') : undefined;
     if (this.metadataInMemory) {
-      requireSharedClusterId(configured, voterCount);
+      requireSharedClusterId(configured, voterCount, bootstrapServers);
       return configured ?? randomUuid(randomBytes);
     }
     return ensureMetaProperties({
@@ -171,6 +177,28 @@ export class Broker {
       configuredClusterId: configured,
       newUuid: () => randomUuid(randomBytes),
       voterCount,
+      ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
+    });
+  }
+
+  /**
+   * The voters of the metadata quorum when controller.quorum.voters is empty but
+   * controller.quorum.bootstrap.servers is set (a broker-only process): asked of the bootstrap
+   * servers, waiting for them to answer. Undefined otherwise (the quorum reads the config).
+   */
+  private async bootstrapVoters(): Promise<ReadonlyMap<number, PeerAddress> | undefined> {
+    if (parseQuorumVoters(this.config.list('controller.quorum.voters')).size > 0) return undefined;
+    const servers = parseBootstrapServers(this.config.list('controller.quorum.bootstrap.servers'));
+    if (servers.length === 0) return undefined;
+    return discoverVoters({
+      servers,
+      listenerName: (this.config.list('controller.listener.names')[0] ?? 'CONTROLLER').toUpperCase(),
+      clock: this.clock,
+      logger: this.loggers.logger('kafka.raft'),
+      requestTimeoutMs: this.config.int('controller.quorum.request.timeout.ms'),
+      retryBackoffMs: 250,
+      stopped: () => this.stopping !== null,
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
     });
   }
 
@@ -178,6 +206,16 @@ export class Broker {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners, this.config.list('controller.listener.names'));
+    assertListenersFitRoles(
+      listeners,
+      this.config.list('process.roles'),
+      this.config.list('controller.listener.names'),
+    );
+    refuseDynamicQuorum(
+      this.config.list('process.roles'),
+      parseQuorumVoters(this.config.list('controller.quorum.voters')).size,
+      parseBootstrapServers(this.config.list('controller.quorum.bootstrap.servers')).length,
+    );
     this.listeners.prepare(listeners);
     for (const spec of listeners) {
       try {
@@ -245,8 +283,10 @@ export class Broker {
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     const ops = this.ops;
     if (ops) this.controller.onChange((change) => ops.observe(change));
+    const voters = await this.bootstrapVoters();
     // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
+      ...(voters ? { voters } : {}),
       config: this.config,
       nodeId: this.nodeId,
       clusterId: this.clusterId,

@@ -75,3 +75,41 @@ export function protocolMap(config: BrokerConfig): Map<string, string> {
 
 /** Security protocol ids as RegisterBrokerRecord stores them. */
 export const SECURITY_PROTOCOL_ID: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+
+/**
+ * Kafka's start-up checks of `listeners` against `process.roles` (KafkaConfig's messages): a
+ * controller-only process listens on controller listeners alone (it serves no client API, so a broker
+ * listener there would be a port that refuses everything); a broker-only process has none of them
+ * (it reaches the controllers at controller.quorum.voters) and at least one broker listener.
+ */
+export function assertListenersFitRoles(
+  specs: readonly ListenerSpec[],
+  roles: readonly string[],
+  controllerListenerNames: readonly string[],
+): void {
+  const controllers = new Set(controllerListenerNames.map((n) => n.toUpperCase()));
+  const controllerSpecs = specs.filter((s) => controllers.has(s.name));
+  const isBroker = roles.includes('broker');
+  const isController = roles.includes('controller');
+  if (isController && !isBroker) {
+    if (controllerSpecs.length !== specs.length || specs.length === 0)
+      throw new ConfigError(
+        'The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller',
+      );
+    return;
+  }
+  if (isBroker && !isController) {
+    if (controllers.size === 0)
+      throw new ConfigError(
+        'controller.listener.names must contain at least one value when running KRaft with just the broker role',
+      );
+    if (controllerSpecs.length > 0)
+      throw new ConfigError(
+        "controller.listener.names must not contain a value appearing in the 'listeners' configuration when running KRaft with just the broker role",
+      );
+  }
+  if (isBroker && controllerSpecs.length === specs.length)
+    throw new ConfigError(
+      'There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?',
+    );
+}

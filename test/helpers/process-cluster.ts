@@ -4,7 +4,9 @@
  * picks free ports, spawns each node (`node <bundle> --override ...`), kills (SIGKILL) and restarts nodes,
  * and talks to them with PeerClient (DescribeQuorum, Metadata) over their PLAINTEXT listeners.
  * KEEP_CLUSTER_DIR=1 keeps the nodes' data dirs after stop() (the path is printed) for a post-mortem.
- * Leaves out: anything but combined broker+controller nodes.
+ * Nodes are combined broker+controller nodes (`start`), or, in split mode (`startSplit`), controller-only
+ * nodes (process.roles=controller, a CONTROLLER listener alone) plus broker-only nodes (process.roles=broker,
+ * a PLAINTEXT listener alone, controller.quorum.voters naming the controllers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,8 +41,13 @@ export const FAST_QUORUM_SETTINGS: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '200',
 };
 
+/** What a node runs as: both roles (Kafka's combined mode), or one of them (split mode). */
+export type NodeRole = 'combined' | 'controller' | 'broker';
+
 export interface ClusterNode {
   id: number;
+  role: NodeRole;
+  /** The PLAINTEXT listener; on a controller-only node its CONTROLLER listener (DescribeQuorum is served there). */
   port: number;
   controllerPort: number;
   dir: string;
@@ -94,12 +101,44 @@ export class ProcessCluster {
   }
 
   async start(count: number): Promise<void> {
+    await this.startNodes(Array.from({ length: count }, (): NodeRole => 'combined'));
+  }
+
+  /** Broker-only nodes that find the controllers through controller.quorum.bootstrap.servers instead of the voters. */
+  private readonly viaBootstrapServers = new Set<number>();
+
+  /**
+   * Split mode: `controllers` controller-only nodes (ids 1..) then `brokers` broker-only nodes; the
+   * brokers in `viaBootstrapServers` are given controller.quorum.bootstrap.servers, the others the voters.
+   */
+  async startSplit(controllers: number, brokers: number, viaBootstrapServers: number[] = []): Promise<void> {
+    for (const id of viaBootstrapServers) this.viaBootstrapServers.add(id);
+    await this.startNodes([
+      ...Array.from({ length: controllers }, (): NodeRole => 'controller'),
+      ...Array.from({ length: brokers }, (): NodeRole => 'broker'),
+    ]);
+  }
+
+  /** The nodes that serve clients (every node but the controller-only ones). */
+  get brokers(): ClusterNode[] {
+    return this.nodes.filter((n) => n.role !== 'controller');
+  }
+
+  /** The voters of the metadata quorum (every node but the broker-only ones). */
+  get controllers(): ClusterNode[] {
+    return this.nodes.filter((n) => n.role !== 'broker');
+  }
+
+  private async startNodes(roles: NodeRole[]): Promise<void> {
     this.bundle = await bundleNode(this.entry);
-    for (let id = 1; id <= count; id++) {
+    for (const [index, role] of roles.entries()) {
+      const id = index + 1;
+      const controllerPort = role === 'broker' ? 0 : await freePort();
       this.nodes.push({
         id,
-        port: await freePort(),
-        controllerPort: await freePort(),
+        role,
+        port: role === 'controller' ? controllerPort : await freePort(),
+        controllerPort,
         dir: join(this.base, `node-${id}`),
         process: null,
         lines: [],
@@ -116,13 +155,26 @@ export class ProcessCluster {
     for (const node of this.nodes) this.spawn(node);
   }
 
+  private listenersOf(node: ClusterNode): { listeners: string; 'process.roles': string } {
+    const plaintext = `PLAINTEXT://127.0.0.1:${node.port}`;
+    const controller = `CONTROLLER://127.0.0.1:${node.controllerPort}`;
+    if (node.role === 'controller') return { listeners: controller, 'process.roles': 'controller' };
+    if (node.role === 'broker') return { listeners: plaintext, 'process.roles': 'broker' };
+    return { listeners: `${plaintext},${controller}`, 'process.roles': 'broker,controller' };
+  }
+
   spawn(node: ClusterNode): void {
-    const voters = this.nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    const voters = this.controllers.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',');
+    const quorum: Record<string, string> = this.viaBootstrapServers.has(node.id)
+      ? {
+          'controller.quorum.bootstrap.servers': this.controllers.map((n) => `127.0.0.1:${n.controllerPort}`).join(','),
+        }
+      : { 'controller.quorum.voters': voters };
     const overrides: Record<string, string> = {
       'node.id': String(node.id),
       'cluster.id': 'gregor-quorum-test-cluster',
-      listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-      'controller.quorum.voters': voters,
+      ...this.listenersOf(node),
+      ...quorum,
       'log.dirs': node.dir,
       ...this.extra,
     };
@@ -248,11 +300,31 @@ export class ProcessCluster {
   /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
   async startRegistered(count: number): Promise<QuorumView> {
     await this.start(count);
-    const view = await this.waitFor('a leader', 60000, () => this.agreedLeader(this.nodes));
+    return this.awaitRegistered();
+  }
+
+  /** Split mode: starts the controllers and brokers, waits for a leader and every broker registered. */
+  async startSplitRegistered(
+    controllers: number,
+    brokers: number,
+    viaBootstrapServers: number[] = [],
+  ): Promise<QuorumView> {
+    await this.startSplit(controllers, brokers, viaBootstrapServers);
+    return this.awaitRegistered();
+  }
+
+  private async awaitRegistered(): Promise<QuorumView> {
+    const view = await this.waitFor('a leader', 120000, () => this.agreedLeader(this.nodes)).catch(async (err) => {
+      const views = await Promise.all(
+        this.nodes.map(async (n) => `${n.id}: ${JSON.stringify(await this.describeQuorum(n))}`),
+      );
+      throw new Error(`${(err as Error).message}; each node's view: ${views.join('; ')}`);
+    });
+    const brokers = this.brokers;
     await this.waitFor(
-      `${count} registered brokers`,
-      15000,
-      async () => (await this.metadata(this.nodes[0]!, []))?.brokers.length === count,
+      `${brokers.length} registered brokers`,
+      30000,
+      async () => (await this.metadata(brokers[0]!, []))?.brokers.length === brokers.length,
     );
     return view;
   }

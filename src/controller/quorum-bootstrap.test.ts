@@ -1,0 +1,112 @@
+/**
+ * controller.quorum.bootstrap.servers: the host:port list is parsed as Kafka parses it; a controller
+ * given it without controller.quorum.voters (a dynamic quorum) is refused at start-up; a broker-only
+ * node given it alone learns the voters from DescribeQuorum v2 and joins the quorum as an observer
+ * (in this process, on real sockets: one controller-only node, one broker-only node).
+ */
+import t from 'tap';
+import { startBroker, type RunningBroker } from '../index.js';
+import { freePort } from '../../test/helpers/process-cluster.js';
+import { parseBootstrapServers, refuseDynamicQuorum, votersFromDescribeQuorum } from './quorum-bootstrap.js';
+import {
+  defaultDescribeQuorumResponse,
+  type DescribeQuorumResponse,
+} from '../../protocol/generated/messages/55-describe-quorum.js';
+
+t.test('parseBootstrapServers', async (t) => {
+  t.same(parseBootstrapServers(['127.0.0.1:9093', ' [::1]:9094 ', '']), [
+    { host: '127.0.0.1', port: 9093 },
+    { host: '::1', port: 9094 },
+  ]);
+  t.throws(() => parseBootstrapServers(['1@127.0.0.1:9093']), { message: /is not of the form host:port/ });
+  t.throws(() => parseBootstrapServers(['localhost']), { message: /is not of the form host:port/ });
+  t.throws(() => parseBootstrapServers(['localhost:0']), { message: /is not of the form host:port/ });
+});
+
+t.test('a controller with bootstrap servers and no voters is refused', async (t) => {
+  t.throws(() => refuseDynamicQuorum(['controller'], 0, 3), { message: /dynamic quorum \(KIP-853\)/ });
+  t.throws(() => refuseDynamicQuorum(['broker', 'controller'], 0, 1), { message: /set controller.quorum.voters/ });
+  t.doesNotThrow(() => refuseDynamicQuorum(['controller'], 3, 3), 'with voters the bootstrap servers are redundant');
+  t.doesNotThrow(() => refuseDynamicQuorum(['broker'], 0, 3), 'a broker finds the voters through them');
+  await t.rejects(
+    startBroker({
+      storage: 'memory',
+      config: {
+        'process.roles': 'controller',
+        'controller.quorum.bootstrap.servers': '127.0.0.1:1',
+        listeners: 'CONTROLLER://127.0.0.1:0',
+      },
+    }),
+    { message: /dynamic quorum/ },
+    'start-up fails instead of forming a quorum of one',
+  );
+});
+
+t.test('votersFromDescribeQuorum takes the voters at the controller listener', async (t) => {
+  const response: DescribeQuorumResponse = {
+    ...defaultDescribeQuorumResponse(),
+    nodes: [
+      {
+        nodeId: 1,
+        listeners: [
+          { name: 'OTHER', host: 'a', port: 1 },
+          { name: 'CONTROLLER', host: 'b', port: 2 },
+        ],
+      },
+      { nodeId: 2, listeners: [{ name: 'X', host: 'c', port: 3 }] },
+    ],
+  };
+  t.same(
+    [...votersFromDescribeQuorum(response, 'CONTROLLER')!],
+    [
+      [1, { host: 'b', port: 2 }],
+      [2, { host: 'c', port: 3 }],
+    ],
+  );
+  t.equal(votersFromDescribeQuorum({ ...response, nodes: [] }, 'CONTROLLER'), null, 'v0-1 answers name no nodes');
+  t.equal(votersFromDescribeQuorum({ ...response, errorCode: 35 }, 'CONTROLLER'), null);
+});
+
+t.test('a broker-only node with bootstrap servers alone joins the quorum', async (t) => {
+  const controllerPort = await freePort();
+  const running: RunningBroker[] = [];
+  t.teardown(async () => {
+    for (const r of running.reverse()) await r.stop();
+  });
+  const common = {
+    'cluster.id': 'bootstrap-test-cluster',
+    'broker.heartbeat.interval.ms': 100,
+    'controller.quorum.request.timeout.ms': 800,
+  };
+  // The broker first: it waits for the controller to answer.
+  const brokerStarting = startBroker({
+    storage: 'memory',
+    config: {
+      ...common,
+      'node.id': 2,
+      'process.roles': 'broker',
+      'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
+    },
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  running.push(
+    await startBroker({
+      storage: 'memory',
+      config: {
+        ...common,
+        'node.id': 1,
+        'process.roles': 'controller',
+        'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+        listeners: `CONTROLLER://127.0.0.1:${controllerPort}`,
+      },
+    }),
+  );
+  const broker = await brokerStarting;
+  running.push(broker);
+  t.same([...broker.broker.quorum.voters.keys()], [1], 'the voters came from DescribeQuorum');
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline && broker.broker.controller.liveBrokerIds().join() !== '2')
+    await new Promise((r) => setTimeout(r, 50));
+  t.same(broker.broker.controller.liveBrokerIds(), [2], 'the broker registered and is unfenced');
+  t.equal(broker.broker.quorum.node.leaderId(), 1, 'it follows the controller');
+});

@@ -1,0 +1,128 @@
+/**
+ * `controller.quorum.bootstrap.servers` (host:port of controller listeners) for a broker-only process
+ * that is given it instead of `controller.quorum.voters`: the broker asks the bootstrap servers in turn
+ * with DescribeQuorum v2, whose `nodes` (KIP-853) name every voter with its controller endpoints, and
+ * takes that static voter set; from then on it is an observer exactly as with controller.quorum.voters.
+ * Start-up waits until one answers (Kafka's brokers, too, wait for the controllers), logging the wait
+ * every `logEveryMs`.
+ * Leaves out: dynamic quorums (KIP-853: a controller started from bootstrap servers alone, AddRaftVoter,
+ * RemoveRaftVoter). A controller given bootstrap servers but no voters is refused at start-up
+ * (`refuseDynamicQuorum`) instead of forming a quorum of its own. Kafka's brokers discover the leader
+ * with Fetch to the bootstrap servers; Gregor's use DescribeQuorum (its observers already do).
+ */
+import { ConfigError } from '../common/config.js';
+import type { Clock } from '../common/clock.js';
+import { StartupError } from '../common/startup-error.js';
+import { schedulerFor } from '../common/scheduler.js';
+import type { Logger } from '../common/logger.js';
+import type { Transport } from '../common/transport.js';
+import {
+  DescribeQuorumApi,
+  type DescribeQuorumResponse,
+} from '../../protocol/generated/messages/55-describe-quorum.js';
+import { PeerClient, type PeerAddress } from './peer-client.js';
+import { METADATA_PARTITION, METADATA_TOPIC } from './raft-wire.js';
+
+/** Parses `host:port,...` (IPv6 hosts in brackets), as Kafka's QuorumConfig.parseBootstrapServers. */
+export function parseBootstrapServers(entries: readonly string[]): PeerAddress[] {
+  const servers: PeerAddress[] = [];
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const m = /^(\[[^\]]+\]|[^:@\s[\]]+):(\d+)$/.exec(entry);
+    const port = m ? Number(m[2]) : -1;
+    if (!m || port < 1 || port > 65535)
+      throw new ConfigError(`controller.quorum.bootstrap.servers entry "${entry}" is not of the form host:port`);
+    servers.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return servers;
+}
+
+/** A process with the controller role needs the static voter set: Gregor has no dynamic quorum. */
+export function refuseDynamicQuorum(roles: readonly string[], voters: number, bootstrapServers: number): void {
+  if (roles.includes('controller') && voters === 0 && bootstrapServers > 0)
+    throw new ConfigError(
+      'controller.quorum.bootstrap.servers without controller.quorum.voters makes a dynamic quorum (KIP-853), ' +
+        'which Gregor does not implement: set controller.quorum.voters (id@host:port of every controller) on the controllers',
+    );
+}
+
+/** The voters named by a DescribeQuorum v2 answer, at their endpoint on `listenerName` (else their first). */
+export function votersFromDescribeQuorum(
+  response: DescribeQuorumResponse,
+  listenerName: string,
+): Map<number, PeerAddress> | null {
+  if (response.errorCode !== 0 || response.nodes.length === 0) return null;
+  const partition = response.topics[0]?.partitions[0];
+  const voterIds = partition && partition.errorCode === 0 ? partition.currentVoters.map((v) => v.replicaId) : [];
+  const voters = new Map<number, PeerAddress>();
+  for (const node of response.nodes) {
+    if (voterIds.length > 0 && !voterIds.includes(node.nodeId)) continue; // an observer's endpoints
+    const endpoint = node.listeners.find((l) => l.name.toUpperCase() === listenerName) ?? node.listeners[0];
+    if (endpoint) voters.set(node.nodeId, { host: endpoint.host, port: endpoint.port });
+  }
+  return voters.size > 0 ? voters : null;
+}
+
+export interface VoterDiscoveryOptions {
+  readonly servers: readonly PeerAddress[];
+  /** The first of controller.listener.names: the voters' endpoint to use. */
+  readonly listenerName: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly requestTimeoutMs: number;
+  readonly retryBackoffMs: number;
+  /** True once start-up is abandoned (the process is stopping). */
+  readonly stopped: () => boolean;
+  readonly transport?: Transport;
+  readonly logEveryMs?: number;
+}
+
+/** Asks the bootstrap servers in turn until one names the voters; rejects when `stopped()` turns true. */
+export async function discoverVoters(options: VoterDiscoveryOptions): Promise<Map<number, PeerAddress>> {
+  const ids = options.servers.map((_, i) => -2 - i); // Kafka's ids for bootstrap nodes: -2, -3, ...
+  const peers = new PeerClient(new Map(options.servers.map((address, i) => [ids[i]!, address])), {
+    clock: options.clock,
+    clientId: 'quorum-bootstrap',
+    requestTimeoutMs: options.requestTimeoutMs,
+    reconnectBackoffMs: 0,
+    ...(options.transport ? { transport: options.transport } : {}),
+  });
+  const text = options.servers.map((s) => `${s.host}:${s.port}`).join(',');
+  const started = options.clock.now();
+  let loggedAt = started;
+  try {
+    for (let attempt = 0; !options.stopped(); attempt++) {
+      const id = ids[attempt % ids.length]!;
+      try {
+        const response = await peers.request(id, DescribeQuorumApi, 2, {
+          topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }],
+        });
+        const voters = votersFromDescribeQuorum(response, options.listenerName);
+        if (voters) {
+          const named = [...voters].map(([v, a]) => `${v}@${a.host}:${a.port}`).join(',');
+          options.logger.info(
+            { bootstrapServers: text, voters: named },
+            'metadata quorum voters from the bootstrap servers',
+          );
+          return voters;
+        }
+      } catch (err) {
+        options.logger.debug({ err, server: options.servers[attempt % ids.length] }, 'quorum bootstrap: no answer');
+      }
+      const now = options.clock.now();
+      if (now - loggedAt >= (options.logEveryMs ?? 10_000)) {
+        loggedAt = now;
+        options.logger.warn(
+          { bootstrapServers: text, waitedMs: now - started },
+          'waiting for the controllers at controller.quorum.bootstrap.servers to answer DescribeQuorum',
+        );
+      }
+      if ((attempt + 1) % ids.length === 0)
+        await new Promise<void>((r) => schedulerFor(options.clock).after(options.retryBackoffMs, r));
+    }
+    throw new StartupError(`stopped before the controllers at controller.quorum.bootstrap.servers=${text} answered`);
+  } finally {
+    peers.close();
+  }
+}
