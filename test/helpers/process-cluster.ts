@@ -245,13 +245,16 @@ export class ProcessCluster {
     }
   }
 
-  /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
-  async startRegistered(count: number): Promise<QuorumView> {
+  /**
+   * Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers
+   * (each wait up to `timeoutMs`: on a loaded 2-core machine three processes may take tens of seconds to start).
+   */
+  async startRegistered(count: number, timeoutMs = 60_000): Promise<QuorumView> {
     await this.start(count);
-    const view = await this.waitFor('a leader', 20000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', timeoutMs, () => this.agreedLeader(this.nodes));
     await this.waitFor(
       `${count} registered brokers`,
-      15000,
+      timeoutMs,
       async () => (await this.metadata(this.nodes[0]!, []))?.brokers.length === count,
     );
     return view;
