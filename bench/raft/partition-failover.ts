@@ -5,12 +5,17 @@
  * whose leader is not the active controller; kill -9 of that leader, then the time until the
  * first acknowledged write that was sent after the kill. Repeated on a fresh cluster each run;
  * prints every run and the median.
- * Run: npx tsx bench/raft/partition-failover.ts [runs=5]
+ * `stop` pauses the leader with SIGSTOP instead: its sockets stay open, so the controller fences it
+ * only after broker.session.timeout.ms (goal: that + 1 s); it is resumed (SIGCONT) after the ack.
+ * kafkajs gets a 1 s request timeout in this mode (the default 30 s keeps it waiting on the paused leader).
+ * Run: npx tsx bench/raft/partition-failover.ts [runs=5] [kill|stop]
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster } from '../../test/helpers/process-cluster.js';
+import { loadavg } from 'node:os';
 
 const runs = Number(process.argv[2] ?? 5);
+const mode = process.argv[3] === 'stop' ? 'stop' : 'kill';
 const TOPIC = 'failover';
 
 interface Run {
@@ -33,6 +38,9 @@ async function once(): Promise<Run> {
       brokers: all.map((n) => `127.0.0.1:${n.port}`),
       logLevel: logLevel.NOTHING,
       retry: { retries: 100, initialRetryTime: 20, maxRetryTime: 100 },
+      // A paused leader never answers: with kafkajs' default 30 s request timeout the client, not the
+      // cluster, sets the figure (302 s in one run). 1 s lets the client move on once the leader changes.
+      ...(mode === 'stop' ? { requestTimeout: 1000 } : {}),
     });
     const admin = kafka.admin();
     await admin.connect();
@@ -58,10 +66,12 @@ async function once(): Promise<Run> {
     const quorum = await cluster.waitFor('a leader', 30000, () => cluster.agreedLeader(all));
     const target = partitions.find((p) => p.leaderId !== quorum.leaderId) ?? partitions[0]!;
     const victim = all.find((n) => n.id === target.leaderId)!;
-    cluster.kill(victim);
+    if (mode === 'kill') cluster.kill(victim);
+    else victim.process?.kill('SIGSTOP');
     const killedAt = Date.now();
     await producer.send({ topic: TOPIC, acks: -1, messages: [{ value: 'after', partition: target.partitionIndex }] });
     const ms = Date.now() - killedAt;
+    victim.process?.kill('SIGCONT');
     await producer.disconnect();
     return { ms, victimWasController: victim.id === quorum.leaderId };
   } finally {
@@ -74,7 +84,8 @@ for (let r = 0; r < runs; r++) {
   const run = await once();
   results.push(run.ms);
   const note = run.victimWasController ? ' (the victim was also the active controller)' : '';
-  console.log(`run ${r + 1}: kill -9 -> first acks=-1 ack ${run.ms} ms${note}`);
+  const what = mode === 'kill' ? 'kill -9' : 'SIGSTOP';
+  console.log(`run ${r + 1}: ${what} -> first acks=-1 ack ${run.ms} ms${note} (load ${loadavg()[0]!.toFixed(1)})`);
 }
 const sorted = [...results].sort((a, b) => a - b);
 console.log(`median ${sorted[Math.floor(sorted.length / 2)]} ms over ${runs} runs (${results.join(' / ')})`);

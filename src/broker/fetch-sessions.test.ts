@@ -87,6 +87,12 @@ t.test('incremental answers only news, and rotates partitions that answered', as
   t.same([...s.partitions.keys()], ['t:1', 't:0'], 'answered partition moved to the end');
   t.ok(s.noteAnswer('t:1', news(4), true), 'high watermark change: included');
   t.ok(s.noteAnswer('t:1', { ...news(4), errorCode: 1 }, true), 'errors: included');
+  t.ok(
+    s.noteAnswer('t:1', news(4), true),
+    'the first answer after an error: included (cached high watermark was reset)',
+  );
+  t.notOk(s.noteAnswer('t:1', news(4), true), 'then no news again');
+  t.ok(s.noteAnswer('t:1', { ...news(4), diverging: true }, true), 'a diverging follower: included');
 });
 
 t.test('a full cache evicts only sessions idle past the eviction time', async (t) => {

@@ -5,7 +5,8 @@
  *   (an old session named by the request is dropped); sessionId 0 when the cache is full;
  * - sessionId X, epoch N > 0: an incremental fetch: the request's partitions are added
  *   or updated, forgotten ones removed, and the answer lists only partitions with
- *   news (records, an error, or a changed high watermark / LSO / log start). Partitions
+ *   news (records, an error, a diverging epoch for a follower, or a changed high
+ *   watermark / LSO / log start). Partitions
  *   that answered move to the end of the session, so each gets its turn at maxBytes.
  * - sessionId X, epoch -1: the session is closed and the fetch is sessionless.
  * Unknown sessions get FETCH_SESSION_ID_NOT_FOUND, a wrong epoch
@@ -47,6 +48,8 @@ export interface PartitionNews {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** A follower's log diverges (Fetch v12+): always news, it must truncate. */
+  diverging?: boolean;
 }
 
 export class FetchSession {
@@ -77,11 +80,13 @@ export class FetchSession {
     if (!cached) return true;
     const changed =
       news.errorCode !== ErrorCode.NONE ||
+      news.diverging === true ||
       news.recordBytes > 0 ||
       news.highWatermark !== cached.highWatermark ||
       news.lastStableOffset !== cached.lastStableOffset ||
       news.logStartOffset !== cached.logStartOffset;
-    cached.highWatermark = news.highWatermark;
+    // After an error the cached high watermark is -1, so the partition is sent again once it clears (as Kafka).
+    cached.highWatermark = news.errorCode !== ErrorCode.NONE ? -1 : news.highWatermark;
     cached.lastStableOffset = news.lastStableOffset;
     cached.logStartOffset = news.logStartOffset;
     if (incremental && changed) {

@@ -1,148 +1,260 @@
 /**
- * The follower fetcher and the leader's log start offset, with a scripted leader: records append
- * and the follower takes the leader's log start up to its own high watermark (deleting below it);
- * a follower behind the leader's log start (OFFSET_OUT_OF_RANGE with the log start) restarts its log
- * there, empty, and fetches on from it; OFFSET_OUT_OF_RANGE above the local log end only pauses.
+ * Follower fetch loops against a fake leader that keeps a real fetch-session cache and reads with
+ * the real read path (broker/fetch.ts): partitions spread over `num.replica.fetchers` loops by
+ * Kafka's hash; a full fetch first, then incremental fetches with only changed partitions; the
+ * configured sizes on the wire; a restarted leader (session unknown) answered by a full fetch at
+ * once; a resize moves partitions between loops and loses nothing.
  */
 import t from 'tap';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   defaultFetchResponse,
   defaultFetchResponsePartitionData,
   type FetchRequest,
   type FetchResponse,
 } from '../../protocol/generated/messages/01-fetch.js';
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { batchOf } from '../../test/helpers/data-path.js';
 import { createLogger } from '../common/logger.js';
-import type { PartitionState } from '../metadata/image.js';
+import type { PartitionState, TopicImage } from '../metadata/image.js';
+import { readPartitions } from './fetch.js';
+import { FetchSession, FetchSessionCache } from './fetch-sessions.js';
 import { MemoryPartitionLog } from './memory-log.js';
 import { Partition } from './partition.js';
-import { ReplicaFetcherManager } from './replica-fetcher.js';
+import { ReplicaFetcherManager, fetcherIdFor } from './replica-fetcher.js';
 
-const state: PartitionState = {
-  partition: 0,
+const TOPIC = 'foo';
+const state = (partition: number): PartitionState => ({
+  partition,
   leader: 1,
   leaderEpoch: 0,
   partitionEpoch: 0,
   replicas: [1, 2],
   isr: [1],
-};
+});
 
-/** A leader log with `count` one-record batches, starting at offset 0. */
-function leaderLog(count: number): MemoryPartitionLog {
-  const log = new MemoryPartitionLog();
-  for (let i = 0; i < count; i++) log.append(batchOf([`r${i}`]), { leaderEpoch: 0 });
-  return log;
-}
-
-function answer(over: Partial<ReturnType<typeof defaultFetchResponsePartitionData>>, topic = 't'): FetchResponse {
-  return {
-    ...defaultFetchResponse(),
-    responses: [
-      { topic, topicId: 'id', partitions: [{ ...defaultFetchResponsePartitionData(), partitionIndex: 0, ...over }] },
-    ],
+/** Broker 1: leads `count` partitions of TOPIC and answers fetches as the Fetch handler does. */
+class FakeLeader {
+  readonly topic: TopicImage = {
+    name: TOPIC,
+    topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    partitions: new Map(),
+    configs: new Map(),
   };
+  readonly partitions: Partition[] = [];
+  cache = new FetchSessionCache(10, () => this.nextId++);
+  private nextId = 100;
+
+  constructor(count: number) {
+    for (let i = 0; i < count; i++) {
+      this.topic.partitions.set(i, state(i));
+      this.partitions.push(new Partition(TOPIC, this.topic.topicId, i, state(i), new MemoryPartitionLog(), 1));
+    }
+  }
+
+  answer(request: FetchRequest): FetchResponse {
+    const wanted = request.topics.flatMap((tp) =>
+      tp.partitions.map((p) => ({
+        topic: tp.topic,
+        topicId: '',
+        partition: p.partition,
+        fetchOffset: Number(p.fetchOffset),
+        partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        lastFetchedEpoch: p.lastFetchedEpoch,
+      })),
+    );
+    const forgotten = request.forgottenTopicsData.flatMap((f) =>
+      f.partitions.map((partition) => ({ topic: f.topic, topicId: '', partition })),
+    );
+    const context = this.cache.newContext(
+      {
+        sessionId: request.sessionId,
+        sessionEpoch: request.sessionEpoch,
+        usesTopicIds: false,
+        partitions: wanted,
+        forgotten,
+      },
+      0,
+    );
+    if (context.kind === 'error') return { ...defaultFetchResponse(), errorCode: context.errorCode };
+    const incremental = context.kind === 'incremental';
+    const targets = incremental ? [...context.session.partitions.values()] : wanted;
+    const results = readPartitions(
+      { apiVersion: 12, replicaId: request.replicaId, maxBytes: request.maxBytes, isolationLevel: 0, now: 0 },
+      targets.map((target) => ({
+        lookup: { ok: true as const, topic: this.topic, partition: this.partitions[target.partition]! },
+        fetchOffset: target.fetchOffset,
+        partitionMaxBytes: target.partitionMaxBytes,
+        currentLeaderEpoch: target.currentLeaderEpoch,
+        lastFetchedEpoch: target.lastFetchedEpoch ?? -1,
+      })),
+    );
+    const partitions = targets.flatMap((target, i) => {
+      const r = results[i]!;
+      const session = context.session;
+      const news = { ...r, recordBytes: r.records.length, diverging: r.divergingEpoch !== undefined };
+      if (session && !session.noteAnswer(FetchSession.key(target, false), news, incremental)) return [];
+      return [
+        {
+          ...defaultFetchResponsePartitionData(),
+          partitionIndex: target.partition,
+          errorCode: r.errorCode,
+          highWatermark: BigInt(r.highWatermark),
+          records: r.records,
+        },
+      ];
+    });
+    return {
+      ...defaultFetchResponse(),
+      sessionId: context.session?.id ?? 0,
+      responses: partitions.length ? [{ topic: TOPIC, topicId: this.topic.topicId, partitions }] : [],
+    };
+  }
 }
 
-/** A fetcher whose leader answers from `script` in turn (then never again); returns the requests it saw. */
-function follower(script: Array<(request: FetchRequest) => FetchResponse>) {
-  const requests: FetchRequest[] = [];
-  const timers: Array<() => void> = [];
-  const partition = new Partition('t', 'id', 0, state, new MemoryPartitionLog(), 2);
+interface Pending {
+  request: FetchRequest;
+  resolve: (r: FetchResponse) => void;
+}
+
+/** Broker 2: follows every partition of the leader through a fetcher manager whose requests the test answers one by one. */
+function follower(leader: FakeLeader, numFetchers: number) {
+  const pending: Pending[] = [];
+  const partitions = leader.partitions.map(
+    (p) => new Partition(TOPIC, leader.topic.topicId, p.index, state(p.index), new MemoryPartitionLog(), 2),
+  );
   const manager = new ReplicaFetcherManager({
     brokerId: 2,
-    transport: (_leader, request) => {
-      requests.push(request);
-      const next = script.shift();
-      return next ? Promise.resolve(next(request)) : new Promise<FetchResponse>(() => {});
-    },
+    transport: (_leaderId, request) => new Promise((resolve) => pending.push({ request, resolve })),
     schedule: (_ms, fire) => {
-      timers.push(fire);
-      return () => {};
+      const timer = setImmediate(fire);
+      return () => clearImmediate(timer);
     },
-    maxWaitMs: 0,
+    maxWaitMs: 500,
     minBytes: 1,
-    maxBytes: 1 << 20,
-    backoffMs: 10,
-    logger: createLogger({ level: 'silent' }),
+    maxBytes: 4096,
+    responseMaxBytes: 65536,
+    backoffMs: 1000,
+    numFetchers,
+    logger: createLogger({ level: 'silent', pretty: false }),
   });
-  return { partition, manager, requests, timers };
+  for (const p of partitions) manager.update(p);
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** Answers every request waiting now with the fake leader; returns them. */
+  const answerAll = async (): Promise<FetchRequest[]> => {
+    await settle();
+    const now = pending.splice(0);
+    for (const p of now) p.resolve(leader.answer(p.request));
+    await settle();
+    return now.map((p) => p.request);
+  };
+  return { pending, partitions, manager, answerAll, settle };
 }
 
-const turns = async (n = 20) => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
+const asked = (r: FetchRequest): number[] => r.topics.flatMap((tp) => tp.partitions.map((p) => p.partition)).sort();
 
-t.test('the follower takes the leader log start up to its own high watermark', async (t) => {
-  const leader = leaderLog(10);
-  const f = follower([
-    () => answer({ records: leader.read(0, 1 << 20), highWatermark: 6n, logStartOffset: 8n }),
-    () => answer({ records: Buffer.alloc(0), highWatermark: 10n, logStartOffset: 8n }),
-  ]);
-  f.manager.update(f.partition);
-  await turns();
-  t.equal(f.partition.log.logEndOffset, 10, 'records appended');
-  t.equal(f.partition.log.logStartOffset, 8, 'log start moved to the leader log start once the high watermark allows');
-  t.equal(f.partition.highWatermark, 10);
-  t.equal(f.requests.length, 3, 'fetching on');
-  f.manager.close();
+t.test("fetcher ids follow Kafka's getFetcherId hash", async (t) => {
+  // Utils.abs(31 * topic.hashCode() + partition) % 3, worked out from Java's String.hashCode.
+  t.same(
+    [0, 1, 2, 3, 4, 5].map((p) => fetcherIdFor('foo', p, 3)),
+    [0, 1, 2, 0, 1, 2],
+  );
+  t.same(
+    [0, 1, 2, 3, 4, 5].map((p) => fetcherIdFor('orders', p, 3)),
+    [2, 1, 0, 2, 1, 0],
+    'a negative hash',
+  );
+  t.same(
+    [0, 1, 2].map((p) => fetcherIdFor('payments', p, 3)),
+    [2, 1, 0],
+  );
+  t.equal(fetcherIdFor('orders', 4, 1), 0, 'one fetcher: always 0');
 });
 
-t.test('a log start above the follower high watermark waits for it', async (t) => {
-  const leader = leaderLog(10);
-  const f = follower([() => answer({ records: leader.read(0, 1 << 20), highWatermark: 4n, logStartOffset: 8n })]);
-  f.manager.update(f.partition);
-  await turns();
-  t.equal(f.partition.log.logStartOffset, 4, 'only up to the high watermark');
-  f.manager.close();
+t.test('partitions spread over num.replica.fetchers loops, each with its own session', async (t) => {
+  const leader = new FakeLeader(6);
+  const f = follower(leader, 3);
+  t.teardown(() => f.manager.close());
+  t.equal(f.manager.fetchLoops().length, 3);
+  t.same(
+    f.partitions.map((p) => f.manager.loopOf(p)?.fetcherId),
+    [0, 1, 2, 0, 1, 2],
+  );
+  const first = await f.answerAll();
+  t.equal(first.length, 3, 'one request per loop');
+  t.same(first.map(asked).sort(), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
+  for (const r of first) {
+    t.same([r.sessionId, r.sessionEpoch, r.replicaId], [0, 0, 2], 'full fetch asking for a session');
+    t.equal(r.maxBytes, 65536, 'replica.fetch.response.max.bytes');
+    t.equal(r.maxWaitMs, 500, 'replica.fetch.wait.max.ms');
+    t.ok(
+      r.topics[0]!.partitions.every((p) => p.partitionMaxBytes === 4096),
+      'replica.fetch.max.bytes',
+    );
+  }
+  t.equal(leader.cache.size, 3, 'three sessions on the leader');
 });
 
-t.test('a follower behind the leader log start restarts its log there', async (t) => {
-  const f = follower([
-    (request) => {
-      t.equal(request.topics[0]?.partitions[0]?.fetchOffset, 0n, 'fetches from 0');
-      return answer({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, logStartOffset: 50n });
-    },
-    (request) => {
-      t.equal(request.topics[0]?.partitions[0]?.fetchOffset, 50n, 'then from the leader log start');
-      return answer({ records: Buffer.alloc(0), highWatermark: 50n, logStartOffset: 50n });
-    },
-  ]);
-  f.manager.update(f.partition);
-  await turns();
-  t.same([f.partition.log.logStartOffset, f.partition.log.logEndOffset], [50, 50], 'empty, at 50');
-  t.equal(f.partition.highWatermark, 50);
-  t.equal(f.requests.length, 3);
-  f.manager.close();
+t.test('after the full fetch only changed partitions travel, and the follower catches up', async (t) => {
+  const leader = new FakeLeader(4);
+  const f = follower(leader, 1);
+  t.teardown(() => f.manager.close());
+  const full = await f.answerAll();
+  t.same(full.map(asked), [[0, 1, 2, 3]]);
+  const idle = await f.answerAll();
+  t.same([idle[0]!.sessionEpoch, asked(idle[0]!)], [1, []], 'incremental, nothing to send');
+
+  leader.partitions[2]!.appendAsLeader(batchOf(['a', 'b', 'c']));
+  await f.answerAll(); // answers the parked request: only partition 2 has news
+  t.equal(f.partitions[2]!.log.logEndOffset, 3, 'partition 2 replicated');
+  const next = await f.answerAll();
+  t.same(asked(next[0]!), [2], 'only partition 2, whose fetch offset moved');
+  t.equal(next[0]!.topics[0]!.partitions[0]!.fetchOffset, 3n);
+  t.equal(leader.partitions[2]!.followerPosition(2)?.logEndOffset, 3, 'the leader saw the new position');
+  for (const p of [0, 1, 3]) t.equal(f.partitions[p]!.log.logEndOffset, 0);
+
+  leader.partitions[0]!.appendAsLeader(batchOf(['x']));
+  await f.answerAll();
+  t.equal(f.partitions[0]!.log.logEndOffset, 1, 'an implied partition still gets its records');
 });
 
-t.test('OFFSET_OUT_OF_RANGE with the leader log start below the follower log end pauses it', async (t) => {
-  const leader = leaderLog(3);
-  const f = follower([
-    () => answer({ records: leader.read(0, 1 << 20), highWatermark: 3n, logStartOffset: 0n }),
-    () => answer({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, logStartOffset: 0n }),
-  ]);
-  f.manager.update(f.partition);
-  await turns();
-  t.same([f.partition.log.logStartOffset, f.partition.log.logEndOffset], [0, 3], 'log kept');
-  t.equal(f.timers.length, 1, 'paused for the backoff');
-  f.manager.close();
+t.test('a leader that lost the session gets a full fetch at once, without backoff', async (t) => {
+  const leader = new FakeLeader(2);
+  const f = follower(leader, 1);
+  t.teardown(() => f.manager.close());
+  await f.answerAll();
+  leader.cache = new FetchSessionCache(10, () => 500);
+  const lost = await f.answerAll();
+  t.same([lost[0]!.sessionId, lost[0]!.sessionEpoch], [100, 1]);
+  t.equal(f.pending.length, 1, 'the next request is already out (no backoff)');
+  const retry = f.pending[0]!.request;
+  t.same([retry.sessionId, retry.sessionEpoch, asked(retry)], [0, 0, [0, 1]], 'a full fetch, new session');
+  t.equal(leader.answer(retry).errorCode, ErrorCode.NONE);
 });
 
-t.test('a leader log start inside a batch: the empty follower log starts at the batch, then moves up', async (t) => {
-  const leader = new MemoryPartitionLog();
-  leader.append(batchOf(Array.from({ length: 10 }, (_, i) => `r${i}`)), { leaderEpoch: 0 });
-  leader.deleteRecordsBefore(5);
-  const f = follower([
-    () => answer({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, logStartOffset: 5n }),
-    (request) => {
-      t.equal(request.topics[0]?.partitions[0]?.fetchOffset, 5n, 'fetches from the leader log start');
-      return answer({ records: leader.read(5, 1 << 20), highWatermark: 10n, logStartOffset: 5n });
-    },
-  ]);
-  f.manager.update(f.partition);
-  await turns();
-  t.same([f.partition.log.logStartOffset, f.partition.log.logEndOffset], [5, 10], 'the whole batch taken, log start 5');
-  t.equal(f.partition.highWatermark, 10);
-  f.manager.close();
+t.test('a resize moves partitions between loops and replication carries on', async (t) => {
+  const leader = new FakeLeader(6);
+  const f = follower(leader, 1);
+  t.teardown(() => f.manager.close());
+  await f.answerAll();
+  f.manager.resize(3);
+  t.same(
+    f.partitions.map((p) => f.manager.loopOf(p)?.fetcherId),
+    [0, 1, 2, 0, 1, 2],
+  );
+  for (const p of leader.partitions) p.appendAsLeader(batchOf([`v${p.index}`]));
+  // The old loop's parked request and the new loops' full fetches.
+  for (let round = 0; round < 4; round++) await f.answerAll();
+  t.same(
+    f.partitions.map((p) => p.log.logEndOffset),
+    [1, 1, 1, 1, 1, 1],
+    'every partition replicated after the move',
+  );
+  f.manager.resize(1);
+  t.equal(f.manager.fetchLoops().length, 1, 'loops beyond the new count are stopped');
+  t.same(new Set(f.partitions.map((p) => f.manager.loopOf(p)?.fetcherId)), new Set([0]));
 });

@@ -1,7 +1,14 @@
 /**
- * Follower fetchers, as Kafka's ReplicaFetcherThread: one fetch loop per source broker (the leader
- * of the partitions this broker follows), sending Fetch v12 with this broker's replica id, the
- * current leader epoch and the epoch of the last fetched batch. Per partition in the answer:
+ * Follower fetchers, as Kafka's ReplicaFetcherManager and ReplicaFetcherThread: `num.replica.fetchers`
+ * fetch loops per source broker (the leader of the partitions this broker follows), a partition going
+ * to loop Utils.abs(31 * topic.hashCode() + partition) % num.replica.fetchers as in Kafka; each loop
+ * sends Fetch v12 with this broker's replica id, the current leader epoch and the epoch of the last
+ * fetched batch, in an incremental fetch session (src/broker/follower-fetch-session.ts: full first,
+ * then only the partitions whose fetch data changed; the leader answers only partitions with news).
+ * Sizes: `replica.fetch.max.bytes` per partition, `replica.fetch.response.max.bytes` per response,
+ * `replica.fetch.min.bytes` and `replica.fetch.wait.max.ms` for the leader's long poll. Changing the
+ * number of fetchers (dynamic config) moves partitions between loops, as Kafka's resize does.
+ * Per partition in the answer:
  * - records: appended as they are (leader offsets and epochs kept; a cut trailing batch is dropped)
  *   and the leader's high watermark followed up to the local log end; the leader's log start offset
  *   is followed too (up to the local high watermark), deleting the segments below it;
@@ -10,13 +17,15 @@
  *   empty at the leader's log start (a follower behind DeleteRecords or retention, a new replica);
  * - an error (the leader moved, epochs differ, the leader does not host it yet): the partition
  *   pauses for `replica.fetch.backoff.ms` or until its state changes.
- * A failed request backs off `replica.fetch.backoff.ms`. The transport and the scheduler are
- * injected ports, so the loop runs under tests as on sockets.
- * Leaves out: fetch sessions (every fetch is full), num.replica.fetchers > 1, quotas.
+ * A failed request backs off `replica.fetch.backoff.ms` (a fetch-session error is retried at once
+ * with a full fetch). The transport and the scheduler are injected ports, so the loop runs under
+ * tests as on sockets.
+ * Leaves out: quotas.
  */
 import {
   defaultFetchRequest,
   defaultFetchRequestFetchPartition,
+  defaultFetchRequestForgottenTopic,
   type FetchRequest,
   type FetchResponse,
 } from '../../protocol/generated/messages/01-fetch.js';
@@ -28,6 +37,7 @@ import {
 } from '../../protocol/records/batch-header.js';
 import type { Logger } from '../common/logger.js';
 import type { Schedule } from './delayed-fetch.js';
+import { FollowerFetchSession, sessionKey, type SessionFetch } from './follower-fetch-session.js';
 import { endOffsetForEpoch, epochHistory } from './leader-epochs.js';
 import type { Partition } from './partition.js';
 
@@ -40,8 +50,13 @@ export interface ReplicaFetcherOptions {
   schedule: Schedule;
   maxWaitMs: number;
   minBytes: number;
+  /** Bytes asked per partition (`replica.fetch.max.bytes`). */
   maxBytes: number;
+  /** Bytes asked per response (`replica.fetch.response.max.bytes`). */
+  responseMaxBytes: number;
   backoffMs: number;
+  /** Fetch loops per source broker (`num.replica.fetchers`). */
+  numFetchers: number;
   logger: Logger;
 }
 
@@ -58,6 +73,20 @@ export function wholeBatches(data: Buffer): { bytes: Buffer; lastEpoch: number }
   return { bytes: data.subarray(0, at), lastEpoch };
 }
 
+/** Java's String.hashCode (UTF-16 code units, signed 32 bits). */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Kafka's AbstractFetcherManager.getFetcherId: Utils.abs(31 * topic.hashCode() + partition) % fetchers. */
+export function fetcherIdFor(topic: string, partition: number, numFetchers: number): number {
+  const hash = (Math.imul(31, javaStringHash(topic)) + partition) | 0;
+  const abs = hash === -0x80000000 ? 0 : Math.abs(hash);
+  return abs % Math.max(1, numFetchers);
+}
+
 interface Followed {
   partition: Partition;
   /** Epoch of the last batch in the local log (-1: empty or unknown). */
@@ -66,14 +95,23 @@ interface Followed {
   paused: boolean;
 }
 
-class FetchLoop {
+/** The fetch-session errors after which the next (full) fetch goes at once. */
+const SESSION_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+  ErrorCode.INVALID_FETCH_SESSION_EPOCH,
+  ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR,
+]);
+
+export class FetchLoop {
   readonly partitions = new Map<Partition, Followed>();
+  readonly session = new FollowerFetchSession();
   private running = false;
   private stopped = false;
   private refusalLogged = false;
 
   constructor(
     readonly leaderId: number,
+    readonly fetcherId: number,
     private readonly options: ReplicaFetcherOptions,
   ) {}
 
@@ -102,7 +140,8 @@ class FetchLoop {
   kick(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    void this.runOnce();
+    // On the next microtask: partitions added in the same turn (a metadata change) go in one request.
+    queueMicrotask(() => void this.runOnce());
   }
 
   private active(): Followed[] {
@@ -115,25 +154,32 @@ class FetchLoop {
       this.running = false;
       return;
     }
-    const request = this.request(wanted);
+    const request = this.request(this.session.build(wanted.map((f) => this.fetchData(f))));
     let response: FetchResponse;
     try {
       response = await this.options.transport(this.leaderId, request);
     } catch (err) {
+      this.session.handleError();
       this.options.logger.debug({ err, leader: this.leaderId }, 'replica fetch failed; backing off');
       this.options.schedule(this.options.backoffMs, () => this.continueLoop());
       return;
     }
-    if (response.errorCode !== ErrorCode.NONE) {
+    if (!this.session.handleResponse(response)) {
       this.warnOnceIfRefused(response.errorCode);
-      this.options.schedule(this.options.backoffMs, () => this.continueLoop());
+      const retryNow = SESSION_ERRORS.has(response.errorCode);
+      this.options.logger.debug(
+        { leader: this.leaderId, errorCode: response.errorCode },
+        'replica fetch answer not usable; next fetch is full',
+      );
+      if (retryNow) this.continueLoop();
+      else this.options.schedule(this.options.backoffMs, () => this.continueLoop());
       return;
     }
     this.refusalLogged = false;
-    const byKey = new Map(wanted.map((f) => [`${f.partition.topic}-${f.partition.index}`, f]));
+    const byKey = new Map(wanted.map((f) => [sessionKey(f.partition.topic, f.partition.index), f]));
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
-        const followed = byKey.get(`${topic.topic}-${p.partitionIndex}`);
+        const followed = byKey.get(sessionKey(topic.topic, p.partitionIndex));
         if (followed && this.partitions.get(followed.partition) === followed) this.handle(followed, p);
       }
     }
@@ -158,29 +204,51 @@ class FetchLoop {
     this.kick();
   }
 
-  private request(wanted: Followed[]): FetchRequest {
+  private fetchData(f: Followed): SessionFetch['toSend'][number] {
+    const p = f.partition;
+    return {
+      topic: p.topic,
+      topicId: p.topicId,
+      partition: p.index,
+      currentLeaderEpoch: p.leaderEpoch,
+      fetchOffset: p.log.logEndOffset,
+      lastFetchedEpoch: f.lastFetchedEpoch,
+      logStartOffset: p.log.logStartOffset,
+      partitionMaxBytes: this.options.maxBytes,
+    };
+  }
+
+  private request(fetch: SessionFetch): FetchRequest {
     const topics = new Map<string, FetchRequest['topics'][number]>();
-    for (const f of wanted) {
-      const p = f.partition;
+    for (const p of fetch.toSend) {
       let topic = topics.get(p.topic);
       if (!topic) topics.set(p.topic, (topic = { topic: p.topic, topicId: p.topicId, partitions: [] }));
       topic.partitions.push({
         ...defaultFetchRequestFetchPartition(),
-        partition: p.index,
-        currentLeaderEpoch: p.leaderEpoch,
-        fetchOffset: BigInt(p.log.logEndOffset),
-        lastFetchedEpoch: f.lastFetchedEpoch,
-        logStartOffset: BigInt(p.log.logStartOffset),
-        partitionMaxBytes: this.options.maxBytes,
+        partition: p.partition,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        fetchOffset: BigInt(p.fetchOffset),
+        lastFetchedEpoch: p.lastFetchedEpoch,
+        logStartOffset: BigInt(p.logStartOffset),
+        partitionMaxBytes: p.partitionMaxBytes,
       });
     }
+    const forgotten = new Map<string, number[]>();
+    for (const f of fetch.toForget) forgotten.set(f.topic, [...(forgotten.get(f.topic) ?? []), f.partition]);
     return {
       ...defaultFetchRequest(),
       replicaId: this.options.brokerId,
       maxWaitMs: this.options.maxWaitMs,
       minBytes: this.options.minBytes,
-      maxBytes: this.options.maxBytes,
+      maxBytes: this.options.responseMaxBytes,
+      sessionId: fetch.sessionId,
+      sessionEpoch: fetch.sessionEpoch,
       topics: [...topics.values()],
+      forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({
+        ...defaultFetchRequestForgottenTopic(),
+        topic,
+        partitions,
+      })),
     };
   }
 
@@ -234,12 +302,25 @@ class FetchLoop {
   }
 }
 
-/** The follower fetch loops of this broker, one per leader, kept in step with partition states. */
+/** The follower fetch loops of this broker, `numFetchers` per leader, kept in step with partition states. */
 export class ReplicaFetcherManager {
-  private readonly loops = new Map<number, FetchLoop>();
-  private readonly following = new Map<Partition, number>();
+  private readonly loops = new Map<string, FetchLoop>();
+  private readonly following = new Map<Partition, FetchLoop>();
+  private numFetchers: number;
 
-  constructor(private readonly options: ReplicaFetcherOptions) {}
+  constructor(private readonly options: ReplicaFetcherOptions) {
+    this.numFetchers = Math.max(1, options.numFetchers);
+  }
+
+  /** The loops running now (for tests and metrics). */
+  fetchLoops(): FetchLoop[] {
+    return [...this.loops.values()];
+  }
+
+  /** The loop that follows a partition, if any. */
+  loopOf(partition: Partition): FetchLoop | undefined {
+    return this.following.get(partition);
+  }
 
   /** Follows or stops following a partition after its state changed. */
   update(partition: Partition): void {
@@ -248,20 +329,34 @@ export class ReplicaFetcherManager {
     const shouldFollow =
       leader >= 0 && leader !== this.options.brokerId && state.replicas.includes(this.options.brokerId);
     const current = this.following.get(partition);
-    if (current !== undefined && (!shouldFollow || current !== leader)) {
-      this.loops.get(current)?.remove(partition);
+    const fetcherId = fetcherIdFor(partition.topic, partition.index, this.numFetchers);
+    if (current && (!shouldFollow || current.leaderId !== leader || current.fetcherId !== fetcherId)) {
+      current.remove(partition);
       this.following.delete(partition);
     }
     if (!shouldFollow) return;
-    let loop = this.loops.get(leader);
-    if (!loop) this.loops.set(leader, (loop = new FetchLoop(leader, this.options)));
-    this.following.set(partition, leader);
+    const key = `${leader}:${fetcherId}`;
+    let loop = this.loops.get(key);
+    if (!loop) this.loops.set(key, (loop = new FetchLoop(leader, fetcherId, this.options)));
+    this.following.set(partition, loop);
     loop.add(partition);
   }
 
+  /** Changes the number of loops per leader (dynamic `num.replica.fetchers`), moving partitions as their ids change. */
+  resize(numFetchers: number): void {
+    const next = Math.max(1, numFetchers);
+    if (next === this.numFetchers) return;
+    this.numFetchers = next;
+    for (const partition of [...this.following.keys()]) this.update(partition);
+    for (const [key, loop] of this.loops) {
+      if (loop.fetcherId < next) continue;
+      loop.stop();
+      this.loops.delete(key);
+    }
+  }
+
   remove(partition: Partition): void {
-    const leader = this.following.get(partition);
-    if (leader !== undefined) this.loops.get(leader)?.remove(partition);
+    this.following.get(partition)?.remove(partition);
     this.following.delete(partition);
   }
 

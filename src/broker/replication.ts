@@ -5,7 +5,9 @@
  * (or applied here when this node is it), and the periodic ISR shrink check. Follows every hosted
  * partition's state changes from the replica manager. A follower's producer state is dropped, so
  * that on becoming leader it is rebuilt from the replicated log (idempotent producers carry on).
- * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only), a per-broker fetcher pool.
+ * `num.replica.fetchers` is the broker's dynamic value when one is set (this broker's, else the
+ * cluster default), else the static one; a dynamic change resizes the fetcher pool at once.
+ * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only).
  */
 import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
 import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-partition.js';
@@ -29,6 +31,9 @@ import type { ReplicaManager } from './replica-manager.js';
 /** The Fetch version followers send: diverging epochs, topics by name. */
 const REPLICA_FETCH_VERSION = 12;
 const ALTER_PARTITION_VERSION = 3;
+const NUM_REPLICA_FETCHERS = 'num.replica.fetchers';
+/** ConfigResource type of a broker. */
+const BROKER = 4;
 
 export interface ReplicationOptions {
   nodeId: number;
@@ -124,7 +129,9 @@ export class Replication {
       maxWaitMs,
       minBytes: config.int('replica.fetch.min.bytes'),
       maxBytes: config.int('replica.fetch.max.bytes'),
+      responseMaxBytes: config.int('replica.fetch.response.max.bytes'),
       backoffMs: config.int('replica.fetch.backoff.ms'),
+      numFetchers: this.numReplicaFetchers(),
       logger,
     });
     this.isr = new IsrManager({
@@ -151,9 +158,24 @@ export class Replication {
     });
   }
 
+  /** `num.replica.fetchers` in force: this broker's dynamic value, the cluster default, the static one. */
+  private numReplicaFetchers(): number {
+    const { controller, nodeId, config } = this.options;
+    const dynamic =
+      controller.image.brokerConfigs.get(String(nodeId))?.get(NUM_REPLICA_FETCHERS) ??
+      controller.image.brokerConfigs.get('')?.get(NUM_REPLICA_FETCHERS);
+    const parsed = dynamic === undefined ? NaN : Number.parseInt(dynamic, 10);
+    return Number.isInteger(parsed) && parsed >= 1 ? parsed : config.int(NUM_REPLICA_FETCHERS);
+  }
+
   /** Follows every hosted partition's state from now on, and the ones hosted already. */
   start(): void {
     const { replicas } = this.options;
+    this.options.controller.onChange((change) => {
+      if (change.kind === 'config-changed' && change.name === NUM_REPLICA_FETCHERS && change.resourceType === BROKER)
+        this.fetchers.resize(this.numReplicaFetchers());
+    });
+    this.fetchers.resize(this.numReplicaFetchers());
     replicas.onPartitionState((partition, removed) => {
       if (removed) {
         this.fetchers.remove(partition);

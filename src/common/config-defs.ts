@@ -113,9 +113,24 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     '30000',
     'A follower that has not caught up with the leader for this long leaves the ISR.',
   ),
-  'replica.fetch.wait.max.ms': def('int', '500', 'Longest wait of a follower fetch for data.'),
+  'replica.fetch.wait.max.ms': def(
+    'int',
+    '500',
+    'Longest wait of a follower fetch for data (at most replica.lag.time.max.ms).',
+  ),
   'replica.fetch.min.bytes': def('int', '1', 'Bytes a follower fetch waits for.'),
-  'replica.fetch.max.bytes': def('int', '1048576', 'Bytes a follower fetch asks for per partition and in all.'),
+  'replica.fetch.max.bytes': def(
+    'int',
+    '1048576',
+    'Bytes a follower fetch asks for per partition (the first batch comes whole even if larger).',
+    nonNegative,
+  ),
+  'replica.fetch.response.max.bytes': def(
+    'int',
+    '10485760',
+    'Bytes a follower fetch asks for in all (the first batch comes whole even if larger).',
+    nonNegative,
+  ),
   'replica.fetch.backoff.ms': def('int', '1000', 'Pause after a failed follower fetch.'),
   'request.timeout.ms': def(
     'int',
@@ -348,7 +363,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     dynamic: true,
     validator: atLeast(1),
   }),
-  'num.replica.fetchers': def('int', '1', 'Fetcher threads per source broker.', { dynamic: true }),
+  'num.replica.fetchers': def(
+    'int',
+    '1',
+    "Follower fetch loops per source broker (partitions spread by Kafka's hash); a change applies at once.",
+    { dynamic: true, validator: atLeast(1) },
+  ),
   'num.recovery.threads.per.data.dir': def('int', '1', 'Threads per data dir for log recovery.', {
     dynamic: true,
     validator: atLeast(1),

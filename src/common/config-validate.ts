@@ -88,6 +88,12 @@ function retentionProblem(config: BrokerConfig): string | null {
   return `invalid value for ${source}: ${JSON.stringify(config.raw(source))} (the retention time must be -1 (unlimited) or at least 1 ms)`;
 }
 
+/** Kafka's rule: a follower's long poll may not outlast the ISR lag limit. */
+function replicaFetchWaitProblem(config: BrokerConfig): string | null {
+  if (config.int('replica.fetch.wait.max.ms') <= config.int('replica.lag.time.max.ms')) return null;
+  return 'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR';
+}
+
 /**
  * Checks every explicitly set config; throws ConfigError naming the first bad value and
  * returns the names the table does not know, sorted.
@@ -105,6 +111,8 @@ export function validateBrokerConfig(config: BrokerConfig): string[] {
   }
   const retention = retentionProblem(config);
   if (retention !== null) throw new ConfigError(retention);
+  const fetchWait = replicaFetchWaitProblem(config);
+  if (fetchWait !== null) throw new ConfigError(fetchWait);
   return unknown.sort();
 }
 

@@ -86,6 +86,7 @@ function respond(
         highWatermark: r.highWatermark,
         lastStableOffset: r.lastStableOffset,
         logStartOffset: r.logStartOffset,
+        diverging: r.divergingEpoch !== undefined,
       };
       if (!session.noteAnswer(FetchSession.key(target, session.usesTopicIds), news, incremental)) return;
     }

@@ -187,7 +187,9 @@ export class ReplicationSim {
       maxWaitMs: 0,
       minBytes: 1,
       maxBytes: 1 << 20,
+      responseMaxBytes: 10 << 20,
       backoffMs: 30,
+      numFetchers: 1,
       logger: this.logger,
     });
     broker.isr = new IsrManager({

@@ -297,7 +297,10 @@ export class ProcessCluster {
     }
   }
 
-  /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
+  /**
+   * Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers
+   * (long waits: on a loaded 2-core machine three processes may take tens of seconds to start).
+   */
   async startRegistered(count: number): Promise<QuorumView> {
     await this.start(count);
     return this.awaitRegistered();

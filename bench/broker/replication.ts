@@ -1,0 +1,272 @@
+/**
+ * The replication benchmark (issue 14): `npx tsx bench/broker/replication.ts [rounds=3]`.
+ *
+ * Produce: kcat (librdkafka) sends a pre-made file of 1 KiB lines (`kcat -P -l`, large batches,
+ * 5 in flight) to a topic with three partitions, in alternating rounds against
+ *  - the sink (bench/broker/sink.ts, a null broker): the client's own ceiling, acks=all;
+ *  - one Gregor process, replication factor 1, acks=1;
+ *  - three Gregor processes (combined nodes), replication factor 3, min.insync.replicas=2, acks=all.
+ * Each figure is a median over the rounds with its spread; the headline is RF 3 ÷ RF 1.
+ *
+ * Catch-up: on the three-node cluster, a follower of a one-partition topic is killed, BENCH_CATCHUP_MB
+ * of records are written (acks=1), the follower restarts; its catch-up rate is the bytes of its
+ * partition log over the time from its first replicated byte to holding as much as the leader.
+ * Against it: kcat consuming the same partition from the leader from the beginning (`-C -e`).
+ *
+ * Every figure prints with the load average. All traffic stays on 127.0.0.1.
+ * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64). PROFILE=1 profiles the cluster's nodes
+ * (NODE_ARGS_PROFILE of test/helpers/process-cluster.ts: --cpu-prof into /tmp/gregor-quorum-prof).
+ */
+import { execFile } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import { startSink } from './procs.js';
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
+const CATCHUP_MB = Number(process.env.BENCH_CATCHUP_MB ?? 64);
+const LINE = 1024;
+const MB = 1e6;
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const load = (): string => loadavg()[0]!.toFixed(1);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** A file of `mb` MB of 1 KiB lines (1023 bytes and a newline). */
+async function makeFile(dir: string, mb: number): Promise<{ path: string; messages: number }> {
+  const path = join(dir, `records-${mb}.txt`);
+  const messages = Math.round((mb * MB) / LINE);
+  const line = `${'x'.repeat(LINE - 1)}\n`;
+  const block = line.repeat(1000);
+  const out = createWriteStream(path);
+  for (let i = 0; i < messages; i += 1000) {
+    const ok = out.write(i + 1000 <= messages ? block : line.repeat(messages - i));
+    if (!ok) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return { path, messages };
+}
+
+const KCAT_PRODUCE = [
+  '-X',
+  'linger.ms=20',
+  '-X',
+  'batch.size=1000000',
+  '-X',
+  'batch.num.messages=10000',
+  '-X',
+  'queue.buffering.max.kbytes=1048576',
+  '-X',
+  'queue.buffering.max.messages=1000000',
+  '-X',
+  'max.in.flight.requests.per.connection=5',
+];
+
+function kcat(args: string[], timeoutMs = 300_000): Promise<{ seconds: number; stderr: string }> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile('kcat', args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (err, _stdout, stderr) => {
+      if (err) return reject(new Error(`kcat ${args.join(' ')}: ${err.message} ${String(stderr).slice(0, 500)}`));
+      resolve({ seconds: (performance.now() - start) / 1000, stderr: String(stderr) });
+    });
+  });
+}
+
+/** Produces the file with kcat; MB/s. Throws when a delivery failed. */
+async function produce(port: number, topic: string, file: string, acks: string): Promise<number> {
+  const bytes = statSync(file).size;
+  const r = await kcat([
+    '-P',
+    '-b',
+    `127.0.0.1:${port}`,
+    '-t',
+    topic,
+    '-X',
+    `acks=${acks}`,
+    ...KCAT_PRODUCE,
+    '-l',
+    file,
+  ]);
+  if (/fail|error/i.test(r.stderr)) throw new Error(`kcat reported: ${r.stderr.slice(0, 500)}`);
+  return bytes / MB / r.seconds;
+}
+
+async function createTopic(brokers: string[], topic: string, partitions: number, rf: number): Promise<void> {
+  const admin = new Kafka({ clientId: 'repl-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: rf,
+        configEntries: rf > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+      },
+    ],
+  });
+  await admin.disconnect();
+}
+
+async function fullIsr(cluster: ProcessCluster, from: ClusterNode, topic: string, timeoutMs = 60_000) {
+  return cluster.waitFor(`ISR of three on ${topic}`, timeoutMs, async () => {
+    const t = (await cluster.metadata(from, [topic]))?.topics[0];
+    return t && t.partitions.length > 0 && t.partitions.every((p) => p.isrNodes.length === 3) && t;
+  });
+}
+
+/** Bytes in a partition's .log segments on a node (0 when the folder is not there yet). */
+function logBytes(node: ClusterNode, topic: string, partition: number): number {
+  const dir = join(node.dir, `${topic}-${partition}`);
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const f of readdirSync(dir)) if (f.endsWith('.log')) total += statSync(join(dir, f)).size;
+  return total;
+}
+
+const settings = {
+  'replica.fetch.wait.max.ms': '500',
+  'auto.leader.rebalance.enable': 'false',
+  'log.segment.bytes': String(1 << 30),
+};
+
+async function produceRounds(dir: string): Promise<string[]> {
+  const file = (await makeFile(dir, PRODUCE_MB)).path;
+  const sink = await startSink('produce');
+  const single = new ProcessCluster(settings);
+  const triple = new ProcessCluster(settings);
+  const rates = { sink: [] as number[], rf1: [] as number[], rf3: [] as number[], ratio: [] as number[] };
+  const loads: string[] = [];
+  try {
+    await single.startRegistered(1);
+    await triple.startRegistered(3);
+    const oneBroker = [`127.0.0.1:${single.nodes[0]!.port}`];
+    const threeBrokers = triple.nodes.map((n) => `127.0.0.1:${n.port}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const topic = `round${round}-p3`;
+      await createTopic(oneBroker, topic, 3, 1);
+      await createTopic(threeBrokers, topic, 3, 3);
+      await fullIsr(triple, triple.nodes[0]!, topic);
+      const runs: Array<[keyof typeof rates, () => Promise<number>]> = [
+        ['sink', () => produce(sink.port, topic, file, 'all')],
+        ['rf1', () => produce(single.nodes[0]!.port, topic, file, '1')],
+        ['rf3', () => produce(triple.nodes[0]!.port, topic, file, 'all')],
+      ];
+      // Alternate the order: round r starts with run r mod 3.
+      const got: Partial<Record<keyof typeof rates, number>> = {};
+      for (let i = 0; i < runs.length; i++) {
+        const [name, run] = runs[(round + i) % runs.length]!;
+        got[name] = await run();
+        rates[name].push(got[name]!);
+      }
+      rates.ratio.push(got.rf3! / got.rf1!);
+      loads.push(load());
+      log(
+        `round ${round + 1}: sink ${got.sink!.toFixed(0)} MB/s, RF1 acks=1 ${got.rf1!.toFixed(0)} MB/s, ` +
+          `RF3 acks=all ${got.rf3!.toFixed(0)} MB/s, ratio ${(got.rf3! / got.rf1!).toFixed(2)} (load ${load()})`,
+      );
+    }
+  } finally {
+    await sink.stop();
+    await single.stop();
+    await triple.stop();
+  }
+  const spread = (xs: number[], digits = 0) =>
+    `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+  return [
+    `Produce, ${PRODUCE_MB} MB of 1 KiB records, 3 partitions, kcat -P -l, ${ROUNDS} alternating rounds (load ${loads.join(', ')}):`,
+    `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
+    `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
+    `- three processes, RF 3, min.insync.replicas=2, acks=all: ${spread(rates.rf3)} MB/s`,
+    `- RF 3 ÷ RF 1 per round: median ${spread(rates.ratio, 2)}; sink ÷ RF 1: ${(median(rates.sink) / median(rates.rf1)).toFixed(1)}x`,
+  ];
+}
+
+async function catchUpRounds(dir: string): Promise<string[]> {
+  const file = (await makeFile(dir, CATCHUP_MB)).path;
+  const cluster = new ProcessCluster(settings);
+  const follower: number[] = [];
+  const consumer: number[] = [];
+  const loads: string[] = [];
+  try {
+    await cluster.startRegistered(3);
+    const brokers = cluster.nodes.map((n) => `127.0.0.1:${n.port}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const topic = `catchup${round}`;
+      await createTopic(brokers, topic, 1, 3);
+      const p = (await fullIsr(cluster, cluster.nodes[0]!, topic)).partitions[0]!;
+      const leader = cluster.nodes.find((n) => n.id === p.leaderId)!;
+      const victim = cluster.nodes.find((n) => n.id !== p.leaderId)!;
+      cluster.kill(victim);
+      await produce(leader.port, topic, file, '1');
+      const target = logBytes(leader, topic, 0);
+      const before = logBytes(victim, topic, 0);
+      cluster.spawn(victim);
+      let firstAt = 0;
+      let doneAt = 0;
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline) {
+        const now = logBytes(victim, topic, 0);
+        if (firstAt === 0 && now > before) firstAt = performance.now();
+        if (now >= target) {
+          doneAt = performance.now();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      if (doneAt === 0) throw new Error('the follower did not catch up within 300 s');
+      const followerRate = (target - before) / MB / ((doneAt - firstAt) / 1000);
+      const read = await kcat([
+        '-C',
+        '-b',
+        `127.0.0.1:${leader.port}`,
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%o\n',
+      ]);
+      const consumerRate = target / MB / read.seconds;
+      follower.push(followerRate);
+      consumer.push(consumerRate);
+      loads.push(load());
+      log(
+        `catch-up round ${round + 1}: follower ${followerRate.toFixed(0)} MB/s, consumer ${consumerRate.toFixed(0)} MB/s, ` +
+          `ratio ${(followerRate / consumerRate).toFixed(2)} (load ${load()})`,
+      );
+      await fullIsr(cluster, leader, topic);
+    }
+  } finally {
+    await cluster.stop();
+  }
+  const ratios = follower.map((f, i) => f / consumer[i]!);
+  return [
+    `Catch-up, ${CATCHUP_MB} MB on one partition, ${ROUNDS} rounds (load ${loads.join(', ')}):`,
+    `- restarted follower: median ${median(follower).toFixed(0)} MB/s (${follower.map((x) => x.toFixed(0)).join(' / ')})`,
+    `- kcat -C from the leader: median ${median(consumer).toFixed(0)} MB/s (${consumer.map((x) => x.toFixed(0)).join(' / ')})`,
+    `- follower ÷ consumer per round: median ${median(ratios).toFixed(2)} (${ratios.map((x) => x.toFixed(2)).join(' / ')})`,
+  ];
+}
+
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-repl-bench-'));
+try {
+  const which = process.env.BENCH_ONLY;
+  const lines: string[] = [];
+  if (which !== 'catchup') lines.push(...(await produceRounds(dir)));
+  if (which !== 'produce') lines.push(...(await catchUpRounds(dir)));
+  console.log(lines.join('\n'));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
