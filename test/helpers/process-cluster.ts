@@ -181,6 +181,16 @@ export class ProcessCluster {
     });
   }
 
+  /** SIGSTOP: the process stays, its sockets stay open, nothing it runs moves (a long GC pause or a frozen VM). */
+  pause(node: ClusterNode): void {
+    node.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause`. */
+  resume(node: ClusterNode): void {
+    node.process?.kill('SIGCONT');
+  }
+
   /** kill -9 */
   kill(node: ClusterNode): void {
     node.process?.kill('SIGKILL');
@@ -248,7 +258,7 @@ export class ProcessCluster {
   /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
   async startRegistered(count: number): Promise<QuorumView> {
     await this.start(count);
-    const view = await this.waitFor('a leader', 20000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', 40000, () => this.agreedLeader(this.nodes));
     await this.waitFor(
       `${count} registered brokers`,
       15000,
