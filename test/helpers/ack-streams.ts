@@ -167,10 +167,17 @@ export async function readTopic(
  * Every acknowledged record once, in acknowledgement order; besides them only failed sends and `others`
  * (records the test wrote itself), at most once each.
  */
+/** What a check needs of a stream, whichever client wrote it. */
+export interface Outcome {
+  partition: number;
+  acked: string[];
+  failed: string[];
+}
+
 export function checkExactlyOnce(
   t: Test,
   read: string[][],
-  streams: PartitionStream[],
+  streams: Outcome[],
   others: ReadonlySet<string> = new Set(),
 ): void {
   for (const stream of streams) {
@@ -189,4 +196,32 @@ export function checkExactlyOnce(
     t.same(twice, [], `partition ${stream.partition}: no record twice`);
     t.same(strangers, [], `partition ${stream.partition}: nothing but acknowledged or failed sends`);
   }
+}
+
+/**
+ * For a producer without idempotence that retries (at least once): every acknowledged record is there,
+ * in acknowledgement order by first occurrence, and nothing is there that was not sent. Returns how
+ * many records are there more than once (retries of a write whose answer was lost).
+ */
+export function checkAtLeastOnce(t: Test, read: string[][], stream: Outcome): number {
+  const got = read[stream.partition] ?? [];
+  const seen = new Set<string>();
+  const first: string[] = [];
+  for (const v of got) {
+    if (!seen.has(v)) first.push(v);
+    seen.add(v);
+  }
+  const acked = new Set(stream.acked);
+  const sent = new Set([...stream.acked, ...stream.failed]);
+  t.same(
+    first.filter((v) => acked.has(v)),
+    stream.acked,
+    `partition ${stream.partition}: all ${stream.acked.length} acknowledged records, in order`,
+  );
+  t.same(
+    got.filter((v) => !sent.has(v)),
+    [],
+    `partition ${stream.partition}: nothing that was not sent`,
+  );
+  return got.length - first.length;
 }
