@@ -83,6 +83,8 @@ export class ProcessCluster {
   readonly base: string;
   private client: PeerClient | null = null;
   private bundle = '';
+  /** Settings of one node on top of the shared ones (its own listeners or voters: proxies in fault tests). */
+  perNode: (node: ClusterNode) => Record<string, string> = () => ({});
 
   constructor(
     private readonly extra: Record<string, string> = {},
@@ -93,7 +95,8 @@ export class ProcessCluster {
     this.base = mkdtempSync(join(tmpdir(), 'gregor-quorum-'));
   }
 
-  async start(count: number): Promise<void> {
+  /** `beforeSpawn` runs once the nodes have their ports, before any process starts (to set up proxies). */
+  async start(count: number, beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<void> {
     this.bundle = await bundleNode(this.entry);
     for (let id = 1; id <= count; id++) {
       this.nodes.push({
@@ -113,6 +116,7 @@ export class ProcessCluster {
       requestTimeoutMs: 3000,
       reconnectBackoffMs: 20,
     });
+    await beforeSpawn?.(this.nodes);
     for (const node of this.nodes) this.spawn(node);
   }
 
@@ -125,6 +129,7 @@ export class ProcessCluster {
       'controller.quorum.voters': voters,
       'log.dirs': node.dir,
       ...this.extra,
+      ...this.perNode(node),
     };
     // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
     const args = process.env.NODE_ARGS_PROFILE
@@ -256,8 +261,8 @@ export class ProcessCluster {
   }
 
   /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
-  async startRegistered(count: number): Promise<QuorumView> {
-    await this.start(count);
+  async startRegistered(count: number, beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<QuorumView> {
+    await this.start(count, beforeSpawn);
     const view = await this.waitFor('a leader', 40000, () => this.agreedLeader(this.nodes));
     await this.waitFor(
       `${count} registered brokers`,
