@@ -77,7 +77,7 @@ t.test(
     };
     await cluster.waitFor('the ISR of three', 30000, () => fullIsr(all[0]!));
 
-    const kcat = new KcatStream(bootstrap, TOPIC, 0, 'kcat', 200);
+    const kcat = new KcatStream(bootstrap, TOPIC, 0, 'kcat', 50);
     const confluent = new PythonStream('confluent', bootstrap, TOPIC, 1, 'confluent');
     const kafkaPython = new PythonStream('kafka-python', bootstrap, TOPIC, 2, 'kafka-python');
     const clients = [kcat, confluent, kafkaPython];

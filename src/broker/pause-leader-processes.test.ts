@@ -1,8 +1,9 @@
 /**
  * SIGSTOP of a partition leader for longer than broker.session.timeout.ms, then SIGCONT, across three
  * real processes (combined broker+controller nodes) under acks=-1 streams (idempotent kafkajs
- * producers, one per partition; RF 3, min.insync.replicas=2). The paused node is not the active
- * controller (so the quorum keeps its leader and the test is about partition leadership).
+ * producers, one per partition; RF 3, min.insync.replicas=2). Twice: the paused node is not the active
+ * controller (the quorum keeps its leader), then it is (the survivors elect a new Raft leader, which
+ * fences the silent broker; the woken node is a stale Raft leader for a moment).
  * - the controller fences the silent broker after the session timeout and a survivor leads its
  *   partition (time measured); the streams go on;
  * - a Produce (acks=-1) sent to the paused node while it is stopped is read by it only when it wakes,
@@ -12,7 +13,7 @@
  * - made preferred leader again (ElectLeaders), it serves exactly the same log: the record it
  *   appended alone while it wrongly believed it led is gone.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { AckStreams, checkExactlyOnce, readTopic } from '../../test/helpers/ack-streams.js';
@@ -27,8 +28,19 @@ const PARTITIONS = 3;
 const SESSION_TIMEOUT_MS = 3000;
 const ALONE = 'appended-by-the-paused-leader-alone';
 
+// Two three-process scenarios of about a minute each on a loaded 2-core machine.
+t.setTimeout(300_000);
+
 t.test('a paused partition leader wakes up as a follower and acknowledges nothing it cannot commit', async (t) => {
-  t.setTimeout(90_000);
+  await pausedLeaderScenario(t, false);
+});
+
+t.test('the same when the paused leader is also the active controller', async (t) => {
+  await pausedLeaderScenario(t, true);
+});
+
+async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<void> {
+  t.setTimeout(140_000);
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,
     'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS),
@@ -66,8 +78,10 @@ t.test('a paused partition leader wakes up as a follower and acknowledges nothin
     return ps !== null && ps.length === PARTITIONS && ps.every((p) => p.isrNodes.length === 3 && p.leaderId >= 0) && ps;
   };
   const initial = await cluster.waitFor('the ISR of three', 30000, () => fullIsr(all[0]!));
-  const target = initial.find((p) => p.leaderId !== quorum.leaderId && p.leaderId === p.replicaNodes[0]);
-  if (!target) throw new Error(`no partition led by its first replica outside the controller ${quorum.leaderId}`);
+  const target = initial.find(
+    (p) => (p.leaderId === quorum.leaderId) === alsoController && p.leaderId === p.replicaNodes[0],
+  );
+  if (!target) throw new Error(`no partition led by its first replica to pause (controller ${quorum.leaderId})`);
   const victim = all.find((n) => n.id === target.leaderId)!;
   const survivors = all.filter((n) => n !== victim);
   t.pass(
@@ -169,4 +183,4 @@ t.test('a paused partition leader wakes up as a follower and acknowledges nothin
     read[target.partitionIndex],
     'its log is the survivors’ log, record for record',
   );
-});
+}

@@ -87,6 +87,8 @@ export class KcatStream {
     partition: number,
     private readonly prefix: string,
     private readonly batch = 20,
+    /** Between two kcat runs (each is a process start). */
+    private readonly pauseMs = 200,
   ) {
     this.outcome = { partition, acked: [], failed: [], notes: [] };
   }

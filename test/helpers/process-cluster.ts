@@ -263,7 +263,7 @@ export class ProcessCluster {
   /** Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers. */
   async startRegistered(count: number, beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<QuorumView> {
     await this.start(count, beforeSpawn);
-    const view = await this.waitFor('a leader', 40000, () => this.agreedLeader(this.nodes));
+    const view = await this.waitFor('a leader', 90000, () => this.agreedLeader(this.nodes));
     await this.waitFor(
       `${count} registered brokers`,
       15000,
