@@ -16,11 +16,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { checkAtLeastOnce, checkExactlyOnce, readTopic } from '../../test/helpers/ack-streams.js';
 import { KcatStream, PythonStream } from '../../test/helpers/external-streams.js';
-import { hasCommand, hasPythonModule } from '../../test/helpers/external.js';
+import { hasCommand, hasPythonModule, run } from '../../test/helpers/external.js';
 
 const TOPIC = 'hard-bounce';
 const PARTITIONS = 3;
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.HARD_BOUNCE_ROUNDS ?? 5);
 
 const missing = !hasCommand('kcat')
   ? 'kcat not installed'
@@ -136,7 +136,20 @@ t.test(
         `partition ${c.outcome.partition}: ${c.outcome.acked.length} acknowledged, ${c.outcome.failed.length} failed; ${c.outcome.notes.join(' | ')}`,
       );
 
-    const read = await readTopic(kafka, TOPIC, PARTITIONS);
+    const read = await readTopic(kafka, TOPIC, PARTITIONS).catch(async (err: unknown) => {
+      for (let p = 0; p < PARTITIONS; p++) {
+        const kc = await run(
+          'kcat',
+          ['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(p), '-o', 'beginning', '-e', '-c', '3', '-f', '%o %s\\n'],
+          { timeoutMs: 20000 },
+        );
+        t.comment(`kcat -C partition ${p}: exit ${kc.code} ${kc.stdout.slice(0, 200)} ${kc.stderr.slice(0, 600)}`);
+        t.comment(
+          `metadata: ${JSON.stringify((await partitions(all[0]!))?.map((x) => [x.partitionIndex, x.leaderId, x.isrNodes]))}`,
+        );
+      }
+      throw err;
+    });
     const duplicates = checkAtLeastOnce(t, read, kcat.outcome);
     t.pass(`kcat (no idempotence): ${duplicates} records written twice by its retries`);
     checkExactlyOnce(t, read, [confluent.outcome, kafkaPython.outcome]);
