@@ -117,6 +117,7 @@ export class KcatStream {
         if (this.outcome.notes.length < 5)
           this.outcome.notes.push(`kcat exit ${result.code}: ${result.stderr.slice(0, 300)}`);
       }
+      await new Promise((r) => setTimeout(r, this.pauseMs));
     }
   }
 
