@@ -90,6 +90,8 @@ export class ProcessCluster {
   readonly base: string;
   private client: PeerClient | null = null;
   private bundle = '';
+  /** Settings of one node on top of the shared ones (its own listeners or voters: proxies in fault tests). */
+  perNode: (node: ClusterNode) => Record<string, string> = () => ({});
 
   constructor(
     private readonly extra: Record<string, string> = {},
@@ -100,8 +102,12 @@ export class ProcessCluster {
     this.base = mkdtempSync(join(tmpdir(), 'gregor-quorum-'));
   }
 
-  async start(count: number): Promise<void> {
-    await this.startNodes(Array.from({ length: count }, (): NodeRole => 'combined'));
+  /** `beforeSpawn` runs once the nodes have their ports, before any process starts (to set up proxies). */
+  async start(count: number, beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<void> {
+    await this.startNodes(
+      Array.from({ length: count }, (): NodeRole => 'combined'),
+      beforeSpawn,
+    );
   }
 
   /** Broker-only nodes that find the controllers through controller.quorum.bootstrap.servers instead of the voters. */
@@ -129,7 +135,7 @@ export class ProcessCluster {
     return this.nodes.filter((n) => n.role !== 'broker');
   }
 
-  private async startNodes(roles: NodeRole[]): Promise<void> {
+  private async startNodes(roles: NodeRole[], beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<void> {
     this.bundle = await bundleNode(this.entry);
     for (const [index, role] of roles.entries()) {
       const id = index + 1;
@@ -152,6 +158,7 @@ export class ProcessCluster {
       requestTimeoutMs: 3000,
       reconnectBackoffMs: 20,
     });
+    await beforeSpawn?.(this.nodes);
     for (const node of this.nodes) this.spawn(node);
   }
 
@@ -177,6 +184,7 @@ export class ProcessCluster {
       ...quorum,
       'log.dirs': node.dir,
       ...this.extra,
+      ...this.perNode(node),
     };
     // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
     const args = process.env.NODE_ARGS_PROFILE
@@ -231,6 +239,16 @@ export class ProcessCluster {
       });
       child.kill('SIGTERM');
     });
+  }
+
+  /** SIGSTOP: the process stays, its sockets stay open, nothing it runs moves (a long GC pause or a frozen VM). */
+  pause(node: ClusterNode): void {
+    node.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause`. */
+  resume(node: ClusterNode): void {
+    node.process?.kill('SIGCONT');
   }
 
   /** kill -9 */
@@ -301,8 +319,8 @@ export class ProcessCluster {
    * Starts `count` nodes and waits until they agree on a quorum leader and all are registered brokers
    * (long waits: on a loaded 2-core machine three processes may take tens of seconds to start).
    */
-  async startRegistered(count: number): Promise<QuorumView> {
-    await this.start(count);
+  async startRegistered(count: number, beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<QuorumView> {
+    await this.start(count, beforeSpawn);
     return this.awaitRegistered();
   }
 
