@@ -75,6 +75,7 @@ export const envelopeHandler = defineHandler({
       // The client's request is authorized as the client; a broker's own as the inter-broker principal.
       principal: principal ?? ctx.principal,
       interBroker: principal === null,
+      forwarded: true,
       apiKey,
       apiVersion,
       correlationId,

@@ -19,6 +19,8 @@ export interface RequestContext {
   principal: KafkaPrincipal;
   /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
   interBroker?: boolean;
+  /** A client's request forwarded to this node (the active controller) in an Envelope by another broker. */
+  forwarded?: boolean;
   clock: Clock;
   log: Logger;
   broker: BrokerServices;
