@@ -31,7 +31,10 @@ t.test('kafkajs alterConfigs on every broker of three, forwarded to the controll
     });
     const where = nodeId === String(controllerId) ? 'the controller' : 'forwarded';
     t.same(
-      answer.resources.map((r) => [r.resourceName, r.errorCode]),
+      (answer.resources as Array<{ resourceName: string; errorCode: number }>).map((r) => [
+        r.resourceName,
+        r.errorCode,
+      ]),
       [[nodeId, 0]],
       `broker ${nodeId} (${where}) accepts its own resource`,
     );
