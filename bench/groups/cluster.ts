@@ -94,7 +94,7 @@ async function sameWorkload(count: number): Promise<void> {
       `${count} node${count > 1 ? 's' : ''} (load ${loadNow()}): 10 members, one leaves, heartbeat 100 ms: Stable again after median ` +
         `${fmt(median(totals))} ms, max ${fmt(Math.max(...totals))} ms (${trials} trials); ${load.groups} groups × ${load.partitions} partitions at ` +
         `${load.hz} Hz for ${load.durationMs / 1000} s: ${r.commits} commits (${fmt(r.ratePerSec, 0)}/s), p50 ${fmt(r.p50, 2)} ms, ` +
-        `p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 2)} ms, ${r.errors} errors`,
+        `p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 2)} ms, ${r.errors} errors ${JSON.stringify(r.errorCodes)}`,
     );
   } finally {
     await cluster.stop();
@@ -102,6 +102,8 @@ async function sameWorkload(count: number): Promise<void> {
 }
 
 interface FailoverRun {
+  /** The victim was the active controller too (the new controller then waits out the broker session). */
+  controller: boolean;
   coordinatorMs: number;
   stableMs: number;
   committedMs: number;
@@ -150,6 +152,7 @@ async function failoverRun(run: number): Promise<FailoverRun> {
     const survivorAdmin = kafkaOn(survivors, 'bench-survivor-admin').admin();
     admins.push(survivorAdmin);
     await survivorAdmin.connect();
+    const controller = (await cluster.agreedLeader(cluster.nodes))?.leaderId === victim.id;
     await killAndWait(cluster, victim);
     const killedAt = Date.now();
     // One record per partition; the group works again once both offsets are committed.
@@ -175,7 +178,7 @@ async function failoverRun(run: number): Promise<FailoverRun> {
       () => '',
       50,
     );
-    return { coordinatorMs, stableMs, committedMs: Date.now() - killedAt };
+    return { controller, coordinatorMs, stableMs, committedMs: Date.now() - killedAt };
   } finally {
     for (const c of consumers) await c.disconnect().catch(() => undefined);
     for (const a of admins) await a.disconnect().catch(() => undefined);
@@ -189,17 +192,24 @@ if (process.env.SKIP_SAME_WORKLOAD === undefined) {
   await sameWorkload(3);
 }
 const results: FailoverRun[] = [];
+const failures: string[] = [];
 for (let run = 0; run < runs; run++) {
-  const r = await failoverRun(run);
-  results.push(r);
-  console.error(`run ${run}: ${JSON.stringify(r)} (load ${loadNow()})`);
+  try {
+    const r = await failoverRun(run);
+    results.push(r);
+    console.error(`run ${run}: ${JSON.stringify(r)} (load ${loadNow()})`);
+  } catch (err) {
+    failures.push(`run ${run}: ${(err as Error).message}`);
+    console.error(`run ${run} failed: ${(err as Error).message} (load ${loadNow()})`);
+  }
 }
 if (results.length > 0)
   note(
     `kill -9 of the coordinator's broker (${runs} runs, load ${loadNow()}): a survivor coordinates after median ` +
       `${fmt(median(results.map((r) => r.coordinatorMs)), 0)} ms, the group is Stable after ${fmt(median(results.map((r) => r.stableMs)), 0)} ms, ` +
       `a record produced at the kill is committed after ${fmt(median(results.map((r) => r.committedMs)), 0)} ms ` +
-      `(each run: ${results.map((r) => `${r.coordinatorMs}/${r.stableMs}/${r.committedMs}`).join(', ')} ms)`,
+      `(each run: ${results.map((r) => `${r.coordinatorMs}/${r.stableMs}/${r.committedMs}${r.controller ? ' (the controller too)' : ''}`).join(', ')} ms)`,
   );
+for (const f of failures) note(`kill -9 ${f}`);
 console.log(lines.join('\n'));
 process.exit(0);
