@@ -45,6 +45,8 @@ export interface CommitResult {
   /** p99 of the commits sent in each second of the measured run, ms (shows whether outliers cluster). */
   p99BySecond: number[];
   errors: number;
+  /** How many answers carried each error code (-1: no answer, the request failed). */
+  errorCodes: Record<number, number>;
   maxInFlight: number;
 }
 
@@ -64,6 +66,7 @@ export async function commitLatency(
   const bySecond: number[][] = [];
   let maxSendLagMs = 0;
   let errors = 0;
+  const errorCodes: Record<number, number> = {};
   let maxInFlight = 0;
   const ticksPerPeriod = Math.round(1000 / load.hz / TICK_MS);
   const outstanding = new Set<Promise<void>>();
@@ -104,10 +107,15 @@ export async function commitLatency(
           intended.push(now - scheduled);
           (bySecond[Math.floor((scheduled - start - load.warmupMs) / 1000)] ??= []).push(now - sent);
         }
-        if (r.topics.some((t) => t.partitions.some((x) => x.errorCode !== 0))) errors++;
+        const failed = r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== 0);
+        if (failed) {
+          errors++;
+          errorCodes[failed.errorCode] = (errorCodes[failed.errorCode] ?? 0) + 1;
+        }
       })
       .catch(() => {
         errors++;
+        errorCodes[-1] = (errorCodes[-1] ?? 0) + 1;
       })
       .finally(() => outstanding.delete(p));
     outstanding.add(p);
@@ -173,6 +181,7 @@ export async function commitLatency(
     maxSendLagMs,
     generatorCpuUs: (cpu.user + cpu.system) / sent,
     errors,
+    errorCodes,
     maxInFlight,
   };
 }

@@ -10,10 +10,12 @@
  * broker is up), or, for the suite's OAUTHBEARER pass (docker-compose.2_4_oauthbearer.yml), only
  * OAUTHBEARER with Kafka's unsecured validator (server-jaas_oauth.conf).
  *
- * CLUSTER_FEATURES says what Gregor can do today; flip an entry (or pass --brokers 3, --ssl,
- * --sasl) as each lands. brokerConfigs() is pure: it builds every node's Kafka-named configs.
+ * CLUSTER_FEATURES is the default run: the compose file's three nodes (combined broker and
+ * controller, one quorum, one cluster id) with both secure listeners; --brokers 1, --no-ssl and
+ * --no-sasl trim it. brokerConfigs() is pure: it builds every node's Kafka-named configs.
  * startCluster() starts them in this process through the embedded API (src/index.ts of this
- * repository, or of another Gregor tree given with --gregor).
+ * repository, or of another Gregor tree given with --gregor), all at once (a voter waits for
+ * the others to form the quorum).
  *
  * Leaves out: the compose file's authorizer (kafka.security.auth.SimpleAclAuthorizer with
  * allow.everyone.if.no.acl.found) until Gregor has one; the ACL tests stay in the allowlist.
@@ -26,7 +28,7 @@ import { createSuiteScramUser, SUITE_SCRAM_USER, suiteTlsFiles } from './suite-s
 export type StartBroker = (options: StartBrokerOptions) => Promise<RunningBroker>;
 
 export interface ClusterFeatures {
-  /** 1 today; 3 when multi-node clusters land. */
+  /** 3, as the suite's compose cluster; 1 for a quick single-node run. */
   brokers: 1 | 2 | 3;
   ssl: boolean;
   sasl: boolean;
@@ -35,7 +37,7 @@ export interface ClusterFeatures {
 }
 
 /** What Gregor supports now. */
-export const CLUSTER_FEATURES: ClusterFeatures = { brokers: 1, ssl: true, sasl: true };
+export const CLUSTER_FEATURES: ClusterFeatures = { brokers: 3, ssl: true, sasl: true };
 
 interface NodeLayout {
   nodeId: number;

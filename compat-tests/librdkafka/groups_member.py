@@ -73,7 +73,7 @@ config = {
     "auto.offset.reset": "earliest",
     "session.timeout.ms": session_ms,
     "heartbeat.interval.ms": 100,
-    "max.poll.interval.ms": 20000,
+    "max.poll.interval.ms": max(20000, session_ms),
     "fetch.wait.max.ms": 100,
     "topic.metadata.refresh.interval.ms": 1000,
 }

@@ -3,13 +3,19 @@
  * IncrementalAlterConfigs (SET / DELETE / APPEND / SUBTRACT), following Kafka's
  * broker-side preprocessing and then its controller: a resource named twice, a config
  * key named twice or a null value (other than DELETE) get INVALID_REQUEST; broker
- * resources must name this node (or be empty: the cluster default) and may change only
+ * resources must name this node (or be empty: the cluster default; a request another
+ * broker forwarded here in an Envelope was addressed to that broker, so only the
+ * name's form is checked, as Kafka's controller does) and may change only
  * dynamic configs, with valid values (else INVALID_REQUEST); topic configs are checked
  * by the controller (unknown topic UNKNOWN_TOPIC_OR_PARTITION, bad config
  * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly, and
  * answered once applied (NOT_CONTROLLER when no active controller takes them).
  * BROKER_LOGGER levels change on this node only (admin/broker-loggers.ts), never through the
- * metadata log. Left out: client-metrics and group resources.
+ * metadata log. Left out: client-metrics and group resources; Kafka's broker answers a
+ * mis-addressed broker resource itself and forwards only the rest, Gregor's forwarding
+ * broker sends the whole request (the controller then accepts a broker resource sent to
+ * another broker than the one it names, and BROKER_LOGGER resources sent to a broker that
+ * is not the active controller are refused).
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerServices } from '../server/services.js';
@@ -18,7 +24,7 @@ import { AlterConfigOp, type CommandResult, type ConfigOperation } from '../meta
 import type { MetadataRecord } from '../metadata/records.js';
 import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
 import { BROKER_CONFIG_SCHEMA, validateDynamicBrokerConfigs } from './broker-config-schema.js';
-import { checkBrokerResourceName } from './resource-names.js';
+import { brokerIdFormProblem, checkBrokerResourceName } from './resource-names.js';
 import { alterLoggerLevels } from './broker-loggers.js';
 
 export interface AlterResource {
@@ -62,6 +68,7 @@ export async function alterConfigs(
   resources: AlterResource[],
   incremental: boolean,
   validateOnly: boolean,
+  forwarded = false,
 ): Promise<AlterOutcome[]> {
   const controller = broker.controller;
   const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
@@ -103,7 +110,9 @@ export async function alterConfigs(
         break;
       case ConfigResourceType.BROKER: {
         if (resourceName !== '') {
-          const problem = checkBrokerResourceName(resourceName, broker.nodeId, false);
+          const problem = forwarded
+            ? brokerIdFormProblem(resourceName)
+            : checkBrokerResourceName(resourceName, broker.nodeId, false);
           if (problem) return invalid(problem.replace('Broker id must', 'Node id must'));
         }
         for (const o of resource.ops) {

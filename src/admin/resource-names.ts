@@ -3,9 +3,15 @@
  * messages (the answer is INVALID_REQUEST).
  */
 
+/** Returns an error message, or null when `name` is an integer (any node's id). */
+export function brokerIdFormProblem(name: string): string | null {
+  return /^-?\d+$/.test(name) ? null : `Broker id must be an integer, but it is: ${name}`;
+}
+
 /** Returns an error message, or null when `name` is this node's id. */
 export function checkBrokerResourceName(name: string, nodeId: number, emptyAllowed: boolean): string | null {
-  if (!/^-?\d+$/.test(name)) return `Broker id must be an integer, but it is: ${name}`;
+  const form = brokerIdFormProblem(name);
+  if (form !== null) return form;
   if (Number(name) !== nodeId) {
     return emptyAllowed
       ? `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`

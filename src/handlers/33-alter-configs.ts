@@ -23,6 +23,7 @@ export const alterConfigsHandler = defineHandler({
       })),
       false,
       request.validateOnly,
+      ctx.forwarded === true,
     );
     return {
       throttleTimeMs: 0,

@@ -25,6 +25,7 @@ export const incrementalAlterConfigsHandler = defineHandler({
       })),
       true,
       request.validateOnly,
+      ctx.forwarded === true,
     );
     return {
       throttleTimeMs: 0,

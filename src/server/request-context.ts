@@ -19,7 +19,7 @@ export interface RequestContext {
   principal: KafkaPrincipal;
   /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
   interBroker?: boolean;
-  /** A client's request a broker forwarded in an Envelope: not throttled here (the forwarding broker throttles its client). */
+  /** A client's request another broker forwarded to this node (the active controller) in an Envelope: not throttled here (the forwarding broker throttles its client). */
   forwarded?: boolean;
   /** The request frame's size in bytes (what producer_byte_rate counts). */
   requestBytes?: number;

@@ -1,0 +1,154 @@
+/**
+ * Issue #15: a KIP-848 consumer group (ConsumerGroupHeartbeat, server-side assignment) across
+ * broker failures on three real processes, with @platformatic/kafka (`groupProtocol: 'consumer'`;
+ * the installed librdkafka 2.0.2 predates KIP-848 and kafkajs speaks only the classic protocol).
+ * Two members on six partitions commit every record after taking it. After a kill -9 of the
+ * coordinator's broker and again after a kill -9 and restart of all three nodes: both members keep
+ * their member ids and share the six partitions, every record is consumed, committed offsets never
+ * go back, and duplicates stay within at-least-once (one record in flight per partition per failure).
+ */
+import '../../compat-tests/platformatic/node20-shim.js';
+import t from 'tap';
+import { Consumer, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Admin } from 'kafkajs';
+import { ProcessCluster } from '../../test/helpers/process-cluster.js';
+import {
+  CommitWatch,
+  FAILOVER_SETTINGS,
+  bootstrapOf,
+  committedOffsets,
+  coordinatorOf,
+  duplicates,
+  kafkaOn,
+  killAndWait,
+  produceBatch,
+  restartAll,
+  startThree,
+  until,
+} from '../../test/helpers/group-failover.js';
+
+const GROUP = 'fo-kip848';
+const TOPIC = 'fo-kip848';
+const PARTITIONS = 6;
+const BATCH = 60;
+
+interface Member {
+  name: string;
+  consumer: Consumer<string, string, string, string>;
+  stream: MessagesStream<string, string, string, string>;
+}
+
+t.test('a KIP-848 group keeps members and commits across kill -9 of the coordinator and a full restart', async (t) => {
+  t.setTimeout(240_000);
+  const cluster = new ProcessCluster(FAILOVER_SETTINGS, process.env.FAILOVER_LOG ?? 'warn');
+  t.teardown(() => cluster.stop());
+  await startThree(cluster);
+  const nodes = cluster.nodes;
+  const admins: Admin[] = [];
+  t.teardown(() => Promise.all(admins.map((a) => a.disconnect())));
+  const adminOn = async (live = nodes): Promise<Admin> => {
+    const a = kafkaOn(live, 'kip848-failover-admin').admin();
+    await a.connect();
+    admins.push(a);
+    return a;
+  };
+  const admin = await adminOn();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 }] });
+
+  const counts = new Map<string, number>();
+  const members: Member[] = [];
+  t.teardown(async () => {
+    for (const m of members) await m.consumer.close(true).catch(() => undefined);
+  });
+  for (const name of ['a', 'b']) {
+    const consumer = new Consumer({
+      clientId: `kip848-${name}`,
+      groupId: GROUP,
+      groupProtocol: 'consumer',
+      bootstrapBrokers: bootstrapOf(nodes),
+      deserializers: stringDeserializers,
+      maxWaitTime: 200,
+      retries: 60,
+      retryDelay: 250,
+    });
+    const stream = await consumer.consume({
+      topics: [TOPIC],
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+    });
+    stream.on('data', (message: Message<string, string, string, string>) => {
+      counts.set(message.value, (counts.get(message.value) ?? 0) + 1);
+      void Promise.resolve(message.commit()).catch(() => undefined);
+    });
+    stream.on('error', () => undefined);
+    members.push({ name, consumer, stream });
+  }
+  const owned = (m: Member): number[] =>
+    (m.consumer.assignments ?? []).flatMap((a) => (a.topic === TOPIC ? a.partitions : [])).sort((x, y) => x - y);
+  const state = (): string =>
+    members.map((m) => `${m.name} ${m.consumer.memberId}: [${owned(m).join(',')}]`).join('; ');
+  const shared = (): boolean => {
+    const all = members.flatMap(owned);
+    return members.every((m) => owned(m).length > 0) && all.length === PARTITIONS && new Set(all).size === PARTITIONS;
+  };
+  await until('two members sharing six partitions', 60_000, shared, state);
+  const ids = members.map((m) => m.consumer.memberId);
+
+  const watch = new CommitWatch();
+  const produced: string[] = [];
+  const roundOfRecords = async (label: string, a: Admin, live = nodes): Promise<number> => {
+    const producer = kafkaOn(live, `kip848-producer-${label}`).producer();
+    await producer.connect();
+    const started = Date.now();
+    produced.push(...(await produceBatch(producer, TOPIC, label, BATCH, PARTITIONS)));
+    await producer.disconnect();
+    await until(`the ${label} records consumed`, 60_000, () => produced.every((v) => counts.has(v)), state);
+    const perPartition = produced.length / PARTITIONS;
+    await until(
+      `the ${label} records committed`,
+      60_000,
+      async () => {
+        const offsets = await committedOffsets(a, GROUP, TOPIC);
+        if (offsets === null) return false;
+        watch.observe(GROUP, offsets);
+        return offsets.length === PARTITIONS && offsets.every((o) => o === perPartition);
+      },
+      () => `${state()}; committed ${watch.last(GROUP).join(',')}`,
+      100,
+    );
+    return Date.now() - started;
+  };
+  const sameMembers = async (what: string): Promise<void> => {
+    await until(`${what}: two members sharing six partitions`, 30_000, shared, state);
+    t.same(
+      members.map((m) => m.consumer.memberId),
+      ids,
+      `${what}: both members kept their member ids`,
+    );
+  };
+
+  await roundOfRecords('before', admin);
+
+  const coordinatorId = await cluster.waitFor('the coordinator', 20_000, () => coordinatorOf(nodes[0]!, GROUP));
+  const victim = nodes.find((n) => n.id === coordinatorId)!;
+  const survivors = nodes.filter((n) => n !== victim);
+  await killAndWait(cluster, victim);
+  const survivorAdmin = await adminOn(survivors);
+  const afterKillMs = await roundOfRecords('after-kill', survivorAdmin, survivors);
+  t.comment(`records produced after the kill of node ${victim.id} consumed and committed in ${afterKillMs} ms`);
+  t.not(await coordinatorOf(survivors[0]!, GROUP), victim.id, 'a survivor coordinates the group');
+  await sameMembers('after the kill -9 of the coordinator');
+
+  await restartAll(cluster);
+  await roundOfRecords('after-restart', await adminOn());
+  await sameMembers('after a restart of all three nodes');
+
+  t.same(watch.regressions, [], 'no committed offset ever went back');
+  t.ok(
+    produced.every((v) => counts.has(v)),
+    `all ${produced.length} records consumed`,
+  );
+  const twice = duplicates(counts);
+  t.ok(twice <= 2 * PARTITIONS, `${twice} records consumed twice (at most one per partition per failure)`);
+});
