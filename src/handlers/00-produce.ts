@@ -24,7 +24,10 @@
  * to a partition in a transaction, the leader asks the transaction coordinator, on this broker
  * or another (src/transactions/verification.ts); a refusal is that partition's answer
  * (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, ...; NOT_ENOUGH_REPLICAS while the coordinator
- * cannot answer). Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
+ * cannot answer). From v12 (Kafka 4.0, transaction version 2, KIP-890 part 2) the leader has the
+ * coordinator add the partition to the transaction instead (AddPartitionsToTxn v5 without
+ * verifyOnly when it is elsewhere), whatever transaction.partition.verification.enable says, since
+ * a TV2 client sends no AddPartitionsToTxn. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
  * Gaps: no quotas (throttleTimeMs 0), no currentLeader/nodeEndpoints hints (v10+).
  */
@@ -47,6 +50,8 @@ import type { RequestContext } from '../server/request-context.js';
 
 /** The first Produce version that names topics by id (Kafka 4.1, KIP-516). */
 export const PRODUCE_TOPIC_ID_VERSION = 13;
+/** From this version a transactional write adds its partition to the transaction (transaction version 2). */
+export const PRODUCE_ADDS_PARTITIONS_VERSION = 12;
 
 function partitionError(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
   return { ...defaultProduceResponsePartitionProduceResponse(), index, errorCode, baseOffset: -1n };
@@ -172,6 +177,7 @@ export const produceHandler = defineHandler({
           ? []
           : t.partitionData.map((d) => ({ topic: name, partition: d.index, records: d.records }));
       }),
+      ctx.apiVersion >= PRODUCE_ADDS_PARTITIONS_VERSION,
     );
     const response = produce(ctx, request, writes, refusedByCoordinator);
     if (request.acks === -1) {
