@@ -40,7 +40,7 @@ export const API_KEYS: ReadonlyMap<number, ApiKeyInfo> = new Map([
   [25, { apiKey: 25, name: "AddOffsetsToTxn", minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3, listeners: ["zkBroker","broker"] }],
   [26, { apiKey: 26, name: "EndTxn", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 3, listeners: ["zkBroker","broker"] }],
   [27, { apiKey: 27, name: "WriteTxnMarkers", minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, listeners: ["zkBroker","broker"] }],
-  [28, { apiKey: 28, name: "TxnOffsetCommit", minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3, listeners: ["zkBroker","broker"] }],
+  [28, { apiKey: 28, name: "TxnOffsetCommit", minVersion: 0, maxVersion: 5, firstFlexibleVersion: 3, listeners: ["zkBroker","broker"] }],
   [29, { apiKey: 29, name: "DescribeAcls", minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, listeners: ["zkBroker","broker","controller"] }],
   [30, { apiKey: 30, name: "CreateAcls", minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, listeners: ["zkBroker","broker","controller"] }],
   [31, { apiKey: 31, name: "DeleteAcls", minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, listeners: ["zkBroker","broker","controller"] }],

@@ -185,7 +185,8 @@ export function loadMessage(path: string): MessageSpec {
   const convertFields = (fields: RawField[], parentVersions: VersionRange): FieldSpec[] =>
     fields.map((f) => {
       const type = parseType(f.type);
-      const versions = parseVersions(f.versions);
+      // A field given only taggedVersions exists in exactly those versions (as Kafka's generator reads it).
+      const versions = parseVersions(f.versions ?? f.taggedVersions);
       if (f.fields) {
         const structName = type.kind === 'array' ? type.element.name : type.name;
         structs.set(structName, {

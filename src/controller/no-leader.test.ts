@@ -3,7 +3,7 @@
  * won) answers admin requests with Kafka's retriable codes once its forwarding wait
  * (request.timeout.ms) ends, without closing the connection: CreateTopics, DeleteTopics, CreatePartitions
  * and IncrementalAlterConfigs get NOT_CONTROLLER, InitProducerId COORDINATOR_LOAD_IN_PROGRESS,
- * auto-creation LEADER_NOT_AVAILABLE.
+ * auto-creation UNKNOWN_TOPIC_OR_PARTITION.
  */
 import t from 'tap';
 import { startBroker } from '../index.js';
@@ -91,6 +91,10 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
     includeClusterAuthorizedOperations: false,
     includeTopicAuthorizedOperations: false,
   });
-  t.equal(md.topics[0]?.errorCode, ErrorCode.LEADER_NOT_AVAILABLE, 'auto-creation: LEADER_NOT_AVAILABLE (retriable)');
+  t.equal(
+    md.topics[0]?.errorCode,
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    'auto-creation: UNKNOWN_TOPIC_OR_PARTITION (retriable), as KRaft Kafka',
+  );
   t.equal(md.controllerId, -1, 'Metadata names no controller');
 });

@@ -24,7 +24,10 @@
  * to a partition in a transaction, the leader asks the transaction coordinator, on this broker
  * or another (src/transactions/verification.ts); a refusal is that partition's answer
  * (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, ...; NOT_ENOUGH_REPLICAS while the coordinator
- * cannot answer). Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
+ * cannot answer). From v12 (Kafka 4.0, transaction version 2, KIP-890 part 2) the leader has the
+ * coordinator add the partition to the transaction instead (AddPartitionsToTxn v5 without
+ * verifyOnly when it is elsewhere), whatever transaction.partition.verification.enable says, since
+ * a TV2 client sends no AddPartitionsToTxn. Answers baseOffset, logAppendTimeMs (v2+), logStartOffset
  * (v5+), errorMessage and recordErrors (v8+).
  * Client quotas: the request's size counts against producer_byte_rate once the partitions are
  * appended (handlers/throttling.ts); over it the answer (sent at once, data appended) carries
@@ -51,6 +54,8 @@ import { throttleProduce } from './throttling.js';
 
 /** The first Produce version that names topics by id (Kafka 4.1, KIP-516). */
 export const PRODUCE_TOPIC_ID_VERSION = 13;
+/** From this version a transactional write adds its partition to the transaction (transaction version 2). */
+export const PRODUCE_ADDS_PARTITIONS_VERSION = 12;
 
 function partitionError(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
   return { ...defaultProduceResponsePartitionProduceResponse(), index, errorCode, baseOffset: -1n };
@@ -176,6 +181,7 @@ export const produceHandler = defineHandler({
           ? []
           : t.partitionData.map((d) => ({ topic: name, partition: d.index, records: d.records }));
       }),
+      ctx.apiVersion >= PRODUCE_ADDS_PARTITIONS_VERSION,
     );
     const response = produce(ctx, request, writes, refusedByCoordinator);
     throttleProduce(ctx);

@@ -6,15 +6,18 @@
  * controller id that is always one of those brokers (`advertisedControllerId`), and
  * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
  * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
- * `auto.create.topics.enable` is on and the request allows it (always before v4). The
- * creation is started (committed through the controller, or forwarded to it) and the topic
- * is answered with LEADER_NOT_AVAILABLE and no partitions, in every version; the client
- * retries and sees the topic on a later Metadata. This is ZooKeeper-mode Kafka's answer;
- * KRaft Kafka answers UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not retry (its
- * BrokerPool only retries LEADER_NOT_AVAILABLE; tulios/kafkajs#815), so subscribing to a
- * topic that does not exist yet would fail there. A creation the controller refuses (a
- * policy or replication-factor error) and a topic that may not be auto-created get
- * UNKNOWN_TOPIC_OR_PARTITION. Internal topics are never auto-created here. Topics by id
+ * `auto.create.topics.enable` is on and the request allows it (always before v4). As KRaft
+ * Kafka 3.9/4.x does (KafkaApis.getTopicMetadata and AutoTopicCreationManager, in every
+ * version), the creation is started (committed through the controller, or forwarded to it)
+ * and the topic is answered with UNKNOWN_TOPIC_OR_PARTITION and no partitions; the client
+ * retries and sees the topic on a later Metadata. (ZooKeeper-mode Kafka answered
+ * LEADER_NOT_AVAILABLE; kafkajs's BrokerPool retries only that one, so a kafkajs consumer
+ * subscribing to a topic that does not exist yet fails here as on KRaft Kafka,
+ * tulios/kafkajs#1563, while a kafkajs producer's send retries and lands.) A creation the
+ * controller refuses (a policy or replication-factor error) and a topic that may not be
+ * auto-created get UNKNOWN_TOPIC_OR_PARTITION too. Internal topics are never auto-created here
+ * (Kafka would create them with the coordinators' settings; Gregor's coordinators create them
+ * when first needed). Topics by id
  * (v10+) are looked up by id. With an authorizer: topics the principal may not DESCRIBE are
  * left out of an all-topics answer and answered TOPIC_AUTHORIZATION_FAILED when named;
  * auto-creation needs CREATE on the cluster or the topic (else TOPIC_AUTHORIZATION_FAILED);
@@ -110,7 +113,6 @@ export const metadataHandler = defineHandler({
           topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
           continue;
         }
-        let started = false;
         const mayCreate = authz.onCluster(AclOperation.CREATE) || authz.onTopic(AclOperation.CREATE, wanted.name);
         if (autoCreate && !isInternalTopic(wanted.name) && !mayCreate) {
           topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
@@ -118,17 +120,11 @@ export const metadataHandler = defineHandler({
         }
         if (autoCreate && !isInternalTopic(wanted.name)) {
           const code = broker.autoCreateTopic(wanted.name);
-          started = code === 0 || code === ErrorCode.LEADER_NOT_AVAILABLE;
-          if (!started) ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
+          if (code !== 0 && code !== ErrorCode.LEADER_NOT_AVAILABLE)
+            ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
         }
-        // Created or not, this answer does not show the topic yet; a started creation is retried.
-        topics.push(
-          unknownTopic(
-            wanted.name,
-            ZERO_UUID,
-            started ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          ),
-        );
+        // Started or not, this answer does not show the topic: Kafka answers the same code either way.
+        topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
     }
 

@@ -5,7 +5,10 @@
  * advertised that is not implemented; on a controller listener, those of the controller
  * table (Raft RPCs, Envelope, registration, ...). An unsupported request version gets
  * UNSUPPORTED_VERSION in the v0 layout with the supported ranges (the dispatcher does
- * that, as Kafka does). Advertises the metadata.version feature as finalized.
+ * that, as Kafka does). Advertises the metadata.version feature as finalized, and
+ * transaction.version at level 2 (KIP-890 part 2, as a Kafka 4.0 cluster formatted with its
+ * defaults): Kafka 4 clients then send Produce v12 without AddPartitionsToTxn, TxnOffsetCommit v5
+ * without AddOffsetsToTxn and EndTxn v5, and take the bumped epoch EndTxn returns.
  * Left out: client software name/version validation.
  */
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
@@ -13,6 +16,8 @@ import { defineHandler } from './handler.js';
 
 /** The metadata.version level of Kafka 3.9 (3.9-IV0). */
 const METADATA_VERSION_LEVEL = 21;
+/** transaction.version: 2 is KIP-890 part 2 (epoch bump per transaction, partitions added by brokers). */
+export const TRANSACTION_VERSION_LEVEL = 2;
 
 export const apiVersionsHandler = defineHandler({
   api: ApiVersionsApi,
@@ -23,7 +28,10 @@ export const apiVersionsHandler = defineHandler({
       apiKeys: [...ctx.broker.apiVersions(ctx.listenerName)],
       throttleTimeMs: 0,
       supportedFeatures: flexible
-        ? [{ name: 'metadata.version', minVersion: 1, maxVersion: METADATA_VERSION_LEVEL }]
+        ? [
+            { name: 'metadata.version', minVersion: 1, maxVersion: METADATA_VERSION_LEVEL },
+            { name: 'transaction.version', minVersion: 0, maxVersion: TRANSACTION_VERSION_LEVEL },
+          ]
         : [],
       finalizedFeaturesEpoch: flexible ? 0n : -1n,
       finalizedFeatures: flexible
@@ -32,6 +40,11 @@ export const apiVersionsHandler = defineHandler({
               name: 'metadata.version',
               maxVersionLevel: METADATA_VERSION_LEVEL,
               minVersionLevel: METADATA_VERSION_LEVEL,
+            },
+            {
+              name: 'transaction.version',
+              maxVersionLevel: TRANSACTION_VERSION_LEVEL,
+              minVersionLevel: TRANSACTION_VERSION_LEVEL,
             },
           ]
         : [],

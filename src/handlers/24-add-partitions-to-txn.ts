@@ -7,7 +7,10 @@
  * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS while a
  * commit/abort is being written.
  * v4-5 (brokers): a batch of transactions, each answered separately; verifyOnly asks
- * whether each partition is already in the transaction (INVALID_TXN_STATE if not).
+ * whether each partition is already in the transaction (INVALID_TXN_STATE if not). Without
+ * verifyOnly a broker adds the partitions on a transaction version 2 client's behalf (a partition
+ * leader for Produce v12+, the group coordinator for TxnOffsetCommit v5, KIP-890 part 2): the
+ * transaction is recorded as TV2, so its EndTxn v5 bumps the epoch.
  * Leaves out: ACL checks per topic and the transactional id.
  * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
  * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
@@ -39,6 +42,7 @@ async function addOne(
   epoch: number,
   topics: Topics,
   verifyOnly: boolean,
+  clientTransactionVersion: number,
 ): Promise<Results> {
   const notHere = ctx.broker.transactions.coordinatorError(transactionalId);
   if (notHere !== 0) return uniform(topics, () => notHere);
@@ -59,6 +63,7 @@ async function addOne(
       epoch,
       topics.map((t) => ({ topic: t.name, partitions: t.partitions })),
       now,
+      clientTransactionVersion,
     ),
   );
   const committed = code === 0 ? await txns.whenCommitted(transactionalId) : 0;
@@ -82,6 +87,7 @@ export const addPartitionsToTxnHandler = defineHandler({
           request.v3AndBelowProducerEpoch,
           request.v3AndBelowTopics,
           false,
+          0,
         ),
       };
     }
@@ -92,7 +98,16 @@ export const addPartitionsToTxnHandler = defineHandler({
       resultsByTransaction: await Promise.all(
         request.transactions.map(async (t) => ({
           transactionalId: t.transactionalId,
-          topicResults: await addOne(ctx, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly),
+          // From a broker, an add (not a verification) is made for a transaction version 2 client.
+          topicResults: await addOne(
+            ctx,
+            t.transactionalId,
+            t.producerId,
+            t.producerEpoch,
+            t.topics,
+            t.verifyOnly,
+            t.verifyOnly ? 0 : 2,
+          ),
         })),
       ),
     };

@@ -1,5 +1,5 @@
 /**
- * TxnOffsetCommit, versions 0-4. Offsets sent inside a transaction are appended to the
+ * TxnOffsetCommit, versions 0-5. Offsets sent inside a transaction are appended to the
  * group's `__consumer_offsets` partition as a transactional batch and wait until
  * EndTxn's marker: a commit makes them the group's committed offsets, an abort drops
  * them (a failed append answers COORDINATOR_NOT_AVAILABLE). The producer must hold the transaction's current epoch
@@ -20,6 +20,11 @@
  * answered with success and its offsets dropped: Kafka 3.9's group coordinator does not ask the
  * transaction coordinator (verification came with KIP-890 part 2, TxnOffsetCommit v5), so such
  * offsets can never be committed there either; the kafkajs suite checks exactly this.
+ * v5 (Kafka 4.0, transaction version 2, KIP-890 part 2): the client sends no AddOffsetsToTxn; the
+ * group's `__consumer_offsets` partition is added to the transaction here, by the transaction
+ * coordinator in place or with AddPartitionsToTxn v5 without verifyOnly (its refusals are the
+ * answer: INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED, ...; COORDINATOR_NOT_AVAILABLE when it
+ * cannot answer), and an unknown transactional id is refused, not accepted.
  * A group coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
  * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
  */
@@ -33,6 +38,9 @@ import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../broker/inter
 import { partitionForGroup } from '../groups/records.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { PendingOffset } from '../transactions/pending-offsets.js';
+
+/** The first version of transaction version 2: the offsets partition is added here, not by AddOffsetsToTxn. */
+export const TXN_OFFSET_COMMIT_TV2_VERSION = 5;
 
 /** The KIP-447 group check; 0 when the commit may proceed. */
 function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): number {
@@ -52,7 +60,7 @@ function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): numbe
 export const txnOffsetCommitHandler = defineHandler({
   api: TxnOffsetCommitApi,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(ctx, request) {
     const all = (code: (topic: string, partition: number) => number) => ({
       throttleTimeMs: 0,
@@ -71,9 +79,20 @@ export const txnOffsetCommitHandler = defineHandler({
     const offsetsPartition = partitionForGroup(request.groupId, groups.numPartitions());
     const txns = ctx.broker.transactions;
     let producerError: number;
+    const addsPartition = ctx.apiVersion >= TXN_OFFSET_COMMIT_TV2_VERSION;
     const noTransactionEverSeen = !ctx.broker.controller.image.topicsByName.has(TRANSACTION_STATE_TOPIC);
-    if (noTransactionEverSeen) return all(() => ErrorCode.NONE);
-    if (txns.coordinatesHere(request.transactionalId)) {
+    if (noTransactionEverSeen && !addsPartition) return all(() => ErrorCode.NONE);
+    if (addsPartition) {
+      producerError = await txns.verifyPartition(
+        request.transactionalId,
+        request.producerId,
+        request.producerEpoch,
+        CONSUMER_OFFSETS_TOPIC,
+        offsetsPartition,
+        true,
+      );
+      if (producerError === ErrorCode.NOT_ENOUGH_REPLICAS) producerError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    } else if (txns.coordinatesHere(request.transactionalId)) {
       if (!txns.coordinator.txns.has(request.transactionalId)) return all(() => ErrorCode.NONE);
       producerError = txns.coordinator.checkOffsetCommit(
         request.transactionalId,

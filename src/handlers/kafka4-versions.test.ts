@@ -78,7 +78,7 @@ function fetchOffsetsRequest(topics: Array<{ name: string; topicId: string }> | 
   };
 }
 
-t.test('ApiVersions advertises the Kafka 4.1/4.2 maxima, and not the transaction-version-2 ones', async (t) => {
+t.test('ApiVersions advertises the Kafka 4.1/4.2 maxima and transaction version 2', async (t) => {
   const running = await brokerFor(t);
   const c = await rawClient(running.port);
   t.teardown(() => c.close());
@@ -98,11 +98,12 @@ t.test('ApiVersions advertises the Kafka 4.1/4.2 maxima, and not the transaction
     [0, 0, 0, 0, 0],
     'the versions Kafka 4 dropped (KIP-896) are still served',
   );
-  t.equal(max.get(26), 4, 'EndTxn stops at v4: v5 means transaction version 2 (KIP-890 part 2)');
-  t.equal(max.get(28), 4, 'TxnOffsetCommit stops at v4 for the same reason');
-  t.notOk(
-    r.finalizedFeatures.some((f) => f.name === 'transaction.version'),
-    'no transaction.version feature is finalized, so Kafka clients stay on transaction version 1',
+  t.equal(max.get(26), 5, 'EndTxn v5: transaction version 2 (KIP-890 part 2)');
+  t.equal(max.get(28), 5, 'TxnOffsetCommit v5 likewise');
+  t.same(
+    r.finalizedFeatures.find((f) => f.name === 'transaction.version'),
+    { name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 },
+    'transaction.version 2 is finalized, so Kafka 4 clients use it (src/transactions/transaction-version-2.test.ts)',
   );
 });
 

@@ -39,7 +39,11 @@ export interface BrokerServices {
   apiVersions(listenerName?: string): readonly ApiVersionRange[];
   /** The group coordinator (classic groups, committed offsets, `__consumer_offsets`). */
   groups: GroupCoordinatorService;
-  /** Creates a topic with the broker's defaults, as auto-creation does; returns the error code. */
+  /**
+   * Creates a topic with the broker's defaults, as auto-creation does; returns 0 when it is in the
+   * image already, LEADER_NOT_AVAILABLE when the creation is started (forwarded, or not yet
+   * committed), else the controller's error code (the creation was refused).
+   */
   autoCreateTopic(name: string): number;
   /** The transaction coordinator (`__transaction_state`, producer ids, markers). */
   transactions: TransactionService;

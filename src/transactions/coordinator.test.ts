@@ -322,3 +322,80 @@ t.test('a __transaction_state partition unloads its ids only; a reload finishes 
   );
   t.end();
 });
+
+t.test('transaction version 2: EndTxn bumps the epoch, markers carry it, retries and fencing', (t) => {
+  const h = harness();
+  const { producerId: pid, producerEpoch: e0 } = h.c.initProducerId('v2', 1000, null, h.clock.now());
+  t.equal(h.c.addPartitions('v2', pid, e0, [tp('out', 0)], h.clock.now(), 2), 0, 'added by a partition leader');
+  t.equal(h.c.txns.get('v2')!.clientTransactionVersion, 2, 'recorded as TV2');
+  t.equal(h.c.endTxn('v2', pid, e0, true, h.clock.now(), 2), 0);
+  t.same(h.c.producerAfterEnd('v2'), { producerId: pid, producerEpoch: e0 + 1 });
+  t.same(h.markers.at(-1), { id: 'v2', pid, epoch: e0 + 1, commit: true, partitions: ['out-0'] }, 'bumped marker');
+  const stored = h.log.at(-1)!.value!;
+  t.same(
+    [stored.state, stored.producerEpoch, stored.clientTransactionVersion],
+    [TxnState.CompleteCommit, e0 + 1, 2],
+    'the TV2 fields survive the stored format (TransactionLogValue v1)',
+  );
+  t.equal(h.c.endTxn('v2', pid, e0, true, h.clock.now(), 2), 0, 'a retry names the epoch before the bump');
+  t.equal(h.c.endTxn('v2', pid, e0, false, h.clock.now(), 2), ErrorCode.INVALID_TXN_STATE);
+  t.equal(h.c.endTxn('v2', pid, e0 - 1, true, h.clock.now(), 2), ErrorCode.PRODUCER_FENCED, 'older: fenced');
+  t.equal(h.c.addPartitions('v2', pid, e0, [tp('out', 0)], h.clock.now(), 2), ErrorCode.PRODUCER_FENCED);
+
+  // Held markers: Prepare* accepts only the retry.
+  h.holdMarkers.on = true;
+  const e1 = e0 + 1;
+  t.equal(h.c.addPartitions('v2', pid, e1, [tp('out', 1)], h.clock.now(), 2), 0);
+  t.equal(h.c.endTxn('v2', pid, e1, false, h.clock.now(), 2), 0);
+  t.equal(h.c.stateOf('v2'), TxnState.PrepareAbort);
+  t.equal(h.c.endTxn('v2', pid, e1, false, h.clock.now(), 2), ErrorCode.CONCURRENT_TRANSACTIONS, 'retry meanwhile');
+  t.equal(h.c.endTxn('v2', pid, e1 + 1, false, h.clock.now(), 2), ErrorCode.PRODUCER_FENCED, 'not the bumped one');
+  t.equal(
+    h.c.addPartitions('v2', pid, e1 + 1, [tp('out', 0)], h.clock.now(), 2),
+    ErrorCode.CONCURRENT_TRANSACTIONS,
+    'the next transaction waits for the markers',
+  );
+  h.release(h.clock.now());
+  t.equal(h.c.stateOf('v2'), TxnState.CompleteAbort);
+  t.end();
+});
+
+t.test('transaction version 2: an exhausted epoch moves to a new producer id at Complete*', (t) => {
+  const h = harness();
+  const { producerId: pid } = h.c.initProducerId('ov', 1000, null, h.clock.now());
+  const m = h.c.txns.get('ov')!;
+  h.c.replay({ transactionalId: 'ov', value: { ...m, producerEpoch: MAX_PRODUCER_EPOCH } });
+  t.equal(h.c.addPartitions('ov', pid, MAX_PRODUCER_EPOCH, [tp('out', 0)], h.clock.now(), 2), 0);
+  h.holdMarkers.on = true;
+  t.equal(h.c.endTxn('ov', pid, MAX_PRODUCER_EPOCH, true, h.clock.now(), 2), 0);
+  const prepared = h.c.txns.get('ov')!;
+  t.same(
+    [prepared.producerId, prepared.producerEpoch, prepared.nextProducerId >= 0n],
+    [pid, MAX_PRODUCER_EPOCH + 1, true],
+    'markers go out with the old id at epoch 32767; the next id is recorded',
+  );
+  const next = prepared.nextProducerId;
+  t.same(h.c.producerAfterEnd('ov'), { producerId: next, producerEpoch: 0 }, 'the client continues with the new id');
+  t.equal(h.markers.at(-1)!.epoch, MAX_PRODUCER_EPOCH + 1);
+  h.release(h.clock.now());
+  const done = h.c.txns.get('ov')!;
+  t.same(
+    [done.state, done.producerId, done.producerEpoch, done.previousProducerId, done.nextProducerId],
+    [TxnState.CompleteCommit, next, 0, pid, -1n],
+  );
+  t.equal(h.c.endTxn('ov', pid, MAX_PRODUCER_EPOCH, true, h.clock.now(), 2), 0, 'a retry with the old id goes through');
+  t.same(h.c.producerAfterEnd('ov'), { producerId: next, producerEpoch: 0 });
+  t.equal(h.c.addPartitions('ov', next, 0, [tp('out', 0)], h.clock.now(), 2), 0, 'the new id works');
+  t.end();
+});
+
+t.test('transaction version 2: a timed-out transaction fences the client, whose old-epoch EndTxn is no retry', (t) => {
+  const h = harness();
+  const { producerId: pid, producerEpoch: e0 } = h.c.initProducerId('to', 1000, null, h.clock.now());
+  h.c.addPartitions('to', pid, e0, [tp('out', 0)], h.clock.now(), 2);
+  h.clock.advance(2000);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('to'), TxnState.CompleteAbort);
+  t.equal(h.c.endTxn('to', pid, e0, true, h.clock.now(), 2), ErrorCode.PRODUCER_FENCED);
+  t.end();
+});

@@ -11,7 +11,12 @@
  * cache, so loading the log on start is replay. Pure: every call takes `now`.
  * Holds only the transactional ids of the `__transaction_state` partitions this broker leads
  * (the service loads and unloads them with leadership).
- * Leaves out: TV2 (KIP-890 part 2: epoch bump per transaction, EndTxn v5).
+ * Transaction version 2 (KIP-890 part 2, as Kafka 4.0): an EndTxn at TV2 (v5) bumps the producer
+ * epoch in the Prepare* record (the markers carry the bumped epoch) and the client continues with
+ * the new one (`producerAfterEnd`); at an exhausted epoch a new producer id is taken
+ * (NextProducerId) and used from Complete* on (PreviousProducerId lets a retry through). A retried
+ * EndTxn of a TV2 transaction names the epoch before the bump. Partitions are added at TV2 by the
+ * partition leaders (Produce v12+) and the group coordinator (TxnOffsetCommit v5), not the client.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { cloneTxn, partitionForTransactionalId, type TxnLogRecord, type TxnMetadata } from './txn-log.js';
@@ -111,6 +116,9 @@ export class TransactionCoordinator {
       partitions: new Map(),
       startTimestamp: -1,
       lastUpdateTimestamp: now,
+      clientTransactionVersion: 0,
+      previousProducerId: -1n,
+      nextProducerId: -1n,
     };
     const record = { transactionalId, value: m };
     this.env.append(partitionForTransactionalId(transactionalId, this.env.numPartitions()), record);
@@ -192,13 +200,17 @@ export class TransactionCoordinator {
     return m;
   }
 
-  /** AddPartitionsToTxn (and AddOffsetsToTxn): one error code for the whole set. */
+  /**
+   * AddPartitionsToTxn (and AddOffsetsToTxn): one error code for the whole set. `clientTransactionVersion`
+   * 2 when a partition leader or the group coordinator adds on a TV2 client's behalf.
+   */
   addPartitions(
     transactionalId: string,
     producerId: bigint,
     epoch: number,
     add: TopicPartitions[],
     now: number,
+    clientTransactionVersion = 0,
   ): number {
     const checked = this.checkProducer(transactionalId, producerId, epoch);
     if (typeof checked === 'number') return checked;
@@ -217,6 +229,7 @@ export class TransactionCoordinator {
     }
     next.state = TxnState.Ongoing;
     next.lastUpdateTimestamp = now;
+    next.clientTransactionVersion = clientTransactionVersion;
     try {
       this.persist(m, next);
     } catch (error) {
@@ -260,10 +273,32 @@ export class TransactionCoordinator {
     return ErrorCode.NONE;
   }
 
-  endTxn(transactionalId: string, producerId: bigint, epoch: number, commit: boolean, now: number): number {
+  /**
+   * EndTxn. `clientTransactionVersion` 2 (EndTxn v5) bumps the epoch; the id and epoch the client
+   * continues with are then `producerAfterEnd`. A transaction last written at TV2 accepts, in
+   * Prepare* and Complete*, only a retry (the epoch before the bump, or the last epoch of the
+   * previous producer id after an overflow); in Ongoing only the current epoch, as Kafka 4.0.
+   */
+  endTxn(
+    transactionalId: string,
+    producerId: bigint,
+    epoch: number,
+    commit: boolean,
+    now: number,
+    clientTransactionVersion = 0,
+  ): number {
     const m = this.txns.get(transactionalId);
-    if (!m || m.state === TxnState.Dead || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (m.producerEpoch !== epoch) return ErrorCode.PRODUCER_FENCED;
+    if (!m || m.state === TxnState.Dead) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    const tv2 = m.clientTransactionVersion >= 2;
+    const retryOnEpochBump = tv2 && m.producerEpoch === epoch + 1;
+    const retryOnOverflow =
+      tv2 && m.previousProducerId === producerId && epoch === MAX_PRODUCER_EPOCH && m.producerEpoch === 0;
+    if (m.producerId !== producerId && !retryOnOverflow) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    let validEpoch = m.producerEpoch === epoch;
+    if (tv2 && this.preparing(m)) validEpoch = retryOnEpochBump;
+    else if (tv2 && (m.state === TxnState.CompleteCommit || m.state === TxnState.CompleteAbort))
+      validEpoch = retryOnEpochBump || retryOnOverflow;
+    if (!validEpoch) return ErrorCode.PRODUCER_FENCED;
     switch (m.state) {
       case TxnState.Ongoing:
         break;
@@ -279,7 +314,13 @@ export class TransactionCoordinator {
         return ErrorCode.INVALID_TXN_STATE;
     }
     try {
-      this.prepare(m, commit, m.producerEpoch, now);
+      if (clientTransactionVersion >= 2) {
+        const exhausted = m.producerEpoch >= MAX_PRODUCER_EPOCH;
+        const nextProducerId = exhausted ? this.env.nextProducerId() : -1n;
+        this.prepare(m, commit, m.producerEpoch + 1, now, clientTransactionVersion, nextProducerId);
+      } else {
+        this.prepare(m, commit, m.producerEpoch, now, clientTransactionVersion);
+      }
       this.complete(this.txns.get(transactionalId)!, commit);
     } catch (error) {
       if (error instanceof Error && error.name === 'IllegalTxnTransitionError') throw error;
@@ -288,9 +329,29 @@ export class TransactionCoordinator {
     return ErrorCode.NONE;
   }
 
-  private prepare(m: TxnMetadata, commit: boolean, epoch: number, now: number): void {
+  /**
+   * The producer id and epoch a client continues with after an EndTxn that succeeded: at TV2 the
+   * bumped epoch, or epoch 0 of the next producer id when the epoch overflowed.
+   */
+  producerAfterEnd(transactionalId: string): { producerId: bigint; producerEpoch: number } {
+    const m = this.txns.get(transactionalId);
+    if (!m) return { producerId: -1n, producerEpoch: -1 };
+    if (m.nextProducerId >= 0n) return { producerId: m.nextProducerId, producerEpoch: 0 };
+    return { producerId: m.producerId, producerEpoch: m.producerEpoch };
+  }
+
+  private prepare(
+    m: TxnMetadata,
+    commit: boolean,
+    epoch: number,
+    now: number,
+    clientTransactionVersion: number,
+    nextProducerId = -1n,
+  ): void {
     const next = cloneTxn(m);
     next.state = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort;
+    next.clientTransactionVersion = clientTransactionVersion;
+    next.nextProducerId = nextProducerId;
     if (epoch !== m.producerEpoch) {
       next.lastProducerEpoch = m.producerEpoch;
       next.producerEpoch = epoch;
@@ -316,6 +377,14 @@ export class TransactionCoordinator {
     next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort;
     next.partitions = new Map();
     next.lastUpdateTimestamp = now;
+    if (m.nextProducerId >= 0n) {
+      // TV2, the epoch overflowed: the markers carried the old id; the client continues with the new one.
+      next.previousProducerId = m.producerId;
+      next.producerId = m.nextProducerId;
+      next.producerEpoch = 0;
+      next.lastProducerEpoch = -1;
+      next.nextProducerId = -1n;
+    }
     try {
       this.persist(m, next);
       this.retryAt.delete(transactionalId);
@@ -343,7 +412,8 @@ export class TransactionCoordinator {
     const fencing: TxnMetadata = { ...cloneTxn(m), state: TxnState.PrepareEpochFence };
     this.txns.set(m.transactionalId, fencing);
     const bumped = m.producerEpoch >= MAX_PRODUCER_EPOCH ? m.producerEpoch : m.producerEpoch + 1;
-    this.prepare(fencing, false, bumped, now);
+    // Written as transaction version 1, so a TV2 client's EndTxn with the old epoch is fenced, not a retry.
+    this.prepare(fencing, false, bumped, now, 0);
     this.complete(this.txns.get(m.transactionalId)!, false);
   }
 

@@ -50,7 +50,7 @@ import { PendingOffsets, type PendingOffset } from './pending-offsets.js';
 import { appendTransactionalOffsets, offsetRecords, pendingFromRecords } from './offsets-log.js';
 import { TxnMarkerSender, type MarkerResult, type MarkerTarget, type TxnMarker } from './marker-sender.js';
 import { BrokerChannel } from './broker-channel.js';
-import { transactionCoordinatorOf, verifyWithCoordinator } from './verification.js';
+import { transactionCoordinatorOf, verifyWithCoordinator, type VerifyQuestion } from './verification.js';
 import { WriteTxnMarkersApi } from '../../protocol/generated/messages/27-write-txn-markers.js';
 import { RECORD_BATCH_OVERHEAD, isTransactional, magicAt, readBatchHeader } from '../../protocol/records/index.js';
 import { producerStateOf } from '../broker/producer-state-registry.js';
@@ -267,9 +267,12 @@ export class TransactionService {
   async verifyTransactionalWrites(
     transactionalId: string | null,
     writes: readonly TransactionalWrite[],
+    addPartitions = false,
   ): Promise<Map<string, number>> {
     const refused = new Map<string, number>();
-    if (transactionalId === null || !this.deps.config.bool('transaction.partition.verification.enable')) return refused;
+    if (transactionalId === null) return refused;
+    // Transaction version 2 needs the add whatever the setting: the client sends no AddPartitionsToTxn.
+    if (!addPartitions && !this.deps.config.bool('transaction.partition.verification.enable')) return refused;
     const now = this.deps.clock.now();
     const checks: Array<Promise<void>> = [];
     for (const w of writes) {
@@ -289,6 +292,7 @@ export class TransactionService {
           producerEpoch: header.producerEpoch,
           topic: w.topic,
           partition: w.partition,
+          add: addPartitions,
         }).then((code) => {
           if (code === ErrorCode.NONE)
             producerStateOf(partition, this.deps.clock.now()).markVerified(header.producerId, header.producerEpoch);
@@ -300,13 +304,17 @@ export class TransactionService {
     return refused;
   }
 
-  /** Asks the transaction coordinator (here or remote) whether a partition is in the producer's ongoing transaction. */
+  /**
+   * Asks the transaction coordinator (here or remote) whether a partition is in the producer's
+   * ongoing transaction, or (`add`, transaction version 2) has it added.
+   */
   verifyPartition(
     transactionalId: string,
     producerId: bigint,
     epoch: number,
     topic: string,
     partition: number,
+    add = false,
   ): Promise<number> {
     return verifyWithCoordinator(this.verifierDeps(), {
       transactionalId,
@@ -314,6 +322,7 @@ export class TransactionService {
       producerEpoch: epoch,
       topic,
       partition,
+      add,
     });
   }
 
@@ -329,6 +338,19 @@ export class TransactionService {
       channel: this.channel,
       verifyLocally: (txnId: string, pid: bigint, epoch: number, topic: string, partition: number) =>
         this.coordinator.verifyPartition(txnId, pid, epoch, topic, partition),
+      addLocally: async (q: VerifyQuestion): Promise<number> => {
+        const code = this.run((c, now) =>
+          c.addPartitions(
+            q.transactionalId,
+            q.producerId,
+            q.producerEpoch,
+            [{ topic: q.topic, partitions: [q.partition] }],
+            now,
+            2,
+          ),
+        );
+        return code === ErrorCode.NONE ? await this.whenCommitted(q.transactionalId) : code;
+      },
     };
   }
 

@@ -1,7 +1,9 @@
 /**
  * The records the transaction coordinator writes to `__transaction_state`, in Kafka's
- * formats: key = int16 version (0) + TransactionLogKey; value = int16 version (0) +
- * TransactionLogValue, or null (a tombstone for an expired transactional id). Also the
+ * formats: key = int16 version (0) + TransactionLogKey; value = int16 version + TransactionLogValue,
+ * or null (a tombstone for an expired transactional id). The value is v0 while the transaction
+ * version 2 fields (KIP-890 part 2: PreviousProducerId, NextProducerId, ClientTransactionVersion,
+ * tagged fields of v1) hold their defaults, v1 otherwise, as Kafka 4 writes them. Also the
  * in-memory form of a transactional id's state and which partition holds it.
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
@@ -19,6 +21,8 @@ import { isTxnStateId, type TxnStateId } from './txn-state.js';
 
 export const TXN_KEY_VERSION = 0;
 export const TXN_VALUE_VERSION = 0;
+/** The first TransactionLogValue version with the transaction version 2 tagged fields. */
+export const TXN_VALUE_TV2_VERSION = 1;
 
 /** One transactional id's state, as stored. */
 export interface TxnMetadata {
@@ -33,6 +37,12 @@ export interface TxnMetadata {
   partitions: Map<string, Set<number>>;
   startTimestamp: number;
   lastUpdateTimestamp: number;
+  /** The transaction version the client used (0 or 1: transaction version 1; 2: KIP-890 part 2). */
+  clientTransactionVersion: number;
+  /** TV2: the producer id before an epoch overflow moved to a new one (lets a retried EndTxn through), else -1. */
+  previousProducerId: bigint;
+  /** TV2: the producer id to move to when the prepared transaction completes (the epoch overflowed), else -1. */
+  nextProducerId: bigint;
 }
 
 export interface TxnLogRecord {
@@ -53,10 +63,15 @@ export function encodeTxnRecord(record: TxnLogRecord): { key: Buffer; value: Buf
   const m = record.value;
   if (m === null) return { key: k.toBuffer(), value: null };
   const v = new Writer(128);
-  v.int16(TXN_VALUE_VERSION);
-  encodeTransactionLogValue(v, TXN_VALUE_VERSION, {
+  const tv2 = m.clientTransactionVersion !== 0 || m.previousProducerId !== -1n || m.nextProducerId !== -1n;
+  const version = tv2 ? TXN_VALUE_TV2_VERSION : TXN_VALUE_VERSION;
+  v.int16(version);
+  encodeTransactionLogValue(v, version, {
     ...defaultTransactionLogValue(),
     producerId: m.producerId,
+    previousProducerId: m.previousProducerId,
+    nextProducerId: m.nextProducerId,
+    clientTransactionVersion: m.clientTransactionVersion,
     producerEpoch: m.producerEpoch,
     transactionTimeoutMs: m.timeoutMs,
     transactionStatus: m.state,
@@ -96,6 +111,9 @@ export function decodeTxnRecord(key: Buffer, value: Buffer | null): TxnLogRecord
       partitions,
       startTimestamp: Number(v.transactionStartTimestampMs),
       lastUpdateTimestamp: Number(v.transactionLastUpdateTimestampMs),
+      clientTransactionVersion: v.clientTransactionVersion,
+      previousProducerId: v.previousProducerId,
+      nextProducerId: v.nextProducerId,
     },
   };
 }

@@ -41,6 +41,10 @@ function deps(leader: number | null, remote: () => Promise<AddPartitionsToTxnRes
       local.push(`${id}:${topic}-${partition}`);
       return ErrorCode.NONE;
     },
+    addLocally: (question) => {
+      local.push(`add ${question.transactionalId}:${question.topic}-${question.partition}`);
+      return Promise.resolve(ErrorCode.NONE);
+    },
   };
   return { d, sent, local };
 }
@@ -77,3 +81,29 @@ t.test('a coordinator that cannot answer is NOT_ENOUGH_REPLICAS (producers retry
     t.equal(await verifyWithCoordinator(h.d, q), ErrorCode.NOT_ENOUGH_REPLICAS, name);
   }
 });
+
+t.test(
+  'transaction version 2 adds instead of verifying: in place, or AddPartitionsToTxn v5 without verifyOnly',
+  async (t) => {
+    const here = deps(1, () => Promise.reject(new Error('not used')));
+    t.equal(await verifyWithCoordinator(here.d, { ...q, add: true }), ErrorCode.NONE);
+    t.same(here.local, ['add tx:out-0'], 'the local coordinator adds the partition');
+    for (const code of [ErrorCode.NONE, ErrorCode.INVALID_PRODUCER_ID_MAPPING]) {
+      const h = deps(3, () => Promise.resolve(answer(code)));
+      t.equal(await verifyWithCoordinator(h.d, { ...q, add: true }), code);
+      t.same(h.sent, [{ to: 3, version: 5, verifyOnly: false }]);
+    }
+    const fenced = deps(3, () => Promise.resolve(answer(ErrorCode.PRODUCER_FENCED)));
+    t.equal(
+      await verifyWithCoordinator(fenced.d, { ...q, add: true }),
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+      'PRODUCER_FENCED reaches producers as INVALID_PRODUCER_EPOCH, as Kafka',
+    );
+    const busy = deps(3, () => Promise.resolve(answer(ErrorCode.CONCURRENT_TRANSACTIONS)));
+    t.equal(
+      await verifyWithCoordinator(busy.d, { ...q, add: true }),
+      ErrorCode.NOT_ENOUGH_REPLICAS,
+      'a transaction still completing: retriable',
+    );
+  },
+);

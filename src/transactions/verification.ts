@@ -8,10 +8,15 @@
  * partition's producer state (the VerificationGuard), which the synchronous produce check then
  * requires; the guard is dropped by the first append or by a marker.
  * Answers for the produce response: the coordinator's INVALID_TXN_STATE,
- * INVALID_PRODUCER_EPOCH, INVALID_PRODUCER_ID_MAPPING as they come; an unreachable, loading,
+ * INVALID_PRODUCER_EPOCH, INVALID_PRODUCER_ID_MAPPING as they come (PRODUCER_FENCED becomes
+ * INVALID_PRODUCER_EPOCH); an unreachable, loading,
  * moving or busy coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS, no leader, no answer) is
  * NOT_ENOUGH_REPLICAS, which producers retry, as Kafka maps them.
+ * Transaction version 2 (KIP-890 part 2, Produce v12+ and TxnOffsetCommit v5): the same question
+ * becomes an add (`add`): the coordinator adds the partition to the transaction itself (starting
+ * it if need be), with AddPartitionsToTxn v5 without verifyOnly when it is elsewhere; the client
+ * sends no AddPartitionsToTxn / AddOffsetsToTxn then.
  * Leaves out: batching the verifications of several produce requests into one request.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -23,6 +28,8 @@ import type { BrokerChannel } from './broker-channel.js';
 
 /** AddPartitionsToTxn version brokers send (v4: batched, verifyOnly). */
 export const VERIFY_VERSION = 4;
+/** AddPartitionsToTxn version brokers send to add a partition for a transaction version 2 client. */
+export const ADD_VERSION = 5;
 
 const PASSED_THROUGH: ReadonlySet<number> = new Set([
   ErrorCode.NONE,
@@ -39,6 +46,8 @@ export interface VerifierDeps {
   channel: Pick<BrokerChannel, 'request'>;
   /** The local coordinator's answer (used when this broker leads the transactional id's partition). */
   verifyLocally(transactionalId: string, producerId: bigint, epoch: number, topic: string, partition: number): number;
+  /** The local coordinator adds the partition (TV2) and answers once that is committed. */
+  addLocally(q: VerifyQuestion): Promise<number>;
 }
 
 export interface VerifyQuestion {
@@ -47,6 +56,8 @@ export interface VerifyQuestion {
   producerEpoch: number;
   topic: string;
   partition: number;
+  /** Transaction version 2: add the partition to the transaction instead of asking whether it is in. */
+  add?: boolean;
 }
 
 /** The broker id leading the transactional id's `__transaction_state` partition, or -1. */
@@ -61,25 +72,33 @@ export async function verifyWithCoordinator(deps: VerifierDeps, q: VerifyQuestio
   const coordinator = transactionCoordinatorOf(deps.image(), q.transactionalId);
   if (coordinator < 0) return ErrorCode.NOT_ENOUGH_REPLICAS;
   let code: number;
+  const add = q.add === true;
   if (coordinator === deps.nodeId) {
-    code = deps.verifyLocally(q.transactionalId, q.producerId, q.producerEpoch, q.topic, q.partition);
+    code = add
+      ? await deps.addLocally(q)
+      : deps.verifyLocally(q.transactionalId, q.producerId, q.producerEpoch, q.topic, q.partition);
   } else {
     try {
-      const response = await deps.channel.request(coordinator, AddPartitionsToTxnApi, VERIFY_VERSION, {
-        transactions: [
-          {
-            transactionalId: q.transactionalId,
-            producerId: q.producerId,
-            producerEpoch: q.producerEpoch,
-            verifyOnly: true,
-            topics: [{ name: q.topic, partitions: [q.partition] }],
-          },
-        ],
-        v3AndBelowTransactionalId: '',
-        v3AndBelowProducerId: 0n,
-        v3AndBelowProducerEpoch: 0,
-        v3AndBelowTopics: [],
-      });
+      const response = await deps.channel.request(
+        coordinator,
+        AddPartitionsToTxnApi,
+        add ? ADD_VERSION : VERIFY_VERSION,
+        {
+          transactions: [
+            {
+              transactionalId: q.transactionalId,
+              producerId: q.producerId,
+              producerEpoch: q.producerEpoch,
+              verifyOnly: !add,
+              topics: [{ name: q.topic, partitions: [q.partition] }],
+            },
+          ],
+          v3AndBelowTransactionalId: '',
+          v3AndBelowProducerId: 0n,
+          v3AndBelowProducerEpoch: 0,
+          v3AndBelowTopics: [],
+        },
+      );
       code =
         response.errorCode !== ErrorCode.NONE
           ? response.errorCode
@@ -89,5 +108,7 @@ export async function verifyWithCoordinator(deps: VerifierDeps, q: VerifyQuestio
       return ErrorCode.NOT_ENOUGH_REPLICAS;
     }
   }
+  // Producers expect INVALID_PRODUCER_EPOCH here, as Kafka's AddPartitionsToTxnManager answers them.
+  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
   return PASSED_THROUGH.has(code) ? code : ErrorCode.NOT_ENOUGH_REPLICAS;
 }

@@ -266,8 +266,8 @@ function writeTxnOffsetCommitRequestV3(w: Writer, m: TxnOffsetCommitRequest): vo
   w.uvarint(0);
 }
 
-const TxnOffsetCommitRequestReaders: ReadonlyArray<((r: Reader) => TxnOffsetCommitRequest) | undefined> = [readTxnOffsetCommitRequestV0, readTxnOffsetCommitRequestV0, readTxnOffsetCommitRequestV2, readTxnOffsetCommitRequestV3, readTxnOffsetCommitRequestV3];
-const TxnOffsetCommitRequestWriters: ReadonlyArray<((w: Writer, m: TxnOffsetCommitRequest) => void) | undefined> = [writeTxnOffsetCommitRequestV0, writeTxnOffsetCommitRequestV0, writeTxnOffsetCommitRequestV2, writeTxnOffsetCommitRequestV3, writeTxnOffsetCommitRequestV3];
+const TxnOffsetCommitRequestReaders: ReadonlyArray<((r: Reader) => TxnOffsetCommitRequest) | undefined> = [readTxnOffsetCommitRequestV0, readTxnOffsetCommitRequestV0, readTxnOffsetCommitRequestV2, readTxnOffsetCommitRequestV3, readTxnOffsetCommitRequestV3, readTxnOffsetCommitRequestV3];
+const TxnOffsetCommitRequestWriters: ReadonlyArray<((w: Writer, m: TxnOffsetCommitRequest) => void) | undefined> = [writeTxnOffsetCommitRequestV0, writeTxnOffsetCommitRequestV0, writeTxnOffsetCommitRequestV2, writeTxnOffsetCommitRequestV3, writeTxnOffsetCommitRequestV3, writeTxnOffsetCommitRequestV3];
 
 export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommitRequest {
   const read = TxnOffsetCommitRequestReaders[version];
@@ -413,8 +413,8 @@ function writeTxnOffsetCommitResponseV3(w: Writer, m: TxnOffsetCommitResponse): 
   w.uvarint(0);
 }
 
-const TxnOffsetCommitResponseReaders: ReadonlyArray<((r: Reader) => TxnOffsetCommitResponse) | undefined> = [readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV3, readTxnOffsetCommitResponseV3];
-const TxnOffsetCommitResponseWriters: ReadonlyArray<((w: Writer, m: TxnOffsetCommitResponse) => void) | undefined> = [writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV3, writeTxnOffsetCommitResponseV3];
+const TxnOffsetCommitResponseReaders: ReadonlyArray<((r: Reader) => TxnOffsetCommitResponse) | undefined> = [readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV0, readTxnOffsetCommitResponseV3, readTxnOffsetCommitResponseV3, readTxnOffsetCommitResponseV3];
+const TxnOffsetCommitResponseWriters: ReadonlyArray<((w: Writer, m: TxnOffsetCommitResponse) => void) | undefined> = [writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV0, writeTxnOffsetCommitResponseV3, writeTxnOffsetCommitResponseV3, writeTxnOffsetCommitResponseV3];
 
 export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOffsetCommitResponse {
   const read = TxnOffsetCommitResponseReaders[version];
@@ -428,12 +428,12 @@ export function encodeTxnOffsetCommitResponse(w: Writer, version: number, messag
   write(w, message);
 }
 
-/** TxnOffsetCommit: API key 28, versions 0-4, flexible 3+. */
+/** TxnOffsetCommit: API key 28, versions 0-5, flexible 3+. */
 export const TxnOffsetCommitApi: ApiDefinition<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
   apiKey: 28,
   name: "TxnOffsetCommit",
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   firstFlexibleVersion: 3,
   latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],
