@@ -101,6 +101,27 @@ t.test('a failing dir goes offline alone: KAFKA_STORAGE_ERROR there, the other d
   t.notOk(fs.exists(`${failedDir}/${CLEAN_SHUTDOWN_MARKER}`), 'no clean marker on the failed dir');
 });
 
+t.test('retention runs every retentionCheckIntervalMs (log.retention.check.interval.ms), not every tick', async (t) => {
+  const clock = new ManualClock();
+  const manager = LogManager.open({
+    fs: new MemoryFileSystem(),
+    logDirs: ['/d'],
+    clock,
+    configFor: () => ({ ...config, segmentBytes: 1000, retentionMs: 5 }),
+    retentionCheckIntervalMs: 10_000,
+  });
+  const log = manager.getOrCreate('r', 0);
+  for (let i = 0; i < 6; i++) log.append(batchOfSize(300, 1, clock.now()), { leaderEpoch: 0 });
+  log.highWatermark = log.endOffset;
+  clock.advance(2000);
+  manager.tick();
+  t.equal(log.startOffset, 0, 'a tick before the interval leaves expired segments');
+  clock.advance(8000);
+  manager.tick();
+  t.ok(log.startOffset > 0, `the tick at the interval applies retention (log start ${log.startOffset})`);
+  manager.close();
+});
+
 t.test('tick runs flush.ms, retention and compaction', async (t) => {
   const fs = new MemoryFileSystem();
   const clock = new ManualClock();
@@ -120,6 +141,7 @@ t.test('tick runs flush.ms, retention and compaction', async (t) => {
   });
   const plain = manager.getOrCreate('p', 0);
   for (let i = 0; i < 6; i++) plain.append(batchOfSize(300, 1, clock.now()), { leaderEpoch: 0 });
+  plain.highWatermark = plain.endOffset;
   clock.advance(2000);
   manager.tick();
   t.equal(plain.segmentCount, 1);

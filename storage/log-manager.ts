@@ -46,6 +46,8 @@ export interface LogManagerOptions {
   onDirFailure?: (dir: string, error: unknown) => void;
   /** How often tick() compacts logs with cleanup.policy=compact. */
   cleanerIntervalMs?: number;
+  /** How often tick() applies retention (Kafka's log.retention.check.interval.ms; every tick when unset). */
+  retentionCheckIntervalMs?: number;
   /** How long a deleted partition folder waits before removal (Kafka's file.delete.delay.ms, 60 s). */
   fileDeleteDelayMs?: number;
   /** A deleted folder could not be removed (it is tried again a minute later). */
@@ -64,11 +66,13 @@ export class LogManager {
   private readonly topicIds = new Map<string, PartitionMetadata>();
   private readonly deletions: PendingDeletions;
   private lastCleanMs: number;
+  private lastRetentionMs: number;
   /** Logs that found their dir's clean-shutdown marker at open, and those recovered. */
   readonly openStats = { cleanDirs: 0, uncleanDirs: 0, logs: 0 };
 
   private constructor(private readonly options: LogManagerOptions) {
     this.lastCleanMs = options.clock.now();
+    this.lastRetentionMs = options.clock.now();
     this.deletions = new PendingDeletions(options.fs);
   }
 
@@ -295,10 +299,12 @@ export class LogManager {
   tick(now: number = this.options.clock.now()): void {
     const clean = now - this.lastCleanMs >= (this.options.cleanerIntervalMs ?? 15_000);
     if (clean) this.lastCleanMs = now;
+    const retain = now - this.lastRetentionMs >= (this.options.retentionCheckIntervalMs ?? 0);
+    if (retain) this.lastRetentionMs = now;
     this.deletions.removeDue(now, (path, error) => this.options.onRemovalFailure?.(path, error));
     for (const log of this.byKey.values()) {
       try {
-        log.tick(now);
+        log.tick(now, retain);
         if (clean && log.currentConfig.cleanupPolicyCompact) log.compact(now);
       } catch (error) {
         if (!(error instanceof KafkaStorageError)) throw error;

@@ -216,6 +216,7 @@ t.test('retention by time and size deletes whole old segments, never the active 
   for (let i = 0; i < 6; i++) log.append(batchOfSize(400, 1, clock.now()), { leaderEpoch: 0 });
   clock.advance(500);
   for (let i = 0; i < 4; i++) log.append(batchOfSize(400, 1, clock.now()), { leaderEpoch: 0 });
+  log.highWatermark = log.endOffset;
   t.equal(log.applyRetention(clock.now()), 0);
   clock.advance(600);
   t.equal(log.applyRetention(clock.now()), 3);
@@ -226,9 +227,26 @@ t.test('retention by time and size deletes whole old segments, never the active 
   t.equal(log.startOffset, 8, 'the active segment survives');
   const sized = openLog(new MemoryFileSystem(), { segmentBytes: 1000, retentionMs: -1, retentionBytes: 2000 }).log;
   for (let i = 0; i < 10; i++) sized.append(batchOfSize(400), { leaderEpoch: 0 });
+  sized.highWatermark = sized.endOffset;
   t.equal(sized.applyRetention(), 2, 'deletes while what remains stays at or above retention.bytes');
   t.ok(sized.size >= 2000 && sized.size < 2000 + 1000);
   t.equal(sized.startOffset, 4);
+});
+
+t.test('retention never deletes records above the high watermark (not yet on the in-sync replicas)', async (t) => {
+  const { log, clock } = openLog(undefined, { segmentBytes: 1000, retentionMs: 1000, retentionBytes: -1 });
+  for (let i = 0; i < 6; i++) log.append(batchOfSize(400, 1, clock.now()), { leaderEpoch: 0 });
+  clock.advance(5000);
+  log.highWatermark = 1;
+  t.equal(log.applyRetention(clock.now()), 0, 'the oldest segment holds offset 1: kept');
+  t.equal(log.startOffset, 0);
+  t.equal(log.highWatermark, 1, 'the high watermark is not pushed forward');
+  log.highWatermark = 4;
+  t.equal(log.applyRetention(clock.now()), 2, 'the two segments below offset 4 go');
+  t.equal(log.startOffset, 4);
+  const sized = openLog(new MemoryFileSystem(), { segmentBytes: 1000, retentionMs: -1, retentionBytes: 400 }).log;
+  for (let i = 0; i < 10; i++) sized.append(batchOfSize(400), { leaderEpoch: 0 });
+  t.equal(sized.applyRetention(), 0, 'retention.bytes waits for the high watermark too');
 });
 
 t.test('flush.messages fsyncs and moves the recovery point; the default does not', async (t) => {

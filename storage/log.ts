@@ -481,23 +481,29 @@ export class PartitionLog {
     return freed;
   }
 
-  /** retention.ms and retention.bytes (cleanup.policy includes delete); returns segments deleted. */
+  /**
+   * retention.ms and retention.bytes (cleanup.policy includes delete); returns segments deleted.
+   * As Kafka's deletableSegments, only segments wholly below the high watermark go: records not
+   * yet on the in-sync replicas are never deleted (nor the high watermark pushed past them).
+   */
   applyRetention(now: number = this.options.clock.now()): number {
     this.checkOnline();
     if (!this.config.cleanupPolicyDelete) return 0;
+    const belowHighWatermark = (next: LogSegment | undefined): boolean =>
+      next !== undefined && next.baseOffset <= this.hw;
     return this.io('retention', () => {
       let deleted = 0;
       const retentionMs = this.config.retentionMs;
       if (retentionMs >= 0) {
-        deleted += this.deleteSegmentsWhile((segment) => {
+        deleted += this.deleteSegmentsWhile((segment, next) => {
           const newest = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.createdMs;
-          return now - newest > retentionMs;
+          return belowHighWatermark(next) && now - newest > retentionMs;
         });
       }
       if (this.config.retentionBytes >= 0) {
         let excess = this.size - this.config.retentionBytes;
-        deleted += this.deleteSegmentsWhile((segment) => {
-          if (excess - segment.size < 0) return false;
+        deleted += this.deleteSegmentsWhile((segment, next) => {
+          if (!belowHighWatermark(next) || excess - segment.size < 0) return false;
           excess -= segment.size;
           return true;
         });
@@ -519,11 +525,11 @@ export class PartitionLog {
     });
   }
 
-  /** Periodic work: the flush.ms policy, segment.ms rolls of idle logs, retention, compaction. */
-  tick(now: number = this.options.clock.now()): void {
+  /** Periodic work: the flush.ms policy and, when `retention` is due, retention. */
+  tick(now: number = this.options.clock.now(), retention = true): void {
     if (this.options.dirState.offline || this.closed) return;
     if (this.unflushedMessages > 0 && now - this.lastFlushMs >= this.config.flushMs) this.flush();
-    if (this.config.cleanupPolicyDelete) this.applyRetention(now);
+    if (retention && this.config.cleanupPolicyDelete) this.applyRetention(now);
   }
 
   /** fsyncs the active segment; everything up to the log end survives a power cut. */

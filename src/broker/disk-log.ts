@@ -177,6 +177,7 @@ export class DiskLogFactory implements PartitionLogFactory {
       },
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
+      retentionCheckIntervalMs: broker.int('log.retention.check.interval.ms'),
       onRemovalFailure: (path, err) =>
         options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });

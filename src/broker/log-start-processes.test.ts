@@ -34,6 +34,7 @@ t.test('DeleteRecords and retention move the log start offset on every replica',
     'replica.lag.time.max.ms': '3000',
     'replica.fetch.wait.max.ms': '100',
     'replica.fetch.backoff.ms': '100',
+    'log.retention.check.interval.ms': '1000',
   });
   t.teardown(() => cluster.stop());
   await cluster.start(3);
