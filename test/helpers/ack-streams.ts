@@ -92,11 +92,12 @@ export class AckStreams {
   }
 
   /** Resolves once every partition has at least `count` more acknowledgements than now (bounded by `timeoutMs`). */
-  async moreAcks(count: number, timeoutMs: number): Promise<boolean> {
+  async moreAcks(count: number, timeoutMs: number, only?: readonly number[]): Promise<boolean> {
     const targets = this.streams.map((s) => s.acked.length + count);
+    const watched = (i: number): boolean => only === undefined || only.includes(i);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.streams.every((s, i) => s.acked.length >= targets[i]!)) return true;
+      if (this.streams.every((s, i) => !watched(i) || s.acked.length >= targets[i]!)) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;
