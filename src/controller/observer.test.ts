@@ -167,7 +167,7 @@ t.test('process.roles is checked against the voters', async (t) => {
       'node.id': 1,
       'process.roles': 'controller',
       'controller.quorum.voters': `1@127.0.0.1:${port}`,
-      listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${port}`,
+      listeners: `CONTROLLER://127.0.0.1:${port}`,
     },
   });
   t.teardown(() => controllerOnly.stop());

@@ -150,5 +150,9 @@ t.test('a KIP-848 group keeps members and commits across kill -9 of the coordina
     `all ${produced.length} records consumed`,
   );
   const twice = duplicates(counts);
-  t.ok(twice <= 2 * PARTITIONS, `${twice} records consumed twice (at most one per partition per failure)`);
+  // Each round is consumed and committed in full before the next failure; a member commits each
+  // record on its own and ignores a failed commit, so while the coordinator moves, records of the
+  // round in flight whose commits failed may be delivered again after a reassignment: at most one
+  // round per failure (at-least-once), never a committed record.
+  t.ok(twice <= 2 * BATCH, `${twice} records consumed twice (at most one round of ${BATCH} per failure)`);
 });
