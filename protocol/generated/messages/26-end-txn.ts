@@ -179,7 +179,7 @@ export const EndTxnApi: ApiDefinition<EndTxnRequest, EndTxnResponse> = {
   minVersion: 0,
   maxVersion: 5,
   firstFlexibleVersion: 3,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   listeners: ["zkBroker","broker"],
   decodeRequest: decodeEndTxnRequest,
   encodeRequest: encodeEndTxnRequest,

@@ -146,7 +146,7 @@ t.test('start-up refuses SASL listeners it cannot serve', async (t) => {
         'listener.name.sasl_plaintext.plain.connections.max.reauth.ms': '-5',
       },
     }),
-    { message: /connections.max.reauth.ms=-5 must be a whole number >= 0/ },
+    { message: /listener.name.sasl_plaintext.plain.connections.max.reauth.ms: "-5" \(expected an integer ≥ 0\)/ },
   );
   await t.rejects(
     startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN,GSSAPI', 'sasl.jaas.config': PLAIN_JAAS } }),
