@@ -39,6 +39,8 @@ export interface BrokerRegistrationInput {
   incarnationId: string;
   endPoints: Array<{ name: string; host: string; port: number; securityProtocol: number }>;
   rack: string | null;
+  /** The connection the registration came on: its close fences the broker at once, as a heartbeat's. */
+  connectionId?: number;
 }
 
 export interface RegistrationResult {
@@ -110,6 +112,8 @@ export class BrokerHeartbeats {
       return { errorCode: errorCodeOf(err), brokerEpoch: -1n };
     }
     this.lastContact.set(input.brokerId, this.clock.now());
+    // Registered unfenced: a broker killed before its first heartbeat is fenced when this closes.
+    if (input.connectionId !== undefined) this.heartbeatConnections.set(input.brokerId, input.connectionId);
     this.epochs.set(input.brokerId, brokerEpoch);
     this.shutdownOffsets.delete(input.brokerId);
     return { errorCode: ErrorCode.NONE, brokerEpoch };

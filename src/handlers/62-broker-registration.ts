@@ -25,6 +25,7 @@ export const brokerRegistrationHandler = defineHandler({
         securityProtocol: l.securityProtocol,
       })),
       rack: request.rack,
+      connectionId: ctx.connectionId,
     });
     return { throttleTimeMs: 0, errorCode: result.errorCode, brokerEpoch: result.brokerEpoch };
   },
