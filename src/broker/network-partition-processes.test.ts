@@ -41,7 +41,12 @@ class Network {
   /** `${from}>${to}` -> the proxy node `from` uses to reach node `to`'s CONTROLLER listener. */
   readonly controller = new Map<string, TcpProxy>();
 
+  /** Called again with fresh ports when the cluster's start is retried: the earlier proxies go. */
   async build(nodes: ClusterNode[]): Promise<void> {
+    await this.close();
+    this.replication.clear();
+    this.replicationPorts.clear();
+    this.controller.clear();
     for (const node of nodes) {
       const port = await freePort();
       this.replicationPorts.set(node.id, port);

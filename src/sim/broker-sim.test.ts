@@ -10,7 +10,7 @@ import { BrokerInvariantViolation } from './broker-invariants.js';
 
 const SEEDS = Number(process.env.BROKER_SIM_SEEDS ?? 4);
 /** Wall-time budget for the seeds of one test (at least two seeds run whatever the budget). */
-const BUDGET_MS = Number(process.env.BROKER_SIM_BUDGET_MS ?? 25_000);
+const BUDGET_MS = Number(process.env.BROKER_SIM_BUDGET_MS ?? 10_000);
 
 async function runSeeds(
   t: Test,

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { ReplicationInvariantViolation, ReplicationSim } from './replication-sim.js';
 
-const SEEDS = Number(process.env.REPLICATION_SIM_SEEDS ?? 4);
+const SEEDS = Number(process.env.REPLICATION_SIM_SEEDS ?? 2);
 const STEPS = Number(process.env.REPLICATION_SIM_STEPS ?? 2500);
 
 t.test('no invariant breaks under loss, delay and crashes', async (t) => {

@@ -4,7 +4,6 @@
  * `.ci/run` starts one with ../shared/tools/local-docker/start.sh); without one the tests skip.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run } from './external.js';
@@ -40,17 +39,8 @@ export async function ensureImage(tag: string): Promise<void> {
     throw new Error(`docker build failed:\n${built.stdout.slice(-3000)}\n${built.stderr.slice(-3000)}`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Host ports to publish are picked outside the ephemeral range (ports.ts): see there why. */
+export { freePort } from './ports.js';
 
 /** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
 export async function waitFor(

@@ -1,11 +1,11 @@
 /**
  * Test helper: three combined broker+controller nodes in this process on real sockets (ephemeral
- * PLAINTEXT ports, free CONTROLLER ports), one quorum, stopped when the test ends. Resolves once a
+ * PLAINTEXT ports, CONTROLLER ports from ports.ts, start-up tried again if one is taken), one quorum, stopped when the test ends. Resolves once a
  * controller leads and every node is registered and unfenced in its image.
  */
 import type { Test } from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
-import { freePort } from './process-cluster.js';
+import { freePort, isAddressInUse } from './ports.js';
 
 const QUORUM_SETTINGS = {
   'controller.quorum.election.timeout.ms': 400,
@@ -38,8 +38,6 @@ export async function threeNodeCluster(
   /** The nodes' client listeners (ephemeral ports); the CONTROLLER listener is added. */
   clientListeners = 'PLAINTEXT://127.0.0.1:0',
 ): Promise<RunningBroker[]> {
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   // Registered before t.testdir(): tap removes the test dir only after these teardowns have run
   // (a node still stopping, e.g. in a controlled shutdown, must not lose its files under it).
   const nodes: RunningBroker[] = [];
@@ -47,20 +45,32 @@ export async function threeNodeCluster(
     for (const node of nodes) await node.stop();
   });
   const base = t.testdir();
-  for (let i = 0; i < 3; i++) {
-    nodes.push(
-      await startBroker({
-        dataDir: `${base}/node-${i + 1}`,
-        config: {
-          ...QUORUM_SETTINGS,
-          'cluster.id': 'in-process-cluster',
-          ...config,
-          'node.id': i + 1,
-          listeners: `${clientListeners},CONTROLLER://127.0.0.1:${ports[i]}`,
-          'controller.quorum.voters': voters,
-        },
-      }),
-    );
+  // The CONTROLLER ports are chosen up front (the voters name them); another test file may bind one
+  // between the pick and the start: then everything starts again with fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+    try {
+      for (let i = 0; i < 3; i++) {
+        nodes.push(
+          await startBroker({
+            dataDir: `${base}/attempt-${attempt}/node-${i + 1}`,
+            config: {
+              ...QUORUM_SETTINGS,
+              'cluster.id': 'in-process-cluster',
+              ...config,
+              'node.id': i + 1,
+              listeners: `${clientListeners},CONTROLLER://127.0.0.1:${ports[i]}`,
+              'controller.quorum.voters': voters,
+            },
+          }),
+        );
+      }
+      break;
+    } catch (error) {
+      if (attempt === 4 || !isAddressInUse(String(error))) throw error;
+      for (const node of nodes.splice(0)) await node.stop();
+    }
   }
   await eventually('every node registered and unfenced', 20000, () =>
     nodes.every((n) => [1, 2, 3].every((id) => n.broker.controller.image.brokers.get(id)?.fenced === false)),

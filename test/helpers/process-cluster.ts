@@ -3,6 +3,9 @@
  * with esbuild (well under a second; loading TypeScript through tsx in each process takes seconds),
  * picks free ports, spawns each node (`node <bundle> --override ...`), kills (SIGKILL) and restarts nodes,
  * and talks to them with PeerClient (DescribeQuorum, Metadata) over their PLAINTEXT listeners.
+ * Ports are picked before the nodes start (the voters name them) outside the kernel's ephemeral range
+ * (ports.ts); if a node still finds one taken (another test file picked it at the same moment), the
+ * start is retried from scratch with fresh ports.
  * KEEP_CLUSTER_DIR=1 keeps the nodes' data dirs after stop() (the path is printed) for a post-mortem.
  * Nodes are combined broker+controller nodes (`start`), or, in split mode (`startSplit`), controller-only
  * nodes (process.roles=controller, a CONTROLLER listener alone) plus broker-only nodes (process.roles=broker,
@@ -11,7 +14,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SystemClock } from '../../src/common/clock.js';
@@ -19,18 +21,12 @@ import { PeerClient } from '../../src/controller/peer-client.js';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
+import { freePort, isAddressInUse, listenerPorts, listensOn } from './ports.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
+
+/** How many times a cluster start is tried again when a node finds a port taken. */
+const PORT_ATTEMPTS = 4;
 
 /** Short Raft timeouts and heartbeats for the multi-process tests (elections and fencing in well under a second). */
 export const FAST_QUORUM_SETTINGS: Readonly<Record<string, string>> = {
@@ -55,6 +51,10 @@ export interface ClusterNode {
   /** Lines the node printed on stdout and nobody has read yet (entries other than node-process.ts). */
   lines: string[];
   lineWaiters: Array<(line: string) => void>;
+  /** The last few KiB the node printed on stderr (passed on to ours as well). */
+  stderrTail: string;
+  /** The ports of its `listeners` at its last spawn. */
+  listenPorts: number[];
 }
 
 export interface QuorumView {
@@ -137,6 +137,45 @@ export class ProcessCluster {
 
   private async startNodes(roles: NodeRole[], beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<void> {
     this.bundle = await bundleNode(this.entry);
+    for (let attempt = 1; ; attempt++) {
+      await this.spawnAll(roles, beforeSpawn);
+      const collided = await this.awaitListening();
+      if (collided.length === 0) return;
+      if (attempt === PORT_ATTEMPTS)
+        throw new Error(`nodes ${collided.join(',')} found their ports taken ${PORT_ATTEMPTS} times in a row`);
+      process.stderr.write(`process-cluster: nodes ${collided.join(',')} found a port taken; starting again\n`);
+      await this.killAll();
+      this.client?.close();
+      this.nodes.length = 0;
+      rmSync(this.base, { recursive: true, force: true });
+      mkdirSync(this.base, { recursive: true });
+    }
+  }
+
+  /**
+   * Waits until every node listens on all its ports itself or has exited; returns the ids of those
+   * that exited because a port was taken. Returns at once where /proc cannot tell (not Linux).
+   */
+  private async awaitListening(): Promise<number[]> {
+    const settled = (n: ClusterNode): boolean | null => {
+      const pid = n.process?.pid;
+      return pid === undefined ? true : listensOn(pid, n.listenPorts);
+    };
+    // Long: a node process can take tens of seconds to start on a loaded 2-core machine.
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const states = this.nodes.map(settled);
+      if (states.some((s) => s === null)) return [];
+      if (states.every((s) => s === true)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exited = this.nodes.filter((n) => n.process === null);
+    // What it printed last may still be in the pipe when 'exit' fires.
+    if (exited.length > 0) await new Promise((r) => setTimeout(r, 200));
+    return exited.filter((n) => isAddressInUse(n.stderrTail)).map((n) => n.id);
+  }
+
+  private async spawnAll(roles: NodeRole[], beforeSpawn?: (nodes: ClusterNode[]) => Promise<void>): Promise<void> {
     for (const [index, role] of roles.entries()) {
       const id = index + 1;
       const controllerPort = role === 'broker' ? 0 : await freePort();
@@ -149,6 +188,8 @@ export class ProcessCluster {
         process: null,
         lines: [],
         lineWaiters: [],
+        stderrTail: '',
+        listenPorts: [],
       });
     }
     const peers = new Map(this.nodes.map((n) => [n.id, { host: '127.0.0.1', port: n.port }]));
@@ -191,12 +232,18 @@ export class ProcessCluster {
       ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle]
       : [this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
+    node.listenPorts = listenerPorts(overrides.listeners ?? '');
+    node.stderrTail = '';
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, GREGOR_LOG_LEVEL: this.logLevel },
-      stdio: ['pipe', this.pipeStdout ? 'pipe' : 'inherit', 'inherit'],
+      stdio: ['pipe', this.pipeStdout ? 'pipe' : 'inherit', 'pipe'],
     });
     node.process = child;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      node.stderrTail = (node.stderrTail + chunk.toString('utf8')).slice(-4096);
+    });
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const parts = (partial + chunk.toString('utf8')).split('\n');
@@ -360,6 +407,13 @@ export class ProcessCluster {
 
   async stop(): Promise<void> {
     this.client?.close();
+    await this.killAll();
+    if (process.env.KEEP_CLUSTER_DIR) console.log(`cluster dir kept: ${this.base}`);
+    else rmSync(this.base, { recursive: true, force: true });
+    if (this.bundle !== '') rmSync(resolve(this.bundle, '..'), { recursive: true, force: true });
+  }
+
+  private async killAll(): Promise<void> {
     const exits = this.nodes.map(
       (n) =>
         new Promise<void>((r) => {
@@ -370,8 +424,5 @@ export class ProcessCluster {
         }),
     );
     await Promise.all(exits);
-    if (process.env.KEEP_CLUSTER_DIR) console.log(`cluster dir kept: ${this.base}`);
-    else rmSync(this.base, { recursive: true, force: true });
-    if (this.bundle !== '') rmSync(resolve(this.bundle, '..'), { recursive: true, force: true });
   }
 }
