@@ -108,22 +108,25 @@ t.test('a fenced broker that wants to shut down may do so at once', async (t) =>
   t.equal(unknown.errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
 });
 
-t.test('a broker killed after registering, before its first heartbeat, is fenced when that connection closes', async (t) => {
-  const { c, heartbeats } = setUp();
-  const registered = await heartbeats.register({
-    brokerId: 1,
-    clusterId: 'cluster',
-    incarnationId: '',
-    endPoints: [],
-    rack: null,
-    connectionId: 51,
-  });
-  t.equal(registered.errorCode, ErrorCode.NONE);
-  t.notOk(c.image.brokers.get(1)?.fenced, 'registered unfenced');
-  heartbeats.connectionClosed(51);
-  await new Promise((r) => setImmediate(r));
-  t.ok(c.image.brokers.get(1)?.fenced, 'fenced at once, not after the session timeout');
-});
+t.test(
+  'a broker killed after registering, before its first heartbeat, is fenced when that connection closes',
+  async (t) => {
+    const { c, heartbeats } = setUp();
+    const registered = await heartbeats.register({
+      brokerId: 1,
+      clusterId: 'cluster',
+      incarnationId: '',
+      endPoints: [],
+      rack: null,
+      connectionId: 51,
+    });
+    t.equal(registered.errorCode, ErrorCode.NONE);
+    t.notOk(c.image.brokers.get(1)?.fenced, 'registered unfenced');
+    heartbeats.connectionClosed(51);
+    await new Promise((r) => setImmediate(r));
+    t.ok(c.image.brokers.get(1)?.fenced, 'fenced at once, not after the session timeout');
+  },
+);
 
 t.test('a closed heartbeat connection fences the broker at once; a new heartbeat unfences it', async (t) => {
   const { c, p, heartbeats } = setUp();
