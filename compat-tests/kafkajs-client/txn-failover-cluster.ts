@@ -37,6 +37,8 @@ export const FAILOVER_SETTINGS: Readonly<Record<string, string>> = {
   'offsets.topic.replication.factor': '3',
   'transaction.state.log.num.partitions': '1',
   'transaction.state.log.replication.factor': '3',
+  // timed-out transactions are looked for every second (Kafka's default: 10 s)
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000',
   'group.initial.rebalance.delay.ms': '0',
 };
 

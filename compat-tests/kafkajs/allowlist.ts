@@ -21,7 +21,8 @@ export const CAUSES = {
   'gregor-bug': 'a Gregor bug, see the named issue in FINDINGS.md',
   'gregor-missing': 'an API or feature Gregor does not have yet, see FINDINGS.md',
   'kafka-version': 'asserts Apache Kafka 2.4 defaults or formats; Gregor follows a newer Kafka',
-  'suite-environment': 'fails without any broker too: the suite depends on its own machine (e.g. zlib output)',
+  'suite-environment':
+    'fails without any broker too: the suite depends on the machine it runs on (zlib output, DNS in a private network namespace)',
   flaky: 'timing-dependent in the suite itself (also flaky against Apache Kafka)',
 } as const;
 

@@ -1,7 +1,9 @@
 /**
  * AddOffsetsToTxn, versions 0-4. Adds the group's `__consumer_offsets` partition to the
- * ongoing transaction, so TxnOffsetCommit may follow; `__consumer_offsets` is created
- * on first use. Errors as AddPartitionsToTxn: INVALID_PRODUCER_ID_MAPPING,
+ * ongoing transaction, so TxnOffsetCommit may follow. The partition is the group's partition by
+ * `offsets.topic.num.partitions` when `__consumer_offsets` does not exist yet, as Kafka computes it:
+ * the request does not wait for the topic (its creation is started here, so the group's
+ * FindCoordinator and the commit marker find it). Errors as AddPartitionsToTxn: INVALID_PRODUCER_ID_MAPPING,
  * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS.
  * Leaves out: ACL checks on the group.
  * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
@@ -23,7 +25,8 @@ export const addOffsetsToTxnHandler = defineHandler({
     const notHere = ctx.broker.transactions.coordinatorError(request.transactionalId);
     if (notHere !== 0) return { throttleTimeMs: 0, errorCode: notHere };
     if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
-    if (groups.ensureOffsetsTopic() !== 0) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    // Starts the creation when the topic is missing; not an error here (Kafka answers without the topic).
+    groups.ensureOffsetsTopic();
     const partition = partitionForGroup(request.groupId, groups.numPartitions());
     const code = ctx.broker.transactions.run((c, now) =>
       c.addPartitions(

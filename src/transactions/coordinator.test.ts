@@ -23,7 +23,7 @@ interface Harness {
   release(now: number): void;
 }
 
-function harness(maxTimeoutMs = 60_000): Harness {
+function harness(maxTimeoutMs = 60_000, abortTimedOutIntervalMs = 10_000): Harness {
   const clock = new ManualClock(1_000);
   const log: TxnLogRecord[] = [];
   const markers: Harness['markers'] = [];
@@ -54,7 +54,10 @@ function harness(maxTimeoutMs = 60_000): Harness {
     },
     sendingMarkers: (id) => holdMarkers.held.has(id),
   };
-  const c = new TransactionCoordinator({ maxTimeoutMs, transactionalIdExpirationMs: 3_600_000 }, env);
+  const c = new TransactionCoordinator(
+    { maxTimeoutMs, transactionalIdExpirationMs: 3_600_000, abortTimedOutIntervalMs },
+    env,
+  );
   const release = (now: number): void => {
     const held = [...holdMarkers.held.values()];
     holdMarkers.held.clear();
@@ -228,23 +231,42 @@ t.test('a new producer with the same id fences the old one and aborts its transa
   t.end();
 });
 
-t.test('transactions past their timeout are aborted by poll, with an epoch bump', (t) => {
+t.test('transactions past their timeout are aborted by the next scan, with an epoch bump', (t) => {
   const h = harness();
   const p = h.c.initProducerId('a', 5_000, null, h.clock.now());
   t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], h.clock.now()), 0);
-  t.equal(h.c.nextDeadline(), 6_000);
-  h.clock.advance(4_999);
+  // Started at 1 000 with a 5 s timeout: past it from 6 000; the scans run every 10 s (Kafka's default).
+  t.equal(h.c.nextDeadline(), 10_000, 'the first scan after the timeout');
+  h.clock.advance(5_500);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), TxnState.Ongoing, 'past its timeout but no scan yet: not aborted (as Kafka)');
+  h.clock.advance(10_000 - 1 - h.clock.now());
   h.c.poll(h.clock.now());
   t.equal(h.c.stateOf('a'), TxnState.Ongoing);
   h.clock.advance(1);
   h.c.poll(h.clock.now());
-  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort);
+  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort, 'aborted by the scan at 10 000');
   t.equal(h.markers[0]!.epoch, p.producerEpoch + 1);
   t.equal(
     h.c.endTxn('a', p.producerId, p.producerEpoch, true, h.clock.now()),
     ErrorCode.PRODUCER_FENCED,
     'the timed-out producer is fenced',
   );
+  t.end();
+});
+
+t.test('a scan finds only transactions whose timeout passed strictly before it', (t) => {
+  const h = harness(60_000, 1_000);
+  const p = h.c.initProducerId('a', 5_000, null, h.clock.now());
+  t.equal(h.c.addPartitions('a', p.producerId, p.producerEpoch, [tp('t', 0)], h.clock.now()), 0);
+  // past the timeout at 6 000; the scan at 6 000 does not count it (start + timeout < scan), the one at 7 000 does
+  t.equal(h.c.nextDeadline(), 7_000);
+  h.clock.advance(5_000);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), TxnState.Ongoing, 'the scan at 6 000 leaves it');
+  h.clock.advance(1_000);
+  h.c.poll(h.clock.now());
+  t.equal(h.c.stateOf('a'), TxnState.CompleteAbort, 'the scan at 7 000 aborts it');
   t.end();
 });
 
@@ -393,7 +415,7 @@ t.test('transaction version 2: a timed-out transaction fences the client, whose 
   const h = harness();
   const { producerId: pid, producerEpoch: e0 } = h.c.initProducerId('to', 1000, null, h.clock.now());
   h.c.addPartitions('to', pid, e0, [tp('out', 0)], h.clock.now(), 2);
-  h.clock.advance(2000);
+  h.clock.advance(10_000); // the first timed-out-transaction scan after its timeout
   h.c.poll(h.clock.now());
   t.equal(h.c.stateOf('to'), TxnState.CompleteAbort);
   t.equal(h.c.endTxn('to', pid, e0, true, h.clock.now(), 2), ErrorCode.PRODUCER_FENCED);

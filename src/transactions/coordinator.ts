@@ -7,6 +7,11 @@
  * once every marker is written, then Complete* is recorded; until then the transaction stays
  * in Prepare* and clients get CONCURRENT_TRANSACTIONS), proactive abort of transactions past
  * their timeout, and expiry of idle transactional ids.
+ * Timed-out transactions are found as Kafka finds them: by a scan every
+ * `transaction.abort.timed.out.transaction.cleanup.interval.ms` (10 s by default), which aborts the
+ * Ongoing transactions whose start plus timeout lies before the scan; so a transaction is aborted
+ * between its timeout and one interval later, never sooner. The scans fall on the multiples of the
+ * interval of the clock (pure: no state to keep across calls).
  * Commands write a record to `__transaction_state` first; only replaying it changes the
  * cache, so loading the log on start is replay. Pure: every call takes `now`.
  * Holds only the transactional ids of the `__transaction_state` partitions this broker leads
@@ -30,6 +35,8 @@ const RETRY_COMPLETE_MS = 1000;
 export interface TxnCoordinatorConfig {
   maxTimeoutMs: number;
   transactionalIdExpirationMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are looked for. */
+  abortTimedOutIntervalMs: number;
 }
 
 export interface TxnEnvironment {
@@ -417,11 +424,23 @@ export class TransactionCoordinator {
     this.complete(this.txns.get(m.transactionalId)!, false);
   }
 
-  /** Aborts transactions past their timeout and expires idle transactional ids. */
+  /** The last timed-out-transaction scan at or before `now`. */
+  private lastAbortScan(now: number): number {
+    const interval = this.config.abortTimedOutIntervalMs;
+    return Math.floor(now / interval) * interval;
+  }
+
+  /** The first scan that finds a transaction timed out: the first after its start plus timeout (Kafka's strict `<`). */
+  private abortScanFor(m: TxnMetadata): number {
+    return this.lastAbortScan(m.startTimestamp + m.timeoutMs) + this.config.abortTimedOutIntervalMs;
+  }
+
+  /** Aborts transactions a scan found past their timeout and expires idle transactional ids. */
   poll(now: number): void {
+    const scan = this.lastAbortScan(now);
     for (const m of [...this.txns.values()]) {
       try {
-        if (m.state === TxnState.Ongoing && m.startTimestamp + m.timeoutMs <= now) this.fenceAndAbort(m, now);
+        if (m.state === TxnState.Ongoing && m.startTimestamp + m.timeoutMs < scan) this.fenceAndAbort(m, now);
         else if ((this.completionRetryAt(m) ?? Infinity) <= now) {
           this.retryAt.delete(m.transactionalId);
           this.complete(m, m.state === TxnState.PrepareCommit);
@@ -450,7 +469,7 @@ export class TransactionCoordinator {
     let next: number | null = null;
     for (const m of this.txns.values()) {
       let at: number | null = null;
-      if (m.state === TxnState.Ongoing) at = m.startTimestamp + m.timeoutMs;
+      if (m.state === TxnState.Ongoing) at = this.abortScanFor(m);
       else if (this.preparing(m)) at = this.completionRetryAt(m);
       else if (this.idle(m)) at = m.lastUpdateTimestamp + this.config.transactionalIdExpirationMs;
       if (at !== null && (next === null || at < next)) next = at;

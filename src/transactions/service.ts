@@ -146,6 +146,7 @@ export class TransactionService {
       {
         maxTimeoutMs: c.int('transaction.max.timeout.ms'),
         transactionalIdExpirationMs: c.int('transactional.id.expiration.ms'),
+        abortTimedOutIntervalMs: c.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
       },
       {
         append: (partition, record) => this.append(partition, record),

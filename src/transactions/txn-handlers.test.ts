@@ -298,6 +298,7 @@ t.test('a broker restart in the middle of a transaction: state is replayed and t
       listeners: 'PLAINTEXT://127.0.0.1:0',
       'log.dirs': dir,
       'transaction.state.log.num.partitions': 1,
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms': 100,
     });
     const broker = new Broker({ config, log: createLogger({ level: 'silent', pretty: false }), logFactory: logs });
     await broker.start();
