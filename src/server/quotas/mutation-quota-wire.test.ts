@@ -3,12 +3,16 @@
  * CreatePartitions (v3+) over a client's rate get THROTTLING_QUOTA_EXCEEDED per topic with
  * throttle_time_ms; older versions are accepted and throttled (Kafka's permissive quota); other
  * clients are untouched. Then kafkajs' admin (CreateTopics v3) over the rate: its topics are
- * created, and its next request waits for the throttle the broker answered (KIP-219).
+ * created, and its next request waits for the throttle the broker answered (KIP-219). On three
+ * nodes, a request sent to a broker that is not the active controller is counted there (forwarded)
+ * and the forwarding broker mutes its client for the controller's throttle.
  * Quota windows 2 × 1 s: a client's bucket holds 2 s of its rate.
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../../test/helpers/broker.js';
+import { threeNodeCluster } from '../../../test/helpers/in-process-cluster.js';
+import { ApiVersionsApi } from '../../../protocol/generated/messages/18-api-versions.js';
 import { rawClient, type RawClient } from '../../../test/helpers/raw-client.js';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { AlterClientQuotasApi } from '../../../protocol/generated/messages/49-alter-client-quotas.js';
@@ -146,4 +150,31 @@ t.test('kafkajs admin over controller_mutation_rate: created, then its next requ
     ],
     'both topics exist with their partitions',
   );
+});
+
+t.test('three nodes: counted on the active controller, the forwarding broker mutes its client', async (t) => {
+  t.setTimeout(90_000);
+  const nodes = await threeNodeCluster(t, { 'quota.window.num': 2, 'quota.window.size.seconds': 1 });
+  const follower = nodes.find((n) => !n.broker.controller.isActive())!;
+  const admin = await rawClient(follower.port, 'admin');
+  t.teardown(() => admin.close());
+  // 2 partitions a second: a bucket of 4 on the active controller
+  await setMutationRate(admin, 'limited', 2);
+  const c = await rawClient(follower.port, 'limited');
+  t.teardown(() => c.close());
+  const res = await createTopics(c, 7, [
+    ['fa', 4],
+    ['fb', 6],
+    ['fc', 1],
+  ]);
+  t.same(
+    res.topics.map((x) => x.errorCode),
+    [0, 0, ErrorCode.THROTTLING_QUOTA_EXCEEDED],
+    'forwarded: fc refused by the controller',
+  );
+  t.ok(res.throttleTimeMs > 1500, `throttle_time_ms ${res.throttleTimeMs}`);
+  const asked = Date.now();
+  await c.call(ApiVersionsApi, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+  const waited = Date.now() - asked;
+  t.ok(waited >= res.throttleTimeMs / 2, `the forwarding broker muted the connection: waited ${waited} ms`);
 });
