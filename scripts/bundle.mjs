@@ -2,7 +2,12 @@
 // per entry point, so start-up loads a handful of modules instead of several hundred
 // (Node's module loader dominated the start-up time). Native bindings and pino-pretty
 // (loaded only on a TTY) stay external and load from node_modules.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// A V8 code cache of the previous CLI bundle (bin/load-cli.cjs) must not outlive it.
+rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
+rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
 
 const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
 const common = {
@@ -19,5 +24,16 @@ const common = {
     js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);",
   },
 };
-await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/bundle/cli.mjs' });
+// The CLI (and so `gregor start`, the container's entry point) is CommonJS: bin/gregor.js loads
+// it with require(), which compiles the 3 MB file straight from a string, where the ESM loader
+// first decodes it and scans it again (measured: ~25 % less CPU to load; docs/benchmarks.md).
+// import.meta.url (the logger, the log-dir lock, the compression bindings) is the bundle's URL.
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: ['dist/src/cli/main.js'],
+  outfile: 'dist/bundle/cli.cjs',
+  define: { 'import.meta.url': '__gregorModuleUrl' },
+  banner: { js: "const __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
 await build({ ...common, entryPoints: ['dist/src/index.js'], outfile: 'dist/bundle/index.mjs' });

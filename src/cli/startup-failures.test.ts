@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 const skip = built ? false : 'dist/ is not built (npm install builds it)';
 
 interface Outcome {

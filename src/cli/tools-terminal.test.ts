@@ -11,7 +11,7 @@ import { brokerFor } from '../../test/helpers/broker.js';
 import { hasCommand, run } from '../../test/helpers/external.js';
 
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 const skip = !built ? 'dist/ is not built' : !hasCommand('tmux') ? 'tmux is not installed' : false;
 
 /** Polls the pane until `pattern` shows (bounded), returning the screen. */

@@ -16,7 +16,7 @@ import { murmur2 } from '../client/partitioner.js';
 import { rangeAssign } from '../client/group-member.js';
 
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 
 function gregor(bootstrap: string, args: string[], input?: string): Promise<RunResult> {
   return run(process.execPath, [bin, ...args], {

@@ -410,8 +410,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'max.connection.creation.rate': def(
     'int',
     INT_MAX,
-    'Connection creation rate allowed; not enforced by Gregor, so only the default is accepted.',
-    { dynamic: true, validator: oneOf(INT_MAX) },
+    'New connections per second allowed on the client listeners together (the inter-broker listener is exempt when there are others); a connection over the rate waits until it is back under it. Per listener: listener.name.<listener>.max.connection.creation.rate.',
+    { dynamic: true, validator: atLeast(0) },
   ),
   'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {

@@ -19,7 +19,7 @@ import { startConsole } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 const skip = !existsSync(CHROMIUM)
   ? 'Debian chromium is not installed (apt-get install chromium)'
   : !built

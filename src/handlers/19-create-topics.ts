@@ -12,7 +12,11 @@
  * with partitions, replication factor and their effective configs; v7 with the topic
  * id. A node that is not the active controller forwards the request (Envelope, see
  * controller/forwarding.ts); one that answers itself without a leader gives NOT_CONTROLLER.
- * Left out: create-topic policies and controller mutation quotas (throttle 0).
+ * The controller_mutation_rate quota counts each topic's partitions (handlers/throttling.ts):
+ * from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below
+ * zero; the response's throttle_time_ms says how long until it is not (validateOnly counts too,
+ * as on Kafka's KRaft controller).
+ * Left out: create-topic policies.
  */
 import {
   CreateTopicsApi,
@@ -22,6 +26,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
 import { configLayers, describeTopicConfigs } from '../admin/config-describe.js';
+import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
+import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
 const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
@@ -51,6 +57,7 @@ export const createTopicsHandler = defineHandler({
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createTopics);
     for (const topic of request.topics) {
       if (seen.has(topic.name)) continue;
       seen.add(topic.name);
@@ -99,6 +106,10 @@ export const createTopicsHandler = defineHandler({
         topics.push(failed(topic.name, result.error.errorCode, result.error.errorMessage));
         continue;
       }
+      if (mutationRefused(ctx, quota, result.value.numPartitions)) {
+        topics.push(failed(topic.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLING_QUOTA_EXCEEDED_MESSAGE));
+        continue;
+      }
       const committed = request.validateOnly ? 0 : await controller.commitAndWait(result.records);
       if (committed !== 0) {
         topics.push(failed(topic.name, committed, 'This is not the correct controller for this cluster.'));
@@ -125,6 +136,7 @@ export const createTopicsHandler = defineHandler({
       }
       topics.push(entry);
     }
+    throttleMutations(ctx, quota);
     return { throttleTimeMs: 0, topics };
   },
 });

@@ -12,8 +12,11 @@
  * `__consumer_offsets` and `__transaction_state` are deleted (only kafka-topics.sh
  * refuses, client-side) and created again on next use; `__cluster_metadata` is no topic
  * of the image, so it gets UNKNOWN_TOPIC_OR_PARTITION, as on Kafka.
- * NOT_CONTROLLER when no active controller takes the change. Results come in request order (Kafka shuffles them). Left out: the timeout (deletion
- * is synchronous) and controller mutation quotas.
+ * NOT_CONTROLLER when no active controller takes the change. Results come in request order
+ * (Kafka shuffles them). The controller_mutation_rate quota counts each topic's partitions
+ * (handlers/throttling.ts): from v5 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the
+ * client's bucket is below zero, and throttle_time_ms says how long until it is not.
+ * Left out: the timeout (deletion is synchronous).
  */
 import {
   DeleteTopicsApi,
@@ -22,6 +25,8 @@ import {
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
+import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
+import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
 interface Wanted {
   name: string | null;
@@ -61,6 +66,7 @@ export const deleteTopicsHandler = defineHandler({
     }
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const done = new Set<string>();
+    const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.deleteTopics);
     for (const w of wanted) {
       const byName = w.name !== null && w.name !== '' && w.topicId === ZERO_UUID;
       const key = byName ? `n:${w.name}` : `i:${w.topicId}`;
@@ -107,6 +113,16 @@ export const deleteTopicsHandler = defineHandler({
         );
         continue;
       }
+      if (mutationRefused(ctx, quota, topic.partitions.size)) {
+        responses.push(
+          result(
+            { name: topic.name, topicId: topic.topicId },
+            ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+            THROTTLING_QUOTA_EXCEEDED_MESSAGE,
+          ),
+        );
+        continue;
+      }
       const deleted = controller.deleteTopic(topic.topicId);
       if (!deleted.ok) {
         responses.push(
@@ -123,6 +139,7 @@ export const deleteTopicsHandler = defineHandler({
         ),
       );
     }
+    throttleMutations(ctx, quota);
     return { throttleTimeMs: 0, responses };
   },
 });

@@ -6,7 +6,10 @@
  * partition) and commits unless validateOnly; the replica manager opens the new logs.
  * Errors as Kafka's controller: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (no
  * increase), INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR; a topic named
- * twice gets INVALID_REQUEST; NOT_CONTROLLER when no active controller takes the change. Left out: the timeout and controller mutation quotas.
+ * twice gets INVALID_REQUEST; NOT_CONTROLLER when no active controller takes the change. The
+ * controller_mutation_rate quota counts the partitions added (handlers/throttling.ts): from v3 a
+ * topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below zero, and
+ * throttle_time_ms says how long until it is not. Left out: the timeout.
  */
 import {
   CreatePartitionsApi,
@@ -14,6 +17,8 @@ import {
 } from '../../protocol/generated/messages/37-create-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
+import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
+import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
 export const createPartitionsHandler = defineHandler({
   api: CreatePartitionsApi,
@@ -23,6 +28,7 @@ export const createPartitionsHandler = defineHandler({
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const seen = new Set<string>();
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createPartitions);
     for (const topic of request.topics) {
       if (seen.has(topic.name)) continue;
       seen.add(topic.name);
@@ -38,6 +44,7 @@ export const createPartitionsHandler = defineHandler({
         });
         continue;
       }
+      const before = controller.image.topicsByName.get(topic.name)?.partitions.size ?? 0;
       const outcome = controller.createPartitions(
         topic.name,
         topic.count,
@@ -51,6 +58,14 @@ export const createPartitionsHandler = defineHandler({
         });
         continue;
       }
+      if (mutationRefused(ctx, quota, topic.count - before)) {
+        results.push({
+          name: topic.name,
+          errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+          errorMessage: THROTTLING_QUOTA_EXCEEDED_MESSAGE,
+        });
+        continue;
+      }
       const committed = request.validateOnly ? 0 : await controller.commitAndWait(outcome.records);
       results.push({
         name: topic.name,
@@ -58,6 +73,7 @@ export const createPartitionsHandler = defineHandler({
         errorMessage: committed === 0 ? null : 'This is not the correct controller for this cluster.',
       });
     }
+    throttleMutations(ctx, quota);
     return { throttleTimeMs: 0, results };
   },
 });

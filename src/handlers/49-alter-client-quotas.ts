@@ -9,10 +9,9 @@
  * value not above 0 or a fractional one for an integral key; UNSUPPORTED_VERSION for an
  * unknown entity type. validateOnly checks without writing. NOT_CONTROLLER when no active
  * controller takes the change.
- * producer_byte_rate, consumer_byte_rate and request_percentage are enforced (src/server/quotas/,
- * handlers/throttling.ts).
- * Leaves out: controller_mutation_rate and the ip entities' connection_creation_rate, which Gregor
- * does not enforce: setting them is refused with INVALID_REQUEST saying so (removing is accepted).
+ * producer_byte_rate, consumer_byte_rate, request_percentage and controller_mutation_rate are
+ * enforced (src/server/quotas/, handlers/throttling.ts), so is the ip entities'
+ * connection_creation_rate (src/server/connection-rate.ts).
  */
 import {
   AlterClientQuotasApi,
@@ -22,9 +21,6 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { alterClientQuota } from '../metadata/client-quotas.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { defineHandler } from './handler.js';
-
-/** Quota keys Kafka takes but Gregor would not enforce: refused rather than stored and ignored. */
-const UNENFORCED_KEYS: ReadonlySet<string> = new Set(['controller_mutation_rate', 'connection_creation_rate']);
 
 const NOT_CONTROLLER_MESSAGE = 'This is not the correct controller for this cluster.';
 
@@ -42,12 +38,6 @@ export const alterClientQuotasHandler = defineHandler({
       if (!controller.isActive()) {
         result.errorCode = ErrorCode.NOT_CONTROLLER;
         result.errorMessage = NOT_CONTROLLER_MESSAGE;
-        continue;
-      }
-      const unenforced = entry.ops.find((op) => !op.remove && UNENFORCED_KEYS.has(op.key));
-      if (unenforced) {
-        result.errorCode = ErrorCode.INVALID_REQUEST;
-        result.errorMessage = `${unenforced.key} is not enforced by Gregor; it cannot be set`;
         continue;
       }
       const outcome = alterClientQuota(controller.image.clientQuotas, entity, entry.ops);

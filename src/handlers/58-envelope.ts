@@ -13,7 +13,9 @@
  * The inner request is authorized as the forwarded principal (from the client's address); one
  * without a principal is the broker's own and runs as the inter-broker principal.
  * Leaves out: CLUSTER_ACTION authorization of the forwarding broker (controller listeners are
- * trusted, see authorizer/request-authz.ts) and forwarded client quotas.
+ * trusted, see authorizer/request-authz.ts) and the request, byte-rate quotas of forwarded requests
+ * (their broker throttles its client); the controller mutation quota does count them
+ * (handlers/throttling.ts).
  */
 import { EnvelopeApi, type EnvelopeResponse } from '../../protocol/generated/messages/58-envelope.js';
 import { decodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';

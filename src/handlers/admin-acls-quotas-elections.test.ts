@@ -145,26 +145,14 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   });
   t.same(
     ok.entries.map((e) => e.errorCode),
-    [
-      0,
-      0,
-      ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_REQUEST,
-      ErrorCode.UNSUPPORTED_VERSION,
-    ],
-    'per-entry results',
-  );
-  t.equal(
-    ok.entries[2]!.errorMessage,
-    'connection_creation_rate is not enforced by Gregor; it cannot be set',
-    'a quota Gregor would not enforce is refused, not stored',
+    [0, 0, 0, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.UNSUPPORTED_VERSION],
+    'per-entry results (an ip takes connection_creation_rate)',
   );
   const mutation = await alter(
-    [{ entityType: 'user', entityName: 'alice' }],
+    [{ entityType: 'client-id', entityName: 'tool' }],
     [{ key: 'controller_mutation_rate', value: 10, remove: false }],
   );
-  t.equal(mutation.entries[0]!.errorCode, ErrorCode.INVALID_REQUEST, 'controller_mutation_rate refused');
+  t.equal(mutation.entries[0]!.errorCode, 0, 'controller_mutation_rate is set (and enforced)');
   t.equal(ok.entries[4]!.errorMessage, 'producer_byte_rate cannot be a fractional value.');
   t.same(
     ok.entries[1]!.entity,
@@ -183,7 +171,7 @@ t.test('client quotas are validated, stored in the metadata log and described', 
 
   const all = await describe([]);
   t.equal(all.errorCode, 0);
-  t.equal(all.entries?.length, 2, 'validateOnly wrote nothing, refused entries neither');
+  t.equal(all.entries?.length, 4, 'validateOnly wrote nothing, refused entries neither');
   const alice = await describe([{ entityType: 'user', matchType: 0, match: 'alice' }], true, 0);
   t.same(
     alice.entries,
@@ -214,7 +202,7 @@ t.test('client quotas are validated, stored in the metadata log and described', 
   running = await brokerFor(t, { dataDir });
   c = await rawClient(running.port);
   t.teardown(() => c.close());
-  t.equal((await describe([])).entries?.length, 2, 'replayed from the metadata log');
+  t.equal((await describe([])).entries?.length, 4, 'replayed from the metadata log');
   const removed = await alter(
     [{ entityType: 'user', entityName: 'alice' }],
     [{ key: 'producer_byte_rate', value: 0, remove: true }],

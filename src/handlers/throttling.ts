@@ -5,9 +5,16 @@
  * after which the connection is muted (KIP-219: respond first, then mute). Exempt, as on Kafka:
  * requests from other nodes (controller listeners), follower fetches (their handler records
  * nothing), requests forwarded in an Envelope (the forwarding broker throttles its own client), and
- * the request quota of Produce with acks=0.
+ * the request quota of Produce with acks=0. The controller mutation quota (CreateTopics,
+ * CreatePartitions, DeleteTopics) is applied where Kafka applies it, on the active controller, so
+ * forwarded requests count there (as their client: the Envelope's principal and the inner client
+ * id) and only other nodes' own requests are exempt.
  */
 import type { RequestContext } from '../server/request-context.js';
+import { UNBOUNDED_MUTATION_QUOTA, type MutationQuota } from '../server/quotas/controller-mutation-quota.js';
+
+/** The message Kafka gives with THROTTLING_QUOTA_EXCEEDED. */
+export const THROTTLING_QUOTA_EXCEEDED_MESSAGE = 'The throttling quota has been exceeded.';
 
 /** Whether quotas apply to this request at all: not to other nodes' requests nor forwarded ones. */
 export function quotasApply(ctx: RequestContext): boolean {
@@ -75,4 +82,25 @@ export function throttleFetch(ctx: RequestContext, bytes: number): boolean {
   quotas.fetch.noteThrottle(user, clientId, throttleMs, now);
   throttleBy(ctx, throttleMs);
   return true;
+}
+
+/**
+ * The controller mutation quota of a CreateTopics, CreatePartitions or DeleteTopics request:
+ * strict from `strictSinceVersion` on, permissive before; unbounded for other nodes' own requests
+ * and clients without a controller_mutation_rate.
+ */
+export function mutationQuota(ctx: RequestContext, strictSinceVersion: number): MutationQuota {
+  const quotas = ctx.broker.quotas;
+  if (quotas === undefined || ctx.interBroker === true) return UNBOUNDED_MUTATION_QUOTA;
+  return quotas.mutation.quotaFor(quotaUser(ctx), ctx.clientId ?? '', ctx.apiVersion >= strictSinceVersion);
+}
+
+/** Counts `partitions` mutations; true when the quota refuses them (strict and already exceeded). */
+export function mutationRefused(ctx: RequestContext, quota: MutationQuota, partitions: number): boolean {
+  return quota.record(partitions, ctx.clock.now()) > 0;
+}
+
+/** At the end of the request: its throttle (what the bucket needs to be back at zero) into the response. */
+export function throttleMutations(ctx: RequestContext, quota: MutationQuota): void {
+  throttleBy(ctx, quota.throttleMs(ctx.clock.now()));
 }

@@ -10,7 +10,7 @@
  * controller_mutation_rate; ip entities take connection_creation_rate (a whole number).
  * Values must be above 0. An ip entity names an IP address literal (no host-name lookup). A filter component of match type SPECIFIED matches an entity
  * that has the type, whatever its name (the default included), as Kafka's KRaft image does.
- * Leaves out: enforcement (throttling) of the stored quotas.
+ * Enforcement is elsewhere: src/server/quotas/ (user and client-id keys), src/server/connection-rate.ts (ip).
  */
 import { isIP } from 'node:net';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

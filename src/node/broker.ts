@@ -50,7 +50,18 @@ import { createDataPathServices } from '../broker/data-path.js';
 import { scheduleOn } from '../broker/delayed-fetch.js';
 import { authorizerFromConfig } from '../metadata/standard-authorizer.js';
 import { ClientQuotas } from '../server/quotas/client-quotas.js';
-import { connectionRefusal, listenerMaxConnections, parsePerIpOverrides } from '../server/connection-limits.js';
+import {
+  connectionRefusal,
+  listenerMaxConnectionCreationRate,
+  listenerMaxConnections,
+  parsePerIpOverrides,
+} from '../server/connection-limits.js';
+import {
+  ConnectionRates,
+  ipConnectionRate,
+  UNLIMITED_RATE,
+  type ConnectionRateSettings,
+} from '../server/connection-rate.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
 import { TransactionService } from '../transactions/service.js';
@@ -134,6 +145,17 @@ export class Broker {
       scramCredential: (mechanism, user) => this.scramCredential(mechanism, user),
       ...(options.listenerHost ? { listenerHost: options.listenerHost } : {}),
       refuseConnection: (listenerName, clientHost, open) => this.connectionLimitRefusal(listenerName, clientHost, open),
+      connectionRates: {
+        rates: new ConnectionRates(
+          {
+            samples: options.config.int('quota.window.num'),
+            windowMs: options.config.int('quota.window.size.seconds') * 1000,
+          },
+          () => this.connectionRateSettings(),
+        ),
+        exempt: (listenerName) =>
+          options.config.list('controller.listener.names').some((n) => n.toUpperCase() === listenerName),
+      },
       // A broker's heartbeat connection reset: fence it now (not while this node stops).
       onConnectionClosed: (info) => {
         if (this.stopping === null) this.quorum?.heartbeats.connectionClosed(info.connectionId);
@@ -220,6 +242,7 @@ export class Broker {
     for (const spec of listeners) {
       try {
         listenerMaxConnections((key) => this.config.explicit(key), spec.name);
+        listenerMaxConnectionCreationRate((key) => this.config.explicit(key), spec.name);
       } catch (err) {
         throw new ConfigError((err as Error).message);
       }
@@ -403,6 +426,22 @@ export class Broker {
       clientHost,
       listenerName === (config.raw('inter.broker.listener.name') ?? '').toUpperCase(),
     );
+  }
+
+  /** max.connection.creation.rate (broker, per listener) and the ip entities' connection_creation_rate, read at each new connection. */
+  private connectionRateSettings(): ConnectionRateSettings {
+    const config = this.services?.config ?? this.config;
+    const interBroker = (config.raw('inter.broker.listener.name') ?? '').toUpperCase();
+    const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
+    const listenerCount = this.bound.filter((b) => !controllerNames.has(b.name)).length;
+    return {
+      brokerRate: config.int('max.connection.creation.rate'),
+      listenerRate: (listenerName) =>
+        listenerMaxConnectionCreationRate((key) => config.explicit(key), listenerName) ?? UNLIMITED_RATE,
+      ipRate: (clientHost) =>
+        this.controller ? ipConnectionRate(this.controller.image.clientQuotas, clientHost) : UNLIMITED_RATE,
+      protectedListener: (listenerName) => listenerName === interBroker && listenerCount > 1,
+    };
   }
 
   private replication: Replication | null = null;

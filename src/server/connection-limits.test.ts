@@ -77,8 +77,12 @@ t.test('max.connections.per.ip closes the connection over the limit', async (t) 
   );
 });
 
-t.test('max.connection.creation.rate is refused unless default', async (t) => {
-  await t.rejects(brokerFor(t, { config: { 'max.connection.creation.rate': '10' } }), /max.connection.creation.rate/);
+t.test('a negative max.connection.creation.rate is refused, per listener too', async (t) => {
+  await t.rejects(brokerFor(t, { config: { 'max.connection.creation.rate': '-1' } }), /max.connection.creation.rate/);
+  await t.rejects(
+    brokerFor(t, { config: { 'listener.name.plaintext.max.connection.creation.rate': 'x' } }),
+    /listener.name.plaintext.max.connection.creation.rate/,
+  );
 });
 
 t.test('listener.name.<listener>.max.connections closes the connection over the limit on that listener', async (t) => {

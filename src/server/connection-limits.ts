@@ -43,7 +43,23 @@ export function listenerMaxConnections(
   explicit: (key: string) => string | undefined,
   listenerName: string,
 ): number | null {
-  const key = `listener.name.${listenerName.toLowerCase()}.max.connections`;
+  return listenerWholeNumber(explicit, listenerName, 'max.connections');
+}
+
+/** listener.name.<listener>.max.connection.creation.rate, or null when not set; a value that is not a whole number >= 0 throws. */
+export function listenerMaxConnectionCreationRate(
+  explicit: (key: string) => string | undefined,
+  listenerName: string,
+): number | null {
+  return listenerWholeNumber(explicit, listenerName, 'max.connection.creation.rate');
+}
+
+function listenerWholeNumber(
+  explicit: (key: string) => string | undefined,
+  listenerName: string,
+  name: string,
+): number | null {
+  const key = `listener.name.${listenerName.toLowerCase()}.${name}`;
   const value = explicit(key);
   if (value === undefined) return null;
   const limit = Number(value);

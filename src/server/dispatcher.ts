@@ -19,6 +19,7 @@ import type { BrokerServices } from './services.js';
 import type { RequestContext } from './request-context.js';
 import type { KafkaPrincipal } from './principal.js';
 import { CloseConnection, HandlerFailure, type HandlerTables, type RegisteredHandler } from './handler-contract.js';
+import { forwardedThrottleMs } from './forwarded-throttle.js';
 import { buildErrorResponse } from './error-response.js';
 
 export interface ConnectionInfo {
@@ -129,7 +130,11 @@ export class Dispatcher {
       if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
         const size = Buffer.allocUnsafe(4);
         size.writeInt32BE(answer.length, 0);
-        return { kind: 'respond', frame: [size, answer] };
+        // The controller's mutation-quota throttle: the client's connection mutes for it here.
+        const throttleMs = forwardedThrottleMs(apiKey, apiVersion, answer);
+        return throttleMs > 0
+          ? { kind: 'respond', frame: [size, answer], throttleMs }
+          : { kind: 'respond', frame: [size, answer] };
       }
     }
     const ctx: RequestContext = {

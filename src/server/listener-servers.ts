@@ -20,6 +20,7 @@ import { ANONYMOUS, type KafkaPrincipal } from './principal.js';
 import type { ListenerSpec } from './listeners.js';
 import type { ListenerHost } from '../common/transport.js';
 import { schedulerFor, type Scheduler } from '../common/scheduler.js';
+import { ConnectionRateGate, type ConnectionRates } from './connection-rate.js';
 
 export interface BoundListener {
   name: string;
@@ -46,6 +47,8 @@ export interface ListenerServersOptions {
   onConnectionClosed?: (info: ConnectionInfo) => void;
   /** Serve PLAINTEXT listeners through this host instead of sockets (the simulation, src/sim/). */
   listenerHost?: ListenerHost;
+  /** Connection creation rates (max.connection.creation.rate, ip connection_creation_rate); listeners `exempt` are not limited. */
+  connectionRates?: { rates: ConnectionRates; exempt: (listenerName: string) => boolean };
 }
 
 export class ListenerServers {
@@ -61,10 +64,21 @@ export class ListenerServers {
   private dispatcher: Dispatcher | null = null;
   /** Timers of the connections (quota mutes, re-authentication deadlines). */
   private readonly scheduler: Scheduler;
+  /** New sockets wait here while a connection creation rate is over its limit. */
+  private readonly rateGate: ConnectionRateGate<Socket> | null;
   readonly bound: BoundListener[] = [];
 
   constructor(private readonly options: ListenerServersOptions) {
     this.scheduler = schedulerFor(options.clock);
+    const rates = options.connectionRates;
+    this.rateGate = rates
+      ? new ConnectionRateGate<Socket>(rates.rates, this.scheduler, rates.exempt, (listener, client, throttleMs) =>
+          options.log.info(
+            { listener, client, throttleMs },
+            `connection from ${client} over its connection_creation_rate quota: closed after ${throttleMs} ms`,
+          ),
+        )
+      : null;
   }
 
   /** Loads every listener's TLS and SASL settings: a bad one throws before anything starts. */
@@ -130,7 +144,7 @@ export class ListenerServers {
   /** A plain TCP server, or a TLS one for SSL and SASL_SSL listeners (client principal from the certificate). */
   private createListenerServer(spec: ListenerSpec): Server {
     const tls = this.listenerTls.get(spec.name);
-    if (!tls) return createServer((socket) => this.accept(spec, socket, ANONYMOUS));
+    if (!tls) return createServer((socket) => this.admit(spec, socket, () => this.accept(spec, socket, ANONYMOUS)));
     const log = this.options.log;
     const server = createTlsServer(tls.options, (socket) => {
       let principal: KafkaPrincipal;
@@ -145,7 +159,7 @@ export class ListenerServers {
         socket.destroy();
         return;
       }
-      this.accept(spec, socket, principal);
+      this.admit(spec, socket, () => this.accept(spec, socket, principal));
     });
     // Sockets still in their TLS handshake are not Connections yet; close() ends them too.
     server.on('connection', (raw: Socket) => {
@@ -158,6 +172,19 @@ export class ListenerServers {
       socket.destroy();
     });
     return server;
+  }
+
+  /** Through the connection creation rates first (the socket may wait, or be closed after a throttle). */
+  private admit(spec: ListenerSpec, socket: Socket, accept: () => void): void {
+    if (!this.rateGate || !this.dispatcher) {
+      accept();
+      return;
+    }
+    // A client that gives up while its socket waits must not be an unhandled error.
+    socket.on('error', () => undefined);
+    this.rateGate.admit(spec.name, socket.remoteAddress ?? '', socket, () => {
+      if (!socket.destroyed) accept();
+    });
   }
 
   private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
@@ -242,6 +269,7 @@ export class ListenerServers {
 
   /** Closes every connection and every socket still in its TLS handshake. */
   closeConnections(): void {
+    this.rateGate?.close();
     for (const c of this.connections) c.close('shutdown');
     for (const raw of this.handshaking) raw.destroy();
     this.handshaking.clear();

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const GREGOR_BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-export const CLI_BUILT = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url)));
+export const CLI_BUILT = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 export const CLI_SKIP = CLI_BUILT ? false : 'dist/ is not built (npm install builds it)';
 
 export interface RunningCli {

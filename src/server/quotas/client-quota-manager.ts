@@ -14,7 +14,12 @@
 import { QuotaEntityType, type ClientQuotaEntry } from '../../metadata/client-quotas.js';
 import { SampledRate, type QuotaWindowConfig } from './sampled-rate.js';
 
-export type ClientQuotaKey = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage';
+export type ClientQuotaKey =
+  | 'producer_byte_rate'
+  | 'consumer_byte_rate'
+  | 'request_percentage'
+  /** Only resolved here (the most specific entry); its token buckets are in controller-mutation-quota.ts. */
+  | 'controller_mutation_rate';
 
 /** Where the quotas live: the metadata image's map and a counter that moves when it changes. */
 export interface QuotaSource {
