@@ -59,13 +59,20 @@ t.test('a restarted node answers Metadata only after it has caught up', async (t
 
   cluster.spawn(restarted);
   // The first answer the restarted node gives at all (connections refused or closed until then).
-  const first = await cluster.waitFor('the restarted node to answer Metadata', 120000, () =>
-    cluster.metadata(restarted, null), 5);
+  const first = await cluster.waitFor(
+    'the restarted node to answer Metadata',
+    120000,
+    () => cluster.metadata(restarted, null),
+    5,
+  );
   const names = new Set(first.topics.filter((tp) => tp.errorCode === 0).map((tp) => tp.name));
   const missing = TOPICS.filter((name) => !names.has(name));
   t.same(missing, [], 'its first Metadata answer names every topic created while it was down');
   const expectedLeaders = leaders(expected);
-  const firstLeaders = leaders({ ...first, topics: first.topics.filter((tp) => tp.name !== null && TOPICS.includes(tp.name)) });
+  const firstLeaders = leaders({
+    ...first,
+    topics: first.topics.filter((tp) => tp.name !== null && TOPICS.includes(tp.name)),
+  });
   t.same(Object.fromEntries(firstLeaders), Object.fromEntries(expectedLeaders), 'with the leaders the others report');
   t.ok(
     first.brokers.some((b) => b.nodeId === restarted.id),

@@ -325,8 +325,11 @@ export class Broker {
     this.quorum.startBroker(() => this.registrationEndpoints());
     // Client listeners serve once this broker has caught up with the metadata log and is unfenced
     // (Kafka's BrokerServer waits for both before enabling request processing).
+    // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
     const unfenced = this.quorum.whenUnfenced().then(() => {
-      if (this.stopping === null) this.listeners.openClientListeners();
+      if (this.stopping !== null) return;
+      this.replicas.moveAsideStrays(this.controller.image);
+      this.listeners.openClientListeners();
     });
     this.replication = new Replication({
       nodeId: this.nodeId,
