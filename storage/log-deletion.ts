@@ -11,20 +11,27 @@ import { randomBytes } from 'node:crypto';
 import { joinPath, type FileSystem } from './fs.js';
 
 export const DELETE_DIR_SUFFIX = '-delete';
+/** Kafka's suffix for a partition folder moved aside as stray (not in the metadata for this broker). */
+export const STRAY_DIR_SUFFIX = '-stray';
 const MAX_NAME_BYTES = 255;
 
-/** Kafka's name for a partition folder awaiting deletion. */
+/** Kafka's name for a partition folder awaiting deletion (or, with STRAY_DIR_SUFFIX, moved aside as stray). */
 export function deleteDirName(
   topic: string,
   partition: number,
   uniqueId: string = randomBytes(16).toString('hex'),
+  dirSuffix: string = DELETE_DIR_SUFFIX,
 ): string {
-  const suffix = `-${partition}.${uniqueId}${DELETE_DIR_SUFFIX}`;
+  const suffix = `-${partition}.${uniqueId}${dirSuffix}`;
   return `${topic.slice(0, Math.max(0, MAX_NAME_BYTES - suffix.length))}${suffix}`;
 }
 
 export function isDeleteDirName(name: string): boolean {
   return name.endsWith(DELETE_DIR_SUFFIX);
+}
+
+export function isStrayDirName(name: string): boolean {
+  return name.endsWith(STRAY_DIR_SUFFIX);
 }
 
 /** Folders renamed for deletion, removed once their delay has passed. */
@@ -68,8 +75,9 @@ export function renameForDeletion(
   topic: string,
   partition: number,
   uniqueId?: string,
+  dirSuffix: string = DELETE_DIR_SUFFIX,
 ): string {
-  const target = joinPath(logDir, deleteDirName(topic, partition, uniqueId));
+  const target = joinPath(logDir, deleteDirName(topic, partition, uniqueId, dirSuffix));
   fs.rename(joinPath(logDir, `${topic}-${partition}`), target);
   fs.syncDir(logDir);
   return target;

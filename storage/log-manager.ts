@@ -26,7 +26,13 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { InconsistentTopicIdError, KafkaStorageError } from './errors.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { PartitionLog, type Clock, type LogDirState } from './log.js';
-import { PendingDeletions, isDeleteDirName, renameForDeletion } from './log-deletion.js';
+import {
+  PendingDeletions,
+  STRAY_DIR_SUFFIX,
+  isDeleteDirName,
+  isStrayDirName,
+  renameForDeletion,
+} from './log-deletion.js';
 import { readPartitionMetadata, writePartitionMetadata, type PartitionMetadata } from './partition-metadata.js';
 import type { ProducerSnapshotHook } from './producer-snapshots.js';
 
@@ -108,6 +114,8 @@ export class LogManager {
           this.deletions.add(joinPath(path, name), this.options.clock.now() + this.fileDeleteDelayMs);
           continue;
         }
+        // Stray folders moved aside by an earlier run stay for the operator, unopened (as Kafka keeps them).
+        if (isStrayDirName(name)) continue;
         const match = PARTITION_DIR.exec(name);
         if (!match || name === METADATA_PARTITION_DIR) continue;
         const topic = match[1]!;
@@ -264,6 +272,35 @@ export class LogManager {
     this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint);
     this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset);
     this.checkpointDir(entry, HIGH_WATERMARK_CHECKPOINT, (l) => l.highWatermark);
+  }
+
+  /**
+   * Moves a partition's log aside as stray (Kafka's start-up check against the metadata): closes
+   * it and renames its folder to `<topic>-<p>.<uuid>-stray`, durable before this returns; the files
+   * stay (nothing is deleted) and later starts skip the folder. Returns the new path, or null when
+   * there is no such log.
+   */
+  moveAsideStray(topic: string, partition: number): string | null {
+    const key = partitionKey(topic, partition);
+    const log = this.byKey.get(key);
+    if (!log) return null;
+    const entry = this.dirs.find((d) => d.logs.get(key) === log)!;
+    if (entry.state.offline) throw new KafkaStorageError(`log dir ${entry.state.path} is offline`, entry.state.failure);
+    this.byKey.delete(key);
+    this.topicIds.delete(key);
+    entry.logs.delete(key);
+    log.close();
+    let moved: string;
+    try {
+      moved = renameForDeletion(this.options.fs, entry.state.path, topic, partition, undefined, STRAY_DIR_SUFFIX);
+    } catch (error) {
+      this.markOffline(entry.state, error);
+      throw new KafkaStorageError(`cannot move ${log.dir} aside: ${String(error)}`, error);
+    }
+    this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint);
+    this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset);
+    this.checkpointDir(entry, HIGH_WATERMARK_CHECKPOINT, (l) => l.highWatermark);
+    return moved;
   }
 
   /** Deleted folders still waiting for removal. */

@@ -212,6 +212,20 @@ export class DiskLogFactory implements PartitionLogFactory {
     this.dirFailureListeners.push(listener);
   }
 
+  moveAsideStrays(
+    isStray: (topic: string, partition: number, topicId: string | undefined) => boolean,
+  ): Array<{ topic: string; partition: number; movedTo: string }> {
+    const moved: Array<{ topic: string; partition: number; movedTo: string }> = [];
+    for (const log of [...this.manager.logs()]) {
+      const { topic, partition } = log;
+      if (this.manager.dirOf(topic, partition)?.offline) continue;
+      if (!isStray(topic, partition, this.manager.topicIdOf(topic, partition))) continue;
+      const movedTo = this.manager.moveAsideStray(topic, partition);
+      if (movedTo !== null) moved.push({ topic, partition, movedTo });
+    }
+    return moved;
+  }
+
   logDirs(): Array<{ path: string; offline: boolean; failure?: unknown }> {
     return this.manager.dirStates().map((d) => ({ path: d.path, offline: d.offline, failure: d.failure }));
   }

@@ -61,6 +61,14 @@ export interface PartitionLogFactory {
   updateConfig?(log: PartitionLog, configs: ReadonlyMap<string, string>): void;
   /** Every log dir, with whether it failed (absent for logs that live in memory). */
   logDirs?(): Array<{ path: string; offline: boolean; failure?: unknown }>;
+  /**
+   * Moves aside, as `-stray` folders kept on disk, the logs found at start that `isStray` names
+   * (given the topic id of the folder's partition.metadata, if any); returns the moved folders.
+   * Absent for logs that cannot outlive a process (memory).
+   */
+  moveAsideStrays?(
+    isStray: (topic: string, partition: number, topicId: string | undefined) => boolean,
+  ): Array<{ topic: string; partition: number; movedTo: string }>;
   /** Calls `listener` once for each log dir that fails from now on (any file-system error in it), with the cause. */
   onDirFailure?(listener: (dir: string, error: unknown) => void): void;
   close(): void;

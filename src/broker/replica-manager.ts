@@ -11,13 +11,20 @@
  * new one's), so mismatches are collected and only those left once replay is done are
  * logged (`reportUnserved`); later ones are logged at once.
  *
+ * Stray logs (Kafka 3.7+): once the broker has caught up with the metadata log, `moveAsideStrays`
+ * moves aside every log on disk this broker does not host and the image does not place here (its
+ * topic id unknown or missing, or this broker not among the partition's replicas): a partition
+ * moved away or a topic deleted while the broker was down (and not replayed record by record, as
+ * after a metadata snapshot). The folder is renamed `-stray` and kept, as Kafka keeps it; a partition
+ * left unserved because such a folder held its name is opened then.
+ *
  * A log that cannot be opened (its dir failed) never stops the image from applying the
  * rest of a change: the topic stays whole in the metadata and that partition is offline
  * here (KAFKA_STORAGE_ERROR on the data path, leader -1 and this node among the offline
  * replicas in Metadata), as is every partition whose log dir failed later.
  */
 import type { Logger } from '../common/logger.js';
-import type { ImageChange, PartitionState, TopicImage } from '../metadata/image.js';
+import type { ImageChange, MetadataImage, PartitionState, TopicImage } from '../metadata/image.js';
 import type { PartitionLog, PartitionLogFactory } from './partition-log.js';
 import { Partition } from './partition.js';
 
@@ -69,6 +76,35 @@ export class ReplicaManager {
   reportUnserved(): void {
     this.replaying = false;
     for (const [key, reason] of this.unserved) this.log?.error({ partition: key }, `partition not served: ${reason}`);
+  }
+
+  /**
+   * Moves aside the logs found on disk that the image does not place on this broker (see the file
+   * header), then opens the partitions their folders kept unserved. Call once caught up.
+   */
+  moveAsideStrays(image: MetadataImage): void {
+    if (!this.logs.moveAsideStrays) return;
+    let moved: Array<{ topic: string; partition: number; movedTo: string }>;
+    try {
+      moved = this.logs.moveAsideStrays((topic, partition, topicId) => {
+        if (this.partitions.has(ReplicaManager.key(topic, partition))) return false;
+        const placed = topicId === undefined ? undefined : image.topicsById.get(topicId)?.partitions.get(partition);
+        return placed === undefined || !placed.replicas.includes(this.nodeId);
+      });
+    } catch (error) {
+      this.log?.error({ err: error }, 'moving stray logs aside failed');
+      return;
+    }
+    for (const { topic, partition, movedTo } of moved) {
+      this.log?.warn(
+        { partition: ReplicaManager.key(topic, partition), movedTo },
+        'stray log: the metadata does not place this partition here; moved aside (kept on disk)',
+      );
+      const key = ReplicaManager.key(topic, partition);
+      const current = image.topicsByName.get(topic);
+      const state = current?.partitions.get(partition);
+      if (current && state && this.unserved.has(key)) this.ensurePartition(current, state);
+    }
   }
 
   /** Partitions of the image not served because their folder belongs to another topic id. */

@@ -14,8 +14,13 @@
  * that commit, it is fenced and told shouldShutDown. A new registration clears the state.
  * A closed heartbeat connection fences the broker at once (`connectionClosed`), the session
  * timeout staying the backstop for a process that is paused or cut off without a reset.
- * Leaves out: offline log dirs, features, the "caught up" check (a broker is reported caught up
- * at once).
+ * A registration of a new incarnation is fenced (as Kafka's RegisterBrokerRecord): the broker is
+ * unfenced by a heartbeat that does not want to stay fenced and whose metadata offset has reached its
+ * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
+ * before it has caught up with the metadata log. A new incarnation replacing one that is still
+ * unfenced (a restart faster than the fencing) first moves the old one's leaderships and ISR places
+ * away (Kafka refuses such a registration until the old session expires; the same end, sooner).
+ * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -61,6 +66,8 @@ export interface HeartbeatRequestInput {
   connectionId?: number;
   /** The metadata offset the broker has applied (-1: unknown, never enough to shut down). */
   currentMetadataOffset: number;
+  /** The broker asks to stay fenced (it is not ready to serve yet). */
+  wantFence?: boolean;
 }
 
 const NO_SHUTDOWN: HeartbeatRequestInput = { wantShutDown: false, currentMetadataOffset: -1 };
@@ -76,6 +83,8 @@ export class BrokerHeartbeats {
   private readonly shutdownOffsets = new Map<number, number>();
   /** Broker → the connection its last heartbeat came on. */
   private readonly heartbeatConnections = new Map<number, number>();
+  /** Broker → the metadata offset of its registration (a broker caught up to it may be unfenced). */
+  private readonly registrationOffsets = new Map<number, number>();
   private wasLeader = false;
 
   constructor(
@@ -91,28 +100,35 @@ export class BrokerHeartbeats {
   async register(input: BrokerRegistrationInput): Promise<RegistrationResult> {
     if (input.clusterId !== this.clusterId) return { errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, brokerEpoch: -1n };
     if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, brokerEpoch: -1n };
-    const brokerEpoch = BigInt(this.controller.image.lastAppliedOffset + 1);
+    const image = this.controller.image;
+    const existing = image.brokers.get(input.brokerId);
+    const sameIncarnation = existing?.incarnationId !== undefined && existing.incarnationId === input.incarnationId;
+    const brokerEpoch = sameIncarnation ? (existing.brokerEpoch ?? -1n) : BigInt(image.lastAppliedOffset + 1);
+    const records: MetadataRecord[] = [];
+    // A new incarnation while the old one is still unfenced: the old one's leaderships go first.
+    if (existing && !sameIncarnation && !existing.fenced)
+      records.push(...fenceBroker(image, input.brokerId, this.uncleanElection));
+    records.push({
+      type: 'RegisterBrokerRecord',
+      data: {
+        ...defaultRegisterBrokerRecord(),
+        brokerId: input.brokerId,
+        incarnationId: input.incarnationId === '' ? randomUuid(randomBytes) : input.incarnationId,
+        brokerEpoch,
+        endPoints: input.endPoints,
+        rack: input.rack,
+        // A new incarnation starts fenced; the same one re-registering keeps its state (Kafka's amend).
+        fenced: sameIncarnation ? existing.fenced : true,
+        logDirs: [],
+      },
+    });
     try {
-      await this.controller.submit([
-        {
-          type: 'RegisterBrokerRecord',
-          data: {
-            ...defaultRegisterBrokerRecord(),
-            brokerId: input.brokerId,
-            incarnationId: input.incarnationId === '' ? randomUuid(randomBytes) : input.incarnationId,
-            brokerEpoch,
-            endPoints: input.endPoints,
-            rack: input.rack,
-            fenced: false,
-            logDirs: [],
-          },
-        },
-      ]);
+      await this.controller.submit(records);
     } catch (err) {
       return { errorCode: errorCodeOf(err), brokerEpoch: -1n };
     }
+    this.registrationOffsets.set(input.brokerId, this.controller.image.lastAppliedOffset);
     this.lastContact.set(input.brokerId, this.clock.now());
-    // Registered unfenced: a broker killed before its first heartbeat is fenced when this closes.
     if (input.connectionId !== undefined) this.heartbeatConnections.set(input.brokerId, input.connectionId);
     this.epochs.set(input.brokerId, brokerEpoch);
     this.shutdownOffsets.delete(input.brokerId);
@@ -141,6 +157,12 @@ export class BrokerHeartbeats {
     if (request.connectionId !== undefined) this.heartbeatConnections.set(brokerId, request.connectionId);
     if (request.wantShutDown || broker.inControlledShutdown)
       return this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
+    // Caught up: it has applied its own registration (Kafka's check; a controller that did not see
+    // the registration uses the broker epoch, the log end when it was proposed).
+    const registeredAt = this.registrationOffsets.get(brokerId) ?? Number(broker.brokerEpoch ?? -1n);
+    const isCaughtUp = request.currentMetadataOffset >= registeredAt;
+    if (broker.fenced && (!isCaughtUp || request.wantFence === true))
+      return { errorCode: ErrorCode.NONE, isFenced: true, isCaughtUp, shouldShutDown: false };
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
     const records: MetadataRecord[] = broker.fenced
       ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
@@ -153,7 +175,7 @@ export class BrokerHeartbeats {
         return refused(errorCodeOf(err));
       }
     }
-    return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp: true, shouldShutDown: false };
+    return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp, shouldShutDown: false };
   }
 
   /**

@@ -7,7 +7,11 @@
  * Controlled shutdown (`controlledShutdown`): heartbeats carry wantShutDown, back to back, until the
  * controller answers shouldShutDown (it has moved this broker's leaderships and ISR places away and
  * fenced it) or the time bound passes, as Kafka's BrokerLifecycleManager does.
- * Leaves out: waiting to be caught up before serving.
+ * Initial catch-up, as Kafka's BrokerLifecycleManager: a registration starts fenced; the broker
+ * heartbeats at once and then every interval until the controller answers that it has caught up with
+ * the metadata log (up to its registration) and unfences it; `whenUnfenced` resolves then, and the
+ * node opens its client listeners. The broker never asks to stay fenced: it applies the metadata
+ * log as it reads it, so caught up is ready.
  */
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +43,8 @@ export interface BrokerLifecycleOptions {
 
 /** The pause between two heartbeats of a controlled shutdown. */
 const SHUTDOWN_HEARTBEAT_GAP_MS = 20;
+/** The pause between two heartbeats while the broker waits to be caught up and unfenced. */
+const CATCH_UP_HEARTBEAT_GAP_MS = 50;
 
 export class BrokerLifecycle {
   private readonly incarnationId = randomUuid(randomBytes);
@@ -49,6 +55,8 @@ export class BrokerLifecycle {
   private stopped = false;
   /** Set while a controlled shutdown waits: resolves it (true: the controller agreed). */
   private shutdownWaiter: ((approved: boolean) => void) | null = null;
+  private unfencedOnce = false;
+  private readonly unfencedWaiters: Array<() => void> = [];
 
   private readonly scheduler: Scheduler;
 
@@ -63,6 +71,19 @@ export class BrokerLifecycle {
 
   isRegistered(): boolean {
     return this.registered;
+  }
+
+  /** Resolves the first time the controller answers a heartbeat caught up and unfenced. */
+  whenUnfenced(): Promise<void> {
+    if (this.unfencedOnce) return Promise.resolve();
+    return new Promise((resolve) => this.unfencedWaiters.push(resolve));
+  }
+
+  private markUnfenced(): void {
+    if (this.unfencedOnce) return;
+    this.unfencedOnce = true;
+    this.options.logger.info({ brokerEpoch: String(this.brokerEpoch) }, 'caught up with the metadata log and unfenced');
+    for (const waiter of this.unfencedWaiters.splice(0)) waiter();
   }
 
   /** Registers at once if this node leads (a lone voter always does), then keeps heartbeating. */
@@ -106,13 +127,19 @@ export class BrokerLifecycle {
       return;
     }
     this.busy = true;
-    const work = this.registered ? this.heartbeat(leader) : this.register(leader);
+    const registering = !this.registered;
+    const work = registering ? this.register(leader) : this.heartbeat(leader);
     work
       .catch((err: unknown) => this.options.logger.debug({ err, leader }, 'controller request failed; will retry'))
       .finally(() => {
         this.busy = false;
-        // While shutting down, heartbeat back to back (a little apart) instead of every interval.
-        if (this.shutdownWaiter && !this.stopped) this.scheduler.after(SHUTDOWN_HEARTBEAT_GAP_MS, () => this.step());
+        if (this.stopped) return;
+        // While shutting down, heartbeat back to back (a little apart) instead of every interval;
+        // right after a registration, heartbeat at once (the first one may unfence).
+        if (this.shutdownWaiter) this.scheduler.after(SHUTDOWN_HEARTBEAT_GAP_MS, () => this.step());
+        else if (registering && this.registered) this.scheduler.soon(() => this.step());
+        else if (this.registered && !this.unfencedOnce)
+          this.scheduler.after(CATCH_UP_HEARTBEAT_GAP_MS, () => this.step());
       });
   }
 
@@ -181,6 +208,7 @@ export class BrokerLifecycle {
     if (result.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED || result.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
       this.registered = false;
     }
+    if (result.errorCode === ErrorCode.NONE && result.isCaughtUp && !result.isFenced) this.markUnfenced();
     if (wantShutDown && result.errorCode === ErrorCode.NONE && result.shouldShutDown) {
       this.options.logger.info({ leader }, 'controlled shutdown approved by the controller');
       this.shutdownWaiter?.(true);

@@ -5,7 +5,8 @@
  * broker is then never elected nor added back to an ISR; shouldShutDown (and a fence) come only
  * once it leads nothing and reports a metadata offset at or past that commit; a new registration
  * clears the state. A lone replica's partition goes leaderless, as Kafka's does. A closed heartbeat
- * connection fences the broker at once (the fast failover hint).
+ * connection fences the broker at once (the fast failover hint). A new incarnation registers fenced
+ * and is unfenced only once caught up with its registration.
  */
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -109,22 +110,44 @@ t.test('a fenced broker that wants to shut down may do so at once', async (t) =>
 });
 
 t.test(
-  'a broker killed after registering, before its first heartbeat, is fenced when that connection closes',
+  'a new incarnation registers fenced: the live old one loses its leaderships first; a caught-up heartbeat unfences it',
   async (t) => {
-    const { c, heartbeats } = setUp();
+    const { c, p, heartbeats } = setUp();
+    t.equal(p(0).leader, 1, 'broker 1 leads t-0 before');
     const registered = await heartbeats.register({
       brokerId: 1,
       clusterId: 'cluster',
-      incarnationId: '',
+      incarnationId: 'a-new-incarnation-id-A',
       endPoints: [],
       rack: null,
       connectionId: 51,
     });
     t.equal(registered.errorCode, ErrorCode.NONE);
-    t.notOk(c.image.brokers.get(1)?.fenced, 'registered unfenced');
+    t.ok(c.image.brokers.get(1)?.fenced, 'registered fenced');
+    t.not(p(0).leader, 1, 'the old incarnation no longer leads t-0');
+    t.notOk(p(0).isr.includes(1), 'nor sits in its ISR');
     heartbeats.connectionClosed(51);
     await new Promise((r) => setImmediate(r));
-    t.ok(c.image.brokers.get(1)?.fenced, 'fenced at once, not after the session timeout');
+    t.ok(c.image.brokers.get(1)?.fenced, 'killed before its first heartbeat: still fenced');
+    const registeredAt = c.image.lastAppliedOffset;
+    const behind = await heartbeats.heartbeat(1, registered.brokerEpoch, {
+      wantShutDown: false,
+      currentMetadataOffset: registeredAt - 1,
+    });
+    t.same([behind.isCaughtUp, behind.isFenced], [false, true], 'behind its registration: not caught up, stays fenced');
+    const wants = await heartbeats.heartbeat(1, registered.brokerEpoch, {
+      wantShutDown: false,
+      wantFence: true,
+      currentMetadataOffset: registeredAt,
+    });
+    t.same([wants.isCaughtUp, wants.isFenced], [true, true], 'caught up but asking to stay fenced: stays fenced');
+    const ready = await heartbeats.heartbeat(1, registered.brokerEpoch, {
+      wantShutDown: false,
+      currentMetadataOffset: registeredAt,
+    });
+    t.same([ready.isCaughtUp, ready.isFenced], [true, false], 'caught up: unfenced');
+    t.notOk(c.image.brokers.get(1)?.fenced);
+    t.equal(p(2).leader, 1, 'and leads its lone partition again');
   },
 );
 

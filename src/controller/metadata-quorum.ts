@@ -251,6 +251,14 @@ export class MetadataQuorum {
     return approved;
   }
 
+  /**
+   * Resolves once this broker has caught up with the metadata log and been unfenced (at once on a
+   * controller-only process, which serves no clients).
+   */
+  whenUnfenced(): Promise<void> {
+    return this.lifecycle?.whenUnfenced() ?? Promise.resolve();
+  }
+
   /** This broker's epoch (its registration), -1 before one. */
   brokerEpoch(): bigint {
     return this.lifecycle?.epoch() ?? -1n;

@@ -5,7 +5,7 @@
  * wantShutDown starts or continues a controlled shutdown (src/controller/broker-heartbeats.ts):
  * shouldShutDown once the broker leads nothing and has applied the metadata that says so.
  * The connection is remembered: when it closes the broker is fenced at once (process died).
- * Gaps: wantFence and offline log dirs are ignored; a broker is reported caught up at once.
+ * Gaps: offline log dirs are ignored.
  */
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -19,6 +19,7 @@ export const brokerHeartbeatHandler = defineHandler({
     if (!heartbeats) return { ...base, errorCode: ErrorCode.NOT_CONTROLLER };
     const result = await heartbeats.heartbeat(request.brokerId, request.brokerEpoch, {
       wantShutDown: request.wantShutDown,
+      wantFence: request.wantFence,
       currentMetadataOffset: Number(request.currentMetadataOffset),
       connectionId: ctx.connectionId,
     });

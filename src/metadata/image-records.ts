@@ -4,7 +4,7 @@
  * PartitionRecord per partition with its current leader, epochs, replicas and ISR) and the
  * producer-id high mark, the SCRAM credentials and the client quotas (one ClientQuotaRecord per entity and key) and the ACL bindings (one AccessControlEntryRecord each). Replaying them into an empty image gives an equal image; deleted topics and
  * superseded changes are gone, so a snapshot is as large as the image, not as the log.
- * Leaves out: fields the image does not keep (broker incarnation ids and epochs, features, log dirs).
+ * Leaves out: fields the image does not keep (features, log dirs).
  */
 import { defaultPartitionRecord } from '../../protocol/generated/records/metadata/PartitionRecord.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
@@ -19,6 +19,8 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
       data: {
         ...defaultRegisterBrokerRecord(),
         brokerId: b.brokerId,
+        ...(b.incarnationId !== undefined ? { incarnationId: b.incarnationId } : {}),
+        ...(b.brokerEpoch !== undefined ? { brokerEpoch: b.brokerEpoch } : {}),
         fenced: b.fenced,
         inControlledShutdown: b.inControlledShutdown,
         rack: b.rack,

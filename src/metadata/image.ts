@@ -35,6 +35,10 @@ export interface BrokerImage {
   inControlledShutdown: boolean;
   rack: string | null;
   endpoints: Array<{ name: string; host: string; port: number; securityProtocol: number }>;
+  /** The registering process's incarnation (a restart registers a new one); '' when unknown. */
+  incarnationId?: string;
+  /** The broker epoch of its registration; -1 when unknown. */
+  brokerEpoch?: bigint;
 }
 
 export type ImageChange =
@@ -164,6 +168,8 @@ export class MetadataImage {
           fenced: d.fenced,
           inControlledShutdown: d.inControlledShutdown,
           rack: d.rack,
+          incarnationId: d.incarnationId,
+          brokerEpoch: d.brokerEpoch,
           endpoints: d.endPoints.map((e) => ({
             name: e.name,
             host: e.host,

@@ -346,6 +346,14 @@ export class Broker {
 
     for (const spec of listeners) await this.listeners.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
+    // Client listeners serve once this broker has caught up with the metadata log and is unfenced
+    // (Kafka's BrokerServer waits for both before enabling request processing).
+    // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
+    const unfenced = this.quorum.whenUnfenced().then(() => {
+      if (this.stopping !== null) return;
+      this.replicas.moveAsideStrays(this.controller.image);
+      this.listeners.openClientListeners();
+    });
     this.replication = new Replication({
       nodeId: this.nodeId,
       config: this.config,
@@ -366,10 +374,14 @@ export class Broker {
       replicas: this.replicas,
       groups: this.groups,
       quorum: this.quorum.node,
+      serving: () => this.listeners.servingClients,
       ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
     if (this.ops) this.attachConsole(this.ops);
     this.reloadTlsOnConfigChange();
+    // A lone voter registers and is unfenced by itself: start() returns serving. Nodes of a larger
+    // quorum wait for the others, so start() does not wait for them (nodes may start one by one).
+    if (this.isLoneVoter()) await unfenced;
     this.log.info(
       {
         nodeId: this.nodeId,
@@ -380,6 +392,12 @@ export class Broker {
       },
       'Gregor broker started',
     );
+  }
+
+  /** This node is the only voter of its metadata quorum. */
+  private isLoneVoter(): boolean {
+    const voters = this.quorum.voters;
+    return voters.size === 0 || (voters.size === 1 && voters.has(this.nodeId));
   }
 
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */

@@ -16,6 +16,8 @@ export interface BrokerView {
   readonly replicas: ReplicaManager;
   readonly groups: GroupCoordinatorService;
   readonly quorum: QuorumNode;
+  /** Whether the client listeners serve (caught up and unfenced since this start); absent: they do. */
+  readonly serving?: () => boolean;
   /** Client quota rates (kafka_server_produce/fetch/request_* families). */
   readonly quotas?: ClientQuotas;
 }

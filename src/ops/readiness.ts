@@ -2,7 +2,7 @@
  * /readyz: the node serves clients once its logs are recovered and its listeners bound
  * (the broker has started), it has applied its metadata log up to the high watermark it
  * knows and knows a quorum leader, and, as a broker, the controller has it registered and
- * unfenced. Each check is reported by name, so a probe's failure says which one.
+ * unfenced in this run (its client listeners serve from then on). Each check is reported by name, so a probe's failure says which one.
  */
 import type { BrokerView } from './broker-view.js';
 
@@ -26,15 +26,19 @@ export function readiness(view: BrokerView | null): ReadinessCheck[] {
   });
   if (view.isBroker) {
     const registration = view.controller.image.brokers.get(view.nodeId);
+    // The image may still hold the previous run's registration: serving says this run was unfenced.
+    const serving = view.serving?.() ?? true;
     checks.push({
       name: 'unfenced',
-      ok: registration !== undefined && !registration.fenced,
+      ok: registration !== undefined && !registration.fenced && serving,
       detail:
         registration === undefined
           ? 'not registered with the controller'
           : registration.fenced
             ? 'fenced'
-            : 'registered and unfenced',
+            : !serving
+              ? 'not yet caught up with the metadata log and unfenced since this start'
+              : 'registered and unfenced',
     });
   }
   return checks;

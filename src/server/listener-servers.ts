@@ -2,7 +2,8 @@
  * The sockets of a node's listeners: one TCP server per listener, a TLS one for SSL and
  * SASL_SSL (the client principal from its certificate), SASL authentication on the SASL_*
  * listeners, and a Connection per accepted socket, handed to the dispatcher. Connections
- * accepted before the dispatcher is attached are closed. The composition root (src/node/)
+ * accepted before the dispatcher is attached are closed, and so are those of client listeners
+ * until the broker opens them (`openClientListeners`: caught up with the metadata and unfenced). The composition root (src/node/)
  * builds it, attaches the dispatcher once the services exist, and closes it on stop.
  */
 import { createServer, type Server, type Socket } from 'node:net';
@@ -100,6 +101,30 @@ export class ListenerServers {
     this.dispatcher = dispatcher;
   }
 
+  /**
+   * Client listeners (every listener but the controller listeners) serve only after this call: a
+   * broker opens them once it has caught up with the metadata log and is unfenced, as Kafka's
+   * BrokerServer enables request processing only then. Until then their sockets are closed at
+   * once (clients try another broker). Controller listeners serve as soon as a dispatcher is attached.
+   */
+  openClientListeners(): void {
+    this.clientListenersOpen = true;
+  }
+
+  private clientListenersOpen = false;
+
+  /** Whether the client listeners serve (openClientListeners was called). */
+  get servingClients(): boolean {
+    return this.clientListenersOpen;
+  }
+
+  /** The dispatcher that serves `listenerName` now, or null while it must not serve. */
+  private servingDispatcher(listenerName: string): Dispatcher | null {
+    if (this.clientListenersOpen) return this.dispatcher;
+    const controllerNames = this.options.config.list('controller.listener.names').map((n) => n.toUpperCase());
+    return controllerNames.includes(listenerName.toUpperCase()) ? this.dispatcher : null;
+  }
+
   listen(spec: ListenerSpec): Promise<void> {
     if (this.options.listenerHost) return this.listenInProcess(spec, this.options.listenerHost);
     const server = this.createListenerServer(spec);
@@ -126,7 +151,7 @@ export class ListenerServers {
     if (spec.securityProtocol !== 'PLAINTEXT')
       return Promise.reject(new Error(`listener ${spec.name}: in-process listeners serve PLAINTEXT only`));
     const port = host.listen(spec.host, spec.port, (frame, client) => {
-      const dispatcher = this.dispatcher;
+      const dispatcher = this.servingDispatcher(spec.name);
       if (!dispatcher) return Promise.resolve({ kind: 'close', reason: 'not serving yet' });
       return dispatcher.dispatch(frame, {
         connectionId: client.connectionId,
@@ -188,7 +213,7 @@ export class ListenerServers {
   }
 
   private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
-    const dispatcher = this.dispatcher;
+    const dispatcher = this.servingDispatcher(spec.name);
     if (!dispatcher) {
       socket.destroy();
       return;
