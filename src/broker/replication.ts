@@ -7,7 +7,8 @@
  * that on becoming leader it is rebuilt from the replicated log (idempotent producers carry on).
  * `num.replica.fetchers` is the broker's dynamic value when one is set (this broker's, else the
  * cluster default), else the static one; a dynamic change resizes the fetcher pool at once.
- * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only).
+ * The other brokers are reached at their endpoint of the inter-broker listener (a broker without
+ * one is unreachable) over the transport given (TLS and SASL as that listener needs).
  */
 import { FetchApi } from '../../protocol/generated/messages/01-fetch.js';
 import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-partition.js';
@@ -47,6 +48,8 @@ export interface ReplicationOptions {
   scheduler?: Scheduler;
   /** How the other brokers are reached; defaults to TCP sockets. */
   transport?: Transport;
+  /** The inter-broker listener (node-links.ts); default: inter.broker.listener.name, else PLAINTEXT. */
+  interBrokerListenerName?: string;
 }
 
 /** One connection per other broker, to the address its registration gives, reopened when that changes. */
@@ -55,7 +58,7 @@ class BrokerConnections {
 
   constructor(
     private readonly controller: MetadataController,
-    private readonly listenerName: string | null,
+    private readonly listenerName: string,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly transport: Transport | undefined,
@@ -64,10 +67,7 @@ class BrokerConnections {
   client(brokerId: number): PeerClient | null {
     const broker = this.controller.image.brokers.get(brokerId);
     if (!broker) return null;
-    const endpoint =
-      broker.endpoints.find((e) => e.name === this.listenerName) ??
-      broker.endpoints.find((e) => e.name === 'PLAINTEXT') ??
-      broker.endpoints[0];
+    const endpoint = broker.endpoints.find((e) => e.name === this.listenerName);
     if (!endpoint) return null;
     const address = `${endpoint.host}:${endpoint.port}`;
     const known = this.clients.get(brokerId);
@@ -107,7 +107,7 @@ export class Replication {
     const maxWaitMs = config.int('replica.fetch.wait.max.ms');
     this.connections = new BrokerConnections(
       controller,
-      config.raw('inter.broker.listener.name'),
+      options.interBrokerListenerName ?? (config.raw('inter.broker.listener.name') ?? 'PLAINTEXT').toUpperCase(),
       clock,
       maxWaitMs + config.int('request.timeout.ms'),
       options.transport,

@@ -150,7 +150,27 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Longest time between metadata snapshots when the log changed (0: never by time).',
     nonNegative,
   ),
-  'inter.broker.listener.name': def('string', null, 'The listener brokers use between themselves.'),
+  'inter.broker.listener.name': def(
+    'string',
+    null,
+    'The listener brokers use between themselves (replica fetches, transaction markers); not with security.inter.broker.protocol.',
+  ),
+  'security.inter.broker.protocol': def(
+    'string',
+    'PLAINTEXT',
+    'Without inter.broker.listener.name: the inter-broker listener is the one named after this protocol.',
+    { validator: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL') },
+  ),
+  'sasl.mechanism.inter.broker.protocol': def(
+    'string',
+    'GSSAPI',
+    "SASL mechanism of a SASL inter-broker listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (GSSAPI, Kafka's default, is refused at start-up when used).",
+  ),
+  'sasl.mechanism.controller.protocol': def(
+    'string',
+    'GSSAPI',
+    "SASL mechanism of a SASL controller listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (GSSAPI, Kafka's default, is refused at start-up when used).",
+  ),
   listeners: def('list', 'PLAINTEXT://127.0.0.1:9092', 'Listener URIs.'),
   'advertised.listeners': def('list', null, 'Listener URIs given to clients; defaults to listeners.'),
   'listener.security.protocol.map': def(
@@ -454,6 +474,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'list',
     'TLSv1.2,TLSv1.3',
     'TLS versions served (a contiguous range of TLSv1 .. TLSv1.3).',
+  ),
+  'ssl.endpoint.identification.algorithm': def(
+    'string',
+    'https',
+    "Node-to-node TLS connections: https checks the other node's certificate names its host; empty turns the check off.",
   ),
   'ssl.cipher.suites': def('list', '', 'Cipher suites (IANA/Java or OpenSSL names); empty: the TLS library defaults.'),
   'ssl.principal.mapping.rules': def(

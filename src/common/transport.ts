@@ -4,11 +4,14 @@
  * order sent, as over TCP) and learns that the connection closed (refused, reset, shut down).
  * The Raft peer client, broker registration and heartbeats, forwarding, AlterPartition and the
  * follower fetchers all reach other nodes through it (controller/peer-client.ts).
- * SocketTransport is the real one (node:net, plain TCP); the simulation's SimTransport
+ * SocketTransport is the real one: plain TCP, or TLS (node:tls) with the options it was given,
+ * then an optional authentication step (SASL, built by src/node/node-links.ts) run on the open
+ * connection before any queued frame is sent: the owner hears onOpen only once it succeeded, and a
+ * failure closes the connection with its reason. The simulation's SimTransport
  * (src/sim/sim-transport.ts) carries frames in memory with seeded delay, loss, partitions and crashes.
- * Leaves out: TLS/SASL on inter-broker connections (PLAINTEXT only, as before).
  */
-import { Socket } from 'node:net';
+import { isIP, Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 export interface TransportAddress {
   readonly host: string;
@@ -40,16 +43,35 @@ export interface Transport {
   connect(address: TransportAddress, events: ConnectionEvents, maxFrameBytes: number): TransportConnection;
 }
 
-/** Plain TCP with Kafka's 4-byte size framing. */
+/** One request/response exchange on a connection that is being authenticated (one at a time). */
+export interface HandshakeLink {
+  /** host:port, for messages. */
+  readonly address: string;
+  /** Sends one size-prefixed request frame; resolves with the next response frame (without its size). */
+  exchange(frame: readonly Buffer[]): Promise<Buffer>;
+}
+
+export interface SocketTransportOptions {
+  /** Connect with TLS (SSL and SASL_SSL listeners) with these options; plain TCP without. */
+  readonly tls?: ConnectionOptions;
+  /** Runs on each new connection before anything else is sent (SASL); a rejection closes it with its message. */
+  readonly authenticate?: (link: HandshakeLink) => Promise<void>;
+}
+
+/** TCP (or TLS) with Kafka's 4-byte size framing, and an optional authentication step. */
 export class SocketTransport implements Transport {
+  constructor(private readonly options: SocketTransportOptions = {}) {}
+
   connect(address: TransportAddress, events: ConnectionEvents, maxFrameBytes: number): TransportConnection {
-    return new SocketConnection(address, events, maxFrameBytes);
+    return new SocketConnection(address, events, maxFrameBytes, this.options);
   }
 }
 
 class SocketConnection implements TransportConnection {
-  private readonly socket = new Socket();
+  private readonly socket: Socket;
   private open = false;
+  /** While authenticating: who waits for the next response frame. */
+  private handshakeWaiter: ((frame: Buffer | Error) => void) | null = null;
   private closed = false;
   private queue: Array<readonly Buffer[]> = [];
   private buffered: Buffer[] = [];
@@ -59,18 +81,57 @@ class SocketConnection implements TransportConnection {
     address: TransportAddress,
     private readonly events: ConnectionEvents,
     private readonly maxFrameBytes: number,
+    private readonly options: SocketTransportOptions,
   ) {
-    const socket = this.socket;
+    const tls = options.tls;
+    const socket = tls
+      ? tlsConnect({
+          ...tls,
+          host: address.host,
+          port: address.port,
+          // SNI takes host names only
+          ...(isIP(address.host) === 0 ? { servername: address.host } : {}),
+        })
+      : new Socket();
+    this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.open = true;
-      for (const frame of this.queue.splice(0)) this.write(frame);
-      if (!this.closed) this.events.onOpen();
-    });
+    socket.on(tls ? 'secureConnect' : 'connect', () => this.connected(`${address.host}:${address.port}`));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.fail('connection error'));
+    socket.on('error', (err: Error) => this.fail(`connection error: ${err.message}`));
     socket.on('close', () => this.fail('connection closed'));
-    socket.connect(address.port, address.host);
+    if (!tls) socket.connect(address.port, address.host);
+  }
+
+  /** The socket (and TLS) is up: authenticate first when asked to, then send what was queued. */
+  private connected(address: string): void {
+    const authenticate = this.options.authenticate;
+    if (!authenticate) {
+      this.ready();
+      return;
+    }
+    const link: HandshakeLink = {
+      address,
+      exchange: (frame) =>
+        new Promise<Buffer>((resolveFrame, reject) => {
+          if (this.closed) {
+            reject(new Error('connection closed'));
+            return;
+          }
+          this.handshakeWaiter = (answer) => (answer instanceof Error ? reject(answer) : resolveFrame(answer));
+          this.write(frame);
+        }),
+    };
+    authenticate(link).then(
+      () => this.ready(),
+      (err: unknown) => this.fail(`authentication failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  private ready(): void {
+    if (this.closed) return;
+    this.open = true;
+    for (const frame of this.queue.splice(0)) this.write(frame);
+    if (!this.closed) this.events.onOpen();
   }
 
   send(frame: readonly Buffer[]): void {
@@ -100,7 +161,10 @@ class SocketConnection implements TransportConnection {
       const rest = head.subarray(4 + size);
       this.buffered = rest.length > 0 ? [rest] : [];
       this.bufferedBytes = rest.length;
-      this.events.onFrame(frame);
+      const waiter = this.handshakeWaiter;
+      this.handshakeWaiter = null;
+      if (waiter) waiter(frame);
+      else if (this.open) this.events.onFrame(frame);
     }
   }
 
@@ -117,6 +181,9 @@ class SocketConnection implements TransportConnection {
 
   private shutdown(): void {
     this.closed = true;
+    const waiter = this.handshakeWaiter;
+    this.handshakeWaiter = null;
+    waiter?.(new Error('connection closed'));
     this.queue = [];
     this.buffered = [];
     this.bufferedBytes = 0;

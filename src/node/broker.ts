@@ -14,6 +14,8 @@ import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
 import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { ListenerHost, Transport } from '../common/transport.js';
+import { nodeLinks, type NodeLinks } from '../server/node-links.js';
+import { nodeTransports, type NodeTransports } from './node-transports.js';
 import type { RandomSource } from '../controller/raft/types.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
@@ -220,14 +222,14 @@ export class Broker {
       requestTimeoutMs: this.config.int('controller.quorum.request.timeout.ms'),
       retryBackoffMs: 250,
       stopped: () => this.stopping !== null,
-      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      transport: this.transports.controller,
     });
   }
 
   async start(): Promise<void> {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
-    assertListenersServable(listeners, this.config.list('controller.listener.names'));
+    assertListenersServable(listeners);
     assertListenersFitRoles(
       listeners,
       this.config.list('process.roles'),
@@ -239,6 +241,10 @@ export class Broker {
       parseBootstrapServers(this.config.list('controller.quorum.bootstrap.servers')).length,
     );
     this.listeners.prepare(listeners);
+    this.links = nodeLinks(this.config, listeners, this.isLoneVoter());
+    this.transports = this.options.transport
+      ? { controller: this.options.transport, interBroker: this.options.transport }
+      : nodeTransports(this.links, this.nodeId, this.log);
     for (const spec of listeners) {
       try {
         listenerMaxConnections((key) => this.config.explicit(key), spec.name);
@@ -258,6 +264,19 @@ export class Broker {
       this.releaseDirLocks();
       throw error;
     }
+  }
+
+  /** How this node reaches the controllers and the other brokers (checked at start-up). */
+  private links!: NodeLinks;
+  private transports!: NodeTransports;
+
+  /** A controller that is its quorum's only voter: it reaches no other node at start. */
+  private isLoneVoter(): boolean {
+    return (
+      this.config.list('process.roles').includes('controller') &&
+      parseQuorumVoters(this.config.list('controller.quorum.voters')).size <= 1 &&
+      parseBootstrapServers(this.config.list('controller.quorum.bootstrap.servers')).length <= 1
+    );
   }
 
   /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
@@ -317,7 +336,7 @@ export class Broker {
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
-      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      transport: this.transports.controller,
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
@@ -340,6 +359,8 @@ export class Broker {
       clock: this.clock,
       log: this.loggers.logger('kafka.coordinator.transaction'),
       forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
+      transport: this.transports.interBroker,
+      ...(this.links.interBroker ? { interBrokerListenerName: this.links.interBroker.listenerName } : {}),
     });
     this.transactions.start();
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
@@ -362,7 +383,8 @@ export class Broker {
       controller: this.controller,
       quorum: this.quorum,
       replicas: this.replicas,
-      ...(this.options.transport ? { transport: this.options.transport } : {}),
+      transport: this.transports.interBroker,
+      ...(this.links.interBroker ? { interBrokerListenerName: this.links.interBroker.listenerName } : {}),
     });
     this.replication.start();
     this.services = this.buildServices();
@@ -442,7 +464,7 @@ export class Broker {
       open,
       listenerName,
       clientHost,
-      listenerName === (config.raw('inter.broker.listener.name') ?? '').toUpperCase(),
+      listenerName === this.links.interBroker?.listenerName,
     );
   }
 

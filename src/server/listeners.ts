@@ -36,21 +36,8 @@ export const IMPLEMENTED_SECURITY_PROTOCOLS: ReadonlySet<string> = new Set([
  * Refuses to start with a listener whose security protocol is unknown or not served yet,
  * rather than serve plaintext where the operator asked for TLS or authentication.
  */
-export function assertListenersServable(
-  specs: readonly ListenerSpec[],
-  controllerListenerNames: readonly string[] = [],
-): void {
-  const controllers = new Set(controllerListenerNames.map((n) => n.toUpperCase()));
+export function assertListenersServable(specs: readonly ListenerSpec[]): void {
   for (const spec of specs) {
-    if (
-      controllers.has(spec.name) &&
-      spec.securityProtocol !== 'PLAINTEXT' &&
-      KAFKA_SECURITY_PROTOCOLS.has(spec.securityProtocol)
-    ) {
-      throw new ConfigError(
-        `controller listener ${spec.name} uses security protocol ${spec.securityProtocol}; controller (Raft) connections only speak PLAINTEXT in Gregor`,
-      );
-    }
     if (!KAFKA_SECURITY_PROTOCOLS.has(spec.securityProtocol)) {
       throw new ConfigError(
         `listener ${spec.name}: no security protocol defined for it (add ${spec.name}:<protocol> to listener.security.protocol.map)`,

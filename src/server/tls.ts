@@ -4,12 +4,15 @@
  * file or inline, KIP-651) or PKCS12, `ssl.client.auth` none / requested / required,
  * `ssl.enabled.protocols`, `ssl.cipher.suites` and the principal of a client certificate
  * through `ssl.principal.mapping.rules`. Every problem is a ConfigError at start-up.
- * The broker reloads them when they change through AlterConfigs (broker.ts). Left out: JKS
- * stores (refused), ssl.endpoint.identification.algorithm for broker-to-broker connections.
+ * The broker reloads them when they change through AlterConfigs (broker.ts). listenerClientTls
+ * gives the client side of a listener's settings, for this node's connections to other nodes'
+ * listeners of that name (its trust store, its key store as client certificate when it has one,
+ * `ssl.endpoint.identification.algorithm`). Left out: JKS stores (refused); a reload does not
+ * reach node-to-node connections (they keep the settings they started with).
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { createSecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type TLSSocket, type TlsOptions } from 'node:tls';
 import forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import {
@@ -230,4 +233,44 @@ export function listenerTls(config: BrokerConfig, listenerName: string): Listene
       return userPrincipal(mapSslPrincipal(rules, rfc2253FromNodeSubject(cert.subject)));
     },
   };
+}
+
+function hasKeystore(config: BrokerConfig, listenerName: string): boolean {
+  return ['ssl.keystore.location', 'ssl.keystore.certificate.chain', 'ssl.keystore.key'].some(
+    (key) => listenerSetting(config, listenerName, key) !== null,
+  );
+}
+
+/**
+ * The TLS options this node connects with to other nodes' `listenerName` listeners, as Kafka's
+ * inter-broker and controller clients take them from the listener's settings: the trust store
+ * (the system CAs without one), the key store as client certificate (for ssl.client.auth), the
+ * protocol range and cipher suites, and the host name check of
+ * `ssl.endpoint.identification.algorithm` (`https`, the default; empty turns it off).
+ */
+export function listenerClientTls(config: BrokerConfig, listenerName: string): ConnectionOptions {
+  const algorithm = (listenerSetting(config, listenerName, 'ssl.endpoint.identification.algorithm') ?? 'https').trim();
+  if (algorithm !== '' && algorithm.toLowerCase() !== 'https')
+    throw new ConfigError(
+      `listener ${listenerName}: ssl.endpoint.identification.algorithm=${algorithm} is not supported (https, or empty for none)`,
+    );
+  const ciphers = cipherList(config, listenerName);
+  const identity = hasKeystore(config, listenerName) ? keystoreOptions(config, listenerName) : {};
+  const options: ConnectionOptions = {
+    ...(identity.cert !== undefined ? { cert: identity.cert } : {}),
+    ...(identity.key !== undefined ? { key: identity.key } : {}),
+    ...(identity.pfx !== undefined ? { pfx: identity.pfx } : {}),
+    ...(identity.passphrase !== undefined ? { passphrase: identity.passphrase } : {}),
+    ...protocolRange(config, listenerName),
+    ca: truststoreCertificates(config, listenerName),
+    rejectUnauthorized: true,
+    ...(ciphers !== undefined ? { ciphers } : {}),
+    ...(algorithm === '' ? { checkServerIdentity: () => undefined } : {}),
+  };
+  try {
+    createSecureContext(options);
+  } catch (err) {
+    throw new ConfigError(`listener ${listenerName}: TLS client settings rejected: ${(err as Error).message}`);
+  }
+  return options;
 }

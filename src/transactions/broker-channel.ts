@@ -1,12 +1,13 @@
 /**
  * The transaction code's requests to other brokers (WriteTxnMarkers from the coordinator,
  * AddPartitionsToTxn verifyOnly from a partition leader): one PeerClient per broker, at the
- * address of its inter-broker listener (`inter.broker.listener.name`, else PLAINTEXT, else its
- * first endpoint) taken from the metadata image, reopened when the registration changes it.
- * Leaves out: TLS/SASL inter-broker listeners (PLAINTEXT only, as replication).
+ * address of its inter-broker listener (the broker's endpoint of that name; a broker without one
+ * is unreachable) taken from the metadata image, reopened when the registration changes it, over
+ * the inter-broker transport (TLS and SASL as that listener needs: src/node/node-transports.ts).
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import type { Clock } from '../common/clock.js';
+import type { Transport } from '../common/transport.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { PeerClient, PeerRequestError } from '../controller/peer-client.js';
 
@@ -16,10 +17,11 @@ export class BrokerChannel {
 
   constructor(
     private readonly image: () => MetadataImage,
-    private readonly listenerName: string | null,
+    private readonly listenerName: string,
     private readonly clock: Clock,
     private readonly clientId: string,
     private readonly timeoutMs: number,
+    private readonly transport?: Transport,
   ) {}
 
   /** Sends one request to `brokerId`; rejects with PeerRequestError when it has no address or does not answer. */
@@ -34,10 +36,7 @@ export class BrokerChannel {
     if (this.closed) return null;
     const broker = this.image().brokers.get(brokerId);
     if (!broker || broker.fenced) return null;
-    const endpoint =
-      broker.endpoints.find((e) => e.name === this.listenerName) ??
-      broker.endpoints.find((e) => e.name === 'PLAINTEXT') ??
-      broker.endpoints[0];
+    const endpoint = broker.endpoints.find((e) => e.name === this.listenerName);
     if (!endpoint) return null;
     const address = `${endpoint.host}:${endpoint.port}`;
     const known = this.clients.get(brokerId);
@@ -45,6 +44,7 @@ export class BrokerChannel {
     known?.client.close();
     const client = new PeerClient(new Map([[brokerId, { host: endpoint.host, port: endpoint.port }]]), {
       clock: this.clock,
+      ...(this.transport ? { transport: this.transport } : {}),
       clientId: this.clientId,
       requestTimeoutMs: this.timeoutMs,
       reconnectBackoffMs: 200,

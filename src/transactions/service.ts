@@ -28,6 +28,7 @@ import { checkCoordinatorAppend, realTimer, waitForCommitted, type SetTimer } fr
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { Partition } from '../broker/partition.js';
 import type { BrokerConfig } from '../common/config.js';
+import type { Transport } from '../common/transport.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
@@ -83,6 +84,10 @@ export interface TxnServiceDeps {
   schedule?: (fn: () => void) => void;
   /** The timer of the wait for the high watermark (default: a real unref'd timeout). */
   setTimer?: SetTimer;
+  /** The other brokers' listener to reach (node-links.ts); default: inter.broker.listener.name, else PLAINTEXT. */
+  interBrokerListenerName?: string;
+  /** How other brokers are reached (TLS/SASL per the inter-broker listener); default: plain TCP. */
+  transport?: Transport;
 }
 
 export class TransactionService {
@@ -116,10 +121,11 @@ export class TransactionService {
     });
     this.channel = new BrokerChannel(
       () => deps.controller.image,
-      c.raw('inter.broker.listener.name'),
+      deps.interBrokerListenerName ?? (c.raw('inter.broker.listener.name') ?? 'PLAINTEXT').toUpperCase(),
       deps.clock,
       `gregor-txn-${deps.nodeId}`,
       c.int('request.timeout.ms'),
+      deps.transport,
     );
     this.markerSender = new TxnMarkerSender({
       leaderOf: (topic, partition) => {

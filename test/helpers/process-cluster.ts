@@ -92,6 +92,8 @@ export class ProcessCluster {
   private bundle = '';
   /** Settings of one node on top of the shared ones (its own listeners or voters: proxies in fault tests). */
   perNode: (node: ClusterNode) => Record<string, string> = () => ({});
+  /** Keep the nodes' stdout (their log lines) in `node.lines` instead of passing it through. */
+  captureStdout = false;
 
   constructor(
     private readonly extra: Record<string, string> = {},
@@ -260,7 +262,7 @@ export class ProcessCluster {
   }
 
   private get pipeStdout(): boolean {
-    return this.entry !== 'test/helpers/node-process.ts';
+    return this.captureStdout || this.entry !== 'test/helpers/node-process.ts';
   }
 
   /** Writes a command line to the node's stdin (voter-process.ts reads them). */
