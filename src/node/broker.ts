@@ -416,12 +416,6 @@ export class Broker {
     );
   }
 
-  /** This node is the only voter of its metadata quorum. */
-  private isLoneVoter(): boolean {
-    const voters = this.quorum.voters;
-    return voters.size === 0 || (voters.size === 1 && voters.has(this.nodeId));
-  }
-
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
   private createLogFactory(): DiskLogFactory {
     if (!this.inMemory)
