@@ -17,6 +17,8 @@ export interface LoadResult {
   truncatedBytes: number;
   /** Whether the directory holds producer snapshot files. */
   hasSnapshots: boolean;
+  /** Leader epochs and the base offsets of their batches in the recovered segments, in log order. */
+  recoveredEpochs: Array<{ epoch: number; baseOffset: number }>;
 }
 
 export interface LoadOptions {
@@ -67,11 +69,16 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   }
   if (bases.length === 0) {
     const segment = LogSegment.create(fs, dir, options.initialOffset, options.indexIntervalBytes, options.now);
-    return { segments: [segment], recoveredSegments: 0, truncatedBytes: 0, hasSnapshots };
+    return { segments: [segment], recoveredSegments: 0, truncatedBytes: 0, hasSnapshots, recoveredEpochs: [] };
   }
   const segments = bases.map((base) => LogSegment.open(fs, dir, base, options.indexIntervalBytes, options.now));
   let recoveredSegments = 0;
   let truncatedBytes = 0;
+  const recoveredEpochs: LoadResult['recoveredEpochs'] = [];
+  const onEpoch = (epoch: number, baseOffset: number): void => {
+    const last = recoveredEpochs[recoveredEpochs.length - 1];
+    if (epoch >= 0 && (last === undefined || epoch > last.epoch)) recoveredEpochs.push({ epoch, baseOffset });
+  };
   let firstToRecover = segments.length;
   if (!options.cleanShutdown) {
     firstToRecover = 0;
@@ -80,7 +87,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     if (i < firstToRecover && !forced.has(segment.baseOffset)) continue;
-    const result = segment.recover();
+    const result = segment.recover(onEpoch);
     recoveredSegments++;
     truncatedBytes += result.truncatedBytes;
     if (result.truncatedBytes > 0 && i >= firstToRecover) {
@@ -91,5 +98,5 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
       break;
     }
   }
-  return { segments, recoveredSegments, truncatedBytes, hasSnapshots };
+  return { segments, recoveredSegments, truncatedBytes, hasSnapshots, recoveredEpochs };
 }

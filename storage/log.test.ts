@@ -142,6 +142,38 @@ t.test('offsetForTimestamp follows ListOffsets', async (t) => {
   t.same(log.offsetForTimestamp(0), { offset: 11, timestamp: 1055 });
 });
 
+t.test(
+  'recovery after an unclean stop adds epochs the checkpoint missed (killed between the two writes)',
+  async (t) => {
+    const { log, fs, clock, dirState } = openLog();
+    log.append(batchOfSize(100, 2), { leaderEpoch: 1 });
+    const stale = fs.readFile('/data/t-0/leader-epoch-checkpoint');
+    t.ok(stale, 'the checkpoint holds epoch 1');
+    log.append(batchOfSize(100, 2), { leaderEpoch: 2 });
+    log.append(batchOfSize(100, 2), { leaderEpoch: 3 });
+    // The segment holds the epoch 2 and 3 batches, the checkpoint only epoch 1; no clean close.
+    const fd = fs.open('/data/t-0/leader-epoch-checkpoint', true);
+    fd.truncate(0);
+    fd.write(stale!, 0);
+    fd.close();
+    const reopened = PartitionLog.open({
+      fs,
+      dir: '/data/t-0',
+      topic: 't',
+      partition: 0,
+      config: DEFAULT_LOG_CONFIG,
+      clock,
+      dirState,
+    });
+    t.equal(reopened.endOffset, 6);
+    t.same(reopened.leaderEpochs.all(), [
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 2 },
+      { epoch: 3, startOffset: 4 },
+    ]);
+  },
+);
+
 t.test('truncateTo cuts whole batches, indexes, epochs and survives reopen', async (t) => {
   const { log, fs, clock, dirState } = openLog(undefined, { segmentBytes: 1500, indexIntervalBytes: 1 });
   for (let i = 0; i < 12; i++) log.append(batchOfSize(400, 2), { leaderEpoch: i < 6 ? 1 : 2 });

@@ -171,6 +171,9 @@ export class PartitionLog {
     this.lastFlushMs = clock.now();
     this.leaderEpochs = new LeaderEpochCache(fs, dir);
     if (!options.cleanShutdown) this.leaderEpochs.truncateFromEnd(this.end);
+    // Batches recovered after an unclean stop may carry epochs the checkpoint never got (a kill
+    // between the segment write and the checkpoint write): add them, as Kafka's recovery does.
+    for (const { epoch, baseOffset } of loaded.recoveredEpochs) this.leaderEpochs.assign(epoch, baseOffset);
     if (loaded.hasSnapshots) deleteSnapshotsOutside(fs, dir, 0, this.end);
   }
 

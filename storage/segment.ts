@@ -7,7 +7,11 @@
  * are loaded lazily, on first use.
  * Leaves out: decoding records (log.ts does it where needed), the txn index (txn-index.ts).
  */
-import { LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/records/batch-header.js';
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+} from '../protocol/records/batch-header.js';
 import { baseOffsetOf, checkBatch, readInt64Number } from './batch-scan.js';
 import { walkBatches } from './batch-walker.js';
 import { joinPath, type FileHandle, type FileSystem } from './fs.js';
@@ -296,9 +300,10 @@ export class LogSegment {
 
   /**
    * Checks every batch (length, magic, CRC-32C, offsets increasing and inside this
-   * segment), rebuilds both indexes and cuts the file at the first bad batch.
+   * segment), rebuilds both indexes and cuts the file at the first bad batch. `onEpoch` sees each valid batch's partition leader epoch and base offset (the log feeds the
+   * leader-epoch cache with them, as Kafka's LogSegment.recover does).
    */
-  recover(): RecoveryResult {
+  recover(onEpoch?: (epoch: number, baseOffset: number) => void): RecoveryResult {
     const offsetIndex = new OffsetIndex(this.fs, this.indexPath, this.baseOffset);
     const timeIndex = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset);
     offsetIndex.truncateEntries(0);
@@ -319,6 +324,7 @@ export class LogSegment {
         const last = base + buffer.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
         if (base < this.next || last - this.baseOffset > 0x7fffffff) return false;
         this.indexBatch(last, readInt64Number(buffer, at + MAX_TIMESTAMP_OFFSET), position, size);
+        onEpoch?.(buffer.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET), base);
         this.next = last + 1;
         return true;
       },
