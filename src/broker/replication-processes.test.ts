@@ -8,7 +8,8 @@
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import type { ClusterNode } from '../../test/helpers/process-cluster.js';
+import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 
 const TOPIC = 'stream';
 const BATCHES = 60;
@@ -16,37 +17,18 @@ const PER_BATCH = 10;
 const KILL_AFTER = 20;
 
 t.test('kill -9 of a partition leader during an acks=-1 stream loses no acknowledged record', async (t) => {
-  const cluster = new ProcessCluster({
-    ...FAST_QUORUM_SETTINGS,
-    'broker.session.timeout.ms': '2000',
-    'replica.lag.time.max.ms': '3000',
-    'replica.fetch.wait.max.ms': '100',
-    'replica.fetch.backoff.ms': '100',
-  });
-  t.teardown(() => cluster.stop());
-  await cluster.startRegistered(3);
-  const all = cluster.nodes;
-
-  const kafka = new Kafka({
+  const {
+    cluster,
+    brokers: all,
+    kafka,
+    partitions,
+  } = await startReplicatedTopic(t, {
     clientId: 'replication-processes',
-    brokers: all.map((n) => `127.0.0.1:${n.port}`),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+    topic: TOPIC,
+    partitions: 1,
+    client: { retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({
-    topics: [
-      {
-        topic: TOPIC,
-        numPartitions: 1,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-  });
-  const partitionOn = async (node: ClusterNode) => (await cluster.metadata(node, [TOPIC]))?.topics[0]?.partitions[0];
+  const partitionOn = async (node: ClusterNode) => (await partitions(node))?.[0];
   const initial = await cluster.waitFor('the ISR of three', 20000, async () => {
     const p = await partitionOn(all[0]!);
     return p && p.isrNodes.length === 3 && p;

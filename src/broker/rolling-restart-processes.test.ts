@@ -8,51 +8,26 @@
  * must stay well under the session timeout (no wait for fencing).
  */
 import t from 'tap';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import type { Producer } from 'kafkajs';
+import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 
 const TOPIC = 'rolling';
 const PARTITIONS = 3;
 const SESSION_TIMEOUT_MS = 6000;
 
 t.test('a clean rolling restart of all three nodes loses nothing acknowledged', async (t) => {
-  const cluster = new ProcessCluster({
-    ...FAST_QUORUM_SETTINGS,
-    'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS),
-    'replica.lag.time.max.ms': '3000',
-    'replica.fetch.wait.max.ms': '100',
-    'replica.fetch.backoff.ms': '100',
-  });
-  t.teardown(() => cluster.stop());
-  await cluster.startRegistered(3);
-  const all = cluster.nodes;
-  const kafka = new Kafka({
+  const {
+    cluster,
+    brokers: all,
+    kafka,
+    fullIsr,
+  } = await startReplicatedTopic(t, {
+    settings: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS) },
     clientId: 'rolling-restart',
-    brokers: all.map((n) => `127.0.0.1:${n.port}`),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 50, initialRetryTime: 50, maxRetryTime: 500 },
+    topic: TOPIC,
+    partitions: PARTITIONS,
+    client: { retry: { retries: 50, initialRetryTime: 50, maxRetryTime: 500 } },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [
-      {
-        topic: TOPIC,
-        numPartitions: PARTITIONS,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-  });
-  await admin.disconnect();
-  const fullIsr = async (via: ClusterNode): Promise<boolean> => {
-    const topic = (await cluster.metadata(via, [TOPIC]))?.topics[0];
-    return (
-      topic !== undefined &&
-      topic.partitions.length === PARTITIONS &&
-      topic.partitions.every((p) => p.isrNodes.length === 3 && p.leaderId >= 0)
-    );
-  };
   await cluster.waitFor('the ISR of three everywhere', 30000, () => fullIsr(all[0]!));
 
   const producers: Producer[] = [];
