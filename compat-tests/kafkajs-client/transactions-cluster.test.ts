@@ -53,6 +53,10 @@ async function coordinatorOf(node: ClusterNode, key: string, keyType: number): P
   }
 }
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('a transactional pipeline across three brokers delivers exactly once', async (t) => {
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,

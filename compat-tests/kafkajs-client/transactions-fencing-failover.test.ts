@@ -29,8 +29,12 @@ import {
 const ZOMBIE = 'zombie-txn';
 const ABANDONED = 'abandoned-txn';
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('fencing and transaction timeouts survive a coordinator failover', async (t) => {
-  t.setTimeout(200_000);
+  t.setTimeout(400_000);
   const tc = await startTxnCluster(t, ZOMBIE);
   const oldCoordinator = tc.node(tc.roles.coordinator);
   t.equal(await coordinatorOf(tc, oldCoordinator, ABANDONED, 1), oldCoordinator.id, 'both ids on one coordinator');

@@ -171,7 +171,7 @@ export async function bounce(
 export async function restorePreferredLeaders(tc: TxnCluster): Promise<void> {
   const via = (): ClusterNode => tc.live()[0]!;
   let last = '';
-  await deadline('every replica back in the ISR', 45_000, async () => {
+  await deadline('every replica back in the ISR', 120_000, async () => {
     const p = await partitionsOf(tc, via(), [TXN_STATE, OFFSETS, 'in', 'out']);
     last = WATCHED.map((k) => `${k}: ${JSON.stringify(p.get(k))}`).join('; ');
     return WATCHED.every((k) => p.get(k)?.isr.length === 3);

@@ -15,7 +15,7 @@
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { AckStreams, checkExactlyOnce, readTopic } from '../../test/helpers/ack-streams.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { batchOf, produceRequest } from '../../test/helpers/data-path.js';
@@ -147,7 +147,9 @@ async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<v
     `the produce read after the wake-up is not acknowledged (error ${answer?.errorCode} after ${Date.now() - resumedAt} ms)`,
   );
   t.ok(await streams.moreAcks(10, 20000), 'the streams go on after the wake-up');
-  const healed = await cluster.waitFor('the woken node back in every ISR', 40000, () => fullIsr(survivors[0]!));
+  const healed = await cluster.waitFor('the woken node back in every ISR', RESTART_DEADLINE_MS, () =>
+    fullIsr(survivors[0]!),
+  );
   t.pass(`back in every ISR ${Date.now() - resumedAt} ms after SIGCONT`);
   t.equal(healed[target.partitionIndex]?.leaderId, moved.leaderId, 'the new leader keeps leading');
   await streams.stop();

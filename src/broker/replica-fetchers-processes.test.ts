@@ -9,15 +9,19 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { IncrementalAlterConfigsApi } from '../../protocol/generated/messages/44-incremental-alter-configs.js';
 
 const run = promisify(execFile);
 const TOPIC = 'spread';
 const PARTITIONS = 6;
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('three fetch loops per leader with sessions replicate, recover a restarted follower, and resize', async (t) => {
-  t.setTimeout(115_000);
+  t.setTimeout(400_000);
   const {
     cluster,
     brokers: all,
@@ -32,7 +36,7 @@ t.test('three fetch loops per leader with sessions replicate, recover a restarte
   let lastSeen = '';
   const fullIsr = (label: string, from = all[0]!) =>
     cluster
-      .waitFor(label, 60_000, async () => {
+      .waitFor(label, RESTART_DEADLINE_MS, async () => {
         const topic = (await cluster.metadata(from, [TOPIC]))?.topics[0];
         lastSeen = (topic?.partitions ?? []).map((p) => `${p.partitionIndex}:${p.leaderId}/[${p.isrNodes}]`).join(' ');
         return (

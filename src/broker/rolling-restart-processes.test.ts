@@ -9,11 +9,15 @@
  */
 import t from 'tap';
 import type { Producer } from 'kafkajs';
-import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 
 const TOPIC = 'rolling';
 const PARTITIONS = 3;
 const SESSION_TIMEOUT_MS = 6000;
+
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(900_000);
 
 t.test('a clean rolling restart of all three nodes loses nothing acknowledged', async (t) => {
   const {
@@ -71,7 +75,7 @@ t.test('a clean rolling restart of all three nodes loses nothing acknowledged', 
     const led = view?.topics[0]?.partitions.filter((p) => p.leaderId === node.id).length ?? -1;
     t.equal(led, 0, `node ${node.id} leads nothing once it has stopped`);
     cluster.spawn(node);
-    await cluster.waitFor(`node ${node.id} back in every ISR`, 40000, () => fullIsr(others[0]!));
+    await cluster.waitFor(`node ${node.id} back in every ISR`, RESTART_DEADLINE_MS, () => fullIsr(others[0]!));
     await new Promise((r) => setTimeout(r, 300));
   }
   running = false;

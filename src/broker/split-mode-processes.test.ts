@@ -14,7 +14,7 @@
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ClusterNode } from '../../test/helpers/process-cluster.js';
-import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
@@ -137,7 +137,7 @@ t.test('split mode: three controllers, three brokers, kill -9 of a leader and of
   t.same(read, acked, 'every acknowledged record read back exactly once, in order, from the survivors');
 
   cluster.spawn(leader);
-  const healed = await cluster.waitFor('the killed broker back in the ISR', 60000, async () => {
+  const healed = await cluster.waitFor('the killed broker back in the ISR', RESTART_DEADLINE_MS, async () => {
     const p = await partitionOn(survivors[0]!);
     return p && p.isrNodes.length === 3 && p;
   });

@@ -22,6 +22,10 @@ async function createTopic(cluster: ClusterNode, c: ProcessCluster, topic: strin
 
 const FETCH_TIMEOUT_MS = 15_000;
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('three processes elect, fail over after kill -9, and keep every committed topic', async (t) => {
   // Kafka's default election timeout (1000 ms) and a long fetch timeout: a new leader agreed well
   // before it proves the survivors did not wait for it (a loaded machine still has slack).

@@ -88,3 +88,9 @@ export async function startReplicatedTopic(t: Test, options: ReplicatedTopicOpti
   };
   return { cluster, quorum, brokers, kafka, partitions, fullIsr };
 }
+
+/**
+ * How long a test waits for a restarted (or woken, or healed) node to be back in every ISR: a node
+ * process takes up to about 40 s to start on a loaded 2-core machine, so a bound well above it.
+ */
+export const RESTART_DEADLINE_MS = 120_000;
