@@ -22,6 +22,7 @@ import {
   checkSettled,
   coordinatorOf,
   openTransactions,
+  readCommittedToSentinel,
   startTxnCluster,
   waitUntil,
 } from './txn-failover-cluster.js';
@@ -118,24 +119,7 @@ t.test('fencing and transaction timeouts survive a coordinator failover', async 
     );
   });
 
-  const plain = kafka.producer();
-  await plain.connect();
-  await plain.send({ topic: 'out', acks: -1, messages: [{ value: 'END' }] });
-  await plain.disconnect();
-  const reader = kafka.consumer({ groupId: 'fencing-verify', readUncommitted: false });
-  const got: string[] = [];
-  let ended = false;
-  await reader.connect();
-  await reader.subscribe({ topic: 'out', fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const value = String(message.value);
-      if (value === 'END') ended = true;
-      else if (!ended) got.push(value);
-    },
-  });
-  await waitUntil('the reader to reach the sentinel', 30_000, () => Promise.resolve(ended));
-  await reader.disconnect();
+  const got = await readCommittedToSentinel(kafka, 'out', 'fencing-verify');
   t.same(got, ['committed-1', 'committed-2'], 'read_committed: only the committed transaction');
   await checkSettled(t, tc);
 });

@@ -16,6 +16,7 @@ import {
   checkSettled,
   coordinatorOf,
   partitionsOf,
+  readCommittedToSentinel,
   restorePreferredLeaders,
   startTxnCluster,
   waitUntil,
@@ -87,29 +88,11 @@ t.test('a PrepareCommit held by an unreachable partition is finished by the next
 
   tc.cluster.spawn(coordinator);
   await restorePreferredLeaders(tc);
-  t.same(await readCommitted(kafka, 'held'), ['held-1'], 'held: the committed record, once');
-  t.same(await readCommitted(kafka, 'out'), ['out-1', 'out-2'], 'out: the committed records, once');
+  t.same(await readCommittedToSentinel(kafka, 'held', 'verify-held'), ['held-1'], 'held: the committed record, once');
+  t.same(
+    await readCommittedToSentinel(kafka, 'out', 'verify-out'),
+    ['out-1', 'out-2'],
+    'out: the committed records, once',
+  );
   await checkSettled(t, tc);
 });
-
-async function readCommitted(kafka: Kafka, topic: string): Promise<string[]> {
-  const plain = kafka.producer();
-  await plain.connect();
-  await plain.send({ topic, acks: -1, messages: [{ value: 'END' }] });
-  await plain.disconnect();
-  const reader = kafka.consumer({ groupId: `verify-${topic}`, readUncommitted: false });
-  const got: string[] = [];
-  let ended = false;
-  await reader.connect();
-  await reader.subscribe({ topic, fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const value = String(message.value);
-      if (value === 'END') ended = true;
-      else if (!ended) got.push(value);
-    },
-  });
-  await waitUntil(`the reader of ${topic} to reach the sentinel`, 30_000, () => Promise.resolve(ended));
-  await reader.disconnect();
-  return got;
-}

@@ -14,7 +14,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { bounce, checkSettled, startTxnCluster, waitUntil, type Role } from '../kafkajs-client/txn-failover-cluster.js';
+import {
+  bounce,
+  checkSettled,
+  readCommittedToSentinel,
+  startTxnCluster,
+  waitUntil,
+  type Role,
+} from '../kafkajs-client/txn-failover-cluster.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./txn_failover_pipeline.py', import.meta.url));
@@ -107,21 +114,7 @@ t.test(
     await admin.disconnect();
     t.equal(offsets[0]?.partitions[0]?.offset, String(TOTAL), "the group's committed offset is the input's end");
 
-    await plain.send({ topic: 'out', acks: -1, messages: [{ value: 'END' }] });
-    const reader = kafka.consumer({ groupId: 'rdk-failover-verify', readUncommitted: false });
-    const got: string[] = [];
-    let ended = false;
-    await reader.connect();
-    await reader.subscribe({ topic: 'out', fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const value = String(message.value);
-        if (value === 'END') ended = true;
-        else if (!ended) got.push(value);
-      },
-    });
-    await waitUntil('the read_committed reader to reach the sentinel', 30_000, () => Promise.resolve(ended));
-    await reader.disconnect();
+    const got = await readCommittedToSentinel(kafka, 'out', 'rdk-failover-verify');
     t.same(got, input, 'read_committed output equals the input exactly once, in order');
     await checkSettled(t, tc);
   },
