@@ -173,7 +173,7 @@ export async function bounce(
 export async function restorePreferredLeaders(tc: TxnCluster): Promise<void> {
   const via = (): ClusterNode => tc.live()[0]!;
   let last = '';
-  await deadline('every replica back in the ISR', 45_000, async () => {
+  await deadline('every replica back in the ISR', 120_000, async () => {
     const p = await partitionsOf(tc, via(), [TXN_STATE, OFFSETS, 'in', 'out']);
     last = WATCHED.map((k) => `${k}: ${JSON.stringify(p.get(k))}`).join('; ');
     return WATCHED.every((k) => p.get(k)?.isr.length === 3);
@@ -235,6 +235,35 @@ export async function stableAndEnd(tc: TxnCluster, topic: string): Promise<{ lso
 }
 
 /** Asserts no open transaction anywhere and that no partition's LSO lags its high watermark. */
+/**
+ * Writes an END sentinel to `topic` (a plain, non-transactional write), then reads the topic from its
+ * start with read_committed up to the sentinel: the committed values before it, in order.
+ */
+export async function readCommittedToSentinel(kafka: Kafka, topic: string, groupId: string): Promise<string[]> {
+  const plain = kafka.producer();
+  await plain.connect();
+  await plain.send({ topic, acks: -1, messages: [{ value: 'END' }] });
+  await plain.disconnect();
+  const reader = kafka.consumer({ groupId, readUncommitted: false });
+  const got: string[] = [];
+  let ended = false;
+  await reader.connect();
+  try {
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const value = String(message.value);
+        if (value === 'END') ended = true;
+        else if (!ended) got.push(value);
+      },
+    });
+    await deadline(`the read_committed reader of ${topic} to reach the sentinel`, 60_000, () => Promise.resolve(ended));
+  } finally {
+    await reader.disconnect();
+  }
+  return got;
+}
+
 export async function checkSettled(t: Test, tc: TxnCluster, timeoutMs = 30_000): Promise<void> {
   const open = await deadline('no open transaction on any broker', timeoutMs, async () => {
     const list = await openTransactions(tc);

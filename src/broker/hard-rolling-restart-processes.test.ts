@@ -13,8 +13,7 @@
  * partition has a live leader and until the node is back in every ISR.
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { checkAtLeastOnce, checkExactlyOnce, readTopic } from '../../test/helpers/ack-streams.js';
 import { KcatStream, PythonStream } from '../../test/helpers/external-streams.js';
 import { hasCommand, hasPythonModule, run } from '../../test/helpers/external.js';
@@ -41,41 +40,20 @@ t.test(
   async (t) => {
     t.setTimeout(900_000);
     const setUpStart = Date.now();
-    const cluster = new ProcessCluster(
-      {
-        ...FAST_QUORUM_SETTINGS,
-        'broker.session.timeout.ms': '2000',
-        'replica.lag.time.max.ms': '2000',
-        'replica.fetch.wait.max.ms': '100',
-        'replica.fetch.backoff.ms': '100',
-        'auto.leader.rebalance.enable': 'false',
-      },
-      process.env.FAULT_LOG_LEVEL ?? 'warn',
-    );
-    t.teardown(() => cluster.stop());
-    await cluster.startRegistered(3);
-    const all = cluster.nodes;
-    const bootstrap = all.map((n) => `127.0.0.1:${n.port}`).join(',');
-    const kafka = new Kafka({ clientId: 'hard-bounce', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        {
-          topic: TOPIC,
-          numPartitions: PARTITIONS,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
+    const {
+      cluster,
+      brokers: all,
+      kafka,
+      partitions,
+      fullIsr,
+    } = await startReplicatedTopic(t, {
+      settings: { 'replica.lag.time.max.ms': '2000', 'auto.leader.rebalance.enable': 'false' },
+      logLevel: process.env.FAULT_LOG_LEVEL ?? 'warn',
+      clientId: 'hard-bounce',
+      topic: TOPIC,
+      partitions: PARTITIONS,
     });
-    await admin.disconnect();
-    const partitions = async (via: ClusterNode) =>
-      (await cluster.metadata(via, [TOPIC]))?.topics[0]?.partitions ?? null;
-    const fullIsr = async (via: ClusterNode) => {
-      const ps = await partitions(via);
-      return ps !== null && ps.length === PARTITIONS && ps.every((p) => p.isrNodes.length === 3 && p.leaderId >= 0);
-    };
+    const bootstrap = all.map((n) => `127.0.0.1:${n.port}`).join(',');
     await cluster.waitFor('the ISR of three', 30000, () => fullIsr(all[0]!));
 
     const kcat = new KcatStream(bootstrap, TOPIC, 0, 'kcat', 50);

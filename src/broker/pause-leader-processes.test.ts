@@ -15,7 +15,7 @@
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { AckStreams, checkExactlyOnce, readTopic } from '../../test/helpers/ack-streams.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { batchOf, produceRequest } from '../../test/helpers/data-path.js';
@@ -41,42 +41,24 @@ t.test('the same when the paused leader is also the active controller', async (t
 
 async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<void> {
   t.setTimeout(280_000);
-  const cluster = new ProcessCluster({
-    ...FAST_QUORUM_SETTINGS,
-    'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS),
-    'replica.lag.time.max.ms': '2000',
-    'replica.fetch.wait.max.ms': '100',
-    'replica.fetch.backoff.ms': '100',
-    'auto.leader.rebalance.enable': 'false',
-  });
-  t.teardown(() => cluster.stop());
-  const quorum = await cluster.startRegistered(3);
-  const all = cluster.nodes;
-  const kafka = new Kafka({
+  const {
+    cluster,
+    quorum,
+    brokers: all,
+    kafka,
+    partitions,
+    fullIsr,
+  } = await startReplicatedTopic(t, {
+    settings: {
+      'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS),
+      'replica.lag.time.max.ms': '2000',
+      'auto.leader.rebalance.enable': 'false',
+    },
     clientId: 'pause-leader',
-    brokers: all.map((n) => `127.0.0.1:${n.port}`),
-    logLevel: logLevel.NOTHING,
-    requestTimeout: 2000,
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 500 },
+    topic: TOPIC,
+    partitions: PARTITIONS,
+    client: { requestTimeout: 2000, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 500 } },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [
-      {
-        topic: TOPIC,
-        numPartitions: PARTITIONS,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-  });
-  await admin.disconnect();
-  const partitions = async (via: ClusterNode) => (await cluster.metadata(via, [TOPIC]))?.topics[0]?.partitions ?? null;
-  const fullIsr = async (via: ClusterNode) => {
-    const ps = await partitions(via);
-    return ps !== null && ps.length === PARTITIONS && ps.every((p) => p.isrNodes.length === 3 && p.leaderId >= 0) && ps;
-  };
   const initial = await cluster.waitFor('the ISR of three', 30000, () => fullIsr(all[0]!));
   const target = initial.find(
     (p) => (p.leaderId === quorum.leaderId) === alsoController && p.leaderId === p.replicaNodes[0],
@@ -165,7 +147,9 @@ async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<v
     `the produce read after the wake-up is not acknowledged (error ${answer?.errorCode} after ${Date.now() - resumedAt} ms)`,
   );
   t.ok(await streams.moreAcks(10, 20000), 'the streams go on after the wake-up');
-  const healed = await cluster.waitFor('the woken node back in every ISR', 40000, () => fullIsr(survivors[0]!));
+  const healed = await cluster.waitFor('the woken node back in every ISR', RESTART_DEADLINE_MS, () =>
+    fullIsr(survivors[0]!),
+  );
   t.pass(`back in every ISR ${Date.now() - resumedAt} ms after SIGCONT`);
   t.equal(healed[target.partitionIndex]?.leaderId, moved.leaderId, 'the new leader keeps leading');
   await streams.stop();

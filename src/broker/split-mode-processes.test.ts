@@ -13,7 +13,8 @@
  */
 import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import type { ClusterNode } from '../../test/helpers/process-cluster.js';
+import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
@@ -58,17 +59,14 @@ async function controllerRefusesClientApis(t: Test, controller: ClusterNode): Pr
 t.setTimeout(300_000);
 
 t.test('split mode: three controllers, three brokers, kill -9 of a leader and of the active controller', async (t) => {
-  const cluster = new ProcessCluster({
-    ...FAST_QUORUM_SETTINGS,
-    'broker.session.timeout.ms': '2000',
-    'replica.lag.time.max.ms': '3000',
-    'replica.fetch.wait.max.ms': '100',
-    'replica.fetch.backoff.ms': '100',
+  const { cluster, quorum, brokers, kafka, partitions } = await startReplicatedTopic(t, {
+    clientId: 'split-mode-processes',
+    topic: TOPIC,
+    partitions: 1,
+    client: { retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } },
+    // Broker 6 finds the controllers through controller.quorum.bootstrap.servers, 4 and 5 through the voters.
+    start: (c) => c.startSplitRegistered(3, 3, [6]),
   });
-  t.teardown(() => cluster.stop());
-  // Broker 6 finds the controllers through controller.quorum.bootstrap.servers, 4 and 5 through the voters.
-  const quorum = await cluster.startSplitRegistered(3, 3, [6]);
-  const brokers = cluster.brokers;
   t.ok(
     cluster.controllers.some((c) => c.id === quorum.leaderId),
     `a controller-only node leads the quorum (${quorum.leaderId})`,
@@ -80,27 +78,7 @@ t.test('split mode: three controllers, three brokers, kill -9 of a leader and of
     'clients see the three brokers, no controller',
   );
   await controllerRefusesClientApis(t, cluster.controllers[0]!);
-
-  const kafka = new Kafka({
-    clientId: 'split-mode-processes',
-    brokers: brokers.map((n) => `127.0.0.1:${n.port}`),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({
-    topics: [
-      {
-        topic: TOPIC,
-        numPartitions: 1,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-  });
-  const partitionOn = async (node: ClusterNode) => (await cluster.metadata(node, [TOPIC]))?.topics[0]?.partitions[0];
+  const partitionOn = async (node: ClusterNode) => (await partitions(node))?.[0];
   const initial = await cluster.waitFor('the ISR of three', 20000, async () => {
     const p = await partitionOn(brokers[0]!);
     return p && p.leaderId > 0 && p.isrNodes.length === 3 && p;
@@ -159,7 +137,7 @@ t.test('split mode: three controllers, three brokers, kill -9 of a leader and of
   t.same(read, acked, 'every acknowledged record read back exactly once, in order, from the survivors');
 
   cluster.spawn(leader);
-  const healed = await cluster.waitFor('the killed broker back in the ISR', 60000, async () => {
+  const healed = await cluster.waitFor('the killed broker back in the ISR', RESTART_DEADLINE_MS, async () => {
     const p = await partitionOn(survivors[0]!);
     return p && p.isrNodes.length === 3 && p;
   });

@@ -38,6 +38,10 @@ async function callOrClosed<Req, Res>(
 const findCoordinator = (c: RawClient, key: string, keyType: number): Promise<FindCoordinatorResponse> =>
   callOrClosed(c, FindCoordinatorApi, 3, { ...defaultFindCoordinatorRequest(), key, keyType });
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('FindCoordinator and InitProducerId on a follower before the internal topics exist', async (t) => {
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,

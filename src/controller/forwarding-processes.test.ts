@@ -53,6 +53,10 @@ async function topicGone(cluster: ProcessCluster, nodes: ClusterNode[], topic: s
   return answers.every((a) => a?.topics[0]?.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('a follower forwards admin requests to the active controller', async (t) => {
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,

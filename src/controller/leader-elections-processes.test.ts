@@ -80,6 +80,10 @@ async function bounce(
 
 const preferredLed = (ps: View[] | null) => ps !== null && ps.every((p) => p.leaderId === p.replicaNodes[0]);
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('ElectLeaders PREFERRED moves leadership back to the first replica', async (t) => {
   const { cluster, view } = await startWithTopic(t, { 'auto.leader.rebalance.enable': 'false' });
   const all = cluster.nodes;
@@ -129,7 +133,7 @@ t.test('ElectLeaders PREFERRED moves leadership back to the first replica', asyn
   );
 
   cluster.spawn(victim);
-  await cluster.waitFor('the restarted node back in every ISR', 40000, async () => {
+  await cluster.waitFor('the restarted node back in every ISR', 120_000, async () => {
     const ps = await view(other);
     return ps && ps.every((p) => p.isrNodes.length === 3);
   });

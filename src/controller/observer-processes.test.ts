@@ -62,6 +62,10 @@ async function metadata(
   }
 }
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('a broker-only process observes three voter processes', async (t) => {
   const cluster = new ProcessCluster(FAST_QUORUM_SETTINGS);
   const file = await bundleNode('test/helpers/node-process.ts');

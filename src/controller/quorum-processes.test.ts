@@ -22,6 +22,10 @@ async function createTopic(cluster: ClusterNode, c: ProcessCluster, topic: strin
 
 const FETCH_TIMEOUT_MS = 15_000;
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('three processes elect, fail over after kill -9, and keep every committed topic', async (t) => {
   // Kafka's default election timeout (1000 ms) and a long fetch timeout: a new leader agreed well
   // before it proves the survivors did not wait for it (a loaded machine still has slack).
@@ -52,16 +56,17 @@ t.test('three processes elect, fail over after kill -9, and keep every committed
   const newLeader = all.find((n) => n.id === second.leaderId)!;
   await createTopic(newLeader, cluster, 'after-kill');
   t.comment(`failover + first commit took ${Date.now() - killedAt} ms`);
-  await cluster.waitFor('after-kill on survivors', 5000, () => topicEverywhere(cluster, survivors, 'after-kill'));
+  await cluster.waitFor('after-kill on survivors', 30_000, () => topicEverywhere(cluster, survivors, 'after-kill'));
 
   cluster.spawn(leader);
   await cluster.waitFor(
     'both topics on all three nodes',
-    10000,
+    // The restarted process may take tens of seconds to start on a loaded machine.
+    120_000,
     async () =>
       (await topicEverywhere(cluster, all, 'before-kill')) && (await topicEverywhere(cluster, all, 'after-kill')),
   );
   t.pass('both topics are on all three nodes after the old leader restarts');
-  const final = await cluster.waitFor('agreement after restart', 5000, () => cluster.agreedLeader(all));
+  const final = await cluster.waitFor('agreement after restart', 30_000, () => cluster.agreedLeader(all));
   t.equal(final.leaderId, second.leaderId, 'the restarted node follows the new leader');
 });

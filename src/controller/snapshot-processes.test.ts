@@ -32,6 +32,10 @@ async function allTopicsOn(cluster: ProcessCluster, node: ClusterNode): Promise<
   );
 }
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test('a wiped follower catches up from the leader snapshot', async (t) => {
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,

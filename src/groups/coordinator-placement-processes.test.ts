@@ -29,6 +29,10 @@ const GROUP = 'placement-group';
 const TXN = 'placement-txn';
 const OFFSETS_PARTITIONS = 5;
 
+// Real processes on a possibly loaded 2-core machine: a file bound well above tap's 240 s (a node can take
+// tens of seconds to start), so that a slow run finishes instead of being cut short.
+t.setTimeout(600_000);
+
 t.test(
   'group coordinators on partition leaders: NOT_COORDINATOR elsewhere, offsets across kill -9 and restart',
   async (t) => {
