@@ -114,7 +114,8 @@ async function failoverRun(): Promise<Run> {
       } catch (error) {
         const e = error as Error & { retriable?: boolean };
         errors.push(`${e.name}: ${e.message}`.slice(0, 120));
-        if (Date.now() - killedAt > 60_000) throw new Error(`no commit within 60 s: ${errors.join(' | ')}`);
+        if (Date.now() - killedAt > 60_000)
+          throw new Error(`no commit within 60 s: ${errors.join(' | ')}`, { cause: error });
         if (e.name === 'KafkaJSNonRetriableError' || e.retriable === false) {
           await producer.disconnect().catch(() => undefined);
           producer = await newProducer(survivors);
