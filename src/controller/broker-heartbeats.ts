@@ -19,7 +19,8 @@
  * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
  * before it has caught up with the metadata log. A new incarnation replacing one that is still
  * unfenced (a restart faster than the fencing) first moves the old one's leaderships and ISR places
- * away (Kafka refuses such a registration until the old session expires; the same end, sooner).
+ * away when another broker is live (Kafka refuses such a registration until the old session expires;
+ * the same end, sooner).
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from 'node:crypto';
@@ -105,8 +106,10 @@ export class BrokerHeartbeats {
     const sameIncarnation = existing?.incarnationId !== undefined && existing.incarnationId === input.incarnationId;
     const brokerEpoch = sameIncarnation ? (existing.brokerEpoch ?? -1n) : BigInt(image.lastAppliedOffset + 1);
     const records: MetadataRecord[] = [];
-    // A new incarnation while the old one is still unfenced: the old one's leaderships go first.
-    if (existing && !sameIncarnation && !existing.fenced)
+    // A new incarnation while the old one is still unfenced: the old one's leaderships go first
+    // (a lone broker keeps them: nobody could take them, and it leads again once caught up).
+    const others = this.controller.liveBrokerIds().some((id) => id !== input.brokerId);
+    if (existing && !sameIncarnation && !existing.fenced && others)
       records.push(...fenceBroker(image, input.brokerId, this.uncleanElection));
     records.push({
       type: 'RegisterBrokerRecord',
