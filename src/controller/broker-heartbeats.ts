@@ -17,9 +17,8 @@
  * A registration of a new incarnation is fenced (as Kafka's RegisterBrokerRecord): the broker is
  * unfenced by a heartbeat that does not want to stay fenced and whose metadata offset has reached its
  * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
- * before it has caught up with the metadata log. A new incarnation replacing one that is still
- * unfenced (a restart faster than the fencing) first moves the old one's leaderships and ISR places
- * away (Kafka refuses such a registration until the old session expires; the same end, sooner).
+ * before it has caught up with the metadata log. A new incarnation keeps the leaderships and ISR
+ * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from 'node:crypto';
@@ -105,9 +104,6 @@ export class BrokerHeartbeats {
     const sameIncarnation = existing?.incarnationId !== undefined && existing.incarnationId === input.incarnationId;
     const brokerEpoch = sameIncarnation ? (existing.brokerEpoch ?? -1n) : BigInt(image.lastAppliedOffset + 1);
     const records: MetadataRecord[] = [];
-    // A new incarnation while the old one is still unfenced: the old one's leaderships go first.
-    if (existing && !sameIncarnation && !existing.fenced)
-      records.push(...fenceBroker(image, input.brokerId, this.uncleanElection));
     records.push({
       type: 'RegisterBrokerRecord',
       data: {

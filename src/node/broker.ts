@@ -2,7 +2,8 @@
  * The node process, the composition root: loads config, recovers logs, replays the metadata
  * log, builds the services, wires the handler tables into the dispatcher, opens the listeners
  * (only after recovery; the sockets are src/server/'s ListenerServers), registers itself in the
- * metadata, and serves. Both the CLI and the embedded `startBroker` use this class.
+ * metadata, and serves clients once caught up with the metadata log and unfenced (moving stray logs
+ * aside then). Both the CLI and the embedded `startBroker` use this class.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
