@@ -514,6 +514,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'false',
     'With an authorizer: allow an operation on a resource that has no ACL at all.',
   ),
+  'bootstrap.scram.credentials': def(
+    'password',
+    null,
+    "SCRAM users a fresh cluster starts with, as Kafka's kafka-storage format --add-scram: SCRAM-SHA-256=[name=alice,password=alice-secret];... Written once, by the first active controller of a fresh cluster; later changes are never overwritten.",
+  ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def(
     'long',

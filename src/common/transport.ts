@@ -5,7 +5,7 @@
  * The Raft peer client, broker registration and heartbeats, forwarding, AlterPartition and the
  * follower fetchers all reach other nodes through it (controller/peer-client.ts).
  * SocketTransport is the real one: plain TCP, or TLS (node:tls) with the options it was given,
- * then an optional authentication step (SASL, built by src/node/node-links.ts) run on the open
+ * then an optional authentication step (SASL, built by src/node/node-transports.ts) run on the open
  * connection before any queued frame is sent: the owner hears onOpen only once it succeeded, and a
  * failure closes the connection with its reason. The simulation's SimTransport
  * (src/sim/sim-transport.ts) carries frames in memory with seeded delay, loss, partitions and crashes.

@@ -16,6 +16,7 @@ import { ConfigError, type BrokerConfig } from '../common/config.js';
 import type { Clock } from '../common/clock.js';
 import { schedulerFor, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { Transport } from '../common/transport.js';
+import type { MetadataRecord } from '../metadata/records.js';
 import type { RandomSource } from './raft/types.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataController } from '../metadata/controller.js';
@@ -52,6 +53,12 @@ export interface MetadataQuorumOptions {
   readonly random?: RandomSource;
   /** The voters when they are not in controller.quorum.voters (learnt from the bootstrap servers). */
   readonly voters?: ReadonlyMap<number, PeerAddress>;
+  /**
+   * Records the first leader of a fresh cluster commits before anything else (SCRAM users of
+   * bootstrap.scram.credentials): written only by a leader whose log holds no metadata record and
+   * no snapshot, so never again once anything was committed.
+   */
+  readonly bootstrapRecords?: readonly MetadataRecord[];
 }
 
 /** Kafka's start-up checks of process.roles against controller.quorum.voters. */
@@ -166,6 +173,19 @@ export class MetadataQuorum {
   /** First poll: a lone voter becomes leader and applies the whole committed log before this returns. */
   start(): void {
     this.node.onApplied(() => this.maybeSnapshot());
+    const bootstrap = this.options.bootstrapRecords ?? [];
+    if (bootstrap.length > 0)
+      this.node.onLeaderChange((leaderId) => {
+        if (leaderId !== this.options.nodeId || !this.logHoldsNoMetadata()) return;
+        // After the transition (and its LeaderChange entry): the first records this leader proposes.
+        queueMicrotask(() => {
+          if (!this.node.isLeader() || !this.logHoldsNoMetadata()) return;
+          this.options.logger.info({ records: bootstrap.length }, 'fresh cluster: writing the bootstrap records');
+          this.options.controller
+            .submit([...bootstrap])
+            .catch((err: unknown) => this.options.logger.warn({ err }, 'bootstrap records not committed'));
+        });
+      });
     this.node.start();
     this.armSnapshotTimer();
     if (this.rebalancer) {
@@ -173,6 +193,19 @@ export class MetadataQuorum {
       const everyMs = Math.min(this.options.config.int('leader.imbalance.check.interval.seconds') * 1000, 2 ** 31 - 1);
       this.rebalanceTimer = this.scheduler.every(everyMs, () => void rebalancer.check());
     }
+  }
+
+  /** No snapshot and only control entries (leader changes): nothing was ever written to the metadata log. */
+  private logHoldsNoMetadata(): boolean {
+    if (this.raftLog.latestSnapshotId() !== undefined) return false;
+    const end = this.raftLog.endOffset();
+    for (let offset = this.raftLog.startOffset(); offset < end;) {
+      const entries = this.raftLog.read(offset, 64 * 1024);
+      if (entries.length === 0) return true;
+      if (entries.some((e) => !e.control)) return false;
+      offset = entries[entries.length - 1]!.offset + 1;
+    }
+    return true;
   }
 
   /** Writes a snapshot when the trigger says one is due (see snapshot-trigger.ts). */

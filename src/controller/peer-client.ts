@@ -5,8 +5,9 @@
  * responses by correlation id. `request()` resolves with the decoded response or rejects (connection
  * lost, peer unreachable, response timeout, undecodable frame); the Raft core simply resends later.
  * Responses larger than `maxResponseBytes` close the connection before anything is allocated.
- * Leaves out: TLS/SASL on the controller listener, ApiVersions negotiation (the versions sent are
- * fixed: all our nodes speak them).
+ * TLS and SASL are the transport's business (src/node/node-transports.ts: a request waits until its
+ * connection has authenticated). Leaves out: ApiVersions negotiation (the versions sent are fixed:
+ * all our nodes speak them).
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';

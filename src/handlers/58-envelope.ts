@@ -10,12 +10,13 @@
  * request that does not parse or is not forwardable, UNSUPPORTED_VERSION for an inner version not
  * served, PRINCIPAL_DESERIALIZATION_FAILURE for a principal that does not decode, and
  * UNKNOWN_SERVER_ERROR when the inner handler fails.
+ * With an authorizer, the forwarding broker's principal (the connection's: User:ANONYMOUS on a
+ * PLAINTEXT controller listener, the broker's login on a SASL one) needs CLUSTER_ACTION on the
+ * cluster, checked first as Kafka's ControllerApis does, else CLUSTER_AUTHORIZATION_FAILED.
  * The inner request is authorized as the forwarded principal (from the client's address); one
  * without a principal is the broker's own and runs as the inter-broker principal.
- * Leaves out: CLUSTER_ACTION authorization of the forwarding broker (controller listeners are
- * trusted, see authorizer/request-authz.ts) and the request, byte-rate quotas of forwarded requests
- * (their broker throttles its client); the controller mutation quota does count them
- * (handlers/throttling.ts).
+ * Leaves out: byte-rate quotas of forwarded requests (their broker throttles its client); the
+ * controller mutation quota does count them (handlers/throttling.ts).
  */
 import { EnvelopeApi, type EnvelopeResponse } from '../../protocol/generated/messages/58-envelope.js';
 import { decodeDefaultPrincipalData } from '../../protocol/generated/data/DefaultPrincipalData.js';
@@ -25,6 +26,8 @@ import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives/i
 import { FORWARDED_API_KEYS } from '../controller/forwarding.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { KafkaPrincipal } from '../server/principal.js';
+import { RequestAuthz } from '../server/request-authz.js';
+import { AclOperation } from '../metadata/acl-types.js';
 import { CloseConnection, defineHandler } from './handler.js';
 import { HANDLER_BY_KEY } from './table.js';
 
@@ -57,6 +60,8 @@ function hostOf(address: Buffer, fallback: string): string {
 export const envelopeHandler = defineHandler({
   api: EnvelopeApi,
   async handle(ctx, request) {
+    if (!new RequestAuthz(ctx).senderMayOnCluster(AclOperation.CLUSTER_ACTION))
+      return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (!ctx.broker.controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
     const r = new Reader(request.requestData);
     let header;

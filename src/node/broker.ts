@@ -17,6 +17,8 @@ import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { ListenerHost, Transport } from '../common/transport.js';
 import { nodeLinks, type NodeLinks } from '../server/node-links.js';
 import { nodeTransports, type NodeTransports } from './node-transports.js';
+import { BOOTSTRAP_SCRAM_SETTING, bootstrapScramRecords } from '../server/sasl/scram-bootstrap.js';
+import type { MetadataRecord } from '../metadata/records.js';
 import type { RandomSource } from '../controller/raft/types.js';
 import type { Logger } from '../common/logger.js';
 import { MetadataController } from '../metadata/controller.js';
@@ -243,6 +245,7 @@ export class Broker {
     );
     this.listeners.prepare(listeners);
     this.links = nodeLinks(this.config, listeners, this.isLoneVoter());
+    this.bootstrapScram = bootstrapScramRecords(this.config.raw(BOOTSTRAP_SCRAM_SETTING));
     this.transports = this.options.transport
       ? { controller: this.options.transport, interBroker: this.options.transport }
       : nodeTransports(this.links, this.nodeId, this.log);
@@ -270,6 +273,8 @@ export class Broker {
   /** How this node reaches the controllers and the other brokers (checked at start-up). */
   private links!: NodeLinks;
   private transports!: NodeTransports;
+  /** The SCRAM users of bootstrap.scram.credentials (committed once, by a fresh cluster's first leader). */
+  private bootstrapScram: MetadataRecord[] = [];
 
   /** A controller that is its quorum's only voter: it reaches no other node at start. */
   private isLoneVoter(): boolean {
@@ -338,6 +343,7 @@ export class Broker {
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
       transport: this.transports.controller,
+      bootstrapRecords: this.bootstrapScram,
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log

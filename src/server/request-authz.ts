@@ -54,6 +54,16 @@ export class RequestAuthz {
     return this.allowed(operation, ResourceType.TRANSACTIONAL_ID, transactionalId);
   }
 
+  /**
+   * Whether the connection's own principal may do OP on the cluster, even on a controller listener
+   * (where requests otherwise run unchecked): the forwarding broker's CLUSTER_ACTION for Envelope.
+   */
+  senderMayOnCluster(operation: number): boolean {
+    const authorizer = this.ctx.broker.authorizer;
+    if (authorizer === undefined) return true;
+    return authorizer.authorize(this.who, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+  }
+
   /** Whether OP is allowed on at least one resource of the type (Kafka's authorizeByResourceType). */
   onAnyOfType(operation: number, resourceType: number): boolean {
     const authorizer = this.ctx.broker.authorizer;
