@@ -8,7 +8,8 @@
  * (src/sim/sim-transport.ts) carries frames in memory with seeded delay, loss, partitions and crashes.
  * Leaves out: TLS/SASL on inter-broker connections (PLAINTEXT only, as before).
  */
-import { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { FrameReader } from './frame-reader.js';
 
 export interface TransportAddress {
   readonly host: string;
@@ -48,29 +49,47 @@ export class SocketTransport implements Transport {
 }
 
 class SocketConnection implements TransportConnection {
-  private readonly socket = new Socket();
+  private readonly socket: Socket;
   private open = false;
   private closed = false;
   private queue: Array<readonly Buffer[]> = [];
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
+  /** Response frames are read straight into buffers sized from their prefix (Node's onread). */
+  private readonly reader: FrameReader;
 
   constructor(
     address: TransportAddress,
     private readonly events: ConnectionEvents,
-    private readonly maxFrameBytes: number,
+    maxFrameBytes: number,
   ) {
-    const socket = this.socket;
+    this.reader = new FrameReader(
+      {
+        onFrame: (frame) => {
+          if (!this.closed) this.events.onFrame(frame);
+        },
+        onBadSize: (size) => this.fail(`response frame of ${size} bytes`),
+      },
+      maxFrameBytes,
+      4,
+    );
+    const socket = (this.socket = connect({
+      port: address.port,
+      host: address.host,
+      onread: {
+        buffer: () => this.reader.nextBuffer(),
+        callback: (bytes) => {
+          this.reader.onRead(bytes);
+          return true;
+        },
+      },
+    }));
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.open = true;
       for (const frame of this.queue.splice(0)) this.write(frame);
       if (!this.closed) this.events.onOpen();
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.fail('connection error'));
     socket.on('close', () => this.fail('connection closed'));
-    socket.connect(address.port, address.host);
   }
 
   send(frame: readonly Buffer[]): void {
@@ -79,29 +98,15 @@ class SocketConnection implements TransportConnection {
     else this.queue.push(frame);
   }
 
+  /** One frame's chunks under one cork: one socket write, not one per chunk. */
   private write(frame: readonly Buffer[]): void {
-    for (const chunk of frame) this.socket.write(chunk);
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffered.push(chunk);
-    this.bufferedBytes += chunk.length;
-    while (!this.closed) {
-      if (this.bufferedBytes < 4) return;
-      const head = this.buffered.length === 1 ? (this.buffered[0] as Buffer) : Buffer.concat(this.buffered);
-      this.buffered = [head];
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.maxFrameBytes) {
-        this.fail(`response frame of ${size} bytes`);
-        return;
-      }
-      if (head.length < 4 + size) return;
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
-      this.buffered = rest.length > 0 ? [rest] : [];
-      this.bufferedBytes = rest.length;
-      this.events.onFrame(frame);
+    if (frame.length === 1) {
+      this.socket.write(frame[0]!);
+      return;
     }
+    this.socket.cork();
+    for (const chunk of frame) this.socket.write(chunk);
+    this.socket.uncork();
   }
 
   private fail(reason: string): void {
@@ -118,8 +123,7 @@ class SocketConnection implements TransportConnection {
   private shutdown(): void {
     this.closed = true;
     this.queue = [];
-    this.buffered = [];
-    this.bufferedBytes = 0;
+    this.reader.stop();
     this.socket.removeAllListeners();
     this.socket.on('error', () => {});
     this.socket.destroy();
