@@ -13,9 +13,14 @@
  * partition log over the time from its first replicated byte to holding as much as the leader.
  * Against it: kcat consuming the same partition from the leader from the beginning (`-C -e`).
  *
+ * BENCH_BASELINE=<another source tree> (for example `git archive <commit>` unpacked, with a
+ * node_modules link) adds a fourth run per round: three processes of that tree's broker, RF 3, acks=all,
+ * so that a change is measured against its baseline in the same rounds.
  * Every figure prints with the load average. All traffic stays on 127.0.0.1.
- * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64). PROFILE=1 profiles the cluster's nodes
- * (NODE_ARGS_PROFILE of test/helpers/process-cluster.ts: --cpu-prof into /tmp/gregor-quorum-prof).
+ * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup). PROFILE=1
+ * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
+ * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
+ * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
-import { startSink } from './procs.js';
+import { cpuSeconds, startSink } from './procs.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
@@ -137,16 +142,44 @@ const settings = {
   'log.segment.bytes': String(1 << 30),
 };
 
+/** SIGTERM to every node, one at a time (a node writes its --cpu-prof file on a clean exit), 30 s at most each. */
+async function writeProfiles(clusters: ProcessCluster[]): Promise<void> {
+  for (const cluster of clusters)
+    for (const node of cluster.nodes)
+      await Promise.race([cluster.terminate(node), new Promise((r) => setTimeout(r, 30_000))]);
+}
+
 async function produceRounds(dir: string): Promise<string[]> {
   const file = (await makeFile(dir, PRODUCE_MB)).path;
   const sink = await startSink('produce');
   const single = new ProcessCluster(settings);
   const triple = new ProcessCluster(settings);
-  const rates = { sink: [] as number[], rf1: [] as number[], rf3: [] as number[], ratio: [] as number[] };
+  const baselineRoot = process.env.BENCH_BASELINE;
+  const baseline = baselineRoot
+    ? new ProcessCluster(settings, 'warn', join(baselineRoot, 'test/helpers/node-process.ts'))
+    : null;
+  const rates = {
+    sink: [] as number[],
+    rf1: [] as number[],
+    rf3: [] as number[],
+    base: [] as number[],
+    ratio: [] as number[],
+  };
+  /** Broker CPU-seconds (all of a configuration's processes) per GB produced, per round. */
+  const cpu: Record<'sink' | 'rf1' | 'rf3' | 'base', number[]> = { sink: [], rf1: [], rf3: [], base: [] };
+  const pidsOf = (name: keyof typeof cpu): number[] =>
+    name === 'sink'
+      ? [sink.child.pid!]
+      : (name === 'rf1' ? single : name === 'rf3' ? triple : baseline!).nodes.map((n) => n.process!.pid!);
+  const cpuOf = (name: keyof typeof cpu): number => pidsOf(name).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const loads: string[] = [];
   try {
+    if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf1';
     await single.startRegistered(1);
+    if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf3';
     await triple.startRegistered(3);
+    if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/base';
+    await baseline?.startRegistered(3);
     const oneBroker = [`127.0.0.1:${single.nodes[0]!.port}`];
     const threeBrokers = triple.nodes.map((n) => `127.0.0.1:${n.port}`);
     for (let round = 0; round < ROUNDS; round++) {
@@ -159,24 +192,40 @@ async function produceRounds(dir: string): Promise<string[]> {
         ['rf1', () => produce(single.nodes[0]!.port, topic, file, '1')],
         ['rf3', () => produce(triple.nodes[0]!.port, topic, file, 'all')],
       ];
+      if (baseline) {
+        await createTopic(
+          baseline.nodes.map((n) => `127.0.0.1:${n.port}`),
+          topic,
+          3,
+          3,
+        );
+        await fullIsr(baseline, baseline.nodes[0]!, topic);
+        runs.push(['base', () => produce(baseline.nodes[0]!.port, topic, file, 'all')]);
+      }
       // Alternate the order: round r starts with run r mod 3.
       const got: Partial<Record<keyof typeof rates, number>> = {};
       for (let i = 0; i < runs.length; i++) {
         const [name, run] = runs[(round + i) % runs.length]!;
+        const cpuBefore = cpuOf(name as keyof typeof cpu);
         got[name] = await run();
         rates[name].push(got[name]!);
+        cpu[name as keyof typeof cpu].push((cpuOf(name as keyof typeof cpu) - cpuBefore) / (PRODUCE_MB / 1000));
       }
       rates.ratio.push(got.rf3! / got.rf1!);
       loads.push(load());
       log(
         `round ${round + 1}: sink ${got.sink!.toFixed(0)} MB/s, RF1 acks=1 ${got.rf1!.toFixed(0)} MB/s, ` +
-          `RF3 acks=all ${got.rf3!.toFixed(0)} MB/s, ratio ${(got.rf3! / got.rf1!).toFixed(2)} (load ${load()})`,
+          `RF3 acks=all ${got.rf3!.toFixed(0)} MB/s, ratio ${(got.rf3! / got.rf1!).toFixed(2)}` +
+          (got.base === undefined ? '' : `, baseline RF3 ${got.base.toFixed(0)} MB/s`) +
+          ` (load ${load()})`,
       );
     }
   } finally {
     await sink.stop();
+    if (process.env.PROFILE) await writeProfiles([single, triple, ...(baseline ? [baseline] : [])]);
     await single.stop();
     await triple.stop();
+    await baseline?.stop();
   }
   const spread = (xs: number[], digits = 0) =>
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
@@ -186,6 +235,20 @@ async function produceRounds(dir: string): Promise<string[]> {
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
     `- three processes, RF 3, min.insync.replicas=2, acks=all: ${spread(rates.rf3)} MB/s`,
     `- RF 3 ÷ RF 1 per round: median ${spread(rates.ratio, 2)}; sink ÷ RF 1: ${(median(rates.sink) / median(rates.rf1)).toFixed(1)}x`,
+    `- CPU-seconds per GB produced (all the configuration's processes; median): sink ${median(cpu.sink).toFixed(1)}, ` +
+      `RF 1 ${median(cpu.rf1).toFixed(1)}, RF 3 ${median(cpu.rf3).toFixed(1)}` +
+      (baseline ? `, baseline RF 3 ${median(cpu.base).toFixed(1)}` : '') +
+      ` (per round RF 3: ${cpu.rf3.map((c) => c.toFixed(1)).join(' / ')}` +
+      (baseline ? `; baseline: ${cpu.base.map((c) => c.toFixed(1)).join(' / ')})` : ')'),
+    ...(baseline
+      ? [
+          `- baseline tree, RF 3, acks=all: ${spread(rates.base)} MB/s; this tree ÷ baseline per round: ` +
+            `median ${spread(
+              rates.rf3.map((r, i) => r / rates.base[i]!),
+              2,
+            )}`,
+        ]
+      : []),
   ];
 }
 

@@ -114,6 +114,10 @@ class DiskPartitionLog implements PartitionLog {
     this.log.appendAbortedTxn(entry);
   }
 
+  epochEntries(): ReadonlyArray<{ epoch: number; startOffset: number }> {
+    return this.log.leaderEpochs.all();
+  }
+
   recordHighWatermark(offset: number): void {
     this.log.highWatermark = offset;
   }

@@ -1,13 +1,13 @@
 /**
- * Answers "where does leader epoch E end?" (OffsetForLeaderEpoch) without a leader-epoch
- * cache: the current epoch ends at the log end; for an older epoch the history is
- * rebuilt from the partitionLeaderEpoch field of the batch headers still in the log
- * (the rule of Kafka's LeaderEpochFileCache.endOffsetFor is then applied to it). The
- * scan reads at most `maxScanBytes` per call, so a huge log costs a bounded read; past
- * that the history is what was seen. Epochs of deleted prefixes are unknown, so an epoch
- * older than the oldest batch answers (requested epoch, start of the next known epoch),
- * as Kafka does for epochs older than its cache.
- * The on-disk storage keeps a real leader-epoch checkpoint; it can replace `epochHistory`.
+ * Answers "where does leader epoch E end?" (OffsetForLeaderEpoch, a follower's divergence check):
+ * the current epoch ends at the log end; for an older epoch the rule of Kafka's
+ * LeaderEpochFileCache.endOffsetFor is applied to the epoch history. That history is the log's
+ * leader-epoch cache when it keeps one (storage-backed logs: no read of the log, which matters since
+ * a follower's fetches and every change of a followed partition ask for it); otherwise it is rebuilt
+ * from the partitionLeaderEpoch field of the batch headers still in the log, reading at most
+ * `maxScanBytes` per call (past that the history is what was seen). Epochs of deleted prefixes are
+ * unknown, so an epoch older than the oldest known answers (requested epoch, start of the next known
+ * epoch), as Kafka does for epochs older than its cache.
  */
 import {
   LAST_OFFSET_DELTA_OFFSET,
@@ -30,6 +30,8 @@ const CHUNK_BYTES = 1024 * 1024;
 /** The epochs of the batches in the log, each with the first offset it wrote, oldest first. */
 export function epochHistory(partition: Partition, maxScanBytes = DEFAULT_SCAN_BYTES): EpochEntry[] {
   const log = partition.log;
+  const cached = log.epochEntries?.();
+  if (cached) return cached.map((e) => ({ epoch: e.epoch, startOffset: e.startOffset }));
   const entries: EpochEntry[] = [];
   let offset = log.logStartOffset;
   let scanned = 0;

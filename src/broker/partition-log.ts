@@ -36,6 +36,11 @@ export interface PartitionLog {
     lastOffset: number;
     lastStableOffset: number;
   }): void;
+  /**
+   * The log's leader-epoch cache (storage-backed logs): (epoch, first offset) pairs, oldest first,
+   * kept up by appends and truncation. Without it the epochs are read from the batch headers.
+   */
+  epochEntries?(): ReadonlyArray<{ epoch: number; startOffset: number }>;
   /** Records the partition's high watermark for the log's checkpoint (storage-backed logs only). */
   recordHighWatermark?(offset: number): void;
   /** The log dir holding this log (absolute path); absent for logs that live in memory. */

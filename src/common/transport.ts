@@ -10,8 +10,9 @@
  * failure closes the connection with its reason. The simulation's SimTransport
  * (src/sim/sim-transport.ts) carries frames in memory with seeded delay, loss, partitions and crashes.
  */
-import { isIP, Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { FrameReader } from './frame-reader.js';
 
 export interface TransportAddress {
   readonly host: string;
@@ -74,32 +75,57 @@ class SocketConnection implements TransportConnection {
   private handshakeWaiter: ((frame: Buffer | Error) => void) | null = null;
   private closed = false;
   private queue: Array<readonly Buffer[]> = [];
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
+  /**
+   * Response frames are read straight into buffers sized from their prefix (Node's onread) on
+   * plain TCP; TLS sockets hand over decrypted chunks, copied once into the frame they belong to.
+   */
+  private readonly reader: FrameReader;
 
   constructor(
     address: TransportAddress,
     private readonly events: ConnectionEvents,
-    private readonly maxFrameBytes: number,
+    maxFrameBytes: number,
     private readonly options: SocketTransportOptions,
   ) {
+    this.reader = new FrameReader(
+      {
+        onFrame: (frame) => this.onFrame(frame),
+        onBadSize: (size) => this.fail(`response frame of ${size} bytes`),
+      },
+      maxFrameBytes,
+      4,
+    );
     const tls = options.tls;
-    const socket = tls
-      ? tlsConnect({
-          ...tls,
-          host: address.host,
-          port: address.port,
-          // SNI takes host names only
-          ...(isIP(address.host) === 0 ? { servername: address.host } : {}),
-        })
-      : new Socket();
+    const where = `${address.host}:${address.port}`;
+    let socket: Socket;
+    if (tls) {
+      socket = tlsConnect({
+        ...tls,
+        host: address.host,
+        port: address.port,
+        // SNI takes host names only
+        ...(isIP(address.host) === 0 ? { servername: address.host } : {}),
+      });
+      socket.on('data', (chunk: Buffer) => this.reader.consume(chunk, 0, chunk.length));
+      socket.on('secureConnect', () => this.connected(where));
+    } else {
+      socket = netConnect({
+        port: address.port,
+        host: address.host,
+        onread: {
+          buffer: () => this.reader.nextBuffer(),
+          callback: (bytes) => {
+            this.reader.onRead(bytes);
+            return true;
+          },
+        },
+      });
+      socket.on('connect', () => this.connected(where));
+    }
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on(tls ? 'secureConnect' : 'connect', () => this.connected(`${address.host}:${address.port}`));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: Error) => this.fail(`connection error: ${err.message}`));
     socket.on('close', () => this.fail('connection closed'));
-    if (!tls) socket.connect(address.port, address.host);
   }
 
   /** The socket (and TLS) is up: authenticate first when asked to, then send what was queued. */
@@ -134,38 +160,29 @@ class SocketConnection implements TransportConnection {
     if (!this.closed) this.events.onOpen();
   }
 
+  private onFrame(frame: Buffer): void {
+    if (this.closed) return;
+    const waiter = this.handshakeWaiter;
+    this.handshakeWaiter = null;
+    if (waiter) waiter(frame);
+    else if (this.open) this.events.onFrame(frame);
+  }
+
   send(frame: readonly Buffer[]): void {
     if (this.closed) return;
     if (this.open) this.write(frame);
     else this.queue.push(frame);
   }
 
+  /** One frame's chunks under one cork: one socket write, not one per chunk. */
   private write(frame: readonly Buffer[]): void {
-    for (const chunk of frame) this.socket.write(chunk);
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffered.push(chunk);
-    this.bufferedBytes += chunk.length;
-    while (!this.closed) {
-      if (this.bufferedBytes < 4) return;
-      const head = this.buffered.length === 1 ? (this.buffered[0] as Buffer) : Buffer.concat(this.buffered);
-      this.buffered = [head];
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.maxFrameBytes) {
-        this.fail(`response frame of ${size} bytes`);
-        return;
-      }
-      if (head.length < 4 + size) return;
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
-      this.buffered = rest.length > 0 ? [rest] : [];
-      this.bufferedBytes = rest.length;
-      const waiter = this.handshakeWaiter;
-      this.handshakeWaiter = null;
-      if (waiter) waiter(frame);
-      else if (this.open) this.events.onFrame(frame);
+    if (frame.length === 1) {
+      this.socket.write(frame[0]!);
+      return;
     }
+    this.socket.cork();
+    for (const chunk of frame) this.socket.write(chunk);
+    this.socket.uncork();
   }
 
   private fail(reason: string): void {
@@ -185,8 +202,7 @@ class SocketConnection implements TransportConnection {
     this.handshakeWaiter = null;
     waiter?.(new Error('connection closed'));
     this.queue = [];
-    this.buffered = [];
-    this.bufferedBytes = 0;
+    this.reader.stop();
     this.socket.removeAllListeners();
     this.socket.on('error', () => {});
     this.socket.destroy();

@@ -67,13 +67,16 @@ export interface QuorumView {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Bundles test/helpers/node-process.ts into one ESM file next to node_modules (packages stay external). */
+/**
+ * Bundles test/helpers/node-process.ts (or another entry; an absolute path may name another source
+ * tree, as the benchmarks' baseline runs do) into one ESM file next to node_modules (packages stay external).
+ */
 export async function bundleNode(entry: string): Promise<string> {
   const dir = mkdtempSync(join(ROOT, 'node_modules', '.gregor-quorum-'));
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'node.mjs');
   await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [resolve(ROOT, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -229,10 +232,11 @@ export class ProcessCluster {
       ...this.extra,
       ...this.perNode(node),
     };
-    // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof).
-    const args = process.env.NODE_ARGS_PROFILE
-      ? ['--cpu-prof', '--cpu-prof-dir=/tmp/gregor-quorum-prof', this.bundle]
-      : [this.bundle];
+    // NODE_ARGS_PROFILE=1 profiles each node (--cpu-prof into /tmp/gregor-quorum-prof); an absolute
+    // path instead of 1 is the directory to write the profiles to.
+    const profile = process.env.NODE_ARGS_PROFILE;
+    const profileDir = profile?.startsWith('/') ? profile : '/tmp/gregor-quorum-prof';
+    const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, this.bundle] : [this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     node.listenPorts = listenerPorts(overrides.listeners ?? '');
     node.stderrTail = '';
