@@ -15,7 +15,9 @@ import { makeTestCerts, opensslAvailable, type TestCerts } from '../../test/help
 import { hasCommand, run, type RunResult } from '../../test/helpers/external.js';
 import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
 
-const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+// The broker's own login (username/password) for the inter-broker listener, and its users.
+const PLAIN_JAAS =
+  'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret" user_alice="alice-secret";';
 const haveOpenssl = opensslAvailable();
 const skip = !haveOpenssl ? 'openssl is not installed' : CLI_SKIP;
 const certs: TestCerts | null = haveOpenssl ? makeTestCerts() : null;
@@ -42,6 +44,8 @@ async function secureBroker(t: Test): Promise<Ports> {
       listeners: 'SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
       'listener.security.protocol.map': 'SSL:SSL,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
       'inter.broker.listener.name': 'SASL_PLAINTEXT',
+      // As Kafka, the inter-broker mechanism (default GSSAPI) must be one the listener enables.
+      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
       'ssl.keystore.type': 'PEM',
       'ssl.keystore.location': c.serverPemStore,
       'listener.name.ssl.ssl.client.auth': 'required',
