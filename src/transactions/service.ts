@@ -472,7 +472,6 @@ export class TransactionService {
       'transaction.state.log.num.partitions',
       'transaction.state.log.replication.factor',
       this.deps.forwardTopicCreation,
-      'transaction.state.log.min.isr',
     );
   }
 
