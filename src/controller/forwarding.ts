@@ -14,9 +14,11 @@
  * clients refresh metadata and retry). Null also means "this node leads now: serve it here".
  * The envelope carries the client's principal, which the controller authorizes again (a broker's
  * own request, auto-creation, carries none and runs as the inter-broker principal).
- * Leaves out: building an error
- * response from an envelope error other than NOT_CONTROLLER (the local handler answers instead),
- * and the SCRAM APIs.
+ * An envelope error other than NOT_CONTROLLER (CLUSTER_AUTHORIZATION_FAILED for a broker principal
+ * without CLUSTER_ACTION, a principal that does not decode...) is a broker misconfiguration: as Kafka's
+ * ForwardingManager, the client gets UNKNOWN_SERVER_ERROR in the request's own shape (the caller builds
+ * it from `EnvelopeRefused`), not a retriable code it would retry forever.
+ * Leaves out: the SCRAM APIs.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { EnvelopeApi } from '../../protocol/generated/messages/58-envelope.js';
@@ -79,6 +81,11 @@ export interface ForwardOptions {
 /** The longest a forwarded answer waits for this node to apply the leader's commit. */
 const CATCH_UP_MAX_MS = 2000;
 
+/** The active controller refused the envelope itself (not NOT_CONTROLLER): the client gets UNKNOWN_SERVER_ERROR. */
+export interface EnvelopeRefused {
+  readonly envelopeError: number;
+}
+
 export class RequestForwarder {
   constructor(private readonly options: ForwardOptions) {}
 
@@ -90,9 +97,14 @@ export class RequestForwarder {
 
   /**
    * Sends `frame` (the client's request header + body) to the active controller in an Envelope and
-   * resolves with the response header + body, or null when this node should answer itself.
+   * resolves with the response header + body, null when this node should answer itself, or the
+   * envelope's error when the controller refused the envelope.
    */
-  async forward(frame: Buffer, clientHost: string, principal: KafkaPrincipal | null): Promise<Buffer | null> {
+  async forward(
+    frame: Buffer,
+    clientHost: string,
+    principal: KafkaPrincipal | null,
+  ): Promise<Buffer | EnvelopeRefused | null> {
     const { quorum, nodeId, timeoutMs, logger, clock } = this.options;
     const deadline = clock.now() + timeoutMs;
     const request = {
@@ -116,8 +128,14 @@ export class RequestForwarder {
           await this.catchUp(leader, deadline);
           return response.responseData;
         }
-        logger.debug({ leader, errorCode: response.errorCode }, 'envelope refused by the controller');
-        if (response.errorCode !== ErrorCode.NOT_CONTROLLER) return null;
+        if (response.errorCode !== ErrorCode.NOT_CONTROLLER) {
+          logger.warn(
+            { leader, errorCode: response.errorCode },
+            'the active controller refused the envelope (is the inter-broker principal allowed CLUSTER_ACTION?)',
+          );
+          return { envelopeError: response.errorCode };
+        }
+        logger.debug({ leader }, 'envelope answered NOT_CONTROLLER');
       } catch (err) {
         logger.debug({ err, leader }, 'forwarding to the active controller failed');
       }
@@ -141,7 +159,7 @@ export class RequestForwarder {
     });
     api.encodeRequest(w, apiVersion, body);
     const answer = await this.forward(w.toBuffer(), '127.0.0.1', null);
-    if (!answer) return null;
+    if (!Buffer.isBuffer(answer)) return null;
     const r = new Reader(answer);
     readResponseHeader(r, api.apiKey, apiVersion);
     return api.decodeResponse(r, apiVersion);

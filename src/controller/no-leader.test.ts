@@ -1,12 +1,13 @@
 /**
- * A node that cannot reach any leader (one voter of three started alone: no majority, no election
- * won) answers admin requests with Kafka's retriable codes once its forwarding wait
+ * A node that has lost every path to a leader (three voters in this process; the two others stop, so no
+ * majority, no election won) answers admin requests with Kafka's retriable codes once its forwarding wait
  * (request.timeout.ms) ends, without closing the connection: CreateTopics, DeleteTopics, CreatePartitions
  * and IncrementalAlterConfigs get NOT_CONTROLLER, InitProducerId COORDINATOR_LOAD_IN_PROGRESS,
- * auto-creation UNKNOWN_TOPIC_OR_PARTITION.
+ * auto-creation UNKNOWN_TOPIC_OR_PARTITION. (A node that never saw a leader does not serve clients at all:
+ * its client listeners open only once it is caught up and unfenced, as Kafka's broker.)
  */
 import t from 'tap';
-import { startBroker } from '../index.js';
+import { startBroker, type RunningBroker } from '../index.js';
 import { freePort } from '../../test/helpers/process-cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -24,19 +25,75 @@ import { DeleteTopicsApi } from '../../protocol/generated/messages/20-delete-top
 import { CreatePartitionsApi } from '../../protocol/generated/messages/37-create-partitions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
 
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | null | undefined | false>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Whether the node answers Metadata on its client listener (it does once caught up and unfenced). */
+async function serves(port: number): Promise<boolean> {
+  try {
+    const c = await rawClient(port);
+    try {
+      const md = await c.call(MetadataApi, 9, {
+        topics: [],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      return md.brokers.length === 3;
+    } finally {
+      c.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 t.test('without a leader, admin requests get retriable errors', async (t) => {
   const ports = [await freePort(), await freePort(), await freePort()];
-  const node = await startBroker({
-    config: {
-      'node.id': 1,
-      listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[0]}`,
-      'controller.quorum.voters': ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(','),
-      'cluster.id': 'no-leader-test-cluster',
-      'request.timeout.ms': 150,
-      'controller.quorum.request.timeout.ms': 200,
-    },
+  const running = new Set<RunningBroker>();
+  t.teardown(async () => {
+    for (const b of running) await b.stop();
   });
-  t.teardown(() => node.stop());
+  const nodes: RunningBroker[] = [];
+  for (let i = 0; i < 3; i++) {
+    const node = await startBroker({
+      config: {
+        'node.id': i + 1,
+        listeners: `PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:${ports[i]}`,
+        'controller.quorum.voters': ports.map((p, j) => `${j + 1}@127.0.0.1:${p}`).join(','),
+        'cluster.id': 'no-leader-test-cluster',
+        'request.timeout.ms': 150,
+        'controller.quorum.election.timeout.ms': 300,
+        'controller.quorum.fetch.timeout.ms': 600,
+        'controller.quorum.request.timeout.ms': 200,
+        'broker.heartbeat.interval.ms': 100,
+      },
+    });
+    running.add(node);
+    nodes.push(node);
+  }
+  await until('three nodes serving clients', 60000, async () => {
+    const answers = await Promise.all(nodes.map((n) => serves(n.port)));
+    return answers.every(Boolean);
+  });
+  const leaderId = nodes[0]!.broker.quorum.node.leaderId();
+  const node = nodes.find((n) => n.broker.quorum.node.leaderId() === leaderId && n.broker.nodeId !== leaderId)!;
+  for (const other of nodes.filter((n) => n !== node)) {
+    running.delete(other);
+    await other.stop();
+  }
+  await until('the survivor has no leader', 30000, () => Promise.resolve(node.broker.quorum.node.leaderId() === -1));
   t.equal(node.broker.quorum.node.leaderId(), -1, 'no leader');
   const c = await rawClient(node.port);
   t.teardown(() => c.close());
@@ -96,5 +153,6 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
     ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     'auto-creation: UNKNOWN_TOPIC_OR_PARTITION (retriable), as KRaft Kafka',
   );
-  t.equal(md.controllerId, -1, 'Metadata names no controller');
+  // KRaft brokers name a live broker as the controller (clients send admin requests there to be forwarded).
+  t.equal(md.controllerId, node.broker.nodeId, 'Metadata names a broker to send admin requests to');
 });

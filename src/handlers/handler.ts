@@ -36,6 +36,9 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
     minVersion: handler.minVersion ?? api.minVersion,
     // A newest version Kafka marks unstable is generated but never advertised.
     maxVersion: handler.maxVersion ?? (api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion),
+    decodeRequest(body, version) {
+      return api.decodeRequest(body, version);
+    },
     encodeResponse(w, version, response) {
       api.encodeResponse(w, version, response as Res);
     },

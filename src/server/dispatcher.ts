@@ -126,6 +126,7 @@ export class Dispatcher {
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
       const answer = await forwarder.forward(frame, connection.clientHost, connection.principal);
+      if (answer !== null && !Buffer.isBuffer(answer)) return this.answerEnvelopeRefused(handler, header, r);
       // The forwarded header is the client's, so the answer carries its correlation id.
       if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
         const size = Buffer.allocUnsafe(4);
@@ -208,6 +209,32 @@ export class Dispatcher {
       this.log.error({ err, api: apiName, apiVersion }, 'error response could not be built');
     }
     return { kind: 'close', reason: `${apiName} failed: ${failure.message}` };
+  }
+
+  /**
+   * The active controller refused the envelope (a misconfigured broker principal): the client gets
+   * UNKNOWN_SERVER_ERROR in the request's shape, as Kafka's ForwardingManager answers.
+   */
+  private async answerEnvelopeRefused(
+    handler: RegisteredHandler,
+    header: ParsedRequestHeader,
+    body: Reader,
+  ): Promise<DispatchResult> {
+    const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
+    try {
+      const request = handler.decodeRequest(body, apiVersion);
+      const response = await buildErrorResponse(apiKey, apiVersion, request, ErrorCode.UNKNOWN_SERVER_ERROR);
+      if (response)
+        return {
+          kind: 'respond',
+          frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
+            handler.encodeResponse(w, apiVersion, response),
+          ),
+        };
+    } catch (err) {
+      this.log.warn({ err, api: handler.name, apiVersion }, 'forwarded request could not be answered');
+    }
+    return { kind: 'close', reason: `${handler.name}: the active controller refused the envelope` };
   }
 
   /** ApiVersions answers an unsupported version in v0, with the versions it does support. */

@@ -36,6 +36,8 @@ export interface RegisteredHandler {
   name: string;
   minVersion: number;
   maxVersion: number;
+  /** Decodes a request body (to build an error answer for a request the handler never saw). */
+  decodeRequest(body: Reader, version: number): unknown;
   /** Encodes a response built outside the handler (the UNKNOWN_SERVER_ERROR answer to a HandlerFailure). */
   encodeResponse(w: Writer, version: number, response: unknown): void;
   /** Decodes the body, runs the handler, and returns the response writer (null: no response); a handler's exception becomes a HandlerFailure. */

@@ -28,25 +28,35 @@ export async function rawClient(port: number, clientId = 'raw-test'): Promise<Ra
   await once(socket, 'connect');
   let pending = Buffer.alloc(0);
   const frames: Buffer[] = [];
-  const waiters: Array<(b: Buffer) => void> = [];
+  const waiters: Array<{ resolve: (b: Buffer) => void; reject: (e: Error) => void }> = [];
+  // A connection the broker closes (or resets) fails the waiting calls instead of leaving them hanging.
+  let closedError: Error | null = null;
+  const failWaiters = (e: Error): void => {
+    closedError ??= e;
+    for (const w of waiters.splice(0)) w.reject(closedError);
+  };
+  socket.on('error', (e) => failWaiters(e));
+  socket.on('close', () => failWaiters(new Error('connection closed by the broker')));
   socket.on('data', (d: Buffer) => {
     pending = Buffer.concat([pending, d]);
     while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
       const f = pending.subarray(4, 4 + pending.readInt32BE(0));
       pending = pending.subarray(4 + f.length);
       const w = waiters.shift();
-      if (w) w(f);
+      if (w) w.resolve(f);
       else frames.push(f);
     }
   });
   let correlation = 1000;
   const client: RawClient = {
     socket,
-    closed: once(socket, 'close'),
+    closed: once(socket, 'close').catch(() => undefined),
     send: (bufs) => socket.write(Buffer.concat(bufs)),
     next: () => {
       const f = frames.shift();
-      return f ? Promise.resolve(f) : new Promise((r) => waiters.push(r));
+      if (f) return Promise.resolve(f);
+      if (closedError) return Promise.reject(closedError);
+      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
     },
     frame: (api, version, request, correlationId) =>
       encodeFrame((w) => {
