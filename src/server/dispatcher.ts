@@ -196,19 +196,8 @@ export class Dispatcher {
     );
     const request = failure.request as { acks?: unknown };
     if (apiKey === 0 && request.acks === 0) return { kind: 'close', reason: `${apiName} failed with acks=0` };
-    try {
-      const response = await buildErrorResponse(apiKey, apiVersion, failure.request, ErrorCode.UNKNOWN_SERVER_ERROR);
-      if (response)
-        return {
-          kind: 'respond',
-          frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
-            handler.encodeResponse(w, apiVersion, response),
-          ),
-        };
-    } catch (err) {
-      this.log.error({ err, api: apiName, apiVersion }, 'error response could not be built');
-    }
-    return { kind: 'close', reason: `${apiName} failed: ${failure.message}` };
+    const answer = await this.unknownServerError(handler, apiVersion, correlationId, failure.request);
+    return answer ?? { kind: 'close', reason: `${apiName} failed: ${failure.message}` };
   }
 
   /**
@@ -220,21 +209,38 @@ export class Dispatcher {
     header: ParsedRequestHeader,
     body: Reader,
   ): Promise<DispatchResult> {
-    const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
+    const { requestApiVersion: apiVersion, correlationId } = header;
+    let request: unknown;
     try {
-      const request = handler.decodeRequest(body, apiVersion);
-      const response = await buildErrorResponse(apiKey, apiVersion, request, ErrorCode.UNKNOWN_SERVER_ERROR);
-      if (response)
-        return {
-          kind: 'respond',
-          frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
-            handler.encodeResponse(w, apiVersion, response),
-          ),
-        };
+      request = handler.decodeRequest(body, apiVersion);
     } catch (err) {
-      this.log.warn({ err, api: handler.name, apiVersion }, 'forwarded request could not be answered');
+      return { kind: 'close', reason: `${handler.name} could not be decoded: ${(err as Error).message}` };
     }
-    return { kind: 'close', reason: `${handler.name}: the active controller refused the envelope` };
+    const answer = await this.unknownServerError(handler, apiVersion, correlationId, request);
+    return answer ?? { kind: 'close', reason: `${handler.name}: the active controller refused the envelope` };
+  }
+
+  /** UNKNOWN_SERVER_ERROR in the request's response shape; null when it cannot be built. */
+  private async unknownServerError(
+    handler: RegisteredHandler,
+    apiVersion: number,
+    correlationId: number,
+    request: unknown,
+  ): Promise<DispatchResult | null> {
+    const { apiKey } = handler;
+    try {
+      const response = await buildErrorResponse(apiKey, apiVersion, request, ErrorCode.UNKNOWN_SERVER_ERROR);
+      if (response === null || response === undefined) return null;
+      return {
+        kind: 'respond',
+        frame: encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
+          handler.encodeResponse(w, apiVersion, response),
+        ),
+      };
+    } catch (err) {
+      this.log.error({ err, api: handler.name, apiVersion }, 'error response could not be built');
+      return null;
+    }
   }
 
   /** ApiVersions answers an unsupported version in v0, with the versions it does support. */
