@@ -1,7 +1,8 @@
 /**
  * Per-log configuration with Kafka's defaults, and parsing from Kafka property names
  * (`segment.bytes`, `retention.ms`, ...). Durations are milliseconds; -1 means unlimited
- * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation.
+ * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation (none changes
+ * what a client reads).
  */
 import { LogConfigError } from './errors.js';
 
@@ -16,6 +17,10 @@ export interface LogConfig {
   cleanupPolicyDelete: boolean;
   cleanupPolicyCompact: boolean;
   deleteRetentionMs: number;
+  /** min.compaction.lag.ms: a record stays uncompacted at least this long (by its batch's max timestamp). */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a compacted log's active segment rolls by then, so the cleaner reaches it. */
+  maxCompactionLagMs: number;
   flushMessages: number;
   flushMs: number;
   messageTimestampType: TimestampType;
@@ -23,6 +28,11 @@ export interface LogConfig {
 
 /** Kafka's Long.MAX_VALUE defaults for flush.* mean "never": we use the largest safe number. */
 export const NEVER = Number.MAX_SAFE_INTEGER;
+
+/** How old the active segment may get before it rolls: Kafka's maxSegmentMs (a compacted log rolls by max.compaction.lag.ms). */
+export function maxSegmentMs(config: Readonly<LogConfig>): number {
+  return config.cleanupPolicyCompact ? Math.min(config.maxCompactionLagMs, config.segmentMs) : config.segmentMs;
+}
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
@@ -33,6 +43,8 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   cleanupPolicyDelete: true,
   cleanupPolicyCompact: false,
   deleteRetentionMs: 24 * 3600 * 1000,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
   flushMessages: NEVER,
   flushMs: NEVER,
   messageTimestampType: 'CreateTime',
@@ -71,6 +83,12 @@ export function logConfigFromProperties(
         break;
       case 'delete.retention.ms':
         config.deleteRetentionMs = parseInteger(name, value, 0);
+        break;
+      case 'min.compaction.lag.ms':
+        config.minCompactionLagMs = parseInteger(name, value, 0);
+        break;
+      case 'max.compaction.lag.ms':
+        config.maxCompactionLagMs = parseInteger(name, value, 1);
         break;
       case 'flush.messages':
         config.flushMessages = parseInteger(name, value, 1);

@@ -14,7 +14,7 @@
 import { ATTRIBUTES_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
 import { AppendScan, type AppendScanParams } from './append-scan.js';
 import { baseOffsetOf } from './batch-scan.js';
-import type { LogConfig } from './config.js';
+import { maxSegmentMs, type LogConfig } from './config.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -269,7 +269,7 @@ export class PartitionLog {
   private maybeRoll(incoming: number, baseOffset: number, lastOffset: number, now: number): void {
     const active = this.active;
     const full = active.size > 0 && active.size + incoming > this.config.segmentBytes;
-    const old = active.size > 0 && now - active.createdMs >= this.config.segmentMs;
+    const old = active.size > 0 && now - active.createdMs >= maxSegmentMs(this.config);
     const far = lastOffset - active.baseOffset > 0x7fffffff || baseOffset < active.baseOffset;
     if (full || old || far) this.roll(baseOffset);
   }
@@ -521,9 +521,15 @@ export class PartitionLog {
     if (!this.config.cleanupPolicyCompact || this.segments.length < 2) return 0;
     return this.io('compact', () => {
       const before = this.size;
+      // min.compaction.lag.ms: cleaning stops at the first segment holding a record younger than the lag
+      // (Kafka's first uncleanable offset); its keys do not shadow older ones either.
       const inactive = this.segments.slice(0, -1);
-      const cleaned = cleanSegments(this.options.fs, this.dir, inactive, this.config, now, this.options.clock.now());
-      this.segments = [...cleaned, this.active];
+      const horizon = now - this.config.minCompactionLagMs;
+      const young = this.config.minCompactionLagMs > 0 ? inactive.findIndex((s) => s.maxTimestamp > horizon) : -1;
+      const cleanable = young === -1 ? inactive : inactive.slice(0, young);
+      if (cleanable.length === 0) return 0;
+      const cleaned = cleanSegments(this.options.fs, this.dir, cleanable, this.config, now, this.options.clock.now());
+      this.segments = [...cleaned, ...this.segments.slice(cleanable.length)];
       return before - this.size;
     });
   }

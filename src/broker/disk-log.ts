@@ -30,6 +30,8 @@ const STORAGE_CONFIGS = [
   'retention.bytes',
   'cleanup.policy',
   'delete.retention.ms',
+  'min.compaction.lag.ms',
+  'max.compaction.lag.ms',
   'flush.messages',
   'flush.ms',
   'message.timestamp.type',
