@@ -194,50 +194,53 @@ t.test(
   },
 );
 
-t.test('min.compaction.lag.ms keeps young records uncompacted; max.compaction.lag.ms rolls the active segment', async (t) => {
-  const fs = new MemoryFileSystem();
-  const clock = new ManualClock(1_000_000);
-  const config: LogConfig = {
-    ...DEFAULT_LOG_CONFIG,
-    cleanupPolicyCompact: true,
-    cleanupPolicyDelete: false,
-    minCompactionLagMs: 10_000,
-    maxCompactionLagMs: 60_000,
-  };
-  const log = PartitionLog.open({
-    fs,
-    dir: '/d/lag-0',
-    topic: 'lag',
-    partition: 0,
-    config,
-    clock,
-    dirState: { path: '/d', offline: false },
-  });
-  const write = (key: string, value: string): void => {
-    log.append(buildBatch([{ key, value, timestamp: clock.now() }]), { leaderEpoch: 0 });
-    log.roll();
-  };
-  write('k', 'old'); // offset 0, at t0
-  clock.advance(20_000);
-  write('k', 'mid'); // offset 1, at t0 + 20 s
-  write('k', 'new'); // offset 2, at t0 + 20 s
-  log.append(buildBatch([{ key: 'z', value: 'active', timestamp: clock.now() }]), { leaderEpoch: 0 });
-  log.compact(clock.now());
-  t.same(
-    contents(log).map(([o]) => o),
-    [0, 1, 2, 3],
-    'nothing removed: offset 0 is old enough but its newer values are younger than the lag and do not shadow it',
-  );
-  clock.advance(15_000);
-  log.compact(clock.now());
-  t.same(
-    contents(log).map(([o]) => o),
-    [2, 3],
-    'once every newer value is past the lag, the cleaner keeps only the newest',
-  );
-  const segments = log.segmentCount;
-  clock.advance(60_000);
-  log.append(buildBatch([{ key: 'z', value: 'later', timestamp: clock.now() }]), { leaderEpoch: 0 });
-  t.equal(log.segmentCount, segments + 1, 'an append after max.compaction.lag.ms rolls the active segment');
-  log.close();
-});
+t.test(
+  'min.compaction.lag.ms keeps young records uncompacted; max.compaction.lag.ms rolls the active segment',
+  async (t) => {
+    const fs = new MemoryFileSystem();
+    const clock = new ManualClock(1_000_000);
+    const config: LogConfig = {
+      ...DEFAULT_LOG_CONFIG,
+      cleanupPolicyCompact: true,
+      cleanupPolicyDelete: false,
+      minCompactionLagMs: 10_000,
+      maxCompactionLagMs: 60_000,
+    };
+    const log = PartitionLog.open({
+      fs,
+      dir: '/d/lag-0',
+      topic: 'lag',
+      partition: 0,
+      config,
+      clock,
+      dirState: { path: '/d', offline: false },
+    });
+    const write = (key: string, value: string): void => {
+      log.append(buildBatch([{ key, value, timestamp: clock.now() }]), { leaderEpoch: 0 });
+      log.roll();
+    };
+    write('k', 'old'); // offset 0, at t0
+    clock.advance(20_000);
+    write('k', 'mid'); // offset 1, at t0 + 20 s
+    write('k', 'new'); // offset 2, at t0 + 20 s
+    log.append(buildBatch([{ key: 'z', value: 'active', timestamp: clock.now() }]), { leaderEpoch: 0 });
+    log.compact(clock.now());
+    t.same(
+      contents(log).map(([o]) => o),
+      [0, 1, 2, 3],
+      'nothing removed: offset 0 is old enough but its newer values are younger than the lag and do not shadow it',
+    );
+    clock.advance(15_000);
+    log.compact(clock.now());
+    t.same(
+      contents(log).map(([o]) => o),
+      [2, 3],
+      'once every newer value is past the lag, the cleaner keeps only the newest',
+    );
+    const segments = log.segmentCount;
+    clock.advance(60_000);
+    log.append(buildBatch([{ key: 'z', value: 'later', timestamp: clock.now() }]), { leaderEpoch: 0 });
+    t.equal(log.segmentCount, segments + 1, 'an append after max.compaction.lag.ms rolls the active segment');
+    log.close();
+  },
+);
