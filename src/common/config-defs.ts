@@ -14,6 +14,7 @@ import {
   defaultOrBetween,
   listOf,
   oneOf,
+  onlyDefault,
   unlimitedOrAtLeast,
   type ConfigValidator,
 } from './config-validators.js';
@@ -375,39 +376,76 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'How often timed-out transactions are aborted.',
     positive,
   ),
-  // Dynamic settings Kafka lets AlterConfigs change. Gregor stores and describes them; the
-  // thread pools, cleaner, connection limits, throttles and TLS/SASL material take no
-  // effect yet (see docs/configuration.md).
-  'num.io.threads': def('int', '8', 'Threads doing disk I/O.', { dynamic: true, validator: atLeast(1) }),
-  'num.network.threads': def('int', '3', 'Threads handling network requests.', {
+  // Dynamic settings Kafka lets AlterConfigs change. The thread-pool and cleaner-buffer sizes are
+  // accepted so Kafka's server.properties files start, and have no effect (one Node.js event loop, an
+  // in-memory key map); the throttles and metric reporters, which would change behaviour, accept only
+  // their defaults (see docs/configuration.md).
+  'num.io.threads': def('int', '8', 'Threads doing disk I/O (accepted; no effect: one Node.js event loop).', {
     dynamic: true,
     validator: atLeast(1),
   }),
+  'num.network.threads': def(
+    'int',
+    '3',
+    'Threads handling network requests (accepted; no effect: one Node.js event loop).',
+    {
+      dynamic: true,
+      validator: atLeast(1),
+    },
+  ),
   'num.replica.fetchers': def(
     'int',
     '1',
     "Follower fetch loops per source broker (partitions spread by Kafka's hash); a change applies at once.",
     { dynamic: true, validator: atLeast(1) },
   ),
-  'num.recovery.threads.per.data.dir': def('int', '1', 'Threads per data dir for log recovery.', {
-    dynamic: true,
-    validator: atLeast(1),
-  }),
-  'background.threads': def('int', '10', 'Threads for background tasks.', { dynamic: true, validator: atLeast(1) }),
-  'log.cleaner.threads': def('int', '1', 'Log cleaner threads.', { dynamic: true, validator: atLeast(0) }),
-  'log.cleaner.dedupe.buffer.size': def('long', '134217728', 'Memory for log deduplication.', { dynamic: true }),
-  'log.cleaner.io.buffer.size': def('int', '524288', 'Log cleaner I/O buffer memory.', {
+  'num.recovery.threads.per.data.dir': def(
+    'int',
+    '1',
+    'Threads per data dir for log recovery (accepted; no effect: one Node.js event loop).',
+    {
+      dynamic: true,
+      validator: atLeast(1),
+    },
+  ),
+  'background.threads': def(
+    'int',
+    '10',
+    'Threads for background tasks (accepted; no effect: one Node.js event loop).',
+    { dynamic: true, validator: atLeast(1) },
+  ),
+  'log.cleaner.threads': def(
+    'int',
+    '1',
+    'Log cleaner threads (accepted; no effect: the cleaner runs on the event loop).',
+    { dynamic: true, validator: atLeast(0) },
+  ),
+  'log.cleaner.dedupe.buffer.size': def(
+    'long',
+    '134217728',
+    'Memory for log deduplication (accepted; no effect: the key map is not capped).',
+    { dynamic: true },
+  ),
+  'log.cleaner.io.buffer.size': def('int', '524288', 'Log cleaner I/O buffer memory (accepted; no effect).', {
     dynamic: true,
     validator: atLeast(0),
   }),
   'log.cleaner.io.max.bytes.per.second': def('double', '1.7976931348623157E308', 'Log cleaner I/O throttle.', {
     dynamic: true,
+    validator: onlyDefault('1.7976931348623157E308', 'a log cleaner I/O throttle'),
   }),
-  'log.cleaner.backoff.ms': def('long', '15000', 'Sleep when there is nothing to clean.', {
+  'log.cleaner.backoff.ms': def(
+    'long',
+    '15000',
+    'Sleep when there is nothing to clean (accepted; no effect: the cleaner runs every 15 s).',
+    {
+      dynamic: true,
+      validator: atLeast(0),
+    },
+  ),
+  'log.cleaner.io.buffer.load.factor': def('double', '0.9', 'Dedupe buffer load factor (accepted; no effect).', {
     dynamic: true,
-    validator: atLeast(0),
   }),
-  'log.cleaner.io.buffer.load.factor': def('double', '0.9', 'Dedupe buffer load factor.', { dynamic: true }),
   'max.connections': def('int', INT_MAX, 'Connections allowed at any time.', { dynamic: true, validator: atLeast(0) }),
   'max.connections.per.ip': def('int', INT_MAX, 'Connections allowed per IP.', {
     dynamic: true,
@@ -433,18 +471,26 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'New connections per second allowed on the client listeners together (the inter-broker listener is exempt when there are others); a connection over the rate waits until it is back under it. Per listener: listener.name.<listener>.max.connection.creation.rate.',
     { dynamic: true, validator: atLeast(0) },
   ),
-  'metric.reporters': def('list', '', 'Metrics reporter classes.', { dynamic: true }),
+  'metric.reporters': def(
+    'list',
+    '',
+    'Metrics reporter classes (Java classes: none can be loaded; Prometheus metrics are on metrics.listener).',
+    {
+      dynamic: true,
+      validator: onlyDefault('', 'loading metrics reporter classes'),
+    },
+  ),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: onlyDefault(LONG_MAX, 'replication throttling'),
   }),
   'leader.replication.throttled.rate': def('long', LONG_MAX, 'Leader replication throttle, bytes/s.', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: onlyDefault(LONG_MAX, 'replication throttling'),
   }),
   'replica.alter.log.dirs.io.max.bytes.per.second': def('long', LONG_MAX, 'Log dir move throttle, bytes/s.', {
     dynamic: true,
-    validator: atLeast(0),
+    validator: onlyDefault(LONG_MAX, 'moving logs between dirs'),
   }),
   'ssl.keystore.location': def('string', null, 'Key store location.', { perBrokerOnly: true }),
   'ssl.keystore.password': def('password', null, 'Key store password.', { perBrokerOnly: true }),

@@ -73,3 +73,22 @@ export function listOf(...allowed: string[]): ConfigValidator {
     },
   };
 }
+
+/**
+ * A setting Gregor does not implement: only its default (or, for a list, empty) is accepted, so
+ * that a value the user means to take effect is refused at start-up and by AlterConfigs with
+ * INVALID_CONFIG instead of being stored and ignored.
+ */
+export function onlyDefault(defaultValue: string, notImplemented: string): ConfigValidator {
+  const isDefault = (v: string): boolean => {
+    const value = v.trim();
+    if (value === defaultValue) return true;
+    if (defaultValue === '' || value === '') return false;
+    // Numbers by value (1.7976931348623157E308 and 1.7976931348623157e+308 are one default).
+    return /^[-+0-9.eE]+$/.test(value) && Number(value) === Number(defaultValue) && !/^-?\d+$/.test(value);
+  };
+  return {
+    expected: `only ${defaultValue === '' ? 'empty' : defaultValue} (${notImplemented} is not implemented)`,
+    problem: (v) => (isDefault(v) ? null : `Gregor does not implement ${notImplemented}; only the default is accepted`),
+  };
+}

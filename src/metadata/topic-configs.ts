@@ -54,6 +54,10 @@ const atLeast =
   (v: string): string | null =>
     Number(v) >= min ? null : `must be at least ${min}`;
 
+/** Replication throttling is not implemented: only the empty list is accepted, never a list stored and ignored. */
+const notThrottled = (v: string): string | null =>
+  v.trim() === '' ? null : 'Gregor does not implement replication throttling; only an empty list is accepted';
+
 const d = (
   kind: Kind,
   brokerSynonym: string | null,
@@ -93,8 +97,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
   ),
   'flush.messages': d('long', 'log.flush.interval.messages', LONG_MAX, 'Messages between fsyncs.', atLeast(1)),
   'flush.ms': d('long', 'log.flush.interval.ms', LONG_MAX, 'Time between fsyncs.', atLeast(0)),
-  'follower.replication.throttled.replicas': d('list', null, '', 'Throttled follower replicas.'),
-  'leader.replication.throttled.replicas': d('list', null, '', 'Throttled leader replicas.'),
+  'follower.replication.throttled.replicas': d('list', null, '', 'Throttled follower replicas.', notThrottled),
+  'leader.replication.throttled.replicas': d('list', null, '', 'Throttled leader replicas.', notThrottled),
   'index.interval.bytes': d(
     'int',
     'log.index.interval.bytes',

@@ -1,0 +1,72 @@
+/**
+ * Settings Gregor does not implement and whose value would change behaviour (replication throttles,
+ * metric reporters, the cleaner I/O throttle, throttled-replica lists) accept only their default:
+ * another value stops start-up with one line naming it, and AlterConfigs / CreateTopics answer
+ * INVALID_REQUEST / INVALID_CONFIG as Kafka (kafkajs), so nothing is stored and silently ignored. The defaults, as a Kafka
+ * server.properties would state them, still start.
+ */
+import t from 'tap';
+import kafkajs from 'kafkajs';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { startBroker } from '../index.js';
+
+const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
+
+t.test('start-up refuses a value it would ignore, and accepts the defaults', async (t) => {
+  await t.rejects(startBroker({ config: { 'leader.replication.throttled.rate': 1048576 } }), {
+    message: /leader\.replication\.throttled\.rate.*replication throttling is not implemented/,
+  });
+  await t.rejects(startBroker({ config: { 'metric.reporters': 'com.example.MyReporter' } }), {
+    message: /metric\.reporters/,
+  });
+  const b = await startBroker({
+    config: {
+      'follower.replication.throttled.rate': '9223372036854775807',
+      'log.cleaner.io.max.bytes.per.second': '1.7976931348623157E308',
+      'metric.reporters': '',
+      'num.io.threads': 8,
+    },
+  });
+  await b.stop();
+  t.pass('the defaults, written out, start');
+});
+
+t.test('AlterConfigs and CreateTopics refuse throttles', async (t) => {
+  const { port } = await brokerFor(t);
+  const admin = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const alter = admin.alterConfigs({
+    validateOnly: false,
+    resources: [
+      {
+        type: ConfigResourceTypes.BROKER,
+        name: '1',
+        configEntries: [{ name: 'follower.replication.throttled.rate', value: '1000' }],
+      },
+    ],
+  });
+  // A bad broker config value is INVALID_REQUEST in Kafka (topic configs: INVALID_CONFIG).
+  t.equal(
+    await alter.then(
+      () => 'stored',
+      (e: { type?: string }) => e.type,
+    ),
+    'INVALID_REQUEST',
+    'a broker throttle rate is refused',
+  );
+  const create = admin.createTopics({
+    topics: [{ topic: 'throttled', configEntries: [{ name: 'leader.replication.throttled.replicas', value: '*' }] }],
+  });
+  await t.rejects(create, /Topic creation errors/, 'a throttled-replica list is refused');
+  t.same(await admin.listTopics(), [], 'the topic was not created');
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configNames: ['follower.replication.throttled.rate'] }],
+  });
+  t.equal(
+    described.resources[0]?.configEntries[0]?.configValue,
+    '9223372036854775807',
+    'the refused value was not stored',
+  );
+});
