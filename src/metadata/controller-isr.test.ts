@@ -1,6 +1,9 @@
 /**
- * Until followers fetch, the controller never reports a replica in sync that does not hold the data:
- * a new partition's ISR is its leader alone, for created topics and for added partitions alike.
+ * A new partition's ISR, as Kafka's controller builds it: every replica that is active (unfenced, not
+ * in controlled shutdown), the first of them leading; a fenced replica is left out and catches up
+ * before it joins. None active: refused (INVALID_REPLICATION_FACTOR, or INVALID_REPLICA_ASSIGNMENT for
+ * a manual assignment). A leader-alone ISR would lose the partition for good if that leader died
+ * before its followers first fetched.
  */
 import t from 'tap';
 import { MetadataController } from './controller.js';
@@ -14,7 +17,7 @@ function threeBrokers(): MetadataController {
   return c;
 }
 
-t.test('a new partition with three replicas has the leader alone in its ISR', async (t) => {
+t.test('a new partition has every active replica in its ISR', async (t) => {
   const c = threeBrokers();
   const created = c.createTopic({ name: 'rf3', numPartitions: 3, replicationFactor: 3 });
   if (!created.ok) throw new Error(created.error.errorMessage);
@@ -23,7 +26,7 @@ t.test('a new partition with three replicas has the leader alone in its ISR', as
   t.equal(partitions.length, 3);
   for (const p of partitions) {
     t.equal(p.replicas.length, 3, `partition ${p.partition} has three replicas`);
-    t.same(p.isr, [p.leader], `partition ${p.partition}: ISR is the leader alone`);
+    t.same(p.isr, p.replicas, `partition ${p.partition}: the ISR is the three active replicas`);
     t.equal(p.leader, p.replicas[0], 'the first replica leads');
   }
 
@@ -31,8 +34,9 @@ t.test('a new partition with three replicas has the leader alone in its ISR', as
   if (!grown.ok) throw new Error(grown.error.errorMessage);
   c.commit(grown.records);
   const added = c.image.topicsByName.get('rf3')!.partitions.get(4)!;
-  t.same(added.isr, [added.leader], 'an added partition too');
+  t.same(added.isr, added.replicas, 'an added partition too');
 
+  c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
   const manual = c.createTopic({
     name: 'manual',
     numPartitions: -1,
@@ -42,7 +46,18 @@ t.test('a new partition with three replicas has the leader alone in its ISR', as
   if (!manual.ok) throw new Error(manual.error.errorMessage);
   c.commit(manual.records);
   const p0 = c.image.topicsByName.get('manual')!.partitions.get(0)!;
-  t.same([p0.leader, p0.isr], [3, [3]], 'a manual assignment: its first broker leads, alone in sync');
+  t.same(
+    [p0.replicas, p0.leader, p0.isr],
+    [[3, 1, 2], 1, [1, 2]],
+    'a manual assignment naming a fenced broker first: the first active one leads, the fenced one is out of sync',
+  );
+  const onlyFenced = c.createTopic({
+    name: 'fenced-only',
+    numPartitions: -1,
+    replicationFactor: -1,
+    assignments: new Map([[0, [3]]]),
+  });
+  t.match(onlyFenced, { ok: false, error: { errorCode: 39 } }, 'only fenced brokers: INVALID_REPLICA_ASSIGNMENT');
 });
 
 t.test('placement: round robin over the unfenced brokers from a random start', async (t) => {

@@ -342,6 +342,7 @@ export class MetadataController {
       if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
     }
     let assignments: number[][];
+    const manual = spec.assignments !== undefined && spec.assignments !== null && spec.assignments.size > 0;
     if (spec.assignments && spec.assignments.size > 0) {
       if (spec.replicationFactor !== -1)
         return fail(
@@ -392,7 +393,11 @@ export class MetadataController {
         data: { resourceType: ConfigResourceType.TOPIC, resourceName: spec.name, name, value },
       });
     }
-    assignments.forEach((replicas, partitionId) => records.push(this.partitionRecord(topicId, partitionId, replicas)));
+    for (const [partitionId, replicas] of assignments.entries()) {
+      const record = this.partitionRecord(topicId, partitionId, replicas, manual);
+      if (!record.ok) return record;
+      records.push(record.value);
+    }
     return {
       ok: true,
       records,
@@ -401,22 +406,48 @@ export class MetadataController {
   }
 
   /**
-   * A new partition led by its first replica. Its ISR is the leader alone: no follower has fetched
-   * anything yet, and only a follower that has caught up may be reported in sync.
+   * A new partition, as Kafka's ReplicationControlManager builds it: its ISR is every replica that is
+   * active (unfenced, not shutting down): an empty log is fully held by each of them. The first of
+   * those leads. With none active the partition is refused: INVALID_REPLICATION_FACTOR for a placed
+   * one, INVALID_REPLICA_ASSIGNMENT for a manual assignment.
    */
-  private partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
-    const leader = replicas[0]!;
+  private partitionRecord(
+    topicId: string,
+    partitionId: number,
+    replicas: number[],
+    manual: boolean,
+  ): CommandResult<MetadataRecord> {
+    const isr = replicas.filter((id) => {
+      const broker = this.image.brokers.get(id);
+      return broker !== undefined && !broker.fenced && !broker.inControlledShutdown;
+    });
+    const leader = isr[0];
+    if (leader === undefined) {
+      return manual
+        ? fail(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `All brokers specified in the manual partition assignment for partition ${partitionId} are fenced or in controlled shutdown.`,
+          )
+        : fail(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `Unable to replicate the partition ${replicas.length} time(s): All brokers are currently fenced or in controlled shutdown.`,
+          );
+    }
     return {
-      type: 'PartitionRecord',
-      data: {
-        ...defaultPartitionRecord(),
-        partitionId,
-        topicId,
-        replicas,
-        isr: [leader],
-        leader,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
+      ok: true,
+      records: [],
+      value: {
+        type: 'PartitionRecord',
+        data: {
+          ...defaultPartitionRecord(),
+          partitionId,
+          topicId,
+          replicas,
+          isr,
+          leader,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
       },
     };
   }
@@ -457,7 +488,12 @@ export class MetadataController {
       if (!result.ok) return result;
       placed = result.value;
     }
-    const records = placed.map((replicas, i) => this.partitionRecord(topic.topicId, current + i, replicas));
+    const records: MetadataRecord[] = [];
+    for (const [i, replicas] of placed.entries()) {
+      const record = this.partitionRecord(topic.topicId, current + i, replicas, assignments !== null);
+      if (!record.ok) return record;
+      records.push(record.value);
+    }
     return { ok: true, records, value: null };
   }
 
