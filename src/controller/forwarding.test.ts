@@ -103,14 +103,25 @@ t.test('NOT_CONTROLLER from the old leader: resent to the next one', async (t) =
   );
 });
 
-t.test('gives up at the timeout or when this node leads; other envelope errors answer locally', async (t) => {
+t.test('gives up at the timeout or when this node leads; other envelope errors are handed back', async (t) => {
   const q = new FakeQuorum();
   t.equal(await make(q, 30).forward(frame, '127.0.0.1', ANONYMOUS), null, 'no leader within the timeout');
   q.leader = 1;
   t.equal(await make(q).forward(frame, '127.0.0.1', ANONYMOUS), null, 'this node is the leader: serve it here');
   q.leader = 2;
   q.answers.push(() => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, responseData: null }));
-  t.equal(await make(q).forward(frame, '127.0.0.1', ANONYMOUS), null);
+  t.same(
+    await make(q).forward(frame, '127.0.0.1', ANONYMOUS),
+    { envelopeError: ErrorCode.UNSUPPORTED_VERSION },
+    'UNSUPPORTED_VERSION: handed back (the dispatcher closes the connection, as Kafka)',
+  );
+  q.answers.push(() => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, responseData: null }));
+  t.same(
+    await make(q).forward(frame, '127.0.0.1', ANONYMOUS),
+    { envelopeError: ErrorCode.CLUSTER_AUTHORIZATION_FAILED },
+    'a refused envelope: handed back, not retried (the client gets UNKNOWN_SERVER_ERROR)',
+  );
+  t.equal(q.sent.length, 2, 'each sent once');
   const f = make(q);
   t.ok(f.shouldForward(19) && !f.shouldForward(0), 'CreateTopics is forwarded, Produce never');
   q.leading = true;

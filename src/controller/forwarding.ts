@@ -17,7 +17,8 @@
  * An envelope error other than NOT_CONTROLLER (CLUSTER_AUTHORIZATION_FAILED for a broker principal
  * without CLUSTER_ACTION, a principal that does not decode...) is a broker misconfiguration: as Kafka's
  * ForwardingManager, the client gets UNKNOWN_SERVER_ERROR in the request's own shape (the caller builds
- * it from `EnvelopeRefused`), not a retriable code it would retry forever.
+ * it from `EnvelopeRefused`), not a retriable code it would retry forever; UNSUPPORTED_VERSION closes
+ * the client's connection so that it asks ApiVersions again.
  * Leaves out: the SCRAM APIs.
  */
 import { isIPv4, isIPv6 } from 'node:net';

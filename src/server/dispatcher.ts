@@ -126,7 +126,13 @@ export class Dispatcher {
     const forwarder = this.services.forwarder;
     if (forwarder && !this.controllerListeners.has(connection.listenerName) && forwarder.shouldForward(apiKey)) {
       const answer = await forwarder.forward(frame, connection.clientHost, connection.principal);
-      if (answer !== null && !Buffer.isBuffer(answer)) return this.answerEnvelopeRefused(handler, header, r);
+      if (answer !== null && !Buffer.isBuffer(answer)) {
+        // As Kafka's ForwardingManager: the controller no longer serves the version the client chose, so
+        // the client reconnects and asks ApiVersions again; any other envelope error is a misconfiguration.
+        if (answer.envelopeError === ErrorCode.UNSUPPORTED_VERSION)
+          return { kind: 'close', reason: `the active controller does not serve ${handler.name} v${apiVersion}` };
+        return this.answerEnvelopeRefused(handler, header, r);
+      }
       // The forwarded header is the client's, so the answer carries its correlation id.
       if (answer && answer.length >= 4 && answer.readInt32BE(0) === correlationId) {
         const size = Buffer.allocUnsafe(4);
