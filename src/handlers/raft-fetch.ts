@@ -7,6 +7,8 @@
  * (v12+) and the entries as v2 record batches; a parked fetch answers when the log or the high
  * watermark moves, or after min(maxWaitMs, 500 ms). Fetch of any other topic on this path gets
  * UNKNOWN_TOPIC_OR_PARTITION. Gaps: fetch sessions (always full fetches), versions below 12 (no tagged leader fields).
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { FetchApi, defaultFetchResponse } from '../../protocol/generated/messages/01-fetch.js';
 import { fetchRequestFromWire, fetchResponseToWire } from '../controller/raft-wire.js';

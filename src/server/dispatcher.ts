@@ -149,6 +149,7 @@ export class Dispatcher {
       connectionId: connection.connectionId,
       principal: connection.principal,
       interBroker: this.controllerListeners.has(connection.listenerName),
+      controllerListener: this.controllerListeners.has(connection.listenerName),
       requestBytes: frame.length,
       throttleTimeMs: 0,
       clock: this.clock,
