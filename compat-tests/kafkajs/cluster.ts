@@ -179,6 +179,22 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs `attempt` until it succeeds, for up to 60 s: the nodes of a quorum return from start() before
+ * they are registered and unfenced, and until then their client listeners close new connections.
+ */
+async function untilServing(attempt: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export async function startCluster(
   features: ClusterFeatures,
   options: {
@@ -201,7 +217,7 @@ export async function startCluster(
     configs.map((config) => options.startBroker({ config, logger: options.logger.child({ node: config['node.id'] }) })),
   );
   if (features.sasl && features.oauthbearer !== true && started[0]) {
-    await createSuiteScramUser(started[0].bootstrap);
+    await untilServing(() => createSuiteScramUser(started[0]!.bootstrap));
     options.log(`SCRAM user ${SUITE_SCRAM_USER.name} added (SCRAM-SHA-256, SCRAM-SHA-512)`);
   }
   return {

@@ -169,6 +169,8 @@ export class BrokerLifecycle {
         previousBrokerEpoch: -1n,
       });
       result = { errorCode: response.errorCode, brokerEpoch: response.brokerEpoch };
+      if (result.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+        this.options.quorum.refusedByAuthorizer(leader, 'BrokerRegistration');
     }
     if (result.errorCode === ErrorCode.NONE) {
       this.registered = true;
@@ -204,6 +206,8 @@ export class BrokerLifecycle {
         isCaughtUp: response.isCaughtUp,
         shouldShutDown: response.shouldShutDown,
       };
+      if (result.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+        this.options.quorum.refusedByAuthorizer(leader, 'BrokerHeartbeat');
     }
     if (result.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED || result.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
       this.registered = false;

@@ -21,6 +21,7 @@ import type { Transport } from '../common/transport.js';
 import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RaftNode, type QuorumDescription } from './raft/raft-node.js';
+import { ClusterAuthorizationRefusals } from './cluster-authorization-refusals.js';
 import type { OutboundMessage, Outbox, RaftRequest, RaftResponse } from './raft/messages.js';
 import type { RaftLog } from './raft/raft-log.js';
 import type { QuorumStateStore } from './raft/quorum-state-store.js';
@@ -89,6 +90,7 @@ export class QuorumNode implements MetadataQuorumPort {
   private readonly onceLeaderListeners = new Set<() => void>();
   private appliedWaiters: Array<{ offset: number; resolve: (reached: boolean) => void; timer: Timer }> = [];
   private readonly clusterIdMismatch: ClusterIdMismatchReporter;
+  private readonly authorizationRefusals: ClusterAuthorizationRefusals;
 
   constructor(private readonly options: QuorumNodeOptions) {
     const voterIds = options.voters.size > 0 ? [...options.voters.keys()] : [options.nodeId];
@@ -102,6 +104,7 @@ export class QuorumNode implements MetadataQuorumPort {
     this.scheduler = scheduler;
     const transport = options.transport;
     this.clusterIdMismatch = new ClusterIdMismatchReporter(options.clusterId, options.logger, clock);
+    this.authorizationRefusals = new ClusterAuthorizationRefusals(options.nodeId, options.logger, clock);
     this.raftPeers =
       peers.size > 0
         ? new PeerClient(peers, { clock: scheduler, transport, clientId: `raft-client-${options.nodeId}` })
@@ -212,6 +215,11 @@ export class QuorumNode implements MetadataQuorumPort {
     this.applyListeners.push(listener);
   }
 
+  /** `peer` refused our `rpc` (broker registration, heartbeat) with CLUSTER_AUTHORIZATION_FAILED: logged, rate-limited. */
+  refusedByAuthorizer(peer: number, rpc: string): void {
+    this.authorizationRefusals.refusedBy(peer, rpc);
+  }
+
   describe(): QuorumDescription {
     return this.raft.describeQuorum();
   }
@@ -295,6 +303,8 @@ export class QuorumNode implements MetadataQuorumPort {
         if (this.stopped) return;
         if (response.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID)
           this.clusterIdMismatch.rejectedBy(destination, request.type);
+        if (response.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+          this.authorizationRefusals.refusedBy(destination, request.type);
         this.raft.handleResponse(destination, requestId, response);
         this.pollSoon();
       },

@@ -4,6 +4,8 @@
  * The Raft core decides (one vote per epoch, only for a log at least as up to date, persisted before
  * the answer) and answers INCONSISTENT_CLUSTER_ID, INCONSISTENT_VOTER_SET, INVALID_VOTER_KEY or
  * FENCED_LEADER_EPOCH where Kafka does. Gaps: directory ids and endpoints are not checked or sent.
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { VoteApi, defaultVoteResponse } from '../../protocol/generated/messages/52-vote.js';
 import { voteRequestFromWire, voteResponseToWire } from '../controller/raft-wire.js';

@@ -3,6 +3,8 @@
  * announces itself; this voter follows it (persisting the new epoch and leader first). Stale epochs
  * get FENCED_LEADER_EPOCH, a leader outside the voter set INCONSISTENT_VOTER_SET, another cluster
  * INCONSISTENT_CLUSTER_ID. Gaps: leader endpoints (v1) are ignored; voters come from the config.
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import {
   BeginQuorumEpochApi,

@@ -2,6 +2,8 @@
  * EndQuorumEpoch (key 54), versions 0-1, on the controller listener: a resigning leader tells the
  * voters to elect a successor; the first preferred candidate starts its election at once, the others
  * after a backoff. Errors as for BeginQuorumEpoch. Gaps: candidate directory ids and endpoints.
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import {
   EndQuorumEpochApi,

@@ -6,6 +6,8 @@
  * INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA, INVALID_REQUEST. Topics by name (v0-1) or id (v2+),
  * ISR members with broker epochs from v3.
  * Leaves out: leader recovery state (always 0: recovered), eligible leader replicas (KIP-966).
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { AlterPartitionApi } from '../../protocol/generated/messages/56-alter-partition.js';
 import { applyAlterPartition } from '../controller/alter-partition.js';

@@ -12,9 +12,11 @@
  * UNKNOWN_SERVER_ERROR when the inner handler fails.
  * With an authorizer, the forwarding broker's principal (the connection's: User:ANONYMOUS on a
  * PLAINTEXT controller listener, the broker's login on a SASL one) needs CLUSTER_ACTION on the
- * cluster, checked first as Kafka's ControllerApis does, else CLUSTER_AUTHORIZATION_FAILED.
- * The inner request is authorized as the forwarded principal (from the client's address); one
- * without a principal is the broker's own and runs as the inter-broker principal.
+ * cluster, checked first as Kafka's ControllerApis does (server/controller-api-rules.ts, before this
+ * handler runs), else CLUSTER_AUTHORIZATION_FAILED.
+ * The inner request is authorized as the forwarded principal (from the client's address) by the
+ * broker rules; one without a principal is the broker's own and runs unchecked (its sender passed
+ * CLUSTER_ACTION; Kafka's brokers send those directly, as themselves, who must be super users).
  * Leaves out: byte-rate quotas of forwarded requests (their broker throttles its client); the
  * controller mutation quota does count them (handlers/throttling.ts).
  */
@@ -26,8 +28,6 @@ import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives/i
 import { FORWARDED_API_KEYS } from '../controller/forwarding.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { KafkaPrincipal } from '../server/principal.js';
-import { RequestAuthz } from '../server/request-authz.js';
-import { AclOperation } from '../metadata/acl-types.js';
 import { CloseConnection, defineHandler } from './handler.js';
 import { HANDLER_BY_KEY } from './table.js';
 
@@ -60,8 +60,6 @@ function hostOf(address: Buffer, fallback: string): string {
 export const envelopeHandler = defineHandler({
   api: EnvelopeApi,
   async handle(ctx, request) {
-    if (!new RequestAuthz(ctx).senderMayOnCluster(AclOperation.CLUSTER_ACTION))
-      return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (!ctx.broker.controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
     const r = new Reader(request.requestData);
     let header;
@@ -79,9 +77,11 @@ export const envelopeHandler = defineHandler({
     if (principal === undefined) return refused(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
     const inner: RequestContext = {
       ...ctx,
-      // The client's request is authorized as the client; a broker's own as the inter-broker principal.
+      // The client's request is authorized as the client, by the broker rules; a broker's own runs unchecked.
       principal: principal ?? ctx.principal,
       interBroker: principal === null,
+      trusted: principal === null,
+      controllerListener: false,
       forwarded: true,
       throttleTimeMs: 0,
       apiKey,

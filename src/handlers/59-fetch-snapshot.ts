@@ -4,6 +4,8 @@
  * an unknown id, INVALID_REQUEST for a position past the end, NOT_LEADER_OR_FOLLOWER /
  * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH from a non-leader or a wrong epoch.
  * Gaps: replica directory ids and leader endpoints (v1).
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { FetchSnapshotApi, defaultFetchSnapshotResponse } from '../../protocol/generated/messages/59-fetch-snapshot.js';
 import { snapshotRequestFromWire, snapshotResponseToWire } from '../controller/raft-wire.js';

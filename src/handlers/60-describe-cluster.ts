@@ -7,6 +7,8 @@
  * when asked, the cluster's authorized operations (what the principal may do). v1: the
  * endpoint type must be BROKER (1); CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE, any
  * other UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0), as Kafka answers.
+ * On a controller listener, with an authorizer, it needs ALTER on the cluster (Kafka's ControllerApis:
+ * "unlike on the broker"), else CLUSTER_AUTHORIZATION_FAILED (server/controller-api-rules.ts).
  */
 import { DescribeClusterApi } from '../../protocol/generated/messages/60-describe-cluster.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

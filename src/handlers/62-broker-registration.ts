@@ -4,6 +4,8 @@
  * broker epoch. NOT_CONTROLLER on any other node, INCONSISTENT_CLUSTER_ID for another cluster.
  * Gaps: features and log dirs are not checked; previousBrokerEpoch is ignored; the broker is
  * registered unfenced (a missed heartbeat session fences it, see broker-heartbeats.ts).
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { BrokerRegistrationApi } from '../../protocol/generated/messages/62-broker-registration.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

@@ -6,6 +6,8 @@
  * shouldShutDown once the broker leads nothing and has applied the metadata that says so.
  * The connection is remembered: when it closes the broker is fenced at once (process died).
  * Gaps: offline log dirs are ignored.
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';

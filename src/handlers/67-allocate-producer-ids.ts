@@ -5,6 +5,8 @@
  * NOT_CONTROLLER on any other node, BROKER_ID_NOT_REGISTERED for an unknown broker,
  * STALE_BROKER_EPOCH for an epoch other than the broker's registration.
  * Leaves out: nothing of the API; blocks of a failed commit are skipped, never handed out twice.
+ * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
+ * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.
  */
 import {
   AllocateProducerIdsApi,

@@ -4,7 +4,9 @@
  * released it (the schema is an overlay, protocol/schema-overlay/): the consumer generates
  * its member id (an empty one is INVALID_REQUEST, also when joining), and may subscribe with
  * SubscribedTopicRegex (RE2/J-like, see groups/consumer/topic-regex.ts;
- * INVALID_REGULAR_EXPRESSION for a bad one). Both: heartbeats,
+ * INVALID_REGULAR_EXPRESSION for a bad one); with an authorizer a member's regex takes only the
+ * topics its principal may DESCRIBE (as Kafka 4.0 filters them); topics a regex was resolved to stay
+ * until no regex matches them or they are deleted (groups/consumer/heartbeat.ts, regexTakes). Both: heartbeats,
  * leaves with -1, and static members leave with -2 to come back under their instance id.
  * The group coordinator (groups/consumer/heartbeat.ts) validates (INVALID_REQUEST,
  * UNSUPPORTED_ASSIGNOR, UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, UNRELEASED_INSTANCE_ID,
@@ -20,6 +22,7 @@ import {
   type ConsumerGroupHeartbeatResponse,
 } from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, RequestAuthz } from '../server/request-authz.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
   api: ConsumerGroupHeartbeatApi,
@@ -36,6 +39,11 @@ export const consumerGroupHeartbeatHandler = defineHandler({
         heartbeatIntervalMs: 0,
         assignment: null,
       };
+    const authz = new RequestAuthz(ctx);
+    // Topics a regex matches count only if this principal may DESCRIBE them (Kafka 4.0).
+    const mayDescribeTopic = authz.enforcing
+      ? (topic: string) => authz.onTopic(AclOperation.DESCRIBE, topic)
+      : undefined;
     const r = groups.run((c, now) =>
       c.consumer.heartbeats.heartbeat(
         {
@@ -52,6 +60,7 @@ export const consumerGroupHeartbeatHandler = defineHandler({
           clientId: ctx.clientId ?? '',
           clientHost: `/${ctx.clientHost}`,
           memberIdRequired: ctx.apiVersion >= 1,
+          ...(mayDescribeTopic ? { mayDescribeTopic } : {}),
         },
         now,
       ),

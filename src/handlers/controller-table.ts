@@ -47,6 +47,3 @@ export const CONTROLLER_HANDLER_BY_KEY: ReadonlyMap<number, RegisteredHandler> =
 export const CONTROLLER_API_VERSIONS: readonly ApiVersionRange[] = [...CONTROLLER_HANDLER_BY_KEY.values()]
   .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
   .sort((a, b) => a.apiKey - b.apiKey);
-
-/** The Raft replica fetch, for a Fetch from another controller arriving on a broker listener. */
-export const RAFT_FETCH_HANDLER = raftFetchHandler;

@@ -10,6 +10,7 @@ import { CloseConnection, HandlerFailure, type RegisteredHandler } from '../serv
 export { CloseConnection, HandlerFailure, type RegisteredHandler } from '../server/handler-contract.js';
 import { buildErrorResponse } from '../server/error-response.js';
 import { API_RULES } from '../server/api-rules.js';
+import { CONTROLLER_API_RULES } from '../server/controller-api-rules.js';
 import { RequestAuthz } from '../server/request-authz.js';
 import { noteRequestTime } from './throttling.js';
 
@@ -68,7 +69,8 @@ export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredH
 }
 
 /**
- * Runs the handler behind the API's authorization rule (authorizer/api-rules.ts): a refused
+ * Runs the handler behind the API's authorization rule (server/api-rules.ts; on controller
+ * listeners server/controller-api-rules.ts): a refused
  * request is answered with the error code everywhere; refused entries are answered beside the
  * handler's answer for the rest. Produce with acks=0 has no answer to carry a refusal, so the
  * connection is closed, as Kafka does.
@@ -78,7 +80,7 @@ async function authorizedHandle<Req, Res>(
   ctx: RequestContext,
   request: Req,
 ): Promise<Res | NoResponse | CloseConnection> {
-  const rule = API_RULES.get(handler.api.apiKey);
+  const rule = (ctx.controllerListener === true ? CONTROLLER_API_RULES : API_RULES).get(handler.api.apiKey);
   const authz = new RequestAuthz(ctx);
   if (rule === undefined || !authz.enforcing) return handler.handle(ctx, request);
   const plan = rule(authz, request, ctx.apiVersion);

@@ -4,7 +4,8 @@
  * map its answer back. A request that does not map (wrong topic, several partitions, an int64 out
  * of range) gets the adapter's error code (INVALID_REQUEST or UNKNOWN_TOPIC_OR_PARTITION) at the top
  * level; a process without a quorum answers BROKER_NOT_AVAILABLE.
- * Leaves out: authorization of inter-controller traffic (CLUSTER_ACTION).
+ * Authorization (CLUSTER_ACTION on the cluster, as the connection's principal) happens before the
+ * handler runs (server/controller-api-rules.ts).
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RaftWireError } from '../controller/raft-wire.js';

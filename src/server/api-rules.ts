@@ -2,9 +2,9 @@
  * What each API checks before it runs, after Kafka 3.9's KafkaApis / ControllerApis: the
  * operation, the resource and the error code of a refusal. APIs not listed need no
  * permission (ApiVersions, SASL, DescribeCluster) or check inside their handler (Metadata,
- * DescribeTopicPartitions: what is hidden; authorized-operation fields). Requests served on
- * controller listeners (Raft, registration, AlterPartition, Envelope) come from other nodes
- * and are not checked here (request-authz.ts). See docs/security.md for what is left out.
+ * DescribeTopicPartitions: what is hidden; authorized-operation fields). Requests on controller
+ * listeners follow controller-api-rules.ts (these rules, plus CLUSTER_ACTION for the node-to-node
+ * RPCs). See docs/security.md for what is left out.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { FetchRequestFetchTopic } from '../../protocol/generated/messages/01-fetch.js';

@@ -44,7 +44,6 @@ export type DispatchResult =
   | { kind: 'close'; reason: string };
 
 const API_VERSIONS_KEY = 18;
-const FETCH_KEY = 1;
 /**
  * First scratch size of a response writer: most answers (commits, heartbeats, produce acks)
  * are far smaller than the Writer's 1 KiB default, and every response holds its scratch
@@ -80,13 +79,14 @@ export class Dispatcher {
   }
 
   /**
-   * Controller listeners get the controller table (Raft RPCs, broker registration); a Fetch from
-   * another controller's Raft client (client id raft-client-*) on any listener is the metadata-log
-   * replica fetch. Everything else goes to the broker table.
+   * Controller listeners get the controller table (Raft RPCs, the metadata-log replica Fetch, broker
+   * registration), broker listeners the broker table, whoever the client says it is: as Kafka's
+   * ControllerApis / KafkaApis split, the metadata log is replicated on controller listeners only, and
+   * a Fetch of `__cluster_metadata` on a broker listener is a client fetch of a topic that does not
+   * exist there (UNKNOWN_TOPIC_OR_PARTITION by name, UNKNOWN_TOPIC_ID by id).
    */
-  private handlerFor(apiKey: number, listenerName: string, clientId: string | null): RegisteredHandler | undefined {
+  private handlerFor(apiKey: number, listenerName: string): RegisteredHandler | undefined {
     if (this.controllerListeners.has(listenerName)) return this.handlers.controller.get(apiKey);
-    if (apiKey === FETCH_KEY && clientId !== null && clientId.startsWith('raft-client')) return this.handlers.raftFetch;
     return this.handlers.broker.get(apiKey);
   }
 
@@ -99,7 +99,7 @@ export class Dispatcher {
       return { kind: 'close', reason: `bad request header: ${(err as Error).message}` };
     }
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
-    const handler = this.handlerFor(apiKey, connection.listenerName, header.clientId);
+    const handler = this.handlerFor(apiKey, connection.listenerName);
     if (!handler) return { kind: 'close', reason: `API key ${apiKey} is not served` };
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS_KEY)
@@ -155,6 +155,7 @@ export class Dispatcher {
       connectionId: connection.connectionId,
       principal: connection.principal,
       interBroker: this.controllerListeners.has(connection.listenerName),
+      controllerListener: this.controllerListeners.has(connection.listenerName),
       requestBytes: frame.length,
       throttleTimeMs: 0,
       clock: this.clock,

@@ -48,8 +48,6 @@ export interface RegisteredHandler {
 export interface HandlerTables {
   /** Broker listeners. */
   broker: ReadonlyMap<number, RegisteredHandler>;
-  /** Controller listeners (Raft RPCs, broker registration). */
+  /** Controller listeners (Raft RPCs, the metadata-log replica Fetch, broker registration). */
   controller: ReadonlyMap<number, RegisteredHandler>;
-  /** A Fetch from another controller's Raft client (client id raft-client-*): the metadata-log replica fetch. */
-  raftFetch: RegisteredHandler;
 }

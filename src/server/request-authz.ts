@@ -2,9 +2,10 @@
  * Authorization as a handler asks for it: "may the sender of this request do OP on this
  * resource", answered by the broker's StandardAuthorizer for the connection's principal and
  * address. Without an authorizer (`authorizer.class.name` empty) everything is allowed, as on
- * Kafka. Requests on controller listeners come from other nodes (Raft, registration,
- * forwarding) and run as the inter-broker principal, which may do everything; a forwarded
- * client request (Envelope) runs as the client's principal again.
+ * Kafka. Requests on controller listeners are checked as the connection's principal too (the
+ * other node's login; controller-api-rules.ts); a forwarded client request (Envelope) runs as the
+ * client's principal, a node's own forwarded request unchecked (`trusted`: its sender passed
+ * CLUSTER_ACTION).
  */
 import type { RequestContext } from './request-context.js';
 import { principalToString } from './principal.js';
@@ -27,14 +28,14 @@ export class RequestAuthz {
     this.who = { principal: principalToString(ctx.principal), host: ctx.clientHost };
   }
 
-  /** False when every check passes anyway (no authorizer, or an inter-broker request). */
+  /** False when every check passes anyway (no authorizer, or a trusted request). */
   get enforcing(): boolean {
-    return this.ctx.broker.authorizer !== undefined && this.ctx.interBroker !== true;
+    return this.ctx.broker.authorizer !== undefined && this.ctx.trusted !== true;
   }
 
   allowed(operation: number, resourceType: number, resourceName: string): boolean {
     const authorizer = this.ctx.broker.authorizer;
-    if (authorizer === undefined || this.ctx.interBroker === true) return true;
+    if (authorizer === undefined || this.ctx.trusted === true) return true;
     return authorizer.authorize(this.who, operation, resourceType, resourceName);
   }
 
@@ -54,20 +55,10 @@ export class RequestAuthz {
     return this.allowed(operation, ResourceType.TRANSACTIONAL_ID, transactionalId);
   }
 
-  /**
-   * Whether the connection's own principal may do OP on the cluster, even on a controller listener
-   * (where requests otherwise run unchecked): the forwarding broker's CLUSTER_ACTION for Envelope.
-   */
-  senderMayOnCluster(operation: number): boolean {
-    const authorizer = this.ctx.broker.authorizer;
-    if (authorizer === undefined) return true;
-    return authorizer.authorize(this.who, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
-  }
-
   /** Whether OP is allowed on at least one resource of the type (Kafka's authorizeByResourceType). */
   onAnyOfType(operation: number, resourceType: number): boolean {
     const authorizer = this.ctx.broker.authorizer;
-    if (authorizer === undefined || this.ctx.interBroker === true) return true;
+    if (authorizer === undefined || this.ctx.trusted === true) return true;
     return authorizer.authorizeByResourceType(this.who, operation, resourceType);
   }
 

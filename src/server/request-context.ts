@@ -17,8 +17,18 @@ export interface RequestContext {
   connectionId: number;
   /** The authenticated principal of the connection (User:ANONYMOUS on PLAINTEXT). */
   principal: KafkaPrincipal;
-  /** A request from another node (on a controller listener): it runs as the inter-broker principal, unchecked. */
+  /** A request from another node (on a controller listener): exempt from client quotas. */
   interBroker?: boolean;
+  /**
+   * The request came in on a controller listener: with an authorizer, it is checked as the
+   * connection's principal by the controller's rules (controller-api-rules.ts), as Kafka's ControllerApis.
+   */
+  controllerListener?: boolean;
+  /**
+   * Runs unchecked: a node's own request (no client principal) that another node forwarded in an
+   * Envelope, whose sender passed CLUSTER_ACTION on the cluster.
+   */
+  trusted?: boolean;
   /** A client's request another broker forwarded to this node (the active controller) in an Envelope: not throttled here (the forwarding broker throttles its client). */
   forwarded?: boolean;
   /** The request frame's size in bytes (what producer_byte_rate counts). */

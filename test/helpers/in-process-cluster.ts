@@ -1,9 +1,11 @@
 /**
  * Test helper: three combined broker+controller nodes in this process on real sockets (ephemeral
  * PLAINTEXT ports, CONTROLLER ports from ports.ts, start-up tried again if one is taken), one quorum, stopped when the test ends. Resolves once a
- * controller leads and every node is registered and unfenced in its image.
+ * controller leads and every node is registered and unfenced in its image (unless told not to wait:
+ * tests of a cluster that must not form).
  */
 import type { Test } from 'tap';
+import type { Logger } from '../../src/common/logger.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { freePort, isAddressInUse } from './ports.js';
 
@@ -31,12 +33,20 @@ export async function eventually<T>(
   }
 }
 
+export interface ThreeNodeOptions {
+  /** Resolve once the nodes have started, without waiting for a quorum and registrations. */
+  noWait?: boolean;
+  /** Each node's logger (by node id); silent otherwise. */
+  logger?: (nodeId: number) => Logger;
+}
+
 /** The nodes, stopped when the test ends; a test that stops one itself removes it from the array. */
 export async function threeNodeCluster(
   t: Test,
   config: Record<string, string | number> = {},
   /** The nodes' client listeners (ephemeral ports); the CONTROLLER listener is added. */
   clientListeners = 'PLAINTEXT://127.0.0.1:0',
+  options: ThreeNodeOptions = {},
 ): Promise<RunningBroker[]> {
   // Registered before t.testdir(): tap removes the test dir only after these teardowns have run
   // (a node still stopping, e.g. in a controlled shutdown, must not lose its files under it).
@@ -54,6 +64,7 @@ export async function threeNodeCluster(
       for (let i = 0; i < 3; i++) {
         nodes.push(
           await startBroker({
+            ...(options.logger ? { logger: options.logger(i + 1) } : {}),
             dataDir: `${base}/attempt-${attempt}/node-${i + 1}`,
             config: {
               ...QUORUM_SETTINGS,
@@ -72,6 +83,7 @@ export async function threeNodeCluster(
       for (const node of nodes.splice(0)) await node.stop();
     }
   }
+  if (options.noWait === true) return nodes;
   await eventually('every node registered and unfenced', 20000, () =>
     nodes.every((n) => [1, 2, 3].every((id) => n.broker.controller.image.brokers.get(id)?.fenced === false)),
   );

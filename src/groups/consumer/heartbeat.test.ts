@@ -478,3 +478,32 @@ t.test('v1: regex subscriptions resolve against the topics, follow new ones and 
   );
   t.equal(total, 3, 'only payments is subscribed now, shared by both');
 });
+
+t.test('a regex takes only the topics its member may describe; other heartbeats and removals add none', async (t) => {
+  const h = consumerHarness();
+  h.topics.add('orders-eu', 2);
+  h.topics.add('orders-secret', 2);
+  h.topics.add('payments', 1);
+  const mayDescribeTopic = (topic: string): boolean => topic !== 'orders-secret';
+  const a = new SimMember(h, [], { memberIdRequired: true, subscribedTopicRegex: 'orders-.*', mayDescribeTopic });
+  a.memberId = 'a';
+  t.equal(a.join().errorCode, 0);
+  const subscribed = (): string[] => h.coordinator.consumer.admin.get('g')!.subscribedTopics.map((s) => s.name);
+  t.same(subscribed(), ['orders-eu'], 'orders-secret matches but may not be described: left out');
+  t.equal(a.ownedCount(), 2);
+  // b's principal may describe everything, but a's regex is not resolved with b's rights.
+  const b = new SimMember(h, ['payments'], { memberIdRequired: true, mayDescribeTopic: () => true });
+  b.memberId = 'b';
+  b.join();
+  settle(h, [a, b]);
+  t.same(subscribed(), ['orders-eu', 'payments'], "b's heartbeats do not resolve a's regex with b's rights");
+  // A new matching topic, then b leaves: the removal has no principal, so the regex adds nothing.
+  h.topics.add('orders-new', 1);
+  b.heartbeat();
+  t.same(subscribed(), ['orders-eu', 'payments'], "nor the new match: it is a's regex");
+  const left = h.heartbeat({ memberIdRequired: true, memberId: 'b', memberEpoch: -1 });
+  t.equal(left.errorCode, 0);
+  t.same(subscribed(), ['orders-eu'], 'b left: payments is gone, no unchecked regex match came in');
+  a.heartbeat();
+  t.same(subscribed(), ['orders-eu', 'orders-new'], "a's next heartbeat resolves the new match, checked");
+});

@@ -20,17 +20,23 @@ export interface TopicSource {
 
 export type Overrides = ReadonlyMap<string, MemberSubscription | null>;
 
-/** The subscribed topics that exist (by name or matching a member's regex), sorted by name. */
+/**
+ * The subscribed topics that exist (by name or matching a member's regex), sorted by name. A topic
+ * only a regex matches is taken when `regexMayTake` accepts it: with an authorizer, the topics the
+ * heartbeating member may DESCRIBE, as Kafka 4.0 resolves regexes with the request's principal.
+ */
 export function subscribedTopicsMetadata(
   group: ConsumerGroup,
   overrides: Overrides,
   topics: TopicSource,
+  regexMayTake: (topic: string) => boolean = () => true,
 ): SubscribedTopic[] {
   const out: SubscribedTopic[] = [];
   const names = group.subscribedTopicNames(overrides);
   const regexes = group.subscribedTopicRegexes(overrides);
   if (regexes.size > 0) {
-    for (const name of topics.names()) if ([...regexes].some((r) => topicMatches(r, name))) names.add(name);
+    for (const name of topics.names())
+      if (!names.has(name) && [...regexes].some((r) => topicMatches(r, name)) && regexMayTake(name)) names.add(name);
   }
   for (const name of [...names].sort()) {
     const t = topics.byName(name);
