@@ -222,6 +222,7 @@ t.test('kill -9 of the output leader mid-transaction: the commit marker reaches 
   const cluster = new ProcessCluster({
     ...FAST_QUORUM_SETTINGS,
     'broker.session.timeout.ms': '2000',
+    'offsets.topic.num.partitions': '3',
     'transaction.state.log.num.partitions': '1',
     'transaction.state.log.replication.factor': '3',
   });
@@ -247,6 +248,9 @@ t.test('kill -9 of the output leader mid-transaction: the commit marker reaches 
     topics: [{ topic: 'out2', replicaAssignment: [{ partition: 0, replicas: [victim.id, survivor.id, coordinator] }] }],
   });
   await admin.disconnect();
+  // The read-back group's __consumer_offsets exists before the kill, as on a cluster that served groups
+  // (with two live brokers Kafka does not create it at offsets.topic.replication.factor 3).
+  await coordinatorOf(nodes[0]!, 'leader-kill-verify', 0);
 
   const producer = kafka.producer({ transactionalId: txnId, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

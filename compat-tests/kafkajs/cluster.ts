@@ -23,9 +23,9 @@
  * resource has no ACL, as on the compose cluster. The OAUTHBEARER pass sets the compose file's
  * connections.max.reauth.ms (15 s) for the re-authentication tests.
  *
- * Leaves out: transaction.state.log.min.isr (Kafka's default 2 for `__transaction_state`), which Gregor
- * does not know yet (a start-up warning says it is ignored): the coordinator writes use the
- * topic's min.insync.replicas.
+ * transaction.state.log.min.isr is left at Kafka's default (2), as the compose file leaves it; a single
+ * node (the only voter) caps it at 1. The internal topics' factors are capped at the brokers started:
+ * with fewer live brokers than the factor, Gregor (as Kafka) does not create the topic at all.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';

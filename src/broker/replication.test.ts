@@ -75,6 +75,9 @@ t.test('followers catch up, acks=-1 waits for them, the ISR leader takes over', 
   );
   t.teardown(() => producer.disconnect());
 
+  // The read-back below uses a consumer group: __consumer_offsets is created now, while all three brokers
+  // are live (offsets.topic.replication.factor 3, as Kafka: with two it would not be created).
+  await admin.describeGroups(['replication-check']);
   await leaderNode.stop();
   const survivors = nodes.filter((n) => n !== leaderNode);
   nodes.splice(nodes.indexOf(leaderNode), 1); // stopped once: the cluster teardown stops the others

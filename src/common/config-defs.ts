@@ -304,7 +304,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'offsets.topic.replication.factor': def(
     'int',
     '3',
-    'Replication of __consumer_offsets (falls back to the broker count).',
+    'Replication of __consumer_offsets; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
     positive,
   ),
   'offsets.commit.timeout.ms': def(
@@ -358,7 +358,18 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   ),
   'group.consumer.max.size': def('int', INT_MAX, 'Members allowed per KIP-848 consumer group.', positive),
   'transaction.state.log.num.partitions': def('int', '50', 'Partitions of __transaction_state.', positive),
-  'transaction.state.log.replication.factor': def('int', '3', 'Replication of __transaction_state.', positive),
+  'transaction.state.log.replication.factor': def(
+    'int',
+    '3',
+    'Replication of __transaction_state; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
+    positive,
+  ),
+  'transaction.state.log.min.isr': def(
+    'int',
+    '2',
+    'min.insync.replicas of __transaction_state, set when it is created (a single combined node caps it at the replication factor).',
+    positive,
+  ),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
   'transaction.partition.verification.enable': def(
     'boolean',

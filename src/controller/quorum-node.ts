@@ -167,6 +167,8 @@ export class QuorumNode implements MetadataQuorumPort {
         },
         periodMs: Math.max(50, Math.floor(fetchTimeoutMs / 2)),
         searchMs: Math.max(20, Math.min(200, Math.floor(fetchTimeoutMs / 10))),
+        urgentMs: Math.max(10, Math.min(50, Math.floor(fetchTimeoutMs / 40))),
+        urgentForMs: 2 * fetchTimeoutMs,
         requestTimeoutMs: this.raft.config.requestTimeoutMs,
         scheduler: this.scheduler,
         logger: this.options.logger,
@@ -313,6 +315,8 @@ export class QuorumNode implements MetadataQuorumPort {
         // to the leader lets a follower start a (pre-vote) election at once.
         this.options.logger.debug({ err, destination, type: request.type }, 'raft request failed');
         if (this.stopped || !(err instanceof PeerRequestError) || err.kind !== 'unreachable') return;
+        // An observer whose leader's connection failed asks the voters for the new leader at once.
+        if (this.observer && destination === this.raft.leaderAndEpoch().leaderId) this.discovery?.leaderLost();
         this.raft.peerUnreachable(destination);
         this.pollSoon();
       },

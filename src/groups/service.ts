@@ -41,7 +41,7 @@ import { CONSUMER_OFFSETS_TOPIC } from '../broker/internal-topics.js';
 import { GroupCoordinator } from './coordinator.js';
 import { consumerGroupConfigFrom, topicInfo } from './consumer/broker-config.js';
 import { failCommit, type CommitRequest, type PartitionErrors, type PreparedCommit } from './offsets.js';
-import { ensureInternalTopic, type TopicCreationForwarder } from './internal-topic.js';
+import { ensureInternalTopic, InternalTopicShortageLog, type TopicCreationForwarder } from './internal-topic.js';
 import { decodeGroupRecord, type GroupRecord } from './records.js';
 import { encodeGroupBatch } from './group-batch.js';
 
@@ -85,9 +85,11 @@ export class GroupCoordinatorService {
   /** Commits waiting for the end-of-turn append, by `__consumer_offsets` partition. */
   private queued = new Map<number, QueuedCommit[]>();
   private flushScheduled = false;
+  private readonly topicShortage: InternalTopicShortageLog;
 
   constructor(private readonly deps: GroupServiceDeps) {
     const c = deps.config;
+    this.topicShortage = new InternalTopicShortageLog(deps.log, deps.clock);
     this.partitions = new CoordinatorPartitions(CONSUMER_OFFSETS_TOPIC, {
       load: (partition) => this.loadPartition(partition),
       unload: (index) => this.run((co) => co.unloadPartition(index)),
@@ -269,14 +271,13 @@ export class GroupCoordinatorService {
 
   /** Creates `__consumer_offsets` if it is missing; returns a Kafka error code (0 when it exists). */
   ensureOffsetsTopic(): number {
-    return ensureInternalTopic(
-      this.deps.controller,
-      this.deps.config,
-      CONSUMER_OFFSETS_TOPIC,
-      'offsets.topic.num.partitions',
-      'offsets.topic.replication.factor',
-      this.deps.forwardTopicCreation,
-    );
+    return ensureInternalTopic(this.deps.controller, this.deps.config, {
+      name: CONSUMER_OFFSETS_TOPIC,
+      partitionsConfig: 'offsets.topic.num.partitions',
+      replicationConfig: 'offsets.topic.replication.factor',
+      forward: this.deps.forwardTopicCreation,
+      shortage: this.topicShortage,
+    });
   }
 
   /** The hosted `__consumer_offsets` partition, creating the topic on first use; throws when it cannot. */

@@ -74,7 +74,7 @@ import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
-import type { InternalTopicSpec } from '../groups/internal-topic.js';
+import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { discoverVoters, parseBootstrapServers, refuseDynamicQuorum } from '../controller/quorum-bootstrap.js';
 import type { PeerAddress } from '../controller/peer-client.js';
@@ -640,6 +640,7 @@ export class Broker {
   }
 
   private readonly autoCreating = new Set<string>();
+  private forwardedShortage: InternalTopicShortageLog | null = null;
 
   /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
   private forwardAutoCreate(name: string): void {
@@ -666,7 +667,15 @@ export class Broker {
       .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
       .then((response) => {
         const code = response?.topics[0]?.errorCode ?? 0;
-        if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
+        if (code === ErrorCode.INVALID_REPLICATION_FACTOR && spec.replicationFactor > 0) {
+          // An internal topic waiting for enough live brokers (Kafka's rule): warned, rate-limited.
+          this.forwardedShortage ??= new InternalTopicShortageLog(this.log, this.clock);
+          const factorConfig =
+            name === '__consumer_offsets'
+              ? 'offsets.topic.replication.factor'
+              : 'transaction.state.log.replication.factor';
+          this.forwardedShortage.warn(name, factorConfig, response?.topics[0]?.errorMessage ?? '');
+        } else if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
           this.log.warn(
             { topic: name, errorCode: code },
             `the active controller did not create ${name} (error ${code})`,

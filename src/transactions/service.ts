@@ -36,7 +36,11 @@ import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { GroupCoordinatorService } from '../groups/service.js';
 import type { GroupRecord } from '../groups/records.js';
 import { TRANSACTION_STATE_TOPIC } from '../broker/internal-topics.js';
-import { ensureInternalTopic, type TopicCreationForwarder } from '../groups/internal-topic.js';
+import {
+  ensureInternalTopic,
+  InternalTopicShortageLog,
+  type TopicCreationForwarder,
+} from '../groups/internal-topic.js';
 import { createIdempotenceHooks, type IdempotenceHooks } from '../broker/idempotence.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { writeMarkersHere, type MarkerWriteOutcome } from './markers.js';
@@ -106,9 +110,11 @@ export class TransactionService {
   private readonly channel: BrokerChannel;
   /** acks=-1 waits of marker writes (set by the broker once its data path exists). */
   producePurgatory: FetchPurgatory | null = null;
+  private readonly topicShortage: InternalTopicShortageLog;
 
   constructor(private readonly deps: TxnServiceDeps) {
     const c = deps.config;
+    this.topicShortage = new InternalTopicShortageLog(deps.log, deps.clock);
     this.partitions = new CoordinatorPartitions(TRANSACTION_STATE_TOPIC, {
       load: (partition) => this.loadPartition(partition),
       unload: (index) =>
@@ -465,14 +471,14 @@ export class TransactionService {
   }
 
   ensureTopic(): number {
-    return ensureInternalTopic(
-      this.deps.controller,
-      this.deps.config,
-      TRANSACTION_STATE_TOPIC,
-      'transaction.state.log.num.partitions',
-      'transaction.state.log.replication.factor',
-      this.deps.forwardTopicCreation,
-    );
+    return ensureInternalTopic(this.deps.controller, this.deps.config, {
+      name: TRANSACTION_STATE_TOPIC,
+      partitionsConfig: 'transaction.state.log.num.partitions',
+      replicationConfig: 'transaction.state.log.replication.factor',
+      minInsyncReplicasConfig: 'transaction.state.log.min.isr',
+      forward: this.deps.forwardTopicCreation,
+      shortage: this.topicShortage,
+    });
   }
 
   /**

@@ -21,6 +21,10 @@ import { PeerClient } from '../../src/controller/peer-client.js';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
+import {
+  FindCoordinatorApi,
+  defaultFindCoordinatorRequest,
+} from '../../protocol/generated/messages/10-find-coordinator.js';
 import { freePort, isAddressInUse, listenerPorts, listensOn } from './ports.js';
 
 export { freePort } from './ports.js';
@@ -401,6 +405,26 @@ export class ProcessCluster {
       async () => (await this.metadata(brokers[0]!, []))?.brokers.length === brokers.length,
     );
     return view;
+  }
+
+  /**
+   * The group coordinator of `group` as `via` names it, asked until it answers (COORDINATOR_NOT_AVAILABLE
+   * while `__consumer_offsets` is being created). The first call creates the topic, which, as Kafka, needs
+   * offsets.topic.replication.factor live brokers: tests that use a group only after killing a node call
+   * this first, as a running cluster would have the topic already.
+   */
+  async groupCoordinator(via: ClusterNode, group: string, timeoutMs = 60000): Promise<number> {
+    return this.waitFor(
+      `the coordinator of group ${group}`,
+      timeoutMs,
+      async () => {
+        const r = await this.call(via, FindCoordinatorApi, 3, { ...defaultFindCoordinatorRequest(), key: group }).catch(
+          () => null,
+        );
+        return r?.errorCode === 0 ? r.nodeId : null;
+      },
+      100,
+    );
   }
 
   /** A leader that every live node agrees on. */

@@ -1,7 +1,8 @@
 /**
  * The preamble the replication fault tests share: a cluster of real processes (three combined nodes
  * unless told otherwise), stopped when the test ends; a kafkajs client on its brokers; one topic
- * with replication factor 3 and min.insync.replicas=2; and Metadata views of that topic through any
+ * with replication factor 3 and min.insync.replicas=2; `__consumer_offsets` created while every broker is
+ * live (offsets.topic.replication.factor 3, as Kafka); and Metadata views of that topic through any
  * node (its partitions, and whether every one has a leader and an ISR of three).
  */
 import type { Test } from 'tap';
@@ -16,6 +17,8 @@ export const REPLICATION_FAULT_SETTINGS: Readonly<Record<string, string>> = {
   'replica.lag.time.max.ms': '3000',
   'replica.fetch.wait.max.ms': '100',
   'replica.fetch.backoff.ms': '100',
+  // __consumer_offsets is created up front (below) with three replicas: a few partitions keep the followers' work small.
+  'offsets.topic.num.partitions': '3',
 };
 
 export type TopicPartitionView = MetadataResponse['topics'][number]['partitions'][number];
@@ -75,6 +78,9 @@ export async function startReplicatedTopic(t: Test, options: ReplicatedTopicOpti
   } finally {
     await admin.disconnect();
   }
+  // The tests read back with consumer groups after killing nodes: as on a cluster that has served
+  // groups before, __consumer_offsets exists by then (created only while all three brokers are live).
+  await cluster.groupCoordinator(brokers[0]!, `${options.clientId}-setup`);
   const partitions = async (via: ClusterNode) =>
     (await cluster.metadata(via, [options.topic]))?.topics[0]?.partitions ?? null;
   const fullIsr = async (via: ClusterNode) => {

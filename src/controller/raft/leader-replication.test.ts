@@ -164,3 +164,33 @@ t.test('check-quorum: without fetches from a majority for 1.5 × fetch timeout t
   t.equal(leader.poll(clock.now()), 5900);
   t.equal(quorum.current.kind, 'resigned');
 });
+
+t.test("an observer's parked fetch is woken when the high watermark passes what it was sent", async (t) => {
+  const { leader, lead, clock, outbox, commit } = setup();
+  lead();
+  leader.poll(clock.now());
+  leader.propose([Buffer.from('a')]);
+  clock.set(25);
+  leader.poll(clock.now());
+  // Observer 9 (a broker-only node) fetches both entries before any voter has them: nothing committed yet.
+  leader.handleFetchRequest(9, 1, fetch({ replicaId: 9, fetchOffset: 0, lastFetchedEpoch: 0 }));
+  t.same(
+    fetchAnswers(outbox).map((a) => [a.requestId, a.response.highWatermark, a.response.records.length]),
+    [[1, 0, 2]],
+    'the observer gets both entries, the high watermark still 0',
+  );
+  leader.handleFetchRequest(9, 2, fetch({ replicaId: 9, fetchOffset: 2, lastFetchedEpoch: 1 }));
+  t.same(fetchAnswers(outbox), [], 'at the end and told the high watermark: parked');
+  clock.advance(10);
+  leader.handleFetchRequest(2, 3, fetch({ fetchOffset: 2, lastFetchedEpoch: 1, maxWaitMs: 0 }));
+  t.equal(commit.highWatermark(), 2, 'a voter holds the entry: committed');
+  leader.poll(clock.now());
+  const answers = fetchAnswers(outbox).filter((a) => a.requestId === 2);
+  t.same(
+    answers.map((a) => a.response.highWatermark),
+    [2],
+    'the observer learns the new high watermark at once, not after fetchMaxWaitMs',
+  );
+  leader.handleFetchRequest(9, 4, fetch({ replicaId: 9, fetchOffset: 2, lastFetchedEpoch: 1 }));
+  t.same(fetchAnswers(outbox), [], 'and parks again once it knows it');
+});

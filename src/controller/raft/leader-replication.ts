@@ -66,6 +66,13 @@ export interface LeaderDeps {
 export class LeaderReplication {
   private progress: LeaderProgress | undefined;
   private readonly parked = new Map<number, ParkedFetch>();
+  /**
+   * The highest high watermark sent to each observer (a broker-only node) in this epoch, as
+   * ReplicaProgress keeps it for voters: an observer's parked fetch is answered as soon as the high
+   * watermark moves past it, not at the end of its wait (it applies committed records only, so a
+   * metadata change reached a broker up to fetchMaxWaitMs after its commit).
+   */
+  private readonly observerSentHighWatermark = new Map<number, number>();
   /** When the oldest entry not yet flushed by the leader was appended (undefined: all flushed). */
   private unflushedSinceMs: number | undefined;
 
@@ -74,6 +81,7 @@ export class LeaderReplication {
   start(epochStartOffset: number, now: number): void {
     const { quorum } = this.deps;
     this.progress = new LeaderProgress(quorum.localId, quorum.voters, epochStartOffset, now);
+    this.observerSentHighWatermark.clear();
   }
 
   clear(): void {
@@ -166,11 +174,10 @@ export class LeaderReplication {
     } else {
       this.progress?.recordContact(source, now);
     }
-    const replica = this.progress?.replicas.get(source);
     const nothingNew =
       position.kind === 'valid' &&
       request.fetchOffset >= log.endOffset() &&
-      (replica === undefined || replica.lastSentHighWatermark >= commit.highWatermark());
+      this.lastSentHighWatermark(source) >= commit.highWatermark();
     if (nothingNew && request.maxWaitMs > 0) {
       const wait = Math.min(request.maxWaitMs, config.fetchMaxWaitMs);
       this.parked.set(source, { requestId, request, deadline: now + wait });
@@ -260,7 +267,16 @@ export class LeaderReplication {
     const records = request.fetchOffset < log.endOffset() ? log.read(request.fetchOffset, maxBytes) : [];
     const replica = this.progress?.replicas.get(source);
     if (replica) replica.lastSentHighWatermark = Math.max(replica.lastSentHighWatermark, commit.highWatermark());
+    else
+      this.observerSentHighWatermark.set(source, Math.max(this.lastSentHighWatermark(source), commit.highWatermark()));
     return { ...base, records };
+  }
+
+  /** The highest high watermark sent to `source` (a voter or an observer) in this epoch; -1 if none. */
+  private lastSentHighWatermark(source: number): number {
+    return (
+      this.progress?.replicas.get(source)?.lastSentHighWatermark ?? this.observerSentHighWatermark.get(source) ?? -1
+    );
   }
 
   private fetchError(errorCode: number, partitionErrorCode: number): FetchResponse {
@@ -280,14 +296,13 @@ export class LeaderReplication {
     const { log, commit, messenger } = this.deps;
     let next = Number.POSITIVE_INFINITY;
     for (const [source, parked] of this.parked) {
-      const replica = this.progress?.replicas.get(source);
       // New entries wake a parked fetch once the leader has flushed them (at the end of its append
       // linger), so that one answer carries the whole batch instead of one answer per proposal.
       const ready =
         force ||
         now >= parked.deadline ||
         log.flushedOffset() > parked.request.fetchOffset ||
-        (replica !== undefined && replica.lastSentHighWatermark < commit.highWatermark());
+        this.lastSentHighWatermark(source) < commit.highWatermark();
       if (ready) {
         this.parked.delete(source);
         messenger.respond(source, parked.requestId, this.fetchAnswer(source, parked.request, false));
