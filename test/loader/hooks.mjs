@@ -6,6 +6,7 @@
  * source map, the tsconfig's compiler options), the output cached on disk by a hash of the file's
  * path and source (node_modules/.cache/gregor-ts), so a test process mostly reads cached JavaScript.
  */
+/* global URL, process */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

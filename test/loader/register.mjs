@@ -5,6 +5,7 @@
  * It registers hooks.mjs (off-thread module hooks) and turns on source maps for stack traces.
  * Only what the project's sources need: ESM .ts files imported as `./x.js` (NodeNext style).
  */
+/* global process */
 import { register } from 'node:module';
 
 process.setSourceMapsEnabled(true);
