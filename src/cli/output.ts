@@ -1,5 +1,6 @@
 /** Output of the `gregor` tools: aligned tables for people, JSON for scripts. */
 import { UsageError } from './errors.js';
+import { cliIo } from './io.js';
 export { UsageError };
 export type OutputFormat = 'table' | 'json';
 
@@ -31,10 +32,10 @@ function cellText(value: unknown): string {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  cliIo().stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 }
 
 export function print(format: OutputFormat, value: unknown, render: () => string): void {
   if (format === 'json') printJson(value);
-  else process.stdout.write(`${render()}\n`);
+  else cliIo().stdout.write(`${render()}\n`);
 }

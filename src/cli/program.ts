@@ -15,6 +15,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { consoleCommand } from './commands/console.js';
 import { userCommand } from './commands/user.js';
 import { aclCommand } from './commands/acl.js';
+import { cliIo, withCliIo, type CliIo } from './io.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -44,6 +45,11 @@ export function buildProgram(): Command {
     program.addCommand(command);
   const override = (command: Command): void => {
     command.exitOverride();
+    // Help and usage errors go where the rest of the call's output goes (cliIo).
+    command.configureOutput({
+      writeOut: (text) => cliIo().stdout.write(text),
+      writeErr: (text) => cliIo().stderr.write(text),
+    });
     command.showHelpAfterError();
     for (const sub of command.commands) override(sub);
   };
@@ -51,12 +57,20 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs a tool command; returns the exit code. */
-export async function runTool(argv: string[]): Promise<number> {
+/**
+ * Runs a tool command; returns the exit code. `io`: other streams and environment than the
+ * process's (tests run commands in their own process this way).
+ */
+export function runTool(argv: string[], io?: CliIo): Promise<number> {
+  return withCliIo(io, () => runToolHere(argv));
+}
+
+async function runToolHere(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const { env, stderr } = cliIo();
   // `gregor -b host:port topic list`, as kcat users type it: the same as GREGOR_BROKERS.
   if ((argv[0] === '-b' || argv[0] === '--bootstrap-server') && argv[1] !== undefined) {
-    process.env['GREGOR_BROKERS'] = argv[1];
+    env['GREGOR_BROKERS'] = argv[1];
     argv = argv.slice(2);
   }
   try {
@@ -69,17 +83,16 @@ export async function runTool(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      stderr.write(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }
     if (err instanceof KafkaClientError || err instanceof BrokerUnreachableError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      stderr.write(`error: ${err.message}\n`);
       return EXIT_FAILED;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`error: ${message}\n`);
-    if (process.env['GREGOR_LOG_LEVEL'] === 'debug' && err instanceof Error && err.stack)
-      process.stderr.write(`${err.stack}\n`);
+    stderr.write(`error: ${message}\n`);
+    if (env['GREGOR_LOG_LEVEL'] === 'debug' && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
     return EXIT_FAILED;
   }
 }

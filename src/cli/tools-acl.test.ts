@@ -1,5 +1,6 @@
 /**
- * `gregor acl list | create | delete` (the built binary, spawned) against a broker with the
+ * `gregor acl list | create | delete` (in this process, test/helpers/cli-in-process.ts; the built
+ * binary for the first create and a usage mistake) against a broker with the
  * StandardAuthorizer over SASL_PLAINTEXT/PLAIN, as the super user `admin`; the ACLs made are
  * checked by what `alice` may then do (kafkajs), and kafka-acls.sh-style mistakes exit with 2.
  */
@@ -8,12 +9,19 @@ import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { run, type RunResult } from '../../test/helpers/external.js';
 import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
+import { gregorInProcess } from '../../test/helpers/cli-in-process.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../metadata/standard-authorizer.js';
 
 const JAAS =
   'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-pw" user_alice="alice-pw";';
 
+/** The command in this process. */
 function gregor(args: string[]): Promise<RunResult> {
+  return gregorInProcess(args, { env: { GREGOR_LOG_LEVEL: '' } });
+}
+
+/** The built binary, spawned. */
+function gregorBinary(args: string[]): Promise<RunResult> {
   return run(process.execPath, [GREGOR_BIN, ...args], { timeoutMs: 60_000, env: { GREGOR_LOG_LEVEL: '' } });
 }
 
@@ -46,7 +54,7 @@ t.test('gregor acl create, list and delete', { skip: CLI_SKIP }, async (t) => {
   const topic = await gregor(['topic', 'create', 'payments', ...admin]);
   t.equal(topic.code, 0, topic.stderr);
 
-  const created = await gregor([
+  const created = await gregorBinary([
     'acl',
     'create',
     '--allow-principal',
@@ -142,7 +150,7 @@ t.test('gregor acl create, list and delete', { skip: CLI_SKIP }, async (t) => {
   const noResource = await gregor(['acl', 'create', '--allow-principal', 'User:alice', ...admin]);
   t.equal(noResource.code, 2);
   t.match(noResource.stderr, /give a resource/);
-  const badOp = await gregor([
+  const badOp = await gregorBinary([
     'acl',
     'create',
     '--allow-principal',

@@ -1,5 +1,6 @@
 /**
- * The `gregor` tools over SASL OAUTHBEARER, the built binary against real brokers: an unsecured
+ * The `gregor` tools over SASL OAUTHBEARER against real brokers (the built binary for the first
+ * command and a missing token source; the others in this process, test/helpers/cli-in-process.ts): an unsecured
  * token (librdkafka's `sasl.oauthbearer.config=principal=...` and the Java client's
  * `unsecuredLoginStringClaim_sub`), then signed tokens checked against a JWKS file, taken from a
  * token file and from a client-credentials endpoint served by the test. Bad sources fail with a
@@ -17,10 +18,17 @@ import type { AddressInfo } from 'node:net';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { run, type RunResult } from '../../test/helpers/external.js';
 import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
+import { gregorInProcess } from '../../test/helpers/cli-in-process.js';
 
 const OAUTH_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 
+/** The command in this process. */
 function gregor(args: string[]): Promise<RunResult> {
+  return gregorInProcess(args, { input: '', env: { GREGOR_LOG_LEVEL: '' } });
+}
+
+/** The built binary, spawned. */
+function gregorBinary(args: string[]): Promise<RunResult> {
   return run(process.execPath, [GREGOR_BIN, ...args], { input: '', timeoutMs: 60_000, env: { GREGOR_LOG_LEVEL: '' } });
 }
 
@@ -42,7 +50,7 @@ t.test('unsecured OAUTHBEARER tokens, in librdkafka and Java client words', { sk
       'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH_MODULE} required unsecuredLoginStringClaim_sub="admin";`,
     },
   });
-  const created = await gregor([
+  const created = await gregorBinary([
     'topic',
     'create',
     'oauth-cli',
@@ -59,7 +67,7 @@ t.test('unsecured OAUTHBEARER tokens, in librdkafka and Java client words', { sk
   t.equal(listed.code, 0, listed.stderr);
   t.match(listed.stdout, /oauth-cli/);
 
-  const noSource = await gregor(['topic', 'list', ...sasl(running.port)]);
+  const noSource = await gregorBinary(['topic', 'list', ...sasl(running.port)]);
   t.equal(noSource.code, 2, 'a setting error');
   t.match(noSource.stderr, /OAUTHBEARER needs a token source/);
 });

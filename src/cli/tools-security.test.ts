@@ -1,9 +1,10 @@
 /**
- * The `gregor` tools over TLS and SASL: the built binary against a broker with an SSL
- * listener (mTLS required), a SASL_SSL listener (SCRAM-SHA-256/512) and a SASL_PLAINTEXT
- * listener (PLAIN). A SCRAM user is created with `gregor user create` over PLAIN, then used
- * with `gregor topic create/list -X ...` and `gregor console`; settings come from -X and
- * --command-config.
+ * The `gregor` tools over TLS and SASL against a broker with an SSL listener (mTLS required), a
+ * SASL_SSL listener (SCRAM-SHA-256/512) and a SASL_PLAINTEXT listener (PLAIN). A SCRAM user is
+ * created with `gregor user create` over PLAIN, then used with `gregor topic create/list -X ...`
+ * and `gregor console`; settings come from -X and --command-config. The built binary runs the
+ * password read from stdin, a refused login (exit 1), an mTLS call, the console and the terminal
+ * prompt (tmux); the other commands run in this process (test/helpers/cli-in-process.ts).
  */
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { brokerFor } from '../../test/helpers/broker.js';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '../../test/helpers/certs.js';
 import { hasCommand, run, type RunResult } from '../../test/helpers/external.js';
 import { CLI_SKIP, GREGOR_BIN } from '../../test/helpers/cli.js';
+import { gregorInProcess } from '../../test/helpers/cli-in-process.js';
 
 // The broker's own login (username/password) for the inter-broker listener, and its users.
 const PLAIN_JAAS =
@@ -23,7 +25,13 @@ const skip = !haveOpenssl ? 'openssl is not installed' : CLI_SKIP;
 const certs: TestCerts | null = haveOpenssl ? makeTestCerts() : null;
 t.teardown(() => certs?.cleanup());
 
+/** The command in this process. */
 function gregor(args: string[], input?: string): Promise<RunResult> {
+  return gregorInProcess(args, { input: input ?? '', env: { GREGOR_LOG_LEVEL: '' } });
+}
+
+/** The built binary, spawned. */
+function gregorBinary(args: string[], input?: string): Promise<RunResult> {
   return run(process.execPath, [GREGOR_BIN, ...args], {
     input: input ?? '',
     timeoutMs: 60_000,
@@ -74,7 +82,7 @@ t.test('SCRAM users made with `gregor user`, then used over SASL_SSL', { skip },
     `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret";`,
   ];
 
-  const created256 = await gregor(
+  const created256 = await gregorBinary(
     ['user', 'create', 'carol', '--mechanism', 'SCRAM-SHA-256', ...plainAdmin],
     'carol-pw\n',
   );
@@ -186,7 +194,7 @@ t.test('SCRAM users made with `gregor user`, then used over SASL_SSL', { skip },
   consoleChild.kill('SIGTERM');
   await consoleExit;
 
-  const wrong = await gregor(['topic', 'list', ...scram('SCRAM-SHA-256', 'not-it')]);
+  const wrong = await gregorBinary(['topic', 'list', ...scram('SCRAM-SHA-256', 'not-it')]);
   t.equal(wrong.code, 1, 'a wrong password exits 1');
   t.match(wrong.stderr, /SASL_AUTHENTICATION_FAILED/);
 
@@ -234,7 +242,7 @@ t.test('SSL with a client certificate (mTLS), and refusals', { skip }, async (t)
   const p = await secureBroker(t);
   const c = certs!;
   const ssl = ['-b', `127.0.0.1:${p.ssl}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${c.caFile}`];
-  const withCert = await gregor([
+  const withCert = await gregorBinary([
     'cluster',
     'info',
     '--format',

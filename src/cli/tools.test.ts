@@ -1,8 +1,10 @@
 /**
- * The `gregor` tools as users run them: the built binary spawned against a broker on
- * 127.0.0.1, its stdout/stderr and exit codes checked, cross-checked with kafkajs
- * (messages produced by one are read by the other; keys land on the partitions
- * kafkajs' Java-compatible partitioner picks).
+ * The `gregor` tools as users run them against a broker on 127.0.0.1, their stdout/stderr and
+ * exit codes checked, cross-checked with kafkajs (messages produced by one are read by the other;
+ * keys land on the partitions kafkajs' Java-compatible partitioner picks). The built binary is
+ * spawned for the first create, the produce from stdin, a usage error, a refusal and an
+ * unreachable cluster (the wiring: process streams, exit codes); the other commands run in
+ * this process (test/helpers/cli-in-process.ts), the same code without a process start each.
  */
 import t from 'tap';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,13 +14,20 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { run, type RunResult } from '../../test/helpers/external.js';
+import { gregorInProcess } from '../../test/helpers/cli-in-process.js';
 import { murmur2 } from '../client/partitioner.js';
 import { rangeAssign } from '../client/group-member.js';
 
 const bin = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 
+/** The command in this process. */
 function gregor(bootstrap: string, args: string[], input?: string): Promise<RunResult> {
+  return gregorInProcess(args, { ...(input === undefined ? {} : { input }), env: { GREGOR_BROKERS: bootstrap } });
+}
+
+/** The built binary, spawned. */
+function gregorBinary(bootstrap: string, args: string[], input?: string): Promise<RunResult> {
   return run(process.execPath, [bin, ...args], {
     input,
     timeoutMs: 60_000,
@@ -60,7 +69,7 @@ t.test(
     const b = broker.bootstrap;
     const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING, clientId: 'tools-test' });
 
-    const created = await gregor(b, [
+    const created = await gregorBinary(b, [
       'topic',
       'create',
       'orders',
@@ -78,7 +87,7 @@ t.test(
     t.equal(again.code, 1, 'creating it again fails');
     t.match(again.stderr, /TOPIC_ALREADY_EXISTS/);
 
-    const badUsage = await gregor(b, ['topic', 'create', 'x', '-p', 'abc']);
+    const badUsage = await gregorBinary(b, ['topic', 'create', 'x', '-p', 'abc']);
     t.equal(badUsage.code, 2, 'a usage mistake exits 2');
     t.match(badUsage.stderr, /--partitions takes a whole number/);
 
@@ -86,7 +95,11 @@ t.test(
     t.match(list.stdout, /^NAME\s+PARTITIONS\s+REPLICATION-FACTOR\s+INTERNAL\norders\s+3\s+1\s+false/m);
 
     const lines = Array.from({ length: 30 }, (_, i) => `key-${i}:value-${i}`).join('\n');
-    const produced = await gregor(b, ['produce', 'orders', '-k', ':', '-H', 'source=cli', '-z', 'gzip'], `${lines}\n`);
+    const produced = await gregorBinary(
+      b,
+      ['produce', 'orders', '-k', ':', '-H', 'source=cli', '-z', 'gzip'],
+      `${lines}\n`,
+    );
     t.equal(produced.code, 0, produced.stderr);
     t.match(produced.stderr, /produced 30 message\(s\)/);
 
@@ -232,7 +245,7 @@ t.test(
     t.equal((await gregor(b, ['group', 'delete', 'cli-group'])).code, 0);
     const deleted = await gregor(b, ['topic', 'delete', 'orders']);
     t.equal(deleted.code, 0, deleted.stderr);
-    const missing = await gregor(b, ['topic', 'describe', 'orders']);
+    const missing = await gregorBinary(b, ['topic', 'describe', 'orders']);
     t.equal(missing.code, 1);
     t.match(missing.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
   },
@@ -242,7 +255,7 @@ t.test(
   'an unreachable cluster is one clear line and exit 1',
   { skip: built ? false : 'dist/ is not built' },
   async (t) => {
-    const result = await gregor('127.0.0.1:1', ['topic', 'list']);
+    const result = await gregorBinary('127.0.0.1:1', ['topic', 'list']);
     t.equal(result.code, 1);
     t.match(result.stderr, /^error: 127\.0\.0\.1:1: connect ECONNREFUSED/);
     t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');

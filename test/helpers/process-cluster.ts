@@ -32,13 +32,19 @@ export { freePort } from './ports.js';
 /** How many times a cluster start is tried again when a node finds a port taken. */
 const PORT_ATTEMPTS = 4;
 
-/** Short Raft timeouts and heartbeats for the multi-process tests (elections and fencing in well under a second). */
+/**
+ * Short Raft timeouts and heartbeats for the multi-process tests (elections and fencing in well under a
+ * second), and no initial rebalance delay for new groups.
+ */
 export const FAST_QUORUM_SETTINGS: Readonly<Record<string, string>> = {
   'controller.quorum.election.timeout.ms': '500',
   'controller.quorum.fetch.timeout.ms': '1000',
   'controller.quorum.election.backoff.max.ms': '500',
   'controller.quorum.request.timeout.ms': '1000',
   'broker.heartbeat.interval.ms': '200',
+  // A new classic group rebalances at once (Kafka's own integration tests set 0 too): each kafkajs
+  // read-back consumer in its own group otherwise waits the 3 s default before its first assignment.
+  'group.initial.rebalance.delay.ms': '0',
 };
 
 /** What a node runs as: both roles (Kafka's combined mode), or one of them (split mode). */

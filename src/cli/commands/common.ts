@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { Cluster } from '../../client/cluster.js';
 import { ClientConfigError, clientSecurityFrom, parseProperties, type ClientSecurity } from '../../client/security.js';
 import { UsageError } from '../output.js';
+import { cliIo } from '../io.js';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
@@ -63,7 +64,7 @@ export function securityFrom(
 }
 
 export function clusterFrom(flags: ClusterFlags, security: ClientSecurity = securityFrom(flags)): Cluster {
-  const bootstrap = flags.bootstrapServer ?? process.env['GREGOR_BROKERS'] ?? DEFAULT_BOOTSTRAP;
+  const bootstrap = flags.bootstrapServer ?? cliIo().env['GREGOR_BROKERS'] ?? DEFAULT_BOOTSTRAP;
   const timeout = Number(flags.requestTimeout ?? '30000');
   if (!Number.isInteger(timeout) || timeout <= 0)
     throw new UsageError(`--request-timeout takes a positive number of ms, not "${flags.requestTimeout}"`);

@@ -9,6 +9,7 @@ import { UsageError } from '../output.js';
 import type { Cluster } from '../../client/cluster.js';
 import type { ConsoleOptions } from '../../console/server.js';
 import { clusterFrom, securityFrom, securityPropsFrom, withClusterOptions, type ClusterFlags } from './common.js';
+import { cliIo } from '../io.js';
 
 const CREDENTIAL_KEYS = ['sasl.username', 'sasl.password', 'sasl.jaas.config'];
 
@@ -57,7 +58,7 @@ export function consoleCommand(): Command {
         throw new UsageError(`--listen takes host:port, not "${flags.listen}"`);
       const access = accessFrom(flags);
       const running = await startConsole({ ...access.options, readOnly: flags.readOnly ?? false, host, port });
-      process.stderr.write(`console on ${running.url}\n`);
+      cliIo().stderr.write(`console on ${running.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           void running.close().then(() => {

@@ -13,6 +13,7 @@ import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
 import { UsageError } from '../output.js';
 import { positiveInt, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
+import { cliIo } from '../io.js';
 
 interface ConsumeFlags extends ClusterFlags {
   fromBeginning?: boolean;
@@ -200,7 +201,7 @@ export function consumeCommand(): Command {
                 if (record.offset < position) current.positions.set(record.partition, record.offset);
                 continue;
               }
-              process.stdout.write(`${render(record, flags.format, flags.keySeparator)}\n`);
+              cliIo().stdout.write(`${render(record, flags.format, flags.keySeparator)}\n`);
               printed++;
             }
             if (ends && [...current.positions].every(([p, offset]) => offset >= (ends.get(p) ?? 0n))) break;
@@ -212,6 +213,6 @@ export function consumeCommand(): Command {
         process.removeListener('SIGINT', stop);
         process.removeListener('SIGTERM', stop);
       }
-      process.stderr.write(`consumed ${printed} message(s)\n`);
+      cliIo().stderr.write(`consumed ${printed} message(s)\n`);
     });
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { deleteGroup, describeGroup, listGroups, resetOffsets, type ResetTarget } from '../../client/groups.js';
 import { parseFormat, print, table, UsageError } from '../output.js';
 import { withCluster, withClusterOptions, type ClusterFlags } from './common.js';
+import { cliIo } from '../io.js';
 
 interface FormatFlags extends ClusterFlags {
   format: string;
@@ -136,7 +137,7 @@ export function groupCommand(): Command {
     await withCluster(flags, async (c) => {
       for (const g of groups) {
         await deleteGroup(c, g);
-        process.stdout.write(`deleted group ${g}\n`);
+        cliIo().stdout.write(`deleted group ${g}\n`);
       }
     });
   });

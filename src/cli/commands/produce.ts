@@ -11,6 +11,7 @@ import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { UsageError } from '../output.js';
 import { collect, keyValues, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
 import { ProgressLine } from './progress.js';
+import { cliIo } from '../io.js';
 
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 const BATCH_RECORDS = 1000;
@@ -54,9 +55,12 @@ export function produceCommand(): Command {
         key,
         value: Buffer.from(value),
       }));
-      const input = flags.file ? createReadStream(flags.file) : process.stdin;
+      const input = flags.file ? createReadStream(flags.file) : cliIo().stdin;
       const totalBytes = flags.file ? statSync(flags.file).size : 0;
-      const progress = flags.file && process.stderr.isTTY ? new ProgressLine(process.stderr, totalBytes) : null;
+      const progress =
+        flags.file && cliIo().stderr === process.stderr && process.stderr.isTTY
+          ? new ProgressLine(process.stderr, totalBytes)
+          : null;
       const started = Date.now();
       let messages = 0;
       let bytes = 0;
@@ -95,7 +99,7 @@ export function produceCommand(): Command {
       progress?.update(messages, bytes, true);
       progress?.finish();
       const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-      process.stderr.write(
+      cliIo().stderr.write(
         `produced ${messages} message(s), ${bytes} bytes to ${topic} in ${seconds.toFixed(2)} s (${Math.round(messages / seconds)} msg/s)\n`,
       );
     });

@@ -11,6 +11,7 @@ import {
 } from '../../client/topics.js';
 import { parseFormat, print, table, UsageError } from '../output.js';
 import { collect, keyValues, positiveInt, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
+import { cliIo } from '../io.js';
 
 interface FormatFlags extends ClusterFlags {
   format: string;
@@ -114,7 +115,7 @@ export function topicCommand(): Command {
       for (const key of flags.delete) changes[key] = null;
       if (Object.keys(changes).length === 0) throw new UsageError('give at least one --set key=value or --delete key');
       await withCluster(flags, (c) => alterConfigs(c, RESOURCE_TOPIC, name, changes));
-      process.stdout.write(`altered ${Object.keys(changes).length} config(s) of ${name}\n`);
+      cliIo().stdout.write(`altered ${Object.keys(changes).length} config(s) of ${name}\n`);
     });
 
   withClusterOptions(
@@ -124,7 +125,7 @@ export function topicCommand(): Command {
     .action(async (name: string, flags: ClusterFlags & { num: string }) => {
       const total = positiveInt('--num', flags.num);
       await withCluster(flags, (c) => addPartitions(c, name, total));
-      process.stdout.write(`${name} now has ${total} partitions\n`);
+      cliIo().stdout.write(`${name} now has ${total} partitions\n`);
     });
 
   withClusterOptions(topic.command('delete').alias('rm').description('delete topics').argument('<topics...>')).action(
@@ -132,7 +133,7 @@ export function topicCommand(): Command {
       await withCluster(flags, async (c) => {
         for (const name of names) {
           await deleteTopic(c, name);
-          process.stdout.write(`deleted ${name}\n`);
+          cliIo().stdout.write(`deleted ${name}\n`);
         }
       });
     },

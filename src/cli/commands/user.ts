@@ -14,6 +14,7 @@ import {
 } from '../../client/scram-users.js';
 import { parseFormat, print, table, UsageError } from '../output.js';
 import { positiveInt, withCluster, withClusterOptions, type ClusterFlags } from './common.js';
+import { cliIo } from '../io.js';
 
 interface UserFlags extends ClusterFlags {
   mechanism?: string;
@@ -33,10 +34,10 @@ function mechanismOf(flags: UserFlags): ScramMechanism {
 
 /** Reads a password: hidden on a terminal, else the first line of stdin. */
 async function readPassword(): Promise<string> {
-  const stdin = process.stdin;
+  const stdin = cliIo().stdin;
   if (stdin.isTTY) {
-    process.stderr.write('Password: ');
-    stdin.setRawMode(true);
+    cliIo().stderr.write('Password: ');
+    stdin.setRawMode?.(true);
     stdin.resume();
     try {
       let typed = '';
@@ -50,9 +51,9 @@ async function readPassword(): Promise<string> {
       }
       return typed;
     } finally {
-      stdin.setRawMode(false);
+      stdin.setRawMode?.(false);
       stdin.pause();
-      process.stderr.write('\n');
+      cliIo().stderr.write('\n');
     }
   }
   let text = '';
@@ -95,7 +96,7 @@ export function userCommand(): Command {
       const password = flags.password ?? (await readPassword());
       if (password === '') throw new UsageError('the password is empty');
       await withCluster(flags, (c) => upsertScramUser(c, name, mechanism, password, iterations));
-      process.stdout.write(`user ${name}: ${mechanism} credential set (${iterations} iterations)\n`);
+      cliIo().stdout.write(`user ${name}: ${mechanism} credential set (${iterations} iterations)\n`);
     });
 
   withClusterOptions(
@@ -105,7 +106,7 @@ export function userCommand(): Command {
     .action(async (name: string, flags: UserFlags) => {
       const mechanism = mechanismOf(flags);
       await withCluster(flags, (c) => deleteScramUser(c, name, mechanism));
-      process.stdout.write(`user ${name}: ${mechanism} credential deleted\n`);
+      cliIo().stdout.write(`user ${name}: ${mechanism} credential deleted\n`);
     });
 
   return user;
