@@ -91,24 +91,28 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   const [sink, broker, baseline] = servers.map((s) => runs.get(s)!) as [Runs, Runs, Runs | undefined];
   const mbps = (r: Runs): number => file.payloadBytes / MB / median(r.seconds);
   const msgs = (r: Runs): number => file.messages / median(r.seconds);
-  const cpuPerGb = (r: Runs): number => r.cpu.reduce((a, b) => a + b, 0) / ((file.payloadBytes * r.cpu.length) / GB);
+  /** CPU-seconds per GB of payload: the median of the rounds, with their spread. */
+  const cpuPerGb = (r: Runs): number => median(r.cpu) / (file.payloadBytes / GB);
+  const cpuSpread = (r: Runs): string => spread(r.cpu.map((c) => c / (file.payloadBytes / GB)));
   /** Per round, the rate of `b` over the rate of `a`. */
   const ratios = (a: Runs, b: Runs): number[] => a.seconds.map((s, i) => s / b.seconds[i]!);
   const clientBound = mbps(sink) < 2 * mbps(broker);
   const lines = [
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
       `${ROUNDS} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
-    `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuPerGb(sink).toFixed(2)} CPU-s/GB`,
-    `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuPerGb(broker).toFixed(2)} CPU-s/GB`,
+    `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
+    `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
       `CPU per GB ${(cpuPerGb(broker) / cpuPerGb(sink)).toFixed(2)}x the sink's` +
       (clientBound ? '; CLIENT-BOUND (sink under 2x the broker)' : ''),
   ];
   if (baseline) {
     lines.push(
-      `- baseline: ${mbps(baseline).toFixed(0)} MB/s, ${cpuPerGb(baseline).toFixed(2)} CPU-s/GB; ` +
+      `- baseline: ${mbps(baseline).toFixed(0)} MB/s, ${cpuSpread(baseline)} CPU-s/GB; ` +
         `new ÷ old per round ${spread(ratios(baseline, broker))}; ` +
-        `CPU per GB new ÷ old ${(cpuPerGb(broker) / cpuPerGb(baseline)).toFixed(2)}`,
+        `CPU per GB new ÷ old ${(cpuPerGb(broker) / cpuPerGb(baseline)).toFixed(2)} (medians), per round ${spread(
+          broker.cpu.map((c, i) => c / baseline.cpu[i]!),
+        )}`,
     );
   }
   return lines;

@@ -5,7 +5,11 @@
  * of it, so a large frame (a follower's 1 MB fetch response) is written once, by the kernel, and handed
  * over without being joined from 64 KiB chunks. Between frames, reads go into a reusable scratch
  * buffer, and the (small) frames found there are copied out of it.
- * A size below `minFrameBytes` or above `maxFrameBytes` stops the reader before anything is allocated.
+ * A size below `minFrameBytes` or above `maxFrameBytes` stops the reader before anything is allocated;
+ * `maxFrameBytes` may be a function, asked at each size prefix (a SASL connection allows only small
+ * frames until it has authenticated).
+ * Used by the inter-broker transport (net.connect's onread) and by the client connections of the
+ * listeners (server/connection.ts, through server/user-buffer-reads.ts on plain TCP).
  */
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -30,7 +34,7 @@ export class FrameReader {
 
   constructor(
     private readonly events: FrameReaderEvents,
-    private readonly maxFrameBytes: number,
+    private readonly maxFrameBytes: number | (() => number),
     private readonly minFrameBytes = 0,
   ) {}
 
@@ -69,7 +73,8 @@ export class FrameReader {
         if (this.headerBytes < 4) return;
         this.headerBytes = 0;
         const size = this.header.readInt32BE(0);
-        if (size < this.minFrameBytes || size > this.maxFrameBytes) {
+        const max = typeof this.maxFrameBytes === 'number' ? this.maxFrameBytes : this.maxFrameBytes();
+        if (size < this.minFrameBytes || size > max) {
           this.stop();
           this.events.onBadSize(size);
           return;
