@@ -36,6 +36,8 @@ export class FrameReader {
     private readonly events: FrameReaderEvents,
     private readonly maxFrameBytes: number | (() => number),
     private readonly minFrameBytes = 0,
+    /** Where a frame's buffer comes from (server/frame-pool.ts recycles large Produce frames). */
+    private readonly allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
   ) {}
 
   /** The buffer the next socket read goes into (onread's `buffer` function). */
@@ -79,7 +81,7 @@ export class FrameReader {
           this.events.onBadSize(size);
           return;
         }
-        this.frame = Buffer.allocUnsafe(size);
+        this.frame = this.allocate(size);
         this.filled = 0;
         if (size === 0) {
           this.emit();

@@ -13,6 +13,7 @@ import type { Logger } from '../common/logger.js';
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { ConnectionInfo, DispatchResult, Dispatcher } from './dispatcher.js';
 import type { SaslAuthenticator } from './sasl/authenticator.js';
+import { isProduceFrame, requestFramePool } from './frame-pool.js';
 import { readIntoUserBuffers } from './user-buffer-reads.js';
 
 export interface ConnectionLimits {
@@ -67,6 +68,8 @@ export class Connection {
     this.reader = new FrameReader(
       { onFrame: (frame) => this.onFrame(frame), onBadSize: (size) => this.onBadSize(size) },
       () => this.maxFrameBytes(),
+      0,
+      (size) => requestFramePool.take(size),
     );
     if (socket instanceof TLSSocket || !readIntoUserBuffers(socket, this.reader))
       socket.on('data', (data: Buffer) => this.reader.consume(data, 0, data.length));
@@ -115,8 +118,13 @@ export class Connection {
     if (this.inFlight >= this.limits.maxInFlight) this.socket.pause();
     const promise = this.authenticator ? this.authenticator.submit(frame) : this.dispatcher.dispatch(frame, this.info);
     const pending: PendingResponse = { promise, result: null };
+    // A Produce frame's buffer is reused once answered: its records are in the log by then (frame-pool.ts).
+    const recycle = isProduceFrame(frame);
     pending.promise.then(
-      (result) => (pending.result = result),
+      (result) => {
+        pending.result = result;
+        if (recycle) requestFramePool.give(frame);
+      },
       () => undefined,
     );
     this.queue.push(pending);
