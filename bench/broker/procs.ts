@@ -117,17 +117,27 @@ async function startServer(
   }
 }
 
-/** The real broker from dist/, on a free port with a fresh data dir. */
-export async function startBroker(extra: Record<string, string> = {}): Promise<Server> {
+/**
+ * The real broker from dist/, on a free port with a fresh data dir. `root` runs another built tree's
+ * broker (a copy of an older commit's bin/, dist/ and package.json, for new-vs-old runs); `nodeArgs`
+ * go to node (`--cpu-prof`, ...).
+ */
+export async function startBroker(
+  extra: Record<string, string> = {},
+  options: { root?: string; nodeArgs?: string[]; name?: string } = {},
+): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-bench-'));
   const overrides = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...extra };
   const args = [
-    join(ROOT, 'bin/gregor.js'),
+    ...(options.nodeArgs ?? []),
+    join(options.root ?? ROOT, 'bin/gregor.js'),
     'start',
     ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
   ];
-  return startServer('broker', process.execPath, args, port, () => rmSync(dataDir, { recursive: true, force: true }));
+  return startServer(options.name ?? 'broker', process.execPath, args, port, () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
 }
 
 /** The sink (bench/broker/sink.ts) under tsx. */

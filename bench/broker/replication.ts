@@ -22,19 +22,18 @@
  * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
  * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
  */
-import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
+import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
 import { cpuSeconds, startSink } from './procs.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
 const CATCHUP_MB = Number(process.env.BENCH_CATCHUP_MB ?? 64);
 const LINE = 1024;
-const MB = 1e6;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const load = (): string => loadavg()[0]!.toFixed(1);
@@ -45,62 +44,11 @@ const median = (xs: number[]): number => {
 };
 
 /** A file of `mb` MB of 1 KiB lines (1023 bytes and a newline). */
-async function makeFile(dir: string, mb: number): Promise<{ path: string; messages: number }> {
-  const path = join(dir, `records-${mb}.txt`);
-  const messages = Math.round((mb * MB) / LINE);
-  const line = `${'x'.repeat(LINE - 1)}\n`;
-  const block = line.repeat(1000);
-  const out = createWriteStream(path);
-  for (let i = 0; i < messages; i += 1000) {
-    const ok = out.write(i + 1000 <= messages ? block : line.repeat(messages - i));
-    if (!ok) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((r) => out.end(() => r()));
-  return { path, messages };
-}
-
-const KCAT_PRODUCE = [
-  '-X',
-  'linger.ms=20',
-  '-X',
-  'batch.size=1000000',
-  '-X',
-  'batch.num.messages=10000',
-  '-X',
-  'queue.buffering.max.kbytes=1048576',
-  '-X',
-  'queue.buffering.max.messages=1000000',
-  '-X',
-  'max.in.flight.requests.per.connection=5',
-];
-
-function kcat(args: string[], timeoutMs = 300_000): Promise<{ seconds: number; stderr: string }> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile('kcat', args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (err, _stdout, stderr) => {
-      if (err) return reject(new Error(`kcat ${args.join(' ')}: ${err.message} ${String(stderr).slice(0, 500)}`));
-      resolve({ seconds: (performance.now() - start) / 1000, stderr: String(stderr) });
-    });
-  });
-}
+const makeFile = (dir: string, mb: number) => makeLineFile(dir, mb, LINE);
 
 /** Produces the file with kcat; MB/s. Throws when a delivery failed. */
 async function produce(port: number, topic: string, file: string, acks: string): Promise<number> {
-  const bytes = statSync(file).size;
-  const r = await kcat([
-    '-P',
-    '-b',
-    `127.0.0.1:${port}`,
-    '-t',
-    topic,
-    '-X',
-    `acks=${acks}`,
-    ...KCAT_PRODUCE,
-    '-l',
-    file,
-  ]);
-  if (/fail|error/i.test(r.stderr)) throw new Error(`kcat reported: ${r.stderr.slice(0, 500)}`);
-  return bytes / MB / r.seconds;
+  return statSync(file).size / MB / (await kcatProduce(port, topic, file, acks));
 }
 
 async function createTopic(brokers: string[], topic: string, partitions: number, rf: number): Promise<void> {

@@ -5,7 +5,11 @@
  * of it, so a large frame (a follower's 1 MB fetch response) is written once, by the kernel, and handed
  * over without being joined from 64 KiB chunks. Between frames, reads go into a reusable scratch
  * buffer, and the (small) frames found there are copied out of it.
- * A size below `minFrameBytes` or above `maxFrameBytes` stops the reader before anything is allocated.
+ * A size below `minFrameBytes` or above `maxFrameBytes` stops the reader before anything is allocated;
+ * `maxFrameBytes` may be a function, asked at each size prefix (a SASL connection allows only small
+ * frames until it has authenticated).
+ * Used by the inter-broker transport (net.connect's onread) and by the client connections of the
+ * listeners (server/connection.ts, through server/user-buffer-reads.ts on plain TCP).
  */
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -30,8 +34,10 @@ export class FrameReader {
 
   constructor(
     private readonly events: FrameReaderEvents,
-    private readonly maxFrameBytes: number,
+    private readonly maxFrameBytes: number | (() => number),
     private readonly minFrameBytes = 0,
+    /** Where a frame's buffer comes from (server/frame-pool.ts recycles large Produce frames). */
+    private readonly allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
   ) {}
 
   /** The buffer the next socket read goes into (onread's `buffer` function). */
@@ -69,12 +75,13 @@ export class FrameReader {
         if (this.headerBytes < 4) return;
         this.headerBytes = 0;
         const size = this.header.readInt32BE(0);
-        if (size < this.minFrameBytes || size > this.maxFrameBytes) {
+        const max = typeof this.maxFrameBytes === 'number' ? this.maxFrameBytes : this.maxFrameBytes();
+        if (size < this.minFrameBytes || size > max) {
           this.stop();
           this.events.onBadSize(size);
           return;
         }
-        this.frame = Buffer.allocUnsafe(size);
+        this.frame = this.allocate(size);
         this.filled = 0;
         if (size === 0) {
           this.emit();

@@ -96,3 +96,15 @@ t.test('schedulerFor uses a clock that is a scheduler, else Node timers over the
   const explicit = new ManualScheduler();
   t.equal(schedulerFor(clock, explicit), explicit);
 });
+
+t.test('NodeScheduler.soon fires at once while the loop otherwise waits on a distant timer', async (t) => {
+  const s = new NodeScheduler(); // timers unref'd: the scheduler does not keep the process alive
+  const hold = setTimeout(() => undefined, 10_000); // the only other thing the loop waits for
+  t.teardown(() => clearTimeout(hold));
+  const started = performance.now();
+  const firedAfterMs = await new Promise<number>((resolve) => {
+    // From a timer callback, as a registration's answer schedules the first heartbeat.
+    setTimeout(() => s.soon(() => resolve(performance.now() - started)), 1);
+  });
+  t.ok(firedAfterMs < 2_000, `soon ran after ${firedAfterMs.toFixed(0)} ms, not at the next timer (10 s)`);
+});

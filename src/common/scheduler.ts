@@ -63,9 +63,15 @@ export class NodeScheduler implements Scheduler {
     return { cancel: () => clearInterval(timer) };
   }
 
+  /**
+   * Always a referenced immediate: Node runs an unref'd immediate only once the event loop wakes for
+   * something else (its poll phase blocks while no referenced immediate is pending), so an unref'd
+   * one waited for the next timer or socket event. That delayed a lone broker's first heartbeat
+   * after registration by up to a second (startBroker() took ~1 s in most calls after the first).
+   * A pending immediate keeps the process alive for one loop turn at most.
+   */
   soon(fire: () => void): Timer {
     const immediate = setImmediate(fire);
-    if (!this.keepAlive) immediate.unref();
     return { cancel: () => clearImmediate(immediate) };
   }
 }

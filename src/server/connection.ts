@@ -7,10 +7,14 @@
  * that long (KIP-219: the channel is muted after the response).
  */
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { FrameReader } from '../common/frame-reader.js';
 import type { Logger } from '../common/logger.js';
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import type { ConnectionInfo, DispatchResult, Dispatcher } from './dispatcher.js';
 import type { SaslAuthenticator } from './sasl/authenticator.js';
+import { isProduceFrame, requestFramePool } from './frame-pool.js';
+import { readIntoUserBuffers } from './user-buffer-reads.js';
 
 export interface ConnectionLimits {
   maxRequestBytes: number;
@@ -28,10 +32,14 @@ interface PendingResponse {
 }
 
 export class Connection {
-  private chunks: Buffer[] = [];
-  /** Bytes of `chunks[0]` already taken (read position in the first chunk, so taking a frame does not re-slice it). */
-  private headOffset = 0;
-  private buffered = 0;
+  /**
+   * Splits the stream into frames. On plain TCP the socket reads straight into it (user-buffer-reads.ts):
+   * a large frame is received into a buffer of its size; TLS sockets' decrypted chunks are copied once
+   * into the frame they belong to.
+   */
+  private readonly reader: FrameReader;
+  /** Whole frames read while a quota throttle mutes the connection (the socket is paused), in order. */
+  private held: Buffer[] = [];
   private inFlight = 0;
   /** Responses in request order; each resolves to what to send. */
   private queue: PendingResponse[] = [];
@@ -57,7 +65,14 @@ export class Connection {
   ) {
     socket.setNoDelay(true);
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => this.close('idle'));
-    socket.on('data', (data: Buffer) => this.onData(data));
+    this.reader = new FrameReader(
+      { onFrame: (frame) => this.onFrame(frame), onBadSize: (size) => this.onBadSize(size) },
+      () => this.maxFrameBytes(),
+      0,
+      (size) => requestFramePool.take(size),
+    );
+    if (socket instanceof TLSSocket || !readIntoUserBuffers(socket, this.reader))
+      socket.on('data', (data: Buffer) => this.reader.consume(data, 0, data.length));
     socket.on('error', (err) => this.log.debug({ err, conn: info.connectionId }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
@@ -70,73 +85,32 @@ export class Connection {
   close(reason: string, level: 'info' | 'debug' = 'debug'): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader.stop();
+    this.held = [];
     this.log[level]({ conn: this.info.connectionId, reason }, 'closing connection');
     this.socket.destroy();
   }
 
-  private onData(data: Buffer): void {
-    this.chunks.push(data);
-    this.buffered += data.length;
-    this.extractFrames();
+  /** The largest request frame allowed now (smaller on a SASL connection until it has authenticated). */
+  private maxFrameBytes(): number {
+    return this.authenticator
+      ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes)
+      : this.limits.maxRequestBytes;
   }
 
-  private peekSize(): number {
-    const first = this.chunks[0]!;
-    if (first.length - this.headOffset >= 4) return first.readInt32BE(this.headOffset);
-    this.gatherHead();
-    return this.chunks[0]!.readInt32BE(0);
+  private onBadSize(size: number): void {
+    this.log.warn(
+      { conn: this.info.connectionId, size, client: this.info.clientHost },
+      'frame size out of bounds; closing',
+    );
+    this.close('frame size');
   }
 
-  /** Joins every buffered chunk into one, starting at the read position. */
-  private gatherHead(): void {
-    const first = this.chunks[0]!;
-    this.chunks[0] = first.subarray(this.headOffset);
-    this.headOffset = 0;
-    this.chunks = [Buffer.concat(this.chunks, this.buffered)];
-  }
-
-  /** Drops `size` bytes (size prefixes) without making a view of them. */
-  private skip(size: number): void {
-    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
-    this.advance(size);
-  }
-
-  private take(size: number): Buffer {
-    if (size === 0) return Buffer.alloc(0);
-    if (this.chunks[0]!.length - this.headOffset < size) this.gatherHead();
-    const out = this.chunks[0]!.subarray(this.headOffset, this.headOffset + size);
-    this.advance(size);
-    return out;
-  }
-
-  private advance(size: number): void {
-    this.headOffset += size;
-    this.buffered -= size;
-    if (this.headOffset === this.chunks[0]!.length) {
-      this.chunks.shift();
-      this.headOffset = 0;
-    }
-  }
-
-  private extractFrames(): void {
-    while (!this.closed && this.muteTimer === null && this.buffered >= 4) {
-      const size = this.peekSize();
-      const limit = this.authenticator
-        ? this.authenticator.maxFrameBytes(this.limits.maxRequestBytes)
-        : this.limits.maxRequestBytes;
-      if (size < 0 || size > limit) {
-        this.log.warn(
-          { conn: this.info.connectionId, size, client: this.info.clientHost },
-          'frame size out of bounds; closing',
-        );
-        this.close('frame size');
-        return;
-      }
-      if (this.buffered < 4 + size) return;
-      this.skip(4);
-      const frame = this.take(size);
-      this.submit(frame);
-    }
+  /** A whole request frame: dispatched now, or held while a quota throttle mutes the connection. */
+  private onFrame(frame: Buffer): void {
+    if (this.closed) return;
+    if (this.muteTimer !== null) this.held.push(frame);
+    else this.submit(frame);
   }
 
   private submit(frame: Buffer): void {
@@ -144,8 +118,13 @@ export class Connection {
     if (this.inFlight >= this.limits.maxInFlight) this.socket.pause();
     const promise = this.authenticator ? this.authenticator.submit(frame) : this.dispatcher.dispatch(frame, this.info);
     const pending: PendingResponse = { promise, result: null };
+    // A Produce frame's buffer is reused once answered: its records are in the log by then (frame-pool.ts).
+    const recycle = isProduceFrame(frame);
     pending.promise.then(
-      (result) => (pending.result = result),
+      (result) => {
+        pending.result = result;
+        if (recycle) requestFramePool.give(frame);
+      },
       () => undefined,
     );
     this.queue.push(pending);
@@ -215,7 +194,7 @@ export class Connection {
     this.muteTimer = null;
     if (this.closed) return;
     if (this.inFlight < this.limits.maxInFlight) this.socket.resume();
-    this.extractFrames();
+    while (this.held.length > 0 && !this.closed && this.muteTimer === null) this.submit(this.held.shift()!);
   }
 
   /** Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy of large record data). */

@@ -1,0 +1,149 @@
+/**
+ * Produce throughput with a load faster than the broker (issue 20): `npx tsx bench/broker/produce-kcat.ts`
+ * after `npm run build`.
+ *
+ * kcat (librdkafka 2.0.2) sends a pre-made file of fixed-size lines (`kcat -P -l`, 1 MB batches, 5 in
+ * flight, acks=1, no compression) to, in rounds that rotate which goes first:
+ *  - the sink (bench/broker/sink.ts: answers Produce, stores nothing): the load's own ceiling;
+ *  - this tree's broker (`node bin/gregor.js start` from dist/, fresh data dir, on disk);
+ *  - with BENCH_BASELINE=<dir>, an older built tree's broker (a copy of that commit's bin/, dist/ and
+ *    package.json with a node_modules link), so a change is measured new vs old in the same rounds.
+ * Per workload it prints MB/s and msg/s (medians of the rounds, with the per-round ratios' spread),
+ * the CPU-seconds per GB of payload of each server (from /proc), and the load average of every run.
+ * A figure whose sink rate is under twice the broker's is marked client-bound.
+ *
+ * Env: BENCH_ROUNDS (5), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
+ * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
+ * BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), PROFILE=<dir> (this tree's broker runs
+ * under --cpu-prof into <dir>, written at its clean stop; `npx tsx bench/profile-top.ts <dir>`).
+ * All traffic stays on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kcatProduce, makeLineFile, MB } from './kcat.js';
+import { cpuSeconds, runLoad, startBroker, startSink, type Server } from './procs.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RUN_MB = Number(process.env.BENCH_MB ?? 128);
+const WORKLOADS = [
+  { name: '1k-p1', label: 'produce 1 KiB, 1 partition, acks=1', line: 1024, partitions: 1, mb: RUN_MB },
+  { name: '1k-p16', label: 'produce 1 KiB, 16 partitions, acks=1', line: 1024, partitions: 16, mb: RUN_MB },
+  { name: '100b-p1', label: 'produce 100 B, 1 partition, acks=1', line: 100, partitions: 1, mb: RUN_MB / 4 },
+];
+const only = process.env.BENCH_ONLY?.split(',');
+const GB = 1e9;
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const load1 = (): number => loadavg()[0]!;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const spread = (xs: number[], digits = 2): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+
+interface Runs {
+  seconds: number[];
+  cpu: number[];
+}
+
+function brokerConfig(): Record<string, string> {
+  const raw = process.env.BENCH_BROKER_CONFIG;
+  if (!raw) return {};
+  return Object.fromEntries(raw.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+}
+
+async function startServers(): Promise<Server[]> {
+  const servers: Server[] = [await startSink('produce')];
+  const profile = process.env.PROFILE;
+  const config = brokerConfig();
+  servers.push(await startBroker(config, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}));
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) servers.push(await startBroker(config, { root: baseline, name: 'baseline' }));
+  return servers;
+}
+
+async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server[], dir: string): Promise<string[]> {
+  const file = await makeLineFile(dir, workload.mb, workload.line);
+  const topic = `bench-${workload.name}-p${workload.partitions}`;
+  for (const server of servers.slice(1)) {
+    await runLoad(['create', `127.0.0.1:${server.port}`, topic, String(workload.partitions)]);
+  }
+  const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [] }]));
+  const loads: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(round + i) % servers.length]!;
+      const cpuBefore = cpuSeconds(server.child.pid!);
+      const seconds = await kcatProduce(server.port, topic, file.path, '1');
+      const r = runs.get(server)!;
+      r.seconds.push(seconds);
+      r.cpu.push(cpuSeconds(server.child.pid!) - cpuBefore);
+      loads.push(load1());
+      log(
+        `${workload.name} round ${round + 1} ${server.name}: ${(file.payloadBytes / MB / seconds).toFixed(0)} MB/s, ` +
+          `${(file.messages / seconds).toFixed(0)} msg/s (load ${load1().toFixed(1)})`,
+      );
+    }
+  }
+  const [sink, broker, baseline] = servers.map((s) => runs.get(s)!) as [Runs, Runs, Runs | undefined];
+  const mbps = (r: Runs): number => file.payloadBytes / MB / median(r.seconds);
+  const msgs = (r: Runs): number => file.messages / median(r.seconds);
+  /** CPU-seconds per GB of payload: the median of the rounds, with their spread. */
+  const cpuPerGb = (r: Runs): number => median(r.cpu) / (file.payloadBytes / GB);
+  const cpuSpread = (r: Runs): string => spread(r.cpu.map((c) => c / (file.payloadBytes / GB)));
+  /** Per round, the rate of `b` over the rate of `a`. */
+  const ratios = (a: Runs, b: Runs): number[] => a.seconds.map((s, i) => s / b.seconds[i]!);
+  const clientBound = mbps(sink) < 2 * mbps(broker);
+  const lines = [
+    `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
+      `${ROUNDS} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+    `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
+    `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
+    `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
+      `CPU per GB ${(cpuPerGb(broker) / cpuPerGb(sink)).toFixed(2)}x the sink's` +
+      (clientBound ? '; CLIENT-BOUND (sink under 2x the broker)' : ''),
+  ];
+  if (baseline) {
+    lines.push(
+      `- baseline: ${mbps(baseline).toFixed(0)} MB/s, ${cpuSpread(baseline)} CPU-s/GB; ` +
+        `new ÷ old per round ${spread(ratios(baseline, broker))}; ` +
+        `CPU per GB new ÷ old ${(cpuPerGb(broker) / cpuPerGb(baseline)).toFixed(2)} (medians), per round ${spread(
+          broker.cpu.map((c, i) => c / baseline.cpu[i]!),
+        )}`,
+    );
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-kcat-bench-'));
+  const servers = await startServers();
+  const lines: string[] = [
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ];
+  try {
+    for (const workload of WORKLOADS) {
+      if (only && !only.includes(workload.name)) continue;
+      lines.push(...(await runWorkload(workload, servers, dir)));
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  lines.push(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

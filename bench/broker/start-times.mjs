@@ -1,0 +1,39 @@
+/**
+ * Start-up inside a running process (issue 20): `node bench/broker/start-times.mjs [disk|memory] [calls=6]`
+ * after `npm run build`. Plain node (no tsx, whose loader would be counted): times the import of the
+ * bundled package (dist/bundle/index.mjs), then `startBroker()` to resolved, one call after another
+ * (each broker stopped before the next), wall and CPU of this process. Prints one JSON line.
+ */
+/* global URL, process, console, performance */
+import { loadavg } from 'node:os';
+
+const storage = process.argv[2] ?? 'disk';
+const calls = Number(process.argv[3] ?? 6);
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const importStart = performance.now();
+const importCpu = cpuMs();
+const { startBroker } = await import(new URL('../../dist/bundle/index.mjs', import.meta.url).href);
+const importMs = performance.now() - importStart;
+const importCpuMs = cpuMs() - importCpu;
+
+const starts = [];
+for (let i = 0; i < calls; i++) {
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  const running = await startBroker(storage === 'memory' ? { storage: 'memory' } : {});
+  starts.push({ wallMs: +(performance.now() - t0).toFixed(1), cpuMs: +(cpuMs() - c0).toFixed(1) });
+  await running.stop();
+}
+console.log(
+  JSON.stringify({
+    storage,
+    load: loadavg()[0].toFixed(1),
+    importMs: +importMs.toFixed(1),
+    importCpuMs: +importCpuMs.toFixed(1),
+    starts,
+  }),
+);
