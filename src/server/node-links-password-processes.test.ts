@@ -28,6 +28,10 @@ t.test(
       node.id === 3 ? 'not-the-password' : 'broker-secret',
     );
     cluster.captureStdout = true;
+    // Node 3 starts in the new partition's ISR (it is an active broker, as Kafka's controller counts it)
+    // and leaves it once it has not caught up for replica.lag.time.max.ms, shortened here from 30 s.
+    const perNode = cluster.perNode;
+    cluster.perNode = (node) => ({ ...perNode(node), 'replica.lag.time.max.ms': '4000' });
     t.teardown(() => cluster.stop());
     await cluster.startRegistered(3, internalPortsFor(internalPorts));
     const kafka = kafkaOn(cluster.nodes.slice(0, 2));
@@ -54,10 +58,20 @@ t.test(
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
     await producer.connect();
     t.teardown(() => producer.disconnect());
-    const error = await producer.send({ topic: 'needs-three', acks: -1, messages: [{ value: 'x' }] }).then(
-      () => null,
-      (err: unknown) => err as { type?: string; message?: string; cause?: { type?: string } },
-    );
+    const send = () =>
+      producer.send({ topic: 'needs-three', acks: -1, timeout: 2000, messages: [{ value: 'x' }] }).then(
+        () => null,
+        (err: unknown) => err as { type?: string; message?: string; cause?: { type?: string } },
+      );
+    const early = await send();
+    t.ok(early !== null, `acks=all is never acknowledged while node 3 cannot fetch (${early?.message ?? 'acked'})`);
+    const partition = async () =>
+      (await cluster.metadata(cluster.nodes[0]!, ['needs-three']))?.topics[0]?.partitions[0] ?? null;
+    await cluster.waitFor('node 3 out of the ISR', 60000, async () => {
+      const p = await partition();
+      return p !== null && p.isrNodes.length === 2 && !p.isrNodes.includes(3);
+    });
+    const error = await send();
     // kafkajs wraps the broker's error; its message is kafkajs' text for NOT_ENOUGH_REPLICAS (19).
     t.match(
       `${error?.type ?? ''} ${error?.cause?.type ?? ''} ${error?.message ?? ''}`,
