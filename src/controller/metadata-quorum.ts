@@ -104,6 +104,7 @@ export class MetadataQuorum {
   private readonly snapshots: SnapshotTrigger;
   private snapshotTimer: Timer | null = null;
   private rebalanceTimer: Timer | null = null;
+  private sessionTimer: Timer | null = null;
   private readonly scheduler: Scheduler;
   /** Auto leader rebalance on the active controller (null when auto.leader.rebalance.enable=false). */
   readonly rebalancer: LeaderRebalancer | null;
@@ -188,6 +189,13 @@ export class MetadataQuorum {
       });
     this.node.start();
     this.armSnapshotTimer();
+    // Broker sessions are checked on a timer of their own on every node (only the active controller acts):
+    // a controller-only node has no broker lifecycle of its own to do it, so in split mode a paused broker
+    // was never fenced; and a check every 1/20 of the session timeout (at most 250 ms) fences close to
+    // broker.session.timeout.ms, as Kafka's controller schedules the fencing at the earliest expiry.
+    const sessionMs = this.options.config.int('broker.session.timeout.ms');
+    const checkMs = Math.max(10, Math.min(250, Math.floor(sessionMs / 20)));
+    this.sessionTimer = this.scheduler.every(checkMs, () => this.heartbeats.tick());
     if (this.rebalancer) {
       const rebalancer = this.rebalancer;
       const everyMs = Math.min(this.options.config.int('leader.imbalance.check.interval.seconds') * 1000, 2 ** 31 - 1);
@@ -318,6 +326,8 @@ export class MetadataQuorum {
   stop(): void {
     this.rebalanceTimer?.cancel();
     this.rebalanceTimer = null;
+    this.sessionTimer?.cancel();
+    this.sessionTimer = null;
     this.lifecycle?.stop();
     this.snapshotTimer?.cancel();
     this.snapshotTimer = null;
