@@ -119,7 +119,6 @@ export class BrokerLifecycle {
   }
 
   private step(): void {
-    this.options.heartbeats.tick();
     const leader = this.options.quorum.leaderId();
     if (this.stopped || this.busy || leader < 0) return;
     if (this.shutdownWaiter && !this.registered) {
