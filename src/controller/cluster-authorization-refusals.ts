@@ -10,27 +10,26 @@
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { ReportThrottle } from './report-throttle.js';
 
 export const CLUSTER_AUTHORIZATION_REPORT_INTERVAL_MS = 60_000;
 
 export class ClusterAuthorizationRefusals {
-  /** `<peer>:<rpc>` -> when it was last reported. */
-  private readonly lastReported = new Map<string, number>();
+  /** Keys `<peer>:<rpc>`. */
+  private readonly throttle: ReportThrottle;
 
   constructor(
     private readonly nodeId: number,
     private readonly logger: Logger,
-    private readonly clock: Clock,
-    private readonly intervalMs = CLUSTER_AUTHORIZATION_REPORT_INTERVAL_MS,
-  ) {}
+    clock: Clock,
+    intervalMs = CLUSTER_AUTHORIZATION_REPORT_INTERVAL_MS,
+  ) {
+    this.throttle = new ReportThrottle(clock, intervalMs);
+  }
 
   /** `peer` answered our `rpc` with CLUSTER_AUTHORIZATION_FAILED. */
   refusedBy(peer: number, rpc: string): void {
-    const key = `${peer}:${rpc}`;
-    const now = this.clock.now();
-    const last = this.lastReported.get(key);
-    if (last !== undefined && now - last < this.intervalMs) return;
-    this.lastReported.set(key, now);
+    if (!this.throttle.due(`${peer}:${rpc}`)) return;
     this.logger.error(
       { peer, rpc, nodeId: this.nodeId },
       `node ${peer} refused ${rpc} from node ${this.nodeId} with CLUSTER_AUTHORIZATION_FAILED: the principal this node ` +

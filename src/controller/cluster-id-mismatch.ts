@@ -9,24 +9,27 @@
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { ReportThrottle } from './report-throttle.js';
 
 export const CLUSTER_ID_MISMATCH_REPORT_INTERVAL_MS = 60_000;
 
 export class ClusterIdMismatchReporter {
-  /** `sent:<peer>` / `rejected:<peer>` -> when it was last reported. */
-  private readonly lastReported = new Map<string, number>();
+  /** Keys `sent:<peer>` / `rejected:<peer>`. */
+  private readonly throttle: ReportThrottle;
 
   constructor(
     private readonly clusterId: string,
     private readonly logger: Logger,
-    private readonly clock: Clock,
-    private readonly intervalMs = CLUSTER_ID_MISMATCH_REPORT_INTERVAL_MS,
-  ) {}
+    clock: Clock,
+    intervalMs = CLUSTER_ID_MISMATCH_REPORT_INTERVAL_MS,
+  ) {
+    this.throttle = new ReportThrottle(clock, intervalMs);
+  }
 
   /** A request from `peer` carried `theirClusterId`; logs when it is not ours (null/empty ids are old versions: accepted). */
   requestFrom(peer: number, rpc: string, theirClusterId: string | null): void {
     if (theirClusterId === null || theirClusterId === '' || theirClusterId === this.clusterId) return;
-    if (!this.due(`sent:${peer}`)) return;
+    if (!this.throttle.due(`sent:${peer}`)) return;
     this.logger.error(
       { peer, rpc, peerClusterId: theirClusterId, clusterId: this.clusterId },
       `node ${peer} sent ${rpc} for cluster id ${theirClusterId}, but this node's cluster id is ${this.clusterId}: ` +
@@ -36,19 +39,11 @@ export class ClusterIdMismatchReporter {
 
   /** `peer` answered our `rpc` with INCONSISTENT_CLUSTER_ID. */
   rejectedBy(peer: number, rpc: string): void {
-    if (!this.due(`rejected:${peer}`)) return;
+    if (!this.throttle.due(`rejected:${peer}`)) return;
     this.logger.error(
       { peer, rpc, clusterId: this.clusterId },
       `node ${peer} rejected ${rpc} with INCONSISTENT_CLUSTER_ID: this node's cluster id is ${this.clusterId}, node ${peer} has another one (its log names it); ` +
         'every node of a cluster needs the same cluster.id / CLUSTER_ID (see meta.properties in the log dirs)',
     );
-  }
-
-  private due(key: string): boolean {
-    const now = this.clock.now();
-    const last = this.lastReported.get(key);
-    if (last !== undefined && now - last < this.intervalMs) return false;
-    this.lastReported.set(key, now);
-    return true;
   }
 }
