@@ -65,7 +65,14 @@ t.test('a clean rolling restart of all three nodes loses nothing acknowledged', 
     for (const producer of producers) await producer.disconnect();
   });
 
-  await new Promise((r) => setTimeout(r, 500));
+  /** Waits until every partition has had `more` acknowledgements since now: traffic flows before each step. */
+  const flowing = async (what: string, more = 20): Promise<void> => {
+    const base = acked.map((a) => a.length);
+    await cluster.waitFor(`${what}: ${more} more acknowledgements on every partition`, RESTART_DEADLINE_MS, async () =>
+      acked.every((a, p) => a.length >= (base[p] ?? 0) + more),
+    );
+  };
+  await flowing('before the first restart');
   const shutdownMs: number[] = [];
   for (const node of all) {
     const started = Date.now();
@@ -78,7 +85,7 @@ t.test('a clean rolling restart of all three nodes loses nothing acknowledged', 
     t.equal(led, 0, `node ${node.id} leads nothing once it has stopped`);
     cluster.spawn(node);
     await cluster.waitFor(`node ${node.id} back in every ISR`, RESTART_DEADLINE_MS, () => fullIsr(others[0]!));
-    await new Promise((r) => setTimeout(r, 300));
+    await flowing(`after node ${node.id} restarted`);
   }
   running = false;
   await Promise.all(loops);
