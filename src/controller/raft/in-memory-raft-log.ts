@@ -6,6 +6,7 @@
  */
 import { RaftInvariantError } from './errors.js';
 import type { RaftLog } from './raft-log.js';
+import { endOffsetForEpochIn, epochAt, readEntries, type EntryView } from './raft-log-entries.js';
 import { checkOffset, type EpochEndOffset, type OffsetAndEpoch, type RaftEntry, type SnapshotId } from './types.js';
 
 export class InMemoryRaftLog implements RaftLog {
@@ -49,38 +50,20 @@ export class InMemoryRaftLog implements RaftLog {
     this.flushed = Math.min(this.flushed, offset);
   }
 
+  private view(): EntryView {
+    return { entries: this.entries, start: this.start, snapshot: this.snapshot };
+  }
+
   read(fromOffset: number, maxBytes: number): RaftEntry[] {
-    if (fromOffset < this.start || fromOffset > this.endOffset()) {
-      throw new RaftInvariantError(`read from ${fromOffset} outside [${this.start}, ${this.endOffset()}]`);
-    }
-    const out: RaftEntry[] = [];
-    let bytes = 0;
-    for (let i = fromOffset - this.start; i < this.entries.length; i++) {
-      const entry = this.entries[i] as RaftEntry;
-      if (out.length > 0 && bytes + entry.payload.length > maxBytes) break;
-      bytes += entry.payload.length;
-      out.push(entry);
-    }
-    return out;
+    return readEntries(this.view(), fromOffset, maxBytes);
   }
 
   epochOf(offset: number): number | undefined {
-    if (offset >= this.start && offset < this.endOffset())
-      return (this.entries[offset - this.start] as RaftEntry).epoch;
-    if (this.snapshot && offset === this.start - 1) return this.snapshot.id.epoch;
-    return undefined;
+    return epochAt(this.view(), offset);
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
-    const last = this.lastFetched();
-    if (epoch >= last.epoch) return { epoch: last.epoch, endOffset: last.offset };
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const entry = this.entries[i] as RaftEntry;
-      if (entry.epoch <= epoch) return { epoch: entry.epoch, endOffset: entry.offset + 1 };
-    }
-    if (this.snapshot && this.snapshot.id.epoch <= epoch)
-      return { epoch: this.snapshot.id.epoch, endOffset: this.start };
-    return { epoch: -1, endOffset: -1 };
+    return endOffsetForEpochIn(this.view(), this.lastFetched(), epoch);
   }
 
   flush(): void {
