@@ -11,11 +11,10 @@
  * INVALID_CONFIG). Changes are committed as ConfigRecords unless validateOnly, and
  * answered once applied (NOT_CONTROLLER when no active controller takes them).
  * BROKER_LOGGER levels change on this node only (admin/broker-loggers.ts), never through the
- * metadata log. Left out: client-metrics and group resources; Kafka's broker answers a
- * mis-addressed broker resource itself and forwards only the rest, Gregor's forwarding
- * broker sends the whole request (the controller then accepts a broker resource sent to
- * another broker than the one it names, and BROKER_LOGGER resources sent to a broker that
- * is not the active controller are refused).
+ * metadata log. A broker that forwards config changes answers its own part first
+ * (`preprocessAlterConfigs`: form checks, logger levels, broker resources naming another node)
+ * and forwards the rest (alter-configs-forwarding.ts), as Kafka's broker. Left out:
+ * client-metrics and group resources.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerServices } from '../server/services.js';
@@ -62,6 +61,65 @@ function after(current: ReadonlyMap<string, string>, records: MetadataRecord[]):
   return out;
 }
 
+const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
+
+function countResources(resources: readonly AlterResource[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(keyOf(r), (counts.get(keyOf(r)) ?? 0) + 1);
+  return counts;
+}
+
+/** Kafka's checks of the request's form: a resource named twice, a key named twice, a null value. */
+function formProblem(resource: AlterResource, counts: Map<string, number>, incremental: boolean): AlterOutcome | null {
+  if ((counts.get(keyOf(resource)) ?? 0) > 1) return invalid('Each resource must appear at most once.');
+  const names = resource.ops.map((o) => o.name);
+  if (new Set(names).size !== names.length) return invalid('Error due to duplicate config keys');
+  const nullUpdates = resource.ops
+    .filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE))
+    .map((o) => o.name);
+  if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
+  return null;
+}
+
+/** Logger levels are this node's alone: set here, never through the metadata log. */
+function alterLoggers(
+  broker: BrokerServices,
+  resource: AlterResource,
+  incremental: boolean,
+  validateOnly: boolean,
+): AlterOutcome {
+  if (!incremental) return invalid(`Unknown resource type ${resource.resourceType}`);
+  const problem = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
+  if (problem) return invalid(problem);
+  if (!broker.loggers) return invalid('This node has no named loggers.');
+  return alterLoggerLevels(broker.loggers, resource.ops, validateOnly) ?? OK;
+}
+
+/**
+ * What a broker that forwards config changes answers itself, as Kafka's ConfigAdminManager.preprocess:
+ * the form checks, logger levels (this node's), and broker resources that name another node. An
+ * undefined entry goes to the active controller.
+ */
+export function preprocessAlterConfigs(
+  broker: BrokerServices,
+  resources: readonly AlterResource[],
+  incremental: boolean,
+  validateOnly: boolean,
+): Array<AlterOutcome | undefined> {
+  const counts = countResources(resources);
+  return resources.map((resource) => {
+    const problem = formProblem(resource, counts, incremental);
+    if (problem) return problem;
+    if (resource.resourceType === ConfigResourceType.BROKER_LOGGER)
+      return alterLoggers(broker, resource, incremental, validateOnly);
+    if (resource.resourceType === ConfigResourceType.BROKER && resource.resourceName !== '') {
+      const misaddressed = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
+      if (misaddressed) return invalid(misaddressed.replace('Broker id must', 'Node id must'));
+    }
+    return undefined;
+  });
+}
+
 /** Alters each resource in turn; results are in request order. */
 export async function alterConfigs(
   broker: BrokerServices,
@@ -71,24 +129,17 @@ export async function alterConfigs(
   forwarded = false,
 ): Promise<AlterOutcome[]> {
   const controller = broker.controller;
-  const keyOf = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`;
-  const resourceCounts = new Map<string, number>();
-  for (const r of resources) resourceCounts.set(keyOf(r), (resourceCounts.get(keyOf(r)) ?? 0) + 1);
+  const counts = countResources(resources);
 
   const outcomes: AlterOutcome[] = [];
   for (const resource of resources) outcomes.push(await alterOne(resource));
   return outcomes;
 
   async function alterOne(resource: AlterResource): Promise<AlterOutcome> {
-    if ((resourceCounts.get(keyOf(resource)) ?? 0) > 1) return invalid('Each resource must appear at most once.');
-    const names = resource.ops.map((o) => o.name);
-    if (new Set(names).size !== names.length) return invalid('Error due to duplicate config keys');
-    const nullUpdates = resource.ops
-      .filter((o) => o.value === null && (!incremental || o.op !== AlterConfigOp.DELETE))
-      .map((o) => o.name);
-    if (nullUpdates.length > 0) return invalid(`Null value not supported for : ${nullUpdates.join(', ')}`);
-
-    if (resource.resourceType === ConfigResourceType.BROKER_LOGGER) return alterLoggers(resource);
+    const problem = formProblem(resource, counts, incremental);
+    if (problem) return problem;
+    if (resource.resourceType === ConfigResourceType.BROKER_LOGGER)
+      return alterLoggers(broker, resource, incremental, validateOnly);
     if (!controller.isActive())
       return {
         errorCode: ErrorCode.NOT_CONTROLLER,
@@ -144,14 +195,5 @@ export async function alterConfigs(
     return committed === 0
       ? OK
       : { errorCode: committed, errorMessage: 'This is not the correct controller for this cluster.' };
-  }
-
-  /** Logger levels are this node's alone: set here, never through the metadata log. */
-  function alterLoggers(resource: AlterResource): AlterOutcome {
-    if (!incremental) return invalid(`Unknown resource type ${resource.resourceType}`);
-    const problem = checkBrokerResourceName(resource.resourceName, broker.nodeId, false);
-    if (problem) return invalid(problem);
-    if (!broker.loggers) return invalid('This node has no named loggers.');
-    return alterLoggerLevels(broker.loggers, resource.ops, validateOnly) ?? OK;
   }
 }

@@ -45,6 +45,20 @@ export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceL
 /** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
 export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51]);
 
+/**
+ * Of those, the ones whose handler forwards only part of the request (AlterConfigs and
+ * IncrementalAlterConfigs: as Kafka's broker, it answers logger levels and mis-addressed broker
+ * resources itself and forwards the rest, see admin/alter-configs-forwarding.ts).
+ */
+const FORWARDED_BY_HANDLER: ReadonlySet<number> = new Set([33, 44]);
+
+/** Who a request re-encoded by a handler comes from: its principal is authorized again by the controller. */
+export interface ForwardedFrom {
+  readonly clientId: string | null;
+  readonly clientHost: string;
+  readonly principal: KafkaPrincipal | null;
+}
+
 /** Kafka's DefaultPrincipalData serialization: int16 version, then the v0 struct. */
 export function serializePrincipal(type: string, name: string): Buffer {
   const w = new Writer();
@@ -85,6 +99,7 @@ const CATCH_UP_MAX_MS = 2000;
 /** The active controller refused the envelope itself (not NOT_CONTROLLER): the client gets UNKNOWN_SERVER_ERROR. */
 export interface EnvelopeRefused {
   readonly envelopeError: number;
+  readonly response?: undefined;
 }
 
 export class RequestForwarder {
@@ -92,8 +107,13 @@ export class RequestForwarder {
 
   /** True when this node's controller is not the active one and there are peers to forward to. */
   shouldForward(apiKey: number): boolean {
+    return FORWARDED_API_KEYS.has(apiKey) && !FORWARDED_BY_HANDLER.has(apiKey) && this.forwarding();
+  }
+
+  /** True when metadata changes go to another node's controller (handlers that forward part of a request). */
+  forwarding(): boolean {
     const { quorum } = this.options;
-    return FORWARDED_API_KEYS.has(apiKey) && quorum.peers !== null && !quorum.isLeader();
+    return quorum.peers !== null && !quorum.isLeader();
   }
 
   /**
@@ -150,20 +170,36 @@ export class RequestForwarder {
    * Envelope; resolves with the decoded answer, or null without a reachable leader.
    */
   async send<Req, Res>(api: ApiDefinition<Req, Res>, apiVersion: number, body: Req): Promise<Res | null> {
+    const from = { clientId: `forwarder-${this.options.nodeId}`, clientHost: '127.0.0.1', principal: null };
+    const answer = await this.sendAs(api, apiVersion, body, from);
+    return answer?.response ?? null;
+  }
+
+  /**
+   * Sends a request a handler built (part of a client's request) to the active controller in an
+   * Envelope as if `from` had sent it; resolves with the decoded answer, the envelope's error, or null
+   * when this node should answer itself (no reachable leader in time, or this node leads now).
+   */
+  async sendAs<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    apiVersion: number,
+    body: Req,
+    from: ForwardedFrom,
+  ): Promise<{ response: Res } | EnvelopeRefused | null> {
     const correlationId = (this.nextCorrelationId = (this.nextCorrelationId + 1) | 0);
     const w = new Writer();
     writeRequestHeader(w, {
       requestApiKey: api.apiKey,
       requestApiVersion: apiVersion,
       correlationId,
-      clientId: `forwarder-${this.options.nodeId}`,
+      clientId: from.clientId,
     });
     api.encodeRequest(w, apiVersion, body);
-    const answer = await this.forward(w.toBuffer(), '127.0.0.1', null);
-    if (!Buffer.isBuffer(answer)) return null;
+    const answer = await this.forward(w.toBuffer(), from.clientHost, from.principal);
+    if (answer === null || !Buffer.isBuffer(answer)) return answer;
     const r = new Reader(answer);
     readResponseHeader(r, api.apiKey, apiVersion);
-    return api.decodeResponse(r, apiVersion);
+    return { response: api.decodeResponse(r, apiVersion) };
   }
 
   private nextCorrelationId = 0;

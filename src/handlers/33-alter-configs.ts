@@ -5,17 +5,19 @@
  * out are deleted). Topic (2) and broker (4) resources, validateOnly; the checks and
  * errors are those of `admin/alter-configs.ts` (INVALID_CONFIG for bad topic configs,
  * INVALID_REQUEST for read-only or bad broker configs, UNKNOWN_TOPIC_OR_PARTITION).
+ * On a node that is not the active controller, broker resources naming another node are
+ * answered here and the rest is forwarded (admin/alter-configs-forwarding.ts).
  */
 import { AlterConfigsApi } from '../../protocol/generated/messages/33-alter-configs.js';
-import { defineHandler } from './handler.js';
-import { alterConfigs } from '../admin/alter-configs.js';
+import { CloseConnection, defineHandler } from './handler.js';
+import { alterConfigsHere, forwardPartOf } from '../admin/alter-configs-forwarding.js';
 import { AlterConfigOp } from '../metadata/controller.js';
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigsApi,
   async handle(ctx, request) {
-    const outcomes = await alterConfigs(
-      ctx.broker,
+    const outcomes = await alterConfigsHere(
+      ctx,
       request.resources.map((r) => ({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
@@ -23,8 +25,9 @@ export const alterConfigsHandler = defineHandler({
       })),
       false,
       request.validateOnly,
-      ctx.forwarded === true,
+      forwardPartOf(ctx, AlterConfigsApi, request),
     );
+    if (outcomes instanceof CloseConnection) return outcomes;
     return {
       throttleTimeMs: 0,
       responses: request.resources.map((r, i) => ({

@@ -6,18 +6,19 @@
  * SUBTRACT start from the current value, else the config's default. Broker logger
  * resources (8): SET and DELETE of this node's logger levels (admin/broker-loggers.ts).
  * Checks and errors are those of `admin/alter-configs.ts`. Left out: client-metrics
- * and group resources; on a node that is not the active controller the request is
- * forwarded to it, so logger levels change only on the active controller.
+ * and group resources. On a node that is not the active controller, logger levels and
+ * broker resources naming another node are answered here and the rest is forwarded to the
+ * active controller (admin/alter-configs-forwarding.ts), as Kafka's broker does.
  */
 import { IncrementalAlterConfigsApi } from '../../protocol/generated/messages/44-incremental-alter-configs.js';
-import { defineHandler } from './handler.js';
-import { alterConfigs } from '../admin/alter-configs.js';
+import { CloseConnection, defineHandler } from './handler.js';
+import { alterConfigsHere, forwardPartOf } from '../admin/alter-configs-forwarding.js';
 
 export const incrementalAlterConfigsHandler = defineHandler({
   api: IncrementalAlterConfigsApi,
   async handle(ctx, request) {
-    const outcomes = await alterConfigs(
-      ctx.broker,
+    const outcomes = await alterConfigsHere(
+      ctx,
       request.resources.map((r) => ({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
@@ -25,8 +26,9 @@ export const incrementalAlterConfigsHandler = defineHandler({
       })),
       true,
       request.validateOnly,
-      ctx.forwarded === true,
+      forwardPartOf(ctx, IncrementalAlterConfigsApi, request),
     );
+    if (outcomes instanceof CloseConnection) return outcomes;
     return {
       throttleTimeMs: 0,
       responses: request.resources.map((r, i) => ({
