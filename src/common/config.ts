@@ -53,6 +53,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
     'KAFKA_JMX_OPTS',
     'KAFKA_GC_LOG_OPTS',
     'KAFKA_DEBUG',
+    // The apache/kafka image also leaves these out of server.properties (KafkaDockerWrapper):
+    // JMX's advertised host and the tools' log level are not broker settings.
+    'KAFKA_JMX_HOSTNAME',
+    'KAFKA_TOOLS_LOG4J_LOGLEVEL',
   ]);
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('KAFKA_') || value === undefined || skip.has(key)) continue;
