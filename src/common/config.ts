@@ -8,18 +8,36 @@ import { BROKER_CONFIGS } from './config-defs.js';
 import { ConfigError } from './errors.js';
 export { ConfigError };
 
-/** Parses Java properties text: key=value or key: value, # and ! comments, \ continuations. */
+/**
+ * Parses Java properties text as java.util.Properties.load does: `key=value`, `key: value` or
+ * `key value`; `#` and `!` comment lines; a line ending in an odd number of backslashes continues on
+ * the next (whose leading white space is dropped); escapes in keys and values (`\t`, `\n`, `\r`,
+ * `\f`, `\uXXXX`, and `\x` for any other x, so `\:` is `:` and `\\` is one backslash).
+ */
 export function parseProperties(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
-  for (const raw of lines) {
-    const line = raw.trim();
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.replace(/^[ \t\f]+/, '');
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (m) out.set(m[1]!, m[2]!.trim());
-    else out.set(line, '');
+    while (endsInOddBackslashes(line) && i + 1 < lines.length)
+      line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '');
+    const m = /^((?:[^=:\s\\]|\\.)*)(?:[ \t\f]*[=:][ \t\f]*|[ \t\f]+(?:[=:][ \t\f]*)?|$)([\s\S]*)$/.exec(line)!;
+    out.set(unescapeProperty(m[1]!), unescapeProperty(m[2]!.replace(/[ \t\f]+$/, '')));
   }
   return out;
+}
+
+function endsInOddBackslashes(line: string): boolean {
+  const trailing = /\\*$/.exec(line)![0].length;
+  return trailing % 2 === 1;
+}
+
+function unescapeProperty(text: string): string {
+  return text.replace(/\\(u[0-9a-fA-F]{4}|[\s\S])/g, (_, c: string) => {
+    if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 'f' ? '\f' : c;
+  });
 }
 
 /** Maps KAFKA_* variables to config names, as the apache/kafka image does. */
@@ -35,6 +53,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
     'KAFKA_JMX_OPTS',
     'KAFKA_GC_LOG_OPTS',
     'KAFKA_DEBUG',
+    // The apache/kafka image also leaves these out of server.properties (KafkaDockerWrapper):
+    // JMX's advertised host and the tools' log level are not broker settings.
+    'KAFKA_JMX_HOSTNAME',
+    'KAFKA_TOOLS_LOG4J_LOGLEVEL',
   ]);
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('KAFKA_') || value === undefined || skip.has(key)) continue;

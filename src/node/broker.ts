@@ -29,6 +29,8 @@ import { ListenerServers, type BoundListener } from '../server/listener-servers.
 import { listenerSetting } from '../server/tls.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import {
+  assertAdvertisedListeners,
+  assertDistinctListeners,
   assertListenersFitRoles,
   assertListenersServable,
   parseListeners,
@@ -233,6 +235,13 @@ export class Broker {
     const started = Date.now();
     const listeners = parseListeners(this.config.list('listeners'), protocolMap(this.config));
     assertListenersServable(listeners);
+    assertDistinctListeners('listeners', listeners, true);
+    assertAdvertisedListeners(
+      listeners,
+      parseListeners(this.config.list('advertised.listeners'), protocolMap(this.config)),
+      this.config.list('process.roles'),
+      this.config.list('controller.listener.names'),
+    );
     assertListenersFitRoles(
       listeners,
       this.config.list('process.roles'),

@@ -1,4 +1,5 @@
 /** Parses Kafka listener lists: `NAME://host:port,...`, with the security protocol map. */
+import { isIP } from 'node:net';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 
 export interface ListenerSpec {
@@ -14,8 +15,58 @@ export function parseListeners(value: string[], protocolMap: Map<string, string>
     if (!m) throw new ConfigError(`listener "${entry}" is not of the form NAME://host:port`);
     const name = m[1]!.toUpperCase();
     const host = m[2]!.replace(/^\[|\]$/g, '');
-    return { name, host, port: Number(m[3]), securityProtocol: protocolMap.get(name) ?? name };
+    const port = Number(m[3]);
+    if (port > 65535) throw new ConfigError(`listener "${entry.trim()}": port ${port} is out of range (0-65535)`);
+    return { name, host, port, securityProtocol: protocolMap.get(name) ?? name };
   });
+}
+
+/**
+ * Kafka's checks of a listener list (CoreUtils.listenerListToEndPoints): every name once; for `listeners`
+ * also every port once (port 0 aside), except one IPv4 and one IPv6 address on the same port.
+ */
+export function assertDistinctListeners(
+  setting: string,
+  specs: readonly ListenerSpec[],
+  requireDistinctPorts: boolean,
+): void {
+  const text = specs.map((s) => `${s.name}://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`).join(',');
+  if (new Set(specs.map((s) => s.name)).size !== specs.length)
+    throw new ConfigError(`Each listener must have a different name, ${setting}: ${text}`);
+  if (!requireDistinctPorts) return;
+  for (const port of new Set(specs.map((s) => s.port))) {
+    const same = specs.filter((s) => s.port === port);
+    if (port === 0 || same.length < 2) continue;
+    const families = same.map((s) => isIP(s.host));
+    if (same.length === 2 && families.includes(4) && families.includes(6)) continue;
+    throw new ConfigError(`Each listener must have a different port, ${setting}: ${text}`);
+  }
+}
+
+/**
+ * Kafka's start-up checks of `advertised.listeners` (KafkaConfig.validateValues): for a node with the
+ * broker role its names are some of those in `listeners`, and no advertised address, given or taken
+ * from `listeners`, is the meta-address 0.0.0.0. Gregor keeps one leniency: a listener bound to
+ * 0.0.0.0 with no advertised address of its own is advertised as 127.0.0.1 (a dev default).
+ */
+export function assertAdvertisedListeners(
+  listeners: readonly ListenerSpec[],
+  advertised: readonly ListenerSpec[],
+  roles: readonly string[],
+  controllerListenerNames: readonly string[],
+): void {
+  assertDistinctListeners('advertised.listeners', advertised, false);
+  const names = new Set(listeners.map((l) => l.name));
+  const controllers = new Set(controllerListenerNames.map((n) => n.toUpperCase()));
+  const brokerNames = advertised.filter((a) => !controllers.has(a.name)).map((a) => a.name);
+  if (roles.includes('broker') && brokerNames.some((n) => !names.has(n)))
+    throw new ConfigError(
+      `advertised.listeners listener names must be equal to or a subset of the ones defined in listeners. Found ${brokerNames.join(',')}. The valid options based on the current configuration are ${[...names].join(',')}`,
+    );
+  if (advertised.some((a) => a.host === '0.0.0.0'))
+    throw new ConfigError(
+      'advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.',
+    );
 }
 
 /** The security protocols Kafka knows, and the ones this broker serves. */

@@ -109,7 +109,7 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
       throw new ConfigError(`listener ${listenerName}: an inline key store needs ssl.keystore.type=PEM (is ${type})`);
     if (location !== null)
       throw new ConfigError(`listener ${listenerName}: give ssl.keystore.location or the inline key store, not both`);
-    return { cert: chain, key: inlineKey, passphrase: keyPassword };
+    return { cert: normalizePem(chain), key: normalizePem(inlineKey), passphrase: keyPassword };
   }
   if (location === null)
     throw new ConfigError(
@@ -129,6 +129,24 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
   return { pfx: bytes, passphrase: storePassword };
 }
 
+/**
+ * Inline PEM (KIP-651) as Kafka's PEM parser reads it: the base64 between the BEGIN and END lines may
+ * be broken anywhere or not at all, with any white space (a properties file's `\` continuations join
+ * the lines with spaces). Rewrapped at 64 columns, as OpenSSL wants it.
+ */
+export function normalizePem(text: string): string {
+  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
+  if (blocks.length === 0) return text;
+  return blocks
+    .map(([whole, label, body]) => {
+      if (body!.includes(':')) return whole + '\n'; // RFC 1421 headers (Proc-Type, DEK-Info): left as given
+      const base64 = body!.replace(/\s+/g, '');
+      const lines = base64.match(/.{1,64}/g) ?? [];
+      return [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`].join('\n') + '\n';
+    })
+    .join('');
+}
+
 function truststoreCertificates(config: BrokerConfig, listenerName: string): Array<string | Buffer> | undefined {
   const get = (key: string): string | null => listenerSetting(config, listenerName, key);
   const inline = get('ssl.truststore.certificates');
@@ -143,7 +161,7 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
       throw new ConfigError(
         `listener ${listenerName}: give ssl.truststore.location or ssl.truststore.certificates, not both`,
       );
-    return [inline];
+    return [normalizePem(inline)];
   }
   if (location === null) return undefined;
   const what = `listener ${listenerName}: ssl.truststore.location`;
