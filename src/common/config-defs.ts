@@ -280,7 +280,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Deprecated timestamp skew bound.',
     topicSynonym(atLeast(0)),
   ),
-  'log.message.downconversion.enable': def('boolean', 'true', 'Down-convert for old fetchers.', topicSynonym()),
+  'log.message.downconversion.enable': def(
+    'boolean',
+    'true',
+    'Down-convert for old fetchers (false: a consumer Fetch v0-v3 gets UNSUPPORTED_VERSION).',
+    topicSynonym(),
+  ),
   'log.message.format.version': def('string', '3.0-IV1', 'Deprecated message format version.'),
   'log.local.retention.bytes': def('long', '-2', 'Local retention size (tiered storage).', topicSynonym(atLeast(-2))),
   'log.local.retention.ms': def('long', '-2', 'Local retention time (tiered storage).', topicSynonym(atLeast(-2))),
