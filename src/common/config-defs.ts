@@ -193,6 +193,22 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'delete.topic.enable': def('boolean', 'true', 'Allow topic deletion.'),
   'message.max.bytes': def('int', '1048588', 'Largest record batch size allowed.', topicSynonym(atLeast(0))),
   'socket.request.max.bytes': def('int', '104857600', 'Largest request frame accepted.', positive),
+  'socket.listen.backlog.size': def(
+    'int',
+    '50',
+    "Pending connections a listener's accept queue holds (the listen(2) backlog; the OS caps it at somaxconn).",
+    positive,
+  ),
+  'socket.send.buffer.bytes': def(
+    'int',
+    '102400',
+    'SO_SNDBUF of client sockets (accepted; no effect: Node.js sets no TCP buffer sizes, the OS autotunes them).',
+  ),
+  'socket.receive.buffer.bytes': def(
+    'int',
+    '102400',
+    'SO_RCVBUF of client sockets (accepted; no effect: Node.js sets no TCP buffer sizes, the OS autotunes them).',
+  ),
   'queued.max.requests': def('int', '500', 'Requests in flight per connection before reading pauses.', positive),
   'quota.window.num': def('int', '11', 'The number of samples client quota rates are measured over.', positive),
   'quota.window.size.seconds': def('int', '1', 'The time span of each client quota sample.', positive),
