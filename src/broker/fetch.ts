@@ -14,7 +14,8 @@
  * low watermark DeleteRecords waits for); from v12 its lastFetchedEpoch is checked and a diverging
  * log gets `divergingEpoch` instead of records; one below the log start gets OFFSET_OUT_OF_RANGE with
  * the log start offset, so that it restarts there.
- * Leaves out: message.downconversion.enable=false.
+ * A consumer's v0-v3 fetch of a topic with message.downconversion.enable=false gets UNSUPPORTED_VERSION
+ * for that partition (followers are never refused), as Kafka's KafkaApis answers it.
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -52,6 +53,8 @@ export interface PartitionFetch {
   lastFetchedEpoch?: number;
   /** A follower's own log start offset (Fetch v5+), -1 when not given. */
   followerLogStartOffset?: number;
+  /** The topic's message.downconversion.enable is false: a consumer's v0-v3 fetch gets UNSUPPORTED_VERSION. */
+  downConversionDisabled?: boolean;
 }
 
 export interface PartitionReadResult {
@@ -175,6 +178,8 @@ export function readPartitions(params: FetchParams, requests: PartitionFetch[]):
     let result = readOne(params, request, budget, !hardLimits && !gotData);
     budget -= result.records.length;
     if (result.records.length > 0) gotData = true;
+    if (magic !== null && result.errorCode === ErrorCode.NONE && params.replicaId < 0 && request.downConversionDisabled)
+      return failed(ErrorCode.UNSUPPORTED_VERSION, result.partition);
     if (magic !== null) result = downConvert(result, magic);
     return result;
   });

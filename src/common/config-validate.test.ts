@@ -81,12 +81,12 @@ t.test('unknown keys are returned for one warning; listener overrides are known 
   const unknown = validateBrokerConfig(
     new BrokerConfig({
       'no.such.thing': '1',
-      'socket.send.buffer.bytes': '1',
+      'share.coordinator.state.topic.replication.factor': '1',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x',
       'listener.name.ssl.ssl.key.password': 'y',
     }),
   );
-  t.same(unknown, ['no.such.thing', 'socket.send.buffer.bytes']);
+  t.same(unknown, ['no.such.thing', 'share.coordinator.state.topic.replication.factor']);
   t.equal(unknownConfigsWarning(unknown).split('\n').length, 1);
   t.equal(knownConfigName('listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config'), 'sasl.jaas.config');
   t.equal(knownConfigName('listener.name.external.ssl.keystore.password'), 'ssl.keystore.password');

@@ -27,6 +27,7 @@ import {
 } from '../../protocol/generated/messages/01-fetch.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { IsolationLevel, leaderPartition, leaderPartitionById } from '../broker/partition-access.js';
 import { bytesRead, readPartitions, type FetchParams, type PartitionReadResult } from '../broker/fetch.js';
 import { FetchSession, type SessionContext, type WantedPartition } from '../broker/fetch-sessions.js';
@@ -144,16 +145,23 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
   const attempt = (final: boolean): FetchResponse | null => {
     const results = readPartitions(
       params,
-      targets.map((t) => ({
-        lookup: byId
+      targets.map((t) => {
+        const lookup = byId
           ? leaderPartitionById(ctx.broker, t.topicId, t.partition)
-          : leaderPartition(ctx.broker, t.topic, t.partition),
-        fetchOffset: t.fetchOffset,
-        partitionMaxBytes: t.partitionMaxBytes,
-        currentLeaderEpoch: t.currentLeaderEpoch,
-        lastFetchedEpoch: t.lastFetchedEpoch,
-        followerLogStartOffset: t.fetcherLogStartOffset ?? -1,
-      })),
+          : leaderPartition(ctx.broker, t.topic, t.partition);
+        return {
+          lookup,
+          fetchOffset: t.fetchOffset,
+          partitionMaxBytes: t.partitionMaxBytes,
+          currentLeaderEpoch: t.currentLeaderEpoch,
+          lastFetchedEpoch: t.lastFetchedEpoch,
+          followerLogStartOffset: t.fetcherLogStartOffset ?? -1,
+          downConversionDisabled:
+            ctx.apiVersion <= 3 &&
+            lookup.ok &&
+            effectiveTopicConfig('message.downconversion.enable', lookup.topic.configs, ctx.broker.config) === 'false',
+        };
+      }),
     );
     const hasError = results.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch !== undefined);
     if (!final && !hasError && bytesRead(results) < request.minBytes) {

@@ -54,6 +54,14 @@ const atLeast =
   (v: string): string | null =>
     Number(v) >= min ? null : `must be at least ${min}`;
 
+/** ConfigDef.Range's check and messages (Kafka's compression level validators). */
+const between =
+  (min: number, max: number) =>
+  (v: string): string | null =>
+    Number(v) < min ? `Value must be at least ${min}` : Number(v) > max ? `Value must be no more than ${max}` : null;
+const gzipLevel = (v: string): string | null =>
+  Number(v) === -1 || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9 or equal to -1';
+
 /** Replication throttling is not implemented: only the empty list is accepted, never a list stored and ignored. */
 const notThrottled = (v: string): string | null =>
   v.trim() === '' ? null : 'Gregor does not implement replication throttling; only an empty list is accepted';
@@ -78,9 +86,9 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'Final compression of the topic.',
     oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'),
   ),
-  'compression.gzip.level': d('int', 'compression.gzip.level', '-1', 'gzip level.'),
-  'compression.lz4.level': d('int', 'compression.lz4.level', '9', 'lz4 level.'),
-  'compression.zstd.level': d('int', 'compression.zstd.level', '3', 'zstd level.'),
+  'compression.gzip.level': d('int', 'compression.gzip.level', '-1', 'gzip level.', gzipLevel),
+  'compression.lz4.level': d('int', 'compression.lz4.level', '9', 'lz4 level.', between(1, 17)),
+  'compression.zstd.level': d('int', 'compression.zstd.level', '3', 'zstd level.', between(-131072, 22)),
   'delete.retention.ms': d(
     'long',
     'log.cleaner.delete.retention.ms',
@@ -106,8 +114,20 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'Bytes between offset index entries.',
     atLeast(0),
   ),
-  'local.retention.bytes': d('long', 'log.local.retention.bytes', '-2', 'Local retention size (tiered storage).'),
-  'local.retention.ms': d('long', 'log.local.retention.ms', '-2', 'Local retention time (tiered storage).'),
+  'local.retention.bytes': d(
+    'long',
+    'log.local.retention.bytes',
+    '-2',
+    'Local retention size (tiered storage).',
+    atLeast(-2),
+  ),
+  'local.retention.ms': d(
+    'long',
+    'log.local.retention.ms',
+    '-2',
+    'Local retention time (tiered storage).',
+    atLeast(-2),
+  ),
   'max.compaction.lag.ms': d(
     'long',
     'log.cleaner.max.compaction.lag.ms',

@@ -130,7 +130,8 @@ export class ListenerServers {
     const server = this.createListenerServer(spec);
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
-      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port }, () => {
+      const backlog = this.options.config.int('socket.listen.backlog.size');
+      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port, backlog }, () => {
         server.off('error', reject);
         const address = server.address();
         const port = typeof address === 'object' && address ? address.port : spec.port;
