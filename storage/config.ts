@@ -1,8 +1,9 @@
 /**
  * Per-log configuration with Kafka's defaults, and parsing from Kafka property names
  * (`segment.bytes`, `retention.ms`, ...). Durations are milliseconds; -1 means unlimited
- * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation (none changes
- * what a client reads).
+ * where Kafka says so. Leaves out: segment jitter, index size limits, preallocation and the cleaner's
+ * min.cleanable.dirty.ratio (every pass cleans all inactive segments); none changes what a client
+ * is guaranteed to read. docs/configuration.md says "no effect" for each.
  */
 import { LogConfigError } from './errors.js';
 

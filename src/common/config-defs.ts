@@ -231,10 +231,10 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.roll.jitter.ms': def(
     'long',
     null,
-    'Jitter of the segment roll time; log.roll.jitter.hours when absent.',
+    'Jitter of the segment roll time; log.roll.jitter.hours when absent (accepted; no effect: segments roll at the roll time exactly).',
     topicSynonym(atLeast(0)),
   ),
-  'log.roll.jitter.hours': def('int', '0', 'Segment roll jitter in hours.', nonNegative),
+  'log.roll.jitter.hours': def('int', '0', 'Segment roll jitter in hours (accepted; no effect).', nonNegative),
   'log.retention.ms': def(
     'long',
     null,
@@ -247,7 +247,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.retention.check.interval.ms': def('long', '300000', 'How often retention runs.', positive),
   'log.cleanup.policy': def('list', 'delete', 'Default cleanup policy.', topicSynonym(listOf('compact', 'delete'))),
   'log.cleaner.delete.retention.ms': def('long', '86400000', 'How long tombstones are kept.', topicSynonym(atLeast(0))),
-  'log.cleaner.min.cleanable.ratio': def('double', '0.5', 'Dirty ratio before cleaning.', topicSynonym(between(0, 1))),
+  'log.cleaner.min.cleanable.ratio': def(
+    'double',
+    '0.5',
+    'Dirty ratio before cleaning (accepted; no effect: every cleaner pass cleans all inactive segments, more eagerly than Kafka).',
+    topicSynonym(between(0, 1)),
+  ),
   'log.cleaner.min.compaction.lag.ms': def(
     'long',
     '0',
@@ -262,7 +267,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   ),
   'log.segment.delete.delay.ms': def('long', '60000', 'Delay before deleting a file.', topicSynonym(atLeast(0))),
   'log.index.interval.bytes': def('int', '4096', 'Bytes between index entries.', topicSynonym(atLeast(0))),
-  'log.index.size.max.bytes': def('int', '10485760', 'Index file size.', topicSynonym(atLeast(4))),
+  'log.index.size.max.bytes': def(
+    'int',
+    '10485760',
+    'Index file size (accepted; no effect: indexes grow as needed, segments roll by size and time).',
+    topicSynonym(atLeast(4)),
+  ),
   'log.flush.interval.messages': def('long', LONG_MAX, 'Messages between fsyncs.', topicSynonym(atLeast(1))),
   'log.flush.interval.ms': def(
     'long',
@@ -271,7 +281,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     topicSynonym(atLeast(0)),
   ),
   'log.flush.scheduler.interval.ms': def('long', LONG_MAX, 'How often logs are checked for flushing.'),
-  'log.preallocate': def('boolean', 'false', 'Preallocate segment files.', topicSynonym()),
+  'log.preallocate': def('boolean', 'false', 'Preallocate segment files (accepted; no effect).', topicSynonym()),
   'log.message.timestamp.type': def(
     'string',
     'CreateTime',
