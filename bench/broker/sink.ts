@@ -5,7 +5,10 @@
  * `--messages` gets copies of that batch with their base offsets patched, up to the
  * partition's byte budget). It decodes requests and encodes responses with the
  * project's generated codecs and protocol/frame.ts, as the broker does, so the ratio
- * broker/sink measures what the broker adds: validation, storage, bookkeeping.
+ * broker/sink measures what the broker adds: validation, storage, bookkeeping. Kept as cheap as a
+ * server can be: frames are read by the kernel into one reused buffer per connection, and a Produce
+ * is answered from its header and topic/partition names (the records are not looked at, beyond the
+ * first batch's last offset delta, for the base offsets it answers).
  *
  *   node --import tsx bench/broker/sink.ts --port 0 --mode fetch --partitions 1 \
  *        --messages 100000 --size 1024 --batch-records 100
@@ -26,6 +29,8 @@ import { FetchApi, type FetchResponseFetchableTopicResponse } from '../../protoc
 import { ListOffsetsApi } from '../../protocol/generated/messages/02-list-offsets.js';
 import { LAST_OFFSET_DELTA_OFFSET, patchBaseOffset } from '../../protocol/records/batch-header.js';
 import { buildRecordBatch } from '../../protocol/records/index.js';
+import { FrameReader } from '../../src/common/frame-reader.js';
+import { readIntoUserBuffers } from '../../src/server/user-buffer-reads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -226,10 +231,21 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
   }
 }
 
+/**
+ * One reused buffer per connection for the frames: the sink answers each frame before the next read
+ * and keeps no view of it (the fetch data set is its own), so a frame's bytes may be overwritten by the
+ * next one. Grows to the largest frame seen.
+ */
+function frameBuffers(): (size: number) => Buffer {
+  let buffer = Buffer.allocUnsafe(0);
+  return (size) => {
+    if (buffer.length < size) buffer = Buffer.allocUnsafe(size);
+    return buffer.subarray(0, size);
+  };
+}
+
 function serve(socket: Socket): void {
   socket.setNoDelay(true);
-  let pending: Buffer[] = [];
-  let buffered = 0;
   const onFrame = (frame: Buffer): void => {
     const r = new Reader(frame);
     let header;
@@ -251,25 +267,12 @@ function serve(socket: Socket): void {
     for (const chunk of chunks) socket.write(chunk);
     socket.uncork();
   };
-  socket.on('data', (data: Buffer) => {
-    pending.push(data);
-    buffered += data.length;
-    // Joins chunks only once a whole frame is there (and for a size split across chunks).
-    while (buffered >= 4) {
-      const head = pending[0]!.length >= 4 ? pending[0]! : Buffer.concat(pending, buffered);
-      const size = head.readInt32BE(0);
-      if (size < 0 || size > MAX_FRAME) {
-        socket.destroy();
-        return;
-      }
-      if (buffered < 4 + size) return;
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, buffered);
-      onFrame(all.subarray(4, 4 + size));
-      const rest = all.subarray(4 + size);
-      buffered = rest.length;
-      pending = buffered > 0 ? [rest] : [];
-    }
-  });
+  // The kernel writes each frame straight into the connection's one frame buffer (as the broker's
+  // listener does, server/user-buffer-reads.ts): no 64 KiB chunks joined, no fresh memory per frame.
+  const reader = new FrameReader({ onFrame, onBadSize: () => socket.destroy() }, MAX_FRAME, 0, frameBuffers());
+  if (!readIntoUserBuffers(socket, reader)) {
+    socket.on('data', (data: Buffer) => reader.consume(data, 0, data.length));
+  }
   socket.on('error', () => socket.destroy());
 }
 
