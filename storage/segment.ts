@@ -207,9 +207,16 @@ export class LogSegment {
   /**
    * Whole batches from the one holding `offset`, at most `maxBytes` (but the first batch
    * whole when `minOneBatch`), stopping before a batch starting at or past `maxOffset`.
-   * Returns null when nothing in this segment is at or past `offset`.
+   * Returns null when nothing in this segment is at or past `offset`. The bytes are read into
+   * buffers from `allocate` (read-buffers.ts lends recycled ones to the fetch path).
    */
-  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Buffer | null {
+  read(
+    offset: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+    allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+  ): Buffer | null {
     if (offset >= this.nextOffset) return null;
     const hinted = this.readHints.get(offset);
     const start = hinted ?? this.offsetIndex.lookup(offset).position;
@@ -217,7 +224,7 @@ export class LogSegment {
     // the window; from the index entry it can start up to one index interval plus one batch later.
     const padding = hinted === undefined ? this.indexIntervalBytes + this.largestBatch : 0;
     const windowLength = Math.min(this.size - start, maxBytes + padding);
-    let window = Buffer.allocUnsafe(windowLength);
+    let window = allocate(windowLength);
     window = window.subarray(0, this.handle.read(window, 0, windowLength, start));
     const first = this.locateIn(window, start, offset) ?? this.locate(offset, start);
     if (first && first.size > this.largestBatch) this.largestBatch = Math.min(first.size, 8 * 1024 * 1024);
@@ -230,7 +237,7 @@ export class LogSegment {
     if (from + wanted <= window.length) {
       data = window.subarray(from, from + wanted);
     } else {
-      data = Buffer.allocUnsafe(wanted);
+      data = allocate(wanted);
       data = data.subarray(0, this.handle.read(data, 0, wanted, first.position));
     }
     let cut = 0;

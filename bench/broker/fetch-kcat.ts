@@ -68,7 +68,11 @@ async function main(): Promise<void> {
   servers.push(await startBroker({}, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}));
   const baselineRoot = process.env.BENCH_BASELINE;
   if (baselineRoot) servers.push(await startBroker({}, { root: baselineRoot, name: 'baseline' }));
-  const lines = [`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
+  const lines = [
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ];
   try {
     for (const server of servers.slice(1)) {
       await runLoad(['create', `127.0.0.1:${server.port}`, TOPIC, '1']);
@@ -92,7 +96,9 @@ async function main(): Promise<void> {
         seconds.get(server)!.push(s);
         cpu.get(server)!.push(cpuSeconds(server.child.pid!) - cpuBefore);
         loads.push(load1());
-        log(`round ${round + 1} ${server.name}: ${(file.payloadBytes / MB / s).toFixed(0)} MB/s (load ${load1().toFixed(1)})`);
+        log(
+          `round ${round + 1} ${server.name}: ${(file.payloadBytes / MB / s).toFixed(0)} MB/s (load ${load1().toFixed(1)})`,
+        );
       }
     }
     const gb = file.payloadBytes / GB;
@@ -104,16 +110,24 @@ async function main(): Promise<void> {
         `${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     );
     for (const server of servers) {
-      lines.push(`- ${server.name}: ${mbps(server).toFixed(0)} MB/s, ${spread(cpu.get(server)!.map((c) => c / gb))} CPU-s/GB`);
+      lines.push(
+        `- ${server.name}: ${mbps(server).toFixed(0)} MB/s, ${spread(cpu.get(server)!.map((c) => c / gb))} CPU-s/GB`,
+      );
     }
     const clientBound = mbps(sink) < 2 * mbps(broker) ? '; CLIENT-BOUND (sink under 2x the broker)' : '';
-    lines.push(`- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)}; per round ${spread(perRound(sink, broker))}${clientBound}`);
+    lines.push(
+      `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)}; per round ${spread(perRound(sink, broker))}${clientBound}`,
+    );
     if (baseline) lines.push(`- broker new ÷ old per round ${spread(perRound(baseline, broker))}`);
   } finally {
     for (const server of servers) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  lines.push(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  lines.push(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(lines.join('\n'));
 }
 
