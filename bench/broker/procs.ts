@@ -142,7 +142,7 @@ export async function startBroker(
 
 /** The sink (bench/broker/sink.ts, or `script`) under tsx. */
 export async function startSink(
-  mode: 'produce' | 'fetch',
+  mode: 'produce' | 'fetch' | 'echo',
   options: { messages?: number; size?: number; batchRecords?: number; script?: string; name?: string } = {},
 ): Promise<Server> {
   const port = await freePort();
