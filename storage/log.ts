@@ -94,6 +94,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch whole even when it exceeds maxBytes (Kafka's default). */
   minOneBatch?: boolean;
+  /** Where the read's buffers come from (fetch: read-buffers.ts); fresh ones by default. */
+  allocate?: (size: number) => Buffer;
 }
 
 export interface ReadResult {
@@ -311,7 +313,7 @@ export class PartitionLog {
     if (offset >= maxOffset) return result;
     return this.io('read', () => {
       for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-        const data = this.segments[i]!.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true);
+        const data = this.segments[i]!.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true, options.allocate);
         if (data) return { ...result, records: data };
       }
       return result;

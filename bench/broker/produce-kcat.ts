@@ -12,9 +12,11 @@
  * the CPU-seconds per GB of payload of each server (from /proc), and the load average of every run.
  * A figure whose sink rate is under twice the broker's is marked client-bound.
  *
- * Env: BENCH_ROUNDS (5), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
+ * Env: BENCH_ROUNDS (5), BENCH_KCAT_PROCS (1: kcat processes sending at once, the run's bytes split
+ * between them), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
  * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
- * BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), PROFILE=<dir> (this tree's broker runs
+ * BENCH_BASELINE_SINK (the path of another sink script, e.g. an older sink.ts copied into bench/broker/,
+ * run in the same rounds), BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), PROFILE=<dir> (this tree's broker runs
  * under --cpu-prof into <dir>, written at its clean stop; `npx tsx bench/profile-top.ts <dir>`).
  * All traffic stays on 127.0.0.1.
  */
@@ -25,6 +27,8 @@ import { kcatProduce, makeLineFile, MB } from './kcat.js';
 import { cpuSeconds, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** kcat processes sending at once, each a 1/N share of the run's bytes (one kcat can be the limit). */
+const PROCS = Number(process.env.BENCH_KCAT_PROCS ?? 1);
 const RUN_MB = Number(process.env.BENCH_MB ?? 128);
 const WORKLOADS = [
   { name: '1k-p1', label: 'produce 1 KiB, 1 partition, acks=1', line: 1024, partitions: 1, mb: RUN_MB },
@@ -62,13 +66,16 @@ async function startServers(): Promise<Server[]> {
   servers.push(await startBroker(config, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}));
   const baseline = process.env.BENCH_BASELINE;
   if (baseline) servers.push(await startBroker(config, { root: baseline, name: 'baseline' }));
+  const sinkBaseline = process.env.BENCH_BASELINE_SINK;
+  if (sinkBaseline) servers.push(await startSink('produce', { script: sinkBaseline, name: 'baseline sink' }));
   return servers;
 }
 
 async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server[], dir: string): Promise<string[]> {
-  const file = await makeLineFile(dir, workload.mb, workload.line);
+  const share = await makeLineFile(dir, workload.mb / PROCS, workload.line);
+  const file = { ...share, messages: share.messages * PROCS, payloadBytes: share.payloadBytes * PROCS };
   const topic = `bench-${workload.name}-p${workload.partitions}`;
-  for (const server of servers.slice(1)) {
+  for (const server of servers.filter((s) => !s.name.includes('sink'))) {
     await runLoad(['create', `127.0.0.1:${server.port}`, topic, String(workload.partitions)]);
   }
   const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [] }]));
@@ -77,7 +84,9 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     for (let i = 0; i < servers.length; i++) {
       const server = servers[(round + i) % servers.length]!;
       const cpuBefore = cpuSeconds(server.child.pid!);
-      const seconds = await kcatProduce(server.port, topic, file.path, '1');
+      const start = performance.now();
+      await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
+      const seconds = (performance.now() - start) / 1000;
       const r = runs.get(server)!;
       r.seconds.push(seconds);
       r.cpu.push(cpuSeconds(server.child.pid!) - cpuBefore);
@@ -88,7 +97,16 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
       );
     }
   }
-  const [sink, broker, baseline] = servers.map((s) => runs.get(s)!) as [Runs, Runs, Runs | undefined];
+  const named = (name: string): Runs | undefined => {
+    const server = servers.find((s) => s.name === name);
+    return server ? runs.get(server) : undefined;
+  };
+  const [sink, broker, baseline, sinkBaseline] = [
+    named('produce sink')!,
+    named('broker')!,
+    named('baseline'),
+    named('baseline sink'),
+  ];
   const mbps = (r: Runs): number => file.payloadBytes / MB / median(r.seconds);
   const msgs = (r: Runs): number => file.messages / median(r.seconds);
   /** CPU-seconds per GB of payload: the median of the rounds, with their spread. */
@@ -99,7 +117,7 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   const clientBound = mbps(sink) < 2 * mbps(broker);
   const lines = [
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
-      `${ROUNDS} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+      `${ROUNDS} rounds, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
     `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
@@ -113,6 +131,12 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
         `CPU per GB new ÷ old ${(cpuPerGb(broker) / cpuPerGb(baseline)).toFixed(2)} (medians), per round ${spread(
           broker.cpu.map((c, i) => c / baseline.cpu[i]!),
         )}`,
+    );
+  }
+  if (sinkBaseline) {
+    lines.push(
+      `- baseline sink: ${mbps(sinkBaseline).toFixed(0)} MB/s, ${cpuSpread(sinkBaseline)} CPU-s/GB; ` +
+        `sink new ÷ old per round ${spread(ratios(sinkBaseline, sink))}`,
     );
   }
   return lines;

@@ -5,7 +5,10 @@
  * `--messages` gets copies of that batch with their base offsets patched, up to the
  * partition's byte budget). It decodes requests and encodes responses with the
  * project's generated codecs and protocol/frame.ts, as the broker does, so the ratio
- * broker/sink measures what the broker adds: validation, storage, bookkeeping.
+ * broker/sink measures what the broker adds: validation, storage, bookkeeping. Kept as cheap as a
+ * server can be: frames are read by the kernel into one reused buffer per connection, and a Produce
+ * is answered from its header and topic/partition names (the records are not looked at, beyond the
+ * first batch's last offset delta, for the base offsets it answers).
  *
  *   node --import tsx bench/broker/sink.ts --port 0 --mode fetch --partitions 1 \
  *        --messages 100000 --size 1024 --batch-records 100
@@ -21,11 +24,18 @@ import { Reader, type Writer } from '../../protocol/primitives/index.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
-import { ProduceApi, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/messages/00-produce.js';
+import {
+  ProduceApi,
+  type ProduceResponsePartitionProduceResponse,
+  type ProduceResponseTopicProduceResponse,
+} from '../../protocol/generated/messages/00-produce.js';
 import { FetchApi, type FetchResponseFetchableTopicResponse } from '../../protocol/generated/messages/01-fetch.js';
 import { ListOffsetsApi } from '../../protocol/generated/messages/02-list-offsets.js';
 import { LAST_OFFSET_DELTA_OFFSET, patchBaseOffset } from '../../protocol/records/batch-header.js';
 import { buildRecordBatch } from '../../protocol/records/index.js';
+import { FrameReader } from '../../src/common/frame-reader.js';
+import { readIntoUserBuffers } from '../../src/server/user-buffer-reads.js';
+import { EchoLog } from './sink-echo.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +47,9 @@ const { values: args } = parseArgs({
     'batch-records': { type: 'string', default: '100' },
   },
 });
-const fetchMode = args.mode === 'fetch';
+const echoMode = args.mode === 'echo';
+const fetchMode = args.mode === 'fetch' || echoMode;
+const echo = new EchoLog();
 const defaultPartitions = Number(args.partitions);
 /** A topic named `...-p<N>` has N partitions; any other has --partitions. */
 function partitionsOf(topic: string): number {
@@ -96,7 +108,25 @@ const produceOffsets = new Map<string, number>();
 
 type Answer = ((w: Writer) => void) | null;
 
-function answer(apiKey: number, version: number, body: Reader): Answer {
+function produced(index: number, base: number, version: number): ProduceResponsePartitionProduceResponse {
+  return {
+    index,
+    errorCode: 0,
+    baseOffset: BigInt(base),
+    logAppendTimeMs: -1n,
+    logStartOffset: version >= 5 ? 0n : -1n,
+    recordErrors: [],
+    errorMessage: null,
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+  };
+}
+/** An echo-mode Fetch that found nothing: asked again at the next Produce or after `waitMs`. */
+interface Deferred {
+  waitMs: number;
+  again: () => Answer;
+}
+
+function answer(apiKey: number, version: number, body: Reader, mayWait = true): Answer | Deferred {
   switch (apiKey) {
     case ApiVersionsApi.apiKey:
       return (w) =>
@@ -146,41 +176,44 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
         topicId: topic.topicId,
         partitionResponses: topic.partitionData.map((p) => {
           const key = `${topic.name}:${p.index}`;
+          if (echoMode && p.records) {
+            const echoed = echo.append(key, p.records);
+            produceOffsets.set(key, echo.end(key) - 1);
+            return produced(p.index, echoed, version);
+          }
           const base = produceOffsets.get(key) ?? 0;
           const count =
             p.records && p.records.length > LAST_OFFSET_DELTA_OFFSET + 4
               ? p.records.readInt32BE(LAST_OFFSET_DELTA_OFFSET) + 1
               : 0;
           produceOffsets.set(key, base + count);
-          return {
-            index: p.index,
-            errorCode: 0,
-            baseOffset: BigInt(base),
-            logAppendTimeMs: -1n,
-            logStartOffset: version >= 5 ? 0n : -1n,
-            recordErrors: [],
-            errorMessage: null,
-            currentLeader: { leaderId: -1, leaderEpoch: -1 },
-          };
+          return produced(p.index, base, version);
         }),
       }));
       if (request.acks === 0) return null;
       return (w) => ProduceApi.encodeResponse(w, version, { responses, throttleTimeMs: 0, nodeEndpoints: [] });
     }
     case FetchApi.apiKey: {
+      const start = body.offset;
       const request = FetchApi.decodeRequest(body, version);
       let budget = request.maxBytes;
+      const read = (topic: string, p: { partition: number; fetchOffset: bigint }, limit: number): Buffer =>
+        echoMode
+          ? echo.read(`${topic}:${p.partition}`, Number(p.fetchOffset), limit)
+          : readDataSet(Number(p.fetchOffset), limit);
+      const end = (topic: string, partition: number): bigint =>
+        BigInt(echoMode ? echo.end(`${topic}:${partition}`) : dataEnd);
       const responses: FetchResponseFetchableTopicResponse[] = request.topics.map((topic) => ({
         topic: topic.topic,
         topicId: topic.topicId,
         partitions: topic.partitions.map((p) => {
-          const records = readDataSet(Number(p.fetchOffset), Math.min(p.partitionMaxBytes, budget));
+          const records = read(topic.topic, p, Math.min(p.partitionMaxBytes, budget));
           budget -= records.length;
           return {
             partitionIndex: p.partition,
             errorCode: 0,
-            highWatermark: BigInt(dataEnd),
-            lastStableOffset: BigInt(dataEnd),
+            highWatermark: end(topic.topic, p.partition),
+            lastStableOffset: end(topic.topic, p.partition),
             logStartOffset: 0n,
             divergingEpoch: { epoch: -1, endOffset: -1n },
             currentLeader: { leaderId: -1, leaderEpoch: -1 },
@@ -191,6 +224,10 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
           };
         }),
       }));
+      if (echoMode && mayWait && budget === request.maxBytes && request.maxWaitMs > 0) {
+        const frame = body.buffer.subarray(start);
+        return { waitMs: request.maxWaitMs, again: () => answer(apiKey, version, new Reader(frame), false) as Answer };
+      }
       return (w) =>
         FetchApi.encodeResponse(w, version, {
           throttleTimeMs: 0,
@@ -208,7 +245,8 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
           topics: request.topics.map((t) => ({
             name: t.name,
             partitions: t.partitions.map((p) => {
-              const offset = p.timestamp === -2n ? 0n : BigInt(dataEnd);
+              const latest = echoMode ? echo.end(`${t.name}:${p.partitionIndex}`) : dataEnd;
+              const offset = p.timestamp === -2n ? 0n : BigInt(latest);
               return {
                 partitionIndex: p.partitionIndex,
                 errorCode: 0,
@@ -226,23 +264,60 @@ function answer(apiKey: number, version: number, body: Reader): Answer {
   }
 }
 
+/**
+ * One reused buffer per connection for the frames: the sink answers each frame before the next read
+ * and keeps no view of it (the fetch data set is its own), so a frame's bytes may be overwritten by the
+ * next one. Grows to the largest frame seen.
+ */
+function frameBuffers(): (size: number) => Buffer {
+  let buffer = Buffer.allocUnsafe(0);
+  return (size) => {
+    if (buffer.length < size) buffer = Buffer.allocUnsafe(size);
+    return buffer.subarray(0, size);
+  };
+}
+
 function serve(socket: Socket): void {
   socket.setNoDelay(true);
-  let pending: Buffer[] = [];
-  let buffered = 0;
+  // Echo mode: while a Fetch waits for data, later requests wait behind it (answers stay in order).
+  let parked: Buffer[] | null = null;
   const onFrame = (frame: Buffer): void => {
+    if (parked !== null) {
+      parked.push(Buffer.from(frame));
+      return;
+    }
     const r = new Reader(frame);
-    let header;
-    let write;
+    let header: ReturnType<typeof readRequestHeader>;
+    let result;
     try {
       header = readRequestHeader(r);
-      write = answer(header.requestApiKey, header.requestApiVersion, r);
+      result = answer(header.requestApiKey, header.requestApiVersion, r);
     } catch {
       // Kafka closes the connection on a request it cannot serve; so does the sink.
       socket.destroy();
       return;
     }
-    if (write === null) return;
+    if (result !== null && typeof result !== 'function') {
+      const deferred = result;
+      parked = [];
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        respond(header, deferred.again());
+        const queued = parked ?? [];
+        parked = null;
+        for (const next of queued) onFrame(next);
+      };
+      const timer = setTimeout(finish, deferred.waitMs);
+      echo.onAppend(finish);
+      return;
+    }
+    respond(header, result);
+  };
+  const respond = (header: ReturnType<typeof readRequestHeader>, write: Answer): void => {
+    if (write === null || socket.destroyed) return;
     const chunks = encodeFrame((w) => {
       writeResponseHeader(w, header.requestApiKey, header.requestApiVersion, header.correlationId);
       write(w);
@@ -251,25 +326,12 @@ function serve(socket: Socket): void {
     for (const chunk of chunks) socket.write(chunk);
     socket.uncork();
   };
-  socket.on('data', (data: Buffer) => {
-    pending.push(data);
-    buffered += data.length;
-    // Joins chunks only once a whole frame is there (and for a size split across chunks).
-    while (buffered >= 4) {
-      const head = pending[0]!.length >= 4 ? pending[0]! : Buffer.concat(pending, buffered);
-      const size = head.readInt32BE(0);
-      if (size < 0 || size > MAX_FRAME) {
-        socket.destroy();
-        return;
-      }
-      if (buffered < 4 + size) return;
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, buffered);
-      onFrame(all.subarray(4, 4 + size));
-      const rest = all.subarray(4 + size);
-      buffered = rest.length;
-      pending = buffered > 0 ? [rest] : [];
-    }
-  });
+  // The kernel writes each frame straight into the connection's one frame buffer (as the broker's
+  // listener does, server/user-buffer-reads.ts): no 64 KiB chunks joined, no fresh memory per frame.
+  const reader = new FrameReader({ onFrame, onBadSize: () => socket.destroy() }, MAX_FRAME, 0, frameBuffers());
+  if (!readIntoUserBuffers(socket, reader)) {
+    socket.on('data', (data: Buffer) => reader.consume(data, 0, data.length));
+  }
   socket.on('error', () => socket.destroy());
 }
 

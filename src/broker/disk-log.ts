@@ -74,9 +74,12 @@ class DiskPartitionLog implements PartitionLog {
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
   }
 
-  read(offset: number, maxBytes: number, maxOffset?: number): Buffer {
-    return this.log.read(offset, maxBytes, { minOneBatch: true, ...(maxOffset === undefined ? {} : { maxOffset }) })
-      .records;
+  read(offset: number, maxBytes: number, maxOffset?: number, allocate?: (size: number) => Buffer): Buffer {
+    return this.log.read(offset, maxBytes, {
+      minOneBatch: true,
+      ...(maxOffset === undefined ? {} : { maxOffset }),
+      ...(allocate === undefined ? {} : { allocate }),
+    }).records;
   }
 
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {

@@ -32,6 +32,7 @@ import { producerStateOf } from './producer-state-registry.js';
 import type { AbortedTxn } from './producer-state.js';
 import type { Partition } from './replica-manager.js';
 import { endOffsetForEpoch } from './leader-epochs.js';
+import { fetchReadBuffers } from '../../storage/read-buffers.js';
 
 export interface FetchParams {
   apiVersion: number;
@@ -134,7 +135,8 @@ function readOne(
   let records: Buffer = EMPTY;
   if (offset < end && (limit > 0 || minOneBatch)) {
     try {
-      records = log.read(offset, Math.max(limit, 1), end);
+      // Into a recycled buffer: the connection gives it back once the response is on the socket.
+      records = log.read(offset, Math.max(limit, 1), end, fetchReadBuffers.take);
     } catch (error) {
       if (error instanceof OffsetOutOfRangeError) return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
       if (isStorageError(error)) return failed(error.errorCode, partition);

@@ -20,8 +20,12 @@ export interface PartitionLog {
    * end) and leader epochs are kept. Absent on logs that cannot follow a leader.
    */
   appendReplicated?(batches: Buffer): AppendInfo;
-  /** Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch), none at or past `maxOffset`. */
-  read(offset: number, maxBytes: number, maxOffset?: number): Buffer;
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch), none at or past
+   * `maxOffset`. A log that reads into new buffers takes them from `allocate` when given (the fetch path
+   * lends recycled ones, storage/read-buffers.ts); a log that returns views of its own memory ignores it.
+   */
+  read(offset: number, maxBytes: number, maxOffset?: number, allocate?: (size: number) => Buffer): Buffer;
   /** The first offset whose batch has a timestamp >= `timestamp`. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null;
   /** The largest timestamp in the log and its offset. */

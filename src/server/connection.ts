@@ -15,6 +15,7 @@ import type { ConnectionInfo, DispatchResult, Dispatcher } from './dispatcher.js
 import type { SaslAuthenticator } from './sasl/authenticator.js';
 import { isProduceFrame, requestFramePool } from './frame-pool.js';
 import { readIntoUserBuffers } from './user-buffer-reads.js';
+import { fetchReadBuffers } from '../../storage/read-buffers.js';
 
 export interface ConnectionLimits {
   maxRequestBytes: number;
@@ -197,15 +198,22 @@ export class Connection {
     while (this.held.length > 0 && !this.closed && this.muteTimer === null) this.submit(this.held.shift()!);
   }
 
-  /** Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy of large record data). */
+  /**
+   * Writes the gathered response bytes: one buffer when small, else the chunks under one cork (no copy
+   * of large record data). Fetched records read into lent buffers (storage/read-buffers.ts) are given
+   * back once the last write's callback says the socket has taken every byte (writes complete in order).
+   */
   private sendGathered(): void {
     const chunks = this.gathered;
     if (chunks.length === 0) return;
-    if (chunks.length === 1) this.socket.write(chunks[0]!);
-    else if (this.gatheredBytes <= COALESCE_MAX_BYTES) this.socket.write(Buffer.concat(chunks, this.gatheredBytes));
+    const lent = chunks.filter((chunk) => fetchReadBuffers.isLent(chunk));
+    const done = lent.length === 0 ? undefined : (): void => fetchReadBuffers.giveBack(lent);
+    if (chunks.length === 1) this.socket.write(chunks[0]!, done);
+    else if (this.gatheredBytes <= COALESCE_MAX_BYTES)
+      this.socket.write(Buffer.concat(chunks, this.gatheredBytes), done);
     else {
       this.socket.cork();
-      for (const chunk of chunks) this.socket.write(chunk);
+      for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? done : undefined);
       this.socket.uncork();
     }
     this.gathered = [];

@@ -1,0 +1,138 @@
+/**
+ * End-to-end latency, produce to consume (issue 20): `npx tsx bench/broker/latency.ts` after `npm run build`.
+ *
+ * One python3-confluent-kafka producer (bench/broker/latency.py: 1 KiB messages stamped with their
+ * send time, paced at BENCH_RATE msg/s, linger.ms=1, acks=1) and one consumer (partition 0 from
+ * offset 0, fetch.wait.max.ms=100) run against, in rounds that rotate which goes first:
+ *  - the echo sink (bench/broker/sink.ts --mode echo: keeps produced batches in memory and answers a
+ *    waiting Fetch as soon as a Produce arrives: the baseline with no storage);
+ *  - this tree's broker (`node bin/gregor.js start` from dist/, on disk, acks=1);
+ *  - with BENCH_BASELINE=<dir>, an older built tree's broker.
+ * Per server: p50/p99/p99.9 of (arrival - send) over each round's messages but the first 10%, the
+ * median of the rounds with their spread, and broker p99 ÷ sink p99 per round. Env: BENCH_ROUNDS (5),
+ * BENCH_RATE (msg/s, 50000), BENCH_SECONDS (10). All traffic stays on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? 50_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SIZE = 1024;
+const SCRIPT = fileURLToPath(new URL('./latency.py', import.meta.url));
+
+interface Latency {
+  received: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const spread = (xs: number[], digits = 2): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+
+/** Runs latency.py with `args`; `onLine` sees each stdout line; resolves the last one parsed as JSON. */
+function python<T>(args: string[], onLine: (line: string) => void = () => undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const text = d.toString();
+      out += text;
+      for (const line of text.split('\n')) if (line) onLine(line);
+    });
+    child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 90) * 1000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as T);
+      else reject(new Error(`latency.py ${args[0]} exited ${code}: ${err.slice(0, 1000)}`));
+    });
+  });
+}
+
+async function round(server: Server, topic: string): Promise<Latency> {
+  const bootstrap = `127.0.0.1:${server.port}`;
+  if (!server.name.includes('sink')) await runLoad(['create', bootstrap, topic, '1']);
+  const count = Math.floor(RATE * SECONDS);
+  let ready: () => void = () => undefined;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const consumer = python<Latency>(['consume', bootstrap, topic, String(count), String(SECONDS + 60)], (line) => {
+    if (line === 'ready') ready();
+  });
+  await Promise.race([isReady, consumer]);
+  const sent = await python<{ sent: number; rate: number }>([
+    'produce',
+    bootstrap,
+    topic,
+    String(RATE),
+    String(SECONDS),
+    String(SIZE),
+  ]);
+  const result = await consumer;
+  log(
+    `${server.name}: sent ${sent.sent} at ${sent.rate.toFixed(0)} msg/s, received ${result.received}; ` +
+      `p50 ${result.p50.toFixed(2)} p99 ${result.p99.toFixed(2)} p99.9 ${result.p999.toFixed(2)} ms ` +
+      `(load ${loadavg()[0]!.toFixed(1)})`,
+  );
+  return result;
+}
+
+async function main(): Promise<void> {
+  const servers: Server[] = [await startSink('echo'), await startBroker()];
+  const baselineRoot = process.env.BENCH_BASELINE;
+  if (baselineRoot) servers.push(await startBroker({}, { root: baselineRoot, name: 'baseline' }));
+  const lines = [
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ];
+  const results = new Map<Server, Latency[]>(servers.map((s) => [s, []]));
+  const loads: number[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[(r + i) % servers.length]!;
+        results.get(server)!.push(await round(server, `latency-${r}`));
+        loads.push(loadavg()[0]!);
+      }
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+  lines.push(
+    `end-to-end latency, 1 KiB, 1 partition, acks=1, ${RATE} msg/s for ${SECONDS} s, ${ROUNDS} rounds, ` +
+      `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+  );
+  for (const server of servers) {
+    const rs = results.get(server)!;
+    lines.push(
+      `- ${server.name}: p50 ${spread(rs.map((x) => x.p50))} ms, p99 ${spread(rs.map((x) => x.p99))} ms, ` +
+        `p99.9 ${spread(rs.map((x) => x.p999))} ms`,
+    );
+  }
+  const [sink, broker] = servers.map((s) => results.get(s)!) as [Latency[], Latency[]];
+  lines.push(`- broker p99 ÷ sink p99 per round: ${spread(broker.map((b, i) => b.p99 / sink[i]!.p99))}`);
+  lines.push(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

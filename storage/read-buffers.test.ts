@@ -1,0 +1,34 @@
+/** ReadBufferPool: what it lends, what it takes back (only what it lent, once), and its cap. */
+import t from 'tap';
+import { ReadBufferPool } from './read-buffers.js';
+
+t.test('large reads are lent and come back by capacity; small ones and strangers are not pooled', async (t) => {
+  const pool = new ReadBufferPool(1024 * 1024);
+  const small = pool.take(100);
+  t.notOk(pool.isLent(small), 'a small read is an ordinary buffer');
+  pool.giveBack([small]);
+  t.equal(pool.keptBytes, 0);
+
+  const large = pool.take(100_000);
+  t.equal(large.length, 100_000);
+  t.equal(large.buffer.byteLength, 128 * 1024, 'capacity rounded up to 64 KiB');
+  t.ok(pool.isLent(large.subarray(10, 20)), 'a view of a lent buffer counts as lent');
+  pool.giveBack([large.subarray(0, 10), large.subarray(50)]);
+  t.equal(pool.keptBytes, 128 * 1024, 'two views of one buffer give it back once');
+  t.notOk(pool.isLent(large));
+  pool.giveBack([large]);
+  t.equal(pool.keptBytes, 128 * 1024, 'giving back again changes nothing');
+
+  const tooBig = pool.take(300_000);
+  t.not(tooBig.buffer, large.buffer, 'a kept buffer smaller than the read is not used');
+  const fits = pool.take(70_000);
+  t.equal(fits.buffer, large.buffer, 'the kept buffer is lent again for a read it fits');
+  t.equal(pool.reuses, 1);
+  t.equal(pool.keptBytes, 0);
+  pool.giveBack([Buffer.allocUnsafeSlow(200_000)]);
+  t.equal(pool.keptBytes, 0, 'a buffer the pool never lent is not taken');
+
+  const many = Array.from({ length: 10 }, () => pool.take(200_000));
+  pool.giveBack(many);
+  t.ok(pool.keptBytes <= 1024 * 1024, 'never more than the cap is kept');
+});
