@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 // A V8 code cache of the previous CLI bundle (bin/load-cli.cjs) must not outlive it.
 rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
+rmSync('dist/bundle/cli.cjs.v8-cache.stamp', { force: true });
 
 const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
 const common = {
