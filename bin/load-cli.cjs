@@ -10,6 +10,7 @@
  * costs far less than hashing 3 MB and loading node:crypto (V8 checks only the source's length).
  * V8 itself rejects a cache from another node or V8 flags, and the bundle then compiles as usual.
  */
+const { isAscii } = require('node:buffer');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -18,6 +19,16 @@ const vm = require('node:vm');
 const BUNDLE = path.join(__dirname, '../dist/bundle/cli.cjs');
 const CACHE = `${BUNDLE}.v8-cache`;
 const STAMP = `${CACHE}.stamp`;
+
+/**
+ * The bundle's source: scripts/bundle.mjs keeps it ASCII, which decodes as latin1 into a one-byte
+ * string several times faster than a UTF-8 decode (which makes a two-byte string of any file with
+ * one character outside Latin-1).
+ */
+function readSource() {
+  const bytes = fs.readFileSync(BUNDLE);
+  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+}
 
 /** What identifies the bundle the cache was made from. */
 function stampOf(file) {
@@ -55,13 +66,13 @@ function loadCli() {
   if (stamp === null || stamp.trim() !== stampOf(BUNDLE)) return require(BUNDLE);
   const cachedData = readOrNull(CACHE);
   if (cachedData === null) return require(BUNDLE);
-  return run(fs.readFileSync(BUNDLE, 'utf8'), cachedData).exports;
+  return run(readSource(), cachedData).exports;
 }
 
 function makeCache() {
   fs.rmSync(CACHE, { force: true });
   fs.rmSync(STAMP, { force: true });
-  const { script } = run(fs.readFileSync(BUNDLE, 'utf8'), undefined);
+  const { script } = run(readSource(), undefined);
   fs.writeFileSync(CACHE, script.createCachedData());
   fs.writeFileSync(STAMP, `${stampOf(BUNDLE)}\n`);
 }
