@@ -1,3 +1,4 @@
+/* global console */
 // Bundles the compiled broker (dist/src) and its pure-JS dependencies into one ESM file
 // per entry point, so start-up loads a handful of modules instead of several hundred
 // (Node's module loader dominated the start-up time). Native bindings and pino-pretty

@@ -199,7 +199,7 @@ t.test(
       return { fs, manager: LogManager.open({ fs, logDirs: [root], clock, defaultConfig: DEFAULT_LOG_CONFIG }) };
     };
     const topicId = 'AAAAAAAAAAAAAAAAAAAAAA';
-    let { fs, manager } = open();
+    let { manager } = open();
     for (let p = 0; p < 20; p++) {
       // Partition 0 has no topic id, so no partition.metadata.
       const log = p === 0 ? manager.getOrCreate('t', p) : manager.getOrCreate('t', p, topicId);
@@ -208,7 +208,9 @@ t.test(
     manager.close();
 
     const before = openDescriptors();
-    ({ fs, manager } = open());
+    const reopened = open();
+    const fs = reopened.fs;
+    manager = reopened.manager;
     t.equal(fs.stats.open, 0, 'opening 20 logs holds no segment descriptor');
     t.ok(openDescriptors() <= before, 'and the process holds no more descriptors than before');
     t.equal(manager.topicIdOf('t', 0), undefined, 'no partition.metadata: no topic id');
@@ -221,7 +223,7 @@ t.test(
     }
     t.ok(fs.stats.open <= 8 && fs.stats.open > 0, 'descriptors opened on use, within the bound');
     manager.close();
-    ({ fs, manager } = open());
+    manager = open().manager;
     for (let p = 0; p < 20; p++) t.equal(manager.get('t', p)!.endOffset, 2, 'appends survived');
     manager.close();
   },
