@@ -1,13 +1,15 @@
+/* global console */
 // Bundles the compiled broker (dist/src) and its pure-JS dependencies into one ESM file
 // per entry point, so start-up loads a handful of modules instead of several hundred
 // (Node's module loader dominated the start-up time). Native bindings and pino-pretty
 // (loaded only on a TTY) stay external and load from node_modules.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // A V8 code cache of the previous CLI bundle (bin/load-cli.cjs) must not outlive it.
 rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
+rmSync('dist/bundle/cli.cjs.v8-cache.stamp', { force: true });
 
 const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
 const common = {
@@ -37,3 +39,19 @@ await build({
   banner: { js: "const __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 await build({ ...common, entryPoints: ['dist/src/index.js'], outfile: 'dist/bundle/index.mjs' });
+
+// The CLI bundle is kept pure ASCII, so bin/load-cli.cjs reads it into a one-byte string (a fast
+// latin1 decode) instead of a UTF-8 decode into a two-byte string of twice the memory. esbuild
+// escapes non-ASCII characters in code but keeps doc comments as written: escape those (only in
+// comment lines, where an escape changes nothing), and say so when anything else is left.
+const cli = 'dist/bundle/cli.cjs';
+const lines = readFileSync(cli, 'utf8').split('\n');
+const escapeLine = (line) =>
+  // eslint-disable-next-line no-control-regex -- matching every character outside ASCII on purpose
+  line.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+const isCommentLine = (line) => /^\s*(\/\*\*?|\*|\/\/)/.test(line);
+const ascii = lines.map((line) => (isCommentLine(line) ? escapeLine(line) : line));
+writeFileSync(cli, ascii.join('\n'));
+// eslint-disable-next-line no-control-regex -- as above
+const left = ascii.filter((line) => /[^\x00-\x7f]/u.test(line)).length;
+if (left > 0) console.warn(`scripts/bundle.mjs: ${left} line(s) of ${cli} are not ASCII; it will load slower`);

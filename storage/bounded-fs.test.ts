@@ -186,3 +186,67 @@ t.test(
     manager.close();
   },
 );
+
+t.test(
+  'logs reopened at start hold no descriptor until used; partition.metadata is read only when listed',
+  { skip: process.platform !== 'linux' && 'needs /proc' },
+  async (t) => {
+    const root = mkdtempSync(joinPath(tmpdir(), 'gregor-bounded-fs-open-'));
+    t.teardown(() => rmSync(root, { recursive: true, force: true }));
+    const clock = new ManualClock(0);
+    const open = (): { fs: BoundedFileSystem; manager: LogManager } => {
+      const fs = new BoundedFileSystem(new NodeFileSystem(), 8);
+      return { fs, manager: LogManager.open({ fs, logDirs: [root], clock, defaultConfig: DEFAULT_LOG_CONFIG }) };
+    };
+    const topicId = 'AAAAAAAAAAAAAAAAAAAAAA';
+    let { manager } = open();
+    for (let p = 0; p < 20; p++) {
+      // Partition 0 has no topic id, so no partition.metadata.
+      const log = p === 0 ? manager.getOrCreate('t', p) : manager.getOrCreate('t', p, topicId);
+      log.append(batchOfSize(300), { leaderEpoch: 0 });
+    }
+    manager.close();
+
+    const before = openDescriptors();
+    const reopened = open();
+    const fs = reopened.fs;
+    manager = reopened.manager;
+    t.equal(fs.stats.open, 0, 'opening 20 logs holds no segment descriptor');
+    t.ok(openDescriptors() <= before, 'and the process holds no more descriptors than before');
+    t.equal(manager.topicIdOf('t', 0), undefined, 'no partition.metadata: no topic id');
+    for (let p = 1; p < 20; p++) t.equal(manager.topicIdOf('t', p), topicId, `partition ${p}'s topic id is read`);
+    for (let p = 0; p < 20; p++) {
+      const log = manager.get('t', p)!;
+      t.equal(log.endOffset, 1);
+      t.ok(log.read(0, 1 << 20).records.length > 0, `partition ${p} reads its batch`);
+      t.equal(log.append(batchOfSize(300), { leaderEpoch: 0 }).baseOffset, 1);
+    }
+    t.ok(fs.stats.open <= 8 && fs.stats.open > 0, 'descriptors opened on use, within the bound');
+    manager.close();
+    manager = open().manager;
+    for (let p = 0; p < 20; p++) t.equal(manager.get('t', p)!.endOffset, 2, 'appends survived');
+    manager.close();
+  },
+);
+
+t.test(
+  'openDeferred: the size without a descriptor; the handle opens on first use; a missing file throws',
+  async (t) => {
+    const mem = new MemoryFileSystem();
+    mem.mkdir('/d');
+    const file = mem.open('/d/a', true);
+    file.write(Buffer.from('hello'), 0);
+    file.close();
+    const fs = new BoundedFileSystem(mem, 2);
+    const { handle, size } = fs.openDeferred('/d/a');
+    t.equal(size, 5);
+    t.equal(fs.stats.open, 0);
+    const out = Buffer.alloc(5);
+    handle.read(out, 0, 5, 0);
+    t.equal(out.toString(), 'hello');
+    t.equal(fs.stats.open, 1);
+    handle.close();
+    t.equal(fs.stats.open, 0);
+    t.throws(() => fs.openDeferred('/d/missing'), { code: 'ENOENT' });
+  },
+);

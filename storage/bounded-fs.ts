@@ -45,7 +45,7 @@ class CachedFileHandle implements FileHandle {
 
   constructor(
     readonly path: string,
-    inner: FileHandle,
+    inner: FileHandle | null,
     private readonly owner: BoundedFileSystem,
   ) {
     this.inner = inner;
@@ -116,6 +116,20 @@ export class BoundedFileSystem implements FileSystem {
     const handle = new CachedFileHandle(path, file, this);
     this.link(handle);
     return handle;
+  }
+
+  /**
+   * A handle that holds no descriptor yet (it opens one on first use, like a handle whose
+   * descriptor was given back), and the file's size from a stat: opening thousands of
+   * segments at start then neither holds nor cycles descriptors.
+   */
+  openDeferred(path: string): { handle: FileHandle; size: number } {
+    if (!this.inner.fileSize) {
+      const handle = this.open(path);
+      return { handle, size: handle.size() };
+    }
+    const size = this.withDescriptor(() => this.inner.fileSize!(path));
+    return { handle: new CachedFileHandle(path, null, this), size };
   }
 
   /** Opens a handle's file again after its descriptor was given back. */
@@ -194,8 +208,8 @@ export class BoundedFileSystem implements FileSystem {
   subdirectories(path: string): string[] {
     return this.inner.subdirectories(path);
   }
-  readFile(path: string): Buffer | null {
-    return this.withDescriptor(() => this.inner.readFile(path));
+  readFile(path: string, likelyPresent?: boolean): Buffer | null {
+    return this.withDescriptor(() => this.inner.readFile(path, likelyPresent));
   }
   mkdir(path: string): void {
     this.inner.mkdir(path);

@@ -35,8 +35,19 @@ export interface FileSystem {
   readdir(path: string): string[];
   /** Names of the subdirectories of a directory. */
   subdirectories(path: string): string[];
-  /** The whole content of a file, or null when it does not exist. */
-  readFile(path: string): Buffer | null;
+  /**
+   * The whole content of a file, or null when it does not exist. `likelyPresent` (a directory
+   * listing just named it) skips the existence check that makes a missing file cheap.
+   */
+  readFile(path: string, likelyPresent?: boolean): Buffer | null;
+  /**
+   * The size of a file and a handle on it that opens its descriptor on first use (implemented
+   * by the bounded descriptor cache, for opening many segments at start without holding or
+   * cycling descriptors). Throws as `open` would when the file is missing.
+   */
+  openDeferred?(path: string): { handle: FileHandle; size: number };
+  /** Size of a file by path (throws when missing). */
+  fileSize?(path: string): number;
   mkdir(path: string): void;
   /** Whether the path is a directory. */
   isDirectory(path: string): boolean;
@@ -110,15 +121,19 @@ export class NodeFileSystem implements FileSystem {
       .map((entry) => entry.name);
   }
 
-  readFile(path: string): Buffer | null {
-    // Checked first: a thrown ENOENT costs far more than a stat.
-    if (!nodeFs.existsSync(path)) return null;
+  readFile(path: string, likelyPresent = false): Buffer | null {
+    // Checked first (unless the caller just saw the file listed): a thrown ENOENT costs far more than a stat.
+    if (!likelyPresent && !nodeFs.existsSync(path)) return null;
     try {
       return nodeFs.readFileSync(path);
     } catch (error) {
       if (error instanceof Error && (error as Error & { code?: string }).code === 'ENOENT') return null;
       throw error;
     }
+  }
+
+  fileSize(path: string): number {
+    return nodeFs.statSync(path).size;
   }
 
   mkdir(path: string): void {

@@ -6,6 +6,7 @@
  * and the indexes are rebuilt. After a clean shutdown nothing is scanned.
  */
 import { joinPath, type FileSystem } from './fs.js';
+import { PARTITION_METADATA_FILE } from './partition-metadata.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, offsetFileName } from './segment.js';
 
 export const SWAP_SUFFIX = '.swap';
@@ -17,6 +18,8 @@ export interface LoadResult {
   truncatedBytes: number;
   /** Whether the directory holds producer snapshot files. */
   hasSnapshots: boolean;
+  /** Whether the directory's listing named partition.metadata. */
+  hasPartitionMetadata: boolean;
   /** Leader epochs and the base offsets of their batches in the recovered segments, in log order. */
   recoveredEpochs: Array<{ epoch: number; baseOffset: number }>;
 }
@@ -57,6 +60,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   }
   const current = changed ? fs.readdir(dir) : names;
   const hasSnapshots = current.some((name) => name.endsWith('.snapshot'));
+  const hasPartitionMetadata = current.includes(PARTITION_METADATA_FILE);
   const bases = current
     .filter((name) => name.length === 24 && name.endsWith(LOG_SUFFIX) && /^\d{20}\.log$/.test(name))
     .map((name) => Number(name.slice(0, 20)))
@@ -69,7 +73,14 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   }
   if (bases.length === 0) {
     const segment = LogSegment.create(fs, dir, options.initialOffset, options.indexIntervalBytes, options.now);
-    return { segments: [segment], recoveredSegments: 0, truncatedBytes: 0, hasSnapshots, recoveredEpochs: [] };
+    return {
+      segments: [segment],
+      recoveredSegments: 0,
+      truncatedBytes: 0,
+      hasSnapshots,
+      hasPartitionMetadata,
+      recoveredEpochs: [],
+    };
   }
   const segments = bases.map((base) => LogSegment.open(fs, dir, base, options.indexIntervalBytes, options.now));
   let recoveredSegments = 0;
@@ -98,5 +109,5 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
       break;
     }
   }
-  return { segments, recoveredSegments, truncatedBytes, hasSnapshots, recoveredEpochs };
+  return { segments, recoveredSegments, truncatedBytes, hasSnapshots, hasPartitionMetadata, recoveredEpochs };
 }

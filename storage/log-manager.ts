@@ -109,6 +109,8 @@ export class LogManager {
       const recoveryPoints = readOffsetCheckpoint(fs, path, RECOVERY_POINT_CHECKPOINT);
       const startOffsets = readOffsetCheckpoint(fs, path, LOG_START_OFFSET_CHECKPOINT);
       const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
+      // One effective config per topic, not one per partition (thousands of partitions at start).
+      const configs = new Map<string, LogConfig>();
       for (const name of fs.subdirectories(path)) {
         if (isDeleteDirName(name)) {
           this.deletions.add(joinPath(path, name), this.options.clock.now() + this.fileDeleteDelayMs);
@@ -121,14 +123,16 @@ export class LogManager {
         const topic = match[1]!;
         const partition = Number(match[2]);
         const key = partitionKey(topic, partition);
-        this.openLog(entry, topic, partition, {
+        let config = configs.get(topic);
+        if (!config) configs.set(topic, (config = this.configFor(topic)));
+        const log = this.openLog(entry, topic, partition, config, {
           create: false,
           cleanShutdown: clean,
           recoveryPoint: recoveryPoints.get(key) ?? 0,
           logStartOffset: startOffsets.get(key) ?? 0,
           highWatermark: highWatermarks.get(key) ?? 0,
         });
-        this.topicIds.set(key, readPartitionMetadata(fs, joinPath(path, name)));
+        this.topicIds.set(key, readPartitionMetadata(fs, joinPath(path, name), log.partitionMetadataListed));
         this.openStats.logs++;
       }
       if (clean) {
@@ -144,6 +148,7 @@ export class LogManager {
     entry: DirEntry,
     topic: string,
     partition: number,
+    config: LogConfig,
     state: {
       create?: boolean;
       cleanShutdown: boolean;
@@ -158,7 +163,7 @@ export class LogManager {
       dir: joinPath(entry.state.path, key),
       topic,
       partition,
-      config: this.configFor(topic),
+      config,
       clock: this.options.clock,
       dirState: entry.state,
       ...state,
@@ -198,7 +203,7 @@ export class LogManager {
     const online = this.dirs.filter((d) => !d.state.offline);
     if (online.length === 0) throw new KafkaStorageError('no log dir is online');
     const entry = online.reduce((best, d) => (d.logs.size < best.logs.size ? d : best));
-    const log = this.openLog(entry, topic, partition, {
+    const log = this.openLog(entry, topic, partition, this.configFor(topic), {
       create: true,
       cleanShutdown: true,
       recoveryPoint: 0,

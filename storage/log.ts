@@ -121,6 +121,8 @@ export class PartitionLog {
   /** `<topic>-<partition>`, for messages. */
   readonly name: string;
   readonly leaderEpochs: LeaderEpochCache;
+  /** Whether partition.metadata was in the folder's listing when the log was opened. */
+  readonly partitionMetadataListed: boolean;
   private segments: LogSegment[];
   private config: LogConfig;
   private end: number;
@@ -160,6 +162,7 @@ export class PartitionLog {
       initialOffset: options.logStartOffset ?? 0,
     });
     this.segments = loaded.segments;
+    this.partitionMetadataListed = loaded.hasPartitionMetadata;
     const active = this.active;
     const checkpointedEnd = options.recoveryPoint ?? -1;
     const plausible = active.size > 0 ? checkpointedEnd > active.baseOffset : checkpointedEnd === active.baseOffset;

@@ -15,8 +15,10 @@ const MAX_FILE_BYTES = 4096;
 export type PartitionMetadata =
   { kind: 'topic-id'; topicId: string } | { kind: 'missing' } | { kind: 'malformed'; reason: string };
 
-export function readPartitionMetadata(fs: FileSystem, dir: string): PartitionMetadata {
-  const data = fs.readFile(joinPath(dir, PARTITION_METADATA_FILE));
+/** `listed`: whether a listing of `dir` just taken named the file (skips the existence check, or the read). */
+export function readPartitionMetadata(fs: FileSystem, dir: string, listed?: boolean): PartitionMetadata {
+  if (listed === false) return { kind: 'missing' };
+  const data = fs.readFile(joinPath(dir, PARTITION_METADATA_FILE), listed === true);
   if (data === null) return { kind: 'missing' };
   if (data.length > MAX_FILE_BYTES) return { kind: 'malformed', reason: `${data.length} bytes` };
   const lines = data

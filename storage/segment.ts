@@ -96,7 +96,13 @@ export class LogSegment {
   }
 
   static open(fs: FileSystem, dir: string, baseOffset: number, indexIntervalBytes: number, now: number): LogSegment {
-    const handle = fs.open(joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX)));
+    const path = joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX));
+    if (fs.openDeferred) {
+      // No descriptor until the segment is read or written: a start with many partitions stats each file instead.
+      const { handle, size } = fs.openDeferred(path);
+      return new LogSegment(fs, dir, baseOffset, handle, size, indexIntervalBytes, now);
+    }
+    const handle = fs.open(path);
     return new LogSegment(fs, dir, baseOffset, handle, handle.size(), indexIntervalBytes, now);
   }
 

@@ -49,7 +49,7 @@ export function page(title: string, body: Html, readOnly: boolean): string {
     <html lang="en">
       <head>
         <meta charset="utf-8" />
-        <title>${title} · Gregor console</title>
+        <title>${title} &middot; Gregor console</title>
         <style>
           ${raw(STYLE)}
         </style>
