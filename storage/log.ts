@@ -80,6 +80,12 @@ export interface AppendOptions {
    * it. Sizes, magic and offsets are still checked. Default false: the log checks the CRC.
    */
   crcVerified?: boolean;
+  /**
+   * Keep a copy of a leader append in the tail cache (default true). The broker passes false for
+   * a partition without followers: nobody reads it back at once, and the copy into fresh memory
+   * costs more than the rare tail read it saves.
+   */
+  cacheTail?: boolean;
 }
 
 export interface AppendResult {
@@ -253,7 +259,7 @@ export class PartitionLog {
       throw this.failure('append to', error);
     }
     this.end = next;
-    if (options.origin === 'replication') this.tail.clear();
+    if (options.origin === 'replication' || options.cacheTail === false) this.tail.clear();
     else this.tail.add(records, baseOffset, next, this.active.baseOffset === baseOffset);
     const epochs = scan.newEpochs;
     for (let i = 0; i < scan.newEpochCount * 2; i += 2) {

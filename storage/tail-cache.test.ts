@@ -92,6 +92,15 @@ t.test('reads of a cached log equal an uncached twin after appends, truncation a
   appendBoth([cached, plain], randomBatches(random, 2), 4);
   sameReads(t, cached, plain, 'leader again');
 
+  const uncachedBatch = batchOfSize(400);
+  cached.append(Buffer.from(uncachedBatch), { leaderEpoch: 4, cacheTail: false });
+  plain.append(Buffer.from(uncachedBatch), { leaderEpoch: 4 });
+  t.equal(budget.usedBytes, 0, 'an append with cacheTail false is not kept (and clears what was)');
+  sameReads(t, cached, plain, 'after an uncached append');
+  appendBoth([cached, plain], randomBatches(random, 2), 4);
+  t.ok(budget.usedBytes > 0, 'the next cached append starts the cache again');
+  sameReads(t, cached, plain, 'cached again');
+
   cached.truncateFullyAndStartAt(500);
   plain.truncateFullyAndStartAt(500);
   appendBoth([cached, plain], randomBatches(random, 4), 5);
