@@ -11,8 +11,10 @@
  * the folder to `<topic>-<p>.<uuid>-delete` and removes it from `tick` once
  * `fileDeleteDelayMs` has passed; `-delete` folders found at start are removed likewise.
  * `__cluster_metadata-0` (the Raft log) is never opened here.
+ * Every log's tail cache (storage/tail-cache.ts) shares one memory bound, `tailCacheBytes`.
  * Leaves out: moving logs between dirs, stray-folder handling, a cleaner thread.
  */
+import { DEFAULT_TAIL_CACHE_BYTES, TailCacheBudget } from './tail-cache.js';
 import {
   HIGH_WATERMARK_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
@@ -58,6 +60,8 @@ export interface LogManagerOptions {
   fileDeleteDelayMs?: number;
   /** A deleted folder could not be removed (it is tried again a minute later). */
   onRemovalFailure?: (path: string, error: unknown) => void;
+  /** Bytes the logs' tail caches may hold in all (storage/tail-cache.ts; default 64 MiB, 0: none). */
+  tailCacheBytes?: number;
 }
 
 interface DirEntry {
@@ -71,6 +75,8 @@ export class LogManager {
   /** What each open log's partition.metadata says. */
   private readonly topicIds = new Map<string, PartitionMetadata>();
   private readonly deletions: PendingDeletions;
+  /** One bound for every log's tail cache. */
+  private readonly tailCacheBudget: TailCacheBudget;
   private lastCleanMs: number;
   private lastRetentionMs: number;
   /** Logs that found their dir's clean-shutdown marker at open, and those recovered. */
@@ -80,6 +86,7 @@ export class LogManager {
     this.lastCleanMs = options.clock.now();
     this.lastRetentionMs = options.clock.now();
     this.deletions = new PendingDeletions(options.fs);
+    this.tailCacheBudget = new TailCacheBudget(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
   }
 
   private get fileDeleteDelayMs(): number {
@@ -171,6 +178,7 @@ export class LogManager {
       onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
       onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
       onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
+      tailCacheBudget: this.tailCacheBudget,
     });
     entry.logs.set(key, log);
     this.byKey.set(key, log);

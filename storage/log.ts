@@ -5,7 +5,8 @@
  * return whole batches as file slices, undecoded. Also: ListOffsets by timestamp,
  * truncation (replication), DeleteRecords, segment rolling, retention, compaction (in
  * log-cleaner.ts), the flush policy, the leader epoch cache, aborted-transaction index
- * and producer snapshots at roll.
+ * and producer snapshots at roll. Reads of the tail are served from memory when they can
+ * (storage/tail-cache.ts: a copy of the last leader appends).
  *
  * Offsets are numbers (exact up to 2^53; larger ones are refused). Any file-system
  * failure marks the whole log dir offline and raises KafkaStorageError (56) from then on.
@@ -29,6 +30,7 @@ import {
 } from './producer-snapshots.js';
 import { forEachRecord } from './records.js';
 import { LogSegment } from './segment.js';
+import { NO_TAIL_CACHE, TailCache, type TailCacheBudget } from './tail-cache.js';
 import { TxnIndex, type AbortedTxn } from './txn-index.js';
 
 export interface Clock {
@@ -62,6 +64,8 @@ export interface PartitionLogOptions {
   /** Called after a truncation moved the recovery point back, to checkpoint it at once. */
   onRecoveryPointRegress?: (log: PartitionLog) => void;
   onDirFailure?: (state: LogDirState) => void;
+  /** The broker-wide bound of the tail caches (storage/tail-cache.ts); without it nothing is cached. */
+  tailCacheBudget?: TailCacheBudget;
 }
 
 export interface AppendOptions {
@@ -76,6 +80,12 @@ export interface AppendOptions {
    * it. Sizes, magic and offsets are still checked. Default false: the log checks the CRC.
    */
   crcVerified?: boolean;
+  /**
+   * Keep a copy of a leader append in the tail cache (default true). The broker passes false for
+   * a partition without followers: nobody reads it back at once, and the copy into fresh memory
+   * costs more than the rare tail read it saves.
+   */
+  cacheTail?: boolean;
 }
 
 export interface AppendResult {
@@ -133,6 +143,7 @@ export class PartitionLog {
   private lastFlushMs: number;
   private readonly txnIndexes = new Map<number, TxnIndex>();
   private closed = false;
+  private readonly tail: TailCache;
   /** Reused by every append (appends are synchronous): no allocation per batch. */
   private readonly scan = new AppendScan();
   private readonly scanParams: AppendScanParams = {
@@ -153,6 +164,7 @@ export class PartitionLog {
     this.name = `${options.topic}-${options.partition}`;
     this.dir = dir;
     this.config = { ...config };
+    this.tail = new TailCache(options.tailCacheBudget ?? NO_TAIL_CACHE);
     if (options.create !== false) fs.mkdir(dir);
     const loaded = loadSegments(fs, dir, {
       indexIntervalBytes: config.indexIntervalBytes,
@@ -252,6 +264,8 @@ export class PartitionLog {
       throw this.failure('append to', error);
     }
     this.end = next;
+    if (options.origin === 'replication' || options.cacheTail === false) this.tail.clear();
+    else this.tail.add(records, baseOffset, next, this.active.baseOffset === baseOffset);
     const epochs = scan.newEpochs;
     for (let i = 0; i < scan.newEpochCount * 2; i += 2) {
       const epoch = epochs[i]!;
@@ -314,6 +328,10 @@ export class PartitionLog {
     if (offset === this.end) return result;
     const maxOffset = Math.min(options.maxOffset ?? this.end, this.end);
     if (offset >= maxOffset) return result;
+    if (this.tail.end === this.end) {
+      const cached = this.tail.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true);
+      if (cached) return { ...result, records: cached };
+    }
     return this.io('read', () => {
       for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
         const data = this.segments[i]!.read(offset, maxBytes, maxOffset, options.minOneBatch ?? true, options.allocate);
@@ -378,6 +396,7 @@ export class PartitionLog {
   truncateTo(offset: number): void {
     this.checkOnline();
     if (offset >= this.end) return;
+    this.tail.clear();
     if (offset < this.logStart || offset <= this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(Math.max(offset, 0));
       return;
@@ -399,6 +418,7 @@ export class PartitionLog {
   /** Replication: drops the whole log and starts it empty at `offset`. */
   truncateFullyAndStartAt(offset: number): void {
     this.checkOnline();
+    this.tail.clear();
     this.io('truncate fully', () => {
       for (const segment of this.segments) segment.delete();
       this.txnIndexes.clear();
@@ -533,6 +553,7 @@ export class PartitionLog {
       const young = this.config.minCompactionLagMs > 0 ? inactive.findIndex((s) => s.maxTimestamp > horizon) : -1;
       const cleanable = young === -1 ? inactive : inactive.slice(0, young);
       if (cleanable.length === 0) return 0;
+      this.tail.clear();
       const cleaned = cleanSegments(this.options.fs, this.dir, cleanable, this.config, now, this.options.clock.now());
       this.segments = [...cleaned, ...this.segments.slice(cleanable.length)];
       return before - this.size;
@@ -599,6 +620,7 @@ export class PartitionLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.tail.clear();
     if (this.options.dirState.offline) {
       for (const segment of this.segments) this.quietly(() => segment.close());
       return;
@@ -613,12 +635,14 @@ export class PartitionLog {
   /** Closes the files without flushing them: the caller is about to move the directory away for deletion. */
   discard(): void {
     this.closed = true;
+    this.tail.clear();
     for (const segment of this.segments) this.quietly(() => segment.close());
   }
 
   /** Closes and removes the partition directory. */
   delete(): void {
     this.closed = true;
+    this.tail.clear();
     for (const segment of this.segments) this.quietly(() => segment.close());
     this.io('delete', () => this.options.fs.removeDir(this.dir));
   }

@@ -57,9 +57,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.endOffset;
   }
 
-  append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo {
+  append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number; cacheTail?: boolean }): AppendInfo {
     const result = this.log.append(batches, {
       leaderEpoch: options.leaderEpoch,
+      cacheTail: options.cacheTail === true,
       crcVerified: true,
       // The produce path decides the timestamp type; storage stamps its own clock's time.
       logAppendTime: options.logAppendTime !== undefined,

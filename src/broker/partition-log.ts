@@ -14,7 +14,11 @@ export interface PartitionLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   /** Appends one or more validated v2 batches as they came, assigning offsets. */
-  append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo;
+  /**
+   * `cacheTail`: followers will read this append back at once (the partition has followers), so
+   * storage may keep a copy in memory to serve their fetches (storage/tail-cache.ts).
+   */
+  append(batches: Buffer, options: { leaderEpoch: number; logAppendTime?: number; cacheTail?: boolean }): AppendInfo;
   /**
    * Appends batches fetched from the leader as they are: their offsets (the first must be the log
    * end) and leader epochs are kept. Absent on logs that cannot follow a leader.

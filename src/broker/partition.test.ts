@@ -7,6 +7,7 @@
 import t from 'tap';
 import { Partition } from './partition.js';
 import { MemoryPartitionLog } from './memory-log.js';
+import type { PartitionLog } from './partition-log.js';
 import { batchOf } from '../../test/helpers/data-path.js';
 import type { PartitionState } from '../metadata/image.js';
 
@@ -130,4 +131,21 @@ t.test('the low watermark: the smallest log start over the leader and the live f
   );
   p.recordFollowerFetch(3, 5, 1, 3);
   t.equal(p.lowWatermark(everyoneLive), 3);
+});
+
+t.test('a leader asks storage to keep its appends in memory only when it has followers', async (t) => {
+  const asked: Array<boolean | undefined> = [];
+  const spy = (log: MemoryPartitionLog): MemoryPartitionLog => {
+    const append = log.append.bind(log);
+    log.append = (batches: Buffer, options: Parameters<PartitionLog['append']>[1]) => {
+      asked.push(options.cacheTail);
+      return append(batches, options);
+    };
+    return log;
+  };
+  new Partition('t', 'id', 0, state({ replicas: [1], isr: [1] }), spy(new MemoryPartitionLog()), 1).appendAsLeader(
+    batchOf(['a']),
+  );
+  new Partition('t', 'id', 0, state(), spy(new MemoryPartitionLog()), 1).appendAsLeader(batchOf(['b']));
+  t.same(asked, [false, true], 'no tail cache without followers; a cached tail with them');
 });

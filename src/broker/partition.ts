@@ -89,7 +89,9 @@ export class Partition {
 
   /** Appends validated batches as the leader (offsets assigned, the leader epoch stamped). */
   appendAsLeader(batches: Buffer, options: { logAppendTime?: number } = {}): AppendInfo {
-    const info = this.log.append(batches, { leaderEpoch: this.current.leaderEpoch, ...options });
+    // With followers, each append is read back by them at once: storage keeps a copy for that.
+    const cacheTail = this.current.replicas.length > 1;
+    const info = this.log.append(batches, { leaderEpoch: this.current.leaderEpoch, cacheTail, ...options });
     this.advanceHighWatermark();
     this.notifyChange();
     return info;

@@ -20,6 +20,7 @@
  * A failed request backs off `replica.fetch.backoff.ms` (a fetch-session error is retried at once
  * with a full fetch). The transport and the scheduler are injected ports, so the loop runs under
  * tests as on sockets.
+ * Once handled, the response frame goes back to the transport's pool (giveBackFrame).
  * Leaves out: quotas.
  */
 import {
@@ -35,6 +36,7 @@ import {
   PARTITION_LEADER_EPOCH_OFFSET,
   batchSizeAt,
 } from '../../protocol/records/batch-header.js';
+import { responseFramePool } from '../common/frame-pool.js';
 import type { Logger } from '../common/logger.js';
 import type { Schedule } from './delayed-fetch.js';
 import { FollowerFetchSession, sessionKey, type SessionFetch } from './follower-fetch-session.js';
@@ -71,6 +73,16 @@ export function wholeBatches(data: Buffer): { bytes: Buffer; lastEpoch: number }
     at += size;
   }
   return { bytes: data.subarray(0, at), lastEpoch };
+}
+
+/**
+ * The records are in the log now (appended synchronously, no view kept): the response frame they
+ * are views of goes back to the transport's pool (src/common/frame-pool.ts), so the next response
+ * is read into memory already mapped. Frames the pool did not hand out are ignored by it.
+ */
+function giveBackFrame(response: FetchResponse): void {
+  for (const topic of response.responses)
+    for (const p of topic.partitions) if (p.records && p.records.length > 0) responseFramePool.give(p.records);
 }
 
 /** Java's String.hashCode (UTF-16 code units, signed 32 bits). */
@@ -183,6 +195,7 @@ export class FetchLoop {
         if (followed && this.partitions.get(followed.partition) === followed) this.handle(followed, p);
       }
     }
+    giveBackFrame(response);
     this.continueLoop();
   }
 

@@ -12,6 +12,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { responseFramePool } from './frame-pool.js';
 import { FrameReader } from './frame-reader.js';
 
 export interface TransportAddress {
@@ -94,6 +95,8 @@ class SocketConnection implements TransportConnection {
       },
       maxFrameBytes,
       4,
+      // Large frames in recycled buffers: the replica fetcher gives its Fetch responses back.
+      (size) => responseFramePool.take(size),
     );
     const tls = options.tls;
     const where = `${address.host}:${address.port}`;

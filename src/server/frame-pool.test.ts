@@ -37,6 +37,20 @@ t.test('small frames are not pooled; large ones are kept by capacity and reused 
   for (const b of many) pool.give(b);
   t.ok(pool.keptBytes <= 1024 * 1024, 'never more than the cap is kept');
 
+  const foreign = Buffer.allocUnsafeSlow(128 * 1024);
+  const before = pool.keptBytes;
+  pool.give(foreign);
+  t.equal(pool.keptBytes, before, 'a buffer the pool did not hand out is not taken');
+
+  const other = new FramePool(1024 * 1024);
+  const frame = other.take(200_000);
+  other.give(frame.subarray(1000, 5000));
+  other.give(frame);
+  t.equal(other.keptBytes, 256 * 1024, 'a view gives back its whole buffer, and a buffer given twice is kept once');
+  const a = other.take(200_000);
+  const b = other.take(200_000);
+  t.not(a.buffer, b.buffer, 'so it is never handed out twice at once');
+
   t.ok(isProduceFrame(Buffer.from([0, 0, 0, 9])));
   t.notOk(isProduceFrame(Buffer.from([0, 1, 0, 9])), 'Fetch is not given back');
 });

@@ -1,0 +1,143 @@
+/**
+ * The tail cache (storage/tail-cache.ts) through PartitionLog: every read a cached log answers
+ * equals the read of a twin log without a cache, after appends, truncation, replicated appends,
+ * compaction and eviction; reads of the tail come from memory; the broker-wide bound holds.
+ */
+import t, { type Test } from 'tap';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
+import { PartitionLog, type LogDirState } from './log.js';
+import { MemoryFileSystem } from './memory-fs.js';
+import { TailCacheBudget } from './tail-cache.js';
+import { ManualClock, batchOfSize, buildBatch, seededRandom } from './test-support.js';
+
+function openLog(
+  budget?: TailCacheBudget,
+  config: Partial<LogConfig> = {},
+): { log: PartitionLog; fs: MemoryFileSystem } {
+  const fs = new MemoryFileSystem();
+  const dirState: LogDirState = { path: '/data', offline: false };
+  const log = PartitionLog.open({
+    fs,
+    dir: '/data/t-0',
+    topic: 't',
+    partition: 0,
+    config: { ...DEFAULT_LOG_CONFIG, ...config },
+    clock: new ManualClock(),
+    dirState,
+    ...(budget ? { tailCacheBudget: budget } : {}),
+  });
+  return { log, fs };
+}
+
+/** Appends the same batches (fresh copies, since appends patch them in place) to both logs. */
+function appendBoth(logs: PartitionLog[], batches: Buffer[], leaderEpoch = 1): void {
+  for (const log of logs) log.append(Buffer.concat(batches.map((b) => Buffer.from(b))), { leaderEpoch });
+}
+
+/** Every offset of the twin logs read with a few budgets and bounds: the answers must be equal. */
+function sameReads(t: Test, cached: PartitionLog, plain: PartitionLog, label: string): void {
+  let mismatches = 0;
+  for (let offset = plain.startOffset; offset < plain.endOffset; offset++) {
+    for (const maxBytes of [1, 100, 700, 3000, 1 << 20]) {
+      for (const maxOffset of [plain.endOffset, offset + 1, offset + 3]) {
+        for (const minOneBatch of [true, false]) {
+          const a = cached.read(offset, maxBytes, { maxOffset, minOneBatch }).records;
+          const b = plain.read(offset, maxBytes, { maxOffset, minOneBatch }).records;
+          if (!a.equals(b)) mismatches++;
+        }
+      }
+    }
+  }
+  t.equal(mismatches, 0, `${label}: every read equals the uncached log's`);
+}
+
+function randomBatches(random: () => number, count: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) out.push(batchOfSize(100 + Math.floor(random() * 900), 1 + Math.floor(random() * 4)));
+  return out;
+}
+
+t.test('reads of a cached log equal an uncached twin after appends, truncation and replication', async (t) => {
+  const random = seededRandom(14);
+  const budget = new TailCacheBudget();
+  const { log: cached } = openLog(budget);
+  const { log: plain } = openLog();
+  for (let i = 0; i < 12; i++) appendBoth([cached, plain], randomBatches(random, 1 + Math.floor(random() * 3)));
+  sameReads(t, cached, plain, 'after appends');
+
+  const tail = cached.read(cached.endOffset - 1, 1 << 20).records;
+  const again = cached.read(cached.endOffset - 1, 1 << 20).records;
+  t.ok(
+    tail.length > 0 && tail.buffer === again.buffer && tail.byteOffset === again.byteOffset,
+    'a tail read is a view of the cached copy, not a fresh file read',
+  );
+
+  const keep = Math.floor(cached.endOffset / 2);
+  const before = Buffer.from(tail);
+  cached.truncateTo(keep);
+  plain.truncateTo(keep);
+  t.ok(tail.equals(before), 'a view handed out earlier is never written again');
+  sameReads(t, cached, plain, 'after truncation');
+  appendBoth([cached, plain], randomBatches(random, 3), 2);
+  sameReads(t, cached, plain, 'after appends at a new epoch');
+
+  const replicated = buildBatch([{ value: 'r1' }, { value: 'r2' }], {
+    baseOffset: cached.endOffset,
+    partitionLeaderEpoch: 3,
+  });
+  cached.append(Buffer.from(replicated), { leaderEpoch: 3, origin: 'replication' });
+  plain.append(Buffer.from(replicated), { leaderEpoch: 3, origin: 'replication' });
+  t.equal(budget.usedBytes, 0, 'a replicated append clears the cache');
+  sameReads(t, cached, plain, 'after a replicated append');
+  appendBoth([cached, plain], randomBatches(random, 2), 4);
+  sameReads(t, cached, plain, 'leader again');
+
+  const uncachedBatch = batchOfSize(400);
+  cached.append(Buffer.from(uncachedBatch), { leaderEpoch: 4, cacheTail: false });
+  plain.append(Buffer.from(uncachedBatch), { leaderEpoch: 4 });
+  t.equal(budget.usedBytes, 0, 'an append with cacheTail false is not kept (and clears what was)');
+  sameReads(t, cached, plain, 'after an uncached append');
+  appendBoth([cached, plain], randomBatches(random, 2), 4);
+  t.ok(budget.usedBytes > 0, 'the next cached append starts the cache again');
+  sameReads(t, cached, plain, 'cached again');
+
+  cached.truncateFullyAndStartAt(500);
+  plain.truncateFullyAndStartAt(500);
+  appendBoth([cached, plain], randomBatches(random, 4), 5);
+  sameReads(t, cached, plain, 'after restarting at 500');
+});
+
+t.test('the budget bounds every cache together, dropping the oldest appends first', async (t) => {
+  const random = seededRandom(7);
+  const budget = new TailCacheBudget(8_000);
+  const logs = [openLog(budget), openLog(budget)].map((o) => o.log);
+  const plains = [openLog(), openLog()].map((o) => o.log);
+  let peak = 0;
+  for (let i = 0; i < 40; i++) {
+    const which = i % 2;
+    appendBoth([logs[which]!, plains[which]!], randomBatches(random, 2));
+    peak = Math.max(peak, budget.usedBytes);
+  }
+  t.ok(peak <= 8_000, `never above the bound (peak ${peak})`);
+  t.ok(budget.usedBytes > 4_000, 'the recent appends stay cached');
+  sameReads(t, logs[0]!, plains[0]!, 'first log');
+  sameReads(t, logs[1]!, plains[1]!, 'second log');
+  const big = batchOfSize(3_000);
+  appendBoth([logs[0]!, plains[0]!], [big]);
+  t.ok(budget.usedBytes <= 8_000, 'an append over a quarter of the bound is not cached');
+  sameReads(t, logs[0]!, plains[0]!, 'after the large append');
+  logs[1]!.close();
+  t.ok(budget.usedBytes < 8_000, 'closing a log gives its bytes back');
+});
+
+t.test('compaction clears the cache: reads return the compacted log', async (t) => {
+  const config = { segmentBytes: 2_000, cleanupPolicyCompact: true, cleanupPolicyDelete: false };
+  const budget = new TailCacheBudget();
+  const cached = openLog(budget, config).log;
+  const plain = openLog(undefined, config).log;
+  for (let i = 0; i < 30; i++) appendBoth([cached, plain], [buildBatch([{ key: `k${i % 3}`, value: `value-${i}` }])]);
+  sameReads(t, cached, plain, 'before compaction');
+  t.ok(cached.compact() > 0, 'compaction removed records');
+  plain.compact();
+  sameReads(t, cached, plain, 'after compaction');
+});
