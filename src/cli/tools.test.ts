@@ -196,6 +196,9 @@ t.test(
 
     // A group that does not exist yet can be given offsets before its first start, as
     // kafka-consumer-groups.sh allows (Kafka's "Dead" state); a kafkajs consumer then starts there.
+    const noScope = await gregor(b, ['group', 'reset-offsets', 'fresh-group', '--to-latest']);
+    t.equal(noScope.code, 1, 'a new group has no topics to default to');
+    t.match(noScope.stderr, /fresh-group has no committed offsets: name the topics/);
     const fresh = await gregor(b, ['group', 'reset-offsets', 'fresh-group', '-t', 'orders', '--to-latest']);
     t.equal(fresh.code, 0, fresh.stderr);
     t.match(fresh.stdout, /reset 3 partition\(s\)/);

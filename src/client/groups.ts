@@ -185,6 +185,8 @@ export async function resetOffsets(
   }
   const committed = await fetchCommittedOffsets(cluster, groupId, null);
   const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
+  if (wanted.length === 0)
+    throw new Error(`group ${groupId} has no committed offsets: name the topics to set offsets for (-t TOPIC)`);
   const plan: PlannedReset[] = [];
   for (const topic of wanted.sort()) {
     const partitions = [...(await cluster.leaders(topic)).keys()].sort((a, b) => a - b);
