@@ -194,8 +194,30 @@ t.test(
     const twoTargets = await gregor(b, ['group', 'reset-offsets', 'cli-group', '--to-earliest', '--to-latest']);
     t.equal(twoTargets.code, 2);
 
+    // A group that does not exist yet can be given offsets before its first start, as
+    // kafka-consumer-groups.sh allows (Kafka's "Dead" state); a kafkajs consumer then starts there.
+    const noScope = await gregor(b, ['group', 'reset-offsets', 'fresh-group', '--to-latest']);
+    t.equal(noScope.code, 1, 'a new group has no topics to default to');
+    t.match(noScope.stderr, /fresh-group has no committed offsets: name the topics/);
+    const fresh = await gregor(b, ['group', 'reset-offsets', 'fresh-group', '-t', 'orders', '--to-latest']);
+    t.equal(fresh.code, 0, fresh.stderr);
+    t.match(fresh.stdout, /reset 3 partition\(s\)/);
+    const admin = kafka.admin();
+    await admin.connect();
+    t.teardown(() => admin.disconnect());
+    const freshOffsets = await admin.fetchOffsets({ groupId: 'fresh-group', topics: ['orders'] });
+    t.same(
+      freshOffsets[0]?.partitions.map((p) => p.offset).sort(),
+      (await admin.fetchTopicOffsets('orders')).map((p) => p.high).sort(),
+      'the new group starts at the log end',
+    );
+
     const groups = await gregor(b, ['group', 'list', '--format', 'json']);
-    t.match(JSON.parse(groups.stdout), [{ groupId: 'cli-group' }, { groupId: 'kafkajs-reader' }]);
+    t.match(JSON.parse(groups.stdout), [
+      { groupId: 'cli-group' },
+      { groupId: 'fresh-group', state: 'Empty', protocolType: '' },
+      { groupId: 'kafkajs-reader' },
+    ]);
 
     // Configs and partitions.
     const altered = await gregor(b, [

@@ -2,7 +2,7 @@
  * Consumer group administration over the Kafka protocol: list groups, describe one
  * (state, members with their assignments, committed offsets, log end offsets and lag),
  * reset its offsets (only while the group has no active member, as Kafka's tools
- * require) and delete it.
+ * require; a group that does not exist yet can be given offsets) and delete it.
  */
 import { Reader } from '../../protocol/primitives/index.js';
 import { decodeConsumerProtocolAssignment } from '../../protocol/generated/data/ConsumerProtocolAssignment.js';
@@ -14,6 +14,9 @@ import {
 import { DeleteGroupsApi, defaultDeleteGroupsRequest } from '../../protocol/generated/messages/42-delete-groups.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
+
+/** Kafka's error code for a group the coordinator does not know. */
+const GROUP_ID_NOT_FOUND = 69;
 import { LATEST, listOffsets } from './offsets.js';
 import { commitOffsets, fetchCommittedOffsets } from './group-offsets.js';
 
@@ -169,14 +172,21 @@ export async function resetOffsets(
   topics: string[] | null,
   dryRun: boolean,
 ): Promise<PlannedReset[]> {
-  const description = await describeGroup(cluster, groupId);
-  if (!dryRun && description.members.length > 0) {
+  // A group that does not exist yet (GROUP_ID_NOT_FOUND from DescribeGroups v6) is Kafka's
+  // "Dead" state: kafka-consumer-groups.sh resets it, so offsets can be set before its first start.
+  const description = await describeGroup(cluster, groupId).catch((e: unknown) => {
+    if (e instanceof KafkaClientError && e.code === GROUP_ID_NOT_FOUND) return null;
+    throw e;
+  });
+  if (!dryRun && description && description.members.length > 0) {
     throw new Error(
       `group ${groupId} has ${description.members.length} active member(s) (state ${description.state}); stop its consumers before resetting offsets`,
     );
   }
   const committed = await fetchCommittedOffsets(cluster, groupId, null);
   const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
+  if (wanted.length === 0)
+    throw new Error(`group ${groupId} has no committed offsets: name the topics to set offsets for (-t TOPIC)`);
   const plan: PlannedReset[] = [];
   for (const topic of wanted.sort()) {
     const partitions = [...(await cluster.leaders(topic)).keys()].sort((a, b) => a - b);

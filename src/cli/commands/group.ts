@@ -73,6 +73,8 @@ export function groupCommand(): Command {
           d.members.length > 0
             ? table(d.members as unknown as Array<Record<string, unknown>>, [
                 'memberId',
+                // Static members (group.instance.id): the column kafka-consumer-groups.sh adds for them.
+                ...(d.members.some((m) => m.groupInstanceId) ? ['groupInstanceId'] : []),
                 'clientId',
                 'host',
                 'assignment',
