@@ -133,35 +133,3 @@ t.test('loader finishes interrupted compaction swaps and removes leftovers', asy
   ]);
   t.equal(result.segments[0]!.size, replacement.length);
 });
-
-t.test('a read from where the last read ended starts at the remembered batch, and a cut forgets it', async (t) => {
-  const fs = new MemoryFileSystem();
-  fs.mkdir('/p');
-  // A large index interval: the index alone would send every read back to the segment's start.
-  const segment = LogSegment.create(fs, '/p', 0, 1_000_000, 0);
-  const written = fill(segment, 20, 0, 3);
-  const reads: number[] = [];
-  const handle = segment.readHandle();
-  const read = handle.read.bind(handle);
-  handle.read = (buffer, offset, length, position) => {
-    reads.push(position);
-    return read(buffer, offset, length, position);
-  };
-  let offset = 0;
-  const starts: number[] = [];
-  let position = 0;
-  for (let i = 0; i < 10; i++) {
-    const two = Buffer.concat([written[2 * i]!, written[2 * i + 1]!]);
-    t.same(segment.read(offset, two.length, Infinity, true), two, `read ${i} gets the next two batches`);
-    starts.push(position);
-    position += two.length;
-    offset += 6;
-  }
-  t.same(reads, starts, 'each read is one read from its first batch');
-  t.same(segment.read(3, written[1]!.length, Infinity, true), written[1], 'an offset never hinted still reads right');
-  // Cut back to offset 30 and append batches of another size: the remembered position of offset 33 is stale.
-  segment.truncateTo(30);
-  const bigger = fill(segment, 4, 30, 5);
-  t.same(segment.read(35, bigger[1]!.length, Infinity, true), bigger[1], 'offset 35 after the cut');
-  t.same(segment.read(33, bigger[0]!.length, Infinity, true), bigger[0], 'offset 33 (remembered before the cut)');
-});

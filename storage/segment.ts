@@ -25,8 +25,6 @@ export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const TXN_INDEX_SUFFIX = '.txnindex';
 const RECOVERY_WINDOW = 4 * 1024 * 1024;
-/** Read positions remembered per segment (a few consumers reading the same segment each keep theirs). */
-const READ_HINTS = 8;
 
 export function offsetFileName(offset: number, suffix: string): string {
   return `${String(offset).padStart(20, '0')}${suffix}`;
@@ -59,13 +57,6 @@ export class LogSegment {
   private bytesSinceIndexEntry = 0;
   /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
   private largestBatch = 16 * 1024;
-  /**
-   * Where the batch after each of the last few reads starts: offset (the last read's last offset + 1)
-   * to file position. A consumer catching up asks next for exactly that offset, so its read starts at
-   * the batch and reads only what it returns (no index lookup, no window padded by an index interval
-   * and the largest batch). Emptied whenever the file is cut (truncateTo, recover).
-   */
-  private readonly readHints = new Map<number, number>();
 
   private constructor(
     private readonly fs: FileSystem,
@@ -224,12 +215,10 @@ export class LogSegment {
     allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
   ): Buffer | null {
     if (offset >= this.nextOffset) return null;
-    const hinted = this.readHints.get(offset);
-    const start = hinted ?? this.offsetIndex.lookup(offset).position;
-    // One window usually covers the wanted batches: a single read. From a hint the first batch starts
-    // the window; from the index entry it can start up to one index interval plus one batch later.
-    const padding = hinted === undefined ? this.indexIntervalBytes + this.largestBatch : 0;
-    const windowLength = Math.min(this.size - start, maxBytes + padding);
+    const start = this.offsetIndex.lookup(offset).position;
+    // One window from the index entry usually covers the wanted batches: a single read.
+    // The entry can land up to one index interval plus one batch before the wanted batch.
+    const windowLength = Math.min(this.size - start, maxBytes + this.indexIntervalBytes + this.largestBatch);
     let window = allocate(windowLength);
     window = window.subarray(0, this.handle.read(window, 0, windowLength, start));
     const first = this.locateIn(window, start, offset) ?? this.locate(offset, start);
@@ -247,22 +236,12 @@ export class LogSegment {
       data = data.subarray(0, this.handle.read(data, 0, wanted, first.position));
     }
     let cut = 0;
-    let nextOffset = -1;
     while (cut + 12 <= data.length) {
       const size = data.readInt32BE(cut + 8) + 12;
       if (cut + size > data.length || (cut > 0 && baseOffsetOf(data, cut) >= maxOffset)) break;
-      // A batch too short for a v2 header gives no next offset to remember.
-      nextOffset = size < 61 ? -1 : baseOffsetOf(data, cut) + data.readInt32BE(cut + LAST_OFFSET_DELTA_OFFSET) + 1;
       cut += size;
     }
-    if (nextOffset >= 0) this.rememberReadEnd(offset, nextOffset, first.position + cut);
     return data.subarray(0, cut);
-  }
-
-  private rememberReadEnd(readOffset: number, nextOffset: number, position: number): void {
-    this.readHints.delete(readOffset);
-    this.readHints.set(nextOffset, position);
-    if (this.readHints.size > READ_HINTS) this.readHints.delete(this.readHints.keys().next().value!);
   }
 
   private locateIn(window: Buffer, windowPosition: number, offset: number): BatchLocation | null {
@@ -323,7 +302,6 @@ export class LogSegment {
     this.timeIndex.truncateToOffset(cut.baseOffset);
     const removed = this.size - cut.position;
     this.handle.truncate(cut.position);
-    this.readHints.clear();
     this.logUnsynced = true;
     this.indexesUnsynced = true;
     this.size = cut.position;
@@ -342,7 +320,6 @@ export class LogSegment {
     const offsetIndex = new OffsetIndex(this.fs, this.indexPath, this.baseOffset);
     const timeIndex = new TimeIndex(this.fs, this.timeIndexPath, this.baseOffset);
     offsetIndex.truncateEntries(0);
-    this.readHints.clear();
     this.offsetIndexCache = offsetIndex;
     this.timeIndexCache = timeIndex;
     this.next = this.baseOffset;

@@ -28,6 +28,9 @@ export async function makeLineFile(
   return { path, messages, payloadBytes: messages * (lineBytes - 1) };
 }
 
+/** Requests in flight per connection (librdkafka's max.in.flight; Kafka's and the bench's default 5): BENCH_KCAT_INFLIGHT. */
+const IN_FLIGHT = process.env.BENCH_KCAT_INFLIGHT ?? '5';
+
 /** librdkafka settings that let the client outrun the broker: 1 MB batches, 5 in flight. */
 export const KCAT_PRODUCE = [
   '-X',
@@ -41,7 +44,7 @@ export const KCAT_PRODUCE = [
   '-X',
   'queue.buffering.max.messages=1000000',
   '-X',
-  'max.in.flight.requests.per.connection=5',
+  `max.in.flight.requests.per.connection=${IN_FLIGHT}`,
 ];
 
 export function kcat(args: string[], timeoutMs = 300_000): Promise<{ seconds: number; stderr: string }> {
