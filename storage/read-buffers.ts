@@ -10,7 +10,7 @@
  * never lent, or one already returned). A lent buffer that is dropped instead (a fetch that waited and
  * read again, records down-converted into a copy) is left to the GC. Buffers are kept by capacity (a
  * multiple of 64 KiB); a read takes the smallest kept one that fits and is at most twice its size; at
- * most 32 MiB are kept.
+ * most 32 MiB are kept. The same pool serves the network's frame buffers (src/common/frame-pool.ts).
  */
 
 const MIN_POOLED_BYTES = 64 * 1024;
@@ -43,7 +43,8 @@ export class ReadBufferPool {
       this.freeBytes -= store.byteLength;
       this.reuses++;
     } else {
-      store = new ArrayBuffer(Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP);
+      // Not zero-filled (the caller overwrites what it reads), and a store of its own (not Node's shared slab).
+      store = Buffer.allocUnsafeSlow(Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP).buffer as ArrayBuffer;
     }
     this.lent.add(store);
     this.lendings++;

@@ -22,44 +22,17 @@
  * Buffers are kept by capacity (a multiple of 64 KiB); a frame takes the smallest kept one that fits
  * and is at most twice its size. At most POOL_MAX_BYTES are kept in all; the rest go to the GC.
  */
+import { ReadBufferPool } from '../../storage/read-buffers.js';
 
-const MIN_POOLED_BYTES = 64 * 1024;
-const CAPACITY_STEP = 64 * 1024;
 const POOL_MAX_BYTES = 16 * 1024 * 1024;
 
-export class FramePool {
-  private readonly free: Buffer[] = [];
-  /** The stores this pool handed out: the only ones it takes back. */
-  private readonly issued = new WeakSet<ArrayBufferLike>();
-  /** The stores in `free` now: one given back twice is kept once. */
-  private readonly kept = new WeakSet<ArrayBufferLike>();
-  private freeBytes = 0;
-  /** How many frames got a kept buffer (tests, benchmarks). */
-  reuses = 0;
-
-  constructor(private readonly maxBytes = POOL_MAX_BYTES) {}
-
-  /** A buffer of exactly `size` bytes (its content undefined). */
-  take(size: number): Buffer {
-    if (size < MIN_POOLED_BYTES) return Buffer.allocUnsafe(size);
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const length = this.free[i]!.length;
-      if (length >= size && length <= 2 * size && (best < 0 || length < this.free[best]!.length)) best = i;
-    }
-    if (best >= 0) {
-      const whole = this.free[best]!;
-      this.free[best] = this.free[this.free.length - 1]!;
-      this.free.pop();
-      this.freeBytes -= whole.length;
-      this.kept.delete(whole.buffer);
-      this.reuses++;
-      return whole.subarray(0, size);
-    }
-    const capacity = Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP;
-    const fresh = Buffer.allocUnsafeSlow(capacity);
-    this.issued.add(fresh.buffer);
-    return fresh.subarray(0, size);
+/**
+ * The storage read-buffer pool (storage/read-buffers.ts: one allocator, best fit within twice the size,
+ * only buffers it lent are taken back, each once) with the frame paths' bound and a one-frame `give`.
+ */
+export class FramePool extends ReadBufferPool {
+  constructor(maxBytes = POOL_MAX_BYTES) {
+    super(maxBytes);
   }
 
   /**
@@ -67,20 +40,8 @@ export class FramePool {
    * handed out again. Buffers this pool did not hand out are ignored.
    */
   give(frame: Buffer): void {
-    const store = frame.buffer;
-    if (!this.issued.has(store) || store.byteLength < MIN_POOLED_BYTES || store.byteLength % CAPACITY_STEP !== 0)
-      return;
-    if (this.kept.has(store) || this.freeBytes + store.byteLength > this.maxBytes) return;
-    this.kept.add(store);
-    this.free.push(Buffer.from(store, 0, store.byteLength));
-    this.freeBytes += store.byteLength;
-  }
-
-  /** Bytes kept for reuse (tests). */
-  get keptBytes(): number {
-    return this.freeBytes;
+    this.giveBack([frame]);
   }
 }
 
-/** The pool of the inter-broker transport's large response frames (a follower's Fetch responses). */
 export const responseFramePool = new FramePool();
