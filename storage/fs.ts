@@ -12,6 +12,7 @@
  * `syncDir` (callers sync a directory after renames that must survive a power cut).
  */
 import * as nodeFs from 'node:fs';
+import { makeDirsSync } from './make-dirs.js';
 
 export interface FileHandle {
   readonly path: string;
@@ -137,7 +138,7 @@ export class NodeFileSystem implements FileSystem {
   }
 
   mkdir(path: string): void {
-    nodeFs.mkdirSync(path, { recursive: true });
+    makeDirsSync(path);
   }
 
   isDirectory(path: string): boolean {

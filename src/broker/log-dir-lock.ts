@@ -7,10 +7,11 @@
  * process are remembered too (as the JVM does), so two brokers embedded in one process
  * cannot share a dir either. Leaves out: network file systems whose flock is local only.
  */
-import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StartupError } from '../common/startup-error.js';
+import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -55,7 +56,7 @@ export class LogDirLock {
 
   /** Creates the dir when missing and takes its lock; StartupError when another process (or broker here) holds it. */
   static acquire(dir: string): LogDirLock {
-    mkdirSync(dir, { recursive: true });
+    makeDirsSync(dir);
     const realDir = realpathSync(dir);
     if (heldHere.has(realDir)) throw inUse(dir);
     const module = flock();

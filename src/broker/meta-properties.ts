@@ -16,7 +16,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -25,6 +24,7 @@ import {
 import { join } from 'node:path';
 import { parseProperties } from '../common/config.js';
 import { StartupError } from '../common/startup-error.js';
+import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export const META_PROPERTIES = 'meta.properties';
 /** Kafka's reserved directory ids (UNASSIGNED, LOST, MIGRATING): never a real dir's id. */
@@ -110,7 +110,7 @@ export function writeMetaProperties(
   dir: string,
   meta: { clusterId: string; nodeId: number; directoryId: string },
 ): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirsSync(dir);
   const text = `#\n#Written by Gregor\nnode.id=${meta.nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`;
   const tmp = `${metaPath(dir)}.tmp`;
   writeFileSync(tmp, text);

@@ -96,6 +96,13 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
       ),
     },
     {
+      // Node's own recursive mkdir loops forever here (the parent exists, the child is refused
+      // with ENOENT); start-up used to hang with no output.
+      what: 'a log dir under /proc',
+      args: ['--override', 'log.dirs=/proc/gregor-data'],
+      line: /cannot mkdir \/proc\/gregor-data: no such file or directory \(ENOENT\)$/,
+    },
+    {
       what: 'missing --config file',
       args: ['--config', join(dir, 'missing.properties')],
       line: /cannot read config file .*missing\.properties: no such file$/,

@@ -6,10 +6,11 @@
  * raises a typed error on start (it is never silently reset: a lost vote could elect two leaders).
  * Leaves out: v1 (VotedDirectoryId, KIP-853).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuorumStateData, QuorumStateStore } from './raft/quorum-state-store.js';
 import { QuorumStateFileError } from './errors.js';
+import { makeDirsSync } from '../../storage/make-dirs.js';
 export { QuorumStateFileError };
 
 export const QUORUM_STATE_FILE = 'quorum-state';
@@ -65,7 +66,7 @@ export class FileQuorumStateStore implements QuorumStateStore {
   writes = 0;
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    makeDirsSync(dir);
     this.path = join(dir, QUORUM_STATE_FILE);
     if (existsSync(this.path)) this.cached = parse(readFileSync(this.path, 'utf8'), this.path);
   }

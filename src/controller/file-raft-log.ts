@@ -18,7 +18,6 @@ import {
   closeSync,
   fsyncSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -40,6 +39,7 @@ import {
   type RaftEntry,
   type SnapshotId,
 } from './raft/types.js';
+import { makeDirsSync } from '../../storage/make-dirs.js';
 
 const SEGMENT = /^(\d{20})\.log$/;
 /** Upper bound of records in one batch on disk (a fetch of 8 MiB of tiny records stays several batches). */
@@ -110,7 +110,7 @@ export class FileRaftLog implements RaftLog {
   readonly recoveredTailBytes: number;
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    makeDirsSync(dir);
     const names = readdirSync(dir);
     for (const name of names) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
     this.snapshot = this.loadNewestSnapshot(names);

@@ -5,7 +5,6 @@
  * metadata, and serves clients once caught up with the metadata log and unfenced (moving stray logs
  * aside then). Both the CLI and the embedded `startBroker` use this class.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
@@ -83,6 +82,7 @@ import type { PeerAddress } from '../controller/peer-client.js';
 import { Operations } from '../ops/operations.js';
 import { consoleHandler } from '../console/server.js';
 import { brokerConsoleAccess } from '../console/broker-access.js';
+import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -309,7 +309,7 @@ export class Broker {
 
   private async startServing(started: number, listeners: ListenerSpec[]): Promise<void> {
     this.clusterId = this.loadClusterId();
-    if (!this.inMemory) for (const dir of this.config.logDirs()) mkdirSync(resolve(dir), { recursive: true });
+    if (!this.inMemory) for (const dir of this.config.logDirs()) makeDirsSync(resolve(dir));
     // The metadata log is the Raft log now; the controller's own log store stays empty.
     this.metadataLog = new MemoryMetadataLog();
     this.controller = new MetadataController(this.metadataLog);
