@@ -11,6 +11,10 @@
  * read again, records down-converted into a copy) is left to the GC. Buffers are kept by capacity (a
  * multiple of 64 KiB); a read takes the smallest kept one that fits and is at most twice its size; at
  * most 32 MiB are kept. The same pool serves the network's frame buffers (src/common/frame-pool.ts).
+ *
+ * Views of memory owned elsewhere can go out the same way (`lendView`): the tail cache
+ * (storage/tail-cache.ts) hands a follower or consumer a view of a cached append and learns from
+ * `giveBack` of that very view object that the socket is done with it, so it may reuse the memory.
  */
 
 const MIN_POOLED_BYTES = 64 * 1024;
@@ -21,6 +25,8 @@ export class ReadBufferPool {
   private readonly free: ArrayBuffer[] = [];
   private freeBytes = 0;
   private readonly lent = new WeakSet<ArrayBufferLike>();
+  /** Views of others' memory out on the same path, each with what to run when it comes back (once). */
+  private readonly lentViews = new WeakMap<Uint8Array, () => void>();
   /** How many reads got a kept buffer, and how many were lent one at all (tests, benchmarks). */
   reuses = 0;
   lendings = 0;
@@ -51,14 +57,28 @@ export class ReadBufferPool {
     return Buffer.from(store, 0, size);
   };
 
-  /** Whether `chunk` is a view of a buffer this pool has lent and not had back. */
+  /** Whether `chunk` is a view of a buffer this pool has lent and not had back (or a lent view itself). */
   isLent(chunk: Uint8Array): boolean {
-    return this.lent.has(chunk.buffer);
+    return this.lent.has(chunk.buffer) || this.lentViews.has(chunk);
+  }
+
+  /**
+   * `view` (memory this pool does not own) goes out like a lent buffer: when `giveBack` gets this
+   * very object, `onReturn` runs, once. A view that is dropped instead never runs it.
+   */
+  lendView(view: Uint8Array, onReturn: () => void): void {
+    this.lentViews.set(view, onReturn);
   }
 
   /** Nothing reads these chunks any more: the buffers they view may be lent again. */
   giveBack(chunks: readonly Uint8Array[]): void {
     for (const chunk of chunks) {
+      const onReturn = this.lentViews.get(chunk);
+      if (onReturn !== undefined) {
+        this.lentViews.delete(chunk);
+        onReturn();
+        continue;
+      }
       const store = chunk.buffer;
       if (!this.lent.has(store)) continue;
       this.lent.delete(store);

@@ -1,12 +1,14 @@
 /**
  * The tail cache (storage/tail-cache.ts) through PartitionLog: every read a cached log answers
  * equals the read of a twin log without a cache, after appends, truncation, replicated appends,
- * compaction and eviction; reads of the tail come from memory; the broker-wide bound holds.
+ * compaction and eviction; reads of the tail come from memory; the broker-wide bound holds; the
+ * memory of dropped appends is reused, but never while a view read from it is still out.
  */
 import t, { type Test } from 'tap';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { PartitionLog, type LogDirState } from './log.js';
 import { MemoryFileSystem } from './memory-fs.js';
+import { ReadBufferPool } from './read-buffers.js';
 import { TailCacheBudget } from './tail-cache.js';
 import { ManualClock, batchOfSize, buildBatch, seededRandom } from './test-support.js';
 
@@ -140,4 +142,40 @@ t.test('compaction clears the cache: reads return the compacted log', async (t) 
   t.ok(cached.compact() > 0, 'compaction removed records');
   plain.compact();
   sameReads(t, cached, plain, 'after compaction');
+});
+
+t.test("a dropped append's memory is reused, but not while a view read from it is out", async (t) => {
+  const lender = new ReadBufferPool();
+  const budget = new TailCacheBudget(1_000_000, lender);
+  const { log } = openLog(budget, { segmentBytes: 1 << 30 });
+  let notFromCache = 0;
+  const appendOne = (): Buffer => {
+    const offset = log.endOffset;
+    log.append(batchOfSize(200_003), { leaderEpoch: 1 });
+    const view = log.read(offset, 1 << 20).records;
+    if (!lender.isLent(view)) notFromCache++;
+    return view;
+  };
+  // Kept out (a socket still writing it) while 40 appends cycle through a budget of five.
+  const held = appendOne();
+  const before = Buffer.from(held);
+  const stores = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 40; i++) {
+    const view = appendOne();
+    stores.add(view.buffer);
+    lender.giveBack([view]);
+  }
+  t.notOk(stores.has(held.buffer), 'the memory of a view still out is never reused');
+  t.ok(held.equals(before), 'the held view still reads what was appended');
+  t.ok(stores.size <= 8, `the others' memory is reused: ${stores.size} buffers for 40 appends`);
+  lender.giveBack([held]);
+  const reused = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 20; i++) {
+    const view = appendOne();
+    reused.add(view.buffer);
+    lender.giveBack([view]);
+  }
+  t.ok(reused.has(held.buffer), 'once given back, its memory is used again');
+  t.equal(notFromCache, 0, 'every read of the tail was a lent view of the cache');
+  t.equal(log.read(0, 1 << 20).records.length > 0, true, 'the first append still reads from the file');
 });

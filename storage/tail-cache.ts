@@ -20,14 +20,24 @@
  * Memory: one budget per broker (TailCacheBudget, shared by every log of a LogManager) bounds all
  * cached bytes; over it, the oldest appends broker-wide are dropped first. An append larger than a
  * quarter of the budget is not cached.
+ * Recycled copies: a copy into fresh memory takes a page fault every 4 KiB (on this project's
+ * hypervisor the copy was ~29% of a replicating broker's busy CPU, docs/benchmarks.md), so copies
+ * of 64 KiB and more go into buffers from a pool (storage/read-buffers.ts). A dropped append's buffer
+ * goes back to it only once nothing can read it any more: each view a read hands out is lent on the
+ * fetch path's pool (`lendView`), and the connection gives it back once the socket has written it;
+ * a view that is never given back (a reader that keeps or drops it) leaves its buffer to the GC.
  */
 import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD } from '../protocol/records/batch-header.js';
 import { int32At, readInt64Number } from './batch-scan.js';
+import { ReadBufferPool, fetchReadBuffers } from './read-buffers.js';
 
 /** The default broker-wide bound on cached bytes. */
 export const DEFAULT_TAIL_CACHE_BYTES = 64 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+
+/** Buffers for cached copies, recycled once dropped and no longer being sent (at most 32 MiB kept). */
+const cacheBuffers = new ReadBufferPool(32 * 1024 * 1024);
 
 interface TailEntry {
   baseOffset: number;
@@ -38,6 +48,17 @@ interface TailEntry {
   startsSegment: boolean;
   owner: TailCache;
   live: boolean;
+  /** The copy's whole buffer (from cacheBuffers when pooled), kept after `bytes` is dropped. */
+  store: Buffer;
+  /** Views of it handed out and not given back yet. */
+  viewsOut: number;
+}
+
+/** The entry's buffer goes back to the pool once it is dropped from its cache and no view is out. */
+function recycleIfUnused(entry: TailEntry): void {
+  if (entry.live || entry.viewsOut > 0 || entry.store === EMPTY) return;
+  cacheBuffers.giveBack([entry.store]);
+  entry.store = EMPTY;
 }
 
 /** Bounds the bytes held by every TailCache made with it; evicts the oldest appends first. */
@@ -47,7 +68,11 @@ export class TailCacheBudget {
   private used = 0;
   private dead = 0;
 
-  constructor(readonly maxBytes: number = DEFAULT_TAIL_CACHE_BYTES) {}
+  constructor(
+    readonly maxBytes: number = DEFAULT_TAIL_CACHE_BYTES,
+    /** Where handed-out views are lent, to learn when they come back (the fetch path's pool). */
+    readonly lender: ReadBufferPool = fetchReadBuffers,
+  ) {}
 
   /** Bytes cached now (tests). */
   get usedBytes(): number {
@@ -82,6 +107,7 @@ export class TailCacheBudget {
     entry.live = false;
     this.used -= entry.bytes.length;
     entry.bytes = EMPTY;
+    recycleIfUnused(entry);
   }
 
   /** Drops the queue's consumed head and, when they pile up, its released entries. */
@@ -127,9 +153,18 @@ export class TailCache {
       this.clear();
       return;
     }
-    const copy = Buffer.allocUnsafe(bytes.length);
+    const copy = cacheBuffers.take(bytes.length);
     bytes.copy(copy);
-    const entry: TailEntry = { baseOffset, nextOffset, bytes: copy, startsSegment, owner: this, live: true };
+    const entry: TailEntry = {
+      baseOffset,
+      nextOffset,
+      bytes: copy,
+      startsSegment,
+      owner: this,
+      live: true,
+      store: copy,
+      viewsOut: 0,
+    };
     this.entries.push(entry);
     this.budget.admit(entry);
   }
@@ -158,6 +193,7 @@ export class TailCache {
     let position = firstBatchReaching(entries[index]!.bytes, offset);
     if (position < 0) return null;
     const slices: Buffer[] = [];
+    let sliceOf: TailEntry | null = null;
     let total = 0;
     let first = true;
     for (let from = index; index < entries.length; index++, position = 0) {
@@ -173,11 +209,25 @@ export class TailCache {
         position += size;
         first = false;
       }
-      if (position > start) slices.push(bytes.subarray(start, position));
+      if (position > start) {
+        slices.push(bytes.subarray(start, position));
+        sliceOf = entries[index]!;
+      }
       if (position < bytes.length) break;
     }
     if (slices.length === 0) return EMPTY;
-    return slices.length === 1 ? slices[0]! : Buffer.concat(slices, total);
+    if (slices.length > 1) return Buffer.concat(slices, total);
+    return this.lend(slices[0]!, sliceOf!);
+  }
+
+  /** A view of `entry`'s copy goes out: its buffer is not reused before the view comes back. */
+  private lend(view: Buffer, entry: TailEntry): Buffer {
+    entry.viewsOut++;
+    this.budget.lender.lendView(view, () => {
+      entry.viewsOut--;
+      recycleIfUnused(entry);
+    });
+    return view;
   }
 
   /** The index of the entry holding `offset` (start <= offset < end). */

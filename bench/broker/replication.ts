@@ -17,7 +17,13 @@
  * node_modules link) adds a fourth run per round: three processes of that tree's broker, RF 3, acks=all,
  * so that a change is measured against its baseline in the same rounds.
  * Every figure prints with the load average. All traffic stays on 127.0.0.1.
- * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup). PROFILE=1
+ * BENCH_WARMUP_MB=<n> first produces n MB (not measured) to a warm-up topic on every configuration,
+ * so that the rounds measure brokers whose memory pools are in use already, as on a broker that has
+ * been running a while: the tail cache (64 MiB per broker) touches fresh memory until it is full once
+ * (storage/tail-cache.ts), and so do the request and response frame pools; 3 x 64 MiB (each node
+ * leads one partition) fills every cache of the three-node clusters.
+ * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_PARTITIONS (3,
+ * the produce topics' partitions). PROFILE=1
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
  * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
  * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
@@ -33,6 +39,9 @@ import { cpuSeconds, startSink } from './procs.js';
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
 const CATCHUP_MB = Number(process.env.BENCH_CATCHUP_MB ?? 64);
+const WARMUP_MB = Number(process.env.BENCH_WARMUP_MB ?? 0);
+/** Partitions of each produce topic (BENCH_PARTITIONS, 3 by default: one led by each node). */
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
 const LINE = 1024;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -97,6 +106,25 @@ async function writeProfiles(clusters: ProcessCluster[]): Promise<void> {
       await Promise.race([cluster.terminate(node), new Promise((r) => setTimeout(r, 30_000))]);
 }
 
+/** BENCH_WARMUP_MB of records through every configuration, not measured (see the header). */
+async function warmUp(dir: string, single: ProcessCluster, ...triples: Array<ProcessCluster | null>): Promise<void> {
+  const file = (await makeFile(dir, WARMUP_MB)).path;
+  await createTopic([`127.0.0.1:${single.nodes[0]!.port}`], 'warmup', PARTITIONS, 1);
+  await produce(single.nodes[0]!.port, 'warmup', file, '1');
+  for (const cluster of triples) {
+    if (!cluster) continue;
+    await createTopic(
+      cluster.nodes.map((n) => `127.0.0.1:${n.port}`),
+      'warmup',
+      PARTITIONS,
+      3,
+    );
+    await fullIsr(cluster, cluster.nodes[0]!, 'warmup');
+    await produce(cluster.nodes[0]!.port, 'warmup', file, 'all');
+  }
+  log(`warm-up: ${WARMUP_MB} MB through every configuration (load ${load()})`);
+}
+
 async function produceRounds(dir: string): Promise<string[]> {
   const file = (await makeFile(dir, PRODUCE_MB)).path;
   const sink = await startSink('produce');
@@ -130,10 +158,11 @@ async function produceRounds(dir: string): Promise<string[]> {
     await baseline?.startRegistered(3);
     const oneBroker = [`127.0.0.1:${single.nodes[0]!.port}`];
     const threeBrokers = triple.nodes.map((n) => `127.0.0.1:${n.port}`);
+    if (WARMUP_MB > 0) await warmUp(dir, single, triple, baseline);
     for (let round = 0; round < ROUNDS; round++) {
-      const topic = `round${round}-p3`;
-      await createTopic(oneBroker, topic, 3, 1);
-      await createTopic(threeBrokers, topic, 3, 3);
+      const topic = `round${round}-p${PARTITIONS}`;
+      await createTopic(oneBroker, topic, PARTITIONS, 1);
+      await createTopic(threeBrokers, topic, PARTITIONS, 3);
       await fullIsr(triple, triple.nodes[0]!, topic);
       const runs: Array<[keyof typeof rates, () => Promise<number>]> = [
         ['sink', () => produce(sink.port, topic, file, 'all')],
@@ -144,7 +173,7 @@ async function produceRounds(dir: string): Promise<string[]> {
         await createTopic(
           baseline.nodes.map((n) => `127.0.0.1:${n.port}`),
           topic,
-          3,
+          PARTITIONS,
           3,
         );
         await fullIsr(baseline, baseline.nodes[0]!, topic);
@@ -178,7 +207,8 @@ async function produceRounds(dir: string): Promise<string[]> {
   const spread = (xs: number[], digits = 0) =>
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   return [
-    `Produce, ${PRODUCE_MB} MB of 1 KiB records, 3 partitions, kcat -P -l, ${ROUNDS} alternating rounds (load ${loads.join(', ')}):`,
+    `Produce, ${PRODUCE_MB} MB of 1 KiB records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
+      `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''} (load ${loads.join(', ')}):`,
     `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
     `- three processes, RF 3, min.insync.replicas=2, acks=all: ${spread(rates.rf3)} MB/s`,
