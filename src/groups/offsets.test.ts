@@ -276,3 +276,34 @@ t.test('the transition table refuses illegal moves; the timer queue fires in ord
   t.same(fired, ['a', 'b2']);
   t.equal(q.nextDeadline(), null);
 });
+
+t.test('unknown topics are answered before the group is consulted, as Kafka does', async (t) => {
+  const h = harness();
+  const unknownOnly = [
+    {
+      name: 'nosuchtopic',
+      partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }],
+    },
+  ];
+  // librdkafka's consumer-protocol consumer that never joined commits with its own member id.
+  t.same(commit(h, { memberId: 'never-joined', generationId: -1, topics: unknownOnly }), [
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ]);
+  t.same(commit(h, { memberId: 'never-joined', generationId: 5, topics: unknownOnly, apiVersion: 9 }), [
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ]);
+  t.equal(h.coordinator.store.groups.get('g'), undefined, 'no group created for a commit of unknown topics only');
+  // A stable group: the known partition gets the member error, the unknown one its own.
+  stableMember(h);
+  const mixed = [
+    ...unknownOnly,
+    {
+      name: 't1',
+      partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }],
+    },
+  ];
+  t.same(commit(h, { memberId: 'stranger', generationId: 1, topics: mixed }), [
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  ]);
+});

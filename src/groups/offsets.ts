@@ -138,10 +138,24 @@ export class OffsetManager {
   prepareCommit(req: CommitRequest, now: number): PreparedCommit {
     if (!isValidGroupId(req.groupId))
       return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
+    // As Kafka's KafkaApis: partitions of unknown topics are answered before the group is
+    // consulted, and a commit naming only such partitions never reaches (or creates) it.
+    const known = (topic: string, partition: number): boolean => this.env.partitionExists(topic, partition);
+    if (!req.topics.some((t) => t.partitions.some((p) => known(t.name, p.partitionIndex))))
+      return { results: allPartitions(req.topics, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), records: [], written: [] };
     const consumerGroup = this.store.consumerGroups.groups.get(req.groupId);
     const existing = consumerGroup ? undefined : this.store.groups.get(req.groupId);
     const error = consumerGroup ? this.consumerCommitError(consumerGroup, req) : this.validateCommit(existing, req);
-    if (error !== 0) return { results: allPartitions(req.topics, error), records: [], written: [] };
+    if (error !== 0) {
+      const results = req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: known(t.name, p.partitionIndex) ? error : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        })),
+      }));
+      return { results, records: [], written: [] };
+    }
     if (!consumerGroup) {
       const group = existing ?? this.store.getOrCreateGroup(req.groupId, now);
       if (req.memberId !== '') this.membership.touch(group, req.memberId, now);
@@ -154,13 +168,13 @@ export class OffsetManager {
       name: t.name,
       partitions: t.partitions.map((p) => {
         const result = { partitionIndex: p.partitionIndex, errorCode: 0 };
-        if (
+        if (!known(t.name, p.partitionIndex)) {
+          result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        } else if (
           p.committedMetadata !== null &&
           Buffer.byteLength(p.committedMetadata) > this.config.offsetMetadataMaxBytes
         ) {
           result.errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-        } else if (!this.env.partitionExists(t.name, p.partitionIndex)) {
-          result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         } else {
           records.push({
             kind: 'offset',
