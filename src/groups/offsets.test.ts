@@ -307,3 +307,12 @@ t.test('unknown topics are answered before the group is consulted, as Kafka does
     ErrorCode.UNKNOWN_MEMBER_ID,
   ]);
 });
+
+t.test('generation -1 on an Empty group commits whatever the member id (manual assign with a member id)', async (t) => {
+  const h = harness();
+  t.same(commit(h, { memberId: 'client-made-id', generationId: -1 }), [0]);
+  t.equal(h.coordinator.store.groups.get('g')?.state, 'Empty');
+  t.same(commit(h, { memberId: 'client-made-id', generationId: -1 }, 43n), [0], 'the second commit too');
+  t.equal(h.coordinator.store.committed('g', 't1', 0)?.offset, 43n);
+  t.same(commit(h, { memberId: 'client-made-id', generationId: 3, apiVersion: 9 }), [ErrorCode.UNKNOWN_MEMBER_ID]);
+});

@@ -109,6 +109,9 @@ export class OffsetManager {
           ? ErrorCode.GROUP_ID_NOT_FOUND
           : ErrorCode.ILLEGAL_GENERATION;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    // Generation -1 on an Empty group: an admin client or a consumer outside group management
+    // (librdkafka sends its own member id even then); accepted whatever the member id, as Kafka.
+    if (req.generationId < 0 && group.is('Empty')) return 0;
     if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
       const error = this.membership.validateMember(group, req.memberId, req.groupInstanceId);
       if (error !== 0) return error;

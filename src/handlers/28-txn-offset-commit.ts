@@ -50,7 +50,7 @@ function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): numbe
     const group = c.store.groups.get(request.groupId);
     if (!group) return named && request.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : 0;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (!named) return 0;
+    if (!named || (request.generationId < 0 && group.is('Empty'))) return 0;
     const memberError = c.membership.validateMember(group, request.memberId, request.groupInstanceId);
     if (memberError !== 0) return memberError;
     return request.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : 0;
