@@ -12,15 +12,7 @@
  * own and the voters would reject each other forever.
  * Leaves out: version 0 files' ZooKeeper broker.id synonyms beyond reading `broker.id`.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProperties } from '../common/config.js';
 import { StartupError } from '../common/startup-error.js';
