@@ -13,6 +13,9 @@
  * and the load average of every run.
  * A figure whose sink rate is under twice the broker's is marked client-bound.
  *
+ * Before the measured rounds each server takes BENCH_WARMUP (1) unmeasured runs of the same file: the broker's
+ * request path is JavaScript that V8 optimises only after enough calls, and a run sends only ~500 requests, so
+ * without it the first rounds measure baseline-compiled code a long-running broker no longer runs.
  * Env: BENCH_ROUNDS (5), BENCH_KCAT_PROCS (1: kcat processes sending at once, the run's bytes split
  * between them), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
  * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
@@ -28,6 +31,8 @@ import { kcatProduce, makeLineFile, MB } from './kcat.js';
 import { cpuSplit, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Unmeasured runs per server before the rounds (V8 tiers the request path up during them). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 /** kcat processes sending at once, each a 1/N share of the run's bytes (one kcat can be the limit). */
 const PROCS = Number(process.env.BENCH_KCAT_PROCS ?? 1);
 const RUN_MB = Number(process.env.BENCH_MB ?? 128);
@@ -83,6 +88,11 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   }
   const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [], system: [] }]));
   const loads: number[] = [];
+  for (let w = 0; w < WARMUP; w++) {
+    for (const server of servers) {
+      await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
+    }
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < servers.length; i++) {
       const server = servers[(round + i) % servers.length]!;
@@ -125,7 +135,7 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   const clientBound = mbps(sink) < 2 * mbps(broker);
   const lines = [
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
-      `${ROUNDS} rounds, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+      `${ROUNDS} rounds after ${WARMUP} unmeasured, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
     `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
