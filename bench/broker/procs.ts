@@ -155,9 +155,15 @@ export async function startSink(
 
 /** utime + stime of a process, in seconds. */
 export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** utime and stime of a process (user space; the kernel on its behalf: socket and file copies), in seconds. */
+export function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
 /** Resident set size in MiB: all of it (VmRSS) and the anonymous part (RssAnon: heap, not mapped code). */

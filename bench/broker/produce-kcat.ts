@@ -9,9 +9,13 @@
  *  - with BENCH_BASELINE=<dir>, an older built tree's broker (a copy of that commit's bin/, dist/ and
  *    package.json with a node_modules link), so a change is measured new vs old in the same rounds.
  * Per workload it prints MB/s and msg/s (medians of the rounds, with the per-round ratios' spread),
- * the CPU-seconds per GB of payload of each server (from /proc), and the load average of every run.
+ * the CPU-seconds per GB of payload of each server (utime+stime from /proc, with the kernel's stime share),
+ * and the load average of every run.
  * A figure whose sink rate is under twice the broker's is marked client-bound.
  *
+ * Before the measured rounds each server takes BENCH_WARMUP (1) unmeasured runs of the same file: the broker's
+ * request path is JavaScript that V8 optimises only after enough calls, and a run sends only ~500 requests, so
+ * without it the first rounds measure baseline-compiled code a long-running broker no longer runs.
  * Env: BENCH_ROUNDS (5), BENCH_KCAT_PROCS (1: kcat processes sending at once, the run's bytes split
  * between them), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
  * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
@@ -24,9 +28,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kcatProduce, makeLineFile, MB } from './kcat.js';
-import { cpuSeconds, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { cpuSplit, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Unmeasured runs per server before the rounds (V8 tiers the request path up during them). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 /** kcat processes sending at once, each a 1/N share of the run's bytes (one kcat can be the limit). */
 const PROCS = Number(process.env.BENCH_KCAT_PROCS ?? 1);
 const RUN_MB = Number(process.env.BENCH_MB ?? 128);
@@ -51,6 +57,8 @@ const spread = (xs: number[], digits = 2): string =>
 interface Runs {
   seconds: number[];
   cpu: number[];
+  /** The kernel's share (stime) of each round's CPU. */
+  system: number[];
 }
 
 function brokerConfig(): Record<string, string> {
@@ -78,18 +86,25 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   for (const server of servers.filter((s) => !s.name.includes('sink'))) {
     await runLoad(['create', `127.0.0.1:${server.port}`, topic, String(workload.partitions)]);
   }
-  const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [] }]));
+  const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [], system: [] }]));
   const loads: number[] = [];
+  for (let w = 0; w < WARMUP; w++) {
+    for (const server of servers) {
+      await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
+    }
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < servers.length; i++) {
       const server = servers[(round + i) % servers.length]!;
-      const cpuBefore = cpuSeconds(server.child.pid!);
+      const cpuBefore = cpuSplit(server.child.pid!);
       const start = performance.now();
       await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
       const seconds = (performance.now() - start) / 1000;
       const r = runs.get(server)!;
       r.seconds.push(seconds);
-      r.cpu.push(cpuSeconds(server.child.pid!) - cpuBefore);
+      const cpuAfter = cpuSplit(server.child.pid!);
+      r.system.push(cpuAfter.system - cpuBefore.system);
+      r.cpu.push(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system);
       loads.push(load1());
       log(
         `${workload.name} round ${round + 1} ${server.name}: ${(file.payloadBytes / MB / seconds).toFixed(0)} MB/s, ` +
@@ -111,13 +126,16 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   const msgs = (r: Runs): number => file.messages / median(r.seconds);
   /** CPU-seconds per GB of payload: the median of the rounds, with their spread. */
   const cpuPerGb = (r: Runs): number => median(r.cpu) / (file.payloadBytes / GB);
-  const cpuSpread = (r: Runs): string => spread(r.cpu.map((c) => c / (file.payloadBytes / GB)));
+  const cpuSpread = (r: Runs): string =>
+    `${spread(r.cpu.map((c) => c / (file.payloadBytes / GB)))}, of which kernel ${spread(
+      r.system.map((c) => c / (file.payloadBytes / GB)),
+    )}`;
   /** Per round, the rate of `b` over the rate of `a`. */
   const ratios = (a: Runs, b: Runs): number[] => a.seconds.map((s, i) => s / b.seconds[i]!);
   const clientBound = mbps(sink) < 2 * mbps(broker);
   const lines = [
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
-      `${ROUNDS} rounds, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+      `${ROUNDS} rounds after ${WARMUP} unmeasured, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
     `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
