@@ -1,7 +1,7 @@
 /**
  * The clean-shutdown listing (storage/clean-listing.ts): a clean close writes it, the next start
- * opens every folder it names without listing the folder or statting its segments (it still reads
- * partition.metadata, so a hand-edited topic id is seen), and deletes it with the marker; folders it does not name are listed as
+ * opens every folder it names without listing the folder, statting its segments or reading its
+ * partition.metadata (the topic id comes from the listing), and deletes it with the marker; folders it does not name are listed as
  * before, and it is not used after an unclean stop or when unreadable.
  */
 import t from 'tap';
@@ -55,21 +55,17 @@ t.test('a clean restart opens the folders from the listing, with the same logs',
   first.close();
   const listing = readCleanListing(mem, '/d')!;
   t.same([...listing.keys()].sort(), ['empty-0', 'legacy-0', 'orders-0']);
-  t.equal(listing.get('orders-0')!.partitionMetadata, true);
-  t.equal(listing.get('legacy-0')!.partitionMetadata, false);
+  t.equal(listing.get('orders-0')!.topicId, ID);
+  t.equal(listing.get('legacy-0')!.topicId, null);
   t.equal(listing.get('orders-0')!.bases.length, segments);
   t.equal(listing.get('orders-0')!.bases[0], 0);
 
   calls.length = 0;
   const again = open();
   t.same(
-    calls.filter((c) => /^(readdir|fileSize|readFile) \/d\/[^/]+-\d+/.test(c)).sort(),
-    [
-      'readFile /d/empty-0/partition.metadata',
-      'readFile /d/legacy-0/partition.metadata',
-      'readFile /d/orders-0/partition.metadata',
-    ],
-    'no folder listed, no segment statted; partition.metadata still read',
+    calls.filter((c) => /^(readdir|fileSize|readFile) \/d\/[^/]+-\d+/.test(c)),
+    [],
+    'no folder listed, no segment statted, no partition.metadata read',
   );
   t.notOk(mem.exists(`/d/${CLEAN_LISTING_FILE}`), 'the listing is deleted at start');
   t.notOk(mem.exists(`/d/${CLEAN_SHUTDOWN_MARKER}`));

@@ -1,31 +1,32 @@
 /**
  * The clean-shutdown listing of a log dir (`.gregor_clean_listing`, a Gregor file Kafka does not
  * have): the segments of every partition folder when the broker stopped cleanly, so that the next
- * start neither lists each folder nor stats each segment (with 10,000 partitions those calls were
- * the largest part of a restart). partition.metadata is still read at start (the listing says
- * whether there was one; a folder without one is looked at again): the topic-id check must see the
- * file as it is.
+ * start neither lists each folder, nor stats each segment, nor reads each partition.metadata (with
+ * 10,000 partitions those calls were most of a restart).
  *
- * Text, one line per folder: `<folder> <1|0: partition.metadata> <base>:<bytes> ...` (every
- * segment, by base offset), after a header line and a count line. LogManager writes it at a clean
+ * Text, one line per folder: `<folder> <topic id of its partition.metadata, or - for none>
+ * <base>:<bytes> ...` (every segment, by base offset), after a header line and a count line; a
+ * folder whose partition.metadata could not be read is left out. LogManager writes it at a clean
  * close from what it holds in memory (no listing of the folders), after every log is closed and
  * before the clean-shutdown marker (temporary file, fsync, rename; the marker's directory fsync
  * follows), and uses it only when the marker is there; both are deleted at start before anything
  * changes. A folder the log dir's own listing names but the file does not (one copied in by hand)
  * is opened by listing it, as before; an unreadable file is ignored whole.
- * Leaves out: noticing segment files changed by hand inside a folder between a clean stop and the
- * next start (a removed or cut segment then fails on first use, KAFKA_STORAGE_ERROR); delete this
- * file (or the marker) before such work. Nothing is tidied in a listed folder (after a clean stop
+ * Leaves out: noticing files changed by hand inside a folder between a clean stop and the next
+ * start (a removed or cut segment then fails on first use, KAFKA_STORAGE_ERROR; an edited
+ * partition.metadata is not seen); delete this file (or the marker) before such work. A data dir
+ * copied whole carries its listing along, which describes it. Nothing is tidied in a listed folder (after a clean stop
  * there are no temporary files, swaps, orphan indexes or producer snapshots past the log end).
  */
 import { joinPath, type FileSystem } from './fs.js';
 
 export const CLEAN_LISTING_FILE = '.gregor_clean_listing';
-const HEADER = 'gregor-clean-listing 1';
+const HEADER = 'gregor-clean-listing 2';
+const TOPIC_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export interface FolderListing {
-  /** Whether the folder held partition.metadata. */
-  partitionMetadata: boolean;
+  /** The topic id in the folder's partition.metadata; null when it had none. */
+  topicId: string | null;
   /** Base offset of each segment, ascending, and its `.log` file's size in bytes. */
   bases: number[];
   sizes: number[];
@@ -34,7 +35,7 @@ export interface FolderListing {
 export function writeCleanListing(fs: FileSystem, dir: string, folders: ReadonlyMap<string, FolderListing>): void {
   const lines = [HEADER, String(folders.size)];
   for (const [name, folder] of folders) {
-    let line = `${name} ${folder.partitionMetadata ? 1 : 0}`;
+    let line = `${name} ${folder.topicId ?? '-'}`;
     for (let i = 0; i < folder.bases.length; i++) line += ` ${folder.bases[i]}:${folder.sizes[i]}`;
     lines.push(line);
   }
@@ -52,7 +53,8 @@ export function writeCleanListing(fs: FileSystem, dir: string, folders: Readonly
 
 function parseLine(line: string): [string, FolderListing] | null {
   const parts = line.split(' ');
-  if (parts.length < 3 || (parts[1] !== '0' && parts[1] !== '1')) return null;
+  const topicId = parts[1] ?? '';
+  if (parts.length < 3 || (topicId !== '-' && !TOPIC_ID.test(topicId))) return null;
   const bases: number[] = [];
   const sizes: number[] = [];
   for (let i = 2; i < parts.length; i++) {
@@ -64,7 +66,7 @@ function parseLine(line: string): [string, FolderListing] | null {
     bases.push(base);
     sizes.push(size);
   }
-  return [parts[0]!, { partitionMetadata: parts[1] === '1', bases, sizes }];
+  return [parts[0]!, { topicId: topicId === '-' ? null : topicId, bases, sizes }];
 }
 
 /** The listing by folder name; null when the file is missing or not whole. */

@@ -48,7 +48,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
       recoveredSegments: 0,
       truncatedBytes: 0,
       hasSnapshots: false,
-      hasPartitionMetadata: listing.partitionMetadata,
+      hasPartitionMetadata: listing.topicId !== null,
       recoveredEpochs: [],
     };
   }

@@ -156,9 +156,14 @@ export class LogManager {
           highWatermark: highWatermarks.get(key) ?? 0,
           listing: listed,
         });
-        // A listing from the last stop may miss a file put there by hand since: look when it names none.
-        const metadataListed = listed && !log.partitionMetadataListed ? undefined : log.partitionMetadataListed;
-        this.topicIds.set(key, readPartitionMetadata(fs, joinPath(path, name), metadataListed));
+        this.topicIds.set(
+          key,
+          listed
+            ? listed.topicId === null
+              ? { kind: 'missing' }
+              : { kind: 'topic-id', topicId: listed.topicId }
+            : readPartitionMetadata(fs, joinPath(path, name), log.partitionMetadataListed),
+        );
         this.openStats.logs++;
       }
       if (clean) {
@@ -436,11 +441,9 @@ export class LogManager {
   private writeListing(entry: DirEntry): void {
     const folders = new Map<string, FolderListing>();
     for (const [key, log] of entry.logs) {
-      const metadata = this.topicIds.get(key);
-      folders.set(key, {
-        partitionMetadata: metadata !== undefined && metadata.kind !== 'missing',
-        ...log.segmentSizes(),
-      });
+      const metadata = this.topicIds.get(key) ?? { kind: 'missing' };
+      if (metadata.kind === 'malformed') continue;
+      folders.set(key, { topicId: metadata.kind === 'topic-id' ? metadata.topicId : null, ...log.segmentSizes() });
     }
     writeCleanListing(this.options.fs, entry.state.path, folders);
   }
