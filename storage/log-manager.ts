@@ -6,10 +6,7 @@
  * periodic work (flush.ms, retention, compaction) from `tick`, and marks a dir offline
  * when any of its files fails (KAFKA_STORAGE_ERROR for every partition on it).
  *
- * Topic ids: a log created for a topic id gets `partition.metadata`, written without fsyncs and
- * made durable before the log's first append, by `tick` (a bounded share of the waiting ones per
- * call) or at close, whichever comes first (Kafka schedules this flush likewise: creating
- * thousands of partitions paid two fsyncs each in the request); a folder whose file
+ * Topic ids: a log created for a topic id gets `partition.metadata`; a folder whose file
  * names another id is refused (INCONSISTENT_TOPIC_ID) and left alone. Deletion renames
  * the folder to `<topic>-<p>.<uuid>-delete` and removes it from `tick` once
  * `fileDeleteDelayMs` has passed; `-delete` folders found at start are removed likewise.
@@ -39,17 +36,10 @@ import {
   isStrayDirName,
   renameForDeletion,
 } from './log-deletion.js';
-import {
-  readPartitionMetadata,
-  syncPartitionMetadata,
-  writePartitionMetadata,
-  type PartitionMetadata,
-} from './partition-metadata.js';
+import { readPartitionMetadata, writePartitionMetadata, type PartitionMetadata } from './partition-metadata.js';
 import type { ProducerSnapshotHook } from './producer-snapshots.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
-/** How long one tick may spend fsyncing new logs' partition.metadata files. */
-const TOPIC_ID_SYNC_BUDGET_MS = 50;
 const PARTITION_DIR = /^(.+)-(\d+)$/;
 /** The Raft metadata log's folder: it lives in a log dir but is not a partition log. */
 export const METADATA_PARTITION_DIR = '__cluster_metadata-0';
@@ -85,8 +75,6 @@ export class LogManager {
   private readonly byKey = new Map<string, PartitionLog>();
   /** What each open log's partition.metadata says. */
   private readonly topicIds = new Map<string, PartitionMetadata>();
-  /** New logs whose partition.metadata is written but not yet fsynced (with their folder). */
-  private readonly unsyncedTopicIds = new Set<PartitionLog>();
   private readonly deletions: PendingDeletions;
   /** One bound for every log's tail cache. */
   private readonly tailCacheBudget: TailCacheBudget;
@@ -249,7 +237,7 @@ export class LogManager {
       highWatermark: 0,
     });
     this.topicIds.set(log.name, { kind: 'missing' });
-    if (topicId !== undefined) this.checkTopicId(log, topicId, false);
+    if (topicId !== undefined) this.checkTopicId(log, topicId);
     return log;
   }
 
@@ -259,8 +247,7 @@ export class LogManager {
     return found?.kind === 'topic-id' ? found.topicId : undefined;
   }
 
-  /** `durable` false (a folder just created): the file's fsyncs wait (syncTopicId). */
-  private checkTopicId(log: PartitionLog, topicId: string, durable = true): void {
+  private checkTopicId(log: PartitionLog, topicId: string): void {
     const found = this.topicIds.get(log.name) ?? { kind: 'missing' };
     if (found.kind === 'topic-id') {
       if (found.topicId === topicId) return;
@@ -268,51 +255,19 @@ export class LogManager {
         `partition folder ${log.dir} belongs to topic id ${found.topicId}, the metadata has ${topicId}`,
       );
     }
-    // A malformed file in a folder without records is a new folder's file cut short by a crash
-    // before its fsync (which comes before the first append): nothing in it can be misattributed.
-    if (found.kind === 'malformed' && (log.endOffset > 0 || log.size > 0)) {
+    if (found.kind === 'malformed') {
       throw new InconsistentTopicIdError(
         `partition folder ${log.dir} has an unreadable partition.metadata (${found.reason}), the metadata has topic id ${topicId}`,
       );
     }
     try {
-      writePartitionMetadata(this.options.fs, log.dir, topicId, durable);
+      writePartitionMetadata(this.options.fs, log.dir, topicId);
     } catch (error) {
       const state = this.dirOf(log.topic, log.partition);
       if (state) this.markOffline(state, error);
       throw new KafkaStorageError(`cannot write partition.metadata in ${log.dir}: ${String(error)}`, error);
     }
     this.topicIds.set(log.name, { kind: 'topic-id', topicId });
-    if (!durable) {
-      this.unsyncedTopicIds.add(log);
-      log.beforeFirstAppend = () => this.syncTopicId(log);
-    }
-  }
-
-  /** fsyncs a new log's partition.metadata and its folder, once; a failure takes the dir offline. */
-  private syncTopicId(log: PartitionLog): void {
-    if (!this.unsyncedTopicIds.delete(log)) return;
-    log.beforeFirstAppend = null;
-    try {
-      syncPartitionMetadata(this.options.fs, log.dir);
-    } catch (error) {
-      const state = this.dirOf(log.topic, log.partition);
-      if (state) this.markOffline(state, error);
-      throw new KafkaStorageError(`cannot make partition.metadata in ${log.dir} durable: ${String(error)}`, error);
-    }
-  }
-
-  /** fsyncs waiting partition.metadata files for at most `budgetMs` (from tick), or all of them (close). */
-  private syncTopicIds(budgetMs = Infinity): void {
-    const until = performance.now() + budgetMs;
-    for (const log of this.unsyncedTopicIds) {
-      if (performance.now() >= until) return;
-      try {
-        this.syncTopicId(log);
-      } catch (error) {
-        if (!(error instanceof KafkaStorageError)) throw error;
-      }
-    }
   }
 
   /**
@@ -334,7 +289,6 @@ export class LogManager {
     const entry = this.dirs.find((d) => d.logs.get(key) === log)!;
     this.byKey.delete(key);
     this.topicIds.delete(key);
-    this.unsyncedTopicIds.delete(log);
     entry.logs.delete(key);
     log.discard();
     if (entry.state.offline) throw new KafkaStorageError(`log dir ${entry.state.path} is offline`, entry.state.failure);
@@ -365,7 +319,6 @@ export class LogManager {
     if (entry.state.offline) throw new KafkaStorageError(`log dir ${entry.state.path} is offline`, entry.state.failure);
     this.byKey.delete(key);
     this.topicIds.delete(key);
-    this.unsyncedTopicIds.delete(log);
     entry.logs.delete(key);
     log.close();
     let moved: string;
@@ -417,7 +370,6 @@ export class LogManager {
     const retain = now - this.lastRetentionMs >= (this.options.retentionCheckIntervalMs ?? 0);
     if (retain) this.lastRetentionMs = now;
     this.deletions.removeDue(now, (path, error) => this.options.onRemovalFailure?.(path, error));
-    this.syncTopicIds(TOPIC_ID_SYNC_BUDGET_MS);
     for (const log of this.byKey.values()) {
       try {
         log.tick(now, retain);
@@ -462,7 +414,6 @@ export class LogManager {
 
   /** Clean shutdown: flushes and closes every log, checkpoints, and leaves the marker in each healthy dir. */
   close(): void {
-    this.syncTopicIds();
     for (const entry of this.dirs) {
       for (const log of entry.logs.values()) {
         try {

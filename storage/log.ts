@@ -144,11 +144,6 @@ export class PartitionLog {
   private lastFlushMs: number;
   private readonly txnIndexes = new Map<number, TxnIndex>();
   private closed = false;
-  /**
-   * Work that must be durable before the first append (LogManager: a new folder's
-   * partition.metadata, as Kafka flushes it before writing log data); cleared once done.
-   */
-  beforeFirstAppend: (() => void) | null = null;
   private readonly tail: TailCache;
   /** Reused by every append (appends are synchronous): no allocation per batch. */
   private readonly scan = new AppendScan();
@@ -256,10 +251,6 @@ export class PartitionLog {
 
   append(records: Buffer, options: AppendOptions): AppendResult {
     this.checkOnline();
-    if (this.beforeFirstAppend) {
-      this.io('make partition.metadata durable in', this.beforeFirstAppend);
-      this.beforeFirstAppend = null;
-    }
     const logAppendTime = options.logAppendTime ?? this.config.messageTimestampType === 'LogAppendTime';
     const now = this.options.clock.now();
     const latestEpoch = this.leaderEpochs.latest();

@@ -1,13 +1,9 @@
 /**
  * `partition.metadata`: the topic id of a partition folder, in Kafka's format
  * (PartitionMetadataFile): two lines, `version: 0` and `topic_id: <base64url uuid>`.
- * Written atomically (temporary file, fsync, rename, directory fsync) when an existing folder
- * adopts a topic id, read when its folder is loaded, so a folder of a deleted topic is never
- * taken for the folder of a new topic with the same name. For a folder just created, the file is
- * written (temporary file, rename) without the two fsyncs and made durable later, as Kafka
- * schedules its flush: by LogManager before the log's first append, in the background, and at
- * close (syncPartitionMetadata). A crash before that leaves a folder without the file (or a torn
- * one, read as malformed) and no data in it.
+ * Written atomically (temporary file, fsync, rename, directory fsync) when the partition
+ * is created, read when its folder is loaded, so a folder of a deleted topic is never
+ * taken for the folder of a new topic with the same name.
  */
 import { joinPath, type FileSystem } from './fs.js';
 
@@ -37,29 +33,17 @@ export function readPartitionMetadata(fs: FileSystem, dir: string, listed?: bool
   return { kind: 'topic-id', topicId: topicId[1]! };
 }
 
-/** Writes the file via a temporary file and a rename; `durable` (default) fsyncs it and the folder too. */
-export function writePartitionMetadata(fs: FileSystem, dir: string, topicId: string, durable = true): void {
+export function writePartitionMetadata(fs: FileSystem, dir: string, topicId: string): void {
   if (!TOPIC_ID.test(topicId)) throw new Error(`not a topic id: ${topicId}`);
   const tmp = joinPath(dir, `${PARTITION_METADATA_FILE}.tmp`);
   const handle = fs.open(tmp, true);
   try {
     handle.truncate(0);
     handle.write(Buffer.from(`version: 0\ntopic_id: ${topicId}\n`, 'utf8'), 0);
-    if (durable) handle.sync();
-  } finally {
-    handle.close();
-  }
-  fs.rename(tmp, joinPath(dir, PARTITION_METADATA_FILE));
-  if (durable) fs.syncDir(dir);
-}
-
-/** Makes a partition.metadata written with `durable = false` durable: the file, then its folder. */
-export function syncPartitionMetadata(fs: FileSystem, dir: string): void {
-  const handle = fs.open(joinPath(dir, PARTITION_METADATA_FILE));
-  try {
     handle.sync();
   } finally {
     handle.close();
   }
+  fs.rename(tmp, joinPath(dir, PARTITION_METADATA_FILE));
   fs.syncDir(dir);
 }

@@ -57,7 +57,7 @@ t.test('a folder without partition.metadata adopts the id; an unreadable one is 
   const { fs, open } = setup();
   const manager = open();
   manager.getOrCreate('legacy', 0);
-  manager.getOrCreate('broken', 0).append(batchOfSize(100), { leaderEpoch: 0 });
+  manager.getOrCreate('broken', 0);
   manager.close();
   fs.open(`/d/broken-0/${PARTITION_METADATA_FILE}`, true).write(Buffer.from('version: 7\ntopic_id: x\n'), 0);
   // A hand edit after a clean stop is seen once the clean-shutdown listing is gone (storage/clean-listing.ts).
@@ -67,44 +67,6 @@ t.test('a folder without partition.metadata adopts the id; an unreadable one is 
   t.same(readPartitionMetadata(fs, '/d/legacy-0'), { kind: 'topic-id', topicId: NEW_ID });
   const error = t.throws(() => again.getOrCreate('broken', 0, NEW_ID)) as InconsistentTopicIdError;
   t.match(error.message, /unreadable partition\.metadata \(unknown version 7\)/);
-});
-
-t.test("a new folder's partition.metadata is fsynced before its first append, by tick, or at close", async (t) => {
-  const { fs, clock, open } = setup();
-  const manager = open();
-  const appended = manager.getOrCreate('appended', 0, NEW_ID);
-  manager.getOrCreate('idle', 0, OLD_ID);
-  manager.getOrCreate('closed', 0, NEW_ID);
-  const dirSyncs: string[] = [];
-  const syncDir = fs.syncDir.bind(fs);
-  fs.syncDir = (path: string): void => {
-    dirSyncs.push(path);
-    syncDir(path);
-  };
-  t.same(dirSyncs, [], 'creating the logs fsynced no folder');
-  appended.append(batchOfSize(100), { leaderEpoch: 0 });
-  t.ok(dirSyncs.includes('/d/appended-0'), 'the first append fsyncs the file and its folder');
-  dirSyncs.length = 0;
-  appended.append(batchOfSize(100), { leaderEpoch: 0 });
-  t.same(dirSyncs, [], 'a later append does not');
-  // A power cut now: the file of the log that took an append survives; the others were never fsynced.
-  fs.crash(() => 0, 'drop');
-  t.same(readPartitionMetadata(fs, '/d/appended-0'), { kind: 'topic-id', topicId: NEW_ID });
-  t.same(readPartitionMetadata(fs, '/d/idle-0'), { kind: 'malformed', reason: 'no version line' });
-  // A cut-short file in a folder without records is a creation the crash interrupted: it is written again.
-  const again = open();
-  t.equal(again.getOrCreate('idle', 0, OLD_ID).endOffset, 0);
-  t.equal(again.topicIdOf('idle', 0), OLD_ID);
-  t.throws(() => again.getOrCreate('appended', 0, OLD_ID), InconsistentTopicIdError, 'a log with records is refused');
-  clock.advance(1000);
-  again.tick();
-  fs.crash(() => 0, 'drop');
-  t.same(readPartitionMetadata(fs, '/d/idle-0'), { kind: 'topic-id', topicId: OLD_ID }, 'tick made it durable');
-  const third = open();
-  third.getOrCreate('fresh', 0, NEW_ID);
-  third.close();
-  fs.crash(() => 0, 'drop');
-  t.same(readPartitionMetadata(fs, '/d/fresh-0'), { kind: 'topic-id', topicId: NEW_ID }, 'close made it durable');
 });
 
 t.test('deletion renames the folder, rewrites the checkpoints and removes it after the delay', async (t) => {
