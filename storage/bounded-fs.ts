@@ -123,7 +123,8 @@ export class BoundedFileSystem implements FileSystem {
    * descriptor was given back), and the file's size from a stat: opening thousands of
    * segments at start then neither holds nor cycles descriptors.
    */
-  openDeferred(path: string): { handle: FileHandle; size: number } {
+  openDeferred(path: string, knownSize?: number): { handle: FileHandle; size: number } {
+    if (knownSize !== undefined) return { handle: new CachedFileHandle(path, null, this), size: knownSize };
     if (!this.inner.fileSize) {
       const handle = this.open(path);
       return { handle, size: handle.size() };

@@ -44,9 +44,10 @@ export interface FileSystem {
   /**
    * The size of a file and a handle on it that opens its descriptor on first use (implemented
    * by the bounded descriptor cache, for opening many segments at start without holding or
-   * cycling descriptors). Throws as `open` would when the file is missing.
+   * cycling descriptors). Throws as `open` would when the file is missing. With `knownSize` (from
+   * the clean-shutdown listing) there is no stat: a missing file fails on first use instead.
    */
-  openDeferred?(path: string): { handle: FileHandle; size: number };
+  openDeferred?(path: string, knownSize?: number): { handle: FileHandle; size: number };
   /** Size of a file by path (throws when missing). */
   fileSize?(path: string): number;
   mkdir(path: string): void;

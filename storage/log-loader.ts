@@ -3,8 +3,10 @@
  * half-done compaction swaps, orphan indexes), opens the segments and, after an unclean
  * shutdown, recovers every segment from the one holding the recovery point: each batch
  * is checked (size, CRC-32C, offsets), the first bad one and everything after it is cut,
- * and the indexes are rebuilt. After a clean shutdown nothing is scanned.
+ * and the indexes are rebuilt. After a clean shutdown nothing is scanned, and the folder's names
+ * and segment sizes may come from the clean-shutdown listing (storage/clean-listing.ts).
  */
+import type { FolderListing } from './clean-listing.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { PARTITION_METADATA_FILE } from './partition-metadata.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, offsetFileName } from './segment.js';
@@ -31,9 +33,25 @@ export interface LoadOptions {
   cleanShutdown: boolean;
   /** Base offset for the first segment of an empty directory. */
   initialOffset: number;
+  /** The folder's segments from the clean-shutdown listing, instead of listing it (nothing is tidied). */
+  listing?: FolderListing;
 }
 
 export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions): LoadResult {
+  const { listing } = options;
+  if (listing && listing.bases.length > 0) {
+    const segments = listing.bases.map((base, i) =>
+      LogSegment.open(fs, dir, base, options.indexIntervalBytes, options.now, listing.sizes[i]),
+    );
+    return {
+      segments,
+      recoveredSegments: 0,
+      truncatedBytes: 0,
+      hasSnapshots: false,
+      hasPartitionMetadata: listing.topicId !== null,
+      recoveredEpochs: [],
+    };
+  }
   const names = fs.readdir(dir);
   const forced = new Set<number>();
   let changed = false;

@@ -24,6 +24,7 @@ import {
   writeOffsetCheckpoint,
   type PartitionOffset,
 } from './checkpoint.js';
+import { CLEAN_LISTING_FILE, readCleanListing, writeCleanListing, type FolderListing } from './clean-listing.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { InconsistentTopicIdError, KafkaStorageError } from './errors.js';
 import { joinPath, type FileSystem } from './fs.js';
@@ -116,6 +117,8 @@ export class LogManager {
       const recoveryPoints = readOffsetCheckpoint(fs, path, RECOVERY_POINT_CHECKPOINT);
       const startOffsets = readOffsetCheckpoint(fs, path, LOG_START_OFFSET_CHECKPOINT);
       const highWatermarks = readOffsetCheckpoint(fs, path, HIGH_WATERMARK_CHECKPOINT);
+      // After a clean stop, what each folder held comes from one file instead of a listing per folder.
+      const listing = clean ? readCleanListing(fs, path) : null;
       // One effective config per topic, not one per partition (thousands of partitions at start).
       const configs = new Map<string, LogConfig>();
       for (const name of fs.subdirectories(path)) {
@@ -132,18 +135,28 @@ export class LogManager {
         const key = partitionKey(topic, partition);
         let config = configs.get(topic);
         if (!config) configs.set(topic, (config = this.configFor(topic)));
+        const listed = listing?.get(name);
         const log = this.openLog(entry, topic, partition, config, {
           create: false,
           cleanShutdown: clean,
           recoveryPoint: recoveryPoints.get(key) ?? 0,
           logStartOffset: startOffsets.get(key) ?? 0,
           highWatermark: highWatermarks.get(key) ?? 0,
+          listing: listed,
         });
-        this.topicIds.set(key, readPartitionMetadata(fs, joinPath(path, name), log.partitionMetadataListed));
+        this.topicIds.set(
+          key,
+          listed
+            ? listed.topicId === null
+              ? { kind: 'missing' }
+              : { kind: 'topic-id', topicId: listed.topicId }
+            : readPartitionMetadata(fs, joinPath(path, name), log.partitionMetadataListed),
+        );
         this.openStats.logs++;
       }
       if (clean) {
         fs.unlink(marker);
+        if (fs.exists(joinPath(path, CLEAN_LISTING_FILE))) fs.unlink(joinPath(path, CLEAN_LISTING_FILE));
         fs.syncDir(path);
       }
     } catch (error) {
@@ -162,24 +175,29 @@ export class LogManager {
       recoveryPoint: number;
       logStartOffset: number;
       highWatermark: number;
+      listing?: FolderListing;
     },
   ): PartitionLog {
     const key = partitionKey(topic, partition);
-    const log = PartitionLog.open({
-      fs: this.options.fs,
-      dir: joinPath(entry.state.path, key),
-      topic,
-      partition,
-      config,
-      clock: this.options.clock,
-      dirState: entry.state,
-      ...state,
-      snapshotHook: this.options.snapshotHookFor?.(topic, partition),
-      onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
-      onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
-      onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
-      tailCacheBudget: this.tailCacheBudget,
-    });
+    const { listing, ...opening } = state;
+    const log = PartitionLog.open(
+      {
+        fs: this.options.fs,
+        dir: joinPath(entry.state.path, key),
+        topic,
+        partition,
+        config,
+        clock: this.options.clock,
+        dirState: entry.state,
+        ...opening,
+        snapshotHook: this.options.snapshotHookFor?.(topic, partition),
+        onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
+        onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
+        onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
+        tailCacheBudget: this.tailCacheBudget,
+      },
+      listing,
+    );
     entry.logs.set(key, log);
     this.byKey.set(key, log);
     return log;
@@ -371,6 +389,17 @@ export class LogManager {
     }
   }
 
+  /** The clean-shutdown listing of a dir's folders (storage/clean-listing.ts), after its logs closed. */
+  private writeListing(entry: DirEntry): void {
+    const folders = new Map<string, FolderListing>();
+    for (const [key, log] of entry.logs) {
+      const metadata = this.topicIds.get(key) ?? { kind: 'missing' };
+      if (metadata.kind === 'malformed') continue;
+      folders.set(key, { topicId: metadata.kind === 'topic-id' ? metadata.topicId : null, ...log.segmentSizes() });
+    }
+    writeCleanListing(this.options.fs, entry.state.path, folders);
+  }
+
   private checkpointDir(entry: DirEntry, name: string, value: (log: PartitionLog) => number): void {
     if (entry.state.offline) return;
     const entries: PartitionOffset[] = [];
@@ -398,6 +427,7 @@ export class LogManager {
     for (const entry of this.dirs) {
       if (entry.state.offline) continue;
       try {
+        this.writeListing(entry);
         const marker = this.options.fs.open(joinPath(entry.state.path, CLEAN_SHUTDOWN_MARKER), true);
         marker.sync();
         marker.close();

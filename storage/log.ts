@@ -19,6 +19,7 @@ import { maxSegmentMs, type LogConfig } from './config.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { FolderListing } from './clean-listing.js';
 import { cleanSegments } from './log-cleaner.js';
 import { loadSegments } from './log-loader.js';
 import {
@@ -157,7 +158,10 @@ export class PartitionLog {
     latestEpoch: -1,
   };
 
-  private constructor(private readonly options: PartitionLogOptions) {
+  private constructor(
+    private readonly options: PartitionLogOptions,
+    listing: FolderListing | undefined,
+  ) {
     const { fs, dir, config, clock } = options;
     this.topic = options.topic;
     this.partition = options.partition;
@@ -172,6 +176,7 @@ export class PartitionLog {
       recoveryPoint: options.recoveryPoint ?? 0,
       cleanShutdown: options.cleanShutdown ?? false,
       initialOffset: options.logStartOffset ?? 0,
+      listing,
     });
     this.segments = loaded.segments;
     this.partitionMetadataListed = loaded.hasPartitionMetadata;
@@ -195,10 +200,11 @@ export class PartitionLog {
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it after an unclean shutdown. */
-  static open(options: PartitionLogOptions): PartitionLog {
+  /** `listing`: the folder's segments from the clean-shutdown listing (not kept). */
+  static open(options: PartitionLogOptions, listing?: FolderListing): PartitionLog {
     if (options.dirState.offline) throw new KafkaStorageError(`log dir ${options.dirState.path} is offline`);
     try {
-      return new PartitionLog(options);
+      return new PartitionLog(options, listing);
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw new KafkaStorageError(`cannot open ${options.dir}: ${String(error)}`, error);
@@ -223,6 +229,10 @@ export class PartitionLog {
   }
   get size(): number {
     return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+  /** Base offset and size of each segment (for the clean-shutdown listing). */
+  segmentSizes(): { bases: number[]; sizes: number[] } {
+    return { bases: this.segments.map((s) => s.baseOffset), sizes: this.segments.map((s) => s.size) };
   }
   get segmentCount(): number {
     return this.segments.length;

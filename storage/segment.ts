@@ -86,11 +86,19 @@ export class LogSegment {
     return segment;
   }
 
-  static open(fs: FileSystem, dir: string, baseOffset: number, indexIntervalBytes: number, now: number): LogSegment {
+  /** `knownSize`: the file's size from the clean-shutdown listing (no stat). */
+  static open(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    now: number,
+    knownSize?: number,
+  ): LogSegment {
     const path = joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX));
     if (fs.openDeferred) {
       // No descriptor until the segment is read or written: a start with many partitions stats each file instead.
-      const { handle, size } = fs.openDeferred(path);
+      const { handle, size } = fs.openDeferred(path, knownSize);
       return new LogSegment(fs, dir, baseOffset, handle, size, indexIntervalBytes, now);
     }
     const handle = fs.open(path);

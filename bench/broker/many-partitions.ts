@@ -15,6 +15,9 @@
  * BENCH_KEEP=1 keeps the data dir (for profiling a restart). Restarts only, new vs old in one run:
  * BENCH_FROM=<a kept data dir> BENCH_TREES=<built tree>,<built tree> [BENCH_ROUNDS=3] copies the data dir
  * before each start (untimed) and alternates the trees, a clean restart each.
+ * BENCH_CREATE_ONLY=1 stops after the Produce (then SIGTERM, timed): CreateTopics, first produce, shutdown.
+ * BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' passes node options to the broker (profiles are
+ * written by brokers stopped with SIGTERM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -63,7 +66,8 @@ function spawnBroker(dataDir: string, port: number, controllerPort: number): Bro
     'node.id': '1',
   };
   const args = Object.entries(overrides).map(([k, v]) => `--override '${k}=${v}'`);
-  const command = `ulimit -n ${limit} && exec '${process.execPath}' '${join(root, 'bin/gregor.js')}' start ${args.join(' ')}`;
+  const nodeArgs = process.env.BENCH_NODE_ARGS ?? '';
+  const command = `ulimit -n ${limit} && exec '${process.execPath}' ${nodeArgs} '${join(root, 'bin/gregor.js')}' start ${args.join(' ')}`;
   const spawnedAt = performance.now();
   const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
@@ -316,6 +320,10 @@ async function main(): Promise<void> {
       `one Produce (acks=-1) of one record to each partition: ${ms(performance.now() - t0)} (${produceErrors} errors)`,
     );
     admin.close();
+    if (process.env.BENCH_CREATE_ONLY) {
+      note(`SIGTERM: exited in ${ms(await stop(broker, 'SIGTERM'))}`);
+      return;
+    }
     note(await measureMetadata(port));
     const pid = broker.child.pid;
     const rss = rssMiB(pid!);
