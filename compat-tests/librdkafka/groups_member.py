@@ -11,6 +11,8 @@ Subscribes, and for every message prints it, then commits its offset synchronous
 A line "stop" on stdin closes the consumer cleanly (LeaveGroup) and exits.
 """
 import json
+import logging
+import os
 import sys
 import threading
 
@@ -79,7 +81,18 @@ config = {
 }
 if instance_id is not None:
     config["group.instance.id"] = instance_id
-consumer = Consumer(config)
+debug_log = os.environ.get("GROUPS_MEMBER_DEBUG_DIR")
+if debug_log:
+    # librdkafka's own debug log of the group and fetch paths, one file per member (post-mortems)
+    config["debug"] = "cgrp,topic,fetch"
+    handler = logging.FileHandler(os.path.join(debug_log, f"{group}-{instance_id or os.getpid()}.log"))
+    handler.setFormatter(logging.Formatter("%(created).3f %(message)s"))
+    log = logging.getLogger(f"member-{os.getpid()}")
+    log.setLevel(logging.DEBUG)
+    log.addHandler(handler)
+    consumer = Consumer(config, logger=log)
+else:
+    consumer = Consumer(config)
 consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
 
 while not stop.is_set():

@@ -6,6 +6,15 @@
  * member of the ISR when the leader goes).
  * Offline replicas are also, as Kafka's KRaft metadata cache lists them, the replicas on
  * brokers that are fenced or not registered in the image (a dead or stopped broker).
+ * A partition whose leader is fenced or not registered has leader -1 and LEADER_NOT_AVAILABLE, as
+ * Kafka's cache answers a leader missing from the image, and never a leader missing from the
+ * brokers list (which holds unfenced brokers only). Kafka's cache would name a fenced leader, but a
+ * Kafka controller hardly ever leaves one: it fences a broker by moving its leaderships away, and
+ * refuses a restarted broker's registration until the old session expires. Gregor registers a
+ * restarted broker at once, fenced, keeping its leaderships until it catches up
+ * (docs/replication.md), so without this the window between that registration and the unfencing
+ * would name leaders that no client can reach (measured in
+ * src/groups/kip848-failover-processes.test.ts: a consumer's fetch failed for good on it).
  * Leaves out: failed log dirs on other brokers (a broker knows only its own dirs here;
  * the controller is not told, see docs/storage.md).
  */
@@ -32,6 +41,11 @@ export function partitionHealth(
   };
   const localOffline = state.replicas.includes(nodeId) && replicas.isOffline(topic, state.partition);
   const offlineReplicas = state.replicas.filter((id) => gone(id) || (id === nodeId && localOffline));
+  // A leader that is fenced or not registered serves nobody (its client listeners stay closed until
+  // it is unfenced) and is left out of the brokers list: naming it would give clients a leader they
+  // cannot find (some, such as @platformatic/kafka, drop a consumer's stream on that). See the header.
+  if (state.leader >= 0 && gone(state.leader))
+    return { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1, offlineReplicas };
   if (!localOffline) return { errorCode: ErrorCode.NONE, leaderId: state.leader, offlineReplicas };
   const leaderId = state.leader === nodeId ? -1 : state.leader;
   return {

@@ -23,6 +23,7 @@
  * auto-creation needs CREATE on the cluster or the topic (else TOPIC_AUTHORIZATION_FAILED);
  * the authorized-operation fields say what the principal may do.
  * Offline replicas: those on fenced or unregistered brokers (broker/partition-health.ts).
+ * A partition whose leader is fenced or unregistered has leader -1 and LEADER_NOT_AVAILABLE.
  * A partition whose replica here is offline (log dir failed) has leader -1,
  * LEADER_NOT_AVAILABLE and this node in its offline replicas (broker/partition-health.ts).
  */

@@ -11,7 +11,7 @@
  * response does. With an authorizer, topics the principal may not DESCRIBE are hidden from a listing and
  * answered TOPIC_AUTHORIZATION_FAILED when named; authorized operations say what it may do. A partition whose
  * replica here is offline (log dir failed) shows leader -1, LEADER_NOT_AVAILABLE and this
- * node in its offline replicas, as in Metadata.
+ * node in its offline replicas, as in Metadata; so does one whose leader is fenced or unregistered.
  */
 import { partitionHealth } from '../broker/partition-health.js';
 import {
