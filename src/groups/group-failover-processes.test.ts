@@ -115,11 +115,27 @@ t.test(
       await producer.disconnect();
       for (const g of groups) {
         const counts = (): Map<string, number> => consumptionCounts(g.members);
+        // On a timeout: which records are missing (by partition), the members' last errors and positions.
+        const missing = (): string => {
+          const seen = counts();
+          const lost = g.produced.filter((v) => !seen.has(v));
+          const byPartition = new Map<number, number>();
+          for (const v of lost) {
+            const p = Number(v.slice(v.lastIndexOf('-') + 1)) % PARTITIONS;
+            byPartition.set(p, (byPartition.get(p) ?? 0) + 1);
+          }
+          const last = g.members.map((m) => {
+            const tail = new Map<number, number>();
+            for (const msg of m.messages) tail.set(msg.partition, msg.offset);
+            return `${m.name} last offsets ${JSON.stringify([...tail])} errors ${JSON.stringify(m.errors.slice(-3))}`;
+          });
+          return `${state()}; ${g.group} missing ${lost.length} (by partition ${JSON.stringify([...byPartition])}); ${last.join('; ')}`;
+        };
         await until(
           `${g.group}: the ${label} records consumed`,
           60_000,
           () => g.produced.every((v) => counts().has(v)),
-          state,
+          missing,
         );
         const perPartition = g.produced.length / PARTITIONS;
         await until(
