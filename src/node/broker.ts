@@ -550,11 +550,6 @@ export class Broker {
   }
 
   /** The listeners as bound (port 0 resolved to the port the system chose). */
-  /** Whether the client listeners serve (caught up with the metadata log and unfenced). */
-  get servingClients(): boolean {
-    return this.listeners.servingClients;
-  }
-
   get bound(): readonly BoundListener[] {
     return this.listeners.bound;
   }
