@@ -114,6 +114,20 @@ export class MetadataController {
   }
 
   /**
+   * Calls `listener` after each committed record is applied to the image (every record, also those
+   * that make no ImageChange, such as a broker's fencing or unfencing), until it returns true.
+   */
+  untilApplied(listener: () => boolean): void {
+    if (!listener()) this.appliedListeners.add(listener);
+  }
+
+  private readonly appliedListeners = new Set<() => boolean>();
+
+  private notifyApplied(): void {
+    for (const l of [...this.appliedListeners]) if (l()) this.appliedListeners.delete(l);
+  }
+
+  /**
    * Commits through a Raft quorum instead of the local log: records are proposed by the leader and the
    * image changes only when committed entries are applied (applyCommitted), on every node.
    */
@@ -186,6 +200,7 @@ export class MetadataController {
     const change = this.image.apply(decodeMetadataRecord(payload), offset);
     this.nextOffset = offset + 1;
     if (change) for (const l of this.listeners) l(change);
+    if (this.appliedListeners.size > 0) this.notifyApplied();
   }
 
   /** Starts over from an empty image. */
@@ -217,6 +232,7 @@ export class MetadataController {
       if (!this.image.topicsById.has(topic.topicId)) changes.unshift({ kind: 'topic-deleted', topic });
     }
     for (const change of changes) for (const l of this.listeners) l(change);
+    if (this.appliedListeners.size > 0) this.notifyApplied();
   }
 
   /**
@@ -240,6 +256,7 @@ export class MetadataController {
       const change = this.applyOne(record);
       if (change) for (const l of this.listeners) l(change);
     }
+    if (this.appliedListeners.size > 0) this.notifyApplied();
   }
 
   private applyOne(record: MetadataRecord): ImageChange | null {

@@ -384,13 +384,17 @@ export class Broker {
     for (const spec of listeners) await this.listeners.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
     // Client listeners serve once this broker has caught up with the metadata log and is unfenced
-    // (Kafka's BrokerServer waits for both before enabling request processing).
+    // (Kafka's BrokerServer waits for both before enabling request processing), and once its own
+    // image has applied the unfencing (else its first Metadata answer would leave itself out).
     // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
-    const unfenced = this.quorum.whenUnfenced().then(() => {
-      if (this.stopping !== null) return;
-      this.replicas.moveAsideStrays(this.controller.image);
-      this.listeners.openClientListeners();
-    });
+    const unfenced = this.quorum
+      .whenUnfenced()
+      .then(() => this.whenImageListsSelfUnfenced())
+      .then(() => {
+        if (this.stopping !== null) return;
+        this.replicas.moveAsideStrays(this.controller.image);
+        this.listeners.openClientListeners();
+      });
     this.replication = new Replication({
       nodeId: this.nodeId,
       config: this.config,
@@ -547,6 +551,33 @@ export class Broker {
   /** Who is connected, on which listener, as whom (for operators and tests). */
   openConnections(): ConnectionInfo[] {
     return this.listeners.openConnections();
+  }
+
+  /** Whether the client listeners serve (caught up with the metadata log and unfenced). */
+  get servingClients(): boolean {
+    return this.listeners.servingClients;
+  }
+
+  /** Client sockets accepted and held unread until the client listeners serve. */
+  get heldClientSockets(): number {
+    return this.listeners.heldSockets;
+  }
+
+  /**
+   * Resolves once this node's own metadata image lists it as a registered, unfenced broker (at once
+   * on a controller-only node). The controller answers the unfencing heartbeat after the record
+   * commits; this node's image applies it a fetch later.
+   */
+  private whenImageListsSelfUnfenced(): Promise<void> {
+    if (!this.config.list('process.roles').includes('broker')) return Promise.resolve();
+    return new Promise((resolve) =>
+      this.controller.untilApplied(() => {
+        const self = this.controller.image.brokers.get(this.nodeId);
+        const listed = (self !== undefined && !self.fenced) || this.stopping !== null;
+        if (listed) resolve();
+        return listed;
+      }),
+    );
   }
 
   /** The listeners as bound (port 0 resolved to the port the system chose). */

@@ -2,7 +2,7 @@
  * The sockets of a node's listeners: one TCP server per listener, a TLS one for SSL and
  * SASL_SSL (the client principal from its certificate), SASL authentication on the SASL_*
  * listeners, and a Connection per accepted socket, handed to the dispatcher. Connections
- * accepted before the dispatcher is attached are closed, and so are those of client listeners
+ * accepted before the dispatcher is attached are closed; those of client listeners are held unread
  * until the broker opens them (`openClientListeners`: caught up with the metadata and unfenced). The composition root (src/node/)
  * builds it, attaches the dispatcher once the services exist, and closes it on stop.
  */
@@ -22,6 +22,9 @@ import type { ListenerSpec } from './listeners.js';
 import type { ListenerHost } from '../common/transport.js';
 import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import { ConnectionRateGate, type ConnectionRates } from './connection-rate.js';
+
+/** Client sockets held while the client listeners are not open yet; more are closed. */
+const MAX_PARKED_SOCKETS = 512;
 
 export interface BoundListener {
   name: string;
@@ -104,14 +107,47 @@ export class ListenerServers {
   /**
    * Client listeners (every listener but the controller listeners) serve only after this call: a
    * broker opens them once it has caught up with the metadata log and is unfenced, as Kafka's
-   * BrokerServer enables request processing only then. Until then their sockets are closed at
-   * once (clients try another broker). Controller listeners serve as soon as a dispatcher is attached.
+   * BrokerServer enables request processing only then. Until then their sockets are held unread
+   * (`park`). Controller listeners serve as soon as a dispatcher is attached.
    */
   openClientListeners(): void {
     this.clientListenersOpen = true;
+    const parked = [...this.parked];
+    this.parked.clear();
+    for (const { spec, socket, principal } of parked) {
+      if (socket.destroyed) continue;
+      socket.resume();
+      this.accept(spec, socket, principal);
+    }
   }
 
+  /**
+   * Client sockets accepted before the client listeners open: held unread (as connections wait in
+   * a Kafka broker's accept backlog until it enables request processing), so a client that connects
+   * while the node catches up is answered then instead of reset. Bounded; closed on shutdown.
+   */
+  private readonly parked = new Set<{ spec: ListenerSpec; socket: Socket; principal: KafkaPrincipal }>();
+
+  private park(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
+    if (this.parked.size >= MAX_PARKED_SOCKETS || this.closing || this.clientListenersOpen) {
+      socket.destroy();
+      return;
+    }
+    const entry = { spec, socket, principal };
+    socket.pause();
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.parked.delete(entry));
+    this.parked.add(entry);
+  }
+
+  private closing = false;
+
   private clientListenersOpen = false;
+
+  /** Client sockets held unread until the client listeners open. */
+  get heldSockets(): number {
+    return this.parked.size;
+  }
 
   /** Whether the client listeners serve (openClientListeners was called). */
   get servingClients(): boolean {
@@ -121,8 +157,12 @@ export class ListenerServers {
   /** The dispatcher that serves `listenerName` now, or null while it must not serve. */
   private servingDispatcher(listenerName: string): Dispatcher | null {
     if (this.clientListenersOpen) return this.dispatcher;
+    return this.isControllerListener(listenerName) ? this.dispatcher : null;
+  }
+
+  private isControllerListener(listenerName: string): boolean {
     const controllerNames = this.options.config.list('controller.listener.names').map((n) => n.toUpperCase());
-    return controllerNames.includes(listenerName.toUpperCase()) ? this.dispatcher : null;
+    return controllerNames.includes(listenerName.toUpperCase());
   }
 
   listen(spec: ListenerSpec): Promise<void> {
@@ -216,7 +256,8 @@ export class ListenerServers {
   private accept(spec: ListenerSpec, socket: Socket, principal: KafkaPrincipal): void {
     const dispatcher = this.servingDispatcher(spec.name);
     if (!dispatcher) {
-      socket.destroy();
+      if (this.isControllerListener(spec.name)) socket.destroy();
+      else this.park(spec, socket, principal);
       return;
     }
     const { config } = this.options;
@@ -295,6 +336,9 @@ export class ListenerServers {
 
   /** Closes every connection and every socket still in its TLS handshake. */
   closeConnections(): void {
+    this.closing = true;
+    for (const { socket } of this.parked) socket.destroy();
+    this.parked.clear();
     this.rateGate?.close();
     for (const c of this.connections) c.close('shutdown');
     for (const raw of this.handshaking) raw.destroy();
