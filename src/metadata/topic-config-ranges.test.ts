@@ -1,6 +1,7 @@
 /**
  * Topic config ranges Kafka's LogConfig checks and Gregor used to accept: the compression levels
- * (gzip 1-9 or -1, lz4 1-17, zstd -131072..22) and the tiered-storage local retention (at least -2).
+ * (gzip 1-9 or -1, lz4 1-17, zstd -131072..22) and the tiered-storage local retention (at least -2);
+ * and Kafka's wording of ValidString and Range.atLeast refusals (compression.type, segment.bytes).
  * Through python3-confluent-kafka's AdminClient (CreateTopics with validate_only, and AlterConfigs):
  * INVALID_CONFIG naming the value and the setting; values in range still pass.
  */
@@ -51,6 +52,9 @@ t.test('compression levels and local retention are range-checked as Kafka does',
     ['local.retention.ms', '-2'],
     ['local.retention.bytes', '-3'],
     ['local.retention.bytes', '1000'],
+    ['compression.type', 'brotli'],
+    ['message.timestamp.type', 'Now'],
+    ['segment.bytes', '10'],
   ];
   const result = await run(DEBIAN_PYTHON, ['-c', SCRIPT, broker.bootstrap, JSON.stringify(cases)], {
     timeoutMs: 45_000,
@@ -74,10 +78,21 @@ t.test('compression levels and local retention are range-checked as Kafka does',
     'compression.zstd.level=23': refused('compression.zstd.level', '23', 'Value must be no more than 22'),
     'compression.zstd.level=-131073': refused('compression.zstd.level', '-131073', 'Value must be at least -131072'),
     'compression.zstd.level=-5': 'OK',
-    'local.retention.ms=-3': refused('local.retention.ms', '-3', 'must be at least -2'),
+    'local.retention.ms=-3': refused('local.retention.ms', '-3', 'Value must be at least -2'),
     'local.retention.ms=-2': 'OK',
-    'local.retention.bytes=-3': refused('local.retention.bytes', '-3', 'must be at least -2'),
+    'local.retention.bytes=-3': refused('local.retention.bytes', '-3', 'Value must be at least -2'),
     'local.retention.bytes=1000': 'OK',
+    'compression.type=brotli': refused(
+      'compression.type',
+      'brotli',
+      'String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer',
+    ),
+    'message.timestamp.type=Now': refused(
+      'message.timestamp.type',
+      'Now',
+      'String must be one of: CreateTime, LogAppendTime',
+    ),
+    'segment.bytes=10': refused('segment.bytes', '10', 'Value must be at least 14'),
     alter: refused('compression.zstd.level', '23', 'Value must be no more than 22'),
   });
 });

@@ -48,11 +48,11 @@ const LONG_MAX = '9223372036854775807';
 const oneOf =
   (...allowed: string[]) =>
   (v: string): string | null =>
-    allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
+    allowed.includes(v) ? null : `String must be one of: ${allowed.join(', ')}`;
 const atLeast =
   (min: number) =>
   (v: string): string | null =>
-    Number(v) >= min ? null : `must be at least ${min}`;
+    Number(v) >= min ? null : `Value must be at least ${min}`;
 
 /** ConfigDef.Range's check and messages (Kafka's compression level validators). */
 const between =
