@@ -263,6 +263,9 @@ t.test(
     t.equal(filed.code, 0, filed.stderr);
     const partition3 = await gregor(b, ['consume', 'orders', '-p', '3', '--from-beginning', '-e']);
     t.equal(partition3.stdout, 'one\ntwo\nthree\n');
+    const noSuchPartition = await gregor(b, ['consume', 'orders', '-p', '9', '-e']);
+    t.equal(noSuchPartition.code, 1, 'a partition the topic lacks is an error (exit 1), not a usage mistake');
+    t.match(noSuchPartition.stderr, /orders has no partition 9/);
 
     t.equal((await gregor(b, ['group', 'delete', 'cli-group'])).code, 0);
     const deleted = await gregor(b, ['topic', 'delete', 'orders']);

@@ -140,7 +140,7 @@ export function consumeCommand(): Command {
               : flags.partition.length > 0
                 ? flags.partition.map((p) => Number(p))
                 : all;
-            for (const p of partitions) if (!all.includes(p)) throw new UsageError(`${topic} has no partition ${p}`);
+            for (const p of partitions) if (!all.includes(p)) throw new Error(`${topic} has no partition ${p}`);
             let positions = await resolveStart(
               cluster,
               topic,
