@@ -212,11 +212,28 @@ t.test(
       'the new group starts at the log end',
     );
 
+    // A group with a live member is refused, a dry run too (kafka-consumer-groups.sh's rule).
+    const live = kafka.consumer({ groupId: 'live-group' });
+    t.teardown(() => live.disconnect());
+    const joined = new Promise<void>((resolve) => live.on(live.events.GROUP_JOIN, () => resolve()));
+    await live.connect();
+    await live.subscribe({ topic: 'orders' });
+    await live.run({ eachMessage: async () => {} });
+    await joined;
+    const refused = await gregor(b, ['group', 'reset-offsets', 'live-group', '--to-earliest', '--dry-run']);
+    t.equal(refused.code, 1);
+    t.match(
+      refused.stderr,
+      /Assignments can only be reset if the group 'live-group' is inactive, but the current state is Stable/,
+    );
+    await live.disconnect();
+
     const groups = await gregor(b, ['group', 'list', '--format', 'json']);
     t.match(JSON.parse(groups.stdout), [
       { groupId: 'cli-group' },
       { groupId: 'fresh-group', state: 'Empty', protocolType: '' },
       { groupId: 'kafkajs-reader' },
+      { groupId: 'live-group' },
     ]);
 
     // Configs and partitions.

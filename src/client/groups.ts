@@ -178,9 +178,10 @@ export async function resetOffsets(
     if (e instanceof KafkaClientError && e.code === GROUP_ID_NOT_FOUND) return null;
     throw e;
   });
-  if (!dryRun && description && description.members.length > 0) {
+  // As kafka-consumer-groups.sh, a dry run included: only an Empty (or not yet existing) group.
+  if (description && description.state !== 'Empty' && description.state !== 'Dead') {
     throw new Error(
-      `group ${groupId} has ${description.members.length} active member(s) (state ${description.state}); stop its consumers before resetting offsets`,
+      `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${description.state} (${description.members.length} member(s)): stop its consumers first`,
     );
   }
   const committed = await fetchCommittedOffsets(cluster, groupId, null);
