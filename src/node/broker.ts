@@ -74,6 +74,7 @@ import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
+import { NodeFileSystem } from '../../storage/fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
@@ -92,6 +93,14 @@ export interface BrokerOptions {
   logFactory?: PartitionLogFactory;
   /** Keep metadata in memory only (embedded, throwaway brokers). */
   ephemeralMetadata?: boolean;
+  /**
+   * The data dirs (log.dirs and the metadata log dir) were made for this broker alone and are deleted
+   * when it stops (startBroker()'s temporary dir): nothing written there outlives the process, so a
+   * machine crash loses nothing a restart could read, and the broker writes there without fsync
+   * (meta.properties, the metadata log and quorum state, segments, checkpoints). Never for a dir a
+   * user gave: those keep every fsync.
+   */
+  throwawayDataDir?: boolean;
   /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
   scheduler?: Scheduler;
   /** How other nodes are reached; defaults to TCP sockets. */
@@ -205,6 +214,7 @@ export class Broker {
       nodeId: this.nodeId,
       configuredClusterId: configured,
       newUuid: () => randomUuid(randomBytes),
+      fsync: !this.options.throwawayDataDir,
       voterCount,
       ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
     });
@@ -348,6 +358,7 @@ export class Broker {
       nodeId: this.nodeId,
       clusterId: this.clusterId,
       dataDir: this.metadataInMemory ? undefined : this.dataDir(),
+      fsync: !this.options.throwawayDataDir,
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
@@ -439,7 +450,7 @@ export class Broker {
         this.config,
         this.clock,
         this.config.logDirs().map((d) => resolve(d)),
-        { log: this.log },
+        { log: this.log, ...(this.options.throwawayDataDir ? { fs: new NodeFileSystem({ fsync: false }) } : {}) },
       );
     const maxTotalBytes = this.config.int('memory.max.bytes');
     this.log.info(
