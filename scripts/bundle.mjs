@@ -15,7 +15,17 @@ rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.stamp', { force: true });
 
-const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
+// node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/server/tls.ts).
+const external = [
+  '@node-rs/crc32',
+  'snappy',
+  'lz4-napi',
+  'zstd-napi',
+  'zstd-napi/*',
+  'pino-pretty',
+  'fs-ext',
+  'node-forge',
+];
 const common = {
   bundle: true,
   platform: 'node',

@@ -80,9 +80,7 @@ import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/inte
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { discoverVoters, parseBootstrapServers, refuseDynamicQuorum } from '../controller/quorum-bootstrap.js';
 import type { PeerAddress } from '../controller/peer-client.js';
-import { Operations } from '../ops/operations.js';
-import { consoleHandler } from '../console/server.js';
-import { brokerConsoleAccess } from '../console/broker-access.js';
+import type { Operations } from '../ops/operations.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export interface BrokerOptions {
@@ -279,7 +277,7 @@ export class Broker {
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
       // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
-      this.ops = Operations.fromConfig(this.config, this.log);
+      this.ops = await this.openOperations();
       if (this.ops) await this.ops.listen();
       await this.startServing(started, listeners);
     } catch (error) {
@@ -287,6 +285,16 @@ export class Broker {
       this.releaseDirLocks();
       throw error;
     }
+  }
+
+  /**
+   * The operations side when `metrics.listener` is set (null otherwise; a malformed value throws).
+   * Its code (prom-client, the HTTP listener) is loaded only then: a broker without it starts sooner.
+   */
+  private async openOperations(): Promise<Operations | null> {
+    if ((this.config.explicit('metrics.listener') ?? '').trim() === '') return null;
+    const { Operations } = await import('../ops/operations.js');
+    return Operations.fromConfig(this.config, this.log);
   }
 
   /** How this node reaches the controllers and the other brokers (checked at start-up). */
@@ -426,7 +434,7 @@ export class Broker {
       serving: () => this.listeners.servingClients,
       ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
-    if (this.ops) this.attachConsole(this.ops);
+    if (this.ops) await this.attachConsole(this.ops);
     this.reloadTlsOnConfigChange();
     // A lone voter registers and is unfenced by itself: start() returns serving. Nodes of a larger
     // quorum wait for the others, so start() does not wait for them (nodes may start one by one).
@@ -511,7 +519,12 @@ export class Broker {
    * The web console at /ui of the operations listener, reading this broker through its
    * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
    */
-  private attachConsole(ops: Operations): void {
+  private async attachConsole(ops: Operations): Promise<void> {
+    // Loaded only here (metrics.listener set), as the operations side is (openOperations).
+    const [{ brokerConsoleAccess }, { consoleHandler }] = await Promise.all([
+      import('../console/broker-access.js'),
+      import('../console/server.js'),
+    ]);
     const access = brokerConsoleAccess(
       this.advertisedListeners().map((l) => ({
         ...l,
