@@ -50,7 +50,8 @@ await build({
   },
   outfile: 'dist/bundle/cli.cjs',
   define: { 'import.meta.url': '__gregorModuleUrl' },
-  banner: { js: "const __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Strict mode, as the ES modules it is made of were (a CommonJS file is sloppy unless it says so).
+  banner: { js: "'use strict';\nconst __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
 // The CLI bundle is kept pure ASCII, so bin/load-cli.cjs reads it into a one-byte string (a fast

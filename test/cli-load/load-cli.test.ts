@@ -125,6 +125,12 @@ t.test(
       isBroker: boolean;
     };
     t.same(answer.exports, ['Broker', 'BrokerConfig', 'ConfigError', 'startBroker']);
+    const bundle = fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url));
+    t.match(
+      readFileSync(bundle, 'latin1').slice(0, 14),
+      /^'use strict';/,
+      'strict mode, as the ES modules it is made of',
+    );
     t.equal(answer.cacheGiven, true, 'V8 took the code cache');
     t.match(answer.bootstrap, /^127\.0\.0\.1:\d+$/);
     t.equal(answer.isBroker, true);
