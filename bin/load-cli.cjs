@@ -2,9 +2,13 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: loaded by bin/gregor.js with require() */
 /* global __dirname */
 /**
- * Loads the CLI bundle (dist/bundle/cli.cjs) for bin/gregor.js, with V8's code cache for it when
- * one was made for this very bundle (`node bin/load-cli.cjs --make-cache`, run by `npm run build`
- * and in the Docker image's build): compiling the 3 MB bundle is most of what loading it costs.
+ * Loads Gregor's one bundle (dist/bundle/cli.cjs: the CLI's `main` and the embedded API's exports) for
+ * bin/gregor.js and for the package's entry (dist/bundle/index.mjs, written by scripts/bundle.mjs), with
+ * V8's code cache for it when one was made for this very bundle (`node bin/load-cli.cjs --make-cache`,
+ * run by `npm run build` and in the Docker image's build): compiling the 3 MB bundle is most of what
+ * loading it costs. The cache is made after a warm-up (a broker started in memory and on disk, one
+ * ApiVersions request answered, both stopped), so it also holds the bytecode of the functions a start
+ * and a first request compile lazily: without it, the first `startBroker()` of a process compiled them.
  * The cache is used only when the bundle's size and modification time (nanoseconds) are those it was
  * made from: the build deletes the cache with every new bundle (scripts/bundle.mjs), and a stat
  * costs far less than hashing 3 MB and loading node:crypto (V8 checks only the source's length).
@@ -69,14 +73,88 @@ function loadCli() {
   return run(readSource(), cachedData).exports;
 }
 
-function makeCache() {
+/** An ApiVersions v3 request (flexible header v2, client "warm-up" 1), length-prefixed. */
+const API_VERSIONS_V3 = Buffer.from([
+  0,
+  0,
+  0,
+  29,
+  0,
+  18,
+  0,
+  3,
+  0,
+  0,
+  0,
+  1,
+  0,
+  7,
+  ...Buffer.from('warm-up'),
+  0,
+  8,
+  ...Buffer.from('warm-up'),
+  2,
+  49,
+  0,
+]);
+
+/** Sends one ApiVersions request to host:port and resolves once its whole answer is read. */
+function askApiVersions(port) {
+  const net = require('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(API_VERSIONS_V3));
+    let got = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
+        socket.destroy();
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no ApiVersions answer in 10 s')));
+  });
+}
+
+/**
+ * Runs what a start runs, so that V8 compiles it before the cache is made: a broker in memory, then
+ * one on disk (a temporary dir) answering one ApiVersions request. Only for a bundle that exports
+ * startBroker (the tests' tiny bundles do not).
+ */
+async function warmUp(exports) {
+  if (typeof exports.startBroker !== 'function') return;
+  const inMemory = await exports.startBroker({ storage: 'memory' });
+  await inMemory.stop();
+  const onDisk = await exports.startBroker();
+  try {
+    await askApiVersions(onDisk.port);
+  } finally {
+    await onDisk.stop();
+  }
+}
+
+async function makeCache() {
   fs.rmSync(CACHE, { force: true });
   fs.rmSync(STAMP, { force: true });
-  const { script } = run(readSource(), undefined);
+  const { script, exports } = run(readSource(), undefined);
+  try {
+    await warmUp(exports);
+  } catch (error) {
+    // Still a valid cache (of what ran until then): only the first start compiles more.
+    console.warn(`bin/load-cli.cjs: the warm-up before the code cache failed: ${error.message}`);
+  }
   fs.writeFileSync(CACHE, script.createCachedData());
   fs.writeFileSync(STAMP, `${stampOf(BUNDLE)}\n`);
 }
 
-if (require.main === module && process.argv[2] === '--make-cache') makeCache();
+if (require.main === module && process.argv[2] === '--make-cache') {
+  makeCache().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
 
 module.exports = { loadCli };

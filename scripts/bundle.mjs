@@ -1,9 +1,13 @@
-/* global console */
-// Bundles the compiled broker (dist/src) and its pure-JS dependencies into one ESM file
-// per entry point, so start-up loads a handful of modules instead of several hundred
-// (Node's module loader dominated the start-up time). Native bindings and pino-pretty
-// (loaded only on a TTY) stay external and load from node_modules.
+/* global console, process */
+// Bundles the compiled broker (dist/src) and its pure-JS dependencies into one CommonJS file,
+// dist/bundle/cli.cjs, so start-up loads a handful of modules instead of several hundred
+// (Node's module loader dominated the start-up time). It exports the CLI's `main` and the
+// embedded API (startBroker, ...); the package's entry, dist/bundle/index.mjs, is a small ESM
+// file that loads the same bundle through bin/load-cli.cjs, so an import of the package uses
+// V8's code cache too (an ESM bundle has none in Node 20: each import compiled all 3 MB).
+// Native bindings and pino-pretty (loaded only on a TTY) stay external and load from node_modules.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 // A V8 code cache of the previous CLI bundle (bin/load-cli.cjs) must not outlive it.
@@ -11,7 +15,17 @@ rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.stamp', { force: true });
 
-const external = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi', 'zstd-napi/*', 'pino-pretty', 'fs-ext'];
+// node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/server/tls.ts).
+const external = [
+  '@node-rs/crc32',
+  'snappy',
+  'lz4-napi',
+  'zstd-napi',
+  'zstd-napi/*',
+  'pino-pretty',
+  'fs-ext',
+  'node-forge',
+];
 const common = {
   bundle: true,
   platform: 'node',
@@ -21,10 +35,6 @@ const common = {
   logLevel: 'warning',
   // JSON (the response shapes of error answers) stays one string, parsed only when used.
   loader: { '.json': 'text' },
-  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __gregorCreateRequire } from 'node:module'; const require = __gregorCreateRequire(import.meta.url);",
-  },
 };
 // The CLI (and so `gregor start`, the container's entry point) is CommonJS: bin/gregor.js loads
 // it with require(), which compiles the 3 MB file straight from a string, where the ESM loader
@@ -33,12 +43,16 @@ const common = {
 await build({
   ...common,
   format: 'cjs',
-  entryPoints: ['dist/src/cli/main.js'],
+  stdin: {
+    contents: "export { main } from './dist/src/cli/main.js';\nexport * from './dist/src/index.js';\n",
+    resolveDir: process.cwd(),
+    sourcefile: 'gregor-bundle-entry.js',
+  },
   outfile: 'dist/bundle/cli.cjs',
   define: { 'import.meta.url': '__gregorModuleUrl' },
-  banner: { js: "const __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Strict mode, as the ES modules it is made of were (a CommonJS file is sloppy unless it says so).
+  banner: { js: "'use strict';\nconst __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-await build({ ...common, entryPoints: ['dist/src/index.js'], outfile: 'dist/bundle/index.mjs' });
 
 // The CLI bundle is kept pure ASCII, so bin/load-cli.cjs reads it into a one-byte string (a fast
 // latin1 decode) instead of a UTF-8 decode into a two-byte string of twice the memory. esbuild
@@ -55,3 +69,20 @@ writeFileSync(cli, ascii.join('\n'));
 // eslint-disable-next-line no-control-regex -- as above
 const left = ascii.filter((line) => /[^\x00-\x7f]/u.test(line)).length;
 if (left > 0) console.warn(`scripts/bundle.mjs: ${left} line(s) of ${cli} are not ASCII; it will load slower`);
+
+// The package's entry: the embedded API's exports (every export of dist/src/index.js), taken from
+// the bundle that bin/load-cli.cjs loads with the code cache.
+const embedded = Object.keys(createRequire(import.meta.url)('../dist/bundle/cli.cjs')).filter(
+  (name) => name !== 'main',
+);
+writeFileSync(
+  'dist/bundle/index.mjs',
+  [
+    "// The package's entry (written by scripts/bundle.mjs): the embedded API from the one bundle,",
+    "// dist/bundle/cli.cjs, loaded by bin/load-cli.cjs with V8's code cache when it matches.",
+    "import { createRequire } from 'node:module';",
+    "const bundle = createRequire(import.meta.url)('../../bin/load-cli.cjs').loadCli();",
+    ...embedded.map((name) => `export const ${name} = bundle.${name};`),
+    '',
+  ].join('\n'),
+);

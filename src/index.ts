@@ -13,7 +13,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BrokerConfig, ConfigError } from './common/config.js';
 import { MEMORY_LOG_DIRS } from './broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from './common/config-validate.js';
@@ -43,6 +43,15 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/** Whether every dir the broker writes (log.dirs, metadata.log.dir) is `dir`. */
+function writesOnlyUnder(config: BrokerConfig, dir: string): boolean {
+  const metadataDir = config.explicit('metadata.log.dir');
+  return (
+    config.logDirs().every((d) => resolve(d) === resolve(dir)) &&
+    (metadataDir === undefined || resolve(metadataDir) === resolve(dir))
+  );
+}
+
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
   const inMemory = options.storage === 'memory';
   if (options.storage !== undefined && options.storage !== 'memory' && options.storage !== 'disk') {
@@ -69,7 +78,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   try {
     const unknown = validateBrokerConfig(config);
     if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
-    broker = new Broker({ config, log });
+    // The temporary dir goes on stop (and with the process's tmp on a machine crash): nothing there needs
+    // an fsync. Only when the broker writes nowhere else (no log.dirs or metadata.log.dir of the caller's).
+    const throwawayDataDir = temporary && writesOnlyUnder(config, dataDir);
+    broker = new Broker({ config, log, ...(throwawayDataDir ? { throwawayDataDir } : {}) });
     await broker.start();
   } catch (error) {
     if (temporary) rmSync(dataDir, { recursive: true, force: true });

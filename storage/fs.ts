@@ -65,6 +65,7 @@ class NodeFileHandle implements FileHandle {
   constructor(
     readonly path: string,
     private readonly fd: number,
+    private readonly fsync: boolean,
   ) {}
 
   size(): number {
@@ -93,7 +94,7 @@ class NodeFileHandle implements FileHandle {
   }
 
   sync(): void {
-    nodeFs.fdatasyncSync(this.fd);
+    if (this.fsync) nodeFs.fdatasyncSync(this.fd);
   }
 
   close(): void {
@@ -101,11 +102,21 @@ class NodeFileHandle implements FileHandle {
   }
 }
 
-/** The real file system through node:fs synchronous calls. */
+/**
+ * The real file system through node:fs synchronous calls. With `fsync: false` (only for a throwaway
+ * data dir that is deleted when its broker stops, so nothing in it outlives the process) `sync()` and
+ * `syncDir()` do nothing.
+ */
 export class NodeFileSystem implements FileSystem {
+  private readonly fsync: boolean;
+
+  constructor(options: { fsync?: boolean } = {}) {
+    this.fsync = options.fsync ?? true;
+  }
+
   open(path: string, create = false): FileHandle {
     const flags = create ? nodeFs.constants.O_RDWR | nodeFs.constants.O_CREAT : nodeFs.constants.O_RDWR;
-    return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644));
+    return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644), this.fsync);
   }
 
   exists(path: string): boolean {
@@ -163,6 +174,7 @@ export class NodeFileSystem implements FileSystem {
   }
 
   syncDir(path: string): void {
+    if (!this.fsync) return;
     const fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY);
     try {
       nodeFs.fsyncSync(fd);

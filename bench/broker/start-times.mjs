@@ -3,9 +3,11 @@
  * after `npm run build`. Plain node (no tsx, whose loader would be counted): times the import of the
  * bundled package (dist/bundle/index.mjs), then `startBroker()` to resolved, one call after another
  * (each broker stopped before the next), wall and CPU of this process. Prints one JSON line.
+ * BENCH_ROOT=<a built tree> times that tree's package instead (bench/broker/start-times-ab.mjs).
  */
 /* global URL, process, console, performance */
 import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
 
 const storage = process.argv[2] ?? 'disk';
 const calls = Number(process.argv[3] ?? 6);
@@ -16,7 +18,8 @@ const cpuMs = () => {
 
 const importStart = performance.now();
 const importCpu = cpuMs();
-const { startBroker } = await import(new URL('../../dist/bundle/index.mjs', import.meta.url).href);
+const root = process.env.BENCH_ROOT ? pathToFileURL(`${process.env.BENCH_ROOT}/`) : new URL('../../', import.meta.url);
+const { startBroker } = await import(new URL('dist/bundle/index.mjs', root).href);
 const importMs = performance.now() - importStart;
 const importCpuMs = cpuMs() - importCpu;
 

@@ -42,6 +42,8 @@ export interface EnsureMetaPropertiesOptions {
   voterCount: number;
   /** A broker-only node that finds its voters through controller.quorum.bootstrap.servers: it always joins others. */
   bootstrapServers?: string;
+  /** False for a throwaway data dir (deleted when its broker stops): written without fsync. */
+  fsync?: boolean;
 }
 
 /** The one-line start-up failure when a node of a multi-voter quorum has no cluster id to use. */
@@ -97,15 +99,23 @@ export function readMetaProperties(dir: string): MetaProperties | null {
   return meta;
 }
 
-/** Writes meta.properties atomically (temporary file, fsync, rename, directory fsync). */
+/**
+ * Writes meta.properties atomically (temporary file, fsync, rename, directory fsync). With `fsync`
+ * false (a throwaway data dir, deleted when its broker stops) the two fsyncs are left out.
+ */
 export function writeMetaProperties(
   dir: string,
   meta: { clusterId: string; nodeId: number; directoryId: string },
+  fsync = true,
 ): void {
   makeDirsSync(dir);
   const text = `#\n#Written by Gregor\nnode.id=${meta.nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`;
   const tmp = `${metaPath(dir)}.tmp`;
   writeFileSync(tmp, text);
+  if (!fsync) {
+    renameSync(tmp, metaPath(dir));
+    return;
+  }
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
@@ -182,7 +192,7 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
     while (directoryId === null || RESERVED_DIRECTORY_IDS.has(directoryId) || seenDirectoryIds.has(directoryId))
       directoryId = options.newUuid();
     seenDirectoryIds.set(directoryId, dir);
-    writeMetaProperties(dir, { clusterId: id, nodeId: options.nodeId, directoryId });
+    writeMetaProperties(dir, { clusterId: id, nodeId: options.nodeId, directoryId }, options.fsync ?? true);
   }
   return id;
 }

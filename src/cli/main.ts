@@ -17,16 +17,24 @@ import { MEMORY_LOG_DIRS } from '../broker/memory-storage.js';
 import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-validate.js';
 import { createLogger } from '../common/logger.js';
 import { Broker } from '../node/broker.js';
-import { runTool } from './program.js';
 import { reportStartupFailure } from './startup-errors.js';
 
 const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...] [--in-memory]
   --in-memory   keep logs, metadata and internal topics in memory (log.dirs=memory:); no file is written`;
 
+/**
+ * The tools (commander, their commands, the client) load only for a tool command: `gregor start`
+ * never evaluates them (start-up time).
+ */
+async function runTools(argv: string[]): Promise<number> {
+  const { runTool } = await import('./program.js');
+  return runTool(argv);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
-    await runTool(['--help']);
+    await runTools(['--help']);
     return 1;
   }
   if (command !== 'start' || rest.includes('--help') || rest.includes('-h')) {
@@ -34,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    return runTool(argv);
+    return runTools(argv);
   }
   let file: string | undefined;
   const overrides: Record<string, string> = {};

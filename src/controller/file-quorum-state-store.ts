@@ -65,7 +65,11 @@ export class FileQuorumStateStore implements QuorumStateStore {
   private cached: QuorumStateData | undefined;
   writes = 0;
 
-  constructor(readonly dir: string) {
+  /** `fsync` false: a throwaway data dir (deleted when its broker stops), written without fsync. */
+  constructor(
+    readonly dir: string,
+    private readonly fsync = true,
+  ) {
     makeDirsSync(dir);
     this.path = join(dir, QUORUM_STATE_FILE);
     if (existsSync(this.path)) this.cached = parse(readFileSync(this.path, 'utf8'), this.path);
@@ -89,12 +93,12 @@ export class FileQuorumStateStore implements QuorumStateStore {
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, JSON.stringify(json));
-      fsyncSync(fd);
+      if (this.fsync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, this.path);
-    fsyncDir(this.dir);
+    if (this.fsync) fsyncDir(this.dir);
     this.cached = { ...state, currentVoters: state.currentVoters ? [...state.currentVoters] : null };
     this.writes++;
   }

@@ -12,6 +12,8 @@
  * cut at the first batch that fails its size/CRC check or breaks the offset/epoch sequence (a torn
  * tail from a crash). Everything fsynced before the crash was a prefix of the file, so it survives.
  * Entries stay in memory as well (the metadata log is small; snapshots bound it).
+ * In a throwaway data dir (`fsync` false: startBroker()'s temporary dir, deleted on stop) the same
+ * files are written without any fsync.
  * Leaves out: several segments, retention of older snapshots (only the newest is kept).
  */
 import {
@@ -54,17 +56,18 @@ export function checkpointName(id: SnapshotId): string {
   return `${String(id.endOffset).padStart(20, '0')}-${String(id.epoch).padStart(10, '0')}.checkpoint`;
 }
 
-function writeDurably(dir: string, name: string, data: Buffer): void {
+/** Temporary file, fsync, rename, directory fsync (the fsyncs left out when `fsync` is false). */
+function writeDurably(dir: string, name: string, data: Buffer, fsync: boolean): void {
   const tmp = join(dir, `${name}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, data, 0, data.length, 0);
-    fsyncSync(fd);
+    if (fsync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, join(dir, name));
-  fsyncDir(dir);
+  if (fsync) fsyncDir(dir);
 }
 
 /**
@@ -109,7 +112,14 @@ export class FileRaftLog implements RaftLog {
   /** Bytes cut from a torn or corrupt tail on open (for logs and tests). */
   readonly recoveredTailBytes: number;
 
-  constructor(readonly dir: string) {
+  /**
+   * `fsync` false: a throwaway data dir (deleted when its broker stops, so nothing in it outlives
+   * the process): flush() and the snapshot writes leave out their fsyncs.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly fsync = true,
+  ) {
     makeDirsSync(dir);
     const names = readdirSync(dir);
     for (const name of names) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
@@ -131,7 +141,7 @@ export class FileRaftLog implements RaftLog {
     this.fd = openSync(path, 'r+');
     if (goodBytes !== data.length) {
       ftruncateSync(this.fd, goodBytes);
-      fsyncSync(this.fd);
+      this.syncSegment();
     }
     if (fileStart !== this.start) {
       // Crashed between writing a snapshot and rewriting the segment: finish the rewrite now.
@@ -241,7 +251,11 @@ export class FileRaftLog implements RaftLog {
     ftruncateSync(this.fd, cut);
     this.fileEnd = cut;
     this.writePending();
-    fsyncSync(this.fd);
+    this.syncSegment();
+  }
+
+  private syncSegment(): void {
+    if (this.fsync) fsyncSync(this.fd);
   }
 
   private view(): EntryView {
@@ -263,7 +277,7 @@ export class FileRaftLog implements RaftLog {
   flush(): void {
     if (this.flushed === this.endOffset()) return;
     this.writePending();
-    fsyncSync(this.fd);
+    this.syncSegment();
     this.flushed = this.endOffset();
   }
 
@@ -312,7 +326,7 @@ export class FileRaftLog implements RaftLog {
 
   private replaceSnapshot(id: SnapshotId, data: Buffer): void {
     const previous = this.snapshot;
-    writeDurably(this.dir, checkpointName(id), data);
+    writeDurably(this.dir, checkpointName(id), data, this.fsync);
     this.snapshot = { id, data: Buffer.from(data) };
     if (previous && checkpointName(previous.id) !== checkpointName(id))
       unlinkSync(join(this.dir, checkpointName(previous.id)));
@@ -325,7 +339,7 @@ export class FileRaftLog implements RaftLog {
     const { data, starts, end } = layoutBatches(this.entries.slice(0, written), 0, 0);
     const name = segmentName(this.start);
     closeSync(this.fd);
-    writeDurably(this.dir, name, data);
+    writeDurably(this.dir, name, data, this.fsync);
     // Only once the new segment is durable may the old one go (the newest name wins on recovery).
     for (const old of readdirSync(this.dir)) if (SEGMENT.test(old) && old !== name) unlinkSync(join(this.dir, old));
     this.fd = openSync(join(this.dir, name), 'r+');

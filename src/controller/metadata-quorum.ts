@@ -42,6 +42,8 @@ export interface MetadataQuorumOptions {
   readonly clusterId: string;
   /** `metadata.log.dir` (or the first log dir); undefined keeps everything in memory. */
   readonly dataDir: string | undefined;
+  /** False when dataDir is a throwaway dir (deleted when the broker stops): its files are written without fsync. */
+  readonly fsync?: boolean;
   readonly controller: MetadataController;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -120,8 +122,9 @@ export class MetadataQuorum {
       [...this.voters].map(([id, a]) => `${id}@${a.host}:${a.port}`).join(','),
     );
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
-    this.raftLog = dir ? new FileRaftLog(dir) : new InMemoryRaftLog();
-    const store = dir ? new FileQuorumStateStore(dir) : new InMemoryQuorumStateStore();
+    const fsync = options.fsync ?? true;
+    this.raftLog = dir ? new FileRaftLog(dir, fsync) : new InMemoryRaftLog();
+    const store = dir ? new FileQuorumStateStore(dir, fsync) : new InMemoryQuorumStateStore();
     this.stateMachine = new MetadataStateMachine(options.controller);
     this.snapshots = new SnapshotTrigger(
       {

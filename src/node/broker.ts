@@ -74,14 +74,13 @@ import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
+import { NodeFileSystem } from '../../storage/fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import { discoverVoters, parseBootstrapServers, refuseDynamicQuorum } from '../controller/quorum-bootstrap.js';
 import type { PeerAddress } from '../controller/peer-client.js';
-import { Operations } from '../ops/operations.js';
-import { consoleHandler } from '../console/server.js';
-import { brokerConsoleAccess } from '../console/broker-access.js';
+import type { Operations } from '../ops/operations.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export interface BrokerOptions {
@@ -92,6 +91,14 @@ export interface BrokerOptions {
   logFactory?: PartitionLogFactory;
   /** Keep metadata in memory only (embedded, throwaway brokers). */
   ephemeralMetadata?: boolean;
+  /**
+   * The data dirs (log.dirs and the metadata log dir) were made for this broker alone and are deleted
+   * when it stops (startBroker()'s temporary dir): nothing written there outlives the process, so a
+   * machine crash loses nothing a restart could read, and the broker writes there without fsync
+   * (meta.properties, the metadata log and quorum state, segments, checkpoints). Never for a dir a
+   * user gave: those keep every fsync.
+   */
+  throwawayDataDir?: boolean;
   /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
   scheduler?: Scheduler;
   /** How other nodes are reached; defaults to TCP sockets. */
@@ -205,6 +212,7 @@ export class Broker {
       nodeId: this.nodeId,
       configuredClusterId: configured,
       newUuid: () => randomUuid(randomBytes),
+      fsync: !this.options.throwawayDataDir,
       voterCount,
       ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
     });
@@ -269,7 +277,7 @@ export class Broker {
     this.dirLocks = LogDirLock.acquireAll(this.lockedDirs());
     try {
       // The operations listener opens first: /livez answers and /readyz says why not while logs recover.
-      this.ops = Operations.fromConfig(this.config, this.log);
+      this.ops = await this.openOperations();
       if (this.ops) await this.ops.listen();
       await this.startServing(started, listeners);
     } catch (error) {
@@ -277,6 +285,16 @@ export class Broker {
       this.releaseDirLocks();
       throw error;
     }
+  }
+
+  /**
+   * The operations side when `metrics.listener` is set (null otherwise; a malformed value throws).
+   * Its code (prom-client, the HTTP listener) is loaded only then: a broker without it starts sooner.
+   */
+  private async openOperations(): Promise<Operations | null> {
+    if ((this.config.explicit('metrics.listener') ?? '').trim() === '') return null;
+    const { Operations } = await import('../ops/operations.js');
+    return Operations.fromConfig(this.config, this.log);
   }
 
   /** How this node reaches the controllers and the other brokers (checked at start-up). */
@@ -348,6 +366,7 @@ export class Broker {
       nodeId: this.nodeId,
       clusterId: this.clusterId,
       dataDir: this.metadataInMemory ? undefined : this.dataDir(),
+      fsync: !this.options.throwawayDataDir,
       controller: this.controller,
       clock: this.clock,
       logger: this.loggers.logger('kafka.raft'),
@@ -419,7 +438,7 @@ export class Broker {
       serving: () => this.listeners.servingClients,
       ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
-    if (this.ops) this.attachConsole(this.ops);
+    if (this.ops) await this.attachConsole(this.ops);
     this.reloadTlsOnConfigChange();
     // A lone voter registers and is unfenced by itself: start() returns serving. Nodes of a larger
     // quorum wait for the others, so start() does not wait for them (nodes may start one by one).
@@ -443,7 +462,7 @@ export class Broker {
         this.config,
         this.clock,
         this.config.logDirs().map((d) => resolve(d)),
-        { log: this.log },
+        { log: this.log, ...(this.options.throwawayDataDir ? { fs: new NodeFileSystem({ fsync: false }) } : {}) },
       );
     const maxTotalBytes = this.config.int('memory.max.bytes');
     this.log.info(
@@ -504,7 +523,12 @@ export class Broker {
    * The web console at /ui of the operations listener, reading this broker through its
    * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
    */
-  private attachConsole(ops: Operations): void {
+  private async attachConsole(ops: Operations): Promise<void> {
+    // Loaded only here (metrics.listener set), as the operations side is (openOperations).
+    const [{ brokerConsoleAccess }, { consoleHandler }] = await Promise.all([
+      import('../console/broker-access.js'),
+      import('../console/server.js'),
+    ]);
     const access = brokerConsoleAccess(
       this.advertisedListeners().map((l) => ({
         ...l,

@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type ConnectionOptions, type TLSSocket, type TlsOptions } from 'node:tls';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import {
   ANONYMOUS,
@@ -68,20 +69,30 @@ function readStoreFile(path: string, what: string): Buffer {
   }
 }
 
+let forgeModule: typeof forge | undefined;
+/**
+ * node-forge (600 KB), loaded from node_modules on first use: only a PKCS12 trust store needs it, so
+ * the bundle leaves it out (scripts/bundle.mjs) and a start without one never loads it.
+ */
+function nodeForge(): typeof forge {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+}
+
 /** Certificates of a PKCS12 trust store as PEM (node's TLS takes trusted certificates only as PEM). */
 function pkcs12TrustedCertificates(der: Buffer, password: string, what: string): string[] {
+  const lib = nodeForge();
   let store: forge.pkcs12.Pkcs12Pfx;
   try {
-    store = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))), password);
+    store = lib.pkcs12.pkcs12FromAsn1(lib.asn1.fromDer(lib.util.createBuffer(der.toString('binary'))), password);
   } catch (err) {
     throw new ConfigError(`${what}: not a PKCS12 store, or a wrong password: ${(err as Error).message}`);
   }
-  const certBag = forge.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
+  const certBag = lib.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
   const bags = store.getBags({ bagType: certBag })[certBag] ?? [];
   // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
   const pems = bags.map((bag) => {
-    const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    return new X509Certificate(Buffer.from(forge.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
+    const certAsn1 = bag.cert ? lib.pki.certificateToAsn1(bag.cert) : bag.asn1;
+    return new X509Certificate(Buffer.from(lib.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
   });
   if (pems.length === 0) throw new ConfigError(`${what}: the PKCS12 store holds no certificate`);
   return pems;

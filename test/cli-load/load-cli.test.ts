@@ -1,11 +1,13 @@
 /**
  * bin/load-cli.cjs (how `gregor` loads its CLI bundle): V8's code cache is used only for the very
  * bundle it was made from (matched by size and modification time), a changed bundle is loaded from
- * its source, and a bundle with characters outside ASCII (read as UTF-8, not latin1) keeps them.
+ * its source, a bundle with characters outside ASCII (read as UTF-8, not latin1) keeps them, the cache
+ * is made after a warm-up start (in memory, then on disk with one request), and the package's entry
+ * (dist/bundle/index.mjs, when built) serves the embedded API from the cached bundle.
  * Each case copies the loader next to a tiny bundle in a temp dir and runs it in a fresh node.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -63,3 +65,74 @@ t.test('a bundle with characters outside ASCII loads them intact (with or withou
   execFileSync(process.execPath, [loader, '--make-cache']);
   t.same(load(loader), { value: 'a → b · c', cacheGiven: true });
 });
+
+t.test('the cache is made after a warm-up: a broker in memory, one on disk answering one request', async (t) => {
+  const dir = t.testdir();
+  const calls = join(dir, 'calls.txt');
+  // A stand-in bundle: startBroker records how it was called and answers any request with an empty frame.
+  const { loader } = layout(
+    dir,
+    `const fs = require('node:fs');
+     const net = require('node:net');
+     exports.value = 'warm';
+     exports.startBroker = async (options = {}) => {
+       fs.appendFileSync(${JSON.stringify(calls)}, 'start ' + (options.storage ?? 'disk') + '\\n');
+       const server = net.createServer((socket) => socket.on('data', () => {
+         fs.appendFileSync(${JSON.stringify(calls)}, 'request\\n');
+         socket.end(Buffer.from([0, 0, 0, 0]));
+       }));
+       await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+       return { port: server.address().port, stop: async () => {
+         fs.appendFileSync(${JSON.stringify(calls)}, 'stop\\n');
+         await new Promise((resolve) => server.close(resolve));
+       } };
+     };
+    `,
+  );
+  execFileSync(process.execPath, [loader, '--make-cache'], { timeout: 30_000 });
+  t.equal(readFileSync(calls, 'utf8'), 'start memory\nstop\nstart disk\nrequest\nstop\n');
+  t.same(load(loader), { value: 'warm', cacheGiven: true });
+});
+
+const PACKAGE_ENTRY = fileURLToPath(new URL('../../dist/bundle/index.mjs', import.meta.url));
+const BUILT = existsSync(PACKAGE_ENTRY) ? false : 'not built (npm run build)';
+t.test(
+  'the package entry (dist/bundle/index.mjs) takes the embedded API from the cached bundle',
+  { skip: BUILT },
+  async (t) => {
+    const script = `
+    const vm = require('node:vm');
+    let cacheGiven = false;
+    const Script = vm.Script;
+    vm.Script = class extends Script {
+      constructor(source, options) {
+        super(source, options);
+        if (options && options.cachedData) cacheGiven = !this.cachedDataRejected;
+      }
+    };
+    import(${JSON.stringify(PACKAGE_ENTRY)}).then(async (gregor) => {
+      const running = await gregor.startBroker({ storage: 'memory' });
+      const answer = { exports: Object.keys(gregor).sort(), cacheGiven, bootstrap: running.bootstrap, isBroker: running.broker instanceof gregor.Broker };
+      await running.stop();
+      process.stdout.write(JSON.stringify(answer));
+    });`;
+    const answer = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 }),
+    ) as {
+      exports: string[];
+      cacheGiven: boolean;
+      bootstrap: string;
+      isBroker: boolean;
+    };
+    t.same(answer.exports, ['Broker', 'BrokerConfig', 'ConfigError', 'startBroker']);
+    const bundle = fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url));
+    t.match(
+      readFileSync(bundle, 'latin1').slice(0, 14),
+      /^'use strict';/,
+      'strict mode, as the ES modules it is made of',
+    );
+    t.equal(answer.cacheGiven, true, 'V8 took the code cache');
+    t.match(answer.bootstrap, /^127\.0\.0\.1:\d+$/);
+    t.equal(answer.isBroker, true);
+  },
+);
