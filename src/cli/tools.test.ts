@@ -293,6 +293,22 @@ t.test(
   },
 );
 
+t.test('produce to a topic that does not exist: auto-created as kcat and kafka-console-producer.sh do', async (t) => {
+  const running = await brokerFor(t);
+  const produced = await gregor(running.bootstrap, ['produce', 'fresh', '-k', ':'], 'a:one\nb:two\n');
+  t.equal(produced.code, 0, produced.stderr);
+  t.match(produced.stderr, /produced 2 message\(s\)/);
+  const consumed = await gregor(running.bootstrap, ['consume', 'fresh', '--from-beginning', '-e', '--format', 'kv']);
+  t.equal(consumed.code, 0, consumed.stderr);
+  t.same(consumed.stdout.trim().split('\n').sort(), ['a\tone', 'b\ttwo'].sort(), 'both messages read back');
+
+  const strict = await brokerFor(t, { config: { 'auto.create.topics.enable': false } });
+  const refused = await gregor(strict.bootstrap, ['produce', 'fresh'], 'x\n');
+  t.equal(refused.code, 1, 'with auto.create.topics.enable=false the topic is not made');
+  t.match(refused.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
+  t.equal(strict.broker.replicas.get('fresh', 0), undefined, 'and nothing was created');
+});
+
 t.test(
   'an unreachable cluster is one clear line and exit 1',
   { skip: built ? false : 'dist/ is not built' },

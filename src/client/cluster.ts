@@ -87,12 +87,16 @@ export class Cluster {
     return this.connect(`${broker.host}:${broker.port}`);
   }
 
-  /** Metadata for the given topics (all when null), without auto-creating any. */
-  async metadata(topics: string[] | null): Promise<MetadataResponse> {
+  /**
+   * Metadata for the given topics (all when null). Only a producer asks the broker to
+   * auto-create a missing topic (`autoCreate`, as the Java producer and librdkafka do; the
+   * broker decides with auto.create.topics.enable); the other tools never create one.
+   */
+  async metadata(topics: string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const connection = await this.any();
     const request = defaultMetadataRequest();
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
-    request.allowAutoTopicCreation = false;
+    request.allowAutoTopicCreation = autoCreate;
     const response = await connection.send(MetadataApi, request);
     this.brokers = new Map(
       response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
@@ -104,9 +108,12 @@ export class Cluster {
     return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
   }
 
-  /** The node leading each partition of a topic (fails if the topic does not exist). */
-  async leaders(topic: string): Promise<Map<number, number>> {
-    const response = await this.metadata([topic]);
+  /**
+   * The node leading each partition of a topic (fails if the topic does not exist; with
+   * `autoCreate` the broker may create it, and a retry then finds it).
+   */
+  async leaders(topic: string, autoCreate = false): Promise<Map<number, number>> {
+    const response = await this.metadata([topic], autoCreate);
     const entry = response.topics[0];
     if (!entry) throw new KafkaClientError(3, `topic ${topic}`);
     if (entry.errorCode !== 0) throw new KafkaClientError(entry.errorCode, `topic ${topic}`);

@@ -2,6 +2,9 @@
  * Sends records to a topic: each record goes to its partition (given, or from Kafka's
  * default partitioner), records are grouped into one v2 batch per partition per flush,
  * and each batch goes to the partition's leader with the chosen acks and codec.
+ * With `autoCreateTopic` a missing topic is auto-created if the broker allows it (the first
+ * Metadata request asks for it, as the Java producer's does; UNKNOWN_TOPIC_OR_PARTITION is
+ * retried meanwhile).
  * Retries on leadership changes; not idempotent (a retried batch may be written twice,
  * as with any producer without enable.idempotence).
  */
@@ -27,6 +30,8 @@ export interface ProducerOptions {
   acks: number;
   compression: number;
   timeoutMs?: number;
+  /** Ask the broker to auto-create a missing topic (auto.create.topics.enable decides). */
+  autoCreateTopic?: boolean;
 }
 
 export interface SendResult {
@@ -48,7 +53,11 @@ export class Producer {
   /** Sends one group of records; resolves when every batch is acknowledged (or at once for acks=0). */
   async send(records: OutgoingRecord[]): Promise<SendResult[]> {
     if (this.partitionCount === 0)
-      this.partitionCount = (await this.cluster.withRetries('Metadata', () => this.cluster.leaders(this.topic))).size;
+      this.partitionCount = (
+        await this.cluster.withRetries('Metadata', () =>
+          this.cluster.leaders(this.topic, this.options.autoCreateTopic === true),
+        )
+      ).size;
     const byPartition = new Map<number, RecordInput[]>();
     const now = BigInt(Date.now());
     for (const record of records) {

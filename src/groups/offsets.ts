@@ -280,6 +280,34 @@ export class OffsetManager {
     return { errorCode: 0, topics: results };
   }
 
+  /**
+   * Deletes every group's committed offsets on a deleted topic (one tombstone each, per group),
+   * as Kafka's OffsetMetadataManager.onPartitionsDeleted: a topic recreated under the name is
+   * then read from auto.offset.reset, not from the old topic's offsets. Groups whose partition
+   * cannot be written now (leadership moving) keep theirs. Returns how many offsets went.
+   */
+  deleteTopicOffsets(topic: string, now: number): number {
+    let deleted = 0;
+    for (const [groupId, topics] of [...this.store.offsets]) {
+      const partitions = topics.get(topic);
+      if (!partitions) continue;
+      const records: GroupRecord[] = [...partitions.keys()].map((partition) => ({
+        kind: 'offset',
+        groupId,
+        topic,
+        partition,
+        value: null,
+      }));
+      try {
+        this.store.write(groupId, records, now);
+        deleted += records.length;
+      } catch {
+        continue;
+      }
+    }
+    return deleted;
+  }
+
   /** Removes expired offsets of empty groups, then empty groups with no offsets left. Returns how many offsets expired. */
   expire(now: number): number {
     let expired = 0;

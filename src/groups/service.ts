@@ -13,6 +13,9 @@
  * `min.insync.replicas` in-sync replicas, and answers wait for the high watermark to pass
  * them (`whenCommitted`, `offsets.commit.timeout.ms`), as Kafka's acks=all coordinator writes.
  *
+ * When a topic is deleted, the groups coordinated here lose their committed offsets on it
+ * (tombstones, as Kafka's onPartitionsDeleted).
+ *
  * Offset commits are batched ("group commit"): `commit` validates at once, queues the
  * records, and answers after one append per `__consumer_offsets` partition made at
  * the end of the current I/O turn (setImmediate), so a burst of commits from many
@@ -132,9 +135,19 @@ export class GroupCoordinatorService {
    */
   start(): void {
     this.deps.replicas.onPartitionState((p, removed) => this.partitions.onPartitionState(p, removed));
+    this.deps.controller.onChange((change) => {
+      if (change.kind === 'topic-deleted') this.onTopicDeleted(change.topic.name);
+    });
     for (const p of this.deps.replicas.all()) this.partitions.onPartitionState(p, false, { loadNow: true });
     this.coordinator.startRetention(this.deps.clock.now());
     this.rearm();
+  }
+
+  /** A topic was deleted: the groups coordinated here lose their committed offsets on it. */
+  private onTopicDeleted(topic: string): void {
+    if (this.stopped) return;
+    const deleted = this.run((co, now) => co.offsets.deleteTopicOffsets(topic, now));
+    if (deleted > 0) this.deps.log.info({ topic, offsets: deleted }, 'committed offsets of a deleted topic removed');
   }
 
   /**

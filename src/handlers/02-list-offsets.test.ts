@@ -74,3 +74,40 @@ t.test('ListOffsets 0-10: earliest, latest, by timestamp, max timestamp', async 
   t.equal((await listOffset(c, 4, 'lo', -1n, { currentLeaderEpoch: 3 })).errorCode, 75, 'UNKNOWN_LEADER_EPOCH');
   c.close();
 });
+
+t.test('ListOffsets v1+: a partition named twice is INVALID_REQUEST at each place, as Kafka answers', async (t) => {
+  const running = await brokerFor(t);
+  createTopic(running, 'dup', { partitions: 2 });
+  const c = await rawClient(running.port);
+  await produce(c, 9, 'dup', 0, batchOf(['a', 'b', 'c']));
+  const partition = (partitionIndex: number, timestamp: bigint) => ({
+    partitionIndex,
+    currentLeaderEpoch: -1,
+    timestamp,
+    maxNumOffsets: 1,
+  });
+  for (const version of [1, 4, 7]) {
+    const response = await c.call(ListOffsetsApi, version, {
+      replicaId: -1,
+      isolationLevel: 0,
+      timeoutMs: 0,
+      topics: [
+        { name: 'dup', partitions: [partition(0, -2n), partition(1, -1n)] },
+        { name: 'dup', partitions: [partition(0, -1n)] },
+      ],
+    });
+    const answers = response.topics.flatMap((topic) =>
+      topic.partitions.map((p) => [topic.name, p.partitionIndex, p.errorCode, p.offset]),
+    );
+    t.same(
+      answers,
+      [
+        ['dup', 0, 42, -1n],
+        ['dup', 1, 0, 0n],
+        ['dup', 0, 42, -1n],
+      ],
+      `v${version}: the duplicated partition refused wherever it is named, the other answered`,
+    );
+  }
+  c.close();
+});

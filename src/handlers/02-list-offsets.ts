@@ -11,6 +11,8 @@
  * v0 answers oldStyleOffsets: the single offset found (Kafka's per-segment list for
  * timestamp lookups is not reproduced). leaderEpoch (v4+) is the partition's current
  * epoch: the memory log keeps no epoch per offset. currentLeaderEpoch is checked (v4+).
+ * A partition named more than once in one request (v1+) is answered INVALID_REQUEST at each
+ * place, as Kafka's ReplicaManager.fetchOffset answers duplicated partitions.
  */
 import {
   ListOffsetsApi,
@@ -80,12 +82,35 @@ function answer(
   };
 }
 
+/** The topic-partitions named more than once in the request (`topic\0partition` keys). */
+function duplicatedPartitions(request: ListOffsetsRequest): Set<string> {
+  const seen = new Set<string>();
+  const duplicated = new Set<string>();
+  for (const t of request.topics) {
+    for (const p of t.partitions) {
+      const key = `${t.name}\0${p.partitionIndex}`;
+      if (seen.has(key)) duplicated.add(key);
+      seen.add(key);
+    }
+  }
+  return duplicated;
+}
+
 function listOffsets(ctx: RequestContext, request: ListOffsetsRequest): ListOffsetsResponse {
+  const duplicated = ctx.apiVersion >= 1 ? duplicatedPartitions(request) : new Set<string>();
   return {
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => answer(ctx, request, t.name, p)),
+      partitions: t.partitions.map((p) =>
+        duplicated.has(`${t.name}\0${p.partitionIndex}`)
+          ? {
+              ...defaultListOffsetsResponseListOffsetsPartitionResponse(),
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.INVALID_REQUEST,
+            }
+          : answer(ctx, request, t.name, p),
+      ),
     })),
   };
 }

@@ -256,18 +256,32 @@ export function validateConfigValue(
         return `Invalid value ${value} for configuration ${name}: Not a number of type DOUBLE`;
       break;
     case 'boolean':
-      if (v !== 'true' && v !== 'false')
+      // Kafka's ConfigDef takes true/false in any case.
+      if (v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false')
         return `Invalid value ${value} for configuration ${name}: Expected value to be either true or false`;
       break;
     default:
       break;
   }
-  const problem = check?.(v);
+  const problem = check?.(kind === 'boolean' ? v.toLowerCase() : v);
   return problem ? `Invalid value ${value} for configuration ${name}: ${problem}` : null;
 }
 
-/** The value in force for a topic: its own config, else the broker's synonym, else Kafka's default. */
+/**
+ * The value in force for a topic: its own config, else the broker's synonym, else Kafka's default.
+ * Booleans come back as `true` or `false` however they were written ("TRUE", " False"), so
+ * callers may compare with 'true'.
+ */
 export function effectiveTopicConfig(
+  name: string,
+  topicConfigs: ReadonlyMap<string, string>,
+  broker: BrokerConfig,
+): string {
+  const value = rawEffectiveTopicConfig(name, topicConfigs, broker);
+  return TOPIC_CONFIGS[name]?.kind === 'boolean' ? value.trim().toLowerCase() : value;
+}
+
+function rawEffectiveTopicConfig(
   name: string,
   topicConfigs: ReadonlyMap<string, string>,
   broker: BrokerConfig,

@@ -2,7 +2,8 @@
  * `gregor produce TOPIC`: one message per input line (stdin or --file), optionally
  * `key<sep>value`, with headers, a fixed partition, a codec and acks. Lines are sent in
  * batches; a progress line (messages, bytes, rate) is drawn on stderr when reading a
- * file with stderr on a terminal; a summary is printed at the end.
+ * file with stderr on a terminal; a summary is printed at the end. A missing topic is
+ * auto-created when the broker allows it, as kcat and kafka-console-producer.sh do.
  */
 import { Command } from 'commander';
 import { createReadStream, statSync } from 'node:fs';
@@ -65,7 +66,7 @@ export function produceCommand(): Command {
       let messages = 0;
       let bytes = 0;
       await withCluster(flags, async (cluster) => {
-        const producer = new Producer(cluster, topic, { acks, compression: codec });
+        const producer = new Producer(cluster, topic, { acks, compression: codec, autoCreateTopic: true });
         let batch: OutgoingRecord[] = [];
         let batchBytes = 0;
         const flush = async (): Promise<void> => {
