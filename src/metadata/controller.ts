@@ -123,6 +123,22 @@ export class MetadataController {
 
   private readonly appliedListeners = new Set<() => boolean>();
 
+  /**
+   * Resolves once the image lists broker `nodeId` registered and unfenced (or `abandoned()` turns
+   * true). The controller answers a broker's unfencing heartbeat when the record commits; the
+   * broker's own image applies it a fetch later.
+   */
+  whenListedUnfenced(nodeId: number, abandoned: () => boolean): Promise<void> {
+    return new Promise((resolve) =>
+      this.untilApplied(() => {
+        const broker = this.image.brokers.get(nodeId);
+        const done = (broker !== undefined && !broker.fenced) || abandoned();
+        if (done) resolve();
+        return done;
+      }),
+    );
+  }
+
   private notifyApplied(): void {
     for (const l of [...this.appliedListeners]) if (l()) this.appliedListeners.delete(l);
   }

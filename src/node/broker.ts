@@ -408,7 +408,11 @@ export class Broker {
     // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
     const unfenced = this.quorum
       .whenUnfenced()
-      .then(() => this.whenImageListsSelfUnfenced())
+      .then(() =>
+        this.config.list('process.roles').includes('broker')
+          ? this.controller.whenListedUnfenced(this.nodeId, () => this.stopping !== null)
+          : undefined,
+      )
       .then(() => {
         if (this.stopping !== null) return;
         this.replicas.moveAsideStrays(this.controller.image);
@@ -585,23 +589,6 @@ export class Broker {
   /** Client sockets accepted and held unread until the client listeners serve. */
   get heldClientSockets(): number {
     return this.listeners.heldSockets;
-  }
-
-  /**
-   * Resolves once this node's own metadata image lists it as a registered, unfenced broker (at once
-   * on a controller-only node). The controller answers the unfencing heartbeat after the record
-   * commits; this node's image applies it a fetch later.
-   */
-  private whenImageListsSelfUnfenced(): Promise<void> {
-    if (!this.config.list('process.roles').includes('broker')) return Promise.resolve();
-    return new Promise((resolve) =>
-      this.controller.untilApplied(() => {
-        const self = this.controller.image.brokers.get(this.nodeId);
-        const listed = (self !== undefined && !self.fenced) || this.stopping !== null;
-        if (listed) resolve();
-        return listed;
-      }),
-    );
   }
 
   /** The listeners as bound (port 0 resolved to the port the system chose). */
