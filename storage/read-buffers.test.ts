@@ -48,3 +48,20 @@ t.test('a sharable pool takes a retained buffer back only once its owner and eve
   const plain = new ReadBufferPool(1024 * 1024);
   t.equal(retainLent(plain.take(100_000)), null, 'nor one lent by a pool that is not sharable');
 });
+
+t.test(
+  'of equal fits, the buffer given back last is lent first (a steady load reuses a few warm buffers)',
+  async (t) => {
+    const pool = new ReadBufferPool(16 * 1024 * 1024);
+    const stores = Array.from({ length: 8 }, () => pool.take(1_000_000));
+    pool.giveBack(stores);
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 50; i++) {
+      const b = pool.take(1_000_000);
+      seen.add(b.buffer);
+      pool.giveBack([b]);
+    }
+    t.equal(seen.size, 1, 'one buffer serves a take-and-give-back cycle');
+    t.equal([...seen][0], stores[7]!.buffer, 'the last one given back');
+  },
+);

@@ -54,16 +54,17 @@ export class ReadBufferPool {
   /** A buffer of exactly `size` bytes (its content undefined), lent until given back. */
   readonly take = (size: number): Buffer => {
     if (size < MIN_POOLED_BYTES) return Buffer.allocUnsafe(size);
+    // The most recently given back of the best-fitting capacity: the free list is in give-back order
+    // and is searched from its end, so a steady load keeps reusing the same few (warm) buffers.
     let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
+    for (let i = this.free.length - 1; i >= 0; i--) {
       const length = this.free[i]!.byteLength;
       if (length >= size && length <= 2 * size && (best < 0 || length < this.free[best]!.byteLength)) best = i;
     }
     let store: ArrayBuffer;
     if (best >= 0) {
       store = this.free[best]!;
-      this.free[best] = this.free[this.free.length - 1]!;
-      this.free.pop();
+      this.free.splice(best, 1);
       this.freeBytes -= store.byteLength;
       this.reuses++;
     } else {

@@ -36,8 +36,12 @@ import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD } from '../p
 import { int32At, readInt64Number } from './batch-scan.js';
 import { ReadBufferPool, fetchReadBuffers, retainLent } from './read-buffers.js';
 
-/** The default broker-wide bound on cached bytes. */
-export const DEFAULT_TAIL_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * The default broker-wide bound on cached bytes: enough for in-sync followers, which read what was
+ * appended moments ago; small so that a steady load keeps reusing a few warm buffers (it was 64 MiB:
+ * cycling through that much memory made every copy into it dearer, docs/benchmarks.md session 10).
+ */
+export const DEFAULT_TAIL_CACHE_BYTES = 8 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
