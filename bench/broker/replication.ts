@@ -96,11 +96,33 @@ function logBytes(node: ClusterNode, topic: string, partition: number): number {
   return total;
 }
 
+/**
+ * BENCH_DROP_TOPICS=1: each round's topic (and the warm-up's) is deleted on every configuration once
+ * the round is over, with no file-deletion delay, so the data on disk stays at one round's and later
+ * rounds' writes land in page-cache pages freed by earlier ones, as on a broker whose retention
+ * deletes old segments; without it every byte of the run goes to memory the guest has not touched
+ * lately (docs/benchmarks.md, "Replicated produce, session 10").
+ */
+const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
+
 const settings = {
   'replica.fetch.wait.max.ms': '500',
   'auto.leader.rebalance.enable': 'false',
   'log.segment.bytes': String(1 << 30),
+  ...(DROP_TOPICS ? { 'log.segment.delete.delay.ms': '0' } : {}),
 };
+
+/** Deletes `topic` on each cluster (BENCH_DROP_TOPICS). */
+async function dropTopic(topic: string, clusters: Array<ProcessCluster | null>): Promise<void> {
+  for (const cluster of clusters) {
+    if (!cluster) continue;
+    const brokers = cluster.nodes.map((n) => `127.0.0.1:${n.port}`);
+    const admin = new Kafka({ clientId: 'repl-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  }
+}
 
 /** SIGTERM to every node, one at a time (a node writes its --cpu-prof file on a clean exit), 30 s at most each. */
 async function writeProfiles(clusters: ProcessCluster[]): Promise<void> {
@@ -125,6 +147,7 @@ async function warmUp(dir: string, single: ProcessCluster, ...triples: Array<Pro
     await fullIsr(cluster, cluster.nodes[0]!, 'warmup');
     await produce(cluster.nodes[0]!.port, 'warmup', file, 'all');
   }
+  if (DROP_TOPICS) await dropTopic('warmup', [single, ...triples]);
   log(`warm-up: ${WARMUP_MB} MB through every configuration (load ${load()})`);
 }
 
@@ -212,6 +235,7 @@ async function produceRounds(dir: string): Promise<string[]> {
         cpu[name as keyof typeof cpu].push((cpuOf(name as keyof typeof cpu) - cpuBefore) / (PRODUCE_MB / 1000));
       }
       rates.ratio.push(got.rf3! / got.rf1!);
+      if (DROP_TOPICS) await dropTopic(topic, [single, triple, baseline]);
       loads.push(load());
       log(
         `round ${round + 1}: sink ${got.sink!.toFixed(0)} MB/s, RF1 acks=1 ${got.rf1!.toFixed(0)} MB/s, ` +
@@ -231,7 +255,7 @@ async function produceRounds(dir: string): Promise<string[]> {
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   return [
     `Produce, ${PRODUCE_MB} MB of 1 KiB records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
-      `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''} (load ${loads.join(', ')}):`,
+      `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''}${DROP_TOPICS ? ', each topic deleted after its round' : ''} (load ${loads.join(', ')}):`,
     `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
     `- three processes, RF 3, min.insync.replicas=2, acks=all: ${spread(rates.rf3)} MB/s`,
