@@ -61,7 +61,7 @@ export interface LogManagerOptions {
   fileDeleteDelayMs?: number;
   /** A deleted folder could not be removed (it is tried again a minute later). */
   onRemovalFailure?: (path: string, error: unknown) => void;
-  /** Bytes the logs' tail caches may hold in all (storage/tail-cache.ts; default 64 MiB, 0: none). */
+  /** Bytes the logs' tail caches may hold in all (storage/tail-cache.ts; default 8 MiB, 0: none). */
   tailCacheBytes?: number;
 }
 

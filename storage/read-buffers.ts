@@ -15,11 +15,20 @@
  * Views of memory owned elsewhere can go out the same way (`lendView`): the tail cache
  * (storage/tail-cache.ts) hands a follower or consumer a view of a cached append and learns from
  * `giveBack` of that very view object that the socket is done with it, so it may reuse the memory.
+ *
+ * Holders: a pool made `sharable` (the Produce request frames, src/server/frame-pool.ts) lets another
+ * user keep a lent buffer past its owner's `giveBack` (`retainLent`: the tail cache keeps a Produce
+ * frame's records instead of copying them). Each holder gives the buffer back once more; it is kept
+ * for reuse only when the owner and every holder have. One `giveBack` call releases at most one claim
+ * on a buffer, however many of its views it names.
  */
 
 const MIN_POOLED_BYTES = 64 * 1024;
 const CAPACITY_STEP = 64 * 1024;
 const POOL_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Every pool made sharable, the ones retainLent looks in. */
+const sharablePools: ReadBufferPool[] = [];
 
 export class ReadBufferPool {
   private readonly free: ArrayBuffer[] = [];
@@ -31,21 +40,31 @@ export class ReadBufferPool {
   reuses = 0;
   lendings = 0;
 
-  constructor(private readonly maxBytes = POOL_MAX_BYTES) {}
+  /** Claims on a lent buffer beyond its owner's (holders that called retainLent), by store. */
+  private readonly holds = new WeakMap<ArrayBufferLike, number>();
+
+  constructor(
+    private readonly maxBytes = POOL_MAX_BYTES,
+    /** Whether its buffers may be retained by holders (retainLent); registered in sharablePools. */
+    sharable = false,
+  ) {
+    if (sharable) sharablePools.push(this);
+  }
 
   /** A buffer of exactly `size` bytes (its content undefined), lent until given back. */
   readonly take = (size: number): Buffer => {
     if (size < MIN_POOLED_BYTES) return Buffer.allocUnsafe(size);
+    // The most recently given back of the best-fitting capacity: the free list is in give-back order
+    // and is searched from its end, so a steady load keeps reusing the same few (warm) buffers.
     let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
+    for (let i = this.free.length - 1; i >= 0; i--) {
       const length = this.free[i]!.byteLength;
       if (length >= size && length <= 2 * size && (best < 0 || length < this.free[best]!.byteLength)) best = i;
     }
     let store: ArrayBuffer;
     if (best >= 0) {
       store = this.free[best]!;
-      this.free[best] = this.free[this.free.length - 1]!;
-      this.free.pop();
+      this.free.splice(best, 1);
       this.freeBytes -= store.byteLength;
       this.reuses++;
     } else {
@@ -70,8 +89,20 @@ export class ReadBufferPool {
     this.lentViews.set(view, onReturn);
   }
 
+  /**
+   * One more user keeps `chunk`'s buffer (lent by this pool) past its owner's giveBack, and gives it
+   * back itself once done; false (nothing retained) when the buffer is not lent by this pool now.
+   */
+  retain(chunk: Uint8Array): boolean {
+    const store = chunk.buffer;
+    if (!this.lent.has(store)) return false;
+    this.holds.set(store, (this.holds.get(store) ?? 0) + 1);
+    return true;
+  }
+
   /** Nothing reads these chunks any more: the buffers they view may be lent again. */
   giveBack(chunks: readonly Uint8Array[]): void {
+    const released: ArrayBufferLike[] = [];
     for (const chunk of chunks) {
       const onReturn = this.lentViews.get(chunk);
       if (onReturn !== undefined) {
@@ -81,6 +112,15 @@ export class ReadBufferPool {
       }
       const store = chunk.buffer;
       if (!this.lent.has(store)) continue;
+      const holds = this.holds.get(store);
+      if (holds !== undefined) {
+        // Held by others too: this call drops one claim (once, however many views name the buffer).
+        if (released.includes(store)) continue;
+        released.push(store);
+        if (holds > 1) this.holds.set(store, holds - 1);
+        else this.holds.delete(store);
+        continue;
+      }
       this.lent.delete(store);
       if (!(store instanceof ArrayBuffer) || this.freeBytes + store.byteLength > this.maxBytes) continue;
       this.free.push(store);
@@ -92,6 +132,15 @@ export class ReadBufferPool {
   get keptBytes(): number {
     return this.freeBytes;
   }
+}
+
+/**
+ * Keeps `chunk`'s buffer for the caller when a sharable pool lent it (see ReadBufferPool.retain):
+ * that pool, to give it back to when done, or null (not a lent buffer of a sharable pool).
+ */
+export function retainLent(chunk: Uint8Array): ReadBufferPool | null {
+  for (const pool of sharablePools) if (pool.retain(chunk)) return pool;
+  return null;
 }
 
 /** The pool the fetch path of this process reads into. */

@@ -179,3 +179,53 @@ t.test("a dropped append's memory is reused, but not while a view read from it i
   t.equal(notFromCache, 0, 'every read of the tail was a lent view of the cache');
   t.equal(log.read(0, 1 << 20).records.length > 0, true, 'the first append still reads from the file');
 });
+
+t.test("a Produce frame's records are kept, not copied, and the frame is reused only once both are done", async (t) => {
+  const frames = new ReadBufferPool(64 * 1024 * 1024, true);
+  const lender = new ReadBufferPool();
+  const budget = new TailCacheBudget(1_000_000, lender);
+  const { log } = openLog(budget, { segmentBytes: 1 << 30 });
+  /** A "request frame" from the sharable pool: a 64-byte header, then the batch, as a Produce carries it. */
+  const produce = (): { frame: Buffer; records: Buffer; copy: Buffer } => {
+    const batch = batchOfSize(200_003);
+    const frame = frames.take(64 + batch.length);
+    batch.copy(frame, 64);
+    const records = frame.subarray(64);
+    log.append(records, { leaderEpoch: 1 });
+    return { frame, records, copy: Buffer.from(records) };
+  };
+  const first = produce();
+  const view = log.read(0, 1 << 20).records;
+  t.equal(view.buffer, first.frame.buffer, 'the tail read is a view of the frame itself');
+  t.ok(view.equals(first.copy), 'it reads what the log holds');
+  frames.giveBack([first.frame]);
+  t.equal(frames.keptBytes, 0, 'answered, the frame is still held by the cache: not reused');
+  // Cycle through the budget (five appends) while the view is out: the frame stays untouched.
+  const stores = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 20; i++) {
+    const next = produce();
+    stores.add(next.frame.buffer);
+    frames.giveBack([next.frame]);
+  }
+  t.notOk(stores.has(first.frame.buffer), 'a frame with a view out is never lent again');
+  t.ok(view.equals(first.copy), 'the view still reads what was appended');
+  t.ok(stores.size <= 10, `dropped frames are reused: ${stores.size} buffers for 20 produces`);
+  lender.giveBack([view]);
+  const later = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 10; i++) {
+    const next = produce();
+    later.add(next.frame.buffer);
+    frames.giveBack([next.frame]);
+  }
+  t.ok(later.has(first.frame.buffer), 'once the view came back and the append was dropped, the frame is reused');
+
+  // A view filling less than half of its frame is copied (an entry holds at most twice its bytes).
+  const batch = batchOfSize(100_003);
+  const big = frames.take(300_000);
+  batch.copy(big, 0);
+  const offset = log.endOffset;
+  log.append(big.subarray(0, batch.length), { leaderEpoch: 1 });
+  t.not(log.read(offset, 1 << 20).records.buffer, big.buffer, 'a small part of a large frame is copied');
+  frames.giveBack([big]);
+  t.equal(frames.isLent(big), false, 'and the frame goes back at once');
+});

@@ -26,13 +26,22 @@
  * goes back to it only once nothing can read it any more: each view a read hands out is lent on the
  * fetch path's pool (`lendView`), and the connection gives it back once the socket has written it;
  * a view that is never given back (a reader that keeps or drops it) leaves its buffer to the GC.
+ * No copy at all when the appended records are a view of a Produce request frame (a buffer lent by
+ * a sharable pool, storage/read-buffers.ts `retainLent`) that they fill at least half of: the cache
+ * keeps that view and gives the frame back to its pool once dropped and no view of it is out, so the
+ * frame is reused only when both the connection and the cache are done with it. Such an entry holds
+ * at most twice its own bytes, so the memory held stays within twice the budget.
  */
 import { BASE_OFFSET_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD } from '../protocol/records/batch-header.js';
 import { int32At, readInt64Number } from './batch-scan.js';
-import { ReadBufferPool, fetchReadBuffers } from './read-buffers.js';
+import { ReadBufferPool, fetchReadBuffers, retainLent } from './read-buffers.js';
 
-/** The default broker-wide bound on cached bytes. */
-export const DEFAULT_TAIL_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * The default broker-wide bound on cached bytes: enough for in-sync followers, which read what was
+ * appended moments ago; small so that a steady load keeps reusing a few warm buffers (it was 64 MiB:
+ * cycling through that much memory made every copy into it dearer, docs/benchmarks.md session 10).
+ */
+export const DEFAULT_TAIL_CACHE_BYTES = 8 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -48,8 +57,10 @@ interface TailEntry {
   startsSegment: boolean;
   owner: TailCache;
   live: boolean;
-  /** The copy's whole buffer (from cacheBuffers when pooled), kept after `bytes` is dropped. */
+  /** The copy's whole buffer (or the retained frame view), kept after `bytes` is dropped. */
   store: Buffer;
+  /** Where `store` goes back to: cacheBuffers for a copy, the frame's pool for a retained frame. */
+  pool: ReadBufferPool;
   /** Views of it handed out and not given back yet. */
   viewsOut: number;
 }
@@ -57,7 +68,7 @@ interface TailEntry {
 /** The entry's buffer goes back to the pool once it is dropped from its cache and no view is out. */
 function recycleIfUnused(entry: TailEntry): void {
   if (entry.live || entry.viewsOut > 0 || entry.store === EMPTY) return;
-  cacheBuffers.giveBack([entry.store]);
+  entry.pool.giveBack([entry.store]);
   entry.store = EMPTY;
 }
 
@@ -146,23 +157,29 @@ export class TailCache {
     return this.entries.length === 0 ? -1 : this.entries[0]!.baseOffset;
   }
 
-  /** Caches a copy of `bytes`, whole batches holding [baseOffset, nextOffset), just appended to the log. */
+  /** Caches `bytes` (a copy, or the frame it views), whole batches holding [baseOffset, nextOffset), just appended to the log. */
   add(bytes: Buffer, baseOffset: number, nextOffset: number, startsSegment: boolean): void {
     if (this.entries.length > 0 && this.end !== baseOffset) this.clear();
     if (bytes.length === 0 || bytes.length > this.budget.maxBytes / 4) {
       this.clear();
       return;
     }
-    const copy = cacheBuffers.take(bytes.length);
-    bytes.copy(copy);
+    let kept = bytes;
+    let pool = bytes.length * 2 >= bytes.buffer.byteLength ? retainLent(bytes) : null;
+    if (pool === null) {
+      kept = cacheBuffers.take(bytes.length);
+      bytes.copy(kept);
+      pool = cacheBuffers;
+    }
     const entry: TailEntry = {
       baseOffset,
       nextOffset,
-      bytes: copy,
+      bytes: kept,
       startsSegment,
       owner: this,
       live: true,
-      store: copy,
+      store: kept,
+      pool,
       viewsOut: 0,
     };
     this.entries.push(entry);

@@ -202,3 +202,55 @@ export function nodeStart(): Promise<{ wallMs: number; cpuMs: number }> {
     );
   });
 }
+
+/** Counters of a process that say where its CPU goes (all threads). */
+export interface ProcessCounters {
+  user: number;
+  system: number;
+  /** read-type and write-type system calls (/proc/pid/io syscr, syscw: read, readv, write, writev, pwrite...). */
+  reads: number;
+  writes: number;
+  minorFaults: number;
+  /** Voluntary and involuntary context switches of the main thread. */
+  switches: number;
+}
+
+/** The counters of `pid` now (Linux /proc). */
+export function processCounters(pid: number): ProcessCounters {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const num = (text: string, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
+  return {
+    user: Number(fields[11]) / CLK_TCK,
+    system: Number(fields[12]) / CLK_TCK,
+    reads: num(io, 'syscr'),
+    writes: num(io, 'syscw'),
+    minorFaults: Number(fields[7]),
+    switches: num(status, 'voluntary_ctxt_switches') + num(status, 'nonvoluntary_ctxt_switches'),
+  };
+}
+
+/** The sum of `pids`' counters. */
+export function sumCounters(pids: number[]): ProcessCounters {
+  const total: ProcessCounters = { user: 0, system: 0, reads: 0, writes: 0, minorFaults: 0, switches: 0 };
+  for (const pid of pids) {
+    const c = processCounters(pid);
+    for (const key of Object.keys(total) as Array<keyof ProcessCounters>) total[key] += c[key];
+  }
+  return total;
+}
+
+/** The machine's CPU time since boot (all CPUs, /proc/stat), in seconds: busy (user, nice, system, irq, softirq) and steal. */
+export function machineCpu(): { busy: number; system: number; softirq: number; steal: number; iowait: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, , iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return {
+    busy: (user! + nice! + system! + irq! + softirq!) / CLK_TCK,
+    system: system! / CLK_TCK,
+    softirq: softirq! / CLK_TCK,
+    steal: steal! / CLK_TCK,
+    iowait: iowait! / CLK_TCK,
+  };
+}

@@ -19,9 +19,12 @@
  * Every figure prints with the load average. All traffic stays on 127.0.0.1.
  * BENCH_WARMUP_MB=<n> first produces n MB (not measured) to a warm-up topic on every configuration,
  * so that the rounds measure brokers whose memory pools are in use already, as on a broker that has
- * been running a while: the tail cache (64 MiB per broker) touches fresh memory until it is full once
+ * been running a while: the tail cache (8 MiB per broker; 64 MiB before session 10) touches fresh memory until it is full once
  * (storage/tail-cache.ts), and so do the request and response frame pools; 3 x 64 MiB (each node
- * leads one partition) fills every cache of the three-node clusters.
+ * leads one partition) fills every cache and pool of the three-node clusters.
+ * Each figure also prints where the CPU went, per MB: the processes' user and system time, read and
+ * write system calls, minor faults and context switches (/proc/pid/stat, io, status), and the whole
+ * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included).
  * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_PARTITIONS (3,
  * the produce topics' partitions). PROFILE=1
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
@@ -34,7 +37,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
-import { cpuSeconds, startSink } from './procs.js';
+import { cpuSeconds, machineCpu, startSink, sumCounters, type ProcessCounters } from './procs.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
@@ -93,11 +96,33 @@ function logBytes(node: ClusterNode, topic: string, partition: number): number {
   return total;
 }
 
+/**
+ * BENCH_DROP_TOPICS=1: each round's topic (and the warm-up's) is deleted on every configuration once
+ * the round is over, with no file-deletion delay, so the data on disk stays at one round's and later
+ * rounds' writes land in page-cache pages freed by earlier ones, as on a broker whose retention
+ * deletes old segments; without it every byte of the run goes to memory the guest has not touched
+ * lately (docs/benchmarks.md, "Replicated produce, session 10").
+ */
+const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
+
 const settings = {
   'replica.fetch.wait.max.ms': '500',
   'auto.leader.rebalance.enable': 'false',
   'log.segment.bytes': String(1 << 30),
+  ...(DROP_TOPICS ? { 'log.segment.delete.delay.ms': '0' } : {}),
 };
+
+/** Deletes `topic` on each cluster (BENCH_DROP_TOPICS). */
+async function dropTopic(topic: string, clusters: Array<ProcessCluster | null>): Promise<void> {
+  for (const cluster of clusters) {
+    if (!cluster) continue;
+    const brokers = cluster.nodes.map((n) => `127.0.0.1:${n.port}`);
+    const admin = new Kafka({ clientId: 'repl-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  }
+}
 
 /** SIGTERM to every node, one at a time (a node writes its --cpu-prof file on a clean exit), 30 s at most each. */
 async function writeProfiles(clusters: ProcessCluster[]): Promise<void> {
@@ -122,6 +147,7 @@ async function warmUp(dir: string, single: ProcessCluster, ...triples: Array<Pro
     await fullIsr(cluster, cluster.nodes[0]!, 'warmup');
     await produce(cluster.nodes[0]!.port, 'warmup', file, 'all');
   }
+  if (DROP_TOPICS) await dropTopic('warmup', [single, ...triples]);
   log(`warm-up: ${WARMUP_MB} MB through every configuration (load ${load()})`);
 }
 
@@ -148,6 +174,15 @@ async function produceRounds(dir: string): Promise<string[]> {
       ? [sink.child.pid!]
       : (name === 'rf1' ? single : name === 'rf3' ? triple : baseline!).nodes.map((n) => n.process!.pid!);
   const cpuOf = (name: keyof typeof cpu): number => pidsOf(name).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  /** Where each configuration's CPU goes, per round: the change of its processes' counters. */
+  const counters: Record<keyof typeof cpu, ProcessCounters[]> = { sink: [], rf1: [], rf3: [], base: [] };
+  /** The whole machine's busy CPU-seconds (every process and the kernel's threads) per GB, per round. */
+  const machine: Record<keyof typeof cpu, Array<ReturnType<typeof machineCpu>>> = {
+    sink: [],
+    rf1: [],
+    rf3: [],
+    base: [],
+  };
   const loads: string[] = [];
   try {
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf1';
@@ -184,11 +219,23 @@ async function produceRounds(dir: string): Promise<string[]> {
       for (let i = 0; i < runs.length; i++) {
         const [name, run] = runs[(round + i) % runs.length]!;
         const cpuBefore = cpuOf(name as keyof typeof cpu);
+        const countersBefore = sumCounters(pidsOf(name as keyof typeof cpu));
+        const machineBefore = machineCpu();
         got[name] = await run();
+        const machineAfter = machineCpu();
+        machine[name as keyof typeof cpu].push({
+          busy: machineAfter.busy - machineBefore.busy,
+          system: machineAfter.system - machineBefore.system,
+          softirq: machineAfter.softirq - machineBefore.softirq,
+          steal: machineAfter.steal - machineBefore.steal,
+          iowait: machineAfter.iowait - machineBefore.iowait,
+        });
+        counters[name as keyof typeof cpu].push(minus(sumCounters(pidsOf(name as keyof typeof cpu)), countersBefore));
         rates[name].push(got[name]!);
         cpu[name as keyof typeof cpu].push((cpuOf(name as keyof typeof cpu) - cpuBefore) / (PRODUCE_MB / 1000));
       }
       rates.ratio.push(got.rf3! / got.rf1!);
+      if (DROP_TOPICS) await dropTopic(topic, [single, triple, baseline]);
       loads.push(load());
       log(
         `round ${round + 1}: sink ${got.sink!.toFixed(0)} MB/s, RF1 acks=1 ${got.rf1!.toFixed(0)} MB/s, ` +
@@ -208,7 +255,7 @@ async function produceRounds(dir: string): Promise<string[]> {
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   return [
     `Produce, ${PRODUCE_MB} MB of 1 KiB records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
-      `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''} (load ${loads.join(', ')}):`,
+      `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''}${DROP_TOPICS ? ', each topic deleted after its round' : ''} (load ${loads.join(', ')}):`,
     `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
     `- three processes, RF 3, min.insync.replicas=2, acks=all: ${spread(rates.rf3)} MB/s`,
@@ -218,6 +265,16 @@ async function produceRounds(dir: string): Promise<string[]> {
       (baseline ? `, baseline RF 3 ${median(cpu.base).toFixed(1)}` : '') +
       ` (per round RF 3: ${cpu.rf3.map((c) => c.toFixed(1)).join(' / ')}` +
       (baseline ? `; baseline: ${cpu.base.map((c) => c.toFixed(1)).join(' / ')})` : ')'),
+    '- per MB produced (medians over the rounds): user / system CPU-ms, read / write system calls, minor faults, context switches:',
+    ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map(
+      (name) => `  - ${name}: ${perMegabyte(counters[name])}`,
+    ),
+    '- the whole machine per GB produced (medians): busy CPU-s (of it system, softirq), steal, iowait; including kcat and kernel threads (writeback):',
+    ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map((name) => {
+      const per = (key: keyof ReturnType<typeof machineCpu>): string =>
+        median(machine[name].map((m) => m[key] / (PRODUCE_MB / 1000))).toFixed(1);
+      return `  - ${name}: ${per('busy')} (${per('system')}, ${per('softirq')}), ${per('steal')}, ${per('iowait')}`;
+    }),
     ...(baseline
       ? [
           `- baseline tree, RF 3, acks=all: ${spread(rates.base)} MB/s; this tree ÷ baseline per round: ` +
@@ -228,6 +285,22 @@ async function produceRounds(dir: string): Promise<string[]> {
         ]
       : []),
   ];
+}
+
+function minus(a: ProcessCounters, b: ProcessCounters): ProcessCounters {
+  const out = { ...a };
+  for (const key of Object.keys(out) as Array<keyof ProcessCounters>) out[key] -= b[key];
+  return out;
+}
+
+/** One configuration's counters per MB produced: medians over the rounds. */
+function perMegabyte(rounds: ProcessCounters[]): string {
+  const per = (key: keyof ProcessCounters, scale = 1): string =>
+    median(rounds.map((c) => (c[key] * scale) / PRODUCE_MB)).toFixed(scale === 1 ? 0 : 1);
+  return (
+    `${per('user', 1000)} / ${per('system', 1000)} ms, ${per('reads')} / ${per('writes')} calls, ` +
+    `${per('minorFaults')} faults, ${per('switches')} switches`
+  );
 }
 
 async function catchUpRounds(dir: string): Promise<string[]> {

@@ -19,6 +19,10 @@
  * A pool takes back only buffers it handed out (a WeakSet), so a frame from elsewhere (a test's, the
  * simulation's) is never put in one.
  *
+ * The request pool is sharable (storage/read-buffers.ts): the tail cache of a partition with followers
+ * keeps a Produce frame's records instead of a copy, so such a frame comes back to the pool only once
+ * both the connection and the cache have given it back.
+ *
  * Buffers are kept by capacity (a multiple of 64 KiB); a frame takes the smallest kept one that fits
  * and is at most twice its size. At most POOL_MAX_BYTES are kept in all; the rest go to the GC.
  */
@@ -31,8 +35,8 @@ const POOL_MAX_BYTES = 16 * 1024 * 1024;
  * only buffers it lent are taken back, each once) with the frame paths' bound and a one-frame `give`.
  */
 export class FramePool extends ReadBufferPool {
-  constructor(maxBytes = POOL_MAX_BYTES) {
-    super(maxBytes);
+  constructor(maxBytes = POOL_MAX_BYTES, sharable = false) {
+    super(maxBytes, sharable);
   }
 
   /**

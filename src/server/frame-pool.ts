@@ -6,8 +6,11 @@ import { FramePool } from '../common/frame-pool.js';
 
 export { FramePool };
 
-/** The pool every client connection of this process shares. */
-export const requestFramePool = new FramePool();
+/**
+ * The pool every client connection of this process shares; sharable: the tail cache may keep a
+ * Produce frame's records past the answer (storage/tail-cache.ts).
+ */
+export const requestFramePool = new FramePool(undefined, true);
 
 /** Whether `frame` is a Produce request (API key 0), whose buffer may be given back once answered. */
 export function isProduceFrame(frame: Buffer): boolean {
