@@ -102,6 +102,10 @@ export class BrokerHeartbeats {
     const image = this.controller.image;
     const existing = image.brokers.get(input.brokerId);
     const sameIncarnation = existing?.incarnationId !== undefined && existing.incarnationId === input.incarnationId;
+    if (existing && !sameIncarnation && this.heldByLiveBroker(input.brokerId, input.connectionId)) {
+      // Kafka's ClusterControlManager: another broker with this id still has a valid session.
+      return { errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, brokerEpoch: -1n };
+    }
     const brokerEpoch = sameIncarnation ? (existing.brokerEpoch ?? -1n) : BigInt(image.lastAppliedOffset + 1);
     const records: MetadataRecord[] = [];
     records.push({
@@ -129,6 +133,20 @@ export class BrokerHeartbeats {
     this.epochs.set(input.brokerId, brokerEpoch);
     this.shutdownOffsets.delete(input.brokerId);
     return { errorCode: ErrorCode.NONE, brokerEpoch };
+  }
+
+  /**
+   * Whether broker `brokerId`'s current registration belongs to a live process other than the one
+   * on `connectionId`: unfenced, heartbeating on a connection still open, within its session. A
+   * broker killed and restarted is not (its connection closed and fenced it), nor one whose session
+   * expired, nor one this controller has not heard from since it became active.
+   */
+  private heldByLiveBroker(brokerId: number, connectionId: number | undefined): boolean {
+    const broker = this.controller.image.brokers.get(brokerId);
+    const connection = this.heartbeatConnections.get(brokerId);
+    if (!broker || broker.fenced || connection === undefined || connection === connectionId) return false;
+    const last = this.lastContact.get(brokerId);
+    return last !== undefined && this.clock.now() - last <= this.sessionTimeoutMs;
   }
 
   async heartbeat(

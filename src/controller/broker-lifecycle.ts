@@ -15,7 +15,7 @@
  */
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { randomBytes } from 'node:crypto';
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { ERROR_INFO, ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { BrokerRegistrationApi } from '../../protocol/generated/messages/62-broker-registration.js';
 import { BrokerHeartbeatApi } from '../../protocol/generated/messages/63-broker-heartbeat.js';
@@ -175,8 +175,23 @@ export class BrokerLifecycle {
       this.registered = true;
       this.brokerEpoch = result.brokerEpoch;
       this.options.logger.info({ leader, brokerEpoch: String(result.brokerEpoch) }, 'broker registered');
+    } else if (result.errorCode !== this.lastRegistrationError) {
+      // Once per distinct refusal (it is retried every heartbeat interval), e.g. another live broker
+      // with this node.id: DUPLICATE_BROKER_REGISTRATION.
+      const error = ERROR_INFO.get(result.errorCode)?.name ?? String(result.errorCode);
+      const hint =
+        result.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION
+          ? `: another live broker is registered with node.id ${this.options.nodeId}`
+          : '';
+      this.options.logger.warn(
+        { leader, error },
+        `the active controller refused this broker's registration (${error})${hint}; retrying`,
+      );
     }
+    this.lastRegistrationError = result.errorCode;
   }
+
+  private lastRegistrationError: number = ErrorCode.NONE;
 
   private async heartbeat(leader: number): Promise<void> {
     let result: HeartbeatResult;

@@ -147,6 +147,30 @@ t.test('a new incarnation registers fenced, keeping its places; a caught-up hear
   t.equal(p(2).leader, 1, 'and leads its lone partition');
 });
 
+t.test('a second live broker with the same id is refused DUPLICATE_BROKER_REGISTRATION', async (t) => {
+  const { c, heartbeats } = setUp();
+  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
+  const other = {
+    brokerId: 1,
+    clusterId: 'cluster',
+    incarnationId: 'another-process-idAAAA',
+    endPoints: [],
+    rack: null,
+    connectionId: 52,
+  };
+  const refused = await heartbeats.register(other);
+  t.equal(refused.errorCode, ErrorCode.DUPLICATE_BROKER_REGISTRATION, 'broker 1 is alive on connection 41');
+  t.notOk(c.image.brokers.get(1)?.fenced, 'the live broker keeps its registration');
+  heartbeats.connectionClosed(41);
+  await new Promise((r) => setImmediate(r));
+  const accepted = await heartbeats.register(other);
+  t.equal(
+    accepted.errorCode,
+    ErrorCode.NONE,
+    `once its connection closed (killed), the new process registers (got ${accepted.errorCode})`,
+  );
+});
+
 t.test('a closed heartbeat connection fences the broker at once; a new heartbeat unfences it', async (t) => {
   const { c, p, heartbeats } = setUp();
   await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
