@@ -51,7 +51,17 @@ export function writeCleanListing(fs: FileSystem, dir: string, folders: Readonly
   fs.rename(tmp, joinPath(dir, CLEAN_LISTING_FILE));
 }
 
-function parseLine(line: string): [string, FolderListing] | null {
+/**
+ * One flat copy of each topic id: the ids split from the file are slices of its whole text, which
+ * every open log's topic id would otherwise keep alive (and a topic's partitions share one string).
+ */
+function internTopicId(seen: Map<string, string>, topicId: string): string {
+  let flat = seen.get(topicId);
+  if (flat === undefined) seen.set(topicId, (flat = Buffer.from(topicId, 'latin1').toString('latin1')));
+  return flat;
+}
+
+function parseLine(line: string, topicIds: Map<string, string>): [string, FolderListing] | null {
   const parts = line.split(' ');
   const topicId = parts[1] ?? '';
   if (parts.length < 3 || (topicId !== '-' && !TOPIC_ID.test(topicId))) return null;
@@ -66,7 +76,7 @@ function parseLine(line: string): [string, FolderListing] | null {
     bases.push(base);
     sizes.push(size);
   }
-  return [parts[0]!, { topicId: topicId === '-' ? null : topicId, bases, sizes }];
+  return [parts[0]!, { topicId: topicId === '-' ? null : internTopicId(topicIds, topicId), bases, sizes }];
 }
 
 /** The listing by folder name; null when the file is missing or not whole. */
@@ -78,8 +88,9 @@ export function readCleanListing(fs: FileSystem, dir: string): Map<string, Folde
   const count = Number(lines[1]);
   if (!Number.isSafeInteger(count) || lines.length !== count + 3) return null;
   const result = new Map<string, FolderListing>();
+  const topicIds = new Map<string, string>();
   for (let i = 2; i < lines.length - 1; i++) {
-    const entry = parseLine(lines[i]!);
+    const entry = parseLine(lines[i]!, topicIds);
     if (!entry) return null;
     result.set(entry[0], entry[1]);
   }

@@ -6,6 +6,11 @@
  */
 import type { FileHandle, FileSystem } from './fs.js';
 
+/** Where an index without entries points: nothing is allocated until the first entry (many partitions never get one). */
+const NO_ENTRIES = Buffer.alloc(0);
+/** Entries room is made for at the first one. */
+const FIRST_CAPACITY = 64;
+
 export class IndexFile {
   protected buffer: Buffer;
   /** Number of entries held. */
@@ -25,7 +30,7 @@ export class IndexFile {
       this.buffer = initial;
       this.written = this.count;
     } else {
-      this.buffer = Buffer.alloc(entrySize * 64);
+      this.buffer = NO_ENTRIES;
     }
   }
 
@@ -38,7 +43,7 @@ export class IndexFile {
   protected reserve(): number {
     const at = this.count * this.entrySize;
     if (at + this.entrySize > this.buffer.length) {
-      const grown = Buffer.alloc(this.buffer.length * 2 + this.entrySize);
+      const grown = Buffer.alloc(Math.max(this.buffer.length * 2 + this.entrySize, FIRST_CAPACITY * this.entrySize));
       this.buffer.copy(grown, 0, 0, at);
       this.buffer = grown;
     }

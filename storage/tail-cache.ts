@@ -188,6 +188,7 @@ export class TailCache {
 
   /** Drops everything cached. */
   clear(): void {
+    if (this.entries.length === 0) return;
     for (const entry of this.entries) this.budget.release(entry);
     this.entries = [];
   }

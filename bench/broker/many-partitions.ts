@@ -15,6 +15,9 @@
  * BENCH_KEEP=1 keeps the data dir (for profiling a restart). Restarts only, new vs old in one run:
  * BENCH_FROM=<a kept data dir> BENCH_TREES=<built tree>,<built tree> [BENCH_ROUNDS=3] copies the data dir
  * before each start (untimed) and alternates the trees, a clean restart each.
+ * BENCH_UNCLEAN=1 (with BENCH_FROM) deletes the clean-shutdown marker and listing from each copy: every restart
+ * is then a recovery, as after a SIGKILL. Lines the broker writes to stderr starting with MEMPROBE (from a
+ * `--require` probe in BENCH_NODE_ARGS) are printed after each round.
  * BENCH_CREATE_ONLY=1 stops after the Produce (then SIGTERM, timed): CreateTopics, first produce, shutdown.
  * BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' passes node options to the broker (profiles are
  * written by brokers stopped with SIGTERM).
@@ -352,6 +355,11 @@ async function main(): Promise<void> {
   }
 }
 
+/** As a SIGKILL leaves a log dir: without the clean-shutdown marker and listing (recovery from the checkpoints). */
+function dropCleanShutdownFiles(dataDir: string): void {
+  for (const name of ['.kafka_cleanshutdown', '.gregor_clean_listing']) rmSync(join(dataDir, name), { force: true });
+}
+
 async function restarts(from: string, trees: string[], rounds: number): Promise<void> {
   const port = await freePort();
   const controllerPort = await freePort();
@@ -365,6 +373,7 @@ async function restarts(from: string, trees: string[], rounds: number): Promise<
       root = tree;
       const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-10k-copy-'));
       cpSync(from, join(dir, 'data'), { recursive: true });
+      if (process.env.BENCH_UNCLEAN) dropCleanShutdownFiles(join(dir, 'data'));
       const broker = spawnBroker(join(dir, 'data'), port, controllerPort);
       try {
         const toMetadata = await firstAnswer(broker, port, metadataAnswered);
@@ -377,6 +386,7 @@ async function restarts(from: string, trees: string[], rounds: number): Promise<
       } finally {
         await stop(broker, 'SIGTERM');
         rmSync(dir, { recursive: true, force: true });
+        for (const line of broker.output().split('\n')) if (line.startsWith('MEMPROBE')) console.log(`  ${line}`);
       }
     }
   }

@@ -26,10 +26,14 @@ export interface FollowerPosition {
   logStartOffset: number;
 }
 
+/** Shared by every partition with no pending ISR joins (most of them): never mutated. */
+const NO_ISR_JOINS: readonly number[] = Object.freeze([]);
+
 export class Partition {
   private hw: number;
-  private waiters = new Set<() => void>();
-  private readonly followers = new Map<number, FollowerPosition>();
+  /** Made on first use: a broker hosting many partitions keeps no empty set and map per partition. */
+  private waiters: Set<() => void> | null = null;
+  private followers: Map<number, FollowerPosition> | null = null;
   /** Told of each follower fetch recorded on the leader (the ISR manager listens). */
   followerFetchListener: ((partition: Partition, replicaId: number) => void) | null = null;
   /**
@@ -37,7 +41,7 @@ export class Partition {
    * ISR"): they already count for the high watermark, since the controller may make them leader
    * as soon as it commits them.
    */
-  private pendingIsrJoins: number[] = [];
+  private pendingIsrJoins: readonly number[] = NO_ISR_JOINS;
   /** A copy: the image changes its partition states in place. */
   private current: PartitionState;
 
@@ -65,10 +69,11 @@ export class Partition {
   set state(next: PartitionState) {
     const newEpoch = next.leaderEpoch !== this.current.leaderEpoch || next.leader !== this.current.leader;
     this.current = copyOf(next);
-    this.pendingIsrJoins = [];
+    this.pendingIsrJoins = NO_ISR_JOINS;
     // A new leadership (or none here) knows nothing of the followers' positions yet.
-    if (newEpoch || !this.isLeader()) this.followers.clear();
-    for (const id of [...this.followers.keys()]) if (!next.replicas.includes(id)) this.followers.delete(id);
+    if (newEpoch || !this.isLeader()) this.followers = null;
+    if (this.followers)
+      for (const id of [...this.followers.keys()]) if (!next.replicas.includes(id)) this.followers.delete(id);
     this.advanceHighWatermark();
     // Waiting fetches and produces look again (a lost leadership answers them).
     this.notifyChange();
@@ -162,7 +167,7 @@ export class Partition {
    * watermark when the ISR allows. Returns the follower's position.
    */
   recordFollowerFetch(replicaId: number, fetchOffset: number, now: number, logStartOffset = -1): FollowerPosition {
-    const previous = this.followers.get(replicaId);
+    const previous = this.followers?.get(replicaId);
     const leaderEnd = this.log.logEndOffset;
     // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
     // the log end that fetch was answered with.
@@ -177,7 +182,7 @@ export class Partition {
       lastFetchTimeMs: now,
       logStartOffset,
     };
-    this.followers.set(replicaId, position);
+    (this.followers ??= new Map()).set(replicaId, position);
     // A moved follower log start may complete a waiting DeleteRecords (the low watermark).
     const logStartMoved = previous !== undefined && previous.logStartOffset !== logStartOffset;
     if (this.advanceHighWatermark() || logStartMoved) this.notifyChange();
@@ -194,7 +199,7 @@ export class Partition {
     let low = this.log.logStartOffset;
     for (const replica of this.current.replicas) {
       if (replica === this.localReplicaId || !isLive(replica)) continue;
-      low = Math.min(low, this.followers.get(replica)?.logStartOffset ?? -1);
+      low = Math.min(low, this.followers?.get(replica)?.logStartOffset ?? -1);
     }
     return low;
   }
@@ -206,23 +211,25 @@ export class Partition {
 
   /** The proposal was refused or lost: the ISR is the metadata's again. */
   clearIsrJoins(): void {
-    this.pendingIsrJoins = [];
+    this.pendingIsrJoins = NO_ISR_JOINS;
     if (this.advanceHighWatermark()) this.notifyChange();
   }
 
   followerPosition(replicaId: number): FollowerPosition | undefined {
-    return this.followers.get(replicaId);
+    return this.followers?.get(replicaId);
   }
 
   /** Calls `wake` once the partition changes (append, high watermark, truncation, deletion). Returns a canceller. */
   waitForChange(wake: () => void): () => void {
-    this.waiters.add(wake);
-    return () => this.waiters.delete(wake);
+    const waiters = (this.waiters ??= new Set());
+    waiters.add(wake);
+    return () => waiters.delete(wake);
   }
 
   notifyChange(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
+    const waiters = this.waiters;
+    if (waiters === null || waiters.size === 0) return;
+    this.waiters = null;
     for (const w of waiters) w();
   }
 
@@ -235,7 +242,7 @@ export class Partition {
     let candidate = this.log.logEndOffset;
     for (const replica of [...this.current.isr, ...this.pendingIsrJoins]) {
       if (replica === this.localReplicaId) continue;
-      const follower = this.followers.get(replica);
+      const follower = this.followers?.get(replica);
       if (!follower) return false;
       candidate = Math.min(candidate, follower.logEndOffset);
     }
