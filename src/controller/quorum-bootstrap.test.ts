@@ -2,12 +2,21 @@
  * controller.quorum.bootstrap.servers: the host:port list is parsed as Kafka parses it; a controller
  * given it without controller.quorum.voters (a dynamic quorum) is refused at start-up; a broker-only
  * node given it alone learns the voters from DescribeQuorum v2 and joins the quorum as an observer
- * (in this process, on real sockets: one controller-only node, one broker-only node).
+ * (in this process, on real sockets: one controller-only node, one broker-only node). The standalone
+ * case of Kafka 3.9's quickstart (`config/kraft/reconfig-server.properties`, bootstrap servers naming
+ * only the node's own controller listener) is its quorum's only voter; kafkajs round-trips on it.
  */
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../index.js';
 import { freePort } from '../../test/helpers/process-cluster.js';
-import { parseBootstrapServers, refuseDynamicQuorum, votersFromDescribeQuorum } from './quorum-bootstrap.js';
+import {
+  parseBootstrapServers,
+  refuseDynamicQuorum,
+  votersFromDescribeQuorum,
+  withStandaloneQuorum,
+} from './quorum-bootstrap.js';
+import { BrokerConfig } from '../common/config.js';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   defaultDescribeQuorumResponse,
   type DescribeQuorumResponse,
@@ -40,6 +49,56 @@ t.test('a controller with bootstrap servers and no voters is refused', async (t)
     { message: /dynamic quorum/ },
     'start-up fails instead of forming a quorum of one',
   );
+});
+
+t.test("Kafka's standalone quickstart config makes the node its quorum's only voter", async (t) => {
+  // The settings of Kafka 3.9's config/kraft/reconfig-server.properties that matter here.
+  const quickstart = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.bootstrap.servers': 'localhost:9093',
+    listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+    'controller.listener.names': 'CONTROLLER',
+  };
+  t.same(withStandaloneQuorum(new BrokerConfig(quickstart)).list('controller.quorum.voters'), ['1@localhost:9093']);
+  const unchanged = (config: Record<string, string | number>, why: string) =>
+    t.same(withStandaloneQuorum(new BrokerConfig(config)).list('controller.quorum.voters'), [], why);
+  unchanged(
+    { ...quickstart, 'controller.quorum.bootstrap.servers': 'localhost:9093,other:9093' },
+    'another node named',
+  );
+  unchanged({ ...quickstart, 'controller.quorum.bootstrap.servers': 'localhost:9094' }, 'not its own port');
+  unchanged({ ...quickstart, 'process.roles': 'broker', listeners: 'PLAINTEXT://:9092' }, 'a broker-only node');
+  t.same(
+    withStandaloneQuorum(new BrokerConfig({ ...quickstart, 'controller.quorum.voters': '1@h:1' })).list(
+      'controller.quorum.voters',
+    ),
+    ['1@h:1'],
+    'configured voters win',
+  );
+
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const broker = await startBroker({
+    storage: 'memory',
+    config: {
+      ...quickstart,
+      'controller.quorum.bootstrap.servers': `localhost:${controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'offsets.topic.replication.factor': 1,
+    },
+  });
+  t.teardown(() => broker.stop());
+  const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'quickstart-events', messages: [{ value: 'hello' }] });
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets('quickstart-events');
+  await admin.disconnect();
+  t.equal(offsets[0]?.high, '1', 'a record round-trips on the standalone node');
 });
 
 t.test('votersFromDescribeQuorum takes the voters at the controller listener', async (t) => {

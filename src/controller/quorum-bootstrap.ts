@@ -7,10 +7,12 @@
  * every `logEveryMs`.
  * Leaves out: dynamic quorums (KIP-853: a controller started from bootstrap servers alone, AddRaftVoter,
  * RemoveRaftVoter). A controller given bootstrap servers but no voters is refused at start-up
- * (`refuseDynamicQuorum`) instead of forming a quorum of its own. Kafka's brokers discover the leader
+ * (`refuseDynamicQuorum`) instead of forming a quorum of its own, except the standalone case
+ * (`withStandaloneQuorum`: bootstrap servers naming only its own controller listener). Kafka's brokers discover the leader
  * with Fetch to the bootstrap servers; Gregor's use DescribeQuorum (its observers already do).
  */
-import { ConfigError } from '../common/config.js';
+import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { hostname } from 'node:os';
 import type { Clock } from '../common/clock.js';
 import { StartupError } from '../common/startup-error.js';
 import { schedulerFor } from '../common/scheduler.js';
@@ -36,6 +38,57 @@ export function parseBootstrapServers(entries: readonly string[]): PeerAddress[]
     servers.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
   }
   return servers;
+}
+
+const LOCAL_HOSTS = new Set(['', 'localhost', '127.0.0.1', '::1', '0.0.0.0', '::']);
+
+/**
+ * Kafka 3.9's quickstart (`config/kraft/reconfig-server.properties`, formatted with `kafka-storage
+ * format --standalone`) and Kafka 4's `config/server.properties`: a controller with no voters whose
+ * controller.quorum.bootstrap.servers name only its own controller listener. Kafka makes it its
+ * quorum's only voter; so does this, as controller.quorum.voters=<node.id>@<that address> (a static
+ * quorum of one: voters cannot be added later, AddRaftVoter is not served). Any other config is
+ * returned unchanged.
+ */
+export function withStandaloneQuorum(config: BrokerConfig): BrokerConfig {
+  if (!config.list('process.roles').includes('controller')) return config;
+  if (config.list('controller.quorum.voters').some((v) => v.trim() !== '')) return config;
+  const servers = parseBootstrapServers(config.list('controller.quorum.bootstrap.servers'));
+  if (servers.length === 0) return config;
+  const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
+  const own: Array<{ host: string; port: number }> = [];
+  for (const listener of config.list('listeners')) {
+    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listener.trim());
+    if (m && controllerNames.has(m[1]!.toUpperCase()))
+      own.push({ host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+  }
+  const local = (host: string): boolean => LOCAL_HOSTS.has(host) || host === hostname();
+  const isOwn = (s: PeerAddress): boolean => own.some((l) => l.port === s.port && (l.host === s.host || local(s.host)));
+  if (own.length === 0 || !servers.every(isOwn)) return config;
+  const first = servers[0]!;
+  const host = first.host.includes(':') ? `[${first.host}]` : first.host;
+  return config.with({ 'controller.quorum.voters': `${config.nodeId()}@${host}:${first.port}` });
+}
+
+/**
+ * The voters of the metadata quorum when controller.quorum.voters is empty but
+ * controller.quorum.bootstrap.servers is set (a broker-only process): asked of the bootstrap
+ * servers, waiting for them to answer. Undefined otherwise (the quorum reads the config).
+ */
+export async function votersFromBootstrapServers(
+  config: BrokerConfig,
+  deps: Pick<VoterDiscoveryOptions, 'clock' | 'logger' | 'stopped' | 'transport'>,
+): Promise<ReadonlyMap<number, PeerAddress> | undefined> {
+  if (config.list('controller.quorum.voters').some((v) => v.trim() !== '')) return undefined;
+  const servers = parseBootstrapServers(config.list('controller.quorum.bootstrap.servers'));
+  if (servers.length === 0) return undefined;
+  return discoverVoters({
+    ...deps,
+    servers,
+    listenerName: (config.list('controller.listener.names')[0] ?? 'CONTROLLER').toUpperCase(),
+    requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'),
+    retryBackoffMs: 250,
+  });
 }
 
 /** A process with the controller role needs the static voter set: Gregor has no dynamic quorum. */

@@ -78,8 +78,12 @@ import { NodeFileSystem } from '../../storage/fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
-import { discoverVoters, parseBootstrapServers, refuseDynamicQuorum } from '../controller/quorum-bootstrap.js';
-import type { PeerAddress } from '../controller/peer-client.js';
+import {
+  parseBootstrapServers,
+  refuseDynamicQuorum,
+  votersFromBootstrapServers,
+  withStandaloneQuorum,
+} from '../controller/quorum-bootstrap.js';
 import type { Operations } from '../ops/operations.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
 
@@ -140,7 +144,7 @@ export class Broker {
   readonly inMemory: boolean;
 
   constructor(private readonly options: BrokerOptions) {
-    this.config = options.config;
+    this.config = withStandaloneQuorum(options.config);
     this.nodeId = options.config.nodeId();
     this.clock = options.scheduler ?? options.clock ?? new SystemClock();
     this.loggers = new LogLevels(options.log);
@@ -215,27 +219,6 @@ export class Broker {
       fsync: !this.options.throwawayDataDir,
       voterCount,
       ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
-    });
-  }
-
-  /**
-   * The voters of the metadata quorum when controller.quorum.voters is empty but
-   * controller.quorum.bootstrap.servers is set (a broker-only process): asked of the bootstrap
-   * servers, waiting for them to answer. Undefined otherwise (the quorum reads the config).
-   */
-  private async bootstrapVoters(): Promise<ReadonlyMap<number, PeerAddress> | undefined> {
-    if (parseQuorumVoters(this.config.list('controller.quorum.voters')).size > 0) return undefined;
-    const servers = parseBootstrapServers(this.config.list('controller.quorum.bootstrap.servers'));
-    if (servers.length === 0) return undefined;
-    return discoverVoters({
-      servers,
-      listenerName: (this.config.list('controller.listener.names')[0] ?? 'CONTROLLER').toUpperCase(),
-      clock: this.clock,
-      logger: this.loggers.logger('kafka.raft'),
-      requestTimeoutMs: this.config.int('controller.quorum.request.timeout.ms'),
-      retryBackoffMs: 250,
-      stopped: () => this.stopping !== null,
-      transport: this.transports.controller,
     });
   }
 
@@ -358,7 +341,12 @@ export class Broker {
     this.controller.onChange((change) => this.replicas.onMetadataChange(change));
     const ops = this.ops;
     if (ops) this.controller.onChange((change) => ops.observe(change));
-    const voters = await this.bootstrapVoters();
+    const voters = await votersFromBootstrapServers(this.config, {
+      clock: this.clock,
+      logger: this.loggers.logger('kafka.raft'),
+      stopped: () => this.stopping !== null,
+      transport: this.transports.controller,
+    });
     // Built after the listener above: opening the quorum restores the latest metadata snapshot.
     this.quorum = new MetadataQuorum({
       ...(voters ? { voters } : {}),
