@@ -24,9 +24,8 @@ function layout(dir: string, source: string): { bundle: string; loader: string }
   return { bundle, loader };
 }
 
-/** What the bundle exports as `value`, and whether V8 was handed a cache and rejected it, in a fresh node. */
-function load(loader: string): { value: string; cacheGiven: boolean } {
-  const script = `
+/** Script prelude for a fresh node: `cacheGiven` becomes true when V8 accepts a code cache handed to vm.Script. */
+const CACHE_SPY = `
     const vm = require('node:vm');
     let cacheGiven = false;
     const Script = vm.Script;
@@ -36,7 +35,12 @@ function load(loader: string): { value: string; cacheGiven: boolean } {
         if (options && options.cachedData) cacheGiven = !this.cachedDataRejected;
       }
     };
-    const { value } = require(${JSON.stringify(loader)}).loadCli();
+`;
+
+/** What the bundle exports as `value`, and whether V8 was handed a cache and rejected it, in a fresh node. */
+function load(loader: string): { value: string; cacheGiven: boolean } {
+  const script = `
+${CACHE_SPY}    const { value } = require(${JSON.stringify(loader)}).loadCli();
     process.stdout.write(JSON.stringify({ value, cacheGiven }));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
     value: string;
@@ -101,16 +105,7 @@ t.test(
   { skip: BUILT },
   async (t) => {
     const script = `
-    const vm = require('node:vm');
-    let cacheGiven = false;
-    const Script = vm.Script;
-    vm.Script = class extends Script {
-      constructor(source, options) {
-        super(source, options);
-        if (options && options.cachedData) cacheGiven = !this.cachedDataRejected;
-      }
-    };
-    import(${JSON.stringify(PACKAGE_ENTRY)}).then(async (gregor) => {
+${CACHE_SPY}    import(${JSON.stringify(PACKAGE_ENTRY)}).then(async (gregor) => {
       const running = await gregor.startBroker({ storage: 'memory' });
       const answer = { exports: Object.keys(gregor).sort(), cacheGiven, bootstrap: running.bootstrap, isBroker: running.broker instanceof gregor.Broker };
       await running.stop();
