@@ -20,5 +20,11 @@ t.test('Kafka property names map onto the log config with Kafka defaults', async
   t.equal(config.messageTimestampType, 'LogAppendTime');
   t.throws(() => logConfigFromProperties({ 'segment.bytes': 'big' }), LogConfigError);
   t.throws(() => logConfigFromProperties({ 'cleanup.policy': 'shred' }), LogConfigError);
+  const neither = logConfigFromProperties({ 'cleanup.policy': ' ' });
+  t.notOk(
+    neither.cleanupPolicyDelete || neither.cleanupPolicyCompact,
+    'an empty cleanup.policy: neither delete nor compact',
+  );
+  t.throws(() => logConfigFromProperties({ 'cleanup.policy': 'delete,' }), LogConfigError, 'an empty entry is refused');
   t.throws(() => logConfigFromProperties({ 'retention.ms': '-5' }), LogConfigError);
 });

@@ -98,7 +98,8 @@ export function logConfigFromProperties(
         config.flushMs = parseInteger(name, value, 0);
         break;
       case 'cleanup.policy': {
-        const parts = value.split(',').map((p) => p.trim().toLowerCase());
+        const trimmed = value.trim();
+        const parts = trimmed === '' ? [] : trimmed.split(',').map((p) => p.trim().toLowerCase());
         if (parts.some((p) => p !== 'delete' && p !== 'compact')) {
           throw new LogConfigError(`cleanup.policy: unknown value ${value}`);
         }

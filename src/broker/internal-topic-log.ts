@@ -44,7 +44,7 @@ export function* replayInternalPartition<T>(
   decode: (key: Buffer, value: Buffer | null) => T | null,
   onOpen?: OpenTransactionRecords<T>,
 ): Iterable<T> {
-  const open = new Map<bigint, { epoch: number; records: T[] }>();
+  const open = new Map<bigint, { epoch: number; records: T[]; keys: Buffer[] }>();
   let offset = partition.log.logStartOffset;
   while (offset < partition.log.logEndOffset) {
     const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
@@ -60,11 +60,16 @@ export function* replayInternalPartition<T>(
         continue;
       }
       const decoded: T[] = [];
+      const keys: Buffer[] = [];
       for (const record of batch.records) {
         if (record.key === null) continue;
+        if (!batch.transactional && record.value === null) dropHeld(open, record.key);
         try {
           const value = decode(record.key, record.value);
-          if (value) decoded.push(value);
+          if (value) {
+            decoded.push(value);
+            keys.push(record.key);
+          }
         } catch (error) {
           log.warn(
             { topic: partition.topic, partition: partition.index, offset: String(record.offset), error: String(error) },
@@ -80,11 +85,28 @@ export function* replayInternalPartition<T>(
       if (held) {
         held.epoch = batch.producerEpoch;
         held.records.push(...decoded);
-      } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded });
+        held.keys.push(...keys);
+      } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded, keys });
     }
     if (offset === before) break;
   }
   for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
+}
+
+/**
+ * A tombstone outside a transaction also removes the records of open transactions with the same
+ * key, as Kafka's OffsetMetadataManager.replay drops the pending offsets of a deleted offset
+ * (a deleted topic's, an expired or an OffsetDelete'd one): the transaction's later COMMIT
+ * marker then brings nothing back for it.
+ */
+function dropHeld<T>(open: Map<bigint, { records: T[]; keys: Buffer[] }>, key: Buffer): void {
+  for (const held of open.values()) {
+    for (let i = held.keys.length - 1; i >= 0; i--) {
+      if (!held.keys[i]!.equals(key)) continue;
+      held.keys.splice(i, 1);
+      held.records.splice(i, 1);
+    }
+  }
 }
 
 /** One timer kept at a state machine's next deadline (on the clock's Scheduler, see common/scheduler.ts). */

@@ -43,7 +43,7 @@ import {
   LEGACY_LOG_OVERHEAD,
   LEGACY_SIZE_OFFSET,
 } from '../../protocol/records/legacy-format.js';
-import { effectiveTopicConfig } from '../metadata/topic-configs.js';
+import { cleanupPolicies, effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { TopicImage } from '../metadata/image.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Partition } from './replica-manager.js';
@@ -154,9 +154,7 @@ function topicAppendConfig(topic: TopicImage, broker: BrokerConfig): TopicAppend
       cfg('message.timestamp.after.max.ms'),
       cfg('message.timestamp.difference.max.ms'),
     ),
-    compacted: cfg('cleanup.policy')
-      .split(',')
-      .some((p) => p.trim() === 'compact'),
+    compacted: cleanupPolicies(cfg('cleanup.policy')).includes('compact'),
   };
 }
 

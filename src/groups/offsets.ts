@@ -284,14 +284,28 @@ export class OffsetManager {
    * Deletes every group's committed offsets on a deleted topic (one tombstone each, per group),
    * as Kafka's OffsetMetadataManager.onPartitionsDeleted: a topic recreated under the name is
    * then read from auto.offset.reset, not from the old topic's offsets. Groups whose partition
-   * cannot be written now (leadership moving) keep theirs. Returns how many offsets went.
+   * cannot be written now (leadership moving) keep theirs. `pending` names the group partitions
+   * whose offsets in open transactions were dropped: they get a tombstone too, so that a replay
+   * drops those transactional records as well. Returns how many offsets went.
    */
-  deleteTopicOffsets(topic: string, now: number): number {
-    let deleted = 0;
-    for (const [groupId, topics] of [...this.store.offsets]) {
+  deleteTopicOffsets(
+    topic: string,
+    now: number,
+    pending: ReadonlyArray<{ groupId: string; partition: number }> = [],
+  ): number {
+    const byGroup = new Map<string, Set<number>>();
+    for (const [groupId, topics] of this.store.offsets) {
       const partitions = topics.get(topic);
-      if (!partitions) continue;
-      const records: GroupRecord[] = [...partitions.keys()].map((partition) => ({
+      if (partitions) byGroup.set(groupId, new Set(partitions.keys()));
+    }
+    for (const { groupId, partition } of pending) {
+      let set = byGroup.get(groupId);
+      if (!set) byGroup.set(groupId, (set = new Set()));
+      set.add(partition);
+    }
+    let deleted = 0;
+    for (const [groupId, partitions] of byGroup) {
+      const records: GroupRecord[] = [...partitions].map((partition) => ({
         kind: 'offset',
         groupId,
         topic,

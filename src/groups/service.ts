@@ -79,6 +79,8 @@ export class GroupCoordinatorService {
   private stopped = false;
   /** Set by the transaction coordinator: whether an open transaction holds an offset (OffsetFetch requireStable). */
   pendingTransactionalOffset: ((groupId: string, topic: string, partition: number) => boolean) | null = null;
+  /** Set by the transaction coordinator: drops open transactions' offsets on a deleted topic, returns where they were. */
+  dropPendingTransactionalOffsets: ((topic: string) => Array<{ groupId: string; partition: number }>) | null = null;
   /** Transactional offsets found on load without their marker; the transaction coordinator takes them at its start. */
   readonly openTransactionalOffsets: Array<{ producerId: bigint; records: GroupRecord[] }> = [];
   /** Set by the transaction coordinator once started: takes the open transactional offsets of each later load. */
@@ -146,7 +148,8 @@ export class GroupCoordinatorService {
   /** A topic was deleted: the groups coordinated here lose their committed offsets on it. */
   private onTopicDeleted(topic: string): void {
     if (this.stopped) return;
-    const deleted = this.run((co, now) => co.offsets.deleteTopicOffsets(topic, now));
+    const pending = this.dropPendingTransactionalOffsets?.(topic) ?? [];
+    const deleted = this.run((co, now) => co.offsets.deleteTopicOffsets(topic, now, pending));
     if (deleted > 0) this.deps.log.info({ topic, offsets: deleted }, 'committed offsets of a deleted topic removed');
   }
 

@@ -70,6 +70,13 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   const policy = withConfigs.topics[0]!.configs!.find((x) => x.name === 'cleanup.policy');
   t.same([policy?.value, policy?.configSource], ['compact', 1], 'the topic config is TOPIC_CONFIG');
   t.equal(broker.controller.image.topicsByName.get('compacted')?.configs.get('cleanup.policy'), 'compact');
+  const neither = await create(c, 5, [
+    topic({ name: 'never-cleaned', configs: [{ name: 'cleanup.policy', value: '' }] }),
+    topic({ name: 'trailing-comma', configs: [{ name: 'cleanup.policy', value: 'delete,' }] }),
+  ]);
+  t.equal(neither.topics[0]!.errorCode, 0, 'an empty cleanup.policy is accepted, as Kafka 3.9 does');
+  t.equal(neither.topics[0]!.configs!.find((x) => x.name === 'cleanup.policy')?.value, '');
+  t.equal(neither.topics[1]!.errorCode, 40, 'an empty entry in the list: INVALID_CONFIG');
 
   const errors = await create(c, 5, [
     topic({ name: 't-v0' }),

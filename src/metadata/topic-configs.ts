@@ -75,9 +75,25 @@ const d = (
 ): TopicConfigDef =>
   check ? { kind, brokerSynonym, default: dflt, doc, check } : { kind, brokerSynonym, default: dflt, doc };
 
+/**
+ * The entries of a cleanup.policy list as Kafka parses a LIST: an empty (or blank) value is the
+ * empty list (Kafka 3.9 accepts it: neither deletion nor compaction), otherwise comma-separated.
+ */
+export function cleanupPolicies(value: string): string[] {
+  const trimmed = value.trim();
+  return trimmed === '' ? [] : trimmed.split(',').map((p) => p.trim());
+}
+
 export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
-  'cleanup.policy': d('list', 'log.cleanup.policy', 'delete', 'delete, compact, or both.', (v) =>
-    v.split(',').every((p) => ['delete', 'compact'].includes(p.trim())) ? null : 'must be a list of delete and compact',
+  'cleanup.policy': d(
+    'list',
+    'log.cleanup.policy',
+    'delete',
+    'delete, compact, both, or empty (neither: the log is never cleaned).',
+    (v) =>
+      cleanupPolicies(v).every((p) => p === 'delete' || p === 'compact')
+        ? null
+        : 'must be a list of delete and compact',
   ),
   'compression.type': d(
     'string',

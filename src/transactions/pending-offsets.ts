@@ -40,6 +40,24 @@ export class PendingOffsets {
     return out;
   }
 
+  /**
+   * Drops every open transaction's offsets on a deleted topic (Kafka's onPartitionsDeleted);
+   * returns the group partitions that had one, for their tombstones.
+   */
+  dropTopic(topic: string): Array<{ groupId: string; partition: number }> {
+    const dropped: Array<{ groupId: string; partition: number }> = [];
+    for (const groups of this.byProducer.values()) {
+      for (const [groupId, entries] of groups) {
+        for (const [key, o] of entries) {
+          if (o.topic !== topic) continue;
+          entries.delete(key);
+          dropped.push({ groupId, partition: o.partition });
+        }
+      }
+    }
+    return dropped;
+  }
+
   /** True while an open transaction holds an offset for this group partition. */
   has(groupId: string, topic: string, partition: number): boolean {
     const key = `${topic}\0${partition}`;
