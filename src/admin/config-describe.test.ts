@@ -104,3 +104,27 @@ t.test('controller: incremental ops and legacy replace', async (t) => {
   const tooMany = c.createTopic({ name: 'y', numPartitions: 1, replicationFactor: 2 });
   t.same(tooMany.ok ? null : tooMany.error.errorCode, 38);
 });
+
+t.test('values are shown as Kafka shows them once parsed; synonyms as written', async (t) => {
+  const c = controllerWith([['1', 'log.retention.bytes', ' 0100 ']]);
+  const layers = configLayers(
+    new BrokerConfig({ 'unclean.leader.election.enable': 'TRUE', 'log.cleanup.policy': 'compact , delete' }),
+    c.image,
+    1,
+  );
+  const broker = (name: string) => describeBrokerConfig(layers, name, true, true, false);
+  t.equal(broker('unclean.leader.election.enable').value, 'true', 'a boolean in lower case');
+  t.equal(broker('unclean.leader.election.enable').synonyms[0]?.value, 'TRUE', 'its synonym as written');
+  t.equal(broker('log.retention.bytes').value, '100', 'a long without spaces or leading zeros');
+  t.equal(broker('log.cleanup.policy').value, 'compact,delete', 'a list joined by bare commas');
+  const topic = describeTopicConfig(
+    layers,
+    new Map([['cleanup.policy', 'delete, compact']]),
+    'cleanup.policy',
+    true,
+    false,
+  );
+  t.same([topic.value, topic.synonyms[0]?.value], ['delete,compact', 'delete, compact']);
+  const flag = describeTopicConfig(layers, new Map([['preallocate', 'False']]), 'preallocate', false, false);
+  t.equal(flag.value, 'false');
+});

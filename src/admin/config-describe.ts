@@ -33,6 +33,27 @@ export interface ConfigEntry {
   documentation: string | null;
 }
 
+/**
+ * A value as Kafka shows it once parsed (ConfigDef.convertToString of the parsed value): a
+ * boolean in lower case, an int or long without spaces or leading zeros, a list joined by bare
+ * commas. Anything that does not parse is shown as written (it was validated on the way in).
+ */
+export function canonicalConfigValue(type: string | undefined, raw: string): string {
+  const trimmed = raw.trim();
+  switch (type) {
+    case 'boolean':
+      return trimmed.toLowerCase();
+    case 'int':
+    case 'short':
+    case 'long':
+      return /^[+-]?\d+$/.test(trimmed) ? BigInt(trimmed).toString() : raw;
+    case 'list':
+      return trimmed === '' ? '' : trimmed.split(/\s*,\s*/).join(',');
+    default:
+      return raw;
+  }
+}
+
 /** The layers a broker config is resolved through. */
 export interface ConfigLayers {
   dynamicBroker: ReadonlyMap<string, string>;
@@ -91,7 +112,7 @@ export function describeTopicConfig(
   includeDocumentation: boolean,
 ): ConfigEntry {
   const def = TOPIC_CONFIGS[name]!;
-  const value = effectiveTopicConfig(name, topicConfigs, layers.effective);
+  const value = canonicalConfigValue(def.kind, effectiveTopicConfig(name, topicConfigs, layers.effective));
   const synonyms = def.brokerSynonym ? configSynonyms(layers, def.brokerSynonym, false) : [];
   const own = topicConfigs.get(name);
   if (own !== undefined) synonyms.unshift({ name, value: own, source: ConfigSource.TOPIC_CONFIG });
@@ -137,6 +158,7 @@ export function describeBrokerConfig(
   if (perBroker) value = synonyms[0]?.value ?? null;
   else value = layers.dynamicDefault.get(name) ?? null;
   if (sensitive) value = null;
+  else if (value !== null) value = canonicalConfigValue(def?.type, value);
   return {
     name,
     value,
