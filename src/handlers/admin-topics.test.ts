@@ -78,6 +78,23 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   t.equal(neither.topics[0]!.configs!.find((x) => x.name === 'cleanup.policy')?.value, '');
   t.equal(neither.topics[1]!.errorCode, 40, 'an empty entry in the list: INVALID_CONFIG');
 
+  const huge = await create(
+    c,
+    7,
+    [
+      topic({ name: 'two-billion', numPartitions: 2_000_000_000 }),
+      topic({ name: 'just-fits', numPartitions: 9_999 }),
+      topic({ name: 'one-too-many', numPartitions: 9_999, configs: [{ name: 'retention.ms', value: '1000' }] }),
+    ],
+    true,
+  );
+  t.same(
+    huge.topics.map((x) => x.errorCode),
+    [44, 0, 44],
+    'POLICY_VIOLATION past 10,000 records (topic + configs + partitions) in one operation, as Kafka',
+  );
+  t.equal(huge.topics[0]!.errorMessage, 'Unable to perform excessively large batch operation.');
+
   const errors = await create(c, 5, [
     topic({ name: 't-v0' }),
     topic({ name: 'bad/name' }),
@@ -234,6 +251,17 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   });
   t.equal(dry.results[0]!.errorCode, 0);
   t.equal(await partitionsOf(c, 'grow'), 5, 'validateOnly changes nothing');
+
+  const huge = await c.call(CreatePartitionsApi, 3, {
+    topics: [{ name: 'grow', count: 2_000_000_000, assignments: null }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
+  t.same(
+    [huge.results[0]!.errorCode, huge.results[0]!.errorMessage],
+    [44, 'Unable to perform excessively large batch operation.'],
+    'two billion partitions: POLICY_VIOLATION (Kafka: more than 10,000 records in one operation), no allocation',
+  );
 
   const assigned = await c.call(CreatePartitionsApi, 3, {
     topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }],

@@ -33,6 +33,13 @@ const fail = <T>(errorCode: number, errorMessage: string): CommandResult<T> => (
   error: { errorCode, errorMessage },
 });
 
+/** Kafka's bound on the records one controller operation may write (QuorumController.MAX_RECORDS_PER_USER_OP). */
+export const MAX_RECORDS_PER_USER_OP = 10_000;
+
+/** Kafka's answer when an operation would need more records than that. */
+const tooLargeOperation = <T>(): CommandResult<T> =>
+  fail(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
+
 export function validateTopicName(name: string): CommandError | null {
   if (name.length === 0)
     return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic name is illegal, it can't be empty" };
@@ -359,6 +366,13 @@ export class MetadataController {
     return n <= 1 ? 0 : this.random(4).readUInt32BE(0) % n;
   }
 
+  /**
+   * A topic creation needs one record for the topic, one per config and one per partition; as
+   * Kafka's controller (MAX_RECORDS_PER_USER_OP, 10,000 records per operation), a creation that
+   * needs more is refused with POLICY_VIOLATION before anything is placed or allocated. Kafka
+   * bounds the records of the whole CreateTopics request; Gregor, committing each topic on its
+   * own, bounds each topic's.
+   */
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
     if (nameError) return { ok: false, error: nameError };
@@ -413,6 +427,7 @@ export class MetadataController {
       if (spec.numPartitions < -1 || spec.numPartitions === 0)
         return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
       const numPartitions = spec.numPartitions === -1 ? (spec.defaultNumPartitions ?? 1) : spec.numPartitions;
+      if (1 + (spec.configs?.size ?? 0) + numPartitions > MAX_RECORDS_PER_USER_OP) return tooLargeOperation();
       const rf = spec.replicationFactor === -1 ? (spec.defaultReplicationFactor ?? 1) : spec.replicationFactor;
       const placed = this.place(0, numPartitions, rf);
       if (!placed.ok) return placed;
@@ -502,6 +517,7 @@ export class MetadataController {
         `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
       );
     const additional = count - current;
+    if (additional > MAX_RECORDS_PER_USER_OP) return tooLargeOperation();
     if (assignments && assignments.length !== additional) {
       return fail(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
