@@ -4,7 +4,9 @@
  *
  * Brokers (unfenced ones) on the listener the request came in on, the cluster id and a
  * controller id that is always one of those brokers (`advertisedControllerId`), and
- * topics with partitions, leaders, leader epochs, replicas and ISR. A null topic list
+ * topics with partitions, leaders, leader epochs, replicas and ISR. Before v12 a topic named by id
+ * (a null name or a non-zero id) makes every topic INVALID_REQUEST, as Kafka refuses it; an empty
+ * name is a name (INVALID_TOPIC_EXCEPTION). A null topic list
  * (v1+) or an empty one (v0) means all topics. Unknown topics are created when
  * `auto.create.topics.enable` is on and the request allows it (always before v4). As KRaft
  * Kafka 3.9/4.x does (KafkaApis.getTopicMetadata and AutoTopicCreationManager, in every
@@ -88,13 +90,17 @@ export const metadataHandler = defineHandler({
 
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseMetadataResponseTopic[] = [];
-    if (all) {
+    if (!all && apiVersion < 12 && request.topics!.some((w) => w.name === null || w.topicId !== ZERO_UUID)) {
+      // Kafka refuses topic ids before v12 (InvalidRequestException): every topic gets INVALID_REQUEST.
+      for (const w of request.topics!) topics.push(unknownTopic(w.name ?? '', ZERO_UUID, ErrorCode.INVALID_REQUEST));
+    } else if (all) {
       for (const topic of image.topicsByName.values()) if (mayDescribe(topic.name)) topics.push(describe(topic));
     } else {
       const autoCreate =
         broker.config.bool('auto.create.topics.enable') && (apiVersion < 4 || request.allowAutoTopicCreation);
       for (const wanted of request.topics ?? []) {
-        if (wanted.name === null || wanted.name === '') {
+        // By id when there is no name (v10+); an empty name is a name (INVALID_TOPIC_EXCEPTION), as on Kafka.
+        if (wanted.name === null || (wanted.name === '' && wanted.topicId !== ZERO_UUID)) {
           const byId = image.topicsById.get(wanted.topicId);
           if (byId && !mayDescribe(byId.name))
             topics.push(unknownTopic(null, wanted.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED));

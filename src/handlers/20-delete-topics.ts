@@ -66,13 +66,15 @@ export const deleteTopicsHandler = defineHandler({
     }
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const done = new Set<string>();
+    // v0-5 name topics only: an empty name there is a name (an unknown one), as on Kafka.
+    const named = (w: Wanted): boolean => w.name !== null && (w.name !== '' || apiVersion < 6);
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.deleteTopics);
     for (const w of wanted) {
-      const byName = w.name !== null && w.name !== '' && w.topicId === ZERO_UUID;
+      const byName = named(w) && w.topicId === ZERO_UUID;
       const key = byName ? `n:${w.name}` : `i:${w.topicId}`;
       if (done.has(key)) continue;
       done.add(key);
-      if ((w.name === null || w.name === '') && w.topicId === ZERO_UUID) {
+      if (!named(w) && w.topicId === ZERO_UUID) {
         responses.push(
           result(
             { name: null, topicId: ZERO_UUID },
@@ -82,7 +84,7 @@ export const deleteTopicsHandler = defineHandler({
         );
         continue;
       }
-      if (w.name !== null && w.name !== '' && w.topicId !== ZERO_UUID) {
+      if (named(w) && w.topicId !== ZERO_UUID) {
         responses.push(result(w, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'));
         continue;
       }

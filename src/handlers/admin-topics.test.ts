@@ -295,3 +295,45 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
   t.equal(badBroker.results[0]!.errorCode, 39, 'INVALID_REPLICA_ASSIGNMENT for an unknown broker');
   t.equal(await partitionsOf(c, 'grow'), 6);
 });
+
+t.test(
+  'empty and missing topic names in old versions get answers that encode (found by test/protocol/handler-fuzz)',
+  async (t) => {
+    const { port } = await brokerFor(t, { storage: 'memory' });
+    const c = await rawClient(port);
+    t.teardown(() => c.close());
+    const deleted = await c.call(DeleteTopicsApi, 3, { topicNames: [''], topics: [], timeoutMs: 1000 });
+    t.same(
+      deleted.responses.map((r) => [r.name, r.errorCode]),
+      [['', 3]],
+      'DeleteTopics v3: an empty name is an unknown topic (UNKNOWN_TOPIC_OR_PARTITION), the connection stays',
+    );
+    const metadata = (version: number, topics: Array<{ name: string | null; topicId: string }>) =>
+      c.call(MetadataApi, version, {
+        topics,
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+    const v7 = await metadata(7, [{ name: '', topicId: ZERO_UUID }]);
+    t.same(
+      [v7.topics[0]!.name, v7.topics[0]!.errorCode],
+      ['', 17],
+      'Metadata v7: an empty name is INVALID_TOPIC_EXCEPTION',
+    );
+    const v11 = await metadata(11, [
+      { name: null, topicId: ZERO_UUID },
+      { name: 'x', topicId: ZERO_UUID },
+    ]);
+    t.same(
+      v11.topics.map((x) => [x.name, x.errorCode]),
+      [
+        ['', 42],
+        ['x', 42],
+      ],
+      'Metadata v11: a topic without a name is INVALID_REQUEST for every topic, as Kafka refuses ids before v12',
+    );
+    const v12 = await metadata(12, [{ name: null, topicId: ZERO_UUID }]);
+    t.equal(v12.topics[0]!.errorCode, 100, 'Metadata v12: by id (UNKNOWN_TOPIC_ID)');
+  },
+);
