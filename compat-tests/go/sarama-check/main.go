@@ -1,6 +1,6 @@
 // Command sarama-check drives Debian's sarama 1.22 against a Kafka-compatible broker as an
-// application would, and prints one line per check: "ok <name>", "not ok <name>: <why>" or
-// "skip <name>: <why>". It exits 1 when a check failed. Used by compat-tests/go/*.test.ts.
+// application would, and prints one line per check: "ok <name>", "not ok <name> -- <why>" or
+// "skip <name> -- <why>". It exits 1 when a check failed. Used by compat-tests/go/*.test.ts.
 //
 // Usage: sarama-check <scenario> <bootstrap> [args...]
 //
@@ -30,10 +30,10 @@ func ok(name string) { fmt.Printf("ok %s\n", name) }
 
 func notOk(name string, format string, args ...interface{}) {
 	failures++
-	fmt.Printf("not ok %s: %s\n", name, strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " "))
+	fmt.Printf("not ok %s -- %s\n", name, strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " "))
 }
 
-func skip(name string, why string) { fmt.Printf("skip %s: %s\n", name, why) }
+func skip(name string, why string) { fmt.Printf("skip %s -- %s\n", name, why) }
 
 // check prints ok when err is nil, not ok otherwise; it returns whether it passed.
 func check(name string, err error) bool {
@@ -46,7 +46,7 @@ func check(name string, err error) bool {
 }
 
 func fatal(format string, args ...interface{}) {
-	fmt.Printf("not ok setup: %s\n", fmt.Sprintf(format, args...))
+	fmt.Printf("not ok setup -- %s\n", fmt.Sprintf(format, args...))
 	os.Exit(1)
 }
 
