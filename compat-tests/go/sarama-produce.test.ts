@@ -3,8 +3,8 @@
  * with config.Version 0.8.2.0, 0.10.2.0, 1.0.0, 2.0.0 and 2.2.0 (the newest it knows): so Produce
  * v0/v2/v3, Fetch v0/v3/v4, message formats 0, 1 and 2. SyncProducer and AsyncProducer with keys,
  * headers (from 0.11) and timestamps (from 0.10), every codec the version allows, acks 0/1/all, the
- * idempotent producer, partition consumers from oldest and newest; then format conversion both
- * ways. The checks are Go code in sarama-check/ (see compat-tests/go/README.md).
+ * idempotent producer, partition consumers from oldest and newest. Format conversion:
+ * sarama-formats.test.ts. The checks are Go code in sarama-check/ (see compat-tests/go/README.md).
  */
 import t from 'tap';
 import { brokerFor } from '../../test/helpers/broker.js';
@@ -23,5 +23,4 @@ t.test('sarama producers and consumers, by protocol version', { skip: goSkip() }
   for (const [version, checks] of Object.entries(PRODUCE_CHECKS)) {
     await runChecks(t, binaries['sarama-check'], ['produce', bootstrap, version], checks);
   }
-  await runChecks(t, binaries['sarama-check'], ['convert', bootstrap], 20);
 });

@@ -6,6 +6,7 @@
 //
 //	produce <bootstrap> <version>       sync/async producers, codecs, acks, headers; consume back
 //	convert <bootstrap>                 records written by new clients, read by old Fetch versions
+//	limits <bootstrap>                  fetch size limits (Fetch v2 and v3), LogAppendTime
 //	group <bootstrap> <version>         ConsumerGroup, two members, a rebalance, commits
 //	offsets <bootstrap> <version>       OffsetManager commits and fetches
 //	admin <bootstrap> <version>         ClusterAdmin calls (topics, configs, records, groups, ACLs)
@@ -92,6 +93,8 @@ func main() {
 		runProduce(bootstrap, arg(0))
 	case "convert":
 		runConvert(bootstrap)
+	case "limits":
+		runLimits(bootstrap)
 	case "group":
 		runGroup(bootstrap, arg(0))
 	case "offsets":
