@@ -1,7 +1,8 @@
 /**
  * The Go clients against three real Gregor processes: kafka-go's Conn, Writer and group Readers
  * on the cluster (CreateTopics and DeleteTopics forwarded to the controller, partitions led by
- * different nodes, the group coordinator on one of them); then a sarama 2.2.0 SyncProducer with
+ * different nodes, the group coordinator on one of them); sarama's producers and consumers with
+ * message format 1 (0.10.2.0) and its ConsumerGroup (2.2.0); then a sarama 2.2.0 SyncProducer with
  * acks=all on a topic with 3 replicas and min.insync.replicas=2, kill -9 of the partition's
  * leader, more sends retried through the leader change, and every acknowledged message read back
  * in order by sarama consumers with Fetch v3 (message format 1) and v4.
@@ -32,6 +33,9 @@ t.test('sarama and kafka-go on a three-node cluster, with a leader killed', { sk
   await runChecks(t, kafkago, ['group', all, 'kg-group'], 4);
 
   const sarama = binaries['sarama-check'];
+  // Partitions led by different nodes, the group coordinator on one of them.
+  await runChecks(t, sarama, ['produce', all, '0.10.2.0'], 10);
+  await runChecks(t, sarama, ['group', all, '2.2.0'], 8);
   const topic = 'go-failover';
   await runChecks(t, sarama, ['failover', all, 'create', topic], 1);
   await runChecks(t, sarama, ['failover', all, 'produce', topic, '0', '40'], 1);
