@@ -15,7 +15,9 @@
  * log gets `divergingEpoch` instead of records; one below the log start gets OFFSET_OUT_OF_RANGE with
  * the log start offset, so that it restarts there.
  * A consumer's v0-v3 fetch of a topic with message.downconversion.enable=false gets UNSUPPORTED_VERSION
- * for that partition (followers are never refused), as Kafka's KafkaApis answers it.
+ * for that partition (followers are never refused), as Kafka's KafkaApis answers it. A consumer's
+ * fetch below v10 of a topic with compression.type=zstd gets UNSUPPORTED_COMPRESSION_TYPE (-1
+ * offsets, no records) whatever the data, as Kafka's KafkaApis answers it before any conversion.
  */
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -56,6 +58,8 @@ export interface PartitionFetch {
   followerLogStartOffset?: number;
   /** The topic's message.downconversion.enable is false: a consumer's v0-v3 fetch gets UNSUPPORTED_VERSION. */
   downConversionDisabled?: boolean;
+  /** The topic's compression.type is zstd and this is a consumer's fetch below v10: UNSUPPORTED_COMPRESSION_TYPE. */
+  zstdTopicBeforeV10?: boolean;
 }
 
 export interface PartitionReadResult {
@@ -180,6 +184,8 @@ export function readPartitions(params: FetchParams, requests: PartitionFetch[]):
     let result = readOne(params, request, budget, !hardLimits && !gotData);
     budget -= result.records.length;
     if (result.records.length > 0) gotData = true;
+    if (request.zstdTopicBeforeV10 && params.replicaId < 0)
+      return failed(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, result.partition);
     if (magic !== null && result.errorCode === ErrorCode.NONE && params.replicaId < 0 && request.downConversionDisabled)
       return failed(ErrorCode.UNSUPPORTED_VERSION, result.partition);
     if (magic !== null) result = downConvert(result, magic);

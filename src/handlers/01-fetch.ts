@@ -8,7 +8,8 @@
  * Fetch sessions (KIP-227, v7+): full and incremental, see broker/fetch-sessions.ts.
  * Per version: lastStableOffset and abortedTransactions from v4 (null for
  * read_uncommitted; for read_committed the aborted transactions overlapping the read),
- * logStartOffset from v5, preferredReadReplica -1 from v11.
+ * logStartOffset from v5, preferredReadReplica -1 from v11. Below v10 a consumer gets
+ * UNSUPPORTED_COMPRESSION_TYPE for a topic with compression.type=zstd, as Kafka.
  * Followers (replicaId >= 0, or ReplicaState from v15) read to the log end, their positions move the
  * high watermark, and from v12 a diverging log gets divergingEpoch (broker/fetch.ts).
  * Client quotas (consumer_byte_rate, handlers/throttling.ts): a consumer's maxBytes is capped to
@@ -160,6 +161,10 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
             ctx.apiVersion <= 3 &&
             lookup.ok &&
             effectiveTopicConfig('message.downconversion.enable', lookup.topic.configs, ctx.broker.config) === 'false',
+          zstdTopicBeforeV10:
+            ctx.apiVersion < 10 &&
+            lookup.ok &&
+            effectiveTopicConfig('compression.type', lookup.topic.configs, ctx.broker.config) === 'zstd',
         };
       }),
     );

@@ -11,6 +11,9 @@
  * keys are left out). v0 reports isDefault instead of a source; v3+ adds the config
  * type and, when asked, documentation. Password configs are sensitive: value null.
  * Left out: client-metrics (16) and group (32) resources (INVALID_REQUEST).
+ * A resource of a type Kafka does not know (not 2, 4, 8, 16 or 32; sarama 1.22's BrokerResource
+ * is 5) fails the whole request as in Kafka's ConfigHelper: every resource is answered
+ * INVALID_REQUEST with that error's default message and no configs.
  */
 import {
   DescribeConfigsApi,
@@ -33,9 +36,25 @@ import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
 import { checkBrokerResourceName } from '../admin/resource-names.js';
 import { loggerEntries } from '../admin/broker-loggers.js';
 
+/** The resource types of Kafka's ConfigResource.Type other than UNKNOWN. */
+const KAFKA_RESOURCE_TYPES: ReadonlySet<number> = new Set([2, 4, 8, 16, 32]);
+/** Errors.INVALID_REQUEST's default message, which Kafka's error response carries. */
+const INVALID_REQUEST_MESSAGE =
+  'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.';
+
 export const describeConfigsHandler = defineHandler({
   api: DescribeConfigsApi,
   handle(ctx, request) {
+    if (request.resources.some((r) => !KAFKA_RESOURCE_TYPES.has(r.resourceType))) {
+      const results = request.resources.map((r): DescribeConfigsResponseDescribeConfigsResult => ({
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: INVALID_REQUEST_MESSAGE,
+        configs: [],
+      }));
+      return { throttleTimeMs: 0, results };
+    }
     const { broker, apiVersion } = ctx;
     const image = broker.controller.image;
     const layers = configLayers(broker.staticConfig ?? broker.config, image, broker.nodeId);

@@ -15,6 +15,8 @@ import { IncrementalAlterConfigsApi } from '../../protocol/generated/messages/44
 const TOPIC = 2;
 const BROKER = 4;
 const BROKER_LOGGER = 8;
+const INVALID_REQUEST_MESSAGE =
+  'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.';
 
 async function describe(
   c: RawClient,
@@ -324,3 +326,30 @@ t.test(
     t.equal(config().raw('log.retention.ms'), before, 'and then to the static value');
   },
 );
+
+t.test('DescribeConfigs: a resource of an unknown type fails the whole request, as Kafka', async (t) => {
+  // Kafka's ConfigHelper throws InvalidRequestException while authorizing a resource whose type it does
+  // not know (sarama 1.22's BrokerResource is 5); the request's error response then answers every
+  // resource INVALID_REQUEST with the error's default message and no configs.
+  const { port } = await brokerFor(t);
+  const c = await rawClient(port);
+  t.teardown(() => c.close());
+  for (const unknownType of [5, 0, 1, 3]) {
+    const res = await c.call(DescribeConfigsApi, 0, {
+      resources: [
+        { resourceType: BROKER, resourceName: '1', configurationKeys: null },
+        { resourceType: unknownType, resourceName: '1', configurationKeys: null },
+      ],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
+    t.same(
+      res.results.map((r) => [r.resourceType, r.resourceName, r.errorCode, r.errorMessage, r.configs.length]),
+      [
+        [BROKER, '1', 42, INVALID_REQUEST_MESSAGE, 0],
+        [unknownType, '1', 42, INVALID_REQUEST_MESSAGE, 0],
+      ],
+      `type ${unknownType}`,
+    );
+  }
+});
