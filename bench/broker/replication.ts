@@ -24,7 +24,9 @@
  * leads one partition) fills every cache and pool of the three-node clusters.
  * Each figure also prints where the CPU went, per MB: the processes' user and system time, read and
  * write system calls, minor faults and context switches (/proc/pid/stat, io, status), and the whole
- * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included).
+ * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included), and
+ * kcat's own user and system time (the bench's reaped children). BENCH_TOP=1 also prints, after each
+ * run, the machine's processes (kernel threads included) that used the most CPU during it.
  * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_PARTITIONS (3,
  * the produce topics' partitions). PROFILE=1
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
@@ -37,7 +39,16 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
-import { cpuSeconds, machineCpu, startSink, sumCounters, type ProcessCounters } from './procs.js';
+import {
+  cpuSeconds,
+  everyProcessCpu,
+  machineCpu,
+  reapedChildrenCpu,
+  startSink,
+  sumCounters,
+  topConsumers,
+  type ProcessCounters,
+} from './procs.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
@@ -105,6 +116,12 @@ function logBytes(node: ClusterNode, topic: string, partition: number): number {
  */
 const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
 
+/**
+ * BENCH_TOP=1: after each run, the processes of the whole machine that used the most CPU during it
+ * (kcat and kernel threads included), to see where the machine's busy time goes beyond the brokers'.
+ */
+const TOP = process.env.BENCH_TOP === '1';
+
 const settings = {
   'replica.fetch.wait.max.ms': '500',
   'auto.leader.rebalance.enable': 'false',
@@ -151,6 +168,41 @@ async function warmUp(dir: string, single: ProcessCluster, ...triples: Array<Pro
   log(`warm-up: ${WARMUP_MB} MB through every configuration (load ${load()})`);
 }
 
+/**
+ * Runs one configuration's produce and measures what the brokers' own counters do not show: kcat's
+ * CPU per GB (user, system), the whole machine's busy CPU-seconds, and (BENCH_TOP) who used the most.
+ */
+async function outsideTheBrokers(
+  name: string,
+  run: () => Promise<number>,
+): Promise<{ rate: number; client: { user: number; system: number }; machine: ReturnType<typeof machineCpu> }> {
+  const machineBefore = machineCpu();
+  const clientBefore = reapedChildrenCpu();
+  const everyBefore = TOP ? everyProcessCpu() : null;
+  const rate = await run();
+  const clientAfter = reapedChildrenCpu();
+  const machineAfter = machineCpu();
+  if (everyBefore) {
+    const top = topConsumers(everyBefore, everyProcessCpu());
+    log(`  ${name}: CPU-s by process during the run: ${top.map(([who, s]) => `${who} ${s.toFixed(2)}`).join(', ')}`);
+  }
+  const perGB = PRODUCE_MB / 1000;
+  return {
+    rate,
+    client: {
+      user: (clientAfter.user - clientBefore.user) / perGB,
+      system: (clientAfter.system - clientBefore.system) / perGB,
+    },
+    machine: {
+      busy: machineAfter.busy - machineBefore.busy,
+      system: machineAfter.system - machineBefore.system,
+      softirq: machineAfter.softirq - machineBefore.softirq,
+      steal: machineAfter.steal - machineBefore.steal,
+      iowait: machineAfter.iowait - machineBefore.iowait,
+    },
+  };
+}
+
 async function produceRounds(dir: string): Promise<string[]> {
   const file = (await makeFile(dir, PRODUCE_MB)).path;
   const sink = await startSink('produce');
@@ -178,6 +230,13 @@ async function produceRounds(dir: string): Promise<string[]> {
   const counters: Record<keyof typeof cpu, ProcessCounters[]> = { sink: [], rf1: [], rf3: [], base: [] };
   /** The whole machine's busy CPU-seconds (every process and the kernel's threads) per GB, per round. */
   const machine: Record<keyof typeof cpu, Array<ReturnType<typeof machineCpu>>> = {
+    sink: [],
+    rf1: [],
+    rf3: [],
+    base: [],
+  };
+  /** kcat's own user and system CPU-seconds per GB, per round (it is the load on the same two cores). */
+  const client: Record<keyof typeof cpu, Array<{ user: number; system: number }>> = {
     sink: [],
     rf1: [],
     rf3: [],
@@ -220,16 +279,10 @@ async function produceRounds(dir: string): Promise<string[]> {
         const [name, run] = runs[(round + i) % runs.length]!;
         const cpuBefore = cpuOf(name as keyof typeof cpu);
         const countersBefore = sumCounters(pidsOf(name as keyof typeof cpu));
-        const machineBefore = machineCpu();
-        got[name] = await run();
-        const machineAfter = machineCpu();
-        machine[name as keyof typeof cpu].push({
-          busy: machineAfter.busy - machineBefore.busy,
-          system: machineAfter.system - machineBefore.system,
-          softirq: machineAfter.softirq - machineBefore.softirq,
-          steal: machineAfter.steal - machineBefore.steal,
-          iowait: machineAfter.iowait - machineBefore.iowait,
-        });
+        const outside = await outsideTheBrokers(name, run);
+        got[name] = outside.rate;
+        client[name as keyof typeof cpu].push(outside.client);
+        machine[name as keyof typeof cpu].push(outside.machine);
         counters[name as keyof typeof cpu].push(minus(sumCounters(pidsOf(name as keyof typeof cpu)), countersBefore));
         rates[name].push(got[name]!);
         cpu[name as keyof typeof cpu].push((cpuOf(name as keyof typeof cpu) - cpuBefore) / (PRODUCE_MB / 1000));
@@ -269,6 +322,13 @@ async function produceRounds(dir: string): Promise<string[]> {
     ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map(
       (name) => `  - ${name}: ${perMegabyte(counters[name])}`,
     ),
+    `- kcat's own CPU-s per GB produced, user / system (medians): ` +
+      (['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>)
+        .map(
+          (name) =>
+            `${name} ${median(client[name].map((c) => c.user)).toFixed(1)} / ${median(client[name].map((c) => c.system)).toFixed(1)}`,
+        )
+        .join(', '),
     '- the whole machine per GB produced (medians): busy CPU-s (of it system, softirq), steal, iowait; including kcat and kernel threads (writeback):',
     ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map((name) => {
       const per = (key: keyof ReturnType<typeof machineCpu>): string =>
