@@ -265,20 +265,29 @@ export function machineCpu(): { busy: number; system: number; softirq: number; s
   };
 }
 
+export interface ProcessCpu {
+  comm: string;
+  /** A kernel thread (writeback, kswapd, kdamond, softirq threads). */
+  kernel: boolean;
+  cpu: number;
+}
+
 /**
  * CPU-seconds used so far by every process on the machine (kernel threads included: writeback
  * kworkers, kswapd, kdamond), by pid, with its name (a kworker's name changes with its work, so it is
  * not part of the key); processes that exit between two snapshots drop out.
  */
-export function everyProcessCpu(): Map<number, { comm: string; cpu: number }> {
-  const out = new Map<number, { comm: string; cpu: number }>();
+export function everyProcessCpu(): Map<number, ProcessCpu> {
+  const out = new Map<number, ProcessCpu>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(entry), { comm, cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+      // Kernel threads are kthreadd (pid 2) and its children.
+      const kernel = entry === '2' || fields[1] === '2';
+      out.set(Number(entry), { comm, kernel, cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
     } catch {
       // gone meanwhile
     }
@@ -288,8 +297,8 @@ export function everyProcessCpu(): Map<number, { comm: string; cpu: number }> {
 
 /** The `top` processes (`pid name`) by CPU-seconds used between two everyProcessCpu snapshots. */
 export function topConsumers(
-  before: Map<number, { comm: string; cpu: number }>,
-  after: Map<number, { comm: string; cpu: number }>,
+  before: Map<number, ProcessCpu>,
+  after: Map<number, ProcessCpu>,
   top = 6,
 ): Array<[string, number]> {
   const used: Array<[string, number]> = [];
@@ -298,4 +307,24 @@ export function topConsumers(
     if (delta > 0) used.push([`${pid} ${now.comm}`, delta]);
   }
   return used.sort((a, b) => b[1] - a[1]).slice(0, top);
+}
+
+/**
+ * CPU-seconds used between two snapshots by kernel threads and by other processes than `ours` (a
+ * benchmark's own processes): other jobs on the machine disturb a run; the kernel's threads are part of it.
+ */
+export function outsideCpu(
+  before: Map<number, ProcessCpu>,
+  after: Map<number, ProcessCpu>,
+  ours: ReadonlySet<number>,
+): { kernel: number; others: number } {
+  let kernel = 0;
+  let others = 0;
+  for (const [pid, now] of after) {
+    const delta = now.cpu - (before.get(pid)?.cpu ?? 0);
+    if (delta <= 0 || ours.has(pid)) continue;
+    if (now.kernel) kernel += delta;
+    else others += delta;
+  }
+  return { kernel, others };
 }

@@ -39,10 +39,12 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
+import { countsSince, requestCounts, withMetricsListeners } from './request-counts.js';
 import {
   cpuSeconds,
   everyProcessCpu,
   machineCpu,
+  outsideCpu,
   reapedChildrenCpu,
   startSink,
   sumCounters,
@@ -121,6 +123,22 @@ const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
  * (kcat and kernel threads included), to see where the machine's busy time goes beyond the brokers'.
  */
 const TOP = process.env.BENCH_TOP === '1';
+/** The benchmark's own processes (every configuration's brokers, the sink, this one): not outsiders. */
+const ourPids = new Set<number>([process.pid, process.ppid]);
+/** BENCH_TOP: runs during which other processes used more than 0.2 CPU-s (`round:configuration CPU-s`). */
+const disturbed: string[] = [];
+/** Runs measured so far per configuration (the warm-up is not measured). */
+const runsOf = new Map<string, number>();
+
+/**
+ * BENCH_REQUESTS=1: every broker gets a metrics listener (bench/broker/request-counts.ts), and each run
+ * counts the Produce and Fetch requests its configuration's brokers served, per MB produced.
+ */
+const REQUESTS = process.env.BENCH_REQUESTS === '1';
+/** Per configuration, per run: requests served per MB produced, by API. */
+const requestsPerMB = new Map<string, Array<Map<string, number>>>();
+/** The metrics ports of each configuration's nodes (BENCH_REQUESTS). */
+const metricsPorts = new Map<string, Iterable<number>>();
 
 const settings = {
   'replica.fetch.wait.max.ms': '500',
@@ -179,12 +197,26 @@ async function outsideTheBrokers(
   const machineBefore = machineCpu();
   const clientBefore = reapedChildrenCpu();
   const everyBefore = TOP ? everyProcessCpu() : null;
+  const ports = metricsPorts.get(name);
+  const requestsBefore = ports ? await requestCounts(ports) : null;
   const rate = await run();
+  if (ports && requestsBefore) {
+    const served = countsSince(requestsBefore, await requestCounts(ports));
+    for (const [api, n] of served) served.set(api, n / PRODUCE_MB);
+    requestsPerMB.set(name, [...(requestsPerMB.get(name) ?? []), served]);
+  }
   const clientAfter = reapedChildrenCpu();
   const machineAfter = machineCpu();
   if (everyBefore) {
-    const top = topConsumers(everyBefore, everyProcessCpu());
-    log(`  ${name}: CPU-s by process during the run: ${top.map(([who, s]) => `${who} ${s.toFixed(2)}`).join(', ')}`);
+    const everyAfter = everyProcessCpu();
+    const top = topConsumers(everyBefore, everyAfter);
+    const outside = outsideCpu(everyBefore, everyAfter, ourPids);
+    runsOf.set(name, (runsOf.get(name) ?? 0) + 1);
+    if (outside.others > 0.2) disturbed.push(`round ${runsOf.get(name)} ${name} ${outside.others.toFixed(2)}`);
+    log(
+      `  ${name}: CPU-s by process during the run: ${top.map(([who, s]) => `${who} ${s.toFixed(2)}`).join(', ')}; ` +
+        `kernel threads ${outside.kernel.toFixed(2)}, other processes ${outside.others.toFixed(2)}`,
+    );
   }
   const perGB = PRODUCE_MB / 1000;
   return {
@@ -201,6 +233,13 @@ async function outsideTheBrokers(
       iowait: machineAfter.iowait - machineBefore.iowait,
     },
   };
+}
+
+/** BENCH_REQUESTS: a metrics listener on every broker of each configuration, before they start. */
+async function countRequests(single: ProcessCluster, triple: ProcessCluster, baseline: ProcessCluster | null) {
+  metricsPorts.set('rf1', [...(await withMetricsListeners(single, 1)).values()]);
+  metricsPorts.set('rf3', [...(await withMetricsListeners(triple, 3)).values()]);
+  if (baseline) metricsPorts.set('base', [...(await withMetricsListeners(baseline, 3)).values()]);
 }
 
 async function produceRounds(dir: string): Promise<string[]> {
@@ -244,12 +283,16 @@ async function produceRounds(dir: string): Promise<string[]> {
   };
   const loads: string[] = [];
   try {
+    if (REQUESTS) await countRequests(single, triple, baseline);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf1';
     await single.startRegistered(1);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf3';
     await triple.startRegistered(3);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/base';
     await baseline?.startRegistered(3);
+    for (const cluster of [single, triple, baseline])
+      for (const n of cluster?.nodes ?? []) ourPids.add(n.process!.pid!);
+    ourPids.add(sink.child.pid!);
     const oneBroker = [`127.0.0.1:${single.nodes[0]!.port}`];
     const threeBrokers = triple.nodes.map((n) => `127.0.0.1:${n.port}`);
     if (WARMUP_MB > 0) await warmUp(dir, single, triple, baseline);
@@ -329,6 +372,12 @@ async function produceRounds(dir: string): Promise<string[]> {
             `${name} ${median(client[name].map((c) => c.user)).toFixed(1)} / ${median(client[name].map((c) => c.system)).toFixed(1)}`,
         )
         .join(', '),
+    ...(TOP ? [`- runs during which other processes used > 0.2 CPU-s: ${disturbed.join(', ') || 'none'}`] : []),
+    ...[...requestsPerMB].map(
+      ([name, runs]) =>
+        `- requests served per MB produced (${name}, medians): ` +
+        ['Produce', 'Fetch'].map((api) => `${api} ${median(runs.map((r) => r.get(api) ?? 0)).toFixed(2)}`).join(', '),
+    ),
     '- the whole machine per GB produced (medians): busy CPU-s (of it system, softirq), steal, iowait; including kcat and kernel threads (writeback):',
     ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map((name) => {
       const per = (key: keyof ReturnType<typeof machineCpu>): string =>
