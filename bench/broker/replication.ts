@@ -27,8 +27,8 @@
  * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included), and
  * kcat's own user and system time (the bench's reaped children). BENCH_TOP=1 also prints, after each
  * run, the machine's processes (kernel threads included) that used the most CPU during it.
- * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_PARTITIONS (3,
- * the produce topics' partitions). PROFILE=1
+ * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_LINE_BYTES
+ * (1024: the produce file's line, one record each), BENCH_PARTITIONS (3, the produce topics' partitions). PROFILE=1
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
  * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
  * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
@@ -58,7 +58,11 @@ const CATCHUP_MB = Number(process.env.BENCH_CATCHUP_MB ?? 64);
 const WARMUP_MB = Number(process.env.BENCH_WARMUP_MB ?? 0);
 /** Partitions of each produce topic (BENCH_PARTITIONS, 3 by default: one led by each node). */
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
-const LINE = 1024;
+/**
+ * Bytes per line of the produce file, newline included (BENCH_LINE_BYTES, 1024): each line is one record, so
+ * larger lines cut kcat's per-record CPU, which is half of the machine's CPU per replicated GB at 1 KiB.
+ */
+const LINE = Number(process.env.BENCH_LINE_BYTES ?? 1024);
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const load = (): string => loadavg()[0]!.toFixed(1);
@@ -68,7 +72,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-/** A file of `mb` MB of 1 KiB lines (1023 bytes and a newline). */
+/** A file of `mb` MB of LINE-byte lines (LINE - 1 bytes and a newline). */
 const makeFile = (dir: string, mb: number) => makeLineFile(dir, mb, LINE);
 
 /** Produces the file with kcat; MB/s. Throws when a delivery failed. */
@@ -350,7 +354,7 @@ async function produceRounds(dir: string): Promise<string[]> {
   const spread = (xs: number[], digits = 0) =>
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   return [
-    `Produce, ${PRODUCE_MB} MB of 1 KiB records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
+    `Produce, ${PRODUCE_MB} MB of ${LINE - 1}-byte records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
       `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''}${DROP_TOPICS ? ', each topic deleted after its round' : ''} (load ${loads.join(', ')}):`,
     `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
