@@ -45,6 +45,11 @@ export const KCAT_PRODUCE = [
   'queue.buffering.max.messages=1000000',
   '-X',
   `max.in.flight.requests.per.connection=${IN_FLIGHT}`,
+  // BENCH_KCAT_SETTINGS: more librdkafka settings, comma-separated k=v (for example socket.send.buffer.bytes=4194304).
+  ...(process.env.BENCH_KCAT_SETTINGS ?? '')
+    .split(',')
+    .filter((kv) => kv.includes('='))
+    .flatMap((kv) => ['-X', kv.trim()]),
 ];
 
 export function kcat(args: string[], timeoutMs = 300_000): Promise<{ seconds: number; stderr: string }> {

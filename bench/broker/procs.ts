@@ -6,7 +6,7 @@
  * Leaves out: anything but Linux (/proc is required).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +166,16 @@ export function cpuSplit(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
+/**
+ * CPU-seconds (user, system) of this process's children that have exited and been waited for
+ * (cutime, cstime): the kcat runs a benchmark spawned and awaited, not the brokers still running.
+ */
+export function reapedChildrenCpu(): { user: number; system: number } {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[13]) / CLK_TCK, system: Number(fields[14]) / CLK_TCK };
+}
+
 /** Resident set size in MiB: all of it (VmRSS) and the anonymous part (RssAnon: heap, not mapped code). */
 export function rssMiB(pid: number): { rss: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -253,4 +263,68 @@ export function machineCpu(): { busy: number; system: number; softirq: number; s
     steal: steal! / CLK_TCK,
     iowait: iowait! / CLK_TCK,
   };
+}
+
+export interface ProcessCpu {
+  comm: string;
+  /** A kernel thread (writeback, kswapd, kdamond, softirq threads). */
+  kernel: boolean;
+  cpu: number;
+}
+
+/**
+ * CPU-seconds used so far by every process on the machine (kernel threads included: writeback
+ * kworkers, kswapd, kdamond), by pid, with its name (a kworker's name changes with its work, so it is
+ * not part of the key); processes that exit between two snapshots drop out.
+ */
+export function everyProcessCpu(): Map<number, ProcessCpu> {
+  const out = new Map<number, ProcessCpu>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Kernel threads are kthreadd (pid 2) and its children.
+      const kernel = entry === '2' || fields[1] === '2';
+      out.set(Number(entry), { comm, kernel, cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The `top` processes (`pid name`) by CPU-seconds used between two everyProcessCpu snapshots. */
+export function topConsumers(
+  before: Map<number, ProcessCpu>,
+  after: Map<number, ProcessCpu>,
+  top = 6,
+): Array<[string, number]> {
+  const used: Array<[string, number]> = [];
+  for (const [pid, now] of after) {
+    const delta = now.cpu - (before.get(pid)?.cpu ?? 0);
+    if (delta > 0) used.push([`${pid} ${now.comm}`, delta]);
+  }
+  return used.sort((a, b) => b[1] - a[1]).slice(0, top);
+}
+
+/**
+ * CPU-seconds used between two snapshots by kernel threads and by other processes than `ours` (a
+ * benchmark's own processes): other jobs on the machine disturb a run; the kernel's threads are part of it.
+ */
+export function outsideCpu(
+  before: Map<number, ProcessCpu>,
+  after: Map<number, ProcessCpu>,
+  ours: ReadonlySet<number>,
+): { kernel: number; others: number } {
+  let kernel = 0;
+  let others = 0;
+  for (const [pid, now] of after) {
+    const delta = now.cpu - (before.get(pid)?.cpu ?? 0);
+    if (delta <= 0 || ours.has(pid)) continue;
+    if (now.kernel) kernel += delta;
+    else others += delta;
+  }
+  return { kernel, others };
 }

@@ -24,9 +24,11 @@
  * leads one partition) fills every cache and pool of the three-node clusters.
  * Each figure also prints where the CPU went, per MB: the processes' user and system time, read and
  * write system calls, minor faults and context switches (/proc/pid/stat, io, status), and the whole
- * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included).
- * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_PARTITIONS (3,
- * the produce topics' partitions). PROFILE=1
+ * machine's busy time (/proc/stat: kcat, the kernel's threads and anything else running included), and
+ * kcat's own user and system time (the bench's reaped children). BENCH_TOP=1 also prints, after each
+ * run, the machine's processes (kernel threads included) that used the most CPU during it.
+ * Env: BENCH_PRODUCE_MB (64), BENCH_CATCHUP_MB (64), BENCH_ONLY (produce | catchup), BENCH_LINE_BYTES
+ * (1024: the produce file's line, one record each), BENCH_PARTITIONS (3, the produce topics' partitions). PROFILE=1
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
  * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
  * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
@@ -37,7 +39,18 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
-import { cpuSeconds, machineCpu, startSink, sumCounters, type ProcessCounters } from './procs.js';
+import { countsSince, requestCounts, withMetricsListeners } from './request-counts.js';
+import {
+  cpuSeconds,
+  everyProcessCpu,
+  machineCpu,
+  outsideCpu,
+  reapedChildrenCpu,
+  startSink,
+  sumCounters,
+  topConsumers,
+  type ProcessCounters,
+} from './procs.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PRODUCE_MB = Number(process.env.BENCH_PRODUCE_MB ?? 64);
@@ -45,7 +58,11 @@ const CATCHUP_MB = Number(process.env.BENCH_CATCHUP_MB ?? 64);
 const WARMUP_MB = Number(process.env.BENCH_WARMUP_MB ?? 0);
 /** Partitions of each produce topic (BENCH_PARTITIONS, 3 by default: one led by each node). */
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
-const LINE = 1024;
+/**
+ * Bytes per line of the produce file, newline included (BENCH_LINE_BYTES, 1024): each line is one record, so
+ * larger lines cut kcat's per-record CPU, which is half of the machine's CPU per replicated GB at 1 KiB.
+ */
+const LINE = Number(process.env.BENCH_LINE_BYTES ?? 1024);
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const load = (): string => loadavg()[0]!.toFixed(1);
@@ -55,7 +72,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-/** A file of `mb` MB of 1 KiB lines (1023 bytes and a newline). */
+/** A file of `mb` MB of LINE-byte lines (LINE - 1 bytes and a newline). */
 const makeFile = (dir: string, mb: number) => makeLineFile(dir, mb, LINE);
 
 /** Produces the file with kcat; MB/s. Throws when a delivery failed. */
@@ -105,6 +122,28 @@ function logBytes(node: ClusterNode, topic: string, partition: number): number {
  */
 const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
 
+/**
+ * BENCH_TOP=1: after each run, the processes of the whole machine that used the most CPU during it
+ * (kcat and kernel threads included), to see where the machine's busy time goes beyond the brokers'.
+ */
+const TOP = process.env.BENCH_TOP === '1';
+/** The benchmark's own processes (every configuration's brokers, the sink, this one): not outsiders. */
+const ourPids = new Set<number>([process.pid, process.ppid]);
+/** BENCH_TOP: runs during which other processes used more than 0.2 CPU-s (`round:configuration CPU-s`). */
+const disturbed: string[] = [];
+/** Runs measured so far per configuration (the warm-up is not measured). */
+const runsOf = new Map<string, number>();
+
+/**
+ * BENCH_REQUESTS=1: every broker gets a metrics listener (bench/broker/request-counts.ts), and each run
+ * counts the Produce and Fetch requests its configuration's brokers served, per MB produced.
+ */
+const REQUESTS = process.env.BENCH_REQUESTS === '1';
+/** Per configuration, per run: requests served per MB produced, by API. */
+const requestsPerMB = new Map<string, Array<Map<string, number>>>();
+/** The metrics ports of each configuration's nodes (BENCH_REQUESTS). */
+const metricsPorts = new Map<string, Iterable<number>>();
+
 const settings = {
   'replica.fetch.wait.max.ms': '500',
   'auto.leader.rebalance.enable': 'false',
@@ -151,6 +190,62 @@ async function warmUp(dir: string, single: ProcessCluster, ...triples: Array<Pro
   log(`warm-up: ${WARMUP_MB} MB through every configuration (load ${load()})`);
 }
 
+/**
+ * Runs one configuration's produce and measures what the brokers' own counters do not show: kcat's
+ * CPU per GB (user, system), the whole machine's busy CPU-seconds, and (BENCH_TOP) who used the most.
+ */
+async function outsideTheBrokers(
+  name: string,
+  run: () => Promise<number>,
+): Promise<{ rate: number; client: { user: number; system: number }; machine: ReturnType<typeof machineCpu> }> {
+  const machineBefore = machineCpu();
+  const clientBefore = reapedChildrenCpu();
+  const everyBefore = TOP ? everyProcessCpu() : null;
+  const ports = metricsPorts.get(name);
+  const requestsBefore = ports ? await requestCounts(ports) : null;
+  const rate = await run();
+  if (ports && requestsBefore) {
+    const served = countsSince(requestsBefore, await requestCounts(ports));
+    for (const [api, n] of served) served.set(api, n / PRODUCE_MB);
+    requestsPerMB.set(name, [...(requestsPerMB.get(name) ?? []), served]);
+  }
+  const clientAfter = reapedChildrenCpu();
+  const machineAfter = machineCpu();
+  if (everyBefore) {
+    const everyAfter = everyProcessCpu();
+    const top = topConsumers(everyBefore, everyAfter);
+    const outside = outsideCpu(everyBefore, everyAfter, ourPids);
+    runsOf.set(name, (runsOf.get(name) ?? 0) + 1);
+    if (outside.others > 0.2) disturbed.push(`round ${runsOf.get(name)} ${name} ${outside.others.toFixed(2)}`);
+    log(
+      `  ${name}: CPU-s by process during the run: ${top.map(([who, s]) => `${who} ${s.toFixed(2)}`).join(', ')}; ` +
+        `kernel threads ${outside.kernel.toFixed(2)}, other processes ${outside.others.toFixed(2)}`,
+    );
+  }
+  const perGB = PRODUCE_MB / 1000;
+  return {
+    rate,
+    client: {
+      user: (clientAfter.user - clientBefore.user) / perGB,
+      system: (clientAfter.system - clientBefore.system) / perGB,
+    },
+    machine: {
+      busy: machineAfter.busy - machineBefore.busy,
+      system: machineAfter.system - machineBefore.system,
+      softirq: machineAfter.softirq - machineBefore.softirq,
+      steal: machineAfter.steal - machineBefore.steal,
+      iowait: machineAfter.iowait - machineBefore.iowait,
+    },
+  };
+}
+
+/** BENCH_REQUESTS: a metrics listener on every broker of each configuration, before they start. */
+async function countRequests(single: ProcessCluster, triple: ProcessCluster, baseline: ProcessCluster | null) {
+  metricsPorts.set('rf1', [...(await withMetricsListeners(single, 1)).values()]);
+  metricsPorts.set('rf3', [...(await withMetricsListeners(triple, 3)).values()]);
+  if (baseline) metricsPorts.set('base', [...(await withMetricsListeners(baseline, 3)).values()]);
+}
+
 async function produceRounds(dir: string): Promise<string[]> {
   const file = (await makeFile(dir, PRODUCE_MB)).path;
   const sink = await startSink('produce');
@@ -183,14 +278,25 @@ async function produceRounds(dir: string): Promise<string[]> {
     rf3: [],
     base: [],
   };
+  /** kcat's own user and system CPU-seconds per GB, per round (it is the load on the same two cores). */
+  const client: Record<keyof typeof cpu, Array<{ user: number; system: number }>> = {
+    sink: [],
+    rf1: [],
+    rf3: [],
+    base: [],
+  };
   const loads: string[] = [];
   try {
+    if (REQUESTS) await countRequests(single, triple, baseline);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf1';
     await single.startRegistered(1);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf3';
     await triple.startRegistered(3);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/base';
     await baseline?.startRegistered(3);
+    for (const cluster of [single, triple, baseline])
+      for (const n of cluster?.nodes ?? []) ourPids.add(n.process!.pid!);
+    ourPids.add(sink.child.pid!);
     const oneBroker = [`127.0.0.1:${single.nodes[0]!.port}`];
     const threeBrokers = triple.nodes.map((n) => `127.0.0.1:${n.port}`);
     if (WARMUP_MB > 0) await warmUp(dir, single, triple, baseline);
@@ -220,16 +326,10 @@ async function produceRounds(dir: string): Promise<string[]> {
         const [name, run] = runs[(round + i) % runs.length]!;
         const cpuBefore = cpuOf(name as keyof typeof cpu);
         const countersBefore = sumCounters(pidsOf(name as keyof typeof cpu));
-        const machineBefore = machineCpu();
-        got[name] = await run();
-        const machineAfter = machineCpu();
-        machine[name as keyof typeof cpu].push({
-          busy: machineAfter.busy - machineBefore.busy,
-          system: machineAfter.system - machineBefore.system,
-          softirq: machineAfter.softirq - machineBefore.softirq,
-          steal: machineAfter.steal - machineBefore.steal,
-          iowait: machineAfter.iowait - machineBefore.iowait,
-        });
+        const outside = await outsideTheBrokers(name, run);
+        got[name] = outside.rate;
+        client[name as keyof typeof cpu].push(outside.client);
+        machine[name as keyof typeof cpu].push(outside.machine);
         counters[name as keyof typeof cpu].push(minus(sumCounters(pidsOf(name as keyof typeof cpu)), countersBefore));
         rates[name].push(got[name]!);
         cpu[name as keyof typeof cpu].push((cpuOf(name as keyof typeof cpu) - cpuBefore) / (PRODUCE_MB / 1000));
@@ -254,7 +354,7 @@ async function produceRounds(dir: string): Promise<string[]> {
   const spread = (xs: number[], digits = 0) =>
     `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   return [
-    `Produce, ${PRODUCE_MB} MB of 1 KiB records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
+    `Produce, ${PRODUCE_MB} MB of ${LINE - 1}-byte records, ${PARTITIONS} partitions, kcat -P -l, ${ROUNDS} alternating rounds` +
       `${WARMUP_MB > 0 ? ` after a ${WARMUP_MB} MB warm-up` : ''}${DROP_TOPICS ? ', each topic deleted after its round' : ''} (load ${loads.join(', ')}):`,
     `- sink (client ceiling): ${spread(rates.sink)} MB/s`,
     `- one process, RF 1, acks=1: ${spread(rates.rf1)} MB/s`,
@@ -268,6 +368,19 @@ async function produceRounds(dir: string): Promise<string[]> {
     '- per MB produced (medians over the rounds): user / system CPU-ms, read / write system calls, minor faults, context switches:',
     ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map(
       (name) => `  - ${name}: ${perMegabyte(counters[name])}`,
+    ),
+    `- kcat's own CPU-s per GB produced, user / system (medians): ` +
+      (['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>)
+        .map(
+          (name) =>
+            `${name} ${median(client[name].map((c) => c.user)).toFixed(1)} / ${median(client[name].map((c) => c.system)).toFixed(1)}`,
+        )
+        .join(', '),
+    ...(TOP ? [`- runs during which other processes used > 0.2 CPU-s: ${disturbed.join(', ') || 'none'}`] : []),
+    ...[...requestsPerMB].map(
+      ([name, runs]) =>
+        `- requests served per MB produced (${name}, medians): ` +
+        ['Produce', 'Fetch'].map((api) => `${api} ${median(runs.map((r) => r.get(api) ?? 0)).toFixed(2)}`).join(', '),
     ),
     '- the whole machine per GB produced (medians): busy CPU-s (of it system, softirq), steal, iowait; including kcat and kernel threads (writeback):',
     ...(['sink', 'rf1', 'rf3', ...(baseline ? ['base'] : [])] as Array<keyof typeof cpu>).map((name) => {
