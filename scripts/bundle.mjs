@@ -50,6 +50,10 @@ await build({
   },
   outfile: 'dist/bundle/cli.cjs',
   define: { 'import.meta.url': '__gregorModuleUrl' },
+  // Without comments and indentation (names kept): 2.7 -> 2.05 MB for every start to read and keep
+  // in memory as the source V8 compiles lazily from (docs/benchmarks.md, "Start-up, session 11").
+  minifyWhitespace: true,
+  charset: 'ascii',
   // Strict mode, as the ES modules it is made of were (a CommonJS file is sloppy unless it says so).
   // The module URL is a `let` that `module.relocateGregorBundle(file)` repoints: the CLI's startup
   // snapshot (scripts/snapshot.mjs) runs this top level at build time and moves it to the bundle's
