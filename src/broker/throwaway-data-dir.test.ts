@@ -1,7 +1,8 @@
 /**
  * startBroker()'s temporary data dir (deleted on stop) is written without fsync: nothing in it can
  * outlive the process; it holds only the partitions' data (the metadata log, quorum state and
- * meta.properties stay in memory, and the stop writes no checkpoints or clean-shutdown marker).
+ * meta.properties stay in memory, the dir is not locked, and the stop writes no checkpoints or
+ * clean-shutdown marker).
  * A data dir the caller gives (dataDir, or log.dirs / metadata.log.dir in the configs) keeps every
  * file and every fsync. fsync/fdatasync of node:fs are counted (patched, and pushed to the ESM
  * named imports with syncBuiltinESMExports) while kafkajs creates a topic, produces with acks=-1 and
@@ -110,6 +111,7 @@ t.test('the temporary data dir is written without any fsync and holds only the p
   for (const file of [...METADATA_FILES, '__cluster_metadata-0/00000000000000000000.log'])
     t.notOk(run.running.includes(file), `no ${file}: the metadata stays in memory`);
   for (const file of STOP_FILES) t.notOk(run.stopped.includes(file), `the stop writes no ${file}`);
+  t.notOk(run.running.includes('.lock'), 'no lock file: mkdtemp made the dir for this broker alone');
 });
 
 t.test('a dataDir the caller gives keeps its fsyncs', async (t) => {
@@ -120,6 +122,7 @@ t.test('a dataDir the caller gives keeps its fsyncs', async (t) => {
   t.ok(run.syncs > 0, 'meta.properties, the metadata log and checkpoints are fsynced');
   for (const file of METADATA_FILES) t.ok(run.running.includes(file), `${file} is on disk`);
   for (const file of STOP_FILES) t.ok(run.stopped.includes(file), `the stop writes ${file}`);
+  t.ok(run.running.includes('.lock'), 'the dir is locked while the broker runs');
 });
 
 t.test('log.dirs in the configs (no dataDir) keeps its fsyncs too', async (t) => {

@@ -295,9 +295,12 @@ export class Broker {
     );
   }
 
-  /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
+  /**
+   * The dirs this broker locks: the log dirs (unless logs live elsewhere) and the metadata log dir.
+   * None for a throwaway dir: startBroker() made it (mkdtemp) for this broker alone.
+   */
   private lockedDirs(): string[] {
-    if (this.inMemory) return [];
+    if (this.inMemory || this.options.throwawayDataDir === true) return [];
     const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
     if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
     return dirs;
