@@ -55,9 +55,9 @@ await build({
   minifyWhitespace: true,
   charset: 'ascii',
   // Strict mode, as the ES modules it is made of were (a CommonJS file is sloppy unless it says so).
-  // The module URL is a `let` that `module.relocateGregorBundle(file)` repoints: the CLI's startup
-  // snapshot (scripts/snapshot.mjs) runs this top level at build time and moves it to the bundle's
-  // path at run time, where it loads the native bindings from.
+  // The module URL is a `let` that `module.relocateGregorBundle(file)` repoints: the startup-snapshot
+  // experiment (bench/broker/snapshot-blob.mjs) runs this top level at build time and moves it to the
+  // bundle's path at run time, where it loads the native bindings from.
   banner: {
     js: [
       "'use strict';",

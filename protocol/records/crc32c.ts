@@ -1,8 +1,8 @@
 /**
  * CRC-32C (Castagnoli), the checksum of every v2 record batch, through the native
- * `@node-rs/crc32` binding, loaded on the first checksum rather than at import: the CLI's
- * V8 startup snapshot (scripts/snapshot.mjs) runs the bundle's top level while it is built,
- * and a native addon cannot be part of a snapshot, so nothing native may load at import.
+ * `@node-rs/crc32` binding, loaded on the first checksum rather than at import: an import that
+ * never checksums saves the dlopen, and a V8 startup snapshot (bench/broker/snapshot-blob.mjs)
+ * runs the bundle's top level while it is built, where no native addon may load.
  */
 import { createRequire } from 'node:module';
 
