@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { gregor: string } };
 
 t.test('the bin is bin/gregor.cjs and runs through a symlink, as npm links it', async (t) => {
   t.equal(pkg.bin.gregor, './bin/gregor.cjs');
