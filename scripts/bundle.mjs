@@ -50,8 +50,21 @@ await build({
   },
   outfile: 'dist/bundle/cli.cjs',
   define: { 'import.meta.url': '__gregorModuleUrl' },
+  // Without comments and indentation (names kept): 2.7 -> 2.05 MB for every start to read and keep
+  // in memory as the source V8 compiles lazily from (docs/benchmarks.md, "Start-up, session 11").
+  minifyWhitespace: true,
+  charset: 'ascii',
   // Strict mode, as the ES modules it is made of were (a CommonJS file is sloppy unless it says so).
-  banner: { js: "'use strict';\nconst __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The module URL is a `let` that `module.relocateGregorBundle(file)` repoints: the startup-snapshot
+  // experiment (bench/broker/snapshot-blob.mjs) runs this top level at build time and moves it to the
+  // bundle's path at run time, where it loads the native bindings from.
+  banner: {
+    js: [
+      "'use strict';",
+      "let __gregorModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+      "Object.defineProperty(module, 'relocateGregorBundle', { value: (file) => { __gregorModuleUrl = require('node:url').pathToFileURL(file).href; } });",
+    ].join('\n'),
+  },
 });
 
 // The CLI bundle is kept pure ASCII, so bin/load-cli.cjs reads it into a one-byte string (a fast

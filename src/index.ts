@@ -79,9 +79,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     const unknown = validateBrokerConfig(config);
     if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
     // The temporary dir goes on stop (and with the process's tmp on a machine crash): nothing there needs
-    // an fsync. Only when the broker writes nowhere else (no log.dirs or metadata.log.dir of the caller's).
+    // an fsync, and nothing but the partitions' data needs to be a file: the metadata log, the quorum
+    // state and meta.properties stay in memory, as with storage 'memory'. Only when the broker writes
+    // nowhere else (no log.dirs or metadata.log.dir of the caller's).
     const throwawayDataDir = temporary && writesOnlyUnder(config, dataDir);
-    broker = new Broker({ config, log, ...(throwawayDataDir ? { throwawayDataDir } : {}) });
+    broker = new Broker({
+      config,
+      log,
+      ...(throwawayDataDir ? { throwawayDataDir, ephemeralMetadata: true } : {}),
+    });
     await broker.start();
   } catch (error) {
     if (temporary) rmSync(dataDir, { recursive: true, force: true });

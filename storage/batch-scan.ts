@@ -4,7 +4,7 @@
  * Offsets are JavaScript numbers here; a value past 2^53 is refused, never rounded.
  * Leaves out: record-level validation (protocol/records does that before append).
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../protocol/records/crc32c.js';
 import {
   ATTRIBUTES_OFFSET,
   BASE_OFFSET_OFFSET,

@@ -63,6 +63,11 @@ export interface LogManagerOptions {
   onRemovalFailure?: (path: string, error: unknown) => void;
   /** Bytes the logs' tail caches may hold in all (storage/tail-cache.ts; default 8 MiB, 0: none). */
   tailCacheBytes?: number;
+  /**
+   * The dirs are deleted once the logs close (startBroker()'s temporary dir): close() closes the logs
+   * and writes no checkpoint, clean-shutdown listing or marker, which nothing would ever read.
+   */
+  deletedOnClose?: boolean;
 }
 
 interface DirEntry {
@@ -412,7 +417,10 @@ export class LogManager {
     }
   }
 
-  /** Clean shutdown: flushes and closes every log, checkpoints, and leaves the marker in each healthy dir. */
+  /**
+   * Clean shutdown: flushes and closes every log, checkpoints, and leaves the marker in each healthy dir
+   * (only closes them when the dirs are deleted next: `deletedOnClose`).
+   */
   close(): void {
     for (const entry of this.dirs) {
       for (const log of entry.logs.values()) {
@@ -423,6 +431,7 @@ export class LogManager {
         }
       }
     }
+    if (this.options.deletedOnClose === true) return;
     this.checkpoint();
     for (const entry of this.dirs) {
       if (entry.state.offline) continue;

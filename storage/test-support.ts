@@ -3,7 +3,7 @@
  * correct CRC-32C, and a seeded random source, so storage tests need nothing from the
  * records code being written elsewhere.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../protocol/records/crc32c.js';
 import { ATTRIBUTES_OFFSET, CRC_OFFSET } from '../protocol/records/batch-header.js';
 
 export interface TestRecord {

@@ -1,12 +1,12 @@
 /**
  * Child processes of the broker benchmark: a free port on 127.0.0.1, the real broker
- * (`node bin/gregor.js start` from dist/, temp data dir) and the sink (bench/broker/sink.ts
+ * (`node bin/gregor.cjs start` from dist/, temp data dir) and the sink (bench/broker/sink.ts
  * under tsx), CPU time and RSS read from /proc, the Python load script, and an
  * ApiVersions probe that tells when a server answers. Every wait is bounded.
  * Leaves out: anything but Linux (/proc is required).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,13 +131,19 @@ export async function startBroker(
   const overrides = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...extra };
   const args = [
     ...(options.nodeArgs ?? []),
-    join(options.root ?? ROOT, 'bin/gregor.js'),
+    gregorBin(options.root ?? ROOT),
     'start',
     ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
   ];
   return startServer(options.name ?? 'broker', process.execPath, args, port, () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
+}
+
+/** A built tree's CLI entry: bin/gregor.cjs since session 11, bin/gregor.js in older trees. */
+export function gregorBin(root: string): string {
+  const cjs = join(root, 'bin/gregor.cjs');
+  return existsSync(cjs) ? cjs : join(root, 'bin/gregor.js');
 }
 
 /** The sink (bench/broker/sink.ts, or `script`) under tsx. */

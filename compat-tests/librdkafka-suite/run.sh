@@ -2,7 +2,7 @@
 # Runs librdkafka's own regression suite (tests/0xxx) against a three-node Gregor cluster.
 # Usage: compat-tests/librdkafka-suite/run.sh <librdkafka source tree> [TESTS list] [classic|consumer]
 # The tree is built when its tests/test-runner is missing (./configure && make; needs gcc, make,
-# libssl-dev, zlib1g-dev). Gregor runs from this checkout's bin/gregor.js (npm run build first),
+# libssl-dev, zlib1g-dev). Gregor runs from this checkout's bin/gregor.cjs (npm run build first),
 # laid out like the suite's trivup default scenario: three combined nodes, num.partitions=4,
 # default.replication.factor=3, StandardAuthorizer with allow.everyone.if.no.acl.found=true
 # (the ACL tests need an authorizer). Ports 29091-29093 (PLAINTEXT), 29191-29193 (CONTROLLER).
@@ -11,7 +11,7 @@ src=$(realpath "${1:?usage: run.sh <librdkafka source tree> [TESTS] [classic|con
 tests=${2:-}
 protocol=${3:-classic}
 here=$(cd "$(dirname "$0")" && pwd)
-gregor=$(realpath "$here/../../bin/gregor.js")
+gregor=$(realpath "$here/../../bin/gregor.cjs")
 work=$(mktemp -d /tmp/gregor-rdk-XXXXXX)
 pids=()
 stop() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$work"; }

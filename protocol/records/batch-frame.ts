@@ -4,7 +4,7 @@
  * no larger than a configured limit, magic 2, and the CRC-32C over attributes..end.
  * Shared by the fast validation path and the full decoder. Nothing is decompressed.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.js';
 import {
   ATTRIBUTES_OFFSET,
   BATCH_LENGTH_OFFSET,

@@ -159,6 +159,8 @@ export interface DiskLogOptions {
   log?: Logger;
   /** memory.max.bytes of an in-memory broker: the cap on all partition logs together. */
   maxTotalBytes?: number;
+  /** The log dirs are deleted after close() (startBroker()'s temporary dir): no checkpoints or markers on close. */
+  deletedOnClose?: boolean;
 }
 
 export class DiskLogFactory implements PartitionLogFactory {
@@ -188,6 +190,7 @@ export class DiskLogFactory implements PartitionLogFactory {
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
       retentionCheckIntervalMs: broker.int('log.retention.check.interval.ms'),
+      ...(options.deletedOnClose === true ? { deletedOnClose: true } : {}),
       onRemovalFailure: (path, err) =>
         options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });

@@ -9,7 +9,7 @@ import {
   patchBaseOffset,
   patchPartitionLeaderEpoch,
 } from '../../protocol/records/batch-header.js';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../protocol/records/crc32c.js';
 import {
   OffsetOutOfRangeError,
   type AppendInfo,

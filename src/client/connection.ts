@@ -7,7 +7,7 @@
  * unless turned off, its host name) and authenticates with SASL right after ApiVersions.
  */
 import { Socket, isIP } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { nodeTls } from '../common/node-tls.js';
 import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
@@ -242,7 +242,7 @@ export class BrokerConnection {
 }
 
 function tlsSocket(host: string, port: number, tls: ClientTls): Socket {
-  return tlsConnect({
+  return nodeTls().connect({
     host,
     port,
     servername: isIP(host) === 0 ? host : undefined,

@@ -11,7 +11,8 @@
  * (src/sim/sim-transport.ts) carries frames in memory with seeded delay, loss, partitions and crashes.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { nodeTls } from './node-tls.js';
 import { responseFramePool } from './frame-pool.js';
 import { FrameReader } from './frame-reader.js';
 
@@ -102,7 +103,7 @@ class SocketConnection implements TransportConnection {
     const where = `${address.host}:${address.port}`;
     let socket: Socket;
     if (tls) {
-      socket = tlsConnect({
+      socket = nodeTls().connect({
         ...tls,
         host: address.host,
         port: address.port,

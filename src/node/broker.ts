@@ -98,9 +98,9 @@ export interface BrokerOptions {
   /**
    * The data dirs (log.dirs and the metadata log dir) were made for this broker alone and are deleted
    * when it stops (startBroker()'s temporary dir): nothing written there outlives the process, so a
-   * machine crash loses nothing a restart could read, and the broker writes there without fsync
-   * (meta.properties, the metadata log and quorum state, segments, checkpoints). Never for a dir a
-   * user gave: those keep every fsync.
+   * machine crash loses nothing a restart could read: the broker writes its segments there without
+   * fsync and, on stop, no checkpoints, clean-shutdown listing or marker (startBroker() also keeps
+   * its metadata in memory: ephemeralMetadata). Never for a dir a user gave: those keep every fsync.
    */
   throwawayDataDir?: boolean;
   /** Time and timers of every driver (the clock too); defaults to Node's timers over `clock`. */
@@ -295,9 +295,12 @@ export class Broker {
     );
   }
 
-  /** The dirs this broker writes: the log dirs (unless logs live elsewhere) and the metadata log dir. */
+  /**
+   * The dirs this broker locks: the log dirs (unless logs live elsewhere) and the metadata log dir.
+   * None for a throwaway dir: startBroker() made it (mkdtemp) for this broker alone.
+   */
   private lockedDirs(): string[] {
-    if (this.inMemory) return [];
+    if (this.inMemory || this.options.throwawayDataDir === true) return [];
     const dirs = this.options.logFactory ? [] : this.config.logDirs().map((d) => resolve(d));
     if (!this.options.ephemeralMetadata) dirs.push(this.dataDir());
     return dirs;
@@ -454,7 +457,10 @@ export class Broker {
         this.config,
         this.clock,
         this.config.logDirs().map((d) => resolve(d)),
-        { log: this.log, ...(this.options.throwawayDataDir ? { fs: new NodeFileSystem({ fsync: false }) } : {}) },
+        {
+          log: this.log,
+          ...(this.options.throwawayDataDir ? { fs: new NodeFileSystem({ fsync: false }), deletedOnClose: true } : {}),
+        },
       );
     const maxTotalBytes = this.config.int('memory.max.bytes');
     this.log.info(

@@ -7,7 +7,6 @@
  * that long (KIP-219: the channel is muted after the response).
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { FrameReader } from '../common/frame-reader.js';
 import type { Logger } from '../common/logger.js';
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
@@ -72,7 +71,7 @@ export class Connection {
       0,
       (size) => requestFramePool.take(size),
     );
-    if (socket instanceof TLSSocket || !readIntoUserBuffers(socket, this.reader))
+    if (isTlsSocket(socket) || !readIntoUserBuffers(socket, this.reader))
       socket.on('data', (data: Buffer) => this.reader.consume(data, 0, data.length));
     socket.on('error', (err) => this.log.debug({ err, conn: info.connectionId }, 'socket error'));
     socket.on('close', () => {
@@ -219,4 +218,9 @@ export class Connection {
     this.gathered = [];
     this.gatheredBytes = 0;
   }
+}
+
+/** A TLS socket (node:tls sets `encrypted` on each), told apart without loading node:tls. */
+function isTlsSocket(socket: Socket): boolean {
+  return (socket as Socket & { encrypted?: boolean }).encrypted === true;
 }

@@ -7,8 +7,9 @@
  * builds it, attaches the dispatcher once the services exist, and closes it on stop.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Server as TlsServer } from 'node:tls';
 import type { BrokerConfig } from '../common/config.js';
+import { nodeTls } from '../common/node-tls.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { Dispatcher, ConnectionInfo } from './dispatcher.js';
@@ -212,7 +213,7 @@ export class ListenerServers {
     const tls = this.listenerTls.get(spec.name);
     if (!tls) return createServer((socket) => this.admit(spec, socket, () => this.accept(spec, socket, ANONYMOUS)));
     const log = this.options.log;
-    const server = createTlsServer(tls.options, (socket) => {
+    const server = nodeTls().createServer(tls.options, (socket) => {
       let principal: KafkaPrincipal;
       try {
         // The settings in force now: certificates may have been reloaded since the server started.

@@ -12,10 +12,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { createSecureContext, type ConnectionOptions, type TLSSocket, type TlsOptions } from 'node:tls';
+import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { createRequire } from 'node:module';
 import type forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
+import { nodeTls } from '../common/node-tls.js';
 import {
   ANONYMOUS,
   mapSslPrincipal,
@@ -244,7 +245,7 @@ export function listenerTls(config: BrokerConfig, listenerName: string): Listene
     ...(ciphers !== undefined ? { ciphers } : {}),
   };
   try {
-    createSecureContext(options);
+    nodeTls().createSecureContext(options);
   } catch (err) {
     throw new ConfigError(`listener ${listenerName}: TLS settings rejected: ${(err as Error).message}`);
   }
@@ -297,7 +298,7 @@ export function listenerClientTls(config: BrokerConfig, listenerName: string): C
     ...(algorithm === '' ? { checkServerIdentity: () => undefined } : {}),
   };
   try {
-    createSecureContext(options);
+    nodeTls().createSecureContext(options);
   } catch (err) {
     throw new ConfigError(`listener ${listenerName}: TLS client settings rejected: ${(err as Error).message}`);
   }

@@ -2,7 +2,7 @@
  * bin/load-cli.cjs (how `gregor` loads its CLI bundle): V8's code cache is used only for the very
  * bundle it was made from (matched by size and modification time), a changed bundle is loaded from
  * its source, a bundle with characters outside ASCII (read as UTF-8, not latin1) keeps them, the cache
- * is made after a warm-up start (in memory, then on disk with one request), and the package's entry
+ * is made after warm-up starts (in memory, in a throwaway dir, on a data dir with one request), and the package's entry
  * (dist/bundle/index.mjs, when built) serves the embedded API from the cached bundle.
  * Each case copies the loader next to a tiny bundle in a temp dir and runs it in a fresh node.
  */
@@ -70,17 +70,20 @@ t.test('a bundle with characters outside ASCII loads them intact (with or withou
   t.same(load(loader), { value: 'a → b · c', cacheGiven: true });
 });
 
-t.test('the cache is made after a warm-up: a broker in memory, one on disk answering one request', async (t) => {
-  const dir = t.testdir();
-  const calls = join(dir, 'calls.txt');
-  // A stand-in bundle: startBroker records how it was called and answers any request with an empty frame.
-  const { loader } = layout(
-    dir,
-    `const fs = require('node:fs');
+t.test(
+  'the cache is made after a warm-up: in memory, in a throwaway dir, on a data dir answering one request',
+  async (t) => {
+    const dir = t.testdir();
+    const calls = join(dir, 'calls.txt');
+    // A stand-in bundle: startBroker records how it was called and answers any request with an empty frame.
+    const { loader } = layout(
+      dir,
+      `const fs = require('node:fs');
      const net = require('node:net');
      exports.value = 'warm';
      exports.startBroker = async (options = {}) => {
-       fs.appendFileSync(${JSON.stringify(calls)}, 'start ' + (options.storage ?? 'disk') + '\\n');
+       const where = options.storage ?? (options.dataDir && fs.existsSync(options.dataDir) ? 'dataDir' : 'throwaway');
+       fs.appendFileSync(${JSON.stringify(calls)}, 'start ' + where + '\\n');
        const server = net.createServer((socket) => socket.on('data', () => {
          fs.appendFileSync(${JSON.stringify(calls)}, 'request\\n');
          socket.end(Buffer.from([0, 0, 0, 0]));
@@ -92,11 +95,12 @@ t.test('the cache is made after a warm-up: a broker in memory, one on disk answe
        } };
      };
     `,
-  );
-  execFileSync(process.execPath, [loader, '--make-cache'], { timeout: 30_000 });
-  t.equal(readFileSync(calls, 'utf8'), 'start memory\nstop\nstart disk\nrequest\nstop\n');
-  t.same(load(loader), { value: 'warm', cacheGiven: true });
-});
+    );
+    execFileSync(process.execPath, [loader, '--make-cache'], { timeout: 30_000 });
+    t.equal(readFileSync(calls, 'utf8'), 'start memory\nstop\nstart throwaway\nstop\nstart dataDir\nrequest\nstop\n');
+    t.same(load(loader), { value: 'warm', cacheGiven: true });
+  },
+);
 
 const PACKAGE_ENTRY = fileURLToPath(new URL('../../dist/bundle/index.mjs', import.meta.url));
 const BUILT = existsSync(PACKAGE_ENTRY) ? false : 'not built (npm run build)';

@@ -1,5 +1,5 @@
 /**
- * Test support for tests that run the real CLI (`bin/gregor.js start`, from the built
+ * Test support for tests that run the real CLI (`bin/gregor.cjs start`, from the built
  * dist/): start it and learn its PLAINTEXT port from the start-up log line, or run it to
  * its exit and collect what it printed.
  */
@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const GREGOR_BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
+export const GREGOR_BIN = fileURLToPath(new URL('../../bin/gregor.cjs', import.meta.url));
 export const CLI_BUILT = existsSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)));
 export const CLI_SKIP = CLI_BUILT ? false : 'dist/ is not built (npm install builds it)';
 
