@@ -125,6 +125,11 @@ export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
 
+/** The config itself when frozen (so every log of a topic can share one), else a frozen copy. */
+function frozenConfig(config: Readonly<LogConfig>): Readonly<LogConfig> {
+  return Object.isFrozen(config) ? config : Object.freeze({ ...config });
+}
+
 function newScanParams(): AppendScanParams {
   return {
     logEnd: 0,
@@ -148,7 +153,8 @@ export class PartitionLog {
   /** Whether partition.metadata was in the folder's listing when the log was opened. */
   readonly partitionMetadataListed: boolean;
   private segments: LogSegment[];
-  private config: LogConfig;
+  /** Frozen; shared by the logs of a topic when the caller passed a frozen config. */
+  private config: Readonly<LogConfig>;
   private end: number;
   private logStart: number;
   private recovered: number;
@@ -177,7 +183,7 @@ export class PartitionLog {
     this.partition = options.partition;
     this.name = `${options.topic}-${options.partition}`;
     this.dir = dir;
-    this.config = { ...config };
+    this.config = frozenConfig(config);
     this.tail = new TailCache(options.tailCacheBudget ?? NO_TAIL_CACHE);
     if (options.create !== false) fs.mkdir(dir);
     const loaded = loadSegments(fs, dir, {
@@ -255,7 +261,7 @@ export class PartitionLog {
   }
 
   updateConfig(config: LogConfig): void {
-    this.config = { ...config };
+    this.config = frozenConfig(config);
     for (const segment of this.segments) segment.indexIntervalBytes = config.indexIntervalBytes;
   }
 
