@@ -117,7 +117,6 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
     const segment = segments[i]!;
     if (i < firstToRecover && !forced.has(segment.baseOffset)) continue;
     const result = segment.recover(onEpoch);
-    segment.releaseIndexes();
     recoveredSegments++;
     truncatedBytes += result.truncatedBytes;
     if (result.truncatedBytes > 0 && i >= firstToRecover) {

@@ -165,7 +165,6 @@ export class LogSegment {
   /** Appends whole, checked batches whose offsets are already assigned (by `scan`); one write. */
   append(data: Buffer, scan: AppendScan): void {
     if (!this.maxTsKnown) this.ensureMaxTimestamp();
-    this.loadIndexes();
     const start = this.size;
     this.logUnsynced = true;
     this.indexesUnsynced = true;
@@ -175,27 +174,6 @@ export class LogSegment {
     for (let i = 0; i < count; i++)
       this.indexBatch(scan.lastOffset(i), scan.batchMaxTimestamp(i), start + scan.at(i), scan.size(i));
     this.next = scan.next;
-  }
-
-  /**
-   * Loads both indexes if released (an append indexes into them); a bad index file is recovered
-   * here, before anything is written.
-   */
-  private loadIndexes(): void {
-    if (!this.offsetIndexCache) this.offsetIndexCache = this.offsetIndex;
-    if (!this.timeIndexCache) this.timeIndexCache = this.timeIndex;
-  }
-
-  /**
-   * Drops the in-memory indexes when their files hold exactly them (as after recover() wrote or
-   * kept them): they are read back on first use, as after a clean start. A kill -9 restart of
-   * 10,000 partitions otherwise kept 20,000 recovered index objects that nothing asked for.
-   */
-  releaseIndexes(): void {
-    if (this.offsetIndexCache?.dirty === false && this.timeIndexCache?.dirty === false) {
-      this.offsetIndexCache = null;
-      this.timeIndexCache = null;
-    }
   }
 
   private indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number): void {
