@@ -12,8 +12,9 @@
  * cut at the first batch that fails its size/CRC check or breaks the offset/epoch sequence (a torn
  * tail from a crash). Everything fsynced before the crash was a prefix of the file, so it survives.
  * In memory it keeps only what Raft asks about without reading: per entry its epoch, payload size
- * and the file position of its batch (a 10,000-partition cluster's 30,000 entries cost ~1 MB,
- * not ~7 MB of entry objects and payloads). Entries not written yet are kept whole until flush();
+ * and the file position of its batch, not an entry object with its payload buffer (at 10,000
+ * partitions, 30,000 entries: the live heap after a restart fell 1.4 MiB, docs/benchmarks.md).
+ * Entries not written yet are kept whole until flush();
  * read() reads written entries back from the segment (the page cache holds it; the log is small).
  * In a throwaway data dir (`fsync` false: startBroker()'s temporary dir, deleted on stop) the same
  * files are written without any fsync.
