@@ -167,3 +167,21 @@ t.test('the Raft metadata log directory among the partitions is not opened as a 
   );
   t.same(manager.offlineDirs(), []);
 });
+
+t.test('logs of one topic opened at start share one frozen config; a config update still applies', async (t) => {
+  const fs = new MemoryFileSystem();
+  const clock = new ManualClock();
+  const first = LogManager.open({ fs, logDirs: ['/d1'], clock, defaultConfig: config });
+  for (let p = 0; p < 3; p++) first.getOrCreate('shared', p).append(batchOfSize(100), { leaderEpoch: 0 });
+  first.close();
+  const manager = LogManager.open({ fs, logDirs: ['/d1'], clock, defaultConfig: config });
+  const logs = [0, 1, 2].map((p) => manager.get('shared', p)!);
+  t.ok(Object.isFrozen(logs[0]!.currentConfig));
+  t.equal(logs[1]!.currentConfig, logs[0]!.currentConfig, 'one object, not a copy per log');
+  t.equal(logs[2]!.currentConfig, logs[0]!.currentConfig);
+  t.notOk(Object.isFrozen(config), "the caller's config is not frozen");
+  manager.updateTopicConfig('shared', { ...config, segmentBytes: 5000 });
+  t.equal(logs[1]!.currentConfig.segmentBytes, 5000);
+  t.equal(logs[0]!.currentConfig.segmentBytes, 5000);
+  manager.close();
+});

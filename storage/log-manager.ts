@@ -28,7 +28,7 @@ import { CLEAN_LISTING_FILE, readCleanListing, writeCleanListing, type FolderLis
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { InconsistentTopicIdError, KafkaStorageError } from './errors.js';
 import { joinPath, type FileSystem } from './fs.js';
-import { PartitionLog, type Clock, type LogDirState } from './log.js';
+import { PartitionLog, type Clock, type LogDirState, type PartitionLogOptions } from './log.js';
 import {
   PendingDeletions,
   STRAY_DIR_SUFFIX,
@@ -73,6 +73,8 @@ export interface LogManagerOptions {
 interface DirEntry {
   state: LogDirState;
   logs: Map<string, PartitionLog>;
+  /** The callbacks every log of this dir gets: made once per dir, not three closures per log. */
+  hooks: Pick<PartitionLogOptions, 'onLogStartOffsetChange' | 'onRecoveryPointRegress' | 'onDirFailure'>;
 }
 
 export class LogManager {
@@ -111,7 +113,12 @@ export class LogManager {
 
   private openDir(path: string): void {
     const { fs } = this.options;
-    const entry: DirEntry = { state: { path, offline: false }, logs: new Map() };
+    const entry: DirEntry = { state: { path, offline: false }, logs: new Map(), hooks: {} };
+    entry.hooks = {
+      onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
+      onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
+      onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
+    };
     this.dirs.push(entry);
     try {
       fs.mkdir(path);
@@ -139,7 +146,8 @@ export class LogManager {
         const partition = Number(match[2]);
         const key = partitionKey(topic, partition);
         let config = configs.get(topic);
-        if (!config) configs.set(topic, (config = this.configFor(topic)));
+        // Frozen: every log of the topic keeps this one object instead of a copy each.
+        if (!config) configs.set(topic, (config = Object.freeze({ ...this.configFor(topic) })));
         const listed = listing?.get(name);
         const log = this.openLog(entry, topic, partition, config, {
           create: false,
@@ -196,9 +204,7 @@ export class LogManager {
         dirState: entry.state,
         ...opening,
         snapshotHook: this.options.snapshotHookFor?.(topic, partition),
-        onLogStartOffsetChange: () => this.checkpointDir(entry, LOG_START_OFFSET_CHECKPOINT, (l) => l.startOffset),
-        onRecoveryPointRegress: () => this.checkpointDir(entry, RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint),
-        onDirFailure: (dirState) => this.options.onDirFailure?.(dirState.path, dirState.failure),
+        ...entry.hooks,
         tailCacheBudget: this.tailCacheBudget,
       },
       listing,

@@ -82,6 +82,50 @@ t.test('recovery keeps valid batches, cuts a corrupt tail and rebuilds indexes',
   t.same(recovered.read(8, 1000, Infinity, true), written[4]);
 });
 
+t.test('recovery leaves empty index files alone when the rebuilt indexes are empty, rewrites stale ones', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const segment = LogSegment.create(fs, '/p', 0, 1 << 20, 0); // one small batch: no index entry
+  const written = fill(segment, 1, 0);
+  segment.flush();
+  segment.close();
+  fs.open('/p/00000000000000000000.index', true).close();
+  fs.open('/p/00000000000000000000.timeindex', true).close();
+  const opened: string[] = [];
+  const open = fs.open.bind(fs);
+  fs.open = (path: string, create?: boolean) => {
+    opened.push(path);
+    return open(path, create);
+  };
+  const options = { indexIntervalBytes: 1 << 20, now: 0, recoveryPoint: 0, cleanShutdown: false, initialOffset: 0 };
+  const result = loadSegments(fs, '/p', options);
+  t.equal(result.recoveredSegments, 1);
+  t.same(
+    opened.filter((p) => p.endsWith('index')),
+    [],
+    'no index file opened: both were empty and stay empty',
+  );
+  t.equal(result.segments[0]!.nextOffset, 2);
+  t.same(result.segments[0]!.read(0, 1000, Infinity, true), written[0]);
+  result.segments[0]!.close();
+  // A stale entry left in the offset index (the log it pointed into is gone): rewritten empty.
+  const stale = Buffer.alloc(8);
+  stale.writeInt32BE(1, 0);
+  stale.writeInt32BE(5000, 4);
+  const handle = open('/p/00000000000000000000.index');
+  handle.write(stale, 0);
+  handle.close();
+  opened.length = 0;
+  const again = loadSegments(fs, '/p', options);
+  t.same(
+    opened.filter((p) => p.endsWith('index')),
+    ['/p/00000000000000000000.index'],
+    'only the stale file rewritten',
+  );
+  t.equal(fs.readFile('/p/00000000000000000000.index')?.length, 0, 'the stale entry is gone');
+  t.equal(again.segments[0]!.nextOffset, 2);
+});
+
 t.test('after a clean shutdown nothing is scanned; a bad index is still rebuilt on use', async (t) => {
   const fs = new MemoryFileSystem();
   fs.mkdir('/p');

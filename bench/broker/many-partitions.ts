@@ -16,7 +16,7 @@
  * BENCH_FROM=<a kept data dir> BENCH_TREES=<built tree>,<built tree> [BENCH_ROUNDS=3] copies the data dir
  * before each start (untimed) and alternates the trees, a clean restart each.
  * BENCH_UNCLEAN=1 (with BENCH_FROM) deletes the clean-shutdown marker and listing from each copy: every restart
- * is then a recovery, as after a SIGKILL. Lines the broker writes to stderr starting with MEMPROBE (from a
+ * is then a recovery, as after a SIGKILL. Each restart's SIGTERM is timed. Lines the broker writes to stderr starting with MEMPROBE (from a
  * `--require` probe in BENCH_NODE_ARGS) are printed after each round.
  * BENCH_CREATE_ONLY=1 stops after the Produce (then SIGTERM, timed): CreateTopics, first produce, shutdown.
  * BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' passes node options to the broker (profiles are
@@ -384,7 +384,7 @@ async function restarts(from: string, trees: string[], rounds: number): Promise<
           `round ${round} ${tree}: first full Metadata ${ms(toMetadata)}, first produce ${ms(toProduce)}, CPU ${cpu.toFixed(2)} s, RSS ${rss.rss.toFixed(0)} MiB`,
         );
       } finally {
-        await stop(broker, 'SIGTERM');
+        console.log(`  SIGTERM: exited in ${ms(await stop(broker, 'SIGTERM'))}`);
         rmSync(dir, { recursive: true, force: true });
         for (const line of broker.output().split('\n')) if (line.startsWith('MEMPROBE')) console.log(`  ${line}`);
       }

@@ -154,3 +154,49 @@ t.test('raft log: a flush writes one batch of many records; truncation inside a 
   t.same(again.read(0, 1 << 20), [entry(0, 1), entry(1, 1), entry(2, 1), entry(3, 2), entry(4, 3, 'new')]);
   again.close();
 });
+
+t.test('raft log: written payloads are read back from the file; bounded reads span written and pending', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  const sized = (offset: number, epoch: number, bytes: number, control = false): RaftEntry => ({
+    offset,
+    epoch,
+    payload: Buffer.alloc(bytes, offset),
+    control,
+  });
+  log.append([sized(0, 1, 10, true), sized(1, 1, 10), sized(2, 2, 10), sized(3, 2, 10)]);
+  log.flush();
+  log.append([sized(4, 2, 10), sized(5, 3, 10)]); // pending: not in the file yet
+  t.same(log.read(1, 25), [sized(1, 1, 10), sized(2, 2, 10)], 'as many as fit in maxBytes, across batches');
+  t.same(log.read(3, 25), [sized(3, 2, 10), sized(4, 2, 10)], 'a written entry, then a pending one');
+  t.same(log.read(5, 1), [sized(5, 3, 10)], 'at least one entry even past maxBytes');
+  t.same(log.read(0, 5), [sized(0, 1, 10, true)], 'a control entry keeps its kind');
+  t.same(log.read(6, 100), [], 'nothing at the end');
+  t.same(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 5 });
+  t.same(log.endOffsetForEpoch(1), { epoch: 1, endOffset: 2 });
+  log.flush();
+  // Cut the file under the log: a read of a written entry must fail, never answer other bytes.
+  truncateSync(join(dir, '00000000000000000000.log'), 0);
+  t.throws(() => log.read(0, 100), /metadata log read/);
+  log.close();
+});
+
+t.test('raft log: a snapshot inside a batch keeps the rest of it, read back after reopen', async (t) => {
+  const dir = t.testdir();
+  const log = new FileRaftLog(dir);
+  log.append([entry(0, 1), entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 2)]);
+  log.flush(); // batches [0-3] and [4]
+  log.append([entry(5, 2, 'pending')]);
+  log.createSnapshot({ endOffset: 2, epoch: 1 }, Buffer.from('state@2'));
+  t.same(log.read(2, 1 << 20), [entry(2, 1), entry(3, 1), entry(4, 2), entry(5, 2, 'pending')]);
+  log.truncateTo(3); // inside the rewritten first batch
+  t.same(log.read(2, 1 << 20), [entry(2, 1)]);
+  log.append([entry(3, 3, 'after')]);
+  log.flush();
+  log.close();
+  const again = new FileRaftLog(dir);
+  t.equal(again.startOffset(), 2);
+  t.same(again.read(2, 1 << 20), [entry(2, 1), entry(3, 3, 'after')]);
+  t.equal(again.epochOf(1), 1, 'the snapshot epoch just below the start');
+  again.close();
+});

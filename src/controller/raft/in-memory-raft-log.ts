@@ -6,7 +6,7 @@
  */
 import { RaftInvariantError } from './errors.js';
 import type { RaftLog } from './raft-log.js';
-import { endOffsetForEpochIn, epochAt, readEntries, type EntryView } from './raft-log-entries.js';
+import { endOffsetForEpochIn, entryListView, epochAt, readEntries, type EntryView } from './raft-log-entries.js';
 import { checkOffset, type EpochEndOffset, type OffsetAndEpoch, type RaftEntry, type SnapshotId } from './types.js';
 
 export class InMemoryRaftLog implements RaftLog {
@@ -51,7 +51,7 @@ export class InMemoryRaftLog implements RaftLog {
   }
 
   private view(): EntryView {
-    return { entries: this.entries, start: this.start, snapshot: this.snapshot };
+    return entryListView(this.entries, this.start, this.snapshot);
   }
 
   read(fromOffset: number, maxBytes: number): RaftEntry[] {
