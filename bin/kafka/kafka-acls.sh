@@ -1,3 +1,3 @@
-#!/usr/bin/env node
-// Kafka's kafka-acls.sh, served by Gregor: the same as `gregor kafka-acls ...` (docs/tools.md).
-require('./launch.cjs')('kafka-acls');
+#!/bin/sh
+# Kafka's kafka-acls.sh, served by Gregor: the same as `gregor kafka-acls ...` (docs/tools.md).
+exec node "$(dirname "$0")/../gregor.js" kafka-acls "$@"

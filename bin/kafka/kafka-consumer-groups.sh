@@ -1,3 +1,3 @@
-#!/usr/bin/env node
-// Kafka's kafka-consumer-groups.sh, served by Gregor: the same as `gregor kafka-consumer-groups ...` (docs/tools.md).
-require('./launch.cjs')('kafka-consumer-groups');
+#!/bin/sh
+# Kafka's kafka-consumer-groups.sh, served by Gregor: the same as `gregor kafka-consumer-groups ...` (docs/tools.md).
+exec node "$(dirname "$0")/../gregor.js" kafka-consumer-groups "$@"

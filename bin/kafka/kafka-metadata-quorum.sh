@@ -1,3 +1,3 @@
-#!/usr/bin/env node
-// Kafka's kafka-metadata-quorum.sh, served by Gregor: the same as `gregor kafka-metadata-quorum ...` (docs/tools.md).
-require('./launch.cjs')('kafka-metadata-quorum');
+#!/bin/sh
+# Kafka's kafka-metadata-quorum.sh, served by Gregor: the same as `gregor kafka-metadata-quorum ...` (docs/tools.md).
+exec node "$(dirname "$0")/../gregor.js" kafka-metadata-quorum "$@"

@@ -1,9 +1,11 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: the tool files are CommonJS */
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: loaded by the image's launchers with require() */
 /* global __dirname */
 /**
- * Runs one of Kafka's tools as `gregor <tool> ...`: bin/kafka/<tool>.sh calls it with its name.
- * The Docker image's /opt/kafka/bin/<tool>.sh require this file by its absolute path.
+ * Runs one of Kafka's tools as `gregor <tool> ...` for the Docker image, which has no shell: its
+ * /opt/kafka/bin/<tool>.sh are node scripts (`#!/usr/local/bin/node`) that require this file by
+ * its absolute path with the tool's name (docker/Dockerfile writes them). The package's own
+ * bin/kafka/<tool>.sh are sh scripts that run bin/gregor.js.
  */
 const path = require('node:path');
 
