@@ -81,6 +81,15 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
     t.match(metrics, /kafka_server_brokertopicmetrics_messagesin_total\{topic="tc-orders"\} 5/);
     const user = await container.exec(['node', '-e', 'process.stdout.write(String(process.getuid()))']);
     t.equal(user.output.trim(), '10001', 'runs as a non-root user');
+    // Kafka's tools where the apache/kafka image has them (no shell in the image: node launchers).
+    const topics = await container.exec([
+      '/opt/kafka/bin/kafka-topics.sh',
+      '--list',
+      '--bootstrap-server',
+      'localhost:9092',
+    ]);
+    t.equal(topics.exitCode, 0, topics.output);
+    t.ok(topics.output.split('\n').includes('tc-orders'), '/opt/kafka/bin/kafka-topics.sh --list names the topic');
   });
 
   const compose =
