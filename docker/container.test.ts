@@ -81,6 +81,16 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
     t.match(metrics, /kafka_server_brokertopicmetrics_messagesin_total\{topic="tc-orders"\} 5/);
     const user = await container.exec(['node', '-e', 'process.stdout.write(String(process.getuid()))']);
     t.equal(user.output.trim(), '10001', 'runs as a non-root user');
+    // Kafka's tools where the apache/kafka image has them (no shell in the image: node launchers).
+    // The module's container listens inside on the port it advertises (localhost:<mapped port>).
+    const topics = await container.exec([
+      '/opt/kafka/bin/kafka-topics.sh',
+      '--list',
+      '--bootstrap-server',
+      container.getBootstrapServers(),
+    ]);
+    t.equal(topics.exitCode, 0, topics.output);
+    t.ok(topics.output.split('\n').includes('tc-orders'), '/opt/kafka/bin/kafka-topics.sh --list names the topic');
   });
 
   const compose =
@@ -120,6 +130,21 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
       );
       const { clusterId } = await roundTrip(t, `127.0.0.1:${port}`, 'compose-orders');
       t.equal(clusterId, 'MkU3OEVBNTcwNTJENDM2Qk', 'the CLUSTER_ID of compose.yml');
+      // As the apache/kafka image's users type it: the broker listens on localhost:9092 inside.
+      const listed = await composeRun([
+        'exec',
+        '-T',
+        'kafka',
+        '/opt/kafka/bin/kafka-topics.sh',
+        '--list',
+        '--bootstrap-server',
+        'localhost:9092',
+      ]);
+      t.equal(listed.code, 0, listed.stderr);
+      t.ok(
+        listed.stdout.split('\n').includes('compose-orders'),
+        'kafka-topics.sh --list in the container names the topic',
+      );
       if (hasCommand('kcat')) {
         const produced = await run('kcat', ['-b', `127.0.0.1:${port}`, '-P', '-t', 'compose-kcat', '-K', ':'], {
           input: 'a:1\nb:2\nc:3\n',

@@ -36,7 +36,6 @@ num.partitions=4
 default.replication.factor=3
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=true
-super.users=User:ANONYMOUS
 PROPS
   CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qk node "$gregor" start --config "$work/n$i.properties" > "$work/n$i.log" 2>&1 &
   pids+=($!)
@@ -46,11 +45,17 @@ for i in 1 2 3; do
   grep -q "caught up with the metadata log and unfenced" "$work/n$i.log" || { echo "node $i did not start:"; tail -5 "$work/n$i.log"; exit 1; }
 done
 
+# Kafka's tools for the tests that run them ($KAFKA_PATH/bin/kafka-topics.sh, kafka-configs.sh,
+# kafka-acls.sh): the package's bin/kafka/, linked where the suite looks for them.
+mkdir -p "$work/kafka/bin"
+for tool in "$(dirname "$gregor")"/kafka/kafka-*.sh; do ln -sf "$tool" "$work/kafka/bin/$(basename "$tool")"; done
+
 conf="$work/test.conf"
 printf 'metadata.broker.list=127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093\ntest.timeout.multiplier=3\n' > "$conf"
 log="$work/suite.log"
 set +e
 (cd "$src/tests" && LD_LIBRARY_PATH="$src/src:$src/src-cpp" RDKAFKA_TEST_CONF="$conf" TEST_KAFKA_VERSION=3.9.0 \
+  KAFKA_PATH="$work/kafka" BROKERS=127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093 \
   TEST_CONSUMER_GROUP_PROTOCOL="$protocol" TESTS="$tests" ./test-runner -Q -E -p1) > "$log" 2>&1
 set -e
 clean() { sed 's/\x1b\[[0-9;]*m//g' "$log"; }

@@ -13,7 +13,7 @@ import {
   defaultDescribeQuorumRequest,
 } from '../../protocol/generated/messages/55-describe-quorum.js';
 import type { Cluster } from './cluster.js';
-import { check } from './errors.js';
+import { KafkaClientError, check } from './errors.js';
 
 export interface QuorumReplica {
   id: number;
@@ -80,4 +80,72 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
     }
     return info;
   });
+}
+
+/** The live brokers (DescribeCluster, or Metadata on brokers that lack it). */
+export async function describeClusterNodes(cluster: Cluster): Promise<ClusterInfo['brokers']> {
+  return cluster.withRetries('DescribeCluster', async () => {
+    const connection = await cluster.any();
+    if (connection.versionFor(DescribeClusterApi as ApiDefinition<unknown, unknown>) >= 0) {
+      const response = await connection.send(DescribeClusterApi, defaultDescribeClusterRequest());
+      check(response.errorCode, 'DescribeCluster', response.errorMessage);
+      return response.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack }));
+    }
+    const metadata = await cluster.metadata([]);
+    return metadata.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+  });
+}
+
+export interface QuorumReplicaState {
+  replicaId: number;
+  directoryId: string;
+  logEndOffset: bigint;
+  lastFetchTimestamp: bigint;
+  lastCaughtUpTimestamp: bigint;
+}
+
+export interface QuorumDescription {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: bigint;
+  voters: QuorumReplicaState[];
+  observers: QuorumReplicaState[];
+  /** Listeners of the voters, by node id (DescribeQuorum v2). */
+  endpoints: Map<number, string[]>;
+}
+
+/** DescribeQuorum of __cluster_metadata-0, as Kafka's admin describeMetadataQuorum. */
+export async function describeQuorum(cluster: Cluster): Promise<QuorumDescription> {
+  return cluster.withRetries('DescribeQuorum', async () => {
+    const connection = await cluster.any();
+    const request = defaultDescribeQuorumRequest();
+    request.topics = [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }];
+    const response = await connection.send(DescribeQuorumApi, request);
+    check(response.errorCode, 'DescribeQuorum', response.errorMessage);
+    const partition = response.topics[0]?.partitions[0];
+    if (!partition) throw new KafkaClientError(-1, 'DescribeQuorum', 'empty answer');
+    check(partition.errorCode, 'DescribeQuorum', partition.errorMessage);
+    const state = (r: (typeof partition.currentVoters)[number]): QuorumReplicaState => ({
+      replicaId: r.replicaId,
+      directoryId: r.replicaDirectoryId,
+      logEndOffset: r.logEndOffset,
+      lastFetchTimestamp: r.lastFetchTimestamp,
+      lastCaughtUpTimestamp: r.lastCaughtUpTimestamp,
+    });
+    return {
+      leaderId: partition.leaderId,
+      leaderEpoch: partition.leaderEpoch,
+      highWatermark: partition.highWatermark,
+      voters: partition.currentVoters.map(state),
+      observers: partition.observers.map(state),
+      endpoints: new Map(
+        response.nodes.map((n) => [n.nodeId, n.listeners.map((l) => `${l.name}://${l.host}:${l.port}`)]),
+      ),
+    };
+  });
+}
+
+/** The cluster id (DescribeCluster, or Metadata). */
+export async function clusterId(cluster: Cluster): Promise<string | null> {
+  return (await clusterInfo(cluster)).clusterId;
 }

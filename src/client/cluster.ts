@@ -122,6 +122,12 @@ export class Cluster {
 
   /** The node coordinating a group (keyType 0) or a transactional id (1). */
   async coordinator(key: string, keyType = COORDINATOR_GROUP): Promise<BrokerConnection> {
+    const node = await this.coordinatorNode(key, keyType);
+    return this.connect(`${node.host}:${node.port}`);
+  }
+
+  /** Where the coordinator of a group (keyType 0) or a transactional id (1) is. */
+  async coordinatorNode(key: string, keyType = COORDINATOR_GROUP): Promise<BrokerAddress> {
     return this.withRetries(`FindCoordinator ${key}`, async () => {
       const connection = await this.any();
       const version = connection.versionFor(FindCoordinatorApi as ApiDefinition<unknown, unknown>);
@@ -134,8 +140,9 @@ export class Cluster {
       if (!answer) throw new KafkaClientError(15, `FindCoordinator ${key}`);
       if (answer.errorCode !== 0)
         throw new KafkaClientError(answer.errorCode, `FindCoordinator ${key}`, answer.errorMessage);
-      this.brokers.set(answer.nodeId, { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null });
-      return this.connect(`${answer.host}:${answer.port}`);
+      const node = { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null };
+      this.brokers.set(answer.nodeId, node);
+      return node;
     });
   }
 

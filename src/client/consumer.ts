@@ -20,6 +20,8 @@ const OFFSET_OUT_OF_RANGE = 1;
 export interface ConsumedRecord extends DecodedRecord {
   topic: string;
   partition: number;
+  /** The batch's timestamp type: 0 CreateTime, 1 LogAppendTime. */
+  timestampType: number;
 }
 
 export interface FetchPosition {
@@ -38,7 +40,7 @@ export class Fetcher {
 
   constructor(
     private readonly cluster: Cluster,
-    private readonly topic: string,
+    readonly topic: string,
     start: FetchPosition[],
     private readonly options: FetcherOptions,
   ) {
@@ -113,7 +115,8 @@ export class Fetcher {
       if (this.isAborted(batch, aborted)) continue;
       if (batch.control) continue;
       for (const record of batch.records)
-        if (record.offset >= position) out.push({ ...record, topic: this.topic, partition });
+        if (record.offset >= position)
+          out.push({ ...record, topic: this.topic, partition, timestampType: batch.timestampType });
     }
     this.positions.set(partition, next);
     return out;

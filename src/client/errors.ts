@@ -5,6 +5,8 @@ export class KafkaClientError extends Error {
   readonly code: number;
   readonly errorName: string;
   readonly retriable: boolean;
+  /** The broker's own error message, when it sent one. */
+  readonly detail: string | null;
 
   constructor(code: number, context: string, message?: string | null) {
     const info = ERROR_INFO.get(code);
@@ -14,6 +16,7 @@ export class KafkaClientError extends Error {
     this.code = code;
     this.errorName = name;
     this.retriable = info?.retriable ?? false;
+    this.detail = message ?? null;
   }
 }
 

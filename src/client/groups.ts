@@ -12,6 +12,7 @@ import {
   defaultDescribeGroupsRequest,
 } from '../../protocol/generated/messages/15-describe-groups.js';
 import { DeleteGroupsApi, defaultDeleteGroupsRequest } from '../../protocol/generated/messages/42-delete-groups.js';
+import { OffsetDeleteApi, defaultOffsetDeleteRequest } from '../../protocol/generated/messages/47-offset-delete.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
 
@@ -222,4 +223,38 @@ export async function resetOffsets(
     );
   }
   return plan;
+}
+
+export interface OffsetDeleteResult {
+  /** The request's error (0 when the group accepted it). */
+  errorCode: number;
+  partitions: Array<{ topic: string; partition: number; errorCode: number }>;
+}
+
+/** OffsetDelete: removes the group's committed offsets of these partitions (an Empty group, or unsubscribed topics). */
+export async function deleteGroupOffsets(
+  cluster: Cluster,
+  groupId: string,
+  partitions: Array<{ topic: string; partition: number }>,
+): Promise<OffsetDeleteResult> {
+  return cluster.withRetries(`OffsetDelete ${groupId}`, async () => {
+    const coordinator = await cluster.coordinator(groupId);
+    const request = defaultOffsetDeleteRequest();
+    request.groupId = groupId;
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    request.topics = [...byTopic].map(([name, indexes]) => ({
+      name,
+      partitions: indexes.map((partitionIndex) => ({ partitionIndex })),
+    }));
+    const response = await coordinator.send(OffsetDeleteApi, request);
+    if (response.errorCode === 16 || response.errorCode === 15 || response.errorCode === 14)
+      throw new KafkaClientError(response.errorCode, `OffsetDelete ${groupId}`);
+    return {
+      errorCode: response.errorCode,
+      partitions: response.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
+      ),
+    };
+  });
 }

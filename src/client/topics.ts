@@ -25,6 +25,7 @@ import { EARLIEST, LATEST, listOffsets } from './offsets.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+export const RESOURCE_BROKER_LOGGER = 8;
 
 export interface TopicSummary {
   name: string;
@@ -51,6 +52,8 @@ export interface ConfigEntry {
   source: string;
   sensitive: boolean;
   readOnly: boolean;
+  /** With `includeSynonyms`: where the value comes from, most specific first (source, name, value). */
+  synonyms: Array<{ source: string; name: string; value: string | null }>;
 }
 
 export interface TopicDetail extends TopicSummary {
@@ -88,6 +91,8 @@ export interface CreateTopicOptions {
   replicationFactor: number;
   configs: Record<string, string>;
   validateOnly?: boolean;
+  /** Replicas of each partition, by partition index (then partitions and replicationFactor are -1). */
+  assignments?: number[][];
 }
 
 export async function createTopic(
@@ -105,7 +110,7 @@ export async function createTopic(
         name,
         numPartitions: options.partitions,
         replicationFactor: options.replicationFactor,
-        assignments: [],
+        assignments: (options.assignments ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
         configs: Object.entries(options.configs).map(([key, value]) => ({ name: key, value })),
       },
     ];
@@ -132,12 +137,19 @@ export async function deleteTopic(cluster: Cluster, name: string): Promise<void>
   });
 }
 
-export async function addPartitions(cluster: Cluster, name: string, totalCount: number): Promise<void> {
+export async function addPartitions(
+  cluster: Cluster,
+  name: string,
+  totalCount: number,
+  assignments: number[][] | null = null,
+): Promise<void> {
   await cluster.withRetries(`CreatePartitions ${name}`, async () => {
     const connection = await cluster.any();
     const request = defaultCreatePartitionsRequest();
     request.timeoutMs = 30_000;
-    request.topics = [{ name, count: totalCount, assignments: null }];
+    request.topics = [
+      { name, count: totalCount, assignments: assignments?.map((brokerIds) => ({ brokerIds })) ?? null },
+    ];
     const response = await connection.send(CreatePartitionsApi, request);
     const result = response.results[0];
     if (!result) throw new KafkaClientError(-1, `CreatePartitions ${name}`, 'empty answer');
@@ -153,7 +165,10 @@ export async function alterConfigs(
   changes: Record<string, string | null>,
 ): Promise<void> {
   await cluster.withRetries(`IncrementalAlterConfigs ${resourceName}`, async () => {
-    const connection = await cluster.any();
+    const connection =
+      (resourceType === RESOURCE_BROKER || resourceType === RESOURCE_BROKER_LOGGER) && resourceName !== ''
+        ? await cluster.toNode(Number(resourceName))
+        : await cluster.any();
     const request = defaultIncrementalAlterConfigsRequest();
     request.resources = [
       {
@@ -177,11 +192,15 @@ export async function describeConfigs(
   cluster: Cluster,
   resourceType: number,
   resourceName: string,
+  includeSynonyms = false,
 ): Promise<ConfigEntry[]> {
   return cluster.withRetries(`DescribeConfigs ${resourceName}`, async () => {
     const connection =
-      resourceType === RESOURCE_BROKER ? await cluster.toNode(Number(resourceName)) : await cluster.any();
+      (resourceType === RESOURCE_BROKER || resourceType === RESOURCE_BROKER_LOGGER) && resourceName !== ''
+        ? await cluster.toNode(Number(resourceName))
+        : await cluster.any();
     const request = defaultDescribeConfigsRequest();
+    request.includeSynonyms = includeSynonyms;
     request.resources = [{ resourceType, resourceName, configurationKeys: null }];
     const response = await connection.send(DescribeConfigsApi, request);
     const result = response.results[0];
@@ -194,6 +213,11 @@ export async function describeConfigs(
         source: CONFIG_SOURCES[c.configSource] ?? String(c.configSource),
         sensitive: c.isSensitive,
         readOnly: c.readOnly,
+        synonyms: c.synonyms.map((y) => ({
+          source: CONFIG_SOURCES[y.source] ?? String(y.source),
+          name: y.name,
+          value: y.value,
+        })),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
   });

@@ -1,0 +1,99 @@
+/**
+ * The client properties of Kafka's tools (--command-config, --producer.config, --consumer.config,
+ * --producer-property, --consumer-property) over Gregor's client: the security settings go to
+ * src/client/security.ts (which checks them); the settings a tool reads are handed to it; the
+ * tuning settings that change no observable behaviour of these tools (batching, buffer sizes,
+ * metadata ages) are accepted as they are; anything else is refused naming the setting, since
+ * Gregor's client would not do what it asks.
+ */
+import { readFileSync } from 'node:fs';
+import { Cluster } from '../../client/cluster.js';
+import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parseProperties } from '../../client/security.js';
+import { KafkaToolExit } from './options.js';
+
+/** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
+export const TUNING_KEYS: readonly string[] = [
+  'linger.ms',
+  'batch.size',
+  'buffer.memory',
+  'send.buffer.bytes',
+  'receive.buffer.bytes',
+  'metadata.max.age.ms',
+  'max.block.ms',
+  'retry.backoff.ms',
+  'retry.backoff.max.ms',
+  'reconnect.backoff.ms',
+  'reconnect.backoff.max.ms',
+  'connections.max.idle.ms',
+  'fetch.min.bytes',
+  'fetch.max.bytes',
+  'fetch.max.wait.ms',
+  'max.partition.fetch.bytes',
+  'max.poll.records',
+  'max.in.flight.requests.per.connection',
+  'delivery.timeout.ms',
+  'default.api.timeout.ms',
+  'socket.connection.setup.timeout.ms',
+  'socket.connection.setup.timeout.max.ms',
+  'check.crcs',
+  'client.dns.lookup',
+];
+
+/** Utils.loadProps: a properties file, or exit 1 as Kafka's tools fail on an unreadable one. */
+export function loadProperties(path: string): Record<string, string> {
+  try {
+    return parseProperties(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err && err.code === 'ENOENT' ? ' (No such file or directory)' : '';
+    throw new KafkaToolExit(1, `${path}${reason || `: ${err instanceof Error ? err.message : String(err)}`}`);
+  }
+}
+
+export interface ClientProps {
+  /** Settings the tool reads (its own keys), security and tuning keys taken out. */
+  own: Record<string, string>;
+  cluster: Cluster;
+}
+
+/**
+ * Checks `props` (the tool's `ownKeys`, security settings and tuning settings are allowed) and
+ * opens the cluster view for `bootstrap`. `client.id` and `request.timeout.ms` are read here.
+ */
+export function clientFor(
+  bootstrap: string,
+  props: Record<string, string>,
+  ownKeys: readonly string[],
+  defaultClientId: string,
+): ClientProps {
+  const security: Record<string, string> = {};
+  const own: Record<string, string> = {};
+  const refused: string[] = [];
+  for (const [key, value] of Object.entries(props)) {
+    if (CLIENT_SECURITY_KEYS.includes(key)) security[key] = value;
+    else if (ownKeys.includes(key) || key === 'client.id' || key === 'request.timeout.ms') own[key] = value;
+    else if (key === 'bootstrap.servers' || TUNING_KEYS.includes(key)) continue;
+    else refused.push(key);
+  }
+  if (refused.length > 0)
+    throw new KafkaToolExit(
+      1,
+      `Gregor's tools do not support the client setting${refused.length > 1 ? 's' : ''} ${refused.join(', ')}: remove ${refused.length > 1 ? 'them' : 'it'} (see docs/tools.md)`,
+    );
+  let clientSecurity;
+  try {
+    clientSecurity = clientSecurityFrom(security);
+  } catch (err) {
+    if (err instanceof ClientConfigError) throw new KafkaToolExit(1, err.message);
+    throw err;
+  }
+  const timeout = own['request.timeout.ms'] === undefined ? 30_000 : Number(own['request.timeout.ms']);
+  if (!Number.isInteger(timeout) || timeout <= 0)
+    throw new KafkaToolExit(1, `Invalid value ${own['request.timeout.ms']} for configuration request.timeout.ms`);
+  const cluster = new Cluster({
+    bootstrap: Cluster.parseBootstrap(bootstrap),
+    clientId: own['client.id'] ?? defaultClientId,
+    requestTimeoutMs: timeout,
+    security: clientSecurity,
+  });
+  return { own, cluster };
+}

@@ -1,0 +1,489 @@
+/**
+ * kafka-console-consumer.sh (Kafka 3.9's ConsoleConsumer) over Gregor's client: --topic or
+ * --include (a regular expression, matched once at start), --partition with --offset
+ * (earliest, latest or a number), --from-beginning, --group (a classic consumer group member:
+ * committed offsets, else auto.offset.reset; commits every auto.commit.interval.ms and on exit
+ * unless enable.auto.commit=false), --max-messages, --timeout-ms, --isolation-level,
+ * --consumer-property / --consumer.config, --property for the DefaultMessageFormatter. Prints
+ * records as that formatter and "Processed a total of N messages" on stderr.
+ * Differs from Kafka: without --group it reads without any group (Kafka's consumer joins a
+ * random console-consumer-NNNNN group that commits nothing); --include with --group is refused
+ * (Gregor's group member subscribes to one topic); only the default formatter.
+ */
+import type { Cluster } from '../../client/cluster.js';
+import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
+import { GroupMember } from '../../client/group-member.js';
+import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
+import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
+import { listTopics } from '../../client/topics.js';
+import { cliIo } from '../io.js';
+import { clientFor, loadProperties } from './client-config.js';
+import { formatRecord, formatterSettings, type FormatterSettings } from './message-formatter.js';
+import {
+  DEFAULT_OPTIONS,
+  KafkaOptionError,
+  KafkaToolExit,
+  keyValueArgs,
+  maybeHelpOrVersion,
+  parseOptions,
+  requireOptions,
+  usageExit,
+  type OptionSpec,
+  type ParsedOptions,
+} from './options.js';
+import { includeListMatcher, isInternalTopic } from './topic-filter.js';
+import { KAFKA_VERSION } from './version.js';
+
+const DEFAULT_FORMATTERS = [
+  'org.apache.kafka.tools.consumer.DefaultMessageFormatter',
+  'kafka.tools.DefaultMessageFormatter',
+];
+const CONSUMER_KEYS = [
+  'group.id',
+  'auto.offset.reset',
+  'isolation.level',
+  'enable.auto.commit',
+  'auto.commit.interval.ms',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'key.deserializer',
+  'value.deserializer',
+  'partition.assignment.strategy',
+  'exclude.internal.topics',
+];
+
+const SPECS: readonly OptionSpec[] = [
+  ...DEFAULT_OPTIONS,
+  { name: 'topic', arg: 'required', help: 'The topic to consume on.', describedAs: 'topic' },
+  {
+    name: 'whitelist',
+    arg: 'required',
+    help: 'DEPRECATED, use --include instead; ignored if --include specified.',
+    describedAs: 'Java regex (String)',
+  },
+  {
+    name: 'include',
+    arg: 'required',
+    help: 'Regular expression specifying list of topics to include for consumption.',
+    describedAs: 'Java regex (String)',
+  },
+  {
+    name: 'partition',
+    arg: 'required',
+    type: 'Integer',
+    help: "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified.",
+    describedAs: 'partition',
+  },
+  {
+    name: 'offset',
+    arg: 'required',
+    help: "The offset to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end",
+    describedAs: 'consume offset',
+    defaultValue: 'latest',
+  },
+  {
+    name: 'consumer-property',
+    arg: 'required',
+    help: 'A mechanism to pass user-defined properties in the form key=value to the consumer.',
+    describedAs: 'consumer_prop',
+  },
+  {
+    name: 'consumer.config',
+    arg: 'required',
+    help: 'Consumer config properties file. Note that [consumer-property] takes precedence over this config.',
+    describedAs: 'config file',
+  },
+  {
+    name: 'formatter',
+    arg: 'required',
+    help: 'The name of a class to use for formatting kafka messages for display.',
+    describedAs: 'class',
+    defaultValue: DEFAULT_FORMATTERS[0]!,
+  },
+  {
+    name: 'property',
+    arg: 'required',
+    help: 'The properties to initialize the message formatter: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value (true|false), key.separator, line.separator, headers.separator, null.literal.',
+    describedAs: 'prop',
+  },
+  {
+    name: 'formatter-config',
+    arg: 'required',
+    help: 'Config properties file to initialize the message formatter. Note that [property] takes precedence over this config.',
+    describedAs: 'config file',
+  },
+  {
+    name: 'from-beginning',
+    arg: 'none',
+    help: 'If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.',
+  },
+  {
+    name: 'max-messages',
+    arg: 'required',
+    type: 'Integer',
+    help: 'The maximum number of messages to consume before exiting. If not set, consumption is continual.',
+    describedAs: 'num_messages',
+  },
+  {
+    name: 'timeout-ms',
+    arg: 'required',
+    type: 'Long',
+    help: 'If specified, exit if no message is available for consumption for the specified interval.',
+    describedAs: 'timeout_ms',
+  },
+  {
+    name: 'skip-message-on-error',
+    arg: 'none',
+    help: 'If there is an error when processing a message, skip it instead of halt.',
+  },
+  {
+    name: 'bootstrap-server',
+    arg: 'required',
+    help: 'REQUIRED: The server(s) to connect to.',
+    describedAs: 'server to connect to',
+  },
+  { name: 'key-deserializer', arg: 'required', help: 'deserializer for key', describedAs: 'deserializer for key' },
+  {
+    name: 'value-deserializer',
+    arg: 'required',
+    help: 'deserializer for values',
+    describedAs: 'deserializer for values',
+  },
+  {
+    name: 'enable-systest-events',
+    arg: 'none',
+    help: 'Log lifecycle events of the consumer in addition to logging consumed messages. (This is specific for system tests.)',
+  },
+  {
+    name: 'isolation-level',
+    arg: 'required',
+    help: 'Set to read_committed in order to filter out transactional messages which are not committed. Set to read_uncommitted to read all messages.',
+    describedAs: 'isolation level',
+    defaultValue: 'read_uncommitted',
+  },
+  { name: 'group', arg: 'required', help: 'The consumer group id of the consumer.', describedAs: 'consumer group id' },
+];
+
+interface Plan {
+  topics: string[] | null;
+  include: string | null;
+  partition: number | null;
+  /** -2 earliest, -1 latest, else an offset (with --partition). */
+  start: bigint;
+  group: string | null;
+  maxMessages: number;
+  timeoutMs: number;
+  isolationLevel: number;
+  autoCommit: boolean;
+  commitIntervalMs: number;
+  sessionTimeoutMs: number;
+  heartbeatMs: number;
+  formatter: FormatterSettings;
+}
+
+function fail(message: string): never {
+  throw usageExit(SPECS, message);
+}
+
+function startOffset(o: ParsedOptions, props: Record<string, string>): bigint {
+  if (o.has('offset')) {
+    const text = o.value('offset')!;
+    if (text.toLowerCase() === 'earliest') return EARLIEST;
+    if (text.toLowerCase() === 'latest') return LATEST;
+    if (!/^\d+$/.test(text))
+      fail(
+        `The provided offset value '${text}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
+      );
+    return BigInt(text);
+  }
+  const reset = props['auto.offset.reset'];
+  if (reset !== undefined) {
+    if (o.has('from-beginning') && reset !== 'earliest')
+      throw new KafkaToolExit(
+        1,
+        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`,
+      );
+    if (reset !== 'earliest' && reset !== 'latest')
+      throw new KafkaToolExit(
+        1,
+        `Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`,
+      );
+    return reset === 'earliest' ? EARLIEST : LATEST;
+  }
+  return o.has('from-beginning') ? EARLIEST : LATEST;
+}
+
+function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
+  const include = o.value('include') ?? o.value('whitelist') ?? null;
+  if ([o.has('topic'), include !== null].filter(Boolean).length !== 1)
+    fail(
+      `Exactly one of --include/--topic is required. ${o.has('whitelist') ? '--whitelist is DEPRECATED use --include instead; ignored if --include specified.' : ''}`,
+    );
+  if (o.has('partition')) {
+    if (!o.has('topic')) fail('The topic is required when partition is specified.');
+    if (o.has('from-beginning') && o.has('offset'))
+      fail('Options from-beginning and offset cannot be specified together.');
+  } else if (o.has('offset')) fail('The partition is required when offset is specified.');
+  requireOptions(o, 'bootstrap-server');
+  const groups = new Set<string>();
+  if (o.has('group')) groups.add(o.value('group')!);
+  if (props['group.id'] !== undefined) groups.add(props['group.id']);
+  if (groups.size > 1)
+    fail(
+      `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...groups].map((g) => `'${g}'`).join(', ')}`,
+    );
+  if (groups.size > 0 && o.has('partition')) fail('Options group and partition cannot be specified together.');
+  const group = [...groups][0] ?? null;
+  if (group !== null && include !== null)
+    throw new KafkaToolExit(
+      1,
+      "Gregor's kafka-console-consumer does not consume a pattern (--include) as a group member: use --topic",
+    );
+  const formatter = o.value('formatter')!;
+  if (!DEFAULT_FORMATTERS.includes(formatter))
+    throw new KafkaToolExit(
+      1,
+      `--formatter ${formatter}: Gregor's kafka-console-consumer has only ${DEFAULT_FORMATTERS[0]}`,
+    );
+  const strategy = props['partition.assignment.strategy'];
+  if (strategy !== undefined && !/RangeAssignor|^range$/.test(strategy))
+    throw new KafkaToolExit(
+      1,
+      `partition.assignment.strategy=${strategy}: Gregor's consumer assigns with the RangeAssignor only`,
+    );
+  const isolation =
+    props['isolation.level'] !== undefined && !o.has('isolation-level')
+      ? props['isolation.level']
+      : o.value('isolation-level')!;
+  if (isolation !== 'read_committed' && isolation !== 'read_uncommitted')
+    throw new KafkaToolExit(
+      1,
+      `Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`,
+    );
+  const number = (key: string, fallback: number): number => {
+    const n = props[key] === undefined ? fallback : Number(props[key]);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new KafkaToolExit(1, `Invalid value ${props[key]} for configuration ${key}`);
+    return n;
+  };
+  let formatterProps: Record<string, string> = {};
+  if (o.has('formatter-config')) formatterProps = loadProperties(o.value('formatter-config')!);
+  formatterProps = { ...formatterProps, ...keyValueArgs(o.values('property')) };
+  if (o.has('key-deserializer')) formatterProps['key.deserializer'] = o.value('key-deserializer')!;
+  if (o.has('value-deserializer')) formatterProps['value.deserializer'] = o.value('value-deserializer')!;
+  let settings: FormatterSettings;
+  try {
+    settings = formatterSettings(formatterProps);
+  } catch (err) {
+    throw new KafkaToolExit(1, err instanceof Error ? err.message : String(err));
+  }
+  const timeout = o.has('timeout-ms') ? Number(o.value('timeout-ms')) : -1;
+  return {
+    topics: o.has('topic') ? [o.value('topic')!] : null,
+    include,
+    partition: o.has('partition') ? o.integer('partition')! : null,
+    start: startOffset(o, props),
+    group,
+    maxMessages: o.has('max-messages') ? o.integer('max-messages')! : -1,
+    timeoutMs: timeout >= 0 ? timeout : Infinity,
+    isolationLevel: isolation === 'read_committed' ? 1 : 0,
+    autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
+    commitIntervalMs: number('auto.commit.interval.ms', 5000),
+    sessionTimeoutMs: number('session.timeout.ms', 45_000),
+    heartbeatMs: number('heartbeat.interval.ms', 3000),
+    formatter: settings,
+  };
+}
+
+/** Where each assigned partition starts: the given offset, earliest or latest. */
+async function positions(
+  cluster: Cluster,
+  topic: string,
+  partitions: number[],
+  start: bigint,
+): Promise<Map<number, bigint>> {
+  if (start >= 0n) return new Map(partitions.map((p) => [p, start]));
+  return listOffsets(cluster, topic, partitions, start);
+}
+
+/** The reading side: fetchers per topic, and the group member when there is a group. */
+class Reader {
+  fetchers: Fetcher[] = [];
+  member: GroupMember | null = null;
+  private lastHeartbeat = 0;
+  private lastCommit = Date.now();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly plan: Plan,
+  ) {}
+
+  async open(): Promise<void> {
+    const { cluster, plan } = this;
+    const fetchOptions = { isolationLevel: plan.isolationLevel, maxWaitMs: 500, partitionMaxBytes: 1024 * 1024 };
+    if (plan.group !== null) {
+      const topic = plan.topics![0]!;
+      this.member ??= new GroupMember(cluster, {
+        groupId: plan.group,
+        topic,
+        sessionTimeoutMs: plan.sessionTimeoutMs,
+        heartbeatIntervalMs: plan.heartbeatMs,
+      });
+      const assigned = await this.member.join();
+      const fallback =
+        assigned.length > 0 ? await positions(cluster, topic, assigned, plan.start) : new Map<number, bigint>();
+      const committed =
+        assigned.length > 0 ? await fetchCommittedOffsets(cluster, plan.group, [{ topic, partitions: assigned }]) : [];
+      const start = assigned.map((p) => ({
+        partition: p,
+        offset: committed.find((c) => c.partition === p)?.offset ?? fallback.get(p) ?? 0n,
+      }));
+      this.fetchers = [new Fetcher(cluster, topic, start, fetchOptions)];
+      this.lastHeartbeat = Date.now();
+      return;
+    }
+    let topics = plan.topics;
+    if (topics === null) {
+      const matches = includeListMatcher(plan.include!);
+      topics = (await listTopics(cluster, true)).map((t) => t.name).filter((t) => matches(t) && !isInternalTopic(t));
+    }
+    this.fetchers = [];
+    for (const topic of topics) {
+      const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()].sort(
+        (a, b) => a - b,
+      );
+      const wanted = plan.partition === null ? all : [plan.partition];
+      if (plan.partition !== null && !all.includes(plan.partition))
+        throw new Error(`Partition ${topic}-${plan.partition} does not exist`);
+      const start = await positions(cluster, topic, wanted, plan.start);
+      this.fetchers.push(
+        new Fetcher(
+          cluster,
+          topic,
+          [...start].map(([partition, offset]) => ({ partition, offset })),
+          fetchOptions,
+        ),
+      );
+    }
+  }
+
+  /** One round over every fetcher, keeping up the group membership. */
+  async poll(): Promise<ConsumedRecord[]> {
+    const member = this.member;
+    if (member && Date.now() - this.lastHeartbeat >= this.plan.heartbeatMs) {
+      await member.heartbeat();
+      this.lastHeartbeat = Date.now();
+      if (member.needsRejoin) {
+        await this.commit().catch(() => undefined);
+        await this.open();
+        return [];
+      }
+    }
+    if (member && this.plan.autoCommit && Date.now() - this.lastCommit >= this.plan.commitIntervalMs)
+      await this.commit();
+    if (this.fetchers.every((f) => f.positions.size === 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return [];
+    }
+    const rounds = await Promise.all(this.fetchers.filter((f) => f.positions.size > 0).map((f) => f.poll()));
+    return rounds.flat();
+  }
+
+  async commit(): Promise<void> {
+    this.lastCommit = Date.now();
+    const member = this.member;
+    const fetcher = this.fetchers[0];
+    if (!member || !fetcher || member.memberId === '' || !this.plan.autoCommit) return;
+    const topic = this.plan.topics![0]!;
+    const offsets = [...fetcher.positions].map(([partition, offset]) => ({ topic, partition, offset }));
+    if (offsets.length > 0)
+      await commitOffsets(
+        this.cluster,
+        this.plan.group!,
+        { generationId: member.generationId, memberId: member.memberId },
+        offsets,
+      );
+  }
+
+  /** Moves a partition's position back to a record that was fetched but not printed. */
+  rewind(record: ConsumedRecord): void {
+    const fetcher = this.fetchers.find((f) => f.positions.has(record.partition) && record.topic === f.topic);
+    const position = fetcher?.positions.get(record.partition);
+    if (fetcher && position !== undefined && record.offset < position)
+      fetcher.positions.set(record.partition, record.offset);
+  }
+}
+
+async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Promise<number> {
+  const reader = new Reader(cluster, plan);
+  await reader.open();
+  let count = 0;
+  let lastRecordAt = Date.now();
+  const { stdout, stderr } = cliIo();
+  try {
+    while (!stopped() && (plan.maxMessages < 0 || count < plan.maxMessages)) {
+      const records = await reader.poll();
+      for (const record of records) {
+        if (plan.maxMessages >= 0 && count >= plan.maxMessages) {
+          reader.rewind(record);
+          continue;
+        }
+        stdout.write(formatRecord(record, plan.formatter));
+        count++;
+      }
+      if (records.length > 0) lastRecordAt = Date.now();
+      else if (Date.now() - lastRecordAt > plan.timeoutMs) {
+        stderr.write(
+          'ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n',
+        );
+        break;
+      }
+    }
+    await reader.commit();
+  } finally {
+    await reader.member?.leave().catch(() => undefined);
+  }
+  return count;
+}
+
+export async function kafkaConsoleConsumer(args: readonly string[]): Promise<number> {
+  let o: ParsedOptions;
+  try {
+    o = parseOptions(SPECS, args);
+  } catch (err) {
+    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
+    throw err;
+  }
+  maybeHelpOrVersion(
+    o,
+    'This tool helps to read data from Kafka topics and outputs it to standard output.',
+    KAFKA_VERSION,
+  );
+  const fileProps = o.has('consumer.config') ? loadProperties(o.value('consumer.config')!) : {};
+  const props = { ...fileProps, ...keyValueArgs(o.values('consumer-property')) };
+  const plan = planFrom(o, props);
+  const { cluster } = clientFor(o.value('bootstrap-server')!, props, CONSUMER_KEYS, 'console-consumer');
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals): void => {
+    signal = s;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let count = 0;
+  let failed = false;
+  try {
+    count = await consume(cluster, plan, () => signal !== null);
+  } catch (err) {
+    failed = true;
+    cliIo().stderr.write(
+      `ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n${err instanceof Error ? err.message : String(err)}\n`,
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    cluster.close();
+  }
+  cliIo().stderr.write(`Processed a total of ${count} messages\n`);
+  if (failed) return 1;
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 0;
+}

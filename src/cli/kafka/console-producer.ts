@@ -1,0 +1,363 @@
+/**
+ * kafka-console-producer.sh (Kafka 3.9's ConsoleProducer) over Gregor's client: one record per
+ * stdin line (the LineMessageReader and its --property settings), --sync (each record
+ * acknowledged before the next line is read), --compression-codec, --request-required-acks,
+ * --timeout (linger), --producer-property / --producer.config (acks, compression.type, client.id,
+ * request.timeout.ms, linger.ms; tuning settings accepted), a `>` prompt on a terminal.
+ * Without --sync, records are batched up to linger.ms (default 1000, as the tool's --timeout) and
+ * a failed batch is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
+ * --sync a failure ends the tool with exit code 1.
+ * Differs from Kafka: the producer is not idempotent (enable.idempotence=true is refused; the
+ * Java producer is idempotent by default), keyless records go round robin, not sticky.
+ */
+import { createInterface } from 'node:readline';
+import { Producer, type OutgoingRecord } from '../../client/producer.js';
+import { cliIo } from '../io.js';
+import { clientFor, loadProperties } from './client-config.js';
+import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
+import { javaMessage } from './messages.js';
+import {
+  DEFAULT_OPTIONS,
+  KafkaOptionError,
+  KafkaToolExit,
+  keyValueArgs,
+  maybeHelpOrVersion,
+  parseOptions,
+  requireOptions,
+  usageExit,
+  type OptionSpec,
+  type ParsedOptions,
+} from './options.js';
+import { KAFKA_VERSION } from './version.js';
+
+const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+const LINE_READERS = ['kafka.tools.ConsoleProducer$LineMessageReader', 'org.apache.kafka.tools.LineMessageReader'];
+const PRODUCER_KEYS = [
+  'acks',
+  'compression.type',
+  'enable.idempotence',
+  'key.serializer',
+  'value.serializer',
+  'retries',
+  'linger.ms',
+];
+const BYTE_SERIALIZERS = [
+  'org.apache.kafka.common.serialization.ByteArraySerializer',
+  'org.apache.kafka.common.serialization.StringSerializer',
+];
+const BATCH_RECORDS = 1000;
+
+const SPECS: readonly OptionSpec[] = [
+  ...DEFAULT_OPTIONS,
+  { name: 'topic', arg: 'required', help: 'REQUIRED: The topic id to produce messages to.', describedAs: 'topic' },
+  {
+    name: 'broker-list',
+    arg: 'required',
+    help: 'DEPRECATED, use --bootstrap-server instead; ignored if --bootstrap-server is specified.',
+    describedAs: 'broker-list',
+  },
+  {
+    name: 'bootstrap-server',
+    arg: 'required',
+    help: 'REQUIRED unless --broker-list(deprecated) is specified. The server(s) to connect to.',
+    describedAs: 'server to connect to',
+  },
+  {
+    name: 'sync',
+    arg: 'none',
+    help: 'If set message send requests to the brokers are synchronously, one at a time as they arrive.',
+  },
+  {
+    name: 'compression-codec',
+    arg: 'optional',
+    help: "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'.If specified without value, then it defaults to 'gzip'",
+    describedAs: 'compression-codec',
+  },
+  {
+    name: 'batch-size',
+    arg: 'required',
+    type: 'Integer',
+    help: 'Number of messages to send in a single batch if they are not being sent synchronously.',
+    describedAs: 'size',
+    defaultValue: '16384',
+  },
+  {
+    name: 'message-send-max-retries',
+    arg: 'required',
+    type: 'Integer',
+    help: 'The number of retries before the producer gives up and drops a message.',
+    describedAs: 'Integer',
+    defaultValue: '3',
+  },
+  {
+    name: 'retry-backoff-ms',
+    arg: 'required',
+    type: 'Long',
+    help: 'Wait before each retry.',
+    describedAs: 'Long',
+    defaultValue: '100',
+  },
+  {
+    name: 'timeout',
+    arg: 'required',
+    type: 'Long',
+    help: 'In asynchronous mode, the maximum time a message will queue awaiting sufficient batch size (linger.ms).',
+    describedAs: 'timeout_ms',
+    defaultValue: '1000',
+  },
+  {
+    name: 'request-required-acks',
+    arg: 'required',
+    help: 'The required `acks` of the producer requests',
+    describedAs: 'request required acks',
+    defaultValue: '-1',
+  },
+  {
+    name: 'request-timeout-ms',
+    arg: 'required',
+    type: 'Integer',
+    help: 'The ack timeout of the producer requests. Value must be non-negative and non-zero.',
+    describedAs: 'request timeout ms',
+    defaultValue: '1500',
+  },
+  {
+    name: 'metadata-expiry-ms',
+    arg: 'required',
+    type: 'Long',
+    help: 'metadata.max.age.ms of the producer.',
+    describedAs: 'metadata expiration interval',
+    defaultValue: '300000',
+  },
+  {
+    name: 'max-block-ms',
+    arg: 'required',
+    type: 'Long',
+    help: 'The max time that the producer will block for during a send request.',
+    describedAs: 'max block on send',
+    defaultValue: '60000',
+  },
+  {
+    name: 'max-memory-bytes',
+    arg: 'required',
+    type: 'Long',
+    help: 'buffer.memory of the producer.',
+    describedAs: 'total memory in bytes',
+    defaultValue: '33554432',
+  },
+  {
+    name: 'max-partition-memory-bytes',
+    arg: 'required',
+    type: 'Integer',
+    help: 'batch.size of the producer.',
+    describedAs: 'memory in bytes per partition',
+    defaultValue: '16384',
+  },
+  {
+    name: 'line-reader',
+    arg: 'required',
+    help: 'The class name of the class to use for reading lines from standard in.',
+    describedAs: 'reader_class',
+    defaultValue: LINE_READERS[0]!,
+  },
+  {
+    name: 'socket-buffer-size',
+    arg: 'required',
+    type: 'Integer',
+    help: 'send.buffer.bytes of the producer.',
+    describedAs: 'size',
+    defaultValue: '102400',
+  },
+  {
+    name: 'property',
+    arg: 'required',
+    help: 'Properties of the message reader: parse.key, parse.headers, ignore.error, key.separator, headers.delimiter, headers.separator, headers.key.separator, null.marker.',
+    describedAs: 'prop',
+  },
+  {
+    name: 'reader-config',
+    arg: 'required',
+    help: 'Config properties file for the message reader. Note that [property] takes precedence over this config.',
+    describedAs: 'config file',
+  },
+  {
+    name: 'producer-property',
+    arg: 'required',
+    help: 'A mechanism to pass user-defined properties in the form key=value to the producer. ',
+    describedAs: 'producer_prop',
+  },
+  {
+    name: 'producer.config',
+    arg: 'required',
+    help: 'Producer config properties file. Note that [producer-property] takes precedence over this config.',
+    describedAs: 'config file',
+  },
+];
+
+interface ProducerPlan {
+  topic: string;
+  bootstrap: string;
+  sync: boolean;
+  acks: number;
+  compression: number;
+  lingerMs: number;
+  reader: LineReaderSettings;
+  props: Record<string, string>;
+}
+
+function plan(o: ParsedOptions): ProducerPlan {
+  if (!o.has('bootstrap-server') && !o.has('broker-list'))
+    throw usageExit(SPECS, 'Missing required option(s) [bootstrap-server]');
+  maybeHelpOrVersion(o, 'This tool helps to read data from standard input and publish it to Kafka.', KAFKA_VERSION);
+  requireOptions(o, 'topic');
+  const props: Record<string, string> = {
+    ...(o.has('producer.config') ? loadProperties(o.value('producer.config')!) : {}),
+    ...keyValueArgs(o.values('producer-property')),
+  };
+  // maybeMergeOptions: the flag when given, else the property, else the flag's default.
+  const merged = (key: string, option: string): string =>
+    o.has(option) || props[key] === undefined ? o.value(option)! : props[key];
+  const codecName = o.has('compression-codec') ? o.value('compression-codec') || 'gzip' : 'none';
+  const compression = CODECS[codecName.toLowerCase()];
+  if (compression === undefined)
+    throw new KafkaToolExit(
+      1,
+      `Invalid value ${codecName} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`,
+    );
+  const acksText = merged('acks', 'request-required-acks');
+  const acks = acksText === 'all' ? -1 : Number(acksText);
+  if (![-1, 0, 1].includes(acks))
+    throw new KafkaToolExit(
+      1,
+      `Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
+    );
+  if ((props['enable.idempotence'] ?? 'false').trim().toLowerCase() === 'true')
+    throw new KafkaToolExit(
+      1,
+      "enable.idempotence=true: Gregor's kafka-console-producer is not an idempotent producer",
+    );
+  for (const key of ['key.serializer', 'value.serializer'])
+    if (props[key] !== undefined && !BYTE_SERIALIZERS.includes(props[key]))
+      throw new KafkaToolExit(
+        1,
+        `${key}=${props[key]}: the console producer sends the line's bytes (${BYTE_SERIALIZERS[0]})`,
+      );
+  if (!LINE_READERS.includes(o.value('line-reader')!))
+    throw new KafkaToolExit(
+      1,
+      `--line-reader ${o.value('line-reader')}: Gregor's kafka-console-producer has only ${LINE_READERS[0]}`,
+    );
+  const lingerMs = Number(merged('linger.ms', 'timeout'));
+  const readerProps = {
+    ...(o.has('reader-config') ? loadProperties(o.value('reader-config')!) : {}),
+    ...keyValueArgs(o.values('property')),
+  };
+  let reader: LineReaderSettings;
+  try {
+    reader = lineReaderSettings(readerProps);
+  } catch (err) {
+    throw new KafkaToolExit(1, `org.apache.kafka.common.KafkaException: ${javaMessage(err)}`);
+  }
+  delete props['compression.type'];
+  delete props['acks'];
+  return {
+    topic: o.value('topic')!,
+    bootstrap: o.value('bootstrap-server') ?? o.value('broker-list')!,
+    sync: o.has('sync'),
+    acks,
+    compression,
+    lingerMs: Number.isFinite(lingerMs) && lingerMs >= 0 ? lingerMs : 1000,
+    reader,
+    props: { ...props, 'request.timeout.ms': merged('request.timeout.ms', 'request-timeout-ms') },
+  };
+}
+
+/** Batches records, sends them in order, logs (async mode) or throws (sync mode) failures. */
+class Sender {
+  private batch: OutgoingRecord[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly p: ProducerPlan,
+  ) {}
+
+  async add(record: OutgoingRecord): Promise<void> {
+    if (this.p.sync) {
+      await this.producer.send([record]);
+      return;
+    }
+    this.batch.push(record);
+    if (this.batch.length >= BATCH_RECORDS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.p.lingerMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const records = this.batch;
+    this.batch = [];
+    if (records.length === 0) return;
+    this.chain = this.chain.then(() =>
+      this.producer.send(records).then(
+        () => undefined,
+        (err: unknown) => {
+          cliIo().stderr.write(
+            `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaMessage(err)}\n`,
+          );
+        },
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.chain;
+  }
+}
+
+function keyText(record: OutgoingRecord): string {
+  return record.key === null ? 'null' : `${record.key.length} bytes`;
+}
+
+function valueText(records: OutgoingRecord[]): string {
+  return `${records.reduce((n, r) => n + (r.value?.length ?? 0), 0)} bytes`;
+}
+
+export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
+  let o: ParsedOptions;
+  try {
+    o = parseOptions(SPECS, args);
+  } catch (err) {
+    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
+    throw err;
+  }
+  const p = plan(o);
+  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer');
+  const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });
+  const sender = new Sender(producer, p);
+  const { stdin, stdout } = cliIo();
+  const prompt = stdin.isTTY === true && stdout === process.stdout && process.stdout.isTTY;
+  let lineNumber = 0;
+  try {
+    const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+    if (prompt) stdout.write('>');
+    for await (const line of lines) {
+      lineNumber++;
+      await sender.add(readLine(line, lineNumber, p.reader));
+      if (prompt) stdout.write('>');
+    }
+    await sender.close();
+    return 0;
+  } catch (err) {
+    await sender.close().catch(() => undefined);
+    const kind =
+      err instanceof LineReaderError
+        ? 'org.apache.kafka.common.KafkaException'
+        : 'java.util.concurrent.ExecutionException';
+    cliIo().stderr.write(`${kind}: ${javaMessage(err)}\n`);
+    return 1;
+  } finally {
+    cluster.close();
+  }
+}

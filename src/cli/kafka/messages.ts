@@ -1,0 +1,42 @@
+/**
+ * What Kafka's tools print for a failed request: the message of the Java exception the admin
+ * client throws, which is the broker's error message when it sent one, else the error's
+ * default message (Kafka's Errors enum; the common ones here, the error's name otherwise).
+ */
+import { BrokerUnreachableError, KafkaClientError } from '../../client/errors.js';
+
+const DEFAULT_MESSAGES: Record<string, string> = {
+  UNKNOWN_TOPIC_OR_PARTITION: 'This server does not host this topic-partition.',
+  TOPIC_ALREADY_EXISTS: 'Topic with this name already exists.',
+  INVALID_TOPIC_EXCEPTION: 'The request attempted to perform an operation on an invalid topic.',
+  INVALID_PARTITIONS: 'Number of partitions is below 1.',
+  INVALID_REPLICATION_FACTOR: 'Replication factor is below 1 or larger than the number of available brokers.',
+  INVALID_REPLICA_ASSIGNMENT: 'Replica assignment is invalid.',
+  INVALID_CONFIG: 'Configuration is invalid.',
+  POLICY_VIOLATION: 'Request parameters do not satisfy the configured policy.',
+  GROUP_ID_NOT_FOUND: 'The group id does not exist.',
+  NON_EMPTY_GROUP: 'The group is not empty.',
+  INVALID_GROUP_ID: 'The configured groupId is invalid.',
+  TOPIC_AUTHORIZATION_FAILED: 'Topic authorization failed.',
+  GROUP_AUTHORIZATION_FAILED: 'Group authorization failed.',
+  CLUSTER_AUTHORIZATION_FAILED: 'Cluster authorization failed.',
+  TOPIC_DELETION_DISABLED: 'Topic deletion is disabled.',
+  SASL_AUTHENTICATION_FAILED: 'SASL Authentication failed.',
+  UNSUPPORTED_VERSION: 'The version of API is not supported.',
+  NOT_CONTROLLER: 'This is not the correct controller for this cluster.',
+  REQUEST_TIMED_OUT: 'The request timed out.',
+  GROUP_SUBSCRIBED_TO_TOPIC: 'The consumer group is actively subscribed to the topic',
+};
+
+/** The text Kafka's tool would print for `err`. */
+export function javaMessage(err: unknown): string {
+  if (err instanceof KafkaClientError) return err.detail ?? DEFAULT_MESSAGES[err.errorName] ?? err.errorName;
+  if (err instanceof BrokerUnreachableError) return `Timed out waiting for a node assignment. (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The error's name for a log line ("TOPIC_ALREADY_EXISTS"), or the error class. */
+export function errorName(err: unknown): string {
+  if (err instanceof KafkaClientError) return err.errorName;
+  return err instanceof Error ? err.name : 'Error';
+}

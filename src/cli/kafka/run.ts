@@ -1,0 +1,48 @@
+/**
+ * Kafka's command-line tools, as `gregor kafka-topics ...` and as the files bin/kafka/kafka-topics.sh
+ * (and /opt/kafka/bin/ in the Docker image) that run it: each tool loads only when called.
+ * A tool's exit (KafkaToolExit) prints its message on stderr and gives its exit code.
+ */
+import { cliIo } from '../io.js';
+import { KafkaToolExit } from './options.js';
+
+type Tool = (args: readonly string[]) => Promise<number>;
+
+export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
+  'kafka-topics': async () => (await import('./topics.js')).kafkaTopics,
+  'kafka-console-producer': async () => (await import('./console-producer.js')).kafkaConsoleProducer,
+  'kafka-console-consumer': async () => (await import('./console-consumer.js')).kafkaConsoleConsumer,
+  'kafka-consumer-groups': async () => (await import('./consumer-groups.js')).kafkaConsumerGroups,
+  'kafka-configs': async () => (await import('./configs.js')).kafkaConfigs,
+  'kafka-storage': async () => (await import('./small-tools.js')).kafkaStorage,
+  'kafka-get-offsets': async () => (await import('./small-tools.js')).kafkaGetOffsets,
+  'kafka-metadata-quorum': async () => (await import('./small-tools.js')).kafkaMetadataQuorum,
+  'kafka-cluster': async () => (await import('./small-tools.js')).kafkaCluster,
+};
+
+/** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
+export function kafkaToolName(word: string | undefined): string | null {
+  if (word === undefined) return null;
+  const name = word.replace(/\.sh$/, '');
+  return Object.hasOwn(KAFKA_TOOLS, name) ? name : null;
+}
+
+export async function runKafkaTool(name: string, args: readonly string[]): Promise<number> {
+  const load = KAFKA_TOOLS[name];
+  if (!load) {
+    cliIo().stderr.write(`${name} is not one of Gregor's Kafka tools (${Object.keys(KAFKA_TOOLS).join(', ')})\n`);
+    return 1;
+  }
+  try {
+    return await (
+      await load()
+    )(args);
+  } catch (err) {
+    if (err instanceof KafkaToolExit) {
+      if (err.message !== '') cliIo().stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    cliIo().stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
