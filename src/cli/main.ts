@@ -65,9 +65,10 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const log = createLogger();
+  let log: ReturnType<typeof createLogger>;
   let broker: Broker;
   try {
+    log = createLogger();
     const config = BrokerConfig.load({
       file,
       env: process.env,

@@ -46,3 +46,16 @@ t.test('a logger with a level writes to stdout from the start', async (t) => {
   const out = run(`createLogger({ level: 'info', pretty: false }).info('hello');`);
   t.match(JSON.parse(out.trim()), { level: 30, msg: 'hello' });
 });
+
+t.test('GREGOR_LOG_LEVEL: empty is unset (info); an unknown level is an error naming the variable', async (t) => {
+  const prior = process.env.GREGOR_LOG_LEVEL;
+  t.teardown(() => {
+    if (prior === undefined) delete process.env.GREGOR_LOG_LEVEL;
+    else process.env.GREGOR_LOG_LEVEL = prior;
+  });
+  const { createLogger } = (await import(LOGGER)) as typeof import('./logger.js');
+  process.env.GREGOR_LOG_LEVEL = '';
+  t.equal(createLogger({ pretty: false }).level, 'info');
+  process.env.GREGOR_LOG_LEVEL = 'verbose';
+  t.throws(() => createLogger({ pretty: false }), /invalid log level "verbose" in GREGOR_LOG_LEVEL/);
+});

@@ -6,11 +6,27 @@
  */
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import { StartupError } from './startup-error.js';
 
 export type { Logger };
 
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The level: the option, else GREGOR_LOG_LEVEL (an empty one is unset), else info. An unknown
+ * level is an error naming the variable (pino's own message names neither).
+ */
+function levelFrom(option: string | undefined): string {
+  const level = option ?? (process.env.GREGOR_LOG_LEVEL || 'info');
+  if (!LEVELS.includes(level))
+    throw new StartupError(
+      `invalid log level "${level}"${option === undefined ? ' in GREGOR_LOG_LEVEL' : ''} (expected one of ${LEVELS.join(', ')})`,
+    );
+  return level;
+}
+
 export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
-  const level = options.level ?? process.env.GREGOR_LOG_LEVEL ?? 'info';
+  const level = levelFrom(options.level);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
   if (pretty && level !== 'silent') {
     const pinoPretty = createRequire(import.meta.url)('pino-pretty') as (o: object) => NodeJS.WritableStream;

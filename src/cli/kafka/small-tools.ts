@@ -1,8 +1,7 @@
 /**
  * The smaller Kafka tools:
- * - kafka-storage.sh random-uuid (Kafka's Uuid.randomUuid: 16 random bytes in URL-safe base64).
- *   `format` and the other sub-commands are refused: Gregor formats its log directories itself at
- *   first start (meta.properties from cluster.id or CLUSTER_ID), see docs/tools.md.
+ * - kafka-storage.sh random-uuid (Kafka's Uuid.randomUuid: 16 random bytes in URL-safe base64) and
+ *   format (storage-format.ts); info, version-mapping and feature-dependencies are refused.
  * - kafka-get-offsets.sh (GetOffsetShell): --topic (regex), --partitions, --topic-partitions,
  *   --time (earliest, latest, max-timestamp or -1/-2/-3, or a timestamp), `topic:partition:offset`.
  * - kafka-metadata-quorum.sh describe --status | --replication [--human-readable] (DescribeQuorum).
@@ -10,7 +9,6 @@
  * kafka-metadata-quorum and kafka-cluster parse with argparse4j in Kafka; these parse the same
  * words by hand.
  */
-import { randomBytes } from 'node:crypto';
 import type { Cluster } from '../../client/cluster.js';
 import { clusterId, describeQuorum, type QuorumReplicaState } from '../../client/cluster-info.js';
 import { listOffsets } from '../../client/offsets.js';
@@ -30,14 +28,9 @@ import {
 } from './options.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
+import { randomKafkaUuid } from './kafka-uuid.js';
 
-/** Kafka's Uuid.randomUuid().toString(): never one starting with '-' nor the reserved zero/one ids. */
-export function randomKafkaUuid(): string {
-  for (;;) {
-    const text = randomBytes(16).toString('base64url');
-    if (!text.startsWith('-') && text !== 'AAAAAAAAAAAAAAAAAAAAAA' && text !== 'AAAAAAAAAAAAAAAAAAAAAQ') return text;
-  }
-}
+export { randomKafkaUuid };
 
 export async function kafkaStorage(args: readonly string[]): Promise<number> {
   const [command] = args;
@@ -45,10 +38,11 @@ export async function kafkaStorage(args: readonly string[]): Promise<number> {
     cliIo().stdout.write(`${randomKafkaUuid()}\n`);
     return 0;
   }
-  if (command === 'format' || command === 'info' || command === 'version-mapping' || command === 'feature-dependencies')
+  if (command === 'format') return (await import('./storage-format.js')).kafkaStorageFormat(args.slice(1));
+  if (command === 'info' || command === 'version-mapping' || command === 'feature-dependencies')
     throw new KafkaToolExit(
       1,
-      `kafka-storage ${command} is not supported by Gregor: Gregor formats each log directory itself when it first starts (meta.properties with the cluster id from cluster.id or CLUSTER_ID, e.g. CLUSTER_ID=$(kafka-storage.sh random-uuid)). See docs/tools.md.`,
+      `kafka-storage ${command} is not supported by Gregor (format and random-uuid are). See docs/tools.md.`,
     );
   throw new KafkaToolExit(
     1,
