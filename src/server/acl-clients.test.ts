@@ -103,3 +103,74 @@ t.test(
     t.same(served, { produce: 'ok', consume: 'hello-acl' }, 'produced and consumed with the ACLs');
   },
 );
+
+const FETCH_DENIED_SCRIPT = `
+import sys, json, time
+from confluent_kafka import Consumer
+bootstrap, topic = sys.argv[1:3]
+c = Consumer({'bootstrap.servers': bootstrap, 'group.id': topic, 'auto.offset.reset': 'earliest'})
+c.subscribe([topic])
+out = {'errors': [], 'messages': 0}
+deadline = time.time() + 8
+while time.time() < deadline:
+    m = c.poll(0.5)
+    if m is None:
+        continue
+    if m.error():
+        out['errors'].append([m.error().name(), m.partition()])
+    else:
+        out['messages'] += 1
+c.close()
+print(json.dumps(out))
+`;
+
+t.test(
+  'python3-confluent-kafka: a Fetch denied READ gives one TOPIC_AUTHORIZATION_FAILED per partition (librdkafka 0119)',
+  { skip: confluent ? false : 'python3-confluent-kafka is not installed' },
+  async (t) => {
+    const running = await brokerFor(t, {
+      config: {
+        'authorizer.class.name': STANDARD_AUTHORIZER_CLASS,
+        'allow.everyone.if.no.acl.found': 'true',
+        'group.initial.rebalance.delay.ms': '0',
+      },
+    });
+    const kafka = new Kafka({ brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    t.teardown(() => admin.disconnect());
+    await admin.createTopics({ topics: [{ topic: 'fetch-denied', numPartitions: 3 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'fetch-denied', messages: [0, 1, 2].map((p) => ({ value: `m${p}`, partition: p })) });
+    await producer.disconnect();
+    const entry = (operation: number, permissionType: number): AclEntry =>
+      ({
+        resourceType: ResourceType.TOPIC,
+        resourceName: 'fetch-denied',
+        resourcePatternType: PatternType.LITERAL,
+        principal: 'User:*',
+        host: '*',
+        operation,
+        permissionType,
+      }) as unknown as AclEntry;
+    await admin.createAcls({
+      acl: [entry(AclOperation.DESCRIBE, PermissionType.ALLOW), entry(AclOperation.READ, PermissionType.DENY)],
+    });
+    const result = await run(DEBIAN_PYTHON, ['-c', FETCH_DENIED_SCRIPT, running.bootstrap, 'fetch-denied'], {
+      timeoutMs: 60_000,
+    });
+    t.equal(result.code, 0, result.stderr.slice(-2000));
+    t.notMatch(result.stderr, /invalid MessageSetSize/, 'the refused partitions parse (empty records, not null)');
+    const out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as {
+      errors: Array<[string, number]>;
+      messages: number;
+    };
+    t.equal(out.messages, 0, 'no message read');
+    t.same(
+      out.errors.map(([name, p]) => `${name}:${p}`).sort(),
+      ['TOPIC_AUTHORIZATION_FAILED:0', 'TOPIC_AUTHORIZATION_FAILED:1', 'TOPIC_AUTHORIZATION_FAILED:2'],
+      'exactly one authorization error per partition',
+    );
+  },
+);

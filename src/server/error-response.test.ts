@@ -114,9 +114,17 @@ t.test('Produce and Fetch mirror every requested topic and partition', async (t)
     UNKNOWN_SERVER_ERROR,
   )) as {
     errorCode: number;
-    responses: Array<{ topic: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+    responses: Array<{
+      topic: string;
+      partitions: Array<{ partitionIndex: number; errorCode: number; records: Buffer | null }>;
+    }>;
   };
   t.equal(fetch.errorCode, -1, 'top-level error code');
+  t.same(
+    fetch.responses[0]!.partitions[0]!.records,
+    Buffer.alloc(0),
+    'empty records, not null (Kafka: MemoryRecords.EMPTY)',
+  );
   t.same(
     fetch.responses.map((r) => [r.topic, r.partitions.map((p) => [p.partitionIndex, p.errorCode])]),
     [['f', [[2, -1]]]],

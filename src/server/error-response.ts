@@ -201,9 +201,13 @@ function sameKind(value: unknown, primitive: string): boolean {
   }
 }
 
+/**
+ * A field's value in an error answer: its default. Records are empty, never null, even where the
+ * version allows null: Kafka answers a refused Fetch partition with MemoryRecords.EMPTY, and
+ * librdkafka fails on a null record set ("invalid MessageSetSize -1") and fetches again at once.
+ */
 function primitiveDefault(name: string, dflt: string | null, nullable: boolean): unknown {
-  if (dflt === 'null' || (nullable && dflt === null && (name === 'string' || name === 'bytes' || name === 'records')))
-    return null;
+  if (dflt === 'null' || (nullable && dflt === null && (name === 'string' || name === 'bytes'))) return null;
   switch (name) {
     case 'int64':
       return dflt !== null && /^-?\d+$/.test(dflt) ? BigInt(dflt) : 0n;
