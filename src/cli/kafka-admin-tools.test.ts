@@ -309,7 +309,10 @@ t.test('kafka-configs, kafka-get-offsets, quorum, cluster id, storage, acls', { 
   t.match(uuid.stdout, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}\n$/);
   const format = await kafkaTool('kafka-storage', ['format', '-t', 'x', '-c', 'server.properties']);
   t.equal(format.code, 1);
-  t.match(format.stderr, /kafka-storage format is not supported by Gregor/);
+  t.match(format.stderr, /Cluster ID string x does not appear to be a valid UUID/);
+  const info = await kafkaTool('kafka-storage', ['info', '-c', 'server.properties']);
+  t.equal(info.code, 1);
+  t.match(info.stderr, /kafka-storage info is not supported by Gregor/);
 
   // kafka-acls.sh: the broker has no authorizer, so the request is refused with Kafka's error.
   const acl = await kafkaTool('kafka-acls', [
