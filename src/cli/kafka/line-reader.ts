@@ -5,13 +5,9 @@
  * headers.separator is a regular expression, as Kafka splits with Pattern.split.
  */
 import type { OutgoingRecord } from '../../client/producer.js';
+import { LineReaderError } from './errors.js';
 
-export class LineReaderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LineReaderError';
-  }
-}
+export { LineReaderError };
 
 export interface LineReaderSettings {
   parseKey: boolean;

@@ -7,6 +7,9 @@
  * Our own code: nothing of joptsimple is used.
  */
 import { cliIo } from '../io.js';
+import { KafkaOptionError, KafkaToolExit } from './errors.js';
+
+export { KafkaOptionError, KafkaToolExit };
 
 export interface OptionSpec {
   name: string;
@@ -18,25 +21,6 @@ export interface OptionSpec {
   /** joptsimple's value type: Integer and Long values are checked. */
   type?: 'String' | 'Integer' | 'Long';
   defaultValue?: string;
-}
-
-/** A tool's exit: what it prints to stderr (if anything) and its exit code. */
-export class KafkaToolExit extends Error {
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KafkaToolExit';
-  }
-}
-
-/** A joptsimple OptionException: the tool decides how to report it. */
-export class KafkaOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KafkaOptionError';
-  }
 }
 
 export class ParsedOptions {
