@@ -33,24 +33,34 @@ interface FormatArgs {
   releaseVersion?: string;
 }
 
-const VALUED: Record<string, keyof FormatArgs | 'refused'> = {
+const VALUED: Record<string, keyof FormatArgs> = {
   '--config': 'config',
-  '-c': 'config',
   '--cluster-id': 'clusterId',
-  '-t': 'clusterId',
   '--release-version': 'releaseVersion',
-  '-r': 'releaseVersion',
 };
 
+const DYNAMIC_QUORUM_REFUSAL =
+  'Gregor does not implement dynamic quorums of several voters (KIP-853): give every node the same controller.quorum.voters, or use --standalone for a single controller';
+
 const REFUSED: Record<string, string> = {
-  '--initial-controllers':
-    'Gregor does not implement dynamic quorums of several voters (KIP-853): give every node the same controller.quorum.voters, or use --standalone for a single controller',
-  '-I': 'Gregor does not implement dynamic quorums of several voters (KIP-853): give every node the same controller.quorum.voters, or use --standalone for a single controller',
+  '--initial-controllers': DYNAMIC_QUORUM_REFUSAL,
   '--add-scram':
     'Gregor does not take SCRAM credentials at format time: set bootstrap.scram.credentials in the configuration (the same entries) or use kafka-configs --alter --add-config SCRAM-SHA-256=... once it runs',
-  '-S': 'Gregor does not take SCRAM credentials at format time: set bootstrap.scram.credentials in the configuration (the same entries) or use kafka-configs --alter --add-config SCRAM-SHA-256=... once it runs',
   '--feature': `Gregor runs one set of feature levels (metadata.version ${METADATA_VERSION}); --feature is not supported`,
-  '-f': `Gregor runs one set of feature levels (metadata.version ${METADATA_VERSION}); --feature is not supported`,
+};
+
+/** Short option names as argparse4j gives them. */
+const SHORT: Record<string, string> = {
+  '-c': '--config',
+  '-t': '--cluster-id',
+  '-r': '--release-version',
+  '-I': '--initial-controllers',
+  '-S': '--add-scram',
+  '-f': '--feature',
+  '-g': '--ignore-formatted',
+  '-s': '--standalone',
+  '-N': '--no-initial-controllers',
+  '-h': '--help',
 };
 
 function parseFormatArgs(args: readonly string[]): FormatArgs {
@@ -58,13 +68,14 @@ function parseFormatArgs(args: readonly string[]): FormatArgs {
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const name = eq > 0 ? word.slice(0, eq) : word;
+    const given = eq > 0 ? word.slice(0, eq) : word;
+    const name = SHORT[given] ?? given;
     if (REFUSED[name] !== undefined) throw new KafkaToolExit(1, REFUSED[name]);
     const field = VALUED[name];
     if (field !== undefined) {
       const value = eq > 0 ? word.slice(eq + 1) : args[++i];
       if (value === undefined)
-        throw new KafkaToolExit(1, `${USAGE}\nkafka-storage: error: argument ${name}: expected one argument`);
+        throw new KafkaToolExit(1, `${USAGE}\nkafka-storage: error: argument ${given}: expected one argument`);
       (out as unknown as Record<string, string>)[field] = value;
     } else if (name === '--ignore-formatted' || name === '-g') out.ignoreFormatted = true;
     else if (name === '--standalone' || name === '-s') out.standalone = true;
