@@ -5,7 +5,8 @@
  * controller (the quorum keeps its leader), then it is (the survivors elect a new Raft leader, which
  * fences the silent broker; the woken node is a stale Raft leader for a moment).
  * - the controller fences the silent broker after the session timeout and a survivor leads its
- *   partition (time measured); the streams go on;
+ *   partition (time measured); every other partition takes an acks=-1 write at its leader while the
+ *   node is paused (raw requests: a kafkajs client may be stuck retrying the paused seed broker);
  * - a Produce (acks=-1) sent to the paused node while it is stopped is read by it only when it wakes,
  *   still believing it leads: it must not be acknowledged (NOT_LEADER_OR_FOLLOWER or a timeout);
  * - the woken node becomes a follower, truncates what it appended alone, catches up and rejoins
@@ -119,23 +120,35 @@ async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<v
     firstAckMs < bound,
     `first acks=-1 acknowledgement on partition ${target.partitionIndex} ${firstAckMs} ms after the pause (bound ${bound} ms)`,
   );
-  // kafkajs may keep asking the paused broker for metadata (it retries the broker it picked), so
-  // only the partitions the paused node did not lead must move on here.
+  // The other partitions take acks=-1 writes while the node is paused: one raw write to each one's
+  // leader as a survivor names it. (kafkajs' own streams are no measure of that here: a new kafkajs
+  // client retries the seed broker it drew, and draws the paused one a third of the time, so a stream
+  // may wait out several request timeouts in a row; they are reported, and must go on after the wake-up.)
   const before = streams.streams.map((s) => s.acked.length);
-  const others = streams.streams.filter((s) => s.partition !== target.partitionIndex);
-  await cluster
-    .waitFor(
-      'more acknowledgements',
-      40000,
-      async () => others.every((s) => s.acked.length >= before[s.partition]! + 10),
-      100,
-    )
-    .catch(() => undefined);
+  const view = (await partitions(survivors[0]!)) ?? [];
+  const ackedOthers: Array<{ partition: number; value: string }> = [];
+  for (const p of view.filter((p) => p.partitionIndex !== target.partitionIndex)) {
+    const leader = all.find((n) => n.id === p.leaderId);
+    const value = `other-${p.partitionIndex}`;
+    probes.add(value);
+    const code = leader
+      ? (
+          await cluster.call(leader, ProduceApi, 9, {
+            ...produceRequest(TOPIC, p.partitionIndex, batchOf([value]), -1),
+            timeoutMs: 5000,
+          })
+        ).responses[0]?.partitionResponses[0]?.errorCode
+      : undefined;
+    t.equal(
+      code,
+      ErrorCode.NONE,
+      `partition ${p.partitionIndex} (leader ${p.leaderId}, ISR ${p.isrNodes.join(',')}) takes an acks=-1 write while the node is paused`,
+    );
+    if (code === ErrorCode.NONE) ackedOthers.push({ partition: p.partitionIndex, value });
+  }
+  await streams.moreAcks(10, 10000);
   const more = streams.streams.map((s, i) => s.acked.length - before[i]!);
-  t.ok(
-    others.every((s) => more[s.partition]! >= 10),
-    `the other partitions are acknowledged while the node is paused (${more.join(', ')} more)`,
-  );
+  t.comment(`kafkajs acknowledgements during the pause: ${more.join(', ')} more (${streams.describe()})`);
   const pausedMs = Date.now() - pausedAt;
   t.ok(pausedMs > SESSION_TIMEOUT_MS, `paused for ${pausedMs} ms`);
 
@@ -162,6 +175,12 @@ async function pausedLeaderScenario(t: Test, alsoController: boolean): Promise<v
   const read = await readTopic(reader, TOPIC, PARTITIONS);
   checkExactlyOnce(t, read, streams.streams, probes);
   t.equal(read[target.partitionIndex]?.filter((v) => v === probeAck).length, 1, 'the acknowledged probe is there once');
+  for (const { partition, value } of ackedOthers)
+    t.equal(
+      read[partition]?.filter((v) => v === value).length,
+      1,
+      `the write acknowledged on partition ${partition} is there once`,
+    );
   const kafkajsFirstAck = streams.firstAckAfter(target.partitionIndex, pausedAt);
   t.pass(`kafkajs' first acknowledgement on the partition ${kafkajsFirstAck} ms after the pause`);
   t.notOk(read[target.partitionIndex]?.includes(ALONE), 'the record the paused node appended alone is nowhere');

@@ -17,6 +17,8 @@ export interface PartitionStream {
   failed: string[];
   /** The value being sent now, if any. */
   sending: string | null;
+  /** The last few errors of failed sends, newest last (for failure messages). */
+  errors: string[];
 }
 
 export class AckStreams {
@@ -37,6 +39,7 @@ export class AckStreams {
       ackTimes: [],
       failed: [],
       sending: null,
+      errors: [],
     }));
   }
 
@@ -81,8 +84,10 @@ export class AckStreams {
         });
         stream.acked.push(value);
         stream.ackTimes.push(Date.now());
-      } catch {
+      } catch (err) {
         stream.failed.push(value);
+        stream.errors.push(`${new Date().toISOString().slice(11, 23)} ${String(err)}`);
+        if (stream.errors.length > 5) stream.errors.shift();
         if (producer) await this.drop(producer);
         producer = null;
       }
@@ -107,6 +112,13 @@ export class AckStreams {
   firstAckAfter(partition: number, since: number): number {
     const at = this.streams[partition]?.ackTimes.find((ms) => ms >= since);
     return at === undefined ? -1 : at - since;
+  }
+
+  /** One line per stream: acknowledged, failed, last errors (for failure messages). */
+  describe(): string {
+    return this.streams
+      .map((s) => `p${s.partition}: ${s.acked.length} acked, ${s.failed.length} failed ${JSON.stringify(s.errors)}`)
+      .join('; ');
   }
 
   /** The longest time between two acknowledgements of a partition. */
