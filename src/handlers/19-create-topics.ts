@@ -7,7 +7,10 @@
  * `default.replication.factor` (Kafka's KRaft controller does so for every version);
  * a manual assignment needs both at -1. Configs are validated (INVALID_CONFIG with a
  * message). Duplicate names in one request get INVALID_REQUEST, `__cluster_metadata`
- * TOPIC_AUTHORIZATION_FAILED, as Kafka answers. Internal topics such as
+ * INVALID_REQUEST ("Creation of internal topic ... is prohibited."), as Kafka answers. As Kafka's
+ * controller bounds one operation to 10,000 metadata records (MAX_RECORDS_PER_USER_OP), a request
+ * whose creatable topics need more in all (a record per topic, per config, per partition) fails
+ * whole: each of them gets POLICY_VIOLATION and nothing is created. Internal topics such as
  * `__consumer_offsets` may be created, as Kafka allows. v5+ answers successful topics
  * with partitions, replication factor and their effective configs; v7 with the topic
  * id. A node that is not the active controller forwards the request (Envelope, see
@@ -20,8 +23,11 @@
  */
 import {
   CreateTopicsApi,
+  type CreateTopicsRequest,
   type CreateTopicsResponseCreatableTopicResult,
 } from '../../protocol/generated/messages/19-create-topics.js';
+import { MAX_RECORDS_PER_USER_OP, type CreateTopicSpec } from '../metadata/controller.js';
+import type { BrokerConfig } from '../common/config.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
@@ -58,6 +64,15 @@ export const createTopicsHandler = defineHandler({
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createTopics);
+    const tooLarge = exceedsRecordBound(request.topics, broker.config.int('num.partitions'), (topic) => {
+      const creatable =
+        (counts.get(topic.name) ?? 0) === 1 &&
+        topic.name !== CLUSTER_METADATA_TOPIC &&
+        controller.isActive() &&
+        assignmentsOf(topic).duplicatePartition === null;
+      const result = creatable ? controller.createTopic(specOf(topic, broker.config)) : null;
+      return result?.ok ? result.records.length : 0;
+    });
     for (const topic of request.topics) {
       if (seen.has(topic.name)) continue;
       seen.add(topic.name);
@@ -66,7 +81,13 @@ export const createTopicsHandler = defineHandler({
         continue;
       }
       if (topic.name === CLUSTER_METADATA_TOPIC) {
-        topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        topics.push(
+          failed(
+            topic.name,
+            ErrorCode.INVALID_REQUEST,
+            `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`,
+          ),
+        );
         continue;
       }
       if (!controller.isActive()) {
@@ -76,12 +97,7 @@ export const createTopicsHandler = defineHandler({
         );
         continue;
       }
-      const assignments = new Map<number, number[]>();
-      let duplicatePartition: number | null = null;
-      for (const a of topic.assignments) {
-        if (assignments.has(a.partitionIndex)) duplicatePartition = a.partitionIndex;
-        assignments.set(a.partitionIndex, a.brokerIds);
-      }
+      const { duplicatePartition } = assignmentsOf(topic);
       if (duplicatePartition !== null) {
         topics.push(
           failed(
@@ -92,16 +108,13 @@ export const createTopicsHandler = defineHandler({
         );
         continue;
       }
-      const configs = new Map<string, string | null>(topic.configs.map((c) => [c.name, c.value]));
-      const result = controller.createTopic({
-        name: topic.name,
-        numPartitions: topic.numPartitions,
-        replicationFactor: topic.replicationFactor,
-        assignments,
-        configs,
-        defaultNumPartitions: broker.config.int('num.partitions'),
-        defaultReplicationFactor: broker.config.int('default.replication.factor'),
-      });
+      if (tooLarge) {
+        topics.push(failed(topic.name, ErrorCode.POLICY_VIOLATION, EXCESSIVELY_LARGE_OPERATION));
+        continue;
+      }
+      const spec = specOf(topic, broker.config);
+      const configs = spec.configs;
+      const result = controller.createTopic(spec);
       if (!result.ok) {
         topics.push(failed(topic.name, result.error.errorCode, result.error.errorMessage));
         continue;
@@ -140,3 +153,61 @@ export const createTopicsHandler = defineHandler({
     return { throttleTimeMs: 0, topics };
   },
 });
+
+type CreatableTopic = CreateTopicsRequest['topics'][number];
+
+const EXCESSIVELY_LARGE_OPERATION = 'Unable to perform excessively large batch operation.';
+
+/** The manual assignment by partition, and a partition assigned twice (Kafka refuses the topic). */
+function assignmentsOf(topic: CreatableTopic): {
+  assignments: Map<number, number[]>;
+  duplicatePartition: number | null;
+} {
+  const assignments = new Map<number, number[]>();
+  let duplicatePartition: number | null = null;
+  for (const a of topic.assignments) {
+    if (assignments.has(a.partitionIndex)) duplicatePartition = a.partitionIndex;
+    assignments.set(a.partitionIndex, a.brokerIds);
+  }
+  return { assignments, duplicatePartition };
+}
+
+function specOf(
+  topic: CreatableTopic,
+  config: BrokerConfig,
+): CreateTopicSpec & { configs: Map<string, string | null> } {
+  return {
+    name: topic.name,
+    numPartitions: topic.numPartitions,
+    replicationFactor: topic.replicationFactor,
+    assignments: assignmentsOf(topic).assignments,
+    configs: new Map<string, string | null>(topic.configs.map((c) => [c.name, c.value])),
+    defaultNumPartitions: config.int('num.partitions'),
+    defaultReplicationFactor: config.int('default.replication.factor'),
+  };
+}
+
+/**
+ * Whether the topics the request can create need more than MAX_RECORDS_PER_USER_OP records in all.
+ * An upper bound (a record per topic, config and partition, as asked) settles almost every request;
+ * past it, `recordsOf` counts what each topic's creation would really write (0 for one that fails).
+ */
+function exceedsRecordBound(
+  topics: readonly CreatableTopic[],
+  defaultNumPartitions: number,
+  recordsOf: (topic: CreatableTopic) => number,
+): boolean {
+  let upperBound = 0;
+  for (const t of topics) {
+    const partitions =
+      t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? defaultNumPartitions : t.numPartitions;
+    upperBound += 1 + t.configs.length + Math.max(partitions, 0);
+  }
+  if (upperBound <= MAX_RECORDS_PER_USER_OP) return false;
+  let records = 0;
+  for (const t of topics) {
+    records += recordsOf(t);
+    if (records > MAX_RECORDS_PER_USER_OP) return true;
+  }
+  return false;
+}

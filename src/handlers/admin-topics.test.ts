@@ -95,6 +95,42 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   );
   t.equal(huge.topics[0]!.errorMessage, 'Unable to perform excessively large batch operation.');
 
+  // The bound is on the whole request, as on Kafka's controller: topics that fit alone fail together.
+  const together = await create(c, 7, [
+    topic({ name: 'half-a', numPartitions: 6_000 }),
+    topic({ name: 'half-b', numPartitions: 6_000 }),
+    topic({ name: 'bad/name', numPartitions: 1 }),
+    topic({ name: 'dup', numPartitions: 1 }),
+    topic({ name: 'dup', numPartitions: 1 }),
+  ]);
+  t.same(
+    together.topics.map((x) => [x.name, x.errorCode]),
+    [
+      ['half-a', 44],
+      ['half-b', 44],
+      ['bad/name', 44],
+      ['dup', 42],
+    ],
+    'past 10,000 records in one request every creatable topic gets POLICY_VIOLATION (duplicates keep INVALID_REQUEST)',
+  );
+  t.same([await partitionsOf(c, 'half-a'), await partitionsOf(c, 'half-b')], [-3, -3], 'and nothing is created');
+  await create(c, 7, [topic({ name: 'exists-already', numPartitions: 1 })]);
+  const counted = await create(
+    c,
+    7,
+    [
+      topic({ name: 'exists-already', numPartitions: 6_000 }),
+      topic({ name: 'bad/again', numPartitions: 6_000 }),
+      topic({ name: 'fits', numPartitions: 6_000 }),
+    ],
+    true,
+  );
+  t.same(
+    counted.topics.map((x) => x.errorCode),
+    [36, 17, 0],
+    'topics that fail on their own write nothing and do not count toward the bound',
+  );
+
   const errors = await create(c, 5, [
     topic({ name: 't-v0' }),
     topic({ name: 'bad/name' }),
@@ -165,7 +201,11 @@ t.test('CreateTopics: every version creates; errors as Kafka', async (t) => {
   t.equal(await partitionsOf(c, 'assigned'), 2);
 
   const internal = await create(c, 7, [topic({ name: '__cluster_metadata' })]);
-  t.equal(internal.topics[0]!.errorCode, 29, '__cluster_metadata is refused');
+  t.same(
+    [internal.topics[0]!.errorCode, internal.topics[0]!.errorMessage],
+    [42, 'Creation of internal topic __cluster_metadata is prohibited.'],
+    '__cluster_metadata is refused with INVALID_REQUEST, as Kafka',
+  );
 });
 
 t.test('DeleteTopics: by name and id, errors, and deletion disabled', async (t) => {

@@ -369,9 +369,9 @@ export class MetadataController {
   /**
    * A topic creation needs one record for the topic, one per config and one per partition; as
    * Kafka's controller (MAX_RECORDS_PER_USER_OP, 10,000 records per operation), a creation that
-   * needs more is refused with POLICY_VIOLATION before anything is placed or allocated. Kafka
-   * bounds the records of the whole CreateTopics request; Gregor, committing each topic on its
-   * own, bounds each topic's.
+   * needs more is refused with POLICY_VIOLATION before anything is placed or allocated. The
+   * CreateTopics handler bounds the whole request as well (its creatable topics' records in all),
+   * as Kafka does; CreatePartitions is bounded per topic.
    */
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
