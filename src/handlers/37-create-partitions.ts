@@ -9,7 +9,9 @@
  * twice gets INVALID_REQUEST; NOT_CONTROLLER when no active controller takes the change. The
  * controller_mutation_rate quota counts the partitions added (handlers/throttling.ts): from v3 a
  * topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below zero, and
- * throttle_time_ms says how long until it is not. Left out: the timeout.
+ * throttle_time_ms says how long until it is not. As Kafka's controller (MAX_RECORDS_PER_USER_OP), a
+ * request whose partitions to add need more than 10,000 records in all fails whole: every topic it
+ * could grow gets POLICY_VIOLATION and nothing is added. Left out: the timeout.
  */
 import {
   CreatePartitionsApi,
@@ -17,6 +19,7 @@ import {
 } from '../../protocol/generated/messages/37-create-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
+import { MAX_RECORDS_PER_USER_OP } from '../metadata/controller.js';
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
@@ -29,6 +32,18 @@ export const createPartitionsHandler = defineHandler({
     const seen = new Set<string>();
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createPartitions);
+    const growable = (name: string) => (counts.get(name) ?? 0) === 1 && controller.isActive();
+    const added = (name: string, count: number) =>
+      Math.max(count - (controller.image.topicsByName.get(name)?.partitions.size ?? count), 0);
+    // The upper bound settles almost every request; past it, count what each growth would really write.
+    const tooLarge =
+      request.topics.reduce((sum, t) => sum + (growable(t.name) ? added(t.name, t.count) : 0), 0) >
+        MAX_RECORDS_PER_USER_OP &&
+      request.topics.reduce((sum, t) => {
+        if (!growable(t.name)) return sum;
+        const outcome = controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null);
+        return sum + (outcome.ok ? outcome.records.length : 0);
+      }, 0) > MAX_RECORDS_PER_USER_OP;
     for (const topic of request.topics) {
       if (seen.has(topic.name)) continue;
       seen.add(topic.name);
@@ -41,6 +56,14 @@ export const createPartitionsHandler = defineHandler({
           name: topic.name,
           errorCode: ErrorCode.NOT_CONTROLLER,
           errorMessage: 'This is not the correct controller for this cluster.',
+        });
+        continue;
+      }
+      if (tooLarge) {
+        results.push({
+          name: topic.name,
+          errorCode: ErrorCode.POLICY_VIOLATION,
+          errorMessage: 'Unable to perform excessively large batch operation.',
         });
         continue;
       }

@@ -302,6 +302,22 @@ t.test('CreatePartitions: count, assignments, validateOnly and errors', async (t
     [44, 'Unable to perform excessively large batch operation.'],
     'two billion partitions: POLICY_VIOLATION (Kafka: more than 10,000 records in one operation), no allocation',
   );
+  await create(c, 7, [topic({ name: 'grow-b' })]);
+  const together = await c.call(CreatePartitionsApi, 3, {
+    topics: [
+      { name: 'grow', count: 6_000, assignments: null },
+      { name: 'grow-b', count: 6_000, assignments: null },
+      { name: 'missing', count: 2, assignments: null },
+    ],
+    timeoutMs: 1000,
+    validateOnly: false,
+  });
+  t.same(
+    together.results.map((r) => r.errorCode),
+    [44, 44, 44],
+    'past 10,000 new partitions in one request every topic gets POLICY_VIOLATION, as on Kafka',
+  );
+  t.same([await partitionsOf(c, 'grow'), await partitionsOf(c, 'grow-b')], [5, 1], 'and nothing grows');
 
   const assigned = await c.call(CreatePartitionsApi, 3, {
     topics: [{ name: 'grow', count: 6, assignments: [{ brokerIds: [1] }] }],
