@@ -105,6 +105,33 @@ t.test(
     t.same(await consoleGroups(), before, 'no group for an assigned partition');
     t.equal(await assigned.stop('SIGTERM'), 143);
 
+    // --partition with enable.auto.commit=true: the assigned consumer commits to its generated group
+    // outside any generation, as Kafka's consumer does on close.
+    const committing = await kafkaTool('kafka-console-consumer', [
+      '--bootstrap-server',
+      b,
+      '--topic',
+      'gen-a',
+      '--partition',
+      '1',
+      '--offset',
+      'earliest',
+      '--max-messages',
+      '1',
+      '--consumer-property',
+      'enable.auto.commit=true',
+    ]);
+    t.equal(committing.code, 0, committing.stderr);
+    t.equal(committing.stdout, 'a1\n');
+    const added = (await consoleGroups()).filter((g) => !before.includes(g));
+    t.equal(added.length, 1, 'the generated group now has offsets');
+    const simple = await admin.fetchOffsets({ groupId: added[0]!, topics: ['gen-a'] });
+    t.same(
+      simple[0]!.partitions.sort((x, y) => x.partition - y.partition).map((p) => p.offset),
+      ['-1', '1'],
+      'the position after the one message printed',
+    );
+
     // --include with --group: one member of both topics; commits on exit.
     const included = await kafkaTool('kafka-console-consumer', [
       '--bootstrap-server',
