@@ -132,6 +132,39 @@ t.test(
       'the position after the one message printed',
     );
 
+    // --partition seeks (latest unless --offset or --from-beginning): auto.offset.reset plays no part.
+    const seeks = await kafkaTool('kafka-console-consumer', [
+      '--bootstrap-server',
+      b,
+      '--topic',
+      'gen-a',
+      '--partition',
+      '1',
+      '--consumer-property',
+      'auto.offset.reset=earliest',
+      '--timeout-ms',
+      '1000',
+    ]);
+    t.equal(seeks.stdout, '', 'from the end');
+    t.match(seeks.stderr, /Processed a total of 0 messages\n$/);
+    // auto.offset.reset=none: a member with no committed offset stops with Kafka's error.
+    const noReset = await kafkaTool('kafka-console-consumer', [
+      '--bootstrap-server',
+      b,
+      '--topic',
+      'gen-b',
+      '--group',
+      'strict',
+      '--consumer-property',
+      'auto.offset.reset=none',
+    ]);
+    t.equal(noReset.code, 0, noReset.stderr);
+    t.equal(noReset.stdout, '');
+    t.match(
+      noReset.stderr,
+      /org\.apache\.kafka\.clients\.consumer\.NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: \[gen-b-0\]\n[^]*Processed a total of 0 messages\n$/,
+    );
+
     // --include with --group: one member of both topics; commits on exit.
     const included = await kafkaTool('kafka-console-consumer', [
       '--bootstrap-server',

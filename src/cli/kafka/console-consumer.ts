@@ -1,10 +1,12 @@
 /**
  * kafka-console-consumer.sh (Kafka 3.9's ConsoleConsumer) over Gregor's client: --topic or
  * --include (a regular expression, matched once at start), --partition with --offset
- * (earliest, latest or a number; assigned, no group membership), --from-beginning, --group.
+ * (earliest, latest or a number; assigned, no group membership: --from-beginning picks earliest,
+ * auto.offset.reset plays no part), --from-beginning, --group.
  * Without --partition the consumer is a classic consumer group member of --group, or, as in
  * Kafka 3.9, of a generated console-consumer-<0..99999> group (auto commit off unless
- * enable.auto.commit is set): committed offsets, else auto.offset.reset; commits every
+ * enable.auto.commit is set): committed offsets, else auto.offset.reset (none: Kafka's
+ * NoOffsetForPartitionException logged, and the consumer stops); commits every
  * auto.commit.interval.ms and on exit when auto commit is on. --max-messages, --timeout-ms,
  * --isolation-level, --consumer-property / --consumer.config, --property for the
  * DefaultMessageFormatter. Prints records as that formatter and "Processed a total of N
@@ -188,8 +190,30 @@ function fail(message: string): never {
   throw usageExit(SPECS, message);
 }
 
+/** auto.offset.reset=none: a group member without a committed offset fails instead of resetting. */
+const NO_RESET = -100n;
+
+/** With no committed offset and auto.offset.reset=none (Kafka's NoOffsetForPartitionException). */
+class NoResetPolicyError extends Error {}
+
 function startOffset(o: ParsedOptions, props: Record<string, string>): bigint {
-  if (o.has('offset')) {
+  // auto.offset.reset is checked in every mode (ConsoleConsumerOptions.setAutoOffsetResetValue).
+  const reset = props['auto.offset.reset'];
+  if (reset !== undefined) {
+    if (o.has('from-beginning') && reset !== 'earliest')
+      throw new KafkaToolExit(
+        1,
+        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`,
+      );
+    if (reset !== 'earliest' && reset !== 'latest' && reset !== 'none')
+      throw new KafkaToolExit(
+        1,
+        `Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`,
+      );
+  }
+  if (o.has('partition')) {
+    // assign(): the consumer seeks to --offset (else earliest with --from-beginning, else latest); no reset.
+    if (!o.has('offset')) return o.has('from-beginning') ? EARLIEST : LATEST;
     const text = o.value('offset')!;
     if (text.toLowerCase() === 'earliest') return EARLIEST;
     if (text.toLowerCase() === 'latest') return LATEST;
@@ -199,20 +223,7 @@ function startOffset(o: ParsedOptions, props: Record<string, string>): bigint {
       );
     return BigInt(text);
   }
-  const reset = props['auto.offset.reset'];
-  if (reset !== undefined) {
-    if (o.has('from-beginning') && reset !== 'earliest')
-      throw new KafkaToolExit(
-        1,
-        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`,
-      );
-    if (reset !== 'earliest' && reset !== 'latest')
-      throw new KafkaToolExit(
-        1,
-        `Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`,
-      );
-    return reset === 'earliest' ? EARLIEST : LATEST;
-  }
+  if (reset !== undefined) return reset === 'earliest' ? EARLIEST : reset === 'latest' ? LATEST : NO_RESET;
   return o.has('from-beginning') ? EARLIEST : LATEST;
 }
 
@@ -350,8 +361,16 @@ class Reader {
             )
           : [];
       this.fetchers = [];
+      const missing = assigned.flatMap(([topic, partitions]) =>
+        partitions
+          .filter((p) => !committed.some((c) => c.topic === topic && c.partition === p))
+          .map((p) => `${topic}-${p}`),
+      );
+      if (plan.start === NO_RESET && missing.length > 0)
+        throw new NoResetPolicyError(`Undefined offset with no reset policy for partitions: [${missing.join(', ')}]`);
       for (const [topic, partitions] of assigned) {
-        const fallback = await positions(cluster, topic, partitions, plan.start);
+        const fallback =
+          plan.start === NO_RESET ? new Map<number, bigint>() : await positions(cluster, topic, partitions, plan.start);
         const start = partitions.map((p) => ({
           partition: p,
           offset: committed.find((c) => c.topic === topic && c.partition === p)?.offset ?? fallback.get(p) ?? 0n,
@@ -422,11 +441,11 @@ class Reader {
 
 async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Promise<number> {
   const reader = new Reader(cluster, plan);
-  await reader.open();
   let count = 0;
   let lastRecordAt = Date.now();
   const { stdout, stderr } = cliIo();
   try {
+    await reader.open();
     while (!stopped() && (plan.maxMessages < 0 || count < plan.maxMessages)) {
       const records = await reader.poll();
       for (const record of records) {
@@ -446,6 +465,12 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
       }
     }
     await reader.commit();
+  } catch (err) {
+    if (!(err instanceof NoResetPolicyError)) throw err;
+    // Kafka's consumer throws from poll(); the console consumer logs it and exits normally.
+    stderr.write(
+      `ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.clients.consumer.NoOffsetForPartitionException: ${err.message}\n`,
+    );
   } finally {
     await reader.member?.leave().catch(() => undefined);
   }
