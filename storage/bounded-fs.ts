@@ -133,6 +133,12 @@ export class BoundedFileSystem implements FileSystem {
     return { handle: new CachedFileHandle(path, null, this), size };
   }
 
+  /** The inner file system's modification time; NaN when it keeps none. */
+  modifiedMs(path: string): number {
+    const inner = this.inner;
+    return inner.modifiedMs ? this.withDescriptor(() => inner.modifiedMs!(path)) : Number.NaN;
+  }
+
   /** Opens a handle's file again after its descriptor was given back. */
   reopen(handle: CachedFileHandle): FileHandle {
     const file = this.openInner(handle.path, false);

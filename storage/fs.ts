@@ -50,6 +50,8 @@ export interface FileSystem {
   openDeferred?(path: string, knownSize?: number): { handle: FileHandle; size: number };
   /** Size of a file by path (throws when missing). */
   fileSize?(path: string): number;
+  /** A file's last modification time, ms since the epoch (throws when missing). */
+  modifiedMs?(path: string): number;
   mkdir(path: string): void;
   /** Whether the path is a directory. */
   isDirectory(path: string): boolean;
@@ -147,6 +149,10 @@ export class NodeFileSystem implements FileSystem {
 
   fileSize(path: string): number {
     return nodeFs.statSync(path).size;
+  }
+
+  modifiedMs(path: string): number {
+    return Math.floor(nodeFs.statSync(path).mtimeMs);
   }
 
   mkdir(path: string): void {

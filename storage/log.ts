@@ -250,6 +250,10 @@ export class PartitionLog {
   segmentSizes(): { bases: number[]; sizes: number[] } {
     return { bases: this.segments.map((s) => s.baseOffset), sizes: this.segments.map((s) => s.size) };
   }
+  /** Each segment's base offset, size and last modification time (ListOffsets v0's legacy answer). */
+  segmentTimes(): Array<{ baseOffset: number; size: number; lastModifiedMs: number }> {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, size: s.size, lastModifiedMs: s.lastModifiedMs() }));
+  }
   get segmentCount(): number {
     return this.segments.length;
   }
@@ -285,7 +289,7 @@ export class PartitionLog {
     const next = scan.next;
     try {
       this.maybeRoll(records.length, baseOffset, next - 1, now);
-      this.active.append(records, scan);
+      this.active.append(records, scan, now);
     } catch (error) {
       throw this.failure('append to', error);
     }

@@ -24,7 +24,7 @@ function fill(segment: LogSegment, count: number, firstOffset: number, records =
       segmentBytes: Infinity,
       latestEpoch: -1,
     });
-    segment.append(batch, scan);
+    segment.append(batch, scan, 0);
     written.push(batch);
     offset += records;
   }

@@ -57,6 +57,8 @@ export class LogSegment {
   private bytesSinceIndexEntry = 0;
   /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
   private largestBatch = 16 * 1024;
+  /** Clock time of the last append in this process (null: none since the segment was opened). */
+  private appendedMs: number | null = null;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -163,7 +165,7 @@ export class LogSegment {
   }
 
   /** Appends whole, checked batches whose offsets are already assigned (by `scan`); one write. */
-  append(data: Buffer, scan: AppendScan): void {
+  append(data: Buffer, scan: AppendScan, now: number): void {
     if (!this.maxTsKnown) this.ensureMaxTimestamp();
     const start = this.size;
     this.logUnsynced = true;
@@ -174,6 +176,22 @@ export class LogSegment {
     for (let i = 0; i < count; i++)
       this.indexBatch(scan.lastOffset(i), scan.batchMaxTimestamp(i), start + scan.at(i), scan.size(i));
     this.next = scan.next;
+    this.appendedMs = now;
+  }
+
+  /**
+   * When the segment was last written, as Kafka's legacy ListOffsets v0 reads it: the file's
+   * modification time where the file system keeps one, else the last append's clock time (or
+   * when the segment was created or opened).
+   */
+  lastModifiedMs(): number {
+    try {
+      const mtime = this.fs.modifiedMs?.(this.logPath);
+      if (mtime !== undefined && Number.isFinite(mtime)) return mtime;
+    } catch {
+      // A file removed under us (a deleted segment): the clock times below stand in.
+    }
+    return this.appendedMs ?? this.createdMs;
   }
 
   private indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number): void {

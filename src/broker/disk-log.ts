@@ -111,6 +111,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.size;
   }
 
+  segmentTimes(): ReadonlyArray<{ baseOffset: number; size: number; lastModifiedMs: number }> {
+    return this.log.segmentTimes();
+  }
+
   recordAbortedTxn(entry: {
     producerId: bigint;
     firstOffset: number;

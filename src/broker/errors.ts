@@ -10,3 +10,8 @@ export class CoordinatorWriteError extends Error {
     super(message);
   }
 }
+
+/** ListOffsets v0 asked for a negative number of offsets (Kafka fails the partition with UNKNOWN_SERVER_ERROR). */
+export class LegacyOffsetsError extends Error {
+  override readonly name = 'LegacyOffsetsError';
+}

@@ -37,6 +37,8 @@ export class MemoryPartitionLog implements PartitionLog {
   private batches: StoredBatch[] = [];
   logStartOffset = 0;
   logEndOffset = 0;
+  /** Wall-clock time of the last append: the one segment's modification time. */
+  private modifiedMs = Date.now();
 
   append(data: Buffer, options: { leaderEpoch: number; logAppendTime?: number }): AppendInfo {
     const bytes = Buffer.from(data);
@@ -58,6 +60,7 @@ export class MemoryPartitionLog implements PartitionLog {
       this.logEndOffset += lastDelta + 1;
       pos += size;
     }
+    this.modifiedMs = Date.now();
     return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: options.logAppendTime ?? -1 };
   }
 
@@ -82,7 +85,13 @@ export class MemoryPartitionLog implements PartitionLog {
       this.logEndOffset = lastOffset + 1;
       pos += size;
     }
+    this.modifiedMs = Date.now();
     return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: -1 };
+  }
+
+  /** The log as one segment from the log start. */
+  segmentTimes(): ReadonlyArray<{ baseOffset: number; size: number; lastModifiedMs: number }> {
+    return [{ baseOffset: this.logStartOffset, size: this.size(), lastModifiedMs: this.modifiedMs }];
   }
 
   read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Buffer {

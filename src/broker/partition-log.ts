@@ -37,6 +37,11 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: number): void;
   /** Bytes the log holds (all its segments), as DescribeLogDirs reports them. */
   size(): number;
+  /**
+   * The segments, oldest first: base offset, size in bytes and last modification time (ms), for
+   * ListOffsets v0's legacy offsets-before-a-time answer.
+   */
+  segmentTimes(): ReadonlyArray<{ baseOffset: number; size: number; lastModifiedMs: number }>;
   /** Records an aborted transaction in the log's `.txnindex` (storage-backed logs only). */
   recordAbortedTxn?(entry: {
     producerId: bigint;

@@ -17,7 +17,6 @@ import { userCommand } from './commands/user.js';
 import { aclCommand } from './commands/acl.js';
 import { cliIo, withCliIo, type CliIo } from './io.js';
 import { KAFKA_TOOLS, kafkaToolName, runKafkaTool } from './kafka/run.js';
-import { kafkaAclsArgs } from './kafka/acls-args.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -58,10 +57,9 @@ export function buildProgram(): Command {
   override(program);
   program.addHelpText(
     'after',
-    `\nKafka's tools, with Kafka's options and output (docs/tools.md; also bin/kafka/<name>.sh):\n  ${[
-      ...Object.keys(KAFKA_TOOLS),
-      'kafka-acls',
-    ].join(', ')}`,
+    `\nKafka's tools, with Kafka's options and output (docs/tools.md; also bin/kafka/<name>.sh):\n  ${Object.keys(
+      KAFKA_TOOLS,
+    ).join(', ')}`,
   );
   return program;
 }
@@ -76,14 +74,6 @@ export function runTool(argv: string[], io?: CliIo): Promise<number> {
 
 async function runToolHere(argv: string[]): Promise<number> {
   // Kafka's own tools parse their options as Kafka's do (joptsimple), not with commander.
-  if (argv[0] === 'kafka-acls' || argv[0] === 'kafka-acls.sh') {
-    const translated = kafkaAclsArgs(argv.slice(1));
-    if ('error' in translated) {
-      cliIo().stderr.write(`${translated.error}\n`);
-      return EXIT_FAILED;
-    }
-    argv = translated.argv;
-  }
   const kafkaTool = kafkaToolName(argv[0]);
   if (kafkaTool !== null) return runKafkaTool(kafkaTool, argv.slice(1));
   const program = buildProgram();

@@ -1,13 +1,14 @@
 /**
- * A member of a classic consumer group for one topic: JoinGroup (retrying with the
- * member id the coordinator hands out), the leader computes a range assignment,
- * SyncGroup, heartbeats every `heartbeatIntervalMs`, and a rejoin whenever the
- * coordinator says the group is rebalancing. Commits go with the generation and member
- * id; `leave` sends LeaveGroup. Leaves out: several topics, static membership,
- * cooperative rebalancing, KIP-848.
+ * A member of a classic consumer group for one topic or several: JoinGroup (retrying with
+ * the member id the coordinator hands out), the leader computes a range assignment (per
+ * topic, over the members subscribed to it, as Kafka's RangeAssignor), SyncGroup,
+ * heartbeats every `heartbeatIntervalMs`, and a rejoin whenever the coordinator says the
+ * group is rebalancing. Commits go with the generation and member id; `leave` sends
+ * LeaveGroup. Leaves out: static membership, cooperative rebalancing, KIP-848.
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import {
+  decodeConsumerProtocolSubscription,
   encodeConsumerProtocolSubscription,
   defaultConsumerProtocolSubscription,
 } from '../../protocol/generated/data/ConsumerProtocolSubscription.js';
@@ -30,7 +31,9 @@ const ILLEGAL_GENERATION = 22;
 
 export interface GroupMemberOptions {
   groupId: string;
+  /** The topic subscribed to; `topics`, when given, subscribes to all of those instead. */
   topic: string;
+  topics?: readonly string[];
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
 }
@@ -60,10 +63,34 @@ export function rangeAssign(memberIds: string[], partitionCount: number): Map<st
   return result;
 }
 
+/** The members' subscriptions (from their JoinGroup metadata), range-assigned topic by topic. */
+export function rangeAssignTopics(
+  subscriptions: ReadonlyMap<string, readonly string[]>,
+  partitionCounts: ReadonlyMap<string, number>,
+): Map<string, Map<string, number[]>> {
+  const result = new Map<string, Map<string, number[]>>([...subscriptions.keys()].map((m) => [m, new Map()]));
+  for (const [topic, count] of partitionCounts) {
+    const members = [...subscriptions].filter(([, topics]) => topics.includes(topic)).map(([m]) => m);
+    if (members.length === 0) continue;
+    for (const [member, partitions] of rangeAssign(members, count))
+      if (partitions.length > 0) result.get(member)!.set(topic, partitions);
+  }
+  return result;
+}
+
+function decodeSubscription(metadata: Buffer): string[] {
+  if (metadata.length < 2) return [];
+  const reader = new Reader(metadata);
+  const version = reader.int16();
+  return decodeConsumerProtocolSubscription(reader, Math.min(Math.max(version, 0), 3)).topics;
+}
+
 export class GroupMember {
   memberId = '';
   generationId = -1;
   assigned: number[] = [];
+  /** Every assigned topic's partitions (`assigned` is those of `topic`). */
+  assignment = new Map<string, number[]>();
   private rejoinNeeded = true;
 
   constructor(
@@ -86,7 +113,7 @@ export class GroupMember {
       request.memberId = this.memberId;
       request.protocolType = 'consumer';
       const subscription = defaultConsumerProtocolSubscription();
-      subscription.topics = [this.options.topic];
+      subscription.topics = [...this.subscribed()];
       request.protocols = [
         { name: 'range', metadata: encodeWithVersion((w) => encodeConsumerProtocolSubscription(w, 0, subscription)) },
       ];
@@ -110,16 +137,16 @@ export class GroupMember {
       sync.protocolType = 'consumer';
       sync.protocolName = joined.protocolName;
       if (joined.leader === this.memberId) {
-        const partitionCount = (await this.cluster.leaders(this.options.topic)).size;
-        const plan = rangeAssign(
-          joined.members.map((m) => m.memberId),
-          partitionCount,
-        );
-        sync.assignments = [...plan].map(([memberId, partitions]) => ({
+        const subscriptions = new Map(joined.members.map((m) => [m.memberId, decodeSubscription(m.metadata)]));
+        const counts = new Map<string, number>();
+        for (const topic of new Set([...subscriptions.values()].flat()))
+          counts.set(topic, (await this.cluster.leaders(topic)).size);
+        const plan = rangeAssignTopics(subscriptions, counts);
+        sync.assignments = [...plan].map(([memberId, topics]) => ({
           memberId,
           assignment: encodeWithVersion((w) =>
             encodeConsumerProtocolAssignment(w, 0, {
-              assignedPartitions: [{ topic: this.options.topic, partitions }],
+              assignedPartitions: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
               userData: null,
             }),
           ),
@@ -128,7 +155,8 @@ export class GroupMember {
       const synced = await coordinator.send(SyncGroupApi, sync);
       if (synced.errorCode === REBALANCE_IN_PROGRESS || synced.errorCode === ILLEGAL_GENERATION) continue;
       if (synced.errorCode !== 0) throw new KafkaClientError(synced.errorCode, `sync group ${this.options.groupId}`);
-      this.assigned = this.decodeAssignment(synced.assignment);
+      this.assignment = this.decodeAssignment(synced.assignment);
+      this.assigned = this.assignment.get(this.options.topic) ?? [];
       this.rejoinNeeded = false;
       return this.assigned;
     }
@@ -169,11 +197,22 @@ export class GroupMember {
     this.memberId = '';
   }
 
-  private decodeAssignment(bytes: Buffer): number[] {
-    if (bytes.length < 2) return [];
+  private subscribed(): readonly string[] {
+    return this.options.topics ?? [this.options.topic];
+  }
+
+  private decodeAssignment(bytes: Buffer): Map<string, number[]> {
+    const result = new Map<string, number[]>();
+    if (bytes.length < 2) return result;
     const reader = new Reader(bytes);
     const version = reader.int16();
     const assignment = decodeConsumerProtocolAssignment(reader, Math.min(version, 3));
-    return assignment.assignedPartitions.filter((tp) => tp.topic === this.options.topic).flatMap((tp) => tp.partitions);
+    for (const tp of assignment.assignedPartitions)
+      if (this.subscribed().includes(tp.topic))
+        result.set(
+          tp.topic,
+          [...(result.get(tp.topic) ?? []), ...tp.partitions].sort((a, b) => a - b),
+        );
+    return result;
   }
 }

@@ -8,8 +8,9 @@
  * is no tiered storage), -5 latest tiered (v9+: offset -1, nothing is tiered); any other
  * value finds the first offset whose timestamp is at or after it, among fetchable offsets
  * (offset and timestamp -1 when there is none).
- * v0 answers oldStyleOffsets: the single offset found (Kafka's per-segment list for
- * timestamp lookups is not reproduced). leaderEpoch (v4+) is the partition's current
+ * v0 answers oldStyleOffsets as Kafka's legacy lookup (broker/legacy-offsets.ts): up to
+ * maxNumOffsets offsets, descending, from the segments' base offsets and last modification
+ * times and the log end; timestamps below -2 are UNSUPPORTED_VERSION. leaderEpoch (v4+) is the partition's current
  * epoch: the memory log keeps no epoch per offset. currentLeaderEpoch is checked (v4+).
  * A partition named more than once in one request (v1+) is answered INVALID_REQUEST at each
  * place, as Kafka's ReplicaManager.fetchOffset answers duplicated partitions.
@@ -26,6 +27,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
 import { IsolationLevel, checkCurrentLeaderEpoch, fetchableEnd, leaderPartition } from '../broker/partition-access.js';
 import type { Partition } from '../broker/replica-manager.js';
+import { LegacyOffsetsError } from '../broker/errors.js';
+import { legacyOffsetsBefore } from '../broker/legacy-offsets.js';
 import type { RequestContext } from '../server/request-context.js';
 
 export const LATEST_TIMESTAMP = -1n;
@@ -67,12 +70,10 @@ function answer(
   const partition = found.partition;
   const epochError = ctx.apiVersion >= 4 ? checkCurrentLeaderEpoch(partition, p.currentLeaderEpoch) : ErrorCode.NONE;
   if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };
+  if (ctx.apiVersion === 0) return { ...base, ...legacyAnswer(ctx, request, partition, p) };
   const isolation = ctx.apiVersion >= 2 ? request.isolationLevel : IsolationLevel.READ_UNCOMMITTED;
   const end = request.replicaId === -1 ? fetchableEnd(partition, isolation) : partition.log.logEndOffset;
   const result = lookup(partition, p.timestamp, end, ctx.apiVersion);
-  if (ctx.apiVersion === 0) {
-    return { ...base, oldStyleOffsets: result === null || p.maxNumOffsets < 1 ? [] : [BigInt(result.offset)] };
-  }
   if (result === null) return base;
   return {
     ...base,
@@ -80,6 +81,32 @@ function answer(
     timestamp: BigInt(result.timestamp),
     leaderEpoch: ctx.apiVersion >= 4 ? partition.leaderEpoch : -1,
   };
+}
+
+/** v0: Kafka's legacy offsets before a time (negative timestamps other than -1 and -2 are v1+'s). */
+function legacyAnswer(
+  ctx: RequestContext,
+  request: ListOffsetsRequest,
+  partition: Partition,
+  p: ListOffsetsRequestListOffsetsPartition,
+): Partial<ListOffsetsResponseListOffsetsPartitionResponse> {
+  if (p.timestamp < EARLIEST_TIMESTAMP) return { errorCode: ErrorCode.UNSUPPORTED_VERSION };
+  const log = partition.log;
+  try {
+    const offsets = legacyOffsetsBefore({
+      segments: log.segmentTimes(),
+      logStartOffset: log.logStartOffset,
+      logEndOffset: log.logEndOffset,
+      timestamp: Number(p.timestamp),
+      maxNumOffsets: p.maxNumOffsets,
+      now: ctx.clock.now(),
+      highWatermark: request.replicaId === -1 ? partition.highWatermark : null,
+    });
+    return { oldStyleOffsets: offsets.map((o) => BigInt(o)) };
+  } catch (err) {
+    if (err instanceof LegacyOffsetsError) return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR };
+    throw err;
+  }
 }
 
 /** The topic-partitions named more than once in the request (`topic\0partition` keys). */

@@ -1,7 +1,10 @@
 /**
  * Kafka's tools as users run them: the files bin/kafka/<tool>.sh (sh scripts running the built
- * bin/gregor.js), spawned with their arguments and stdin; stdout, stderr and exit code returned.
+ * bin/gregor.js), spawned with their arguments and stdin; stdout, stderr and exit code returned;
+ * or left running (startKafkaTool) until the test stops them.
  */
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { run, type RunResult } from './external.js';
 
@@ -17,4 +20,54 @@ export function kafkaTool(tool: string, args: string[], input?: string): Promise
     timeoutMs: 60_000,
     env: TOOL_ENV,
   });
+}
+
+export interface RunningKafkaTool {
+  /** What it printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when stdout satisfies the condition (rejects after timeoutMs). */
+  waitForStdout(condition: (stdout: string) => boolean, timeoutMs?: number): Promise<void>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** bin/kafka/<tool>.sh left running (a console consumer), stopped by the test. */
+export function startKafkaTool(tool: string, args: string[]): RunningKafkaTool {
+  const child = spawn(`${KAFKA_BIN}${tool}.sh`, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...TOOL_ENV },
+  });
+  let stdout = '';
+  let stderr = '';
+  const changed = new EventEmitter();
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    changed.emit('data');
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    output: () => ({ stdout, stderr }),
+    exited,
+    waitForStdout: (condition, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (!condition(stdout)) return;
+          clearTimeout(timer);
+          changed.off('data', check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          changed.off('data', check);
+          reject(new Error(`${tool}: stdout never matched; stdout ${JSON.stringify(stdout)} stderr ${stderr}`));
+        }, timeoutMs);
+        changed.on('data', check);
+        check();
+      }),
+    stop: (signal = 'SIGINT') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }

@@ -1,15 +1,19 @@
 /**
  * kafka-console-consumer.sh (Kafka 3.9's ConsoleConsumer) over Gregor's client: --topic or
  * --include (a regular expression, matched once at start), --partition with --offset
- * (earliest, latest or a number), --from-beginning, --group (a classic consumer group member:
- * committed offsets, else auto.offset.reset; commits every auto.commit.interval.ms and on exit
- * unless enable.auto.commit=false), --max-messages, --timeout-ms, --isolation-level,
- * --consumer-property / --consumer.config, --property for the DefaultMessageFormatter. Prints
- * records as that formatter and "Processed a total of N messages" on stderr.
- * Differs from Kafka: without --group it reads without any group (Kafka's consumer joins a
- * random console-consumer-NNNNN group that commits nothing); --include with --group is refused
- * (Gregor's group member subscribes to one topic); only the default formatter.
+ * (earliest, latest or a number; assigned, no group membership: --from-beginning picks earliest,
+ * auto.offset.reset plays no part), --from-beginning, --group.
+ * Without --partition the consumer is a classic consumer group member of --group, or, as in
+ * Kafka 3.9, of a generated console-consumer-<0..99999> group (auto commit off unless
+ * enable.auto.commit is set): committed offsets, else auto.offset.reset (none: Kafka's
+ * NoOffsetForPartitionException logged, and the consumer stops); commits every
+ * auto.commit.interval.ms and on exit when auto commit is on. --max-messages, --timeout-ms,
+ * --isolation-level, --consumer-property / --consumer.config, --property for the
+ * DefaultMessageFormatter. Prints records as that formatter and "Processed a total of N
+ * messages" on stderr. Differs from Kafka: --include's pattern is matched once at start (Kafka's
+ * consumer re-matches on metadata refreshes); only the default formatter.
  */
+import { randomInt } from 'node:crypto';
 import type { Cluster } from '../../client/cluster.js';
 import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
 import { GroupMember } from '../../client/group-member.js';
@@ -170,7 +174,8 @@ interface Plan {
   partition: number | null;
   /** -2 earliest, -1 latest, else an offset (with --partition). */
   start: bigint;
-  group: string | null;
+  /** The group given, or console-consumer-<0..99999> (joined only without --partition). */
+  group: string;
   maxMessages: number;
   timeoutMs: number;
   isolationLevel: number;
@@ -185,8 +190,30 @@ function fail(message: string): never {
   throw usageExit(SPECS, message);
 }
 
+/** auto.offset.reset=none: a group member without a committed offset fails instead of resetting. */
+const NO_RESET = -100n;
+
+/** With no committed offset and auto.offset.reset=none (Kafka's NoOffsetForPartitionException). */
+class NoResetPolicyError extends Error {}
+
 function startOffset(o: ParsedOptions, props: Record<string, string>): bigint {
-  if (o.has('offset')) {
+  // auto.offset.reset is checked in every mode (ConsoleConsumerOptions.setAutoOffsetResetValue).
+  const reset = props['auto.offset.reset'];
+  if (reset !== undefined) {
+    if (o.has('from-beginning') && reset !== 'earliest')
+      throw new KafkaToolExit(
+        1,
+        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`,
+      );
+    if (reset !== 'earliest' && reset !== 'latest' && reset !== 'none')
+      throw new KafkaToolExit(
+        1,
+        `Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`,
+      );
+  }
+  if (o.has('partition')) {
+    // assign(): the consumer seeks to --offset (else earliest with --from-beginning, else latest); no reset.
+    if (!o.has('offset')) return o.has('from-beginning') ? EARLIEST : LATEST;
     const text = o.value('offset')!;
     if (text.toLowerCase() === 'earliest') return EARLIEST;
     if (text.toLowerCase() === 'latest') return LATEST;
@@ -196,20 +223,7 @@ function startOffset(o: ParsedOptions, props: Record<string, string>): bigint {
       );
     return BigInt(text);
   }
-  const reset = props['auto.offset.reset'];
-  if (reset !== undefined) {
-    if (o.has('from-beginning') && reset !== 'earliest')
-      throw new KafkaToolExit(
-        1,
-        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`,
-      );
-    if (reset !== 'earliest' && reset !== 'latest')
-      throw new KafkaToolExit(
-        1,
-        `Invalid value ${reset} for configuration auto.offset.reset: String must be one of: latest, earliest, none`,
-      );
-    return reset === 'earliest' ? EARLIEST : LATEST;
-  }
+  if (reset !== undefined) return reset === 'earliest' ? EARLIEST : reset === 'latest' ? LATEST : NO_RESET;
   return o.has('from-beginning') ? EARLIEST : LATEST;
 }
 
@@ -233,12 +247,7 @@ function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
       `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...groups].map((g) => `'${g}'`).join(', ')}`,
     );
   if (groups.size > 0 && o.has('partition')) fail('Options group and partition cannot be specified together.');
-  const group = [...groups][0] ?? null;
-  if (group !== null && include !== null)
-    throw new KafkaToolExit(
-      1,
-      "Gregor's kafka-console-consumer does not consume a pattern (--include) as a group member: use --topic",
-    );
+  const group = [...groups][0] ?? `console-consumer-${randomInt(100_000)}`;
   const formatter = o.value('formatter')!;
   if (!DEFAULT_FORMATTERS.includes(formatter))
     throw new KafkaToolExit(
@@ -287,7 +296,8 @@ function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
     maxMessages: o.has('max-messages') ? o.integer('max-messages')! : -1,
     timeoutMs: timeout >= 0 ? timeout : Infinity,
     isolationLevel: isolation === 'read_committed' ? 1 : 0,
-    autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
+    // A generated group commits nothing unless enable.auto.commit is set: it is not meant to be reused.
+    autoCommit: (props['enable.auto.commit'] ?? (groups.size > 0 ? 'true' : 'false')).trim().toLowerCase() === 'true',
     commitIntervalMs: number('auto.commit.interval.ms', 5000),
     sessionTimeoutMs: number('session.timeout.ms', 45_000),
     heartbeatMs: number('heartbeat.interval.ms', 3000),
@@ -306,7 +316,7 @@ async function positions(
   return listOffsets(cluster, topic, partitions, start);
 }
 
-/** The reading side: fetchers per topic, and the group member when there is a group. */
+/** The reading side: fetchers per topic, and the group member unless a partition was assigned. */
 class Reader {
   fetchers: Fetcher[] = [];
   member: GroupMember | null = null;
@@ -318,53 +328,71 @@ class Reader {
     private readonly plan: Plan,
   ) {}
 
+  private async topics(): Promise<string[]> {
+    if (this.plan.topics !== null) return this.plan.topics;
+    const matches = includeListMatcher(this.plan.include!);
+    return (await listTopics(this.cluster, true))
+      .map((t) => t.name)
+      .filter((t) => matches(t) && !isInternalTopic(t))
+      .sort();
+  }
+
   async open(): Promise<void> {
     const { cluster, plan } = this;
     const fetchOptions = { isolationLevel: plan.isolationLevel, maxWaitMs: 500, partitionMaxBytes: 1024 * 1024 };
-    if (plan.group !== null) {
-      const topic = plan.topics![0]!;
+    if (plan.partition === null) {
+      // subscribe(): the consumer joins its group, given or generated, and reads what it is assigned.
+      const topics = await this.topics();
       this.member ??= new GroupMember(cluster, {
         groupId: plan.group,
-        topic,
+        topic: topics[0] ?? '',
+        topics,
         sessionTimeoutMs: plan.sessionTimeoutMs,
         heartbeatIntervalMs: plan.heartbeatMs,
       });
-      const assigned = await this.member.join();
-      const fallback =
-        assigned.length > 0 ? await positions(cluster, topic, assigned, plan.start) : new Map<number, bigint>();
+      await this.member.join();
+      const assigned = [...this.member.assignment].filter(([, partitions]) => partitions.length > 0);
       const committed =
-        assigned.length > 0 ? await fetchCommittedOffsets(cluster, plan.group, [{ topic, partitions: assigned }]) : [];
-      const start = assigned.map((p) => ({
-        partition: p,
-        offset: committed.find((c) => c.partition === p)?.offset ?? fallback.get(p) ?? 0n,
-      }));
-      this.fetchers = [new Fetcher(cluster, topic, start, fetchOptions)];
+        assigned.length > 0
+          ? await fetchCommittedOffsets(
+              cluster,
+              plan.group,
+              assigned.map(([topic, partitions]) => ({ topic, partitions })),
+            )
+          : [];
+      this.fetchers = [];
+      const missing = assigned.flatMap(([topic, partitions]) =>
+        partitions
+          .filter((p) => !committed.some((c) => c.topic === topic && c.partition === p))
+          .map((p) => `${topic}-${p}`),
+      );
+      if (plan.start === NO_RESET && missing.length > 0)
+        throw new NoResetPolicyError(`Undefined offset with no reset policy for partitions: [${missing.join(', ')}]`);
+      for (const [topic, partitions] of assigned) {
+        const fallback =
+          plan.start === NO_RESET ? new Map<number, bigint>() : await positions(cluster, topic, partitions, plan.start);
+        const start = partitions.map((p) => ({
+          partition: p,
+          offset: committed.find((c) => c.topic === topic && c.partition === p)?.offset ?? fallback.get(p) ?? 0n,
+        }));
+        this.fetchers.push(new Fetcher(cluster, topic, start, fetchOptions));
+      }
       this.lastHeartbeat = Date.now();
       return;
     }
-    let topics = plan.topics;
-    if (topics === null) {
-      const matches = includeListMatcher(plan.include!);
-      topics = (await listTopics(cluster, true)).map((t) => t.name).filter((t) => matches(t) && !isInternalTopic(t));
-    }
-    this.fetchers = [];
-    for (const topic of topics) {
-      const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()].sort(
-        (a, b) => a - b,
-      );
-      const wanted = plan.partition === null ? all : [plan.partition];
-      if (plan.partition !== null && !all.includes(plan.partition))
-        throw new Error(`Partition ${topic}-${plan.partition} does not exist`);
-      const start = await positions(cluster, topic, wanted, plan.start);
-      this.fetchers.push(
-        new Fetcher(
-          cluster,
-          topic,
-          [...start].map(([partition, offset]) => ({ partition, offset })),
-          fetchOptions,
-        ),
-      );
-    }
+    // assign(): one partition, no group membership.
+    const topic = plan.topics![0]!;
+    const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()];
+    if (!all.includes(plan.partition)) throw new Error(`Partition ${topic}-${plan.partition} does not exist`);
+    const start = await positions(cluster, topic, [plan.partition], plan.start);
+    this.fetchers = [
+      new Fetcher(
+        cluster,
+        topic,
+        [...start].map(([partition, offset]) => ({ partition, offset })),
+        fetchOptions,
+      ),
+    ];
   }
 
   /** One round over every fetcher, keeping up the group membership. */
@@ -379,8 +407,7 @@ class Reader {
         return [];
       }
     }
-    if (member && this.plan.autoCommit && Date.now() - this.lastCommit >= this.plan.commitIntervalMs)
-      await this.commit();
+    if (this.plan.autoCommit && Date.now() - this.lastCommit >= this.plan.commitIntervalMs) await this.commit();
     if (this.fetchers.every((f) => f.positions.size === 0)) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       return [];
@@ -389,20 +416,18 @@ class Reader {
     return rounds.flat();
   }
 
+  /** Commits the positions when auto commit is on: as the member, or (assigned) outside any generation. */
   async commit(): Promise<void> {
     this.lastCommit = Date.now();
     const member = this.member;
-    const fetcher = this.fetchers[0];
-    if (!member || !fetcher || member.memberId === '' || !this.plan.autoCommit) return;
-    const topic = this.plan.topics![0]!;
-    const offsets = [...fetcher.positions].map(([partition, offset]) => ({ topic, partition, offset }));
-    if (offsets.length > 0)
-      await commitOffsets(
-        this.cluster,
-        this.plan.group!,
-        { generationId: member.generationId, memberId: member.memberId },
-        offsets,
-      );
+    if (!this.plan.autoCommit || (member !== null && member.memberId === '')) return;
+    const offsets = this.fetchers.flatMap((f) =>
+      [...f.positions].map(([partition, offset]) => ({ topic: f.topic, partition, offset })),
+    );
+    const identity = member
+      ? { generationId: member.generationId, memberId: member.memberId }
+      : { generationId: -1, memberId: '' };
+    if (offsets.length > 0) await commitOffsets(this.cluster, this.plan.group, identity, offsets);
   }
 
   /** Moves a partition's position back to a record that was fetched but not printed. */
@@ -416,11 +441,11 @@ class Reader {
 
 async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Promise<number> {
   const reader = new Reader(cluster, plan);
-  await reader.open();
   let count = 0;
   let lastRecordAt = Date.now();
   const { stdout, stderr } = cliIo();
   try {
+    await reader.open();
     while (!stopped() && (plan.maxMessages < 0 || count < plan.maxMessages)) {
       const records = await reader.poll();
       for (const record of records) {
@@ -440,6 +465,12 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
       }
     }
     await reader.commit();
+  } catch (err) {
+    if (!(err instanceof NoResetPolicyError)) throw err;
+    // Kafka's consumer throws from poll(); the console consumer logs it and exits normally.
+    stderr.write(
+      `ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.clients.consumer.NoOffsetForPartitionException: ${err.message}\n`,
+    );
   } finally {
     await reader.member?.leave().catch(() => undefined);
   }
