@@ -7,7 +7,9 @@
  * partition added by AddOffsetsToTxn (INVALID_TXN_STATE otherwise). KIP-447 group
  * fencing from v3: a request naming a generation, member or instance id is checked
  * against the group as OffsetCommit is (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
- * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state.
+ * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state. A KIP-848
+ * consumer group checks the member id and member epoch (the consumer's group metadata carries the
+ * epoch as its generation): UNKNOWN_MEMBER_ID, or ILLEGAL_GENERATION for a stale epoch.
  * Per partition: OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION.
  * The group and the transaction may be coordinated by different brokers (KIP-447): the
  * producer check then goes to the transaction coordinator as AddPartitionsToTxn v4
@@ -47,6 +49,9 @@ function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): numbe
   if (ctx.apiVersion < 3) return 0;
   const named = request.generationId >= 0 || request.memberId !== '' || request.groupInstanceId !== null;
   return ctx.broker.groups.run((c) => {
+    const consumerGroup = c.store.consumerGroups.groups.get(request.groupId);
+    if (consumerGroup)
+      return named ? c.consumer.admin.txnCommitError(consumerGroup, request.memberId, request.generationId) : 0;
     const group = c.store.groups.get(request.groupId);
     if (!group) return named && request.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : 0;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;

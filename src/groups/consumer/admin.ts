@@ -109,6 +109,18 @@ export class ConsumerGroupAdmin {
     return memberEpoch === member.current.memberEpoch ? 0 : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
+  /**
+   * TxnOffsetCommit's check for a consumer group (validateOffsetCommit for a transactional commit:
+   * no version rule); a stale epoch is ILLEGAL_GENERATION, as TxnOffsetCommit has no
+   * STALE_MEMBER_EPOCH (Kafka's OffsetMetadataManager maps it so). 0 to accept.
+   */
+  txnCommitError(group: ConsumerGroup, memberId: string, memberEpoch: number): number {
+    if (memberEpoch < 0 && group.members.size === 0) return 0;
+    const member = group.members.get(memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return memberEpoch === member.current.memberEpoch ? 0 : ErrorCode.ILLEGAL_GENERATION;
+  }
+
   /** OffsetFetch v9's check (null member id with a negative epoch: an admin fetch); 0 to accept. */
   fetchError(groupId: string, memberId: string | null, memberEpoch: number): number {
     const group = this.get(groupId);
