@@ -1,6 +1,6 @@
 /**
  * Settings Gregor does not implement and whose value would change behaviour (replication throttles,
- * metric reporters, the cleaner I/O throttle, throttled-replica lists) accept only their default:
+ * metric reporters, the replica selector of KIP-392, the cleaner I/O throttle, throttled-replica lists) accept only their default:
  * another value stops start-up with one line naming it, and AlterConfigs / CreateTopics answer
  * INVALID_REQUEST / INVALID_CONFIG as Kafka (kafkajs), so nothing is stored and silently ignored. The defaults, as a Kafka
  * server.properties would state them, still start.
@@ -19,11 +19,17 @@ t.test('start-up refuses a value it would ignore, and accepts the defaults', asy
   await t.rejects(startBroker({ config: { 'metric.reporters': 'com.example.MyReporter' } }), {
     message: /metric\.reporters/,
   });
+  // KIP-392 fetch from follower: a consumer's client.rack would be ignored, every fetch going to the leader.
+  await t.rejects(
+    startBroker({ config: { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' } }),
+    { message: /replica\.selector\.class.*fetching from followers \(KIP-392\) is not implemented/ },
+  );
   const b = await startBroker({
     config: {
       'follower.replication.throttled.rate': '9223372036854775807',
       'log.cleaner.io.max.bytes.per.second': '1.7976931348623157E308',
       'metric.reporters': '',
+      'replica.selector.class': '',
       'num.io.threads': 8,
     },
   });

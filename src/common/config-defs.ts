@@ -522,6 +522,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
       validator: onlyDefault('', 'loading metrics reporter classes'),
     },
   ),
+  'replica.selector.class': def(
+    'string',
+    null,
+    'The ReplicaSelector that lets consumers fetch from a follower (KIP-392; Java classes: none can be loaded, every fetch goes to the leader).',
+    { validator: onlyDefault('', 'fetching from followers (KIP-392)') },
+  ),
   'follower.replication.throttled.rate': def('long', LONG_MAX, 'Follower replication throttle, bytes/s.', {
     dynamic: true,
     validator: onlyDefault(LONG_MAX, 'replication throttling'),
