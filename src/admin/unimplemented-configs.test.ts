@@ -24,12 +24,31 @@ t.test('start-up refuses a value it would ignore, and accepts the defaults', asy
     startBroker({ config: { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' } }),
     { message: /replica\.selector\.class.*fetching from followers \(KIP-392\) is not implemented/ },
   );
+  for (const [name, value] of [
+    ['create.topic.policy.class.name', 'com.example.TopicPolicy'],
+    ['alter.config.policy.class.name', 'com.example.ConfigPolicy'],
+    ['client.quota.callback.class', 'com.example.Quotas'],
+    ['group.share.enable', 'true'],
+    ['eligible.leader.replicas.enable', 'true'],
+    ['unstable.api.versions.enable', 'true'],
+    ['delegation.token.secret.key', 'secret'],
+    ['queued.max.request.bytes', '104857600'],
+  ] as const)
+    await t.rejects(
+      startBroker({ config: { [name]: value } }),
+      { message: new RegExp(`${name}.*is not implemented`) },
+      name,
+    );
   const b = await startBroker({
     config: {
       'follower.replication.throttled.rate': '9223372036854775807',
       'log.cleaner.io.max.bytes.per.second': '1.7976931348623157E308',
       'metric.reporters': '',
       'replica.selector.class': '',
+      'group.share.enable': 'false',
+      'queued.max.request.bytes': '-1',
+      'create.topic.policy.class.name': '',
+      'broker.rack': 'rack-a',
       'num.io.threads': 8,
     },
   });

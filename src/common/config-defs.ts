@@ -18,26 +18,11 @@ import {
   unlimitedOrAtLeast,
   type ConfigValidator,
 } from './config-validators.js';
+import { UNIMPLEMENTED_BROKER_CONFIGS } from './config-defs-unimplemented.js';
 
-export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double' | 'password' | 'class';
+import type { ConfigDef, ConfigOptions, ConfigType } from './config-def-types.js';
 
-export interface ConfigOptions {
-  /** Range or choice beyond the type. */
-  validator?: ConfigValidator;
-  /** May be changed at run time with AlterConfigs / IncrementalAlterConfigs. */
-  dynamic?: boolean;
-  /** Dynamic for one broker only, not as the cluster default (implies dynamic). */
-  perBrokerOnly?: boolean;
-}
-
-export interface ConfigDef {
-  type: ConfigType;
-  default: string | null;
-  doc: string;
-  validator: ConfigValidator | null;
-  dynamic: boolean;
-  perBrokerOnly: boolean;
-}
+export type { ConfigDef, ConfigOptions, ConfigType } from './config-def-types.js';
 
 const def = (type: ConfigType, dflt: string | null, doc: string, options: ConfigOptions = {}): ConfigDef => ({
   type,
@@ -658,4 +643,10 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     '',
     'Levels of named loggers, name=LEVEL,... (as KAFKA_LOG4J_LOGGERS); BROKER_LOGGER configs change them at run time.',
   ),
+  'broker.rack': def(
+    'string',
+    null,
+    'Rack of this broker: registered with the controller, shown in Metadata and DescribeCluster, and used by rack-aware replica placement.',
+  ),
+  ...UNIMPLEMENTED_BROKER_CONFIGS,
 };
