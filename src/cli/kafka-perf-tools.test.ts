@@ -219,3 +219,115 @@ t.test('kafka-producer-perf-test: records, lines, refusals', { skip: CLI_SKIP },
   t.equal(help.code, 0);
   t.match(help.stdout, /^usage: producer-performance \[-h\] --topic TOPIC --num-records NUM-RECORDS/);
 });
+
+const DATE = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d:\\d{3}';
+const F4 = '\\d+\\.\\d{4}';
+
+t.test('kafka-consumer-perf-test: the CSV lines, commits, timeout, refusals', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(90_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'reads', numPartitions: 2 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'reads',
+    messages: Array.from({ length: 3000 }, (_, i) => ({ key: 'k', value: 'x'.repeat(99), partition: i % 2 })),
+  });
+  await producer.disconnect();
+
+  const total = await kafkaTool('kafka-consumer-perf-test', [
+    '--bootstrap-server',
+    b,
+    '--topic',
+    'reads',
+    '--messages',
+    '3000',
+    '--group',
+    'pg',
+  ]);
+  t.equal(total.code, 0, total.stderr);
+  const [header, line, ...rest] = total.stdout.split('\n');
+  t.equal(
+    header,
+    'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec',
+  );
+  t.match(line, new RegExp(`^${DATE}, ${DATE}, 0\\.2861, ${F4}, 3000, ${F4}, \\d+, \\d+, ${F4}, ${F4}$`));
+  t.same(rest, ['']);
+  const committed = await admin.fetchOffsets({ groupId: 'pg', topics: ['reads'] });
+  t.same(
+    committed[0]?.partitions.map((p) => p.offset).sort(),
+    ['1500', '1500'],
+    'the group commits what it read on exit',
+  );
+
+  // Detailed stats: a line a reporting interval, no total; the header hidden.
+  const detailed = await kafkaTool('kafka-consumer-perf-test', [
+    '--bootstrap-server',
+    b,
+    '--topic',
+    'reads',
+    '--messages',
+    '3000',
+    '--show-detailed-stats',
+    '--reporting-interval',
+    '1',
+    '--hide-header',
+    '--date-format',
+    "yyyy-MM-dd'T'HH:mm:ss",
+  ]);
+  t.equal(detailed.code, 0, detailed.stderr);
+  const dLines = detailed.stdout.split('\n').filter((l) => l !== '');
+  t.ok(dLines.length >= 1);
+  for (const l of dLines)
+    t.match(
+      l,
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d, 0, ${F4}, ${F4}, \\d+, ${F4}, \\d+, -?\\d+, ${F4}, ${F4}$`,
+      ),
+    );
+
+  // Nothing new past the latest offset: the timeout's warning and a zero total.
+  const idle = await kafkaTool('kafka-consumer-perf-test', [
+    '--bootstrap-server',
+    b,
+    '--topic',
+    'reads',
+    '--messages',
+    '10',
+    '--from-latest',
+    '--timeout',
+    '300',
+    '--hide-header',
+  ]);
+  t.equal(idle.code, 0, idle.stderr);
+  const [warning, zero] = idle.stdout.split('\n');
+  t.equal(
+    warning,
+    'WARNING: Exiting before consuming the expected number of messages: timeout (300 ms) exceeded. You can use the --timeout option to increase the timeout.',
+  );
+  t.match(zero, new RegExp(`^${DATE}, ${DATE}, 0\\.0000, 0\\.0000, 0, 0\\.0000, \\d+, \\d+, 0\\.0000, 0\\.0000$`));
+
+  const refusals: Array<[string[], RegExp]> = [
+    [['--bootstrap-server', b, '--topic', 'reads'], /^Missing required argument "\[messages\]"/],
+    [
+      ['--bootstrap-server', b, '--messages', '1'],
+      /^Exactly one of the following arguments is required: \[topic\], \[include\]/,
+    ],
+    [['--bootstrap-server', b, '--topic', 'reads', '--messages', '1', '--print-metrics'], /no Kafka consumer metrics/],
+    [['--bootstrap-server', b, '--topic', 'reads', '--messages', 'x'], /Cannot parse argument 'x' of option messages/],
+    [
+      ['--bootstrap-server', b, '--topic', 'reads', '--messages', '1', '--reporting-interval', '0'],
+      /Reporting interval must be greater than 0./,
+    ],
+  ];
+  for (const [args, message] of refusals) {
+    const r = await kafkaTool('kafka-consumer-perf-test', args);
+    t.equal(r.code, 1, args.join(' '));
+    t.match(r.stderr, message);
+  }
+});

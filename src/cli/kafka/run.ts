@@ -20,6 +20,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-cluster': async () => (await import('./small-tools.js')).kafkaCluster,
   'kafka-acls': async () => (await import('./acls.js')).kafkaAcls,
   'kafka-producer-perf-test': async () => (await import('./producer-perf.js')).kafkaProducerPerfTest,
+  'kafka-consumer-perf-test': async () => (await import('./consumer-perf.js')).kafkaConsumerPerfTest,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
