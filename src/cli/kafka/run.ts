@@ -21,6 +21,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-acls': async () => (await import('./acls.js')).kafkaAcls,
   'kafka-producer-perf-test': async () => (await import('./producer-perf.js')).kafkaProducerPerfTest,
   'kafka-consumer-perf-test': async () => (await import('./consumer-perf.js')).kafkaConsumerPerfTest,
+  'kafka-broker-api-versions': async () => (await import('./broker-api-versions.js')).kafkaBrokerApiVersions,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */

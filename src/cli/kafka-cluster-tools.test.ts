@@ -1,0 +1,53 @@
+/**
+ * kafka-broker-api-versions.sh as a process (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
+ * Kafka's per-broker listing, checked against the broker's own ApiVersions answer (a raw
+ * request), and the missing --bootstrap-server refusal.
+ */
+import t from 'tap';
+import { brokerFor } from '../../test/helpers/broker.js';
+import { CLI_SKIP } from '../../test/helpers/cli.js';
+import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { rawClient } from '../../test/helpers/raw-client.js';
+import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
+
+t.test('kafka-broker-api-versions: one listing per broker, as Kafka prints it', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const port = Number(b.split(':')[1]);
+  const raw = await rawClient(port);
+  t.teardown(() => raw.close());
+  const answer = await raw.call(ApiVersionsApi, 3, defaultApiVersionsRequest());
+
+  const r = await kafkaTool('kafka-broker-api-versions', ['--bootstrap-server', b]);
+  t.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  t.match(lines[0], new RegExp(`^127\\.0\\.0\\.1:${port} \\(id: \\d+ rack: null\\) -> \\($`));
+  t.same(lines.slice(-2), [')', '']);
+  const apis = lines.slice(1, -2);
+  const shape = /^\t\w+\(\d+\): (UNSUPPORTED|\d+( to \d+)? \[(usable: \d+|unusable: node too (old|new))\]),$/;
+  t.ok(
+    apis.slice(0, -1).every((l) => shape.test(l)),
+    'each API a line, `Name(key): min to max [usable: v],`',
+  );
+  t.match(`${apis.at(-1)},`, shape, 'the last one without a comma');
+  const listed = apis.filter((l) => !l.includes('UNSUPPORTED'));
+  t.equal(listed.length, answer.apiKeys.length, 'every API the broker serves, once');
+  const produce = answer.apiKeys.find((k) => k.apiKey === 0)!;
+  t.ok(apis.includes(`\tProduce(0): ${produce.minVersion} to ${produce.maxVersion} [usable: ${produce.maxVersion}],`));
+  t.ok(apis.includes('\tApiVersions(18): 0 to 4 [usable: 4],'));
+  t.ok(apis.includes('\tLeaderAndIsr(4): UNSUPPORTED,'), 'the ZooKeeper-era APIs a KRaft broker does not serve');
+  const keys = apis.map((l) => Number(/\((\d+)\)/.exec(l)![1]));
+  t.same(
+    keys,
+    [...keys].sort((x, y) => x - y),
+    'in API key order',
+  );
+
+  const missing = await kafkaTool('kafka-broker-api-versions', []);
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /^This tool helps to retrieve broker version information./);
+  const noServer = await kafkaTool('kafka-broker-api-versions', ['--command-config', '/dev/null']);
+  t.equal(noServer.code, 1);
+  t.match(noServer.stderr, /^Missing required argument "\[bootstrap-server\]"/);
+});
