@@ -1,11 +1,17 @@
 /**
- * kafka-broker-api-versions.sh as a process (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
+ * kafka-server-stop.sh and kafka-broker-api-versions.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
  * Kafka's per-broker listing, checked against the broker's own ApiVersions answer (a raw
- * request), and the missing --bootstrap-server refusal.
+ * request), and the missing --bootstrap-server refusal. kafka-server-stop.sh is only ever run
+ * here with --node-id of the brokers the test starts (ids no other broker uses), so other
+ * brokers on the machine are never signalled.
  */
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { brokerFor } from '../../test/helpers/broker.js';
-import { CLI_SKIP } from '../../test/helpers/cli.js';
+import { CLI_SKIP, startCli } from '../../test/helpers/cli.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
@@ -50,4 +56,45 @@ t.test('kafka-broker-api-versions: one listing per broker, as Kafka prints it', 
   const noServer = await kafkaTool('kafka-broker-api-versions', ['--command-config', '/dev/null']);
   t.equal(noServer.code, 1);
   t.match(noServer.stderr, /^Missing required argument "\[bootstrap-server\]"/);
+});
+
+t.test('kafka-server-stop: signals only the Gregor brokers matched by --node-id', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-stop-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const base = 60_000 + Math.floor(Math.random() * 30_000);
+  const [idFromFile, idFromOverride] = [base, base + 1];
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, `node.id=${idFromFile}\nlisteners=PLAINTEXT://127.0.0.1:0\n`);
+  const fromFile = await startCli(['--in-memory', '--config', props]);
+  t.teardown(() => fromFile.stop('SIGKILL'));
+  const fromOverride = await startCli([
+    '--in-memory',
+    '--override',
+    `node.id=${idFromOverride}`,
+    '--override',
+    'listeners=PLAINTEXT://127.0.0.1:0',
+  ]);
+  t.teardown(() => fromOverride.stop('SIGKILL'));
+
+  const firstExit = once(fromFile.child, 'exit') as Promise<[number | null, string | null]>;
+  const stopped = await kafkaTool('kafka-server-stop', [`--node-id=${idFromFile}`]);
+  t.equal(stopped.code, 0, stopped.stderr);
+  t.equal(stopped.stdout, '');
+  const [code] = await firstExit;
+  t.equal(code, 0, 'SIGTERM: the broker shuts down cleanly');
+  t.equal(fromOverride.child.exitCode, null, 'the other broker keeps running');
+
+  const again = await kafkaTool('kafka-server-stop', [`--node-id=${idFromFile}`]);
+  t.equal(again.code, 1);
+  t.equal(again.stdout, 'No kafka server to stop\n');
+
+  const secondExit = once(fromOverride.child, 'exit') as Promise<[number | null, string | null]>;
+  const byOverride = await kafkaTool('kafka-server-stop', [`--node-id=${idFromOverride}`]);
+  t.equal(byOverride.code, 0, byOverride.stderr);
+  t.equal((await secondExit)[0], 0);
+
+  const usage = await kafkaTool('kafka-server-stop', ['--node-id=1', '--process-role=broker']);
+  t.equal(usage.code, 1);
+  t.match(usage.stderr, /^Usage: kafka-server-stop.sh \[--process-role=value\] \| \[--node-id=value\]/);
 });

@@ -22,6 +22,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-producer-perf-test': async () => (await import('./producer-perf.js')).kafkaProducerPerfTest,
   'kafka-consumer-perf-test': async () => (await import('./consumer-perf.js')).kafkaConsumerPerfTest,
   'kafka-broker-api-versions': async () => (await import('./broker-api-versions.js')).kafkaBrokerApiVersions,
+  'kafka-server-stop': async () => (await import('./server-stop.js')).kafkaServerStop,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
