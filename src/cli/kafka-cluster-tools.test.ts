@@ -1,5 +1,5 @@
 /**
- * kafka-server-stop.sh and kafka-broker-api-versions.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
+ * kafka-server-stop.sh, kafka-broker-api-versions.sh and kafka-delete-records.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
  * Kafka's per-broker listing, checked against the broker's own ApiVersions answer (a raw
  * request), and the missing --bootstrap-server refusal. kafka-server-stop.sh is only ever run
  * here with --node-id of the brokers the test starts (ids no other broker uses), so other
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP, startCli } from '../../test/helpers/cli.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
@@ -97,4 +98,91 @@ t.test('kafka-server-stop: signals only the Gregor brokers matched by --node-id'
   const usage = await kafkaTool('kafka-server-stop', ['--node-id=1', '--process-role=broker']);
   t.equal(usage.code, 1);
   t.match(usage.stderr, /^Usage: kafka-server-stop.sh \[--process-role=value\] \| \[--node-id=value\]/);
+});
+
+t.test('kafka-delete-records: low watermarks per partition, errors, bad files', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'trim', numPartitions: 2 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'trim',
+    messages: Array.from({ length: 20 }, (_, i) => ({ value: `m${i}`, partition: i % 2 })),
+  });
+  await producer.disconnect();
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-delete-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const plan = file(
+    'plan.json',
+    JSON.stringify({
+      partitions: [
+        { topic: 'trim', partition: 1, offset: -1 },
+        { topic: 'trim', partition: 0, offset: 4 },
+        { topic: 'trim', partition: 7, offset: 1 },
+      ],
+      version: 1,
+    }),
+  );
+  const r = await kafkaTool('kafka-delete-records', ['--bootstrap-server', b, '--offset-json-file', plan]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(
+    r.stdout,
+    'Executing records delete operation\nRecords delete operation completed:\n' +
+      'partition: trim-0\tlow_watermark: 4\n' +
+      'partition: trim-1\tlow_watermark: 10\n' +
+      'partition: trim-7\terror: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.\n',
+  );
+  const offsets = await admin.fetchTopicOffsets('trim');
+  t.same(
+    offsets.map((o) => [o.partition, o.low]).sort(),
+    [
+      [0, '4'],
+      [1, '10'],
+    ],
+    'kafkajs sees the new log start offsets',
+  );
+  const beyond = file('beyond.json', JSON.stringify({ partitions: [{ topic: 'trim', partition: 0, offset: 99 }] }));
+  const past = await kafkaTool('kafka-delete-records', ['--bootstrap-server', b, '--offset-json-file', beyond]);
+  t.match(
+    past.stdout,
+    /partition: trim-0\terror: org.apache.kafka.common.errors.OffsetOutOfRangeException: The requested offset is not within the range/,
+  );
+
+  const bad: Array<[string, RegExp]> = [
+    ['{not json', /AdminOperationException: The input string is not a valid JSON/],
+    ['{"version": 1}', /AdminOperationException: Missing partitions field/],
+    ['{"version": 2, "partitions": []}', /Not supported version field value 2/],
+    [
+      JSON.stringify({
+        partitions: [
+          { topic: 'trim', partition: 0, offset: 1 },
+          { topic: 'trim', partition: 0, offset: 2 },
+        ],
+      }),
+      /AdminCommandFailedException: Offset json file contains duplicate topic partitions: trim-0/,
+    ],
+  ];
+  for (const [text, message] of bad) {
+    const res = await kafkaTool('kafka-delete-records', [
+      '--bootstrap-server',
+      b,
+      '--offset-json-file',
+      file('bad.json', text),
+    ]);
+    t.equal(res.code, 1, text);
+    t.match(res.stderr, message);
+  }
+  const missing = await kafkaTool('kafka-delete-records', ['--bootstrap-server', b]);
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /^Missing required argument "\[offset-json-file\]"/);
 });
