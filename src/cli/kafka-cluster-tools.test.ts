@@ -1,5 +1,5 @@
 /**
- * kafka-server-stop.sh, kafka-broker-api-versions.sh and kafka-delete-records.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
+ * kafka-server-stop.sh, kafka-broker-api-versions.sh, kafka-delete-records.sh and kafka-log-dirs.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
  * Kafka's per-broker listing, checked against the broker's own ApiVersions answer (a raw
  * request), and the missing --bootstrap-server refusal. kafka-server-stop.sh is only ever run
  * here with --node-id of the brokers the test starts (ids no other broker uses), so other
@@ -185,4 +185,46 @@ t.test('kafka-delete-records: low watermarks per partition, errors, bad files', 
   const missing = await kafkaTool('kafka-delete-records', ['--bootstrap-server', b]);
   t.equal(missing.code, 1);
   t.match(missing.stderr, /^Missing required argument "\[offset-json-file\]"/);
+});
+
+t.test('kafka-log-dirs --describe: the JSON line of each broker', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'sized', numPartitions: 2 }, { topic: 'other' }] });
+  const r = await kafkaTool('kafka-log-dirs', ['--bootstrap-server', b, '--describe', '--topic-list', 'sized']);
+  t.equal(r.code, 0, r.stderr);
+  const [querying, received, json, end] = r.stdout.split('\n');
+  t.equal(querying, 'Querying brokers for log directories information');
+  t.match(received, /^Received log directory information from brokers \d+$/);
+  t.equal(end, '');
+  t.match(
+    json,
+    /^\{"brokers":\[\{"broker":\d+,"logDirs":\[\{"partitions":\[.*\],"error":(null|"org\.apache\.kafka\.common\.errors\.\w+Exception"),"logDir":".*"\}\]\}\],"version":1\}$/,
+  );
+  const parsed = JSON.parse(json!) as {
+    brokers: Array<{
+      logDirs: Array<{ error: string | null; partitions: Array<{ partition: string; size: number }> }>;
+    }>;
+  };
+  const dirs = parsed.brokers[0]!.logDirs;
+  if (dirs[0]?.error === null)
+    t.same(
+      dirs.flatMap((d) => d.partitions.map((p) => p.partition)),
+      ['sized-0', 'sized-1'],
+      'only the listed topic, its partitions in order',
+    );
+  const missing = await kafkaTool('kafka-log-dirs', ['--bootstrap-server', b, '--describe', '--broker-list', '1,987']);
+  t.equal(missing.code, 1);
+  t.match(
+    missing.stderr,
+    /^ERROR: The given brokers do not exist from --broker-list: 987\. Current existent brokers: \d+/,
+  );
+  const noDescribe = await kafkaTool('kafka-log-dirs', ['--bootstrap-server', b]);
+  t.equal(noDescribe.code, 1);
+  t.match(noDescribe.stderr, /^Missing required argument "\[describe\]"/);
 });

@@ -121,7 +121,7 @@ function exceptionText(err: unknown): string {
       .split('_')
       .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
       .join('')
-      .replace(/Exception$/, '');
+      .replace(/(Error|Exception)$/, '');
     return `org.apache.kafka.common.errors.${name}Exception: ${javaMessage(err)}`;
   }
   return javaMessage(err);

@@ -24,6 +24,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-broker-api-versions': async () => (await import('./broker-api-versions.js')).kafkaBrokerApiVersions,
   'kafka-server-stop': async () => (await import('./server-stop.js')).kafkaServerStop,
   'kafka-delete-records': async () => (await import('./delete-records.js')).kafkaDeleteRecords,
+  'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
