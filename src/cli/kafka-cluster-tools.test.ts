@@ -1,5 +1,5 @@
 /**
- * kafka-server-stop.sh, kafka-broker-api-versions.sh, kafka-delete-records.sh and kafka-log-dirs.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
+ * kafka-server-stop.sh, kafka-broker-api-versions.sh, kafka-delete-records.sh, kafka-log-dirs.sh and kafka-leader-election.sh as processes (bin/kafka/<tool>.sh) against a broker on 127.0.0.1:
  * Kafka's per-broker listing, checked against the broker's own ApiVersions answer (a raw
  * request), and the missing --bootstrap-server refusal. kafka-server-stop.sh is only ever run
  * here with --node-id of the brokers the test starts (ids no other broker uses), so other
@@ -227,4 +227,75 @@ t.test('kafka-log-dirs --describe: the JSON line of each broker', { skip: CLI_SK
   const noDescribe = await kafkaTool('kafka-log-dirs', ['--bootstrap-server', b]);
   t.equal(noDescribe.code, 1);
   t.match(noDescribe.stderr, /^Missing required argument "\[describe\]"/);
+});
+
+t.test('kafka-leader-election: not needed, failures, refusals (one broker)', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'led', numPartitions: 2 }] });
+  const one = await kafkaTool('kafka-leader-election', [
+    '--bootstrap-server',
+    b,
+    '--election-type',
+    'preferred',
+    '--topic',
+    'led',
+    '--partition',
+    '1',
+  ]);
+  t.equal(one.code, 0, one.stderr);
+  t.equal(one.stdout, 'Valid replica already elected for partitions led-1\n');
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-elect-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'elect.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      partitions: [
+        { topic: 'led', partition: 0 },
+        { topic: 'gone', partition: 0 },
+      ],
+    }),
+  );
+  const mixed = await kafkaTool('kafka-leader-election', [
+    '--bootstrap-server',
+    b,
+    '--election-type',
+    'UNCLEAN',
+    '--path-to-json-file',
+    file,
+  ]);
+  t.equal(mixed.code, 1);
+  t.match(mixed.stdout, /^Valid replica already elected for partitions led-0\n/m);
+  t.match(
+    mixed.stdout,
+    /^Error completing leader election \(UNCLEAN\) for partition: gone-0: org\.apache\.kafka\.common\.errors\.UnknownTopicOrPartitionException: /m,
+  );
+  t.equal(mixed.stderr, '1 replica(s) could not be elected\n');
+  const both = await kafkaTool('kafka-leader-election', [
+    '--bootstrap-server',
+    b,
+    '--election-type',
+    'preferred',
+    '--all-topic-partitions',
+    '--topic',
+    'led',
+    '--partition',
+    '0',
+  ]);
+  t.equal(both.code, 1);
+  t.match(both.stderr, /^One and only one of the following options is required/);
+  const badType = await kafkaTool('kafka-leader-election', [
+    '--bootstrap-server',
+    b,
+    '--election-type',
+    'best',
+    '--all-topic-partitions',
+  ]);
+  t.equal(badType.code, 1);
 });

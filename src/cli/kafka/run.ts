@@ -25,6 +25,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-server-stop': async () => (await import('./server-stop.js')).kafkaServerStop,
   'kafka-delete-records': async () => (await import('./delete-records.js')).kafkaDeleteRecords,
   'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
+  'kafka-leader-election': async () => (await import('./leader-election.js')).kafkaLeaderElection,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
