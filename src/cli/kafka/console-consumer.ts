@@ -316,8 +316,11 @@ async function positions(
   return listOffsets(cluster, topic, partitions, start);
 }
 
+/** What the reading side needs of a plan (kafka-consumer-perf-test builds one too). */
+export type ReaderPlan = Omit<Plan, 'formatter' | 'maxMessages' | 'timeoutMs'>;
+
 /** The reading side: fetchers per topic, and the group member unless a partition was assigned. */
-class Reader {
+export class Reader {
   fetchers: Fetcher[] = [];
   member: GroupMember | null = null;
   private lastHeartbeat = 0;
@@ -325,7 +328,7 @@ class Reader {
 
   constructor(
     private readonly cluster: Cluster,
-    private readonly plan: Plan,
+    private readonly plan: ReaderPlan,
   ) {}
 
   private async topics(): Promise<string[]> {

@@ -7,6 +7,7 @@ import { BrokerUnreachableError, KafkaClientError } from '../../client/errors.js
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   UNKNOWN_TOPIC_OR_PARTITION: 'This server does not host this topic-partition.',
+  OFFSET_OUT_OF_RANGE: 'The requested offset is not within the range of offsets maintained by the server.',
   TOPIC_ALREADY_EXISTS: 'Topic with this name already exists.',
   INVALID_TOPIC_EXCEPTION: 'The request attempted to perform an operation on an invalid topic.',
   INVALID_PARTITIONS: 'Number of partitions is below 1.',

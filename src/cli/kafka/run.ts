@@ -19,6 +19,13 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-metadata-quorum': async () => (await import('./small-tools.js')).kafkaMetadataQuorum,
   'kafka-cluster': async () => (await import('./small-tools.js')).kafkaCluster,
   'kafka-acls': async () => (await import('./acls.js')).kafkaAcls,
+  'kafka-producer-perf-test': async () => (await import('./producer-perf.js')).kafkaProducerPerfTest,
+  'kafka-consumer-perf-test': async () => (await import('./consumer-perf.js')).kafkaConsumerPerfTest,
+  'kafka-broker-api-versions': async () => (await import('./broker-api-versions.js')).kafkaBrokerApiVersions,
+  'kafka-server-stop': async () => (await import('./server-stop.js')).kafkaServerStop,
+  'kafka-delete-records': async () => (await import('./delete-records.js')).kafkaDeleteRecords,
+  'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
+  'kafka-leader-election': async () => (await import('./leader-election.js')).kafkaLeaderElection,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */
