@@ -1,6 +1,6 @@
 /**
  * TxnOffsetCommit for a KIP-848 consumer group over the wire (raw frames, so it runs where no client
- * with `group.protocol=consumer` and transactions is installed; txn-offsets-consumer-group.test.ts
+ * with `group.protocol=consumer` and transactions is installed; compat-tests/librdkafka-suite/kip848-txn-offsets.ts
  * drives the same with librdkafka >= 2.4): a member joined by ConsumerGroupHeartbeat hands its member
  * id and member epoch (the consumer's group metadata carries the epoch as its generation) to a
  * transactional commit. As Kafka's OffsetMetadataManager: the current epoch is accepted, a stale one
