@@ -32,10 +32,9 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   refuseWith,
   requireOptions,
   usageExit,
@@ -432,13 +431,7 @@ function exceptionText(err: unknown): string {
 }
 
 export async function kafkaAcls(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(o, 'This tool helps to manage acls on kafka.', KAFKA_VERSION);
   checkArgs(o);
   const props = o.value('command-config') === undefined ? {} : loadProperties(o.value('command-config')!);

@@ -19,13 +19,10 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
-  usageExit,
   type OptionSpec,
-  type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -70,13 +67,7 @@ export function apiVersionsText(apis: readonly ApiVersionsResponseApiVersion[]):
 }
 
 export async function kafkaBrokerApiVersions(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(o, 'This tool helps to retrieve broker version information.', KAFKA_VERSION);
   requireOptions(o, 'bootstrap-server');
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};

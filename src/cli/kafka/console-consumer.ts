@@ -25,11 +25,10 @@ import { clientFor, loadProperties } from './client-config.js';
 import { formatRecord, formatterSettings, type FormatterSettings } from './message-formatter.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   keyValueArgs,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
   usageExit,
   type OptionSpec,
@@ -481,13 +480,7 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
 }
 
 export async function kafkaConsoleConsumer(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(
     o,
     'This tool helps to read data from Kafka topics and outputs it to standard output.',

@@ -18,11 +18,10 @@ import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings 
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   keyValueArgs,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
   usageExit,
   type OptionSpec,
@@ -325,13 +324,7 @@ function valueText(records: OutgoingRecord[]): string {
 }
 
 export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   const p = plan(o);
   const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer');
   const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });

@@ -24,10 +24,9 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   refuseWith,
   requireOptions,
   usageExit,
@@ -511,13 +510,7 @@ async function deleteAction(cluster: Cluster, groups: string[]): Promise<void> {
 }
 
 export async function kafkaConsumerGroups(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   checkArgs(o);
   if (ACTIONS.filter((a) => o.has(a)).length !== 1)
     throw usageExit(

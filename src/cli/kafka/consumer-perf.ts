@@ -21,14 +21,12 @@ import { Reader } from './console-consumer.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
   usageExit,
   type OptionSpec,
-  type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -179,13 +177,7 @@ const MIB = 1024 * 1024;
 const EXTRA_HEADER = ', rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 
 export async function kafkaConsumerPerfTest(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(o, 'This tool is used to verify the consumer performance.', KAFKA_VERSION);
   requireOptions(o, 'bootstrap-server', 'messages');
   if (o.has('topic') === o.has('include'))

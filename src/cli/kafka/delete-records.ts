@@ -20,14 +20,11 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
-  usageExit,
   type OptionSpec,
-  type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -169,13 +166,7 @@ async function deleteRecords(cluster: Cluster, deletions: Deletion[]): Promise<M
 }
 
 export async function kafkaDeleteRecords(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(
     o,
     'This tool helps to delete records of the given partitions down to the specified offset.',

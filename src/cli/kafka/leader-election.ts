@@ -17,14 +17,12 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
   usageExit,
   type OptionSpec,
-  type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -104,13 +102,7 @@ function jsonPartitions(path: string): Array<{ topic: string; partition: number 
 }
 
 export async function kafkaLeaderElection(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(
     o,
     'This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.',

@@ -18,14 +18,11 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
-  KafkaOptionError,
   KafkaToolExit,
   maybeHelpOrVersion,
-  parseOptions,
+  parseOptionsOrUsage,
   requireOptions,
-  usageExit,
   type OptionSpec,
-  type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -71,13 +68,7 @@ function errorClass(code: number): string {
 }
 
 export async function kafkaLogDirs(args: readonly string[]): Promise<number> {
-  let o: ParsedOptions;
-  try {
-    o = parseOptions(SPECS, args);
-  } catch (err) {
-    if (err instanceof KafkaOptionError) throw usageExit(SPECS, err.message);
-    throw err;
-  }
+  const o = parseOptionsOrUsage(SPECS, args);
   maybeHelpOrVersion(o, 'This tool helps to query log directory usage on the specified brokers.', KAFKA_VERSION);
   requireOptions(o, 'bootstrap-server', 'describe');
   const topics = new Set(

@@ -134,6 +134,16 @@ export function usageExit(specs: readonly OptionSpec[], message: string): KafkaT
 }
 
 /** CommandLineUtils.checkRequiredArgs. */
+/** Parses a tool's options; an option error is joptsimple's usage answer (the message and the options, exit 1). */
+export function parseOptionsOrUsage(specs: readonly OptionSpec[], args: readonly string[]): ParsedOptions {
+  try {
+    return parseOptions(specs, args);
+  } catch (err) {
+    if (err instanceof KafkaOptionError) throw usageExit(specs, err.message);
+    throw err;
+  }
+}
+
 export function requireOptions(options: ParsedOptions, ...names: string[]): void {
   for (const name of names)
     if (!options.has(name)) throw usageExit(options.specs, `Missing required argument "[${name}]"`);
