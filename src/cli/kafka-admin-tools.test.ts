@@ -5,21 +5,14 @@
  * mistake or two each (an unknown group, a config that is not set, an unsupported entity type).
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
 import { run } from '../../test/helpers/external.js';
 import { GREGOR_BIN } from '../../test/helpers/cli.js';
 
 t.test('kafka-consumer-groups: list, describe, reset, delete offsets, delete', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, kafka, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 2 }] });
   const producer = kafka.producer();
   await producer.connect();
@@ -173,12 +166,7 @@ t.test('kafka-consumer-groups: list, describe, reset, delete offsets, delete', {
 
 t.test('kafka-configs, kafka-get-offsets, quorum, cluster id, storage, acls', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, kafka, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'cfg', numPartitions: 3 }] });
 
   const altered = await kafkaTool('kafka-configs', [

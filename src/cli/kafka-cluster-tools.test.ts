@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP, startCli } from '../../test/helpers/cli.js';
-import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
 
@@ -102,12 +101,7 @@ t.test('kafka-server-stop: signals only the Gregor brokers matched by --node-id'
 
 t.test('kafka-delete-records: low watermarks per partition, errors, bad files', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(60_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, kafka, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'trim', numPartitions: 2 }] });
   const producer = kafka.producer();
   await producer.connect();
@@ -189,12 +183,7 @@ t.test('kafka-delete-records: low watermarks per partition, errors, bad files', 
 
 t.test('kafka-log-dirs --describe: the JSON line of each broker', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(60_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'sized', numPartitions: 2 }, { topic: 'other' }] });
   const r = await kafkaTool('kafka-log-dirs', ['--bootstrap-server', b, '--describe', '--topic-list', 'sized']);
   t.equal(r.code, 0, r.stderr);
@@ -231,12 +220,7 @@ t.test('kafka-log-dirs --describe: the JSON line of each broker', { skip: CLI_SK
 
 t.test('kafka-leader-election: not needed, failures, refusals (one broker)', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(60_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'led', numPartitions: 2 }] });
   const one = await kafkaTool('kafka-leader-election', [
     '--bootstrap-server',

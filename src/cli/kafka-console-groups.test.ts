@@ -6,10 +6,8 @@
  * 127.0.0.1; records produced and offsets read back with kafkajs.
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { kafkaTool, startKafkaTool } from '../../test/helpers/kafka-tools.js';
+import { brokerWithAdmin, kafkaTool, startKafkaTool } from '../../test/helpers/kafka-tools.js';
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 
@@ -18,12 +16,7 @@ t.test(
   { skip: CLI_SKIP },
   async (t) => {
     t.setTimeout(120_000);
-    const broker = await brokerFor(t);
-    const b = broker.bootstrap;
-    const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    t.teardown(() => admin.disconnect());
+    const { b, kafka, admin } = await brokerWithAdmin(t);
     await admin.createTopics({
       topics: [
         { topic: 'gen-a', numPartitions: 2 },

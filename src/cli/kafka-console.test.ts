@@ -5,22 +5,15 @@
  * reads); --timeout-ms, --partition/--offset, and the settings refused.
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
 
 t.test(
   'console producer properties and consumer formatter, cross-checked with kafkajs',
   { skip: CLI_SKIP },
   async (t) => {
     t.setTimeout(90_000);
-    const broker = await brokerFor(t);
-    const b = broker.bootstrap;
-    const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    t.teardown(() => admin.disconnect());
+    const { b, kafka, admin } = await brokerWithAdmin(t);
     await admin.createTopics({ topics: [{ topic: 'keyed', numPartitions: 1 }] });
     const produced = await kafkaTool(
       'kafka-console-producer',

@@ -4,10 +4,8 @@
  * refusals (argparse errors, --print-metrics, transactions, unknown producer settings).
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
 
 const TOTAL_LINE =
   /^(\d+) records sent, \d+\.\d{6} records\/sec \(\d+\.\d\d MB\/sec\), \d+\.\d\d ms avg latency, \d+\.00 ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.$/;
@@ -16,12 +14,7 @@ const WINDOW_LINE =
 
 t.test('kafka-producer-perf-test: records, lines, refusals', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, kafka, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'perf', numPartitions: 3 }] });
 
   const run = await kafkaTool('kafka-producer-perf-test', [
@@ -225,12 +218,7 @@ const F4 = '\\d+\\.\\d{4}';
 
 t.test('kafka-consumer-perf-test: the CSV lines, commits, timeout, refusals', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
-  const broker = await brokerFor(t);
-  const b = broker.bootstrap;
-  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { b, kafka, admin } = await brokerWithAdmin(t);
   await admin.createTopics({ topics: [{ topic: 'reads', numPartitions: 2 }] });
   const producer = kafka.producer();
   await producer.connect();

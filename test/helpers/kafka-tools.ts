@@ -6,6 +6,10 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { RunningBroker, StartBrokerOptions } from '../../src/index.js';
+import { brokerFor } from './broker.js';
 import { run, type RunResult } from './external.js';
 
 export const KAFKA_BIN = fileURLToPath(new URL('../../bin/kafka/', import.meta.url));
@@ -70,4 +74,18 @@ export function startKafkaTool(tool: string, args: string[]): RunningKafkaTool {
       return exited;
     },
   };
+}
+
+/** A broker for a tool test (stopped with the test), its bootstrap address and a connected kafkajs admin. */
+export async function brokerWithAdmin(
+  t: Test,
+  options: StartBrokerOptions = {},
+): Promise<{ broker: RunningBroker; b: string; kafka: Kafka; admin: Admin }> {
+  const broker = await brokerFor(t, options);
+  const b = broker.bootstrap;
+  const kafka = new Kafka({ brokers: [b], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  return { broker, b, kafka, admin };
 }
