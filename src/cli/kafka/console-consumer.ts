@@ -41,7 +41,8 @@ const DEFAULT_FORMATTERS = [
   'org.apache.kafka.tools.consumer.DefaultMessageFormatter',
   'kafka.tools.DefaultMessageFormatter',
 ];
-const CONSUMER_KEYS = [
+/** The consumer settings the consumer tools take (--consumer-property, --consumer.config). */
+export const CONSUMER_KEYS = [
   'group.id',
   'auto.offset.reset',
   'isolation.level',

@@ -17,7 +17,7 @@ import type { ConsumedRecord } from '../../client/consumer.js';
 import { EARLIEST, LATEST } from '../../client/offsets.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { Reader } from './console-consumer.js';
+import { CONSUMER_KEYS, Reader } from './console-consumer.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
@@ -29,20 +29,6 @@ import {
   type OptionSpec,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
-
-const CONSUMER_KEYS = [
-  'group.id',
-  'auto.offset.reset',
-  'isolation.level',
-  'enable.auto.commit',
-  'auto.commit.interval.ms',
-  'session.timeout.ms',
-  'heartbeat.interval.ms',
-  'key.deserializer',
-  'value.deserializer',
-  'partition.assignment.strategy',
-  'exclude.internal.topics',
-];
 
 const SPECS: readonly OptionSpec[] = [
   ...DEFAULT_OPTIONS,
