@@ -15,7 +15,7 @@ import {
   type ApiVersionsResponseApiVersion,
 } from '../../../protocol/generated/messages/18-api-versions.js';
 import { cliIo } from '../io.js';
-import { clientFor, loadProperties } from './client-config.js';
+import { clientFor, loadProperties, runOnCluster } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
@@ -73,7 +73,7 @@ export async function kafkaBrokerApiVersions(args: readonly string[]): Promise<n
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
   const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'admin-client-1');
   const out = cliIo().stdout;
-  try {
+  return runOnCluster(cluster, async () => {
     await cluster.withRetries('Metadata', () => cluster.metadata([]));
     for (const broker of cluster.knownBrokers) {
       const node = `${broker.host}:${broker.port} (id: ${broker.nodeId} rack: ${broker.rack ?? 'null'})`;
@@ -87,10 +87,5 @@ export async function kafkaBrokerApiVersions(args: readonly string[]): Promise<n
       }
     }
     return 0;
-  } catch (err) {
-    cliIo().stderr.write(`${javaMessage(err)}\n`);
-    return 1;
-  } finally {
-    cluster.close();
-  }
+  });
 }

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { Cluster } from '../../client/cluster.js';
 import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parseProperties } from '../../client/security.js';
 import { KafkaToolExit } from './options.js';
+import { cliIo } from '../io.js';
+import { javaMessage } from './messages.js';
 
 /** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
 export const TUNING_KEYS: readonly string[] = [
@@ -96,4 +98,21 @@ export function clientFor(
     security: clientSecurity,
   });
   return { own, cluster };
+}
+
+/**
+ * Runs an admin tool's work on its cluster connection, closed after: a KafkaToolExit ends the tool
+ * as it says; any other error is one line on stderr (Kafka's tools print the exception's message)
+ * and exit code 1.
+ */
+export async function runOnCluster(cluster: Cluster, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof KafkaToolExit) throw err;
+    cliIo().stderr.write(`${javaMessage(err)}\n`);
+    return 1;
+  } finally {
+    cluster.close();
+  }
 }

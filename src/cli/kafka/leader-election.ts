@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { ElectLeadersApi, defaultElectLeadersRequest } from '../../../protocol/generated/messages/43-elect-leaders.js';
 import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
-import { clientFor, loadProperties } from './client-config.js';
+import { clientFor, loadProperties, runOnCluster } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
@@ -131,7 +131,7 @@ export async function kafkaLeaderElection(args: readonly string[]): Promise<numb
   const props = o.has('admin.config') ? loadProperties(o.value('admin.config')!) : {};
   const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   const out = cliIo().stdout;
-  try {
+  return runOnCluster(cluster, async () => {
     const request = defaultElectLeadersRequest();
     request.electionType = type === 'PREFERRED' ? 0 : 1;
     request.timeoutMs = 30_000;
@@ -164,11 +164,5 @@ export async function kafkaLeaderElection(args: readonly string[]): Promise<numb
     for (const line of failed) out.write(`${line}\n`);
     if (failed.length > 0) throw new KafkaToolExit(1, `${failed.length} replica(s) could not be elected`);
     return 0;
-  } catch (err) {
-    if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`${javaMessage(err)}\n`);
-    return 1;
-  } finally {
-    cluster.close();
-  }
+  });
 }

@@ -14,8 +14,7 @@ import {
 } from '../../../protocol/generated/messages/35-describe-log-dirs.js';
 import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
-import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { clientFor, loadProperties, runOnCluster } from './client-config.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -87,7 +86,7 @@ export async function kafkaLogDirs(args: readonly string[]): Promise<number> {
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
   const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'log-dirs-tool');
   const out = cliIo().stdout;
-  try {
+  return runOnCluster(cluster, async () => {
     await cluster.withRetries('Metadata', () => cluster.metadata([]));
     const known = cluster.knownBrokers.map((b) => b.nodeId);
     const missing = asked.filter((id) => !known.includes(id));
@@ -124,11 +123,5 @@ export async function kafkaLogDirs(args: readonly string[]): Promise<number> {
     out.write(`Received log directory information from brokers ${brokers.join(',')}\n`);
     out.write(`{"brokers":[${described.join(',')}],"version":1}\n`);
     return 0;
-  } catch (err) {
-    if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`${javaMessage(err)}\n`);
-    return 1;
-  } finally {
-    cluster.close();
-  }
+  });
 }

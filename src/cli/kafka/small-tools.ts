@@ -14,7 +14,7 @@ import { clusterId, describeQuorum, type QuorumReplicaState } from '../../client
 import { listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
 import { cliIo } from '../io.js';
-import { clientFor, loadProperties } from './client-config.js';
+import { clientFor, loadProperties, runOnCluster } from './client-config.js';
 import { javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
@@ -86,16 +86,10 @@ async function withAdmin(
   body: (cluster: Cluster, rest: string[]) => Promise<void>,
 ): Promise<number> {
   const { cluster, rest } = adminFrom(args, tool);
-  try {
+  return runOnCluster(cluster, async () => {
     await body(cluster, rest);
     return 0;
-  } catch (err) {
-    if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`${javaMessage(err)}\n`);
-    return 1;
-  } finally {
-    cluster.close();
-  }
+  });
 }
 
 export function kafkaCluster(args: readonly string[]): Promise<number> {
