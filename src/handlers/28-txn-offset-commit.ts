@@ -8,8 +8,9 @@
  * fencing from v3: a request naming a generation, member or instance id is checked
  * against the group as OffsetCommit is (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION); without them the commit is accepted whatever the group's state. A KIP-848
- * consumer group checks the member id and member epoch (the consumer's group metadata carries the
- * epoch as its generation): UNKNOWN_MEMBER_ID, or ILLEGAL_GENERATION for a stale epoch.
+ * consumer group checks the member id and member epoch of every commit, of any version (the
+ * consumer's group metadata carries the epoch as its generation): UNKNOWN_MEMBER_ID (also for a
+ * commit naming no member while the group has members), or ILLEGAL_GENERATION for a stale epoch.
  * Per partition: OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION.
  * The group and the transaction may be coordinated by different brokers (KIP-447): the
  * producer check then goes to the transaction coordinator as AddPartitionsToTxn v4
@@ -46,12 +47,13 @@ export const TXN_OFFSET_COMMIT_TV2_VERSION = 5;
 
 /** The KIP-447 group check; 0 when the commit may proceed. */
 function groupError(ctx: RequestContext, request: TxnOffsetCommitRequest): number {
-  if (ctx.apiVersion < 3) return 0;
   const named = request.generationId >= 0 || request.memberId !== '' || request.groupInstanceId !== null;
   return ctx.broker.groups.run((c) => {
+    // A KIP-848 group checks every commit, as Kafka 3.9's ConsumerGroup does: one without a member
+    // (any version before 3 included) is accepted only while the group has no members.
     const consumerGroup = c.store.consumerGroups.groups.get(request.groupId);
-    if (consumerGroup)
-      return named ? c.consumer.admin.txnCommitError(consumerGroup, request.memberId, request.generationId) : 0;
+    if (consumerGroup) return c.consumer.admin.txnCommitError(consumerGroup, request.memberId, request.generationId);
+    if (ctx.apiVersion < 3) return 0;
     const group = c.store.groups.get(request.groupId);
     if (!group) return named && request.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : 0;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;

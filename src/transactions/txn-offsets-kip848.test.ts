@@ -5,7 +5,8 @@
  * id and member epoch (the consumer's group metadata carries the epoch as its generation) to a
  * transactional commit. As Kafka's OffsetMetadataManager: the current epoch is accepted, a stale one
  * is ILLEGAL_GENERATION (TxnOffsetCommit has no STALE_MEMBER_EPOCH), an unknown member
- * UNKNOWN_MEMBER_ID; the committed offset is visible once the transaction commits.
+ * UNKNOWN_MEMBER_ID, and so is a commit naming no member (any version) while the group has members;
+ * the committed offset is visible once the transaction commits.
  */
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -61,8 +62,8 @@ t.test('a KIP-848 member commits offsets in a transaction by member id and epoch
   });
   t.equal(added.errorCode, ErrorCode.NONE, 'AddOffsetsToTxn');
 
-  const commit = async (member: string, generationId: number, offset: bigint) => {
-    const r = await c.call(TxnOffsetCommitApi, 3, {
+  const commit = async (member: string, generationId: number, offset: bigint, version = 3) => {
+    const r = await c.call(TxnOffsetCommitApi, version, {
       ...defaultTxnOffsetCommitRequest(),
       transactionalId: TXN,
       groupId: GROUP,
@@ -83,6 +84,8 @@ t.test('a KIP-848 member commits offsets in a transaction by member id and epoch
   };
   t.equal(await commit(memberId, epoch - 1, 3n), ErrorCode.ILLEGAL_GENERATION, 'a stale member epoch');
   t.equal(await commit('no-such-member', epoch, 3n), ErrorCode.UNKNOWN_MEMBER_ID, 'an unknown member');
+  t.equal(await commit('', -1, 3n), ErrorCode.UNKNOWN_MEMBER_ID, 'no member while the group has members');
+  t.equal(await commit('', -1, 3n, 2), ErrorCode.UNKNOWN_MEMBER_ID, 'a v2 commit (no member fields) likewise');
   t.equal(await commit(memberId, epoch, 7n), ErrorCode.NONE, 'the member at its epoch');
 
   const ended = await c.call(EndTxnApi, 3, { transactionalId: TXN, producerId, producerEpoch, committed: true });
