@@ -35,6 +35,8 @@ const common = {
   logLevel: 'warning',
   // JSON (the response shapes of error answers) stays one string, parsed only when used.
   loader: { '.json': 'text' },
+  // node:assert only when an assertion fails (scripts/bundle-shims/lazy-assert.cjs).
+  alias: { assert: './scripts/bundle-shims/lazy-assert.cjs' },
 };
 // The CLI (and so `gregor start`, the container's entry point) is CommonJS: bin/gregor.js loads
 // it with require(), which compiles the 3 MB file straight from a string, where the ESM loader
