@@ -37,6 +37,9 @@ console.log(
     load: loadavg()[0].toFixed(1),
     importMs: +importMs.toFixed(1),
     importCpuMs: +importCpuMs.toFixed(1),
+    // Set on the project machines; it costs every node process ~90 ms before this script runs, not
+    // the figures here (run with `env -u NODE_EXTRA_CA_CERTS` to match bench/broker/procs.ts).
+    extraCaCerts: process.env.NODE_EXTRA_CA_CERTS !== undefined,
     starts,
   }),
 );

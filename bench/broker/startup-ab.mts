@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startBroker, nodeStart, rssMiB } from './procs.js';
+import { benchEnv, startBroker, nodeStart, rssMiB } from './procs.js';
 
 const [roundsArg, ...specs] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 5);
@@ -24,7 +24,9 @@ if (variants.length === 0) throw new Error('usage: startup-ab.mts <rounds> <labe
 function spawnToExit(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    execFile(process.execPath, args, (err) => (err ? reject(err) : resolve(performance.now() - start)));
+    execFile(process.execPath, args, { env: benchEnv() }, (err) =>
+      err ? reject(err) : resolve(performance.now() - start),
+    );
   });
 }
 
@@ -40,7 +42,7 @@ const emptyPath = empty ? join(dirname(empty), 'empty.blob') : undefined;
 console.log(
   `${new Date().toISOString().slice(0, 16)} UTC, load average before ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`,
+    .join(' ')}${benchEnv().NODE_EXTRA_CA_CERTS ? ', NODE_EXTRA_CA_CERTS kept' : ''}`,
 );
 for (let round = 0; round < rounds; round++) {
   const n = await nodeStart();
