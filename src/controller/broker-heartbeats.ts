@@ -85,6 +85,8 @@ export class BrokerHeartbeats {
   /** Broker → the metadata offset of its registration (a broker caught up to it may be unfenced). */
   private readonly registrationOffsets = new Map<number, number>();
   private wasLeader = false;
+  /** Controlled-shutdown heartbeats being answered here now. */
+  private shutdownsInFlight = 0;
 
   constructor(
     private readonly controller: MetadataController,
@@ -169,8 +171,14 @@ export class BrokerHeartbeats {
     }
     this.lastContact.set(brokerId, this.clock.now());
     if (request.connectionId !== undefined) this.heartbeatConnections.set(brokerId, request.connectionId);
-    if (request.wantShutDown || broker.inControlledShutdown)
-      return this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
+    if (request.wantShutDown || broker.inControlledShutdown) {
+      this.shutdownsInFlight++;
+      try {
+        return await this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
+      } finally {
+        this.shutdownsInFlight--;
+      }
+    }
     // Caught up: it has applied its own registration (Kafka's check; a controller that did not see
     // the registration uses the broker epoch, the log end when it was proposed).
     const registeredAt = this.registrationOffsets.get(brokerId) ?? Number(broker.brokerEpoch ?? -1n);
@@ -236,6 +244,19 @@ export class BrokerHeartbeats {
     this.shutdownOffsets.delete(brokerId);
     this.logger.info({ brokerId }, 'controlled shutdown: broker leads nothing, fenced; it may stop');
     return answer(true, true);
+  }
+
+  /**
+   * Whether a controlled shutdown other than `exceptBrokerId`'s is still under way here: a heartbeat
+   * that asked for it is being answered, or a broker in controlled shutdown has not been fenced (told
+   * shouldShutDown) yet. An active controller that stops waits for these (bounded), so that nodes
+   * stopped together get their answers instead of each waiting broker.session.timeout.ms.
+   */
+  shutdownsPending(exceptBrokerId: number): boolean {
+    if (this.shutdownsInFlight > 0) return true;
+    for (const [id, broker] of this.controller.image.brokers)
+      if (id !== exceptBrokerId && broker.inControlledShutdown && !broker.fenced) return true;
+    return false;
   }
 
   /** The epoch a broker registered with here (while this node leads), if known. */

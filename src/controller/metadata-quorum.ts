@@ -36,6 +36,10 @@ import { LeaderRebalancer } from './leader-rebalance.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { AllocateProducerIdsApi } from '../../protocol/generated/messages/67-allocate-producer-ids.js';
 
+/** The longest an active controller that stops waits for other brokers' controlled shutdowns to be answered. */
+const SETTLE_SHUTDOWNS_MS = 3000;
+const SETTLE_POLL_MS = 10;
+
 export interface MetadataQuorumOptions {
   readonly config: BrokerConfig;
   readonly nodeId: number;
@@ -293,6 +297,25 @@ export class MetadataQuorum {
     if (approved) this.options.logger.info({ tookMs }, 'controlled shutdown complete');
     else this.options.logger.warn({ tookMs }, 'controlled shutdown not approved in time; stopping anyway');
     return approved;
+  }
+
+  /**
+   * On the active controller, before its node closes its connections on stop: waits (at most
+   * SETTLE_SHUTDOWNS_MS, looking every SETTLE_POLL_MS) until no other broker's controlled shutdown is
+   * under way here (each one asked has been answered shouldShutDown), then one turn of the event loop so
+   * the last answers are written. Without it, nodes stopped together (a `docker compose down`) lost their
+   * answer to the closing connection, or found no quorum left to ask, and waited broker.session.timeout.ms.
+   * Nothing to wait for on any other node.
+   */
+  async settleShutdownAnswers(): Promise<void> {
+    const deadline = this.options.clock.now() + SETTLE_SHUTDOWNS_MS;
+    while (
+      this.node.isLeader() &&
+      this.heartbeats.shutdownsPending(this.options.nodeId) &&
+      this.options.clock.now() < deadline
+    )
+      await new Promise<void>((resolve) => this.scheduler.after(SETTLE_POLL_MS, resolve));
+    await new Promise<void>((resolve) => this.scheduler.after(0, resolve));
   }
 
   /**

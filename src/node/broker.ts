@@ -773,7 +773,10 @@ export class Broker {
 
   private async stopOnce(): Promise<void> {
     // Controlled shutdown first, while still serving: clients follow the moved leaderships.
-    if (!this.fatalStopping) await this.quorum?.controlledShutdown();
+    if (!this.fatalStopping) {
+      await this.quorum?.controlledShutdown();
+      await this.quorum?.settleShutdownAnswers();
+    }
     this.ops?.detach();
     const closed = this.listeners.stopAccepting();
     this.services?.dataPath.fetchPurgatory.close();
