@@ -19,6 +19,7 @@ import {
   type ConfigValidator,
 } from './config-validators.js';
 import { UNIMPLEMENTED_BROKER_CONFIGS } from './config-defs-unimplemented.js';
+import { NO_EFFECT_BROKER_CONFIGS } from './config-defs-no-effect.js';
 
 import type { ConfigDef, ConfigOptions, ConfigType } from './config-def-types.js';
 
@@ -323,6 +324,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Replication of __consumer_offsets; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
     positive,
   ),
+  'offsets.topic.segment.bytes': def(
+    'int',
+    '104857600',
+    'segment.bytes of __consumer_offsets, set when the topic is created.',
+    positive,
+  ),
   'offsets.commit.timeout.ms': def(
     'int',
     '5000',
@@ -384,6 +391,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'int',
     '2',
     'min.insync.replicas of __transaction_state, set when it is created (a single combined node caps it at the replication factor).',
+    positive,
+  ),
+  'transaction.state.log.segment.bytes': def(
+    'int',
+    '104857600',
+    'segment.bytes of __transaction_state, set when the topic is created.',
     positive,
   ),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
@@ -649,4 +662,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Rack of this broker: registered with the controller, shown in Metadata and DescribeCluster, and used by rack-aware replica placement.',
   ),
   ...UNIMPLEMENTED_BROKER_CONFIGS,
+  ...NO_EFFECT_BROKER_CONFIGS,
 };
