@@ -42,6 +42,23 @@ const topicSynonym = (validator?: ConfigValidator): ConfigOptions =>
 const positive = { validator: atLeast(1) };
 const nonNegative = { validator: atLeast(0) };
 
+/** Kafka's ValidList of group types, which must keep classic; share groups are not implemented. */
+const rebalanceProtocols: ConfigValidator = {
+  expected: 'a list of classic, consumer that keeps classic (share groups are not implemented)',
+  problem: (v) => {
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const listProblem = listOf('consumer', 'classic', 'share').problem(v);
+    if (listProblem !== null) return listProblem;
+    if (!items.includes('classic')) return "Disabling the 'CLASSIC' protocol is not supported.";
+    return items.includes('share')
+      ? 'Gregor does not implement share groups; only classic and consumer are accepted'
+      : null;
+  },
+};
+
 export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'node.id': def('int', '1', 'The node id of this server.', nonNegative),
   'broker.id': def('int', null, 'Alias of node.id from ZooKeeper mode.', nonNegative),
@@ -343,6 +360,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.min.session.timeout.ms': def('int', '6000', 'Smallest session timeout allowed.'),
   'group.max.session.timeout.ms': def('int', '1800000', 'Largest session timeout allowed.'),
   'group.max.size': def('int', INT_MAX, 'Members allowed per group.', positive),
+  'group.coordinator.rebalance.protocols': def(
+    'list',
+    'classic,consumer',
+    "The group protocols served: classic (JoinGroup/SyncGroup) and consumer (KIP-848 ConsumerGroupHeartbeat). Without consumer, ConsumerGroupHeartbeat and ConsumerGroupDescribe answer UNSUPPORTED_VERSION, as Kafka. Kafka 3.9's default is classic alone (KIP-848 was a preview); Gregor serves both by default.",
+    { validator: rebalanceProtocols },
+  ),
   'group.consumer.assignors': def(
     'list',
     'uniform,range',
