@@ -38,6 +38,7 @@ const NO_KERBEROS = 'GSSAPI (Kerberos) is not implemented';
 const JSSE = 'Node.js TLS (OpenSSL) has no Java key/trust manager, provider or random source to choose';
 const NO_PW_ENCODER = 'password encoding is not implemented, see password.encoder.secret';
 const CLIENT_LOGIN = 'Gregor logs in to other nodes with the credentials of sasl.jaas.config, no login refresh';
+const OAUTH_LOGIN = 'only an OAUTHBEARER login to another node uses it, and Gregor refuses OAUTHBEARER between nodes';
 const METRICS = 'Gregor keeps its own metrics, served as Prometheus text on metrics.listener';
 const QUOTA_WINDOW =
   'the quotas these windows measure (replication, log dir moves, controller mutations) are not enforced';
@@ -381,6 +382,18 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     '10000',
     'Longest pause before a login is retried.',
     CLIENT_LOGIN,
+  ),
+  'sasl.login.callback.handler.class': noEffect(
+    'class',
+    null,
+    'A SASL login callback handler class (e.g. the OAuth token fetcher of an OAUTHBEARER inter-broker login).',
+    OAUTH_LOGIN,
+  ),
+  'sasl.oauthbearer.token.endpoint.url': noEffect(
+    'string',
+    null,
+    'OAUTHBEARER: the token endpoint of an inter-broker login.',
+    OAUTH_LOGIN,
   ),
   'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms': noEffect(
     'long',

@@ -127,12 +127,6 @@ export const UNIMPLEMENTED_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> =
     'The KafkaPrincipalBuilder class that names authenticated clients.',
     'other principal builders',
   ),
-  'sasl.server.callback.handler.class': refusedUnlessDefault(
-    'class',
-    null,
-    'A SASL server callback handler class (e.g. to check PLAIN passwords elsewhere).',
-    'SASL callback handler classes',
-  ),
   'sasl.client.callback.handler.class': refusedUnlessDefault(
     'class',
     null,
@@ -140,18 +134,6 @@ export const UNIMPLEMENTED_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> =
     'SASL callback handler classes',
   ),
   'sasl.login.class': refusedUnlessDefault('class', null, 'A SASL Login class.', 'SASL login classes'),
-  'sasl.login.callback.handler.class': refusedUnlessDefault(
-    'class',
-    null,
-    'A SASL login callback handler class (e.g. an OAuth token fetcher).',
-    'SASL callback handler classes',
-  ),
-  'sasl.oauthbearer.token.endpoint.url': refusedUnlessDefault(
-    'string',
-    null,
-    'OAUTHBEARER: the token endpoint of inter-broker logins.',
-    'fetching OAuth tokens for inter-broker logins',
-  ),
   'ssl.engine.factory.class': refusedUnlessDefault(
     'class',
     null,

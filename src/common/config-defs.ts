@@ -623,12 +623,30 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     null,
     "SCRAM users a fresh cluster starts with, as Kafka's kafka-storage format --add-scram: SCRAM-SHA-256=[name=alice,password=alice-secret];... Written once, by the first active controller of a fresh cluster; later changes are never overwritten.",
   ),
+  'connection.failed.authentication.delay.ms': def(
+    'int',
+    '100',
+    'How long the answer to a failed SASL authentication and the close of its connection are delayed (a TLS handshake failure is not).',
+    nonNegative,
+  ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def(
     'long',
     '0',
     'SASL session lifetime (KIP-368): clients re-authenticate within it, else their connection is closed at its next request; 0: no limit (an OAUTHBEARER token still ends its session when it expires). Also per listener and mechanism.',
     nonNegative,
+  ),
+  'sasl.server.callback.handler.class': def(
+    'class',
+    null,
+    "The SASL server callback handler: empty, or for OAUTHBEARER (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class) Kafka's unsecured validator or OAuthBearerValidatorCallbackHandler (needs sasl.oauthbearer.jwks.endpoint.url); other Java classes cannot be loaded.",
+    {
+      validator: oneOf(
+        '',
+        'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler',
+        'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      ),
+    },
   ),
   'sasl.oauthbearer.jwks.endpoint.url': def(
     'string',
