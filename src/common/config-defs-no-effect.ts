@@ -20,7 +20,7 @@ const noEffect = (
 ): ConfigDef => ({
   type,
   default: dflt,
-  doc: `${doc} (accepted; no effect: ${reason}).`,
+  doc: `${doc.replace(/\.$/, '')} (accepted; no effect: ${reason}).`,
   validator,
   dynamic: false,
   perBrokerOnly: false,

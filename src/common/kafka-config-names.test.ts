@@ -45,13 +45,20 @@ t.test('a server.properties setting no-effect knobs starts without an unknown-co
   t.same(validateBrokerConfig(config), []);
 });
 
-t.test('no-effect knobs keep Kafka ranges', async (t) => {
+t.test('no-effect knobs keep Kafka ranges; refused and implemented ones check theirs', async (t) => {
   t.throws(() => validateBrokerConfig(new BrokerConfig({ 'group.coordinator.threads': '0' })), {
     message: 'invalid value for group.coordinator.threads: "0" (expected an integer ≥ 1)',
   });
   t.throws(() => validateBrokerConfig(new BrokerConfig({ 'group.share.delivery.count.limit': '11' })), {
     message: /group\.share\.delivery\.count\.limit.*between 2 and 10/,
   });
+  t.throws(
+    () =>
+      validateBrokerConfig(
+        new BrokerConfig({ 'listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class': 'com.example.X' }),
+      ),
+    { message: /sasl\.server\.callback\.handler\.class: "com\.example\.X" \(expected one of/ },
+  );
   t.throws(() => validateBrokerConfig(new BrokerConfig({ 'log.cleaner.enable': 'false' })), {
     message: /log\.cleaner\.enable.*turning the log cleaner off is not implemented/,
   });
