@@ -5,8 +5,9 @@
  * written for Kafka starts and DescribeConfigs lists them, and documented "(accepted; no effect:
  * reason)". A setting that would change what a client sees does not belong here but in
  * config-defs-unimplemented.ts (only the default accepted) or config-defs.ts (implemented).
- * Spread into BROKER_CONFIGS (config-defs.ts). Leaves out dynamic update: none of these may be
- * changed with AlterConfigs.
+ * Spread into BROKER_CONFIGS (config-defs.ts). The ones Kafka lets AlterConfigs change (a listener's
+ * TLS and Kerberos settings per broker, the tiered-storage throttles) are dynamic here too, stored
+ * to no effect; the others are not dynamic.
  */
 import { atLeast, between, type ConfigValidator } from './config-validators.js';
 import type { ConfigDef, ConfigType } from './config-def-types.js';
@@ -25,6 +26,11 @@ const noEffect = (
   dynamic: false,
   perBrokerOnly: false,
 });
+
+/** Dynamic in Kafka for one broker (a listener's TLS and SASL settings): AlterConfigs stores it, to no effect. */
+const perBroker = (d: ConfigDef): ConfigDef => ({ ...d, dynamic: true, perBrokerOnly: true });
+/** Dynamic in Kafka, for one broker or as the cluster default. */
+const dynamic = (d: ConfigDef): ConfigDef => ({ ...d, dynamic: true });
 
 const LONG_MAX = '9223372036854775807';
 const SHORT = between(-32768, 32767);
@@ -359,16 +365,17 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'password.encoder.key.length': noEffect('int', '128', 'Password encoder key length.', NO_PW_ENCODER, atLeast(8)),
   'password.encoder.iterations': noEffect('int', '4096', 'Password encoder iterations.', NO_PW_ENCODER, atLeast(1024)),
   // Kerberos, SASL client login, Java TLS.
-  'sasl.kerberos.service.name': noEffect('string', null, 'Kerberos principal name of Kafka.', NO_KERBEROS),
-  'sasl.kerberos.kinit.cmd': noEffect('string', '/usr/bin/kinit', 'Kerberos kinit command.', NO_KERBEROS),
-  'sasl.kerberos.ticket.renew.window.factor': noEffect('double', '0.8', 'Kerberos ticket renewal point.', NO_KERBEROS),
-  'sasl.kerberos.ticket.renew.jitter': noEffect('double', '0.05', 'Kerberos ticket renewal jitter.', NO_KERBEROS),
-  'sasl.kerberos.min.time.before.relogin': noEffect('long', '60000', 'Kerberos relogin pause.', NO_KERBEROS),
-  'sasl.kerberos.principal.to.local.rules': noEffect(
-    'list',
-    'DEFAULT',
-    'Rules mapping Kerberos principals to short names.',
-    NO_KERBEROS,
+  'sasl.kerberos.service.name': perBroker(noEffect('string', null, 'Kerberos principal name of Kafka.', NO_KERBEROS)),
+  'sasl.kerberos.kinit.cmd': perBroker(noEffect('string', '/usr/bin/kinit', 'Kerberos kinit command.', NO_KERBEROS)),
+  'sasl.kerberos.ticket.renew.window.factor': perBroker(
+    noEffect('double', '0.8', 'Kerberos ticket renewal point.', NO_KERBEROS),
+  ),
+  'sasl.kerberos.ticket.renew.jitter': perBroker(
+    noEffect('double', '0.05', 'Kerberos ticket renewal jitter.', NO_KERBEROS),
+  ),
+  'sasl.kerberos.min.time.before.relogin': perBroker(noEffect('long', '60000', 'Kerberos relogin pause.', NO_KERBEROS)),
+  'sasl.kerberos.principal.to.local.rules': perBroker(
+    noEffect('list', 'DEFAULT', 'Rules mapping Kerberos principals to short names.', NO_KERBEROS),
   ),
   'sasl.login.refresh.window.factor': noEffect('double', '0.8', 'Login refresh point.', CLIENT_LOGIN),
   'sasl.login.refresh.window.jitter': noEffect('double', '0.05', 'Login refresh jitter.', CLIENT_LOGIN),
@@ -413,16 +420,13 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'OAUTHBEARER: the claim naming the scopes of a token.',
     'scopes play no part in authorization, as in Kafka',
   ),
-  'ssl.protocol': noEffect(
-    'string',
-    'TLSv1.3',
-    'The SSLContext protocol.',
-    'ssl.enabled.protocols decides the TLS versions',
+  'ssl.protocol': perBroker(
+    noEffect('string', 'TLSv1.3', 'The SSLContext protocol.', 'ssl.enabled.protocols decides the TLS versions'),
   ),
-  'ssl.provider': noEffect('string', null, 'The JSSE security provider.', JSSE),
-  'ssl.keymanager.algorithm': noEffect('string', 'SunX509', 'The key manager factory algorithm.', JSSE),
-  'ssl.trustmanager.algorithm': noEffect('string', 'PKIX', 'The trust manager factory algorithm.', JSSE),
-  'ssl.secure.random.implementation': noEffect('string', null, 'The SecureRandom implementation.', JSSE),
+  'ssl.provider': perBroker(noEffect('string', null, 'The JSSE security provider.', JSSE)),
+  'ssl.keymanager.algorithm': perBroker(noEffect('string', 'SunX509', 'The key manager factory algorithm.', JSSE)),
+  'ssl.trustmanager.algorithm': perBroker(noEffect('string', 'PKIX', 'The trust manager factory algorithm.', JSSE)),
+  'ssl.secure.random.implementation': perBroker(noEffect('string', null, 'The SecureRandom implementation.', JSSE)),
   'ssl.allow.dn.changes': noEffect(
     'boolean',
     'false',
@@ -465,11 +469,8 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Largest custom metadata of a remote segment.',
     atLeast(0),
   ),
-  'remote.log.index.file.cache.total.size.bytes': tiered(
-    'long',
-    '1073741824',
-    'Size of the remote index cache.',
-    atLeast(1),
+  'remote.log.index.file.cache.total.size.bytes': dynamic(
+    tiered('long', '1073741824', 'Size of the remote index cache.', atLeast(1)),
   ),
   'remote.log.manager.thread.pool.size': tiered('int', '10', 'Remote log manager threads.', atLeast(1)),
   'remote.log.manager.copier.thread.pool.size': tiered('int', '-1', 'Remote log copier threads.'),
@@ -490,7 +491,9 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   ),
   'remote.log.reader.threads': tiered('int', '10', 'Remote log reader threads.', atLeast(1)),
   'remote.log.reader.max.pending.tasks': tiered('int', '100', 'Queued remote log reads.', atLeast(1)),
-  'remote.log.manager.copy.max.bytes.per.second': tiered('long', LONG_MAX, 'Remote copy throttle.', atLeast(1)),
+  'remote.log.manager.copy.max.bytes.per.second': dynamic(
+    tiered('long', LONG_MAX, 'Remote copy throttle.', atLeast(1)),
+  ),
   'remote.log.manager.copy.quota.window.num': tiered('int', '11', 'Samples of the remote copy quota.', atLeast(1)),
   'remote.log.manager.copy.quota.window.size.seconds': tiered(
     'int',
@@ -498,7 +501,9 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Time span of a remote copy quota sample.',
     atLeast(1),
   ),
-  'remote.log.manager.fetch.max.bytes.per.second': tiered('long', LONG_MAX, 'Remote fetch throttle.', atLeast(1)),
+  'remote.log.manager.fetch.max.bytes.per.second': dynamic(
+    tiered('long', LONG_MAX, 'Remote fetch throttle.', atLeast(1)),
+  ),
   'remote.log.manager.fetch.quota.window.num': tiered('int', '11', 'Samples of the remote fetch quota.', atLeast(1)),
   'remote.log.manager.fetch.quota.window.size.seconds': tiered(
     'int',
@@ -506,5 +511,5 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Time span of a remote fetch quota sample.',
     atLeast(1),
   ),
-  'remote.fetch.max.wait.ms': tiered('int', '500', 'Longest wait of a fetch for remote data.', atLeast(1)),
+  'remote.fetch.max.wait.ms': dynamic(tiered('int', '500', 'Longest wait of a fetch for remote data.', atLeast(1))),
 };
