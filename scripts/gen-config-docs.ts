@@ -86,7 +86,7 @@ export function renderConfigDocs(): string {
     'that Gregor does not implement (replication throttles, `metric.reporters`, the log cleaner I/O',
     'throttle, `replica.selector.class`, create-topic and alter-config policies, client quota',
     'callbacks, share groups, eligible leader replicas, unstable API or feature versions, delegation',
-    'tokens, `queued.max.request.bytes`, tiered storage, turning the log cleaner off, other principal',
+    'tokens, `queued.max.request.bytes`, tiered storage, other principal',
     'builders, SASL login and callback classes, offset commit compression and acks, group protocol',
     'migration: src/common/config-defs-unimplemented.ts; the topic configs',
     '`leader.replication.throttled.replicas`,',

@@ -109,12 +109,6 @@ export const UNIMPLEMENTED_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> =
     'Deprecated: the acks of offset commit writes (-1: all in-sync replicas).',
     'other acks for offset commits',
   ),
-  'log.cleaner.enable': refusedUnlessDefault(
-    'boolean',
-    'true',
-    'Run the log cleaner (compacted topics are never compacted when off).',
-    'turning the log cleaner off',
-  ),
   'group.consumer.migration.policy': refusedUnlessDefault(
     'string',
     'disabled',

@@ -477,6 +477,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Threads for background tasks (accepted; no effect: one Node.js event loop).',
     { dynamic: true, validator: atLeast(1) },
   ),
+  'log.cleaner.enable': def(
+    'boolean',
+    'true',
+    'Run the log cleaner; when false, topics with cleanup.policy=compact (the internal ones too) are never compacted, as Kafka.',
+  ),
   'log.cleaner.threads': def(
     'int',
     '1',
