@@ -4,7 +4,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { KafkaStorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, LogManager } from './log-manager.js';
 import { MemoryFileSystem } from './memory-fs.js';
-import { ManualClock, batchOfSize, seededRandom, errorCodeOf } from './test-support.js';
+import { ManualClock, batchOfSize, buildBatch, seededRandom, errorCodeOf } from './test-support.js';
 
 const config: LogConfig = { ...DEFAULT_LOG_CONFIG, segmentBytes: 2000 };
 
@@ -184,4 +184,30 @@ t.test('logs of one topic opened at start share one frozen config; a config upda
   t.equal(logs[1]!.currentConfig.segmentBytes, 5000);
   t.equal(logs[0]!.currentConfig.segmentBytes, 5000);
   manager.close();
+});
+
+t.test('log.cleaner.enable=false (cleanerEnabled: false): tick never compacts', async (t) => {
+  const compactedRecords = (cleanerEnabled: boolean): number => {
+    const clock = new ManualClock();
+    const manager = LogManager.open({
+      fs: new MemoryFileSystem(),
+      logDirs: ['/d'],
+      clock,
+      configFor: () => ({ ...config, segmentBytes: 200, cleanupPolicyCompact: true, cleanupPolicyDelete: false }),
+      cleanerIntervalMs: 50,
+      cleanerEnabled,
+    });
+    const log = manager.getOrCreate('c', 0);
+    for (let i = 0; i < 20; i++)
+      log.append(buildBatch([{ key: 'k', value: `v${i}`, timestamp: clock.now() }]), { leaderEpoch: 0 });
+    log.highWatermark = log.endOffset;
+    clock.advance(1000);
+    manager.tick();
+    const left = log.read(0, 1 << 20).records.length;
+    manager.close();
+    return left;
+  };
+  const kept = compactedRecords(false);
+  const cleaned = compactedRecords(true);
+  t.ok(cleaned < kept, `read back: ${cleaned} with the cleaner, ${kept} without`);
 });

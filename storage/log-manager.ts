@@ -55,6 +55,8 @@ export interface LogManagerOptions {
   onDirFailure?: (dir: string, error: unknown) => void;
   /** How often tick() compacts logs with cleanup.policy=compact. */
   cleanerIntervalMs?: number;
+  /** Kafka's log.cleaner.enable: false, and tick() never compacts (default true). */
+  cleanerEnabled?: boolean;
   /** How often tick() applies retention (Kafka's log.retention.check.interval.ms; every tick when unset). */
   retentionCheckIntervalMs?: number;
   /** How long a deleted partition folder waits before removal (Kafka's file.delete.delay.ms, 60 s). */
@@ -376,7 +378,8 @@ export class LogManager {
 
   /** Periodic work for every log; compaction at most every cleanerIntervalMs. */
   tick(now: number = this.options.clock.now()): void {
-    const clean = now - this.lastCleanMs >= (this.options.cleanerIntervalMs ?? 15_000);
+    const clean =
+      this.options.cleanerEnabled !== false && now - this.lastCleanMs >= (this.options.cleanerIntervalMs ?? 15_000);
     if (clean) this.lastCleanMs = now;
     const retain = now - this.lastRetentionMs >= (this.options.retentionCheckIntervalMs ?? 0);
     if (retain) this.lastRetentionMs = now;

@@ -33,6 +33,16 @@ t.test('start-up refuses a value it would ignore, and accepts the defaults', asy
     ['unstable.api.versions.enable', 'true'],
     ['delegation.token.secret.key', 'secret'],
     ['queued.max.request.bytes', '104857600'],
+    ['offsets.topic.compression.codec', '1'],
+    ['offsets.commit.required.acks', '1'],
+    ['group.consumer.migration.policy', 'upgrade'],
+    ['principal.builder.class', 'com.example.Principals'],
+    ['remote.log.storage.system.enable', 'true'],
+    ['remote.log.storage.manager.class.name', 'com.example.Rsm'],
+    ['sasl.login.class', 'com.example.Login'],
+    ['sasl.client.callback.handler.class', 'com.example.Callbacks'],
+    ['ssl.engine.factory.class', 'com.example.Engines'],
+    ['security.providers', 'com.example.Providers'],
   ] as const)
     await t.rejects(
       startBroker({ config: { [name]: value } }),
@@ -49,6 +59,8 @@ t.test('start-up refuses a value it would ignore, and accepts the defaults', asy
       'queued.max.request.bytes': '-1',
       'create.topic.policy.class.name': '',
       'broker.rack': 'rack-a',
+      'principal.builder.class': 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder',
+      'offsets.topic.compression.codec': '0',
       'num.io.threads': 8,
     },
   });

@@ -194,6 +194,7 @@ export class DiskLogFactory implements PartitionLogFactory {
       configFor: (topic) => this.logConfig(this.topicConfigs.get(topic) ?? new Map()),
       fileDeleteDelayMs: fileDeleteDelayMs(broker),
       retentionCheckIntervalMs: broker.int('log.retention.check.interval.ms'),
+      cleanerEnabled: broker.bool('log.cleaner.enable'),
       ...(options.deletedOnClose === true ? { deletedOnClose: true } : {}),
       onRemovalFailure: (path, err) =>
         options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),

@@ -4,7 +4,7 @@
  * default, so a server.properties that turns one on stops start-up with one line naming it instead
  * of being logged as "not known (ignored)" and silently run without it. Spread into BROKER_CONFIGS
  * (config-defs.ts). Leaves out Kafka's pure tuning knobs (thread counts, purgatory purge intervals,
- * load buffers, ZooKeeper-era client settings), which stay unknown, reported in the start-up warning.
+ * load buffers, ZooKeeper-era client settings): config-defs-no-effect.ts accepts those.
  */
 import { onlyDefault } from './config-validators.js';
 import type { ConfigDef, ConfigType } from './config-def-types.js';
@@ -102,5 +102,66 @@ export const UNIMPLEMENTED_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> =
     '-1',
     'Bytes of queued requests before reading pauses (-1: no limit).',
     'a request memory pool',
+  ),
+  'offsets.commit.required.acks': refusedUnlessDefault(
+    'int',
+    '-1',
+    'Deprecated: the acks of offset commit writes (-1: all in-sync replicas).',
+    'other acks for offset commits',
+  ),
+  'group.consumer.migration.policy': refusedUnlessDefault(
+    'string',
+    'disabled',
+    'Internal: convert groups between the classic and the consumer protocol (upgrade, downgrade, bidirectional).',
+    'group protocol migration',
+  ),
+  'principal.builder.class': refusedUnlessDefault(
+    'class',
+    'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder',
+    'The KafkaPrincipalBuilder class that names authenticated clients.',
+    'other principal builders',
+  ),
+  'sasl.client.callback.handler.class': refusedUnlessDefault(
+    'class',
+    null,
+    'A SASL client callback handler class for inter-broker logins.',
+    'SASL callback handler classes',
+  ),
+  'sasl.login.class': refusedUnlessDefault('class', null, 'A SASL Login class.', 'SASL login classes'),
+  'ssl.engine.factory.class': refusedUnlessDefault(
+    'class',
+    null,
+    'An SslEngineFactory class.',
+    'SSL engine factory classes',
+  ),
+  'security.providers': refusedUnlessDefault(
+    'string',
+    null,
+    'Java security provider creator classes.',
+    'Java security providers',
+  ),
+  'remote.log.storage.system.enable': refusedUnlessDefault(
+    'boolean',
+    'false',
+    'Tiered storage (KIP-405).',
+    'tiered storage',
+  ),
+  'remote.log.storage.manager.class.name': refusedUnlessDefault(
+    'string',
+    null,
+    'The RemoteStorageManager class of tiered storage.',
+    'tiered storage',
+  ),
+  'remote.log.metadata.manager.class.name': refusedUnlessDefault(
+    'string',
+    'org.apache.kafka.server.log.remote.metadata.storage.TopicBasedRemoteLogMetadataManager',
+    'The RemoteLogMetadataManager class of tiered storage.',
+    'tiered storage',
+  ),
+  'offsets.topic.compression.codec': refusedUnlessDefault(
+    'int',
+    '0',
+    'Compression codec id of __consumer_offsets writes (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd).',
+    'compressing offset commits',
   ),
 };

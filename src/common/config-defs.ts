@@ -19,6 +19,7 @@ import {
   type ConfigValidator,
 } from './config-validators.js';
 import { UNIMPLEMENTED_BROKER_CONFIGS } from './config-defs-unimplemented.js';
+import { NO_EFFECT_BROKER_CONFIGS } from './config-defs-no-effect.js';
 
 import type { ConfigDef, ConfigOptions, ConfigType } from './config-def-types.js';
 
@@ -40,6 +41,23 @@ const topicSynonym = (validator?: ConfigValidator): ConfigOptions =>
   validator ? { dynamic: true, validator } : { dynamic: true };
 const positive = { validator: atLeast(1) };
 const nonNegative = { validator: atLeast(0) };
+
+/** Kafka's ValidList of group types, which must keep classic; share groups are not implemented. */
+const rebalanceProtocols: ConfigValidator = {
+  expected: 'a list of classic, consumer that keeps classic (share groups are not implemented)',
+  problem: (v) => {
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const listProblem = listOf('consumer', 'classic', 'share').problem(v);
+    if (listProblem !== null) return listProblem;
+    if (!items.includes('classic')) return "Disabling the 'CLASSIC' protocol is not supported.";
+    return items.includes('share')
+      ? 'Gregor does not implement share groups; only classic and consumer are accepted'
+      : null;
+  },
+};
 
 export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'node.id': def('int', '1', 'The node id of this server.', nonNegative),
@@ -323,6 +341,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Replication of __consumer_offsets; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
     positive,
   ),
+  'offsets.topic.segment.bytes': def(
+    'int',
+    '104857600',
+    'segment.bytes of __consumer_offsets, set when the topic is created.',
+    positive,
+  ),
   'offsets.commit.timeout.ms': def(
     'int',
     '5000',
@@ -336,6 +360,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.min.session.timeout.ms': def('int', '6000', 'Smallest session timeout allowed.'),
   'group.max.session.timeout.ms': def('int', '1800000', 'Largest session timeout allowed.'),
   'group.max.size': def('int', INT_MAX, 'Members allowed per group.', positive),
+  'group.coordinator.rebalance.protocols': def(
+    'list',
+    'classic,consumer',
+    "The group protocols served: classic (JoinGroup/SyncGroup) and consumer (KIP-848 ConsumerGroupHeartbeat). Without consumer, ConsumerGroupHeartbeat and ConsumerGroupDescribe answer UNSUPPORTED_VERSION, as Kafka. Kafka 3.9's default is classic alone (KIP-848 was a preview); Gregor serves both by default.",
+    { validator: rebalanceProtocols },
+  ),
   'group.consumer.assignors': def(
     'list',
     'uniform,range',
@@ -384,6 +414,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'int',
     '2',
     'min.insync.replicas of __transaction_state, set when it is created (a single combined node caps it at the replication factor).',
+    positive,
+  ),
+  'transaction.state.log.segment.bytes': def(
+    'int',
+    '104857600',
+    'segment.bytes of __transaction_state, set when the topic is created.',
     positive,
   ),
   'transaction.max.timeout.ms': def('int', '900000', 'Largest transaction timeout allowed.', positive),
@@ -440,6 +476,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     '10',
     'Threads for background tasks (accepted; no effect: one Node.js event loop).',
     { dynamic: true, validator: atLeast(1) },
+  ),
+  'log.cleaner.enable': def(
+    'boolean',
+    'true',
+    'Run the log cleaner; when false, topics with cleanup.policy=compact (the internal ones too) are never compacted, as Kafka.',
   ),
   'log.cleaner.threads': def(
     'int',
@@ -587,12 +628,30 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     null,
     "SCRAM users a fresh cluster starts with, as Kafka's kafka-storage format --add-scram: SCRAM-SHA-256=[name=alice,password=alice-secret];... Written once, by the first active controller of a fresh cluster; later changes are never overwritten.",
   ),
+  'connection.failed.authentication.delay.ms': def(
+    'int',
+    '100',
+    'How long the answer to a failed SASL authentication and the close of its connection are delayed (a TLS handshake failure is not).',
+    nonNegative,
+  ),
   'sasl.server.max.receive.size': def('int', '524288', 'Largest frame a client may send before it has authenticated.'),
   'connections.max.reauth.ms': def(
     'long',
     '0',
     'SASL session lifetime (KIP-368): clients re-authenticate within it, else their connection is closed at its next request; 0: no limit (an OAUTHBEARER token still ends its session when it expires). Also per listener and mechanism.',
     nonNegative,
+  ),
+  'sasl.server.callback.handler.class': def(
+    'class',
+    null,
+    "The SASL server callback handler: empty, or for OAUTHBEARER (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class) Kafka's unsecured validator or OAuthBearerValidatorCallbackHandler (needs sasl.oauthbearer.jwks.endpoint.url); other Java classes cannot be loaded.",
+    {
+      validator: oneOf(
+        '',
+        'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler',
+        'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      ),
+    },
   ),
   'sasl.oauthbearer.jwks.endpoint.url': def(
     'string',
@@ -649,4 +708,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Rack of this broker: registered with the controller, shown in Metadata and DescribeCluster, and used by rack-aware replica placement.',
   ),
   ...UNIMPLEMENTED_BROKER_CONFIGS,
+  ...NO_EFFECT_BROKER_CONFIGS,
 };

@@ -2,7 +2,8 @@
  * Creates an internal topic (`__consumer_offsets`, `__transaction_state`) on first use
  * through the metadata controller: the partition count and replication factor from its
  * configs, compacted, plus the topic's own configs (`min.insync.replicas` of
- * `__transaction_state` from transaction.state.log.min.isr). As Kafka, the topic is not created
+ * `__transaction_state` from transaction.state.log.min.isr; `segment.bytes` from
+ * offsets.topic.segment.bytes / transaction.state.log.segment.bytes, 100 MiB by default, as Kafka). As Kafka, the topic is not created
  * until that many brokers are registered and unfenced: the answer is COORDINATOR_NOT_AVAILABLE
  * meanwhile (clients retry) and a warning is logged (at most every 30 s per topic), never a topic
  * with fewer replicas than configured. Only a single node (a combined node that is the only voter
@@ -71,6 +72,8 @@ export interface InternalTopicOptions {
   readonly partitionsConfig: string;
   readonly replicationConfig: string;
   readonly minInsyncReplicasConfig?: string;
+  /** The broker config whose value becomes the topic's segment.bytes (offsets.topic.segment.bytes, ...). */
+  readonly segmentBytesConfig?: string;
   readonly forward?: TopicCreationForwarder | undefined;
   readonly shortage?: InternalTopicShortageLog | undefined;
 }
@@ -90,6 +93,8 @@ export function ensureInternalTopic(
     const minIsr = config.int(minInsyncReplicasConfig);
     configs.set('min.insync.replicas', String(single ? Math.min(minIsr, replicationFactor) : minIsr));
   }
+  if (options.segmentBytesConfig !== undefined)
+    configs.set('segment.bytes', String(config.int(options.segmentBytesConfig)));
   const spec: InternalTopicSpec = {
     name,
     numPartitions: config.int(options.partitionsConfig),

@@ -291,6 +291,7 @@ export class GroupCoordinatorService {
       name: CONSUMER_OFFSETS_TOPIC,
       partitionsConfig: 'offsets.topic.num.partitions',
       replicationConfig: 'offsets.topic.replication.factor',
+      segmentBytesConfig: 'offsets.topic.segment.bytes',
       forward: this.deps.forwardTopicCreation,
       shortage: this.topicShortage,
     });

@@ -22,11 +22,24 @@ import {
   type ConsumerGroupHeartbeatResponse,
 } from '../../protocol/generated/messages/68-consumer-group-heartbeat.js';
 import { defineHandler } from './handler.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { consumerProtocolEnabled } from '../groups/consumer/protocol-enabled.js';
 import { AclOperation, RequestAuthz } from '../server/request-authz.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
   api: ConsumerGroupHeartbeatApi,
   async handle(ctx, request): Promise<ConsumerGroupHeartbeatResponse> {
+    // group.coordinator.rebalance.protocols without consumer: Kafka answers before any other check.
+    if (!consumerProtocolEnabled(ctx.broker.config))
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        errorMessage: null,
+        memberId: null,
+        memberEpoch: 0,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     const groups = ctx.broker.groups;
     const notHere = groups.coordinatorError(request.groupId);
     if (notHere !== 0)

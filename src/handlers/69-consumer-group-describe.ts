@@ -16,6 +16,8 @@ import {
 } from '../../protocol/generated/messages/69-consumer-group-describe.js';
 import { OPERATIONS_NOT_REQUESTED, groupOperations } from './authorized-operations.js';
 import { defineHandler } from './handler.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { consumerProtocolEnabled } from '../groups/consumer/protocol-enabled.js';
 
 /** KIP-1099 member types: -1 unknown, 0 classic protocol, 1 consumer protocol. */
 const CONSUMER_MEMBER_TYPE = 1;
@@ -23,6 +25,22 @@ const CONSUMER_MEMBER_TYPE = 1;
 export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribeApi,
   handle(ctx, request): ConsumerGroupDescribeResponse {
+    // group.coordinator.rebalance.protocols without consumer: every group UNSUPPORTED_VERSION, as Kafka.
+    if (!consumerProtocolEnabled(ctx.broker.config))
+      return {
+        throttleTimeMs: 0,
+        groups: request.groupIds.map((groupId) => ({
+          errorCode: ErrorCode.UNSUPPORTED_VERSION,
+          errorMessage: null,
+          groupId,
+          groupState: '',
+          groupEpoch: 0,
+          assignmentEpoch: 0,
+          assignorName: '',
+          members: [],
+          authorizedOperations: OPERATIONS_NOT_REQUESTED,
+        })),
+      };
     return {
       throttleTimeMs: 0,
       groups: request.groupIds.map((groupId) => {

@@ -477,6 +477,7 @@ export class TransactionService {
       partitionsConfig: 'transaction.state.log.num.partitions',
       replicationConfig: 'transaction.state.log.replication.factor',
       minInsyncReplicasConfig: 'transaction.state.log.min.isr',
+      segmentBytesConfig: 'transaction.state.log.segment.bytes',
       forward: this.deps.forwardTopicCreation,
       shortage: this.topicShortage,
     });

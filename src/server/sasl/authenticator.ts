@@ -15,6 +15,8 @@
  * same (else SASL_AUTHENTICATION_FAILED, then close). Other requests keep being served while it
  * runs. Once the session has expired, any request but a re-authentication closes the connection,
  * as Kafka does; an idle expired connection stays open until it sends something.
+ * A failure's answer and close wait connection.failed.authentication.delay.ms (default 100), as
+ * Kafka's; a TLS handshake failure is not delayed (left out).
  */
 import { readRequestHeader } from '../../../protocol/frame.js';
 import { Reader } from '../../../protocol/primitives/index.js';
@@ -67,7 +69,9 @@ export class SaslAuthenticator {
       if (gate !== 'reauthenticate') return gate ?? this.dispatcher.dispatch(frame, this.info);
     }
     this.waiting++;
-    const turn = this.tail.then(() => (this.state === 'complete' ? null : this.step(frame)));
+    const turn = this.tail.then(() =>
+      this.state === 'complete' ? null : this.step(frame).then((result) => this.delayedIfFailed(result)),
+    );
     this.tail = turn.then(
       () => this.waiting--,
       () => this.waiting--,
@@ -91,6 +95,17 @@ export class SaslAuthenticator {
     }
     if (now > this.sessionExpiresAtMs) return Promise.resolve({ kind: 'close', reason: 'SASL session expired' });
     return null;
+  }
+
+  /**
+   * A failed authentication's answer and close wait connection.failed.authentication.delay.ms, as
+   * Kafka delays them (a client retrying bad credentials cannot hammer the broker). Wall-clock time.
+   */
+  private delayedIfFailed(result: DispatchResult): Promise<DispatchResult> | DispatchResult {
+    const delayMs = this.sasl.failedAuthenticationDelayMs;
+    const closes = result.kind === 'close' || (result.kind === 'respond' && result.thenClose !== undefined);
+    if (this.state !== 'failed' || !closes || delayMs <= 0) return result;
+    return new Promise((resolve) => setTimeout(() => resolve(result), delayMs));
   }
 
   private fail(reason: string): DispatchResult {

@@ -24,6 +24,8 @@ export interface ListenerSasl {
   maxReceiveBytes: number;
   /** connections.max.reauth.ms by mechanism (0: sessions do not expire unless the credential does). */
   maxReauthMs: ReadonlyMap<string, number>;
+  /** connection.failed.authentication.delay.ms: how long a failed authentication's answer and close wait. */
+  failedAuthenticationDelayMs: number;
   /** The clock, in ms. */
   now: () => number;
 }
@@ -108,5 +110,8 @@ export function listenerSasl(
   const maxReceiveBytes = Number(listenerSetting(config, listenerName, 'sasl.server.max.receive.size') ?? '524288');
   if (!Number.isInteger(maxReceiveBytes) || maxReceiveBytes <= 0)
     throw new ConfigError(`listener ${listenerName}: sasl.server.max.receive.size must be a positive integer`);
-  return { listenerName, mechanisms, exchanges, maxReceiveBytes, maxReauthMs, now };
+  const failedAuthenticationDelayMs = Number(
+    listenerSetting(config, listenerName, 'connection.failed.authentication.delay.ms') ?? '100',
+  );
+  return { listenerName, mechanisms, exchanges, maxReceiveBytes, maxReauthMs, failedAuthenticationDelayMs, now };
 }
