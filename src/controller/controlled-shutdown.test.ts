@@ -6,7 +6,8 @@
  * once it leads nothing and reports a metadata offset at or past that commit; a new registration
  * clears the state. A lone replica's partition goes leaderless, as Kafka's does. A closed heartbeat
  * connection fences the broker at once (the fast failover hint). A new incarnation registers fenced
- * and is unfenced only once caught up with its registration.
+ * and is unfenced only once caught up with its registration. `shutdownsPending` (what a stopping
+ * active controller waits on) holds from the first wantShutDown until the broker is answered and fenced.
  */
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -98,6 +99,22 @@ t.test('wantShutDown moves leadership and ISR places away, then allows the stop'
   t.notOk(c.image.brokers.get(1)?.inControlledShutdown, 'a new registration clears it');
   await heartbeats.heartbeat(1, -1n);
   t.same([p(2).leader, p(2).isr], [1, [1]], 'the returning broker leads its lone partition again');
+});
+
+t.test('a controlled shutdown is pending here from the first wantShutDown until the broker is fenced', async (t) => {
+  const { c, heartbeats } = setUp();
+  t.notOk(heartbeats.shutdownsPending(3), 'none before');
+  const answering = heartbeats.heartbeat(1, -1n, { wantShutDown: true, currentMetadataOffset: 0 });
+  t.ok(heartbeats.shutdownsPending(3), 'while its heartbeat is being answered');
+  t.equal((await answering).shouldShutDown, false, 'not approved yet');
+  t.ok(heartbeats.shutdownsPending(3), 'in controlled shutdown, not fenced yet: still pending');
+  t.notOk(heartbeats.shutdownsPending(1), "not pending for the broker's own node");
+  const done = await heartbeats.heartbeat(1, -1n, {
+    wantShutDown: true,
+    currentMetadataOffset: c.image.lastAppliedOffset,
+  });
+  t.ok(done.shouldShutDown, 'approved');
+  t.notOk(heartbeats.shutdownsPending(3), 'answered and fenced: nothing pending');
 });
 
 t.test('a fenced broker that wants to shut down may do so at once', async (t) => {
