@@ -37,6 +37,7 @@ import {
   batchSizeAt,
 } from '../../protocol/records/batch-header.js';
 import { responseFramePool } from '../common/frame-pool.js';
+import { javaStringHashCode } from '../common/java-hash.js';
 import type { Logger } from '../common/logger.js';
 import type { Schedule } from './delayed-fetch.js';
 import { FollowerFetchSession, sessionKey, type SessionFetch } from './follower-fetch-session.js';
@@ -85,16 +86,9 @@ function giveBackFrame(response: FetchResponse): void {
     for (const p of topic.partitions) if (p.records && p.records.length > 0) responseFramePool.give(p.records);
 }
 
-/** Java's String.hashCode (UTF-16 code units, signed 32 bits). */
-function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
 /** Kafka's AbstractFetcherManager.getFetcherId: Utils.abs(31 * topic.hashCode() + partition) % fetchers. */
 export function fetcherIdFor(topic: string, partition: number, numFetchers: number): number {
-  const hash = (Math.imul(31, javaStringHash(topic)) + partition) | 0;
+  const hash = (Math.imul(31, javaStringHashCode(topic)) + partition) | 0;
   const abs = hash === -0x80000000 ? 0 : Math.abs(hash);
   return abs % Math.max(1, numFetchers);
 }

@@ -11,7 +11,8 @@ import {
   syncRequest,
   type Harness,
 } from '../../test/helpers/groups.js';
-import { javaStringHashCode, partitionForGroup } from './records.js';
+import { javaStringHashCode } from '../common/java-hash.js';
+import { partitionForGroup } from './records.js';
 import { TimerQueue } from './timer-queue.js';
 
 function commit(h: Harness, over: Partial<CommitRequest> = {}, offset = 42n): number[] {

@@ -7,6 +7,7 @@
  * KIP-848 consumer group records (key versions 3-8) are encoded and decoded by
  * consumer/records.ts; later versions (share groups) decode to null and are skipped on replay. Also: which partition holds a group (Java's String.hashCode).
  */
+import { javaStringHashCode } from '../common/java-hash.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import {
   decodeOffsetCommitKey,
@@ -46,13 +47,6 @@ export type GroupRecord =
 export interface RawRecord {
   key: Buffer;
   value: Buffer | null;
-}
-
-/** Java's String.hashCode over UTF-16 code units, as a signed 32-bit integer. */
-export function javaStringHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
 }
 
 /**

@@ -7,7 +7,7 @@
  * (empty or repeated entity type, a match string where none belongs or none where one does, ip
  * with user or client-id) answers INVALID_REQUEST with the message and no entries; an unknown
  * entity or match type answers UNSUPPORTED_VERSION, as Kafka does.
- * Leaves out: enforcement; the quotas described are stored, not yet applied to any client.
+ * Entries, their parts and their values come in Kafka's HashMap order (src/metadata/client-quotas.ts).
  */
 import { DescribeClientQuotasApi } from '../../protocol/generated/messages/48-describe-client-quotas.js';
 import { describeClientQuotas } from '../metadata/client-quotas.js';

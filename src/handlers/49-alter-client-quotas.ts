@@ -12,13 +12,16 @@
  * producer_byte_rate, consumer_byte_rate, request_percentage and controller_mutation_rate are
  * enforced (src/server/quotas/, handlers/throttling.ts), so is the ip entities'
  * connection_creation_rate (src/server/connection-rate.ts).
+ * The answer is in Kafka's order: its entries as a HashMap of entity to result iterates them, each
+ * entity's parts as the request's HashMap of type to name does (src/common/java-hash.ts).
  */
 import {
   AlterClientQuotasApi,
   type AlterClientQuotasResponseEntryData,
 } from '../../protocol/generated/messages/49-alter-client-quotas.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { alterClientQuota } from '../metadata/client-quotas.js';
+import { javaHashMapCapacity, javaHashMapOrder } from '../common/java-hash.js';
+import { alterClientQuota, entityHashCode, orderEntityParts } from '../metadata/client-quotas.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { defineHandler } from './handler.js';
 
@@ -32,7 +35,10 @@ export const alterClientQuotasHandler = defineHandler({
     const records: MetadataRecord[] = [];
     const accepted: AlterClientQuotasResponseEntryData[] = [];
     for (const entry of request.entries) {
-      const entity = entry.entity.map((e) => ({ entityType: e.entityType, entityName: e.entityName }));
+      const entity = orderEntityParts(
+        entry.entity.map((e) => ({ entityType: e.entityType, entityName: e.entityName })),
+        entry.entity.length,
+      );
       const result: AlterClientQuotasResponseEntryData = { errorCode: 0, errorMessage: null, entity };
       entries.push(result);
       if (!controller.isActive()) {
@@ -58,6 +64,7 @@ export const alterClientQuotasHandler = defineHandler({
         }
       }
     }
-    return { throttleTimeMs: 0, entries };
+    const capacity = javaHashMapCapacity(entries.length);
+    return { throttleTimeMs: 0, entries: javaHashMapOrder(entries, (e) => entityHashCode(e.entity), capacity) };
   },
 });

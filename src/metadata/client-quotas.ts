@@ -11,9 +11,16 @@
  * Values must be above 0. An ip entity names an IP address literal (no host-name lookup). A filter component of match type SPECIFIED matches an entity
  * that has the type, whatever its name (the default included), as Kafka's KRaft image does.
  * Enforcement is elsewhere: src/server/quotas/ (user and client-id keys), src/server/connection-rate.ts (ip).
+ *
+ * Order: Kafka keeps entities, their parts and their values in java.util.HashMaps and answers in
+ * their iteration order, which clients see (DescribeClientQuotas, AlterClientQuotas). The image
+ * here keeps each map in that order (src/common/java-hash.ts), re-sorting after every record as
+ * Kafka's ClientQuotasDelta does after every batch; records of one alteration are made in the
+ * order Kafka's delta inserts new keys (a default HashMap's), not in the order Kafka logs them.
  */
 import { isIP } from 'node:net';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { javaHashMapCapacity, javaHashMapOrder, javaStringHashCode, javaStringMapHash } from '../common/java-hash.js';
 import type { ClientQuotaRecord } from '../../protocol/generated/records/metadata/ClientQuotaRecord.js';
 
 export const QuotaEntityType = { USER: 'user', CLIENT_ID: 'client-id', IP: 'ip' } as const;
@@ -37,7 +44,7 @@ export interface QuotaEntityPart {
 }
 
 export interface ClientQuotaEntry {
-  /** Sorted by entity type. */
+  /** In Kafka's order (a default HashMap of entity type to name). */
   entity: QuotaEntityPart[];
   quotas: Map<string, number>;
 }
@@ -58,6 +65,37 @@ export function entityKey(parts: readonly QuotaEntityPart[]): string {
   return JSON.stringify(
     [...parts].sort((a, b) => (a.entityType < b.entityType ? -1 : 1)).map((p) => [p.entityType, p.entityName]),
   );
+}
+
+/**
+ * An entity's parts in the order of a HashMap of type to name made with `initialCapacity`
+ * (undefined: a default HashMap, as the image's entities; the request's count for the entity an
+ * AlterClientQuotas response echoes).
+ */
+export function orderEntityParts<T extends QuotaEntityPart>(parts: readonly T[], initialCapacity?: number): T[] {
+  const capacity = javaHashMapCapacity(parts.length, initialCapacity);
+  return javaHashMapOrder(parts, (p) => javaStringHashCode(p.entityType), capacity);
+}
+
+/** ClientQuotaEntity.hashCode: Objects.hash of its map of entity type to name. */
+export function entityHashCode(parts: readonly QuotaEntityPart[]): number {
+  return javaStringMapHash(parts.map((p) => [p.entityType, p.entityName] as const));
+}
+
+/** Quota values as Kafka's image iterates them: a HashMap grown from empty. */
+function orderQuotaValues(quotas: Map<string, number>): void {
+  const capacity = javaHashMapCapacity(quotas.size, 0);
+  const ordered = javaHashMapOrder([...quotas], ([key]) => javaStringHashCode(key), capacity);
+  quotas.clear();
+  for (const [key, value] of ordered) quotas.set(key, value);
+}
+
+/** The image's entities in Kafka's order, after a change that took the count from `previousSize`. */
+function orderEntities(quotas: Map<string, ClientQuotaEntry>, previousSize: number): void {
+  const capacity = javaHashMapCapacity(quotas.size, previousSize);
+  const ordered = javaHashMapOrder([...quotas], ([, e]) => entityHashCode(e.entity), capacity);
+  quotas.clear();
+  for (const [key, entry] of ordered) quotas.set(key, entry);
 }
 
 const invalid = (errorMessage: string): QuotaError => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
@@ -118,8 +156,9 @@ export function alterClientQuota(
   // a key named twice: the last operation wins, as in Kafka's request-to-map conversion
   const lastOps = new Map(ops.map((op) => [op.key, op]));
   const records: ClientQuotaRecord[] = [];
-  const entity = parts.map((p) => ({ entityType: p.entityType, entityName: p.entityName }));
-  for (const op of lastOps.values()) {
+  const entity = orderEntityParts(parts, 3).map((p) => ({ entityType: p.entityType, entityName: p.entityName }));
+  const keyOrder = javaHashMapOrder([...lastOps.values()], (op) => javaStringHashCode(op.key), 16);
+  for (const op of keyOrder) {
     if (op.remove) {
       if (!checked.keys.has(op.key)) return invalid(`Invalid configuration key ${op.key}`);
       if (existing.has(op.key)) records.push({ entity, key: op.key, value: 0, remove: true });
@@ -135,20 +174,26 @@ export function alterClientQuota(
 /** Replays one ClientQuotaRecord; an entity left with no quota is dropped. */
 export function applyClientQuotaRecord(quotas: Map<string, ClientQuotaEntry>, record: ClientQuotaRecord): void {
   const key = entityKey(record.entity);
+  const previousSize = quotas.size;
   let entry = quotas.get(key);
   if (record.remove) {
-    entry?.quotas.delete(record.key);
-    if (entry && entry.quotas.size === 0) quotas.delete(key);
+    if (!entry) return;
+    entry.quotas.delete(record.key);
+    orderQuotaValues(entry.quotas);
+    if (entry.quotas.size === 0) {
+      quotas.delete(key);
+      orderEntities(quotas, previousSize);
+    }
     return;
   }
   if (!entry) {
-    const entity = record.entity
-      .map((p) => ({ entityType: p.entityType, entityName: p.entityName }))
-      .sort((a, b) => (a.entityType < b.entityType ? -1 : 1));
+    const entity = orderEntityParts(record.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })));
     entry = { entity, quotas: new Map() };
     quotas.set(key, entry);
+    orderEntities(quotas, previousSize);
   }
   entry.quotas.set(record.key, record.value);
+  orderQuotaValues(entry.quotas);
 }
 
 export interface QuotaFilterComponent {

@@ -227,6 +227,34 @@ export class Dispatcher {
     return answer ?? { kind: 'close', reason: `${handler.name}: the active controller refused the envelope` };
   }
 
+  /**
+   * The request in `frame` answered without running it: its API's own response shape with
+   * `errorCode` everywhere, as Kafka's getErrorResponse (the SASL authenticator's answer to a
+   * request sent during authentication). Null when the API or version is not served here, the
+   * body does not decode or the answer cannot be built.
+   */
+  async refuse(
+    frame: Buffer,
+    connection: ConnectionInfo,
+    errorCode: number,
+    errorMessage: string,
+  ): Promise<Buffer[] | null> {
+    try {
+      const r = new Reader(frame);
+      const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = readRequestHeader(r);
+      const handler = this.handlerFor(apiKey, connection.listenerName);
+      if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) return null;
+      const request = handler.decodeRequest(r, apiVersion);
+      const response = await buildErrorResponse(apiKey, apiVersion, request, errorCode, errorMessage);
+      if (response === null) return null;
+      return encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
+        handler.encodeResponse(w, apiVersion, response),
+      );
+    } catch {
+      return null;
+    }
+  }
+
   /** UNKNOWN_SERVER_ERROR in the request's response shape; null when it cannot be built. */
   private async unknownServerError(
     handler: RegisteredHandler,

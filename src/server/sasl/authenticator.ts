@@ -3,9 +3,10 @@
  * SaslServerAuthenticator: until authenticated, only ApiVersions and SaslHandshake (0-1)
  * are served, then SaslAuthenticate (0-2) tokens after a v1 handshake, or raw size-prefixed
  * tokens after a v0 one. An unknown mechanism gets UNSUPPORTED_SASL_MECHANISM, failed
- * credentials SASL_AUTHENTICATION_FAILED with Kafka's message, a second handshake during
- * authentication ILLEGAL_SASL_STATE; each is answered, then the connection is closed. Any
- * other request before authentication, or a frame over sasl.server.max.receive.size,
+ * credentials SASL_AUTHENTICATION_FAILED with Kafka's message, a second handshake or any other
+ * request but SaslAuthenticate during authentication ILLEGAL_SASL_STATE (in that API's own
+ * response shape, as Kafka's getErrorResponse); each is answered, then the connection is closed.
+ * Any other request before the handshake, or a frame over sasl.server.max.receive.size,
  * closes the connection. Frames are handled one at a time until authentication completes;
  * afterwards they go straight to the dispatcher.
  * Re-authentication (KIP-368): with `connections.max.reauth.ms` set for the mechanism, or an
@@ -173,8 +174,13 @@ export class SaslAuthenticator {
         thenClose: 'Unexpected Kafka request of type SASL_HANDSHAKE during SASL authentication.',
       };
     }
-    if (apiKey !== SASL_AUTHENTICATE)
-      return this.fail(`Unexpected Kafka request of type ${apiKey} during SASL authentication.`);
+    if (apiKey !== SASL_AUTHENTICATE) {
+      // Kafka answers it in its own shape with ILLEGAL_SASL_STATE, then closes
+      const message = `Unexpected Kafka request of type ${apiKey} during SASL authentication.`;
+      this.state = 'failed';
+      const refused = await this.dispatcher.refuse(frame, this.info, ErrorCode.ILLEGAL_SASL_STATE, message);
+      return refused === null ? this.fail(message) : { kind: 'respond', frame: refused, thenClose: message };
+    }
     if (version < 0 || version > 2) return this.fail(`SaslAuthenticate v${version} is not supported`);
     const request = SaslAuthenticateApi.decodeRequest(r, version);
     const answer = (errorCode: number, errorMessage: string | null, authBytes: Buffer, lifetimeMs = 0): Buffer[] =>

@@ -14,6 +14,7 @@ import { parseJaasConfig } from './jaas.js';
 import { PlainExchange } from './plain.js';
 import { saltedPassword, scramCredentialFromPassword, ScramExchange, type ScramMechanismName } from './scram.js';
 import { principalToString } from '../principal.js';
+import { ZERO_UUID } from '../../../protocol/primitives/index.js';
 
 const PLAIN_JAAS =
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";';
@@ -323,6 +324,25 @@ t.test('SASL state machine on the wire: Kafka error codes, then the connection c
     'a second handshake during authentication: ILLEGAL_SASL_STATE',
   );
   await twice.closed;
+
+  // Another request between handshake and SaslAuthenticate (a client that took an OAUTHBEARER
+  // error challenge for success, as @platformatic/kafka's suite does): Kafka answers it in its own
+  // shape with ILLEGAL_SASL_STATE (an empty Metadata answer), then closes.
+  const early = await rawClient(port);
+  t.equal((await early.call(SaslHandshakeApi, 1, { mechanism: 'PLAIN' })).errorCode, 0);
+  const earlyMetadata = await early.call(MetadataApi, 12, {
+    topics: [{ topicId: ZERO_UUID, name: 'orders' }],
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  t.same(
+    earlyMetadata.topics.map((topic) => [topic.name, topic.errorCode]),
+    [['orders', 34]],
+    'a request during authentication: ILLEGAL_SASL_STATE in its own shape',
+  );
+  t.same(earlyMetadata.brokers, [], 'no brokers');
+  await early.closed;
 
   const done = await rawClient(port);
   t.equal((await done.call(SaslHandshakeApi, 1, { mechanism: 'PLAIN' })).errorCode, 0);
