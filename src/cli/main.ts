@@ -9,7 +9,8 @@
  * log.dirs=memory: (refused beside another log.dirs override). Every known value is checked
  * before anything starts; a start-up failure is one line on stderr and exit code 1 (see
  * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
- * down gracefully: stop accepting, drain, flush, mark a clean shutdown. When every log
+ * down gracefully: stop accepting, drain, flush, mark a clean shutdown (also when the signal came
+ * during the start; a repeated SIGTERM does not cut it short, a second SIGINT ends the process). When every log
  * dir has failed the broker stops itself and the command exits with 1.
  */
 import { BrokerConfig, ConfigError } from '../common/config.js';
@@ -18,6 +19,9 @@ import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-va
 import { createLogger } from '../common/logger.js';
 import { Broker } from '../node/broker.js';
 import { reportStartupFailure } from './startup-errors.js';
+
+/** How long a signal that came during the start waits for the start to end before it ends the process. */
+const SIGNAL_DURING_START_WAIT_MS = 2000;
 
 const USAGE = `usage: gregor start [--config <server.properties>] [--override key=value ...] [--in-memory]
   --in-memory   keep logs, metadata and internal topics in memory (log.dirs=memory:); no file is written`;
@@ -67,6 +71,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   let log: ReturnType<typeof createLogger>;
   let broker: Broker;
+  // The handlers go in before the start: a SIGTERM that comes as the start ends (right after the
+  // "started" line, before the handlers below took over) stops the broker cleanly once started,
+  // instead of killing the process (no clean shutdown, recovery on the next start). A start that does
+  // not end soon after the signal (a quorum still forming) is not waited for: the signal is raised
+  // again with no handler, which ends the process as before.
+  let signalled: NodeJS.Signals | null = null;
+  let notWaited: NodeJS.Timeout | null = null;
+  let onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal;
+    notWaited ??= setTimeout(() => process.kill(process.pid, signal), SIGNAL_DURING_START_WAIT_MS);
+  };
+  const onTerm = (): void => onSignal('SIGTERM');
+  const onInt = (): void => onSignal('SIGINT');
+  // SIGTERM stays handled until the process ends (a repeated SIGTERM does not cut a clean shutdown
+  // short, as Kafka's JVM does not); a second Ctrl-C (SIGINT) ends the process at once.
+  process.on('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
   try {
     log = createLogger();
     const config = BrokerConfig.load({
@@ -79,6 +100,9 @@ export async function main(argv: string[]): Promise<number> {
     broker = new Broker({ config, log });
     await broker.start();
   } catch (err) {
+    if (notWaited !== null) clearTimeout(notWaited);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
     reportStartupFailure(err, process.env, (line) => process.stderr.write(`${line}\n`));
     return 1;
   }
@@ -90,8 +114,9 @@ export async function main(argv: string[]): Promise<number> {
       log.info({ signal }, 'shutting down');
       void broker.stop().then(() => resolveStop(0));
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (notWaited !== null) clearTimeout(notWaited);
+    onSignal = stop;
+    if (signalled !== null) stop(signalled);
     // The broker stopped itself (every log dir failed): exit 1, as Kafka halts.
     broker.onFatalStop(() => resolveStop(1));
   });
