@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import type { Producer } from 'kafkajs';
-import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, readBack, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 
 const TOPIC = 'rolling';
 const PARTITIONS = 3;
@@ -101,21 +101,7 @@ t.test('a clean rolling restart of all three nodes loses nothing acknowledged', 
     `longest gap between two acknowledgements per partition: ${gaps.join(', ')} ms (unavailability)`,
   );
 
-  const consumer = kafka.consumer({ groupId: 'rolling-check' });
-  await consumer.connect();
-  t.teardown(() => consumer.disconnect());
-  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-  const read: string[][] = Array.from({ length: PARTITIONS }, () => []);
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => void read[partition]?.push(message.value?.toString() ?? ''),
-  });
-  await cluster.waitFor(
-    'every acknowledged record read',
-    30000,
-    async () => read.every((r, p) => r.length >= (acked[p]?.length ?? 0)),
-    100,
-  );
-  await consumer.stop();
+  const read = await readBack(t, cluster, kafka, TOPIC, acked, 'rolling-check', 30_000);
   for (let p = 0; p < PARTITIONS; p++)
     t.same(read[p], acked[p], `partition ${p}: every acknowledged record once, in order (${acked[p]?.length})`);
 });

@@ -7,7 +7,7 @@
  * before the stop is read back once, in order.
  */
 import t from 'tap';
-import { RESTART_DEADLINE_MS, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { RESTART_DEADLINE_MS, readBack, startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
 
 const TOPIC = 'stop-all';
 const PARTITIONS = 3;
@@ -55,21 +55,7 @@ t.test(
 
     for (const node of all) cluster.spawn(node);
     await cluster.waitFor('all three back, the ISR of three', RESTART_DEADLINE_MS, () => fullIsr(all[0]!));
-    const consumer = kafka.consumer({ groupId: 'stop-all-check' });
-    await consumer.connect();
-    t.teardown(() => consumer.disconnect());
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    const read: string[][] = Array.from({ length: PARTITIONS }, () => []);
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => void read[partition]?.push(message.value?.toString() ?? ''),
-    });
-    await cluster.waitFor(
-      'every acknowledged record read',
-      60000,
-      async () => read.every((r, p) => r.length >= (acked[p]?.length ?? 0)),
-      100,
-    );
-    await consumer.stop();
+    const read = await readBack(t, cluster, kafka, TOPIC, acked, 'stop-all-check', 60_000);
     for (let p = 0; p < PARTITIONS; p++)
       t.same(read[p], acked[p], `partition ${p}: every acknowledged record once, in order (${acked[p]?.length})`);
   },

@@ -22,6 +22,17 @@ import { ConsumerGroupDescribeApi } from '../../protocol/generated/messages/69-c
 
 const { Kafka, logLevel } = kafkajs;
 
+/** A KIP-848 member's first ConsumerGroupHeartbeat to group g848, subscribed to rp. */
+function joinG848(raw: Awaited<ReturnType<typeof rawClient>>) {
+  return raw.call(ConsumerGroupHeartbeatApi, 0, {
+    ...defaultConsumerGroupHeartbeatRequest(),
+    groupId: 'g848',
+    rebalanceTimeoutMs: 30000,
+    subscribedTopicNames: ['rp'],
+    topicPartitions: [],
+  });
+}
+
 t.test('classic only: the consumer protocol is refused, classic groups work', async (t) => {
   const broker = await brokerFor(t, {
     config: { 'group.coordinator.rebalance.protocols': 'classic', 'offsets.topic.num.partitions': 1 },
@@ -30,13 +41,7 @@ t.test('classic only: the consumer protocol is refused, classic groups work', as
 
   const raw = await rawClient(broker.port);
   t.teardown(() => raw.close());
-  const beat = await raw.call(ConsumerGroupHeartbeatApi, 0, {
-    ...defaultConsumerGroupHeartbeatRequest(),
-    groupId: 'g848',
-    rebalanceTimeoutMs: 30000,
-    subscribedTopicNames: ['rp'],
-    topicPartitions: [],
-  });
+  const beat = await joinG848(raw);
   t.equal(beat.errorCode, ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupHeartbeat: UNSUPPORTED_VERSION');
   t.equal(beat.memberId, null);
   const described = await raw.call(ConsumerGroupDescribeApi, 0, {
@@ -94,13 +99,7 @@ t.test('the default serves the consumer protocol', async (t) => {
   createTopic(broker, 'rp');
   const raw = await rawClient(broker.port);
   t.teardown(() => raw.close());
-  const beat = await raw.call(ConsumerGroupHeartbeatApi, 0, {
-    ...defaultConsumerGroupHeartbeatRequest(),
-    groupId: 'g848',
-    rebalanceTimeoutMs: 30000,
-    subscribedTopicNames: ['rp'],
-    topicPartitions: [],
-  });
+  const beat = await joinG848(raw);
   t.equal(beat.errorCode, ErrorCode.NONE);
   t.ok(beat.memberId, 'a member id');
 });

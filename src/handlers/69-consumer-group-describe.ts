@@ -26,25 +26,11 @@ export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribeApi,
   handle(ctx, request): ConsumerGroupDescribeResponse {
     // group.coordinator.rebalance.protocols without consumer: every group UNSUPPORTED_VERSION, as Kafka.
-    if (!consumerProtocolEnabled(ctx.broker.config))
-      return {
-        throttleTimeMs: 0,
-        groups: request.groupIds.map((groupId) => ({
-          errorCode: ErrorCode.UNSUPPORTED_VERSION,
-          errorMessage: null,
-          groupId,
-          groupState: '',
-          groupEpoch: 0,
-          assignmentEpoch: 0,
-          assignorName: '',
-          members: [],
-          authorizedOperations: OPERATIONS_NOT_REQUESTED,
-        })),
-      };
+    const disabled = !consumerProtocolEnabled(ctx.broker.config);
     return {
       throttleTimeMs: 0,
       groups: request.groupIds.map((groupId) => {
-        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        const notHere = disabled ? ErrorCode.UNSUPPORTED_VERSION : ctx.broker.groups.coordinatorError(groupId);
         if (notHere !== 0)
           return {
             errorCode: notHere,

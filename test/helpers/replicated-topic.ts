@@ -100,3 +100,35 @@ export async function startReplicatedTopic(t: Test, options: ReplicatedTopicOpti
  * process takes up to about 40 s to start on a loaded 2-core machine, so a bound well above it.
  */
 export const RESTART_DEADLINE_MS = 120_000;
+
+/**
+ * Reads `topic` from the beginning with a kafkajs consumer in group `groupId` (disconnected when the
+ * test ends) until each partition holds at least as many records as `acked` has for it, at most
+ * `timeoutMs`; the values read, per partition, for the test to compare with what was acknowledged.
+ */
+export async function readBack(
+  t: Test,
+  cluster: ProcessCluster,
+  kafka: Kafka,
+  topic: string,
+  acked: string[][],
+  groupId: string,
+  timeoutMs: number,
+): Promise<string[][]> {
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  t.teardown(() => consumer.disconnect());
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const read: string[][] = acked.map(() => []);
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => void read[partition]?.push(message.value?.toString() ?? ''),
+  });
+  await cluster.waitFor(
+    'every acknowledged record read',
+    timeoutMs,
+    async () => read.every((r, p) => r.length >= (acked[p]?.length ?? 0)),
+    100,
+  );
+  await consumer.stop();
+  return read;
+}
