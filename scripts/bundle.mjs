@@ -15,6 +15,50 @@ rmSync('dist/bundle/cli.cjs.v8-cache', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.sha1', { force: true });
 rmSync('dist/bundle/cli.cjs.v8-cache.stamp', { force: true });
 
+/**
+ * node:worker_threads on first use in pino and thread-stream instead of at their top level: pino reads
+ * `isMainThread` when it makes an asynchronous stdout stream (the CLI's logger, as it is created; a
+ * silent logger, startBroker()'s default, never does) and thread-stream makes a Worker only for pino
+ * transports (Gregor uses none). Loading it was ~0.9 ms of every import of the package
+ * (docs/benchmarks.md, "Start-up, session 14"). Each rewrite must match exactly once: a new pino or
+ * thread-stream that reads differently fails the build instead of loading it silently.
+ */
+const WORKER_THREADS_REWRITES = [
+  {
+    file: /[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    rewrites: [
+      ["const { isMainThread } = require('worker_threads')", "const workerThreads = () => require('worker_threads')"],
+      ['!opts.sync && isMainThread)', '!opts.sync && workerThreads().isMainThread)'],
+    ],
+  },
+  {
+    file: /[\\/]thread-stream[\\/]index\.js$/,
+    rewrites: [
+      [
+        "const { Worker } = require('worker_threads')",
+        "function Worker (...args) { return new (require('worker_threads').Worker)(...args) }",
+      ],
+    ],
+  },
+];
+const lazyWorkerThreads = {
+  name: 'lazy-worker-threads',
+  setup(build) {
+    for (const { file, rewrites } of WORKER_THREADS_REWRITES) {
+      build.onLoad({ filter: file }, (args) => {
+        let contents = readFileSync(args.path, 'utf8');
+        for (const [from, to] of rewrites) {
+          const count = contents.split(from).length - 1;
+          if (count !== 1)
+            throw new Error(`scripts/bundle.mjs: expected "${from}" once in ${args.path}, found ${count}`);
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
 // node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/server/tls.ts).
 const external = [
   '@node-rs/crc32',
@@ -37,6 +81,7 @@ const common = {
   loader: { '.json': 'text' },
   // node:assert only when an assertion fails (scripts/bundle-shims/lazy-assert.cjs).
   alias: { assert: './scripts/bundle-shims/lazy-assert.cjs' },
+  plugins: [lazyWorkerThreads],
 };
 // The CLI (and so `gregor start`, the container's entry point) is CommonJS: bin/gregor.js loads
 // it with require(), which compiles the 3 MB file straight from a string, where the ESM loader

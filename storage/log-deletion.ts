@@ -7,7 +7,7 @@
  * moment the rename is done, a topic created again under the same name never meets the
  * old data, and a restart never mistakes the old folder for the new one.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './os-random.js';
 import { joinPath, type FileSystem } from './fs.js';
 
 export const DELETE_DIR_SUFFIX = '-delete';

@@ -3,7 +3,7 @@
  * fetch session cache (KIP-227) and the producer-state hook that idempotence and
  * transactions will fill. Handlers stay stateless; this lives in BrokerServices as `dataPath`.
  */
-import { randomInt } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import { FetchPurgatory, timerSchedule, type Schedule } from './delayed-fetch.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { acceptAllProducers, ignoreAppended, type ProducerAppended, type ProducerStateCheck } from './produce.js';
@@ -34,7 +34,7 @@ export function createDataPathServices(options: DataPathOptions = {}): DataPathS
     producePurgatory: new FetchPurgatory(options.schedule ?? timerSchedule),
     fetchSessions: new FetchSessionCache(
       options.maxFetchSessions ?? 1000,
-      options.nextSessionId ?? (() => randomInt(1, 0x7fffffff)),
+      options.nextSessionId ?? (() => nodeCrypto().randomInt(1, 0x7fffffff)),
     ),
     producerStateCheck: options.producerStateCheck ?? acceptAllProducers,
     producerAppended: options.producerAppended ?? ignoreAppended,

@@ -7,7 +7,7 @@
  * (UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED). Left out: channel binding,
  * SCRAM and OAUTHBEARER extensions, re-authentication (KIP-368).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import { saltPassword } from '../server/sasl/scram.js';
 import { KafkaClientError } from './errors.js';
 import { oauthToken, OAuthTokenError } from './oauthbearer-token.js';
@@ -101,7 +101,7 @@ export class ScramClient {
     private readonly hash: 'sha256' | 'sha512',
     username: string,
     private readonly password: string,
-    nonce = randomBytes(24).toString('base64'),
+    nonce = nodeCrypto().randomBytes(24).toString('base64'),
   ) {
     this.clientNonce = nonce;
     this.clientFirstBare = `n=${saslName(username)},r=${nonce}`;
@@ -127,15 +127,15 @@ export class ScramClient {
       throw new KafkaClientError(ILLEGAL_SASL_STATE, `SCRAM on ${where}`, 'malformed server-first message');
     }
     const salted = saltPassword(this.hash, this.password, Buffer.from(salt, 'base64'), iterations);
-    const clientKey = createHmac(this.hash, salted).update('Client Key').digest();
-    const storedKey = createHash(this.hash).update(clientKey).digest();
+    const clientKey = nodeCrypto().createHmac(this.hash, salted).update('Client Key').digest();
+    const storedKey = nodeCrypto().createHash(this.hash).update(clientKey).digest();
     const withoutProof = `c=biws,r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
-    const clientSignature = createHmac(this.hash, storedKey).update(authMessage).digest();
+    const clientSignature = nodeCrypto().createHmac(this.hash, storedKey).update(authMessage).digest();
     const proof = Buffer.alloc(clientKey.length);
     for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!;
-    const serverKey = createHmac(this.hash, salted).update('Server Key').digest();
-    this.expectedServerSignature = createHmac(this.hash, serverKey).update(authMessage).digest();
+    const serverKey = nodeCrypto().createHmac(this.hash, salted).update('Server Key').digest();
+    this.expectedServerSignature = nodeCrypto().createHmac(this.hash, serverKey).update(authMessage).digest();
     return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`, 'utf8');
   }
 
@@ -144,7 +144,7 @@ export class ScramClient {
     if (attrs.has('e')) throw new KafkaClientError(SASL_AUTHENTICATION_FAILED, `SCRAM on ${where}`, attrs.get('e'));
     const signature = Buffer.from(attrs.get('v') ?? '', 'base64');
     const expected = this.expectedServerSignature;
-    if (!expected || signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+    if (!expected || signature.length !== expected.length || !nodeCrypto().timingSafeEqual(signature, expected)) {
       throw new KafkaClientError(
         SASL_AUTHENTICATION_FAILED,
         `SCRAM on ${where}`,

@@ -4,7 +4,7 @@
  * is computed here (PBKDF2 from node:crypto with a random 32-byte salt) and only the salt,
  * iteration count and salted password are sent; the password never leaves the client.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import { saltedPassword } from '../server/sasl/scram.js';
 import { DescribeUserScramCredentialsApi } from '../../protocol/generated/messages/50-describe-user-scram-credentials.js';
 import { AlterUserScramCredentialsApi } from '../../protocol/generated/messages/51-alter-user-scram-credentials.js';
@@ -50,7 +50,7 @@ export async function upsertScramUser(
   password: string,
   iterations = DEFAULT_SCRAM_ITERATIONS,
 ): Promise<void> {
-  const salt = randomBytes(32);
+  const salt = nodeCrypto().randomBytes(32);
   const salted = saltedPassword(mechanism, password, salt, iterations);
   const connection = await cluster.any();
   const response = await connection.send(AlterUserScramCredentialsApi, {

@@ -8,7 +8,7 @@
  * after IDLE_MS). Left out: a login form and logout (browsers keep Basic credentials until they
  * are closed), OAUTHBEARER logins.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import type { IncomingMessage } from 'node:http';
 import type { Cluster } from '../client/cluster.js';
 import type { PasswordSasl } from '../client/security.js';
@@ -96,6 +96,9 @@ export class LoginSessions {
   }
 
   private keyOf(credentials: BasicCredentials): string {
-    return createHash('sha256').update(`${credentials.username}\u0000${credentials.password}`).digest('hex');
+    return nodeCrypto()
+      .createHash('sha256')
+      .update(`${credentials.username}\u0000${credentials.password}`)
+      .digest('hex');
   }
 }

@@ -21,7 +21,7 @@
  * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
  * Leaves out: offline log dirs, features.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../storage/os-random.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';

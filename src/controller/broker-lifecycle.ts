@@ -14,7 +14,7 @@
  * log as it reads it, so caught up is ready.
  */
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../storage/os-random.js';
 import { ERROR_INFO, ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { BrokerRegistrationApi } from '../../protocol/generated/messages/62-broker-registration.js';

@@ -7,7 +7,7 @@
  * a real timer at `nextDeadline()`, tests with a ManualClock. `load` replays records
  * read back from the log on start.
  */
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import { GroupAdmin } from './admin.js';
 import { ConsumerGroupCoordinator, NO_TOPICS, type ConsumerGroupConfig, type TopicSource } from './consumer/index.js';
 import { DEFAULT_COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
@@ -16,6 +16,9 @@ import { Membership } from './membership.js';
 import { OffsetManager, type OffsetEnvironment } from './offsets.js';
 import type { GroupRecord } from './records.js';
 import { TimerQueue } from './timer-queue.js';
+
+/** A member id's UUID part (node:crypto loaded on the first join, not at start). */
+const newMemberUuid = (): string => nodeCrypto().randomUUID();
 
 export interface CoordinatorOptions {
   config?: Partial<CoordinatorConfig>;
@@ -41,13 +44,13 @@ export class GroupCoordinator {
   constructor(options: CoordinatorOptions) {
     this.config = { ...DEFAULT_COORDINATOR_CONFIG, ...options.config };
     this.store = new GroupStore(options.writer, options.numPartitions);
-    this.membership = new Membership(this.store, this.timers, this.config, options.newUuid ?? randomUUID);
+    this.membership = new Membership(this.store, this.timers, this.config, options.newUuid ?? newMemberUuid);
     this.consumer = new ConsumerGroupCoordinator(
       this.store,
       this.timers,
       options.consumerConfig ?? {},
       options.topics ?? NO_TOPICS,
-      options.newUuid ?? randomUUID,
+      options.newUuid ?? newMemberUuid,
     );
     const consumerAdmin = this.consumer.admin;
     this.offsets = new OffsetManager(this.store, this.membership, this.config, options.env, (g, m, e, v) =>

@@ -11,7 +11,7 @@
  * without a rebalance when their protocol does not change). Leaves out: KIP-848
  * groups, and upgrading a classic group to a consumer group.
  */
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   joinError,
@@ -68,7 +68,7 @@ export class Membership {
     private readonly store: GroupStore,
     private readonly timers: TimerQueue,
     private readonly config: CoordinatorConfig,
-    private readonly newUuid: () => string = randomUUID,
+    private readonly newUuid: () => string = () => nodeCrypto().randomUUID(),
   ) {}
 
   // ---- JoinGroup ------------------------------------------------------------

@@ -9,7 +9,7 @@
  * is configured.", nothing stored.
  * Leaves out: nothing of the API.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../storage/os-random.js';
 import { CreateAclsApi } from '../../protocol/generated/messages/30-create-acls.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';

@@ -4,7 +4,7 @@
  * and only then replays them into the image, telling listeners what changed. With the
  * Raft quorum the log becomes replicated; the commands stay the same.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../storage/os-random.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defaultPartitionRecord } from '../../protocol/generated/records/metadata/PartitionRecord.js';

@@ -6,7 +6,7 @@
  * aside then). Both the CLI and the embedded `startBroker` use this class.
  */
 import { resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../storage/os-random.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ConfigError, type BrokerConfig } from '../common/config.js';

@@ -11,7 +11,7 @@
  * reach node-to-node connections (they keep the settings they started with).
  */
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../common/node-crypto.js';
 import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { createRequire } from 'node:module';
 import type forge from 'node-forge';
@@ -93,7 +93,7 @@ function pkcs12TrustedCertificates(der: Buffer, password: string, what: string):
   // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
   const pems = bags.map((bag) => {
     const certAsn1 = bag.cert ? lib.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    return new X509Certificate(Buffer.from(lib.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
+    return new (nodeCrypto().X509Certificate)(Buffer.from(lib.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
   });
   if (pems.length === 0) throw new ConfigError(`${what}: the PKCS12 store holds no certificate`);
   return pems;

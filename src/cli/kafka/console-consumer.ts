@@ -13,7 +13,7 @@
  * messages" on stderr. Differs from Kafka: --include's pattern is matched once at start (Kafka's
  * consumer re-matches on metadata refreshes); only the default formatter.
  */
-import { randomInt } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 import type { Cluster } from '../../client/cluster.js';
 import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
 import { GroupMember } from '../../client/group-member.js';
@@ -247,7 +247,7 @@ function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
       `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...groups].map((g) => `'${g}'`).join(', ')}`,
     );
   if (groups.size > 0 && o.has('partition')) fail('Options group and partition cannot be specified together.');
-  const group = [...groups][0] ?? `console-consumer-${randomInt(100_000)}`;
+  const group = [...groups][0] ?? `console-consumer-${nodeCrypto().randomInt(100_000)}`;
   const formatter = o.value('formatter')!;
   if (!DEFAULT_FORMATTERS.includes(formatter))
     throw new KafkaToolExit(

@@ -12,7 +12,7 @@
  * Left out: --print-metrics (refused: the client keeps no Kafka metrics); --fetch-size and
  * --socket-buffer-size are accepted and change nothing (Gregor fetches 1 MiB a partition).
  */
-import { randomInt } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 import type { ConsumedRecord } from '../../client/consumer.js';
 import { EARLIEST, LATEST } from '../../client/offsets.js';
 import { cliIo } from '../io.js';
@@ -183,7 +183,7 @@ export async function kafkaConsumerPerfTest(args: readonly string[]): Promise<nu
     );
   const format = dateFormatter(o.value('date-format')!);
   const props = o.has('consumer.config') ? loadProperties(o.value('consumer.config')!) : {};
-  const group = o.value('group') ?? `perf-consumer-${randomInt(100_000)}`;
+  const group = o.value('group') ?? `perf-consumer-${nodeCrypto().randomInt(100_000)}`;
   const number = (key: string, fallback: number): number => {
     const text = props[key];
     const n = text === undefined ? fallback : Number(text.trim());

@@ -1,12 +1,12 @@
 /**
  * Kafka's random uuids for the tools (kafka-storage random-uuid, format's directory ids).
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 
 /** Kafka's Uuid.randomUuid().toString(): never one starting with '-' nor the reserved zero/one ids. */
 export function randomKafkaUuid(): string {
   for (;;) {
-    const text = randomBytes(16).toString('base64url');
+    const text = nodeCrypto().randomBytes(16).toString('base64url');
     if (!text.startsWith('-') && text !== 'AAAAAAAAAAAAAAAAAAAAAA' && text !== 'AAAAAAAAAAAAAAAAAAAAAQ') return text;
   }
 }

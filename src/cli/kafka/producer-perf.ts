@@ -13,7 +13,7 @@
  * (Gregor's client has no transactional or idempotent producer).
  * The options are argparse4j's in Kafka: parsed here by hand, with its usage/error layout.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Cluster } from '../../client/cluster.js';
@@ -257,7 +257,7 @@ function readPayloads(path: string | undefined, delimiter: string): Buffer[] {
 
 /** Random uppercase letters (Kafka fills each record with them), sliced from one pool. */
 function letterPool(size: number): Buffer {
-  const pool = randomBytes(size);
+  const pool = nodeCrypto().randomBytes(size);
   for (let i = 0; i < pool.length; i++) pool[i] = 65 + (pool[i]! % 26);
   return pool;
 }

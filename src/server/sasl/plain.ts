@@ -4,14 +4,14 @@
  * `[authzid] NUL user NUL password`, passwords compared in constant time, and Kafka's
  * error messages.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 import { SaslAuthenticationError, type SaslServerExchange } from './mechanism.js';
 
 /** Constant-time equality of two secrets of any length (compared as SHA-256 digests). */
 export function secretsEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
+  const da = nodeCrypto().createHash('sha256').update(a, 'utf8').digest();
+  const db = nodeCrypto().createHash('sha256').update(b, 'utf8').digest();
+  return nodeCrypto().timingSafeEqual(da, db);
 }
 
 export class PlainExchange implements SaslServerExchange {

@@ -7,7 +7,7 @@
  * same message, so it cannot tell unknown users from wrong passwords. All primitives are
  * node:crypto (pbkdf2, HMAC, hashes). Left out: delegation tokens (`tokenauth` extension).
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../../common/node-crypto.js';
 import { SaslAuthenticationError, SaslMechanismError, type SaslServerExchange, type SaslStep } from './mechanism.js';
 
 import { SCRAM_MIN_ITERATIONS, type ScramCredential, type ScramMechanismName } from '../../common/scram-credential.js';
@@ -26,7 +26,8 @@ export function scramHash(mechanism: ScramMechanismName): 'sha256' | 'sha512' {
   return mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
 }
 
-const hmac = (hash: string, key: Buffer, data: string | Buffer): Buffer => createHmac(hash, key).update(data).digest();
+const hmac = (hash: string, key: Buffer, data: string | Buffer): Buffer =>
+  nodeCrypto().createHmac(hash, key).update(data).digest();
 
 /** Stored and server keys from a salted password (what AlterUserScramCredentials receives). */
 export function scramCredentialFromSaltedPassword(
@@ -40,7 +41,7 @@ export function scramCredentialFromSaltedPassword(
   return {
     salt,
     iterations,
-    storedKey: createHash(hash).update(clientKey).digest(),
+    storedKey: nodeCrypto().createHash(hash).update(clientKey).digest(),
     serverKey: hmac(hash, saltedPassword, 'Server Key'),
   };
 }
@@ -56,14 +57,14 @@ export function saltedPassword(
 
 /** RFC 5802 Hi(): PBKDF2 of the UTF-8 password, the hash's own length. Shared with the client side (src/client). */
 export function saltPassword(hash: 'sha256' | 'sha512', password: string, salt: Buffer, iterations: number): Buffer {
-  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
+  return nodeCrypto().pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
 }
 
 export function scramCredentialFromPassword(
   mechanism: ScramMechanismName,
   password: string,
   iterations = SCRAM_MIN_ITERATIONS,
-  salt = randomBytes(32),
+  salt = nodeCrypto().randomBytes(32),
 ): ScramCredential {
   return scramCredentialFromSaltedPassword(
     mechanism,
@@ -138,9 +139,10 @@ export class ScramExchange implements SaslServerExchange {
     this.credential = this.lookup(this.mechanism, this.user);
     if (this.credential !== undefined && this.credential.iterations < SCRAM_MIN_ITERATIONS) this.credential = undefined;
     // An unknown user still gets a well-formed challenge (a made-up salt) and fails at the proof.
-    const salt = this.credential?.salt ?? createHash('sha256').update(`gregor-unknown-user:${this.user}`).digest();
+    const salt =
+      this.credential?.salt ?? nodeCrypto().createHash('sha256').update(`gregor-unknown-user:${this.user}`).digest();
     const iterations = this.credential?.iterations ?? SCRAM_MIN_ITERATIONS;
-    this.nonce = clientNonce + randomBytes(24).toString('base64url');
+    this.nonce = clientNonce + nodeCrypto().randomBytes(24).toString('base64url');
     this.serverFirst = `r=${this.nonce},s=${salt.toString('base64')},i=${iterations}`;
     this.stage = 'final';
     return { challenge: Buffer.from(this.serverFirst, 'utf8'), complete: false };
@@ -164,7 +166,7 @@ export class ScramExchange implements SaslServerExchange {
     const clientSignature = hmac(hash, credential.storedKey, authMessage);
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
-    if (!timingSafeEqual(createHash(hash).update(clientKey).digest(), credential.storedKey))
+    if (!nodeCrypto().timingSafeEqual(nodeCrypto().createHash(hash).update(clientKey).digest(), credential.storedKey))
       throw this.invalidCredentials();
     this.stage = 'done';
     const serverSignature = hmac(hash, credential.serverKey, authMessage);
