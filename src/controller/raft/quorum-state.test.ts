@@ -105,3 +105,32 @@ t.test('leader-only requests get the epoch error first, then NOT_LEADER_OR_FOLLO
   t.ok(quorum.clusterIdMatches('c1'));
   t.notOk(quorum.clusterIdMatches('c2'));
 });
+
+t.test('persistIfChanged writes only what the store does not hold already', async (t) => {
+  const fresh = stateFrom(undefined);
+  fresh.quorum.persistIfChanged();
+  t.equal(fresh.store.writes, 0, 'a fresh node: its initial state is what an empty store reads as');
+  t.equal(fresh.store.read(), undefined);
+
+  const restarted = stateFrom({ leaderEpoch: 4, leaderId: 2, votedId: 3 });
+  restarted.quorum.persistIfChanged();
+  t.equal(restarted.store.writes, restarted.writesBefore, 'a restart whose state is unchanged');
+  restarted.setApplied(7);
+  restarted.quorum.persistIfChanged();
+  t.equal(restarted.store.writes, restarted.writesBefore, 'the applied offset alone is no change');
+
+  const otherVoters = stateFrom({ leaderEpoch: 4, leaderId: 2, votedId: 3, currentVoters: [1, 2] });
+  otherVoters.quorum.persistIfChanged();
+  t.equal(otherVoters.store.writes, otherVoters.writesBefore + 1, 'new voters are written');
+  t.same(otherVoters.store.read()?.currentVoters, [1, 2, 3]);
+
+  const otherCluster = stateFrom({ clusterId: null });
+  otherCluster.quorum.persistIfChanged();
+  t.equal(otherCluster.store.writes, otherCluster.writesBefore + 1, 'a cluster id the store lacks is written');
+
+  // After a transition wrote, the same state again is not rewritten; a change is.
+  fresh.quorum.transition({ kind: 'unattached', epoch: 1, leaderId: -1, votedId: -1 });
+  t.equal(fresh.store.writes, 1);
+  fresh.quorum.persistIfChanged();
+  t.equal(fresh.store.writes, 1);
+});

@@ -8,7 +8,7 @@
 import { assertLegalTransition, type EpochState } from './epoch-state.js';
 import { ErrorCode, RaftInvariantError } from './errors.js';
 import type { LeaderIdAndEpoch } from './messages.js';
-import { initialQuorumState, type QuorumStateStore } from './quorum-state-store.js';
+import { initialQuorumState, type QuorumStateData, type QuorumStateStore } from './quorum-state-store.js';
 import { NO_NODE } from './types.js';
 
 export interface QuorumStateOptions {
@@ -28,6 +28,8 @@ export class QuorumState {
   private readonly store: QuorumStateStore;
   private readonly appliedOffset: () => number;
   private state: EpochState;
+  /** What the store holds: what it read (the initial state when it held nothing), then each write. */
+  private stored: QuorumStateData;
 
   /**
    * Starts from the stored state: stored leader = this voter → Resigned; another leader → Follower;
@@ -40,6 +42,7 @@ export class QuorumState {
     this.store = options.store;
     this.appliedOffset = options.appliedOffset;
     const stored = this.store.read() ?? initialQuorumState(this.clusterId, this.voters);
+    this.stored = stored;
     if (stored.clusterId !== null && this.clusterId !== null && stored.clusterId !== this.clusterId) {
       throw new RaftInvariantError(`quorum state belongs to cluster ${stored.clusterId}, not ${this.clusterId}`);
     }
@@ -115,13 +118,39 @@ export class QuorumState {
   /** Writes the current state to the store. */
   persist(): void {
     const to = this.state;
-    this.store.write({
+    const data: QuorumStateData = {
       clusterId: this.clusterId,
       leaderId: to.leaderId,
       leaderEpoch: to.epoch,
       votedId: to.votedId,
       appliedOffset: this.appliedOffset(),
       currentVoters: this.voters,
-    });
+    };
+    this.store.write(data);
+    this.stored = data;
+  }
+
+  /**
+   * Writes the current state unless the store already holds it (epoch, leader, vote, voters and
+   * cluster id; the informational applied offset aside). A start writes only what it changed: a
+   * fresh node's initial state (which a store holding nothing reads as) or a restart's unchanged
+   * one cost no write and fsync; the election that follows writes as every transition does.
+   */
+  persistIfChanged(): void {
+    const held = this.stored;
+    const to = this.state;
+    const sameVoters =
+      held.currentVoters !== null &&
+      held.currentVoters.length === this.voters.length &&
+      held.currentVoters.every((v, i) => v === this.voters[i]);
+    if (
+      held.leaderEpoch === to.epoch &&
+      held.leaderId === to.leaderId &&
+      held.votedId === to.votedId &&
+      held.clusterId === this.clusterId &&
+      sameVoters
+    )
+      return;
+    this.persist();
   }
 }

@@ -129,7 +129,7 @@ export class RaftNode {
     if (quorum.current.kind === 'resigned') announcements.startAsResigned(quorum.otherVoters());
     else if (quorum.current.kind === 'follower') follower.start(now);
     timer.restart(now);
-    quorum.persist();
+    quorum.persistIfChanged();
   }
 
   // ---- messages ----
