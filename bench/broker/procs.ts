@@ -6,7 +6,7 @@
  * Leaves out: anything but Linux (/proc is required).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,12 +221,22 @@ export function runLoad(args: string[], timeoutMs = 90_000): Promise<LoadResult>
   });
 }
 
-/** Node's own start on this machine: spawn-to-exit of an empty script, and its CPU time (ms). */
+/**
+ * A CommonJS script that prints its CPU time and exits: node alone, started as `gregor start` is (a
+ * CommonJS entry). Not `node -e`: its eval context loads node:crypto first (~3-5 ms here), which a
+ * script, and Gregor's start since session 14, does not.
+ */
+function nodeAloneScript(): string {
+  const file = join(tmpdir(), 'gregor-bench-node-alone.cjs');
+  writeFileSync(file, 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000));\n');
+  return file;
+}
+
+/** Spawn to exit of node alone (nodeAloneScript), wall and CPU. */
 export function nodeStart(): Promise<{ wallMs: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const script = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))';
-    execFile(process.execPath, ['-e', script], { env: benchEnv() }, (err, stdout) =>
+    execFile(process.execPath, [nodeAloneScript()], { env: benchEnv() }, (err, stdout) =>
       err ? reject(err) : resolve({ wallMs: performance.now() - start, cpuMs: Number(stdout) }),
     );
   });

@@ -2,7 +2,7 @@
  * `gregor start` to its first ApiVersions answer, several built trees (and ways to start them) alternating
  * in one run (issue 20): `npx tsx bench/broker/startup-ab.mts <rounds> <label>=<tree>[@<blob>] ...`.
  * `@<blob>` starts that tree with `node --snapshot-blob <blob>` (bench/broker/snapshot-blob.mjs makes one,
- * and an empty.blob beside it, whose spawn-to-exit is timed too). Each round also times `node -e 0`.
+ * and an empty.blob beside it, whose spawn-to-exit is timed too). Each round also times node alone (a CommonJS script that exits; `node -e` loads node:crypto first).
  * Prints per variant the median wall time to the answer (spread), the CPU the process had used by then,
  * the RSS 1.5 s later, and the ratio to the first variant per round (median, spread).
  */
@@ -61,7 +61,9 @@ for (let round = 0; round < rounds; round++) {
     await b.stop();
   }
 }
-console.log(`node -e 0: ${median(nodeE).toFixed(0)} ms wall (${spread(nodeE)}), ${median(nodeCpu).toFixed(0)} ms CPU`);
+console.log(
+  `node alone (a script): ${median(nodeE).toFixed(0)} ms wall (${spread(nodeE)}), ${median(nodeCpu).toFixed(0)} ms CPU`,
+);
 if (emptyBlob.length > 0)
   console.log(`node --snapshot-blob empty.blob: ${median(emptyBlob).toFixed(0)} ms wall (${spread(emptyBlob)})`);
 const first = results.get(variants[0]!.label)!;

@@ -10,7 +10,7 @@ const starts = Number(process.argv[2] ?? 5);
 const baseline = process.env.BENCH_BASELINE;
 const base = await nodeStart();
 const results: string[] = [
-  `node -e: ${base.wallMs.toFixed(0)} ms wall, ${base.cpuMs.toFixed(0)} ms CPU; load ${loadavg()[0]!.toFixed(1)}`,
+  `node alone (a script): ${base.wallMs.toFixed(0)} ms wall, ${base.cpuMs.toFixed(0)} ms CPU; load ${loadavg()[0]!.toFixed(1)}`,
 ];
 for (let i = 0; i < starts; i++) {
   for (const root of baseline ? [baseline, undefined] : [undefined]) {
