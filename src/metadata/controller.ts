@@ -40,6 +40,9 @@ export const MAX_RECORDS_PER_USER_OP = 10_000;
 const tooLargeOperation = <T>(): CommandResult<T> =>
   fail(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
 
+/** KRaft's metadata log; never a topic (its log directory is the Raft log's). */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
 export function validateTopicName(name: string): CommandError | null {
   if (name.length === 0)
     return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic name is illegal, it can't be empty" };
@@ -376,6 +379,9 @@ export class MetadataController {
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
     if (nameError) return { ok: false, error: nameError };
+    // As Kafka's ControllerApis, for every way in (CreateTopics and auto-creation alike).
+    if (spec.name === CLUSTER_METADATA_TOPIC)
+      return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
     if (this.image.topicsByName.has(spec.name))
       return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     const colliding = this.collidingTopic(spec.name);
