@@ -74,12 +74,26 @@ export function overlayDynamicConfigs(staticConfig: BrokerConfig, image: Metadat
   return staticConfig.with(Object.fromEntries(defaults)).with(Object.fromEntries(own));
 }
 
+/**
+ * node.id and broker.id are one setting: whichever is set explicitly stands for the other too, as
+ * Kafka's KafkaConfig.populateSynonyms does, so both describe with the node's id. (With neither
+ * set, which Kafka refuses, node.id is its default and broker.id has none.)
+ */
+function withIdSynonyms(config: BrokerConfig): BrokerConfig {
+  const nodeId = config.explicit('node.id');
+  const brokerId = config.explicit('broker.id');
+  if (nodeId !== undefined && brokerId === undefined) return config.with({ 'broker.id': nodeId });
+  if (brokerId !== undefined && nodeId === undefined) return config.with({ 'node.id': brokerId });
+  return config;
+}
+
 export function configLayers(staticConfig: BrokerConfig, image: MetadataImage, nodeId: number): ConfigLayers {
+  const withIds = withIdSynonyms(staticConfig);
   return {
     dynamicBroker: image.brokerConfigs.get(String(nodeId)) ?? EMPTY,
     dynamicDefault: image.brokerConfigs.get('') ?? EMPTY,
-    staticConfig,
-    effective: overlayDynamicConfigs(staticConfig, image, nodeId),
+    staticConfig: withIds,
+    effective: overlayDynamicConfigs(withIds, image, nodeId),
   };
 }
 
