@@ -4,7 +4,8 @@
  * the plan as CSV instead of the table; --from-file applies such a CSV (one group:
  * topic,partition,offset; several: group,topic,partition,offset); a group the file does not name
  * gets "No reset plan"; a text that is no duration gets Java's message. A kafkajs consumer of the
- * group then starts where the plan said. Processes against a broker on 127.0.0.1.
+ * group then starts where the plan said. --all-topics resets the partitions the group has offsets
+ * for, and nothing (no error) for a group without any. Processes against a broker on 127.0.0.1.
  */
 import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,4 +102,61 @@ t.test('reset-offsets --by-duration, --export and --from-file', { skip: CLI_SKIP
   t.equal(bad.stdout, '\nError: Executing consumer group command failed due to Text cannot be parsed to a Duration\n');
   const missing = await groups(['--group', 'g', '--from-file', join(dir, 'nope.csv'), '--execute']);
   t.match(missing.stdout, /failed due to java\.nio\.file\.NoSuchFileException: .*nope\.csv/);
+});
+
+t.test('reset-offsets --all-topics: only the partitions the group has offsets for', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const { b, kafka, admin } = await brokerWithAdmin(t);
+  await admin.createTopics({ topics: [{ topic: 'two', numPartitions: 2 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'two',
+    messages: [
+      { value: 'a', partition: 0 },
+      { value: 'b', partition: 0 },
+      { value: 'c', partition: 1 },
+    ],
+  });
+  await producer.disconnect();
+  await admin.setOffsets({ groupId: 'one-partition', topic: 'two', partitions: [{ partition: 0, offset: '2' }] });
+  const reset = await kafkaTool('kafka-consumer-groups', [
+    '--bootstrap-server',
+    b,
+    '--reset-offsets',
+    '--group',
+    'one-partition',
+    '--all-topics',
+    '--to-earliest',
+    '--execute',
+  ]);
+  t.equal(reset.code, 0, reset.stderr);
+  t.same(
+    reset.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((r) => r.trim().split(/ +/)),
+    [
+      ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+      ['one-partition', 'two', '0', '0'],
+    ],
+    'partition 1, which has no committed offset, is left out',
+  );
+  const offsets = await admin.fetchOffsets({ groupId: 'one-partition', topics: ['two'] });
+  t.same(offsets[0]?.partitions.map((p) => [p.partition, p.offset]).sort(), [
+    [0, '0'],
+    [1, '-1'],
+  ]);
+  const none = await kafkaTool('kafka-consumer-groups', [
+    '--bootstrap-server',
+    b,
+    '--reset-offsets',
+    '--group',
+    'no-offsets',
+    '--all-topics',
+    '--to-earliest',
+    '--execute',
+  ]);
+  t.equal(none.code, 0, none.stderr);
+  t.equal(none.stdout, '', 'a group without offsets: nothing to reset, no error');
 });

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster } from '../../client/cluster.js';
 import { KafkaClientError } from '../../client/errors.js';
-import { commitOffsets } from '../../client/group-offsets.js';
+import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import {
   deleteGroup,
   deleteGroupOffsets,
@@ -416,16 +416,22 @@ async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[])
       cliIo().stdout.write(`\nError: No reset plan for group ${groupId} found\n`);
       continue;
     }
+    // --all-topics: the partitions the group has committed offsets for (none: nothing to reset).
+    const committed = o.has('all-topics')
+      ? new Set((await fetchCommittedOffsets(cluster, groupId, null)).map((c) => `${c.topic}:${c.partition}`))
+      : null;
+    if (groupTarget.kind !== 'plan' && committed?.size === 0) continue;
     const topics =
       groupTarget.kind === 'plan'
         ? [...new Set([...groupTarget.offsets.keys()].map((k) => k.slice(0, k.lastIndexOf(':'))))]
-        : o.has('all-topics')
-          ? null
+        : committed
+          ? [...new Set([...committed].map((k) => k.slice(0, k.lastIndexOf(':'))))]
           : [...new Set(scopes.map((s) => s.topic))];
     const plan = (await resetOffsets(cluster, groupId, groupTarget, topics, true)).filter((p) => {
       if (groupTarget.kind === 'plan') return true;
+      if (committed) return committed.has(`${p.topic}:${p.partition}`);
       const scope = scopes.filter((s) => s.topic === p.topic);
-      return o.has('all-topics') || scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
+      return scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
     });
     if (o.has('execute') && plan.length > 0)
       await commitOffsets(
