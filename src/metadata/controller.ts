@@ -43,23 +43,21 @@ const tooLargeOperation = <T>(): CommandResult<T> =>
 /** KRaft's metadata log; never a topic (its log directory is the Raft log's). */
 export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
+/**
+ * Kafka's Topic.validate (3.4 and later): INVALID_TOPIC_EXCEPTION with "Topic name is invalid: "
+ * and the reason, as CreateTopics, DescribeConfigs and the other callers answer it.
+ */
 export function validateTopicName(name: string): CommandError | null {
-  if (name.length === 0)
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic name is illegal, it can't be empty" };
-  if (name === '.' || name === '..')
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name cannot be "${name}"` };
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    return {
-      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
-      errorMessage: `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`,
-    };
-  }
-  if (!LEGAL_TOPIC_NAME.test(name)) {
-    return {
-      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
-      errorMessage: `Topic name ${name} is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
-    };
-  }
+  const invalid = (reason: string): CommandError => ({
+    errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+    errorMessage: `Topic name is invalid: ${reason}`,
+  });
+  if (name.length === 0) return invalid('the empty string is not allowed');
+  if (name === '.' || name === '..') return invalid(`'${name}' is not allowed`);
+  if (name.length > MAX_TOPIC_NAME_LENGTH)
+    return invalid(`the length of '${name}' is longer than the max allowed length ${MAX_TOPIC_NAME_LENGTH}`);
+  if (!LEGAL_TOPIC_NAME.test(name))
+    return invalid(`'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`);
   return null;
 }
 
