@@ -1,8 +1,8 @@
 /**
  * Illegal topic names through python3-confluent-kafka's AdminClient: create_topics and
  * describe_configs answer INVALID_TOPIC_EXCEPTION with Kafka 3.9's Topic.validate messages
- * ("Topic name is invalid: ..." for an empty name, '.', '..', a name over 249 characters and one
- * with other characters); a name of 249 is created. Skips when the module is not installed.
+ * ("Topic name is invalid: ..." for '.', '..', a name over 249 characters and one with other
+ * characters; the empty name is refused by the client itself); a name of 249 is created. Skips when the module is not installed.
  */
 import t from 'tap';
 import { brokerFor } from '../../test/helpers/broker.js';
