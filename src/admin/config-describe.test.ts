@@ -138,4 +138,6 @@ t.test('node.id and broker.id describe as one setting, as Kafka populates them',
   t.same(describe({ 'broker.id': '5' }, 'node.id'), ['5', 4], 'broker.id set: node.id is it, static');
   t.same(describe({ 'node.id': '5' }, 'broker.id'), ['5', 4], 'node.id set: broker.id is it, static');
   t.same(describe({ 'node.id': '5', 'broker.id': '5' }, 'broker.id'), ['5', 4], 'both set');
+  t.same(describe({}, 'broker.id'), ['1', 5], "neither set: node.id's default for both");
+  t.same(describe({}, 'node.id'), ['1', 5]);
 });
