@@ -65,7 +65,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   const temporary = options.dataDir === undefined && !inMemory;
   const dataDir = inMemory ? MEMORY_LOG_DIRS : (options.dataDir ?? mkdtempSync(join(tmpdir(), 'gregor-')));
   const config = new BrokerConfig({
-    'node.id': 1,
+    // Node 1 unless the caller names it (by broker.id too: the two must agree).
+    ...(options.config?.['broker.id'] === undefined ? { 'node.id': 1 } : {}),
     listeners: 'PLAINTEXT://127.0.0.1:0',
     'log.dirs': dataDir,
     'group.initial.rebalance.delay.ms': 0,

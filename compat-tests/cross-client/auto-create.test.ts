@@ -3,7 +3,8 @@
  * from every installed client: kcat (librdkafka 2.0.2), python3-confluent-kafka (the same
  * librdkafka), kafka-python and kafkajs. The Metadata that starts the creation is answered with
  * UNKNOWN_TOPIC_OR_PARTITION and no partitions, as KRaft Kafka does; each client retries and its
- * records land. Each client is skipped when it is not installed.
+ * records land. Each client is skipped when it is not installed. `__cluster_metadata` (the metadata
+ * log's name) is never auto-created, as on Kafka: kcat's delivery fails and the log stays metadata.
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
@@ -89,3 +90,30 @@ t.test('producers to a topic that does not exist yet: the topic is created and t
     t.equal(recordCount(running, 'auto-kafkajs'), 2);
   });
 });
+
+t.test(
+  'kcat -P to __cluster_metadata: no topic is created, delivery fails, the metadata log stays metadata',
+  { skip: hasCommand('kcat') ? false : 'kcat is not installed' },
+  async (t) => {
+    const running = await brokerFor(t);
+    const { bootstrap, broker } = running;
+    const produced = await run(
+      'kcat',
+      ['-P', '-b', bootstrap, '-t', '__cluster_metadata', '-K', ':', '-X', 'message.timeout.ms=3000'],
+      { input: 'k:v\n', timeoutMs: 60_000 },
+    );
+    t.not(produced.code, 0, 'kcat exits non-zero');
+    t.match(produced.stderr, /Delivery failed/, produced.stderr);
+    t.notOk(broker.controller.image.topicsByName.has('__cluster_metadata'), 'no topic of that name');
+    t.equal(recordCount(running, '__cluster_metadata'), -1, 'no partition of that name on the broker');
+    const listed = await run('kcat', ['-L', '-b', bootstrap]);
+    t.notMatch(listed.stdout, /__cluster_metadata/, 'kcat -L lists no __cluster_metadata');
+    // The broker still works: an ordinary auto-created topic after the refusal.
+    const after = await run('kcat', ['-P', '-b', bootstrap, '-t', 'after-refusal'], {
+      input: 'x\n',
+      timeoutMs: 60_000,
+    });
+    t.equal(after.code, 0, after.stderr);
+    t.equal(recordCount(running, 'after-refusal'), 1);
+  },
+);

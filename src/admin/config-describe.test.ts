@@ -128,3 +128,16 @@ t.test('values are shown as Kafka shows them once parsed; synonyms as written', 
   const flag = describeTopicConfig(layers, new Map([['preallocate', 'False']]), 'preallocate', false, false);
   t.equal(flag.value, 'false');
 });
+
+t.test('node.id and broker.id describe as one setting, as Kafka populates them', async (t) => {
+  const image = controllerWith([]).image;
+  const describe = (config: Record<string, string>, name: string) => {
+    const e = describeBrokerConfig(configLayers(new BrokerConfig(config), image, 5), name, true, false, false);
+    return [e.value, e.source];
+  };
+  t.same(describe({ 'broker.id': '5' }, 'node.id'), ['5', 4], 'broker.id set: node.id is it, static');
+  t.same(describe({ 'node.id': '5' }, 'broker.id'), ['5', 4], 'node.id set: broker.id is it, static');
+  t.same(describe({ 'node.id': '5', 'broker.id': '5' }, 'broker.id'), ['5', 4], 'both set');
+  t.same(describe({}, 'broker.id'), ['1', 5], "neither set: node.id's default for both");
+  t.same(describe({}, 'node.id'), ['1', 5]);
+});

@@ -74,12 +74,26 @@ export function overlayDynamicConfigs(staticConfig: BrokerConfig, image: Metadat
   return staticConfig.with(Object.fromEntries(defaults)).with(Object.fromEntries(own));
 }
 
+/**
+ * node.id and broker.id are one setting: whichever is set explicitly stands for the other too, as
+ * Kafka's KafkaConfig.populateSynonyms does, so both describe with the node's id. (With neither
+ * set, which Kafka refuses, both describe node.id's default.)
+ */
+function withIdSynonyms(config: BrokerConfig): BrokerConfig {
+  const nodeId = config.explicit('node.id');
+  const brokerId = config.explicit('broker.id');
+  if (nodeId !== undefined && brokerId === undefined) return config.with({ 'broker.id': nodeId });
+  if (brokerId !== undefined && nodeId === undefined) return config.with({ 'node.id': brokerId });
+  return config;
+}
+
 export function configLayers(staticConfig: BrokerConfig, image: MetadataImage, nodeId: number): ConfigLayers {
+  const withIds = withIdSynonyms(staticConfig);
   return {
     dynamicBroker: image.brokerConfigs.get(String(nodeId)) ?? EMPTY,
     dynamicDefault: image.brokerConfigs.get('') ?? EMPTY,
-    staticConfig,
-    effective: overlayDynamicConfigs(staticConfig, image, nodeId),
+    staticConfig: withIds,
+    effective: overlayDynamicConfigs(withIds, image, nodeId),
   };
 }
 
@@ -97,7 +111,10 @@ function configSynonyms(layers: ConfigLayers, name: string, sensitive: boolean, 
   add((n) => layers.dynamicDefault.get(n), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   if (perBroker) {
     add((n) => layers.staticConfig.explicit(n), ConfigSource.STATIC_BROKER_CONFIG);
-    add((n) => BROKER_CONFIG_SCHEMA.get(n)?.default, ConfigSource.DEFAULT_CONFIG);
+    // broker.id has no default of its own: it is node.id's (withIdSynonyms).
+    const defaultOf = (n: string) =>
+      BROKER_CONFIG_SCHEMA.get(n)?.default ?? (n === 'broker.id' ? BROKER_CONFIG_SCHEMA.get('node.id')?.default : null);
+    add(defaultOf, ConfigSource.DEFAULT_CONFIG);
   }
   const first = out.findIndex((s) => s.name === name);
   return first < 0 ? [] : out.slice(first);

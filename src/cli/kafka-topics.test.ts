@@ -3,6 +3,7 @@
  * 127.0.0.1: --create with partitions, configs and a replica assignment, --describe with a regular
  * expression and --topics-with-overrides, --alter --partitions (checked with kafkajs), --delete
  * (--if-exists), and the mistakes: --config with --alter, a partition count that is not a number.
+ * --describe --topic-id: the topic of that id as by name, an unknown id, a malformed one.
  */
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
@@ -121,4 +122,45 @@ t.test('kafka-topics: partitions, configs, regex describe, alter, delete', { ski
   ]);
   t.equal(badPartitions.code, 1);
   t.equal(badPartitions.stderr, "Cannot parse argument 'three' of option partitions\n");
+});
+
+t.test('kafka-topics --describe --topic-id: by id, an unknown id, a malformed one', { skip: CLI_SKIP }, async (t) => {
+  t.setTimeout(60_000);
+  const broker = await brokerFor(t);
+  const b = broker.bootstrap;
+  const created = await kafkaTool('kafka-topics', ['--create', '--topic', 'by-id', '--bootstrap-server', b]);
+  t.equal(created.code, 0, created.stderr);
+  const id = broker.broker.controller.image.topicsByName.get('by-id')!.topicId;
+  const byName = await kafkaTool('kafka-topics', ['--describe', '--topic', 'by-id', '--bootstrap-server', b]);
+  const byId = await kafkaTool('kafka-topics', ['--describe', '--topic-id', id, '--bootstrap-server', b]);
+  t.equal(byId.code, 0, byId.stderr);
+  t.equal(byId.stdout, byName.stdout, 'the same description as by name');
+  t.match(byId.stdout, new RegExp(`^Topic: by-id\\tTopicId: ${id}\\t`));
+  const unknown = await kafkaTool('kafka-topics', [
+    '--describe',
+    '--topic-id',
+    'AAAAAAAAAAAAAAAAAAAAAB',
+    '--bootstrap-server',
+    b,
+  ]);
+  t.equal(unknown.code, 1);
+  t.equal(
+    unknown.stdout,
+    "Error while executing topic command : TopicId 'AAAAAAAAAAAAAAAAAAAAAB' does not exist as expected\n",
+  );
+  const ifExists = await kafkaTool('kafka-topics', [
+    '--describe',
+    '--topic-id',
+    'AAAAAAAAAAAAAAAAAAAAAB',
+    '--if-exists',
+    '--bootstrap-server',
+    b,
+  ]);
+  t.same([ifExists.code, ifExists.stdout], [0, ''], '--if-exists: nothing, exit 0');
+  const malformed = await kafkaTool('kafka-topics', ['--describe', '--topic-id', 'xyz', '--bootstrap-server', b]);
+  t.equal(malformed.code, 1);
+  t.match(
+    malformed.stdout,
+    /Input string `xyz` decoded as 2 bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID/,
+  );
 });

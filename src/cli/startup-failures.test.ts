@@ -84,6 +84,11 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
       line: /invalid value for node\.id: "abc" \(expected an integer ≥ 0\)$/,
     },
     {
+      what: 'node.id and broker.id disagree',
+      args: ['--override', 'node.id=1', '--override', 'broker.id=2'],
+      line: /You must set `node\.id` to the same value as `broker\.id`\.$/,
+    },
+    {
       what: 'port in use',
       args: ['--override', `listeners=PLAINTEXT://127.0.0.1:${busyPort}`],
       line: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort}: address already in use \\(EADDRINUSE\\)$`),

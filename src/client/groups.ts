@@ -152,7 +152,9 @@ export type ResetTarget =
   | { kind: 'latest' }
   | { kind: 'datetime'; timestampMs: bigint }
   | { kind: 'shift'; by: bigint }
-  | { kind: 'offset'; offset: bigint };
+  | { kind: 'offset'; offset: bigint }
+  /** Given offsets (`${topic}:${partition}` to offset); partitions not named are left alone. */
+  | { kind: 'plan'; offsets: ReadonlyMap<string, bigint> };
 
 export interface PlannedReset {
   topic: string;
@@ -197,6 +199,8 @@ export async function resetOffsets(
     const atTime =
       target.kind === 'datetime' ? await listOffsets(cluster, topic, partitions, target.timestampMs) : null;
     for (const partition of partitions) {
+      const given = target.kind === 'plan' ? target.offsets.get(`${topic}:${partition}`) : undefined;
+      if (target.kind === 'plan' && given === undefined) continue;
       const current = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? -1n;
       const low = earliest.get(partition) ?? 0n;
       const high = latest.get(partition) ?? 0n;
@@ -204,6 +208,7 @@ export async function resetOffsets(
       if (target.kind === 'earliest') next = low;
       else if (target.kind === 'latest') next = high;
       else if (target.kind === 'offset') next = target.offset;
+      else if (given !== undefined) next = given;
       else if (target.kind === 'shift') next = (current < 0n ? high : current) + target.by;
       else {
         const found = atTime?.get(partition) ?? -1n;

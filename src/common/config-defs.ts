@@ -70,7 +70,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
   Object.create(null) as Record<string, ConfigDef>,
   {
     'node.id': def('int', '1', 'The node id of this server.', nonNegative),
-    'broker.id': def('int', null, 'Alias of node.id from ZooKeeper mode.', nonNegative),
+    'broker.id': def(
+      'int',
+      null,
+      'Alias of node.id from ZooKeeper mode (when both are set they must be equal).',
+      nonNegative,
+    ),
     'process.roles': def('list', 'broker,controller', 'The roles this process plays.', {
       validator: listOf('broker', 'controller'),
     }),

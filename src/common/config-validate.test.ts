@@ -33,6 +33,8 @@ t.test('the bad values of issue #12 stop start-up with one clear message each', 
     problemOf({ 'log.segment.bytes': '10' }),
     'invalid value for log.segment.bytes: "10" (expected an integer ≥ 14)',
   );
+  t.equal(problemOf({ 'node.id': '1', 'broker.id': '2' }), 'You must set `node.id` to the same value as `broker.id`.');
+  t.equal(problemOf({ 'node.id': '2', 'broker.id': '2' }), null, 'the same id twice is fine');
   t.equal(problemOf({ 'node.id': 'abc' }), 'invalid value for node.id: "abc" (expected an integer ≥ 0)');
   t.equal(
     problemOf({ 'node.id': '2147483648' }),

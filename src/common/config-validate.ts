@@ -94,6 +94,14 @@ function replicaFetchWaitProblem(config: BrokerConfig): string | null {
   return 'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR';
 }
 
+/** Kafka's rule (KafkaConfig.validateValues): node.id and its ZooKeeper-era alias broker.id, when both are set, agree. */
+function nodeIdProblem(config: BrokerConfig): string | null {
+  const nodeId = config.explicit('node.id');
+  const brokerId = config.explicit('broker.id');
+  if (nodeId === undefined || brokerId === undefined || Number(nodeId) === Number(brokerId)) return null;
+  return 'You must set `node.id` to the same value as `broker.id`.';
+}
+
 /**
  * Checks every explicitly set config; throws ConfigError naming the first bad value and
  * returns the names the table does not know, sorted.
@@ -113,6 +121,8 @@ export function validateBrokerConfig(config: BrokerConfig): string[] {
   if (retention !== null) throw new ConfigError(retention);
   const fetchWait = replicaFetchWaitProblem(config);
   if (fetchWait !== null) throw new ConfigError(fetchWait);
+  const ids = nodeIdProblem(config);
+  if (ids !== null) throw new ConfigError(ids);
   return unknown.sort();
 }
 

@@ -7,7 +7,7 @@
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { ClassicGroupState } from './group-state.js';
 import type { ConsumerGroupState } from './consumer/consumer-group.js';
-import { isValidGroupId } from './config.js';
+import { isValidGroupId, isValidOffsetsGroupId } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { Membership } from './membership.js';
 import type { GroupRecord } from './records.js';
@@ -57,7 +57,7 @@ export class GroupAdmin {
       protocolData: '',
       members: [],
     };
-    if (!isValidGroupId(groupId)) return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID };
+    if (!isValidOffsetsGroupId(groupId)) return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID };
     const group = this.store.groups.get(groupId);
     if (!group) return none;
     const stable = group.is('Stable');

@@ -130,6 +130,6 @@ t.test('a failed batched append answers COORDINATOR_NOT_AVAILABLE and commits no
   );
   t.equal(service.coordinator.store.committed('a', 'topic', 0), undefined);
   t.equal(service.coordinator.store.committed('b', 'topic', 0), undefined);
-  const invalid = await service.commit(commitFor('', 1n));
+  const invalid = await service.commit(commitFor('x'.repeat(32768), 1n));
   t.equal(invalid[0]!.partitions[0]!.errorCode, 24, 'validation errors answer at once (INVALID_GROUP_ID)');
 });

@@ -32,3 +32,11 @@ export const MAX_GROUP_ID_BYTES = 32767;
 export function isValidGroupId(groupId: string): boolean {
   return groupId.length > 0 && Buffer.byteLength(groupId, 'utf8') <= MAX_GROUP_ID_BYTES;
 }
+
+/**
+ * The group ids OffsetCommit, OffsetFetch and DescribeGroups take: the empty one too, as Kafka
+ * 3.9's coordinators accept it there "for backwards compatibility" (offsets stored under "").
+ */
+export function isValidOffsetsGroupId(groupId: string): boolean {
+  return Buffer.byteLength(groupId, 'utf8') <= MAX_GROUP_ID_BYTES;
+}

@@ -14,7 +14,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { ConsumerGroup } from './consumer/consumer-group.js';
-import { isValidGroupId, type CoordinatorConfig } from './config.js';
+import { isValidGroupId, isValidOffsetsGroupId, type CoordinatorConfig } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { Membership } from './membership.js';
 import type { GroupRecord } from './records.js';
@@ -139,7 +139,7 @@ export class OffsetManager {
    * `records`, then answer `results`, after `failCommit` if the append failed.
    */
   prepareCommit(req: CommitRequest, now: number): PreparedCommit {
-    if (!isValidGroupId(req.groupId))
+    if (!isValidOffsetsGroupId(req.groupId))
       return { results: allPartitions(req.topics, ErrorCode.INVALID_GROUP_ID), records: [], written: [] };
     // As Kafka's KafkaApis: partitions of unknown topics are answered before the group is
     // consulted, and a commit naming only such partitions never reaches (or creates) it.
@@ -205,7 +205,7 @@ export class OffsetManager {
     topics: Array<{ name: string; partitionIndexes: number[] }> | null,
     requireStable: boolean,
   ): FetchResult {
-    if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    if (!isValidOffsetsGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     const committed = this.store.offsets.get(groupId);
     const wanted =
       topics ??

@@ -96,7 +96,7 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
     requireStable: true,
   });
   t.equal(multi.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 9n);
-  t.equal(multi.groups[1]!.errorCode, 24, 'INVALID_GROUP_ID');
+  t.equal(multi.groups[1]!.errorCode, 0, 'the empty group id is a group here, as on Kafka 3.9');
   const listed = await c.call(ListGroupsApi, 5, { statesFilter: ['Empty'], typesFilter: [] });
   t.ok(listed.groups.some((g) => g.groupId === 'simple' && g.groupState === 'Empty' && g.groupType === 'classic'));
 });

@@ -17,7 +17,8 @@
  * subscribing to a topic that does not exist yet fails here as on KRaft Kafka,
  * tulios/kafkajs#1563, while a kafkajs producer's send retries and lands.) A creation the
  * controller refuses (a policy or replication-factor error) and a topic that may not be
- * auto-created get UNKNOWN_TOPIC_OR_PARTITION too. Internal topics are never auto-created here
+ * auto-created get UNKNOWN_TOPIC_OR_PARTITION too (`__cluster_metadata` among them: the controller
+ * refuses that name however it is asked). Internal topics are never auto-created here
  * (Kafka would create them with the coordinators' settings; Gregor's coordinators create them
  * when first needed). Topics by id
  * (v10+) are looked up by id. With an authorizer: topics the principal may not DESCRIBE are

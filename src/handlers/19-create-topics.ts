@@ -26,7 +26,7 @@ import {
   type CreateTopicsRequest,
   type CreateTopicsResponseCreatableTopicResult,
 } from '../../protocol/generated/messages/19-create-topics.js';
-import { MAX_RECORDS_PER_USER_OP, type CreateTopicSpec } from '../metadata/controller.js';
+import { CLUSTER_METADATA_TOPIC, MAX_RECORDS_PER_USER_OP, type CreateTopicSpec } from '../metadata/controller.js';
 import type { BrokerConfig } from '../common/config.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
@@ -35,7 +35,6 @@ import { configLayers, describeTopicConfigs } from '../admin/config-describe.js'
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
-const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 function failed(
   name: string,

@@ -1,7 +1,9 @@
 /**
  * DeleteRecords, versions 0-2.
  * Moves each partition's log start on the leader to the requested offset (-1: the high
- * watermark); offsets past the high watermark or below -1 get OFFSET_OUT_OF_RANGE. Parked
+ * watermark); offsets past the high watermark or below -1 get OFFSET_OUT_OF_RANGE. As Kafka,
+ * partitions of the internal topics get INVALID_TOPIC_EXCEPTION and of a topic whose
+ * cleanup.policy lacks `delete` (compact only) POLICY_VIOLATION, and nothing is deleted. Parked
  * fetches of the partition are woken, so a reader below the new start sees OFFSET_OUT_OF_RANGE
  * at once, and followers take the new log start from their next fetch answers and delete their
  * segments below it (src/broker/replica-fetcher.ts). As Kafka's DelayedDeleteRecords, each answer
@@ -22,6 +24,8 @@ import { leaderPartition } from '../broker/partition-access.js';
 import { OffsetOutOfRangeError } from '../broker/partition-log.js';
 import type { Partition } from '../broker/partition.js';
 import type { RequestContext } from '../server/request-context.js';
+import { isInternalTopic } from '../broker/internal-topics.js';
+import { cleanupPolicies, effectiveTopicConfig } from '../metadata/topic-configs.js';
 
 const HIGH_WATERMARK = -1n;
 
@@ -48,9 +52,14 @@ function deleteOne(
   requested: bigint,
   pending: PendingDeletion[],
 ): PartitionResult {
+  // As Kafka's ReplicaManager: internal topics first, then the partition, then its cleanup policy.
+  if (isInternalTopic(topic)) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const found = leaderPartition(ctx.broker, topic, index);
   if (!found.ok) return failed(index, found.errorCode);
   const partition = found.partition;
+  const configs = ctx.broker.controller.image.topicsByName.get(topic)?.configs ?? new Map<string, string>();
+  if (!cleanupPolicies(effectiveTopicConfig('cleanup.policy', configs, ctx.broker.config)).includes('delete'))
+    return failed(index, ErrorCode.POLICY_VIOLATION);
   const hw = partition.highWatermark;
   const offset = requested === HIGH_WATERMARK ? hw : Number(requested);
   if (requested < HIGH_WATERMARK || offset > hw) return failed(index, ErrorCode.OFFSET_OUT_OF_RANGE);

@@ -40,23 +40,24 @@ export const MAX_RECORDS_PER_USER_OP = 10_000;
 const tooLargeOperation = <T>(): CommandResult<T> =>
   fail(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
 
+/** KRaft's metadata log; never a topic (its log directory is the Raft log's). */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+/**
+ * Kafka's Topic.validate (3.4 and later): INVALID_TOPIC_EXCEPTION with "Topic name is invalid: "
+ * and the reason, as CreateTopics, DescribeConfigs and the other callers answer it.
+ */
 export function validateTopicName(name: string): CommandError | null {
-  if (name.length === 0)
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic name is illegal, it can't be empty" };
-  if (name === '.' || name === '..')
-    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic name cannot be "${name}"` };
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    return {
-      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
-      errorMessage: `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`,
-    };
-  }
-  if (!LEGAL_TOPIC_NAME.test(name)) {
-    return {
-      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
-      errorMessage: `Topic name ${name} is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
-    };
-  }
+  const invalid = (reason: string): CommandError => ({
+    errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+    errorMessage: `Topic name is invalid: ${reason}`,
+  });
+  if (name.length === 0) return invalid('the empty string is not allowed');
+  if (name === '.' || name === '..') return invalid(`'${name}' is not allowed`);
+  if (name.length > MAX_TOPIC_NAME_LENGTH)
+    return invalid(`the length of '${name}' is longer than the max allowed length ${MAX_TOPIC_NAME_LENGTH}`);
+  if (!LEGAL_TOPIC_NAME.test(name))
+    return invalid(`'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`);
   return null;
 }
 
@@ -376,6 +377,9 @@ export class MetadataController {
   createTopic(spec: CreateTopicSpec): CommandResult<CreatedTopic> {
     const nameError = validateTopicName(spec.name);
     if (nameError) return { ok: false, error: nameError };
+    // As Kafka's ControllerApis, for every way in (CreateTopics and auto-creation alike).
+    if (spec.name === CLUSTER_METADATA_TOPIC)
+      return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
     if (this.image.topicsByName.has(spec.name))
       return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     const colliding = this.collidingTopic(spec.name);

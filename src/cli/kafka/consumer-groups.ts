@@ -2,14 +2,15 @@
  * kafka-consumer-groups.sh (Kafka 3.9's ConsumerGroupCommand) over Gregor's client: --list
  * (--state [states], --type), --describe (--group or --all-groups; the offsets table, --members
  * [--verbose], --state), --delete, --reset-offsets (--topic topic[:partitions] or --all-topics;
- * --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --to-current; a dry run
- * unless --execute), --delete-offsets. Columns, messages and exit codes are the tool's.
- * Left out (refused): --by-duration, --from-file, --export. Classic groups only, as Gregor's
- * client describes them (DescribeGroups).
+ * --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --by-duration, --to-current,
+ * --from-file; a dry run unless --execute; --export prints the plan as CSV, reset-plan.ts),
+ * --delete-offsets. Columns, messages and exit codes are the tool's. Classic groups only, as
+ * Gregor's client describes them (DescribeGroups).
  */
+import { readFileSync } from 'node:fs';
 import type { Cluster } from '../../client/cluster.js';
 import { KafkaClientError } from '../../client/errors.js';
-import { commitOffsets } from '../../client/group-offsets.js';
+import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import {
   deleteGroup,
   deleteGroupOffsets,
@@ -34,6 +35,13 @@ import {
   type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
+import {
+  DURATION_PARSE_ERROR,
+  exportCsv,
+  parseJavaDuration,
+  parseResetPlan,
+  type PlannedOffset,
+} from './reset-plan.js';
 
 const SCENARIOS = [
   'to-offset',
@@ -357,24 +365,44 @@ function resetTarget(o: ParsedOptions): ResetTarget {
       );
     return { kind: 'datetime', timestampMs: BigInt(ms) };
   }
-  if (o.has('by-duration') || o.has('from-file'))
-    throw new KafkaToolExit(
-      1,
-      `--${o.has('by-duration') ? 'by-duration' : 'from-file'} is not supported by Gregor's kafka-consumer-groups`,
-    );
+  if (o.has('by-duration')) {
+    const ms = parseJavaDuration(o.value('by-duration')!);
+    if (ms === null) throw new Error(DURATION_PARSE_ERROR);
+    return { kind: 'datetime', timestampMs: BigInt(Date.now() - ms) };
+  }
   throw usageExit(SPECS, `Option '[reset-offsets]' requires one of the following scenarios: [${SCENARIOS.join(', ')}]`);
 }
 
+/** --from-file: the file's plan for each group (read once, as Kafka's tool reads it per group). */
+function planFromFile(o: ParsedOptions, groups: readonly string[]): Map<string, PlannedOffset[]> {
+  const path = o.value('from-file')!;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `java.nio.file.NoSuchFileException: ${path}` : `java.io.IOException: ${path}`, {
+      cause: err,
+    });
+  }
+  return parseResetPlan(text, groups);
+}
+
 async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[]): Promise<void> {
-  if (o.has('export')) throw new KafkaToolExit(1, "--export is not supported by Gregor's kafka-consumer-groups");
-  const target = resetTarget(o);
-  if (!o.has('topic') && !o.has('all-topics'))
+  const fromFile = o.has('from-file') ? planFromFile(o, groups) : null;
+  const fileTarget = (groupId: string): ResetTarget | null => {
+    const rows = fromFile?.get(groupId);
+    if (!rows) return null;
+    return { kind: 'plan', offsets: new Map(rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.offset)])) };
+  };
+  const target = fromFile ? null : resetTarget(o);
+  if (!fromFile && !o.has('topic') && !o.has('all-topics'))
     throw usageExit(SPECS, 'One of the reset scopes should be defined: --all-topics, --topic.');
   const scopes = o.values('topic').map((t) => {
     const [topic, list] = t.split(':');
     return { topic: topic!, partitions: list === undefined ? null : list.split(',').map((p) => Number(p.trim())) };
   });
-  const lines: string[] = [];
+  const rows: PlannedOffset[] = [];
   for (const groupId of groups) {
     const d = await describeOrNull(cluster, groupId);
     if (d && d.state !== 'Empty' && d.state !== 'Dead') {
@@ -383,10 +411,27 @@ async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[])
       );
       continue;
     }
-    const topics = o.has('all-topics') ? null : [...new Set(scopes.map((s) => s.topic))];
-    const plan = (await resetOffsets(cluster, groupId, target, topics, true)).filter((p) => {
+    const groupTarget = fromFile ? fileTarget(groupId) : target;
+    if (groupTarget === null) {
+      cliIo().stdout.write(`\nError: No reset plan for group ${groupId} found\n`);
+      continue;
+    }
+    // --all-topics: the partitions the group has committed offsets for (none: nothing to reset).
+    const committed = o.has('all-topics')
+      ? new Set((await fetchCommittedOffsets(cluster, groupId, null)).map((c) => `${c.topic}:${c.partition}`))
+      : null;
+    if (groupTarget.kind !== 'plan' && committed?.size === 0) continue;
+    const topics =
+      groupTarget.kind === 'plan'
+        ? [...new Set([...groupTarget.offsets.keys()].map((k) => k.slice(0, k.lastIndexOf(':'))))]
+        : committed
+          ? [...new Set([...committed].map((k) => k.slice(0, k.lastIndexOf(':'))))]
+          : [...new Set(scopes.map((s) => s.topic))];
+    const plan = (await resetOffsets(cluster, groupId, groupTarget, topics, true)).filter((p) => {
+      if (groupTarget.kind === 'plan') return true;
+      if (committed) return committed.has(`${p.topic}:${p.partition}`);
       const scope = scopes.filter((s) => s.topic === p.topic);
-      return o.has('all-topics') || scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
+      return scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
     });
     if (o.has('execute') && plan.length > 0)
       await commitOffsets(
@@ -395,15 +440,17 @@ async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[])
         { generationId: -1, memberId: '' },
         plan.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.newOffset) })),
       );
-    for (const p of plan)
-      lines.push(
-        `${groupId.padEnd(30)} ${p.topic.padEnd(30)} ${String(p.partition).padEnd(10)} ${p.newOffset.padEnd(15)}`,
-      );
+    for (const p of plan) rows.push({ group: groupId, topic: p.topic, partition: p.partition, offset: p.newOffset });
   }
-  if (lines.length > 0)
+  // --export prints the plan as CSV (and println's line end) in place of the table.
+  if (o.has('export')) cliIo().stdout.write(`${exportCsv(rows, o.values('group').length === 1)}\n`);
+  else if (rows.length > 0) {
+    const line = (cells: string[]): string =>
+      `${cells[0]!.padEnd(30)} ${cells[1]!.padEnd(30)} ${cells[2]!.padEnd(10)} ${cells[3]!.padEnd(15)}`;
     cliIo().stdout.write(
-      `\n${'GROUP'.padEnd(30)} ${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(10)} ${'NEW-OFFSET'.padEnd(15)}\n${lines.join('\n')}\n`,
+      `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])}\n${rows.map((r) => line([r.group, r.topic, String(r.partition), r.offset])).join('\n')}\n`,
     );
+  }
 }
 
 async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<void> {

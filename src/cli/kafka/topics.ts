@@ -4,9 +4,9 @@
  * (--exclude-internal), --describe (--topic as a regular expression, the report filters
  * --under-replicated-partitions, --under-min-isr-partitions, --at-min-isr-partitions,
  * --unavailable-partitions, --topics-with-overrides), --alter --partitions, --delete, with
- * --command-config. Output, messages and exit codes are TopicCommand's. Left out: --topic-id
- * (refused: Gregor's client does not describe topics by id), the partition reassignments
- * shown while one is in progress (Gregor never has one in progress).
+ * --command-config; --describe --topic-id finds the topic by id among the listed ones. Output,
+ * messages and exit codes are TopicCommand's. Left out: the partition reassignments shown while
+ * one is in progress (Gregor never has one in progress).
  */
 import type { Cluster } from '../../client/cluster.js';
 import { describeClusterNodes } from '../../client/cluster-info.js';
@@ -279,11 +279,43 @@ function ids(list: number[]): string {
   return list.join(',');
 }
 
+const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+/** Java's Uuid.fromString checks, with its messages (a base64url text of 16 bytes). */
+function checkTopicId(text: string): void {
+  if (text.length > 24)
+    throw new Error(`Input string with prefix \`${text.slice(0, 24)}\` is too long to be decoded as a base64 UUID`);
+  const illegal = [...text].find((c) => !/[A-Za-z0-9_=-]/.test(c));
+  if (illegal !== undefined) throw new Error(`Illegal base64 character ${illegal.charCodeAt(0).toString(16)}`);
+  const bytes = Buffer.from(text, 'base64url').length;
+  if (bytes !== 16)
+    throw new Error(
+      `Input string \`${text}\` decoded as ${bytes} bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID`,
+    );
+}
+
+/**
+ * --describe --topic-id: the topic with that id (a zero id means "use --topic", as in Kafka);
+ * none is TopicCommand's "does not exist as expected" unless --if-exists.
+ */
+async function topicsById(cluster: Cluster, o: ParsedOptions): Promise<string[] | null> {
+  const id = o.value('topic-id');
+  if (id === undefined) return null;
+  checkTopicId(id);
+  if (id === ZERO_TOPIC_ID) return null;
+  const found = (await listTopics(cluster, !o.has('exclude-internal'))).filter((t) => t.topicId === id);
+  if (found.length === 0 && !o.has('if-exists')) throw new Error(`TopicId '${id}' does not exist as expected`);
+  return found.map((t) => t.name);
+}
+
 async function describe(cluster: Cluster, o: ParsedOptions): Promise<void> {
-  if (o.has('topic-id'))
-    throw new Error("Gregor's kafka-topics does not describe topics by id (--topic-id): use --topic");
-  const topics = await matchingTopics(cluster, o);
-  ensureFound(topics, o);
+  if (o.has('if-exists') && o.has('topic') && o.has('topic-id'))
+    cliIo().stdout.write(
+      'Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID\n',
+    );
+  const byId = await topicsById(cluster, o);
+  const topics = byId ?? (await matchingTopics(cluster, o));
+  if (byId === null) ensureFound(topics, o);
   const descriptions = await describeTopicPartitions(cluster, topics);
   const configs = new Map<string, Awaited<ReturnType<typeof describeConfigs>>>();
   for (const d of descriptions) configs.set(d.name, await describeConfigs(cluster, RESOURCE_TOPIC, d.name));
