@@ -35,7 +35,6 @@ import { configLayers, describeTopicConfigs } from '../admin/config-describe.js'
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
-
 function failed(
   name: string,
   errorCode: number,
