@@ -7,7 +7,7 @@
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { ClassicGroupState } from './group-state.js';
 import type { ConsumerGroupState } from './consumer/consumer-group.js';
-import { isValidGroupId, isValidOffsetsGroupId } from './config.js';
+import { isValidOffsetsGroupId } from './config.js';
 import type { GroupStore } from './group-store.js';
 import type { Membership } from './membership.js';
 import type { GroupRecord } from './records.js';
@@ -101,8 +101,9 @@ export class GroupAdmin {
     return out;
   }
 
+  /** Kafka 3.9 deletes the empty group id too (offsets committed under it, "for backwards compatibility"). */
   deleteGroup(groupId: string, now: number): number {
-    if (!isValidGroupId(groupId)) return ErrorCode.INVALID_GROUP_ID;
+    if (!isValidOffsetsGroupId(groupId)) return ErrorCode.INVALID_GROUP_ID;
     const group = this.store.groups.get(groupId);
     if (!group || group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (!group.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;

@@ -211,7 +211,10 @@ t.test('OffsetDelete, DeleteGroups, ListGroups and DescribeGroups', async (t) =>
 
   t.equal(h.coordinator.admin.deleteGroup('g', h.clock.now()), ErrorCode.NON_EMPTY_GROUP);
   t.equal(h.coordinator.admin.deleteGroup('missing', h.clock.now()), ErrorCode.GROUP_ID_NOT_FOUND);
-  t.equal(h.coordinator.admin.deleteGroup('', h.clock.now()), ErrorCode.INVALID_GROUP_ID);
+  t.equal(h.coordinator.admin.deleteGroup('', h.clock.now()), ErrorCode.GROUP_ID_NOT_FOUND, "no '' group yet");
+  commit(h, { groupId: '' });
+  t.equal(h.coordinator.admin.deleteGroup('', h.clock.now()), 0, "the empty group id's offsets go, as on Kafka 3.9");
+  t.same(h.coordinator.offsets.fetch('', null, false).topics, []);
   h.coordinator.membership.leave('g', [{ memberId, groupInstanceId: null }], h.clock.now());
   t.equal(h.coordinator.admin.deleteGroup('g', h.clock.now()), 0);
   t.notOk(h.coordinator.store.groups.has('g'));

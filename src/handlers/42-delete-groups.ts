@@ -1,7 +1,8 @@
 /**
  * DeleteGroups, versions 0-2: deletes empty groups and their committed offsets
  * (tombstones in `__consumer_offsets`). A group with members gets NON_EMPTY_GROUP, an
- * unknown one GROUP_ID_NOT_FOUND, an empty or overlong id INVALID_GROUP_ID. KIP-848
+ * unknown one GROUP_ID_NOT_FOUND, an overlong id INVALID_GROUP_ID (the empty id is a group, as for
+ * OffsetCommit: Kafka 3.9 keeps it for backwards compatibility). KIP-848
  * consumer groups are deleted the same way (all their records tombstoned).
  * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
  * partition loads); the answer waits until what it wrote is committed (docs/replication.md).
