@@ -127,9 +127,8 @@ export const metadataHandler = defineHandler({
           continue;
         }
         if (autoCreate && !isCoordinatorTopic(wanted.name)) {
-          const code = broker.autoCreateTopic(wanted.name);
-          if (code !== 0 && code !== ErrorCode.LEADER_NOT_AVAILABLE)
-            ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
+          // A refusal is the broker's to log (once per topic per 30 s); the client retries.
+          broker.autoCreateTopic(wanted.name);
         }
         // Started or not, this answer does not show the topic: Kafka answers the same code either way.
         topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
