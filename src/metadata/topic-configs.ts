@@ -208,6 +208,20 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'false',
     'Preallocate segment files (accepted; no effect: files grow as written).',
   ),
+  // Kafka 3.9's switches for turning tiered storage off (KIP-950): they act only on a topic with
+  // remote.storage.enable=true, which Gregor never has, so either value behaves as on Kafka there.
+  'remote.log.copy.disable': d(
+    'boolean',
+    null,
+    'false',
+    'Stop copying segments to tiered storage (accepted; no effect: remote.storage.enable is always false, where Kafka ignores it too).',
+  ),
+  'remote.log.delete.on.disable': d(
+    'boolean',
+    null,
+    'false',
+    'Delete tiered data when remote storage is turned off (accepted; no effect: remote.storage.enable is always false, where Kafka ignores it too).',
+  ),
   'remote.storage.enable': d('boolean', null, 'false', 'Tiered storage (not supported).', (v) =>
     v === 'false' ? null : 'tiered storage is not supported',
   ),
