@@ -33,14 +33,20 @@ export const CONFIG_TYPE_ID: Readonly<Record<string, number>> = {
   password: 9,
 };
 
+/**
+ * What a value check finds wrong: a message about the whole value, or, for a list, the entry that is
+ * invalid and why (Kafka's ValidList names the entry, not the list, in "Invalid value X for configuration").
+ */
+export type ConfigProblem = string | { invalid: string; message: string };
+
 export interface TopicConfigDef {
   kind: Kind;
   /** The broker config this topic config defaults to, if any. */
   brokerSynonym: string | null;
   /** Kafka's default when neither is set. */
   default: string;
-  /** Extra validation of a parsed value; returns an error message or null. */
-  check?: (value: string) => string | null;
+  /** Extra validation of a parsed value; returns what is wrong, or null. */
+  check?: (value: string) => ConfigProblem | null;
   doc: string;
 }
 
@@ -90,10 +96,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'log.cleanup.policy',
     'delete',
     'delete, compact, both, or empty (neither: the log is never cleaned).',
-    (v) =>
-      cleanupPolicies(v).every((p) => p === 'delete' || p === 'compact')
-        ? null
-        : 'must be a list of delete and compact',
+    (v) => {
+      // Kafka's ValidList.in(compact, delete): the first entry that is neither, case-sensitively.
+      const bad = cleanupPolicies(v).find((p) => p !== 'compact' && p !== 'delete');
+      return bad === undefined ? null : { invalid: bad, message: 'String must be one of: compact, delete' };
+    },
   ),
   'compression.type': d(
     'string',
@@ -264,7 +271,7 @@ export function validateConfigValue(
   name: string,
   value: string,
   kind: string,
-  check?: (v: string) => string | null,
+  check?: (v: string) => ConfigProblem | null,
 ): string | null {
   const v = value.trim();
   switch (kind) {
@@ -294,7 +301,10 @@ export function validateConfigValue(
       break;
   }
   const problem = check?.(kind === 'boolean' ? v.toLowerCase() : v);
-  return problem ? `Invalid value ${value} for configuration ${name}: ${problem}` : null;
+  if (!problem) return null;
+  return typeof problem === 'string'
+    ? `Invalid value ${value} for configuration ${name}: ${problem}`
+    : `Invalid value ${problem.invalid} for configuration ${name}: ${problem.message}`;
 }
 
 /**
