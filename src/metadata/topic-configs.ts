@@ -6,6 +6,7 @@
  * (min.compaction.lag.ms <= max.compaction.lag.ms and the like).
  */
 import type { BrokerConfig } from '../common/config.js';
+import { metadataVersion } from '../common/metadata-versions.js';
 
 export type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double';
 
@@ -35,9 +36,10 @@ export const CONFIG_TYPE_ID: Readonly<Record<string, number>> = {
 
 /**
  * What a value check finds wrong: a message about the whole value, or, for a list, the entry that is
- * invalid and why (Kafka's ValidList names the entry, not the list, in "Invalid value X for configuration").
+ * invalid and why (Kafka's ValidList names the entry, not the list, in "Invalid value X for configuration"),
+ * or a message Kafka gives as it is, without naming the value.
  */
-export type ConfigProblem = string | { invalid: string; message: string };
+export type ConfigProblem = string | { invalid: string; message: string } | { exact: string };
 
 export interface TopicConfigDef {
   kind: Kind;
@@ -165,7 +167,13 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'true',
     'Down-convert for old fetchers.',
   ),
-  'message.format.version': d('string', 'log.message.format.version', '3.0-IV1', 'Deprecated message format version.'),
+  'message.format.version': d(
+    'string',
+    'log.message.format.version',
+    '3.0-IV1',
+    'Deprecated message format version.',
+    (v) => metadataVersion.problem(v),
+  ),
   'message.timestamp.after.max.ms': d(
     'long',
     'log.message.timestamp.after.max.ms',
@@ -199,7 +207,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'log.cleaner.min.cleanable.ratio',
     '0.5',
     'Dirty ratio before cleaning (accepted; no effect: every cleaner pass cleans all inactive segments, more eagerly than Kafka).',
-    (v) => (Number(v) >= 0 && Number(v) <= 1 ? null : 'must be between 0 and 1'),
+    between(0, 1),
   ),
   'min.compaction.lag.ms': d(
     'long',
@@ -229,8 +237,14 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'false',
     'Delete tiered data when remote storage is turned off (accepted; no effect: remote.storage.enable is always false, where Kafka ignores it too).',
   ),
+  // Kafka's answer while remote.log.storage.system.enable is false, which Gregor's always is.
   'remote.storage.enable': d('boolean', null, 'false', 'Tiered storage (not supported).', (v) =>
-    v === 'false' ? null : 'tiered storage is not supported',
+    v === 'false'
+      ? null
+      : {
+          exact:
+            'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+        },
   ),
   'retention.bytes': d('long', 'log.retention.bytes', '-1', 'Retention size per partition.'),
   'retention.ms': d('long', 'log.retention.ms', '604800000', 'Retention time.', atLeast(-1)),
@@ -302,9 +316,9 @@ export function validateConfigValue(
   }
   const problem = check?.(kind === 'boolean' ? v.toLowerCase() : v);
   if (!problem) return null;
-  return typeof problem === 'string'
-    ? `Invalid value ${value} for configuration ${name}: ${problem}`
-    : `Invalid value ${problem.invalid} for configuration ${name}: ${problem.message}`;
+  if (typeof problem === 'string') return `Invalid value ${value} for configuration ${name}: ${problem}`;
+  if ('exact' in problem) return problem.exact;
+  return `Invalid value ${problem.invalid} for configuration ${name}: ${problem.message}`;
 }
 
 /**
