@@ -2,8 +2,8 @@
  * Kafka's topic-level configs: type, the broker config each one falls back to (its
  * synonym in DescribeConfigs), the default, and validation. An unknown name or a bad
  * value is refused with a message, which handlers return as INVALID_CONFIG. Also the
- * config sources and type ids DescribeConfigs reports. Left out: cross-config checks
- * (min.compaction.lag.ms <= max.compaction.lag.ms and the like).
+ * config sources and type ids DescribeConfigs reports, and Kafka's one check across configs
+ * (min.compaction.lag.ms <= max.compaction.lag.ms).
  */
 import type { BrokerConfig } from '../common/config.js';
 import { metadataVersion } from '../common/metadata-versions.js';
@@ -271,6 +271,23 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'Allow unclean leader election.',
   ),
 };
+
+/**
+ * Kafka's LogConfig.validateValues, the check across a topic's configs (with the broker's values for
+ * the ones it does not set): min.compaction.lag.ms may not exceed max.compaction.lag.ms. Returns the
+ * message of Kafka's InvalidConfigurationException, or null.
+ */
+export function conflictingTopicConfigs(
+  topicConfigs: ReadonlyMap<string, string>,
+  broker: BrokerConfig,
+): string | null {
+  const lag = (name: string): bigint => BigInt(effectiveTopicConfig(name, topicConfigs, broker).trim());
+  const min = lag('min.compaction.lag.ms');
+  const max = lag('max.compaction.lag.ms');
+  return min > max
+    ? `conflict topic config setting min.compaction.lag.ms (${min}) > max.compaction.lag.ms (${max})`
+    : null;
+}
 
 /** Checks one topic config; returns an error message or null. */
 export function validateTopicConfig(name: string, value: string | null): string | null {
