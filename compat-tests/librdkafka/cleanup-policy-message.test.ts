@@ -2,7 +2,8 @@
  * A cleanup.policy that is not a list of compact and delete, through python3-confluent-kafka
  * (librdkafka 2.0.2): INVALID_CONFIG with Kafka 3.9's message, which names the offending entry, as
  * ConfigDef.ValidList checks each one ("Invalid value compacted for configuration cleanup.policy:
- * String must be one of: compact, delete"). Gregor named the whole value with a message of its own.
+ * String must be one of: compact, delete"), for the topic config and for the broker's log.cleanup.policy
+ * (INVALID_REQUEST there). Gregor named the whole value with a message of its own.
  * Skips when the module is not installed.
  */
 import t from 'tap';
@@ -23,6 +24,7 @@ for value in ('compacted', 'compact,Delete', 'delete, compact', ''):
     out['create ' + value] = outcome(a.create_topics([NewTopic('cp', 1, 1, config={'cleanup.policy': value})], validate_only=True))
 out['create topic'] = outcome(a.create_topics([NewTopic('cp', 1, 1)]))
 out['alter'] = outcome(a.alter_configs([ConfigResource('topic', 'cp', set_config={'cleanup.policy': 'delete,remove'})]))
+out['alter broker'] = outcome(a.alter_configs([ConfigResource('broker', '7', set_config={'log.cleanup.policy': 'compact,foo'})]))
 print(json.dumps(out))
 `;
 
@@ -33,7 +35,7 @@ t.test(
   "confluent-kafka: a bad cleanup.policy is refused with Kafka's message, naming the bad entry",
   { skip: hasPythonModule('confluent_kafka') ? false : 'python3-confluent-kafka is not installed' },
   async (t) => {
-    const running = await brokerFor(t);
+    const running = await brokerFor(t, { config: { 'node.id': 7 } });
     const r = await run(DEBIAN_PYTHON, ['-c', SCRIPT, running.bootstrap], { timeoutMs: 90_000 });
     t.equal(r.code, 0, r.stderr);
     t.same(JSON.parse(r.stdout), {
@@ -43,6 +45,9 @@ t.test(
       'create ': 'OK',
       'create topic': 'OK',
       alter: refused('remove'),
+      // A broker config's bad value is INVALID_REQUEST (Kafka's ConfigAdminManager), with the same wording.
+      'alter broker':
+        'INVALID_REQUEST: Invalid value foo for configuration log.cleanup.policy: String must be one of: compact, delete',
     });
   },
 );

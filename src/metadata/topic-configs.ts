@@ -7,6 +7,9 @@
  */
 import type { BrokerConfig } from '../common/config.js';
 import { metadataVersion } from '../common/metadata-versions.js';
+import type { ConfigProblem } from '../common/config-validators.js';
+
+export type { ConfigProblem } from '../common/config-validators.js';
 
 export type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double';
 
@@ -33,13 +36,6 @@ export const CONFIG_TYPE_ID: Readonly<Record<string, number>> = {
   class: 8,
   password: 9,
 };
-
-/**
- * What a value check finds wrong: a message about the whole value, or, for a list, the entry that is
- * invalid and why (Kafka's ValidList names the entry, not the list, in "Invalid value X for configuration"),
- * or a message Kafka gives as it is, without naming the value.
- */
-export type ConfigProblem = string | { invalid: string; message: string } | { exact: string };
 
 export interface TopicConfigDef {
   kind: Kind;
