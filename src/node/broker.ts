@@ -664,6 +664,7 @@ export class Broker {
       loggers: this.loggers,
       quotas: ClientQuotas.fromConfig(staticConfig, image, () => this.clock.now()),
     };
+    this.controller.brokerConfig = () => services.config;
     const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
     if (authorizer) services.authorizer = authorizer;
     this.listeners.attach(new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'), HANDLER_TABLES));
