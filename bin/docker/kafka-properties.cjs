@@ -1,14 +1,43 @@
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: run by node in the Docker image */
-/* global __dirname */
 /**
- * Writes the broker settings of the KAFKA_* environment as a Java properties file (the path given), with
- * the mapping `gregor start` applies (KAFKA_NODE_ID -> node.id, ...): the Docker image's
- * /etc/confluent/docker/configure writes /etc/kafka/kafka.properties with it, for the tools that read
- * that file (kafka-storage format -c ...).
+ * Writes the broker settings of the KAFKA_* environment as a Java properties file (the path given), for
+ * the Docker image's /etc/confluent/docker/configure (/etc/kafka/kafka.properties, read by the tools
+ * that take `-c` such as `kafka-storage format`). The mapping is the one `gregor start` applies
+ * (configFromEnv in src/common/config.ts, as the apache/kafka image maps: strip KAFKA_, lower-case,
+ * `___` -> `-`, `__` -> `_`, `_` -> `.`); it is repeated here so that the script does not load the
+ * 3 MB bundle (half a second of a container's start), and src/common/kafka-properties-script.test.ts
+ * checks that both give the same settings.
  */
 const fs = require('node:fs');
-const path = require('node:path');
+
+const NOT_BROKER_SETTINGS = new Set([
+  'KAFKA_VERSION',
+  'KAFKA_HOME',
+  'KAFKA_OPTS',
+  'KAFKA_HEAP_OPTS',
+  'KAFKA_JVM_PERFORMANCE_OPTS',
+  'KAFKA_LOG4J_OPTS',
+  'KAFKA_JMX_OPTS',
+  'KAFKA_GC_LOG_OPTS',
+  'KAFKA_DEBUG',
+  'KAFKA_JMX_HOSTNAME',
+  'KAFKA_TOOLS_LOG4J_LOGLEVEL',
+]);
+
+function settingName(variable) {
+  return variable
+    .slice('KAFKA_'.length)
+    .toLowerCase()
+    .split('___')
+    .map((part) =>
+      part
+        .split('__')
+        .map((piece) => piece.replace(/_/g, '.'))
+        .join('_'),
+    )
+    .join('-');
+}
 
 /** Escapes a key or value as java.util.Properties reads it back. */
 function escape(text, isKey) {
@@ -31,7 +60,10 @@ if (!target) {
   console.error('usage: kafka-properties.cjs <file>');
   process.exit(2);
 }
-const { BrokerConfig } = require(path.join(__dirname, '..', 'load-cli.cjs')).loadCli();
-const config = BrokerConfig.load({ env: process.env });
-const lines = [...config.entries()].map(([key, value]) => `${escape(key, true)}=${escape(value, false)}`);
+const settings = new Map();
+for (const [variable, value] of Object.entries(process.env)) {
+  if (variable.startsWith('KAFKA_') && value !== undefined && !NOT_BROKER_SETTINGS.has(variable))
+    settings.set(settingName(variable), value);
+}
+const lines = [...settings].map(([key, value]) => `${escape(key, true)}=${escape(value, false)}`);
 fs.writeFileSync(target, `${lines.join('\n')}\n`);
