@@ -10,6 +10,7 @@
  *   once started it copies /tmp/testcontainers_start.sh (0777: `#!/bin/bash`, export
  *   KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://<host>:<port>,BROKER://<hostname>:9093, /etc/kafka/docker/run)
  *   and waits for a log line matching `.*Transitioning from RECOVERY to RUNNING.*`.
+ *   withListener("kafka:19092") adds the listener TC-0://kafka:19092 and the network alias kafka.
  * - Java org.testcontainers.kafka.ConfluentKafkaContainer (confluentinc/cp-kafka), ConfluentKafkaContainer.java:
  *   the same, running /etc/confluent/docker/run.
  * - Go, testcontainers-go modules/kafka/kafka.go (5dec9dd): its env (KAFKA_REST_BOOTSTRAP_SERVERS
@@ -54,6 +55,8 @@ interface ModuleSetup {
   readonly scriptMode: number;
   readonly script: (started: Started) => string;
   readonly readyLine: RegExp;
+  /** A user-defined network and the container's alias on it (withNetwork, withNetworkAliases). */
+  readonly network?: { name: string; alias: string };
 }
 
 function docker(args: string[], input?: Buffer): string {
@@ -81,12 +84,14 @@ function tarOf(path: string, content: string, mode: number): Buffer {
 function startAsModule(setup: ModuleSetup): { id: string; started: Started } {
   const envArgs = Object.entries(setup.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const entrypoint = setup.entrypoint ? ['--entrypoint', setup.entrypoint] : [];
+  const network = setup.network ? ['--network', setup.network.name, '--network-alias', setup.network.alias] : [];
   const id = docker([
     'run',
     '-d',
     '-p',
     `127.0.0.1::${setup.exposedPort}`,
     ...envArgs,
+    ...network,
     ...entrypoint,
     TEST_IMAGE,
     ...setup.command,
@@ -134,6 +139,24 @@ const javaSetup = (run: string): ModuleSetup => ({
     `#!/bin/bash\nexport KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${host}:${port},BROKER://${hostname}:9093\n${run} \n`,
   readyLine: /Transitioning from RECOVERY to RUNNING/,
 });
+
+/**
+ * KafkaContainer.withListener("kafka:19092") on a network: KafkaHelper.resolveListeners adds the listener
+ * TC-0://kafka:19092 (protocol TC-0:PLAINTEXT) and the network alias kafka; containerIsStarting advertises it.
+ */
+const javaWithListener = (network: string): ModuleSetup => {
+  const plain = javaSetup('/etc/kafka/docker/run');
+  return {
+    ...plain,
+    env: {
+      ...plain.env,
+      KAFKA_LISTENERS: `${plain.env.KAFKA_LISTENERS},TC-0://kafka:19092`,
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: `${plain.env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP},TC-0:PLAINTEXT`,
+    },
+    script: (started) => plain.script(started).replace(':9093\n', ':9093,TC-0://kafka:19092\n'),
+    network: { name: network, alias: 'kafka' },
+  };
+};
 
 const GO_STARTER = '/usr/sbin/testcontainers_start.sh';
 const goSetup: ModuleSetup = {
@@ -253,6 +276,35 @@ t.test(
         if (formats) t.match(logsOf(id), /Formatting/, 'the appended `kafka-storage format` ran');
       });
     }
+
+    t.test('Java KafkaContainer.withListener("kafka:19092") on a network', { timeout: 180_000 }, async (t) => {
+      const network = `gregor-tc-${process.pid}`;
+      docker(['network', 'create', network]);
+      t.teardown(() => void spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' }));
+      const setup = javaWithListener(network);
+      const { id, started } = startAsModule(setup);
+      t.teardown(() => void spawnSync('docker', ['rm', '-f', '-v', id], { stdio: 'ignore' }));
+      await waitFor('the ready line or a stop', async () => setup.readyLine.test(logsOf(id)) || !running(id), 120_000);
+      t.match(logsOf(id), setup.readyLine, 'ready');
+      const values = await kafkajsRoundTrip(`${started.host}:${started.port}`, 'tc-with-listener');
+      t.same(values, ['v0', 'v1', 'v2', 'v3', 'v4'], 'kafkajs consumed what it produced');
+      // Another container of the network reaches the broker at kafka:19092 (the image runs the tool given).
+      const listed = docker([
+        'run',
+        '--rm',
+        '--network',
+        network,
+        TEST_IMAGE,
+        'kafka-topics.sh',
+        '--bootstrap-server',
+        'kafka:19092',
+        '--list',
+      ]);
+      t.ok(
+        listed.split('\n').includes('tc-with-listener'),
+        `kafka-topics.sh through TC-0://kafka:19092 lists the topic: ${listed}`,
+      );
+    });
 
     t.test(
       'Python KafkaContainer() in ZooKeeper mode is refused, naming the setting',
