@@ -15,7 +15,9 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { KafkaContainer } from '@testcontainers/kafka';
+import { readFileSync } from 'node:fs';
 import { TEST_IMAGE, dockerUnavailable, ensureImage } from '../test/helpers/docker.js';
+import { makeTestCerts, opensslAvailable } from '../test/helpers/certs.js';
 import { kafkajsRoundTrip } from '../test/helpers/kafka-round-trip.js';
 
 const unavailable = dockerUnavailable();
@@ -81,6 +83,29 @@ t.test('@testcontainers/kafka KafkaContainer', { skip: unavailable ?? false, tim
         /KAFKA_ZOOKEEPER_CONNECT=localhost:2181 asks for ZooKeeper mode/,
         'the output names the setting',
       );
+    },
+  );
+  t.test(
+    'withSaslSslListener in KRaft mode is refused: kafka-storage format --add-scram is not served',
+    { skip: opensslAvailable() ? false : 'no openssl to make the key store', timeout: 180_000 },
+    async (t) => {
+      const certs = makeTestCerts();
+      t.teardown(() => certs.cleanup());
+      const logs: string[] = [];
+      const module = new KafkaContainer(tagged('7.9.0'))
+        .withKraft()
+        .withSaslSslListener({
+          port: 9096,
+          sasl: { mechanism: 'SCRAM-SHA-512', user: { name: 'app', password: 'app-secret' } },
+          keystore: { content: readFileSync(certs.serverP12), passphrase: certs.storePassword },
+        })
+        // A failed start leaves the module's two port waits polling until this timeout: keep it short.
+        .withStartupTimeout(10_000)
+        .withLogConsumer((stream) => {
+          stream.on('data', (line: Buffer | string) => logs.push(String(line)));
+        });
+      await t.rejects(module.start(), 'start() fails');
+      t.match(logs.join(''), /Gregor does not take SCRAM credentials at format time/, 'the output says why');
     },
   );
 });
