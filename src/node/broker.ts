@@ -80,6 +80,7 @@ import {
 } from '../controller/quorum-bootstrap.js';
 import type { Operations } from '../ops/operations.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
+import { logKafkaReadyLines } from './kafka-ready-lines.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -396,10 +397,9 @@ export class Broker {
 
     for (const spec of listeners) await this.listeners.listen(spec);
     this.quorum.startBroker(() => this.registrationEndpoints());
-    // Client listeners serve once this broker has caught up with the metadata log and is unfenced
-    // (Kafka's BrokerServer waits for both before enabling request processing), and once its own
-    // image has applied the unfencing (else its first Metadata answer would leave itself out).
-    // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
+    // Client listeners serve once this broker has caught up with the metadata log and is unfenced (as
+    // Kafka's BrokerServer) and its own image has applied the unfencing (else its first Metadata answer
+    // would leave itself out). Then the logs the caught-up metadata no longer places here move aside.
     const unfenced = this.quorum
       .whenUnfenced()
       .then(() =>
@@ -408,9 +408,10 @@ export class Broker {
           : undefined,
       )
       .then(() => {
-        if (this.stopping !== null) return;
+        if (this.stopping !== null) return false;
         this.replicas.moveAsideStrays(this.controller.image);
         this.listeners.openClientListeners();
+        return true;
       });
     this.replication = new Replication({
       nodeId: this.nodeId,
@@ -451,6 +452,7 @@ export class Broker {
       },
       'Gregor broker started',
     );
+    logKafkaReadyLines(this.log, this.config.list('process.roles').includes('broker'), unfenced);
   }
 
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
