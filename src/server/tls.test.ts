@@ -381,3 +381,38 @@ t.test(
     await admin.disconnect();
   },
 );
+
+t.test(
+  'ssl.cipher.suites with TLS 1.2 suites only: TLS 1.3 is not offered (as Java), and a list with no enabled version is refused',
+  { skip: skip || (kcat ? false : 'kcat is not installed') },
+  async (t) => {
+    const c = certs!;
+    const suite = 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'; // the test certificates have EC keys
+    const running = await sslBroker(t, { ...pemStore(c), 'ssl.cipher.suites': suite });
+    await roundTrip(t, kafkaOver(running, { ca: [c.caPem], servername: 'localhost' }), 'tls12-suite');
+    await t.rejects(
+      kafkaOver(running, { ca: [c.caPem], servername: 'localhost', minVersion: 'TLSv1.3' })
+        .admin()
+        .connect(),
+      'kafkajs asking for TLS 1.3 finds no suite to use',
+    );
+    t.match(await handshake(running.port, { ca: [c.caPem] }), /^ok TLSv1\.2/, 'TLS 1.2 negotiated');
+    const listed = await run(
+      'kcat',
+      ['-b', running.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${c.caFile}`, '-L', '-m', '10'],
+      { timeoutMs: 30_000 },
+    );
+    t.equal(listed.code, 0, listed.stderr);
+    await t.rejects(
+      startBroker({
+        config: {
+          listeners: 'SSL://127.0.0.1:0',
+          ...pemStore(c),
+          'ssl.cipher.suites': suite,
+          'ssl.enabled.protocols': 'TLSv1.3',
+        },
+      }),
+      { message: /listener SSL: ssl.cipher.suites has no suite for the versions of ssl.enabled.protocols/ },
+    );
+  },
+);

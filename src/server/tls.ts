@@ -208,21 +208,47 @@ function protocolRange(config: BrokerConfig, listenerName: string): { minVersion
   return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]! };
 }
 
-function cipherList(config: BrokerConfig, listenerName: string): string | undefined {
+/** A TLS 1.3 suite name (the same in Java and OpenSSL); every other suite is for TLS 1.2 and earlier. */
+const isTls13Suite = (name: string): boolean => /^TLS_(AES|CHACHA20)_/.test(name);
+
+function cipherNames(config: BrokerConfig, listenerName: string): string[] {
   const raw = listenerSetting(config, listenerName, 'ssl.cipher.suites') ?? '';
-  const names = raw
+  return raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (names.length === 0) return undefined;
-  return names
+}
+
+/**
+ * `ssl.enabled.protocols` narrowed by `ssl.cipher.suites`, as Java's TLS engine narrows them: a
+ * version none of the listed suites serves is not offered (Node would keep its default TLS 1.3
+ * suites when only TLS 1.2 suites are listed). A list that leaves no enabled version is refused.
+ */
+function versionsAndCiphers(
+  config: BrokerConfig,
+  listenerName: string,
+): { minVersion: TlsVersion; maxVersion: TlsVersion; ciphers?: string } {
+  const range = protocolRange(config, listenerName);
+  const names = cipherNames(config, listenerName);
+  if (names.length === 0) return range;
+  const ciphers = names
     .map((name) => {
-      if (/^TLS_(AES|CHACHA20)_/.test(name) || name.includes('-')) return name;
+      if (isTls13Suite(name) || name.includes('-')) return name;
       const openssl = OPENSSL_CIPHER_NAMES[name];
       if (!openssl) throw new ConfigError(`listener ${listenerName}: ssl.cipher.suites: ${name} is not supported`);
       return openssl;
     })
     .join(':');
+  const tls13 = TLS_VERSIONS.indexOf('TLSv1.3');
+  let lo = TLS_VERSIONS.indexOf(range.minVersion);
+  let hi = TLS_VERSIONS.indexOf(range.maxVersion);
+  if (!names.some(isTls13Suite)) hi = Math.min(hi, tls13 - 1);
+  if (names.every(isTls13Suite)) lo = Math.max(lo, tls13);
+  if (lo > hi)
+    throw new ConfigError(
+      `listener ${listenerName}: ssl.cipher.suites has no suite for the versions of ssl.enabled.protocols (${range.minVersion}..${range.maxVersion}): no TLS connection could be made`,
+    );
+  return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]!, ciphers };
 }
 
 function clientAuthOf(config: BrokerConfig, listenerName: string): ClientAuth {
@@ -234,15 +260,13 @@ function clientAuthOf(config: BrokerConfig, listenerName: string): ClientAuth {
 /** Builds and checks (by making a secure context once) the TLS settings of a listener. */
 export function listenerTls(config: BrokerConfig, listenerName: string): ListenerTls {
   const clientAuth = clientAuthOf(config, listenerName);
-  const ciphers = cipherList(config, listenerName);
   const options: TlsOptions = {
     ...keystoreOptions(config, listenerName),
-    ...protocolRange(config, listenerName),
+    ...versionsAndCiphers(config, listenerName),
     ca: truststoreCertificates(config, listenerName),
     requestCert: clientAuth !== 'none',
     // `requested` accepts a client without a certificate; one that shows an untrusted certificate is refused (principalOf).
     rejectUnauthorized: clientAuth === 'required',
-    ...(ciphers !== undefined ? { ciphers } : {}),
   };
   try {
     nodeTls().createSecureContext(options);
@@ -284,17 +308,15 @@ export function listenerClientTls(config: BrokerConfig, listenerName: string): C
     throw new ConfigError(
       `listener ${listenerName}: ssl.endpoint.identification.algorithm=${algorithm} is not supported (https, or empty for none)`,
     );
-  const ciphers = cipherList(config, listenerName);
   const identity = hasKeystore(config, listenerName) ? keystoreOptions(config, listenerName) : {};
   const options: ConnectionOptions = {
     ...(identity.cert !== undefined ? { cert: identity.cert } : {}),
     ...(identity.key !== undefined ? { key: identity.key } : {}),
     ...(identity.pfx !== undefined ? { pfx: identity.pfx } : {}),
     ...(identity.passphrase !== undefined ? { passphrase: identity.passphrase } : {}),
-    ...protocolRange(config, listenerName),
+    ...versionsAndCiphers(config, listenerName),
     ca: truststoreCertificates(config, listenerName),
     rejectUnauthorized: true,
-    ...(ciphers !== undefined ? { ciphers } : {}),
     ...(algorithm === '' ? { checkServerIdentity: () => undefined } : {}),
   };
   try {
