@@ -128,7 +128,20 @@ t.test('start-up refuses bad TLS settings, naming the listener and setting', { s
         'ssl.keystore.password': 'wrong',
       },
     }),
-    { message: /TLS settings rejected/ },
+    { message: /listener SSL: failed to load the PKCS12 key store .* with ssl.keystore.password/ },
+  );
+  await t.rejects(
+    startBroker({
+      config: {
+        ...base,
+        'ssl.keystore.type': 'PKCS12',
+        'ssl.keystore.location': c.serverP12,
+        'ssl.keystore.password': 'wrong',
+        'ssl.key.password': c.storePassword,
+      },
+    }),
+    { message: /failed to load the PKCS12 key store .* with ssl.keystore.password/ },
+    'a wrong store password is named as such, not as a key password that differs',
   );
   await t.rejects(
     startBroker({ config: { ...base, 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': '/nonexistent/store.pem' } }),

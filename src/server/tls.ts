@@ -11,10 +11,8 @@
  * reach node-to-node connections (they keep the settings they started with).
  */
 import { readFileSync } from 'node:fs';
-import { nodeCrypto } from '../common/node-crypto.js';
+import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trust.js';
 import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
-import { createRequire } from 'node:module';
-import type forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { nodeTls } from '../common/node-tls.js';
 import {
@@ -70,35 +68,6 @@ function readStoreFile(path: string, what: string): Buffer {
   }
 }
 
-let forgeModule: typeof forge | undefined;
-/**
- * node-forge (600 KB), loaded from node_modules on first use: only a PKCS12 trust store needs it, so
- * the bundle leaves it out (scripts/bundle.mjs) and a start without one never loads it.
- */
-function nodeForge(): typeof forge {
-  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
-}
-
-/** Certificates of a PKCS12 trust store as PEM (node's TLS takes trusted certificates only as PEM). */
-function pkcs12TrustedCertificates(der: Buffer, password: string, what: string): string[] {
-  const lib = nodeForge();
-  let store: forge.pkcs12.Pkcs12Pfx;
-  try {
-    store = lib.pkcs12.pkcs12FromAsn1(lib.asn1.fromDer(lib.util.createBuffer(der.toString('binary'))), password);
-  } catch (err) {
-    throw new ConfigError(`${what}: not a PKCS12 store, or a wrong password: ${(err as Error).message}`);
-  }
-  const certBag = lib.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
-  const bags = store.getBags({ bagType: certBag })[certBag] ?? [];
-  // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
-  const pems = bags.map((bag) => {
-    const certAsn1 = bag.cert ? lib.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    return new (nodeCrypto().X509Certificate)(Buffer.from(lib.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
-  });
-  if (pems.length === 0) throw new ConfigError(`${what}: the PKCS12 store holds no certificate`);
-  return pems;
-}
-
 function checkStoreType(type: string, setting: string, listenerName: string): 'PEM' | 'PKCS12' {
   const upper = type.toUpperCase();
   if (upper === 'PEM' || upper === 'PKCS12') return upper;
@@ -130,9 +99,21 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
   const bytes = readStoreFile(location, `listener ${listenerName}: ssl.keystore.location`);
   if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM')
     return { cert: bytes, key: bytes, passphrase: keyPassword };
+  if (isJavaKeyStore(bytes))
+    throw new ConfigError(
+      `listener ${listenerName}: ssl.keystore.location ${location} is a JKS store, which is not supported (convert it: keytool -importkeystore -deststoretype PKCS12)`,
+    );
   const storePassword = get('ssl.keystore.password');
   if (storePassword === null)
     throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
+  try {
+    nodeTls().createSecureContext({ pfx: bytes, passphrase: storePassword });
+  } catch (err) {
+    // Kafka: "Failed to load SSL keystore ... of type PKCS12" (keystore password was incorrect)
+    throw new ConfigError(
+      `listener ${listenerName}: failed to load the PKCS12 key store ${location} with ssl.keystore.password (a wrong password, or not a PKCS12 file): ${(err as Error).message}`,
+    );
+  }
   if (keyPassword !== undefined && keyPassword !== storePassword) {
     throw new ConfigError(
       `listener ${listenerName}: a PKCS12 key store whose key password differs from ssl.keystore.password is not supported`,
@@ -179,7 +160,7 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
   const what = `listener ${listenerName}: ssl.truststore.location`;
   const bytes = readStoreFile(location, what);
   if (checkStoreType(type, 'ssl.truststore.type', listenerName) === 'PEM') return [bytes];
-  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what);
+  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what, (m) => new ConfigError(m));
 }
 
 function protocolRange(config: BrokerConfig, listenerName: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
