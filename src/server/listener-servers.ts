@@ -90,8 +90,11 @@ export class ListenerServers {
   prepare(listeners: readonly ListenerSpec[]): void {
     const { config, clock, scramCredential } = this.options;
     for (const spec of listeners) {
-      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL')
-        this.listenerTls.set(spec.name, listenerTls(config, spec.name));
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') {
+        const tls = listenerTls(config, spec.name, spec.securityProtocol);
+        if (tls.warning !== undefined) this.options.log.warn({ listener: spec.name }, tls.warning);
+        this.listenerTls.set(spec.name, tls);
+      }
       if (spec.securityProtocol.startsWith('SASL_'))
         this.listenerSasl.set(
           spec.name,
@@ -310,7 +313,7 @@ export class ListenerServers {
     const log = this.options.log;
     for (const [name, server] of this.tlsServers) {
       try {
-        const next = listenerTls(config, name);
+        const next = listenerTls(config, name, this.listenerTls.get(name)?.protocol ?? 'SSL');
         server.setSecureContext(next.options);
         this.listenerTls.set(name, next);
         log.info({ listener: name, config: changedConfig }, 'TLS settings reloaded');

@@ -31,9 +31,14 @@ export function listenerSetting(config: BrokerConfig, listenerName: string, key:
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
+export type TlsListenerProtocol = 'SSL' | 'SASL_SSL';
+
 export interface ListenerTls {
   options: TlsOptions;
   clientAuth: ClientAuth;
+  protocol: TlsListenerProtocol;
+  /** A setting Kafka leaves out for this listener, worth a warning at start-up (Kafka logs one too). */
+  warning?: string;
   /** The principal of an established TLS connection (ANONYMOUS without a client certificate). */
   principalOf(socket: TLSSocket): KafkaPrincipal;
 }
@@ -232,15 +237,34 @@ function versionsAndCiphers(
   return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]!, ciphers };
 }
 
-function clientAuthOf(config: BrokerConfig, listenerName: string): ClientAuth {
-  const value = (listenerSetting(config, listenerName, 'ssl.client.auth') ?? 'none').toLowerCase();
+/**
+ * `ssl.client.auth` of a listener. As Kafka's ChannelBuilders: on a SASL_SSL listener only the
+ * listener-prefixed setting counts; the broker-wide one applies to SSL listeners alone.
+ */
+function clientAuthOf(config: BrokerConfig, listenerName: string, protocol: TlsListenerProtocol): ClientAuth {
+  const setting =
+    protocol === 'SASL_SSL'
+      ? config.explicit(`listener.name.${listenerName.toLowerCase()}.ssl.client.auth`)
+      : listenerSetting(config, listenerName, 'ssl.client.auth');
+  const value = (setting ?? 'none').toLowerCase();
   if (value === 'none' || value === 'requested' || value === 'required') return value;
   throw new ConfigError(`listener ${listenerName}: ssl.client.auth=${value} is not one of none, requested, required`);
 }
 
 /** Builds and checks (by making a secure context once) the TLS settings of a listener. */
-export function listenerTls(config: BrokerConfig, listenerName: string): ListenerTls {
-  const clientAuth = clientAuthOf(config, listenerName);
+export function listenerTls(
+  config: BrokerConfig,
+  listenerName: string,
+  protocol: TlsListenerProtocol = 'SSL',
+): ListenerTls {
+  const clientAuth = clientAuthOf(config, listenerName, protocol);
+  const global = config.raw('ssl.client.auth');
+  const ignoredClientAuth =
+    protocol === 'SASL_SSL' &&
+    clientAuth === 'none' &&
+    config.explicit(`listener.name.${listenerName.toLowerCase()}.ssl.client.auth`) === undefined &&
+    global !== null &&
+    global.toLowerCase() !== 'none';
   const options: TlsOptions = {
     ...keystoreOptions(config, listenerName),
     ...versionsAndCiphers(config, listenerName),
@@ -260,6 +284,12 @@ export function listenerTls(config: BrokerConfig, listenerName: string): Listene
   return {
     options,
     clientAuth,
+    protocol,
+    ...(ignoredClientAuth
+      ? {
+          warning: `ssl.client.auth=${global} is applied only to SSL listeners, as on Kafka: listener ${listenerName} (SASL_SSL) does not ask for client certificates; set listener.name.${listenerName.toLowerCase()}.ssl.client.auth for it`,
+        }
+      : {}),
     principalOf(socket: TLSSocket): KafkaPrincipal {
       if (clientAuth === 'none') return ANONYMOUS;
       const cert = socket.getPeerX509Certificate();
