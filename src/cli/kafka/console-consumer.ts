@@ -20,12 +20,8 @@ import { GroupMember } from '../../client/group-member.js';
 import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
-import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
 
-const TOPIC_AUTHORIZATION_FAILED = 29;
-const GROUP_AUTHORIZATION_FAILED = 30;
-const SASL_AUTHENTICATION_FAILED = 58;
 import { clientFor, loadProperties } from './client-config.js';
 import { formatRecord, formatterSettings, type FormatterSettings } from './message-formatter.js';
 import {
@@ -39,6 +35,7 @@ import {
   type OptionSpec,
   type ParsedOptions,
 } from './options.js';
+import { javaRefusal } from './messages.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -447,22 +444,6 @@ export class Reader {
   }
 }
 
-/**
- * The exception (class and message) Kafka's consumer throws from poll() for a refusal of the
- * broker's: the group or a topic not authorized, the SASL login refused. Null for anything else.
- */
-function pollException(err: unknown, plan: Plan): string | null {
-  if (!(err instanceof KafkaClientError)) return null;
-  const errors = 'org.apache.kafka.common.errors';
-  if (err.code === GROUP_AUTHORIZATION_FAILED)
-    return `${errors}.GroupAuthorizationException: Not authorized to access group: ${plan.group}`;
-  if (err.code === TOPIC_AUTHORIZATION_FAILED && plan.topics !== null)
-    return `${errors}.TopicAuthorizationException: Not authorized to access topics: [${plan.topics.join(', ')}]`;
-  if (err.code === SASL_AUTHENTICATION_FAILED)
-    return `${errors}.SaslAuthenticationException: ${err.detail ?? 'Authentication failed'}`;
-  return null;
-}
-
 async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Promise<number> {
   const reader = new Reader(cluster, plan);
   let count = 0;
@@ -493,7 +474,7 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
     const thrown =
       err instanceof NoResetPolicyError
         ? `org.apache.kafka.clients.consumer.NoOffsetForPartitionException: ${err.message}`
-        : pollException(err, plan);
+        : javaRefusal(err, { group: plan.group, ...(plan.topics !== null ? { topics: plan.topics } : {}) });
     if (thrown === null) throw err;
     // Kafka's consumer throws these from poll(); the console consumer logs it and exits normally.
     stderr.write(
