@@ -14,7 +14,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { Dispatcher, ConnectionInfo } from './dispatcher.js';
 import { Connection } from './connection.js';
-import { listenerTls, type ListenerTls } from './tls.js';
+import { ensureCompatibleKeystore, listenerTls, type ListenerTls } from './tls.js';
 import { listenerSasl, type ListenerSasl } from './sasl/listener-sasl.js';
 import { SaslAuthenticator } from './sasl/authenticator.js';
 import type { ScramCredentialLookup } from './sasl/scram.js';
@@ -313,7 +313,9 @@ export class ListenerServers {
     const log = this.options.log;
     for (const [name, server] of this.tlsServers) {
       try {
-        const next = listenerTls(config, name, this.listenerTls.get(name)?.protocol ?? 'SSL');
+        const previous = this.listenerTls.get(name);
+        const next = listenerTls(config, name, previous?.protocol ?? 'SSL');
+        if (previous !== undefined) ensureCompatibleKeystore(config, name, previous.options, next.options);
         server.setSecureContext(next.options);
         this.listenerTls.set(name, next);
         log.info({ listener: name, config: changedConfig }, 'TLS settings reloaded');

@@ -15,6 +15,7 @@ import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trus
 import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { nodeTls } from '../common/node-tls.js';
+import { nodeCrypto } from '../common/node-crypto.js';
 import {
   ANONYMOUS,
   mapSslPrincipal,
@@ -336,4 +337,49 @@ export function listenerClientTls(config: BrokerConfig, listenerName: string): C
     throw new ConfigError(`listener ${listenerName}: TLS client settings rejected: ${(err as Error).message}`);
   }
   return options;
+}
+
+/** The subject and subject alternative names of a key store's certificate (its first, the leaf). */
+export interface KeystoreIdentity {
+  subject: string;
+  subjectAltName: string;
+}
+
+/** The identity of the certificate a listener's TLS options present, read back from Node's secure context. */
+export function keystoreIdentity(options: TlsOptions): KeystoreIdentity | null {
+  const context: unknown = nodeTls().createSecureContext(options).context;
+  if (typeof context !== 'object' || context === null || !('getCertificate' in context)) return null;
+  const getCertificate = (context as { getCertificate: unknown }).getCertificate;
+  if (typeof getCertificate !== 'function') return null;
+  const der: unknown = getCertificate.call(context);
+  if (!Buffer.isBuffer(der)) return null;
+  const cert = new (nodeCrypto().X509Certificate)(der);
+  return { subject: cert.subject.split('\n').join(', '), subjectAltName: cert.subjectAltName ?? '' };
+}
+
+/**
+ * Kafka's CertificateEntries.ensureCompatible for a key store changed at run time: the new
+ * certificate must name the same subject and the same alternative names, unless
+ * `ssl.allow.dn.changes` / `ssl.allow.san.changes` (also per listener) allow it.
+ */
+export function ensureCompatibleKeystore(
+  config: BrokerConfig,
+  listenerName: string,
+  previous: TlsOptions,
+  next: TlsOptions,
+): void {
+  const before = keystoreIdentity(previous);
+  const after = keystoreIdentity(next);
+  if (before === null || after === null)
+    throw new ConfigError(`listener ${listenerName}: the certificate of the key store could not be read back`);
+  const allowed = (key: string): boolean =>
+    (listenerSetting(config, listenerName, key) ?? 'false').toLowerCase() === 'true';
+  if (!allowed('ssl.allow.dn.changes') && before.subject !== after.subject)
+    throw new ConfigError(
+      `listener ${listenerName}: Keystore DistinguishedName does not match: existing={${before.subject}}, new={${after.subject}} (ssl.allow.dn.changes=true allows it)`,
+    );
+  if (!allowed('ssl.allow.san.changes') && before.subjectAltName !== after.subjectAltName)
+    throw new ConfigError(
+      `listener ${listenerName}: Keystore SubjectAltNames do not match: existing={${before.subjectAltName}}, new={${after.subjectAltName}} (ssl.allow.san.changes=true allows it)`,
+    );
 }
