@@ -59,7 +59,7 @@ const lazyWorkerThreads = {
   },
 };
 
-// node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/server/tls.ts).
+// node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/common/pkcs12-trust.ts).
 const external = [
   '@node-rs/crc32',
   'snappy',

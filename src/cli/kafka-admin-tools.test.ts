@@ -242,17 +242,17 @@ t.test('kafka-configs, kafka-get-offsets, quorum, cluster id, storage, acls', { 
     defaults.stdout,
     /^Default configs for brokers in the cluster are:\n {2}log.cleaner.threads=2 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2\}\n/,
   );
-  const users = await kafkaTool('kafka-configs', [
+  const metrics = await kafkaTool('kafka-configs', [
     '--bootstrap-server',
     b,
     '--entity-type',
-    'users',
+    'client-metrics',
     '--entity-name',
-    'alice',
+    'm',
     '--describe',
   ]);
-  t.equal(users.code, 1);
-  t.match(users.stderr, /kafka-configs for users is not supported by Gregor's tools/);
+  t.equal(metrics.code, 1);
+  t.match(metrics.stderr, /kafka-configs for client-metrics is not supported by Gregor's tools/);
 
   const producer = kafka.producer();
   await producer.connect();

@@ -249,6 +249,8 @@ function tlsSocket(host: string, port: number, tls: ClientTls): Socket {
     ca: tls.ca,
     cert: tls.cert,
     key: tls.key,
+    ...(tls.pfx !== undefined ? { pfx: tls.pfx } : {}),
+    ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
     rejectUnauthorized: true,
     ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
   });

@@ -5,8 +5,10 @@
  * from `sasl.username`/`sasl.password` or `sasl.jaas.config`. Every key and value is checked:
  * an unknown key, a bad value, or a setting the chosen protocol does not use is refused with
  * a ClientConfigError naming it, never ignored. OAUTHBEARER takes its token as oauthbearer-token.ts
- * describes (unsecured JWT, a token file, or a client-credentials endpoint). Left out: GSSAPI,
- * PKCS12/JKS stores (PEM only), encrypted private keys, SASL extensions.
+ * describes (unsecured JWT, a token file, or a client-credentials endpoint). Trust and key stores
+ * are PEM or PKCS12 (the Java client's `ssl.truststore.*` / `ssl.keystore.*` with their passwords,
+ * the type read from the file when not given); an encrypted PEM key takes `ssl.key.password`.
+ * Left out: GSSAPI, JKS stores (refused), SASL extensions.
  */
 import { readFileSync } from 'node:fs';
 import { parseJaasConfig, type JaasEntry } from '../server/sasl/jaas.js';
@@ -17,6 +19,8 @@ import {
   type OAuthTokenSource,
 } from './oauthbearer-token.js';
 import { ClientConfigError } from './errors.js';
+import { nodeTls } from '../common/node-tls.js';
+import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trust.js';
 export { ClientConfigError };
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
@@ -24,9 +28,13 @@ export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 
 
 export interface ClientTls {
   /** Trusted CA certificates (PEM); undefined means the system's trust store. */
-  ca?: Buffer;
+  ca?: Buffer | string[];
   cert?: Buffer;
   key?: Buffer;
+  /** A PKCS12 key store (the client certificate and its key), opened with passphrase. */
+  pfx?: Buffer;
+  /** The PKCS12 store's password, or an encrypted PEM key's. */
+  passphrase?: string;
   /** Whether the server certificate must match the host name (`https`, the default). */
   checkHostname: boolean;
 }
@@ -58,10 +66,13 @@ const TLS_KEYS = [
   'ssl.ca.location',
   'ssl.truststore.location',
   'ssl.truststore.type',
+  'ssl.truststore.password',
   'ssl.certificate.location',
   'ssl.key.location',
   'ssl.keystore.location',
   'ssl.keystore.type',
+  'ssl.keystore.password',
+  'ssl.key.password',
   'ssl.endpoint.identification.algorithm',
 ];
 const OAUTH_KEYS = [
@@ -141,11 +152,32 @@ export function clientSecurityFrom(props: Record<string, string>): ClientSecurit
   return security;
 }
 
+type StoreType = 'PEM' | 'PKCS12';
+
+/**
+ * The type of a trust or key store file: the `ssl.*.type` setting, else (Kafka's default JKS type
+ * reads PKCS12 files too) what the file holds: PEM text or a PKCS12 store. JKS is refused.
+ */
+function storeTypeOf(setting: string, given: string | undefined, bytes: Buffer, path: string): StoreType {
+  if (isJavaKeyStore(bytes))
+    throw new ClientConfigError(
+      `${setting.replace('.type', '.location')}: ${path} is a JKS store, which is not supported (convert it: keytool -importkeystore -deststoretype PKCS12)`,
+    );
+  const upper = given?.toUpperCase();
+  if (upper === 'PEM' || upper === 'PKCS12') return upper;
+  // A PKCS12 store is DER: an ASN.1 SEQUENCE.
+  return bytes[0] === 0x30 ? 'PKCS12' : 'PEM';
+}
+
 function tlsFrom(props: Record<string, string>): ClientTls {
   for (const key of ['ssl.truststore.type', 'ssl.keystore.type']) {
-    const type = props[key];
-    if (type !== undefined && type.toUpperCase() !== 'PEM')
-      throw new ClientConfigError(`${key}: only PEM is supported, not "${type}"`);
+    const type = props[key]?.toUpperCase();
+    if (type === 'JKS')
+      throw new ClientConfigError(
+        `${key}=JKS is not supported (PEM or PKCS12; convert a JKS store with keytool -importkeystore -deststoretype PKCS12)`,
+      );
+    if (type !== undefined && type !== 'PEM' && type !== 'PKCS12')
+      throw new ClientConfigError(`${key}: "${props[key]}" is not PEM or PKCS12`);
   }
   if (props['ssl.ca.location'] !== undefined && props['ssl.truststore.location'] !== undefined)
     throw new ClientConfigError('give ssl.ca.location or ssl.truststore.location, not both');
@@ -159,21 +191,77 @@ function tlsFrom(props: Record<string, string>): ClientTls {
   }
   if ((props['ssl.certificate.location'] === undefined) !== (props['ssl.key.location'] === undefined))
     throw new ClientConfigError('ssl.certificate.location and ssl.key.location go together');
+  for (const [password, location] of [
+    ['ssl.truststore.password', 'ssl.truststore.location'],
+    ['ssl.keystore.password', 'ssl.keystore.location'],
+  ] as const) {
+    if (props[password] !== undefined && props[location] === undefined)
+      throw new ClientConfigError(`${password} has no effect without ${location}`);
+  }
   const algorithm = props['ssl.endpoint.identification.algorithm'] ?? 'https';
   if (algorithm !== '' && algorithm.toLowerCase() !== 'https' && algorithm.toLowerCase() !== 'none') {
     throw new ClientConfigError(`ssl.endpoint.identification.algorithm: "${algorithm}" is not https, none or empty`);
   }
   const tls: ClientTls = { checkHostname: algorithm.toLowerCase() === 'https' };
-  const caKey = props['ssl.ca.location'] !== undefined ? 'ssl.ca.location' : 'ssl.truststore.location';
-  const caPath = props[caKey];
-  if (caPath !== undefined) tls.ca = readPem(caKey, caPath);
+  if (props['ssl.ca.location'] !== undefined) tls.ca = readPem('ssl.ca.location', props['ssl.ca.location']);
+  const trustPath = props['ssl.truststore.location'];
+  if (trustPath !== undefined) {
+    const bytes = readPem('ssl.truststore.location', trustPath);
+    const type = storeTypeOf('ssl.truststore.type', props['ssl.truststore.type'], bytes, trustPath);
+    if (type === 'PEM' && props['ssl.truststore.password'] !== undefined)
+      throw new ClientConfigError('ssl.truststore.password cannot be given with a PEM trust store, only certificates');
+    tls.ca =
+      type === 'PEM'
+        ? bytes
+        : pkcs12TrustedCertificates(
+            bytes,
+            props['ssl.truststore.password'] ?? '',
+            `ssl.truststore.location ${trustPath}`,
+            (m) => new ClientConfigError(m),
+          );
+  } else if (props['ssl.truststore.type'] !== undefined) {
+    throw new ClientConfigError('ssl.truststore.type has no effect without ssl.truststore.location');
+  }
   const store = props['ssl.keystore.location'];
+  const keyPassword = props['ssl.key.password'];
   if (store !== undefined) {
-    tls.cert = readPem('ssl.keystore.location', store);
-    tls.key = tls.cert;
+    const bytes = readPem('ssl.keystore.location', store);
+    if (storeTypeOf('ssl.keystore.type', props['ssl.keystore.type'], bytes, store) === 'PKCS12') {
+      const password = props['ssl.keystore.password'];
+      if (password === undefined)
+        throw new ClientConfigError('a PKCS12 ssl.keystore.location needs ssl.keystore.password');
+      if (keyPassword !== undefined && keyPassword !== password)
+        throw new ClientConfigError(
+          'a PKCS12 key store whose ssl.key.password differs from ssl.keystore.password is not supported',
+        );
+      try {
+        nodeTls().createSecureContext({ pfx: bytes, passphrase: password });
+      } catch (err) {
+        throw new ClientConfigError(
+          `Failed to load SSL keystore ${store} of type PKCS12 with ssl.keystore.password: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      tls.pfx = bytes;
+      tls.passphrase = password;
+    } else {
+      if (props['ssl.keystore.password'] !== undefined)
+        throw new ClientConfigError(
+          'ssl.keystore.password cannot be given with a PEM key store, only ssl.key.password',
+        );
+      tls.cert = bytes;
+      tls.key = bytes;
+      if (keyPassword !== undefined) tls.passphrase = keyPassword;
+    }
   } else if (props['ssl.certificate.location'] !== undefined && props['ssl.key.location'] !== undefined) {
     tls.cert = readPem('ssl.certificate.location', props['ssl.certificate.location']);
     tls.key = readPem('ssl.key.location', props['ssl.key.location']);
+    if (keyPassword !== undefined) tls.passphrase = keyPassword;
+  } else if (keyPassword !== undefined) {
+    throw new ClientConfigError(
+      'ssl.key.password has no effect without a key (ssl.keystore.location or ssl.key.location)',
+    );
+  } else if (props['ssl.keystore.type'] !== undefined) {
+    throw new ClientConfigError('ssl.keystore.type has no effect without ssl.keystore.location');
   }
   return tls;
 }

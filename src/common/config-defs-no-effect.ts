@@ -429,18 +429,6 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'ssl.keymanager.algorithm': perBroker(noEffect('string', 'SunX509', 'The key manager factory algorithm.', JSSE)),
   'ssl.trustmanager.algorithm': perBroker(noEffect('string', 'PKIX', 'The trust manager factory algorithm.', JSSE)),
   'ssl.secure.random.implementation': perBroker(noEffect('string', null, 'The SecureRandom implementation.', JSSE)),
-  'ssl.allow.dn.changes': noEffect(
-    'boolean',
-    'false',
-    'Allow a new key store whose certificate names another subject.',
-    'key stores are read at start-up only',
-  ),
-  'ssl.allow.san.changes': noEffect(
-    'boolean',
-    'false',
-    'Allow a new key store whose certificate has other subject alternative names.',
-    'key stores are read at start-up only',
-  ),
   // Share groups (KIP-932, early access in 3.9).
   'group.share.session.timeout.ms': share('45000', 'Share group member session timeout.', atLeast(1)),
   'group.share.min.session.timeout.ms': share('45000', 'Smallest share group session timeout.', atLeast(1)),

@@ -620,6 +620,16 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
       'Trusted certificates in PEM, inline (KIP-651; needs ssl.truststore.type=PEM).',
     ),
     'ssl.client.auth': def('string', 'none', 'Client certificates: none, requested or required.'),
+    'ssl.allow.dn.changes': def(
+      'boolean',
+      'false',
+      'Allow a key store changed at run time whose certificate names another subject (else the change is refused).',
+    ),
+    'ssl.allow.san.changes': def(
+      'boolean',
+      'false',
+      'Allow a key store changed at run time whose certificate has other subject alternative names (else the change is refused).',
+    ),
     'ssl.enabled.protocols': def(
       'list',
       'TLSv1.2,TLSv1.3',

@@ -103,6 +103,22 @@ function nodeIdProblem(config: BrokerConfig): string | null {
 }
 
 /**
+ * Kafka's StandardAuthorizer.getConfiguredSuperUsers: with the authorizer set, each `;`-separated
+ * entry of super.users must be a principal `Type:name` (SecurityUtils.parseKafkaPrincipal), else
+ * the broker does not start; `admin` would otherwise be a super user no principal can be.
+ */
+function superUsersProblem(config: BrokerConfig): string | null {
+  if (config.string('authorizer.class.name').trim() === '') return null;
+  const bad = config
+    .string('super.users')
+    .split(';')
+    .map((s) => s.trim())
+    .find((s) => s !== '' && !s.includes(':'));
+  if (bad === undefined) return null;
+  return `super.users: expected a string in format principalType:principalName but got ${bad} (write User:${bad})`;
+}
+
+/**
  * Checks every explicitly set config; throws ConfigError naming the first bad value and
  * returns the names the table does not know, sorted.
  */
@@ -123,6 +139,8 @@ export function validateBrokerConfig(config: BrokerConfig): string[] {
   if (fetchWait !== null) throw new ConfigError(fetchWait);
   const ids = nodeIdProblem(config);
   if (ids !== null) throw new ConfigError(ids);
+  const superUsers = superUsersProblem(config);
+  if (superUsers !== null) throw new ConfigError(superUsers);
   return unknown.sort();
 }
 

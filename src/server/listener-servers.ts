@@ -14,7 +14,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { Dispatcher, ConnectionInfo } from './dispatcher.js';
 import { Connection } from './connection.js';
-import { listenerTls, type ListenerTls } from './tls.js';
+import { ensureCompatibleKeystore, listenerTls, type ListenerTls } from './tls.js';
 import { listenerSasl, type ListenerSasl } from './sasl/listener-sasl.js';
 import { SaslAuthenticator } from './sasl/authenticator.js';
 import type { ScramCredentialLookup } from './sasl/scram.js';
@@ -90,8 +90,11 @@ export class ListenerServers {
   prepare(listeners: readonly ListenerSpec[]): void {
     const { config, clock, scramCredential } = this.options;
     for (const spec of listeners) {
-      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL')
-        this.listenerTls.set(spec.name, listenerTls(config, spec.name));
+      if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') {
+        const tls = listenerTls(config, spec.name, spec.securityProtocol);
+        if (tls.warning !== undefined) this.options.log.warn({ listener: spec.name }, tls.warning);
+        this.listenerTls.set(spec.name, tls);
+      }
       if (spec.securityProtocol.startsWith('SASL_'))
         this.listenerSasl.set(
           spec.name,
@@ -310,7 +313,9 @@ export class ListenerServers {
     const log = this.options.log;
     for (const [name, server] of this.tlsServers) {
       try {
-        const next = listenerTls(config, name);
+        const previous = this.listenerTls.get(name);
+        const next = listenerTls(config, name, previous?.protocol ?? 'SSL');
+        if (previous !== undefined) ensureCompatibleKeystore(config, name, previous.options, next.options);
         server.setSecureContext(next.options);
         this.listenerTls.set(name, next);
         log.info({ listener: name, config: changedConfig }, 'TLS settings reloaded');

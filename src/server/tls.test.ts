@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import kafkajs, { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../index.js';
@@ -128,7 +130,20 @@ t.test('start-up refuses bad TLS settings, naming the listener and setting', { s
         'ssl.keystore.password': 'wrong',
       },
     }),
-    { message: /TLS settings rejected/ },
+    { message: /listener SSL: failed to load the PKCS12 key store .* with ssl.keystore.password/ },
+  );
+  await t.rejects(
+    startBroker({
+      config: {
+        ...base,
+        'ssl.keystore.type': 'PKCS12',
+        'ssl.keystore.location': c.serverP12,
+        'ssl.keystore.password': 'wrong',
+        'ssl.key.password': c.storePassword,
+      },
+    }),
+    { message: /failed to load the PKCS12 key store .* with ssl.keystore.password/ },
+    'a wrong store password is named as such, not as a key password that differs',
   );
   await t.rejects(
     startBroker({ config: { ...base, 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': '/nonexistent/store.pem' } }),
@@ -379,5 +394,136 @@ t.test(
       'a store that does not load leaves the previous one in force',
     );
     await admin.disconnect();
+  },
+);
+
+t.test(
+  'ssl.cipher.suites with TLS 1.2 suites only: TLS 1.3 is not offered (as Java), and a list with no enabled version is refused',
+  { skip: skip || (kcat ? false : 'kcat is not installed') },
+  async (t) => {
+    const c = certs!;
+    const suite = 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'; // the test certificates have EC keys
+    const running = await sslBroker(t, { ...pemStore(c), 'ssl.cipher.suites': suite });
+    await roundTrip(t, kafkaOver(running, { ca: [c.caPem], servername: 'localhost' }), 'tls12-suite');
+    await t.rejects(
+      kafkaOver(running, { ca: [c.caPem], servername: 'localhost', minVersion: 'TLSv1.3' })
+        .admin()
+        .connect(),
+      'kafkajs asking for TLS 1.3 finds no suite to use',
+    );
+    t.match(await handshake(running.port, { ca: [c.caPem] }), /^ok TLSv1\.2/, 'TLS 1.2 negotiated');
+    const listed = await run(
+      'kcat',
+      ['-b', running.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${c.caFile}`, '-L', '-m', '10'],
+      { timeoutMs: 30_000 },
+    );
+    t.equal(listed.code, 0, listed.stderr);
+    await t.rejects(
+      startBroker({
+        config: {
+          listeners: 'SSL://127.0.0.1:0',
+          ...pemStore(c),
+          'ssl.cipher.suites': suite,
+          'ssl.enabled.protocols': 'TLSv1.3',
+        },
+      }),
+      { message: /listener SSL: ssl.cipher.suites has no suite for the versions of ssl.enabled.protocols/ },
+    );
+  },
+);
+
+/** The subject of the certificate the server at `port` presents. */
+function serverSubject(port: number, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: [ca] }, () => {
+      const subject = socket.getPeerX509Certificate()?.subject ?? '';
+      socket.destroy();
+      resolve(subject);
+    });
+    socket.once('error', reject);
+  });
+}
+
+t.test(
+  'a key store changed at run time must keep its subject and alternative names unless ssl.allow.dn.changes / ssl.allow.san.changes',
+  { skip },
+  async (t) => {
+    const c = certs!;
+    // A certificate from the same CA for another subject (and other alternative names).
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        'renamed.key',
+        '-subj',
+        '/CN=renamed',
+        '-out',
+        'renamed.csr',
+      ],
+      { cwd: c.dir, stdio: 'ignore' },
+    );
+    writeFileSync(join(c.dir, 'renamed.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:renamed\n');
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        'renamed.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        'renamed.ext',
+        '-out',
+        'renamed.pem',
+      ],
+      { cwd: c.dir, stdio: 'ignore' },
+    );
+    const renamedStore = join(c.dir, 'renamed-store.pem');
+    writeFileSync(
+      renamedStore,
+      readFileSync(join(c.dir, 'renamed.key'), 'utf8') + readFileSync(join(c.dir, 'renamed.pem'), 'utf8'),
+    );
+    const alterKeystore = async (running: RunningBroker): Promise<void> => {
+      const admin = kafkaOver(running, { ca: [c.caPem], servername: 'localhost' }).admin();
+      await admin.connect();
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.BROKER,
+            name: '1',
+            configEntries: [{ name: 'ssl.keystore.location', value: renamedStore }],
+          },
+        ],
+      });
+      await admin.disconnect();
+    };
+    const strict = await sslBroker(t, pemStore(c));
+    await alterKeystore(strict);
+    t.equal(
+      await serverSubject(strict.port, c.caPem),
+      'CN=localhost',
+      'another subject is refused: the first certificate stays',
+    );
+    const allowing = await sslBroker(t, {
+      ...pemStore(c),
+      'ssl.allow.dn.changes': true,
+      'ssl.allow.san.changes': true,
+    });
+    await alterKeystore(allowing);
+    t.equal(await serverSubject(allowing.port, c.caPem), 'CN=renamed', 'allowed: the new certificate is used');
   },
 );

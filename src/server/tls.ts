@@ -11,12 +11,11 @@
  * reach node-to-node connections (they keep the settings they started with).
  */
 import { readFileSync } from 'node:fs';
-import { nodeCrypto } from '../common/node-crypto.js';
+import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trust.js';
 import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
-import { createRequire } from 'node:module';
-import type forge from 'node-forge';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { nodeTls } from '../common/node-tls.js';
+import { nodeCrypto } from '../common/node-crypto.js';
 import {
   ANONYMOUS,
   mapSslPrincipal,
@@ -33,9 +32,14 @@ export function listenerSetting(config: BrokerConfig, listenerName: string, key:
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
+export type TlsListenerProtocol = 'SSL' | 'SASL_SSL';
+
 export interface ListenerTls {
   options: TlsOptions;
   clientAuth: ClientAuth;
+  protocol: TlsListenerProtocol;
+  /** A setting Kafka leaves out for this listener, worth a warning at start-up (Kafka logs one too). */
+  warning?: string;
   /** The principal of an established TLS connection (ANONYMOUS without a client certificate). */
   principalOf(socket: TLSSocket): KafkaPrincipal;
 }
@@ -70,35 +74,6 @@ function readStoreFile(path: string, what: string): Buffer {
   }
 }
 
-let forgeModule: typeof forge | undefined;
-/**
- * node-forge (600 KB), loaded from node_modules on first use: only a PKCS12 trust store needs it, so
- * the bundle leaves it out (scripts/bundle.mjs) and a start without one never loads it.
- */
-function nodeForge(): typeof forge {
-  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
-}
-
-/** Certificates of a PKCS12 trust store as PEM (node's TLS takes trusted certificates only as PEM). */
-function pkcs12TrustedCertificates(der: Buffer, password: string, what: string): string[] {
-  const lib = nodeForge();
-  let store: forge.pkcs12.Pkcs12Pfx;
-  try {
-    store = lib.pkcs12.pkcs12FromAsn1(lib.asn1.fromDer(lib.util.createBuffer(der.toString('binary'))), password);
-  } catch (err) {
-    throw new ConfigError(`${what}: not a PKCS12 store, or a wrong password: ${(err as Error).message}`);
-  }
-  const certBag = lib.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
-  const bags = store.getBags({ bagType: certBag })[certBag] ?? [];
-  // node-forge decodes RSA certificates only; any other is left as ASN.1, so both are re-encoded and read by node.
-  const pems = bags.map((bag) => {
-    const certAsn1 = bag.cert ? lib.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    return new (nodeCrypto().X509Certificate)(Buffer.from(lib.asn1.toDer(certAsn1).getBytes(), 'binary')).toString();
-  });
-  if (pems.length === 0) throw new ConfigError(`${what}: the PKCS12 store holds no certificate`);
-  return pems;
-}
-
 function checkStoreType(type: string, setting: string, listenerName: string): 'PEM' | 'PKCS12' {
   const upper = type.toUpperCase();
   if (upper === 'PEM' || upper === 'PKCS12') return upper;
@@ -130,9 +105,21 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
   const bytes = readStoreFile(location, `listener ${listenerName}: ssl.keystore.location`);
   if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM')
     return { cert: bytes, key: bytes, passphrase: keyPassword };
+  if (isJavaKeyStore(bytes))
+    throw new ConfigError(
+      `listener ${listenerName}: ssl.keystore.location ${location} is a JKS store, which is not supported (convert it: keytool -importkeystore -deststoretype PKCS12)`,
+    );
   const storePassword = get('ssl.keystore.password');
   if (storePassword === null)
     throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
+  try {
+    nodeTls().createSecureContext({ pfx: bytes, passphrase: storePassword });
+  } catch (err) {
+    // Kafka: "Failed to load SSL keystore ... of type PKCS12" (keystore password was incorrect)
+    throw new ConfigError(
+      `listener ${listenerName}: failed to load the PKCS12 key store ${location} with ssl.keystore.password (a wrong password, or not a PKCS12 file): ${(err as Error).message}`,
+    );
+  }
   if (keyPassword !== undefined && keyPassword !== storePassword) {
     throw new ConfigError(
       `listener ${listenerName}: a PKCS12 key store whose key password differs from ssl.keystore.password is not supported`,
@@ -179,7 +166,7 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
   const what = `listener ${listenerName}: ssl.truststore.location`;
   const bytes = readStoreFile(location, what);
   if (checkStoreType(type, 'ssl.truststore.type', listenerName) === 'PEM') return [bytes];
-  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what);
+  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what, (m) => new ConfigError(m));
 }
 
 function protocolRange(config: BrokerConfig, listenerName: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
@@ -208,41 +195,84 @@ function protocolRange(config: BrokerConfig, listenerName: string): { minVersion
   return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]! };
 }
 
-function cipherList(config: BrokerConfig, listenerName: string): string | undefined {
+/** A TLS 1.3 suite name (the same in Java and OpenSSL); every other suite is for TLS 1.2 and earlier. */
+const isTls13Suite = (name: string): boolean => /^TLS_(AES|CHACHA20)_/.test(name);
+
+function cipherNames(config: BrokerConfig, listenerName: string): string[] {
   const raw = listenerSetting(config, listenerName, 'ssl.cipher.suites') ?? '';
-  const names = raw
+  return raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (names.length === 0) return undefined;
-  return names
+}
+
+/**
+ * `ssl.enabled.protocols` narrowed by `ssl.cipher.suites`, as Java's TLS engine narrows them: a
+ * version none of the listed suites serves is not offered (Node would keep its default TLS 1.3
+ * suites when only TLS 1.2 suites are listed). A list that leaves no enabled version is refused.
+ */
+function versionsAndCiphers(
+  config: BrokerConfig,
+  listenerName: string,
+): { minVersion: TlsVersion; maxVersion: TlsVersion; ciphers?: string } {
+  const range = protocolRange(config, listenerName);
+  const names = cipherNames(config, listenerName);
+  if (names.length === 0) return range;
+  const ciphers = names
     .map((name) => {
-      if (/^TLS_(AES|CHACHA20)_/.test(name) || name.includes('-')) return name;
+      if (isTls13Suite(name) || name.includes('-')) return name;
       const openssl = OPENSSL_CIPHER_NAMES[name];
       if (!openssl) throw new ConfigError(`listener ${listenerName}: ssl.cipher.suites: ${name} is not supported`);
       return openssl;
     })
     .join(':');
+  const tls13 = TLS_VERSIONS.indexOf('TLSv1.3');
+  let lo = TLS_VERSIONS.indexOf(range.minVersion);
+  let hi = TLS_VERSIONS.indexOf(range.maxVersion);
+  if (!names.some(isTls13Suite)) hi = Math.min(hi, tls13 - 1);
+  if (names.every(isTls13Suite)) lo = Math.max(lo, tls13);
+  if (lo > hi)
+    throw new ConfigError(
+      `listener ${listenerName}: ssl.cipher.suites has no suite for the versions of ssl.enabled.protocols (${range.minVersion}..${range.maxVersion}): no TLS connection could be made`,
+    );
+  return { minVersion: TLS_VERSIONS[lo]!, maxVersion: TLS_VERSIONS[hi]!, ciphers };
 }
 
-function clientAuthOf(config: BrokerConfig, listenerName: string): ClientAuth {
-  const value = (listenerSetting(config, listenerName, 'ssl.client.auth') ?? 'none').toLowerCase();
+/**
+ * `ssl.client.auth` of a listener. As Kafka's ChannelBuilders: on a SASL_SSL listener only the
+ * listener-prefixed setting counts; the broker-wide one applies to SSL listeners alone.
+ */
+function clientAuthOf(config: BrokerConfig, listenerName: string, protocol: TlsListenerProtocol): ClientAuth {
+  const setting =
+    protocol === 'SASL_SSL'
+      ? config.explicit(`listener.name.${listenerName.toLowerCase()}.ssl.client.auth`)
+      : listenerSetting(config, listenerName, 'ssl.client.auth');
+  const value = (setting ?? 'none').toLowerCase();
   if (value === 'none' || value === 'requested' || value === 'required') return value;
   throw new ConfigError(`listener ${listenerName}: ssl.client.auth=${value} is not one of none, requested, required`);
 }
 
 /** Builds and checks (by making a secure context once) the TLS settings of a listener. */
-export function listenerTls(config: BrokerConfig, listenerName: string): ListenerTls {
-  const clientAuth = clientAuthOf(config, listenerName);
-  const ciphers = cipherList(config, listenerName);
+export function listenerTls(
+  config: BrokerConfig,
+  listenerName: string,
+  protocol: TlsListenerProtocol = 'SSL',
+): ListenerTls {
+  const clientAuth = clientAuthOf(config, listenerName, protocol);
+  const global = config.raw('ssl.client.auth');
+  const ignoredClientAuth =
+    protocol === 'SASL_SSL' &&
+    clientAuth === 'none' &&
+    config.explicit(`listener.name.${listenerName.toLowerCase()}.ssl.client.auth`) === undefined &&
+    global !== null &&
+    global.toLowerCase() !== 'none';
   const options: TlsOptions = {
     ...keystoreOptions(config, listenerName),
-    ...protocolRange(config, listenerName),
+    ...versionsAndCiphers(config, listenerName),
     ca: truststoreCertificates(config, listenerName),
     requestCert: clientAuth !== 'none',
     // `requested` accepts a client without a certificate; one that shows an untrusted certificate is refused (principalOf).
     rejectUnauthorized: clientAuth === 'required',
-    ...(ciphers !== undefined ? { ciphers } : {}),
   };
   try {
     nodeTls().createSecureContext(options);
@@ -255,6 +285,12 @@ export function listenerTls(config: BrokerConfig, listenerName: string): Listene
   return {
     options,
     clientAuth,
+    protocol,
+    ...(ignoredClientAuth
+      ? {
+          warning: `ssl.client.auth=${global} is applied only to SSL listeners, as on Kafka: listener ${listenerName} (SASL_SSL) does not ask for client certificates; set listener.name.${listenerName.toLowerCase()}.ssl.client.auth for it`,
+        }
+      : {}),
     principalOf(socket: TLSSocket): KafkaPrincipal {
       if (clientAuth === 'none') return ANONYMOUS;
       const cert = socket.getPeerX509Certificate();
@@ -284,17 +320,15 @@ export function listenerClientTls(config: BrokerConfig, listenerName: string): C
     throw new ConfigError(
       `listener ${listenerName}: ssl.endpoint.identification.algorithm=${algorithm} is not supported (https, or empty for none)`,
     );
-  const ciphers = cipherList(config, listenerName);
   const identity = hasKeystore(config, listenerName) ? keystoreOptions(config, listenerName) : {};
   const options: ConnectionOptions = {
     ...(identity.cert !== undefined ? { cert: identity.cert } : {}),
     ...(identity.key !== undefined ? { key: identity.key } : {}),
     ...(identity.pfx !== undefined ? { pfx: identity.pfx } : {}),
     ...(identity.passphrase !== undefined ? { passphrase: identity.passphrase } : {}),
-    ...protocolRange(config, listenerName),
+    ...versionsAndCiphers(config, listenerName),
     ca: truststoreCertificates(config, listenerName),
     rejectUnauthorized: true,
-    ...(ciphers !== undefined ? { ciphers } : {}),
     ...(algorithm === '' ? { checkServerIdentity: () => undefined } : {}),
   };
   try {
@@ -303,4 +337,49 @@ export function listenerClientTls(config: BrokerConfig, listenerName: string): C
     throw new ConfigError(`listener ${listenerName}: TLS client settings rejected: ${(err as Error).message}`);
   }
   return options;
+}
+
+/** The subject and subject alternative names of a key store's certificate (its first, the leaf). */
+export interface KeystoreIdentity {
+  subject: string;
+  subjectAltName: string;
+}
+
+/** The identity of the certificate a listener's TLS options present, read back from Node's secure context. */
+export function keystoreIdentity(options: TlsOptions): KeystoreIdentity | null {
+  const context: unknown = nodeTls().createSecureContext(options).context;
+  if (typeof context !== 'object' || context === null || !('getCertificate' in context)) return null;
+  const getCertificate = (context as { getCertificate: unknown }).getCertificate;
+  if (typeof getCertificate !== 'function') return null;
+  const der: unknown = getCertificate.call(context);
+  if (!Buffer.isBuffer(der)) return null;
+  const cert = new (nodeCrypto().X509Certificate)(der);
+  return { subject: cert.subject.split('\n').join(', '), subjectAltName: cert.subjectAltName ?? '' };
+}
+
+/**
+ * Kafka's CertificateEntries.ensureCompatible for a key store changed at run time: the new
+ * certificate must name the same subject and the same alternative names, unless
+ * `ssl.allow.dn.changes` / `ssl.allow.san.changes` (also per listener) allow it.
+ */
+export function ensureCompatibleKeystore(
+  config: BrokerConfig,
+  listenerName: string,
+  previous: TlsOptions,
+  next: TlsOptions,
+): void {
+  const before = keystoreIdentity(previous);
+  const after = keystoreIdentity(next);
+  if (before === null || after === null)
+    throw new ConfigError(`listener ${listenerName}: the certificate of the key store could not be read back`);
+  const allowed = (key: string): boolean =>
+    (listenerSetting(config, listenerName, key) ?? 'false').toLowerCase() === 'true';
+  if (!allowed('ssl.allow.dn.changes') && before.subject !== after.subject)
+    throw new ConfigError(
+      `listener ${listenerName}: Keystore DistinguishedName does not match: existing={${before.subject}}, new={${after.subject}} (ssl.allow.dn.changes=true allows it)`,
+    );
+  if (!allowed('ssl.allow.san.changes') && before.subjectAltName !== after.subjectAltName)
+    throw new ConfigError(
+      `listener ${listenerName}: Keystore SubjectAltNames do not match: existing={${before.subjectAltName}}, new={${after.subjectAltName}} (ssl.allow.san.changes=true allows it)`,
+    );
 }

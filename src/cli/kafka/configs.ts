@@ -5,8 +5,8 @@
  * named with --entity-type/--entity-name/--entity-default or --topic / --broker /
  * --broker-defaults / --broker-logger; --all lists every config. Output and messages are the
  * tool's ("Dynamic configs for topic t are:", "Completed updating config for topic t.").
- * Refused, naming what: users, clients and ips (client quotas and SCRAM credentials; `gregor user`
- * manages SCRAM users), client-metrics, --zookeeper and --bootstrap-controller.
+ * Users, clients and ips (client quotas, SCRAM credentials) are configs-quotas.ts. Refused, naming
+ * what: client-metrics, --zookeeper and --bootstrap-controller.
  */
 import type { Cluster } from '../../client/cluster.js';
 import { listTopics } from '../../client/topics.js';
@@ -33,6 +33,7 @@ import {
   type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
+import { alterQuotaEntity, describeQuotaEntity } from './configs-quotas.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...DEFAULT_OPTIONS,
@@ -121,6 +122,7 @@ const SPECS: readonly OptionSpec[] = [
   },
 ];
 
+const QUOTA_TYPES = ['users', 'clients', 'ips'];
 const TYPES = ['topics', 'clients', 'users', 'brokers', 'broker-loggers', 'ips', 'client-metrics'];
 const SHORTCUTS: Array<[string, string, boolean]> = [
   ['topic', 'topics', false],
@@ -168,11 +170,8 @@ function entityOf(o: ParsedOptions): Entity {
       1,
       `Invalid entity type ${entity.type}, the entity type must be one of ${TYPES.join(', ')} with a --bootstrap-server or --bootstrap-controller argument`,
     );
-  if (['users', 'clients', 'ips', 'client-metrics'].includes(entity.type))
-    throw new KafkaToolExit(
-      1,
-      `kafka-configs for ${entity.type} is not supported by Gregor's tools (client quotas, SCRAM credentials and client metrics): use \`gregor user\` for SCRAM users`,
-    );
+  if (entity.type === 'client-metrics')
+    throw new KafkaToolExit(1, "kafka-configs for client-metrics is not supported by Gregor's tools");
   if (entity.type === 'brokers' && entity.name !== null && entity.name !== '' && !/^-?\d+$/.test(entity.name))
     throw new KafkaToolExit(
       1,
@@ -208,6 +207,7 @@ async function configsOf(cluster: Cluster, type: string, name: string, all: bool
 }
 
 async function describe(cluster: Cluster, entity: Entity, all: boolean): Promise<void> {
+  if (QUOTA_TYPES.includes(entity.type)) return describeQuotaEntity(cluster, entity);
   let names: string[];
   if (entity.name !== null) names = [entity.name];
   else if (entity.type === 'topics') names = (await listTopics(cluster, true)).map((t) => t.name);
@@ -247,6 +247,24 @@ async function alter(cluster: Cluster, o: ParsedOptions, entity: Entity): Promis
     .flatMap((d) => d.split(','))
     .map((d) => d.trim())
     .filter((d) => d !== '');
+  if (QUOTA_TYPES.includes(entity.type)) {
+    await alterQuotaEntity(cluster, { type: entity.type, name: entity.name }, added, deleted);
+  } else {
+    await alterResourceConfigs(cluster, entity.type, entity.name, added, deleted);
+  }
+  const out = cliIo().stdout;
+  if (entity.name === '') out.write(`Completed updating default config for ${entity.type} in the cluster.\n`);
+  else out.write(`Completed updating config for ${entity.type.slice(0, -1)} ${entity.name}.\n`);
+}
+
+async function alterResourceConfigs(
+  cluster: Cluster,
+  type: string,
+  name: string,
+  added: Record<string, string>,
+  deleted: string[],
+): Promise<void> {
+  const entity = { type, name };
   const current = new Set((await configsOf(cluster, entity.type, entity.name, false)).map((e) => e.name));
   const invalid =
     entity.type === 'broker-loggers'
@@ -260,9 +278,6 @@ async function alter(cluster: Cluster, o: ParsedOptions, entity: Entity): Promis
   const changes: Record<string, string | null> = { ...added };
   for (const key of deleted) changes[key] = null;
   await alterConfigs(cluster, RESOURCE_TYPES[entity.type]!, entity.name, changes);
-  const out = cliIo().stdout;
-  if (entity.name === '') out.write(`Completed updating default config for ${entity.type} in the cluster.\n`);
-  else out.write(`Completed updating config for ${entity.type.slice(0, -1)} ${entity.name}.\n`);
 }
 
 export async function kafkaConfigs(args: readonly string[]): Promise<number> {
@@ -292,7 +307,7 @@ export async function kafkaConfigs(args: readonly string[]): Promise<number> {
       'One of the required --bootstrap-server, --boostrap-controller, or --zookeeper arguments must be specified',
     );
   const entity = entityOf(o);
-  if (o.has('describe') && entity.name === null && entity.type !== 'topics' && entity.type !== 'brokers')
+  if (o.has('describe') && entity.name === null && entity.type === 'broker-loggers')
     throw new KafkaToolExit(1, `an entity name must be specified with --describe of ${entity.type}`);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
   const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');

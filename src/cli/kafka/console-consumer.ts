@@ -21,6 +21,7 @@ import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
 import { cliIo } from '../io.js';
+
 import { clientFor, loadProperties } from './client-config.js';
 import { formatRecord, formatterSettings, type FormatterSettings } from './message-formatter.js';
 import {
@@ -34,6 +35,7 @@ import {
   type OptionSpec,
   type ParsedOptions,
 } from './options.js';
+import { javaRefusal } from './messages.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -469,10 +471,14 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
     }
     await reader.commit();
   } catch (err) {
-    if (!(err instanceof NoResetPolicyError)) throw err;
-    // Kafka's consumer throws from poll(); the console consumer logs it and exits normally.
+    const thrown =
+      err instanceof NoResetPolicyError
+        ? `org.apache.kafka.clients.consumer.NoOffsetForPartitionException: ${err.message}`
+        : javaRefusal(err, { group: plan.group, ...(plan.topics !== null ? { topics: plan.topics } : {}) });
+    if (thrown === null) throw err;
+    // Kafka's consumer throws these from poll(); the console consumer logs it and exits normally.
     stderr.write(
-      `ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.clients.consumer.NoOffsetForPartitionException: ${err.message}\n`,
+      `ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n${thrown}\n`,
     );
   } finally {
     await reader.member?.leave().catch(() => undefined);

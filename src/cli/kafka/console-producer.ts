@@ -15,7 +15,7 @@ import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
-import { javaMessage } from './messages.js';
+import { javaMessage, javaRefusal } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -302,7 +302,7 @@ class Sender {
         () => undefined,
         (err: unknown) => {
           cliIo().stderr.write(
-            `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaMessage(err)}\n`,
+            `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaRefusal(err, { topics: [this.p.topic] }) ?? javaMessage(err)}\n`,
           );
         },
       ),
@@ -348,7 +348,7 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
       err instanceof LineReaderError
         ? 'org.apache.kafka.common.KafkaException'
         : 'java.util.concurrent.ExecutionException';
-    cliIo().stderr.write(`${kind}: ${javaMessage(err)}\n`);
+    cliIo().stderr.write(`${kind}: ${javaRefusal(err, { topics: [p.topic] }) ?? javaMessage(err)}\n`);
     return 1;
   } finally {
     cluster.close();

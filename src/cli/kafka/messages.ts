@@ -41,3 +41,19 @@ export function errorName(err: unknown): string {
   if (err instanceof KafkaClientError) return err.errorName;
   return err instanceof Error ? err.name : 'Error';
 }
+
+/**
+ * The exception (class and message) Kafka's clients raise for a broker's refusal, as the console
+ * tools log it: the group or a topic not authorized, the SASL login refused. Null for other errors.
+ */
+export function javaRefusal(err: unknown, names: { topics?: readonly string[]; group?: string }): string | null {
+  if (!(err instanceof KafkaClientError)) return null;
+  const errors = 'org.apache.kafka.common.errors';
+  if (err.errorName === 'GROUP_AUTHORIZATION_FAILED' && names.group !== undefined)
+    return `${errors}.GroupAuthorizationException: Not authorized to access group: ${names.group}`;
+  if (err.errorName === 'TOPIC_AUTHORIZATION_FAILED' && names.topics !== undefined)
+    return `${errors}.TopicAuthorizationException: Not authorized to access topics: [${names.topics.join(', ')}]`;
+  if (err.errorName === 'SASL_AUTHENTICATION_FAILED')
+    return `${errors}.SaslAuthenticationException: ${err.detail ?? DEFAULT_MESSAGES.SASL_AUTHENTICATION_FAILED}`;
+  return null;
+}
