@@ -104,6 +104,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
       positive,
     ),
     'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.', positive),
+    'initial.broker.registration.timeout.ms': def(
+      'int',
+      '60000',
+      'How long a broker waits for its first registration with the controller quorum before it logs why and exits (code 1).',
+    ),
     'auto.leader.rebalance.enable': def(
       'boolean',
       'true',
