@@ -198,8 +198,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     'advertised.listeners': def('list', null, 'Listener URIs given to clients; defaults to listeners.'),
     'listener.security.protocol.map': def(
       'list',
-      'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-      'Listener name to security protocol.',
+      'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      'Listener name to security protocol; every listener must be in it (while unset, as Kafka: controller listeners are PLAINTEXT).',
     ),
     'cluster.id': def(
       'string',

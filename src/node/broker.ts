@@ -237,6 +237,7 @@ export class Broker {
       listeners,
       this.config.list('process.roles'),
       this.config.list('controller.listener.names'),
+      this.isLoneVoter(),
     );
     refuseDynamicQuorum(
       this.config.list('process.roles'),

@@ -79,9 +79,22 @@ export interface KraftProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `gregor start <file>` as a child process, not waited for. */
-export function startWithProperties(file: string, env: NodeJS.ProcessEnv = {}): KraftProcess {
-  const child = spawn(process.execPath, [GREGOR_BIN, 'start', file], {
+/**
+ * The apache/kafka image's environment for these properties: KAFKA_ + the name in upper case with
+ * dots as underscores (KAFKA_NODE_ID, KAFKA_CONTROLLER_QUORUM_VOTERS, ...), cluster.id as CLUSTER_ID.
+ */
+export function kafkaEnvironment(entries: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entries)) {
+    if (name === 'cluster.id') env.CLUSTER_ID = value;
+    else env[`KAFKA_${name.toUpperCase().replace(/\./g, '_')}`] = value;
+  }
+  return env;
+}
+
+/** `gregor start <file>` (or, without a file, `gregor start` configured by `env` alone) as a child process, not waited for. */
+export function startWithProperties(file: string | null, env: NodeJS.ProcessEnv = {}): KraftProcess {
+  const child = spawn(process.execPath, [GREGOR_BIN, 'start', ...(file === null ? [] : [file])], {
     env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
