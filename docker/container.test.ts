@@ -1,8 +1,10 @@
 /**
  * The Docker image on a real engine: started through the Testcontainers module
  * (gregor/testcontainers) and through docker/compose.yml, each driven by kafkajs through
- * the published port (and kcat, when installed, for compose). Skips, saying why, when no
- * Docker engine answers. Builds the image (TEST_IMAGE) first when it is missing.
+ * the published port (and kcat, when installed, for compose); the entry point
+ * (docker/image/docker-entrypoint.sh): a command runs instead of the broker, gregor start's
+ * options reach it. Skips, saying why, when no Docker engine answers. Builds the image
+ * (TEST_IMAGE) first when it is missing.
  */
 import t, { type Test } from 'tap';
 import kafkajs from 'kafkajs';
@@ -91,6 +93,53 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
     ]);
     t.equal(topics.exitCode, 0, topics.output);
     t.ok(topics.output.split('\n').includes('tc-orders'), '/opt/kafka/bin/kafka-topics.sh --list names the topic');
+  });
+
+  t.test('the entry point: a command runs instead, options go to gregor start', { timeout: 120_000 }, async (t) => {
+    const version = await run('docker', ['run', '--rm', TEST_IMAGE, 'kafka-topics.sh', '--version'], {
+      timeoutMs: 60_000,
+    });
+    t.equal(version.code, 0, version.stderr);
+    t.match(version.stdout, /^3\.9\.0/, '`docker run <image> kafka-topics.sh --version` runs the tool');
+    const port = await freePort();
+    const started = await run(
+      'docker',
+      [
+        'run',
+        '-d',
+        '-p',
+        `127.0.0.1:${port}:9092`,
+        '-e',
+        `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+        TEST_IMAGE,
+        '--override',
+        'num.partitions=4',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    t.equal(started.code, 0, started.stderr);
+    const id = started.stdout.trim();
+    t.teardown(() => run('docker', ['rm', '-f', '-v', id], { timeoutMs: 60_000 }));
+    const kafka = new Kafka({
+      brokers: [`127.0.0.1:${port}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 100 },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'entry-point-override', messages: [{ value: 'x' }] });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: ['entry-point-override'] });
+    await admin.disconnect();
+    t.equal(
+      metadata.topics[0]!.partitions.length,
+      4,
+      '`docker run <image> --override num.partitions=4` reached the broker',
+    );
+    const pid1 = await run('docker', ['exec', id, 'cat', '/proc/1/cmdline'], { timeoutMs: 30_000 });
+    t.equal(pid1.stdout.split('\0')[0], 'node', 'the broker is PID 1 (the entry point execs node)');
   });
 
   const compose =

@@ -11,6 +11,7 @@
  */
 import { atLeast, between, type ConfigValidator } from './config-validators.js';
 import type { ConfigDef, ConfigType } from './config-def-types.js';
+import { metadataVersion } from './metadata-versions.js';
 
 const noEffect = (
   type: ConfigType,
@@ -337,6 +338,7 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     '3.9-IV0',
     'Inter-broker protocol version.',
     'in KRaft the metadata.version feature decides, as in Kafka',
+    metadataVersion,
   ),
   // Delegation tokens, password encoding.
   'delegation.token.max.lifetime.ms': noEffect('long', '604800000', 'Longest token life.', NO_TOKENS, atLeast(1)),

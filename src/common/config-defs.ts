@@ -20,6 +20,7 @@ import {
 } from './config-validators.js';
 import { UNIMPLEMENTED_BROKER_CONFIGS } from './config-defs-unimplemented.js';
 import { NO_EFFECT_BROKER_CONFIGS } from './config-defs-no-effect.js';
+import { metadataVersion } from './metadata-versions.js';
 
 import type { ConfigDef, ConfigOptions, ConfigType } from './config-def-types.js';
 
@@ -339,7 +340,9 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
       'Down-convert for old fetchers (false: a consumer Fetch v0-v3 gets UNSUPPORTED_VERSION).',
       topicSynonym(),
     ),
-    'log.message.format.version': def('string', '3.0-IV1', 'Deprecated message format version.'),
+    'log.message.format.version': def('string', '3.0-IV1', 'Deprecated message format version.', {
+      validator: metadataVersion,
+    }),
     'log.local.retention.bytes': def('long', '-2', 'Local retention size (tiered storage).', topicSynonym(atLeast(-2))),
     'log.local.retention.ms': def('long', '-2', 'Local retention time (tiered storage).', topicSynonym(atLeast(-2))),
     'unclean.leader.election.enable': def(

@@ -33,6 +33,12 @@ t.test('the bad values of issue #12 stop start-up with one clear message each', 
     problemOf({ 'log.segment.bytes': '10' }),
     'invalid value for log.segment.bytes: "10" (expected an integer ≥ 14)',
   );
+  // Kafka's MetadataVersionValidator checks these, though they have no effect in KRaft.
+  t.equal(
+    problemOf({ 'inter.broker.protocol.version': '9.9' }),
+    'invalid value for inter.broker.protocol.version: "9.9" (expected a Kafka version such as 3.9 or 3.0-IV1)',
+  );
+  t.equal(problemOf({ 'log.message.format.version': '2.8-IV1', 'inter.broker.protocol.version': '3.9.1' }), null);
   t.equal(problemOf({ 'node.id': '1', 'broker.id': '2' }), 'You must set `node.id` to the same value as `broker.id`.');
   t.equal(problemOf({ 'node.id': '2', 'broker.id': '2' }), null, 'the same id twice is fine');
   t.equal(problemOf({ 'node.id': 'abc' }), 'invalid value for node.id: "abc" (expected an integer ≥ 0)');

@@ -4,11 +4,18 @@
  * start-up messages and docs/configuration.md, and returns Kafka's wording of a problem for
  * AlterConfigs' INVALID_CONFIG messages. They see a value that already parsed as its type.
  */
+/**
+ * What a value check finds wrong: a message about the whole value, or, for a list, the entry that is
+ * invalid and why (Kafka's ValidList names the entry, not the list, in "Invalid value X for configuration"),
+ * or a message Kafka gives as it is, without naming the value.
+ */
+export type ConfigProblem = string | { invalid: string; message: string } | { exact: string };
+
 export interface ConfigValidator {
   /** What is accepted, as read after the type: "≥ 1", "one of delete, compact". */
   readonly expected: string;
   /** Kafka's wording of the problem ("Value must be at least 1"), or null when the value is fine. */
-  problem(value: string): string | null;
+  problem(value: string): ConfigProblem | null;
 }
 
 const toNumber = (value: string): number => Number(value.trim());
@@ -69,7 +76,7 @@ export function listOf(...allowed: string[]): ConfigValidator {
         .map((s) => s.trim())
         .filter((s) => s !== '');
       const bad = items.find((s) => !allowed.includes(s));
-      return bad === undefined ? null : `Invalid value ${bad}; the valid values are: ${allowed.join(', ')}`;
+      return bad === undefined ? null : { invalid: bad, message: `String must be one of: ${allowed.join(', ')}` };
     },
   };
 }

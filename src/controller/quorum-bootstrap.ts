@@ -58,7 +58,7 @@ export function withStandaloneQuorum(config: BrokerConfig): BrokerConfig {
   const controllerNames = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
   const own: Array<{ host: string; port: number }> = [];
   for (const listener of config.list('listeners')) {
-    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listener.trim());
+    const m = /^(.+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listener.trim());
     if (m && controllerNames.has(m[1]!.toUpperCase()))
       own.push({ host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
   }

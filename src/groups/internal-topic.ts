@@ -17,6 +17,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Clock } from '../common/clock.js';
 import type { BrokerConfig } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
+import { WarnOncePerInterval } from '../common/warn-once-per-interval.js';
 import type { MetadataController } from '../metadata/controller.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 
@@ -44,23 +45,17 @@ const INTERNAL_TOPIC_CONFIGS: ReadonlyMap<string, string> = new Map([
   ['segment.bytes', '104857600'],
 ]);
 
-const WARN_INTERVAL_MS = 30_000;
-
 /** Warns that an internal topic waits for brokers, at most once per interval per topic. */
 export class InternalTopicShortageLog {
-  private readonly lastWarned = new Map<string, number>();
+  private readonly warnings: WarnOncePerInterval;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly clock: Clock,
-  ) {}
+  constructor(log: Logger, clock: Clock) {
+    this.warnings = new WarnOncePerInterval(log, clock);
+  }
 
   warn(topic: string, replicationConfig: string, message: string): void {
-    const now = this.clock.now();
-    const last = this.lastWarned.get(topic);
-    if (last !== undefined && now - last < WARN_INTERVAL_MS) return;
-    this.lastWarned.set(topic, now);
-    this.log.warn(
+    this.warnings.warn(
+      topic,
       { topic },
       `${topic} is not created yet: ${message} Coordinator requests get COORDINATOR_NOT_AVAILABLE until enough brokers are live, or lower ${replicationConfig}.`,
     );

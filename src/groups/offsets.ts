@@ -3,7 +3,8 @@
  * commits with generation -1 from outside the group are accepted only while the
  * group is Empty, creating a "simple" group when there is none), OffsetFetch (all
  * partitions when topics are null; a `requireStable` hook for pending transactional
- * offsets), OffsetDelete (refused for topics a consumer group is subscribed to), and
+ * offsets), OffsetDelete (refused for topics a consumer group is subscribed to; partitions that do not
+ * exist get UNKNOWN_TOPIC_OR_PARTITION and nothing is deleted for them), and
  * the periodic expiry of offsets of empty groups after offsets.retention.minutes
  * (or an explicit v2-4 retention), which also removes groups left with nothing.
  * Every change is a record written through the GroupStore; the cache follows replay.
@@ -259,17 +260,29 @@ export class OffsetManager {
         ? subscribedTopics(group!)
         : new Set<string>();
     const records: GroupRecord[] = [];
+    // Kafka's KafkaApis answers partitions missing from the metadata UNKNOWN_TOPIC_OR_PARTITION before
+    // the coordinator sees the rest, so they come first in a topic's list, and deletes nothing for them.
+    const exists = (topic: string, p: { partitionIndex: number }): boolean =>
+      this.env.partitionExists(topic, p.partitionIndex);
     const results = topics.map((t) => {
       const inUse = subscribed === null || subscribed.has(t.name);
+      const unknown = t.partitions.filter((p) => !exists(t.name, p));
+      const known = t.partitions.filter((p) => exists(t.name, p));
       return {
         name: t.name,
-        partitions: t.partitions.map((p) => {
-          if (inUse) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-          if (this.store.committed(groupId, t.name, p.partitionIndex)) {
-            records.push({ kind: 'offset', groupId, topic: t.name, partition: p.partitionIndex, value: null });
-          }
-          return { partitionIndex: p.partitionIndex, errorCode: 0 };
-        }),
+        partitions: [
+          ...unknown.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          })),
+          ...known.map((p) => {
+            if (inUse) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+            if (this.store.committed(groupId, t.name, p.partitionIndex)) {
+              records.push({ kind: 'offset', groupId, topic: t.name, partition: p.partitionIndex, value: null });
+            }
+            return { partitionIndex: p.partitionIndex, errorCode: 0 };
+          }),
+        ],
       };
     });
     try {

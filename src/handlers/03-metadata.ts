@@ -40,7 +40,7 @@ import { defineHandler } from './handler.js';
 import { OPERATIONS_NOT_REQUESTED } from './authorized-operations.js';
 import { RequestAuthz } from '../server/request-authz.js';
 import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../metadata/acl-types.js';
-import { isInternalTopic } from '../broker/internal-topics.js';
+import { isCoordinatorTopic, isInternalTopic } from '../broker/internal-topics.js';
 import { validateTopicName } from '../metadata/controller.js';
 import type { TopicImage } from '../metadata/image.js';
 import { partitionHealth } from '../broker/partition-health.js';
@@ -122,14 +122,13 @@ export const metadataHandler = defineHandler({
           continue;
         }
         const mayCreate = authz.onCluster(AclOperation.CREATE) || authz.onTopic(AclOperation.CREATE, wanted.name);
-        if (autoCreate && !isInternalTopic(wanted.name) && !mayCreate) {
+        if (autoCreate && !isCoordinatorTopic(wanted.name) && !mayCreate) {
           topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
           continue;
         }
-        if (autoCreate && !isInternalTopic(wanted.name)) {
-          const code = broker.autoCreateTopic(wanted.name);
-          if (code !== 0 && code !== ErrorCode.LEADER_NOT_AVAILABLE)
-            ctx.log.warn({ topic: wanted.name, errorCode: code }, 'auto-creation of a topic was refused');
+        if (autoCreate && !isCoordinatorTopic(wanted.name)) {
+          // A refusal is the broker's to log (once per topic per 30 s); the client retries.
+          broker.autoCreateTopic(wanted.name);
         }
         // Started or not, this answer does not show the topic: Kafka answers the same code either way.
         topics.push(unknownTopic(wanted.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));

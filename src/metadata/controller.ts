@@ -11,7 +11,8 @@ import { defaultPartitionRecord } from '../../protocol/generated/records/metadat
 import { MetadataImage, ConfigResourceType, type ImageChange } from './image.js';
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './records.js';
 import type { MetadataLogStore } from './metadata-log.js';
-import { validateTopicConfig } from './topic-configs.js';
+import { conflictingTopicConfigs, validateTopicConfig } from './topic-configs.js';
+import type { BrokerConfig } from '../common/config.js';
 import { imageToRecords } from './image-records.js';
 import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 import { TopicCreationInFlightError } from './errors.js';
@@ -106,6 +107,12 @@ export class MetadataController {
    * for one name, and brokers that disagree on who leads its partitions.
    */
   private readonly topicsInFlight = new Set<string>();
+
+  /**
+   * This node's broker config with its dynamic configs (set by the broker): the values a topic's
+   * configs fall back to in the check across them, as Kafka's controller validates with its own.
+   */
+  brokerConfig: (() => BrokerConfig) | null = null;
 
   constructor(
     private readonly log: MetadataLogStore,
@@ -392,6 +399,8 @@ export class MetadataController {
       const problem = validateTopicConfig(name, value);
       if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
     }
+    const conflict = this.configConflict(new Map(spec.configs as Iterable<[string, string]> | undefined));
+    if (conflict) return fail(ErrorCode.INVALID_CONFIG, conflict);
     let assignments: number[][];
     const manual = spec.assignments !== undefined && spec.assignments !== null && spec.assignments.size > 0;
     if (spec.assignments && spec.assignments.size > 0) {
@@ -570,12 +579,23 @@ export class MetadataController {
         const problem = validateTopicConfig(c.name, c.value);
         if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
       }
+      const after = new Map(this.image.topicsByName.get(resourceName)?.configs);
+      for (const c of changes) {
+        if (c.value === null) after.delete(c.name);
+        else after.set(c.name, c.value);
+      }
+      const conflict = this.configConflict(after);
+      if (conflict) return fail(ErrorCode.INVALID_CONFIG, conflict);
     }
     const records: MetadataRecord[] = changes.map((c) => ({
       type: 'ConfigRecord',
       data: { resourceType, resourceName, name: c.name, value: c.value },
     }));
     return { ok: true, records, value: null };
+  }
+
+  private configConflict(topicConfigs: ReadonlyMap<string, string>): string | null {
+    return this.brokerConfig ? conflictingTopicConfigs(topicConfigs, this.brokerConfig()) : null;
   }
 
   /** Replaces the whole config set of a resource (legacy AlterConfigs): names left out are deleted. */

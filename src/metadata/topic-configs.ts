@@ -2,10 +2,14 @@
  * Kafka's topic-level configs: type, the broker config each one falls back to (its
  * synonym in DescribeConfigs), the default, and validation. An unknown name or a bad
  * value is refused with a message, which handlers return as INVALID_CONFIG. Also the
- * config sources and type ids DescribeConfigs reports. Left out: cross-config checks
- * (min.compaction.lag.ms <= max.compaction.lag.ms and the like).
+ * config sources and type ids DescribeConfigs reports, and Kafka's one check across configs
+ * (min.compaction.lag.ms <= max.compaction.lag.ms).
  */
 import type { BrokerConfig } from '../common/config.js';
+import { metadataVersion } from '../common/metadata-versions.js';
+import type { ConfigProblem } from '../common/config-validators.js';
+
+export type { ConfigProblem } from '../common/config-validators.js';
 
 export type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double';
 
@@ -39,8 +43,8 @@ export interface TopicConfigDef {
   brokerSynonym: string | null;
   /** Kafka's default when neither is set. */
   default: string;
-  /** Extra validation of a parsed value; returns an error message or null. */
-  check?: (value: string) => string | null;
+  /** Extra validation of a parsed value; returns what is wrong, or null. */
+  check?: (value: string) => ConfigProblem | null;
   doc: string;
 }
 
@@ -90,10 +94,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'log.cleanup.policy',
     'delete',
     'delete, compact, both, or empty (neither: the log is never cleaned).',
-    (v) =>
-      cleanupPolicies(v).every((p) => p === 'delete' || p === 'compact')
-        ? null
-        : 'must be a list of delete and compact',
+    (v) => {
+      // Kafka's ValidList.in(compact, delete): the first entry that is neither, case-sensitively.
+      const bad = cleanupPolicies(v).find((p) => p !== 'compact' && p !== 'delete');
+      return bad === undefined ? null : { invalid: bad, message: 'String must be one of: compact, delete' };
+    },
   ),
   'compression.type': d(
     'string',
@@ -158,7 +163,13 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'true',
     'Down-convert for old fetchers.',
   ),
-  'message.format.version': d('string', 'log.message.format.version', '3.0-IV1', 'Deprecated message format version.'),
+  'message.format.version': d(
+    'string',
+    'log.message.format.version',
+    '3.0-IV1',
+    'Deprecated message format version.',
+    (v) => metadataVersion.problem(v),
+  ),
   'message.timestamp.after.max.ms': d(
     'long',
     'log.message.timestamp.after.max.ms',
@@ -192,7 +203,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'log.cleaner.min.cleanable.ratio',
     '0.5',
     'Dirty ratio before cleaning (accepted; no effect: every cleaner pass cleans all inactive segments, more eagerly than Kafka).',
-    (v) => (Number(v) >= 0 && Number(v) <= 1 ? null : 'must be between 0 and 1'),
+    between(0, 1),
   ),
   'min.compaction.lag.ms': d(
     'long',
@@ -208,8 +219,28 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     'false',
     'Preallocate segment files (accepted; no effect: files grow as written).',
   ),
+  // Kafka 3.9's switches for turning tiered storage off (KIP-950): they act only on a topic with
+  // remote.storage.enable=true, which Gregor never has, so either value behaves as on Kafka there.
+  'remote.log.copy.disable': d(
+    'boolean',
+    null,
+    'false',
+    'Stop copying segments to tiered storage (accepted; no effect: remote.storage.enable is always false, where Kafka ignores it too).',
+  ),
+  'remote.log.delete.on.disable': d(
+    'boolean',
+    null,
+    'false',
+    'Delete tiered data when remote storage is turned off (accepted; no effect: remote.storage.enable is always false, where Kafka ignores it too).',
+  ),
+  // Kafka's answer while remote.log.storage.system.enable is false, which Gregor's always is.
   'remote.storage.enable': d('boolean', null, 'false', 'Tiered storage (not supported).', (v) =>
-    v === 'false' ? null : 'tiered storage is not supported',
+    v === 'false'
+      ? null
+      : {
+          exact:
+            'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+        },
   ),
   'retention.bytes': d('long', 'log.retention.bytes', '-1', 'Retention size per partition.'),
   'retention.ms': d('long', 'log.retention.ms', '604800000', 'Retention time.', atLeast(-1)),
@@ -237,6 +268,23 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
   ),
 };
 
+/**
+ * Kafka's LogConfig.validateValues, the check across a topic's configs (with the broker's values for
+ * the ones it does not set): min.compaction.lag.ms may not exceed max.compaction.lag.ms. Returns the
+ * message of Kafka's InvalidConfigurationException, or null.
+ */
+export function conflictingTopicConfigs(
+  topicConfigs: ReadonlyMap<string, string>,
+  broker: BrokerConfig,
+): string | null {
+  const lag = (name: string): bigint => BigInt(effectiveTopicConfig(name, topicConfigs, broker).trim());
+  const min = lag('min.compaction.lag.ms');
+  const max = lag('max.compaction.lag.ms');
+  return min > max
+    ? `conflict topic config setting min.compaction.lag.ms (${min}) > max.compaction.lag.ms (${max})`
+    : null;
+}
+
 /** Checks one topic config; returns an error message or null. */
 export function validateTopicConfig(name: string, value: string | null): string | null {
   const def = TOPIC_CONFIGS[name];
@@ -250,7 +298,7 @@ export function validateConfigValue(
   name: string,
   value: string,
   kind: string,
-  check?: (v: string) => string | null,
+  check?: (v: string) => ConfigProblem | null,
 ): string | null {
   const v = value.trim();
   switch (kind) {
@@ -280,7 +328,10 @@ export function validateConfigValue(
       break;
   }
   const problem = check?.(kind === 'boolean' ? v.toLowerCase() : v);
-  return problem ? `Invalid value ${value} for configuration ${name}: ${problem}` : null;
+  if (!problem) return null;
+  if (typeof problem === 'string') return `Invalid value ${value} for configuration ${name}: ${problem}`;
+  if ('exact' in problem) return problem.exact;
+  return `Invalid value ${problem.invalid} for configuration ${name}: ${problem.message}`;
 }
 
 /**

@@ -8,7 +8,6 @@
 import { resolve } from 'node:path';
 import { randomBytes } from '../../storage/os-random.js';
 import { randomUuid } from '../../protocol/primitives/uuid.js';
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { applyStartupLevels, LogLevels } from '../common/log-levels.js';
 import { SystemClock, type Clock } from '../common/clock.js';
@@ -39,11 +38,6 @@ import {
 import { HANDLERS } from '../handlers/table.js';
 import { CONTROLLER_API_VERSIONS } from '../handlers/controller-table.js';
 import { HANDLER_TABLES } from './handler-tables.js';
-import {
-  CreateTopicsApi,
-  defaultCreateTopicsRequest,
-  defaultCreateTopicsRequestCreatableTopic,
-} from '../../protocol/generated/messages/19-create-topics.js';
 import { ReplicaManager } from '../broker/replica-manager.js';
 import { Replication } from '../broker/replication.js';
 import { GroupCoordinatorService } from '../groups/service.js';
@@ -75,7 +69,7 @@ import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memor
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { NodeFileSystem } from '../../storage/fs.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
-import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
+import { TopicCreation } from './topic-creation.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
 import {
   parseBootstrapServers,
@@ -86,6 +80,7 @@ import {
 import type { Operations } from '../ops/operations.js';
 import { attachWebConsole } from './web-console.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
+import { logKafkaReadyLines } from './kafka-ready-lines.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -129,6 +124,7 @@ export class Broker {
   replicas!: ReplicaManager;
   groups!: GroupCoordinatorService;
   transactions!: TransactionService;
+  private topicCreation!: TopicCreation;
   services!: BrokerServices;
   clusterId = '';
   /** The `.lock` of every log dir this broker uses, held until stop(). */
@@ -368,13 +364,21 @@ export class Broker {
     });
     this.quorum.start(); // a lone voter is leader now and has applied the committed log
     this.replicas.reportUnserved();
+    const quorum = this.quorum;
+    this.topicCreation = new TopicCreation({
+      config: this.config,
+      controller: this.controller,
+      forwarder: () => quorum.forwarder,
+      log: this.log,
+      clock: this.clock,
+    });
     this.groups = new GroupCoordinatorService({
       config: this.config,
       controller: this.controller,
       replicas: this.replicas,
       clock: this.clock,
       log: this.loggers.logger('kafka.coordinator.group'),
-      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
+      forwardTopicCreation: (topic) => this.topicCreation.forward(topic),
     });
     this.groups.start();
     this.transactions = new TransactionService({
@@ -385,7 +389,7 @@ export class Broker {
       groups: this.groups,
       clock: this.clock,
       log: this.loggers.logger('kafka.coordinator.transaction'),
-      forwardTopicCreation: (topic) => this.forwardTopicCreation(topic),
+      forwardTopicCreation: (topic) => this.topicCreation.forward(topic),
       transport: this.transports.interBroker,
       ...(this.links.interBroker ? { interBrokerListenerName: this.links.interBroker.listenerName } : {}),
     });
@@ -397,10 +401,9 @@ export class Broker {
       () => this.registrationEndpoints(),
       (reason) => this.stopFatally(reason),
     );
-    // Client listeners serve once this broker has caught up with the metadata log and is unfenced
-    // (Kafka's BrokerServer waits for both before enabling request processing), and once its own
-    // image has applied the unfencing (else its first Metadata answer would leave itself out).
-    // Then, too, the logs the caught-up metadata no longer places here are moved aside (stray logs).
+    // Client listeners serve once this broker has caught up with the metadata log and is unfenced (as
+    // Kafka's BrokerServer) and its own image has applied the unfencing (else its first Metadata answer
+    // would leave itself out). Then the logs the caught-up metadata no longer places here move aside.
     const unfenced = this.quorum
       .whenUnfenced()
       .then(() =>
@@ -409,9 +412,10 @@ export class Broker {
           : undefined,
       )
       .then(() => {
-        if (this.stopping !== null) return;
+        if (this.stopping !== null) return false;
         this.replicas.moveAsideStrays(this.controller.image);
         this.listeners.openClientListeners();
+        return true;
       });
     this.replication = new Replication({
       nodeId: this.nodeId,
@@ -453,6 +457,7 @@ export class Broker {
       },
       'Gregor broker started',
     );
+    logKafkaReadyLines(this.log, this.config.list('process.roles').includes('broker'), unfenced);
   }
 
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
@@ -625,24 +630,7 @@ export class Broker {
         producerAppended: this.transactions.hooks.appended,
         schedule: scheduleOn(schedulerFor(this.clock)),
       }),
-      autoCreateTopic: (name) => {
-        if (!this.controller.isActive()) {
-          this.forwardAutoCreate(name);
-          return ErrorCode.LEADER_NOT_AVAILABLE;
-        }
-        const result = this.controller.createTopic({
-          name,
-          numPartitions: this.config.int('num.partitions'),
-          replicationFactor: Math.min(
-            this.config.int('default.replication.factor'),
-            Math.max(1, this.controller.liveBrokerIds().length),
-          ),
-        });
-        if (!result.ok) return result.error.errorCode;
-        this.controller.commit(result.records);
-        // A quorum of one has applied it; a larger one commits it shortly (clients retry).
-        return this.controller.image.topicsByName.has(name) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE;
-      },
+      autoCreateTopic: (name) => this.topicCreation.autoCreate(name),
       quorum: this.quorum.node,
       brokerHeartbeats: this.quorum.heartbeats,
       quorumVoters: this.quorum.voters,
@@ -651,56 +639,11 @@ export class Broker {
       loggers: this.loggers,
       quotas: ClientQuotas.fromConfig(staticConfig, image, () => this.clock.now()),
     };
+    this.controller.brokerConfig = () => services.config;
     const authorizer = authorizerFromConfig(staticConfig, () => this.controller.image.acls);
     if (authorizer) services.authorizer = authorizer;
     this.listeners.attach(new Dispatcher(services, this.clock, this.loggers.logger('kafka.network'), HANDLER_TABLES));
     return services;
-  }
-
-  private readonly autoCreating = new Set<string>();
-  private forwardedShortage: InternalTopicShortageLog | null = null;
-
-  /** Auto-creation on a node that is not the active controller: a CreateTopics forwarded to it (clients retry Metadata meanwhile). */
-  private forwardAutoCreate(name: string): void {
-    this.forwardTopicCreation({ name, numPartitions: -1, replicationFactor: -1, configs: new Map() });
-  }
-
-  /**
-   * Starts a topic's creation on the active controller (a CreateTopics forwarded to it), once per
-   * name at a time; callers answer a retriable error meanwhile. -1 counts take the controller's defaults.
-   */
-  private forwardTopicCreation(spec: InternalTopicSpec): void {
-    const name = spec.name;
-    if (this.autoCreating.has(name)) return;
-    this.autoCreating.add(name);
-    const configs = [...spec.configs].map(([key, value]) => ({ name: key, value }));
-    const topic = {
-      ...defaultCreateTopicsRequestCreatableTopic(),
-      name,
-      numPartitions: spec.numPartitions,
-      replicationFactor: spec.replicationFactor,
-      configs,
-    };
-    this.quorum.forwarder
-      .send(CreateTopicsApi, 7, { ...defaultCreateTopicsRequest(), topics: [topic], timeoutMs: 30000 })
-      .then((response) => {
-        const code = response?.topics[0]?.errorCode ?? 0;
-        if (code === ErrorCode.INVALID_REPLICATION_FACTOR && spec.replicationFactor > 0) {
-          // An internal topic waiting for enough live brokers (Kafka's rule): warned, rate-limited.
-          this.forwardedShortage ??= new InternalTopicShortageLog(this.log, this.clock);
-          const factorConfig =
-            name === '__consumer_offsets'
-              ? 'offsets.topic.replication.factor'
-              : 'transaction.state.log.replication.factor';
-          this.forwardedShortage.warn(name, factorConfig, response?.topics[0]?.errorMessage ?? '');
-        } else if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
-          this.log.warn(
-            { topic: name, errorCode: code },
-            `the active controller did not create ${name} (error ${code})`,
-          );
-      })
-      .catch((err: unknown) => this.log.debug({ err, topic: name }, 'forwarded topic creation failed'))
-      .finally(() => this.autoCreating.delete(name));
   }
 
   private readonly fatalStopListeners: Array<(reason: string) => void> = [];

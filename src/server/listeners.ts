@@ -9,9 +9,10 @@ export interface ListenerSpec {
   securityProtocol: string;
 }
 
+/** A listener's name is anything before `://`, as Kafka's SocketServerConfigs reads it (`TC-0` included). */
 export function parseListeners(value: string[], protocolMap: Map<string, string>): ListenerSpec[] {
   return value.map((entry) => {
-    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry.trim());
+    const m = /^(.+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry.trim());
     if (!m) throw new ConfigError(`listener "${entry}" is not of the form NAME://host:port`);
     const name = m[1]!.toUpperCase();
     const host = m[2]!.replace(/^\[|\]$/g, '');

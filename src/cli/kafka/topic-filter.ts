@@ -1,13 +1,9 @@
 /**
  * Topic names as Kafka's tools match them: IncludeList (a Java regular expression matched
  * against the whole name; commas stand for `|`, spaces and surrounding quotes are dropped) and
- * Topic.isInternal (Kafka's two internal topics).
+ * Topic.isInternal (Kafka's internal topics).
  */
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
-
-export function isInternalTopic(name: string): boolean {
-  return INTERNAL_TOPICS.has(name);
-}
+export { isInternalTopic } from '../../broker/internal-topics.js';
 
 /** IncludeList: a whole-name matcher for `raw`; a pattern JavaScript cannot compile is an error. */
 export function includeListMatcher(raw: string): (topic: string) => boolean {
