@@ -12,8 +12,9 @@
  * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
  * position and its log start offset with the partition (which may move the high watermark or the
  * low watermark DeleteRecords waits for); from v12 its lastFetchedEpoch is checked and a diverging
- * log gets `divergingEpoch` instead of records; one below the log start gets OFFSET_OUT_OF_RANGE with
- * the log start offset, so that it restarts there.
+ * log gets `divergingEpoch` instead of records (checked before its offset is held to the log end, as
+ * Kafka's Partition.readRecords: a follower ahead of the leader is told where to truncate); one below
+ * the log start gets OFFSET_OUT_OF_RANGE with the log start offset, so that it restarts there.
  * A consumer's v0-v3 fetch of a topic with message.downconversion.enable=false gets UNSUPPORTED_VERSION
  * for that partition (followers are never refused), as Kafka's KafkaApis answers it. A consumer's
  * fetch below v10 of a topic with compression.type=zstd gets UNSUPPORTED_COMPRESSION_TYPE (-1
@@ -110,7 +111,12 @@ function readOne(
   const log = partition.log;
   const offset = request.fetchOffset;
   const follower = params.replicaId >= 0;
-  if (offset < log.logStartOffset || offset > log.logEndOffset) {
+  // Kafka's Partition.readRecords: a follower's fetch that names its last fetched epoch is checked for
+  // divergence before its offset is held to the log end, so a follower ahead of a new leader (a longer
+  // log from an older epoch, after an unclean election) learns where to truncate instead of getting
+  // OFFSET_OUT_OF_RANGE forever.
+  const checksEpoch = follower && (request.lastFetchedEpoch ?? -1) >= 0;
+  if (offset < log.logStartOffset || (offset > log.logEndOffset && !checksEpoch)) {
     // A follower behind the log start learns where the log starts now, and restarts there.
     const outOfRange = failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
     return follower ? { ...outOfRange, logStartOffset: log.logStartOffset } : outOfRange;

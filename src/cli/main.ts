@@ -117,8 +117,12 @@ export async function main(argv: string[]): Promise<number> {
     if (notWaited !== null) clearTimeout(notWaited);
     onSignal = stop;
     if (signalled !== null) stop(signalled);
-    // The broker stopped itself (every log dir failed): exit 1, as Kafka halts.
-    broker.onFatalStop(() => resolveStop(1));
+    // The broker stopped itself (every log dir failed, no registration in time): exit 1, as Kafka
+    // halts or exits, saying why on stderr too.
+    broker.onFatalStop((reason) => {
+      process.stderr.write(`gregor: ${reason}\n`);
+      resolveStop(1);
+    });
   });
 }
 

@@ -12,6 +12,7 @@ import {
   DescribeQuorumApi,
   defaultDescribeQuorumRequest,
 } from '../../protocol/generated/messages/55-describe-quorum.js';
+import { UnregisterBrokerApi } from '../../protocol/generated/messages/64-unregister-broker.js';
 import type { Cluster } from './cluster.js';
 import { KafkaClientError, check } from './errors.js';
 
@@ -79,6 +80,20 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
       }
     }
     return info;
+  });
+}
+
+/**
+ * UnregisterBroker (Admin.unregisterBroker): any broker forwards it to the active controller. False
+ * when the cluster does not offer the API; throws KafkaClientError for an error answer.
+ */
+export async function unregisterBroker(cluster: Cluster, brokerId: number): Promise<boolean> {
+  return cluster.withRetries('UnregisterBroker', async () => {
+    const connection = await cluster.any();
+    if (connection.versionFor(UnregisterBrokerApi as ApiDefinition<unknown, unknown>) < 0) return false;
+    const response = await connection.send(UnregisterBrokerApi, { brokerId });
+    check(response.errorCode, 'UnregisterBroker', response.errorMessage);
+    return true;
   });
 }
 

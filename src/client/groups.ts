@@ -53,6 +53,8 @@ export interface GroupDescription {
   members: MemberDescription[];
   offsets: PartitionLag[];
   totalLag: string;
+  /** Log end offsets of assigned partitions with no committed offset, by `topic-partition` (Kafka's describe lists them). */
+  uncommittedLogEnds: Map<string, string>;
 }
 
 export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
@@ -78,6 +80,29 @@ function decodeAssignment(bytes: Buffer): string[] {
   } catch {
     return ['(not a consumer assignment)'];
   }
+}
+
+/** The log end offsets of the partitions members own that have no committed offset ('-' where unknown). */
+async function logEndsOfUncommitted(
+  cluster: Cluster,
+  members: readonly MemberDescription[],
+  committed: ReadonlyArray<{ topic: string; partition: number }>,
+): Promise<Map<string, string>> {
+  const done = new Set(committed.map((c) => `${c.topic}-${c.partition}`));
+  const byTopic = new Map<string, number[]>();
+  for (const m of members)
+    for (const tp of m.assignment) {
+      const cut = tp.lastIndexOf('-');
+      const partition = Number(tp.slice(cut + 1));
+      if (done.has(tp) || cut < 0 || !Number.isInteger(partition)) continue;
+      byTopic.set(tp.slice(0, cut), [...(byTopic.get(tp.slice(0, cut)) ?? []), partition]);
+    }
+  const ends = new Map<string, string>();
+  for (const [topic, partitions] of byTopic) {
+    const found = await listOffsets(cluster, topic, partitions, LATEST).catch(() => new Map<number, bigint>());
+    for (const [partition, end] of found) ends.set(`${topic}-${partition}`, String(end));
+  }
+  return ends;
 }
 
 export async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
@@ -124,8 +149,10 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
       });
     }
   }
+  const uncommittedLogEnds = await logEndsOfUncommitted(cluster, members, committed);
   return {
     groupId,
+    uncommittedLogEnds,
     state: group.groupState,
     protocolType: group.protocolType,
     protocol: group.protocolData,

@@ -169,12 +169,6 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Pause before a failed metadata quorum request is retried.',
     'retries follow controller.quorum.request.timeout.ms',
   ),
-  'initial.broker.registration.timeout.ms': noEffect(
-    'int',
-    '60000',
-    'How long a broker waits for its first registration before it gives up.',
-    'a broker keeps trying to register',
-  ),
   'replica.socket.timeout.ms': noEffect(
     'int',
     '30000',

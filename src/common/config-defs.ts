@@ -105,6 +105,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
       positive,
     ),
     'broker.session.timeout.ms': def('int', '9000', 'A broker silent for this long is fenced.', positive),
+    'initial.broker.registration.timeout.ms': def(
+      'int',
+      '60000',
+      'How long a broker waits for its first registration with the controller quorum before it logs why and exits (code 1).',
+    ),
     'auto.leader.rebalance.enable': def(
       'boolean',
       'true',
@@ -194,8 +199,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     'advertised.listeners': def('list', null, 'Listener URIs given to clients; defaults to listeners.'),
     'listener.security.protocol.map': def(
       'list',
-      'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-      'Listener name to security protocol.',
+      'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      'Listener name to security protocol; every listener must be in it (while unset, as Kafka: controller listeners are PLAINTEXT).',
     ),
     'cluster.id': def(
       'string',

@@ -259,6 +259,38 @@ export class BrokerHeartbeats {
     return false;
   }
 
+  /**
+   * UnregisterBroker (Admin.unregisterBroker, `kafka-cluster unregister`), as Kafka's
+   * ReplicationControlManager.unregisterBroker: BROKER_ID_NOT_REGISTERED for an id with no registration;
+   * otherwise the broker leaves every ISR (its leaderships move, as when it is fenced) and an
+   * UnregisterBrokerRecord removes its registration; its session here is forgotten. A broker still
+   * running finds itself unregistered at its next heartbeat and registers again, as on Kafka.
+   */
+  async unregister(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
+    if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null };
+    const image = this.controller.image;
+    const broker = image.brokers.get(brokerId);
+    if (!broker)
+      return {
+        errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED,
+        errorMessage: `Broker ID ${brokerId} is not currently registered`,
+      };
+    const records: MetadataRecord[] = [
+      ...fenceBroker(image, brokerId, this.uncleanElection),
+      { type: 'UnregisterBrokerRecord', data: { brokerId, brokerEpoch: broker.brokerEpoch ?? -1n } },
+    ];
+    try {
+      await this.controller.submit(records);
+    } catch (err) {
+      return { errorCode: errorCodeOf(err), errorMessage: null };
+    }
+    for (const map of [this.lastContact, this.epochs, this.shutdownOffsets, this.heartbeatConnections])
+      map.delete(brokerId);
+    this.registrationOffsets.delete(brokerId);
+    this.logger.info({ brokerId }, 'broker unregistered');
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
   /** The epoch a broker registered with here (while this node leads), if known. */
   epochOf(brokerId: number): bigint | undefined {
     return this.epochs.get(brokerId);

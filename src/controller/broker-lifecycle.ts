@@ -12,6 +12,11 @@
  * the metadata log (up to its registration) and unfences it; `whenUnfenced` resolves then, and the
  * node opens its client listeners. The broker never asks to stay fenced: it applies the metadata
  * log as it reads it, so caught up is ready.
+ * Initial registration timeout, as Kafka's BrokerLifecycleManager (initial.broker.registration.timeout.ms):
+ * a broker whose first registration has not succeeded that long after start gives up, logging why
+ * (no active controller found at the configured controllers, or the controller's last refusal), and
+ * `onRegistrationTimeout` stops the process. While it waits with no active controller known, it warns
+ * every REGISTRATION_WAIT_WARN_MS which controllers it is trying.
  */
 import { NodeScheduler, type Scheduler, type Timer } from '../common/scheduler.js';
 import { randomBytes } from '../../storage/os-random.js';
@@ -39,12 +44,20 @@ export interface BrokerLifecycleOptions {
   /** Defaults to Node's timers. */
   readonly scheduler?: Scheduler;
   readonly logger: Logger;
+  /** initial.broker.registration.timeout.ms: how long the first registration may take. */
+  readonly initialRegistrationTimeoutMs: number;
+  /** The controllers this broker looks for, as configured (for its log lines), e.g. `controller.quorum.voters=1@h:9093`. */
+  readonly controllersSetting: string;
+  /** Called once when the first registration did not succeed in time, with the reason (the process stops). */
+  readonly onRegistrationTimeout: (reason: string) => void;
 }
 
 /** The pause between two heartbeats of a controlled shutdown. */
 const SHUTDOWN_HEARTBEAT_GAP_MS = 20;
 /** The pause between two heartbeats while the broker waits to be caught up and unfenced. */
 const CATCH_UP_HEARTBEAT_GAP_MS = 50;
+/** How often a broker that has not registered yet, and knows no active controller, says so. */
+const REGISTRATION_WAIT_WARN_MS = 10_000;
 
 export class BrokerLifecycle {
   private readonly incarnationId = randomUuid(randomBytes);
@@ -52,6 +65,9 @@ export class BrokerLifecycle {
   private registered = false;
   private busy = false;
   private timer: Timer | null = null;
+  private registrationDeadline: Timer | null = null;
+  private registeredOnce = false;
+  private lastWaitWarning: number;
   private stopped = false;
   /** Set while a controlled shutdown waits: resolves it (true: the controller agreed). */
   private shutdownWaiter: ((approved: boolean) => void) | null = null;
@@ -62,6 +78,7 @@ export class BrokerLifecycle {
 
   constructor(private readonly options: BrokerLifecycleOptions) {
     this.scheduler = options.scheduler ?? new NodeScheduler();
+    this.lastWaitWarning = this.scheduler.now();
   }
 
   /** The broker epoch of the current registration, -1 before one. */
@@ -88,6 +105,9 @@ export class BrokerLifecycle {
 
   /** Registers at once if this node leads (a lone voter always does), then keeps heartbeating. */
   start(): void {
+    this.registrationDeadline = this.scheduler.after(this.options.initialRegistrationTimeoutMs, () =>
+      this.registrationTimedOut(),
+    );
     this.options.quorum.onLeaderChange(() => this.step());
     this.step();
     this.timer = this.scheduler.every(this.options.heartbeatIntervalMs, () => this.step());
@@ -116,10 +136,41 @@ export class BrokerLifecycle {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
+    this.registrationDeadline?.cancel();
+    this.registrationDeadline = null;
+  }
+
+  /** Kafka's RegistrationTimeoutEvent: no registration yet, so the broker gives up. */
+  private registrationTimedOut(): void {
+    this.registrationDeadline = null;
+    if (this.stopped || this.registeredOnce) return;
+    const { initialRegistrationTimeoutMs, controllersSetting } = this.options;
+    const refusal = ERROR_INFO.get(this.lastRegistrationError)?.name;
+    const why =
+      this.lastRegistrationError !== ErrorCode.NONE && refusal !== undefined
+        ? `the active controller refused it (${refusal})`
+        : this.options.quorum.leaderId() < 0
+          ? `no active controller was found at ${controllersSetting}`
+          : 'the active controller did not answer';
+    const reason = `Shutting down because we were unable to register with the controller quorum: ${why} within initial.broker.registration.timeout.ms=${initialRegistrationTimeoutMs}`;
+    this.options.logger.error({ controllers: controllersSetting }, reason);
+    this.options.onRegistrationTimeout(reason);
+  }
+
+  /** While no active controller is known and the broker has not registered: a warning now and then. */
+  private warnIfStillWaiting(): void {
+    const now = this.scheduler.now();
+    if (this.registeredOnce || now - this.lastWaitWarning < REGISTRATION_WAIT_WARN_MS) return;
+    this.lastWaitWarning = now;
+    this.options.logger.warn(
+      { controllers: this.options.controllersSetting },
+      `not registered yet: no active controller found at ${this.options.controllersSetting}; still trying`,
+    );
   }
 
   private step(): void {
     const leader = this.options.quorum.leaderId();
+    if (!this.stopped && leader < 0) this.warnIfStillWaiting();
     if (this.stopped || this.busy || leader < 0) return;
     if (this.shutdownWaiter && !this.registered) {
       this.shutdownWaiter(true); // no registration left: nothing of ours to move
@@ -173,6 +224,9 @@ export class BrokerLifecycle {
     }
     if (result.errorCode === ErrorCode.NONE) {
       this.registered = true;
+      this.registeredOnce = true;
+      this.registrationDeadline?.cancel();
+      this.registrationDeadline = null;
       this.brokerEpoch = result.brokerEpoch;
       this.options.logger.info({ leader, brokerEpoch: String(result.brokerEpoch) }, 'broker registered');
     } else if (result.errorCode !== this.lastRegistrationError) {

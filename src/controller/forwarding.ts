@@ -2,7 +2,7 @@
  * Forwarding from a broker to the active controller, as KRaft brokers do (KIP-590): a
  * metadata-changing request (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs,
  * IncrementalAlterConfigs, AlterPartitionReassignments, CreateAcls, DeleteAcls, ElectLeaders,
- * AlterClientQuotas) arriving at a node whose controller is not
+ * AlterClientQuotas, UnregisterBroker) arriving at a node whose controller is not
  * the Raft leader is wrapped, header and body as they came, in an Envelope (58) and sent to the
  * leader's controller listener; the leader runs it and returns the response (header + body), which
  * goes back to the client unchanged (its correlation id is the client's own), once this node has
@@ -43,7 +43,7 @@ export type ForwardingQuorum = Pick<QuorumNode, 'leaderId' | 'isLeader' | 'onceL
 };
 
 /** API keys a broker forwards to the active controller (Kafka's `forwardable` APIs that Gregor serves). */
-export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51]);
+export const FORWARDED_API_KEYS: ReadonlySet<number> = new Set([19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51, 64]);
 
 /**
  * Of those, the ones whose handler forwards only part of the request (AlterConfigs and

@@ -259,10 +259,21 @@ export class MetadataQuorum {
   }
 
   /** Registers this broker (synchronously on a lone voter) and keeps heartbeating. */
-  startBroker(endPoints: () => BrokerRegistrationInput['endPoints']): void {
+  startBroker(
+    endPoints: () => BrokerRegistrationInput['endPoints'],
+    onRegistrationTimeout: (reason: string) => void,
+  ): void {
+    const config = this.options.config;
     // A controller-only process (process.roles=controller) is no broker: it never registers.
-    if (!this.options.config.list('process.roles').includes('broker')) return;
+    if (!config.list('process.roles').includes('broker')) return;
+    const voters = config.list('controller.quorum.voters');
     this.lifecycle = new BrokerLifecycle({
+      initialRegistrationTimeoutMs: config.int('initial.broker.registration.timeout.ms'),
+      controllersSetting:
+        voters.length > 0
+          ? `controller.quorum.voters=${voters.join(',')}`
+          : `controller.quorum.bootstrap.servers=${config.list('controller.quorum.bootstrap.servers').join(',')}`,
+      onRegistrationTimeout,
       nodeId: this.options.nodeId,
       clusterId: this.options.clusterId,
       rack: this.options.config.explicit('broker.rack') ?? null,

@@ -6,7 +6,9 @@
  * brokers forward it to the active controller; without a known leader it answers
  * NOT_LEADER_OR_FOLLOWER. A request for any partition but __cluster_metadata-0 gets
  * UNKNOWN_TOPIC_OR_PARTITION; a malformed one INVALID_REQUEST.
- * Gaps: observers are not listed, directory ids are zero.
+ * Observers (broker-only nodes that fetched the metadata log from this leader in its epoch, within the
+ * last five minutes) are listed with their log end offset and fetch times, as Kafka's LeaderState
+ * keeps them. Gaps: directory ids are zero.
  */
 import {
   DescribeQuorumApi,

@@ -29,6 +29,7 @@ import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { unregisterBrokerHandler } from './64-unregister-broker.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 import { describeQuorumHandler } from './55-describe-quorum.js';
 import { initProducerIdHandler } from './22-init-producer-id.js';
@@ -83,6 +84,7 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  unregisterBrokerHandler,
   describeTopicPartitionsHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,

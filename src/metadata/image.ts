@@ -179,6 +179,13 @@ export class MetadataImage {
         });
         return null;
       }
+      case 'UnregisterBrokerRecord': {
+        // As Kafka's ClusterControlManager: only the registration of that epoch is removed.
+        const broker = this.brokers.get(record.data.brokerId);
+        if (broker && (broker.brokerEpoch ?? -1n) === record.data.brokerEpoch)
+          this.brokers.delete(record.data.brokerId);
+        return null;
+      }
       case 'FenceBrokerRecord': {
         const broker = this.brokers.get(record.data.id);
         if (broker) broker.fenced = true;

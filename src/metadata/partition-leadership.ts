@@ -65,7 +65,8 @@ export function fenceBroker(image: MetadataImage, brokerId: number, unclean: Unc
       if (!p.replicas.includes(brokerId)) continue;
       const remaining = p.isr.filter((r) => r !== brokerId);
       if (p.leader === brokerId) {
-        const next = remaining.find((r) => isLive(image, r, brokerId));
+        // Kafka's PartitionChangeBuilder.electAnyLeader: the first live replica, in replica order, that is in the ISR.
+        const next = p.replicas.find((r) => remaining.includes(r) && isLive(image, r, brokerId));
         if (next !== undefined) {
           records.push(change(topic, p.partition, { leader: next, isr: remaining }));
         } else if (unclean(topic)) {
@@ -168,7 +169,7 @@ export function electPreferred(image: MetadataImage, topic: TopicImage, p: Parti
  */
 export function electUnclean(image: MetadataImage, topic: TopicImage, p: PartitionState): ElectionOutcome {
   if (p.leader !== NO_LEADER) return NOT_NEEDED;
-  const inSync = p.isr.find((r) => isLive(image, r));
+  const inSync = p.replicas.find((r) => p.isr.includes(r) && isLive(image, r));
   if (inSync !== undefined)
     return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader: inSync }) };
   const outOfSync = p.replicas.find((r) => isLive(image, r));

@@ -11,6 +11,7 @@ import * as Config from '../../protocol/generated/records/metadata/ConfigRecord.
 import * as RemoveTopic from '../../protocol/generated/records/metadata/RemoveTopicRecord.js';
 import * as RegisterBroker from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 import * as FenceBroker from '../../protocol/generated/records/metadata/FenceBrokerRecord.js';
+import * as UnregisterBroker from '../../protocol/generated/records/metadata/UnregisterBrokerRecord.js';
 import * as UnfenceBroker from '../../protocol/generated/records/metadata/UnfenceBrokerRecord.js';
 import * as BrokerRegistrationChange from '../../protocol/generated/records/metadata/BrokerRegistrationChangeRecord.js';
 import * as ProducerIds from '../../protocol/generated/records/metadata/ProducerIdsRecord.js';
@@ -30,6 +31,7 @@ export type MetadataRecord =
   | { type: 'RemoveTopicRecord'; data: RemoveTopic.RemoveTopicRecord }
   | { type: 'RegisterBrokerRecord'; data: RegisterBroker.RegisterBrokerRecord }
   | { type: 'FenceBrokerRecord'; data: FenceBroker.FenceBrokerRecord }
+  | { type: 'UnregisterBrokerRecord'; data: UnregisterBroker.UnregisterBrokerRecord }
   | { type: 'UnfenceBrokerRecord'; data: UnfenceBroker.UnfenceBrokerRecord }
   | { type: 'BrokerRegistrationChangeRecord'; data: BrokerRegistrationChange.BrokerRegistrationChangeRecord }
   | { type: 'ProducerIdsRecord'; data: ProducerIds.ProducerIdsRecord }
@@ -74,6 +76,12 @@ const CODECS: Record<MetadataRecord['type'], Codec> = {
     version: 3,
     encode: RegisterBroker.encodeRegisterBrokerRecord,
     decode: RegisterBroker.decodeRegisterBrokerRecord,
+  },
+  UnregisterBrokerRecord: {
+    id: 1,
+    version: 0,
+    encode: UnregisterBroker.encodeUnregisterBrokerRecord,
+    decode: UnregisterBroker.decodeUnregisterBrokerRecord,
   },
   FenceBrokerRecord: {
     id: 7,

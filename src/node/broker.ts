@@ -24,7 +24,6 @@ import { MemoryMetadataLog, type MetadataLogStore } from '../metadata/metadata-l
 import { MetadataQuorum } from '../controller/metadata-quorum.js';
 import { Dispatcher, type ConnectionInfo } from '../server/dispatcher.js';
 import { ListenerServers, type BoundListener } from '../server/listener-servers.js';
-import { listenerSetting } from '../server/tls.js';
 import type { ScramCredential, ScramMechanismName } from '../server/sasl/scram.js';
 import {
   assertAdvertisedListeners,
@@ -79,6 +78,7 @@ import {
   withStandaloneQuorum,
 } from '../controller/quorum-bootstrap.js';
 import type { Operations } from '../ops/operations.js';
+import { attachWebConsole } from './web-console.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
 import { logKafkaReadyLines } from './kafka-ready-lines.js';
 
@@ -233,6 +233,7 @@ export class Broker {
       listeners,
       this.config.list('process.roles'),
       this.config.list('controller.listener.names'),
+      this.isLoneVoter(),
     );
     refuseDynamicQuorum(
       this.config.list('process.roles'),
@@ -396,7 +397,10 @@ export class Broker {
     this.transactions.remoteProducerIds = () => this.quorum.allocateProducerIds();
 
     for (const spec of listeners) await this.listeners.listen(spec);
-    this.quorum.startBroker(() => this.registrationEndpoints());
+    this.quorum.startBroker(
+      () => this.registrationEndpoints(),
+      (reason) => this.stopFatally(reason),
+    );
     // Client listeners serve once this broker has caught up with the metadata log and is unfenced (as
     // Kafka's BrokerServer) and its own image has applied the unfencing (else its first Metadata answer
     // would leave itself out). Then the logs the caught-up metadata no longer places here move aside.
@@ -437,7 +441,8 @@ export class Broker {
       serving: () => this.listeners.servingClients,
       ...(this.services.quotas ? { quotas: this.services.quotas } : {}),
     });
-    if (this.ops) await this.attachConsole(this.ops);
+    if (this.ops)
+      this.consoleCluster = await attachWebConsole(this.ops, this.config, this.advertisedListeners(), this.log);
     this.reloadTlsOnConfigChange();
     // A lone voter registers and is unfenced by itself: start() returns serving. Nodes of a larger
     // quorum wait for the others, so start() does not wait for them (nodes may start one by one).
@@ -521,38 +526,6 @@ export class Broker {
   }
 
   private replication: Replication | null = null;
-
-  /**
-   * The web console at /ui of the operations listener, reading this broker through its
-   * own first PLAINTEXT listener (the console speaks only the Kafka protocol).
-   */
-  private async attachConsole(ops: Operations): Promise<void> {
-    // Loaded only here (metrics.listener set), as the operations side is (openOperations).
-    const [{ brokerConsoleAccess }, { consoleHandler }] = await Promise.all([
-      import('../console/broker-access.js'),
-      import('../console/server.js'),
-    ]);
-    const access = brokerConsoleAccess(
-      this.advertisedListeners().map((l) => ({
-        ...l,
-        mechanisms: (listenerSetting(this.config, l.name, 'sasl.enabled.mechanisms') ?? '')
-          .split(',')
-          .map((m) => m.trim()),
-      })),
-    );
-    if ('off' in access) {
-      this.log.info(`web console off: ${access.off}`);
-      return;
-    }
-    const handler = consoleHandler({ ...access.options, readOnly: this.config.bool('console.read.only') });
-    this.consoleCluster = {
-      close: () => {
-        handler.close();
-        access.close();
-      },
-    };
-    ops.attachConsole(handler);
-  }
 
   /**
    * Key and trust stores changed with (Incremental)AlterConfigs (ssl.* for this broker or the
@@ -676,7 +649,7 @@ export class Broker {
   private readonly fatalStopListeners: Array<(reason: string) => void> = [];
   private fatalStopping = false;
 
-  /** Calls `listener` when the broker stops itself (every log dir failed), after it stopped. */
+  /** Calls `listener` when the broker stops itself (every log dir failed, no registration in time), after it stopped. */
   onFatalStop(listener: (reason: string) => void): void {
     this.fatalStopListeners.push(listener);
   }
@@ -695,10 +668,16 @@ export class Broker {
     const dirs = this.replicas.logDirs() ?? [];
     if (atStart || this.stopping !== null || dirs.length === 0 || dirs.some((d) => !d.offline) || this.fatalStopping)
       return;
-    this.fatalStopping = true;
     const reason = `shutting down: all log dirs have failed (${dirs.map((d) => d.path).join(', ')})`;
     this.log.fatal({ dirs: dirs.map((d) => d.path) }, reason);
-    // Not from inside the failing storage call: stop once it has unwound.
+    this.stopFatally(reason);
+  }
+
+  /** Stops the broker by itself (the CLI then exits 1), as Kafka halts or exits on a fatal error. */
+  private stopFatally(reason: string): void {
+    if (this.fatalStopping || this.stopping !== null) return;
+    this.fatalStopping = true;
+    // Not from inside the call that failed: stop once it has unwound.
     setImmediate(() => {
       void this.stop().finally(() => {
         for (const listener of this.fatalStopListeners) listener(reason);

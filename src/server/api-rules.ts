@@ -290,6 +290,7 @@ export const API_RULES: ReadonlyMap<number, ApiRule> = new Map<number, ApiRule>(
   [51, cluster(Op.ALTER)],
   [55, cluster(Op.DESCRIBE)],
   [61, topicsByName('topics', 'topics', Op.READ)],
+  [64, cluster(Op.ALTER)],
   [
     65,
     (a: RequestAuthz, request: unknown) =>

@@ -76,6 +76,19 @@ t.test('startBroker refuses an advertised listener that is not bound', async (t)
       storage: 'memory',
       config: { listeners: 'PLAINTEXT://127.0.0.1:0', 'advertised.listeners': 'EXTERNAL://127.0.0.1:9092' },
     }),
+    // As Kafka (KafkaConfigTest.testInvalidAdvertisedListenersProtocol): first the missing protocol...
+    { name: 'ConfigError', message: /listener EXTERNAL: no security protocol defined for it/ },
+  );
+  await t.rejects(
+    startBroker({
+      storage: 'memory',
+      config: {
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'advertised.listeners': 'EXTERNAL://127.0.0.1:9092',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT',
+      },
+    }),
+    // ...then, with the map naming it, the listener that is not bound.
     { name: 'ConfigError', message: /advertised.listeners listener names must be equal to or a subset/ },
   );
   await t.rejects(

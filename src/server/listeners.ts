@@ -18,7 +18,13 @@ export function parseListeners(value: string[], protocolMap: Map<string, string>
     const host = m[2]!.replace(/^\[|\]$/g, '');
     const port = Number(m[3]);
     if (port > 65535) throw new ConfigError(`listener "${entry.trim()}": port ${port} is out of range (0-65535)`);
-    return { name, host, port, securityProtocol: protocolMap.get(name) ?? name };
+    const securityProtocol = protocolMap.get(name);
+    // Kafka's SocketServerConfigs.listenerListToEndPoints: a name the map lacks is refused.
+    if (securityProtocol === undefined)
+      throw new ConfigError(
+        `listener ${name}: no security protocol defined for it (add ${name}:<protocol> to listener.security.protocol.map)`,
+      );
+    return { name, host, port, securityProtocol };
   });
 }
 
@@ -103,12 +109,34 @@ export function assertListenersServable(specs: readonly ListenerSpec[]): void {
   }
 }
 
+/** Kafka 3.9's default listener.security.protocol.map: each protocol under its own name, in Kafka's (HashMap) order. */
+export const DEFAULT_PROTOCOL_MAP = 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT';
+
+const SSL_OR_SASL_NAMES: ReadonlySet<string> = new Set(['SSL', 'SASL_SSL', 'SASL_PLAINTEXT']);
+
+/**
+ * The listener name → security protocol map in force, as Kafka's effectiveListenerSecurityProtocolMap:
+ * listener.security.protocol.map as given; when it is not set (its default), the controller listener
+ * names are added as PLAINTEXT unless a controller listener or a listener is named SSL, SASL_SSL or
+ * SASL_PLAINTEXT. A listener whose name the map lacks is refused (parseListeners), so an explicit map
+ * must name every listener, the controller's included.
+ */
 export function protocolMap(config: BrokerConfig): Map<string, string> {
   const map = new Map<string, string>();
   for (const pair of config.list('listener.security.protocol.map')) {
     const [name, protocol] = pair.split(':');
     if (name && protocol) map.set(name.trim().toUpperCase(), protocol.trim().toUpperCase());
   }
+  if (config.explicit('listener.security.protocol.map') !== undefined) return map;
+  const controllerNames = config.list('controller.listener.names').map((n) => n.trim().toUpperCase());
+  const listenerNames = config.list('listeners').map((l) =>
+    l
+      .slice(0, Math.max(0, l.indexOf(':')))
+      .trim()
+      .toUpperCase(),
+  );
+  if ([...controllerNames, ...listenerNames].some((n) => SSL_OR_SASL_NAMES.has(n))) return map;
+  for (const name of controllerNames) if (name !== 'PLAINTEXT') map.set(name, 'PLAINTEXT');
   return map;
 }
 
@@ -125,6 +153,7 @@ export function assertListenersFitRoles(
   specs: readonly ListenerSpec[],
   roles: readonly string[],
   controllerListenerNames: readonly string[],
+  loneVoter: boolean,
 ): void {
   const controllers = new Set(controllerListenerNames.map((n) => n.toUpperCase()));
   const controllerSpecs = specs.filter((s) => controllers.has(s.name));
@@ -135,8 +164,9 @@ export function assertListenersFitRoles(
       throw new ConfigError(
         'The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller',
       );
-    return;
   }
+  if (isController) assertControllerListenersListed(specs, controllers, controllerSpecs.length, loneVoter);
+  if (isController && !isBroker) return;
   if (isBroker && !isController) {
     if (controllers.size === 0)
       throw new ConfigError(
@@ -150,5 +180,30 @@ export function assertListenersFitRoles(
   if (isBroker && controllerSpecs.length === specs.length)
     throw new ConfigError(
       'There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?',
+    );
+}
+
+/**
+ * Kafka's checks for a node with the controller role: at least one of controller.listener.names is in
+ * `listeners` (the other voters reach it there), and every one of them is. Gregor's dev leniency stays
+ * for a node alone in its quorum: with no controller listener at all it needs none (nobody else
+ * connects to its controller).
+ */
+function assertControllerListenersListed(
+  specs: readonly ListenerSpec[],
+  controllers: ReadonlySet<string>,
+  controllerListenerCount: number,
+  loneVoter: boolean,
+): void {
+  if (controllerListenerCount === 0) {
+    if (loneVoter) return;
+    throw new ConfigError(
+      "controller.listener.names must contain at least one value appearing in the 'listeners' configuration when running the KRaft controller role",
+    );
+  }
+  const names = new Set(specs.map((s) => s.name));
+  if ([...controllers].some((n) => !names.has(n)))
+    throw new ConfigError(
+      "controller.listener.names must only contain values appearing in the 'listeners' configuration when running the KRaft controller role",
     );
 }

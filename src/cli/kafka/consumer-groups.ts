@@ -269,7 +269,7 @@ function offsetsTable(groupId: string, d: GroupDescription): string {
         topic,
         String(partition),
         missing(c?.committedOffset),
-        missing(c?.logEndOffset),
+        missing(c?.logEndOffset ?? d.uncommittedLogEnds.get(tp)),
         missing(c?.lag),
         m.memberId,
         m.host,

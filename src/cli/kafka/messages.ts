@@ -25,6 +25,7 @@ const DEFAULT_MESSAGES: Record<string, string> = {
   SASL_AUTHENTICATION_FAILED: 'SASL Authentication failed.',
   UNSUPPORTED_VERSION: 'The version of API is not supported.',
   NOT_CONTROLLER: 'This is not the correct controller for this cluster.',
+  BROKER_ID_NOT_REGISTERED: 'The given broker ID was not registered.',
   REQUEST_TIMED_OUT: 'The request timed out.',
   GROUP_SUBSCRIBED_TO_TOPIC: 'The consumer group is actively subscribed to the topic',
 };

@@ -5,12 +5,13 @@
  * - kafka-get-offsets.sh (GetOffsetShell): --topic (regex), --partitions, --topic-partitions,
  *   --time (earliest, latest, max-timestamp or -1/-2/-3, or a timestamp), `topic:partition:offset`.
  * - kafka-metadata-quorum.sh describe --status | --replication [--human-readable] (DescribeQuorum).
- * - kafka-cluster.sh cluster-id (DescribeCluster); unregister is refused.
+ * - kafka-cluster.sh cluster-id (DescribeCluster); unregister --id (UnregisterBroker).
  * kafka-metadata-quorum and kafka-cluster parse with argparse4j in Kafka; these parse the same
  * words by hand.
  */
 import type { Cluster } from '../../client/cluster.js';
-import { clusterId, describeQuorum, type QuorumReplicaState } from '../../client/cluster-info.js';
+import { clusterId, describeQuorum, unregisterBroker, type QuorumReplicaState } from '../../client/cluster-info.js';
+import { KafkaClientError } from '../../client/errors.js';
 import { listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
 import { cliIo } from '../io.js';
@@ -102,13 +103,45 @@ export function kafkaCluster(args: readonly string[]): Promise<number> {
       );
       return;
     }
-    if (command === 'unregister')
-      throw new KafkaToolExit(1, 'kafka-cluster unregister is not supported by Gregor (no UnregisterBroker API)');
+    if (command === 'unregister') {
+      const at = rest.findIndex((a) => a === '--id' || a === '-i');
+      const id = at >= 0 ? Number(rest[at + 1]) : Number.NaN;
+      if (!Number.isInteger(id))
+        throw new KafkaToolExit(
+          1,
+          'usage: kafka-cluster unregister [-h] (--bootstrap-server BOOTSTRAP_SERVER | --bootstrap-controller BOOTSTRAP_CONTROLLER) [--config CONFIG] --id ID\nkafka-cluster: error: argument --id/-i is required',
+        );
+      try {
+        const done = await unregisterBroker(cluster, id);
+        cliIo().stdout.write(
+          done
+            ? `Broker ${id} is no longer registered.\n`
+            : 'The target cluster does not support the broker unregistration API.\n',
+        );
+      } catch (err) {
+        if (!(err instanceof KafkaClientError)) throw err;
+        throw new KafkaToolExit(
+          1,
+          `org.apache.kafka.common.errors.${exceptionClass(err.errorName)}: ${javaMessage(err)}`,
+        );
+      }
+      return;
+    }
     throw new KafkaToolExit(
       1,
       `usage: kafka-cluster [-h] {cluster-id,unregister} ...\nkafka-cluster: error: invalid choice: '${command ?? ''}'`,
     );
   });
+}
+
+/** Kafka's exception class for an error name: BROKER_ID_NOT_REGISTERED → BrokerIdNotRegisteredException. */
+function exceptionClass(errorName: string): string {
+  const camel = errorName
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+  return `${camel.replace(/(Error|Exception)$/, '')}Exception`;
 }
 
 /** ToolsUtils.prettyPrintTable: each column padded to its widest value, then a tab. */

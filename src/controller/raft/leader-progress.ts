@@ -2,8 +2,20 @@
  * What a leader knows about its voters in its epoch: each one's fetched end offset and last contact,
  * from which it computes the high watermark (the offset a majority holds, only once past the start
  * of its own epoch) and the check-quorum deadline (a majority must fetch within the timeout).
- * Leaves out: parked fetches and messaging (leader-replication.ts), and observers (they never count).
+ * It also keeps the observers (broker-only nodes) that fetch in this epoch, for DescribeQuorum only:
+ * they never count for the high watermark or check-quorum; one silent for OBSERVER_SESSION_TIMEOUT_MS
+ * is forgotten, as Kafka's LeaderState forgets it.
+ * Leaves out: parked fetches and messaging (leader-replication.ts).
  */
+
+/** How long an observer that stopped fetching is still listed (Kafka's LeaderState: five minutes). */
+export const OBSERVER_SESSION_TIMEOUT_MS = 300_000;
+
+export interface ObserverProgress {
+  endOffset: number;
+  lastFetchMs: number;
+  lastCaughtUpMs: number;
+}
 
 export interface ReplicaProgress {
   endOffset: number;
@@ -17,6 +29,7 @@ export interface ReplicaProgress {
 
 export class LeaderProgress {
   readonly replicas = new Map<number, ReplicaProgress>();
+  private readonly observers = new Map<number, ObserverProgress>();
 
   constructor(
     readonly localId: number,
@@ -45,6 +58,23 @@ export class LeaderProgress {
     replica.acknowledged = true;
     if (fetchOffset >= leaderEndOffset) replica.lastCaughtUpMs = now;
     return true;
+  }
+
+  /** Records a valid fetch from a replica that is no voter (a broker-only node); negative ids (no replica) aside. */
+  recordObserverFetch(id: number, fetchOffset: number, leaderEndOffset: number, now: number): void {
+    if (id < 0 || id === this.localId || this.replicas.has(id)) return;
+    const observer = this.observers.get(id) ?? { endOffset: -1, lastFetchMs: -1, lastCaughtUpMs: -1 };
+    observer.endOffset = fetchOffset;
+    observer.lastFetchMs = now;
+    if (fetchOffset >= leaderEndOffset) observer.lastCaughtUpMs = now;
+    this.observers.set(id, observer);
+  }
+
+  /** The observers heard from within OBSERVER_SESSION_TIMEOUT_MS, by id (the others are forgotten). */
+  activeObservers(now: number): Array<[number, ObserverProgress]> {
+    for (const [id, observer] of this.observers)
+      if (now - observer.lastFetchMs >= OBSERVER_SESSION_TIMEOUT_MS) this.observers.delete(id);
+    return [...this.observers.entries()].sort((a, b) => a[0] - b[0]);
   }
 
   /** Any contact that proves the voter follows this epoch (counts for check-quorum). */

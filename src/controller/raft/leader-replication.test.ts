@@ -194,3 +194,41 @@ t.test("an observer's parked fetch is woken when the high watermark passes what 
   leader.handleFetchRequest(9, 4, fetch({ replicaId: 9, fetchOffset: 2, lastFetchedEpoch: 1 }));
   t.same(fetchAnswers(outbox), [], 'and parks again once it knows it');
 });
+
+t.test(
+  'DescribeQuorum lists the observers that fetched in this epoch, and forgets one silent for five minutes',
+  async (t) => {
+    const { leader, lead, clock, outbox } = setup();
+    lead();
+    leader.poll(clock.now());
+    t.same(leader.describe().observers, [], 'no observer before any fetch');
+    clock.set(100);
+    leader.handleFetchRequest(9, 1, fetch({ replicaId: 9, fetchOffset: 0, maxWaitMs: 0 }));
+    leader.handleFetchRequest(8, 2, fetch({ replicaId: 8, fetchOffset: 0, maxWaitMs: 0 }));
+    leader.handleFetchRequest(2, 3, fetch({ fetchOffset: 0, maxWaitMs: 0 }));
+    leader.handleFetchRequest(-1, 4, fetch({ replicaId: -1, fetchOffset: 0, maxWaitMs: 0 }));
+    outbox.drain();
+    clock.set(200);
+    leader.handleFetchRequest(9, 5, fetch({ replicaId: 9, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 0 }));
+    const described = leader.describe();
+    t.same(
+      described.observers,
+      [
+        { replicaId: 8, logEndOffset: 0, lastFetchTimestamp: 100, lastCaughtUpTimestamp: -1 },
+        { replicaId: 9, logEndOffset: 1, lastFetchTimestamp: 200, lastCaughtUpTimestamp: 200 },
+      ],
+      'both brokers, by id, with their fetch offsets and times; no voter, no negative id',
+    );
+    t.same(
+      described.currentVoters.map((v) => v.replicaId),
+      [1, 2, 3],
+      'the voters stay voters',
+    );
+    clock.set(100 + 300_000);
+    t.same(
+      leader.describe().observers.map((o) => o.replicaId),
+      [9],
+      'an observer silent for five minutes is no longer listed',
+    );
+  },
+);

@@ -3,7 +3,8 @@
  * append linger (one fsync per window); each Fetch is checked (valid, diverging, or below the log
  * start: snapshot), records the voter's progress and may advance the high watermark, and is answered
  * with entries or parked until there is something new or fetchMaxWaitMs passes; FetchSnapshot is
- * served in chunks. Check-quorum makes a leader that lost its majority resign. Also DescribeQuorum.
+ * served in chunks. Check-quorum makes a leader that lost its majority resign. Also DescribeQuorum (the
+ * voters, and the observers that fetched in this epoch).
  * Leaves out: the follower side (follower-replication.ts) and BeginQuorumEpoch (announcements.ts).
  */
 import type { Clock } from '../../common/clock.js';
@@ -169,7 +170,8 @@ export class LeaderReplication {
     }
     const position = validateFetchPosition(log, request.fetchOffset, request.lastFetchedEpoch);
     if (position.kind === 'valid') {
-      this.progress?.recordFetch(source, request.fetchOffset, log.endOffset(), now);
+      if (this.progress?.recordFetch(source, request.fetchOffset, log.endOffset(), now) === false)
+        this.progress.recordObserverFetch(source, request.fetchOffset, log.endOffset(), now);
       this.maybeAdvanceHighWatermark();
     } else {
       this.progress?.recordContact(source, now);
@@ -243,7 +245,13 @@ export class LeaderReplication {
         lastCaughtUpTimestamp: r ? r.lastCaughtUpMs : -1,
       };
     });
-    return { errorCode: ErrorCode.NONE, leaderId, leaderEpoch, highWatermark, currentVoters: voters, observers: [] };
+    const observers = progress.activeObservers(now).map(([replicaId, o]) => ({
+      replicaId,
+      logEndOffset: o.endOffset,
+      lastFetchTimestamp: o.lastFetchMs,
+      lastCaughtUpTimestamp: o.lastCaughtUpMs,
+    }));
+    return { errorCode: ErrorCode.NONE, leaderId, leaderEpoch, highWatermark, currentVoters: voters, observers };
   }
 
   /** Builds the answer to a fetch that passed the leader checks (`validated`: just now, in this epoch). */

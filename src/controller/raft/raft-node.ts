@@ -11,7 +11,7 @@
  * FollowerReplication (Fetch/FetchSnapshot), CommitState (high watermark, applied offset) and
  * Snapshots. It dispatches messages and runs the poll loop.
  * Leaves out: the wire (an adapter maps messages.ts to Kafka's codecs), voter changes (KIP-853),
- * observers beyond answering their fetches.
+ * observers beyond answering their fetches and listing them in DescribeQuorum.
  */
 import type { Clock } from '../../common/clock.js';
 import { Announcements } from './announcements.js';
