@@ -20,6 +20,7 @@ import {
   waitFor,
 } from '../test/helpers/docker.js';
 import { hasCommand, run } from '../test/helpers/external.js';
+import { kafkajsRoundTrip } from '../test/helpers/kafka-round-trip.js';
 
 const { Kafka, logLevel } = kafkajs;
 const unavailable = dockerUnavailable();
@@ -32,30 +33,8 @@ async function roundTrip(
   bootstrap: string,
   topic: string,
 ): Promise<{ clusterId: string; partitions: number }> {
-  const kafka = new Kafka({
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 100 },
-  });
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `${topic}-group`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const values: string[] = [];
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(String(message.value));
-        if (values.length === 5) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  t.same(values.sort(), ['v0', 'v1', 'v2', 'v3', 'v4'], 'consumed what was produced');
-  const admin = kafka.admin();
+  t.same(await kafkajsRoundTrip(bootstrap, topic), ['v0', 'v1', 'v2', 'v3', 'v4'], 'consumed what was produced');
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const cluster = await admin.describeCluster();
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });

@@ -10,6 +10,7 @@ import t from 'tap';
 import { startBroker, type RunningBroker } from '../index.js';
 import { freePort } from '../../test/helpers/process-cluster.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
+import { pollUntil } from '../../test/helpers/poll.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import {
   CreateTopicsApi,
@@ -24,20 +25,6 @@ import { InitProducerIdApi } from '../../protocol/generated/messages/22-init-pro
 import { DeleteTopicsApi } from '../../protocol/generated/messages/20-delete-topics.js';
 import { CreatePartitionsApi } from '../../protocol/generated/messages/37-create-partitions.js';
 import { MetadataApi } from '../../protocol/generated/messages/03-metadata.js';
-
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | null | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Whether the node answers Metadata on its client listener (it does once caught up and unfenced). */
 async function serves(port: number): Promise<boolean> {
@@ -83,7 +70,7 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
     running.add(node);
     nodes.push(node);
   }
-  await until('three nodes serving clients', 60000, async () => {
+  await pollUntil('three nodes serving clients', 60000, async () => {
     const answers = await Promise.all(nodes.map((n) => serves(n.port)));
     return answers.every(Boolean);
   });
@@ -93,7 +80,9 @@ t.test('without a leader, admin requests get retriable errors', async (t) => {
     running.delete(other);
     await other.stop();
   }
-  await until('the survivor has no leader', 30000, () => Promise.resolve(node.broker.quorum.node.leaderId() === -1));
+  await pollUntil('the survivor has no leader', 30000, () =>
+    Promise.resolve(node.broker.quorum.node.leaderId() === -1),
+  );
   t.equal(node.broker.quorum.node.leaderId(), -1, 'no leader');
   const c = await rawClient(node.port);
   t.teardown(() => c.close());

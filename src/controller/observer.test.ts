@@ -12,6 +12,7 @@ import { freePort } from '../../test/helpers/process-cluster.js';
 import { ConfigError } from '../common/config.js';
 import { DescribeQuorumApi } from '../../protocol/generated/messages/55-describe-quorum.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
+import { eventually } from '../../test/helpers/in-process-cluster.js';
 
 const QUORUM = {
   'controller.quorum.election.timeout.ms': 400,
@@ -22,16 +23,6 @@ const QUORUM = {
   'broker.session.timeout.ms': 3000,
   'cluster.id': 'observer-test-cluster',
 };
-
-async function until<T>(what: string, timeoutMs: number, check: () => T | null | undefined | false): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 t.test('a broker-only process observes the quorum, registers and forwards', async (t) => {
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -72,13 +63,13 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
   const quorumOf = (b: RunningBroker) => b.broker.quorum.node;
   t.ok(quorumOf(observer).observer, 'node 4 is an observer');
   t.notOk(quorumOf(voterNodes[0]!).observer, 'node 1 is a voter');
-  const leaderId = await until('the observer follows a leader', 15000, () => {
+  const leaderId = await eventually('the observer follows a leader', 15000, () => {
     const ids = [...running].map((b) => quorumOf(b).leaderId());
     return ids.every((id) => id > 0 && id === ids[0]) && ids[0];
   });
   t.ok(leaderId >= 1 && leaderId <= 3, `everyone, the observer too, follows node ${leaderId}`);
   const leader = voterNodes[leaderId - 1]!;
-  await until(
+  await eventually(
     'node 4 registered and unfenced',
     10000,
     () => leader.broker.controller.image.brokers.get(4)?.fenced === false,
@@ -97,7 +88,7 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
     true,
     'createTopics through the observer',
   );
-  await until('the topic in the observer image', 5000, () =>
+  await eventually('the topic in the observer image', 5000, () =>
     observer.broker.controller.image.topicsByName.get('observed'),
   );
   t.ok(
@@ -114,7 +105,7 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
   t.same(p?.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3], 'the observer is not a voter');
   t.equal(p?.leaderId, leaderId);
   const hw = Number(p?.highWatermark ?? -1n);
-  await until(
+  await eventually(
     'the observer applied up to the leader high watermark',
     5000,
     () => quorumOf(observer).raft.appliedOffset() >= hw,
@@ -125,7 +116,7 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
   await leader.stop();
   running.delete(leader);
   const survivors = voterNodes.filter((b) => b !== leader);
-  const next = await until('a new leader the observer follows', 15000, () => {
+  const next = await eventually('a new leader the observer follows', 15000, () => {
     const ids = [...survivors, observer].map((b) => quorumOf(b).leaderId());
     return ids.every((id) => id > 0 && id !== leaderId && id === ids[0]) && ids[0];
   });
@@ -135,7 +126,7 @@ t.test('a broker-only process observes the quorum, registers and forwards', asyn
     true,
     'createTopics after the failover',
   );
-  await until('the second topic in the observer image', 5000, () =>
+  await eventually('the second topic in the observer image', 5000, () =>
     observer.broker.controller.image.topicsByName.get('observed-2'),
   );
   t.pass('the observer applied the new leader commits');

@@ -7,20 +7,10 @@
  * produces in between, so the brokers have metadata to follow.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
-import { freePort } from '../../test/helpers/ports.js';
-import {
-  formatStorage,
-  kraftProperties,
-  startWithProperties,
-  writeProperties,
-  type KraftProcess,
-} from '../../test/helpers/kraft-properties.js';
+import { startKraftCluster } from '../../test/helpers/kraft-properties.js';
 
 const CLUSTER_ID = 'q2Vb3tY8TS6cJm1dXx0wZg';
 const FAST = {
@@ -49,36 +39,11 @@ t.test(
   "split mode: the brokers are the quorum's observers in kafka-metadata-quorum describe",
   { skip: CLI_SKIP },
   async (t) => {
-    const root = mkdtempSync(join(tmpdir(), 'gregor-quorum-observers-'));
-    const running: KraftProcess[] = [];
-    t.teardown(async () => {
-      await Promise.all(running.map((p) => p.stop('SIGKILL')));
-      rmSync(root, { recursive: true, force: true });
-    });
-    const controllerPorts = [await freePort(), await freePort(), await freePort()];
-    const brokerPorts = [await freePort(), await freePort()];
-    const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
-    const files = [
-      ...controllerPorts.map(
-        (controllerPort, i) =>
-      writeProperties(root, `controller-${i + 1}.properties`, kraftProperties({
-        nodeId: i + 1, roles: 'controller', controllerPort, voters, logDir: join(root, `c${i + 1}`), extra: FAST,
-      })), // prettier-ignore
-      ),
-      ...brokerPorts.map(
-        (brokerPort, i) =>
-      writeProperties(root, `broker-${i + 4}.properties`, kraftProperties({
-        nodeId: i + 4, roles: 'broker', brokerPort, voters, logDir: join(root, `b${i + 4}`), extra: FAST,
-      })), // prettier-ignore
-      ),
-    ];
-    for (const file of files) await formatStorage(file, CLUSTER_ID);
-    const nodes = files.map((file) => startWithProperties(file));
-    running.push(...nodes);
-    for (const broker of nodes.slice(3))
-      await broker.waitForOutput(/caught up with the metadata log and unfenced/, 120_000);
+    const { brokerPorts, bootstrap: brokers } = await startKraftCluster(t, {
+      layout: 'split', brokers: 2, clusterId: CLUSTER_ID, extra: FAST, name: 'quorum-observers',
+    }); // prettier-ignore
 
-    const kafka = new Kafka({ brokers: brokerPorts.map((p) => `127.0.0.1:${p}`), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     const producer = kafka.producer();

@@ -7,20 +7,11 @@
  * Gregor refused the tool ("not supported") and had no UnregisterBroker API.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
-import { freePort } from '../../test/helpers/ports.js';
-import {
-  formatStorage,
-  kraftProperties,
-  startWithProperties,
-  writeProperties,
-  type KraftProcess,
-} from '../../test/helpers/kraft-properties.js';
+import { startKraftCluster } from '../../test/helpers/kraft-properties.js';
+import { pollUntil } from '../../test/helpers/poll.js';
 
 const CLUSTER_ID = 'VW5yZWdpc3RlckJyb2tlcg';
 const FAST = {
@@ -29,16 +20,6 @@ const FAST = {
   'broker.heartbeat.interval.ms': '200',
   'replica.lag.time.max.ms': '3000',
 };
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const brokerIds = async (admin: Admin): Promise<number[]> =>
   (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort();
@@ -52,26 +33,10 @@ t.test(
   'kafka-cluster unregister removes a dead broker; it registers again when restarted',
   { skip: CLI_SKIP },
   async (t) => {
-    const root = mkdtempSync(join(tmpdir(), 'gregor-unregister-'));
-    const running: KraftProcess[] = [];
-    t.teardown(async () => {
-      await Promise.all(running.map((p) => p.stop('SIGKILL')));
-      rmSync(root, { recursive: true, force: true });
-    });
-    const brokerPorts = [await freePort(), await freePort(), await freePort()];
-    const controllerPorts = [await freePort(), await freePort(), await freePort()];
-    const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
-    const files = brokerPorts.map(
-      (brokerPort, i) =>
-    writeProperties(root, `server-${i + 1}.properties`, kraftProperties({
-      nodeId: i + 1, roles: 'broker,controller', brokerPort, controllerPort: controllerPorts[i], voters,
-      logDir: join(root, `node-${i + 1}`), extra: FAST,
-    })), // prettier-ignore
-    );
-    for (const file of files) await formatStorage(file, CLUSTER_ID);
-    const nodes = files.map((file) => startWithProperties(file));
-    running.push(...nodes);
-    for (const node of nodes) await node.waitForOutput(/caught up with the metadata log and unfenced/, 120_000);
+    const cluster = await startKraftCluster(t, {
+      layout: 'combined', brokers: 3, clusterId: CLUSTER_ID, extra: FAST, name: 'unregister',
+    }); // prettier-ignore
+    const { nodes, brokerPorts } = cluster;
 
     const admin = new Kafka({
       brokers: brokerPorts.slice(0, 2).map((p) => `127.0.0.1:${p}`),
@@ -90,7 +55,7 @@ t.test(
     const unregistered = await kafkaTool('kafka-cluster', ['unregister', ...bootstrap, '--id', '3']);
     t.equal(unregistered.code, 0, unregistered.stderr);
     t.equal(unregistered.stdout, 'Broker 3 is no longer registered.\n');
-    await until('broker 3 gone from DescribeCluster', 30_000, async () =>
+    await pollUntil('broker 3 gone from DescribeCluster', 30_000, async () =>
       (await brokerIds(admin)).join() === '1,2' ? true : null,
     );
     t.same(
@@ -112,13 +77,11 @@ t.test(
       );
     }
 
-    const restarted = startWithProperties(files[2]!);
-    running.push(restarted);
-    await restarted.waitForOutput(/caught up with the metadata log and unfenced/, 120_000);
-    await until('broker 3 registered again', 30_000, async () =>
+    await cluster.restart(2, 120_000);
+    await pollUntil('broker 3 registered again', 30_000, async () =>
       (await brokerIds(admin)).join() === '1,2,3' ? true : null,
     );
-    await until('broker 3 back in every ISR', 60_000, async () =>
+    await pollUntil('broker 3 back in every ISR', 60_000, async () =>
       (await isrs(admin)).every((isr) => isr.join() === '1,2,3') ? true : null,
     );
     t.pass('the restarted broker registered again and rejoined every ISR');

@@ -8,6 +8,7 @@ import type { Test } from 'tap';
 import type { Logger } from '../../src/common/logger.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { freePort, isAddressInUse } from './ports.js';
+import { pollUntil } from './poll.js';
 
 const QUORUM_SETTINGS = {
   'controller.quorum.election.timeout.ms': 400,
@@ -24,13 +25,7 @@ export async function eventually<T>(
   timeoutMs: number,
   check: () => T | null | undefined | false,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return pollUntil(what, timeoutMs, check, 20);
 }
 
 export interface ThreeNodeOptions {

@@ -1,8 +1,8 @@
 /**
- * Test helper for the Docker tests: produce five messages with kafkajs through a bootstrap address,
- * consume them back in a group, and say what was consumed.
+ * kafkajs round trips for tests: produce five messages through a bootstrap address and consume them
+ * back in a group (the Docker tests); read a topic from the beginning until a count of values.
  */
-import kafkajs from 'kafkajs';
+import kafkajs, { type Kafka as KafkaClient } from 'kafkajs';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -17,18 +17,40 @@ export async function kafkajsRoundTrip(bootstrap: string, topic: string): Promis
   await producer.connect();
   await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
   await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `${topic}-group`, maxWaitTimeInMs: 100 });
+  return (await consumeValues(kafka, topic, `${topic}-group`, 5, 60_000)).sort();
+}
+
+/**
+ * Reads `topic` from the beginning in group `groupId` until `count` values have come, or `timeoutMs`
+ * has passed; the values read, in the order they came (fewer than `count` after the timeout).
+ */
+export async function consumeValues(
+  kafka: KafkaClient,
+  topic: string,
+  groupId: string,
+  count: number,
+  timeoutMs: number,
+): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
   const values: string[] = [];
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(String(message.value));
-        if (values.length === 5) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return values.sort();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            values.push(message.value?.toString() ?? '');
+            if (values.length >= count) resolve();
+          },
+        });
+      }),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect();
+  }
+  return values;
 }

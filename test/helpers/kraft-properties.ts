@@ -8,10 +8,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
 import { GREGOR_BIN } from './cli.js';
 import { kafkaTool } from './kafka-tools.js';
+import { freePort } from './ports.js';
 
 export interface KraftNodeSpec {
   nodeId: number;
@@ -142,4 +145,106 @@ export async function exitWithin(node: KraftProcess, timeoutMs: number): Promise
   const result = await Promise.race([node.exited, running]);
   clearTimeout(timer);
   return result;
+}
+
+export interface KraftClusterSpec {
+  /**
+   * 'combined': `brokers` nodes (ids 1..n) with both roles, each a voter; 'split': three controllers
+   * (ids 1-3) and `brokers` broker-only nodes (ids 4..).
+   */
+  layout: 'combined' | 'split';
+  brokers: number;
+  clusterId: string;
+  /** More lines for every node (timeouts, say). */
+  extra?: Record<string, string>;
+  /** The temp dir's name prefix, so a leftover dir says which test made it. */
+  name: string;
+}
+
+export interface KraftCluster {
+  root: string;
+  /** Each node's properties file, in node id order (controllers first in split mode). */
+  files: string[];
+  /** Each node's current process, by the same index as `files` (`restart` replaces one). */
+  nodes: KraftProcess[];
+  /** The broker listeners' ports, in broker order. */
+  brokerPorts: number[];
+  /** `host:port` of every broker, for a client's bootstrap list. */
+  bootstrap: string[];
+  /** Starts node `index` again from its file (after a stop) and waits until it serves again. */
+  restart(index: number, timeoutMs?: number): Promise<KraftProcess>;
+}
+
+const SERVING = /caught up with the metadata log and unfenced/;
+
+/**
+ * Formats and starts a cluster from Kafka-style properties files and waits until every broker is
+ * caught up and unfenced. Every process is killed (SIGKILL) and the dir removed when the test ends.
+ */
+export async function startKraftCluster(t: Test, spec: KraftClusterSpec): Promise<KraftCluster> {
+  const root = mkdtempSync(join(tmpdir(), `gregor-${spec.name}-`));
+  const started: KraftProcess[] = [];
+  t.teardown(async () => {
+    await Promise.all(started.map((p) => p.stop('SIGKILL')));
+    rmSync(root, { recursive: true, force: true });
+  });
+  const brokerPorts: number[] = [];
+  for (let i = 0; i < spec.brokers; i++) brokerPorts.push(await freePort());
+  const controllerCount = spec.layout === 'combined' ? spec.brokers : 3;
+  const controllerPorts: number[] = [];
+  for (let i = 0; i < controllerCount; i++) controllerPorts.push(await freePort());
+  const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+  const extra = spec.extra ?? {};
+  const files =
+    spec.layout === 'combined'
+      ? brokerPorts.map((brokerPort, i) => {
+          const props = kraftProperties({
+            nodeId: i + 1,
+            roles: 'broker,controller',
+            brokerPort,
+            controllerPort: controllerPorts[i],
+            voters,
+            logDir: join(root, `node-${i + 1}`),
+            extra,
+          });
+          return writeProperties(root, `server-${i + 1}.properties`, props);
+        })
+      : [
+          ...controllerPorts.map((controllerPort, i) => {
+            const logDir = join(root, `c${i + 1}`);
+            const props = kraftProperties({
+              nodeId: i + 1,
+              roles: 'controller',
+              controllerPort,
+              voters,
+              logDir,
+              extra,
+            });
+            return writeProperties(root, `controller-${i + 1}.properties`, props);
+          }),
+          ...brokerPorts.map((brokerPort, i) => {
+            const logDir = join(root, `b${i + 4}`);
+            const props = kraftProperties({ nodeId: i + 4, roles: 'broker', brokerPort, voters, logDir, extra });
+            return writeProperties(root, `broker-${i + 4}.properties`, props);
+          }),
+        ];
+  for (const file of files) await formatStorage(file, spec.clusterId);
+  const nodes = files.map((file) => startWithProperties(file));
+  started.push(...nodes);
+  const brokerIndexes = spec.layout === 'combined' ? nodes.keys() : [...nodes.keys()].slice(3);
+  for (const index of brokerIndexes) await nodes[index]!.waitForOutput(SERVING, 120_000);
+  return {
+    root,
+    files,
+    nodes,
+    brokerPorts,
+    bootstrap: brokerPorts.map((p) => `127.0.0.1:${p}`),
+    restart: async (index, timeoutMs = 60_000) => {
+      const node = startWithProperties(files[index]!);
+      started.push(node);
+      nodes[index] = node;
+      if (spec.layout === 'combined' || index >= 3) await node.waitForOutput(SERVING, timeoutMs);
+      return node;
+    },
+  };
 }
