@@ -59,7 +59,8 @@ const lazyWorkerThreads = {
   },
 };
 
-// node-forge (600 KB, PKCS12 trust stores only) is required on first use (src/common/pkcs12-trust.ts).
+// node-forge (600 KB, PKCS12 trust stores only) and jks-js (JKS stores only) are required on first use
+// (src/common/trust-stores.ts, src/common/java-key-store.ts).
 const external = [
   '@node-rs/crc32',
   'snappy',
@@ -69,6 +70,7 @@ const external = [
   'pino-pretty',
   'fs-ext',
   'node-forge',
+  'jks-js',
 ];
 const common = {
   bundle: true,

@@ -6,9 +6,10 @@
  * an unknown key, a bad value, or a setting the chosen protocol does not use is refused with
  * a ClientConfigError naming it, never ignored. OAUTHBEARER takes its token as oauthbearer-token.ts
  * describes (unsecured JWT, a token file, or a client-credentials endpoint). Trust and key stores
- * are PEM or PKCS12 (the Java client's `ssl.truststore.*` / `ssl.keystore.*` with their passwords,
- * the type read from the file when not given); an encrypted PEM key takes `ssl.key.password`.
- * Left out: GSSAPI, JKS stores (refused), SASL extensions.
+ * are PEM, PKCS12 or JKS (the Java client's `ssl.truststore.*` / `ssl.keystore.*` with their
+ * passwords; JKS and PKCS12 read by what the file holds, as Java, and the type read from the file when
+ * not given); an encrypted PEM key takes `ssl.key.password`. Left out: GSSAPI, JCEKS stores
+ * (refused), SASL extensions.
  */
 import { readFileSync } from 'node:fs';
 import { parseJaasConfig, type JaasEntry } from '../server/sasl/jaas.js';
@@ -20,7 +21,8 @@ import {
 } from './oauthbearer-token.js';
 import { ClientConfigError } from './errors.js';
 import { nodeTls } from '../common/node-tls.js';
-import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trust.js';
+import { isJavaKeyStore, jksKeyMaterial } from '../common/java-key-store.js';
+import { storeTrustedCertificates } from '../common/trust-stores.js';
 export { ClientConfigError };
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
@@ -29,8 +31,8 @@ export type ClientSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 
 export interface ClientTls {
   /** Trusted CA certificates (PEM); undefined means the system's trust store. */
   ca?: Buffer | string[];
-  cert?: Buffer;
-  key?: Buffer;
+  cert?: Buffer | string;
+  key?: Buffer | string;
   /** A PKCS12 key store (the client certificate and its key), opened with passphrase. */
   pfx?: Buffer;
   /** The PKCS12 store's password, or an encrypted PEM key's. */
@@ -152,32 +154,25 @@ export function clientSecurityFrom(props: Record<string, string>): ClientSecurit
   return security;
 }
 
-type StoreType = 'PEM' | 'PKCS12';
+type StoreType = 'PEM' | 'PKCS12' | 'JKS';
 
 /**
- * The type of a trust or key store file: the `ssl.*.type` setting, else (Kafka's default JKS type
- * reads PKCS12 files too) what the file holds: PEM text or a PKCS12 store. JKS is refused.
+ * The format of a trust or key store file: PEM when `ssl.*.type` says so; else (Kafka's JKS and PKCS12
+ * types each read both Java formats) what the file holds: a JKS store, a PKCS12 store, or PEM text
+ * when no type is given.
  */
-function storeTypeOf(setting: string, given: string | undefined, bytes: Buffer, path: string): StoreType {
-  if (isJavaKeyStore(bytes))
-    throw new ClientConfigError(
-      `${setting.replace('.type', '.location')}: ${path} is a JKS store, which is not supported (convert it: keytool -importkeystore -deststoretype PKCS12)`,
-    );
-  const upper = given?.toUpperCase();
-  if (upper === 'PEM' || upper === 'PKCS12') return upper;
+function storeTypeOf(given: string | undefined, bytes: Buffer): StoreType {
+  if (given?.toUpperCase() === 'PEM') return 'PEM';
+  if (isJavaKeyStore(bytes)) return 'JKS';
   // A PKCS12 store is DER: an ASN.1 SEQUENCE.
-  return bytes[0] === 0x30 ? 'PKCS12' : 'PEM';
+  return bytes[0] === 0x30 || given !== undefined ? 'PKCS12' : 'PEM';
 }
 
 function tlsFrom(props: Record<string, string>): ClientTls {
   for (const key of ['ssl.truststore.type', 'ssl.keystore.type']) {
     const type = props[key]?.toUpperCase();
-    if (type === 'JKS')
-      throw new ClientConfigError(
-        `${key}=JKS is not supported (PEM or PKCS12; convert a JKS store with keytool -importkeystore -deststoretype PKCS12)`,
-      );
-    if (type !== undefined && type !== 'PEM' && type !== 'PKCS12')
-      throw new ClientConfigError(`${key}: "${props[key]}" is not PEM or PKCS12`);
+    if (type !== undefined && type !== 'PEM' && type !== 'PKCS12' && type !== 'JKS')
+      throw new ClientConfigError(`${key}: "${props[key]}" is not JKS, PKCS12 or PEM`);
   }
   if (props['ssl.ca.location'] !== undefined && props['ssl.truststore.location'] !== undefined)
     throw new ClientConfigError('give ssl.ca.location or ssl.truststore.location, not both');
@@ -207,15 +202,15 @@ function tlsFrom(props: Record<string, string>): ClientTls {
   const trustPath = props['ssl.truststore.location'];
   if (trustPath !== undefined) {
     const bytes = readPem('ssl.truststore.location', trustPath);
-    const type = storeTypeOf('ssl.truststore.type', props['ssl.truststore.type'], bytes, trustPath);
+    const type = storeTypeOf(props['ssl.truststore.type'], bytes);
     if (type === 'PEM' && props['ssl.truststore.password'] !== undefined)
       throw new ClientConfigError('ssl.truststore.password cannot be given with a PEM trust store, only certificates');
     tls.ca =
       type === 'PEM'
         ? bytes
-        : pkcs12TrustedCertificates(
+        : storeTrustedCertificates(
             bytes,
-            props['ssl.truststore.password'] ?? '',
+            props['ssl.truststore.password'] ?? null,
             `ssl.truststore.location ${trustPath}`,
             (m) => new ClientConfigError(m),
           );
@@ -226,7 +221,17 @@ function tlsFrom(props: Record<string, string>): ClientTls {
   const keyPassword = props['ssl.key.password'];
   if (store !== undefined) {
     const bytes = readPem('ssl.keystore.location', store);
-    if (storeTypeOf('ssl.keystore.type', props['ssl.keystore.type'], bytes, store) === 'PKCS12') {
+    const type = storeTypeOf(props['ssl.keystore.type'], bytes);
+    if (type === 'JKS') {
+      const password = props['ssl.keystore.password'];
+      if (password === undefined)
+        throw new ClientConfigError('SSL key store is specified, but key store password is not specified.');
+      const what = `Failed to load SSL keystore ${store} of type JKS`;
+      Object.assign(
+        tls,
+        jksKeyMaterial(bytes, password, keyPassword ?? null, what, (m) => new ClientConfigError(m)),
+      );
+    } else if (type === 'PKCS12') {
       const password = props['ssl.keystore.password'];
       if (password === undefined)
         throw new ClientConfigError('a PKCS12 ssl.keystore.location needs ssl.keystore.password');

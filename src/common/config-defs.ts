@@ -611,14 +611,22 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     // listener.name.<listener name, lower case>.<setting>. ssl.keystore.location, ssl.keystore.password,
     // ssl.key.password, ssl.truststore.location and ssl.truststore.password are defined with the dynamic
     // broker configs (admin/broker-config-schema.ts).
-    'ssl.keystore.type': def('string', 'JKS', 'Key store format: PEM or PKCS12 (JKS is refused at start-up).'),
+    'ssl.keystore.type': def(
+      'string',
+      'JKS',
+      'Key store format: JKS or PKCS12 (each reads both Java formats, as Java 9+) or PEM; others are refused at start-up.',
+    ),
     'ssl.keystore.certificate.chain': def(
       'password',
       null,
       'The certificate chain in PEM, inline (KIP-651; needs ssl.keystore.type=PEM).',
     ),
     'ssl.keystore.key': def('password', null, 'The private key in PEM, inline (KIP-651; needs ssl.keystore.type=PEM).'),
-    'ssl.truststore.type': def('string', 'JKS', 'Trust store format: PEM or PKCS12 (JKS is refused at start-up).'),
+    'ssl.truststore.type': def(
+      'string',
+      'JKS',
+      'Trust store format: JKS or PKCS12 (each reads both Java formats, as Java 9+) or PEM; others are refused at start-up.',
+    ),
     'ssl.truststore.certificates': def(
       'password',
       null,

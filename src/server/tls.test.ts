@@ -106,8 +106,12 @@ t.test('start-up refuses bad TLS settings, naming the listener and setting', { s
   await t.rejects(startBroker({ config: base }), { message: /listener SSL: TLS needs a key store/ });
   await t.rejects(
     startBroker({ config: { ...base, 'ssl.keystore.location': c.serverP12 } }),
-    { message: /ssl.keystore.type=JKS is not supported/ },
-    "JKS, Kafka's default type",
+    { message: /SSL key store is specified, but key store password is not specified \(ssl.keystore.password\)/ },
+    "a store of Kafka's default type JKS needs its password",
+  );
+  await t.rejects(
+    startBroker({ config: { ...base, 'ssl.keystore.location': c.serverP12, 'ssl.keystore.type': 'JCEKS' } }),
+    { message: /ssl.keystore.type=JCEKS is not supported \(use JKS, PKCS12 or PEM\)/ },
   );
   await t.rejects(startBroker({ config: { ...base, ...pemStore(c), 'ssl.enabled.protocols': 'TLSv1.1,TLSv1.3' } }), {
     message: /contiguous/,

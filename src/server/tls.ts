@@ -1,17 +1,18 @@
 /**
  * TLS for SSL and SASL_SSL listeners, configured with Kafka's ssl.* names (each also
  * settable per listener as `listener.name.<name>.ssl.*`): key and trust stores in PEM (a
- * file or inline, KIP-651) or PKCS12, `ssl.client.auth` none / requested / required,
+ * file or inline, KIP-651), PKCS12 or JKS (common/java-key-store.ts), `ssl.client.auth` none / requested / required,
  * `ssl.enabled.protocols`, `ssl.cipher.suites` and the principal of a client certificate
  * through `ssl.principal.mapping.rules`. Every problem is a ConfigError at start-up.
  * The broker reloads them when they change through AlterConfigs (broker.ts). listenerClientTls
  * gives the client side of a listener's settings, for this node's connections to other nodes'
  * listeners of that name (its trust store, its key store as client certificate when it has one,
- * `ssl.endpoint.identification.algorithm`). Left out: JKS stores (refused); a reload does not
+ * `ssl.endpoint.identification.algorithm`). Left out: JCEKS stores (refused); a reload does not
  * reach node-to-node connections (they keep the settings they started with).
  */
 import { readFileSync } from 'node:fs';
-import { isJavaKeyStore, pkcs12TrustedCertificates } from '../common/pkcs12-trust.js';
+import { isJavaKeyStore, jksKeyMaterial } from '../common/java-key-store.js';
+import { storeTrustedCertificates } from '../common/trust-stores.js';
 import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { nodeTls } from '../common/node-tls.js';
@@ -74,10 +75,15 @@ function readStoreFile(path: string, what: string): Buffer {
   }
 }
 
-function checkStoreType(type: string, setting: string, listenerName: string): 'PEM' | 'PKCS12' {
+/**
+ * PEM, or a Java store: JKS and PKCS12 both read either file format (Java's keystore.type.compat), so
+ * a keytool store works whichever of the two types the settings name.
+ */
+function checkStoreType(type: string, setting: string, listenerName: string): 'PEM' | 'JAVA' {
   const upper = type.toUpperCase();
-  if (upper === 'PEM' || upper === 'PKCS12') return upper;
-  throw new ConfigError(`listener ${listenerName}: ${setting}=${type} is not supported (use PEM or PKCS12)`);
+  if (upper === 'PEM') return upper;
+  if (upper === 'PKCS12' || upper === 'JKS') return 'JAVA';
+  throw new ConfigError(`listener ${listenerName}: ${setting}=${type} is not supported (use JKS, PKCS12 or PEM)`);
 }
 
 function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions {
@@ -105,13 +111,16 @@ function keystoreOptions(config: BrokerConfig, listenerName: string): TlsOptions
   const bytes = readStoreFile(location, `listener ${listenerName}: ssl.keystore.location`);
   if (checkStoreType(type, 'ssl.keystore.type', listenerName) === 'PEM')
     return { cert: bytes, key: bytes, passphrase: keyPassword };
-  if (isJavaKeyStore(bytes))
-    throw new ConfigError(
-      `listener ${listenerName}: ssl.keystore.location ${location} is a JKS store, which is not supported (convert it: keytool -importkeystore -deststoretype PKCS12)`,
-    );
   const storePassword = get('ssl.keystore.password');
   if (storePassword === null)
-    throw new ConfigError(`listener ${listenerName}: a PKCS12 key store needs ssl.keystore.password`);
+    // Kafka: "SSL key store is specified, but key store password is not specified."
+    throw new ConfigError(
+      `listener ${listenerName}: SSL key store is specified, but key store password is not specified (ssl.keystore.password)`,
+    );
+  if (isJavaKeyStore(bytes)) {
+    const what = `listener ${listenerName}: failed to load SSL keystore ${location} of type JKS`;
+    return jksKeyMaterial(bytes, storePassword, keyPassword ?? null, what, (m) => new ConfigError(m));
+  }
   try {
     nodeTls().createSecureContext({ pfx: bytes, passphrase: storePassword });
   } catch (err) {
@@ -166,7 +175,7 @@ function truststoreCertificates(config: BrokerConfig, listenerName: string): Arr
   const what = `listener ${listenerName}: ssl.truststore.location`;
   const bytes = readStoreFile(location, what);
   if (checkStoreType(type, 'ssl.truststore.type', listenerName) === 'PEM') return [bytes];
-  return pkcs12TrustedCertificates(bytes, get('ssl.truststore.password') ?? '', what, (m) => new ConfigError(m));
+  return storeTrustedCertificates(bytes, get('ssl.truststore.password'), what, (m) => new ConfigError(m));
 }
 
 function protocolRange(config: BrokerConfig, listenerName: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
