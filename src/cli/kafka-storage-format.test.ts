@@ -4,7 +4,7 @@
  * reconfig-server.properties>, then kafka-server-start.sh on that file: the node serves with the
  * formatted cluster id (DescribeCluster through kafka-cluster.sh). Then the mistakes Kafka refuses
  * the same way: formatting twice (and -g), a missing --cluster-id, --standalone on a broker, a
- * controller without voters and without --standalone, a bad cluster id, -daemon.
+ * controller without voters and without --standalone, a bad cluster id. (-daemon: kafka-server-daemon.test.ts.)
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -132,7 +132,4 @@ t.test('format refuses what Kafka refuses', { skip: CLI_SKIP }, async (t) => {
     [ok.code, ok.stdout],
     [0, `Formatting metadata directory ${join(dir, 'broker.properties-logs')} with metadata.version 3.9-IV0.\n`],
   );
-  const daemon = await kafkaTool('kafka-server-start', ['-daemon', broker]);
-  t.equal(daemon.code, 1);
-  t.match(daemon.stderr, /-daemon is not supported by Gregor/);
 });
