@@ -116,6 +116,8 @@ t.test('segments roll on segment.bytes and segment.ms; producer snapshot hook ru
   log.append(batchOfSize(100), { leaderEpoch: 0 });
   t.equal(log.segmentCount, 5, 'rolled by age');
   t.same(splitBatches(log.read(0, 1 << 20).records).length, 3, 'a read stays within one segment');
+  t.equal(log.segmentEndFor(4), 6, 'where the segment holding an offset ends');
+  t.equal(log.segmentEndFor(10), 11, 'the active segment ends at the log end');
   t.equal(splitBatches(log.read(4, 1 << 20).records)[0]!.baseOffset, 4);
 });
 

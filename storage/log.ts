@@ -371,6 +371,15 @@ export class PartitionLog {
     });
   }
 
+  /**
+   * Where the segment holding `offset` ends: the next segment's base offset, or the log end for the
+   * active one. A read never goes past it (as Kafka's LogSegment.read, one segment per read).
+   */
+  segmentEndFor(offset: number): number {
+    const next = this.segments[this.segmentIndexFor(offset) + 1];
+    return next ? next.baseOffset : this.end;
+  }
+
   private segmentIndexFor(offset: number): number {
     let lo = 0;
     let hi = this.segments.length - 1;

@@ -115,6 +115,10 @@ class DiskPartitionLog implements PartitionLog {
     return this.log.segmentTimes();
   }
 
+  segmentEndFor(offset: number): number {
+    return this.log.segmentEndFor(offset);
+  }
+
   recordAbortedTxn(entry: {
     producerId: bigint;
     firstOffset: number;

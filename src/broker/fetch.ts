@@ -6,7 +6,10 @@
  * each partition's partitionMaxBytes are honoured, except that from Fetch v3 the first
  * partition with data always gets at least one whole batch (KIP-74). Later partitions
  * get a cut slice when their first batch does not fit, as Kafka sends it (clients drop a
- * partial trailing batch). Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
+ * partial trailing batch). Each partition takes from maxBytes what Kafka's byte slice of the
+ * segment would have taken, so a partition cut by the limit leaves nothing for the next ones
+ * (Gregor sends the whole batches of that slice, without Kafka's partial trailing one).
+ * Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
  * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
  * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
  * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
@@ -23,7 +26,14 @@
 import { isStorageError } from './disk-log.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { RecordsEncodeError, RecordsError, downConvertBatches } from '../../protocol/records/index.js';
-import { OffsetOutOfRangeError } from './partition-log.js';
+import { OffsetOutOfRangeError, type PartitionLog } from './partition-log.js';
+import {
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+} from '../../protocol/records/batch-header.js';
 import {
   IsolationLevel,
   checkCurrentLeaderEpoch,
@@ -98,7 +108,45 @@ export function legacyMagicFor(apiVersion: number): 0 | 1 | null {
   return null;
 }
 
+/**
+ * Whether the log holds more below `end` after `records` (whole batches read from `offset`'s batch on)
+ * in the same segment: then Kafka's read, a byte slice of the segment (LogSegment.read), would have
+ * gone on into the next batch up to the limit, sending its first bytes as a partial batch that the
+ * client drops. Gregor sends whole batches only, but counts the slice Kafka would have sent.
+ */
+function moreInSegment(log: PartitionLog, offset: number, records: Buffer, end: number): boolean {
+  let at = 0;
+  let next = offset;
+  while (at + RECORD_BATCH_OVERHEAD <= records.length) {
+    const size = records.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    if (at + size > records.length) return true; // a fragment: cut by the limit
+    next =
+      Number(records.readBigInt64BE(at + BASE_OFFSET_OFFSET)) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) + 1;
+    at += size;
+  }
+  return next < Math.min(end, log.segmentEndFor?.(offset) ?? end);
+}
+
+/**
+ * One partition's read and the bytes it takes from the request's maxBytes: Kafka's slice length,
+ * min(bytes left in the segment up to `end`, limit, or the first batch when minOneBatch is larger).
+ */
 function readOne(
+  params: FetchParams,
+  request: PartitionFetch,
+  budget: number,
+  minOneBatch: boolean,
+): { result: PartitionReadResult; counted: number } {
+  const result = readRecords(params, request, budget, minOneBatch);
+  const { records, partition } = result;
+  if (records.length === 0 || !partition || params.apiVersion <= 2) return { result, counted: records.length };
+  const limit = Math.min(request.partitionMaxBytes, budget);
+  const end = params.replicaId >= 0 ? partition.log.logEndOffset : fetchableEnd(partition, params.isolationLevel);
+  const more = records.length < limit && moreInSegment(partition.log, request.fetchOffset, records, end);
+  return { result, counted: more ? limit : records.length };
+}
+
+function readRecords(
   params: FetchParams,
   request: PartitionFetch,
   budget: number,
@@ -187,8 +235,9 @@ export function readPartitions(params: FetchParams, requests: PartitionFetch[]):
   let budget = hardLimits ? Number.MAX_SAFE_INTEGER : params.maxBytes;
   let gotData = false;
   return requests.map((request) => {
-    let result = readOne(params, request, budget, !hardLimits && !gotData);
-    budget -= result.records.length;
+    const read = readOne(params, request, budget, !hardLimits && !gotData);
+    let result = read.result;
+    budget = Math.max(0, budget - read.counted);
     if (result.records.length > 0) gotData = true;
     if (request.zstdTopicBeforeV10 && params.replicaId < 0)
       return failed(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, result.partition);

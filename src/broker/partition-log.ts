@@ -30,6 +30,11 @@ export interface PartitionLog {
    * lends recycled ones, storage/read-buffers.ts); a log that returns views of its own memory ignores it.
    */
   read(offset: number, maxBytes: number, maxOffset?: number, allocate?: (size: number) => Buffer): Buffer;
+  /**
+   * Where the segment holding `offset` ends (the next segment's base offset, or the log end): a read
+   * stops there. Absent on logs that are one segment (then it is the log end).
+   */
+  segmentEndFor?(offset: number): number;
   /** The first offset whose batch has a timestamp >= `timestamp`. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null;
   /** The largest timestamp in the log and its offset. */

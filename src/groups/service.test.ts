@@ -15,11 +15,17 @@ t.test('raw frames: FindCoordinator creates __consumer_offsets; every version of
   createTopic(running, 'topic', { partitions: 2 });
   const c = await rawClient(running.port);
   t.teardown(() => c.close());
+  // As Kafka's KafkaApis.getCoordinator: the request that finds the topic missing starts its creation
+  // and answers COORDINATOR_NOT_AVAILABLE (15), even on a quorum of one; the next finds it.
+  const first = await c.call(FindCoordinatorApi, 0, { key: 'g', keyType: 0, coordinatorKeys: [] });
+  t.equal(first.errorCode, 15, 'the first FindCoordinator: COORDINATOR_NOT_AVAILABLE');
   for (let v = 0; v <= 3; v++) {
     const r = await c.call(FindCoordinatorApi, v, { key: 'g', keyType: 0, coordinatorKeys: [] });
     t.equal(r.errorCode, 0, `FindCoordinator v${v}`);
     t.equal(r.port, running.port);
   }
+  const firstTxn = await c.call(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['tx1'] });
+  t.equal(firstTxn.coordinators[0]!.errorCode, 15, 'the first transaction FindCoordinator: COORDINATOR_NOT_AVAILABLE');
   const batched = await c.call(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['tx1', 'tx2'] });
   t.same(
     batched.coordinators.map((x) => [x.key, x.errorCode, x.port]),

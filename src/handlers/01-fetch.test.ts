@@ -86,7 +86,24 @@ t.test('limits: maxBytes, partitionMaxBytes and KIP-74 at least one batch', asyn
   );
   t.equal(shared.responses[0]!.partitions[0]!.records!.length, big.length, 'first partition: one batch');
   t.equal(shared.responses.length, 1, 'partitions of one topic are grouped');
-  t.equal(shared.responses[0]!.partitions[1]!.records!.length, 100, 'second partition: what is left of maxBytes');
+  t.equal(
+    shared.responses[0]!.partitions[1]!.records!.length,
+    0,
+    'second partition: nothing, the first one had more than maxBytes (Kafka slices maxBytes of its segment)',
+  );
+  const tail = await c.call(
+    FetchApi,
+    12,
+    fetchRequest(
+      [
+        { topic: 'l', partition: 0, offset: 2n },
+        { topic: 'l', partition: 1 },
+      ],
+      { maxBytes: big.length + 100 },
+    ),
+  );
+  t.equal(tail.responses[0]!.partitions[0]!.records!.length, big.length, 'the first partition has one batch left');
+  t.equal(tail.responses[0]!.partitions[1]!.records!.length, 100, 'the second gets what is left of maxBytes, cut');
   const hard = await fetchOne(c, 2, { topic: 'l', partitionMaxBytes: 100 });
   t.ok(hard.records!.length <= 100, 'v0-v2 limits are hard');
   c.close();

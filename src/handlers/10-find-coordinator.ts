@@ -5,10 +5,11 @@
  * (transactions): partition = abs(String.hashCode(key)) % partitions (Kafka's Utils.abs), the
  * broker that loads it on becoming its leader; other brokers answer that key's requests
  * NOT_COORDINATOR (docs/replication.md). A leaderless or fenced leader is COORDINATOR_NOT_AVAILABLE. The internal
- * topic is created on first use: on the active controller at once (a quorum of one answers
- * with a coordinator already); on any other node the creation is forwarded to the active
- * controller and the answer is COORDINATOR_NOT_AVAILABLE until the topic is in this node's
- * metadata, as Kafka answers (clients retry). Other key types get INVALID_REQUEST.
+ * topic is created on first use (on the active controller at once; from any other node the creation
+ * is forwarded to it), and, as Kafka's KafkaApis.getCoordinator, the request that finds the topic
+ * missing from this node's metadata answers COORDINATOR_NOT_AVAILABLE, even on a quorum of one, as do
+ * later ones until the topic is in this node's metadata (clients retry; kafka-python's admin client
+ * does not, as against Kafka). Other key types get INVALID_REQUEST.
  * Leaves out: ACL checks.
  */
 import {
@@ -38,16 +39,19 @@ function findOne(ctx: RequestContext, key: string, keyType: number): Found {
   const { broker } = ctx;
   let topic: string;
   let error: number;
+  let existed: boolean;
   if (keyType === GROUP) {
     topic = CONSUMER_OFFSETS_TOPIC;
+    existed = broker.controller.image.topicsByName.has(topic);
     error = broker.groups.ensureOffsetsTopic();
   } else if (keyType === TRANSACTION) {
     topic = TRANSACTION_STATE_TOPIC;
+    existed = broker.controller.image.topicsByName.has(topic);
     error = broker.transactions.ensureTopic();
   } else {
     return failure(ErrorCode.INVALID_REQUEST, `Invalid coordinator type: ${keyType}`);
   }
-  if (error !== 0) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  if (error !== 0 || !existed) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
   const image = broker.controller.image.topicsByName.get(topic);
   const partition = image?.partitions.get(partitionForGroup(key, image.partitions.size));
   const node = partition ? broker.controller.image.brokers.get(partition.leader) : undefined;
