@@ -23,6 +23,7 @@ import type { ListenerSpec } from './listeners.js';
 import type { ListenerHost } from '../common/transport.js';
 import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import { ConnectionRateGate, type ConnectionRates } from './connection-rate.js';
+import { saslClassSettingWarnings } from '../common/sasl-class-settings.js';
 
 /** Client sockets held while the client listeners are not open yet; more are closed. */
 const MAX_PARKED_SOCKETS = 512;
@@ -89,6 +90,7 @@ export class ListenerServers {
   /** Loads every listener's TLS and SASL settings: a bad one throws before anything starts. */
   prepare(listeners: readonly ListenerSpec[]): void {
     const { config, clock, scramCredential } = this.options;
+    for (const warning of saslClassSettingWarnings(config)) this.options.log.warn(warning);
     for (const spec of listeners) {
       if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') {
         const tls = listenerTls(config, spec.name, spec.securityProtocol);
