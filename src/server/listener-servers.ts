@@ -97,11 +97,11 @@ export class ListenerServers {
         if (tls.warning !== undefined) this.options.log.warn({ listener: spec.name }, tls.warning);
         this.listenerTls.set(spec.name, tls);
       }
-      if (spec.securityProtocol.startsWith('SASL_'))
-        this.listenerSasl.set(
-          spec.name,
-          listenerSasl(config, spec.name, scramCredential, () => clock.now()),
-        );
+      if (spec.securityProtocol.startsWith('SASL_')) {
+        const sasl = listenerSasl(config, spec.name, scramCredential, () => clock.now());
+        for (const warning of sasl.warnings) this.options.log.warn({ listener: spec.name }, warning);
+        this.listenerSasl.set(spec.name, sasl);
+      }
     }
   }
 
