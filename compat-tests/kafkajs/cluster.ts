@@ -139,6 +139,11 @@ export function brokerConfigs(
             .map(([user, password]) => `user_${user}="${password}"`)
             .join(' ') +
           ';';
+        // server-jaas.conf's KafkaServer section also holds a ScramLoginModule entry: as on Kafka, every
+        // enabled mechanism needs its login context.
+        for (const mechanism of ['scram-sha-256', 'scram-sha-512'])
+          config[`listener.name.sasl_ssl.${mechanism}.sasl.jaas.config`] =
+            'org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="adminadmin";';
       }
     }
     if ((features.ssl || features.sasl) && options.tls) {

@@ -39,8 +39,6 @@ t.test('start-up refuses a value it would ignore, and accepts the defaults', asy
     ['principal.builder.class', 'com.example.Principals'],
     ['remote.log.storage.system.enable', 'true'],
     ['remote.log.storage.manager.class.name', 'com.example.Rsm'],
-    ['sasl.login.class', 'com.example.Login'],
-    ['sasl.client.callback.handler.class', 'com.example.Callbacks'],
     ['ssl.engine.factory.class', 'com.example.Engines'],
     ['security.providers', 'com.example.Providers'],
   ] as const)

@@ -24,6 +24,10 @@ t.test('kafka-configs --entity-type users: SCRAM credentials used at once by kca
       'ssl.keystore.type': 'PEM',
       'ssl.keystore.location': certs.serverPemStore,
       'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     },
   });
   const saslSsl = broker.broker.bound.find((l) => l.name === 'SASL_SSL')!.port;

@@ -88,6 +88,7 @@ t.test('signed tokens from a file and from a client-credentials endpoint', { ski
     config: {
       listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
       'sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH_MODULE} required;`,
       'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class':
         'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
       'sasl.oauthbearer.jwks.endpoint.url': pathToFileURL(jwksFile).href,

@@ -60,6 +60,10 @@ async function secureBroker(t: Test): Promise<Ports> {
       'listener.name.ssl.ssl.truststore.type': 'PEM',
       'listener.name.ssl.ssl.truststore.location': c.caFile,
       'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
     },
@@ -322,6 +326,8 @@ t.test(
         listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
         'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
         'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+        'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+          'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       },
     });
     const plaintext = running.broker.bound.find((b) => b.name === 'PLAINTEXT')!.port;

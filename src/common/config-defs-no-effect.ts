@@ -386,12 +386,6 @@ export const NO_EFFECT_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     'Longest pause before a login is retried.',
     CLIENT_LOGIN,
   ),
-  'sasl.login.callback.handler.class': noEffect(
-    'class',
-    null,
-    'A SASL login callback handler class (e.g. the OAuth token fetcher of an OAUTHBEARER inter-broker login).',
-    OAUTH_LOGIN,
-  ),
   'sasl.oauthbearer.token.endpoint.url': noEffect(
     'string',
     null,

@@ -121,13 +121,6 @@ export const UNIMPLEMENTED_BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> =
     'The KafkaPrincipalBuilder class that names authenticated clients.',
     'other principal builders',
   ),
-  'sasl.client.callback.handler.class': refusedUnlessDefault(
-    'class',
-    null,
-    'A SASL client callback handler class for inter-broker logins.',
-    'SASL callback handler classes',
-  ),
-  'sasl.login.class': refusedUnlessDefault('class', null, 'A SASL Login class.', 'SASL login classes'),
   'ssl.engine.factory.class': refusedUnlessDefault(
     'class',
     null,

@@ -702,17 +702,26 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
       'SASL session lifetime (KIP-368): clients re-authenticate within it, else their connection is closed at its next request; 0: no limit (an OAUTHBEARER token still ends its session when it expires). Also per listener and mechanism.',
       nonNegative,
     ),
+    // Gregor loads no Java class: these four are checked where Kafka reads them (common/sasl-class-settings.ts).
     'sasl.server.callback.handler.class': def(
       'class',
       null,
-      "The SASL server callback handler: empty, or for OAUTHBEARER (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class) Kafka's unsecured validator or OAuthBearerValidatorCallbackHandler (needs sasl.oauthbearer.jwks.endpoint.url); other Java classes cannot be loaded.",
-      {
-        validator: oneOf(
-          '',
-          'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler',
-          'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
-        ),
-      },
+      "The SASL server callback handler, read per listener and mechanism (listener.name.<l>.<mechanism>.sasl.server.callback.handler.class): for OAUTHBEARER Kafka's unsecured validator or OAuthBearerValidatorCallbackHandler (needs sasl.oauthbearer.jwks.endpoint.url), for PLAIN Kafka's PlainServerCallbackHandler; any other class stops start-up.",
+    ),
+    'sasl.login.callback.handler.class': def(
+      'class',
+      null,
+      "The broker's SASL login callback handler, read per listener and mechanism: only Kafka's defaults (OAuthBearerUnsecuredLoginCallbackHandler for OAUTHBEARER, AbstractLogin$DefaultLoginCallbackHandler otherwise); any other class stops start-up.",
+    ),
+    'sasl.login.class': def(
+      'class',
+      null,
+      "The broker's SASL Login class, read per listener and mechanism: only Kafka's defaults (OAuthBearerRefreshingLogin for OAUTHBEARER, DefaultLogin otherwise); any other class stops start-up.",
+    ),
+    'sasl.client.callback.handler.class': def(
+      'class',
+      null,
+      "The SASL client callback handler of this node's logins to other nodes: only Kafka's SaslClientCallbackHandler (username and password from the JAAS config); any other class stops start-up.",
     ),
     'sasl.oauthbearer.jwks.endpoint.url': def(
       'string',

@@ -8,6 +8,7 @@
  */
 import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config-defs.js';
 import { ConfigError, type BrokerConfig } from './config.js';
+import { checkSaslClassSettings } from './sasl-class-settings.js';
 
 const LISTENER_PREFIX = 'listener.name.';
 const INT_MIN = -2147483648n;
@@ -141,6 +142,7 @@ export function validateBrokerConfig(config: BrokerConfig): string[] {
   if (ids !== null) throw new ConfigError(ids);
   const superUsers = superUsersProblem(config);
   if (superUsers !== null) throw new ConfigError(superUsers);
+  checkSaslClassSettings(config);
   return unknown.sort();
 }
 

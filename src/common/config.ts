@@ -76,12 +76,31 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
   return out;
 }
 
+/**
+ * The Java system properties of `KAFKA_OPTS` (`-Dname=value`), as kafka-run-class.sh passes them to
+ * Kafka's JVM. Gregor reads one: `java.security.auth.login.config`, the static JAAS file.
+ */
+export function javaSystemProperties(kafkaOpts: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const word of (kafkaOpts ?? '').split(/\s+/)) {
+    const m = /^-D([^=]+)=(.*)$/.exec(word);
+    if (m) out.set(m[1]!, m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  return out;
+}
+
 export class BrokerConfig {
   private readonly values: Map<string, string>;
+  /** Java system properties from KAFKA_OPTS (javaSystemProperties). */
+  readonly systemProperties: ReadonlyMap<string, string>;
 
-  constructor(values: Map<string, string> | Record<string, string | number | boolean> = new Map()) {
+  constructor(
+    values: Map<string, string> | Record<string, string | number | boolean> = new Map(),
+    systemProperties: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.values =
       values instanceof Map ? new Map(values) : new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
+    this.systemProperties = systemProperties;
   }
 
   static load(
@@ -108,7 +127,7 @@ export class BrokerConfig {
     }
     if (options.env) for (const [k, v] of configFromEnv(options.env)) merged.set(k, v);
     for (const [k, v] of Object.entries(options.overrides ?? {})) merged.set(k, v);
-    return new BrokerConfig(merged);
+    return new BrokerConfig(merged, javaSystemProperties(options.env?.['KAFKA_OPTS']));
   }
 
   /** The explicitly set value, if any. */
@@ -159,7 +178,7 @@ export class BrokerConfig {
   with(overrides: Record<string, string | number | boolean>): BrokerConfig {
     const next = new Map(this.values);
     for (const [k, v] of Object.entries(overrides)) next.set(k, String(v));
-    return new BrokerConfig(next);
+    return new BrokerConfig(next, this.systemProperties);
   }
 
   nodeId(): number {

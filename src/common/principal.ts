@@ -6,6 +6,8 @@
 export interface KafkaPrincipal {
   type: string;
   name: string;
+  /** Authenticated with a delegation token (SCRAM `tokenauth`); such a client may not manage tokens. */
+  tokenAuthenticated?: boolean;
 }
 
 export const ANONYMOUS: KafkaPrincipal = Object.freeze({ type: 'User', name: 'ANONYMOUS' });

@@ -56,6 +56,10 @@ import { saslHandshakeHandler } from './17-sasl-handshake.js';
 import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
+import { createDelegationTokenHandler } from './38-create-delegation-token.js';
+import { renewDelegationTokenHandler } from './39-renew-delegation-token.js';
+import { expireDelegationTokenHandler } from './40-expire-delegation-token.js';
+import { describeDelegationTokenHandler } from './41-describe-delegation-token.js';
 export const HANDLERS: readonly RegisteredHandler[] = [
   produceHandler,
   fetchHandler,
@@ -103,6 +107,10 @@ export const HANDLERS: readonly RegisteredHandler[] = [
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  createDelegationTokenHandler,
+  renewDelegationTokenHandler,
+  expireDelegationTokenHandler,
+  describeDelegationTokenHandler,
   describeAclsHandler,
   createAclsHandler,
   deleteAclsHandler,

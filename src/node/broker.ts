@@ -15,7 +15,11 @@ import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import type { ListenerHost, Transport } from '../common/transport.js';
 import { nodeLinks, type NodeLinks } from '../server/node-links.js';
 import { nodeTransports, type NodeTransports } from './node-transports.js';
-import { BOOTSTRAP_SCRAM_SETTING, bootstrapScramRecords } from '../server/sasl/scram-bootstrap.js';
+import {
+  BOOTSTRAP_SCRAM_SETTING,
+  bootstrapScramRecords,
+  readBootstrapScramFile,
+} from '../server/sasl/scram-bootstrap.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import type { RandomSource } from '../controller/raft/types.js';
 import type { Logger } from '../common/logger.js';
@@ -188,6 +192,11 @@ export class Broker {
     return this.inMemory || this.options.ephemeralMetadata === true;
   }
 
+  /** The credentials of `kafka-storage format --add-scram`, left in the metadata log dir (none in memory). */
+  private formattedScramRecords(): MetadataRecord[] {
+    return this.inMemory ? [] : readBootstrapScramFile(this.dataDir());
+  }
+
   private dataDir(): string {
     return resolve(this.config.explicit('metadata.log.dir') ?? this.config.logDirs()[0]!);
   }
@@ -242,7 +251,10 @@ export class Broker {
     );
     this.listeners.prepare(listeners);
     this.links = nodeLinks(this.config, listeners, this.isLoneVoter());
-    this.bootstrapScram = bootstrapScramRecords(this.config.raw(BOOTSTRAP_SCRAM_SETTING));
+    this.bootstrapScram = [
+      ...bootstrapScramRecords(this.config.raw(BOOTSTRAP_SCRAM_SETTING)),
+      ...this.formattedScramRecords(),
+    ];
     this.transports = this.options.transport
       ? { controller: this.options.transport, interBroker: this.options.transport }
       : nodeTransports(this.links, this.nodeId, this.log);

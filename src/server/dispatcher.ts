@@ -150,6 +150,7 @@ export class Dispatcher {
       correlationId,
       clientId: header.clientId,
       listenerName: connection.listenerName,
+      securityProtocol: connection.securityProtocol,
       clientHost: connection.clientHost,
       clientPort: connection.clientPort,
       connectionId: connection.connectionId,

@@ -23,6 +23,7 @@ import type { ListenerSpec } from './listeners.js';
 import type { ListenerHost } from '../common/transport.js';
 import { schedulerFor, type Scheduler } from '../common/scheduler.js';
 import { ConnectionRateGate, type ConnectionRates } from './connection-rate.js';
+import { saslClassSettingWarnings } from '../common/sasl-class-settings.js';
 
 /** Client sockets held while the client listeners are not open yet; more are closed. */
 const MAX_PARKED_SOCKETS = 512;
@@ -89,17 +90,18 @@ export class ListenerServers {
   /** Loads every listener's TLS and SASL settings: a bad one throws before anything starts. */
   prepare(listeners: readonly ListenerSpec[]): void {
     const { config, clock, scramCredential } = this.options;
+    for (const warning of saslClassSettingWarnings(config)) this.options.log.warn(warning);
     for (const spec of listeners) {
       if (spec.securityProtocol === 'SSL' || spec.securityProtocol === 'SASL_SSL') {
         const tls = listenerTls(config, spec.name, spec.securityProtocol);
         if (tls.warning !== undefined) this.options.log.warn({ listener: spec.name }, tls.warning);
         this.listenerTls.set(spec.name, tls);
       }
-      if (spec.securityProtocol.startsWith('SASL_'))
-        this.listenerSasl.set(
-          spec.name,
-          listenerSasl(config, spec.name, scramCredential, () => clock.now()),
-        );
+      if (spec.securityProtocol.startsWith('SASL_')) {
+        const sasl = listenerSasl(config, spec.name, scramCredential, () => clock.now());
+        for (const warning of sasl.warnings) this.options.log.warn({ listener: spec.name }, warning);
+        this.listenerSasl.set(spec.name, sasl);
+      }
     }
   }
 

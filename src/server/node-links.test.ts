@@ -70,8 +70,19 @@ t.test('SASL links need a mechanism Gregor speaks and the node own login', async
     message: /sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms/,
   });
   t.throws(() => linksOf({ ...base, 'sasl.mechanism.inter.broker.protocol': 'PLAIN' }), {
-    message: /listener.name.internal.plain.sasl.jaas.config \(or sasl.jaas.config\) must give this node's own login/,
+    message:
+      /Could not find a 'KafkaServer' or 'internal.KafkaServer' entry.*set listener.name.internal.plain.sasl.jaas.config/,
   });
+  t.throws(
+    () =>
+      linksOf({
+        ...base,
+        'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+        'sasl.jaas.config': `${PLAIN} required username="broker" password="s3cret";`,
+      }),
+    { message: /sasl.jaas.config is ignored by brokers/ },
+    'the unprefixed sasl.jaas.config is not the inter-broker login, as on Kafka',
+  );
   t.throws(
     () =>
       linksOf({
@@ -85,7 +96,7 @@ t.test('SASL links need a mechanism Gregor speaks and the node own login', async
   const scram = linksOf({
     ...base,
     'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
-    'sasl.jaas.config': `${SCRAM} required username="broker" password="s3cret";`,
+    'listener.name.internal.scram-sha-512.sasl.jaas.config': `${SCRAM} required username="broker" password="s3cret";`,
   });
   t.same(scram.interBroker?.sasl, { mechanism: 'SCRAM-SHA-512', username: 'broker', password: 's3cret' });
   t.equal(scram.interBroker?.tls, null, 'SASL_PLAINTEXT: no TLS');
@@ -152,11 +163,14 @@ t.test(
       'ssl.truststore.location': c.caFile,
     };
     const login = `${PLAIN} required username="broker" password="pw" user_broker="pw";`;
-    await t.rejects(startBroker({ config: { ...config, 'sasl.jaas.config': `${PLAIN} required user_broker="pw";` } }), {
-      message:
-        /listener.name.controller.plain.sasl.jaas.config \(or sasl.jaas.config\) must give this node's own login/,
+    const jaas = (text: string): Record<string, string> => ({
+      'listener.name.internal.plain.sasl.jaas.config': text,
+      'listener.name.controller.plain.sasl.jaas.config': text,
     });
-    const broker = await startBroker({ config: { ...config, 'sasl.jaas.config': login } });
+    await t.rejects(startBroker({ config: { ...config, ...jaas(`${PLAIN} required user_broker="pw";`) } }), {
+      message: /listener.name.controller.plain.sasl.jaas.config must give this node's own login/,
+    });
+    const broker = await startBroker({ config: { ...config, ...jaas(login) } });
     t.teardown(() => broker.stop());
     t.ok(broker.broker.bound.some((l) => l.name === 'CONTROLLER' && l.securityProtocol === 'SASL_SSL'));
   },

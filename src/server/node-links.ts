@@ -7,15 +7,15 @@
  * `security.inter.broker.protocol`, authenticated with `sasl.mechanism.inter.broker.protocol`).
  * Each link speaks its listener's security protocol: TLS from the listener's ssl.* settings
  * (tls.ts listenerClientTls), SASL with the node's own username and password from the
- * listener's JAAS config for that mechanism (`listener.name.<l>.<mechanism>.sasl.jaas.config`,
- * else `sasl.jaas.config`), as Kafka's inter-broker login reads it. Anything that cannot be
+ * listener's JAAS login context for that mechanism (sasl/server-jaas.ts: `listener.name.<l>.<mechanism>.sasl.jaas.config`,
+ * else the static JAAS file's KafkaServer section), as Kafka's inter-broker login reads it. Anything that cannot be
  * served (GSSAPI, Kafka's default mechanism; OAUTHBEARER; missing credentials) is a ConfigError
  * naming the setting: a node never speaks plaintext to a TLS or SASL listener.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../common/config.js';
 import { listenerClientTls, listenerSetting } from './tls.js';
-import { parseJaasConfig } from './sasl/jaas.js';
+import { serverJaas } from './sasl/server-jaas.js';
 import { KAFKA_SECURITY_PROTOCOLS, protocolMap, type ListenerSpec } from './listeners.js';
 
 export type LinkSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
@@ -62,17 +62,15 @@ function securityProtocolOf(config: BrokerConfig, listenerName: string, setting:
 
 /** The node's own login: username and password of the listener's JAAS entry for the mechanism. */
 function ownCredentials(config: BrokerConfig, listenerName: string, mechanism: LinkSaslMechanism): LinkSasl {
-  const prefixed = `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`;
-  const text = config.explicit(prefixed);
-  const setting = text !== undefined ? prefixed : 'sasl.jaas.config';
-  const jaas = text ?? config.explicit('sasl.jaas.config');
   const module = LOGIN_MODULES[mechanism];
-  const needed = `${prefixed} (or sasl.jaas.config) must give this node's own login for ${mechanism}: ${module} required username="<name>" password="<password>" ...;`;
-  if (jaas === undefined) throw new ConfigError(needed);
-  const entry = parseJaasConfig(jaas, setting).find((e) => e.loginModule === module);
+  const jaas = serverJaas(config, listenerName, mechanism);
+  const entry = jaas.entries.find((e) => e.loginModule === module);
   const username = entry?.options.get('username');
   const password = entry?.options.get('password');
-  if (username === undefined || password === undefined) throw new ConfigError(needed);
+  if (username === undefined || password === undefined)
+    throw new ConfigError(
+      `${jaas.source} must give this node's own login for ${mechanism}: ${module} required username="<name>" password="<password>" ...;`,
+    );
   return { mechanism, username, password };
 }
 

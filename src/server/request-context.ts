@@ -11,6 +11,8 @@ export interface RequestContext {
   clientId: string | null;
   /** The listener name the connection came in on (PLAINTEXT, CONTROLLER, ...). */
   listenerName: string;
+  /** The listener's security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); absent for a node's own requests. */
+  securityProtocol?: string;
   clientHost: string;
   clientPort: number;
   /** A stable id of the connection, for fetch sessions and logs. */

@@ -8,9 +8,12 @@
  * `--standalone` is accepted on a controller (Gregor makes a lone controller whose bootstrap servers
  * name its own listener its quorum's only voter, as Kafka does after `format --standalone`);
  * `--no-initial-controllers` on any node. Refused, each with a message: `--initial-controllers`
- * (KIP-853 dynamic quorums of several voters), `--add-scram` (use bootstrap.scram.credentials),
- * `--feature`, and a `--release-version` other than 3.9's. Gregor writes no bootstrap.checkpoint:
- * it has one metadata.version and bootstraps its quorum at first start.
+ * (KIP-853 dynamic quorums of several voters), `--feature`, and a `--release-version` other than
+ * 3.9's. `--add-scram MECHANISM=[name=...,password=...]` (repeatable) salts and hashes the credentials
+ * into the metadata log dir (scram-bootstrap.ts BOOTSTRAP_SCRAM_FILE), which the first active
+ * controller of the fresh cluster commits as UserScramCredentialRecords, as Kafka's bootstrap
+ * snapshot does. Gregor writes no bootstrap.checkpoint: it has one metadata.version and bootstraps
+ * its quorum at first start.
  */
 import { resolve } from 'node:path';
 import { BrokerConfig } from '../../common/config.js';
@@ -19,6 +22,8 @@ import { parseQuorumVoters } from '../../controller/quorum-voters.js';
 import { cliIo } from '../io.js';
 import { KafkaToolExit } from './options.js';
 import { randomKafkaUuid } from './kafka-uuid.js';
+import { bootstrapScramRecords, writeBootstrapScramFile } from '../../server/sasl/scram-bootstrap.js';
+import type { MetadataRecord } from '../../metadata/records.js';
 
 const METADATA_VERSION = '3.9-IV0';
 const USAGE =
@@ -31,6 +36,8 @@ interface FormatArgs {
   standalone: boolean;
   noInitialControllers: boolean;
   releaseVersion?: string;
+  /** --add-scram entries, each MECHANISM=[name=...,password=...] (the option may be repeated). */
+  addScram: string[];
 }
 
 const VALUED: Record<string, keyof FormatArgs> = {
@@ -44,8 +51,6 @@ const DYNAMIC_QUORUM_REFUSAL =
 
 const REFUSED: Record<string, string> = {
   '--initial-controllers': DYNAMIC_QUORUM_REFUSAL,
-  '--add-scram':
-    'Gregor does not take SCRAM credentials at format time: set bootstrap.scram.credentials in the configuration (the same entries) or use kafka-configs --alter --add-config SCRAM-SHA-256=... once it runs',
   '--feature': `Gregor runs one set of feature levels (metadata.version ${METADATA_VERSION}); --feature is not supported`,
 };
 
@@ -64,7 +69,7 @@ const SHORT: Record<string, string> = {
 };
 
 function parseFormatArgs(args: readonly string[]): FormatArgs {
-  const out: FormatArgs = { ignoreFormatted: false, standalone: false, noInitialControllers: false };
+  const out: FormatArgs = { ignoreFormatted: false, standalone: false, noInitialControllers: false, addScram: [] };
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
@@ -72,7 +77,12 @@ function parseFormatArgs(args: readonly string[]): FormatArgs {
     const name = SHORT[given] ?? given;
     if (REFUSED[name] !== undefined) throw new KafkaToolExit(1, REFUSED[name]);
     const field = VALUED[name];
-    if (field !== undefined) {
+    if (name === '--add-scram') {
+      const value = eq > 0 ? word.slice(eq + 1) : args[++i];
+      if (value === undefined)
+        throw new KafkaToolExit(1, `${USAGE}\nkafka-storage: error: argument ${given}: expected one argument`);
+      out.addScram.push(value);
+    } else if (field !== undefined) {
       const value = eq > 0 ? word.slice(eq + 1) : args[++i];
       if (value === undefined)
         throw new KafkaToolExit(1, `${USAGE}\nkafka-storage: error: argument ${given}: expected one argument`);
@@ -136,6 +146,12 @@ export function kafkaStorageFormat(args: readonly string[]): number {
       1,
       'Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.',
     );
+  let scramRecords: MetadataRecord[] = [];
+  try {
+    if (parsed.addScram.length > 0) scramRecords = bootstrapScramRecords(parsed.addScram.join(';'), '--add-scram');
+  } catch (err) {
+    throw new KafkaToolExit(1, err instanceof Error ? err.message : String(err));
+  }
   const metadataDir = resolve(config.explicit('metadata.log.dir') ?? config.logDirs()[0]!);
   const dirs = [...new Set([metadataDir, ...config.logDirs().map((d) => resolve(d))])];
   const nodeId = config.int('node.id');
@@ -164,6 +180,7 @@ export function kafkaStorageFormat(args: readonly string[]): number {
       dir !== metadataDir ? 'directory' : parsed.standalone ? 'dynamic metadata voter directory' : 'metadata directory';
     out.write(`Formatting ${kind} ${dir} with metadata.version ${METADATA_VERSION}.\n`);
     writeMetaProperties(dir, { clusterId: parsed.clusterId!, nodeId, directoryId: randomKafkaUuid() });
+    if (dir === metadataDir && scramRecords.length > 0) writeBootstrapScramFile(dir, scramRecords);
   }
   return 0;
 }

@@ -20,7 +20,11 @@ function tokenize(text: string, setting: string): string[] {
     const ch = text[i]!;
     if (/\s/.test(ch)) {
       i++;
-    } else if (ch === ';' || ch === '=') {
+    } else if (ch === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      // Comments of a JAAS file (Java's ConfigFile): // to the end of the line, /* ... */
+      const end = text[i + 1] === '/' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + (text[i + 1] === '/' ? 1 : 2);
+    } else if (ch === ';' || ch === '=' || ch === '{' || ch === '}') {
       tokens.push(ch);
       i++;
     } else if (ch === '"') {
@@ -33,7 +37,7 @@ function tokenize(text: string, setting: string): string[] {
       tokens.push(`"${value}`);
     } else {
       let word = '';
-      while (i < text.length && !/[\s;="]/.test(text[i]!)) word += text[i++]!;
+      while (i < text.length && !/[\s;="{}]/.test(text[i]!)) word += text[i++]!;
       tokens.push(word);
     }
   }
@@ -43,10 +47,42 @@ function tokenize(text: string, setting: string): string[] {
 /** Parses the JAAS text of `setting`; throws ConfigError naming the setting on bad syntax. */
 export function parseJaasConfig(text: string, setting: string): JaasEntry[] {
   const tokens = tokenize(text, setting);
-  const entries: JaasEntry[] = [];
-  const unquote = (t: string): string => (t.startsWith('"') ? t.slice(1) : t);
+  const { entries, next } = parseEntries(tokens, 0, setting, null);
+  if (next < tokens.length) throw new ConfigError(`${setting}: unexpected '${tokens[next]}'`);
+  if (entries.length === 0) throw new ConfigError(`${setting}: no login module`);
+  return entries;
+}
+
+/**
+ * Parses a static JAAS file (`-Djava.security.auth.login.config=<file>`): sections
+ * `Name { <entries> };`, with // and /* comments. Returns the entries of each section by name.
+ */
+export function parseJaasFile(text: string, file: string): Map<string, JaasEntry[]> {
+  const tokens = tokenize(text, file);
+  const sections = new Map<string, JaasEntry[]>();
   let i = 0;
   while (i < tokens.length) {
+    const name = tokens[i++]!;
+    if (tokens[i++] !== '{') throw new ConfigError(`${file}: expected '{' after ${name}`);
+    const { entries, next } = parseEntries(tokens, i, file, '}');
+    i = next + 1;
+    if (tokens[i] === ';') i++;
+    sections.set(name, [...(sections.get(name) ?? []), ...entries]);
+  }
+  return sections;
+}
+
+function parseEntries(
+  tokens: readonly string[],
+  from: number,
+  setting: string,
+  closing: string | null,
+): { entries: JaasEntry[]; next: number } {
+  const entries: JaasEntry[] = [];
+  const unquote = (t: string): string => (t.startsWith('"') ? t.slice(1) : t);
+  let i = from;
+  while (i < tokens.length && tokens[i] !== closing) {
+    if (tokens[i] === '}' || tokens[i] === '{') break;
     const loginModule = tokens[i++]!;
     const flag = (tokens[i++] ?? '').toLowerCase();
     if (!FLAGS.has(flag))
@@ -63,6 +99,6 @@ export function parseJaasConfig(text: string, setting: string): JaasEntry[] {
     if (tokens[i++] !== ';') throw new ConfigError(`${setting}: the entry of ${loginModule} must end with ';'`);
     entries.push({ loginModule, flag, options });
   }
-  if (entries.length === 0) throw new ConfigError(`${setting}: no login module`);
-  return entries;
+  if (closing !== null && tokens[i] !== closing) throw new ConfigError(`${setting}: missing '${closing}'`);
+  return { entries, next: i };
 }

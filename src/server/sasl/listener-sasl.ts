@@ -2,14 +2,14 @@
  * The SASL settings of one SASL_PLAINTEXT or SASL_SSL listener, read and checked at
  * start-up with Kafka's names, each also settable per listener
  * (`listener.name.<name>.sasl.enabled.mechanisms`): the enabled mechanisms, and per
- * mechanism the JAAS config (`listener.name.<name>.<mechanism>.sasl.jaas.config`, else
- * `sasl.jaas.config`), and `connections.max.reauth.ms` (KIP-368, also per mechanism:
+ * mechanism the JAAS config (server-jaas.ts: `listener.name.<name>.<mechanism>.sasl.jaas.config`,
+ * else the static JAAS file's KafkaServer section, as Kafka; never the unprefixed `sasl.jaas.config`), and `connections.max.reauth.ms` (KIP-368, also per mechanism:
  * `listener.name.<name>.<mechanism>.connections.max.reauth.ms`). Served mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; any other
  * (GSSAPI, Kafka's default) is refused at start-up.
  */
 import { ConfigError, type BrokerConfig } from '../../common/config.js';
 import { listenerSetting } from '../tls.js';
-import { parseJaasConfig, type JaasEntry } from './jaas.js';
+import { serverJaas, jaasSetting } from './server-jaas.js';
 import type { SaslExchangeFactory } from './mechanism.js';
 import { PlainExchange } from './plain.js';
 import { OAuthBearerExchange, oauthValidator } from './oauthbearer.js';
@@ -28,34 +28,18 @@ export interface ListenerSasl {
   failedAuthenticationDelayMs: number;
   /** The clock, in ms. */
   now: () => number;
+  /** Start-up warnings Kafka logs for these settings (an unprefixed sasl.jaas.config it ignores). */
+  warnings: string[];
 }
 
 const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 
-function jaasFor(
-  config: BrokerConfig,
-  listenerName: string,
-  mechanism: string,
-): { entries: JaasEntry[]; setting: string } | null {
-  const prefixed = `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`;
-  const text = config.explicit(prefixed);
-  if (text !== undefined) return { entries: parseJaasConfig(text, prefixed), setting: prefixed };
-  const global = config.explicit('sasl.jaas.config');
-  if (global !== undefined)
-    return { entries: parseJaasConfig(global, 'sasl.jaas.config'), setting: 'sasl.jaas.config' };
-  return null;
-}
-
 function plainUsers(config: BrokerConfig, listenerName: string): Map<string, string> {
-  const jaas = jaasFor(config, listenerName, 'PLAIN');
-  if (!jaas) {
-    throw new ConfigError(
-      `listener ${listenerName}: PLAIN needs users in listener.name.${listenerName.toLowerCase()}.plain.sasl.jaas.config (or sasl.jaas.config): ${PLAIN_LOGIN_MODULE} required user_<name>="<password>";`,
-    );
-  }
+  const jaas = serverJaas(config, listenerName, 'PLAIN');
   const entry = jaas.entries.find((e) => e.loginModule === PLAIN_LOGIN_MODULE);
-  if (!entry) throw new ConfigError(`${jaas.setting}: PLAIN needs ${PLAIN_LOGIN_MODULE}`);
+  if (!entry)
+    throw new ConfigError(`${jaas.source}: PLAIN needs ${PLAIN_LOGIN_MODULE} required user_<name>="<password>";`);
   const users = new Map<string, string>();
   for (const [key, value] of entry.options) if (key.startsWith('user_')) users.set(key.slice('user_'.length), value);
   return users;
@@ -79,13 +63,14 @@ export function listenerSasl(
       exchanges.set(mechanism, () => new PlainExchange(users));
     } else if ((SCRAM_MECHANISMS as readonly string[]).includes(mechanism)) {
       const name = mechanism as ScramMechanismName;
+      serverJaas(config, listenerName, mechanism); // Kafka needs a login context for every enabled mechanism
       exchanges.set(mechanism, () => new ScramExchange(name, scramCredentials));
     } else if (mechanism === 'OAUTHBEARER') {
-      const jaas = jaasFor(config, listenerName, mechanism);
+      const jaas = serverJaas(config, listenerName, mechanism);
       const validate = oauthValidator(
         config,
         listenerName,
-        jaas?.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null,
+        jaas.entries.find((e) => e.loginModule === OAUTH_LOGIN_MODULE) ?? null,
       );
       exchanges.set(mechanism, () => new OAuthBearerExchange(validate, now));
     } else {
@@ -113,5 +98,21 @@ export function listenerSasl(
   const failedAuthenticationDelayMs = Number(
     listenerSetting(config, listenerName, 'connection.failed.authentication.delay.ms') ?? '100',
   );
-  return { listenerName, mechanisms, exchanges, maxReceiveBytes, maxReauthMs, failedAuthenticationDelayMs, now };
+  const warnings =
+    config.explicit('sasl.jaas.config') !== undefined &&
+    mechanisms.some((m) => config.explicit(jaasSetting(listenerName, m)) === undefined)
+      ? [
+          `listener ${listenerName}: server config sasl.jaas.config should be prefixed with the listener and SASL mechanism name (${jaasSetting(listenerName, mechanisms[0]!)}), ignoring it, as Kafka does`,
+        ]
+      : [];
+  return {
+    listenerName,
+    mechanisms,
+    exchanges,
+    maxReceiveBytes,
+    maxReauthMs,
+    failedAuthenticationDelayMs,
+    now,
+    warnings,
+  };
 }

@@ -111,6 +111,8 @@ t.test(
       config: {
         listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
         'sasl.enabled.mechanisms': 'OAUTHBEARER',
+        'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config':
+          'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
         'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class':
           'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
         'sasl.oauthbearer.jwks.endpoint.url': pathToFileURL(jwksFile).href,
@@ -167,7 +169,12 @@ t.test(
 );
 
 t.test('OAUTHBEARER settings that cannot be served refuse start-up', async (t) => {
-  const base = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'OAUTHBEARER' };
+  const base = {
+    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+    'sasl.enabled.mechanisms': 'OAUTHBEARER',
+    'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config':
+      'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+  };
   await t.rejects(
     startBroker({ config: { ...base, 'sasl.oauthbearer.jwks.endpoint.url': 'http://insecure.test/jwks' } }),
     { message: /must be an https: or file: URL/ },

@@ -30,6 +30,10 @@ async function saslBroker(t: Test): Promise<{ running: RunningBroker; saslSsl: n
       'ssl.keystore.location': c.serverPemStore,
       'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_JAAS,
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
     },

@@ -16,6 +16,7 @@ import { saltedPassword, scramCredentialFromPassword, ScramExchange, type ScramM
 import { principalToString } from '../principal.js';
 import { ZERO_UUID } from '../../../protocol/primitives/index.js';
 
+const SCRAM_JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
 const PLAIN_JAAS =
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";';
 
@@ -70,6 +71,8 @@ function saslListenerConfig(extra: Record<string, string> = {}): Record<string, 
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
     'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
     'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': SCRAM_JAAS,
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': SCRAM_JAAS,
     ...extra,
   };
 }
@@ -136,21 +139,28 @@ t.test('start-up refuses SASL listeners it cannot serve', async (t) => {
     "GSSAPI, Kafka's default",
   );
   await t.rejects(startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN' } }), {
-    message: /PLAIN needs users in listener.name.sasl_plaintext.plain.sasl.jaas.config/,
+    message:
+      "listener SASL_PLAINTEXT, mechanism PLAIN: Could not find a 'KafkaServer' or 'sasl_plaintext.KafkaServer' entry in the JAAS configuration. System property 'java.security.auth.login.config' is not set: set listener.name.sasl_plaintext.plain.sasl.jaas.config",
   });
   await t.rejects(
     startBroker({
       config: {
         ...base,
         'sasl.enabled.mechanisms': 'PLAIN',
-        'sasl.jaas.config': PLAIN_JAAS,
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
         'listener.name.sasl_plaintext.plain.connections.max.reauth.ms': '-5',
       },
     }),
     { message: /listener.name.sasl_plaintext.plain.connections.max.reauth.ms: "-5" \(expected an integer ≥ 0\)/ },
   );
   await t.rejects(
-    startBroker({ config: { ...base, 'sasl.enabled.mechanisms': 'PLAIN,GSSAPI', 'sasl.jaas.config': PLAIN_JAAS } }),
+    startBroker({
+      config: {
+        ...base,
+        'sasl.enabled.mechanisms': 'PLAIN,GSSAPI',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
+      },
+    }),
     { message: /GSSAPI .* is not implemented/ },
   );
 });
@@ -180,19 +190,38 @@ t.test(
   },
 );
 
-t.test('the unprefixed sasl.jaas.config serves PLAIN on a SASL listener too', async (t) => {
-  const running = await brokerFor(t, {
-    config: {
-      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'sasl.jaas.config': PLAIN_JAAS,
-    },
-  });
-  const admin = kafkaWith(running.port, { mechanism: 'plain', username: 'admin', password: 'admin-secret' }).admin();
-  await admin.connect();
-  t.ok(Array.isArray(await admin.listTopics()));
-  await admin.disconnect();
-});
+t.test(
+  'JAAS as Kafka finds it: the unprefixed sasl.jaas.config is ignored; SCRAM needs its own entry; one module',
+  async (t) => {
+    const base = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN' };
+    await t.rejects(startBroker({ config: { ...base, 'sasl.jaas.config': PLAIN_JAAS } }), {
+      message:
+        /Could not find a 'KafkaServer' or 'sasl_plaintext.KafkaServer' entry in the JAAS configuration.*set listener.name.sasl_plaintext.plain.sasl.jaas.config \(sasl.jaas.config is ignored by brokers/,
+    });
+    await t.rejects(
+      startBroker({
+        config: {
+          ...base,
+          'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
+          'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
+        },
+      }),
+      {
+        message:
+          /mechanism SCRAM-SHA-256: Could not find a 'KafkaServer'.*listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config/,
+      },
+    );
+    await t.rejects(
+      startBroker({
+        config: { ...base, 'listener.name.sasl_plaintext.plain.sasl.jaas.config': `${PLAIN_JAAS} ${SCRAM_JAAS}` },
+      }),
+      {
+        message:
+          'listener.name.sasl_plaintext.plain.sasl.jaas.config: JAAS config property contains 2 login modules, should be 1 module',
+      },
+    );
+  },
+);
 
 t.test(
   'SCRAM-SHA-256 and SCRAM-SHA-512: credentials from AlterUserScramCredentials, kafkajs authenticates, wrong ones refused',
