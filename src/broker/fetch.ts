@@ -7,7 +7,8 @@
  * partition with data always gets at least one whole batch (KIP-74). Later partitions
  * get a cut slice when their first batch does not fit, as Kafka sends it (clients drop a
  * partial trailing batch). Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
- * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
+ * magic 1 (v2-v3), up to the first zstd batch (UNSUPPORTED_COMPRESSION_TYPE when that is the first
+ * batch with records, as Kafka's lazy down-conversion). Errors come back per partition with -1 offsets, as Kafka does.
  * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
  * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
  * position and its log start offset with the partition (which may move the high watermark or the
