@@ -27,4 +27,5 @@ t.test('Kafka property names map onto the log config with Kafka defaults', async
   );
   t.throws(() => logConfigFromProperties({ 'cleanup.policy': 'delete,' }), LogConfigError, 'an empty entry is refused');
   t.throws(() => logConfigFromProperties({ 'retention.ms': '-5' }), LogConfigError);
+  t.equal(logConfigFromProperties({ 'retention.bytes': '-5' }).retentionBytes, -1, 'any negative size is unlimited');
 });

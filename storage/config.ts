@@ -80,7 +80,8 @@ export function logConfigFromProperties(
         config.retentionMs = parseInteger(name, value, -1);
         break;
       case 'retention.bytes':
-        config.retentionBytes = parseInteger(name, value, -1);
+        // Any negative size means unlimited, as Kafka's retention by size (retentionSize < 0).
+        config.retentionBytes = Math.max(parseInteger(name, value, -NEVER), -1);
         break;
       case 'delete.retention.ms':
         config.deleteRetentionMs = parseInteger(name, value, 0);

@@ -109,4 +109,7 @@ t.test('down-conversion tolerates a trailing partial batch and refuses zstd', as
   const zstd = buildRecordBatch({ records: messages, compression: 4 });
   t.throws(() => downConvertBatches(zstd, 1), RecordsEncodeError);
   t.equal(decodeRecordBatches(zstd)[0]!.records.length, 3);
+  // Batches before the first zstd one are converted, the rest left for the next fetch.
+  const mixed = Buffer.concat([batch, zstd, batch]);
+  t.equal(decodeLegacyMessageSet(downConvertBatches(mixed, 1)).length, 3);
 });

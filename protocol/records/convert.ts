@@ -5,9 +5,11 @@
  * Down: v2 batches become a magic 0 or 1 message set for Fetch v0-v3: control
  * batches are dropped, headers and producer fields are lost, a compressed batch
  * becomes one compressed wrapper with the same codec, an uncompressed one becomes
- * one message per record at its absolute offset. zstd cannot be down-converted
- * (RecordsEncodeError, UNSUPPORTED_COMPRESSION_TYPE). Aborted-transaction filtering
- * is the fetch path's job, not this file's.
+ * one message per record at its absolute offset. zstd cannot be down-converted: as in
+ * Kafka's lazy down-conversion, the batches before the first zstd one are converted and the
+ * rest dropped (the consumer fetches again from the zstd batch); only when nothing precedes
+ * it is that a RecordsEncodeError (UNSUPPORTED_COMPRESSION_TYPE). Aborted-transaction
+ * filtering is the fetch path's job, not this file's.
  */
 import { NO_TIMESTAMP, TimestampType, type TimestampTypeId } from './batch-header.js';
 import { buildRecordBatch } from './batch-encode.js';
@@ -54,12 +56,16 @@ export interface DownConvertOptions extends DecompressOptions {
   compressOptions?: CompressOptions;
 }
 
-/** Converts decoded v2 batches to a legacy message set of `magic`. */
+/**
+ * Converts decoded v2 batches to a legacy message set of `magic`, up to the first zstd batch (which
+ * throws if no batch with records precedes it).
+ */
 export function batchesToLegacy(batches: RecordBatch[], magic: LegacyMagic, options: DownConvertOptions = {}): Buffer {
   const parts: Buffer[] = [];
   for (const batch of batches) {
     if (batch.control || batch.records.length === 0) continue;
     if (batch.compression === CompressionCodec.ZSTD) {
+      if (parts.length > 0) break;
       throw new RecordsEncodeError(
         `batch at offset ${batch.baseOffset} is zstd-compressed and cannot be down-converted to magic ${magic}`,
       );

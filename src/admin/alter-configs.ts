@@ -25,6 +25,7 @@ import { TOPIC_CONFIGS } from '../metadata/topic-configs.js';
 import { BROKER_CONFIG_SCHEMA, validateDynamicBrokerConfigs } from './broker-config-schema.js';
 import { brokerIdFormProblem, checkBrokerResourceName } from './resource-names.js';
 import { alterLoggerLevels } from './broker-loggers.js';
+import { retentionProblem } from '../common/config-validate.js';
 
 export interface AlterResource {
   resourceType: number;
@@ -120,6 +121,27 @@ export function preprocessAlterConfigs(
   });
 }
 
+/**
+ * Kafka builds the whole config the change would leave in force (static, then the cluster default,
+ * then this broker's own) and refuses a retention time of 0 there, with its requirement's message;
+ * negative values are unlimited.
+ */
+function retentionTimeProblem(
+  broker: BrokerServices,
+  resourceName: string,
+  next: ReadonlyMap<string, string>,
+): string | null {
+  const own =
+    resourceName === '' ? broker.controller.resourceConfigs(ConfigResourceType.BROKER, String(broker.nodeId)) : next;
+  const defaults = resourceName === '' ? next : broker.controller.resourceConfigs(ConfigResourceType.BROKER, '');
+  const merged = (broker.staticConfig ?? broker.config)
+    .with(Object.fromEntries(defaults))
+    .with(Object.fromEntries(own));
+  return retentionProblem(merged) === null
+    ? null
+    : 'requirement failed: log.retention.ms must be unlimited (-1) or, greater than or equal to 1';
+}
+
 /** Alters each resource in turn; results are in request order. */
 export async function alterConfigs(
   broker: BrokerServices,
@@ -130,6 +152,8 @@ export async function alterConfigs(
 ): Promise<AlterOutcome[]> {
   const controller = broker.controller;
   const counts = countResources(resources);
+  const dynamicRetentionProblem = (resourceName: string, next: ReadonlyMap<string, string>): string | null =>
+    retentionTimeProblem(broker, resourceName, next);
 
   const outcomes: AlterOutcome[] = [];
   for (const resource of resources) outcomes.push(await alterOne(resource));
@@ -181,7 +205,8 @@ export async function alterConfigs(
             );
         if (result.ok) {
           const next = after(controller.resourceConfigs(resourceType, resourceName), result.records);
-          const problem = validateDynamicBrokerConfigs(next, resourceName !== '');
+          const problem =
+            validateDynamicBrokerConfigs(next, resourceName !== '') ?? dynamicRetentionProblem(resourceName, next);
           if (problem) return invalid(problem);
         }
         break;

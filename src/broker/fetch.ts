@@ -9,8 +9,9 @@
  * partial trailing batch). Each partition takes from maxBytes what Kafka's byte slice of the
  * segment would have taken, so a partition cut by the limit leaves nothing for the next ones
  * (Gregor sends the whole batches of that slice, without Kafka's partial trailing one).
- * Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or
- * magic 1 (v2-v3). Errors come back per partition with -1 offsets, as Kafka does.
+ * Fetch v0-v3 get the data down-converted to magic 0 (v0-v1) or magic 1 (v2-v3), up to the first
+ * zstd batch (UNSUPPORTED_COMPRESSION_TYPE when that is the first batch with records, as Kafka's lazy
+ * down-conversion). Errors come back per partition with -1 offsets, as Kafka does.
  * read_committed fetches also get the aborted transactions overlapping [fetchOffset, LSO).
  * A follower's fetch (replicaId >= 0, one of the replicas) reads up to the log end and records its
  * position and its log start offset with the partition (which may move the high watermark or the
@@ -18,6 +19,8 @@
  * log gets `divergingEpoch` instead of records (checked before its offset is held to the log end, as
  * Kafka's Partition.readRecords: a follower ahead of the leader is told where to truncate); one below
  * the log start gets OFFSET_OUT_OF_RANGE with the log start offset, so that it restarts there.
+ * A consumer's v12+ fetch naming its lastFetchedEpoch is checked the same way (Kafka's readRecords does
+ * not tell the two apart): divergingEpoch when that epoch ends here before its offset.
  * A consumer's v0-v3 fetch of a topic with message.downconversion.enable=false gets UNSUPPORTED_VERSION
  * for that partition (followers are never refused), as Kafka's KafkaApis answers it. A consumer's
  * fetch below v10 of a topic with compression.type=zstd gets UNSUPPORTED_COMPRESSION_TYPE (-1
@@ -44,7 +47,7 @@ import {
 import { producerStateOf } from './producer-state-registry.js';
 import type { AbortedTxn } from './producer-state.js';
 import type { Partition } from './replica-manager.js';
-import { endOffsetForEpoch } from './leader-epochs.js';
+import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, endOffsetForEpoch } from './leader-epochs.js';
 import { fetchReadBuffers } from '../../storage/read-buffers.js';
 
 export interface FetchParams {
@@ -127,6 +130,39 @@ function moreInSegment(log: PartitionLog, offset: number, records: Buffer, end: 
   return next < Math.min(end, log.segmentEndFor?.(offset) ?? end);
 }
 
+/** An answer with no records that tells the fetcher where its last fetched epoch ends here. */
+function diverged(partition: Partition, here: { epoch: number; endOffset: number }): PartitionReadResult {
+  return {
+    ...failed(ErrorCode.NONE, partition),
+    highWatermark: partition.highWatermark,
+    lastStableOffset: lastStableOffset(partition),
+    logStartOffset: partition.log.logStartOffset,
+    divergingEpoch: here,
+  };
+}
+
+/**
+ * Kafka's Partition.readRecords checks a consumer's lastFetchedEpoch too (v12+, when the client sends
+ * one): an epoch this log cannot place (newer than its leader epoch) or an offset below the log start
+ * is OFFSET_OUT_OF_RANGE; an epoch that ends here before the fetch offset (a log truncated by an
+ * unclean election, or an offset past the log end) gets divergingEpoch and no records, before the
+ * offset is compared with the log end. Null when the fetch reads on.
+ */
+function consumerDivergence(
+  partition: Partition,
+  lastFetchedEpoch: number,
+  offset: number,
+): PartitionReadResult | null {
+  const here = endOffsetForEpoch(partition, lastFetchedEpoch);
+  if (
+    here.epoch === UNDEFINED_EPOCH ||
+    here.endOffset === UNDEFINED_EPOCH_OFFSET ||
+    offset < partition.log.logStartOffset
+  )
+    return failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+  return here.epoch < lastFetchedEpoch || here.endOffset < offset ? diverged(partition, here) : null;
+}
+
 /**
  * One partition's read and the bytes it takes from the request's maxBytes: Kafka's slice length,
  * min(bytes left in the segment up to `end`, limit, or the first batch when minOneBatch is larger).
@@ -163,7 +199,12 @@ function readRecords(
   // divergence before its offset is held to the log end, so a follower ahead of a new leader (a longer
   // log from an older epoch, after an unclean election) learns where to truncate instead of getting
   // OFFSET_OUT_OF_RANGE forever.
-  const checksEpoch = follower && (request.lastFetchedEpoch ?? -1) >= 0;
+  const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
+  const checksEpoch = lastFetchedEpoch >= 0;
+  if (checksEpoch && !follower) {
+    const consumerCheck = consumerDivergence(partition, lastFetchedEpoch, offset);
+    if (consumerCheck) return consumerCheck;
+  }
   if (offset < log.logStartOffset || (offset > log.logEndOffset && !checksEpoch)) {
     // A follower behind the log start learns where the log starts now, and restarts there.
     const outOfRange = failed(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
@@ -172,19 +213,10 @@ function readRecords(
   if (follower) {
     if (!partition.state.replicas.includes(params.replicaId))
       return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
-    const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
-    if (lastFetchedEpoch >= 0) {
+    if (checksEpoch) {
       // Kafka's divergence check: the follower's last epoch must end at or after its fetch offset here.
       const here = endOffsetForEpoch(partition, lastFetchedEpoch);
-      if (here.epoch < lastFetchedEpoch || here.endOffset < offset) {
-        return {
-          ...failed(ErrorCode.NONE, partition),
-          highWatermark: partition.highWatermark,
-          lastStableOffset: lastStableOffset(partition),
-          logStartOffset: log.logStartOffset,
-          divergingEpoch: here,
-        };
-      }
+      if (here.epoch < lastFetchedEpoch || here.endOffset < offset) return diverged(partition, here);
     }
     partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0, request.followerLogStartOffset ?? -1);
   }

@@ -15,7 +15,6 @@ import {
   listOf,
   oneOf,
   onlyDefault,
-  unlimitedOrAtLeast,
   type ConfigValidator,
 } from './config-validators.js';
 import { UNIMPLEMENTED_BROKER_CONFIGS } from './config-defs-unimplemented.js';
@@ -261,12 +260,12 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     'log.retention.ms': def(
       'long',
       null,
-      'Retention time; log.retention.minutes/hours when absent.',
-      topicSynonym(unlimitedOrAtLeast(1)),
+      'Retention time; log.retention.minutes/hours when absent. Any negative value means unlimited (-1); 0 is refused.',
+      topicSynonym(),
     ),
-    'log.retention.minutes': def('int', null, 'Retention time in minutes.'),
-    'log.retention.hours': def('int', '168', 'Retention time in hours.'),
-    'log.retention.bytes': def('long', '-1', 'Retention size per partition.', topicSynonym()),
+    'log.retention.minutes': def('int', null, 'Retention time in minutes (negative: unlimited).'),
+    'log.retention.hours': def('int', '168', 'Retention time in hours (negative: unlimited).'),
+    'log.retention.bytes': def('long', '-1', 'Retention size per partition (negative: unlimited).', topicSynonym()),
     'log.retention.check.interval.ms': def('long', '300000', 'How often retention runs.', positive),
     'log.cleanup.policy': def('list', 'delete', 'Default cleanup policy.', topicSynonym(listOf('compact', 'delete'))),
     'log.cleaner.delete.retention.ms': def(

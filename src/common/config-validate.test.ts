@@ -17,9 +17,11 @@ const problemOf = (values: Record<string, string>): string | null => {
 t.test('the bad values of issue #12 stop start-up with one clear message each', async (t) => {
   t.equal(problemOf({ 'num.partitions': 'abc' }), 'invalid value for num.partitions: "abc" (expected an integer ≥ 1)');
   t.equal(problemOf({ 'num.partitions': '0' }), 'invalid value for num.partitions: "0" (expected an integer ≥ 1)');
+  // Kafka takes any negative retention time as unlimited; only 0 is refused.
+  t.equal(problemOf({ 'log.retention.ms': '-5' }), null);
   t.equal(
-    problemOf({ 'log.retention.ms': '-5' }),
-    'invalid value for log.retention.ms: "-5" (expected an integer -1 (unlimited) or ≥ 1)',
+    problemOf({ 'log.retention.ms': '0' }),
+    'invalid value for log.retention.ms: "0" (log.retention.ms must be unlimited (-1) or, greater than or equal to 1)',
   );
   t.equal(
     problemOf({ 'message.max.bytes': 'abc' }),
@@ -61,7 +63,7 @@ t.test('the bad values of issue #12 stop start-up with one clear message each', 
   );
   t.equal(
     problemOf({ 'log.retention.hours': '0' }),
-    'invalid value for log.retention.hours: "0" (the retention time must be -1 (unlimited) or at least 1 ms)',
+    'invalid value for log.retention.hours: "0" (log.retention.ms must be unlimited (-1) or, greater than or equal to 1)',
   );
 });
 

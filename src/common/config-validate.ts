@@ -78,15 +78,16 @@ export function startupProblem(name: string, value: string, def: ConfigDef): str
   return `invalid value for ${name}: ${shown} (expected ${expectedValue(def)})`;
 }
 
-/** Kafka's rule on the retention time in force, whichever of ms/minutes/hours sets it. */
-function retentionProblem(config: BrokerConfig): string | null {
+/**
+ * Kafka's rule on the retention time in force, whichever of ms/minutes/hours sets it: any negative
+ * value means unlimited (KafkaConfig.logRetentionTimeMillis), only 0 is refused (validateValues).
+ */
+export function retentionProblem(config: BrokerConfig): string | null {
   const source = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].find(
     (n) => config.raw(n) !== null,
   );
-  if (source === undefined) return null;
-  const ms = config.millis('log.retention');
-  if (ms === -1 || ms >= 1) return null;
-  return `invalid value for ${source}: ${JSON.stringify(config.raw(source))} (the retention time must be -1 (unlimited) or at least 1 ms)`;
+  if (source === undefined || config.retentionMillis() !== 0) return null;
+  return `invalid value for ${source}: ${JSON.stringify(config.raw(source))} (log.retention.ms must be unlimited (-1) or, greater than or equal to 1)`;
 }
 
 /** Kafka's rule: a follower's long poll may not outlast the ISR lag limit. */

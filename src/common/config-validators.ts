@@ -38,15 +38,6 @@ export function between(min: number, max: number): ConfigValidator {
   };
 }
 
-/** -1 (unlimited) or at least `min`, as Kafka requires of log.retention.ms. */
-export function unlimitedOrAtLeast(min: number): ConfigValidator {
-  return {
-    expected: `-1 (unlimited) or ≥ ${min}`,
-    problem: (v) =>
-      toNumber(v) === -1 || toNumber(v) >= min ? null : `Value must be -1 (unlimited) or at least ${min}`,
-  };
-}
-
 /** -1 (the codec's default) or a level in [min, max], as Kafka's gzip level. */
 export function defaultOrBetween(min: number, max: number): ConfigValidator {
   return {

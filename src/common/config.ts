@@ -200,4 +200,13 @@ export class BrokerConfig {
     const hours = this.raw(`${base}.hours`);
     return Number(hours ?? '168') * 3_600_000;
   }
+
+  /**
+   * The retention time in force, as Kafka's KafkaConfig.logRetentionTimeMillis: log.retention.ms, else
+   * minutes, else hours, with any negative result meaning unlimited (-1).
+   */
+  retentionMillis(): number {
+    const ms = this.millis('log.retention');
+    return ms < 0 ? -1 : ms;
+  }
 }

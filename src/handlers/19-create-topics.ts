@@ -19,6 +19,9 @@
  * from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below
  * zero; the response's throttle_time_ms says how long until it is not (validateOnly counts too,
  * as on Kafka's KRaft controller).
+ * A timeout_ms of 0 or less creates nothing and answers every topic REQUEST_TIMED_OUT, as Kafka's
+ * controller (its deadline has passed before the creation runs); librdkafka with
+ * operation_timeout=0 reports that as success, on Kafka as here.
  * Left out: create-topic policies.
  */
 import {
@@ -62,6 +65,17 @@ export const createTopicsHandler = defineHandler({
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createTopics);
+    // Kafka's controller queues the creation with a deadline of now + timeout_ms: at 0 or below it has
+    // passed before the event runs, so nothing is created and every topic of the request gets
+    // REQUEST_TIMED_OUT (ControllerApis' error response), unless no topic reached the controller.
+    const reachesController = request.topics.some(
+      (t) => (counts.get(t.name) ?? 0) === 1 && t.name !== CLUSTER_METADATA_TOPIC,
+    );
+    if (request.timeoutMs <= 0 && reachesController && controller.isActive())
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((t) => failed(t.name, ErrorCode.REQUEST_TIMED_OUT, null)),
+      };
     const tooLarge = exceedsRecordBound(request.topics, broker.config.int('num.partitions'), (topic) => {
       const creatable =
         (counts.get(topic.name) ?? 0) === 1 &&

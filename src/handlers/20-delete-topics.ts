@@ -16,7 +16,8 @@
  * (Kafka shuffles them). The controller_mutation_rate quota counts each topic's partitions
  * (handlers/throttling.ts): from v5 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the
  * client's bucket is below zero, and throttle_time_ms says how long until it is not.
- * Left out: the timeout (deletion is synchronous).
+ * A timeout_ms of 0 or less deletes nothing and answers every topic REQUEST_TIMED_OUT, as Kafka's
+ * controller (its deadline has passed before the lookup runs); otherwise deletion is synchronous.
  */
 import {
   DeleteTopicsApi,
@@ -64,6 +65,12 @@ export const deleteTopicsHandler = defineHandler({
       if (w.name !== null && w.topicId === ZERO_UUID) nameCounts.set(w.name, (nameCounts.get(w.name) ?? 0) + 1);
       else if (w.name === null && w.topicId !== ZERO_UUID) idCounts.set(w.topicId, (idCounts.get(w.topicId) ?? 0) + 1);
     }
+    // Kafka's controller looks the topics up with a deadline of now + timeout_ms: at 0 or below it has
+    // passed before the lookup runs, so nothing is deleted and every topic gets REQUEST_TIMED_OUT,
+    // unless no name or id reached the controller (all duplicates or malformed).
+    const reachesController = [...nameCounts.values(), ...idCounts.values()].some((n) => n === 1);
+    if (request.timeoutMs <= 0 && reachesController && controller.isActive())
+      return { throttleTimeMs: 0, responses: wanted.map((w) => result(w, ErrorCode.REQUEST_TIMED_OUT, null)) };
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const done = new Set<string>();
     // v0-5 name topics only: an empty name there is a name (an unknown one), as on Kafka.

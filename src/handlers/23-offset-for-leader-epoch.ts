@@ -5,7 +5,9 @@
  * newer than the current one. The history comes from the batch headers in the log (see
  * broker/leader-epochs.ts: there is no leader-epoch cache yet). currentLeaderEpoch (v2+)
  * is checked: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH. leaderEpoch is answered from v1.
- * Gaps: replicaId (v3+) is not used to tell followers from consumers.
+ * replicaId (v3+) is not used to tell followers from consumers, as in Kafka 3.9 (KafkaApis answers
+ * both through ReplicaManager.lastOffsetForLeaderEpoch; consumers, e.g. librdkafka validating its
+ * position after a leader change, need DESCRIBE on the topic or CLUSTER_ACTION).
  */
 import {
   OffsetForLeaderEpochApi,

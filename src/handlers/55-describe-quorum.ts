@@ -8,7 +8,10 @@
  * UNKNOWN_TOPIC_OR_PARTITION; a malformed one INVALID_REQUEST.
  * Observers (broker-only nodes that fetched the metadata log from this leader in its epoch, within the
  * last five minutes) are listed with their log end offset and fetch times, as Kafka's LeaderState
- * keeps them. Gaps: directory ids are zero.
+ * keeps them. Directory ids are zero: for the voters that is Kafka 3.9's answer too with a static
+ * quorum (controller.quorum.voters, kraft.version 0: a voter's key has no directory id). Gap: Kafka
+ * lists an observer with the directory id its Fetch (v17+) carries (its metadata dir's
+ * meta.properties directory.id); Gregor's nodes fetch the metadata log at v16 and send none.
  */
 import {
   DescribeQuorumApi,

@@ -357,7 +357,7 @@ function rawEffectiveTopicConfig(
   if (own !== undefined) return own;
   const def = TOPIC_CONFIGS[name];
   if (!def) throw new Error(`unknown topic config ${name}`);
-  if (name === 'retention.ms') return String(broker.millis('log.retention'));
+  if (name === 'retention.ms') return String(broker.retentionMillis());
   if (name === 'segment.ms') return String(broker.millis('log.roll'));
   if (def.brokerSynonym) {
     const b = broker.raw(def.brokerSynonym);

@@ -273,9 +273,23 @@ export class Broker {
       if (this.ops) await this.ops.listen();
       await this.startServing(started, listeners);
     } catch (error) {
-      await this.ops?.close();
-      this.releaseDirLocks();
+      await this.closeAfterFailedStart(error);
       throw error;
+    }
+  }
+
+  /**
+   * Undoes a start that failed part-way (a listener's port taken, a storage error, a later check):
+   * whatever was opened so far (listeners, the quorum's and services' timers, logs, the dir locks)
+   * is closed as by stop(), without the controlled shutdown, so that the ports are free again and
+   * nothing keeps the process alive. A failure while closing is logged; the start's error is thrown.
+   */
+  private async closeAfterFailedStart(cause: unknown): Promise<void> {
+    this.stopping ??= this.stopOnce(false);
+    try {
+      await this.stopping;
+    } catch (error) {
+      this.log.error({ err: error, cause }, 'closing after a failed start-up failed too');
     }
   }
 
@@ -343,7 +357,7 @@ export class Broker {
     const dirs = logFactory.logDirs?.() ?? [];
     for (const dir of dirs) if (dir.offline) this.logDirFailed(dir.path, dir.failure, true);
     if (dirs.length > 0 && dirs.every((d) => d.offline)) {
-      logFactory.close();
+      // The replica manager closes the log factory (closeAfterFailedStart).
       throw new Error(
         `no log dir is online: every one of ${dirs.map((d) => d.path).join(', ')} failed to open (see the errors above)`,
       );
@@ -701,13 +715,13 @@ export class Broker {
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. Calling it again waits for the same stop. */
   stop(): Promise<void> {
-    this.stopping ??= this.stopOnce();
+    this.stopping ??= this.stopOnce(!this.fatalStopping);
     return this.stopping;
   }
 
-  private async stopOnce(): Promise<void> {
+  private async stopOnce(controlled: boolean): Promise<void> {
     // Controlled shutdown first, while still serving: clients follow the moved leaderships.
-    if (!this.fatalStopping) {
+    if (controlled) {
       await this.quorum?.controlledShutdown();
       await this.quorum?.settleShutdownAnswers();
     }
