@@ -62,7 +62,7 @@ t.test('classic only: the consumer protocol is refused, classic groups work', as
     groupProtocol: 'consumer',
     bootstrapBrokers: [`127.0.0.1:${broker.port}`],
     deserializers: stringDeserializers,
-    retries: 0,
+    retries: 3,
   });
   t.teardown(() => kip848.close(true).catch(() => undefined));
   const joined = await kip848.consume({ topics: ['rp'], mode: 'earliest' }).then(

@@ -32,7 +32,12 @@ function sslBroker(t: Test, extra: Record<string, string>): Promise<RunningBroke
 }
 
 async function roundTrip(t: Test, running: RunningBroker, ssl: KafkaConfig['ssl'], topic: string): Promise<void> {
-  const kafka = new Kafka({ brokers: [running.bootstrap], ssl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    brokers: [running.bootstrap],
+    ssl,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });

@@ -59,7 +59,7 @@ function kafkaOver(running: RunningBroker, ssl: KafkaConfig['ssl']): Kafka {
     brokers: [running.bootstrap],
     ssl,
     logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
+    retry: { retries: 5, initialRetryTime: 100 },
     connectionTimeout: 5000,
   });
 }
