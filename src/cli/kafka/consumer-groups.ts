@@ -18,11 +18,13 @@ import {
   listGroups,
   resetOffsets,
   type GroupDescription,
+  type GroupListing,
   type ResetTarget,
 } from '../../client/groups.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { JavaError } from './errors.js';
+import { javaException, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -497,8 +499,28 @@ async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<
   out.write(`${line(['TOPIC', 'PARTITION', 'STATUS'])}${results.map(line).join('')}\n`);
 }
 
+/**
+ * What ConsumerGroupService does where it catches a call's ExecutionException and rethrows it in a
+ * RuntimeException (listing groups): the message is then the ExecutionException's
+ * (`java.util.concurrent.ExecutionException: <exception>`).
+ */
+function inRuntimeException(err: unknown): unknown {
+  if (err instanceof KafkaToolExit || err instanceof JavaError) return err;
+  return new JavaError('java.lang.RuntimeException', `java.util.concurrent.ExecutionException: ${javaException(err)}`);
+}
+
+/** ConsumerGroupService.listConsumerGroups. */
+async function listConsumerGroups(cluster: Cluster): Promise<GroupListing[]> {
+  try {
+    return await listGroups(cluster);
+  } catch (err) {
+    throw inRuntimeException(err);
+  }
+}
+
 async function listAction(cluster: Cluster, o: ParsedOptions): Promise<void> {
-  const groups = (await listGroups(cluster)).filter((g) => g.protocolType === 'consumer' || g.protocolType === '');
+  const listed = o.has('state') || o.has('type') ? await listGroups(cluster) : await listConsumerGroups(cluster);
+  const groups = listed.filter((g) => g.protocolType === 'consumer' || g.protocolType === '');
   const out = cliIo().stdout;
   if (!o.has('state') && !o.has('type')) {
     out.write(groups.map((g) => `${g.groupId}\n`).join(''));
@@ -565,9 +587,10 @@ export async function kafkaConsumerGroups(args: readonly string[]): Promise<numb
       'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets',
     );
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const timeout = Number(o.value('timeout') ?? '5000');
+  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1', timeout);
   try {
-    const groups = o.has('all-groups') ? (await listGroups(cluster)).map((g) => g.groupId) : o.values('group');
+    const groups = o.has('all-groups') ? (await listConsumerGroups(cluster)).map((g) => g.groupId) : o.values('group');
     if (o.has('list')) await listAction(cluster, o);
     else if (o.has('describe')) await describeAction(cluster, o, groups);
     else if (o.has('delete')) await deleteAction(cluster, groups);

@@ -29,3 +29,19 @@ export class LineReaderError extends Error {
     this.name = 'LineReaderError';
   }
 }
+
+/** A failure a Kafka tool raises itself, with the Java exception class Kafka's tool throws for it. */
+export class JavaError extends Error {
+  constructor(
+    readonly javaClass: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JavaError';
+  }
+}
+
+/** IllegalArgumentException, what Kafka's tools throw for most bad requests they detect themselves. */
+export function illegalArgument(message: string): JavaError {
+  return new JavaError('java.lang.IllegalArgumentException', message);
+}
