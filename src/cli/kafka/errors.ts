@@ -45,3 +45,12 @@ export class JavaError extends Error {
 export function illegalArgument(message: string): JavaError {
   return new JavaError('java.lang.IllegalArgumentException', message);
 }
+
+/**
+ * The mainNoExit of Kafka's Java tools (TopicCommand, DeleteRecordsCommand, LeaderElectionCommand):
+ * the exception's message, then its stack trace, on stderr, exit 1. The trace's first line, the
+ * exception itself, is printed; its frames are left out.
+ */
+export function mainFailure(err: JavaError): KafkaToolExit {
+  return new KafkaToolExit(1, `${err.message}\n${err.javaClass}: ${err.message}`);
+}

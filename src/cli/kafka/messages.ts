@@ -84,7 +84,9 @@ export function javaExceptionClass(err: unknown): string {
 
 /** Whether `err` is a failure Kafka's admin client completes a call's future with (a broker's error, a timeout). */
 export function isAdminFailure(err: unknown): boolean {
-  return err instanceof KafkaClientError || err instanceof BrokerUnreachableError || err instanceof AdminCallTimeoutError;
+  return (
+    err instanceof KafkaClientError || err instanceof BrokerUnreachableError || err instanceof AdminCallTimeoutError
+  );
 }
 
 /** Throwable.toString() of that exception: `org.apache.kafka.common.errors.TopicExistsException: Topic 'x' already exists.` */

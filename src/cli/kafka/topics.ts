@@ -35,7 +35,7 @@ import {
   type OptionSpec,
   type ParsedOptions,
 } from './options.js';
-import { JavaError, illegalArgument } from './errors.js';
+import { JavaError, illegalArgument, mainFailure } from './errors.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -164,7 +164,7 @@ function checkArgs(o: ParsedOptions): void {
       SPECS,
       'Command must include exactly one action: --list, --describe, --create, --alter or --delete',
     );
-  if (!o.has('bootstrap-server')) throw new KafkaToolExit(1, '--bootstrap-server must be specified');
+  if (!o.has('bootstrap-server')) throw mainFailure(illegalArgument('--bootstrap-server must be specified'));
   if (o.has('describe') && o.has('if-exists') && !o.has('topic') && !o.has('topic-id'))
     throw usageExit(SPECS, '--topic or --topic-id is required to describe a topic');
   if (!o.has('list') && !o.has('describe')) requireOptions(o, 'topic');
@@ -379,6 +379,13 @@ async function run(cluster: Cluster, o: ParsedOptions): Promise<void> {
   }
 }
 
+/** joptsimple's exception for each of its messages. */
+const JOPT_EXCEPTIONS: ReadonlyArray<[RegExp, string]> = [
+  [/ is not a recognized option$/, 'joptsimple.UnrecognizedOptionException'],
+  [/^Cannot parse argument /, 'joptsimple.OptionArgumentConversionException'],
+  [/ requires an argument$/, 'joptsimple.OptionMissingRequiredArgumentException'],
+];
+
 export async function kafkaTopics(args: readonly string[]): Promise<number> {
   let o: ParsedOptions;
   try {
@@ -386,7 +393,10 @@ export async function kafkaTopics(args: readonly string[]): Promise<number> {
     checkArgs(o);
   } catch (err) {
     // TopicCommand's main prints an option error's message (and its stack) on stderr, exit 1.
-    if (err instanceof KafkaOptionError) throw new KafkaToolExit(1, err.message);
+    if (err instanceof KafkaOptionError) {
+      const javaClass = JOPT_EXCEPTIONS.find(([pattern]) => pattern.test(err.message))?.[1];
+      throw javaClass ? mainFailure(new JavaError(javaClass, err.message)) : new KafkaToolExit(1, err.message);
+    }
     throw err;
   }
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
