@@ -26,6 +26,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-delete-records': async () => (await import('./delete-records.js')).kafkaDeleteRecords,
   'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
   'kafka-leader-election': async () => (await import('./leader-election.js')).kafkaLeaderElection,
+  'kafka-transactions': async () => (await import('./transactions.js')).kafkaTransactions,
   'kafka-reassign-partitions': async () => (await import('./reassign-partitions.js')).kafkaReassignPartitions,
 };
 
