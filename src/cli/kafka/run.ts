@@ -27,6 +27,7 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
   'kafka-leader-election': async () => (await import('./leader-election.js')).kafkaLeaderElection,
   'kafka-transactions': async () => (await import('./transactions.js')).kafkaTransactions,
+  'kafka-dump-log': async () => (await import('./dump-log.js')).kafkaDumpLog,
   'kafka-features': async () => (await import('./features.js')).kafkaFeatures,
   'kafka-reassign-partitions': async () => (await import('./reassign-partitions.js')).kafkaReassignPartitions,
 };
