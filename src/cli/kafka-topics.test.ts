@@ -121,7 +121,10 @@ t.test('kafka-topics: partitions, configs, regex describe, alter, delete', { ski
     b,
   ]);
   t.equal(badPartitions.code, 1);
-  t.equal(badPartitions.stderr, "Cannot parse argument 'three' of option partitions\n");
+  t.equal(
+    badPartitions.stderr,
+    "Cannot parse argument 'three' of option partitions\njoptsimple.OptionArgumentConversionException: Cannot parse argument 'three' of option partitions\n",
+  );
 });
 
 t.test('kafka-topics --describe --topic-id: by id, an unknown id, a malformed one', { skip: CLI_SKIP }, async (t) => {

@@ -16,7 +16,8 @@ import {
   defaultFindCoordinatorRequest,
 } from '../../protocol/generated/messages/10-find-coordinator.js';
 import { BrokerConnection } from './connection.js';
-import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { AdminCallTimeoutError, BrokerUnreachableError, KafkaClientError, TlsHandshakeError } from './errors.js';
 import type { ClientSecurity } from './security.js';
 
 export interface ClusterOptions {
@@ -24,8 +25,22 @@ export interface ClusterOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** How many times a retriable failure is tried again. */
+  /** How many times a retriable failure is tried again (when apiTimeoutMs is not set). */
   retries?: number;
+  /**
+   * A call's time budget, as Kafka's admin client's default.api.timeout.ms: a retriable failure
+   * (no broker reachable, a moved leader or coordinator) is tried again until this many ms have
+   * passed since the call began, then fails with AdminCallTimeoutError. Replaces `retries`.
+   */
+  apiTimeoutMs?: number;
+  /** The first backoff between tries (retry.backoff.ms, default 100), doubling up to retryBackoffMaxMs (1000). */
+  retryBackoffMs?: number;
+  retryBackoffMaxMs?: number;
+  /**
+   * A topic the broker does not know is final (Kafka's admin client completes a call with
+   * UnknownTopicOrPartitionException at once), not retried as a producer or consumer waits for it.
+   */
+  unknownTopicIsFinal?: boolean;
   /** TLS and SASL settings for every connection (PLAINTEXT when absent). */
   security?: ClientSecurity;
 }
@@ -42,6 +57,12 @@ export const COORDINATOR_TRANSACTION = 1;
 
 /** Errors after which refreshing metadata or the coordinator and trying again may help. */
 const ROUTING_ERRORS = new Set([5, 6, 14, 15, 16, 41, 74, 75]);
+
+/** UNKNOWN_TOPIC_OR_PARTITION and UNKNOWN_TOPIC_ID. */
+const UNKNOWN_TOPIC = new Set([3, 100]);
+
+/** The deadline of the call in progress, so that a call made inside another keeps the outer budget. */
+const callDeadline = new AsyncLocalStorage<number>();
 
 export class Cluster {
   private readonly connections = new Map<string, Promise<BrokerConnection>>();
@@ -147,19 +168,44 @@ export class Cluster {
   }
 
   /**
-   * Runs `attempt`, retrying on retriable Kafka errors and lost connections with a
-   * growing backoff, at most `retries` times.
+   * Runs `attempt`, retrying on retriable Kafka errors and lost connections with a growing
+   * backoff: until the call's time budget (apiTimeoutMs) is spent when one is set, else at most
+   * `retries` times. `what` names the call in a timeout's message.
    */
-  async withRetries<T>(_what: string, attempt: () => Promise<T>): Promise<T> {
+  async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    const budget = this.options.apiTimeoutMs;
+    if (budget === undefined) return this.retryCounted(attempt);
+    const outer = callDeadline.getStore();
+    const deadline = Math.min(outer ?? Infinity, Date.now() + budget);
+    return callDeadline.run(deadline, () => this.retryUntil(what, deadline, attempt));
+  }
+
+  private async retryCounted<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 0; ; tries++) {
       try {
         return await attempt();
       } catch (err) {
-        const retriable =
-          err instanceof BrokerUnreachableError ||
-          (err instanceof KafkaClientError && (err.retriable || ROUTING_ERRORS.has(err.code)));
-        if (!retriable || tries >= this.retries) throw err;
+        if (!isRetriable(err) || tries >= this.retries) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** tries)));
+      }
+    }
+  }
+
+  private async retryUntil<T>(what: string, deadline: number, attempt: () => Promise<T>): Promise<T> {
+    const first = this.options.retryBackoffMs ?? 100;
+    const max = this.options.retryBackoffMaxMs ?? 1000;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isRetriable(err) || err instanceof AdminCallTimeoutError) throw err;
+        if (this.options.unknownTopicIsFinal && err instanceof KafkaClientError && UNKNOWN_TOPIC.has(err.code))
+          throw err;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new AdminCallTimeoutError(what, deadline, tries, err);
+        const backoff = Math.min(max, first * 2 ** (tries - 1), left);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        if (Date.now() >= deadline) throw new AdminCallTimeoutError(what, deadline, tries, err);
       }
     }
   }
@@ -200,4 +246,11 @@ export class Cluster {
     );
     return opening;
   }
+}
+
+function isRetriable(err: unknown): boolean {
+  return (
+    (err instanceof BrokerUnreachableError && !(err instanceof TlsHandshakeError)) ||
+    (err instanceof KafkaClientError && (err.retriable || ROUTING_ERRORS.has(err.code)))
+  );
 }

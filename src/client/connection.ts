@@ -17,7 +17,7 @@ import {
   SaslAuthenticateApi,
   defaultSaslAuthenticateRequest,
 } from '../../protocol/generated/messages/36-sasl-authenticate.js';
-import { BrokerUnreachableError, KafkaClientError } from './errors.js';
+import { BrokerUnreachableError, KafkaClientError, TlsHandshakeError } from './errors.js';
 import { authenticateSasl } from './sasl-client.js';
 import type { ClientSecurity, ClientTls } from './security.js';
 
@@ -51,7 +51,13 @@ export class BrokerConnection {
     private readonly options: ConnectionOptions,
   ) {
     socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (err) => this.fail(new BrokerUnreachableError(`${this.address}: ${err.message}`)));
+    socket.on('error', (err) =>
+      this.fail(
+        isTlsFailure(err)
+          ? new TlsHandshakeError(`${this.address}: TLS: ${err.message}`)
+          : new BrokerUnreachableError(`${this.address}: ${err.message}`),
+      ),
+    );
     socket.on('close', () => this.fail(new BrokerUnreachableError(`${this.address}: connection closed`)));
   }
 
@@ -75,7 +81,11 @@ export class BrokerConnection {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`));
+        reject(
+          tls && isTlsFailure(err)
+            ? new TlsHandshakeError(`${where}: TLS: ${err.message}`)
+            : new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`),
+        );
       });
       if (!tls) socket.connect(options.port, options.host);
     });
@@ -254,4 +264,17 @@ function tlsSocket(host: string, port: number, tls: ClientTls): Socket {
     rejectUnauthorized: true,
     ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
   });
+}
+
+/**
+ * Whether a socket error is a TLS handshake's refusal (a certificate not trusted or refused, a
+ * protocol alert) rather than the network's: Kafka's clients fail such a call at once
+ * (SslAuthenticationException) where they retry a broker that does not answer.
+ */
+function isTlsFailure(err: Error): boolean {
+  const code = 'code' in err && typeof err.code === 'string' ? err.code : '';
+  return (
+    /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_)/.test(code) ||
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'HOSTNAME_MISMATCH'].includes(code)
+  );
 }

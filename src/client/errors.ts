@@ -28,6 +28,14 @@ export class BrokerUnreachableError extends Error {
   }
 }
 
+/** A TLS handshake refused (certificate, protocol): not retried, as Kafka's SslAuthenticationException. */
+export class TlsHandshakeError extends BrokerUnreachableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TlsHandshakeError';
+  }
+}
+
 /** Throws a KafkaClientError for a non-zero code. */
 export function check(code: number, context: string, message?: string | null): void {
   if (code !== 0) throw new KafkaClientError(code, context, message);
@@ -46,5 +54,67 @@ export class ClientConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ClientConfigError';
+  }
+}
+
+/** Kafka's admin client's names of the calls, by the label Gregor's client gives each request. */
+const KAFKA_CALL_NAMES: Record<string, string> = {
+  Metadata: 'describeTopics',
+  ListTopics: 'listTopics',
+  CreateTopics: 'createTopics',
+  DeleteTopics: 'deleteTopics',
+  CreatePartitions: 'createPartitions',
+  DescribeConfigs: 'describeConfigs',
+  IncrementalAlterConfigs: 'incrementalAlterConfigs',
+  FindCoordinator: 'findCoordinator',
+  ListGroups: 'listConsumerGroups',
+  DescribeGroups: 'describeConsumerGroups',
+  DeleteGroups: 'deleteConsumerGroups',
+  OffsetFetch: 'listConsumerGroupOffsets',
+  OffsetCommit: 'alterConsumerGroupOffsets',
+  OffsetDelete: 'deleteConsumerGroupOffsets',
+  ListOffsets: 'listOffsets',
+  DescribeCluster: 'describeCluster',
+  DescribeQuorum: 'describeMetadataQuorum',
+  DescribeTopicPartitions: 'describeTopics',
+  ElectLeaders: 'electLeaders',
+  DeleteRecords: 'deleteRecords',
+  DescribeAcls: 'describeAcls',
+  CreateAcls: 'createAcls',
+  DeleteAcls: 'deleteAcls',
+  AlterPartitionReassignments: 'alterPartitionReassignments',
+  ListPartitionReassignments: 'listPartitionReassignments',
+  ListTransactions: 'listTransactions',
+  DescribeTransactions: 'describeTransactions',
+  DescribeProducers: 'describeProducers',
+  WriteTxnMarkers: 'abortTransaction',
+  DescribeFeatures: 'describeFeatures',
+  DescribeLogDirs: 'describeLogDirs',
+};
+
+/** Kafka's admin client's name for the call a request label ("CreateTopics t") stands for. */
+export function kafkaCallName(label: string): string {
+  const api = label.split(' ')[0] ?? label;
+  return KAFKA_CALL_NAMES[api] ?? api.charAt(0).toLowerCase() + api.slice(1);
+}
+
+/**
+ * A call's time budget (default.api.timeout.ms) spent in retries: Kafka's TimeoutException, with
+ * its admin client's message (no broker was reachable: "Timed out waiting for a node assignment.";
+ * else the call and its tries).
+ */
+export class AdminCallTimeoutError extends Error {
+  readonly lastError: unknown;
+
+  constructor(label: string, deadlineMs: number, tries: number, lastError: unknown) {
+    const call = kafkaCallName(label);
+    const now = Date.now();
+    super(
+      lastError instanceof BrokerUnreachableError
+        ? `Timed out waiting for a node assignment. Call: ${call}`
+        : `Call(callName=${call}, deadlineMs=${deadlineMs}, tries=${tries}, nextAllowedTryMs=${now}) timed out at ${now} after ${tries} attempt(s)`,
+    );
+    this.name = 'AdminCallTimeoutError';
+    this.lastError = lastError;
   }
 }

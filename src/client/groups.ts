@@ -58,6 +58,10 @@ export interface GroupDescription {
 }
 
 export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
+  return cluster.withRetries('FindAllBrokers', () => listGroupsOnce(cluster));
+}
+
+async function listGroupsOnce(cluster: Cluster): Promise<GroupListing[]> {
   await cluster.metadata([]);
   const all: GroupListing[] = [];
   for (const broker of cluster.knownBrokers) {

@@ -73,7 +73,7 @@ const CONFIG_SOURCES = [
 ];
 
 export async function listTopics(cluster: Cluster, includeInternal: boolean): Promise<TopicSummary[]> {
-  const response = await cluster.withRetries('Metadata', () => cluster.metadata(null));
+  const response = await cluster.withRetries('ListTopics', () => cluster.metadata(null));
   return response.topics
     .filter((t) => t.errorCode === 0 && (includeInternal || !t.isInternal))
     .map((t) => ({

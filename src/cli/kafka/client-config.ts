@@ -22,8 +22,6 @@ export const TUNING_KEYS: readonly string[] = [
   'receive.buffer.bytes',
   'metadata.max.age.ms',
   'max.block.ms',
-  'retry.backoff.ms',
-  'retry.backoff.max.ms',
   'reconnect.backoff.ms',
   'reconnect.backoff.max.ms',
   'connections.max.idle.ms',
@@ -34,12 +32,33 @@ export const TUNING_KEYS: readonly string[] = [
   'max.poll.records',
   'max.in.flight.requests.per.connection',
   'delivery.timeout.ms',
-  'default.api.timeout.ms',
   'socket.connection.setup.timeout.ms',
   'socket.connection.setup.timeout.max.ms',
   'check.crcs',
   'client.dns.lookup',
 ];
+
+/**
+ * The settings of Kafka's clients read here for every tool: the client id, a request's timeout, and
+ * the admin client's retry budget (a call is retried until default.api.timeout.ms has passed,
+ * backing off from retry.backoff.ms up to retry.backoff.max.ms).
+ */
+const CLIENT_KEYS: readonly string[] = [
+  'client.id',
+  'request.timeout.ms',
+  'default.api.timeout.ms',
+  'retry.backoff.ms',
+  'retry.backoff.max.ms',
+];
+
+function positiveSetting(own: Record<string, string>, key: string, fallback: number): number {
+  const raw = own[key];
+  if (raw === undefined) return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < 0 || (value === 0 && key !== 'retry.backoff.ms'))
+    throw new KafkaToolExit(1, `Invalid value ${raw} for configuration ${key}`);
+  return value;
+}
 
 /** Utils.loadProps: a properties file, or exit 1 as Kafka's tools fail on an unreadable one. */
 export function loadProperties(path: string): Record<string, string> {
@@ -59,20 +78,25 @@ export interface ClientProps {
 
 /**
  * Checks `props` (the tool's `ownKeys`, security settings and tuning settings are allowed) and
- * opens the cluster view for `bootstrap`. `client.id` and `request.timeout.ms` are read here.
+ * opens the cluster view for `bootstrap` (CLIENT_KEYS are read here). `callTimeoutMs` is the tool's
+ * own timeout option (kafka-consumer-groups' --timeout), which replaces default.api.timeout.ms.
+ * An admin tool (`role`) takes a topic the broker does not know as final; a producer or consumer
+ * waits for it within its budget, as Kafka's do.
  */
 export function clientFor(
   bootstrap: string,
   props: Record<string, string>,
   ownKeys: readonly string[],
   defaultClientId: string,
+  callTimeoutMs?: number,
+  role: 'admin' | 'producer' | 'consumer' = 'admin',
 ): ClientProps {
   const security: Record<string, string> = {};
   const own: Record<string, string> = {};
   const refused: string[] = [];
   for (const [key, value] of Object.entries(props)) {
     if (CLIENT_SECURITY_KEYS.includes(key)) security[key] = value;
-    else if (ownKeys.includes(key) || key === 'client.id' || key === 'request.timeout.ms') own[key] = value;
+    else if (ownKeys.includes(key) || CLIENT_KEYS.includes(key)) own[key] = value;
     else if (key === 'bootstrap.servers' || TUNING_KEYS.includes(key)) continue;
     else refused.push(key);
   }
@@ -88,13 +112,14 @@ export function clientFor(
     if (err instanceof ClientConfigError) throw new KafkaToolExit(1, err.message);
     throw err;
   }
-  const timeout = own['request.timeout.ms'] === undefined ? 30_000 : Number(own['request.timeout.ms']);
-  if (!Number.isInteger(timeout) || timeout <= 0)
-    throw new KafkaToolExit(1, `Invalid value ${own['request.timeout.ms']} for configuration request.timeout.ms`);
   const cluster = new Cluster({
     bootstrap: Cluster.parseBootstrap(bootstrap),
     clientId: own['client.id'] ?? defaultClientId,
-    requestTimeoutMs: timeout,
+    requestTimeoutMs: positiveSetting(own, 'request.timeout.ms', 30_000),
+    apiTimeoutMs: callTimeoutMs ?? positiveSetting(own, 'default.api.timeout.ms', 60_000),
+    retryBackoffMs: positiveSetting(own, 'retry.backoff.ms', 100),
+    retryBackoffMaxMs: positiveSetting(own, 'retry.backoff.max.ms', 1000),
+    unknownTopicIsFinal: role === 'admin',
     security: clientSecurity,
   });
   return { own, cluster };

@@ -21,7 +21,7 @@ import {
 import { describeClusterNodes } from '../../client/cluster-info.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { isAdminFailure, javaException, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaOptionError,
@@ -317,7 +317,11 @@ export async function kafkaConfigs(args: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`Error while executing config command with args '${args.join(' ')}'\n${javaMessage(err)}\n`);
+    // ConfigCommand prints the ExecutionException's stack trace; its first line is the exception.
+    const thrown = isAdminFailure(err)
+      ? `java.util.concurrent.ExecutionException: ${javaException(err)}`
+      : javaMessage(err);
+    cliIo().stderr.write(`Error while executing config command with args '${args.join(' ')}'\n${thrown}\n`);
     return 1;
   } finally {
     cluster.close();

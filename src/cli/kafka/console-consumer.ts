@@ -496,7 +496,14 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
   const fileProps = o.has('consumer.config') ? loadProperties(o.value('consumer.config')!) : {};
   const props = { ...fileProps, ...keyValueArgs(o.values('consumer-property')) };
   const plan = planFrom(o, props);
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, CONSUMER_KEYS, 'console-consumer');
+  const { cluster } = clientFor(
+    o.value('bootstrap-server')!,
+    props,
+    CONSUMER_KEYS,
+    'console-consumer',
+    undefined,
+    'consumer',
+  );
   let signal: NodeJS.Signals | null = null;
   const onSignal = (s: NodeJS.Signals): void => {
     signal = s;

@@ -326,7 +326,7 @@ function valueText(records: OutgoingRecord[]): string {
 export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
   const o = parseOptionsOrUsage(SPECS, args);
   const p = plan(o);
-  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer');
+  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
   const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });
   const sender = new Sender(producer, p);
   const { stdin, stdout } = cliIo();

@@ -18,11 +18,13 @@ import {
   listGroups,
   resetOffsets,
   type GroupDescription,
+  type GroupListing,
   type ResetTarget,
 } from '../../client/groups.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { JavaError } from './errors.js';
+import { isAdminFailure, javaException, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -389,6 +391,14 @@ function planFromFile(o: ParsedOptions, groups: readonly string[]): Map<string, 
 }
 
 async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[]): Promise<void> {
+  try {
+    await resetGroups(cluster, o, groups);
+  } catch (err) {
+    throw inRuntimeException(err);
+  }
+}
+
+async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[]): Promise<void> {
   const fromFile = o.has('from-file') ? planFromFile(o, groups) : null;
   const fileTarget = (groupId: string): ResetTarget | null => {
     const rows = fromFile?.get(groupId);
@@ -444,11 +454,12 @@ async function resetAction(cluster: Cluster, o: ParsedOptions, groups: string[])
   }
   // --export prints the plan as CSV (and println's line end) in place of the table.
   if (o.has('export')) cliIo().stdout.write(`${exportCsv(rows, o.values('group').length === 1)}\n`);
-  else if (rows.length > 0) {
+  else if (groups.length > 0) {
+    // Kafka prints the header when any group was planned, even one refused (an empty plan).
     const line = (cells: string[]): string =>
-      `${cells[0]!.padEnd(30)} ${cells[1]!.padEnd(30)} ${cells[2]!.padEnd(10)} ${cells[3]!.padEnd(15)}`;
+      `${cells[0]!.padEnd(30)} ${cells[1]!.padEnd(30)} ${cells[2]!.padEnd(10)} ${cells[3]!.padEnd(15)}\n`;
     cliIo().stdout.write(
-      `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])}\n${rows.map((r) => line([r.group, r.topic, String(r.partition), r.offset])).join('\n')}\n`,
+      `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])}${rows.map((r) => line([r.group, r.topic, String(r.partition), r.offset])).join('')}`,
     );
   }
 }
@@ -497,8 +508,28 @@ async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<
   out.write(`${line(['TOPIC', 'PARTITION', 'STATUS'])}${results.map(line).join('')}\n`);
 }
 
+/**
+ * What ConsumerGroupService does where it catches a call's ExecutionException and rethrows it in a
+ * RuntimeException (listing groups, resetting offsets): the message is then the ExecutionException's
+ * (`java.util.concurrent.ExecutionException: <exception>`).
+ */
+function inRuntimeException(err: unknown): unknown {
+  if (!isAdminFailure(err)) return err;
+  return new JavaError('java.lang.RuntimeException', `java.util.concurrent.ExecutionException: ${javaException(err)}`);
+}
+
+/** ConsumerGroupService.listConsumerGroups. */
+async function listConsumerGroups(cluster: Cluster): Promise<GroupListing[]> {
+  try {
+    return await listGroups(cluster);
+  } catch (err) {
+    throw inRuntimeException(err);
+  }
+}
+
 async function listAction(cluster: Cluster, o: ParsedOptions): Promise<void> {
-  const groups = (await listGroups(cluster)).filter((g) => g.protocolType === 'consumer' || g.protocolType === '');
+  const listed = o.has('state') || o.has('type') ? await listGroups(cluster) : await listConsumerGroups(cluster);
+  const groups = listed.filter((g) => g.protocolType === 'consumer' || g.protocolType === '');
   const out = cliIo().stdout;
   if (!o.has('state') && !o.has('type')) {
     out.write(groups.map((g) => `${g.groupId}\n`).join(''));
@@ -544,7 +575,7 @@ async function deleteAction(cluster: Cluster, groups: string[]): Promise<void> {
       done.push(g);
     } catch (err) {
       failed.push(
-        `* Group '${g}' could not be deleted due to: ${err instanceof KafkaClientError ? `org.apache.kafka.common.errors.${err.errorName}: ` : ''}${javaMessage(err)}`,
+        `* Group '${g}' could not be deleted due to: java.util.concurrent.ExecutionException: ${javaException(err)}`,
       );
     }
   }
@@ -552,7 +583,8 @@ async function deleteAction(cluster: Cluster, groups: string[]): Promise<void> {
   if (failed.length === 0) out.write(`Deletion of requested consumer groups ('${done.join(', ')}') was successful.\n`);
   else {
     out.write(`\nError: Deletion of some consumer groups failed:\n${failed.join('\n')}\n`);
-    if (done.length > 0) out.write(`\nThese consumer groups were deleted successfully: '${done.join("', '")}'\n`);
+    // Kafka's line as it prints it: the names joined by a quote, then `', '`.
+    if (done.length > 0) out.write(`\nThese consumer groups were deleted successfully: '${done.join("'")}', '\n`);
   }
 }
 
@@ -565,9 +597,10 @@ export async function kafkaConsumerGroups(args: readonly string[]): Promise<numb
       'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets',
     );
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const timeout = Number(o.value('timeout') ?? '5000');
+  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1', timeout);
   try {
-    const groups = o.has('all-groups') ? (await listGroups(cluster)).map((g) => g.groupId) : o.values('group');
+    const groups = o.has('all-groups') ? (await listConsumerGroups(cluster)).map((g) => g.groupId) : o.values('group');
     if (o.has('list')) await listAction(cluster, o);
     else if (o.has('describe')) await describeAction(cluster, o, groups);
     else if (o.has('delete')) await deleteAction(cluster, groups);
@@ -577,7 +610,9 @@ export async function kafkaConsumerGroups(args: readonly string[]): Promise<numb
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
     // ConsumerGroupCommand prints the failure and still exits 0 (its main returns normally).
-    cliIo().stdout.write(`\nError: Executing consumer group command failed due to ${javaMessage(err)}\n`);
+    // An ExecutionException reaching main: its message is the exception's class and message.
+    const message = isAdminFailure(err) ? javaException(err) : javaMessage(err);
+    cliIo().stdout.write(`\nError: Executing consumer group command failed due to ${message}\n`);
     return 0;
   } finally {
     cluster.close();

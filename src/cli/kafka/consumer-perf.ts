@@ -224,6 +224,8 @@ export async function kafkaConsumerPerfTest(args: readonly string[]): Promise<nu
     { ...props, 'group.id': group },
     CONSUMER_KEYS,
     'perf-consumer-client',
+    undefined,
+    'consumer',
   );
   const reader = new Reader(cluster, plan);
   try {

@@ -26,6 +26,7 @@ import {
   requireOptions,
   type OptionSpec,
 } from './options.js';
+import { JavaError, mainFailure } from './errors.js';
 import { KAFKA_VERSION } from './version.js';
 
 const SPECS: readonly OptionSpec[] = [
@@ -57,7 +58,7 @@ interface Deletion {
 }
 
 function failure(kind: string, message: string): KafkaToolExit {
-  return new KafkaToolExit(1, `Exception in thread "main" ${kind}: ${message}`);
+  return mainFailure(new JavaError(kind, message));
 }
 
 const ADMIN_FAILURE = 'org.apache.kafka.server.common.AdminOperationException';
@@ -177,7 +178,11 @@ export async function kafkaDeleteRecords(args: readonly string[]): Promise<numbe
   try {
     text = readFileSync(o.value('offset-json-file')!, 'utf8');
   } catch (err) {
-    throw failure('java.nio.file.NoSuchFileException', err instanceof Error ? err.message : String(err));
+    const missing = err instanceof Error && 'code' in err && err.code === 'ENOENT';
+    throw failure(
+      missing ? 'java.nio.file.NoSuchFileException' : 'java.io.IOException',
+      missing ? o.value('offset-json-file')! : err instanceof Error ? err.message : String(err),
+    );
   }
   const deletions = parseOffsetJson(text);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};

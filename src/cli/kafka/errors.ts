@@ -29,3 +29,28 @@ export class LineReaderError extends Error {
     this.name = 'LineReaderError';
   }
 }
+
+/** A failure a Kafka tool raises itself, with the Java exception class Kafka's tool throws for it. */
+export class JavaError extends Error {
+  constructor(
+    readonly javaClass: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JavaError';
+  }
+}
+
+/** IllegalArgumentException, what Kafka's tools throw for most bad requests they detect themselves. */
+export function illegalArgument(message: string): JavaError {
+  return new JavaError('java.lang.IllegalArgumentException', message);
+}
+
+/**
+ * The mainNoExit of Kafka's Java tools (TopicCommand, DeleteRecordsCommand, LeaderElectionCommand):
+ * the exception's message, then its stack trace, on stderr, exit 1. The trace's first line, the
+ * exception itself, is printed; its frames are left out.
+ */
+export function mainFailure(err: JavaError): KafkaToolExit {
+  return new KafkaToolExit(1, `${err.message}\n${err.javaClass}: ${err.message}`);
+}

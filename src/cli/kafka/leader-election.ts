@@ -24,6 +24,7 @@ import {
   usageExit,
   type OptionSpec,
 } from './options.js';
+import { JavaError, mainFailure } from './errors.js';
 import { KAFKA_VERSION } from './version.js';
 
 const SPECS: readonly OptionSpec[] = [
@@ -162,7 +163,13 @@ export async function kafkaLeaderElection(args: readonly string[]): Promise<numb
       out.write(`Successfully completed leader election (${type}) for partitions ${succeeded.join(', ')}\n`);
     if (noop.length > 0) out.write(`Valid replica already elected for partitions ${noop.join(', ')}\n`);
     for (const line of failed) out.write(`${line}\n`);
-    if (failed.length > 0) throw new KafkaToolExit(1, `${failed.length} replica(s) could not be elected`);
+    if (failed.length > 0)
+      throw mainFailure(
+        new JavaError(
+          'org.apache.kafka.server.common.AdminCommandFailedException',
+          `${failed.length} replica(s) could not be elected`,
+        ),
+      );
     return 0;
   });
 }

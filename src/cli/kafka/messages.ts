@@ -3,7 +3,13 @@
  * client throws, which is the broker's error message when it sent one, else the error's
  * default message (Kafka's Errors enum; the common ones here, the error's name otherwise).
  */
-import { BrokerUnreachableError, KafkaClientError } from '../../client/errors.js';
+import {
+  AdminCallTimeoutError,
+  BrokerUnreachableError,
+  KafkaClientError,
+  TlsHandshakeError,
+} from '../../client/errors.js';
+import { JavaError } from './errors.js';
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   UNKNOWN_TOPIC_OR_PARTITION: 'This server does not host this topic-partition.',
@@ -33,8 +39,59 @@ const DEFAULT_MESSAGES: Record<string, string> = {
 /** The text Kafka's tool would print for `err`. */
 export function javaMessage(err: unknown): string {
   if (err instanceof KafkaClientError) return err.detail ?? DEFAULT_MESSAGES[err.errorName] ?? err.errorName;
+  if (err instanceof AdminCallTimeoutError) return err.message;
+  if (err instanceof TlsHandshakeError) return `SSL handshake failed (${err.message})`;
   if (err instanceof BrokerUnreachableError) return `Timed out waiting for a node assignment. (${err.message})`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Kafka's exception classes whose names are not the error's name in Pascal case plus "Exception". */
+const EXCEPTION_CLASSES: Record<string, string> = {
+  TOPIC_ALREADY_EXISTS: 'TopicExistsException',
+  INVALID_CONFIG: 'InvalidConfigurationException',
+  NON_EMPTY_GROUP: 'GroupNotEmptyException',
+  REQUEST_TIMED_OUT: 'TimeoutException',
+  UNKNOWN_SERVER_ERROR: 'UnknownServerException',
+  INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
+  TOPIC_AUTHORIZATION_FAILED: 'TopicAuthorizationException',
+  GROUP_AUTHORIZATION_FAILED: 'GroupAuthorizationException',
+  CLUSTER_AUTHORIZATION_FAILED: 'ClusterAuthorizationException',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'TransactionalIdAuthorizationException',
+  SASL_AUTHENTICATION_FAILED: 'SaslAuthenticationException',
+  NOT_LEADER_OR_FOLLOWER: 'NotLeaderOrFollowerException',
+  NONE: 'KafkaException',
+};
+
+/** The Java exception's full class name Kafka's admin client completes a failed call with. */
+export function javaExceptionClass(err: unknown): string {
+  const errors = 'org.apache.kafka.common.errors';
+  if (err instanceof JavaError) return err.javaClass;
+  if (err instanceof AdminCallTimeoutError) return `${errors}.TimeoutException`;
+  if (err instanceof TlsHandshakeError) return `${errors}.SslAuthenticationException`;
+  if (err instanceof BrokerUnreachableError) return `${errors}.TimeoutException`;
+  if (err instanceof KafkaClientError) {
+    const known = EXCEPTION_CLASSES[err.errorName];
+    if (known) return `${errors}.${known}`;
+    const pascal = err.errorName
+      .toLowerCase()
+      .split('_')
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('');
+    return `${errors}.${pascal}Exception`;
+  }
+  return 'org.apache.kafka.common.KafkaException';
+}
+
+/** Whether `err` is a failure Kafka's admin client completes a call's future with (a broker's error, a timeout). */
+export function isAdminFailure(err: unknown): boolean {
+  return (
+    err instanceof KafkaClientError || err instanceof BrokerUnreachableError || err instanceof AdminCallTimeoutError
+  );
+}
+
+/** Throwable.toString() of that exception: `org.apache.kafka.common.errors.TopicExistsException: Topic 'x' already exists.` */
+export function javaException(err: unknown): string {
+  return `${javaExceptionClass(err)}: ${javaMessage(err)}`;
 }
 
 /** The error's name for a log line ("TOPIC_ALREADY_EXISTS"), or the error class. */
@@ -57,4 +114,22 @@ export function javaRefusal(err: unknown, names: { topics?: readonly string[]; g
   if (err.errorName === 'SASL_AUTHENTICATION_FAILED')
     return `${errors}.SaslAuthenticationException: ${err.detail ?? DEFAULT_MESSAGES.SASL_AUTHENTICATION_FAILED}`;
   return null;
+}
+
+/** log4j's ISO8601 date as Kafka's tools-log4j.properties prints it: `2026-12-04 09:50:01,234`. */
+function log4jDate(at: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ` +
+    `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())},${String(at.getMilliseconds()).padStart(3, '0')}`
+  );
+}
+
+/**
+ * A tool's `LOG.error(Utils.stackTrace(e))` as tools-log4j.properties prints it on stderr
+ * (`[date] ERROR <exception> (<logger>)`). Kafka's admin client's exceptions carry no stack frames, so
+ * the exception's line is the whole trace; for the tool's own exceptions the frames are left out.
+ */
+export function log4jErrorLine(err: unknown, logger: string): string {
+  return `[${log4jDate(new Date())}] ERROR ${javaException(err)}\n (${logger})\n`;
 }

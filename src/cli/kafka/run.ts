@@ -26,6 +26,10 @@ export const KAFKA_TOOLS: Record<string, () => Promise<Tool>> = {
   'kafka-delete-records': async () => (await import('./delete-records.js')).kafkaDeleteRecords,
   'kafka-log-dirs': async () => (await import('./log-dirs.js')).kafkaLogDirs,
   'kafka-leader-election': async () => (await import('./leader-election.js')).kafkaLeaderElection,
+  'kafka-transactions': async () => (await import('./transactions.js')).kafkaTransactions,
+  'kafka-dump-log': async () => (await import('./dump-log.js')).kafkaDumpLog,
+  'kafka-features': async () => (await import('./features.js')).kafkaFeatures,
+  'kafka-reassign-partitions': async () => (await import('./reassign-partitions.js')).kafkaReassignPartitions,
 };
 
 /** The tool's name without a trailing `.sh` (kafka-topics.sh and kafka-topics are the same tool). */

@@ -22,7 +22,7 @@ import { describeTopicPartitions, type PartitionInfo } from '../../client/topic-
 import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { errorName, javaMessage } from './messages.js';
+import { javaMessage, log4jErrorLine } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaOptionError,
@@ -35,6 +35,7 @@ import {
   type OptionSpec,
   type ParsedOptions,
 } from './options.js';
+import { JavaError, illegalArgument, mainFailure } from './errors.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -163,7 +164,7 @@ function checkArgs(o: ParsedOptions): void {
       SPECS,
       'Command must include exactly one action: --list, --describe, --create, --alter or --delete',
     );
-  if (!o.has('bootstrap-server')) throw new KafkaToolExit(1, '--bootstrap-server must be specified');
+  if (!o.has('bootstrap-server')) throw mainFailure(illegalArgument('--bootstrap-server must be specified'));
   if (o.has('describe') && o.has('if-exists') && !o.has('topic') && !o.has('topic-id'))
     throw usageExit(SPECS, '--topic or --topic-id is required to describe a topic');
   if (!o.has('list') && !o.has('describe')) requireOptions(o, 'topic');
@@ -196,12 +197,19 @@ function checkArgs(o: ParsedOptions): void {
 export function parseReplicaAssignment(text: string): number[][] {
   const partitions = text.split(',').map((p) => p.split(':').map((id) => Number(id.trim())));
   partitions.forEach((replicas, i) => {
-    if (replicas.some((id) => !Number.isInteger(id))) throw new Error(`For input string: "${text}"`);
+    if (replicas.some((id) => !Number.isInteger(id)))
+      throw new JavaError('java.lang.NumberFormatException', `For input string: "${text}"`);
     const duplicates = replicas.filter((id, j) => replicas.indexOf(id) !== j);
     if (duplicates.length > 0)
-      throw new Error(`Partition replica lists may not contain duplicate entries: ${duplicates.join(',')}`);
+      throw new JavaError(
+        'org.apache.kafka.server.common.AdminCommandFailedException',
+        `Partition replica lists may not contain duplicate entries: ${duplicates.join(',')}`,
+      );
     if (i > 0 && replicas.length !== partitions[0]!.length)
-      throw new Error(`Partition ${i} has different replication factor: ${replicas.join(',')}`);
+      throw new JavaError(
+        'org.apache.kafka.server.common.AdminOperationException',
+        `Partition ${i} has different replication factor: ${replicas.join(',')}`,
+      );
   });
   return partitions;
 }
@@ -211,7 +219,7 @@ function topicConfigs(o: ParsedOptions): Record<string, string> {
   for (const kv of o.values('config')) {
     const parts = kv.split(/\s*=\s*/);
     if (parts.length !== 2)
-      throw new Error(
+      throw illegalArgument(
         'requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".',
       );
     out[parts[0]!] = parts[1]!;
@@ -231,7 +239,7 @@ async function matchingTopics(cluster: Cluster, o: ParsedOptions): Promise<strin
 function ensureFound(found: string[], o: ParsedOptions): void {
   const wanted = o.value('topic');
   if (wanted !== undefined && wanted !== '' && !o.has('if-exists') && found.length === 0)
-    throw new Error(`Topic 'Optional[${wanted}]' does not exist as expected`);
+    throw illegalArgument(`Topic 'Optional[${wanted}]' does not exist as expected`);
 }
 
 async function create(cluster: Cluster, o: ParsedOptions): Promise<void> {
@@ -244,8 +252,8 @@ async function create(cluster: Cluster, o: ParsedOptions): Promise<void> {
   const rf = o.integer('replication-factor');
   const partitions = o.integer('partitions');
   if (rf !== undefined && (rf > 32767 || rf < 1))
-    throw new Error('The replication factor must be between 1 and 32767 inclusive');
-  if (partitions !== undefined && partitions < 1) throw new Error('The partitions must be greater than 0');
+    throw illegalArgument('The replication factor must be between 1 and 32767 inclusive');
+  if (partitions !== undefined && partitions < 1) throw illegalArgument('The partitions must be greater than 0');
   const assignmentText = o.value('replica-assignment');
   const assignments = assignmentText ? parseReplicaAssignment(assignmentText) : undefined;
   try {
@@ -304,7 +312,7 @@ async function topicsById(cluster: Cluster, o: ParsedOptions): Promise<string[] 
   checkTopicId(id);
   if (id === ZERO_TOPIC_ID) return null;
   const found = (await listTopics(cluster, !o.has('exclude-internal'))).filter((t) => t.topicId === id);
-  if (found.length === 0 && !o.has('if-exists')) throw new Error(`TopicId '${id}' does not exist as expected`);
+  if (found.length === 0 && !o.has('if-exists')) throw illegalArgument(`TopicId '${id}' does not exist as expected`);
   return found.map((t) => t.name);
 }
 
@@ -371,6 +379,13 @@ async function run(cluster: Cluster, o: ParsedOptions): Promise<void> {
   }
 }
 
+/** joptsimple's exception for each of its messages. */
+const JOPT_EXCEPTIONS: ReadonlyArray<[RegExp, string]> = [
+  [/ is not a recognized option$/, 'joptsimple.UnrecognizedOptionException'],
+  [/^Cannot parse argument /, 'joptsimple.OptionArgumentConversionException'],
+  [/ requires an argument$/, 'joptsimple.OptionMissingRequiredArgumentException'],
+];
+
 export async function kafkaTopics(args: readonly string[]): Promise<number> {
   let o: ParsedOptions;
   try {
@@ -378,7 +393,10 @@ export async function kafkaTopics(args: readonly string[]): Promise<number> {
     checkArgs(o);
   } catch (err) {
     // TopicCommand's main prints an option error's message (and its stack) on stderr, exit 1.
-    if (err instanceof KafkaOptionError) throw new KafkaToolExit(1, err.message);
+    if (err instanceof KafkaOptionError) {
+      const javaClass = JOPT_EXCEPTIONS.find(([pattern]) => pattern.test(err.message))?.[1];
+      throw javaClass ? mainFailure(new JavaError(javaClass, err.message)) : new KafkaToolExit(1, err.message);
+    }
     throw err;
   }
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
@@ -389,7 +407,7 @@ export async function kafkaTopics(args: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
     cliIo().stdout.write(`Error while executing topic command : ${javaMessage(err)}\n`);
-    cliIo().stderr.write(`ERROR ${errorName(err)}: ${javaMessage(err)} (org.apache.kafka.tools.TopicCommand)\n`);
+    cliIo().stderr.write(log4jErrorLine(err, 'org.apache.kafka.tools.TopicCommand'));
     return 1;
   } finally {
     cluster.close();

@@ -1,0 +1,5 @@
+#!/bin/sh
+# Kafka's kafka-features.sh, served by Gregor: the same as `gregor kafka-features ...` (docs/tools.md).
+# Symbolic links to this file work: the path is resolved before bin/gregor.js is looked for.
+self=$(readlink -f "$0" 2>/dev/null || echo "$0")
+exec node "$(dirname "$self")/../gregor.js" kafka-features "$@"

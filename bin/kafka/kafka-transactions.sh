@@ -1,0 +1,5 @@
+#!/bin/sh
+# Kafka's kafka-transactions.sh, served by Gregor: the same as `gregor kafka-transactions ...` (docs/tools.md).
+# Symbolic links to this file work: the path is resolved before bin/gregor.js is looked for.
+self=$(readlink -f "$0" 2>/dev/null || echo "$0")
+exec node "$(dirname "$self")/../gregor.js" kafka-transactions "$@"
