@@ -48,7 +48,10 @@ t.test('settings are checked, never ignored', async (t) => {
       { 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': 'dns' },
       /ssl\.endpoint\.identification\.algorithm: "dns"/,
     ],
-    [{ 'security.protocol': 'SSL', 'ssl.truststore.type': 'JCEKS' }, /ssl.truststore.type: "JCEKS" is not JKS, PKCS12 or PEM/],
+    [
+      { 'security.protocol': 'SSL', 'ssl.truststore.type': 'JCEKS' },
+      /ssl.truststore.type: "JCEKS" is not JKS, PKCS12 or PEM/,
+    ],
     [{ 'security.protocol': 'SSL', 'ssl.certificate.location': '/x' }, /go together/],
     [
       { 'security.protocol': 'SSL', 'ssl.ca.location': '/does/not/exist' },
