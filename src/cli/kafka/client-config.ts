@@ -3,8 +3,9 @@
  * --producer-property, --consumer-property) over Gregor's client: the security settings go to
  * src/client/security.ts (which checks them); the settings a tool reads are handed to it; the
  * tuning settings that change no observable behaviour of these tools (batching, buffer sizes,
- * metadata ages) are accepted as they are; anything else is refused naming the setting, since
- * Gregor's client would not do what it asks.
+ * metadata ages) are accepted as they are; a name Kafka's Java clients do not know at all is warned
+ * about and left out, as they do ("supplied but isn't a known config"); any other setting of Kafka's
+ * clients is refused naming it, since Gregor's client would not do what it asks.
  */
 import { readFileSync } from 'node:fs';
 import { Cluster } from '../../client/cluster.js';
@@ -12,6 +13,7 @@ import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parsePrope
 import { KafkaToolExit } from './options.js';
 import { cliIo } from '../io.js';
 import { javaMessage } from './messages.js';
+import { JAVA_CLIENT_CONFIG_NAMES } from './java-client-config-names.js';
 
 /** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
 export const TUNING_KEYS: readonly string[] = [
@@ -98,6 +100,9 @@ export function clientFor(
     if (CLIENT_SECURITY_KEYS.includes(key)) security[key] = value;
     else if (ownKeys.includes(key) || CLIENT_KEYS.includes(key)) own[key] = value;
     else if (key === 'bootstrap.servers' || TUNING_KEYS.includes(key)) continue;
+    else if (!JAVA_CLIENT_CONFIG_NAMES.has(key))
+      // Not a setting of Kafka's clients at all: the Java clients warn (AbstractConfig.logUnused) and go on.
+      cliIo().stderr.write(`WARN The configuration '${key}' was supplied but isn't a known config.\n`);
     else refused.push(key);
   }
   if (refused.length > 0)
