@@ -285,7 +285,7 @@ export class Broker {
    * nothing keeps the process alive. A failure while closing is logged; the start's error is thrown.
    */
   private async closeAfterFailedStart(cause: unknown): Promise<void> {
-    this.stopping ??= this.stopOnce(false);
+    this.stopping ??= this.stopOnce(false, false);
     try {
       await this.stopping;
     } catch (error) {
@@ -715,11 +715,12 @@ export class Broker {
 
   /** Stops accepting, closes connections, flushes logs and closes the metadata log. Calling it again waits for the same stop. */
   stop(): Promise<void> {
-    this.stopping ??= this.stopOnce(!this.fatalStopping);
+    this.stopping ??= this.stopOnce(!this.fatalStopping, true);
     return this.stopping;
   }
 
-  private async stopOnce(controlled: boolean): Promise<void> {
+  /** `started`: false when undoing a failed start, whose error is the one line the user sees. */
+  private async stopOnce(controlled: boolean, started: boolean): Promise<void> {
     // Controlled shutdown first, while still serving: clients follow the moved leaderships.
     if (controlled) {
       await this.quorum?.controlledShutdown();
@@ -740,6 +741,6 @@ export class Broker {
     this.consoleCluster?.close();
     await this.ops?.close();
     this.releaseDirLocks();
-    this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
+    if (started) this.log.info({ nodeId: this.nodeId }, 'Gregor broker stopped');
   }
 }
