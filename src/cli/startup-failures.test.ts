@@ -59,9 +59,9 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
       line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/,
     },
     {
-      what: 'log.retention.ms=-5',
-      args: ['--override', 'log.retention.ms=-5'],
-      line: /invalid value for log\.retention\.ms: "-5" \(expected an integer -1 \(unlimited\) or ≥ 1\)$/,
+      what: 'log.retention.ms=0',
+      args: ['--override', 'log.retention.ms=0'],
+      line: /invalid value for log\.retention\.ms: "0" \(log\.retention\.ms must be unlimited \(-1\) or, greater than or equal to 1\)$/,
     },
     {
       what: 'message.max.bytes=abc',
