@@ -10,18 +10,15 @@
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { DOCKER_ENV, TEST_IMAGE, dockerUnavailable, ensureImage, freePort } from '../test/helpers/docker.js';
 import { hasCommand, run } from '../test/helpers/external.js';
 import { consumeValues } from '../test/helpers/kafka-round-trip.js';
 import { pollUntil } from '../test/helpers/poll.js';
-import { jksKeyMaterial } from '../src/common/java-key-store.js';
-
-const FIXTURES = fileURLToPath(new URL('../test/fixtures/jks/', import.meta.url));
+import { jksClientTls, jksSecretsDir } from '../test/helpers/jks-fixtures.js';
 
 function composeCommand(): string[] | null {
   if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
@@ -102,13 +99,8 @@ t.test("apache/kafka's isolated SSL cluster example: 3 controllers, 3 SSL broker
   const dir = mkdtempSync(join(tmpdir(), 'gregor-apache-cluster-'));
   const secrets = join(dir, 'secrets');
   mkdirSync(secrets);
-  copyFileSync(join(FIXTURES, 'server.keystore.jks'), join(secrets, 'kafka01.keystore.jks'));
-  copyFileSync(join(FIXTURES, 'truststore.jks'), join(secrets, 'kafka.truststore.jks'));
-  writeFileSync(join(secrets, 'kafka_keystore_creds'), 'server-secret\n');
-  writeFileSync(join(secrets, 'kafka_ssl_key_creds'), 'server-secret\n');
-  writeFileSync(join(secrets, 'kafka_truststore_creds'), 'trust-secret\n');
+  jksSecretsDir(secrets);
   chmodSync(dir, 0o755);
-  chmodSync(secrets, 0o755);
   const ports = [await freePort(), await freePort(), await freePort()];
   const file = join(dir, 'docker-compose.yml');
   writeFileSync(
@@ -131,16 +123,9 @@ t.test("apache/kafka's isolated SSL cluster example: 3 controllers, 3 SSL broker
   const up = await composeRun(['up', '-d', '--no-build']);
   t.equal(up.code, 0, up.code === 0 ? 'compose up' : up.stderr);
 
-  const client = jksKeyMaterial(
-    readFileSync(join(FIXTURES, 'client.keystore.jks')),
-    'client-secret',
-    'client-key-secret',
-    'client store',
-    (m) => new Error(m),
-  );
   const kafka = new Kafka({
     brokers: ports.map((p) => `localhost:${p}`),
-    ssl: { ca: [readFileSync(join(FIXTURES, 'ca.pem'), 'utf8')], key: client.key, cert: client.cert },
+    ssl: jksClientTls(),
     logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 200 },
   });

@@ -12,31 +12,17 @@
  * when no Docker engine answers.
  */
 import t from 'tap';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { TEST_IMAGE, dockerUnavailable, ensureImage, freePort } from '../test/helpers/docker.js';
 import { run } from '../test/helpers/external.js';
-import { consumeValues } from '../test/helpers/kafka-round-trip.js';
-import { jksKeyMaterial } from '../src/common/java-key-store.js';
+import { consumeValues, createProduceConsume } from '../test/helpers/kafka-round-trip.js';
+import { JKS, jksClientTls, jksSecretsDir } from '../test/helpers/jks-fixtures.js';
 
 const unavailable = dockerUnavailable();
 if (unavailable === null) t.setTimeout(1_800_000);
-const FIXTURES = fileURLToPath(new URL('../test/fixtures/jks/', import.meta.url));
-
-/** The secrets volume as the example lays it out: stores and one-line password files. */
-function secretsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gregor-secrets-'));
-  copyFileSync(join(FIXTURES, 'server.keystore.jks'), join(dir, 'kafka01.keystore.jks'));
-  copyFileSync(join(FIXTURES, 'truststore.jks'), join(dir, 'kafka.truststore.jks'));
-  writeFileSync(join(dir, 'kafka_keystore_creds'), 'server-secret\n');
-  writeFileSync(join(dir, 'kafka_ssl_key_creds'), 'server-secret\n');
-  writeFileSync(join(dir, 'kafka_truststore_creds'), 'trust-secret\n');
-  chmodSync(dir, 0o755); // the broker runs as user 10001
-  return dir;
-}
 
 function exampleEnvironment(port: number): Record<string, string> {
   return {
@@ -84,7 +70,7 @@ t.test(
   { skip: unavailable ?? false, timeout: 600_000 },
   async (t) => {
     await ensureImage(TEST_IMAGE);
-    const secrets = secretsDir();
+    const secrets = jksSecretsDir();
     t.teardown(() => rmSync(secrets, { recursive: true, force: true }));
     const port = await freePort();
     const started = await run('docker', dockerRunArgs(secrets, port, exampleEnvironment(port)), {
@@ -94,33 +80,17 @@ t.test(
     const id = started.stdout.trim();
     t.teardown(() => run('docker', ['rm', '-f', '-v', id], { timeoutMs: 60_000 }));
 
-    const client = jksKeyMaterial(
-      readFileSync(join(FIXTURES, 'client.keystore.jks')),
-      'client-secret',
-      'client-key-secret',
-      'client store',
-      (m) => new Error(m),
-    );
-    const ca = readFileSync(join(FIXTURES, 'ca.pem'), 'utf8');
     const kafka = new Kafka({
       brokers: [`localhost:${port}`],
-      ssl: { ca: [ca], key: client.key, cert: client.cert },
+      ssl: jksClientTls(),
       logLevel: logLevel.NOTHING,
       retry: { retries: 12, initialRetryTime: 200 },
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'ssl-example' }], waitForLeaders: true });
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: 'ssl-example', messages: [{ value: 'one' }, { value: 'two' }] });
-    await producer.disconnect();
-    t.same(await consumeValues(kafka, 'ssl-example', 'ssl-example-g', 2, 60_000), ['one', 'two']);
+    t.same(await createProduceConsume(kafka, 'ssl-example', ['one', 'two']), ['one', 'two']);
 
     const noCertificate = new Kafka({
       brokers: [`localhost:${port}`],
-      ssl: { ca: [ca] },
+      ssl: { ca: [JKS.caPem] },
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
     }).admin();
@@ -137,7 +107,7 @@ t.test(
   { skip: unavailable ?? false, timeout: 300_000 },
   async (t) => {
     await ensureImage(TEST_IMAGE);
-    const secrets = secretsDir();
+    const secrets = jksSecretsDir();
     t.teardown(() => rmSync(secrets, { recursive: true, force: true }));
     const port = await freePort();
     const env = exampleEnvironment(port);
@@ -154,7 +124,7 @@ t.test(
   { skip: unavailable ?? false, timeout: 600_000 },
   async (t) => {
     await ensureImage(TEST_IMAGE);
-    const secrets = secretsDir();
+    const secrets = jksSecretsDir();
     const config = mkdtempSync(join(tmpdir(), 'gregor-file-input-'));
     t.teardown(() => {
       rmSync(secrets, { recursive: true, force: true });
@@ -236,16 +206,9 @@ t.test(
     await producer.connect();
     await producer.send({ topic: 'file-input', messages: [{ value: 'from the file' }] });
     await producer.disconnect();
-    const client = jksKeyMaterial(
-      readFileSync(join(FIXTURES, 'client.keystore.jks')),
-      'client-secret',
-      'client-key-secret',
-      'client store',
-      (m) => new Error(m),
-    );
     const overTls = new Kafka({
       brokers: [`localhost:${sslPort}`],
-      ssl: { ca: [readFileSync(join(FIXTURES, 'ca.pem'), 'utf8')], key: client.key, cert: client.cert },
+      ssl: jksClientTls(),
       logLevel: logLevel.NOTHING,
       retry: { retries: 5, initialRetryTime: 200 },
     });

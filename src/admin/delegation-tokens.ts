@@ -29,6 +29,25 @@ export function tokenRequestsAllowed(ctx: RequestContext): boolean {
   return !(protocol === 'SSL' && ctx.principal.type === 'User' && ctx.principal.name === 'ANONYMOUS');
 }
 
+/**
+ * RenewDelegationToken's and ExpireDelegationToken's answer (the two have the same response):
+ * DELEGATION_TOKEN_REQUEST_NOT_ALLOWED with expiry -1 where token requests are not allowed, else
+ * DELEGATION_TOKEN_AUTH_DISABLED with expiry 0, as Kafka's controller without the secret key.
+ */
+export function renewOrExpireAnswer(ctx: RequestContext): {
+  throttleTimeMs: number;
+  errorCode: number;
+  expiryTimestampMs: bigint;
+} {
+  return tokenRequestsAllowed(ctx)
+    ? { throttleTimeMs: 0, errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, expiryTimestampMs: 0n }
+    : {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+        expiryTimestampMs: TOKEN_ERROR_TIMESTAMP,
+      };
+}
+
 /** Kafka's tokenAuthEnabled: `delegation.token.secret.key` (or its old name) is set. */
 export function tokenAuthEnabled(ctx: RequestContext): boolean {
   const { config } = ctx.broker;

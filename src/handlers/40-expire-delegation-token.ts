@@ -5,19 +5,10 @@
  * `delegation.token.secret.key`. Left out: tokens themselves (the secret key is refused at start-up).
  */
 import { ExpireDelegationTokenApi } from '../../protocol/generated/messages/40-expire-delegation-token.js';
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { tokenRequestsAllowed, TOKEN_ERROR_TIMESTAMP } from '../admin/delegation-tokens.js';
+import { renewOrExpireAnswer } from '../admin/delegation-tokens.js';
 import { defineHandler } from './handler.js';
 
 export const expireDelegationTokenHandler = defineHandler({
   api: ExpireDelegationTokenApi,
-  handle(ctx) {
-    if (!tokenRequestsAllowed(ctx))
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
-        expiryTimestampMs: TOKEN_ERROR_TIMESTAMP,
-      };
-    return { throttleTimeMs: 0, errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, expiryTimestampMs: 0n };
-  },
+  handle: (ctx) => renewOrExpireAnswer(ctx),
 });

@@ -10,20 +10,19 @@
 import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../index.js';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { jksKeyMaterial } from '../common/java-key-store.js';
+import { JKS, jksClientTls } from '../../test/helpers/jks-fixtures.js';
+import { createProduceConsume } from '../../test/helpers/kafka-round-trip.js';
 import { principalToString } from './principal.js';
 
-const FIXTURES = fileURLToPath(new URL('../../test/fixtures/jks/', import.meta.url));
-const SERVER_STORE = join(FIXTURES, 'server.keystore.jks');
-const CLIENT_STORE = join(FIXTURES, 'client.keystore.jks');
-const TRUST_STORE = join(FIXTURES, 'truststore.jks');
-const CA = readFileSync(join(FIXTURES, 'ca.pem'), 'utf8');
+const SERVER_STORE = JKS.serverStore;
+const CLIENT_STORE = JKS.clientStore;
+const TRUST_STORE = JKS.trustStore;
+const CA = JKS.caPem;
 
 const serverStore = { 'ssl.keystore.location': SERVER_STORE, 'ssl.keystore.password': 'server-secret' };
 
@@ -38,22 +37,8 @@ async function roundTrip(t: Test, running: RunningBroker, ssl: KafkaConfig['ssl'
     logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 100 },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: [{ value: `over ${topic}` }] });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `${topic}-g` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const got = await new Promise<string>((resolve) => {
-    void consumer.run({ eachMessage: async ({ message }) => resolve(String(message.value)) });
-  });
-  await consumer.disconnect();
-  t.equal(got, `over ${topic}`, `kafkajs produced and consumed over TLS (${topic})`);
+  const read = await createProduceConsume(kafka, topic, [`over ${topic}`]);
+  t.same(read, [`over ${topic}`], `kafkajs produced and consumed over TLS (${topic})`);
 }
 
 t.test('a JKS key store serves TLS, whether its type is left to the default or named PKCS12', async (t) => {
@@ -92,23 +77,16 @@ t.test('start-up refuses a JKS store it cannot open, with Java messages', async 
 t.test(
   'ssl.client.auth=required with a JKS trust store: the CA-signed client certificate is the principal',
   async (t) => {
-    const client = jksKeyMaterial(
-      readFileSync(CLIENT_STORE),
-      'client-secret',
-      'client-key-secret',
-      'client',
-      (m) => new Error(m),
-    );
+    const client = jksClientTls();
     const withAndWithout: Array<Record<string, string>> = [{ 'ssl.truststore.password': 'trust-secret' }, {}];
     for (const password of withAndWithout) {
       const running = await sslBroker(t, {
         'ssl.client.auth': 'required',
         'ssl.truststore.location': TRUST_STORE,
         ...password,
-        'auto.create.topics.enable': 'true',
       });
       const topic = `mtls-${Object.keys(password).length}`;
-      await roundTrip(t, running, { ca: [CA], servername: 'localhost', key: client.key, cert: client.cert }, topic);
+      await roundTrip(t, running, { ...client, servername: 'localhost' }, topic);
       const kafka = new Kafka({
         brokers: [running.bootstrap],
         ssl: { ca: [CA] },
@@ -122,7 +100,7 @@ t.test(
     const running = await sslBroker(t, { 'ssl.client.auth': 'required', 'ssl.truststore.location': TRUST_STORE });
     const admin = new Kafka({
       brokers: [running.bootstrap],
-      ssl: { ca: [CA], key: client.key, cert: client.cert },
+      ssl: client,
       logLevel: logLevel.NOTHING,
     }).admin();
     await admin.connect();

@@ -1,6 +1,7 @@
 /**
  * kafkajs round trips for tests: produce five messages through a bootstrap address and consume them
- * back in a group (the Docker tests); read a topic from the beginning until a count of values.
+ * back in a group (the Docker tests); create, produce and read back; read a topic from the beginning
+ * until a count of values.
  */
 import kafkajs, { type Kafka as KafkaClient } from 'kafkajs';
 
@@ -53,4 +54,31 @@ export async function consumeValues(
     await consumer.disconnect();
   }
   return values;
+}
+
+/**
+ * Creates `topic` (the broker's default partitions, waiting for its leaders), produces `values` and
+ * reads them back from the beginning in group `<topic>-g`; the values read, in the order they came.
+ */
+export async function createProduceConsume(
+  kafka: KafkaClient,
+  topic: string,
+  values: string[],
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+  } finally {
+    await producer.disconnect();
+  }
+  return consumeValues(kafka, topic, `${topic}-g`, values.length, timeoutMs);
 }
