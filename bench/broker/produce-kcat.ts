@@ -22,12 +22,24 @@
  * BENCH_BASELINE_SINK (the path of another sink script, e.g. an older sink.ts copied into bench/broker/,
  * run in the same rounds), BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), PROFILE=<dir> (this tree's broker runs
  * under --cpu-prof into <dir>, written at its clean stop; `npx tsx bench/profile-top.ts <dir>`).
+ * BENCH_CLIENT=loadgen: the load is bench/broker/loadgen.ts (pre-built 1 MB batches, 5 in flight, one
+ * process at a few tenths of a CPU-second per GB) instead of kcat, whose own CPU (~4-5 CPU-s/GB) made every
+ * kcat figure client-bound on two cores; each run's bytes and seconds are then the load generator's own
+ * (first write to last answer). BENCH_SYNC (1 with loadgen, else 0): `sync` before each run, so the page
+ * cache's writeback of one run's data does not land in the next.
+ * BENCH_DROP_TOPICS=1: every run writes to a topic of its own, created before and deleted after it (the brokers
+ * get log.segment.delete.delay.ms=0), so each run's segment writes land on page-cache pages the last run freed,
+ * as on a broker whose retention deletes old segments, rather than on memory this VM touches for the first time
+ * (a first touch is paid to the host: `copy_folio_from_iter_atomic` took half the broker's samples in perf).
  * All traffic stays on 127.0.0.1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
 import { kcatProduce, makeLineFile, MB } from './kcat.js';
+import { loadgenProduce } from './loadgen-client.js';
 import { cpuSplit, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -42,6 +54,9 @@ const WORKLOADS = [
   { name: '100b-p1', label: 'produce 100 B, 1 partition, acks=1', line: 100, partitions: 1, mb: RUN_MB / 4 },
 ];
 const only = process.env.BENCH_ONLY?.split(',');
+const LOADGEN = process.env.BENCH_CLIENT === 'loadgen';
+const DROP_TOPICS = process.env.BENCH_DROP_TOPICS === '1';
+const SYNC = (process.env.BENCH_SYNC ?? (LOADGEN ? '1' : '0')) === '1';
 const GB = 1e9;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -56,6 +71,9 @@ const spread = (xs: number[], digits = 2): string =>
 
 interface Runs {
   seconds: number[];
+  /** Record-value bytes and records each run sent (the load generator rounds up to whole batches). */
+  bytes: number[];
+  messages: number[];
   cpu: number[];
   /** The kernel's share (stime) of each round's CPU. */
   system: number[];
@@ -70,7 +88,7 @@ function brokerConfig(): Record<string, string> {
 async function startServers(): Promise<Server[]> {
   const servers: Server[] = [await startSink('produce')];
   const profile = process.env.PROFILE;
-  const config = brokerConfig();
+  const config = { ...(DROP_TOPICS ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
   servers.push(await startBroker(config, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}));
   const baseline = process.env.BENCH_BASELINE;
   if (baseline) servers.push(await startBroker(config, { root: baseline, name: 'baseline' }));
@@ -79,36 +97,73 @@ async function startServers(): Promise<Server[]> {
   return servers;
 }
 
+async function deleteTopic(port: number, topic: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] });
+  await admin.disconnect();
+}
+
 async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server[], dir: string): Promise<string[]> {
-  const share = await makeLineFile(dir, workload.mb / PROCS, workload.line);
-  const file = { ...share, messages: share.messages * PROCS, payloadBytes: share.payloadBytes * PROCS };
-  const topic = `bench-${workload.name}-p${workload.partitions}`;
-  for (const server of servers.filter((s) => !s.name.includes('sink'))) {
-    await runLoad(['create', `127.0.0.1:${server.port}`, topic, String(workload.partitions)]);
-  }
-  const runs = new Map<Server, Runs>(servers.map((s) => [s, { seconds: [], cpu: [], system: [] }]));
+  const share = LOADGEN ? undefined : await makeLineFile(dir, workload.mb / PROCS, workload.line);
+  const sharedTopic = `bench-${workload.name}-p${workload.partitions}`;
+  const isBroker = (server: Server): boolean => !server.name.includes('sink');
+  const create = (server: Server, topic: string): Promise<unknown> =>
+    runLoad(['create', `127.0.0.1:${server.port}`, topic, String(workload.partitions)]);
+  if (!DROP_TOPICS) for (const server of servers.filter(isBroker)) await create(server, sharedTopic);
+  let runNumber = 0;
+  /** One run against `server`: kcat's file (PROCS processes at once) or the load generator. */
+  const produce = async (server: Server): Promise<{ seconds: number; bytes: number; messages: number }> => {
+    const topic = DROP_TOPICS ? `bench-${workload.name}-r${runNumber++}-p${workload.partitions}` : sharedTopic;
+    if (DROP_TOPICS && isBroker(server)) await create(server, topic);
+    try {
+      return await produceTo(server, topic);
+    } finally {
+      if (DROP_TOPICS && isBroker(server)) await deleteTopic(server.port, topic);
+    }
+  };
+  const produceTo = async (
+    server: Server,
+    topic: string,
+  ): Promise<{ seconds: number; bytes: number; messages: number }> => {
+    if (SYNC) execFileSync('sync');
+    if (!share) {
+      // A kcat line holds `line - 1` bytes of value (its newline is not sent): the loadgen sends the same records.
+      const r = await loadgenProduce(server.port, topic, {
+        mb: workload.mb,
+        recordBytes: workload.line - 1,
+        acks: '1',
+      });
+      return { seconds: r.seconds, bytes: r.bytes, messages: r.messages };
+    }
+    const start = performance.now();
+    await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
+    const seconds = (performance.now() - start) / 1000;
+    return { seconds, bytes: share.payloadBytes * PROCS, messages: share.messages * PROCS };
+  };
+  const runs = new Map<Server, Runs>(
+    servers.map((s) => [s, { seconds: [], bytes: [], messages: [], cpu: [], system: [] }]),
+  );
   const loads: number[] = [];
   for (let w = 0; w < WARMUP; w++) {
-    for (const server of servers) {
-      await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
-    }
+    for (const server of servers) await produce(server);
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < servers.length; i++) {
       const server = servers[(round + i) % servers.length]!;
       const cpuBefore = cpuSplit(server.child.pid!);
-      const start = performance.now();
-      await Promise.all(Array.from({ length: PROCS }, () => kcatProduce(server.port, topic, share.path, '1')));
-      const seconds = (performance.now() - start) / 1000;
+      const run = await produce(server);
       const r = runs.get(server)!;
-      r.seconds.push(seconds);
+      r.seconds.push(run.seconds);
+      r.bytes.push(run.bytes);
+      r.messages.push(run.messages);
       const cpuAfter = cpuSplit(server.child.pid!);
       r.system.push(cpuAfter.system - cpuBefore.system);
       r.cpu.push(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system);
       loads.push(load1());
       log(
-        `${workload.name} round ${round + 1} ${server.name}: ${(file.payloadBytes / MB / seconds).toFixed(0)} MB/s, ` +
-          `${(file.messages / seconds).toFixed(0)} msg/s (load ${load1().toFixed(1)})`,
+        `${workload.name} round ${round + 1} ${server.name}: ${(run.bytes / MB / run.seconds).toFixed(0)} MB/s, ` +
+          `${(run.messages / run.seconds).toFixed(0)} msg/s (load ${load1().toFixed(1)})`,
       );
     }
   }
@@ -122,6 +177,8 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     named('baseline'),
     named('baseline sink'),
   ];
+  // Every run of a workload sends the same bytes and records (one file, or the loadgen's whole batches).
+  const file = { payloadBytes: sink.bytes[0]!, messages: sink.messages[0]! };
   const mbps = (r: Runs): number => file.payloadBytes / MB / median(r.seconds);
   const msgs = (r: Runs): number => file.messages / median(r.seconds);
   /** CPU-seconds per GB of payload: the median of the rounds, with their spread. */
@@ -135,7 +192,7 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   const clientBound = mbps(sink) < 2 * mbps(broker);
   const lines = [
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
-      `${ROUNDS} rounds after ${WARMUP} unmeasured, ${PROCS} kcat process(es), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+      `${ROUNDS} rounds after ${WARMUP} unmeasured, ${LOADGEN ? 'the load generator' : `${PROCS} kcat process(es)`}, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
     `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +

@@ -39,6 +39,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster, type ClusterNode } from '../../test/helpers/process-cluster.js';
 import { MB, kcat, kcatProduce, makeLineFile } from './kcat.js';
+import { loadgenProduce } from './loadgen-client.js';
 import { countsSince, requestCounts, withMetricsListeners } from './request-counts.js';
 import {
   cpuSeconds,
@@ -75,8 +76,22 @@ const median = (xs: number[]): number => {
 /** A file of `mb` MB of LINE-byte lines (LINE - 1 bytes and a newline). */
 const makeFile = (dir: string, mb: number) => makeLineFile(dir, mb, LINE);
 
-/** Produces the file with kcat; MB/s. Throws when a delivery failed. */
+/**
+ * BENCH_CLIENT=loadgen: the load is bench/broker/loadgen.ts (pre-built 1 MB batches, 5 in flight per leader, a
+ * few tenths of a CPU-second per GB) instead of kcat (~5-6 CPU-s/GB, half the machine's CPU in RF 3 runs).
+ */
+const LOADGEN = process.env.BENCH_CLIENT === 'loadgen';
+
+/** Produces the file with kcat, or PRODUCE_MB of the same records with the load generator; MB/s. Throws when a delivery failed. */
 async function produce(port: number, topic: string, file: string, acks: string): Promise<number> {
+  if (LOADGEN) {
+    const r = await loadgenProduce(port, topic, {
+      mb: PRODUCE_MB,
+      recordBytes: LINE - 1,
+      acks: acks === 'all' ? '-1' : acks,
+    });
+    return r.bytes / MB / r.seconds;
+  }
   return statSync(file).size / MB / (await kcatProduce(port, topic, file, acks));
 }
 

@@ -1,0 +1,252 @@
+/**
+ * A produce load generator written to be cheaper than the broker it measures (issue 20: "a load
+ * generator of the project's own written for speed (pre-built batches, many in flight)").
+ *
+ *   node --import tsx bench/broker/loadgen.ts --bootstrap 127.0.0.1:9092 --topic t --mb 128 \
+ *        [--record-bytes 1024] [--batch-bytes 1000000] [--in-flight 5] [--acks 1] [--connections 1]
+ *
+ * It asks Metadata for the topic's partitions and their leaders, then builds, once, one Produce v9
+ * request per leader holding one uncompressed batch of `--batch-bytes` worth of `--record-bytes`
+ * records for each partition that broker leads (what kcat sends with 1 MB batches: one batch per
+ * partition per request). The batch's CRC is computed once; the broker checks it on every request, as
+ * it must, and assigns the offsets (the base offset in a produced batch is ignored). The run then
+ * writes copies of those frames, `--in-flight` unanswered at a time on each connection, until
+ * `--mb` MB of record values are acknowledged, and checks every partition's error code: any error
+ * fails the run. Per request its work is a 4-byte patch of the correlation id, one socket write and
+ * the decoding of a ~100-byte answer, so its CPU per GB is a small fraction of kcat's (librdkafka
+ * copies and frames every message).
+ *
+ * Prints one JSON line: {"seconds", "messages", "bytes", "requests", "cpuUser", "cpuSystem"}, seconds
+ * from the first write to the last answer. Leaves out: compression, keys and headers, idempotence,
+ * retries (an error or a lost connection ends the run with exit 1), leaders that move during the run.
+ */
+import { connect, type Socket } from 'node:net';
+import { parseArgs } from 'node:util';
+import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
+import { Reader } from '../../protocol/primitives/index.js';
+import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
+import { ProduceApi } from '../../protocol/generated/messages/00-produce.js';
+import { buildRecordBatch } from '../../protocol/records/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    bootstrap: { type: 'string' },
+    topic: { type: 'string' },
+    mb: { type: 'string', default: '128' },
+    'record-bytes': { type: 'string', default: '1024' },
+    'batch-bytes': { type: 'string', default: '1000000' },
+    'in-flight': { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1' },
+    acks: { type: 'string', default: '1' },
+    'timeout-ms': { type: 'string', default: '120000' },
+  },
+});
+if (!args.bootstrap || !args.topic) throw new Error('--bootstrap host:port and --topic are required');
+const TOPIC = args.topic;
+const RECORD_BYTES = Number(args['record-bytes']);
+/**
+ * Records per batch so the whole batch stays within --batch-bytes: the 61-byte batch header, and per
+ * record its value plus at most 16 bytes of framing (length, attributes, deltas, key and header counts).
+ */
+const RECORDS_PER_BATCH = Math.max(1, Math.floor((Number(args['batch-bytes']) - 61) / (RECORD_BYTES + 16)));
+const IN_FLIGHT = Number(args['in-flight']);
+const CONNECTIONS = Number(args.connections);
+const ACKS = Number(args.acks);
+const TARGET_BYTES = Number(args.mb) * 1e6;
+const PRODUCE_VERSION = 9;
+const METADATA_VERSION = 9;
+/** Offset of the correlation id in a request frame: size (4), api key (2), api version (2). */
+const CORRELATION_OFFSET = 8;
+
+interface Leader {
+  host: string;
+  port: number;
+  partitions: number[];
+}
+
+/** Reads size-prefixed frames off a socket (answers are small: joining chunks is cheap here). */
+function onFrames(socket: Socket, handle: (frame: Buffer) => void): void {
+  let pending: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let at = 0;
+    while (pending.length - at >= 4) {
+      const size = pending.readInt32BE(at);
+      if (pending.length - at - 4 < size) break;
+      handle(pending.subarray(at + 4, at + 4 + size));
+      at += 4 + size;
+    }
+    pending = at === pending.length ? Buffer.alloc(0) : pending.subarray(at);
+  });
+}
+
+function open(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, noDelay: true });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+async function leadersOf(host: string, port: number): Promise<Leader[]> {
+  const socket = await open(host, port);
+  const frame = Buffer.concat(
+    encodeFrame((w) => {
+      writeRequestHeader(w, {
+        requestApiKey: MetadataApi.apiKey,
+        requestApiVersion: METADATA_VERSION,
+        correlationId: 1,
+        clientId: 'gregor-loadgen',
+      });
+      MetadataApi.encodeRequest(w, METADATA_VERSION, {
+        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+    }),
+  );
+  const response = await new Promise<MetadataResponse>((resolve) => {
+    onFrames(socket, (answer) => {
+      const r = new Reader(answer);
+      readResponseHeader(r, MetadataApi.apiKey, METADATA_VERSION);
+      resolve(MetadataApi.decodeResponse(r, METADATA_VERSION));
+    });
+    socket.write(frame);
+  });
+  socket.destroy();
+  const topic = response.topics[0];
+  if (!topic || topic.errorCode !== 0) throw new Error(`topic ${TOPIC}: error ${topic?.errorCode ?? 'missing'}`);
+  const leaders = new Map<number, Leader>();
+  for (const partition of topic.partitions) {
+    const broker = response.brokers.find((b) => b.nodeId === partition.leaderId);
+    if (!broker) throw new Error(`partition ${partition.partitionIndex} has no live leader (${partition.leaderId})`);
+    const leader = leaders.get(broker.nodeId) ?? { host: broker.host, port: broker.port, partitions: [] };
+    leader.partitions.push(partition.partitionIndex);
+    leaders.set(broker.nodeId, leader);
+  }
+  return [...leaders.values()];
+}
+
+const value = Buffer.alloc(RECORD_BYTES, 0x61);
+const batch = buildRecordBatch({
+  records: Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({
+    key: null,
+    value,
+    timestamp: 1_700_000_000_000n + BigInt(i),
+  })),
+});
+
+function produceFrame(partitions: number[]): Buffer {
+  return Buffer.concat(
+    encodeFrame((w) => {
+      writeRequestHeader(w, {
+        requestApiKey: ProduceApi.apiKey,
+        requestApiVersion: PRODUCE_VERSION,
+        correlationId: 0,
+        clientId: 'gregor-loadgen',
+      });
+      ProduceApi.encodeRequest(w, PRODUCE_VERSION, {
+        transactionalId: null,
+        acks: ACKS,
+        timeoutMs: 30_000,
+        topicData: [
+          {
+            name: TOPIC,
+            topicId: '00000000-0000-0000-0000-000000000000',
+            partitionData: partitions.map((index) => ({ index, records: batch })),
+          },
+        ],
+      });
+    }),
+  );
+}
+
+/** Runs one connection to a leader until `requests` requests are answered; rejects on any error. */
+async function drive(leader: Leader, requests: number): Promise<void> {
+  if (requests === 0) return;
+  const socket = await open(leader.host, leader.port);
+  const template = produceFrame(leader.partitions);
+  // One copy per slot: a frame handed to socket.write must not change until it has been written.
+  const slots = Array.from({ length: IN_FLIGHT }, () => Buffer.from(template));
+  let sent = 0;
+  let answered = 0;
+  await new Promise<void>((resolve, reject) => {
+    const send = (): void => {
+      const frame = slots[sent % IN_FLIGHT]!;
+      frame.writeInt32BE(sent, CORRELATION_OFFSET);
+      sent++;
+      socket.write(frame);
+    };
+    socket.once('error', reject);
+    socket.once('close', () => {
+      if (answered < requests) reject(new Error(`connection to ${leader.host}:${leader.port} closed`));
+    });
+    onFrames(socket, (answer) => {
+      const r = new Reader(answer);
+      const header = readResponseHeader(r, ProduceApi.apiKey, PRODUCE_VERSION);
+      if (header.correlationId !== answered) {
+        reject(new Error(`answer ${header.correlationId} out of order (expected ${answered})`));
+        return;
+      }
+      const response = ProduceApi.decodeResponse(r, PRODUCE_VERSION);
+      for (const topic of response.responses) {
+        for (const p of topic.partitionResponses) {
+          if (p.errorCode !== 0) {
+            reject(new Error(`partition ${p.index}: error ${p.errorCode} ${p.errorMessage ?? ''}`));
+            return;
+          }
+        }
+      }
+      answered++;
+      if (answered === requests) {
+        socket.end();
+        resolve();
+      } else if (sent < requests) {
+        send();
+      }
+    });
+    while (sent < Math.min(IN_FLIGHT, requests)) send();
+  });
+}
+
+async function main(): Promise<void> {
+  const [host, port] = args.bootstrap!.split(':') as [string, string];
+  const leaders = await leadersOf(host, Number(port));
+  const partitionCount = leaders.reduce((n, l) => n + l.partitions.length, 0);
+  const bytesPerRound = partitionCount * RECORDS_PER_BATCH * RECORD_BYTES;
+  const rounds = Math.max(1, Math.ceil(TARGET_BYTES / bytesPerRound));
+  const deadline = setTimeout(() => {
+    console.error(`loadgen: not done within ${args['timeout-ms']} ms`);
+    process.exit(1);
+  }, Number(args['timeout-ms']));
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  // Each leader gets `rounds` requests (one batch per partition it leads), spread over its connections.
+  await Promise.all(
+    leaders.flatMap((leader) =>
+      Array.from({ length: CONNECTIONS }, (_, c) =>
+        drive(leader, Math.floor(rounds / CONNECTIONS) + (c < rounds % CONNECTIONS ? 1 : 0)),
+      ),
+    ),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  clearTimeout(deadline);
+  const messages = rounds * partitionCount * RECORDS_PER_BATCH;
+  console.log(
+    JSON.stringify({
+      seconds,
+      messages,
+      bytes: messages * RECORD_BYTES,
+      requests: rounds * leaders.length,
+      cpuUser: cpu.user / 1e6,
+      cpuSystem: cpu.system / 1e6,
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
