@@ -3,12 +3,15 @@
  * generator of the project's own written for speed (pre-built batches, many in flight)").
  *
  *   node --import tsx bench/broker/loadgen.ts --bootstrap 127.0.0.1:9092 --topic t --mb 128 \
- *        [--record-bytes 1024] [--batch-bytes 1000000] [--in-flight 5] [--acks 1] [--connections 1]
+ *        [--record-bytes 1024] [--batch-bytes 1000000] [--request-bytes 1048576] [--in-flight 5] [--acks 1]
+ *        [--connections 1]
  *
- * It asks Metadata for the topic's partitions and their leaders, then builds, once, one Produce v9
- * request per leader holding one uncompressed batch of `--batch-bytes` worth of `--record-bytes`
- * records for each partition that broker leads (what kcat sends with 1 MB batches: one batch per
- * partition per request). The batch's CRC is computed once; the broker checks it on every request, as
+ * It asks Metadata for the topic's partitions and their leaders, then builds, once, Produce v9 requests
+ * for each leader holding one uncompressed batch of `--batch-bytes` worth of `--record-bytes` records
+ * for each partition that broker leads, as many partitions per request as fit in `--request-bytes` (at
+ * least one): with the defaults one 1 MB batch per request, as librdkafka 2.0 (kcat) sends one
+ * ProduceRequest per partition, and the Java client's max.request.size is 1 MB. The requests go round
+ * the partitions in turn. The batch's CRC is computed once; the broker checks it on every request, as
  * it must, and assigns the offsets (the base offset in a produced batch is ignored). The run then
  * writes copies of those frames, `--in-flight` unanswered at a time on each connection, until
  * `--mb` MB of record values are acknowledged, and checks every partition's error code: any error
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
     mb: { type: 'string', default: '128' },
     'record-bytes': { type: 'string', default: '1024' },
     'batch-bytes': { type: 'string', default: '1000000' },
+    'request-bytes': { type: 'string', default: '1048576' },
     'in-flight': { type: 'string', default: '5' },
     connections: { type: 'string', default: '1' },
     acks: { type: 'string', default: '1' },
@@ -50,6 +54,7 @@ const RECORD_BYTES = Number(args['record-bytes']);
  */
 const RECORDS_PER_BATCH = Math.max(1, Math.floor((Number(args['batch-bytes']) - 61) / (RECORD_BYTES + 16)));
 const IN_FLIGHT = Number(args['in-flight']);
+const REQUEST_BYTES = Number(args['request-bytes']);
 const CONNECTIONS = Number(args.connections);
 const ACKS = Number(args.acks);
 const TARGET_BYTES = Number(args.mb) * 1e6;
@@ -162,18 +167,34 @@ function produceFrame(partitions: number[]): Buffer {
   );
 }
 
-/** Runs one connection to a leader until `requests` requests are answered; rejects on any error. */
-async function drive(leader: Leader, requests: number): Promise<void> {
-  if (requests === 0) return;
+/** A leader's partitions in groups whose batches fit in one request of --request-bytes (one at least). */
+function requestGroups(partitions: number[]): number[][] {
+  const perRequest = Math.max(1, Math.floor(REQUEST_BYTES / batch.length));
+  const groups: number[][] = [];
+  for (let i = 0; i < partitions.length; i += perRequest) groups.push(partitions.slice(i, i + perRequest));
+  return groups;
+}
+
+/**
+ * Runs one connection to a leader until `rounds` batches went to each of its partitions, answered; rejects
+ * on any error.
+ */
+async function drive(leader: Leader, rounds: number): Promise<void> {
+  if (rounds === 0) return;
   const socket = await open(leader.host, leader.port);
-  const template = produceFrame(leader.partitions);
-  // One copy per slot: a frame handed to socket.write must not change until it has been written.
-  const slots = Array.from({ length: IN_FLIGHT }, () => Buffer.from(template));
+  const groups = requestGroups(leader.partitions);
+  const requests = rounds * groups.length;
+  // Request n goes out as copy (n / groups) % IN_FLIGHT of template n % groups: a frame handed to
+  // socket.write must not change until written, and that copy is used again only IN_FLIGHT answers later.
+  const copies = groups.map((g) => {
+    const template = produceFrame(g);
+    return Array.from({ length: IN_FLIGHT }, () => Buffer.from(template));
+  });
   let sent = 0;
   let answered = 0;
   await new Promise<void>((resolve, reject) => {
     const send = (): void => {
-      const frame = slots[sent % IN_FLIGHT]!;
+      const frame = copies[sent % groups.length]![Math.floor(sent / groups.length) % IN_FLIGHT]!;
       frame.writeInt32BE(sent, CORRELATION_OFFSET);
       sent++;
       socket.write(frame);
@@ -222,7 +243,7 @@ async function main(): Promise<void> {
   }, Number(args['timeout-ms']));
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
-  // Each leader gets `rounds` requests (one batch per partition it leads), spread over its connections.
+  // Each leader's partitions get `rounds` batches each, the rounds spread over its connections.
   await Promise.all(
     leaders.flatMap((leader) =>
       Array.from({ length: CONNECTIONS }, (_, c) =>
@@ -239,7 +260,7 @@ async function main(): Promise<void> {
       seconds,
       messages,
       bytes: messages * RECORD_BYTES,
-      requests: rounds * leaders.length,
+      requests: leaders.reduce((n, l) => n + rounds * requestGroups(l.partitions).length, 0),
       cpuUser: cpu.user / 1e6,
       cpuSystem: cpu.system / 1e6,
     }),
