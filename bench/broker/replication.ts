@@ -32,6 +32,9 @@
  * profiles every node (--cpu-prof): the single node into /tmp/gregor-prof/rf1, the three nodes into
  * /tmp/gregor-prof/rf3 (one file per process, named with its pid); summarise them with
  * `npx tsx bench/profile-top.ts /tmp/gregor-prof/rf3`.
+ * BENCH_NODE_ARGS='--flag ...' passes node options to every broker (V8 flags, `--perf-basic-prof` for `perf`);
+ * BENCH_BASELINE_NODE_ARGS to the baseline's brokers only (default: BENCH_NODE_ARGS), so that BENCH_BASELINE
+ * set to this same tree measures a node option against none in the same rounds.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -303,11 +306,13 @@ async function produceRounds(dir: string): Promise<string[]> {
   const loads: string[] = [];
   try {
     if (REQUESTS) await countRequests(single, triple, baseline);
+    process.env.NODE_ARGS_EXTRA = process.env.BENCH_NODE_ARGS ?? '';
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf1';
     await single.startRegistered(1);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/rf3';
     await triple.startRegistered(3);
     if (process.env.PROFILE) process.env.NODE_ARGS_PROFILE = '/tmp/gregor-prof/base';
+    process.env.NODE_ARGS_EXTRA = process.env.BENCH_BASELINE_NODE_ARGS ?? process.env.BENCH_NODE_ARGS ?? '';
     await baseline?.startRegistered(3);
     for (const cluster of [single, triple, baseline])
       for (const n of cluster?.nodes ?? []) ourPids.add(n.process!.pid!);

@@ -246,7 +246,10 @@ export class ProcessCluster {
     // path instead of 1 is the directory to write the profiles to.
     const profile = process.env.NODE_ARGS_PROFILE;
     const profileDir = profile?.startsWith('/') ? profile : '/tmp/gregor-quorum-prof';
-    const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, this.bundle] : [this.bundle];
+    // NODE_ARGS_EXTRA: more node options for each node spawned from now on (space-separated; the
+    // benchmarks pass V8 flags or --perf-basic-prof this way).
+    const extra = (process.env.NODE_ARGS_EXTRA ?? '').split(' ').filter((a) => a !== '');
+    const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...extra, this.bundle];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     node.listenPorts = listenerPorts(overrides.listeners ?? '');
     node.stderrTail = '';

@@ -1,0 +1,43 @@
+/**
+ * jit-tuning.ts: the serving thresholds are set unless the node command line gives them, and they
+ * take effect at run time (a child process: a function is optimized after 100 calls with them, not
+ * without; V8's --allow-natives-syntax reads its state).
+ */
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SERVING_JIT_FLAGS, tuneJitForServing } from './jit-tuning.js';
+
+t.test('sets each flag the command line does not give', async (t) => {
+  t.same(
+    tuneJitForServing(['--max-old-space-size=512']),
+    Object.entries(SERVING_JIT_FLAGS).map(([name, value]) => `--${name}=${value}`),
+  );
+  t.same(tuneJitForServing(['--interrupt-budget=1000']), [
+    `--minimum-invocations-after-ic-update=${SERVING_JIT_FLAGS['minimum-invocations-after-ic-update']}`,
+  ]);
+  t.same(tuneJitForServing(['--interrupt_budget=1000', '--minimum-invocations-after-ic-update=7']), []);
+});
+
+const MODULE = fileURLToPath(new URL('./jit-tuning.ts', import.meta.url));
+const PROBE = `
+const { tuneJitForServing } = await import(${JSON.stringify(MODULE)});
+if (process.argv[1] === 'tuned') tuneJitForServing();
+function perRequest(o) { let s = 0; for (let i = 0; i < 10; i++) s += o.a * i + o.b; return s; }
+for (let i = 0; i < 100; i++) perRequest({ a: i, b: 1 });
+await new Promise((r) => setTimeout(r, 300));
+console.log((%GetOptimizationStatus(perRequest) & 16) !== 0 ? 'optimized' : 'not optimized');
+`;
+
+function probe(mode: string): string {
+  return execFileSync(
+    process.execPath,
+    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', PROBE, mode],
+    { encoding: 'utf8' },
+  ).trim();
+}
+
+t.test('the thresholds take effect at run time', async (t) => {
+  t.equal(probe('default'), 'not optimized', "V8's defaults: 100 calls are not enough");
+  t.equal(probe('tuned'), 'optimized', 'after tuneJitForServing they are');
+});
