@@ -115,7 +115,13 @@ async function authorizedHandle<Req, Res>(
   if (response === NO_RESPONSE || response instanceof CloseConnection) return response;
   const fields = response as Record<string, unknown>;
   for (const part of plan.denied) {
-    const answered = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, part.request, part.errorCode, null);
+    const answered = await buildErrorResponse(
+      handler.api.apiKey,
+      ctx.apiVersion,
+      part.request,
+      part.errorCode,
+      part.errorMessage ?? null,
+    );
     const entries = answered?.[plan.responseField];
     const existing = fields[plan.responseField];
     if (Array.isArray(entries) && Array.isArray(existing)) fields[plan.responseField] = [...existing, ...entries];

@@ -243,3 +243,38 @@ t.test('under ACLs with delete.topic.enable=false: every topic gets TOPIC_DELETI
     'the refused topic too, without a message, as Kafka (DeleteTopicsRequest.getErrorResponse)',
   );
 });
+
+t.test('under ACLs: duplicates first, and the refusal messages of ControllerApis', async (t) => {
+  const running = await securedBroker(t);
+  const c = await rawClient(running.port);
+  t.teardown(() => c.close());
+  // Kafka's order is a HashSet's: compared by name.
+  const rows = (entries: Array<{ name: string | null; errorCode: number; errorMessage: string | null }>) =>
+    entries.map((r) => [r.name, r.errorCode, r.errorMessage]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+  const { INVALID_REQUEST } = ErrorCode;
+  t.same(
+    rows((await create(c, 5000, ['new-theirs', 'dup', 'dup', '__cluster_metadata'])).topics),
+    [
+      ['__cluster_metadata', INVALID_REQUEST, 'Creation of internal topic __cluster_metadata is prohibited.'],
+      ['dup', INVALID_REQUEST, 'Duplicate topic name.'],
+      ['new-theirs', TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'],
+    ],
+    'CreateTopics: duplicates and __cluster_metadata are no permission question',
+  );
+  t.same(
+    rows((await grow(c, 5000, ['theirs', 'dup', 'dup'])).results),
+    [
+      ['dup', INVALID_REQUEST, 'Duplicate topic name.'],
+      ['theirs', TOPIC_AUTHORIZATION_FAILED, null],
+    ],
+    'CreatePartitions',
+  );
+  t.same(
+    rows((await remove(c, 5000, ['theirs', 'dup', 'dup'])).responses),
+    [
+      ['dup', INVALID_REQUEST, 'Duplicate topic name.'],
+      ['theirs', TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.'],
+    ],
+    'DeleteTopics',
+  );
+});
