@@ -69,7 +69,30 @@ t.test('session lifecycle: create, incremental, epochs, close', async (t) => {
     { kind: 'error', errorCode: 106 },
     'topic id switch',
   );
-  t.equal(cache.size, 0, 'that session is dropped');
+  t.equal(cache.get(7)?.epoch, 2, 'that session is left as it was (Kafka keeps it)');
+  t.same(
+    cache.newContext({ sessionId: 0, sessionEpoch: 3, usesTopicIds: false, partitions: [], forgotten: [] }, 1),
+    { kind: 'error', errorCode: 70 },
+    'session id 0 names no session',
+  );
+  t.same(
+    cache.newContext(
+      {
+        sessionId: 7,
+        sessionEpoch: 2,
+        usesTopicIds: false,
+        partitions: [wanted(1)],
+        forgotten: [
+          { topic: 't', topicId: '', partition: 1 },
+          { topic: 't', topicId: '', partition: 2 },
+        ],
+      },
+      1,
+    ),
+    { kind: 'full', session: null },
+    'forgetting every partition (one also named) closes the session: sessionless',
+  );
+  t.equal(cache.size, 0);
 });
 
 t.test('incremental answers only news, and rotates partitions that answered', async (t) => {

@@ -8,10 +8,13 @@
  *   news (records, an error, a diverging epoch for a follower, or a changed high
  *   watermark / LSO / log start). Partitions
  *   that answered move to the end of the session, so each gets its turn at maxBytes.
+ *   An incremental fetch that leaves the session empty closes it and is answered sessionless.
+ *   The epoch moves on when the incremental fetch is taken, whatever its answer then carries
+ *   (partition errors included), as Kafka's FetchManager.newContext; a client must send the next one.
  * - sessionId X, epoch -1: the session is closed and the fetch is sessionless.
- * Unknown sessions get FETCH_SESSION_ID_NOT_FOUND, a wrong epoch
- * INVALID_FETCH_SESSION_EPOCH, switching between names and topic ids mid-session
- * FETCH_SESSION_TOPIC_ID_ERROR. The cache holds `maxSessions`; when full, the least
+ * Unknown sessions (session id 0 with an epoch above 0 among them) get FETCH_SESSION_ID_NOT_FOUND, a
+ * wrong epoch INVALID_FETCH_SESSION_EPOCH, switching between names and topic ids mid-session
+ * FETCH_SESSION_TOPIC_ID_ERROR; these leave the session as it was. The cache holds `maxSessions`; when full, the least
  * recently used session is evicted only if idle for `evictionMs`, else no session is made.
  * Pure state: the clock's time and the id source are passed in.
  */
@@ -138,20 +141,30 @@ export class FetchSessionCache {
       if (session) for (const p of request.partitions) session.upsert(p);
       return { kind: 'full', session };
     }
-    if (sessionId === 0) return { kind: 'error', errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
+    // Session id 0 is never handed out, so an incremental fetch naming it finds no session.
     const session = this.sessions.get(sessionId);
     if (!session) return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
     if (session.epoch !== sessionEpoch) return { kind: 'error', errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
-    if (session.usesTopicIds !== request.usesTopicIds) {
-      this.sessions.delete(sessionId);
+    // A session error leaves the session as it was (the client closes it with its next full fetch).
+    if (session.usesTopicIds !== request.usesTopicIds)
       return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR };
-    }
-    for (const f of request.forgotten) session.partitions.delete(FetchSession.key(f, session.usesTopicIds));
     for (const p of request.partitions) session.upsert(p);
+    for (const f of request.forgotten) session.partitions.delete(FetchSession.key(f, session.usesTopicIds));
+    if (session.partitions.size === 0) {
+      // Nothing left in it: the session is closed and this fetch answered sessionless.
+      this.sessions.delete(sessionId);
+      return { kind: 'full', session: null };
+    }
+    // The epoch moves on now, whatever the answer then says (partition errors included).
     session.epoch = session.epoch === 0x7fffffff ? 1 : session.epoch + 1;
     session.lastUsedMs = now;
     this.touch(session);
     return { kind: 'incremental', session };
+  }
+
+  /** Drops a session the client was never told about (a throttled full fetch, which creates none on Kafka). */
+  discard(id: number): void {
+    this.sessions.delete(id);
   }
 
   private touch(session: FetchSession): void {

@@ -170,10 +170,11 @@ export class Cluster {
   /**
    * Runs `attempt`, retrying on retriable Kafka errors and lost connections with a growing
    * backoff: until the call's time budget (apiTimeoutMs) is spent when one is set, else at most
-   * `retries` times. `what` names the call in a timeout's message.
+   * `retries` times. `what` names the call in a timeout's message. `budgetMs` replaces apiTimeoutMs
+   * for this call (a producer's max.block.ms or what is left of its delivery.timeout.ms).
    */
-  async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    const budget = this.options.apiTimeoutMs;
+  async withRetries<T>(what: string, attempt: () => Promise<T>, budgetMs?: number): Promise<T> {
+    const budget = budgetMs ?? this.options.apiTimeoutMs;
     if (budget === undefined) return this.retryCounted(attempt);
     const outer = callDeadline.getStore();
     const deadline = Math.min(outer ?? Infinity, Date.now() + budget);

@@ -118,3 +118,11 @@ export class AdminCallTimeoutError extends Error {
     this.lastError = lastError;
   }
 }
+
+/** A producer's own time limit passed (max.block.ms, delivery.timeout.ms): Kafka's TimeoutException with the Java producer's message. */
+export class ProducerTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProducerTimeoutError';
+  }
+}

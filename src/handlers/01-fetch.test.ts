@@ -53,7 +53,7 @@ t.test('fetch errors: out of range, unknown topic, unknown topic id, sessions, z
   const session = await c.call(FetchApi, 12, fetchRequest([{ topic: 'e' }], { sessionId: 5, sessionEpoch: 1 }));
   t.equal(session.errorCode, 70, 'FETCH_SESSION_ID_NOT_FOUND');
   const epoch = await c.call(FetchApi, 12, fetchRequest([{ topic: 'e' }], { sessionId: 0, sessionEpoch: 3 }));
-  t.equal(epoch.errorCode, 71, 'INVALID_FETCH_SESSION_EPOCH');
+  t.equal(epoch.errorCode, 70, 'session id 0 names no session: FETCH_SESSION_ID_NOT_FOUND, as Kafka');
   t.equal((await fetchOne(c, 3, { topic: 'e', offset: 2n })).errorCode, 76, 'zstd cannot go to magic 1');
   const fenced = await fetchOne(c, 12, { topic: 'e' }, {});
   t.equal(fenced.errorCode, 0);

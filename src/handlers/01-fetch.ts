@@ -174,8 +174,11 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
       return null;
     }
     // Over consumer_byte_rate: no data (the session's state untouched), throttle_time_ms says how long to wait.
-    if (replicaId < 0 && throttleFetch(ctx, bytesRead(results)))
+    if (replicaId < 0 && throttleFetch(ctx, bytesRead(results))) {
+      // A throttled full fetch makes no session (Kafka's FullFetchContext creates it with the answer).
+      if (!incremental && session) ctx.broker.dataPath.fetchSessions.discard(session.id);
       return { ...defaultFetchResponse(), sessionId: incremental ? (session?.id ?? 0) : 0, responses: [] };
+    }
     return respond(ctx, targets, results, isolationLevel, session, incremental);
   };
   const maxWaitMs = targets.length === 0 ? 0 : request.maxWaitMs;

@@ -19,8 +19,9 @@
  * from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below
  * zero; the response's throttle_time_ms says how long until it is not (validateOnly counts too,
  * as on Kafka's KRaft controller).
- * A timeout_ms of 0 or less creates nothing and answers every topic REQUEST_TIMED_OUT, as Kafka's
- * controller (its deadline has passed before the creation runs); librdkafka with
+ * A timeout_ms of 0 or less creates nothing and answers every topic REQUEST_TIMED_OUT, topics the
+ * authorizer refused included, as Kafka's controller (its deadline has passed before the creation
+ * runs; handlers/controller-deadline.ts), unless no topic is left for the controller; librdkafka with
  * operation_timeout=0 reports that as success, on Kafka as here.
  * Left out: create-topic policies.
  */
@@ -34,6 +35,7 @@ import type { BrokerConfig } from '../common/config.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
+import { deadlinePassed, namedOnce } from './controller-deadline.js';
 import { configLayers, describeTopicConfigs } from '../admin/config-describe.js';
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
@@ -57,6 +59,14 @@ function failed(
 
 export const createTopicsHandler = defineHandler({
   api: CreateTopicsApi,
+  answerWhole(ctx, request, allowed) {
+    // The controller gets the allowed topics named once, less __cluster_metadata; when any is left,
+    // its deadline fails the whole request, refused and duplicated topics included.
+    const once = namedOnce(request.topics.map((t) => t.name));
+    const reaches = allowed.topics.some((t) => once.has(t.name) && t.name !== CLUSTER_METADATA_TOPIC);
+    if (!deadlinePassed(ctx, request.timeoutMs, reaches)) return null;
+    return { throttleTimeMs: 0, topics: request.topics.map((t) => failed(t.name, ErrorCode.REQUEST_TIMED_OUT, null)) };
+  },
   async handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const controller = broker.controller;
@@ -65,17 +75,6 @@ export const createTopicsHandler = defineHandler({
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createTopics);
-    // Kafka's controller queues the creation with a deadline of now + timeout_ms: at 0 or below it has
-    // passed before the event runs, so nothing is created and every topic of the request gets
-    // REQUEST_TIMED_OUT (ControllerApis' error response), unless no topic reached the controller.
-    const reachesController = request.topics.some(
-      (t) => (counts.get(t.name) ?? 0) === 1 && t.name !== CLUSTER_METADATA_TOPIC,
-    );
-    if (request.timeoutMs <= 0 && reachesController && controller.isActive())
-      return {
-        throttleTimeMs: 0,
-        topics: request.topics.map((t) => failed(t.name, ErrorCode.REQUEST_TIMED_OUT, null)),
-      };
     const tooLarge = exceedsRecordBound(request.topics, broker.config.int('num.partitions'), (topic) => {
       const creatable =
         (counts.get(topic.name) ?? 0) === 1 &&

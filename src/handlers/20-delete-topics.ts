@@ -6,7 +6,8 @@
  * the logs from the image change. Unknown names get UNKNOWN_TOPIC_OR_PARTITION,
  * unknown ids UNKNOWN_TOPIC_ID; duplicates, both name and id, or neither get
  * INVALID_REQUEST, as Kafka's controller answers. With `delete.topic.enable=false`
- * every topic gets TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST (v0-2). Internal
+ * every topic, one the authorizer refused too, gets TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST
+ * (v0-2), without a message, as Kafka's getErrorResponse. Internal
  * topics are not special: Kafka 3.9's controller (ControllerApis.deleteTopics,
  * ReplicationControlManager.deleteTopic) has no internal-topic check, so
  * `__consumer_offsets` and `__transaction_state` are deleted (only kafka-topics.sh
@@ -17,15 +18,19 @@
  * (handlers/throttling.ts): from v5 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the
  * client's bucket is below zero, and throttle_time_ms says how long until it is not.
  * A timeout_ms of 0 or less deletes nothing and answers every topic REQUEST_TIMED_OUT, as Kafka's
- * controller (its deadline has passed before the lookup runs); otherwise deletion is synchronous.
+ * controller (its deadline has passed before the lookup runs; handlers/controller-deadline.ts), topics
+ * the authorizer refused included, as Kafka looks every name up before applying the authorizer's
+ * answers; otherwise deletion is synchronous.
  */
 import {
   DeleteTopicsApi,
+  type DeleteTopicsRequest,
   type DeleteTopicsResponseDeletableTopicResult,
 } from '../../protocol/generated/messages/20-delete-topics.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from './handler.js';
+import { deadlinePassed } from './controller-deadline.js';
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
@@ -34,43 +39,66 @@ interface Wanted {
   topicId: string;
 }
 
+function wantedOf(request: DeleteTopicsRequest, apiVersion: number): Wanted[] {
+  return apiVersion >= 6
+    ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+    : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+function resultOf(
+  apiVersion: number,
+  w: Wanted,
+  errorCode: number,
+  errorMessage: string | null,
+): DeleteTopicsResponseDeletableTopicResult {
+  return {
+    name: w.name,
+    topicId: apiVersion >= 6 ? w.topicId : ZERO_UUID,
+    errorCode,
+    errorMessage: apiVersion >= 5 ? errorMessage : null,
+  };
+}
+
+/** How often each name and each id is given alone (a name without an id, an id without a name). */
+function countsOf(wanted: Wanted[]): { nameCounts: Map<string, number>; idCounts: Map<string, number> } {
+  const nameCounts = new Map<string, number>();
+  const idCounts = new Map<string, number>();
+  for (const w of wanted) {
+    if (w.name !== null && w.topicId === ZERO_UUID) nameCounts.set(w.name, (nameCounts.get(w.name) ?? 0) + 1);
+    else if (w.name === null && w.topicId !== ZERO_UUID) idCounts.set(w.topicId, (idCounts.get(w.topicId) ?? 0) + 1);
+  }
+  return { nameCounts, idCounts };
+}
+
 export const deleteTopicsHandler = defineHandler({
   api: DeleteTopicsApi,
+  answerWhole(ctx, request) {
+    const { broker, apiVersion } = ctx;
+    const wanted = wantedOf(request, apiVersion);
+    // Kafka's controller refuses the request as a whole, in every entry (refused ones too) and without
+    // a message (DeleteTopicsRequest.getErrorResponse sets none), when deletion is disabled.
+    if (!broker.config.bool('delete.topic.enable')) {
+      const code = apiVersion >= 3 ? ErrorCode.TOPIC_DELETION_DISABLED : ErrorCode.INVALID_REQUEST;
+      return { throttleTimeMs: 0, responses: wanted.map((w) => resultOf(apiVersion, w, code, null)) };
+    }
+    // It looks every name and id given once up with a deadline of now + timeout_ms, before it applies
+    // the authorizer's answers: at 0 or below nothing is deleted and every entry, refused ones
+    // included, gets REQUEST_TIMED_OUT, unless no name or id was given once (all duplicates or malformed).
+    const { nameCounts, idCounts } = countsOf(wanted);
+    const reaches = [...nameCounts.values(), ...idCounts.values()].some((n) => n === 1);
+    if (!deadlinePassed(ctx, request.timeoutMs, reaches)) return null;
+    return {
+      throttleTimeMs: 0,
+      responses: wanted.map((w) => resultOf(apiVersion, w, ErrorCode.REQUEST_TIMED_OUT, null)),
+    };
+  },
   async handle(ctx, request) {
     const { broker, apiVersion } = ctx;
     const controller = broker.controller;
-    const wanted: Wanted[] =
-      apiVersion >= 6
-        ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
-        : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-    const result = (
-      w: Wanted,
-      errorCode: number,
-      errorMessage: string | null,
-    ): DeleteTopicsResponseDeletableTopicResult => ({
-      name: w.name,
-      topicId: apiVersion >= 6 ? w.topicId : ZERO_UUID,
-      errorCode,
-      errorMessage: apiVersion >= 5 ? errorMessage : null,
-    });
-
-    if (!broker.config.bool('delete.topic.enable')) {
-      const code = apiVersion >= 3 ? ErrorCode.TOPIC_DELETION_DISABLED : ErrorCode.INVALID_REQUEST;
-      return { throttleTimeMs: 0, responses: wanted.map((w) => result(w, code, 'Topic deletion is disabled.')) };
-    }
-
-    const nameCounts = new Map<string, number>();
-    const idCounts = new Map<string, number>();
-    for (const w of wanted) {
-      if (w.name !== null && w.topicId === ZERO_UUID) nameCounts.set(w.name, (nameCounts.get(w.name) ?? 0) + 1);
-      else if (w.name === null && w.topicId !== ZERO_UUID) idCounts.set(w.topicId, (idCounts.get(w.topicId) ?? 0) + 1);
-    }
-    // Kafka's controller looks the topics up with a deadline of now + timeout_ms: at 0 or below it has
-    // passed before the lookup runs, so nothing is deleted and every topic gets REQUEST_TIMED_OUT,
-    // unless no name or id reached the controller (all duplicates or malformed).
-    const reachesController = [...nameCounts.values(), ...idCounts.values()].some((n) => n === 1);
-    if (request.timeoutMs <= 0 && reachesController && controller.isActive())
-      return { throttleTimeMs: 0, responses: wanted.map((w) => result(w, ErrorCode.REQUEST_TIMED_OUT, null)) };
+    const wanted = wantedOf(request, apiVersion);
+    const result = (w: Wanted, errorCode: number, errorMessage: string | null) =>
+      resultOf(apiVersion, w, errorCode, errorMessage);
+    const { nameCounts, idCounts } = countsOf(wanted);
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const done = new Set<string>();
     // v0-5 name topics only: an empty name there is a name (an unknown one), as on Kafka.

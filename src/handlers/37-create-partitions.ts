@@ -11,7 +11,10 @@
  * topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below zero, and
  * throttle_time_ms says how long until it is not. As Kafka's controller (MAX_RECORDS_PER_USER_OP), a
  * request whose partitions to add need more than 10,000 records in all fails whole: every topic it
- * could grow gets POLICY_VIOLATION and nothing is added. Left out: the timeout.
+ * could grow gets POLICY_VIOLATION and nothing is added. A timeout_ms of 0 or less adds nothing and
+ * answers every topic of the request REQUEST_TIMED_OUT (refused and duplicated ones included), as
+ * Kafka's controller deadline (handlers/controller-deadline.ts), unless no topic is left for the
+ * controller; a positive timeout is never reached, as the partitions are added at once.
  */
 import {
   CreatePartitionsApi,
@@ -19,12 +22,32 @@ import {
 } from '../../protocol/generated/messages/37-create-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { defineHandler } from './handler.js';
+import { deadlinePassed, namedOnce } from './controller-deadline.js';
 import { MAX_RECORDS_PER_USER_OP } from '../metadata/controller.js';
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
 
 export const createPartitionsHandler = defineHandler({
   api: CreatePartitionsApi,
+  answerWhole(ctx, request, allowed) {
+    // The controller gets the allowed topics named once; when any is left, its deadline fails the
+    // whole request, refused and duplicated topics included.
+    const once = namedOnce(request.topics.map((t) => t.name));
+    if (
+      !deadlinePassed(
+        ctx,
+        request.timeoutMs,
+        allowed.topics.some((t) => once.has(t.name)),
+      )
+    )
+      return null;
+    const results = request.topics.map((t) => ({
+      name: t.name,
+      errorCode: ErrorCode.REQUEST_TIMED_OUT,
+      errorMessage: null,
+    }));
+    return { throttleTimeMs: 0, results };
+  },
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
     const counts = new Map<string, number>();

@@ -10,9 +10,11 @@
  * ELECTION_NOT_NEEDED when it has a leader. The moves commit as PartitionChangeRecords before the
  * answer. An unknown topic or partition gets UNKNOWN_TOPIC_OR_PARTITION; a null partition list
  * means every partition, and then, as in Kafka, only partitions that needed an election are
- * listed. An unknown election type gets INVALID_REQUEST.
+ * listed. An unknown election type gets INVALID_REQUEST. A timeout_ms of 0 or less elects nothing and
+ * answers REQUEST_TIMED_OUT at the top and for each partition named, as Kafka's controller deadline
+ * (handlers/controller-deadline.ts), unless the partition list is empty.
  * Leaves out: waiting for the new leaders to take over on the brokers (the answer comes once the
- * change is committed and applied on the controller; timeoutMs is not used).
+ * change is committed and applied on the controller; a positive timeout_ms is not used).
  */
 import {
   ElectLeadersApi,
@@ -24,6 +26,7 @@ import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { electPreferred, electUnclean } from '../metadata/partition-leadership.js';
 import { defineHandler } from './handler.js';
+import { deadlinePassed } from './controller-deadline.js';
 
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
 
@@ -53,6 +56,20 @@ function electOne(
 
 export const electLeadersHandler = defineHandler({
   api: ElectLeadersApi,
+  answerWhole(ctx, request) {
+    // A null list means every partition; an empty one never reaches the controller.
+    const partitions = request.topicPartitions;
+    if (!deadlinePassed(ctx, request.timeoutMs, partitions === null || partitions.length > 0)) return null;
+    const replicaElectionResults = (partitions ?? []).map((t) => ({
+      topic: t.topic,
+      partitionResult: t.partitions.map((partitionId) => ({
+        partitionId,
+        errorCode: ErrorCode.REQUEST_TIMED_OUT,
+        errorMessage: null,
+      })),
+    }));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT, replicaElectionResults };
+  },
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
     const electionType = ctx.apiVersion === 0 ? ElectionType.PREFERRED : request.electionType;

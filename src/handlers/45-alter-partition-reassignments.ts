@@ -14,7 +14,9 @@
  * the removed brokers delete their copy). A reorder of the same replicas applies at once. A
  * cancellation goes back to the replicas before it (INVALID_REPLICA_ASSIGNMENT when that needs an
  * unclean election the topic does not allow). Top-level NOT_CONTROLLER when no active
- * controller takes it. Leaves out: replication throttles (the moves run at full speed).
+ * controller takes it. A timeout_ms of 0 or less moves nothing and answers REQUEST_TIMED_OUT at the top
+ * and for each partition, as Kafka's controller deadline (handlers/controller-deadline.ts), unless no
+ * topic is named. Leaves out: replication throttles (the moves run at full speed).
  */
 import { AlterPartitionReassignmentsApi } from '../../protocol/generated/messages/45-alter-partition-reassignments.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -22,9 +24,28 @@ import type { MetadataRecord } from '../metadata/records.js';
 import { cancelReassignment, originalReplicas, startReassignment } from '../metadata/partition-reassignment.js';
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { defineHandler } from './handler.js';
+import { deadlinePassed } from './controller-deadline.js';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignmentsApi,
+  answerWhole(ctx, request) {
+    if (!deadlinePassed(ctx, request.timeoutMs, request.topics.length > 0)) return null;
+    const responses = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.REQUEST_TIMED_OUT,
+        errorMessage: null,
+      })),
+    }));
+    return {
+      throttleTimeMs: 0,
+      allowReplicationFactorChange: request.allowReplicationFactorChange,
+      errorCode: ErrorCode.REQUEST_TIMED_OUT,
+      errorMessage: null,
+      responses,
+    };
+  },
   async handle(ctx, request) {
     const controller = ctx.broker.controller;
     const allowReplicationFactorChange = request.allowReplicationFactorChange;

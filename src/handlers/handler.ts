@@ -27,6 +27,14 @@ export interface Handler<Req, Res> {
     ctx: RequestContext,
     request: Req,
   ): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
+  /**
+   * An answer to the whole request as sent, given before the handler runs and before entries the
+   * authorizer refused are answered one by one (after a whole-request refusal), or null to go on:
+   * Kafka's controller failing the request as one, which its getErrorResponse answers in every entry,
+   * refused ones included (a timeout_ms whose deadline passes before the controller's event runs, a
+   * disabled feature). `allowed` is the request cut down to the entries the principal may touch.
+   */
+  answerWhole?(ctx: RequestContext, request: Req, allowed: Req): Res | null;
 }
 
 export function defineHandler<Req, Res>(handler: Handler<Req, Res>): RegisteredHandler {
@@ -82,7 +90,8 @@ async function authorizedHandle<Req, Res>(
 ): Promise<Res | NoResponse | CloseConnection> {
   const rule = (ctx.controllerListener === true ? CONTROLLER_API_RULES : API_RULES).get(handler.api.apiKey);
   const authz = new RequestAuthz(ctx);
-  if (rule === undefined || !authz.enforcing) return handler.handle(ctx, request);
+  if (rule === undefined || !authz.enforcing)
+    return handler.answerWhole?.(ctx, request, request) ?? handler.handle(ctx, request);
   const plan = rule(authz, request, ctx.apiVersion);
   const acksZero = handler.api.apiKey === 0 && (request as { acks?: unknown }).acks === 0;
   if (plan.kind === 'deny') {
@@ -92,6 +101,8 @@ async function authorizedHandle<Req, Res>(
     return refused as Res;
   }
   if (plan.denied.length > 0 && acksZero) return new CloseConnection('produce with acks=0 refused by the authorizer');
+  const whole = handler.answerWhole?.(ctx, request, plan.request as Req) ?? null;
+  if (whole !== null) return whole;
   let response: Res | NoResponse | CloseConnection;
   if (plan.othersGet !== null && plan.denied.length > 0) {
     const shell = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, { ...request }, 0, null);
@@ -104,7 +115,13 @@ async function authorizedHandle<Req, Res>(
   if (response === NO_RESPONSE || response instanceof CloseConnection) return response;
   const fields = response as Record<string, unknown>;
   for (const part of plan.denied) {
-    const answered = await buildErrorResponse(handler.api.apiKey, ctx.apiVersion, part.request, part.errorCode, null);
+    const answered = await buildErrorResponse(
+      handler.api.apiKey,
+      ctx.apiVersion,
+      part.request,
+      part.errorCode,
+      part.errorMessage ?? null,
+    );
     const entries = answered?.[plan.responseField];
     const existing = fields[plan.responseField];
     if (Array.isArray(entries) && Array.isArray(existing)) fields[plan.responseField] = [...existing, ...entries];

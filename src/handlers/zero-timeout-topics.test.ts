@@ -1,5 +1,5 @@
 /**
- * CreateTopics and DeleteTopics with timeout_ms 0, as Kafka 3.9's KRaft controller answers them: the
+ * CreateTopics, DeleteTopics and CreatePartitions with timeout_ms 0, as Kafka 3.9's KRaft controller answers them: the
  * controller queues the work with a deadline of now + timeout_ms (ControllerRequestContext), and its
  * event queue times an event out before running it once the deadline has passed, so nothing is
  * created or deleted and every topic gets REQUEST_TIMED_OUT. kafkajs passes a timeout of 0 through
@@ -51,6 +51,11 @@ t.test('timeout_ms 0: nothing done, REQUEST_TIMED_OUT, as Kafka', { skip }, asyn
     'validateOnly too',
   );
   t.equal(await errorOf(admin.deleteTopics({ topics: ['kept'], timeout: 0 })), 'REQUEST_TIMED_OUT');
+  t.equal(
+    await errorOf(admin.createPartitions({ topicPartitions: [{ topic: 'kept', count: 2 }], timeout: 0 })),
+    'REQUEST_TIMED_OUT',
+    'CreatePartitions too',
+  );
 
   const result = await run(DEBIAN_PYTHON, ['-c', LIBRDKAFKA, bootstrap], { timeoutMs: 60_000 });
   t.equal(result.code, 0, result.stderr.slice(-2000));
@@ -59,4 +64,6 @@ t.test('timeout_ms 0: nothing done, REQUEST_TIMED_OUT, as Kafka', { skip }, asyn
   t.equal(await errorOf(admin.createTopics({ topics: [{ topic: 'five' }], timeout: 5000 })), 'ok');
   const topics = (await admin.listTopics()).filter((n) => !n.startsWith('__')).sort();
   t.same(topics, ['five', 'kept'], 'nothing was created or deleted with a timeout of 0');
+  const [kept] = await admin.fetchTopicMetadata({ topics: ['kept'] }).then((m) => m.topics);
+  t.equal(kept?.partitions.length, 1, 'no partition was added with a timeout of 0');
 });

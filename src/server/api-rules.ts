@@ -18,6 +18,7 @@ import type { FindCoordinatorRequest } from '../../protocol/generated/messages/1
 import type { RequestAuthz } from './request-authz.js';
 import { AclOperation as Op, ResourceType } from '../metadata/acl-types.js';
 import { SERVE_AS_IS, filterField, splitEntries, type ApiRule, type RequestPlan } from './request-gate.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 
 const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 const GROUP_DENIED = ErrorCode.GROUP_AUTHORIZATION_FAILED;
@@ -93,23 +94,71 @@ const initProducerIdRule: ApiRule = (a, request) => {
     : deny(CLUSTER_DENIED);
 };
 
+/** Names given more than once in `list` (Kafka's controller answers them INVALID_REQUEST before any permission check). */
+function repeatedNames(list: unknown, nameOf: (entry: never) => string | null): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const entry of (list ?? []) as never[]) {
+    const name = nameOf(entry);
+    if (name !== null) (seen.has(name) ? repeated : seen).add(name);
+  }
+  return repeated;
+}
+
+// ControllerApis.createTopics checks permissions only on names given once, less __cluster_metadata
+// (answered INVALID_REQUEST by the handler); a refused topic gets "Authorization failed.".
 const createTopicsRule: ApiRule = (a, request) => {
   if (a.onCluster(Op.CREATE)) return SERVE_AS_IS(request);
-  return splitEntries<{ name: string }>(request, 'topics', 'topics', (t) =>
-    a.onTopic(Op.CREATE, t.name) ? null : TOPIC_DENIED,
+  const repeated = repeatedNames((request as Fields)['topics'], (t: { name: string }) => t.name);
+  return splitEntries<{ name: string }>(
+    request,
+    'topics',
+    'topics',
+    (t) =>
+      repeated.has(t.name) || t.name === '__cluster_metadata' || a.onTopic(Op.CREATE, t.name) ? null : TOPIC_DENIED,
+    null,
+    'Authorization failed.',
   );
 };
 
+// ControllerApis.deleteTopics answers duplicates INVALID_REQUEST first; a refused topic gets
+// ApiError(TOPIC_AUTHORIZATION_FAILED), whose message is the error's own.
 const deleteTopicsRule: ApiRule = (a, request, version) => {
-  if (version < 6)
-    return splitEntries<string>(request, 'topicNames', 'responses', (name) =>
-      a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED,
+  if (version < 6) {
+    const repeated = repeatedNames((request as Fields)['topicNames'], (name: string) => name);
+    return splitEntries<string>(
+      request,
+      'topicNames',
+      'responses',
+      (name) => (repeated.has(name) || a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED),
+      null,
+      'Topic authorization failed.',
     );
-  return splitEntries<DeleteTopicsRequestDeleteTopicState>(request, 'topics', 'responses', (t) => {
-    const name = t.name ?? a.topicNameById(t.topicId);
-    if (name === null) return null;
-    return a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED;
-  });
+  }
+  const repeated = repeatedNames((request as Fields)['topics'], (t: DeleteTopicsRequestDeleteTopicState) =>
+    t.name !== null && t.topicId === ZERO_UUID ? t.name : null,
+  );
+  return splitEntries<DeleteTopicsRequestDeleteTopicState>(
+    request,
+    'topics',
+    'responses',
+    (t) => {
+      if (t.name !== null && t.topicId === ZERO_UUID && repeated.has(t.name)) return null;
+      const name = t.name ?? a.topicNameById(t.topicId);
+      if (name === null) return null;
+      return a.onTopic(Op.DELETE, name) ? null : TOPIC_DENIED;
+    },
+    null,
+    'Topic authorization failed.',
+  );
+};
+
+// ControllerApis.createPartitions answers duplicates INVALID_REQUEST before checking ALTER.
+const createPartitionsRule: ApiRule = (a, request) => {
+  const repeated = repeatedNames((request as Fields)['topics'], (t: { name: string }) => t.name);
+  return splitEntries<{ name: string }>(request, 'topics', 'results', (t) =>
+    repeated.has(t.name) || a.onTopic(Op.ALTER, t.name) ? null : TOPIC_DENIED,
+  );
 };
 
 const offsetForLeaderEpochRule: ApiRule = (a, request) =>
@@ -277,7 +326,7 @@ export const API_RULES: ReadonlyMap<number, ApiRule> = new Map<number, ApiRule>(
   [32, configResources('results', Op.DESCRIBE_CONFIGS)],
   [33, configResources('responses', Op.ALTER_CONFIGS)],
   [35, cluster(Op.DESCRIBE)],
-  [37, topicsByName('topics', 'results', Op.ALTER)],
+  [37, createPartitionsRule],
   [42, groupsListed('groupsNames', 'results', Op.DELETE)],
   [43, cluster(Op.ALTER)],
   [44, configResources('responses', Op.ALTER_CONFIGS)],

@@ -15,6 +15,8 @@ export interface DeniedPart {
   /** The request cut down to the refused entries. */
   request: unknown;
   errorCode: number;
+  /** The message Kafka gives a refused entry (null: none). */
+  errorMessage?: string | null;
 }
 
 export type RequestPlan =
@@ -51,6 +53,7 @@ export function splitEntries<E>(
   responseField: string,
   refusal: (entry: E) => number | null,
   othersGet: number | null = null,
+  refusedMessage: string | null = null,
 ): RequestPlan {
   const req = request as Record<string, unknown>;
   const entries = (req[field] ?? []) as E[];
@@ -69,6 +72,7 @@ export function splitEntries<E>(
   const denied: DeniedPart[] = [...refusedByCode].map(([errorCode, list]) => ({
     request: { ...req, [field]: list },
     errorCode,
+    errorMessage: refusedMessage,
   }));
   if (othersGet !== null && allowed.length > 0)
     denied.push({ request: { ...req, [field]: allowed }, errorCode: othersGet });

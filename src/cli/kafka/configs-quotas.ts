@@ -20,6 +20,7 @@ import { saltedPassword } from '../../server/sasl/scram.js';
 import { ERROR_INFO } from '../../../protocol/generated/error-codes.js';
 import { cliIo } from '../io.js';
 import { KafkaToolExit } from './options.js';
+import { CONFIG_ALTER_WAIT_MS, CONFIG_DESCRIBE_WAIT_MS, waitAtMost } from './future-wait.js';
 
 /** One entity: a type of the tool (users, clients, ips) and a name (null: all of them, '': the default). */
 export interface QuotaEntity {
@@ -55,17 +56,18 @@ export function javaDouble(value: number): string {
 
 async function quotasOf(cluster: Cluster, entity: QuotaEntity): Promise<Array<{ entity: string; values: string }>> {
   const entityType = QUOTA_ENTITY_TYPES[entity.type]!;
-  const connection = await cluster.any();
-  const response = await connection.send(DescribeClientQuotasApi, {
-    components: [
-      entity.name === null
-        ? { entityType, matchType: MATCH_SPECIFIED, match: null }
-        : entity.name === ''
-          ? { entityType, matchType: MATCH_DEFAULT, match: null }
-          : { entityType, matchType: MATCH_EXACT, match: entity.name },
-    ],
-    strict: true,
-  });
+  const response = await cluster.withRetries('DescribeClientQuotas', async () =>
+    (await cluster.any()).send(DescribeClientQuotasApi, {
+      components: [
+        entity.name === null
+          ? { entityType, matchType: MATCH_SPECIFIED, match: null }
+          : entity.name === ''
+            ? { entityType, matchType: MATCH_DEFAULT, match: null }
+            : { entityType, matchType: MATCH_EXACT, match: entity.name },
+      ],
+      strict: true,
+    }),
+  );
   check(response.errorCode, 'DescribeClientQuotas', response.errorMessage);
   return (response.entries ?? []).map((entry) => ({
     entity: entry.entity
@@ -80,10 +82,9 @@ async function quotasOf(cluster: Cluster, entity: QuotaEntity): Promise<Array<{ 
 }
 
 async function describeScram(cluster: Cluster, name: string | null): Promise<void> {
-  const connection = await cluster.any();
-  const response = await connection.send(DescribeUserScramCredentialsApi, {
-    users: name === null ? null : [{ name }],
-  });
+  const response = await cluster.withRetries('DescribeUserScramCredentials', async () =>
+    (await cluster.any()).send(DescribeUserScramCredentialsApi, { users: name === null ? null : [{ name }] }),
+  );
   check(response.errorCode, 'DescribeUserScramCredentials', response.errorMessage);
   const out = cliIo().stdout;
   const resourceNotFound = 91;
@@ -109,8 +110,10 @@ async function describeScram(cluster: Cluster, name: string | null): Promise<voi
 /** --describe of users, clients or ips. */
 export async function describeQuotaEntity(cluster: Cluster, entity: QuotaEntity): Promise<void> {
   const out = cliIo().stdout;
-  for (const row of await quotasOf(cluster, entity)) out.write(`Quota configs for ${row.entity} are ${row.values}\n`);
-  if (entity.type === 'users' && entity.name !== '') await describeScram(cluster, entity.name);
+  const rows = await waitAtMost(CONFIG_DESCRIBE_WAIT_MS, quotasOf(cluster, entity));
+  for (const row of rows) out.write(`Quota configs for ${row.entity} are ${row.values}\n`);
+  if (entity.type === 'users' && entity.name !== '')
+    await waitAtMost(CONFIG_DESCRIBE_WAIT_MS, describeScram(cluster, entity.name));
 }
 
 function scramUpsertion(
@@ -147,14 +150,16 @@ async function alterScram(
   const upsertions = Object.entries(added).map(([mechanism, text]) =>
     scramUpsertion(user, mechanism as ScramMechanism, text),
   );
-  const connection = await cluster.any();
-  const response = await connection.send(AlterUserScramCredentialsApi, {
-    deletions: deleted.map((mechanism) => ({
-      name: user,
-      mechanism: SCRAM_MECHANISM_CODES[mechanism as ScramMechanism],
-    })),
-    upsertions,
-  });
+  const deletions = deleted.map((mechanism) => ({
+    name: user,
+    mechanism: SCRAM_MECHANISM_CODES[mechanism as ScramMechanism],
+  }));
+  const response = await waitAtMost(
+    CONFIG_ALTER_WAIT_MS,
+    cluster.withRetries('AlterUserScramCredentials', async () =>
+      (await cluster.any()).send(AlterUserScramCredentialsApi, { deletions, upsertions }),
+    ),
+  );
   for (const result of response.results) check(result.errorCode, `user ${result.user}`, result.errorMessage);
 }
 
@@ -164,7 +169,7 @@ async function alterQuotas(
   added: Record<string, string>,
   deleted: readonly string[],
 ): Promise<void> {
-  const current = await quotasOf(cluster, entity);
+  const current = await waitAtMost(CONFIG_DESCRIBE_WAIT_MS, quotasOf(cluster, entity));
   const currentKeys = new Set(
     (current[0]?.values ?? '')
       .split(', ')
@@ -182,16 +187,18 @@ async function alterQuotas(
     }),
     ...deleted.map((key) => ({ key, value: 0, remove: true })),
   ];
-  const connection = await cluster.any();
-  const response = await connection.send(AlterClientQuotasApi, {
-    entries: [
-      {
-        entity: [{ entityType: QUOTA_ENTITY_TYPES[entity.type]!, entityName: entity.name === '' ? null : entity.name }],
-        ops,
-      },
-    ],
-    validateOnly: false,
-  });
+  const entries = [
+    {
+      entity: [{ entityType: QUOTA_ENTITY_TYPES[entity.type]!, entityName: entity.name === '' ? null : entity.name }],
+      ops,
+    },
+  ];
+  const response = await waitAtMost(
+    CONFIG_ALTER_WAIT_MS,
+    cluster.withRetries('AlterClientQuotas', async () =>
+      (await cluster.any()).send(AlterClientQuotasApi, { entries, validateOnly: false }),
+    ),
+  );
   for (const entry of response.entries) check(entry.errorCode, 'AlterClientQuotas', entry.errorMessage);
 }
 

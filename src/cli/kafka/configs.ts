@@ -7,6 +7,10 @@
  * tool's ("Dynamic configs for topic t are:", "Completed updating config for topic t.").
  * Users, clients and ips (client quotas, SCRAM credentials) are configs-quotas.ts. Refused, naming
  * what: client-metrics, --zookeeper and --bootstrap-controller.
+ * Waiting, as ConfigCommand: each call is retried within default.api.timeout.ms (60 s), and the tool
+ * waits 30 s at most for a describe's answer (60 s for a change; future-wait.ts), so with no broker
+ * listening a --describe or --alter ends after 30 s with java.util.concurrent.TimeoutException, or
+ * sooner with "Timed out waiting for a node assignment" when default.api.timeout.ms is below that.
  */
 import type { Cluster } from '../../client/cluster.js';
 import { listTopics } from '../../client/topics.js';
@@ -34,6 +38,7 @@ import {
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 import { alterQuotaEntity, describeQuotaEntity } from './configs-quotas.js';
+import { CONFIG_ALTER_WAIT_MS, CONFIG_DESCRIBE_WAIT_MS, FutureWaitExpired, waitAtMost } from './future-wait.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...DEFAULT_OPTIONS,
@@ -200,7 +205,10 @@ const RESOURCE_TYPES: Record<string, number> = {
 const DYNAMIC_SOURCE: Record<string, string> = { topics: 'DYNAMIC_TOPIC_CONFIG', brokers: 'DYNAMIC_BROKER_CONFIG' };
 
 async function configsOf(cluster: Cluster, type: string, name: string, all: boolean): Promise<ConfigEntry[]> {
-  const entries = await describeConfigs(cluster, RESOURCE_TYPES[type]!, name, true);
+  const entries = await waitAtMost(
+    CONFIG_DESCRIBE_WAIT_MS,
+    describeConfigs(cluster, RESOURCE_TYPES[type]!, name, true),
+  );
   if (all || type === 'broker-loggers') return entries;
   const source = type === 'brokers' && name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : DYNAMIC_SOURCE[type]!;
   return entries.filter((e) => e.source === source);
@@ -277,7 +285,7 @@ async function alterResourceConfigs(
     );
   const changes: Record<string, string | null> = { ...added };
   for (const key of deleted) changes[key] = null;
-  await alterConfigs(cluster, RESOURCE_TYPES[entity.type]!, entity.name, changes);
+  await waitAtMost(CONFIG_ALTER_WAIT_MS, alterConfigs(cluster, RESOURCE_TYPES[entity.type]!, entity.name, changes));
 }
 
 export async function kafkaConfigs(args: readonly string[]): Promise<number> {
@@ -318,9 +326,13 @@ export async function kafkaConfigs(args: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
     // ConfigCommand prints the ExecutionException's stack trace; its first line is the exception.
-    const thrown = isAdminFailure(err)
-      ? `java.util.concurrent.ExecutionException: ${javaException(err)}`
-      : javaMessage(err);
+    // A wait of the tool's own that ran out is java.util.concurrent.TimeoutException, without a message.
+    const thrown =
+      err instanceof FutureWaitExpired
+        ? err.message
+        : isAdminFailure(err)
+          ? `java.util.concurrent.ExecutionException: ${javaException(err)}`
+          : javaMessage(err);
     cliIo().stderr.write(`Error while executing config command with args '${args.join(' ')}'\n${thrown}\n`);
     return 1;
   } finally {

@@ -10,11 +10,13 @@
  * auto.commit.interval.ms and on exit when auto commit is on. --max-messages, --timeout-ms,
  * --isolation-level, --consumer-property / --consumer.config, --property for the
  * DefaultMessageFormatter. Prints records as that formatter and "Processed a total of N
- * messages" on stderr. Differs from Kafka: --include's pattern is matched once at start (Kafka's
+ * messages" on stderr. A broker that does not answer (nothing listening, gone away) is tried again
+ * until a signal or --timeout-ms, as Kafka's poll() never fails for it. Differs from Kafka: --include's pattern is matched once at start (Kafka's
  * consumer re-matches on metadata refreshes); only the default formatter.
  */
 import { nodeCrypto } from '../../common/node-crypto.js';
 import type { Cluster } from '../../client/cluster.js';
+import { AdminCallTimeoutError, BrokerUnreachableError } from '../../client/errors.js';
 import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
 import { GroupMember } from '../../client/group-member.js';
 import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
@@ -444,32 +446,92 @@ export class Reader {
   }
 }
 
-async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Promise<number> {
+/**
+ * A failure Kafka's consumer does not raise from poll(): no broker answers (nothing listening, or it
+ * went away) or a call's budget ran out on retriable errors. Its poll loop goes on trying.
+ */
+function pollsOn(err: unknown): boolean {
+  return err instanceof BrokerUnreachableError || err instanceof AdminCallTimeoutError;
+}
+
+/** Resolves after `ms`, or at once when `stop` resolves first. */
+function pause(ms: number, stop: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), stop]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+const STOPPED: unique symbol = Symbol('stopped');
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * ConsoleConsumer.process: prints records until --max-messages, a signal (`stop`), or --timeout-ms
+ * without a record (ConsumerWrapper.receive's TimeoutException). As Kafka's consumer, a broker that
+ * does not answer is tried again and again, never an error: without --timeout-ms the tool waits for
+ * it until stopped; the connecting counts against --timeout-ms as a poll does.
+ */
+async function consume(cluster: Cluster, plan: Plan, stop: Promise<unknown>): Promise<number> {
   const reader = new Reader(cluster, plan);
   let count = 0;
   let lastRecordAt = Date.now();
+  let opened = false;
+  let answering = true;
   const { stdout, stderr } = cliIo();
+  const round = async (): Promise<ConsumedRecord[]> => {
+    if (!opened) {
+      await reader.open();
+      opened = true;
+    }
+    return reader.poll();
+  };
   try {
-    await reader.open();
-    while (!stopped() && (plan.maxMessages < 0 || count < plan.maxMessages)) {
-      const records = await reader.poll();
-      for (const record of records) {
-        if (plan.maxMessages >= 0 && count >= plan.maxMessages) {
-          reader.rewind(record);
-          continue;
-        }
-        stdout.write(formatRecord(record, plan.formatter));
-        count++;
+    while (plan.maxMessages < 0 || count < plan.maxMessages) {
+      const left = plan.timeoutMs - (Date.now() - lastRecordAt);
+      let timer: NodeJS.Timeout | undefined;
+      const limit = Number.isFinite(left)
+        ? [
+            new Promise<typeof TIMED_OUT>(
+              (resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), Math.max(left, 0) + 1)),
+            ),
+          ]
+        : [];
+      const work = round();
+      work.catch(() => undefined);
+      let records: ConsumedRecord[] | typeof STOPPED | typeof TIMED_OUT;
+      try {
+        records = await Promise.race([work, stop.then((): typeof STOPPED => STOPPED), ...limit]);
+        answering = true;
+      } catch (err) {
+        if (!pollsOn(err)) throw err;
+        answering = false;
+        records = [];
+        await pause(Math.min(1000, Math.max(left, 0)), stop);
+      } finally {
+        clearTimeout(timer);
       }
-      if (records.length > 0) lastRecordAt = Date.now();
-      else if (Date.now() - lastRecordAt > plan.timeoutMs) {
+      if (records === STOPPED) break;
+      if (records !== TIMED_OUT) {
+        for (const record of records) {
+          if (plan.maxMessages >= 0 && count >= plan.maxMessages) {
+            reader.rewind(record);
+            continue;
+          }
+          stdout.write(formatRecord(record, plan.formatter));
+          count++;
+        }
+        if (records.length > 0) lastRecordAt = Date.now();
+      }
+      if (records === TIMED_OUT || (records.length === 0 && Date.now() - lastRecordAt > plan.timeoutMs)) {
         stderr.write(
           'ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n',
         );
+        // A round still under way is left behind: the tool ends.
+        answering = records !== TIMED_OUT && answering;
         break;
       }
     }
-    await reader.commit();
+    if (answering) await reader.commit();
   } catch (err) {
     const thrown =
       err instanceof NoResetPolicyError
@@ -481,7 +543,8 @@ async function consume(cluster: Cluster, plan: Plan, stopped: () => boolean): Pr
       `ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n${thrown}\n`,
     );
   } finally {
-    await reader.member?.leave().catch(() => undefined);
+    // As Kafka's consumer, no LeaveGroup to a coordinator it cannot reach.
+    if (answering) await reader.member?.leave().catch(() => undefined);
   }
   return count;
 }
@@ -505,15 +568,18 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
     'consumer',
   );
   let signal: NodeJS.Signals | null = null;
+  let stopNow: () => void = () => undefined;
+  const stop = new Promise<void>((resolve) => (stopNow = resolve));
   const onSignal = (s: NodeJS.Signals): void => {
     signal = s;
+    stopNow();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let count = 0;
   let failed = false;
   try {
-    count = await consume(cluster, plan, () => signal !== null);
+    count = await consume(cluster, plan, stop);
   } catch (err) {
     failed = true;
     cliIo().stderr.write(

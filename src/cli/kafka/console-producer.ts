@@ -6,7 +6,11 @@
  * request.timeout.ms, linger.ms; tuning settings accepted), a `>` prompt on a terminal.
  * Without --sync, records are batched up to linger.ms (default 1000, as the tool's --timeout) and
  * a failed batch is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
- * --sync a failure ends the tool with exit code 1.
+ * --sync a failure ends the tool with exit code 1. Each record waits for the topic's metadata
+ * max.block.ms (--max-block-ms, 60000) as the Java producer's send() blocks ("Topic t not present in
+ * metadata after N ms."); a batch is tried for delivery.timeout.ms (120000; refused below linger.ms +
+ * request.timeout.ms when given, raised to it when not) from when it was made ("Expiring N record(s)
+ * for t-p:M ms has passed since batch creation").
  * Differs from Kafka: the producer is not idempotent (enable.idempotence=true is refused; the
  * Java producer is idempotent by default), keyless records go round robin, not sticky.
  */
@@ -15,7 +19,7 @@ import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
-import { javaMessage, javaRefusal } from './messages.js';
+import { javaException, javaMessage, javaRefusal } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -39,6 +43,8 @@ const PRODUCER_KEYS = [
   'value.serializer',
   'retries',
   'linger.ms',
+  'max.block.ms',
+  'delivery.timeout.ms',
 ];
 const BYTE_SERIALIZERS = [
   'org.apache.kafka.common.serialization.ByteArraySerializer',
@@ -199,6 +205,10 @@ interface ProducerPlan {
   acks: number;
   compression: number;
   lingerMs: number;
+  /** max.block.ms (--max-block-ms): how long a record waits for the topic's metadata. */
+  maxBlockMs: number;
+  /** delivery.timeout.ms: how long a batch is tried after it is made. */
+  deliveryTimeoutMs: number;
   reader: LineReaderSettings;
   props: Record<string, string>;
 }
@@ -258,21 +268,51 @@ function plan(o: ParsedOptions): ProducerPlan {
   }
   delete props['compression.type'];
   delete props['acks'];
+  const linger = Number.isFinite(lingerMs) && lingerMs >= 0 ? lingerMs : 1000;
+  const requestTimeoutMs = merged('request.timeout.ms', 'request-timeout-ms');
   return {
     topic: o.value('topic')!,
     bootstrap: o.value('bootstrap-server') ?? o.value('broker-list')!,
     sync: o.has('sync'),
     acks,
     compression,
-    lingerMs: Number.isFinite(lingerMs) && lingerMs >= 0 ? lingerMs : 1000,
+    lingerMs: linger,
+    maxBlockMs: timeSetting('max.block.ms', merged('max.block.ms', 'max-block-ms')),
+    deliveryTimeoutMs: deliveryTimeout(props['delivery.timeout.ms'], linger + Number(requestTimeoutMs)),
     reader,
-    props: { ...props, 'request.timeout.ms': merged('request.timeout.ms', 'request-timeout-ms') },
+    props: { ...props, 'request.timeout.ms': requestTimeoutMs },
   };
+}
+
+function timeSetting(key: string, text: string): number {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0)
+    throw new KafkaToolExit(1, `Invalid value ${text} for configuration ${key}`);
+  return value;
+}
+
+/**
+ * KafkaProducer.configureDeliveryTimeout: at least linger.ms + request.timeout.ms; a smaller value
+ * given is refused, the default (120 s) below it is raised to it with a warning.
+ */
+function deliveryTimeout(given: string | undefined, lingerAndRequestMs: number): number {
+  const value = given === undefined ? 120_000 : timeSetting('delivery.timeout.ms', given);
+  if (value >= lingerAndRequestMs) return value;
+  if (given !== undefined)
+    throw new KafkaToolExit(
+      1,
+      'org.apache.kafka.common.KafkaException: Failed to construct kafka producer\nCaused by: org.apache.kafka.common.config.ConfigException: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms',
+    );
+  cliIo().stderr.write(
+    `WARN delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms. Setting it to ${lingerAndRequestMs}. (org.apache.kafka.clients.producer.KafkaProducer)\n`,
+  );
+  return lingerAndRequestMs;
 }
 
 /** Batches records, sends them in order, logs (async mode) or throws (sync mode) failures. */
 class Sender {
   private batch: OutgoingRecord[] = [];
+  private batchCreatedMs = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
 
@@ -286,6 +326,15 @@ class Sender {
       await this.producer.send([record]);
       return;
     }
+    // As the Java producer's send(), a record first waits (max.block.ms) for the topic's metadata;
+    // a record that cannot get it is logged and the tool reads on.
+    try {
+      await this.producer.awaitMetadata();
+    } catch (err) {
+      this.logFailure([record], err);
+      return;
+    }
+    if (this.batch.length === 0) this.batchCreatedMs = Date.now();
     this.batch.push(record);
     if (this.batch.length >= BATCH_RECORDS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.p.lingerMs);
@@ -297,15 +346,19 @@ class Sender {
     const records = this.batch;
     this.batch = [];
     if (records.length === 0) return;
+    const createdMs = this.batchCreatedMs;
     this.chain = this.chain.then(() =>
-      this.producer.send(records).then(
+      this.producer.send(records, createdMs).then(
         () => undefined,
-        (err: unknown) => {
-          cliIo().stderr.write(
-            `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaRefusal(err, { topics: [this.p.topic] }) ?? javaMessage(err)}\n`,
-          );
-        },
+        (err: unknown) => this.logFailure(records, err),
       ),
+    );
+  }
+
+  /** ErrorLoggingCallback's line, then the exception as log4j prints it (class: message). */
+  private logFailure(records: OutgoingRecord[], err: unknown): void {
+    cliIo().stderr.write(
+      `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaRefusal(err, { topics: [this.p.topic] }) ?? javaException(err)}\n`,
     );
   }
 
@@ -327,7 +380,13 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
   const o = parseOptionsOrUsage(SPECS, args);
   const p = plan(o);
   const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
-  const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });
+  const producer = new Producer(cluster, p.topic, {
+    acks: p.acks,
+    compression: p.compression,
+    autoCreateTopic: true,
+    maxBlockMs: p.maxBlockMs,
+    deliveryTimeoutMs: p.deliveryTimeoutMs,
+  });
   const sender = new Sender(producer, p);
   const { stdin, stdout } = cliIo();
   const prompt = stdin.isTTY === true && stdout === process.stdout && process.stdout.isTTY;
@@ -344,11 +403,12 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
     return 0;
   } catch (err) {
     await sender.close().catch(() => undefined);
-    const kind =
+    // ConsoleProducer prints the stack trace: a reader's KafkaException, or --sync's ExecutionException.
+    const thrown =
       err instanceof LineReaderError
-        ? 'org.apache.kafka.common.KafkaException'
-        : 'java.util.concurrent.ExecutionException';
-    cliIo().stderr.write(`${kind}: ${javaRefusal(err, { topics: [p.topic] }) ?? javaMessage(err)}\n`);
+        ? `org.apache.kafka.common.KafkaException: ${javaMessage(err)}`
+        : `java.util.concurrent.ExecutionException: ${javaRefusal(err, { topics: [p.topic] }) ?? javaException(err)}`;
+    cliIo().stderr.write(`${thrown}\n`);
     return 1;
   } finally {
     cluster.close();

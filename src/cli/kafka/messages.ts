@@ -7,6 +7,7 @@ import {
   AdminCallTimeoutError,
   BrokerUnreachableError,
   KafkaClientError,
+  ProducerTimeoutError,
   TlsHandshakeError,
 } from '../../client/errors.js';
 import { JavaError } from './errors.js';
@@ -66,7 +67,7 @@ const EXCEPTION_CLASSES: Record<string, string> = {
 export function javaExceptionClass(err: unknown): string {
   const errors = 'org.apache.kafka.common.errors';
   if (err instanceof JavaError) return err.javaClass;
-  if (err instanceof AdminCallTimeoutError) return `${errors}.TimeoutException`;
+  if (err instanceof AdminCallTimeoutError || err instanceof ProducerTimeoutError) return `${errors}.TimeoutException`;
   if (err instanceof TlsHandshakeError) return `${errors}.SslAuthenticationException`;
   if (err instanceof BrokerUnreachableError) return `${errors}.TimeoutException`;
   if (err instanceof KafkaClientError) {
