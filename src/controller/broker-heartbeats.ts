@@ -19,7 +19,7 @@
  * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
  * before it has caught up with the metadata log. A new incarnation keeps the leaderships and ISR
  * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
- * Fencings, unfencings and controlled shutdowns are computed one after another, each from the image
+ * Fencings, unfencings, controlled shutdowns and unregistrations are computed one after another, each from the image
  * the earlier ones left (brokers killed together: src/controller/two-brokers-fenced-processes.test.ts).
  * Leaves out: offline log dirs, features.
  */
@@ -279,7 +279,11 @@ export class BrokerHeartbeats {
    * UnregisterBrokerRecord removes its registration; its session here is forgotten. A broker still
    * running finds itself unregistered at its next heartbeat and registers again, as on Kafka.
    */
-  async unregister(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
+  unregister(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
+    return this.afterEarlierMoves(() => this.unregisterNow(brokerId));
+  }
+
+  private async unregisterNow(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
     if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null };
     const image = this.controller.image;
     const broker = image.brokers.get(brokerId);
