@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
@@ -107,8 +107,38 @@ t.test('format refuses what Kafka refuses', { skip: CLI_SKIP }, async (t) => {
     'node.id=4',
     'controller.quorum.voters=3@127.0.0.1:19093',
   ]);
+  // A third combined node whose voters were copied from a two-node cluster; a broker-only node that
+  // took a voter's id; a value KafkaConfig cannot parse: Kafka's format reads the file as KafkaConfig
+  // and stops there. Gregor formatted them (gregor start refused them later).
+  const notAVoter = write('not-a-voter.properties', [
+    'process.roles=broker,controller',
+    'node.id=3',
+    'controller.quorum.voters=1@127.0.0.1:19091,2@127.0.0.1:19092',
+    'controller.listener.names=CONTROLLER',
+    'listeners=PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:19093',
+  ]);
+  const brokerVoter = write('broker-voter.properties', [
+    'process.roles=broker',
+    'node.id=3',
+    'controller.quorum.voters=3@127.0.0.1:19093',
+  ]);
+  const badValue = write('bad-value.properties', [
+    'process.roles=broker',
+    'node.id=4',
+    'controller.quorum.voters=3@127.0.0.1:19093',
+    'num.partitions=three',
+  ]);
   const id = 'MkU3OEVBNTcwNTJENDM2Qg';
   const cases: Array<[string[], RegExp]> = [
+    [
+      ['format', '-t', id, '-c', notAVoter],
+      /^Exception in thread "main" java\.lang\.IllegalArgumentException: requirement failed: If process\.roles contains the 'controller' role, the node id 3 must be included in the set of voters controller\.quorum\.voters=Set\(1, 2\)\n$/,
+    ],
+    [
+      ['format', '-t', id, '-c', brokerVoter],
+      /requirement failed: If process\.roles contains just the 'broker' role, the node id 3 must not be included in the set of voters controller\.quorum\.voters=Set\(3\)/,
+    ],
+    [['format', '-t', id, '-c', badValue], /invalid value for num\.partitions: "three"/],
     [['format', '-c', controller], /the following arguments are required: --cluster-id\/-t/],
     [
       ['format', '-t', id, '-c', controller],
@@ -127,6 +157,8 @@ t.test('format refuses what Kafka refuses', { skip: CLI_SKIP }, async (t) => {
     t.equal(r.code, 1, args.join(' '));
     t.match(r.stderr, message);
   }
+  for (const name of ['not-a-voter', 'broker-voter', 'bad-value'])
+    t.notOk(existsSync(join(dir, `${name}.properties-logs`, 'meta.properties')), `${name}: nothing formatted`);
   const ok = await kafkaTool('kafka-storage', ['format', '-t', id, '-c', broker]);
   t.same(
     [ok.code, ok.stdout],

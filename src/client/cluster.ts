@@ -109,9 +109,9 @@ export class Cluster {
   }
 
   /**
-   * Metadata for the given topics (all when null). Only a producer asks the broker to
-   * auto-create a missing topic (`autoCreate`, as the Java producer and librdkafka do; the
-   * broker decides with auto.create.topics.enable); the other tools never create one.
+   * Metadata for the given topics (all when null). A producer, and a consumer group's leader with
+   * allow.auto.create.topics, ask the broker to auto-create a missing topic (`autoCreate`, as the
+   * Java clients do; the broker decides with auto.create.topics.enable); the other tools never create one.
    */
   async metadata(topics: string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const connection = await this.any();

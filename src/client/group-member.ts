@@ -36,7 +36,15 @@ export interface GroupMemberOptions {
   topics?: readonly string[];
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /**
+   * allow.auto.create.topics: the leader's Metadata asks the broker to auto-create a subscribed
+   * topic that is missing (the Java consumer's default; the broker decides).
+   */
+  autoCreateTopics?: boolean;
 }
+
+/** Metadata's answers for a topic that does not exist (yet): the Java consumer assigns nothing of it. */
+const TOPIC_MISSING = new Set([3, 5]); // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE (being created)
 
 function encodeWithVersion(write: (w: Writer) => void): Buffer {
   const w = new Writer();
@@ -91,6 +99,12 @@ export class GroupMember {
   assigned: number[] = [];
   /** Every assigned topic's partitions (`assigned` is those of `topic`). */
   assignment = new Map<string, number[]>();
+  /**
+   * Subscribed topics that did not exist when this member, as the group's leader, last assigned:
+   * once one appears the group must rebalance (the Java consumer's leader rejoins when its
+   * metadata no longer matches the assignment's).
+   */
+  missingTopics: string[] = [];
   private rejoinNeeded = true;
 
   constructor(
@@ -139,8 +153,13 @@ export class GroupMember {
       if (joined.leader === this.memberId) {
         const subscriptions = new Map(joined.members.map((m) => [m.memberId, decodeSubscription(m.metadata)]));
         const counts = new Map<string, number>();
-        for (const topic of new Set([...subscriptions.values()].flat()))
-          counts.set(topic, (await this.cluster.leaders(topic)).size);
+        const missing: string[] = [];
+        for (const topic of new Set([...subscriptions.values()].flat())) {
+          const count = await this.partitionCount(topic);
+          if (count === null) missing.push(topic);
+          else counts.set(topic, count);
+        }
+        this.missingTopics = missing;
         const plan = rangeAssignTopics(subscriptions, counts);
         sync.assignments = [...plan].map(([memberId, topics]) => ({
           memberId,
@@ -161,6 +180,23 @@ export class GroupMember {
       return this.assigned;
     }
     throw new Error(`could not join group ${this.options.groupId} after 20 attempts`);
+  }
+
+  /** The partitions of `topic`, or null while it does not exist (auto-created first when allowed). */
+  async partitionCount(topic: string): Promise<number | null> {
+    try {
+      const count = (await this.cluster.leaders(topic, this.options.autoCreateTopics === true)).size;
+      return count > 0 ? count : null;
+    } catch (err) {
+      if (err instanceof KafkaClientError && TOPIC_MISSING.has(err.code)) return null;
+      throw err;
+    }
+  }
+
+  /** Whether a topic missing at the last assignment exists now (the group should rebalance). */
+  async missingTopicAppeared(): Promise<boolean> {
+    for (const topic of this.missingTopics) if ((await this.partitionCount(topic)) !== null) return true;
+    return false;
   }
 
   /** Sends one heartbeat; marks a rejoin as needed when the group rebalances. */

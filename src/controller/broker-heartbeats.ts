@@ -19,6 +19,8 @@
  * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
  * before it has caught up with the metadata log. A new incarnation keeps the leaderships and ISR
  * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
+ * Fencings, unfencings, controlled shutdowns and unregistrations are computed one after another, each from the image
+ * the earlier ones left (brokers killed together: src/controller/two-brokers-fenced-processes.test.ts).
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from '../../storage/os-random.js';
@@ -87,6 +89,13 @@ export class BrokerHeartbeats {
   private wasLeader = false;
   /** Controlled-shutdown heartbeats being answered here now. */
   private shutdownsInFlight = 0;
+  /**
+   * The last of the leadership and ISR moves (fencing, unfencing, controlled shutdown,
+   * unregistration) proposed here: each is computed from the image once the one before is applied,
+   * as Kafka's controller computes each from the state its earlier ones left. Two brokers fenced
+   * together otherwise each keep the other in the ISRs and leaderships they hand on.
+   */
+  private moves: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly controller: MetadataController,
@@ -174,7 +183,9 @@ export class BrokerHeartbeats {
     if (request.wantShutDown || broker.inControlledShutdown) {
       this.shutdownsInFlight++;
       try {
-        return await this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
+        return await this.afterEarlierMoves(() =>
+          this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset),
+        );
       } finally {
         this.shutdownsInFlight--;
       }
@@ -186,16 +197,18 @@ export class BrokerHeartbeats {
     if (broker.fenced && (!isCaughtUp || request.wantFence === true))
       return { errorCode: ErrorCode.NONE, isFenced: true, isCaughtUp, shouldShutDown: false };
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
-    const records: MetadataRecord[] = broker.fenced
-      ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
-      : [];
-    records.push(...unfenceBroker(this.controller.image, brokerId));
-    if (records.length > 0) {
-      try {
-        await this.controller.submit(records);
-      } catch (err) {
-        return refused(errorCodeOf(err));
-      }
+    try {
+      await this.afterEarlierMoves(async () => {
+        const now = this.controller.image.brokers.get(brokerId);
+        if (now === undefined) return;
+        const records: MetadataRecord[] = now.fenced
+          ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
+          : [];
+        records.push(...unfenceBroker(this.controller.image, brokerId));
+        if (records.length > 0) await this.controller.submit(records);
+      });
+    } catch (err) {
+      return refused(errorCodeOf(err));
     }
     return { errorCode: ErrorCode.NONE, isFenced: false, isCaughtUp, shouldShutDown: false };
   }
@@ -266,7 +279,11 @@ export class BrokerHeartbeats {
    * UnregisterBrokerRecord removes its registration; its session here is forgotten. A broker still
    * running finds itself unregistered at its next heartbeat and registers again, as on Kafka.
    */
-  async unregister(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
+  unregister(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
+    return this.afterEarlierMoves(() => this.unregisterNow(brokerId));
+  }
+
+  private async unregisterNow(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
     if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null };
     const image = this.controller.image;
     const broker = image.brokers.get(brokerId);
@@ -333,9 +350,22 @@ export class BrokerHeartbeats {
   private fence(brokerId: number, why: string, now: number, silentMs?: number): void {
     this.logger.info({ brokerId, silentMs }, why);
     const epoch = this.epochs.get(brokerId) ?? -1n;
-    const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }];
-    records.push(...fenceBroker(this.controller.image, brokerId, this.uncleanElection));
-    this.controller.submit(records).catch(() => {});
     this.lastContact.set(brokerId, now); // do not propose again while this one commits
+    this.afterEarlierMoves(async () => {
+      // Registered again, fenced or in controlled shutdown meanwhile: that path decides now.
+      const broker = this.controller.image.brokers.get(brokerId);
+      if (!this.controller.isActive() || !broker || broker.fenced || broker.inControlledShutdown) return;
+      if ((this.epochs.get(brokerId) ?? -1n) !== epoch) return;
+      const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }];
+      records.push(...fenceBroker(this.controller.image, brokerId, this.uncleanElection));
+      await this.controller.submit(records);
+    }).catch(() => {});
+  }
+
+  /** Runs `work` once the moves proposed before it are applied (or failed); see `moves`. */
+  private afterEarlierMoves<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.moves.then(work, work);
+    this.moves = run.catch(() => undefined);
+    return run;
   }
 }

@@ -67,13 +67,12 @@ export interface MetadataQuorumOptions {
   readonly bootstrapRecords?: readonly MetadataRecord[];
 }
 
-/** Kafka's start-up checks of process.roles against controller.quorum.voters. */
-export function checkRoles(
-  roles: readonly string[],
-  nodeId: number,
-  voters: ReadonlyMap<number, PeerAddress>,
-  votersText: string,
-): void {
+/**
+ * Kafka's start-up checks of process.roles against controller.quorum.voters (KafkaConfig's, which
+ * `kafka-storage format` runs too); the voters are named as Kafka prints them, `Set(1, 2, 3)`.
+ */
+export function checkRoles(roles: readonly string[], nodeId: number, voters: ReadonlyMap<number, PeerAddress>): void {
+  const votersText = `Set(${[...voters.keys()].sort((a, b) => a - b).join(', ')})`;
   const unknown = roles.filter((r) => r !== 'broker' && r !== 'controller');
   if (unknown.length > 0 || roles.length === 0)
     throw new ConfigError(
@@ -119,12 +118,7 @@ export class MetadataQuorum {
     const { config } = options;
     this.scheduler = schedulerFor(options.clock, options.scheduler);
     this.voters = options.voters ?? parseQuorumVoters(config.list('controller.quorum.voters'));
-    checkRoles(
-      config.list('process.roles'),
-      options.nodeId,
-      this.voters,
-      [...this.voters].map(([id, a]) => `${id}@${a.host}:${a.port}`).join(','),
-    );
+    checkRoles(config.list('process.roles'), options.nodeId, this.voters);
     const dir = options.dataDir === undefined ? undefined : join(options.dataDir, '__cluster_metadata-0');
     const fsync = options.fsync ?? true;
     this.raftLog = dir ? new FileRaftLog(dir, fsync) : new InMemoryRaftLog();

@@ -1,6 +1,6 @@
 /**
- * Topic creation a broker starts by itself: Metadata's auto-creation (num.partitions,
- * default.replication.factor, never lowered to the live brokers: Kafka refuses rather than create a
+ * Topic creation a broker starts by itself: Metadata's auto-creation (this broker's num.partitions and
+ * default.replication.factor, also when forwarded to another node's controller, never lowered to the live brokers: Kafka refuses rather than create a
  * topic under-replicated) and the internal topics' creation for the coordinators. On the active
  * controller it commits at once; elsewhere it forwards a CreateTopics to the active controller, once
  * per name at a time, while callers answer a retriable error. Refusals are warned about once per
@@ -19,6 +19,12 @@ import { WarnOncePerInterval } from '../common/warn-once-per-interval.js';
 import type { RequestForwarder } from '../controller/forwarding.js';
 import { InternalTopicShortageLog, type InternalTopicSpec } from '../groups/internal-topic.js';
 import type { MetadataController } from '../metadata/controller.js';
+
+/** The coordinators' topics and the setting that names each one's replication factor. */
+const INTERNAL_TOPIC_FACTORS: ReadonlyMap<string, string> = new Map([
+  ['__consumer_offsets', 'offsets.topic.replication.factor'],
+  ['__transaction_state', 'transaction.state.log.replication.factor'],
+]);
 
 export interface TopicCreationDeps {
   readonly config: BrokerConfig;
@@ -42,15 +48,16 @@ export class TopicCreation {
   /** Metadata's auto-creation of `name`: 0 when the topic exists now, else the code to log (clients retry). */
   autoCreate(name: string): number {
     const { controller, config } = this.deps;
+    // This broker's own defaults, also when the active controller is another node (Kafka's
+    // AutoTopicCreationManager puts them in its CreateTopics): a split-mode cluster sets them in
+    // the brokers' properties, not the controllers'.
+    const numPartitions = config.int('num.partitions');
+    const replicationFactor = config.int('default.replication.factor');
     if (!controller.isActive()) {
-      this.forward({ name, numPartitions: -1, replicationFactor: -1, configs: new Map() });
+      this.forward({ name, numPartitions, replicationFactor, configs: new Map() });
       return ErrorCode.LEADER_NOT_AVAILABLE;
     }
-    const result = controller.createTopic({
-      name,
-      numPartitions: config.int('num.partitions'),
-      replicationFactor: config.int('default.replication.factor'),
-    });
+    const result = controller.createTopic({ name, numPartitions, replicationFactor });
     if (!result.ok) {
       this.refused(name, result.error.errorCode, result.error.errorMessage);
       return result.error.errorCode;
@@ -62,7 +69,7 @@ export class TopicCreation {
 
   /**
    * Starts a topic's creation on the active controller (a CreateTopics forwarded to it), once per
-   * name at a time; callers answer a retriable error meanwhile. -1 counts take the controller's defaults.
+   * name at a time; callers answer a retriable error meanwhile.
    */
   forward(spec: InternalTopicSpec): void {
     const name = spec.name;
@@ -82,12 +89,9 @@ export class TopicCreation {
       .then((response) => {
         const code = response?.topics[0]?.errorCode ?? 0;
         const message = response?.topics[0]?.errorMessage ?? null;
-        if (code === ErrorCode.INVALID_REPLICATION_FACTOR && spec.replicationFactor > 0) {
+        const factorConfig = INTERNAL_TOPIC_FACTORS.get(name);
+        if (code === ErrorCode.INVALID_REPLICATION_FACTOR && factorConfig !== undefined) {
           // An internal topic waiting for enough live brokers (Kafka's rule).
-          const factorConfig =
-            name === '__consumer_offsets'
-              ? 'offsets.topic.replication.factor'
-              : 'transaction.state.log.replication.factor';
           this.shortage.warn(name, factorConfig, message ?? '');
         } else if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS)
           this.refused(name, code, message);

@@ -157,6 +157,8 @@ export interface KraftClusterSpec {
   clusterId: string;
   /** More lines for every node (timeouts, say). */
   extra?: Record<string, string>;
+  /** More lines for the nodes with the broker role only (Kafka's config/kraft/broker.properties settings). */
+  brokerExtra?: Record<string, string>;
   /** The temp dir's name prefix, so a leftover dir says which test made it. */
   name: string;
 }
@@ -195,6 +197,7 @@ export async function startKraftCluster(t: Test, spec: KraftClusterSpec): Promis
   for (let i = 0; i < controllerCount; i++) controllerPorts.push(await freePort());
   const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   const extra = spec.extra ?? {};
+  const brokerExtra = { ...extra, ...spec.brokerExtra };
   const files =
     spec.layout === 'combined'
       ? brokerPorts.map((brokerPort, i) => {
@@ -205,7 +208,7 @@ export async function startKraftCluster(t: Test, spec: KraftClusterSpec): Promis
             controllerPort: controllerPorts[i],
             voters,
             logDir: join(root, `node-${i + 1}`),
-            extra,
+            extra: brokerExtra,
           });
           return writeProperties(root, `server-${i + 1}.properties`, props);
         })
@@ -224,7 +227,14 @@ export async function startKraftCluster(t: Test, spec: KraftClusterSpec): Promis
           }),
           ...brokerPorts.map((brokerPort, i) => {
             const logDir = join(root, `b${i + 4}`);
-            const props = kraftProperties({ nodeId: i + 4, roles: 'broker', brokerPort, voters, logDir, extra });
+            const props = kraftProperties({
+              nodeId: i + 4,
+              roles: 'broker',
+              brokerPort,
+              voters,
+              logDir,
+              extra: brokerExtra,
+            });
             return writeProperties(root, `broker-${i + 4}.properties`, props);
           }),
         ];

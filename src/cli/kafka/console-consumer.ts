@@ -58,6 +58,7 @@ export const CONSUMER_KEYS = [
   'value.deserializer',
   'partition.assignment.strategy',
   'exclude.internal.topics',
+  'allow.auto.create.topics',
 ];
 
 const SPECS: readonly OptionSpec[] = [
@@ -187,6 +188,8 @@ interface Plan {
   commitIntervalMs: number;
   sessionTimeoutMs: number;
   heartbeatMs: number;
+  /** allow.auto.create.topics (default true, as the Java consumer's): a missing subscribed topic is auto-created. */
+  autoCreateTopics?: boolean;
   formatter: FormatterSettings;
 }
 
@@ -290,6 +293,12 @@ function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
   } catch (err) {
     throw new KafkaToolExit(1, err instanceof Error ? err.message : String(err));
   }
+  const autoCreate = (props['allow.auto.create.topics'] ?? 'true').trim().toLowerCase();
+  if (autoCreate !== 'true' && autoCreate !== 'false')
+    throw new KafkaToolExit(
+      1,
+      `Invalid value ${props['allow.auto.create.topics']} for configuration allow.auto.create.topics: Expected value to be either true or false`,
+    );
   const timeout = o.has('timeout-ms') ? Number(o.value('timeout-ms')) : -1;
   return {
     topics: o.has('topic') ? [o.value('topic')!] : null,
@@ -305,6 +314,7 @@ function planFrom(o: ParsedOptions, props: Record<string, string>): Plan {
     commitIntervalMs: number('auto.commit.interval.ms', 5000),
     sessionTimeoutMs: number('session.timeout.ms', 45_000),
     heartbeatMs: number('heartbeat.interval.ms', 3000),
+    autoCreateTopics: autoCreate === 'true',
     formatter: settings,
   };
 }
@@ -323,12 +333,16 @@ async function positions(
 /** What the reading side needs of a plan (kafka-consumer-perf-test builds one too). */
 export type ReaderPlan = Omit<Plan, 'formatter' | 'maxMessages' | 'timeoutMs'>;
 
+/** How often a member whose subscribed topic is missing looks for it (the Java consumer's metadata retry). */
+const MISSING_TOPIC_CHECK_MS = 1000;
+
 /** The reading side: fetchers per topic, and the group member unless a partition was assigned. */
 export class Reader {
   fetchers: Fetcher[] = [];
   member: GroupMember | null = null;
   private lastHeartbeat = 0;
   private lastCommit = Date.now();
+  private lastMissingCheck = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -356,6 +370,7 @@ export class Reader {
         topics,
         sessionTimeoutMs: plan.sessionTimeoutMs,
         heartbeatIntervalMs: plan.heartbeatMs,
+        autoCreateTopics: plan.autoCreateTopics === true,
       });
       await this.member.join();
       const assigned = [...this.member.assignment].filter(([, partitions]) => partitions.length > 0);
@@ -409,6 +424,14 @@ export class Reader {
       await member.heartbeat();
       this.lastHeartbeat = Date.now();
       if (member.needsRejoin) {
+        await this.commit().catch(() => undefined);
+        await this.open();
+        return [];
+      }
+    }
+    if (member && member.missingTopics.length > 0 && Date.now() - this.lastMissingCheck >= MISSING_TOPIC_CHECK_MS) {
+      this.lastMissingCheck = Date.now();
+      if (await member.missingTopicAppeared()) {
         await this.commit().catch(() => undefined);
         await this.open();
         return [];

@@ -19,6 +19,8 @@ import { resolve } from 'node:path';
 import { BrokerConfig } from '../../common/config.js';
 import { readMetaProperties, writeMetaProperties } from '../../broker/meta-properties.js';
 import { parseQuorumVoters } from '../../controller/quorum-voters.js';
+import { checkRoles } from '../../controller/metadata-quorum.js';
+import { validateBrokerConfig } from '../../common/config-validate.js';
 import { cliIo } from '../io.js';
 import { KafkaToolExit } from './options.js';
 import { randomKafkaUuid } from './kafka-uuid.js';
@@ -118,6 +120,35 @@ function checkClusterId(id: string): void {
     );
 }
 
+/**
+ * The checks Kafka's KafkaConfig makes when the tool reads the file (the ones `gregor start` makes),
+ * before anything is written: a bad value stops it with start-up's message; a node id that
+ * process.roles puts in or out of the voters wrongly with the first line of Kafka's uncaught
+ * exception (KafkaConfig's voter checks are Scala `require`s).
+ */
+function checkConfigAsKafkaConfig(
+  config: BrokerConfig,
+  roles: readonly string[],
+  voters: ReturnType<typeof parseQuorumVoters>,
+): void {
+  const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+  try {
+    validateBrokerConfig(config);
+  } catch (err) {
+    throw new KafkaToolExit(1, message(err));
+  }
+  try {
+    checkRoles(roles, config.int('node.id'), voters);
+  } catch (err) {
+    const text = message(err);
+    if (!text.startsWith('If process.roles')) throw new KafkaToolExit(1, text);
+    throw new KafkaToolExit(
+      1,
+      `Exception in thread "main" java.lang.IllegalArgumentException: requirement failed: ${text}`,
+    );
+  }
+}
+
 export function kafkaStorageFormat(args: readonly string[]): number {
   const parsed = parseFormatArgs(args);
   checkClusterId(parsed.clusterId!);
@@ -141,6 +172,7 @@ export function kafkaStorageFormat(args: readonly string[]): number {
   const controller = roles.includes('controller');
   if (parsed.standalone && !controller) throw new KafkaToolExit(1, 'You can only use --standalone on a controller.');
   const voters = parseQuorumVoters(config.list('controller.quorum.voters'));
+  checkConfigAsKafkaConfig(config, roles, voters);
   if (controller && voters.size === 0 && !parsed.standalone && !parsed.noInitialControllers)
     throw new KafkaToolExit(
       1,
