@@ -6,7 +6,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVING_JIT_FLAGS, tuneJitForServing } from './jit-tuning.js';
+import { SERVING_JIT_FLAGS, tuneJitForServing, tuneJitWhenBusy } from './jit-tuning.js';
 
 t.test('sets each flag the command line does not give', async (t) => {
   t.same(
@@ -40,4 +40,34 @@ function probe(mode: string): string {
 t.test('the thresholds take effect at run time', async (t) => {
   t.equal(probe('default'), 'not optimized', "V8's defaults: 100 calls are not enough");
   t.equal(probe('tuned'), 'optimized', 'after tuneJitForServing they are');
+});
+
+t.test('the flags wait until the process is busy: an idle broker keeps V8 defaults', async (t) => {
+  let cpu = 0;
+  let check: (() => void) | null = null;
+  let cancelled = false;
+  let applied = 0;
+  const tuned: string[][] = [];
+  tuneJitWhenBusy(
+    (flags) => tuned.push(flags),
+    {
+      cpuMicros: () => cpu,
+      every: (_ms, fire) => {
+        check = fire;
+        return { cancel: () => (cancelled = true) };
+      },
+    },
+    () => {
+      applied++;
+      return ['--flag'];
+    },
+  );
+  cpu += 60_000; // an idle broker: ~12 ms of CPU per second
+  check!();
+  t.equal(applied, 0, 'idle: not applied');
+  cpu += 1_500_000; // 1.5 CPU-s in 5 s: busy
+  check!();
+  t.equal(applied, 1, 'busy: applied');
+  t.same(tuned, [['--flag']]);
+  t.ok(cancelled, 'and the watch stops');
 });

@@ -11,8 +11,8 @@
  * startup-errors.ts), with the stack only when GREGOR_LOG_LEVEL=debug. SIGTERM and SIGINT shut
  * down gracefully: stop accepting, drain, flush, mark a clean shutdown (also when the signal came
  * during the start; a repeated SIGTERM does not cut it short, a second SIGINT ends the process). When every log
- * dir has failed the broker stops itself and the command exits with 1. Once serving, V8's tier-up
- * thresholds are lowered for a server's few, large requests (jit-tuning.ts).
+ * dir has failed the broker stops itself and the command exits with 1. Once the broker is busy, V8's
+ * tier-up thresholds are lowered for a server's few, large requests (jit-tuning.ts).
  */
 import { BrokerConfig, ConfigError } from '../common/config.js';
 import { MEMORY_LOG_DIRS } from '../broker/memory-storage.js';
@@ -20,7 +20,7 @@ import { unknownConfigsWarning, validateBrokerConfig } from '../common/config-va
 import { createLogger } from '../common/logger.js';
 import { Broker } from '../node/broker.js';
 import { reportStartupFailure } from './startup-errors.js';
-import { tuneJitForServing } from './jit-tuning.js';
+import { tuneJitWhenBusy } from './jit-tuning.js';
 
 /** How long a signal that came during the start waits for the start to end before it ends the process. */
 const SIGNAL_DURING_START_WAIT_MS = 2000;
@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     if (unknown.length > 0) log.warn({ unknown }, unknownConfigsWarning(unknown));
     broker = new Broker({ config, log });
     await broker.start();
-    log.debug({ flags: tuneJitForServing() }, 'V8 tier-up thresholds for serving');
+    tuneJitWhenBusy((flags) => log.debug({ flags }, 'V8 tier-up thresholds for serving'));
   } catch (err) {
     if (notWaited !== null) clearTimeout(notWaited);
     process.off('SIGTERM', onTerm);
