@@ -25,11 +25,12 @@
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { encodeFrame, readResponseHeader, writeRequestHeader } from '../../protocol/frame.js';
+import { readResponseHeader } from '../../protocol/frame.js';
 import { Reader } from '../../protocol/primitives/index.js';
 import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
 import { ProduceApi } from '../../protocol/generated/messages/00-produce.js';
 import { buildRecordBatch } from '../../protocol/records/index.js';
+import { PipelinedClient } from '../groups/pipelined-client.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -95,22 +96,13 @@ function open(host: string, port: number): Promise<Socket> {
 
 async function leadersOf(host: string, port: number): Promise<Leader[]> {
   const socket = await open(host, port);
-  const frame = Buffer.concat(
-    encodeFrame((w) => {
-      writeRequestHeader(w, {
-        requestApiKey: MetadataApi.apiKey,
-        requestApiVersion: METADATA_VERSION,
-        correlationId: 1,
-        clientId: 'gregor-loadgen',
-      });
-      MetadataApi.encodeRequest(w, METADATA_VERSION, {
-        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
-        allowAutoTopicCreation: false,
-        includeClusterAuthorizedOperations: false,
-        includeTopicAuthorizedOperations: false,
-      });
-    }),
-  );
+  const frame = PipelinedClient.encode(MetadataApi, METADATA_VERSION, {
+    topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+
   const response = await new Promise<MetadataResponse>((resolve) => {
     onFrames(socket, (answer) => {
       const r = new Reader(answer);
@@ -143,28 +135,18 @@ const batch = buildRecordBatch({
 });
 
 function produceFrame(partitions: number[]): Buffer {
-  return Buffer.concat(
-    encodeFrame((w) => {
-      writeRequestHeader(w, {
-        requestApiKey: ProduceApi.apiKey,
-        requestApiVersion: PRODUCE_VERSION,
-        correlationId: 0,
-        clientId: 'gregor-loadgen',
-      });
-      ProduceApi.encodeRequest(w, PRODUCE_VERSION, {
-        transactionalId: null,
-        acks: ACKS,
-        timeoutMs: 30_000,
-        topicData: [
-          {
-            name: TOPIC,
-            topicId: '00000000-0000-0000-0000-000000000000',
-            partitionData: partitions.map((index) => ({ index, records: batch })),
-          },
-        ],
-      });
-    }),
-  );
+  return PipelinedClient.encode(ProduceApi, PRODUCE_VERSION, {
+    transactionalId: null,
+    acks: ACKS,
+    timeoutMs: 30_000,
+    topicData: [
+      {
+        name: TOPIC,
+        topicId: '00000000-0000-0000-0000-000000000000',
+        partitionData: partitions.map((index) => ({ index, records: batch })),
+      },
+    ],
+  });
 }
 
 /** A leader's partitions in groups whose batches fit in one request of --request-bytes (one at least). */
