@@ -19,8 +19,9 @@
  * registration record (isCaughtUp), so a restarted broker is neither elected nor listed to clients
  * before it has caught up with the metadata log. A new incarnation keeps the leaderships and ISR
  * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
- * Fencings, unfencings, controlled shutdowns and unregistrations are computed one after another, each from the image
+ * Fencings, unfencings and unregistrations are computed one after another, each from the image
  * the earlier ones left (brokers killed together: src/controller/two-brokers-fenced-processes.test.ts).
+ * A controlled shutdown is not queued: it is recomputed at each of its broker's heartbeats.
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from '../../storage/os-random.js';
@@ -90,8 +91,7 @@ export class BrokerHeartbeats {
   /** Controlled-shutdown heartbeats being answered here now. */
   private shutdownsInFlight = 0;
   /**
-   * The last of the leadership and ISR moves (fencing, unfencing, controlled shutdown,
-   * unregistration) proposed here: each is computed from the image once the one before is applied,
+   * The last of the leadership and ISR moves (fencing, unfencing, unregistration) proposed here: each is computed from the image once the one before is applied,
    * as Kafka's controller computes each from the state its earlier ones left. Two brokers fenced
    * together otherwise each keep the other in the ISRs and leaderships they hand on.
    */
@@ -183,9 +183,12 @@ export class BrokerHeartbeats {
     if (request.wantShutDown || broker.inControlledShutdown) {
       this.shutdownsInFlight++;
       try {
-        return await this.afterEarlierMoves(() =>
-          this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset),
-        );
+        // Not queued behind the other moves: a broker in controlled shutdown asks again at each
+        // heartbeat and is moved again while it leads anything, so a move computed from an image
+        // without another's is corrected at its next heartbeat. Queued, the shutdowns of nodes
+        // stopped together ran one commit after another, and the last node's waited behind a
+        // commit the departed quorum could no longer make (stop-all-processes.test.ts: 20 s).
+        return await this.controlledShutdown(brokerId, brokerEpoch, request.currentMetadataOffset);
       } finally {
         this.shutdownsInFlight--;
       }
