@@ -63,6 +63,7 @@ const lazyWorkerThreads = {
 // (src/common/trust-stores.ts, src/common/java-key-store.ts).
 const external = [
   '@node-rs/crc32',
+  'aws-crt',
   'snappy',
   'lz4-napi',
   'zstd-napi',
