@@ -7,7 +7,9 @@
  * record is held to the topic's rules: a key on compacted topics, the CreateTime
  * window, no LogAppendTime batches from clients.
  * Allocation-light: no record objects, no BigInt per record, no closures; only the
- * decompressed payload and, when something fails, the error list are allocated.
+ * decompressed payload and, when something fails, the error list are allocated. A batch whose
+ * records are all plain and valid is walked by record-walk-fast.ts first; this full walk runs when
+ * that one finds anything unusual, and decides every error.
  * Structural failures raise RecordsError ('record' or 'record-count': INVALID_RECORD;
  * 'compression' / 'decompressed-size': CORRUPT_MESSAGE); rule failures are returned
  * as per-record errors, so the broker can answer them as Kafka does.
@@ -15,6 +17,7 @@
 import { RECORD_BATCH_OVERHEAD, TimestampType } from './batch-header.js';
 import { decompress } from './compression/index.js';
 import { RecordsError } from './errors.js';
+import { UNUSUAL, walkPlainRecords } from './record-walk-fast.js';
 import type { BatchSummary } from './validate.js';
 
 /** What the topic asks of every record (Kafka's compactedTopic and message.timestamp.* settings). */
@@ -148,6 +151,26 @@ function readRecordBody(buf: Buffer, start: number, recordEnd: number): void {
 
 /** Walks `recordCount` records of `payload` and applies the rules; see the file header. */
 export function walkRecords(
+  payload: Buffer,
+  recordCount: number,
+  batch: Pick<BatchSummary, 'baseOffset' | 'baseTimestamp' | 'maxTimestamp' | 'timestampType'>,
+  rules: RecordRules,
+): RecordWalkResult {
+  if (recordCount >= 0 && batch.timestampType !== TimestampType.LOG_APPEND_TIME) {
+    const plain = walkPlainRecords(payload, recordCount, {
+      requireKey: rules.requireKey,
+      createTime: rules.createTime,
+      minTimestamp: rules.minTimestamp,
+      maxTimestamp: rules.maxTimestamp,
+      baseTimestamp: Number(batch.baseTimestamp),
+    });
+    if (plain !== UNUSUAL) return { ruleErrors: null, offsetDeltasInOrder: plain === 1 };
+  }
+  return walkRecordsFully(payload, recordCount, batch, rules);
+}
+
+/** walkRecords without the fast path: reads every field of every record and collects each rule error. */
+export function walkRecordsFully(
   payload: Buffer,
   recordCount: number,
   batch: Pick<BatchSummary, 'baseOffset' | 'baseTimestamp' | 'maxTimestamp' | 'timestampType'>,
