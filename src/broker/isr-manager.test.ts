@@ -29,7 +29,7 @@ const state = (over: Partial<PartitionState> = {}): PartitionState => ({
   ...over,
 });
 
-function answer(partitionCode: number, topLevel = ErrorCode.NONE): AlterPartitionResponse {
+function answer(partitionCode: number, topLevel: number = ErrorCode.NONE): AlterPartitionResponse {
   return {
     throttleTimeMs: 0,
     errorCode: topLevel,
