@@ -25,8 +25,8 @@
  * reads the controller's latest image (its records in flight included, as Kafka's controller) and
  * proposes without awaiting in between, so none is computed without the ones proposed before it
  * (src/controller/alter-partition-race.test.ts). A controlled shutdown is not queued behind the
- * others' commits: it is recomputed at each of its broker's heartbeats while it has ISR places or
- * leaderships left, and its final fencing takes it out of any ISR it is still in.
+ * others' commits: it is recomputed at each of its broker's heartbeats while it leads anything,
+ * and its final fencing takes it out of any ISR it is still in (as Kafka's handleBrokerFenced).
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from '../../storage/os-random.js';
@@ -250,9 +250,9 @@ export class BrokerHeartbeats {
         data: { brokerId, brokerEpoch, fenced: 0, inControlledShutdown: 1, logDirs: [] },
       });
     }
-    // Its ISR places and leaderships, again at each heartbeat while any is left.
-    const moves = fenceBroker(latest, brokerId, this.uncleanElection);
-    if (records.length > 0 || moves.length > 0) records.push(...moves);
+    // Its ISR places and leaderships; again at each heartbeat while it leads anything.
+    if (records.length > 0 || leadsAnyPartition(latest, brokerId))
+      records.push(...fenceBroker(latest, brokerId, this.uncleanElection));
     try {
       if (records.length > 0) {
         await this.controller.submit(records);
