@@ -9,7 +9,9 @@
  * Proposals are kept by their Raft offsets; the copy is built only when asked for while some are
  * in flight (the committed image is returned when none are), and dropped when one fails, when a
  * record this node did not propose is applied (an earlier leader's entries), or on a new image.
- * Leaves out: other controller commands (topic creation, configs) still check the committed image.
+ * Leaves out: other controller commands (topic creation, configs) still check the committed image;
+ * a newly elected leader's entries of earlier epochs not applied yet (Kafka's controller waits for
+ * them before it acts; Gregor's is active as soon as it leads).
  */
 import { imageToRecords } from './image-records.js';
 import { MetadataImage } from './image.js';
