@@ -5,7 +5,19 @@
  * controller as AlterPartition (one in flight per partition, with the leader and partition epochs
  * it was computed from); the new ISR takes effect when the PartitionChangeRecord reaches this
  * broker's image, never before. The transport and the clock are injected ports.
- * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966).
+ * Refusals are handled as Kafka's Partition.handleAlterPartitionError and AlterPartitionManager:
+ * - a follower this broker's metadata lists as fenced or shutting down is not proposed at all
+ *   (KIP-841's leader-side check), so a dead broker's last fetches do not loop on refusals;
+ * - INELIGIBLE_REPLICA / OPERATION_NOT_ATTEMPTED: the change was not applied; the ISR is the
+ *   metadata's again and a later fetch may propose again (once eligible);
+ * - UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION,
+ *   INVALID_REQUEST, NEW_LEADER_ELECTED: nothing is proposed for the partition until its metadata
+ *   moves on (a new leader or partition epoch); the joining followers keep counting meanwhile;
+ * - anything else (NOT_CONTROLLER, STALE_BROKER_EPOCH, a lost answer: the change may have been
+ *   applied): the joining followers keep counting and the change is proposed again no sooner than
+ *   50 ms later (Kafka's AlterPartitionManager retry).
+ * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966); the
+ * follower's broker epoch from its fetches (members are sent with -1, not checked).
  */
 import type {
   AlterPartitionRequest,
@@ -26,20 +38,40 @@ export interface IsrManagerOptions {
   send: AlterPartitionSender;
   now: () => number;
   replicaLagTimeMaxMs: number;
+  /** Whether this broker's metadata lists the broker registered, unfenced and not shutting down. */
+  isEligible: (brokerId: number) => boolean;
   logger: Logger;
 }
+
+/** Refusals after which the leader waits for the partition's metadata to move on (Kafka's Partition). */
+const AWAIT_METADATA: ReadonlySet<number> = new Set([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.INVALID_UPDATE_VERSION,
+  ErrorCode.INVALID_REQUEST,
+  ErrorCode.NEW_LEADER_ELECTED,
+]);
+
+/** Kafka's AlterPartitionManager waits this long before it sends again after an error. */
+export const ALTER_PARTITION_RETRY_MS = 50;
 
 export class IsrManager {
   /** Partitions with an AlterPartition in flight. */
   private readonly inFlight = new Set<Partition>();
   /** When this broker became leader of a partition at its current epoch. */
   private readonly leaderSince = new Map<Partition, { epoch: number; at: number }>();
+  /** Partitions that propose nothing until their leader or partition epoch differs from these. */
+  private readonly awaitingMetadata = new Map<Partition, { leaderEpoch: number; partitionEpoch: number }>();
+  /** Partitions that propose again no sooner than this time. */
+  private readonly retryAt = new Map<Partition, number>();
 
   constructor(private readonly options: IsrManagerOptions) {}
 
   /** Called after a follower's fetch was recorded: a caught-up follower joins the ISR. */
   maybeExpand(partition: Partition, replicaId: number): void {
     if (!partition.isLeader() || partition.state.isr.includes(replicaId)) return;
+    if (!this.options.isEligible(replicaId)) return;
     const position = partition.followerPosition(replicaId);
     if (!position || position.logEndOffset < partition.highWatermark) return;
     this.propose(partition, [...partition.state.isr, replicaId]);
@@ -71,10 +103,25 @@ export class IsrManager {
 
   forget(partition: Partition): void {
     this.leaderSince.delete(partition);
+    this.awaitingMetadata.delete(partition);
+    this.retryAt.delete(partition);
+  }
+
+  /** Whether a refusal holds the partition's proposals back (until new metadata, or a retry time). */
+  private heldBack(partition: Partition): boolean {
+    const awaited = this.awaitingMetadata.get(partition);
+    const state = partition.state;
+    if (awaited && awaited.leaderEpoch === state.leaderEpoch && awaited.partitionEpoch === state.partitionEpoch)
+      return true;
+    this.awaitingMetadata.delete(partition);
+    const at = this.retryAt.get(partition);
+    if (at !== undefined && this.options.now() < at) return true;
+    this.retryAt.delete(partition);
+    return false;
   }
 
   private propose(partition: Partition, newIsr: number[]): void {
-    if (this.inFlight.has(partition)) return;
+    if (this.inFlight.has(partition) || this.heldBack(partition)) return;
     this.inFlight.add(partition);
     const state = partition.state;
     // A joining follower counts for the high watermark from now on (Kafka's maximal ISR).
@@ -107,23 +154,36 @@ export class IsrManager {
       { topic: partition.topic, partition: partition.index, isr: state.isr, newIsr },
       'proposing an ISR change',
     );
-    // An answer that is not this change (refused, or lost) is retried on the next fetch or check.
     this.options
       .send(request)
       .then((response) => {
-        const code = response.errorCode || (response.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.NONE);
-        if (code !== ErrorCode.NONE) {
-          this.options.logger.info(
-            { topic: partition.topic, partition: partition.index, errorCode: code },
-            'ISR change refused',
-          );
-          partition.clearIsrJoins();
-        }
+        const topLevel = response.errorCode;
+        const code = topLevel || (response.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.NONE);
+        if (code === ErrorCode.NONE) return;
+        this.options.logger.info(
+          { topic: partition.topic, partition: partition.index, errorCode: code },
+          'ISR change refused',
+        );
+        this.refused(partition, state, topLevel === ErrorCode.NONE ? code : -1);
       })
       .catch((err: unknown) => {
         this.options.logger.info({ err: String(err) }, 'AlterPartition failed; will retry');
-        partition.clearIsrJoins();
+        this.refused(partition, state, -1);
       })
       .finally(() => this.inFlight.delete(partition));
+  }
+
+  /** A refusal of the change computed from `sent` (partitionCode -1: a top-level error or no answer). */
+  private refused(partition: Partition, sent: { leaderEpoch: number; partitionEpoch: number }, partitionCode: number) {
+    // An answer about a state the metadata has replaced since says nothing about the current one.
+    if (partition.state.leaderEpoch !== sent.leaderEpoch || partition.state.partitionEpoch !== sent.partitionEpoch)
+      return;
+    if (partitionCode === ErrorCode.INELIGIBLE_REPLICA || partitionCode === ErrorCode.OPERATION_NOT_ATTEMPTED) {
+      partition.clearIsrJoins();
+    } else if (AWAIT_METADATA.has(partitionCode)) {
+      this.awaitingMetadata.set(partition, { leaderEpoch: sent.leaderEpoch, partitionEpoch: sent.partitionEpoch });
+    } else {
+      this.retryAt.set(partition, this.options.now() + ALTER_PARTITION_RETRY_MS);
+    }
   }
 }

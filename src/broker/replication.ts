@@ -154,6 +154,10 @@ export class Replication {
       },
       now: () => clock.now(),
       replicaLagTimeMaxMs: config.int('replica.lag.time.max.ms'),
+      isEligible: (id) => {
+        const broker = controller.image.brokers.get(id);
+        return broker !== undefined && !broker.fenced && !broker.inControlledShutdown;
+      },
       logger,
     });
   }

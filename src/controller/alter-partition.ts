@@ -4,7 +4,9 @@
  * src/metadata/partition-leadership.ts and the accepted changes commit as PartitionChangeRecords
  * before the answer, which carries the partition's state after them. Top level: NOT_CONTROLLER
  * off the active controller, STALE_BROKER_EPOCH for a requester whose registration is newer; v3
- * broker epochs of ISR members are checked the same way (INELIGIBLE_REPLICA).
+ * broker epochs of ISR members are checked against their registrations (INELIGIBLE_REPLICA);
+ * UNKNOWN_TOPIC_ID (v2+) for a topic id the controller does not know. Every check reads the
+ * controller's latest image, its proposed and not yet committed records included.
  */
 import type {
   AlterPartitionRequest,
@@ -31,33 +33,29 @@ export async function applyAlterPartition(
   const byId = apiVersion >= 2;
   const records: MetadataRecord[] = [];
   const pending: Array<{ answer: AlterPartitionResponsePartitionData; topicId: string }> = [];
+  // Checked against the latest state, records proposed and not yet committed included (Kafka's
+  // controller does the same): a fencing or controlled shutdown in flight is seen here. Nothing
+  // is awaited between this read and the proposal below, so no other move comes in between.
+  const image = controller.latestImage();
   const topics = request.topics.map((t) => {
-    const topic = byId ? controller.image.topicsById.get(t.topicId) : controller.image.topicsByName.get(t.topicName);
+    const topic = byId ? image.topicsById.get(t.topicId) : image.topicsByName.get(t.topicName);
     return {
       topicName: byId ? '' : t.topicName,
       topicId: byId ? t.topicId : (topic?.topicId ?? t.topicId),
       partitions: t.partitions.map((p): AlterPartitionResponsePartitionData => {
-        const newIsr = apiVersion >= 3 ? p.newIsrWithEpochs.map((b) => b.brokerId) : p.newIsr;
-        const staleMember =
-          apiVersion >= 3 &&
-          p.newIsrWithEpochs.some((b) => {
-            const known = epochOf(b.brokerId);
-            return b.brokerEpoch >= 0n && known !== undefined && known !== b.brokerEpoch;
-          });
-        const outcome = staleMember
-          ? {
-              errorCode: ErrorCode.INELIGIBLE_REPLICA,
-              record: null,
-              state: topic?.partitions.get(p.partitionIndex) ?? null,
-            }
-          : alterPartition(controller.image, {
-              brokerId: request.brokerId,
-              topic,
-              partitionIndex: p.partitionIndex,
-              leaderEpoch: p.leaderEpoch,
-              partitionEpoch: p.partitionEpoch,
-              newIsr,
-            });
+        const outcome =
+          !topic && byId
+            ? { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, record: null, state: null }
+            : alterPartition(image, {
+                brokerId: request.brokerId,
+                topic,
+                partitionIndex: p.partitionIndex,
+                leaderEpoch: p.leaderEpoch,
+                partitionEpoch: p.partitionEpoch,
+                newIsr: apiVersion >= 3 ? p.newIsrWithEpochs.map((b) => b.brokerId) : p.newIsr,
+                memberEpochs: apiVersion >= 3 ? p.newIsrWithEpochs.map((b) => b.brokerEpoch) : undefined,
+                apiVersion,
+              });
         const answer: AlterPartitionResponsePartitionData = {
           partitionIndex: p.partitionIndex,
           errorCode: outcome.errorCode,

@@ -21,7 +21,12 @@
  * places of the old one (as Kafka without ELR); they serve again once it is unfenced.
  * Fencings, unfencings and unregistrations are computed one after another, each from the image
  * the earlier ones left (brokers killed together: src/controller/two-brokers-fenced-processes.test.ts).
- * A controlled shutdown is not queued: it is recomputed at each of its broker's heartbeats.
+ * Every move, controlled shutdowns and AlterPartition (src/controller/alter-partition.ts) included,
+ * reads the controller's latest image (its records in flight included, as Kafka's controller) and
+ * proposes without awaiting in between, so none is computed without the ones proposed before it
+ * (src/controller/alter-partition-race.test.ts). A controlled shutdown is not queued behind the
+ * others' commits: it is recomputed at each of its broker's heartbeats while it leads anything,
+ * and its final fencing takes it out of any ISR it is still in (as Kafka's handleBrokerFenced).
  * Leaves out: offline log dirs, features.
  */
 import { randomBytes } from '../../storage/os-random.js';
@@ -202,12 +207,13 @@ export class BrokerHeartbeats {
     // Unfence it, and give it the leaderless partitions whose ISR it is in.
     try {
       await this.afterEarlierMoves(async () => {
-        const now = this.controller.image.brokers.get(brokerId);
+        const latest = this.controller.latestImage();
+        const now = latest.brokers.get(brokerId);
         if (now === undefined) return;
         const records: MetadataRecord[] = now.fenced
           ? [{ type: 'UnfenceBrokerRecord', data: { id: brokerId, epoch: brokerEpoch } }]
           : [];
-        records.push(...unfenceBroker(this.controller.image, brokerId));
+        records.push(...unfenceBroker(latest, brokerId));
         if (records.length > 0) await this.controller.submit(records);
       });
     } catch (err) {
@@ -225,8 +231,10 @@ export class BrokerHeartbeats {
     brokerEpoch: bigint,
     metadataOffset: number,
   ): Promise<HeartbeatResult> {
-    const image = this.controller.image;
-    const broker = image.brokers.get(brokerId);
+    // Computed from the latest state (records in flight included) and proposed without awaiting in
+    // between, so an ISR expansion or fencing proposed just before is taken into account.
+    const latest = this.controller.latestImage();
+    const broker = latest.brokers.get(brokerId);
     const answer = (shouldShutDown: boolean, isFenced: boolean): HeartbeatResult => ({
       errorCode: ErrorCode.NONE,
       isFenced,
@@ -242,8 +250,9 @@ export class BrokerHeartbeats {
         data: { brokerId, brokerEpoch, fenced: 0, inControlledShutdown: 1, logDirs: [] },
       });
     }
-    if (records.length > 0 || leadsAnyPartition(image, brokerId))
-      records.push(...fenceBroker(image, brokerId, this.uncleanElection));
+    // Its ISR places and leaderships; again at each heartbeat while it leads anything.
+    if (records.length > 0 || leadsAnyPartition(latest, brokerId))
+      records.push(...fenceBroker(latest, brokerId, this.uncleanElection));
     try {
       if (records.length > 0) {
         await this.controller.submit(records);
@@ -253,7 +262,10 @@ export class BrokerHeartbeats {
       this.shutdownOffsets.set(brokerId, needed);
       if (leadsAnyPartition(this.controller.image, brokerId) || metadataOffset < needed) return answer(false, false);
       const epoch = this.epochs.get(brokerId) ?? brokerEpoch;
-      await this.controller.submit([{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }]);
+      await this.controller.submit([
+        { type: 'FenceBrokerRecord', data: { id: brokerId, epoch } },
+        ...fenceBroker(this.controller.latestImage(), brokerId, this.uncleanElection),
+      ]);
     } catch (err) {
       return { errorCode: errorCodeOf(err), isFenced: false, isCaughtUp: false, shouldShutDown: false };
     }
@@ -288,7 +300,7 @@ export class BrokerHeartbeats {
 
   private async unregisterNow(brokerId: number): Promise<{ errorCode: number; errorMessage: string | null }> {
     if (!this.controller.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null };
-    const image = this.controller.image;
+    const image = this.controller.latestImage();
     const broker = image.brokers.get(brokerId);
     if (!broker)
       return {
@@ -356,11 +368,12 @@ export class BrokerHeartbeats {
     this.lastContact.set(brokerId, now); // do not propose again while this one commits
     this.afterEarlierMoves(async () => {
       // Registered again, fenced or in controlled shutdown meanwhile: that path decides now.
-      const broker = this.controller.image.brokers.get(brokerId);
+      const latest = this.controller.latestImage();
+      const broker = latest.brokers.get(brokerId);
       if (!this.controller.isActive() || !broker || broker.fenced || broker.inControlledShutdown) return;
       if ((this.epochs.get(brokerId) ?? -1n) !== epoch) return;
       const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', data: { id: brokerId, epoch } }];
-      records.push(...fenceBroker(this.controller.image, brokerId, this.uncleanElection));
+      records.push(...fenceBroker(latest, brokerId, this.uncleanElection));
       await this.controller.submit(records);
     }).catch(() => {});
   }

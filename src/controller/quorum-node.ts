@@ -84,6 +84,8 @@ export class QuorumNode implements MetadataQuorumPort {
   private pollQueued = false;
   private stopped = false;
   private waiters: Waiter[] = [];
+  /** The offset of the last entry proposed here as leader (see lastProposedOffset). */
+  private lastProposed = -1;
   private reportedApplied = 0;
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
@@ -230,10 +232,15 @@ export class QuorumNode implements MetadataQuorumPort {
    * Appends payloads as leader and resolves when this node has applied them. A lone voter has
    * committed and applied them before this returns (the promise is already settled).
    */
+  lastProposedOffset(): number {
+    return this.lastProposed;
+  }
+
   propose(payloads: readonly Buffer[]): Promise<void> {
     if (payloads.length === 0) return Promise.resolve();
     if (!this.raft.isLeader()) return Promise.reject(new NotControllerError(this.leaderId()));
     const result = this.raft.propose(payloads);
+    this.lastProposed = result.lastOffset;
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ offset: result.lastOffset, epoch: result.epoch, resolve, reject });
     });

@@ -2,9 +2,11 @@
  * AlterPartition (key 56), versions 0-3, on the controller listener: a partition leader asks the
  * active controller to change its ISR (followers that caught up join, laggards leave). The checks
  * and the commit are src/controller/alter-partition.ts: NOT_CONTROLLER, STALE_BROKER_EPOCH, and per
- * partition NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH,
- * INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA, INVALID_REQUEST. Topics by name (v0-1) or id (v2+),
- * ISR members with broker epochs from v3.
+ * partition, in Kafka 3.9's order, UNKNOWN_TOPIC_ID (v2+) / UNKNOWN_TOPIC_OR_PARTITION,
+ * NOT_CONTROLLER (epochs ahead), FENCED_LEADER_EPOCH, INVALID_REQUEST (not the leader),
+ * INVALID_UPDATE_VERSION, INVALID_REQUEST (bad ISR), INELIGIBLE_REPLICA (OPERATION_NOT_ATTEMPTED
+ * before v2), all against the controller's latest state, uncommitted records included. Topics by
+ * name (v0-1) or id (v2+), ISR members with broker epochs from v3.
  * Leaves out: leader recovery state (always 0: recovered), eligible leader replicas (KIP-966).
  * With an authorizer, the sender's principal needs CLUSTER_ACTION on the cluster (else
  * CLUSTER_AUTHORIZATION_FAILED, checked first: server/controller-api-rules.ts), as Kafka's ControllerApis.

@@ -24,6 +24,9 @@ class HeldQuorum implements MetadataQuorumPort {
   leaderId(): number {
     return 1;
   }
+  lastProposedOffset(): number {
+    return this.offset + this.proposals.reduce((n, p) => n + p.payloads.length, 0) - 1;
+  }
   propose(payloads: readonly Buffer[]): Promise<void> {
     return new Promise((resolve, reject) => this.proposals.push({ payloads, resolve, reject }));
   }

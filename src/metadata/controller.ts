@@ -16,6 +16,7 @@ import type { BrokerConfig } from '../common/config.js';
 import { imageToRecords } from './image-records.js';
 import { NotControllerError, type MetadataQuorumPort } from './quorum-port.js';
 import { TopicCreationInFlightError } from './errors.js';
+import { UncommittedImage } from './uncommitted-image.js';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -107,6 +108,8 @@ export class MetadataController {
    * for one name, and brokers that disagree on who leads its partitions.
    */
   private readonly topicsInFlight = new Set<string>();
+  /** The committed image plus what this node proposed and has not applied yet (see latestImage). */
+  private readonly uncommitted = new UncommittedImage();
 
   /**
    * This node's broker config with its dynamic configs (set by the broker): the values a topic's
@@ -175,6 +178,16 @@ export class MetadataController {
     return this.quorum ? this.quorum.isLeader() : true;
   }
 
+  /**
+   * The state after every record this active controller has proposed, committed or not (Kafka's
+   * controller validates against that): leadership and ISR moves are computed from it. Off the
+   * leader, and when nothing is in flight, the committed image.
+   */
+  latestImage(): MetadataImage {
+    if (!this.quorum?.isLeader()) return this.image;
+    return this.uncommitted.latest(this.image);
+  }
+
   /** Commits records; resolves once they are applied here. Rejects with NotControllerError on a non-leader. */
   submit(records: MetadataRecord[]): Promise<void> {
     if (!this.quorum) {
@@ -204,7 +217,15 @@ export class MetadataController {
     const release = (): void => {
       for (const name of created) this.topicsInFlight.delete(name);
     };
+    const leading = quorum.isLeader();
     const proposed = quorum.propose(records.map(encodeMetadataRecord));
+    if (leading && records.length > 0) {
+      const proposal = this.uncommitted.proposed(quorum.lastProposedOffset() - records.length + 1, records);
+      proposed.then(
+        () => this.uncommitted.settled(proposal, true),
+        () => this.uncommitted.settled(proposal, false),
+      );
+    }
     proposed.then(release, release);
     return proposed;
   }
@@ -229,6 +250,7 @@ export class MetadataController {
   /** Applies one committed, encoded record (called by the Raft state machine). */
   applyCommitted(payload: Buffer, offset: number): void {
     const change = this.image.apply(decodeMetadataRecord(payload), offset);
+    this.uncommitted.applied(offset);
     this.nextOffset = offset + 1;
     if (change) for (const l of this.listeners) l(change);
     if (this.appliedListeners.size > 0) this.notifyApplied();
@@ -236,6 +258,7 @@ export class MetadataController {
 
   /** Starts over from an empty image. */
   resetImage(): void {
+    this.uncommitted.reset();
     this.image = new MetadataImage();
     this.nextOffset = 0;
   }
@@ -251,6 +274,7 @@ export class MetadataController {
    */
   restoreImage(payloads: readonly Buffer[], lastOffset: number): void {
     const old = this.image;
+    this.uncommitted.reset();
     this.image = new MetadataImage();
     const changes: ImageChange[] = [];
     for (const payload of payloads) {

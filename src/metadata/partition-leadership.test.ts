@@ -82,25 +82,33 @@ t.test('unclean election lets an out-of-sync replica lead', async (t) => {
 t.test('AlterPartition is checked as Kafka checks it', async (t) => {
   const c = cluster();
   const s = state(c);
+  const base = () => ({
+    brokerId: 1,
+    topic: topic(c),
+    partitionIndex: 0,
+    leaderEpoch: s.leaderEpoch,
+    partitionEpoch: s.partitionEpoch,
+    newIsr: [1, 2],
+  });
   const ask = (over: Partial<{ brokerId: number; leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>) =>
-    alterPartition(c.image, {
-      brokerId: 1,
-      topic: topic(c),
-      partitionIndex: 0,
-      leaderEpoch: s.leaderEpoch,
-      partitionEpoch: s.partitionEpoch,
-      newIsr: [1, 2],
-      ...over,
-    }).errorCode;
+    alterPartition(c.image, { ...base(), ...over }).errorCode;
   t.equal(ask({}), ErrorCode.NONE);
-  t.equal(ask({ brokerId: 2 }), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  // Kafka 3.9's ReplicationControlManager.validateAlterPartitionData, in its order.
+  t.equal(ask({ brokerId: 2 }), ErrorCode.INVALID_REQUEST, 'from a broker that does not lead');
   t.equal(ask({ leaderEpoch: -1 }), ErrorCode.FENCED_LEADER_EPOCH);
-  t.equal(ask({ leaderEpoch: 5 }), ErrorCode.UNKNOWN_LEADER_EPOCH);
-  t.equal(ask({ partitionEpoch: 7 }), ErrorCode.INVALID_UPDATE_VERSION);
+  t.equal(ask({ leaderEpoch: 5 }), ErrorCode.NOT_CONTROLLER, 'a leader epoch ahead of the controller');
+  t.equal(ask({ partitionEpoch: 7 }), ErrorCode.NOT_CONTROLLER, 'a partition epoch ahead of the controller');
+  t.equal(ask({ partitionEpoch: -1 }), ErrorCode.INVALID_UPDATE_VERSION, 'an older partition epoch');
   t.equal(ask({ newIsr: [2, 3] }), ErrorCode.INVALID_REQUEST, 'an ISR without its leader');
-  t.equal(ask({ newIsr: [1, 4] }), ErrorCode.INELIGIBLE_REPLICA, 'not a replica');
+  t.equal(ask({ newIsr: [1, 4] }), ErrorCode.INVALID_REQUEST, 'not a replica');
+  t.equal(ask({ newIsr: [1, 2, 2] }), ErrorCode.INVALID_REQUEST, 'a member twice');
   c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
   t.equal(ask({ newIsr: [1, 3] }), ErrorCode.INELIGIBLE_REPLICA, 'a fenced broker cannot join');
+  t.equal(
+    alterPartition(c.image, { ...base(), newIsr: [1, 3], apiVersion: 1 }).errorCode,
+    ErrorCode.OPERATION_NOT_ATTEMPTED,
+    'before version 2: OPERATION_NOT_ATTEMPTED',
+  );
   t.equal(
     alterPartition(c.image, {
       brokerId: 1,

@@ -8,10 +8,12 @@
  *   leader (-1) and the ISR is kept, so the last in-sync replica may lead again on its return.
  * - `unfenceBroker`: partitions without a leader whose ISR holds the returning broker elect it.
  * A broker in controlled shutdown counts as gone for all of these (never elected, never added).
- * - `alterPartition`: the leader's ISR change (AlterPartition), checked as Kafka checks it:
- *   FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER for a stale leader, INVALID_UPDATE_VERSION for a
- *   stale partition epoch, INELIGIBLE_REPLICA for a fenced or unknown replica, INVALID_REQUEST for
- *   an ISR without the leader.
+ * - `alterPartition`: the leader's ISR change (AlterPartition), checked as Kafka 3.9 checks it:
+ *   NOT_CONTROLLER for epochs ahead of the controller's, FENCED_LEADER_EPOCH for an older leader
+ *   epoch, INVALID_REQUEST from a broker that does not lead, INVALID_UPDATE_VERSION for an older
+ *   partition epoch, INVALID_REQUEST for an ISR with duplicates, non-replicas or without the
+ *   leader, INELIGIBLE_REPLICA (OPERATION_NOT_ATTEMPTED before v2) when a member of the new ISR is
+ *   unregistered, fenced, shutting down or at another broker epoch (KIP-841).
  *   During a reassignment (src/metadata/partition-reassignment.ts) the ISR change that brings in the
  *   last target replica also completes it.
  * Leaves out: eligible leader replicas (KIP-966), leader recovery state.
@@ -107,24 +109,44 @@ export interface AlterPartitionInput {
   leaderEpoch: number;
   partitionEpoch: number;
   newIsr: number[];
+  /** Version 3: the broker epoch of each ISR member as the leader knows it (-1: not checked). */
+  memberEpochs?: readonly bigint[];
+  /** The request's version (default 3): below 2 an ineligible member is OPERATION_NOT_ATTEMPTED. */
+  apiVersion?: number;
 }
 
 export type AlterPartitionOutcome = { errorCode: number; record: MetadataRecord | null; state: PartitionState | null };
 
-/** Checks one partition of an AlterPartition request and returns the record that applies it. */
+/** No duplicates, no negative ids, every member a replica (Kafka's Replicas.validateIsr). */
+function validIsr(replicas: readonly number[], isr: readonly number[]): boolean {
+  return new Set(isr).size === isr.length && isr.every((r) => r >= 0 && replicas.includes(r));
+}
+
+/** KIP-841: every member of the new ISR is registered, not shutting down, unfenced, at the epoch given. */
+function eligibleMember(image: MetadataImage, brokerId: number, brokerEpoch: bigint): boolean {
+  const broker = image.brokers.get(brokerId);
+  if (!broker || broker.inControlledShutdown || broker.fenced) return false;
+  return brokerEpoch === -1n || broker.brokerEpoch === undefined || broker.brokerEpoch === brokerEpoch;
+}
+
+/**
+ * Checks one partition of an AlterPartition request and returns the record that applies it, in the
+ * order of Kafka 3.9's ReplicationControlManager.validateAlterPartitionData. The active controller
+ * passes its latest image (uncommitted records included), as Kafka's controller does.
+ */
 export function alterPartition(image: MetadataImage, input: AlterPartitionInput): AlterPartitionOutcome {
   const p = input.topic?.partitions.get(input.partitionIndex);
   if (!input.topic || !p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, record: null, state: null };
   const refuse = (errorCode: number): AlterPartitionOutcome => ({ errorCode, record: null, state: p });
-  if (p.leader !== input.brokerId) return refuse(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  if (input.leaderEpoch > p.leaderEpoch) return refuse(ErrorCode.UNKNOWN_LEADER_EPOCH);
+  // Epochs ahead of this controller's: it is likely no longer the active one.
+  if (input.leaderEpoch > p.leaderEpoch || input.partitionEpoch > p.partitionEpoch)
+    return refuse(ErrorCode.NOT_CONTROLLER);
   if (input.leaderEpoch < p.leaderEpoch) return refuse(ErrorCode.FENCED_LEADER_EPOCH);
-  if (input.partitionEpoch !== p.partitionEpoch) return refuse(ErrorCode.INVALID_UPDATE_VERSION);
-  if (!input.newIsr.includes(p.leader)) return refuse(ErrorCode.INVALID_REQUEST);
-  const added = input.newIsr.filter((r) => !p.isr.includes(r));
-  if (input.newIsr.some((r) => !p.replicas.includes(r)) || added.some((r) => !isLive(image, r, -1)))
-    return refuse(ErrorCode.INELIGIBLE_REPLICA);
-  if (new Set(input.newIsr).size !== input.newIsr.length) return refuse(ErrorCode.INVALID_REQUEST);
+  if (p.leader !== input.brokerId) return refuse(ErrorCode.INVALID_REQUEST);
+  if (input.partitionEpoch < p.partitionEpoch) return refuse(ErrorCode.INVALID_UPDATE_VERSION);
+  if (!validIsr(p.replicas, input.newIsr) || !input.newIsr.includes(p.leader)) return refuse(ErrorCode.INVALID_REQUEST);
+  if (input.newIsr.some((r, i) => !eligibleMember(image, r, input.memberEpochs?.[i] ?? -1n)))
+    return refuse((input.apiVersion ?? 3) > 1 ? ErrorCode.INELIGIBLE_REPLICA : ErrorCode.OPERATION_NOT_ATTEMPTED);
   // During a reassignment the same record completes it once the ISR holds every target replica.
   const record = isReassigning(p)
     ? buildPartitionChange(image, input.topic, p, {

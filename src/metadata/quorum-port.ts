@@ -17,4 +17,6 @@ export interface MetadataQuorumPort {
    * applied them before this returns.
    */
   propose(payloads: readonly Buffer[]): Promise<void>;
+  /** The offset of the last entry this node appended as leader (propose's last payload: one offset each). */
+  lastProposedOffset(): number;
 }

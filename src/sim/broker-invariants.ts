@@ -5,7 +5,9 @@
  * 2. every partition: at most one leader per leader epoch; a replica's high watermark never goes back;
  * 3. every record acknowledged to an acks=-1 producer is in the log of the partition's current
  *    leader (the live leader with the highest epoch), at the offset it was acknowledged at;
- * 4. each live follower's log equals the leader's up to the smaller of their high watermarks.
+ * 4. each live follower's log equals the leader's up to the smaller of their high watermarks;
+ * 5. in the active controller's committed image, no ISR of two or more holds a fenced broker (a
+ *    fenced broker leaves every ISR in the commit that fences it, and may not come back: issue #14).
  * A violation throws BrokerInvariantViolation naming the node, partition and values.
  * Leaves out: consumer-visible state (groups, transactions).
  */
@@ -78,6 +80,7 @@ export class BrokerInvariantChecker {
       if (!raft) continue;
       const state = raft.currentState();
       if (state.kind === 'leader') {
+        this.checkIsrs(node);
         const known = this.raftLeaders.get(state.epoch);
         if (known !== undefined && known !== node.id)
           throw new BrokerInvariantViolation(`metadata quorum: epoch ${state.epoch} led by ${known} and ${node.id}`);
@@ -88,6 +91,20 @@ export class BrokerInvariantChecker {
       if (hw < before)
         throw new BrokerInvariantViolation(`node ${node.id}: metadata high watermark went back ${before} -> ${hw}`);
       this.raftHw.set(node.id, hw);
+    }
+  }
+
+  /** Invariant 5 on the active controller `node`'s committed image. */
+  private checkIsrs(node: SimBrokerNode): void {
+    const image = node.broker.controller.image;
+    const topic = image.topicsByName.get(this.topic);
+    for (const p of topic?.partitions.values() ?? []) {
+      if (p.isr.length < 2) continue;
+      const fenced = p.isr.find((r) => image.brokers.get(r)?.fenced !== false);
+      if (fenced !== undefined)
+        throw new BrokerInvariantViolation(
+          `controller ${node.id}: ${this.topic}-${p.partition} ISR ${p.isr.join(',')} holds fenced broker ${fenced}`,
+        );
     }
   }
 

@@ -6,10 +6,16 @@
  * producer writes with acks=-1 (min.insync.replicas=2) to whoever leads; brokers crash (at most
  * one at a time, RF - min.insync.replicas) and restart with their log. After every event the
  * checker asserts: the high watermark never goes back (per incarnation), every acknowledged record
- * is in the leader's log, one leader per leader epoch, and each follower's log is a prefix of the
- * leader's up to the follower's high watermark.
+ * is in the leader's log, one leader per leader epoch, each follower's log is a prefix of the
+ * leader's up to the follower's high watermark, and no ISR of two or more names a fenced broker in
+ * the controller's committed image (a fenced broker may stay only as the last in-sync replica).
  * `ackOnAppend` is a deliberate bug (acknowledge acks=-1 after the leader's append alone), to prove
  * the checker fails.
+ * `commitLatencyMs` makes the controller commit through a quorum that takes up to that long (in
+ * order), so its moves are in flight for a while; with `crashJoiners` a follower the leader asks to
+ * add to the ISR crashes right then and the controller fences it at once (Gregor's closed heartbeat
+ * connection): the AlterPartition meets the fencing in flight (issue #14). `alterPartitionOnCommitted`
+ * is the bug that had: AlterPartition checked against the committed image only.
  * Leaves out: the metadata quorum itself (docs/raft.md simulates it), producer retries.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -19,13 +25,17 @@ import {
   type FetchRequest,
   type FetchResponse,
 } from '../../protocol/generated/messages/01-fetch.js';
-import type { AlterPartitionResponse } from '../../protocol/generated/messages/56-alter-partition.js';
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+} from '../../protocol/generated/messages/56-alter-partition.js';
 import { defaultRegisterBrokerRecord } from '../../protocol/generated/records/metadata/RegisterBrokerRecord.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../protocol/records/index.js';
 import { createLogger } from '../common/logger.js';
 import { applyAlterPartition } from '../controller/alter-partition.js';
 import { MetadataController } from '../metadata/controller.js';
 import { MemoryMetadataLog } from '../metadata/metadata-log.js';
+import type { MetadataQuorumPort } from '../metadata/quorum-port.js';
 import { fenceBroker, unfenceBroker } from '../metadata/partition-leadership.js';
 import type { PartitionState } from '../metadata/image.js';
 import { FetchPurgatory, type Schedule } from '../broker/delayed-fetch.js';
@@ -44,6 +54,9 @@ export interface ReplicationSimOptions {
   steps: number;
   lossRate?: number;
   ackOnAppend?: boolean;
+  commitLatencyMs?: number;
+  crashJoiners?: boolean;
+  alterPartitionOnCommitted?: boolean;
 }
 
 interface Event {
@@ -84,7 +97,10 @@ export class ReplicationSim {
   private readonly lastHw = new Map<string, number>();
   private nextValue = 0;
   private topicId = '';
-  readonly stats = { acked: 0, refused: 0, crashes: 0, leaderChanges: 0, steps: 0 };
+  readonly stats = { acked: 0, refused: 0, crashes: 0, leaderChanges: 0, steps: 0, joinersCrashed: 0 };
+  /** The next metadata offset and the time the last proposal commits (commitLatencyMs). */
+  private proposedEnd = 0;
+  private lastCommitAt = 0;
   private readonly logger = createLogger({ level: 'silent', pretty: false });
 
   constructor(private readonly options: ReplicationSimOptions) {
@@ -134,6 +150,7 @@ export class ReplicationSim {
     if (!created.ok) throw new Error(created.error.errorMessage);
     this.topicId = (created.value as { topicId: string }).topicId;
     this.controller.commit(created.records);
+    if ((this.options.commitLatencyMs ?? 0) > 0) this.controller.attachQuorum(this.slowQuorum());
     for (const id of BROKERS) this.heartbeatLoop(this.brokers.get(id)!);
     this.controllerTick();
     this.produceLoop();
@@ -148,6 +165,46 @@ export class ReplicationSim {
       this.check();
     }
     return this.stats;
+  }
+
+  /** A quorum that commits each proposal, in order, up to commitLatencyMs after it is made. */
+  private slowQuorum(): MetadataQuorumPort {
+    this.proposedEnd = this.controller.image.lastAppliedOffset + 1;
+    return {
+      isLeader: () => true,
+      leaderId: () => 0,
+      lastProposedOffset: () => this.proposedEnd - 1,
+      propose: (payloads) => {
+        const first = this.proposedEnd;
+        this.proposedEnd += payloads.length;
+        const at = Math.max(this.lastCommitAt, this.now + this.random.int(1, this.options.commitLatencyMs ?? 1));
+        this.lastCommitAt = at;
+        return new Promise((resolve) =>
+          this.schedule(at - this.now, () => {
+            payloads.forEach((payload, i) => this.controller.applyCommitted(payload, first + i));
+            resolve();
+          }),
+        );
+      },
+    };
+  }
+
+  /** The controller AlterPartition is checked by: the real one, or (the bug) one that sees only commits. */
+  private alterPartitionController(): MetadataController {
+    if (!this.options.alterPartitionOnCommitted) return this.controller;
+    const committedOnly = Object.create(this.controller) as MetadataController;
+    committedOnly.latestImage = () => this.controller.image;
+    return committedOnly;
+  }
+
+  /** With crashJoiners: a follower the leader proposes for the ISR crashes now, if none is down. */
+  private maybeCrashJoiner(request: AlterPartitionRequest): void {
+    if (!this.options.crashJoiners || [...this.brokers.values()].some((b) => !b.alive)) return;
+    const isr = this.controller.image.topicsById.get(this.topicId)?.partitions.get(0)?.isr ?? [];
+    const joiner = request.topics[0]?.partitions[0]?.newIsrWithEpochs.find((m) => !isr.includes(m.brokerId));
+    if (joiner === undefined) return;
+    this.stats.joinersCrashed++;
+    this.crash(this.brokers.get(joiner.brokerId)!);
   }
 
   private nextEvent(): Event | undefined {
@@ -199,14 +256,19 @@ export class ReplicationSim {
       send: (request) =>
         new Promise<AlterPartitionResponse>((resolve, reject) => {
           if (this.lost()) return void this.schedule(50, () => reject(new Error('lost')));
+          this.maybeCrashJoiner(request);
           this.schedule(this.delay(), () => {
-            void applyAlterPartition(this.controller, () => undefined, request, 3).then((response) =>
+            void applyAlterPartition(this.alterPartitionController(), () => undefined, request, 3).then((response) =>
               this.schedule(this.delay(), () => resolve(response)),
             );
           });
         }),
       now: () => this.now,
       replicaLagTimeMaxMs: 200,
+      isEligible: (id) => {
+        const b = this.controller.image.brokers.get(id);
+        return b !== undefined && !b.fenced && !b.inControlledShutdown;
+      },
       logger: this.logger,
     });
     const state = this.controller.image.topicsById.get(this.topicId)?.partitions.get(0);
@@ -281,7 +343,7 @@ export class ReplicationSim {
       if (broker.alive && !this.lost()) {
         this.schedule(this.delay(), () => {
           this.lastContact.set(broker.id, this.now);
-          const image = this.controller.image;
+          const image = this.controller.latestImage();
           if (image.brokers.get(broker.id)?.fenced)
             this.controller.commit([{ type: 'UnfenceBrokerRecord', data: { id: broker.id, epoch: -1n } }]);
           this.controller.commit(unfenceBroker(image, broker.id));
@@ -293,15 +355,29 @@ export class ReplicationSim {
 
   private controllerTick(): void {
     this.schedule(50, () => {
-      for (const b of this.controller.image.brokers.values()) {
+      for (const b of [...this.controller.latestImage().brokers.values()]) {
         if (b.fenced || this.now - (this.lastContact.get(b.brokerId) ?? 0) <= SESSION_TIMEOUT_MS) continue;
-        this.controller.commit([
-          { type: 'FenceBrokerRecord', data: { id: b.brokerId, epoch: -1n } },
-          ...fenceBroker(this.controller.image, b.brokerId, () => false),
-        ]);
+        this.fence(b.brokerId);
       }
       this.controllerTick();
     });
+  }
+
+  /** The controller's fencing, computed from its latest image as the real one's. */
+  private fence(brokerId: number): void {
+    this.controller.commit([
+      { type: 'FenceBrokerRecord', data: { id: brokerId, epoch: -1n } },
+      ...fenceBroker(this.controller.latestImage(), brokerId, () => false),
+    ]);
+  }
+
+  private crash(victim: Broker): void {
+    victim.alive = false;
+    victim.fetchers?.close();
+    this.stats.crashes++;
+    // Its heartbeat connection resets: the controller fences it at once (crashJoiners runs only).
+    if (this.options.crashJoiners && !this.controller.latestImage().brokers.get(victim.id)?.fenced)
+      this.fence(victim.id);
   }
 
   private produceLoop(): void {
@@ -348,10 +424,7 @@ export class ReplicationSim {
         back.fetchers = null;
         this.start(back);
       } else {
-        const victim = this.brokers.get(this.random.pick(BROKERS))!;
-        victim.alive = false;
-        victim.fetchers?.close();
-        this.stats.crashes++;
+        this.crash(this.brokers.get(this.random.pick(BROKERS))!);
       }
       this.chaosLoop();
     });
@@ -376,6 +449,13 @@ export class ReplicationSim {
   }
 
   private check(): void {
+    const committed = this.controller.image.topicsById.get(this.topicId)?.partitions.get(0);
+    if (committed && committed.isr.length > 1)
+      for (const r of committed.isr)
+        if (this.controller.image.brokers.get(r)?.fenced !== false)
+          throw new ReplicationInvariantViolation(
+            `ISR ${committed.isr.join(',')} (partition epoch ${committed.partitionEpoch}) holds fenced broker ${r}`,
+          );
     let leader: Broker | undefined;
     for (const b of this.brokers.values()) {
       const p = b.partition;

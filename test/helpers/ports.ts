@@ -11,6 +11,7 @@
  * closed) before being handed out, never twice by one process. Two test processes can still pick the
  * same port between the probe and the bind (about one chance in ten thousand a pick): callers that
  * start servers on these ports retry start-up on EADDRINUSE with fresh ports (`isAddressInUse`).
+ * GREGOR_TEST_PORTS=low-high (a session's own range) makes freePort hand out only those, in order.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -51,11 +52,26 @@ function probeEphemeral(): Promise<number> {
   });
 }
 
+/** GREGOR_TEST_PORTS=low-high: the ports a developer session was given; freePort hands out only these. */
+function ownRange(): { low: number; high: number } | null {
+  const m = /^(\d+)-(\d+)$/.exec(process.env.GREGOR_TEST_PORTS ?? '');
+  return m ? { low: Number(m[1]), high: Number(m[2]) } : null;
+}
+
 /**
  * A port on 127.0.0.1 that was free a moment ago and lies outside the ephemeral range (falls back to
  * an ephemeral one when the range leaves no room below it).
  */
 export async function freePort(): Promise<number> {
+  const own = ownRange();
+  if (own) {
+    for (let port = own.low; port <= own.high; port++) {
+      if (handedOut.has(port)) continue;
+      handedOut.add(port);
+      if (await probe(port)) return port;
+    }
+    throw new Error(`no free port left in GREGOR_TEST_PORTS=${own.low}-${own.high}`);
+  }
   const span = EPHEMERAL_LOW - LOWEST;
   if (span < 1000) return probeEphemeral();
   for (let attempt = 0; attempt < 200; attempt++) {

@@ -1,0 +1,144 @@
+/**
+ * The leader's answers to AlterPartition refusals, as Kafka's Partition and AlterPartitionManager:
+ * a follower its metadata lists as fenced or shutting down is never proposed; after
+ * INVALID_UPDATE_VERSION (and the other "stale metadata" refusals) nothing is proposed until the
+ * partition's metadata moves on; INELIGIBLE_REPLICA resets the ISR to the metadata's and a later
+ * fetch may try again; a top-level error or a lost answer keeps the joining follower counted and
+ * retries no sooner than 50 ms later. No refusal makes the leader send again at every fetch.
+ */
+import t from 'tap';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+} from '../../protocol/generated/messages/56-alter-partition.js';
+import { createLogger } from '../common/logger.js';
+import type { PartitionState } from '../metadata/image.js';
+import { ALTER_PARTITION_RETRY_MS, IsrManager } from './isr-manager.js';
+import { MemoryPartitionLog } from './memory-log.js';
+import { Partition } from './partition.js';
+import { batchOf } from '../../test/helpers/data-path.js';
+
+const state = (over: Partial<PartitionState> = {}): PartitionState => ({
+  partition: 0,
+  leader: 1,
+  leaderEpoch: 3,
+  partitionEpoch: 7,
+  replicas: [1, 2, 3],
+  isr: [1, 2],
+  ...over,
+});
+
+function answer(partitionCode: number, topLevel: number = ErrorCode.NONE): AlterPartitionResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode: topLevel,
+    topics: [
+      {
+        topicName: '',
+        topicId: 'id',
+        partitions: [
+          {
+            partitionIndex: 0,
+            errorCode: partitionCode,
+            leaderId: -1,
+            leaderEpoch: -1,
+            isr: [],
+            leaderRecoveryState: 0,
+            partitionEpoch: -1,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function setUp() {
+  const p = new Partition('t', 'id', 0, state(), new MemoryPartitionLog(), 1);
+  p.appendAsLeader(batchOf(['a', 'b']));
+  const sent: AlterPartitionRequest[] = [];
+  const clock = { now: 1_000 };
+  const env = { eligible: true, reply: answer(ErrorCode.NONE) as AlterPartitionResponse | Error };
+  const isr = new IsrManager({
+    brokerId: 1,
+    brokerEpoch: () => 5n,
+    brokerEpochOf: () => -1n,
+    send: (request) => {
+      sent.push(request);
+      return env.reply instanceof Error ? Promise.reject(env.reply) : Promise.resolve(env.reply);
+    },
+    now: () => clock.now,
+    replicaLagTimeMaxMs: 30_000,
+    isEligible: (id) => id !== 3 || env.eligible,
+    logger: createLogger({ level: 'silent' }),
+  });
+  p.recordFollowerFetch(2, 2, clock.now);
+  /** Broker 3 fetches up to the log end; the leader looks at adding it. */
+  const fetch3 = async (): Promise<void> => {
+    p.recordFollowerFetch(3, p.log.logEndOffset, clock.now);
+    isr.maybeExpand(p, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { p, sent, clock, env, fetch3 };
+}
+
+t.test('a follower the metadata lists as fenced or shutting down is not proposed', async (t) => {
+  const s = setUp();
+  s.env.eligible = false;
+  await s.fetch3();
+  await s.fetch3();
+  t.equal(s.sent.length, 0, 'no AlterPartition');
+  s.env.eligible = true;
+  await s.fetch3();
+  t.same(
+    s.sent[0]?.topics[0]?.partitions[0]?.newIsrWithEpochs.map((m) => m.brokerId),
+    [1, 2, 3],
+    'proposed once eligible',
+  );
+});
+
+t.test('INVALID_UPDATE_VERSION: nothing more until the partition metadata moves on', async (t) => {
+  const s = setUp();
+  s.env.reply = answer(ErrorCode.INVALID_UPDATE_VERSION);
+  await s.fetch3();
+  await s.fetch3();
+  s.clock.now += 10_000;
+  await s.fetch3();
+  t.equal(s.sent.length, 1, 'one AlterPartition for fetches at the same partition epoch');
+  s.env.reply = answer(ErrorCode.NONE);
+  s.p.state = state({ partitionEpoch: 8 });
+  await s.fetch3();
+  t.equal(s.sent.length, 2, 'proposed again from the new partition epoch');
+  t.equal(s.sent[1]?.topics[0]?.partitions[0]?.partitionEpoch, 8);
+});
+
+t.test('INELIGIBLE_REPLICA: the ISR is the metadata one again; a later fetch may propose again', async (t) => {
+  const s = setUp();
+  s.env.reply = answer(ErrorCode.INELIGIBLE_REPLICA);
+  await s.fetch3();
+  s.p.appendAsLeader(batchOf(['c']));
+  s.p.recordFollowerFetch(2, 3, s.clock.now);
+  t.equal(s.p.highWatermark, 3, 'broker 3 no longer holds the high watermark back');
+  await s.fetch3();
+  t.equal(s.sent.length, 2);
+});
+
+t.test('a top-level error or a lost answer: retried after 50 ms, the joiner still counted', async (t) => {
+  const s = setUp();
+  s.env.reply = answer(ErrorCode.NONE, ErrorCode.NOT_CONTROLLER);
+  await s.fetch3();
+  await s.fetch3();
+  t.equal(s.sent.length, 1, 'not sent again at once');
+  s.p.appendAsLeader(batchOf(['c']));
+  s.p.recordFollowerFetch(2, 3, s.clock.now);
+  t.equal(s.p.highWatermark, 2, 'broker 3 may be in the ISR already: it still counts');
+  s.clock.now += ALTER_PARTITION_RETRY_MS;
+  s.env.reply = new Error('connection reset');
+  await s.fetch3();
+  t.equal(s.sent.length, 2, 'sent again after 50 ms');
+  await s.fetch3();
+  t.equal(s.sent.length, 2, 'a lost answer: not at once either');
+  s.clock.now += ALTER_PARTITION_RETRY_MS;
+  await s.fetch3();
+  t.equal(s.sent.length, 3);
+});
