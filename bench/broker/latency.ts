@@ -20,12 +20,13 @@
  * (a paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
  * time to its arrival, see there) for BENCH_SECONDS (5), on a topic deleted after the round (the brokers get
  * log.segment.delete.delay.ms=0, so a round's gigabytes leave the disk and the page cache).
+ * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadgenLatency, loadgenProduce } from './loadgen-client.js';
-import { PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { brokerConfig, PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const LOADGEN = process.env.BENCH_CLIENT === 'loadgen';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -169,7 +170,7 @@ async function pythonRound(server: Server, topic: string, rate: number): Promise
 }
 
 async function main(): Promise<void> {
-  const config: Record<string, string> = LOADGEN ? { 'log.segment.delete.delay.ms': '0' } : {};
+  const config = { ...(LOADGEN ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
   const servers: Server[] = [await startSink('echo'), await startBroker(config)];
   const baselineRoot = process.env.BENCH_BASELINE;
   if (baselineRoot) servers.push(await startBroker(config, { root: baselineRoot, name: 'baseline' }));

@@ -375,3 +375,10 @@ export async function startPerf(pids: number[], out: string): Promise<{ stop(): 
     },
   };
 }
+
+/** Broker settings from BENCH_BROKER_CONFIG (`k=v,k=v`), for the brokers a benchmark starts. */
+export function brokerConfig(): Record<string, string> {
+  const raw = process.env.BENCH_BROKER_CONFIG;
+  if (!raw) return {};
+  return Object.fromEntries(raw.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+}
