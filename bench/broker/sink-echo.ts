@@ -34,7 +34,7 @@ interface PartitionLog {
 
 export class EchoLog {
   private readonly partitions = new Map<string, PartitionLog>();
-  /** Zero-filled, so its pages are touched once, before any run. */
+  /** Filled at start, so its pages are touched once, before any run (Buffer.alloc's zeroed memory is untouched). */
   private ring: Buffer | null = null;
   private writeAt = 0;
   /** Every kept batch in ring order, with its partition: the oldest is dropped first when the ring wraps. */
@@ -44,7 +44,7 @@ export class EchoLog {
 
   /** `inUse`: the sink runs in echo mode, so the ring is allocated now (the sink's other modes never need it). */
   constructor(inUse: boolean) {
-    if (inUse) this.ring = Buffer.alloc(RING_BYTES);
+    if (inUse) this.ring = Buffer.allocUnsafeSlow(RING_BYTES).fill(0);
   }
 
   private of(key: string): PartitionLog {
