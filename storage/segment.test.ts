@@ -3,6 +3,7 @@ import { AppendScan } from './append-scan.js';
 import { loadSegments } from './log-loader.js';
 import { MemoryFileSystem } from './memory-fs.js';
 import { LogSegment } from './segment.js';
+import type { FileHandle } from './fs.js';
 import { batchOfSize, buildBatch, splitBatches } from './test-support.js';
 
 function fill(segment: LogSegment, count: number, firstOffset: number, records = 2): Buffer[] {
@@ -176,4 +177,80 @@ t.test('loader finishes interrupted compaction swaps and removes leftovers', asy
     '00000000000000000000.timeindex',
   ]);
   t.equal(result.segments[0]!.size, replacement.length);
+});
+
+/** A memory file system that counts the bytes read from its files. */
+class CountingFileSystem extends MemoryFileSystem {
+  bytesRead = 0;
+  reads = 0;
+
+  override open(path: string, create = false): FileHandle {
+    const handle = super.open(path, create);
+    return {
+      path: handle.path,
+      size: () => handle.size(),
+      read: (buffer, offset, length, position) => {
+        const read = handle.read(buffer, offset, length, position);
+        this.bytesRead += read;
+        this.reads++;
+        return read;
+      },
+      write: (data, position) => handle.write(data, position),
+      truncate: (size) => handle.truncate(size),
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  }
+}
+
+t.test('a catch-up read copies the batches it returns and their headers, not the batch before them', async (t) => {
+  const fs = new CountingFileSystem();
+  fs.mkdir('/p');
+  // index.interval.bytes 4096 and 200 KB batches of 10 records: an index entry per batch, naming the batch's
+  // last offset, so a read at a batch's base offset finds the entry of the batch before it.
+  const segment = LogSegment.create(fs, '/p', 0, 4096, 0);
+  const batches: Buffer[] = [];
+  for (let i = 0; i < 8; i++) {
+    const batch = batchOfSize(200_000, 10);
+    batch.writeBigInt64BE(BigInt(i * 10), 0);
+    const scan = new AppendScan();
+    scan.run(batch, {
+      logEnd: i * 10,
+      replication: true,
+      leaderEpoch: 0,
+      logAppendTime: false,
+      now: 0,
+      crcVerified: false,
+      segmentBytes: Infinity,
+      latestEpoch: -1,
+    });
+    segment.append(batch, scan, 0);
+    batches.push(batch);
+  }
+  t.equal(segment.offsetIndex.lookup(30).offset, 29, 'the entry at or below offset 30 is the batch before it');
+  for (const [offset, maxBytes, expected] of [
+    [30, 450_000, [3, 4]],
+    [35, 450_000, [3, 4]],
+    [30, 100_000, [3]],
+    [0, 650_000, [0, 1, 2]],
+    [70, 1_000_000, [7]],
+  ] as const) {
+    fs.bytesRead = 0;
+    const data = segment.read(offset, maxBytes, Infinity, true)!;
+    t.same(data, Buffer.concat(expected.map((i) => batches[i]!)), `read(${offset}, ${maxBytes})`);
+    const probes = 2 * 8 * 1024;
+    t.ok(
+      fs.bytesRead <= Math.max(maxBytes, data.length) + probes,
+      `read(${offset}, ${maxBytes}) copied ${fs.bytesRead} bytes for ${data.length}`,
+    );
+  }
+  // A small read is served from the header probe: one read call.
+  const small = LogSegment.create(fs, '/p', 1000, 4096, 0);
+  const written = fill(small, 10, 1000);
+  fs.reads = 0;
+  t.same(
+    small.read(1004, 200, Infinity, true),
+    Buffer.concat(written.slice(2, 2 + Math.floor(200 / written[2]!.length))),
+  );
+  t.equal(fs.reads, 1);
 });

@@ -8,9 +8,12 @@
  * Leaves out: decoding records (log.ts does it where needed), the txn index (txn-index.ts).
  */
 import {
+  BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
   PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_BATCH_OVERHEAD,
 } from '../protocol/records/batch-header.js';
 import { baseOffsetOf, checkBatch, readInt64Number } from './batch-scan.js';
 import { walkBatches } from './batch-walker.js';
@@ -25,6 +28,13 @@ export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const TXN_INDEX_SUFFIX = '.txnindex';
 const RECOVERY_WINDOW = 4 * 1024 * 1024;
+/** Bytes per read of batch headers when a read looks for its first batch (LogSegment.read). */
+const HEADER_PROBE_BYTES = 8 * 1024;
+/**
+ * The one buffer those reads go into, for every segment: a read is synchronous and done with it
+ * before it returns (what it returns is copied out of it).
+ */
+const headerProbe = Buffer.allocUnsafeSlow(HEADER_PROBE_BYTES);
 
 export function offsetFileName(offset: number, suffix: string): string {
   return `${String(offset).padStart(20, '0')}${suffix}`;
@@ -55,8 +65,6 @@ export class LogSegment {
   private logUnsynced = false;
   private indexesUnsynced = false;
   private bytesSinceIndexEntry = 0;
-  /** Largest batch seen (capped): how far before a wanted batch an index entry can land. */
-  private largestBatch = 16 * 1024;
   /** Clock time of the last append in this process (null: none since the segment was opened). */
   private appendedMs: number | null = null;
 
@@ -205,7 +213,6 @@ export class LogSegment {
       this.bytesSinceIndexEntry = 0;
     }
     this.bytesSinceIndexEntry += size;
-    if (size > this.largestBatch) this.largestBatch = Math.min(size, 8 * 1024 * 1024);
   }
 
   /** The first batch whose last offset is >= offset, searching from `from` (a known batch start). */
@@ -232,6 +239,11 @@ export class LogSegment {
    * whole when `minOneBatch`), stopping before a batch starting at or past `maxOffset`.
    * Returns null when nothing in this segment is at or past `offset`. The bytes are read into
    * buffers from `allocate` (read-buffers.ts lends recycled ones to the fetch path).
+   *
+   * As Kafka's LogSegment.translateOffset, the first batch is found from the offset index entry by its
+   * header alone (probeFor), and only then is the data read: exactly the bytes that are returned. The
+   * index entry names the batch whose last offset is at or below `offset`, usually the one before the
+   * wanted batch, so one window read from it copied that batch too (2 MB per 1 MB fetch of 1 MB batches).
    */
   read(
     offset: number,
@@ -241,24 +253,19 @@ export class LogSegment {
     allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
   ): Buffer | null {
     if (offset >= this.nextOffset) return null;
-    const start = this.offsetIndex.lookup(offset).position;
-    // One window from the index entry usually covers the wanted batches: a single read.
-    // The entry can land up to one index interval plus one batch before the wanted batch.
-    const windowLength = Math.min(this.size - start, maxBytes + this.indexIntervalBytes + this.largestBatch);
-    let window = allocate(windowLength);
-    window = window.subarray(0, this.handle.read(window, 0, windowLength, start));
-    const first = this.locateIn(window, start, offset) ?? this.locate(offset, start);
-    if (first && first.size > this.largestBatch) this.largestBatch = Math.min(first.size, 8 * 1024 * 1024);
-    if (!first || first.baseOffset >= maxOffset) return first ? Buffer.alloc(0) : null;
+    const probe = this.probeFor(offset, this.offsetIndex.lookup(offset).position);
+    if (!probe) return null;
+    const first = probe.location;
+    if (first.baseOffset >= maxOffset) return Buffer.alloc(0);
     const wanted =
       first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
     if (wanted === 0) return Buffer.alloc(0);
-    let data: Buffer;
-    const from = first.position - start;
-    if (from + wanted <= window.length) {
-      data = window.subarray(from, from + wanted);
+    let data = allocate(wanted);
+    const from = first.position - probe.start;
+    if (from + wanted <= probe.length) {
+      // A small read: the probe holds it already.
+      headerProbe.copy(data, 0, from, from + wanted);
     } else {
-      data = allocate(wanted);
       data = data.subarray(0, this.handle.read(data, 0, wanted, first.position));
     }
     let cut = 0;
@@ -270,21 +277,32 @@ export class LogSegment {
     return data.subarray(0, cut);
   }
 
-  private locateIn(window: Buffer, windowPosition: number, offset: number): BatchLocation | null {
-    let at = 0;
-    while (at + 61 <= window.length) {
-      const size = window.readInt32BE(at + 8) + 12;
-      if (size < 61) return null;
-      const base = baseOffsetOf(window, at);
-      const last = base + window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      if (last >= offset) {
-        return {
-          position: windowPosition + at,
-          size,
-          baseOffset: base,
-          lastOffset: last,
-          maxTimestamp: readInt64Number(window, at + MAX_TIMESTAMP_OFFSET),
-        };
+  /**
+   * The first batch whose last offset is >= offset, found by walking batch headers from `position` (a
+   * batch start) in reads of HEADER_PROBE_BYTES into `headerProbe`, with where the last probe read
+   * started and how many bytes it holds. Null when no whole batch at or past `offset` is in the file, or
+   * at a header whose length is impossible.
+   */
+  private probeFor(
+    offset: number,
+    position: number,
+  ): { location: BatchLocation; start: number; length: number } | null {
+    let start = position;
+    let length = 0;
+    for (let at = position; at < this.size;) {
+      if (at + RECORD_BATCH_OVERHEAD > start + length) {
+        start = at;
+        length = this.handle.read(headerProbe, 0, Math.min(HEADER_PROBE_BYTES, this.size - at), at);
+        if (length < RECORD_BATCH_OVERHEAD) return null;
+      }
+      const i = at - start;
+      const size = headerProbe.readInt32BE(i + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+      if (size < RECORD_BATCH_OVERHEAD || at + size > this.size) return null;
+      const baseOffset = baseOffsetOf(headerProbe, i);
+      const lastOffset = baseOffset + headerProbe.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET);
+      if (lastOffset >= offset) {
+        const maxTimestamp = readInt64Number(headerProbe, i + MAX_TIMESTAMP_OFFSET);
+        return { location: { position: at, size, baseOffset, lastOffset, maxTimestamp }, start, length };
       }
       at += size;
     }

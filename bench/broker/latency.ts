@@ -11,15 +11,29 @@
  * Per server: p50/p99/p99.9 of (arrival - send) over each round's messages but the first 10%, the
  * median of the rounds with their spread, and broker p99 ÷ sink p99 per round. Env: BENCH_ROUNDS (5),
  * BENCH_RATE (msg/s, 50000), BENCH_SECONDS (10). All traffic stays on 127.0.0.1.
+ *
+ * BENCH_CLIENT=loadgen: the load is the project's own, which can drive the broker to its maximum (Python's
+ * producer tops out near 180k msg/s, well under it). First each server's maximum produce rate is
+ * measured with bench/broker/loadgen.ts (BENCH_MAX_RUNS (3) rounds of BENCH_MAX_MB (512) MB of 1023 B
+ * records each, alternating, a topic per run deleted after it); the rate is BENCH_RATE_FRACTION (0.5) of
+ * the broker's median maximum, unless BENCH_RATE is given. Then each round runs bench/broker/latencygen.ts
+ * (a paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
+ * time to its arrival, see there) for BENCH_SECONDS (5), on a topic deleted after the round (the brokers get
+ * log.segment.delete.delay.ms=0, so a round's gigabytes leave the disk and the page cache).
+ * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { loadgenLatency, loadgenProduce } from './loadgen-client.js';
+import { brokerConfig, PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
 
+const LOADGEN = process.env.BENCH_CLIENT === 'loadgen';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const RATE = Number(process.env.BENCH_RATE ?? 50_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (LOADGEN ? 5 : 10));
+const MAX_RUNS = Number(process.env.BENCH_MAX_RUNS ?? 3);
+const MAX_MB = Number(process.env.BENCH_MAX_MB ?? 512);
+const RATE_FRACTION = Number(process.env.BENCH_RATE_FRACTION ?? 0.5);
 const SIZE = 1024;
 const SCRIPT = fileURLToPath(new URL('./latency.py', import.meta.url));
 
@@ -62,10 +76,76 @@ function python<T>(args: string[], onLine: (line: string) => void = () => undefi
   });
 }
 
-async function round(server: Server, topic: string): Promise<Latency> {
+const isBroker = (server: Server): boolean => !server.name.includes('sink');
+
+/**
+ * Each server's maximum produce rate (msg/s) with the loadgen: the median of MAX_RUNS runs of MAX_MB MB,
+ * servers alternating, each run on a topic of its own deleted after it.
+ */
+async function maxRates(servers: Server[], lines: string[]): Promise<Map<Server, number>> {
+  const rates = new Map<Server, number[]>(servers.map((s) => [s, []]));
+  const loads: number[] = [];
+  for (let run = 0; run < MAX_RUNS; run++) {
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(run + i) % servers.length]!;
+      const topic = `max-rate-${run}`;
+      await withTopic(server, topic, async () => {
+        const r = await loadgenProduce(server.port, topic, { mb: MAX_MB, recordBytes: SIZE - 1, acks: '1' });
+        rates.get(server)!.push(r.messages / r.seconds);
+        loads.push(loadavg()[0]!);
+        log(`max rate ${server.name}: ${(r.messages / r.seconds).toFixed(0)} msg/s (load ${loadavg()[0]!.toFixed(1)})`);
+      });
+    }
+  }
+  lines.push(
+    `maximum produce rate, 1023 B records, ${MAX_RUNS} runs of ${MAX_MB} MB with the loadgen, ` +
+      `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}:`,
+  );
+  for (const server of servers)
+    lines.push(
+      `- ${server.name}: ${spread(
+        rates.get(server)!.map((r) => r / 1000),
+        0,
+      )}k msg/s`,
+    );
+  return new Map(servers.map((s) => [s, median(rates.get(s)!)]));
+}
+
+/**
+ * Runs `body` with `topic` created on a broker, and deleted after it (the loadgen's runs), after a `sync`
+ * (the loadgen's runs: the last run's writeback does not land in this one).
+ */
+async function withTopic<T>(server: Server, topic: string, body: () => Promise<T>): Promise<T> {
   const bootstrap = `127.0.0.1:${server.port}`;
-  if (!server.name.includes('sink')) await runLoad(['create', bootstrap, topic, '1']);
-  const count = Math.floor(RATE * SECONDS);
+  if (LOADGEN) execFileSync('sync');
+  if (!isBroker(server)) return body();
+  await runLoad(['create', bootstrap, topic, '1']);
+  try {
+    return await body();
+  } finally {
+    if (LOADGEN) await runLoad(['delete', bootstrap, topic]);
+  }
+}
+
+async function loadgenRound(server: Server, topic: string, rate: number): Promise<Latency> {
+  const r = await loadgenLatency(server.port, topic, { rate, seconds: SECONDS, recordBytes: SIZE - 1 });
+  log(
+    `${server.name}: ${r.batches} batches of ${r.batchRecords} at ${r.rate.toFixed(0)} msg/s (worst send lag ` +
+      `${r.maxSendLagMs.toFixed(1)} ms); p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} ms ` +
+      `(load ${loadavg()[0]!.toFixed(1)})`,
+  );
+  return { received: r.received, p50: r.p50, p99: r.p99, p999: r.p999, max: r.max };
+}
+
+function round(server: Server, topic: string, rate: number): Promise<Latency> {
+  return withTopic(server, topic, () =>
+    LOADGEN ? loadgenRound(server, topic, rate) : pythonRound(server, topic, rate),
+  );
+}
+
+async function pythonRound(server: Server, topic: string, rate: number): Promise<Latency> {
+  const bootstrap = `127.0.0.1:${server.port}`;
+  const count = Math.floor(rate * SECONDS);
   let ready: () => void = () => undefined;
   const isReady = new Promise<void>((r) => (ready = r));
   const consumer = python<Latency>(['consume', bootstrap, topic, String(count), String(SECONDS + 60)], (line) => {
@@ -76,7 +156,7 @@ async function round(server: Server, topic: string): Promise<Latency> {
     'produce',
     bootstrap,
     topic,
-    String(RATE),
+    String(rate),
     String(SECONDS),
     String(SIZE),
   ]);
@@ -90,9 +170,10 @@ async function round(server: Server, topic: string): Promise<Latency> {
 }
 
 async function main(): Promise<void> {
-  const servers: Server[] = [await startSink('echo'), await startBroker()];
+  const config = { ...(LOADGEN ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
+  const servers: Server[] = [await startSink('echo'), await startBroker(config)];
   const baselineRoot = process.env.BENCH_BASELINE;
-  if (baselineRoot) servers.push(await startBroker({}, { root: baselineRoot, name: 'baseline' }));
+  if (baselineRoot) servers.push(await startBroker(config, { root: baselineRoot, name: 'baseline' }));
   const lines = [
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -100,11 +181,16 @@ async function main(): Promise<void> {
   ];
   const results = new Map<Server, Latency[]>(servers.map((s) => [s, []]));
   const loads: number[] = [];
+  let rate = Number(process.env.BENCH_RATE ?? 50_000);
   try {
+    if (LOADGEN) {
+      const max = await maxRates(servers, lines);
+      if (process.env.BENCH_RATE === undefined) rate = Math.round(RATE_FRACTION * max.get(servers[1]!)!);
+    }
     for (let r = 0; r < ROUNDS; r++) {
       for (let i = 0; i < servers.length; i++) {
         const server = servers[(r + i) % servers.length]!;
-        results.get(server)!.push(await round(server, `latency-${r}`));
+        results.get(server)!.push(await round(server, `latency-${r}`, rate));
         loads.push(loadavg()[0]!);
       }
     }
@@ -112,7 +198,8 @@ async function main(): Promise<void> {
     for (const server of servers) await server.stop();
   }
   lines.push(
-    `end-to-end latency, 1 KiB, 1 partition, acks=1, ${RATE} msg/s for ${SECONDS} s, ${ROUNDS} rounds, ` +
+    `end-to-end latency, 1 KiB, 1 partition, acks=1, ${rate} msg/s for ${SECONDS} s, ${ROUNDS} rounds, ` +
+      `${LOADGEN ? 'latencygen' : 'python3-confluent-kafka'}, ` +
       `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
   );
   for (const server of servers) {

@@ -6,6 +6,8 @@
       warm-up message that settles metadata and the connection.
   create <bootstrap> <topic> <partitions>
       creates the topic (replication factor 1) through the admin client.
+  delete <bootstrap> <topic>
+      deletes the topic through the admin client.
   consume <bootstrap> <topic> <messages> <partitions>
       assigns every partition from offset 0 and reads until <messages> arrived.
 
@@ -100,9 +102,18 @@ def create(bootstrap, topic, partitions):
     return {'created': topic}
 
 
+def delete(bootstrap, topic):
+    admin = AdminClient({'bootstrap.servers': bootstrap})
+    for future in admin.delete_topics([topic]).values():
+        future.result(30)
+    return {'deleted': topic}
+
+
 def main(argv):
     if len(argv) >= 4 and argv[0] == 'create':
         result = create(argv[1], argv[2], int(argv[3]))
+    elif len(argv) >= 3 and argv[0] == 'delete':
+        result = delete(argv[1], argv[2])
     elif len(argv) >= 6 and argv[0] == 'produce':
         result = produce(argv[1], argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
     elif len(argv) >= 5 and argv[0] == 'consume':

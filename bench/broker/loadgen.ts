@@ -23,14 +23,18 @@
  * from the first write to the last answer. Leaves out: compression, keys and headers, idempotence,
  * retries (an error or a lost connection ends the run with exit 1), leaders that move during the run.
  */
-import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { readResponseHeader } from '../../protocol/frame.js';
-import { Reader } from '../../protocol/primitives/index.js';
-import { MetadataApi, type MetadataResponse } from '../../protocol/generated/messages/03-metadata.js';
-import { ProduceApi } from '../../protocol/generated/messages/00-produce.js';
-import { buildRecordBatch } from '../../protocol/records/index.js';
-import { PipelinedClient } from '../groups/pipelined-client.js';
+import {
+  CORRELATION_OFFSET,
+  onFrames,
+  open,
+  prebuiltBatch,
+  produceAnswerError,
+  produceFrame,
+  recordsPerBatch,
+  topicLeaders,
+  type Leader,
+} from './loadgen-wire.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,105 +53,14 @@ const { values: args } = parseArgs({
 if (!args.bootstrap || !args.topic) throw new Error('--bootstrap host:port and --topic are required');
 const TOPIC = args.topic;
 const RECORD_BYTES = Number(args['record-bytes']);
-/**
- * Records per batch so the whole batch stays within --batch-bytes: the 61-byte batch header, and per
- * record its value plus at most 16 bytes of framing (length, attributes, deltas, key and header counts).
- */
-const RECORDS_PER_BATCH = Math.max(1, Math.floor((Number(args['batch-bytes']) - 61) / (RECORD_BYTES + 16)));
+const RECORDS_PER_BATCH = recordsPerBatch(Number(args['batch-bytes']), RECORD_BYTES);
 const IN_FLIGHT = Number(args['in-flight']);
 const REQUEST_BYTES = Number(args['request-bytes']);
 const CONNECTIONS = Number(args.connections);
 const ACKS = Number(args.acks);
 const TARGET_BYTES = Number(args.mb) * 1e6;
-const PRODUCE_VERSION = 9;
-const METADATA_VERSION = 9;
-/** Offset of the correlation id in a request frame: size (4), api key (2), api version (2). */
-const CORRELATION_OFFSET = 8;
 
-interface Leader {
-  host: string;
-  port: number;
-  partitions: number[];
-}
-
-/** Reads size-prefixed frames off a socket (answers are small: joining chunks is cheap here). */
-function onFrames(socket: Socket, handle: (frame: Buffer) => void): void {
-  let pending: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    let at = 0;
-    while (pending.length - at >= 4) {
-      const size = pending.readInt32BE(at);
-      if (pending.length - at - 4 < size) break;
-      handle(pending.subarray(at + 4, at + 4 + size));
-      at += 4 + size;
-    }
-    pending = at === pending.length ? Buffer.alloc(0) : pending.subarray(at);
-  });
-}
-
-function open(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-async function leadersOf(host: string, port: number): Promise<Leader[]> {
-  const socket = await open(host, port);
-  const frame = PipelinedClient.encode(MetadataApi, METADATA_VERSION, {
-    topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  });
-
-  const response = await new Promise<MetadataResponse>((resolve) => {
-    onFrames(socket, (answer) => {
-      const r = new Reader(answer);
-      readResponseHeader(r, MetadataApi.apiKey, METADATA_VERSION);
-      resolve(MetadataApi.decodeResponse(r, METADATA_VERSION));
-    });
-    socket.write(frame);
-  });
-  socket.destroy();
-  const topic = response.topics[0];
-  if (!topic || topic.errorCode !== 0) throw new Error(`topic ${TOPIC}: error ${topic?.errorCode ?? 'missing'}`);
-  const leaders = new Map<number, Leader>();
-  for (const partition of topic.partitions) {
-    const broker = response.brokers.find((b) => b.nodeId === partition.leaderId);
-    if (!broker) throw new Error(`partition ${partition.partitionIndex} has no live leader (${partition.leaderId})`);
-    const leader = leaders.get(broker.nodeId) ?? { host: broker.host, port: broker.port, partitions: [] };
-    leader.partitions.push(partition.partitionIndex);
-    leaders.set(broker.nodeId, leader);
-  }
-  return [...leaders.values()];
-}
-
-const value = Buffer.alloc(RECORD_BYTES, 0x61);
-const batch = buildRecordBatch({
-  records: Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({
-    key: null,
-    value,
-    timestamp: 1_700_000_000_000n + BigInt(i),
-  })),
-});
-
-function produceFrame(partitions: number[]): Buffer {
-  return PipelinedClient.encode(ProduceApi, PRODUCE_VERSION, {
-    transactionalId: null,
-    acks: ACKS,
-    timeoutMs: 30_000,
-    topicData: [
-      {
-        name: TOPIC,
-        topicId: '00000000-0000-0000-0000-000000000000',
-        partitionData: partitions.map((index) => ({ index, records: batch })),
-      },
-    ],
-  });
-}
+const batch = prebuiltBatch(RECORDS_PER_BATCH, RECORD_BYTES);
 
 /** A leader's partitions in groups whose batches fit in one request of --request-bytes (one at least). */
 function requestGroups(partitions: number[]): number[][] {
@@ -169,7 +82,7 @@ async function drive(leader: Leader, rounds: number): Promise<void> {
   // Request n goes out as copy (n / groups) % IN_FLIGHT of template n % groups: a frame handed to
   // socket.write must not change until written, and that copy is used again only IN_FLIGHT answers later.
   const copies = groups.map((g) => {
-    const template = produceFrame(g);
+    const template = produceFrame(TOPIC, g, batch, ACKS);
     return Array.from({ length: IN_FLIGHT }, () => Buffer.from(template));
   });
   let sent = 0;
@@ -186,20 +99,10 @@ async function drive(leader: Leader, rounds: number): Promise<void> {
       if (answered < requests) reject(new Error(`connection to ${leader.host}:${leader.port} closed`));
     });
     onFrames(socket, (answer) => {
-      const r = new Reader(answer);
-      const header = readResponseHeader(r, ProduceApi.apiKey, PRODUCE_VERSION);
-      if (header.correlationId !== answered) {
-        reject(new Error(`answer ${header.correlationId} out of order (expected ${answered})`));
+      const error = produceAnswerError(answer, answered);
+      if (error !== null) {
+        reject(new Error(error));
         return;
-      }
-      const response = ProduceApi.decodeResponse(r, PRODUCE_VERSION);
-      for (const topic of response.responses) {
-        for (const p of topic.partitionResponses) {
-          if (p.errorCode !== 0) {
-            reject(new Error(`partition ${p.index}: error ${p.errorCode} ${p.errorMessage ?? ''}`));
-            return;
-          }
-        }
       }
       answered++;
       if (answered === requests) {
@@ -215,7 +118,7 @@ async function drive(leader: Leader, rounds: number): Promise<void> {
 
 async function main(): Promise<void> {
   const [host, port] = args.bootstrap!.split(':') as [string, string];
-  const leaders = await leadersOf(host, Number(port));
+  const { leaders } = await topicLeaders(host, Number(port), TOPIC);
   const partitionCount = leaders.reduce((n, l) => n + l.partitions.length, 0);
   const bytesPerRound = partitionCount * RECORDS_PER_BATCH * RECORD_BYTES;
   const rounds = Math.max(1, Math.ceil(TARGET_BYTES / bytesPerRound));

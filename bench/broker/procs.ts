@@ -357,3 +357,28 @@ export function outsideCpu(
   }
   return { kernel, others };
 }
+
+/**
+ * `perf record -e cpu-clock -F 999 -g` of processes `pids` into `out` until `stop` (SIGINT: perf writes
+ * its file and exits). Started processes need `--perf-basic-prof` for JavaScript frames to have names.
+ * Resolves once perf has had half a second to attach.
+ */
+export async function startPerf(pids: number[], out: string): Promise<{ stop(): Promise<void> }> {
+  const args = ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-o', out, '-p', pids.join(',')];
+  const perf = spawn('perf', args, { stdio: 'inherit' });
+  const exited = new Promise<void>((resolve) => perf.once('exit', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return {
+    stop: async () => {
+      perf.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** Broker settings from BENCH_BROKER_CONFIG (`k=v,k=v`), for the brokers a benchmark starts. */
+export function brokerConfig(): Record<string, string> {
+  const raw = process.env.BENCH_BROKER_CONFIG;
+  if (!raw) return {};
+  return Object.fromEntries(raw.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+}

@@ -40,7 +40,7 @@ import { execFileSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { kcatProduce, makeLineFile, MB } from './kcat.js';
 import { loadgenProduce } from './loadgen-client.js';
-import { cpuSplit, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { brokerConfig, cpuSplit, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Unmeasured runs per server before the rounds (V8 tiers the request path up during them). */
@@ -77,12 +77,6 @@ interface Runs {
   cpu: number[];
   /** The kernel's share (stime) of each round's CPU. */
   system: number[];
-}
-
-function brokerConfig(): Record<string, string> {
-  const raw = process.env.BENCH_BROKER_CONFIG;
-  if (!raw) return {};
-  return Object.fromEntries(raw.split(',').map((kv) => kv.split('=', 2) as [string, string]));
 }
 
 async function startServers(): Promise<Server[]> {

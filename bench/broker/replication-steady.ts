@@ -9,12 +9,11 @@
  * after it; BENCH_NODE_ARGS passes node options to the brokers (V8 flags, --perf-basic-prof); PERF=1 runs
  * `perf record -e cpu-clock -g` on the three brokers during the last round (into /tmp/replication-steady.perf).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProcessCluster } from '../../test/helpers/process-cluster.js';
 import { loadgenProduce } from './loadgen-client.js';
-import { processCounters } from './procs.js';
+import { processCounters, startPerf } from './procs.js';
 
 const MBS = Number(process.argv[2] ?? 512);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -76,32 +75,9 @@ try {
     if (!same || r === 0) await topic(name);
     const before = pids.map(processCounters);
     const perf =
-      process.env.PERF === '1' && r === ROUNDS - 1
-        ? spawn(
-            'perf',
-            [
-              'record',
-              '-e',
-              'cpu-clock',
-              '-F',
-              '999',
-              '-g',
-              '-o',
-              '/tmp/replication-steady.perf',
-              '-p',
-              pids.join(','),
-            ],
-            {
-              stdio: 'inherit',
-            },
-          )
-        : null;
-    if (perf) await new Promise((res) => setTimeout(res, 500));
+      process.env.PERF === '1' && r === ROUNDS - 1 ? await startPerf(pids, '/tmp/replication-steady.perf') : null;
     const res = await loadgenProduce(cluster.nodes[0]!.port, name, { mb: MBS, recordBytes: 1023, acks: '-1' });
-    if (perf) {
-      perf.kill('SIGINT');
-      await new Promise((res) => perf.on('exit', res));
-    }
+    await perf?.stop();
     const after = pids.map(processCounters);
     const per = (i: number, k: keyof (typeof after)[number]) =>
       (((after[i]![k] - before[i]![k]) * (k === 'user' || k === 'system' ? 1000 : 1)) / MBS).toFixed(2);

@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
 });
 const echoMode = args.mode === 'echo';
 const fetchMode = args.mode === 'fetch' || echoMode;
-const echo = new EchoLog();
+const echo = new EchoLog(echoMode);
 const defaultPartitions = Number(args.partitions);
 /** A topic named `...-p<N>` has N partitions; any other has --partitions. */
 function partitionsOf(topic: string): number {
