@@ -99,12 +99,16 @@ export class BoundedFileSystem implements FileSystem {
   private newest: CachedFileHandle | null = null;
   private readonly counters: OpenFileStats = { open: 0, peak: 0, evictions: 0, reopens: 0 };
 
+  /** The inner file system's, when it has one (its descriptor is its own, outside this cache's count). */
+  readonly syncInBackground?: (path: string, done: (error: Error | null) => void) => void;
+
   constructor(
     private readonly inner: FileSystem,
     readonly maxOpenFiles: number,
   ) {
     if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1)
       throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
+    if (inner.syncInBackground) this.syncInBackground = inner.syncInBackground.bind(inner);
   }
 
   get stats(): Readonly<OpenFileStats> {

@@ -61,6 +61,14 @@ export interface FileSystem {
   removeDir(path: string): void;
   /** Makes renames and creations inside a directory durable. */
   syncDir(path: string): void;
+  /**
+   * Makes the written content of the file at `path` durable off the caller's thread, then calls
+   * `done` with null, or with the error. The node:fs one opens a descriptor of its own in libuv's
+   * pool (Linux fdatasync on any descriptor writes back every dirty page of the file), so the
+   * caller may close or evict its handle meanwhile; a file removed before that answers ENOENT.
+   * Without it, callers sync in place.
+   */
+  syncInBackground?(path: string, done: (error: Error | null) => void): void;
 }
 
 class NodeFileHandle implements FileHandle {
@@ -119,6 +127,20 @@ export class NodeFileSystem implements FileSystem {
   open(path: string, create = false): FileHandle {
     const flags = create ? nodeFs.constants.O_RDWR | nodeFs.constants.O_CREAT : nodeFs.constants.O_RDWR;
     return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644), this.fsync);
+  }
+
+  syncInBackground(path: string, done: (error: Error | null) => void): void {
+    if (!this.fsync) {
+      done(null);
+      return;
+    }
+    nodeFs.open(path, nodeFs.constants.O_RDONLY, (openError, fd) => {
+      if (openError) {
+        done(openError);
+        return;
+      }
+      nodeFs.fdatasync(fd, (syncError) => nodeFs.close(fd, () => done(syncError)));
+    });
   }
 
   exists(path: string): boolean {

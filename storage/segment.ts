@@ -503,9 +503,24 @@ export class LogSegment {
     this.logUnsynced = false;
   }
 
+  /** Whether the log file has writes not known to be durable. */
+  get hasUnsyncedWrites(): boolean {
+    return this.logUnsynced;
+  }
+
+  /** The log file was made durable elsewhere (a background sync that started after its last write). */
+  markLogSynced(): void {
+    this.logUnsynced = false;
+  }
+
   /** Makes the segment and its indexes durable; run when it stops being active and at close. */
   flushAll(): void {
     this.flush();
+    this.flushIndexes();
+  }
+
+  /** Writes out and syncs the indexes (small: a few MiB at most), not the log file. */
+  flushIndexes(): void {
     if (!this.indexesUnsynced) return;
     if (this.maxTsKnown && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs);
     this.offsetIndex.persist(true);
