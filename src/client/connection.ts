@@ -73,7 +73,9 @@ export class BrokerConnection {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new BrokerUnreachableError(`${where}: no connection within ${options.connectTimeoutMs} ms`));
+        const timedOut = new BrokerUnreachableError(`${where}: no connection within ${options.connectTimeoutMs} ms`);
+        timedOut.notConnected = {};
+        reject(timedOut);
       }, options.connectTimeoutMs);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
@@ -81,11 +83,14 @@ export class BrokerConnection {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(
-          tls && isTlsFailure(err)
-            ? new TlsHandshakeError(`${where}: TLS: ${err.message}`)
-            : new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`),
-        );
+        if (tls && isTlsFailure(err)) {
+          reject(new TlsHandshakeError(`${where}: TLS: ${err.message}`));
+          return;
+        }
+        const failed = new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`);
+        const resolvedAddress = (err as { address?: unknown }).address;
+        failed.notConnected = typeof resolvedAddress === 'string' ? { resolvedAddress } : {};
+        reject(failed);
       });
       if (!tls) socket.connect(options.port, options.host);
     });

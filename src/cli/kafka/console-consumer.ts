@@ -602,6 +602,7 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
     'console-consumer',
     undefined,
     'consumer',
+    plan.group,
   );
   let signal: NodeJS.Signals | null = null;
   let stopNow: () => void = () => undefined;
