@@ -47,6 +47,11 @@ t.test('a console consumer started before its topic exists', { skip: CLI_SKIP },
     ]);
     t.notOk(exitedEarly, `still waiting for the topic: ${consumer.output().stderr}`);
     t.notOk((await admin.listTopics()).includes('made-later'), 'the consumer created nothing');
+    // Kafka's consumer warns of each metadata answer without the topic (its NetworkClient, WARN on stderr).
+    t.match(
+      consumer.output().stderr,
+      /^\[[^\]]+\] WARN \[Consumer clientId=console-consumer, groupId=early-2\] The metadata response from the cluster reported a recoverable issue with correlation id \d+ : \{made-later=UNKNOWN_TOPIC_OR_PARTITION\} \(org\.apache\.kafka\.clients\.NetworkClient\)$/m,
+    );
     await admin.createTopics({ topics: [{ topic: 'made-later', numPartitions: 2 }], waitForLeaders: true });
     await producer.send({
       topic: 'made-later',

@@ -48,6 +48,8 @@ export interface ClusterOptions {
    * node's id as Kafka's clients number it: a bootstrap server -1, -2, ... in the order given.
    */
   onConnectFailure?: (failure: ConnectFailure) => void;
+  /** Told of a metadata answer that names topics with an error (LEADER_NOT_AVAILABLE while one is created, ...). */
+  onMetadataIssues?: (correlationId: number, issues: ReadonlyArray<{ topic: string; errorCode: number }>) => void;
 }
 
 export interface ConnectFailure {
@@ -133,7 +135,12 @@ export class Cluster {
     const request = defaultMetadataRequest();
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
     request.allowAutoTopicCreation = autoCreate;
+    const correlationId = connection.nextCorrelationId;
     const response = await connection.send(MetadataApi, request);
+    const issues = response.topics
+      .filter((t) => t.errorCode !== 0)
+      .map((t) => ({ topic: t.name ?? '', errorCode: t.errorCode }));
+    if (issues.length > 0) this.options.onMetadataIssues?.(correlationId, issues);
     this.brokers = new Map(
       response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
     );

@@ -61,6 +61,11 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new BrokerUnreachableError(`${this.address}: connection closed`)));
   }
 
+  /** The correlation id the next request will carry (send() takes it at once, before any await). */
+  get nextCorrelationId(): number {
+    return this.nextCorrelation;
+  }
+
   get address(): string {
     return `${this.options.host}:${this.options.port}`;
   }

@@ -12,7 +12,7 @@ import { Cluster } from '../../client/cluster.js';
 import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parseProperties } from '../../client/security.js';
 import { KafkaToolExit } from './options.js';
 import { cliIo } from '../io.js';
-import { connectFailureWarning, javaMessage, type ClientLogContext } from './messages.js';
+import { connectFailureWarning, javaMessage, metadataIssueWarning, type ClientLogContext } from './messages.js';
 import { JAVA_CLIENT_CONFIG_NAMES } from './java-client-config-names.js';
 
 /** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
@@ -126,6 +126,13 @@ export function clientFor(
     clientId,
     // As Kafka's clients log each attempt that reaches no broker (WARN, on stderr with the tools' log4j).
     onConnectFailure: (failure) => cliIo().stderr.write(connectFailureWarning(logContext, failure)),
+    // A producer's or consumer's metadata updater warns of topics with errors; the admin client does not.
+    ...(role === 'admin'
+      ? {}
+      : {
+          onMetadataIssues: (correlationId: number, issues: ReadonlyArray<{ topic: string; errorCode: number }>) =>
+            cliIo().stderr.write(metadataIssueWarning(logContext, correlationId, issues)),
+        }),
     requestTimeoutMs: positiveSetting(own, 'request.timeout.ms', 30_000),
     apiTimeoutMs: callTimeoutMs ?? positiveSetting(own, 'default.api.timeout.ms', 60_000),
     retryBackoffMs: positiveSetting(own, 'retry.backoff.ms', 100),

@@ -12,6 +12,7 @@ import {
   TlsHandshakeError,
 } from '../../client/errors.js';
 import type { ConnectFailure } from '../../client/cluster.js';
+import { ERROR_INFO } from '../../../protocol/generated/error-codes.js';
 import { isIP } from 'node:net';
 import { JavaError } from './errors.js';
 
@@ -169,4 +170,19 @@ export function connectFailureWarning(context: ClientLogContext, failure: Connec
   if (failure.bootstrap && context.role !== 'admin')
     lines += `${at} Bootstrap broker ${failure.host}:${failure.port} (id: ${failure.nodeId} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n`;
   return lines;
+}
+
+/**
+ * The WARN line of a producer's or consumer's metadata updater (Kafka's NetworkClient) for an answer
+ * naming topics with an error: "The metadata response from the cluster reported a recoverable issue
+ * with correlation id 5 : {t=LEADER_NOT_AVAILABLE}", the line Kafka's quickstart shows when the console
+ * producer's first record auto-creates its topic.
+ */
+export function metadataIssueWarning(
+  context: ClientLogContext,
+  correlationId: number,
+  issues: ReadonlyArray<{ topic: string; errorCode: number }>,
+): string {
+  const errors = issues.map((i) => `${i.topic}=${ERROR_INFO.get(i.errorCode)?.name ?? `ERROR_${i.errorCode}`}`);
+  return `[${log4jDate(new Date())}] WARN ${logContextPrefix(context)} The metadata response from the cluster reported a recoverable issue with correlation id ${correlationId} : {${errors.join(', ')}} (org.apache.kafka.clients.NetworkClient)\n`;
 }
