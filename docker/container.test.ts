@@ -88,8 +88,15 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
         '-d',
         '-p',
         `127.0.0.1:${port}:9092`,
-        '-e',
-        `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+        // As with apache/kafka, KAFKA_* settings replace the image's defaults: the ones KRaft needs.
+        ...[
+          'KAFKA_PROCESS_ROLES=broker,controller',
+          'KAFKA_NODE_ID=1',
+          'KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093',
+          'KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER',
+          'KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093',
+          `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+        ].flatMap((v) => ['-e', v]),
         TEST_IMAGE,
         '--override',
         'num.partitions=4',

@@ -42,8 +42,15 @@ async function startOnce(image: string): Promise<{ toApi: number; toReady: numbe
     `127.0.0.1:${port}:9092`,
     '-p',
     `127.0.0.1:${metricsPort}:9644`,
-    '-e',
-    `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+    // As with apache/kafka, KAFKA_* settings replace the image's defaults: every one a KRaft node needs.
+    ...[
+      'KAFKA_PROCESS_ROLES=broker,controller',
+      'KAFKA_NODE_ID=1',
+      'KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093',
+      'KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER',
+      'KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093',
+      `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+    ].flatMap((setting) => ['-e', setting]),
     image,
   );
   try {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { CLI_SKIP, startCli } from '../../test/helpers/cli.js';
-import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { kafkaTool, withoutClientWarnings } from '../../test/helpers/kafka-tools.js';
 
 /** A free port of this suite's range (22000-22999). */
 async function freeToolPort(): Promise<number> {
@@ -122,8 +122,13 @@ t.test(
       listed.stdout,
       'Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n',
     );
+    // Each attempt that reached no broker is logged as Kafka's NetworkClient logs it (WARN, stderr).
     t.match(
       listed.stderr,
+      `] WARN [AdminClient clientId=adminclient-1] Connection to node -1 (/${b}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n`,
+    );
+    t.match(
+      withoutClientWarnings(listed.stderr),
       /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] ERROR org\.apache\.kafka\.common\.errors\.TimeoutException: Timed out waiting for a node assignment\. Call: listTopics\n \(org\.apache\.kafka\.tools\.TopicCommand\)\n$/,
     );
 

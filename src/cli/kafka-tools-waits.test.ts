@@ -27,7 +27,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { KAFKA_BIN, TOOL_ENV, kafkaTool, startKafkaTool } from '../../test/helpers/kafka-tools.js';
+import {
+  KAFKA_BIN,
+  TOOL_ENV,
+  kafkaTool,
+  startKafkaTool,
+  withoutClientWarnings,
+} from '../../test/helpers/kafka-tools.js';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { pollUntil } from '../../test/helpers/poll.js';
 
@@ -87,7 +93,7 @@ t.test('kafka-configs: 30 s for a describe, or default.api.timeout.ms when lower
   t.ok(users.ms >= 1500, `users: waited out default.api.timeout.ms (${users.ms} ms)`);
   t.equal(users.result.code, 1);
   t.equal(
-    users.result.stderr.split('\n')[1],
+    withoutClientWarnings(users.result.stderr).split('\n')[1],
     'java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeClientQuotas',
   );
 
@@ -96,7 +102,7 @@ t.test('kafka-configs: 30 s for a describe, or default.api.timeout.ms when lower
   t.equal(result.code, 1);
   t.equal(result.stdout, 'Dynamic configs for topic foo are:\n');
   t.equal(
-    result.stderr,
+    withoutClientWarnings(result.stderr),
     `Error while executing config command with args '--describe --entity-type topics --entity-name foo --bootstrap-server ${b}'\njava.util.concurrent.TimeoutException\n`,
   );
 });
@@ -109,12 +115,12 @@ t.test('kafka-console-producer: max.block.ms for metadata, as Kafka', { skip: CL
   t.equal(async.result.code, 0, 'the tool reads on and ends normally');
   const error = (bytes: number) =>
     `ERROR Error when sending message to topic t with key: null, value: ${bytes} bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\norg.apache.kafka.common.errors.TimeoutException: Topic t not present in metadata after 1000 ms.\n`;
-  t.equal(async.result.stderr, error(1) + error(2));
+  t.equal(withoutClientWarnings(async.result.stderr), error(1) + error(2));
 
   const sync = await kafkaTool('kafka-console-producer', [...args, '--sync'], 'a\nbb\n');
   t.equal(sync.code, 1);
   t.equal(
-    sync.stderr,
+    withoutClientWarnings(sync.stderr),
     'java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.TimeoutException: Topic t not present in metadata after 1000 ms.\n',
   );
 
@@ -155,7 +161,7 @@ t.test('kafka-console-producer: a broker gone away, delivery.timeout.ms', { skip
   t.equal(code, 0, 'ErrorLoggingCallback logs it and the tool ends normally');
   t.ok(ms >= 2500 && ms < 20_000, `the record was tried for delivery.timeout.ms (${ms} ms)`);
   t.match(
-    stderr,
+    withoutClientWarnings(stderr),
     /^ERROR Error when sending message to topic gone with key: null, value: 6 bytes with error: \(org\.apache\.kafka\.clients\.producer\.internals\.ErrorLoggingCallback\)\norg\.apache\.kafka\.common\.errors\.TimeoutException: Expiring 1 record\(s\) for gone-0:\d+ ms has passed since batch creation\n$/,
   );
 });
@@ -171,7 +177,7 @@ t.test('kafka-console-consumer: polls on, ended by --timeout-ms or a signal', { 
   );
   t.ok(timedOut.ms >= 1500 && timedOut.ms < 15_000, `--timeout-ms ended it (${timedOut.ms} ms)`);
   t.equal(timedOut.result.code, 0);
-  t.equal(timedOut.result.stderr, `${TIMEOUT_LOG}Processed a total of 0 messages\n`);
+  t.equal(withoutClientWarnings(timedOut.result.stderr), `${TIMEOUT_LOG}Processed a total of 0 messages\n`);
 
   // Without --timeout-ms it keeps trying past default.api.timeout.ms, until stopped.
   const port = await silentPort();
@@ -196,7 +202,7 @@ t.test('kafka-console-consumer: polls on, ended by --timeout-ms or a signal', { 
     () => attempts.length > 0 && attempts.at(-1)! - attempts[0]! > 2500,
   );
   t.equal(await tool.stop('SIGINT'), 130);
-  t.equal(tool.output().stderr, 'Processed a total of 0 messages\n');
+  t.equal(withoutClientWarnings(tool.output().stderr), 'Processed a total of 0 messages\n');
 });
 
 t.test('kafka-console-consumer: a broker gone away, then --timeout-ms', { skip: CLI_SKIP }, async (t) => {
@@ -223,5 +229,5 @@ t.test('kafka-console-consumer: a broker gone away, then --timeout-ms', { skip: 
   const ms = Date.now() - began;
   t.equal(code, 0);
   t.ok(ms < 20_000, `--timeout-ms ended it (${ms} ms after the broker stopped)`);
-  t.equal(tool.output().stderr, `${TIMEOUT_LOG}Processed a total of 1 messages\n`);
+  t.equal(withoutClientWarnings(tool.output().stderr), `${TIMEOUT_LOG}Processed a total of 1 messages\n`);
 });

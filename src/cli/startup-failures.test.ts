@@ -54,6 +54,12 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
 
   const cases: Array<{ what: string; args: string[]; line: RegExp }> = [
     {
+      // Kafka's KafkaConfig check; a lone node skipped it (it needs no inter-broker link) and started.
+      what: 'inter.broker.listener.name naming no listener',
+      args: ['--override', 'inter.broker.listener.name=INTERNAL'],
+      line: /^gregor: start-up failed: inter\.broker\.listener\.name must be a listener name defined in advertised\.listeners \(is INTERNAL\)\. The valid options based on currently configured listeners are PLAINTEXT$/,
+    },
+    {
       what: 'num.partitions=abc',
       args: ['--override', 'num.partitions=abc'],
       line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/,

@@ -43,6 +43,23 @@ export interface ClusterOptions {
   unknownTopicIsFinal?: boolean;
   /** TLS and SASL settings for every connection (PLAINTEXT when absent). */
   security?: ClientSecurity;
+  /**
+   * Told of every connection attempt that made no connection (refused, unreachable, timed out), with the
+   * node's id as Kafka's clients number it: a bootstrap server -1, -2, ... in the order given.
+   */
+  onConnectFailure?: (failure: ConnectFailure) => void;
+  /** Told of a metadata answer that names topics with an error (LEADER_NOT_AVAILABLE while one is created, ...). */
+  onMetadataIssues?: (correlationId: number, issues: ReadonlyArray<{ topic: string; errorCode: number }>) => void;
+}
+
+export interface ConnectFailure {
+  nodeId: number;
+  host: string;
+  port: number;
+  /** The IP tried, when known. */
+  resolvedAddress?: string;
+  /** One of the bootstrap servers (not a broker learnt from metadata). */
+  bootstrap: boolean;
 }
 
 export interface BrokerAddress {
@@ -118,7 +135,12 @@ export class Cluster {
     const request = defaultMetadataRequest();
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
     request.allowAutoTopicCreation = autoCreate;
+    const correlationId = connection.nextCorrelationId;
     const response = await connection.send(MetadataApi, request);
+    const issues = response.topics
+      .filter((t) => t.errorCode !== 0)
+      .map((t) => ({ topic: t.name ?? '', errorCode: t.errorCode }));
+    if (issues.length > 0) this.options.onMetadataIssues?.(correlationId, issues);
     this.brokers = new Map(
       response.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
     );
@@ -243,9 +265,24 @@ export class Cluster {
     this.connections.set(address, opening);
     opening.then(
       (c) => this.opened.set(address, c),
-      () => this.connections.delete(address),
+      (err: unknown) => {
+        this.connections.delete(address);
+        if (err instanceof BrokerUnreachableError && err.notConnected)
+          this.reportConnectFailure(address, host, port, err);
+      },
     );
     return opening;
+  }
+
+  private reportConnectFailure(address: string, host: string, port: number, err: BrokerUnreachableError): void {
+    const report = this.options.onConnectFailure;
+    if (!report) return;
+    const broker = [...this.brokers.values()].find((b) => `${b.host}:${b.port}` === address);
+    const index = this.options.bootstrap.indexOf(address);
+    if (!broker && index < 0) return;
+    const nodeId = broker ? broker.nodeId : -(index + 1);
+    const resolvedAddress = err.notConnected?.resolvedAddress;
+    report({ nodeId, host, port, bootstrap: !broker, ...(resolvedAddress !== undefined ? { resolvedAddress } : {}) });
   }
 }
 

@@ -61,6 +61,11 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new BrokerUnreachableError(`${this.address}: connection closed`)));
   }
 
+  /** The correlation id the next request will carry (send() takes it at once, before any await). */
+  get nextCorrelationId(): number {
+    return this.nextCorrelation;
+  }
+
   get address(): string {
     return `${this.options.host}:${this.options.port}`;
   }
@@ -73,7 +78,9 @@ export class BrokerConnection {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new BrokerUnreachableError(`${where}: no connection within ${options.connectTimeoutMs} ms`));
+        const timedOut = new BrokerUnreachableError(`${where}: no connection within ${options.connectTimeoutMs} ms`);
+        timedOut.notConnected = {};
+        reject(timedOut);
       }, options.connectTimeoutMs);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
@@ -81,11 +88,14 @@ export class BrokerConnection {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(
-          tls && isTlsFailure(err)
-            ? new TlsHandshakeError(`${where}: TLS: ${err.message}`)
-            : new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`),
-        );
+        if (tls && isTlsFailure(err)) {
+          reject(new TlsHandshakeError(`${where}: TLS: ${err.message}`));
+          return;
+        }
+        const failed = new BrokerUnreachableError(`${where}: ${tls ? 'TLS: ' : ''}${err.message}`);
+        const resolvedAddress = (err as { address?: unknown }).address;
+        failed.notConnected = typeof resolvedAddress === 'string' ? { resolvedAddress } : {};
+        reject(failed);
       });
       if (!tls) socket.connect(options.port, options.host);
     });

@@ -22,6 +22,12 @@ export class KafkaClientError extends Error {
 
 /** A broker could not be reached or closed the connection. */
 export class BrokerUnreachableError extends Error {
+  /**
+   * Set when no connection was made at all (refused, unreachable, timed out): Kafka's NetworkClient
+   * state NOT_CONNECTED. `resolvedAddress` is the IP tried, when the socket said.
+   */
+  notConnected?: { resolvedAddress?: string };
+
   constructor(message: string) {
     super(message);
     this.name = 'BrokerUnreachableError';

@@ -184,13 +184,7 @@ export class GroupMember {
 
   /** The partitions of `topic`, or null while it does not exist (auto-created first when allowed). */
   async partitionCount(topic: string): Promise<number | null> {
-    try {
-      const count = (await this.cluster.leaders(topic, this.options.autoCreateTopics === true)).size;
-      return count > 0 ? count : null;
-    } catch (err) {
-      if (err instanceof KafkaClientError && TOPIC_MISSING.has(err.code)) return null;
-      throw err;
-    }
+    return partitionCountOrNull(this.cluster, topic, this.options.autoCreateTopics === true);
   }
 
   /** Whether a topic missing at the last assignment exists now (the group should rebalance). */
@@ -250,5 +244,23 @@ export class GroupMember {
           [...(result.get(tp.topic) ?? []), ...tp.partitions].sort((a, b) => a - b),
         );
     return result;
+  }
+}
+
+/**
+ * The partitions of `topic`, or null while it does not exist or is being created (auto-created first
+ * when `autoCreate`, as a Java consumer with allow.auto.create.topics asks).
+ */
+export async function partitionCountOrNull(
+  cluster: Cluster,
+  topic: string,
+  autoCreate: boolean,
+): Promise<number | null> {
+  try {
+    const count = (await cluster.leaders(topic, autoCreate)).size;
+    return count > 0 ? count : null;
+  } catch (err) {
+    if (err instanceof KafkaClientError && TOPIC_MISSING.has(err.code)) return null;
+    throw err;
   }
 }

@@ -163,29 +163,35 @@ export async function alterConfigs(
   resourceType: number,
   resourceName: string,
   changes: Record<string, string | null>,
+  /** The call's own time budget, instead of the cluster's (Kafka's AlterConfigsOptions.timeoutMs). */
+  timeoutMs?: number,
 ): Promise<void> {
-  await cluster.withRetries(`IncrementalAlterConfigs ${resourceName}`, async () => {
-    const connection =
-      (resourceType === RESOURCE_BROKER || resourceType === RESOURCE_BROKER_LOGGER) && resourceName !== ''
-        ? await cluster.toNode(Number(resourceName))
-        : await cluster.any();
-    const request = defaultIncrementalAlterConfigsRequest();
-    request.resources = [
-      {
-        resourceType,
-        resourceName,
-        configs: Object.entries(changes).map(([name, value]) => ({
-          name,
-          configOperation: value === null ? 1 : 0,
-          value,
-        })),
-      },
-    ];
-    const response = await connection.send(IncrementalAlterConfigsApi, request);
-    const result = response.responses[0];
-    if (!result) throw new KafkaClientError(-1, `IncrementalAlterConfigs ${resourceName}`, 'empty answer');
-    check(result.errorCode, `alter configs of ${resourceName}`, result.errorMessage);
-  });
+  await cluster.withRetries(
+    `IncrementalAlterConfigs ${resourceName}`,
+    async () => {
+      const connection =
+        (resourceType === RESOURCE_BROKER || resourceType === RESOURCE_BROKER_LOGGER) && resourceName !== ''
+          ? await cluster.toNode(Number(resourceName))
+          : await cluster.any();
+      const request = defaultIncrementalAlterConfigsRequest();
+      request.resources = [
+        {
+          resourceType,
+          resourceName,
+          configs: Object.entries(changes).map(([name, value]) => ({
+            name,
+            configOperation: value === null ? 1 : 0,
+            value,
+          })),
+        },
+      ];
+      const response = await connection.send(IncrementalAlterConfigsApi, request);
+      const result = response.responses[0];
+      if (!result) throw new KafkaClientError(-1, `IncrementalAlterConfigs ${resourceName}`, 'empty answer');
+      check(result.errorCode, `alter configs of ${resourceName}`, result.errorMessage);
+    },
+    timeoutMs,
+  );
 }
 
 export async function describeConfigs(

@@ -125,7 +125,8 @@ export function interBrokerListenerName(config: BrokerConfig): string {
 
 /**
  * Both links of this node. `listeners` are the node's own; `lone` is true when it is its quorum's
- * only voter and so may run without an inter-broker listener (no other broker to reach at start).
+ * only voter and so may run without an inter-broker listener (no other broker to reach at start),
+ * unless inter.broker.listener.name or security.inter.broker.protocol names one it does not have.
  */
 export function nodeLinks(config: BrokerConfig, listeners: readonly ListenerSpec[], lone: boolean): NodeLinks {
   const names = new Set(listeners.map((l) => l.name));
@@ -148,7 +149,12 @@ export function nodeLinks(config: BrokerConfig, listeners: readonly ListenerSpec
     const controllers = new Set(config.list('controller.listener.names').map((n) => n.toUpperCase()));
     const valid = listeners.filter((l) => !controllers.has(l.name)).map((l) => l.name);
     const why = `inter.broker.listener.name must be a listener name defined in advertised.listeners (is ${interName}). The valid options based on currently configured listeners are ${valid.join(',')}`;
-    if (!lone) throw new ConfigError(why);
+    // The lone node's leniency covers the default only: a listener named in the configuration that is
+    // not there is a mistake Kafka refuses, alone or not.
+    const named =
+      config.explicit('inter.broker.listener.name') !== undefined ||
+      config.explicit('security.inter.broker.protocol') !== undefined;
+    if (!lone || named) throw new ConfigError(why);
     return { controller, interBroker: null, interBrokerMissing: why };
   }
   const interSetting =

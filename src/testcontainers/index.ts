@@ -43,7 +43,7 @@ export class GregorContainer extends GenericContainer {
     this.withWaitStrategy(Wait.forHttp('/readyz', GREGOR_METRICS_PORT).forStatusCode(200)).withStartupTimeout(60_000);
   }
 
-  /** The cluster id (CLUSTER_ID, as the apache/kafka image takes it); one is generated otherwise. */
+  /** The cluster id (CLUSTER_ID, as the apache/kafka image takes it); else that image's default, 5L6g3nShT-eMCtK--X86sw. */
   withClusterId(clusterId: string): this {
     this.clusterId = clusterId;
     return this;
@@ -74,7 +74,11 @@ export class GregorContainer extends GenericContainer {
   override async start(): Promise<StartedGregorContainer> {
     const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
     const port = await new RandomPortGenerator().generatePort();
+    // Every setting a KRaft node needs: as in the apache/kafka image, KAFKA_* settings replace the
+    // image's defaults rather than add to them.
     const environment: Record<string, string> = {
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
       KAFKA_NODE_ID: String(this.nodeId),
       KAFKA_CONTROLLER_QUORUM_VOTERS: `${this.nodeId}@localhost:9093`,
       KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},CONTROLLER://0.0.0.0:9093`,

@@ -89,3 +89,8 @@ export async function brokerWithAdmin(
   t.teardown(() => admin.disconnect());
   return { broker, b, kafka, admin };
 }
+
+/** A tool's stderr without the WARN lines of Kafka's NetworkClient (a broker that could not be reached). */
+export function withoutClientWarnings(stderr: string): string {
+  return stderr.replace(/^\[[^\]]+\] WARN \[[^\]]+\] .* \(org\.apache\.kafka\.clients\.NetworkClient\)\n/gm, '');
+}

@@ -12,7 +12,7 @@ import { Cluster } from '../../client/cluster.js';
 import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parseProperties } from '../../client/security.js';
 import { KafkaToolExit } from './options.js';
 import { cliIo } from '../io.js';
-import { javaMessage } from './messages.js';
+import { connectFailureWarning, javaMessage, metadataIssueWarning, type ClientLogContext } from './messages.js';
 import { JAVA_CLIENT_CONFIG_NAMES } from './java-client-config-names.js';
 
 /** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
@@ -92,6 +92,7 @@ export function clientFor(
   defaultClientId: string,
   callTimeoutMs?: number,
   role: 'admin' | 'producer' | 'consumer' = 'admin',
+  consumerGroupId: string | null = null,
 ): ClientProps {
   const security: Record<string, string> = {};
   const own: Record<string, string> = {};
@@ -117,9 +118,21 @@ export function clientFor(
     if (err instanceof ClientConfigError) throw new KafkaToolExit(1, err.message);
     throw err;
   }
+  const clientId = own['client.id'] ?? defaultClientId;
+  const logContext: ClientLogContext =
+    role === 'consumer' ? { role, clientId, groupId: consumerGroupId } : { role, clientId };
   const cluster = new Cluster({
     bootstrap: Cluster.parseBootstrap(bootstrap),
-    clientId: own['client.id'] ?? defaultClientId,
+    clientId,
+    // As Kafka's clients log each attempt that reaches no broker (WARN, on stderr with the tools' log4j).
+    onConnectFailure: (failure) => cliIo().stderr.write(connectFailureWarning(logContext, failure)),
+    // A producer's or consumer's metadata updater warns of topics with errors; the admin client does not.
+    ...(role === 'admin'
+      ? {}
+      : {
+          onMetadataIssues: (correlationId: number, issues: ReadonlyArray<{ topic: string; errorCode: number }>) =>
+            cliIo().stderr.write(metadataIssueWarning(logContext, correlationId, issues)),
+        }),
     requestTimeoutMs: positiveSetting(own, 'request.timeout.ms', 30_000),
     apiTimeoutMs: callTimeoutMs ?? positiveSetting(own, 'default.api.timeout.ms', 60_000),
     retryBackoffMs: positiveSetting(own, 'retry.backoff.ms', 100),

@@ -8,7 +8,8 @@
  * Users, clients and ips (client quotas, SCRAM credentials) are configs-quotas.ts. Refused, naming
  * what: client-metrics, --zookeeper and --bootstrap-controller.
  * Waiting, as ConfigCommand: each call is retried within default.api.timeout.ms (60 s), and the tool
- * waits 30 s at most for a describe's answer (60 s for a change; future-wait.ts), so with no broker
+ * waits 30 s at most for a describe's answer (60 s for a change, whose call has a 30 s budget of its
+ * own, AlterConfigsOptions.timeoutMs; future-wait.ts), so with no broker
  * listening a --describe or --alter ends after 30 s with java.util.concurrent.TimeoutException, or
  * sooner with "Timed out waiting for a node assignment" when default.api.timeout.ms is below that.
  */
@@ -38,7 +39,13 @@ import {
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 import { alterQuotaEntity, describeQuotaEntity } from './configs-quotas.js';
-import { CONFIG_ALTER_WAIT_MS, CONFIG_DESCRIBE_WAIT_MS, FutureWaitExpired, waitAtMost } from './future-wait.js';
+import {
+  CONFIG_ALTER_CALL_TIMEOUT_MS,
+  CONFIG_ALTER_WAIT_MS,
+  CONFIG_DESCRIBE_WAIT_MS,
+  FutureWaitExpired,
+  waitAtMost,
+} from './future-wait.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...DEFAULT_OPTIONS,
@@ -285,7 +292,10 @@ async function alterResourceConfigs(
     );
   const changes: Record<string, string | null> = { ...added };
   for (const key of deleted) changes[key] = null;
-  await waitAtMost(CONFIG_ALTER_WAIT_MS, alterConfigs(cluster, RESOURCE_TYPES[entity.type]!, entity.name, changes));
+  await waitAtMost(
+    CONFIG_ALTER_WAIT_MS,
+    alterConfigs(cluster, RESOURCE_TYPES[entity.type]!, entity.name, changes, CONFIG_ALTER_CALL_TIMEOUT_MS),
+  );
 }
 
 export async function kafkaConfigs(args: readonly string[]): Promise<number> {

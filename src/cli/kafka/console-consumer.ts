@@ -18,7 +18,7 @@ import { nodeCrypto } from '../../common/node-crypto.js';
 import type { Cluster } from '../../client/cluster.js';
 import { AdminCallTimeoutError, BrokerUnreachableError } from '../../client/errors.js';
 import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
-import { GroupMember } from '../../client/group-member.js';
+import { GroupMember, partitionCountOrNull } from '../../client/group-member.js';
 import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
@@ -343,6 +343,8 @@ export class Reader {
   private lastHeartbeat = 0;
   private lastCommit = Date.now();
   private lastMissingCheck = 0;
+  /** Assigned (--partition) a partition that does not exist yet. */
+  private awaitingPartition = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -402,10 +404,17 @@ export class Reader {
       this.lastHeartbeat = Date.now();
       return;
     }
-    // assign(): one partition, no group membership.
+    // assign(): one partition, no group membership. As Kafka's consumer, a topic that does not exist
+    // is auto-created when allow.auto.create.topics lets the broker, and a topic or partition that
+    // does not exist (yet) is waited for (poll asks again), never an error.
     const topic = plan.topics![0]!;
-    const all = [...(await cluster.withRetries(`Metadata ${topic}`, () => cluster.leaders(topic))).keys()];
-    if (!all.includes(plan.partition)) throw new Error(`Partition ${topic}-${plan.partition} does not exist`);
+    const count = await partitionCountOrNull(cluster, topic, plan.autoCreateTopics === true);
+    this.awaitingPartition = count === null || plan.partition >= count;
+    if (this.awaitingPartition) {
+      this.fetchers = [];
+      this.lastMissingCheck = Date.now();
+      return;
+    }
     const start = await positions(cluster, topic, [plan.partition], plan.start);
     this.fetchers = [
       new Fetcher(
@@ -428,6 +437,10 @@ export class Reader {
         await this.open();
         return [];
       }
+    }
+    if (this.awaitingPartition && Date.now() - this.lastMissingCheck >= MISSING_TOPIC_CHECK_MS) {
+      await this.open();
+      return [];
     }
     if (member && member.missingTopics.length > 0 && Date.now() - this.lastMissingCheck >= MISSING_TOPIC_CHECK_MS) {
       this.lastMissingCheck = Date.now();
@@ -589,6 +602,7 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
     'console-consumer',
     undefined,
     'consumer',
+    plan.group,
   );
   let signal: NodeJS.Signals | null = null;
   let stopNow: () => void = () => undefined;

@@ -2,7 +2,8 @@
  * A tool's own bound on waiting for an admin call's answer, as Kafka's tools call
  * KafkaFuture.get(timeout, unit): kafka-configs waits 30 s for a describe (ConfigCommand's
  * describeConfigs / describeClientQuotas / describeUserScramCredentials) and 60 s for a change,
- * whatever default.api.timeout.ms (the call's own budget, 60 s by default) would allow. When the
+ * whatever default.api.timeout.ms (the call's own budget, 60 s by default) would allow; a config
+ * change's call has a budget of its own, 30 s (AlterConfigsOptions.timeoutMs). When the
  * bound passes first, the tool fails with java.util.concurrent.TimeoutException (no message); when
  * the call's budget passes first, with the admin client's TimeoutException, as on Kafka.
  */
@@ -33,3 +34,5 @@ export async function waitAtMost<T>(ms: number, work: Promise<T>): Promise<T> {
 /** ConfigCommand's waits: .get(30, SECONDS) on a describe, .get(60, SECONDS) on a change. */
 export const CONFIG_DESCRIBE_WAIT_MS = 30_000;
 export const CONFIG_ALTER_WAIT_MS = 60_000;
+/** ConfigCommand's own budget of an AlterConfigs / IncrementalAlterConfigs call: AlterConfigsOptions.timeoutMs(30000). */
+export const CONFIG_ALTER_CALL_TIMEOUT_MS = 30_000;

@@ -1,7 +1,8 @@
 /**
  * What Kafka's tools print for a failed request: the message of the Java exception the admin
  * client throws, which is the broker's error message when it sent one, else the error's
- * default message (Kafka's Errors enum; the common ones here, the error's name otherwise).
+ * default message (Kafka's Errors enum; the common ones here, the error's name otherwise); and the
+ * warnings Kafka's clients log on the way.
  */
 import {
   AdminCallTimeoutError,
@@ -10,6 +11,9 @@ import {
   ProducerTimeoutError,
   TlsHandshakeError,
 } from '../../client/errors.js';
+import type { ConnectFailure } from '../../client/cluster.js';
+import { ERROR_INFO } from '../../../protocol/generated/error-codes.js';
+import { isIP } from 'node:net';
 import { JavaError } from './errors.js';
 
 const DEFAULT_MESSAGES: Record<string, string> = {
@@ -133,4 +137,52 @@ function log4jDate(at: Date): string {
  */
 export function log4jErrorLine(err: unknown, logger: string): string {
   return `[${log4jDate(new Date())}] ERROR ${javaException(err)}\n (${logger})\n`;
+}
+
+/** Where a client log line comes from, as Kafka's clients prefix it (their LogContext). */
+export type ClientLogContext =
+  | { role: 'admin'; clientId: string }
+  | { role: 'producer'; clientId: string }
+  | { role: 'consumer'; clientId: string; groupId: string | null };
+
+function logContextPrefix(context: ClientLogContext): string {
+  if (context.role === 'admin') return `[AdminClient clientId=${context.clientId}]`;
+  if (context.role === 'producer') return `[Producer clientId=${context.clientId}]`;
+  return `[Consumer clientId=${context.clientId}, groupId=${context.groupId ?? 'null'}]`;
+}
+
+/** java.net.InetSocketAddress's text: `host/ip:port`, `/ip:port` for a host given as an address. */
+function socketAddressText(host: string, port: number, resolvedAddress: string | undefined): string {
+  if (isIP(host) !== 0) return `/${host}:${port}`;
+  return `${host}/${resolvedAddress ?? ''}:${port}`;
+}
+
+/**
+ * The WARN lines Kafka's NetworkClient logs (tools-log4j.properties prints WARN and above on stderr)
+ * for a connection attempt that made no connection: "Connection to node -1 (localhost/127.0.0.1:9092)
+ * could not be established. Node may not be available.", and from a producer's or consumer's metadata
+ * updater, for a bootstrap server, "Bootstrap broker localhost:9092 (id: -1 rack: null) disconnected".
+ */
+export function connectFailureWarning(context: ClientLogContext, failure: ConnectFailure): string {
+  const at = `[${log4jDate(new Date())}] WARN ${logContextPrefix(context)}`;
+  const where = socketAddressText(failure.host, failure.port, failure.resolvedAddress);
+  let lines = `${at} Connection to node ${failure.nodeId} (${where}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n`;
+  if (failure.bootstrap && context.role !== 'admin')
+    lines += `${at} Bootstrap broker ${failure.host}:${failure.port} (id: ${failure.nodeId} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n`;
+  return lines;
+}
+
+/**
+ * The WARN line of a producer's or consumer's metadata updater (Kafka's NetworkClient) for an answer
+ * naming topics with an error: "The metadata response from the cluster reported a recoverable issue
+ * with correlation id 5 : {t=LEADER_NOT_AVAILABLE}", the line Kafka's quickstart shows when the console
+ * producer's first record auto-creates its topic.
+ */
+export function metadataIssueWarning(
+  context: ClientLogContext,
+  correlationId: number,
+  issues: ReadonlyArray<{ topic: string; errorCode: number }>,
+): string {
+  const errors = issues.map((i) => `${i.topic}=${ERROR_INFO.get(i.errorCode)?.name ?? `ERROR_${i.errorCode}`}`);
+  return `[${log4jDate(new Date())}] WARN ${logContextPrefix(context)} The metadata response from the cluster reported a recoverable issue with correlation id ${correlationId} : {${errors.join(', ')}} (org.apache.kafka.clients.NetworkClient)\n`;
 }
