@@ -87,6 +87,8 @@ export class QuorumNode implements MetadataQuorumPort {
   /** The offset of the last entry proposed here as leader (see lastProposedOffset). */
   private lastProposed = -1;
   private reportedApplied = 0;
+  /** The epoch whose leadership by this node the listeners have heard of (-1: none). */
+  private announcedEpoch = -1;
   private readonly leaderListeners: Array<(leaderId: number, epoch: number) => void> = [];
   private readonly applyListeners: Array<() => void> = [];
   private readonly onceLeaderListeners = new Set<() => void>();
@@ -137,12 +139,10 @@ export class QuorumNode implements MetadataQuorumPort {
           'raft transition',
         );
         if (from.kind === 'leader') this.failWaiters(to.leaderId);
-        if (from.leaderId !== to.leaderId || from.epoch !== to.epoch) {
-          for (const l of this.leaderListeners) l(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
-          const once = [...this.onceLeaderListeners];
-          this.onceLeaderListeners.clear();
-          for (const l of once) l();
-        }
+        // This node's own leadership is announced once it has caught up (see announceIfCaughtUp).
+        if (to.kind === 'leader') return;
+        if (from.leaderId !== to.leaderId || from.epoch !== to.epoch)
+          this.announceLeader(to.kind === 'resigned' ? -1 : to.leaderId, to.epoch);
       },
     });
   }
@@ -195,8 +195,13 @@ export class QuorumNode implements MetadataQuorumPort {
     this.inbound.clear();
   }
 
+  /**
+   * True when this node is the active controller: the Raft leader, and caught up with its epoch's
+   * LeaderChange entry, so its image holds every entry earlier leaders committed (Kafka's controller
+   * claims leadership only then). Between its election and that point it answers NOT_CONTROLLER.
+   */
   isLeader(): boolean {
-    return this.raft.isLeader();
+    return this.raft.leaderCaughtUp();
   }
 
   /** The active controller (Raft leader) as this node knows it, or -1. */
@@ -238,7 +243,7 @@ export class QuorumNode implements MetadataQuorumPort {
 
   propose(payloads: readonly Buffer[]): Promise<void> {
     if (payloads.length === 0) return Promise.resolve();
-    if (!this.raft.isLeader()) return Promise.reject(new NotControllerError(this.leaderId()));
+    if (!this.raft.leaderCaughtUp()) return Promise.reject(new NotControllerError(this.leaderId()));
     const result = this.raft.propose(payloads);
     this.lastProposed = result.lastOffset;
     const done = new Promise<void>((resolve, reject) => {
@@ -358,7 +363,24 @@ export class QuorumNode implements MetadataQuorumPort {
       }
       for (const l of this.applyListeners) l();
     }
+    this.announceIfCaughtUp();
     this.arm(deadline);
+  }
+
+  /** Tells the leader listeners of this node's own leadership once, when it has caught up in its epoch. */
+  private announceIfCaughtUp(): void {
+    const epoch = this.raft.epoch();
+    if (this.announcedEpoch === epoch || !this.raft.leaderCaughtUp()) return;
+    this.options.logger.info({ epoch }, 'caught up with the epoch start: acting as the active controller');
+    this.announceLeader(this.options.nodeId, epoch);
+  }
+
+  private announceLeader(leaderId: number, epoch: number): void {
+    this.announcedEpoch = leaderId === this.options.nodeId ? epoch : -1;
+    for (const l of this.leaderListeners) l(leaderId, epoch);
+    const once = [...this.onceLeaderListeners];
+    this.onceLeaderListeners.clear();
+    for (const l of once) l();
   }
 
   private arm(deadline: number): void {

@@ -89,6 +89,11 @@ export class LeaderReplication {
     this.progress = undefined;
   }
 
+  /** The offset of this leader's LeaderChange entry (the first of its epoch); undefined off the leader. */
+  epochStartOffset(): number | undefined {
+    return this.progress?.epochStartOffset;
+  }
+
   preferredSuccessors(): number[] | undefined {
     return this.progress?.preferredSuccessors();
   }

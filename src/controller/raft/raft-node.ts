@@ -255,6 +255,18 @@ export class RaftNode {
     return this.quorum.current.kind === 'leader';
   }
 
+  /**
+   * True on a leader once its state machine has applied everything up to and including the
+   * LeaderChange entry that opened its epoch: every entry an earlier leader committed is in it then.
+   * Kafka fires handleLeaderChange to the leader's own listener only at that point (its QuorumController
+   * acts from then on); a new leader whose majority has not yet fetched that entry may still miss
+   * committed entries of earlier epochs (a fencing, an ISR change) in its state machine.
+   */
+  leaderCaughtUp(): boolean {
+    const start = this.leader.epochStartOffset();
+    return this.isLeader() && start !== undefined && this.commit.appliedOffset() > start;
+  }
+
   highWatermark(): number {
     return this.commit.highWatermark();
   }
