@@ -17,6 +17,7 @@ import {
   dockerUnavailable,
   ensureImage,
   freePort,
+  singleNodeEnvArgs,
   waitFor,
 } from '../test/helpers/docker.js';
 import { hasCommand, run } from '../test/helpers/external.js';
@@ -88,15 +89,7 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
         '-d',
         '-p',
         `127.0.0.1:${port}:9092`,
-        // As with apache/kafka, KAFKA_* settings replace the image's defaults: the ones KRaft needs.
-        ...[
-          'KAFKA_PROCESS_ROLES=broker,controller',
-          'KAFKA_NODE_ID=1',
-          'KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093',
-          'KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER',
-          'KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093',
-          `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
-        ].flatMap((v) => ['-e', v]),
+        ...singleNodeEnvArgs(port),
         TEST_IMAGE,
         '--override',
         'num.partitions=4',

@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { freePort, waitForApiVersions, startBroker } from '../broker/procs.js';
+import { singleNodeEnvArgs } from '../../test/helpers/docker.js';
 
 const images = process.argv.length > 2 ? process.argv.slice(2) : ['gregor:dev'];
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
@@ -42,15 +43,7 @@ async function startOnce(image: string): Promise<{ toApi: number; toReady: numbe
     `127.0.0.1:${port}:9092`,
     '-p',
     `127.0.0.1:${metricsPort}:9644`,
-    // As with apache/kafka, KAFKA_* settings replace the image's defaults: every one a KRaft node needs.
-    ...[
-      'KAFKA_PROCESS_ROLES=broker,controller',
-      'KAFKA_NODE_ID=1',
-      'KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093',
-      'KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER',
-      'KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093',
-      `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
-    ].flatMap((setting) => ['-e', setting]),
+    ...singleNodeEnvArgs(port),
     image,
   );
   try {

@@ -14,6 +14,21 @@ export const TEST_IMAGE = process.env.GREGOR_TEST_IMAGE ?? 'gregor:test';
 /** The legacy builder works with every docker CLI, including static ones without buildx. */
 export const DOCKER_ENV = { DOCKER_BUILDKIT: '0' };
 
+/**
+ * `docker run` arguments for a one-node KRaft broker advertised on `localhost:<port>`. As with
+ * apache/kafka, KAFKA_* settings replace the image's defaults: these are every one such a node needs.
+ */
+export function singleNodeEnvArgs(port: number): string[] {
+  return [
+    'KAFKA_PROCESS_ROLES=broker,controller',
+    'KAFKA_NODE_ID=1',
+    'KAFKA_CONTROLLER_QUORUM_VOTERS=1@localhost:9093',
+    'KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER',
+    'KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093',
+    `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:${port}`,
+  ].flatMap((setting) => ['-e', setting]);
+}
+
 /** Null when an engine answers, else why the Docker tests skip. */
 export function dockerUnavailable(): string | null {
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 15_000 });
