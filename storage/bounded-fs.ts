@@ -42,6 +42,8 @@ class CachedFileHandle implements FileHandle {
   older: CachedFileHandle | null = null;
   newer: CachedFileHandle | null = null;
   private closed = false;
+  /** A write-behind failure that surfaced when the descriptor was given back: thrown from then on. */
+  failure: unknown = null;
 
   constructor(
     readonly path: string,
@@ -53,6 +55,7 @@ class CachedFileHandle implements FileHandle {
 
   private file(): FileHandle {
     if (this.closed) throw new Error(`file ${this.path} is closed`);
+    if (this.failure !== null) throw this.failure;
     return this.inner ?? this.owner.reopen(this);
   }
 
@@ -84,6 +87,11 @@ class CachedFileHandle implements FileHandle {
     const file = this.file();
     this.owner.touch(this);
     file.sync();
+  }
+
+  settle(): void {
+    if (this.failure !== null) throw this.failure;
+    this.inner?.settle?.();
   }
 
   close(): void {
@@ -169,6 +177,16 @@ export class BoundedFileSystem implements FileSystem {
     file.close();
   }
 
+  private evict(handle: CachedFileHandle): void {
+    this.counters.evictions++;
+    try {
+      this.release(handle);
+    } catch (error) {
+      // Its write-behind write failed (the descriptor is closed all the same): its owner learns it next.
+      handle.failure = error;
+    }
+  }
+
   private openInner(path: string, create: boolean): FileHandle {
     while (this.counters.open >= this.maxOpenFiles && this.oldest) this.evict(this.oldest);
     try {
@@ -180,11 +198,6 @@ export class BoundedFileSystem implements FileSystem {
       while (this.counters.open > keep && this.oldest) this.evict(this.oldest);
       return this.inner.open(path, create);
     }
-  }
-
-  private evict(handle: CachedFileHandle): void {
-    this.counters.evictions++;
-    this.release(handle);
   }
 
   private link(handle: CachedFileHandle): void {

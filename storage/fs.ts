@@ -13,6 +13,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { makeDirsSync } from './make-dirs.js';
+import { writeBehind, type WriteBehind } from './write-behind.js';
 
 export interface FileHandle {
   readonly path: string;
@@ -25,7 +26,13 @@ export interface FileHandle {
   truncate(size: number): void;
   /** Makes everything written so far durable (fdatasync). */
   sync(): void;
+  /** Closes the handle (after its write-behind writes, if any). */
   close(): void;
+  /**
+   * Waits for this handle's write-behind writes (storage/write-behind.ts), throwing a failed one's
+   * error; every other method does so itself where needed. Absent where writes are synchronous.
+   */
+  settle?(): void;
 }
 
 export interface FileSystem {
@@ -72,17 +79,28 @@ export interface FileSystem {
 }
 
 class NodeFileHandle implements FileHandle {
+  /** The last of this handle's writes handed to the write-behind worker (0: none in flight). */
+  private pendingSeq = 0;
+  /** The lowest file position those writes cover. */
+  private pendingFrom = Number.POSITIVE_INFINITY;
+  /** A write-behind write that failed: every later operation throws it. */
+  private failure: Error | null = null;
+
   constructor(
     readonly path: string,
     private readonly fd: number,
     private readonly fsync: boolean,
+    private readonly behind: WriteBehind | null = null,
   ) {}
 
   size(): number {
+    this.settle();
     return nodeFs.fstatSync(this.fd).size;
   }
 
   read(buffer: Buffer, offset: number, length: number, position: number): number {
+    if (this.pendingSeq !== 0 && position + length > this.pendingFrom) this.settle();
+    else if (this.failure) throw this.failure;
     let total = 0;
     while (total < length) {
       const n = nodeFs.readSync(this.fd, buffer, offset + total, length - total, position + total);
@@ -93,6 +111,18 @@ class NodeFileHandle implements FileHandle {
   }
 
   write(data: Uint8Array, position: number): void {
+    if (this.failure) throw this.failure;
+    if (this.behind !== null) {
+      const seq = this.behind.submit(this.fd, data, position, (error) => {
+        if (error && !this.failure) this.failure = error;
+      });
+      if (seq !== 0) {
+        this.pendingSeq = seq;
+        if (position < this.pendingFrom) this.pendingFrom = position;
+        return;
+      }
+    }
+    this.settle();
     let done = 0;
     while (done < data.length) {
       done += nodeFs.writeSync(this.fd, data, done, data.length - done, position + done);
@@ -100,15 +130,30 @@ class NodeFileHandle implements FileHandle {
   }
 
   truncate(size: number): void {
+    this.settle();
     nodeFs.ftruncateSync(this.fd, size);
   }
 
   sync(): void {
+    this.settle();
     if (this.fsync) nodeFs.fdatasyncSync(this.fd);
   }
 
   close(): void {
-    nodeFs.closeSync(this.fd);
+    try {
+      this.settle();
+    } finally {
+      nodeFs.closeSync(this.fd);
+    }
+  }
+
+  settle(): void {
+    if (this.pendingSeq !== 0) {
+      this.behind!.waitFor(this.pendingSeq);
+      this.pendingSeq = 0;
+      this.pendingFrom = Number.POSITIVE_INFINITY;
+    }
+    if (this.failure) throw this.failure;
   }
 }
 
@@ -119,14 +164,21 @@ class NodeFileHandle implements FileHandle {
  */
 export class NodeFileSystem implements FileSystem {
   private readonly fsync: boolean;
+  private readonly behind: WriteBehind | null;
 
-  constructor(options: { fsync?: boolean } = {}) {
+  /**
+   * `writeBehind`: segment files (`.log`) hand appends of shared memory to the process's write-behind
+   * worker (storage/write-behind.ts; its callers' rules apply); `true` is the process's one.
+   */
+  constructor(options: { fsync?: boolean; writeBehind?: boolean | WriteBehind } = {}) {
     this.fsync = options.fsync ?? true;
+    this.behind = options.writeBehind === true ? writeBehind : options.writeBehind || null;
   }
 
   open(path: string, create = false): FileHandle {
     const flags = create ? nodeFs.constants.O_RDWR | nodeFs.constants.O_CREAT : nodeFs.constants.O_RDWR;
-    return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644), this.fsync);
+    const behind = this.behind !== null && path.endsWith('.log') ? this.behind : null;
+    return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644), this.fsync, behind);
   }
 
   syncInBackground(path: string, done: (error: Error | null) => void): void {

@@ -338,6 +338,8 @@ export class PartitionLog {
         active.delete();
       } else if (this.options.fs.syncInBackground) {
         active.flushIndexes();
+        // The background sync goes through a descriptor of its own: the writes must be in the file first.
+        active.settleWrites();
         this.syncInBackground(active);
       } else {
         active.flushAll();
@@ -392,6 +394,15 @@ export class PartitionLog {
   private syncRolledInPlace(): void {
     for (const { segment } of this.rolledUnsynced) if (this.segments.includes(segment)) segment.flush();
     this.rolledUnsynced = [];
+  }
+
+  /**
+   * Waits for this log's write-behind appends (storage/write-behind.ts) and throws, taking the log dir
+   * offline, when one of them failed: the Produce path asks this before answering for an append.
+   */
+  checkWrites(): void {
+    this.checkOnline();
+    this.io('append', () => this.active.settleWrites());
   }
 
   read(offset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {

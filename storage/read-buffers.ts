@@ -31,7 +31,7 @@ const POOL_MAX_BYTES = 32 * 1024 * 1024;
 const sharablePools: ReadBufferPool[] = [];
 
 export class ReadBufferPool {
-  private readonly free: ArrayBuffer[] = [];
+  private readonly free: ArrayBufferLike[] = [];
   private freeBytes = 0;
   private readonly lent = new WeakSet<ArrayBufferLike>();
   /** Views of others' memory out on the same path, each with what to run when it comes back (once). */
@@ -47,6 +47,11 @@ export class ReadBufferPool {
     private readonly maxBytes = POOL_MAX_BYTES,
     /** Whether its buffers may be retained by holders (retainLent); registered in sharablePools. */
     sharable = false,
+    /**
+     * Whether its buffers are SharedArrayBuffers (zero-filled when new), which the write-behind worker
+     * can write from without a copy (storage/write-behind.ts).
+     */
+    private readonly shared = false,
   ) {
     if (sharable) sharablePools.push(this);
   }
@@ -61,7 +66,7 @@ export class ReadBufferPool {
       const length = this.free[i]!.byteLength;
       if (length >= size && length <= 2 * size && (best < 0 || length < this.free[best]!.byteLength)) best = i;
     }
-    let store: ArrayBuffer;
+    let store: ArrayBufferLike;
     if (best >= 0) {
       store = this.free[best]!;
       this.free.splice(best, 1);
@@ -69,7 +74,8 @@ export class ReadBufferPool {
       this.reuses++;
     } else {
       // Not zero-filled (the caller overwrites what it reads), and a store of its own (not Node's shared slab).
-      store = Buffer.allocUnsafeSlow(Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP).buffer as ArrayBuffer;
+      const capacity = Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP;
+      store = this.shared ? new SharedArrayBuffer(capacity) : Buffer.allocUnsafeSlow(capacity).buffer;
     }
     this.lent.add(store);
     this.lendings++;
@@ -122,7 +128,7 @@ export class ReadBufferPool {
         continue;
       }
       this.lent.delete(store);
-      if (!(store instanceof ArrayBuffer) || this.freeBytes + store.byteLength > this.maxBytes) continue;
+      if (this.freeBytes + store.byteLength > this.maxBytes) continue;
       this.free.push(store);
       this.freeBytes += store.byteLength;
     }

@@ -503,6 +503,11 @@ export class LogSegment {
     this.logUnsynced = false;
   }
 
+  /** Waits for the log file's write-behind writes (storage/write-behind.ts); throws a failed one's error. */
+  settleWrites(): void {
+    this.handle.settle?.();
+  }
+
   /** Whether the log file has writes not known to be durable. */
   get hasUnsyncedWrites(): boolean {
     return this.logUnsynced;

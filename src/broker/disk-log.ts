@@ -69,6 +69,10 @@ class DiskPartitionLog implements PartitionLog {
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTime: result.logAppendTime };
   }
 
+  checkWrites(): void {
+    this.log.checkWrites();
+  }
+
   appendReplicated(batches: Buffer): AppendInfo {
     const result = this.log.append(batches, { leaderEpoch: -1, origin: 'replication' });
     this.onAppended?.(batches.length);
@@ -187,7 +191,10 @@ export class DiskLogFactory implements PartitionLogFactory {
     logDirs: string[],
     options: DiskLogOptions = {},
   ) {
-    this.files = new BoundedFileSystem(options.fs ?? new NodeFileSystem(), options.maxOpenFiles ?? logFileCacheSize());
+    this.files = new BoundedFileSystem(
+      options.fs ?? new NodeFileSystem({ writeBehind: true }),
+      options.maxOpenFiles ?? logFileCacheSize(),
+    );
     this.manager = LogManager.open({
       fs: this.files,
       logDirs,

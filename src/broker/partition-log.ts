@@ -25,6 +25,11 @@ export interface PartitionLog {
    */
   appendReplicated?(batches: Buffer): AppendInfo;
   /**
+   * Throws (a storage error) when an append this log accepted could not be written after all (a
+   * write-behind failure, storage/write-behind.ts). Absent on logs whose appends are synchronous.
+   */
+  checkWrites?(): void;
+  /**
    * Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch), none at or past
    * `maxOffset`. A log that reads into new buffers takes them from `allocate` when given (the fetch path
    * lends recycled ones, storage/read-buffers.ts); a log that returns views of its own memory ignores it.

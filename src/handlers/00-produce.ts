@@ -51,6 +51,7 @@ import { awaitReplication, type ReplicatedWrite } from '../broker/delayed-produc
 import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import type { RequestContext } from '../server/request-context.js';
 import { throttleProduce } from './throttling.js';
+import { settleProduceAppends, type ProduceAppend } from '../broker/write-settle.js';
 
 /** The first Produce version that names topics by id (Kafka 4.1, KIP-516). */
 export const PRODUCE_TOPIC_ID_VERSION = 13;
@@ -67,6 +68,7 @@ function produce(
   request: ProduceRequest,
   writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>,
   refusedByCoordinator: ReadonlyMap<string, number>,
+  appended: ProduceAppend[],
 ): ProduceResponse {
   const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
   const now = ctx.clock.now();
@@ -82,7 +84,7 @@ function produce(
         partitionResponses: topic.partitionData.map((data) =>
           name === undefined
             ? partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_ID)
-            : producePartition(ctx, request, name, data, validAcks, now, writes, refusedByCoordinator),
+            : producePartition(ctx, request, name, data, validAcks, now, writes, refusedByCoordinator, appended),
         ),
       };
     }),
@@ -103,6 +105,7 @@ function producePartition(
   now: number,
   writes: Array<{ write: ReplicatedWrite; response: ProduceResponsePartitionProduceResponse }>,
   refusedByCoordinator: ReadonlyMap<string, number>,
+  appended: ProduceAppend[],
 ): ProduceResponsePartitionProduceResponse {
   const topic = { name: topicName };
   if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -149,6 +152,7 @@ function producePartition(
         ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }))
         : [],
   };
+  if (result.errorCode === ErrorCode.NONE) appended.push({ partition: lookup.partition, response });
   if (request.acks === -1 && result.errorCode === ErrorCode.NONE) {
     const partition = lookup.partition;
     const write: ReplicatedWrite = {
@@ -183,7 +187,8 @@ export const produceHandler = defineHandler({
       }),
       ctx.apiVersion >= PRODUCE_ADDS_PARTITIONS_VERSION,
     );
-    const response = produce(ctx, request, writes, refusedByCoordinator);
+    const appended: ProduceAppend[] = [];
+    const response = produce(ctx, request, writes, refusedByCoordinator, appended);
     throttleProduce(ctx);
     if (request.acks === -1) {
       await awaitReplication(
@@ -198,6 +203,8 @@ export const produceHandler = defineHandler({
         }
       }
     }
+    // Before answering (and before the frame can be reused): the appends are in their files.
+    await settleProduceAppends(appended);
     if (request.acks !== 0) return response;
     const failed = response.responses.find((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     return failed

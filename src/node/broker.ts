@@ -72,6 +72,7 @@ import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { NodeFileSystem } from '../../storage/fs.js';
+import { writeBehind } from '../../storage/write-behind.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import { TopicCreation } from './topic-creation.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
@@ -488,16 +489,21 @@ export class Broker {
 
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
   private createLogFactory(): DiskLogFactory {
-    if (!this.inMemory)
+    if (!this.inMemory) {
+      writeBehind.onStart = () =>
+        this.log.info('write-behind started: large segment appends are written by a worker thread from now on');
       return new DiskLogFactory(
         this.config,
         this.clock,
         this.config.logDirs().map((d) => resolve(d)),
         {
           log: this.log,
-          ...(this.options.throwawayDataDir ? { fs: new NodeFileSystem({ fsync: false }), deletedOnClose: true } : {}),
+          ...(this.options.throwawayDataDir
+            ? { fs: new NodeFileSystem({ fsync: false, writeBehind: true }), deletedOnClose: true }
+            : {}),
         },
       );
+    }
     const maxTotalBytes = this.config.int('memory.max.bytes');
     this.log.info(
       { maxBytes: maxTotalBytes },

@@ -8,9 +8,11 @@ export { FramePool };
 
 /**
  * The pool every client connection of this process shares; sharable: the tail cache may keep a
- * Produce frame's records past the answer (storage/tail-cache.ts).
+ * Produce frame's records past the answer (storage/tail-cache.ts); shared memory: a segment append
+ * of a Produce frame's records may be written by the write-behind worker (storage/write-behind.ts),
+ * and the Produce handler answers, so gives the frame back, only once that write is done.
  */
-export const requestFramePool = new FramePool(undefined, true);
+export const requestFramePool = new FramePool(undefined, true, true);
 
 /** Whether `frame` is a Produce request (API key 0), whose buffer may be given back once answered. */
 export function isProduceFrame(frame: Buffer): boolean {

@@ -1,0 +1,217 @@
+/**
+ * Write-behind of segment appends on a worker thread, so that the copy of a large append into the
+ * page cache (the kernel's `pwrite` copy, which on this project's benchmark machine costs as much as
+ * the rest of a produce together: docs/benchmarks.md) runs on the other core while the event loop
+ * reads and checks the next request.
+ *
+ * Who may hand a buffer to it: only memory in a SharedArrayBuffer (the worker writes from the very
+ * bytes, no copy), and only a caller that leaves those bytes untouched until `settled()` has
+ * resolved. In Gregor that is the Produce path alone: its request frames come from a pool of shared
+ * buffers (src/server/frame-pool.ts), and the Produce handler awaits `settled()` before it answers,
+ * so an answer still means "in the page cache", as with a synchronous write, and the frame goes back
+ * to its pool only then. Every other buffer is written synchronously, as before.
+ *
+ * What keeps the file's content and order as with synchronous writes (storage/fs.ts NodeFileHandle):
+ * - one worker, one FIFO: writes land in the order they were submitted;
+ * - a handle with writes in flight waits for them (`waitFor`, Atomics.wait on the event loop, for at
+ *   most one in-flight append's copy) before any other operation: a synchronous write, a truncation, a
+ *   sync, a close, a size, or a read of a range that reaches the pending writes. So no synchronous
+ *   write ever lands ahead of an earlier pending one (no hole a crash could leave), and nothing reads
+ *   bytes that are not there yet;
+ * - a failed write fails every later write of the same descriptor (no data after a hole); the handle
+ *   throws the error at its next operation, which takes the log dir offline as a synchronous failure
+ *   does, and `settled()` reports it so the Produce answer for it is KAFKA_STORAGE_ERROR, not NONE.
+ * A kill -9 loses writes still in flight, which no client was told about.
+ *
+ * The worker starts only once a process has submitted WORKER_AFTER_BYTES through this path (until
+ * then those writes are synchronous): an idle or test broker never pays its ~5 MiB and start-up.
+ * `GREGOR_WRITE_BEHIND=0` turns it off (benchmarks compare both).
+ */
+import { Worker } from 'node:worker_threads';
+import { constants as osConstants } from 'node:os';
+
+/** Bytes submitted before the worker is started (they are written synchronously meanwhile). */
+const WORKER_AFTER_BYTES = 64 * 1024 * 1024;
+/** Slots of the shared status ring: at most this many writes in flight. */
+const RING = 1024;
+/** How long the event loop waits for one write before calling the worker stalled. */
+const STALL_MS = 60_000;
+
+/** The worker's whole program: write each submitted range, record its outcome, tell the main thread. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const control = new Int32Array(workerData.control);
+const status = new Int32Array(workerData.status);
+const failedFds = new Map();
+parentPort.on('message', (w) => {
+  let errno = failedFds.get(w.fd) ?? 0;
+  if (errno === 0) {
+    try {
+      const view = new Uint8Array(w.buffer, w.offset, w.length);
+      let done = 0;
+      while (done < w.length) done += fs.writeSync(w.fd, view, done, w.length - done, w.position + done);
+    } catch (error) {
+      errno = typeof error.errno === 'number' && error.errno < 0 ? -error.errno : 5;
+      failedFds.set(w.fd, errno);
+    }
+  }
+  status[w.seq % ${RING}] = errno;
+  Atomics.store(control, 0, w.seq);
+  Atomics.notify(control, 0);
+  parentPort.postMessage(w.seq);
+});
+`;
+
+interface InFlight {
+  seq: number;
+  onDone: (error: Error | null) => void;
+}
+
+function errnoError(errno: number): Error {
+  const name = Object.entries(osConstants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`;
+  return Object.assign(new Error(`${name}: write-behind of a segment append failed`), { code: name, errno: -errno });
+}
+
+/** Whether `data` is memory the worker can write from as it is. */
+export function isSharedMemory(data: Uint8Array): boolean {
+  return data.buffer instanceof SharedArrayBuffer;
+}
+
+export class WriteBehind {
+  private worker: Worker | null = null;
+  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  private readonly status = new Int32Array(new SharedArrayBuffer(4 * RING));
+  private issued = 0;
+  private bytesBeforeWorker = 0;
+  private readonly inFlight: InFlight[] = [];
+  private readonly waiters: Array<{ seq: number; resolve: (failed: boolean) => void }> = [];
+  /** Seq of the latest write that failed (0: none), for `settled()`'s answer. */
+  private lastFailedSeq = 0;
+  /** Writes made through the worker, and the waits of the event loop for them (tests, benchmarks). */
+  submitted = 0;
+  waits = 0;
+  /** Told once the worker starts (the broker logs it). */
+  onStart: (() => void) | null = null;
+
+  private readonly enabled: boolean;
+  private readonly workerAfterBytes: number;
+
+  /** `workerAfterBytes`: bytes submitted before the worker starts (tests start it at once with 0). */
+  constructor(options: { enabled?: boolean; workerAfterBytes?: number } = {}) {
+    this.enabled = options.enabled ?? process.env.GREGOR_WRITE_BEHIND !== '0';
+    this.workerAfterBytes = options.workerAfterBytes ?? WORKER_AFTER_BYTES;
+  }
+
+  /**
+   * Hands the write of `data` (shared memory, left untouched until settled) at `position` of `fd` to
+   * the worker: its sequence number, or 0 when the caller must write it itself (turned off, the worker
+   * not started yet, or not shared memory). `onDone` runs once it is written or has failed.
+   */
+  submit(fd: number, data: Uint8Array, position: number, onDone: (error: Error | null) => void): number {
+    if (!this.enabled || !isSharedMemory(data)) return 0;
+    if (this.worker === null) {
+      this.bytesBeforeWorker += data.length;
+      if (this.bytesBeforeWorker <= this.workerAfterBytes && this.workerAfterBytes > 0) return 0;
+      this.start();
+    }
+    if (this.issued - this.completedSeq() >= RING - 1) this.waitFor(this.issued - RING + 2);
+    const seq = ++this.issued;
+    this.inFlight.push({ seq, onDone });
+    this.worker!.postMessage({
+      seq,
+      fd,
+      buffer: data.buffer,
+      offset: data.byteOffset,
+      length: data.length,
+      position,
+    });
+    this.submitted++;
+    return seq;
+  }
+
+  /** Sequence number of the last write the worker has finished. */
+  completedSeq(): number {
+    return Atomics.load(this.control, 0);
+  }
+
+  /** Blocks the calling thread until write `seq` (and every earlier one) is done; runs their callbacks. */
+  waitFor(seq: number): void {
+    if (this.completedSeq() < seq) {
+      this.waits++;
+      const deadline = Date.now() + STALL_MS;
+      let done = this.completedSeq();
+      while (done < seq) {
+        if (Atomics.wait(this.control, 0, done, 1_000) === 'timed-out' && Date.now() > deadline) {
+          throw new Error(`write-behind worker did not finish write ${seq} within ${STALL_MS} ms`);
+        }
+        done = this.completedSeq();
+      }
+    }
+    this.complete(this.completedSeq());
+  }
+
+  /**
+   * Resolves once every write submitted so far is done: with true when any of them failed (the
+   * caller then asks each log it wrote, whose handle throws the error). Null when none is in flight.
+   */
+  settled(): Promise<boolean> | null {
+    const seq = this.issued;
+    if (this.completedSeq() >= seq) {
+      this.complete(this.completedSeq());
+      return this.failedNear(seq) ? Promise.resolve(true) : null;
+    }
+    // Someone awaits the worker's answer: it keeps the process alive until then.
+    if (this.waiters.length === 0) this.worker?.ref();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /** Writes in flight (tests). */
+  get pending(): number {
+    return this.inFlight.length;
+  }
+
+  /** Stops the worker once the writes in flight are done (tests; a broker's worker is unref'd instead). */
+  async stop(): Promise<void> {
+    if (this.issued > 0) this.waitFor(this.issued);
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Whether a write among the RING before `seq` (inclusive) failed: may say yes for an older one. */
+  private failedNear(seq: number): boolean {
+    return this.lastFailedSeq > 0 && this.lastFailedSeq > seq - RING && this.lastFailedSeq <= seq;
+  }
+
+  private start(): void {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { control: this.control.buffer, status: this.status.buffer },
+    });
+    worker.on('message', (seq: number) => this.complete(seq));
+    worker.on('error', () => {
+      // The worker's program catches every write error; anything else leaves waitFor to time out.
+    });
+    worker.unref();
+    this.worker = worker;
+    this.onStart?.();
+  }
+
+  /** Runs the callbacks of writes up to `seq` and resolves the waiters it satisfies. */
+  private complete(seq: number): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.seq <= seq) {
+      const entry = this.inFlight.shift()!;
+      const errno = this.status[entry.seq % RING]!;
+      if (errno !== 0) this.lastFailedSeq = entry.seq;
+      entry.onDone(errno === 0 ? null : errnoError(errno));
+    }
+    while (this.waiters.length > 0 && this.waiters[0]!.seq <= seq) {
+      const waiter = this.waiters.shift()!;
+      waiter.resolve(this.failedNear(waiter.seq));
+      if (this.waiters.length === 0) this.worker?.unref();
+    }
+  }
+}
+
+/** The process's write-behind (one worker for every log dir and broker in the process). */
+export const writeBehind = new WriteBehind();
