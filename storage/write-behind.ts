@@ -27,8 +27,11 @@
  * then those writes are synchronous): an idle or test broker never pays its ~5 MiB and start-up.
  * `GREGOR_WRITE_BEHIND=0` turns it off (benchmarks compare both).
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+
+type WorkerThreads = typeof import('node:worker_threads');
 
 /** Bytes submitted before the worker is started (they are written synchronously meanwhile). */
 const WORKER_AFTER_BYTES = 64 * 1024 * 1024;
@@ -184,7 +187,9 @@ export class WriteBehind {
   }
 
   private start(): void {
-    const worker = new Worker(WORKER_SOURCE, {
+    // Loaded here, not at import: node:worker_threads costs every start time, and most never get here.
+    const threads = createRequire(import.meta.url)('node:worker_threads') as WorkerThreads;
+    const worker = new threads.Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { control: this.control.buffer, status: this.status.buffer },
     });

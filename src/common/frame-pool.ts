@@ -7,10 +7,11 @@
  * request has been answered.
  *
  * Why that is safe for Produce (and why only Produce): the produce path copies the records into the
- * log before it answers (a `writeSync` into the segment, or a copy into the in-memory log), the decoded
+ * log before it answers (a write into the segment, which the handler waits for when the write-behind
+ * worker makes it, storage/write-behind.ts; or a copy into the in-memory log), the decoded
  * request's strings are copies, and nothing else keeps a view of the frame once the handler's promise
  * has settled: acks=all waits inside the handler, KIP-890 verification reads the batch headers before
- * the append, the append itself is synchronous. Other APIs are not given back (they may keep views).
+ * the append. Other APIs are not given back (they may keep views).
  *
  * The same for a follower's fetch responses (`responseFramePool`): the inter-broker transport reads
  * large response frames into buffers from it, and the replica fetcher gives a Fetch response's frame
