@@ -335,8 +335,12 @@ export class MetadataController {
     return null;
   }
 
-  /** Checks a manual assignment of one partition, as Kafka does. */
-  private checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
+  /**
+   * Checks a manual assignment of one partition (CreateTopics, CreatePartitions, a reassignment's
+   * target), as Kafka's validateManualPartitionAssignment: every broker registered (fenced ones too),
+   * none twice, in broker id order.
+   */
+  checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
     if (replicas.length === 0)
       return {
         errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
