@@ -78,11 +78,11 @@ t.test('mismatches stop start-up naming both values and the file', async (t) => 
     message: `${join(a!, 'meta.properties')} has cluster.id clusterA, but the configuration (cluster.id / CLUSTER_ID) has clusterB: this log dir belongs to another cluster`,
   });
   t.throws(() => ensureMetaProperties({ ...base, nodeId: 2, configuredClusterId: undefined }), {
-    message: new RegExp(`${join(a!, 'meta.properties')} has node.id 1, but the configuration has node.id 2`),
+    message: `Stored node id 1 doesn't match previous node id 2 in ${join(a!, 'meta.properties')}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
   });
   meta(b!, ['version=1', 'cluster.id=clusterC', 'node.id=1', 'directory.id=dirB00000000000000000B']);
   t.throws(() => ensureMetaProperties({ ...base, configuredClusterId: undefined }), {
-    message: `${join(b!, 'meta.properties')} has cluster.id clusterC, but ${join(a!, 'meta.properties')} has clusterA: this log dir belongs to another cluster`,
+    message: `Invalid cluster.id in: ${join(b!, 'meta.properties')}. Expected clusterA, but read clusterC`,
   });
   meta(b!, ['version=1', 'cluster.id=clusterA', 'node.id=1', 'directory.id=dirA00000000000000000A']);
   t.throws(() => ensureMetaProperties({ ...base, configuredClusterId: undefined }), {

@@ -3,7 +3,8 @@
  * does: each dir's cluster.id, node.id and directory.id must agree with the configuration
  * (`cluster.id` / `CLUSTER_ID`, `node.id`) and with the other dirs, and directory ids must
  * be unique and not one of Kafka's reserved ids. A mismatch stops start-up with a
- * StartupError naming both values and the file. A dir without the file is formatted
+ * StartupError naming both values and the file (Kafka's text for a stored node id and for two dirs
+ * of different clusters). A dir without the file is formatted
  * (version 1, cluster id, node id, a new directory id), as the apache/kafka image formats
  * its storage at first start; a file without a directory id gets one, as Kafka does. The
  * Raft metadata log folder may only be in the metadata log dir, as in Kafka. Only a node
@@ -19,6 +20,7 @@ import { StartupError } from '../common/startup-error.js';
 import { makeDirsSync } from '../../storage/make-dirs.js';
 
 export const META_PROPERTIES = 'meta.properties';
+const CONFIGURED_CLUSTER_ID = 'the configuration (cluster.id / CLUSTER_ID)';
 /** Kafka's reserved directory ids (UNASSIGNED, LOST, MIGRATING): never a real dir's id. */
 const RESERVED_DIRECTORY_IDS = new Set(['AAAAAAAAAAAAAAAAAAAAAA', 'AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg']);
 
@@ -141,7 +143,7 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
   for (const dir of dirs) found.set(dir, readMetaProperties(dir));
 
   let clusterId = options.configuredClusterId;
-  let clusterIdSource = 'the configuration (cluster.id / CLUSTER_ID)';
+  let clusterIdSource = CONFIGURED_CLUSTER_ID;
   const seenDirectoryIds = new Map<string, string>();
   for (const [dir, meta] of found) {
     if (!meta) continue;
@@ -151,14 +153,18 @@ export function ensureMetaProperties(options: EnsureMetaPropertiesOptions): stri
         clusterId = meta.clusterId;
         clusterIdSource = path;
       } else if (meta.clusterId !== clusterId) {
+        // Two log dirs that disagree: Kafka's MetaPropertiesEnsemble message. Against the configuration
+        // (which Kafka does not have: its cluster id comes only from kafka-storage format), Gregor's own.
         throw new StartupError(
-          `${path} has cluster.id ${meta.clusterId}, but ${clusterIdSource} has ${clusterId}: this log dir belongs to another cluster`,
+          clusterIdSource === CONFIGURED_CLUSTER_ID
+            ? `${path} has cluster.id ${meta.clusterId}, but ${clusterIdSource} has ${clusterId}: this log dir belongs to another cluster`
+            : `Invalid cluster.id in: ${path}. Expected ${clusterId}, but read ${meta.clusterId}`,
         );
       }
     }
     if (meta.nodeId !== null && meta.nodeId !== options.nodeId) {
       throw new StartupError(
-        `${path} has node.id ${meta.nodeId}, but the configuration has node.id ${options.nodeId}: if the data moved, configure the node id it was written by; for a new node, use empty log dirs`,
+        `Stored node id ${meta.nodeId} doesn't match previous node id ${options.nodeId} in ${path}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
       );
     }
     if (meta.directoryId !== null) {

@@ -48,7 +48,11 @@ t.test('cluster id, node id and a foreign second log dir are checked at start', 
     args(data, ['--override', 'node.id=2', '--override', 'controller.quorum.voters=2@127.0.0.1:1']),
   );
   t.equal(otherNode.code, 1, 'node.id=2 on node 1 data: exit 1');
-  t.match(otherNode.output, `${file} has node.id 1, but the configuration has node.id 2`);
+  t.match(
+    otherNode.output,
+    `gregor: start-up failed: Stored node id 1 doesn't match previous node id 2 in ${file}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
+    "Kafka's MetaPropertiesEnsemble message",
+  );
 
   // A second log dir formatted by another cluster.
   const foreign = join(root, 'foreign');
@@ -61,7 +65,7 @@ t.test('cluster id, node id and a foreign second log dir are checked at start', 
   t.equal(twoDirs.code, 1, 'a log dir of another cluster: exit 1');
   t.match(
     twoDirs.output,
-    `${join(foreign, 'meta.properties')} has cluster.id XXXXXXXXXXXXXXXXXXXXXX, but ${file} has ${clusterId}`,
+    `Invalid cluster.id in: ${join(foreign, 'meta.properties')}. Expected ${clusterId}, but read XXXXXXXXXXXXXXXXXXXXXX`,
   );
 
   t.equal(readFileSync(file, 'utf8'), before, 'meta.properties untouched by the refused starts');

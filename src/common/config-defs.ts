@@ -364,7 +364,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     'offsets.topic.replication.factor': def(
       'int',
       '3',
-      'Replication of __consumer_offsets; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
+      'Replication of __consumer_offsets; the topic is created only once that many brokers are registered (a single combined node caps it at 1).',
       positive,
     ),
     'offsets.topic.segment.bytes': def(
@@ -438,7 +438,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = Object.assign
     'transaction.state.log.replication.factor': def(
       'int',
       '3',
-      'Replication of __transaction_state; the topic is created only once that many brokers are live (a single combined node caps it at 1).',
+      'Replication of __transaction_state; the topic is created only once that many brokers are registered (a single combined node caps it at 1).',
       positive,
     ),
     'transaction.state.log.min.isr': def(

@@ -15,6 +15,7 @@ import { FAST_QUORUM_SETTINGS, ProcessCluster, type ClusterNode } from '../../te
 import { ElectLeadersApi } from '../../protocol/generated/messages/43-elect-leaders.js';
 import { DescribeTopicPartitionsApi } from '../../protocol/generated/messages/75-describe-topic-partitions.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { kafkaTool } from '../../test/helpers/kafka-tools.js';
 
 const TOPIC = 'elections';
 const SETTINGS = {
@@ -105,6 +106,27 @@ t.test('ElectLeaders PREFERRED moves leadership back to the first replica', asyn
     whileDown.replicaElectionResults[0]?.partitionResult.map((r) => r.errorCode),
     theirs.map(() => ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE),
     'the preferred replica is down: PREFERRED_LEADER_NOT_AVAILABLE',
+  );
+  t.same(
+    whileDown.replicaElectionResults[0]?.partitionResult.map((r) => r.errorMessage),
+    theirs.map(() => 'The preferred leader was not available.'),
+    "with the error's own message, as Kafka's KRaft controller (not the ZooKeeper controller's strategy text)",
+  );
+  const tool = await kafkaTool('kafka-leader-election', [
+    '--bootstrap-server',
+    `127.0.0.1:${other.port}`,
+    '--election-type',
+    'preferred',
+    '--topic',
+    TOPIC,
+    '--partition',
+    String(theirs[0]),
+  ]);
+  t.equal(tool.code, 1, 'kafka-leader-election exits 1');
+  t.match(
+    tool.stdout,
+    `Error completing leader election (PREFERRED) for partition: ${TOPIC}-${theirs[0]}: org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available.`,
+    "the tool's line, as Kafka 3.9's",
   );
   const fencedView = await cluster.waitFor('the killed node fenced', 20000, async () => {
     const ps = await view(other);

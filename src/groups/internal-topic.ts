@@ -57,7 +57,7 @@ export class InternalTopicShortageLog {
     this.warnings.warn(
       topic,
       { topic },
-      `${topic} is not created yet: ${message} Coordinator requests get COORDINATOR_NOT_AVAILABLE until enough brokers are live, or lower ${replicationConfig}.`,
+      `${topic} is not created yet: ${message} Coordinator requests get COORDINATOR_NOT_AVAILABLE until enough brokers are registered, or lower ${replicationConfig}.`,
     );
   }
 }

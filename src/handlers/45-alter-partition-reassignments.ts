@@ -7,7 +7,8 @@
  * Validates each partition as Kafka's controller does: unknown topic or partition →
  * UNKNOWN_TOPIC_OR_PARTITION; a cancellation (null replicas) with nothing in progress →
  * NO_REASSIGNMENT_IN_PROGRESS; empty, duplicated or unregistered brokers →
- * INVALID_REPLICA_ASSIGNMENT. Accepted ones commit as PartitionChangeRecords
+ * INVALID_REPLICA_ASSIGNMENT, with Kafka 3.9's messages (a registered broker that is fenced, down,
+ * may be a target: it joins the ISR, completing the move, once it is back). Accepted ones commit as PartitionChangeRecords
  * (src/metadata/partition-reassignment.ts): the target replicas are added (addingReplicas /
  * removingReplicas), fetch from the leader and join the ISR; the AlterPartition that brings in
  * the last one completes it (the removed replicas leave, the leader moves if it is removed, and
@@ -57,7 +58,6 @@ export const alterPartitionReassignmentsHandler = defineHandler({
         errorMessage: 'This is not the correct controller for this cluster.',
         responses: [],
       };
-    const brokers = new Set(controller.liveBrokerIds());
     const records: MetadataRecord[] = [];
     const responses = request.topics.map((topic) => ({
       name: topic.name,
@@ -68,8 +68,13 @@ export const alterPartitionReassignmentsHandler = defineHandler({
           errorMessage,
         });
         const image = controller.image.topicsByName.get(topic.name);
-        const state = image?.partitions.get(p.partitionIndex);
-        if (!image || !state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
+        if (!image) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topic.name}.`);
+        const state = image.partitions.get(p.partitionIndex);
+        if (!state)
+          return result(
+            ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            `Unable to find partition ${topic.name}:${p.partitionIndex}.`,
+          );
         if (p.replicas === null) {
           const unclean =
             effectiveTopicConfig('unclean.leader.election.enable', image.configs, ctx.broker.config) === 'true';
@@ -83,22 +88,8 @@ export const alterPartitionReassignmentsHandler = defineHandler({
             ErrorCode.INVALID_REPLICATION_FACTOR,
             `The replication factor is changed from ${before.length} to ${p.replicas.length}`,
           );
-        if (p.replicas.length === 0)
-          return result(
-            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-            'The manual partition assignment includes an empty replica list.',
-          );
-        if (new Set(p.replicas).size !== p.replicas.length)
-          return result(
-            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-            'The manual partition assignment includes duplicate replicas.',
-          );
-        const unknown = p.replicas.find((r) => !brokers.has(r));
-        if (unknown !== undefined)
-          return result(
-            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-            `The manual partition assignment includes broker ${unknown}, which is not registered.`,
-          );
+        const problem = controller.checkAssignment([...p.replicas], null);
+        if (problem) return result(problem.errorCode, problem.errorMessage);
         const record = startReassignment(controller.image, image, state, [...p.replicas]);
         if (record) records.push(record);
         return result(ErrorCode.NONE, null);

@@ -60,7 +60,7 @@ t.test('a new partition has every active replica in its ISR', async (t) => {
   t.match(onlyFenced, { ok: false, error: { errorCode: 39 } }, 'only fenced brokers: INVALID_REPLICA_ASSIGNMENT');
 });
 
-t.test('placement: round robin over the unfenced brokers from a random start', async (t) => {
+t.test('placement: round robin over the unfenced brokers from a random start, fenced ones last', async (t) => {
   const c = threeBrokers();
   const created = c.createTopic({ name: 'spread', numPartitions: 6, replicationFactor: 2 });
   if (!created.ok) throw new Error(created.error.errorMessage);
@@ -89,6 +89,42 @@ t.test('placement: round robin over the unfenced brokers from a random start', a
     ),
     'a fenced broker gets no replica',
   );
-  const tooMany = c.createTopic({ name: 'three', numPartitions: 1, replicationFactor: 3 });
-  t.match(tooMany, { ok: false, error: { errorCode: 38 } }, 'INVALID_REPLICATION_FACTOR above the live brokers');
+  const onThree = c.createTopic({ name: 'three', numPartitions: 3, replicationFactor: 3 });
+  if (!onThree.ok) throw new Error(onThree.error.errorMessage);
+  for (const r of onThree.records) {
+    if (r.type !== 'PartitionRecord') continue;
+    const data = r.data as { replicas: number[]; isr: number[]; leader: number };
+    t.same(new Set(data.replicas), new Set([1, 2, 3]), 'as Kafka: a fenced registered broker gets the third replica');
+    t.equal(data.replicas[2], 3, 'after the unfenced ones');
+    t.same(data.isr, data.replicas.slice(0, 2), 'out of the ISR');
+    t.not(data.leader, 3, 'never the leader');
+  }
+  const tooMany = c.createTopic({ name: 'four', numPartitions: 1, replicationFactor: 4 });
+  t.match(
+    tooMany,
+    {
+      ok: false,
+      error: {
+        errorCode: 38,
+        errorMessage:
+          'Unable to replicate the partition 4 time(s): The target replication factor of 4 cannot be reached because only 3 broker(s) are registered.',
+      },
+    },
+    'INVALID_REPLICATION_FACTOR above the registered brokers, fenced ones counted',
+  );
+  c.commit([
+    { type: 'FenceBrokerRecord', data: { id: 1, epoch: -1n } },
+    { type: 'FenceBrokerRecord', data: { id: 2, epoch: -1n } },
+  ]);
+  t.match(
+    c.createTopic({ name: 'none', numPartitions: 1, replicationFactor: 1 }),
+    {
+      ok: false,
+      error: {
+        errorCode: 38,
+        errorMessage: 'Unable to replicate the partition 1 time(s): All brokers are currently fenced.',
+      },
+    },
+    "every broker fenced: refused with Kafka's message",
+  );
 });

@@ -335,8 +335,12 @@ export class MetadataController {
     return null;
   }
 
-  /** Checks a manual assignment of one partition, as Kafka does. */
-  private checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
+  /**
+   * Checks a manual assignment of one partition (CreateTopics, CreatePartitions, a reassignment's
+   * target), as Kafka's validateManualPartitionAssignment: every broker registered (fenced ones too),
+   * none twice, in broker id order.
+   */
+  checkAssignment(replicas: number[], replicationFactor: number | null): CommandError | null {
     if (replicas.length === 0)
       return {
         errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -367,28 +371,57 @@ export class MetadataController {
   }
 
   /**
-   * Placement of partitions [first, first + count) with `rf` replicas each over the unfenced
-   * brokers, as Kafka's round robin: the first replica walks the brokers from a random start, the
-   * others follow it at a random shift that moves on after each full round, so leaders and
-   * followers spread evenly. Leaves out: rack awareness (broker.rack).
+   * The brokers a new replica may be placed on, as Kafka's BrokerHeartbeatManager.usableBrokers: every
+   * registered broker but those in controlled shutdown, the unfenced first. A fenced broker (one that
+   * died or finished its controlled shutdown) still counts: it gets replicas once the unfenced are used
+   * up, out of the ISR until it comes back and catches up.
+   */
+  private placeableBrokers(): { unfenced: number[]; fenced: number[] } {
+    const unfenced: number[] = [];
+    const fenced: number[] = [];
+    for (const b of this.image.brokers.values()) {
+      if (b.fenced) fenced.push(b.brokerId);
+      else if (!b.inControlledShutdown) unfenced.push(b.brokerId);
+    }
+    const byId = (a: number, b: number): number => a - b;
+    return { unfenced: unfenced.sort(byId), fenced: fenced.sort(byId) };
+  }
+
+  /**
+   * Placement of partitions [first, first + count) with `rf` replicas each, as Kafka's
+   * StripedReplicaPlacer without racks: the leader is always an unfenced broker, walking them from a
+   * random start; the other replicas go to the other unfenced brokers at a random shift that moves on
+   * after each full round, so leaders and followers spread evenly; when `rf` is more than the unfenced
+   * brokers, the rest go to fenced ones (rotating). Refused as Kafka refuses it: no unfenced broker, or
+   * `rf` above the registered brokers (fenced included, those in controlled shutdown not).
+   * Leaves out: rack awareness (broker.rack).
    */
   private place(first: number, count: number, rf: number): CommandResult<number[][]> {
-    const brokers = this.liveBrokerIds();
-    if (rf > brokers.length) {
+    const { unfenced: brokers, fenced } = this.placeableBrokers();
+    if (brokers.length === 0)
       return fail(
         ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`,
+        `Unable to replicate the partition ${rf} time(s): All brokers are currently fenced.`,
+      );
+    if (rf > brokers.length + fenced.length) {
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length + fenced.length} broker(s) are registered.`,
       );
     }
     const n = brokers.length;
+    const followersUnfenced = Math.min(rf - 1, n - 1);
     const start = this.randomBelow(n);
     let shift = this.randomBelow(n);
+    const fencedStart = this.randomBelow(fenced.length);
     const out: number[][] = [];
     for (let p = first; p < first + count; p++) {
       if (p > first && (p - first) % n === 0) shift += 1;
       const leaderIndex = (p + start) % n;
       const replicas = [brokers[leaderIndex]!];
-      for (let j = 0; j < rf - 1; j++) replicas.push(brokers[(leaderIndex + 1 + ((shift + j) % (n - 1))) % n]!);
+      for (let j = 0; j < followersUnfenced; j++)
+        replicas.push(brokers[(leaderIndex + 1 + ((shift + j) % (n - 1))) % n]!);
+      for (let j = 0; replicas.length < rf; j++) replicas.push(fenced[(fencedStart + p + j) % fenced.length]!);
       out.push(replicas);
     }
     return { ok: true, records: [], value: out };

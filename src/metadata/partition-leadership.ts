@@ -170,7 +170,7 @@ const NOT_NEEDED: ElectionOutcome = {
 /**
  * A PREFERRED election (ElectLeaders, auto leader rebalance): the first replica leads when it is
  * in the ISR and live; ELECTION_NOT_NEEDED when it leads already, PREFERRED_LEADER_NOT_AVAILABLE
- * otherwise.
+ * otherwise. The messages are the errors' own, as Kafka's KRaft controller answers (ApiError(error)).
  */
 export function electPreferred(image: MetadataImage, topic: TopicImage, p: PartitionState): ElectionOutcome {
   const preferred = p.replicas[0];
@@ -178,7 +178,7 @@ export function electPreferred(image: MetadataImage, topic: TopicImage, p: Parti
   if (!p.isr.includes(preferred) || !isLive(image, preferred))
     return {
       errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
-      errorMessage: `Failed to elect leader for partition ${topic.name}-${p.partition} under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
+      errorMessage: 'The preferred leader was not available.',
       record: null,
     };
   return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader: preferred }) };
@@ -198,7 +198,7 @@ export function electUnclean(image: MetadataImage, topic: TopicImage, p: Partiti
   if (outOfSync === undefined)
     return {
       errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
-      errorMessage: `Failed to elect leader for partition ${topic.name}-${p.partition} under strategy UncleanLeaderElectionStrategy`,
+      errorMessage: 'Eligible topic partition leaders are not available.',
       record: null,
     };
   return {

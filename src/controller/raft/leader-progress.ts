@@ -19,7 +19,10 @@ export interface ObserverProgress {
 
 export interface ReplicaProgress {
   endOffset: number;
+  /** The last contact (a fetch, a BeginQuorumEpoch answer), or the epoch's start: check-quorum's clock. */
   lastFetchMs: number;
+  /** When it last fetched in this epoch, -1 before its first fetch: what DescribeQuorum reports, as Kafka's ReplicaState. */
+  lastFetchTimestamp: number;
   lastCaughtUpMs: number;
   /** Highest high watermark sent to this replica in a fetch answer. */
   lastSentHighWatermark: number;
@@ -42,6 +45,7 @@ export class LeaderProgress {
       this.replicas.set(id, {
         endOffset: -1,
         lastFetchMs: startedMs,
+        lastFetchTimestamp: -1,
         lastCaughtUpMs: -1,
         lastSentHighWatermark: -1,
         acknowledged: false,
@@ -55,6 +59,7 @@ export class LeaderProgress {
     if (!replica) return false;
     replica.endOffset = fetchOffset;
     replica.lastFetchMs = now;
+    replica.lastFetchTimestamp = now;
     replica.acknowledged = true;
     if (fetchOffset >= leaderEndOffset) replica.lastCaughtUpMs = now;
     return true;

@@ -246,7 +246,7 @@ export class LeaderReplication {
       return {
         replicaId,
         logEndOffset: r ? r.endOffset : -1,
-        lastFetchTimestamp: r ? r.lastFetchMs : -1,
+        lastFetchTimestamp: r ? r.lastFetchTimestamp : -1,
         lastCaughtUpTimestamp: r ? r.lastCaughtUpMs : -1,
       };
     });
