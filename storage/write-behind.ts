@@ -42,12 +42,20 @@ const STALL_MS = 60_000;
 
 /** The worker's whole program: write each submitted range, record its outcome, tell the main thread. */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const control = new Int32Array(workerData.control);
 const status = new Int32Array(workerData.status);
 const failedFds = new Map();
-parentPort.on('message', (w) => {
+// Every write queued by now is made before the main thread is told (one message for the lot).
+parentPort.on('message', (first) => {
+  let seq = write(first);
+  for (let next = receiveMessageOnPort(parentPort); next !== undefined; next = receiveMessageOnPort(parentPort)) {
+    seq = write(next.message);
+  }
+  parentPort.postMessage(seq);
+});
+function write(w) {
   let errno = failedFds.get(w.fd) ?? 0;
   if (errno === 0) {
     try {
@@ -62,8 +70,8 @@ parentPort.on('message', (w) => {
   status[w.seq % ${RING}] = errno;
   Atomics.store(control, 0, w.seq);
   Atomics.notify(control, 0);
-  parentPort.postMessage(w.seq);
-});
+  return w.seq;
+}
 `;
 
 interface InFlight {
