@@ -237,8 +237,11 @@ export class ReplicationSim {
     broker.alive = true;
     broker.incarnation++;
     broker.partition = null;
+    // The broker epoch of its registration (the sim registers each broker once, never again).
+    const brokerEpoch = (): bigint => this.controller.image.brokers.get(broker.id)?.brokerEpoch ?? -1n;
     broker.fetchers = new ReplicaFetcherManager({
       brokerId: broker.id,
+      brokerEpoch,
       transport: (leaderId, request) => this.fetchFrom(broker, leaderId, request),
       schedule: (ms, fire) => this.schedule(ms, () => broker.alive && fire()),
       maxWaitMs: 0,
@@ -251,8 +254,8 @@ export class ReplicationSim {
     });
     broker.isr = new IsrManager({
       brokerId: broker.id,
-      brokerEpoch: () => -1n,
-      brokerEpochOf: () => -1n,
+      brokerEpoch,
+      aliveBrokerEpoch: (id) => this.aliveBrokerEpoch(id),
       send: (request) =>
         new Promise<AlterPartitionResponse>((resolve, reject) => {
           if (this.lost()) return void this.schedule(50, () => reject(new Error('lost')));
@@ -275,6 +278,11 @@ export class ReplicationSim {
     if (state) this.applyState(broker, { ...state, replicas: [...state.replicas], isr: [...state.isr] });
   }
 
+  private aliveBrokerEpoch(id: number): bigint | undefined {
+    const b = this.controller.image.brokers.get(id);
+    return b && !b.fenced ? b.brokerEpoch : undefined;
+  }
+
   private fetchFrom(from: Broker, leaderId: number, request: FetchRequest): Promise<FetchResponse> {
     return new Promise((resolve, reject) => {
       const leader = this.brokers.get(leaderId);
@@ -289,8 +297,10 @@ export class ReplicationSim {
             : { ok: false as const, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic: undefined };
         const [result] = readPartitions(
           {
-            apiVersion: 12,
-            replicaId: request.replicaId,
+            apiVersion: 17,
+            replicaId: request.replicaState.replicaId,
+            replicaEpoch: request.replicaState.replicaEpoch,
+            aliveBrokerEpoch: (id) => this.aliveBrokerEpoch(id),
             maxBytes: request.maxBytes,
             isolationLevel: 0,
             now: this.now,
