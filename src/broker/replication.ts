@@ -142,13 +142,7 @@ export class Replication {
         return broker && !broker.fenced ? broker.brokerEpoch : undefined;
       },
       send: async (request) => {
-        if (controller.isActive())
-          return applyAlterPartition(
-            controller,
-            (id) => quorum.heartbeats.epochOf(id),
-            request,
-            ALTER_PARTITION_VERSION,
-          );
+        if (controller.isActive()) return applyAlterPartition(controller, request, ALTER_PARTITION_VERSION);
         const leader = quorum.node.leaderId();
         const peers = quorum.node.peers;
         if (leader < 0 || !peers?.knows(leader))

@@ -95,7 +95,8 @@ function setUp(isr: number[]) {
 function request(newIsr: number[], partitionEpoch = 0): AlterPartitionRequest {
   return {
     brokerId: 1,
-    brokerEpoch: -1n,
+    // Broker 1's registration (RegisterBrokerRecord's default epoch).
+    brokerEpoch: 0n,
     topics: [
       {
         topicName: '',
@@ -116,7 +117,7 @@ function request(newIsr: number[], partitionEpoch = 0): AlterPartitionRequest {
 }
 
 function alter(s: ReturnType<typeof setUp>, newIsr: number[], partitionEpoch = 0) {
-  return applyAlterPartition(s.c, (id) => s.heartbeats.epochOf(id), request(newIsr, partitionEpoch), 3);
+  return applyAlterPartition(s.c, request(newIsr, partitionEpoch), 3);
 }
 
 /** The session of broker 3 expires (1 and 2 heartbeat); tick() proposes its fencing. */

@@ -261,7 +261,7 @@ export class ReplicationSim {
           if (this.lost()) return void this.schedule(50, () => reject(new Error('lost')));
           this.maybeCrashJoiner(request);
           this.schedule(this.delay(), () => {
-            void applyAlterPartition(this.alterPartitionController(), () => undefined, request, 3).then((response) =>
+            void applyAlterPartition(this.alterPartitionController(), request, 3).then((response) =>
               this.schedule(this.delay(), () => resolve(response)),
             );
           });
