@@ -7,7 +7,8 @@
  * empty with no check; NOT_CONTROLLER off the active controller; STALE_BROKER_EPOCH unless the
  * requester is registered at exactly the request's BrokerEpoch (-1 included: Kafka's KRaft controller
  * never skips this check). v3 broker epochs of ISR members are checked against their registrations
- * (INELIGIBLE_REPLICA, -1 skips that one);
+ * (INELIGIBLE_REPLICA, -1 skips that one); a change that completes a reassignment and moves the
+ * leadership off the requester is made and answered NEW_LEADER_ELECTED (FENCED_LEADER_EPOCH before v2);
  * UNKNOWN_TOPIC_ID (v2+) for a topic id the controller does not know. Every check reads the
  * controller's latest image, its proposed and not yet committed records included.
  */
@@ -70,7 +71,8 @@ export async function applyAlterPartition(
         };
         if (outcome.record && topic) {
           records.push(outcome.record);
-          pending.push({ answer, topicId: topic.topicId });
+          // NEW_LEADER_ELECTED: the change is made, the answer carries only the error (as Kafka's).
+          if (outcome.errorCode === ErrorCode.NONE) pending.push({ answer, topicId: topic.topicId });
         }
         return answer;
       }),
