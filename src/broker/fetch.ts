@@ -54,6 +54,10 @@ export interface FetchParams {
   apiVersion: number;
   /** >= 0 for a follower broker, -1 for consumers. */
   replicaId: number;
+  /** A follower's broker epoch (Fetch v15+ ReplicaState), -1 when not given. */
+  replicaEpoch?: bigint;
+  /** The epoch of a broker's registration in this broker's metadata while it is unfenced (Kafka's getAliveBrokerEpoch). */
+  aliveBrokerEpoch?: (brokerId: number) => bigint | undefined;
   /** The response budget (already capped by fetch.max.bytes for consumers). */
   maxBytes: number;
   isolationLevel: number;
@@ -218,7 +222,19 @@ function readRecords(
       const here = endOffsetForEpoch(partition, lastFetchedEpoch);
       if (here.epoch < lastFetchedEpoch || here.endOffset < offset) return diverged(partition, here);
     }
-    partition.recordFollowerFetch(params.replicaId, offset, params.now ?? 0, request.followerLogStartOffset ?? -1);
+    // Kafka's Replica.updateFetchStateOrThrow (KIP-903): a fetch from an older incarnation of the
+    // follower (its broker epoch below the registration the leader knows) updates nothing.
+    const replicaEpoch = params.replicaEpoch ?? -1n;
+    const aliveEpoch = params.aliveBrokerEpoch?.(params.replicaId);
+    if (replicaEpoch !== -1n && aliveEpoch !== undefined && aliveEpoch > replicaEpoch)
+      return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
+    partition.recordFollowerFetch(
+      params.replicaId,
+      offset,
+      params.now ?? 0,
+      request.followerLogStartOffset ?? -1,
+      replicaEpoch,
+    );
   }
   const end = follower ? log.logEndOffset : fetchableEnd(partition, params.isolationLevel);
   const limit = Math.min(request.partitionMaxBytes, budget);

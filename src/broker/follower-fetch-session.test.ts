@@ -61,7 +61,11 @@ t.test('full first, then incremental with only what changed', async (t) => {
   const third = s.build([part(0, 10), part(2, 0, { currentLeaderEpoch: 2 }), part(3)]);
   t.same(third.sessionEpoch, 2);
   t.same(sent(third), [2, 3], 'a changed leader epoch and a new partition');
-  t.same(third.toForget, [{ topic: 't', partition: 1 }], 'the partition no longer wanted is forgotten');
+  t.same(
+    third.toForget,
+    [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partition: 1 }],
+    'the partition no longer wanted is forgotten',
+  );
   t.ok(s.handleResponse(answer(42, [])), 'an empty incremental answer is fine');
   t.equal(s.size, 3);
 

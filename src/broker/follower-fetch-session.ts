@@ -38,11 +38,12 @@ export interface SessionFetch {
   /** Whether this request is full (every wanted partition) or incremental. */
   full: boolean;
   toSend: SessionPartition[];
-  toForget: Array<{ topic: string; partition: number }>;
+  toForget: Array<{ topic: string; topicId: string; partition: number }>;
 }
 
-function keyOf(p: { topic: string; partition: number }): string {
-  return `${p.topic}\u0000${p.partition}`;
+/** Partitions are named by topic id, as Fetch v13+ names them on the wire both ways. */
+function keyOf(p: { topicId: string; partition: number }): string {
+  return `${p.topicId}\u0000${p.partition}`;
 }
 
 function sameFetchData(a: SessionPartition, b: SessionPartition): boolean {
@@ -51,8 +52,7 @@ function sameFetchData(a: SessionPartition, b: SessionPartition): boolean {
     a.logStartOffset === b.logStartOffset &&
     a.currentLeaderEpoch === b.currentLeaderEpoch &&
     a.lastFetchedEpoch === b.lastFetchedEpoch &&
-    a.partitionMaxBytes === b.partitionMaxBytes &&
-    a.topicId === b.topicId
+    a.partitionMaxBytes === b.partitionMaxBytes
   );
 }
 
@@ -81,12 +81,12 @@ export class FollowerFetchSession {
     }
     const next = new Map(wanted.map((p) => [keyOf(p), p]));
     const toSend: SessionPartition[] = [];
-    const toForget: Array<{ topic: string; partition: number }> = [];
+    const toForget: SessionFetch['toForget'] = [];
     for (const [key, previous] of this.partitions) {
       const now = next.get(key);
       if (!now) {
         this.partitions.delete(key);
-        toForget.push({ topic: previous.topic, partition: previous.partition });
+        toForget.push({ topic: previous.topic, topicId: previous.topicId, partition: previous.partition });
       } else if (!sameFetchData(previous, now)) {
         this.partitions.set(key, { ...now });
         toSend.push({ ...now });
@@ -113,7 +113,7 @@ export class FollowerFetchSession {
     const full = this.epoch === INITIAL_EPOCH;
     const answered = new Set(
       response.responses.flatMap((t) =>
-        t.partitions.map((p) => keyOf({ topic: t.topic, partition: p.partitionIndex })),
+        t.partitions.map((p) => keyOf({ topicId: t.topicId, partition: p.partitionIndex })),
       ),
     );
     const extra = [...answered].some((key) => !this.partitions.has(key));
@@ -144,7 +144,7 @@ export class FollowerFetchSession {
   }
 }
 
-/** The partition key a response names, for matching answers to what was asked. */
-export function sessionKey(topic: string, partition: number): string {
-  return keyOf({ topic, partition });
+/** The partition key a response names (by topic id), for matching answers to what was asked. */
+export function sessionKey(topicId: string, partition: number): string {
+  return keyOf({ topicId, partition });
 }

@@ -5,6 +5,8 @@
  * partition's metadata moves on; INELIGIBLE_REPLICA resets the ISR to the metadata's and a later
  * fetch may try again; a top-level error or a lost answer keeps the joining follower counted and
  * retries no sooner than 50 ms later. No refusal makes the leader send again at every fetch.
+ * KIP-903: a follower whose fetches carry another broker epoch than its registration is not
+ * proposed, and each member goes to the controller with the epoch of its last fetch.
  */
 import t from 'tap';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -58,11 +60,20 @@ function setUp() {
   p.appendAsLeader(batchOf(['a', 'b']));
   const sent: AlterPartitionRequest[] = [];
   const clock = { now: 1_000 };
-  const env = { eligible: true, reply: answer(ErrorCode.NONE) as AlterPartitionResponse | Error };
+  const env = {
+    eligible: true,
+    reply: answer(ErrorCode.NONE) as AlterPartitionResponse | Error,
+    registered: new Map<number, bigint>([
+      [1, 5n],
+      [2, 20n],
+      [3, 30n],
+    ]),
+    fetchEpoch3: 30n,
+  };
   const isr = new IsrManager({
     brokerId: 1,
     brokerEpoch: () => 5n,
-    brokerEpochOf: () => -1n,
+    aliveBrokerEpoch: (id) => env.registered.get(id),
     send: (request) => {
       sent.push(request);
       return env.reply instanceof Error ? Promise.reject(env.reply) : Promise.resolve(env.reply);
@@ -72,10 +83,10 @@ function setUp() {
     isEligible: (id) => id !== 3 || env.eligible,
     logger: createLogger({ level: 'silent' }),
   });
-  p.recordFollowerFetch(2, 2, clock.now);
+  p.recordFollowerFetch(2, 2, clock.now, -1, 20n);
   /** Broker 3 fetches up to the log end; the leader looks at adding it. */
   const fetch3 = async (): Promise<void> => {
-    p.recordFollowerFetch(3, p.log.logEndOffset, clock.now);
+    p.recordFollowerFetch(3, p.log.logEndOffset, clock.now, -1, env.fetchEpoch3);
     isr.maybeExpand(p, 3);
     await new Promise((resolve) => setImmediate(resolve));
   };
@@ -141,4 +152,39 @@ t.test('a top-level error or a lost answer: retried after 50 ms, the joiner stil
   s.clock.now += ALTER_PARTITION_RETRY_MS;
   await s.fetch3();
   t.equal(s.sent.length, 3);
+});
+
+t.test(
+  'KIP-903: broker epochs from the fetches go with the members; a stale or unknown one is not proposed',
+  async (t) => {
+    const s = setUp();
+    s.env.fetchEpoch3 = 29n;
+    await s.fetch3();
+    t.equal(s.sent.length, 0, 'fetches from an older registration of broker 3: not proposed');
+    s.env.registered.delete(3);
+    s.env.fetchEpoch3 = 30n;
+    await s.fetch3();
+    t.equal(s.sent.length, 0, 'broker 3 not registered (or fenced) in the metadata: not proposed');
+    s.env.registered.set(3, 30n);
+    await s.fetch3();
+    t.same(
+      s.sent[0]?.topics[0]?.partitions[0]?.newIsrWithEpochs,
+      [
+        { brokerId: 1, brokerEpoch: 5n },
+        { brokerId: 2, brokerEpoch: 20n },
+        { brokerId: 3, brokerEpoch: 30n },
+      ],
+      'the leader with its own epoch, the followers with their fetches',
+    );
+  },
+);
+
+t.test('KIP-903: a follower that sends no epoch (-1) is proposed with -1', async (t) => {
+  const s = setUp();
+  s.env.fetchEpoch3 = -1n;
+  await s.fetch3();
+  t.same(
+    s.sent[0]?.topics[0]?.partitions[0]?.newIsrWithEpochs.map((m) => m.brokerEpoch),
+    [5n, 20n, -1n],
+  );
 });

@@ -16,8 +16,12 @@
  * - anything else (NOT_CONTROLLER, STALE_BROKER_EPOCH, a lost answer: the change may have been
  *   applied): the joining followers keep counting and the change is proposed again no sooner than
  *   50 ms later (Kafka's AlterPartitionManager retry).
- * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966); the
- * follower's broker epoch from its fetches (members are sent with -1, not checked).
+ * Broker epochs (KIP-903, Kafka's Partition.isReplicaIsrEligible and addBrokerEpochToIsr): a follower
+ * joins only when the broker epoch of its last fetch is -1 (not sent) or the one its unfenced
+ * registration has in this broker's metadata; each member goes into AlterPartition with the epoch of
+ * its last fetch in this leader epoch (-1 when none), this broker with its own, so the controller
+ * refuses a member that has re-registered since (INELIGIBLE_REPLICA).
+ * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966).
  */
 import type {
   AlterPartitionRequest,
@@ -33,8 +37,8 @@ export type AlterPartitionSender = (request: AlterPartitionRequest) => Promise<A
 export interface IsrManagerOptions {
   brokerId: number;
   brokerEpoch: () => bigint;
-  /** Broker epochs of the ISR members, as this broker's image knows them (-1: unknown). */
-  brokerEpochOf: (brokerId: number) => bigint;
+  /** The epoch of a broker's registration in this broker's metadata while it is unfenced. */
+  aliveBrokerEpoch: (brokerId: number) => bigint | undefined;
   send: AlterPartitionSender;
   now: () => number;
   replicaLagTimeMaxMs: number;
@@ -74,6 +78,8 @@ export class IsrManager {
     if (!this.options.isEligible(replicaId)) return;
     const position = partition.followerPosition(replicaId);
     if (!position || position.logEndOffset < partition.highWatermark) return;
+    const alive = this.options.aliveBrokerEpoch(replicaId);
+    if (alive === undefined || (position.brokerEpoch !== -1n && position.brokerEpoch !== alive)) return;
     this.propose(partition, [...partition.state.isr, replicaId]);
   }
 
@@ -141,7 +147,7 @@ export class IsrManager {
               newIsr: [],
               newIsrWithEpochs: newIsr.map((brokerId) => ({
                 brokerId,
-                brokerEpoch: this.options.brokerEpochOf(brokerId),
+                brokerEpoch: this.memberEpoch(partition, brokerId),
               })),
               leaderRecoveryState: 0,
               partitionEpoch: state.partitionEpoch,
@@ -171,6 +177,12 @@ export class IsrManager {
         this.refused(partition, state, -1);
       })
       .finally(() => this.inFlight.delete(partition));
+  }
+
+  /** Kafka's addBrokerEpochToIsr: this broker's own epoch, a follower's from its last fetch (-1: none yet). */
+  private memberEpoch(partition: Partition, brokerId: number): bigint {
+    if (brokerId === this.options.brokerId) return this.options.brokerEpoch();
+    return partition.followerPosition(brokerId)?.brokerEpoch ?? -1n;
   }
 
   /** A refusal of the change computed from `sent` (partitionCode -1: a top-level error or no answer). */

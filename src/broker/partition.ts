@@ -24,6 +24,8 @@ export interface FollowerPosition {
   lastFetchTimeMs: number;
   /** The follower's log start offset, as its last fetch gave it (-1: unknown). */
   logStartOffset: number;
+  /** The follower's broker epoch its last fetch gave (Fetch v15+; -1: not given), sent with it in AlterPartition. */
+  brokerEpoch: bigint;
 }
 
 /** Shared by every partition with no pending ISR joins (most of them): never mutated. */
@@ -166,7 +168,13 @@ export class Partition {
    * The leader records a follower's fetch at `fetchOffset` (its log end) and advances the high
    * watermark when the ISR allows. Returns the follower's position.
    */
-  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number, logStartOffset = -1): FollowerPosition {
+  recordFollowerFetch(
+    replicaId: number,
+    fetchOffset: number,
+    now: number,
+    logStartOffset = -1,
+    brokerEpoch = -1n,
+  ): FollowerPosition {
     const previous = this.followers?.get(replicaId);
     const leaderEnd = this.log.logEndOffset;
     // Kafka's rule: caught up now when at the log end; caught up as of the previous fetch when at
@@ -181,6 +189,7 @@ export class Partition {
       lastFetchLeaderLogEndOffset: leaderEnd,
       lastFetchTimeMs: now,
       logStartOffset,
+      brokerEpoch,
     };
     (this.followers ??= new Map()).set(replicaId, position);
     // A moved follower log start may complete a waiting DeleteRecords (the low watermark).

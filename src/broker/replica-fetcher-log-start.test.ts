@@ -51,6 +51,7 @@ function follower(script: Array<(request: FetchRequest) => FetchResponse>) {
   const partition = new Partition('t', 'id', 0, state, new MemoryPartitionLog(), 2);
   const manager = new ReplicaFetcherManager({
     brokerId: 2,
+    brokerEpoch: () => 12n,
     transport: (_leader, request) => {
       requests.push(request);
       const next = script.shift();

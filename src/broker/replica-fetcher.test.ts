@@ -54,8 +54,8 @@ class FakeLeader {
   answer(request: FetchRequest): FetchResponse {
     const wanted = request.topics.flatMap((tp) =>
       tp.partitions.map((p) => ({
-        topic: tp.topic,
-        topicId: '',
+        topic: '',
+        topicId: tp.topicId,
         partition: p.partition,
         fetchOffset: Number(p.fetchOffset),
         partitionMaxBytes: p.partitionMaxBytes,
@@ -64,13 +64,13 @@ class FakeLeader {
       })),
     );
     const forgotten = request.forgottenTopicsData.flatMap((f) =>
-      f.partitions.map((partition) => ({ topic: f.topic, topicId: '', partition })),
+      f.partitions.map((partition) => ({ topic: '', topicId: f.topicId, partition })),
     );
     const context = this.cache.newContext(
       {
         sessionId: request.sessionId,
         sessionEpoch: request.sessionEpoch,
-        usesTopicIds: false,
+        usesTopicIds: true,
         partitions: wanted,
         forgotten,
       },
@@ -80,7 +80,13 @@ class FakeLeader {
     const incremental = context.kind === 'incremental';
     const targets = incremental ? [...context.session.partitions.values()] : wanted;
     const results = readPartitions(
-      { apiVersion: 12, replicaId: request.replicaId, maxBytes: request.maxBytes, isolationLevel: 0, now: 0 },
+      {
+        apiVersion: 17,
+        replicaId: request.replicaState.replicaId,
+        maxBytes: request.maxBytes,
+        isolationLevel: 0,
+        now: 0,
+      },
       targets.map((target) => ({
         lookup: { ok: true as const, topic: this.topic, partition: this.partitions[target.partition]! },
         fetchOffset: target.fetchOffset,
@@ -93,7 +99,7 @@ class FakeLeader {
       const r = results[i]!;
       const session = context.session;
       const news = { ...r, recordBytes: r.records.length, diverging: r.divergingEpoch !== undefined };
-      if (session && !session.noteAnswer(FetchSession.key(target, false), news, incremental)) return [];
+      if (session && !session.noteAnswer(FetchSession.key(target, true), news, incremental)) return [];
       return [
         {
           ...defaultFetchResponsePartitionData(),
@@ -107,7 +113,7 @@ class FakeLeader {
     return {
       ...defaultFetchResponse(),
       sessionId: context.session?.id ?? 0,
-      responses: partitions.length ? [{ topic: TOPIC, topicId: this.topic.topicId, partitions }] : [],
+      responses: partitions.length ? [{ topic: '', topicId: this.topic.topicId, partitions }] : [],
     };
   }
 }
@@ -125,6 +131,7 @@ function follower(leader: FakeLeader, numFetchers: number) {
   );
   const manager = new ReplicaFetcherManager({
     brokerId: 2,
+    brokerEpoch: () => 12n,
     transport: (_leaderId, request) => new Promise((resolve) => pending.push({ request, resolve })),
     schedule: (_ms, fire) => {
       const timer = setImmediate(fire);
@@ -188,7 +195,17 @@ t.test('partitions spread over num.replica.fetchers loops, each with its own ses
     [2, 5],
   ]);
   for (const r of first) {
-    t.same([r.sessionId, r.sessionEpoch, r.replicaId], [0, 0, 2], 'full fetch asking for a session');
+    t.same([r.sessionId, r.sessionEpoch], [0, 0], 'full fetch asking for a session');
+    t.same(
+      r.replicaState,
+      { replicaId: 2, replicaEpoch: 12n },
+      'the replica id and broker epoch in ReplicaState (v15+)',
+    );
+    t.equal(r.replicaId, -1, 'no top-level replica id from v15');
+    t.ok(
+      r.topics.every((tp) => tp.topicId === leader.topic.topicId),
+      'topics named by id (v13+)',
+    );
     t.equal(r.maxBytes, 65536, 'replica.fetch.response.max.bytes');
     t.equal(r.maxWaitMs, 500, 'replica.fetch.wait.max.ms');
     t.ok(

@@ -2,8 +2,10 @@
  * Follower fetchers, as Kafka's ReplicaFetcherManager and ReplicaFetcherThread: `num.replica.fetchers`
  * fetch loops per source broker (the leader of the partitions this broker follows), a partition going
  * to loop Utils.abs(31 * topic.hashCode() + partition) % num.replica.fetchers as in Kafka; each loop
- * sends Fetch v12 with this broker's replica id, the current leader epoch and the epoch of the last
- * fetched batch, in an incremental fetch session (src/broker/follower-fetch-session.ts: full first,
+ * sends Fetch v17 (Kafka 3.9's follower version at metadata.version 3.9-IV0) naming topics by id, with
+ * this broker's replica id and broker epoch (ReplicaState; the leader refuses a fetch whose epoch is
+ * older than the registration it knows, and sends the epoch with the follower in AlterPartition,
+ * KIP-903), the current leader epoch and the epoch of the last fetched batch, in an incremental fetch session (src/broker/follower-fetch-session.ts: full first,
  * then only the partitions whose fetch data changed; the leader answers only partitions with news).
  * Sizes: `replica.fetch.max.bytes` per partition, `replica.fetch.response.max.bytes` per response,
  * `replica.fetch.min.bytes` and `replica.fetch.wait.max.ms` for the leader's long poll. Changing the
@@ -44,11 +46,16 @@ import { FollowerFetchSession, sessionKey, type SessionFetch } from './follower-
 import { endOffsetForEpoch, epochHistory } from './leader-epochs.js';
 import type { Partition } from './partition.js';
 
-/** Sends a Fetch (v12) to a broker; rejects when it cannot be reached. */
+/** The Fetch version followers send: Kafka 3.9's MetadataVersion.fetchRequestVersion at 3.9-IV0. */
+export const REPLICA_FETCH_VERSION = 17;
+
+/** Sends a Fetch (REPLICA_FETCH_VERSION) to a broker; rejects when it cannot be reached. */
 export type ReplicaFetchTransport = (leaderId: number, request: FetchRequest) => Promise<FetchResponse>;
 
 export interface ReplicaFetcherOptions {
   brokerId: number;
+  /** This broker's epoch, from its current registration (-1 before it registered). */
+  brokerEpoch: () => bigint;
   transport: ReplicaFetchTransport;
   schedule: Schedule;
   maxWaitMs: number;
@@ -182,10 +189,10 @@ export class FetchLoop {
       return;
     }
     this.refusalLogged = false;
-    const byKey = new Map(wanted.map((f) => [sessionKey(f.partition.topic, f.partition.index), f]));
+    const byKey = new Map(wanted.map((f) => [sessionKey(f.partition.topicId, f.partition.index), f]));
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
-        const followed = byKey.get(sessionKey(topic.topic, p.partitionIndex));
+        const followed = byKey.get(sessionKey(topic.topicId, p.partitionIndex));
         if (followed && this.partitions.get(followed.partition) === followed) this.handle(followed, p);
       }
     }
@@ -228,8 +235,8 @@ export class FetchLoop {
   private request(fetch: SessionFetch): FetchRequest {
     const topics = new Map<string, FetchRequest['topics'][number]>();
     for (const p of fetch.toSend) {
-      let topic = topics.get(p.topic);
-      if (!topic) topics.set(p.topic, (topic = { topic: p.topic, topicId: p.topicId, partitions: [] }));
+      let topic = topics.get(p.topicId);
+      if (!topic) topics.set(p.topicId, (topic = { topic: '', topicId: p.topicId, partitions: [] }));
       topic.partitions.push({
         ...defaultFetchRequestFetchPartition(),
         partition: p.partition,
@@ -241,19 +248,20 @@ export class FetchLoop {
       });
     }
     const forgotten = new Map<string, number[]>();
-    for (const f of fetch.toForget) forgotten.set(f.topic, [...(forgotten.get(f.topic) ?? []), f.partition]);
+    for (const f of fetch.toForget) forgotten.set(f.topicId, [...(forgotten.get(f.topicId) ?? []), f.partition]);
     return {
       ...defaultFetchRequest(),
-      replicaId: this.options.brokerId,
+      // From v15 the replica is named in ReplicaState, with its broker epoch.
+      replicaState: { replicaId: this.options.brokerId, replicaEpoch: this.options.brokerEpoch() },
       maxWaitMs: this.options.maxWaitMs,
       minBytes: this.options.minBytes,
       maxBytes: this.options.responseMaxBytes,
       sessionId: fetch.sessionId,
       sessionEpoch: fetch.sessionEpoch,
       topics: [...topics.values()],
-      forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({
+      forgottenTopicsData: [...forgotten].map(([topicId, partitions]) => ({
         ...defaultFetchRequestForgottenTopic(),
-        topic,
+        topicId,
         partitions,
       })),
     };

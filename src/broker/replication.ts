@@ -26,11 +26,10 @@ import { scheduleOn } from './delayed-fetch.js';
 import { IsrManager } from './isr-manager.js';
 import { forgetProducerState } from './producer-state-registry.js';
 import type { Partition } from './partition.js';
-import { ReplicaFetcherManager } from './replica-fetcher.js';
+import { REPLICA_FETCH_VERSION, ReplicaFetcherManager } from './replica-fetcher.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 /** The Fetch version followers send: diverging epochs, topics by name. */
-const REPLICA_FETCH_VERSION = 12;
 const ALTER_PARTITION_VERSION = 3;
 const NUM_REPLICA_FETCHERS = 'num.replica.fetchers';
 /** ConfigResource type of a broker. */
@@ -114,6 +113,7 @@ export class Replication {
     );
     this.fetchers = new ReplicaFetcherManager({
       brokerId: nodeId,
+      brokerEpoch: () => quorum.brokerEpoch(),
       transport: (leaderId, request) => {
         const client = this.connections.client(leaderId);
         if (!client) return Promise.reject(new Error(`broker ${leaderId} has no known address`));
@@ -137,15 +137,12 @@ export class Replication {
     this.isr = new IsrManager({
       brokerId: nodeId,
       brokerEpoch: () => quorum.brokerEpoch(),
-      brokerEpochOf: () => -1n,
+      aliveBrokerEpoch: (id) => {
+        const broker = controller.image.brokers.get(id);
+        return broker && !broker.fenced ? broker.brokerEpoch : undefined;
+      },
       send: async (request) => {
-        if (controller.isActive())
-          return applyAlterPartition(
-            controller,
-            (id) => quorum.heartbeats.epochOf(id),
-            request,
-            ALTER_PARTITION_VERSION,
-          );
+        if (controller.isActive()) return applyAlterPartition(controller, request, ALTER_PARTITION_VERSION);
         const leader = quorum.node.leaderId();
         const peers = quorum.node.peers;
         if (leader < 0 || !peers?.knows(leader))

@@ -95,7 +95,8 @@ function setUp(isr: number[]) {
 function request(newIsr: number[], partitionEpoch = 0): AlterPartitionRequest {
   return {
     brokerId: 1,
-    brokerEpoch: -1n,
+    // Broker 1's registration (RegisterBrokerRecord's default epoch).
+    brokerEpoch: 0n,
     topics: [
       {
         topicName: '',
@@ -116,14 +117,14 @@ function request(newIsr: number[], partitionEpoch = 0): AlterPartitionRequest {
 }
 
 function alter(s: ReturnType<typeof setUp>, newIsr: number[], partitionEpoch = 0) {
-  return applyAlterPartition(s.c, (id) => s.heartbeats.epochOf(id), request(newIsr, partitionEpoch), 3);
+  return applyAlterPartition(s.c, request(newIsr, partitionEpoch), 3);
 }
 
 /** The session of broker 3 expires (1 and 2 heartbeat); tick() proposes its fencing. */
 async function fenceBroker3(s: ReturnType<typeof setUp>): Promise<void> {
   s.heartbeats.tick();
   s.clock.advance(SESSION_MS + 1);
-  for (const id of [1, 2]) await s.heartbeats.heartbeat(id, -1n);
+  for (const id of [1, 2]) await s.heartbeats.heartbeat(id, 0n);
   s.heartbeats.tick();
   await settle();
 }
@@ -173,7 +174,7 @@ t.test('a controlled shutdown after an ISR expansion in flight takes the broker 
   const expansion = alter(s, [1, 2, 3]);
   await settle();
   t.equal(s.quorum.proposals.length, 1, 'the expansion (ISR 1,2,3) is proposed, not committed');
-  const shutdown = s.heartbeats.heartbeat(3, -1n, { wantShutDown: true, currentMetadataOffset: -1 });
+  const shutdown = s.heartbeats.heartbeat(3, 0n, { wantShutDown: true, currentMetadataOffset: -1 });
   await settle();
   await s.quorum.commitAll();
   t.equal((await expansion).topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE, 'the expansion itself was valid');

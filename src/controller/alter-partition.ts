@@ -2,9 +2,13 @@
  * The active controller's side of AlterPartition (key 56), shared by the handler on the controller
  * listener and by a broker that is itself the active controller. Each partition is checked by
  * src/metadata/partition-leadership.ts and the accepted changes commit as PartitionChangeRecords
- * before the answer, which carries the partition's state after them. Top level: NOT_CONTROLLER
- * off the active controller, STALE_BROKER_EPOCH for a requester whose registration is newer; v3
- * broker epochs of ISR members are checked against their registrations (INELIGIBLE_REPLICA);
+ * before the answer, which carries the partition's state after them. Top level, as Kafka 3.9's
+ * QuorumController and ClusterControlManager.checkBrokerEpoch: a request without topics is answered
+ * empty with no check; NOT_CONTROLLER off the active controller; STALE_BROKER_EPOCH unless the
+ * requester is registered at exactly the request's BrokerEpoch (-1 included: Kafka's KRaft controller
+ * never skips this check). v3 broker epochs of ISR members are checked against their registrations
+ * (INELIGIBLE_REPLICA, -1 skips that one); a change that completes a reassignment and moves the
+ * leadership off the requester is made and answered NEW_LEADER_ELECTED (FENCED_LEADER_EPOCH before v2);
  * UNKNOWN_TOPIC_ID (v2+) for a topic id the controller does not know. Every check reads the
  * controller's latest image, its proposed and not yet committed records included.
  */
@@ -22,21 +26,21 @@ const refused = (errorCode: number): AlterPartitionResponse => ({ throttleTimeMs
 
 export async function applyAlterPartition(
   controller: MetadataController,
-  epochOf: (brokerId: number) => bigint | undefined,
   request: AlterPartitionRequest,
   apiVersion: number,
 ): Promise<AlterPartitionResponse> {
+  if (request.topics.length === 0) return refused(ErrorCode.NONE);
   if (!controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
-  const requesterEpoch = epochOf(request.brokerId);
-  if (requesterEpoch !== undefined && request.brokerEpoch >= 0n && request.brokerEpoch !== requesterEpoch)
+  // Checked against the latest state, records proposed and not yet committed included (Kafka's
+  // controller does the same): a fencing, controlled shutdown or registration in flight is seen
+  // here. Nothing is awaited between this read and the proposal below, so no other move comes in between.
+  const image = controller.latestImage();
+  const requester = image.brokers.get(request.brokerId);
+  if (!requester || (requester.brokerEpoch ?? -1n) !== request.brokerEpoch)
     return refused(ErrorCode.STALE_BROKER_EPOCH);
   const byId = apiVersion >= 2;
   const records: MetadataRecord[] = [];
   const pending: Array<{ answer: AlterPartitionResponsePartitionData; topicId: string }> = [];
-  // Checked against the latest state, records proposed and not yet committed included (Kafka's
-  // controller does the same): a fencing or controlled shutdown in flight is seen here. Nothing
-  // is awaited between this read and the proposal below, so no other move comes in between.
-  const image = controller.latestImage();
   const topics = request.topics.map((t) => {
     const topic = byId ? image.topicsById.get(t.topicId) : image.topicsByName.get(t.topicName);
     return {
@@ -67,7 +71,8 @@ export async function applyAlterPartition(
         };
         if (outcome.record && topic) {
           records.push(outcome.record);
-          pending.push({ answer, topicId: topic.topicId });
+          // NEW_LEADER_ELECTED: the change is made, the answer carries only the error (as Kafka's).
+          if (outcome.errorCode === ErrorCode.NONE) pending.push({ answer, topicId: topic.topicId });
         }
         return answer;
       }),

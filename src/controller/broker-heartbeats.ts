@@ -177,12 +177,13 @@ export class BrokerHeartbeats {
       shouldShutDown: false,
     });
     if (!this.controller.isActive()) return refused(ErrorCode.NOT_CONTROLLER);
+    // Kafka 3.9's QuorumController.processBrokerHeartbeat and checkBrokerEpoch: a broker not registered
+    // (in the latest state) or at another epoch than its registration, -1 included, is STALE_BROKER_EPOCH.
+    const registration = this.controller.latestImage().brokers.get(brokerId);
+    if (!registration || (registration.brokerEpoch ?? -1n) !== brokerEpoch)
+      return refused(ErrorCode.STALE_BROKER_EPOCH);
     const broker = this.controller.image.brokers.get(brokerId);
-    if (!broker) return refused(ErrorCode.BROKER_ID_NOT_REGISTERED);
-    const known = this.epochs.get(brokerId);
-    if (known !== undefined && brokerEpoch >= 0n && brokerEpoch !== known) {
-      return refused(ErrorCode.STALE_BROKER_EPOCH, broker.fenced);
-    }
+    if (!broker) return refused(ErrorCode.STALE_BROKER_EPOCH);
     this.lastContact.set(brokerId, this.clock.now());
     if (request.connectionId !== undefined) this.heartbeatConnections.set(brokerId, request.connectionId);
     if (request.wantShutDown || broker.inControlledShutdown) {

@@ -63,7 +63,7 @@ function setUp() {
 
 t.test('wantShutDown moves leadership and ISR places away, then allows the stop', async (t) => {
   const { c, p, heartbeats } = setUp();
-  const shut = (offset: number) => heartbeats.heartbeat(1, -1n, { wantShutDown: true, currentMetadataOffset: offset });
+  const shut = (offset: number) => heartbeats.heartbeat(1, 0n, { wantShutDown: true, currentMetadataOffset: offset });
 
   const first = await shut(0);
   t.same(
@@ -85,7 +85,7 @@ t.test('wantShutDown moves leadership and ISR places away, then allows the stop'
     newIsr: [2, 3, 1],
   });
   t.equal(refused.errorCode, ErrorCode.INELIGIBLE_REPLICA, 'a broker in controlled shutdown may not rejoin an ISR');
-  const plain = await heartbeats.heartbeat(1, -1n);
+  const plain = await heartbeats.heartbeat(1, 0n);
   t.equal(plain.shouldShutDown, false, 'a heartbeat without wantShutDown does not undo it');
   t.equal(p(2).leader, -1, 'nor does it give the broker its leaderless partition back');
 
@@ -97,19 +97,19 @@ t.test('wantShutDown moves leadership and ISR places away, then allows the stop'
 
   c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId: 1, fenced: false } }]);
   t.notOk(c.image.brokers.get(1)?.inControlledShutdown, 'a new registration clears it');
-  await heartbeats.heartbeat(1, -1n);
+  await heartbeats.heartbeat(1, 0n);
   t.same([p(2).leader, p(2).isr], [1, [1]], 'the returning broker leads its lone partition again');
 });
 
 t.test('a controlled shutdown is pending here from the first wantShutDown until the broker is fenced', async (t) => {
   const { c, heartbeats } = setUp();
   t.notOk(heartbeats.shutdownsPending(3), 'none before');
-  const answering = heartbeats.heartbeat(1, -1n, { wantShutDown: true, currentMetadataOffset: 0 });
+  const answering = heartbeats.heartbeat(1, 0n, { wantShutDown: true, currentMetadataOffset: 0 });
   t.ok(heartbeats.shutdownsPending(3), 'while its heartbeat is being answered');
   t.equal((await answering).shouldShutDown, false, 'not approved yet');
   t.ok(heartbeats.shutdownsPending(3), 'in controlled shutdown, not fenced yet: still pending');
   t.notOk(heartbeats.shutdownsPending(1), "not pending for the broker's own node");
-  const done = await heartbeats.heartbeat(1, -1n, {
+  const done = await heartbeats.heartbeat(1, 0n, {
     wantShutDown: true,
     currentMetadataOffset: c.image.lastAppliedOffset,
   });
@@ -120,10 +120,12 @@ t.test('a controlled shutdown is pending here from the first wantShutDown until 
 t.test('a fenced broker that wants to shut down may do so at once', async (t) => {
   const { c, heartbeats } = setUp();
   c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
-  const r = await heartbeats.heartbeat(3, -1n, { wantShutDown: true, currentMetadataOffset: -1 });
+  const r = await heartbeats.heartbeat(3, 0n, { wantShutDown: true, currentMetadataOffset: -1 });
   t.same([r.errorCode, r.shouldShutDown], [ErrorCode.NONE, true]);
-  const unknown = await heartbeats.heartbeat(9, -1n, { wantShutDown: true, currentMetadataOffset: -1 });
-  t.equal(unknown.errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
+  const unknown = await heartbeats.heartbeat(9, 0n, { wantShutDown: true, currentMetadataOffset: -1 });
+  t.equal(unknown.errorCode, ErrorCode.STALE_BROKER_EPOCH, "no registration: Kafka's STALE_BROKER_EPOCH");
+  const stale = await heartbeats.heartbeat(3, -1n, { wantShutDown: true, currentMetadataOffset: -1 });
+  t.equal(stale.errorCode, ErrorCode.STALE_BROKER_EPOCH, 'epoch -1 is not its registration: STALE_BROKER_EPOCH');
 });
 
 t.test('a new incarnation registers fenced, keeping its places; a caught-up heartbeat unfences it', async (t) => {
@@ -166,7 +168,7 @@ t.test('a new incarnation registers fenced, keeping its places; a caught-up hear
 
 t.test('a second live broker with the same id is refused DUPLICATE_BROKER_REGISTRATION', async (t) => {
   const { c, heartbeats } = setUp();
-  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
+  await heartbeats.heartbeat(1, 0n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
   const other = {
     brokerId: 1,
     clusterId: 'cluster',
@@ -190,14 +192,14 @@ t.test('a second live broker with the same id is refused DUPLICATE_BROKER_REGIST
 
 t.test('a closed heartbeat connection fences the broker at once; a new heartbeat unfences it', async (t) => {
   const { c, p, heartbeats } = setUp();
-  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
-  await heartbeats.heartbeat(2, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 42 });
+  await heartbeats.heartbeat(1, 0n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 41 });
+  await heartbeats.heartbeat(2, 0n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 42 });
   heartbeats.connectionClosed(99);
   t.notOk(c.image.brokers.get(1)?.fenced, 'another connection closing changes nothing');
   heartbeats.connectionClosed(41);
   await new Promise((r) => setImmediate(r));
   t.ok(c.image.brokers.get(1)?.fenced, 'broker 1 fenced without waiting for the session timeout');
   t.same([p(0).leader, p(0).isr], [2, [2, 3]], 'and its partition led by an ISR member');
-  await heartbeats.heartbeat(1, -1n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 43 });
+  await heartbeats.heartbeat(1, 0n, { wantShutDown: false, currentMetadataOffset: 0, connectionId: 43 });
   t.notOk(c.image.brokers.get(1)?.fenced, 'alive after all: its next heartbeat unfences it');
 });

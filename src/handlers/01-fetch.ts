@@ -11,7 +11,9 @@
  * logStartOffset from v5, preferredReadReplica -1 from v11. Below v10 a consumer gets
  * UNSUPPORTED_COMPRESSION_TYPE for a topic with compression.type=zstd, as Kafka.
  * Followers (replicaId >= 0, or ReplicaState from v15) read to the log end, their positions move the
- * high watermark, and from v12 a diverging log gets divergingEpoch (broker/fetch.ts).
+ * high watermark, and from v12 a diverging log gets divergingEpoch (broker/fetch.ts). A follower whose
+ * ReplicaEpoch (v15+) is older than its unfenced registration's gets NOT_LEADER_OR_FOLLOWER (KIP-903);
+ * the epoch it sends goes with it into the leader's AlterPartition.
  * Client quotas (consumer_byte_rate, handlers/throttling.ts): a consumer's maxBytes is capped to
  * what its quota allows at once; an answer that would bring it over the quota carries no data and
  * throttle_time_ms instead, as Kafka's. Follower fetches are exempt.
@@ -133,6 +135,11 @@ function fetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRespons
   const params: FetchParams = {
     apiVersion: ctx.apiVersion,
     replicaId,
+    replicaEpoch: ctx.apiVersion >= 15 ? request.replicaState.replicaEpoch : -1n,
+    aliveBrokerEpoch: (id) => {
+      const broker = ctx.broker.controller.image.brokers.get(id);
+      return broker && !broker.fenced ? broker.brokerEpoch : undefined;
+    },
     // A consumer reads at most what its consumer_byte_rate lets it take at once, so it always progresses.
     maxBytes:
       replicaId >= 0

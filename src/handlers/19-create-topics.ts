@@ -136,7 +136,11 @@ export const createTopicsHandler = defineHandler({
       }
       const committed = request.validateOnly ? 0 : await controller.commitAndWait(result.records);
       if (committed !== 0) {
-        topics.push(failed(topic.name, committed, 'This is not the correct controller for this cluster.'));
+        const message =
+          committed === ErrorCode.TOPIC_ALREADY_EXISTS
+            ? `Topic '${topic.name}' already exists.`
+            : 'This is not the correct controller for this cluster.';
+        topics.push(failed(topic.name, committed, message));
         continue;
       }
       const created = result.value;

@@ -57,7 +57,7 @@ export const createPartitionsHandler = defineHandler({
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createPartitions);
     const growable = (name: string) => (counts.get(name) ?? 0) === 1 && controller.isActive();
     const added = (name: string, count: number) =>
-      Math.max(count - (controller.image.topicsByName.get(name)?.partitions.size ?? count), 0);
+      Math.max(count - (controller.latestImage().topicsByName.get(name)?.partitions.size ?? count), 0);
     // The upper bound settles almost every request; past it, count what each growth would really write.
     const tooLarge =
       request.topics.reduce((sum, t) => sum + (growable(t.name) ? added(t.name, t.count) : 0), 0) >
@@ -90,7 +90,7 @@ export const createPartitionsHandler = defineHandler({
         });
         continue;
       }
-      const before = controller.image.topicsByName.get(topic.name)?.partitions.size ?? 0;
+      const before = controller.latestImage().topicsByName.get(topic.name)?.partitions.size ?? 0;
       const outcome = controller.createPartitions(
         topic.name,
         topic.count,

@@ -1,7 +1,8 @@
 /**
  * AlterPartition (key 56), versions 0-3, on the controller listener: a partition leader asks the
  * active controller to change its ISR (followers that caught up join, laggards leave). The checks
- * and the commit are src/controller/alter-partition.ts: NOT_CONTROLLER, STALE_BROKER_EPOCH, and per
+ * and the commit are src/controller/alter-partition.ts: no topics, an empty answer; NOT_CONTROLLER;
+ * STALE_BROKER_EPOCH unless the sender is registered at the request's BrokerEpoch; and per
  * partition, in Kafka 3.9's order, UNKNOWN_TOPIC_ID (v2+) / UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_CONTROLLER (epochs ahead), FENCED_LEADER_EPOCH, INVALID_REQUEST (not the leader),
  * INVALID_UPDATE_VERSION, INVALID_REQUEST (bad ISR), INELIGIBLE_REPLICA (OPERATION_NOT_ATTEMPTED
@@ -18,11 +19,6 @@ import { defineHandler } from './handler.js';
 export const alterPartitionHandler = defineHandler({
   api: AlterPartitionApi,
   handle(ctx, request) {
-    return applyAlterPartition(
-      ctx.broker.controller,
-      (id) => ctx.broker.brokerHeartbeats?.epochOf(id),
-      request,
-      ctx.apiVersion,
-    );
+    return applyAlterPartition(ctx.broker.controller, request, ctx.apiVersion);
   },
 });

@@ -1,7 +1,8 @@
 /**
  * BrokerHeartbeat (key 63), versions 0-1, on the controller listener: keeps a registered broker's
  * session alive; a fenced broker that heartbeats is unfenced. NOT_CONTROLLER on a non-leader,
- * BROKER_ID_NOT_REGISTERED for an unknown broker, STALE_BROKER_EPOCH for an old registration.
+ * STALE_BROKER_EPOCH for a broker with no registration or at another epoch than its registration's
+ * (-1 included), as Kafka 3.9's QuorumController and checkBrokerEpoch.
  * wantShutDown starts or continues a controlled shutdown (src/controller/broker-heartbeats.ts):
  * shouldShutDown once the broker leads nothing and has applied the metadata that says so.
  * The connection is remembered: when it closes the broker is fenced at once (process died).

@@ -103,9 +103,9 @@ export class MetadataController {
   private reservedProducerId = 0n;
   /**
    * Names of topics whose TopicRecord is proposed through Raft and not applied yet. Commands check
-   * the applied image only, so without this two creations of one name close together (a coordinator's
-   * internal topic created here and forwarded from another broker) would both commit: two topic ids
-   * for one name, and brokers that disagree on who leads its partitions.
+   * the latest state (see commandImage), but records computed before a proposal of the same name (a
+   * coordinator's internal topic created here and forwarded from another broker) are refused here,
+   * so one name never gets two topic ids.
    */
   private readonly topicsInFlight = new Set<string>();
   /** The committed image plus what this node proposed and has not applied yet (see latestImage). */
@@ -318,8 +318,18 @@ export class MetadataController {
     return this.image.apply(record, this.nextOffset++);
   }
 
+  /**
+   * The state commands are checked against: on the active controller its latest state, proposed and
+   * not yet committed records included (as Kafka's controller checks every operation, topic
+   * creation, partitions and configs too, against the state the operations before it left);
+   * elsewhere the committed image.
+   */
+  private commandImage(): MetadataImage {
+    return this.latestImage();
+  }
+
   liveBrokerIds(): number[] {
-    return [...this.image.brokers.values()]
+    return [...this.commandImage().brokers.values()]
       .filter((b) => !b.fenced && !b.inControlledShutdown)
       .map((b) => b.brokerId)
       .sort((a, b) => a - b);
@@ -329,7 +339,7 @@ export class MetadataController {
   private collidingTopic(name: string): string | null {
     const unified = name.replace(/\./g, '_');
     if (unified === name && !name.includes('_')) return null;
-    for (const existing of this.image.topicsByName.keys()) {
+    for (const existing of this.commandImage().topicsByName.keys()) {
       if (existing !== name && existing.replace(/\./g, '_') === unified) return existing;
     }
     return null;
@@ -348,7 +358,7 @@ export class MetadataController {
       };
     const sorted = [...replicas].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; i++) {
-      if (!this.image.brokers.has(sorted[i]!)) {
+      if (!this.commandImage().brokers.has(sorted[i]!)) {
         return {
           errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
           errorMessage: `The manual partition assignment includes broker ${sorted[i]}, but no such broker is registered.`,
@@ -444,7 +454,7 @@ export class MetadataController {
     // As Kafka's ControllerApis, for every way in (CreateTopics and auto-creation alike).
     if (spec.name === CLUSTER_METADATA_TOPIC)
       return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
-    if (this.image.topicsByName.has(spec.name))
+    if (this.commandImage().topicsByName.has(spec.name))
       return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     const colliding = this.collidingTopic(spec.name);
     if (colliding !== null)
@@ -536,7 +546,7 @@ export class MetadataController {
     manual: boolean,
   ): CommandResult<MetadataRecord> {
     const isr = replicas.filter((id) => {
-      const broker = this.image.brokers.get(id);
+      const broker = this.commandImage().brokers.get(id);
       return broker !== undefined && !broker.fenced && !broker.inControlledShutdown;
     });
     const leader = isr[0];
@@ -571,13 +581,13 @@ export class MetadataController {
   }
 
   deleteTopic(topicId: string): CommandResult<null> {
-    const topic = this.image.topicsById.get(topicId);
+    const topic = this.commandImage().topicsById.get(topicId);
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_ID, `Topic id ${topicId} does not exist.`);
     return { ok: true, records: [{ type: 'RemoveTopicRecord', data: { topicId } }], value: null };
   }
 
   createPartitions(name: string, count: number, assignments: number[][] | null): CommandResult<null> {
-    const topic = this.image.topicsByName.get(name);
+    const topic = this.commandImage().topicsByName.get(name);
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     const current = topic.partitions.size;
     if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
@@ -619,8 +629,8 @@ export class MetadataController {
   /** The configs currently stored for a resource (a topic's overrides, or a broker's dynamic configs). */
   resourceConfigs(resourceType: number, resourceName: string): ReadonlyMap<string, string> {
     if (resourceType === ConfigResourceType.TOPIC)
-      return this.image.topicsByName.get(resourceName)?.configs ?? new Map();
-    return this.image.brokerConfigs.get(resourceName) ?? new Map();
+      return this.commandImage().topicsByName.get(resourceName)?.configs ?? new Map();
+    return this.commandImage().brokerConfigs.get(resourceName) ?? new Map();
   }
 
   /** Sets (value) or deletes (null) configs of a resource. Topic configs are validated (INVALID_CONFIG). */
@@ -630,13 +640,13 @@ export class MetadataController {
     changes: Array<{ name: string; value: string | null }>,
   ): CommandResult<null> {
     if (resourceType === ConfigResourceType.TOPIC) {
-      if (!this.image.topicsByName.has(resourceName))
+      if (!this.commandImage().topicsByName.has(resourceName))
         return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
       for (const c of changes) {
         const problem = validateTopicConfig(c.name, c.value);
         if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
       }
-      const after = new Map(this.image.topicsByName.get(resourceName)?.configs);
+      const after = new Map(this.commandImage().topicsByName.get(resourceName)?.configs);
       for (const c of changes) {
         if (c.value === null) after.delete(c.name);
         else after.set(c.name, c.value);

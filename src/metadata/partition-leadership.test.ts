@@ -21,7 +21,12 @@ import {
 function cluster(): MetadataController {
   const c = new MetadataController(new MemoryMetadataLog());
   for (const brokerId of [1, 2, 3])
-    c.commit([{ type: 'RegisterBrokerRecord', data: { ...defaultRegisterBrokerRecord(), brokerId, fenced: false } }]);
+    c.commit([
+      {
+        type: 'RegisterBrokerRecord',
+        data: { ...defaultRegisterBrokerRecord(), brokerId, brokerEpoch: BigInt(10 * brokerId), fenced: false },
+      },
+    ]);
   const created = c.createTopic({
     name: 't',
     numPartitions: -1,
@@ -102,6 +107,18 @@ t.test('AlterPartition is checked as Kafka checks it', async (t) => {
   t.equal(ask({ newIsr: [2, 3] }), ErrorCode.INVALID_REQUEST, 'an ISR without its leader');
   t.equal(ask({ newIsr: [1, 4] }), ErrorCode.INVALID_REQUEST, 'not a replica');
   t.equal(ask({ newIsr: [1, 2, 2] }), ErrorCode.INVALID_REQUEST, 'a member twice');
+  // v3's NewIsrWithEpochs: each member at its registration's epoch, or -1 (not checked).
+  const epochOf = (id: number) => c.image.brokers.get(id)?.brokerEpoch ?? -1n;
+  const withEpochs = (memberEpochs: bigint[]) =>
+    alterPartition(c.image, { ...base(), newIsr: [1, 2], memberEpochs }).errorCode;
+  t.equal(withEpochs([epochOf(1), epochOf(2)]), ErrorCode.NONE, 'members at their registrations');
+  t.equal(withEpochs([-1n, -1n]), ErrorCode.NONE, '-1: not checked');
+  t.equal(
+    withEpochs([epochOf(1), epochOf(2) - 1n]),
+    ErrorCode.INELIGIBLE_REPLICA,
+    'a member from an older registration',
+  );
+  t.equal(withEpochs([epochOf(1), epochOf(2) + 1n]), ErrorCode.INELIGIBLE_REPLICA, 'any other epoch');
   c.commit([{ type: 'FenceBrokerRecord', data: { id: 3, epoch: -1n } }]);
   t.equal(ask({ newIsr: [1, 3] }), ErrorCode.INELIGIBLE_REPLICA, 'a fenced broker cannot join');
   t.equal(

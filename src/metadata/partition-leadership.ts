@@ -15,7 +15,8 @@
  *   leader, INELIGIBLE_REPLICA (OPERATION_NOT_ATTEMPTED before v2) when a member of the new ISR is
  *   unregistered, fenced, shutting down or at another broker epoch (KIP-841).
  *   During a reassignment (src/metadata/partition-reassignment.ts) the ISR change that brings in the
- *   last target replica also completes it.
+ *   last target replica also completes it; when that moves the leadership off the requester the
+ *   change is still made and the answer is NEW_LEADER_ELECTED (FENCED_LEADER_EPOCH before v2).
  * Leaves out: eligible leader replicas (KIP-966), leader recovery state.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -25,6 +26,8 @@ import type { MetadataRecord } from './records.js';
 import { buildPartitionChange, isReassigning } from './partition-reassignment.js';
 
 export const NO_LEADER = -1;
+/** PartitionChangeRecord's leader when the leadership does not change. */
+const NO_LEADER_CHANGE = -2;
 
 /** Whether a topic allows an out-of-sync replica to lead (topic config, else the broker default). */
 export type UncleanElection = (topic: TopicImage) => boolean;
@@ -156,6 +159,14 @@ export function alterPartition(image: MetadataImage, input: AlterPartitionInput)
         removing: p.removingReplicas ?? [],
       })
     : change(input.topic, input.partitionIndex, { isr: [...input.newIsr] });
+  // Kafka's ReplicationControlManager.alterPartition: a change that completes a reassignment and
+  // moves the leadership off the requester is made, and answered NEW_LEADER_ELECTED (v2+;
+  // FENCED_LEADER_EPOCH before), so the old leader waits for the metadata instead of retrying.
+  const newLeader = record?.type === 'PartitionChangeRecord' ? record.data.leader : NO_LEADER_CHANGE;
+  if (newLeader !== NO_LEADER_CHANGE && newLeader !== input.brokerId) {
+    const errorCode = (input.apiVersion ?? 3) > 1 ? ErrorCode.NEW_LEADER_ELECTED : ErrorCode.FENCED_LEADER_EPOCH;
+    return { errorCode, record, state: null };
+  }
   return { errorCode: ErrorCode.NONE, record, state: p };
 }
 

@@ -84,7 +84,11 @@ t.test('a move from [1] to [2, 3]: added, caught up, completed with the leader m
   t.equal(proposeIsr(c, [1, 2]), ErrorCode.NONE, 'the first new replica joins the ISR');
   t.same(view(c), { leader: 1, replicas: [2, 3, 1], isr: [1, 2], adding: [2, 3], removing: [1] }, 'still in flight');
 
-  t.equal(proposeIsr(c, [1, 2, 3]), ErrorCode.NONE, 'the last one joins');
+  t.equal(
+    proposeIsr(c, [1, 2, 3]),
+    ErrorCode.NEW_LEADER_ELECTED,
+    "the last one joins; the leader moved off the requester: Kafka's NEW_LEADER_ELECTED, the change made",
+  );
   t.same(view(c), { leader: 2, replicas: [2, 3], isr: [2, 3], adding: [], removing: [] }, 'completed, 2 leads');
   t.equal(state(c).leaderEpoch, epoch0 + 1, 'a new leader epoch');
   t.notOk(isReassigning(state(c)));
@@ -96,7 +100,7 @@ t.test('removing a follower under the same leader bumps the leader epoch', async
   const epoch0 = state(c).leaderEpoch;
   reassign(c, [1, 3]);
   t.same(view(c), { leader: 1, replicas: [1, 3, 2], isr: [1, 2], adding: [3], removing: [2] });
-  proposeIsr(c, [1, 2, 3]);
+  t.equal(proposeIsr(c, [1, 2, 3]), ErrorCode.NONE, 'the requester still leads: no error');
   t.same(view(c), { leader: 1, replicas: [1, 3], isr: [1, 3], adding: [], removing: [] });
   t.equal(state(c).leaderEpoch, epoch0 + 1, 'the removed replica is fenced by the new epoch');
 });

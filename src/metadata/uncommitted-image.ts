@@ -6,11 +6,12 @@
  * unfencings, controlled shutdowns, unregistrations) read it, so each sees the ones before it:
  * a broker whose fencing is in flight cannot be put back into an ISR, and an ISR change computed
  * from a partition epoch that a pending record has moved on is refused (INVALID_UPDATE_VERSION).
+ * The controller's other commands (topic creation and deletion, CreatePartitions, configs) read it
+ * too: a name being created is TOPIC_ALREADY_EXISTS, an increase in flight is seen by the next.
  * Proposals are kept by their Raft offsets; the copy is built only when asked for while some are
  * in flight (the committed image is returned when none are), and dropped when one fails, when a
  * record this node did not propose is applied (an earlier leader's entries), or on a new image.
- * Leaves out: other controller commands (topic creation, configs) still check the committed image;
- * a newly elected leader's entries of earlier epochs not applied yet (Kafka's controller waits for
+ * Leaves out: a newly elected leader's entries of earlier epochs not applied yet (Kafka's controller waits for
  * them before it acts; Gregor's is active as soon as it leads).
  */
 import { imageToRecords } from './image-records.js';

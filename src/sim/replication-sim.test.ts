@@ -12,7 +12,7 @@ const SEEDS = Number(process.env.REPLICATION_SIM_SEEDS ?? 2);
 const STEPS = Number(process.env.REPLICATION_SIM_STEPS ?? 2500);
 
 t.test('no invariant breaks under loss, delay and crashes', async (t) => {
-  const totals = { acked: 0, crashes: 0, leaderChanges: 0, steps: 0 };
+  const totals = { acked: 0, crashes: 0, leaderChanges: 0, steps: 0, reregistrations: 0 };
   for (let seed = 1; seed <= SEEDS; seed++) {
     let stats;
     try {
@@ -25,10 +25,12 @@ t.test('no invariant breaks under loss, delay and crashes', async (t) => {
     totals.crashes += stats.crashes;
     totals.leaderChanges += stats.leaderChanges;
     totals.steps += stats.steps;
+    totals.reregistrations += stats.reregistrations;
   }
   t.ok(
     totals.acked > 0 && totals.crashes > 0 && totals.leaderChanges >= SEEDS,
-    `${SEEDS} seeds: ${totals.steps} steps, ${totals.acked} acks, ${totals.crashes} crashes, ${totals.leaderChanges} leader epochs`,
+    `${SEEDS} seeds: ${totals.steps} steps, ${totals.acked} acks, ${totals.crashes} crashes, ${totals.leaderChanges} leader epochs, ` +
+      `${totals.reregistrations} restarts at a new broker epoch`,
   );
 });
 

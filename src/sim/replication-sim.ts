@@ -4,7 +4,8 @@
  * the controller's decisions (a MetadataController committing at once: fencing with leader
  * election, AlterPartition), joined by a seeded network (delay, loss) and one virtual clock. A
  * producer writes with acks=-1 (min.insync.replicas=2) to whoever leads; brokers crash (at most
- * one at a time, RF - min.insync.replicas) and restart with their log. After every event the
+ * one at a time, RF - min.insync.replicas) and restart with their log (registered anew at a new
+ * broker epoch when fenced by then, which their fetches and ISR places then carry). After every event the
  * checker asserts: the high watermark never goes back (per incarnation), every acknowledged record
  * is in the leader's log, one leader per leader epoch, each follower's log is a prefix of the
  * leader's up to the follower's high watermark, and no ISR of two or more names a fenced broker in
@@ -97,7 +98,16 @@ export class ReplicationSim {
   private readonly lastHw = new Map<string, number>();
   private nextValue = 0;
   private topicId = '';
-  readonly stats = { acked: 0, refused: 0, crashes: 0, leaderChanges: 0, steps: 0, joinersCrashed: 0 };
+  readonly stats = {
+    acked: 0,
+    refused: 0,
+    crashes: 0,
+    leaderChanges: 0,
+    steps: 0,
+    joinersCrashed: 0,
+    /** Restarts registered anew at a new broker epoch (their fetches and ISR places carry it). */
+    reregistrations: 0,
+  };
   /** The next metadata offset and the time the last proposal commits (commitLatencyMs). */
   private proposedEnd = 0;
   private lastCommitAt = 0;
@@ -237,8 +247,29 @@ export class ReplicationSim {
     broker.alive = true;
     broker.incarnation++;
     broker.partition = null;
+    // A restart once fenced registers anew, fenced, at a new broker epoch (Gregor's and Kafka's
+    // controller refuse a new registration while the old one is live, so an unfenced one is kept):
+    // fetches the old incarnation left in flight carry the old epoch (KIP-903).
+    const registration = this.controller.latestImage().brokers.get(broker.id);
+    if (broker.incarnation > 1 && registration?.fenced) {
+      this.stats.reregistrations++;
+      this.controller.commit([
+        {
+          type: 'RegisterBrokerRecord',
+          data: {
+            ...defaultRegisterBrokerRecord(),
+            brokerId: broker.id,
+            brokerEpoch: BigInt(this.controller.image.lastAppliedOffset + 1),
+            fenced: true,
+          },
+        },
+      ]);
+    }
+    // The broker epoch of its registration (the sim registers each broker once, never again).
+    const brokerEpoch = (): bigint => this.controller.image.brokers.get(broker.id)?.brokerEpoch ?? -1n;
     broker.fetchers = new ReplicaFetcherManager({
       brokerId: broker.id,
+      brokerEpoch,
       transport: (leaderId, request) => this.fetchFrom(broker, leaderId, request),
       schedule: (ms, fire) => this.schedule(ms, () => broker.alive && fire()),
       maxWaitMs: 0,
@@ -251,14 +282,14 @@ export class ReplicationSim {
     });
     broker.isr = new IsrManager({
       brokerId: broker.id,
-      brokerEpoch: () => -1n,
-      brokerEpochOf: () => -1n,
+      brokerEpoch,
+      aliveBrokerEpoch: (id) => this.aliveBrokerEpoch(id),
       send: (request) =>
         new Promise<AlterPartitionResponse>((resolve, reject) => {
           if (this.lost()) return void this.schedule(50, () => reject(new Error('lost')));
           this.maybeCrashJoiner(request);
           this.schedule(this.delay(), () => {
-            void applyAlterPartition(this.alterPartitionController(), () => undefined, request, 3).then((response) =>
+            void applyAlterPartition(this.alterPartitionController(), request, 3).then((response) =>
               this.schedule(this.delay(), () => resolve(response)),
             );
           });
@@ -275,6 +306,11 @@ export class ReplicationSim {
     if (state) this.applyState(broker, { ...state, replicas: [...state.replicas], isr: [...state.isr] });
   }
 
+  private aliveBrokerEpoch(id: number): bigint | undefined {
+    const b = this.controller.image.brokers.get(id);
+    return b && !b.fenced ? b.brokerEpoch : undefined;
+  }
+
   private fetchFrom(from: Broker, leaderId: number, request: FetchRequest): Promise<FetchResponse> {
     return new Promise((resolve, reject) => {
       const leader = this.brokers.get(leaderId);
@@ -289,8 +325,10 @@ export class ReplicationSim {
             : { ok: false as const, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic: undefined };
         const [result] = readPartitions(
           {
-            apiVersion: 12,
-            replicaId: request.replicaId,
+            apiVersion: 17,
+            replicaId: request.replicaState.replicaId,
+            replicaEpoch: request.replicaState.replicaEpoch,
+            aliveBrokerEpoch: (id) => this.aliveBrokerEpoch(id),
             maxBytes: request.maxBytes,
             isolationLevel: 0,
             now: this.now,
