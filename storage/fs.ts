@@ -13,7 +13,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { makeDirsSync } from './make-dirs.js';
-import { writeBehind, type WriteBehind } from './write-behind.js';
+import { isSharedMemory, writeBehind, type WriteBehind } from './write-behind.js';
 
 export interface FileHandle {
   readonly path: string;
@@ -123,10 +123,14 @@ class NodeFileHandle implements FileHandle {
       }
     }
     this.settle();
+    const measured = this.behind !== null && data.length >= 65_536 && isSharedMemory(data);
+    const start = measured ? performance.now() : 0;
     let done = 0;
     while (done < data.length) {
       done += nodeFs.writeSync(this.fd, data, done, data.length - done, position + done);
     }
+    // The write-behind's choice follows what these copies cost (storage/write-behind.ts).
+    if (measured) this.behind!.noteCopy(data.length, (performance.now() - start) * 1e6);
   }
 
   truncate(size: number): void {

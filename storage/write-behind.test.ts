@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFileSystem } from './fs.js';
-import { WriteBehind } from './write-behind.js';
+import { WriteBehind, writeBehindModeFrom } from './write-behind.js';
 
 function shared(bytes: Buffer): Buffer {
   const out = Buffer.from(new SharedArrayBuffer(bytes.length));
@@ -14,7 +14,7 @@ function shared(bytes: Buffer): Buffer {
 
 function setup(t: { teardown(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'gregor-write-behind-'));
-  const behind = new WriteBehind({ enabled: true, workerAfterBytes: 0 });
+  const behind = new WriteBehind({ mode: 'always', workerAfterBytes: 0 });
   const fs = new NodeFileSystem({ writeBehind: behind });
   t.teardown(async () => {
     await behind.stop();
@@ -121,4 +121,42 @@ t.test('a handle whose write failed throws at its next operation', async (t) => 
   await behind.settled();
   t.throws(() => handle.read(Buffer.alloc(10), 0, 10, 0));
   t.throws(() => handle.close());
+});
+
+t.test('large appends go to the worker only while their copies are dear', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-write-behind-'));
+  const behind = new WriteBehind({ mode: 'auto', workerAfterBytes: 0, handoffNsPerByte: 0.35 });
+  t.teardown(async () => {
+    await behind.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const fs = new NodeFileSystem({ writeBehind: behind });
+  const handle = fs.open(join(dir, '00000000000000000000.log'), true);
+  const MB = 1024 * 1024;
+  // Cheap copies (0.1 ns per byte): written in place.
+  for (let i = 0; i < 5; i++) behind.noteCopy(MB, 0.1 * MB);
+  t.notOk(behind.handingOff);
+  handle.write(shared(Buffer.alloc(MB, 1)), 0);
+  t.equal(behind.submitted, 0, 'written in place');
+  // Dear copies (0.8 ns per byte, page-cache pages new to a VM): handed off.
+  for (let i = 0; i < 10; i++) behind.noteCopy(MB, 0.8 * MB);
+  t.ok(behind.handingOff);
+  handle.write(shared(Buffer.alloc(MB, 2)), MB);
+  t.equal(behind.submitted, 1, 'handed to the worker');
+  await behind.settled();
+  // Cheap again: back in place once nothing is in flight.
+  for (let i = 0; i < 20; i++) behind.noteCopy(MB, 0.1 * MB);
+  handle.write(shared(Buffer.alloc(MB, 3)), 2 * MB);
+  t.equal(behind.submitted, 1, 'in place again');
+  const back = Buffer.alloc(3 * MB);
+  handle.read(back, 0, back.length, 0);
+  t.same([back[0], back[MB], back[2 * MB]], [1, 2, 3]);
+  handle.close();
+});
+
+t.test('GREGOR_WRITE_BEHIND: off (default), auto, always; anything else is refused', async (t) => {
+  t.equal(writeBehindModeFrom(undefined), 'off');
+  t.equal(writeBehindModeFrom('auto'), 'auto');
+  t.equal(writeBehindModeFrom('always'), 'always');
+  t.throws(() => writeBehindModeFrom('yes'), /GREGOR_WRITE_BEHIND must be off, auto or always, not "yes"/);
 });

@@ -25,7 +25,11 @@
  *
  * The worker starts only once a process has submitted WORKER_AFTER_BYTES through this path (until
  * then those writes are synchronous): an idle or test broker never pays its ~5 MiB and start-up.
- * `GREGOR_WRITE_BEHIND=0` turns it off (benchmarks compare both).
+ * It hands off only while such copies are dear (HANDOFF_NS_PER_BYTE, measured on the appends
+ * themselves, in place or in the worker): when they are cheap, the hand-off costs more than it saves.
+ * The mode (`GREGOR_WRITE_BEHIND`, read by the broker at start): `off` (the default: see
+ * docs/benchmarks.md, "Write-behind", for why), `auto` (hand off while copies are dear), `always`
+ * (every large append, whatever its copies cost: tests, comparisons).
  */
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
@@ -35,6 +39,16 @@ type WorkerThreads = typeof import('node:worker_threads');
 
 /** Bytes submitted before the worker is started (they are written synchronously meanwhile). */
 const WORKER_AFTER_BYTES = 64 * 1024 * 1024;
+/**
+ * Above this cost of the page-cache copy (ns per byte, ~2.9 GB/s) a large append goes to the worker;
+ * below it the hand-off (a message each way, a wake-up of each thread) costs more than it saves. On
+ * the project machine a copy into page-cache pages the guest has used before runs at ~7 GB/s (0.14),
+ * into pages new to it (free page reporting hands freed memory back to the host) at 1.3-1.7 GB/s
+ * (0.6-0.8): docs/benchmarks.md, "Write-behind".
+ */
+const HANDOFF_NS_PER_BYTE = 0.35;
+/** Writes smaller than this do not count towards the copy cost (fixed costs dominate them). */
+const MEASURED_BYTES = 64 * 1024;
 /** Slots of the shared status ring: at most this many writes in flight. */
 const RING = 1024;
 /** How long the event loop waits for one write before calling the worker stalled. */
@@ -46,6 +60,7 @@ const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_th
 const fs = require('node:fs');
 const control = new Int32Array(workerData.control);
 const status = new Int32Array(workerData.status);
+const micros = new Int32Array(workerData.micros);
 const failedFds = new Map();
 // Every write queued by now is made before the main thread is told (one message for the lot).
 parentPort.on('message', (first) => {
@@ -57,6 +72,7 @@ parentPort.on('message', (first) => {
 });
 function write(w) {
   let errno = failedFds.get(w.fd) ?? 0;
+  const start = performance.now();
   if (errno === 0) {
     try {
       const view = new Uint8Array(w.buffer, w.offset, w.length);
@@ -68,6 +84,7 @@ function write(w) {
     }
   }
   status[w.seq % ${RING}] = errno;
+  micros[w.seq % ${RING}] = Math.round((performance.now() - start) * 1000);
   Atomics.store(control, 0, w.seq);
   Atomics.notify(control, 0);
   return w.seq;
@@ -76,12 +93,25 @@ function write(w) {
 
 interface InFlight {
   seq: number;
+  bytes: number;
   onDone: (error: Error | null) => void;
 }
 
 function errnoError(errno: number): Error {
   const name = Object.entries(osConstants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`;
   return Object.assign(new Error(`${name}: write-behind of a segment append failed`), { code: name, errno: -errno });
+}
+
+export type WriteBehindMode = 'off' | 'auto' | 'always';
+
+/** The mode when GREGOR_WRITE_BEHIND is not set. */
+export const DEFAULT_WRITE_BEHIND_MODE: WriteBehindMode = 'off';
+
+/** GREGOR_WRITE_BEHIND's value as a mode; throws, naming the variable, for any other value. */
+export function writeBehindModeFrom(value: string | undefined): WriteBehindMode {
+  if (value === undefined || value === '') return DEFAULT_WRITE_BEHIND_MODE;
+  if (value === 'off' || value === 'auto' || value === 'always') return value;
+  throw new Error(`GREGOR_WRITE_BEHIND must be off, auto or always, not "${value}"`);
 }
 
 /** Whether `data` is memory the worker can write from as it is. */
@@ -93,6 +123,10 @@ export class WriteBehind {
   private worker: Worker | null = null;
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private readonly status = new Int32Array(new SharedArrayBuffer(4 * RING));
+  /** How long each write's copy took in the worker, in microseconds (by seq, as `status`). */
+  private readonly micros = new Int32Array(new SharedArrayBuffer(4 * RING));
+  /** Recent cost of a large append's copy into the page cache, ns per byte (moving average; 0: none yet). */
+  private copyNsPerByte = 0;
   private issued = 0;
   private bytesBeforeWorker = 0;
   private readonly inFlight: InFlight[] = [];
@@ -105,13 +139,39 @@ export class WriteBehind {
   /** Told once the worker starts (the broker logs it). */
   onStart: (() => void) | null = null;
 
-  private readonly enabled: boolean;
+  private mode: WriteBehindMode;
   private readonly workerAfterBytes: number;
+  private readonly autoNsPerByte: number;
 
-  /** `workerAfterBytes`: bytes submitted before the worker starts (tests start it at once with 0). */
-  constructor(options: { enabled?: boolean; workerAfterBytes?: number } = {}) {
-    this.enabled = options.enabled ?? process.env.GREGOR_WRITE_BEHIND !== '0';
+  /**
+   * `workerAfterBytes`: bytes submitted before the worker starts (tests start it at once with 0);
+   * `handoffNsPerByte`: the copy cost above which a write goes to the worker (tests: 0, always).
+   */
+  constructor(options: { mode?: WriteBehindMode; workerAfterBytes?: number; handoffNsPerByte?: number } = {}) {
+    this.mode = options.mode ?? DEFAULT_WRITE_BEHIND_MODE;
     this.workerAfterBytes = options.workerAfterBytes ?? WORKER_AFTER_BYTES;
+    this.autoNsPerByte = options.handoffNsPerByte ?? HANDOFF_NS_PER_BYTE;
+  }
+
+  /** Sets the mode (the broker's start, from GREGOR_WRITE_BEHIND); writes in flight finish as they are. */
+  setMode(mode: WriteBehindMode): void {
+    this.mode = mode;
+  }
+
+  private get handoffNsPerByte(): number {
+    return this.mode === 'always' ? 0 : this.autoNsPerByte;
+  }
+
+  /** A large append's copy took `ns` for `bytes` (in place or in the worker): the moving average. */
+  noteCopy(bytes: number, ns: number): void {
+    if (bytes < MEASURED_BYTES) return;
+    const sample = ns / bytes;
+    this.copyNsPerByte = this.copyNsPerByte === 0 ? sample : 0.8 * this.copyNsPerByte + 0.2 * sample;
+  }
+
+  /** Whether large appends go to the worker now (their copy is dear enough to pay for the hand-off). */
+  get handingOff(): boolean {
+    return this.copyNsPerByte >= this.handoffNsPerByte;
   }
 
   /**
@@ -120,15 +180,18 @@ export class WriteBehind {
    * not started yet, or not shared memory). `onDone` runs once it is written or has failed.
    */
   submit(fd: number, data: Uint8Array, position: number, onDone: (error: Error | null) => void): number {
-    if (!this.enabled || !isSharedMemory(data)) return 0;
+    if (this.mode === 'off' || !isSharedMemory(data)) return 0;
     if (this.worker === null) {
       this.bytesBeforeWorker += data.length;
       if (this.bytesBeforeWorker <= this.workerAfterBytes && this.workerAfterBytes > 0) return 0;
+      if (!this.handingOff) return 0;
       this.start();
+    } else if (!this.handingOff && this.inFlight.length === 0) {
+      return 0;
     }
     if (this.issued - this.completedSeq() >= RING - 1) this.waitFor(this.issued - RING + 2);
     const seq = ++this.issued;
-    this.inFlight.push({ seq, onDone });
+    this.inFlight.push({ seq, bytes: data.length, onDone });
     this.worker!.postMessage({
       seq,
       fd,
@@ -199,7 +262,7 @@ export class WriteBehind {
     const threads = createRequire(import.meta.url)('node:worker_threads') as WorkerThreads;
     const worker = new threads.Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { control: this.control.buffer, status: this.status.buffer },
+      workerData: { control: this.control.buffer, status: this.status.buffer, micros: this.micros.buffer },
     });
     worker.on('message', (seq: number) => this.complete(seq));
     worker.on('error', () => {
@@ -215,6 +278,7 @@ export class WriteBehind {
     while (this.inFlight.length > 0 && this.inFlight[0]!.seq <= seq) {
       const entry = this.inFlight.shift()!;
       const errno = this.status[entry.seq % RING]!;
+      this.noteCopy(entry.bytes, this.micros[entry.seq % RING]! * 1000);
       if (errno !== 0) this.lastFailedSeq = entry.seq;
       entry.onDone(errno === 0 ? null : errnoError(errno));
     }

@@ -72,7 +72,8 @@ import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
 import { MemoryFileSystem } from '../../storage/memory-fs.js';
 import { NodeFileSystem } from '../../storage/fs.js';
-import { writeBehind } from '../../storage/write-behind.js';
+import { writeBehind, writeBehindModeFrom } from '../../storage/write-behind.js';
+import { StartupError } from '../common/errors.js';
 import { ensureMetaProperties, requireSharedClusterId } from '../broker/meta-properties.js';
 import { TopicCreation } from './topic-creation.js';
 import { parseQuorumVoters } from '../controller/quorum-voters.js';
@@ -490,6 +491,11 @@ export class Broker {
   /** The storage/ logs: on disk under log.dirs, or in a MemoryFileSystem for log.dirs=memory:. */
   private createLogFactory(): DiskLogFactory {
     if (!this.inMemory) {
+      try {
+        writeBehind.setMode(writeBehindModeFrom(process.env.GREGOR_WRITE_BEHIND));
+      } catch (error) {
+        throw new StartupError(error instanceof Error ? error.message : String(error));
+      }
       writeBehind.onStart = () =>
         this.log.info('write-behind started: large segment appends are written by a worker thread from now on');
       return new DiskLogFactory(
