@@ -49,9 +49,9 @@ export class ReadBufferPool {
     sharable = false,
     /**
      * Whether its buffers are SharedArrayBuffers (zero-filled when new), which the write-behind worker
-     * can write from without a copy (storage/write-behind.ts).
+     * can write from without a copy (storage/write-behind.ts); asked at each new allocation.
      */
-    private readonly shared = false,
+    private readonly shared: () => boolean = () => false,
   ) {
     if (sharable) sharablePools.push(this);
   }
@@ -75,7 +75,7 @@ export class ReadBufferPool {
     } else {
       // Not zero-filled (the caller overwrites what it reads), and a store of its own (not Node's shared slab).
       const capacity = Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP;
-      store = this.shared ? new SharedArrayBuffer(capacity) : Buffer.allocUnsafeSlow(capacity).buffer;
+      store = this.shared() ? new SharedArrayBuffer(capacity) : Buffer.allocUnsafeSlow(capacity).buffer;
     }
     this.lent.add(store);
     this.lendings++;

@@ -153,6 +153,11 @@ export class WriteBehind {
     this.autoNsPerByte = options.handoffNsPerByte ?? HANDOFF_NS_PER_BYTE;
   }
 
+  /** Whether it may take writes (mode not off): the Produce frame pool then hands out shared memory. */
+  get active(): boolean {
+    return this.mode !== 'off';
+  }
+
   /** Sets the mode (the broker's start, from GREGOR_WRITE_BEHIND); writes in flight finish as they are. */
   setMode(mode: WriteBehindMode): void {
     this.mode = mode;

@@ -36,7 +36,7 @@ const POOL_MAX_BYTES = 16 * 1024 * 1024;
  * only buffers it lent are taken back, each once) with the frame paths' bound and a one-frame `give`.
  */
 export class FramePool extends ReadBufferPool {
-  constructor(maxBytes = POOL_MAX_BYTES, sharable = false, shared = false) {
+  constructor(maxBytes = POOL_MAX_BYTES, sharable = false, shared: () => boolean = () => false) {
     super(maxBytes, sharable, shared);
   }
 
