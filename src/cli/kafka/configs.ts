@@ -328,7 +328,7 @@ export async function kafkaConfigs(args: readonly string[]): Promise<number> {
   if (o.has('describe') && entity.name === null && entity.type === 'broker-loggers')
     throw new KafkaToolExit(1, `an entity name must be specified with --describe of ${entity.type}`);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     if (o.has('describe')) await describe(cluster, entity, o.has('all'));
     else await alter(cluster, o, entity);

@@ -379,7 +379,7 @@ function valueText(records: OutgoingRecord[]): string {
 export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
   const o = parseOptionsOrUsage(SPECS, args);
   const p = plan(o);
-  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
+  const { cluster } = await clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
   const producer = new Producer(cluster, p.topic, {
     acks: p.acks,
     compression: p.compression,
