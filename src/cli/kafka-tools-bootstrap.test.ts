@@ -78,6 +78,10 @@ t.test('an entry that is not host:port, a port that does not fit', { skip: CLI_S
     noPort.stderr,
     /\nCaused by: org\.apache\.kafka\.common\.config\.ConfigException: Invalid url in bootstrap\.servers: localhost\n$/,
   );
+  // The console producer checks its server list first (ToolsUtils.validatePortOrDie): usage, exit 1.
+  const producer = await kafkaTool('kafka-console-producer', ['--bootstrap-server', 'localhost', '--topic', 't'], '');
+  t.equal(producer.code, 1);
+  t.match(producer.stderr, /^Please provide valid host:port like host1:9091,host2:9092\n \nOption/);
   const bigPort = await kafkaTool('kafka-topics', ['--list', '--bootstrap-server', 'localhost:99999']);
   t.equal(bigPort.code, 1);
   t.match(bigPort.stderr, /Invalid port in bootstrap\.servers: localhost:99999\n$/);

@@ -16,6 +16,11 @@ import { log4jDate } from './messages.js';
 /** Utils.HOST_PORT_PATTERN of Kafka's clients, matched against the whole entry. */
 const HOST_PORT = /^(?:[0-9a-zA-Z\-%._]*:\/\/)?\[?([0-9a-zA-Z\-%._:]*)]?:([0-9]+)$/;
 
+/** Whether `entry` has the form Kafka's Utils.getPort reads: host:port (a scheme or [ipv6] allowed). */
+export function isHostPort(entry: string): boolean {
+  return HOST_PORT.test(entry);
+}
+
 const CONSTRUCTION_MESSAGES = {
   admin: 'Failed to create new KafkaAdminClient',
   producer: 'Failed to construct kafka producer',

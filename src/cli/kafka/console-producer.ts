@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
+import { isHostPort } from './bootstrap-addresses.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
 import { javaException, javaMessage, javaRefusal } from './messages.js';
 import {
@@ -218,6 +219,9 @@ function plan(o: ParsedOptions): ProducerPlan {
     throw usageExit(SPECS, 'Missing required option(s) [bootstrap-server]');
   maybeHelpOrVersion(o, 'This tool helps to read data from standard input and publish it to Kafka.', KAFKA_VERSION);
   requireOptions(o, 'topic');
+  // ToolsUtils.validatePortOrDie: every entry of the server list has a port.
+  if (!(o.value('bootstrap-server') ?? o.value('broker-list')!).split(',').every(isHostPort))
+    throw usageExit(SPECS, 'Please provide valid host:port like host1:9091,host2:9092\n ');
   const props: Record<string, string> = {
     ...(o.has('producer.config') ? loadProperties(o.value('producer.config')!) : {}),
     ...keyValueArgs(o.values('producer-property')),
