@@ -19,6 +19,7 @@ import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { isHostPort } from './bootstrap-addresses.js';
+import { recordTooLarge } from './record-size.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
 import { javaException, javaMessage, javaRefusal } from './messages.js';
 import {
@@ -336,6 +337,11 @@ class Sender {
       await this.producer.awaitMetadata();
     } catch (err) {
       this.logFailure([record], err);
+      return;
+    }
+    const tooLarge = recordTooLarge(record);
+    if (tooLarge) {
+      this.logFailure([record], tooLarge);
       return;
     }
     if (this.batch.length === 0) this.batchCreatedMs = Date.now();
