@@ -60,6 +60,28 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
       line: /^gregor: start-up failed: inter\.broker\.listener\.name must be a listener name defined in advertised\.listeners \(is INTERNAL\)\. The valid options based on currently configured listeners are PLAINTEXT$/,
     },
     {
+      // KafkaConfig's combined-mode checks; a lone node with no CONTROLLER listener skipped them even
+      // when controller.listener.names was set, and started.
+      what: 'controller.listener.names naming no listener',
+      args: ['--override', 'controller.listener.names=CTRL'],
+      line: /^gregor: start-up failed: controller\.listener\.names must contain at least one value appearing in the 'listeners' configuration when running the KRaft controller role$/,
+    },
+    {
+      what: 'controller.listener.names=CONTROLLER set, no CONTROLLER listener',
+      args: ['--override', 'controller.listener.names=CONTROLLER', '--override', 'process.roles=broker,controller'],
+      line: /^gregor: start-up failed: controller\.listener\.names must contain at least one value appearing in the 'listeners' configuration when running the KRaft controller role$/,
+    },
+    {
+      what: 'controller.listener.names with a name not in listeners',
+      args: [
+        '--override',
+        'listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0',
+        '--override',
+        'controller.listener.names=CONTROLLER,CTRL',
+      ],
+      line: /^gregor: start-up failed: controller\.listener\.names must only contain values appearing in the 'listeners' configuration when running the KRaft controller role$/,
+    },
+    {
       what: 'num.partitions=abc',
       args: ['--override', 'num.partitions=abc'],
       line: /^gregor: start-up failed: invalid value for num\.partitions: "abc" \(expected an integer ≥ 1\)$/,

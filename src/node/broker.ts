@@ -244,7 +244,8 @@ export class Broker {
       listeners,
       this.config.list('process.roles'),
       this.config.list('controller.listener.names'),
-      this.isLoneVoter(),
+      // Gregor's one-listener dev default only while controller.listener.names is left at its default.
+      this.isLoneVoter() && this.config.explicit('controller.listener.names') === undefined,
     );
     refuseDynamicQuorum(
       this.config.list('process.roles'),

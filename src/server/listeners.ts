@@ -186,8 +186,9 @@ export function assertListenersFitRoles(
 /**
  * Kafka's checks for a node with the controller role: at least one of controller.listener.names is in
  * `listeners` (the other voters reach it there), and every one of them is. Gregor's dev leniency stays
- * for a node alone in its quorum: with no controller listener at all it needs none (nobody else
- * connects to its controller).
+ * for a node alone in its quorum that leaves controller.listener.names at its default (`loneVoter`,
+ * the caller's call): with no controller listener at all it needs none (nobody else connects to its
+ * controller). A controller.listener.names the user set is checked as Kafka checks it.
  */
 function assertControllerListenersListed(
   specs: readonly ListenerSpec[],

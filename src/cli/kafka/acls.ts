@@ -435,7 +435,7 @@ export async function kafkaAcls(args: readonly string[]): Promise<number> {
   maybeHelpOrVersion(o, 'This tool helps to manage acls on kafka.', KAFKA_VERSION);
   checkArgs(o);
   const props = o.value('command-config') === undefined ? {} : loadProperties(o.value('command-config')!);
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     if (o.has('add')) await addAcls(cluster, o);
     else if (o.has('remove')) await removeAcls(cluster, o);

@@ -71,7 +71,7 @@ export async function kafkaBrokerApiVersions(args: readonly string[]): Promise<n
   maybeHelpOrVersion(o, 'This tool helps to retrieve broker version information.', KAFKA_VERSION);
   requireOptions(o, 'bootstrap-server');
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'admin-client-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'admin-client-1');
   const out = cliIo().stdout;
   return runOnCluster(cluster, async () => {
     await cluster.withRetries('Metadata', () => cluster.metadata([]));

@@ -14,6 +14,7 @@ import { KafkaToolExit } from './options.js';
 import { cliIo } from '../io.js';
 import { connectFailureWarning, javaMessage, metadataIssueWarning, type ClientLogContext } from './messages.js';
 import { JAVA_CLIENT_CONFIG_NAMES } from './java-client-config-names.js';
+import { checkBootstrapAddresses } from './bootstrap-addresses.js';
 
 /** Settings of Kafka's clients that tune batching, buffers or caches: no effect a user can observe here. */
 export const TUNING_KEYS: readonly string[] = [
@@ -80,12 +81,13 @@ export interface ClientProps {
 
 /**
  * Checks `props` (the tool's `ownKeys`, security settings and tuning settings are allowed) and
- * opens the cluster view for `bootstrap` (CLIENT_KEYS are read here). `callTimeoutMs` is the tool's
+ * opens the cluster view for `bootstrap` (CLIENT_KEYS are read here), whose addresses are checked first
+ * as Kafka's client constructors check them (bootstrap-addresses.ts). `callTimeoutMs` is the tool's
  * own timeout option (kafka-consumer-groups' --timeout), which replaces default.api.timeout.ms.
  * An admin tool (`role`) takes a topic the broker does not know as final; a producer or consumer
  * waits for it within its budget, as Kafka's do.
  */
-export function clientFor(
+export async function clientFor(
   bootstrap: string,
   props: Record<string, string>,
   ownKeys: readonly string[],
@@ -93,7 +95,7 @@ export function clientFor(
   callTimeoutMs?: number,
   role: 'admin' | 'producer' | 'consumer' = 'admin',
   consumerGroupId: string | null = null,
-): ClientProps {
+): Promise<ClientProps> {
   const security: Record<string, string> = {};
   const own: Record<string, string> = {};
   const refused: string[] = [];
@@ -111,6 +113,8 @@ export function clientFor(
       1,
       `Gregor's tools do not support the client setting${refused.length > 1 ? 's' : ''} ${refused.join(', ')}: remove ${refused.length > 1 ? 'them' : 'it'} (see docs/tools.md)`,
     );
+  const bootstrapEntries = Cluster.parseBootstrap(bootstrap);
+  await checkBootstrapAddresses(bootstrapEntries, role);
   let clientSecurity;
   try {
     clientSecurity = clientSecurityFrom(security);
@@ -122,7 +126,7 @@ export function clientFor(
   const logContext: ClientLogContext =
     role === 'consumer' ? { role, clientId, groupId: consumerGroupId } : { role, clientId };
   const cluster = new Cluster({
-    bootstrap: Cluster.parseBootstrap(bootstrap),
+    bootstrap: bootstrapEntries,
     clientId,
     // As Kafka's clients log each attempt that reaches no broker (WARN, on stderr with the tools' log4j).
     onConnectFailure: (failure) => cliIo().stderr.write(connectFailureWarning(logContext, failure)),

@@ -272,6 +272,27 @@ async function alter(cluster: Cluster, o: ParsedOptions, entity: Entity): Promis
   else out.write(`Completed updating config for ${entity.type.slice(0, -1)} ${entity.name}.\n`);
 }
 
+/**
+ * ConfigCommand's check before it replaces a broker's dynamic configs (Kafka's tool sends them all,
+ * by AlterConfigs): the sensitive ones, which DescribeConfigs shows as null, must each be given again
+ * or deleted, else InvalidConfigurationException, its message on stderr, exit 1 (missing entries named
+ * as Scala prints a Set).
+ */
+function refuseOmittedSensitive(
+  current: readonly ConfigEntry[],
+  added: Record<string, string>,
+  deleted: string[],
+): void {
+  const missing = current
+    .filter((e) => e.value === null && !Object.hasOwn(added, e.name) && !deleted.includes(e.name))
+    .map((e) => e.name);
+  if (missing.length > 0)
+    throw new KafkaToolExit(
+      1,
+      `All sensitive broker config entries must be specified for --alter, missing entries: Set(${missing.join(', ')})`,
+    );
+}
+
 async function alterResourceConfigs(
   cluster: Cluster,
   type: string,
@@ -280,7 +301,8 @@ async function alterResourceConfigs(
   deleted: string[],
 ): Promise<void> {
   const entity = { type, name };
-  const current = new Set((await configsOf(cluster, entity.type, entity.name, false)).map((e) => e.name));
+  const currentEntries = await configsOf(cluster, entity.type, entity.name, false);
+  const current = new Set(currentEntries.map((e) => e.name));
   const invalid =
     entity.type === 'broker-loggers'
       ? [...deleted, ...Object.keys(added)].filter((k) => !current.has(k))
@@ -290,6 +312,7 @@ async function alterResourceConfigs(
       1,
       `${entity.type === 'broker-loggers' ? 'Invalid broker logger(s)' : 'Invalid config(s)'}: ${invalid.join(',')}`,
     );
+  if (entity.type === 'brokers') refuseOmittedSensitive(currentEntries, added, deleted);
   const changes: Record<string, string | null> = { ...added };
   for (const key of deleted) changes[key] = null;
   await waitAtMost(
@@ -328,7 +351,7 @@ export async function kafkaConfigs(args: readonly string[]): Promise<number> {
   if (o.has('describe') && entity.name === null && entity.type === 'broker-loggers')
     throw new KafkaToolExit(1, `an entity name must be specified with --describe of ${entity.type}`);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     if (o.has('describe')) await describe(cluster, entity, o.has('all'));
     else await alter(cluster, o, entity);

@@ -595,7 +595,7 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
   const fileProps = o.has('consumer.config') ? loadProperties(o.value('consumer.config')!) : {};
   const props = { ...fileProps, ...keyValueArgs(o.values('consumer-property')) };
   const plan = planFrom(o, props);
-  const { cluster } = clientFor(
+  const { cluster } = await clientFor(
     o.value('bootstrap-server')!,
     props,
     CONSUMER_KEYS,

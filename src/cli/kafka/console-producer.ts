@@ -18,6 +18,8 @@ import { createInterface } from 'node:readline';
 import { Producer, type OutgoingRecord } from '../../client/producer.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
+import { isHostPort } from './bootstrap-addresses.js';
+import { recordTooLarge } from './record-size.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
 import { javaException, javaMessage, javaRefusal } from './messages.js';
 import {
@@ -218,6 +220,9 @@ function plan(o: ParsedOptions): ProducerPlan {
     throw usageExit(SPECS, 'Missing required option(s) [bootstrap-server]');
   maybeHelpOrVersion(o, 'This tool helps to read data from standard input and publish it to Kafka.', KAFKA_VERSION);
   requireOptions(o, 'topic');
+  // ToolsUtils.validatePortOrDie: every entry of the server list has a port.
+  if (!(o.value('bootstrap-server') ?? o.value('broker-list')!).split(',').every(isHostPort))
+    throw usageExit(SPECS, 'Please provide valid host:port like host1:9091,host2:9092\n ');
   const props: Record<string, string> = {
     ...(o.has('producer.config') ? loadProperties(o.value('producer.config')!) : {}),
     ...keyValueArgs(o.values('producer-property')),
@@ -334,6 +339,11 @@ class Sender {
       this.logFailure([record], err);
       return;
     }
+    const tooLarge = recordTooLarge(record);
+    if (tooLarge) {
+      this.logFailure([record], tooLarge);
+      return;
+    }
     if (this.batch.length === 0) this.batchCreatedMs = Date.now();
     this.batch.push(record);
     if (this.batch.length >= BATCH_RECORDS) this.flush();
@@ -379,7 +389,7 @@ function valueText(records: OutgoingRecord[]): string {
 export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
   const o = parseOptionsOrUsage(SPECS, args);
   const p = plan(o);
-  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
+  const { cluster } = await clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'console-producer', undefined, 'producer');
   const producer = new Producer(cluster, p.topic, {
     acks: p.acks,
     compression: p.compression,

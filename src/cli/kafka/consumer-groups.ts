@@ -598,7 +598,7 @@ export async function kafkaConsumerGroups(args: readonly string[]): Promise<numb
     );
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
   const timeout = Number(o.value('timeout') ?? '5000');
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1', timeout);
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1', timeout);
   try {
     const groups = o.has('all-groups') ? (await listConsumerGroups(cluster)).map((g) => g.groupId) : o.values('group');
     if (o.has('list')) await listAction(cluster, o);

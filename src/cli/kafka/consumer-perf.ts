@@ -219,7 +219,7 @@ export async function kafkaConsumerPerfTest(args: readonly string[]): Promise<nu
         ? `time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec${EXTRA_HEADER}\n`
         : `start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec${EXTRA_HEADER}\n`,
     );
-  const { cluster } = clientFor(
+  const { cluster } = await clientFor(
     o.value('bootstrap-server')!,
     { ...props, 'group.id': group },
     CONSUMER_KEYS,

@@ -186,7 +186,7 @@ export async function kafkaDeleteRecords(args: readonly string[]): Promise<numbe
   }
   const deletions = parseOffsetJson(text);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   const out = cliIo().stdout;
   try {
     out.write('Executing records delete operation\n');

@@ -54,3 +54,23 @@ export function illegalArgument(message: string): JavaError {
 export function mainFailure(err: JavaError): KafkaToolExit {
   return new KafkaToolExit(1, `${err.message}\n${err.javaClass}: ${err.message}`);
 }
+
+/**
+ * A Kafka client that could not be created (KafkaAdminClient's "Failed to create new
+ * KafkaAdminClient", KafkaProducer's "Failed to construct kafka producer", KafkaConsumer's "Failed to
+ * construct kafka consumer"), with the exception that stopped it as its cause.
+ */
+export class ClientConstructionError extends JavaError {
+  constructor(
+    message: string,
+    readonly causedBy: JavaError,
+  ) {
+    super('org.apache.kafka.common.KafkaException', message);
+    this.name = 'ClientConstructionError';
+  }
+
+  /** Throwable.printStackTrace()'s text with the frames left out: the exception, then its cause. */
+  trace(): string {
+    return `${this.javaClass}: ${this.message}\nCaused by: ${this.causedBy.javaClass}: ${this.causedBy.message}`;
+  }
+}

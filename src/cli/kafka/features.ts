@@ -122,7 +122,7 @@ export async function kafkaFeatures(args: readonly string[]): Promise<number> {
   const { values } = parseArgs(args);
   const configFile = values.get('command-config');
   const props = configFile === undefined ? {} : loadProperties(configFile);
-  const { cluster } = clientFor(values.get('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(values.get('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     await describe(cluster);
     return 0;

@@ -130,7 +130,7 @@ export async function kafkaLeaderElection(args: readonly string[]): Promise<numb
       ? [{ topic: o.value('topic')!, partition: o.integer('partition')! }]
       : jsonPartitions(o.value('path-to-json-file')!);
   const props = o.has('admin.config') ? loadProperties(o.value('admin.config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   const out = cliIo().stdout;
   return runOnCluster(cluster, async () => {
     const request = defaultElectLeadersRequest();

@@ -84,7 +84,7 @@ export async function kafkaLogDirs(args: readonly string[]): Promise<number> {
     throw new KafkaToolExit(1, `For input string: "${brokerWords.find((b) => !/^-?\d+$/.test(b.trim()))}"`);
   const asked = [...new Set(brokerWords.map(Number))].sort((a, b) => a - b);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'log-dirs-tool');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'log-dirs-tool');
   const out = cliIo().stdout;
   return runOnCluster(cluster, async () => {
     await cluster.withRetries('Metadata', () => cluster.metadata([]));

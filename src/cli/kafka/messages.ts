@@ -122,7 +122,7 @@ export function javaRefusal(err: unknown, names: { topics?: readonly string[]; g
 }
 
 /** log4j's ISO8601 date as Kafka's tools-log4j.properties prints it: `2026-12-04 09:50:01,234`. */
-function log4jDate(at: Date): string {
+export function log4jDate(at: Date): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return (
     `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ` +

@@ -336,7 +336,14 @@ async function partitionCount(cluster: Cluster, topic: string): Promise<number> 
 
 export async function kafkaProducerPerfTest(args: readonly string[]): Promise<number> {
   const p = plan(args);
-  const { cluster } = clientFor(p.bootstrap, p.props, PRODUCER_KEYS, 'perf-producer-client', undefined, 'producer');
+  const { cluster } = await clientFor(
+    p.bootstrap,
+    p.props,
+    PRODUCER_KEYS,
+    'perf-producer-client',
+    undefined,
+    'producer',
+  );
   const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });
   try {
     const partitions = await partitionCount(cluster, p.topic);

@@ -393,7 +393,7 @@ export async function kafkaReassignPartitions(args: readonly string[]): Promise<
   const o = parseOptionsOrUsage(SPECS, args);
   const action = actionOf(o);
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'reassign-partitions-tool');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'reassign-partitions-tool');
   const out = cliIo().stdout;
   try {
     if (action === 'generate') await generate(cluster, o);

@@ -5,6 +5,8 @@
  */
 import { cliIo } from '../io.js';
 import { KafkaToolExit } from './options.js';
+import { ClientConstructionError } from './errors.js';
+import { log4jDate } from './messages.js';
 
 type Tool = (args: readonly string[]) => Promise<number>;
 
@@ -50,6 +52,7 @@ export async function runKafkaTool(name: string, args: readonly string[]): Promi
       await load()
     )(args);
   } catch (err) {
+    if (err instanceof ClientConstructionError) return reportConstructionFailure(name, args, err);
     if (err instanceof KafkaToolExit) {
       if (err.message !== '') cliIo().stderr.write(`${err.message}\n`);
       return err.exitCode;
@@ -57,4 +60,34 @@ export async function runKafkaTool(name: string, args: readonly string[]): Promi
     cliIo().stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** The tools whose main prints the exception's message before its stack trace (mainNoExit). */
+const MESSAGE_FIRST_TOOLS: ReadonlySet<string> = new Set([
+  'kafka-topics',
+  'kafka-delete-records',
+  'kafka-leader-election',
+]);
+
+/**
+ * A client the tool could not create (bootstrap.servers gives no address), as each Kafka tool's main
+ * reports the exception: its stack trace on stderr (frames left out) after the tool's own line, exit 1;
+ * kafka-consumer-groups prints its "Error:" line on stdout and exits 0, as ConsumerGroupCommand does.
+ */
+function reportConstructionFailure(name: string, args: readonly string[], err: ClientConstructionError): number {
+  const { stdout, stderr } = cliIo();
+  if (name === 'kafka-consumer-groups') {
+    stdout.write(`\nError: Executing consumer group command failed due to ${err.message}\n`);
+    stderr.write(`${err.trace()}\n`);
+    return 0;
+  }
+  if (MESSAGE_FIRST_TOOLS.has(name)) stderr.write(`${err.message}\n`);
+  else if (name === 'kafka-configs')
+    stderr.write(`Error while executing config command with args '${args.join(' ')}'\n`);
+  else if (name === 'kafka-console-consumer')
+    stderr.write(
+      `[${log4jDate(new Date())}] ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n`,
+    );
+  stderr.write(`${err.trace()}\n`);
+  return 1;
 }

@@ -61,7 +61,7 @@ function argValue(args: readonly string[], name: string): string | undefined {
 }
 
 /** --bootstrap-server and --command-config of the argparse tools; the rest of the words. */
-function adminFrom(args: readonly string[], tool: string): { cluster: Cluster; rest: string[] } {
+async function adminFrom(args: readonly string[], tool: string): Promise<{ cluster: Cluster; rest: string[] }> {
   const bootstrap = argValue(args, '--bootstrap-server');
   if (argValue(args, '--bootstrap-controller') !== undefined)
     throw new KafkaToolExit(
@@ -78,7 +78,7 @@ function adminFrom(args: readonly string[], tool: string): { cluster: Cluster; r
     if (['--bootstrap-server', '--command-config', '--config'].includes(a)) i++;
     else if (!/^--(bootstrap-server|command-config|config)=/.test(a)) rest.push(a);
   }
-  return { cluster: clientFor(bootstrap, props, [], 'adminclient-1').cluster, rest };
+  return { cluster: (await clientFor(bootstrap, props, [], 'adminclient-1')).cluster, rest };
 }
 
 async function withAdmin(
@@ -86,7 +86,7 @@ async function withAdmin(
   tool: string,
   body: (cluster: Cluster, rest: string[]) => Promise<void>,
 ): Promise<number> {
-  const { cluster, rest } = adminFrom(args, tool);
+  const { cluster, rest } = await adminFrom(args, tool);
   return runOnCluster(cluster, async () => {
     await body(cluster, rest);
     return 0;
@@ -319,7 +319,7 @@ export async function kafkaGetOffsets(args: readonly string[]): Promise<number> 
         })
     : [{ topic: includeListMatcher(o.value('topic') ?? '.*'), partition: partitionFilter(o.value('partitions')) }];
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(bootstrap, props, [], 'GetOffsetShell');
+  const { cluster } = await clientFor(bootstrap, props, [], 'GetOffsetShell');
   try {
     const topics = (await listTopics(cluster, true)).filter(
       (t) => !(o.has('exclude-internal-topics') && isInternalTopic(t.name)),

@@ -400,7 +400,7 @@ export async function kafkaTopics(args: readonly string[]): Promise<number> {
     throw err;
   }
   const props = o.has('command-config') ? loadProperties(o.value('command-config')!) : {};
-  const { cluster } = clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(o.value('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     await run(cluster, o);
     return 0;

@@ -290,7 +290,7 @@ export async function kafkaTransactions(args: readonly string[]): Promise<number
   const parsed = parseArgs(args);
   const configFile = parsed.values.get('command-config');
   const props = configFile === undefined ? {} : loadProperties(configFile);
-  const { cluster } = clientFor(parsed.values.get('bootstrap-server')!, props, [], 'adminclient-1');
+  const { cluster } = await clientFor(parsed.values.get('bootstrap-server')!, props, [], 'adminclient-1');
   try {
     await run(cluster, parsed);
     return 0;
