@@ -17,6 +17,23 @@ import { KafkaClientError } from './errors.js';
 const MAX_FETCH_VERSION = 12;
 const OFFSET_OUT_OF_RANGE = 1;
 
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const UNKNOWN_TOPIC_ID = 100;
+
+/**
+ * A Fetch answered UNKNOWN_TOPIC_OR_PARTITION or UNKNOWN_TOPIC_ID for a partition (deleted, or not
+ * known to that broker yet): Kafka's consumer warns and polls on; callers that stop on it see the code.
+ */
+export class UnknownPartitionFetchError extends KafkaClientError {
+  constructor(
+    code: number,
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    super(code, `Fetch ${topic}-${partition}`);
+  }
+}
+
 export interface ConsumedRecord extends DecodedRecord {
   topic: string;
   partition: number;
@@ -99,6 +116,8 @@ export class Fetcher {
       throw new KafkaClientError(1, `${this.topic}-${partition} at offset ${this.positions.get(partition)}`);
     if (data.errorCode !== 0) {
       if (data.errorCode === 6 || data.errorCode === 5) return [];
+      if (data.errorCode === UNKNOWN_TOPIC_OR_PARTITION || data.errorCode === UNKNOWN_TOPIC_ID)
+        throw new UnknownPartitionFetchError(data.errorCode, this.topic, partition);
       throw new KafkaClientError(data.errorCode, `Fetch ${this.topic}-${partition}`);
     }
     if (!data.records || data.records.length === 0) return [];

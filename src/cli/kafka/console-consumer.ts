@@ -17,7 +17,7 @@
 import { nodeCrypto } from '../../common/node-crypto.js';
 import type { Cluster } from '../../client/cluster.js';
 import { AdminCallTimeoutError, BrokerUnreachableError } from '../../client/errors.js';
-import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
+import { Fetcher, UnknownPartitionFetchError, type ConsumedRecord } from '../../client/consumer.js';
 import { GroupMember, partitionCountOrNull } from '../../client/group-member.js';
 import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
@@ -37,7 +37,7 @@ import {
   type OptionSpec,
   type ParsedOptions,
 } from './options.js';
-import { javaRefusal } from './messages.js';
+import { javaRefusal, log4jDate, type ClientLogContext } from './messages.js';
 import { includeListMatcher, isInternalTopic } from './topic-filter.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -486,6 +486,14 @@ export class Reader {
  * A failure Kafka's consumer does not raise from poll(): no broker answers (nothing listening, or it
  * went away) or a call's budget ran out on retriable errors. Its poll loop goes on trying.
  */
+/** Kafka's FetchCollector WARN for a partition the leader does not know (any more). */
+function unknownPartitionWarning(err: UnknownPartitionFetchError, context: ClientLogContext): string {
+  const what = err.code === 100 ? 'unknown topic ID' : 'unknown topic or partition';
+  const prefix = `[Consumer clientId=${context.clientId}, groupId=${context.role === 'consumer' ? (context.groupId ?? 'null') : 'null'}]`;
+  return `[${log4jDate(new Date())}] WARN ${prefix} Received ${what} error in fetch for partition ${err.topic}-${err.partition} (org.apache.kafka.clients.consumer.internals.FetchCollector)
+`;
+}
+
 function pollsOn(err: unknown): boolean {
   return err instanceof BrokerUnreachableError || err instanceof AdminCallTimeoutError;
 }
@@ -507,7 +515,12 @@ const TIMED_OUT: unique symbol = Symbol('timed out');
  * does not answer is tried again and again, never an error: without --timeout-ms the tool waits for
  * it until stopped; the connecting counts against --timeout-ms as a poll does.
  */
-async function consume(cluster: Cluster, plan: Plan, stop: Promise<unknown>): Promise<number> {
+async function consume(
+  cluster: Cluster,
+  plan: Plan,
+  stop: Promise<unknown>,
+  logContext: ClientLogContext,
+): Promise<number> {
   const reader = new Reader(cluster, plan);
   let count = 0;
   let lastRecordAt = Date.now();
@@ -539,7 +552,10 @@ async function consume(cluster: Cluster, plan: Plan, stop: Promise<unknown>): Pr
         records = await Promise.race([work, stop.then((): typeof STOPPED => STOPPED), ...limit]);
         answering = true;
       } catch (err) {
-        if (!pollsOn(err)) throw err;
+        if (err instanceof UnknownPartitionFetchError) {
+          // Kafka's FetchCollector: a WARN, a metadata update, and the consumer polls on (a deleted topic).
+          stderr.write(unknownPartitionWarning(err, logContext));
+        } else if (!pollsOn(err)) throw err;
         answering = false;
         records = [];
         await pause(Math.min(1000, Math.max(left, 0)), stop);
@@ -595,7 +611,7 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
   const fileProps = o.has('consumer.config') ? loadProperties(o.value('consumer.config')!) : {};
   const props = { ...fileProps, ...keyValueArgs(o.values('consumer-property')) };
   const plan = planFrom(o, props);
-  const { cluster } = await clientFor(
+  const { cluster, own } = await clientFor(
     o.value('bootstrap-server')!,
     props,
     CONSUMER_KEYS,
@@ -616,7 +632,11 @@ export async function kafkaConsoleConsumer(args: readonly string[]): Promise<num
   let count = 0;
   let failed = false;
   try {
-    count = await consume(cluster, plan, stop);
+    count = await consume(cluster, plan, stop, {
+      role: 'consumer',
+      clientId: own['client.id'] ?? 'console-consumer',
+      groupId: plan.group,
+    });
   } catch (err) {
     failed = true;
     cliIo().stderr.write(
