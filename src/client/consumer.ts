@@ -12,27 +12,13 @@ import {
 } from '../../protocol/generated/messages/01-fetch.js';
 import { decodeRecordBatches, type DecodedRecord, type RecordBatch } from '../../protocol/records/index.js';
 import type { Cluster } from './cluster.js';
-import { KafkaClientError } from './errors.js';
+import { KafkaClientError, UnknownPartitionFetchError } from './errors.js';
 
 const MAX_FETCH_VERSION = 12;
 const OFFSET_OUT_OF_RANGE = 1;
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const UNKNOWN_TOPIC_ID = 100;
-
-/**
- * A Fetch answered UNKNOWN_TOPIC_OR_PARTITION or UNKNOWN_TOPIC_ID for a partition (deleted, or not
- * known to that broker yet): Kafka's consumer warns and polls on; callers that stop on it see the code.
- */
-export class UnknownPartitionFetchError extends KafkaClientError {
-  constructor(
-    code: number,
-    readonly topic: string,
-    readonly partition: number,
-  ) {
-    super(code, `Fetch ${topic}-${partition}`);
-  }
-}
 
 export interface ConsumedRecord extends DecodedRecord {
   topic: string;

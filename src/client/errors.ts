@@ -20,6 +20,20 @@ export class KafkaClientError extends Error {
   }
 }
 
+/**
+ * A Fetch answered UNKNOWN_TOPIC_OR_PARTITION or UNKNOWN_TOPIC_ID for a partition (deleted, or not
+ * known to that broker yet): Kafka's consumer warns and polls on; callers that stop on it see the code.
+ */
+export class UnknownPartitionFetchError extends KafkaClientError {
+  constructor(
+    code: number,
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    super(code, `Fetch ${topic}-${partition}`);
+  }
+}
+
 /** A broker could not be reached or closed the connection. */
 export class BrokerUnreachableError extends Error {
   /**

@@ -16,8 +16,8 @@
  */
 import { nodeCrypto } from '../../common/node-crypto.js';
 import type { Cluster } from '../../client/cluster.js';
-import { AdminCallTimeoutError, BrokerUnreachableError } from '../../client/errors.js';
-import { Fetcher, UnknownPartitionFetchError, type ConsumedRecord } from '../../client/consumer.js';
+import { AdminCallTimeoutError, BrokerUnreachableError, UnknownPartitionFetchError } from '../../client/errors.js';
+import { Fetcher, type ConsumedRecord } from '../../client/consumer.js';
 import { GroupMember, partitionCountOrNull } from '../../client/group-member.js';
 import { commitOffsets, fetchCommittedOffsets } from '../../client/group-offsets.js';
 import { EARLIEST, LATEST, listOffsets } from '../../client/offsets.js';
