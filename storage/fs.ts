@@ -123,7 +123,7 @@ class NodeFileHandle implements FileHandle {
       }
     }
     this.settle();
-    const measured = this.behind !== null && data.length >= 65_536 && isSharedMemory(data);
+    const measured = this.behind !== null && isSharedMemory(data);
     const start = measured ? performance.now() : 0;
     let done = 0;
     while (done < data.length) {
