@@ -34,8 +34,18 @@ t.test('a fetch with a stale broker epoch is refused; current epochs make the IS
     return p && p.isr.length === 3 ? p : null;
   });
   const leader = nodes.find((n) => n.broker.nodeId === state.leader)!;
-  const followerId = state.replicas.find((r) => r !== state.leader)!;
+  // A broker epoch is the offset of its registration, so one broker may hold epoch 0, below which no
+  // stale epoch exists (-1 means "not given"): take a follower registered later.
+  const followerId = state.replicas.find(
+    (r) => r !== state.leader && (image().brokers.get(r)?.brokerEpoch ?? 0n) > 0n,
+  )!;
   const registered = image().brokers.get(followerId)!.brokerEpoch!;
+  // The leader checks against its own metadata image, which may trail node 0's by a heartbeat:
+  // Kafka's getAliveBrokerEpoch knows only unfenced brokers, so wait until the leader sees this one so.
+  await eventually("the leader's image has the follower unfenced at its registration", 10000, () => {
+    const seen = leader.broker.controller.image.brokers.get(followerId);
+    return seen && !seen.fenced && seen.brokerEpoch === registered ? true : null;
+  });
   const partition = leader.broker.replicas.get('epochs', 0)!;
   await eventually("the real follower's fetches carry its broker epoch", 10000, () =>
     partition.followerPosition(followerId)?.brokerEpoch === registered ? true : null,

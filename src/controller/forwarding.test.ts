@@ -107,7 +107,9 @@ t.test('gives up at the timeout or when this node leads; other envelope errors a
   const q = new FakeQuorum();
   t.equal(await make(q, 30).forward(frame, '127.0.0.1', ANONYMOUS), null, 'no leader within the timeout');
   q.leader = 1;
+  q.leading = true;
   t.equal(await make(q).forward(frame, '127.0.0.1', ANONYMOUS), null, 'this node is the leader: serve it here');
+  q.leading = false;
   q.leader = 2;
   q.answers.push(() => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, responseData: null }));
   t.same(
@@ -130,6 +132,29 @@ t.test('gives up at the timeout or when this node leads; other envelope errors a
     [...FORWARDED_API_KEYS].sort((a, b) => a - b),
     [19, 20, 30, 31, 33, 37, 43, 44, 45, 49, 51, 64],
   );
+});
+
+t.test('elected here but not caught up with its epoch start: waits to serve it, not NOT_CONTROLLER', async (t) => {
+  // A combined node just elected Raft leader answers NOT_CONTROLLER until its controller has applied
+  // its epoch's LeaderChange entry; kafkajs's createTopics gives up on a topic-level NOT_CONTROLLER, so
+  // the request waits (within its timeout) for this controller to become active.
+  const q = new FakeQuorum();
+  q.leader = 1;
+  let settled = false;
+  const pending = make(q)
+    .forward(frame, '127.0.0.1', ANONYMOUS)
+    .then((answer) => {
+      settled = true;
+      return answer;
+    });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  t.notOk(settled, 'still waiting while this node leads Raft but its controller is not active');
+  q.leading = true;
+  t.equal(await pending, null, 'active now: served here');
+  t.equal(q.sent.length, 0, 'nothing was sent to itself');
+  t.equal(await make(q, 30).forward(frame, '127.0.0.1', ANONYMOUS), null);
+  q.leading = false;
+  t.equal(await make(q, 30).forward(frame, '127.0.0.1', ANONYMOUS), null, 'never active: the timeout ends the wait');
 });
 
 t.test('principal and address encodings', async (t) => {

@@ -11,7 +11,9 @@
  * Waiting: with no known leader the request waits for one (or a leader change after the leader
  * answered NOT_CONTROLLER or could not be reached) until `timeoutMs`; then `forward` answers null
  * and the caller runs the request locally, where the handler answers NOT_CONTROLLER (retriable:
- * clients refresh metadata and retry). Null also means "this node leads now: serve it here".
+ * clients refresh metadata and retry). Null also means "this node leads now: serve it here"; a node
+ * elected Raft leader whose controller is not active yet (it has not applied its epoch's LeaderChange
+ * entry) waits for that too, as a request forwarded to a not-yet-active leader is retried.
  * The envelope carries the client's principal, which the controller authorizes again (a broker's
  * own request, auto-creation, carries none and runs as the inter-broker principal).
  * An envelope error other than NOT_CONTROLLER (CLUSTER_AUTHORIZATION_FAILED for a broker principal
@@ -93,6 +95,9 @@ export interface ForwardOptions {
   readonly clock: Clock;
 }
 
+/** How often a node elected Raft leader checks whether its controller is active yet. */
+const ACTIVATION_POLL_MS = 10;
+
 /** The longest a forwarded answer waits for this node to apply the leader's commit. */
 const CATCH_UP_MAX_MS = 2000;
 
@@ -136,9 +141,15 @@ export class RequestForwarder {
     };
     for (;;) {
       const leader = quorum.leaderId();
-      if (leader === nodeId) return null;
+      if (leader === nodeId && quorum.isLeader()) return null;
       const left = deadline - clock.now();
       if (left <= 0) return null;
+      if (leader === nodeId) {
+        // Elected, but the controller is not active until it has applied its epoch's LeaderChange
+        // entry; answering now would be NOT_CONTROLLER, which kafkajs's createTopics does not retry.
+        await this.leaderChangeOrTimeout(Math.min(ACTIVATION_POLL_MS, left));
+        continue;
+      }
       if (leader < 0 || !quorum.peers?.knows(leader)) {
         await this.leaderChangeOrTimeout(left);
         continue;
