@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { ClusterNode } from '../../test/helpers/process-cluster.js';
 import { startReplicatedTopic } from '../../test/helpers/replicated-topic.js';
+import { settledWithin } from '../../test/helpers/poll.js';
 
 const TOPIC = 'copies';
 const PARTITIONS = 2;
@@ -95,7 +96,7 @@ t.test('follower logs are byte-for-byte the leader log under a large acks=-1 loa
       },
     });
   });
-  await Promise.race([done, new Promise((r) => setTimeout(r, 90_000))]);
+  await settledWithin(done, 90_000);
   t.equal(damaged, 0, 'no message damaged');
   t.equal(intact, sent.size, `every acknowledged message read back (${sent.size})`);
 });

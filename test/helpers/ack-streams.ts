@@ -7,6 +7,7 @@
  */
 import type { Test } from 'tap';
 import type { Kafka, Producer } from 'kafkajs';
+import { settledWithin } from './poll.js';
 
 export interface PartitionStream {
   partition: number;
@@ -61,7 +62,10 @@ export class AckStreams {
 
   private async drop(producer: Producer): Promise<void> {
     this.producers.delete(producer);
-    await Promise.race([producer.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    await settledWithin(
+      producer.disconnect().catch(() => undefined),
+      2000,
+    );
   }
 
   /**
@@ -132,7 +136,7 @@ export class AckStreams {
   /** Stops the loops: waits for the sends in flight up to `graceMs`, then disconnects what is left. */
   async stop(graceMs = 15000): Promise<void> {
     this.running = false;
-    await Promise.race([Promise.all(this.loops), new Promise((r) => setTimeout(r, graceMs))]);
+    await settledWithin(Promise.all(this.loops), graceMs);
     for (const producer of [...this.producers]) await this.drop(producer);
     // A send still in flight has an unknown outcome.
     for (const stream of this.streams) if (stream.sending !== null) stream.failed.push(stream.sending);

@@ -32,3 +32,28 @@ export async function pollUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * `work`'s value if it settles within `ms`, else null (a rejection rejects). The timer is cleared, so
+ * a test process does not stay alive until it fires: a bare `Promise.race` with a `setTimeout` kept
+ * test files running up to 90 s after their last assertion.
+ */
+export async function valueWithin<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for `work` at most `ms` (see valueWithin); true when it settled in time. */
+export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return (
+    (await valueWithin(
+      work.then(() => true as const),
+      ms,
+    )) === true
+  );
+}

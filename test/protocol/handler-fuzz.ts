@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Socket } from 'node:net';
 import { rawClient } from '../helpers/raw-client.js';
+import { valueWithin } from '../helpers/poll.js';
 import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
 import { ProtocolEncodeError, Writer } from '../../protocol/primitives/index.js';
 import { API_BY_KEY } from '../../protocol/generated/api-table.js';
@@ -129,10 +130,10 @@ export async function fuzzBroker(t: Test, port: number): Promise<FuzzOutcome> {
           t.comment(`frame ${frames[i]!.frame.toString('hex')}`);
       });
       // Still serving others, promptly, after every API's requests.
-      const versions = await Promise.race([
+      const versions = await valueWithin(
         admin.call(ApiVersionsApi, 3, { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' }),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
-      ]);
+        5000,
+      );
       if (versions === null || versions.errorCode !== 0) {
         return { answered: outcomes.answered, closed: outcomes.closed, silent, wronglyClosed, stoppedAfter: api.name };
       }
