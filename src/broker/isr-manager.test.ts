@@ -188,3 +188,50 @@ t.test('KIP-903: a follower that sends no epoch (-1) is proposed with -1', async
     [5n, 20n, -1n],
   );
 });
+
+t.test(
+  'a follower outside the ISR that caught up within replica.lag.time.max.ms holds the high watermark (Kafka shouldWaitForReplicaToJoinIsr)',
+  async (t) => {
+    const clock = { now: 1_000 };
+    const eligible = new Set([2, 3]);
+    const p = new Partition('t', 'id', 0, state({ isr: [1] }), new MemoryPartitionLog(), 1);
+    const isr = new IsrManager({
+      brokerId: 1,
+      brokerEpoch: () => 5n,
+      aliveBrokerEpoch: (id) => (eligible.has(id) ? BigInt(id * 10) : undefined),
+      send: () => Promise.resolve(answer(ErrorCode.NONE)),
+      now: () => clock.now,
+      replicaLagTimeMaxMs: 30_000,
+      isEligible: (id) => eligible.has(id),
+      logger: createLogger({ level: 'silent' }),
+    });
+    p.joiningFollowerHolds = (partition, replicaId, position) => isr.holdsHighWatermark(partition, replicaId, position);
+    p.appendAsLeader(batchOf(['a', 'b']));
+    t.equal(p.highWatermark, 2, 'the leader alone in sync');
+    p.recordFollowerFetch(3, 2, clock.now, -1, 30n);
+    p.recordFollowerFetch(2, 0, clock.now, -1, 20n);
+    p.appendAsLeader(batchOf(['c']));
+    t.equal(p.highWatermark, 2, 'broker 3 caught up at 1000: the new record waits for it');
+    clock.now += 10;
+    p.recordFollowerFetch(3, 3, clock.now, -1, 30n);
+    t.equal(p.highWatermark, 3, 'broker 3 fetched it; broker 2 never caught up and holds nothing');
+    p.appendAsLeader(batchOf(['d']));
+    t.equal(p.highWatermark, 3);
+    clock.now += 30_000;
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 3, 'still within replica.lag.time.max.ms of its last catch-up');
+    clock.now += 1;
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 4, 'broker 3 has not caught up for longer: it no longer holds it');
+    p.recordFollowerFetch(3, 4, clock.now, -1, 30n);
+    p.appendAsLeader(batchOf(['e']));
+    t.equal(p.highWatermark, 4, 'caught up again: it holds it again');
+    eligible.delete(3);
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 5, 'a fenced follower does not hold it');
+    eligible.add(3);
+    p.recordFollowerFetch(3, 5, clock.now, -1, 29n);
+    p.appendAsLeader(batchOf(['f']));
+    t.equal(p.highWatermark, 6, 'fetches from an older registration (broker epoch) do not hold it');
+  },
+);
