@@ -235,3 +235,40 @@ t.test(
     t.equal(p.highWatermark, 6, 'fetches from an older registration (broker epoch) do not hold it');
   },
 );
+
+t.test(
+  'a follower joins only once it has the log the leader had when its epoch began (Kafka isFollowerInSync)',
+  async (t) => {
+    const sent: AlterPartitionRequest[] = [];
+    const p = new Partition('t', 'id', 0, state({ isr: [1, 2] }), new MemoryPartitionLog(), 1);
+    const isr = new IsrManager({
+      brokerId: 1,
+      brokerEpoch: () => 5n,
+      aliveBrokerEpoch: (id) => BigInt(id * 10),
+      send: (request) => {
+        sent.push(request);
+        return Promise.resolve(answer(ErrorCode.NONE));
+      },
+      now: () => 1_000,
+      replicaLagTimeMaxMs: 30_000,
+      isEligible: () => true,
+      logger: createLogger({ level: 'silent' }),
+    });
+    p.appendAsLeader(batchOf(['a', 'b', 'c']));
+    p.recordFollowerFetch(2, 1, 1_000, -1, 20n);
+    t.equal(p.highWatermark, 1);
+    // Re-elected at a new epoch with its high watermark behind its log end.
+    p.state = state({ isr: [1, 2], leaderEpoch: 4, partitionEpoch: 8 });
+    t.equal(p.leaderEpochStartOffset, 3);
+    p.recordFollowerFetch(3, 1, 1_000, -1, 30n);
+    isr.maybeExpand(p, 3);
+    t.equal(sent.length, 0, 'at the high watermark but short of offset 3: not proposed');
+    p.recordFollowerFetch(3, 3, 1_000, -1, 30n);
+    isr.maybeExpand(p, 3);
+    t.same(
+      sent[0]?.topics[0]?.partitions[0]?.newIsrWithEpochs.map((m) => m.brokerId),
+      [1, 2, 3],
+      'proposed once it has the leader epoch start offset',
+    );
+  },
+);

@@ -1,6 +1,7 @@
 /**
  * The leader's ISR upkeep, as Kafka's Partition.maybeExpandIsr / maybeShrinkIsr: a follower that
- * has fetched up to the high watermark joins the ISR; an in-sync follower that has not caught up
+ * has fetched up to the high watermark and to the leader's log end when its leader epoch began
+ * (Kafka's isFollowerInSync) joins the ISR; an in-sync follower that has not caught up
  * with the leader's log end for `replica.lag.time.max.ms` leaves it. Changes go to the active
  * controller as AlterPartition (one in flight per partition, with the leader and partition epochs
  * it was computed from); the new ISR takes effect when the PartitionChangeRecord reaches this
@@ -80,7 +81,10 @@ export class IsrManager {
   maybeExpand(partition: Partition, replicaId: number): void {
     if (!partition.isLeader() || partition.state.isr.includes(replicaId)) return;
     const position = partition.followerPosition(replicaId);
-    if (!position || position.logEndOffset < partition.highWatermark) return;
+    // Kafka's isFollowerInSync: up to the high watermark and to where this leader epoch began (a
+    // new leader's high watermark may still lag behind records the previous ISR all had).
+    if (!position || position.logEndOffset < Math.max(partition.highWatermark, partition.leaderEpochStartOffset))
+      return;
     if (!this.mayJoin(replicaId, position)) return;
     this.propose(partition, [...partition.state.isr, replicaId]);
   }

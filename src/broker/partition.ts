@@ -55,6 +55,8 @@ export class Partition {
   private pendingIsrJoins: readonly number[] = NO_ISR_JOINS;
   /** A copy: the image changes its partition states in place. */
   private current: PartitionState;
+  /** On the leader, its log end when it took the current leader epoch (Kafka's leaderEpochStartOffsetOpt); else -1. */
+  private epochStartOffset = -1;
 
   constructor(
     readonly topic: string,
@@ -66,6 +68,7 @@ export class Partition {
     readonly localReplicaId: number = state.leader,
   ) {
     this.current = copyOf(state);
+    if (this.isLeader()) this.epochStartOffset = log.logEndOffset;
     // Led here with the leader alone in sync, the high watermark is the log end at once;
     // otherwise it starts at 0 and comes from the leader (or the followers) again.
     this.hw = 0;
@@ -81,6 +84,8 @@ export class Partition {
     const newEpoch = next.leaderEpoch !== this.current.leaderEpoch || next.leader !== this.current.leader;
     this.current = copyOf(next);
     this.pendingIsrJoins = NO_ISR_JOINS;
+    if (!this.isLeader()) this.epochStartOffset = -1;
+    else if (newEpoch) this.epochStartOffset = this.log.logEndOffset;
     // A new leadership (or none here) knows nothing of the followers' positions yet.
     if (newEpoch || !this.isLeader()) this.followers = null;
     if (this.followers)
@@ -92,6 +97,14 @@ export class Partition {
 
   get leaderEpoch(): number {
     return this.current.leaderEpoch;
+  }
+
+  /**
+   * On the leader, its log end when it took the current leader epoch (-1 elsewhere): a follower
+   * joins the ISR only once it has that much (Kafka's Partition.isFollowerInSync).
+   */
+  get leaderEpochStartOffset(): number {
+    return this.epochStartOffset;
   }
 
   isLeader(): boolean {
