@@ -188,3 +188,87 @@ t.test('KIP-903: a follower that sends no epoch (-1) is proposed with -1', async
     [5n, 20n, -1n],
   );
 });
+
+t.test(
+  'a follower outside the ISR that caught up within replica.lag.time.max.ms holds the high watermark (Kafka shouldWaitForReplicaToJoinIsr)',
+  async (t) => {
+    const clock = { now: 1_000 };
+    const eligible = new Set([2, 3]);
+    const p = new Partition('t', 'id', 0, state({ isr: [1] }), new MemoryPartitionLog(), 1);
+    const isr = new IsrManager({
+      brokerId: 1,
+      brokerEpoch: () => 5n,
+      aliveBrokerEpoch: (id) => (eligible.has(id) ? BigInt(id * 10) : undefined),
+      send: () => Promise.resolve(answer(ErrorCode.NONE)),
+      now: () => clock.now,
+      replicaLagTimeMaxMs: 30_000,
+      isEligible: (id) => eligible.has(id),
+      logger: createLogger({ level: 'silent' }),
+    });
+    p.joiningFollowerHolds = (partition, replicaId, position) => isr.holdsHighWatermark(partition, replicaId, position);
+    p.appendAsLeader(batchOf(['a', 'b']));
+    t.equal(p.highWatermark, 2, 'the leader alone in sync');
+    p.recordFollowerFetch(3, 2, clock.now, -1, 30n);
+    p.recordFollowerFetch(2, 0, clock.now, -1, 20n);
+    p.appendAsLeader(batchOf(['c']));
+    t.equal(p.highWatermark, 2, 'broker 3 caught up at 1000: the new record waits for it');
+    clock.now += 10;
+    p.recordFollowerFetch(3, 3, clock.now, -1, 30n);
+    t.equal(p.highWatermark, 3, 'broker 3 fetched it; broker 2 never caught up and holds nothing');
+    p.appendAsLeader(batchOf(['d']));
+    t.equal(p.highWatermark, 3);
+    clock.now += 30_000;
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 3, 'still within replica.lag.time.max.ms of its last catch-up');
+    clock.now += 1;
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 4, 'broker 3 has not caught up for longer: it no longer holds it');
+    p.recordFollowerFetch(3, 4, clock.now, -1, 30n);
+    p.appendAsLeader(batchOf(['e']));
+    t.equal(p.highWatermark, 4, 'caught up again: it holds it again');
+    eligible.delete(3);
+    isr.maybeShrink(p);
+    t.equal(p.highWatermark, 5, 'a fenced follower does not hold it');
+    eligible.add(3);
+    p.recordFollowerFetch(3, 5, clock.now, -1, 29n);
+    p.appendAsLeader(batchOf(['f']));
+    t.equal(p.highWatermark, 6, 'fetches from an older registration (broker epoch) do not hold it');
+  },
+);
+
+t.test(
+  'a follower joins only once it has the log the leader had when its epoch began (Kafka isFollowerInSync)',
+  async (t) => {
+    const sent: AlterPartitionRequest[] = [];
+    const p = new Partition('t', 'id', 0, state({ isr: [1, 2] }), new MemoryPartitionLog(), 1);
+    const isr = new IsrManager({
+      brokerId: 1,
+      brokerEpoch: () => 5n,
+      aliveBrokerEpoch: (id) => BigInt(id * 10),
+      send: (request) => {
+        sent.push(request);
+        return Promise.resolve(answer(ErrorCode.NONE));
+      },
+      now: () => 1_000,
+      replicaLagTimeMaxMs: 30_000,
+      isEligible: () => true,
+      logger: createLogger({ level: 'silent' }),
+    });
+    p.appendAsLeader(batchOf(['a', 'b', 'c']));
+    p.recordFollowerFetch(2, 1, 1_000, -1, 20n);
+    t.equal(p.highWatermark, 1);
+    // Re-elected at a new epoch with its high watermark behind its log end.
+    p.state = state({ isr: [1, 2], leaderEpoch: 4, partitionEpoch: 8 });
+    t.equal(p.leaderEpochStartOffset, 3);
+    p.recordFollowerFetch(3, 1, 1_000, -1, 30n);
+    isr.maybeExpand(p, 3);
+    t.equal(sent.length, 0, 'at the high watermark but short of offset 3: not proposed');
+    p.recordFollowerFetch(3, 3, 1_000, -1, 30n);
+    isr.maybeExpand(p, 3);
+    t.same(
+      sent[0]?.topics[0]?.partitions[0]?.newIsrWithEpochs.map((m) => m.brokerId),
+      [1, 2, 3],
+      'proposed once it has the leader epoch start offset',
+    );
+  },
+);

@@ -1,6 +1,7 @@
 /**
  * The leader's ISR upkeep, as Kafka's Partition.maybeExpandIsr / maybeShrinkIsr: a follower that
- * has fetched up to the high watermark joins the ISR; an in-sync follower that has not caught up
+ * has fetched up to the high watermark and to the leader's log end when its leader epoch began
+ * (Kafka's isFollowerInSync) joins the ISR; an in-sync follower that has not caught up
  * with the leader's log end for `replica.lag.time.max.ms` leaves it. Changes go to the active
  * controller as AlterPartition (one in flight per partition, with the leader and partition epochs
  * it was computed from); the new ISR takes effect when the PartitionChangeRecord reaches this
@@ -21,6 +22,10 @@
  * registration has in this broker's metadata; each member goes into AlterPartition with the epoch of
  * its last fetch in this leader epoch (-1 when none), this broker with its own, so the controller
  * refuses a member that has re-registered since (INELIGIBLE_REPLICA).
+ * The high watermark (Kafka's Partition.maybeIncrementLeaderHW): a follower outside the ISR that has
+ * caught up with the leader's log end within `replica.lag.time.max.ms` and may join it (the checks
+ * above) holds the high watermark as an in-sync one does (`holdsHighWatermark`); each periodic ISR
+ * check looks at the high watermark again, so one that stopped fetching stops holding it.
  * Leaves out: the ISR never shrinks below the leader; eligible leader replicas (KIP-966).
  */
 import type {
@@ -29,7 +34,7 @@ import type {
 } from '../../protocol/generated/messages/56-alter-partition.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Logger } from '../common/logger.js';
-import type { Partition } from './partition.js';
+import type { FollowerPosition, Partition } from './partition.js';
 
 /** Sends an AlterPartition (v3) to the active controller. */
 export type AlterPartitionSender = (request: AlterPartitionRequest) => Promise<AlterPartitionResponse>;
@@ -75,12 +80,32 @@ export class IsrManager {
   /** Called after a follower's fetch was recorded: a caught-up follower joins the ISR. */
   maybeExpand(partition: Partition, replicaId: number): void {
     if (!partition.isLeader() || partition.state.isr.includes(replicaId)) return;
-    if (!this.options.isEligible(replicaId)) return;
     const position = partition.followerPosition(replicaId);
-    if (!position || position.logEndOffset < partition.highWatermark) return;
-    const alive = this.options.aliveBrokerEpoch(replicaId);
-    if (alive === undefined || (position.brokerEpoch !== -1n && position.brokerEpoch !== alive)) return;
+    // Kafka's isFollowerInSync: up to the high watermark and to where this leader epoch began (a
+    // new leader's high watermark may still lag behind records the previous ISR all had).
+    if (!position || position.logEndOffset < Math.max(partition.highWatermark, partition.leaderEpochStartOffset))
+      return;
+    if (!this.mayJoin(replicaId, position)) return;
     this.propose(partition, [...partition.state.isr, replicaId]);
+  }
+
+  /**
+   * Kafka's shouldWaitForReplicaToJoinIsr: whether a follower outside the ISR holds the leader's high
+   * watermark, having caught up with the log end within replica.lag.time.max.ms and being eligible.
+   */
+  holdsHighWatermark(partition: Partition, replicaId: number, position: FollowerPosition): boolean {
+    const caughtUp =
+      position.logEndOffset >= partition.log.logEndOffset ||
+      (position.lastCaughtUpTimeMs >= 0 &&
+        this.options.now() - position.lastCaughtUpTimeMs <= this.options.replicaLagTimeMaxMs);
+    return caughtUp && this.mayJoin(replicaId, position);
+  }
+
+  /** Kafka's isReplicaIsrEligible: registered, unfenced, not shutting down, fetching at its registration's epoch. */
+  private mayJoin(replicaId: number, position: FollowerPosition): boolean {
+    if (!this.options.isEligible(replicaId)) return false;
+    const alive = this.options.aliveBrokerEpoch(replicaId);
+    return alive !== undefined && (position.brokerEpoch === -1n || position.brokerEpoch === alive);
   }
 
   /** Called periodically for every led partition: laggards leave the ISR. */
@@ -89,6 +114,7 @@ export class IsrManager {
       this.leaderSince.delete(partition);
       return;
     }
+    partition.maybeAdvanceHighWatermark();
     const now = this.options.now();
     let since = this.leaderSince.get(partition);
     if (!since || since.epoch !== partition.leaderEpoch) {

@@ -4,7 +4,10 @@
  * marker writer) appends through `appendAsLeader`; a follower's fetcher through
  * `appendAsFollower`. The high watermark is private:
  * - on the leader it is the smallest log end offset over the ISR (the leader's own, and each
- *   in-sync follower's as its fetches report it), and it never goes back;
+ *   in-sync follower's as its fetches report it), and it never goes back; a follower outside the
+ *   ISR that has caught up lately and may join it holds it too (Kafka's
+ *   shouldWaitForReplicaToJoinIsr: a follower catching up with a leader alone in sync is not left
+ *   behind by every new append, so it can join);
  * - on a follower it is the leader's high watermark, capped at the local log end.
  * Waiters (delayed fetches and produces) are woken on appends, high-watermark moves,
  * state changes, truncation and deletion.
@@ -39,6 +42,12 @@ export class Partition {
   /** Told of each follower fetch recorded on the leader (the ISR manager listens). */
   followerFetchListener: ((partition: Partition, replicaId: number) => void) | null = null;
   /**
+   * Whether a follower outside the ISR holds the high watermark, as one about to join it (the ISR
+   * manager answers, from the time and the metadata). Null: none does.
+   */
+  joiningFollowerHolds: ((partition: Partition, replicaId: number, position: FollowerPosition) => boolean) | null =
+    null;
+  /**
    * Followers proposed to join the ISR and not yet confirmed by the metadata (Kafka's "maximal
    * ISR"): they already count for the high watermark, since the controller may make them leader
    * as soon as it commits them.
@@ -46,6 +55,8 @@ export class Partition {
   private pendingIsrJoins: readonly number[] = NO_ISR_JOINS;
   /** A copy: the image changes its partition states in place. */
   private current: PartitionState;
+  /** On the leader, its log end when it took the current leader epoch (Kafka's leaderEpochStartOffsetOpt); else -1. */
+  private epochStartOffset = -1;
 
   constructor(
     readonly topic: string,
@@ -57,6 +68,7 @@ export class Partition {
     readonly localReplicaId: number = state.leader,
   ) {
     this.current = copyOf(state);
+    if (this.isLeader()) this.epochStartOffset = log.logEndOffset;
     // Led here with the leader alone in sync, the high watermark is the log end at once;
     // otherwise it starts at 0 and comes from the leader (or the followers) again.
     this.hw = 0;
@@ -72,6 +84,8 @@ export class Partition {
     const newEpoch = next.leaderEpoch !== this.current.leaderEpoch || next.leader !== this.current.leader;
     this.current = copyOf(next);
     this.pendingIsrJoins = NO_ISR_JOINS;
+    if (!this.isLeader()) this.epochStartOffset = -1;
+    else if (newEpoch) this.epochStartOffset = this.log.logEndOffset;
     // A new leadership (or none here) knows nothing of the followers' positions yet.
     if (newEpoch || !this.isLeader()) this.followers = null;
     if (this.followers)
@@ -83,6 +97,14 @@ export class Partition {
 
   get leaderEpoch(): number {
     return this.current.leaderEpoch;
+  }
+
+  /**
+   * On the leader, its log end when it took the current leader epoch (-1 elsewhere): a follower
+   * joins the ISR only once it has that much (Kafka's Partition.isFollowerInSync).
+   */
+  get leaderEpochStartOffset(): number {
+    return this.epochStartOffset;
   }
 
   isLeader(): boolean {
@@ -213,6 +235,11 @@ export class Partition {
     return low;
   }
 
+  /** Looks at the high watermark again (a joining follower's catch-up may have expired). */
+  maybeAdvanceHighWatermark(): void {
+    if (this.advanceHighWatermark()) this.notifyChange();
+  }
+
   /** The ISR manager proposed these followers for the ISR: count them until the metadata answers. */
   expectIsrJoins(replicaIds: readonly number[]): void {
     this.pendingIsrJoins = replicaIds.filter((r) => !this.current.isr.includes(r));
@@ -243,18 +270,26 @@ export class Partition {
   }
 
   /**
-   * On the leader: the high watermark becomes the smallest log end over the ISR, when that is
-   * larger. A follower of the ISR that has not fetched yet holds it where it is. Returns whether it moved.
+   * On the leader: the high watermark becomes the smallest log end over the ISR (and the followers
+   * about to join it), when that is larger. A follower of the ISR that has not fetched yet holds it
+   * where it is. Returns whether it moved.
    */
   private advanceHighWatermark(): boolean {
     if (!this.isLeader()) return false;
     let candidate = this.log.logEndOffset;
-    for (const replica of [...this.current.isr, ...this.pendingIsrJoins]) {
+    const inSync =
+      this.pendingIsrJoins.length === 0 ? this.current.isr : [...this.current.isr, ...this.pendingIsrJoins];
+    for (const replica of inSync) {
       if (replica === this.localReplicaId) continue;
       const follower = this.followers?.get(replica);
       if (!follower) return false;
       candidate = Math.min(candidate, follower.logEndOffset);
     }
+    const holds = this.joiningFollowerHolds;
+    if (holds && this.followers)
+      for (const [replica, follower] of this.followers)
+        if (follower.logEndOffset < candidate && !inSync.includes(replica) && holds(this, replica, follower))
+          candidate = follower.logEndOffset;
     if (candidate <= this.hw) return false;
     this.setHighWatermark(candidate);
     return true;

@@ -183,12 +183,12 @@ export class Replication {
         this.isr.forget(partition);
         return;
       }
-      partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      this.attachIsrManager(partition);
       this.forgetStaleProducerState(partition);
       this.fetchers.update(partition);
     });
     for (const partition of replicas.all()) {
-      partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+      this.attachIsrManager(partition);
       this.forgetStaleProducerState(partition);
       this.fetchers.update(partition);
     }
@@ -196,6 +196,12 @@ export class Replication {
     this.shrinkTimer = this.scheduler.every(Math.max(10, Math.floor(lagMs / 2)), () => {
       for (const partition of replicas.all()) this.isr.maybeShrink(partition);
     });
+  }
+
+  /** The ISR manager hears of the partition's follower fetches and says which joining followers hold its high watermark. */
+  private attachIsrManager(partition: Partition): void {
+    partition.followerFetchListener ??= (p, replicaId) => this.isr.maybeExpand(p, replicaId);
+    partition.joiningFollowerHolds ??= (p, replicaId, position) => this.isr.holdsHighWatermark(p, replicaId, position);
   }
 
   /**

@@ -3,8 +3,8 @@
  * transactional producer leaves a transaction open: list, describe, describe-producers (the open
  * transaction's start offset), abort --start-offset (WriteTxnMarkers, as Kafka's admin sends it:
  * the partition's producer then has no open transaction, and a read_committed kafkajs consumer
- * reads past it), and the failures: an unknown transactional id, argparse4j's errors, find-hanging
- * refused. The tables are ToolsUtils.prettyPrintTable's: each cell padded to its column, a tab after.
+ * reads past it), and the failures: an unknown transactional id, argparse4j's errors
+ * (find-hanging: kafka-transactions-find-hanging.test.ts). The tables are ToolsUtils.prettyPrintTable's: each cell padded to its column, a tab after.
  */
 import t from 'tap';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
@@ -125,7 +125,4 @@ t.test('kafka-transactions: list, describe, describe-producers, abort', { skip: 
   const badCommand = await tool('lists');
   t.equal(badCommand.code, 1);
   t.match(badCommand.stderr, /error: argument COMMAND: invalid choice: 'lists' \(choose from 'list', 'describe', /);
-  const hanging = await tool('find-hanging');
-  t.equal(hanging.code, 1);
-  t.match(hanging.stderr, /does not implement find-hanging/);
 });

@@ -32,8 +32,15 @@ export interface TransactionListing {
   state: string;
 }
 
-/** Every broker's transactions (durationFilterMs >= 0: only those running at least that long). */
-export async function listTransactions(cluster: Cluster, durationFilterMs: bigint): Promise<TransactionListing[]> {
+/**
+ * Every broker's transactions (durationFilterMs >= 0: only those running at least that long;
+ * producerIds not empty: only those of these producers).
+ */
+export async function listTransactions(
+  cluster: Cluster,
+  durationFilterMs: bigint,
+  producerIds: readonly bigint[] = [],
+): Promise<TransactionListing[]> {
   return cluster.withRetries('ListTransactions', async () => {
     await cluster.metadata([]);
     const out: TransactionListing[] = [];
@@ -41,6 +48,7 @@ export async function listTransactions(cluster: Cluster, durationFilterMs: bigin
       const connection = await cluster.toNode(broker.nodeId);
       const request = defaultListTransactionsRequest();
       request.durationFilter = durationFilterMs;
+      request.producerIdFilters = [...producerIds];
       const response = await connection.send(ListTransactionsApi, request, durationFilterMs >= 0n ? 1 : 0);
       check(response.errorCode, `ListTransactions on broker ${broker.nodeId}`);
       for (const s of response.transactionStates)

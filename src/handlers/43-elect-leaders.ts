@@ -3,8 +3,10 @@
  * controller (forwarded there by other nodes; NOT_CONTROLLER when none takes it).
  *
  * Elections for real (src/metadata/partition-leadership.ts), as Kafka's controller makes them:
- * PREFERRED (0) makes the first replica leader when it is in the ISR and live
- * (PREFERRED_LEADER_NOT_AVAILABLE otherwise, ELECTION_NOT_NEEDED when it leads already); UNCLEAN
+ * PREFERRED (0) makes the first replica leader when it is in the ISR and live (ELECTION_NOT_NEEDED
+ * when it leads already); otherwise a partition whose leader is not in the ISR and live (or that has
+ * none) gets the first other replica that is, and PREFERRED_LEADER_NOT_AVAILABLE when none is or
+ * the leader stays; UNCLEAN
  * (1) gives a partition without a leader a live ISR member, else a live out-of-sync replica (which
  * may lose acknowledged records, as on Kafka), ELIGIBLE_LEADERS_NOT_AVAILABLE when none is live,
  * ELECTION_NOT_NEEDED when it has a leader. The moves commit as PartitionChangeRecords before the

@@ -175,3 +175,38 @@ t.test('preferred and unclean elections, and the per-broker imbalance threshold'
     'no live replica',
   );
 });
+
+t.test(
+  'PREFERRED for a partition without a leader whose ISR has a live member: that member leads (Kafka electPreferredLeader)',
+  async (t) => {
+    const c = cluster();
+    setIsr(c, [1, 2, 3]);
+    fence(c, 1);
+    t.same([state(c).leader, state(c).isr], [2, [2, 3]]);
+    // No leader while brokers 2 and 3 are live and in the ISR (a state fencing never leaves, but
+    // the metadata allows it).
+    const leaderless = { ...state(c), leader: -1 };
+    t.same(
+      electPreferred(c.image, topic(c), state(c)).errorCode,
+      ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+      'broker 2 leads and may: no change',
+    );
+    const outcome = electPreferred(c.image, topic(c), leaderless);
+    t.equal(outcome.errorCode, ErrorCode.NONE);
+    t.equal(
+      outcome.record?.type === 'PartitionChangeRecord' && outcome.record.data.leader,
+      2,
+      'the first able replica',
+    );
+    fence(c, 2);
+    const leaderless3 = { ...state(c), leader: -1 };
+    const third = electPreferred(c.image, topic(c), leaderless3);
+    t.equal(third.record?.type === 'PartitionChangeRecord' && third.record.data.leader, 3);
+    fence(c, 3);
+    t.equal(
+      electPreferred(c.image, topic(c), state(c)).errorCode,
+      ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+      'no live replica in the ISR',
+    );
+  },
+);

@@ -179,20 +179,27 @@ const NOT_NEEDED: ElectionOutcome = {
 };
 
 /**
- * A PREFERRED election (ElectLeaders, auto leader rebalance): the first replica leads when it is
- * in the ISR and live; ELECTION_NOT_NEEDED when it leads already, PREFERRED_LEADER_NOT_AVAILABLE
- * otherwise. The messages are the errors' own, as Kafka's KRaft controller answers (ApiError(error)).
+ * A PREFERRED election (ElectLeaders, auto leader rebalance), as Kafka's PartitionChangeBuilder
+ * (electPreferredLeader, ELR off): the first replica leads when it is in the ISR and live;
+ * otherwise a current leader that is in the ISR and live stays (PREFERRED_LEADER_NOT_AVAILABLE);
+ * otherwise (no leader, or one that cannot lead) the first other replica in the ISR and live leads
+ * (NONE). ELECTION_NOT_NEEDED when the first replica leads already; PREFERRED_LEADER_NOT_AVAILABLE
+ * when no replica can lead. The messages are the errors' own, as Kafka's KRaft controller answers
+ * (ApiError(error)).
  */
 export function electPreferred(image: MetadataImage, topic: TopicImage, p: PartitionState): ElectionOutcome {
   const preferred = p.replicas[0];
   if (preferred === undefined || p.leader === preferred) return NOT_NEEDED;
-  if (!p.isr.includes(preferred) || !isLive(image, preferred))
+  const canLead = (replica: number) => p.isr.includes(replica) && isLive(image, replica);
+  let leader = canLead(preferred) ? preferred : undefined;
+  if (leader === undefined && !canLead(p.leader)) leader = p.replicas.slice(1).find(canLead);
+  if (leader === undefined)
     return {
       errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
       errorMessage: 'The preferred leader was not available.',
       record: null,
     };
-  return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader: preferred }) };
+  return { errorCode: ErrorCode.NONE, errorMessage: null, record: change(topic, p.partition, { leader }) };
 }
 
 /**

@@ -236,6 +236,8 @@ export class ReplicationSim {
     if (!broker.partition) {
       broker.partition = new Partition(TOPIC, this.topicId, 0, state, broker.log, broker.id);
       broker.partition.followerFetchListener = (p, replicaId) => broker.isr?.maybeExpand(p, replicaId);
+      broker.partition.joiningFollowerHolds = (p, replicaId, position) =>
+        broker.isr?.holdsHighWatermark(p, replicaId, position) ?? false;
     } else {
       if (state.partitionEpoch < broker.partition.state.partitionEpoch) return;
       broker.partition.state = state;

@@ -12,7 +12,14 @@ import { Cluster } from '../../client/cluster.js';
 import { CLIENT_SECURITY_KEYS, ClientConfigError, clientSecurityFrom, parseProperties } from '../../client/security.js';
 import { KafkaToolExit } from './options.js';
 import { cliIo } from '../io.js';
-import { connectFailureWarning, javaMessage, metadataIssueWarning, type ClientLogContext } from './messages.js';
+import {
+  connectFailureWarning,
+  executionFailure,
+  isAdminTimeout,
+  javaMessage,
+  metadataIssueWarning,
+  type ClientLogContext,
+} from './messages.js';
 import { JAVA_CLIENT_CONFIG_NAMES } from './java-client-config-names.js';
 import { checkBootstrapAddresses } from './bootstrap-addresses.js';
 
@@ -157,7 +164,8 @@ export async function runOnCluster(cluster: Cluster, body: () => Promise<number>
     return await body();
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`${javaMessage(err)}\n`);
+    // A timed-out admin future: its ExecutionException, as the tools' mainNoExit prints it.
+    cliIo().stderr.write(`${isAdminTimeout(err) ? executionFailure(err) : javaMessage(err)}\n`);
     return 1;
   } finally {
     cluster.close();

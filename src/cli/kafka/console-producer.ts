@@ -10,7 +10,9 @@
  * max.block.ms (--max-block-ms, 60000) as the Java producer's send() blocks ("Topic t not present in
  * metadata after N ms."); a batch is tried for delivery.timeout.ms (120000; refused below linger.ms +
  * request.timeout.ms when given, raised to it when not) from when it was made ("Expiring N record(s)
- * for t-p:M ms has passed since batch creation").
+ * for t-p:M ms has passed since batch creation"). A record above max.request.size (1048576) or
+ * buffer.memory (--max-memory-bytes) fails before any request, with the Java producer's
+ * RecordTooLargeException, in both modes.
  * Differs from Kafka: the producer is not idempotent (enable.idempotence=true is refused; the
  * Java producer is idempotent by default), keyless records go round robin, not sticky.
  */
@@ -211,6 +213,8 @@ interface ProducerPlan {
   maxBlockMs: number;
   /** delivery.timeout.ms: how long a batch is tried after it is made. */
   deliveryTimeoutMs: number;
+  /** buffer.memory (--max-memory-bytes): a record larger than this fails at once, as in the Java producer. */
+  bufferMemory: number;
   reader: LineReaderSettings;
   props: Record<string, string>;
 }
@@ -284,11 +288,13 @@ function plan(o: ParsedOptions): ProducerPlan {
     lingerMs: linger,
     maxBlockMs: timeSetting('max.block.ms', merged('max.block.ms', 'max-block-ms')),
     deliveryTimeoutMs: deliveryTimeout(props['delivery.timeout.ms'], linger + Number(requestTimeoutMs)),
+    bufferMemory: timeSetting('buffer.memory', merged('buffer.memory', 'max-memory-bytes')),
     reader,
     props: { ...props, 'request.timeout.ms': requestTimeoutMs },
   };
 }
 
+/** A non-negative whole-number setting (a time or a size), as Kafka's ConfigDef checks it. */
 function timeSetting(key: string, text: string): number {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isInteger(value) || value < 0)
@@ -327,7 +333,11 @@ class Sender {
   ) {}
 
   async add(record: OutgoingRecord): Promise<void> {
+    // As the Java producer's send(): the topic's metadata first (max.block.ms), then the record's size.
     if (this.p.sync) {
+      await this.producer.awaitMetadata();
+      const tooLarge = recordTooLarge(record, this.p.bufferMemory);
+      if (tooLarge) throw tooLarge;
       await this.producer.send([record]);
       return;
     }
@@ -339,7 +349,7 @@ class Sender {
       this.logFailure([record], err);
       return;
     }
-    const tooLarge = recordTooLarge(record);
+    const tooLarge = recordTooLarge(record, this.p.bufferMemory);
     if (tooLarge) {
       this.logFailure([record], tooLarge);
       return;

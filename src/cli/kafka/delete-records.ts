@@ -17,7 +17,7 @@ import type { Cluster } from '../../client/cluster.js';
 import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { isAdminTimeout, javaException, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -122,7 +122,8 @@ function exceptionText(err: unknown): string {
       .replace(/(Error|Exception)$/, '');
     return `org.apache.kafka.common.errors.${name}Exception: ${javaMessage(err)}`;
   }
-  return javaMessage(err);
+  // A timed-out future's ExecutionException: its message is the cause's class and message.
+  return isAdminTimeout(err) ? javaException(err) : javaMessage(err);
 }
 
 /** DeleteRecords to each leader: the low watermark, or the failure, per partition. */

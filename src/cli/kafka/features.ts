@@ -13,7 +13,7 @@ import type { Cluster } from '../../client/cluster.js';
 import { check } from '../../client/errors.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { isAdminTimeout, javaException, javaMessage } from './messages.js';
 import { KafkaToolExit } from './options.js';
 
 const USAGE =
@@ -129,7 +129,7 @@ export async function kafkaFeatures(args: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
     // FeatureCommand's mainNoExit: the ExecutionException's message on stderr, exit 1.
-    throw new KafkaToolExit(1, javaMessage(err));
+    throw new KafkaToolExit(1, isAdminTimeout(err) ? javaException(err) : javaMessage(err));
   } finally {
     cluster.close();
   }

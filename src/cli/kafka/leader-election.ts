@@ -14,7 +14,7 @@ import { ElectLeadersApi, defaultElectLeadersRequest } from '../../../protocol/g
 import { KafkaClientError } from '../../client/errors.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties, runOnCluster } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { isAdminTimeout, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -142,9 +142,20 @@ export async function kafkaLeaderElection(args: readonly string[]): Promise<numb
       for (const w of wanted) byTopic.set(w.topic, [...(byTopic.get(w.topic) ?? []), w.partition]);
       request.topicPartitions = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
     }
-    const response = await cluster.withRetries('ElectLeaders', async () =>
-      (await cluster.any()).send(ElectLeadersApi, request),
-    );
+    const response = await cluster
+      .withRetries('ElectLeaders', async () => (await cluster.any()).send(ElectLeadersApi, request))
+      .catch((err: unknown) => {
+        if (!isAdminTimeout(err)) throw err;
+        // LeaderElectionCommand.electLeaders: a TimeoutException is said on stdout, then thrown as
+        // AdminCommandFailedException with the same message.
+        out.write('Timeout waiting for election results\n');
+        throw mainFailure(
+          new JavaError(
+            'org.apache.kafka.server.common.AdminCommandFailedException',
+            'Timeout waiting for election results',
+          ),
+        );
+      });
     if (response.errorCode !== 0) throw new KafkaClientError(response.errorCode, 'ElectLeaders');
     const succeeded: string[] = [];
     const noop: string[] = [];

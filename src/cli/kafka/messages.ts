@@ -99,6 +99,19 @@ export function javaException(err: unknown): string {
   return `${javaExceptionClass(err)}: ${javaMessage(err)}`;
 }
 
+/** An admin call's time budget spent (default.api.timeout.ms): Kafka's admin client fails its future with TimeoutException. */
+export function isAdminTimeout(err: unknown): boolean {
+  return err instanceof AdminCallTimeoutError || err instanceof BrokerUnreachableError;
+}
+
+/**
+ * A failed admin future's get() as a Kafka tool's main prints it: the ExecutionException's message
+ * (the cause as `class: message`), then its stack trace's first line (the frames left out).
+ */
+export function executionFailure(err: unknown, prefix = ''): string {
+  return `${prefix}${javaException(err)}\njava.util.concurrent.ExecutionException: ${javaException(err)}`;
+}
+
 /** The error's name for a log line ("TOPIC_ALREADY_EXISTS"), or the error class. */
 export function errorName(err: unknown): string {
   if (err instanceof KafkaClientError) return err.errorName;

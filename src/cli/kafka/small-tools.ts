@@ -16,7 +16,7 @@ import { listOffsets } from '../../client/offsets.js';
 import { listTopics } from '../../client/topics.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties, runOnCluster } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { executionFailure, isAdminTimeout, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaOptionError,
@@ -342,7 +342,11 @@ export async function kafkaGetOffsets(args: readonly string[]): Promise<number> 
     return 0;
   } catch (err) {
     if (err instanceof KafkaToolExit) throw err;
-    cliIo().stderr.write(`Error occurred: ${javaMessage(err)}\n`);
+    // GetOffsetShell.mainNoExit: "Error occurred: " and the exception's message (a timed-out
+    // future's ExecutionException: then its stack trace).
+    cliIo().stderr.write(
+      `${isAdminTimeout(err) ? executionFailure(err, 'Error occurred: ') : `Error occurred: ${javaMessage(err)}`}\n`,
+    );
     return 1;
   } finally {
     cluster.close();

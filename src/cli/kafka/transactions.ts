@@ -2,14 +2,12 @@
  * kafka-transactions.sh (Kafka 3.9's TransactionsCommand) over Gregor's client:
  * `--bootstrap-server host:port [--command-config FILE] <command>` with the commands `list`
  * (`--duration-filter`), `describe --transactional-id`, `describe-producers --topic --partition
- * [--broker-id]` and `abort --topic --partition (--start-offset | --producer-id --producer-epoch
- * --coordinator-epoch)`; Kafka's tables (ToolsUtils.prettyPrintTable: each column as wide as its
+ * [--broker-id]`, `abort --topic --partition (--start-offset | --producer-id --producer-epoch
+ * --coordinator-epoch)` and `find-hanging` (transactions-find-hanging.ts); Kafka's tables (ToolsUtils.prettyPrintTable: each column as wide as its
  * widest cell, a tab after each) and its failure line on stderr (`<what failed>: <message>.
  * Enable debug logging for additional detail.`, exit 1). The options are parsed as argparse4j
  * parses them (`--name value` or `--name=value`), its errors as `kafka-transactions.sh: error: ...`
  * after a usage line, exit 1.
- *
- * Refused: `find-hanging` (not implemented here: it says so, exit 1).
  */
 import type { Cluster } from '../../client/cluster.js';
 import { KafkaClientError } from '../../client/errors.js';
@@ -21,7 +19,8 @@ import {
 } from '../../client/transactions-admin.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { findHangingTransactions } from './transactions-find-hanging.js';
+import { failure, table } from './transactions-output.js';
 import { KafkaToolExit } from './options.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -56,7 +55,12 @@ const COMMAND_ARGS: Record<string, readonly ArgSpec[]> = {
     { name: 'producer-epoch', metavar: 'PRODUCER_EPOCH', type: 'Short', required: false },
     { name: 'coordinator-epoch', metavar: 'COORDINATOR_EPOCH', type: 'Integer', required: false },
   ],
-  'find-hanging': [],
+  'find-hanging': [
+    { name: 'broker-id', metavar: 'BROKER_ID', type: 'Integer', required: false },
+    { name: 'max-transaction-timeout', metavar: 'MAX_TRANSACTION_TIMEOUT', type: 'Integer', required: false },
+    { name: 'topic', metavar: 'TOPIC', type: 'String', required: false },
+    { name: 'partition', metavar: 'PARTITION', type: 'Integer', required: false },
+  ],
 };
 
 function usage(command: string | null): string {
@@ -148,22 +152,6 @@ function parseArgs(args: readonly string[]): Parsed {
   return { command, values };
 }
 
-/** TransactionsCommand.printErrorAndExit: the failure on stderr, exit 1. */
-function failure(what: string, err?: unknown): KafkaToolExit {
-  if (err instanceof KafkaToolExit) return err;
-  return new KafkaToolExit(
-    1,
-    err === undefined ? what : `${what}: ${javaMessage(err)}. Enable debug logging for additional detail.`,
-  );
-}
-
-/** ToolsUtils.prettyPrintTable. */
-function table(headers: readonly string[], rows: readonly string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => `${cells.map((c, i) => `${c.padEnd(widths[i]!)}\t`).join('')}\n`;
-  return line(headers) + rows.map(line).join('');
-}
-
 async function run(cluster: Cluster, p: Parsed): Promise<void> {
   const out = cliIo().stdout;
   const v = (name: string): string | undefined => p.values.get(name);
@@ -241,11 +229,7 @@ async function run(cluster: Cluster, p: Parsed): Promise<void> {
       ),
     );
   } else if (p.command === 'abort') await abort(cluster, p);
-  else
-    throw new KafkaToolExit(
-      1,
-      "Gregor's kafka-transactions.sh does not implement find-hanging: list the open transactions of a partition with describe-producers instead",
-    );
+  else out.write(await findHangingTransactions(cluster, p.values));
 }
 
 async function abort(cluster: Cluster, p: Parsed): Promise<void> {
