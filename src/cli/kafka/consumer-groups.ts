@@ -464,11 +464,17 @@ async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[])
   }
 }
 
+/**
+ * ConsumerGroupService.deleteOffsets: one row per partition asked for (a topic's partitions when none
+ * are named; a topic that cannot be described gets one "Not Provided" row), each "Successful" or
+ * "Error: :" and the exception its future failed with (a group-level error fails every partition).
+ * The headline comes from the call's all(): the group's error, else the first partition's error.
+ */
 async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<void> {
   const groupId = o.value('group')!;
   const topics = o.values('topic');
   const wanted: Array<{ topic: string; partition: number }> = [];
-  const results: Array<[string, string, string]> = [];
+  const rows: Array<{ topic: string; partition: number; status: string }> = [];
   for (const t of topics) {
     const [topic, list] = t.split(':');
     if (list !== undefined) for (const p of list.split(',')) wanted.push({ topic: topic!, partition: Number(p) });
@@ -477,35 +483,49 @@ async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<
         const leaders = await cluster.leaders(topic!);
         for (const p of leaders.keys()) wanted.push({ topic: topic!, partition: p });
       } catch (err) {
-        results.push([topic!, 'Not Provided', `Error: :${javaMessage(err)}`]);
+        rows.push({ topic: topic!, partition: -1, status: `Error: :${javaException(err)}` });
       }
     }
   }
   const answer = await deleteGroupOffsets(cluster, groupId, wanted);
+  const answered = new Map(answer.partitions.map((p) => [`${p.topic}-${p.partition}`, p.errorCode]));
+  const codeOf = (p: { topic: string; partition: number }): number | undefined =>
+    answer.errorCode !== 0 ? answer.errorCode : answered.get(`${p.topic}-${p.partition}`);
+  const sorted = [...wanted].sort((a, b) => `${a.topic}${a.partition}`.localeCompare(`${b.topic}${b.partition}`));
+  const firstFailed = sorted.map(codeOf).find((code) => code !== 0);
+  const top = answer.errorCode !== 0 ? answer.errorCode : (firstFailed ?? 0);
+  for (const p of wanted) {
+    const code = codeOf(p);
+    const status =
+      code === undefined
+        ? `Error: :java.lang.IllegalArgumentException: Offset deletion result for partition "${p.topic}-${p.partition}" was not included in the response`
+        : code === 0
+          ? 'Successful'
+          : `Error: :${javaException(new KafkaClientError(code, ''))}`;
+    rows.push({ ...p, status });
+  }
   const out = cliIo().stdout;
-  const top = answer.errorCode;
   const names: Record<number, string> = {
     0: `Request succeed for deleting offsets with topic ${topics.join(', ')} group ${groupId}`,
     24: `\nError: '${groupId}' is not valid.`,
     69: `\nError: '${groupId}' does not exist.`,
     30: `\nError: Access to '${groupId}' is not authorized.`,
     68: `\nError: Deleting offsets of a consumer group '${groupId}' is forbidden if the group is not empty.`,
+    86: '\nError: Encounter some partition level error, see the follow-up details:',
+    29: '\nError: Encounter some partition level error, see the follow-up details:',
+    3: '\nError: Encounter some partition level error, see the follow-up details:',
   };
-  const partitionLevel = [29, 3, 86].includes(top) || answer.partitions.some((p) => p.errorCode !== 0);
-  out.write(
-    `${names[top] ?? (partitionLevel ? '\nError: Encounter some partition level error, see the follow-up details:' : `\nError: Encounter some unknown error: ${top}`)}\n`,
-  );
-  for (const p of answer.partitions)
-    results.push([
-      p.topic,
-      String(p.partition),
-      p.errorCode === 0 && top === 0
-        ? 'Successful'
-        : `Error: :${javaMessage(new KafkaClientError(p.errorCode || top, ''))}`,
-    ]);
-  results.sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
+  out.write(`${names[top] ?? `\nError: Encounter some unknown error: ${errorNameOf(top)}`}\n`);
+  rows.sort((a, b) => `${a.topic}${a.partition}`.localeCompare(`${b.topic}${b.partition}`));
   const line = (r: string[]): string => `\n${r[0]!.padEnd(30)} ${r[1]!.padEnd(15)} ${r[2]!.padEnd(15)}`;
-  out.write(`${line(['TOPIC', 'PARTITION', 'STATUS'])}${results.map(line).join('')}\n`);
+  out.write(
+    `${line(['TOPIC', 'PARTITION', 'STATUS'])}${rows.map((r) => line([r.topic, r.partition >= 0 ? String(r.partition) : 'Not Provided', r.status])).join('')}\n`,
+  );
+}
+
+/** The name Kafka's Errors enum gives a code, as the tool prints it. */
+function errorNameOf(code: number): string {
+  return new KafkaClientError(code, '').errorName;
 }
 
 /**
