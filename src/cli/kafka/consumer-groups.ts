@@ -19,12 +19,13 @@ import {
   resetOffsets,
   type GroupDescription,
   type GroupListing,
+  type PlannedReset,
   type ResetTarget,
 } from '../../client/groups.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { JavaError } from './errors.js';
-import { isAdminFailure, javaException, javaMessage } from './messages.js';
+import { isAdminFailure, javaException, javaMessage, log4jDate } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -443,6 +444,7 @@ async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[])
       const scope = scopes.filter((s) => s.topic === p.topic);
       return scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
     });
+    checkOffsetsRange(o.has('shift-by'), groupTarget, plan);
     if (o.has('execute') && plan.length > 0)
       await commitOffsets(
         cluster,
@@ -460,6 +462,36 @@ async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[])
       `${cells[0]!.padEnd(30)} ${cells[1]!.padEnd(30)} ${cells[2]!.padEnd(10)} ${cells[3]!.padEnd(15)}\n`;
     cliIo().stdout.write(
       `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])}${rows.map((r) => line([r.group, r.topic, String(r.partition), r.offset])).join('')}`,
+    );
+  }
+}
+
+/**
+ * ConsumerGroupService.checkOffsetsRange for --to-offset, --shift-by and --from-file: an offset past
+ * the log end or before the log start was moved there (resetOffsets), which Kafka's tool logs at WARN;
+ * and --shift-by needs a committed offset in every partition it resets (IllegalArgumentException:
+ * the message, the usage, exit 1).
+ */
+function checkOffsetsRange(shifting: boolean, target: ResetTarget, plan: PlannedReset[]): void {
+  const missing = shifting ? plan.find((p) => p.currentOffset === '-1') : undefined;
+  if (missing)
+    throw usageExit(
+      SPECS,
+      `Cannot shift offset for partition ${missing.topic}-${missing.partition} since there is no current committed offset`,
+    );
+  for (const p of plan) {
+    const requested =
+      target.kind === 'offset'
+        ? target.offset
+        : target.kind === 'shift' && shifting
+          ? BigInt(p.currentOffset) + target.by
+          : target.kind === 'plan'
+            ? target.offsets.get(`${p.topic}:${p.partition}`)
+            : undefined;
+    if (requested === undefined || requested === BigInt(p.newOffset)) continue;
+    const side = requested > BigInt(p.newOffset) ? 'higher than latest' : 'lower than earliest';
+    cliIo().stderr.write(
+      `[${log4jDate(new Date())}] WARN New offset (${requested}) is ${side} offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.newOffset} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n`,
     );
   }
 }
