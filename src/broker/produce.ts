@@ -275,6 +275,12 @@ function prepareLegacy(
   });
 }
 
+/**
+ * Errors Kafka answers with their code alone (ReplicaManager's hasCustomErrorMessage is false for
+ * RecordTooLargeException and RecordBatchTooLargeException): clients show the error's own text.
+ */
+const CODE_ONLY_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
+
 function refused(
   errorCode: number,
   errorMessage: string | null,
@@ -283,7 +289,7 @@ function refused(
 ): AppendResult {
   return {
     errorCode,
-    errorMessage,
+    errorMessage: CODE_ONLY_ERRORS.has(errorCode) ? null : errorMessage,
     recordErrors,
     baseOffset: -1,
     logAppendTime: -1,

@@ -21,6 +21,23 @@ export class KafkaClientError extends Error {
 }
 
 /**
+ * A Produce the broker refused for one partition's batch: the partition's error, the broker's own
+ * message (null when it sent none, as Kafka for most errors) and the records it named (Kafka's
+ * record errors: the batch index of each record that failed validation, with its message).
+ */
+export class ProduceRefusedError extends KafkaClientError {
+  constructor(
+    code: number,
+    context: string,
+    readonly brokerMessage: string | null,
+    readonly recordErrors: ReadonlyArray<{ batchIndex: number; message: string | null }>,
+  ) {
+    const named = recordErrors.map((e) => `record ${e.batchIndex}: ${e.message ?? ''}`).join('; ');
+    super(code, context, brokerMessage ?? (named || null));
+  }
+}
+
+/**
  * A Fetch answered UNKNOWN_TOPIC_OR_PARTITION or UNKNOWN_TOPIC_ID for a partition (deleted, or not
  * known to that broker yet): Kafka's consumer warns and polls on; callers that stop on it see the code.
  */

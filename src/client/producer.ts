@@ -1,7 +1,8 @@
 /**
  * Sends records to a topic: each record goes to its partition (given, or from Kafka's
- * default partitioner), records are grouped into one v2 batch per partition per flush,
- * and each batch goes to the partition's leader with the chosen acks and codec.
+ * default partitioner), a partition's records are cut into v2 batches of batch.size bytes as the
+ * Java producer's (one batch a request, in order), and each batch goes to the partition's leader
+ * with the chosen acks and codec.
  * With `autoCreateTopic` a missing topic is auto-created if the broker allows it (the first
  * Metadata request asks for it, as the Java producer's does; UNKNOWN_TOPIC_OR_PARTITION is
  * retried meanwhile).
@@ -13,7 +14,8 @@ import { ProduceApi, defaultProduceRequest } from '../../protocol/generated/mess
 import { ZERO_UUID } from '../../protocol/primitives/index.js';
 import { buildRecordBatch, type RecordInput } from '../../protocol/records/index.js';
 import type { Cluster } from './cluster.js';
-import { AdminCallTimeoutError, KafkaClientError, ProducerTimeoutError } from './errors.js';
+import { AdminCallTimeoutError, KafkaClientError, ProduceRefusedError, ProducerTimeoutError } from './errors.js';
+import { RECORD_BATCH_OVERHEAD, recordSizeInBatch } from './record-size.js';
 import { Partitioner } from './partitioner.js';
 
 /** The last Produce version that names topics (v13, Kafka 4.1, names them by id only). */
@@ -42,7 +44,20 @@ export interface ProducerOptions {
   deliveryTimeoutMs?: number;
   /** Ask the broker to auto-create a missing topic (auto.create.topics.enable decides). */
   autoCreateTopic?: boolean;
+  /**
+   * batch.size: the bytes of one partition's batch, as the Java producer cuts them (Kafka's 16384
+   * when absent); a record larger than it goes in a batch of its own.
+   */
+  batchSize?: number;
 }
+
+/** The Java producer's default batch.size. */
+const DEFAULT_BATCH_SIZE = 16384;
+
+/** How one record of a sendEach fared: its partition and offset, or its batch's error. */
+export type RecordOutcome =
+  | { ok: true; partition: number; offset: bigint; batchIndex: number; batchCount: number }
+  | { ok: false; partition: number; error: unknown; batchIndex: number };
 
 export interface SendResult {
   partition: number;
@@ -80,24 +95,83 @@ export class Producer {
 
   /**
    * Sends one group of records made at `createdMs`; resolves when every batch is acknowledged (or at
-   * once for acks=0).
+   * once for acks=0), one result per batch; rejects with the first batch's error when any fails.
    */
   async send(records: OutgoingRecord[], createdMs = Date.now()): Promise<SendResult[]> {
+    const outcomes = await this.sendEach(records, createdMs);
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed && !failed.ok) throw failed.error;
+    const results: SendResult[] = [];
+    for (const o of outcomes) {
+      if (!o.ok || o.batchIndex !== 0) continue;
+      results.push({ partition: o.partition, baseOffset: o.offset, count: o.batchCount });
+    }
+    return results;
+  }
+
+  /**
+   * Sends one group of records made at `createdMs` and settles each record on its own, in input
+   * order, as the Java producer's per-record callbacks: each partition's records go in batches of at
+   * most batch.size bytes (a record larger than that alone), one after another; a refused batch fails
+   * its records only, the partition's next batches and the other partitions are still sent.
+   */
+  async sendEach(records: OutgoingRecord[], createdMs = Date.now()): Promise<RecordOutcome[]> {
     await this.awaitMetadata();
-    const byPartition = new Map<number, RecordInput[]>();
-    const now = BigInt(Date.now());
-    for (const record of records) {
+    const byPartition = new Map<number, number[]>();
+    records.forEach((record, i) => {
       const partition = record.partition ?? this.partitioner.partitionFor(record.key, this.partitionCount);
       if (partition < 0 || partition >= this.partitionCount)
         throw new KafkaClientError(3, `${this.topic}-${partition}`, `the topic has ${this.partitionCount} partitions`);
       const list = byPartition.get(partition) ?? [];
-      list.push({ key: record.key, value: record.value, headers: record.headers, timestamp: now });
+      list.push(i);
       byPartition.set(partition, list);
-    }
-    const results = await Promise.all(
-      [...byPartition].map(([partition, batch]) => this.deliver(partition, batch, createdMs)),
+    });
+    const outcomes = new Array<RecordOutcome>(records.length);
+    const now = BigInt(Date.now());
+    await Promise.all(
+      [...byPartition].map(async ([partition, indexes]) => {
+        for (const batch of this.cutBatches(records, indexes)) {
+          const inputs = batch.map((i) => {
+            const { key, value, headers } = records[i]!;
+            return { key, value, headers, timestamp: now };
+          });
+          try {
+            const sent = await this.deliver(partition, inputs, createdMs);
+            batch.forEach((i, n) => {
+              const offset = sent.baseOffset < 0n ? -1n : sent.baseOffset + BigInt(n);
+              outcomes[i] = { ok: true, partition, offset, batchIndex: n, batchCount: batch.length };
+            });
+          } catch (error) {
+            batch.forEach((i, n) => (outcomes[i] = { ok: false, partition, error, batchIndex: n }));
+          }
+        }
+      }),
     );
-    return results;
+    return outcomes;
+  }
+
+  /** The Java accumulator's cut: a batch takes records while they fit in max(batch.size, its first record). */
+  private cutBatches(records: OutgoingRecord[], indexes: number[]): number[][] {
+    const limit = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const batches: number[][] = [];
+    let current: number[] = [];
+    let used = 0;
+    let room = 0;
+    for (const i of indexes) {
+      const size = recordSizeInBatch(records[i]!);
+      if (current.length > 0 && used + size > room) {
+        batches.push(current);
+        current = [];
+      }
+      if (current.length === 0) {
+        used = RECORD_BATCH_OVERHEAD;
+        room = Math.max(limit, RECORD_BATCH_OVERHEAD + size);
+      }
+      current.push(i);
+      used += size;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
   }
 
   private async deliver(partition: number, records: RecordInput[], createdMs: number): Promise<SendResult> {
@@ -139,13 +213,11 @@ export class Producer {
         const answer = response.responses[0]?.partitionResponses[0];
         if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
         if (answer.errorCode !== 0) {
-          const detail = answer.recordErrors
-            .map((e) => `record ${e.batchIndex}: ${e.batchIndexErrorMessage ?? ''}`)
-            .join('; ');
-          throw new KafkaClientError(
+          throw new ProduceRefusedError(
             answer.errorCode,
             `produce to ${this.topic}-${partition}`,
-            answer.errorMessage ?? (detail || null),
+            answer.errorMessage,
+            answer.recordErrors.map((e) => ({ batchIndex: e.batchIndex, message: e.batchIndexErrorMessage })),
           );
         }
         return { partition, baseOffset: answer.baseOffset, count: records.length };

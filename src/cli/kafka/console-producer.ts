@@ -4,8 +4,9 @@
  * acknowledged before the next line is read), --compression-codec, --request-required-acks,
  * --timeout (linger), --producer-property / --producer.config (acks, compression.type, client.id,
  * request.timeout.ms, linger.ms; tuning settings accepted), a `>` prompt on a terminal.
- * Without --sync, records are batched up to linger.ms (default 1000, as the tool's --timeout) and
- * a failed batch is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
+ * Without --sync, records are gathered up to linger.ms (default 1000, as the tool's --timeout), cut
+ * into batches of batch.size bytes a partition (--batch-size, --max-partition-memory-bytes), and each
+ * failed record is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
  * --sync a failure ends the tool with exit code 1. Each record waits for the topic's metadata
  * max.block.ms (--max-block-ms, 60000) as the Java producer's send() blocks ("Topic t not present in
  * metadata after N ms."); a batch is tried for delivery.timeout.ms (120000; refused below linger.ms +
@@ -22,8 +23,9 @@ import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { isHostPort } from './bootstrap-addresses.js';
 import { recordTooLarge } from './record-size.js';
+import { estimatedRecordSize } from '../../client/record-size.js';
 import { LineReaderError, lineReaderSettings, readLine, type LineReaderSettings } from './line-reader.js';
-import { javaException, javaMessage, javaRefusal } from './messages.js';
+import { javaException, javaMessage, javaRecordException, javaRefusal } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -55,6 +57,8 @@ const BYTE_SERIALIZERS = [
   'org.apache.kafka.common.serialization.StringSerializer',
 ];
 const BATCH_RECORDS = 1000;
+/** The bytes of records gathered before they are handed to the producer (which cuts them by batch.size). */
+const GATHER_BYTES = 1024 * 1024;
 
 const SPECS: readonly OptionSpec[] = [
   ...DEFAULT_OPTIONS,
@@ -215,6 +219,8 @@ interface ProducerPlan {
   deliveryTimeoutMs: number;
   /** buffer.memory (--max-memory-bytes): a record larger than this fails at once, as in the Java producer. */
   bufferMemory: number;
+  /** batch.size: --max-partition-memory-bytes, else --batch-size, else the property, else 16384. */
+  batchSize: number;
   reader: LineReaderSettings;
   props: Record<string, string>;
 }
@@ -289,6 +295,7 @@ function plan(o: ParsedOptions): ProducerPlan {
     maxBlockMs: timeSetting('max.block.ms', merged('max.block.ms', 'max-block-ms')),
     deliveryTimeoutMs: deliveryTimeout(props['delivery.timeout.ms'], linger + Number(requestTimeoutMs)),
     bufferMemory: timeSetting('buffer.memory', merged('buffer.memory', 'max-memory-bytes')),
+    batchSize: batchSizeSetting(o, props),
     reader,
     props: { ...props, 'request.timeout.ms': requestTimeoutMs },
   };
@@ -299,6 +306,20 @@ function timeSetting(key: string, text: string): number {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isInteger(value) || value < 0)
     throw new KafkaToolExit(1, `Invalid value ${text} for configuration ${key}`);
+  return value;
+}
+
+/**
+ * ConsoleProducer's two merges into batch.size: --batch-size when given (or when the property is not),
+ * then --max-partition-memory-bytes when given.
+ */
+function batchSizeSetting(o: ParsedOptions, props: Record<string, string>): number {
+  let text = props['batch.size'];
+  if (o.has('batch-size') || text === undefined) text = o.value('batch-size')!;
+  if (o.has('max-partition-memory-bytes')) text = o.value('max-partition-memory-bytes')!;
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 2147483647)
+    throw new KafkaToolExit(1, `Invalid value ${text} for configuration batch.size`);
   return value;
 }
 
@@ -323,6 +344,7 @@ function deliveryTimeout(given: string | undefined, lingerAndRequestMs: number):
 /** Batches records, sends them in order, logs (async mode) or throws (sync mode) failures. */
 class Sender {
   private batch: OutgoingRecord[] = [];
+  private batchBytes = 0;
   private batchCreatedMs = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
@@ -346,17 +368,18 @@ class Sender {
     try {
       await this.producer.awaitMetadata();
     } catch (err) {
-      this.logFailure([record], err);
+      this.logFailure(record, err);
       return;
     }
     const tooLarge = recordTooLarge(record, this.p.bufferMemory);
     if (tooLarge) {
-      this.logFailure([record], tooLarge);
+      this.logFailure(record, tooLarge);
       return;
     }
     if (this.batch.length === 0) this.batchCreatedMs = Date.now();
     this.batch.push(record);
-    if (this.batch.length >= BATCH_RECORDS) this.flush();
+    this.batchBytes += estimatedRecordSize(record);
+    if (this.batch.length >= BATCH_RECORDS || this.batchBytes >= GATHER_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.p.lingerMs);
   }
 
@@ -365,20 +388,26 @@ class Sender {
     this.timer = null;
     const records = this.batch;
     this.batch = [];
+    this.batchBytes = 0;
     if (records.length === 0) return;
     const createdMs = this.batchCreatedMs;
     this.chain = this.chain.then(() =>
-      this.producer.send(records, createdMs).then(
-        () => undefined,
-        (err: unknown) => this.logFailure(records, err),
+      this.producer.sendEach(records, createdMs).then(
+        (outcomes) =>
+          outcomes.forEach((o, i) => {
+            if (!o.ok) this.logFailure(records[i]!, javaRecordException(o.error, o.batchIndex, this.p.topic));
+          }),
+        (err: unknown) => records.forEach((r) => this.logFailure(r, err)),
       ),
     );
   }
 
-  /** ErrorLoggingCallback's line, then the exception as log4j prints it (class: message). */
-  private logFailure(records: OutgoingRecord[], err: unknown): void {
+  /** ErrorLoggingCallback's line for one record, then the exception as log4j prints it (class: message). */
+  private logFailure(record: OutgoingRecord, err: unknown): void {
+    const exception =
+      typeof err === 'string' ? err : (javaRefusal(err, { topics: [this.p.topic] }) ?? javaException(err));
     cliIo().stderr.write(
-      `ERROR Error when sending message to topic ${this.p.topic} with key: ${records.length > 1 ? `${records.length} records` : keyText(records[0]!)}, value: ${valueText(records)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${javaRefusal(err, { topics: [this.p.topic] }) ?? javaException(err)}\n`,
+      `ERROR Error when sending message to topic ${this.p.topic} with key: ${bytesText(record.key)}, value: ${bytesText(record.value)} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n${exception}\n`,
     );
   }
 
@@ -388,12 +417,9 @@ class Sender {
   }
 }
 
-function keyText(record: OutgoingRecord): string {
-  return record.key === null ? 'null' : `${record.key.length} bytes`;
-}
-
-function valueText(records: OutgoingRecord[]): string {
-  return `${records.reduce((n, r) => n + (r.value?.length ?? 0), 0)} bytes`;
+/** ErrorLoggingCallback's text for a key or value (logAsString off): "N bytes", or "null". */
+function bytesText(bytes: Buffer | null): string {
+  return bytes === null ? 'null' : `${bytes.length} bytes`;
 }
 
 export async function kafkaConsoleProducer(args: readonly string[]): Promise<number> {
@@ -406,6 +432,7 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
     autoCreateTopic: true,
     maxBlockMs: p.maxBlockMs,
     deliveryTimeoutMs: p.deliveryTimeoutMs,
+    batchSize: p.batchSize,
   });
   const sender = new Sender(producer, p);
   const { stdin, stdout } = cliIo();
@@ -427,7 +454,7 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
     const thrown =
       err instanceof LineReaderError
         ? `org.apache.kafka.common.KafkaException: ${javaMessage(err)}`
-        : `java.util.concurrent.ExecutionException: ${javaRefusal(err, { topics: [p.topic] }) ?? javaException(err)}`;
+        : `java.util.concurrent.ExecutionException: ${javaRecordException(err, 0, p.topic)}`;
     cliIo().stderr.write(`${thrown}\n`);
     return 1;
   } finally {

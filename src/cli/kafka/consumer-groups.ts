@@ -19,12 +19,13 @@ import {
   resetOffsets,
   type GroupDescription,
   type GroupListing,
+  type PlannedReset,
   type ResetTarget,
 } from '../../client/groups.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
 import { JavaError } from './errors.js';
-import { isAdminFailure, javaException, javaMessage } from './messages.js';
+import { isAdminFailure, javaException, javaMessage, log4jDate } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -443,6 +444,7 @@ async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[])
       const scope = scopes.filter((s) => s.topic === p.topic);
       return scope.some((s) => s.partitions === null || s.partitions.includes(p.partition));
     });
+    checkOffsetsRange(o.has('shift-by'), groupTarget, plan);
     if (o.has('execute') && plan.length > 0)
       await commitOffsets(
         cluster,
@@ -464,11 +466,47 @@ async function resetGroups(cluster: Cluster, o: ParsedOptions, groups: string[])
   }
 }
 
+/**
+ * ConsumerGroupService.checkOffsetsRange for --to-offset, --shift-by and --from-file: an offset past
+ * the log end or before the log start was moved there (resetOffsets), which Kafka's tool logs at WARN;
+ * and --shift-by needs a committed offset in every partition it resets (IllegalArgumentException:
+ * the message, the usage, exit 1).
+ */
+function checkOffsetsRange(shifting: boolean, target: ResetTarget, plan: PlannedReset[]): void {
+  const missing = shifting ? plan.find((p) => p.currentOffset === '-1') : undefined;
+  if (missing)
+    throw usageExit(
+      SPECS,
+      `Cannot shift offset for partition ${missing.topic}-${missing.partition} since there is no current committed offset`,
+    );
+  for (const p of plan) {
+    const requested =
+      target.kind === 'offset'
+        ? target.offset
+        : target.kind === 'shift' && shifting
+          ? BigInt(p.currentOffset) + target.by
+          : target.kind === 'plan'
+            ? target.offsets.get(`${p.topic}:${p.partition}`)
+            : undefined;
+    if (requested === undefined || requested === BigInt(p.newOffset)) continue;
+    const side = requested > BigInt(p.newOffset) ? 'higher than latest' : 'lower than earliest';
+    cliIo().stderr.write(
+      `[${log4jDate(new Date())}] WARN New offset (${requested}) is ${side} offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.newOffset} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n`,
+    );
+  }
+}
+
+/**
+ * ConsumerGroupService.deleteOffsets: one row per partition asked for (a topic's partitions when none
+ * are named; a topic that cannot be described gets one "Not Provided" row), each "Successful" or
+ * "Error: :" and the exception its future failed with (a group-level error fails every partition).
+ * The headline comes from the call's all(): the group's error, else the first partition's error.
+ */
 async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<void> {
   const groupId = o.value('group')!;
   const topics = o.values('topic');
   const wanted: Array<{ topic: string; partition: number }> = [];
-  const results: Array<[string, string, string]> = [];
+  const rows: Array<{ topic: string; partition: number; status: string }> = [];
   for (const t of topics) {
     const [topic, list] = t.split(':');
     if (list !== undefined) for (const p of list.split(',')) wanted.push({ topic: topic!, partition: Number(p) });
@@ -477,35 +515,49 @@ async function deleteOffsetsAction(cluster: Cluster, o: ParsedOptions): Promise<
         const leaders = await cluster.leaders(topic!);
         for (const p of leaders.keys()) wanted.push({ topic: topic!, partition: p });
       } catch (err) {
-        results.push([topic!, 'Not Provided', `Error: :${javaMessage(err)}`]);
+        rows.push({ topic: topic!, partition: -1, status: `Error: :${javaException(err)}` });
       }
     }
   }
   const answer = await deleteGroupOffsets(cluster, groupId, wanted);
+  const answered = new Map(answer.partitions.map((p) => [`${p.topic}-${p.partition}`, p.errorCode]));
+  const codeOf = (p: { topic: string; partition: number }): number | undefined =>
+    answer.errorCode !== 0 ? answer.errorCode : answered.get(`${p.topic}-${p.partition}`);
+  const sorted = [...wanted].sort((a, b) => `${a.topic}${a.partition}`.localeCompare(`${b.topic}${b.partition}`));
+  const firstFailed = sorted.map(codeOf).find((code) => code !== 0);
+  const top = answer.errorCode !== 0 ? answer.errorCode : (firstFailed ?? 0);
+  for (const p of wanted) {
+    const code = codeOf(p);
+    const status =
+      code === undefined
+        ? `Error: :java.lang.IllegalArgumentException: Offset deletion result for partition "${p.topic}-${p.partition}" was not included in the response`
+        : code === 0
+          ? 'Successful'
+          : `Error: :${javaException(new KafkaClientError(code, ''))}`;
+    rows.push({ ...p, status });
+  }
   const out = cliIo().stdout;
-  const top = answer.errorCode;
   const names: Record<number, string> = {
     0: `Request succeed for deleting offsets with topic ${topics.join(', ')} group ${groupId}`,
     24: `\nError: '${groupId}' is not valid.`,
     69: `\nError: '${groupId}' does not exist.`,
     30: `\nError: Access to '${groupId}' is not authorized.`,
     68: `\nError: Deleting offsets of a consumer group '${groupId}' is forbidden if the group is not empty.`,
+    86: '\nError: Encounter some partition level error, see the follow-up details:',
+    29: '\nError: Encounter some partition level error, see the follow-up details:',
+    3: '\nError: Encounter some partition level error, see the follow-up details:',
   };
-  const partitionLevel = [29, 3, 86].includes(top) || answer.partitions.some((p) => p.errorCode !== 0);
-  out.write(
-    `${names[top] ?? (partitionLevel ? '\nError: Encounter some partition level error, see the follow-up details:' : `\nError: Encounter some unknown error: ${top}`)}\n`,
-  );
-  for (const p of answer.partitions)
-    results.push([
-      p.topic,
-      String(p.partition),
-      p.errorCode === 0 && top === 0
-        ? 'Successful'
-        : `Error: :${javaMessage(new KafkaClientError(p.errorCode || top, ''))}`,
-    ]);
-  results.sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
+  out.write(`${names[top] ?? `\nError: Encounter some unknown error: ${errorNameOf(top)}`}\n`);
+  rows.sort((a, b) => `${a.topic}${a.partition}`.localeCompare(`${b.topic}${b.partition}`));
   const line = (r: string[]): string => `\n${r[0]!.padEnd(30)} ${r[1]!.padEnd(15)} ${r[2]!.padEnd(15)}`;
-  out.write(`${line(['TOPIC', 'PARTITION', 'STATUS'])}${results.map(line).join('')}\n`);
+  out.write(
+    `${line(['TOPIC', 'PARTITION', 'STATUS'])}${rows.map((r) => line([r.topic, r.partition >= 0 ? String(r.partition) : 'Not Provided', r.status])).join('')}\n`,
+  );
+}
+
+/** The name Kafka's Errors enum gives a code, as the tool prints it. */
+function errorNameOf(code: number): string {
+  return new KafkaClientError(code, '').errorName;
 }
 
 /**

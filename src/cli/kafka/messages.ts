@@ -8,6 +8,7 @@ import {
   AdminCallTimeoutError,
   BrokerUnreachableError,
   KafkaClientError,
+  ProduceRefusedError,
   ProducerTimeoutError,
   TlsHandshakeError,
 } from '../../client/errors.js';
@@ -38,7 +39,17 @@ const DEFAULT_MESSAGES: Record<string, string> = {
   NOT_CONTROLLER: 'This is not the correct controller for this cluster.',
   BROKER_ID_NOT_REGISTERED: 'The given broker ID was not registered.',
   REQUEST_TIMED_OUT: 'The request timed out.',
-  GROUP_SUBSCRIBED_TO_TOPIC: 'The consumer group is actively subscribed to the topic',
+  GROUP_SUBSCRIBED_TO_TOPIC:
+    'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
+  CORRUPT_MESSAGE:
+    'This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.',
+  MESSAGE_TOO_LARGE: 'The request included a message larger than the max message size the server will accept.',
+  RECORD_LIST_TOO_LARGE: 'The request included message batch larger than the configured segment size on the server.',
+  INVALID_RECORD: 'This record has failed the validation on broker and hence will be rejected.',
+  INVALID_TIMESTAMP: 'The timestamp of the message is out of acceptable range.',
+  NOT_ENOUGH_REPLICAS: 'Messages are rejected since there are fewer in-sync replicas than required.',
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 'Messages are written to the log, but to fewer in-sync replicas than required.',
+  KAFKA_STORAGE_ERROR: 'Disk error when trying to access log file on the disk.',
 };
 
 /** The text Kafka's tool would print for `err`. */
@@ -64,6 +75,22 @@ const EXCEPTION_CLASSES: Record<string, string> = {
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'TransactionalIdAuthorizationException',
   SASL_AUTHENTICATION_FAILED: 'SaslAuthenticationException',
   NOT_LEADER_OR_FOLLOWER: 'NotLeaderOrFollowerException',
+  CORRUPT_MESSAGE: 'CorruptRecordException',
+  MESSAGE_TOO_LARGE: 'RecordTooLargeException',
+  RECORD_LIST_TOO_LARGE: 'RecordBatchTooLargeException',
+  STALE_CONTROLLER_EPOCH: 'ControllerMovedException',
+  OFFSET_METADATA_TOO_LARGE: 'OffsetMetadataTooLarge',
+  NETWORK_EXCEPTION: 'NetworkException',
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'OutOfOrderSequenceException',
+  DUPLICATE_SEQUENCE_NUMBER: 'DuplicateSequenceException',
+  INVALID_PRODUCER_ID_MAPPING: 'InvalidPidMappingException',
+  INVALID_TRANSACTION_TIMEOUT: 'InvalidTxnTimeoutException',
+  KAFKA_STORAGE_ERROR: 'KafkaStorageException',
+  DELEGATION_TOKEN_AUTH_DISABLED: 'DelegationTokenDisabledException',
+  DELEGATION_TOKEN_REQUEST_NOT_ALLOWED: 'UnsupportedByAuthenticationException',
+  DELEGATION_TOKEN_AUTHORIZATION_FAILED: 'DelegationTokenAuthorizationException',
+  PRINCIPAL_DESERIALIZATION_FAILURE: 'PrincipalDeserializationException',
+  FETCH_SESSION_TOPIC_ID_ERROR: 'FetchSessionTopicIdException',
   NONE: 'KafkaException',
 };
 
@@ -85,6 +112,24 @@ export function javaExceptionClass(err: unknown): string {
     return `${errors}.${pascal}Exception`;
   }
   return 'org.apache.kafka.common.KafkaException';
+}
+
+/**
+ * The exception the Java producer completes record `batchIndex` of a refused batch with (Sender.failBatch),
+ * as log4j prints it: without record errors, the partition's error for every record; with them, a named
+ * record gets its own message (the partition's exception when the broker named one record, else
+ * InvalidRecordException) and the others a KafkaException saying their batch held invalid records.
+ */
+export function javaRecordException(err: unknown, batchIndex: number, topic: string): string {
+  if (!(err instanceof ProduceRefusedError) || err.recordErrors.length === 0)
+    return javaRefusal(err, { topics: [topic] }) ?? javaException(err);
+  const named = err.recordErrors.find((e) => e.batchIndex === batchIndex);
+  if (named === undefined)
+    return 'org.apache.kafka.common.KafkaException: Failed to append record because it was part of a batch which had one more more invalid records';
+  const message = named.message ?? err.brokerMessage ?? DEFAULT_MESSAGES[err.errorName] ?? err.errorName;
+  const exceptionClass =
+    err.recordErrors.length === 1 ? javaExceptionClass(err) : 'org.apache.kafka.common.errors.InvalidRecordException';
+  return `${exceptionClass}: ${message}`;
 }
 
 /** Whether `err` is a failure Kafka's admin client completes a call's future with (a broker's error, a timeout). */

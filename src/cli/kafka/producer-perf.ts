@@ -344,7 +344,13 @@ export async function kafkaProducerPerfTest(args: readonly string[]): Promise<nu
     undefined,
     'producer',
   );
-  const producer = new Producer(cluster, p.topic, { acks: p.acks, compression: p.compression, autoCreateTopic: true });
+  // PerfSender gathers batch.size a partition itself: the producer sends each partition's share as one batch.
+  const producer = new Producer(cluster, p.topic, {
+    acks: p.acks,
+    compression: p.compression,
+    autoCreateTopic: true,
+    batchSize: Number.MAX_SAFE_INTEGER,
+  });
   try {
     const partitions = await partitionCount(cluster, p.topic);
     const stats = new LatencyStats(p.numRecords, (line) => cliIo().stdout.write(line));
