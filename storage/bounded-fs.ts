@@ -108,7 +108,7 @@ export class BoundedFileSystem implements FileSystem {
   private readonly counters: OpenFileStats = { open: 0, peak: 0, evictions: 0, reopens: 0 };
 
   /** The inner file system's, when it has one (its descriptor is its own, outside this cache's count). */
-  readonly syncInBackground?: (path: string, done: (error: Error | null) => void) => void;
+  readonly syncInBackground?: (paths: readonly string[], done: (error: Error | null) => void) => void;
 
   constructor(
     private readonly inner: FileSystem,

@@ -69,13 +69,13 @@ export interface FileSystem {
   /** Makes renames and creations inside a directory durable. */
   syncDir(path: string): void;
   /**
-   * Makes the written content of the file at `path` durable off the caller's thread, then calls
-   * `done` with null, or with the error. The node:fs one opens a descriptor of its own in libuv's
-   * pool (Linux fdatasync on any descriptor writes back every dirty page of the file), so the
-   * caller may close or evict its handle meanwhile; a file removed before that answers ENOENT.
-   * Without it, callers sync in place.
+   * Makes the written content of the files at `paths` durable off the caller's thread, one after
+   * the other, then calls `done` with null, or with the first error. The node:fs one opens a
+   * descriptor of its own in libuv's pool (Linux fdatasync on any descriptor writes back every dirty
+   * page of the file), so the caller may close or evict its handle meanwhile; a file removed before
+   * that answers ENOENT. Without it, callers sync in place.
    */
-  syncInBackground?(path: string, done: (error: Error | null) => void): void;
+  syncInBackground?(paths: readonly string[], done: (error: Error | null) => void): void;
 }
 
 class NodeFileHandle implements FileHandle {
@@ -185,17 +185,20 @@ export class NodeFileSystem implements FileSystem {
     return new NodeFileHandle(path, nodeFs.openSync(path, flags, 0o644), this.fsync, behind);
   }
 
-  syncInBackground(path: string, done: (error: Error | null) => void): void {
-    if (!this.fsync) {
+  syncInBackground(paths: readonly string[], done: (error: Error | null) => void): void {
+    if (!this.fsync || paths.length === 0) {
       done(null);
       return;
     }
-    nodeFs.open(path, nodeFs.constants.O_RDONLY, (openError, fd) => {
+    const [path, ...rest] = paths;
+    nodeFs.open(path!, nodeFs.constants.O_RDONLY, (openError, fd) => {
       if (openError) {
         done(openError);
         return;
       }
-      nodeFs.fdatasync(fd, (syncError) => nodeFs.close(fd, () => done(syncError)));
+      nodeFs.fdatasync(fd, (syncError) =>
+        nodeFs.close(fd, () => (syncError ? done(syncError) : this.syncInBackground(rest, done))),
+      );
     });
   }
 

@@ -71,9 +71,14 @@ export class IndexFile {
     return this.truncatedSinceWrite || this.written < this.count;
   }
 
-  /** Writes unwritten entries to the file; with `sync`, makes them durable. */
-  persist(sync: boolean, handle?: FileHandle): void {
-    if (!this.dirty && !sync) return;
+  /** Writes unwritten entries to the file, creating it when there is none, without syncing it. */
+  writeOut(): void {
+    if (this.dirty || !this.fs.exists(this.path)) this.persist(false, undefined, true);
+  }
+
+  /** Writes unwritten entries to the file; with `sync`, makes them durable; `create`: opens it even with nothing to write. */
+  persist(sync: boolean, handle?: FileHandle, create = false): void {
+    if (!this.dirty && !sync && !create) return;
     const file = handle ?? this.fs.open(this.path, true);
     try {
       if (this.truncatedSinceWrite) file.truncate(this.written * this.entrySize);

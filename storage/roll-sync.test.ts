@@ -6,16 +6,17 @@ import { ManualClock, batchOfSize } from './test-support.js';
 
 /** A memory file system whose background syncs wait until the test ends them. */
 class DeferredSyncs extends MemoryFileSystem {
-  readonly pending: Array<{ path: string; done: (error: Error | null) => void }> = [];
+  readonly pending: Array<{ paths: readonly string[]; done: (error: Error | null) => void }> = [];
 
-  syncInBackground(path: string, done: (error: Error | null) => void): void {
-    this.pending.push({ path, done });
+  syncInBackground(paths: readonly string[], done: (error: Error | null) => void): void {
+    this.pending.push({ paths, done });
   }
 
-  /** Ends the i-th background sync asked for: syncs the file (unless it fails) and answers. */
+  /** Ends the i-th background sync asked for: syncs its files (unless it fails) and answers. */
   finish(i: number, error: Error | null = null): void {
-    const { path, done } = this.pending[i]!;
-    if (!error && this.exists(path)) {
+    const { paths, done } = this.pending[i]!;
+    for (const path of paths) {
+      if (error || !this.exists(path)) continue;
       const handle = this.open(path);
       handle.sync();
       handle.close();
@@ -31,7 +32,7 @@ function openLog(fs: MemoryFileSystem) {
     dir: '/data/t-0',
     topic: 't',
     partition: 0,
-    config: { ...DEFAULT_LOG_CONFIG, segmentBytes: 3000 },
+    config: { ...DEFAULT_LOG_CONFIG, segmentBytes: 3000, indexIntervalBytes: 500 },
     clock: new ManualClock(),
     dirState,
   });
@@ -54,7 +55,7 @@ t.test('a roll syncs the old segment in the background; the recovery point waits
   const fs = new DeferredSyncs();
   const { log } = openLog(fs);
   const [rolledAt] = appendUntilRolls(log, fs, 1);
-  t.match(fs.pending[0]!.path, /00000000000000000000\.log$/);
+  t.match(fs.pending[0]!.paths, [/00000000000000000000\.log$/, /00000000000000000000\.index$/, /\.timeindex$/]);
   t.equal(log.recoveryPoint, 0, 'not past the segment before its sync ends');
   fs.finish(0);
   t.equal(log.recoveryPoint, rolledAt, 'past it once synced');
@@ -86,7 +87,7 @@ t.test('flush and close sync the pending segments in place; a late answer change
   const end = second.log.endOffset;
   second.log.close();
   fs2.crash(() => 0, 'drop');
-  t.ok(fs2.fileSize(fs2.pending[0]!.path) > 0, 'close synced the rolled segment: it survives a power cut');
+  t.ok(fs2.fileSize(fs2.pending[0]!.paths[0]!) > 0, 'close synced the rolled segment: it survives a power cut');
   const reopened = openLog(fs2);
   t.equal(reopened.log.endOffset, end);
   t.ok(reopened.log.read(0, 1 << 20).records.length > 0, 'offset 0 reads back');
@@ -108,4 +109,27 @@ t.test('a failed background sync is done again in place, then counts', async (t)
   fs.finish(0, new Error('EMFILE: too many open files'));
   t.equal(log.recoveryPoint, rolledAt);
   t.equal(dirState.offline, false);
+});
+
+t.test('a roll writes the indexes but syncs them only in the background, with the log file', async (t) => {
+  const fs = new DeferredSyncs();
+  const { log } = openLog(fs);
+  appendUntilRolls(log, fs, 1);
+  const [logPath, indexPath, timeIndexPath] = fs.pending[0]!.paths;
+  t.ok(fs.fileSize(indexPath!) > 0 && fs.fileSize(timeIndexPath!) > 0, 'the indexes are written at the roll');
+  // A power cut before the background sync ends: nothing of the rolled segment was synced on the caller.
+  const before = new DeferredSyncs();
+  const cut = openLog(before);
+  appendUntilRolls(cut.log, before, 1);
+  before.crash(() => 0, 'drop');
+  t.equal(
+    before.fileSize(before.pending[0]!.paths[1]!),
+    0,
+    'the roll itself synced no index (an fdatasync on the event loop)',
+  );
+  fs.finish(0);
+  fs.crash(() => 0, 'drop');
+  t.ok(fs.fileSize(logPath!) > 0, 'after the background sync the log file survives a power cut');
+  t.ok(fs.fileSize(indexPath!) > 0, 'and so does its offset index');
+  t.ok(fs.fileSize(timeIndexPath!) > 0, 'and its time index');
 });

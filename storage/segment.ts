@@ -513,15 +513,32 @@ export class LogSegment {
     return this.logUnsynced;
   }
 
-  /** The log file was made durable elsewhere (a background sync that started after its last write). */
-  markLogSynced(): void {
-    this.logUnsynced = false;
-  }
-
   /** Makes the segment and its indexes durable; run when it stops being active and at close. */
   flushAll(): void {
     this.flush();
     this.flushIndexes();
+  }
+
+  /**
+   * Writes out the indexes without syncing them (their files exist afterwards), for a roll that
+   * syncs them in the background with the log file (`syncPaths`, then `markSynced`).
+   */
+  writeIndexes(): void {
+    if (!this.indexesUnsynced) return;
+    if (this.maxTsKnown && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs);
+    this.offsetIndex.writeOut();
+    this.timeIndex.writeOut();
+  }
+
+  /** The files a background sync of this segment makes durable: the log file and both indexes. */
+  get syncPaths(): readonly string[] {
+    return [this.logPath, this.indexPath, this.timeIndexPath];
+  }
+
+  /** The log file and the indexes were made durable elsewhere (a background sync started after the last writes). */
+  markSynced(): void {
+    this.logUnsynced = false;
+    this.indexesUnsynced = false;
   }
 
   /** Writes out and syncs the indexes (small: a few MiB at most), not the log file. */
