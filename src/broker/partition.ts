@@ -125,7 +125,15 @@ export class Partition {
     const { isr, replicas } = this.current;
     // A full ISR is never under it: the topic config is looked up only when the ISR is short.
     if (!this.isLeader() || isr.length >= replicas.length) return false;
-    return isr.length < Math.min(this.minInsyncReplicas(), replicas.length);
+    return isr.length < this.effectiveMinIsr(this.minInsyncReplicas());
+  }
+
+  /**
+   * Kafka's effectiveMinIsr: a min.insync.replicas above the replication factor counts as the
+   * factor (acks=-1 and coordinator writes check the ISR against this, as the high watermark does).
+   */
+  effectiveMinIsr(minInsyncReplicas: number): number {
+    return Math.min(minInsyncReplicas, this.current.replicas.length);
   }
 
   /** The high watermark: the end of what the ISR holds (read-only; see the header). */

@@ -67,6 +67,14 @@ t.test(
       const p = (await partitions(leader))?.[0];
       return p?.leaderId === leader.id && p.isrNodes.length === 1;
     });
+    const strict = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await strict.connect();
+    t.teardown(() => strict.disconnect());
+    const refusal = await strict.send({ topic: TOPIC, acks: -1, messages: [{ value: 'never' }] }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    t.match(refusal, { cause: { type: 'NOT_ENOUGH_REPLICAS' } }, 'acks=-1 under min ISR: NOT_ENOUGH_REPLICAS');
     const under = Array.from({ length: 5 }, (_, i) => `alone-${i}`);
     const acked = await producer.send({ topic: TOPIC, acks: 1, messages: under.map((value) => ({ value })) });
     t.equal(acked[0]?.errorCode, 0, 'the leader acknowledges acks=1 under min ISR');
