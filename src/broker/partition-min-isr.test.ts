@@ -121,3 +121,12 @@ t.test('min.insync.replicas above the replication factor: the effective minimum 
   p.appendAsLeader(batchOf(['b']));
   t.equal(p.highWatermark, 1, 'RF 2, ISR 1: under min(5, 2)');
 });
+
+t.test('a leader opened under min ISR starts from the checkpointed high watermark, not 0', async (t) => {
+  const log = new MemoryPartitionLog();
+  log.append(batchOf(['a', 'b', 'c', 'd']), { leaderEpoch: 3 });
+  const checkpointed = Object.assign(log, { recordedHighWatermark: () => 3 });
+  const p = new Partition('t', 'id', 0, state({ isr: [1] }), checkpointed, 1, () => 2);
+  t.ok(p.isUnderMinIsr());
+  t.equal(p.highWatermark, 3, "Kafka's leader keeps the checkpoint's high watermark while under min ISR");
+});

@@ -75,9 +75,10 @@ export class Partition {
   ) {
     this.current = copyOf(state);
     if (this.isLeader()) this.epochStartOffset = log.logEndOffset;
-    // Led here with the leader alone in sync, the high watermark is the log end at once;
-    // otherwise it starts at 0 and comes from the leader (or the followers) again.
-    this.hw = 0;
+    // It starts where the log's checkpoint left it (0 without one), as Kafka's log load does; led
+    // here with the leader alone in sync (and not under min ISR) it is the log end at once;
+    // otherwise it comes from the leader (or the followers) again.
+    this.hw = Math.min(log.recordedHighWatermark?.() ?? 0, log.logEndOffset);
     this.advanceHighWatermark();
   }
 

@@ -4,7 +4,8 @@
  * mode, a topic of replication factor 3 with min.insync.replicas=2. Five acks=-1 records go in
  * with the full ISR; both followers are killed (SIGKILL) until the ISR is the leader alone; five
  * acks=1 records from kafkajs are acknowledged by the leader, yet kcat (librdkafka, no group) reads
- * only the first five to the end of the partition and ListOffsets' latest stays 5. One follower
+ * only the first five to the end of the partition and ListOffsets' latest stays 5; the leader
+ * restarts alone and its high watermark starts from its checkpoint (still 5). One follower
  * comes back: once the ISR is two again the five acks=1 records become readable, and kcat reads
  * all ten exactly once, in order. Before, the leader alone moved the high watermark at each append,
  * so kcat read the acks=1 records at once.
@@ -80,6 +81,22 @@ t.test(
     t.equal(acked[0]?.errorCode, 0, 'the leader acknowledges acks=1 under min ISR');
     t.same(await kcatRead(), before, 'kcat reads to the end: the acks=1 records are not readable under min ISR');
     t.equal(await latest(), 5, 'ListOffsets latest (the high watermark) stays at 5');
+
+    // The leader restarts alone: its high watermark starts from its checkpoint (5), not 0, and
+    // stays there while the partition is still under min ISR.
+    t.equal(await cluster.terminate(leader), 0, 'the leader stops cleanly');
+    cluster.spawn(leader);
+    await cluster.waitFor('the leader back, alone in sync', RESTART_DEADLINE_MS, async () => {
+      const p = (await partitions(leader))?.[0];
+      return p?.leaderId === leader.id && p.isrNodes.length === 1;
+    });
+    await cluster.waitFor(
+      'ListOffsets answered after the restart',
+      30_000,
+      async () => (await latest().catch(() => -1)) >= 0,
+    );
+    t.equal(await latest(), 5, 'after the restart the high watermark is the checkpointed 5');
+    t.same(await kcatRead(), before, 'the acks=-1 records are still readable, the acks=1 ones still not');
 
     cluster.spawn(followers[0]!);
     await cluster.waitFor('the ISR back at two', RESTART_DEADLINE_MS, async () => {
