@@ -28,10 +28,11 @@ export function checkCoordinatorAppend(partition: Partition, minInsyncReplicas: 
       ErrorCode.NOT_COORDINATOR,
       `${partition.topic}-${partition.index} is not led by this broker`,
     );
-  if (partition.state.isr.length < minInsyncReplicas)
+  const minIsr = partition.effectiveMinIsr(minInsyncReplicas);
+  if (partition.state.isr.length < minIsr)
     throw new CoordinatorWriteError(
       ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      `${partition.topic}-${partition.index} has ${partition.state.isr.length} in-sync replicas, fewer than min.insync.replicas ${minInsyncReplicas}`,
+      `${partition.topic}-${partition.index} has ${partition.state.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`,
     );
 }
 

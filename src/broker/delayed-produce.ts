@@ -27,7 +27,7 @@ export interface ReplicatedWrite {
 export function replicationOutcome(write: ReplicatedWrite): number | null {
   if (!write.stillLeader()) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (write.partition.highWatermark < write.requiredOffset) return null;
-  return write.partition.state.isr.length >= write.minInsyncReplicas
+  return write.partition.state.isr.length >= write.partition.effectiveMinIsr(write.minInsyncReplicas)
     ? ErrorCode.NONE
     : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }

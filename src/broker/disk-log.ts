@@ -140,6 +140,10 @@ class DiskPartitionLog implements PartitionLog {
     this.log.highWatermark = offset;
   }
 
+  recordedHighWatermark(): number {
+    return this.log.highWatermark;
+  }
+
   logDir(): string | undefined {
     return this.manager.dirOf(this.log.topic, this.log.partition)?.path;
   }

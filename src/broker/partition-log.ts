@@ -66,6 +66,8 @@ export interface PartitionLog {
   epochEntries?(): ReadonlyArray<{ epoch: number; startOffset: number }>;
   /** Records the partition's high watermark for the log's checkpoint (storage-backed logs only). */
   recordHighWatermark?(offset: number): void;
+  /** The high watermark last recorded: on open, the checkpoint's (replication-offset-checkpoint), capped at the log end. */
+  recordedHighWatermark?(): number;
   /** The log dir holding this log (absolute path); absent for logs that live in memory. */
   logDir?(): string | undefined;
   /** Whether the log's dir failed (then every call raises KAFKA_STORAGE_ERROR); absent means never. */

@@ -4,7 +4,11 @@
  * marker writer) appends through `appendAsLeader`; a follower's fetcher through
  * `appendAsFollower`. The high watermark is private:
  * - on the leader it is the smallest log end offset over the ISR (the leader's own, and each
- *   in-sync follower's as its fetches report it), and it never goes back; a follower outside the
+ *   in-sync follower's as its fetches report it), and it never goes back. It does not move at all
+ *   while the partition is under its minimum ISR (Kafka's isUnderMinIsr: the ISR, as the metadata
+ *   has it, smaller than min(min.insync.replicas, replication factor)), so an acks=1 or acks=0
+ *   write to a leader left alone in sync is not readable until the ISR is back at that size (a
+ *   metadata ISR change, an append or a follower's progress looks again); a follower outside the
  *   ISR that has caught up lately and may join it holds it too (Kafka's
  *   shouldWaitForReplicaToJoinIsr: a follower catching up with a leader alone in sync is not left
  *   behind by every new append, so it can join);
@@ -66,12 +70,15 @@ export class Partition {
     readonly log: PartitionLog,
     /** This broker's id; by default the partition's leader (a single node). */
     readonly localReplicaId: number = state.leader,
+    /** The topic's min.insync.replicas as it is now (it may change); by default 1. */
+    private readonly minInsyncReplicas: () => number = () => 1,
   ) {
     this.current = copyOf(state);
     if (this.isLeader()) this.epochStartOffset = log.logEndOffset;
-    // Led here with the leader alone in sync, the high watermark is the log end at once;
-    // otherwise it starts at 0 and comes from the leader (or the followers) again.
-    this.hw = 0;
+    // It starts where the log's checkpoint left it (0 without one), as Kafka's log load does; led
+    // here with the leader alone in sync (and not under min ISR) it is the log end at once;
+    // otherwise it comes from the leader (or the followers) again.
+    this.hw = Math.min(log.recordedHighWatermark?.() ?? 0, log.logEndOffset);
     this.advanceHighWatermark();
   }
 
@@ -109,6 +116,25 @@ export class Partition {
 
   isLeader(): boolean {
     return this.current.leader === this.localReplicaId;
+  }
+
+  /**
+   * Kafka's isUnderMinIsr: led here with fewer replicas in the ISR (the metadata's, not counting
+   * proposed joins) than min(min.insync.replicas, replication factor). The high watermark waits.
+   */
+  isUnderMinIsr(): boolean {
+    const { isr, replicas } = this.current;
+    // A full ISR is never under it: the topic config is looked up only when the ISR is short.
+    if (!this.isLeader() || isr.length >= replicas.length) return false;
+    return isr.length < this.effectiveMinIsr(this.minInsyncReplicas());
+  }
+
+  /**
+   * Kafka's effectiveMinIsr: a min.insync.replicas above the replication factor counts as the
+   * factor (acks=-1 and coordinator writes check the ISR against this, as the high watermark does).
+   */
+  effectiveMinIsr(minInsyncReplicas: number): number {
+    return Math.min(minInsyncReplicas, this.current.replicas.length);
   }
 
   /** The high watermark: the end of what the ISR holds (read-only; see the header). */
@@ -272,10 +298,10 @@ export class Partition {
   /**
    * On the leader: the high watermark becomes the smallest log end over the ISR (and the followers
    * about to join it), when that is larger. A follower of the ISR that has not fetched yet holds it
-   * where it is. Returns whether it moved.
+   * where it is; so does an ISR under its minimum (isUnderMinIsr). Returns whether it moved.
    */
   private advanceHighWatermark(): boolean {
-    if (!this.isLeader()) return false;
+    if (!this.isLeader() || this.isUnderMinIsr()) return false;
     let candidate = this.log.logEndOffset;
     const inSync =
       this.pendingIsrJoins.length === 0 ? this.current.isr : [...this.current.isr, ...this.pendingIsrJoins];

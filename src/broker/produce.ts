@@ -325,10 +325,11 @@ export function appendToLeader(
       logStartOffset: partition.log.logStartOffset,
     };
   }
-  if (request.acks === -1 && partition.state.isr.length < config.minInsyncReplicas) {
+  const minIsr = partition.effectiveMinIsr(config.minInsyncReplicas);
+  if (request.acks === -1 && partition.state.isr.length < minIsr) {
     return refused(
       ErrorCode.NOT_ENOUGH_REPLICAS,
-      `The size of the current ISR ${partition.state.isr.length} is insufficient to satisfy the min.isr requirement of ${config.minInsyncReplicas}`,
+      `The size of the current ISR ${partition.state.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`,
       partition,
     );
   }

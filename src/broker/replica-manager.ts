@@ -51,6 +51,8 @@ export class ReplicaManager {
     private readonly logs: PartitionLogFactory,
     private readonly log?: Logger,
     private readonly onLogFailure: (topic: string, partition: number, error: unknown) => void = () => {},
+    /** A topic's effective min.insync.replicas from its configs (a partition's high watermark waits under it). */
+    private readonly minInsyncReplicasOf: (topicConfigs: ReadonlyMap<string, string>) => number = () => 1,
   ) {}
 
   /** Whether a partition assigned to this broker is offline here (its log dir failed, or its log could not be opened). */
@@ -212,7 +214,18 @@ export class ReplicaManager {
     }
     this.unserved.delete(key);
     this.unopened.delete(key);
-    const partition = new Partition(topic.name, topic.topicId, state.partition, state, log, this.nodeId);
+    // The image changes a topic's configs in place: the partition reads the current value each time.
+    const configs = topic.configs;
+    const minInsyncReplicas = (): number => this.minInsyncReplicasOf(configs);
+    const partition = new Partition(
+      topic.name,
+      topic.topicId,
+      state.partition,
+      state,
+      log,
+      this.nodeId,
+      minInsyncReplicas,
+    );
     this.partitions.set(key, partition);
     for (const l of this.stateListeners) l(partition, false);
   }

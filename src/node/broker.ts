@@ -67,6 +67,7 @@ import {
 } from '../server/connection-rate.js';
 import { overlayDynamicConfigs } from '../admin/config-describe.js';
 import { ConfigResourceType } from '../metadata/image.js';
+import { effectiveTopicConfig } from '../metadata/topic-configs.js';
 import { TransactionService } from '../transactions/service.js';
 import { LogDirLock } from '../broker/log-dir-lock.js';
 import { MEMORY_LOG_DIRS, MEMORY_ROOT, usesMemoryStorage } from '../broker/memory-storage.js';
@@ -353,8 +354,13 @@ export class Broker {
         'open file limit (RLIMIT_NOFILE)',
       );
     }
-    this.replicas = new ReplicaManager(this.nodeId, logFactory, this.log, (topic, partition, err) =>
-      this.log.error({ topic, partition, err }, `partition ${topic}-${partition} is offline: its log failed`),
+    this.replicas = new ReplicaManager(
+      this.nodeId,
+      logFactory,
+      this.log,
+      (topic, partition, err) =>
+        this.log.error({ topic, partition, err }, `partition ${topic}-${partition} is offline: its log failed`),
+      (configs) => Number(effectiveTopicConfig('min.insync.replicas', configs, this.config)),
     );
     logFactory.onDirFailure?.((dir, error) => this.logDirFailed(dir, error));
     const dirs = logFactory.logDirs?.() ?? [];

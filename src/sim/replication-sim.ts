@@ -234,7 +234,7 @@ export class ReplicationSim {
   private applyState(broker: Broker, state: PartitionState): void {
     if (!broker.alive) return;
     if (!broker.partition) {
-      broker.partition = new Partition(TOPIC, this.topicId, 0, state, broker.log, broker.id);
+      broker.partition = new Partition(TOPIC, this.topicId, 0, state, broker.log, broker.id, () => MIN_ISR);
       broker.partition.followerFetchListener = (p, replicaId) => broker.isr?.maybeExpand(p, replicaId);
       broker.partition.joiningFollowerHolds = (p, replicaId, position) =>
         broker.isr?.holdsHighWatermark(p, replicaId, position) ?? false;

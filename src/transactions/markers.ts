@@ -66,7 +66,7 @@ export function writeMarkersHere(
       continue;
     }
     const minInsyncReplicas = Number(effectiveTopicConfig('min.insync.replicas', topic.configs, deps.config));
-    if (partition.state.isr.length < minInsyncReplicas) {
+    if (partition.state.isr.length < partition.effectiveMinIsr(minInsyncReplicas)) {
       result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
       continue;
     }

@@ -546,6 +546,10 @@ t.test(
   async (t) => {
     const running = await brokerFor(t);
     createTopic(running, 'short-isr', { configs: { 'min.insync.replicas': '2' } });
+    // One replica is never under min ISR (Kafka 3.9's effectiveMinIsr caps min.insync.replicas at the
+    // replication factor): the partition is made to look like three replicas with the leader alone in sync.
+    const partition = running.broker.replicas.get('short-isr', 0)!;
+    partition.state = { ...partition.state, replicas: [partition.state.leader, 98, 99], isr: [partition.state.leader] };
     const c = await rawClient(running.port);
     t.teardown(() => c.close());
     const answer = await c.call(WriteTxnMarkersApi, 1, {
