@@ -2,7 +2,8 @@
  * One client connection: splits the byte stream into frames on the 4-byte size,
  * refusing frames over `socket.request.max.bytes` before allocating; dispatches each
  * frame; writes responses in request order even when handlers finish out of order;
- * pauses reading while `queued.max.requests` are in flight; closes when idle. A response that
+ * pauses reading while `queued.max.requests` are in flight; closes when idle. Pipelined requests run
+ * at once, except JoinGroup and SyncGroup, which run alone as on Kafka (request-order.ts). A response that
  * carries a quota throttle is sent at once, then the connection reads no further request for
  * that long (KIP-219: the channel is muted after the response).
  */
@@ -15,6 +16,7 @@ import type { SaslAuthenticator } from './sasl/authenticator.js';
 import { isProduceFrame, requestFramePool } from './frame-pool.js';
 import { readIntoUserBuffers } from './user-buffer-reads.js';
 import { fetchReadBuffers } from '../../storage/read-buffers.js';
+import { RequestOrder } from './request-order.js';
 
 export interface ConnectionLimits {
   maxRequestBytes: number;
@@ -43,6 +45,8 @@ export class Connection {
   private inFlight = 0;
   /** Responses in request order; each resolves to what to send. */
   private queue: PendingResponse[] = [];
+  /** When each request may start: JoinGroup and SyncGroup run alone (request-order.ts). */
+  private readonly order = new RequestOrder();
   private draining = false;
   /** Settled response bytes not yet written (see drain). */
   private gathered: Buffer[] = [];
@@ -116,7 +120,10 @@ export class Connection {
   private submit(frame: Buffer): void {
     this.inFlight++;
     if (this.inFlight >= this.limits.maxInFlight) this.socket.pause();
-    const promise = this.authenticator ? this.authenticator.submit(frame) : this.dispatcher.dispatch(frame, this.info);
+    const earlier = (): Promise<DispatchResult>[] => this.queue.map((p) => p.promise);
+    const promise = this.order.start(frame, earlier, () =>
+      this.authenticator ? this.authenticator.submit(frame) : this.dispatcher.dispatch(frame, this.info),
+    );
     const pending: PendingResponse = { promise, result: null };
     // A Produce frame's buffer is reused once answered: its records are in the log by then (frame-pool.ts).
     const recycle = isProduceFrame(frame);
