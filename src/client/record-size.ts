@@ -4,6 +4,8 @@
  * fixed overhead (21) and its key, value and headers with their varint lengths. The producer uses
  * them to cut batches at batch.size; the tools to refuse a record over max.request.size.
  */
+import { sizeOfVarint } from '../../protocol/records/record.js';
+
 /** A record's parts that take room in a batch. */
 export interface SizedRecord {
   key: Buffer | null;
@@ -13,17 +15,6 @@ export interface SizedRecord {
 
 export const RECORD_BATCH_OVERHEAD = 61;
 const MAX_RECORD_OVERHEAD = 21;
-
-/** ByteUtils.sizeOfVarint: the bytes of the zig-zag varint of a 32-bit int. */
-function sizeOfVarint(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  let bytes = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    bytes++;
-  }
-  return bytes;
-}
 
 const sizedBytes = (bytes: Buffer | null): number =>
   bytes === null ? sizeOfVarint(-1) : sizeOfVarint(bytes.length) + bytes.length;
