@@ -4,6 +4,7 @@
  * `.ci/run` starts one with ../shared/tools/local-docker/start.sh); without one the tests skip.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run } from './external.js';
@@ -43,8 +44,27 @@ export async function imageExists(tag: string): Promise<boolean> {
   return (await run('docker', ['image', 'inspect', tag], { timeoutMs: 30_000 })).code === 0;
 }
 
+/**
+ * `.ci/run` builds the test image in the background while the tests start, and names in
+ * GREGOR_TEST_IMAGE_BUILD_STATUS the file it writes the build's exit code to when done: the
+ * Docker tests wait for that file (up to 30 minutes) instead of starting a build of their own.
+ */
+async function backgroundBuildDone(tag: string): Promise<void> {
+  const statusFile = process.env.GREGOR_TEST_IMAGE_BUILD_STATUS;
+  if (statusFile === undefined || statusFile === '' || tag !== TEST_IMAGE) return;
+  const deadline = Date.now() + 1_800_000;
+  while (!existsSync(statusFile)) {
+    if (Date.now() > deadline) throw new Error(`the background docker build did not end (${statusFile})`);
+    await delay(500);
+  }
+  const code = readFileSync(statusFile, 'utf8').trim();
+  if (code !== '0')
+    throw new Error(`the background docker build failed (exit ${code}; see /tmp/gregor-ci-docker-build.log)`);
+}
+
 /** Builds docker/Dockerfile as `tag` unless it exists. `--network host` lets `npm ci` reach the registry on engines without NAT. */
 export async function ensureImage(tag: string): Promise<void> {
+  await backgroundBuildDone(tag);
   if (await imageExists(tag)) return;
   const built = await run('docker', ['build', '--network', 'host', '-f', 'docker/Dockerfile', '-t', tag, REPO_ROOT], {
     timeoutMs: 1_800_000,
