@@ -39,8 +39,11 @@ for topic in ['mixed', 'zstd-first']:
 print(json.dumps(out))
 `;
 
+// kafka-python decodes zstd batches with the zstandard module (Debian's python3-zstandard).
 const skip =
-  hasPythonModule('kafka') && hasPythonModule('confluent_kafka') ? false : 'python3-kafka or confluent_kafka missing';
+  hasPythonModule('kafka') && hasPythonModule('confluent_kafka') && hasPythonModule('zstandard')
+    ? false
+    : 'python3-kafka, confluent_kafka or python3-zstandard missing';
 
 t.test('Fetch v0-v3 reads the batches before a zstd one, then refuses', { skip }, async (t) => {
   t.setTimeout(90_000);

@@ -69,6 +69,9 @@ t.test('kafka-server-start.sh -daemon, then kafka-server-stop.sh', { skip: CLI_S
   const stopped = await stop();
   t.equal(stopped.code, 0, stopped.stderr);
   await pollUntil('the daemon gone', 60_000, async () => !(await listening(port)));
+  // The listener closes before the broker's last writes (checkpoints, the log flush): wait for the
+  // process itself, or the test directory's removal races them (ENOTEMPTY under load).
+  await pollUntil('the daemon process gone', 60_000, async () => (await run('pgrep', ['-f', file])).code === 1);
   t.pass('kafka-server-stop.sh stopped the daemon');
 
   const usage = await run(`${KAFKA_BIN}kafka-server-start.sh`, ['-daemon'], { env, timeoutMs: 30_000 });
