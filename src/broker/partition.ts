@@ -130,6 +130,15 @@ export class Partition {
   }
 
   /**
+   * Kafka's isAtMinIsr: led here with exactly min(min.insync.replicas, replication factor) replicas
+   * in the ISR (one more failure and acks=-1 writes are refused).
+   */
+  isAtMinIsr(): boolean {
+    if (!this.isLeader()) return false;
+    return this.current.isr.length === this.effectiveMinIsr(this.minInsyncReplicas());
+  }
+
+  /**
    * Kafka's effectiveMinIsr: a min.insync.replicas above the replication factor counts as the
    * factor (acks=-1 and coordinator writes check the ISR against this, as the high watermark does).
    */

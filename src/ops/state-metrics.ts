@@ -7,6 +7,7 @@
  */
 import { Gauge, type LabelValues, type Registry } from 'prom-client';
 import type { BrokerView, BrokerViewSource } from './broker-view.js';
+import type { Partition } from '../broker/partition.js';
 
 type Labels = LabelValues<string>;
 type Emit = (value: number, labels?: Labels) => void;
@@ -42,11 +43,16 @@ function ledPartitions(b: BrokerView): Array<{ topic: string; partition: number;
   return out;
 }
 
-export function registerStateMetrics(registry: Registry, view: BrokerViewSource): void {
-  const g = (name: string, help: string, labelNames: string[], fill: (b: BrokerView, emit: Emit) => void): void =>
-    gauge(registry, view, name, help, labelNames, fill);
+function countLed(b: BrokerView, test: (p: Partition) => boolean): number {
+  let count = 0;
+  for (const p of b.replicas.all()) if (p.isLeader() && test(p)) count++;
+  return count;
+}
 
-  // ReplicaManager
+type Register = (name: string, help: string, labelNames: string[], fill: (b: BrokerView, emit: Emit) => void) => void;
+
+/** ReplicaManager's gauges (kafka.server:type=ReplicaManager). */
+function registerReplicaManagerMetrics(g: Register): void {
   g('kafka_server_replicamanager_partitioncount', 'Partitions hosted on this broker.', [], (b, emit) =>
     emit([...b.replicas.all()].length),
   );
@@ -59,6 +65,31 @@ export function registerStateMetrics(registry: Registry, view: BrokerViewSource)
     [],
     (b, emit) => emit(ledPartitions(b).filter((p) => p.isr < p.replicas).length),
   );
+
+  g(
+    'kafka_server_replicamanager_underminisrpartitioncount',
+    'Led partitions whose ISR is below min(min.insync.replicas, replication factor).',
+    [],
+    (b, emit) => emit(countLed(b, (p) => p.isUnderMinIsr())),
+  );
+  g(
+    'kafka_server_replicamanager_atminisrpartitioncount',
+    'Led partitions whose ISR is exactly min(min.insync.replicas, replication factor).',
+    [],
+    (b, emit) => emit(countLed(b, (p) => p.isAtMinIsr())),
+  );
+  g(
+    'kafka_server_replicamanager_offlinereplicacount',
+    'Hosted partitions offline here (log dir failed or log not opened).',
+    [],
+    (b, emit) => emit(b.replicas.offlineCount()),
+  );
+}
+
+export function registerStateMetrics(registry: Registry, view: BrokerViewSource): void {
+  const g: Register = (name, help, labelNames, fill) => gauge(registry, view, name, help, labelNames, fill);
+
+  registerReplicaManagerMetrics(g);
 
   // KafkaController (non-zero on the active controller only, as in Kafka)
   g('kafka_controller_kafkacontroller_activecontrollercount', '1 on the active controller, else 0.', [], (b, emit) =>
