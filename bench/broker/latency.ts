@@ -20,10 +20,16 @@
  * (a paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
  * time to its arrival, see there) for BENCH_SECONDS (5), on a topic deleted after the round (the brokers get
  * log.segment.delete.delay.ms=0, so a round's gigabytes leave the disk and the page cache).
- * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings.
+ * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings. BENCH_BROKER_ENV=K=V,K=V and BENCH_BASELINE_ENV=K=V,K=V add to
+ * the environment of this tree's broker and of the baseline's (BENCH_BASELINE=. runs this tree twice, e.g.
+ * `BENCH_BASELINE=. BENCH_BASELINE_ENV=GREGOR_WRITE_BEHIND=auto`); BENCH_NODE_ARGS (space-separated) go to both
+ * brokers' node (`--require <probe>`, `--cpu-prof`). BENCH_TIMELINE_DIR=<dir> keeps each round's latencygen
+ * timeline there (<server>-<round>.txt and .fetches: per batch and per fetch, see latencygen.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadgenLatency, loadgenProduce } from './loadgen-client.js';
 import { brokerConfig, PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
@@ -36,6 +42,17 @@ const MAX_MB = Number(process.env.BENCH_MAX_MB ?? 512);
 const RATE_FRACTION = Number(process.env.BENCH_RATE_FRACTION ?? 0.5);
 const SIZE = 1024;
 const SCRIPT = fileURLToPath(new URL('./latency.py', import.meta.url));
+const TIMELINE_DIR = process.env.BENCH_TIMELINE_DIR;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
+/** K=V,K=V from an environment variable, as an object. */
+const pairs = (raw: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (raw ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 interface Latency {
   received: number;
@@ -128,7 +145,9 @@ async function withTopic<T>(server: Server, topic: string, body: () => Promise<T
 }
 
 async function loadgenRound(server: Server, topic: string, rate: number): Promise<Latency> {
-  const r = await loadgenLatency(server.port, topic, { rate, seconds: SECONDS, recordBytes: SIZE - 1 });
+  const timeline =
+    TIMELINE_DIR === undefined ? undefined : join(TIMELINE_DIR, `${server.name.replace(/ /g, '-')}-${topic}.txt`);
+  const r = await loadgenLatency(server.port, topic, { rate, seconds: SECONDS, recordBytes: SIZE - 1, timeline });
   log(
     `${server.name}: ${r.batches} batches of ${r.batchRecords} at ${r.rate.toFixed(0)} msg/s (worst send lag ` +
       `${r.maxSendLagMs.toFixed(1)} ms); p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} ms ` +
@@ -171,9 +190,18 @@ async function pythonRound(server: Server, topic: string, rate: number): Promise
 
 async function main(): Promise<void> {
   const config = { ...(LOADGEN ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
-  const servers: Server[] = [await startSink('echo'), await startBroker(config)];
+  if (TIMELINE_DIR !== undefined) mkdirSync(TIMELINE_DIR, { recursive: true });
+  const servers: Server[] = [
+    await startSink('echo'),
+    await startBroker(config, { nodeArgs: NODE_ARGS, env: pairs(process.env.BENCH_BROKER_ENV) }),
+  ];
   const baselineRoot = process.env.BENCH_BASELINE;
-  if (baselineRoot) servers.push(await startBroker(config, { root: baselineRoot, name: 'baseline' }));
+  if (baselineRoot) {
+    const env = pairs(process.env.BENCH_BASELINE_ENV);
+    servers.push(
+      await startBroker(config, { root: resolve(baselineRoot), name: 'baseline', nodeArgs: NODE_ARGS, env }),
+    );
+  }
   const lines = [
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -211,6 +239,11 @@ async function main(): Promise<void> {
   }
   const [sink, broker] = servers.map((s) => results.get(s)!) as [Latency[], Latency[]];
   lines.push(`- broker p99 ÷ sink p99 per round: ${spread(broker.map((b, i) => b.p99 / sink[i]!.p99))}`);
+  const baseline = servers[2] ? results.get(servers[2]) : undefined;
+  if (baseline) {
+    lines.push(`- baseline p99 ÷ sink p99 per round: ${spread(baseline.map((b, i) => b.p99 / sink[i]!.p99))}`);
+    lines.push(`- broker p99 ÷ baseline p99 per round: ${spread(broker.map((b, i) => b.p99 / baseline[i]!.p99))}`);
+  }
   lines.push(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))
