@@ -172,14 +172,31 @@ export function gregorBin(root: string): string {
 /** The sink (bench/broker/sink.ts, or `script`) under tsx. */
 export async function startSink(
   mode: 'produce' | 'fetch' | 'echo',
-  options: { messages?: number; size?: number; batchRecords?: number; script?: string; name?: string } = {},
+  options: {
+    messages?: number;
+    size?: number;
+    batchRecords?: number;
+    script?: string;
+    name?: string;
+    nodeArgs?: string[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Server> {
   const port = await freePort();
-  const args = ['--import', 'tsx', options.script ?? SINK_SCRIPT, '--port', String(port), '--mode', mode];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    options.script ?? SINK_SCRIPT,
+    '--port',
+    String(port),
+    '--mode',
+    mode,
+  ];
   if (options.messages !== undefined) args.push('--messages', String(options.messages));
   if (options.size !== undefined) args.push('--size', String(options.size));
   if (options.batchRecords !== undefined) args.push('--batch-records', String(options.batchRecords));
-  return startServer(options.name ?? `${mode} sink`, process.execPath, args, port, () => undefined);
+  return startServer(options.name ?? `${mode} sink`, process.execPath, args, port, () => undefined, options.env);
 }
 
 /** utime + stime of a process, in seconds. */
