@@ -109,6 +109,8 @@ export class BoundedFileSystem implements FileSystem {
 
   /** The inner file system's, when it has one (its descriptor is its own, outside this cache's count). */
   readonly syncInBackground?: (paths: readonly string[], done: (error: Error | null) => void) => void;
+  /** The inner file system's, when it has one (for folders renamed for deletion: no cached descriptor is in them). */
+  readonly removeDirInBackground?: (path: string, done: (error: Error | null) => void) => void;
 
   constructor(
     private readonly inner: FileSystem,
@@ -117,6 +119,7 @@ export class BoundedFileSystem implements FileSystem {
     if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1)
       throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
     if (inner.syncInBackground) this.syncInBackground = inner.syncInBackground.bind(inner);
+    if (inner.removeDirInBackground) this.removeDirInBackground = inner.removeDirInBackground.bind(inner);
   }
 
   get stats(): Readonly<OpenFileStats> {

@@ -76,6 +76,13 @@ export interface FileSystem {
    * that answers ENOENT. Without it, callers sync in place.
    */
   syncInBackground?(paths: readonly string[], done: (error: Error | null) => void): void;
+  /**
+   * Removes a directory and everything in it off the caller's thread, then calls `done` with null or the
+   * error. Unlinking a large file is slow on some file systems (ext4 mounted with `discard` trims every
+   * freed extent in the unlink: ~0.3 s per GiB here), so a folder renamed for deletion goes this way.
+   * Without it, callers remove in place.
+   */
+  removeDirInBackground?(path: string, done: (error: Error | null) => void): void;
 }
 
 class NodeFileHandle implements FileHandle {
@@ -200,6 +207,10 @@ export class NodeFileSystem implements FileSystem {
         nodeFs.close(fd, () => (syncError ? done(syncError) : this.syncInBackground(rest, done))),
       );
     });
+  }
+
+  removeDirInBackground(path: string, done: (error: Error | null) => void): void {
+    nodeFs.rm(path, { recursive: true, force: true }, (error) => done(error ?? null));
   }
 
   exists(path: string): boolean {

@@ -43,6 +43,8 @@ export interface FetchStreamOptions {
   version: number;
   /** Each whole batch received, as its header says, at the moment its answer was read. */
   onBatch?: (baseOffset: number, lastOffset: number) => void;
+  /** Each answer: when its request was written and its answer read (performance.now()), its record bytes. */
+  onAnswer?: (sentAt: number, readAt: number, bytes: number) => void;
 }
 
 export interface FetchStreamResult {
@@ -76,6 +78,7 @@ export async function fetchRange(options: FetchStreamOptions): Promise<FetchStre
   const result: FetchStreamResult = { records: 0, bytes: 0, fetches: 0 };
   let offset = options.from;
   let socket: Socket | null = null;
+  let sentAt = 0;
   const frame = (): Buffer => {
     const request = PipelinedClient.encode(FetchApi, version, {
       clusterId: null,
@@ -128,6 +131,7 @@ export async function fetchRange(options: FetchStreamOptions): Promise<FetchStre
         return;
       }
       const records = partition.records ?? Buffer.alloc(0);
+      options.onAnswer?.(sentAt, performance.now(), records.length);
       const next = walkBatches(records, options.onBatch);
       if (next > offset) {
         result.records += next - offset;
@@ -140,6 +144,7 @@ export async function fetchRange(options: FetchStreamOptions): Promise<FetchStre
         return;
       }
       result.fetches++;
+      sentAt = performance.now();
       socket!.write(frame());
     };
     openForLargeFrames(options.host, options.port, onAnswer).then((opened) => {
@@ -149,6 +154,7 @@ export async function fetchRange(options: FetchStreamOptions): Promise<FetchStre
         if (offset < options.to) reject(new Error(`connection to ${options.host}:${options.port} closed`));
       });
       result.fetches++;
+      sentAt = performance.now();
       opened.write(frame());
     }, reject);
   });

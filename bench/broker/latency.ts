@@ -20,13 +20,22 @@
  * (a paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
  * time to its arrival, see there) for BENCH_SECONDS (5), on a topic deleted after the round (the brokers get
  * log.segment.delete.delay.ms=0, so a round's gigabytes leave the disk and the page cache).
- * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings.
+ * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings. BENCH_BROKER_ENV=K=V,K=V and BENCH_BASELINE_ENV=K=V,K=V add to
+ * the environment of this tree's broker and of the baseline's (BENCH_BASELINE=. runs this tree twice, e.g.
+ * `BENCH_BASELINE=. BENCH_BASELINE_ENV=GREGOR_WRITE_BEHIND=auto`); BENCH_NODE_ARGS (space-separated) go to both
+ * brokers' node (`--require <probe>`, `--cpu-prof`). BENCH_TIMELINE_DIR=<dir> keeps each round's latencygen
+ * timeline there (<server>-<round>.txt and .fetches: per batch and per fetch, see latencygen.ts); with
+ * BENCH_PROBE=1 each server also runs bench/broker/loop-probe.cjs (event-loop stalls, GCs, kernel waits of the
+ * main thread, dirty pages) into <server>.probe there. `npx tsx bench/broker/latency-episodes.ts <dir>` then
+ * lines each round's latency episodes up with them.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadgenLatency, loadgenProduce } from './loadgen-client.js';
-import { brokerConfig, PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
+import { brokerConfig, cpuSeconds, PYTHON, runLoad, startBroker, startSink, type Server } from './procs.js';
 
 const LOADGEN = process.env.BENCH_CLIENT === 'loadgen';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -36,6 +45,23 @@ const MAX_MB = Number(process.env.BENCH_MAX_MB ?? 512);
 const RATE_FRACTION = Number(process.env.BENCH_RATE_FRACTION ?? 0.5);
 const SIZE = 1024;
 const SCRIPT = fileURLToPath(new URL('./latency.py', import.meta.url));
+const TIMELINE_DIR = process.env.BENCH_TIMELINE_DIR;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+const PROBE = process.env.BENCH_PROBE === '1';
+if (PROBE && TIMELINE_DIR === undefined) throw new Error('BENCH_PROBE=1 needs BENCH_TIMELINE_DIR');
+const probeArgs = PROBE ? ['--require', fileURLToPath(new URL('./loop-probe.cjs', import.meta.url))] : [];
+/** Where a server's probe writes (bench/broker/loop-probe.cjs), when BENCH_PROBE=1. */
+const probeEnv = (name: string): Record<string, string> =>
+  PROBE ? { LOOP_PROBE_LOG: join(TIMELINE_DIR!, `${name}.probe`) } : {};
+
+/** K=V,K=V from an environment variable, as an object. */
+const pairs = (raw: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (raw ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 interface Latency {
   received: number;
@@ -43,6 +69,16 @@ interface Latency {
   p99: number;
   p999: number;
   max: number;
+  /** The server's CPU-seconds per GB produced in the round, all threads and the main thread (loadgen only). */
+  cpuPerGb?: number;
+  mainCpuPerGb?: number;
+}
+
+/** utime + stime of a process's main thread, in seconds (Linux /proc). */
+function mainThreadCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -128,13 +164,20 @@ async function withTopic<T>(server: Server, topic: string, body: () => Promise<T
 }
 
 async function loadgenRound(server: Server, topic: string, rate: number): Promise<Latency> {
-  const r = await loadgenLatency(server.port, topic, { rate, seconds: SECONDS, recordBytes: SIZE - 1 });
+  const timeline =
+    TIMELINE_DIR === undefined ? undefined : join(TIMELINE_DIR, `${server.name.replace(/ /g, '-')}-${topic}.txt`);
+  const pid = server.child.pid!;
+  const [cpu0, main0] = [cpuSeconds(pid), mainThreadCpu(pid)];
+  const r = await loadgenLatency(server.port, topic, { rate, seconds: SECONDS, recordBytes: SIZE - 1, timeline });
+  const gb = (r.batches * r.batchRecords * SIZE) / 1e9;
+  const cpuPerGb = (cpuSeconds(pid) - cpu0) / gb;
+  const mainCpuPerGb = (mainThreadCpu(pid) - main0) / gb;
   log(
     `${server.name}: ${r.batches} batches of ${r.batchRecords} at ${r.rate.toFixed(0)} msg/s (worst send lag ` +
-      `${r.maxSendLagMs.toFixed(1)} ms); p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} ms ` +
-      `(load ${loadavg()[0]!.toFixed(1)})`,
+      `${r.maxSendLagMs.toFixed(1)} ms); p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} ms; ` +
+      `${cpuPerGb.toFixed(2)} CPU-s/GB, main thread ${mainCpuPerGb.toFixed(2)} (load ${loadavg()[0]!.toFixed(1)})`,
   );
-  return { received: r.received, p50: r.p50, p99: r.p99, p999: r.p999, max: r.max };
+  return { received: r.received, p50: r.p50, p99: r.p99, p999: r.p999, max: r.max, cpuPerGb, mainCpuPerGb };
 }
 
 function round(server: Server, topic: string, rate: number): Promise<Latency> {
@@ -171,9 +214,20 @@ async function pythonRound(server: Server, topic: string, rate: number): Promise
 
 async function main(): Promise<void> {
   const config = { ...(LOADGEN ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
-  const servers: Server[] = [await startSink('echo'), await startBroker(config)];
+  if (TIMELINE_DIR !== undefined) mkdirSync(TIMELINE_DIR, { recursive: true });
+  const servers: Server[] = [
+    await startSink('echo', { nodeArgs: probeArgs, env: probeEnv('echo-sink') }),
+    await startBroker(config, {
+      nodeArgs: [...NODE_ARGS, ...probeArgs],
+      env: { ...pairs(process.env.BENCH_BROKER_ENV), ...probeEnv('broker') },
+    }),
+  ];
   const baselineRoot = process.env.BENCH_BASELINE;
-  if (baselineRoot) servers.push(await startBroker(config, { root: baselineRoot, name: 'baseline' }));
+  if (baselineRoot) {
+    const env = { ...pairs(process.env.BENCH_BASELINE_ENV), ...probeEnv('baseline') };
+    const nodeArgs = [...NODE_ARGS, ...probeArgs];
+    servers.push(await startBroker(config, { root: resolve(baselineRoot), name: 'baseline', nodeArgs, env }));
+  }
   const lines = [
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -206,11 +260,19 @@ async function main(): Promise<void> {
     const rs = results.get(server)!;
     lines.push(
       `- ${server.name}: p50 ${spread(rs.map((x) => x.p50))} ms, p99 ${spread(rs.map((x) => x.p99))} ms, ` +
-        `p99.9 ${spread(rs.map((x) => x.p999))} ms`,
+        `p99.9 ${spread(rs.map((x) => x.p999))} ms` +
+        (LOADGEN
+          ? `; CPU-s/GB ${spread(rs.map((x) => x.cpuPerGb ?? NaN))}, main thread ${spread(rs.map((x) => x.mainCpuPerGb ?? NaN))}`
+          : ''),
     );
   }
   const [sink, broker] = servers.map((s) => results.get(s)!) as [Latency[], Latency[]];
   lines.push(`- broker p99 ÷ sink p99 per round: ${spread(broker.map((b, i) => b.p99 / sink[i]!.p99))}`);
+  const baseline = servers[2] ? results.get(servers[2]) : undefined;
+  if (baseline) {
+    lines.push(`- baseline p99 ÷ sink p99 per round: ${spread(baseline.map((b, i) => b.p99 / sink[i]!.p99))}`);
+    lines.push(`- broker p99 ÷ baseline p99 per round: ${spread(broker.map((b, i) => b.p99 / baseline[i]!.p99))}`);
+  }
   lines.push(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/broker/latencygen.ts --bootstrap 127.0.0.1:9092 --topic t --rate 500000
  *        [--seconds 5] [--record-bytes 1023] [--batch-records <rate / 1000>] [--in-flight 5] [--acks 1]
- *        [--max-wait-ms 100] [--timeout-ms 120000]
+ *        [--max-wait-ms 100] [--timeout-ms 120000] [--timeline <file>]
  *
  * One process, one clock (performance.now()). The producer sends partition 0 a prebuilt batch of
  * `--batch-records` records (by default what arrives in 1 ms at the rate, as a producer with linger.ms=1
@@ -18,9 +18,13 @@
  *
  * Prints one JSON line: {"batches", "batchRecords", "rate" (records/s sent), "received" (batches
  * measured), "p50", "p99", "p999", "max" (ms, over all but the first 10% of the batches), "maxSendLagMs"
- * (how late the producer sent a batch at worst), "cpuUser", "cpuSystem"}. Leaves out: several partitions,
+ * (how late the producer sent a batch at worst), "cpuUser", "cpuSystem"}. `--timeline <file>` also writes one line per
+ * batch, "<due time, s since the epoch> <latency ms>", and to <file>.fetches one per fetch answer, "<sent,
+ * s since the epoch> <round trip ms> <record bytes>", to line stalls up with what the broker and the
+ * kernel did at that moment. Leaves out: several partitions,
  * keys, compression, retries (an error ends the run with exit 1).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fetchRange } from './fetch-stream.js';
 import {
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     acks: { type: 'string', default: '1' },
     'max-wait-ms': { type: 'string', default: '100' },
     'timeout-ms': { type: 'string', default: '120000' },
+    timeline: { type: 'string' },
   },
 });
 if (!args.bootstrap || !args.topic || !args.rate) throw new Error('--bootstrap, --topic and --rate are required');
@@ -112,6 +117,9 @@ async function produce(host: string, port: number, due: Float64Array): Promise<{
   });
 }
 
+/** A performance.now() time as seconds since the epoch, to 0.1 ms. */
+const toEpochSeconds = (at: number): string => ((performance.timeOrigin + at) / 1000).toFixed(4);
+
 function percentiles(latencies: Float64Array): { p50: number; p99: number; p999: number; max: number; n: number } {
   const kept = Float64Array.from(latencies.subarray(WARMUP_BATCHES).filter((x) => !Number.isNaN(x))).sort();
   const pick = (q: number): number =>
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
   const latency = new Float64Array(BATCHES).fill(Number.NaN);
   const due = new Float64Array(BATCHES);
   const cpuBefore = process.cpuUsage();
+  const fetches: string[] = [];
   const consumed = fetchRange({
     host: leader.host,
     port: leader.port,
@@ -144,6 +153,9 @@ async function main(): Promise<void> {
     maxWaitMs: Number(args['max-wait-ms']),
     minBytes: 1,
     version: 12,
+    onAnswer: args.timeline
+      ? (sentAt, readAt, bytes) => fetches.push(`${toEpochSeconds(sentAt)} ${(readAt - sentAt).toFixed(3)} ${bytes}`)
+      : undefined,
     onBatch: (base) => {
       const k = Math.floor(base / BATCH_RECORDS);
       if (k < BATCHES && Number.isNaN(latency[k]!)) latency[k] = performance.now() - due[k]!;
@@ -157,6 +169,11 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   clearTimeout(deadline);
   const { n, ...p } = percentiles(latency);
+  if (args.timeline) {
+    const lines = Array.from(due, (d, k) => `${toEpochSeconds(d)} ${latency[k]!.toFixed(2)}`);
+    writeFileSync(args.timeline, `${lines.join('\n')}\n`);
+    writeFileSync(`${args.timeline}.fetches`, `${fetches.join('\n')}\n`);
+  }
   console.log(
     JSON.stringify({
       batches: BATCHES,

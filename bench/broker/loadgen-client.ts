@@ -119,10 +119,11 @@ export interface LatencygenResult {
 export function loadgenLatency(
   port: number,
   topic: string,
-  options: { rate: number; seconds: number; recordBytes: number },
+  options: { rate: number; seconds: number; recordBytes: number; timeline?: string },
 ): Promise<LatencygenResult> {
   const args = ['--import', 'tsx', LATENCY_SCRIPT, '--bootstrap', `127.0.0.1:${port}`, '--topic', topic];
   args.push('--rate', String(Math.round(options.rate)), '--seconds', String(options.seconds));
   args.push('--record-bytes', String(options.recordBytes));
+  if (options.timeline !== undefined) args.push('--timeline', options.timeline);
   return runScript<LatencygenResult>(args, `latencygen ${topic} on ${port}`);
 }

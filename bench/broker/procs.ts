@@ -101,9 +101,14 @@ async function startServer(
   args: string[],
   port: number,
   cleanup: () => void,
+  env: Record<string, string> = {},
 ): Promise<Server> {
   const spawnedAt = performance.now();
-  const child = spawn(command, args, { cwd: ROOT, env: benchEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...benchEnv(), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 10_000) stderr += d.toString();
@@ -133,11 +138,11 @@ async function startServer(
 /**
  * The real broker from dist/, on a free port with a fresh data dir. `root` runs another built tree's
  * broker (a copy of an older commit's bin/, dist/ and package.json, for new-vs-old runs); `nodeArgs`
- * go to node (`--cpu-prof`, ...).
+ * go to node (`--cpu-prof`, ...); `env` is added to its environment (GREGOR_WRITE_BEHIND=auto, ...).
  */
 export async function startBroker(
   extra: Record<string, string> = {},
-  options: { root?: string; nodeArgs?: string[]; name?: string } = {},
+  options: { root?: string; nodeArgs?: string[]; name?: string; env?: Record<string, string> } = {},
 ): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'gregor-bench-'));
@@ -148,8 +153,13 @@ export async function startBroker(
     'start',
     ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
   ];
-  return startServer(options.name ?? 'broker', process.execPath, args, port, () =>
-    rmSync(dataDir, { recursive: true, force: true }),
+  return startServer(
+    options.name ?? 'broker',
+    process.execPath,
+    args,
+    port,
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    options.env,
   );
 }
 
@@ -162,14 +172,31 @@ export function gregorBin(root: string): string {
 /** The sink (bench/broker/sink.ts, or `script`) under tsx. */
 export async function startSink(
   mode: 'produce' | 'fetch' | 'echo',
-  options: { messages?: number; size?: number; batchRecords?: number; script?: string; name?: string } = {},
+  options: {
+    messages?: number;
+    size?: number;
+    batchRecords?: number;
+    script?: string;
+    name?: string;
+    nodeArgs?: string[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Server> {
   const port = await freePort();
-  const args = ['--import', 'tsx', options.script ?? SINK_SCRIPT, '--port', String(port), '--mode', mode];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    options.script ?? SINK_SCRIPT,
+    '--port',
+    String(port),
+    '--mode',
+    mode,
+  ];
   if (options.messages !== undefined) args.push('--messages', String(options.messages));
   if (options.size !== undefined) args.push('--size', String(options.size));
   if (options.batchRecords !== undefined) args.push('--batch-records', String(options.batchRecords));
-  return startServer(options.name ?? `${mode} sink`, process.execPath, args, port, () => undefined);
+  return startServer(options.name ?? `${mode} sink`, process.execPath, args, port, () => undefined, options.env);
 }
 
 /** utime + stime of a process, in seconds. */
