@@ -52,7 +52,8 @@ t.test('the flags wait until the process is busy: an idle broker keeps V8 defaul
     (flags) => tuned.push(flags),
     {
       cpuMicros: () => cpu,
-      every: (_ms, fire) => {
+      every: (ms, fire) => {
+        t.equal(ms, 1000, 'checked every second');
         check = fire;
         return { cancel: () => (cancelled = true) };
       },
@@ -62,10 +63,15 @@ t.test('the flags wait until the process is busy: an idle broker keeps V8 defaul
       return ['--flag'];
     },
   );
-  cpu += 60_000; // an idle broker: ~12 ms of CPU per second
+  cpu += 12_000; // an idle broker: ~12 ms of CPU per second
   check!();
   t.equal(applied, 0, 'idle: not applied');
-  cpu += 1_500_000; // 1.5 CPU-s in 5 s: busy
+  cpu += 150_000; // 150 ms in a window: below a fifth of a core
+  check!();
+  t.equal(applied, 0, 'below a fifth of a core: not applied');
+  // A burst of work of about a second, as a 512 MB produce to a three-node cluster is for each node
+  // (~0.6 CPU-s in ~1.3 s), then idle again: busy, though it is under a fifth of a core over 5 s.
+  cpu += 300_000;
   check!();
   t.equal(applied, 1, 'busy: applied');
   t.same(tuned, [['--flag']]);
