@@ -9,10 +9,14 @@
  * (`--minimum-invocations-after-ic-update`), so that code ran in V8's baseline tier (Sparkplug) for
  * the first gigabytes: measured, session 17 (docs/benchmarks.md), 85% of the JavaScript frames in a
  * replicated produce's samples, and a third of the three processes' user CPU per MB.
- * Lower thresholds (an eighth of the budget, 20 calls) let it reach the optimizing tier within
- * seconds: the three processes' user CPU per replicated MB fell by a sixth to a third in the
- * benchmark's rounds (a quarter of the budget and 50 calls gained less). The cost is some more
- * optimizing compilations, on V8's background thread, of code that is warm but not hot.
+ * Lower thresholds (a sixteenth of the budget, 10 calls) let it reach the optimizing tier within
+ * seconds: session 17 measured an eighth of the budget and 20 calls against V8's defaults (the three
+ * processes' user CPU per replicated MB fell by a sixth to a third in the benchmark's rounds; a quarter
+ * and 50 calls gained less); session 21 a sixteenth and 10 calls against that (user CPU per replicated
+ * MB 1.7 against 2.2-2.4 ms, both ways round; a thirty-second and 5 calls gained nothing more): at
+ * ~700 requests per GB and node, the leader's Fetch answer (respond, noteAnswer, readPartitions) was
+ * still baseline code after 1.8 GB. The cost is some more optimizing compilations, on V8's background
+ * thread, of code that is warm but not hot.
  * A process started with either flag on its node command line keeps the value given there.
  *
  * Set only once the broker is busy (tuneJitWhenBusy: more than a fifth of a core over 1 s), not when it
@@ -27,8 +31,8 @@
 import { setFlagsFromString } from 'node:v8';
 
 export const SERVING_JIT_FLAGS: Readonly<Record<string, number>> = Object.freeze({
-  'interrupt-budget': 8 * 1024,
-  'minimum-invocations-after-ic-update': 20,
+  'interrupt-budget': 4 * 1024,
+  'minimum-invocations-after-ic-update': 10,
 });
 
 /** How often the process's CPU use is sampled, and the share of one core that counts as busy. */
