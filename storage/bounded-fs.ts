@@ -111,6 +111,9 @@ export class BoundedFileSystem implements FileSystem {
   readonly syncInBackground?: (paths: readonly string[], done: (error: Error | null) => void) => void;
   /** The inner file system's, when it has one (for folders renamed for deletion: no cached descriptor is in them). */
   readonly removeDirInBackground?: (path: string, done: (error: Error | null) => void) => void;
+  /** The inner file system's, when it has one (for segment files renamed for deletion: never cached). */
+  readonly unlinkInBackground?: (path: string, done: (error: Error | null) => void) => void;
+  readonly finishBackgroundUnlinks?: () => void;
 
   constructor(
     private readonly inner: FileSystem,
@@ -120,6 +123,8 @@ export class BoundedFileSystem implements FileSystem {
       throw new RangeError(`maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
     if (inner.syncInBackground) this.syncInBackground = inner.syncInBackground.bind(inner);
     if (inner.removeDirInBackground) this.removeDirInBackground = inner.removeDirInBackground.bind(inner);
+    if (inner.unlinkInBackground) this.unlinkInBackground = inner.unlinkInBackground.bind(inner);
+    if (inner.finishBackgroundUnlinks) this.finishBackgroundUnlinks = inner.finishBackgroundUnlinks.bind(inner);
   }
 
   get stats(): Readonly<OpenFileStats> {

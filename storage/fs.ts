@@ -83,6 +83,10 @@ export interface FileSystem {
    * Without it, callers remove in place.
    */
   removeDirInBackground?(path: string, done: (error: Error | null) => void): void;
+  /** Removes a file off the caller's thread (see removeDirInBackground), then calls `done` with null or the error. */
+  unlinkInBackground?(path: string, done: (error: Error | null) => void): void;
+  /** Removes in place every file still waiting for unlinkInBackground (a clean close, before its listing); never throws. */
+  finishBackgroundUnlinks?(): void;
 }
 
 class NodeFileHandle implements FileHandle {
@@ -211,6 +215,28 @@ export class NodeFileSystem implements FileSystem {
 
   removeDirInBackground(path: string, done: (error: Error | null) => void): void {
     nodeFs.rm(path, { recursive: true, force: true }, (error) => done(error ?? null));
+  }
+
+  /** Files handed to unlinkInBackground and not removed yet. */
+  private readonly pendingUnlinks = new Set<string>();
+
+  unlinkInBackground(path: string, done: (error: Error | null) => void): void {
+    this.pendingUnlinks.add(path);
+    nodeFs.unlink(path, (error) => {
+      this.pendingUnlinks.delete(path);
+      done(error ?? null);
+    });
+  }
+
+  finishBackgroundUnlinks(): void {
+    for (const path of this.pendingUnlinks) {
+      try {
+        nodeFs.unlinkSync(path);
+      } catch {
+        // Gone already (ENOENT), or left for an unclean start's load to remove.
+      }
+    }
+    this.pendingUnlinks.clear();
   }
 
   exists(path: string): boolean {

@@ -9,7 +9,7 @@
 import type { FolderListing } from './clean-listing.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { PARTITION_METADATA_FILE } from './partition-metadata.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, offsetFileName } from './segment.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, offsetFileName } from './segment.js';
 
 export const SWAP_SUFFIX = '.swap';
 export const CLEANED_SUFFIX = '.cleaned';
@@ -56,7 +56,7 @@ export function loadSegments(fs: FileSystem, dir: string, options: LoadOptions):
   const forced = new Set<number>();
   let changed = false;
   for (const name of names) {
-    if (name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX)) {
+    if (name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX) || name.endsWith(DELETED_SUFFIX)) {
       fs.unlink(joinPath(dir, name));
       changed = true;
     }

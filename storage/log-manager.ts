@@ -441,6 +441,8 @@ export class LogManager {
       }
     }
     if (this.options.deletedOnClose === true) return;
+    // Segments deleted in the background (segment.ts) go now: a listed folder is not tidied at the next start.
+    this.options.fs.finishBackgroundUnlinks?.();
     this.checkpoint();
     for (const entry of this.dirs) {
       if (entry.state.offline) continue;

@@ -54,6 +54,9 @@ export interface RecoveryResult {
   truncatedBytes: number;
 }
 
+/** Kafka's suffix for a segment file awaiting its (background) removal. */
+export const DELETED_SUFFIX = '.deleted';
+
 export class LogSegment {
   private offsetIndexCache: OffsetIndex | null = null;
   private timeIndexCache: TimeIndex | null = null;
@@ -557,11 +560,27 @@ export class LogSegment {
     this.handle.close();
   }
 
-  /** Closes and removes the segment's files. */
+  /**
+   * Closes and removes the segment's files. Where the file system can unlink off the caller's thread,
+   * each file is first renamed with Kafka's `.deleted` suffix (so its name is free at once) and then
+   * unlinked in the background: an unlink of a 1 GiB segment took ~0.3 s on the event loop here (ext4
+   * with `discard`). A `.deleted` file left by a crash or a failed unlink is removed when the log
+   * loads (log-loader.ts), as Kafka does.
+   */
   delete(): void {
     this.handle.close();
+    const { fs } = this;
     for (const path of [this.logPath, this.indexPath, this.timeIndexPath, this.txnIndexPath]) {
-      if (this.fs.exists(path)) this.fs.unlink(path);
+      if (!fs.exists(path)) continue;
+      if (fs.unlinkInBackground === undefined) {
+        fs.unlink(path);
+        continue;
+      }
+      const doomed = path + DELETED_SUFFIX;
+      fs.rename(path, doomed);
+      // A failure leaves the file for the next load to remove; a later segment of the same base offset
+      // renamed over it before this ran (ENOENT on its own unlink) is removed all the same.
+      fs.unlinkInBackground(doomed, () => undefined);
     }
   }
 }
