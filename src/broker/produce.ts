@@ -75,8 +75,16 @@ export interface DuplicateBatch {
   duplicateBaseOffset: number;
 }
 
-/** Told about the batches just appended (with the base offset of the first), to update producer state. */
-export type ProducerAppended = (partition: Partition, batches: readonly BatchSummary[], baseOffset: number) => void;
+/**
+ * Told about the batches just appended (with the base offset of the first, and the time LogAppendTime
+ * stamped them with, -1 under CreateTime), to update producer state.
+ */
+export type ProducerAppended = (
+  partition: Partition,
+  batches: readonly BatchSummary[],
+  baseOffset: number,
+  logAppendTime: number,
+) => void;
 
 export const acceptAllProducers: ProducerStateCheck = () => ErrorCode.NONE;
 export const ignoreAppended: ProducerAppended = () => {};
@@ -380,7 +388,13 @@ export function appendToLeader(
     if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
     throw error;
   }
-  if (producerBatches.length > 0) producerAppended(partition, producerBatches, info.baseOffset);
+  if (producerBatches.length > 0)
+    producerAppended(
+      partition,
+      producerBatches,
+      info.baseOffset,
+      logAppendTime === undefined ? -1 : info.logAppendTime,
+    );
   return {
     errorCode: ErrorCode.NONE,
     errorMessage: null,
