@@ -100,6 +100,10 @@ export interface AppendRequest {
 
 export interface AppendResult {
   errorCode: number;
+  /**
+   * Why it was refused; the Produce answer carries it only with record errors (Kafka's
+   * RecordValidationException), else it is only logged.
+   */
   errorMessage: string | null;
   recordErrors: RecordError[];
   baseOffset: number;
@@ -283,12 +287,6 @@ function prepareLegacy(
   });
 }
 
-/**
- * Errors Kafka answers with their code alone (ReplicaManager's hasCustomErrorMessage is false for
- * RecordTooLargeException and RecordBatchTooLargeException): clients show the error's own text.
- */
-const CODE_ONLY_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
-
 function refused(
   errorCode: number,
   errorMessage: string | null,
@@ -297,7 +295,7 @@ function refused(
 ): AppendResult {
   return {
     errorCode,
-    errorMessage: CODE_ONLY_ERRORS.has(errorCode) ? null : errorMessage,
+    errorMessage,
     recordErrors,
     baseOffset: -1,
     logAppendTime: -1,
