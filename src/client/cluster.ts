@@ -102,10 +102,23 @@ export class Cluster {
       .filter((s) => s.length > 0);
   }
 
-  /** A connection to any bootstrap server, trying each in turn. */
+  /**
+   * A connection to any broker as the cluster's metadata advertises them, asked of a bootstrap server
+   * first when not known yet: Kafka 3.9's clients use the bootstrap servers for metadata only, and
+   * never go back to them (metadata.recovery.strategy=none). So advertised.listeners a client cannot
+   * reach fail Gregor's tools as they fail Kafka's: "Timed out waiting for a node assignment" once the
+   * call's budget is spent.
+   */
   async any(): Promise<BrokerConnection> {
+    if (this.brokers.size === 0) await this.metadata([]);
+    return this.anyKnown();
+  }
+
+  /** The advertised brokers when known, else the bootstrap servers, each tried in turn. */
+  private async anyKnown(): Promise<BrokerConnection> {
     let last: unknown = null;
-    for (const node of [...this.brokers.values()].map((b) => `${b.host}:${b.port}`).concat(this.options.bootstrap)) {
+    const advertised = [...this.brokers.values()].map((b) => `${b.host}:${b.port}`);
+    for (const node of advertised.length > 0 ? advertised : this.options.bootstrap) {
       try {
         return await this.connect(node);
       } catch (err) {
@@ -131,7 +144,7 @@ export class Cluster {
    * Java clients do; the broker decides with auto.create.topics.enable); the other tools never create one.
    */
   async metadata(topics: string[] | null, autoCreate = false): Promise<MetadataResponse> {
-    const connection = await this.any();
+    const connection = await this.anyKnown();
     const request = defaultMetadataRequest();
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
     request.allowAutoTopicCreation = autoCreate;
