@@ -22,6 +22,12 @@ import type { ClientSecurity } from './security.js';
 
 export interface ClusterOptions {
   bootstrap: string[];
+  /**
+   * Keep using the bootstrap servers after the advertised brokers (not as Kafka's clients): for the
+   * web console inside a broker, which reaches it through its own listener whatever it advertises
+   * (a container's published port, say).
+   */
+  keepBootstrap?: boolean;
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -110,15 +116,21 @@ export class Cluster {
    * call's budget is spent.
    */
   async any(): Promise<BrokerConnection> {
-    if (this.brokers.size === 0) await this.metadata([]);
+    if (this.brokers.size === 0 && this.options.keepBootstrap !== true) await this.metadata([]);
     return this.anyKnown();
   }
 
-  /** The advertised brokers when known, else the bootstrap servers, each tried in turn. */
+  /** The advertised brokers when known, else (or after them, with keepBootstrap) the bootstrap servers. */
   private async anyKnown(): Promise<BrokerConnection> {
     let last: unknown = null;
     const advertised = [...this.brokers.values()].map((b) => `${b.host}:${b.port}`);
-    for (const node of advertised.length > 0 ? advertised : this.options.bootstrap) {
+    const candidates =
+      this.options.keepBootstrap === true
+        ? advertised.concat(this.options.bootstrap)
+        : advertised.length > 0
+          ? advertised
+          : this.options.bootstrap;
+    for (const node of candidates) {
       try {
         return await this.connect(node);
       } catch (err) {
