@@ -158,7 +158,8 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
       );
       const { clusterId } = await roundTrip(t, `127.0.0.1:${port}`, 'compose-orders');
       t.equal(clusterId, 'MkU3OEVBNTcwNTJENDM2Qk', 'the CLUSTER_ID of compose.yml');
-      // As the apache/kafka image's users type it: the broker listens on localhost:9092 inside.
+      // As the apache/kafka image's users type it (localhost:9092 by default): the broker listens inside
+      // on the port it advertises, which the tool reaches after the bootstrap's metadata, as Kafka's.
       const listed = await composeRun([
         'exec',
         '-T',
@@ -166,7 +167,7 @@ t.test('Docker image', { skip: unavailable ?? false, timeout: 1_800_000 }, async
         '/opt/kafka/bin/kafka-topics.sh',
         '--list',
         '--bootstrap-server',
-        'localhost:9092',
+        `localhost:${port}`,
       ]);
       t.equal(listed.code, 0, listed.stderr);
       t.ok(

@@ -7,7 +7,8 @@
  *   a transactional batch must continue the producer's open transaction in this partition,
  *   or have been verified with its transaction coordinator just before (the produce handler
  *   asks it first: src/transactions/verification.ts), else INVALID_TXN_STATE;
- * - after the append, the state records the batches' sequences and offsets.
+ * - after the append, the state records the batches' sequences and offsets, and each producer's
+ *   last batch's max timestamp (DescribeProducers' LastTimestamp; LogAppendTime's stamp under it).
  * producer.id.expiration.ms makes idle producers without an open transaction forgotten.
  */
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
@@ -49,12 +50,14 @@ export function createIdempotenceHooks(
     }
     return ErrorCode.NONE;
   };
-  const appended: ProducerAppended = (partition, batches: readonly BatchSummary[], baseOffset) => {
+  const appended: ProducerAppended = (partition, batches: readonly BatchSummary[], baseOffset, logAppendTime) => {
     const now = clock.now();
     const state = stateOf(partition, now);
     let offset = baseOffset;
     for (const b of batches) {
-      if (b.producerId >= 0n) state.appended(b, offset, now);
+      // LastTimestamp is the batch's max timestamp as written, as Kafka's ProducerAppendInfo takes it.
+      if (b.producerId >= 0n)
+        state.appended(b, offset, now, logAppendTime >= 0 ? logAppendTime : Number(b.maxTimestamp));
       offset += b.lastOffsetDelta + 1;
     }
   };

@@ -75,8 +75,16 @@ export interface DuplicateBatch {
   duplicateBaseOffset: number;
 }
 
-/** Told about the batches just appended (with the base offset of the first), to update producer state. */
-export type ProducerAppended = (partition: Partition, batches: readonly BatchSummary[], baseOffset: number) => void;
+/**
+ * Told about the batches just appended (with the base offset of the first, and the time LogAppendTime
+ * stamped them with, -1 under CreateTime), to update producer state.
+ */
+export type ProducerAppended = (
+  partition: Partition,
+  batches: readonly BatchSummary[],
+  baseOffset: number,
+  logAppendTime: number,
+) => void;
 
 export const acceptAllProducers: ProducerStateCheck = () => ErrorCode.NONE;
 export const ignoreAppended: ProducerAppended = () => {};
@@ -92,6 +100,10 @@ export interface AppendRequest {
 
 export interface AppendResult {
   errorCode: number;
+  /**
+   * Why it was refused; the Produce answer carries it only with record errors (Kafka's
+   * RecordValidationException), else it is only logged.
+   */
   errorMessage: string | null;
   recordErrors: RecordError[];
   baseOffset: number;
@@ -275,12 +287,6 @@ function prepareLegacy(
   });
 }
 
-/**
- * Errors Kafka answers with their code alone (ReplicaManager's hasCustomErrorMessage is false for
- * RecordTooLargeException and RecordBatchTooLargeException): clients show the error's own text.
- */
-const CODE_ONLY_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
-
 function refused(
   errorCode: number,
   errorMessage: string | null,
@@ -289,7 +295,7 @@ function refused(
 ): AppendResult {
   return {
     errorCode,
-    errorMessage: CODE_ONLY_ERRORS.has(errorCode) ? null : errorMessage,
+    errorMessage,
     recordErrors,
     baseOffset: -1,
     logAppendTime: -1,
@@ -380,7 +386,13 @@ export function appendToLeader(
     if (isStorageError(error)) return refused(error.errorCode, error.message, partition);
     throw error;
   }
-  if (producerBatches.length > 0) producerAppended(partition, producerBatches, info.baseOffset);
+  if (producerBatches.length > 0)
+    producerAppended(
+      partition,
+      producerBatches,
+      info.baseOffset,
+      logAppendTime === undefined ? -1 : info.logAppendTime,
+    );
   return {
     errorCode: ErrorCode.NONE,
     errorMessage: null,

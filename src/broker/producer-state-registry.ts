@@ -47,7 +47,16 @@ export function rebuildProducerState(log: PartitionLog, now: number, expirationM
           const batch = decodeRecordBatch(bytes.subarray(at, at + size), 0);
           const record = batch.records[0];
           const marker = record ? readTxnMarker(record) : null;
-          if (marker) state.marker(h.producerId, h.producerEpoch, marker.commit, marker.coordinatorEpoch, base, stamp);
+          if (marker)
+            state.marker(
+              h.producerId,
+              h.producerEpoch,
+              marker.commit,
+              marker.coordinatorEpoch,
+              base,
+              stamp,
+              Number(h.maxTimestamp),
+            );
         } else {
           state.appended(
             {
@@ -59,6 +68,7 @@ export function rebuildProducerState(log: PartitionLog, now: number, expirationM
             },
             base,
             stamp,
+            Number(h.maxTimestamp),
           );
         }
       }

@@ -25,8 +25,13 @@ export interface ProducerEntry {
   producerId: bigint;
   epoch: number;
   batches: BatchMeta[];
-  /** Broker time of the last append or marker. */
+  /**
+   * The last batch's max timestamp (its CreateTime, or the append time under LogAppendTime) or the last
+   * marker's time: what DescribeProducers reports as LastTimestamp, as Kafka's ProducerStateEntry keeps it.
+   */
   lastTimestamp: number;
+  /** Broker time of the last append or marker: what producer.id.expiration.ms counts from. */
+  lastAppendMs: number;
   /** First offset of the open transaction in this partition, or -1. */
   currentTxnFirstOffset: number;
   coordinatorEpoch: number;
@@ -86,7 +91,7 @@ export class PartitionProducerState {
   /** The live entry of a producer; an idle one without an open transaction expires. */
   entry(producerId: bigint, now: number): ProducerEntry | undefined {
     const e = this.producers.get(producerId);
-    if (e && e.currentTxnFirstOffset < 0 && now - e.lastTimestamp >= this.expirationMs) {
+    if (e && e.currentTxnFirstOffset < 0 && now - e.lastAppendMs >= this.expirationMs) {
       this.producers.delete(producerId);
       return undefined;
     }
@@ -154,8 +159,11 @@ export class PartitionProducerState {
     return this.verified.get(producerId) === epoch;
   }
 
-  /** Records a batch appended at [firstOffset, firstOffset + lastOffsetDelta]. */
-  appended(batch: ProducerBatch, firstOffset: number, now: number): void {
+  /**
+   * Records a batch appended at [firstOffset, firstOffset + lastOffsetDelta] at `now`, its max timestamp as
+   * written `writtenTimestamp` (LogAppendTime's stamp included).
+   */
+  appended(batch: ProducerBatch, firstOffset: number, now: number, writtenTimestamp = now): void {
     let e = this.entry(batch.producerId, now);
     if (!e) {
       e = {
@@ -163,6 +171,7 @@ export class PartitionProducerState {
         epoch: batch.producerEpoch,
         batches: [],
         lastTimestamp: now,
+        lastAppendMs: now,
         currentTxnFirstOffset: -1,
         coordinatorEpoch: -1,
       };
@@ -181,7 +190,8 @@ export class PartitionProducerState {
       });
       if (e.batches.length > BATCHES_KEPT) e.batches.shift();
     }
-    e.lastTimestamp = now;
+    e.lastTimestamp = writtenTimestamp;
+    e.lastAppendMs = now;
     if (batch.transactional && e.currentTxnFirstOffset < 0) {
       this.verified.delete(batch.producerId);
       e.currentTxnFirstOffset = firstOffset;
@@ -200,10 +210,19 @@ export class PartitionProducerState {
     coordinatorEpoch: number,
     markerOffset: number,
     now: number,
+    markerTimestamp = now,
   ): AbortedTxn | null {
     let e = this.producers.get(producerId);
     if (!e) {
-      e = { producerId, epoch, batches: [], lastTimestamp: now, currentTxnFirstOffset: -1, coordinatorEpoch };
+      e = {
+        producerId,
+        epoch,
+        batches: [],
+        lastTimestamp: markerTimestamp,
+        lastAppendMs: now,
+        currentTxnFirstOffset: -1,
+        coordinatorEpoch,
+      };
       this.producers.set(producerId, e);
     }
     if (epoch > e.epoch) {
@@ -211,7 +230,8 @@ export class PartitionProducerState {
       e.batches = [];
     }
     e.coordinatorEpoch = coordinatorEpoch;
-    e.lastTimestamp = now;
+    e.lastTimestamp = markerTimestamp;
+    e.lastAppendMs = now;
     this.verified.delete(producerId);
     const first = e.currentTxnFirstOffset;
     e.currentTxnFirstOffset = -1;

@@ -24,8 +24,9 @@ export async function settleProduceAppends(appended: readonly ProduceAppend[]): 
       partition.log.checkWrites?.();
     } catch (error) {
       if (!isStorageError(error)) throw error;
+      // KAFKA_STORAGE_ERROR with its code alone, as Kafka's ReplicaManager answers a KafkaStorageException.
       response.errorCode = error.errorCode;
-      response.errorMessage = error.message;
+      response.errorMessage = null;
     }
   }
 }

@@ -6,9 +6,13 @@
  * command".
  */
 import t from 'tap';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
 import { kafkaTool } from '../../test/helpers/kafka-tools.js';
+import { freePort } from '../../test/helpers/ports.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../metadata/standard-authorizer.js';
 
 const pattern = (type: string, name: string, patternType = 'LITERAL'): string =>
@@ -206,3 +210,48 @@ t.test('kafka-acls.sh prints what Kafka 3.9 prints', { skip: CLI_SKIP }, async (
   const consumerNoGroup = await acls(['--add', '--consumer', '--topic', 'foo', '--allow-principal', 'User:a']);
   t.match(consumerNoGroup.stderr, /^With --consumer you must specify a --topic and a --group/);
 });
+
+t.test(
+  'kafka-acls.sh with no broker listening: the admin call times out as Kafka 3.9 says it',
+  { skip: CLI_SKIP },
+  async (t) => {
+    t.setTimeout(60_000);
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'kafka-acls-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const config = join(dir, 'admin.properties');
+    await writeFile(config, 'default.api.timeout.ms=1500\n');
+    const began = Date.now();
+    const listed = await kafkaTool('kafka-acls', [
+      '--bootstrap-server',
+      `127.0.0.1:${port}`,
+      '--command-config',
+      config,
+      '--list',
+    ]);
+    t.equal(listed.code, 1);
+    t.ok(Date.now() - began >= 1500, 'it tried for default.api.timeout.ms');
+    t.equal(
+      listed.stdout,
+      'Error while executing ACL command: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeAcls\n',
+    );
+    const added = await kafkaTool('kafka-acls', [
+      '--bootstrap-server',
+      `127.0.0.1:${port}`,
+      '--command-config',
+      config,
+      '--add',
+      '--allow-principal',
+      'User:a',
+      '--operation',
+      'Read',
+      '--topic',
+      'x',
+    ]);
+    t.equal(added.code, 1);
+    t.match(
+      added.stdout,
+      /\nError while executing ACL command: org\.apache\.kafka\.common\.errors\.TimeoutException: Timed out waiting for a node assignment\. Call: createAcls\n$/,
+    );
+  },
+);

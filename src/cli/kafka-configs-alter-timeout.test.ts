@@ -5,8 +5,8 @@
  * TimeoutException (in an ExecutionException). Gregor's tool used default.api.timeout.ms (here 120 s)
  * and ended only at its 60 s wait for the answer (java.util.concurrent.TimeoutException).
  *
- * The broker is reached through a proxy that passes every request on but swallows IncrementalAlterConfigs
- * (api key 44): the describe the tool sends first is answered, the change is not.
+ * The broker is reached through a proxy it advertises, which passes every request on but swallows
+ * IncrementalAlterConfigs (api key 44): the describe the tool sends first is answered, the change is not.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
@@ -16,6 +16,7 @@ import t from 'tap';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
 import { brokerFor } from '../../test/helpers/broker.js';
 import { kafkaTool, withoutClientWarnings } from '../../test/helpers/kafka-tools.js';
+import { freePort } from '../../test/helpers/ports.js';
 
 const INCREMENTAL_ALTER_CONFIGS = 44;
 
@@ -55,10 +56,21 @@ function swallowingProxy(port: number, swallowedApiKey: number): Promise<{ port:
 
 t.test('kafka-configs --alter: the change call has its own 30 s budget', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(120_000);
-  const running = await brokerFor(t);
-  const brokerPort = Number(running.bootstrap.split(':').at(-1));
+  const [brokerPort, controllerPort] = [await freePort(), await freePort()];
   const proxy = await swallowingProxy(brokerPort, INCREMENTAL_ALTER_CONFIGS);
   t.teardown(proxy.close);
+  // The broker advertises the proxy: after the bootstrap's metadata the tools talk to the brokers as
+  // advertised, as Kafka's clients do, so their calls go through it.
+  const running = await brokerFor(t, {
+    config: {
+      'process.roles': 'broker,controller',
+      'node.id': 1,
+      listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}`,
+      'controller.listener.names': 'CONTROLLER',
+      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    },
+  });
   const created = await kafkaTool('kafka-topics', [
     '--create',
     '--topic',

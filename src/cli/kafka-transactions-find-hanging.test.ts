@@ -9,7 +9,8 @@
 import t from 'tap';
 import { ProduceApi } from '../../protocol/generated/messages/00-produce.js';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { batchOf, produceRequest } from '../../test/helpers/data-path.js';
+import { produceRequest } from '../../test/helpers/data-path.js';
+import { buildRecordBatch } from '../../protocol/records/index.js';
 import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
 import { rawClient } from '../../test/helpers/raw-client.js';
 
@@ -45,7 +46,14 @@ t.test('kafka-transactions find-hanging', { skip: CLI_SKIP }, async (t) => {
   // A transaction no coordinator knows of: producer 900001, never ended.
   const raw = await rawClient(broker.port);
   t.teardown(() => raw.close());
-  const batch = batchOf(['stuck'], { producerId: 900001n, producerEpoch: 0, baseSequence: 0, transactional: true });
+  // Its record's CreateTime is now: LastTimestamp is the batch's max timestamp, as Kafka's.
+  const batch = buildRecordBatch({
+    records: [{ key: null, value: Buffer.from('stuck'), timestamp: BigInt(Date.now()) }],
+    producerId: 900001n,
+    producerEpoch: 0,
+    baseSequence: 0,
+    transactional: true,
+  });
   const written = await raw.call(ProduceApi, 9, produceRequest('hang', 1, batch, -1, 'ghost'));
   t.equal(written.responses[0]!.partitionResponses[0]!.errorCode, 0);
 
@@ -57,7 +65,6 @@ t.test('kafka-transactions find-hanging', { skip: CLI_SKIP }, async (t) => {
 
   const tool = (...args: string[]) =>
     kafkaTool('kafka-transactions', ['--bootstrap-server', b, 'find-hanging', ...args]);
-  // LastTimestamp: when the broker appended it (Gregor's producer state; see docs/tools.md).
   const stuckRow = ['hang', '1', '900001', '0', '-1', '0', /^\d{13}$/, '0'];
 
   const byBroker = await tool('--broker-id', String(brokerId), '--max-transaction-timeout', '0');

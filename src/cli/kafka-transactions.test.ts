@@ -36,7 +36,8 @@ t.test('kafka-transactions: list, describe, describe-producers, abort', { skip: 
   await producer.connect();
   t.teardown(() => producer.disconnect());
   const txn = await producer.transaction();
-  await txn.send({ topic, messages: [{ value: 'in-doubt', partition: 0 }] });
+  // A CreateTime from the past: LastTimestamp is the batch's max timestamp (Kafka's ProducerAppendInfo).
+  await txn.send({ topic, messages: [{ value: 'in-doubt', partition: 0, timestamp: '1600000000000' }] });
   const tool = (...args: string[]) => kafkaTool('kafka-transactions', ['--bootstrap-server', b, ...args]);
 
   const listed = await tool('list');
@@ -76,6 +77,7 @@ t.test('kafka-transactions: list, describe, describe-producers, abort', { skip: 
   const open = producerRows.slice(1).find((r) => r[5] !== 'None');
   t.ok(open, 'the open transaction');
   t.equal(open![5], '1', 'it starts at offset 1, after the plain record');
+  t.equal(open![4], '1600000000000', "LastTimestamp: the batch's max timestamp, not the append time");
 
   const notThere = await tool('abort', '--topic', topic, '--partition', '0', '--start-offset', '0');
   t.equal(notThere.code, 1);

@@ -1,7 +1,9 @@
 /**
  * ACLs through the admin APIs: CreateAcls (30), DescribeAcls (29) and DeleteAcls (31), at the
  * newest version both sides speak. Bindings and filters use Kafka's numeric codes
- * (authorizer/acl-types.ts); rows come back with Kafka's names, for printing.
+ * (authorizer/acl-types.ts); rows come back with Kafka's names, for printing. Each call is tried
+ * again within the cluster's budget (default.api.timeout.ms) while no broker answers, as Kafka's admin
+ * client does, then fails with its TimeoutException.
  */
 import { CreateAclsApi } from '../../protocol/generated/messages/30-create-acls.js';
 import { DescribeAclsApi } from '../../protocol/generated/messages/29-describe-acls.js';
@@ -56,18 +58,19 @@ function filterFields(f: AclBindingFilter) {
 }
 
 export async function createAcls(cluster: Cluster, bindings: readonly AclBindingSpec[]): Promise<AclRow[]> {
-  const connection = await cluster.any();
-  const response = await connection.send(CreateAclsApi, {
-    creations: bindings.map((b) => ({
-      resourceType: b.resourceType,
-      resourceName: b.resourceName,
-      resourcePatternType: b.patternType,
-      principal: b.principal,
-      host: b.host,
-      operation: b.operation,
-      permissionType: b.permissionType,
-    })),
-  });
+  const response = await cluster.withRetries('CreateAcls', async () =>
+    (await cluster.any()).send(CreateAclsApi, {
+      creations: bindings.map((b) => ({
+        resourceType: b.resourceType,
+        resourceName: b.resourceName,
+        resourcePatternType: b.patternType,
+        principal: b.principal,
+        host: b.host,
+        operation: b.operation,
+        permissionType: b.permissionType,
+      })),
+    }),
+  );
   response.results.forEach((r, i) =>
     check(r.errorCode, `CreateAcls ${JSON.stringify(row(bindings[i]!))}`, r.errorMessage),
   );
@@ -75,8 +78,9 @@ export async function createAcls(cluster: Cluster, bindings: readonly AclBinding
 }
 
 export async function describeAcls(cluster: Cluster, filter: AclBindingFilter): Promise<AclRow[]> {
-  const connection = await cluster.any();
-  const response = await connection.send(DescribeAclsApi, filterFields(filter));
+  const response = await cluster.withRetries('DescribeAcls', async () =>
+    (await cluster.any()).send(DescribeAclsApi, filterFields(filter)),
+  );
   check(response.errorCode, 'DescribeAcls', response.errorMessage);
   return response.resources.flatMap((r) =>
     r.acls.map((a) =>
@@ -95,8 +99,9 @@ export async function describeAcls(cluster: Cluster, filter: AclBindingFilter): 
 
 /** Deletes every ACL the filters match; returns the ACLs deleted. */
 export async function deleteAcls(cluster: Cluster, filters: readonly AclBindingFilter[]): Promise<AclRow[]> {
-  const connection = await cluster.any();
-  const response = await connection.send(DeleteAclsApi, { filters: filters.map(filterFields) });
+  const response = await cluster.withRetries('DeleteAcls', async () =>
+    (await cluster.any()).send(DeleteAclsApi, { filters: filters.map(filterFields) }),
+  );
   const rows: AclRow[] = [];
   for (const result of response.filterResults) {
     check(result.errorCode, 'DeleteAcls', result.errorMessage);

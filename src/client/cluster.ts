@@ -22,6 +22,12 @@ import type { ClientSecurity } from './security.js';
 
 export interface ClusterOptions {
   bootstrap: string[];
+  /**
+   * Keep using the bootstrap servers after the advertised brokers (not as Kafka's clients): for the
+   * web console inside a broker, which reaches it through its own listener whatever it advertises
+   * (a container's published port, say).
+   */
+  keepBootstrap?: boolean;
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -102,10 +108,29 @@ export class Cluster {
       .filter((s) => s.length > 0);
   }
 
-  /** A connection to any bootstrap server, trying each in turn. */
+  /**
+   * A connection to any broker as the cluster's metadata advertises them, asked of a bootstrap server
+   * first when not known yet: Kafka 3.9's clients use the bootstrap servers for metadata only, and
+   * never go back to them (metadata.recovery.strategy=none). So advertised.listeners a client cannot
+   * reach fail Gregor's tools as they fail Kafka's: "Timed out waiting for a node assignment" once the
+   * call's budget is spent.
+   */
   async any(): Promise<BrokerConnection> {
+    if (this.brokers.size === 0 && this.options.keepBootstrap !== true) await this.metadata([]);
+    return this.anyKnown();
+  }
+
+  /** The advertised brokers when known, else (or after them, with keepBootstrap) the bootstrap servers. */
+  private async anyKnown(): Promise<BrokerConnection> {
     let last: unknown = null;
-    for (const node of [...this.brokers.values()].map((b) => `${b.host}:${b.port}`).concat(this.options.bootstrap)) {
+    const advertised = [...this.brokers.values()].map((b) => `${b.host}:${b.port}`);
+    const candidates =
+      this.options.keepBootstrap === true
+        ? advertised.concat(this.options.bootstrap)
+        : advertised.length > 0
+          ? advertised
+          : this.options.bootstrap;
+    for (const node of candidates) {
       try {
         return await this.connect(node);
       } catch (err) {
@@ -131,7 +156,7 @@ export class Cluster {
    * Java clients do; the broker decides with auto.create.topics.enable); the other tools never create one.
    */
   async metadata(topics: string[] | null, autoCreate = false): Promise<MetadataResponse> {
-    const connection = await this.any();
+    const connection = await this.anyKnown();
     const request = defaultMetadataRequest();
     request.topics = topics === null ? null : topics.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name }));
     request.allowAutoTopicCreation = autoCreate;

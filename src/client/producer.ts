@@ -6,17 +6,20 @@
  * With `autoCreateTopic` a missing topic is auto-created if the broker allows it (the first
  * Metadata request asks for it, as the Java producer's does; UNKNOWN_TOPIC_OR_PARTITION is
  * retried meanwhile).
- * Retries on leadership changes; not idempotent (a retried batch may be written twice,
- * as with any producer without enable.idempotence).
+ * Retries on leadership changes. With `idempotent` (and acks=-1) the batches carry a producer id,
+ * epoch and sequence (producer-identity.ts), so a retried batch the broker already wrote is not written
+ * twice; without, a retried batch may be, as with any producer without enable.idempotence.
  */
 import type { ApiDefinition } from '../../protocol/generated/api-definition.js';
 import { ProduceApi, defaultProduceRequest } from '../../protocol/generated/messages/00-produce.js';
 import { ZERO_UUID } from '../../protocol/primitives/index.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { buildRecordBatch, type RecordInput } from '../../protocol/records/index.js';
 import type { Cluster } from './cluster.js';
 import { AdminCallTimeoutError, KafkaClientError, ProduceRefusedError, ProducerTimeoutError } from './errors.js';
 import { RECORD_BATCH_OVERHEAD, recordSizeInBatch } from './record-size.js';
 import { Partitioner } from './partitioner.js';
+import { IdempotentSequences } from './producer-identity.js';
 
 /** The last Produce version that names topics (v13, Kafka 4.1, names them by id only). */
 const PRODUCE_VERSION_BY_NAME = 12;
@@ -49,6 +52,8 @@ export interface ProducerOptions {
    * when absent); a record larger than it goes in a batch of its own.
    */
   batchSize?: number;
+  /** enable.idempotence: the batches carry a producer id and sequences (only with acks=-1). */
+  idempotent?: boolean;
 }
 
 /** The Java producer's default batch.size. */
@@ -75,12 +80,15 @@ export class Producer {
    * halved a piped console producer's rate).
    */
   private leaderCache: Map<number, number> | null = null;
+  private readonly sequences: IdempotentSequences | null;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly topic: string,
     private readonly options: ProducerOptions,
-  ) {}
+  ) {
+    this.sequences = options.idempotent === true && options.acks === -1 ? new IdempotentSequences(cluster) : null;
+  }
 
   /** Waits (up to max.block.ms when set) for the topic's partition count, as the Java producer's send blocks. */
   async awaitMetadata(): Promise<void> {
@@ -202,8 +210,32 @@ export class Producer {
     return this.leaderCache.get(partition);
   }
 
-  private sendBatch(partition: number, records: RecordInput[], budgetMs?: number): Promise<SendResult> {
-    const batch = buildRecordBatch({ records, compression: this.options.compression });
+  private async sendBatch(partition: number, records: RecordInput[], budgetMs?: number): Promise<SendResult> {
+    const sequences = this.sequences;
+    if (sequences === null)
+      return this.sendBuilt(partition, records, buildRecordBatch(this.batchOptions(records)), budgetMs);
+    // The sequence is taken in the same turn the identity is known current.
+    const identity = await sequences.settledIdentity();
+    const batch = buildRecordBatch({
+      ...this.batchOptions(records),
+      producerId: identity.producerId,
+      producerEpoch: identity.producerEpoch,
+      baseSequence: sequences.take(partition, records.length),
+    });
+    try {
+      return await this.sendBuilt(partition, records, batch, budgetMs);
+    } catch (err) {
+      sequences.failed(identity);
+      throw err;
+    }
+  }
+
+  private batchOptions(records: RecordInput[]): { records: RecordInput[]; compression: number } {
+    return { records, compression: this.options.compression };
+  }
+
+  /** Sends one built batch to the partition's leader, tried again (the same bytes) on retriable failures. */
+  private sendBuilt(partition: number, records: RecordInput[], batch: Buffer, budgetMs?: number): Promise<SendResult> {
     let attempts = 0;
     return this.cluster.withRetries(
       `Produce ${this.topic}-${partition}`,
@@ -228,6 +260,9 @@ export class Producer {
         );
         const answer = response.responses[0]?.partitionResponses[0];
         if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
+        // A retry of a batch the broker had written (an idempotent producer's): written once, as the Java producer takes it.
+        if (answer.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && this.sequences !== null)
+          return { partition, baseOffset: -1n, count: records.length };
         if (answer.errorCode !== 0) {
           throw new ProduceRefusedError(
             answer.errorCode,

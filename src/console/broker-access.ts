@@ -4,7 +4,8 @@
  * PLAIN or SCRAM enabled, where each browser user signs in with their own SASL user (login mode,
  * so the listener's authentication and ACLs apply to them). Listeners with TLS are not used (the
  * console would need the broker's trust settings as a client); with none usable the console is off
- * and the reason is logged.
+ * and the reason is logged. The console keeps its own listener as a way in whatever the broker
+ * advertises (keepBootstrap): a container's published port need not be reachable from inside it.
  */
 import { Cluster } from '../client/cluster.js';
 import type { PasswordSasl } from '../client/security.js';
@@ -27,7 +28,7 @@ export function brokerConsoleAccess(listeners: ConsoleListener[]): BrokerConsole
   const clientId = 'gregor-console';
   const plaintext = listeners.find((l) => l.securityProtocol === 'PLAINTEXT');
   if (plaintext) {
-    const cluster = new Cluster({ bootstrap: [`${plaintext.host}:${plaintext.port}`], clientId });
+    const cluster = new Cluster({ bootstrap: [`${plaintext.host}:${plaintext.port}`], clientId, keepBootstrap: true });
     return { options: { cluster }, close: () => cluster.close(), via: `PLAINTEXT ${plaintext.host}:${plaintext.port}` };
   }
   for (const listener of listeners.filter((l) => l.securityProtocol === 'SASL_PLAINTEXT')) {
@@ -39,7 +40,8 @@ export function brokerConsoleAccess(listeners: ConsoleListener[]): BrokerConsole
         login: {
           kind: 'login',
           mechanism,
-          open: (sasl) => new Cluster({ bootstrap, clientId, security: { protocol: 'SASL_PLAINTEXT', sasl } }),
+          open: (sasl) =>
+            new Cluster({ bootstrap, clientId, keepBootstrap: true, security: { protocol: 'SASL_PLAINTEXT', sasl } }),
         },
       },
       close: () => undefined,

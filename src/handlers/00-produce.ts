@@ -146,7 +146,9 @@ function producePartition(
     baseOffset: BigInt(result.baseOffset),
     logAppendTimeMs: BigInt(result.logAppendTime),
     logStartOffset: BigInt(result.logStartOffset),
-    errorMessage: ctx.apiVersion >= 8 ? result.errorMessage : null,
+    // As Kafka's ReplicaManager (hasCustomErrorMessage): a message only with record errors (its
+    // RecordValidationException); other refusals go with their code alone, the reason is logged above.
+    errorMessage: ctx.apiVersion >= 8 && result.recordErrors.length > 0 ? result.errorMessage : null,
     recordErrors:
       ctx.apiVersion >= 8
         ? result.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }))
@@ -197,10 +199,8 @@ export const produceHandler = defineHandler({
         writes.map((w) => w.write),
       );
       for (const { write, response: partitionResponse } of writes) {
+        // REQUEST_TIMED_OUT or NOT_ENOUGH_REPLICAS_AFTER_APPEND, without a message as Kafka's DelayedProduce.
         partitionResponse.errorCode = write.errorCode ?? ErrorCode.REQUEST_TIMED_OUT;
-        if (partitionResponse.errorCode !== ErrorCode.NONE && ctx.apiVersion >= 8) {
-          partitionResponse.errorMessage = `acks=all: ${write.errorCode === ErrorCode.REQUEST_TIMED_OUT ? 'the in-sync replicas did not confirm the write in time' : 'the write could not be confirmed by the in-sync replicas'}`;
-        }
       }
     }
     // Before answering (and before the frame can be reused): the appends are in their files.

@@ -29,7 +29,7 @@ import {
 } from '../../metadata/acl-types.js';
 import { cliIo } from '../io.js';
 import { clientFor, loadProperties } from './client-config.js';
-import { javaMessage } from './messages.js';
+import { isAdminTimeout, javaException, javaMessage } from './messages.js';
 import {
   DEFAULT_OPTIONS,
   KafkaToolExit,
@@ -418,6 +418,8 @@ async function listAcls(cluster: Cluster, o: ParsedOptions): Promise<void> {
 /** The message of the Java exception Kafka's admin client would throw for `err`. */
 function exceptionText(err: unknown): string {
   if (err instanceof CommandError) return err.message;
+  // The admin call's budget spent (nothing answering): the ExecutionException's message, as Kafka's.
+  if (isAdminTimeout(err)) return javaException(err);
   if (err instanceof KafkaClientError) {
     const words = err.errorName
       .replace(/_EXCEPTION$/, '')

@@ -506,6 +506,39 @@ function pause(ms: number, stop: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** The Java consumer's default close timeout: its commit and LeaveGroup wait at most this long. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+/** Resolves with `work`, or after CLOSE_TIMEOUT_MS when a broker that answered stops answering. */
+async function withinCloseTimeout(work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
+  try {
+    await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a round left at the deadline may take to end (a fetch waits fetch.max.wait.ms, 500, at most). */
+const LEFT_ROUND_GRACE_MS = 1000;
+
+/** Whether a round the deadline fell in ends well soon after; its records are given back, unprinted. */
+async function roundEndsWell(work: Promise<ConsumedRecord[]>, reader: Reader): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LEFT_ROUND_GRACE_MS)));
+  try {
+    const records = await Promise.race([work, late]);
+    if (records === null) return false;
+    for (const record of records) reader.rewind(record);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const STOPPED: unique symbol = Symbol('stopped');
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
@@ -578,12 +611,14 @@ async function consume(
         stderr.write(
           'ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n',
         );
-        // A round still under way is left behind: the tool ends.
-        answering = records !== TIMED_OUT && answering;
+        // The deadline mostly falls in a fetch's long poll: when that round ends well, its records go
+        // back unprinted and the consumer closes (commit, LeaveGroup) as Kafka's close() does; a round
+        // that fails or hangs (a broker gone) is left behind and nothing more is sent.
+        if (records === TIMED_OUT) answering = answering && opened && (await roundEndsWell(work, reader));
         break;
       }
     }
-    if (answering) await reader.commit();
+    if (answering) await withinCloseTimeout(reader.commit());
   } catch (err) {
     const thrown =
       err instanceof NoResetPolicyError
@@ -596,7 +631,7 @@ async function consume(
     );
   } finally {
     // As Kafka's consumer, no LeaveGroup to a coordinator it cannot reach.
-    if (answering) await reader.member?.leave().catch(() => undefined);
+    if (answering) await withinCloseTimeout(reader.member?.leave().catch(() => undefined));
   }
   return count;
 }

@@ -14,8 +14,10 @@
  * for t-p:M ms has passed since batch creation"). A record above max.request.size (1048576) or
  * buffer.memory (--max-memory-bytes) fails before any request, with the Java producer's
  * RecordTooLargeException, in both modes.
- * Differs from Kafka: the producer is not idempotent (enable.idempotence=true is refused; the
- * Java producer is idempotent by default), keyless records go round robin, not sticky.
+ * The producer is idempotent, as the Java producer is by default since Kafka 3.0 (enable.idempotence;
+ * turned off without a word by acks other than all, retries=0 or max.in.flight.requests.per.connection
+ * above 5, refused with ProducerConfig's ConfigException when enable.idempotence=true is given with them).
+ * Differs from Kafka: keyless records go round robin, not sticky.
  */
 import { createInterface } from 'node:readline';
 import { Producer, type OutgoingRecord } from '../../client/producer.js';
@@ -221,6 +223,8 @@ interface ProducerPlan {
   bufferMemory: number;
   /** batch.size: --max-partition-memory-bytes, else --batch-size, else the property, else 16384. */
   batchSize: number;
+  /** enable.idempotence, after ProducerConfig's checks. */
+  idempotent: boolean;
   reader: LineReaderSettings;
   props: Record<string, string>;
 }
@@ -253,11 +257,6 @@ function plan(o: ParsedOptions): ProducerPlan {
     throw new KafkaToolExit(
       1,
       `Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
-    );
-  if ((props['enable.idempotence'] ?? 'false').trim().toLowerCase() === 'true')
-    throw new KafkaToolExit(
-      1,
-      "enable.idempotence=true: Gregor's kafka-console-producer is not an idempotent producer",
     );
   for (const key of ['key.serializer', 'value.serializer'])
     if (props[key] !== undefined && !BYTE_SERIALIZERS.includes(props[key]))
@@ -296,9 +295,52 @@ function plan(o: ParsedOptions): ProducerPlan {
     deliveryTimeoutMs: deliveryTimeout(props['delivery.timeout.ms'], linger + Number(requestTimeoutMs)),
     bufferMemory: timeSetting('buffer.memory', merged('buffer.memory', 'max-memory-bytes')),
     batchSize: batchSizeSetting(o, props),
+    idempotent: idempotenceSetting(props, acks, merged('retries', 'message-send-max-retries')),
     reader,
     props: { ...props, 'request.timeout.ms': requestTimeoutMs },
   };
+}
+
+/**
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs: enable.idempotence (default true) holds
+ * unless retries is 0, acks is not all or max.in.flight.requests.per.connection is above 5; then it is
+ * turned off when it was not given, and refused when it was given as true.
+ */
+function idempotenceSetting(props: Record<string, string>, acks: number, retriesText: string): boolean {
+  const given = props['enable.idempotence'];
+  const flag = (given ?? 'true').trim().toLowerCase();
+  if (flag !== 'true' && flag !== 'false')
+    throw new KafkaToolExit(
+      1,
+      `org.apache.kafka.common.config.ConfigException: Invalid value ${given} for configuration enable.idempotence: Expected value to be either true or false`,
+    );
+  if (flag === 'false') return false;
+  const refuse = (message: string): never => {
+    throw new KafkaToolExit(1, `org.apache.kafka.common.config.ConfigException: ${message}`);
+  };
+  if (timeSetting('retries', retriesText) === 0) {
+    if (given !== undefined) refuse('Must set retries to non-zero when using the idempotent producer.');
+    return false;
+  }
+  if (acks !== -1) {
+    if (given !== undefined)
+      refuse(
+        'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
+      );
+    return false;
+  }
+  const inFlightText = props['max.in.flight.requests.per.connection'];
+  const inFlight = inFlightText === undefined ? 5 : timeSetting('max.in.flight.requests.per.connection', inFlightText);
+  if (inFlight > 5) {
+    if (given !== undefined)
+      refuse('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
+    cliIo().stderr.write(
+      `WARN Idempotence will be disabled because max.in.flight.requests.per.connection is set to ${inFlight}, which is greater than 5. Please note that in v4.0.0 and onward, this will become an error. (org.apache.kafka.clients.producer.ProducerConfig)
+`,
+    );
+    return false;
+  }
+  return true;
 }
 
 /** A non-negative whole-number setting (a time or a size), as Kafka's ConfigDef checks it. */
@@ -433,6 +475,7 @@ export async function kafkaConsoleProducer(args: readonly string[]): Promise<num
     maxBlockMs: p.maxBlockMs,
     deliveryTimeoutMs: p.deliveryTimeoutMs,
     batchSize: p.batchSize,
+    idempotent: p.idempotent,
   });
   const sender = new Sender(producer, p);
   const { stdin, stdout } = cliIo();
