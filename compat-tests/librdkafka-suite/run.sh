@@ -1,6 +1,9 @@
 #!/bin/bash
 # Runs librdkafka's own regression suite (tests/0xxx) against a three-node Gregor cluster.
 # Usage: compat-tests/librdkafka-suite/run.sh <librdkafka source tree> [TESTS list] [classic|consumer]
+# SCENARIO=noautocreate runs the tests of trivup's noautocreate scenario (auto.create.topics.enable=false)
+# instead of the default scenario's (the runner starts only the tests of the scenario it is given).
+# QUICK=0 runs without the runner's quick mode (-Q), which skips every sub-test not marked quick.
 # The tree is built when its tests/test-runner is missing (./configure && make; needs gcc, make,
 # libssl-dev, zlib1g-dev). Gregor runs from this checkout's bin/gregor.cjs (npm run build first),
 # laid out like the suite's trivup default scenario: three combined nodes, num.partitions=4,
@@ -10,6 +13,14 @@ set -euo pipefail
 src=$(realpath "${1:?usage: run.sh <librdkafka source tree> [TESTS] [classic|consumer]}")
 tests=${2:-}
 protocol=${3:-classic}
+scenario=${SCENARIO:-default}
+quick_flag=-Q
+[ "${QUICK:-1}" != 0 ] || quick_flag=
+case "$scenario" in
+  default) autocreate=true ;;
+  noautocreate) autocreate=false ;;
+  *) echo "SCENARIO must be default or noautocreate, not $scenario" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 gregor=$(realpath "$here/../../bin/gregor.cjs")
 work=$(mktemp -d /tmp/gregor-rdk-XXXXXX)
@@ -36,6 +47,7 @@ num.partitions=4
 default.replication.factor=3
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=true
+auto.create.topics.enable=$autocreate
 PROPS
   CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qk node "$gregor" start --config "$work/n$i.properties" > "$work/n$i.log" 2>&1 &
   pids+=($!)
@@ -55,12 +67,12 @@ printf 'metadata.broker.list=127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093\nte
 log="$work/suite.log"
 set +e
 (cd "$src/tests" && LD_LIBRARY_PATH="$src/src:$src/src-cpp" RDKAFKA_TEST_CONF="$conf" TEST_KAFKA_VERSION=3.9.0 \
-  KAFKA_PATH="$work/kafka" BROKERS=127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093 \
-  TEST_CONSUMER_GROUP_PROTOCOL="$protocol" TESTS="$tests" ./test-runner -Q -E -p1) > "$log" 2>&1
+  TEST_SCENARIO="$scenario" KAFKA_PATH="$work/kafka" BROKERS=127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093 \
+  TEST_CONSUMER_GROUP_PROTOCOL="$protocol" TESTS="$tests" ./test-runner $quick_flag -E -p1) > "$log" 2>&1
 set -e
 clean() { sed 's/\x1b\[[0-9;]*m//g' "$log"; }
 clean | grep -aE '^\[.*\] =+ Test .* (PASSED|SKIPPED) =+$' | sed -E 's/.*Test ([^ ]+) (PASSED|SKIPPED).*/\2 \1/' > "$work/done" || true
 clean | grep -aE '^### Test ".*" failed at' | grep -v '"<MAIN>"' | sed -E 's/^### Test "([^"]+)" failed at ([^ ]+).*/FAILED \1 at \2/' >> "$work/done" || true
 cat "$work/done"
 count() { grep -c "^$1" "$work/done" || true; }
-echo "$(count PASSED) passed, $(count FAILED) failed, $(count SKIPPED) skipped ($protocol groups)"
+echo "$(count PASSED) passed, $(count FAILED) failed, $(count SKIPPED) skipped ($protocol groups, $scenario scenario)"
