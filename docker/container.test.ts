@@ -14,6 +14,7 @@ import {
   DOCKER_ENV,
   REPO_ROOT,
   TEST_IMAGE,
+  closeEngineRequests,
   dockerUnavailable,
   ensureImage,
   freePort,
@@ -28,6 +29,8 @@ const unavailable = dockerUnavailable();
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // Building the image the first time (npm ci and native addons inside) takes minutes on a busy machine.
 if (unavailable === null) t.setTimeout(1_800_000);
+// Requests testcontainers left open to the engine kept this process alive for minutes now and then.
+t.teardown(closeEngineRequests);
 
 async function roundTrip(
   t: Test,

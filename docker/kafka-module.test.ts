@@ -17,13 +17,15 @@ import { spawnSync } from 'node:child_process';
 import { KafkaContainer } from '@testcontainers/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import { TEST_IMAGE, dockerUnavailable, ensureImage } from '../test/helpers/docker.js';
+import { TEST_IMAGE, closeEngineRequests, dockerUnavailable, ensureImage } from '../test/helpers/docker.js';
 import { makeTestCerts, opensslAvailable } from '../test/helpers/certs.js';
 import { kafkajsRoundTrip } from '../test/helpers/kafka-round-trip.js';
 
 const unavailable = dockerUnavailable();
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 if (unavailable === null) t.setTimeout(1_800_000);
+// Requests testcontainers left open to the engine kept this process alive for ~5 minutes now and then.
+t.teardown(closeEngineRequests);
 
 /** The test image under a tag the module reads as a Confluent Platform version (CP 7.9 is Apache Kafka 3.9). */
 function tagged(version: string): string {
