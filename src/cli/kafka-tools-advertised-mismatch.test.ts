@@ -23,7 +23,8 @@ t.test('kafka-topics.sh with an advertised listener it cannot reach', { skip: CL
       'process.roles': 'broker,controller',
       'node.id': 1,
       listeners: `PLAINTEXT://127.0.0.1:${plain},CONTROLLER://127.0.0.1:${controller}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${unreachable}`,
+      // 127.0.0.3: no test binds it (they bind 127.0.0.1), so no other file can take the port meanwhile.
+      'advertised.listeners': `PLAINTEXT://127.0.0.3:${unreachable}`,
       'controller.listener.names': 'CONTROLLER',
       'controller.quorum.voters': `1@127.0.0.1:${controller}`,
     },
@@ -48,7 +49,7 @@ t.test('kafka-topics.sh with an advertised listener it cannot reach', { skip: CL
   );
   t.match(
     created.stderr,
-    new RegExp(`Connection to node 1 \\(/127\\.0\\.0\\.1:${unreachable}\\) could not be established`),
+    new RegExp(`Connection to node 1 \\(/127\\.0\\.0\\.3:${unreachable}\\) could not be established`),
     'the advertised address is the one tried',
   );
   t.match(withoutClientWarnings(created.stderr), /TimeoutException: Timed out waiting for a node assignment/);

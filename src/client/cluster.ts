@@ -130,7 +130,13 @@ export class Cluster {
         : advertised.length > 0
           ? advertised
           : this.options.bootstrap;
-    for (const node of candidates) {
+    // As Kafka's leastLoadedNode, a node this client already has a ready connection to comes first (the
+    // one that answered the bootstrap Metadata, say): an unreachable or stalled one is tried last.
+    const ready = (address: string): boolean => {
+      const open = this.opened.get(address);
+      return open !== undefined && !open.isClosed;
+    };
+    for (const node of [...candidates.filter(ready), ...candidates.filter((a) => !ready(a))]) {
       try {
         return await this.connect(node);
       } catch (err) {
