@@ -34,15 +34,6 @@ function gauge(
   });
 }
 
-function ledPartitions(b: BrokerView): Array<{ topic: string; partition: number; replicas: number; isr: number }> {
-  const out = [];
-  for (const p of b.replicas.all()) {
-    if (p.state.leader !== b.nodeId) continue;
-    out.push({ topic: p.topic, partition: p.index, replicas: p.state.replicas.length, isr: p.state.isr.length });
-  }
-  return out;
-}
-
 function countLed(b: BrokerView, test: (p: Partition) => boolean): number {
   let count = 0;
   for (const p of b.replicas.all()) if (p.isLeader() && test(p)) count++;
@@ -57,13 +48,13 @@ function registerReplicaManagerMetrics(g: Register): void {
     emit([...b.replicas.all()].length),
   );
   g('kafka_server_replicamanager_leadercount', 'Partitions this broker leads.', [], (b, emit) =>
-    emit(ledPartitions(b).length),
+    emit(countLed(b, () => true)),
   );
   g(
     'kafka_server_replicamanager_underreplicatedpartitions',
     'Led partitions whose ISR is smaller than their replica set.',
     [],
-    (b, emit) => emit(ledPartitions(b).filter((p) => p.isr < p.replicas).length),
+    (b, emit) => emit(countLed(b, (p) => p.state.isr.length < p.state.replicas.length)),
   );
 
   g(
