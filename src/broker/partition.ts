@@ -337,8 +337,35 @@ export class Partition {
   }
 }
 
+/** The fields copyOf copies; a field added to PartitionState fails to compile below until it is copied too. */
+type CopiedField =
+  | 'partition'
+  | 'leader'
+  | 'leaderEpoch'
+  | 'partitionEpoch'
+  | 'replicas'
+  | 'isr'
+  | 'addingReplicas'
+  | 'removingReplicas';
+const EVERY_FIELD_COPIED: Record<Exclude<keyof PartitionState, CopiedField>, never> = {};
+void EVERY_FIELD_COPIED;
+
+/**
+ * A copy made field by field, not by spreading: a spread copy takes its hidden class from the source
+ * object's, and the image's state objects do not keep one over a process's life, so every function
+ * on the data path that reads a partition's state (isLeader, the fetch loop, the Fetch and Produce
+ * handlers) deoptimized on all three nodes ("wrong map") when a newer topic's partitions first went
+ * through it (docs/benchmarks.md, "Replicated produce, session 22"). A literal keeps one.
+ */
 function copyOf(state: PartitionState): PartitionState {
-  const copy: PartitionState = { ...state, replicas: [...state.replicas], isr: [...state.isr] };
+  const copy: PartitionState = {
+    partition: state.partition,
+    leader: state.leader,
+    leaderEpoch: state.leaderEpoch,
+    partitionEpoch: state.partitionEpoch,
+    replicas: [...state.replicas],
+    isr: [...state.isr],
+  };
   if (state.addingReplicas) copy.addingReplicas = [...state.addingReplicas];
   if (state.removingReplicas) copy.removingReplicas = [...state.removingReplicas];
   return copy;
