@@ -3,7 +3,10 @@
  * BENCH_ROOT=<built tree>), BENCH_RUNS runs of the load generator into a topic of their own (as
  * produce-kcat.ts's BENCH_DROP_TOPICS=1), and for each phase of a run (the topic's creation, the produce, the
  * topic's deletion) the broker's counters from /proc: user and system CPU, read and write calls, minor page
- * faults, context switches, each per GB of record values where it scales with the bytes.
+ * faults, context switches, each per GB of record values where it scales with the bytes. During the produce it also
+ * prints the CPU of the load generator (its whole process, start-up included), of the kernel's threads (page-cache
+ * writeback, kswapd: the machine's other costs of the broker's writes) and of any other process (other jobs on the
+ * machine), so what a run needs of the two cores can be told apart from the broker's own share.
  *
  *   npm run build && BENCH_WORKLOADS=99:256,1023:1024 BENCH_RUNS=6 npx tsx bench/broker/produce-counters.ts
  *
@@ -19,7 +22,15 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadgenProduce } from './loadgen-client.js';
-import { brokerConfig, processCounters, runLoad, startBroker, type ProcessCounters } from './procs.js';
+import {
+  brokerConfig,
+  everyProcessCpu,
+  outsideCpu,
+  processCounters,
+  runLoad,
+  startBroker,
+  type ProcessCounters,
+} from './procs.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 6);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
@@ -58,6 +69,10 @@ interface Phases {
   remove: ProcessCounters;
   gb: number;
   msgPerS: number;
+  /** CPU-seconds during the produce of the load generator, of kernel threads (writeback...), of other processes. */
+  loadgen: number;
+  kernelThreads: number;
+  others: number;
 }
 
 /** One run of `workload` into a topic of its own: the broker's counters per phase. */
@@ -77,8 +92,10 @@ async function oneRun(
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
   const c1 = processCounters(pid);
+  const machine1 = everyProcessCpu();
   const r = await loadgenProduce(port, topic, { ...workload, acks: '1' });
   const c2 = processCounters(pid);
+  const outside = outsideCpu(machine1, everyProcessCpu(), new Set([pid, process.pid]));
   await admin.deleteTopics({ topics: [topic] });
   const c3 = processCounters(pid);
   return {
@@ -87,6 +104,10 @@ async function oneRun(
     remove: diff(c2, c3),
     gb: r.bytes / 1e9,
     msgPerS: r.messages / r.seconds,
+    loadgen: r.cpuUser + r.cpuSystem,
+    kernelThreads: outside.kernel,
+    // The load generator has exited by now, so it is not among the processes outsideCpu sees.
+    others: outside.others,
   };
 }
 
@@ -124,6 +145,10 @@ async function main(): Promise<void> {
         console.log(`  ${show('create', phases.create, 0)}`);
         console.log(`  ${show('produce', phases.produce, phases.gb)}`);
         console.log(`  ${show('delete', phases.remove, 0)}`);
+        console.log(
+          `  during the produce, CPU-s/GB: load generator ${(phases.loadgen / phases.gb).toFixed(3)}, kernel threads ` +
+            `${(phases.kernelThreads / phases.gb).toFixed(3)}, other processes ${(phases.others / phases.gb).toFixed(3)}`,
+        );
       }
     }
   } finally {
@@ -137,7 +162,9 @@ async function main(): Promise<void> {
       `${workload.recordBytes} B x ${workload.mb} MB, medians of ${runs.length} runs: ` +
         `${(median(runs.map((p) => p.msgPerS)) * 1e-6).toFixed(2)} M msg/s; CPU-s/GB in the produce ` +
         `${perGb((p) => p.produce.user)} user + ${perGb((p) => p.produce.system)} system; create + delete ` +
-        `${perGb((p) => p.create.user + p.remove.user)} user + ${perGb((p) => p.create.system + p.remove.system)} system`,
+        `${perGb((p) => p.create.user + p.remove.user)} user + ${perGb((p) => p.create.system + p.remove.system)} system; ` +
+        `during the produce: load generator ${perGb((p) => p.loadgen)}, kernel threads ${perGb((p) => p.kernelThreads)}, ` +
+        `other processes ${perGb((p) => p.others)}`,
     );
   }
 }
