@@ -21,7 +21,9 @@
  * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
  * BENCH_BASELINE_SINK (the path of another sink script, e.g. an older sink.ts copied into bench/broker/,
  * run in the same rounds), BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), BENCH_NODE_ARGS (space-separated
- * node options for both brokers: `--perf-basic-prof` for `perf record -p`), PROFILE=<dir> (this tree's broker runs
+ * node options for both brokers: `--perf-basic-prof` for `perf record -p`), BENCH_BROKER_ENV and BENCH_BASELINE_ENV
+ * (K=V,K=V added to the environment of this tree's broker and of the baseline's: BENCH_BASELINE=. runs this tree
+ * twice, e.g. with BENCH_BASELINE_ENV=GREGOR_WRITE_BEHIND=auto), PROFILE=<dir> (this tree's broker runs
  * under --cpu-prof into <dir>, written at its clean stop; `npx tsx bench/profile-top.ts <dir>`).
  * BENCH_CLIENT=loadgen: the load is bench/broker/loadgen.ts (pre-built 1 MB batches, 5 in flight, one
  * process at a few tenths of a CPU-second per GB) instead of kcat, whose own CPU (~4-5 CPU-s/GB) made every
@@ -82,15 +84,28 @@ interface Runs {
   produceCpu: number[];
 }
 
+/** `K=V,K=V` as an environment (BENCH_BROKER_ENV, BENCH_BASELINE_ENV). */
+const envPairs = (raw: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (raw ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+
 async function startServers(): Promise<Server[]> {
   const servers: Server[] = [await startSink('produce')];
   const profile = process.env.PROFILE;
   const config = { ...(DROP_TOPICS ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  servers.push(await startBroker(config, { nodeArgs: [...nodeArgs, ...profileArgs] }));
+  const env = envPairs(process.env.BENCH_BROKER_ENV);
+  servers.push(await startBroker(config, { nodeArgs: [...nodeArgs, ...profileArgs], env }));
   const baseline = process.env.BENCH_BASELINE;
-  if (baseline) servers.push(await startBroker(config, { root: baseline, name: 'baseline', nodeArgs }));
+  if (baseline) {
+    const baselineEnv = envPairs(process.env.BENCH_BASELINE_ENV);
+    servers.push(await startBroker(config, { root: baseline, name: 'baseline', nodeArgs, env: baselineEnv }));
+  }
   const sinkBaseline = process.env.BENCH_BASELINE_SINK;
   if (sinkBaseline) servers.push(await startSink('produce', { script: sinkBaseline, name: 'baseline sink' }));
   return servers;
