@@ -20,7 +20,10 @@
  * between them), BENCH_ONLY (comma list of 1k-p1, 1k-p16, 100b-p1; all by default),
  * BENCH_MB (128: MB per run of 1 KiB lines; 100 B lines send a quarter of it),
  * BENCH_BASELINE_SINK (the path of another sink script, e.g. an older sink.ts copied into bench/broker/,
- * run in the same rounds), BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), PROFILE=<dir> (this tree's broker runs
+ * run in the same rounds), BENCH_BROKER_CONFIG (k=v,k=v overrides for both brokers), BENCH_NODE_ARGS (space-separated
+ * node options for both brokers: `--perf-basic-prof` for `perf record -p`), BENCH_BROKER_ENV and BENCH_BASELINE_ENV
+ * (K=V,K=V added to the environment of this tree's broker and of the baseline's: BENCH_BASELINE=. runs this tree
+ * twice, e.g. with BENCH_BASELINE_ENV=GREGOR_WRITE_BEHIND=auto), PROFILE=<dir> (this tree's broker runs
  * under --cpu-prof into <dir>, written at its clean stop; `npx tsx bench/profile-top.ts <dir>`).
  * BENCH_CLIENT=loadgen: the load is bench/broker/loadgen.ts (pre-built 1 MB batches, 5 in flight, one
  * process at a few tenths of a CPU-second per GB) instead of kcat, whose own CPU (~4-5 CPU-s/GB) made every
@@ -77,15 +80,32 @@ interface Runs {
   cpu: number[];
   /** The kernel's share (stime) of each round's CPU. */
   system: number[];
+  /** The CPU of the produce alone: without the topic's creation and deletion (BENCH_DROP_TOPICS=1). */
+  produceCpu: number[];
 }
+
+/** `K=V,K=V` as an environment (BENCH_BROKER_ENV, BENCH_BASELINE_ENV). */
+const envPairs = (raw: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (raw ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 async function startServers(): Promise<Server[]> {
   const servers: Server[] = [await startSink('produce')];
   const profile = process.env.PROFILE;
   const config = { ...(DROP_TOPICS ? { 'log.segment.delete.delay.ms': '0' } : {}), ...brokerConfig() };
-  servers.push(await startBroker(config, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}));
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const env = envPairs(process.env.BENCH_BROKER_ENV);
+  servers.push(await startBroker(config, { nodeArgs: [...nodeArgs, ...profileArgs], env }));
   const baseline = process.env.BENCH_BASELINE;
-  if (baseline) servers.push(await startBroker(config, { root: baseline, name: 'baseline' }));
+  if (baseline) {
+    const baselineEnv = envPairs(process.env.BENCH_BASELINE_ENV);
+    servers.push(await startBroker(config, { root: baseline, name: 'baseline', nodeArgs, env: baselineEnv }));
+  }
   const sinkBaseline = process.env.BENCH_BASELINE_SINK;
   if (sinkBaseline) servers.push(await startSink('produce', { script: sinkBaseline, name: 'baseline sink' }));
   return servers;
@@ -107,11 +127,17 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
   if (!DROP_TOPICS) for (const server of servers.filter(isBroker)) await create(server, sharedTopic);
   let runNumber = 0;
   /** One run against `server`: kcat's file (PROCS processes at once) or the load generator. */
-  const produce = async (server: Server): Promise<{ seconds: number; bytes: number; messages: number }> => {
+  const produce = async (
+    server: Server,
+  ): Promise<{ seconds: number; bytes: number; messages: number; cpu: number }> => {
     const topic = DROP_TOPICS ? `bench-${workload.name}-r${runNumber++}-p${workload.partitions}` : sharedTopic;
     if (DROP_TOPICS && isBroker(server)) await create(server, topic);
     try {
-      return await produceTo(server, topic);
+      if (SYNC) execFileSync('sync');
+      const before = cpuSplit(server.child.pid!);
+      const run = await produceTo(server, topic);
+      const after = cpuSplit(server.child.pid!);
+      return { ...run, cpu: after.user + after.system - before.user - before.system };
     } finally {
       if (DROP_TOPICS && isBroker(server)) await deleteTopic(server.port, topic);
     }
@@ -120,7 +146,6 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     server: Server,
     topic: string,
   ): Promise<{ seconds: number; bytes: number; messages: number }> => {
-    if (SYNC) execFileSync('sync');
     if (!share) {
       // A kcat line holds `line - 1` bytes of value (its newline is not sent): the loadgen sends the same records.
       const r = await loadgenProduce(server.port, topic, {
@@ -136,7 +161,7 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     return { seconds, bytes: share.payloadBytes * PROCS, messages: share.messages * PROCS };
   };
   const runs = new Map<Server, Runs>(
-    servers.map((s) => [s, { seconds: [], bytes: [], messages: [], cpu: [], system: [] }]),
+    servers.map((s) => [s, { seconds: [], bytes: [], messages: [], cpu: [], system: [], produceCpu: [] }]),
   );
   const loads: number[] = [];
   for (let w = 0; w < WARMUP; w++) {
@@ -151,6 +176,7 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
       r.seconds.push(run.seconds);
       r.bytes.push(run.bytes);
       r.messages.push(run.messages);
+      r.produceCpu.push(run.cpu);
       const cpuAfter = cpuSplit(server.child.pid!);
       r.system.push(cpuAfter.system - cpuBefore.system);
       r.cpu.push(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system);
@@ -181,6 +207,8 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     `${spread(r.cpu.map((c) => c / (file.payloadBytes / GB)))}, of which kernel ${spread(
       r.system.map((c) => c / (file.payloadBytes / GB)),
     )}`;
+  /** The CPU-seconds per GB of the produce alone, without the topic's creation and deletion around it. */
+  const produceSpread = (r: Runs): string => spread(r.produceCpu.map((c) => c / (file.payloadBytes / GB)));
   /** Per round, the rate of `b` over the rate of `a`. */
   const ratios = (a: Runs, b: Runs): number[] => a.seconds.map((s, i) => s / b.seconds[i]!);
   const clientBound = mbps(sink) < 2 * mbps(broker);
@@ -188,14 +216,17 @@ async function runWorkload(workload: (typeof WORKLOADS)[number], servers: Server
     `${workload.label}: ${file.messages.toLocaleString('en-US')} messages of ${workload.line - 1} B per run, ` +
       `${ROUNDS} rounds after ${WARMUP} unmeasured, ${LOADGEN ? 'the load generator' : `${PROCS} kcat process(es)`}, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
     `- sink (the load's ceiling): ${mbps(sink).toFixed(0)} MB/s, ${msgs(sink).toFixed(0)} msg/s, ${cpuSpread(sink)} CPU-s/GB`,
-    `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB`,
+    `- broker: ${mbps(broker).toFixed(0)} MB/s, ${msgs(broker).toFixed(0)} msg/s, ${cpuSpread(broker)} CPU-s/GB` +
+      (DROP_TOPICS ? `; the produce alone (without the topic's creation and deletion) ${produceSpread(broker)}` : ''),
     `- broker ÷ sink: ${(mbps(broker) / mbps(sink)).toFixed(2)} (medians); per round ${spread(ratios(sink, broker))}; ` +
       `CPU per GB ${(cpuPerGb(broker) / cpuPerGb(sink)).toFixed(2)}x the sink's` +
       (clientBound ? '; CLIENT-BOUND (sink under 2x the broker)' : ''),
   ];
   if (baseline) {
     lines.push(
-      `- baseline: ${mbps(baseline).toFixed(0)} MB/s, ${cpuSpread(baseline)} CPU-s/GB; ` +
+      `- baseline: ${mbps(baseline).toFixed(0)} MB/s, ${cpuSpread(baseline)} CPU-s/GB` +
+        (DROP_TOPICS ? ` (the produce alone ${produceSpread(baseline)})` : '') +
+        '; ' +
         `new ÷ old per round ${spread(ratios(baseline, broker))}; ` +
         `CPU per GB new ÷ old ${(cpuPerGb(broker) / cpuPerGb(baseline)).toFixed(2)} (medians), per round ${spread(
           broker.cpu.map((c, i) => c / baseline.cpu[i]!),
