@@ -4,7 +4,8 @@
  * acknowledged before the next line is read), --compression-codec, --request-required-acks,
  * --timeout (linger), --producer-property / --producer.config (acks, compression.type, client.id,
  * request.timeout.ms, linger.ms; tuning settings accepted), a `>` prompt on a terminal.
- * Without --sync, records are gathered up to linger.ms (default 1000, as the tool's --timeout), cut
+ * Without --sync, requests are pipelined (up to 5 a partition unanswered, in order: client/send-lane.ts);
+ * records are gathered up to linger.ms (default 1000, as the tool's --timeout), cut
  * into batches of batch.size bytes a partition (--batch-size, --max-partition-memory-bytes), and each
  * failed record is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
  * --sync a failure ends the tool with exit code 1. Each record waits for the topic's metadata
@@ -383,12 +384,17 @@ function deliveryTimeout(given: string | undefined, lingerAndRequestMs: number):
   return lingerAndRequestMs;
 }
 
-/** Batches records, sends them in order, logs (async mode) or throws (sync mode) failures. */
+/**
+ * Gathers records and hands them to the producer, which pipelines them (up to 5 requests in flight a
+ * partition, in order); logs (async mode) or throws (sync mode) failures. Reading waits while the
+ * records handed over and not yet answered pass buffer.memory, as the Java producer's send() blocks.
+ */
 class Sender {
   private batch: OutgoingRecord[] = [];
   private batchBytes = 0;
   private batchCreatedMs = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly sending = new Set<Promise<void>>();
+  private unansweredBytes = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -423,6 +429,7 @@ class Sender {
     this.batchBytes += estimatedRecordSize(record);
     if (this.batch.length >= BATCH_RECORDS || this.batchBytes >= GATHER_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.p.lingerMs);
+    while (this.unansweredBytes > this.p.bufferMemory && this.sending.size > 0) await Promise.race(this.sending);
   }
 
   flush(): void {
@@ -430,18 +437,25 @@ class Sender {
     this.timer = null;
     const records = this.batch;
     this.batch = [];
-    this.batchBytes = 0;
     if (records.length === 0) return;
     const createdMs = this.batchCreatedMs;
-    this.chain = this.chain.then(() =>
-      this.producer.sendEach(records, createdMs).then(
+    const bytes = this.batchBytes;
+    this.batchBytes = 0;
+    this.unansweredBytes += bytes;
+    const sending: Promise<void> = this.producer
+      .sendEach(records, createdMs)
+      .then(
         (outcomes) =>
           outcomes.forEach((o, i) => {
             if (!o.ok) this.logFailure(records[i]!, javaRecordException(o.error, o.batchIndex, this.p.topic));
           }),
         (err: unknown) => records.forEach((r) => this.logFailure(r, err)),
-      ),
-    );
+      )
+      .finally(() => {
+        this.unansweredBytes -= bytes;
+        this.sending.delete(sending);
+      });
+    this.sending.add(sending);
   }
 
   /** ErrorLoggingCallback's line for one record, then the exception as log4j prints it (class: message). */
@@ -455,7 +469,7 @@ class Sender {
 
   async close(): Promise<void> {
     this.flush();
-    await this.chain;
+    while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
 }
 
