@@ -526,6 +526,8 @@ export class Broker {
       fs: new MemoryFileSystem({ keepDurableCopies: false }),
       log: this.log,
       maxTotalBytes,
+      // file.delete.delay.ms would only hold the memory of deleted segments.
+      deferSegmentUnlinks: false,
     });
   }
 
