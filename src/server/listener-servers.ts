@@ -252,8 +252,12 @@ export class ListenerServers {
       raw.once('close', () => this.handshaking.delete(raw));
     });
     this.tlsServers.set(spec.name, server);
+    // Kafka's Selector logs a failed handshake (a plaintext client on an SSL listener, say) at INFO.
     server.on('tlsClientError', (err, socket) => {
-      log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      this.options.networkLog.info(
+        { listener: spec.name, err: err.message },
+        `Failed authentication with /${socket.remoteAddress ?? ''} (SSL handshake failed)`,
+      );
       socket.destroy();
     });
     return server;
