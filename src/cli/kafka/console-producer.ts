@@ -251,14 +251,14 @@ function plan(o: ParsedOptions): ProducerPlan {
   if (compression === undefined)
     throw new KafkaToolExit(
       1,
-      `Invalid value ${codecName} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`,
+      `org.apache.kafka.common.config.ConfigException: Invalid value ${codecName} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`,
     );
   const acksText = merged('acks', 'request-required-acks');
   const acks = acksText === 'all' ? -1 : Number(acksText);
   if (![-1, 0, 1].includes(acks))
     throw new KafkaToolExit(
       1,
-      `Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
+      `org.apache.kafka.common.config.ConfigException: Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
     );
   for (const key of ['key.serializer', 'value.serializer'])
     if (props[key] !== undefined && !BYTE_SERIALIZERS.includes(props[key]))
