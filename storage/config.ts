@@ -25,6 +25,8 @@ export interface LogConfig {
   flushMessages: number;
   flushMs: number;
   messageTimestampType: TimestampType;
+  /** file.delete.delay.ms: how long a deleted segment's `.deleted` files are kept (deferred-unlinks.ts). */
+  fileDeleteDelayMs: number;
 }
 
 /** Kafka's Long.MAX_VALUE defaults for flush.* mean "never": we use the largest safe number. */
@@ -49,6 +51,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: NEVER,
   flushMs: NEVER,
   messageTimestampType: 'CreateTime',
+  fileDeleteDelayMs: 60_000,
 });
 
 function parseInteger(name: string, value: string, min: number): number {
@@ -97,6 +100,9 @@ export function logConfigFromProperties(
         break;
       case 'flush.ms':
         config.flushMs = parseInteger(name, value, 0);
+        break;
+      case 'file.delete.delay.ms':
+        config.fileDeleteDelayMs = parseInteger(name, value, 0);
         break;
       case 'cleanup.policy': {
         const trimmed = value.trim();

@@ -38,6 +38,7 @@ import {
 } from './log-deletion.js';
 import { readPartitionMetadata, writePartitionMetadata, type PartitionMetadata } from './partition-metadata.js';
 import type { ProducerSnapshotHook } from './producer-snapshots.js';
+import { DeferredUnlinks } from './deferred-unlinks.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
@@ -70,6 +71,11 @@ export interface LogManagerOptions {
    * and writes no checkpoint, clean-shutdown listing or marker, which nothing would ever read.
    */
   deletedOnClose?: boolean;
+  /**
+   * Deleted segments keep their `.deleted` files for their topic's file.delete.delay.ms, as Kafka's
+   * (default true); false unlinks them at once (an in-memory broker, where the delay only holds memory).
+   */
+  deferSegmentUnlinks?: boolean;
 }
 
 interface DirEntry {
@@ -85,6 +91,8 @@ export class LogManager {
   /** What each open log's partition.metadata says. */
   private readonly topicIds = new Map<string, PartitionMetadata>();
   private readonly deletions: PendingDeletions;
+  /** Deleted segments' `.deleted` files waiting out file.delete.delay.ms (null: unlinked at once). */
+  private readonly segmentUnlinks: DeferredUnlinks | null;
   /** One bound for every log's tail cache. */
   private readonly tailCacheBudget: TailCacheBudget;
   private lastCleanMs: number;
@@ -96,6 +104,7 @@ export class LogManager {
     this.lastCleanMs = options.clock.now();
     this.lastRetentionMs = options.clock.now();
     this.deletions = new PendingDeletions(options.fs);
+    this.segmentUnlinks = options.deferSegmentUnlinks === false ? null : new DeferredUnlinks(options.fs);
     this.tailCacheBudget = new TailCacheBudget(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
   }
 
@@ -208,6 +217,7 @@ export class LogManager {
         snapshotHook: this.options.snapshotHookFor?.(topic, partition),
         ...entry.hooks,
         tailCacheBudget: this.tailCacheBudget,
+        ...(this.segmentUnlinks ? { deferredUnlinks: this.segmentUnlinks } : {}),
       },
       listing,
     );
@@ -384,6 +394,7 @@ export class LogManager {
     const retain = now - this.lastRetentionMs >= (this.options.retentionCheckIntervalMs ?? 0);
     if (retain) this.lastRetentionMs = now;
     this.deletions.removeDue(now, (path, error) => this.options.onRemovalFailure?.(path, error));
+    this.segmentUnlinks?.unlinkDue(now);
     for (const log of this.byKey.values()) {
       try {
         log.tick(now, retain);
@@ -441,7 +452,9 @@ export class LogManager {
       }
     }
     if (this.options.deletedOnClose === true) return;
-    // Segments deleted in the background (segment.ts) go now: a listed folder is not tidied at the next start.
+    // Segments deleted in the background (segment.ts) or waiting out file.delete.delay.ms go now: a listed
+    // folder is not tidied at the next start.
+    this.segmentUnlinks?.unlinkAll();
     this.options.fs.finishBackgroundUnlinks?.();
     this.checkpoint();
     for (const entry of this.dirs) {

@@ -12,6 +12,7 @@
  * failure marks the whole log dir offline and raises KafkaStorageError (56) from then on.
  * Leaves out: producer-state validation, transactions (only the txn index is here).
  */
+import type { DeferredUnlinks } from './deferred-unlinks.js';
 import { ATTRIBUTES_OFFSET, TIMESTAMP_TYPE_MASK } from '../protocol/records/batch-header.js';
 import { AppendScan, type AppendScanParams } from './append-scan.js';
 import { baseOffsetOf } from './batch-scan.js';
@@ -67,6 +68,8 @@ export interface PartitionLogOptions {
   onDirFailure?: (state: LogDirState) => void;
   /** The broker-wide bound of the tail caches (storage/tail-cache.ts); without it nothing is cached. */
   tailCacheBudget?: TailCacheBudget;
+  /** Where deleted segments' `.deleted` files wait out file.delete.delay.ms (none, or a delay of 0: unlinked at once). */
+  deferredUnlinks?: DeferredUnlinks;
 }
 
 export interface AppendOptions {
@@ -335,7 +338,7 @@ export class PartitionLog {
       if (active.size === 0) {
         if (active.baseOffset === baseOffset) return;
         this.segments.pop();
-        active.delete();
+        this.deleteSegment(active);
       } else if (this.options.fs.syncInBackground) {
         // Written now, synced in the background with the log file: an index fdatasync on the event loop
         // waited 51 ms at a 1 GiB roll here (ext4 commits the log's data with it).
@@ -501,7 +504,7 @@ export class PartitionLog {
     this.io('truncate', () => {
       while (this.active.baseOffset >= offset) {
         const dropped = this.segments.pop()!;
-        dropped.delete();
+        this.deleteSegment(dropped);
         this.txnIndexes?.delete(dropped.baseOffset);
       }
       const active = this.active;
@@ -517,7 +520,7 @@ export class PartitionLog {
     this.checkOnline();
     this.tail.clear();
     this.io('truncate fully', () => {
-      for (const segment of this.segments) segment.delete();
+      for (const segment of this.segments) this.deleteSegment(segment);
       this.txnIndexes = undefined;
       this.segments = [
         LogSegment.create(this.options.fs, this.dir, offset, this.config.indexIntervalBytes, this.options.clock.now()),
@@ -562,11 +565,12 @@ export class PartitionLog {
   }
 
   /** Deletes leading segments (never the active one) while the predicate holds. */
-  private deleteSegmentsWhile(predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
+  private deleteSegmentsWhile(predicate: (s: LogSegment, next?: LogSegment) => boolean, unlinkNow = false): number {
     let deleted = 0;
     while (this.segments.length > 1 && predicate(this.segments[0]!, this.segments[1])) {
       const segment = this.segments.shift()!;
-      segment.delete();
+      if (unlinkNow) segment.delete();
+      else this.deleteSegment(segment);
       this.txnIndexes?.delete(segment.baseOffset);
       deleted++;
     }
@@ -602,7 +606,7 @@ export class PartitionLog {
         if (dropped) return false;
         dropped = true;
         return true;
-      }),
+      }, true),
     );
     return freed;
   }
@@ -746,6 +750,14 @@ export class PartitionLog {
     this.tail.clear();
     for (const segment of this.segments) this.quietly(() => segment.close());
     this.io('delete', () => this.options.fs.removeDir(this.dir));
+  }
+
+  /** Removes a segment's files: after file.delete.delay.ms when the log has deferred unlinks, else at once. */
+  private deleteSegment(segment: LogSegment): void {
+    const deferred = this.options.deferredUnlinks;
+    const delayMs = this.config.fileDeleteDelayMs;
+    if (deferred === undefined || delayMs === 0) segment.delete();
+    else segment.delete((doomed) => deferred.add(doomed, this.options.clock.now() + delayMs));
   }
 
   private checkOnline(): void {

@@ -565,13 +565,20 @@ export class LogSegment {
    * each file is first renamed with Kafka's `.deleted` suffix (so its name is free at once) and then
    * unlinked in the background: an unlink of a 1 GiB segment took ~0.3 s on the event loop here (ext4
    * with `discard`). A `.deleted` file left by a crash or a failed unlink is removed when the log
-   * loads (log-loader.ts), as Kafka does.
+   * loads (log-loader.ts), as Kafka does. With `later` (file.delete.delay.ms, deferred-unlinks.ts) every
+   * file is renamed `.deleted` and handed to it instead of being unlinked.
    */
-  delete(): void {
+  delete(later?: (doomed: string[]) => void): void {
     this.handle.close();
     const { fs } = this;
+    const doomedFiles: string[] = [];
     for (const path of [this.logPath, this.indexPath, this.timeIndexPath, this.txnIndexPath]) {
       if (!fs.exists(path)) continue;
+      if (later !== undefined) {
+        fs.rename(path, path + DELETED_SUFFIX);
+        doomedFiles.push(path + DELETED_SUFFIX);
+        continue;
+      }
       if (fs.unlinkInBackground === undefined) {
         fs.unlink(path);
         continue;
@@ -582,5 +589,6 @@ export class LogSegment {
       // renamed over it before this ran (ENOENT on its own unlink) is removed all the same.
       fs.unlinkInBackground(doomed, () => undefined);
     }
+    later?.(doomedFiles);
   }
 }

@@ -35,6 +35,7 @@ const STORAGE_CONFIGS = [
   'flush.messages',
   'flush.ms',
   'message.timestamp.type',
+  'file.delete.delay.ms',
 ];
 
 export function isStorageError(error: unknown): error is StorageError {
@@ -177,6 +178,8 @@ export interface DiskLogOptions {
   maxTotalBytes?: number;
   /** The log dirs are deleted after close() (startBroker()'s temporary dir): no checkpoints or markers on close. */
   deletedOnClose?: boolean;
+  /** false: deleted segments are unlinked at once, not after file.delete.delay.ms (an in-memory broker). */
+  deferSegmentUnlinks?: boolean;
 }
 
 export class DiskLogFactory implements PartitionLogFactory {
@@ -211,6 +214,7 @@ export class DiskLogFactory implements PartitionLogFactory {
       retentionCheckIntervalMs: broker.int('log.retention.check.interval.ms'),
       cleanerEnabled: broker.bool('log.cleaner.enable'),
       ...(options.deletedOnClose === true ? { deletedOnClose: true } : {}),
+      ...(options.deferSegmentUnlinks === false ? { deferSegmentUnlinks: false } : {}),
       onRemovalFailure: (path, err) =>
         options.log?.warn({ err, path }, 'cannot remove a deleted partition folder; trying again in a minute'),
     });

@@ -43,7 +43,8 @@ function errorCode(error: unknown): string | undefined {
 
 function inUse(dir: string): StartupError {
   return new StartupError(
-    `log dir ${dir} is in use by another broker process: cannot lock ${join(dir, LOCK_FILE)} (stop the other process or give this one its own log.dirs)`,
+    // Kafka's text (RaftManager.lockDataDir, LogManager.lockLogDirs).
+    `Failed to acquire lock on file ${LOCK_FILE} in ${dir}. A Kafka instance in another process or thread is using this directory.`,
   );
 }
 

@@ -107,7 +107,6 @@ t.test('kafka-producer-perf-test: records, lines, refusals', { skip: CLI_SKIP },
     [oneRecord('0'), /--num-records should be greater than zero/],
     [[...oneRecord(), '--print-metrics'], /--print-metrics: Gregor's client keeps no Kafka producer metrics/],
     [[...oneRecord(), '--transactional-id', 'tx'], /no transactional producer/],
-    [[...oneRecord(), 'enable.idempotence=true'], /not an idempotent producer/],
     [[...oneRecord(), 'interceptor.classes=x'], /do not support the client setting interceptor.classes/],
     [[...oneRecord(), 'acks=2'], /Invalid value 2 for configuration acks/],
     [

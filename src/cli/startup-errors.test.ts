@@ -16,7 +16,16 @@ t.test('system errors read as one line naming the path or address', async (t) =>
   );
   t.equal(
     describeStartupError(systemError('EADDRINUSE', { syscall: 'listen', address: '127.0.0.1', port: 9092 })),
-    'cannot listen on 127.0.0.1:9092: address already in use (EADDRINUSE)',
+    'Socket server failed to bind to 127.0.0.1:9092: Address already in use.',
+    "Kafka's SocketServer message, with Java's SocketException text",
+  );
+  t.equal(
+    describeStartupError(systemError('EACCES', { syscall: 'listen', address: '0.0.0.0', port: 80 })),
+    'Socket server failed to bind to 0.0.0.0:80: Permission denied.',
+  );
+  t.equal(
+    describeStartupError(systemError('EADDRNOTAVAIL', { syscall: 'listen', address: '10.9.9.9', port: 9092 })),
+    'Socket server failed to bind to 10.9.9.9:9092: Cannot assign requested address.',
   );
   t.equal(describeStartupError(new ConfigError('invalid value for x')), 'invalid value for x');
   t.equal(describeStartupError('plain'), 'plain');

@@ -1,7 +1,8 @@
 /**
  * One clear line for a failed start-up (bad config value, missing --config file, port in
  * use, a log dir that cannot be created or written, read-only file system), instead of a
- * stack trace. The stack is added only when GREGOR_LOG_LEVEL is debug or trace.
+ * stack trace; a listener that cannot bind gets Kafka's SocketServer message ("Socket server failed
+ * to bind to 0.0.0.0:9092: Address already in use."). The stack is added only when GREGOR_LOG_LEVEL is debug or trace.
  */
 import { ConfigError } from '../common/config.js';
 
@@ -17,6 +18,13 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   EADDRINUSE: 'address already in use',
   EADDRNOTAVAIL: 'address not available on this host',
+};
+
+/** Java's SocketException messages (strerror) for a failed bind, as Kafka's SocketServer prints them. */
+const BIND_TEXT: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'Address already in use',
+  EACCES: 'Permission denied',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
 };
 
 interface SystemError extends Error {
@@ -35,6 +43,9 @@ function isSystemError(err: unknown): err is SystemError {
 export function describeStartupError(err: unknown): string {
   if (err instanceof ConfigError) return err.message;
   if (isSystemError(err)) {
+    const bindText = BIND_TEXT[err.code];
+    if (err.syscall === 'listen' && err.address !== undefined && bindText !== undefined)
+      return `Socket server failed to bind to ${err.address}:${err.port ?? ''}: ${bindText}.`;
     const text = `${ERRNO_TEXT[err.code] ?? err.message} (${err.code})`;
     if (err.path !== undefined) return `cannot ${err.syscall ?? 'use'} ${err.path}: ${text}`;
     if (err.address !== undefined)

@@ -119,7 +119,7 @@ t.test('start-up failures: exit 1, one line on stderr, no stack trace', { skip }
     {
       what: 'port in use',
       args: ['--override', `listeners=PLAINTEXT://127.0.0.1:${busyPort}`],
-      line: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort}: address already in use \\(EADDRINUSE\\)$`),
+      line: new RegExp(`Socket server failed to bind to 127\\.0\\.0\\.1:${busyPort}: Address already in use\\.$`),
     },
     {
       what: 'a log dir that cannot be created',

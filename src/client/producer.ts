@@ -6,6 +6,8 @@
  * With `autoCreateTopic` a missing topic is auto-created if the broker allows it (the first
  * Metadata request asks for it, as the Java producer's does; UNKNOWN_TOPIC_OR_PARTITION is
  * retried meanwhile).
+ * A partition's batches are pipelined as the Java producer's (max.in.flight.requests.per.connection,
+ * 5 by default: send-lane.ts), written in order, retried one at a time in order.
  * Retries on leadership changes. With `idempotent` (and acks=-1) the batches carry a producer id,
  * epoch and sequence (producer-identity.ts), so a retried batch the broker already wrote is not written
  * twice; without, a retried batch may be, as with any producer without enable.idempotence.
@@ -20,6 +22,8 @@ import { AdminCallTimeoutError, KafkaClientError, ProduceRefusedError, ProducerT
 import { RECORD_BATCH_OVERHEAD, recordSizeInBatch } from './record-size.js';
 import { Partitioner } from './partitioner.js';
 import { IdempotentSequences } from './producer-identity.js';
+import { SendLane, type LaneTurn } from './send-lane.js';
+import type { BrokerConnection } from './connection.js';
 
 /** The last Produce version that names topics (v13, Kafka 4.1, names them by id only). */
 const PRODUCE_VERSION_BY_NAME = 12;
@@ -54,7 +58,12 @@ export interface ProducerOptions {
   batchSize?: number;
   /** enable.idempotence: the batches carry a producer id and sequences (only with acks=-1). */
   idempotent?: boolean;
+  /** max.in.flight.requests.per.connection: a partition's batches unanswered at once (5 when absent). */
+  maxInFlight?: number;
 }
+
+/** The Java producer's default max.in.flight.requests.per.connection. */
+const DEFAULT_MAX_IN_FLIGHT = 5;
 
 /** The Java producer's default batch.size. */
 const DEFAULT_BATCH_SIZE = 16384;
@@ -81,6 +90,9 @@ export class Producer {
    */
   private leaderCache: Map<number, number> | null = null;
   private readonly sequences: IdempotentSequences | null;
+  private readonly lanes = new Map<number, SendLane>();
+  /** The first Metadata call, shared by the sends made meanwhile (so they go on in the order they were made). */
+  private metadata: Promise<void> | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -93,6 +105,17 @@ export class Producer {
   /** Waits (up to max.block.ms when set) for the topic's partition count, as the Java producer's send blocks. */
   async awaitMetadata(): Promise<void> {
     if (this.partitionCount !== 0) return;
+    if (this.metadata === null) {
+      const asked = this.fetchMetadata();
+      this.metadata = asked;
+      asked.catch(() => {
+        if (this.metadata === asked) this.metadata = null;
+      });
+    }
+    return this.metadata;
+  }
+
+  private async fetchMetadata(): Promise<void> {
     const maxBlockMs = this.options.maxBlockMs;
     try {
       const leaders = await this.cluster.withRetries(
@@ -143,25 +166,26 @@ export class Producer {
     });
     const outcomes = new Array<RecordOutcome>(records.length);
     const now = BigInt(Date.now());
-    await Promise.all(
-      [...byPartition].map(async ([partition, indexes]) => {
-        for (const batch of this.cutBatches(records, indexes)) {
-          const inputs = batch.map((i) => {
-            const { key, value, headers } = records[i]!;
-            return { key, value, headers, timestamp: now };
-          });
-          try {
-            const sent = await this.deliver(partition, inputs, createdMs);
+    // Every batch enters its partition's lane now, in order; the lanes pipeline them.
+    const sends: Array<Promise<void>> = [];
+    for (const [partition, indexes] of byPartition) {
+      for (const batch of this.cutBatches(records, indexes)) {
+        const inputs = batch.map((i) => {
+          const { key, value, headers } = records[i]!;
+          return { key, value, headers, timestamp: now };
+        });
+        const sending = this.deliver(partition, inputs, createdMs).then(
+          (sent) =>
             batch.forEach((i, n) => {
               const offset = sent.baseOffset < 0n ? -1n : sent.baseOffset + BigInt(n);
               outcomes[i] = { ok: true, partition, offset, batchIndex: n, batchCount: batch.length };
-            });
-          } catch (error) {
-            batch.forEach((i, n) => (outcomes[i] = { ok: false, partition, error, batchIndex: n }));
-          }
-        }
-      }),
-    );
+            }),
+          (error: unknown) => batch.forEach((i, n) => (outcomes[i] = { ok: false, partition, error, batchIndex: n })),
+        );
+        sends.push(sending);
+      }
+    }
+    await Promise.all(sends);
     return outcomes;
   }
 
@@ -189,17 +213,35 @@ export class Producer {
     return batches;
   }
 
+  /** Sends one batch through its partition's lane (entered before this returns its promise). */
   private async deliver(partition: number, records: RecordInput[], createdMs: number): Promise<SendResult> {
     const deliveryTimeoutMs = this.options.deliveryTimeoutMs;
-    if (deliveryTimeoutMs === undefined) return this.sendBatch(partition, records);
+    const sending = this.laneOf(partition).run((turn) =>
+      this.sendBatch(
+        partition,
+        records,
+        turn,
+        deliveryTimeoutMs === undefined ? undefined : Math.max(0, createdMs + deliveryTimeoutMs - Date.now()),
+      ),
+    );
+    if (deliveryTimeoutMs === undefined) return sending;
     try {
-      return await this.sendBatch(partition, records, Math.max(0, createdMs + deliveryTimeoutMs - Date.now()));
+      return await sending;
     } catch (err) {
       if (!(err instanceof AdminCallTimeoutError)) throw err;
       throw new ProducerTimeoutError(
         `Expiring ${records.length} record(s) for ${this.topic}-${partition}:${Date.now() - createdMs} ms has passed since batch creation`,
       );
     }
+  }
+
+  private laneOf(partition: number): SendLane {
+    let lane = this.lanes.get(partition);
+    if (lane === undefined) {
+      lane = new SendLane(this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+      this.lanes.set(partition, lane);
+    }
+    return lane;
   }
 
   /** The partition's leader: from the cache, unless `refresh` (a retry) or it is not known there. */
@@ -210,10 +252,15 @@ export class Producer {
     return this.leaderCache.get(partition);
   }
 
-  private async sendBatch(partition: number, records: RecordInput[], budgetMs?: number): Promise<SendResult> {
+  private async sendBatch(
+    partition: number,
+    records: RecordInput[],
+    turn: LaneTurn,
+    budgetMs?: number,
+  ): Promise<SendResult> {
     const sequences = this.sequences;
     if (sequences === null)
-      return this.sendBuilt(partition, records, buildRecordBatch(this.batchOptions(records)), budgetMs);
+      return this.sendBuilt(partition, records, buildRecordBatch(this.batchOptions(records)), turn, budgetMs);
     // The sequence is taken in the same turn the identity is known current.
     const identity = await sequences.settledIdentity();
     const batch = buildRecordBatch({
@@ -223,7 +270,7 @@ export class Producer {
       baseSequence: sequences.take(partition, records.length),
     });
     try {
-      return await this.sendBuilt(partition, records, batch, budgetMs);
+      return await this.sendBuilt(partition, records, batch, turn, budgetMs);
     } catch (err) {
       sequences.failed(identity);
       throw err;
@@ -234,8 +281,18 @@ export class Producer {
     return { records, compression: this.options.compression };
   }
 
-  /** Sends one built batch to the partition's leader, tried again (the same bytes) on retriable failures. */
-  private sendBuilt(partition: number, records: RecordInput[], batch: Buffer, budgetMs?: number): Promise<SendResult> {
+  /**
+   * Sends one built batch to the partition's leader, tried again (the same bytes) on retriable
+   * failures; a failure while the lane's previous batch was unanswered waits for that one first, and
+   * OUT_OF_ORDER_SEQUENCE_NUMBER then (the previous batch was not written yet) is sent again at once.
+   */
+  private sendBuilt(
+    partition: number,
+    records: RecordInput[],
+    batch: Buffer,
+    turn: LaneTurn,
+    budgetMs?: number,
+  ): Promise<SendResult> {
     let attempts = 0;
     return this.cluster.withRetries(
       `Produce ${this.topic}-${partition}`,
@@ -243,37 +300,63 @@ export class Producer {
         const leader = await this.leaderOf(partition, attempts++ > 0);
         if (leader === undefined || leader < 0) throw new KafkaClientError(5, `${this.topic}-${partition}`);
         const connection = await this.cluster.toNode(leader);
-        const request = defaultProduceRequest();
-        request.acks = this.options.acks;
-        request.timeoutMs = this.options.timeoutMs ?? 30_000;
-        request.topicData = [
-          { name: this.topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] },
-        ];
-        if (this.options.acks === 0) {
-          await connection.sendWithoutResponse(ProduceApi, request, PRODUCE_VERSION_BY_NAME);
-          return { partition, baseOffset: -1n, count: records.length };
+        for (let resent = false; ; resent = true) {
+          const predecessorWasOpen = turn.predecessorOpen();
+          try {
+            return await this.produceOnce(connection, partition, records, batch, turn);
+          } catch (err) {
+            if (!predecessorWasOpen) throw err;
+            const delivered = await turn.predecessorSettled();
+            const outOfOrder = err instanceof KafkaClientError && err.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+            if (!delivered || !outOfOrder || resent) throw err;
+          }
         }
-        const response = await connection.send(
-          ProduceApi,
-          request,
-          connection.versionFor(ProduceApi as ApiDefinition<unknown, unknown>, PRODUCE_VERSION_BY_NAME),
-        );
-        const answer = response.responses[0]?.partitionResponses[0];
-        if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
-        // A retry of a batch the broker had written (an idempotent producer's): written once, as the Java producer takes it.
-        if (answer.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && this.sequences !== null)
-          return { partition, baseOffset: -1n, count: records.length };
-        if (answer.errorCode !== 0) {
-          throw new ProduceRefusedError(
-            answer.errorCode,
-            `produce to ${this.topic}-${partition}`,
-            answer.errorMessage,
-            answer.recordErrors.map((e) => ({ batchIndex: e.batchIndex, message: e.batchIndexErrorMessage })),
-          );
-        }
-        return { partition, baseOffset: answer.baseOffset, count: records.length };
       },
       budgetMs,
     );
+  }
+
+  /** One Produce request of the batch on `connection`, its answer read. */
+  private async produceOnce(
+    connection: BrokerConnection,
+    partition: number,
+    records: RecordInput[],
+    batch: Buffer,
+    turn: LaneTurn,
+  ): Promise<SendResult> {
+    const request = defaultProduceRequest();
+    request.acks = this.options.acks;
+    request.timeoutMs = this.options.timeoutMs ?? 30_000;
+    request.topicData = [
+      { name: this.topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] },
+    ];
+    if (this.options.acks === 0) {
+      const sent = connection.sendWithoutResponse(ProduceApi, request, PRODUCE_VERSION_BY_NAME);
+      turn.written();
+      await sent;
+      return { partition, baseOffset: -1n, count: records.length };
+    }
+    // The request is written when send is called: the lane's next batch may write its own.
+    const answered = connection.send(
+      ProduceApi,
+      request,
+      connection.versionFor(ProduceApi as ApiDefinition<unknown, unknown>, PRODUCE_VERSION_BY_NAME),
+    );
+    turn.written();
+    const response = await answered;
+    const answer = response.responses[0]?.partitionResponses[0];
+    if (!answer) throw new KafkaClientError(-1, `Produce ${this.topic}-${partition}`, 'empty answer');
+    // A retry of a batch the broker had written (an idempotent producer's): written once, as the Java producer takes it.
+    if (answer.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && this.sequences !== null)
+      return { partition, baseOffset: -1n, count: records.length };
+    if (answer.errorCode !== 0) {
+      throw new ProduceRefusedError(
+        answer.errorCode,
+        `produce to ${this.topic}-${partition}`,
+        answer.errorMessage,
+        answer.recordErrors.map((e) => ({ batchIndex: e.batchIndex, message: e.batchIndexErrorMessage })),
+      );
+    }
+    return { partition, baseOffset: answer.baseOffset, count: records.length };
   }
 }

@@ -486,7 +486,7 @@ export class Broker {
       {
         nodeId: this.nodeId,
         clusterId: this.clusterId,
-        listeners: this.bound.map((l) => `${l.name}://${l.host}:${l.port}`),
+        listeners: this.bound.map((l) => `${l.name}://${l.bindHost}:${l.port}`),
         ...(this.ops?.address ? { metrics: `http://${this.ops.address.host}:${this.ops.address.port}` } : {}),
         ms: Date.now() - started,
       },
@@ -526,6 +526,8 @@ export class Broker {
       fs: new MemoryFileSystem({ keepDurableCopies: false }),
       log: this.log,
       maxTotalBytes,
+      // file.delete.delay.ms would only hold the memory of deleted segments.
+      deferSegmentUnlinks: false,
     });
   }
 

@@ -102,10 +102,15 @@ export class Connection {
       : this.limits.maxRequestBytes;
   }
 
+  /** Kafka's Selector WARN for NetworkReceive's InvalidReceiveException (a TLS client on a plaintext port, say). */
   private onBadSize(size: number): void {
+    const reason = size < 0 ? `size = ${size}` : `size = ${size} larger than ${this.maxFrameBytes()}`;
     this.log.warn(
-      { conn: this.info.connectionId, size, client: this.info.clientHost },
-      'frame size out of bounds; closing',
+      {
+        conn: this.info.connectionId,
+        err: `org.apache.kafka.common.network.InvalidReceiveException: Invalid receive (${reason})`,
+      },
+      `Unexpected error from /${this.info.clientHost}; closing connection`,
     );
     this.close('frame size');
   }

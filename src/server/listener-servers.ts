@@ -30,7 +30,10 @@ const MAX_PARKED_SOCKETS = 512;
 
 export interface BoundListener {
   name: string;
+  /** Where a client on this machine reaches it: the listener's host, 127.0.0.1 for an empty one. */
   host: string;
+  /** The address the socket listens on, as Kafka logs it: the listener's host, 0.0.0.0 (every interface) for an empty one. */
+  bindHost: string;
   port: number;
   securityProtocol: string;
 }
@@ -177,7 +180,9 @@ export class ListenerServers {
     return new Promise((resolveListen, reject) => {
       server.once('error', reject);
       const backlog = this.options.config.int('socket.listen.backlog.size');
-      server.listen({ host: spec.host === '' ? '0.0.0.0' : spec.host, port: spec.port, backlog }, () => {
+      // Kafka binds an empty host on the wildcard address (InetSocketAddress(port)).
+      const bindHost = spec.host === '' ? '0.0.0.0' : spec.host;
+      server.listen({ host: bindHost, port: spec.port, backlog }, () => {
         server.off('error', reject);
         const address = server.address();
         const port = typeof address === 'object' && address ? address.port : spec.port;
@@ -185,9 +190,11 @@ export class ListenerServers {
         this.bound.push({
           name: spec.name,
           host: spec.host === '' ? '127.0.0.1' : spec.host,
+          bindHost,
           port,
           securityProtocol: spec.securityProtocol,
         });
+        this.options.networkLog.info(`Awaiting socket connections on ${bindHost}:${port}.`);
         resolveListen();
       });
     });
@@ -209,7 +216,13 @@ export class ListenerServers {
         principal: ANONYMOUS,
       });
     });
-    this.bound.push({ name: spec.name, host: spec.host, port, securityProtocol: spec.securityProtocol });
+    this.bound.push({
+      name: spec.name,
+      host: spec.host,
+      bindHost: spec.host,
+      port,
+      securityProtocol: spec.securityProtocol,
+    });
     return Promise.resolve();
   }
 
@@ -239,8 +252,12 @@ export class ListenerServers {
       raw.once('close', () => this.handshaking.delete(raw));
     });
     this.tlsServers.set(spec.name, server);
+    // Kafka's Selector logs a failed handshake (a plaintext client on an SSL listener, say) at INFO.
     server.on('tlsClientError', (err, socket) => {
-      log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      this.options.networkLog.info(
+        { listener: spec.name, err: err.message },
+        `Failed authentication with /${socket.remoteAddress ?? ''} (SSL handshake failed)`,
+      );
       socket.destroy();
     });
     return server;

@@ -614,11 +614,13 @@ async function consume(
         // The deadline mostly falls in a fetch's long poll: when that round ends well, its records go
         // back unprinted and the consumer closes (commit, LeaveGroup) as Kafka's close() does; a round
         // that fails or hangs (a broker gone) is left behind and nothing more is sent.
-        if (records === TIMED_OUT) answering = answering && opened && (await roundEndsWell(work, reader));
+        // Still joining (a first JoinGroup waits out group.initial.rebalance.delay.ms): nothing to commit,
+        // and close() leaves with the member id the coordinator gave, as Kafka's does.
+        if (records === TIMED_OUT && opened) answering = answering && (await roundEndsWell(work, reader));
         break;
       }
     }
-    if (answering) await withinCloseTimeout(reader.commit());
+    if (answering && opened) await withinCloseTimeout(reader.commit());
   } catch (err) {
     const thrown =
       err instanceof NoResetPolicyError

@@ -4,7 +4,8 @@
  * acknowledged before the next line is read), --compression-codec, --request-required-acks,
  * --timeout (linger), --producer-property / --producer.config (acks, compression.type, client.id,
  * request.timeout.ms, linger.ms; tuning settings accepted), a `>` prompt on a terminal.
- * Without --sync, records are gathered up to linger.ms (default 1000, as the tool's --timeout), cut
+ * Without --sync, requests are pipelined (up to 5 a partition unanswered, in order: client/send-lane.ts);
+ * records are gathered up to linger.ms (default 1000, as the tool's --timeout), cut
  * into batches of batch.size bytes a partition (--batch-size, --max-partition-memory-bytes), and each
  * failed record is logged and the tool goes on, as Kafka's ErrorLoggingCallback does; with
  * --sync a failure ends the tool with exit code 1. Each record waits for the topic's metadata
@@ -40,6 +41,7 @@ import {
   type ParsedOptions,
 } from './options.js';
 import { KAFKA_VERSION } from './version.js';
+import { idempotenceSetting, timeSetting } from './producer-settings.js';
 
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 const LINE_READERS = ['kafka.tools.ConsoleProducer$LineMessageReader', 'org.apache.kafka.tools.LineMessageReader'];
@@ -249,14 +251,14 @@ function plan(o: ParsedOptions): ProducerPlan {
   if (compression === undefined)
     throw new KafkaToolExit(
       1,
-      `Invalid value ${codecName} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`,
+      `org.apache.kafka.common.config.ConfigException: Invalid value ${codecName} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`,
     );
   const acksText = merged('acks', 'request-required-acks');
   const acks = acksText === 'all' ? -1 : Number(acksText);
   if (![-1, 0, 1].includes(acks))
     throw new KafkaToolExit(
       1,
-      `Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
+      `org.apache.kafka.common.config.ConfigException: Invalid value ${acksText} for configuration acks: String must be one of: all, -1, 0, 1`,
     );
   for (const key of ['key.serializer', 'value.serializer'])
     if (props[key] !== undefined && !BYTE_SERIALIZERS.includes(props[key]))
@@ -302,56 +304,6 @@ function plan(o: ParsedOptions): ProducerPlan {
 }
 
 /**
- * ProducerConfig.postProcessAndValidateIdempotenceConfigs: enable.idempotence (default true) holds
- * unless retries is 0, acks is not all or max.in.flight.requests.per.connection is above 5; then it is
- * turned off when it was not given, and refused when it was given as true.
- */
-function idempotenceSetting(props: Record<string, string>, acks: number, retriesText: string): boolean {
-  const given = props['enable.idempotence'];
-  const flag = (given ?? 'true').trim().toLowerCase();
-  if (flag !== 'true' && flag !== 'false')
-    throw new KafkaToolExit(
-      1,
-      `org.apache.kafka.common.config.ConfigException: Invalid value ${given} for configuration enable.idempotence: Expected value to be either true or false`,
-    );
-  if (flag === 'false') return false;
-  const refuse = (message: string): never => {
-    throw new KafkaToolExit(1, `org.apache.kafka.common.config.ConfigException: ${message}`);
-  };
-  if (timeSetting('retries', retriesText) === 0) {
-    if (given !== undefined) refuse('Must set retries to non-zero when using the idempotent producer.');
-    return false;
-  }
-  if (acks !== -1) {
-    if (given !== undefined)
-      refuse(
-        'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
-      );
-    return false;
-  }
-  const inFlightText = props['max.in.flight.requests.per.connection'];
-  const inFlight = inFlightText === undefined ? 5 : timeSetting('max.in.flight.requests.per.connection', inFlightText);
-  if (inFlight > 5) {
-    if (given !== undefined)
-      refuse('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
-    cliIo().stderr.write(
-      `WARN Idempotence will be disabled because max.in.flight.requests.per.connection is set to ${inFlight}, which is greater than 5. Please note that in v4.0.0 and onward, this will become an error. (org.apache.kafka.clients.producer.ProducerConfig)
-`,
-    );
-    return false;
-  }
-  return true;
-}
-
-/** A non-negative whole-number setting (a time or a size), as Kafka's ConfigDef checks it. */
-function timeSetting(key: string, text: string): number {
-  const value = Number(text.trim());
-  if (text.trim() === '' || !Number.isInteger(value) || value < 0)
-    throw new KafkaToolExit(1, `Invalid value ${text} for configuration ${key}`);
-  return value;
-}
-
-/**
  * ConsoleProducer's two merges into batch.size: --batch-size when given (or when the property is not),
  * then --max-partition-memory-bytes when given.
  */
@@ -383,12 +335,17 @@ function deliveryTimeout(given: string | undefined, lingerAndRequestMs: number):
   return lingerAndRequestMs;
 }
 
-/** Batches records, sends them in order, logs (async mode) or throws (sync mode) failures. */
+/**
+ * Gathers records and hands them to the producer, which pipelines them (up to 5 requests in flight a
+ * partition, in order); logs (async mode) or throws (sync mode) failures. Reading waits while the
+ * records handed over and not yet answered pass buffer.memory, as the Java producer's send() blocks.
+ */
 class Sender {
   private batch: OutgoingRecord[] = [];
   private batchBytes = 0;
   private batchCreatedMs = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly sending = new Set<Promise<void>>();
+  private unansweredBytes = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -423,6 +380,7 @@ class Sender {
     this.batchBytes += estimatedRecordSize(record);
     if (this.batch.length >= BATCH_RECORDS || this.batchBytes >= GATHER_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.p.lingerMs);
+    while (this.unansweredBytes > this.p.bufferMemory && this.sending.size > 0) await Promise.race(this.sending);
   }
 
   flush(): void {
@@ -430,18 +388,25 @@ class Sender {
     this.timer = null;
     const records = this.batch;
     this.batch = [];
-    this.batchBytes = 0;
     if (records.length === 0) return;
     const createdMs = this.batchCreatedMs;
-    this.chain = this.chain.then(() =>
-      this.producer.sendEach(records, createdMs).then(
+    const bytes = this.batchBytes;
+    this.batchBytes = 0;
+    this.unansweredBytes += bytes;
+    const sending: Promise<void> = this.producer
+      .sendEach(records, createdMs)
+      .then(
         (outcomes) =>
           outcomes.forEach((o, i) => {
             if (!o.ok) this.logFailure(records[i]!, javaRecordException(o.error, o.batchIndex, this.p.topic));
           }),
         (err: unknown) => records.forEach((r) => this.logFailure(r, err)),
-      ),
-    );
+      )
+      .finally(() => {
+        this.unansweredBytes -= bytes;
+        this.sending.delete(sending);
+      });
+    this.sending.add(sending);
   }
 
   /** ErrorLoggingCallback's line for one record, then the exception as log4j prints it (class: message). */
@@ -455,7 +420,7 @@ class Sender {
 
   async close(): Promise<void> {
     this.flush();
-    await this.chain;
+    while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
 }
 

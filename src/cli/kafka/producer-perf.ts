@@ -8,9 +8,11 @@
  * collects before it is sent), max.in.flight.requests.per.connection (Produce requests in flight),
  * client.id, request.timeout.ms; the other tuning settings of docs/tools.md are accepted and have
  * no effect; any other setting is refused naming it. Records go round robin over the partitions.
+ * The producer is idempotent by default, as Kafka's since 3.0 (enable.idempotence: off without a word
+ * with acks other than all, retries=0 or more than 5 requests in flight; refused when given true with them).
  * Left out (refused with a message, exit 1): --print-metrics (the client keeps no Kafka metrics),
- * --transactional-id / --transaction-duration-ms / transactional.id and enable.idempotence=true
- * (Gregor's client has no transactional or idempotent producer).
+ * --transactional-id / --transaction-duration-ms / transactional.id (Gregor's client has no
+ * transactional producer).
  * The options are argparse4j's in Kafka: parsed here by hand, with its usage/error layout.
  */
 import { nodeCrypto } from '../../common/node-crypto.js';
@@ -23,6 +25,7 @@ import { clientFor, loadProperties } from './client-config.js';
 import { javaMessage } from './messages.js';
 import { KafkaToolExit } from './options.js';
 import { LatencyStats } from './perf-stats.js';
+import { idempotenceSetting } from './producer-settings.js';
 
 const PROG = 'producer-performance';
 const USAGE =
@@ -139,6 +142,8 @@ interface PerfPlan {
   lingerMs: number;
   batchSize: number;
   inFlight: number;
+  /** enable.idempotence, after ProducerConfig's checks (true by default, as Kafka's). */
+  idempotent: boolean;
 }
 
 function plan(args: readonly string[]): PerfPlan {
@@ -188,11 +193,6 @@ function plan(args: readonly string[]): PerfPlan {
       1,
       "Transactions (--transactional-id, --transaction-duration-ms, transactional.id): Gregor's client has no transactional producer (see docs/tools.md)",
     );
-  if ((props['enable.idempotence'] ?? 'false').trim().toLowerCase() === 'true')
-    throw new KafkaToolExit(
-      1,
-      "enable.idempotence=true: Gregor's kafka-producer-perf-test is not an idempotent producer",
-    );
   const bootstrap = props['bootstrap.servers'];
   if (bootstrap === undefined || bootstrap.trim() === '')
     throw new KafkaToolExit(
@@ -238,6 +238,8 @@ function plan(args: readonly string[]): PerfPlan {
     lingerMs: int('linger.ms', 0, 0),
     batchSize: int('batch.size', 16384, 0),
     inFlight: int('max.in.flight.requests.per.connection', 5, 1),
+    // The Java producer's default retries (Integer.MAX_VALUE) leave idempotence on.
+    idempotent: idempotenceSetting(props, acks, props['retries'] ?? '2147483647'),
   };
 }
 
@@ -350,6 +352,8 @@ export async function kafkaProducerPerfTest(args: readonly string[]): Promise<nu
     compression: p.compression,
     autoCreateTopic: true,
     batchSize: Number.MAX_SAFE_INTEGER,
+    idempotent: p.idempotent,
+    maxInFlight: p.inFlight,
   });
   try {
     const partitions = await partitionCount(cluster, p.topic);
