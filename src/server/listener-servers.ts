@@ -235,12 +235,25 @@ export class ListenerServers {
     });
     // Sockets still in their TLS handshake are not Connections yet; close() ends them too.
     server.on('connection', (raw: Socket) => {
+      void raw.remoteAddress; // read now, while the socket is open: node keeps it for handshakeAddress
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
     });
     this.tlsServers.set(spec.name, server);
     server.on('tlsClientError', (err, socket) => {
-      log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      // node refuses a client certificate that does not verify after the handshake, with no TLS alert
+      // and no error of its own ("socket hang up"): its verification code is the reason. Logged at
+      // info, as Kafka's Selector logs a failed SSL authentication.
+      const refusedCertificate = socket.authorizationError as string | Error | undefined;
+      if (refusedCertificate !== undefined && refusedCertificate !== null) {
+        const client = handshakeAddress(socket);
+        log.info(
+          { listener: spec.name, client, reason: String(refusedCertificate) },
+          `Failed authentication with /${client} (SSL handshake failed: client certificate refused, ${String(refusedCertificate)})`,
+        );
+      } else {
+        log.debug({ listener: spec.name, client: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      }
       socket.destroy();
     });
     return server;
@@ -353,4 +366,14 @@ export class ListenerServers {
     this.handshaking.clear();
     this.connections.clear();
   }
+}
+
+/**
+ * The client address of a TLS socket node has already closed (its own remoteAddress is gone then):
+ * the TCP socket it wraps, whose address was read on accept. node names that socket `_parent` and
+ * has no public link to it.
+ */
+function handshakeAddress(socket: Socket): string {
+  const parent = (socket as Socket & { _parent?: Socket | null })._parent;
+  return socket.remoteAddress ?? parent?.remoteAddress ?? 'unknown';
 }
