@@ -226,7 +226,7 @@ export class ListenerServers {
       } catch (err) {
         log.info(
           { listener: spec.name, client: socket.remoteAddress, err: (err as Error).message },
-          'TLS client refused',
+          `Failed authentication with /${socket.remoteAddress ?? ''} (${(err as Error).message})`,
         );
         socket.destroy();
         return;
