@@ -13,7 +13,10 @@
  * whole: each of them gets POLICY_VIOLATION and nothing is created. Internal topics such as
  * `__consumer_offsets` may be created, as Kafka allows. v5+ answers successful topics
  * with partitions, replication factor and their effective configs; v7 with the topic
- * id. A node that is not the active controller forwards the request (Envelope, see
+ * id; to a principal without DESCRIBE_CONFIGS on the topic (CREATE does not imply it) the topic is
+ * created but its entry carries topic_config_error_code TOPIC_AUTHORIZATION_FAILED, -1 for
+ * partitions and replication factor and no configs, as Kafka's controller answers. A node that is
+ * not the active controller forwards the request (Envelope, see
  * controller/forwarding.ts); one that answers itself without a leader gives NOT_CONTROLLER.
  * The controller_mutation_rate quota counts each topic's partitions (handlers/throttling.ts):
  * from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the client's bucket is below
@@ -39,6 +42,7 @@ import { deadlinePassed, namedOnce } from './controller-deadline.js';
 import { configLayers, describeTopicConfigs } from '../admin/config-describe.js';
 import { STRICT_MUTATION_QUOTA_SINCE } from '../server/quotas/controller-mutation-quota.js';
 import { mutationQuota, mutationRefused, THROTTLING_QUOTA_EXCEEDED_MESSAGE, throttleMutations } from './throttling.js';
+import { AclOperation, RequestAuthz } from '../server/request-authz.js';
 
 function failed(
   name: string,
@@ -75,6 +79,7 @@ export const createTopicsHandler = defineHandler({
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     const quota = mutationQuota(ctx, STRICT_MUTATION_QUOTA_SINCE.createTopics);
+    const authz = new RequestAuthz(ctx);
     const tooLarge = exceedsRecordBound(request.topics, broker.config.int('num.partitions'), (topic) => {
       const creatable =
         (counts.get(topic.name) ?? 0) === 1 &&
@@ -148,7 +153,9 @@ export const createTopicsHandler = defineHandler({
         ...failed(topic.name, 0, null),
         topicId: apiVersion >= 7 ? created.topicId : ZERO_UUID,
       };
-      if (apiVersion >= 5) {
+      if (apiVersion >= 5 && !authz.onTopic(AclOperation.DESCRIBE_CONFIGS, topic.name)) {
+        entry.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      } else if (apiVersion >= 5) {
         const layers = configLayers(broker.staticConfig ?? broker.config, controller.image, broker.nodeId);
         const overrides = new Map<string, string>();
         for (const [k, v] of configs) if (v !== null) overrides.set(k, v);

@@ -239,7 +239,7 @@ export class ListenerServers {
       } catch (err) {
         log.info(
           { listener: spec.name, client: socket.remoteAddress, err: (err as Error).message },
-          'TLS client refused',
+          `Failed authentication with /${socket.remoteAddress ?? ''} (${(err as Error).message})`,
         );
         socket.destroy();
         return;
@@ -248,16 +248,30 @@ export class ListenerServers {
     });
     // Sockets still in their TLS handshake are not Connections yet; close() ends them too.
     server.on('connection', (raw: Socket) => {
+      void raw.remoteAddress; // read now, while the socket is open: node keeps it for handshakeAddress
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
     });
     this.tlsServers.set(spec.name, server);
     // Kafka's Selector logs a failed handshake (a plaintext client on an SSL listener, say) at INFO.
     server.on('tlsClientError', (err, socket) => {
-      this.options.networkLog.info(
-        { listener: spec.name, err: err.message },
-        `Failed authentication with /${socket.remoteAddress ?? ''} (SSL handshake failed)`,
-      );
+      // node refuses a client certificate that does not verify after the handshake, with no TLS alert
+      // and no error of its own ("socket hang up"): its verification code is the reason. Logged at
+      // info, as Kafka's Selector logs a failed SSL authentication.
+      const refusedCertificate = socket.authorizationError as string | Error | undefined;
+      if (refusedCertificate !== undefined && refusedCertificate !== null) {
+        const client = handshakeAddress(socket);
+        log.info(
+          { listener: spec.name, client, reason: String(refusedCertificate) },
+          `Failed authentication with /${client} (SSL handshake failed: client certificate refused, ${String(refusedCertificate)})`,
+        );
+      } else {
+        const client = handshakeAddress(socket);
+        log.info(
+          { listener: spec.name, client, err: err.message },
+          `Failed authentication with /${client} (SSL handshake failed)`,
+        );
+      }
       socket.destroy();
     });
     return server;
@@ -370,4 +384,14 @@ export class ListenerServers {
     this.handshaking.clear();
     this.connections.clear();
   }
+}
+
+/**
+ * The client address of a TLS socket node has already closed (its own remoteAddress is gone then):
+ * the TCP socket it wraps, whose address was read on accept. node names that socket `_parent` and
+ * has no public link to it.
+ */
+function handshakeAddress(socket: Socket): string {
+  const parent = (socket as Socket & { _parent?: Socket | null })._parent;
+  return socket.remoteAddress ?? parent?.remoteAddress ?? 'unknown';
 }

@@ -75,16 +75,3 @@ export function mapSslPrincipal(rules: readonly MappingRule[], distinguishedName
   }
   throw new NoMatchingRuleError(`no ssl.principal.mapping.rules rule applies to "${distinguishedName}"`);
 }
-
-/**
- * node's X509Certificate.subject ("C=US\nO=Org\nCN=alice", multi-valued RDNs as "A=x + B=y",
- * values escaped as RFC 2253 asks) in RFC 2253 form: the most specific RDN first, comma-separated.
- */
-export function rfc2253FromNodeSubject(subject: string): string {
-  return subject
-    .split('\n')
-    .filter((line) => line !== '')
-    .reverse()
-    .map((rdn) => rdn.split(' + ').join('+'))
-    .join(',');
-}

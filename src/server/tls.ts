@@ -21,10 +21,10 @@ import {
   ANONYMOUS,
   mapSslPrincipal,
   parseSslPrincipalMappingRules,
-  rfc2253FromNodeSubject,
   userPrincipal,
   type KafkaPrincipal,
 } from './principal.js';
+import { rfc2253SubjectOf } from './x500-name.js';
 
 /** A setting for one listener: `listener.name.<name>.<key>` first, then `<key>`. */
 export function listenerSetting(config: BrokerConfig, listenerName: string, key: string): string | null {
@@ -305,7 +305,7 @@ export function listenerTls(
       const cert = socket.getPeerX509Certificate();
       if (!cert) return ANONYMOUS;
       if (!socket.authorized) throw new Error(`client certificate not trusted: ${String(socket.authorizationError)}`);
-      return userPrincipal(mapSslPrincipal(rules, rfc2253FromNodeSubject(cert.subject)));
+      return userPrincipal(mapSslPrincipal(rules, rfc2253SubjectOf(cert.raw)));
     },
   };
 }
