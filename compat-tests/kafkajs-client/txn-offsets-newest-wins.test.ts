@@ -7,7 +7,9 @@
  * kafka-consumer-groups --reset-offsets does), the transaction commits: the group stays at 3;
  * (2) two transactions send 5 and then 9 for the same group partition, the second commits first:
  * the first one's later commit leaves 9. Both hold after a restart on the same data dir (the
- * replay of `__consumer_offsets`).
+ * replay of `__consumer_offsets`). (3) kafka-consumer-groups --delete-offsets while a transaction
+ * holds an offset of that partition drops the held one too (Kafka's GroupMetadata.removeOffsets,
+ * OffsetMetadataManager's tombstone replay): the commit then brings nothing back.
  */
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
+import { kafkaTool } from '../../test/helpers/kafka-tools.js';
 
 const TOPIC = 'in';
 
@@ -84,4 +87,33 @@ t.test('a committed transaction does not replace a newer committed offset', asyn
   running = await startBroker({ dataDir, config: { 'transaction.state.log.min.isr': 1 } });
   t.equal(await committed(running, 'reset-group'), '3', 'after a restart: the reset');
   t.equal(await committed(running, 'two-txns'), '9', 'after a restart: the newer transaction');
+});
+
+t.test('offsets deleted while a transaction holds one: the commit brings nothing back', async (t) => {
+  t.setTimeout(60_000);
+  const running = await startBroker({ config: { 'transaction.state.log.min.isr': 1 } });
+  t.teardown(() => running.stop());
+  const kafka = kafkaFor(running);
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: TOPIC }], waitForLeaders: true });
+  await admin.setOffsets({ groupId: 'deleted-group', topic: TOPIC, partitions: [{ partition: 0, offset: '2' }] });
+  const producer = await transactional(kafka, 'deleted-offsets');
+  t.teardown(() => producer.disconnect());
+  const txn = await producer.transaction();
+  await txn.sendOffsets(offsetsOf('deleted-group', '7'));
+  const deleted = await kafkaTool('kafka-consumer-groups', [
+    '--bootstrap-server',
+    running.bootstrap,
+    '--delete-offsets',
+    '--group',
+    'deleted-group',
+    '--topic',
+    TOPIC,
+  ]);
+  t.equal(deleted.code, 0, 'kafka-consumer-groups --delete-offsets exits 0');
+  t.match(deleted.stdout, /Successful/);
+  await txn.commit();
+  t.equal(await committed(running, 'deleted-group'), '-1', 'the pending offset went with the deleted one');
 });

@@ -38,6 +38,11 @@ export class GroupStore {
   readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
   /** KIP-848 consumer groups; a group id is either here or in `groups`, never both. */
   readonly consumerGroups = new ConsumerGroupStore();
+  /**
+   * Told of every offset tombstone replayed (deleted, expired, OffsetDelete'd offsets): the transaction
+   * coordinator drops the open transactions' offsets of that partition, as Kafka does.
+   */
+  onOffsetTombstone: ((groupId: string, topic: string, partition: number) => void) | null = null;
   /** Counts offset records in the order they were appended (or replayed on load). */
   private lastRecordOrder = 0;
 
@@ -108,6 +113,7 @@ export class GroupStore {
     }
     if (record.kind === 'offset') {
       if (record.value === null) {
+        this.onOffsetTombstone?.(record.groupId, record.topic, record.partition);
         const topics = this.offsets.get(record.groupId);
         const partitions = topics?.get(record.topic);
         partitions?.delete(record.partition);

@@ -61,6 +61,12 @@ export class PendingOffsets {
     return dropped;
   }
 
+  /** Drops every open transaction's offset of one group partition (its committed offset was deleted). */
+  drop(groupId: string, topic: string, partition: number): void {
+    const key = `${topic}\0${partition}`;
+    for (const groups of this.byProducer.values()) groups.get(groupId)?.delete(key);
+  }
+
   /** True while an open transaction holds an offset for this group partition. */
   has(groupId: string, topic: string, partition: number): boolean {
     const key = `${topic}\0${partition}`;

@@ -376,6 +376,9 @@ export class TransactionService {
   start(): void {
     this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.pendingOffsets.has(g, t, p);
     this.deps.groups.dropPendingTransactionalOffsets = (topic) => this.pendingOffsets.dropTopic(topic);
+    this.deps.groups.run((c) => {
+      c.store.onOffsetTombstone = (groupId, topic, partition) => this.pendingOffsets.drop(groupId, topic, partition);
+    });
     this.deps.replicas.onPartitionState((p, removed) => this.partitions.onPartitionState(p, removed));
     for (const p of this.deps.replicas.all()) this.partitions.onPartitionState(p, false, { loadNow: true });
     for (const open of this.deps.groups.openTransactionalOffsets.splice(0))
