@@ -44,7 +44,7 @@ export function* replayInternalPartition<T>(
   decode: (key: Buffer, value: Buffer | null) => T | null,
   onOpen?: OpenTransactionRecords<T>,
 ): Iterable<T> {
-  const open = new Map<bigint, { epoch: number; records: T[]; keys: Buffer[] }>();
+  const open = new Map<bigint, HeldRecords<T>>();
   let offset = partition.log.logStartOffset;
   while (offset < partition.log.logEndOffset) {
     const bytes = partition.log.read(offset, READ_CHUNK_BYTES);
@@ -56,19 +56,24 @@ export function* replayInternalPartition<T>(
         const marker = batch.records[0] ? readTxnMarker(batch.records[0]) : null;
         const held = open.get(batch.producerId);
         open.delete(batch.producerId);
-        if (marker?.commit && held) yield* held.records;
+        if (marker?.commit && held) {
+          dropOlderHeld(open, held);
+          yield* held.records;
+        }
         continue;
       }
       const decoded: T[] = [];
       const keys: Buffer[] = [];
+      const offsets: bigint[] = [];
       for (const record of batch.records) {
         if (record.key === null) continue;
-        if (!batch.transactional && record.value === null) dropHeld(open, record.key);
+        if (!batch.transactional) dropHeld(open, record.key, record.offset);
         try {
           const value = decode(record.key, record.value);
           if (value) {
             decoded.push(value);
             keys.push(record.key);
+            offsets.push(record.offset);
           }
         } catch (error) {
           log.warn(
@@ -86,27 +91,43 @@ export function* replayInternalPartition<T>(
         held.epoch = batch.producerEpoch;
         held.records.push(...decoded);
         held.keys.push(...keys);
-      } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded, keys });
+        held.offsets.push(...offsets);
+      } else open.set(batch.producerId, { epoch: batch.producerEpoch, records: decoded, keys, offsets });
     }
     if (offset === before) break;
   }
   for (const [producerId, held] of open) onOpen?.(producerId, held.epoch, held.records);
 }
 
+/** An open transaction's records met in the replay, with their keys and offsets. */
+interface HeldRecords<T> {
+  epoch: number;
+  records: T[];
+  keys: Buffer[];
+  offsets: bigint[];
+}
+
 /**
- * A tombstone outside a transaction also removes the records of open transactions with the same
- * key, as Kafka's OffsetMetadataManager.replay drops the pending offsets of a deleted offset
- * (a deleted topic's, an expired or an OffsetDelete'd one): the transaction's later COMMIT
- * marker then brings nothing back for it.
+ * A record outside a transaction removes the records of open transactions with the same key
+ * written before it (`offset`): a tombstone, as Kafka's OffsetMetadataManager.replay drops the
+ * pending offsets of a deleted offset (a deleted topic's, an expired or an OffsetDelete'd one), and
+ * a plain commit, which Kafka keeps as the newer record when the transaction commits
+ * (GroupMetadata's olderThan): the transaction's later COMMIT marker then brings nothing back for it.
  */
-function dropHeld<T>(open: Map<bigint, { records: T[]; keys: Buffer[] }>, key: Buffer): void {
+function dropHeld<T>(open: Map<bigint, HeldRecords<T>>, key: Buffer, offset: bigint): void {
   for (const held of open.values()) {
     for (let i = held.keys.length - 1; i >= 0; i--) {
-      if (!held.keys[i]!.equals(key)) continue;
+      if (held.offsets[i]! >= offset || !held.keys[i]!.equals(key)) continue;
       held.keys.splice(i, 1);
       held.records.splice(i, 1);
+      held.offsets.splice(i, 1);
     }
   }
+}
+
+/** A committed transaction's records remove the same keys' older records of the transactions still open. */
+function dropOlderHeld<T>(open: Map<bigint, HeldRecords<T>>, committed: HeldRecords<T>): void {
+  committed.keys.forEach((key, i) => dropHeld(open, key, committed.offsets[i]!));
 }
 
 /** One timer kept at a state machine's next deadline (on the clock's Scheduler, see common/scheduler.ts). */

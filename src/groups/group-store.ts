@@ -20,6 +20,11 @@ export interface CommittedOffset {
   commitTimestamp: number;
   /** Explicit expiry (OffsetCommit v2-4 retention), or -1 for the broker's retention. */
   expireTimestamp: number;
+  /**
+   * Where its record stands in `__consumer_offsets` relative to the others (GroupStore.nextRecordOrder):
+   * a committing transaction's offset replaces this one only if written after it.
+   */
+  recordOrder: number;
 }
 
 /** Encodes records and appends them to one partition of `__consumer_offsets` (one batch); throws when it cannot. */
@@ -33,6 +38,13 @@ export class GroupStore {
   readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
   /** KIP-848 consumer groups; a group id is either here or in `groups`, never both. */
   readonly consumerGroups = new ConsumerGroupStore();
+  /**
+   * Told of every offset tombstone replayed (deleted, expired, OffsetDelete'd offsets): the transaction
+   * coordinator drops the open transactions' offsets of that partition, as Kafka does.
+   */
+  onOffsetTombstone: ((groupId: string, topic: string, partition: number) => void) | null = null;
+  /** Counts offset records in the order they were appended (or replayed on load). */
+  private lastRecordOrder = 0;
 
   constructor(
     private readonly writer: GroupLogWriter,
@@ -75,8 +87,25 @@ export class GroupStore {
     return this.offsets.get(groupId)?.get(topic)?.get(partition);
   }
 
+  /** The place of a record appended now among the offset records (a transaction's, kept until it commits). */
+  nextRecordOrder(): number {
+    return ++this.lastRecordOrder;
+  }
+
+  /**
+   * A committed transaction's offset record, written at `recordOrder`: applied unless the group
+   * partition's committed offset was written after it (Kafka keeps the most recent commit record).
+   */
+  replayTransactional(record: GroupRecord, now: number, recordOrder: number): void {
+    if (record.kind === 'offset' && record.value !== null) {
+      const existing = this.committed(record.groupId, record.topic, record.partition);
+      if (existing && existing.recordOrder > recordOrder) return;
+    }
+    this.replay(record, now, recordOrder);
+  }
+
   /** Applies one record to the cache: the only place offsets change, and the load path for groups. */
-  replay(record: GroupRecord, now: number): void {
+  replay(record: GroupRecord, now: number, recordOrder = this.nextRecordOrder()): void {
     if (record.kind !== 'offset' && record.kind !== 'group') {
       this.consumerGroups.replay(record);
       if (this.consumerGroups.groups.has(record.groupId)) this.groups.delete(record.groupId);
@@ -84,6 +113,7 @@ export class GroupStore {
     }
     if (record.kind === 'offset') {
       if (record.value === null) {
+        this.onOffsetTombstone?.(record.groupId, record.topic, record.partition);
         const topics = this.offsets.get(record.groupId);
         const partitions = topics?.get(record.topic);
         partitions?.delete(record.partition);
@@ -106,6 +136,7 @@ export class GroupStore {
         existing.metadata = v.metadata;
         existing.commitTimestamp = Number(v.commitTimestamp);
         existing.expireTimestamp = Number(v.expireTimestamp);
+        existing.recordOrder = recordOrder;
         return;
       }
       partitions.set(record.partition, {
@@ -114,6 +145,7 @@ export class GroupStore {
         metadata: v.metadata,
         commitTimestamp: Number(v.commitTimestamp),
         expireTimestamp: Number(v.expireTimestamp),
+        recordOrder,
       });
       return;
     }

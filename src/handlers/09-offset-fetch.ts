@@ -4,8 +4,8 @@
  * group's committed topics that still exist, named by id): committed offsets of one group (v0-7) or several (v8+);
  * null topics (v2+) fetch every partition the group has committed. Partitions with no
  * commit answer offset -1. `requireStable` (v7+) asks the transaction hook and answers
- * UNSTABLE_OFFSET_COMMIT while a transactional commit is pending (no transactions yet,
- * so never). v9's member id and epoch are checked for KIP-848 consumer groups
+ * UNSTABLE_OFFSET_COMMIT while a transactional commit of that partition is pending (librdkafka's
+ * read_committed consumers retry until the transaction ends). v9's member id and epoch are checked for KIP-848 consumer groups
  * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH; a null member id with epoch -1 is an admin fetch).
  * An id coordinated by another broker gets NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its
  * partition loads) (docs/replication.md).

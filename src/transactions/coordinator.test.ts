@@ -157,9 +157,9 @@ t.test('abort sends ABORT markers', (t) => {
 t.test('pending transactional offsets wait per producer and group partition', (t) => {
   const pending = new PendingOffsets();
   const o = (offset: bigint) => [{ topic: 'in', partition: 0, offset, leaderEpoch: -1, metadata: '' }];
-  pending.add(7n, 'g1', o(1n));
-  pending.add(7n, 'g2', o(2n));
-  pending.add(8n, 'g1', o(3n));
+  pending.add(7n, 'g1', o(1n), 1);
+  pending.add(7n, 'g2', o(2n), 2);
+  pending.add(8n, 'g1', o(3n), 3);
   t.ok(pending.has('g1', 'in', 0));
   const taken = pending.take(7n, (g) => g === 'g1');
   t.same([...taken.keys()], ['g1']);

@@ -12,18 +12,21 @@ export interface PendingOffset {
   offset: bigint;
   leaderEpoch: number;
   metadata: string;
+  /** Its record's place in `__consumer_offsets` (GroupStore.nextRecordOrder), set by PendingOffsets.add. */
+  recordOrder?: number;
 }
 
 export class PendingOffsets {
   /** producerId -> groupId -> `topic\0partition` -> offset. */
   private readonly byProducer = new Map<bigint, Map<string, Map<string, PendingOffset>>>();
 
-  add(producerId: bigint, groupId: string, offsets: readonly PendingOffset[]): void {
+  /** Holds `offsets`, whose records were appended at `recordOrder`. */
+  add(producerId: bigint, groupId: string, offsets: readonly PendingOffset[], recordOrder: number): void {
     let groups = this.byProducer.get(producerId);
     if (!groups) this.byProducer.set(producerId, (groups = new Map()));
     let entries = groups.get(groupId);
     if (!entries) groups.set(groupId, (entries = new Map()));
-    for (const o of offsets) entries.set(`${o.topic}\0${o.partition}`, o);
+    for (const o of offsets) entries.set(`${o.topic}\0${o.partition}`, { ...o, recordOrder });
   }
 
   /** Removes and returns a producer's offsets of the groups `inPartition` selects, by group. */
@@ -56,6 +59,12 @@ export class PendingOffsets {
       }
     }
     return dropped;
+  }
+
+  /** Drops every open transaction's offset of one group partition (its committed offset was deleted). */
+  drop(groupId: string, topic: string, partition: number): void {
+    const key = `${topic}\0${partition}`;
+    for (const groups of this.byProducer.values()) groups.get(groupId)?.delete(key);
   }
 
   /** True while an open transaction holds an offset for this group partition. */

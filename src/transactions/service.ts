@@ -376,6 +376,9 @@ export class TransactionService {
   start(): void {
     this.deps.groups.pendingTransactionalOffset = (g, t, p) => this.pendingOffsets.has(g, t, p);
     this.deps.groups.dropPendingTransactionalOffsets = (topic) => this.pendingOffsets.dropTopic(topic);
+    this.deps.groups.run((c) => {
+      c.store.onOffsetTombstone = (groupId, topic, partition) => this.pendingOffsets.drop(groupId, topic, partition);
+    });
     this.deps.replicas.onPartitionState((p, removed) => this.partitions.onPartitionState(p, removed));
     for (const p of this.deps.replicas.all()) this.partitions.onPartitionState(p, false, { loadNow: true });
     for (const open of this.deps.groups.openTransactionalOffsets.splice(0))
@@ -386,7 +389,9 @@ export class TransactionService {
 
   /** Transactional offsets found in `__consumer_offsets` without their marker wait for their producer's marker. */
   private takeOpenOffsets(producerId: bigint, records: GroupRecord[]): void {
-    for (const [groupId, offsets] of pendingFromRecords(records)) this.pendingOffsets.add(producerId, groupId, offsets);
+    const recordOrder = this.deps.groups.run((c) => c.store.nextRecordOrder());
+    for (const [groupId, offsets] of pendingFromRecords(records))
+      this.pendingOffsets.add(producerId, groupId, offsets, recordOrder);
   }
 
   private loadPartition(partition: Partition): void {
@@ -443,12 +448,13 @@ export class TransactionService {
   addOffsets(producer: { producerId: bigint; producerEpoch: number }, groupId: string, offsets: PendingOffset[]): void {
     if (offsets.length === 0) return;
     const groups = this.deps.groups;
-    groups.run((c, now) => {
+    const recordOrder = groups.run((c, now) => {
       const partition = groups.offsetsPartition(c.store.partitionFor(groupId));
       checkCoordinatorAppend(partition, groups.minInsyncReplicas());
       appendTransactionalOffsets(partition, producer, groupId, offsets, now);
+      return c.store.nextRecordOrder();
     });
-    this.pendingOffsets.add(producer.producerId, groupId, offsets);
+    this.pendingOffsets.add(producer.producerId, groupId, offsets, recordOrder);
   }
 
   stop(): void {
@@ -538,9 +544,12 @@ export class TransactionService {
   }
 
   /** A committed transaction's offsets: already in the log before its marker, so only the cache changes. */
+  /** A committed transaction's offsets: each replaces the committed one unless that was written after it. */
   private commitOffsets(groupId: string, offsets: PendingOffset[], now: number): void {
     this.deps.groups.run((c) => {
-      for (const record of offsetRecords(groupId, offsets, now)) c.store.replay(record, now);
+      offsetRecords(groupId, offsets, now).forEach((record, i) =>
+        c.store.replayTransactional(record, now, offsets[i]!.recordOrder ?? c.store.nextRecordOrder()),
+      );
     });
   }
 
