@@ -1,5 +1,5 @@
 /**
- * --bootstrap-controller (KIP-919, Kafka 3.7+) of kafka-metadata-quorum and kafka-cluster against a
+ * --bootstrap-controller (KIP-919, Kafka 3.7+) of kafka-metadata-quorum, kafka-cluster and kafka-features against a
  * split-mode cluster (three process.roles=controller nodes, one broker, from Kafka-style properties
  * files): the tools learn the controllers with DescribeCluster (endpoint type CONTROLLER) on a
  * controller listener and ask the active one, as Kafka's admin client with bootstrap.controllers does.
@@ -78,6 +78,13 @@ t.test('kafka-metadata-quorum and kafka-cluster with --bootstrap-controller', { 
   const id = await kafkaTool('kafka-cluster', ['cluster-id', '--bootstrap-controller', controllers[2]!]);
   t.equal(id.code, 0, id.stderr);
   t.equal(id.stdout, `Cluster ID: ${CLUSTER_ID}\n`);
+
+  const features = await kafkaTool('kafka-features', ['--bootstrap-controller', controllers[0]!, 'describe']);
+  t.equal(features.code, 0, features.stderr);
+  t.match(
+    features.stdout,
+    /^Feature: metadata\.version\tSupportedMinVersion: 3\.0-IV1\t.*FinalizedVersionLevel: 3\.9-IV0\t/m,
+  );
 
   // --bootstrap-controller given a broker's listener: DescribeCluster's MISMATCHED_ENDPOINT_TYPE, at once.
   const mismatch =
