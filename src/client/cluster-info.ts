@@ -35,7 +35,8 @@ export async function clusterInfo(cluster: Cluster): Promise<ClusterInfo> {
     const connection = await cluster.any();
     let info: ClusterInfo;
     if (connection.versionFor(DescribeClusterApi as ApiDefinition<unknown, unknown>) >= 0) {
-      const response = await connection.send(DescribeClusterApi, defaultDescribeClusterRequest());
+      const request = { ...defaultDescribeClusterRequest(), endpointType: cluster.endpointType };
+      const response = await connection.send(DescribeClusterApi, request);
       check(response.errorCode, 'DescribeCluster', response.errorMessage);
       info = {
         clusterId: response.clusterId,
@@ -102,7 +103,8 @@ export async function describeClusterNodes(cluster: Cluster): Promise<ClusterInf
   return cluster.withRetries('DescribeCluster', async () => {
     const connection = await cluster.any();
     if (connection.versionFor(DescribeClusterApi as ApiDefinition<unknown, unknown>) >= 0) {
-      const response = await connection.send(DescribeClusterApi, defaultDescribeClusterRequest());
+      const request = { ...defaultDescribeClusterRequest(), endpointType: cluster.endpointType };
+      const response = await connection.send(DescribeClusterApi, request);
       check(response.errorCode, 'DescribeCluster', response.errorMessage);
       return response.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack }));
     }

@@ -16,12 +16,22 @@ import {
   defaultFindCoordinatorRequest,
 } from '../../protocol/generated/messages/10-find-coordinator.js';
 import { BrokerConnection } from './connection.js';
+import {
+  DescribeClusterApi,
+  defaultDescribeClusterRequest,
+} from '../../protocol/generated/messages/60-describe-cluster.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AdminCallTimeoutError, BrokerUnreachableError, KafkaClientError, TlsHandshakeError } from './errors.js';
 import type { ClientSecurity } from './security.js';
 
 export interface ClusterOptions {
   bootstrap: string[];
+  /**
+   * The bootstrap servers are controllers (Kafka's bootstrap.controllers, KIP-919, the tools'
+   * --bootstrap-controller): the nodes are learnt with DescribeCluster (endpoint type CONTROLLER),
+   * which lists the quorum's controllers and names the active one, instead of Metadata.
+   */
+  bootstrapControllers?: boolean;
   /**
    * Keep using the bootstrap servers after the advertised brokers (not as Kafka's clients): for the
    * web console inside a broker, which reaches it through its own listener whatever it advertises
@@ -116,8 +126,35 @@ export class Cluster {
    * call's budget is spent.
    */
   async any(): Promise<BrokerConnection> {
-    if (this.brokers.size === 0 && this.options.keepBootstrap !== true) await this.metadata([]);
+    // With bootstrap controllers every call asks which controller is active (its own answer after a
+    // NOT_CONTROLLER, say) and goes there, as Kafka's admin client sends to the active controller.
+    if (this.options.bootstrapControllers === true) {
+      const node = this.brokers.get(await this.controllers());
+      if (node) return this.connect(`${node.host}:${node.port}`);
+    } else if (this.brokers.size === 0 && this.options.keepBootstrap !== true) await this.metadata([]);
     return this.anyKnown();
+  }
+
+  /** DescribeCluster's endpoint type for this client: CONTROLLER (2) with bootstrap controllers, else BROKER (1). */
+  get endpointType(): number {
+    return this.options.bootstrapControllers === true ? 2 : 1;
+  }
+
+  /**
+   * The quorum's controllers, as Kafka's admin client learns them from bootstrap controllers
+   * (DescribeCluster v1+ with endpoint type CONTROLLER); a broker's MISMATCHED_ENDPOINT_TYPE is final.
+   */
+  private async controllers(): Promise<number> {
+    const connection = await this.anyKnown();
+    const request = { ...defaultDescribeClusterRequest(), endpointType: 2 };
+    const version = connection.versionFor(DescribeClusterApi as ApiDefinition<unknown, unknown>);
+    const response = await connection.send(DescribeClusterApi, request, version >= 1 ? version : -1);
+    if (response.errorCode !== 0)
+      throw new KafkaClientError(response.errorCode, 'DescribeCluster', response.errorMessage);
+    this.brokers = new Map(
+      response.brokers.map((b) => [b.brokerId, { nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack }]),
+    );
+    return response.controllerId;
   }
 
   /** The advertised brokers when known, else (or after them, with keepBootstrap) the bootstrap servers. */

@@ -122,14 +122,26 @@ export class BrokerConnection {
     return max >= Math.max(range.min, api.minVersion) ? max : -1;
   }
 
+  /**
+   * UNSUPPORTED_VERSION for an API the node does not serve (a controller listener given as a bootstrap
+   * server, say), with the message of Kafka's NodeApiVersions: "The node does not support METADATA".
+   */
+  private unsupported(api: ApiDefinition<unknown, unknown>): KafkaClientError {
+    const key = api.name.replace(/(?<=[a-z0-9])(?=[A-Z])/g, '_').toUpperCase();
+    const range = this.versions.get(api.apiKey);
+    const detail = range
+      ? `The node does not support ${key} with version in range [${api.minVersion},${api.maxVersion}]. The supported range is [${range.min},${range.max}].`
+      : `The node does not support ${key}`;
+    return new KafkaClientError(35, `${api.name} on ${this.address}`, detail);
+  }
+
   /** Sends one request at the negotiated (or given) version and decodes its response. */
   async send<Req, Res>(
     api: ApiDefinition<Req, Res>,
     request: Req,
     version = this.versionFor(api as ApiDefinition<unknown, unknown>),
   ): Promise<Res> {
-    if (version < 0)
-      throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+    if (version < 0) throw this.unsupported(api as ApiDefinition<unknown, unknown>);
     const frame = await this.roundTrip(api, version, request);
     const reader = new Reader(frame);
     readResponseHeader(reader, api.apiKey, version);
@@ -140,8 +152,7 @@ export class BrokerConnection {
   async sendWithoutResponse<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, cap?: number): Promise<void> {
     if (this.closedError) throw this.closedError;
     const version = this.versionFor(api as ApiDefinition<unknown, unknown>, cap);
-    if (version < 0)
-      throw new KafkaClientError(35, `${api.name} on ${this.address}`, 'the broker does not serve this API');
+    if (version < 0) throw this.unsupported(api as ApiDefinition<unknown, unknown>);
     const frames = this.encode(api, version, request, this.nextCorrelation++);
     await new Promise<void>((resolve, reject) => {
       for (let i = 0; i < frames.length; i++) {

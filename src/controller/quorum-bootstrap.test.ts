@@ -169,3 +169,46 @@ t.test('a broker-only node with bootstrap servers alone joins the quorum', async
   t.same(broker.broker.controller.liveBrokerIds(), [2], 'the broker registered and is unfenced');
   t.equal(broker.broker.quorum.node.leaderId(), 1, 'it follows the controller');
 });
+
+t.test('bootstrap servers that name a broker listener find no controller, as on Kafka', async (t) => {
+  const [controllerPort, brokerPort] = [await freePort(), await freePort()];
+  const running: RunningBroker[] = [];
+  t.teardown(async () => {
+    for (const r of running.reverse()) await r.stop();
+  });
+  const common = { 'cluster.id': 'bootstrap-mistake-cluster', 'broker.heartbeat.interval.ms': 100 };
+  const voters = `1@127.0.0.1:${controllerPort}`;
+  running.push(
+    await startBroker({
+      storage: 'memory',
+      config: { ...common, 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': voters, listeners: `CONTROLLER://127.0.0.1:${controllerPort}` },
+    }),
+  ); // prettier-ignore
+  running.push(
+    await startBroker({
+      storage: 'memory',
+      config: { ...common, 'node.id': 2, 'process.roles': 'broker', 'controller.quorum.voters': voters, listeners: `PLAINTEXT://127.0.0.1:${brokerPort}` },
+    }),
+  ); // prettier-ignore
+  // The mistake: the broker's client listener given as a controller bootstrap server. It answers
+  // DescribeQuorum (forwarded), but Kafka's broker finds the leader with a metadata-log Fetch, which
+  // a broker listener does not serve, and gives up at initial.broker.registration.timeout.ms.
+  const started = Date.now();
+  await t.rejects(
+    startBroker({
+      storage: 'memory',
+      config: {
+        ...common,
+        'node.id': 3,
+        'process.roles': 'broker',
+        'controller.quorum.bootstrap.servers': `127.0.0.1:${brokerPort}`,
+        'initial.broker.registration.timeout.ms': 1500,
+      },
+    }),
+    {
+      message: `Shutting down because we were unable to register with the controller quorum: no active controller was found at controller.quorum.bootstrap.servers=127.0.0.1:${brokerPort} within initial.broker.registration.timeout.ms=1500`,
+    },
+  );
+  t.ok(Date.now() - started >= 1400, 'not before the timeout');
+  t.same(running[0]!.broker.controller.liveBrokerIds(), [2], 'only the broker that named the controller registered');
+});

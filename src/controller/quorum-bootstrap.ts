@@ -3,8 +3,11 @@
  * that is given it instead of `controller.quorum.voters`: the broker asks the bootstrap servers in turn
  * with DescribeQuorum v2, whose `nodes` (KIP-853) name every voter with its controller endpoints, and
  * takes that static voter set; from then on it is an observer exactly as with controller.quorum.voters.
- * Start-up waits until one answers (Kafka's brokers, too, wait for the controllers), logging the wait
- * every `logEveryMs`.
+ * Only a controller listener counts (its ApiVersions lists Vote): a broker listener would answer the
+ * forwarded DescribeQuorum, but Kafka's brokers find the leader with a metadata-log Fetch that only
+ * controllers serve. Start-up waits until one answers (Kafka's brokers, too, wait for the controllers),
+ * logging the wait every `logEveryMs`, and fails after initial.broker.registration.timeout.ms with
+ * Kafka's "unable to register" reason.
  * Leaves out: dynamic quorums (KIP-853: a controller started from bootstrap servers alone, AddRaftVoter,
  * RemoveRaftVoter). A controller given bootstrap servers but no voters is refused at start-up
  * (`refuseDynamicQuorum`) instead of forming a quorum of its own, except the standalone case
@@ -18,6 +21,7 @@ import { StartupError } from '../common/startup-error.js';
 import { schedulerFor } from '../common/scheduler.js';
 import type { Logger } from '../common/logger.js';
 import type { Transport } from '../common/transport.js';
+import { ApiVersionsApi } from '../../protocol/generated/messages/18-api-versions.js';
 import {
   DescribeQuorumApi,
   type DescribeQuorumResponse,
@@ -85,6 +89,7 @@ export async function votersFromBootstrapServers(
   return discoverVoters({
     ...deps,
     servers,
+    giveUpAfterMs: config.int('initial.broker.registration.timeout.ms'),
     listenerName: (config.list('controller.listener.names')[0] ?? 'CONTROLLER').toUpperCase(),
     requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'),
     retryBackoffMs: 250,
@@ -129,7 +134,15 @@ export interface VoterDiscoveryOptions {
   readonly stopped: () => boolean;
   readonly transport?: Transport;
   readonly logEveryMs?: number;
+  /**
+   * initial.broker.registration.timeout.ms: with no controller found by then, start-up fails as
+   * Kafka's broker gives up registering (it finds the leader through the bootstrap servers).
+   */
+  readonly giveUpAfterMs?: number;
 }
+
+/** Vote (52): served on controller listeners only, so an ApiVersions answer without it is a broker's. */
+const VOTE_API_KEY = 52;
 
 /** Asks the bootstrap servers in turn until one names the voters; rejects when `stopped()` turns true. */
 export async function discoverVoters(options: VoterDiscoveryOptions): Promise<Map<number, PeerAddress>> {
@@ -144,10 +157,23 @@ export async function discoverVoters(options: VoterDiscoveryOptions): Promise<Ma
   const text = options.servers.map((s) => `${s.host}:${s.port}`).join(',');
   const started = options.clock.now();
   let loggedAt = started;
+  const notController = new Set<string>();
   try {
     for (let attempt = 0; !options.stopped(); attempt++) {
       const id = ids[attempt % ids.length]!;
+      const server = options.servers[attempt % ids.length]!;
       try {
+        // A broker listener answers DescribeQuorum too (it forwards it), but Kafka's brokers find the
+        // quorum leader with a Fetch of the metadata log, which only controller listeners serve: a
+        // bootstrap server that is a broker's listener leads nowhere there, so not here either.
+        const versions = await peers.request(id, ApiVersionsApi, 0, {
+          clientSoftwareName: '',
+          clientSoftwareVersion: '',
+        });
+        if (versions.errorCode === 0 && !versions.apiKeys.some((k) => k.apiKey === VOTE_API_KEY)) {
+          notController.add(`${server.host}:${server.port}`);
+          throw new Error('not a controller listener');
+        }
         const response = await peers.request(id, DescribeQuorumApi, 2, {
           topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION }] }],
         });
@@ -161,14 +187,20 @@ export async function discoverVoters(options: VoterDiscoveryOptions): Promise<Ma
           return voters;
         }
       } catch (err) {
-        options.logger.debug({ err, server: options.servers[attempt % ids.length] }, 'quorum bootstrap: no answer');
+        options.logger.debug({ err, server }, 'quorum bootstrap: no answer');
       }
       const now = options.clock.now();
-      if (now - loggedAt >= (options.logEveryMs ?? 10_000)) {
+      if (options.giveUpAfterMs !== undefined && now - started >= options.giveUpAfterMs)
+        throw new StartupError(
+          `Shutting down because we were unable to register with the controller quorum: no active controller was found at controller.quorum.bootstrap.servers=${text} within initial.broker.registration.timeout.ms=${options.giveUpAfterMs}`,
+        );
+      if (now - loggedAt >= (options.logEveryMs ?? 10_000) || (attempt < ids.length && notController.size > 0)) {
         loggedAt = now;
         options.logger.warn(
           { bootstrapServers: text, waitedMs: now - started },
-          'waiting for the controllers at controller.quorum.bootstrap.servers to answer DescribeQuorum',
+          notController.size > 0
+            ? `waiting for the controllers at controller.quorum.bootstrap.servers: ${[...notController].join(', ')} answered as a broker listener, not a controller listener (name the controllers' ${options.listenerName} listeners)`
+            : 'waiting for the controllers at controller.quorum.bootstrap.servers to answer DescribeQuorum',
         );
       }
       if ((attempt + 1) % ids.length === 0)

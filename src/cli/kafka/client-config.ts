@@ -102,6 +102,7 @@ export async function clientFor(
   callTimeoutMs?: number,
   role: 'admin' | 'producer' | 'consumer' = 'admin',
   consumerGroupId: string | null = null,
+  bootstrapControllers = false,
 ): Promise<ClientProps> {
   const security: Record<string, string> = {};
   const own: Record<string, string> = {};
@@ -134,6 +135,7 @@ export async function clientFor(
     role === 'consumer' ? { role, clientId, groupId: consumerGroupId } : { role, clientId };
   const cluster = new Cluster({
     bootstrap: bootstrapEntries,
+    bootstrapControllers,
     clientId,
     // As Kafka's clients log each attempt that reaches no broker (WARN, on stderr with the tools' log4j).
     onConnectFailure: (failure) => cliIo().stderr.write(connectFailureWarning(logContext, failure)),

@@ -1,11 +1,10 @@
 /**
  * kafka-features.sh (Kafka 3.9's FeatureCommand) over Gregor's client: `--bootstrap-server
- * host:port [--command-config FILE] describe`, as Kafka's admin client describeFeatures reads it
+ * host:port` or `--bootstrap-controller host:port` (KIP-919), `[--command-config FILE] describe`, as Kafka's admin client describeFeatures reads it
  * (ApiVersions v3: the supported and finalized features and their epoch), one line a feature in
  * name order, `metadata.version` levels by their names (21 is `3.9-IV0`).
  *
- * Refused: `upgrade`, `downgrade` and `disable` (not implemented here), and
- * `--bootstrap-controller`. Errors of the arguments are argparse4j's `kafka-features: error: ...`
+ * Refused: `upgrade`, `downgrade` and `disable` (not implemented here). Errors of the arguments are argparse4j's `kafka-features: error: ...`
  * after a usage line, exit 1.
  */
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../../protocol/generated/messages/18-api-versions.js';
@@ -89,8 +88,6 @@ function parseArgs(args: readonly string[]): { values: Map<string, string>; comm
   if (!values.has('bootstrap-server') && !values.has('bootstrap-controller'))
     throw argumentError('one of the arguments --bootstrap-server --bootstrap-controller is required');
   if (command === null) throw argumentError('too few arguments');
-  if (values.has('bootstrap-controller'))
-    throw new KafkaToolExit(1, "--bootstrap-controller is not supported by Gregor's tools: use --bootstrap-server");
   if (command !== 'describe')
     throw new KafkaToolExit(
       1,
@@ -122,7 +119,19 @@ export async function kafkaFeatures(args: readonly string[]): Promise<number> {
   const { values } = parseArgs(args);
   const configFile = values.get('command-config');
   const props = configFile === undefined ? {} : loadProperties(configFile);
-  const { cluster } = await clientFor(values.get('bootstrap-server')!, props, [], 'adminclient-1');
+  // --bootstrap-controller: the controllers' own ApiVersions (KIP-919), from the active controller.
+  const controllers = values.get('bootstrap-controller');
+  const servers = controllers ?? values.get('bootstrap-server')!;
+  const { cluster } = await clientFor(
+    servers,
+    props,
+    [],
+    'adminclient-1',
+    undefined,
+    'admin',
+    null,
+    controllers !== undefined,
+  );
   try {
     await describe(cluster);
     return 0;

@@ -60,25 +60,41 @@ function argValue(args: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-/** --bootstrap-server and --command-config of the argparse tools; the rest of the words. */
+/**
+ * --bootstrap-server or --bootstrap-controller (KIP-919: the tool talks to the controllers' listeners,
+ * learning them with DescribeCluster) and --command-config of the argparse tools; the rest of the words.
+ */
 async function adminFrom(args: readonly string[], tool: string): Promise<{ cluster: Cluster; rest: string[] }> {
   const bootstrap = argValue(args, '--bootstrap-server');
-  if (argValue(args, '--bootstrap-controller') !== undefined)
+  const controllers = argValue(args, '--bootstrap-controller');
+  if (bootstrap !== undefined && controllers !== undefined)
     throw new KafkaToolExit(
       1,
-      `${tool}: --bootstrap-controller is not supported by Gregor's tools: use --bootstrap-server`,
+      `${tool}: error: argument --bootstrap-controller: not allowed with argument --bootstrap-server`,
     );
-  if (bootstrap === undefined)
+  const servers = bootstrap ?? controllers;
+  if (servers === undefined)
     throw new KafkaToolExit(1, 'You must specify either --bootstrap-controller or --bootstrap-server.');
   const configPath = argValue(args, '--command-config') ?? argValue(args, '--config');
   const props = configPath === undefined ? {} : loadProperties(configPath);
   const rest: string[] = [];
+  const own = ['--bootstrap-server', '--bootstrap-controller', '--command-config', '--config'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (['--bootstrap-server', '--command-config', '--config'].includes(a)) i++;
-    else if (!/^--(bootstrap-server|command-config|config)=/.test(a)) rest.push(a);
+    if (own.includes(a)) i++;
+    else if (!own.some((name) => a.startsWith(`${name}=`))) rest.push(a);
   }
-  return { cluster: (await clientFor(bootstrap, props, [], 'adminclient-1')).cluster, rest };
+  const client = await clientFor(
+    servers,
+    props,
+    [],
+    'adminclient-1',
+    undefined,
+    'admin',
+    null,
+    controllers !== undefined,
+  );
+  return { cluster: client.cluster, rest };
 }
 
 async function withAdmin(
@@ -88,8 +104,17 @@ async function withAdmin(
 ): Promise<number> {
   const { cluster, rest } = await adminFrom(args, tool);
   return runOnCluster(cluster, async () => {
-    await body(cluster, rest);
-    return 0;
+    try {
+      await body(cluster, rest);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof KafkaClientError)) throw err;
+      // A failed admin future: mainNoExit prints the ExecutionException (a node of the wrong kind
+      // behind --bootstrap-server / --bootstrap-controller: UnsupportedVersionException,
+      // MismatchedEndpointTypeException).
+      cliIo().stderr.write(`${executionFailure(err)}\n`);
+      return 1;
+    }
   });
 }
 
