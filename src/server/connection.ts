@@ -8,10 +8,10 @@
  * that long (KIP-219: the channel is muted after the response).
  * Turns: once a connection has read `readTurnBytes` of requests (512 KiB by default) since it last
  * stopped, it stops reading until the event loop has served the other sockets that are ready (Kafka's
- * broker reads one request per connection before it serves the next connection's). Without it a producer
- * with pipelined 1 MB requests keeps the event loop in its read loop (libuv reads a socket up to 32
- * times a turn, each Produce handled as it is read) while a consumer's Fetch waits unread: 5-40 ms per
- * fetch at 550 MB/s (docs/benchmarks.md, "End-to-end latency, session 22").
+ * broker mutes a connection from reading a request until answering it, so no connection holds the others
+ * up). Without it a producer with pipelined 1 MB requests keeps the event loop in its read loop (libuv
+ * reads a socket up to 32 times a turn, each Produce handled as it is read) while a consumer's Fetch
+ * waits unread: 5-40 ms per fetch at 550 MB/s (docs/benchmarks.md, "End-to-end latency, session 22").
  */
 import type { Socket } from 'node:net';
 import { FrameReader } from '../common/frame-reader.js';
@@ -34,7 +34,8 @@ export interface ConnectionLimits {
 
 /**
  * Request bytes a connection reads before it yields the event loop: one large Produce request (1 MB
- * batches) a turn, while small requests never reach it in one turn (the check costs a counter).
+ * batches) a turn, small requests many to a turn (the count carries over turns: a trickle of small
+ * requests yields once per 512 KiB, an immediate's cost).
  */
 export const DEFAULT_READ_TURN_BYTES = 512 * 1024;
 
