@@ -255,6 +255,50 @@ t.test('a catch-up read copies the batches it returns and their headers, not the
   t.equal(fs.reads, 1);
 });
 
+t.test('a read of large batches copies no partial batch only to cut it off', async (t) => {
+  const fs = new CountingFileSystem();
+  fs.mkdir('/p');
+  // 557 KB batches, as a 1 ms batch of 1 KiB records at 540k msg/s: one fits a 1 MiB fetch, two do not.
+  const segment = LogSegment.create(fs, '/p', 0, 4096, 0);
+  const batches: Buffer[] = [];
+  for (let i = 0; i < 5; i++) {
+    const batch = batchOfSize(i === 3 ? 300_000 : 557_259, 10);
+    batch.writeBigInt64BE(BigInt(i * 10), 0);
+    const scan = new AppendScan();
+    scan.run(batch, {
+      logEnd: i * 10,
+      replication: true,
+      leaderEpoch: 0,
+      logAppendTime: false,
+      now: 0,
+      crcVerified: false,
+      segmentBytes: Infinity,
+      latestEpoch: -1,
+    });
+    segment.append(batch, scan, 0);
+    batches.push(batch);
+  }
+  const headerReads = 8 * 12;
+  for (const [offset, maxBytes, maxOffset, expected] of [
+    [0, 1_048_576, Infinity, [0]],
+    [20, 1_048_576, Infinity, [2, 3]],
+    [10, 1_048_576, Infinity, [1]],
+    [20, 900_000, Infinity, [2, 3]],
+    [20, 900_000, 30, [2]],
+    [30, 1_048_576, Infinity, [3, 4]],
+    [40, 1_048_576, Infinity, [4]],
+    [0, 10_000_000, Infinity, [0, 1, 2, 3, 4]],
+  ] as const) {
+    fs.bytesRead = 0;
+    const data = segment.read(offset, maxBytes, maxOffset, true)!;
+    t.same(data, Buffer.concat(expected.map((i) => batches[i]!)), `read(${offset}, ${maxBytes}, ${maxOffset})`);
+    t.ok(
+      fs.bytesRead <= data.length + 2 * 8 * 1024 + headerReads,
+      `read(${offset}, ${maxBytes}, ${maxOffset}) copied ${fs.bytesRead} bytes for ${data.length}`,
+    );
+  }
+});
+
 t.test('a new segment file is not truncated when it is empty; a leftover of the same name is', async (t) => {
   // ext4 arms its "replace via truncate" heuristic (auto_da_alloc) on a truncate to 0: the file's next close then
   // writes back all its dirty pages in the closing thread, 180-215 ms for 512 MiB here (docs/benchmarks.md,

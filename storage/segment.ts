@@ -35,6 +35,12 @@ const HEADER_PROBE_BYTES = 8 * 1024;
  * before it returns (what it returns is copied out of it).
  */
 const headerProbe = Buffer.allocUnsafeSlow(HEADER_PROBE_BYTES);
+/** A first batch at least this large has its read sized from the headers after it (LogSegment.readWindow). */
+const SIZED_READ_MIN_BATCH = 64 * 1024;
+/** Headers a sized read looks at past its first batch before it reads the plain window instead. */
+const SIZED_READ_MAX_HEADERS = 8;
+/** The one buffer those header reads go into. */
+const nextHeader = Buffer.allocUnsafeSlow(LOG_OVERHEAD);
 
 export function offsetFileName(offset: number, suffix: string): string {
   return `${String(offset).padStart(20, '0')}${suffix}`;
@@ -250,6 +256,8 @@ export class LogSegment {
    * header alone (probeFor), and only then is the data read: exactly the bytes that are returned. The
    * index entry names the batch whose last offset is at or below `offset`, usually the one before the
    * wanted batch, so one window read from it copied that batch too (2 MB per 1 MB fetch of 1 MB batches).
+   * Nor is a partial batch read only to be cut off: after a large first batch the read ends where the
+   * headers after it say the last whole batch within `maxBytes` ends (readWindow).
    */
   read(
     offset: number,
@@ -263,8 +271,7 @@ export class LogSegment {
     if (!probe) return null;
     const first = probe.location;
     if (first.baseOffset >= maxOffset) return Buffer.alloc(0);
-    const wanted =
-      first.size > maxBytes ? (minOneBatch ? first.size : 0) : Math.min(maxBytes, this.size - first.position);
+    const wanted = first.size > maxBytes ? (minOneBatch ? first.size : 0) : this.readWindow(first, maxBytes, maxOffset);
     if (wanted === 0) return Buffer.alloc(0);
     let data = allocate(wanted);
     const from = first.position - probe.start;
@@ -281,6 +288,30 @@ export class LogSegment {
       cut += size;
     }
     return data.subarray(0, cut);
+  }
+
+  /**
+   * How many bytes a read from `first` (which fits in `maxBytes`) takes: min(maxBytes, the rest of the
+   * file), which the caller cuts at its last whole batch; but after a first batch of SIZED_READ_MIN_BATCH
+   * or more, the bytes up to the end of the last whole batch within maxBytes (none starting at or past
+   * maxOffset), found from the headers after it with a 12-byte read each, so that no partial batch is
+   * copied only to be cut off (a 557 KB batch under a 1 MiB limit was read as 1 MiB). Small batches
+   * leave little to cut off and would take many header reads: after SIZED_READ_MAX_HEADERS the window.
+   */
+  private readWindow(first: BatchLocation, maxBytes: number, maxOffset: number): number {
+    const window = Math.min(maxBytes, this.size - first.position);
+    if (first.size < SIZED_READ_MIN_BATCH) return window;
+    let taken = first.size;
+    for (let headers = 0; headers < SIZED_READ_MAX_HEADERS; headers++) {
+      const at = first.position + taken;
+      if (taken + RECORD_BATCH_OVERHEAD > window) return taken;
+      if (this.handle.read(nextHeader, 0, LOG_OVERHEAD, at) < LOG_OVERHEAD) return taken;
+      const size = nextHeader.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+      if (size < RECORD_BATCH_OVERHEAD || taken + size > window || baseOffsetOf(nextHeader, 0) >= maxOffset)
+        return taken;
+      taken += size;
+    }
+    return window;
   }
 
   /**

@@ -7,8 +7,10 @@
  * For each round's timeline (<server>-<topic>.txt, latencygen.ts --timeline) it prints the episodes, runs of
  * batches (gaps under 20 ms) whose latency was over the threshold, each with its start (s into the round),
  * length and peak, and, from the server's probe (<server>.probe, bench/broker/loop-probe.cjs), within the
- * episode and the peak before it: event-loop stalls (count, longest, and how much of them the main thread
- * spent running and waiting for a CPU, the rest asleep), GCs (total ms), the main thread's
+ * episode and the peak before it: the event loop's utilization and the main thread's shares of time on a CPU
+ * and waiting for one (the probe's 10 ms `busy` lines: a loop saturated without stalling shows there),
+ * event-loop stalls (count, longest, and how much of them the main thread spent running and waiting for a
+ * CPU, the rest asleep), GCs (total ms), the main thread's
  * kernel waits by wait channel, and the most dirty page cache seen (MiB, with the background threshold).
  * Then the fetch round trips with data (<timeline>.fetches): p50 / p99, and how many fetches there were.
  * Leaves out: the first 10% of each round's batches (latencygen leaves them out of its percentiles too).
@@ -28,6 +30,8 @@ interface Probe {
   gcs: Array<[number, number]>;
   waits: Array<[number, string]>;
   vm: Array<[number, number, number]>;
+  /** End, length ms, event-loop utilization, CPU ms, run-queue ms (the probe's `busy` lines, every ~10 ms). */
+  busy: Array<[number, number, number, number, number]>;
 }
 
 const lines = (path: string): string[] =>
@@ -38,7 +42,7 @@ const lines = (path: string): string[] =>
     : [];
 
 function readProbe(path: string): Probe {
-  const probe: Probe = { stalls: [], gcs: [], waits: [], vm: [] };
+  const probe: Probe = { stalls: [], gcs: [], waits: [], vm: [], busy: [] };
   for (const line of lines(path)) {
     const [kind, at, ...rest] = line.split(' ');
     const time = Number(at);
@@ -46,6 +50,8 @@ function readProbe(path: string): Probe {
     else if (kind === 'gc') probe.gcs.push([time, Number(rest[0])]);
     else if (kind === 'wait') probe.waits.push([time, `${rest[0]} ${rest[1]}`]);
     else if (kind === 'vm') probe.vm.push([time, Number(rest[0]), Number(rest[2])]);
+    else if (kind === 'busy')
+      probe.busy.push([time, Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3])]);
   }
   return probe;
 }
@@ -69,8 +75,13 @@ function during(probe: Probe, from: number, to: number): string {
   const runningMs = stalls.reduce((sum, [, , cpu]) => sum + cpu, 0);
   const queuedMs = stalls.reduce((sum, [, , , queued]) => sum + queued, 0);
   const waitText = [...waits].map(([what, n]) => `${what} x${n}`).join(', ') || 'none';
+  const busy = inside(probe.busy);
+  const busyMs = busy.reduce((sum, [, ms]) => sum + ms, 0);
+  const share = (pickMs: (b: [number, number, number, number, number]) => number): string =>
+    busyMs > 0 ? `${Math.round((100 * busy.reduce((sum, b) => sum + pickMs(b), 0)) / busyMs)}%` : '?';
   return (
-    `stalls ${stalls.length} (longest ${longest.toFixed(0)} ms; of their ${stalledMs.toFixed(0)} ms ${runningMs.toFixed(0)} ` +
+    `loop busy ${share(([, ms, elu]) => ms * elu)}, main thread on a CPU ${share(([, , , cpu]) => cpu)}, ` +
+    `waiting for one ${share(([, , , , queued]) => queued)}; stalls ${stalls.length} (longest ${longest.toFixed(0)} ms; of their ${stalledMs.toFixed(0)} ms ${runningMs.toFixed(0)} ` +
     `running, ${queuedMs.toFixed(0)} waiting for a CPU), GC ${gcMs.toFixed(0)} ms, ` +
     `kernel waits: ${waitText}, dirty ≤ ${dirty} MiB (background threshold ${background})`
   );

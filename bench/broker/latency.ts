@@ -16,8 +16,9 @@
  * producer tops out near 180k msg/s, well under it). First each server's maximum produce rate is
  * measured with bench/broker/loadgen.ts (BENCH_MAX_RUNS (3) rounds of BENCH_MAX_MB (512) MB of 1023 B
  * records each, alternating, a topic per run deleted after it); the rate is BENCH_RATE_FRACTION (0.5) of
- * the broker's median maximum, unless BENCH_RATE is given. Then each round runs bench/broker/latencygen.ts
- * (a paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
+ * the broker's median maximum, unless BENCH_RATE is given (with BENCH_MAX_RUNS=0 too, the maximum is not
+ * measured: BENCH_RATE is then half an earlier run's). Then each round runs bench/broker/latencygen.ts (a
+ * paced producer of 1 ms batches and a Fetch v12 consumer in one process: latency from each batch's due
  * time to its arrival, see there) for BENCH_SECONDS (5), on a topic deleted after the round (the brokers get
  * log.segment.delete.delay.ms=0, so a round's gigabytes leave the disk and the page cache).
  * BENCH_BROKER_CONFIG=k=v,k=v adds broker settings. BENCH_BROKER_ENV=K=V,K=V and BENCH_BASELINE_ENV=K=V,K=V add to
@@ -237,7 +238,8 @@ async function main(): Promise<void> {
   const loads: number[] = [];
   let rate = Number(process.env.BENCH_RATE ?? 50_000);
   try {
-    if (LOADGEN) {
+    // BENCH_MAX_RUNS=0 with BENCH_RATE: the rate of an earlier run's maximum, without measuring it again.
+    if (LOADGEN && (MAX_RUNS > 0 || process.env.BENCH_RATE === undefined)) {
       const max = await maxRates(servers, lines);
       if (process.env.BENCH_RATE === undefined) rate = Math.round(RATE_FRACTION * max.get(servers[1]!)!);
     }

@@ -9,7 +9,10 @@
  *  - `wait <at> <state> <wchan> <kernel stack>`: a worker thread samples the main thread every 5 ms from
  *    /proc and logs it when it is blocked in the kernel anywhere but its epoll wait (state D, or S elsewhere):
  *    a write throttled by dirty pages shows as `balance_dirty_pages`, an fsync as `ext4_sync_file`, ...;
- *  - `vm <at> <nr_dirty MiB> <nr_writeback MiB> <background threshold MiB> <threshold MiB>` every 100 ms.
+ *  - `vm <at> <nr_dirty MiB> <nr_writeback MiB> <background threshold MiB> <threshold MiB>` every 100 ms;
+ *  - `busy <end> <ms> <elu> <cpu ms> <queued ms>` every ~10 ms: over the `ms` before `end`, the event loop's
+ *    utilization (share of the time not waiting in epoll) and the main thread's time on a CPU and waiting for
+ *    one: a loop that is saturated without ever stalling 15 ms shows here (elu near 1).
  * Leaves out: anything but Linux (/proc); the kernel stack needs root (else the line has none).
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: preloaded with node --require */
@@ -43,6 +46,21 @@ if (isMainThread && file) {
     last = now;
     lastSched = at;
   }, 2).unref();
+  let lastBusyAt = performance.now();
+  let lastElu = performance.eventLoopUtilization();
+  let lastBusySched = sched();
+  setInterval(() => {
+    const now = performance.now();
+    const elu = performance.eventLoopUtilization(lastElu);
+    const at = sched();
+    log(
+      `busy ${seconds(performance.timeOrigin + now)} ${(now - lastBusyAt).toFixed(1)} ${elu.utilization.toFixed(3)} ` +
+        `${(at.cpu - lastBusySched.cpu).toFixed(2)} ${(at.queued - lastBusySched.queued).toFixed(2)}`,
+    );
+    lastBusyAt = now;
+    lastElu = performance.eventLoopUtilization();
+    lastBusySched = at;
+  }, 10).unref();
   const kinds = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {

@@ -11,6 +11,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort as rangedFreePort } from '../../test/helpers/ports.js';
 import { encodeFrame, writeRequestHeader } from '../../protocol/frame.js';
 import { ApiVersionsApi, defaultApiVersionsRequest } from '../../protocol/generated/messages/18-api-versions.js';
 
@@ -33,7 +34,9 @@ export function benchEnv(): NodeJS.ProcessEnv {
   return rest;
 }
 
+/** A free port on 127.0.0.1: from GREGOR_TEST_PORTS=low-high when set (a session's own range), else the kernel's. */
 export function freePort(): Promise<number> {
+  if (process.env.GREGOR_TEST_PORTS) return rangedFreePort();
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

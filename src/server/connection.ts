@@ -6,6 +6,12 @@
  * at once, except JoinGroup and SyncGroup, which run alone as on Kafka (request-order.ts). A response that
  * carries a quota throttle is sent at once, then the connection reads no further request for
  * that long (KIP-219: the channel is muted after the response).
+ * Turns: once a connection has read `readTurnBytes` of requests (512 KiB by default) since it last
+ * stopped, it stops reading until the event loop has served the other sockets that are ready (Kafka's
+ * broker mutes a connection from reading a request until answering it, so no connection holds the others
+ * up). Without it a producer with pipelined 1 MB requests keeps the event loop in its read loop (libuv
+ * reads a socket up to 32 times a turn, each Produce handled as it is read) while a consumer's Fetch
+ * waits unread: 5-40 ms per fetch at 550 MB/s (docs/benchmarks.md, "End-to-end latency, session 22").
  */
 import type { Socket } from 'node:net';
 import { FrameReader } from '../common/frame-reader.js';
@@ -22,7 +28,16 @@ export interface ConnectionLimits {
   maxRequestBytes: number;
   maxInFlight: number;
   idleMs: number;
+  /** Request bytes read before the connection lets the other sockets have their turn (DEFAULT_READ_TURN_BYTES). */
+  readTurnBytes?: number;
 }
+
+/**
+ * Request bytes a connection reads before it yields the event loop: one large Produce request (1 MB
+ * batches) a turn, small requests many to a turn (the count carries over turns: a trickle of small
+ * requests yields once per 512 KiB, an immediate's cost).
+ */
+export const DEFAULT_READ_TURN_BYTES = 512 * 1024;
 
 /** Settled responses up to this size are copied into one buffer for a single socket write. */
 const COALESCE_MAX_BYTES = 64 * 1024;
@@ -55,6 +70,10 @@ export class Connection {
   /** While a quota throttle runs: no request is read until it fires. */
   private muteTimer: Timer | null = null;
   private mutedUntil = 0;
+  /** Request bytes read since the connection last yielded its turn. */
+  private readThisTurn = 0;
+  /** While the connection has yielded its turn: the immediate that lets it read again. */
+  private turnTimer: Timer | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -81,6 +100,7 @@ export class Connection {
     socket.on('close', () => {
       this.closed = true;
       this.muteTimer?.cancel();
+      this.turnTimer?.cancel();
       this.onClose(this);
     });
   }
@@ -120,6 +140,28 @@ export class Connection {
     if (this.closed) return;
     if (this.muteTimer !== null) this.held.push(frame);
     else this.submit(frame);
+    this.readThisTurn += frame.length + 4;
+    if (this.readThisTurn >= (this.limits.readTurnBytes ?? DEFAULT_READ_TURN_BYTES)) this.yieldTurn();
+  }
+
+  /**
+   * Stops reading until the event loop has served the other ready sockets: the socket is paused now
+   * (libuv's read loop for it ends) and resumed by an immediate, which runs after this turn's poll phase.
+   */
+  private yieldTurn(): void {
+    this.readThisTurn = 0;
+    if (this.turnTimer !== null || this.closed) return;
+    this.socket.pause();
+    this.turnTimer = this.scheduler.soon(() => {
+      this.turnTimer = null;
+      this.resumeIfAllowed();
+    });
+  }
+
+  /** Reads again unless something else holds the socket paused: requests in flight, a quota mute, a yielded turn. */
+  private resumeIfAllowed(): void {
+    if (this.closed || this.muteTimer !== null || this.turnTimer !== null) return;
+    if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused()) this.socket.resume();
   }
 
   private submit(frame: Buffer): void {
@@ -158,8 +200,7 @@ export class Connection {
         const result = head.result ?? (await head.promise);
         this.queue.shift();
         this.inFlight--;
-        if (this.inFlight < this.limits.maxInFlight && this.socket.isPaused() && this.muteTimer === null)
-          this.socket.resume();
+        this.resumeIfAllowed();
         if (result.kind === 'close') {
           this.sendGathered();
           this.close(result.reason, 'info');
@@ -205,7 +246,7 @@ export class Connection {
   private unmute(): void {
     this.muteTimer = null;
     if (this.closed) return;
-    if (this.inFlight < this.limits.maxInFlight) this.socket.resume();
+    this.resumeIfAllowed();
     while (this.held.length > 0 && !this.closed && this.muteTimer === null) this.submit(this.held.shift()!);
   }
 
