@@ -67,13 +67,24 @@ for (const strategy of ['range', 'roundrobin', 'cooperative-sticky']) {
 
       const counts = consumptionCounts(members);
       t.equal(counts.size, 180, 'every message consumed');
-      const duplicates = [...counts].filter(([, n]) => n > 1);
-      t.same(duplicates, [], 'no message consumed twice');
-      // A commit that races the sync phase of a rebalance is refused with REBALANCE_IN_PROGRESS,
-      // as Kafka refuses it in CompletingRebalance; librdkafka retries, and the counts above show
-      // nothing was lost or doubled. Any other error fails the test.
-      const errors = members.flatMap((m) => m.errors).filter((e) => !/commit_error: .*REBALANCE_IN_PROGRESS/.test(e));
-      t.same(errors, [], 'no commit or consume errors but a commit racing a rebalance');
+      // A commit that races a rebalance is refused: REBALANCE_IN_PROGRESS while the group completes
+      // it, ILLEGAL_GENERATION when it still carries the old generation once the new one exists
+      // (Kafka's GroupCoordinator checks the generation first, as Gregor does; on a loaded machine a
+      // member's synchronous commit can be that late). librdkafka then treats the partition as lost
+      // and reads it again from its committed offset: at least once. So a message may be consumed
+      // twice only on a partition where a commit was refused, at or after the first refused offset;
+      // any other duplicate, or any other error, fails the test.
+      const refused = members.flatMap((m) => m.refusedCommits);
+      const raced = (e: string) => /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION/.test(e);
+      const where = new Map(members.flatMap((m) => m.messages.map((msg) => [msg.value, msg] as const)));
+      const excused = (value: string) => {
+        const msg = where.get(value)!;
+        return refused.some((r) => raced(r.error) && r.partition === msg.partition && r.offset <= msg.offset);
+      };
+      const duplicates = [...counts].filter(([value, n]) => n > 1 && !excused(value));
+      t.same(duplicates, [], 'no message consumed twice but after a commit refused by a rebalance');
+      const errors = members.flatMap((m) => m.errors).filter((e) => !/^commit_error: /.test(e) || !raced(e));
+      t.same(errors, [], 'no commit or consume errors but commits racing a rebalance');
       await waitFor(
         async () => (await committedAndLag(running.bootstrap, group, topic)).committed === 180,
         10_000,

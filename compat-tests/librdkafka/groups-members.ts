@@ -23,6 +23,8 @@ export interface GroupMember {
   readonly history: number[][];
   readonly messages: ConsumedMessage[];
   readonly errors: string[];
+  /** Partition and offset of each commit the broker refused (commit_error events of the JSON members). */
+  readonly refusedCommits: { partition: number; offset: number; error: string }[];
   exited: boolean;
   /** Asks the member to leave cleanly and waits for the process to end. */
   stop(timeoutMs?: number): Promise<void>;
@@ -34,7 +36,8 @@ export interface GroupMember {
 type JsonEvent =
   | { e: 'assignment'; p: number[] }
   | { e: 'msg'; v: string; p: number; o: number }
-  | { e: 'commit_error' | 'error'; err: string }
+  | { e: 'commit_error'; p?: number; o?: number; err: string }
+  | { e: 'error'; err: string }
   | { e: 'closed' };
 
 /** Polls `condition` every 20 ms until it holds; fails after `ms` with `what` and a description of the state. */
@@ -63,6 +66,7 @@ function track(name: string, child: ChildProcess, stopLine: string | null): Grou
     history: [],
     messages: [],
     errors: [],
+    refusedCommits: [],
     exited: false,
     async stop(timeoutMs = 20_000) {
       if (member.exited) return;
@@ -99,7 +103,11 @@ export function startJsonMember(name: string, command: string, args: string[]): 
       member.assignment = event.p;
       member.history.push(event.p);
     } else if (event.e === 'msg') member.messages.push({ value: event.v, partition: event.p, offset: event.o });
-    else if (event.e !== 'closed') member.errors.push(`${event.e}: ${event.err}`);
+    else if (event.e !== 'closed') {
+      member.errors.push(`${event.e}: ${event.err}`);
+      if (event.e === 'commit_error' && event.p !== undefined && event.o !== undefined)
+        member.refusedCommits.push({ partition: event.p, offset: event.o, error: event.err });
+    }
   });
   return member;
 }
