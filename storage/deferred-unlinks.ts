@@ -18,11 +18,6 @@ export class DeferredUnlinks {
     if (paths.length > 0) this.pending.push({ paths, dueMs });
   }
 
-  /** Files waiting. */
-  get size(): number {
-    return this.pending.reduce((sum, entry) => sum + entry.paths.length, 0);
-  }
-
   /** Unlinks the files that are due; a failure leaves the file for the folder's next load. */
   unlinkDue(now: number): void {
     if (this.pending.length === 0) return;

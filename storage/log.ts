@@ -565,12 +565,11 @@ export class PartitionLog {
   }
 
   /** Deletes leading segments (never the active one) while the predicate holds. */
-  private deleteSegmentsWhile(predicate: (s: LogSegment, next?: LogSegment) => boolean, unlinkNow = false): number {
+  private deleteSegmentsWhile(predicate: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
     let deleted = 0;
     while (this.segments.length > 1 && predicate(this.segments[0]!, this.segments[1])) {
       const segment = this.segments.shift()!;
-      if (unlinkNow) segment.delete();
-      else this.deleteSegment(segment);
+      this.deleteSegment(segment);
       this.txnIndexes?.delete(segment.baseOffset);
       deleted++;
     }
@@ -606,7 +605,7 @@ export class PartitionLog {
         if (dropped) return false;
         dropped = true;
         return true;
-      }, true),
+      }),
     );
     return freed;
   }
