@@ -7,26 +7,7 @@
  */
 import t from 'tap';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
-
-/** describe-producers' rows after the header: [ProducerId, ProducerEpoch, ..., LastSequence, ...]. */
-async function producers(b: string, topic: string): Promise<string[][]> {
-  const r = await kafkaTool('kafka-transactions', [
-    '--bootstrap-server',
-    b,
-    'describe-producers',
-    '--topic',
-    topic,
-    '--partition',
-    '0',
-  ]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .slice(1)
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
+import { brokerWithAdmin, kafkaTool, describeProducerRows } from '../../test/helpers/kafka-tools.js';
 
 t.test('the console producer is idempotent by default, as Kafka 3.9', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
@@ -39,17 +20,21 @@ t.test('the console producer is idempotent by default, as Kafka 3.9', { skip: CL
   const byDefault = await produce('idem-default', [], 'a\nb\nc\n');
   t.equal(byDefault.code, 0, byDefault.stderr);
   t.equal(byDefault.stderr, '');
-  const [first] = await producers(b, 'idem-default');
+  const [first] = await describeProducerRows(b, 'idem-default');
   t.ok(first, 'one producer on the partition');
   t.match(first, [/^\d+$/, '0', /^-?\d+$/, '2'], 'its producer id, epoch 0, last sequence 2');
 
   const given = await produce('idem-given', ['--producer-property', 'enable.idempotence=true', '--sync'], 'x\ny\n');
   t.equal(given.code, 0, given.stderr);
-  t.match((await producers(b, 'idem-given'))[0], [/^\d+$/, '0', /^-?\d+$/, '1'], 'two batches, sequences 0 and 1');
+  t.match(
+    (await describeProducerRows(b, 'idem-given'))[0],
+    [/^\d+$/, '0', /^-?\d+$/, '1'],
+    'two batches, sequences 0 and 1',
+  );
 
   const acksOne = await produce('idem-acks1', ['--request-required-acks', '1'], 'plain\n');
   t.equal(acksOne.code, 0, acksOne.stderr);
-  t.same(await producers(b, 'idem-acks1'), [], 'acks=1 turns idempotence off without a word');
+  t.same(await describeProducerRows(b, 'idem-acks1'), [], 'acks=1 turns idempotence off without a word');
 
   const refused = await produce(
     'idem-refused',

@@ -7,25 +7,7 @@
  */
 import t from 'tap';
 import { CLI_SKIP } from '../../test/helpers/cli.js';
-import { brokerWithAdmin, kafkaTool } from '../../test/helpers/kafka-tools.js';
-
-async function producerRows(b: string, topic: string): Promise<string[][]> {
-  const r = await kafkaTool('kafka-transactions', [
-    '--bootstrap-server',
-    b,
-    'describe-producers',
-    '--topic',
-    topic,
-    '--partition',
-    '0',
-  ]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .slice(1)
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
+import { brokerWithAdmin, kafkaTool, describeProducerRows } from '../../test/helpers/kafka-tools.js';
 
 t.test('kafka-producer-perf-test is an idempotent producer, as Kafka 3.9', { skip: CLI_SKIP }, async (t) => {
   t.setTimeout(90_000);
@@ -52,7 +34,7 @@ t.test('kafka-producer-perf-test is an idempotent producer, as Kafka 3.9', { ski
   t.equal(given.code, 0, given.stderr);
   t.match(given.stdout, /2000 records sent/);
   t.match(
-    (await producerRows(b, 'perf-given'))[0],
+    (await describeProducerRows(b, 'perf-given'))[0],
     [/^\d+$/, '0', /^-?\d+$/, '1999'],
     'one producer, sequences 0-1999',
   );
@@ -60,11 +42,11 @@ t.test('kafka-producer-perf-test is an idempotent producer, as Kafka 3.9', { ski
 
   const byDefault = await perf('perf-default', []);
   t.equal(byDefault.code, 0, byDefault.stderr);
-  t.equal((await producerRows(b, 'perf-default')).length, 1, 'idempotent without being asked');
+  t.equal((await describeProducerRows(b, 'perf-default')).length, 1, 'idempotent without being asked');
 
   const acksOne = await perf('perf-acks1', ['acks=1']);
   t.equal(acksOne.code, 0, acksOne.stderr);
-  t.same(await producerRows(b, 'perf-acks1'), [], 'acks=1 turns idempotence off without a word');
+  t.same(await describeProducerRows(b, 'perf-acks1'), [], 'acks=1 turns idempotence off without a word');
 
   const refused = await perf('perf-refused', ['acks=1', 'enable.idempotence=true']);
   t.equal(refused.code, 1);

@@ -94,3 +94,22 @@ export async function brokerWithAdmin(
 export function withoutClientWarnings(stderr: string): string {
   return stderr.replace(/^\[[^\]]+\] WARN \[[^\]]+\] .* \(org\.apache\.kafka\.clients\.NetworkClient\)\n/gm, '');
 }
+
+/** kafka-transactions describe-producers' rows for partition 0 of `topic`, after the header: [ProducerId, ProducerEpoch, ..., LastSequence, ...]. */
+export async function describeProducerRows(bootstrap: string, topic: string): Promise<string[][]> {
+  const r = await kafkaTool('kafka-transactions', [
+    '--bootstrap-server',
+    bootstrap,
+    'describe-producers',
+    '--topic',
+    topic,
+    '--partition',
+    '0',
+  ]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .slice(1)
+    .map((l) => l.split('\t').map((c) => c.trim()));
+}
