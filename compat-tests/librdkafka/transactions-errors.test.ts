@@ -97,7 +97,7 @@ t.test(
     const timedOut = await python(running.bootstrap, 'timed-out', async () => {
       aborted = await pollUntil('the coordinator to abort the timed-out transaction', 30_000, describe, 250);
     });
-    t.match(aborted, ['1', 'errors-timed-out', /^\d+$/, '1', 'CompleteAbort', '1000'], 'aborted with a bumped epoch');
+    t.match(aborted, ['1', 'errors-timed-out', /^\d+$/, '1', 'CompleteAbort', '3000'], 'aborted with a bumped epoch');
     t.match(timedOut, [{ step: 'waiting' }, { step: 'commit', ok: false, name: '_FENCED', fatal: true }]);
   },
 );

@@ -3,7 +3,7 @@ The transactional errors a confluent-kafka (librdkafka) user meets, printed as o
 Usage: txn_errors.py BOOTSTRAP CASE
   max-timeout  init_transactions with transaction.timeout.ms 120000 (the broker allows 60000)
   fenced       a second instance with the same transactional.id inits; the first commits
-  timed-out    transaction.timeout.ms 1000; after producing prints "waiting" and reads a line from
+  timed-out    transaction.timeout.ms 3000 (librdkafka caps message.timeout.ms at it: 1000 timed the message out on a loaded CI machine); after producing prints "waiting" and reads a line from
                stdin (the test sends it once the coordinator has aborted), then commits
 """
 import json
@@ -48,7 +48,7 @@ elif case == 'fenced':
     attempt('new-init', lambda: producer('errors-fenced').init_transactions(20))
     attempt('old-commit', lambda: old.commit_transaction(20))
 elif case == 'timed-out':
-    p = producer('errors-timed-out', **{'transaction.timeout.ms': 1000})
+    p = producer('errors-timed-out', **{'transaction.timeout.ms': 3000})
     p.init_transactions(20)
     p.begin_transaction()
     p.produce('errors', b'late')
